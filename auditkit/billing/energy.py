@@ -332,7 +332,7 @@ def _priced(
     split, old_rate = inside[differs], old_rate[differs]
     old_days = change[query[split]] - from_day[differs]
     read_days = bills["read_days"].to_numpy(dtype=np.int64)[bill[split]]
-    q_old = round_half_up(base["quantity"][split] * old_days / read_days, 2)
+    q_old = kwh_before_change(base["quantity"][split], old_days, read_days)
     base["quantity"][split] -= q_old
     old = {
         "bill": bill[split],
@@ -347,6 +347,15 @@ def _priced(
         amount = part["quantity"] * part["rate"]
         part["amount"] = round_half_up(amount, 2, out=amount)
     return [base, old]
+
+
+def kwh_before_change(
+    kwh: np.ndarray, days_before: np.ndarray, read_days: np.ndarray
+) -> np.ndarray:
+    """Of `kwh` read over `read_days` days, the part used on the `days_before` days before a
+    change inside the read period (a price, a tariff), prorated by day to the hundredth of a
+    kWh as a bill splits it: round(q × d_old / rd, 2); the rest is used after."""
+    return round_half_up(np.asarray(kwh, dtype=float) * days_before / read_days, 2)
 
 
 def _values(lookup: TariffLookup, rows: np.ndarray, column: str = "energy_rate") -> np.ndarray:

@@ -161,15 +161,18 @@ _RULES = {
     "rule.order_not_applied.title": ("变更工单未在计费中执行", "Work order not applied to billing"),
     "rule.order_not_applied.checks": (
         "工单生效月份（加 grace_months 个月宽限）之后、同类下一张工单之前，账单仍执行原电价类别（改类）或原容量"
-        "（增容、减容）；涉及电费自生效月份起计（宽限只决定是否算作未执行）：改类为按新电价类别重算的账单减按原电价类别"
+        "（增容、减容）；按抄表日期判断账单是否在工单生效之后（抄表止日早于生效日期的账单不计），跨生效日期的账单按抄表天数"
+        "折算生效后的电量计算；涉及电费自生效月份起计（宽限只决定是否算作未执行）：改类为按新电价类别重算的账单减按原电价类别"
         "重算的账单（同一计费电量，含分时、阶梯、基本电费、力调和基金；无电费明细的按平段电度电价和基金及附加差额加新电价类别按运行容量、"
         "需量应收的基本电费减已收基本电费，两者均为两部制的减原电价类别按同一容量、需量应收的基本电费），容量为按容量计收基本电费时工单所定容量（生效当月按天折算）"
         "与计费容量之差；tariff_mismatch 计算的账单（档案电价类别也不是应执行的类别）的电价差额计入 tariff_mismatch，"
         "capacity_underbilled 计算的账单少收的基本电费计入 capacity_underbilled；本规则仍列出工单但不重复计算"
-        "（无论是否同时运行这些规则）",
+        "（无论是否同时运行这些规则）；按工单条件应少收的账单列为应退电费、不计入涉及电费",
         "after an order's effective month (plus grace_months), and until a later order of the same "
         "kind, bills still use the old tariff (tariff_change) or the old capacity "
-        "(capacity_increase / capacity_reduction); priced from the effective month on (the grace "
+        "(capacity_increase / capacity_reduction); a bill is under the order where its read "
+        "period ends on or after the effective date (a bill read across it owes on its kWh from "
+        "that day on, prorated by read days); priced from the effective month on (the grace "
         "only decides whether the order is late): for a tariff, the bill recomputed on the new "
         "tariff less recomputed on the old one on the kWh billed (periods, tiers, basic charge, "
         "power-factor adjustment and funds; without itemized bills, the flat energy and fund rates' "
@@ -180,7 +183,8 @@ _RULES = {
         "billed, where it is charged by capacity. The tariff difference of a bill "
         "tariff_mismatch prices (the archive's tariff is not the one due either) and the basic "
         "charge of a bill capacity_underbilled prices are counted under those rules: the order "
-        "is still listed, its money not counted twice (whether they run or not)",
+        "is still listed, its money not counted twice (whether they run or not); a bill the "
+        "order's terms charge less for is listed to refund, not counted as revenue",
     ),
     "rule.change_without_order.title": ("无工单变更计费参数（电价、容量、倍率）", "Billing changed with no work order"),
     "rule.change_without_order.checks": (
@@ -243,7 +247,7 @@ _RULES = {
         "应执行电价计费的账单按应执行电价计收的电费减按计费电价计收的电费之和：有电费明细的按计费电量重算两种电价下的账单"
         "（分时、阶梯按时段、档位，含变损、基本电费——两部制而当期无计费方式的按容量——、力调电费和基金及附加），"
         "否则按其电压等级、当月的平段电价、基金及附加和按当期计费方式计的基本电费；可追补金额另列：数据显示起始时间的"
-        "自起始起追补，起始时间不明的按最近 backbill_months 个月",
+        "自起始起追补，起始时间不明的按最近 backbill_months 个月；合计为负的列为应退电费、不计入涉及电费",
         "the archive tariff's usage type ≠ the customer's usage_type, or the schedule offers the "
         "tariff no rate at the customer's voltage, or a single-part tariff at or above the "
         "two-part threshold where the schedule offers the usage a two-part tariff at that voltage; "
@@ -256,20 +260,24 @@ _RULES = {
         "two-part tariff is due and the bill has no basis in force —, the power-factor adjustment "
         "and funds), else the flat rates of the month and voltage band, funds and the basic charge "
         "by the basis in force on the bill; beside it what can be back-billed: from the start "
-        "where the data shows it, else the last backbill_months",
+        "where the data shows it, else the last backbill_months; a net over-billing is listed "
+        "to refund, not counted as revenue",
     ),
     "rule.rate_mismatch.title": ("执行电价与电价表不符", "Energy rate differs from the schedule"),
     "rule.rate_mismatch.checks": (
         "账单执行的电度电价 ≠ 电价表中该电价类别当月的电价；电价表未列的计费电价类别按档案电价类别的电价核对；有电费明细、分时、"
         "阶梯电价或抄表日期的数据按重算账单逐条核对电度电费明细的电价（跨调价日按抄表天数折算），分时、阶梯账单归其专门规则；"
-        "有电费明细的数据逐条按分计算电度电费差额，电量无差异的账单另计其引起的力调电费差额",
+        "有电费明细的数据逐条按分计算电度电费差额，电量无差异的账单另计其引起的力调电费差额；计费电价类别不是应执行类别的账单"
+        "按计费电价类别本身的电价核对（电价类别差额归电价类别规则）",
         "energy_rate billed ≠ the schedule's rate for the billed tariff and month; a billed tariff "
         "the schedule does not list is checked against the archive tariff's rate. On itemized "
         "data (bill lines, time-of-use or tier rows, read dates) each energy line's rate against "
         "the recomputed rate due for that line (a price change inside the read period split by "
         "read days); time-of-use and tiered bills belong to tou_misapplied and tier_misapplied; "
         "on itemized data the energy difference is each line's to the fen, and on bills of the "
-        "kWh due the power-factor adjustment it moves is counted with it",
+        "kWh due the power-factor adjustment it moves is counted with it; a bill on another "
+        "tariff than the one due is judged against the tariff billed's own rates (the tariffs' "
+        "difference is the tariff rules')",
     ),
     "rule.zero_consumption.title": ("运行用户连续零电量", "Active account with zero consumption"),
     "rule.zero_consumption.checks": (

@@ -85,6 +85,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "；数据期内 {bills:count:bill}（{months:span}）少收 {amount:money}",
         "; the data's {bills:count:bill} {months:span} under-billed {amount:money}",
     ),
+    "evidence.tariff.overbilled": (
+        "；数据期内 {bills:count:bill}（{months:span}）多收 {amount:money}（应退补，不计入涉及电费）",
+        "; the data's {bills:count:bill} {months:span} over-billed {amount:money} (to refund, "
+        "not counted as revenue)",
+    ),
     "evidence.tariff.pf": (
         "，其中力调电费 {amount:money}",
         ", of which {amount:money} of power-factor adjustment",

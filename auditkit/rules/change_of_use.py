@@ -203,7 +203,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     own_params = params | {"order_not_applied": {"grace_months": params["grace_months"]}}
     gap, pf = _not_applied_gap(ctx, hits, own_params)
     left = _left_by_kind(ctx, hits, own_params)
-    hits["revenue"], hits["pf"] = _netted_per_bill(
+    hits["revenue"], hits["pf"], hits["over"] = _netted_per_bill(
         hits["row"].to_numpy(), np.where(left.any, 0.0, gap), np.where(left.any, 0.0, pf)
     )
     hits["left_tariff"], hits["left_capacity"] = left.tariff, left.capacity
@@ -216,6 +216,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
             bills=("row", "size"),
             revenue=("revenue", "sum"),
             pf=("pf", "sum"),
+            over=("over", "sum"),
             left_tariff=("left_tariff", "sum"),
             left_capacity=("left_capacity", "sum"),
             left_off_archive=("left_off_archive", "sum"),
@@ -235,6 +236,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         month_to=("month_to", "max"),
         revenue=("revenue", "sum"),
         pf=("pf", "sum"),
+        over=("over", "sum"),
         left_tariff=("left_tariff", "sum"),
         left_capacity=("left_capacity", "sum"),
         left_off_archive=("left_off_archive", "sum"),
@@ -268,9 +270,11 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
             single_part_due=found.left_basic,
         )
         counted_there = [elsewhere] if elsewhere else []
-        evidence.append(
-            [found_clause, *more, clause("revenue", amount=total), *of_which, *counted_there]
-        )
+        # A refund is reported as the line rules report one, not as revenue of ¥0.00.
+        over = round_half_up(found.over)
+        money = [clause("revenue", amount=total), *of_which] if total > 0 or not over else []
+        refund = [clause("lines.over", amount=over)] if over else []
+        evidence.append([found_clause, *more, *money, *refund, *counted_there])
     return raw(
         shown["cust"],
         totals["month_from"],
@@ -412,6 +416,12 @@ def _not_applied_gap(
         gap[is_tariff], pf[is_tariff] = tariff_difference(
             ctx, tariff_rows, new_code, params, charged=short
         )
+        # A bill read across the effective date owes the difference on its kWh from that day
+        # on, to the fen as a bill so split charges it.
+        share = hits["share"].to_numpy(dtype=float)[is_tariff]
+        split = share != 1.0
+        gap[is_tariff] = np.where(split, round_half_up(gap[is_tariff] * share), gap[is_tariff])
+        pf[is_tariff] = np.where(split, round_half_up(pf[is_tariff] * share), pf[is_tariff])
     capacity_rows = rows[~is_tariff]
     capacity_basis = ctx.basis_is(capacity_rows, "capacity")
     due_kva = order_capacity(ctx, capacity_rows).kva_months
@@ -423,18 +433,21 @@ def _not_applied_gap(
 
 def _netted_per_bill(
     rows: np.ndarray, gap: np.ndarray, pf: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per stale bill (`rows`, ascending; a bill under a tariff and a capacity order twice),
     `gap` netted over the bill and counted where it under-billed (> 0), on the bill's last
     stale row (its tariff order's, where it has one: the capacity row comes first), with its
-    adjustment `pf`; 0 on its other rows."""
+    adjustment `pf`; 0 on its other rows. Third, on the same row, what a bill the order's terms
+    charge less for was over-billed (> 0: a refund, reported and not counted, as the line rules
+    report one)."""
     last = np.append(rows[1:] != rows[:-1], True)
     starts = np.flatnonzero(np.append(True, rows[1:] != rows[:-1]))
     net, moved = np.add.reduceat(gap, starts), np.add.reduceat(pf, starts)
     counted = net > 0
-    gap, pf = np.zeros(len(rows)), np.zeros(len(rows))
+    gap, pf, over = np.zeros(len(rows)), np.zeros(len(rows)), np.zeros(len(rows))
     gap[last], pf[last] = np.where(counted, net, 0.0), np.where(counted, moved, 0.0)
-    return gap, pf
+    over[last] = np.maximum(-net, 0.0)
+    return gap, pf, over
 
 
 def _previous_known(ctx: RuleContext, values: np.ndarray) -> np.ndarray:

@@ -6,6 +6,11 @@ difference less the part a wrong rate makes, where `rate_mismatch` counts that p
 the same test here, so a yuan is counted once: subtracting a rate part nobody counts (a bill
 split by read days at a price change, whose rates are averages of two lines a fen's rounding
 apart) loses it, and not subtracting one that is counted counts it twice.
+
+A bill billed on another tariff than the one due is priced on the tariff billed by the tariff
+rules (billed_tariff_mismatch, order_not_applied, tariff_mismatch, change_without_order), which
+count what the tariff due charges more: its lines are judged here against the tariff billed's
+own rates (`rates_judged_against`), so that difference is not counted again.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from auditkit.billing.energy import kwh_before_change
+from auditkit.billing.money import round_half_up
+from auditkit.billing.tariff_lookup import NO_DAY, day_numbers
 from auditkit.rules.billing_lines import energy_view, rate_off
 from auditkit.rules.context import RuleContext
 from auditkit.rules.registry import RULES
@@ -23,22 +31,90 @@ from auditkit.rules.worklist import missing_needs
 def lines_rate_mismatch_counts(ctx: RuleContext, params: Mapping) -> np.ndarray:
     """The recomputed energy lines (positions in `ctx.recomputed`, sorted) whose rate difference
     `rate_mismatch` (with its thresholds `params`) counts: billed, of kWh billed > 0, off the
-    rate due by more than `rate_tolerance`, not billed at the old schedule's period rate
-    (tou_misapplied's), on a bill judged by its lines (on the tariff due, or by periods or tiers)
-    whose period or tier kWh are not off those due (tou_misapplied's / tier_misapplied's)."""
+    rate it is judged against (`rates_judged_against`) by more than `rate_tolerance`, not billed
+    at the old schedule's period rate (tou_misapplied's), on a bill judged by its lines (on the
+    tariff due, or by periods or tiers) whose period or tier kWh are not off those due
+    (tou_misapplied's / tier_misapplied's)."""
     rc = ctx.recomputed
     view = energy_view(ctx, params)
     special = rc.tou_bills | rc.tier_bills
     judged = special | ~rc.tariff_differs
     lines = view.lines
-    off = np.flatnonzero(rate_off(ctx, params["rate_tolerance"])[lines])
+    tolerance = params["rate_tolerance"]
+    on_other_tariff = rc.tariff_differs[rc.row[lines]]
+    off = rate_off(ctx, tolerance)[lines]
+    other = np.flatnonzero(on_other_tariff)
+    rate = _rate_of_tariff_billed(ctx, lines[other])
+    with np.errstate(invalid="ignore"):
+        off[other] = np.abs(rc.rate_billed[lines[other]] - rate) > tolerance  # NaN: not off
+    off = np.flatnonzero(off)
+    # tou_misapplied judges the old schedule's rate on bills on the tariff due only.
+    old_schedule = view.old_schedule[off] & ~on_other_tariff[off]
     counted = (
         (judged & ~(special & view.structural))[rc.row[lines[off]]]
-        & ~view.old_schedule[off]
+        & ~old_schedule
         & rc.billed[lines[off]]
         & (rc.quantity_billed[lines[off]] > 0)
     )
     return lines[off[counted]]
+
+
+def rates_judged_against(ctx: RuleContext, lines: np.ndarray) -> np.ndarray:
+    """Per recomputed energy line of `lines`, the rate `rate_mismatch` judges its rate billed
+    against: the recomputation's rate due, but on a bill billed on another tariff than the one
+    due the rate the tariff billed gives it (`_rate_of_tariff_billed`), the tariff due's
+    difference being the tariff rules' (see the module's note)."""
+    rc = ctx.recomputed
+    rate = rc.rate_due[lines].copy()
+    other = np.flatnonzero(rc.tariff_differs[rc.row[lines]])
+    rate[other] = _rate_of_tariff_billed(ctx, lines[other])
+    return rate
+
+
+def _rate_of_tariff_billed(ctx: RuleContext, lines: np.ndarray) -> np.ndarray:
+    """Per recomputed energy line of `lines`, its kWh billed priced on its bill's tariff billed
+    as the recomputation prices a line (`auditkit.billing.energy`), per kWh: the row of its
+    period and tier (exactly those; NaN where the tariff has none) in force on read_to, and where
+    that row began inside the read period at another rate, the kWh of the days before it at
+    that rate (`kwh_before_change`), each part to the fen."""
+    if not len(lines):
+        return np.empty(0)
+    rc, lookup = ctx.recomputed, ctx.tariff_lookup
+    row = rc.row[lines]
+    read_from, read_to = ctx.read_days(row)
+    asked = (
+        ctx.bills["tariff_billed"].iloc[row].to_numpy(dtype=object),
+        read_to,
+        ctx.customers["voltage_kv"].to_numpy(dtype=float)[ctx.bill_customer[row]],
+    )
+    period, tier = rc.period[lines], rc.tier[lines]
+    rate = lookup.rate(*asked, "energy_rate", period, tier, fallback=False)
+    began = lookup.valid_from(*asked, period, tier)
+    from_day = day_numbers(read_from)
+    inside = np.flatnonzero((began != NO_DAY) & (began > from_day) & np.isfinite(rate))
+    rate_before = lookup.rate(
+        asked[0][inside],
+        (began[inside] - 1).astype("datetime64[D]"),
+        asked[2][inside],
+        "energy_rate",
+        period[inside],
+        tier[inside],
+        fallback=False,
+    )
+    split = np.isfinite(rate_before) & (rate_before != rate[inside])
+    inside, rate_before = inside[split], rate_before[split]
+    kwh = rc.quantity_billed[lines]
+    amount = round_half_up(kwh * rate)
+    before = kwh_before_change(
+        kwh[inside],
+        began[inside] - from_day[inside],
+        day_numbers(read_to[inside]) - from_day[inside] + 1,
+    )
+    amount[inside] = round_half_up(before * rate_before) + round_half_up(
+        (kwh[inside] - before) * rate[inside]
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(kwh > 0, amount / kwh, rate)
 
 
 def rate_counted_lines(ctx: RuleContext, lines: np.ndarray, params: Mapping) -> np.ndarray:

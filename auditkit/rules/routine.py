@@ -28,7 +28,7 @@ from auditkit.rules.findings import (
 )
 from auditkit.rules.instrument import ct_primary_a, ct_secondary_a, expected_pt_ratio
 from auditkit.rules.off_archive import priced_tariff_due
-from auditkit.rules.rate_counted import lines_rate_mismatch_counts
+from auditkit.rules.rate_counted import lines_rate_mismatch_counts, rates_judged_against
 from auditkit.rules.registry import rule
 from auditkit.rules.repriced import (
     RepricedAmounts,
@@ -185,12 +185,20 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
                 nothing = "tariff.no_bills"  # an archive error with nothing billed to price
             evidence.append([*clauses, clause(nothing)])
             continue
+        months = (month_from[position], ctx.as_of)
+        if money.over[position] > 0:  # a refund, reported as the line rules report one
+            over = money.over[position]
+            bills = money.bills[position]
+            evidence.append(
+                [*clauses, clause("tariff.overbilled", amount=over, bills=bills, months=months)]
+            )
+            continue
         clauses.append(
             clause(
                 "tariff.underbilled",
                 amount=money.total[position],
                 bills=money.bills[position],
-                months=(month_from[position], ctx.as_of),
+                months=months,
             )
         )
         if money.pf[position]:
@@ -225,14 +233,16 @@ class _TariffGap:
 
     `bills`: how many; `first_wrong`: the month of the first (the audit month where none);
     `total`: the yuan under-billed over them (≥ 0); `pf`: of which power-factor adjustment (the
-    sum over those bills of the adjustment moved); `months` / `gap`: each such bill's month and
-    yuan, grouped by `owner` (position among the flagged customers).
+    sum over those bills of the adjustment moved); `over`: the yuan over-billed where they net
+    to less than nothing (≥ 0: a refund, not revenue); `months` / `gap`: each such bill's month
+    and yuan, grouped by `owner` (position among the flagged customers).
     """
 
     bills: np.ndarray
     first_wrong: np.ndarray
     total: np.ndarray
     pf: np.ndarray
+    over: np.ndarray
     owner: np.ndarray
     months: np.ndarray
     gap: np.ndarray
@@ -260,9 +270,10 @@ def _tariff_gap(ctx: RuleContext, found: Mismatched, params: dict) -> _TariffGap
     count = np.bincount(owner, minlength=len(idx))
     first_wrong = np.full(len(idx), ctx.as_of)
     np.minimum.at(first_wrong, owner, months)
-    total = np.maximum(np.bincount(owner, gap, minlength=len(idx)), 0.0)
+    net = np.bincount(owner, gap, minlength=len(idx))
+    total, over = np.maximum(net, 0.0), round_half_up(np.maximum(-net, 0.0))
     pf_total = round_half_up(np.bincount(owner, pf, minlength=len(idx)))
-    return _TariffGap(count, first_wrong, total, pf_total, owner, months, gap)
+    return _TariffGap(count, first_wrong, total, pf_total, over, owner, months, gap)
 
 
 def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: dict) -> np.ndarray:
@@ -646,7 +657,10 @@ def _line_rates(ctx: RuleContext, params: dict) -> _LineRates:
     # Each line's kWh at either rate to the fen, as the bill charges it (not their product's
     # difference rounded once).
     kwh = rc.quantity_billed[lines]
-    gain = round_half_up(rc.rate_due[lines] * kwh) - round_half_up(rc.rate_billed[lines] * kwh)
+    # On a bill billed on another tariff than the one due, the tariff billed's rates: the
+    # tariff due's difference is the tariff rules' (`rates_judged_against`).
+    rate_due = rates_judged_against(ctx, lines)
+    gain = round_half_up(rate_due * kwh) - round_half_up(rc.rate_billed[lines] * kwh)
     ranked = lines[np.lexsort((-rc.quantity_billed[lines], rc.row[lines]))]
     first = np.ones(len(ranked), dtype=bool)
     first[1:] = rc.row[ranked][1:] != rc.row[ranked][:-1]
@@ -655,7 +669,8 @@ def _line_rates(ctx: RuleContext, params: dict) -> _LineRates:
     wrong = np.zeros(n, dtype=bool)
     wrong[at] = True
     billed, due = np.full(n, np.nan), np.full(n, np.nan)
-    billed[at], due[at] = rc.rate_billed[largest], rc.rate_due[largest]
+    billed[at] = rc.rate_billed[largest]
+    due[at] = rate_due[np.searchsorted(lines, largest)]
     return _LineRates(
         judged=judged,
         wrong=wrong,

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.billing.basic import CONTRACT_ORDERS
+from auditkit.billing.energy import kwh_before_change
 from auditkit.rules.context import RuleContext
 from auditkit.rules.findings import optional_values, rows_of
 from auditkit.rules.shared import once_per_context
@@ -24,8 +25,10 @@ from auditkit.rules.worklist import bills_priced_by
 
 def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     """The bills order_not_applied prices, one row per bill and kind of order in force (the
-    latest of its kind by the bill's month, of two in one month the later effective date, then
-    the later row, as `tariff_due.tariff_in_force` reads them).
+    latest of its kind by the bill's read dates, of two the later effective date, then the later
+    row). An order covers the bills whose read period ends on or after its effective date
+    (read_to, else the month's last day, as the recomputation dates the tariff due); a bill
+    read wholly before it is on its old terms rightly, whatever its month.
 
     A capacity order's bill: still on the order's old capacity, of an order with such a bill
     `grace_months` or more after its effective month (late). A tariff order's bill: on the old
@@ -38,8 +41,9 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     effective month on was under-billed.
 
     Columns: row, cust, month, tariff, capacity, effective, kind ('tariff' or 'capacity'),
-    order_id, order_type, old, new, old_capacity. Empty without such orders; a new frame per
-    call."""
+    order_id, order_type, old, new, old_capacity, and `share`: the part of the bill's kWh read
+    from the effective date on (`share_from_change`; 1 where its read period begins on or after
+    it). Empty without such orders; a new frame per call."""
     orders = ctx.orders_of("tariff_change", *CONTRACT_ORDERS)
     orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] >= 0)]
     if orders.empty:
@@ -61,17 +65,20 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
         }
     )
     rows = rows_of(ctx, table["cust"].to_numpy())
+    read_from, read_to = ctx.read_days(rows)
     bills = pd.DataFrame(
         {
             "row": rows,
             "cust": ctx.bill_customer[rows],
             "month": ctx.bill_month[rows],
+            "read_from": read_from,
+            "read_to": read_to,
             "tariff": ctx.bills["tariff_billed"].iloc[rows].to_numpy(dtype=object),
             "capacity": optional_values(ctx.bills, "capacity_billed_kva")[rows],
         }
     )
     joined = bills.merge(table, on="cust")
-    joined = joined[joined["month"] >= joined["effective"]]
+    joined = joined[joined["read_to"] >= joined["effective_day"]]
     joined = joined.sort_values(["row", "kind", "effective_day", "position"], kind="stable")
     joined = joined.reset_index(drop=True)
     is_tariff = (joined["kind"] == "tariff").to_numpy()
@@ -109,7 +116,35 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     late = left_late.to_numpy(dtype=bool) | moved_off.to_numpy(dtype=bool)
     priced = pd.Series(answers & late).groupby(by_bill).transform("max")
     kept = latest & stale & priced.to_numpy(dtype=bool)
-    return joined.loc[kept].drop(columns=["effective_day", "position"]).reset_index(drop=True)
+    found = joined.loc[kept].reset_index(drop=True)
+    found["share"] = share_from_change(
+        ctx,
+        found["row"].to_numpy(),
+        found["read_from"].to_numpy("datetime64[D]"),
+        found["read_to"].to_numpy("datetime64[D]"),
+        found["effective_day"].to_numpy("datetime64[D]"),
+    )
+    return found.drop(columns=["effective_day", "position", "read_from", "read_to"])
+
+
+def share_from_change(
+    ctx: RuleContext,
+    rows: np.ndarray,
+    read_from: np.ndarray,
+    read_to: np.ndarray,
+    change: np.ndarray,
+) -> np.ndarray:
+    """Per bill of `rows` (read `read_from`..`read_to`), the part of its kWh billed used from
+    day `change` on, as a bill split at a change inside its read period prices each part on its
+    own terms: the kWh of the days before prorated by read days to the hundredth of a kWh
+    (`auditkit.billing.energy.kwh_before_change`), the rest after; by days where it billed no
+    kWh. 1 where the read period begins on or after `change`."""
+    days_before = np.maximum((change - read_from).astype(np.int64), 0)
+    read_days = (read_to - read_from).astype(np.int64) + 1
+    kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
+    after = kwh - kwh_before_change(kwh, days_before, read_days)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(kwh != 0, after / kwh, (read_days - days_before) / read_days)
 
 
 def bills_of_tariff_orders_not_applied(ctx: RuleContext, params: dict) -> np.ndarray:

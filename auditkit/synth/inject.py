@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 import auditkit.synth.catalog as catalog
+from auditkit.billing.energy import kwh_before_change
 from auditkit.billing.money import round_half_up
 from auditkit.periods import month_end_days
 from auditkit.rules.capacity import max_days_in_months
@@ -484,11 +485,37 @@ def order_not_applied(world: World, rate: float) -> None:
     world.tier_scheme[idx] = (
         "none"  # the archive knows the shop; billing keeps the household's tariff
     )
-    billed = _billed(world, idx)
+    billed = ledger.compute(world, idx)
     world.tariff_billed[idx] = np.where(after, com, res)
-    effect = _billed(world, idx) - billed  # the shop's bills, had the order been applied
+    applied = ledger.compute(world, idx)  # the shop's bills, had the order been applied
     world.tariff_billed[idx] = res
+    effect = _from_the_change(world, idx, month, billed, applied)
     world.add_truth(idx, "order_not_applied", month, effect, "tariff change RES→COM not billed")
+
+
+def _from_the_change(
+    world: World,
+    idx: np.ndarray,
+    month: np.ndarray,
+    billed: ledger.Ledger,
+    applied: ledger.Ledger,
+) -> np.ndarray:
+    """Per customer of `idx` (sorted), Σ over its bills of `applied` less `billed` (the same
+    bills on the terms an order put on them from the first of `month` and before it), the bill
+    read across that day (a customer read on the 25th) for its kWh read from it on, as a bill
+    split there prices them (`kwh_before_change`)."""
+    customer = np.searchsorted(idx, billed.customer)
+    difference = applied.amount - billed.amount
+    change = world.month_starts.astype("datetime64[D]").astype(np.int64)[month[customer]]
+    days_before = np.clip(change - billed.read_from, 0, None)
+    read_days = billed.read_to - billed.read_from + 1
+    across = np.flatnonzero((days_before > 0) & (billed.read_to >= change))
+    kwh = billed.kwh[across]
+    after = kwh - kwh_before_change(kwh, days_before[across], read_days[across])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(kwh != 0, after / kwh, 1 - days_before[across] / read_days[across])
+    difference[across] = round_half_up(difference[across] * share)
+    return round_half_up(np.bincount(customer, difference, len(idx)))
 
 
 def _business_single_part(world: World) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 from rule_builder import COMMERCIAL, PERIODS, TWO_PART, Utility, flat, run, with_ind1
 
@@ -60,6 +61,54 @@ def test_order_not_applied_tariff_change_still_billed_old_tariff():
     assert findings.iloc[0]["revenue_impact"] == pytest.approx(6 * 100 * (0.8 - 0.6))
     assert findings.iloc[0]["period_from"] == "2024-07"
     assert "6 bills 2024-07..2024-12 still use RES" in findings.iloc[0]["evidence"]
+
+
+def test_an_order_not_applied_covers_bills_by_their_read_dates_and_splits_the_one_across_it():
+    """Shops on RES (0.6 from July) due COM (0.8) by an order, billed RES all year, 100 kWh a
+    month. `mid_month`, calendar reads, order from 16 July: July's bill split as a bill splits
+    it, q_old = round(100 × 15 / 31, 2) = 48.39 on RES, 51.61 × (0.8 − 0.6) = 10.322 → 10.32;
+    August to December 5 × 20.00: 110.32 (not 120.00, July whole). `read_25th`, read on the
+    25th, order from 28 July: July's bill (06-25..07-24) ends before it and is not counted;
+    August's (07-25..08-24, 31 days) q_old = round(100 × 3 / 31, 2) = 9.68, 90.32 × 0.2 =
+    18.064 → 18.06; September to December 4 × 20.00: 98.06 over 5 bills."""
+    u = Utility()
+    for cid, effective in (("mid_month", "2024-07-16"), ("read_25th", "2024-07-28")):
+        u.customer(cid, usage_type="commercial", tariff_category="COM")
+        bills = u.monthly(cid, flat(100), tariff="RES")
+        u.order(cid, "tariff_change", effective, "RES", "COM")
+    for bill in bills:  # read_25th's: the 25th of the month before to the 24th
+        read_to = pd.Timestamp(f"{bill['period']}-24")
+        bill["read_from"], bill["read_to"] = read_to - pd.DateOffset(months=1, days=-1), read_to
+    found = run(u, "order_not_applied").set_index("customer_id")
+    assert found.loc["mid_month", "revenue_impact"] == pytest.approx(110.32, abs=0.005)
+    assert found.loc["read_25th", "revenue_impact"] == pytest.approx(98.06, abs=0.005)
+    assert found.loc["read_25th", "evidence"].endswith(
+        "yet 5 bills 2024-08..2024-12 still use RES (¥98.06)"
+    )
+
+
+def test_an_order_to_a_cheaper_tariff_not_applied_is_reported_as_a_refund():
+    """A shop turned farm: order COM → AGR from July, billed on COM (0.8) all year where AGR
+    (0.4) is due: 6 bills × 100 kWh × 0.4 = 240.00 over-billed, a refund as the line rules
+    report one (no revenue), not "(¥0.00)". The near miss: an order RES → COM not applied
+    still counts its 6 × 100 × 0.2 = 120.00 as before."""
+    u = Utility()
+    u.customer("farm", usage_type="agricultural", tariff_category="AGR")
+    u.monthly("farm", flat(100), tariff="COM")
+    u.order("farm", "tariff_change", "2024-07-01", "COM", "AGR")
+    u.customer("shop", usage_type="commercial", tariff_category="COM")
+    u.monthly("shop", flat(100), tariff="RES")
+    u.order("shop", "tariff_change", "2024-07-01", "RES", "COM")
+    found = run(u, "order_not_applied").set_index("customer_id")
+    assert found.loc["farm", "revenue_impact"] == 0.0
+    assert found.loc["farm", "evidence"] == (
+        "order WO0001 (tariff_change COM→AGR) took effect in 2024-07, yet 6 bills "
+        "2024-07..2024-12 still use COM; over-billed ¥240.00 (to refund, not counted as revenue)"
+    )
+    chinese = rules.evidence_text(found.loc[["farm"]].reset_index(), "zh").iat[0]
+    assert chinese.endswith("多计 240.00 元（应退补，不计入涉及电费）")
+    assert found.loc["shop", "revenue_impact"] == pytest.approx(120.00)
+    assert found.loc["shop", "evidence"].endswith("still use RES (¥120.00)")
 
 
 @pytest.mark.parametrize(("tolerance", "underbilled"), [(None, 2_820.0), (300.0, None)])
@@ -378,15 +427,17 @@ def test_a_chain_of_orders_not_applied_is_late_from_the_first_whatever_the_grace
 
 def test_of_two_orders_in_one_month_the_later_effective_date_is_in_force_whatever_its_id():
     """Archive COM, billed AGR; WO0001 RES→COM effective 20 July, WO0002 AGR→RES effective 5
-    July: COM is due from July (as the archive's history reads it), 6 × 100 × 0.4 = 240.00,
-    not RES's 120.00."""
+    July: COM is the tariff in force on the bills from July (as the archive's history reads
+    it), not RES: July's bill (calendar reads) from the 20th, q_old = round(100 × 19 / 31, 2)
+    = 61.29, 38.71 × (0.8 − 0.4) = 15.484 → 15.48, then 5 × 100 × 0.4 = 200.00: 215.48, not
+    RES's 5 × 20.00 and a part of July."""
     u = Utility()
     u.customer("shop", **COMMERCIAL)
     u.monthly("shop", flat(100), tariff="AGR")
     u.order("shop", "tariff_change", "2024-07-20", "RES", "COM")
     u.order("shop", "tariff_change", "2024-07-05", "AGR", "RES")
     found = run(u, "order_not_applied")
-    assert found["revenue_impact"].tolist() == pytest.approx([240.0])
+    assert found["revenue_impact"].tolist() == pytest.approx([215.48])
 
 
 @pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])

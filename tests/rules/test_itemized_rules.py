@@ -233,6 +233,33 @@ def test_rate_mismatch_counts_each_bill_to_the_fen_as_billed():
     assert recompute(u.dataset())["difference"].sum().round(2) == 1.34
 
 
+def test_rate_mismatch_leaves_a_time_of_use_bills_tariff_difference_to_the_tariff_rules():
+    """Shops archived on COM by periods (`_com_by_periods`: peak 1.10, flat 0.80, valley 0.40)
+    billed on TOU by its periods (peak 0.95, 1.00 from 2024-04-01; flat 0.60; valley 0.30):
+    what COM charges more is billed_tariff_mismatch's, so rate_mismatch judges each line
+    against TOU's own rate. `right`: January at TOU's rates, nothing. `low_peak`: January's
+    peak at 0.90: 4 000 × (0.95 − 0.90) = 200.00, not 4 000 × 0.20 + 3 000 × 0.20 + 3 000 ×
+    0.10 = 1 700.00 against COM. `split`: read 03-25..04-24 (31 days), its peak split as a
+    bill splits it at April's price: q_old = round(4 000 × 7 / 31, 2) = 903.23 × 0.95 =
+    858.07, 3 096.77 × 1.00 = 3 096.77; 3 954.84 billed on the line, nothing."""
+    u = Itemized()
+    for customer_id in ("right", "low_peak", "split"):
+        u.customer(customer_id, tou=True)
+    u.bill("right", "2024-01", 10_000, TOU_LINES, tariff="TOU", **REGISTERS)
+    low_peak = [("energy", 4000.0, 0.90, "peak"), *TOU_LINES[1:]]
+    u.bill("low_peak", "2024-01", 10_000, low_peak, tariff="TOU", **REGISTERS)
+    split_peak = ("energy", 4000.0, 0.98871, "peak", None, 858.07 + 3096.77)
+    u.bill("split", "2024-04", 10_000, [split_peak, *TOU_LINES[1:]], tariff="TOU",
+           read_from="2024-03-25", read_to="2024-04-24", **REGISTERS)  # fmt: skip
+    tables = u.tables() | {"tariffs": _com_by_periods()}
+    found = rules.run(
+        Dataset.from_frames(tables), rules=["rate_mismatch", "billed_tariff_mismatch"]
+    ).set_index(["rule_id", "customer_id"])
+    assert found.loc["rate_mismatch"].index.tolist() == ["low_peak"]
+    assert found.loc[("rate_mismatch", "low_peak"), "revenue_impact"] == pytest.approx(200.00)
+    assert sorted(found.loc["billed_tariff_mismatch"].index) == ["low_peak", "right", "split"]
+
+
 # --- basic_charge_error and capacity_underbilled -----------------------------------------------
 
 

@@ -33,6 +33,27 @@ def test_tariff_mismatch_reports_the_data_and_three_recoverable_months_beside_it
     assert row["penalty"] == pytest.approx(2 * 60.0)
 
 
+def test_tariff_mismatch_reports_a_customer_billed_dearer_than_due_as_a_refund():
+    """A farm archived and billed on COM (0.8) where AGR (0.4) is due: 12 bills × 100 kWh ×
+    (0.8 − 0.4) = 480.00 over-billed, a refund, as the line rules report one (no revenue, no
+    penalty), not "under-billed ¥0.00". The near miss: a shop on RES still under-billed."""
+    u = Utility()
+    u.customer("farm", usage_type="agricultural", tariff_category="COM")
+    u.monthly("farm", flat(100), tariff="COM")
+    u.customer("shop", usage_type="commercial", tariff_category="RES")
+    u.monthly("shop", flat(100), tariff="RES")
+    found = run(u, "tariff_mismatch").set_index("customer_id")
+    assert found.loc["farm", "revenue_impact"] == 0.0
+    assert found.loc["farm", "penalty"] == 0.0
+    assert found.loc["farm", "evidence"] == (
+        "agricultural customer archived on tariff COM (for commercial); should be AGR; the "
+        "data's 12 bills 2024-01..2024-12 over-billed ¥480.00 (to refund, not counted as revenue)"
+    )
+    chinese = rules.evidence_text(found.loc[["farm"]].reset_index(), "zh").iat[0]
+    assert chinese.endswith("多收 480.00 元（应退补，不计入涉及电费）")
+    assert "under-billed ¥300.00" in found.loc["shop", "evidence"]
+
+
 def test_tariff_mismatch_whose_start_the_bills_show_is_recoverable_from_it():
     u = Utility()
     u.customer("late", usage_type="commercial", tariff_category="RES")
