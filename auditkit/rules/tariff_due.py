@@ -330,8 +330,9 @@ def tariff_orders_in_force(ctx: RuleContext, orders: pd.DataFrame) -> TariffOrde
 def tariff_in_force(ctx: RuleContext) -> np.ndarray:
     """Per bill, the tariff the archive and its tariff_change orders put on it (a code of
     `ctx.tariff_index`, -1 where the schedule does not list it): the new tariff of the latest
-    order in force by the bill's month (from its effective month, as order_not_applied dates
-    it; of two in one month the later effective date, then the later row), the old tariff of
+    order in force by the bill's month (from its effective month; of two in one month the
+    later effective date, then the later row: order_not_applied, which prices a bill by its
+    read days, counts nothing on a bill read wholly before the order), the old tariff of
     the first order where none is yet, else the archive's. The orders are all those of the
     dataset (`tariff_orders_archived`): the archive holds the tariff of an order issued after
     the audit month too. Found once per run, shared, never written into."""
