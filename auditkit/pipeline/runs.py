@@ -103,8 +103,9 @@ class RunOutcome:
 
 
 def new_run_id(now: dt.datetime) -> str:
-    """A sortable, unique run id: UTC time plus a random suffix."""
-    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+    """A sortable, unique run id: UTC time to the microsecond plus a random suffix, so runs
+    started in the same second still sort by when they started (`point_latest` compares ids)."""
+    return f"{now.strftime('%Y%m%dT%H%M%S.%fZ')}-{secrets.token_hex(3)}"
 
 
 def _now() -> dt.datetime:

@@ -91,3 +91,18 @@ def test_the_earlier_run_says_latest_stays_on_the_later_one(
     point_latest(outputs, LATER)
     assert runs_cli._finish(RunOutcome(outputs / LATER, {"notebooks": [record]}), "run") == 0
     assert capsys.readouterr().err == ""
+
+
+def test_runs_started_in_the_same_second_sort_by_when_they_started(tmp_path: Path):
+    import datetime as dt
+
+    from auditkit.pipeline.runs import new_run_id
+
+    second = dt.datetime(2026, 12, 7, 10, 0, 0, tzinfo=dt.UTC)
+    # The random suffix of the later run may sort first ('00000a' < 'f00000'): the time must not.
+    ids = [new_run_id(second + dt.timedelta(microseconds=us)) for us in (1, 250_000, 999_999)]
+    assert ids == sorted(ids) and ids[0].startswith("20261207T100000.000001Z-")
+    outputs = _outputs(tmp_path, *ids)
+    point_latest(outputs, ids[2])
+    point_latest(outputs, ids[0])  # the first one started finishes last
+    assert latest_run_id(outputs) == ids[2]
