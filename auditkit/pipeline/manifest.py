@@ -163,6 +163,31 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def compare_code(manifest: dict[str, Any], commit: str, versions: dict[str, str]) -> list[str]:
+    """What differs between the code that made a run and the code now (`commit`,
+    `source_commit`; `versions`, `package_versions`): auditkit's commit (its version where a
+    commit is unknown on either side) and each package that shapes results, one line each. A
+    run made again on other code is no reproduction, whatever its inputs. A manifest without
+    these records (or an edited one) has nothing to compare."""
+    made = manifest.get("auditkit")
+    changes = []
+    if isinstance(made, dict):
+        then = str(made.get("commit", "unknown"))
+        if "unknown" not in (then, commit) and then != commit:
+            changes.append(f"auditkit code: commit {then} at the run, {commit} now")
+        elif made.get("version") not in (None, versions.get("auditkit")):
+            changes.append(
+                f"auditkit code: version {made['version']} at the run, "
+                f"{versions.get('auditkit')} now"
+            )
+    packages = manifest.get("packages")
+    if isinstance(packages, dict):
+        for name, version in sorted(packages.items()):
+            if name != "auditkit" and name in versions and versions[name] != version:
+                changes.append(f"{name}: version {version} at the run, {versions[name]} now")
+    return changes
+
+
 def source_commit(root: Path) -> str:
     """The git commit of the project (suffixed `-dirty` with uncommitted changes), or 'unknown'."""
     try:

@@ -439,7 +439,8 @@ def verify_run(
     db: str | None = None,
     manifest: dict[str, Any] | None = None,
 ) -> list[str]:
-    """What changed since the run: input files, notebook sources, the run's own output files and
+    """What changed since the run: input files, auditkit's code and the packages that shape
+    results (`compare_code`), notebook sources, the run's own output files and
     (with `registers`) the findings registers its reports read, one whose password the manifest
     masks opened through `db` when it names it (`compare_registers`). `manifest` is the run's,
     when the caller has read it already.
@@ -451,6 +452,13 @@ def verify_run(
     if manifest is None:
         manifest = run_manifest.read_manifest(run_dir)
     changes = run_manifest.compare_inputs(manifest["inputs"])
+    changes.extend(
+        run_manifest.compare_code(
+            manifest,
+            run_manifest.source_commit(project_root()),
+            run_manifest.package_versions(),
+        )
+    )
     if registers:
         changes.extend(compare_registers(manifest.get("registers_read", {}), db))
     changes.extend(run_manifest.compare_files(manifest.get("input_files", {})))

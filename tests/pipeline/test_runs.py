@@ -185,6 +185,26 @@ def test_rerun_reproduces_findings_and_report_and_verify_sees_changes(
     ]
 
 
+def test_verify_names_the_code_and_packages_that_changed_since_the_run() -> None:
+    now = {"python": "3.11.9", "auditkit": "0.9.0", "pandas": "2.2.3", "numpy": "2.1.0"}
+    made = {
+        "auditkit": {"version": "0.9.0", "commit": "b33aa12"},
+        "packages": {**now, "pandas": "2.2.2"},
+    }
+    assert run_manifest.compare_code(made, "9c4823c", now) == [
+        "auditkit code: commit b33aa12 at the run, 9c4823c now",
+        "pandas: version 2.2.2 at the run, 2.2.3 now",
+    ]
+    same = {"auditkit": {"version": "0.9.0", "commit": "9c4823c"}, "packages": now}
+    assert run_manifest.compare_code(same, "9c4823c", now) == []
+    # Outside a git checkout the commit is unknown: the version tells instead.
+    older = {"auditkit": {"version": "0.8.0", "commit": "unknown"}, "packages": now}
+    assert run_manifest.compare_code(older, "unknown", now) == [
+        "auditkit code: version 0.8.0 at the run, 0.9.0 now"
+    ]
+    assert run_manifest.compare_code({"auditkit": "edited"}, "9c4823c", now) == []
+
+
 def test_a_failed_run_leaves_latest_on_the_last_good_run_and_says_so(tmp_path: Path) -> None:
     notebook = write_notebook(
         tmp_path / "flaky.ipynb", "fail: bool = False  # fail on purpose\n", "assert not fail"
