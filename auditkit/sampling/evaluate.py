@@ -222,7 +222,29 @@ def _from_counts(
     x = non_negative_number("x", x)
     if x > n:
         raise ParameterError("x", f"at most n = {n}", x)
+    if size is not None and n == size:
+        return _census_of_counts(settings, x, n, value)
     return _distribution(settings, x, n, size, value, errors=None, notes=())
+
+
+def _census_of_counts(settings: _Settings, x: float, n: int, value: float | None) -> Evaluation:
+    """Every one of the population's n items examined, x of them in error: the error rate is
+    x / n exactly, with no sampling risk, so mle, upper and lower are that rate."""
+    return Evaluation(
+        method=settings.method,
+        confidence=settings.confidence,
+        materiality=settings.materiality,
+        n=n,
+        x=x,
+        mle=x / n,
+        upper=x / n,
+        lower=x / n,
+        p_value=None,
+        direction=settings.direction,
+        population_size=n,
+        population_value=value,
+        notes=(Note("census", {"rows": n}),),
+    )
 
 
 def _from_data(
@@ -234,6 +256,8 @@ def _from_data(
     size: int | None,
     value: float | None,
 ) -> Evaluation:
+    if _examined_in_full(frame, book, size, value):
+        return _census(settings, frame, book, audit, times, size, value)
     sample = _read_sample(settings, frame, book, audit, times)
     errors = sample.errors_table()
     method = settings.method
@@ -516,8 +540,7 @@ def _stratified(
     for name in names:
         part = frame[(labels == name).to_numpy()]
         size, value = per_size[name], per_value[name]
-        examine = _census if _examined_in_full(part, book, size, value) else _from_data
-        results[name] = examine(settings, part, book, audit, times, size, value)
+        results[name] = _from_data(settings, part, book, audit, times, size, value)
     table = _strata_table(results)
     total_size = None if None in per_size.values() else int(sum(per_size.values()))
     total_value = None if None in per_value.values() else float(sum(per_value.values()))
@@ -556,8 +579,9 @@ def _check_every_stratum_sampled(names: list[str], sizes: Sizes, values: Values)
 
 
 def _examined_in_full(part: pd.DataFrame, book: str, size: int | None, value: float | None) -> bool:
-    """Are all of a stratum's rows in the sample? Its row count equals its population_size, or
-    its book values (all above 0) add up to its population_value (to half a fen)."""
+    """Are all of a population's (or a stratum's) rows in the sample? Its row count equals its
+    population_size, or its book values (all above 0) add up to its population_value (to half a
+    fen)."""
     if size is not None:
         return len(part) == size
     if value is None:
@@ -575,7 +599,8 @@ def _census(
     size: int | None,
     value: float | None,
 ) -> Evaluation:
-    """A stratum whose every row was examined: its misstatement is known, with no sampling risk.
+    """A population or stratum whose every row was examined: its misstatement is known, with no
+    sampling risk.
 
     The rate is the misstatement found over the stratum's value (over its rows when weighed by
     items): in the evaluated direction only, or net for the variables estimators and mpu (as

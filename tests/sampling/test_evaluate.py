@@ -679,3 +679,50 @@ def test_the_verdict_writes_the_bound_with_two_decimals_unless_they_read_as_mate
     )
     table = dict(above.to_table("zh").to_numpy().tolist())
     assert (table["错报率上限"], table["重要性水平（可容忍错报率）"]) == ("4.993%", "4.99%")
+
+
+def test_a_population_examined_in_full_without_error_has_a_zero_upper_limit() -> None:
+    # n = N = 1 and no error: the one item is known to be right, no sampling risk. The old code
+    # gave the binomial bound 1 - 0.05^(1/1) = 95%.
+    one = evaluate(0.05, "binomial", x=0, n=1, population_size=1)
+    assert (one.mle, one.upper, one.lower) == (0.0, 0.0, 0.0)
+    assert one.conclusion is True
+    assert "census" in one.summary()["notes"]
+    # Near miss: 1 item of 2 examined keeps its sampling risk, 1 - 0.05^(1/1) = 95%.
+    assert evaluate(0.05, "binomial", x=0, n=1, population_size=2).upper == pytest.approx(0.95)
+    # 10 bills of 500 yuan, all examined and right, by values: 0, as the stratified path says
+    # (the old code gave the Poisson factor 2.9957 / 10 = 29.96%).
+    bills_all = pd.DataFrame({"book": [500.0] * 10, "audit": [500.0] * 10})
+    by_values = evaluate(
+        0.05, "stringer.poisson", data=bills_all, book="book", audit="audit",
+        population_value=5_000.0,
+    )  # fmt: skip
+    assert by_values.upper == 0.0 and by_values.upper_misstatement == 0.0
+    stratified = evaluate(
+        0.05, "stringer.poisson", data=bills_all.assign(s="A"), book="book", audit="audit",
+        strata="s", population_value={"A": 5_000.0},
+    )  # fmt: skip
+    assert stratified.upper == by_values.upper
+    # Near miss: the same 10 bills of a population worth 5,000.01 yuan are a sample.
+    sampled = evaluate(
+        0.05, "stringer.poisson", data=bills_all, book="book", audit="audit",
+        population_value=5_000.01,
+    )  # fmt: skip
+    assert sampled.upper == pytest.approx(POISSON_95[0] / 10)
+
+
+def test_a_census_with_errors_states_the_exact_misstatement_without_sampling_risk() -> None:
+    # 3 errors in all 40 items of the population: the rate is 3 / 40 = 7.5%, exact.
+    counted = evaluate(0.05, "binomial", x=3, n=40, population_size=40)
+    assert counted.mle == counted.upper == counted.lower == pytest.approx(3 / 40)
+    assert counted.conclusion is False
+    assert "no sampling risk" in counted.explain("en")
+    assert "没有抽样风险" in counted.explain("zh")
+    # 4 bills of 250 yuan, all examined, one under-billed by 30: 30 / 1,000 = 3% exactly.
+    bills_all = pd.DataFrame({"book": [250.0] * 4, "audit": [280.0, 250.0, 250.0, 250.0]})
+    found = evaluate(
+        0.05, "stringer.poisson", data=bills_all, book="book", audit="audit",
+        population_size=4, population_value=1_000.0,
+    )  # fmt: skip
+    assert found.upper == pytest.approx(0.03) and found.upper_misstatement == pytest.approx(30.0)
+    assert found.conclusion is True and "census" in found.summary()["notes"]

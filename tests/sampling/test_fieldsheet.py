@@ -848,3 +848,31 @@ def test_an_audited_value_over_ten_times_book_is_a_slip_unless_large_amounts_are
     huge = fill(blank, tmp_path / "huge.xlsx", {3: (1e12, "是")})
     with pytest.raises(FieldSheetError, match=r"expected an amount below 10\^12 yuan \(book"):
         read_field_sheet(huge, large_amounts=True)
+
+
+def test_a_sheet_that_examined_the_whole_population_without_error_accepts_it(
+    tmp_path: Path,
+) -> None:
+    # By items: all 5 accounts examined, none in error; the old code gave the binomial bound
+    # 1 - 0.05^(1/5) = 45.07%.
+    chosen = select(accounts(5), 5, units="items", seed=1)
+    blank = write_field_sheet(chosen, tmp_path / "items.xlsx", lang="en")
+    workbook = load_workbook(blank)
+    sheet = workbook[FIELD_SHEET]
+    header_row, columns = header_columns(sheet)
+    for row in range(header_row + 1, sheet.max_row + 1):
+        sheet.cell(row, columns["error_found"]).value = "no"
+    workbook.save(blank)
+    by_items = read_field_sheet(blank, inspected_at="2025-01-02").evaluate(0.05)
+    assert (by_items.upper, by_items.conclusion_code) == (0.0, "accepted")
+    # By values: 10 bills of 500 yuan, 10 units (J = 500), each bill hit once and found right;
+    # the old code gave the Poisson factor 2.9957 / 10 = 29.96%.
+    chosen = select(bills([500.0] * 10), 10, units="values", values="amount", seed=2)
+    filled = fill(write_field_sheet(chosen, tmp_path / "ten.xlsx"), tmp_path / "f.xlsx", {})
+    by_values = read_field_sheet(filled).evaluate(0.05)
+    assert (by_values.upper, by_values.upper_misstatement) == (0.0, 0.0)
+    assert "census" in by_values.summary()["notes"]
+    # Near miss: 10 units from 11 bills of 500 leave a bill unexamined, a sample.
+    chosen = select(bills([500.0] * 11), 10, units="values", values="amount", seed=2)
+    filled = fill(write_field_sheet(chosen, tmp_path / "eleven.xlsx"), tmp_path / "g.xlsx", {})
+    assert read_field_sheet(filled).evaluate(0.05).upper == pytest.approx(2.995732 / 10)
