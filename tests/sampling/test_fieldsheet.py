@@ -876,3 +876,58 @@ def test_a_sheet_that_examined_the_whole_population_without_error_accepts_it(
     chosen = select(bills([500.0] * 11), 10, units="values", values="amount", seed=2)
     filled = fill(write_field_sheet(chosen, tmp_path / "eleven.xlsx"), tmp_path / "g.xlsx", {})
     assert read_field_sheet(filled).evaluate(0.05).upper == pytest.approx(2.995732 / 10)
+
+
+def under_billed_three_of_twelve(tmp_path: Path, units: str) -> Path:
+    """60 bills of 100 yuan, 12 drawn (by values J = 500, each drawn bill hit once), the first
+    three audited at 110, 120 and 130: under-billing taints 0.1, 0.2, 0.3 and nine of 0."""
+    chosen = select(bills([100.0] * 60), 12, units=units, values="amount", seed=5)
+    answers = {FIRST_DATA_ROW + i: (100.0 + 10 * (i + 1), "是") for i in range(3)}
+    return fill(write_field_sheet(chosen, tmp_path / f"{units}.xlsx"), tmp_path / "f.xlsx", answers)
+
+
+@pytest.mark.parametrize(
+    "method", ["direct", "difference", "ratio", "regression", "hypergeometric"]
+)
+def test_a_method_that_does_not_fit_a_monetary_unit_sheet_is_refused_naming_it(
+    tmp_path: Path, method: str
+) -> None:
+    # The estimators of a simple random sample of items read a monetary-unit sample as one (the
+    # old code gave direct a most likely rate of 139% on such a sheet), and the hypergeometric
+    # counted 150 draws among 206 bills where the units are yuan.
+    results = read_field_sheet(under_billed_three_of_twelve(tmp_path, "values"))
+    with pytest.raises(ParameterError) as caught:
+        results.evaluate(0.05, method=method)
+    assert str(caught.value) == (
+        "parameter 'method': expected a method that fits a sheet sampled by monetary units "
+        f"(values): stringer, stringer.poisson, binomial, poisson, mpu, found '{method}'"
+    )
+
+
+def test_a_monetary_unit_method_on_an_item_sheet_is_refused_naming_it(tmp_path: Path) -> None:
+    results = read_field_sheet(under_billed_three_of_twelve(tmp_path, "items"))
+    for method in ("stringer", "stringer.poisson"):
+        with pytest.raises(ParameterError, match=r"sheet sampled by items: binomial, poisson"):
+            results.evaluate(0.05, method=method)
+    # Near misses: what fits each sheet is evaluated. The difference estimator by items,
+    # N = 60, n = 12, B = 6,000: d = 10, 20, 30 and nine 0, mean 5, s(d) = 10, so
+    # A = 6,000 + 60 × 5 = 6,300, an under-billing of 300 = 5% of B.
+    difference = results.evaluate(0.05, method="difference")
+    assert difference.mle == pytest.approx(300 / 6_000)
+    by_values = read_field_sheet(under_billed_three_of_twelve(tmp_path / "v", "values"))
+    assert by_values.evaluate(0.05, method="stringer.poisson").x == pytest.approx(0.6)
+
+
+def test_mean_per_unit_on_a_monetary_unit_sheet_has_no_correction_for_the_bills_count(
+    tmp_path: Path,
+) -> None:
+    # Taints 0.1, 0.2, 0.3 and nine 0 in 12 monetary units: mean 0.6 / 12 = 0.05,
+    # s² = (0.14 - 12 × 0.05²) / 11 = 0.01, s = 0.1; t(95%, 11) = 1.795885. The units are yuan
+    # (6,000 of them, drawn as MUS draws), so no √(1 - 12/60) for the 60 bills: the old code's
+    # upper limit was 0.05 + 1.795885 × 0.1 / √12 × √0.8 = 9.637%.
+    results = read_field_sheet(under_billed_three_of_twelve(tmp_path, "values"))
+    evaluation = results.evaluate(0.05, method="mpu")
+    assert stats.t.ppf(0.95, 11) == pytest.approx(1.795885, abs=1e-6)
+    assert evaluation.mle == pytest.approx(0.05)
+    assert evaluation.upper == pytest.approx(0.05 + 1.795885 * 0.1 / 12**0.5, abs=1e-6)
+    assert evaluation.upper_misstatement == pytest.approx(6_000 * 0.101843, abs=0.01)
