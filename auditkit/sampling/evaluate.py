@@ -360,12 +360,38 @@ def _stringer(
     errors: pd.DataFrame,
     notes: list[Note],
 ) -> Evaluation:
+    """The Stringer bound, with the bills individually significant counted as found.
+
+    With the population's value V the sampling interval is J = V / n; a bill whose book value is
+    J or more is certain to be hit (AICPA Audit Sampling guide, monetary unit sampling): its
+    misstatement is known, not projected, and counts once as found however often it was hit. The
+    bound is that found misstatement plus the Stringer bound of the other bills' taints (its
+    factors over all n units, each taint projected over J), as the guide adds them in yuan.
+    """
     n = sample.n
     factors = STRINGER_METHODS[settings.method]
-    upper = stringer.stringer_upper(positive[positive > 0], n, settings.confidence, factors)
+    significant = _individually_significant(sample, value)
+    rest = np.repeat(sample.taints[~significant], sample.times[~significant])
+    rest_positive = np.clip(rest, 0, None)
+    misstated = settings.sign * (sample.book[significant] - sample.audit[significant])
+    found = float(np.clip(misstated, 0, None).sum()) / value if significant.any() else 0.0
+    found_other = float(np.clip(-misstated, 0, None).sum()) / value if significant.any() else 0.0
+    upper = found + stringer.stringer_upper(
+        rest_positive[rest_positive > 0], n, settings.confidence, factors
+    )
+    if significant.any():
+        figures = {
+            "rows": int(significant.sum()),
+            "interval": formatting.money(value / n),
+            "found_yuan": formatting.money(found * value),
+        }
+        notes.append(Note("individually_significant", figures))
     net = None
     if opposite.sum() > 0:
-        net = stringer.lta_corrected(upper, opposite[opposite > 0], n)
+        rest_opposite = np.clip(-rest, 0, None)
+        net = max(
+            stringer.lta_corrected(upper, rest_opposite[rest_opposite > 0], n) - found_other, 0.0
+        )
         figures = {
             "taints": float(opposite.sum()),
             "gross": formatting.percent(upper, 2),
@@ -378,7 +404,7 @@ def _stringer(
         materiality=settings.materiality,
         n=n,
         x=float(positive.sum()),
-        mle=float(positive.sum()) / n,
+        mle=found + float(rest_positive.sum()) / n,
         upper=upper,
         lta_net_upper=net,
         lower=None,
@@ -389,6 +415,14 @@ def _stringer(
         errors=errors,
         notes=tuple(notes),
     )
+
+
+def _individually_significant(sample: _Sample, value: float | None) -> np.ndarray:
+    """The sampled rows whose book value is at least the sampling interval J = value / n (none
+    without the population's value: J is then unknown)."""
+    if value is None:
+        return np.zeros(len(sample.book), dtype=bool)
+    return sample.book >= value / sample.n
 
 
 def _mean_per_unit(

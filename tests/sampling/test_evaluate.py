@@ -10,8 +10,9 @@ import pytest
 from scipy import stats
 
 from auditkit.errors import ParameterError
-from auditkit.sampling import Prior, SampleDataError, evaluate
+from auditkit.sampling import Prior, SampleDataError, evaluate, select
 from auditkit.sampling.conclusion import conclusion_markdown
+from auditkit.sampling.results import Evaluation
 
 # Poisson factors at 95%: lambda_j solves P(Poisson(lambda) <= j) = 0.05 (AICPA Table C-3 prints
 # 3.00, 4.75, 6.30); -ln(0.05) in closed form for j = 0.
@@ -726,3 +727,55 @@ def test_a_census_with_errors_states_the_exact_misstatement_without_sampling_ris
     )  # fmt: skip
     assert found.upper == pytest.approx(0.03) and found.upper_misstatement == pytest.approx(30.0)
     assert found.conclusion is True and "census" in found.summary()["notes"]
+
+
+def test_a_bill_at_or_above_the_interval_counts_its_misstatement_as_found() -> None:
+    # AICPA Audit Sampling guide: 100,000 yuan, n = 10, J = 10,000. Bill X of 19,000 (hit once
+    # at 9,500) audited 38,000 is individually significant: 19,000 under-billed is found, not a
+    # taint of 1 projected over J (10,000). Upper = 19,000 + 2.995732 × 10,000 = 48,957.32; the
+    # old code gave 10,000 × (2.995732 + 1.748133 × 1) = 47,438.65, below what was found.
+    frame = pd.DataFrame(
+        {"customer_id": ["X"] + [f"S{i}" for i in range(81)], "amount": [19_000.0] + [1_000.0] * 81}
+    )
+    chosen = select(frame, 10, units="values", values="amount", start=9_500)
+    sample = chosen.sample.assign(audit=chosen.sample["amount"])
+    sample.loc[sample["customer_id"] == "X", "audit"] = 38_000.0
+    assert sample.loc[sample["customer_id"] == "X", "times"].item() == 1
+    result = evaluate(
+        0.05, "stringer.poisson", data=sample, book="amount", audit="audit", times="times",
+        population_value=100_000.0,
+    )  # fmt: skip
+    assert result.projected_misstatement == pytest.approx(19_000.0)
+    assert result.upper_misstatement == pytest.approx(19_000.0 + POISSON_95[0] * 10_000, abs=0.01)
+    assert result.upper_misstatement == pytest.approx(48_957.32, abs=0.01)
+    assert "individually_significant" in result.summary()["notes"]
+    assert "10,000.00 yuan are individually significant" in result.explain("en")
+
+
+def test_a_bill_below_the_interval_is_projected_from_its_taint() -> None:
+    # J = 100,000 / 10 = 10,000. A bill of exactly 10,000 audited 13,000 is significant: 3,000
+    # found + 29,957.32 = 32,957.32. Near miss: one of 9,000 audited 12,000 has a taint of 1/3,
+    # projected: 10,000 × (2.995732 + 1.748133 / 3) = 35,784.43, with no note.
+    def upper(book: float, audit: float) -> Evaluation:
+        data = monetary([(book, audit)], 10)
+        return evaluate(
+            0.05, "stringer.poisson", data=data, book="book", audit="audit",
+            population_value=100_000.0,
+        )  # fmt: skip
+
+    at_interval = upper(10_000.0, 13_000.0)
+    assert at_interval.upper_misstatement == pytest.approx(32_957.32, abs=0.01)
+    assert at_interval.projected_misstatement == pytest.approx(3_000.0)
+    below = upper(9_000.0, 12_000.0)
+    step = POISSON_95[1] - POISSON_95[0]
+    assert below.upper_misstatement == pytest.approx(10_000 * (POISSON_95[0] + step / 3), abs=0.01)
+    assert below.upper_misstatement == pytest.approx(35_784.43, abs=0.01)
+    assert "individually_significant" not in below.summary()["notes"]
+    # Hit twice, a significant bill's misstatement still counts once: 3,000, not 6,000.
+    twice = monetary([(25_000.0, 28_000.0)], 10).assign(times=[2] + [1] * 9)
+    result = evaluate(
+        0.05, "stringer.poisson", data=twice, book="book", audit="audit", times="times",
+        population_value=121_000.0,  # n = 11 units, J = 11,000
+    )  # fmt: skip
+    assert result.projected_misstatement == pytest.approx(3_000.0)
+    assert result.upper_misstatement == pytest.approx(3_000 + POISSON_95[0] * 11_000, abs=0.01)

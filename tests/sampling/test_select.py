@@ -290,7 +290,8 @@ def test_sieve_weighs_a_row_above_the_interval_as_the_interval_method_does() -> 
         note.text("en")
         == f"sieve sampling drew {units} units on {len(chosen)} rows for an expected 10"
     )
-    # The whole bill under-billed by its value: projected from its 6 units, not from 1.
+    # The whole bill under-billed by its value: at or above J it is individually significant,
+    # its 600 yuan counted as found (projected from its 6 of the units drawn it fell short).
     sample = chosen.sample.assign(audit=chosen.sample["amount"])
     sample.loc[0, "audit"] = 1200.0
     result = evaluate(
@@ -302,7 +303,7 @@ def test_sieve_weighs_a_row_above_the_interval_as_the_interval_method_does() -> 
         times="times",
         population_value=1000.0,
     )
-    assert result.projected_misstatement == pytest.approx(6 / units * 1000.0)
+    assert result.projected_misstatement == pytest.approx(600.0)
 
 
 def test_sieve_hits_every_row_as_often_as_its_value_calls_for_on_average() -> None:
