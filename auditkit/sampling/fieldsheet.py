@@ -378,7 +378,12 @@ def write_field_sheet(
     for index, column in enumerate(columns, start=1):
         put_cell(sheet.cell(HEADER_ROW, index), _header(column, lang))
     _put_rows(sheet, rows, FIRST_DATA_ROW)
-    format_field_sheet(sheet, columns, INSPECTOR_COLUMNS, len(rows), lang)
+    credits = (
+        [FIRST_DATA_ROW + at for at in np.flatnonzero(rows["book_value"].to_numpy() < 0)]
+        if "book_value" in rows.columns
+        else []
+    )
+    format_field_sheet(sheet, columns, INSPECTOR_COLUMNS, len(rows), lang, credit_rows=credits)
     _write_instructions(workbook.create_sheet(INSTRUCTIONS), selection, direction, lang, masked)
     meta = workbook.create_sheet(META_SHEET)
     record = _metadata(selection, list(rows.columns), direction, lang)
@@ -854,7 +859,8 @@ def _inspected_row(
                 row.get("book_value"),
             )
     audited = _number(row["audited_value"], problems, sheet_row, "audited_value")
-    if audited is not None and audited < 0:
+    credit = has_book and record["book_value"] < 0  # a credit is audited at what it should be
+    if audited is not None and audited < 0 and not credit:
         problems.expected(
             sheet_row, "audited_value", "an amount of at least 0", row["audited_value"]
         )

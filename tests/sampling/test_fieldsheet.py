@@ -931,3 +931,32 @@ def test_mean_per_unit_on_a_monetary_unit_sheet_has_no_correction_for_the_bills_
     assert evaluation.mle == pytest.approx(0.05)
     assert evaluation.upper == pytest.approx(0.05 + 1.795885 * 0.1 / 12**0.5, abs=1e-6)
     assert evaluation.upper_misstatement == pytest.approx(6_000 * 0.101843, abs=0.01)
+
+
+def test_a_credit_on_an_item_sheet_is_returned_at_its_audited_value_below_zero(
+    tmp_path: Path,
+) -> None:
+    # K2 is a credit of -120: its own -120 (no error) was refused as "at least 0", so the sheet
+    # could never be returned. Now it reads; K1 500 audited 530 is the one difference.
+    frame = pd.DataFrame(
+        {"customer_id": ["K1", "K2", "K3"], "district": "城东", "amount": [500.0, -120.0, 80.0]}
+    )
+    chosen = select(frame, 3, units="items", values="amount", seed=1)
+    blank = write_field_sheet(chosen, tmp_path / "credit.xlsx", lang="en")
+    workbook = load_workbook(blank)
+    _, columns = header_columns(workbook[FIELD_SHEET])
+    sheet = workbook[FIELD_SHEET]
+    audited_letter = get_column_letter(columns["audited_value"])
+    rule = next(v for v in sheet.data_validations.dataValidation if audited_letter in str(v.sqref))
+    credit_row = FIRST_DATA_ROW + 1  # K2, the second row
+    # "at least 0" everywhere but on the credit
+    assert str(rule.sqref) == f"{audited_letter}{FIRST_DATA_ROW} {audited_letter}{credit_row + 1}"
+    answers = {FIRST_DATA_ROW: (530.0, "yes"), credit_row: (-120.0, "no")}
+    results = read_field_sheet(fill(blank, tmp_path / "f.xlsx", answers))
+    assert results.sample["audited_value"].tolist() == [530.0, -120.0, 80.0]
+    # All 3 items examined: a census, 530 - 500 = 30 under-billed of a book total of 460.
+    evaluation = results.evaluate(0.05, method="difference")
+    assert evaluation.upper_misstatement == pytest.approx(30.0)
+    # Near miss: a bill above 0 audited below 0 is still refused.
+    with pytest.raises(FieldSheetError, match=r"audited_value\): expected an amount of at least 0"):
+        read_field_sheet(fill(blank, tmp_path / "g.xlsx", {FIRST_DATA_ROW + 2: (-80.0, "yes")}))
