@@ -351,6 +351,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "(not projected from taints), and the upper limit is it plus the Stringer bound of the "
         "other rows",
     ),
+    "sampling.note.overstatement_capped": (
+        "多计电费不会超过账面（计费）金额：上限按账面金额的 100% 计",
+        "over-billing cannot exceed what was billed: the upper limit is capped at 100% of the "
+        "book value",
+    ),
     "sampling.note.census_strata": (
         "层 {strata} 已全数核查：其错报已知，没有抽样风险，按发现的错报计入",
         "strata examined in full ({strata}): their misstatement is known, with no sampling "

@@ -224,7 +224,8 @@ def _from_counts(
         raise ParameterError("x", f"at most n = {n}", x)
     if size is not None and n == size:
         return _census_of_counts(settings, x, n, value)
-    return _distribution(settings, x, n, size, value, errors=None, notes=())
+    result = _distribution(settings, x, n, size, value, errors=None, notes=())
+    return _within_book_value(settings, result, audited_not_negative=True)
 
 
 def _census_of_counts(settings: _Settings, x: float, n: int, value: float | None) -> Evaluation:
@@ -273,8 +274,10 @@ def _from_data(
     notes = []
     if np.any(sample.taints > 1):
         notes.append(Note("large_taints"))
+    audited_not_negative = bool(np.all(sample.audit >= 0))
     if method in STRINGER_METHODS:
-        return _stringer(settings, sample, positive, opposite, size, value, errors, notes)
+        result = _stringer(settings, sample, positive, opposite, size, value, errors, notes)
+        return _within_book_value(settings, result, audited_not_negative)
     if opposite.sum() > 0:
         notes.append(
             Note(
@@ -282,9 +285,21 @@ def _from_data(
                 {"taints": float(opposite.sum()), "method": method},
             )
         )
-    return _distribution(
+    result = _distribution(
         settings, float(positive.sum()), sample.n, size, value, errors, tuple(notes)
     )
+    return _within_book_value(settings, result, audited_not_negative)
+
+
+def _within_book_value(
+    settings: _Settings, result: Evaluation, audited_not_negative: bool
+) -> Evaluation:
+    """Over-billing cannot exceed what was billed: with no audited value below 0, an upper limit
+    of overstatement above 100% of the book value is that value, with a note (a one-unit stratum
+    of 1,510 yuan was bounded at 2.9957 × 1,510 = 4,523.56 yuan)."""
+    if settings.direction != "overstatement" or not audited_not_negative or result.upper <= 1:
+        return result
+    return _with(result, upper=1.0, notes=(*result.notes, Note("overstatement_capped")))
 
 
 def _check_population(n: int, size: int | None) -> None:

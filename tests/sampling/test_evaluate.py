@@ -779,3 +779,29 @@ def test_a_bill_below_the_interval_is_projected_from_its_taint() -> None:
     )  # fmt: skip
     assert result.projected_misstatement == pytest.approx(3_000.0)
     assert result.upper_misstatement == pytest.approx(3_000 + POISSON_95[0] * 11_000, abs=0.01)
+
+
+def test_an_overstatement_upper_limit_never_exceeds_the_book_value() -> None:
+    # Stratum C: 1 unit of a stratum worth 1,510, no error; the Poisson factor alone gives
+    # 2.9957 × 1,510 = 4,523.56 yuan of over-billing, more than was billed: capped at 1,510.
+    data = monetary([], 17).assign(s=["A"] * 16 + ["C"])
+    result = evaluate(
+        0.05, "stringer.poisson", data=data, book="book", audit="audit", strata="s",
+        population_value={"A": 55_651.95, "C": 1_510.0}, direction="overstatement",
+    )  # fmt: skip
+    c = result.strata.set_index("stratum").loc["C"]
+    assert c["upper"] == 1.0 and c["upper_misstatement"] == pytest.approx(1_510.0)
+    # A: 16 units, 2.9957 / 16 of 55,651.95 = 10,419.90; the strata add up.
+    a_upper = POISSON_95[0] / 16 * 55_651.95
+    assert result.upper_misstatement == pytest.approx(a_upper + 1_510.0, abs=0.01)
+    # Near miss: under-billing is not bounded by what was billed (a bypassed meter): 4,523.56.
+    under = evaluate(
+        0.05, "stringer.poisson", data=data, book="book", audit="audit", strata="s",
+        population_value={"A": 55_651.95, "C": 1_510.0},
+    )  # fmt: skip
+    assert under.strata.set_index("stratum").loc["C", "upper_misstatement"] == pytest.approx(
+        POISSON_95[0] * 1_510.0
+    )
+    # From counts too: 0 errors in 1 unit by Poisson, 299.57% of items capped at 100%.
+    counted = evaluate(0.05, "poisson", x=0, n=1, direction="overstatement")
+    assert counted.upper == 1.0 and "overstatement_capped" in counted.summary()["notes"]
