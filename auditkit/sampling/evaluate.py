@@ -589,7 +589,17 @@ def _stratified(
     for name in names:
         part = frame[(labels == name).to_numpy()]
         size, value = per_size[name], per_value[name]
-        results[name] = _from_data(settings, part, book, audit, times, size, value)
+        try:
+            results[name] = _from_data(settings, part, book, audit, times, size, value)
+        except ParameterError as error:
+            if error.name != "n":
+                raise
+            raise ParameterError(
+                "strata",
+                f"{error.expected} in stratum {name!r}{_of_population(size, value)}, or every "
+                "unit of it examined",
+                error.found,
+            ) from None
     table = _strata_table(results)
     total_size = None if None in per_size.values() else int(sum(per_size.values()))
     total_value = None if None in per_value.values() else float(sum(per_value.values()))
@@ -598,6 +608,13 @@ def _stratified(
         note = Note("complete_pooling")
         return _with(pooled, strata=table, notes=(*pooled.notes, note))
     return _combine(settings, results, table, total_size, total_value)
+
+
+def _of_population(size: int | None, value: float | None) -> str:
+    """' (of its N items, V yuan)': the stratum's population, as far as it is known."""
+    known = [f"{size:,} items"] if size is not None else []
+    known += [f"{formatting.money(value)} yuan"] if value is not None else []
+    return f" (of its {', '.join(known)})" if known else ""
 
 
 def _check_every_stratum_sampled(names: list[str], sizes: Sizes, values: Values) -> None:

@@ -805,3 +805,27 @@ def test_an_overstatement_upper_limit_never_exceeds_the_book_value() -> None:
     # From counts too: 0 errors in 1 unit by Poisson, 299.57% of items capped at 100%.
     counted = evaluate(0.05, "poisson", x=0, n=1, direction="overstatement")
     assert counted.upper == 1.0 and "overstatement_capped" in counted.summary()["notes"]
+
+
+def test_a_stratum_too_small_for_an_estimator_is_named_with_what_it_needs() -> None:
+    # Stratum C: 1 of its 5 bills sampled; a difference estimate needs 2 (a standard deviation).
+    # The old message named n ("parameter 'n': expected at least 2 items ..., found 1").
+    data = pd.DataFrame(
+        {"b": [100.0, 110, 120, 130, 300], "a": [100.0, 112, 120, 130, 300], "s": [*"AAAA", "C"]}
+    )
+    sizes, values = {"A": 100, "C": 5}, {"A": 10_000.0, "C": 1_510.0}
+    with pytest.raises(ParameterError) as caught:
+        evaluate(
+            0.05, "difference", data=data, book="b", audit="a", strata="s",
+            population_size=sizes, population_value=values,
+        )  # fmt: skip
+    assert str(caught.value) == (
+        "parameter 'strata': expected at least 2 items for method 'difference' in stratum 'C' "
+        "(of its 5 items, 1,510.00 yuan), or every unit of it examined, found 1"
+    )
+    # Near miss: the one bill of a one-bill stratum is examined in full and evaluated.
+    examined = evaluate(
+        0.05, "difference", data=data, book="b", audit="a", strata="s",
+        population_size={"A": 100, "C": 1}, population_value={"A": 10_000.0, "C": 300.0},
+    )  # fmt: skip
+    assert examined.strata.set_index("stratum").loc["C", "upper"] == 0.0
