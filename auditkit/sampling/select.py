@@ -163,7 +163,10 @@ def _draw_items(
         return np.array([cell[rng.integers(len(cell))] for cell in cells]), size / n, None
     interval = size / n
     used_start = _start(start, interval, rng)
-    return np.floor(used_start + interval * np.arange(n)).astype(np.int64), interval, used_start
+    # start + (n - 1) * interval is below n * interval = size, but in floating point a start just
+    # below the interval can reach size itself: the last position is then the last row.
+    points = np.floor(used_start + interval * np.arange(n)).astype(np.int64)
+    return np.minimum(points, size - 1), interval, used_start
 
 
 def _draw_values(

@@ -317,3 +317,16 @@ def test_sieve_hits_every_row_as_often_as_its_value_calls_for_on_average() -> No
     ]
     assert set(hits) == {2, 3}
     assert np.mean(hits) == pytest.approx(2.5, abs=0.08)  # 400 draws: sd 0.025
+
+
+def test_a_start_just_below_the_item_interval_selects_the_last_row_not_past_it() -> None:
+    # 206 rows, n = 3: interval 68.666..., start 68.66666666666666 (the largest start allowed).
+    # Rows 68.67, 137.33 and 206.0 - 1e-14: floor 68, 137, 205; in floating point the last sum
+    # is 206.0, one past the last row (an IndexError traceback).
+    frame = pd.DataFrame({"customer_id": [f"A{i}" for i in range(206)]})
+    assert 68.66666666666666 + 2 * (206 / 3) == 206.0
+    chosen = select(frame, 3, units="items", start=68.66666666666666)
+    assert chosen.sample["customer_id"].tolist() == ["A68", "A137", "A205"]
+    # Near miss: a start of 0 takes rows 0, 68 and 137.
+    first = select(frame, 3, units="items", start=0)
+    assert first.sample["customer_id"].tolist() == ["A0", "A68", "A137"]
