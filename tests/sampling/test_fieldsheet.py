@@ -960,3 +960,18 @@ def test_a_credit_on_an_item_sheet_is_returned_at_its_audited_value_below_zero(
     # Near miss: a bill above 0 audited below 0 is still refused.
     with pytest.raises(FieldSheetError, match=r"audited_value\): expected an amount of at least 0"):
         read_field_sheet(fill(blank, tmp_path / "g.xlsx", {FIRST_DATA_ROW + 2: (-80.0, "yes")}))
+
+
+def test_a_sheet_with_more_monetary_units_than_bills_is_evaluated_on_its_units(
+    tmp_path: Path,
+) -> None:
+    # Bills of 1, 500 and 499 yuan, 4 units: J = 250. Unless the 1-yuan bill is hit, the 500 and
+    # 499 are hit twice each: 2 rows, 4 units, a sample of more units than there are bills.
+    chosen = select(bills([1.0, 500.0, 499.0]), 4, units="values", values="amount", start=100)
+    assert chosen.sample["times"].tolist() == [2, 2]
+    results = read_field_sheet(
+        fill(write_field_sheet(chosen, tmp_path / "s.xlsx"), tmp_path / "f.xlsx", {})
+    )
+    evaluation = results.evaluate(0.05)
+    # No error in 4 units: the Poisson factor 2.995732 / 4 = 74.89% (the 1-yuan bill unexamined).
+    assert (evaluation.n, evaluation.upper) == (4, pytest.approx(2.995732 / 4))

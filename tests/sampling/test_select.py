@@ -197,7 +197,6 @@ def test_summary_and_plot(bills: pd.DataFrame) -> None:
         ({"n": 10, "method": "random", "start": 1}, "start"),
         ({"n": 10, "seed": -1}, "seed"),
         ({"n": 10, "units": "pieces"}, "units"),
-        ({"n": 399, "units": "values", "values": "amount"}, "n"),
         ({"n": 10, "strata": "tariff"}, "strata"),  # no such column
     ],
 )
@@ -330,3 +329,19 @@ def test_a_start_just_below_the_item_interval_selects_the_last_row_not_past_it()
     # Near miss: a start of 0 takes rows 0, 68 and 137.
     first = select(frame, 3, units="items", start=0)
     assert first.sample["customer_id"].tolist() == ["A0", "A68", "A137"]
+
+
+def test_a_monetary_unit_sample_may_hold_more_units_than_bills() -> None:
+    # 3 bills of 100, 300 and 600 yuan, 20 units: J = 1,000 / 20 = 50, start 10. Units at
+    # 10, 60 fall in the first bill (2 hits), 110 ... 360 in the second (6), 410 ... 960 in the
+    # third (12). The old code refused "at most the 3 rows with a positive value".
+    frame = pd.DataFrame({"customer_id": ["a", "b", "c"], "amount": [100.0, 300.0, 600.0]})
+    chosen = select(frame, 20, units="values", values="amount", start=10)
+    assert chosen.interval == 50.0
+    assert chosen.sample["times"].tolist() == [2, 6, 12]  # each bill one row, examined once
+    # Near miss: by items 20 of 3 rows stays refused.
+    with pytest.raises(ParameterError, match=r"'n': expected at most the 3 rows"):
+        select(frame, 20, units="items")
+    # And a column without a value above 0 has no yuan to draw.
+    with pytest.raises(ParameterError, match=r"'values': expected a column with at least one"):
+        select(frame.assign(amount=[0.0, -5.0, 0.0]), 2, units="values", values="amount")
