@@ -235,7 +235,8 @@ class FieldResults:
         By default items are evaluated as an attribute test (binomial on the errors found) and
         monetary units with the Poisson Stringer bound on the taints, in the direction the sheet
         states (`self.direction`; another `direction` overrides it). Stratified selections are
-        evaluated per stratum.
+        evaluated per stratum. A method that does not fit the sheet's design is refused
+        (`SHEET_METHODS`); by values the population is the yuan, so no population size is used.
         """
         direction = self.direction if direction is None else direction
         self._check_every_stratum_sampled()
