@@ -182,7 +182,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     evaluating.add_argument(
         "--method",
         choices=EVALUATION_METHODS,
-        help="default: binomial for items, stringer.poisson for values",
+        help="default: binomial for items, stringer.poisson for values; a sheet refuses a "
+        "method that does not fit its units (by values: stringer, stringer.poisson, binomial, "
+        "poisson, mpu)",
     )
     evaluating.add_argument(
         "--confidence", type=float, default=0.95, help="confidence level (default 0.95)"

@@ -343,6 +343,19 @@ WORDS: dict[str, tuple[str, str]] = {
         "examined in full ({rows:,} rows): the misstatement is known, with no sampling risk; the "
         "bounds equal the rate found",
     ),
+    "sampling.note.individually_significant": (
+        "{rows:,} 条记录的账面金额不低于抽样间隔 {interval} 元，属单项重大项目：其错报 {found_yuan} 元按核实数"
+        "计入（不按错报比例推断），上限为此错报加其余记录的 Stringer 上限",
+        "{rows:,} row(s) with a book value at or above the sampling interval of {interval} yuan "
+        "are individually significant: their misstatement of {found_yuan} yuan is counted as found "
+        "(not projected from taints), and the upper limit is it plus the Stringer bound of the "
+        "other rows",
+    ),
+    "sampling.note.overstatement_capped": (
+        "多计电费不会超过账面（计费）金额：上限按账面金额的 100% 计",
+        "over-billing cannot exceed what was billed: the upper limit is capped at 100% of the "
+        "book value",
+    ),
     "sampling.note.census_strata": (
         "层 {strata} 已全数核查：其错报已知，没有抽样风险，按发现的错报计入",
         "strata examined in full ({strata}): their misstatement is known, with no sampling "

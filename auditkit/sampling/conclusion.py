@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from auditkit import formatting, i18n
 from auditkit.sampling.notes import method_name
+from auditkit.sampling.results import confidence_level
 from auditkit.sampling.variables import MIN_DIFFERENCES
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def conclusion_markdown(evaluation: Evaluation, lang: str = "zh") -> str:
 
 def _verdict(evaluation: Evaluation, lang: str) -> str:
     head = i18n.text("sampling.verdict.head", lang).format(
-        confidence=formatting.percent(evaluation.confidence, 0),
+        confidence=confidence_level(evaluation.confidence),
         upper=formatting.percent_against(evaluation.upper, evaluation.materiality),
     )
     code = evaluation.conclusion_code

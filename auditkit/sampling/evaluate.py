@@ -222,7 +222,30 @@ def _from_counts(
     x = non_negative_number("x", x)
     if x > n:
         raise ParameterError("x", f"at most n = {n}", x)
-    return _distribution(settings, x, n, size, value, errors=None, notes=())
+    if size is not None and n == size:
+        return _census_of_counts(settings, x, n, value)
+    result = _distribution(settings, x, n, size, value, errors=None, notes=())
+    return _within_book_value(settings, result, audited_not_negative=True)
+
+
+def _census_of_counts(settings: _Settings, x: float, n: int, value: float | None) -> Evaluation:
+    """Every one of the population's n items examined, x of them in error: the error rate is
+    x / n exactly, with no sampling risk, so mle, upper and lower are that rate."""
+    return Evaluation(
+        method=settings.method,
+        confidence=settings.confidence,
+        materiality=settings.materiality,
+        n=n,
+        x=x,
+        mle=x / n,
+        upper=x / n,
+        lower=x / n,
+        p_value=None,
+        direction=settings.direction,
+        population_size=n,
+        population_value=value,
+        notes=(Note("census", {"rows": n}),),
+    )
 
 
 def _from_data(
@@ -234,6 +257,8 @@ def _from_data(
     size: int | None,
     value: float | None,
 ) -> Evaluation:
+    if _examined_in_full(frame, book, size, value):
+        return _census(settings, frame, book, audit, times, size, value)
     sample = _read_sample(settings, frame, book, audit, times)
     errors = sample.errors_table()
     method = settings.method
@@ -249,8 +274,10 @@ def _from_data(
     notes = []
     if np.any(sample.taints > 1):
         notes.append(Note("large_taints"))
+    audited_not_negative = bool(np.all(sample.audit >= 0))
     if method in STRINGER_METHODS:
-        return _stringer(settings, sample, positive, opposite, size, value, errors, notes)
+        result = _stringer(settings, sample, positive, opposite, size, value, errors, notes)
+        return _within_book_value(settings, result, audited_not_negative)
     if opposite.sum() > 0:
         notes.append(
             Note(
@@ -258,9 +285,21 @@ def _from_data(
                 {"taints": float(opposite.sum()), "method": method},
             )
         )
-    return _distribution(
+    result = _distribution(
         settings, float(positive.sum()), sample.n, size, value, errors, tuple(notes)
     )
+    return _within_book_value(settings, result, audited_not_negative)
+
+
+def _within_book_value(
+    settings: _Settings, result: Evaluation, audited_not_negative: bool
+) -> Evaluation:
+    """Over-billing cannot exceed what was billed: with no audited value below 0, an upper limit
+    of overstatement above 100% of the book value is that value, with a note (a one-unit stratum
+    of 1,510 yuan was bounded at 2.9957 × 1,510 = 4,523.56 yuan)."""
+    if settings.direction != "overstatement" or not audited_not_negative or result.upper <= 1:
+        return result
+    return _with(result, upper=1.0, notes=(*result.notes, Note("overstatement_capped")))
 
 
 def _check_population(n: int, size: int | None) -> None:
@@ -336,12 +375,38 @@ def _stringer(
     errors: pd.DataFrame,
     notes: list[Note],
 ) -> Evaluation:
+    """The Stringer bound, with the bills individually significant counted as found.
+
+    With the population's value V the sampling interval is J = V / n; a bill whose book value is
+    J or more is certain to be hit (AICPA Audit Sampling guide, monetary unit sampling): its
+    misstatement is known, not projected, and counts once as found however often it was hit. The
+    bound is that found misstatement plus the Stringer bound of the other bills' taints (its
+    factors over all n units, each taint projected over J), as the guide adds them in yuan.
+    """
     n = sample.n
     factors = STRINGER_METHODS[settings.method]
-    upper = stringer.stringer_upper(positive[positive > 0], n, settings.confidence, factors)
+    significant = _individually_significant(sample, value)
+    rest = np.repeat(sample.taints[~significant], sample.times[~significant])
+    rest_positive = np.clip(rest, 0, None)
+    misstated = settings.sign * (sample.book[significant] - sample.audit[significant])
+    found = float(np.clip(misstated, 0, None).sum()) / value if significant.any() else 0.0
+    found_other = float(np.clip(-misstated, 0, None).sum()) / value if significant.any() else 0.0
+    upper = found + stringer.stringer_upper(
+        rest_positive[rest_positive > 0], n, settings.confidence, factors
+    )
+    if significant.any():
+        figures = {
+            "rows": int(significant.sum()),
+            "interval": formatting.money(value / n),
+            "found_yuan": formatting.money(found * value),
+        }
+        notes.append(Note("individually_significant", figures))
     net = None
     if opposite.sum() > 0:
-        net = stringer.lta_corrected(upper, opposite[opposite > 0], n)
+        rest_opposite = np.clip(-rest, 0, None)
+        net = max(
+            stringer.lta_corrected(upper, rest_opposite[rest_opposite > 0], n) - found_other, 0.0
+        )
         figures = {
             "taints": float(opposite.sum()),
             "gross": formatting.percent(upper, 2),
@@ -354,7 +419,7 @@ def _stringer(
         materiality=settings.materiality,
         n=n,
         x=float(positive.sum()),
-        mle=float(positive.sum()) / n,
+        mle=found + float(rest_positive.sum()) / n,
         upper=upper,
         lta_net_upper=net,
         lower=None,
@@ -365,6 +430,14 @@ def _stringer(
         errors=errors,
         notes=tuple(notes),
     )
+
+
+def _individually_significant(sample: _Sample, value: float | None) -> np.ndarray:
+    """The sampled rows whose book value is at least the sampling interval J = value / n (none
+    without the population's value: J is then unknown)."""
+    if value is None:
+        return np.zeros(len(sample.book), dtype=bool)
+    return sample.book >= value / sample.n
 
 
 def _mean_per_unit(
@@ -516,8 +589,17 @@ def _stratified(
     for name in names:
         part = frame[(labels == name).to_numpy()]
         size, value = per_size[name], per_value[name]
-        examine = _census if _examined_in_full(part, book, size, value) else _from_data
-        results[name] = examine(settings, part, book, audit, times, size, value)
+        try:
+            results[name] = _from_data(settings, part, book, audit, times, size, value)
+        except ParameterError as error:
+            if error.name != "n":
+                raise
+            raise ParameterError(
+                "strata",
+                f"{error.expected} in stratum {name!r}{_of_population(size, value)}, or every "
+                "unit of it examined",
+                error.found,
+            ) from None
     table = _strata_table(results)
     total_size = None if None in per_size.values() else int(sum(per_size.values()))
     total_value = None if None in per_value.values() else float(sum(per_value.values()))
@@ -526,6 +608,13 @@ def _stratified(
         note = Note("complete_pooling")
         return _with(pooled, strata=table, notes=(*pooled.notes, note))
     return _combine(settings, results, table, total_size, total_value)
+
+
+def _of_population(size: int | None, value: float | None) -> str:
+    """' (of its N items, V yuan)': the stratum's population, as far as it is known."""
+    known = [f"{size:,} items"] if size is not None else []
+    known += [f"{formatting.money(value)} yuan"] if value is not None else []
+    return f" (of its {', '.join(known)})" if known else ""
 
 
 def _check_every_stratum_sampled(names: list[str], sizes: Sizes, values: Values) -> None:
@@ -556,8 +645,9 @@ def _check_every_stratum_sampled(names: list[str], sizes: Sizes, values: Values)
 
 
 def _examined_in_full(part: pd.DataFrame, book: str, size: int | None, value: float | None) -> bool:
-    """Are all of a stratum's rows in the sample? Its row count equals its population_size, or
-    its book values (all above 0) add up to its population_value (to half a fen)."""
+    """Are all of a population's (or a stratum's) rows in the sample? Its row count equals its
+    population_size, or its book values (all above 0) add up to its population_value (to half a
+    fen)."""
     if size is not None:
         return len(part) == size
     if value is None:
@@ -575,7 +665,8 @@ def _census(
     size: int | None,
     value: float | None,
 ) -> Evaluation:
-    """A stratum whose every row was examined: its misstatement is known, with no sampling risk.
+    """A population or stratum whose every row was examined: its misstatement is known, with no
+    sampling risk.
 
     The rate is the misstatement found over the stratum's value (over its rows when weighed by
     items): in the evaluated direction only, or net for the variables estimators and mpu (as

@@ -8,6 +8,10 @@ landscape on A4, fitted to the page width, with the statement and header rows on
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -42,9 +46,18 @@ def flag_choices(lang: str) -> tuple[str, str]:
 
 
 def format_field_sheet(
-    sheet: Worksheet, columns: list[str], inputs: tuple[str, ...], rows: int, lang: str
+    sheet: Worksheet,
+    columns: list[str],
+    inputs: tuple[str, ...],
+    rows: int,
+    lang: str,
+    credit_rows: Collection[int] = (),
 ) -> None:
-    """Lock the given columns, validate and format the input ones, set up printing."""
+    """Lock the given columns, validate and format the input ones, set up printing.
+
+    `credit_rows` (Excel row numbers) hold a credit, a book value below 0: their audited value
+    may be below 0 too, so the audited_value column's "at least 0" leaves them out.
+    """
     sheets.format_sheet(
         sheet,
         columns,
@@ -55,6 +68,8 @@ def format_field_sheet(
         wrapped=(),
         validation=lambda column: _validation(column, lang) if column in _RULES else None,
     )
+    if credit_rows and rows:
+        _leave_out_of_validation(sheet, columns.index("audited_value") + 1, rows, credit_rows)
     sheets.protect(sheet)
     sheets.print_setup(sheet, lang, centred=True)
 
@@ -77,3 +92,26 @@ def _validation(column: str, lang: str) -> DataValidation:
     else:
         options = sheets.text_options(NOTE_LENGTH)
     return sheets.input_validation(options, title, message)
+
+
+def _leave_out_of_validation(
+    sheet: Worksheet, column: int, rows: int, left_out: Collection[int]
+) -> None:
+    """The validation of `column` over the data rows, less the rows `left_out`."""
+    letter = get_column_letter(column)
+    whole = f"{letter}{FIRST_DATA_ROW}:{letter}{FIRST_DATA_ROW + rows - 1}"
+    kept = [row for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + rows) if row not in left_out]
+    runs: list[list[int]] = []
+    for row in kept:
+        if runs and row == runs[-1][-1] + 1:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    for rule in list(sheet.data_validations.dataValidation):
+        if str(rule.sqref) != whole:
+            continue
+        if runs:
+            ranges = " ".join(f"{letter}{run[0]}:{letter}{run[-1]}" for run in runs)
+            rule.sqref = MultiCellRange(ranges)
+        else:
+            sheet.data_validations.dataValidation.remove(rule)

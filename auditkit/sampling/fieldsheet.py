@@ -33,7 +33,13 @@ from auditkit.data.column_typing import refused_text, shown_cell
 from auditkit.data.schema import LARGEST_NUMBER, LARGEST_SHOWN
 from auditkit.errors import ParameterError, shown
 from auditkit.formulas import put_cell
-from auditkit.options.sampling import AUDIT_KINDS
+from auditkit.options.sampling import (
+    AUDIT_KINDS,
+    ESTIMATORS,
+    LIKELIHOODS,
+    STRINGER_METHODS,
+    VARIABLES_METHODS,
+)
 from auditkit.periods import after_today, today
 from auditkit.sampling.errors import FieldSheetError, SampleDataError
 from auditkit.sampling.evaluate import (
@@ -229,13 +235,15 @@ class FieldResults:
         By default items are evaluated as an attribute test (binomial on the errors found) and
         monetary units with the Poisson Stringer bound on the taints, in the direction the sheet
         states (`self.direction`; another `direction` overrides it). Stratified selections are
-        evaluated per stratum.
+        evaluated per stratum. A method that does not fit the sheet's design is refused
+        (`SHEET_METHODS`); by values the population is the yuan, so no population size is used.
         """
         direction = self.direction if direction is None else direction
         self._check_every_stratum_sampled()
         has_book = "book_value" in self.sample.columns
         if method is None:
             method = "stringer.poisson" if self.units == "values" else "binomial"
+        _check_method_fits(method, self.units, has_book)
         common = {
             "materiality": materiality,
             "method": method,
@@ -263,27 +271,25 @@ class FieldResults:
                     pooling=pooling,
                 )
             return evaluate(**common, x=self.errors, n=self.n, population_size=self.population_size)
-        if not has_book:
-            raise ParameterError(
-                "method",
-                "binomial, poisson or hypergeometric for a sheet without book values",
-                method,
-            )
         data_args = {
             "data": self.sample,
             "book": "book_value",
             "audit": "audited_value",
-            "times": None if method in ("direct", "difference", "ratio", "regression") else "times",
+            "times": None if method in ESTIMATORS else "times",
             "direction": direction,
         }
+        # By values the units drawn are the population's yuan, not its bills: the bills' count is
+        # no population size (no finite population correction counts them, and a bill may be
+        # hit more often than there are bills); the book values tell when every bill was examined.
+        by_items = self.units == "items"
         if self.strata is not None:
             return evaluate(
                 **common,
                 **data_args,
                 strata="stratum",
-                population_size=dict(
-                    zip(self.strata["stratum"], self.strata["items"], strict=True)
-                ),
+                population_size=dict(zip(self.strata["stratum"], self.strata["items"], strict=True))
+                if by_items
+                else None,
                 population_value=dict(
                     zip(self.strata["stratum"], self.strata["value"], strict=True)
                 ),
@@ -292,9 +298,37 @@ class FieldResults:
         return evaluate(
             **common,
             **data_args,
-            population_size=self.population_size,
+            population_size=self.population_size if by_items else None,
             population_value=self.population_value,
         )
+
+
+#: The evaluation methods that fit a sheet's design. By items (a simple random sample of
+#: accounts) the attribute tests on the errors flagged and, with book values, mpu and the
+#: classical variables estimators; by values (monetary units, a bill drawn in proportion to its
+#: yuan) the Stringer bounds, the binomial and Poisson bounds on the taints and mpu (the mean taint
+#: per monetary unit). The estimators of a sample of items would weigh large bills as often as
+#: small ones, Stringer would read an item's error as a monetary unit's, and the hypergeometric
+#: counts items drawn from a finite number of them, where monetary units are yuan.
+SHEET_METHODS = {
+    "items": (*LIKELIHOODS, *VARIABLES_METHODS),
+    "values": (*STRINGER_METHODS, "binomial", "poisson", "mpu"),
+}
+
+
+def _check_method_fits(method: str, units: str, has_book: bool) -> None:
+    """A ParameterError naming `method` when it does not fit a sheet sampled by `units` (by
+    items without book values, only the attribute tests on the errors flagged)."""
+    fits = SHEET_METHODS[units] if has_book else LIKELIHOODS
+    if method in fits:
+        return
+    what = "monetary units (values)" if units == "values" else "items"
+    without = "" if has_book else " without book values"
+    raise ParameterError(
+        "method",
+        f"a method that fits a sheet sampled by {what}{without}: {', '.join(fits)}",
+        method,
+    )
 
 
 def write_field_sheet(
@@ -345,7 +379,12 @@ def write_field_sheet(
     for index, column in enumerate(columns, start=1):
         put_cell(sheet.cell(HEADER_ROW, index), _header(column, lang))
     _put_rows(sheet, rows, FIRST_DATA_ROW)
-    format_field_sheet(sheet, columns, INSPECTOR_COLUMNS, len(rows), lang)
+    credits = (
+        [FIRST_DATA_ROW + at for at in np.flatnonzero(rows["book_value"].to_numpy() < 0)]
+        if "book_value" in rows.columns
+        else []
+    )
+    format_field_sheet(sheet, columns, INSPECTOR_COLUMNS, len(rows), lang, credit_rows=credits)
     _write_instructions(workbook.create_sheet(INSTRUCTIONS), selection, direction, lang, masked)
     meta = workbook.create_sheet(META_SHEET)
     record = _metadata(selection, list(rows.columns), direction, lang)
@@ -821,7 +860,8 @@ def _inspected_row(
                 row.get("book_value"),
             )
     audited = _number(row["audited_value"], problems, sheet_row, "audited_value")
-    if audited is not None and audited < 0:
+    credit = has_book and record["book_value"] < 0  # a credit is audited at what it should be
+    if audited is not None and audited < 0 and not credit:
         problems.expected(
             sheet_row, "audited_value", "an amount of at least 0", row["audited_value"]
         )

@@ -36,6 +36,16 @@ def _rate(rate: float | None, digits: int = 2) -> str:
     return formatting.percent(rate, digits)
 
 
+def confidence_level(confidence: float) -> str:
+    """A confidence level with the decimals it needs, no more: 0.95 -> '95%', 0.975 -> '97.5%',
+    0.999 -> '99.9%' (rounded to a whole percent, 99.9% read as '100%', certainty)."""
+    percent = float(confidence) * 100
+    digits = next(
+        (d for d in range(4) if abs(round(percent, d) - percent) < 1e-9 * max(percent, 1)), 4
+    )
+    return formatting.percent(confidence, digits)
+
+
 def _bound(upper: float | None, materiality: float | None) -> str:
     """An upper limit as `_rate` writes it, with more decimals only where two would read the
     same as the materiality it is judged against (`formatting.percent_against`)."""
@@ -80,7 +90,7 @@ class Plan:
             target += f"{', ' if target else ''}precision {_rate(self.min_precision)}"
         return (
             f"Plan(n={self.n}, expected_errors={formatting.compact(self.expected_errors)}, "
-            f"{self.likelihood} {kind}, {_rate(self.confidence, 0)} confidence, {target}; "
+            f"{self.likelihood} {kind}, {confidence_level(self.confidence)} confidence, {target}; "
             f"upper bound {_bound(self.upper, self.materiality)} with the expected errors)"
         )
 
@@ -105,7 +115,7 @@ class Plan:
     def explain(self, lang: str = "zh") -> str:
         """The plan in one sentence: the size, the bound it gives and the field team's stop line."""
         return i18n.text("sampling.explain.plan", lang).format(
-            confidence=_rate(self.confidence, 0),
+            confidence=confidence_level(self.confidence),
             n=self.n,
             errors=formatting.compact(self.expected_errors),
             upper=_bound(self.upper, self.materiality),
@@ -120,7 +130,7 @@ class Plan:
         rows = [
             ("n", str(self.n)),
             ("likelihood", method_name(self.likelihood, lang)),
-            ("confidence", _rate(self.confidence, 0)),
+            ("confidence", confidence_level(self.confidence)),
             ("materiality", _rate(self.materiality)),
             ("expected", expected),
             ("expected_errors", formatting.compact(self.expected_errors)),
@@ -323,7 +333,7 @@ class Evaluation:
         return (
             f"Evaluation({self.method}, n={self.n}, x={formatting.compact(self.x, 4)}, "
             f"mle {_rate(self.mle)}, upper {_bound(self.upper, self.materiality)} at "
-            f"{_rate(self.confidence, 0)}{money}: {verdict})"
+            f"{confidence_level(self.confidence)}{money}: {verdict})"
         )
 
     def summary(self) -> dict[str, Any]:
@@ -359,7 +369,7 @@ class Evaluation:
             ("method", method_name(self.method, lang)),
             ("n", str(self.n)),
             ("x", formatting.compact(self.x, 4)),
-            ("confidence", _rate(self.confidence, 0)),
+            ("confidence", confidence_level(self.confidence)),
             ("materiality", _rate(self.materiality)),
             ("mle", _rate(self.mle)),
             ("upper", _bound(self.upper, self.materiality)),

@@ -124,9 +124,15 @@ def _set_aside_note(
 
 
 def _check_size(n: int, available: int, units: str) -> None:
-    if n > available:
-        what = "rows" if units == "items" else "rows with a positive value"
-        raise ParameterError("n", f"at most the {available} {what} of the population", n)
+    """By items n is at most the rows (drawn without replacement). By values there is no cap:
+    monetary units are yuan, and a bill is hit as often as they fall in it (one row, its
+    `times` counting the hits); at least one row must have a positive value."""
+    if units == "items" and n > available:
+        raise ParameterError("n", f"at most the {available} rows of the population", n)
+    if units == "values" and available == 0:
+        raise ParameterError(
+            "values", "a column with at least one value above 0 to sample yuan from", "none above 0"
+        )
 
 
 def _draw(
@@ -163,7 +169,10 @@ def _draw_items(
         return np.array([cell[rng.integers(len(cell))] for cell in cells]), size / n, None
     interval = size / n
     used_start = _start(start, interval, rng)
-    return np.floor(used_start + interval * np.arange(n)).astype(np.int64), interval, used_start
+    # start + (n - 1) * interval is below n * interval = size, but in floating point a start just
+    # below the interval can reach size itself: the last position is then the last row.
+    points = np.floor(used_start + interval * np.arange(n)).astype(np.int64)
+    return np.minimum(points, size - 1), interval, used_start
 
 
 def _draw_values(

@@ -10,8 +10,9 @@ import pytest
 from scipy import stats
 
 from auditkit.errors import ParameterError
-from auditkit.sampling import Prior, SampleDataError, evaluate
+from auditkit.sampling import Prior, SampleDataError, evaluate, select
 from auditkit.sampling.conclusion import conclusion_markdown
+from auditkit.sampling.results import Evaluation
 
 # Poisson factors at 95%: lambda_j solves P(Poisson(lambda) <= j) = 0.05 (AICPA Table C-3 prints
 # 3.00, 4.75, 6.30); -ln(0.05) in closed form for j = 0.
@@ -679,3 +680,152 @@ def test_the_verdict_writes_the_bound_with_two_decimals_unless_they_read_as_mate
     )
     table = dict(above.to_table("zh").to_numpy().tolist())
     assert (table["错报率上限"], table["重要性水平（可容忍错报率）"]) == ("4.993%", "4.99%")
+
+
+def test_a_population_examined_in_full_without_error_has_a_zero_upper_limit() -> None:
+    # n = N = 1 and no error: the one item is known to be right, no sampling risk. The old code
+    # gave the binomial bound 1 - 0.05^(1/1) = 95%.
+    one = evaluate(0.05, "binomial", x=0, n=1, population_size=1)
+    assert (one.mle, one.upper, one.lower) == (0.0, 0.0, 0.0)
+    assert one.conclusion is True
+    assert "census" in one.summary()["notes"]
+    # Near miss: 1 item of 2 examined keeps its sampling risk, 1 - 0.05^(1/1) = 95%.
+    assert evaluate(0.05, "binomial", x=0, n=1, population_size=2).upper == pytest.approx(0.95)
+    # 10 bills of 500 yuan, all examined and right, by values: 0, as the stratified path says
+    # (the old code gave the Poisson factor 2.9957 / 10 = 29.96%).
+    bills_all = pd.DataFrame({"book": [500.0] * 10, "audit": [500.0] * 10})
+    by_values = evaluate(
+        0.05, "stringer.poisson", data=bills_all, book="book", audit="audit",
+        population_value=5_000.0,
+    )  # fmt: skip
+    assert by_values.upper == 0.0 and by_values.upper_misstatement == 0.0
+    stratified = evaluate(
+        0.05, "stringer.poisson", data=bills_all.assign(s="A"), book="book", audit="audit",
+        strata="s", population_value={"A": 5_000.0},
+    )  # fmt: skip
+    assert stratified.upper == by_values.upper
+    # Near miss: the same 10 bills of a population worth 5,000.01 yuan are a sample.
+    sampled = evaluate(
+        0.05, "stringer.poisson", data=bills_all, book="book", audit="audit",
+        population_value=5_000.01,
+    )  # fmt: skip
+    assert sampled.upper == pytest.approx(POISSON_95[0] / 10)
+
+
+def test_a_census_with_errors_states_the_exact_misstatement_without_sampling_risk() -> None:
+    # 3 errors in all 40 items of the population: the rate is 3 / 40 = 7.5%, exact.
+    counted = evaluate(0.05, "binomial", x=3, n=40, population_size=40)
+    assert counted.mle == counted.upper == counted.lower == pytest.approx(3 / 40)
+    assert counted.conclusion is False
+    assert "no sampling risk" in counted.explain("en")
+    assert "没有抽样风险" in counted.explain("zh")
+    # 4 bills of 250 yuan, all examined, one under-billed by 30: 30 / 1,000 = 3% exactly.
+    bills_all = pd.DataFrame({"book": [250.0] * 4, "audit": [280.0, 250.0, 250.0, 250.0]})
+    found = evaluate(
+        0.05, "stringer.poisson", data=bills_all, book="book", audit="audit",
+        population_size=4, population_value=1_000.0,
+    )  # fmt: skip
+    assert found.upper == pytest.approx(0.03) and found.upper_misstatement == pytest.approx(30.0)
+    assert found.conclusion is True and "census" in found.summary()["notes"]
+
+
+def test_a_bill_at_or_above_the_interval_counts_its_misstatement_as_found() -> None:
+    # AICPA Audit Sampling guide: 100,000 yuan, n = 10, J = 10,000. Bill X of 19,000 (hit once
+    # at 9,500) audited 38,000 is individually significant: 19,000 under-billed is found, not a
+    # taint of 1 projected over J (10,000). Upper = 19,000 + 2.995732 × 10,000 = 48,957.32; the
+    # old code gave 10,000 × (2.995732 + 1.748133 × 1) = 47,438.65, below what was found.
+    frame = pd.DataFrame(
+        {"customer_id": ["X"] + [f"S{i}" for i in range(81)], "amount": [19_000.0] + [1_000.0] * 81}
+    )
+    chosen = select(frame, 10, units="values", values="amount", start=9_500)
+    sample = chosen.sample.assign(audit=chosen.sample["amount"])
+    sample.loc[sample["customer_id"] == "X", "audit"] = 38_000.0
+    assert sample.loc[sample["customer_id"] == "X", "times"].item() == 1
+    result = evaluate(
+        0.05, "stringer.poisson", data=sample, book="amount", audit="audit", times="times",
+        population_value=100_000.0,
+    )  # fmt: skip
+    assert result.projected_misstatement == pytest.approx(19_000.0)
+    assert result.upper_misstatement == pytest.approx(19_000.0 + POISSON_95[0] * 10_000, abs=0.01)
+    assert result.upper_misstatement == pytest.approx(48_957.32, abs=0.01)
+    assert "individually_significant" in result.summary()["notes"]
+    assert "10,000.00 yuan are individually significant" in result.explain("en")
+
+
+def test_a_bill_below_the_interval_is_projected_from_its_taint() -> None:
+    # J = 100,000 / 10 = 10,000. A bill of exactly 10,000 audited 13,000 is significant: 3,000
+    # found + 29,957.32 = 32,957.32. Near miss: one of 9,000 audited 12,000 has a taint of 1/3,
+    # projected: 10,000 × (2.995732 + 1.748133 / 3) = 35,784.43, with no note.
+    def upper(book: float, audit: float) -> Evaluation:
+        data = monetary([(book, audit)], 10)
+        return evaluate(
+            0.05, "stringer.poisson", data=data, book="book", audit="audit",
+            population_value=100_000.0,
+        )  # fmt: skip
+
+    at_interval = upper(10_000.0, 13_000.0)
+    assert at_interval.upper_misstatement == pytest.approx(32_957.32, abs=0.01)
+    assert at_interval.projected_misstatement == pytest.approx(3_000.0)
+    below = upper(9_000.0, 12_000.0)
+    step = POISSON_95[1] - POISSON_95[0]
+    assert below.upper_misstatement == pytest.approx(10_000 * (POISSON_95[0] + step / 3), abs=0.01)
+    assert below.upper_misstatement == pytest.approx(35_784.43, abs=0.01)
+    assert "individually_significant" not in below.summary()["notes"]
+    # Hit twice, a significant bill's misstatement still counts once: 3,000, not 6,000.
+    twice = monetary([(25_000.0, 28_000.0)], 10).assign(times=[2] + [1] * 9)
+    result = evaluate(
+        0.05, "stringer.poisson", data=twice, book="book", audit="audit", times="times",
+        population_value=121_000.0,  # n = 11 units, J = 11,000
+    )  # fmt: skip
+    assert result.projected_misstatement == pytest.approx(3_000.0)
+    assert result.upper_misstatement == pytest.approx(3_000 + POISSON_95[0] * 11_000, abs=0.01)
+
+
+def test_an_overstatement_upper_limit_never_exceeds_the_book_value() -> None:
+    # Stratum C: 1 unit of a stratum worth 1,510, no error; the Poisson factor alone gives
+    # 2.9957 × 1,510 = 4,523.56 yuan of over-billing, more than was billed: capped at 1,510.
+    data = monetary([], 17).assign(s=["A"] * 16 + ["C"])
+    result = evaluate(
+        0.05, "stringer.poisson", data=data, book="book", audit="audit", strata="s",
+        population_value={"A": 55_651.95, "C": 1_510.0}, direction="overstatement",
+    )  # fmt: skip
+    c = result.strata.set_index("stratum").loc["C"]
+    assert c["upper"] == 1.0 and c["upper_misstatement"] == pytest.approx(1_510.0)
+    # A: 16 units, 2.9957 / 16 of 55,651.95 = 10,419.90; the strata add up.
+    a_upper = POISSON_95[0] / 16 * 55_651.95
+    assert result.upper_misstatement == pytest.approx(a_upper + 1_510.0, abs=0.01)
+    # Near miss: under-billing is not bounded by what was billed (a bypassed meter): 4,523.56.
+    under = evaluate(
+        0.05, "stringer.poisson", data=data, book="book", audit="audit", strata="s",
+        population_value={"A": 55_651.95, "C": 1_510.0},
+    )  # fmt: skip
+    assert under.strata.set_index("stratum").loc["C", "upper_misstatement"] == pytest.approx(
+        POISSON_95[0] * 1_510.0
+    )
+    # From counts too: 0 errors in 1 unit by Poisson, 299.57% of items capped at 100%.
+    counted = evaluate(0.05, "poisson", x=0, n=1, direction="overstatement")
+    assert counted.upper == 1.0 and "overstatement_capped" in counted.summary()["notes"]
+
+
+def test_a_stratum_too_small_for_an_estimator_is_named_with_what_it_needs() -> None:
+    # Stratum C: 1 of its 5 bills sampled; a difference estimate needs 2 (a standard deviation).
+    # The old message named n ("parameter 'n': expected at least 2 items ..., found 1").
+    data = pd.DataFrame(
+        {"b": [100.0, 110, 120, 130, 300], "a": [100.0, 112, 120, 130, 300], "s": [*"AAAA", "C"]}
+    )
+    sizes, values = {"A": 100, "C": 5}, {"A": 10_000.0, "C": 1_510.0}
+    with pytest.raises(ParameterError) as caught:
+        evaluate(
+            0.05, "difference", data=data, book="b", audit="a", strata="s",
+            population_size=sizes, population_value=values,
+        )  # fmt: skip
+    assert str(caught.value) == (
+        "parameter 'strata': expected at least 2 items for method 'difference' in stratum 'C' "
+        "(of its 5 items, 1,510.00 yuan), or every unit of it examined, found 1"
+    )
+    # Near miss: the one bill of a one-bill stratum is examined in full and evaluated.
+    examined = evaluate(
+        0.05, "difference", data=data, book="b", audit="a", strata="s",
+        population_size={"A": 100, "C": 1}, population_value={"A": 10_000.0, "C": 300.0},
+    )  # fmt: skip
+    assert examined.strata.set_index("stratum").loc["C", "upper"] == 0.0

@@ -848,3 +848,130 @@ def test_an_audited_value_over_ten_times_book_is_a_slip_unless_large_amounts_are
     huge = fill(blank, tmp_path / "huge.xlsx", {3: (1e12, "是")})
     with pytest.raises(FieldSheetError, match=r"expected an amount below 10\^12 yuan \(book"):
         read_field_sheet(huge, large_amounts=True)
+
+
+def test_a_sheet_that_examined_the_whole_population_without_error_accepts_it(
+    tmp_path: Path,
+) -> None:
+    # By items: all 5 accounts examined, none in error; the old code gave the binomial bound
+    # 1 - 0.05^(1/5) = 45.07%.
+    chosen = select(accounts(5), 5, units="items", seed=1)
+    blank = write_field_sheet(chosen, tmp_path / "items.xlsx", lang="en")
+    workbook = load_workbook(blank)
+    sheet = workbook[FIELD_SHEET]
+    header_row, columns = header_columns(sheet)
+    for row in range(header_row + 1, sheet.max_row + 1):
+        sheet.cell(row, columns["error_found"]).value = "no"
+    workbook.save(blank)
+    by_items = read_field_sheet(blank, inspected_at="2025-01-02").evaluate(0.05)
+    assert (by_items.upper, by_items.conclusion_code) == (0.0, "accepted")
+    # By values: 10 bills of 500 yuan, 10 units (J = 500), each bill hit once and found right;
+    # the old code gave the Poisson factor 2.9957 / 10 = 29.96%.
+    chosen = select(bills([500.0] * 10), 10, units="values", values="amount", seed=2)
+    filled = fill(write_field_sheet(chosen, tmp_path / "ten.xlsx"), tmp_path / "f.xlsx", {})
+    by_values = read_field_sheet(filled).evaluate(0.05)
+    assert (by_values.upper, by_values.upper_misstatement) == (0.0, 0.0)
+    assert "census" in by_values.summary()["notes"]
+    # Near miss: 10 units from 11 bills of 500 leave a bill unexamined, a sample.
+    chosen = select(bills([500.0] * 11), 10, units="values", values="amount", seed=2)
+    filled = fill(write_field_sheet(chosen, tmp_path / "eleven.xlsx"), tmp_path / "g.xlsx", {})
+    assert read_field_sheet(filled).evaluate(0.05).upper == pytest.approx(2.995732 / 10)
+
+
+def under_billed_three_of_twelve(tmp_path: Path, units: str) -> Path:
+    """60 bills of 100 yuan, 12 drawn (by values J = 500, each drawn bill hit once), the first
+    three audited at 110, 120 and 130: under-billing taints 0.1, 0.2, 0.3 and nine of 0."""
+    chosen = select(bills([100.0] * 60), 12, units=units, values="amount", seed=5)
+    answers = {FIRST_DATA_ROW + i: (100.0 + 10 * (i + 1), "是") for i in range(3)}
+    return fill(write_field_sheet(chosen, tmp_path / f"{units}.xlsx"), tmp_path / "f.xlsx", answers)
+
+
+@pytest.mark.parametrize(
+    "method", ["direct", "difference", "ratio", "regression", "hypergeometric"]
+)
+def test_a_method_that_does_not_fit_a_monetary_unit_sheet_is_refused_naming_it(
+    tmp_path: Path, method: str
+) -> None:
+    # The estimators of a simple random sample of items read a monetary-unit sample as one (the
+    # old code gave direct a most likely rate of 139% on such a sheet), and the hypergeometric
+    # counted 150 draws among 206 bills where the units are yuan.
+    results = read_field_sheet(under_billed_three_of_twelve(tmp_path, "values"))
+    with pytest.raises(ParameterError) as caught:
+        results.evaluate(0.05, method=method)
+    assert str(caught.value) == (
+        "parameter 'method': expected a method that fits a sheet sampled by monetary units "
+        f"(values): stringer, stringer.poisson, binomial, poisson, mpu, found '{method}'"
+    )
+
+
+def test_a_monetary_unit_method_on_an_item_sheet_is_refused_naming_it(tmp_path: Path) -> None:
+    results = read_field_sheet(under_billed_three_of_twelve(tmp_path, "items"))
+    for method in ("stringer", "stringer.poisson"):
+        with pytest.raises(ParameterError, match=r"sheet sampled by items: binomial, poisson"):
+            results.evaluate(0.05, method=method)
+    # Near misses: what fits each sheet is evaluated. The difference estimator by items,
+    # N = 60, n = 12, B = 6,000: d = 10, 20, 30 and nine 0, mean 5, s(d) = 10, so
+    # A = 6,000 + 60 × 5 = 6,300, an under-billing of 300 = 5% of B.
+    difference = results.evaluate(0.05, method="difference")
+    assert difference.mle == pytest.approx(300 / 6_000)
+    by_values = read_field_sheet(under_billed_three_of_twelve(tmp_path / "v", "values"))
+    assert by_values.evaluate(0.05, method="stringer.poisson").x == pytest.approx(0.6)
+
+
+def test_mean_per_unit_on_a_monetary_unit_sheet_has_no_correction_for_the_bills_count(
+    tmp_path: Path,
+) -> None:
+    # Taints 0.1, 0.2, 0.3 and nine 0 in 12 monetary units: mean 0.6 / 12 = 0.05,
+    # s² = (0.14 - 12 × 0.05²) / 11 = 0.01, s = 0.1; t(95%, 11) = 1.795885. The units are yuan
+    # (6,000 of them, drawn as MUS draws), so no √(1 - 12/60) for the 60 bills: the old code's
+    # upper limit was 0.05 + 1.795885 × 0.1 / √12 × √0.8 = 9.637%.
+    results = read_field_sheet(under_billed_three_of_twelve(tmp_path, "values"))
+    evaluation = results.evaluate(0.05, method="mpu")
+    assert stats.t.ppf(0.95, 11) == pytest.approx(1.795885, abs=1e-6)
+    assert evaluation.mle == pytest.approx(0.05)
+    assert evaluation.upper == pytest.approx(0.05 + 1.795885 * 0.1 / 12**0.5, abs=1e-6)
+    assert evaluation.upper_misstatement == pytest.approx(6_000 * 0.101843, abs=0.01)
+
+
+def test_a_credit_on_an_item_sheet_is_returned_at_its_audited_value_below_zero(
+    tmp_path: Path,
+) -> None:
+    # K2 is a credit of -120: its own -120 (no error) was refused as "at least 0", so the sheet
+    # could never be returned. Now it reads; K1 500 audited 530 is the one difference.
+    frame = pd.DataFrame(
+        {"customer_id": ["K1", "K2", "K3"], "district": "城东", "amount": [500.0, -120.0, 80.0]}
+    )
+    chosen = select(frame, 3, units="items", values="amount", seed=1)
+    blank = write_field_sheet(chosen, tmp_path / "credit.xlsx", lang="en")
+    workbook = load_workbook(blank)
+    _, columns = header_columns(workbook[FIELD_SHEET])
+    sheet = workbook[FIELD_SHEET]
+    audited_letter = get_column_letter(columns["audited_value"])
+    rule = next(v for v in sheet.data_validations.dataValidation if audited_letter in str(v.sqref))
+    credit_row = FIRST_DATA_ROW + 1  # K2, the second row
+    # "at least 0" everywhere but on the credit
+    assert str(rule.sqref) == f"{audited_letter}{FIRST_DATA_ROW} {audited_letter}{credit_row + 1}"
+    answers = {FIRST_DATA_ROW: (530.0, "yes"), credit_row: (-120.0, "no")}
+    results = read_field_sheet(fill(blank, tmp_path / "f.xlsx", answers))
+    assert results.sample["audited_value"].tolist() == [530.0, -120.0, 80.0]
+    # All 3 items examined: a census, 530 - 500 = 30 under-billed of a book total of 460.
+    evaluation = results.evaluate(0.05, method="difference")
+    assert evaluation.upper_misstatement == pytest.approx(30.0)
+    # Near miss: a bill above 0 audited below 0 is still refused.
+    with pytest.raises(FieldSheetError, match=r"audited_value\): expected an amount of at least 0"):
+        read_field_sheet(fill(blank, tmp_path / "g.xlsx", {FIRST_DATA_ROW + 2: (-80.0, "yes")}))
+
+
+def test_a_sheet_with_more_monetary_units_than_bills_is_evaluated_on_its_units(
+    tmp_path: Path,
+) -> None:
+    # Bills of 1, 500 and 499 yuan, 4 units: J = 250. Unless the 1-yuan bill is hit, the 500 and
+    # 499 are hit twice each: 2 rows, 4 units, a sample of more units than there are bills.
+    chosen = select(bills([1.0, 500.0, 499.0]), 4, units="values", values="amount", start=100)
+    assert chosen.sample["times"].tolist() == [2, 2]
+    results = read_field_sheet(
+        fill(write_field_sheet(chosen, tmp_path / "s.xlsx"), tmp_path / "f.xlsx", {})
+    )
+    evaluation = results.evaluate(0.05)
+    # No error in 4 units: the Poisson factor 2.995732 / 4 = 74.89% (the 1-yuan bill unexamined).
+    assert (evaluation.n, evaluation.upper) == (4, pytest.approx(2.995732 / 4))

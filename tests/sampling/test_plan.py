@@ -7,7 +7,7 @@ import math
 import pytest
 
 from auditkit.errors import AuditkitError, ParameterError
-from auditkit.sampling import Prior, plan
+from auditkit.sampling import Prior, evaluate, plan
 
 
 def binomial_cdf(k: int, n: int, p: float) -> float:
@@ -158,3 +158,22 @@ def test_the_plan_writes_every_rate_with_two_decimals_in_both_languages() -> Non
     table = dict(result.to_table("en").to_numpy().tolist())
     assert table["Upper limit of misstatement rate"] == "4.99%"
     assert table["Materiality (tolerable rate)"] == "5.00%"
+
+
+@pytest.mark.parametrize(
+    ("confidence", "shown"), [(0.999, "99.9%"), (0.975, "97.5%"), (0.95, "95%")]
+)
+def test_a_confidence_level_is_shown_with_the_decimals_it_needs(
+    confidence: float, shown: str
+) -> None:
+    # 99.9% was printed "100%" (certainty) and 97.5% "98%": rounded to a whole percent.
+    planned = plan(0.05, confidence=confidence, likelihood="poisson")
+    evaluated = evaluate(0.05, "poisson", x=0, n=3_000, confidence=confidence)
+    for lang, level in (("zh", "置信水平"), ("en", "Confidence")):
+        for table in (planned.to_table(lang), evaluated.to_table(lang)):
+            labels = table.iloc[:, 0].tolist()
+            row = next(i for i, label in enumerate(labels) if level.lower() in label.lower())
+            assert table.iloc[row, 1] == shown
+        assert planned.explain(lang).startswith(("在 " if lang == "zh" else "At ") + shown)
+        assert shown in evaluated.explain(lang).splitlines()[0]
+    assert f"{shown} confidence" in repr(planned) and f"at {shown}" in repr(evaluated)

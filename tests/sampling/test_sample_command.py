@@ -659,3 +659,38 @@ def test_a_population_size_of_zero_is_refused_naming_the_flag_not_replaced(
     assert "parameter '--population-size': expected a whole number" in capsys.readouterr().err
     assert main([*evaluated[:3], "60", *evaluated[4:]]) == 2  # more errors than units
     assert "parameter '--x': expected at most n = 50, found 60.0" in capsys.readouterr().err
+
+
+def test_evaluating_every_unit_of_the_population_without_error_gives_a_zero_upper_limit(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # n = N = 1, no error: examined in full, 0% (the old binomial bound on one draw said 95%).
+    counts = ["--x", "0", "--n", "1", "--population-size", "1", "--materiality", "0.05"]
+    assert main(["sample", "evaluate", *counts, "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "at most **0.00%**" in out and "no sampling risk" in out
+
+
+def test_a_method_that_does_not_fit_the_sheet_is_refused_naming_the_flag_and_the_units(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = tmp_path / "bills.csv"
+    bills([100.0 + i for i in range(30)]).to_csv(frame, index=False)
+    sheet = tmp_path / "sheet.xlsx"
+    chosen = ["--frame", str(frame), "--units", "values", "--values", "amount", "--n", "8"]
+    assert main(["sample", "select", *chosen, "--seed", "1", "--output", str(sheet)]) == 0
+    workbook = load_workbook(sheet)
+    rows = workbook[FIELD_SHEET]
+    header_row, columns = header_columns(rows)
+    for row in range(header_row + 1, rows.max_row + 1):
+        rows.cell(row, columns["audited_value"]).value = rows.cell(row, columns["book_value"]).value
+        rows.cell(row, columns["inspected_at"]).value = "2025-06-30"
+    workbook.save(sheet)
+    evaluated = ["sample", "evaluate", "--sheet", str(sheet), "--materiality", "0.05"]
+    assert main([*evaluated, "--method", "ratio"]) == 2
+    assert capsys.readouterr().err == (
+        "auditkit sample evaluate: error: parameter '--method': expected a method that fits a "
+        "sheet sampled by monetary units (values): stringer, stringer.poisson, binomial, "
+        "poisson, mpu, found 'ratio'\n"
+    )
+    assert main([*evaluated, "--method", "stringer"]) == 0  # near miss: it fits

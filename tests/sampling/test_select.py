@@ -197,7 +197,6 @@ def test_summary_and_plot(bills: pd.DataFrame) -> None:
         ({"n": 10, "method": "random", "start": 1}, "start"),
         ({"n": 10, "seed": -1}, "seed"),
         ({"n": 10, "units": "pieces"}, "units"),
-        ({"n": 399, "units": "values", "values": "amount"}, "n"),
         ({"n": 10, "strata": "tariff"}, "strata"),  # no such column
     ],
 )
@@ -290,7 +289,8 @@ def test_sieve_weighs_a_row_above_the_interval_as_the_interval_method_does() -> 
         note.text("en")
         == f"sieve sampling drew {units} units on {len(chosen)} rows for an expected 10"
     )
-    # The whole bill under-billed by its value: projected from its 6 units, not from 1.
+    # The whole bill under-billed by its value: at or above J it is individually significant,
+    # its 600 yuan counted as found (projected from its 6 of the units drawn it fell short).
     sample = chosen.sample.assign(audit=chosen.sample["amount"])
     sample.loc[0, "audit"] = 1200.0
     result = evaluate(
@@ -302,7 +302,7 @@ def test_sieve_weighs_a_row_above_the_interval_as_the_interval_method_does() -> 
         times="times",
         population_value=1000.0,
     )
-    assert result.projected_misstatement == pytest.approx(6 / units * 1000.0)
+    assert result.projected_misstatement == pytest.approx(600.0)
 
 
 def test_sieve_hits_every_row_as_often_as_its_value_calls_for_on_average() -> None:
@@ -316,3 +316,32 @@ def test_sieve_hits_every_row_as_often_as_its_value_calls_for_on_average() -> No
     ]
     assert set(hits) == {2, 3}
     assert np.mean(hits) == pytest.approx(2.5, abs=0.08)  # 400 draws: sd 0.025
+
+
+def test_a_start_just_below_the_item_interval_selects_the_last_row_not_past_it() -> None:
+    # 206 rows, n = 3: interval 68.666..., start 68.66666666666666 (the largest start allowed).
+    # Rows 68.67, 137.33 and 206.0 - 1e-14: floor 68, 137, 205; in floating point the last sum
+    # is 206.0, one past the last row (an IndexError traceback).
+    frame = pd.DataFrame({"customer_id": [f"A{i}" for i in range(206)]})
+    assert 68.66666666666666 + 2 * (206 / 3) == 206.0
+    chosen = select(frame, 3, units="items", start=68.66666666666666)
+    assert chosen.sample["customer_id"].tolist() == ["A68", "A137", "A205"]
+    # Near miss: a start of 0 takes rows 0, 68 and 137.
+    first = select(frame, 3, units="items", start=0)
+    assert first.sample["customer_id"].tolist() == ["A0", "A68", "A137"]
+
+
+def test_a_monetary_unit_sample_may_hold_more_units_than_bills() -> None:
+    # 3 bills of 100, 300 and 600 yuan, 20 units: J = 1,000 / 20 = 50, start 10. Units at
+    # 10, 60 fall in the first bill (2 hits), 110 ... 360 in the second (6), 410 ... 960 in the
+    # third (12). The old code refused "at most the 3 rows with a positive value".
+    frame = pd.DataFrame({"customer_id": ["a", "b", "c"], "amount": [100.0, 300.0, 600.0]})
+    chosen = select(frame, 20, units="values", values="amount", start=10)
+    assert chosen.interval == 50.0
+    assert chosen.sample["times"].tolist() == [2, 6, 12]  # each bill one row, examined once
+    # Near miss: by items 20 of 3 rows stays refused.
+    with pytest.raises(ParameterError, match=r"'n': expected at most the 3 rows"):
+        select(frame, 20, units="items")
+    # And a column without a value above 0 has no yuan to draw.
+    with pytest.raises(ParameterError, match=r"'values': expected a column with at least one"):
+        select(frame.assign(amount=[0.0, -5.0, 0.0]), 2, units="values", values="amount")
