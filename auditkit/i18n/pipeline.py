@@ -2,8 +2,8 @@
 
 `pipeline.status.` names a notebook's outcome in a run, `pipeline.reason.<kind>` why it failed or
 timed out (`auditkit.pipeline.reasons`: the English wording is also the manifest's `error`, so it
-stays as runs wrote it), `pipeline.study.<notebook stem>` a notebook in words; the district heading and the headline figures are shared words
-(`common.district`, `auditkit.report.figures`).
+stays as runs wrote it), `pipeline.study.<notebook stem>` a notebook in words; the district
+heading and the headline figures are shared words (`common.district`, `auditkit.report.figures`).
 """
 
 from __future__ import annotations

@@ -34,9 +34,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     "worker_error": ("detail",),
 }
 #: What each field holds, as a JSON value and as written in an English error.
-_NUMBER = (int, float)
 FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
-    "seconds": (_NUMBER, r"\d+(?:\.\d+)?(?:e[+-]?\d+)?"),
+    "seconds": ((int, float), r"\d+(?:\.\d+)?(?:e[+-]?\d+)?"),
     "cell": ((int,), r"\d+"),
     "code": ((int,), r"-?\d+"),
     "detail": ((str,), r".+"),
