@@ -1,8 +1,9 @@
 """Wording of the run pipeline: the run index, the report's title block and footer (zh, en).
 
-`pipeline.status.` names a notebook's outcome in a run, `pipeline.study.<notebook stem>` a
-notebook in words; the district heading and the headline figures are shared words
-(`common.district`, `auditkit.report.figures`).
+`pipeline.status.` names a notebook's outcome in a run, `pipeline.reason.<kind>` why it failed or
+timed out (`auditkit.pipeline.reasons`: the English wording is also the manifest's `error`, so it
+stays as runs wrote it), `pipeline.study.<notebook stem>` a notebook in words; the district
+heading and the headline figures are shared words (`common.district`, `auditkit.report.figures`).
 """
 
 from __future__ import annotations
@@ -55,6 +56,33 @@ WORDS: dict[str, tuple[str, str]] = {
     "pipeline.status.failed": ("失败", "failed"),
     "pipeline.status.timeout": ("超时", "timed out"),
     "pipeline.status.killed": ("中止", "killed"),
+    "pipeline.reason.time_limit_in_cell": (
+        "第 {cell} 个单元格超过 {seconds:g} 秒的时限",
+        "time limit of {seconds:g} s exceeded in cell {cell}",
+    ),
+    "pipeline.reason.time_limit": (
+        "超过 {seconds:g} 秒的时限",
+        "time limit of {seconds:g} s exceeded",
+    ),
+    "pipeline.reason.cell_error": ("第 {cell} 个单元格出错：{detail}", "cell {cell}: {detail}"),
+    "pipeline.reason.more": ("；另有 {more} 条", "; and {more} more"),
+    "pipeline.reason.kernel_died": ("内核意外退出：{detail}", "kernel died: {detail}"),
+    "pipeline.reason.kernel_failed": ("内核出错：{detail}", "{detail}"),
+    "pipeline.reason.render_failed": ("报告生成失败：{detail}", "rendering failed: {detail}"),
+    "pipeline.reason.worker_exited": (
+        "作业进程退出（退出码 {code}），未留下结果",
+        "worker exited with code {code} without a result",
+    ),
+    "pipeline.reason.hard_limit": (
+        "运行 {seconds:g} 秒后被强制终止（硬时限）",
+        "killed after {seconds:g} s (hard time limit)",
+    ),
+    "pipeline.reason.cluster_workers_died": (
+        "在集群上运行它的工作进程接连退出（内存不足或被终止）",
+        "on the cluster: the cluster workers running it died repeatedly (out of memory, or killed)",
+    ),
+    "pipeline.reason.cluster_error": ("在集群上出错：{detail}", "on the cluster: {detail}"),
+    "pipeline.reason.worker_error": ("作业进程出错：{detail}", "{detail}"),
     "pipeline.study.district_audit": ("营销稽查报告", "District audit"),
     "pipeline.study.consumption_statistics": ("用电统计分析", "Consumption statistics"),
     "pipeline.study.cross_audit": ("横向交叉检查", "Cross-audits"),

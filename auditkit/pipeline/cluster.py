@@ -22,6 +22,7 @@ from typing import Any
 
 from auditkit.engine.dask import CONNECT_TIMEOUT, connect
 from auditkit.pipeline.pool import Task, run_tasks
+from auditkit.pipeline.reasons import failure_fields, reason
 from auditkit.pipeline.run_paths import inside
 
 
@@ -67,10 +68,10 @@ def _result_of(future: Any) -> dict[str, Any]:
         return future.result()
     error = future.exception()
     if isinstance(error, KilledWorker):
-        reason = "the cluster workers running it died repeatedly (out of memory, or killed)"
+        why = reason("cluster_workers_died")
     else:
-        reason = f"{type(error).__name__}: {error}"
-    return {"status": "failed", "error": f"on the cluster: {reason}", "seconds": 0.0}
+        why = reason("cluster_error", detail=f"{type(error).__name__}: {error}")
+    return {"status": "failed", **failure_fields(why), "seconds": 0.0}
 
 
 def _run_one(task: Task, log_dir: Path) -> dict[str, Any]:

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditkit.pipeline.reasons import describe, reason
+
 
 def pipeline_kernel_manager(discard_console: bool) -> type:
     """An AsyncKernelManager that does not interrupt the kernel while shutting it down and, with
@@ -57,11 +59,13 @@ def pipeline_kernel_manager(discard_console: bool) -> type:
 @dataclass(frozen=True)
 class ExecutionResult:
     """How an execution ended: status `ok`, `failed` or `timeout`, a one-line error (a notebook's
-    error with its first problem lines: `error_text`), seconds taken."""
+    error with its first problem lines: `error_parts`), seconds taken, and why it did not end well
+    as data (`auditkit.pipeline.reasons`; none when ok), which `error` words in English."""
 
     status: str
     error: str
     seconds: float
+    reason: dict[str, Any] | None = None
 
 
 def execute(
@@ -93,7 +97,7 @@ def execute(
         return max(1, math.ceil(deadline - time.monotonic()))
 
     partial = executed.with_name(f".{executed.stem}.partial{executed.suffix}")
-    status, error = "ok", ""
+    status, why = "ok", None
     sockets = tempfile.mkdtemp(prefix="" if sockets_dir else "auditkit-kernel-", dir=sockets_dir)
     kernel_files = {"connection_file": f"{sockets}/connection.json"}  # not loose in TMPDIR
     ipc = Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel", **kernel_files}})
@@ -114,25 +118,27 @@ def execute(
             config=ipc,
         )
     except papermill.PapermillExecutionError as failure:
-        timed_out = time.monotonic() >= deadline
-        status = "timeout" if timed_out else "failed"
-        where = f"cell {failure.exec_count}"
-        error = (
-            f"time limit of {time_limit:g} s exceeded in {where}"
-            if timed_out
-            else f"{where}: {failure.ename}: {error_text(failure.evalue)}"
-        )
+        if time.monotonic() >= deadline:
+            status = "timeout"
+            why = reason("time_limit_in_cell", seconds=time_limit, cell=failure.exec_count)
+        else:
+            status = "failed"
+            shown, more = error_parts(failure.evalue)
+            why = reason("cell_error", cell=failure.exec_count, detail=f"{failure.ename}: {shown}")
+            why |= {"more": more} if more else {}
     except CellTimeoutError:
-        status, error = "timeout", f"time limit of {time_limit:g} s exceeded"
+        status, why = "timeout", reason("time_limit", seconds=time_limit)
     except DeadKernelError as failure:
-        status, error = "failed", f"kernel died: {_first_line(str(failure))}"
+        status, why = "failed", reason("kernel_died", detail=_first_line(str(failure)))
     except RuntimeError as failure:  # kernel start-up failures surface as RuntimeError
-        status, error = "failed", f"{type(failure).__name__}: {_first_line(str(failure))}"
+        detail = f"{type(failure).__name__}: {_first_line(str(failure))}"
+        status, why = "failed", reason("kernel_failed", detail=detail)
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
         if partial.exists():
             os.replace(partial, executed)
-    return ExecutionResult(status, error, round(time.monotonic() - started, 3))
+    error = describe(why, "en") if why else ""
+    return ExecutionResult(status, error, round(time.monotonic() - started, 3), why)
 
 
 #: The most lines after its first that a notebook's error keeps in the run's record: a field
@@ -142,22 +148,21 @@ MOST_ERROR_LINES = 5
 LONGEST_ERROR_LINE = 300
 
 
-def error_text(text: str, most: int = MOST_ERROR_LINES) -> str:
-    """A notebook's error message on one line for the run's record (stderr, manifest, index):
-    its first line, then the next `most` lines (a field sheet's problems, each naming its row and
-    column) after ": " and between "; ", and "; and N more" for those left out. A line that
+def error_parts(text: str, most: int = MOST_ERROR_LINES) -> tuple[str, int]:
+    """A notebook's error message on one line for the run's record (stderr, manifest, index), and
+    how many of its lines that leaves out (worded where it is shown: "; and N more"): its first
+    line, then the next `most` lines (a field sheet's problems, each naming its row and column)
+    after ": " and between "; ". A line that
     starts by repeating what the first names (its text before ": ", such as "field sheet
     'x.xlsx', sheet 'field_sheet'") is kept from there on ("row 4, column G ..."). Blank lines
     are skipped; a line longer than LONGEST_ERROR_LINE characters is cut with "…"."""
     lines = [_cut(line.strip()) for line in str(text).splitlines() if line.strip()]
     if len(lines) <= 1:
-        return "".join(lines)
+        return "".join(lines), 0
     head, rest = lines[0], lines[1:]
     subject = head.split(": ", 1)[0] + ", "  # "field sheet 'x.xlsx', sheet 'field_sheet', "
     rest = [line.removeprefix(subject) if ": " in head else line for line in rest]
-    shown = "; ".join(rest[:most])
-    more = f"; and {len(rest) - most} more" if len(rest) > most else ""
-    return f"{head.rstrip(':')}: {shown}{more}"
+    return f"{head.rstrip(':')}: {'; '.join(rest[:most])}", max(0, len(rest) - most)
 
 
 def _cut(line: str) -> str:

@@ -21,6 +21,7 @@ from urllib.parse import quote
 from auditkit import i18n
 from auditkit.billing.money import round_half_up
 from auditkit.formatting import MISSING
+from auditkit.pipeline.reasons import describe, reason_of
 from auditkit.pipeline.render import CSP_MARK, tables_script, with_content_security_policy
 from auditkit.pipeline.templates_dir import TEMPLATES
 from auditkit.pipeline.times import format_duration, format_local_time
@@ -119,6 +120,13 @@ def differing_bases(notebooks: Sequence[Mapping[str, Any]], lang: str) -> set[st
     return {key for key, seen in bases.items() if len(seen) > 1}
 
 
+def _error(record: Mapping[str, Any], lang: str) -> str:
+    """Why a notebook failed or timed out, in the index's language (`pipeline.reasons`): the
+    exception's own message quoted as it is; an error no run worded this way shown as it is."""
+    why = reason_of(record)
+    return describe(why, lang) if why else str(record["error"])
+
+
 def _row(record: Mapping[str, Any], lang: str, qualify: Collection[str] = ()) -> str:
     """One table row for one notebook record of the manifest; figures in `qualify` named with
     their basis (`differing_bases`). A headline of simulated results says so first."""
@@ -152,7 +160,7 @@ def _row(record: Mapping[str, Any], lang: str, qualify: Collection[str] = ()) ->
         )
         if link
     )
-    error = f"<br><small>{html.escape(record['error'])}</small>" if record.get("error") else ""
+    error = f"<br><small>{html.escape(_error(record, lang))}</small>" if record.get("error") else ""
     state = html.escape(i18n.text(f"pipeline.status.{status}", lang)) + error
     return (
         "<tr>"

@@ -32,6 +32,7 @@ from typing import IO, Any
 import psutil
 
 from auditkit.errors import ParameterError
+from auditkit.pipeline.reasons import failure_fields, reason
 from auditkit.pipeline.worker import RESULT_NAME
 
 POLL_SECONDS = 0.05
@@ -196,13 +197,13 @@ def _finished_result(worker: _Worker) -> dict[str, Any] | None:
     if worker.process.poll() is not None:
         return {
             "status": "failed",
-            "error": f"worker exited with code {worker.process.returncode} without a result",
+            **failure_fields(reason("worker_exited", code=worker.process.returncode)),
             "seconds": round(time.monotonic() - worker.started, 3),
         }
     if time.monotonic() - worker.started > worker.task.hard_limit:
         return {
             "status": "timeout",
-            "error": f"killed after {worker.task.hard_limit:g} s (hard time limit)",
+            **failure_fields(reason("hard_limit", seconds=worker.task.hard_limit)),
             "seconds": round(time.monotonic() - worker.started, 3),
         }
     return None
@@ -210,7 +211,7 @@ def _finished_result(worker: _Worker) -> dict[str, Any] | None:
 
 def _clean_after_task(worker: _Worker, result: dict[str, Any]) -> bool:
     """Kill what the task left behind; returns whether the worker itself can take another task."""
-    if result["status"] == "timeout" and "hard time limit" in result.get("error", ""):
+    if (result.get("reason") or {}).get("kind") == "hard_limit":
         _kill_worker(worker)
         return False
     if worker.process.poll() is not None:

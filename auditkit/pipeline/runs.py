@@ -317,6 +317,7 @@ def _record(job: Job, result: dict[str, Any], job_dir: Path) -> dict[str, Any]:
         "parameters": job.parameters,
         "status": result["status"],
         "error": result.get("error", ""),
+        "reason": result.get("reason"),
         "seconds": result.get("seconds", 0.0),
         "execute_seconds": result.get("execute_seconds"),
         "render_seconds": result.get("render_seconds"),

@@ -27,6 +27,7 @@ from auditkit.atomic import write_text_atomic
 from auditkit.pipeline.execute import execute
 from auditkit.pipeline.jsonschema_import import import_jsonschema_without_iri_grammars
 from auditkit.pipeline.orphans import die_with_parent
+from auditkit.pipeline.reasons import failure_fields, reason
 from auditkit.pipeline.render import ReportContext, render_report
 from auditkit.pipeline.run_paths import inside, job_folder
 from auditkit.report.notebook import REPORT_DIR_ENV, read_headline
@@ -63,6 +64,7 @@ def run_job(spec: dict[str, Any], sockets_dir: Path | None = None) -> dict[str, 
     result: dict[str, Any] = {
         "status": outcome.status,
         "error": outcome.error,
+        "reason": outcome.reason,
         "execute_seconds": outcome.seconds,
         "executed": executed.name if executed.exists() else None,
         "report": None,
@@ -82,8 +84,8 @@ def run_job(spec: dict[str, Any], sockets_dir: Path | None = None) -> dict[str, 
             render_report(executed, inside(job_dir, job_dir / REPORT_NAME), context)
             result["report"] = REPORT_NAME
         except Exception as failure:  # any rendering problem is this job's failure, not the run's
-            result["status"] = "failed"
-            result["error"] = f"rendering failed: {type(failure).__name__}: {failure}"
+            detail = f"{type(failure).__name__}: {failure}"
+            result |= {"status": "failed", **failure_fields(reason("render_failed", detail=detail))}
         result["render_seconds"] = round(time.monotonic() - render_started, 3)
     result["seconds"] = round(time.time() - started, 3)
     write_text_atomic(
@@ -107,7 +109,8 @@ def serve(lines: Iterable[str], sockets_dir: Path | None = None) -> None:
             run_job(spec, sockets_dir)
         except Exception as failure:  # recorded for the pool; the next job still runs
             traceback.print_exc()
-            result = {"status": "failed", "error": f"{type(failure).__name__}: {failure}"}
+            why = reason("worker_error", detail=f"{type(failure).__name__}: {failure}")
+            result = {"status": "failed", **failure_fields(why)}
             job_dir = job_dir_of(spec)
             write_text_atomic(inside(job_dir, job_dir / RESULT_NAME), json.dumps(result))
 

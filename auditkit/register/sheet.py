@@ -3,8 +3,9 @@
 The workbook has the sheet the field fills in (a statement of what to fill, the header, then one
 row per finding: its key, district, customer, the rule's title and the evidence in the sheet's
 language, the period and the revenue at stake, proved and estimated apart; then empty outcome,
-amount recovered, checked by and checked on), an instructions sheet, and two hidden sheets that
-record the worklist (its id, language and selection, and every given cell as written) so that a
+amount recovered, checked by and checked on), an instructions sheet (both named in the sheet's
+language: 核查工单 and 填写说明, worklist and instructions), and two hidden sheets that record the
+worklist (its id, language and selection, and every given cell as written) so that a
 returned sheet is checked on its own. Given columns are locked (sheet protection without a
 password: it prevents slips, not intent, so every given cell is checked again on reading), input
 columns are validated with messages in the sheet's language, and the sheet prints landscape on
@@ -56,8 +57,15 @@ from auditkit.sheets import (
 )
 from auditkit.workbooks import ReturnedSheets, open_returned_workbook, stable_xlsx_bytes
 
+#: The visible sheets' names in English: every worklist's before the names followed its language.
 WORKLIST_SHEET = "worklist"
 INSTRUCTIONS = "instructions"
+#: The visible sheets' names by the workbook's language. A returned sheet is found by its name in
+#: any language, or renamed, by its header (`_worklist_sheet`).
+WORKLIST_SHEETS = {lang: i18n.text("register.sheet.tab.worklist", lang) for lang in i18n.LANGS}
+INSTRUCTIONS_SHEETS = {
+    lang: i18n.text("register.sheet.tab.instructions", lang) for lang in i18n.LANGS
+}
 META_SHEET = "auditkit_worklist"
 ROWS_SHEET = "auditkit_worklist_rows"
 #: A returned worklist holds its hidden record and rows by name, and no more sheets than the four
@@ -205,13 +213,13 @@ def write_worklist(
     }
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = WORKLIST_SHEET
+    sheet.title = WORKLIST_SHEETS[lang]
     put_cell(sheet.cell(STATEMENT_ROW, 1), _statement(lang))
     for index, column in enumerate(columns, start=1):
         put_cell(sheet.cell(HEADER_ROW, index), header(column, lang))
     _put_rows(sheet, rows, FIRST_DATA_ROW)
     _format(sheet, columns, len(rows), lang)
-    _write_instructions(workbook.create_sheet(INSTRUCTIONS), meta, lang)
+    _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEETS[lang]), meta, lang)
     record = workbook.create_sheet(META_SHEET)
     copy = workbook.create_sheet(ROWS_SHEET)
     for index, column in enumerate(given, start=1):
@@ -507,23 +515,26 @@ def _check_seal(workbook: Workbook, meta: dict, file_name: str) -> None:
 
 
 def _worklist_sheet(workbook: Workbook, file_name: str, meta: dict) -> Worksheet:
-    """The sheet the field filled in: `worklist`, or the one sheet renamed from it (the only
-    sheet besides the instructions and the hidden record whose header names finding_key)."""
-    if WORKLIST_SHEET in workbook.sheetnames:
-        return workbook[WORKLIST_SHEET]
+    """The sheet the field filled in: the one named as a worklist sheet in any language
+    (`WORKLIST_SHEETS`), or the one sheet renamed from it (the only sheet besides the
+    instructions and the hidden record whose header names finding_key)."""
+    named = [title for title in workbook.sheetnames if title in WORKLIST_SHEETS.values()]
+    if len(named) == 1:
+        return workbook[named[0]]
     recorded = int(meta["header_row"])
+    others = {*INSTRUCTIONS_SHEETS.values(), META_SHEET, ROWS_SHEET}
     candidates = [
         sheet
         for sheet in workbook.worksheets
-        if sheet.title not in (INSTRUCTIONS, META_SHEET, ROWS_SHEET)
-        and _names_finding_key(sheet, _header_row(sheet, recorded))
+        if sheet.title not in others and _names_finding_key(sheet, _header_row(sheet, recorded))
     ]
     if len(candidates) == 1:
         return candidates[0]
     found = ", ".join(repr(sheet.title) for sheet in candidates) or "none"
+    names = " or ".join(repr(name) for name in dict.fromkeys(WORKLIST_SHEETS.values()))
     raise WorklistSheetError(
-        f"worklist {file_name!r}: expected the sheet {WORKLIST_SHEET!r} (or one sheet renamed "
-        f"from it, with the header finding_key), found {found}"
+        f"worklist {file_name!r}: expected the sheet {names} (or one sheet renamed from it, with "
+        f"the header finding_key), found {found}"
     )
 
 

@@ -4,6 +4,7 @@ sheet's row and column) on stderr, in the manifest and in the index."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import subprocess
@@ -16,7 +17,7 @@ from pipeline_helpers import TINY_PARAMETERS, write_notebook
 
 from auditkit import cli
 from auditkit.cli import runs
-from auditkit.pipeline.execute import error_text
+from auditkit.pipeline.execute import error_parts
 
 
 @pytest.fixture
@@ -90,31 +91,34 @@ def _sheet_error(count: int) -> str:
 
 
 def test_a_field_sheet_error_is_recorded_with_its_rows_and_columns() -> None:
-    assert error_text(_sheet_error(2)) == (
+    assert error_parts(_sheet_error(2)) == (
         f"{SHEET}: 2 problems to correct: row 4, column G (inspected_at): expected a date up to "
         "today, found 2031-01-01; row 5, column G (inspected_at): expected a date up to today, "
-        "found 2031-01-02"
+        "found 2031-01-02",
+        0,
     )
 
 
 def test_a_long_list_of_problems_keeps_five_and_counts_the_others() -> None:
-    text = error_text(_sheet_error(8))
+    text, more = error_parts(_sheet_error(8))
     assert text.startswith(f"{SHEET}: 8 problems to correct: row 4, column G")
     assert [part.split(",")[0] for part in text.split("; ")[1:]] == [
         "row 5",
         "row 6",
         "row 7",
         "row 8",
-        "and 3 more",
     ]
-    assert "\n" not in text
+    assert more == 3 and "\n" not in text
 
 
 def test_a_one_line_error_is_kept_as_it_is_and_blank_lines_and_long_lines_are_not() -> None:
-    assert error_text("  division by zero \n") == "division by zero"
-    assert error_text("") == ""
-    assert error_text("three problems:\n\n  first\nsecond\n") == ("three problems: first; second")
-    (cut,) = error_text("x" * 1000).splitlines()
+    assert error_parts("  division by zero \n") == ("division by zero", 0)
+    assert error_parts("") == ("", 0)
+    assert error_parts("three problems:\n\n  first\nsecond\n") == (
+        "three problems: first; second",
+        0,
+    )
+    (cut,) = error_parts("x" * 1000)[0].splitlines()
     assert len(cut) == 300 and cut.endswith("…")
 
 
@@ -147,4 +151,12 @@ def test_run_prints_and_records_the_problem_lines_of_a_notebook_error(tmp_path: 
     assert f"auditkit run: sheet (sheet.ipynb) failed: {recorded} - see " in finished.stderr
     (record,) = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))["notebooks"]
     assert record["error"] == recorded
-    assert "row 4, column G (inspected_at)" in (run_dir / "index.html").read_text("utf-8")
+    assert record["reason"] == {
+        "kind": "cell_error",
+        "cell": 3,
+        "detail": recorded.removeprefix("cell 3: "),
+    }
+    index = html.unescape((run_dir / "index.html").read_text("utf-8"))
+    # the zh index frames the quoted error in its own words ("cell 3: ..." before)
+    assert f"第 3 个单元格出错：{recorded.removeprefix('cell 3: ')}" in index
+    assert "cell 3" not in index

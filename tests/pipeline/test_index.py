@@ -371,3 +371,108 @@ def test_a_headline_of_simulated_results_says_so_on_its_row(lang: str, warning: 
     assert "ak-simulated" not in district_row
     sampling["headline"].pop("simulated")  # a field result: no warning
     assert "ak-simulated" not in render_index(manifest, lang)
+
+
+def _reasons(page: str) -> list[str]:
+    """The reasons under the rows' statuses, as the page shows them (unescaped)."""
+    return [html.unescape(text) for text in re.findall(r"<br><small>([^<]*)</small>", page)]
+
+
+def _failures(*records: dict) -> dict:
+    """A run of failed or timed-out notebooks, each record's `error` and `reason` as given."""
+    manifest = _manifest()
+    failed = manifest["notebooks"][1]
+    manifest["notebooks"] = [failed | record for record in records]
+    return manifest
+
+
+def test_a_zh_index_words_why_a_notebook_failed_or_timed_out_in_chinese() -> None:
+    """The zh index read "超时 | time limit of 1 s exceeded in cell 4" and "cell 5:
+    ParameterError: ..."; the exception's own message stays quoted as it is."""
+    manifest = _failures(
+        {
+            "status": "timeout",
+            "error": "time limit of 1 s exceeded in cell 4",
+            "reason": {"kind": "time_limit_in_cell", "seconds": 1.0, "cell": 4},
+        },
+        {
+            "error": "cell 5: ParameterError: parameter 'n': expected an int, found 'x'",
+            "reason": {
+                "kind": "cell_error",
+                "cell": 5,
+                "detail": "ParameterError: parameter 'n': expected an int, found 'x'",
+            },
+        },
+        {
+            "error": "cell 3: FieldSheetError: 8 problems: row 4; row 5; and 6 more",
+            "reason": {
+                "kind": "cell_error",
+                "cell": 3,
+                "detail": "FieldSheetError: 8 problems: row 4; row 5",
+                "more": 6,
+            },
+        },
+        {
+            "status": "timeout",
+            "error": "killed after 60 s (hard time limit)",
+            "reason": {"kind": "hard_limit", "seconds": 60},
+        },
+        {
+            "error": "worker exited with code -9 without a result",
+            "reason": {"kind": "worker_exited", "code": -9},
+        },
+    )
+    assert _reasons(render_index(manifest, "zh")) == [
+        "第 4 个单元格超过 1 秒的时限",
+        "第 5 个单元格出错：ParameterError: parameter 'n': expected an int, found 'x'",
+        "第 3 个单元格出错：FieldSheetError: 8 problems: row 4; row 5；另有 6 条",
+        "运行 60 秒后被强制终止（硬时限）",
+        "作业进程退出（退出码 -9），未留下结果",
+    ]
+    # the English index words them as the manifest's `error` always has
+    assert _reasons(render_index(manifest, "en")) == [
+        record["error"] for record in manifest["notebooks"]
+    ]
+
+
+def test_a_manifest_from_before_reasons_is_worded_in_the_index_language_from_its_error() -> None:
+    manifest = _failures(
+        {"status": "timeout", "error": "time limit of 1.5 s exceeded"},
+        {"error": "cell 5: KeyError: 'x'; and 2 more"},
+        {"error": "kernel died: Kernel died before replying to kernel_info"},
+        {"error": "rendering failed: TypeError: bad"},
+        {
+            "error": "on the cluster: the cluster workers running it died repeatedly (out of "
+            "memory, or killed)"
+        },
+        {"error": "on the cluster: OSError: gone"},
+    )
+    assert _reasons(render_index(manifest, "zh")) == [
+        "超过 1.5 秒的时限",
+        "第 5 个单元格出错：KeyError: 'x'；另有 2 条",
+        "内核意外退出：Kernel died before replying to kernel_info",
+        "报告生成失败：TypeError: bad",
+        "在集群上运行它的工作进程接连退出（内存不足或被终止）",
+        "在集群上出错：OSError: gone",
+    ]
+
+
+def test_an_error_no_run_words_so_or_a_reason_edited_by_hand_is_shown_as_the_error() -> None:
+    """Near misses: an exception with no frame, text that only looks like one, and reasons of
+    an unknown kind or with a field of the wrong type fall back to the recorded error."""
+    manifest = _failures(
+        {"error": "RuntimeError: Kernel didn't respond in 60 seconds"},
+        {"error": "cell x: KeyError: 'x'"},
+        {"error": "time limit of 1 s exceeded", "reason": {"kind": "nap", "seconds": 1}},
+        {"error": "kernel died: gone", "reason": {"kind": "time_limit", "seconds": "1"}},
+        {"error": "cell 2: E: m", "reason": {"kind": "cell_error", "cell": True, "detail": "m"}},
+        {"error": "cell 2: E: m", "reason": ["cell_error"]},
+    )
+    assert _reasons(render_index(manifest, "zh")) == [
+        "RuntimeError: Kernel didn't respond in 60 seconds",
+        "cell x: KeyError: 'x'",
+        "超过 1 秒的时限",
+        "内核意外退出：gone",
+        "第 2 个单元格出错：E: m",
+        "第 2 个单元格出错：E: m",
+    ]

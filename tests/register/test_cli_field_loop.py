@@ -27,7 +27,7 @@ from worklist_builders import finding, findings
 
 from auditkit.cli import main
 from auditkit.register import Register
-from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEET, canonical_column
+from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEETS, canonical_column
 
 DISTRICTS = ("城东", "城西", "城南")
 PER_DISTRICT = 30
@@ -93,7 +93,7 @@ def sent(database_url: str, tmp_path: Path, capsys) -> tuple[str, list[Path]]:
 def fill_every_row(sheet: Path, target: Path) -> Path:
     """Every row checked: even rows confirmed, odd rows recovered with row yuan."""
     workbook = load_workbook(sheet)
-    page = workbook[WORKLIST_SHEET]
+    page = workbook[WORKLIST_SHEETS["zh"]]
     columns = {canonical_column(cell.value): cell.column for cell in page[HEADER_ROW]}
     for row in range(FIRST_DATA_ROW, page.max_row + 1):  # every finding the sheet lists
         recovered = row % 2 == 1
@@ -189,7 +189,7 @@ def test_a_sheet_imported_again_renamed_or_sorted_records_nothing_new(sent, tmp_
     renamed = tmp_path / "worklist-城东 (1).xlsx"
     renamed.write_bytes(first.read_bytes())
     workbook = load_workbook(first)
-    page = workbook[WORKLIST_SHEET]
+    page = workbook[WORKLIST_SHEETS["zh"]]
     rows = [[cell.value for cell in page[row]] for row in range(FIRST_DATA_ROW, page.max_row + 1)]
     for offset, values in enumerate(reversed(rows)):  # sorted by revenue, smallest first
         for index, value in enumerate(values, start=1):
@@ -217,7 +217,7 @@ def test_a_sheet_with_problems_is_refused_whole_and_the_other_sheets_are_recorde
     first, second, third = (fill_every_row(sheet, tmp_path / f"r{n}.xlsx") for n, sheet in
                          enumerate(sheets))  # fmt: skip
     workbook = load_workbook(second)
-    page = workbook[WORKLIST_SHEET]
+    page = workbook[WORKLIST_SHEETS["zh"]]
     columns = {canonical_column(cell.value): cell.column for cell in page[HEADER_ROW]}
     page.cell(FIRST_DATA_ROW, columns["amount_recovered"]).value = "￥480"
     page.cell(FIRST_DATA_ROW + 1, columns["checked_on"]).value = "15/07/2025"
@@ -233,8 +233,9 @@ def test_a_sheet_with_problems_is_refused_whole_and_the_other_sheets_are_recorde
     assert recorded_per_sheet(captured.out) == {"r0.xlsx": (PER_DISTRICT, 0),
                                                 "r2.xlsx": (PER_DISTRICT, 0)}  # fmt: skip
     assert f"{unfilled}: no outcome filled in yet, nothing to record" in captured.out
-    where = "worklist 'r1.xlsx', sheet 'worklist'"
-    second_key = load_workbook(sheets[1])[WORKLIST_SHEET].cell(FIRST_DATA_ROW + 5, 1).value
+    where = "worklist 'r1.xlsx', sheet '核查工单'"
+    sent_second = load_workbook(sheets[1])[WORKLIST_SHEETS["zh"]]
+    second_key = sent_second.cell(FIRST_DATA_ROW + 5, 1).value
     assert captured.err.splitlines() == [
         "auditkit register import: error: 2 of 5 sheets refused, nothing recorded from them; correct "
         "them and import again",
@@ -257,9 +258,9 @@ def test_a_sheet_of_findings_the_register_does_not_hold_is_refused_where_each_ro
     out = tmp_path / "other"
     assert main(["worklist", str(_findings_file(tmp_path)), "--top", "2", "--out", str(out)]) == 0
     blank = next(out.glob("*.xlsx"))
-    keys = [load_workbook(blank)[WORKLIST_SHEET].cell(row, 1).value for row in (3, 4)]
+    keys = [load_workbook(blank)[WORKLIST_SHEETS["zh"]].cell(row, 1).value for row in (3, 4)]
     workbook = load_workbook(fill_every_row(blank, tmp_path / "stranger.xlsx"))
-    page = workbook[WORKLIST_SHEET]
+    page = workbook[WORKLIST_SHEETS["zh"]]
     first, second = ([cell.value for cell in page[row]] for row in (3, 4))
     for index, (one, two) in enumerate(zip(first, second, strict=True), start=1):
         page.cell(3, index).value, page.cell(4, index).value = two, one  # sorted the other way

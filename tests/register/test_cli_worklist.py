@@ -18,7 +18,7 @@ from openpyxl.utils.datetime import to_excel
 from auditkit.cli import main
 from auditkit.register import Register
 from auditkit.register.keys import finding_keys
-from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEET, canonical_column
+from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEETS, canonical_column
 
 #: The day checks are dated: worklists are recorded as sent today, and a check cannot precede it.
 TODAY = f"{dt.date.today():%Y-%m-%d}"
@@ -48,7 +48,7 @@ def sheets(folder: Path) -> list[Path]:
 def fill(sheet: Path, answers: dict[int, dict[str, object]], target: Path) -> Path:
     """Fill rows (Excel numbering) of a worklist as an inspector would, save as `target`."""
     workbook = load_workbook(sheet)
-    page = workbook[WORKLIST_SHEET]
+    page = workbook.worksheets[0]  # the worklist, named in the sheet's language
     columns = {canonical_column(cell.value): cell.column for cell in page[HEADER_ROW]}
     for row, values in answers.items():
         for column, value in values.items():
@@ -58,7 +58,7 @@ def fill(sheet: Path, answers: dict[int, dict[str, object]], target: Path) -> Pa
 
 
 def key_at(sheet: Path, row: int) -> str:
-    return str(load_workbook(sheet)[WORKLIST_SHEET].cell(row, 1).value)
+    return str(load_workbook(sheet).worksheets[0].cell(row, 1).value)
 
 
 def first_keys(sheet: Path, count: int) -> list[str]:
@@ -178,7 +178,7 @@ def test_a_corrected_sheet_is_refused_naming_the_cell_and_recorded_with_correct(
     assert main(["register", "import", str(fixed), "--db", db]) == 2
     error = capsys.readouterr().err
     assert (
-        f"worklist 'b.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}, column amount_recovered: "
+        f"worklist 'b.xlsx', sheet '核查工单', row {FIRST_DATA_ROW}, column amount_recovered: "
         "recorded 300.0 (imported before), found 280.0: import with --correct"
     ) in error
     with Register.open(db) as register:
@@ -230,7 +230,7 @@ def test_a_check_dated_before_the_sheet_was_sent_is_refused_naming_row_and_colum
     capsys.readouterr()
     assert main(["register", "import", str(slipped), "--db", db]) == 2
     assert (
-        f"worklist 'slipped.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}, column checked_on: "
+        f"worklist 'slipped.xlsx', sheet '核查工单', row {FIRST_DATA_ROW}, column checked_on: "
         f"expected a date on or after {today:%Y-%m-%d} (the day this worklist was recorded as "
         f"sent), found {day_before}"
     ) in capsys.readouterr().err
@@ -253,7 +253,7 @@ def test_a_date_cell_with_a_time_of_day_is_refused_and_a_whole_serial_number_imp
     capsys.readouterr()
     assert main(["register", "import", str(fraction), "--db", db]) == 2
     assert (
-        f"worklist 'f.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}, column L (checked_on): "
+        f"worklist 'f.xlsx', sheet '核查工单', row {FIRST_DATA_ROW}, column L (checked_on): "
         "expected a date YYYY-MM-DD between 2000 and 2100 (a whole day), found the serial number "
         f"{serial + 0.9!r} in a date cell: {TODAY} at 21:36:00"
     ) in capsys.readouterr().err
@@ -314,7 +314,7 @@ def test_text_in_the_amount_column_refuses_the_sheet_with_one_line(
     captured = capsys.readouterr()
     problems = [line for line in captured.err.splitlines() if "'bad.xlsx'" in line]
     assert problems == [
-        f"worklist 'bad.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}, column "
+        f"worklist 'bad.xlsx', sheet '核查工单', row {FIRST_DATA_ROW}, column "
         "J (amount_recovered): expected a number of at least 0 (yuan), found '约两千元'"
     ]
     assert "1 of 2 sheets refused" in captured.err
@@ -340,7 +340,7 @@ def test_a_sheet_of_findings_the_register_does_not_know_is_refused(
     error = capsys.readouterr().err
     key = key_at(returned, FIRST_DATA_ROW)
     assert (
-        f"worklist 'returned.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}, column finding_key: "
+        f"worklist 'returned.xlsx', sheet '核查工单', row {FIRST_DATA_ROW}, column finding_key: "
         f"expected a finding of the register sqlite+pysqlite:///{tmp_path / 'other.sqlite'}, "
         f"found '{key}'"
     ) in error
@@ -670,7 +670,7 @@ def test_data_of_the_findings_adds_masked_names_and_another_dataset_is_refused(
     assert (
         main(["worklist", str(ran), "--data", str(utility), "--top", "20", "--out", str(out)]) == 0
     )
-    page = load_workbook(sheets(out)[0])[WORKLIST_SHEET]
+    page = load_workbook(sheets(out)[0])[WORKLIST_SHEETS["zh"]]
     columns = {canonical_column(cell.value): cell.column for cell in page[HEADER_ROW]}
     names = [
         page.cell(row, columns["name"]).value for row in range(FIRST_DATA_ROW, page.max_row + 1)
@@ -811,7 +811,7 @@ def test_a_row_imported_and_emptied_since_is_refused_and_withdrawn_with_correct(
     capsys.readouterr()
     assert main(["register", "import", str(moved), "--db", db]) == 2
     error = capsys.readouterr().err
-    where = f"worklist 'moved.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}"
+    where = f"worklist 'moved.xlsx', sheet '核查工单', row {FIRST_DATA_ROW}"
     advice = (
         "the row was emptied: import with --correct to withdraw its outcome (the finding is "
         "undecided again), or fill the row again as imported"
@@ -844,7 +844,7 @@ def test_a_row_imported_and_emptied_since_is_refused_and_withdrawn_with_correct(
     capsys.readouterr()
     assert main(["register", "import", str(again), "--db", db]) == 2
     assert (
-        f"worklist 'again.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}: the outcome of this "
+        f"worklist 'again.xlsx', sheet '核查工单', row {FIRST_DATA_ROW}: the outcome of this "
         "check was withdrawn ("
     ) in capsys.readouterr().err
     assert main(["register", "import", str(again), "--db", db, "--correct"]) == 0
@@ -944,6 +944,7 @@ def test_a_withdrawal_on_either_worklist_holds_against_the_other_until_re_entere
     b2 = fill(two, {FIRST_DATA_ROW: dict.fromkeys(done), **other}, tmp_path / "B2.xlsx")
     assert main(["register", "import", str(a), str(b), "--db", db]) == 0
     cleared, kept = (a2, b) if emptied == "A" else (b2, a)
+    tab = WORKLIST_SHEETS["en" if kept == b else "zh"]  # B is the English worklist
     capsys.readouterr()
     assert main(["register", "import", str(cleared), "--db", db]) == 2
     assert "the row was emptied: import with --correct to withdraw" in capsys.readouterr().err
@@ -956,7 +957,7 @@ def test_a_withdrawal_on_either_worklist_holds_against_the_other_until_re_entere
         assert main(["register", "import", *argv, "--db", db]) == 2
         error = capsys.readouterr().err
         assert (
-            f"worklist {kept.name!r}, sheet 'worklist', row {FIRST_DATA_ROW}: the outcome of "
+            f"worklist {kept.name!r}, sheet {tab!r}, row {FIRST_DATA_ROW}: the outcome of "
             "this check was withdrawn ("
         ) in error
         assert f"found confirmed by 张三 on {TODAY}: import with --correct to enter it" in error

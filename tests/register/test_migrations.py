@@ -20,7 +20,7 @@ from worklist_builders import finding, findings
 from auditkit.cli import main
 from auditkit.register import Register, read_worklist, select_worklist, write_worklist
 from auditkit.register.keys import SEPARATOR
-from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEET, canonical_column
+from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEETS, canonical_column
 from auditkit.register.store import MIGRATIONS, _database_url, _engine
 
 FIRST_REVISION = "0001"
@@ -73,7 +73,7 @@ def returned(tmp_path: Path) -> tuple[pd.DataFrame, Path]:
     frame = findings(finding("a", 500), finding("b", 300), finding("c", 100))
     blank = write_worklist(select_worklist(frame, by="revenue", top=3), tmp_path / "sent.xlsx")
     workbook = load_workbook(blank)
-    sheet = workbook[WORKLIST_SHEET]
+    sheet = workbook[WORKLIST_SHEETS["zh"]]
     columns = {canonical_column(cell.value): cell.column for cell in sheet[HEADER_ROW]}
     answers = {
         FIRST_DATA_ROW: {"outcome": "已追补", "amount_recovered": 480, "checked_on": "2025-07-15"},

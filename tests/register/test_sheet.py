@@ -22,9 +22,10 @@ from auditkit.register.sheet import (
     EVENT_COLUMNS,
     FIRST_DATA_ROW,
     HEADER_ROW,
+    INSTRUCTIONS_SHEETS,
     META_SHEET,
     ROWS_SHEET,
-    WORKLIST_SHEET,
+    WORKLIST_SHEETS,
     WorklistSheetError,
     canonical_column,
     read_worklist,
@@ -55,7 +56,7 @@ def columns_of(sheet) -> dict[str, int]:
 def fill(blank: Path, target: Path, answers: dict[int, dict[str, object]]) -> Path:
     """Fill the worklist rows (Excel numbering) with the inputs given; other rows stay blank."""
     workbook = load_workbook(blank)
-    sheet = workbook[WORKLIST_SHEET]
+    sheet = workbook.worksheets[0]  # the worklist, named in the workbook's language
     columns = columns_of(sheet)
     for row, values in answers.items():
         for column, value in values.items():
@@ -132,7 +133,7 @@ def test_dates_typed_as_text_are_read(worklist, tmp_path, written):
 
 def test_the_given_columns_are_locked_and_written_in_the_sheets_language(worklist, tmp_path):
     path = write_worklist(worklist, tmp_path / "worklist.xlsx")
-    sheet = load_workbook(path)[WORKLIST_SHEET]
+    sheet = load_workbook(path)[WORKLIST_SHEETS["zh"]]
     headers = [cell.value for cell in sheet[HEADER_ROW]]
     assert headers[:4] == [
         "线索编号 finding_key",
@@ -176,7 +177,9 @@ def test_the_given_columns_are_locked_and_written_in_the_sheets_language(worklis
 def test_the_inputs_are_validated_and_the_outcome_is_a_list_in_the_sheets_language(
     worklist, tmp_path, lang, offered
 ):
-    sheet = load_workbook(write_worklist(worklist, tmp_path / "w.xlsx", lang=lang))[WORKLIST_SHEET]
+    sheet = load_workbook(write_worklist(worklist, tmp_path / "w.xlsx", lang=lang))[
+        WORKLIST_SHEETS[lang]
+    ]
     by_range = {
         str(validation.sqref): (validation.type, validation.formula1)
         for validation in sheet.data_validations.dataValidation
@@ -205,12 +208,16 @@ def test_the_inputs_are_validated_and_the_outcome_is_a_list_in_the_sheets_langua
 def test_the_statement_lists_the_outcomes_in_the_sheets_language(
     worklist, tmp_path, lang, outcomes
 ):
-    sheet = load_workbook(write_worklist(worklist, tmp_path / "w.xlsx", lang=lang))[WORKLIST_SHEET]
+    sheet = load_workbook(write_worklist(worklist, tmp_path / "w.xlsx", lang=lang))[
+        WORKLIST_SHEETS[lang]
+    ]
     assert outcomes in sheet.cell(1, 1).value
 
 
 def test_the_english_sheet_names_the_rule_and_evidence_in_english(worklist, tmp_path):
-    sheet = load_workbook(write_worklist(worklist, tmp_path / "en.xlsx", lang="en"))[WORKLIST_SHEET]
+    sheet = load_workbook(write_worklist(worklist, tmp_path / "en.xlsx", lang="en"))[
+        WORKLIST_SHEETS["en"]
+    ]
     columns = columns_of(sheet)
     assert sheet.cell(HEADER_ROW, 1).value == "finding_key"
     assert sheet.cell(FIRST_DATA_ROW, columns["rule"]).value == TITLE_EN
@@ -221,7 +228,9 @@ def test_the_english_sheet_names_the_rule_and_evidence_in_english(worklist, tmp_
 
 
 def test_the_sheet_prints_landscape_fitted_to_width_with_headers_on_every_page(worklist, tmp_path):
-    sheet = load_workbook(write_worklist(worklist, tmp_path / "worklist.xlsx"))[WORKLIST_SHEET]
+    sheet = load_workbook(write_worklist(worklist, tmp_path / "worklist.xlsx"))[
+        WORKLIST_SHEETS["zh"]
+    ]
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
@@ -232,7 +241,7 @@ def test_formula_like_data_is_written_and_read_as_text(tmp_path):
     frame = findings(finding('=HYPERLINK("x")', 10, district="=SUM(1+2)"))
     path = write_worklist(select_worklist(frame, top=1), tmp_path / "worklist.xlsx")
     workbook = load_workbook(path)
-    for sheet_name, row in [(WORKLIST_SHEET, FIRST_DATA_ROW), (ROWS_SHEET, 2)]:
+    for sheet_name, row in [(WORKLIST_SHEETS["zh"], FIRST_DATA_ROW), (ROWS_SHEET, 2)]:
         cells = workbook[sheet_name][row]
         assert cells[1].value == "=SUM(1+2)" and cells[1].data_type == "s"
         assert cells[2].value == '=HYPERLINK("x")' and cells[2].data_type == "s"
@@ -250,14 +259,14 @@ def personal_worklist() -> pd.DataFrame:
 def test_personal_fields_are_masked_everywhere_in_the_file_unless_asked(tmp_path):
     path = write_worklist(personal_worklist(), tmp_path / "masked.xlsx")
     workbook = load_workbook(path)
-    sheet = workbook[WORKLIST_SHEET]
+    sheet = workbook[WORKLIST_SHEETS["zh"]]
     columns = columns_of(sheet)
     row = [sheet.cell(FIRST_DATA_ROW, columns[c]).value for c in ("name", "address", "phone")]
     assert row == ["张**", "北京市东城区****", "138****5678"]
     hidden = [cell.value for cell in workbook[ROWS_SHEET][2]]
     assert "张三丰" not in hidden and "13812345678" not in hidden
     plain = load_workbook(write_worklist(personal_worklist(), tmp_path / "plain.xlsx", mask=False))
-    assert plain[WORKLIST_SHEET].cell(FIRST_DATA_ROW, columns["name"]).value == "张三丰"
+    assert plain[WORKLIST_SHEETS["zh"]].cell(FIRST_DATA_ROW, columns["name"]).value == "张三丰"
 
 
 def problems_of(path: Path) -> list[str]:
@@ -271,7 +280,7 @@ def test_a_sheet_edited_by_hand_gives_one_line_per_problem_and_no_events(tmp_pat
     blank = write_worklist(select_worklist(frame, top=7), tmp_path / "worklist.xlsx")
     rows = [FIRST_DATA_ROW + i for i in range(7)]
     workbook = load_workbook(blank)
-    sheet = workbook[WORKLIST_SHEET]
+    sheet = workbook[WORKLIST_SHEETS["zh"]]
     columns = columns_of(sheet)
     answers = {
         rows[0]: checked("已追补", amount_recovered="约500元"),  # text in the number column
@@ -290,7 +299,7 @@ def test_a_sheet_edited_by_hand_gives_one_line_per_problem_and_no_events(tmp_pat
     letter = {
         column: sheet.cell(HEADER_ROW, number).column_letter for column, number in columns.items()
     }
-    where = "worklist 'returned.xlsx', sheet 'worklist'"
+    where = "worklist 'returned.xlsx', sheet '核查工单'"
     assert problems == [
         f"{where}, row {rows[0]}, column {letter['amount_recovered']} (amount_recovered): "
         "expected a number of at least 0 (yuan), found '约500元'",
@@ -305,11 +314,11 @@ def test_a_sheet_edited_by_hand_gives_one_line_per_problem_and_no_events(tmp_pat
         "is not the key of a finding of this worklist (row added or key changed); each row must "
         "keep the key it was written with",
         f"{where}, row {rows[4]}: the row of finding "
-        f"{load_workbook(blank)[WORKLIST_SHEET].cell(rows[4], 1).value} (customer c4) is missing: "
-        "deleted rows cannot be recorded; restore it from the sheet as sent",
+        f"{load_workbook(blank)[WORKLIST_SHEETS['zh']].cell(rows[4], 1).value} (customer c4) "
+        "is missing: deleted rows cannot be recorded; restore it from the sheet as sent",
         f"{where}, row {rows[6]}: the row of finding "
-        f"{load_workbook(blank)[WORKLIST_SHEET].cell(rows[6], 1).value} (customer c6) is missing: "
-        "deleted rows cannot be recorded; restore it from the sheet as sent",
+        f"{load_workbook(blank)[WORKLIST_SHEETS['zh']].cell(rows[6], 1).value} (customer c6) "
+        "is missing: deleted rows cannot be recorded; restore it from the sheet as sent",
     ]
 
 
@@ -345,13 +354,13 @@ def test_a_row_missing_what_its_outcome_needs_is_a_problem(
 def test_a_row_copied_below_the_sheet_is_a_problem(worklist, tmp_path):
     blank = write_worklist(worklist, tmp_path / "worklist.xlsx")
     workbook = load_workbook(blank)
-    sheet = workbook[WORKLIST_SHEET]
+    sheet = workbook[WORKLIST_SHEETS["zh"]]
     copied = FIRST_DATA_ROW + 3
     for cell in sheet[FIRST_DATA_ROW]:
         sheet.cell(copied, cell.column).value = cell.value
     workbook.save(tmp_path / "returned.xlsx")
     assert problems_of(tmp_path / "returned.xlsx") == [
-        f"worklist 'returned.xlsx', sheet 'worklist', row {copied}, column A (finding_key): "
+        f"worklist 'returned.xlsx', sheet '核查工单', row {copied}, column A (finding_key): "
         f"expected each finding once, found {sheet.cell(FIRST_DATA_ROW, 1).value!r}"
     ]
 
@@ -376,7 +385,7 @@ def returned_by(blank: Path, target: Path, actors: list[str]) -> Path:
     """The worklist at `blank` returned with its rows confirmed, checked by `actors` in turn,
     each written as text whatever it looks like (as a spreadsheet saves what is typed)."""
     workbook = load_workbook(blank)
-    sheet = workbook[WORKLIST_SHEET]
+    sheet = workbook[WORKLIST_SHEETS["zh"]]
     columns = columns_of(sheet)
     for row, actor in enumerate(actors, start=FIRST_DATA_ROW):
         for column, value in checked("属实", checked_by=actor).items():
@@ -392,12 +401,12 @@ def test_who_checked_with_a_control_or_invisible_character_is_refused_as_validat
     blank = write_worklist(select_worklist(frame, top=4), tmp_path / "worklist.xlsx")
     actors = ["\u202eevil", "a\r\n=1+1", "张\u200b三", "李\t工"]
     returned = returned_by(blank, tmp_path / "returned.xlsx", actors)
-    letter = columns_of(load_workbook(blank)[WORKLIST_SHEET])["checked_by"]
+    letter = columns_of(load_workbook(blank)[WORKLIST_SHEETS["zh"]])["checked_by"]
     expected = (
         "expected text without control characters (tab, line break, NUL, escape) or invisible "
         "characters (zero-width spaces, direction marks)"
     )
-    where = "worklist 'returned.xlsx', sheet 'worklist', row {}, column {} (checked_by)"
+    where = "worklist 'returned.xlsx', sheet '核查工单', row {}, column {} (checked_by)"
     shown = ["'\\u202eevil'", "'a\\n=1+1'", "'张\\u200b三'", "'李\\t工'"]  # as validate shows them
     assert problems_of(returned) == [
         f"{where.format(row, get_column_letter(letter))}: {expected}, found {found}"
@@ -461,7 +470,7 @@ def test_a_returned_sheet_with_more_sheets_than_written_is_refused_before_it_is_
         read_worklist(extra)
     assert str(raised.value) == (
         "worklist 'extra.xlsx': expected the sheets 'auditkit_worklist', 'auditkit_worklist_rows' "
-        "among at most 4 (as auditkit writes it), found 5 sheet(s): 'worklist', 'instructions', "
+        "among at most 4 (as auditkit writes it), found 5 sheet(s): '核查工单', '填写说明', "
         "'auditkit_worklist', 'auditkit_worklist_rows', 'extra0': not loaded"
     )
 
@@ -545,7 +554,7 @@ def test_findings_of_a_rule_run_go_to_the_field_and_come_back_as_events(tmp_path
     worklist = select_worklist(found, by="revenue", top=3)
     assert worklist.groupby("district").size().max() <= 3 and len(worklist) >= 4
     blank = write_worklist(worklist, tmp_path / "worklist.xlsx")
-    sheet = load_workbook(blank)[WORKLIST_SHEET]
+    sheet = load_workbook(blank)[WORKLIST_SHEETS["zh"]]
     columns = columns_of(sheet)
     rows = range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(worklist))
     titles = rules.catalog().set_index("rule_id")["title_zh"]
@@ -621,7 +630,7 @@ def test_a_recovered_amount_far_above_the_revenue_at_stake_is_refused_unless_all
 )
 def test_the_instructions_state_the_bound_on_recovered_amounts(worklist, tmp_path, lang, words):
     blank = write_worklist(worklist, tmp_path / "worklist.xlsx", lang)
-    sheet = load_workbook(blank)["instructions"]
+    sheet = load_workbook(blank)[INSTRUCTIONS_SHEETS[lang]]
     text = " ".join(str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value)
     assert all(word in text for word in words)
 
@@ -635,4 +644,52 @@ def test_a_worklist_whose_hidden_record_was_deleted_is_refused_as_one(worklist, 
     assert str(raised.value).endswith(
         "without 'auditkit_worklist': this is a worklist whose hidden record was deleted (return "
         "the sheet as it was sent): not loaded"
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "tabs"),
+    [("zh", ["核查工单", "填写说明"]), ("en", ["worklist", "instructions"])],
+)
+def test_a_worklist_names_its_visible_sheets_in_its_language(worklist, tmp_path, lang, tabs):
+    """A zh worklist's tabs read `worklist` and `instructions` while findings.xlsx's read
+    疑点清单."""
+    workbook = load_workbook(write_worklist(worklist, tmp_path / "w.xlsx", lang=lang))
+    visible = [sheet.title for sheet in workbook.worksheets if sheet.sheet_state == "visible"]
+    assert visible == tabs
+    assert workbook.sheetnames[2:] == [META_SHEET, ROWS_SHEET]
+
+
+@pytest.mark.parametrize(
+    ("lang", "names"),
+    [
+        ("zh", ("worklist", "instructions")),  # as every worklist was named before
+        ("en", ("核查工单", "填写说明")),
+        ("zh", ("城东", "instructions")),  # renamed, beside instructions of the other language
+    ],
+)
+def test_a_worklist_is_found_whatever_language_its_sheets_are_named_in(
+    worklist, tmp_path, lang, names
+):
+    blank = write_worklist(worklist, tmp_path / "w.xlsx", lang=lang)
+    answers = {FIRST_DATA_ROW: checked("confirmed"), FIRST_DATA_ROW + 2: checked("false_alarm")}
+    workbook = load_workbook(fill(blank, tmp_path / "filled.xlsx", answers))
+    workbook.worksheets[0].title, workbook.worksheets[1].title = names
+    workbook.save(tmp_path / "returned.xlsx")
+    events = read_worklist(tmp_path / "returned.xlsx")
+    assert events["event"].tolist() == ["confirmed", "false_alarm"]
+    assert events.attrs["sheet"] == names[0]
+
+
+def test_a_worklist_sheet_named_in_both_languages_is_refused_as_ambiguous(worklist, tmp_path):
+    """Near miss: two sheets each named as the worklist (one a copy) are not told apart."""
+    workbook = load_workbook(write_worklist(worklist, tmp_path / "w.xlsx"))
+    del workbook[INSTRUCTIONS_SHEETS["zh"]]
+    workbook.copy_worksheet(workbook[WORKLIST_SHEETS["zh"]]).title = "worklist"
+    workbook.save(tmp_path / "returned.xlsx")
+    with pytest.raises(WorklistSheetError) as raised:
+        read_worklist(tmp_path / "returned.xlsx")
+    assert str(raised.value) == (
+        "worklist 'returned.xlsx': expected the sheet '核查工单' or 'worklist' (or one sheet "
+        "renamed from it, with the header finding_key), found '核查工单', 'worklist'"
     )

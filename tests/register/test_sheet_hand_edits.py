@@ -24,10 +24,10 @@ from auditkit.formulas import put_cell
 from auditkit.register.sheet import (
     FIRST_DATA_ROW,
     HEADER_ROW,
-    INSTRUCTIONS,
+    INSTRUCTIONS_SHEETS,
     META_SHEET,
     ROWS_SHEET,
-    WORKLIST_SHEET,
+    WORKLIST_SHEETS,
     WorklistSheetError,
     canonical_column,
     read_worklist,
@@ -36,7 +36,7 @@ from auditkit.register.sheet import (
 from auditkit.register.worklist import select_worklist
 
 ROWS = [FIRST_DATA_ROW + offset for offset in range(4)]  # the findings a, b, c, d
-WHERE = "worklist 'returned.xlsx', sheet 'worklist'"
+WHERE = "worklist 'returned.xlsx', sheet '核查工单'"
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def returned(
 ) -> Path:
     """The sheet filled (rows in Excel numbering as sent), then edited by `edit`, saved."""
     workbook = load_workbook(blank)
-    sheet = workbook[WORKLIST_SHEET]
+    sheet = workbook[WORKLIST_SHEETS["zh"]]
     columns = columns_of(sheet)
     for row, values in answers.items():
         for column, value in values.items():
@@ -85,7 +85,7 @@ def problems_of(path: Path) -> list[str]:
 
 
 def key_of(blank: Path, row: int) -> str:
-    return str(load_workbook(blank)[WORKLIST_SHEET].cell(row, 1).value)
+    return str(load_workbook(blank)[WORKLIST_SHEETS["zh"]].cell(row, 1).value)
 
 
 def rows_of(sheet: Worksheet) -> list[list[object]]:
@@ -166,7 +166,9 @@ def test_a_column_moved_and_a_column_added_change_nothing(blank):
         put_rows(sheet, rows, first=HEADER_ROW)
 
     edited = returned(blank, ANSWERS, move_outcome_first_and_add_notes)
-    assert load_workbook(edited)[WORKLIST_SHEET].cell(HEADER_ROW, 1).value == "核查结果 outcome"
+    assert (
+        load_workbook(edited)[WORKLIST_SHEETS["zh"]].cell(HEADER_ROW, 1).value == "核查结果 outcome"
+    )
     assert read_worklist(edited).equals(as_sent)
 
 
@@ -185,7 +187,7 @@ def test_the_sheet_renamed_is_read_and_named_in_its_messages(blank):
 
 def test_a_renamed_sheet_and_a_copy_of_it_cannot_be_told_apart(blank):
     workbook = load_workbook(returned(blank, ANSWERS))
-    workbook[WORKLIST_SHEET].title = "城东"
+    workbook[WORKLIST_SHEETS["zh"]].title = "城东"
     workbook.copy_worksheet(workbook["城东"]).title = "城东 (2)"
     workbook.save(blank.parent / "copied.xlsx")  # five sheets: one more than a worklist has
     with pytest.raises(WorklistSheetError) as raised:
@@ -193,16 +195,16 @@ def test_a_renamed_sheet_and_a_copy_of_it_cannot_be_told_apart(blank):
     assert str(raised.value) == (
         "worklist 'copied.xlsx': expected the sheets 'auditkit_worklist', "
         "'auditkit_worklist_rows' among at most 4 (as auditkit writes it), found 5 sheet(s): "
-        "'城东', 'instructions', 'auditkit_worklist', 'auditkit_worklist_rows', '城东 (2)': "
+        "'城东', '填写说明', 'auditkit_worklist', 'auditkit_worklist_rows', '城东 (2)': "
         "not loaded"
     )
-    del workbook[INSTRUCTIONS]  # four sheets, as many as written
+    del workbook[INSTRUCTIONS_SHEETS["zh"]]  # four sheets, as many as written
     workbook.save(blank.parent / "returned.xlsx")
     with pytest.raises(WorklistSheetError) as raised:
         read_worklist(blank.parent / "returned.xlsx")
     assert str(raised.value) == (
-        "worklist 'returned.xlsx': expected the sheet 'worklist' (or one sheet renamed from it, "
-        "with the header finding_key), found '城东', '城东 (2)'"
+        "worklist 'returned.xlsx': expected the sheet '核查工单' or 'worklist' (or one sheet "
+        "renamed from it, with the header finding_key), found '城东', '城东 (2)'"
     )
 
 
@@ -418,7 +420,7 @@ def test_formulas_saved_without_their_result_are_refused_not_read_as_a_blank_row
         sheet.cell(ROWS[0], added).value = "=J3-K3"
 
     path = returned(blank, answers, add_a_column_of_formulas)
-    sheet = load_workbook(path)[WORKLIST_SHEET]
+    sheet = load_workbook(path)[WORKLIST_SHEETS["zh"]]
 
     def line(row: int, column: str, length: int) -> str:
         return (
@@ -456,7 +458,7 @@ def test_formulas_with_their_saved_result_read_as_that_result(blank):
         put_cell(sheet.cell(ROWS[1], columns_of(sheet)["checked_by"]), "=李工")
 
     path = returned(blank, answers, typed_with_an_equals_sign)
-    sheet = load_workbook(path)[WORKLIST_SHEET]
+    sheet = load_workbook(path)[WORKLIST_SHEETS["zh"]]
     amount = f"{letter(sheet, 'amount_recovered')}{ROWS[0]}"
     outcome = f"{letter(sheet, 'outcome')}{ROWS[1]}"
     save_results(path, {amount: 480, outcome: "属实"}, part="xl/worksheets/sheet1.xml")
@@ -581,7 +583,7 @@ def test_a_deleted_hidden_sheet_is_named(blank):
     assert str(raised.value) == (
         "worklist 'no-rows.xlsx': expected the sheets 'auditkit_worklist', "
         "'auditkit_worklist_rows' among at most 4 (as auditkit writes it), found 3 sheet(s): "
-        "'worklist', 'instructions', 'auditkit_worklist', without 'auditkit_worklist_rows': "
+        "'核查工单', '填写说明', 'auditkit_worklist', without 'auditkit_worklist_rows': "
         "not loaded"
     )
     del workbook[META_SHEET]
@@ -591,7 +593,7 @@ def test_a_deleted_hidden_sheet_is_named(blank):
     assert str(raised.value) == (
         "worklist 'no-record.xlsx': expected the sheets 'auditkit_worklist', "
         "'auditkit_worklist_rows' among at most 4 (as auditkit writes it), found 2 sheet(s): "
-        "'worklist', 'instructions', without 'auditkit_worklist', 'auditkit_worklist_rows': "
+        "'核查工单', '填写说明', without 'auditkit_worklist', 'auditkit_worklist_rows': "
         "not loaded"
     )
 
@@ -605,8 +607,8 @@ SEALED = (
 
 def test_a_given_cell_changed_in_the_hidden_copy_as_well_is_refused(blank):
     workbook = load_workbook(returned(blank, ANSWERS))
-    customer = columns_of(workbook[WORKLIST_SHEET])["customer_id"]
-    workbook[WORKLIST_SHEET].cell(ROWS[0], customer).value = "z"
+    customer = columns_of(workbook[WORKLIST_SHEETS["zh"]])["customer_id"]
+    workbook[WORKLIST_SHEETS["zh"]].cell(ROWS[0], customer).value = "z"
     workbook[ROWS_SHEET].cell(2, customer).value = "z"  # the row of a, below the names
     workbook.save(blank.parent / "edited.xlsx")
     with pytest.raises(WorklistSheetError) as raised:
