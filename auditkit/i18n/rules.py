@@ -104,13 +104,15 @@ _RULES = {
     "rule.demand_over_capacity.checks": (
         "最近 lookback_months 个月中至少 min_months 个月最大需量超过 demand_ratio × 合同容量（暂停至恢复、减容至减容恢复"
         "期间的月份归“减容或暂停后用电未相应下降”规则，恢复后按全部容量重新核对）即列出；证据和涉及电费自数据中首次超容月份"
-        "算起（各月稽查的起始月份不变）：每月按此前所见最高需量超出容量的部分计收基本电费",
+        "算起（各月稽查的起始月份不变）：每月按此前所见最高需量超出容量的部分计收基本电费，及其引起的力调电费"
+        "（分项账单）",
         "max_demand_kw above demand_ratio × contract capacity in at least min_months of the last "
         "lookback_months (months inside a suspension until its resumption, or a reduction until "
         "its restoration, belong to reduction_without_drop; after them the full capacity is "
         "checked again) lists a customer; its evidence and impact run from the first month over "
         "in the data (the same start whatever the audit month): basic charge on the highest "
-        "demand seen so far above the capacity, each month from then",
+        "demand seen so far above the capacity, each month from then, with the power-factor "
+        "adjustment it moves (itemized bills)",
     ),
     "rule.reduction_without_drop.title": (
         "减容或暂停后用电未相应下降（疑似私启封存设备）",
