@@ -67,8 +67,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "恢复），或 window_days 天内发生 min_repeats 次以上；告警当月之后的账单（至少 min_months_after 期）月均"
         "电量低于预期的 drop_ratio 倍（预期：有至少 min_months_after 期告警前一年同期账单时为该同期电量，否则为告警前 "
         "before_months 期月均电量）；且首次告警之后无现场检查记录（inspections）。"
-        "涉及电费为估算：告警所在账单（抄表期含告警日，告警前各日照常计量）及此后各期低于预期的电量 ×（应执行电价 + "
-        "政府性基金及附加，执行阶梯电价的一户一表居民按年度累计电量所处阶梯计价）；开盖、反向电量伴随电量下降为窃电嫌疑，需"
+        "涉及电费为估算：此后各期低于预期的电量，及告警所在账单（抄表期含告警日）自告警日起各天的预期电量按此后各期降幅"
+        "折算的少计电量（至多为该期低于预期的电量）×（应执行电价 + 政府性基金及附加，执行阶梯电价的一户一表居民按年度累计电量所处阶梯计价）；开盖、反向电量伴随电量下降为窃电嫌疑，需"
         "现场取证后方可计收违约使用电费，故不计违约金",
         "a data-collection alarm (events: voltage loss, current loss, meter cover open, reverse "
         "energy) not cleared within max_hours (or still open at the audit date), or raised "
@@ -77,10 +77,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "of the year before the alarm when at least min_months_after of them have one, else the "
         "mean of the before_months bills before the alarm); and no inspection (inspections) "
         "since the first "
-        "such alarm. Estimated revenue: the kWh below what was expected of the alarm's own bill "
-        "(its read period holds the alarm day; its days before it were recorded in full) and "
-        "of each later bill, at the rate due (a single household on tiered rates by the tiers "
-        "they fall in) and its funds; a cover opened or "
+        "such alarm. Estimated revenue: the kWh below what was expected of each bill after the "
+        "alarm, and of the alarm's own bill (its read period holds the alarm day) the expected "
+        "kWh of its days from the alarm at the fall of the months after (at most what it fell "
+        "short), at the rate due (a "
+        "single household on tiered rates by the tiers they fall in) and its funds; a cover "
+        "opened or "
         "reverse energy with a fall suggests theft, which a field check must establish before "
         "any penalty, so no penalty is computed",
     ),
@@ -173,11 +175,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "; {amount:money} estimated unbilled",
     ),
     "evidence.meter_event.estimate_from_alarm": (
-        "；{months:span} 估计少收电费 {amount:money}（告警所在账单自 {at:date} 告警起少计，此前各日照常计量，"
-        "按其低于预期的电量全计）",
-        "; {amount:money} estimated unbilled over {months:span} (the alarm's own bill short from "
-        "the alarm on {at:date}: its days before it were recorded in full, so all it falls short "
-        "of what was expected counts)",
+        "；{months:span} 估计少收电费 {amount:money}（告警所在 {bill:period} 账单按 {at:date} 告警起 {days:int} 天"
+        "（抄表期 {read_days:int} 天）的预期电量、以此后各期的降幅计，至多为该期低于预期的电量）",
+        "; {amount:money} estimated unbilled over {months:span} (the alarm's own bill "
+        "{bill:period} for its {days:int} of {read_days:int} days from the alarm on {at:date}, "
+        "at the fall of the months after, at most what it fell short)",
     ),
     "noun.alarm": ("次告警", "alarm"),
     "noun.alarm.plural": ("次告警", "alarms"),

@@ -640,23 +640,48 @@ def meter_event_unresolved(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
 
 
-def _first_short_month(
+def _missing_kwh(shortfall: pd.DataFrame, ratio: np.ndarray) -> np.ndarray:
+    """Per bill of `shortfall` (expected, kwh, read_days, days_after), the kWh its meter missed:
+    what it fell short of the expected; on the alarm's own bill (its read period holds the
+    alarm day after its first) at most the expected kWh of its days from the alarm on
+    (days_after / read_days) at the fall the months after show (1 − `ratio`, kWh over
+    expected): its days before the alarm were recorded in full, so a whole month's gap would
+    count that month's ordinary ups and downs as the meter's."""
+    expected = shortfall["expected"].to_numpy()
+    days_after = shortfall["days_after"].to_numpy()
+    read_days = shortfall["read_days"].to_numpy()
+    short = np.maximum(expected - shortfall["kwh"].to_numpy(), 0.0)
+    from_alarm = np.maximum(expected * days_after / read_days * (1.0 - ratio), 0.0)
+    return np.where(days_after < read_days, np.minimum(short, from_alarm), short)
+
+
+def _alarm_bill(
     shortfall: pd.DataFrame, missing: np.ndarray, alarm: pd.Series
-) -> np.ndarray:
-    """Per alarm of `alarm`, the first month of its bills (`shortfall`) short of what was
-    expected (`missing` kWh > 0); NaN where none is."""
+) -> dict[str, np.ndarray]:
+    """Per alarm of `alarm`: the first month its bills (`shortfall`) missed kWh (`missing` > 0)
+    and, where that bill holds the alarm day, its days from the alarm and its read days (else
+    0): what the evidence says of the alarm's own bill."""
     short = shortfall[missing > 0]
-    return short.groupby("alarm")["month"].min().reindex(alarm).to_numpy(dtype=float)
+    first = short.loc[short.groupby("alarm")["month"].idxmin()].set_index("alarm").reindex(alarm)
+    held = (first["days_after"] < first["read_days"]).to_numpy()
+    return {
+        "estimate_from": first["month"].to_numpy(dtype=float),
+        "alarm_bill_days": np.where(held, first["days_after"], 0),
+        "alarm_bill_read_days": np.where(held, first["read_days"], 0),
+    }
 
 
 def _estimate_clause(found: object) -> Clause:
-    """The estimated money, naming the alarm's own bill where it is short (its read period holds
-    the alarm day): its shortfall is the meter's from the alarm on."""
-    if found.estimate_from == found.event_month:
+    """The estimated money, naming the alarm's own bill where it counts (its read period holds
+    the alarm day): its days from the alarm at the fall of the months after."""
+    if found.alarm_bill_days:
         return clause(
             "meter_event.estimate_from_alarm",
             amount=found.revenue,
             months=(found.estimate_from, found.month_to),
+            bill=found.estimate_from,
+            days=found.alarm_bill_days,
+            read_days=found.alarm_bill_read_days,
             at=found.first_at,
         )
     return clause("meter_event.estimate", amount=found.revenue)
@@ -760,8 +785,8 @@ def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> p
     the customer has those bills for at least `min_months_after` of the months after (a seasonal
     load is compared with its own season; a month a year or more after the alarm with the year
     before it, never with a month already fallen), else the mean of the `before_months` bills
-    before the alarm. Revenue: per bill after, the kWh below what was expected at the rate
-    due."""
+    before the alarm. Revenue: per bill after, the kWh below what was expected, and the alarm's
+    own bill's from the alarm on (`_missing_kwh`), at the rate due (by tiers on a household)."""
     event_month = date_month_number(alarms["at"])
     frame = pd.DataFrame({"alarm": np.arange(len(alarms)), "cust": alarms["cust"].to_numpy()})
     frame["event_month"] = event_month
@@ -777,15 +802,17 @@ def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> p
     pairs = frame.merge(bills, on="cust")
     month, start = pairs["month"].to_numpy(), pairs["event_month"].to_numpy()
     before = (month < start) & (month >= start - params["before_months"])
-    # The alarm's own bill (the one whose read period holds the alarm day) counts in the money,
-    # not in the test of the fall: its days before the alarm were recorded in full, so what it
-    # falls short of the expected is what the meter missed from the alarm on.
+    # The alarm's own bill (the one whose read period holds the alarm day) counts in the money
+    # for its days from the alarm on, not in the test of the fall (`_alarm_bill_days`).
+    read_from, read_to = ctx.read_days(pairs["row"].to_numpy())
     alarm_day = alarms["at"].dt.normalize().to_numpy(dtype="datetime64[D]")
-    holds_alarm = (month == start) & (
-        ctx.read_days(pairs["row"].to_numpy())[1] >= alarm_day[pairs["alarm"].to_numpy()]
+    alarm_day = alarm_day[pairs["alarm"].to_numpy()]
+    pairs = pairs.assign(
+        read_days=(read_to - read_from).astype(np.int64) + 1,
+        days_after=np.clip((read_to - alarm_day).astype(np.int64) + 1, 0, None),
     )
     level = pairs[before].groupby("alarm")["kwh"].mean().rename("baseline")
-    later = pairs[(month > start) | holds_alarm]
+    later = pairs[(month > start) | ((month == start) & (pairs["days_after"] > 0))]
     if not (later["month"] > later["event_month"]).any():  # alarms in the audit month
         return pd.DataFrame()
     # The same calendar month in the 12 months before the alarm's month: a month a year or
@@ -825,7 +852,8 @@ def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> p
     if found.empty:
         return pd.DataFrame()
     shortfall = later[later["alarm"].isin(found["alarm"]).to_numpy()]
-    missing = np.maximum(shortfall["expected"].to_numpy() - shortfall["kwh"].to_numpy(), 0.0)
+    ratio = (found["kwh"] / found["expected"]).set_axis(found["alarm"])
+    missing = _missing_kwh(shortfall, ratio.reindex(shortfall["alarm"]).to_numpy())
     rows = shortfall["row"].to_numpy()
     funds = missing * ctx.fund_rate_due(rows)  # collected on every kWh sold
     value = back_billed_energy_money(ctx, rows, missing) + funds  # by tiers on a household
@@ -836,7 +864,7 @@ def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> p
         funds=per_alarm["funds"].to_numpy(),
         ratio=found["kwh"] / found["expected"],
         month_from=found["event_month"] + 1,
-        estimate_from=_first_short_month(shortfall, missing, found["alarm"]),
+        **_alarm_bill(shortfall, missing, found["alarm"]),
     )
     described = alarms.iloc[found["alarm"].to_numpy()].reset_index(drop=True)
     return pd.concat(

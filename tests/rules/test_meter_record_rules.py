@@ -461,35 +461,43 @@ def test_cover_open_never_cleared_then_a_fall_and_no_inspection_is_estimated_los
     )
 
 
-def test_the_alarms_own_bill_counts_what_it_falls_short():
-    """Alarm on 10 June: June's bill (1 to 30 June) recorded its 9 days before the alarm in full
-    and fell to 800 kWh; its 200 kWh short of the 1,000 expected are the meter's from the alarm
-    on: 200 × 0.8 = 160.00, with July to December's 6 × 600 × 0.8 = 2,880.00: 3,040.00 (the
-    rule left June out). The fall itself is still judged on the months after."""
+def test_the_alarms_own_bill_counts_its_days_from_the_alarm_at_the_fall_after():
+    """Alarm on 10 June: the months after fell from 1,000 kWh to 400 (40 %). June's bill (1 to
+    30 June) recorded its 9 days before the alarm in full; its 21 days from the alarm are
+    expected 1,000 × 21 / 30 = 700 kWh, 60 % of them missed: 420, at most the 1,000 − 700 =
+    300 kWh June fell short: 300 × 0.8 = 240.00, with July to December's 6 × 600 × 0.8 =
+    2,880.00: 3,120.00 (the rule left June out). The fall itself is still judged on the months
+    after."""
     u = Utility()
     u.customer("A", **COMMERCIAL)
-    u.monthly("A", [*flat(1000, 5), 800.0, *flat(400, 6)], tariff="COM")
+    u.monthly("A", [*flat(1000, 5), 700.0, *flat(400, 6)], tariff="COM")
     found = findings_of(u, "meter_event_unresolved", meter_events=[_alarm("A", "2024-06-10")])
-    assert found.loc["A", "revenue_impact"] == pytest.approx(3040.00)
+    assert found.loc["A", "revenue_impact"] == pytest.approx(3120.00)
     assert (found.loc["A", "period_from"], found.loc["A", "period_to"]) == ("2024-06", "2024-12")
     assert found.loc["A", "evidence"].endswith(
-        "to 400 (40%) over 2024-07..2024-12; ¥3,040.00 estimated unbilled over 2024-06..2024-12 "
-        "(the alarm's own bill short from the alarm on 2024-06-10: its days before it were "
-        "recorded in full, so all it falls short of what was expected counts)"
+        "to 400 (40%) over 2024-07..2024-12; ¥3,120.00 estimated unbilled over 2024-06..2024-12 "
+        "(the alarm's own bill 2024-06 for its 21 of 30 days from the alarm on 2024-06-10, at "
+        "the fall of the months after, at most what it fell short)"
     )
 
 
 def test_a_bill_read_before_the_alarm_day_is_not_the_alarms():
     """Near miss: read on the 25th, alarm on 28 June: June's bill (26 May to 25 June) ended
-    before it, so its 200 kWh short are not the alarm's; July's bill (26 June to 25 July) holds
-    the alarm: 6 × 600 × 0.8 = 2,880.00."""
+    before it, so its 200 kWh short are not the alarm's. July's bill (26 June to 25 July, 30
+    days) holds the alarm: its 28 days from it expected 1,000 × 28 / 30 = 933.33 kWh, 60 %
+    missed, 560 (below the 600 it fell short) × 0.8 = 448.00; August to December 5 × 600 ×
+    0.8 = 2,400.00: 2,848.00."""
     u = Utility()
     u.customer("A", **COMMERCIAL)
     u.monthly("A", [*flat(1000, 5), 800.0, *flat(400, 6)], tariff="COM")
     _read_on_the_25th(u)
     found = findings_of(u, "meter_event_unresolved", meter_events=[_alarm("A", "2024-06-28")])
-    assert found.loc["A", "revenue_impact"] == pytest.approx(2880.00)
-    assert found.loc["A", "evidence"].endswith("; ¥2,880.00 estimated unbilled")
+    assert found.loc["A", "revenue_impact"] == pytest.approx(2848.00)
+    assert found.loc["A", "evidence"].endswith(
+        "¥2,848.00 estimated unbilled over 2024-07..2024-12 (the alarm's own bill 2024-07 for "
+        "its 28 of 30 days from the alarm on 2024-06-28, at the fall of the months after, at most "
+        "what it fell short)"
+    )
 
 
 def test_the_shortfall_of_a_tiered_household_is_priced_by_its_tiers():
