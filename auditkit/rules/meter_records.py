@@ -213,7 +213,7 @@ def _rate_over_days(
         month_last = month_end_days(month).astype(np.int64)
         days = np.minimum(last, month_last) - np.maximum(first, month_first) + 1
         share = np.clip(days, 0, None) / total
-        month_rate = ctx.schedule_rate(tariff, np.minimum(month, last_month), column, rows)
+        month_rate = ctx.schedule_rate(tariff, month, column, rows)
         rate += np.where(share > 0, share * month_rate, 0.0)
     return rate
 
@@ -642,8 +642,8 @@ def meter_event_unresolved(ctx: RuleContext, params: dict) -> pd.DataFrame:
 
 def _missing_kwh(shortfall: pd.DataFrame, ratio: np.ndarray) -> np.ndarray:
     """Per bill of `shortfall` (expected, kwh, read_days, days_after), the kWh its meter missed:
-    what it fell short of the expected; on the alarm's own bill (its read period holds the
-    alarm day after its first) at most the expected kWh of its days from the alarm on
+    what it fell short of the expected; on the alarm's own bill (the alarm fell inside its read
+    period, after its first day) at most the expected kWh of its days from the alarm on
     (days_after / read_days) at the fall the months after show (1 − `ratio`, kWh over
     expected): its days before the alarm were recorded in full, so a whole month's gap would
     count that month's ordinary ups and downs as the meter's."""
@@ -803,7 +803,7 @@ def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> p
     month, start = pairs["month"].to_numpy(), pairs["event_month"].to_numpy()
     before = (month < start) & (month >= start - params["before_months"])
     # The alarm's own bill (the one whose read period holds the alarm day) counts in the money
-    # for its days from the alarm on, not in the test of the fall (`_alarm_bill_days`).
+    # for its days from the alarm on, not in the test of the fall (`_missing_kwh`).
     read_from, read_to = ctx.read_days(pairs["row"].to_numpy())
     alarm_day = alarms["at"].dt.normalize().to_numpy(dtype="datetime64[D]")
     alarm_day = alarm_day[pairs["alarm"].to_numpy()]
