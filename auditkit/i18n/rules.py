@@ -104,13 +104,15 @@ _RULES = {
     "rule.demand_over_capacity.checks": (
         "最近 lookback_months 个月中至少 min_months 个月最大需量超过 demand_ratio × 合同容量（暂停至恢复、减容至减容恢复"
         "期间的月份归“减容或暂停后用电未相应下降”规则，恢复后按全部容量重新核对）即列出；证据和涉及电费自数据中首次超容月份"
-        "算起（各月稽查的起始月份不变）：每月按此前所见最高需量超出容量的部分计收基本电费",
+        "算起（各月稽查的起始月份不变）：每月按此前所见最高需量超出容量的部分计收基本电费，及其引起的力调电费"
+        "（分项账单）",
         "max_demand_kw above demand_ratio × contract capacity in at least min_months of the last "
         "lookback_months (months inside a suspension until its resumption, or a reduction until "
         "its restoration, belong to reduction_without_drop; after them the full capacity is "
         "checked again) lists a customer; its evidence and impact run from the first month over "
         "in the data (the same start whatever the audit month): basic charge on the highest "
-        "demand seen so far above the capacity, each month from then",
+        "demand seen so far above the capacity, each month from then, with the power-factor "
+        "adjustment it moves (itemized bills)",
     ),
     "rule.reduction_without_drop.title": (
         "减容或暂停后用电未相应下降（疑似私启封存设备）",
@@ -283,11 +285,12 @@ _RULES = {
     "rule.zero_consumption.checks": (
         "稽查期内在用用户连续至少 min_months 个月计费电量为零；经营性用户评分高，居民住宅空置"
         "（示数不走、无需量、未换表即恢复用电）评分低；估计少收电费：零电量各月按此前 12 个月月均电量 × 当月应执行电价及"
-        "政府性基金及附加计",
+        "政府性基金及附加计（执行阶梯电价的一户一表居民按年度累计电量所处阶梯计价）",
         "an active account billed 0 kWh for at least min_months consecutive months in the audit "
         "period; a business scores high, a house standing empty (registers still, no demand, use "
         "back with no meter replaced) low; estimated impact: each month at 0 priced at the mean "
-        "kWh of the 12 months before, at that month's rate due and funds",
+        "kWh of the 12 months before, at that month's rate due (a single household on tiered "
+        "rates by the tiers it falls in on its tier year) and funds",
     ),
     "rule.estimated_streak.title": ("连续估抄", "Long run of estimated reads"),
     "rule.estimated_streak.checks": (

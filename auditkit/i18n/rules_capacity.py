@@ -45,6 +45,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "; the basic charge of {days:count:day} of them is counted under suspension_overrun (a "
         "suspension too short or over its yearly limit is due on the full capacity)",
     ),
+    "evidence.suspension_backdated.bills": (
+        "；少收在 {months:span} 账单",
+        "; under-billed on the bills of {months:span}",
+    ),
     "evidence.suspension_backdated.short_notice": (
         "工单 {order:text}（{type:order}{capacity:clause}）于 {issued:date} 申请、"
         "{effective:date} 生效，仅提前 {working_days:int} 个工作日（应提前 {notice:int} 个工作日）",

@@ -4,14 +4,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "rule.meter_change_energy_lost.title": ("换表电量丢失", "Energy lost at a meter replacement"),
     "rule.meter_change_energy_lost.checks": (
         "换表工单的旧表拆回示数超出旧表最后一期计费止码（且首期新表账单未补计该差额），或新表装表示数小于换表后首期"
-        "账单的起码，差额超过 read_tolerance（表计示数单位）；丢失电量 = 示数差 × 当期倍率，涉及电费按换表后首期"
-        "账单应执行的电度电价计算，另加该电量的政府性基金及附加（按应执行的基金标准）",
+        "账单的起码，差额超过 read_tolerance（表计示数单位）；丢失电量 = 示数差 × 当期倍率，涉及电费按应执行的电度电价计算："
+        "旧表余量按其使用日（旧表最后一期抄表日次日至换表前一日）所在月份的电价（按日数分摊），新表电量按换表后首期"
+        "账单的电价；执行阶梯电价的一户一表居民按年度累计电量所处阶梯计价（叠加于当年截至换表后首期已计电量之上）；"
+        "另加该电量的政府性基金及附加（按应执行的基金标准）",
         "a meter_replacement order whose old meter's final read is beyond the last billed end "
         "register of the old meter (and the first bill on the new meter does not charge the "
         "difference), or whose new meter's first read is below the start register of the first "
         "bill after the replacement, by more than read_tolerance (meter units); energy lost = "
-        "the register difference × the multiplier billed, priced at the energy rate due on the "
-        "first bill after the replacement, plus the funds due on those kWh (fund_rate)",
+        "the register difference × the multiplier billed, at the energy rate due: the old "
+        "meter's remainder at the rates in force on the days it was used (the day after its "
+        "last billed read to the day before the swap, each month's rate by its days), the new "
+        "meter's at the first bill after the replacement's; a single household on tiered "
+        "rates by the tiers they fall in, on top of the kWh its tier year billed up to that "
+        "bill; plus the funds due on those kWh (fund_rate)",
     ),
     "rule.meter_change_energy_lost.source": (
         "《国家电网公司电费抄核收管理规则》（换表时新旧表示数须现场确认，计费接续）；营销稽查实践：换表电量丢失是"
@@ -61,7 +67,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "恢复），或 window_days 天内发生 min_repeats 次以上；告警当月之后的账单（至少 min_months_after 期）月均"
         "电量低于预期的 drop_ratio 倍（预期：有至少 min_months_after 期告警前一年同期账单时为该同期电量，否则为告警前 "
         "before_months 期月均电量）；且首次告警之后无现场检查记录（inspections）。"
-        "涉及电费为估算：告警后各期低于预期的电量 ×（应执行电价 + 政府性基金及附加）；开盖、反向电量伴随电量下降为窃电嫌疑，需"
+        "涉及电费为估算：此后各期低于预期的电量，及告警所在账单（抄表期含告警日）自告警日起各天的预期电量按此后各期降幅"
+        "折算的少计电量（至多为该期低于预期的电量）×（应执行电价 + 政府性基金及附加，执行阶梯电价的一户一表居民按年度累计电量所处阶梯计价）；开盖、反向电量伴随电量下降为窃电嫌疑，需"
         "现场取证后方可计收违约使用电费，故不计违约金",
         "a data-collection alarm (events: voltage loss, current loss, meter cover open, reverse "
         "energy) not cleared within max_hours (or still open at the audit date), or raised "
@@ -70,7 +77,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "of the year before the alarm when at least min_months_after of them have one, else the "
         "mean of the before_months bills before the alarm); and no inspection (inspections) "
         "since the first "
-        "such alarm. Estimated revenue: the kWh of each later bill below what was expected, at the rate due and its funds; a cover opened or "
+        "such alarm. Estimated revenue: the kWh below what was expected of each bill after the "
+        "alarm, and of the alarm's own bill (its read period holds the alarm day) the expected "
+        "kWh of its days from the alarm at the fall of the months after (at most what it fell "
+        "short), at the rate due (a "
+        "single household on tiered rates by the tiers they fall in) and its funds; a cover "
+        "opened or "
         "reverse energy with a fall suggests theft, which a field check must establish before "
         "any penalty, so no penalty is computed",
     ),
@@ -161,6 +173,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "evidence.meter_event.estimate": (
         "；估计少收电费 {amount:money}",
         "; {amount:money} estimated unbilled",
+    ),
+    "evidence.meter_event.estimate_from_alarm": (
+        "；{months:span} 估计少收电费 {amount:money}（告警所在 {bill:period} 账单按 {at:date} 告警起 {days:int} 天"
+        "（抄表期 {read_days:int} 天）的预期电量、以此后各期的降幅计，至多为该期低于预期的电量）",
+        "; {amount:money} estimated unbilled over {months:span} (the alarm's own bill "
+        "{bill:period} for its {days:int} of {read_days:int} days from the alarm on {at:date}, "
+        "at the fall of the months after, at most what it fell short)",
     ),
     "noun.alarm": ("次告警", "alarm"),
     "noun.alarm.plural": ("次告警", "alarms"),

@@ -449,18 +449,29 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
         }
     )
     highest = window.groupby("cust")["demand"].cummax()
-    window["escaped"] = (highest - window["in_force"]).clip(lower=0) * window["kva_rate"]
+    escaped = (highest - window["in_force"]).clip(lower=0).to_numpy() * window["kva_rate"]
+    # The power-factor adjustment due moves with the basic charge (its base), as
+    # capacity_underbilled carries its own: on itemized data, where the adjustment due is known.
+    pf = np.zeros(len(counted))
+    if ctx.itemized:
+        pf = np.where(escaped > 0, pf_moved(ctx, counted, escaped.to_numpy()), 0.0)
+    window["escaped"] = escaped + pf
+    window["pf"] = pf
     totals = group_stats(
-        window.groupby("cust"), revenue=("escaped", "sum"), month_to=("month", "max")
+        window.groupby("cust"),
+        revenue=("escaped", "sum"),
+        pf=("pf", "sum"),
+        month_to=("month", "max"),
     )
     totals = totals.reindex(grouped["cust"])
     revenue = totals["revenue"].fillna(0.0).to_numpy()
+    adjustment = totals["pf"].fillna(0.0).to_numpy()
     customers = ctx.customers.iloc[grouped["cust"]]
     ct = ct_sizing(customers, params["ct_low_side_kv"])  # at the metering voltage
     rated_current, ct_primary = ct.rated_a, ct.primary_a
     evidence = []
-    for found, primary, current, escaped in zip(
-        grouped.itertuples(), ct_primary, rated_current, revenue, strict=True
+    for found, primary, current, escaped, moved in zip(
+        grouped.itertuples(), ct_primary, rated_current, revenue, adjustment, strict=True
     ):
         clauses = [
             clause(
@@ -475,6 +486,8 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
             clauses.append(clause("ct_oversized", primary=primary, rated=current))
         if escaped > 0:
             clauses.append(clause("basic_charge_lower_bound", amount=escaped))
+            if round(moved, 2):
+                clauses.append(clause("capacity_underbilled.pf", amount=moved))
         evidence.append(clauses)
     score = np.minimum(1.0, grouped["demand_max"] / grouped["in_force_last"] - 0.5)
     # Every customer listed has bills counted: its months over capacity are among them.
@@ -1382,20 +1395,59 @@ def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
     ).reindex(cust)
     month_from = months["month_from"].to_numpy(dtype=np.int64)
     month_to = np.clip(date_month_number(months["issued_month"]), month_from, ctx.as_of)
+    # The period holds every bill the money comes from: a bill read on the 25th charges days
+    # of the month before, and the application's days may fall on the next month's bill.
+    charged_from, charged_to = _charged_months(ctx, unbilled, pf, cust)
+    beyond = (charged_from < month_from) | (charged_to > month_to)
+    month_from = np.fmin(month_from, charged_from).astype(np.int64)
+    month_to = np.fmax(month_to, charged_to).astype(np.int64)
     evidence = [
         [
             *_backdated_evidence(
                 order, extra, amount, params["notice_working_days"], paid, left, moved
             ),
+            *_charged_clause(amount, first, last, shown_beyond),
             *_not_due_clause(not_due, order.cust),
         ]
-        for order, extra, amount, paid, left, moved in zip(
-            shown.itertuples(), more, amounts, billed, months["left_days"], adjustment, strict=True
+        for order, extra, amount, paid, left, moved, first, last, shown_beyond in zip(
+            shown.itertuples(),
+            more,
+            amounts,
+            billed,
+            months["left_days"],
+            adjustment,
+            charged_from,
+            charged_to,
+            beyond,
+            strict=True,
         )
     ]
     score = np.where(shown["backdated"], np.minimum(1.0, 0.6 + shown["late_days"] / 75), 0.3)
     score = np.where(billed, PROCEDURAL_SCORE, score)
     return raw(cust, month_from, month_to, evidence, amounts, score)
+
+
+def _charged_months(
+    ctx: RuleContext, unbilled: pd.Series, pf: pd.Series, cust: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per customer of `cust`, the first and last month of the bills its money comes from (a
+    bill that left some of `unbilled` unbilled or moves a power-factor adjustment `pf`, both
+    per bill row); NaN where none does."""
+    charged = (unbilled.fillna(0.0) != 0) | (pf.reindex(unbilled.index).fillna(0.0) != 0)
+    rows = unbilled.index.to_numpy(dtype=np.int64)[charged.to_numpy()]
+    months = pd.Series(ctx.bill_month[rows]).groupby(ctx.bill_customer[rows])
+    return (
+        months.min().reindex(cust).to_numpy(dtype=float),
+        months.max().reindex(cust).to_numpy(dtype=float),
+    )
+
+
+def _charged_clause(amount: float, first: float, last: float, beyond: bool) -> list[Clause]:
+    """The months of the bills a finding's money comes from, where it has some and they reach
+    `beyond` the calendar months of the order's dates (a bill read on the 25th)."""
+    if amount <= 0 or not beyond:
+        return []
+    return [clause("suspension_backdated.bills", months=(int(first), int(last)))]
 
 
 @once_per_context

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.billing.money import round_half_up
-from auditkit.periods import date_month_number
+from auditkit.periods import date_month_number, month_end_days, month_first_days
 from auditkit.rules.adjustments import approved
 from auditkit.rules.billing_lines import pf_moved
 from auditkit.rules.context import KEY_STRIDE, RuleContext, customer_keys
@@ -29,6 +29,7 @@ from auditkit.rules.findings import (
 )
 from auditkit.rules.registry import RULES, rule
 from auditkit.rules.routine import at_tariff_due, tariff_due_surcharge
+from auditkit.rules.tier_energy import back_billed_energy_money, tier_energy_money
 from auditkit.rules.worklist import missing_needs
 
 DAY = np.timedelta64(1, "D")
@@ -111,11 +112,24 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     first_bill = at[flagged]
     lost_kwh = old_kwh + new_kwh
     # The kWh lost owe their energy and the funds on them (政府性基金及附加, per kWh sold); on a
-    # bill on the wrong tariff at the tariff due's rates.
+    # bill on the wrong tariff at the tariff due's rates. The old meter's remainder was used from
+    # the day after its last billed read to the day before the swap: at the rates in force on
+    # those days (a month's agency price, 代理购电, is not the next one's); the new meter's
+    # kWh at the first new bill's. A household priced by tiers: all on top of its tier year.
+    old_used = _old_meter_days(ctx, last_old[flagged], swap_day[flagged])
+    old_energy_rate = _rate_over_days(ctx, first_bill, *old_used, "energy_rate")
+    old_energy_rate = np.where(
+        np.isnan(old_energy_rate), ctx.energy_rate_due_or_billed(first_bill), old_energy_rate
+    )
+    old_fund_rate = np.nan_to_num(_rate_over_days(ctx, first_bill, *old_used, "fund_rate"))
     due = tariff_due_surcharge(ctx, first_bill, params)
     surcharge = round_half_up(lost_kwh * due.energy, 2)
-    funds = round_half_up(lost_kwh * (ctx.fund_rate_due(first_bill) + due.fund), 2)
-    revenue = lost_kwh * ctx.energy_rate_due_or_billed(first_bill) + surcharge + funds
+    funds = old_kwh * old_fund_rate + new_kwh * ctx.fund_rate_due(first_bill)
+    funds = round_half_up(funds + lost_kwh * due.fund, 2)
+    energy = old_kwh * old_energy_rate + new_kwh * ctx.energy_rate_due_or_billed(first_bill)
+    tiered, tier_money = tier_energy_money(ctx, first_bill, lost_kwh)
+    energy[tiered] = tier_money
+    revenue = energy + surcharge + funds
     found = pd.DataFrame(
         {
             "cust": cust[flagged],
@@ -169,6 +183,39 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
     score = 0.5 + 0.5 * np.minimum(share, 1.0)
     return raw_per_customer(grouped.reset_index(), evidence, score)
+
+
+def _old_meter_days(
+    ctx: RuleContext, last_old: np.ndarray, swap_day: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per replacement, the first and last day (days since 1970) the old meter's unbilled
+    remainder was used: the day after the read of its last bill (`last_old`; the reading on
+    read_to ends that day) to the day before the swap; the swap day alone where the swap comes
+    the day after that read (a swap on the 1st after a read on the month's last day)."""
+    first = ctx.read_days(last_old)[1].astype(np.int64) + 1
+    return first, np.maximum(swap_day - 1, first)
+
+
+def _rate_over_days(
+    ctx: RuleContext, rows: np.ndarray, first: np.ndarray, last: np.ndarray, column: str
+) -> np.ndarray:
+    """Per bill of `rows`, flat rate `column` of its tariff due (at its customer's voltage)
+    averaged over the days `first`..`last` (days since 1970), each calendar month's rate
+    weighted by its days among them; NaN where a month has none."""
+    first_month = date_month_number(first.astype("datetime64[D]"))
+    last_month = date_month_number(last.astype("datetime64[D]"))
+    tariff = ctx.bill_tariff_due[rows]
+    total = (last - first + 1).astype(float)
+    rate = np.zeros(len(rows))
+    for step in range(int(np.max(last_month - first_month, initial=0)) + 1):
+        month = first_month + step
+        month_first = month_first_days(month).astype(np.int64)
+        month_last = month_end_days(month).astype(np.int64)
+        days = np.minimum(last, month_last) - np.maximum(first, month_first) + 1
+        share = np.clip(days, 0, None) / total
+        month_rate = ctx.schedule_rate(tariff, month, column, rows)
+        rate += np.where(share > 0, share * month_rate, 0.0)
+    return rate
 
 
 def _replacement_clauses(replacements: list) -> list[Clause]:
@@ -577,7 +624,7 @@ def meter_event_unresolved(ctx: RuleContext, params: dict) -> pd.DataFrame:
                 ratio=found.ratio,
                 months=(found.month_from, found.month_to),
             ),
-            clause("meter_event.estimate", amount=found.revenue),
+            _estimate_clause(found),
             *funds_clause(found.funds),
         ]
         for found in fallen.itertuples()
@@ -591,6 +638,53 @@ def meter_event_unresolved(ctx: RuleContext, params: dict) -> pd.DataFrame:
         fallen["revenue"],
         score,
     )
+
+
+def _missing_kwh(shortfall: pd.DataFrame, ratio: np.ndarray) -> np.ndarray:
+    """Per bill of `shortfall` (expected, kwh, read_days, days_after), the kWh its meter missed:
+    what it fell short of the expected; on the alarm's own bill (the alarm fell inside its read
+    period, after its first day) at most the expected kWh of its days from the alarm on
+    (days_after / read_days) at the fall the months after show (1 − `ratio`, kWh over
+    expected): its days before the alarm were recorded in full, so a whole month's gap would
+    count that month's ordinary ups and downs as the meter's."""
+    expected = shortfall["expected"].to_numpy()
+    days_after = shortfall["days_after"].to_numpy()
+    read_days = shortfall["read_days"].to_numpy()
+    short = np.maximum(expected - shortfall["kwh"].to_numpy(), 0.0)
+    from_alarm = np.maximum(expected * days_after / read_days * (1.0 - ratio), 0.0)
+    return np.where(days_after < read_days, np.minimum(short, from_alarm), short)
+
+
+def _alarm_bill(
+    shortfall: pd.DataFrame, missing: np.ndarray, alarm: pd.Series
+) -> dict[str, np.ndarray]:
+    """Per alarm of `alarm`: the first month its bills (`shortfall`) missed kWh (`missing` > 0)
+    and, where that bill holds the alarm day, its days from the alarm and its read days (else
+    0): what the evidence says of the alarm's own bill."""
+    short = shortfall[missing > 0]
+    first = short.loc[short.groupby("alarm")["month"].idxmin()].set_index("alarm").reindex(alarm)
+    held = (first["days_after"] < first["read_days"]).to_numpy()
+    return {
+        "estimate_from": first["month"].to_numpy(dtype=float),
+        "alarm_bill_days": np.where(held, first["days_after"], 0),
+        "alarm_bill_read_days": np.where(held, first["read_days"], 0),
+    }
+
+
+def _estimate_clause(found: object) -> Clause:
+    """The estimated money, naming the alarm's own bill where it counts (its read period holds
+    the alarm day): its days from the alarm at the fall of the months after."""
+    if found.alarm_bill_days:
+        return clause(
+            "meter_event.estimate_from_alarm",
+            amount=found.revenue,
+            months=(found.estimate_from, found.month_to),
+            bill=found.estimate_from,
+            days=found.alarm_bill_days,
+            read_days=found.alarm_bill_read_days,
+            at=found.first_at,
+        )
+    return clause("meter_event.estimate", amount=found.revenue)
 
 
 def _alarms(ctx: RuleContext, params: dict) -> pd.DataFrame:
@@ -691,8 +785,8 @@ def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> p
     the customer has those bills for at least `min_months_after` of the months after (a seasonal
     load is compared with its own season; a month a year or more after the alarm with the year
     before it, never with a month already fallen), else the mean of the `before_months` bills
-    before the alarm. Revenue: per bill after, the kWh below what was expected at the rate
-    due."""
+    before the alarm. Revenue: per bill after, the kWh below what was expected, and the alarm's
+    own bill's from the alarm on (`_missing_kwh`), at the rate due (by tiers on a household)."""
     event_month = date_month_number(alarms["at"])
     frame = pd.DataFrame({"alarm": np.arange(len(alarms)), "cust": alarms["cust"].to_numpy()})
     frame["event_month"] = event_month
@@ -708,10 +802,18 @@ def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> p
     pairs = frame.merge(bills, on="cust")
     month, start = pairs["month"].to_numpy(), pairs["event_month"].to_numpy()
     before = (month < start) & (month >= start - params["before_months"])
-    after = month > start
+    # The alarm's own bill (the one whose read period holds the alarm day) counts in the money
+    # for its days from the alarm on, not in the test of the fall (`_missing_kwh`).
+    read_from, read_to = ctx.read_days(pairs["row"].to_numpy())
+    alarm_day = alarms["at"].dt.normalize().to_numpy(dtype="datetime64[D]")
+    alarm_day = alarm_day[pairs["alarm"].to_numpy()]
+    pairs = pairs.assign(
+        read_days=(read_to - read_from).astype(np.int64) + 1,
+        days_after=np.clip((read_to - alarm_day).astype(np.int64) + 1, 0, None),
+    )
     level = pairs[before].groupby("alarm")["kwh"].mean().rename("baseline")
-    later = pairs[after]
-    if later.empty:  # alarms in the audit month: no bill after them yet
+    later = pairs[(month > start) | ((month == start) & (pairs["days_after"] > 0))]
+    if not (later["month"] > later["event_month"]).any():  # alarms in the audit month
         return pd.DataFrame()
     # The same calendar month in the 12 months before the alarm's month: a month a year or
     # more after the alarm goes back as many years as it takes to land before the alarm.
@@ -723,7 +825,9 @@ def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> p
         season, on=["cust", "season_month"], how="left"
     )
     later = later.assign(seasonal=later["kwh_season"].notna())
-    seasonal_months = later.groupby("alarm")["seasonal"].sum()
+    seasonal_months = (
+        later[later["month"] > later["event_month"]].groupby("alarm")["seasonal"].sum()
+    )
     by_season = seasonal_months.reindex(frame["alarm"]).fillna(0).to_numpy()
     by_season = by_season >= params["min_months_after"]
     later = later.join(level, on="alarm")
@@ -733,7 +837,7 @@ def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> p
         by_season[later["alarm"].to_numpy()], later["kwh_season"], later["baseline"]
     )
     summary = group_stats(
-        later.groupby("alarm"),
+        later[later["month"] > later["event_month"]].groupby("alarm"),
         kwh=("kwh", "sum"),
         expected=("expected", "sum"),
         months=("kwh", "size"),
@@ -748,10 +852,11 @@ def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> p
     if found.empty:
         return pd.DataFrame()
     shortfall = later[later["alarm"].isin(found["alarm"]).to_numpy()]
-    missing = np.maximum(shortfall["expected"].to_numpy() - shortfall["kwh"].to_numpy(), 0.0)
+    ratio = (found["kwh"] / found["expected"]).set_axis(found["alarm"])
+    missing = _missing_kwh(shortfall, ratio.reindex(shortfall["alarm"]).to_numpy())
     rows = shortfall["row"].to_numpy()
     funds = missing * ctx.fund_rate_due(rows)  # collected on every kWh sold
-    value = missing * ctx.energy_rate_due_or_billed(rows) + funds
+    value = back_billed_energy_money(ctx, rows, missing) + funds  # by tiers on a household
     per_alarm = pd.DataFrame({"revenue": value, "funds": funds}, index=shortfall.index)
     per_alarm = per_alarm.groupby(shortfall["alarm"]).sum().reindex(found["alarm"])
     found = found.assign(
@@ -759,6 +864,7 @@ def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> p
         funds=per_alarm["funds"].to_numpy(),
         ratio=found["kwh"] / found["expected"],
         month_from=found["event_month"] + 1,
+        **_alarm_bill(shortfall, missing, found["alarm"]),
     )
     described = alarms.iloc[found["alarm"].to_numpy()].reset_index(drop=True)
     return pd.concat(

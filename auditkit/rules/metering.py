@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 
 from auditkit.billing.money import round_half_up
-from auditkit.billing.params import default_billing_params
 from auditkit.periods import add_months, date_month_number
-from auditkit.rules.context import RuleContext, bill_rows_of, customer_keys
+from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import clause, funds_clause
 from auditkit.rules.findings import (
     empty_raw,
@@ -24,6 +23,7 @@ from auditkit.rules.recomputed import LINE_TYPES
 from auditkit.rules.registry import rule
 from auditkit.rules.routine import TariffDueSurcharge, at_tariff_due, tariff_due_surcharge
 from auditkit.rules.tariff_due import bills_without_basic_charge_due
+from auditkit.rules.tier_energy import back_billed_energy_money
 from auditkit.rules.worklist import bills_priced_by
 
 
@@ -333,7 +333,8 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     surcharge += round_half_up(skipped_kwh * due.energy, 2) + jump_fund_extra
     jump_funds = round_half_up(skipped_kwh * ctx.fund_rate_due(rows), 2)
     funds += jump_funds + jump_fund_extra
-    revenue = _skipped_energy_money(ctx, rows, skipped_kwh) + short_money + surcharge
+    # The skipped kWh go on top of the tier year (`auditkit.rules.tier_energy`).
+    revenue = back_billed_energy_money(ctx, rows, skipped_kwh) + short_money + surcharge
     revenue += jump_funds
     grouped = per_customer_at(
         ctx,
@@ -393,95 +394,6 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         )
     score = np.minimum(1.0, 0.5 + grouped["bills"] / 6)
     return raw_per_customer(grouped, evidence, score)
-
-
-def _skipped_energy_money(
-    ctx: RuleContext, rows: np.ndarray, skipped_kwh: np.ndarray
-) -> np.ndarray:
-    """Per bill of `rows`, the energy charge of the kWh a register jump skipped (`skipped_kwh`)
-    at the tariff in force: a single household's (一户一表) on a tariff with tier rows in force
-    on read_to (not priced by periods) by the tiers they fall in, one amount per tier to the
-    fen, else × the flat rate due (`energy_rate_due_or_billed`, unrounded as before).
-
-    The skipped kWh are the marginal ones of the tier year: they go on top of the kWh the year
-    billed up to and including the bill (and of the kWh earlier jumps of the year skipped),
-    filling the bands from there (`_tier_marginal`), as a back-billing of the year would."""
-    money = skipped_kwh * ctx.energy_rate_due_or_billed(rows)
-    tiered, bands = _tiered_bills(ctx, rows, skipped_kwh > 0)
-    if not len(tiered):
-        return money
-    at = rows[tiered]
-    year = (ctx.bill_month[at] - (_TIER_YEAR_START - 1)) // 12
-    before = _tier_year_billed(ctx, at, year * 12 + (_TIER_YEAR_START - 1))
-    # Earlier jumps of the same customer and tier year are back-billed first (rows are in
-    # customer and month order).
-    skipped = skipped_kwh[tiered]
-    group = np.ones(len(at), dtype=bool)
-    group[1:] = (ctx.bill_customer[at][1:] != ctx.bill_customer[at][:-1]) | (year[1:] != year[:-1])
-    earlier = np.cumsum(skipped) - skipped
-    earlier -= np.repeat(earlier[group], np.diff(np.append(np.flatnonzero(group), len(at))))
-    before += earlier
-    money[tiered] = _tier_marginal(before, skipped, bands)
-    return money
-
-
-#: The tier year's first month (1: the calendar year), as the recomputation counts it.
-_TIER_YEAR_START = default_billing_params().tier_year_start_month
-
-
-def _tiered_bills(
-    ctx: RuleContext, rows: np.ndarray, wanted: np.ndarray
-) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
-    """Of the bills `rows` where `wanted`, the positions (in `rows`) of those priced by tiers
-    (`auditkit.billing.energy`: a single household not priced by periods, whose tariff in force
-    has its first tier in force on read_to), and per tier the band's (from, to, rate) at them."""
-    customers = ctx.customers
-    if not ctx.tariff_lookup.tiers or "tier_scheme" not in customers:
-        return np.zeros(0, dtype=np.int64), []
-    single = ctx.customer_is("tier_scheme", "single")[rows] & wanted
-    at = np.flatnonzero(single)
-    if not len(at):
-        return at, []
-    bills = rows[at]
-    names = np.append(ctx.tariff_index.to_numpy(dtype=object), None)[ctx.bill_tariff_due[bills]]
-    names = np.where(pd.isna(names), "", names)
-    read_to = ctx.read_days(bills)[1]
-    voltage = customers["voltage_kv"].to_numpy(dtype=float)[ctx.bill_customer[bills]]
-    lookup = ctx.tariff_lookup
-    tou = np.zeros(len(at), dtype=bool)
-    if "tou" in customers:
-        flag = customers["tou"].fillna(False).to_numpy(dtype=bool)[ctx.bill_customer[bills]]
-        for period in ("peak", "valley"):
-            tou |= flag & (lookup.row(names, read_to, voltage, period, fallback=False) >= 0)
-    bands = lookup.tier_bands(names, read_to, voltage)
-    keep = ~tou & np.isfinite(bands[min(bands)][2])
-    return at[keep], [tuple(part[keep] for part in bands[tier]) for tier in sorted(bands)]
-
-
-def _tier_year_billed(ctx: RuleContext, at: np.ndarray, year_start: np.ndarray) -> np.ndarray:
-    """Per bill of `at` (sorted), the kWh billed by its customer's bills from month number
-    `year_start` up to and including it."""
-    customer = ctx.bill_customer
-    rows = bill_rows_of(customer, customer[at])
-    kwh = np.nan_to_num(ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows])
-    total = np.concatenate([[0.0], np.cumsum(kwh)])
-    keys = customer_keys(customer[rows], ctx.bill_month[rows])
-    first = np.searchsorted(keys, customer_keys(customer[at], year_start), "left")
-    last = np.searchsorted(rows, at) + 1
-    return total[last] - total[first]
-
-
-def _tier_marginal(
-    before: np.ndarray, kwh: np.ndarray, bands: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
-) -> np.ndarray:
-    """The charge of `kwh` put on a tier year that has `before` kWh: per tier band (from, to,
-    rate) the kWh it takes, clip(before + kwh) − clip(before), × its rate to the fen, summed."""
-    money = np.zeros(len(kwh))
-    for low, high, rate in bands:
-        part = np.clip(before + kwh, low, high) - np.clip(before, low, high)
-        part = np.where(np.isfinite(low), np.round(part, 4), 0.0)
-        money += round_half_up(part * np.nan_to_num(rate), 2)
-    return money
 
 
 def _short_money(

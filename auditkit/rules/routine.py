@@ -37,6 +37,7 @@ from auditkit.rules.repriced import (
     reprice,
 )
 from auditkit.rules.tariff_due import Mismatched, is_two_part, mismatched
+from auditkit.rules.tier_energy import back_billed_energy_money
 
 
 @dataclass(frozen=True)
@@ -751,12 +752,14 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
         .reset_index(drop=True)
     )
     usual_kwh, has_history = _usual_kwh(ctx, streaks, kwh)
-    # Each run's rates summed on their own (not as a difference of a running total over all
+    # Each run's money summed on its own (not as a difference of a running total over all
     # bills), so the figure does not depend on which bills come before: engines agree to the fen.
     rows, starts = _run_rows(streaks)
-    # The energy and the funds collected on every kWh sold (政府性基金及附加).
+    # The energy (a household priced by tiers: each month's estimate on top of its tier year,
+    # `auditkit.rules.tier_energy`) and the funds collected on every kWh sold (政府性基金及附加).
     funds = usual_kwh * np.add.reduceat(ctx.fund_rate_due(rows), starts)
-    revenue = usual_kwh * np.add.reduceat(ctx.energy_rate_due_or_billed(rows), starts) + funds
+    estimate = np.repeat(usual_kwh, streaks["length"].to_numpy())
+    revenue = np.add.reduceat(back_billed_energy_money(ctx, rows, estimate), starts) + funds
     evidence = []
     for run, usual, amount, of_funds, seen in zip(
         streaks.itertuples(), usual_kwh, revenue, funds, has_history, strict=True

@@ -15,13 +15,11 @@ import pandas as pd
 import auditkit.synth.catalog as catalog
 from auditkit.billing.energy import kwh_before_change
 from auditkit.billing.money import round_half_up
-from auditkit.periods import month_end_days
 from auditkit.rules.capacity import max_days_in_months
 from auditkit.rules.workdays import WorkingCalendar
 from auditkit.synth import ledger
-from auditkit.synth.inject_meters import fund_rate_due, records_less_from
+from auditkit.synth.inject_meters import back_billed_energy, fund_rate_due, records_less_from
 from auditkit.synth.inject_suspension import basic_charge_of_days
-from auditkit.synth.schedule import SLOT, TIER_SLOTS, voltage_class
 from auditkit.synth.world import (
     World,
     capacity_changeable,
@@ -142,52 +140,10 @@ def register_mismatch(world: World, rate: float) -> None:
     effect = np.zeros(len(idx))
     skipped_kwh = np.round(jump_kwh[jump] / multiplier[jump], 2) * multiplier[jump]
     funds = round_half_up(skipped_kwh * fund_rate_due(world, idx[jump], month[jump]), 2)
-    effect[jump] = _skipped_energy(world, idx[jump], month[jump], skipped_kwh) + funds
+    effect[jump] = back_billed_energy(world, idx[jump], month[jump], skipped_kwh) + funds
     effect[~jump] = honest - _billed(world, short)
     detail = np.where(jump, "register jump at month start", "kWh billed below register energy")
     world.add_truth(idx, "register_mismatch", month, effect, detail.astype(object))
-
-
-def _skipped_energy(
-    world: World, customers: np.ndarray, months: np.ndarray, kwh: np.ndarray
-) -> np.ndarray:
-    """The energy charge of `kwh` a register jump skipped at the bills (customer, month), as
-    register_mismatch prices them: a single household on RES by its tiers, the kWh put on top of
-    the kWh its tier year billed up to and including the month, one amount per tier to the fen
-    (rates in force on read_to); any other at the flat row of the tariff billed in force on the
-    month's last day (a shared meter's 合表 price included)."""
-    book = ledger.rate_book(world)
-    tariff = world.tariff_billed[customers, months]
-    vclass = voltage_class(world.voltage[customers])
-    month_end = month_end_days(world.month_numbers[months]).astype(np.int64)
-    plain = book.value(
-        "energy_rate", tariff, vclass, np.full(len(customers), SLOT["plain"]), month_end
-    )
-    money = kwh * plain
-    tiered = np.flatnonzero(
-        (world.tier_scheme[customers] == "single") & (tariff == catalog.TARIFF_CODES.index("RES"))
-    )
-    if not len(tiered):
-        return money
-    cust, month = customers[tiered], months[tiered]
-    units = np.where(world.active[cust], ledger.meter_units(world, cust), 0.0)
-    billed = round_half_up(units * world.multiplier_billed[cust] * world.billed_share[cust], 2)
-    year = (world.month_numbers - (world.params.tier_year_start_month - 1)) // 12
-    same_year = (year[None, :] == year[month][:, None]) & (
-        np.arange(world.n_months)[None, :] <= month[:, None]
-    )
-    before = (billed * same_year).sum(axis=1)
-    read_to = world.read_period(cust, month)[1]
-    tier_money = np.zeros(len(tiered))
-    for slot, (_tier, low, high, _step) in zip(TIER_SLOTS, catalog.TIER_BANDS, strict=True):
-        top = np.inf if high is None else high
-        part = np.clip(before + kwh[tiered], low, top) - np.clip(before, low, top)
-        rate = book.value(
-            "energy_rate", tariff[tiered], vclass[tiered], np.full(len(tiered), slot), read_to
-        )
-        tier_money += round_half_up(np.round(part, 4) * rate, 2)
-    money[tiered] = tier_money
-    return money
 
 
 def meter_test_overdue(world: World, rate: float) -> None:
@@ -611,7 +567,11 @@ def zero_consumption(world: World, rate: float) -> None:
     world.metered_kwh[idx] = np.where(after, 0.0, world.metered_kwh[idx])
     world.estimated[idx] &= ~after  # a stopped meter is read as stopped
     world.demand[idx] = np.where(after, 0.0, world.demand[idx])
-    effect = (np.where(after, world.true_kwh[idx], 0.0) * _energy_rate(world, idx)).sum(axis=1)
+    # Each month's kWh used at its rate; a household on tiers by its tiers, as the rule prices.
+    lost = np.where(after, world.true_kwh[idx], 0.0).ravel()
+    customers, months = np.repeat(idx, m), np.tile(np.arange(m), len(idx))
+    money = back_billed_energy(world, customers, months, lost, _energy_rate(world, idx).ravel())
+    effect = money.reshape(len(idx), m).sum(axis=1)
     world.add_truth(idx, "zero_consumption", month, effect, "meter stopped")
 
 

@@ -24,11 +24,12 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+import auditkit.synth.catalog as catalog
 from auditkit.billing.money import round_half_up
 from auditkit.periods import month_end_days
-from auditkit.synth.ledger import rate_book
+from auditkit.synth.ledger import meter_units, rate_book
 from auditkit.synth.network import read_by_hand
-from auditkit.synth.schedule import SLOT, voltage_class
+from auditkit.synth.schedule import SLOT, TIER_SLOTS, voltage_class
 from auditkit.synth.world import World
 
 #: Share of the eligible customers that receive each irregularity.
@@ -75,6 +76,58 @@ def fund_rate_due(world: World, customers: np.ndarray, months: np.ndarray) -> np
     return np.nan_to_num(_rate_due(world, customers, months, "fund_rate"))
 
 
+def back_billed_energy(
+    world: World,
+    customers: np.ndarray,
+    months: np.ndarray,
+    kwh: np.ndarray,
+    flat_rate: np.ndarray | None = None,
+) -> np.ndarray:
+    """The energy charge of `kwh` back-billed at the bills (customer, month), as the rules price
+    back-billed kWh (`auditkit.rules.tier_energy`): a single household on RES by its tiers, the
+    kWh put on top of the kWh its tier year billed up to and including the month and of those
+    back-billed before them in the year (earlier months, then earlier entries), one amount per
+    tier to the fen (rates in force on read_to); any other × `flat_rate` (default the flat row
+    of the tariff billed in force on the month's last day, `_rate_due`; a shared meter's 合表
+    price included)."""
+    rate = _rate_due(world, customers, months) if flat_rate is None else flat_rate
+    money = kwh * rate
+    book = rate_book(world)
+    tariff = world.tariff_billed[customers, months]
+    vclass = voltage_class(world.voltage[customers])
+    tiered = np.flatnonzero(
+        (world.tier_scheme[customers] == "single") & (tariff == catalog.TARIFF_CODES.index("RES"))
+    )
+    if not len(tiered):
+        return money
+    tiered = tiered[np.lexsort((months[tiered], customers[tiered]))]
+    cust, month = customers[tiered], months[tiered]
+    units = np.where(world.active[cust], meter_units(world, cust), 0.0)
+    billed = round_half_up(units * world.multiplier_billed[cust] * world.billed_share[cust], 2)
+    year = (world.month_numbers - (world.params.tier_year_start_month - 1)) // 12
+    same_year = (year[None, :] == year[month][:, None]) & (
+        np.arange(world.n_months)[None, :] <= month[:, None]
+    )
+    before = (billed * same_year).sum(axis=1)
+    added = kwh[tiered]
+    group = np.ones(len(tiered), dtype=bool)
+    group[1:] = (cust[1:] != cust[:-1]) | (year[month][1:] != year[month][:-1])
+    earlier = np.cumsum(added) - added
+    earlier -= np.repeat(earlier[group], np.diff(np.append(np.flatnonzero(group), len(tiered))))
+    before += earlier
+    read_to = world.read_period(cust, month)[1]
+    tier_money = np.zeros(len(tiered))
+    for slot, (_tier, low, high, _step) in zip(TIER_SLOTS, catalog.TIER_BANDS, strict=True):
+        top = np.inf if high is None else high
+        part = np.clip(before + added, low, top) - np.clip(before, low, top)
+        rate = book.value(
+            "energy_rate", tariff[tiered], vclass[tiered], np.full(len(tiered), slot), read_to
+        )
+        tier_money += round_half_up(np.round(part, 4) * rate, 2)
+    money[tiered] = tier_money
+    return money
+
+
 def _month_of(world: World, frame: pd.DataFrame) -> np.ndarray:
     index = {period: month for month, period in enumerate(world.periods)}
     return frame["period"].astype(str).map(index).to_numpy()
@@ -96,8 +149,14 @@ def meter_change_energy_lost(world: World, rate: float) -> None:
     units = np.round(np.maximum(units, MIN_LOST_UNITS), 2)
     lost_kwh = units * multiplier
     world.true_kwh[idx, month] += lost_kwh  # used, recorded by a meter, never billed
-    funds = round_half_up(lost_kwh * fund_rate_due(world, idx, month), 2)
-    effect = lost_kwh * _rate_due(world, idx, month) + funds
+    # As the rule prices them: the old meter's remainder ran from the day after the previous
+    # month's read to the swap (the 1st): in that month on a meter read on the 25th; on one read
+    # on the month's last day, the swap day's. A household on tiers by its tiers.
+    after_read = world.read_period(idx, month - 1)[1] + 1
+    month_start = world.month_starts[month].astype("datetime64[D]").astype(np.int64)
+    used = np.where(old_meter & (after_read < month_start), month - 1, month)
+    funds = round_half_up(lost_kwh * fund_rate_due(world, idx, used), 2)
+    effect = back_billed_energy(world, idx, month, lost_kwh, _rate_due(world, idx, used)) + funds
     ids = world.customer_id[idx]
     effective = world.month_starts[month]
 
@@ -279,10 +338,11 @@ def meter_event_unresolved(world: World, rate: float) -> None:
     kept = rng.uniform(*TAMPERED_KEPT, len(idx))
     records_less_from(world, idx, month, day, kept)
     lost = world.true_kwh[idx] - world.metered_kwh[idx]
-    rates = _rate_due(world, np.repeat(idx, m), np.tile(np.arange(m), len(idx))).reshape(
-        len(idx), m
+    # Each month's kWh lost at its rate; a household on tiers by its tiers, as the rule prices.
+    money = back_billed_energy(
+        world, np.repeat(idx, m), np.tile(np.arange(m), len(idx)), lost.ravel()
     )
-    effect = (lost * rates).sum(axis=1)
+    effect = money.reshape(len(idx), m).sum(axis=1)
     repeated = rng.random(len(idx)) < REPEATED_SHARE
     never_cleared = rng.random(len(idx)) < NEVER_CLEARED_SHARE
     _raise(world, _alarms(world, idx, at, repeated, never_cleared))

@@ -112,6 +112,31 @@ def test_demand_over_capacity_keeps_its_start_from_one_audit_month_to_the_next()
         assert f"in {months} months 2023-03..{as_of}" in found["evidence"]
 
 
+def test_demand_over_capacity_nets_the_adjustment_on_the_basic_charge_escaped():
+    """Itemized: a 400 kVA factory on IND2 (30 yuan a kVA) at PF 0.86 (10,000 kWh, 6,000 kvarh;
+    standard 0.90: +2.0 %), its demand 500 kW from September. Each of the 4 months escaped
+    100 kVA × 30 = 3,000.00 of basic charge and the adjustment on it: 2.0 % of 18,000.00 +
+    3,000.00 = 420.00 due less 360.00 billed, 60.00; 4 × 3,060.00 = 12,240.00 (the lower bound
+    said 12,000.00, as capacity_underbilled carries its own adjustment)."""
+    u = Itemized()
+    u.customer("big", **INDUSTRIAL, pf_standard=0.90)
+    for month in range(1, 13):
+        lines = [
+            ("energy", 10_000.0, 0.60),
+            ("basic", 400.0, 30.0),
+            ("pf_adjustment", 18_000.0, 0.02),
+            ("fund", 10_000.0, 0.03),
+        ]
+        u.bill("big", f"2024-{month:02d}", 10_000, lines, tariff="IND2", kvarh_import=6000.0,
+               kvarh_export=0.0, max_demand_kw=500.0 if month >= 9 else 300.0)  # fmt: skip
+    found = u.run("demand_over_capacity")
+    assert found.loc["big", "revenue_impact"] == pytest.approx(12_240.00, abs=1e-9)
+    assert found.loc["big", "evidence"].endswith(
+        "(basic charge lower bound ¥12,240.00), of which ¥240.00 of power-factor adjustment on "
+        "the basic charge difference"
+    )
+
+
 def test_reduction_without_drop_versus_a_real_reduction():
     u = Utility()
     u.customer("fake", contract_capacity_kva=315.0, **TWO_PART_BY_CAPACITY)

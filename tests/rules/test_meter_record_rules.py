@@ -121,6 +121,90 @@ def test_a_meter_swapped_after_the_months_read_day_joins_the_next_bill():
     assert findings_of(u, "meter_change_energy_lost").empty
 
 
+def _read_on_the_25th(u: Utility) -> None:
+    """Every bill read from the 26th of the month before to the 25th of its month."""
+    for bill in u.bills:
+        month = int(bill["period"][5:])
+        bill["read_from"] = pd.Timestamp(2024, month, 26) - pd.DateOffset(months=1)
+        bill["read_to"] = pd.Timestamp(2024, month, 25)
+
+
+def test_old_meter_remainder_is_priced_at_the_rates_of_the_days_it_was_used():
+    """Read on the 25th, meter swapped on 1 July: the old meter's last 50 units (2,000 kWh) ran
+    from the 25 June read to 30 June, at June's household rate 0.5, not at July's 0.6 of the
+    first new bill (the rule said 1,200.00)."""
+    u = Utility()
+    _replaced_in_july(u, "A", old_final=1650.0, new_first=0.0)
+    _read_on_the_25th(u)
+    found = findings_of(u, "meter_change_energy_lost")
+    assert found.loc["A", "revenue_impact"] == pytest.approx(2000 * 0.5)  # 1,000.00
+
+
+def test_old_meter_remainder_over_a_price_change_is_priced_by_its_days():
+    """Read on the 25th, swapped on 10 July: the remainder ran 26 June to 9 July, 5 days at
+    June's 0.5 and 9 at July's 0.6: 2,000 × (5 × 0.5 + 9 × 0.6) / 14 = 1,128.57."""
+    u = Utility()
+    _replaced_in_july(u, "A", old_final=1650.0, new_first=0.0)
+    u.orders[-1]["effective_date"] = pd.Timestamp("2024-07-10")
+    _read_on_the_25th(u)
+    found = findings_of(u, "meter_change_energy_lost")
+    assert found.loc["A", "revenue_impact"] == pytest.approx(1128.57, abs=1e-9)
+
+
+def test_new_meter_shortfall_stays_at_the_first_new_bills_rate():
+    """Near miss: read on the 25th, swapped on 1 July, the new meter's first read 30 units below
+    July's start: those 1,200 kWh ran on the new meter, billed from July's bill on: 0.6."""
+    u = Utility()
+    _replaced_in_july(u, "A", old_final=1600.0, new_first=0.0, first_start=30.0)
+    _read_on_the_25th(u)
+    found = findings_of(u, "meter_change_energy_lost")
+    assert found.loc["A", "revenue_impact"] == pytest.approx(30 * 40 * 0.6)
+
+
+def _household_replaced_in_april(u: Itemized, cid: str, scheme: str) -> None:
+    """A household on RES (itemized_builder: tiers 0-2,160 at 0.50, 2,160-4,800 at 0.55; 0.52
+    without a tier, a shared meter's) billed 500 kWh a month, its meter replaced on 1 April:
+    the old meter's final read is 300 units beyond March's end register (2,500), the new one
+    starts at 0."""
+    u.customer(cid, usage_type="residential", tariff_category="RES", tier_scheme=scheme)
+    line = ("energy", 500.0, 0.50, None, 1) if scheme == "single" else ("energy", 500.0, 0.52)
+    for month in range(1, 5):
+        if month == 4:
+            u.registers[cid] = 0.0
+        u.bill(cid, f"2024-{month:02d}", 500.0, [line], tariff="RES")
+    u.orders.append(
+        {
+            "order_id": f"WO-{cid}",
+            "customer_id": cid,
+            "order_type": "meter_replacement",
+            "issued_at": pd.Timestamp("2024-03-20"),
+            "effective_date": pd.Timestamp("2024-04-01"),
+            "old_value": f"M-{cid}",
+            "new_value": f"N-{cid}",
+            "old_final_read": 2800.0,
+            "new_first_read": 0.0,
+        }
+    )
+
+
+def test_energy_lost_by_a_tiered_household_is_priced_by_its_tiers():
+    """The year billed 2,000 kWh up to and including April (the first new bill): the 300 kWh
+    lost fill tier 1 to 2,160 (160 × 0.50 = 80.00) and 140 go to tier 2 (140 × 0.55 = 77.00):
+    157.00 (the rule said 300 × 0.52 = 156.00, the row without a tier)."""
+    u = Itemized()
+    _household_replaced_in_april(u, "T", "single")
+    found = u.run("meter_change_energy_lost", as_of="2024-04")
+    assert found.loc["T", "revenue_impact"] == pytest.approx(157.00, abs=1e-9)
+
+
+def test_energy_lost_on_a_shared_meter_is_priced_at_the_shared_price():
+    """Near miss: a shared meter (合表) has no tiers: 300 × 0.52 = 156.00."""
+    u = Itemized()
+    _household_replaced_in_april(u, "S", "shared")
+    found = u.run("meter_change_energy_lost", as_of="2024-04")
+    assert found.loc["S", "revenue_impact"] == pytest.approx(156.00)
+
+
 def test_a_replacement_with_no_bill_after_it_yet_is_not_judged():
     u = Utility()
     _replaced_in_july(u, "A", old_final=1650.0, new_first=0.0)
@@ -375,6 +459,63 @@ def test_cover_open_never_cleared_then_a_fall_and_no_inspection_is_estimated_los
         "kinds in all), with no inspection since; monthly kWh fell from 1,000 (the months before "
         "the alarm) to 400 (40%) over 2024-07..2024-12; ¥2,880.00 estimated unbilled"
     )
+
+
+def test_the_alarms_own_bill_counts_its_days_from_the_alarm_at_the_fall_after():
+    """Alarm on 10 June: the months after fell from 1,000 kWh to 400 (40 %). June's bill (1 to
+    30 June) recorded its 9 days before the alarm in full; its 21 days from the alarm are
+    expected 1,000 × 21 / 30 = 700 kWh, 60 % of them missed: 420, at most the 1,000 − 700 =
+    300 kWh June fell short: 300 × 0.8 = 240.00, with July to December's 6 × 600 × 0.8 =
+    2,880.00: 3,120.00 (the rule left June out). The fall itself is still judged on the months
+    after."""
+    u = Utility()
+    u.customer("A", **COMMERCIAL)
+    u.monthly("A", [*flat(1000, 5), 700.0, *flat(400, 6)], tariff="COM")
+    found = findings_of(u, "meter_event_unresolved", meter_events=[_alarm("A", "2024-06-10")])
+    assert found.loc["A", "revenue_impact"] == pytest.approx(3120.00)
+    assert (found.loc["A", "period_from"], found.loc["A", "period_to"]) == ("2024-06", "2024-12")
+    assert found.loc["A", "evidence"].endswith(
+        "to 400 (40%) over 2024-07..2024-12; ¥3,120.00 estimated unbilled over 2024-06..2024-12 "
+        "(the alarm's own bill 2024-06 for its 21 of 30 days from the alarm on 2024-06-10, at "
+        "the fall of the months after, at most what it fell short)"
+    )
+
+
+def test_a_bill_read_before_the_alarm_day_is_not_the_alarms():
+    """Near miss: read on the 25th, alarm on 28 June: June's bill (26 May to 25 June) ended
+    before it, so its 200 kWh short are not the alarm's. July's bill (26 June to 25 July, 30
+    days) holds the alarm: its 28 days from it expected 1,000 × 28 / 30 = 933.33 kWh, 60 %
+    missed, 560 (below the 600 it fell short) × 0.8 = 448.00; August to December 5 × 600 ×
+    0.8 = 2,400.00: 2,848.00."""
+    u = Utility()
+    u.customer("A", **COMMERCIAL)
+    u.monthly("A", [*flat(1000, 5), 800.0, *flat(400, 6)], tariff="COM")
+    _read_on_the_25th(u)
+    found = findings_of(u, "meter_event_unresolved", meter_events=[_alarm("A", "2024-06-28")])
+    assert found.loc["A", "revenue_impact"] == pytest.approx(2848.00)
+    assert found.loc["A", "evidence"].endswith(
+        "¥2,848.00 estimated unbilled over 2024-07..2024-12 (the alarm's own bill 2024-07 for "
+        "its 28 of 30 days from the alarm on 2024-06-28, at the fall of the months after, at most "
+        "what it fell short)"
+    )
+
+
+def test_the_shortfall_of_a_tiered_household_is_priced_by_its_tiers():
+    """A household on RES (tiers 0-2,160 at 0.50, 2,160-4,800 at 0.55, above at 0.80) billed
+    500 kWh a month to May, then 100 from its alarm's month (June) on: 400 kWh short a month,
+    each on top of the tier year. By June the year billed 2,600 (2,500 + June's 100); the k-th
+    month's 400 go on 2,600 + 500k: June to September in tier 2 (1,600), October 4,600 → 5,000
+    (200 in tier 2, 200 in tier 3), November and December in tier 3 (800): 1,800 × 0.55 =
+    990.00 + 1,000 × 0.80 = 800.00, 1,790.00 (the rule said 2,800 × 0.52 = 1,456.00)."""
+    u = Itemized()
+    u.customer("H", usage_type="residential", tariff_category="RES", tier_scheme="single")
+    for month in range(1, 13):
+        kwh = 500.0 if month <= 5 else 100.0
+        u.bill("H", f"2024-{month:02d}", kwh, [("energy", kwh, 0.52)], tariff="RES")
+    events = pd.DataFrame([_alarm("H", "2024-06-01")])
+    dataset = Dataset.from_frames(u.tables() | {"meter_events": events})
+    found = rules.run(dataset, rules="meter_event_unresolved").set_index("customer_id")
+    assert found.loc["H", "revenue_impact"] == pytest.approx(1790.00, abs=1e-9)
 
 
 #: A cold-store whose use peaks in summer: 2,000 kWh a month from June to September, 500 the

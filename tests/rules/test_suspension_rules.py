@@ -215,6 +215,26 @@ def test_a_reduction_backdated_over_a_month_end_is_priced_by_the_day_and_the_mon
     assert (row["period_from"], row["period_to"]) == ("2024-04", "2024-06")
 
 
+def test_a_backdated_suspension_whose_days_reach_the_next_bill_names_both_bills():
+    """Read on the 25th: suspended from 20 March, applied for on the 28th. March's bill (26 Feb
+    to 25 March) gave back 6 days: billed 630 − 315 × 6 / 30 = 567 kVA, short 6 × 315 = 1,890;
+    April's (26 March to 25 April, 31 days) billed 315 kVA where 26 and 27 March were due on
+    630: (2 × 630 + 29 × 315) / 30 = 346.5 kVA, short 31.5 × 30 = 945; 2,835 in all. The
+    period covers both bills (it said 2024-03..2024-03, the calendar months of the dates)."""
+    u = Utility()
+    suspended_customer(u, "A", [630.0] * 2 + [567.0] + [315.0] * 2 + [630.0] * 7)
+    for bill in u.bills:
+        month = int(bill["period"][5:])
+        bill["read_from"] = pd.Timestamp(2024, month, 26) - pd.DateOffset(months=1)
+        bill["read_to"] = pd.Timestamp(2024, month, 25)
+    u.order("A", "suspension", "2024-03-20", 630, 315, issued="2024-03-28")
+    u.order("A", "resumption", "2024-05-26", 315, 630)
+    row = run(u, "suspension_backdated").iloc[0]
+    assert row["revenue_impact"] == pytest.approx(1890 + 945)
+    assert (row["period_from"], row["period_to"]) == ("2024-03", "2024-04")
+    assert row["evidence"].endswith("(¥2,835.00); under-billed on the bills of 2024-03..2024-04")
+
+
 def test_orders_applied_for_in_time_or_on_short_notice_are_not_backdated():
     u = Utility()
     suspended_customer(u, "ahead", [630.0] * 2 + [315.0] * 3 + [630.0] * 7)

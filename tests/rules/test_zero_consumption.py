@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from itemized_builder import Itemized
 from rule_builder import COMMERCIAL, Utility, run
 
 #: Four months at zero (May to August 2024) between months of 100 kWh: use comes back in September.
@@ -78,3 +79,31 @@ def test_a_customers_best_scored_run_is_listed():
     findings = run(u, "zero_consumption")
     assert (findings["period_from"].iat[0], findings["period_to"].iat[0]) == ("2024-10", "2024-12")
     assert findings["score"].iat[0] == pytest.approx(0.5)  # (0.5 + 0.5 × 3 / 12) × 0.8
+
+
+def _household_stopped_in_september(scheme: str) -> Itemized:
+    """A household on RES (itemized_builder: tiers 0-2,160 at 0.50, 2,160-4,800 at 0.55, above
+    at 0.80; 0.52 without a tier, a shared meter's) billed 500 kWh a month to August 2024, then
+    0 from September to December."""
+    u = Itemized()
+    u.customer("H", usage_type="residential", tariff_category="RES", tier_scheme=scheme)
+    for month in range(1, 13):
+        kwh = 500.0 if month <= 8 else 0.0
+        u.bill("H", f"2024-{month:02d}", kwh, [("energy", kwh, 0.52)], tariff="RES")
+    return u
+
+
+def test_the_estimate_of_a_tiered_household_is_priced_by_its_tiers():
+    """Each month at zero is estimated at the 500 kWh of the months before, on top of the tier
+    year: August ends it at 4,000 kWh. September 4,000 → 4,500 in tier 2 (500 × 0.55 = 275.00);
+    October 4,500 → 5,000, 300 in tier 2 (165.00) and 200 in tier 3 (× 0.80 = 160.00);
+    November and December 500 in tier 3 (400.00 each): 1,400.00 (the rule said 4 × 500 × 0.52
+    = 1,040.00 at the row without a tier)."""
+    found = _household_stopped_in_september("single").run("zero_consumption")
+    assert found.loc["H", "revenue_impact"] == pytest.approx(1400.00, abs=1e-9)
+
+
+def test_the_estimate_of_a_shared_meter_is_at_the_shared_price():
+    """Near miss: a shared meter (合表) has no tiers: 4 × 500 × 0.52 = 1,040.00."""
+    found = _household_stopped_in_september("shared").run("zero_consumption")
+    assert found.loc["H", "revenue_impact"] == pytest.approx(1040.00)
