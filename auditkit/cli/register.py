@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from auditkit import i18n
 from auditkit.cli.register_options import add_db_option
 from auditkit.cli.returned import ReturnedUse, warn_if_open, without_lock_files
-from auditkit.errors import ParameterError
+from auditkit.errors import ParameterError, flags, parameters_named
 from auditkit.options.register import SELECTIONS
 from auditkit.paths import safe_name
 
@@ -79,10 +79,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "measure each rule's real precision (default revenue)",
     )
     worklist.add_argument(
-        "--top", type=int, metavar="N", help="findings per district (revenue, score, high)"
+        "--top",
+        type=int,
+        metavar="N",
+        help="findings per district: needed with --by revenue or score; with high, at most N "
+        "of them (default: every one)",
     )
     worklist.add_argument(
-        "--share", type=float, metavar="S", help="share of each district's findings (sample)"
+        "--share",
+        type=float,
+        metavar="S",
+        help="share of each district's findings, above 0 and at most 1: needed with --by sample",
     )
     worklist.add_argument(
         "--seed", type=int, default=0, help="seed of the random share (default 0)"
@@ -179,7 +186,10 @@ def run_worklist(args: argparse.Namespace) -> int:
     """Choose the findings, write one sheet per district, record them as sent."""
     from auditkit.register import Register, select_worklist, write_worklist
     from auditkit.register.texts import checked_register_text
+    from auditkit.register.worklist import checked_limits
 
+    with parameters_named(flags("top", "share")):  # before the register is read
+        checked_limits(args.by, args.top, args.share)
     if args.sent_by is not None:  # checked as the register checks them, before any sheet
         checked_register_text("actor", args.sent_by, "--sent-by")
     if args.auditor is not None:

@@ -201,7 +201,7 @@ def write_worklist(
     meta = {
         "auditkit": __version__,
         "kind": KIND,
-        "worklist_id": _worklist_id(rows, lang, auditor),
+        "worklist_id": _worklist_id(rows, lang, auditor, worklist.attrs.get("selection")),
         "lang": lang,
         "header_row": HEADER_ROW,
         "columns": given,
@@ -359,11 +359,17 @@ def _given_rows(worklist: pd.DataFrame, lang: str, mask: bool) -> pd.DataFrame:
     return rows
 
 
-def _worklist_id(rows: pd.DataFrame, lang: str, auditor: str | None) -> str:
+def _worklist_id(
+    rows: pd.DataFrame, lang: str, auditor: str | None, selection: object = None
+) -> str:
     """An id of the worklist's content: the same rows in the same language, checked by the
-    same bureau, give the same id (a self-audit's id is what it was before auditors existed)."""
+    same bureau and chosen the same way (`selection`'s `by`: a random sample that draws the
+    rows a top-by-revenue list holds is another sending, recorded as selected by sampling),
+    give the same id (a self-audit's id is what it was before auditors existed)."""
     values = rows.astype(object).where(rows.notna(), None).values.tolist()
     parts = [lang, list(rows.columns), values, *([auditor] if auditor is not None else [])]
+    if isinstance(selection, dict) and selection.get("by") is not None:
+        parts.append({"by": selection["by"]})
     content = json.dumps(parts, ensure_ascii=False, default=str)
     return hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
 

@@ -60,7 +60,7 @@ def select_worklist(
     the choice and `attrs["as_of"]` is kept from `findings`.
     """
     by = choice("by", by, SELECTIONS)
-    top, share = _checked_limits(by, top, share)
+    top, share = checked_limits(by, top, share)
     seed = checked_seed(seed)
     require_frame_columns(findings, "findings", "findings of auditkit.rules.run", NEEDED)
     frame = findings.drop(columns=[c for c in ADDED if c in findings.columns]).reset_index(
@@ -125,7 +125,7 @@ def number_values(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return numbers, np.flatnonzero(~np.isfinite(numbers.to_numpy()))
 
 
-def _checked_limits(by: str, top: object, share: object) -> tuple[int | None, float | None]:
+def checked_limits(by: str, top: object, share: object) -> tuple[int | None, float | None]:
     """`top` and `share` as the choice `by` needs them; anything else is a ParameterError."""
     if by == "sample":
         if top is not None:

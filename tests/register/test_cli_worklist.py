@@ -158,6 +158,14 @@ def test_writing_or_importing_the_same_worklist_again_records_nothing_new(
     printed = capsys.readouterr().out
     assert "0 outcome events recorded, already recorded 1" in printed
     assert len(Register.open(db).outcomes()) == sent + 1
+    # Every finding drawn at random (a share of 1): the same rows chosen another way are a new
+    # sending, recorded as selected by sampling (what the rules' sampled precision counts).
+    high = set(Register.open(db).outcomes()["finding_key"])
+    drawn = ["worklist", "--db", db, "--by", "sample", "--share", "1", "--recheck"]
+    assert main([*drawn, "--out", str(tmp_path / "drawn")]) == 0
+    trail = Register.open(db).outcomes()
+    sampled = trail[trail["selected_by"] == "sample"]
+    assert high <= set(sampled["finding_key"]) and len(trail) == sent + 1 + len(sampled)
 
 
 def test_a_corrected_sheet_is_refused_naming_the_cell_and_recorded_with_correct(
@@ -354,7 +362,19 @@ def test_parameters_are_checked_with_their_name(recorded: tuple[str, Path], tmp_
     db, _ = recorded
     out = str(tmp_path / "worklists")
     assert main(["worklist", "--db", db, "--by", "sample", "--out", out]) == 2
-    assert "parameter 'share'" in capsys.readouterr().err
+    assert "parameter '--share'" in capsys.readouterr().err
+    # --top is needed by revenue (the default): said with its flag before the register is read
+    assert main(["worklist", "--db", db, "--out", out]) == 2
+    said = capsys.readouterr()
+    assert "error: parameter '--top': expected how many findings per district" in said.err
+    assert said.out == "" and not (tmp_path / "worklists").exists()
+    assert (
+        main(
+            ["worklist", "--db", db, "--by", "sample", "--share", "0.1", "--top", "3", "--out", out]
+        )
+        == 2
+    )
+    assert "parameter '--top': expected nothing with by='sample'" in capsys.readouterr().err
     assert main(["worklist", "--db", db, "--top", "2", "--district", "x", "--out", out]) == 2
     assert "parameter '--district'" in capsys.readouterr().err
     assert main(["worklist", str(tmp_path), "--top", "2", "--out", out]) == 2
