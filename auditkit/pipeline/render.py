@@ -202,10 +202,13 @@ def executed_language(notebook: nbformat.NotebookNode) -> str | None:
 
 
 def failed_cell(notebook: nbformat.NotebookNode) -> str | None:
-    """The first cell that raised, as `cell N raised Name: message` (one line), or None."""
-    for number, cell in enumerate(notebook.cells, start=1):
+    """The first cell that raised, as `cell N raised Name: message` (one line), or None. N is
+    the cell's execution count, the [N] JupyterLab shows beside it and the number `auditkit run`
+    names (its position among all cells where it has none)."""
+    for position, cell in enumerate(notebook.cells, start=1):
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             if output.get("output_type") == "error":
+                number = cell.get("execution_count") or position
                 message = (str(output.get("evalue", "")).strip().splitlines() or [""])[0][:200]
                 return f"cell {number} raised {output.get('ename', 'an error')}: {message!r}"
     return None

@@ -142,6 +142,12 @@ def test_a_failed_notebook_is_refused_naming_the_cell_that_raised(
     assert error.count("\n") == 1 and f"{path}: expected a notebook that ran to its end" in error
     assert "cell 4 raised ParameterError: \"parameter 'district'" in error
     assert not path.with_suffix(".html").exists()
+    # Executed, the cell carries its execution count: the [2] JupyterLab shows and `auditkit
+    # run` names, not its place among markdown cells.
+    failing.execution_count = 2
+    nbformat.write(notebook, path)
+    assert cli.main(["render", str(path)]) == 2
+    assert "cell 2 raised ParameterError" in capsys.readouterr().err
 
 
 def test_a_relative_data_dir_is_hashed_from_the_notebooks_folder_not_the_working_folder(
