@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
 import signal
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -46,6 +48,36 @@ def write_files_together(files: Mapping[Path, bytes]) -> list[Path]:
             for path, data in files.items()
         }
     )
+
+
+@contextlib.contextmanager
+def folder_written_whole(destination: Path) -> Iterator[Path]:
+    """A new hidden folder beside `destination` for the block to fill, put in place of
+    `destination` in one rename when the block ends (an earlier `destination` is kept until
+    then) and removed when it raises: an interrupted or failed writer of many files leaves no
+    folder that looks complete under the final name."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".partial", dir=destination.parent)
+    )
+    try:
+        staging.chmod(0o755)  # mkdtemp's 0o700 would hide it from workers of other accounts
+        yield staging
+        with _signals_held():
+            _replace_folder(staging, destination)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _replace_folder(staging: Path, destination: Path) -> None:
+    """Move the finished `staging` folder to `destination`, removing an earlier one last."""
+    if not destination.exists():
+        os.replace(staging, destination)
+        return
+    trash = Path(tempfile.mkdtemp(prefix=f".{destination.name}.old.", dir=destination.parent))
+    os.replace(destination, trash / destination.name)
+    os.replace(staging, destination)
+    shutil.rmtree(trash)
 
 
 def _replace_together(writers: Mapping[Path, Callable[[Path], None]]) -> list[Path]:

@@ -55,6 +55,14 @@ def dataset_run_name(data_dir: Path, district: str | None) -> str:
     return data_dir.resolve().name + (f"-{safe_name(district)}" if district else "")
 
 
+def dataset_output_name(data_dir: Path, district: str | None) -> str:
+    """The folder a command's outputs of `data_dir` (of one `district`) go to by default:
+    `dataset_run_name` then `-` and a digest (8 hex digits) of the dataset folder's resolved path,
+    so two datasets whose folders share a name (`cityA/data`, `cityB/data`) never share one."""
+    resolved = str(data_dir.resolve()).encode("utf-8", "surrogateescape")
+    return f"{dataset_run_name(data_dir, district)}-{hashlib.sha256(resolved).hexdigest()[:8]}"
+
+
 def safe_name(name: str) -> str:
     """A folder or file name for untrusted text (a district from the data), readable and safe.
 

@@ -84,3 +84,26 @@ def test_a_full_disk_names_the_file_being_written_and_replaces_neither(
     monkeypatch.undo()
     assert {path: path.read_bytes() for path in old} == old
     assert sorted(path.name for path in tmp_path.iterdir()) == ["findings.csv", "findings.parquet"]
+
+
+def test_a_folder_written_whole_replaces_the_earlier_one_only_when_complete(
+    tmp_path: Path,
+) -> None:
+    destination = tmp_path / "recomputed"
+    destination.mkdir()
+    (destination / "part-0000.parquet").write_bytes(b"old")
+    with pytest.raises(RuntimeError), atomic.folder_written_whole(destination) as folder:
+        (folder / "part-0000.parquet").write_bytes(b"new")
+        assert (destination / "part-0000.parquet").read_bytes() == b"old"  # kept meanwhile
+        raise RuntimeError("part 1")
+    assert [path.name for path in tmp_path.iterdir()] == ["recomputed"]
+    assert (destination / "part-0000.parquet").read_bytes() == b"old"
+    with atomic.folder_written_whole(destination) as folder:
+        (folder / "part-0000.parquet").write_bytes(b"new")
+        (folder / "part-0001.parquet").write_bytes(b"new")
+    assert [path.name for path in tmp_path.iterdir()] == ["recomputed"]
+    assert sorted(path.name for path in destination.iterdir()) == [
+        "part-0000.parquet",
+        "part-0001.parquet",
+    ]
+    assert (destination / "part-0000.parquet").read_bytes() == b"new"

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditkit.paths import MAX_NAME_BYTES, RESERVED_NAMES, dataset_run_name, name_of, safe_name
+from auditkit.paths import (
+    MAX_NAME_BYTES,
+    RESERVED_NAMES,
+    dataset_output_name,
+    dataset_run_name,
+    name_of,
+    safe_name,
+)
 
 HOSTILE = ["../../x", "/tmp/x", "..", ".", "index.html", ".specs", "a/b", "a\nb", "x" * 300, ""]
 
@@ -86,3 +94,14 @@ def test_a_commands_results_folder_names_the_dataset_and_escapes_the_district(
     assert dataset_run_name(data, "城东") == "utility-城东"
     hostile = dataset_run_name(data, "../../etc")
     assert "/" not in hostile and (tmp_path / hostile).parent == tmp_path
+
+
+def test_two_datasets_whose_folders_share_a_name_have_different_output_folders(
+    tmp_path: Path,
+) -> None:
+    city_a, city_b = tmp_path / "cityA" / "data", tmp_path / "cityB" / "data"
+    assert dataset_output_name(city_a, None) != dataset_output_name(city_b, None)
+    assert re.fullmatch(r"data-[0-9a-f]{8}", dataset_output_name(city_a, None))
+    assert re.fullmatch(r"data-城东-[0-9a-f]{8}", dataset_output_name(city_a, "城东"))
+    # Near miss: the same folder however it is named (relative, with `..`) has one folder.
+    assert dataset_output_name(city_a / ".." / "data", None) == dataset_output_name(city_a, None)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
 
 from auditkit import formatting, i18n, yamlsafe
+from auditkit.atomic import write_text_atomic
 from auditkit.cli.register_options import add_register_options
-from auditkit.errors import ParameterError, flags, parameters_named
-from auditkit.paths import checked_out_folder, dataset_run_name, outputs_dir
+from auditkit.errors import AuditkitError, ParameterError, flags, parameters_named
+from auditkit.paths import checked_out_folder, dataset_output_name, dataset_run_name, outputs_dir
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,8 +58,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out",
         type=Path,
         metavar="DIR",
-        help="folder for findings.parquet / findings.csv (default "
-        "outputs/findings/<dataset>/<audit month>)",
+        help="folder for findings.parquet / findings.csv, replaced there (default "
+        "outputs/findings/<dataset>-<digest of its path>/<audit month>, which a run of other "
+        "--rules or --params does not replace without --replace)",
+    )
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the findings of the default folder even when another run's "
+        "(other --rules or --params) wrote them",
     )
     parser.add_argument(
         "--lang",
@@ -105,8 +114,15 @@ def run_rules(args: argparse.Namespace) -> int:
         )
     if args.district:
         findings = rules.of_district(findings, args.district)
-    # One folder per audit month: next month's run does not replace this one's findings.
     name = dataset_run_name(args.data_dir, args.district)
+    # One folder per dataset (its path's digest: cityA/data and cityB/data have one each) and
+    # audit month: next month's run, or another city's, does not replace this one's findings.
+    # A run of other rules or params is refused there unless --replace: nothing lost unasked.
+    default_folder = outputs_dir() / "findings" / dataset_output_name(args.data_dir, args.district)
+    out = args.out or default_folder / findings.attrs["as_of"]
+    record = None if args.out else _run_record(args, selected, overrides)
+    if record is not None and not args.replace:
+        _refuse_another_runs_folder(out, record)
     opened = _open_register(args)  # None without --register / --db; opened once
     with contextlib.nullcontext() if opened is None else opened as register:
         if register is not None:  # a run the register refuses writes no findings files
@@ -114,9 +130,10 @@ def run_rules(args: argparse.Namespace) -> int:
             register.check_run(
                 findings, run_id=run_id, as_of=findings.attrs["as_of"], district=args.district
             )
-        out = args.out or outputs_dir() / "findings" / name / findings.attrs["as_of"]
         written = findings.assign(evidence=rules.evidence_text(findings, args.lang))
         parquet, csv = save_table(written, out, "findings", sort_by=["rule_id", "customer_id"])
+        if record is not None:
+            write_text_atomic(out / RUN_RECORD, json.dumps(record, ensure_ascii=False, indent=2))
         for note in notes:
             print(f"note: {note}")
         print(_summary(findings).to_string())
@@ -138,6 +155,58 @@ def run_rules(args: argparse.Namespace) -> int:
         if register is not None:
             _record(findings, register, args.district, run_id)
     return 0
+
+
+#: The file beside the findings in their default folder saying which run wrote them.
+RUN_RECORD = "run.json"
+
+
+def _run_record(
+    args: argparse.Namespace, selected: list[str] | None, overrides: dict | None
+) -> dict[str, object]:
+    """What makes a run's findings: its dataset (resolved path), district, rules (None: every
+    rule, as when all are listed) and --params overrides (as JSON: dates as text)."""
+    from auditkit import rules
+
+    chosen = None if selected is None else sorted(set(selected))
+    return {
+        "dataset": str(args.data_dir.resolve()),
+        "district": args.district,
+        "rules": None if chosen == sorted(rules.RULES) else chosen,
+        "params": None if overrides is None else json.loads(json.dumps(overrides, default=str)),
+    }
+
+
+def _refuse_another_runs_folder(out: Path, record: dict[str, object]) -> None:
+    """An AuditkitError when `out` holds findings another run (other dataset, district, rules
+    or params) wrote: replacing them is asked for (--replace), not done unasked; the same run
+    again replaces its own findings."""
+    try:
+        earlier = json.loads((out / RUN_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # no record (no findings yet), or not one auditkit wrote
+        return
+    if not isinstance(earlier, dict) or earlier == record:
+        return
+    raise AuditkitError(
+        f"{out}: holds the findings of another run ({_described(earlier)}), which this run "
+        f"({_described(record)}) would replace: --replace replaces them, --out DIR writes "
+        "this run's elsewhere"
+    )
+
+
+def _described(record: dict) -> str:
+    """A run record as the user gave it: 'every rule, no --params' or 'zero_consumption,
+    --params {"zero_consumption": {"min_months": 4}}' (dataset and district name the folder)."""
+    rules = record.get("rules")
+    params = record.get("params")
+    return ", ".join(
+        [
+            "every rule" if rules is None else ",".join(map(str, rules)),
+            "no --params"
+            if params is None
+            else f"--params {json.dumps(params, ensure_ascii=False)}",
+        ]
+    )
 
 
 def _rule_ids(text: str) -> list[str]:

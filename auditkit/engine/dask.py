@@ -5,7 +5,9 @@ The cluster is the one at the scheduler address given, or a `LocalCluster` start
 are read by the worker that processes them (the folder must be reachable at the same path from
 every worker: a shared file system); parts of a Dataset in memory are sent from here.
 
-Faults: an address that does not answer within `CONNECT_TIMEOUT` seconds is a ParameterError.
+Faults: an address that does not answer within `CONNECT_TIMEOUT` seconds is a ParameterError,
+and so is a LocalCluster started by a script's top-level code (no `if __name__ == "__main__":`),
+whose workers, running the script again as they start, would start clusters of their own.
 A worker that dies mid-task has its tasks rerun elsewhere by the scheduler; a part whose workers
 keep dying, or whose task fails, stops the run with an error naming the part: a run returns all
 findings or raises, never a partial worklist.
@@ -14,7 +16,9 @@ findings or raises, never a partial worklist.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
@@ -46,22 +50,29 @@ CONNECT_TIMEOUT = 5.0
 def connect(scheduler: str | None, timeout: float = CONNECT_TIMEOUT) -> Iterator[Client]:
     """A Client of the cluster at `scheduler`, or of a LocalCluster started here and stopped after.
 
-    Raises ParameterError when the address does not answer within `timeout` seconds.
+    Raises ParameterError when the address does not answer within `timeout` seconds, or when
+    the LocalCluster's workers fail to start under a script whose top-level code called this
+    (each worker runs the script again: it needs `if __name__ == "__main__":`).
     """
     from distributed import Client, LocalCluster
 
     if scheduler is None:
-        with (
-            LocalCluster(
+        if _bootstrapping_a_worker():  # this script re-run by a worker process it started:
+            raise SystemExit(1)  # quietly, the script's own process says why, once
+        try:
+            cluster = LocalCluster(
                 n_workers=os.cpu_count() or 1,
                 threads_per_worker=1,
                 processes=True,
                 # Its HTTP server (health and metrics; no dashboard without bokeh) on a free
                 # port: on 8787, a second run at once warned "Port 8787 is already in use".
                 dashboard_address=":0",
-            ) as cluster,
-            Client(cluster) as client,
-        ):
+            )
+        except RuntimeError:  # "Nanny failed to start": its workers died starting
+            if _main_is_rerun_by_workers():
+                raise _unguarded_script_error() from None
+            raise
+        with cluster, Client(cluster) as client:
             yield client
         return
     try:
@@ -76,6 +87,35 @@ def connect(scheduler: str | None, timeout: float = CONNECT_TIMEOUT) -> Iterator
         ) from None
     with client:
         yield client
+
+
+def _bootstrapping_a_worker() -> bool:
+    """Whether this process is a worker started by spawn still importing the main module:
+    the script it re-runs reached a LocalCluster (it would start workers of its own, which
+    multiprocessing refuses with a traceback per worker, and its parent with more: 12 in all
+    on 2 cores). `_inheriting` is the flag multiprocessing itself sets for that phase
+    (`spawn._check_not_importing_main`)."""
+    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
+
+
+def _main_is_rerun_by_workers() -> bool:
+    """Whether the LocalCluster's worker processes run this program's main module again as
+    they start: they are started by spawn or forkserver (dask's default, not fork) and the
+    main module is a script or a `-m` module, not an interactive session."""
+    import dask
+
+    method = dask.config.get("distributed.worker.multiprocessing-method", default="spawn")
+    return method != "fork" and getattr(sys.modules.get("__main__"), "__file__", None) is not None
+
+
+def _unguarded_script_error() -> ParameterError:
+    """The error of a LocalCluster whose workers, re-running the calling script, died starting."""
+    return ParameterError(
+        "engine",
+        "'dask' called in a script under `if __name__ == \"__main__\":` (each worker process "
+        "of the LocalCluster runs the script again as it starts), or given a scheduler address",
+        "a LocalCluster whose worker processes failed to start",
+    )
 
 
 #: Task priority of the whole-dataset rules and their inputs: dask runs them before the parts,

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from auditkit.atomic import write_atomic
+from auditkit.atomic import folder_written_whole, write_atomic
 from auditkit.billing import BillingParams, recompute
 from auditkit.billing.notes import Note
 from auditkit.billing.params import resolve_params
@@ -91,21 +91,23 @@ def recompute_to_parquet(
     to `out`/part-NNNN.parquet (a new or empty folder; on a cluster, one all workers reach),
     memory bounded by a part. The files hold each customer's rows in one file, in order; read
     together and put in customer order (`combine_parts`) they are the frame of the whole.
+    The parts are written to a hidden folder beside `out`, renamed to `out` once all are: a run
+    interrupted or failing (a part that raises) leaves no `out` holding some of the parts.
     Returns the notes of the whole dataset."""
     check_engine(engine, scheduler)
     folder = Path(out)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise ParameterError("out", "a new or empty folder", str(folder))
-    folder.mkdir(parents=True, exist_ok=True)
     settings = resolve_params(params)
     source = _source(dataset, bills_per_part)
-    if engine == "local":
-        notes = [
-            _write_part(source.part(index), as_of, settings, folder, index)
-            for index in range(len(source.partitions))
-        ]
-    else:
-        notes = _on_cluster(source, as_of, settings, scheduler, folder)
+    with folder_written_whole(folder) as parts:  # in place once every part is written
+        if engine == "local":
+            notes = [
+                _write_part(source.part(index), as_of, settings, parts, index)
+                for index in range(len(source.partitions))
+            ]
+        else:
+            notes = _on_cluster(source, as_of, settings, scheduler, parts)
     return merge_notes(notes)
 
 

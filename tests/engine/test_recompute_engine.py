@@ -175,3 +175,35 @@ def test_on_dask_the_recomputation_is_the_whole_one(itemized, folder, whole, tmp
         notes = recompute_to_parquet(folder, out, engine="dask", scheduler=address)
         assert notes == whole.attrs["notes"]
         pd.testing.assert_frame_equal(_read_parts(out, whole), whole)
+
+
+def test_a_part_that_raises_leaves_no_folder_of_some_parts(
+    itemized, tmp_path, monkeypatch: pytest.MonkeyPatch
+):
+    """Six parts, the fourth raising: before, `out` kept parts 0-2 and looked complete; now
+    neither `out` nor a hidden folder beside it is left, and an empty `out` given stays empty."""
+    import auditkit.engine.recompute as recompute_module
+
+    real_part = recompute_module.recompute_part
+    calls: list[int] = []
+
+    def fourth_raises(tables, as_of, params):
+        calls.append(1)
+        if len(calls) == 4:
+            raise MemoryError("part 3")
+        return real_part(tables, as_of, params)
+
+    monkeypatch.setattr(recompute_module, "recompute_part", fourth_raises)
+    with pytest.raises(MemoryError):
+        recompute_to_parquet(itemized, tmp_path / "out", bills_per_part=_six_parts(itemized))
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "empty").mkdir()
+    calls.clear()
+    with pytest.raises(MemoryError):
+        recompute_to_parquet(itemized, tmp_path / "empty", bills_per_part=_six_parts(itemized))
+    assert [path.name for path in tmp_path.iterdir()] == ["empty"]
+    assert list((tmp_path / "empty").iterdir()) == []
+    monkeypatch.undo()  # the same run, complete, fills the empty folder
+    recompute_to_parquet(itemized, tmp_path / "empty", bills_per_part=_six_parts(itemized))
+    assert len(list((tmp_path / "empty").glob("part-*.parquet"))) == 6
+    assert [path.name for path in tmp_path.iterdir()] == ["empty"]

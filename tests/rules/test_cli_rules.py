@@ -4,6 +4,7 @@ the reports) beside its clauses."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +13,7 @@ from rule_builder import Utility, flat
 
 from auditkit import rules
 from auditkit.cli import main
+from auditkit.paths import dataset_output_name
 
 
 @pytest.fixture
@@ -68,8 +70,12 @@ def test_a_district_name_cannot_lead_the_findings_out_of_their_folder(
     monkeypatch.setenv("AUDITKIT_OUTPUTS", str(tmp_path / "work" / "outputs"))
     assert main(["rules", str(folder), "--district", "../../../../escaped"]) == 0
     written = sorted(path.relative_to(tmp_path) for path in tmp_path.rglob("findings.*"))
+    digest = dataset_output_name(folder, None).removeprefix("data-")
     assert [path.parent for path in written] == [
-        Path("work/outputs/findings/data-%2E%2E%2F%2E%2E%2F%2E%2E%2F%2E%2E%2Fescaped/2024-12")
+        Path(
+            "work/outputs/findings/"
+            f"data-%2E%2E%2F%2E%2E%2F%2E%2E%2F%2E%2E%2Fescaped-{digest}/2024-12"
+        )
     ] * 2
 
 
@@ -83,7 +89,7 @@ def test_each_audit_month_keeps_its_own_findings_folder(
     monkeypatch.setenv("AUDITKIT_OUTPUTS", str(tmp_path / "outputs"))
     for month in ("2024-06", "2024-12"):
         assert main(["rules", str(folder), "--as-of", month]) == 0
-    found = tmp_path / "outputs" / "findings" / "data"
+    found = tmp_path / "outputs" / "findings" / dataset_output_name(folder, None)
     assert sorted(path.name for path in found.iterdir()) == ["2024-06", "2024-12"]
 
 
@@ -149,3 +155,83 @@ def test_a_params_file_that_is_no_mapping_says_what_it_holds(
         f"{{parameter: value}}, found '{params} holding {holding}'\n"
     )
     assert not out.exists()
+
+
+def _findings_of(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def test_a_run_of_other_rules_or_params_does_not_replace_the_months_findings_unasked(
+    dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """Before, `--rules estimated_streak` replaced the month's findings of every rule (66 lines
+    of the synthetic utility's findings.csv became 2) without a word."""
+    monkeypatch.setenv("AUDITKIT_OUTPUTS", str(tmp_path / "outputs"))
+    month = tmp_path / "outputs" / "findings" / dataset_output_name(dataset, None) / "2024-12"
+    assert main(["rules", str(dataset)]) == 0
+    every_rule = _findings_of(month)
+    assert set(written(month)[0].index) == {"estimated_streak", "rate_mismatch"}
+    capsys.readouterr()
+    assert main(["rules", str(dataset), "--rules", "estimated_streak"]) == 2
+    assert capsys.readouterr().err == (
+        f"auditkit rules: error: {month}: holds the findings of another run (every rule, "
+        "no --params), which this run (estimated_streak, no --params) would replace: "
+        "--replace replaces them, --out DIR writes this run's elsewhere\n"
+    )
+    assert _findings_of(month) == every_rule
+    params = tmp_path / "params.yaml"
+    params.write_text("estimated_streak: {min_months: 2}\n")
+    assert main(["rules", str(dataset), "--params", str(params)]) == 2
+    assert _findings_of(month) == every_rule
+    # Near misses: the same run again, or every rule listed, replaces its own findings.
+    assert main(["rules", str(dataset)]) == 0
+    assert main(["rules", str(dataset), "--rules", ",".join(reversed(rules.RULES))]) == 0
+    assert _findings_of(month) == every_rule
+    # Asked for: replaced, and the next run of every rule is the one refused.
+    assert main(["rules", str(dataset), "--rules", "estimated_streak", "--replace"]) == 0
+    assert list(written(month)[0].index) == ["estimated_streak"]
+    assert main(["rules", str(dataset)]) == 2
+
+
+def test_two_datasets_whose_folders_share_a_name_keep_their_own_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """cityA/data and cityB/data both wrote outputs/findings/data/2024-12, the second replacing
+    the first; each now has its folder, the dataset's name and its path's digest."""
+    folders = []
+    for city, streak in (("cityA", [1, 2, 3]), ("cityB", [4, 5, 6, 7])):
+        u = Utility()
+        u.customer("A")
+        u.monthly("A", flat(100), estimated=streak)
+        folders.append(u.write(tmp_path / city / "data"))
+    monkeypatch.setenv("AUDITKIT_OUTPUTS", str(tmp_path / "outputs"))
+    for folder in folders:
+        assert main(["rules", str(folder)]) == 0
+    found = sorted((tmp_path / "outputs" / "findings").iterdir())
+    assert len(found) == 2 and all(re.fullmatch(r"data-[0-9a-f]{8}", path.name) for path in found)
+    evidence = {
+        folder.parent.name: written(
+            tmp_path / "outputs" / "findings" / dataset_output_name(folder, None) / "2024-12"
+        )[0].loc["estimated_streak", "evidence_code"]
+        for folder in folders
+    }
+    assert '"reads":3' in evidence["cityA"] and '"reads":4' in evidence["cityB"]
+    assert f"findings/{dataset_output_name(folders[1], None)}/2024-12" in capsys.readouterr().out
+
+
+def test_out_replaces_only_its_own_files_whatever_run_wrote_them(
+    dataset: Path, tmp_path: Path
+) -> None:
+    """An explicit --out is the user's choice: a run of other rules writes over the findings
+    there as before, without a run record, and leaves the folder's other files alone."""
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("kept")
+    assert main(["rules", str(dataset), "--out", str(out)]) == 0
+    assert main(["rules", str(dataset), "--out", str(out), "--rules", "rate_mismatch"]) == 0
+    assert list(written(out)[0].index) == ["rate_mismatch"]
+    assert sorted(path.name for path in out.iterdir()) == [
+        "findings.csv",
+        "findings.parquet",
+        "notes.txt",
+    ]
