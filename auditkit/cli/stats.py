@@ -13,7 +13,7 @@ from auditkit import i18n, yamlsafe
 from auditkit.atomic import write_bytes_atomic
 from auditkit.errors import ParameterError, flags, parameters_named
 from auditkit.options.stats import BENFORD_TESTS
-from auditkit.paths import checked_out_folder, dataset_run_name, outputs_dir, safe_name
+from auditkit.paths import checked_out_folder, dataset_output_name, outputs_dir, safe_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -143,7 +143,7 @@ def run_theft(args: argparse.Namespace) -> int:
         args.as_of
         or str(reads["date" if args.daily else "period"].max())[: 10 if args.daily else 7]
     )
-    name = dataset_run_name(args.data_dir, args.district)
+    name = dataset_output_name(args.data_dir, args.district)  # two datasets named alike apart
     source = "daily" if args.daily else "monthly"
     out = args.out or outputs_dir() / "stats" / name / f"theft-{source}-{safe_name(last)}"
     parquet, csv = save_table(scores, out, "theft_scores")

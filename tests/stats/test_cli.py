@@ -38,6 +38,20 @@ def test_theft_scores_are_written_and_printed(small_folder, tmp_path, capsys, no
     assert len(written) == 44 and written.loc[0, "customer_id"] == DROP_CUSTOMER
 
 
+def test_two_datasets_whose_folders_share_a_name_keep_their_own_theft_scores(
+    small_folder, tmp_path, capsys, no_team_register
+):
+    import shutil
+
+    twins = [tmp_path / city / "data" for city in ("cityA", "cityB")]
+    for twin in twins:
+        shutil.copytree(small_folder, twin)
+        assert run("stats", "theft", str(twin), "--top", "1") == 0
+    written = sorted((tmp_path / "outputs" / "stats").glob("data-*/theft-monthly-*"))
+    assert len(written) == 2 and written[0].parent != written[1].parent
+    assert all((folder / "theft_scores.csv").is_file() for folder in written)
+
+
 def test_theft_reads_the_registers_false_alarm_on_the_drop(
     small_folder, tmp_path, capsys, no_team_register
 ):
