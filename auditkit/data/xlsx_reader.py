@@ -10,8 +10,9 @@ gets can differ, and each difference is either written as Excel shows it or refu
   (Excel turned `2024-1-10` into one; elsewhere a date is written `YYYY-MM-DD`, as an order's
   new end date); an error value (`#N/A`) is refused in any column;
 - a value merged across cells (only the first holds it), a hidden first sheet, data on another
-  visible sheet and a workbook with no worksheet openpyxl reads (Strict Open XML) are refused;
-  a hidden sheet after the table (a drop-down's list) is left alone;
+  visible sheet, rows under the table's header on a hidden sheet (one sheet per year, the old
+  ones hidden) and a workbook with no worksheet openpyxl reads (Strict Open XML) are refused;
+  another hidden sheet after the table (a drop-down's list, a lookup) is left alone;
 - a formula is read by its saved result, and one saved without a result is refused.
 
 A refused cell is read as empty, its row kept, so that what depends on the row (a customer's
@@ -27,7 +28,7 @@ import re
 import warnings
 import zipfile
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -66,6 +67,8 @@ from auditkit.workbooks import (
 _MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 # A number format that pads whole numbers with zeros (`00000000`, `000000000000`).
 _ZERO_PADDED = re.compile(r"^0+$")
+#: The rows of a hidden sheet looked through for the table's header (titles may sit above it).
+HEADER_SEARCH_ROWS = 20
 # Bytes kept from one chunk of worksheet XML to the next: longer than any tag looked for.
 _TAIL_BYTES = 256
 
@@ -107,7 +110,7 @@ def read_xlsx(
             )
         ) from None
     try:
-        sheet = the_table_sheet(path, table, workbook.worksheets)
+        sheet = the_table_sheet(path, table, workbook.worksheets, header_row)
         # the sheet's XML part, found as openpyxl found the sheet: through the package's parts
         tags = _sheet_tags(path, sheet_parts(path)[sheet.title])
         cells = sheet.iter_rows()
@@ -156,9 +159,13 @@ def _refused_cells(cells: _SheetCells, kept: list[int]) -> dict[int, np.ndarray]
     return {index: np.asarray(positions) for index, positions in refused.items()}
 
 
-def the_table_sheet(path: Path, table: str, sheets: list[ReadOnlyWorksheet]) -> ReadOnlyWorksheet:
+def the_table_sheet(
+    path: Path, table: str, sheets: list[ReadOnlyWorksheet], header_row: int = 1
+) -> ReadOnlyWorksheet:
     """The first worksheet, visible, alone with data, its every row to be read (its stored
-    extent reset: a wrong `<dimension>` would cut the table short without a word)."""
+    extent reset: a wrong `<dimension>` would cut the table short without a word); a hidden
+    sheet after it may hold helpers (a drop-down's list), not rows under the table's header
+    (`_refuse_hidden_parts`)."""
     if not sheets:
         raise ReadFailure(
             file_problem(
@@ -181,10 +188,14 @@ def the_table_sheet(path: Path, table: str, sheets: list[ReadOnlyWorksheet]) -> 
                 f"the first worksheet {first.title!r} hidden (delete it or move the table first)",
             )
         )
-    # A hidden sheet after the table holds helpers (a drop-down's list), not more of the table.
+    # A hidden sheet after the table holds helpers (a drop-down's list), not more of the table,
+    # unless it starts with the table's header: then it is a part of the table hidden away.
     others = [
         sheet.title for sheet in sheets[1:] if sheet.sheet_state == "visible" and _holds_data(sheet)
     ]
+    hidden = [sheet for sheet in sheets[1:] if sheet.sheet_state != "visible"]
+    if hidden and not others:
+        _refuse_hidden_parts(path, table, first, hidden, header_row)
     if others:
         listed = ", ".join(repr(title) for title in others)
         found = (
@@ -198,6 +209,51 @@ def the_table_sheet(path: Path, table: str, sheets: list[ReadOnlyWorksheet]) -> 
             )
         )
     return first
+
+
+def _refuse_hidden_parts(
+    path: Path,
+    table: str,
+    first: ReadOnlyWorksheet,
+    hidden: list[ReadOnlyWorksheet],
+    header_row: int,
+) -> None:
+    """Raise ReadFailure when a hidden sheet holds rows under the table's own header (one
+    sheet per year, the older ones hidden): read alone, the first sheet would pass for the whole
+    table and the hidden rows be missing from every check. A sheet is taken for a part when one
+    of its first HEADER_SEARCH_ROWS rows names at least half the table's columns, two at least
+    (a lookup sheet sharing a code column with the table is no part), and a row below it holds
+    data."""
+    row = next(first.iter_rows(min_row=header_row, max_row=header_row, values_only=True), ())
+    names = {str(value).strip() for value in row if _is_filled(value)}
+    if len(names) < 2:
+        return
+    for sheet in hidden:
+        rows = sheet.iter_rows(values_only=True)
+        number = _header_among(itertools.islice(rows, HEADER_SEARCH_ROWS), names)
+        if number is None:
+            continue
+        below = sum(1 for values in rows if any(_is_filled(value) for value in values))
+        if below:
+            found = (
+                f"part of the table on the hidden worksheet {sheet.title!r}: its header in row "
+                f"{number} and {below:,} rows of data below it, not read (unhide it and join "
+                "the sheets into one, or delete it)"
+            )
+            raise ReadFailure(
+                file_problem(
+                    path, table, f"the whole table in the first worksheet {first.title!r}", found
+                )
+            )
+
+
+def _header_among(rows: Iterator[tuple[object, ...]], names: set[str]) -> int | None:
+    """The 1-based number of the first of `rows` naming at least half of `names`, two at least."""
+    for number, values in enumerate(rows, start=1):
+        shared = names & {str(value).strip() for value in values if _is_filled(value)}
+        if len(shared) >= max(2, len(names) / 2):
+            return number
+    return None
 
 
 def _holds_data(sheet: ReadOnlyWorksheet) -> bool:

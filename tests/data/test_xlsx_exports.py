@@ -112,6 +112,45 @@ def test_data_on_a_second_sheet_or_a_hidden_first_sheet_is_refused(xlsx_dir: Pat
     ]
 
 
+def test_rows_under_the_tables_header_on_a_hidden_sheet_are_refused(xlsx_dir: Path) -> None:
+    """One sheet per year, the older one hidden: read alone, the first sheet passed for the whole
+    table and the hidden year's bills were missing from every check without a word."""
+    path = xlsx_dir / "bills.xlsx"
+
+    def hide_a_year(book: Workbook) -> None:
+        table = book.active
+        header = [cell.value for cell in table[1]]
+        year = book.create_sheet("2023年")
+        year.append(["2023年电费明细"])  # a title above the header
+        year.append(header)
+        year.append(["C001", "2023-12", *[None] * (len(header) - 2)])
+        year.append(["C002", "2023-12", *[None] * (len(header) - 2)])
+        year.sheet_state = "hidden"
+
+    edit(path, hide_a_year)
+
+    assert errors(xlsx_dir) == [
+        "bills.xlsx: expected the whole table in the first worksheet 'Sheet1', found part of "
+        "the table on the hidden worksheet '2023年': its header in row 2 and 2 rows of data "
+        "below it, not read (unhide it and join the sheets into one, or delete it)"
+    ]
+
+
+def test_a_hidden_lookup_sharing_one_column_name_with_the_table_is_no_part_of_it(
+    xlsx_dir: Path,
+) -> None:
+    """A hidden lookup of tariffs names customer_id's neighbour tariff_billed only: near miss."""
+
+    def lookup(book: Workbook) -> None:
+        codes = book.create_sheet("代码表")
+        codes.append(["tariff_billed", "说明"])
+        codes.append(["居民生活", "一户一表"])
+        codes.sheet_state = "hidden"
+
+    edit(xlsx_dir / "bills.xlsx", lookup)
+    assert errors(xlsx_dir) == []
+
+
 def test_merged_data_cells_are_refused_by_row_and_column(xlsx_dir: Path) -> None:
     path = xlsx_dir / "customers.xlsx"
     edit(path, lambda book: book.active.merge_cells("B2:B3"))  # district 城东 over two rows
