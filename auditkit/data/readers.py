@@ -38,6 +38,7 @@ from auditkit.data.encoding import (
     scan_encoding,
     sniff_encoding,
 )
+from auditkit.data.personal_headers import holds_personal
 from auditkit.data.problems import Problem
 from auditkit.data.raw import (
     RawTable,
@@ -48,7 +49,7 @@ from auditkit.data.raw import (
     title_found,
     title_rows_refused,
 )
-from auditkit.data.schema import TABLES, Kind
+from auditkit.data.schema import Kind
 from auditkit.data.threads import GIL_FREE_THREADS
 from auditkit.data.xlsx_reader import read_xlsx
 
@@ -127,7 +128,7 @@ def _read_csv(path: Path, table: str, header_row: int = 1) -> RawTable:
             raise ReadFailure(
                 file_problem(path, table, "a header row naming the columns", found, header_row)
             )
-        rows, problems = _locate_malformed(path, table, encoding, len(names), header_row, faults)
+        rows, problems = _locate_malformed(path, table, encoding, names, header_row, faults)
     _refuse_joined_files(path, table, data, rows, encoding)
     data, rows = _drop_blank_rows(data.rename_columns([name.strip() for name in names]), rows)
     data, refused, quoting = refuse_faulty_cells(path.name, table, data, rows, faults)
@@ -320,8 +321,9 @@ def _malformed_found(
     """A malformed record as shown to the user, with what broke it (its first quoting `fault`)
     or what probably did.
 
-    The record's text is not shown from a table with `personal` columns: its fields are out of
-    place, so which of them is a name, an address or a phone number cannot be told to mask it.
+    The record's text is not shown from a file holding `personal` data (the customers table, a
+    bills export carrying 户名 and 联系电话): its fields are out of place, so which of them is a
+    name, an address or a phone number cannot be told to mask it.
     """
     joined = ",".join(fields)
     if personal:
@@ -424,7 +426,7 @@ def _locate_malformed(
     path: Path,
     table: str,
     encoding: Encoding,
-    width: int,
+    names: list[str],
     header_row: int,
     faults: list[QuoteFault],
 ) -> tuple[RowIndex, list[Problem]]:
@@ -434,15 +436,16 @@ def _locate_malformed(
     record to report each one and to number the kept rows as a spreadsheet would. A record's
     quoting `faults` say what broke it. A quote closed rows later swallows the lines between into
     one field: said so, and past the csv module's field limit (128 KiB) the file is refused at
-    that row.
+    that row. No record's text is shown from a file holding personal data (`holds_personal`).
     """
+    width = len(names)
     first_fault: dict[int, QuoteFault] = {}
     for fault in faults:
         first_fault.setdefault(fault.row, fault)
     kept: list[int] = []
     problems: list[Problem] = []
     expected = f"{width} fields as in the header"
-    personal = table in TABLES and TABLES[table].personal
+    personal = holds_personal(table, names)
     with path.open(encoding=encoding.codec, newline="") as handle:
         records = csv.reader(handle)
         for _ in range(header_row):  # the titles above the header, and the header

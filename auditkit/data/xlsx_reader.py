@@ -43,6 +43,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from auditkit.data.column_typing import EXACT_DIGITS_LIMIT, shown_cell, shown_personal
+from auditkit.data.personal_headers import holds_personal
 from auditkit.data.problems import Problem
 from auditkit.data.raw import (
     RawTable,
@@ -52,7 +53,7 @@ from auditkit.data.raw import (
     file_problem,
     title_rows_refused,
 )
-from auditkit.data.schema import TABLES, Kind
+from auditkit.data.schema import Kind
 from auditkit.masking import PERSONAL_COLUMNS
 from auditkit.workbooks import (
     FORMULA_TAG,
@@ -490,9 +491,9 @@ def _unsaved_formulas(path: Path, table: str, cells: _SheetCells, header_row: in
     """
     position_of = {row_number: position for position, row_number in enumerate(cells.kept)}
     saved = {index: np.asarray(rows) for index, rows in cells.saved_without_text.items()}
-    # a name, address or phone column may be named anything (columns.yaml maps it): in a table
-    # with personal columns, no text formula is shown
-    personal = table in TABLES and TABLES[table].personal
+    # a name, address or phone column may be named anything (columns.yaml maps it): in a file
+    # holding personal data, no text formula is shown
+    personal = holds_personal(table, cells.names)
     problems = []
     for cell in formula_cells(path, None, header_row + 1):
         if _holds(saved.get(cell.column - 1), cell.row):

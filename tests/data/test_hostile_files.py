@@ -550,6 +550,44 @@ def test_a_malformed_customers_row_is_shown_by_its_field_count_never_its_persona
     )
 
 
+def test_a_malformed_bills_row_carrying_names_and_phones_is_never_shown(
+    dataset_dir: Path,
+) -> None:
+    """Real 电费明细 exports carry 户名, 用电地址 and 联系电话 beside the bill: only the customers
+    table hid its rows, so a bills row cut by an address's comma was quoted whole."""
+    tables = valid_tables()
+    bills = tables["bills"]
+    bills.insert(1, "户名", "李明伟")
+    bills.insert(2, "用电地址", "城西区滨江路484号2室")
+    bills.insert(3, "联系电话", "14366199976")
+    lines = bills.to_csv(index=False).splitlines()
+    lines[2] = lines[2].replace("484号2室", "484号,2室")  # a comma the export did not quote
+    (dataset_dir / "bills.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    errors = validation_errors(dataset_dir)
+
+    assert (
+        f"bills.csv row 3: expected {len(bills.columns)} fields as in the header, found "
+        in errors[0]
+    )
+    assert errors[0].endswith(
+        "(not shown: the table holds names, addresses and phone numbers; an unquoted comma in "
+        "an address?)"
+    )
+    assert not any("李明伟" in line or "14366199976" in line for line in errors)
+
+
+def test_a_malformed_bills_row_without_personal_columns_is_shown(dataset_dir: Path) -> None:
+    """Near miss: 表计通信地址 is a meter's bus address, no person's: the row is quoted."""
+    bills = valid_tables()["bills"]
+    bills.insert(1, "表计通信地址", "000012345678")
+    lines = bills.to_csv(index=False).splitlines()
+    lines[2] = lines[2].replace("000012345678", "0000,12345678")
+    (dataset_dir / "bills.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    assert "0000,12345678" in validation_errors(dataset_dir)[0]
+
+
 def test_control_characters_in_a_name_or_an_id_are_errors_the_name_shown_masked(
     dataset_dir: Path,
 ) -> None:
