@@ -448,6 +448,10 @@ def _parse_text(array: pa.Array, column: Column) -> _Parsed:
             return _Parsed(_nulled(text, inexact), inexact, text, _INEXACT_TEXT)
     allowed = column.allowed
     if allowed is None:
+        if not column.free_text:
+            scientific = pc.fill_null(pc.match_substring_regex(text, _SCIENTIFIC), False)
+            if pc.any(scientific).as_py():
+                return _Parsed(_nulled(text, scientific), scientific, text, _scientific(column))
         pattern = _FREE_TEXT_REFUSED if column.free_text else _KEY_REFUSED
         hidden = pc.fill_null(pc.match_substring_regex(text, pattern), False)
         if not pc.any(hidden).as_py():
@@ -464,6 +468,22 @@ _INEXACT_TEXT = (
     "text, or a number of at most 15 digits (a float keeps no more: an id of 16 or more digits "
     "stored as a number has lost its last ones; store the column as text)"
 )
+
+
+#: A number as Excel shows it in scientific notation when its column is not formatted as text
+#: (`3.33E+21`; a float written by pandas, `3.33e+21`): in a key-like text column it is an id
+#: or a code of 12 or more digits whose digits are lost, saved as shown.
+_SCIENTIFIC = r"^[+-]?\d(?:\.\d+)?[eE]\+\d{2,3}$"
+
+
+def _scientific(column: Column) -> str:
+    """What a key-like text cell written in scientific notation is expected to be instead."""
+    one, all_of = ("an id", "ids") if column.name.endswith("_id") else ("a code", "values")
+    return (
+        f"{one} as written, not a number in scientific notation (Excel shows a long number so "
+        f"and a CSV saved from it keeps only those digits: format the column as text and "
+        f"export the {all_of} again)"
+    )
 
 
 def _inexact_as_text(floats: pa.Array) -> pa.Array:

@@ -433,3 +433,26 @@ def test_a_problem_in_a_personal_column_shows_the_value_masked_with_its_shape() 
             [(positions, _, shown)] = issues_of(array, customers.column(column))
             assert (positions, shown) == ([0], [found]), column
             assert "LEAK" not in found and "幸福" not in found and "345" not in found
+
+
+def test_an_id_excel_saved_in_scientific_notation_is_refused_at_its_cell() -> None:
+    """22-digit meter numbers through Excel's General format and back to CSV read `3.33E+21`:
+    two meters became one id, and the rules reported them as one meter on two accounts."""
+    meter = TABLES["customers"].column("meter_id")
+    values = ["3.33E+21", "3.33e+21", "MT0012345", "3330001000100123456789", "1E5", "3.3E+2"]
+
+    [(positions, expected, found)] = issues_of(values, meter)
+
+    assert positions == [0, 1]  # near misses: a code 1E5, an exponent of one digit
+    assert expected == (
+        "an id as written, not a number in scientific notation (Excel shows a long number so "
+        "and a CSV saved from it keeps only those digits: format the column as text and export "
+        "the ids again)"
+    )
+    assert found == ["'3.33E+21'", "'3.33e+21'"]
+
+
+def test_scientific_notation_in_free_text_is_text() -> None:
+    """Near miss: a note may quote a figure so."""
+    assert issues_of(["约3.3E+12千瓦时"], Column("note", "text", free_text=True)) == []
+    assert issues_of(["3.3E+12"], Column("note", "text", free_text=True)) == []
