@@ -456,3 +456,21 @@ def test_scientific_notation_in_free_text_is_text() -> None:
     """Near miss: a note may quote a figure so."""
     assert issues_of(["约3.3E+12千瓦时"], Column("note", "text", free_text=True)) == []
     assert issues_of(["3.3E+12"], Column("note", "text", free_text=True)) == []
+
+
+def test_float32_numbers_widen_to_the_decimal_they_stand_for_or_are_refused() -> None:
+    """A warehouse's FLOAT column: 343321.15 is stored 343321.15625, and widened bit for bit the
+    bill read 343321.15625 yuan. Below 2^17 = 131,072 a float32 tells fen apart and is read as
+    the amount written; from 2^17 on, 343321.15 and 343321.16 are one float32: refused."""
+    written = [112.98, 12345.67, 131071.99, 0.5283, 343321.15, 131072.01, None]
+    typed = type_column(pa.array(written, pa.float32()), Column("amount", "number"))
+
+    assert typed.values.tolist()[:4] == [112.98, 12345.67, 131071.99, 0.5283]  # near misses
+    assert np.isnan(typed.values.tolist()[6])
+    [issue] = typed.issues
+    assert issue.positions.tolist() == [4, 5]
+    assert issue.expected == (
+        "a number stored as float64, integers or decimals (float32 tells numbers 0.01 apart only "
+        "below 131,072: 343321.15 and 343321.16 are one float32)"
+    )
+    assert list(issue.found) == ["343321.15625", "131072.015625"]  # as stored

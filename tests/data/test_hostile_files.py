@@ -117,8 +117,8 @@ def test_parquet_numbers_that_are_not_the_values_written_are_refused_by_cell(
         "ones; store the column as text), found '3.1000123456789012e+16'"
     ) in errors
     half = (
-        "column energy_rate: expected numbers stored as float32, float64, integers or decimals "
-        "(float16 keeps 3 significant digits: a rate of 0.5283 reads 0.5283203125), found"
+        "column energy_rate: expected numbers stored as float64, integers or decimals (float16 "
+        "keeps 3 significant digits: a rate of 0.5283 reads 0.5283203125), found"
     )
     assert [error for error in errors if error.startswith("tariffs")] == [
         f"tariffs.parquet row {row}, {half} {found}"
