@@ -22,7 +22,6 @@ from auditkit.data.frames import TypedTable, is_title, type_table
 from auditkit.data.guarded_text import unguarded
 from auditkit.data.mapping import (
     HEADER_ROW,
-    MAPPING_FILE,
     ColumnsFile,
     apply_mapping,
     read_columns,
@@ -130,7 +129,7 @@ def locate_folder(folder: Path, problems: list[Problem]) -> tuple[dict[str, Path
             found = f"{HEADER_ROW} {row} for {files[name].name}, which has no header row"
             problems.append(
                 Problem(
-                    f"{MAPPING_FILE} [{name}]",
+                    f"{columns.file} [{name}]",
                     None,
                     None,
                     f"{HEADER_ROW} only for a CSV or .xlsx file",
@@ -298,7 +297,7 @@ def _read_into(outcome: Intake, name: str, path: Path, columns: ColumnsFile) -> 
         if raw.data.num_rows == 0:  # none kept: each data row its problems name was left out
             named = {problem.row for problem in partly.problems if problem.row is not None}
             refused_rows = sum(1 for row in named if row >= raw.rows.first_row)
-    renamed, mapping_problems = apply_mapping(name, raw.data.column_names, mapping)
+    renamed, mapping_problems = apply_mapping(name, raw.data.column_names, mapping, columns.file)
     if not is_title(raw.data.column_names):  # a title row: its one error says it (typing)
         outcome.problems.extend(mapping_problems)
     raw = unguarded(replace(raw, data=raw.data.rename_columns(renamed)), name)
