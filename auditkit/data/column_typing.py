@@ -255,11 +255,14 @@ def _to_pandas(values: pa.Array, column: Column) -> pd.Series:
 
 # -------------------------------------------------------------------------------------- text forms
 
+# The characters a spreadsheet shows as nothing but the byte-order mark (U+FEFF), as ranges.
+_ZERO_WIDTH = "\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
 #: Characters a spreadsheet shows as nothing, pasted from a web page or a chat: '江北\u200b' would
 #: be a district of its own, 'C001\ufeff' a customer no bill names.
-INVISIBLE_CHARACTERS = (
-    "[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
-)
+INVISIBLE_CHARACTERS = f"[{_ZERO_WIDTH}\ufeff]"
+#: The invisible characters a column header loses (`power_factor\u200b` pasted from a chat is
+#: power_factor): all but the byte-order mark, which `frames` names as a mark read into the name.
+_HEADER_INVISIBLE = re.compile(f"[{_ZERO_WIDTH}]")
 #: Control characters no text may hold: C0 but tab, line feed and carriage return, DEL, C1. A NUL
 #: is refused by PostgreSQL, ESC and BEL start terminal sequences (retitle or clear the window
 #: where the CLI prints the cell), and spreadsheets turn them into other characters.
@@ -281,6 +284,13 @@ _KEY_EXPECTED = (
     "text without control characters (tab, line break, NUL, escape) "
     "or invisible characters (zero-width spaces, direction marks)"
 )
+
+
+def header_name(name: str) -> str:
+    """A column header as read: without the invisible characters a spreadsheet shows as nothing
+    (`_HEADER_INVISIBLE`) and trimmed, so that a name pasted with a zero-width space is the
+    column's, not an extra one beside it read as absent."""
+    return _HEADER_INVISIBLE.sub("", name).strip()
 
 
 def refused_text(text: str, *, free_text: bool, longest: int | None = None) -> str | None:

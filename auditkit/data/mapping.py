@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from auditkit import yamlsafe
-from auditkit.data.column_typing import shown_cell
+from auditkit.data.column_typing import header_name, shown_cell
 from auditkit.data.encoding import EncodingFailure, sniff_encoding
 from auditkit.data.entries import not_a_regular_file
 from auditkit.data.problems import Problem
@@ -233,7 +233,7 @@ def _table_mapping(
     forms: dict[str, CellForm] = {}
     problems: list[Problem] = []
     for source, target in columns.items():
-        source_name = str(source).strip()
+        source_name = header_name(str(source))
         options: dict[object, object] = {}
         if isinstance(target, dict):
             options = target

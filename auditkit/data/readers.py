@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from auditkit.data.column_typing import shown_cell
+from auditkit.data.column_typing import header_name, shown_cell
 from auditkit.data.csv_quoting import (
     QUOTING_EXPECTED,
     QuoteFault,
@@ -130,7 +130,7 @@ def _read_csv(path: Path, table: str, header_row: int = 1) -> RawTable:
             )
         rows, problems = _locate_malformed(path, table, encoding, names, header_row, faults)
     _refuse_joined_files(path, table, data, rows, encoding)
-    data, rows = _drop_blank_rows(data.rename_columns([name.strip() for name in names]), rows)
+    data, rows = _drop_blank_rows(data.rename_columns([header_name(name) for name in names]), rows)
     data, refused, quoting = refuse_faulty_cells(path.name, table, data, rows, faults)
     problems += quoting
     if careful:  # only the careful path reads values over several lines
@@ -488,7 +488,7 @@ def _read_parquet(path: Path, table: str) -> RawTable:
         raise ReadFailure(
             file_problem(path, table, "a Parquet file", f"a file that is not one ({error})")
         ) from None
-    data = data.rename_columns([name.strip() for name in data.column_names])
+    data = data.rename_columns([header_name(name) for name in data.column_names])
     return RawTable(data, RowIndex(first_row=1), path.name, "parquet")
 
 
@@ -518,7 +518,7 @@ def read_parquet_batches(path: Path, table: str, batch_rows: int) -> Iterator[Ra
         with _arrow_source(path) as source:
             schema = pq.read_schema(source)
             text_columns = _text_columns(schema)
-            names = [name.strip() for name in schema.names]
+            names = [header_name(name) for name in schema.names]
             parquet = pq.ParquetFile(source, read_dictionary=text_columns)
             first_row = 1
             for batch in parquet.iter_batches(batch_size=batch_rows):

@@ -42,7 +42,12 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from auditkit.data.column_typing import EXACT_DIGITS_LIMIT, shown_cell, shown_personal
+from auditkit.data.column_typing import (
+    EXACT_DIGITS_LIMIT,
+    header_name,
+    shown_cell,
+    shown_personal,
+)
 from auditkit.data.personal_headers import holds_personal
 from auditkit.data.problems import Problem
 from auditkit.data.raw import (
@@ -123,7 +128,7 @@ def read_xlsx(
             raise ReadFailure(
                 file_problem(path, table, "a header row naming the columns", found, header_row)
             )
-        names = ["" if value is None else str(value).strip() for value in header]
+        names = ["" if value is None else header_name(str(value)) for value in header]
         sheet_cells = _SheetCells(path, table, names, kind_of, tags.formulas)
         for row_number, row in enumerate(cells, start=header_row + 1):
             sheet_cells.add(row_number, row)
