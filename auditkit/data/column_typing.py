@@ -466,7 +466,7 @@ def _parse_text(array: pa.Array, column: Column) -> _Parsed:
     if pa.types.is_floating(array.type):
         inexact = _inexact_as_text(array)
         if pc.any(inexact).as_py():
-            return _Parsed(_nulled(text, inexact), inexact, text, _INEXACT_TEXT)
+            return _Parsed(_nulled(text, inexact), inexact, text, INEXACT_TEXT)
     allowed = column.allowed
     if allowed is None:
         if not column.free_text:
@@ -485,7 +485,7 @@ def _parse_text(array: pa.Array, column: Column) -> _Parsed:
 
 
 #: What a text column stored as floating-point numbers must hold instead of a long or endless one.
-_INEXACT_TEXT = (
+INEXACT_TEXT = (
     "text, or a number of at most 15 digits (a float keeps no more: an id of 16 or more digits "
     "stored as a number has lost its last ones; store the column as text)"
 )
