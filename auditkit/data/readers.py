@@ -101,18 +101,18 @@ def _read_csv(path: Path, table: str, header_row: int = 1) -> RawTable:
     careful = True
     try:
         encoding = sniff_encoding(path)
-        names = _header(path, table, encoding, header_row)
+        names, header_lines = _header(path, table, encoding, header_row)
         try:
-            data, malformed = _arrow_csv(path, names, encoding, False, header_row)
+            data, malformed = _arrow_csv(path, names, encoding, False, header_lines)
         except (pa.ArrowInvalid, UnicodeDecodeError):
             encoding = scan_encoding(path)
-            names = _header(path, table, encoding, header_row)
-            data, malformed = _careful_csv(path, table, names, encoding, header_row)
+            names, header_lines = _header(path, table, encoding, header_row)
+            data, malformed = _careful_csv(path, table, names, encoding, header_lines)
         else:
-            if malformed or data.num_rows + header_row != _line_count(path):
+            if malformed or data.num_rows + header_lines != _line_count(path):
                 # a row spread over lines: quoted newlines, or a quote never closed, which
                 # the fast path reads by silently dropping the lines it swallowed
-                data, malformed = _careful_csv(path, table, names, encoding, header_row)
+                data, malformed = _careful_csv(path, table, names, encoding, header_lines)
             else:
                 careful = False
     except EncodingFailure as failure:
@@ -186,9 +186,13 @@ def _arrow_source(path: Path) -> Iterator[str | BinaryIO]:
         yield str(path)
 
 
-def _header(path: Path, table: str, encoding: Encoding, header_row: int = 1) -> list[str]:
+def _header(
+    path: Path, table: str, encoding: Encoding, header_row: int = 1
+) -> tuple[list[str], int]:
     """The header's column names, decoded and parsed with the csv module from the file's head:
-    its row `header_row`, the rows above it titles (`title_rows_refused`)."""
+    its row `header_row`, the rows above it titles (`title_rows_refused`); and the lines these
+    rows take, the header's included (a title cell with a line break is one row over two lines,
+    and Arrow skips lines, not rows)."""
     with path.open("rb") as handle:
         head = handle.read(SAMPLE_BYTES)
     text = head.decode(encoding.codec, errors="ignore").lstrip("\ufeff")
@@ -201,7 +205,7 @@ def _header(path: Path, table: str, encoding: Encoding, header_row: int = 1) -> 
         raise ReadFailure(
             file_problem(path, table, "a header row naming the columns", found, header_row)
         )
-    return names
+    return names, records.line_num
 
 
 def _refuse_joined_files(
@@ -240,10 +244,10 @@ def _line_count(path: Path) -> int:
 
 
 def _careful_csv(
-    path: Path, table: str, names: list[str], encoding: Encoding, header_row: int
+    path: Path, table: str, names: list[str], encoding: Encoding, header_lines: int
 ) -> tuple[pa.Table, int]:
     try:
-        return _arrow_csv(path, names, encoding, True, header_row)
+        return _arrow_csv(path, names, encoding, True, header_lines)
     except pa.ArrowInvalid as error:
         if "straddling" in str(error):  # a record longer than Arrow's block
             row = _first_long_row(path, encoding)
@@ -280,10 +284,10 @@ def _first_long_row(path: Path, encoding: Encoding) -> int | None:
 
 
 def _arrow_csv(
-    path: Path, names: list[str], encoding: Encoding, quoted_newlines: bool, header_row: int
+    path: Path, names: list[str], encoding: Encoding, quoted_newlines: bool, header_lines: int
 ) -> tuple[pa.Table, int]:
     """All columns as text (empty cells null), and how many rows had a wrong field count; the
-    rows down to the header (`header_row`) are skipped."""
+    `header_lines` down to the header's end are skipped."""
     malformed = 0
 
     def skip_malformed(row: pa_csv.InvalidRow) -> str:
@@ -297,7 +301,7 @@ def _arrow_csv(
             read_options=pa_csv.ReadOptions(
                 encoding=encoding.codec,
                 column_names=names,
-                skip_rows=header_row,
+                skip_rows=header_lines,
                 block_size=_BLOCK_BYTES,
             ),
             parse_options=pa_csv.ParseOptions(
