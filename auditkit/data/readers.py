@@ -59,6 +59,8 @@ FORMATS = (".csv", ".xlsx", ".parquet")
 # Bytes Arrow parses at once: no row may be longer (a longer one is refused, naming its row).
 _BLOCK_BYTES = 1 << 20
 _COUNT_CHUNK = 1 << 24
+#: Delimiters other exports separate columns with, by how a message says them.
+OTHER_DELIMITERS = {"\t": "tabs", ";": "semicolons", "|": "vertical bars"}
 # Excel's text literal in a CSV cell: `="00012345"` shown as 00012345, `="a""b"` as a"b.
 _EXCEL_TEXT = r'^="((?:[^"]|"")*)"$'
 
@@ -205,7 +207,30 @@ def _header(
         raise ReadFailure(
             file_problem(path, table, "a header row naming the columns", found, header_row)
         )
+    _refuse_other_delimiter(path, table, names, header_row)
     return names, records.line_num
+
+
+def _refuse_other_delimiter(path: Path, table: str, names: list[str], header_row: int) -> None:
+    """Raise ReadFailure when the header is one name holding OTHER_DELIMITERS' names split by
+    one of them, three at least (a tab-separated export saved as .csv, or Excel's `;` where a
+    comma is the decimal mark): read with commas every column is absent, and each absence
+    would be an error quoting the whole header."""
+    if len(names) != 1:
+        return
+    for delimiter, said in OTHER_DELIMITERS.items():
+        parts = [part for part in names[0].split(delimiter) if part.strip()]
+        if len(parts) >= 3:
+            found = (
+                f"a header of {len(parts)} names separated by {said}, starting "
+                f"{shown_cell(delimiter.join(parts[:3]))} (save the file as CSV, comma "
+                f"delimited, or replace the {said} by commas)"
+            )
+            raise ReadFailure(
+                file_problem(
+                    path, table, "columns separated by commas (a CSV file)", found, header_row
+                )
+            )
 
 
 def _refuse_joined_files(

@@ -402,6 +402,32 @@ def test_a_long_title_line_is_shown_cut_as_any_cell(dataset_dir: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(("delimiter", "said"), [("\t", "tabs"), (";", "semicolons")])
+def test_a_csv_separated_by_tabs_or_semicolons_is_one_error_naming_the_delimiter(
+    dataset_dir: Path, delimiter: str, said: str
+) -> None:
+    """A tab-separated export saved as bills.csv was 11 missing-column errors, each quoting the
+    whole 314-character header."""
+    path = dataset_dir / "bills.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",", delimiter), encoding="utf-8")
+
+    shown = repr(delimiter.join(["customer_id", "period", "register_start"]))
+    assert validation_errors(dataset_dir) == [
+        "bills.csv row 1: expected columns separated by commas (a CSV file), found a header of "
+        f"14 names separated by {said}, starting {shown} (save the file as CSV, comma delimited, "
+        f"or replace the {said} by commas)"
+    ]
+
+
+def test_a_title_with_two_semicolons_is_still_a_title(dataset_dir: Path) -> None:
+    """Near miss: 电费明细;2024年 names two parts, not a header of three or more."""
+    path = dataset_dir / "customers.csv"
+    path.write_text("电费明细;2024年\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert validation_errors(dataset_dir)[0].startswith(
+        "customers.csv row 1: expected a header row naming the columns, found a title "
+    )
+
+
 # ---------------------------------------------------------------------------------------- XLSX
 
 
