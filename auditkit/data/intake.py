@@ -345,15 +345,22 @@ def _arrow_table(
     frame: pd.DataFrame, table: str, file: str
 ) -> tuple[pa.Table, dict[int, np.ndarray], list[Problem]]:
     """A DataFrame of `table` as Arrow columns, the positions per column index of the cells
-    refused, and their problems. Object columns of mixed types are written as text, a float as
-    a column of floats is (`_mixed_text`); in a text column a float past 15 digits is refused as
-    a column of floats refuses it (`pd.read_excel` gives a 22-digit id typed as a number so)."""
+    refused, and their problems. A column of pandas Periods is written as text as they print
+    (`2024-01`, `2024-01-15` for a day). Object columns of mixed types are written as text, a
+    float as a column of floats writes it (`_mixed_text`); in a text column a float past 15
+    digits is refused as a column of floats refuses it (`pd.read_excel` gives a 22-digit id
+    typed as a number so)."""
     spec = TABLES[table]
     columns: dict[str, pa.Array] = {}
     refused: dict[int, np.ndarray] = {}
     problems: list[Problem] = []
     for index, name in enumerate(frame.columns):
         series = frame[name]
+        if isinstance(series.dtype, pd.PeriodDtype):  # Arrow would write its ordinals: 636
+            columns[str(name)] = pa.array(
+                [None if pd.isna(value) else str(value) for value in series], pa.string()
+            )
+            continue
         try:
             columns[str(name)] = pa.array(series, from_pandas=True)
             continue

@@ -268,6 +268,25 @@ def test_from_frames_refuses_a_long_float_id_in_a_mixed_column(
     assert dataset.customers["meter_id"].tolist()[2] == "123456789012345"
 
 
+def test_from_frames_reads_a_column_of_pandas_periods_as_the_months_they_print(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    """A bills period as pd.PeriodIndex(freq='M') reached Arrow as its ordinal: 'expected a
+    month YYYY-MM (01-12), found '648''. A day's Period prints its day (near miss: refused)."""
+    bills = tables["bills"].assign(period=pd.PeriodIndex(tables["bills"]["period"], freq="M"))
+
+    dataset = Dataset.from_frames({**tables, "bills": bills})
+
+    assert dataset.bills["period"].tolist() == tables["bills"]["period"].tolist()
+    days = bills.assign(period=pd.PeriodIndex(["2024-01-15"] * len(bills), freq="D"))
+    with pytest.raises(DataValidationError) as caught:
+        Dataset.from_frames({**tables, "bills": days})
+    assert str(caught.value.errors[0]) == (
+        "bills (DataFrame) row 1, column period: expected a month YYYY-MM (01-12), "
+        "found '2024-01-15'"
+    )
+
+
 def test_xlsx_periods_typed_as_dates_by_excel(tmp_path: Path, dataset_dir: Path) -> None:
     """Excel turns a typed 2024-01 into the date 2024-01-01: it is read back as the period."""
     original = load(dataset_dir)
