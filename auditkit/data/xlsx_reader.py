@@ -4,7 +4,9 @@ The table is the first worksheet, row 1 its header. What Excel shows and what a 
 gets can differ, and each difference is either written as Excel shows it or refused by cell:
 
 - the stored extent of the sheet (`<dimension>`) is not trusted: every row is read;
-- a number shown with leading zeros by its format (`00000001`) is written with them;
+- a number shown with leading zeros by its format (`00000001`) is written with them, and in a
+  text column with the text its format writes around them (`"MT"0000000`: MT0012345); a text
+  column's number whose format writes text otherwise (`"MT"#`) is refused;
 - in a text column, a number past 15 digits stored as Excel stores numbers (it kept only 15: an
   id typed as a number has lost its last digits) is refused, and so is a date in an id column
   (Excel turned `2024-1-10` into one; elsewhere a date is written `YYYY-MM-DD`, as an order's
@@ -73,6 +75,10 @@ from auditkit.workbooks import (
 _MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 # A number format that pads whole numbers with zeros (`00000000`, `000000000000`).
 _ZERO_PADDED = re.compile(r"^0+$")
+# Literal text in a number format: quoted (`"MT"`) or one character escaped (`\-`).
+_LITERAL = re.compile(r'"([^"]*)"|\\(.)')
+# A number format of literal text around zeros (`"MT"0000000`: 12345 shown as MT0012345).
+_LITERAL_PADDED = re.compile(r'^((?:"[^"]*"|\\.)*)(0+)((?:"[^"]*"|\\.)*)$')
 #: The rows of a hidden sheet looked through for the table's header (titles may sit above it).
 HEADER_SEARCH_ROWS = 20
 # Bytes kept from one chunk of worksheet XML to the next: longer than any tag looked for.
@@ -367,7 +373,7 @@ def _number_text(
     """A number cell as text, or why it is refused: a text column's number too long for Excel's
     15 digits (shown masked in a personal column, a phone stored as a number)."""
     if isinstance(value, int):  # stored as a whole number: exact, however long
-        return _zero_padded(str(value), value, cell), None
+        return _whole_text(str(value), value, cell, kind, name)
     whole = math.isfinite(value) and value.is_integer()
     if kind == "text" and whole and abs(value) >= EXACT_DIGITS_LIMIT:
         digits = str(int(Decimal(f"{value:.15g}")))
@@ -379,16 +385,37 @@ def _number_text(
             f"format the column as text and write the {all_of} again)",
         )
     if whole and abs(value) < 2**53:
-        return _zero_padded(str(int(value)), value, cell), None
+        return _whole_text(str(int(value)), value, cell, kind, name)
     return repr(value), None
 
 
-def _zero_padded(text: str, value: float, cell: Cell) -> str:
-    """A whole number with the zeros its format (`00000000`) shows it with."""
+def _whole_text(
+    text: str, value: float, cell: Cell, kind: Kind | None, name: str
+) -> tuple[str | None, tuple[str, str] | None]:
+    """A whole number as its format shows it, or why it is refused: with the zeros the format
+    pads it with (`00000000`) and, in a text column, the text it writes around them
+    (`"MT"0000000` shows 12345 as MT0012345, an id typed as its digits); a text column's number
+    whose format writes text in another way is refused, what Excel shows not being told."""
     number_format = getattr(cell, "number_format", "") or ""
     if value >= 0 and _ZERO_PADDED.match(number_format):
-        return text.zfill(len(number_format))
-    return text
+        return text.zfill(len(number_format)), None
+    if kind != "text" or not _LITERAL.search(number_format):
+        return text, None
+    padded = _LITERAL_PADDED.match(number_format)
+    if padded is not None and value >= 0:
+        before, zeros, after = padded.groups()
+        return _literal_text(before) + text.zfill(len(zeros)) + _literal_text(after), None
+    shown = shown_personal(name, text) if name in PERSONAL_COLUMNS else text
+    return None, (
+        "text",
+        f"the number {shown} shown by its format {number_format!r} with text of its own "
+        "(format the column as text and write the values as Excel shows them)",
+    )
+
+
+def _literal_text(literals: str) -> str:
+    """The text a run of a number format's literals (`"MT"`, `\\-`) writes."""
+    return "".join(quoted + escaped for quoted, escaped in _LITERAL.findall(literals))
 
 
 def _date_text(value: dt.date, kind: Kind | None) -> str:

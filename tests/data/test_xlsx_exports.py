@@ -209,6 +209,37 @@ def test_numbers_keep_the_zeros_their_format_shows(xlsx_dir: Path) -> None:
     assert set(dataset.bills["customer_id"]) == {"0001", "0002", "0003"}
 
 
+def test_an_id_shown_with_text_by_its_format_is_read_as_shown(xlsx_dir: Path) -> None:
+    """A meter typed as 12345 in a column formatted "MT"0000000 shows MT0012345 in Excel; it was
+    read as 12345, a meter no other table names. A format writing text otherwise ("MT"#) is
+    refused; a number column keeps its value whatever its format (near miss)."""
+    path = xlsx_dir / "customers.xlsx"
+
+    def formatted(book: Workbook) -> None:
+        sheet = book.active
+        header = [cell.value for cell in sheet[1]]
+        meter = sheet.cell(2, header.index("meter_id") + 1)
+        meter.value, meter.number_format = 12345, '"MT"0000000'
+        other = sheet.cell(3, header.index("meter_id") + 1)
+        other.value, other.number_format = 678, '"MT"#'
+        capacity = sheet.cell(3, header.index("contract_capacity_kva") + 1)
+        capacity.number_format = '0" kVA"'
+
+    edit(path, formatted)
+
+    spec = TABLES["customers"]
+    with pytest.raises(ReadProblems) as caught:
+        read_table(path, "customers", lambda name: spec.column(name).kind)
+    assert [str(problem) for problem in caught.value.problems] == [
+        "customers.xlsx row 3, column meter_id: expected text, found the number 678 shown by "
+        "its format '\"MT\"#' with text of its own (format the column as text and write the "
+        "values as Excel shows them)"
+    ]
+    meter_ids = caught.value.raw.data.column("meter_id").to_pylist()
+    assert meter_ids[:2] == ["MT0012345", None]
+    assert caught.value.raw.data.column("contract_capacity_kva").to_pylist()[1] == "630"
+
+
 def test_a_long_phone_stored_as_a_number_is_refused_masked(xlsx_dir: Path) -> None:
     def stored_as_number(book: Workbook) -> None:
         sheet = book.active
