@@ -57,9 +57,20 @@ WHOLE_LIMIT = 2**53
 EXACT_DIGITS_LIMIT = 10**15
 #: What a column of half-precision floats must be stored as instead.
 _HALF_FLOAT = (
-    "numbers stored as float32, float64, integers or decimals (float16 keeps 3 significant "
-    "digits: a rate of 0.5283 reads 0.5283203125)"
+    "numbers stored as float64, integers or decimals (float16 keeps 3 significant digits: a "
+    "rate of 0.5283 reads 0.5283203125)"
 )
+#: The finest step any number of the contract is written in: a fen (0.01 yuan); kWh, readings
+#: and capacities are written no finer, rates and ratios are below 10, where float32 tells far
+#: finer steps apart.
+FINEST_STEP = 0.01
+#: What a float32 number too large to tell FINEST_STEP apart must be stored as instead.
+_SINGLE_FLOAT = (
+    "a number stored as float64, integers or decimals (float32 tells numbers 0.01 apart only "
+    "below 131,072: 343321.15 and 343321.16 are one float32)"
+)
+#: Significant digits that always give a float32 back: 9 (its shortest decimal has at most as many).
+_FLOAT32_DIGITS = 9
 # Problems listed one by one per column and kind; beyond, one Problem counts the rest (a whole
 # wrong column of 36M rows must not become 36M Python objects).
 LISTED_PER_ISSUE = 100_000
@@ -244,11 +255,14 @@ def _to_pandas(values: pa.Array, column: Column) -> pd.Series:
 
 # -------------------------------------------------------------------------------------- text forms
 
+# The characters a spreadsheet shows as nothing but the byte-order mark (U+FEFF), as ranges.
+_ZERO_WIDTH = "\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
 #: Characters a spreadsheet shows as nothing, pasted from a web page or a chat: '江北\u200b' would
 #: be a district of its own, 'C001\ufeff' a customer no bill names.
-INVISIBLE_CHARACTERS = (
-    "[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
-)
+INVISIBLE_CHARACTERS = f"[{_ZERO_WIDTH}\ufeff]"
+#: The invisible characters a column header loses (`power_factor\u200b` pasted from a chat is
+#: power_factor): all but the byte-order mark, which `frames` names as a mark read into the name.
+_HEADER_INVISIBLE = re.compile(f"[{_ZERO_WIDTH}]")
 #: Control characters no text may hold: C0 but tab, line feed and carriage return, DEL, C1. A NUL
 #: is refused by PostgreSQL, ESC and BEL start terminal sequences (retitle or clear the window
 #: where the CLI prints the cell), and spreadsheets turn them into other characters.
@@ -270,6 +284,13 @@ _KEY_EXPECTED = (
     "text without control characters (tab, line break, NUL, escape) "
     "or invisible characters (zero-width spaces, direction marks)"
 )
+
+
+def header_name(name: str) -> str:
+    """A column header as read: without the invisible characters a spreadsheet shows as nothing
+    (`_HEADER_INVISIBLE`) and trimmed, so that a name pasted with a zero-width space is the
+    column's, not an extra one beside it read as absent."""
+    return _HEADER_INVISIBLE.sub("", name).strip()
 
 
 def refused_text(text: str, *, free_text: bool, longest: int | None = None) -> str | None:
@@ -445,9 +466,13 @@ def _parse_text(array: pa.Array, column: Column) -> _Parsed:
     if pa.types.is_floating(array.type):
         inexact = _inexact_as_text(array)
         if pc.any(inexact).as_py():
-            return _Parsed(_nulled(text, inexact), inexact, text, _INEXACT_TEXT)
+            return _Parsed(_nulled(text, inexact), inexact, text, INEXACT_TEXT)
     allowed = column.allowed
     if allowed is None:
+        if not column.free_text:
+            scientific = pc.fill_null(pc.match_substring_regex(text, _SCIENTIFIC), False)
+            if pc.any(scientific).as_py():
+                return _Parsed(_nulled(text, scientific), scientific, text, _scientific(column))
         pattern = _FREE_TEXT_REFUSED if column.free_text else _KEY_REFUSED
         hidden = pc.fill_null(pc.match_substring_regex(text, pattern), False)
         if not pc.any(hidden).as_py():
@@ -460,10 +485,26 @@ def _parse_text(array: pa.Array, column: Column) -> _Parsed:
 
 
 #: What a text column stored as floating-point numbers must hold instead of a long or endless one.
-_INEXACT_TEXT = (
+INEXACT_TEXT = (
     "text, or a number of at most 15 digits (a float keeps no more: an id of 16 or more digits "
     "stored as a number has lost its last ones; store the column as text)"
 )
+
+
+#: A number as Excel shows it in scientific notation when its column is not formatted as text
+#: (`3.33E+21`; a float written by pandas, `3.33e+21`): in a key-like text column it is an id
+#: or a code of 12 or more digits whose digits are lost, saved as shown.
+_SCIENTIFIC = r"^[+-]?\d(?:\.\d+)?[eE]\+\d{2,3}$"
+
+
+def _scientific(column: Column) -> str:
+    """What a key-like text cell written in scientific notation is expected to be instead."""
+    one, all_of = ("an id", "ids") if column.name.endswith("_id") else ("a code", "values")
+    return (
+        f"{one} as written, not a number in scientific notation (Excel shows a long number so "
+        f"and a CSV saved from it keeps only those digits: format the column as text and "
+        f"export the {all_of} again)"
+    )
 
 
 def _inexact_as_text(floats: pa.Array) -> pa.Array:
@@ -561,6 +602,14 @@ def _parse_number(array: pa.Array, expected: str = "a number") -> _Parsed:
         bad = pc.is_valid(array)
         shown = pc.cast(array, pa.float64())
         return _Parsed(_nulled(shown, bad), bad, shown, _HALF_FLOAT)
+    if pa.types.is_float32(kind):
+        values, ambiguous = _widened_float32(array)
+        bad = pc.or_(pc.fill_null(pc.is_inf(values), False), ambiguous)
+        if not pc.any(bad).as_py():
+            return _Parsed(values, None, values, expected)
+        exact = pc.cast(array, pa.float64())  # shown as stored: 343321.15625
+        why = _SINGLE_FLOAT if pc.any(ambiguous).as_py() else expected
+        return _Parsed(_nulled(values, bad), bad, exact, why)
     if kind in (pa.int64(), pa.uint64()):  # past 2^53 a float64 cannot hold every whole number
         too_large = pc.greater(array, pa.scalar(WHOLE_LIMIT, kind))
         if kind == pa.int64():
@@ -587,6 +636,36 @@ def _parse_number(array: pa.Array, expected: str = "a number") -> _Parsed:
         not_finite = pc.fill_null(pc.invert(pc.is_finite(values)), False)
         bad = pc.or_(pc.fill_null(not_number, False), not_finite)
     return _Parsed(_nulled(values, bad), bad, text, expected)
+
+
+def _widened_float32(array: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """float32 numbers as float64 holding the shortest decimal each stands for (a float32 money
+    or rate column: 112.98 is stored 112.9800033569336, widened bit for bit it would read so),
+    and where the float32 is too large to tell FINEST_STEP apart (from 2^17 = 131,072 on, its
+    spacing is 1/64 or more: 343321.15 and 343321.16 are both stored 343321.15625, and which was
+    written cannot be told).
+
+    Below 2^17 a float32 is the only one any number of at most two decimals rounds to, and the
+    shortest decimal giving it back is that number (a shorter one would be a second such
+    number); a rate's four or six decimals are far above its spacing too. The shortest decimal is
+    found by rounding to 1, 2, ... significant digits until the float32 comes back.
+    """
+    singles = array.to_numpy(zero_copy_only=False).astype(np.float32)
+    numbers = singles.astype(np.float64)
+    finite = np.isfinite(numbers) & (numbers != 0)
+    exponents = np.floor(np.log10(np.abs(np.where(finite, numbers, 1.0))))
+    widened = numbers.copy()
+    pending = finite.copy()
+    for digits in range(1, _FLOAT32_DIGITS + 1):
+        scale = digits - 1 - exponents  # decimals kept (negative: whole tens, hundreds ...)
+        up, down = 10.0 ** np.maximum(scale, 0), 10.0 ** np.maximum(-scale, 0)
+        rounded = np.where(scale >= 0, np.round(numbers * up) / up, np.round(numbers / down) * down)
+        back = pending & (rounded.astype(np.float32) == singles)
+        widened[back] = rounded[back]
+        pending &= ~back
+    ambiguous = finite & (np.spacing(np.abs(singles)) > FINEST_STEP)
+    mask = None if array.null_count == 0 else pc.is_null(array).to_numpy(zero_copy_only=False)
+    return pa.array(widened, mask=mask), pa.array(ambiguous)
 
 
 def _parse_integer(array: pa.Array) -> _Parsed:

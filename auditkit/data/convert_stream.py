@@ -127,7 +127,7 @@ def _source(source: Path, problems: list[Problem]) -> tuple[list[str], Batches]:
         for raw in read_parquet_batches(files[name], name, batch_rows):
             if renamed is None:
                 renamed, mapping_problems = apply_mapping(
-                    name, raw.data.column_names, columns.mapping
+                    name, raw.data.column_names, columns.mapping, columns.file
                 )
                 problems.extend(mapping_problems)
             batch = RawTable(raw.data.rename_columns(renamed), raw.rows, raw.file, raw.format)

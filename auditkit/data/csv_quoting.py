@@ -27,9 +27,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditkit.data.column_typing import shown_cell
+from auditkit.data.personal_headers import holds_personal
 from auditkit.data.problems import Problem
 from auditkit.data.raw import RowIndex
-from auditkit.data.schema import TABLES
 from auditkit.data.threads import GIL_FREE_THREADS
 
 _BLOCK_BYTES = 1 << 24
@@ -286,7 +286,7 @@ def refuse_faulty_cells(
     else:
         positions = np.searchsorted(rows.numbers, numbers)
         kept = rows.numbers[np.minimum(positions, len(rows.numbers) - 1)] == numbers
-    personal = table in TABLES and TABLES[table].personal
+    personal = holds_personal(table, data.column_names)
     by_column: dict[int, list[int]] = {}
     problems = []
     for fault, position, is_kept in zip(faults, positions.tolist(), kept.tolist(), strict=True):

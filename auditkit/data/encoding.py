@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import mmap
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,8 @@ _FOREIGN_BOMS = (
 # The bytes of a CJK character (U+4E00-U+9FFF) in UTF-8, and a line of valid UTF-8 (RFC 3629),
 # matched on bytes (Arrow matches binary data byte by byte).
 _UTF8_CJK = rb"[\xe4-\xe9][\x80-\xbf][\x80-\xbf]"
+# A run of bytes other than ASCII: the text of a line that an encoding decides.
+_NON_ASCII = re.compile(rb"[\x80-\xff]+")
 _UTF8_LINE = (
     rb"^(?:[\x00-\x7f]|[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]"
     rb"|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
@@ -189,10 +192,12 @@ def _refuse_utf8_rows(path: Path, utf8_failure: int | None = None) -> None:
     (城南 as 鍩庡崡, a district of its own). When such lines come before `utf8_failure`, the
     offset where UTF-8 first fails, the file is UTF-8 joined by GBK there: named at that row.
 
-    GBK text is almost never valid UTF-8 holding a CJK character (its two-byte characters would
-    have to line up as UTF-8's three-byte ones across the whole line). Lines are checked by Arrow's
-    regular expressions in chunks, no Python per line: lines holding a UTF-8 CJK character's
-    bytes first, then whether those are valid UTF-8 throughout.
+    GBK text is rarely valid UTF-8 holding a CJK character (its two-byte characters would
+    have to line up as UTF-8's three-byte ones across the whole line), and when it is (a rare
+    name, 濮鸿波), it reads as rare characters in UTF-8: a line is taken for UTF-8 only when it
+    reads as more common Chinese so than in GBK (`_reads_better_as_utf8`). Lines are checked by
+    Arrow's regular expressions in chunks, no Python per line: lines holding a UTF-8 CJK
+    character's bytes first, then whether those are valid UTF-8 throughout; only those are read.
     """
     joined: list[int] = []
     with path.open("rb") as handle:
@@ -258,7 +263,8 @@ def _ascii_between(path: Path, start: int, end: int) -> bool:
 
 
 def _utf8_line_starts(block: bytes) -> list[int]:
-    """Offsets in `block` of (at most two) lines that are valid UTF-8 holding a CJK character."""
+    """Offsets in `block` of (at most two) lines that are valid UTF-8 holding a CJK character
+    and read as more common Chinese so than in GBK (`_reads_better_as_utf8`)."""
     if not block:
         return []
     bytes_ = np.frombuffer(block, dtype=np.uint8)
@@ -278,8 +284,44 @@ def _utf8_line_starts(block: bytes) -> list[int]:
     if not candidates.size:
         return []
     valid = pc.match_substring_regex(lines.take(pa.array(candidates)), _UTF8_LINE)
-    found = candidates[valid.to_numpy(zero_copy_only=False)][:2]
-    return [int(offsets[position]) for position in found]
+    found: list[int] = []
+    judged: dict[bytes, bool] = {}  # a rare name repeated on many lines is judged once
+    for position in candidates[valid.to_numpy(zero_copy_only=False)].tolist():
+        start, end = int(offsets[position]), int(offsets[position + 1])
+        text = b"\n".join(_NON_ASCII.findall(block, start, end))
+        if text not in judged:
+            judged[text] = _reads_better_as_utf8(text)
+        if judged[text]:
+            found.append(start)
+            if len(found) == 2:
+                break
+    return found
+
+
+def _reads_better_as_utf8(text: bytes) -> bool:
+    """Whether bytes valid as UTF-8 read as more common Chinese in UTF-8 than in GBK/GB18030.
+
+    A short GBK text may be valid UTF-8 by chance (濮鸿波 is 姺貨 in UTF-8): its characters are
+    then few and rare. Chinese text of either reading is made of GB2312's characters (its 6,763
+    common hanzi and its punctuation) nearly always; the other reading of the same bytes holds
+    mostly characters outside it (张伟 in UTF-8 reads 寮犱紵 in GBK, two of three outside).
+    """
+    return _common_share(text.decode("utf-8")) > _common_share(
+        text.decode("gb18030", errors="replace")
+    )
+
+
+def _common_share(text: str) -> float:
+    """The share of `text`'s characters (line breaks aside) that GB2312 holds."""
+    characters = [character for character in text if character != "\n"]
+    common = 0
+    for character in characters:
+        try:
+            character.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        common += 1
+    return common / len(characters) if characters else 0.0
 
 
 def _refuse_nul(path: Path, head: bytes) -> None:

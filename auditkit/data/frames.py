@@ -236,12 +236,12 @@ def _without_cells(issue: Issue, refused: np.ndarray) -> Issue | None:
 
 
 def _near_names(names: list[str], spec: TableSpec) -> dict[str, str]:
-    """Contract columns absent but written otherwise in the header (other case, spaces for
-    underscores, padding): canonical name -> the file's."""
+    """Contract columns absent but written otherwise in the header (other case, spaces or
+    hyphens for underscores, padding): canonical name -> the file's."""
     absent = set(spec.column_names) - set(names)
     near = {}
     for name in names:
-        canonical = re.sub(r"[\s_]+", "_", name.strip()).lower()
+        canonical = re.sub(r"[\s_-]+", "_", name.strip()).lower()
         if canonical in absent:
             near.setdefault(canonical, name)
     return near

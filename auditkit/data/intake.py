@@ -8,21 +8,23 @@ raises.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from auditkit.data.cell_forms import apply_forms
+from auditkit.data.column_typing import EXACT_DIGITS_LIMIT, INEXACT_TEXT, shown_cell
 from auditkit.data.consistency import check_tables
 from auditkit.data.entries import not_a_regular_file
 from auditkit.data.frames import TypedTable, is_title, type_table
 from auditkit.data.guarded_text import unguarded
 from auditkit.data.mapping import (
     HEADER_ROW,
-    MAPPING_FILE,
     ColumnsFile,
     apply_mapping,
     read_columns,
@@ -93,8 +95,12 @@ def type_frames(tables: Mapping[str, pd.DataFrame], check: bool = True) -> Intak
                     )
                 )
             continue
-        raw = RawTable(_arrow_table(frame), RowIndex(first_row=1), f"{name} (DataFrame)", "frame")
-        _type_into(outcome, name, raw)
+        file = f"{name} (DataFrame)"
+        data, refused, problems = _arrow_table(frame, name, file)
+        outcome.problems.extend(problems)
+        _type_into(
+            outcome, name, RawTable(data, RowIndex(first_row=1), file, "frame", refused=refused)
+        )
     if check:
         outcome.problems.extend(check_tables(outcome.tables))
     return outcome
@@ -130,7 +136,7 @@ def locate_folder(folder: Path, problems: list[Problem]) -> tuple[dict[str, Path
             found = f"{HEADER_ROW} {row} for {files[name].name}, which has no header row"
             problems.append(
                 Problem(
-                    f"{MAPPING_FILE} [{name}]",
+                    f"{columns.file} [{name}]",
                     None,
                     None,
                     f"{HEADER_ROW} only for a CSV or .xlsx file",
@@ -298,7 +304,7 @@ def _read_into(outcome: Intake, name: str, path: Path, columns: ColumnsFile) -> 
         if raw.data.num_rows == 0:  # none kept: each data row its problems name was left out
             named = {problem.row for problem in partly.problems if problem.row is not None}
             refused_rows = sum(1 for row in named if row >= raw.rows.first_row)
-    renamed, mapping_problems = apply_mapping(name, raw.data.column_names, mapping)
+    renamed, mapping_problems = apply_mapping(name, raw.data.column_names, mapping, columns.file)
     if not is_title(raw.data.column_names):  # a title row: its one error says it (typing)
         outcome.problems.extend(mapping_problems)
     raw = unguarded(replace(raw, data=raw.data.rename_columns(renamed)), name)
@@ -335,15 +341,63 @@ def type_raw(
     return typed, problems
 
 
-def _arrow_table(frame: pd.DataFrame) -> pa.Table:
-    """A DataFrame as Arrow columns; object columns of mixed types are written as text."""
-    columns = {}
-    for name in frame.columns:
+def _arrow_table(
+    frame: pd.DataFrame, table: str, file: str
+) -> tuple[pa.Table, dict[int, np.ndarray], list[Problem]]:
+    """A DataFrame of `table` as Arrow columns, the positions per column index of the cells
+    refused, and their problems. A column of pandas Periods is written as text as they print
+    (`2024-01`, `2024-01-15` for a day). Object columns of mixed types are written as text, a
+    float as a column of floats writes it (`_mixed_text`); in a text column a float past 15
+    digits is refused as a column of floats refuses it (`pd.read_excel` gives a 22-digit id
+    typed as a number so)."""
+    spec = TABLES[table]
+    columns: dict[str, pa.Array] = {}
+    refused: dict[int, np.ndarray] = {}
+    problems: list[Problem] = []
+    for index, name in enumerate(frame.columns):
         series = frame[name]
-        try:
-            columns[str(name)] = pa.array(series, from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
+        if isinstance(series.dtype, pd.PeriodDtype):  # Arrow would write its ordinals: 636
             columns[str(name)] = pa.array(
                 [None if pd.isna(value) else str(value) for value in series], pa.string()
             )
-    return pa.table(columns) if columns else pa.table({})
+            continue
+        try:
+            columns[str(name)] = pa.array(series, from_pandas=True)
+            continue
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass
+        text = str(name) in spec.column_names and spec.column(str(name)).kind == "text"
+        cells, inexact = [], []
+        for position, value in enumerate(series):
+            if text and isinstance(value, float) and not _exact_as_text(value):
+                inexact.append(position)
+                problems.append(
+                    Problem(
+                        file,
+                        position + 1,
+                        str(name),
+                        INEXACT_TEXT,
+                        shown_cell(str(value)),
+                        table=table,
+                    )
+                )
+                cells.append(None)
+            else:
+                cells.append(_mixed_text(value))
+        columns[str(name)] = pa.array(cells, pa.string())
+        if inexact:
+            refused[index] = np.asarray(inexact)
+    return (pa.table(columns) if columns else pa.table({})), refused, problems
+
+
+def _exact_as_text(value: float) -> bool:
+    """Whether a float stands for the text it writes: finite and of at most 15 digits."""
+    return math.isfinite(value) and abs(value) < EXACT_DIGITS_LIMIT
+
+
+def _mixed_text(value: object) -> str | None:
+    """A cell of a column of mixed types as text: a whole float without `.0`, as a column of
+    floats writes it (an account number stays `3100012345`)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < EXACT_DIGITS_LIMIT:
+        return str(int(value))
+    return None if pd.isna(value) else str(value)

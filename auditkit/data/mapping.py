@@ -16,19 +16,22 @@ column `0123` as 83 and a code `no` as False, so a cell `False` would map and th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
 from auditkit import yamlsafe
-from auditkit.data.column_typing import shown_cell
+from auditkit.data.column_typing import header_name, shown_cell
 from auditkit.data.encoding import EncodingFailure, sniff_encoding
 from auditkit.data.entries import not_a_regular_file
 from auditkit.data.problems import Problem
 from auditkit.data.schema import TABLES
 
 MAPPING_FILE = "columns.yaml"
+#: The names a mapping file goes by, compared case-insensitively (`Columns.yml` as saved on
+#: Windows): one silently not read would look like missing columns later.
+MAPPING_NAMES = ("columns.yaml", "columns.yml")
 #: What a link named columns.yaml may lead to: a file named as YAML (`entries.not_a_regular_file`).
 MAPPING_SUFFIXES = (".yaml", ".yml")
 #: The most bytes of columns.yaml. A mapping of every table's every column with coded values is a
@@ -84,11 +87,13 @@ MAX_HEADER_ROW = 100
 @dataclass(frozen=True)
 class ColumnsFile:
     """What columns.yaml says: names per table, cell forms per table and column, and the row of
-    a table's header where titles sit above it (row 1 otherwise)."""
+    a table's header where titles sit above it (row 1 otherwise); `file` is its name as found
+    (`Columns.yml`), for problems to name it."""
 
     mapping: ColumnMapping = field(default_factory=dict)
     forms: CellForms = field(default_factory=dict)
     header_rows: dict[str, int] = field(default_factory=dict)
+    file: str = MAPPING_FILE
 
 
 class _ColumnsLoader(yamlsafe.TextKeysLoader):
@@ -120,10 +125,27 @@ def _values_maps(document: yaml.Node) -> list[yaml.MappingNode]:
 
 def read_columns(folder: Path) -> tuple[ColumnsFile, list[Problem]]:
     """What the columns.yaml of the dataset in `folder` says (nothing when there is none), with
-    every mistake found in it."""
-    path = folder / MAPPING_FILE
-    if not path.is_symlink() and not path.exists():
+    every mistake found in it: named in any case, `.yaml` or `.yml` (`MAPPING_NAMES`), and
+    problems name it as found; two such files are an error, neither read."""
+    found = sorted(entry for entry in folder.iterdir() if entry.name.lower() in MAPPING_NAMES)
+    if len(found) > 1:
+        names = " and ".join(path.name for path in found)
+        expected = f"one column mapping file ({' or '.join(MAPPING_NAMES)}, in any case)"
+        return ColumnsFile(), [_problem(None, None, expected, f"{names} (delete all but one)")]
+    if not found:
         return ColumnsFile(), []
+    columns, problems = _read_columns_file(found[0])
+    if found[0].name == MAPPING_FILE:
+        return columns, problems
+    named = [
+        replace(problem, file=found[0].name + problem.file[len(MAPPING_FILE) :])
+        for problem in problems
+    ]
+    return replace(columns, file=found[0].name), named
+
+
+def _read_columns_file(path: Path) -> tuple[ColumnsFile, list[Problem]]:
+    """What the mapping file at `path` says, with every mistake found in it."""
     found = not_a_regular_file(path, MAPPING_SUFFIXES, "YAML")
     if found is not None:
         return ColumnsFile(), [_problem(None, None, "a readable regular file", found)]
@@ -211,7 +233,7 @@ def _table_mapping(
     forms: dict[str, CellForm] = {}
     problems: list[Problem] = []
     for source, target in columns.items():
-        source_name = str(source).strip()
+        source_name = header_name(str(source))
         options: dict[object, object] = {}
         if isinstance(target, dict):
             options = target
@@ -301,16 +323,19 @@ def _cell_form(
 
 
 def apply_mapping(
-    table: str, file_columns: list[str], mapping: ColumnMapping
+    table: str, file_columns: list[str], mapping: ColumnMapping, file: str = MAPPING_FILE
 ) -> tuple[list[str], list[Problem]]:
-    """The canonical names of `file_columns`, and a Problem for each mapped source not in the file.
+    """The canonical names of `file_columns`, and a Problem for each mapped source not in the
+    file, naming the mapping `file`.
 
     A file column that is already named as a mapping target is a conflict (two columns would get
     the same name): it is reported and the source keeps its own name.
     """
     table_mapping = mapping.get(table, {})
     problems = [
-        _problem(table, source, f"a column {source!r} in the {table} file", "no such column")
+        _problem(
+            table, source, f"a column {source!r} in the {table} file", "no such column", file=file
+        )
         for source in table_mapping
         if source not in file_columns
     ]
@@ -325,6 +350,7 @@ def apply_mapping(
             source,
             f"{table_mapping[source]} to come from one column only",
             f"the file also has a column named {table_mapping[source]!r}",
+            file=file,
         )
         for source in sorted(clashing)
     )
@@ -333,7 +359,12 @@ def apply_mapping(
 
 
 def _problem(
-    table: str | None, column: str | None, expected: str, found: str, row: int | None = None
+    table: str | None,
+    column: str | None,
+    expected: str,
+    found: str,
+    row: int | None = None,
+    file: str = MAPPING_FILE,
 ) -> Problem:
-    place = MAPPING_FILE if table is None else f"{MAPPING_FILE} [{table}]"
+    place = file if table is None else f"{file} [{table}]"
     return Problem(file=place, row=row, column=column, expected=expected, found=found, table=table)

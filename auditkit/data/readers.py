@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from auditkit.data.column_typing import shown_cell
+from auditkit.data.column_typing import header_name, shown_cell
 from auditkit.data.csv_quoting import (
     QUOTING_EXPECTED,
     QuoteFault,
@@ -38,6 +38,7 @@ from auditkit.data.encoding import (
     scan_encoding,
     sniff_encoding,
 )
+from auditkit.data.personal_headers import holds_personal
 from auditkit.data.problems import Problem
 from auditkit.data.raw import (
     RawTable,
@@ -48,7 +49,7 @@ from auditkit.data.raw import (
     title_found,
     title_rows_refused,
 )
-from auditkit.data.schema import TABLES, Kind
+from auditkit.data.schema import Kind
 from auditkit.data.threads import GIL_FREE_THREADS
 from auditkit.data.xlsx_reader import read_xlsx
 
@@ -58,6 +59,8 @@ FORMATS = (".csv", ".xlsx", ".parquet")
 # Bytes Arrow parses at once: no row may be longer (a longer one is refused, naming its row).
 _BLOCK_BYTES = 1 << 20
 _COUNT_CHUNK = 1 << 24
+#: Delimiters other exports separate columns with, by how a message says them.
+OTHER_DELIMITERS = {"\t": "tabs", ";": "semicolons", "|": "vertical bars"}
 # Excel's text literal in a CSV cell: `="00012345"` shown as 00012345, `="a""b"` as a"b.
 _EXCEL_TEXT = r'^="((?:[^"]|"")*)"$'
 
@@ -100,18 +103,18 @@ def _read_csv(path: Path, table: str, header_row: int = 1) -> RawTable:
     careful = True
     try:
         encoding = sniff_encoding(path)
-        names = _header(path, table, encoding, header_row)
+        names, header_lines = _header(path, table, encoding, header_row)
         try:
-            data, malformed = _arrow_csv(path, names, encoding, False, header_row)
+            data, malformed = _arrow_csv(path, names, encoding, False, header_lines)
         except (pa.ArrowInvalid, UnicodeDecodeError):
             encoding = scan_encoding(path)
-            names = _header(path, table, encoding, header_row)
-            data, malformed = _careful_csv(path, table, names, encoding, header_row)
+            names, header_lines = _header(path, table, encoding, header_row)
+            data, malformed = _careful_csv(path, table, names, encoding, header_lines)
         else:
-            if malformed or data.num_rows + header_row != _line_count(path):
+            if malformed or data.num_rows + header_lines != _line_count(path):
                 # a row spread over lines: quoted newlines, or a quote never closed, which
                 # the fast path reads by silently dropping the lines it swallowed
-                data, malformed = _careful_csv(path, table, names, encoding, header_row)
+                data, malformed = _careful_csv(path, table, names, encoding, header_lines)
             else:
                 careful = False
     except EncodingFailure as failure:
@@ -127,9 +130,9 @@ def _read_csv(path: Path, table: str, header_row: int = 1) -> RawTable:
             raise ReadFailure(
                 file_problem(path, table, "a header row naming the columns", found, header_row)
             )
-        rows, problems = _locate_malformed(path, table, encoding, len(names), header_row, faults)
+        rows, problems = _locate_malformed(path, table, encoding, names, header_row, faults)
     _refuse_joined_files(path, table, data, rows, encoding)
-    data, rows = _drop_blank_rows(data.rename_columns([name.strip() for name in names]), rows)
+    data, rows = _drop_blank_rows(data.rename_columns([header_name(name) for name in names]), rows)
     data, refused, quoting = refuse_faulty_cells(path.name, table, data, rows, faults)
     problems += quoting
     if careful:  # only the careful path reads values over several lines
@@ -185,9 +188,13 @@ def _arrow_source(path: Path) -> Iterator[str | BinaryIO]:
         yield str(path)
 
 
-def _header(path: Path, table: str, encoding: Encoding, header_row: int = 1) -> list[str]:
+def _header(
+    path: Path, table: str, encoding: Encoding, header_row: int = 1
+) -> tuple[list[str], int]:
     """The header's column names, decoded and parsed with the csv module from the file's head:
-    its row `header_row`, the rows above it titles (`title_rows_refused`)."""
+    its row `header_row`, the rows above it titles (`title_rows_refused`); and the lines these
+    rows take, the header's included (a title cell with a line break is one row over two lines,
+    and Arrow skips lines, not rows)."""
     with path.open("rb") as handle:
         head = handle.read(SAMPLE_BYTES)
     text = head.decode(encoding.codec, errors="ignore").lstrip("\ufeff")
@@ -200,7 +207,30 @@ def _header(path: Path, table: str, encoding: Encoding, header_row: int = 1) -> 
         raise ReadFailure(
             file_problem(path, table, "a header row naming the columns", found, header_row)
         )
-    return names
+    _refuse_other_delimiter(path, table, names, header_row)
+    return names, records.line_num
+
+
+def _refuse_other_delimiter(path: Path, table: str, names: list[str], header_row: int) -> None:
+    """Raise ReadFailure when the header is one name holding OTHER_DELIMITERS' names split by
+    one of them, three at least (a tab-separated export saved as .csv, or Excel's `;` where a
+    comma is the decimal mark): read with commas every column is absent, and each absence
+    would be an error quoting the whole header."""
+    if len(names) != 1:
+        return
+    for delimiter, said in OTHER_DELIMITERS.items():
+        parts = [part for part in names[0].split(delimiter) if part.strip()]
+        if len(parts) >= 3:
+            found = (
+                f"a header of {len(parts)} names separated by {said}, starting "
+                f"{shown_cell(delimiter.join(parts[:3]))} (save the file as CSV, comma "
+                f"delimited, or replace the {said} by commas)"
+            )
+            raise ReadFailure(
+                file_problem(
+                    path, table, "columns separated by commas (a CSV file)", found, header_row
+                )
+            )
 
 
 def _refuse_joined_files(
@@ -239,10 +269,10 @@ def _line_count(path: Path) -> int:
 
 
 def _careful_csv(
-    path: Path, table: str, names: list[str], encoding: Encoding, header_row: int
+    path: Path, table: str, names: list[str], encoding: Encoding, header_lines: int
 ) -> tuple[pa.Table, int]:
     try:
-        return _arrow_csv(path, names, encoding, True, header_row)
+        return _arrow_csv(path, names, encoding, True, header_lines)
     except pa.ArrowInvalid as error:
         if "straddling" in str(error):  # a record longer than Arrow's block
             row = _first_long_row(path, encoding)
@@ -279,10 +309,10 @@ def _first_long_row(path: Path, encoding: Encoding) -> int | None:
 
 
 def _arrow_csv(
-    path: Path, names: list[str], encoding: Encoding, quoted_newlines: bool, header_row: int
+    path: Path, names: list[str], encoding: Encoding, quoted_newlines: bool, header_lines: int
 ) -> tuple[pa.Table, int]:
     """All columns as text (empty cells null), and how many rows had a wrong field count; the
-    rows down to the header (`header_row`) are skipped."""
+    `header_lines` down to the header's end are skipped."""
     malformed = 0
 
     def skip_malformed(row: pa_csv.InvalidRow) -> str:
@@ -296,7 +326,7 @@ def _arrow_csv(
             read_options=pa_csv.ReadOptions(
                 encoding=encoding.codec,
                 column_names=names,
-                skip_rows=header_row,
+                skip_rows=header_lines,
                 block_size=_BLOCK_BYTES,
             ),
             parse_options=pa_csv.ParseOptions(
@@ -320,8 +350,9 @@ def _malformed_found(
     """A malformed record as shown to the user, with what broke it (its first quoting `fault`)
     or what probably did.
 
-    The record's text is not shown from a table with `personal` columns: its fields are out of
-    place, so which of them is a name, an address or a phone number cannot be told to mask it.
+    The record's text is not shown from a file holding `personal` data (the customers table, a
+    bills export carrying 户名 and 联系电话): its fields are out of place, so which of them is a
+    name, an address or a phone number cannot be told to mask it.
     """
     joined = ",".join(fields)
     if personal:
@@ -424,7 +455,7 @@ def _locate_malformed(
     path: Path,
     table: str,
     encoding: Encoding,
-    width: int,
+    names: list[str],
     header_row: int,
     faults: list[QuoteFault],
 ) -> tuple[RowIndex, list[Problem]]:
@@ -434,15 +465,16 @@ def _locate_malformed(
     record to report each one and to number the kept rows as a spreadsheet would. A record's
     quoting `faults` say what broke it. A quote closed rows later swallows the lines between into
     one field: said so, and past the csv module's field limit (128 KiB) the file is refused at
-    that row.
+    that row. No record's text is shown from a file holding personal data (`holds_personal`).
     """
+    width = len(names)
     first_fault: dict[int, QuoteFault] = {}
     for fault in faults:
         first_fault.setdefault(fault.row, fault)
     kept: list[int] = []
     problems: list[Problem] = []
     expected = f"{width} fields as in the header"
-    personal = table in TABLES and TABLES[table].personal
+    personal = holds_personal(table, names)
     with path.open(encoding=encoding.codec, newline="") as handle:
         records = csv.reader(handle)
         for _ in range(header_row):  # the titles above the header, and the header
@@ -485,7 +517,7 @@ def _read_parquet(path: Path, table: str) -> RawTable:
         raise ReadFailure(
             file_problem(path, table, "a Parquet file", f"a file that is not one ({error})")
         ) from None
-    data = data.rename_columns([name.strip() for name in data.column_names])
+    data = data.rename_columns([header_name(name) for name in data.column_names])
     return RawTable(data, RowIndex(first_row=1), path.name, "parquet")
 
 
@@ -515,7 +547,7 @@ def read_parquet_batches(path: Path, table: str, batch_rows: int) -> Iterator[Ra
         with _arrow_source(path) as source:
             schema = pq.read_schema(source)
             text_columns = _text_columns(schema)
-            names = [name.strip() for name in schema.names]
+            names = [header_name(name) for name in schema.names]
             parquet = pq.ParquetFile(source, read_dictionary=text_columns)
             first_row = 1
             for batch in parquet.iter_batches(batch_size=batch_rows):

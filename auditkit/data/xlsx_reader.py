@@ -4,14 +4,17 @@ The table is the first worksheet, row 1 its header. What Excel shows and what a 
 gets can differ, and each difference is either written as Excel shows it or refused by cell:
 
 - the stored extent of the sheet (`<dimension>`) is not trusted: every row is read;
-- a number shown with leading zeros by its format (`00000001`) is written with them;
+- a number shown with leading zeros by its format (`00000001`) is written with them, and in a
+  text column with the text its format writes around them (`"MT"0000000`: MT0012345); a text
+  column's number whose format writes text otherwise (`"MT"#`) is refused;
 - in a text column, a number past 15 digits stored as Excel stores numbers (it kept only 15: an
   id typed as a number has lost its last digits) is refused, and so is a date in an id column
   (Excel turned `2024-1-10` into one; elsewhere a date is written `YYYY-MM-DD`, as an order's
   new end date); an error value (`#N/A`) is refused in any column;
 - a value merged across cells (only the first holds it), a hidden first sheet, data on another
-  visible sheet and a workbook with no worksheet openpyxl reads (Strict Open XML) are refused;
-  a hidden sheet after the table (a drop-down's list) is left alone;
+  visible sheet, rows under the table's header on a hidden sheet (one sheet per year, the old
+  ones hidden) and a workbook with no worksheet openpyxl reads (Strict Open XML) are refused;
+  another hidden sheet after the table (a drop-down's list, a lookup) is left alone;
 - a formula is read by its saved result, and one saved without a result is refused.
 
 A refused cell is read as empty, its row kept, so that what depends on the row (a customer's
@@ -27,7 +30,7 @@ import re
 import warnings
 import zipfile
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -41,7 +44,13 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from auditkit.data.column_typing import EXACT_DIGITS_LIMIT, shown_cell, shown_personal
+from auditkit.data.column_typing import (
+    EXACT_DIGITS_LIMIT,
+    header_name,
+    shown_cell,
+    shown_personal,
+)
+from auditkit.data.personal_headers import holds_personal
 from auditkit.data.problems import Problem
 from auditkit.data.raw import (
     RawTable,
@@ -51,7 +60,7 @@ from auditkit.data.raw import (
     file_problem,
     title_rows_refused,
 )
-from auditkit.data.schema import TABLES, Kind
+from auditkit.data.schema import Kind
 from auditkit.masking import PERSONAL_COLUMNS
 from auditkit.workbooks import (
     FORMULA_TAG,
@@ -66,6 +75,12 @@ from auditkit.workbooks import (
 _MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 # A number format that pads whole numbers with zeros (`00000000`, `000000000000`).
 _ZERO_PADDED = re.compile(r"^0+$")
+# Literal text in a number format: quoted (`"MT"`) or one character escaped (`\-`).
+_LITERAL = re.compile(r'"([^"]*)"|\\(.)')
+# A number format of literal text around zeros (`"MT"0000000`: 12345 shown as MT0012345).
+_LITERAL_PADDED = re.compile(r'^((?:"[^"]*"|\\.)*)(0+)((?:"[^"]*"|\\.)*)$')
+#: The rows of a hidden sheet looked through for the table's header (titles may sit above it).
+HEADER_SEARCH_ROWS = 20
 # Bytes kept from one chunk of worksheet XML to the next: longer than any tag looked for.
 _TAIL_BYTES = 256
 
@@ -107,7 +122,7 @@ def read_xlsx(
             )
         ) from None
     try:
-        sheet = the_table_sheet(path, table, workbook.worksheets)
+        sheet = the_table_sheet(path, table, workbook.worksheets, header_row)
         # the sheet's XML part, found as openpyxl found the sheet: through the package's parts
         tags = _sheet_tags(path, sheet_parts(path)[sheet.title])
         cells = sheet.iter_rows()
@@ -119,7 +134,7 @@ def read_xlsx(
             raise ReadFailure(
                 file_problem(path, table, "a header row naming the columns", found, header_row)
             )
-        names = ["" if value is None else str(value).strip() for value in header]
+        names = ["" if value is None else header_name(str(value)) for value in header]
         sheet_cells = _SheetCells(path, table, names, kind_of, tags.formulas)
         for row_number, row in enumerate(cells, start=header_row + 1):
             sheet_cells.add(row_number, row)
@@ -156,9 +171,13 @@ def _refused_cells(cells: _SheetCells, kept: list[int]) -> dict[int, np.ndarray]
     return {index: np.asarray(positions) for index, positions in refused.items()}
 
 
-def the_table_sheet(path: Path, table: str, sheets: list[ReadOnlyWorksheet]) -> ReadOnlyWorksheet:
+def the_table_sheet(
+    path: Path, table: str, sheets: list[ReadOnlyWorksheet], header_row: int = 1
+) -> ReadOnlyWorksheet:
     """The first worksheet, visible, alone with data, its every row to be read (its stored
-    extent reset: a wrong `<dimension>` would cut the table short without a word)."""
+    extent reset: a wrong `<dimension>` would cut the table short without a word); a hidden
+    sheet after it may hold helpers (a drop-down's list), not rows under the table's header
+    (`_refuse_hidden_parts`)."""
     if not sheets:
         raise ReadFailure(
             file_problem(
@@ -181,10 +200,14 @@ def the_table_sheet(path: Path, table: str, sheets: list[ReadOnlyWorksheet]) -> 
                 f"the first worksheet {first.title!r} hidden (delete it or move the table first)",
             )
         )
-    # A hidden sheet after the table holds helpers (a drop-down's list), not more of the table.
+    # A hidden sheet after the table holds helpers (a drop-down's list), not more of the table,
+    # unless it starts with the table's header: then it is a part of the table hidden away.
     others = [
         sheet.title for sheet in sheets[1:] if sheet.sheet_state == "visible" and _holds_data(sheet)
     ]
+    hidden = [sheet for sheet in sheets[1:] if sheet.sheet_state != "visible"]
+    if hidden and not others:
+        _refuse_hidden_parts(path, table, first, hidden, header_row)
     if others:
         listed = ", ".join(repr(title) for title in others)
         found = (
@@ -198,6 +221,51 @@ def the_table_sheet(path: Path, table: str, sheets: list[ReadOnlyWorksheet]) -> 
             )
         )
     return first
+
+
+def _refuse_hidden_parts(
+    path: Path,
+    table: str,
+    first: ReadOnlyWorksheet,
+    hidden: list[ReadOnlyWorksheet],
+    header_row: int,
+) -> None:
+    """Raise ReadFailure when a hidden sheet holds rows under the table's own header (one
+    sheet per year, the older ones hidden): read alone, the first sheet would pass for the whole
+    table and the hidden rows be missing from every check. A sheet is taken for a part when one
+    of its first HEADER_SEARCH_ROWS rows names at least half the table's columns, two at least
+    (a lookup sheet sharing a code column with the table is no part), and a row below it holds
+    data."""
+    row = next(first.iter_rows(min_row=header_row, max_row=header_row, values_only=True), ())
+    names = {str(value).strip() for value in row if _is_filled(value)}
+    if len(names) < 2:
+        return
+    for sheet in hidden:
+        rows = sheet.iter_rows(values_only=True)
+        number = _header_among(itertools.islice(rows, HEADER_SEARCH_ROWS), names)
+        if number is None:
+            continue
+        below = sum(1 for values in rows if any(_is_filled(value) for value in values))
+        if below:
+            found = (
+                f"part of the table on the hidden worksheet {sheet.title!r}: its header in row "
+                f"{number} and {below:,} rows of data below it, not read (unhide it and join "
+                "the sheets into one, or delete it)"
+            )
+            raise ReadFailure(
+                file_problem(
+                    path, table, f"the whole table in the first worksheet {first.title!r}", found
+                )
+            )
+
+
+def _header_among(rows: Iterator[tuple[object, ...]], names: set[str]) -> int | None:
+    """The 1-based number of the first of `rows` naming at least half of `names`, two at least."""
+    for number, values in enumerate(rows, start=1):
+        shared = names & {str(value).strip() for value in values if _is_filled(value)}
+        if len(shared) >= max(2, len(names) / 2):
+            return number
+    return None
 
 
 def _holds_data(sheet: ReadOnlyWorksheet) -> bool:
@@ -305,7 +373,7 @@ def _number_text(
     """A number cell as text, or why it is refused: a text column's number too long for Excel's
     15 digits (shown masked in a personal column, a phone stored as a number)."""
     if isinstance(value, int):  # stored as a whole number: exact, however long
-        return _zero_padded(str(value), value, cell), None
+        return _whole_text(str(value), value, cell, kind, name)
     whole = math.isfinite(value) and value.is_integer()
     if kind == "text" and whole and abs(value) >= EXACT_DIGITS_LIMIT:
         digits = str(int(Decimal(f"{value:.15g}")))
@@ -317,16 +385,37 @@ def _number_text(
             f"format the column as text and write the {all_of} again)",
         )
     if whole and abs(value) < 2**53:
-        return _zero_padded(str(int(value)), value, cell), None
+        return _whole_text(str(int(value)), value, cell, kind, name)
     return repr(value), None
 
 
-def _zero_padded(text: str, value: float, cell: Cell) -> str:
-    """A whole number with the zeros its format (`00000000`) shows it with."""
+def _whole_text(
+    text: str, value: float, cell: Cell, kind: Kind | None, name: str
+) -> tuple[str | None, tuple[str, str] | None]:
+    """A whole number as its format shows it, or why it is refused: with the zeros the format
+    pads it with (`00000000`) and, in a text column, the text it writes around them
+    (`"MT"0000000` shows 12345 as MT0012345, an id typed as its digits); a text column's number
+    whose format writes text in another way is refused, what Excel shows not being told."""
     number_format = getattr(cell, "number_format", "") or ""
     if value >= 0 and _ZERO_PADDED.match(number_format):
-        return text.zfill(len(number_format))
-    return text
+        return text.zfill(len(number_format)), None
+    if kind != "text" or not _LITERAL.search(number_format):
+        return text, None
+    padded = _LITERAL_PADDED.match(number_format)
+    if padded is not None and value >= 0:
+        before, zeros, after = padded.groups()
+        return _literal_text(before) + text.zfill(len(zeros)) + _literal_text(after), None
+    shown = shown_personal(name, text) if name in PERSONAL_COLUMNS else text
+    return None, (
+        "text",
+        f"the number {shown} shown by its format {number_format!r} with text of its own "
+        "(format the column as text and write the values as Excel shows them)",
+    )
+
+
+def _literal_text(literals: str) -> str:
+    """The text a run of a number format's literals (`"MT"`, `\\-`) writes."""
+    return "".join(quoted + escaped for quoted, escaped in _LITERAL.findall(literals))
 
 
 def _date_text(value: dt.date, kind: Kind | None) -> str:
@@ -434,9 +523,9 @@ def _unsaved_formulas(path: Path, table: str, cells: _SheetCells, header_row: in
     """
     position_of = {row_number: position for position, row_number in enumerate(cells.kept)}
     saved = {index: np.asarray(rows) for index, rows in cells.saved_without_text.items()}
-    # a name, address or phone column may be named anything (columns.yaml maps it): in a table
-    # with personal columns, no text formula is shown
-    personal = table in TABLES and TABLES[table].personal
+    # a name, address or phone column may be named anything (columns.yaml maps it): in a file
+    # holding personal data, no text formula is shown
+    personal = holds_personal(table, cells.names)
     problems = []
     for cell in formula_cells(path, None, header_row + 1):
         if _holds(saved.get(cell.column - 1), cell.row):

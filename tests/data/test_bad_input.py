@@ -97,16 +97,40 @@ def test_header_only_required_table(dataset_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("table, written", [("customers", "Contract_Capacity_kVA"),
+                                             ("customers", "contract-capacity-kva"),
                                              ("bills", "Kwh Billed")])  # fmt: skip
 def test_a_contract_column_written_in_another_case_is_named_not_read_as_absent(
     tables: dict[str, pd.DataFrame], make_dataset: MakeDataset, table: str, written: str
 ) -> None:
-    canonical = re.sub(r"[\s_]+", "_", written.strip()).lower()
+    """contract-capacity-kva, hyphens for underscores, was kept as an extra column without a
+    word and the optional contract_capacity_kva read as absent."""
+    canonical = re.sub(r"[\s_-]+", "_", written.strip()).lower()
     tables[table] = tables[table].rename(columns={canonical: written})
     assert errors_of(make_dataset(tables)) == [
         f"{table}.csv row 1, column {written}: expected the column name {canonical} (names are "
         f"exact: columns.yaml can map the file's own), found {written!r}, which would be kept as "
         f"an extra column and {canonical} read as absent"
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["csv-utf8", "xlsx", "parquet"])
+@pytest.mark.parametrize("invisible", ["\u200b", "\u2060", "\u200e"])
+def test_a_header_with_a_zero_width_character_names_its_column(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset, invisible: str, fmt: str
+) -> None:
+    """`contract_capacity_kva\u200b` pasted from a chat was kept as an extra column and the
+    optional contract_capacity_kva read as absent, with no error."""
+    expected = tables["customers"]["contract_capacity_kva"].astype(float)
+    renamed = {"contract_capacity_kva": f"contract_capacity_kva{invisible}"}
+    tables["customers"] = tables["customers"].rename(columns=renamed)
+
+    dataset = load(make_dataset(tables, fmt))
+
+    pd.testing.assert_series_equal(
+        dataset.customers["contract_capacity_kva"], expected, check_names=False
+    )
+    assert [name for name in dataset.customers.columns if "contract" in name] == [
+        "contract_capacity_kva"
     ]
 
 

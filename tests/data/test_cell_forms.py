@@ -419,6 +419,27 @@ def test_title_rows_above_the_header_are_skipped_where_columns_yaml_puts_the_hea
     assert load(fixed).hashes == load(dataset_dir).hashes
 
 
+def test_a_title_cell_with_a_line_break_is_one_row_above_the_header(
+    tables: dict[str, pd.DataFrame], dataset_dir: Path, tmp_path: Path
+) -> None:
+    """A title typed with Alt+Enter is one spreadsheet row over two lines: the header, row 2,
+    was read as a data row (bills.csv row 3: expected a month, found 'period' ...) and every
+    cell below was numbered a row too far."""
+    tables["bills"].loc[1, "period"] = "2024-13"
+    folder = write_dataset(tables, tmp_path / "titled", "csv-gbk")
+    titled_csv(folder, "bills", ['"国网XX供电公司\n2024年电费明细"'])
+    write_columns(folder, {"header_row": {"bills": 2}})
+
+    assert load_errors(folder) == [
+        "bills.csv row 4, column period: expected a month YYYY-MM (01-12), found '2024-13'"
+    ]
+    tables["bills"].loc[1, "period"] = "2024-02"
+    fixed = write_dataset(tables, tmp_path / "fixed", "csv-gbk")
+    titled_csv(fixed, "bills", ['"国网XX供电公司\n2024年电费明细"'])
+    write_columns(fixed, {"header_row": {"bills": 2}})
+    assert load(fixed).hashes == load(dataset_dir).hashes
+
+
 def test_malformed_rows_below_title_rows_keep_their_row_numbers(
     dataset_dir: Path,
 ) -> None:

@@ -75,6 +75,43 @@ def test_chinese_headers_in_gbk_csv_are_mapped(
     assert mapped.sources["bills"].encoding == "GBK/GB18030"
 
 
+@pytest.mark.parametrize("file_name", ["Columns.yaml", "columns.yml", "COLUMNS.YML"])
+def test_a_mapping_file_named_in_another_case_or_yml_is_read(
+    chinese_dir: Path, dataset_dir: Path, file_name: str
+) -> None:
+    """Columns.yaml (as Windows saves a new file) and columns.yml were ignored without a word:
+    the mapped columns then read as absent, or an optional one (power_factor) silently so."""
+    write_mapping(chinese_dir, {"customers": inverse(CUSTOMER_NAMES), "bills": inverse(BILL_NAMES)})
+    (chinese_dir / "columns.yaml").rename(chinese_dir / file_name)
+
+    assert load(chinese_dir).hashes == load(dataset_dir).hashes
+
+
+def test_a_mistake_in_a_mapping_file_names_it_as_found(chinese_dir: Path) -> None:
+    write_mapping(chinese_dir, {"customers": inverse(CUSTOMER_NAMES), "bills": {"户号": "客户"}})
+    (chinese_dir / "columns.yaml").rename(chinese_dir / "Columns.yml")
+
+    assert load_errors(chinese_dir)[0].startswith("Columns.yml [bills], column 户号: expected ")
+
+
+def test_two_mapping_files_are_refused_naming_both(chinese_dir: Path) -> None:
+    write_mapping(chinese_dir, {"customers": inverse(CUSTOMER_NAMES), "bills": inverse(BILL_NAMES)})
+    (chinese_dir / "Columns.yml").write_text("bills: {}\n", encoding="utf-8")
+
+    assert load_errors(chinese_dir)[0] == (
+        "columns.yaml: expected one column mapping file (columns.yaml or columns.yml, in any "
+        "case), found Columns.yml and columns.yaml (delete all but one)"
+    )
+
+
+def test_a_yaml_file_of_another_name_is_no_mapping(chinese_dir: Path) -> None:
+    """Near miss: columns_old.yaml is a user's note, not read."""
+    (chinese_dir / "columns_old.yaml").write_text(
+        yaml_text({"customers": inverse(CUSTOMER_NAMES)}), encoding="utf-8"
+    )
+    assert "columns.yaml can map" in load_errors(chinese_dir)[0]
+
+
 def test_unmapped_chinese_header_is_a_missing_column(chinese_dir: Path) -> None:
     write_mapping(chinese_dir, {"customers": inverse(CUSTOMER_NAMES)})
 

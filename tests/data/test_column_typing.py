@@ -433,3 +433,44 @@ def test_a_problem_in_a_personal_column_shows_the_value_masked_with_its_shape() 
             [(positions, _, shown)] = issues_of(array, customers.column(column))
             assert (positions, shown) == ([0], [found]), column
             assert "LEAK" not in found and "幸福" not in found and "345" not in found
+
+
+def test_an_id_excel_saved_in_scientific_notation_is_refused_at_its_cell() -> None:
+    """22-digit meter numbers through Excel's General format and back to CSV read `3.33E+21`:
+    two meters became one id, and the rules reported them as one meter on two accounts."""
+    meter = TABLES["customers"].column("meter_id")
+    values = ["3.33E+21", "3.33e+21", "MT0012345", "3330001000100123456789", "1E5", "3.3E+2"]
+
+    [(positions, expected, found)] = issues_of(values, meter)
+
+    assert positions == [0, 1]  # near misses: a code 1E5, an exponent of one digit
+    assert expected == (
+        "an id as written, not a number in scientific notation (Excel shows a long number so "
+        "and a CSV saved from it keeps only those digits: format the column as text and export "
+        "the ids again)"
+    )
+    assert found == ["'3.33E+21'", "'3.33e+21'"]
+
+
+def test_scientific_notation_in_free_text_is_text() -> None:
+    """Near miss: a note may quote a figure so."""
+    assert issues_of(["约3.3E+12千瓦时"], Column("note", "text", free_text=True)) == []
+    assert issues_of(["3.3E+12"], Column("note", "text", free_text=True)) == []
+
+
+def test_float32_numbers_widen_to_the_decimal_they_stand_for_or_are_refused() -> None:
+    """A warehouse's FLOAT column: 343321.15 is stored 343321.15625, and widened bit for bit the
+    bill read 343321.15625 yuan. Below 2^17 = 131,072 a float32 tells fen apart and is read as
+    the amount written; from 2^17 on, 343321.15 and 343321.16 are one float32: refused."""
+    written = [112.98, 12345.67, 131071.99, 0.5283, 343321.15, 131072.01, None]
+    typed = type_column(pa.array(written, pa.float32()), Column("amount", "number"))
+
+    assert typed.values.tolist()[:4] == [112.98, 12345.67, 131071.99, 0.5283]  # near misses
+    assert np.isnan(typed.values.tolist()[6])
+    [issue] = typed.issues
+    assert issue.positions.tolist() == [4, 5]
+    assert issue.expected == (
+        "a number stored as float64, integers or decimals (float32 tells numbers 0.01 apart only "
+        "below 131,072: 343321.15 and 343321.16 are one float32)"
+    )
+    assert list(issue.found) == ["343321.15625", "131072.015625"]  # as stored

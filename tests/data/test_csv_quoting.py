@@ -76,6 +76,22 @@ def test_a_name_quoted_in_part_is_refused_without_showing_it_and_its_row_kept(
     ]
 
 
+def test_a_bills_cell_quoted_in_part_beside_a_name_column_is_not_shown(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """A bills export carrying 户名 holds personal data: its faulty cells are not printed."""
+    tables = {**tables, "bills": tables["bills"].assign(户名="张三")}
+    folder = written(tables, tmp_path / "bills", "csv-utf8")
+    edit(folder, "bills", "csv-utf8", "22000.0,大工业", '22000.0,"大工"业')
+
+    assert errors_of(folder) == [
+        f"bills.csv row 4, column tariff_billed: {EXPECTED}, found a cell of 5 characters (not "
+        "shown: the table holds names, addresses and phone numbers) with text after the quote "
+        "that closes its quoted value, which CSV readers would read without its quotes (if the "
+        "quotes are part of the text, quote the whole cell and double each quote inside it)"
+    ]
+
+
 @pytest.mark.parametrize("fmt", ENCODINGS)
 @pytest.mark.parametrize(
     ("cell", "name"),

@@ -241,6 +241,52 @@ def test_from_frames_accepts_mixed_object_columns(tables: dict[str, pd.DataFrame
     assert dataset.bills["customer_id"].iloc[0] == "1001"
 
 
+def test_from_frames_refuses_a_long_float_id_in_a_mixed_column(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    """pd.read_excel gives a 22-digit meter number typed as a number as a float: beside text ids
+    it was written '3.3300010001001234e+21', two meters as one id; a whole float of at most 15
+    digits is the id it writes, as in a column of floats (near miss)."""
+    customers = tables["customers"].astype({"meter_id": object})
+    customers.loc[0, "meter_id"] = 3330001000100123456789.0
+    customers.loc[1, "meter_id"] = 3330001000100123.0  # 16 digits: lost ones too
+    customers.loc[2, "meter_id"] = 123456789012345.0  # 15 digits: exact
+
+    with pytest.raises(DataValidationError) as caught:
+        Dataset.from_frames({**tables, "customers": customers})
+
+    expected = (
+        "expected text, or a number of at most 15 digits (a float keeps no more: an id of 16 or "
+        "more digits stored as a number has lost its last ones; store the column as text)"
+    )
+    assert [str(problem) for problem in caught.value.errors] == [
+        f"customers (DataFrame) row 1, column meter_id: {expected}, found '3.3300010001001234e+21'",
+        f"customers (DataFrame) row 2, column meter_id: {expected}, found '3330001000100123'",
+    ]
+    customers.loc[0:1, "meter_id"] = "MT0012345"
+    dataset = Dataset.from_frames({**tables, "customers": customers})
+    assert dataset.customers["meter_id"].tolist()[2] == "123456789012345"
+
+
+def test_from_frames_reads_a_column_of_pandas_periods_as_the_months_they_print(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    """A bills period as pd.PeriodIndex(freq='M') reached Arrow as its ordinal: 'expected a
+    month YYYY-MM (01-12), found '648''. A day's Period prints its day (near miss: refused)."""
+    bills = tables["bills"].assign(period=pd.PeriodIndex(tables["bills"]["period"], freq="M"))
+
+    dataset = Dataset.from_frames({**tables, "bills": bills})
+
+    assert dataset.bills["period"].tolist() == tables["bills"]["period"].tolist()
+    days = bills.assign(period=pd.PeriodIndex(["2024-01-15"] * len(bills), freq="D"))
+    with pytest.raises(DataValidationError) as caught:
+        Dataset.from_frames({**tables, "bills": days})
+    assert str(caught.value.errors[0]) == (
+        "bills (DataFrame) row 1, column period: expected a month YYYY-MM (01-12), "
+        "found '2024-01-15'"
+    )
+
+
 def test_xlsx_periods_typed_as_dates_by_excel(tmp_path: Path, dataset_dir: Path) -> None:
     """Excel turns a typed 2024-01 into the date 2024-01-01: it is read back as the period."""
     original = load(dataset_dir)

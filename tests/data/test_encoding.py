@@ -185,6 +185,22 @@ def test_chinese_names_and_addresses_in_gbk_are_not_taken_for_utf8(tmp_path: Pat
     assert scan_encoding(path) == GB18030
 
 
+def test_a_rare_name_whose_gbk_bytes_are_valid_utf8_is_read_as_gbk(
+    tmp_path: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """濮鸿波 in GBK is valid UTF-8 (姺貨): a meter reader of that name on two bills made a valid
+    GBK file 'files joined together'. A row in UTF-8 that reads as common Chinese stays refused
+    (test above)."""
+    assert "濮鸿波".encode("gbk").decode("utf-8") == "姺貨"  # the premise
+    bills = tables["bills"].assign(tariff_billed="T1", reader_id="李明")
+    bills.loc[1:2, "reader_id"] = "濮鸿波"  # the only text but ASCII on their lines
+    path = tmp_path / "bills.csv"
+    bills.to_csv(path, index=False, encoding="gbk")
+
+    assert sniff_encoding(path) == GB18030
+    assert scan_encoding(path) == GB18030
+
+
 def test_bad_bytes_late_in_a_gbk_file_are_located_at_their_row_not_the_header(
     dataset_dir: Path, tables: dict[str, pd.DataFrame]
 ) -> None:

@@ -117,8 +117,8 @@ def test_parquet_numbers_that_are_not_the_values_written_are_refused_by_cell(
         "ones; store the column as text), found '3.1000123456789012e+16'"
     ) in errors
     half = (
-        "column energy_rate: expected numbers stored as float32, float64, integers or decimals "
-        "(float16 keeps 3 significant digits: a rate of 0.5283 reads 0.5283203125), found"
+        "column energy_rate: expected numbers stored as float64, integers or decimals (float16 "
+        "keeps 3 significant digits: a rate of 0.5283 reads 0.5283203125), found"
     )
     assert [error for error in errors if error.startswith("tariffs")] == [
         f"tariffs.parquet row {row}, {half} {found}"
@@ -402,6 +402,32 @@ def test_a_long_title_line_is_shown_cut_as_any_cell(dataset_dir: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(("delimiter", "said"), [("\t", "tabs"), (";", "semicolons")])
+def test_a_csv_separated_by_tabs_or_semicolons_is_one_error_naming_the_delimiter(
+    dataset_dir: Path, delimiter: str, said: str
+) -> None:
+    """A tab-separated export saved as bills.csv was 11 missing-column errors, each quoting the
+    whole 314-character header."""
+    path = dataset_dir / "bills.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",", delimiter), encoding="utf-8")
+
+    shown = repr(delimiter.join(["customer_id", "period", "register_start"]))
+    assert validation_errors(dataset_dir) == [
+        "bills.csv row 1: expected columns separated by commas (a CSV file), found a header of "
+        f"14 names separated by {said}, starting {shown} (save the file as CSV, comma delimited, "
+        f"or replace the {said} by commas)"
+    ]
+
+
+def test_a_title_with_two_semicolons_is_still_a_title(dataset_dir: Path) -> None:
+    """Near miss: 电费明细;2024年 names two parts, not a header of three or more."""
+    path = dataset_dir / "customers.csv"
+    path.write_text("电费明细;2024年\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert validation_errors(dataset_dir)[0].startswith(
+        "customers.csv row 1: expected a header row naming the columns, found a title "
+    )
+
+
 # ---------------------------------------------------------------------------------------- XLSX
 
 
@@ -548,6 +574,44 @@ def test_a_malformed_customers_row_is_shown_by_its_field_count_never_its_persona
     assert not any(
         "东方机械厂" in line or "88888888" in line for line in validation_errors(dataset_dir)
     )
+
+
+def test_a_malformed_bills_row_carrying_names_and_phones_is_never_shown(
+    dataset_dir: Path,
+) -> None:
+    """Real 电费明细 exports carry 户名, 用电地址 and 联系电话 beside the bill: only the customers
+    table hid its rows, so a bills row cut by an address's comma was quoted whole."""
+    tables = valid_tables()
+    bills = tables["bills"]
+    bills.insert(1, "户名", "李明伟")
+    bills.insert(2, "用电地址", "城西区滨江路484号2室")
+    bills.insert(3, "联系电话", "14366199976")
+    lines = bills.to_csv(index=False).splitlines()
+    lines[2] = lines[2].replace("484号2室", "484号,2室")  # a comma the export did not quote
+    (dataset_dir / "bills.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    errors = validation_errors(dataset_dir)
+
+    assert (
+        f"bills.csv row 3: expected {len(bills.columns)} fields as in the header, found "
+        in errors[0]
+    )
+    assert errors[0].endswith(
+        "(not shown: the table holds names, addresses and phone numbers; an unquoted comma in "
+        "an address?)"
+    )
+    assert not any("李明伟" in line or "14366199976" in line for line in errors)
+
+
+def test_a_malformed_bills_row_without_personal_columns_is_shown(dataset_dir: Path) -> None:
+    """Near miss: 表计通信地址 is a meter's bus address, no person's: the row is quoted."""
+    bills = valid_tables()["bills"]
+    bills.insert(1, "表计通信地址", "000012345678")
+    lines = bills.to_csv(index=False).splitlines()
+    lines[2] = lines[2].replace("000012345678", "0000,12345678")
+    (dataset_dir / "bills.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    assert "0000,12345678" in validation_errors(dataset_dir)[0]
 
 
 def test_control_characters_in_a_name_or_an_id_are_errors_the_name_shown_masked(

@@ -112,6 +112,45 @@ def test_data_on_a_second_sheet_or_a_hidden_first_sheet_is_refused(xlsx_dir: Pat
     ]
 
 
+def test_rows_under_the_tables_header_on_a_hidden_sheet_are_refused(xlsx_dir: Path) -> None:
+    """One sheet per year, the older one hidden: read alone, the first sheet passed for the whole
+    table and the hidden year's bills were missing from every check without a word."""
+    path = xlsx_dir / "bills.xlsx"
+
+    def hide_a_year(book: Workbook) -> None:
+        table = book.active
+        header = [cell.value for cell in table[1]]
+        year = book.create_sheet("2023年")
+        year.append(["2023年电费明细"])  # a title above the header
+        year.append(header)
+        year.append(["C001", "2023-12", *[None] * (len(header) - 2)])
+        year.append(["C002", "2023-12", *[None] * (len(header) - 2)])
+        year.sheet_state = "hidden"
+
+    edit(path, hide_a_year)
+
+    assert errors(xlsx_dir) == [
+        "bills.xlsx: expected the whole table in the first worksheet 'Sheet1', found part of "
+        "the table on the hidden worksheet '2023年': its header in row 2 and 2 rows of data "
+        "below it, not read (unhide it and join the sheets into one, or delete it)"
+    ]
+
+
+def test_a_hidden_lookup_sharing_one_column_name_with_the_table_is_no_part_of_it(
+    xlsx_dir: Path,
+) -> None:
+    """A hidden lookup of tariffs names customer_id's neighbour tariff_billed only: near miss."""
+
+    def lookup(book: Workbook) -> None:
+        codes = book.create_sheet("代码表")
+        codes.append(["tariff_billed", "说明"])
+        codes.append(["居民生活", "一户一表"])
+        codes.sheet_state = "hidden"
+
+    edit(xlsx_dir / "bills.xlsx", lookup)
+    assert errors(xlsx_dir) == []
+
+
 def test_merged_data_cells_are_refused_by_row_and_column(xlsx_dir: Path) -> None:
     path = xlsx_dir / "customers.xlsx"
     edit(path, lambda book: book.active.merge_cells("B2:B3"))  # district 城东 over two rows
@@ -168,6 +207,37 @@ def test_numbers_keep_the_zeros_their_format_shows(xlsx_dir: Path) -> None:
     dataset = load(folder)
     assert dataset.customers["customer_id"].tolist() == ["0001", "0002", "0003"]
     assert set(dataset.bills["customer_id"]) == {"0001", "0002", "0003"}
+
+
+def test_an_id_shown_with_text_by_its_format_is_read_as_shown(xlsx_dir: Path) -> None:
+    """A meter typed as 12345 in a column formatted "MT"0000000 shows MT0012345 in Excel; it was
+    read as 12345, a meter no other table names. A format writing text otherwise ("MT"#) is
+    refused; a number column keeps its value whatever its format (near miss)."""
+    path = xlsx_dir / "customers.xlsx"
+
+    def formatted(book: Workbook) -> None:
+        sheet = book.active
+        header = [cell.value for cell in sheet[1]]
+        meter = sheet.cell(2, header.index("meter_id") + 1)
+        meter.value, meter.number_format = 12345, '"MT"0000000'
+        other = sheet.cell(3, header.index("meter_id") + 1)
+        other.value, other.number_format = 678, '"MT"#'
+        capacity = sheet.cell(3, header.index("contract_capacity_kva") + 1)
+        capacity.number_format = '0" kVA"'
+
+    edit(path, formatted)
+
+    spec = TABLES["customers"]
+    with pytest.raises(ReadProblems) as caught:
+        read_table(path, "customers", lambda name: spec.column(name).kind)
+    assert [str(problem) for problem in caught.value.problems] == [
+        "customers.xlsx row 3, column meter_id: expected text, found the number 678 shown by "
+        "its format '\"MT\"#' with text of its own (format the column as text and write the "
+        "values as Excel shows them)"
+    ]
+    meter_ids = caught.value.raw.data.column("meter_id").to_pylist()
+    assert meter_ids[:2] == ["MT0012345", None]
+    assert caught.value.raw.data.column("contract_capacity_kva").to_pylist()[1] == "630"
 
 
 def test_a_long_phone_stored_as_a_number_is_refused_masked(xlsx_dir: Path) -> None:

@@ -1,0 +1,101 @@
+"""Which column headers of a billing export name personal data (a name, an address, a phone).
+
+A column is personal when its header is a contract column of `PERSONAL_COLUMNS` (`name`,
+`address`, `phone`) or a report's label for one (户名, 用电地址, 联系电话, Name, Address, Phone;
+case, spaces and full/half width ignored), or when it holds a word billing exports spell one
+with (`PERSONAL_WORDS`: 用户名称 and 客户名称 hold 户名, 联系地址 地址, 手机号 手机), a word
+inside a technical compound of `TECHNICAL_COMPOUNDS` or before a closing 核对 not counting
+(表计通信地址, IP地址, 台区地址码 and 抄表段电话核对 name a device or a check, no person's data).
+
+Field sheets mask such columns (`auditkit.sampling.personal`), and the loader shows no cell of a
+file holding one in its messages where the cell's column cannot be told (`holds_personal`).
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Iterable
+
+from auditkit import i18n
+from auditkit.data.schema import TABLES
+from auditkit.masking import PERSONAL_COLUMNS
+
+#: Words of a billing export's header that make a column personal, by the contract column whose
+#: masker it takes; looked for in this order (联系人电话 is a phone, 联系人 a name).
+PERSONAL_WORDS: dict[str, tuple[str, ...]] = {
+    "phone": ("电话", "手机"),
+    "address": ("地址", "住址"),
+    "name": ("户名", "姓名", "户主", "联系人"),
+}
+#: Compounds holding a word of `PERSONAL_WORDS` that name a device's address or a check's
+#: outcome, never a person's data: a header's compounds are taken out before its words are looked
+#: for (compared as `_plain` compares: case and width ignored). A device's address is one of a
+#: network (IP地址, MAC地址), a code (地址码: 台区地址码) or a meter's or a terminal's bus address
+#: (表计地址, 表计通信地址, 电能表通讯地址, 终端通信地址); a bare 通信地址 or 通讯地址 is a customer's
+#: mailing address on a billing export and stays personal. The list is closed: a header it does
+#: not cover is masked by its words, and --keep writes one column as it is.
+TECHNICAL_COMPOUNDS: tuple[str, ...] = (
+    "ip地址",
+    "mac地址",
+    "地址码",
+    "表计地址",
+    "电表地址",
+    "表通信地址",
+    "表通讯地址",
+    "表计通信地址",
+    "表计通讯地址",
+    "终端地址",
+    "终端通信地址",
+    "终端通讯地址",
+)
+#: A header ending in a word of `PERSONAL_WORDS` followed by this is a check's outcome (抄表段电话核对:
+#: 是/否), that word no person's data; 户名核对人 (a person) does not end so and stays personal.
+CHECKED = "核对"
+
+
+def _plain(header: object) -> str:
+    """A header as compared: full/half width, case and spaces ignored."""
+    return "".join(unicodedata.normalize("NFKC", str(header)).casefold().split())
+
+
+@functools.cache
+def _labels() -> dict[str, str]:
+    """Each header naming a personal column outright → its contract column: the column itself
+    and the labels reports give it in every language (`common.name` is 户名 / Name)."""
+    labels = {_plain(column): column for column in PERSONAL_COLUMNS}
+    for column in PERSONAL_COLUMNS:
+        for lang in i18n.LANGS:
+            labels.setdefault(_plain(i18n.text(f"common.{column}", lang)), column)
+    return labels
+
+
+def personal_kind(header: object) -> str | None:
+    """The contract column (`name`, `address`, `phone`) whose masker a column of this header
+    takes, or None when the header names no personal data: a report's label for one, else the
+    first kind one of whose `PERSONAL_WORDS` the header holds outside its `TECHNICAL_COMPOUNDS`
+    and outside a check (`CHECKED`) ending it."""
+    plain = _plain(header)
+    known = _labels().get(plain)
+    if known is not None:
+        return known
+    for compound in sorted(TECHNICAL_COMPOUNDS, key=len, reverse=True):
+        plain = plain.replace(compound, "\0")  # a stop, so that no word is joined across it
+    for word in (word for words in PERSONAL_WORDS.values() for word in words):
+        if plain.endswith(word + CHECKED):
+            plain = plain[: -len(word + CHECKED)]
+    for kind, words in PERSONAL_WORDS.items():
+        if any(word in plain for word in words):
+            return kind
+    return None
+
+
+def holds_personal(table: str, headers: Iterable[object]) -> bool:
+    """Whether a file of `table` with these column `headers` holds personal data: the table's
+    contract has personal columns (customers), or a header names one (`personal_kind`: a bills
+    export carrying 户名, 用电地址 and 联系电话). A message then shows none of a cell whose column
+    it cannot tell (a row of the wrong field count, a quoting fault, a formula)."""
+    spec = TABLES.get(table)
+    if spec is not None and spec.personal:
+        return True
+    return any(personal_kind(header) is not None for header in headers if header)
