@@ -372,7 +372,9 @@ def run_select(args: argparse.Namespace) -> int:
             numeric_column(numbered, values, path.name)
         if args.strata is not None and args.strata in numbered.columns:
             stratum_labels(numbered, args.strata, path.name)
-        frame = numbered.reset_index(drop=True)
+        # in the order of the ids, not of the file's rows: positions are what is drawn, so the
+        # same units, seed and n give the same sample however the export listed them
+        frame = numbered.sort_values(list(ids), kind="stable").reset_index(drop=True)
     # checked before the work: a --personal or --keep not carried, or with --no-mask, is refused
     marked = personal_flags(args.personal or (), carry) if args.mask else (args.personal or ())
     kept = list(dict.fromkeys(args.keep or ()))

@@ -153,6 +153,48 @@ def test_returned_sheet_of_another_selection_is_refused(tmp_path: Path) -> None:
         study.read_returned_sheet(sheet, drawn)
 
 
+@pytest.mark.parametrize("units", ["items", "values"])
+@pytest.mark.parametrize("method", ["random", "interval"])
+def test_a_dataset_with_its_rows_in_another_order_gives_the_same_sample(
+    utility: Path, units: str, method: str
+) -> None:
+    loaded = data.load(utility)
+    shuffled = dataclasses.replace(
+        loaded,
+        customers=loaded.customers.sample(frac=1, random_state=1).reset_index(drop=True),
+        bills=loaded.bills.sample(frac=1, random_state=2).reset_index(drop=True),
+    )
+    district = first_district(utility)
+    drawn = [
+        select(
+            study.population(dataset, district, units).frame,
+            40,
+            units=units,
+            method=method,
+            values="amount" if units == "values" else None,
+            seed=42,
+        ).sample[["customer_id", "times"]]
+        for dataset in (loaded, shuffled)
+    ]
+    # positions are drawn: both frames must list the accounts (bills) in one order, by id
+    assert drawn[0].reset_index(drop=True).equals(drawn[1].reset_index(drop=True))
+    assert len(drawn[0]) > 20  # near miss: a sample of few rows would agree by chance
+
+
+def test_the_flagged_stratum_is_the_district_reports_findings(utility: Path) -> None:
+    """The rules run on the whole utility: SY00000237 and SY00000106 of 城东 are flagged only by
+    checks that see the other district too (a run on 城东 alone finds 17 customers, not 19)."""
+    from auditkit import rules
+
+    loaded = data.load(utility)
+    district = first_district(utility)
+    reported = set(rules.of_district(rules.run(loaded), district)["customer_id"].astype(str))
+    flagged = prepare(utility, district, "items", stratum="flagged").frame
+    unflagged = prepare(utility, district, "items", stratum="unflagged").frame
+    assert set(flagged["customer_id"].astype(str)) == reported and len(reported) == 19
+    assert not reported & set(unflagged["customer_id"].astype(str))
+
+
 def test_empty_stratum_is_an_error(utility: Path) -> None:
     dataset = prepare(
         utility,

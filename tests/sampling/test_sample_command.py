@@ -694,3 +694,23 @@ def test_a_method_that_does_not_fit_the_sheet_is_refused_naming_the_flag_and_the
         "poisson, mpu, found 'ratio'\n"
     )
     assert main([*evaluated, "--method", "stringer"]) == 0  # near miss: it fits
+
+
+@pytest.mark.parametrize(("units", "method"), [("items", "random"), ("values", "interval")])
+def test_a_frame_with_its_rows_in_another_order_gives_the_same_sample(
+    population: Path, tmp_path: Path, units: str, method: str
+) -> None:
+    shuffled = tmp_path / "shuffled.csv"
+    frame = pd.read_csv(population, dtype={"customer_id": str}, encoding="gb18030")
+    frame.sample(frac=1, random_state=3).to_csv(shuffled, index=False, encoding="gb18030")
+    drawn = []
+    for source in (population, shuffled):
+        sheet = tmp_path / f"{source.stem}.xlsx"
+        arguments = ["--units", units, "--method", method, "--n", "40", "--seed", "42"]
+        valued = ["--values", "amount"] if units == "values" else []
+        selecting = ["sample", "select", "--frame", str(source), *arguments, *valued]
+        assert run([*selecting, "--output", str(sheet)]) == 0
+        rows = load_workbook(sheet)[FIELD_SHEET].iter_rows(min_row=FIRST_DATA_ROW, values_only=True)
+        drawn.append([row[1] for row in rows])
+    # the frame is sorted by its id before positions are drawn, not taken in the file's order
+    assert drawn[0] == drawn[1] and len(drawn[0]) > 20
