@@ -23,6 +23,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "sampling.label.drawable_value": ("可抽样金额（元）", "Value that can be drawn (yuan)"),
     "sampling.label.prior": ("先验分布", "Prior"),
     "sampling.label.posterior": ("后验分布", "Posterior"),
+    # how a prior was chosen, before its formula (gamma(1, 13.86))
+    "sampling.prior.impartial": ("中立型 {formula}", "impartial {formula}"),
     "sampling.label.bayes_factor": ("贝叶斯因子 BF-+", "Bayes factor BF-+"),
     "sampling.label.posterior_probability": (
         "低于重要性的后验概率",
