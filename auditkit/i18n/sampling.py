@@ -453,6 +453,41 @@ WORDS: dict[str, tuple[str, str]] = {
         "columns; for the full text ask whoever issued the sheet, who can write it again with "
         "--no-mask or --keep).",
     ),
+    # what `auditkit sample` prints between its tables
+    "sampling.cli.planned": ("按 --materiality 计划：{plan}", "planned from --materiality: {plan}"),
+    "sampling.cli.note": ("注：{text}", "note: {text}"),
+    "sampling.cli.sheet_written": ("现场核查表已写入：{path}", "field sheet written: {path}"),
+    "sampling.cli.inspections_written": (
+        "核查记录已写入：{path}（{added:,} 行）",
+        "inspections written: {path} ({added:,} row(s))",
+    ),
+    "sampling.cli.inspections_appended": (
+        "核查记录已追加：{path}（新增 {added:,} 行，{recorded:,} 行已有记录，共 {total:,} 行）",
+        "inspections appended: {path} ({added:,} row(s) added, {recorded:,} already recorded, "
+        "{total:,} in all)",
+    ),
+    "sampling.cli.masked": (
+        "核查表上已脱敏：{columns}；--keep 列名 或 --no-mask 可原样写出",
+        "masked on the sheet: {columns}; --keep COLUMN or --no-mask writes them as they are",
+    ),
+    "sampling.cli.masked_as": ("{column}（按{kind}）", "{column} (as {kind})"),
+    "sampling.cli.kept": (
+        "核查表上原样写出（--keep）：{columns}",
+        "written unmasked on the sheet (--keep): {columns}",
+    ),
+    "sampling.cli.kept_personal": (
+        "{column}（默认按{kind}脱敏）",
+        "{column} (masked as {kind} by default)",
+    ),
+    "sampling.cli.unmasked": (
+        "因 --no-mask 未脱敏写出的个人信息列：{columns}（核查表含完整个人信息，请妥善保管）",
+        "personal columns written unmasked on the sheet (--no-mask): {columns} (the sheet holds "
+        "personal data in full: keep it safe)",
+    ),
+    "sampling.cli.holding": ("{column}（{kind}）", "{column} ({kind})"),
+    "sampling.cli.kind.name": ("姓名", "name"),
+    "sampling.cli.kind.address": ("地址", "address"),
+    "sampling.cli.kind.phone": ("电话", "phone"),
     # the simulated inspectors' notes
     "sampling.simulated.under_billed": (
         "模拟：少计 {amount} 元",

@@ -714,3 +714,24 @@ def test_a_frame_with_its_rows_in_another_order_gives_the_same_sample(
         drawn.append([row[1] for row in rows])
     # the frame is sorted by its id before positions are drawn, not taken in the file's order
     assert drawn[0] == drawn[1] and len(drawn[0]) > 20
+
+
+def test_select_speaks_its_language_between_the_tables_and_never_prints_a_repr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reviewer's zh run printed `planned: Plan(n=60, ...)`, `note: ` and `field sheet
+    written:` between Chinese tables. A bill of 0 yuan is set aside (a note); n is planned."""
+    frame = tmp_path / "bills.csv"
+    bills([0.0, *(100 + 7 * i for i in range(59))]).to_csv(frame, index=False)
+    arguments = ["sample", "select", "--frame", str(frame), "--units", "values"]
+    arguments += ["--values", "amount", "--materiality", "0.1", "--seed", "3"]
+    assert run([*arguments, "--output", str(tmp_path / "zh.xlsx"), "--lang", "zh"]) == 0
+    chinese = capsys.readouterr().out
+    # poisson, 95 %, no expected errors: n = ceil(-ln 0.05 / 0.1) = ceil(29.96) = 30
+    assert "按 --materiality 计划：在 95% 的置信水平下，样本量 30 使错报率上限" in chinese
+    assert "注：" in chinese and f"现场核查表已写入：{tmp_path / 'zh.xlsx'}" in chinese
+    assert not re.search(r"Plan\(|planned|note:|written", chinese)
+    assert run([*arguments, "--output", str(tmp_path / "en.xlsx"), "--lang", "en"]) == 0
+    english = capsys.readouterr().out  # near miss: English is still English
+    assert "planned from --materiality: At 95% confidence a sample of 30 " in english
+    assert "note: " in english and "Plan(" not in english

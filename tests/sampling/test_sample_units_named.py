@@ -86,7 +86,7 @@ def test_the_id_and_carried_columns_reach_the_sheet_a_name_masked_and_the_inspec
     evaluating += ["--auditing-district", "城东", "--inspections", str(inspections)]
     capsys.readouterr()
     assert main(evaluating) == 0
-    assert f"inspections written: {inspections} (5 row(s))" in capsys.readouterr().out
+    assert f"核查记录已写入：{inspections}（5 行）" in capsys.readouterr().out
     written = pd.read_csv(inspections, dtype=str, encoding="utf-8-sig")
     assert list(written["户号"]) == [account for _, account, _, _ in drawn]
     assert written["error_found"].tolist() == ["True", "False", "False", "False", "False"]
