@@ -406,6 +406,19 @@ WORDS: dict[str, tuple[str, str]] = {
     "sampling.sheet.header.audited_value": ("核实金额", "audited_value"),
     "sampling.sheet.header.error_found": ("是否有误", "error_found"),
     "sampling.sheet.header.note": ("备注", "note"),
+    # auditkit's columns a sheet may carry (with --data), and the codes they hold
+    "sampling.sheet.header.usage_type": ("用电类别", "usage_type"),
+    "sampling.sheet.header.tariff_category": ("电价类别", "tariff_category"),
+    "sampling.sheet.header.status": ("用户状态", "status"),
+    "sampling.sheet.header.flagged": ("规则命中", "flagged"),
+    "sampling.status.active": ("在用", "active"),
+    "sampling.status.suspended": ("暂停", "suspended"),
+    "sampling.status.closed": ("销户", "closed"),
+    "sampling.flagged.True": ("是", "yes"),
+    "sampling.flagged.False": ("否", "no"),
+    # the workbook's visible tabs (the hidden ones keep their names: auditkit reads them)
+    "sampling.sheet.tab.field_sheet": ("现场核查表", "field_sheet"),
+    "sampling.sheet.tab.instructions": ("填写说明", "instructions"),
     "sampling.sheet.statement": (
         "评价的错报方向：{what}。{amount}请只填写黄色列（核查日期、核实金额、是否有误填“{yes}”或“{no}”、"
         "备注）；灰色列已锁定，请勿修改。",

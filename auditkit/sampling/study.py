@@ -31,8 +31,8 @@ from auditkit.options.sampling import STRATA, UNITS
 from auditkit.periods import last_months
 from auditkit.sampling.errors import FieldSheetError, SampleDataError
 from auditkit.sampling.fieldsheet import (
-    FIELD_SHEET,
     FieldResults,
+    field_worksheet,
     header_columns,
     read_field_sheet,
     write_field_sheet,
@@ -362,7 +362,7 @@ def simulate_field_sheet(
     target = Path(output)
     shutil.copyfile(blank_sheet, target)
     workbook = load_workbook(target)
-    sheet = workbook[FIELD_SHEET]
+    sheet = field_worksheet(workbook, target.name)
     header_row, header = header_columns(sheet)
     date = (
         (pd.Period(population.as_of, "M") + 1).to_timestamp().date() if population.as_of else None

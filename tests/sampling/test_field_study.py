@@ -17,7 +17,7 @@ from auditkit import data
 from auditkit.errors import ParameterError
 from auditkit.results import Result, Study
 from auditkit.sampling import FieldSheetError, SampleDataError, select, study, write_field_sheet
-from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
+from auditkit.sampling.fieldsheet import header_columns
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +106,7 @@ def test_an_english_sheet_is_filled_in_english_as_its_list_asks(
     selection = select(context.frame, 60, units="values", values="amount", seed=3)
     blank = write_field_sheet(selection, tmp_path / "sheet.xlsx", lang="en")
     filled = study.simulate_field_sheet(blank, context, tmp_path / "filled.xlsx", lang="en")
-    sheet = load_workbook(filled)[FIELD_SHEET]
+    sheet = load_workbook(filled).worksheets[0]
     header_row, header = header_columns(sheet)
     rows = range(header_row + 1, sheet.max_row + 1)
     answers = {sheet.cell(row, header["error_found"]).value for row in rows}
@@ -144,7 +144,7 @@ def test_returned_sheet_of_another_selection_is_refused(tmp_path: Path) -> None:
     other = select(frame, 5, units="items", method="random", seed=2)
     sheet = write_field_sheet(other, tmp_path / "other.xlsx")
     workbook = load_workbook(sheet)
-    rows = workbook[FIELD_SHEET]
+    rows = workbook.worksheets[0]
     header_row, columns = header_columns(rows)
     for row in range(header_row + 1, rows.max_row + 1):
         rows.cell(row, columns["error_found"]).value = "否"

@@ -24,6 +24,7 @@ from auditkit.sampling.fieldsheet import (
     META_SHEET,
     ROWS_SHEET,
     header_columns,
+    tab,
 )
 from auditkit.sampling.personal import personal_kind
 
@@ -68,7 +69,8 @@ def export_frame(folder: Path) -> Path:
 
 def sheet_rows(path: Path, sheet: str) -> list[dict[str, object]]:
     """The rows of a sheet of the written workbook, by canonical column."""
-    rows = load_workbook(path)[sheet]
+    workbook = load_workbook(path)
+    rows = workbook.worksheets[0] if sheet == FIELD_SHEET else workbook[sheet]
     header_row, columns = header_columns(rows) if sheet == FIELD_SHEET else (1, None)
     if columns is None:
         columns = {cell.value: cell.column for cell in rows[1]}
@@ -142,7 +144,7 @@ def test_the_reviewer_s_name_address_and_phone_are_masked_on_both_sheets_by_defa
     assert '"masked": {"name": "name", "address": "address", "phone": "phone"}, "kept": []' in meta
     # The instructions say which columns are masked: 张** is no typing slip to correct.
     instructions = [
-        row[0] for row in load_workbook(sheet)[INSTRUCTIONS].iter_rows(values_only=True)
+        row[0] for row in load_workbook(sheet)[tab(INSTRUCTIONS, "zh")].iter_rows(values_only=True)
     ]
     assert instructions[-1].startswith("已脱敏的列：name、address、phone（个人信息只显示一部分")
 
@@ -176,7 +178,7 @@ def test_no_mask_writes_every_carried_column_as_the_frame_holds_it(tmp_path: Pat
             for column in PERSONAL_COLUMNS:
                 assert str(row[column]) == people.at[row["customer_id"], column]
     assert '"masked": {}' in load_workbook(sheet)[META_SHEET]["A1"].value
-    instructions = load_workbook(sheet)[INSTRUCTIONS].iter_rows(values_only=True)
+    instructions = load_workbook(sheet)[tab(INSTRUCTIONS, "zh")].iter_rows(values_only=True)
     assert not any(str(row[0]).startswith("已脱敏的列") for row in instructions)
 
 
