@@ -321,7 +321,7 @@ def run_select(args: argparse.Namespace) -> int:
     (never over a sheet the inspectors began to fill, checked before the work)."""
     from auditkit.sampling import select, write_field_sheet
     from auditkit.sampling.fieldsheet import check_sheet_path, id_text, sheet_columns
-    from auditkit.sampling.personal import personal_columns, personal_flags, personal_kind
+    from auditkit.sampling.personal import personal_columns, personal_flags
 
     check_sheet_path(args.output, "--output")
     names = ("--id", "--carry")
@@ -372,7 +372,9 @@ def run_select(args: argparse.Namespace) -> int:
             numeric_column(numbered, values, path.name)
         if args.strata is not None and args.strata in numbered.columns:
             stratum_labels(numbered, args.strata, path.name)
-        frame = numbered.reset_index(drop=True)
+        # in the order of the ids, not of the file's rows: positions are what is drawn, so the
+        # same units, seed and n give the same sample however the export listed them
+        frame = numbered.sort_values(list(ids), kind="stable").reset_index(drop=True)
     # checked before the work: a --personal or --keep not carried, or with --no-mask, is refused
     marked = personal_flags(args.personal or (), carry) if args.mask else (args.personal or ())
     kept = list(dict.fromkeys(args.keep or ()))
@@ -392,7 +394,7 @@ def run_select(args: argparse.Namespace) -> int:
             args, likelihood, len(frame) if args.likelihood == "hypergeometric" else None
         )
         n = planned.n
-        print(f"planned: {planned!r}")
+        print(i18n.text("sampling.cli.planned", args.lang).format(plan=planned.explain(args.lang)))
     selection = select(
         frame,
         n,
@@ -406,7 +408,7 @@ def run_select(args: argparse.Namespace) -> int:
     )
     _print_table(selection.to_table(args.lang))
     for note in selection.notes:
-        print(f"note: {note.text(args.lang)}")
+        print(i18n.text("sampling.cli.note", args.lang).format(text=note.text(args.lang)))
     path = write_field_sheet(
         selection,
         args.output,
@@ -418,17 +420,50 @@ def run_select(args: argparse.Namespace) -> int:
         personal=masked,
         keep=kept,
     )
-    if masked:
-        shown = ", ".join(f"{column} (as {kind})" for column, kind in masked.items())
-        print(f"masked on the sheet: {shown}; --keep COLUMN or --no-mask writes them as they are")
-    if kept:
-        shown = ", ".join(
-            column if kind is None else f"{column} (masked as {kind} by default)"
-            for column, kind in ((column, personal_kind(column)) for column in kept)
-        )
-        print(f"written unmasked on the sheet (--keep): {shown}")
-    print(f"field sheet written: {path}")
+    _print_masking(args.lang, masked, kept, [] if args.mask else carry)
+    print(i18n.text("sampling.cli.sheet_written", args.lang).format(path=path))
     return 0
+
+
+def _print_masking(
+    lang: str, masked: dict[str, str], kept: Sequence[str], unmasked: Sequence[str]
+) -> None:
+    """Say, in `lang`, which carried columns the sheet shows masked (and as what), which personal
+    ones --keep wrote as they are, and which personal ones --no-mask wrote as they are
+    (`unmasked`: the carried columns then): personal data leaves unmasked never silently."""
+    from auditkit.sampling.personal import personal_kind
+
+    separator = i18n.text("common.list_separator", lang)
+
+    def kind_of(kind: str) -> str:
+        return i18n.text(f"sampling.cli.kind.{kind}", lang)
+
+    def listed(key: str, columns: list[str]) -> None:
+        if columns:
+            print(i18n.text(key, lang).format(columns=separator.join(columns)))
+
+    as_kind = i18n.text("sampling.cli.masked_as", lang)
+    listed(
+        "sampling.cli.masked",
+        [as_kind.format(column=column, kind=kind_of(kind)) for column, kind in masked.items()],
+    )
+    by_default = i18n.text("sampling.cli.kept_personal", lang)
+    listed(
+        "sampling.cli.kept",
+        [
+            column if kind is None else by_default.format(column=column, kind=kind_of(kind))
+            for column, kind in ((column, personal_kind(column)) for column in kept)
+        ],
+    )
+    holding = i18n.text("sampling.cli.holding", lang)
+    listed(
+        "sampling.cli.unmasked",
+        [
+            holding.format(column=column, kind=kind_of(kind))
+            for column, kind in ((column, personal_kind(column)) for column in unmasked)
+            if kind is not None
+        ],
+    )
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
@@ -471,12 +506,17 @@ def run_evaluate(args: argparse.Namespace) -> int:
         if args.inspections is not None:
             written = write_inspections(args.inspections, results.inspections, args.append)
             if written.appended:
-                print(
-                    f"inspections appended: {written.path} ({written.added:,} row(s) added, "
-                    f"{written.recorded:,} already recorded, {written.total:,} in all)"
-                )
+                key = "sampling.cli.inspections_appended"
             else:
-                print(f"inspections written: {written.path} ({written.added:,} row(s))")
+                key = "sampling.cli.inspections_written"
+            print(
+                i18n.text(key, args.lang).format(
+                    path=written.path,
+                    added=written.added,
+                    recorded=written.recorded,
+                    total=written.total,
+                )
+            )
     else:
         if args.n is None:
             raise ParameterError("--n", "the sample size with --x", "no --n")

@@ -23,6 +23,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "sampling.label.drawable_value": ("可抽样金额（元）", "Value that can be drawn (yuan)"),
     "sampling.label.prior": ("先验分布", "Prior"),
     "sampling.label.posterior": ("后验分布", "Posterior"),
+    # how a prior was chosen, before its formula (gamma(1, 13.86))
+    "sampling.prior.impartial": ("中立型 {formula}", "impartial {formula}"),
     "sampling.label.bayes_factor": ("贝叶斯因子 BF-+", "Bayes factor BF-+"),
     "sampling.label.posterior_probability": (
         "低于重要性的后验概率",
@@ -404,6 +406,19 @@ WORDS: dict[str, tuple[str, str]] = {
     "sampling.sheet.header.audited_value": ("核实金额", "audited_value"),
     "sampling.sheet.header.error_found": ("是否有误", "error_found"),
     "sampling.sheet.header.note": ("备注", "note"),
+    # auditkit's columns a sheet may carry (with --data), and the codes they hold
+    "sampling.sheet.header.usage_type": ("用电类别", "usage_type"),
+    "sampling.sheet.header.tariff_category": ("电价类别", "tariff_category"),
+    "sampling.sheet.header.status": ("用户状态", "status"),
+    "sampling.sheet.header.flagged": ("规则命中", "flagged"),
+    "sampling.status.active": ("在用", "active"),
+    "sampling.status.suspended": ("暂停", "suspended"),
+    "sampling.status.closed": ("销户", "closed"),
+    "sampling.flagged.True": ("是", "yes"),
+    "sampling.flagged.False": ("否", "no"),
+    # the workbook's visible tabs (the hidden ones keep their names: auditkit reads them)
+    "sampling.sheet.tab.field_sheet": ("现场核查表", "field_sheet"),
+    "sampling.sheet.tab.instructions": ("填写说明", "instructions"),
     "sampling.sheet.statement": (
         "评价的错报方向：{what}。{amount}请只填写黄色列（核查日期、核实金额、是否有误填“{yes}”或“{no}”、"
         "备注）；灰色列已锁定，请勿修改。",
@@ -451,6 +466,41 @@ WORDS: dict[str, tuple[str, str]] = {
         "columns; for the full text ask whoever issued the sheet, who can write it again with "
         "--no-mask or --keep).",
     ),
+    # what `auditkit sample` prints between its tables
+    "sampling.cli.planned": ("按 --materiality 计划：{plan}", "planned from --materiality: {plan}"),
+    "sampling.cli.note": ("注：{text}", "note: {text}"),
+    "sampling.cli.sheet_written": ("现场核查表已写入：{path}", "field sheet written: {path}"),
+    "sampling.cli.inspections_written": (
+        "核查记录已写入：{path}（{added:,} 行）",
+        "inspections written: {path} ({added:,} row(s))",
+    ),
+    "sampling.cli.inspections_appended": (
+        "核查记录已追加：{path}（新增 {added:,} 行，{recorded:,} 行已有记录，共 {total:,} 行）",
+        "inspections appended: {path} ({added:,} row(s) added, {recorded:,} already recorded, "
+        "{total:,} in all)",
+    ),
+    "sampling.cli.masked": (
+        "核查表上已脱敏：{columns}；--keep 列名 或 --no-mask 可原样写出",
+        "masked on the sheet: {columns}; --keep COLUMN or --no-mask writes them as they are",
+    ),
+    "sampling.cli.masked_as": ("{column}（按{kind}）", "{column} (as {kind})"),
+    "sampling.cli.kept": (
+        "核查表上原样写出（--keep）：{columns}",
+        "written unmasked on the sheet (--keep): {columns}",
+    ),
+    "sampling.cli.kept_personal": (
+        "{column}（默认按{kind}脱敏）",
+        "{column} (masked as {kind} by default)",
+    ),
+    "sampling.cli.unmasked": (
+        "因 --no-mask 未脱敏写出的个人信息列：{columns}（核查表含完整个人信息，请妥善保管）",
+        "personal columns written unmasked on the sheet (--no-mask): {columns} (the sheet holds "
+        "personal data in full: keep it safe)",
+    ),
+    "sampling.cli.holding": ("{column}（{kind}）", "{column} ({kind})"),
+    "sampling.cli.kind.name": ("姓名", "name"),
+    "sampling.cli.kind.address": ("地址", "address"),
+    "sampling.cli.kind.phone": ("电话", "phone"),
     # the simulated inspectors' notes
     "sampling.simulated.under_billed": (
         "模拟：少计 {amount} 元",

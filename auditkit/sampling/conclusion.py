@@ -26,7 +26,7 @@ def conclusion_markdown(evaluation: Evaluation, lang: str = "zh") -> str:
             i18n.text(
                 "sampling.line.bayes" if known else "sampling.line.bayes_undefined", lang
             ).format(
-                prior=evaluation.prior,
+                prior=evaluation.prior.describe(lang),
                 factor=formatting.compact(evaluation.bayes_factor, 2),
                 probability=formatting.percent(evaluation.posterior_probability, 2),
             )

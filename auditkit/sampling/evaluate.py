@@ -351,7 +351,7 @@ def _distribution(
     posterior = prior.update(x, n)
     factor = None if m is None else bayes_factor(prior, posterior, m)
     if factor is not None and math.isnan(factor):
-        common["notes"] = (*notes, Note("bayes_factor_undefined", {"prior": str(prior)}))
+        common["notes"] = (*notes, Note("bayes_factor_undefined", {"prior": prior}))
     return Evaluation(
         mle=posterior.mode(),
         upper=posterior.quantile(conf),

@@ -70,14 +70,43 @@ from auditkit.workbooks import (
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+    from openpyxl.worksheet.worksheet import Worksheet
 
+#: The tabs the inspectors see, in English: a sheet in another language names them in its own
+#: (`tab`); sheets written before the tabs were worded name them so in every language.
 FIELD_SHEET = "field_sheet"
 INSTRUCTIONS = "instructions"
 META_SHEET = "auditkit_selection"
 ROWS_SHEET = "auditkit_rows"
-#: A returned field sheet holds these three sheets by name, and no more than the four written
-#: (the instructions may be deleted): checked before it is loaded.
-RETURNED_SHEETS = ReturnedSheets(
+
+
+def tab(name: str, lang: str) -> str:
+    """The title of the visible tab `name` (FIELD_SHEET, INSTRUCTIONS) in `lang`."""
+    return i18n.text(f"sampling.sheet.tab.{name}", lang)
+
+
+#: The field sheet's tab in each language a sheet is written in (FIELD_SHEET among them, the
+#: name of an English sheet and of any sheet written before the tabs were worded).
+FIELD_SHEET_TITLES = tuple(
+    dict.fromkeys([FIELD_SHEET, *(tab(FIELD_SHEET, lang) for lang in i18n.LANGS)])
+)
+
+
+@dataclass(frozen=True)
+class FieldSheetTabs(ReturnedSheets):
+    """The sheets a returned field sheet holds, its field sheet by its tab in any language
+    (FIELD_SHEET_TITLES): the first of `needed` stands for whichever the workbook holds."""
+
+    def refused(self, names: Sequence[str]) -> tuple[str, str] | None:
+        """ReturnedSheets.refused, the field sheet's tab being the one `names` holds."""
+        title = next((title for title in FIELD_SHEET_TITLES if title in names), FIELD_SHEET)
+        named = ReturnedSheets((title, *self.needed[1:]), self.most, self.said_by)
+        return named.refused(names)
+
+
+#: A returned field sheet holds these three sheets by name (the field sheet in any language), and
+#: no more than the four written (the instructions may be deleted): checked before it is loaded.
+RETURNED_SHEETS = FieldSheetTabs(
     needed=(FIELD_SHEET, META_SHEET, ROWS_SHEET),
     most=len((FIELD_SHEET, INSTRUCTIONS, META_SHEET, ROWS_SHEET)),
     said_by=(
@@ -374,18 +403,19 @@ def write_field_sheet(
     columns = [*rows.columns, *INSPECTOR_COLUMNS]
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = FIELD_SHEET
+    sheet.title = tab(FIELD_SHEET, lang)
     put_cell(sheet.cell(STATEMENT_ROW, 1), statement(direction, lang))
     for index, column in enumerate(columns, start=1):
         put_cell(sheet.cell(HEADER_ROW, index), _header(column, lang))
-    _put_rows(sheet, rows, FIRST_DATA_ROW)
+    _put_rows(sheet, _shown_rows(rows, carry, masked, lang), FIRST_DATA_ROW)
     credits = (
         [FIRST_DATA_ROW + at for at in np.flatnonzero(rows["book_value"].to_numpy() < 0)]
         if "book_value" in rows.columns
         else []
     )
     format_field_sheet(sheet, columns, INSPECTOR_COLUMNS, len(rows), lang, credit_rows=credits)
-    _write_instructions(workbook.create_sheet(INSTRUCTIONS), selection, direction, lang, masked)
+    instructions = workbook.create_sheet(tab(INSTRUCTIONS, lang))
+    _write_instructions(instructions, selection, direction, lang, masked)
     meta = workbook.create_sheet(META_SHEET)
     record = _metadata(selection, list(rows.columns), direction, lang)
     record["ids"] = list(ids)
@@ -399,6 +429,19 @@ def write_field_sheet(
     _put_rows(hidden_rows, rows, 2)
     hidden_rows.sheet_state = "hidden"
     return write_bytes_atomic(target, stable_xlsx_bytes(workbook))  # same sample, same bytes
+
+
+def field_worksheet(workbook: Workbook, file_name: str) -> Worksheet:
+    """The sheet the inspectors fill, whatever language its tab is named in; a FieldSheetError
+    naming `file_name`, the titles looked for and the sheets found when it holds none of them."""
+    for title in FIELD_SHEET_TITLES:
+        if title in workbook.sheetnames:
+            return workbook[title]
+    raise FieldSheetError(
+        f"field sheet {file_name!r}: expected a sheet named "
+        f"{' or '.join(map(repr, FIELD_SHEET_TITLES))} (the one the inspectors fill), found the "
+        f"sheets {', '.join(map(repr, workbook.sheetnames))}: give its tab its name back"
+    )
 
 
 def sheet_columns(
@@ -457,7 +500,7 @@ def check_sheet_path(path: str | os.PathLike[str], name: str = "path") -> Path:
     expected = "a new file, or an auditkit field sheet with nothing filled in"
     refuse_if_open(target, name, f"{expected}, open in no office program")
     try:
-        filled = _inspector_cells_filled(target)
+        title, filled = _inspector_cells_filled(target)
     except FieldSheetError as error:  # it names the file
         raise ParameterError(name, expected, f"{error}: move it away first") from None
     if filled:
@@ -466,15 +509,16 @@ def check_sheet_path(path: str | os.PathLike[str], name: str = "path") -> Path:
             name,
             expected,
             f"{target} with {len(filled)} inspector cell(s) filled (the first: sheet "
-            f"{FIELD_SHEET!r}, row {row}, column {letter} ({column})): evaluate it and move it "
+            f"{title!r}, row {row}, column {letter} ({column})): evaluate it and move it "
             "away first, or write the field sheet to another file",
         )
     return target
 
 
-def _inspector_cells_filled(path: Path) -> list[tuple[int, str, str]]:
-    """(row, column, letter) of each inspector cell of the field sheet at `path` holding a value
-    or a formula; a FieldSheetError saying why when the file cannot be read as a field sheet."""
+def _inspector_cells_filled(path: Path) -> tuple[str, list[tuple[int, str, str]]]:
+    """The field sheet's tab and (row, column, letter) of each of its inspector cells holding a
+    value or a formula; a FieldSheetError saying why when the file cannot be read as a field
+    sheet."""
     workbook = open_returned_workbook(
         path,
         kind="field sheet",
@@ -485,17 +529,17 @@ def _inspector_cells_filled(path: Path) -> list[tuple[int, str, str]]:
         data_only=False,  # a formula typed into an inspector cell is filled too
     )
     try:
-        sheet = workbook[FIELD_SHEET]
+        sheet = field_worksheet(workbook, path.name)
         sheet.reset_dimensions()  # a stored extent cut short would hide filled rows
         header_row, columns = header_columns(sheet)
         missing = [column for column in INSPECTOR_COLUMNS if column not in columns]
         if missing:
             raise FieldSheetError(
-                f"field sheet {path.name!r}, sheet {FIELD_SHEET!r}: expected the columns "
+                f"field sheet {path.name!r}, sheet {sheet.title!r}: expected the columns "
                 f"{', '.join(INSPECTOR_COLUMNS)} in its header, found no {', '.join(missing)}"
             )
         inputs = [(columns[name], name) for name in INSPECTOR_COLUMNS]
-        return [
+        return sheet.title, [
             (row, name, get_column_letter(index))
             for row, values in enumerate(
                 sheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1
@@ -560,17 +604,18 @@ def read_field_sheet(
     meta = json.loads(workbook[META_SHEET]["A1"].value)
     header_row = int(meta.get("header_row", 1))
     expected, _ = _sheet_frame(workbook[ROWS_SHEET], source.name, 1, header_labels=False)
+    field = field_worksheet(workbook, source.name)
     filled, letters = _sheet_frame(
-        workbook[FIELD_SHEET], source.name, header_row, header_labels=True, known=meta["columns"]
+        field, source.name, header_row, header_labels=True, known=meta["columns"]
     )
     default_date = _default_date(inspected_at, source)
     problems = SheetProblems(
-        f"field sheet {source.name!r}, sheet {FIELD_SHEET!r}", letters, FieldSheetError
+        f"field sheet {source.name!r}, sheet {field.title!r}", letters, FieldSheetError
     )
     # A formula saved without its result reads as blank: named before the rows are checked
     # with the blanks it would leave.
     read = [*meta["columns"], *INSPECTOR_COLUMNS]
-    problems.unsaved_formulas(source, workbook[FIELD_SHEET], header_row, read)
+    problems.unsaved_formulas(source, field, header_row, read)
     problems.raise_any()
     sample = _validate(
         filled, expected, meta, problems, default_date, workbook.epoch, large_amounts
@@ -630,6 +675,30 @@ def _selection_rows(
         rows["book_value"] = sample[selection.values].to_numpy(dtype=float)
     rows["times"] = sample["times"].to_numpy(dtype=np.int64)
     return rows
+
+
+#: Carried columns holding auditkit's normalised codes (a dataset's usage_type, status, the
+#: stratum's flagged), by the catalogue prefix that words each code: the sheet the inspectors
+#: read shows them in its language, the hidden copy of the selection keeps the codes.
+CODED_COLUMNS = {"usage_type": "usage", "status": "sampling.status", "flagged": "sampling.flagged"}
+
+
+def _shown_rows(
+    rows: pd.DataFrame, carry: Sequence[str], masked: Mapping[str, str], lang: str
+) -> pd.DataFrame:
+    """`rows` as the inspectors read them: the carried CODED_COLUMNS (not masked) worded in
+    `lang`, a value the catalogue does not word (a frame's own 正常) as it is."""
+    shown = rows.copy()
+    for column in carry:
+        prefix = CODED_COLUMNS.get(column)
+        if prefix is None or column in masked or column not in shown.columns:
+            continue
+        shown[column] = shown[column].map(
+            lambda code, prefix=prefix: (
+                code if pd.isna(code) else i18n.text(f"{prefix}.{code}", lang, default=code)
+            )
+        )
+    return shown
 
 
 def id_text(values: pd.Series) -> pd.Series:

@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from auditkit import i18n, results
+from auditkit.sampling.priors import Prior
 
 
 class Note(results.Note):
     """A sampling note, worded as `sampling.note.<code>`; a `method` value is a method code, a
-    `column` value the column of values, named in words (`sampling.values.<column>`)."""
+    `column` value the column of values, named in words (`sampling.values.<column>`), a `prior`
+    value described in the sentence's language."""
 
     area = "sampling"
 
@@ -24,6 +26,8 @@ class Note(results.Note):
         if "column" in values:
             column = values["column"]
             values["column"] = i18n.text(f"sampling.values.{column}", lang, default=column)
+        if isinstance(values.get("prior"), Prior):
+            values["prior"] = values["prior"].describe(lang)
         return values
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import optimize, stats
 
+from auditkit import i18n
 from auditkit.checks import choice, positive_int, probability
 from auditkit.errors import ParameterError
 from auditkit.options.sampling import PRIORS
@@ -33,6 +34,7 @@ class Prior:
 
     `a` and `b` are the shape parameters (for gamma: shape and rate). For the beta-binomial,
     `population_size` is N, `seen_items` and `seen_errors` what the sample has already shown.
+    `kind` names how it was chosen ("impartial"), worded in a reader's language by `describe`.
     """
 
     family: str
@@ -42,6 +44,7 @@ class Prior:
     seen_items: int = 0
     seen_errors: int = 0
     description: str = ""
+    kind: str = ""
 
     def __post_init__(self) -> None:
         choice("prior family", self.family, FAMILY_OF_LIKELIHOOD.values())
@@ -96,10 +99,10 @@ class Prior:
         family = FAMILY_OF_LIKELIHOOD[choice("likelihood", likelihood, FAMILY_OF_LIKELIHOOD)]
         if family == "beta":
             b = math.log(0.5) / math.log1p(-materiality)
-            return replace(cls.beta(1, b), description=f"impartial beta(1, {b:.4g})")
+            return replace(cls.beta(1, b), description=f"beta(1, {b:.4g})", kind="impartial")
         if family == "gamma":
             b = math.log(2) / materiality
-            return replace(cls.gamma(1, b), description=f"impartial gamma(1, {b:.4g})")
+            return replace(cls.gamma(1, b), description=f"gamma(1, {b:.4g})", kind="impartial")
         size = _size_for_beta_binomial(population_size)
 
         def odds_gap(b: float) -> float:
@@ -108,7 +111,8 @@ class Prior:
         b = float(optimize.brentq(odds_gap, 1e-6, 1e7))
         return replace(
             cls.beta_binomial(1, b, size),
-            description=f"impartial beta-binomial({size}, 1, {b:.4g})",
+            description=f"beta-binomial({size}, 1, {b:.4g})",
+            kind="impartial",
         )
 
     @property
@@ -119,9 +123,9 @@ class Prior:
     def update(self, x: float, n: int) -> Prior:
         """The posterior after x errors (or a sum of taints) in n units."""
         if self.family == "beta":
-            return replace(self, a=self.a + x, b=self.b + n - x, description="posterior")
+            return replace(self, a=self.a + x, b=self.b + n - x, description="posterior", kind="")
         if self.family == "gamma":
-            return replace(self, a=self.a + x, b=self.b + n, description="posterior")
+            return replace(self, a=self.a + x, b=self.b + n, description="posterior", kind="")
         whole = math.ceil(x)
         if self.seen_items + n > self._population_size():
             raise ParameterError("n", f"at most the population size {self.population_size}", n)
@@ -132,6 +136,7 @@ class Prior:
             seen_items=self.seen_items + n,
             seen_errors=self.seen_errors + whole,
             description="posterior",
+            kind="",
         )
 
     def _population_size(self) -> int:
@@ -209,8 +214,16 @@ class Prior:
         unseen = np.round(rates * self._population_size()) - self.seen_errors
         return stats.betabinom.pmf(unseen, self._unseen(), self.a, self.b)
 
+    def describe(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """The distribution as a reader of `lang` sees it: how it was chosen in words (中立 for
+        an impartial prior), its formula as mathematics writes it (gamma(1, 13.86))."""
+        formula = self.description or f"{self.family}({self.a:g}, {self.b:g})"
+        if not self.kind:
+            return formula
+        return i18n.text(f"sampling.prior.{self.kind}", lang).format(formula=formula)
+
     def __str__(self) -> str:
-        return self.description or f"{self.family}({self.a:g}, {self.b:g})"
+        return self.describe("en")
 
 
 def bayes_factor(prior: Prior, posterior: Prior, materiality: float) -> float:

@@ -143,7 +143,7 @@ class Plan:
         if self.population_size is not None:
             rows.append(("population_size", formatting.count(self.population_size)))
         if self.prior is not None:
-            rows.append(("prior", str(self.prior)))
+            rows.append(("prior", self.prior.describe(lang)))
         return item_table(rows, lang)
 
     def plot(self, lang: str = "zh") -> Figure:
@@ -387,7 +387,7 @@ class Evaluation:
         if self.posterior is not None:
             posterior = f"{self.posterior.family}({self.posterior.a:.4g}, {self.posterior.b:.4g})"
             rows += [
-                ("prior", str(self.prior)),
+                ("prior", self.prior.describe(lang)),
                 ("posterior", posterior),
                 ("bayes_factor", formatting.compact(self.bayes_factor, 3)),
                 ("posterior_probability", _rate(self.posterior_probability)),

@@ -31,8 +31,8 @@ from auditkit.options.sampling import STRATA, UNITS
 from auditkit.periods import last_months
 from auditkit.sampling.errors import FieldSheetError, SampleDataError
 from auditkit.sampling.fieldsheet import (
-    FIELD_SHEET,
     FieldResults,
+    field_worksheet,
     header_columns,
     read_field_sheet,
     write_field_sheet,
@@ -132,16 +132,18 @@ def population(
 ) -> Population:
     """The district's sampling frame: its accounts (items) or its bills of the last `months`
     billing periods (values); `stratum` keeps only customers the audit rules flag ("flagged")
-    or do not ("unflagged"), running the rule library on the district."""
+    or do not ("unflagged"). The rules run on the whole utility and keep the district's
+    findings (`rules.of_district`), as the district's report does: a meter shared with another
+    district's account is a finding only a run that sees both districts makes."""
     units = choice("units", units, UNITS)
     stratum = choice("stratum", stratum, STRATA)
     months = positive_int("months", months)
-    dataset = dataset.for_district(district)
     flagged = None
     if stratum != "all":
-        from auditkit.rules import run
+        from auditkit.rules import of_district, run
 
-        flagged = set(run(dataset)["customer_id"].astype(str))
+        flagged = set(of_district(run(dataset), district)["customer_id"].astype(str))
+    dataset = dataset.for_district(district)
     frame = population_frame(dataset, units, months, flagged, stratum)
     bills = dataset.bills
     last = None if bills is None or bills.empty else str(bills["period"].max())
@@ -151,10 +153,13 @@ def population(
 def population_frame(
     dataset: Dataset, units: str, months: int, flagged: set[str] | None, stratum: str
 ) -> pd.DataFrame:
-    """Accounts (items) or recent bills (values) of a district dataset, with a `flagged` column."""
+    """Accounts (items) or recent bills (values) of a district dataset, with a `flagged` column;
+    in the order of customer_id (and period), whatever the order of the files' rows: positions
+    are what `select` draws, so the same data and seed give the same sample."""
     if units == "items":
         customers = dataset.customers
         frame = customers[[c for c in ACCOUNT_COLUMNS if c in customers.columns]].copy()
+        frame = frame.sort_values("customer_id", kind="stable")
     else:
         if dataset.bills is None or dataset.bills.empty:
             raise SampleDataError("bills: the dataset has no bills to sample by values")
@@ -357,7 +362,7 @@ def simulate_field_sheet(
     target = Path(output)
     shutil.copyfile(blank_sheet, target)
     workbook = load_workbook(target)
-    sheet = workbook[FIELD_SHEET]
+    sheet = field_worksheet(workbook, target.name)
     header_row, header = header_columns(sheet)
     date = (
         (pd.Period(population.as_of, "M") + 1).to_timestamp().date() if population.as_of else None

@@ -515,8 +515,8 @@ def test_a_sampling_field_sheet_is_refused_as_one(tmp_path):
         read_worklist(sheet)
     assert str(raised.value) == (
         "worklist 'field.xlsx': expected the sheets 'auditkit_worklist', 'auditkit_worklist_rows' "
-        "among at most 4 (as auditkit writes it), found 4 sheet(s): 'field_sheet', "
-        "'instructions', 'auditkit_selection', 'auditkit_rows', without 'auditkit_worklist', "
+        "among at most 4 (as auditkit writes it), found 4 sheet(s): '现场核查表', "
+        "'填写说明', 'auditkit_selection', 'auditkit_rows', without 'auditkit_worklist', "
         "'auditkit_worklist_rows': this is a sampling field sheet (read it with the sampling "
         "commands): not loaded"
     )

@@ -9,7 +9,7 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from auditkit import synth
-from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
+from auditkit.sampling.fieldsheet import header_columns
 
 
 def accounts(count: int, district: str = "城南", prefix: str = "A") -> pd.DataFrame:
@@ -41,7 +41,7 @@ def fill_values(sheet: Path, changed: float = 1.2) -> None:
     """Fill a sheet by values: the first row audited at `changed` times its book value, the
     others at their book value, all inspected on 2025-06-30."""
     workbook = load_workbook(sheet)
-    rows = workbook[FIELD_SHEET]
+    rows = workbook.worksheets[0]
     header_row, columns = header_columns(rows)
     for row in range(header_row + 1, rows.max_row + 1):
         book = rows.cell(row, columns["book_value"]).value

@@ -27,8 +27,8 @@ from auditkit.sampling import (
     select,
     write_field_sheet,
 )
-from auditkit.sampling.fieldformat import FIRST_DATA_ROW
-from auditkit.sampling.fieldsheet import FIELD_SHEET, INSPECTOR_COLUMNS, header_columns
+from auditkit.sampling.fieldformat import FIRST_DATA_ROW, HEADER_ROW
+from auditkit.sampling.fieldsheet import INSPECTOR_COLUMNS, header_columns
 from auditkit.workbooks import sheet_parts, unpacking_refused
 
 INSPECTIONS_COLUMNS = [
@@ -53,7 +53,7 @@ def fill(
 ) -> Path:
     """Fill sheet rows (Excel numbering) with (audited_value, error_found); other rows: book value, 否."""
     workbook = load_workbook(path)
-    sheet = workbook[FIELD_SHEET]
+    sheet = workbook.worksheets[0]
     header_row, columns = header_columns(sheet)
     for row in range(header_row + 1, sheet.max_row + 1):
         book = sheet.cell(row, columns["book_value"]).value
@@ -105,7 +105,7 @@ def test_blank_error_flag_is_derived_and_blank_date_defaults(selection, tmp_path
 def test_a_row_not_in_the_selection_is_named(selection, tmp_path: Path) -> None:
     blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
     workbook = load_workbook(blank)
-    sheet = workbook[FIELD_SHEET]
+    sheet = workbook.worksheets[0]
     sheet.cell(5, 2).value = "C999"  # customer_id of sheet row 5
     workbook.save(blank)
     filled = fill(blank, tmp_path / "filled.xlsx", {})
@@ -148,7 +148,7 @@ def test_unknown_error_flag_and_contradiction_are_named(selection, tmp_path: Pat
 def test_deleted_rows_are_reported(selection, tmp_path: Path) -> None:
     blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
     workbook = load_workbook(blank)
-    workbook[FIELD_SHEET].delete_rows(FIRST_DATA_ROW + 1)
+    workbook.worksheets[0].delete_rows(FIRST_DATA_ROW + 1)
     workbook.save(blank)
     with pytest.raises(FieldSheetError, match=r"1 selected row is missing .*\(sample_no 2\)$"):
         read_field_sheet(fill(blank, tmp_path / "filled.xlsx", {}))
@@ -173,7 +173,7 @@ def test_item_sheet_without_book_values_needs_the_flag(tmp_path: Path) -> None:
     chosen = select(frame, 6, units="items", method="random", seed=4)
     blank = write_field_sheet(chosen, tmp_path / "items.xlsx", lang="en")
     workbook = load_workbook(blank)
-    sheet = workbook[FIELD_SHEET]
+    sheet = workbook.worksheets[0]
     header_row, columns = header_columns(sheet)
     for row in range(header_row + 1, sheet.max_row + 1):
         sheet.cell(row, columns["error_found"]).value = "yes" if row == header_row + 1 else "no"
@@ -213,8 +213,8 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
         if cell.data_type == "f"
     ]
     assert formulas == []
-    header_row, columns = header_columns(workbook[FIELD_SHEET])
-    sheet = workbook[FIELD_SHEET]
+    header_row, columns = header_columns(workbook.worksheets[0])
+    sheet = workbook.worksheets[0]
     written = [
         sheet.cell(r, columns["district"]).value for r in range(header_row + 1, sheet.max_row + 1)
     ]
@@ -229,7 +229,7 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
 
 
 def test_given_columns_locked_and_every_input_column_validated(selection, tmp_path: Path) -> None:
-    sheet = load_workbook(write_field_sheet(selection, tmp_path / "sheet.xlsx"))[FIELD_SHEET]
+    sheet = load_workbook(write_field_sheet(selection, tmp_path / "sheet.xlsx")).worksheets[0]
     header_row, columns = header_columns(sheet)
     first, last = header_row + 1, sheet.max_row
     assert sheet.protection.sheet and not sheet.protection.password
@@ -261,7 +261,7 @@ def test_given_columns_locked_and_every_input_column_validated(selection, tmp_pa
 def test_english_sheet_offers_yes_and_no(tmp_path: Path) -> None:
     frame = accounts(30)
     chosen = select(frame, 6, units="items", method="random", seed=4)
-    sheet = load_workbook(write_field_sheet(chosen, tmp_path / "en.xlsx", lang="en"))[FIELD_SHEET]
+    sheet = load_workbook(write_field_sheet(chosen, tmp_path / "en.xlsx", lang="en")).worksheets[0]
     lists = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
     assert [v.formula1 for v in lists] == ['"yes,no"']
 
@@ -269,7 +269,7 @@ def test_english_sheet_offers_yes_and_no(tmp_path: Path) -> None:
 def test_printed_landscape_fitted_to_width_with_headers_on_every_page(
     selection, tmp_path: Path
 ) -> None:
-    sheet = load_workbook(write_field_sheet(selection, tmp_path / "sheet.xlsx"))[FIELD_SHEET]
+    sheet = load_workbook(write_field_sheet(selection, tmp_path / "sheet.xlsx")).worksheets[0]
     setup = sheet.page_setup
     assert (setup.orientation, int(setup.fitToWidth), int(setup.fitToHeight)) == ("landscape", 1, 0)
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
@@ -284,11 +284,11 @@ def test_every_problem_is_one_line_naming_sheet_row_and_column(selection, tmp_pa
         blank, tmp_path / "filled.xlsx", {3: (None, "maybe"), 5: (book, "否"), 6: ("一百", "是")}
     )
     workbook = load_workbook(filled)
-    workbook[FIELD_SHEET]["G7"] = "next tuesday"
+    workbook.worksheets[0]["G7"] = "next tuesday"
     workbook.save(filled)
     with pytest.raises(FieldSheetError) as raised:
         read_field_sheet(filled)
-    where = "field sheet 'filled.xlsx', sheet 'field_sheet'"
+    where = "field sheet 'filled.xlsx', sheet '现场核查表'"
     assert raised.value.problems == [
         f"{where}, row 3, column I (error_found): expected yes or no "
         "(是/否, 有/无, 有误/无误, Y/N, yes/no, true/false, 1/0), found 'maybe'",
@@ -307,12 +307,12 @@ def test_an_inspection_dated_after_today_is_refused_naming_row_and_column(
     tomorrow = today + dt.timedelta(days=1)
     filled = fill(blank, tmp_path / "filled.xlsx", {}, date=f"{today:%Y-%m-%d}")
     workbook = load_workbook(filled)
-    workbook[FIELD_SHEET].cell(FIRST_DATA_ROW + 1, 7).value = f"{tomorrow:%Y-%m-%d}"
-    workbook[FIELD_SHEET].cell(FIRST_DATA_ROW + 2, 7).value = dt.datetime(2099, 1, 1)
+    workbook.worksheets[0].cell(FIRST_DATA_ROW + 1, 7).value = f"{tomorrow:%Y-%m-%d}"
+    workbook.worksheets[0].cell(FIRST_DATA_ROW + 2, 7).value = dt.datetime(2099, 1, 1)
     workbook.save(filled)
     with pytest.raises(FieldSheetError) as raised:
         read_field_sheet(filled)
-    where = "field sheet 'filled.xlsx', sheet 'field_sheet'"
+    where = "field sheet 'filled.xlsx', sheet '现场核查表'"
     assert raised.value.problems == [
         f"{where}, row {FIRST_DATA_ROW + 1}, column G (inspected_at): expected a date up to "
         f"today, {today:%Y-%m-%d}, found {tomorrow:%Y-%m-%d}",
@@ -350,7 +350,7 @@ def test_blank_days_refused_when_the_file_is_dated_after_today_and_filled_ones_r
     blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
     filled = fill(blank, tmp_path / "filled.xlsx", {}, date="2025-07-15")
     workbook = load_workbook(filled)
-    workbook[FIELD_SHEET].cell(FIRST_DATA_ROW + 2, 7).value = None
+    workbook.worksheets[0].cell(FIRST_DATA_ROW + 2, 7).value = None
     workbook.save(filled)
     dated = fill(blank, tmp_path / "dated.xlsx", {}, date="2025-07-15")
     ahead = dt.datetime(2099, 1, 2).timestamp()
@@ -359,7 +359,7 @@ def test_blank_days_refused_when_the_file_is_dated_after_today_and_filled_ones_r
     with pytest.raises(FieldSheetError) as raised:
         read_field_sheet(filled)
     assert raised.value.problems == [
-        f"field sheet 'filled.xlsx', sheet 'field_sheet', row {FIRST_DATA_ROW + 2}, column G "
+        f"field sheet 'filled.xlsx', sheet '现场核查表', row {FIRST_DATA_ROW + 2}, column G "
         f"(inspected_at): expected a date up to today, {dt.date.today():%Y-%m-%d}, found "
         "2099-01-02 (the file's modification date, which a blank takes: fill the day in)"
     ]
@@ -386,7 +386,7 @@ def test_an_inspection_day_is_read_as_register_import_reads_one_never_guessed(
     blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
     filled = fill(blank, tmp_path / "filled.xlsx", {}, date="2025-07-14")
     workbook = load_workbook(filled)
-    cells = [workbook[FIELD_SHEET].cell(FIRST_DATA_ROW + k, 7) for k in range(5)]
+    cells = [workbook.worksheets[0].cell(FIRST_DATA_ROW + k, 7) for k in range(5)]
     cells[0].value, cells[0].number_format = 45853, "General"
     cells[1].value = "2025年7月16日"
     cells[2].value, cells[2].number_format = 45853.5, "General"
@@ -413,7 +413,7 @@ def with_notes(path: Path, notes: dict[int, str]) -> Path:
     """The field sheet at `path` with `notes` (by Excel row) written as text, whatever they look
     like (as a spreadsheet saves what is typed)."""
     workbook = load_workbook(path)
-    sheet = workbook[FIELD_SHEET]
+    sheet = workbook.worksheets[0]
     _, columns = header_columns(sheet)
     for row, note in notes.items():
         put_cell(sheet.cell(row, columns["note"]), note)
@@ -428,7 +428,7 @@ def test_a_note_with_a_control_or_invisible_character_or_too_long_is_refused(
     notes = {3: "\u202e表计正常", 4: "门\u200b锁", 5: "铅封\x7f", 6: "查" * 501}
     with pytest.raises(FieldSheetError) as raised:
         read_field_sheet(with_notes(filled, notes))
-    where = "field sheet 'f.xlsx', sheet 'field_sheet'"
+    where = "field sheet 'f.xlsx', sheet '现场核查表'"
     hidden = (
         "expected text without control characters other than tab and line breaks (NUL, escape, "
         "bell) or invisible characters (zero-width spaces, direction marks)"
@@ -469,7 +469,7 @@ def test_obvious_flag_spellings_are_accepted(tmp_path: Path, spelling: str, foun
     chosen = select(frame, 3, units="items", method="random", seed=4)
     blank = write_field_sheet(chosen, tmp_path / "items.xlsx")
     workbook = load_workbook(blank)
-    sheet = workbook[FIELD_SHEET]
+    sheet = workbook.worksheets[0]
     header_row, columns = header_columns(sheet)
     for row in range(header_row + 1, sheet.max_row + 1):
         sheet.cell(row, columns["error_found"]).value = spelling
@@ -484,7 +484,7 @@ def test_ambiguous_flags_are_refused(tmp_path: Path, spelling: str) -> None:
     chosen = select(frame, 3, units="items", method="random", seed=4)
     blank = write_field_sheet(chosen, tmp_path / "items.xlsx")
     workbook = load_workbook(blank)
-    sheet = workbook[FIELD_SHEET]
+    sheet = workbook.worksheets[0]
     header_row, columns = header_columns(sheet)
     for row in range(header_row + 1, sheet.max_row + 1):
         sheet.cell(row, columns["error_found"]).value = spelling if row == 3 else "否"
@@ -501,13 +501,13 @@ def test_sheet_states_and_records_the_direction_it_is_evaluated_in(
     book = float(selection.sample[selection.values].iloc[0])
     answers = {FIRST_DATA_ROW: (book * 1.5, "是")}  # under-billed: audited above book
     blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
-    statement = load_workbook(blank)[FIELD_SHEET]["A1"].value
+    statement = load_workbook(blank).worksheets[0]["A1"].value
     assert "少计" in statement and "核实金额高于账面金额" in statement
     results = read_field_sheet(fill(blank, tmp_path / "filled.xlsx", answers))
     assert results.direction == "understatement"
     assert results.evaluate(0.05).x == pytest.approx(0.5)
     over = write_field_sheet(selection, tmp_path / "over.xlsx", direction="overstatement")
-    assert "多计" in load_workbook(over)[FIELD_SHEET]["A1"].value
+    assert "多计" in load_workbook(over).worksheets[0]["A1"].value
     evaluation = read_field_sheet(fill(over, tmp_path / "over_filled.xlsx", answers)).evaluate(0.05)
     assert (evaluation.direction, evaluation.x) == ("overstatement", 0)
 
@@ -523,12 +523,12 @@ def test_formulas_saved_without_their_result_are_named_not_read_as_blank(
     blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
     filled = fill(blank, tmp_path / "filled.xlsx", {3: ("=E3*1.1", "是")})
     workbook = load_workbook(filled)
-    workbook[FIELD_SHEET]["G4"] = "=DATE(2025,7,15)"
-    workbook[FIELD_SHEET]["J5"] = '="电表已换"'
+    workbook.worksheets[0]["G4"] = "=DATE(2025,7,15)"
+    workbook.worksheets[0]["J5"] = '="电表已换"'
     workbook.save(filled)
     with pytest.raises(FieldSheetError) as raised:
         read_field_sheet(filled)
-    where = "field sheet 'filled.xlsx', sheet 'field_sheet'"
+    where = "field sheet 'filled.xlsx', sheet '现场核查表'"
     hidden = "characters (not shown: it may hold personal data)"
     assert raised.value.problems == [
         f"{where}, row 3, column H (audited_value): expected a value, found a formula "
@@ -546,9 +546,9 @@ def test_formulas_with_their_saved_result_read_as_that_result(selection, tmp_pat
     book = float(selection.sample[selection.values].iloc[0])
     filled = fill(blank, tmp_path / "filled.xlsx", {3: ("=E3+50", "是")})
     workbook = load_workbook(filled)
-    workbook[FIELD_SHEET]["J3"] = '="电表已换"'
-    workbook[FIELD_SHEET]["J4"] = '=IF(1,"","x")'  # its result saved as empty text: no note
-    put_cell(workbook[FIELD_SHEET]["J5"], "=见照片")  # text typed with a leading '=' stays text
+    workbook.worksheets[0]["J3"] = '="电表已换"'
+    workbook.worksheets[0]["J4"] = '=IF(1,"","x")'  # its result saved as empty text: no note
+    put_cell(workbook.worksheets[0]["J5"], "=见照片")  # text typed with a leading '=' stays text
     workbook.save(filled)
     save_results(
         filled, {"H3": book + 50, "J3": "电表已换", "J4": ""}, part="xl/worksheets/sheet1.xml"
@@ -562,10 +562,10 @@ def test_formulas_with_their_saved_result_read_as_that_result(selection, tmp_pat
 def test_a_field_sheet_with_nothing_filled_in_is_written_again(selection, tmp_path: Path) -> None:
     path = write_field_sheet(selection, tmp_path / "sheet.xlsx")
     workbook = load_workbook(path)
-    workbook[FIELD_SHEET].cell(FIRST_DATA_ROW, 2).value = "changed"  # a given cell, not an input
+    workbook.worksheets[0].cell(FIRST_DATA_ROW, 2).value = "changed"  # a given cell, not an input
     workbook.save(path)
     assert write_field_sheet(selection, path, lang="en") == path  # a scheduled rerun
-    assert load_workbook(path)[FIELD_SHEET].cell(FIRST_DATA_ROW, 2).value != "changed"
+    assert load_workbook(path).worksheets[0].cell(FIRST_DATA_ROW, 2).value != "changed"
 
 
 @pytest.mark.parametrize(
@@ -577,14 +577,14 @@ def test_a_field_sheet_the_inspectors_began_to_fill_is_never_written_over(
 ) -> None:
     path = write_field_sheet(selection, tmp_path / "sheet.xlsx")
     workbook = load_workbook(path)
-    workbook[FIELD_SHEET][cell] = value
+    workbook.worksheets[0][cell] = value
     workbook.save(path)
     before = path.read_bytes()
     column = {"G": "inspected_at", "H": "audited_value", "I": "error_found", "J": "note"}[cell[0]]
     with pytest.raises(ParameterError) as raised:
         write_field_sheet(selection, path)
     found = (
-        f"{path} with 1 inspector cell(s) filled (the first: sheet 'field_sheet', row {cell[1:]}, "
+        f"{path} with 1 inspector cell(s) filled (the first: sheet '现场核查表', row {cell[1:]}, "
         f"column {cell[0]} ({column})): evaluate it and move it away first, or write the field "
         "sheet to another file"
     )
@@ -638,9 +638,9 @@ def test_a_field_sheet_with_more_sheets_than_written_is_refused_before_it_is_loa
 
     monkeypatch.setattr(workbooks, "load_workbook", never)
     message = (
-        "field sheet 'extra.xlsx': expected the sheets 'field_sheet', 'auditkit_selection', "
+        "field sheet 'extra.xlsx': expected the sheets '现场核查表', 'auditkit_selection', "
         "'auditkit_rows' among at most 4 (as auditkit writes it), found 55 sheet(s): "
-        "'field_sheet', 'instructions', 'auditkit_selection', 'auditkit_rows', 'extra0', "
+        "'现场核查表', '填写说明', 'auditkit_selection', 'auditkit_rows', 'extra0', "
         "'extra1', …: not loaded"
     )
     with pytest.raises(FieldSheetError) as raised:
@@ -656,13 +656,13 @@ def test_a_field_sheet_without_an_inspector_column_is_never_written_over(
 ) -> None:
     sheet = write_field_sheet(selection, tmp_path / "sheet.xlsx")
     workbook = load_workbook(sheet)
-    header_row, columns = header_columns(workbook[FIELD_SHEET])
-    workbook[FIELD_SHEET].cell(header_row, columns["error_found"]).value = None
+    header_row, columns = header_columns(workbook.worksheets[0])
+    workbook.worksheets[0].cell(header_row, columns["error_found"]).value = None
     workbook.save(sheet)
     with pytest.raises(ParameterError) as raised:
         write_field_sheet(selection, sheet)
     assert raised.value.found == (
-        "field sheet 'sheet.xlsx', sheet 'field_sheet': expected the columns "
+        "field sheet 'sheet.xlsx', sheet '现场核查表': expected the columns "
         f"{', '.join(INSPECTOR_COLUMNS)} in its header, found no error_found: move it away first"
     )
 
@@ -733,7 +733,7 @@ def test_a_blank_field_sheet_open_in_an_office_program_is_not_written_over(
 def flag_every_other_row(path: Path) -> None:
     """Mark the inspectors' error flag: yes on even Excel rows, no on odd ones."""
     workbook = load_workbook(path)
-    sheet = workbook[FIELD_SHEET]
+    sheet = workbook.worksheets[0]
     header_row, columns = header_columns(sheet)
     for row in range(header_row + 1, sheet.max_row + 1):
         sheet.cell(row, columns["error_found"]).value = "yes" if row % 2 == 0 else "no"
@@ -838,7 +838,7 @@ def test_an_audited_value_over_ten_times_book_is_a_slip_unless_large_amounts_are
     with pytest.raises(FieldSheetError) as refused:
         read_field_sheet(slip)
     assert refused.value.problems == [
-        f"field sheet 'slip.xlsx', sheet 'field_sheet', row 3, column H (audited_value): "
+        f"field sheet 'slip.xlsx', sheet '现场核查表', row 3, column H (audited_value): "
         f"expected at most {10 * book:,.2f} yuan (10 × the book value {book:,.2f}), found "
         f"{int(book * 100)}: an amount in fen or a pasted number? An understatement checked to "
         "be that large is evaluated with --large-amounts"
@@ -858,7 +858,7 @@ def test_a_sheet_that_examined_the_whole_population_without_error_accepts_it(
     chosen = select(accounts(5), 5, units="items", seed=1)
     blank = write_field_sheet(chosen, tmp_path / "items.xlsx", lang="en")
     workbook = load_workbook(blank)
-    sheet = workbook[FIELD_SHEET]
+    sheet = workbook.worksheets[0]
     header_row, columns = header_columns(sheet)
     for row in range(header_row + 1, sheet.max_row + 1):
         sheet.cell(row, columns["error_found"]).value = "no"
@@ -944,8 +944,8 @@ def test_a_credit_on_an_item_sheet_is_returned_at_its_audited_value_below_zero(
     chosen = select(frame, 3, units="items", values="amount", seed=1)
     blank = write_field_sheet(chosen, tmp_path / "credit.xlsx", lang="en")
     workbook = load_workbook(blank)
-    _, columns = header_columns(workbook[FIELD_SHEET])
-    sheet = workbook[FIELD_SHEET]
+    _, columns = header_columns(workbook.worksheets[0])
+    sheet = workbook.worksheets[0]
     audited_letter = get_column_letter(columns["audited_value"])
     rule = next(v for v in sheet.data_validations.dataValidation if audited_letter in str(v.sqref))
     credit_row = FIRST_DATA_ROW + 1  # K2, the second row
@@ -975,3 +975,84 @@ def test_a_sheet_with_more_monetary_units_than_bills_is_evaluated_on_its_units(
     evaluation = results.evaluate(0.05)
     # No error in 4 units: the Poisson factor 2.995732 / 4 = 74.89% (the 1-yuan bill unexamined).
     assert (evaluation.n, evaluation.upper) == (4, pytest.approx(2.995732 / 4))
+
+
+@pytest.mark.parametrize(
+    ("lang", "tabs"),
+    [("zh", ["现场核查表", "填写说明"]), ("en", ["field_sheet", "instructions"])],
+)
+def test_the_visible_tabs_are_named_in_the_sheet_s_language_and_read_under_any_name(
+    selection, tmp_path: Path, lang: str, tabs: list[str]
+) -> None:
+    """A zh sheet's tabs were field_sheet and instructions. A sheet is read whichever language
+    its field tab is named in: an old zh sheet bears field_sheet, and a near miss (a tab
+    renamed by hand) is refused, naming the sheets expected."""
+    from sampling_builders import fill_values
+
+    sheet = write_field_sheet(selection, tmp_path / "sheet.xlsx", lang=lang)
+    assert load_workbook(sheet).sheetnames == [*tabs, "auditkit_selection", "auditkit_rows"]
+    fill_values(sheet)
+    assert read_field_sheet(sheet).errors == 1
+    for title in ("field_sheet", "现场核查表", "Sheet9"):
+        workbook = load_workbook(sheet)
+        workbook.worksheets[0].title = title
+        renamed = tmp_path / f"{title}.xlsx"
+        workbook.save(renamed)
+        if title == "Sheet9":
+            with pytest.raises(FieldSheetError, match="without 'field_sheet'"):
+                read_field_sheet(renamed)
+        else:
+            assert read_field_sheet(renamed).errors == 1
+
+
+def test_auditkit_s_codes_and_columns_carried_to_a_zh_sheet_are_in_chinese_and_read_back(
+    tmp_path: Path,
+) -> None:
+    """`--carry usage_type --carry status` showed 'usage_type, status' and 'commercial,
+    active' on a zh sheet. The hidden copy keeps the codes; a code the catalogue does not word
+    (a frame's own 正常) and a column that is not auditkit's (tariff codes) stay as they are."""
+    frame = accounts(4).assign(
+        usage_type=["commercial", "residential", "industrial", "商住"],
+        status=["active", "suspended", "closed", "正常"],
+        tariff_category=["COM", "RES", "IND", "COM2"],
+    )
+    chosen = select(frame, 4, units="items", method="random", seed=1)
+    carry = ["usage_type", "status", "tariff_category"]
+    written = {}
+    for lang in ("zh", "en"):
+        path = write_field_sheet(chosen, tmp_path / f"{lang}.xlsx", lang=lang, carry=carry)
+        sheet = load_workbook(path).worksheets[0]
+        header = [cell.value for cell in sheet[HEADER_ROW]]
+        rows = sheet.iter_rows(min_row=FIRST_DATA_ROW, values_only=True)
+        written[lang] = (header[3:6], [row[3:6] for row in rows])
+        hidden = load_workbook(path)["auditkit_rows"]
+        assert [row[3] for row in hidden.iter_rows(min_row=2, values_only=True)] == list(
+            chosen.sample["usage_type"]
+        )
+        sample = read_field_sheet(fill_items(path, tmp_path / f"{lang}-filled.xlsx", lang)).sample
+        assert list(sample["status"]) == list(chosen.sample["status"])  # codes, not words
+    assert written["zh"] == (
+        ["用电类别 usage_type", "用户状态 status", "电价类别 tariff_category"],
+        [
+            ("商业", "在用", "COM"),
+            ("居民", "暂停", "RES"),
+            ("工业", "销户", "IND"),
+            ("商住", "正常", "COM2"),
+        ],
+    )
+    assert written["en"] == (
+        ["usage_type", "status", "tariff_category"],
+        [tuple(row) for row in chosen.sample[carry].itertuples(index=False)],
+    )
+
+
+def fill_items(path: Path, target: Path, lang: str) -> Path:
+    """A sheet by items filled: every row inspected on 2025-07-15 and found without error."""
+    workbook = load_workbook(path)
+    sheet = workbook.worksheets[0]
+    header_row, columns = header_columns(sheet)
+    for row in range(header_row + 1, sheet.max_row + 1):
+        sheet.cell(row, columns["inspected_at"]).value = "2025-07-15"
+        sheet.cell(row, columns["error_found"]).value = "否" if lang == "zh" else "no"
+    workbook.save(target)
+    return target

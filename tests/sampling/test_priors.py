@@ -61,3 +61,22 @@ def test_bad_priors_name_the_parameter(build, parameter: str) -> None:
     with pytest.raises(ParameterError) as caught:
         build()
     assert caught.value.name == parameter
+
+
+def test_an_impartial_prior_is_described_in_the_readers_language() -> None:
+    from auditkit.sampling import evaluate, plan
+
+    prior = Prior.impartial("poisson", 0.05)  # b = ln 2 / 0.05 = 13.86
+    assert prior.describe("zh") == "中立型 gamma(1, 13.86)"
+    assert prior.describe("en") == str(prior) == "impartial gamma(1, 13.86)"
+    planned = plan(0.05, 1, likelihood="poisson", prior="impartial")
+    evaluated = evaluate(0.05, method="poisson", x=1, n=60, prior="impartial")
+    shown = [*planned.to_table("zh").iloc[:, 1], *evaluated.to_table("zh").iloc[:, 1]]
+    assert "中立型 gamma(1, 13.86)" in shown and "贝叶斯分析（先验 中立型 gamma(1, 13.86)）" in (
+        evaluated.explain("zh")
+    )
+    assert not any("impartial" in str(cell) for cell in shown)
+    assert "impartial" not in evaluated.explain("zh")
+    # near misses: a prior given by its parameters, and any posterior, are their formula alone
+    assert Prior.gamma(1, 1).describe("zh") == "gamma(1, 1)"
+    assert prior.update(1, 60).kind == ""  # the data, not the choice of prior, made it

@@ -21,7 +21,7 @@ from auditkit.cli import main, sample
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
 from auditkit.sampling.fieldformat import FIRST_DATA_ROW
-from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
+from auditkit.sampling.fieldsheet import header_columns
 
 
 def run(argv: list[str]) -> int:
@@ -83,19 +83,19 @@ def test_select_then_evaluate(
         "zh",
     ]
     assert run(arguments) == 0
-    first = load_workbook(sheet)[FIELD_SHEET]
+    first = load_workbook(sheet).worksheets[0]
     ids = [row[1] for row in first.iter_rows(min_row=FIRST_DATA_ROW, values_only=True)]
     assert ids and all(len(value) == 6 for value in ids)  # leading zeros kept
     assert run([*arguments[:-4], "--output", str(tmp_path / "again.xlsx"), "--lang", "zh"]) == 0
     again = [
         row[1]
-        for row in load_workbook(tmp_path / "again.xlsx")[FIELD_SHEET].iter_rows(
-            min_row=FIRST_DATA_ROW, values_only=True
-        )
+        for row in load_workbook(tmp_path / "again.xlsx")
+        .worksheets[0]
+        .iter_rows(min_row=FIRST_DATA_ROW, values_only=True)
     ]
     assert again == ids  # same seed, same selection
     workbook = load_workbook(sheet)
-    rows = workbook[FIELD_SHEET]
+    rows = workbook.worksheets[0]
     header_row, columns = header_columns(rows)
     for row in range(header_row + 1, rows.max_row + 1):
         book = rows.cell(row, columns["book_value"]).value
@@ -159,7 +159,7 @@ def test_select_never_writes_over_a_sheet_the_inspectors_began_to_fill(
     assert main([*arguments, "--output", str(sheet)]) == 0
     assert main([*arguments, "--output", str(sheet)]) == 0  # nothing filled in yet: written again
     workbook = load_workbook(sheet)
-    rows = workbook[FIELD_SHEET]
+    rows = workbook.worksheets[0]
     header_row, columns = header_columns(rows)
     rows.cell(header_row + 2, columns["error_found"]).value = "是"
     workbook.save(sheet)
@@ -170,7 +170,7 @@ def test_select_never_writes_over_a_sheet_the_inspectors_began_to_fill(
     assert error.count("\n") == 1 and error.startswith(
         "auditkit sample select: error: parameter '--output': expected a new file, or an auditkit field "
         f'sheet with nothing filled in, found "{sheet} with 1 inspector cell(s) filled (the '
-        f"first: sheet 'field_sheet', row {header_row + 2}, column "
+        f"first: sheet '现场核查表', row {header_row + 2}, column "
     )
     assert sheet.read_bytes() == before  # the inspectors' answer is still there
     other = tmp_path / "other.xlsx"
@@ -196,7 +196,7 @@ def test_a_stratified_item_sheet_evaluated_on_the_command_line_keeps_its_errors(
     selecting = ["sample", "select", "--frame", str(frame), "--units", "items", "--n", "30"]
     assert run([*selecting, "--strata", "district", "--seed", "5", "--output", str(sheet)]) == 0
     workbook = load_workbook(sheet)
-    rows = workbook[FIELD_SHEET]
+    rows = workbook.worksheets[0]
     header_row, columns = header_columns(rows)
     for row in range(header_row + 1, rows.max_row + 1):  # 15 of the 30 rows in error
         rows.cell(row, columns["error_found"]).value = "是" if row % 2 == 0 else "否"
@@ -231,7 +231,7 @@ def test_a_gbk_frame_with_an_ascii_first_megabyte_reads_its_chinese_text(
     # ASCII rows' 50,000 yuan one time in twenty and takes four of them, not five.
     arguments += ["--values", "amount", "--output", str(sheet), "--seed", "3"]
     assert main(arguments) == 0
-    rows = load_workbook(sheet)[FIELD_SHEET]
+    rows = load_workbook(sheet).worksheets[0]
     districts = [row[2] for row in rows.iter_rows(min_row=FIRST_DATA_ROW, values_only=True)]
     assert districts == ["城北"] * 5
 
@@ -332,7 +332,7 @@ def returned_field_sheet(tmp_path: Path) -> Path:
     selecting = ["sample", "select", "--frame", str(frame), "--units", "items", "--n", "30"]
     assert run([*selecting, "--seed", "5", "--output", str(sheet)]) == 0
     workbook = load_workbook(sheet)
-    rows = workbook[FIELD_SHEET]
+    rows = workbook.worksheets[0]
     header_row, columns = header_columns(rows)
     for row in range(header_row + 1, rows.max_row + 1):
         rows.cell(row, columns["error_found"]).value = "是" if row % 10 == 0 else "否"
@@ -431,12 +431,12 @@ def test_evaluate_refuses_an_inspection_dated_after_today_and_writes_one_dated_t
 ) -> None:
     sheet = returned_field_sheet(tmp_path)
     inspections = tmp_path / "inspections.csv"
-    header_row, columns = header_columns(load_workbook(sheet)[FIELD_SHEET])
+    header_row, columns = header_columns(load_workbook(sheet).worksheets[0])
     row, column = header_row + 2, columns["inspected_at"]
 
     def evaluate_dated(typed: str) -> int:
         workbook = load_workbook(sheet)
-        workbook[FIELD_SHEET].cell(row, column).value = typed
+        workbook.worksheets[0].cell(row, column).value = typed
         workbook.save(sheet)
         given = ["--sheet", str(sheet), "--materiality", "0.05", "--inspections", str(inspections)]
         return main(["sample", "evaluate", *given])
@@ -445,7 +445,7 @@ def test_evaluate_refuses_an_inspection_dated_after_today_and_writes_one_dated_t
     capsys.readouterr()
     assert evaluate_dated("2099-01-01") == 2
     assert (
-        f"field sheet 'sheet.xlsx', sheet 'field_sheet', row {row}, column "
+        f"field sheet 'sheet.xlsx', sheet '现场核查表', row {row}, column "
         f"{get_column_letter(column)} (inspected_at): expected a date up to today, {today}, "
         "found 2099-01-01"
     ) in capsys.readouterr().err
@@ -471,8 +471,8 @@ def test_a_field_sheet_with_more_sheets_than_written_is_refused_by_evaluate_in_o
     assert captured.out == ""
     assert captured.err == (
         "auditkit sample evaluate: error: field sheet 'extra.xlsx': expected the sheets "
-        "'field_sheet', 'auditkit_selection', 'auditkit_rows' among at most 4 (as auditkit "
-        "writes it), found 5 sheet(s): 'field_sheet', 'instructions', 'auditkit_selection', "
+        "'现场核查表', 'auditkit_selection', 'auditkit_rows' among at most 4 (as auditkit "
+        "writes it), found 5 sheet(s): '现场核查表', '填写说明', 'auditkit_selection', "
         "'auditkit_rows', 'extra0': not loaded\n"
     )
 
@@ -582,7 +582,7 @@ def test_empty_lines_of_a_frame_are_no_units_of_its_population(
     arguments = ["sample", "select", "--frame", str(frame), "--n", "2", "--seed", "1"]
     assert main([*arguments, "--lang", "en", "--output", str(sheet)]) == 0
     assert re.search(r"^Units that can be drawn +2$", capsys.readouterr().out, re.MULTILINE)
-    rows = load_workbook(sheet)[FIELD_SHEET]
+    rows = load_workbook(sheet).worksheets[0]
     ids = [row[1] for row in rows.iter_rows(min_row=FIRST_DATA_ROW, values_only=True)]
     assert ids == ["C001", "C002"]
 
@@ -680,7 +680,7 @@ def test_a_method_that_does_not_fit_the_sheet_is_refused_naming_the_flag_and_the
     chosen = ["--frame", str(frame), "--units", "values", "--values", "amount", "--n", "8"]
     assert main(["sample", "select", *chosen, "--seed", "1", "--output", str(sheet)]) == 0
     workbook = load_workbook(sheet)
-    rows = workbook[FIELD_SHEET]
+    rows = workbook.worksheets[0]
     header_row, columns = header_columns(rows)
     for row in range(header_row + 1, rows.max_row + 1):
         rows.cell(row, columns["audited_value"]).value = rows.cell(row, columns["book_value"]).value
@@ -694,3 +694,46 @@ def test_a_method_that_does_not_fit_the_sheet_is_refused_naming_the_flag_and_the
         "poisson, mpu, found 'ratio'\n"
     )
     assert main([*evaluated, "--method", "stringer"]) == 0  # near miss: it fits
+
+
+@pytest.mark.parametrize(("units", "method"), [("items", "random"), ("values", "interval")])
+def test_a_frame_with_its_rows_in_another_order_gives_the_same_sample(
+    population: Path, tmp_path: Path, units: str, method: str
+) -> None:
+    shuffled = tmp_path / "shuffled.csv"
+    frame = pd.read_csv(population, dtype={"customer_id": str}, encoding="gb18030")
+    frame.sample(frac=1, random_state=3).to_csv(shuffled, index=False, encoding="gb18030")
+    drawn = []
+    for source in (population, shuffled):
+        sheet = tmp_path / f"{source.stem}.xlsx"
+        arguments = ["--units", units, "--method", method, "--n", "40", "--seed", "42"]
+        valued = ["--values", "amount"] if units == "values" else []
+        selecting = ["sample", "select", "--frame", str(source), *arguments, *valued]
+        assert run([*selecting, "--output", str(sheet)]) == 0
+        rows = (
+            load_workbook(sheet).worksheets[0].iter_rows(min_row=FIRST_DATA_ROW, values_only=True)
+        )
+        drawn.append([row[1] for row in rows])
+    # the frame is sorted by its id before positions are drawn, not taken in the file's order
+    assert drawn[0] == drawn[1] and len(drawn[0]) > 20
+
+
+def test_select_speaks_its_language_between_the_tables_and_never_prints_a_repr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reviewer's zh run printed `planned: Plan(n=60, ...)`, `note: ` and `field sheet
+    written:` between Chinese tables. A bill of 0 yuan is set aside (a note); n is planned."""
+    frame = tmp_path / "bills.csv"
+    bills([0.0, *(100 + 7 * i for i in range(59))]).to_csv(frame, index=False)
+    arguments = ["sample", "select", "--frame", str(frame), "--units", "values"]
+    arguments += ["--values", "amount", "--materiality", "0.1", "--seed", "3"]
+    assert run([*arguments, "--output", str(tmp_path / "zh.xlsx"), "--lang", "zh"]) == 0
+    chinese = capsys.readouterr().out
+    # poisson, 95 %, no expected errors: n = ceil(-ln 0.05 / 0.1) = ceil(29.96) = 30
+    assert "按 --materiality 计划：在 95% 的置信水平下，样本量 30 使错报率上限" in chinese
+    assert "注：" in chinese and f"现场核查表已写入：{tmp_path / 'zh.xlsx'}" in chinese
+    assert not re.search(r"Plan\(|planned|note:|written", chinese)
+    assert run([*arguments, "--output", str(tmp_path / "en.xlsx"), "--lang", "en"]) == 0
+    english = capsys.readouterr().out  # near miss: English is still English
+    assert "planned from --materiality: At 95% confidence a sample of 30 " in english
+    assert "note: " in english and "Plan(" not in english

@@ -14,7 +14,7 @@ from sampling_builders import bills
 
 from auditkit.cli import main
 from auditkit.sampling.fieldformat import FIRST_DATA_ROW
-from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
+from auditkit.sampling.fieldsheet import header_columns
 
 SELECT = ["sample", "select", "--units", "values", "--values", "amount", "--n", "2", "--seed", "1"]
 
@@ -179,7 +179,7 @@ def filled(
     """`blank` filled: the first row audited at `first_audited(its book value)`, the others at
     their book value; returns the path and the first row's book value."""
     workbook = load_workbook(blank)
-    rows = workbook[FIELD_SHEET]
+    rows = workbook.worksheets[0]
     header_row, columns = header_columns(rows)
     first_book = rows.cell(header_row + 1, columns["book_value"]).value
     for row in range(header_row + 1, rows.max_row + 1):
@@ -266,7 +266,7 @@ def test_ids_and_carried_columns_keep_their_leading_zeros(tmp_path: Path, suffix
         frame.write_text("\n".join(lines) + "\n", encoding="utf-8")
     sheet = tmp_path / "sheet.xlsx"
     assert select_from(frame, sheet, "--id", "户号", "--carry", "表计通信地址") == 0
-    written = load_workbook(sheet)[FIELD_SHEET]
+    written = load_workbook(sheet).worksheets[0]
     header_row, _ = header_columns(written)
     header = [cell.value for cell in written[header_row]]
     drawn = [

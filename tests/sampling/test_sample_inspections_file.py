@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from auditkit import synth
 from auditkit.cli import main
 from auditkit.data import load
-from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
+from auditkit.sampling.fieldsheet import header_columns
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def filled_sheet(dataset: Path, folder: Path) -> Path:
     selecting += ["--units", "values", "--n", "8", "--seed", "3", "--output", str(sheet)]
     assert main(selecting) == 0
     workbook = load_workbook(sheet)
-    rows = workbook[FIELD_SHEET]
+    rows = workbook.worksheets[0]
     header_row, columns = header_columns(rows)
     for row in range(header_row + 1, rows.max_row + 1):
         book = rows.cell(row, columns["book_value"]).value
@@ -114,7 +114,7 @@ def test_append_refuses_a_sheet_corrected_since_its_rows_were_recorded(
     assert evaluate(sheet, inspections) == 0
     recorded = inspections.read_bytes()
     workbook = load_workbook(sheet)
-    rows = workbook[FIELD_SHEET]
+    rows = workbook.worksheets[0]
     header_row, columns = header_columns(rows)
     cell = rows.cell(header_row + 1, columns["audited_value"])
     book = rows.cell(header_row + 1, columns["book_value"]).value

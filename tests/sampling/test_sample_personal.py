@@ -24,6 +24,7 @@ from auditkit.sampling.fieldsheet import (
     META_SHEET,
     ROWS_SHEET,
     header_columns,
+    tab,
 )
 from auditkit.sampling.personal import personal_kind
 
@@ -68,7 +69,8 @@ def export_frame(folder: Path) -> Path:
 
 def sheet_rows(path: Path, sheet: str) -> list[dict[str, object]]:
     """The rows of a sheet of the written workbook, by canonical column."""
-    rows = load_workbook(path)[sheet]
+    workbook = load_workbook(path)
+    rows = workbook.worksheets[0] if sheet == FIELD_SHEET else workbook[sheet]
     header_row, columns = header_columns(rows) if sheet == FIELD_SHEET else (1, None)
     if columns is None:
         columns = {cell.value: cell.column for cell in rows[1]}
@@ -124,8 +126,8 @@ def test_the_reviewer_s_name_address_and_phone_are_masked_on_both_sheets_by_defa
     arguments = [*SELECT, "--frame", str(frame), "--values", "amount", *carried]
     assert main([*arguments, "--output", str(sheet)]) == 0
     assert (
-        "masked on the sheet: name (as name), address (as address), phone (as phone); "
-        "--keep COLUMN or --no-mask writes them as they are" in capsys.readouterr().out
+        "核查表上已脱敏：name（按姓名）、address（按地址）、phone（按电话）；"
+        "--keep 列名 或 --no-mask 可原样写出" in capsys.readouterr().out
     )
     people = population(frame, "customer_id")
     for name in (FIELD_SHEET, ROWS_SHEET):
@@ -142,7 +144,7 @@ def test_the_reviewer_s_name_address_and_phone_are_masked_on_both_sheets_by_defa
     assert '"masked": {"name": "name", "address": "address", "phone": "phone"}, "kept": []' in meta
     # The instructions say which columns are masked: 张** is no typing slip to correct.
     instructions = [
-        row[0] for row in load_workbook(sheet)[INSTRUCTIONS].iter_rows(values_only=True)
+        row[0] for row in load_workbook(sheet)[tab(INSTRUCTIONS, "zh")].iter_rows(values_only=True)
     ]
     assert instructions[-1].startswith("已脱敏的列：name、address、phone（个人信息只显示一部分")
 
@@ -176,8 +178,42 @@ def test_no_mask_writes_every_carried_column_as_the_frame_holds_it(tmp_path: Pat
             for column in PERSONAL_COLUMNS:
                 assert str(row[column]) == people.at[row["customer_id"], column]
     assert '"masked": {}' in load_workbook(sheet)[META_SHEET]["A1"].value
-    instructions = load_workbook(sheet)[INSTRUCTIONS].iter_rows(values_only=True)
+    instructions = load_workbook(sheet)[tab(INSTRUCTIONS, "zh")].iter_rows(values_only=True)
     assert not any(str(row[0]).startswith("已脱敏的列") for row in instructions)
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        (
+            "zh",
+            "因 --no-mask 未脱敏写出的个人信息列：用户名称（姓名）、用电地址（地址）、联系电话（电话）",
+        ),
+        (
+            "en",
+            "personal columns written unmasked on the sheet (--no-mask): 用户名称 (name), "
+            "用电地址 (address), 联系电话 (phone)",
+        ),
+    ],
+)
+def test_no_mask_names_the_personal_columns_it_wrote_unmasked_in_the_sheet_s_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, said: str
+) -> None:
+    """The reviewer's --no-mask wrote names and addresses whole without a word; 表号 (a meter)
+    is no person's data and is not named (near miss), nor is anything without --no-mask."""
+    frame, sheet = export_frame(tmp_path), tmp_path / "fs.xlsx"
+    carried = [
+        part
+        for column in ("用户名称", "用电地址", "联系电话", "表号")
+        for part in ("--carry", column)
+    ]
+    arguments = [*SELECT, "--frame", str(frame), "--values", "电费", "--id", "户号", *carried]
+    assert main([*arguments, "--no-mask", "--output", str(sheet), "--lang", lang]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith(said) for line in lines)
+    assert not any("表号" in line for line in lines)
+    assert main([*arguments, "--output", str(tmp_path / "masked.xlsx"), "--lang", lang]) == 0
+    assert "--no-mask)" not in capsys.readouterr().out.replace("（", "(").replace("）", ")")
 
 
 def test_personal_masks_a_carried_column_its_header_does_not_tell(
@@ -189,7 +225,7 @@ def test_personal_masks_a_carried_column_its_header_does_not_tell(
     marked = ["--personal", "收件人", "--personal", "address=通讯处"]
     arguments = [*SELECT, "--frame", str(frame), "--values", "电费", "--id", "户号"]
     assert main([*arguments, *carried, *marked, "--output", str(sheet)]) == 0
-    assert "masked on the sheet: 收件人 (as name), 通讯处 (as address);" in capsys.readouterr().out
+    assert "核查表上已脱敏：收件人（按姓名）、通讯处（按地址）；" in capsys.readouterr().out
     people = population(frame, "户号")
     for name in (FIELD_SHEET, ROWS_SHEET):
         for row in sheet_rows(sheet, name):
@@ -238,8 +274,8 @@ def test_the_reviewer_s_meter_address_area_code_ip_and_phone_check_are_kept_and_
     carried = [part for column in ["户名", *technical] for part in ("--carry", column)]
     assert main([*METER, "--frame", str(frame), *carried, "--output", str(sheet)]) == 0
     output = capsys.readouterr().out
-    assert "masked on the sheet: 户名 (as name); --keep COLUMN or --no-mask" in output
-    assert "--keep)" not in output  # nothing kept by --keep
+    assert "核查表上已脱敏：户名（按姓名）；--keep 列名 或 --no-mask" in output
+    assert "（--keep）" not in output  # nothing kept by --keep
     people = population(frame, "户号")
     for name in (FIELD_SHEET, ROWS_SHEET):
         rows = sheet_rows(sheet, name)
@@ -265,15 +301,13 @@ def test_keep_writes_a_personal_looking_carried_column_as_it_is_and_says_so(
     arguments = [*METER, "--frame", str(frame), *carried, "--output", str(sheet)]
     people = population(frame, "户号")
     assert main(arguments) == 0
-    assert "masked on the sheet: 户名 (as name), 通信地址 (as address);" in capsys.readouterr().out
+    assert "核查表上已脱敏：户名（按姓名）、通信地址（按地址）；" in capsys.readouterr().out
     for row in sheet_rows(sheet, ROWS_SHEET):
         assert row["通信地址"] == mask_value("address", people.at[row["户号"], "通信地址"])
     assert main([*arguments, "--keep", "通信地址"]) == 0
     output = capsys.readouterr().out
-    assert "masked on the sheet: 户名 (as name); --keep COLUMN" in output
-    assert (
-        "written unmasked on the sheet (--keep): 通信地址 (masked as address by default)" in output
-    )
+    assert "核查表上已脱敏：户名（按姓名）；--keep 列名" in output
+    assert "核查表上原样写出（--keep）：通信地址（默认按地址脱敏）" in output
     for name in (FIELD_SHEET, ROWS_SHEET):
         for row in sheet_rows(sheet, name):
             account = row["户号"]
@@ -283,10 +317,9 @@ def test_keep_writes_a_personal_looking_carried_column_as_it_is_and_says_so(
     assert '"masked": {"户名": "name"}, "kept": ["通信地址"]' in meta
     assert main([*arguments, "--keep", "户名", "--keep", "通信地址"]) == 0
     output = capsys.readouterr().out
-    assert not any(line.startswith("masked on the sheet") for line in output.splitlines())
+    assert not any(line.startswith("核查表上已脱敏") for line in output.splitlines())
     assert (
-        "written unmasked on the sheet (--keep): 户名 (masked as name by default), "
-        "通信地址 (masked as address by default)" in output
+        "核查表上原样写出（--keep）：户名（默认按姓名脱敏）、通信地址（默认按地址脱敏）" in output
     )
     for row in sheet_rows(sheet, FIELD_SHEET):
         assert row["户名"] == people.at[row["户号"], "户名"]
@@ -334,7 +367,7 @@ def test_a_returned_sheet_with_masked_carried_columns_is_evaluated_without_their
     capsys.readouterr()
     assert main(evaluating) == 0
     output = capsys.readouterr().out
-    assert f"inspections written: {inspections} (5 row(s))" in output
+    assert f"核查记录已写入：{inspections}（5 行）" in output
     written = pd.read_csv(inspections, dtype=str, encoding="utf-8-sig")
     assert written["error_found"].tolist() == ["True", "False", "False", "False", "False"]
     people = population(frame, "customer_id")

@@ -22,7 +22,7 @@ from auditkit.sampling import (
     write_field_sheet,
 )
 from auditkit.sampling.fieldformat import FIRST_DATA_ROW, HEADER_ROW
-from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
+from auditkit.sampling.fieldsheet import header_columns
 
 
 def chinese_frame(folder: Path) -> Path:
@@ -70,7 +70,7 @@ def test_the_id_and_carried_columns_reach_the_sheet_a_name_masked_and_the_inspec
     frame, sheet = chinese_frame(tmp_path), tmp_path / "sheet.xlsx"
     given = ["--id", "户号", "--carry", "户名", "--carry", "meter no", "--seed", "4"]
     assert main([*SELECT_CN, "--frame", str(frame), *given, "--output", str(sheet)]) == 0
-    rows = load_workbook(sheet)[FIELD_SHEET]
+    rows = load_workbook(sheet).worksheets[0]
     header = [cell.value for cell in rows[HEADER_ROW]]
     assert header[:5] == ["序号 sample_no", "户号", "户名", "meter no", "账面金额 book_value"]
     drawn = [row[:4] for row in rows.iter_rows(min_row=FIRST_DATA_ROW, values_only=True)]
@@ -86,14 +86,14 @@ def test_the_id_and_carried_columns_reach_the_sheet_a_name_masked_and_the_inspec
     evaluating += ["--auditing-district", "城东", "--inspections", str(inspections)]
     capsys.readouterr()
     assert main(evaluating) == 0
-    assert f"inspections written: {inspections} (5 row(s))" in capsys.readouterr().out
+    assert f"核查记录已写入：{inspections}（5 行）" in capsys.readouterr().out
     written = pd.read_csv(inspections, dtype=str, encoding="utf-8-sig")
     assert list(written["户号"]) == [account for _, account, _, _ in drawn]
     assert written["error_found"].tolist() == ["True", "False", "False", "False", "False"]
     # The returned sheet is checked against its selection by the id: an account changed on it
     # is not the selection's.
     workbook = load_workbook(sheet)
-    workbook[FIELD_SHEET].cell(FIRST_DATA_ROW, 2).value = "9999"
+    workbook.worksheets[0].cell(FIRST_DATA_ROW, 2).value = "9999"
     workbook.save(sheet)
     with pytest.raises(FieldSheetError, match=r"this row \(sample_no 1, 户号 '9999'\) is not in"):
         read_field_sheet(sheet, auditing_district="城东")
@@ -105,7 +105,7 @@ def test_an_id_of_two_columns_names_both_and_an_empty_id_cell_is_refused_by_row(
     frame, sheet = chinese_frame(tmp_path), tmp_path / "sheet.xlsx"
     given = ["--id", "户号", "--id", "meter no", "--seed", "4", "--lang", "en"]
     assert main([*SELECT_CN, "--frame", str(frame), *given, "--output", str(sheet)]) == 0
-    _, columns = header_columns(load_workbook(sheet)[FIELD_SHEET])
+    _, columns = header_columns(load_workbook(sheet).worksheets[0])
     assert list(columns)[:4] == ["sample_no", "户号", "meter no", "book_value"]
     lines = frame.read_bytes().decode("gbk").splitlines()
     lines[7] = "," + lines[7].split(",", 1)[1]  # row 8 as a spreadsheet shows it: no 户号
@@ -211,7 +211,7 @@ def test_write_field_sheet_needs_a_column_naming_each_unit(tmp_path: Path) -> No
     )
     assert not (tmp_path / "sheet.xlsx").exists()
     sheet = write_field_sheet(selection, tmp_path / "sheet.xlsx", ids=["户号"], lang="en")
-    _, columns = header_columns(load_workbook(sheet)[FIELD_SHEET])
+    _, columns = header_columns(load_workbook(sheet).worksheets[0])
     assert list(columns)[:3] == ["sample_no", "户号", "book_value"]
 
 
@@ -227,7 +227,7 @@ def test_sampling_sheet_messages_say_an_empty_cell_and_name_missing_columns_plai
     selecting = ["sample", "select", "--frame", str(frame), "--n", "3", "--seed", "1"]
     assert main([*selecting, "--output", str(sheet)]) == 0
     workbook = load_workbook(sheet)
-    rows = workbook[FIELD_SHEET]
+    rows = workbook.worksheets[0]
     header_row, columns = header_columns(rows)
     for row in range(header_row + 2, rows.max_row + 1):  # the first row's flag left blank
         rows.cell(row, columns["error_found"]).value = "否"
@@ -237,7 +237,7 @@ def test_sampling_sheet_messages_say_an_empty_cell_and_name_missing_columns_plai
     assert main(evaluating) == 2
     letter = rows.cell(header_row, columns["error_found"]).column_letter
     assert capsys.readouterr().err.splitlines()[1] == (
-        f"field sheet 'sheet.xlsx', sheet 'field_sheet', row {header_row + 1}, column {letter} "
+        f"field sheet 'sheet.xlsx', sheet '现场核查表', row {header_row + 1}, column {letter} "
         "(error_found): expected yes or no (是/否, 有/无, 有误/无误, Y/N, yes/no, true/false, 1/0), "
         "found an empty cell"
     )
@@ -245,7 +245,7 @@ def test_sampling_sheet_messages_say_an_empty_cell_and_name_missing_columns_plai
     workbook.save(sheet)
     assert main(evaluating) == 2
     assert capsys.readouterr().err == (
-        "auditkit sample evaluate: error: field sheet 'sheet.xlsx', sheet 'field_sheet': "
+        "auditkit sample evaluate: error: field sheet 'sheet.xlsx', sheet '现场核查表': "
         "expected the column error_found in the header row, found no error_found: write the "
         "header back as the sheet was handed out\n"
     )
