@@ -143,6 +143,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "{district}：供电量数据不完整，线损率不计算。",
         "{district}: supplied energy incomplete, so no line-loss rate.",
     ),
+    "stats.note.nothing_supplied": (
+        "{district}：统计期内供电量为 0 kWh，而售电量为 {kwh} kWh，线损率无法计算；应核查供电量数据。",
+        "{district}: supplied 0 kWh over the window but billed {kwh} kWh, so no line-loss rate; "
+        "check the supplied-energy figures.",
+    ),
     "stats.note.negative_loss": (
         "{district}：线损率为负（{line_loss}），售电量大于供电量，应核查倍率或户变关系。",
         "{district}: negative line loss ({line_loss}): more energy billed than supplied; "
