@@ -289,10 +289,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "{scored:,} customers scored, {strong:,} of them above 3 (strongly suspicious).",
     ),
     "stats.sentence.benford": (
-        "{n:,} 个金额参与检验（剔除 {n_excluded:,} 个：缺失 {n_missing:,}、非正 {n_nonpositive:,}、"
+        "{n:,} 个金额参与检验（剔除 {n_excluded:,} 个：缺失或无穷大 {n_missing:,}、非正 {n_nonpositive:,}、"
         "小于 10 的 {n_below_10:,}）。MAD = {mad:.4f}，{conformity}；卡方 = {chi2:.1f}（自由度 {df:,}），"
         "{p_value}。显著偏离的数字：{digits}。",
-        "{n:,} amounts tested ({n_excluded:,} left out: {n_missing:,} missing, {n_nonpositive:,} zero "
+        "{n:,} amounts tested ({n_excluded:,} left out: {n_missing:,} missing or infinite, "
+        "{n_nonpositive:,} zero "
         "or negative, {n_below_10:,} below 10). MAD = {mad:.4f}: {conformity}; chi-square = "
         "{chi2:.1f} (df {df:,}), {p_value}. Digits that stand out: {digits}.",
     ),
