@@ -167,8 +167,10 @@ class Comparison:
                 **pooled, **based
             )
         within = tests.loc[STRATIFIED]
-        fewer = within["p_value"] < self.alpha and within["statistic"] < 1
-        key = "overall_fewer" if fewer else "overall_not_shown"
+        if within["p_value"] >= self.alpha:
+            key = "overall_not_shown"
+        else:
+            key = "overall_fewer" if within["statistic"] < 1 else "overall_more"
         return i18n.text(f"crossaudit.sentence.{key}", lang).format(
             **{**pooled, "p_value": formatting.p_clause(within["p_value"])}, **based
         )
@@ -516,6 +518,8 @@ def _stratified(frame: pd.DataFrame, min_inspections: int) -> tuple[pd.DataFrame
         return pd.DataFrame(columns=OVERALL_COLUMNS), [Note("no_stratified_test")]
     # a district whose inspections all found errors, or none, adds nothing to either sum
     stratified = StratifiedTable(np.array(tables, dtype=float).transpose(1, 2, 0))
+    with np.errstate(divide="ignore"):  # no cross-audit error anywhere: an odds ratio of ∞
+        odds_ratio = float(stratified.oddsratio_pooled)
     row = {
         "test": STRATIFIED,
         "self_n": int(self_n),
@@ -524,7 +528,7 @@ def _stratified(frame: pd.DataFrame, min_inspections: int) -> tuple[pd.DataFrame
         "cross_n": int(cross_n),
         "cross_errors": int(cross_errors),
         "cross_rate": cross_errors / cross_n,
-        "statistic": float(stratified.oddsratio_pooled),
+        "statistic": odds_ratio,
         "p_value": float(stratified.test_null_odds().pvalue),
     }
     return pd.DataFrame([row], columns=OVERALL_COLUMNS), []

@@ -191,6 +191,14 @@ WORDS: dict[str, tuple[str, str]] = {
         "cross-audits in {cross_rate}; compared within districts, the difference is not "
         "significant (Cochran-Mantel-Haenszel test, {p_value}), so under-reporting is not shown.",
     ),
+    "crossaudit.sentence.overall_more": (
+        "总体上（{source}），自查发现问题的比例为 {self_rate}，交叉检查为 {cross_rate}；"
+        "在同一单位内比较，自查发现的反而显著更多（按单位分层的 MH 卡方检验 {p_value}），不能认定自查少报。",
+        "Overall ({source}), self-audits found errors in {self_rate} of inspections and "
+        "cross-audits in {cross_rate}; compared within districts, self-audits find "
+        "significantly more (Cochran-Mantel-Haenszel test, {p_value}), so under-reporting is "
+        "not shown.",
+    ),
     "crossaudit.sentence.overall_not_stratified": (
         "总体上（{source}），自查发现问题的比例为 {self_rate}，交叉检查为 {cross_rate}；"
         "无法在同一单位内比较，不给出总体结论。",

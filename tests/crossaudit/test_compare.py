@@ -486,3 +486,35 @@ def test_the_largest_gap_worth_watching_is_one_where_self_audits_found_fewer():
             "errors less often than cross-audits."
         )
     )
+
+
+def test_without_a_district_holding_both_kinds_there_is_no_overall_verdict():
+    """A's self-audits against B's cross-audits compare two districts, not two kinds: the
+    pooled rates are described and no verdict is drawn from them."""
+    comparison = compare(by_plan([("A", "self", 100, 2), ("B", "cross", 100, 30)]))
+    assert "mantel_haenszel" not in set(comparison.overall["test"])
+    first = comparison.explain("en").splitlines()[0]
+    assert first == (
+        "Overall (by field inspections), self-audits found errors in 2.0% of inspections and "
+        "cross-audits in 30.0%; they cannot be compared within districts, so there is no "
+        "overall verdict."
+    )
+    assert "no_stratified_test" in [note.code for note in comparison.notes]
+    assert np.isnan(comparison.summary()["mh_p_value"])
+
+
+def test_self_audits_finding_significantly_more_within_districts_are_not_called_not_significant():
+    """Cross-audits found nothing anywhere: CMH p = 0.004 the other way round, which read
+    'the difference is not significant (p = 0.004)'."""
+    spec = [("A", "self", 100, 5), ("A", "cross", 100, 0), ("B", "self", 50, 3)]
+    comparison = compare(by_plan([*spec, ("B", "cross", 50, 0)]))
+    assert comparison.summary()["mh_odds_ratio"] == np.inf
+    assert (
+        comparison.explain("en")
+        .splitlines()[0]
+        .endswith(
+            "compared within districts, self-audits find significantly more "
+            "(Cochran-Mantel-Haenszel test, p = 0.004), so under-reporting is not shown."
+        )
+    )
+    assert comparison.overall_table("en")["Value"].tolist()[2] == "∞"
