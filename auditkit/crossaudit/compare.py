@@ -6,8 +6,10 @@ than cross-audits of the same district's customers, the district is probably not
 it finds, or not looking hard. The evidence, from the simplest to the most adjusted:
 
 - finding rates per district and kind with exact (Clopper-Pearson) 95 % intervals;
-- overall, self against cross: a two-proportion z-test and Fisher's exact test, one-sided (self
-  finds fewer);
+- overall, self against cross: the pooled rates with a two-proportion z-test and Fisher's exact
+  test, one-sided (self finds fewer), as description only: pooled over districts that differ in
+  error level and in their mix of kinds, they can show a gap that no district has (Simpson's
+  paradox); the overall verdict rests on the Cochran-Mantel-Haenszel test stratified by district;
 - per district: Fisher's exact test, one-sided, Holm-corrected across districts, so that testing
   six districts does not find a "guilty" one by chance;
 - a logistic model error_found ~ kind + district (statsmodels GLM), whose self-vs-cross odds
@@ -15,8 +17,12 @@ it finds, or not looking hard. The evidence, from the simplest to the most adjus
   error level does not distort the overall comparison.
 
 Money: audited_value - book_value is what the bill should have said minus what it said (positive
-= under-billed). A district's `missed_value` estimate is what its self-audits would have found more
-if they found as much per inspection as cross-audits of its customers did.
+= under-billed); an inspection that found no error found no money, one that found an error without
+both values found an unknown sum, and a kind with an unknown sum has no money per inspection. A
+district's `missed_value` estimate is what its self-audits would have found more if they found as
+much per inspection as cross-audits of its customers did, with a bootstrap 95 % interval
+(`missed_low`, `missed_high`): a few large cases make it uncertain, and sentences and tables round
+it as the interval allows.
 """
 
 from __future__ import annotations
@@ -65,15 +71,23 @@ BY_DISTRICT_COLUMNS = (
     "missed_value",
     "p_value",
     "note",
+    "missed_low",
+    "missed_high",
 )
 #: Fewest inspections of each kind (self and cross) a district needs for its own test.
 MIN_INSPECTIONS = 10
 #: The code in `by_district["note"]` of a district with too few inspections for its test.
 TOO_FEW = "too_few_in_district"
+#: Bootstrap resamples behind the interval of a district's missed money, and their fixed seed
+#: (the same data give the same interval).
+BOOTSTRAP_DRAWS = 2000
+BOOTSTRAP_SEED = 20240601
 #: What a comparison rests on, as its sentences name it: the inspections table (a cross-audit
 #: study) or the findings register's checks (the audit cycle, `cycle.selfcross`). The two count
 #: different checks, so a reader of both reports must see which one each verdict comes from.
 SOURCES = ("inspections", "register")
+#: The code in `overall["test"]` of the test within districts that the overall verdict rests on.
+STRATIFIED = "mantel_haenszel"
 
 
 @dataclass(frozen=True)
@@ -97,13 +111,17 @@ class Comparison:
         return rows.sort_values("gap", ascending=False)
 
     def summary(self) -> dict[str, Any]:
-        """Overall self and cross rates, Fisher's one-sided p, the within-district odds ratio
-        and the districts under-reporting."""
+        """Overall (pooled) self and cross rates, Fisher's one-sided p on them, the
+        Mantel-Haenszel odds ratio and p within districts (the verdict's), the model's odds
+        ratio and the districts under-reporting."""
         tests = self.overall.set_index("test")
         fisher = tests.loc["fisher_exact"] if "fisher_exact" in tests.index else {}
+        stratified = tests.loc[STRATIFIED] if STRATIFIED in tests.index else {}
         return {
             **{name: float(fisher.get(name, np.nan)) for name in ("self_rate", "cross_rate")},
             "p_value": float(fisher.get("p_value", np.nan)),
+            "mh_odds_ratio": float(stratified.get("statistic", np.nan)),
+            "mh_p_value": float(stratified.get("p_value", np.nan)),
             "odds_ratio": self.model.summary()["odds_ratio"],
             "under_reporting": self.under_reporting["district"].tolist(),
         }
@@ -117,13 +135,8 @@ class Comparison:
             raise ParameterError("source", f"one of {SOURCES}", source)
         based = {"source": i18n.text(f"crossaudit.source.{source}", lang)}
         sentences = []
-        tests = self.overall.set_index("test")
-        if "fisher_exact" in tests.index:
-            row = tests.loc["fisher_exact"]
-            key = "overall_fewer" if row["p_value"] < self.alpha else "overall_not_shown"
-            sentences.append(
-                i18n.text(f"crossaudit.sentence.{key}", lang).format(**_worded(row, lang), **based)
-            )
+        if not self.overall.empty:
+            sentences.append(self._overall_sentence(lang, based))
         if self.model.estimated:
             sentences.append(self.model.explain(lang))
         flagged = only(self.under_reporting, district)
@@ -134,6 +147,8 @@ class Comparison:
             # never from the register, whose recovered yuan are proved or estimated, not one sum.
             if source == "register":
                 key = "under_reports_register"
+            elif formatting.is_missing(row["missed_value"]):
+                key = "under_reports_money_unknown"
             else:
                 key = "under_reports" if row["missed_value"] > 0 else "under_reports_no_money"
             sentences.append(
@@ -141,17 +156,49 @@ class Comparison:
             )
         return "\n".join(sentences)
 
+    def _overall_sentence(self, lang: str, based: Mapping[str, str]) -> str:
+        """The pooled rates as description, the verdict from the test within districts (never
+        from the pooled test, which districts' different error levels can drive alone); without
+        a stratified test, the rates and why there is no verdict."""
+        tests = self.overall.set_index("test")
+        pooled = _worded(tests.iloc[0], lang)
+        if STRATIFIED not in tests.index:
+            return i18n.text("crossaudit.sentence.overall_not_stratified", lang).format(
+                **pooled, **based
+            )
+        within = tests.loc[STRATIFIED]
+        if within["p_value"] >= self.alpha:
+            key = "overall_not_shown"
+        else:
+            key = "overall_fewer" if within["statistic"] < 1 else "overall_more"
+        return i18n.text(f"crossaudit.sentence.{key}", lang).format(
+            **{**pooled, "p_value": formatting.p_clause(within["p_value"])}, **based
+        )
+
     def _no_flag_sentence(self, lang: str, district: str, based: Mapping[str, str]) -> str:
         """No significant under-reporting: say so, with `district`'s own gap, or (about every
-        district) the largest of the gaps tested."""
+        district) the largest gap where self-audits found fewer, among the districts tested."""
         rows = only(self.by_district.dropna(subset=["gap", "p_adjusted"]), district)
         if rows.empty:
             return i18n.text("crossaudit.sentence.too_few_to_compare", lang).format(**based)
-        largest = rows.loc[rows["gap"].idxmax()]
-        key = "district_not_flagged" if district else "no_district_flagged"
-        return i18n.text(f"crossaudit.sentence.{key}", lang).format(
+        if district:
+            row = rows.iloc[0]
+            return i18n.text("crossaudit.sentence.district_not_flagged", lang).format(
+                **based,
+                district=district,
+                gap=points(row["gap"], lang),
+                p_adjusted=formatting.p_clause(row["p_adjusted"]),
+            )
+        fewer = rows[rows["gap"] > 0]
+        tested = {"tested": len(rows)}
+        if fewer.empty:
+            return i18n.text("crossaudit.sentence.no_district_fewer", lang).format(
+                **based, **tested
+            )
+        largest = fewer.loc[fewer["gap"].idxmax()]
+        return i18n.text("crossaudit.sentence.no_district_flagged", lang).format(
             **based,
-            district=district,
+            **tested,
             largest=largest["district"],
             gap=points(largest["gap"], lang),
             p_adjusted=formatting.p_clause(largest["p_adjusted"]),
@@ -162,9 +209,11 @@ class Comparison:
 
         The estimated missed money is shown only for a district whose self-audits significantly
         under-report: elsewhere the difference per inspection may be chance, so the cell is '—'
-        and the note says why (not tested, or not significantly fewer). A flagged district with
-        no money missed says that self-audits found no less per inspection. `by_district` keeps
-        every estimate; the note column is left out when no row has a note."""
+        and the note says why (not tested, or not significantly fewer). It is rounded as its
+        bootstrap interval (the next column) allows. A flagged district with no money missed
+        says that self-audits found no less per inspection; one whose money is unknown (an
+        error found without both values) shows '—' and says so. `by_district` keeps every
+        estimate; the note column is left out when no row has a note."""
         table = only(self.by_district, district)
         yes, no = i18n.text("common.yes", lang), i18n.text("common.no", lang)
         tested = table["p_adjusted"].notna()
@@ -183,10 +232,14 @@ class Comparison:
                     for flag, was_tested in zip(table["under_reports"], tested, strict=True)
                 ],
                 "crossaudit.missed_value": [
-                    formatting.money(value) if flag else formatting.MISSING
-                    for flag, value in zip(
-                        table["under_reports"], table["missed_value"], strict=True
-                    )
+                    missed_money(row)[0] if row["under_reports"] else formatting.MISSING
+                    for row in table.to_dict("records")
+                ],
+                "crossaudit.missed_interval": [
+                    _interval_text(*missed_money(row)[1:])
+                    if row["under_reports"]
+                    else formatting.MISSING
+                    for row in table.to_dict("records")
                 ],
                 "common.note": self._shown_notes(table, lang),
             }
@@ -197,13 +250,16 @@ class Comparison:
 
     def _shown_notes(self, table: pd.DataFrame, lang: str) -> list[str]:
         """The table's note of each row: why no test was made, why no money is estimated (the
-        gap is not significant), or that a flagged district's self-audits missed no money."""
+        gap is not significant, or the money found is unknown), or that a flagged district's
+        self-audits missed no money."""
         notes = []
         for row in table.to_dict("records"):
             if row["note"]:
                 code = row["note"]
             elif not row["under_reports"]:
                 code = "not_flagged_no_money"
+            elif formatting.is_missing(row["missed_value"]):
+                code = "money_unknown_in_district"
             elif not row["missed_value"] > 0:
                 code = "flagged_no_money"
             else:
@@ -222,13 +278,18 @@ class Comparison:
         ]
 
     def overall_table(self, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
-        """The overall self-versus-cross tests, labelled."""
+        """The overall self-versus-cross tests, labelled, each statistic named (a z value, a
+        sample odds ratio, a Mantel-Haenszel odds ratio): pooled over districts first, then the
+        test within districts that the verdict rests on."""
         overall = self.overall
         shown = pd.DataFrame(
             {
                 "common.test": [i18n.text(f"crossaudit.test.{t}", lang) for t in overall["test"]],
                 "crossaudit.self_rate": overall["self_rate"].map(formatting.percent),
                 "crossaudit.cross_rate": overall["cross_rate"].map(formatting.percent),
+                "crossaudit.statistic_name": [
+                    i18n.text(f"crossaudit.statistic.{t}", lang) for t in overall["test"]
+                ],
                 "crossaudit.statistic": overall["statistic"].map(
                     lambda value: formatting.number(value, 3)
                 ),
@@ -259,6 +320,11 @@ def compare(
     frame, notes = _prepare(inspections, customers)
     rates = finding_rates(frame)
     overall, overall_notes = _overall(frame, min_inspections)
+    if not overall.empty:
+        stratified, stratified_notes = _stratified(frame, min_inspections)
+        if not stratified.empty:
+            overall = pd.concat([overall, stratified], ignore_index=True)
+        overall_notes += stratified_notes
     by_district = _by_district(frame, min_inspections, alpha)
     model = fit_logistic(frame, min_inspections)
     self_rates = rates.table[rates.table["audit_kind"] == "self"]
@@ -267,7 +333,7 @@ def compare(
         if self_rates["inspections"].sum() > 0
         else None
     )
-    notes += overall_notes + ([model.note] if model.note else [])
+    notes += overall_notes + [note for note in (model.left_out, model.note) if note]
     return Comparison(
         rates, overall, by_district, model, funnel_result, alpha, min_inspections, notes
     )
@@ -310,7 +376,13 @@ def _prepare(
         else pd.Series(np.nan, index=frame.index)
         for column in ("book_value", "audited_value")
     )
-    frame["underbilled"] = (audited - book).fillna(0.0)
+    # No error found is no money found; an error found without both values is an unknown sum.
+    frame["underbilled"] = (audited - book).mask(
+        frame["error"].eq(0) & (audited - book).isna(), 0.0
+    )
+    unknown_money = frame["underbilled"].isna() & frame["audit_kind"].isin(["self", "cross"])
+    if unknown_money.any():
+        notes.append(Note("money_unknown", {"count": int(unknown_money.sum())}))
     mislabelled = (frame["audit_kind"] == "self") & (
         frame["auditing_district"].astype(str) != frame["district"]
     )
@@ -379,11 +451,15 @@ def _by_district(frame: pd.DataFrame, min_inspections: int, alpha: float) -> pd.
     for district, part in frame.groupby("district", sort=True):
         counts = _kind_counts(part)
         (self_n, self_errors), (cross_n, cross_errors) = counts["self"], counts["cross"]
-        value = part.groupby("audit_kind")["underbilled"].sum()
+        self_values, cross_values = (
+            part.loc[part["audit_kind"] == kind, "underbilled"].to_numpy(float)
+            for kind in ("self", "cross")
+        )
         self_rate = self_errors / self_n if self_n else np.nan
         cross_rate = cross_errors / cross_n if cross_n else np.nan
-        self_value = value.get("self", 0.0) / self_n if self_n else np.nan
-        cross_value = value.get("cross", 0.0) / cross_n if cross_n else np.nan
+        self_value = _mean_if_known(self_values)
+        cross_value = _mean_if_known(cross_values)
+        missed_low, missed_high = _missed_interval(self_values, cross_values)
         row = {
             "district": district,
             "self_n": self_n,
@@ -396,10 +472,12 @@ def _by_district(frame: pd.DataFrame, min_inspections: int, alpha: float) -> pd.
             "self_value_per_inspection": self_value,
             "cross_value_per_inspection": cross_value,
             "missed_value": max(cross_value - self_value, 0.0) * self_n
-            if self_n and cross_n
+            if not np.isnan(cross_value - self_value)
             else np.nan,
             "p_value": np.nan,
             "note": "",
+            "missed_low": missed_low,
+            "missed_high": missed_high,
         }
         if min(self_n, cross_n) < min_inspections:
             row["note"] = TOO_FEW
@@ -417,6 +495,100 @@ def _by_district(frame: pd.DataFrame, min_inspections: int, alpha: float) -> pd.
         )[1]
     table["under_reports"] = tested & (table["p_adjusted"] < alpha) & (table["gap"] > 0)
     return table
+
+
+def _stratified(frame: pd.DataFrame, min_inspections: int) -> tuple[pd.DataFrame, list[Note]]:
+    """Self against cross within districts: the Cochran-Mantel-Haenszel test (two-sided, as
+    the model's) and the Mantel-Haenszel odds ratio, over the districts with both kinds (the
+    others say nothing about the difference within a district); the rates are theirs, pooled."""
+    from statsmodels.stats.contingency_tables import StratifiedTable
+
+    tables, counts = [], []
+    for _, part in frame.groupby("district", sort=True):
+        by_kind = _kind_counts(part)
+        (self_n, self_errors), (cross_n, cross_errors) = by_kind["self"], by_kind["cross"]
+        if self_n and cross_n:
+            tables.append(
+                [[self_errors, self_n - self_errors], [cross_errors, cross_n - cross_errors]]
+            )
+            counts.append((self_n, self_errors, cross_n, cross_errors))
+    self_n, self_errors, cross_n, cross_errors = np.sum(counts, axis=0) if counts else (0,) * 4
+    found = sum(table[0][0] + table[1][0] for table in tables)
+    if min(self_n, cross_n) < min_inspections or found in (0, self_n + cross_n):
+        return pd.DataFrame(columns=OVERALL_COLUMNS), [Note("no_stratified_test")]
+    # a district whose inspections all found errors, or none, adds nothing to either sum
+    stratified = StratifiedTable(np.array(tables, dtype=float).transpose(1, 2, 0))
+    with np.errstate(divide="ignore"):  # no cross-audit error anywhere: an odds ratio of ∞
+        odds_ratio = float(stratified.oddsratio_pooled)
+    row = {
+        "test": STRATIFIED,
+        "self_n": int(self_n),
+        "self_errors": int(self_errors),
+        "self_rate": self_errors / self_n,
+        "cross_n": int(cross_n),
+        "cross_errors": int(cross_errors),
+        "cross_rate": cross_errors / cross_n,
+        "statistic": odds_ratio,
+        "p_value": float(stratified.test_null_odds().pvalue),
+    }
+    return pd.DataFrame([row], columns=OVERALL_COLUMNS), []
+
+
+def _mean_if_known(values: np.ndarray) -> float:
+    """The mean under-billing found per inspection; NaN when there is none or one is unknown."""
+    return float(values.mean()) if len(values) and not np.isnan(values).any() else np.nan
+
+
+def _missed_interval(self_values: np.ndarray, cross_values: np.ndarray) -> tuple[float, float]:
+    """A bootstrap 95 % interval of the missed money: self- and cross-audits resampled apart,
+    the seed fixed. Only inspections that found money change a resample's sum, so each draws
+    how many of them it holds, then which (the same distribution as resampling every row)."""
+    if (
+        not (len(self_values) and len(cross_values))
+        or np.isnan(np.concatenate([self_values, cross_values])).any()
+    ):
+        return np.nan, np.nan
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    self_means, cross_means = (
+        _resampled_means(values, rng) for values in (self_values, cross_values)
+    )
+    missed = np.maximum(cross_means - self_means, 0.0) * len(self_values)
+    low, high = np.percentile(missed, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def _resampled_means(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """BOOTSTRAP_DRAWS means of `values` resampled with replacement."""
+    found = values[values != 0]
+    if not len(found):
+        return np.zeros(BOOTSTRAP_DRAWS)
+    held = rng.binomial(len(values), len(found) / len(values), BOOTSTRAP_DRAWS)
+    picks = rng.choice(found, held.sum())
+    draw = np.repeat(np.arange(BOOTSTRAP_DRAWS), held)
+    return np.bincount(draw, weights=picks, minlength=BOOTSTRAP_DRAWS) / len(values)
+
+
+def missed_money(row: Mapping[str, Any]) -> tuple[str, str, str]:
+    """A district's missed money and its interval ends as text, rounded to what the interval
+    allows: to the hundredth of its width (75,432.51 within 1,278-207,433 reads 75,000 within
+    1,000-207,000), to the fen only when the interval is that narrow."""
+    value, low, high = row["missed_value"], row["missed_low"], row["missed_high"]
+    if formatting.is_missing(value) or formatting.is_missing(low):
+        return formatting.money(value), formatting.MISSING, formatting.MISSING
+    if high - low <= 0:
+        return formatting.money(value), formatting.money(low), formatting.money(high)
+    step = max(10.0 ** (int(np.floor(np.log10(high - low))) - 2), 0.01)
+    decimals = max(0, -int(np.floor(np.log10(step))))
+
+    def rounded(amount: float) -> str:
+        return formatting.number(round(amount / step) * step + 0.0, decimals)
+
+    return rounded(value), rounded(low), rounded(high)
+
+
+def _interval_text(low: str, high: str) -> str:
+    """'low – high' as the tables write an interval; the missing mark when there is none."""
+    return formatting.MISSING if low == formatting.MISSING else f"{low} – {high}"
 
 
 def _kind_counts(frame: pd.DataFrame) -> dict[str, tuple[int, int]]:
@@ -467,5 +639,5 @@ def _worded(row: Mapping[str, Any], lang: str) -> dict[str, Any]:
         if name in shown:
             shown[name] = formatting.p_clause(shown[name])
     if "missed_value" in shown:
-        shown["missed_value"] = formatting.money(shown["missed_value"])
+        shown["missed_value"], shown["missed_low"], shown["missed_high"] = missed_money(shown)
     return shown

@@ -27,10 +27,14 @@ WIDEST_INTERVAL = 1e6
 
 @dataclass(frozen=True)
 class LogisticModel:
-    """Odds ratios (`table`, columns COLUMNS; empty when not estimated, `note` says why)."""
+    """Odds ratios (`table`, columns COLUMNS; empty when not estimated, `note` says why); the
+    districts' against `reference`, the first district fitted; `left_out` names the districts
+    not fitted (one outcome throughout, or one kind of audit only)."""
 
     table: pd.DataFrame
     note: Note | None = None
+    reference: str = ""
+    left_out: Note | None = None
 
     @property
     def estimated(self) -> bool:
@@ -57,7 +61,9 @@ class LogisticModel:
         """Odds ratios with their intervals and p-values (no rows when not estimated)."""
         shown = pd.DataFrame(
             {
-                "crossaudit.term": [term_text(term, lang) for term in self.table["term"]],
+                "crossaudit.term": [
+                    term_text(term, lang, self.reference) for term in self.table["term"]
+                ],
                 "crossaudit.odds_ratio": [
                     formatting.number(value, 2) for value in self.table["odds_ratio"]
                 ],
@@ -72,21 +78,27 @@ class LogisticModel:
 
     def plot(self, lang: str = i18n.DEFAULT_LANG) -> Figure:
         """Odds ratios with their intervals on a log scale (a blank chart when not estimated)."""
-        terms = [term_text(term, lang) for term in self.table["term"]]
+        terms = [term_text(term, lang, self.reference) for term in self.table["term"]]
         return plot_odds_ratios(self.table.assign(term=terms), lang)
 
 
-def term_text(term: str, lang: str) -> str:
-    """A model term in `lang`: self vs cross, or a district."""
+def term_text(term: str, lang: str, reference: str) -> str:
+    """A model term in `lang`: self vs cross, or a district against the `reference` district."""
     if term == SELF_VS_CROSS:
         return i18n.text("crossaudit.term.self_vs_cross", lang)
     district = term.removeprefix("district ")
-    return i18n.text("crossaudit.term.district", lang).format(district=district)
+    return i18n.text("crossaudit.term.district", lang).format(
+        district=district, reference=reference
+    )
 
 
 def fit_logistic(frame: pd.DataFrame, min_inspections: int) -> LogisticModel:
     """Odds ratios of error ~ kind + district on prepared inspections (binomial GLM, cross and
-    the first district as references); a note instead when it cannot be estimated."""
+    the first district as references); a note instead when it cannot be estimated.
+
+    A district with one outcome throughout, or one kind of audit only, says nothing about self
+    against cross within a district and only separates its own term: it is left out (and named
+    in `left_out`). Separation is judged on the self-vs-cross term, the one reported."""
     import statsmodels.api as sm
 
     data = frame[frame["audit_kind"].isin(["self", "cross"])]
@@ -95,6 +107,13 @@ def fit_logistic(frame: pd.DataFrame, min_inspections: int) -> LogisticModel:
         return _not_estimated(Note("too_few_for_model"))
     if data["error"].nunique() < 2:
         return _not_estimated(Note("same_outcome"))
+    by_district = data.groupby("district")
+    informative = (by_district["error"].nunique() == 2) & (by_district["audit_kind"].nunique() == 2)
+    dropped = sorted(informative.index[~informative])
+    left_out = Note("left_out_of_model", {"districts": ", ".join(dropped)}) if dropped else None
+    data = data[data["district"].isin(informative.index[informative])]
+    if data.empty:
+        return _not_estimated(Note("nothing_within_districts"), left_out)
     districts = sorted(data["district"].unique())
     design = pd.DataFrame(
         {"const": 1.0, SELF_VS_CROSS: (data["audit_kind"] == "self").astype(float).to_numpy()}
@@ -116,13 +135,14 @@ def fit_logistic(frame: pd.DataFrame, min_inspections: int) -> LogisticModel:
                 "p_value": fit.pvalues.to_numpy()[1:],
             }
         )
+    kind = table.iloc[0]
     if (
-        not np.isfinite(table[["odds_ratio", "ci_low", "ci_high"]].to_numpy()).all()
-        or (table["ci_high"] / table["ci_low"]).max() > WIDEST_INTERVAL
+        not np.isfinite(kind[["odds_ratio", "ci_low", "ci_high"]].to_numpy(float)).all()
+        or kind["ci_high"] / kind["ci_low"] > WIDEST_INTERVAL
     ):
-        return _not_estimated(Note("separation"))
-    return LogisticModel(table)
+        return _not_estimated(Note("separation"), left_out)
+    return LogisticModel(table, reference=districts[0], left_out=left_out)
 
 
-def _not_estimated(note: Note) -> LogisticModel:
-    return LogisticModel(pd.DataFrame(columns=list(COLUMNS)), note)
+def _not_estimated(note: Note, left_out: Note | None = None) -> LogisticModel:
+    return LogisticModel(pd.DataFrame(columns=list(COLUMNS)), note, left_out=left_out)

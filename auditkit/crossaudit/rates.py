@@ -83,12 +83,19 @@ class Rates:
         return plot_rates(self.table, lang)
 
 
+def _sum_if_known(values: pd.Series) -> float:
+    """The under-billing found in total; NaN (shown as missing) when any of it is unknown."""
+    return float(values.sum(skipna=False))
+
+
 def finding_rates(frame: pd.DataFrame) -> Rates:
     """Rates of `frame` (prepared inspections: district, audit_kind, error, underbilled)."""
     from statsmodels.stats.proportion import proportion_confint
 
     grouped = frame.groupby(["district", "audit_kind"]).agg(
-        inspections=("error", "size"), errors=("error", "sum"), underbilled=("underbilled", "sum")
+        inspections=("error", "size"),
+        errors=("error", "sum"),
+        underbilled=("underbilled", _sum_if_known),
     )
     districts = sorted(frame["district"].unique())
     full = pd.MultiIndex.from_product(

@@ -23,10 +23,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "crossaudit.cross_n": ("交叉检查次数", "Cross-audits"),
     "crossaudit.gap": ("差距（百分点）", "Gap (pp)"),
     "crossaudit.points": ("{points} 个百分点", "{points} pp"),
-    "crossaudit.statistic": ("统计量", "Statistic"),
+    "crossaudit.statistic_name": ("统计量", "Statistic"),
+    "crossaudit.statistic": ("统计量数值", "Value"),
     "crossaudit.p_adjusted": ("Holm 校正 p", "Holm-adjusted p"),
     "crossaudit.under_reports": ("自查少报", "Self-audits under-report"),
     "crossaudit.missed_value": ("估计少查金额 (元)", "Estimated missed (yuan)"),
+    "crossaudit.missed_interval": (
+        "少查金额 95% 区间（自助法，元）",
+        "Missed, 95% bootstrap interval (yuan)",
+    ),
     "crossaudit.term": ("变量", "Term"),
     "crossaudit.odds_ratio": ("优势比", "Odds ratio"),
     "crossaudit.audits": ("检查对象", "Audits"),
@@ -47,6 +52,14 @@ WORDS: dict[str, tuple[str, str]] = {
         "two-proportion z-test (one-sided)",
     ),
     "crossaudit.test.fisher_exact": ("Fisher 精确检验（单侧）", "Fisher's exact test (one-sided)"),
+    "crossaudit.test.mantel_haenszel": (
+        "按单位分层的 Cochran-Mantel-Haenszel 检验（双侧）",
+        "Cochran-Mantel-Haenszel test within districts (two-sided)",
+    ),
+    # what `overall["statistic"]` is, per test
+    "crossaudit.statistic.two_proportion_z": ("z 值", "z"),
+    "crossaudit.statistic.fisher_exact": ("样本优势比", "sample odds ratio"),
+    "crossaudit.statistic.mantel_haenszel": ("分层合并优势比", "Mantel-Haenszel odds ratio"),
     "crossaudit.term.self_vs_cross": ("自查 vs 交叉检查", "self vs cross"),
     # what a comparison rests on (`compare.SOURCES`), named in its verdicts
     "crossaudit.source.inspections": ("依据现场检查记录", "by field inspections"),
@@ -54,7 +67,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "依据疑点登记簿的核查结论",
         "by the findings register's check outcomes",
     ),
-    "crossaudit.term.district": ("单位 {district}", "district {district}"),
+    "crossaudit.term.district": (
+        "单位 {district}（相对 {reference}）",
+        "district {district} (against {reference})",
+    ),
     # headings and charts
     "crossaudit.heading.assignment": ("下一轮交叉检查安排", "Next round of cross-audits"),
     "crossaudit.heading.rates": ("各类检查的问题发现率", "Finding rates by audit kind"),
@@ -116,6 +132,33 @@ WORDS: dict[str, tuple[str, str]] = {
         "自查每次检查查出的金额不低于交叉检查",
         "self-audits found no less money per inspection than cross-audits",
     ),
+    "crossaudit.note.money_unknown": (
+        "{count:,} 次发现问题的检查未记录账面值或稽查值，查出的金额未知；含这些检查的单位不估计少查金额。",
+        "{count:,} inspections that found an error lack the book or audited value, so the money "
+        "they found is unknown; no missed money is estimated for their districts.",
+    ),
+    "crossaudit.note.money_unknown_in_district": (
+        "部分发现问题的检查未记录金额，查出的金额未知，不估计少查金额",
+        "the money some inspections found is not recorded: no missed money is estimated",
+    ),
+    "crossaudit.note.no_stratified_test": (
+        "同时有自查和交叉检查的单位中，检查次数不足或检查结果全部相同，不做按单位分层的检验，"
+        "不给出总体结论。",
+        "The districts with both self- and cross-audits have too few inspections, or the same "
+        "outcome throughout, for a test within districts, so there is no overall verdict.",
+    ),
+    "crossaudit.note.left_out_of_model": (
+        "{districts} 的检查结果全部相同或只有一类检查，对单位内自查与交叉检查的差异没有信息，"
+        "未纳入逻辑回归。",
+        "{districts}: every inspection has the same outcome, or there is only one kind of "
+        "audit, which says nothing about self against cross within a district, so they are "
+        "left out of the logistic model.",
+    ),
+    "crossaudit.note.nothing_within_districts": (
+        "没有单位同时有两类检查且结果有异，逻辑回归无从在单位内比较。",
+        "No district has both kinds of audit with both outcomes, so the logistic model has "
+        "nothing to compare within districts.",
+    ),
     "crossaudit.note.too_few_for_model": (
         "自查或交叉检查次数不足，不拟合逻辑回归模型。",
         "Too few self- or cross-audits to fit the logistic model.",
@@ -129,24 +172,39 @@ WORDS: dict[str, tuple[str, str]] = {
         "The logistic model could not be estimated (a numerical error in the fit).",
     ),
     "crossaudit.note.separation": (
-        "某些单位的检查结果完全一致（完全分离），逻辑回归无法可靠估计。",
-        "Some district has identical outcomes throughout (separation), so the logistic model "
-        "cannot be estimated reliably.",
+        "单位内自查或交叉检查的结果完全一致（完全分离），自查与交叉检查的优势比无法可靠估计。",
+        "Within districts, the self- or cross-audits have identical outcomes throughout "
+        "(separation), so the self-versus-cross odds ratio cannot be estimated reliably.",
     ),
     # conclusions
     "crossaudit.sentence.overall_fewer": (
         "总体上（{source}），自查发现问题的比例为 {self_rate}，交叉检查为 {cross_rate}；"
-        "自查显著偏低（Fisher 精确检验单侧 {p_value}）。",
+        "在同一单位内比较，自查显著偏低（按单位分层的 MH 卡方检验 {p_value}）。",
         "Overall ({source}), self-audits found errors in {self_rate} of inspections and "
-        "cross-audits in {cross_rate}; self-audits find significantly fewer (Fisher's exact "
-        "test, one-sided {p_value}).",
+        "cross-audits in {cross_rate}; compared within districts, self-audits find "
+        "significantly fewer (Cochran-Mantel-Haenszel test, {p_value}).",
     ),
     "crossaudit.sentence.overall_not_shown": (
         "总体上（{source}），自查发现问题的比例为 {self_rate}，交叉检查为 {cross_rate}；"
-        "差异不显著（{p_value}），不能认定自查少报。",
+        "在同一单位内比较，差异不显著（按单位分层的 MH 卡方检验 {p_value}），不能认定自查少报。",
         "Overall ({source}), self-audits found errors in {self_rate} of inspections and "
-        "cross-audits in {cross_rate}; the difference is not significant ({p_value}), so "
-        "under-reporting is not shown.",
+        "cross-audits in {cross_rate}; compared within districts, the difference is not "
+        "significant (Cochran-Mantel-Haenszel test, {p_value}), so under-reporting is not shown.",
+    ),
+    "crossaudit.sentence.overall_more": (
+        "总体上（{source}），自查发现问题的比例为 {self_rate}，交叉检查为 {cross_rate}；"
+        "在同一单位内比较，自查发现的反而显著更多（按单位分层的 MH 卡方检验 {p_value}），不能认定自查少报。",
+        "Overall ({source}), self-audits found errors in {self_rate} of inspections and "
+        "cross-audits in {cross_rate}; compared within districts, self-audits find "
+        "significantly more (Cochran-Mantel-Haenszel test, {p_value}), so under-reporting is "
+        "not shown.",
+    ),
+    "crossaudit.sentence.overall_not_stratified": (
+        "总体上（{source}），自查发现问题的比例为 {self_rate}，交叉检查为 {cross_rate}；"
+        "无法在同一单位内比较，不给出总体结论。",
+        "Overall ({source}), self-audits found errors in {self_rate} of inspections and "
+        "cross-audits in {cross_rate}; they cannot be compared within districts, so there is no "
+        "overall verdict.",
     ),
     "crossaudit.sentence.odds_ratio": (
         "控制供电单位差异后，自查发现问题的几率是交叉检查的 {odds_ratio:.2f} 倍"
@@ -156,10 +214,19 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "crossaudit.sentence.under_reports": (
         "{district}（{source}）：自查发现率 {self_rate}，交叉检查 {cross_rate}，相差 {gap}"
-        "（校正后 {p_adjusted}）；按交叉检查的水平，自查约少发现 {missed_value} 元。",
+        "（校正后 {p_adjusted}）；按交叉检查的水平，自查约少发现 {missed_value} 元"
+        "（95% 自助法区间 {missed_low}–{missed_high} 元）。",
         "{district} ({source}): self-audits found errors in {self_rate}, cross-audits in "
         "{cross_rate}, a gap of {gap} (adjusted {p_adjusted}); at the "
-        "cross-audit level, self-audits missed about {missed_value} yuan.",
+        "cross-audit level, self-audits missed about {missed_value} yuan (95% bootstrap "
+        "interval {missed_low}-{missed_high}).",
+    ),
+    "crossaudit.sentence.under_reports_money_unknown": (
+        "{district}（{source}）：自查发现率 {self_rate}，交叉检查 {cross_rate}，相差 {gap}"
+        "（校正后 {p_adjusted}）；部分检查未记录金额，不估计少查金额。",
+        "{district} ({source}): self-audits found errors in {self_rate}, cross-audits in "
+        "{cross_rate}, a gap of {gap} (adjusted {p_adjusted}); the money some inspections found "
+        "is not recorded, so no missed money is estimated.",
     ),
     "crossaudit.sentence.under_reports_no_money": (
         "{district}（{source}）：自查发现率 {self_rate}，交叉检查 {cross_rate}，相差 {gap}"
@@ -181,11 +248,20 @@ WORDS: dict[str, tuple[str, str]] = {
         "Too few inspections to compare self- and cross-audits by district ({source}).",
     ),
     "crossaudit.sentence.no_district_flagged": (
-        "经多重比较校正（Holm），{source}，没有单位的自查显著少报；差距最大的是{largest}（{gap}，"
-        "校正后 {p_adjusted}），可作为下一轮重点关注，但尚不能认定。",
+        "经多重比较校正（Holm），{source}，没有单位的自查显著少报；在检查次数足以检验的 {tested} 个单位中，"
+        "自查比交叉检查少发现最多的是{largest}（{gap}，校正后 {p_adjusted}），可作为下一轮重点关注，"
+        "但尚不能认定。",
         "After correction for multiple comparisons (Holm), no district's self-audits under-report "
-        "significantly {source}; the largest gap is {largest}'s ({gap}, adjusted {p_adjusted}): "
-        "worth watching next round, not proof.",
+        "significantly {source}; among the {tested} districts with enough inspections to test, "
+        "the largest gap by which self-audits found fewer is {largest}'s ({gap}, adjusted "
+        "{p_adjusted}): worth watching next round, not proof.",
+    ),
+    "crossaudit.sentence.no_district_fewer": (
+        "经多重比较校正（Holm），{source}，没有单位的自查显著少报；在检查次数足以检验的 {tested} 个单位中，"
+        "自查的发现率都不低于交叉检查。",
+        "After correction for multiple comparisons (Holm), no district's self-audits under-report "
+        "significantly {source}; in none of the {tested} districts with enough inspections to "
+        "test did self-audits find errors less often than cross-audits.",
     ),
     "crossaudit.sentence.district_not_flagged": (
         "经多重比较校正（Holm），{source}，{district}的自查未显著少报：交叉检查与自查的发现率之差为 "
@@ -206,13 +282,19 @@ WORDS: dict[str, tuple[str, str]] = {
         "same assignment.",
     ),
     "crossaudit.method.tests": (
-        "发现率的置信区间为精确二项（Clopper-Pearson）95% 区间。总体比较用两比例 z 检验和 Fisher 精确检验"
-        "（单侧：自查发现更少）；分单位用 Fisher 精确检验并作 Holm 多重比较校正；每类检查少于 10 次的单位"
+        "发现率的置信区间为精确二项（Clopper-Pearson）95% 区间。各单位合计的发现率附两比例 z 检验和 "
+        "Fisher 精确检验（单侧：自查发现更少），仅作描述：各单位问题多少不同、自查与交叉检查的比例不同，"
+        "合计的差异可以是各单位内都没有的（辛普森悖论）；总体结论依据按单位分层的 Cochran-Mantel-Haenszel "
+        "检验（双侧）。分单位用 Fisher 精确检验并作 Holm 多重比较校正；每类检查少于 10 次的单位"
         "不做检验。本报告依据现场检查记录：每次检查是否发现问题。稽查闭环报告"
         "依据疑点登记簿：每条下发疑点的核查结论（查实或误报）。两者计入的检查不同，对同一单位的结论"
         "可以不同。",
-        "Finding-rate intervals are exact binomial (Clopper-Pearson) 95% intervals. Overall: "
-        "two-proportion z-test and Fisher's exact test (one-sided: self-audits find fewer); per "
+        "Finding-rate intervals are exact binomial (Clopper-Pearson) 95% intervals. The rates "
+        "pooled over districts come with a two-proportion z-test and Fisher's exact test "
+        "(one-sided: self-audits find fewer) as description only: districts differ in error level "
+        "and in their mix of kinds, so a pooled gap can be one no district has (Simpson's "
+        "paradox); the overall verdict rests on the Cochran-Mantel-Haenszel test within districts "
+        "(two-sided). Per "
         "district: Fisher's exact test with Holm's correction; districts with fewer than 10 "
         "inspections of a kind are not tested. This report rests on the field inspections (the "
         "inspections table): whether each inspection found an error. The audit cycle report "
@@ -222,16 +304,23 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "crossaudit.method.model": (
         "逻辑回归 error_found ~ 检查类型 + 供电单位（statsmodels 二项 GLM）给出控制单位差异后自查相对交叉"
-        "检查的优势比。",
+        "检查的优势比；单位的优势比相对第一个单位。检查结果全部相同或只有一类检查的单位不纳入。",
         "A logistic model error_found ~ kind + district (statsmodels binomial GLM) gives the "
-        "self-versus-cross odds ratio within districts.",
+        "self-versus-cross odds ratio within districts; the districts' odds ratios are against "
+        "the first district. Districts whose inspections all have one outcome, or that have one "
+        "kind of audit only, are left out.",
     ),
     "crossaudit.method.money": (
         "少报金额估计 =（交叉检查每次查出的少收电费 − 自查每次查出的少收电费）× 自查次数，"
-        "少收电费 = 稽查值 − 账面值。只对自查显著少报的单位列出；其他单位的差额可能出于偶然，表中记为“—”。",
+        "少收电费 = 稽查值 − 账面值。只对自查显著少报的单位列出；其他单位的差额可能出于偶然，表中记为“—”。"
+        "少数大额案件即可左右估计，故附自助法 95% 区间（自查、交叉检查分别重抽 2,000 次，种子固定），"
+        "并按区间宽度取整；发现问题而未记录金额的检查使该单位的金额未知，记为“—”。",
         "Estimated missed money = (under-billing found per cross-audit - per self-audit) x "
         "self-audits, under-billing = audited_value - book_value. It is shown only for districts "
         "whose self-audits significantly under-report; elsewhere the difference may be chance, "
-        "and the table shows '—'.",
+        "and the table shows '—'. A few large cases can drive it, so it comes with a bootstrap "
+        "95% interval (self- and cross-audits resampled apart 2,000 times, fixed seed) and is "
+        "rounded as the interval's width allows; an inspection that found an error without a "
+        "recorded value makes its district's money unknown ('—').",
     ),
 }

@@ -143,6 +143,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "{district}：供电量数据不完整，线损率不计算。",
         "{district}: supplied energy incomplete, so no line-loss rate.",
     ),
+    "stats.note.nothing_supplied": (
+        "{district}：统计期内供电量为 0 kWh，而售电量为 {kwh} kWh，线损率无法计算；应核查供电量数据。",
+        "{district}: supplied 0 kWh over the window but billed {kwh} kWh, so no line-loss rate; "
+        "check the supplied-energy figures.",
+    ),
     "stats.note.negative_loss": (
         "{district}：线损率为负（{line_loss}），售电量大于供电量，应核查倍率或户变关系。",
         "{district}: negative line loss ({line_loss}): more energy billed than supplied; "
@@ -284,10 +289,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "{scored:,} customers scored, {strong:,} of them above 3 (strongly suspicious).",
     ),
     "stats.sentence.benford": (
-        "{n:,} 个金额参与检验（剔除 {n_excluded:,} 个：缺失 {n_missing:,}、非正 {n_nonpositive:,}、"
+        "{n:,} 个金额参与检验（剔除 {n_excluded:,} 个：缺失或无穷大 {n_missing:,}、非正 {n_nonpositive:,}、"
         "小于 10 的 {n_below_10:,}）。MAD = {mad:.4f}，{conformity}；卡方 = {chi2:.1f}（自由度 {df:,}），"
         "{p_value}。显著偏离的数字：{digits}。",
-        "{n:,} amounts tested ({n_excluded:,} left out: {n_missing:,} missing, {n_nonpositive:,} zero "
+        "{n:,} amounts tested ({n_excluded:,} left out: {n_missing:,} missing or infinite, "
+        "{n_nonpositive:,} zero "
         "or negative, {n_below_10:,} below 10). MAD = {mad:.4f}: {conformity}; chi-square = "
         "{chi2:.1f} (df {df:,}), {p_value}. Digits that stand out: {digits}.",
     ),

@@ -28,6 +28,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "digits.column.flagged": ("末位不均匀", "Not uniform"),
     "digits.status.tested": ("已检验", "tested"),
     "digits.status.too_few": ("不足 {minimum:,} 笔，未检验", "fewer than {minimum:,}: not tested"),
+    "digits.status.small_sample": (
+        "部分数字期望频数不足 5，不作判定",
+        "some digit expected fewer than 5 times: not judged",
+    ),
     "digits.note.too_few_reads": ("抄表数过少，未检验", "too few reads: not tested"),
     "digits.word.group_test": ("{name}（{test}）", "{name} ({test})"),
     "digits.word.digit_share": ("{digit}（{share}）", "{digit} ({share})"),
@@ -61,6 +65,15 @@ WORDS: dict[str, tuple[str, str]] = {
         "完全符合本福特定律，MAD 也会落入“不符合”区间）。",
         "{count:,} adjustments in all, fewer than {minimum:,} in every group: no Benford test (on so "
         "few amounts even a sample drawn from the law itself shows a nonconforming MAD).",
+    ),
+    "digits.sentence.adjustments_not_judged": (
+        "退补金额共 {count:,} 笔，各组金额过少，部分数字期望频数不足 5，本福特检验不作判定。",
+        "{count:,} adjustments in all; in every group some digit is expected fewer than 5 "
+        "times, so no Benford test is judged.",
+    ),
+    "digits.sentence.adjustments_some_not_judged": (
+        "另有 {tests} 项检验部分数字期望频数不足 5，不作判定。",
+        " {tests} more tests have some digit expected fewer than 5 times and are not judged.",
     ),
     "digits.sentence.adjustments_conform": (
         "退补金额 {count:,} 笔，已做 {tests} 项本福特检验，均未偏离本福特定律（判为偏离须卡方 "

@@ -99,7 +99,7 @@ class BenfordResult:
 
     @property
     def n_excluded(self) -> int:
-        """Values left out: missing, zero or negative, or below 10 (too few digits)."""
+        """Values left out: missing or infinite, zero or negative, or below 10 (too few digits)."""
         return self.n_missing + self.n_nonpositive + self.n_below_10
 
     @property
@@ -194,22 +194,22 @@ def benford(
 ) -> BenfordResult:
     """Test the leading digits of `values` against Benford's law.
 
-    Values that are missing, zero or negative, or below 10 are left out (a value below 10 has no
-    second digit worth testing) and counted in the result; `name` labels the result. Raises InsufficientDataError when no
-    value is left.
+    Values that are missing or infinite (counted as missing), zero or negative, or below 10 are
+    left out (a value below 10 has no second digit worth testing) and counted in the result;
+    `name` labels the result. Raises InsufficientDataError when no value is left.
     """
     from scipy import stats
 
     _check_test(test)
     array = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    missing = np.isnan(array)
+    missing = ~np.isfinite(array)  # an infinite amount has no digits: no figure, as a missing one
     nonpositive = ~missing & (array <= 0)
     below_10 = ~missing & (array > 0) & (array < 10)
     kept = array[~(missing | nonpositive | below_10)]
     if kept.size == 0:
         raise InsufficientDataError(
             f"Benford {test!r} test: expected at least one value >= 10, found none among "
-            f"{array.size} values ({int(missing.sum())} missing, {int(nonpositive.sum())} "
+            f"{array.size} values ({int(missing.sum())} missing or infinite, {int(nonpositive.sum())} "
             f"zero or negative, {int(below_10.sum())} below 10)"
         )
 

@@ -74,7 +74,8 @@ class AdjustmentDigits:
     """Benford tests of adjustment amounts per district and overall.
 
     `table`: one row per group (a district, or `ALL`) and test: n (testable amounts, >= 10 yuan in
-    absolute value), n_excluded, min_count, status (`tested`, `too_few`), and for tested rows mad,
+    absolute value), n_excluded, min_count, status (`tested`, `too_few`, or `small_sample`: run,
+    but some digit is expected fewer than 5 times, so not judged), and for run tests mad,
     expected_mad (a conforming sample's MAD at this n), conformity, chi2, df, p_value, departs
     (p_value < alpha and a marginal or nonconforming MAD: the verdict), verdict_basis (which of
     the two hold, `benford.verdict_basis`) and standouts. `results` holds the tested
@@ -97,6 +98,7 @@ class AdjustmentDigits:
             "adjustments": self.n_adjustments,
             "tests_run": len(tested),
             "tests_skipped": int((self.table["status"] == "too_few").sum()),
+            "tests_not_judged": int((self.table["status"] == "small_sample").sum()),
             "departing": list(zip(departing["group"], departing["test"], strict=True)),
             "mad_only": list(zip(mad_only["group"], mad_only["test"], strict=True)),
         }
@@ -107,7 +109,10 @@ class AdjustmentDigits:
         beyond acceptable, with the figures that say why they do not depart."""
         figures = self.summary()
         if not figures["tests_run"]:
-            return i18n.text("digits.sentence.adjustments_untested", lang).format(
+            key = (
+                "adjustments_not_judged" if figures["tests_not_judged"] else "adjustments_untested"
+            )
+            return i18n.text(f"digits.sentence.{key}", lang).format(
                 count=figures["adjustments"], minimum=_smallest_minimum(self.table)
             )
         separator = i18n.text("common.list_separator", lang)
@@ -128,6 +133,10 @@ class AdjustmentDigits:
         if figures["mad_only"]:
             names = separator.join(self._mad_only_words(key, lang) for key in figures["mad_only"])
             text += i18n.text("digits.sentence.adjustments_mad_only", lang).format(names=names)
+        if figures["tests_not_judged"]:
+            text += i18n.text("digits.sentence.adjustments_some_not_judged", lang).format(
+                tests=figures["tests_not_judged"]
+            )
         return text
 
     def _mad_only_words(self, key: tuple[str, str], lang: str) -> str:
@@ -268,16 +277,18 @@ def adjustment_benford(
             if testable >= minimum:
                 result = benford(values, test, group)  # type: ignore[arg-type]
                 results[(group, test)] = result
-                basis = verdict_basis(result, alpha)
+                # some digit expected fewer than 5 times: figures shown, no verdict (the
+                # methods say so, as `benford_by_group` does)
+                basis = "" if result.small_sample else verdict_basis(result, alpha)
                 record |= {
-                    "status": "tested",
+                    "status": "small_sample" if result.small_sample else "tested",
                     "mad": result.mad,
                     "expected_mad": expected_mad(test, result.n),  # type: ignore[arg-type]
                     "conformity": result.conformity,
                     "chi2": result.chi2,
                     "df": result.df,
                     "p_value": result.p_value,
-                    "departs": basis == "both",
+                    "departs": np.nan if result.small_sample else basis == "both",
                     "verdict_basis": basis,
                     "standouts": digit_list(result.standouts(alpha).head(10)),
                 }

@@ -535,7 +535,8 @@ def _gap_notes(monthly: pd.DataFrame, names: list[str], window: np.ndarray) -> l
 def _flag_notes(
     table: pd.DataFrame, window: np.ndarray, has_supply: bool, high_loss: float
 ) -> list[Note]:
-    """Notes on line loss (absent, negative or high) and on districts lacking a prior year."""
+    """Notes on line loss (absent, against nothing supplied, negative or high) and on districts
+    lacking a prior year."""
     notes = [] if has_supply else [Note("no_supply")]
     for row in table.itertuples():
         district = {"district": row.district}
@@ -544,6 +545,10 @@ def _flag_notes(
         loss = {**district, "line_loss": formatting.percent(row.line_loss)}
         if has_supply and row.bills and np.isnan(row.kwh_supplied):
             notes.append(Note("supply_incomplete", district))
+        elif has_supply and row.kwh_supplied == 0 and row.kwh > 0:
+            # a loss against nothing supplied is no rate ('—'): the figure to check is named
+            billed = {"kwh": formatting.number(row.kwh, 0)}
+            notes.append(Note("nothing_supplied", {**district, **billed}))
         elif row.line_loss < 0:
             notes.append(Note("negative_loss", loss))
         elif row.line_loss > high_loss:

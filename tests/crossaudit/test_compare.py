@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 from crossaudit_builders import PLAN, inspections
 from scipy import stats
+from statsmodels.stats.contingency_tables import StratifiedTable
 from statsmodels.stats.multitest import multipletests
 
 from auditkit.crossaudit import compare
@@ -71,19 +73,42 @@ def test_per_district_fisher_with_holm_and_the_money():
     assert comparison.under_reporting["district"].tolist() == ["A"]
 
 
-def test_the_estimated_missed_money_is_shown_to_the_fen_as_other_estimated_money():
-    """'估计少查金额 (元) 9,814' and '自查约少发现 76,040 元' dropped the fen."""
+def test_the_estimated_missed_money_comes_with_its_interval_rounded_as_it_allows():
+    """'self-audits missed about 75,432.51 yuan': to the fen, from one large case, without
+    uncertainty; the demo's bootstrap interval ran 1,278-207,433."""
     frame = inspections(PLAN)
     one = frame.index[(frame["district"] == "A") & (frame["audit_kind"] == "cross")][0]
-    frame.loc[one, "audited_value"] += 0.40  # A's cross-audits: 2,000.40 yuan in 80 inspections
+    frame.loc[one, "audited_value"] += 30_000.40  # one large case among A's 20 cross findings
     comparison = compare(frame, alpha=0.05)
-    # (2,000.40 / 80 - 600 / 120) x 120 self-audits = 20.005 x 120 = 2,400.60
-    assert comparison.to_table("zh")["估计少查金额 (元)"].iloc[0] == "2,400.60"
-    assert comparison.to_table("en")["Estimated missed (yuan)"].iloc[0] == "2,400.60"
-    assert "按交叉检查的水平，自查约少发现 2,400.60 元。" in comparison.explain("zh")
-    assert "self-audits missed about 2,400.60 yuan." in comparison.explain("en")
-    # every p-value of a column with three decimals: Holm doubles C's 0.110, keeps B's 0.537
-    assert comparison.to_table("zh")["Holm 校正 p"].tolist() == ["<0.001", "0.537", "0.220"]
+    a = comparison.by_district.set_index("district").loc["A"]
+    # (32,000.40 / 80 - 600 / 120) x 120 self-audits = 395.005 x 120 = 47,400.60, kept whole
+    assert a["missed_value"] == pytest.approx(47_400.60)
+    # the interval is wide: the case is in a resample or not
+    assert a["missed_low"] < 10_000 and a["missed_high"] > 90_000
+    again = compare(frame, alpha=0.05).by_district.set_index("district").loc["A"]
+    assert (again["missed_low"], again["missed_high"]) == (a["missed_low"], a["missed_high"])
+    # a width of over a hundred thousand: rounded to the thousand (a hundredth of the width)
+    shown = comparison.to_table("en").iloc[0]
+    assert shown["Estimated missed (yuan)"] == "47,000"
+    low, high = (round(value, -3) for value in (a["missed_low"], a["missed_high"]))
+    assert shown["Missed, 95% bootstrap interval (yuan)"] == f"{low:,.0f} – {high:,.0f}"
+    assert f"missed about 47,000 yuan (95% bootstrap interval {low:,.0f}-{high:,.0f})." in (
+        comparison.explain("en")
+    )
+    assert f"自查约少发现 47,000 元（95% 自助法区间 {low:,.0f}–{high:,.0f} 元）" in (
+        comparison.explain("zh")
+    )
+    assert "47,400.60" not in comparison.explain("en")
+
+
+def test_a_narrow_interval_keeps_the_fen():
+    """The near miss: every finding the same 100.40 yuan and a narrow interval keep decimals."""
+    frame = inspections({"A": {"self": (1000, 0), "cross": (1000, 1000)}})
+    frame["audited_value"] = frame["book_value"] + np.where(frame["error_found"], 100.40, 0.0)
+    table = compare(frame, alpha=0.05).to_table("en").iloc[0]
+    # (100.40 - 0) x 1,000 self-audits = 100,400.00: every resample gives the same
+    assert table["Estimated missed (yuan)"] == "100,400.00"
+    assert table["Missed, 95% bootstrap interval (yuan)"] == "100,400.00 – 100,400.00"
 
 
 def test_logistic_model_matches_a_formula_fit():
@@ -113,7 +138,9 @@ def test_too_few_inspections_and_separation_give_codes_not_sentences():
     assert "too few inspections" in comparison.district_notes("en", "B")[0]
     assert not comparison.model.estimated and comparison.model.table.empty
     assert comparison.model.note.code == "separation"
-    assert [note.code for note in comparison.notes] == ["separation"]
+    # A found no error at all: left out of the model, which says nothing about it; B's self-
+    # audits found none of 4 while its cross-audits found 1 of 3: the kind term is separated
+    assert [note.code for note in comparison.notes] == ["left_out_of_model", "separation"]
     assert "no district's self-audits under-report significantly" in comparison.explain("en")
     tiny = compare(inspections({"A": {"self": (3, 0), "cross": (2, 1)}}))
     assert tiny.overall.empty and not tiny.model.estimated and tiny.funnel is not None
@@ -220,8 +247,8 @@ def test_gaps_are_in_percentage_points_and_a_district_is_not_compared_with_itsel
     assert any("a gap of +20.0 pp" in sentence for sentence in flagged)
     none_flagged = compare(inspections({k: v for k, v in PLAN.items() if k != "A"}))
     # C: 9/50 - 5/60 = 0.18 - 0.0833 = +9.7 points, larger than B's +0.6.
-    assert "the largest gap is C's (+9.7 pp, adjusted p = " in none_flagged.explain("en")
-    assert "差距最大的是C（+9.7 个百分点" in none_flagged.explain("zh")
+    assert "found fewer is C's (+9.7 pp, adjusted p = " in none_flagged.explain("en")
+    assert "自查比交叉检查少发现最多的是C（+9.7 个百分点" in none_flagged.explain("zh")
 
 
 def test_each_verdict_names_the_checks_it_rests_on():
@@ -232,14 +259,16 @@ def test_each_verdict_names_the_checks_it_rests_on():
     assert inspected[0].startswith("Overall (by field inspections), self-audits found errors")
     assert inspected[-1].startswith(
         "After correction for multiple comparisons (Holm), no district's self-audits "
-        "under-report significantly by field inspections; the largest gap is C's (+9.7 pp, "
+        "under-report significantly by field inspections; among the 2 districts with enough "
+        "inspections to test, the largest gap by which self-audits found fewer is C's (+9.7 pp, "
     )
     registered = without_a.explain("zh", source="register").splitlines()
     assert registered[0].startswith(
         "总体上（依据疑点登记簿的核查结论），自查发现问题的比例为 12.5%"
     )
     assert registered[-1].startswith(
-        "经多重比较校正（Holm），依据疑点登记簿的核查结论，没有单位的自查显著少报；差距最大的是C"
+        "经多重比较校正（Holm），依据疑点登记簿的核查结论，没有单位的自查显著少报；"
+        "在检查次数足以检验的 2 个单位中，自查比交叉检查少发现最多的是C"
     )
     one = without_a.explain("en", district="B", source="register").splitlines()[-1]
     assert one.startswith(
@@ -263,20 +292,20 @@ def test_the_missed_money_is_shown_only_for_a_district_flagged_as_under_reportin
     assert kept["B"] == pytest.approx((1400 / 90 - 1500 / 100) * 100)  # the numbers are kept
     zh = comparison.to_table("zh").set_index("供电单位")
     assert zh["自查少报"].tolist() == ["是", "否", "否"]
-    assert zh["估计少查金额 (元)"].tolist() == ["2,400.00", "—", "—"]
+    assert zh["估计少查金额 (元)"].tolist() == ["2,400", "—", "—"]
     assert zh["说明"].tolist() == [
         "",
         "自查发现率未显著低于交叉检查（Holm 校正），不估计少查金额",
         "自查发现率未显著低于交叉检查（Holm 校正），不估计少查金额",
     ]
     en = comparison.to_table("en").set_index("District")
-    assert en["Estimated missed (yuan)"].tolist() == ["2,400.00", "—", "—"]
+    assert en["Estimated missed (yuan)"].tolist() == ["2,400", "—", "—"]
     assert en.loc["B", "Note"] == (
         "self-audits do not find significantly fewer errors (Holm-adjusted): no missed money "
         "is estimated"
     )
     # the sentences name money only where the table shows it
-    assert "自查约少发现 2,400.00 元" in comparison.explain("zh")
+    assert "自查约少发现 2,400 元" in comparison.explain("zh")
     assert comparison.explain("en").count("missed about") == 1
 
 
@@ -298,8 +327,8 @@ def test_the_note_column_is_left_out_when_no_district_has_a_note():
     comparison = compare(inspections({"A": {"self": (120, 6), "cross": (80, 20)}}), alpha=0.05)
     for lang, note in (("zh", "说明"), ("en", "Note")):
         table = comparison.to_table(lang)
-        assert note not in table.columns and len(table.columns) == 10
-    assert comparison.to_table("en")["Estimated missed (yuan)"].tolist() == ["2,400.00"]
+        assert note not in table.columns and len(table.columns) == 11
+    assert comparison.to_table("en")["Estimated missed (yuan)"].tolist() == ["2,400"]
 
 
 def test_a_district_too_small_to_test_shows_no_verdict_and_no_money():
@@ -312,3 +341,180 @@ def test_a_district_too_small_to_test_shows_no_verdict_and_no_money():
     en = comparison.to_table("en", district="B").iloc[0]
     assert (en["Self-audits under-report"], en["Estimated missed (yuan)"]) == ("—", "—")
     assert en["Note"].startswith("too few inspections for a test (self 4, cross 3")
+
+
+def by_plan(spec: list[tuple[str, str, int, int]]) -> pd.DataFrame:
+    """Inspections of (district, kind, inspections, errors), no money columns."""
+    return pd.DataFrame(
+        [
+            {
+                "customer_id": f"{district}{kind}{index}",
+                "audit_kind": kind,
+                "auditing_district": district if kind == "self" else "Z",
+                "error_found": index < errors,
+                "district": district,
+            }
+            for district, kind, count, errors in spec
+            for index in range(count)
+        ]
+    )
+
+
+#: A: 30 % found by either kind, mostly cross-audited; B: 5 % against 6 %, mostly self-audited.
+SIMPSON = [
+    ("A", "self", 50, 15),
+    ("A", "cross", 500, 150),
+    ("B", "self", 500, 25),
+    ("B", "cross", 50, 3),
+]
+
+
+def test_the_overall_verdict_rests_on_the_comparison_within_districts():
+    """Pooled, self-audits found 40 / 550 = 7.3 % and cross-audits 153 / 550 = 27.8 % (Fisher
+    p 4e-20), yet within each district the rates are equal: the verdict said 'significantly
+    fewer' beside an odds ratio of 0.96 (0.54-1.71, p 0.894)."""
+    comparison = compare(by_plan(SIMPSON))
+    tables = np.array([[[15, 35], [150, 350]], [[25, 475], [3, 47]]], dtype=float)
+    reference = StratifiedTable(tables.transpose(1, 2, 0))
+    within = comparison.overall.set_index("test").loc["mantel_haenszel"]
+    assert within["statistic"] == pytest.approx(reference.oddsratio_pooled)  # 0.963
+    assert within["p_value"] == pytest.approx(reference.test_null_odds().pvalue)  # 0.895
+    english = comparison.explain("en").splitlines()
+    assert english[0] == (
+        "Overall (by field inspections), self-audits found errors in 7.3% of inspections and "
+        "cross-audits in 27.8%; compared within districts, the difference is not significant "
+        "(Cochran-Mantel-Haenszel test, p = 0.895), so under-reporting is not shown."
+    )
+    assert english[1].startswith(
+        "Within districts, the odds that a self-audit finds an error are 0.96"
+    )
+    assert "差异不显著（按单位分层的 MH 卡方检验 p = 0.895）" in comparison.explain("zh")
+    summary = comparison.summary()
+    assert summary["p_value"] < 1e-15 and summary["mh_p_value"] == pytest.approx(0.895, abs=5e-4)
+    # the near miss: the same districts with A's self-audits finding 5 of 50 within districts
+    fewer = compare(by_plan([("A", "self", 50, 5), *SIMPSON[1:]]))
+    assert "compared within districts, self-audits find significantly fewer" in fewer.explain("en")
+
+
+def test_the_overall_table_names_each_statistic():
+    table = compare(by_plan(SIMPSON)).overall_table("en")
+    assert table["Statistic"].tolist() == ["z", "sample odds ratio", "Mantel-Haenszel odds ratio"]
+    assert table["Value"].tolist()[2] == "0.963"
+
+
+def test_unknown_money_is_shown_missing_and_no_money_sentence_is_drawn_from_it():
+    """No money columns read 'self-audits found no less money per inspection' and an
+    estimated 0.00 missed; empty audited values on the errors found read 'found 0.00'."""
+    no_money = compare(by_plan([("A", "self", 120, 6), ("A", "cross", 80, 20)]))
+    a = no_money.by_district.iloc[0]
+    assert np.isnan(a["missed_value"]) and np.isnan(a["cross_value_per_inspection"])
+    table = no_money.to_table("en").iloc[0]
+    assert table["Self-audits under-report"] == "yes"
+    assert table["Estimated missed (yuan)"] == "—"
+    assert table["Note"] == (
+        "the money some inspections found is not recorded: no missed money is estimated"
+    )
+    english = no_money.explain("en")
+    assert "no less money" not in english and "missed about" not in english
+    assert "the money some inspections found is not recorded, so no missed money" in english
+    assert [note.code for note in no_money.notes] == ["money_unknown"]
+    assert no_money.notes[0].values["count"] == 26  # 6 self + 20 cross found errors
+    assert "部分检查未记录金额，不估计少查金额" in no_money.explain("zh")
+    # audited_value empty on the 20 cross-audits that found errors: unknown, not 0.00 found
+    frame = inspections({"A": {"self": (120, 6), "cross": (80, 20)}})
+    found = frame["audit_kind"].eq("cross") & frame["error_found"]
+    frame.loc[found, "audited_value"] = np.nan
+    rates = compare(frame).rates.to_table("en").set_index("Audit kind")
+    assert rates.loc["cross", "Under-billing found (yuan)"] == "—"
+    assert rates.loc["self", "Under-billing found (yuan)"] == "600.00"  # 6 errors x 100 yuan
+    # the near miss: values missing only where no error was found are no money found
+    frame = inspections({"A": {"self": (120, 6), "cross": (80, 20)}})
+    frame.loc[~frame["error_found"], ["book_value", "audited_value"]] = np.nan
+    kept = compare(frame)
+    assert kept.by_district.iloc[0]["missed_value"] == pytest.approx((2000 / 80 - 600 / 120) * 120)
+    assert kept.notes == []
+
+
+def test_a_district_without_any_error_does_not_stop_the_model():
+    """C (5 self, 3 cross, no error) made the whole odds ratio 'separation, cannot be
+    estimated'; it says nothing about self against cross within a district."""
+    spec = [("A", "self", 200, 10), ("A", "cross", 200, 30), ("B", "self", 200, 12)]
+    spec += [("B", "cross", 200, 35), ("C", "self", 5, 0), ("C", "cross", 3, 0)]
+    comparison = compare(by_plan(spec))
+    model = comparison.model
+    assert model.estimated
+    fitted = by_plan(spec[:4]).assign(
+        error=lambda f: f["error_found"].astype(int),
+        is_self=lambda f: (f["audit_kind"] == "self").astype(int),
+    )
+    reference = smf.logit("error ~ is_self + C(district)", fitted).fit(disp=0)
+    assert model.summary()["odds_ratio"] == pytest.approx(np.exp(reference.params["is_self"]))
+    assert model.explain("en").startswith(
+        "Within districts, the odds that a self-audit finds an error are 0.30 times those of a "
+        "cross-audit (95% CI 0.18-0.50"
+    )
+    assert [note.code for note in comparison.notes] == ["money_unknown", "left_out_of_model"]
+    assert comparison.notes[1].text("en").startswith("C: every inspection has the same outcome")
+    # the near miss: separation of the self-vs-cross term itself is still caught
+    separated = compare(by_plan([("A", "self", 50, 0), ("A", "cross", 50, 10)]))
+    assert separated.model.note.code == "separation"
+
+
+def test_model_terms_name_the_reference_district():
+    model = compare(by_plan(SIMPSON)).model
+    assert model.to_table("en")["Term"].tolist() == ["self vs cross", "district B (against A)"]
+    assert model.to_table("zh")["变量"].tolist()[1] == "单位 B（相对 A）"
+
+
+def test_the_largest_gap_worth_watching_is_one_where_self_audits_found_fewer():
+    """'the largest gap is A's (-10.0 pp ...): worth watching next round' named a district
+    whose self-audits found more."""
+    spec = [("A", "self", 50, 20), ("A", "cross", 50, 15), ("B", "self", 50, 10)]
+    spec += [("B", "cross", 50, 11), ("C", "self", 4, 0), ("C", "cross", 4, 3)]
+    comparison = compare(by_plan(spec))
+    last = comparison.explain("en").splitlines()[-1]
+    # A: 15/50 - 20/50 = -10.0 points (self found more); B: 11/50 - 10/50 = +2.0; C untested
+    assert "among the 2 districts with enough inspections to test" in last
+    assert "found fewer is B's (+2.0 pp" in last and "A's" not in last
+    # the near miss: no district tested where self-audits found fewer names none
+    only_more = compare(by_plan(spec[:2] + spec[4:]))
+    assert (
+        only_more.explain("en")
+        .splitlines()[-1]
+        .endswith(
+            "in none of the 1 districts with enough inspections to test did self-audits find "
+            "errors less often than cross-audits."
+        )
+    )
+
+
+def test_without_a_district_holding_both_kinds_there_is_no_overall_verdict():
+    """A's self-audits against B's cross-audits compare two districts, not two kinds: the
+    pooled rates are described and no verdict is drawn from them."""
+    comparison = compare(by_plan([("A", "self", 100, 2), ("B", "cross", 100, 30)]))
+    assert "mantel_haenszel" not in set(comparison.overall["test"])
+    first = comparison.explain("en").splitlines()[0]
+    assert first == (
+        "Overall (by field inspections), self-audits found errors in 2.0% of inspections and "
+        "cross-audits in 30.0%; they cannot be compared within districts, so there is no "
+        "overall verdict."
+    )
+    assert "no_stratified_test" in [note.code for note in comparison.notes]
+    assert np.isnan(comparison.summary()["mh_p_value"])
+
+
+def test_self_audits_finding_significantly_more_within_districts_are_not_called_not_significant():
+    """Cross-audits found nothing anywhere: CMH p = 0.004 the other way round, which read
+    'the difference is not significant (p = 0.004)'."""
+    spec = [("A", "self", 100, 5), ("A", "cross", 100, 0), ("B", "self", 50, 3)]
+    comparison = compare(by_plan([*spec, ("B", "cross", 50, 0)]))
+    assert comparison.summary()["mh_odds_ratio"] == np.inf
+    assert (
+        comparison.explain("en")
+        .splitlines()[0]
+        .endswith(
+            "compared within districts, self-audits find significantly more "
+            "(Cochran-Mantel-Haenszel test, p = 0.004), so under-reporting is not shown."
+        )
+    )
+    assert comparison.overall_table("en")["Value"].tolist()[2] == "∞"

@@ -48,7 +48,11 @@ def test_the_model_gives_the_self_versus_cross_odds_ratio(comparison):
     assert model.summary()["odds_ratio"] == pytest.approx(odds["odds_ratio"])
     assert model.summary()["ci_low"] < odds["odds_ratio"] < model.summary()["ci_high"]
     assert model.explain("en").startswith("Within districts, the odds")
-    assert model.to_table("zh")["变量"].tolist() == ["自查 vs 交叉检查", "单位 B", "单位 C"]
+    assert model.to_table("zh")["变量"].tolist() == [
+        "自查 vs 交叉检查",
+        "单位 B（相对 A）",
+        "单位 C（相对 A）",
+    ]
     assert len(model.plot("en").axes[0].get_yticklabels()) == 3
 
 

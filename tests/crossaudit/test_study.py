@@ -75,7 +75,12 @@ def test_tables_and_figures_in_both_languages():
     assert rates.loc[0, "95% interval"].endswith("%") and rates.loc[0, "Audit kind"] == "self"
     assert study.table("rates", "zh").loc[2, "检查类型"] == "专项稽查"
     overall = study.table("overall", "zh")
-    assert overall["检验"].tolist() == ["两比例 z 检验（单侧）", "Fisher 精确检验（单侧）"]
+    assert overall["检验"].tolist() == [
+        "两比例 z 检验（单侧）",
+        "Fisher 精确检验（单侧）",
+        "按单位分层的 Cochran-Mantel-Haenszel 检验（双侧）",
+    ]
+    assert overall["统计量"].tolist() == ["z 值", "样本优势比", "分层合并优势比"]
     assert study.table("model", "en").loc[0, "Term"] == "self vs cross"
     assert study.table("by_district", "zh")["自查少报"].tolist() == ["否"] * 3
     assert len(study.table("self_funnel", "en")) == 3

@@ -110,6 +110,21 @@ def test_left_out_values_are_counted():
     assert result.small_sample
 
 
+def test_an_infinite_value_is_left_out_as_missing_not_counted_without_a_digit():
+    """benford([inf, 100, 200]) counted inf in n with no digit: 3 amounts, 2 digits."""
+    result = benford([np.inf, 100, 200, -np.inf], "first")
+    assert result.n == 2 and int(result.table["count"].sum()) == 2
+    assert result.n_missing == 2 and result.n_nonpositive == 0
+    assert result.explain("en").startswith(
+        "2 amounts tested (2 left out: 2 missing or infinite, 0 zero or negative, 0 below 10)."
+    )
+    assert "缺失或无穷大 2" in result.explain("zh")
+    # the near miss: a large finite amount is tested
+    assert benford([1e300, 100, 200], "first").n == 3
+    with pytest.raises(InsufficientDataError, match=r"\(1 missing or infinite,"):
+        benford([np.inf])
+
+
 def test_no_testable_value_is_a_clear_error():
     with pytest.raises(InsufficientDataError, match="none among 3 values"):
         benford([0, 5, -1])

@@ -38,26 +38,27 @@ def test_expected_mad_is_the_mean_half_normal_deviation_of_a_conforming_sample()
 
 
 def test_refunds_kept_under_an_approval_limit_depart_from_benford_by_hand():
-    # 城东 keys in 100 refunds of 4,900 yuan or so (just under a 5,000 approval limit); 城西 has
+    # 城东 keys in 110 refunds of 4,900 yuan or so (just under a 5,000 approval limit); 城西 has
     # too few adjustments to test. Refunds are negative: their absolute amounts are tested.
-    east = [-(4900.0 + i) for i in range(100)] + [5.0, -3.0]  # two below 10 yuan: left out
+    # (110: at 100, digit 9 is expected 100 log10(10/9) = 4.6 times, fewer than 5: not judged)
+    east = [-(4900.0 + i / 2) for i in range(110)] + [5.0, -3.0]  # two below 10 yuan: left out
     result = adjustment_benford(_adjustments(east, [120.0, 35.0]), CUSTOMERS, min_count=100)
     table = result.table.set_index(["group", "test"])
     row = table.loc[("城东", "first")]
-    assert row["status"] == "tested" and row["n"] == 100 and row["n_excluded"] == 2
+    assert row["status"] == "tested" and row["n"] == 110 and row["n_excluded"] == 2
     p4 = math.log10(1.25)
-    # Every first digit is 4: chi2 = (100 - E4) + (100 - E4)^2 / E4 with E4 = 100 log10(1.25).
-    assert row["chi2"] == pytest.approx((100 - 100 * p4) + (100 - 100 * p4) ** 2 / (100 * p4))
+    # Every first digit is 4: chi2 = (110 - E4) + (110 - E4)^2 / E4 with E4 = 110 log10(1.25).
+    assert row["chi2"] == pytest.approx((110 - 110 * p4) + (110 - 110 * p4) ** 2 / (110 * p4))
     assert row["mad"] == pytest.approx(2 * (1 - p4) / 9)
-    assert row["expected_mad"] == pytest.approx(expected_mad("first", 100))
+    assert row["expected_mad"] == pytest.approx(expected_mad("first", 110))
     assert row["conformity"] == "nonconformity" and bool(row["departs"])
     assert "4↑" in row["standouts"]
     west = table.loc[("城西", "first")]
     assert west["status"] == "too_few" and west["n"] == 2 and np.isnan(west["chi2"])
     # The first-two-digits test needs 1,000 amounts by default: nowhere run.
     assert (table.xs("first_two", level="test")["status"] == "too_few").all()
-    # All districts together: 102 testable amounts.
-    assert table.loc[(ALL, "first"), "n"] == 102
+    # All districts together: 112 testable amounts.
+    assert table.loc[(ALL, "first"), "n"] == 112
     assert result.summary()["departing"] == [(ALL, "first"), ("城东", "first")]
     assert "城东（首位数字）" in result.explain("zh")
     shown = result.to_table("en")
@@ -95,28 +96,28 @@ def test_only_the_kinds_asked_for_are_tested_and_unknown_customers_are_noted():
 
 
 def test_a_small_set_whose_mad_alone_is_nonconforming_is_said_not_to_depart_and_why():
-    # 100 refunds of 城东 whose first digits are 0.4 to 2.5 points off Benford each: MAD 0.0185,
-    # Nigrini's nonconformity, but what 100 amounts drawn from the law show is 0.0235 on average
-    # and the chi-square is 3.53 on 8 df (p = 0.897): no departure, and the report says why.
-    counts = [28, 20, 10, 12, 6, 8, 4, 7, 5]
+    # 110 refunds of 城东 whose first digits are a few points off Benford each: MAD 0.0181,
+    # Nigrini's nonconformity, but what 110 amounts drawn from the law show is 0.0224 on average
+    # and the chi-square is 4.14 on 8 df (p = 0.844): no departure, and the report says why.
+    counts = [31, 22, 11, 13, 7, 9, 4, 8, 5]
     amounts = [-(10.0 * digit + 1) for digit, count in enumerate(counts, 1) for _ in range(count)]
     result = adjustment_benford(_adjustments(amounts, []), CUSTOMERS.iloc[:2])
     row = result.table_row(("城东", "first"))
-    assert row["conformity"] == "nonconformity" and round(row["mad"], 4) == 0.0185
-    assert round(row["expected_mad"], 4) == 0.0235 and round(row["p_value"], 3) == 0.897
+    assert row["conformity"] == "nonconformity" and round(row["mad"], 4) == 0.0181
+    assert round(row["expected_mad"], 4) == 0.0224 and round(row["p_value"], 3) == 0.844
     assert not row["departs"] and row["verdict_basis"] == "mad_only"
     assert result.summary()["mad_only"] == [("城东", "first")]
     assert result.explain("en") == (
-        "100 adjustments; Benford tests run: 1; none departs from the law (a departure needs a "
+        "110 adjustments; Benford tests run: 1; none departs from the law (a departure needs a "
         "chi-square p < 0.05 and a marginal or nonconforming MAD). The MAD of 城东 (first digit: "
-        "MAD 0.0185 against 0.0235 if conforming, chi-square p = 0.897) is beyond acceptable, "
+        "MAD 0.0181 against 0.0224 if conforming, chi-square p = 0.844) is beyond acceptable, "
         "but the chi-square is not significant: a sample of that size drawn from the law itself "
         "shows about as large a MAD (Nigrini's ranges were set on large data sets), so this is "
         "no departure."
     )
     assert result.explain("zh") == (
-        "退补金额 100 笔，已做 1 项本福特检验，均未偏离本福特定律（判为偏离须卡方 p < 0.05 且 MAD "
-        "为勉强符合或不符合）。城东（首位数字，MAD 0.0185，符合时期望 0.0235，卡方 p = 0.897）的 "
+        "退补金额 110 笔，已做 1 项本福特检验，均未偏离本福特定律（判为偏离须卡方 p < 0.05 且 MAD "
+        "为勉强符合或不符合）。城东（首位数字，MAD 0.0181，符合时期望 0.0224，卡方 p = 0.844）的 "
         "MAD 超出可接受区间，但卡方不显著：同样大小、完全符合定律的样本 MAD 也差不多这么大（Nigrini "
         "的区间按大样本制定），故不判为偏离。"
     )
@@ -124,14 +125,14 @@ def test_a_small_set_whose_mad_alone_is_nonconforming_is_said_not_to_depart_and_
     assert english["MAD range (Nigrini, for large samples)"] == "nonconformity"
     assert english["Departs (significant chi-square and a MAD beyond acceptable)"] == "no"
     assert english["Why"] == (
-        "the MAD is in the nonconformity range, but the chi-square is not significant; 100 "
-        "amounts drawn from the law itself show a MAD of 0.0235 on average (Nigrini's ranges "
+        "the MAD is in the nonconformity range, but the chi-square is not significant; 110 "
+        "amounts drawn from the law itself show a MAD of 0.0224 on average (Nigrini's ranges "
         "are for large samples): no departure"
     )
     chinese = result.to_table("zh").iloc[0]
     assert chinese["偏离本福特（卡方显著且 MAD 超出可接受区间）"] == "否"
     assert chinese["判定依据"] == (
-        "MAD 落入“不符合”区间，但卡方不显著；100 笔完全符合定律的金额 MAD 平均也有 0.0235"
+        "MAD 落入“不符合”区间，但卡方不显著；110 笔完全符合定律的金额 MAD 平均也有 0.0224"
         "（Nigrini 区间适用于大样本）：不判为偏离"
     )
     # The first-two-digits test was not run: no verdict, no reason.
@@ -139,7 +140,7 @@ def test_a_small_set_whose_mad_alone_is_nonconforming_is_said_not_to_depart_and_
 
 
 def test_a_departing_set_gives_its_reason_and_no_mad_only_clause():
-    east = [-(4900.0 + i) for i in range(100)]  # every first digit a 4
+    east = [-(4900.0 + i / 2) for i in range(110)]  # every first digit a 4
     result = adjustment_benford(_adjustments(east, []), CUSTOMERS.iloc[:2])
     assert result.summary()["mad_only"] == []
     assert result.to_table("zh").iloc[0]["判定依据"] == "卡方显著且 MAD 超出可接受区间：偏离"
@@ -147,6 +148,27 @@ def test_a_departing_set_gives_its_reason_and_no_mad_only_clause():
     assert "departing from Benford's law (chi-square p < 0.05 and a marginal" in (
         result.explain("en")
     )
+
+
+def test_a_set_with_a_digit_expected_fewer_than_5_times_is_not_judged():
+    """100-109 amounts were judged though the methods say such sets are not: at 100 amounts
+    digit 9 is expected 100 x log10(10/9) = 4.6 times."""
+    east = [-(4900.0 + i / 2) for i in range(109)]  # every first digit a 4: it would depart
+    result = adjustment_benford(_adjustments(east, []), CUSTOMERS.iloc[:2])
+    row = result.table_row(("城东", "first"))
+    assert row["status"] == "small_sample" and np.isnan(row["departs"])
+    assert row["verdict_basis"] == "" and row["n"] == 109
+    assert result.summary()["departing"] == [] and result.summary()["tests_not_judged"] == 1
+    assert result.explain("en") == (
+        "109 adjustments in all; in every group some digit is expected fewer than 5 times, so no "
+        "Benford test is judged."
+    )
+    shown = result.to_table("en").iloc[0]
+    assert shown["Tested"] == "some digit expected fewer than 5 times: not judged"
+    assert shown["Why"] == ""
+    # the near miss: 110 amounts expect digit 9 110 x 0.0458 = 5.03 times: judged, departs
+    judged = adjustment_benford(_adjustments([*east, -4999.0], []), CUSTOMERS.iloc[:2])
+    assert judged.summary()["departing"] == [("城东", "first")]
 
 
 def _reads(reader: str, last_digits: list[int], customer: str = "E1") -> pd.DataFrame:

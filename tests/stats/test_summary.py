@@ -290,3 +290,18 @@ def test_summary_and_anomaly_scores_take_as_of_in_the_same_forms():
             summarize(bills, customers, as_of=bad)
         with pytest.raises(ParameterError, match="parameter 'as_of'"):
             anomaly_scores(bills, customers, as_of=bad)
+
+
+def test_a_district_supplied_nothing_while_billing_is_named_in_a_note():
+    """X supplied 0 kWh over the whole window but billed 3,520: line loss read '—', no note."""
+    bills, customers, supply = _hand_tables()
+    nothing = supply.assign(kwh_supplied=supply["kwh_supplied"].where(supply.index < 12, 0.0))
+    summary = summarize(bills, customers, nothing)
+    x = summary.table.set_index("district").loc["X"]
+    assert x["kwh_supplied"] == 0 and np.isnan(x["line_loss"])
+    # billed 12 x 110 + 11 x 200 = 3,520 kWh in 2024
+    assert "X: supplied 0 kWh over the window but billed 3,520 kWh" in summary.explain("en")
+    assert "X：统计期内供电量为 0 kWh，而售电量为 3,520 kWh" in summary.explain("zh")
+    # the near miss: one month supplied 0 is a figure in a window that still has supply
+    december = supply.assign(kwh_supplied=supply["kwh_supplied"].where(supply.index != 23, 0.0))
+    assert "supplied 0 kWh" not in summarize(bills, customers, december).explain("en")
