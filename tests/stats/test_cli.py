@@ -290,7 +290,9 @@ def test_an_out_that_is_a_file_is_one_line_naming_it_and_the_file_is_kept(
 def test_theft_scores_of_each_month_keep_their_own_folder(small_folder, tmp_path, no_team_register):
     for month in ("2024-06", "2024-12"):
         assert run("stats", "theft", str(small_folder), "--as-of", month) == 0
-    folder = tmp_path / "outputs" / "stats" / small_folder.name
+    from auditkit.paths import dataset_output_name
+
+    folder = tmp_path / "outputs" / "stats" / dataset_output_name(small_folder, None)
     assert sorted(path.name for path in folder.iterdir()) == [
         "theft-monthly-2024-06",
         "theft-monthly-2024-12",
