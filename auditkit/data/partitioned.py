@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
@@ -44,6 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from auditkit.atomic import folder_written_whole
 from auditkit.data.cell_types import Untypable, typable
 from auditkit.data.column_typing import TEXT_DTYPE
 from auditkit.data.consistency import check_tables
@@ -208,9 +207,7 @@ def convert(
         origin = str(folder.resolve())
         if not streamed:
             dataset = Dataset.from_intake(read_folder(folder), folder)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
-    try:
+    with folder_written_whole(destination) as staging:
         if dataset is None:
             manifest = stream_tables(Path(source), staging, customers_per_part, batch_rows)
             companions = Path(source)
@@ -229,11 +226,6 @@ def convert(
             if checked is not None:
                 checked["manifest"] = manifest_digest(manifest)
                 _write_manifest(staging, manifest | {"checked": checked})
-        staging.chmod(0o755)
-        _replace_folder(staging, destination)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return PartitionedDataset(destination)
 
 
@@ -529,17 +521,6 @@ def _copy_companions(source: Path | None, folder: Path) -> None:
         path = Path(source) / name
         if path.exists() and not_a_regular_file(path, (path.suffix,), "its format") is None:
             shutil.copy2(path, folder / name)
-
-
-def _replace_folder(staging: Path, destination: Path) -> None:
-    """Move the finished `staging` folder to `destination`, replacing an earlier one last."""
-    if not destination.exists():
-        os.replace(staging, destination)
-        return
-    trash = Path(tempfile.mkdtemp(prefix=f".{destination.name}.old.", dir=destination.parent))
-    os.replace(destination, trash / destination.name)
-    os.replace(staging, destination)
-    shutil.rmtree(trash)
 
 
 # ------------------------------------------------------------------------------------------ reading
