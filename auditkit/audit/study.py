@@ -487,7 +487,7 @@ def build(
         profile=profile_figures(local, findings.attrs["as_of"]),
         top_n=top_n,
         since=since_last_month(
-            findings, district, register, catalog, local.customers["customer_id"].dropna()
+            findings, district, register, catalog, dataset.customers["customer_id"].dropna()
         ),
         data_warnings=tuple(
             district_warnings(dataset.problems, set(local.customers["customer_id"].dropna()))

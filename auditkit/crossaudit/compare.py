@@ -558,8 +558,9 @@ def _missed_interval(self_values: np.ndarray, cross_values: np.ndarray) -> tuple
 
 
 def _resampled_means(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """BOOTSTRAP_DRAWS means of `values` resampled with replacement."""
-    found = values[values != 0]
+    """BOOTSTRAP_DRAWS means of `values` resampled with replacement, the same whatever order
+    the inspections came in (the values are drawn from in sorted order)."""
+    found = np.sort(values[values != 0])
     if not len(found):
         return np.zeros(BOOTSTRAP_DRAWS)
     held = rng.binomial(len(values), len(found) / len(values), BOOTSTRAP_DRAWS)

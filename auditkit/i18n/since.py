@@ -52,11 +52,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "for {as_of}: the changes of that month cannot be shown.",
     ),
     "since.line.other_data": (
-        "稽查线索台账中{district}的 {held} 条疑点有 {missing} 条的客户不在本数据集该单位的档案中："
+        "稽查线索台账最近一次运行中{district}的 {held} 条疑点有 {missing} 条的客户不在本数据集的档案中："
         "这本台账记录的是别的数据（另一家单位或另一套测试数据），本节不作对比。请用本数据集的台账"
         "（--db 或环境变量 AUDITKIT_DB）。",
-        "{missing} of the register's {held} findings of {district} name customers this dataset's "
-        "archive does not hold there: the register records other data (another utility, or "
+        "{missing} of the {held} findings of {district} in the register's latest run name "
+        "customers this dataset's archive does not hold: the register records other data "
+        "(another utility, or "
         "another test set), so nothing is compared here. Point --db or AUDITKIT_DB at this "
         "dataset's register.",
     ),

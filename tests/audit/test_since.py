@@ -553,22 +553,25 @@ def test_the_notebook_shows_a_preview_against_the_register_a_run_points_it_at(
 
 
 def test_a_register_of_other_data_is_not_read_as_this_datasets_history(sqlite_register) -> None:
-    # June recorded for north with customers A-D; this dataset's north holds other customers
+    # June recorded for north with customers A-D; this dataset's archive holds other customers
     # (another utility's export read against the team's shared register).
     record(sqlite_register, "2024-06")
     ours = ["P1", "P2", "P3", "A"]
     section = since_last_month(month_findings("2024-07"), "north", sqlite_register, CATALOG, ours)
     assert section.situation == "other_data" and section.table_names == ()
-    assert section.foreign == (4, 3)  # A-D held, only A in the archive
+    assert section.foreign == (4, 3)  # A-D found in June, only A in the archive
     assert section.explain("en") == (
-        "3 of the register's 4 findings of north name customers this dataset's archive does not "
-        "hold there: the register records other data (another utility, or another test set), "
-        "so nothing is compared here. Point --db or AUDITKIT_DB at this dataset's register."
+        "3 of the 4 findings of north in the register's latest run name customers this "
+        "dataset's archive does not hold: the register records other data (another utility, or "
+        "another test set), so nothing is compared here. Point --db or AUDITKIT_DB at this "
+        "dataset's register."
     )
     assert "AUDITKIT_DB" in section.explain("zh") and "4 条疑点有 3 条" in section.explain("zh")
     assert top_table(section, month_findings("2024-07"), "en").filter(like="status").empty
-    # Near miss: half the customers still in the archive (the rest closed and purged, say) is
-    # this dataset's own history, compared as always.
+    # Near misses, this dataset's own history compared as always: half of June's customers
+    # still in the archive (the rest closed and purged); every one of them in the archive,
+    # whichever district it is in now (the archive is the whole utility's: a boundary change
+    # moves customers, it does not remove them).
     half = since_last_month(
         month_findings("2024-07"), "north", sqlite_register, CATALOG, ["A", "B", "Q"]
     )
@@ -580,3 +583,16 @@ def test_a_register_of_other_data_is_not_read_as_this_datasets_history(sqlite_re
         every.situation == "preview"
         and every.summary() == since(sqlite_register, "2024-07").summary()
     )
+
+
+def test_findings_of_months_before_the_latest_run_do_not_make_a_register_foreign(
+    sqlite_register,
+) -> None:
+    # June's D was no longer found in July (and its account closed and purged since), B gone
+    # too: August's check reads only the findings of July's run, A, C, E and F.
+    record(sqlite_register, "2024-06")
+    record(sqlite_register, "2024-07")
+    august = since_last_month(
+        month_findings("2024-08"), "north", sqlite_register, CATALOG, ["A", "C", "E", "F"]
+    )
+    assert august.situation == "preview"

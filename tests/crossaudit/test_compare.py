@@ -87,6 +87,10 @@ def test_the_estimated_missed_money_comes_with_its_interval_rounded_as_it_allows
     assert a["missed_low"] < 10_000 and a["missed_high"] > 90_000
     again = compare(frame, alpha=0.05).by_district.set_index("district").loc["A"]
     assert (again["missed_low"], again["missed_high"]) == (a["missed_low"], a["missed_high"])
+    # the same inspections in another order: the same interval
+    shuffled = compare(frame.sample(frac=1, random_state=1), alpha=0.05)
+    other = shuffled.by_district.set_index("district").loc["A"]
+    assert (other["missed_low"], other["missed_high"]) == (a["missed_low"], a["missed_high"])
     # a width of over a hundred thousand: rounded to the thousand (a hundredth of the width)
     shown = comparison.to_table("en").iloc[0]
     assert shown["Estimated missed (yuan)"] == "47,000"
