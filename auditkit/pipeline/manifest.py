@@ -14,6 +14,7 @@ run folder: changed, missing and added files alike.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -188,26 +189,36 @@ def compare_code(manifest: dict[str, Any], commit: str, versions: dict[str, str]
     return changes
 
 
+#: The project's folders whose uncommitted changes (edits, and new files git does not ignore)
+#: change what a run computes.
+CODE_FOLDERS = ("auditkit", "notebooks", "params")
+
+
 def source_commit(root: Path) -> str:
-    """The git commit of the project (suffixed `-dirty` with uncommitted changes), or 'unknown'."""
+    """The git commit of the project, or 'unknown' outside a git checkout. With uncommitted
+    changes to its code (`CODE_FOLDERS`) it is suffixed `-dirty-` and a digest of those changes
+    (the diff against the commit, and the new files' names and bytes): two runs on the same
+    uncommitted code share it, an edit in between does not (`compare_code`)."""
+
+    def git(*arguments: str) -> bytes:
+        return subprocess.run(
+            ["git", "-C", str(root), *arguments], capture_output=True, timeout=30, check=True
+        ).stdout
+
     try:
-        head = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
-        changes = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
+        head = git("rev-parse", "HEAD").decode().strip()
+        changed = git("diff", "HEAD", "--binary", "--", *CODE_FOLDERS)
+        added = git("ls-files", "--others", "--exclude-standard", "-z", "--", *CODE_FOLDERS)
+    except (OSError, subprocess.SubprocessError, UnicodeDecodeError):
         return "unknown"
-    return f"{head}-dirty" if changes else head
+    if not changed and not added:
+        return head
+    digest = hashlib.sha256(changed)
+    for name in sorted(filter(None, added.split(b"\0"))):
+        digest.update(name + b"\0")
+        with contextlib.suppress(OSError):
+            digest.update((root / name.decode("utf-8", "surrogateescape")).read_bytes())
+    return f"{head}-dirty-{digest.hexdigest()[:12]}"
 
 
 def write_manifest(run_dir: Path, manifest: dict[str, Any]) -> Path:

@@ -100,6 +100,37 @@ def test_source_commit_is_unknown_outside_git(tmp_path: Path) -> None:
     assert manifest.source_commit(tmp_path) == "unknown"
 
 
+def test_uncommitted_code_is_told_apart_by_what_it_changes(tmp_path: Path) -> None:
+    import subprocess
+
+    def git(*arguments: str) -> str:
+        command = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
+        return subprocess.run([*command, *arguments], capture_output=True, text=True).stdout
+
+    git("init", "-q")
+    (tmp_path / "auditkit").mkdir()
+    rule = tmp_path / "auditkit" / "rule.py"
+    rule.write_text("REVENUE = 1\n", encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-qm", "first")
+    head = git("rev-parse", "HEAD").strip()
+    assert manifest.source_commit(tmp_path) == head
+    (tmp_path / "docs.md").write_text("prose\n", encoding="utf-8")  # no code: still the commit
+    assert manifest.source_commit(tmp_path) == head
+    rule.write_text("REVENUE = 2\n", encoding="utf-8")
+    edited = manifest.source_commit(tmp_path)
+    assert edited.startswith(f"{head}-dirty-") and manifest.source_commit(tmp_path) == edited
+    rule.write_text("REVENUE = 3\n", encoding="utf-8")  # another edit, still uncommitted
+    again = manifest.source_commit(tmp_path)
+    assert again != edited and again.startswith(f"{head}-dirty-")
+    (tmp_path / "auditkit" / "new.py").write_text("X = 1\n", encoding="utf-8")  # a new module
+    assert manifest.source_commit(tmp_path) not in (again, head)
+    runs = {"auditkit": {"version": "1", "commit": edited}, "packages": {}}
+    assert manifest.compare_code(runs, again, {"auditkit": "1"}) == [
+        f"auditkit code: commit {edited} at the run, {again} now"
+    ]
+
+
 def test_output_hashes_cover_every_file_but_the_manifest_and_never_follow_links(
     tmp_path: Path,
 ) -> None:
