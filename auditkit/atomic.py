@@ -7,6 +7,7 @@ import os
 import secrets
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -55,13 +56,18 @@ def folder_written_whole(destination: Path) -> Iterator[Path]:
     """A new hidden folder beside `destination` for the block to fill, put in place of
     `destination` in one rename when the block ends (an earlier `destination` is kept until
     then) and removed when it raises: an interrupted or failed writer of many files leaves no
-    folder that looks complete under the final name."""
+    folder that looks complete under the final name. A `destination` that is a link is the
+    folder it points to (the link stays), and one already there keeps its permissions (a
+    group-shared folder stays shared); a new one is readable by all (0o755)."""
+    if destination.is_symlink():
+        destination = destination.resolve()
+    mode = stat.S_IMODE(destination.stat().st_mode) if destination.is_dir() else 0o755
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(
         tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".partial", dir=destination.parent)
     )
     try:
-        staging.chmod(0o755)  # mkdtemp's 0o700 would hide it from workers of other accounts
+        staging.chmod(mode)  # mkdtemp's 0o700 would hide it from workers of other accounts
         yield staging
         with _signals_held():
             _replace_folder(staging, destination)

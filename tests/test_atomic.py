@@ -107,3 +107,23 @@ def test_a_folder_written_whole_replaces_the_earlier_one_only_when_complete(
         "part-0001.parquet",
     ]
     assert (destination / "part-0000.parquet").read_bytes() == b"new"
+
+
+def test_a_folder_written_whole_keeps_a_shared_folders_permissions_and_its_link(
+    tmp_path: Path,
+) -> None:
+    import stat
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o2775)  # group-shared, as a cluster's output folder is made
+    link = tmp_path / "out"
+    link.symlink_to(shared, target_is_directory=True)
+    with atomic.folder_written_whole(link) as folder:
+        (folder / "part-0000.parquet").write_bytes(b"new")
+    assert link.is_symlink() and (shared / "part-0000.parquet").read_bytes() == b"new"
+    assert stat.S_IMODE(shared.stat().st_mode) & 0o2775 == 0o2775
+    fresh = tmp_path / "fresh"
+    with atomic.folder_written_whole(fresh) as folder:
+        (folder / "a").write_bytes(b"x")
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o755
