@@ -283,13 +283,17 @@ def _read_into(outcome: Intake, name: str, path: Path, columns: ColumnsFile) -> 
     mapping = columns.mapping
     table_mapping = mapping.get(name, {})
 
+    def column_of(file_column: str) -> str:
+        return table_mapping.get(file_column, file_column)
+
     def kind_of(file_column: str) -> str | None:
-        canonical = table_mapping.get(file_column, file_column)
+        canonical = column_of(file_column)
         return spec.column(canonical).kind if canonical in spec.column_names else None
 
     refused_rows = 0
     try:
-        raw = read_table(path, name, kind_of, columns.header_rows.get(name, 1))
+        header_row = columns.header_rows.get(name, 1)
+        raw = read_table(path, name, kind_of, header_row, column_of)
     except ReadFailure as failure:
         outcome.problems.append(failure.problem)
         return

@@ -151,6 +151,77 @@ def test_a_hidden_lookup_sharing_one_column_name_with_the_table_is_no_part_of_it
     assert errors(xlsx_dir) == []
 
 
+BILLS_REQUIRED = list(TABLES["bills"].required_columns)
+
+
+def test_an_older_years_hidden_sheet_with_only_the_required_columns_is_refused(
+    xlsx_dir: Path,
+) -> None:
+    """An older export of the 11 required columns and read_from (12 of the table's 26): fewer
+    than half of the header names, and its rows were missing from every check unsaid."""
+
+    def widen_the_table(book: Workbook) -> None:
+        table = book.active
+        header = [cell.value for cell in table[1]]
+        missing = [name for name in TABLES["bills"].column_names if name not in header]
+        for index, name in enumerate(missing, start=len(header) + 1):
+            table.cell(1, index, name)  # every column named, the optional ones left empty
+
+    edit(xlsx_dir / "bills.xlsx", widen_the_table)
+    assert errors(xlsx_dir) == []
+
+    def hide_an_older_year(book: Workbook) -> None:
+        year = book.create_sheet("2022年")
+        year.append([*BILLS_REQUIRED, "read_from"])
+        year.append(["C001", "2022-12", *[None] * len(BILLS_REQUIRED)])
+        year.sheet_state = "hidden"
+
+    edit(xlsx_dir / "bills.xlsx", hide_an_older_year)
+
+    assert errors(xlsx_dir) == [
+        "bills.xlsx: expected the whole table in the first worksheet 'Sheet1', found part of "
+        "the table on the hidden worksheet '2022年': its header in row 1 and 1 rows of data "
+        "below it, not read (unhide it and join the sheets into one, or delete it)"
+    ]
+
+
+def test_a_hidden_sheet_is_a_part_by_its_header_mapped_and_cleaned_as_the_tables(
+    xlsx_dir: Path,
+) -> None:
+    """户号 maps to customer_id, and 期间 carries a zero-width space as pasted: the header still
+    holds every required column."""
+    (xlsx_dir / "columns.yaml").write_text("bills:\n  户号: customer_id\n", encoding="utf-8")
+
+    def hide_an_older_year(book: Workbook) -> None:
+        table = book.active
+        table["A1"] = "户号"
+        year = book.create_sheet("2022年")
+        year.append(["户号", "period\u200b", *BILLS_REQUIRED[2:]])
+        year.append(["C001", "2022-12", *[None] * (len(BILLS_REQUIRED) - 2)])
+        year.sheet_state = "hidden"
+
+    edit(xlsx_dir / "bills.xlsx", hide_an_older_year)
+
+    [problem] = errors(xlsx_dir)
+    assert "on the hidden worksheet '2022年': its header in row 1 and 1 rows" in problem
+
+
+def test_a_hidden_pivot_lacking_a_required_column_is_no_part_of_the_table(
+    xlsx_dir: Path,
+) -> None:
+    """A pivot of district_supply names district and period, two of its three columns, but not
+    kwh_supplied: an analysis sheet, left alone. Near miss: kwh_billed is no kwh_supplied."""
+
+    def pivot(book: Workbook) -> None:
+        sheet = book.create_sheet("透视")
+        sheet.append(["district", "period", "kwh_billed", "loss_pct"])
+        sheet.append(["城东", "2024-01", 1000, 0.05])
+        sheet.sheet_state = "hidden"
+
+    edit(xlsx_dir / "district_supply.xlsx", pivot)
+    assert errors(xlsx_dir) == []
+
+
 def test_merged_data_cells_are_refused_by_row_and_column(xlsx_dir: Path) -> None:
     path = xlsx_dir / "customers.xlsx"
     edit(path, lambda book: book.active.merge_cells("B2:B3"))  # district 城东 over two rows
