@@ -51,7 +51,7 @@ from auditkit.data.column_typing import (
     shown_cell,
     shown_personal,
 )
-from auditkit.data.personal_headers import holds_personal
+from auditkit.data.personal_headers import holds_personal, personal_kind
 from auditkit.data.problems import Problem
 from auditkit.data.raw import (
     RawTable,
@@ -141,7 +141,7 @@ def read_xlsx(
                 file_problem(path, table, "a header row naming the columns", found, header_row)
             )
         names = ["" if value is None else header_name(str(value)) for value in header]
-        sheet_cells = _SheetCells(path, table, names, kind_of, tags.formulas)
+        sheet_cells = _SheetCells(path, table, names, kind_of, column_of, tags.formulas)
         for row_number, row in enumerate(cells, start=header_row + 1):
             sheet_cells.add(row_number, row)
     finally:
@@ -305,11 +305,16 @@ class _SheetCells:
         table: str,
         names: list[str],
         kind_of: Callable[[str], Kind | None],
+        column_of: Callable[[str], str],
         formulas: bool,
     ) -> None:
         self.path, self.table, self.formulas = path, table, formulas
         self.names = names
         self.kinds = [kind_of(name) for name in names]
+        #: Per column, the table's column it maps to (columns.yaml) and the personal data it
+        #: holds: a phone column named 联系电话 is masked as `phone` is.
+        self.mapped = [column_of(name) for name in names]
+        self.personal = [_personal_of(name, column_of(name)) for name in names]
         self.columns: list[list[str | None]] = [[] for _ in names]
         self.kept: list[int] = []
         self.problems: list[Problem] = []
@@ -325,10 +330,14 @@ class _SheetCells:
         while len(row) > len(self.names):  # cells right of the header: an unnamed column
             self.names.append("")
             self.kinds.append(None)
+            self.mapped.append("")
+            self.personal.append(None)
             self.columns.append([None] * len(self.kept))
         texts: list[str | None] = []
         for index, cell in enumerate(row):
-            text, refused = _cell_text(cell, self.kinds[index], self.names[index])
+            text, refused = _cell_text(
+                cell, self.kinds[index], self.mapped[index], self.personal[index]
+            )
             saved = cell.value is not None or getattr(cell, "data_type", None) == "str"
             if self.formulas and text is None and saved:  # ("str": a text result saved as "")
                 self.saved_without_text.setdefault(index, array("i")).append(row_number)
@@ -358,11 +367,20 @@ class _SheetCells:
         return self.columns[index][position]
 
 
+def _personal_of(name: str, column: str) -> str | None:
+    """The personal data (`name`, `address`, `phone`) a file column holds: the personal contract
+    column it maps to, else the one its header names (`personal_kind`: 联系电话, 手机号)."""
+    if column in PERSONAL_COLUMNS:
+        return column
+    return personal_kind(name) if name else None
+
+
 def _cell_text(
-    cell: Cell, kind: Kind | None, name: str
+    cell: Cell, kind: Kind | None, name: str, personal: str | None
 ) -> tuple[str | None, tuple[str, str] | None]:
     """A cell as text, as a CSV export of the sheet would show it, or why it is refused
-    (expected, found).
+    (expected, found); `name` is the table's column it maps to, a cell of `personal` data is
+    shown masked.
 
     Whole numbers lose the `.0` Excel adds (account numbers stay `3100012345`) and keep the zeros
     their format pads them with, dates become `YYYY-MM-DD`, date-times `YYYY-MM-DD HH:MM:SS`
@@ -378,7 +396,7 @@ def _cell_text(
     if isinstance(value, bool):
         return ("true" if value else "false"), None
     if isinstance(value, (int, float)):
-        return _number_text(value, cell, kind, name)
+        return _number_text(value, cell, kind, name, personal)
     if isinstance(value, (dt.date, dt.datetime)):
         if kind == "text" and name.endswith("_id"):  # an id Excel read as a date: 2024-1-10
             return None, (
@@ -392,16 +410,16 @@ def _cell_text(
 
 
 def _number_text(
-    value: float, cell: Cell, kind: Kind | None, name: str
+    value: float, cell: Cell, kind: Kind | None, name: str, personal: str | None
 ) -> tuple[str | None, tuple[str, str] | None]:
     """A number cell as text, or why it is refused: a text column's number too long for Excel's
     15 digits (shown masked in a personal column, a phone stored as a number)."""
     if isinstance(value, int):  # stored as a whole number: exact, however long
-        return _whole_text(str(value), value, cell, kind, name)
+        return _whole_text(str(value), value, cell, kind, name, personal)
     whole = math.isfinite(value) and value.is_integer()
     if kind == "text" and whole and abs(value) >= EXACT_DIGITS_LIMIT:
         digits = str(int(Decimal(f"{value:.15g}")))
-        shown = shown_personal(name, digits) if name in PERSONAL_COLUMNS else digits
+        shown = digits if personal is None else shown_personal(personal, digits)
         one, all_of = ("an id", "ids") if name.endswith("_id") else ("a number", "values")
         return None, (
             "text",
@@ -409,12 +427,12 @@ def _number_text(
             f"format the column as text and write the {all_of} again)",
         )
     if whole and abs(value) < 2**53:
-        return _whole_text(str(int(value)), value, cell, kind, name)
+        return _whole_text(str(int(value)), value, cell, kind, name, personal)
     return repr(value), None
 
 
 def _whole_text(
-    text: str, value: float, cell: Cell, kind: Kind | None, name: str
+    text: str, value: float, cell: Cell, kind: Kind | None, name: str, personal: str | None
 ) -> tuple[str | None, tuple[str, str] | None]:
     """A whole number as its format shows it, or why it is refused: with the zeros the format
     pads it with (`00000000`) and, in a text column, the text it writes around them
@@ -429,7 +447,7 @@ def _whole_text(
     if padded is not None and value >= 0:
         before, zeros, after = padded.groups()
         return _literal_text(before) + text.zfill(len(zeros)) + _literal_text(after), None
-    shown = shown_personal(name, text) if name in PERSONAL_COLUMNS else text
+    shown = text if personal is None else shown_personal(personal, text)
     return None, (
         "text",
         f"the number {shown} shown by its format {number_format!r} with text of its own "
