@@ -517,7 +517,7 @@ def test_xlsx_values_right_of_the_header_are_reported(
 def test_unreadable_file_is_a_problem_not_a_traceback(
     dataset_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(path: Path, table: str, kind_of: object, header_row: int = 1) -> None:
+    def refuse(path: Path, table: str, *how: object) -> None:
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr(intake, "read_table", refuse)
