@@ -129,6 +129,9 @@ class _Parsed:
     bad: pa.Array | None
     shown: pa.Array | _StampsShown  # display form of each cell, computed when taken
     expected: str
+    #: Further cells bad for another reason, each with what was expected of them (a key column
+    #: may hold both an id in scientific notation and one with a zero-width space).
+    also: tuple[tuple[pa.Array, str], ...] = ()
 
 
 def encodes(column: Column, keyed: bool) -> bool:
@@ -147,6 +150,11 @@ def type_column(raw: pa.ChunkedArray | pa.Array, column: Column, keyed: bool = F
     if bad_positions.size:
         found = _found(shown, bad_positions[:LISTED_PER_ISSUE], column.name)
         issues.append(Issue(bad_positions, parsed.expected, found))
+    for also_bad, also_expected in parsed.also:
+        positions = _mask_positions(also_bad)
+        found = _found(shown, positions[:LISTED_PER_ISSUE], column.name)
+        issues.append(Issue(positions, also_expected, found))
+        bad_positions = np.union1d(bad_positions, positions)
     if not column.may_be_empty:
         missing = pc.is_null(parsed.values, nan_is_null=True)
         if pc.any(missing).as_py():
@@ -200,7 +208,10 @@ def _parse_rows(
     bad = None
     if per_value.bad is not None and pc.any(per_value.bad).as_py():
         bad = per_value.bad.take(array.indices)
-    parsed = _Parsed(per_value.values.take(array.indices), bad, per_value.shown, per_value.expected)
+    also = tuple((mask.take(array.indices), expected) for mask, expected in per_value.also)
+    parsed = _Parsed(
+        per_value.values.take(array.indices), bad, per_value.shown, per_value.expected, also
+    )
     codes = _codes(per_value.values, array.indices) if keyed else None
     return parsed, _Expanded(per_value.shown, array.indices), codes
 
@@ -469,15 +480,20 @@ def _parse_text(array: pa.Array, column: Column) -> _Parsed:
             return _Parsed(_nulled(text, inexact), inexact, text, INEXACT_TEXT)
     allowed = column.allowed
     if allowed is None:
+        pattern = _FREE_TEXT_REFUSED if column.free_text else _KEY_REFUSED
+        hidden = pc.fill_null(pc.match_substring_regex(text, pattern), False)
+        expected = _FREE_TEXT_EXPECTED if column.free_text else _KEY_EXPECTED
         if not column.free_text:
             scientific = pc.fill_null(pc.match_substring_regex(text, _SCIENTIFIC), False)
             if pc.any(scientific).as_py():
-                return _Parsed(_nulled(text, scientific), scientific, text, _scientific(column))
-        pattern = _FREE_TEXT_REFUSED if column.free_text else _KEY_REFUSED
-        hidden = pc.fill_null(pc.match_substring_regex(text, pattern), False)
+                # both are reported: one id in scientific notation must not hide another
+                # holding a zero-width space (it would load as a separate id)
+                hidden = pc.and_(hidden, pc.invert(scientific))
+                also = ((hidden, expected),) if pc.any(hidden).as_py() else ()
+                values = _nulled(_nulled(text, scientific), hidden)
+                return _Parsed(values, scientific, text, _scientific(column), also)
         if not pc.any(hidden).as_py():
             return _Parsed(text, None, text, "")
-        expected = _FREE_TEXT_EXPECTED if column.free_text else _KEY_EXPECTED
         return _Parsed(_nulled(text, hidden), hidden, text, expected)
     outside = pc.invert(pc.is_in(text, value_set=pa.array(allowed)))
     outside = pc.and_(pc.is_valid(text), outside)

@@ -113,6 +113,9 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
     near = _near_names(names, spec)
     shown = _header_cell_shown(spec, set(near.values()))
     problems, unmarked = _marked_names(raw, spec, names, header_row)
+    named_required = set(spec.required_columns) & (set(names) | set(near) | unmarked)
+    if missing and not named_required and any(map(_looks_like_data, names)):
+        return [_header_row_missing(raw, spec, names, header_row)]
     for name, count in Counter(names).items():
         if count > 1 and name:
             problems.append(
@@ -201,6 +204,35 @@ def _marked_names(
             )
         )
     return problems, unmarked
+
+
+#: A header cell that reads as a value, not a column name: a number, or a run of three digits (an
+#: account number, a period 2024-01, a reading, a phone).
+_VALUE_LIKE = re.compile(r"\d{3}|^[+-]?\d+(?:\.\d+)?$")
+
+
+def _looks_like_data(name: str) -> bool:
+    return _VALUE_LIKE.search(name) is not None
+
+
+def _header_row_missing(
+    raw: RawTable, spec: TableSpec, names: list[str], header_row: int | None
+) -> Problem:
+    """One Problem for a header naming none of the table's required columns with cells that read
+    as values: a file saved without its header row, its first row of data read as the header.
+    Its cells are not shown (a name, a phone and an address among them), nor is each missing
+    column named after it."""
+    required = ", ".join(spec.required_columns)
+    return Problem(
+        raw.file,
+        header_row,
+        None,
+        f"a header row naming the columns ({required} required; columns.yaml can map the "
+        "file's own names)",
+        f"none of them among its {len(names):,} cells, which look like data: is the header row "
+        "missing? (the cells are not shown: they may hold personal data)",
+        table=spec.name,
+    )
 
 
 def _header_cell_shown(spec: TableSpec, near: set[str]) -> Callable[[str, Callable], str]:

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from auditkit.data.cell_forms import apply_forms
-from auditkit.data.column_typing import EXACT_DIGITS_LIMIT, INEXACT_TEXT, shown_cell
+from auditkit.data.column_typing import EXACT_DIGITS_LIMIT, INEXACT_TEXT, header_name, shown_cell
 from auditkit.data.consistency import check_tables
 from auditkit.data.entries import not_a_regular_file
 from auditkit.data.frames import TypedTable, is_title, type_table
@@ -283,13 +283,17 @@ def _read_into(outcome: Intake, name: str, path: Path, columns: ColumnsFile) -> 
     mapping = columns.mapping
     table_mapping = mapping.get(name, {})
 
+    def column_of(file_column: str) -> str:
+        return table_mapping.get(file_column, file_column)
+
     def kind_of(file_column: str) -> str | None:
-        canonical = table_mapping.get(file_column, file_column)
+        canonical = column_of(file_column)
         return spec.column(canonical).kind if canonical in spec.column_names else None
 
     refused_rows = 0
     try:
-        raw = read_table(path, name, kind_of, columns.header_rows.get(name, 1))
+        header_row = columns.header_rows.get(name, 1)
+        raw = read_table(path, name, kind_of, header_row, column_of)
     except ReadFailure as failure:
         outcome.problems.append(failure.problem)
         return
@@ -349,24 +353,27 @@ def _arrow_table(
     (`2024-01`, `2024-01-15` for a day). Object columns of mixed types are written as text, a
     float as a column of floats writes it (`_mixed_text`); in a text column a float past 15
     digits is refused as a column of floats refuses it (`pd.read_excel` gives a 22-digit id
-    typed as a number so)."""
+    typed as a number so). Column names are read as a file's header is (`header_name`: a name
+    pasted with a zero-width space is the column's), and kept when two become one, so that the
+    header's checks name both."""
     spec = TABLES[table]
-    columns: dict[str, pa.Array] = {}
+    names = [header_name(str(name)) for name in frame.columns]
+    columns: list[pa.Array] = []
     refused: dict[int, np.ndarray] = {}
     problems: list[Problem] = []
-    for index, name in enumerate(frame.columns):
-        series = frame[name]
+    for index, name in enumerate(names):
+        series = frame.iloc[:, index]
         if isinstance(series.dtype, pd.PeriodDtype):  # Arrow would write its ordinals: 636
-            columns[str(name)] = pa.array(
-                [None if pd.isna(value) else str(value) for value in series], pa.string()
+            columns.append(
+                pa.array([None if pd.isna(value) else str(value) for value in series], pa.string())
             )
             continue
         try:
-            columns[str(name)] = pa.array(series, from_pandas=True)
+            columns.append(pa.array(series, from_pandas=True))
             continue
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             pass
-        text = str(name) in spec.column_names and spec.column(str(name)).kind == "text"
+        text = name in spec.column_names and spec.column(name).kind == "text"
         cells, inexact = [], []
         for position, value in enumerate(series):
             if text and isinstance(value, float) and not _exact_as_text(value):
@@ -375,7 +382,7 @@ def _arrow_table(
                     Problem(
                         file,
                         position + 1,
-                        str(name),
+                        name,
                         INEXACT_TEXT,
                         shown_cell(str(value)),
                         table=table,
@@ -384,10 +391,10 @@ def _arrow_table(
                 cells.append(None)
             else:
                 cells.append(_mixed_text(value))
-        columns[str(name)] = pa.array(cells, pa.string())
+        columns.append(pa.array(cells, pa.string()))
         if inexact:
             refused[index] = np.asarray(inexact)
-    return (pa.table(columns) if columns else pa.table({})), refused, problems
+    return pa.Table.from_arrays(columns, names=names), refused, problems
 
 
 def _exact_as_text(value: float) -> bool:

@@ -3,9 +3,11 @@
 A column is personal when its header is a contract column of `PERSONAL_COLUMNS` (`name`,
 `address`, `phone`) or a report's label for one (户名, 用电地址, 联系电话, Name, Address, Phone;
 case, spaces and full/half width ignored), or when it holds a word billing exports spell one
-with (`PERSONAL_WORDS`: 用户名称 and 客户名称 hold 户名, 联系地址 地址, 手机号 手机), a word
-inside a technical compound of `TECHNICAL_COMPOUNDS` or before a closing 核对 not counting
-(表计通信地址, IP地址, 台区地址码 and 抄表段电话核对 name a device or a check, no person's data).
+with (`PERSONAL_WORDS`: 用户名称 and 客户名称 hold 户名, 联系地址 地址, 手机号 手机, 身份证号 and
+证件号码 an identity number), a word inside a technical compound of `TECHNICAL_COMPOUNDS` or
+before a closing 核对 not counting (表计通信地址, IP地址, 台区地址码 and 抄表段电话核对 name a
+device or a check, no person's data), or an English phrase of `ENGLISH_PHRASES` among its words
+(Customer Name, Mobile, phone_number, ID number; meter address names a device).
 
 Field sheets mask such columns (`auditkit.sampling.personal`), and the loader shows no cell of a
 file holding one in its messages where the cell's column cannot be told (`holds_personal`).
@@ -14,6 +16,7 @@ file holding one in its messages where the cell's column cannot be told (`holds_
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -22,12 +25,52 @@ from auditkit.data.schema import TABLES
 from auditkit.masking import PERSONAL_COLUMNS
 
 #: Words of a billing export's header that make a column personal, by the contract column whose
-#: masker it takes; looked for in this order (联系人电话 is a phone, 联系人 a name).
+#: masker it takes; looked for in this order (联系人电话 is a phone, 联系人 a name). An identity
+#: number (身份证号, 证件号码) takes the phone's masker: its first and last digits only show.
 PERSONAL_WORDS: dict[str, tuple[str, ...]] = {
-    "phone": ("电话", "手机"),
+    "phone": ("电话", "手机", "联系方式", "联系号码", "身份证", "证件号"),
     "address": ("地址", "住址"),
     "name": ("户名", "姓名", "户主", "联系人"),
 }
+#: English phrases (words in a row, `_english_words`) that make a column personal, by the
+#: contract column whose masker it takes, looked for in this order. A bare `name` is a report's
+#: label; with another word before it, it names a person only after one of these (tariff name
+#: and district_name name no person).
+ENGLISH_PHRASES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "phone": (
+        ("phone",),
+        ("mobile",),
+        ("telephone",),
+        ("tel",),
+        ("cellphone",),
+        ("contact", "number"),
+        ("contact", "no"),
+        ("id", "number"),
+        ("id", "no"),
+        ("id", "card"),
+        ("identity",),
+        ("passport",),
+    ),
+    "address": (("address",), ("addr",)),
+    "name": (
+        ("customer", "name"),
+        ("account", "name"),
+        ("consumer", "name"),
+        ("user", "name"),
+        ("contact", "name"),
+        ("holder", "name"),
+        ("full", "name"),
+        ("contact", "person"),
+    ),
+}
+#: Words before `address` (or `id`) naming a device's or a record's, not a person's: meter address,
+#: IP address, meter ID number.
+ENGLISH_TECHNICAL: frozenset[str] = frozenset(
+    {"meter", "ip", "mac", "terminal", "device", "comm", "communication", "bus", "network"}
+    | {"order", "transformer", "web"}
+)
+# A word of an English header: letters, split where a lower-case letter meets a capital.
+_ENGLISH_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 #: Compounds holding a word of `PERSONAL_WORDS` that name a device's address or a check's
 #: outcome, never a person's data: a header's compounds are taken out before its words are looked
 #: for (compared as `_plain` compares: case and width ignored). A device's address is one of a
@@ -87,6 +130,26 @@ def personal_kind(header: object) -> str | None:
     for kind, words in PERSONAL_WORDS.items():
         if any(word in plain for word in words):
             return kind
+    return _english_kind(_english_words(header))
+
+
+def _english_words(header: object) -> list[str]:
+    """The words of an English header, lower-cased: `phone_number`, `PhoneNumber` and
+    `Phone Number` are phone, number."""
+    text = unicodedata.normalize("NFKC", str(header))
+    return [word.casefold() for word in _ENGLISH_WORD.findall(text)]
+
+
+def _english_kind(words: list[str]) -> str | None:
+    """The first kind one of whose `ENGLISH_PHRASES` `words` hold in a row, not after a word of
+    `ENGLISH_TECHNICAL` (meter address, meter id number)."""
+    for kind, phrases in ENGLISH_PHRASES.items():
+        for phrase in phrases:
+            for start in range(len(words) - len(phrase) + 1):
+                if tuple(words[start : start + len(phrase)]) != phrase:
+                    continue
+                if start == 0 or words[start - 1] not in ENGLISH_TECHNICAL:
+                    return kind
     return None
 
 

@@ -70,10 +70,16 @@ _BOM_READ_AS = {"utf-8": "\ufeff", "gb18030": "锘"}
 
 
 def read_table(
-    path: Path, table: str, kind_of: Callable[[str], Kind | None], header_row: int = 1
+    path: Path,
+    table: str,
+    kind_of: Callable[[str], Kind | None],
+    header_row: int = 1,
+    column_of: Callable[[str], str] = str,
 ) -> RawTable:
-    """Read `path` by its extension; `kind_of(file column name)` guides how XLSX cells are written;
-    the header is row `header_row` of a CSV or XLSX file (titles above it, columns.yaml says).
+    """Read `path` by its extension; `kind_of(file column name)` guides how XLSX cells are written
+    and `column_of(file column name)`, the table's column it maps to, tells a hidden sheet of the
+    table's rows; the header is row `header_row` of a CSV or XLSX file (titles above it,
+    columns.yaml says).
 
     Raises ReadFailure when the file is empty, undecodable or not of its format.
     """
@@ -85,7 +91,7 @@ def read_table(
     if suffix == ".csv":
         return _read_csv(path, table, header_row)
     if suffix == ".xlsx":
-        return read_xlsx(path, table, kind_of, header_row)
+        return read_xlsx(path, table, kind_of, header_row, column_of)
     return _read_parquet(path, table)
 
 

@@ -12,9 +12,10 @@ gets can differ, and each difference is either written as Excel shows it or refu
   (Excel turned `2024-1-10` into one; elsewhere a date is written `YYYY-MM-DD`, as an order's
   new end date); an error value (`#N/A`) is refused in any column;
 - a value merged across cells (only the first holds it), a hidden first sheet, data on another
-  visible sheet, rows under the table's header on a hidden sheet (one sheet per year, the old
-  ones hidden) and a workbook with no worksheet openpyxl reads (Strict Open XML) are refused;
-  another hidden sheet after the table (a drop-down's list, a lookup) is left alone;
+  visible sheet, rows under a header holding every required column of the table on a hidden
+  sheet (one sheet per year, the old ones hidden) and a workbook with no worksheet openpyxl reads
+  (Strict Open XML) are refused; another hidden sheet after the table (a drop-down's list, a
+  lookup, a pivot) is left alone;
 - a formula is read by its saved result, and one saved without a result is refused.
 
 A refused cell is read as empty, its row kept, so that what depends on the row (a customer's
@@ -50,7 +51,7 @@ from auditkit.data.column_typing import (
     shown_cell,
     shown_personal,
 )
-from auditkit.data.personal_headers import holds_personal
+from auditkit.data.personal_headers import holds_personal, personal_kind
 from auditkit.data.problems import Problem
 from auditkit.data.raw import (
     RawTable,
@@ -60,7 +61,7 @@ from auditkit.data.raw import (
     file_problem,
     title_rows_refused,
 )
-from auditkit.data.schema import Kind
+from auditkit.data.schema import TABLES, Kind
 from auditkit.masking import PERSONAL_COLUMNS
 from auditkit.workbooks import (
     FORMULA_TAG,
@@ -88,10 +89,15 @@ Cell = ReadOnlyCell | EmptyCell
 
 
 def read_xlsx(
-    path: Path, table: str, kind_of: Callable[[str], Kind | None], header_row: int = 1
+    path: Path,
+    table: str,
+    kind_of: Callable[[str], Kind | None],
+    header_row: int = 1,
+    column_of: Callable[[str], str] = str,
 ) -> RawTable:
     """The first worksheet, row `header_row` as header (titles above it, as columns.yaml says);
-    fully empty rows are skipped but keep their number.
+    fully empty rows are skipped but keep their number. `column_of(file column name)` is the
+    table's column it maps to (columns.yaml), to tell a hidden part of the table.
     Raises ReadFailure when the workbook cannot be read as one table, ReadProblems (with the
     rest of the rows) for cells that are refused. A table may be large, so its size is not
     limited, but a part unpacking to over PART_RATIO_LIMIT times its packed size (a zip bomb: an
@@ -122,7 +128,7 @@ def read_xlsx(
             )
         ) from None
     try:
-        sheet = the_table_sheet(path, table, workbook.worksheets, header_row)
+        sheet = the_table_sheet(path, table, workbook.worksheets, header_row, column_of)
         # the sheet's XML part, found as openpyxl found the sheet: through the package's parts
         tags = _sheet_tags(path, sheet_parts(path)[sheet.title])
         cells = sheet.iter_rows()
@@ -135,7 +141,7 @@ def read_xlsx(
                 file_problem(path, table, "a header row naming the columns", found, header_row)
             )
         names = ["" if value is None else header_name(str(value)) for value in header]
-        sheet_cells = _SheetCells(path, table, names, kind_of, tags.formulas)
+        sheet_cells = _SheetCells(path, table, names, kind_of, column_of, tags.formulas)
         for row_number, row in enumerate(cells, start=header_row + 1):
             sheet_cells.add(row_number, row)
     finally:
@@ -172,7 +178,11 @@ def _refused_cells(cells: _SheetCells, kept: list[int]) -> dict[int, np.ndarray]
 
 
 def the_table_sheet(
-    path: Path, table: str, sheets: list[ReadOnlyWorksheet], header_row: int = 1
+    path: Path,
+    table: str,
+    sheets: list[ReadOnlyWorksheet],
+    header_row: int = 1,
+    column_of: Callable[[str], str] = str,
 ) -> ReadOnlyWorksheet:
     """The first worksheet, visible, alone with data, its every row to be read (its stored
     extent reset: a wrong `<dimension>` would cut the table short without a word); a hidden
@@ -201,13 +211,13 @@ def the_table_sheet(
             )
         )
     # A hidden sheet after the table holds helpers (a drop-down's list), not more of the table,
-    # unless it starts with the table's header: then it is a part of the table hidden away.
+    # unless its header holds the table's required columns: then it is a part hidden away.
     others = [
         sheet.title for sheet in sheets[1:] if sheet.sheet_state == "visible" and _holds_data(sheet)
     ]
     hidden = [sheet for sheet in sheets[1:] if sheet.sheet_state != "visible"]
     if hidden and not others:
-        _refuse_hidden_parts(path, table, first, hidden, header_row)
+        _refuse_hidden_parts(path, table, first, hidden, header_row, column_of)
     if others:
         listed = ", ".join(repr(title) for title in others)
         found = (
@@ -229,20 +239,27 @@ def _refuse_hidden_parts(
     first: ReadOnlyWorksheet,
     hidden: list[ReadOnlyWorksheet],
     header_row: int,
+    column_of: Callable[[str], str],
 ) -> None:
-    """Raise ReadFailure when a hidden sheet holds rows under the table's own header (one
-    sheet per year, the older ones hidden): read alone, the first sheet would pass for the whole
-    table and the hidden rows be missing from every check. A sheet is taken for a part when one
-    of its first HEADER_SEARCH_ROWS rows names at least half the table's columns, two at least
-    (a lookup sheet sharing a code column with the table is no part), and a row below it holds
-    data."""
-    row = next(first.iter_rows(min_row=header_row, max_row=header_row, values_only=True), ())
-    names = {str(value).strip() for value in row if _is_filled(value)}
-    if len(names) < 2:
+    """Raise ReadFailure when a hidden sheet holds rows under a header of the table (one sheet
+    per year, the older ones hidden, perhaps with fewer columns): read alone, the first sheet
+    would pass for the whole table and the hidden rows be missing from every check. A sheet is
+    taken for a part when one of its first HEADER_SEARCH_ROWS rows, read and mapped as the
+    table's header is, names every required column of the table (of a table outside the
+    contract, every column of the first sheet's header), and a row below it holds data; a lookup
+    or a pivot lacking one (district | period | kwh_billed | loss_pct) is left alone."""
+    spec = TABLES.get(table)
+    if spec is not None and spec.required_columns:
+        required = set(spec.required_columns)
+    else:
+        row = next(first.iter_rows(min_row=header_row, max_row=header_row, values_only=True), ())
+        required = _header_columns(row, column_of)
+    if not required:
         return
     for sheet in hidden:
         rows = sheet.iter_rows(values_only=True)
-        number = _header_among(itertools.islice(rows, HEADER_SEARCH_ROWS), names)
+        header_rows = itertools.islice(rows, HEADER_SEARCH_ROWS)
+        number = _header_among(header_rows, required, column_of)
         if number is None:
             continue
         below = sum(1 for values in rows if any(_is_filled(value) for value in values))
@@ -259,13 +276,20 @@ def _refuse_hidden_parts(
             )
 
 
-def _header_among(rows: Iterator[tuple[object, ...]], names: set[str]) -> int | None:
-    """The 1-based number of the first of `rows` naming at least half of `names`, two at least."""
+def _header_among(
+    rows: Iterator[tuple[object, ...]], required: set[str], column_of: Callable[[str], str]
+) -> int | None:
+    """The 1-based number of the first of `rows` naming every column of `required`."""
     for number, values in enumerate(rows, start=1):
-        shared = names & {str(value).strip() for value in values if _is_filled(value)}
-        if len(shared) >= max(2, len(names) / 2):
+        if required <= _header_columns(values, column_of):
             return number
     return None
+
+
+def _header_columns(values: tuple[object, ...], column_of: Callable[[str], str]) -> set[str]:
+    """The columns a header row names, read as the table's header is (`header_name`) and mapped
+    by `column_of`."""
+    return {column_of(header_name(str(value))) for value in values if _is_filled(value)}
 
 
 def _holds_data(sheet: ReadOnlyWorksheet) -> bool:
@@ -281,11 +305,16 @@ class _SheetCells:
         table: str,
         names: list[str],
         kind_of: Callable[[str], Kind | None],
+        column_of: Callable[[str], str],
         formulas: bool,
     ) -> None:
         self.path, self.table, self.formulas = path, table, formulas
         self.names = names
         self.kinds = [kind_of(name) for name in names]
+        #: Per column, the table's column it maps to (columns.yaml) and the personal data it
+        #: holds: a phone column named 联系电话 is masked as `phone` is.
+        self.mapped = [column_of(name) for name in names]
+        self.personal = [_personal_of(name, column_of(name)) for name in names]
         self.columns: list[list[str | None]] = [[] for _ in names]
         self.kept: list[int] = []
         self.problems: list[Problem] = []
@@ -301,10 +330,14 @@ class _SheetCells:
         while len(row) > len(self.names):  # cells right of the header: an unnamed column
             self.names.append("")
             self.kinds.append(None)
+            self.mapped.append("")
+            self.personal.append(None)
             self.columns.append([None] * len(self.kept))
         texts: list[str | None] = []
         for index, cell in enumerate(row):
-            text, refused = _cell_text(cell, self.kinds[index], self.names[index])
+            text, refused = _cell_text(
+                cell, self.kinds[index], self.mapped[index], self.personal[index]
+            )
             saved = cell.value is not None or getattr(cell, "data_type", None) == "str"
             if self.formulas and text is None and saved:  # ("str": a text result saved as "")
                 self.saved_without_text.setdefault(index, array("i")).append(row_number)
@@ -334,11 +367,20 @@ class _SheetCells:
         return self.columns[index][position]
 
 
+def _personal_of(name: str, column: str) -> str | None:
+    """The personal data (`name`, `address`, `phone`) a file column holds: the personal contract
+    column it maps to, else the one its header names (`personal_kind`: 联系电话, 手机号)."""
+    if column in PERSONAL_COLUMNS:
+        return column
+    return personal_kind(name) if name else None
+
+
 def _cell_text(
-    cell: Cell, kind: Kind | None, name: str
+    cell: Cell, kind: Kind | None, name: str, personal: str | None
 ) -> tuple[str | None, tuple[str, str] | None]:
     """A cell as text, as a CSV export of the sheet would show it, or why it is refused
-    (expected, found).
+    (expected, found); `name` is the table's column it maps to, a cell of `personal` data is
+    shown masked.
 
     Whole numbers lose the `.0` Excel adds (account numbers stay `3100012345`) and keep the zeros
     their format pads them with, dates become `YYYY-MM-DD`, date-times `YYYY-MM-DD HH:MM:SS`
@@ -354,7 +396,7 @@ def _cell_text(
     if isinstance(value, bool):
         return ("true" if value else "false"), None
     if isinstance(value, (int, float)):
-        return _number_text(value, cell, kind, name)
+        return _number_text(value, cell, kind, name, personal)
     if isinstance(value, (dt.date, dt.datetime)):
         if kind == "text" and name.endswith("_id"):  # an id Excel read as a date: 2024-1-10
             return None, (
@@ -368,16 +410,16 @@ def _cell_text(
 
 
 def _number_text(
-    value: float, cell: Cell, kind: Kind | None, name: str
+    value: float, cell: Cell, kind: Kind | None, name: str, personal: str | None
 ) -> tuple[str | None, tuple[str, str] | None]:
     """A number cell as text, or why it is refused: a text column's number too long for Excel's
     15 digits (shown masked in a personal column, a phone stored as a number)."""
     if isinstance(value, int):  # stored as a whole number: exact, however long
-        return _whole_text(str(value), value, cell, kind, name)
+        return _whole_text(str(value), value, cell, kind, name, personal)
     whole = math.isfinite(value) and value.is_integer()
     if kind == "text" and whole and abs(value) >= EXACT_DIGITS_LIMIT:
         digits = str(int(Decimal(f"{value:.15g}")))
-        shown = shown_personal(name, digits) if name in PERSONAL_COLUMNS else digits
+        shown = digits if personal is None else shown_personal(personal, digits)
         one, all_of = ("an id", "ids") if name.endswith("_id") else ("a number", "values")
         return None, (
             "text",
@@ -385,12 +427,12 @@ def _number_text(
             f"format the column as text and write the {all_of} again)",
         )
     if whole and abs(value) < 2**53:
-        return _whole_text(str(int(value)), value, cell, kind, name)
+        return _whole_text(str(int(value)), value, cell, kind, name, personal)
     return repr(value), None
 
 
 def _whole_text(
-    text: str, value: float, cell: Cell, kind: Kind | None, name: str
+    text: str, value: float, cell: Cell, kind: Kind | None, name: str, personal: str | None
 ) -> tuple[str | None, tuple[str, str] | None]:
     """A whole number as its format shows it, or why it is refused: with the zeros the format
     pads it with (`00000000`) and, in a text column, the text it writes around them
@@ -405,7 +447,7 @@ def _whole_text(
     if padded is not None and value >= 0:
         before, zeros, after = padded.groups()
         return _literal_text(before) + text.zfill(len(zeros)) + _literal_text(after), None
-    shown = shown_personal(name, text) if name in PERSONAL_COLUMNS else text
+    shown = text if personal is None else shown_personal(personal, text)
     return None, (
         "text",
         f"the number {shown} shown by its format {number_format!r} with text of its own "

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from sample_dataset import set_cell, write_dataset
 
 from auditkit.data import (
+    TABLES,
     DataValidationError,
     Problem,
     column_typing,
@@ -145,26 +146,66 @@ def test_missing_required_column(
     )
 
 
+HEADER_ROW_MISSING = (
+    "row 1: expected a header row naming the columns ({required} required; columns.yaml can map "
+    "the file's own names), found none of them among its {cells} cells, which look like data: "
+    "is the header row missing? (the cells are not shown: they may hold personal data)"
+)
+
+
 def test_a_customers_file_without_its_header_row_shows_no_personal_value(
     dataset_dir: Path, tables: dict[str, pd.DataFrame]
 ) -> None:
-    """Saved without its header, the first customer's row is read as the header: the messages
-    name the columns missing and the header's cells masked (a name, an address and a phone
-    among them), whatever the cells hold; a header of a table without personal columns is
-    quoted as it is (test_missing_required_column)."""
+    """Saved without its header, the first customer's row is read as the header: one message
+    says the header row looks missing, and shows none of its cells (a name, an address and a
+    phone among them)."""
     path = dataset_dir / "customers.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join(lines[1:]), encoding="utf-8")
     first = tables["customers"].iloc[0]
+
     problems = errors_of(dataset_dir)
-    missing_id = next(problem for problem in problems if "column customer_id:" in problem)
-    assert missing_id.startswith(
-        "customers.csv, column customer_id: expected a required column customer_id (columns.yaml "
-        "can map the file's own name), found no such column in the header: "
-        f"'{first['customer_id'][0]}{'*' * (len(first['customer_id']) - 1)}' "
+
+    required = ", ".join(TABLES["customers"].required_columns)
+    cells = len(tables["customers"].columns)
+    assert problems[0] == "customers.csv " + HEADER_ROW_MISSING.format(
+        required=required, cells=cells
     )
-    for column in ("name", "address", "phone"):
+    for column in ("customer_id", "name", "address", "phone"):
         assert not any(str(first[column]) in problem for problem in problems), column
+
+
+def test_a_bills_file_without_its_header_row_is_one_message_showing_no_cell(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """A bills export carrying 户名, 联系电话 and 用电地址 saved without its header: its first
+    row (张三丰, 13912345678, an address) was quoted in 11 messages, one per required column."""
+    bills = tables["bills"].assign(
+        户名="张三丰", 联系电话="13912345678", 用电地址="城西区滨江路1号"
+    )
+    path = dataset_dir / "bills.csv"
+    bills.to_csv(path, index=False, header=False)
+
+    problems = [problem for problem in errors_of(dataset_dir) if problem.startswith("bills")]
+
+    required = ", ".join(TABLES["bills"].required_columns)
+    assert problems == [
+        "bills.csv " + HEADER_ROW_MISSING.format(required=required, cells=len(bills.columns))
+    ]
+
+
+def test_a_header_of_the_files_own_names_still_names_each_missing_column(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """Near miss: a header naming no required column but holding no value (the file's own
+    Chinese names, unmapped) is a header: each missing column is named, its cells quoted."""
+    bills = tables["bills"][["customer_id", "period"]].set_axis(["户号", "抄表年月"], axis=1)
+    bills.to_csv(dataset_dir / "bills.csv", index=False)
+
+    problems = [problem for problem in errors_of(dataset_dir) if problem.startswith("bills")]
+
+    assert len(problems) == len(TABLES["bills"].required_columns)
+    assert problems[0].endswith("found no such column in the header: '户号', '抄表年月'")
 
 
 def test_text_in_a_numeric_column(
@@ -517,7 +558,7 @@ def test_xlsx_values_right_of_the_header_are_reported(
 def test_unreadable_file_is_a_problem_not_a_traceback(
     dataset_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(path: Path, table: str, kind_of: object, header_row: int = 1) -> None:
+    def refuse(path: Path, table: str, *how: object) -> None:
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr(intake, "read_table", refuse)

@@ -452,6 +452,21 @@ def test_an_id_excel_saved_in_scientific_notation_is_refused_at_its_cell() -> No
     assert found == ["'3.33E+21'", "'3.33e+21'"]
 
 
+def test_an_id_in_scientific_notation_does_not_hide_a_zero_width_space_in_another() -> None:
+    """Row 3 `3.33E+21`, row 4 an id with a zero-width space: both are reported, the second
+    no longer loads as a separate meter id."""
+    meter = TABLES["customers"].column("meter_id")
+    values = ["MT001", "MT002", "3.33E+21", "MT004\u200b", "MT005"]
+
+    for array in (pa.array(values), pa.array(values).dictionary_encode()):
+        typed = type_column(array, meter)
+        issues = [(issue.positions.tolist(), list(issue.found)) for issue in typed.issues]
+
+        assert issues == [([2], ["'3.33E+21'"]), ([3], ["'MT004\\u200b'"])]
+        assert typed.values.isna().tolist() == [False, False, True, True, False]
+        assert typed.unreadable.tolist() == [2, 3]
+
+
 def test_scientific_notation_in_free_text_is_text() -> None:
     """Near miss: a note may quote a figure so."""
     assert issues_of(["约3.3E+12千瓦时"], Column("note", "text", free_text=True)) == []

@@ -112,6 +112,35 @@ def test_from_frames_reports_positions_from_one(tables: dict[str, pd.DataFrame])
     )
 
 
+def test_from_frames_reads_a_header_pasted_with_a_zero_width_space_as_a_file_does(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    """`tariff_billed\u200b` loaded as an extra column beside an absent tariff_billed, 0 errors
+    on the DataFrame path; a file's header drops the character, and so does a DataFrame's."""
+    tables["bills"] = tables["bills"].rename(columns={"tariff_billed": "tariff_billed\u200b"})
+
+    dataset = Dataset.from_frames(tables)
+
+    assert "tariff_billed" in dataset.bills.columns
+    assert "tariff_billed\u200b" not in dataset.bills.columns
+
+
+def test_from_frames_names_a_column_twice_once_its_header_is_cleaned(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    """Near miss of the above: both spellings present are one column named twice, not one lost."""
+    bills = tables["bills"]
+    tables["bills"] = bills.assign(**{"tariff_billed\u200b": bills["tariff_billed"]})
+
+    with pytest.raises(DataValidationError) as caught:
+        Dataset.from_frames(tables)
+
+    assert [str(error) for error in caught.value.errors] == [
+        "bills (DataFrame), column tariff_billed: expected each column once, found 2 columns "
+        "named 'tariff_billed'"
+    ]
+
+
 def test_from_frames_requires_the_required_tables(tables: dict[str, pd.DataFrame]) -> None:
     with pytest.raises(DataValidationError, match="tariffs: expected a DataFrame"):
         Dataset.from_frames({"customers": tables["customers"], "bills": tables["bills"]})

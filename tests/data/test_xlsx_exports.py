@@ -151,6 +151,77 @@ def test_a_hidden_lookup_sharing_one_column_name_with_the_table_is_no_part_of_it
     assert errors(xlsx_dir) == []
 
 
+BILLS_REQUIRED = list(TABLES["bills"].required_columns)
+
+
+def test_an_older_years_hidden_sheet_with_only_the_required_columns_is_refused(
+    xlsx_dir: Path,
+) -> None:
+    """An older export of the 11 required columns and read_from (12 of the table's 26): fewer
+    than half of the header names, and its rows were missing from every check unsaid."""
+
+    def widen_the_table(book: Workbook) -> None:
+        table = book.active
+        header = [cell.value for cell in table[1]]
+        missing = [name for name in TABLES["bills"].column_names if name not in header]
+        for index, name in enumerate(missing, start=len(header) + 1):
+            table.cell(1, index, name)  # every column named, the optional ones left empty
+
+    edit(xlsx_dir / "bills.xlsx", widen_the_table)
+    assert errors(xlsx_dir) == []
+
+    def hide_an_older_year(book: Workbook) -> None:
+        year = book.create_sheet("2022年")
+        year.append([*BILLS_REQUIRED, "read_from"])
+        year.append(["C001", "2022-12", *[None] * len(BILLS_REQUIRED)])
+        year.sheet_state = "hidden"
+
+    edit(xlsx_dir / "bills.xlsx", hide_an_older_year)
+
+    assert errors(xlsx_dir) == [
+        "bills.xlsx: expected the whole table in the first worksheet 'Sheet1', found part of "
+        "the table on the hidden worksheet '2022年': its header in row 1 and 1 rows of data "
+        "below it, not read (unhide it and join the sheets into one, or delete it)"
+    ]
+
+
+def test_a_hidden_sheet_is_a_part_by_its_header_mapped_and_cleaned_as_the_tables(
+    xlsx_dir: Path,
+) -> None:
+    """户号 maps to customer_id, and 期间 carries a zero-width space as pasted: the header still
+    holds every required column."""
+    (xlsx_dir / "columns.yaml").write_text("bills:\n  户号: customer_id\n", encoding="utf-8")
+
+    def hide_an_older_year(book: Workbook) -> None:
+        table = book.active
+        table["A1"] = "户号"
+        year = book.create_sheet("2022年")
+        year.append(["户号", "period\u200b", *BILLS_REQUIRED[2:]])
+        year.append(["C001", "2022-12", *[None] * (len(BILLS_REQUIRED) - 2)])
+        year.sheet_state = "hidden"
+
+    edit(xlsx_dir / "bills.xlsx", hide_an_older_year)
+
+    [problem] = errors(xlsx_dir)
+    assert "on the hidden worksheet '2022年': its header in row 1 and 1 rows" in problem
+
+
+def test_a_hidden_pivot_lacking_a_required_column_is_no_part_of_the_table(
+    xlsx_dir: Path,
+) -> None:
+    """A pivot of district_supply names district and period, two of its three columns, but not
+    kwh_supplied: an analysis sheet, left alone. Near miss: kwh_billed is no kwh_supplied."""
+
+    def pivot(book: Workbook) -> None:
+        sheet = book.create_sheet("透视")
+        sheet.append(["district", "period", "kwh_billed", "loss_pct"])
+        sheet.append(["城东", "2024-01", 1000, 0.05])
+        sheet.sheet_state = "hidden"
+
+    edit(xlsx_dir / "district_supply.xlsx", pivot)
+    assert errors(xlsx_dir) == []
+
+
 def test_merged_data_cells_are_refused_by_row_and_column(xlsx_dir: Path) -> None:
     path = xlsx_dir / "customers.xlsx"
     edit(path, lambda book: book.active.merge_cells("B2:B3"))  # district 城东 over two rows
@@ -252,6 +323,47 @@ def test_a_long_phone_stored_as_a_number_is_refused_masked(xlsx_dir: Path) -> No
         "'130**********3500' (17 characters) (Excel keeps 15 digits: a number this long has "
         "lost its last ones; format the column as text and write the values again)"
     ]
+
+
+def test_a_phone_column_named_in_chinese_and_mapped_is_refused_masked(xlsx_dir: Path) -> None:
+    """联系电话 mapped to phone, a mobile typed as a number shown 139-1234-5678 by its format:
+    the message quoted 13912345678, the file's header being no contract column name."""
+    (xlsx_dir / "columns.yaml").write_text("customers:\n  联系电话: phone\n", encoding="utf-8")
+
+    def named_in_chinese(book: Workbook) -> None:
+        sheet = book.active
+        header = next(cell for cell in sheet[1] if cell.value == "phone")
+        header.value = "联系电话"
+        cell = sheet[f"{header.column_letter}2"]
+        cell.value, cell.number_format = 13912345678, "000\\-0000\\-0000"
+
+    edit(xlsx_dir / "customers.xlsx", named_in_chinese)
+
+    [problem] = errors(xlsx_dir)
+    assert problem.startswith("customers.xlsx row 2, column 联系电话: expected text, found the ")
+    assert "'139****5678' (11 characters)" in problem
+    assert "13912345678" not in problem
+
+
+def test_a_phone_carried_by_a_bills_export_is_refused_masked_by_its_header(
+    tmp_path: Path,
+) -> None:
+    """An unmapped 手机号 column of a bills export names a phone (personal_kind): masked too.
+    Near miss: tariff_billed's number with the same format is shown as it is."""
+    path = tmp_path / "bills.xlsx"
+    book = Workbook()
+    book.active.append(["customer_id", "手机号", "tariff_billed"])
+    book.active.append(["C001", 13912345678, 13912345678])
+    for cell in book.active[2][1:]:
+        cell.number_format = "000\\-0000\\-0000"
+    book.save(path)
+
+    kinds = {"customer_id": "text", "手机号": "text", "tariff_billed": "text"}
+    with pytest.raises(ReadProblems) as caught:
+        read_table(path, "bills", kinds.get)
+    phone, tariff = (str(problem) for problem in caught.value.problems)
+    assert "'139****5678' (11 characters)" in phone and "13912345678" not in phone
+    assert "the number 13912345678 shown by its format" in tariff
 
 
 def test_long_ids_dates_and_error_values_in_text_columns_are_refused(xlsx_dir: Path) -> None:

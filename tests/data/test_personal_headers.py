@@ -1,0 +1,68 @@
+"""Which headers name personal data: the common Chinese and English forms of a name, a phone or
+contact, an address and an identity number, and the near misses naming a device or a record."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditkit.data.personal_headers import holds_personal, personal_kind
+
+
+@pytest.mark.parametrize(
+    ("header", "kind"),
+    [
+        ("联系方式", "phone"),
+        ("身份证号", "phone"),  # an identity number: its first and last digits only show
+        ("身份证号码", "phone"),
+        ("证件号码", "phone"),
+        ("联系号码", "phone"),
+        ("Customer Name", "name"),
+        ("customer_name", "name"),
+        ("Contact Name", "name"),
+        ("Account Name", "name"),
+        ("Mobile", "phone"),
+        ("phone_number", "phone"),
+        ("PhoneNumber", "phone"),
+        ("Telephone", "phone"),
+        ("Contact No", "phone"),
+        ("contact person phone", "phone"),
+        ("Address", "address"),
+        ("Customer Address", "address"),
+        ("email address", "address"),
+        ("ID number", "phone"),
+        ("id_no", "phone"),
+        ("ID card", "phone"),
+        ("Identity", "phone"),
+        ("Passport", "phone"),
+    ],
+)
+def test_a_common_personal_header_is_personal(header: str, kind: str) -> None:
+    assert personal_kind(header) == kind
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "表计通信地址",
+        "用户编号",
+        "户号",
+        "证件类型",
+        "meter address",
+        "meter_address",
+        "IP address",
+        "Meter ID Number",
+        "customer_id",
+        "meter no",
+        "tariff_name",
+        "district_name",
+        "hotel",
+        "account_no",
+    ],
+)
+def test_a_near_miss_header_names_no_personal_data(header: str) -> None:
+    assert personal_kind(header) is None
+
+
+def test_a_bills_export_carrying_a_contact_column_holds_personal_data() -> None:
+    assert holds_personal("bills", ["customer_id", "period", "联系方式"])
+    assert not holds_personal("bills", ["customer_id", "period", "户号"])
