@@ -316,7 +316,7 @@ def _from_data(
     interval: float | None,
 ) -> Evaluation:
     book, audit, times = columns.book, columns.audit, columns.times
-    if _examined_in_full(frame, book, size, value):
+    if _examined_in_full(frame, book, times, size, value):
         return _census(settings, frame, book, audit, times, size, value)
     sample = _read_sample(settings, frame, book, audit, times)
     errors = sample.errors_table()
@@ -725,13 +725,18 @@ def _check_every_stratum_sampled(names: list[str], sizes: Sizes, values: Values)
         )
 
 
-def _examined_in_full(part: pd.DataFrame, book: str, size: int | None, value: float | None) -> bool:
+def _examined_in_full(
+    part: pd.DataFrame, book: str, times: str | None, size: int | None, value: float | None
+) -> bool:
     """Are all of a population's (or a stratum's) rows in the sample? Its row count equals its
     population_size, or its book values (all above 0) add up to its population_value (to half a
-    fen)."""
+    fen). The latter only with `times`, each row then a distinct bill with its hits: without it
+    a row may be one monetary unit and a bill hit twice two rows (two rows of 100 yuan drawn from
+    200 yuan may be one bill), and repeated bills add up to no census.
+    """
     if size is not None:
         return len(part) == size
-    if value is None:
+    if value is None or times is None:
         return False
     amounts = numeric_column(part, book, "data").to_numpy()
     return bool(np.all(amounts > 0) and abs(float(amounts.sum()) - value) <= CENSUS_TOLERANCE)

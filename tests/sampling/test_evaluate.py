@@ -868,6 +868,26 @@ def test_a_bill_of_exactly_the_interval_is_significant_despite_floating_point() 
     assert "individually_significant" not in projected.summary()["notes"]
 
 
+def test_rows_of_monetary_units_without_times_are_never_a_census() -> None:
+    # Two rows of 100 yuan drawn from 200 yuan may be one bill hit twice: without `times` (or
+    # ids) the rows are no distinct bills, so no census: 0 errors in 2 units, the Poisson
+    # factor 2.995732 / 2 = 149.79%. The old code read it as examined in full, upper 0.
+    twice = pd.DataFrame({"book": [100.0, 100.0], "audit": [100.0, 100.0]})
+    result = evaluate(
+        0.05, "stringer.poisson", data=twice, book="book", audit="audit",
+        population_value=200.0,
+    )  # fmt: skip
+    assert result.upper == pytest.approx(POISSON_95[0] / 2)
+    assert result.upper == pytest.approx(1.4979, abs=1e-4)
+    assert "census" not in result.summary()["notes"]
+    # Near miss: the same two rows as distinct bills (times given, once each) are every bill.
+    bills_all = evaluate(
+        0.05, "stringer.poisson", data=twice.assign(times=1), book="book", audit="audit",
+        times="times", population_value=200.0,
+    )  # fmt: skip
+    assert bills_all.upper == 0.0 and "census" in bills_all.summary()["notes"]
+
+
 def test_an_overstatement_upper_limit_never_exceeds_the_book_value() -> None:
     # Stratum C: 1 unit of a stratum worth 1,510, no error; the Poisson factor alone gives
     # 2.9957 × 1,510 = 4,523.56 yuan of over-billing, more than was billed: capped at 1,510.
