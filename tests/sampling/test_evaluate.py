@@ -731,6 +731,32 @@ def test_a_census_with_errors_states_the_exact_misstatement_without_sampling_ris
     assert found.conclusion is True and "census" in found.summary()["notes"]
 
 
+def test_a_census_not_accepted_states_the_misstatement_found_not_a_larger_sample() -> None:
+    # 1 error in all 5 items: 1 / 5 = 20%, known, at or above 5% materiality. No sample to
+    # extend: the verdict says the misstatement found reaches materiality, with no sampling risk.
+    census = evaluate(0.05, "binomial", x=1, n=5, population_size=5)
+    assert census.conclusion is False
+    assert "every unit of the population was examined" in census.explain("en")
+    assert "Extend the sample" not in census.explain("en")
+    assert "总体已全数核查，发现的错报达到重要性水平" in census.explain("zh")
+    assert "建议扩大样本" not in census.explain("zh")
+    # Every stratum examined in full says the same: A's 2 bills of 100 under-billed by 10 (5%),
+    # B's 1 bill of 100 right: 10 / 300 = 3.33%, against a materiality of 3%.
+    data = pd.DataFrame(
+        {"book": [100.0] * 3, "audit": [110.0, 100.0, 100.0], "s": ["A", "A", "B"], "times": 1}
+    )
+    strata = evaluate(
+        0.03, "stringer.poisson", data=data, book="book", audit="audit", times="times",
+        strata="s", population_value={"A": 200.0, "B": 100.0},
+    )  # fmt: skip
+    assert strata.upper == pytest.approx(10 / 300)
+    assert "every unit of the population was examined" in strata.explain("en")
+    # Near miss: 1 error in 5 of 6 items is a sample, which may be extended.
+    sampled = evaluate(0.05, "binomial", x=1, n=5, population_size=6)
+    assert "Extend the sample or examine the population further" in sampled.explain("en")
+    assert "建议扩大样本" in sampled.explain("zh")
+
+
 def test_a_bill_at_or_above_the_interval_counts_its_misstatement_as_found() -> None:
     # AICPA Audit Sampling guide: 100,000 yuan, n = 10, J = 10,000. Bill X of 19,000 (hit once
     # at 9,500) audited 38,000 is individually significant: 19,000 under-billed is found, not a
