@@ -433,7 +433,8 @@ def write_field_sheet(
     put_cell(sheet.cell(STATEMENT_ROW, 1), statement(direction, lang))
     for index, column in enumerate(columns, start=1):
         put_cell(sheet.cell(HEADER_ROW, index), _header(column, lang))
-    _put_rows(sheet, _shown_rows(rows, carry, masked, lang), FIRST_DATA_ROW)
+    shown = _shown_rows(rows, carry, masked, lang, selection.strata_column)
+    _put_rows(sheet, shown, FIRST_DATA_ROW)
     credits = (
         [FIRST_DATA_ROW + at for at in np.flatnonzero(rows["book_value"].to_numpy() < 0)]
         if "book_value" in rows.columns
@@ -712,14 +713,21 @@ CODED_COLUMNS = {"usage_type": "usage", "status": "sampling.status", "flagged": 
 
 
 def _shown_rows(
-    rows: pd.DataFrame, carry: Sequence[str], masked: Mapping[str, str], lang: str
+    rows: pd.DataFrame,
+    carry: Sequence[str],
+    masked: Mapping[str, str],
+    lang: str,
+    strata_column: str | None = None,
 ) -> pd.DataFrame:
     """`rows` as the inspectors read them: the carried CODED_COLUMNS (not masked) worded in
-    `lang`, a value the catalogue does not word (a frame's own 正常) as it is."""
+    `lang`, and the stratum when the strata are one of them (商业 beside 商业, not commercial), a
+    value the catalogue does not word (a frame's own 正常) as it is. The hidden copy of the
+    selection keeps the codes, which the sheet is read back by."""
     shown = rows.copy()
-    for column in carry:
-        prefix = CODED_COLUMNS.get(column)
-        if prefix is None or column in masked or column not in shown.columns:
+    worded = {column: CODED_COLUMNS.get(column) for column in carry if column not in masked}
+    worded["stratum"] = CODED_COLUMNS.get(strata_column)
+    for column, prefix in worded.items():
+        if prefix is None or column not in shown.columns:
             continue
         shown[column] = shown[column].map(
             lambda code, prefix=prefix: (

@@ -1098,3 +1098,32 @@ def test_a_sheet_counts_a_large_bill_as_found_only_when_its_selection_was_certai
     fixed = evaluated("interval")
     assert fixed.upper_misstatement == pytest.approx(15_000 + 1_000 * 2.995732, abs=0.01)
     assert "individually_significant" in fixed.summary()["notes"]
+
+
+def test_a_zh_sheet_stratified_by_a_coded_column_words_the_stratum_too_and_reads_codes_back(
+    tmp_path: Path,
+) -> None:
+    """Stratified by usage_type and carrying it, a zh sheet showed 'commercial' as the stratum
+    beside 商业 in the carried column. Both are worded now; the hidden copy and the results read
+    back keep the codes, so the strata still meet the selection's."""
+    frame = accounts(6).assign(usage_type=["commercial", "residential", "industrial"] * 2)
+    chosen = select(frame, 6, units="items", method="random", seed=2, strata="usage_type")
+    path = write_field_sheet(chosen, tmp_path / "zh.xlsx", lang="zh", carry=["usage_type"])
+    sheet = load_workbook(path).worksheets[0]
+    header = [cell.value for cell in sheet[HEADER_ROW]]
+    stratum, carried = header.index("层 stratum"), header.index("用电类别 usage_type")
+    rows = list(sheet.iter_rows(min_row=FIRST_DATA_ROW, values_only=True))
+    assert {(row[stratum], row[carried]) for row in rows} == {
+        ("商业", "商业"),
+        ("居民", "居民"),
+        ("工业", "工业"),
+    }
+    results = read_field_sheet(fill_items(path, tmp_path / "zh-filled.xlsx", "zh"))
+    assert sorted(results.sample["stratum"]) == sorted(chosen.sample["stratum"])
+    assert results.evaluate(0.05).upper < 1  # the strata meet the selection's: evaluated
+    # Near miss: an English sheet keeps the codes as the inspectors read them.
+    english = write_field_sheet(chosen, tmp_path / "en.xlsx", lang="en", carry=["usage_type"])
+    en_rows = list(
+        load_workbook(english).worksheets[0].iter_rows(min_row=FIRST_DATA_ROW, values_only=True)
+    )
+    assert {row[stratum] for row in en_rows} == {"commercial", "residential", "industrial"}
