@@ -206,6 +206,13 @@ WORDS: dict[str, tuple[str, str]] = {
         ", not below the materiality of {materiality}: the sample does not show the population "
         "to be free of material misstatement. Extend the sample or examine the population further.",
     ),
+    "sampling.verdict.census_not_accepted": (
+        "，未低于重要性水平 {materiality}：总体已全数核查，发现的错报达到重要性水平，没有抽样风险，"
+        "总体存在重大错报。",
+        ", not below the materiality of {materiality}: every unit of the population was examined, "
+        "so the misstatement found reaches materiality, with no sampling risk: the population is "
+        "materially misstated.",
+    ),
     "sampling.verdict.too_few_differences": (
         "，但样本中只有 {differences:,} 个差异（少于 {least:,} 个），此上限不可靠：不能据此认为总体不存在"
         "重大错报。请扩大样本，或改用货币单位抽样（Stringer 上限）或属性抽样评价。",

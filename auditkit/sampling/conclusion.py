@@ -41,13 +41,29 @@ def _verdict(evaluation: Evaluation, lang: str) -> str:
         upper=formatting.percent_against(evaluation.upper, evaluation.materiality),
     )
     code = evaluation.conclusion_code
-    if code == "not_shown" and not evaluation.bound_reliable:
+    if code == "not_shown" and _examined_in_full(evaluation):
+        code = "census_not_accepted"
+    elif code == "not_shown" and not evaluation.bound_reliable:
         code = "too_few_differences"
     tail = i18n.text(f"sampling.verdict.{code}", lang)
     return head + tail.format(
         materiality=formatting.percent(evaluation.materiality, 2),
         differences=evaluation.differences,
         least=MIN_DIFFERENCES,
+    )
+
+
+def _examined_in_full(evaluation: Evaluation) -> bool:
+    """Was every unit of the population examined (a census, or every stratum one)? Its verdict
+    then states the misstatement found: no sample to extend, no sampling risk."""
+    codes = {note.code: note for note in evaluation.notes}
+    if "census" in codes:
+        return True
+    strata = codes.get("census_strata")
+    return (
+        strata is not None
+        and evaluation.strata is not None
+        and len(strata.values["strata"]) == len(evaluation.strata)
     )
 
 

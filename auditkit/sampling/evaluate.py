@@ -35,6 +35,7 @@ from auditkit.errors import ParameterError
 from auditkit.options.sampling import (
     DEFAULT_DIRECTION,
     DIRECTIONS,
+    SELECTION_METHODS,
     STRINGER_METHODS,
     VARIABLES_METHODS,
 )
@@ -50,6 +51,9 @@ DISTRIBUTION_METHODS = likelihoods.LIKELIHOODS
 POOLING = ("none", "complete")
 #: Yuan within which a stratum's sampled book values adding up to its value make it a census.
 CENSUS_TOLERANCE = 0.005
+#: The selection methods that hit every bill of the sampling interval J or more: the fixed
+#: interval, and the sieve (which hits such a bill floor(value / J) times at least).
+CERTAIN_ABOVE_INTERVAL = ("interval", "sieve")
 
 Sizes = int | Mapping[str, int] | None
 Values = float | Mapping[str, float] | None
@@ -71,6 +75,8 @@ def evaluate(
     population_value: Values = None,
     direction: str = DEFAULT_DIRECTION,
     pooling: str = "none",
+    selection_method: str | None = None,
+    interval: Values = None,
 ) -> Evaluation:
     """Evaluate a sample from x errors in n units, or from `data` with book and audited values.
 
@@ -81,15 +87,26 @@ def evaluate(
     Bayesian. With `strata` (a column of `data`) each stratum is evaluated; population_size and
     population_value are then mappings per stratum, and `pooling` is "none" (strata combined:
     estimators add up, bounds add up conservatively) or "complete" (one sample, ignoring strata).
+
+    `selection_method` names how the monetary units were selected ("interval", "cell", "random",
+    "sieve"; None: not known). Only the fixed interval and the sieve are certain to hit a bill of
+    the sampling interval J or more, so only with them do the Stringer methods count such a
+    bill's misstatement as found (individually significant); otherwise, and by default, every
+    taint is projected. `interval` is J (per stratum, a mapping): by default V / n for
+    "interval"; the sieve's design interval (`Selection.interval`) must be given.
     """
     method = choice("method", method, METHODS)
+    if selection_method is not None:
+        choice("selection_method", selection_method, SELECTION_METHODS)
     settings = _Settings(
         method=method,
         materiality=optional_probability("materiality", materiality),
         confidence=probability("confidence", confidence),
         direction=choice("direction", direction, DIRECTIONS),
         prior=prior,
+        selection_method=selection_method,
     )
+    _check_interval(selection_method, interval)
     if prior is not None and method not in DISTRIBUTION_METHODS:
         raise ParameterError(
             "prior", "a prior only with binomial, poisson or hypergeometric", prior
@@ -98,14 +115,20 @@ def evaluate(
         choice("pooling", pooling, POOLING)
         frame = _require_data(data, book, audit, method)
         return _stratified(
-            settings, frame, book, audit, times, strata, population_size, population_value, pooling
+            settings,
+            frame,
+            _Columns(book, audit, times),
+            strata,
+            _StrataFigures(population_size, population_value, interval),
+            pooling,
         )
-    if isinstance(population_size, Mapping) or isinstance(population_value, Mapping):
+    if any(isinstance(given, Mapping) for given in (population_size, population_value, interval)):
         raise ParameterError(
-            "strata", "a strata column when sizes or values are given per stratum", None
+            "strata", "a strata column when sizes, values or intervals are given per stratum", None
         )
     size = optional_positive_int("population_size", population_size)
-    value = _optional_value(population_value)
+    value = _optional_value("population_value", population_value)
+    design_interval = _optional_value("interval", interval)
     if data is None:
         if method not in DISTRIBUTION_METHODS:
             raise ParameterError(
@@ -115,7 +138,7 @@ def evaluate(
     if x is not None or n is not None:
         raise ParameterError("x", "either x and n, or data; not both", x)
     frame = _require_data(data, book, audit, method)
-    return _from_data(settings, frame, book, audit, times, size, value)
+    return _from_data(settings, frame, _Columns(book, audit, times), size, value, design_interval)
 
 
 @dataclass(frozen=True)
@@ -125,10 +148,29 @@ class _Settings:
     confidence: float
     direction: str
     prior: Prior | str | None
+    selection_method: str | None = None
 
     @property
     def sign(self) -> int:
         return 1 if self.direction == "overstatement" else -1
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The columns of `data` holding the book value, the audited value and the hits (or None)."""
+
+    book: str
+    audit: str
+    times: str | None
+
+
+@dataclass(frozen=True)
+class _StrataFigures:
+    """The population's figures as given to `evaluate` with strata (each a mapping or None)."""
+
+    sizes: Sizes
+    values: Values
+    intervals: Values
 
 
 @dataclass(frozen=True)
@@ -157,12 +199,29 @@ class _Sample:
         return table.sort_values("taint", ascending=False, kind="stable")
 
 
-def _optional_value(value: object) -> float | None:
+def _optional_value(name: str, value: object) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not value > 0:
-        raise ParameterError("population_value", "a total book value above 0 (yuan)", value)
+        what = "a sampling interval" if name == "interval" else "a total book value"
+        raise ParameterError(name, f"{what} above 0 (yuan)", value)
     return float(value)
+
+
+def _check_interval(selection_method: str | None, interval: Values) -> None:
+    """Refuse an interval for a design that does not hit every bill of it or more, and a sieve
+    without its design interval (the units it drew vary around n, so V / n is not J)."""
+    if interval is not None and selection_method not in CERTAIN_ABOVE_INTERVAL:
+        raise ParameterError(
+            "interval",
+            "an interval only with selection_method 'interval' or 'sieve' (the designs certain to "
+            "hit a bill of the interval or more)",
+            interval,
+        )
+    if selection_method == "sieve" and interval is None:
+        raise ParameterError(
+            "interval", "the sieve's design interval J (Selection.interval) with it", None
+        )
 
 
 def _require_data(
@@ -251,13 +310,13 @@ def _census_of_counts(settings: _Settings, x: float, n: int, value: float | None
 def _from_data(
     settings: _Settings,
     frame: pd.DataFrame,
-    book: str,
-    audit: str,
-    times: str | None,
+    columns: _Columns,
     size: int | None,
     value: float | None,
+    interval: float | None,
 ) -> Evaluation:
-    if _examined_in_full(frame, book, size, value):
+    book, audit, times = columns.book, columns.audit, columns.times
+    if _examined_in_full(frame, book, times, size, value):
         return _census(settings, frame, book, audit, times, size, value)
     sample = _read_sample(settings, frame, book, audit, times)
     errors = sample.errors_table()
@@ -276,7 +335,10 @@ def _from_data(
         notes.append(Note("large_taints"))
     audited_not_negative = bool(np.all(sample.audit >= 0))
     if method in STRINGER_METHODS:
-        result = _stringer(settings, sample, positive, opposite, size, value, errors, notes)
+        certain = _certainty_interval(settings, sample, value, interval)
+        result = _stringer(
+            settings, sample, positive, opposite, size, value, certain, errors, notes
+        )
         return _within_book_value(settings, result, audited_not_negative)
     if opposite.sum() > 0:
         notes.append(
@@ -372,20 +434,23 @@ def _stringer(
     opposite: np.ndarray,
     size: int | None,
     value: float | None,
+    certain: float | None,
     errors: pd.DataFrame,
     notes: list[Note],
 ) -> Evaluation:
     """The Stringer bound, with the bills individually significant counted as found.
 
-    With the population's value V the sampling interval is J = V / n; a bill whose book value is
-    J or more is certain to be hit (AICPA Audit Sampling guide, monetary unit sampling): its
-    misstatement is known, not projected, and counts once as found however often it was hit. The
-    bound is that found misstatement plus the Stringer bound of the other bills' taints (its
-    factors over all n units, each taint projected over J), as the guide adds them in yuan.
+    When the selection is certain to hit every bill of the sampling interval J or more
+    (`certain`, see `_certainty_interval`), such a bill's misstatement is known, not projected
+    (AICPA Audit Sampling guide, monetary unit sampling), and counts once as found however often
+    it was hit. The bound is that found misstatement plus the Stringer bound of the other bills'
+    taints (its factors over all n units), as the guide adds them in yuan. Without `certain`
+    every taint is projected: a random or cell selection may miss a large bill, or hit it several
+    times, and its hits then stand for the bills like it.
     """
     n = sample.n
     factors = STRINGER_METHODS[settings.method]
-    significant = _individually_significant(sample, value)
+    significant = _individually_significant(sample, certain)
     rest = np.repeat(sample.taints[~significant], sample.times[~significant])
     rest_positive = np.clip(rest, 0, None)
     misstated = settings.sign * (sample.book[significant] - sample.audit[significant])
@@ -397,7 +462,7 @@ def _stringer(
     if significant.any():
         figures = {
             "rows": int(significant.sum()),
-            "interval": formatting.money(value / n),
+            "interval": formatting.money(certain),
             "found_yuan": formatting.money(found * value),
         }
         notes.append(Note("individually_significant", figures))
@@ -432,12 +497,25 @@ def _stringer(
     )
 
 
-def _individually_significant(sample: _Sample, value: float | None) -> np.ndarray:
-    """The sampled rows whose book value is at least the sampling interval J = value / n (none
-    without the population's value: J is then unknown)."""
-    if value is None:
+def _certainty_interval(
+    settings: _Settings, sample: _Sample, value: float | None, interval: float | None
+) -> float | None:
+    """The interval J at or above which the selection was certain to hit a bill: the one given,
+    or V / n for the fixed interval (its n units are J apart); None when the design hits no bill
+    for certain (random, cell, or not known) or the population's value V is unknown (a bill's
+    misstatement found is then no share of it)."""
+    if settings.selection_method not in CERTAIN_ABOVE_INTERVAL or value is None:
+        return None
+    return interval if interval is not None else value / sample.n
+
+
+def _individually_significant(sample: _Sample, interval: float | None) -> np.ndarray:
+    """The sampled rows whose book value is at least the sampling interval J, to half a fen (a
+    bill of 30,023.40 / 30 = 1,000.78 yuan is J, though the division gives 1,000.7800000000001);
+    none when no interval makes a bill certain to be hit."""
+    if interval is None:
         return np.zeros(len(sample.book), dtype=bool)
-    return sample.book >= value / sample.n
+    return sample.book >= interval - CENSUS_TOLERANCE
 
 
 def _mean_per_unit(
@@ -569,14 +647,15 @@ def _t_based(
 def _stratified(
     settings: _Settings,
     frame: pd.DataFrame,
-    book: str,
-    audit: str,
-    times: str | None,
+    columns: _Columns,
     column: str,
-    sizes: Sizes,
-    values: Values,
+    figures: _StrataFigures,
     pooling: str,
 ) -> Evaluation:
+    """Each stratum evaluated on its own figures, then combined (or the sample pooled, whose
+    bills are then all projected: one interval over strata of different intervals makes no bill
+    certain to be hit)."""
+    sizes, values = figures.sizes, figures.values
     if column not in frame.columns:
         columns = ", ".join(map(str, frame.columns))
         raise ParameterError("strata", f"a column of the data ({columns})", column)
@@ -584,13 +663,14 @@ def _stratified(
     names = sorted(labels.unique())
     per_size = _per_stratum("population_size", sizes, names)
     per_value = _per_stratum("population_value", values, names)
+    per_interval = _per_stratum("interval", figures.intervals, names)
     _check_every_stratum_sampled(names, sizes, values)
     results = {}
     for name in names:
         part = frame[(labels == name).to_numpy()]
         size, value = per_size[name], per_value[name]
         try:
-            results[name] = _from_data(settings, part, book, audit, times, size, value)
+            results[name] = _from_data(settings, part, columns, size, value, per_interval[name])
         except ParameterError as error:
             if error.name != "n":
                 raise
@@ -604,7 +684,8 @@ def _stratified(
     total_size = None if None in per_size.values() else int(sum(per_size.values()))
     total_value = None if None in per_value.values() else float(sum(per_value.values()))
     if pooling == "complete":
-        pooled = _from_data(settings, frame, book, audit, times, total_size, total_value)
+        projected = replace(settings, selection_method=None)
+        pooled = _from_data(projected, frame, columns, total_size, total_value, None)
         note = Note("complete_pooling")
         return _with(pooled, strata=table, notes=(*pooled.notes, note))
     return _combine(settings, results, table, total_size, total_value)
@@ -644,13 +725,18 @@ def _check_every_stratum_sampled(names: list[str], sizes: Sizes, values: Values)
         )
 
 
-def _examined_in_full(part: pd.DataFrame, book: str, size: int | None, value: float | None) -> bool:
+def _examined_in_full(
+    part: pd.DataFrame, book: str, times: str | None, size: int | None, value: float | None
+) -> bool:
     """Are all of a population's (or a stratum's) rows in the sample? Its row count equals its
     population_size, or its book values (all above 0) add up to its population_value (to half a
-    fen)."""
+    fen). The latter only with `times`, each row then a distinct bill with its hits: without it
+    a row may be one monetary unit and a bill hit twice two rows (two rows of 100 yuan drawn from
+    200 yuan may be one bill), and repeated bills add up to no census.
+    """
     if size is not None:
         return len(part) == size
-    if value is None:
+    if value is None or times is None:
         return False
     amounts = numeric_column(part, book, "data").to_numpy()
     return bool(np.all(amounts > 0) and abs(float(amounts.sum()) - value) <= CENSUS_TOLERANCE)
@@ -724,7 +810,7 @@ def _per_stratum(name: str, given: Sizes | Values, strata: list[str]) -> dict[st
         )
     if name == "population_size":
         return {stratum: optional_positive_int(name, given[stratum]) for stratum in strata}
-    return {stratum: _optional_value(given[stratum]) for stratum in strata}
+    return {stratum: _optional_value(name, given[stratum]) for stratum in strata}
 
 
 def _strata_table(results: dict[str, Evaluation]) -> pd.DataFrame:

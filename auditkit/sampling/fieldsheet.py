@@ -43,6 +43,7 @@ from auditkit.options.sampling import (
 from auditkit.periods import after_today, today
 from auditkit.sampling.errors import FieldSheetError, SampleDataError
 from auditkit.sampling.evaluate import (
+    CERTAIN_ABOVE_INTERVAL,
     DEFAULT_DIRECTION,
     DIRECTIONS,
     DISTRIBUTION_METHODS,
@@ -166,6 +167,8 @@ class FieldResults:
     strata: pd.DataFrame | None
     path: Path
     direction: str = DEFAULT_DIRECTION
+    selection_method: str | None = None
+    interval: float | None = None
 
     @property
     def n(self) -> int:
@@ -266,6 +269,8 @@ class FieldResults:
         states (`self.direction`; another `direction` overrides it). Stratified selections are
         evaluated per stratum. A method that does not fit the sheet's design is refused
         (`SHEET_METHODS`); by values the population is the yuan, so no population size is used.
+        The selection method and interval the sheet records tell the Stringer methods whether a
+        bill of the interval or more was certain to be hit (`evaluate`'s `selection_method`).
         """
         direction = self.direction if direction is None else direction
         self._check_every_stratum_sampled()
@@ -315,6 +320,7 @@ class FieldResults:
             return evaluate(
                 **common,
                 **data_args,
+                **self._design(per_stratum=True),
                 strata="stratum",
                 population_size=dict(zip(self.strata["stratum"], self.strata["items"], strict=True))
                 if by_items
@@ -327,9 +333,29 @@ class FieldResults:
         return evaluate(
             **common,
             **data_args,
+            **self._design(per_stratum=False),
             population_size=self.population_size if by_items else None,
             population_value=self.population_value,
         )
+
+    def _design(self, per_stratum: bool) -> dict[str, Any]:
+        """`evaluate`'s selection_method and interval for this sheet's monetary units: the
+        recorded ones when the design hits every bill of the interval or more (fixed interval,
+        sieve), else none, so every taint is projected (random, cell, items, or a sheet that
+        records no method; a stratified sieve sheet without its strata's intervals)."""
+        method = self.selection_method
+        if self.units != "values" or method not in CERTAIN_ABOVE_INTERVAL:
+            return {}
+        if not per_stratum:
+            return {"selection_method": method, "interval": self.interval}
+        intervals = self.strata.get("interval")
+        if intervals is not None and intervals.notna().all():
+            return {
+                "selection_method": method,
+                "interval": dict(zip(self.strata["stratum"], intervals, strict=True)),
+            }
+        # Without them the fixed interval's J is each stratum's value / n; the sieve's is unknown.
+        return {"selection_method": method} if method == "interval" else {}
 
 
 #: The evaluation methods that fit a sheet's design. By items (a simple random sample of
@@ -407,7 +433,8 @@ def write_field_sheet(
     put_cell(sheet.cell(STATEMENT_ROW, 1), statement(direction, lang))
     for index, column in enumerate(columns, start=1):
         put_cell(sheet.cell(HEADER_ROW, index), _header(column, lang))
-    _put_rows(sheet, _shown_rows(rows, carry, masked, lang), FIRST_DATA_ROW)
+    shown = _shown_rows(rows, carry, masked, lang, selection.strata_column)
+    _put_rows(sheet, shown, FIRST_DATA_ROW)
     credits = (
         [FIRST_DATA_ROW + at for at in np.flatnonzero(rows["book_value"].to_numpy() < 0)]
         if "book_value" in rows.columns
@@ -631,6 +658,8 @@ def read_field_sheet(
         strata=strata,
         path=source,
         direction=meta.get("direction", DEFAULT_DIRECTION),
+        selection_method=meta.get("method"),
+        interval=meta.get("interval"),
     )
 
 
@@ -684,14 +713,21 @@ CODED_COLUMNS = {"usage_type": "usage", "status": "sampling.status", "flagged": 
 
 
 def _shown_rows(
-    rows: pd.DataFrame, carry: Sequence[str], masked: Mapping[str, str], lang: str
+    rows: pd.DataFrame,
+    carry: Sequence[str],
+    masked: Mapping[str, str],
+    lang: str,
+    strata_column: str | None = None,
 ) -> pd.DataFrame:
     """`rows` as the inspectors read them: the carried CODED_COLUMNS (not masked) worded in
-    `lang`, a value the catalogue does not word (a frame's own 正常) as it is."""
+    `lang`, and the stratum when the strata are one of them (商业 beside 商业, not commercial), a
+    value the catalogue does not word (a frame's own 正常) as it is. The hidden copy of the
+    selection keeps the codes, which the sheet is read back by."""
     shown = rows.copy()
-    for column in carry:
-        prefix = CODED_COLUMNS.get(column)
-        if prefix is None or column in masked or column not in shown.columns:
+    worded = {column: CODED_COLUMNS.get(column) for column in carry if column not in masked}
+    worded["stratum"] = CODED_COLUMNS.get(strata_column)
+    for column, prefix in worded.items():
+        if prefix is None or column not in shown.columns:
             continue
         shown[column] = shown[column].map(
             lambda code, prefix=prefix: (
@@ -778,7 +814,7 @@ def _metadata(selection: Selection, columns: list[str], direction: str, lang: st
     strata = None
     if selection.strata is not None:
         strata = (
-            selection.strata[["stratum", "items", "value"]]
+            selection.strata[["stratum", "items", "value", "interval"]]
             .astype(object)
             .where(selection.strata.notna(), None)
         )

@@ -486,13 +486,15 @@ def test_a_stratum_examined_in_full_has_no_sampling_risk() -> None:
     assert "census_strata" in result.summary()["notes"]
     assert "strata examined in full (B)" in result.explain("en")
     assert "层 B 已全数核查" in result.explain("zh")
-    # Without population_size, book values adding up to the stratum's value say the same.
+    # Without population_size, book values of distinct bills (rows with their hits, `times`)
+    # adding up to the stratum's value say the same.
     by_value = evaluate(
         0.05,
         "stringer.poisson",
-        data=pd.concat([sampled, census]),
+        data=pd.concat([sampled, census]).assign(times=1),
         book="book",
         audit="audit",
+        times="times",
         strata="s",
         population_value={"A": 1_000_000.0, "B": 300.0},
     )
@@ -691,22 +693,22 @@ def test_a_population_examined_in_full_without_error_has_a_zero_upper_limit() ->
     assert "census" in one.summary()["notes"]
     # Near miss: 1 item of 2 examined keeps its sampling risk, 1 - 0.05^(1/1) = 95%.
     assert evaluate(0.05, "binomial", x=0, n=1, population_size=2).upper == pytest.approx(0.95)
-    # 10 bills of 500 yuan, all examined and right, by values: 0, as the stratified path says
-    # (the old code gave the Poisson factor 2.9957 / 10 = 29.96%).
-    bills_all = pd.DataFrame({"book": [500.0] * 10, "audit": [500.0] * 10})
+    # 10 distinct bills of 500 yuan (each hit once), all examined and right, by values: 0, as the
+    # stratified path says (the old code gave the Poisson factor 2.9957 / 10 = 29.96%).
+    bills_all = pd.DataFrame({"book": [500.0] * 10, "audit": [500.0] * 10, "times": 1})
     by_values = evaluate(
-        0.05, "stringer.poisson", data=bills_all, book="book", audit="audit",
+        0.05, "stringer.poisson", data=bills_all, book="book", audit="audit", times="times",
         population_value=5_000.0,
     )  # fmt: skip
     assert by_values.upper == 0.0 and by_values.upper_misstatement == 0.0
     stratified = evaluate(
         0.05, "stringer.poisson", data=bills_all.assign(s="A"), book="book", audit="audit",
-        strata="s", population_value={"A": 5_000.0},
+        times="times", strata="s", population_value={"A": 5_000.0},
     )  # fmt: skip
     assert stratified.upper == by_values.upper
     # Near miss: the same 10 bills of a population worth 5,000.01 yuan are a sample.
     sampled = evaluate(
-        0.05, "stringer.poisson", data=bills_all, book="book", audit="audit",
+        0.05, "stringer.poisson", data=bills_all, book="book", audit="audit", times="times",
         population_value=5_000.01,
     )  # fmt: skip
     assert sampled.upper == pytest.approx(POISSON_95[0] / 10)
@@ -729,6 +731,32 @@ def test_a_census_with_errors_states_the_exact_misstatement_without_sampling_ris
     assert found.conclusion is True and "census" in found.summary()["notes"]
 
 
+def test_a_census_not_accepted_states_the_misstatement_found_not_a_larger_sample() -> None:
+    # 1 error in all 5 items: 1 / 5 = 20%, known, at or above 5% materiality. No sample to
+    # extend: the verdict says the misstatement found reaches materiality, with no sampling risk.
+    census = evaluate(0.05, "binomial", x=1, n=5, population_size=5)
+    assert census.conclusion is False
+    assert "every unit of the population was examined" in census.explain("en")
+    assert "Extend the sample" not in census.explain("en")
+    assert "总体已全数核查，发现的错报达到重要性水平" in census.explain("zh")
+    assert "建议扩大样本" not in census.explain("zh")
+    # Every stratum examined in full says the same: A's 2 bills of 100 under-billed by 10 (5%),
+    # B's 1 bill of 100 right: 10 / 300 = 3.33%, against a materiality of 3%.
+    data = pd.DataFrame(
+        {"book": [100.0] * 3, "audit": [110.0, 100.0, 100.0], "s": ["A", "A", "B"], "times": 1}
+    )
+    strata = evaluate(
+        0.03, "stringer.poisson", data=data, book="book", audit="audit", times="times",
+        strata="s", population_value={"A": 200.0, "B": 100.0},
+    )  # fmt: skip
+    assert strata.upper == pytest.approx(10 / 300)
+    assert "every unit of the population was examined" in strata.explain("en")
+    # Near miss: 1 error in 5 of 6 items is a sample, which may be extended.
+    sampled = evaluate(0.05, "binomial", x=1, n=5, population_size=6)
+    assert "Extend the sample or examine the population further" in sampled.explain("en")
+    assert "建议扩大样本" in sampled.explain("zh")
+
+
 def test_a_bill_at_or_above_the_interval_counts_its_misstatement_as_found() -> None:
     # AICPA Audit Sampling guide: 100,000 yuan, n = 10, J = 10,000. Bill X of 19,000 (hit once
     # at 9,500) audited 38,000 is individually significant: 19,000 under-billed is found, not a
@@ -743,7 +771,7 @@ def test_a_bill_at_or_above_the_interval_counts_its_misstatement_as_found() -> N
     assert sample.loc[sample["customer_id"] == "X", "times"].item() == 1
     result = evaluate(
         0.05, "stringer.poisson", data=sample, book="amount", audit="audit", times="times",
-        population_value=100_000.0,
+        population_value=100_000.0, selection_method="interval",
     )  # fmt: skip
     assert result.projected_misstatement == pytest.approx(19_000.0)
     assert result.upper_misstatement == pytest.approx(19_000.0 + POISSON_95[0] * 10_000, abs=0.01)
@@ -760,7 +788,7 @@ def test_a_bill_below_the_interval_is_projected_from_its_taint() -> None:
         data = monetary([(book, audit)], 10)
         return evaluate(
             0.05, "stringer.poisson", data=data, book="book", audit="audit",
-            population_value=100_000.0,
+            population_value=100_000.0, selection_method="interval",
         )  # fmt: skip
 
     at_interval = upper(10_000.0, 13_000.0)
@@ -775,10 +803,115 @@ def test_a_bill_below_the_interval_is_projected_from_its_taint() -> None:
     twice = monetary([(25_000.0, 28_000.0)], 10).assign(times=[2] + [1] * 9)
     result = evaluate(
         0.05, "stringer.poisson", data=twice, book="book", audit="audit", times="times",
-        population_value=121_000.0,  # n = 11 units, J = 11,000
+        population_value=121_000.0, selection_method="interval",  # n = 11 units, J = 11,000
     )  # fmt: skip
     assert result.projected_misstatement == pytest.approx(3_000.0)
     assert result.upper_misstatement == pytest.approx(3_000 + POISSON_95[0] * 11_000, abs=0.01)
+
+
+def test_a_bill_above_the_interval_drawn_at_random_or_by_cell_is_projected_from_its_taint() -> None:
+    # V = 30,000, n = 30, J = 1,000. A bill of 1,500 billed but not owed (taint 1), hit twice, the
+    # other 28 units right. Drawn at random (with replacement) or by cell, a bill above J may be
+    # missed or hit again, so its hits stand for the bills like it: two taints of 1 projected,
+    # 1,000 × u(2) = 1,000 × 6.295794 = 6,295.79. Counted as found (1,500 + 1,000 × 2.995732 =
+    # 4,495.73) it could fall below the misstatement: ten such bills (15,000) drawn at random
+    # read 39.99% of the value in the reviewer's case.
+    data = pd.DataFrame({"book": [1_500.0] + [100.0] * 28, "times": [2] + [1] * 28})
+    data["audit"] = np.where(data.index == 0, 0.0, data["book"])
+
+    def evaluated(**design: object) -> Evaluation:
+        return evaluate(
+            0.05, "stringer.poisson", data=data, book="book", audit="audit", times="times",
+            population_value=30_000.0, direction="overstatement", **design,
+        )  # fmt: skip
+
+    two_errors = float(stats.chi2.ppf(0.95, 2 * 3)) / 2  # 6.295794
+    for design in ({}, {"selection_method": "random"}, {"selection_method": "cell"}):
+        result = evaluated(**design)
+        assert result.upper_misstatement == pytest.approx(1_000 * two_errors, abs=0.01)
+        assert result.upper_misstatement == pytest.approx(6_295.79, abs=0.01)
+        assert result.projected_misstatement == pytest.approx(2_000.0)
+        assert "individually_significant" not in result.summary()["notes"]
+    # Near miss: by the fixed interval the bill was certain to be hit, its 1,500 found.
+    fixed = evaluated(selection_method="interval")
+    assert fixed.upper_misstatement == pytest.approx(1_500 + 1_000 * POISSON_95[0], abs=0.01)
+    assert fixed.upper_misstatement == pytest.approx(4_495.73, abs=0.01)
+
+
+def test_a_sieve_sample_is_judged_by_its_design_interval_not_the_units_drawn() -> None:
+    # V = 1,000, sieve for n = 10: J = 100; it drew 12 units. A bill of 90 (below J, kept with
+    # probability 0.9) billed but not owed is projected, over the 12 units: 1,000 / 12 ×
+    # u(1) = 83.33 × 4.743865 = 395.32. Taking J = 1,000 / 12 = 83.33 (units drawn) made it
+    # significant: 90 + 83.33 × 2.995732 = 339.64.
+    data = pd.DataFrame({"book": [90.0] + [10.0] * 11, "times": 1})
+    data["audit"] = np.where(data.index == 0, 0.0, data["book"])
+
+    def evaluated(interval: float) -> Evaluation:
+        return evaluate(
+            0.05, "stringer.poisson", data=data, book="book", audit="audit", times="times",
+            population_value=1_000.0, direction="overstatement", selection_method="sieve",
+            interval=interval,
+        )  # fmt: skip
+
+    below = evaluated(100.0)
+    assert below.upper_misstatement == pytest.approx(1_000 / 12 * POISSON_95[1], abs=0.01)
+    assert below.upper_misstatement == pytest.approx(395.32, abs=0.01)
+    assert "individually_significant" not in below.summary()["notes"]
+    # Near miss: with a design interval of 90 the bill is J and its 90 yuan are found.
+    at = evaluated(90.0)
+    assert at.upper_misstatement == pytest.approx(90 + 1_000 / 12 * POISSON_95[0], abs=0.01)
+    assert "interval of 90.00 yuan" in at.explain("en")
+    # The sieve's units vary around n, so V / n is not its J: the interval must be given.
+    with pytest.raises(ParameterError, match="interval"):
+        evaluate(
+            0.05, "stringer.poisson", data=data, book="book", audit="audit", times="times",
+            population_value=1_000.0, selection_method="sieve",
+        )  # fmt: skip
+    with pytest.raises(ParameterError, match="interval"):
+        evaluate(
+            0.05, "stringer.poisson", data=data, book="book", audit="audit", times="times",
+            population_value=1_000.0, selection_method="random", interval=100.0,
+        )  # fmt: skip
+
+
+def test_a_bill_of_exactly_the_interval_is_significant_despite_floating_point() -> None:
+    # V = 30,023.40, n = 30: J = 1,000.78, which the division gives as 1,000.7800000000001. A
+    # bill of 1,000.78 under-billed by 100 is J: 100 found + 1,000.78 × 2.995732 = 3,098.07.
+    data = pd.DataFrame({"book": [1_000.78] + [100.0] * 29, "audit": [1_100.78] + [100.0] * 29})
+    result = evaluate(
+        0.05, "stringer.poisson", data=data, book="book", audit="audit",
+        population_value=30_023.40, selection_method="interval",
+    )  # fmt: skip
+    assert result.upper_misstatement == pytest.approx(100 + 1_000.78 * POISSON_95[0], abs=0.01)
+    assert result.upper_misstatement == pytest.approx(3_098.07, abs=0.01)
+    assert "individually_significant" in result.summary()["notes"]
+    # Near miss: a bill a fen below J (1,000.77) is projected, its taint 100 / 1,000.77.
+    short = data.assign(book=[1_000.77] + [100.0] * 29, audit=[1_100.77] + [100.0] * 29)
+    projected = evaluate(
+        0.05, "stringer.poisson", data=short, book="book", audit="audit",
+        population_value=30_023.39, selection_method="interval",
+    )  # fmt: skip
+    assert "individually_significant" not in projected.summary()["notes"]
+
+
+def test_rows_of_monetary_units_without_times_are_never_a_census() -> None:
+    # Two rows of 100 yuan drawn from 200 yuan may be one bill hit twice: without `times` (or
+    # ids) the rows are no distinct bills, so no census: 0 errors in 2 units, the Poisson
+    # factor 2.995732 / 2 = 149.79%. The old code read it as examined in full, upper 0.
+    twice = pd.DataFrame({"book": [100.0, 100.0], "audit": [100.0, 100.0]})
+    result = evaluate(
+        0.05, "stringer.poisson", data=twice, book="book", audit="audit",
+        population_value=200.0,
+    )  # fmt: skip
+    assert result.upper == pytest.approx(POISSON_95[0] / 2)
+    assert result.upper == pytest.approx(1.4979, abs=1e-4)
+    assert "census" not in result.summary()["notes"]
+    # Near miss: the same two rows as distinct bills (times given, once each) are every bill.
+    bills_all = evaluate(
+        0.05, "stringer.poisson", data=twice.assign(times=1), book="book", audit="audit",
+        times="times", population_value=200.0,
+    )  # fmt: skip
+    assert bills_all.upper == 0.0 and "census" in bills_all.summary()["notes"]
 
 
 def test_an_overstatement_upper_limit_never_exceeds_the_book_value() -> None:

@@ -1056,3 +1056,74 @@ def fill_items(path: Path, target: Path, lang: str) -> Path:
         sheet.cell(row, columns["error_found"]).value = "否" if lang == "zh" else "no"
     workbook.save(target)
     return target
+
+
+def fill_billed_not_owed(path: Path, amount: float) -> Path:
+    """Fill a sheet by values: the bills of `amount` audited at 0 (是), the others right (否)."""
+    workbook = load_workbook(path)
+    sheet = workbook.worksheets[0]
+    header_row, columns = header_columns(sheet)
+    for row in range(header_row + 1, sheet.max_row + 1):
+        book = sheet.cell(row, columns["book_value"]).value
+        wrong = book == amount
+        sheet.cell(row, columns["audited_value"]).value = 0.0 if wrong else book
+        sheet.cell(row, columns["error_found"]).value = "是" if wrong else "否"
+        sheet.cell(row, columns["inspected_at"]).value = "2025-07-15"
+    workbook.save(path)
+    return path
+
+
+def test_a_sheet_counts_a_large_bill_as_found_only_when_its_selection_was_certain_to_hit_it(
+    tmp_path: Path,
+) -> None:
+    # 10 bills of 1,500 billed but not owed (15,000 = 50% of V = 30,000) and 150 right bills of
+    # 100; n = 30, J = 1,000. At random (seed 0) six of the large bills are hit, 5+1+1+2+1+1 = 11
+    # times: 11 taints of 1 projected, 1,000 × u(11) = 1,000 × chi2(0.95; 24) / 2 = 18,207.51,
+    # above the 15,000 owed. Counted as found they read 6 × 1,500 + 2,995.73 = 11,995.73 (39.99%).
+    frame = bills([1_500.0] * 10 + [100.0] * 150)
+
+    def evaluated(method: str):
+        chosen = select(frame, 30, units="values", values="amount", method=method, seed=0)
+        sheet = write_field_sheet(chosen, tmp_path / f"{method}.xlsx")
+        return read_field_sheet(fill_billed_not_owed(sheet, 1_500.0)).evaluate(
+            0.05, direction="overstatement"
+        )
+
+    at_random = evaluated("random")
+    eleven = float(stats.chi2.ppf(0.95, 2 * 12)) / 2
+    assert at_random.upper_misstatement == pytest.approx(1_000 * eleven, abs=0.01)
+    assert at_random.upper_misstatement == pytest.approx(18_207.51, abs=0.01)
+    assert "individually_significant" not in at_random.summary()["notes"]
+    # Near miss: by the fixed interval all ten are hit and found: 15,000 + 1,000 × 2.995732.
+    fixed = evaluated("interval")
+    assert fixed.upper_misstatement == pytest.approx(15_000 + 1_000 * 2.995732, abs=0.01)
+    assert "individually_significant" in fixed.summary()["notes"]
+
+
+def test_a_zh_sheet_stratified_by_a_coded_column_words_the_stratum_too_and_reads_codes_back(
+    tmp_path: Path,
+) -> None:
+    """Stratified by usage_type and carrying it, a zh sheet showed 'commercial' as the stratum
+    beside 商业 in the carried column. Both are worded now; the hidden copy and the results read
+    back keep the codes, so the strata still meet the selection's."""
+    frame = accounts(6).assign(usage_type=["commercial", "residential", "industrial"] * 2)
+    chosen = select(frame, 6, units="items", method="random", seed=2, strata="usage_type")
+    path = write_field_sheet(chosen, tmp_path / "zh.xlsx", lang="zh", carry=["usage_type"])
+    sheet = load_workbook(path).worksheets[0]
+    header = [cell.value for cell in sheet[HEADER_ROW]]
+    stratum, carried = header.index("层 stratum"), header.index("用电类别 usage_type")
+    rows = list(sheet.iter_rows(min_row=FIRST_DATA_ROW, values_only=True))
+    assert {(row[stratum], row[carried]) for row in rows} == {
+        ("商业", "商业"),
+        ("居民", "居民"),
+        ("工业", "工业"),
+    }
+    results = read_field_sheet(fill_items(path, tmp_path / "zh-filled.xlsx", "zh"))
+    assert sorted(results.sample["stratum"]) == sorted(chosen.sample["stratum"])
+    assert results.evaluate(0.05).upper < 1  # the strata meet the selection's: evaluated
+    # Near miss: an English sheet keeps the codes as the inspectors read them.
+    english = write_field_sheet(chosen, tmp_path / "en.xlsx", lang="en", carry=["usage_type"])
+    en_rows = list(
+        load_workbook(english).worksheets[0].iter_rows(min_row=FIRST_DATA_ROW, values_only=True)
+    )
+    assert {row[stratum] for row in en_rows} == {"commercial", "residential", "industrial"}

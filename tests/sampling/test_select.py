@@ -289,20 +289,26 @@ def test_sieve_weighs_a_row_above_the_interval_as_the_interval_method_does() -> 
         note.text("en")
         == f"sieve sampling drew {units} units on {len(chosen)} rows for an expected 10"
     )
-    # The whole bill under-billed by its value: at or above J it is individually significant,
-    # its 600 yuan counted as found (projected from its 6 of the units drawn it fell short).
+    # The whole bill under-billed by its value: at or above the sieve's J it is individually
+    # significant, its 600 yuan counted as found.
     sample = chosen.sample.assign(audit=chosen.sample["amount"])
     sample.loc[0, "audit"] = 1200.0
-    result = evaluate(
-        0.05,
-        "stringer.poisson",
-        data=sample,
-        book="amount",
-        audit="audit",
-        times="times",
-        population_value=1000.0,
-    )
-    assert result.projected_misstatement == pytest.approx(600.0)
+
+    def projected(**design: object) -> float:
+        return evaluate(
+            0.05,
+            "stringer.poisson",
+            data=sample,
+            book="amount",
+            audit="audit",
+            times="times",
+            population_value=1000.0,
+            **design,
+        ).projected_misstatement
+
+    assert projected(selection_method="sieve", interval=chosen.interval) == pytest.approx(600.0)
+    # Not told the design, its taint of 1 is projected from its 6 of the units drawn.
+    assert projected() == pytest.approx(6 / units * 1000.0)
 
 
 def test_sieve_hits_every_row_as_often_as_its_value_calls_for_on_average() -> None:
