@@ -31,6 +31,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "common.none": ("无", "none"),
     "common.list_separator": ("、", ", "),
     "common.yes": ("是", "yes"),
+    "common.tab.instructions": ("填写说明", "instructions"),
     "common.no": ("否", "no"),
     "common.test": ("检验", "Test"),
     "common.p_value": ("p 值", "p-value"),

@@ -57,7 +57,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "Cochran-Mantel-Haenszel test within districts (two-sided)",
     ),
     # what `overall["statistic"]` is, per test
-    "crossaudit.statistic.two_proportion_z": ("z 值", "z"),
+    "crossaudit.statistic.two_proportion_z": ("两比例 z 值", "two-proportion z"),
     "crossaudit.statistic.fisher_exact": ("样本优势比", "sample odds ratio"),
     "crossaudit.statistic.mantel_haenszel": ("分层合并优势比", "Mantel-Haenszel odds ratio"),
     "crossaudit.term.self_vs_cross": ("自查 vs 交叉检查", "self vs cross"),

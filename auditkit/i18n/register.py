@@ -83,7 +83,6 @@ WORDS: dict[str, tuple[str, str]] = {
     # the names of the visible sheets (tabs); the English ones are `sheet.WORKLIST_SHEET` and
     # `sheet.INSTRUCTIONS`, every worklist's names before they followed its language
     "register.sheet.tab.worklist": ("核查工单", "worklist"),
-    "register.sheet.tab.instructions": ("填写说明", "instructions"),
     "register.sheet.line.rows": (
         "每一行是一条稽查线索，线索编号 finding_key 在各月运行中保持不变。灰色列已锁定（工作表保护，无密码），"
         "只为防止误改；返回后仍会逐项核对，改动、删除或新增的行都会被指出。",

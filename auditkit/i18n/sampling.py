@@ -421,11 +421,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "sampling.status.active": ("在用", "active"),
     "sampling.status.suspended": ("暂停", "suspended"),
     "sampling.status.closed": ("销户", "closed"),
-    "sampling.flagged.True": ("是", "yes"),
-    "sampling.flagged.False": ("否", "no"),
+    "sampling.flagged.True": ("命中", "flagged"),
+    "sampling.flagged.False": ("未命中", "not flagged"),
     # the workbook's visible tabs (the hidden ones keep their names: auditkit reads them)
     "sampling.sheet.tab.field_sheet": ("现场核查表", "field_sheet"),
-    "sampling.sheet.tab.instructions": ("填写说明", "instructions"),
     "sampling.sheet.statement": (
         "评价的错报方向：{what}。{amount}请只填写黄色列（核查日期、核实金额、是否有误填“{yes}”或“{no}”、"
         "备注）；灰色列已锁定，请勿修改。",

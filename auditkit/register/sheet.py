@@ -63,9 +63,7 @@ INSTRUCTIONS = "instructions"
 #: The visible sheets' names by the workbook's language. A returned sheet is found by its name in
 #: any language, or renamed, by its header (`_worklist_sheet`).
 WORKLIST_SHEETS = {lang: i18n.text("register.sheet.tab.worklist", lang) for lang in i18n.LANGS}
-INSTRUCTIONS_SHEETS = {
-    lang: i18n.text("register.sheet.tab.instructions", lang) for lang in i18n.LANGS
-}
+INSTRUCTIONS_SHEETS = {lang: i18n.text("common.tab.instructions", lang) for lang in i18n.LANGS}
 META_SHEET = "auditkit_worklist"
 ROWS_SHEET = "auditkit_worklist_rows"
 #: A returned worklist holds its hidden record and rows by name, and no more sheets than the four

@@ -82,8 +82,10 @@ ROWS_SHEET = "auditkit_rows"
 
 
 def tab(name: str, lang: str) -> str:
-    """The title of the visible tab `name` (FIELD_SHEET, INSTRUCTIONS) in `lang`."""
-    return i18n.text(f"sampling.sheet.tab.{name}", lang)
+    """The title of the visible tab `name` (FIELD_SHEET, INSTRUCTIONS) in `lang` (the
+    instructions tab worded as every workbook's)."""
+    key = "common.tab.instructions" if name == INSTRUCTIONS else f"sampling.sheet.tab.{name}"
+    return i18n.text(key, lang)
 
 
 #: The field sheet's tab in each language a sheet is written in (FIELD_SHEET among them, the

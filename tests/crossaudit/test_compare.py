@@ -402,7 +402,11 @@ def test_the_overall_verdict_rests_on_the_comparison_within_districts():
 
 def test_the_overall_table_names_each_statistic():
     table = compare(by_plan(SIMPSON)).overall_table("en")
-    assert table["Statistic"].tolist() == ["z", "sample odds ratio", "Mantel-Haenszel odds ratio"]
+    assert table["Statistic"].tolist() == [
+        "two-proportion z",
+        "sample odds ratio",
+        "Mantel-Haenszel odds ratio",
+    ]
     assert table["Value"].tolist()[2] == "0.963"
 
 

@@ -80,7 +80,7 @@ def test_tables_and_figures_in_both_languages():
         "Fisher 精确检验（单侧）",
         "按单位分层的 Cochran-Mantel-Haenszel 检验（双侧）",
     ]
-    assert overall["统计量"].tolist() == ["z 值", "样本优势比", "分层合并优势比"]
+    assert overall["统计量"].tolist() == ["两比例 z 值", "样本优势比", "分层合并优势比"]
     assert study.table("model", "en").loc[0, "Term"] == "self vs cross"
     assert study.table("by_district", "zh")["自查少报"].tolist() == ["否"] * 3
     assert len(study.table("self_funnel", "en")) == 3
