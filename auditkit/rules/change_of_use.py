@@ -226,6 +226,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
             effective=("effective", "first"),
             old=("old", "first"),
             new=("new", "first"),
+            billed=("tariff", "first"),  # the tariff its first stale bill is billed on
         )
         .reset_index()
         .sort_values(["cust", "month_from", "order_id"], kind="stable")
@@ -248,6 +249,9 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     evidence = []
     for order, found in zip(shown.itertuples(), totals.itertuples(), strict=True):
         orders_count, total, moved = found.orders, found.revenue, found.pf
+        # A tariff order's bills are named by the tariff they are billed on: an earlier
+        # order's old tariff where two orders in a row were not applied, not this one's.
+        billed = {"billed": order.billed} if order.kind == "tariff" else {}
         found_clause = clause(
             f"order_not_applied.{order.kind}",
             order=order.order_id,
@@ -257,6 +261,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
             effective=order.effective,
             bills=order.bills,
             months=(order.month_from, order.month_to),
+            **billed,
         )
         more = (
             [clause("more_orders_not_applied", more=orders_count - 1)] if orders_count > 1 else []

@@ -111,6 +111,32 @@ def test_an_order_to_a_cheaper_tariff_not_applied_is_reported_as_a_refund():
     assert found.loc["shop", "evidence"].endswith("still use RES (¥120.00)")
 
 
+def test_two_orders_in_one_read_period_name_the_tariff_the_bills_are_billed_on():
+    """A house ordered RES → COM from 1 July and COM → AGR from 15 July, billed RES all year:
+    the July..December bills are under the second order, whose old tariff (COM) no bill uses;
+    the sentence names RES, the tariff billed. The near miss: one order RES → COM from July
+    names RES, its old tariff and the tariff billed alike."""
+    u = Utility()
+    u.customer("farm", usage_type="agricultural", tariff_category="AGR")
+    u.monthly("farm", flat(100), tariff="RES")
+    u.order("farm", "tariff_change", "2024-07-01", "RES", "COM")
+    u.order("farm", "tariff_change", "2024-07-15", "COM", "AGR")
+    u.customer("shop", usage_type="commercial", tariff_category="COM")
+    u.monthly("shop", flat(100), tariff="RES")
+    u.order("shop", "tariff_change", "2024-07-01", "RES", "COM")
+    found = run(u, "order_not_applied").set_index("customer_id")["evidence"]
+    assert found["farm"].startswith(
+        "order WO0002 (tariff_change COM→AGR) took effect in 2024-07, yet 6 bills "
+        "2024-07..2024-12 still use RES"
+    )
+    assert found["shop"].startswith(
+        "order WO0003 (tariff_change RES→COM) took effect in 2024-07, yet 6 bills "
+        "2024-07..2024-12 still use RES"
+    )
+    farm = run(u, "order_not_applied").query("customer_id == 'farm'")
+    assert "共 6 期账单仍按 RES 计费" in rules.evidence_text(farm, "zh").iat[0]
+
+
 @pytest.mark.parametrize(("tolerance", "underbilled"), [(None, 2_820.0), (300.0, None)])
 def test_a_capacity_order_not_applied_counts_each_month_once_prorated_in_its_first(
     tolerance: float | None, underbilled: float | None
