@@ -531,9 +531,9 @@ _EVIDENCE = {
     ),
     "evidence.order_not_applied.tariff": (
         "工单 {order:text}（{type:order} {old:text}→{new:text}）已于 {effective:period} 生效，但 {months:span} "
-        "共 {bills:count:bill}仍按 {old:text} 计费",
+        "共 {bills:count:bill}仍按 {billed:text} 计费",
         "order {order:text} ({type:order} {old:text}→{new:text}) took effect in "
-        "{effective:period}, yet {bills:count:bill} {months:span} still use {old:text}",
+        "{effective:period}, yet {bills:count:bill} {months:span} still use {billed:text}",
     ),
     "evidence.order_not_applied.capacity": (
         "工单 {order:text}（{type:order} {old:text}→{new:text} 千伏安）已于 {effective:period} 生效，但 "

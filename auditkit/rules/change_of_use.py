@@ -53,6 +53,7 @@ from auditkit.rules.routine import (
 from auditkit.rules.shared import once_per_context
 from auditkit.rules.stale_orders import (
     bills_of_tariff_orders_not_applied,
+    energy_difference_from,
     stale_bills,
 )
 from auditkit.rules.tariff_due import (
@@ -226,6 +227,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
             effective=("effective", "first"),
             old=("old", "first"),
             new=("new", "first"),
+            billed=("tariff", "first"),  # the tariff its first stale bill is billed on
         )
         .reset_index()
         .sort_values(["cust", "month_from", "order_id"], kind="stable")
@@ -248,6 +250,9 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     evidence = []
     for order, found in zip(shown.itertuples(), totals.itertuples(), strict=True):
         orders_count, total, moved = found.orders, found.revenue, found.pf
+        # A tariff order's bills are named by the tariff they are billed on: an earlier
+        # order's old tariff where two orders in a row were not applied, not this one's.
+        billed = {"billed": order.billed} if order.kind == "tariff" else {}
         found_clause = clause(
             f"order_not_applied.{order.kind}",
             order=order.order_id,
@@ -257,6 +262,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
             effective=order.effective,
             bills=order.bills,
             months=(order.month_from, order.month_to),
+            **billed,
         )
         more = (
             [clause("more_orders_not_applied", more=orders_count - 1)] if orders_count > 1 else []
@@ -416,12 +422,17 @@ def _not_applied_gap(
         gap[is_tariff], pf[is_tariff] = tariff_difference(
             ctx, tariff_rows, new_code, params, charged=short
         )
-        # A bill read across the effective date owes the difference on its kWh from that day
-        # on, to the fen as a bill so split charges it.
+        # A bill read across the effective date owes the difference of the days from it on,
+        # as a bill split there charges it (`_from_effective_day`).
         share = hits["share"].to_numpy(dtype=float)[is_tariff]
-        split = share != 1.0
-        gap[is_tariff] = np.where(split, round_half_up(gap[is_tariff] * share), gap[is_tariff])
-        pf[is_tariff] = np.where(split, round_half_up(pf[is_tariff] * share), pf[is_tariff])
+        split = np.flatnonzero(share != 1.0)
+        if len(split):
+            tariff_gap, tariff_pf = gap[is_tariff], pf[is_tariff]
+            tariff_gap[split] = _from_effective_day(
+                ctx, hits.iloc[np.flatnonzero(is_tariff)[split]], tariff_gap[split], share[split]
+            )
+            tariff_pf[split] = round_half_up(tariff_pf[split] * share[split])
+            gap[is_tariff], pf[is_tariff] = tariff_gap, tariff_pf
     capacity_rows = rows[~is_tariff]
     capacity_basis = ctx.basis_is(capacity_rows, "capacity")
     due_kva = order_capacity(ctx, capacity_rows).kva_months
@@ -429,6 +440,30 @@ def _not_applied_gap(
     capacity_gap = short_kva * ctx.kva_rate_due(capacity_rows)
     gap[~is_tariff] = np.where(capacity_basis, zero_where_nan(capacity_gap), 0.0)
     return gap, pf
+
+
+def _from_effective_day(
+    ctx: RuleContext, hits: pd.DataFrame, gap: np.ndarray, share: np.ndarray
+) -> np.ndarray:
+    """Per tariff order's bill of `hits` read across its effective date (ascending rows; `gap`:
+    the whole bill's difference, `share`: of its kWh, the part from that day), the difference
+    a bill split there charges. On itemized data its energy lines line by line over their own
+    days (`stale_orders.energy_difference_from`: a 25th-to-24th bill carries the last month's
+    rates on its first days, which the whole bill's gap times the share would price at the
+    wrong month's), and the rest of the bill's difference (basic charge, funds, losses, the
+    power-factor adjustment) by the share of kWh; elsewhere, or where a line has no rate, the
+    whole gap by the share."""
+    by_share = round_half_up(gap * share)
+    if not ctx.itemized:
+        return by_share
+    rows = hits["row"].to_numpy()
+    effective_day = hits["effective_day"].to_numpy(dtype="datetime64[D]")
+    new = hits["new"].to_numpy(dtype=object)
+    read_from = ctx.read_days(rows)[0]
+    energy_after = energy_difference_from(ctx, rows, new, effective_day)
+    energy_whole = energy_difference_from(ctx, rows, new, read_from)
+    by_lines = energy_after + round_half_up((gap - energy_whole) * share)
+    return np.where(np.isfinite(by_lines), round_half_up(by_lines), by_share)
 
 
 def _netted_per_bill(

@@ -609,9 +609,14 @@ def rate_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
                 )
             )
         months = (found.month_from, found.month_to)
+        found_clause = clause("rate_mismatch", months=months, parts=parts)
+        over = round_half_up(-found.revenue)
+        if over > 0:  # a rate charged above the schedule: a refund, as the line rules report one
+            evidence.append([found_clause, clause("lines.over", amount=over)])
+            continue
         evidence.append(
             [
-                clause("rate_mismatch", months=months, parts=parts),
+                found_clause,
                 clause("revenue", amount=max(found.revenue, 0.0)),
                 *([clause("rate_mismatch.pf", amount=found.pf)] if round(found.pf, 2) else []),
             ]

@@ -12,7 +12,10 @@ import numpy as np
 import pandas as pd
 
 from auditkit.billing.basic import CONTRACT_ORDERS
+from auditkit.billing.bill_frame import LINE_TYPES
 from auditkit.billing.energy import kwh_before_change
+from auditkit.billing.money import round_half_up
+from auditkit.billing.tariff_lookup import NO_DAY, TariffLookup, day_numbers
 from auditkit.rules.context import RuleContext
 from auditkit.rules.findings import optional_values, rows_of
 from auditkit.rules.shared import once_per_context
@@ -40,10 +43,10 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     tariff). The grace only decides whether an order is late: every such bill from its
     effective month on was under-billed.
 
-    Columns: row, cust, month, tariff, capacity, effective, kind ('tariff' or 'capacity'),
-    order_id, order_type, old, new, old_capacity, and `share`: the part of the bill's kWh read
-    from the effective date on (`share_from_change`; 1 where its read period begins on or after
-    it). Empty without such orders; a new frame per call."""
+    Columns: row, cust, month, tariff, capacity, effective, effective_day (its date), kind
+    ('tariff' or 'capacity'), order_id, order_type, old, new, old_capacity, and `share`: the
+    part of the bill's kWh read from the effective date on (`share_from_change`; 1 where its
+    read period begins on or after it). Empty without such orders; a new frame per call."""
     orders = ctx.orders_of("tariff_change", *CONTRACT_ORDERS)
     orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] >= 0)]
     if orders.empty:
@@ -124,7 +127,7 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
         found["read_to"].to_numpy("datetime64[D]"),
         found["effective_day"].to_numpy("datetime64[D]"),
     )
-    return found.drop(columns=["effective_day", "position", "read_from", "read_to"])
+    return found.drop(columns=["position", "read_from", "read_to"])
 
 
 def share_from_change(
@@ -145,6 +148,111 @@ def share_from_change(
     after = kwh - kwh_before_change(kwh, days_before, read_days)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(kwh != 0, after / kwh, (read_days - days_before) / read_days)
+
+
+def energy_difference_from(
+    ctx: RuleContext, rows: np.ndarray, new: np.ndarray, change: np.ndarray
+) -> np.ndarray:
+    """Per bill of `rows` (ascending, unique), what its energy lines' kWh used from day `change`
+    on charge on the tariff `new` (names) less on the tariff billed, as a bill split at `change`
+    prices each part: each recomputed energy line (its kWh billed) first split where the tariff
+    billed's rate changed inside the read period, as the recomputation splits it
+    (`auditkit.billing.energy`), then each part split at `change` by its own days
+    (`kwh_before_change`), the days from `change` priced on `new` (split again where its rate
+    changed inside them), each piece to the fen. The days before `change` stay on the tariff
+    billed, and a 25th-to-24th bill's May days at May's rates. NaN where a rate is missing."""
+    rc, lookup = ctx.recomputed, ctx.tariff_lookup
+    energy = np.flatnonzero(
+        (rc.line_type == LINE_TYPES.index("energy")) & np.isin(rc.row, rows) & rc.billed
+    )
+    bill = np.searchsorted(rows, rc.row[energy])
+    read_from, read_to = ctx.read_days(rows)
+    first, last = day_numbers(read_from)[bill], day_numbers(read_to)[bill]
+    volts = ctx.customers["voltage_kv"].to_numpy(dtype=float)[ctx.bill_customer[rows]][bill]
+    billed = ctx.bills["tariff_billed"].iloc[rows].to_numpy(dtype=object)[bill]
+    new_tariff = np.asarray(new, dtype=object)[bill]
+    period, tier = rc.period[energy], rc.tier[energy]
+    kwh = np.nan_to_num(rc.quantity_billed[energy])
+    from_day = day_numbers(np.asarray(change, dtype="datetime64[D]"))[bill]
+    # The tariff billed's parts of each line: its days before the rate in force on read_to
+    # began (where that was inside the read period at another rate), and the rest.
+    began, rate, rate_before = _rate_change(lookup, billed, first, last, volts, period, tier)
+    split = np.isfinite(rate_before) & (rate_before != rate)
+    start = np.where(split, began, first)
+    before = np.where(split, kwh_before_change(kwh, start - first, last - first + 1), 0.0)
+    parts = (
+        (first[split], start[split] - 1, before[split], rate_before[split], np.flatnonzero(split)),
+        (start, last, kwh - before, rate, np.arange(len(energy))),
+    )
+    difference = np.zeros(len(rows))
+    for part_from, part_to, part_kwh, part_rate, at in parts:
+        days = part_to - part_from + 1
+        old_days = np.clip(from_day[at] - part_from, 0, days)
+        used_before = kwh_before_change(part_kwh, old_days, days)
+        billed_after = round_half_up(part_kwh * part_rate) - round_half_up(used_before * part_rate)
+        due_after = _priced_on(
+            lookup,
+            new_tariff[at],
+            np.maximum(from_day[at], part_from),
+            part_to,
+            volts[at],
+            period[at],
+            tier[at],
+            part_kwh - used_before,
+        )
+        difference += np.bincount(bill[at], due_after - billed_after, len(rows))
+    return difference
+
+
+def _rate_change(
+    lookup: TariffLookup,
+    tariff: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    volts: np.ndarray,
+    period: np.ndarray,
+    tier: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per line read from day `first` to day `last` (day numbers) on `tariff`: the day the
+    row in force on `last` began, its energy rate, and the rate the day before it began where
+    that was inside the days (after `first`; NaN elsewhere), as the recomputation reads them."""
+    on_last = last.astype("datetime64[D]")
+    asked = (tariff, on_last, volts)
+    rate = lookup.rate(*asked, "energy_rate", period, tier, fallback=False)
+    began = lookup.valid_from(*asked, period, tier)
+    inside = np.flatnonzero((began != NO_DAY) & (began > first) & np.isfinite(rate))
+    rate_before = np.full(len(rate), np.nan)
+    rate_before[inside] = lookup.rate(
+        tariff[inside],
+        (began[inside] - 1).astype("datetime64[D]"),
+        volts[inside],
+        "energy_rate",
+        period[inside],
+        tier[inside],
+        fallback=False,
+    )
+    return began, rate, rate_before
+
+
+def _priced_on(
+    lookup: TariffLookup,
+    tariff: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    volts: np.ndarray,
+    period: np.ndarray,
+    tier: np.ndarray,
+    kwh: np.ndarray,
+) -> np.ndarray:
+    """Per line, `kwh` used from day `first` to day `last` priced on `tariff`, split by days
+    where its rate changed inside them (`kwh_before_change`), each part to the fen."""
+    began, rate, rate_before = _rate_change(lookup, tariff, first, last, volts, period, tier)
+    split = np.isfinite(rate_before) & (rate_before != rate)
+    days_before = np.where(split, began - first, 0)
+    before = kwh_before_change(kwh, days_before, np.maximum(last - first + 1, 1))
+    priced = round_half_up(before * np.nan_to_num(rate_before))
+    priced += round_half_up((kwh - before) * rate)
+    return np.where(kwh == 0, 0.0, priced)  # no kWh of those days: nothing to price
 
 
 def bills_of_tariff_orders_not_applied(ctx: RuleContext, params: dict) -> np.ndarray:

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from itemized_builder import WITH_SINGLE_PART_IND, Itemized
 from rule_builder import COMMERCIAL, PERIODS, TWO_PART, Utility, flat, run, with_ind1
 
 from auditkit import rules
@@ -69,8 +70,9 @@ def test_an_order_not_applied_covers_bills_by_their_read_dates_and_splits_the_on
     it, q_old = round(100 × 15 / 31, 2) = 48.39 on RES, 51.61 × (0.8 − 0.6) = 10.322 → 10.32;
     August to December 5 × 20.00: 110.32 (not 120.00, July whole). `read_25th`, read on the
     25th, order from 28 July: July's bill (06-25..07-24) ends before it and is not counted;
-    August's (07-25..08-24, 31 days) q_old = round(100 × 3 / 31, 2) = 9.68, 90.32 × 0.2 =
-    18.064 → 18.06; September to December 4 × 20.00: 98.06 over 5 bills."""
+    August's (07-25..08-24, 31 days) q_old = round(100 × 3 / 31, 2) = 9.68 at 0.6 = 5.81,
+    90.32 × 0.8 = 72.26 against 60.00 billed: 18.07 (the bill split there charges 78.07; not
+    90.32 × 0.2 = 18.064 → 18.06); September to December 4 × 20.00: 98.07 over 5 bills."""
     u = Utility()
     for cid, effective in (("mid_month", "2024-07-16"), ("read_25th", "2024-07-28")):
         u.customer(cid, usage_type="commercial", tariff_category="COM")
@@ -81,9 +83,80 @@ def test_an_order_not_applied_covers_bills_by_their_read_dates_and_splits_the_on
         bill["read_from"], bill["read_to"] = read_to - pd.DateOffset(months=1, days=-1), read_to
     found = run(u, "order_not_applied").set_index("customer_id")
     assert found.loc["mid_month", "revenue_impact"] == pytest.approx(110.32, abs=0.005)
-    assert found.loc["read_25th", "revenue_impact"] == pytest.approx(98.06, abs=0.005)
+    assert found.loc["read_25th", "revenue_impact"] == pytest.approx(98.07, abs=0.005)
     assert found.loc["read_25th", "evidence"].endswith(
-        "yet 5 bills 2024-08..2024-12 still use RES (¥98.06)"
+        "yet 5 bills 2024-08..2024-12 still use RES (¥98.07)"
+    )
+
+
+def _read_25th(u: Itemized, customer_id: str, tariff: str, march: list[tuple]) -> None:
+    """`customer_id` billed on `tariff` over two bills read on the 25th: March (02-25..03-24,
+    29 days, 290 kWh, `march` its lines) and April (03-25..04-24, 300 kWh)."""
+    fund = 0.03 if tariff == "IND" else 0.0
+    rate = 0.65 if tariff == "IND" else 0.90
+    reads = (("2024-03", 290, march, "2024-02-25", "2024-03-24"),
+             ("2024-04", 300, [("energy", 300.0, rate)], "2024-03-25", "2024-04-24"))  # fmt: skip
+    for period, kwh, lines, read_from, read_to in reads:
+        funds = [("fund", float(kwh), fund)] if fund else []
+        u.bill(customer_id, period, kwh, [*lines, *funds], tariff=tariff,
+               read_from=pd.Timestamp(read_from), read_to=pd.Timestamp(read_to))  # fmt: skip
+
+
+def _order(u: Itemized, customer_id: str, effective: str, old: str, new: str) -> None:
+    """A tariff_change order `old` → `new` of `customer_id`, in force from `effective`."""
+    u.orders.append(
+        {
+            "order_id": f"T-{customer_id}",
+            "customer_id": customer_id,
+            "order_type": "tariff_change",
+            "issued_at": pd.Timestamp(effective) - pd.Timedelta(days=10),
+            "effective_date": pd.Timestamp(effective),
+            "old_value": old,
+            "new_value": new,
+        }
+    )
+
+
+def test_a_bill_read_across_an_order_prices_each_line_over_its_own_days():
+    """IND 0.65 + funds 0.03 all along; COM 0.80 to 03-15, 0.90 from 03-16, no funds. March's
+    bill reads 02-25..03-24 (29 days, 290 kWh), April's 300 kWh at 0.90 on COM.
+
+    `mid`, billed IND, order IND → COM from 03-10: its line (188.50) splits at the order by
+    its 29 days, 14 before: round(290 × 14 / 29, 2) = 140.00 stay at 0.65 (91.00), 150.00
+    from 03-10 on COM, split at COM's change by their 15 days, 6 before: 60.00 × 0.80 = 48.00
+    + 90.00 × 0.90 = 81.00; energy 91.00 + 129.00 − 188.50 = 31.50. The funds (none on COM,
+    −8.70) by the kWh from the order: −8.70 × 150 / 290 = −4.50. March 27.00 (the whole
+    bill's 52.50 − 8.70 = 43.80 × 150 / 290 said 22.66), April 75.00 − 9.00 = 66.00: 93.00.
+
+    `split`, billed COM (its lines split at 03-16 by read days: round(290 × 20 / 29, 2) =
+    200.00 × 0.80 = 160.00, 90.00 × 0.90 = 81.00), order COM → IND from 03-20: the first line
+    (02-25..03-15) wholly before it; the second (9 days, 4 before) keeps round(90 × 4 / 9, 2)
+    = 40.00 × 0.90 = 36.00, 50.00 on IND 32.50 for 45.00 billed: −12.50; funds 8.70 × 50 /
+    290 = 1.50 (50 of 290 kWh from 03-20: 240.00 before). March −11.00 (whole −43.80 × 50 /
+    290 said −7.55), April −75.00 + 9.00 = −66.00: over-billed 77.00, a refund.
+
+    The near miss `first_day`, as `mid` from 02-25, the read period's first day: March whole,
+    43.80 + 66.00 = 109.80."""
+    u = Itemized()
+    ind_march = [("energy", 290.0, 0.65)]
+    com_march = [("energy", 200.0, 0.80), ("energy", 90.0, 0.90)]
+    for customer_id, archive, tariff, march, effective in (
+        ("mid", "COM", "IND", ind_march, "2024-03-10"),
+        ("split", "IND", "COM", com_march, "2024-03-20"),
+        ("first_day", "COM", "IND", ind_march, "2024-02-25"),
+    ):
+        usage = "industrial" if archive == "IND" else "commercial"
+        u.customer(customer_id, tariff_category=archive, usage_type=usage)
+        _read_25th(u, customer_id, tariff, march)
+        _order(u, customer_id, effective, tariff, archive)
+    tables = u.tables() | {"tariffs": WITH_SINGLE_PART_IND}
+    found = rules.run(Dataset.from_frames(tables), rules="order_not_applied", as_of="2024-04")
+    found = found.set_index("customer_id")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"mid": 93.00, "split": 0.0, "first_day": 109.80}, abs=0.005
+    )
+    assert found.loc["split", "evidence"].endswith(
+        "over-billed ¥77.00 (to refund, not counted as revenue)"
     )
 
 
@@ -109,6 +182,32 @@ def test_an_order_to_a_cheaper_tariff_not_applied_is_reported_as_a_refund():
     assert chinese.endswith("多计 240.00 元（应退补，不计入涉及电费）")
     assert found.loc["shop", "revenue_impact"] == pytest.approx(120.00)
     assert found.loc["shop", "evidence"].endswith("still use RES (¥120.00)")
+
+
+def test_two_orders_in_one_read_period_name_the_tariff_the_bills_are_billed_on():
+    """A house ordered RES → COM from 1 July and COM → AGR from 15 July, billed RES all year:
+    the July..December bills are under the second order, whose old tariff (COM) no bill uses;
+    the sentence names RES, the tariff billed. The near miss: one order RES → COM from July
+    names RES, its old tariff and the tariff billed alike."""
+    u = Utility()
+    u.customer("farm", usage_type="agricultural", tariff_category="AGR")
+    u.monthly("farm", flat(100), tariff="RES")
+    u.order("farm", "tariff_change", "2024-07-01", "RES", "COM")
+    u.order("farm", "tariff_change", "2024-07-15", "COM", "AGR")
+    u.customer("shop", usage_type="commercial", tariff_category="COM")
+    u.monthly("shop", flat(100), tariff="RES")
+    u.order("shop", "tariff_change", "2024-07-01", "RES", "COM")
+    found = run(u, "order_not_applied").set_index("customer_id")["evidence"]
+    assert found["farm"].startswith(
+        "order WO0002 (tariff_change COM→AGR) took effect in 2024-07, yet 6 bills "
+        "2024-07..2024-12 still use RES"
+    )
+    assert found["shop"].startswith(
+        "order WO0003 (tariff_change RES→COM) took effect in 2024-07, yet 6 bills "
+        "2024-07..2024-12 still use RES"
+    )
+    farm = run(u, "order_not_applied").query("customer_id == 'farm'")
+    assert "共 6 期账单仍按 RES 计费" in rules.evidence_text(farm, "zh").iat[0]
 
 
 @pytest.mark.parametrize(("tolerance", "underbilled"), [(None, 2_820.0), (300.0, None)])

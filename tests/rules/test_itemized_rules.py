@@ -207,6 +207,32 @@ def test_rate_mismatch_on_lines_prorates_a_price_change_and_knows_market_months(
     assert "0.9000 yuan/kWh where the schedule says 0.8516" in found.loc["whole_month", "evidence"]
 
 
+def test_rate_mismatch_reports_a_rate_charged_above_the_schedule_as_a_refund():
+    """`dear`, on COM: February 1 000 kWh at 0.85 where 0.80 is due, 50.00 over-billed.
+    `wrong_tariff`, archived on COM and billed on RES (the tariff rules' difference), judged
+    against RES's shared-meter 0.52: 1 000 × (0.60 − 0.52) = 80.00 over-billed. Both refunds,
+    not "(¥0.00)"; the near miss `cheap` at 0.75 is 50.00 short, revenue as before."""
+    u = Itemized()
+    for customer_id in ("dear", "wrong_tariff", "cheap"):
+        u.customer(customer_id)
+    u.bill("dear", "2024-02", 1000, [("energy", 1000.0, 0.85)])
+    u.bill("wrong_tariff", "2024-02", 1000, [("energy", 1000.0, 0.60)], tariff="RES")
+    u.bill("cheap", "2024-02", 1000, [("energy", 1000.0, 0.75)])
+    found = u.run("rate_mismatch")
+    assert found["revenue_impact"].to_dict() == {"dear": 0.0, "wrong_tariff": 0.0, "cheap": 50.0}
+    assert found.loc["dear", "evidence"] == (
+        "2024-02: 1 bill charged another rate than the schedule (2024-02: 0.8500 yuan/kWh where "
+        "the schedule says 0.8000); over-billed ¥50.00 (to refund, not counted as revenue)"
+    )
+    assert found.loc["wrong_tariff", "evidence"].endswith(
+        "0.6000 yuan/kWh where the schedule says 0.5200); over-billed ¥80.00 (to refund, not "
+        "counted as revenue)"
+    )
+    assert found.loc["cheap", "evidence"].endswith("the schedule says 0.8000) (¥50.00)")
+    _, chinese = evidence(found, "dear")
+    assert chinese.endswith("；多计 50.00 元（应退补，不计入涉及电费）")
+
+
 def test_rate_mismatch_reads_the_rate_of_a_bills_one_energy_line_not_its_average():
     u = Itemized()
     for customer_id in ("average", "cheap"):
