@@ -857,13 +857,7 @@ def test_a_sheet_that_examined_the_whole_population_without_error_accepts_it(
     # 1 - 0.05^(1/5) = 45.07%.
     chosen = select(accounts(5), 5, units="items", seed=1)
     blank = write_field_sheet(chosen, tmp_path / "items.xlsx", lang="en")
-    workbook = load_workbook(blank)
-    sheet = workbook.worksheets[0]
-    header_row, columns = header_columns(sheet)
-    for row in range(header_row + 1, sheet.max_row + 1):
-        sheet.cell(row, columns["error_found"]).value = "no"
-    workbook.save(blank)
-    by_items = read_field_sheet(blank, inspected_at="2025-01-02").evaluate(0.05)
+    by_items = read_field_sheet(fill_items(blank, blank, "en")).evaluate(0.05)
     assert (by_items.upper, by_items.conclusion_code) == (0.0, "accepted")
     # By values: 10 bills of 500 yuan, 10 units (J = 500), each bill hit once and found right;
     # the old code gave the Poisson factor 2.9957 / 10 = 29.96%.
