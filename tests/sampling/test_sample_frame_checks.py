@@ -23,6 +23,17 @@ def select_from(frame: Path, sheet: Path, *more: str) -> int:
     return main([*SELECT, "--frame", str(frame), *more, "--lang", "en", "--output", str(sheet)])
 
 
+def refused(capsys: pytest.CaptureFixture[str], frame: Path, sheet: Path, *more: str) -> str:
+    """The one line `sample select` refuses `frame` with, its command's prefix left out: exit
+    code 2, nothing printed on stdout, no sheet written."""
+    assert select_from(frame, sheet, *more) == 2
+    out, err = capsys.readouterr()
+    assert (out, sheet.exists()) == ("", False)
+    prefix = "auditkit sample select: error: "
+    assert err.startswith(prefix) and err.endswith("\n")
+    return err.removeprefix(prefix).removesuffix("\n")
+
+
 def csv_frame(tmp_path: Path, lines: list[str]) -> Path:
     path = tmp_path / "bills.csv"
     path.write_text("\n".join(["customer_id,amount", *lines]) + "\n", encoding="utf-8")
@@ -43,14 +54,11 @@ def test_a_workbook_frame_with_data_on_two_sheets_is_refused_not_read_as_its_fir
     frame = tmp_path / "bills.xlsx"
     workbook.save(frame)
     sheet = tmp_path / "sheet.xlsx"
-    assert select_from(frame, sheet) == 2
-    assert capsys.readouterr() == (
-        "",
-        "auditkit sample select: error: bills.xlsx: expected the whole table in the first "
+    assert refused(capsys, frame, sheet) == (
+        "bills.xlsx: expected the whole table in the first "
         "worksheet 'Sheet1', found data on worksheet 'Sheet2' too (join the sheets into one, or "
-        "delete the others)\n",
+        "delete the others)"
     )
-    assert not sheet.exists()
 
 
 def test_a_hidden_helper_sheet_after_the_frame_is_left_alone(
@@ -79,14 +87,11 @@ def test_a_totals_row_is_refused_naming_its_row_and_column_as_one_to_remove(
     """`合计,510` closing the export was drawn as a unit: the population's value doubled."""
     frame = csv_frame(tmp_path, ["A1,100", "A2,200", "A3,210", f"{label},510"])
     sheet = tmp_path / "sheet.xlsx"
-    assert select_from(frame, sheet) == 2
-    assert capsys.readouterr() == (
-        "",
-        "auditkit sample select: error: bills.csv row 5, column customer_id: expected the id of a "
+    assert refused(capsys, frame, sheet) == (
+        "bills.csv row 5, column customer_id: expected the id of a "
         f"unit of the population, found {label!r}, which looks like a totals row (remove it "
-        "from the frame: it is no unit of the population)\n",
+        "from the frame: it is no unit of the population)"
     )
-    assert not sheet.exists()
 
 
 def test_totals_rows_in_an_xlsx_frame_are_named_by_the_first_and_counted(
@@ -97,11 +102,10 @@ def test_totals_rows_in_an_xlsx_frame_are_named_by_the_first_and_counted(
         workbook.active.append(row)
     frame = tmp_path / "bills.xlsx"
     workbook.save(frame)
-    assert select_from(frame, tmp_path / "sheet.xlsx", "--id", "户号") == 2
-    assert capsys.readouterr().err == (
-        "auditkit sample select: error: bills.xlsx row 3, column 户号: expected the id of a unit "
+    assert refused(capsys, frame, tmp_path / "sheet.xlsx", "--id", "户号") == (
+        "bills.xlsx row 3, column 户号: expected the id of a unit "
         "of the population, found '小计', which looks like a totals row (remove it from the "
-        "frame: it is no unit of the population) (2 such rows)\n"
+        "frame: it is no unit of the population) (2 such rows)"
     )
 
 
@@ -122,21 +126,17 @@ def test_duplicated_ids_are_refused_naming_the_rows_of_the_first_and_how_many_re
     """A1 was listed twice with two book values, counted and drawable twice."""
     one = csv_frame(tmp_path, ["A1,100.5", "A2,200", "A1,200"])
     sheet = tmp_path / "sheet.xlsx"
-    assert select_from(one, sheet) == 2
-    assert capsys.readouterr() == (
-        "",
-        "auditkit sample select: error: bills.csv row 2, column customer_id: expected each id "
+    assert refused(capsys, one, sheet) == (
+        "bills.csv row 2, column customer_id: expected each id "
         "once (one row per unit of the population; a unit named by several columns takes --id "
-        "for each), found 'A1' in rows 2 and 4\n",
+        "for each), found 'A1' in rows 2 and 4"
     )
     several = csv_frame(tmp_path, ["A1,1", "A2,2", "A3,3", "A2,4", "A1 ,5", "A3,6", "A2,7"])
-    assert select_from(several, sheet) == 2
-    assert capsys.readouterr().err == (
-        "auditkit sample select: error: bills.csv row 2, column customer_id: expected each id "
+    assert refused(capsys, several, sheet) == (
+        "bills.csv row 2, column customer_id: expected each id "
         "once (one row per unit of the population; a unit named by several columns takes --id "
-        "for each), found 'A1' in rows 2 and 6 (2 other ids repeat too)\n"
+        "for each), found 'A1' in rows 2 and 6 (2 other ids repeat too)"
     )
-    assert not sheet.exists()
 
 
 def test_an_id_of_several_columns_is_repeated_only_when_all_of_them_are(
@@ -154,11 +154,10 @@ def test_an_id_of_several_columns_is_repeated_only_when_all_of_them_are(
     frame.loc[3, "customer_id"] = "C1"
     frame.to_csv(path, index=False)
     sheet.unlink()
-    assert select_from(path, sheet, *ids) == 2
-    assert capsys.readouterr().err == (
-        "auditkit sample select: error: bills.csv row 2, column customer_id, period: expected "
+    assert refused(capsys, path, sheet, *ids) == (
+        "bills.csv row 2, column customer_id, period: expected "
         "each id once (one row per unit of the population), found 'C1', '2025-05' in rows 2 "
-        "and 5\n"
+        "and 5"
     )
 
 
