@@ -426,7 +426,7 @@ def write_field_sheet(
     ids, carry = sheet_columns(list(selection.sample.columns), ids, carry, "the selection")
     keep = [keep] if isinstance(keep, str) else list(keep)  # one column, not its characters
     masked = personal_columns(carry, personal, mask, keep=keep)
-    kept = [column for column in carry if mask and column in keep]
+    kept = [column for column in carry if column in keep]  # none with mask off: refused above
     rows = _selection_rows(selection, ids, carry, masked)
     columns = [*rows.columns, *INSPECTOR_COLUMNS]
     workbook = Workbook()
