@@ -398,8 +398,9 @@ def _arrow_table(
 
 
 def _exact_as_text(value: float) -> bool:
-    """Whether a float stands for the text it writes: finite and of at most 15 digits."""
-    return math.isfinite(value) and abs(value) < EXACT_DIGITS_LIMIT
+    """Whether a float stands for the text it writes: of at most 15 digits, or NaN (a missing
+    cell, as a column of floats reads it: `_inexact_as_text`)."""
+    return math.isnan(value) or abs(value) < EXACT_DIGITS_LIMIT
 
 
 def _mixed_text(value: object) -> str | None:

@@ -297,6 +297,23 @@ def test_from_frames_refuses_a_long_float_id_in_a_mixed_column(
     assert dataset.customers["meter_id"].tolist()[2] == "123456789012345"
 
 
+def test_from_frames_reads_a_missing_cell_of_a_mixed_column_as_missing(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    """Read with pandas, a blank cell of a text column is NaN: beside text and a number it was
+    refused as a number of more than 15 digits; it is a missing cell, as in a column of floats."""
+    customers = tables["customers"].astype({"meter_id": object, "phone": object})
+    customers.loc[0, "meter_id"] = 123456789012345.0
+    customers.loc[1, "phone"] = np.nan
+    customers.loc[2, "phone"] = 13912345678.0
+
+    dataset = Dataset.from_frames({**tables, "customers": customers})
+
+    assert dataset.customers["meter_id"].tolist()[0] == "123456789012345"
+    assert dataset.customers["phone"].isna().tolist()[1]
+    assert dataset.customers["phone"].tolist()[2] == "13912345678"
+
+
 def test_from_frames_reads_a_column_of_pandas_periods_as_the_months_they_print(
     tables: dict[str, pd.DataFrame],
 ) -> None:
