@@ -425,9 +425,15 @@ def _found(
     """Display form of the cells at `positions`: repr of each value, or 'an empty cell'; the
     cells of a personal `column` masked (`shown_personal`)."""
     shown = values.take(pa.array(positions)).to_pylist()
+    return [EMPTY if value is None else shown_in(column, value) for value in shown]
+
+
+def shown_in(column: str | None, value: object) -> str:
+    """A cell of `column` as a problem shows it: masked in a personal column (`shown_personal`),
+    else as `shown_cell` shows it; one rule for every path that reports a cell."""
     if column in PERSONAL_COLUMNS:
-        return [EMPTY if value is None else shown_personal(column, value) for value in shown]
-    return [EMPTY if value is None else shown_cell(value) for value in shown]
+        return shown_personal(column, value)
+    return shown_cell(value)
 
 
 def shown_cell(value: object) -> str:

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from auditkit.data.cell_forms import apply_forms
-from auditkit.data.column_typing import EXACT_DIGITS_LIMIT, INEXACT_TEXT, header_name, shown_cell
+from auditkit.data.column_typing import EXACT_DIGITS_LIMIT, INEXACT_TEXT, header_name, shown_in
 from auditkit.data.consistency import check_tables
 from auditkit.data.entries import not_a_regular_file
 from auditkit.data.frames import TypedTable, is_title, type_table
@@ -384,7 +384,7 @@ def _arrow_table(
                         position + 1,
                         name,
                         INEXACT_TEXT,
-                        shown_cell(str(value)),
+                        shown_in(name, str(value)),
                         table=table,
                     )
                 )

@@ -314,6 +314,23 @@ def test_from_frames_reads_a_missing_cell_of_a_mixed_column_as_missing(
     assert dataset.customers["phone"].tolist()[2] == "13912345678"
 
 
+def test_from_frames_masks_a_long_float_phone_in_a_mixed_column(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    """A phone of 17 digits typed as a number beside text phones was shown in full, where a
+    column of floats and an xlsx cell show it masked."""
+    customers = tables["customers"].astype({"phone": object})
+    customers.loc[0, "phone"] = 13912345678901234.0
+
+    with pytest.raises(DataValidationError) as caught:
+        Dataset.from_frames({**tables, "customers": customers})
+
+    (error,) = [str(problem) for problem in caught.value.errors]
+    assert error.startswith("customers (DataFrame) row 1, column phone: expected text, or a ")
+    assert "13912345678901234" not in error and "1.3912345678901234e+16" not in error
+    assert error.endswith("(22 characters)")
+
+
 def test_from_frames_reads_a_column_of_pandas_periods_as_the_months_they_print(
     tables: dict[str, pd.DataFrame],
 ) -> None:
