@@ -364,9 +364,8 @@ def _arrow_table(
     for index, name in enumerate(names):
         series = frame.iloc[:, index]
         if isinstance(series.dtype, pd.PeriodDtype):  # Arrow would write its ordinals: 636
-            columns.append(
-                pa.array([None if pd.isna(value) else str(value) for value in series], pa.string())
-            )
+            # as each prints (str), formatted by pandas at once, not one Period object per cell
+            columns.append(pa.array(series.astype("string"), pa.string(), from_pandas=True))
             continue
         try:
             columns.append(pa.array(series, from_pandas=True))
