@@ -678,14 +678,19 @@ def _widened_float32(array: pa.Array) -> tuple[pa.Array, pa.Array]:
     exponents = np.floor(np.log10(np.abs(np.where(finite, numbers, 1.0))))
     widened = numbers.copy()
     pending = finite.copy()
-    for digits in range(1, _FLOAT32_DIGITS + 1):
-        scale = digits - 1 - exponents  # decimals kept (negative: whole tens, hundreds ...)
-        up, down = 10.0 ** np.maximum(scale, 0), 10.0 ** np.maximum(-scale, 0)
-        rounded = np.where(scale >= 0, np.round(numbers * up) / up, np.round(numbers / down) * down)
-        back = pending & (rounded.astype(np.float32) == singles)
-        widened[back] = rounded[back]
-        pending &= ~back
-    ambiguous = finite & (np.spacing(np.abs(singles)) > FINEST_STEP)
+    # near float32's largest (3.4e38, a sentinel), a rounding up and its spacing overflow to
+    # inf: no match, and too large to tell apart, as meant, without numpy's warning
+    with np.errstate(over="ignore"):
+        for digits in range(1, _FLOAT32_DIGITS + 1):
+            scale = digits - 1 - exponents  # decimals kept (negative: whole tens, hundreds ...)
+            up, down = 10.0 ** np.maximum(scale, 0), 10.0 ** np.maximum(-scale, 0)
+            rounded = np.where(
+                scale >= 0, np.round(numbers * up) / up, np.round(numbers / down) * down
+            )
+            back = pending & (rounded.astype(np.float32) == singles)
+            widened[back] = rounded[back]
+            pending &= ~back
+        ambiguous = finite & (np.spacing(np.abs(singles)) > FINEST_STEP)
     mask = None if array.null_count == 0 else pc.is_null(array).to_numpy(zero_copy_only=False)
     return pa.array(widened, mask=mask), pa.array(ambiguous)
 
