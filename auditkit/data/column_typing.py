@@ -425,9 +425,15 @@ def _found(
     """Display form of the cells at `positions`: repr of each value, or 'an empty cell'; the
     cells of a personal `column` masked (`shown_personal`)."""
     shown = values.take(pa.array(positions)).to_pylist()
+    return [EMPTY if value is None else shown_in(column, value) for value in shown]
+
+
+def shown_in(column: str | None, value: object) -> str:
+    """A cell of `column` as a problem shows it: masked in a personal column (`shown_personal`),
+    else as `shown_cell` shows it; one rule for every path that reports a cell."""
     if column in PERSONAL_COLUMNS:
-        return [EMPTY if value is None else shown_personal(column, value) for value in shown]
-    return [EMPTY if value is None else shown_cell(value) for value in shown]
+        return shown_personal(column, value)
+    return shown_cell(value)
 
 
 def shown_cell(value: object) -> str:
@@ -672,14 +678,19 @@ def _widened_float32(array: pa.Array) -> tuple[pa.Array, pa.Array]:
     exponents = np.floor(np.log10(np.abs(np.where(finite, numbers, 1.0))))
     widened = numbers.copy()
     pending = finite.copy()
-    for digits in range(1, _FLOAT32_DIGITS + 1):
-        scale = digits - 1 - exponents  # decimals kept (negative: whole tens, hundreds ...)
-        up, down = 10.0 ** np.maximum(scale, 0), 10.0 ** np.maximum(-scale, 0)
-        rounded = np.where(scale >= 0, np.round(numbers * up) / up, np.round(numbers / down) * down)
-        back = pending & (rounded.astype(np.float32) == singles)
-        widened[back] = rounded[back]
-        pending &= ~back
-    ambiguous = finite & (np.spacing(np.abs(singles)) > FINEST_STEP)
+    # near float32's largest (3.4e38, a sentinel), a rounding up and its spacing overflow to
+    # inf: no match, and too large to tell apart, as meant, without numpy's warning
+    with np.errstate(over="ignore"):
+        for digits in range(1, _FLOAT32_DIGITS + 1):
+            scale = digits - 1 - exponents  # decimals kept (negative: whole tens, hundreds ...)
+            up, down = 10.0 ** np.maximum(scale, 0), 10.0 ** np.maximum(-scale, 0)
+            rounded = np.where(
+                scale >= 0, np.round(numbers * up) / up, np.round(numbers / down) * down
+            )
+            back = pending & (rounded.astype(np.float32) == singles)
+            widened[back] = rounded[back]
+            pending &= ~back
+        ambiguous = finite & (np.spacing(np.abs(singles)) > FINEST_STEP)
     mask = None if array.null_count == 0 else pc.is_null(array).to_numpy(zero_copy_only=False)
     return pa.array(widened, mask=mask), pa.array(ambiguous)
 

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from auditkit.data.cell_forms import apply_forms
-from auditkit.data.column_typing import EXACT_DIGITS_LIMIT, INEXACT_TEXT, header_name, shown_cell
+from auditkit.data.column_typing import EXACT_DIGITS_LIMIT, INEXACT_TEXT, header_name, shown_in
 from auditkit.data.consistency import check_tables
 from auditkit.data.entries import not_a_regular_file
 from auditkit.data.frames import TypedTable, is_title, type_table
@@ -364,9 +364,8 @@ def _arrow_table(
     for index, name in enumerate(names):
         series = frame.iloc[:, index]
         if isinstance(series.dtype, pd.PeriodDtype):  # Arrow would write its ordinals: 636
-            columns.append(
-                pa.array([None if pd.isna(value) else str(value) for value in series], pa.string())
-            )
+            # as each prints (str), formatted by pandas at once, not one Period object per cell
+            columns.append(pa.array(series.astype("string"), pa.string(), from_pandas=True))
             continue
         try:
             columns.append(pa.array(series, from_pandas=True))
@@ -384,7 +383,7 @@ def _arrow_table(
                         position + 1,
                         name,
                         INEXACT_TEXT,
-                        shown_cell(str(value)),
+                        shown_in(name, str(value)),
                         table=table,
                     )
                 )
@@ -398,8 +397,9 @@ def _arrow_table(
 
 
 def _exact_as_text(value: float) -> bool:
-    """Whether a float stands for the text it writes: finite and of at most 15 digits."""
-    return math.isfinite(value) and abs(value) < EXACT_DIGITS_LIMIT
+    """Whether a float stands for the text it writes: of at most 15 digits, or NaN (a missing
+    cell, as a column of floats reads it: `_inexact_as_text`)."""
+    return math.isnan(value) or abs(value) < EXACT_DIGITS_LIMIT
 
 
 def _mixed_text(value: object) -> str | None:

@@ -210,14 +210,9 @@ def the_table_sheet(
                 f"the first worksheet {first.title!r} hidden (delete it or move the table first)",
             )
         )
-    # A hidden sheet after the table holds helpers (a drop-down's list), not more of the table,
-    # unless its header holds the table's required columns: then it is a part hidden away.
     others = [
         sheet.title for sheet in sheets[1:] if sheet.sheet_state == "visible" and _holds_data(sheet)
     ]
-    hidden = [sheet for sheet in sheets[1:] if sheet.sheet_state != "visible"]
-    if hidden and not others:
-        _refuse_hidden_parts(path, table, first, hidden, header_row, column_of)
     if others:
         listed = ", ".join(repr(title) for title in others)
         found = (
@@ -230,6 +225,11 @@ def the_table_sheet(
                 path, table, f"the whole table in the first worksheet {first.title!r}", found
             )
         )
+    # A hidden sheet after the table holds helpers (a drop-down's list), not more of the table,
+    # unless its header holds the table's required columns: then it is a part hidden away.
+    hidden = [sheet for sheet in sheets[1:] if sheet.sheet_state != "visible"]
+    if hidden:
+        _refuse_hidden_parts(path, table, first, hidden, header_row, column_of)
     return first
 
 
@@ -314,7 +314,9 @@ class _SheetCells:
         #: Per column, the table's column it maps to (columns.yaml) and the personal data it
         #: holds: a phone column named 联系电话 is masked as `phone` is.
         self.mapped = [column_of(name) for name in names]
-        self.personal = [_personal_of(name, column_of(name)) for name in names]
+        self.personal = [
+            _personal_of(name, column) for name, column in zip(names, self.mapped, strict=True)
+        ]
         self.columns: list[list[str | None]] = [[] for _ in names]
         self.kept: list[int] = []
         self.problems: list[Problem] = []

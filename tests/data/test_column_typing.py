@@ -489,3 +489,16 @@ def test_float32_numbers_widen_to_the_decimal_they_stand_for_or_are_refused() ->
         "below 131,072: 343321.15 and 343321.16 are one float32)"
     )
     assert list(issue.found) == ["343321.15625", "131072.015625"]  # as stored
+
+
+@pytest.mark.filterwarnings("error")
+def test_the_largest_float32_is_refused_without_a_numpy_warning() -> None:
+    """FLT_MAX, a warehouse's sentinel for no value: rounding it up to few digits overflows
+    float32, and numpy printed 'overflow encountered in cast' (and in spacing) on the CLI's
+    stderr while typing the column."""
+    largest = float(np.finfo(np.float32).max)
+    typed = type_column(pa.array([largest, 112.98], pa.float32()), Column("amount", "number"))
+
+    [issue] = typed.issues
+    assert issue.positions.tolist() == [0]
+    assert typed.values.tolist()[1] == 112.98

@@ -297,6 +297,40 @@ def test_from_frames_refuses_a_long_float_id_in_a_mixed_column(
     assert dataset.customers["meter_id"].tolist()[2] == "123456789012345"
 
 
+def test_from_frames_reads_a_missing_cell_of_a_mixed_column_as_missing(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    """Read with pandas, a blank cell of a text column is NaN: beside text and a number it was
+    refused as a number of more than 15 digits; it is a missing cell, as in a column of floats."""
+    customers = tables["customers"].astype({"meter_id": object, "phone": object})
+    customers.loc[0, "meter_id"] = 123456789012345.0
+    customers.loc[1, "phone"] = np.nan
+    customers.loc[2, "phone"] = 13912345678.0
+
+    dataset = Dataset.from_frames({**tables, "customers": customers})
+
+    assert dataset.customers["meter_id"].tolist()[0] == "123456789012345"
+    assert dataset.customers["phone"].isna().tolist()[1]
+    assert dataset.customers["phone"].tolist()[2] == "13912345678"
+
+
+def test_from_frames_masks_a_long_float_phone_in_a_mixed_column(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    """A phone of 17 digits typed as a number beside text phones was shown in full, where a
+    column of floats and an xlsx cell show it masked."""
+    customers = tables["customers"].astype({"phone": object})
+    customers.loc[0, "phone"] = 13912345678901234.0
+
+    with pytest.raises(DataValidationError) as caught:
+        Dataset.from_frames({**tables, "customers": customers})
+
+    (error,) = [str(problem) for problem in caught.value.errors]
+    assert error.startswith("customers (DataFrame) row 1, column phone: expected text, or a ")
+    assert "13912345678901234" not in error and "1.3912345678901234e+16" not in error
+    assert error.endswith("(22 characters)")
+
+
 def test_from_frames_reads_a_column_of_pandas_periods_as_the_months_they_print(
     tables: dict[str, pd.DataFrame],
 ) -> None:
