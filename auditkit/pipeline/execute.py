@@ -58,14 +58,18 @@ def pipeline_kernel_manager(discard_console: bool) -> type:
 
 @dataclass(frozen=True)
 class ExecutionResult:
-    """How an execution ended: status `ok`, `failed` or `timeout`, a one-line error (a notebook's
-    error with its first problem lines: `error_parts`), seconds taken, and why it did not end well
-    as data (`auditkit.pipeline.reasons`; none when ok), which `error` words in English."""
+    """How an execution ended: status `ok`, `failed` or `timeout`, seconds taken, and why it did
+    not end well as data (`auditkit.pipeline.reasons`; none when ok), which `error` words in
+    English on one line (a notebook's error with its first problem lines: `error_parts`)."""
 
     status: str
-    error: str
     seconds: float
     reason: dict[str, Any] | None = None
+
+    @property
+    def error(self) -> str:
+        """The reason in English words, empty when ok: derived, so that the two never differ."""
+        return describe(self.reason, "en") if self.reason else ""
 
 
 def execute(
@@ -137,8 +141,7 @@ def execute(
         shutil.rmtree(sockets, ignore_errors=True)
         if partial.exists():
             os.replace(partial, executed)
-    error = describe(why, "en") if why else ""
-    return ExecutionResult(status, error, round(time.monotonic() - started, 3), why)
+    return ExecutionResult(status, round(time.monotonic() - started, 3), why)
 
 
 #: The most lines after its first that a notebook's error keeps in the run's record: a field

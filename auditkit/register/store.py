@@ -1103,7 +1103,7 @@ def _event_row(event: Mapping) -> tuple[dict, list[str]]:
     # The digest is of the seven values alone: the auditor and the selection describe the
     # source (a worklist's id already tells a cross-audit's sheet apart), so a sheet imported
     # before they were read (revision 0001) and again after is still recorded once.
-    digest = hashlib.sha256(SEPARATOR.join(parts).encode("utf-8")).hexdigest()
+    digest = _event_digest(parts)
     row = dict(finding_key=key, event=kind, amount=amount, actor=actor, happened_at=day,
                source=source, source_row=int(row_number), event_digest=digest,
                auditor=auditor, selected_by=selected_by, corrects=None)  # fmt: skip
@@ -1282,13 +1282,13 @@ class _Chains:
 
     def of_row(self, row: Mapping) -> object:
         """The chain a worklist row is in (its own events or link), or None."""
-        return self.rows.get((row["source"], int(row["source_row"]), row["finding_key"]))
+        return self.rows.get(_row_place(row))
 
     def unchanged(self, row: Mapping) -> bool:
         """Whether a filled row gives what it gave when last recorded (its own outcome, or the
         one its link repeats): a sheet returned again as it was, whatever another worklist
         corrected since."""
-        own = self.own.get((row["source"], int(row["source_row"]), row["finding_key"]))
+        own = self.own.get(_row_place(row))
         return own is not None and own.event != WITHDRAWN and not changed_values(row, own)
 
     def of_check(self, row: Mapping) -> object:
@@ -1305,11 +1305,16 @@ class _Chains:
                                 auditor=row.get("auditor"), **{n: row[n] for n in names})  # fmt: skip
         root = ("pending", row["event_digest"])
         self.live[root] = event
-        self.rows[(row["source"], int(row["source_row"]), row["finding_key"])] = root
+        self.rows[_row_place(row)] = root
         self.checks[self.check_of(row)] = root
 
     def check_of(self, row: Mapping) -> tuple[str, dt.date, object]:
         return self._check(row["finding_key"], row["happened_at"], row.get("auditor"))
+
+
+def _row_place(row: Mapping) -> tuple[str, int, str]:
+    """Where a worklist row given is, as `_Chains` keys its rows: source, row number, finding."""
+    return (row["source"], int(row["source_row"]), row["finding_key"])
 
 
 def _links(connection: sa.Connection, links: list[tuple[dict, object]]) -> list[dict]:
@@ -1336,7 +1341,7 @@ def _links(connection: sa.Connection, links: list[tuple[dict, object]]) -> list[
                  f"same as {target}")  # fmt: skip
         markers.append(
             {**row, "event": SAME_CHECK, "amount": None, "corrects": target,
-             "event_digest": hashlib.sha256(SEPARATOR.join(parts).encode()).hexdigest()}
+             "event_digest": _event_digest(parts)}
         )  # fmt: skip
     return markers
 
@@ -1357,7 +1362,7 @@ def _withdrawal(row: Mapping, held: sa.Row, actor: str, today: dt.date) -> dict:
              str(row["source_row"]))  # fmt: skip
     return dict(finding_key=held.finding_key, event=WITHDRAWN, amount=None, actor=actor,
                 happened_at=today, source=row["source"], source_row=row["source_row"],
-                event_digest=hashlib.sha256(SEPARATOR.join(parts).encode()).hexdigest(),
+                event_digest=_event_digest(parts),
                 auditor=getattr(held, "auditor", None), selected_by=None)  # fmt: skip
 
 
@@ -1433,6 +1438,11 @@ def _checked_before_sent(connection: sa.Connection, rows: list[dict]) -> list[tu
         if day is not None and row["happened_at"] < day:
             early.append((row, day))
     return early
+
+
+def _event_digest(parts: Sequence[str]) -> str:
+    """The digest of an event's values (`event_digest`): one event is recorded once."""
+    return hashlib.sha256(SEPARATOR.join(parts).encode("utf-8")).hexdigest()
 
 
 def _correction_digest(digest: str, corrects: int) -> str:

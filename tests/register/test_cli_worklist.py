@@ -61,6 +61,18 @@ def key_at(sheet: Path, row: int) -> str:
     return str(load_workbook(sheet).worksheets[0].cell(row, 1).value)
 
 
+def amounts(db: str, key: str | None = None) -> list[float]:
+    """The amounts of the live outcome events the register holds (of finding `key`, or all)."""
+    with Register.open(db) as register:
+        return register.outcomes(key)["amount"].dropna().tolist()
+
+
+def correct(db: str, sheet: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Import `sheet` with --correct, which records its one changed row as a correction."""
+    assert main(["register", "import", str(sheet), "--db", db, "--correct"]) == 0
+    assert "1 outcome events recorded, 1 of them corrections" in capsys.readouterr().out
+
+
 def first_keys(sheet: Path, count: int) -> list[str]:
     """The finding keys of the sheet's first `count` rows, in order."""
     return [key_at(sheet, FIRST_DATA_ROW + row) for row in range(count)]
@@ -189,10 +201,8 @@ def test_a_corrected_sheet_is_refused_naming_the_cell_and_recorded_with_correct(
         f"worklist 'b.xlsx', sheet '核查工单', row {FIRST_DATA_ROW}, column amount_recovered: "
         "recorded 300.0 (imported before), found 280.0: import with --correct"
     ) in error
-    with Register.open(db) as register:
-        assert register.outcomes(first)["amount"].dropna().tolist() == [300.0]
-    assert main(["register", "import", str(fixed), "--db", db, "--correct"]) == 0
-    assert "1 outcome events recorded, 1 of them corrections" in capsys.readouterr().out
+    assert amounts(db, first) == [300.0]
+    correct(db, fixed, capsys)
     with Register.open(db) as register:
         assert register.outcomes(first)["amount"].dropna().tolist() == [280.0]
         assert register.outcomes(first, superseded=True)["amount"].dropna().tolist() == [
@@ -219,8 +229,7 @@ def test_an_amount_in_fen_is_refused_and_a_checked_large_recovery_imported_with_
     with Register.open(db) as register:
         assert not (register.outcomes()["event"] == "recovered").any()
     assert main(["register", "import", str(typed), "--db", db, "--large-amounts"]) == 0
-    with Register.open(db) as register:
-        assert register.outcomes()["amount"].dropna().tolist() == [99_999_999.0]
+    assert amounts(db) == [99_999_999.0]
     # Imported, the sheet may be written over: its large amount is recorded, not lost.
     assert main(["worklist", "--db", db, "--top", "1", "--recheck", "--out", str(out)]) == 0
 
@@ -769,8 +778,7 @@ def test_a_recovery_reported_on_two_worklists_is_counted_once_naming_the_other_w
     assert trail.loc[trail["event"] == "recovered", "amount"].tolist() == [280.0]
     # imported again, in the other order: nothing new
     assert main(["register", "import", str(b), str(a), "--db", db]) == 0
-    with Register.open(db) as register:
-        assert register.outcomes(key)["amount"].dropna().tolist() == [280.0]
+    assert amounts(db, key) == [280.0]
 
 
 def test_another_amount_for_the_same_finding_and_day_on_another_worklist_is_refused_then_corrects(
@@ -794,10 +802,8 @@ def test_another_amount_for_the_same_finding_and_day_on_another_worklist_is_refu
         "sheet corrects the other; a further recovery or a later outcome is dated the day it "
         "happened"
     ) in error
-    with Register.open(db) as register:
-        assert register.outcomes(key)["amount"].dropna().tolist() == [280.0]
-    assert main(["register", "import", str(b), "--db", db, "--correct"]) == 0
-    assert "1 outcome events recorded, 1 of them corrections" in capsys.readouterr().out
+    assert amounts(db, key) == [280.0]
+    correct(db, b, capsys)
     with Register.open(db) as register:
         assert register.outcomes(key)["amount"].dropna().tolist() == [300.0]
         trail = register.outcomes(key, superseded=True)
