@@ -24,6 +24,7 @@ from auditkit.billing.tariff_lookup import day_numbers
 from auditkit.rules.billing_lines import energy_view, rate_off
 from auditkit.rules.context import RuleContext
 from auditkit.rules.registry import RULES
+from auditkit.rules.shared import once_per_context
 from auditkit.rules.worklist import missing_needs
 
 
@@ -33,13 +34,28 @@ def lines_rate_mismatch_counts(ctx: RuleContext, params: Mapping) -> np.ndarray:
     rate it is judged against (`rates_judged_against`) by more than `rate_tolerance`, not billed
     at the old schedule's period rate (tou_misapplied's), on a bill judged by its lines (on the
     tariff due, or by periods or tiers) whose period or tier kWh are not off those due
-    (tou_misapplied's / tier_misapplied's)."""
+    (tou_misapplied's / tier_misapplied's). Read by rate_mismatch, multiplier_mismatch and
+    register_mismatch: found once per run and thresholds, shared, never written into."""
+    return _lines_counted(
+        ctx, params["kwh_tolerance"], params["relative_tolerance"], params["rate_tolerance"]
+    )
+
+
+@once_per_context
+def _lines_counted(
+    ctx: RuleContext, kwh_tolerance: float, relative_tolerance: float, tolerance: float
+) -> np.ndarray:
+    """`lines_rate_mismatch_counts` on its thresholds frozen."""
     rc = ctx.recomputed
-    view = energy_view(ctx, params)
+    thresholds = {
+        "kwh_tolerance": kwh_tolerance,
+        "relative_tolerance": relative_tolerance,
+        "rate_tolerance": tolerance,
+    }
+    view = energy_view(ctx, thresholds)
     special = rc.tou_bills | rc.tier_bills
     judged = special | ~rc.tariff_differs
     lines = view.lines
-    tolerance = params["rate_tolerance"]
     on_other_tariff = rc.tariff_differs[rc.row[lines]]
     off = rate_off(ctx, tolerance)[lines]
     other = np.flatnonzero(on_other_tariff)
