@@ -358,6 +358,57 @@ def kwh_before_change(
     return round_half_up(np.asarray(kwh, dtype=float) * days_before / read_days, 2)
 
 
+def rate_change(
+    lookup: TariffLookup,
+    tariff: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    volts: np.ndarray,
+    period: np.ndarray,
+    tier: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per line read from day `first` to day `last` (day numbers) on `tariff`: the day the
+    row in force on `last` began, its energy rate, and the rate the day before it began where
+    that was inside the days (after `first`; NaN elsewhere), as `_priced` reads them: for a
+    rule pricing lines one by one on a tariff of its choosing."""
+    on_last = last.astype("datetime64[D]")
+    asked = (tariff, on_last, volts)
+    rate = lookup.rate(*asked, "energy_rate", period, tier, fallback=False)
+    began = lookup.valid_from(*asked, period, tier)
+    inside = np.flatnonzero((began != NO_DAY) & (began > first) & np.isfinite(rate))
+    rate_before = np.full(len(rate), np.nan)
+    rate_before[inside] = lookup.rate(
+        tariff[inside],
+        (began[inside] - 1).astype("datetime64[D]"),
+        volts[inside],
+        "energy_rate",
+        period[inside],
+        tier[inside],
+        fallback=False,
+    )
+    return began, rate, rate_before
+
+
+def priced_by_days(
+    kwh: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    began: np.ndarray,
+    rate: np.ndarray,
+    rate_before: np.ndarray,
+) -> np.ndarray:
+    """Per line, `kwh` used from day `first` to day `last` priced as `_priced` splits a line
+    (`rate_change`'s `began`, `rate`, `rate_before`): where the rate changed inside the days,
+    the kWh of the days before `began` at `rate_before` (`kwh_before_change`), the rest at
+    `rate`, each part to the fen."""
+    split = np.isfinite(rate_before) & (rate_before != rate)
+    days_before = np.where(split, began - first, 0)
+    before = kwh_before_change(kwh, days_before, np.maximum(last - first + 1, 1))
+    priced = round_half_up(before * np.nan_to_num(rate_before))
+    priced += round_half_up((kwh - before) * rate)
+    return priced
+
+
 def _values(lookup: TariffLookup, rows: np.ndarray, column: str = "energy_rate") -> np.ndarray:
     """`column` of the tariff rows `rows` (NaN, or NO_DAY for valid_from, where −1)."""
     at = np.maximum(rows, 0)

@@ -1539,15 +1539,6 @@ def tariff_key(params: dict) -> tuple:
     return frozen_rules_thresholds(params, TARIFF_RULES)
 
 
-def kva_rate_of_tariff_due(ctx: RuleContext, rows: np.ndarray, params: dict) -> np.ndarray:
-    """Per bill of `rows`, the basic rate per kVA-month of the tariff a tariff rule prices the
-    bill as due (`off_archive.priced_tariff_due`, on the thresholds of `params`), else of the
-    tariff billed (`_basic_rate_of_tariff_due`); 0 where it has none. A basic charge a bill left
-    out is due at the tariff due: at the rate billed, a factory archived on IND2 billed COM
-    owed nothing for the kVA a suspension overran."""
-    return _basic_rate_of_tariff_due(ctx, rows, params, "basic_rate_kva_month")
-
-
 def _rate_of_tariff_due(ctx: RuleContext, key: tuple) -> Callable[..., np.ndarray]:
     """`_basic_rate_of_tariff_due` on the thresholds frozen in `key` (`tariff_key`), as a
     function of the rows and the rate's column (the rate per kVA unless told)."""
@@ -1565,7 +1556,8 @@ def _basic_rate_of_tariff_due(
     """Per bill of `rows`, the basic rate `column` (per kVA-month, per kW-month) of the tariff a
     tariff rule prices the bill as due (`off_archive.priced_tariff_due`, on the thresholds of
     `params`), else of the tariff billed (`RuleContext.schedule_rate_due`); 0 where it has
-    none."""
+    none. A basic charge a bill left out is due at the tariff due: at the rate billed, a
+    factory archived on IND2 billed COM owed nothing for the kVA a suspension overran."""
     rate = np.nan_to_num(ctx.schedule_rate_due(column, rows))
     due = priced_tariff_due(ctx, rows, params)
     at = np.flatnonzero(pd.notna(due))

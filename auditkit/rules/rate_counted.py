@@ -19,12 +19,12 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from auditkit.billing.energy import kwh_before_change
-from auditkit.billing.money import round_half_up
-from auditkit.billing.tariff_lookup import NO_DAY, day_numbers
+from auditkit.billing.energy import priced_by_days, rate_change
+from auditkit.billing.tariff_lookup import day_numbers
 from auditkit.rules.billing_lines import energy_view, rate_off
 from auditkit.rules.context import RuleContext
 from auditkit.rules.registry import RULES
+from auditkit.rules.shared import once_per_context
 from auditkit.rules.worklist import missing_needs
 
 
@@ -34,13 +34,28 @@ def lines_rate_mismatch_counts(ctx: RuleContext, params: Mapping) -> np.ndarray:
     rate it is judged against (`rates_judged_against`) by more than `rate_tolerance`, not billed
     at the old schedule's period rate (tou_misapplied's), on a bill judged by its lines (on the
     tariff due, or by periods or tiers) whose period or tier kWh are not off those due
-    (tou_misapplied's / tier_misapplied's)."""
+    (tou_misapplied's / tier_misapplied's). Read by rate_mismatch, multiplier_mismatch and
+    register_mismatch: found once per run and thresholds, shared, never written into."""
+    return _lines_counted(
+        ctx, params["kwh_tolerance"], params["relative_tolerance"], params["rate_tolerance"]
+    )
+
+
+@once_per_context
+def _lines_counted(
+    ctx: RuleContext, kwh_tolerance: float, relative_tolerance: float, tolerance: float
+) -> np.ndarray:
+    """`lines_rate_mismatch_counts` on its thresholds frozen."""
     rc = ctx.recomputed
-    view = energy_view(ctx, params)
+    thresholds = {
+        "kwh_tolerance": kwh_tolerance,
+        "relative_tolerance": relative_tolerance,
+        "rate_tolerance": tolerance,
+    }
+    view = energy_view(ctx, thresholds)
     special = rc.tou_bills | rc.tier_bills
     judged = special | ~rc.tariff_differs
     lines = view.lines
-    tolerance = params["rate_tolerance"]
     on_other_tariff = rc.tariff_differs[rc.row[lines]]
     off = rate_off(ctx, tolerance)[lines]
     other = np.flatnonzero(on_other_tariff)
@@ -76,43 +91,23 @@ def _rate_of_tariff_billed(ctx: RuleContext, lines: np.ndarray) -> np.ndarray:
     as the recomputation prices a line (`auditkit.billing.energy`), per kWh: the row of its
     period and tier (exactly those; NaN where the tariff has none) in force on read_to, and where
     that row began inside the read period at another rate, the kWh of the days before it at
-    that rate (`kwh_before_change`), each part to the fen."""
+    that rate (`rate_change`, `priced_by_days`), each part to the fen."""
     if not len(lines):
         return np.empty(0)
-    rc, lookup = ctx.recomputed, ctx.tariff_lookup
+    rc = ctx.recomputed
     row = rc.row[lines]
-    read_from, read_to = ctx.read_days(row)
-    asked = (
+    first, last = (day_numbers(days) for days in ctx.read_days(row))
+    began, rate, rate_before = rate_change(
+        ctx.tariff_lookup,
         ctx.bills["tariff_billed"].iloc[row].to_numpy(dtype=object),
-        read_to,
+        first,
+        last,
         ctx.customers["voltage_kv"].to_numpy(dtype=float)[ctx.bill_customer[row]],
+        rc.period[lines],
+        rc.tier[lines],
     )
-    period, tier = rc.period[lines], rc.tier[lines]
-    rate = lookup.rate(*asked, "energy_rate", period, tier, fallback=False)
-    began = lookup.valid_from(*asked, period, tier)
-    from_day = day_numbers(read_from)
-    inside = np.flatnonzero((began != NO_DAY) & (began > from_day) & np.isfinite(rate))
-    rate_before = lookup.rate(
-        asked[0][inside],
-        (began[inside] - 1).astype("datetime64[D]"),
-        asked[2][inside],
-        "energy_rate",
-        period[inside],
-        tier[inside],
-        fallback=False,
-    )
-    split = np.isfinite(rate_before) & (rate_before != rate[inside])
-    inside, rate_before = inside[split], rate_before[split]
     kwh = rc.quantity_billed[lines]
-    amount = round_half_up(kwh * rate)
-    before = kwh_before_change(
-        kwh[inside],
-        began[inside] - from_day[inside],
-        day_numbers(read_to[inside]) - from_day[inside] + 1,
-    )
-    amount[inside] = round_half_up(before * rate_before) + round_half_up(
-        (kwh[inside] - before) * rate[inside]
-    )
+    amount = priced_by_days(kwh, first, last, began, rate, rate_before)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(kwh > 0, amount / kwh, rate)
 

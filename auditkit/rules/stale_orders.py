@@ -13,9 +13,9 @@ import pandas as pd
 
 from auditkit.billing.basic import CONTRACT_ORDERS
 from auditkit.billing.bill_frame import LINE_TYPES
-from auditkit.billing.energy import kwh_before_change
+from auditkit.billing.energy import kwh_before_change, priced_by_days, rate_change
 from auditkit.billing.money import round_half_up
-from auditkit.billing.tariff_lookup import NO_DAY, TariffLookup, day_numbers
+from auditkit.billing.tariff_lookup import TariffLookup, day_numbers
 from auditkit.rules.context import RuleContext
 from auditkit.rules.findings import optional_values, rows_of
 from auditkit.rules.shared import once_per_context
@@ -176,7 +176,7 @@ def energy_difference_from(
     from_day = day_numbers(np.asarray(change, dtype="datetime64[D]"))[bill]
     # The tariff billed's parts of each line: its days before the rate in force on read_to
     # began (where that was inside the read period at another rate), and the rest.
-    began, rate, rate_before = _rate_change(lookup, billed, first, last, volts, period, tier)
+    began, rate, rate_before = rate_change(lookup, billed, first, last, volts, period, tier)
     split = np.isfinite(rate_before) & (rate_before != rate)
     start = np.where(split, began, first)
     before = np.where(split, kwh_before_change(kwh, start - first, last - first + 1), 0.0)
@@ -204,36 +204,6 @@ def energy_difference_from(
     return difference
 
 
-def _rate_change(
-    lookup: TariffLookup,
-    tariff: np.ndarray,
-    first: np.ndarray,
-    last: np.ndarray,
-    volts: np.ndarray,
-    period: np.ndarray,
-    tier: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per line read from day `first` to day `last` (day numbers) on `tariff`: the day the
-    row in force on `last` began, its energy rate, and the rate the day before it began where
-    that was inside the days (after `first`; NaN elsewhere), as the recomputation reads them."""
-    on_last = last.astype("datetime64[D]")
-    asked = (tariff, on_last, volts)
-    rate = lookup.rate(*asked, "energy_rate", period, tier, fallback=False)
-    began = lookup.valid_from(*asked, period, tier)
-    inside = np.flatnonzero((began != NO_DAY) & (began > first) & np.isfinite(rate))
-    rate_before = np.full(len(rate), np.nan)
-    rate_before[inside] = lookup.rate(
-        tariff[inside],
-        (began[inside] - 1).astype("datetime64[D]"),
-        volts[inside],
-        "energy_rate",
-        period[inside],
-        tier[inside],
-        fallback=False,
-    )
-    return began, rate, rate_before
-
-
 def _priced_on(
     lookup: TariffLookup,
     tariff: np.ndarray,
@@ -245,13 +215,9 @@ def _priced_on(
     kwh: np.ndarray,
 ) -> np.ndarray:
     """Per line, `kwh` used from day `first` to day `last` priced on `tariff`, split by days
-    where its rate changed inside them (`kwh_before_change`), each part to the fen."""
-    began, rate, rate_before = _rate_change(lookup, tariff, first, last, volts, period, tier)
-    split = np.isfinite(rate_before) & (rate_before != rate)
-    days_before = np.where(split, began - first, 0)
-    before = kwh_before_change(kwh, days_before, np.maximum(last - first + 1, 1))
-    priced = round_half_up(before * np.nan_to_num(rate_before))
-    priced += round_half_up((kwh - before) * rate)
+    where its rate changed inside them (`priced_by_days`), each part to the fen."""
+    change = rate_change(lookup, tariff, first, last, volts, period, tier)
+    priced = priced_by_days(kwh, first, last, *change)
     return np.where(kwh == 0, 0.0, priced)  # no kWh of those days: nothing to price
 
 
