@@ -217,6 +217,10 @@ class Comparison:
         table = only(self.by_district, district)
         yes, no = i18n.text("common.yes", lang), i18n.text("common.no", lang)
         tested = table["p_adjusted"].notna()
+        # the money of a flagged district as text, with its interval (None: not shown)
+        missed = [
+            missed_money(row) if row["under_reports"] else None for row in table.to_dict("records")
+        ]
         shown = pd.DataFrame(
             {
                 "common.district": table["district"],
@@ -232,14 +236,10 @@ class Comparison:
                     for flag, was_tested in zip(table["under_reports"], tested, strict=True)
                 ],
                 "crossaudit.missed_value": [
-                    missed_money(row)[0] if row["under_reports"] else formatting.MISSING
-                    for row in table.to_dict("records")
+                    money[0] if money else formatting.MISSING for money in missed
                 ],
                 "crossaudit.missed_interval": [
-                    _interval_text(*missed_money(row)[1:])
-                    if row["under_reports"]
-                    else formatting.MISSING
-                    for row in table.to_dict("records")
+                    _interval_text(*money[1:]) if money else formatting.MISSING for money in missed
                 ],
                 "common.note": self._shown_notes(table, lang),
             }
