@@ -217,6 +217,10 @@ class Comparison:
         table = only(self.by_district, district)
         yes, no = i18n.text("common.yes", lang), i18n.text("common.no", lang)
         tested = table["p_adjusted"].notna()
+        # the money of a flagged district as text, with its interval (None: not shown)
+        missed = [
+            missed_money(row) if row["under_reports"] else None for row in table.to_dict("records")
+        ]
         shown = pd.DataFrame(
             {
                 "common.district": table["district"],
@@ -232,14 +236,10 @@ class Comparison:
                     for flag, was_tested in zip(table["under_reports"], tested, strict=True)
                 ],
                 "crossaudit.missed_value": [
-                    missed_money(row)[0] if row["under_reports"] else formatting.MISSING
-                    for row in table.to_dict("records")
+                    money[0] if money else formatting.MISSING for money in missed
                 ],
                 "crossaudit.missed_interval": [
-                    _interval_text(*missed_money(row)[1:])
-                    if row["under_reports"]
-                    else formatting.MISSING
-                    for row in table.to_dict("records")
+                    _interval_text(*money[1:]) if money else formatting.MISSING for money in missed
                 ],
                 "common.note": self._shown_notes(table, lang),
             }
@@ -320,12 +320,12 @@ def compare(
     frame, notes = _prepare(inspections, customers)
     rates = finding_rates(frame)
     overall, overall_notes = _overall(frame, min_inspections)
+    by_district = _by_district(frame, min_inspections, alpha)
     if not overall.empty:
-        stratified, stratified_notes = _stratified(frame, min_inspections)
+        stratified, stratified_notes = _stratified(by_district, min_inspections)
         if not stratified.empty:
             overall = pd.concat([overall, stratified], ignore_index=True)
         overall_notes += stratified_notes
-    by_district = _by_district(frame, min_inspections, alpha)
     model = fit_logistic(frame, min_inspections)
     self_rates = rates.table[rates.table["audit_kind"] == "self"]
     funnel_result = (
@@ -497,36 +497,36 @@ def _by_district(frame: pd.DataFrame, min_inspections: int, alpha: float) -> pd.
     return table
 
 
-def _stratified(frame: pd.DataFrame, min_inspections: int) -> tuple[pd.DataFrame, list[Note]]:
+def _stratified(by_district: pd.DataFrame, min_inspections: int) -> tuple[pd.DataFrame, list[Note]]:
     """Self against cross within districts: the Cochran-Mantel-Haenszel test (two-sided, as
     the model's) and the Mantel-Haenszel odds ratio, over the districts with both kinds (the
-    others say nothing about the difference within a district); the rates are theirs, pooled."""
+    others say nothing about the difference within a district), from the counts of
+    `_by_district`; the rates are theirs, pooled."""
     from statsmodels.stats.contingency_tables import StratifiedTable
 
-    tables, counts = [], []
-    for _, part in frame.groupby("district", sort=True):
-        by_kind = _kind_counts(part)
-        (self_n, self_errors), (cross_n, cross_errors) = by_kind["self"], by_kind["cross"]
-        if self_n and cross_n:
-            tables.append(
-                [[self_errors, self_n - self_errors], [cross_errors, cross_n - cross_errors]]
-            )
-            counts.append((self_n, self_errors, cross_n, cross_errors))
-    self_n, self_errors, cross_n, cross_errors = np.sum(counts, axis=0) if counts else (0,) * 4
-    found = sum(table[0][0] + table[1][0] for table in tables)
+    both = by_district[(by_district["self_n"] > 0) & (by_district["cross_n"] > 0)]
+    self_n, self_errors, cross_n, cross_errors = (
+        int(both[column].sum()) for column in ("self_n", "self_errors", "cross_n", "cross_errors")
+    )
+    found = self_errors + cross_errors
     if min(self_n, cross_n) < min_inspections or found in (0, self_n + cross_n):
         return pd.DataFrame(columns=OVERALL_COLUMNS), [Note("no_stratified_test")]
     # a district whose inspections all found errors, or none, adds nothing to either sum
-    stratified = StratifiedTable(np.array(tables, dtype=float).transpose(1, 2, 0))
+    self_found, cross_found = both["self_errors"], both["cross_errors"]
+    tables = [
+        [self_found, both["self_n"] - self_found],
+        [cross_found, both["cross_n"] - cross_found],
+    ]
+    stratified = StratifiedTable(np.array(tables, dtype=float))  # 2 x 2 x districts
     with np.errstate(divide="ignore"):  # no cross-audit error anywhere: an odds ratio of ∞
         odds_ratio = float(stratified.oddsratio_pooled)
     row = {
         "test": STRATIFIED,
-        "self_n": int(self_n),
-        "self_errors": int(self_errors),
+        "self_n": self_n,
+        "self_errors": self_errors,
         "self_rate": self_errors / self_n,
-        "cross_n": int(cross_n),
-        "cross_errors": int(cross_errors),
+        "cross_n": cross_n,
+        "cross_errors": cross_errors,
         "cross_rate": cross_errors / cross_n,
         "statistic": odds_ratio,
         "p_value": float(stratified.test_null_odds().pvalue),

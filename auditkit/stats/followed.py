@@ -123,12 +123,10 @@ def followed_up(findings: pd.DataFrame | None, outcomes: pd.DataFrame | None) ->
     return merged[list(FOLLOWED_COLUMNS)].sort_values("customer_id").reset_index(drop=True)
 
 
-def with_zero_since_change(followed: pd.DataFrame | None, scores: pd.DataFrame) -> pd.DataFrame:
-    """`followed` (FOLLOWED_COLUMNS, None: none) with the scored rows of `scores` (theft scores
-    with their reasons) whose use is zero since their change (level_after 0) marked
-    ZERO_SINCE_CHANGE where no rule is named: the zero-consumption rule's case, for when its
-    findings are not known."""
-    followed = empty() if followed is None else followed
+def with_zero_since_change(followed: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """`followed` (FOLLOWED_COLUMNS) with the scored rows of `scores` (theft scores with their
+    reasons) whose use is zero since their change (level_after 0) marked ZERO_SINCE_CHANGE where
+    no rule is named: the zero-consumption rule's case, for when its findings are not known."""
     zero = scores["status"].eq("scored") & scores["level_after"].eq(0)
     customers = scores.loc[zero, "customer_id"].astype(str)
     known = followed["customer_id"].isin(customers) & followed["followed_rule"].eq("")
@@ -146,11 +144,9 @@ def with_zero_since_change(followed: pd.DataFrame | None, scores: pd.DataFrame) 
     return pd.concat(frames, ignore_index=True).sort_values("customer_id", ignore_index=True)
 
 
-def tiers(listed: pd.DataFrame, followed: pd.DataFrame | None) -> np.ndarray:
+def tiers(listed: pd.DataFrame, followed: pd.DataFrame) -> np.ndarray:
     """The worklist tier of each row of `listed` (rows of theft scores): 0 unexplained and no one
     on it, 1 followed up (`followed_up`), 2 explained by a work order or a field check."""
     explained = listed["status"].eq("explained").to_numpy()
-    on_it = np.zeros(len(listed), dtype=bool)
-    if followed is not None and len(followed):
-        on_it = listed["customer_id"].astype(str).isin(set(followed["customer_id"])).to_numpy()
+    on_it = listed["customer_id"].astype(str).isin(set(followed["customer_id"])).to_numpy()
     return np.where(explained, 2, np.where(on_it, 1, 0))

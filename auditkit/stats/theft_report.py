@@ -489,7 +489,7 @@ def score_theft(
     return TheftReport(scores, series, names[["usage_type", "district"]], top_n, shapes, on_it)
 
 
-def _listed(scores: pd.DataFrame, top_n: int, followed: pd.DataFrame | None = None) -> pd.DataFrame:
+def _listed(scores: pd.DataFrame, top_n: int, followed: pd.DataFrame) -> pd.DataFrame:
     """The first `top_n` rows of `scores` (in ranking order) whose change was computed,
     explained or not; the unexplained ones `followed` covers after the others
     (`followed.tiers`), each tier in ranking order."""
