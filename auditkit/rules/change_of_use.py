@@ -53,7 +53,9 @@ from auditkit.rules.routine import (
 from auditkit.rules.shared import once_per_context
 from auditkit.rules.stale_orders import (
     bills_of_tariff_orders_not_applied,
+    earlier_tariff_days,
     energy_difference_from,
+    share_from_change,
     stale_bills,
 )
 from auditkit.rules.tariff_due import (
@@ -433,6 +435,10 @@ def _not_applied_gap(
             )
             tariff_pf[split] = round_half_up(tariff_pf[split] * share[split])
             gap[is_tariff], pf[is_tariff] = tariff_gap, tariff_pf
+        # The days before the order that earlier orders inside the read period put on their
+        # own new tariffs, each priced at its tariff (`_earlier_orders_gap`).
+        earlier_gap, earlier_pf = _earlier_orders_gap(ctx, hits, params)
+        gap, pf = gap + earlier_gap, pf + earlier_pf
     capacity_rows = rows[~is_tariff]
     capacity_basis = ctx.basis_is(capacity_rows, "capacity")
     due_kva = order_capacity(ctx, capacity_rows).kva_months
@@ -440,6 +446,60 @@ def _not_applied_gap(
     capacity_gap = short_kva * ctx.kva_rate_due(capacity_rows)
     gap[~is_tariff] = np.where(capacity_basis, zero_where_nan(capacity_gap), 0.0)
     return gap, pf
+
+
+def _earlier_orders_gap(
+    ctx: RuleContext, hits: pd.DataFrame, params: dict
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per stale bill of `hits`, what the days of its read period before its tariff order's
+    effective date charge more on the tariffs earlier orders put on them (a negative figure
+    where less; `stale_orders.earlier_tariff_days`) and of it the power-factor adjustment: each
+    order's days priced as a bill split at both ends prices them, its energy lines line by line
+    over their own days and the rest of the bill's difference on that tariff by the share of
+    kWh of those days (`_between_days`). 0 on a bill read across no second order."""
+    gap, pf = np.zeros(len(hits)), np.zeros(len(hits))
+    days = earlier_tariff_days(ctx, hits)
+    for rank in range(int(days["rank"].max()) + 1 if len(days) else 0):
+        part = days[days["rank"].to_numpy() == rank]  # one per bill: rows ascending
+        at, rows = part["at"].to_numpy(), part["row"].to_numpy()
+        new = part["new"].to_numpy(dtype=object)
+        # A capacity billed short is recomputed with the tariff, as on the order's own days.
+        short = capacity_short_where_due(ctx, rows, params)
+        whole_gap, whole_pf = tariff_difference(
+            ctx, rows, ctx.tariff_code(new), params, charged=short
+        )
+        since = part["since"].to_numpy(dtype="datetime64[D]")
+        until = part["until"].to_numpy(dtype="datetime64[D]")
+        read_from, read_to = ctx.read_days(rows)
+        share = share_from_change(ctx, rows, read_from, read_to, since)
+        share -= share_from_change(ctx, rows, read_from, read_to, until)
+        gap[at] += _between_days(ctx, rows, new, since, until, whole_gap, share)
+        pf[at] += round_half_up(whole_pf * share)
+    return gap, pf
+
+
+def _between_days(
+    ctx: RuleContext,
+    rows: np.ndarray,
+    new: np.ndarray,
+    since: np.ndarray,
+    until: np.ndarray,
+    gap: np.ndarray,
+    share: np.ndarray,
+) -> np.ndarray:
+    """Per bill of `rows` (ascending; `gap`: the whole bill's difference on the tariff `new`),
+    the difference of its days from `since` to the day before `until` (`share`: of its kWh, the
+    part of those days), as `_from_effective_day` prices the days from one day on: the energy
+    lines' difference from `since` less from `until`, the rest by the share of kWh."""
+    by_share = round_half_up(gap * share)
+    if not ctx.itemized:
+        return by_share
+    read_from = ctx.read_days(rows)[0]
+    energy = energy_difference_from(ctx, rows, new, since)
+    energy -= energy_difference_from(ctx, rows, new, until)
+    energy_whole = energy_difference_from(ctx, rows, new, read_from)
+    by_lines = energy + round_half_up((gap - energy_whole) * share)
+    return np.where(np.isfinite(by_lines), round_half_up(by_lines), by_share)
 
 
 def _from_effective_day(

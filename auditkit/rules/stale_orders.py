@@ -47,43 +47,9 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     ('tariff' or 'capacity'), order_id, order_type, old, new, old_capacity, and `share`: the
     part of the bill's kWh read from the effective date on (`share_from_change`; 1 where its
     read period begins on or after it). Empty without such orders; a new frame per call."""
-    orders = ctx.orders_of("tariff_change", *CONTRACT_ORDERS)
-    orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] >= 0)]
-    if orders.empty:
+    joined = _bills_under_orders(ctx)
+    if joined.empty:
         return pd.DataFrame()
-    is_tariff_order = (orders["order_type"] == "tariff_change").to_numpy()
-    table = pd.DataFrame(
-        {
-            "cust": orders["cust"].to_numpy(),
-            "effective": orders["effective_month"].to_numpy(),
-            "effective_day": orders["effective_date"].to_numpy(dtype="datetime64[D]"),
-            "position": np.arange(len(orders)),  # the orders' row order, as the table has it
-            "kind": np.where(is_tariff_order, "tariff", "capacity"),
-            "order_id": orders["order_id"].to_numpy(),
-            "order_type": orders["order_type"].to_numpy(),
-            "old": orders["old_value"].to_numpy(dtype=object),
-            "new": orders["new_value"].to_numpy(dtype=object),
-            # A capacity order's old value as a number, read once per order (not per joined bill)
-            "old_capacity": pd.to_numeric(orders["old_value"], errors="coerce").to_numpy(float),
-        }
-    )
-    rows = rows_of(ctx, table["cust"].to_numpy())
-    read_from, read_to = ctx.read_days(rows)
-    bills = pd.DataFrame(
-        {
-            "row": rows,
-            "cust": ctx.bill_customer[rows],
-            "month": ctx.bill_month[rows],
-            "read_from": read_from,
-            "read_to": read_to,
-            "tariff": ctx.bills["tariff_billed"].iloc[rows].to_numpy(dtype=object),
-            "capacity": optional_values(ctx.bills, "capacity_billed_kva")[rows],
-        }
-    )
-    joined = bills.merge(table, on="cust")
-    joined = joined[joined["read_to"] >= joined["effective_day"]]
-    joined = joined.sort_values(["row", "kind", "effective_day", "position"], kind="stable")
-    joined = joined.reset_index(drop=True)
     is_tariff = (joined["kind"] == "tariff").to_numpy()
     # Per (bill, tariff order in force): the bill is on the old tariff of this order or of an
     # earlier one.
@@ -127,7 +93,89 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
         found["read_to"].to_numpy("datetime64[D]"),
         found["effective_day"].to_numpy("datetime64[D]"),
     )
-    return found.drop(columns=["position", "read_from", "read_to"])
+    return found.drop(columns=["position", "read_from", "read_to", "until"])
+
+
+def earlier_tariff_days(ctx: RuleContext, hits: pd.DataFrame) -> pd.DataFrame:
+    """Per tariff order's bill of `hits` (`stale_bills`), the days of its read period before
+    its order's effective date that earlier tariff orders in force put on their new tariffs
+    (of two orders inside one read period, IND → COM from 28 May and COM → AGR from 10 June,
+    the days from 28 May to 9 June are due COM): one row per such bill and earlier order,
+    `at` (the bill's position in `hits`), `row`, `new`, `since` (the order's effective date)
+    and `until` (the next order's: the first day not its), where those days reach into the
+    read period. `rank`: 0 for a bill's first such order, 1 for its next."""
+    columns = ["at", "row", "new", "since", "until", "rank"]
+    tariff_hits = np.flatnonzero((hits.get("kind") == "tariff").to_numpy())
+    joined = _bills_under_orders(ctx)
+    if not len(tariff_hits) or joined.empty:
+        return pd.DataFrame(columns=columns)
+    last_of_bill = ~joined.duplicated(["row", "kind"], keep="last").to_numpy()
+    earlier = joined[
+        (joined["kind"] == "tariff").to_numpy()
+        & ~last_of_bill
+        & (joined["until"] > joined["read_from"]).to_numpy()
+        & np.isin(joined["row"].to_numpy(), hits["row"].to_numpy()[tariff_hits])
+    ]
+    rows = hits["row"].to_numpy()[tariff_hits]  # ascending: one tariff order per bill
+    found = pd.DataFrame(
+        {
+            "at": tariff_hits[np.searchsorted(rows, earlier["row"].to_numpy())],
+            "row": earlier["row"].to_numpy(),
+            "new": earlier["new"].to_numpy(dtype=object),
+            "since": earlier["effective_day"].to_numpy(dtype="datetime64[D]"),
+            "until": earlier["until"].to_numpy(dtype="datetime64[D]"),
+        }
+    )
+    found["rank"] = found.groupby("row").cumcount().to_numpy()
+    return found[columns]
+
+
+@once_per_context
+def _bills_under_orders(ctx: RuleContext) -> pd.DataFrame:
+    """Each bill joined with each tariff or capacity order of its customer in force by its
+    read dates (its read period ends on or after the effective date), by bill, kind, effective
+    date and the orders' row order; `until`: the effective date of the bill's next order of
+    the kind (NaT on its latest). Empty without such orders."""
+    orders = ctx.orders_of("tariff_change", *CONTRACT_ORDERS)
+    orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] >= 0)]
+    if orders.empty:
+        return pd.DataFrame()
+    is_tariff_order = (orders["order_type"] == "tariff_change").to_numpy()
+    table = pd.DataFrame(
+        {
+            "cust": orders["cust"].to_numpy(),
+            "effective": orders["effective_month"].to_numpy(),
+            "effective_day": orders["effective_date"].to_numpy(dtype="datetime64[D]"),
+            "position": np.arange(len(orders)),  # the orders' row order, as the table has it
+            "kind": np.where(is_tariff_order, "tariff", "capacity"),
+            "order_id": orders["order_id"].to_numpy(),
+            "order_type": orders["order_type"].to_numpy(),
+            "old": orders["old_value"].to_numpy(dtype=object),
+            "new": orders["new_value"].to_numpy(dtype=object),
+            # A capacity order's old value as a number, read once per order (not per joined bill)
+            "old_capacity": pd.to_numeric(orders["old_value"], errors="coerce").to_numpy(float),
+        }
+    )
+    rows = rows_of(ctx, table["cust"].to_numpy())
+    read_from, read_to = ctx.read_days(rows)
+    bills = pd.DataFrame(
+        {
+            "row": rows,
+            "cust": ctx.bill_customer[rows],
+            "month": ctx.bill_month[rows],
+            "read_from": read_from,
+            "read_to": read_to,
+            "tariff": ctx.bills["tariff_billed"].iloc[rows].to_numpy(dtype=object),
+            "capacity": optional_values(ctx.bills, "capacity_billed_kva")[rows],
+        }
+    )
+    joined = bills.merge(table, on="cust")
+    joined = joined[joined["read_to"] >= joined["effective_day"]]
+    joined = joined.sort_values(["row", "kind", "effective_day", "position"], kind="stable")
+    joined = joined.reset_index(drop=True)
+    next_of_kind = joined.groupby(["row", "kind"], sort=False)["effective_day"].shift(-1)
+    joined["until"] = next_of_kind.to_numpy(dtype="datetime64[D]")
+    return joined
 
 
 def share_from_change(

@@ -210,6 +210,49 @@ def test_two_orders_in_one_read_period_name_the_tariff_the_bills_are_billed_on()
     assert "共 6 期账单仍按 RES 计费" in rules.evidence_text(farm, "zh").iat[0]
 
 
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_two_orders_in_one_read_period_price_each_ones_days_at_its_tariff(itemized: bool):
+    """Houses on RES (0.6 from July) billed RES all year, 100 kWh a bill, read on the 25th.
+
+    `both_inside`: RES → AGR (0.4) from 28 September, AGR → COM (0.8) from 10 October.
+    October's bill (09-25..10-24, 30 days): 3 days before the first order, round(100 × 3 /
+    30, 2) = 10.00 kWh on RES; 15 days before the second, round(100 × 15 / 30, 2) = 50.00, so
+    50.00 − 10.00 = 40.00 kWh due AGR: 40 × (0.4 − 0.6) = −8.00; 50.00 due COM: 50 × (0.8 −
+    0.6) = 10.00; October 2.00 (only the COM days were priced: 10.00). November and December
+    2 × 20.00: 42.00 (was 50.00).
+
+    `earlier_before`: RES → AGR from 1 September, AGR → COM from 10 October. September's bill
+    (08-25..09-24, 31 days) keeps round(100 × 7 / 31, 2) = 22.58 on RES, 77.42 × −0.2 =
+    −15.484 → −15.48, a refund reported apart (bills netting below nothing are not revenue);
+    October's 50.00 kWh before 10 October are due AGR, −10.00, with 10.00 for the COM days:
+    0.00 (was 10.00); November and December 40.00 (was 50.00).
+
+    The near miss `one_order`: RES → COM from 10 October alone, 10.00 + 40.00 = 50.00, as
+    before."""
+    u = Utility()
+    for cid, orders in (
+        ("both_inside", (("2024-09-28", "RES", "AGR"), ("2024-10-10", "AGR", "COM"))),
+        ("earlier_before", (("2024-09-01", "RES", "AGR"), ("2024-10-10", "AGR", "COM"))),
+        ("one_order", (("2024-10-10", "RES", "COM"),)),
+    ):
+        u.customer(cid, usage_type="commercial", tariff_category="COM")
+        for bill in u.monthly(cid, flat(100), tariff="RES"):
+            read_to = pd.Timestamp(f"{bill['period']}-24")
+            bill["read_from"] = read_to - pd.DateOffset(months=1, days=-1)
+            bill["read_to"] = read_to
+        for effective, old, new in orders:
+            u.order(cid, "tariff_change", effective, old, new)
+    found = rules.run(with_ind1(u, itemized), rules="order_not_applied")
+    assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"both_inside": 42.00, "earlier_before": 40.00, "one_order": 50.00}, abs=0.005
+    )
+    assert (
+        found.set_index("customer_id")
+        .loc["earlier_before", "evidence"]
+        .endswith("(¥40.00); over-billed ¥15.48 (to refund, not counted as revenue)")
+    )
+
+
 @pytest.mark.parametrize(("tolerance", "underbilled"), [(None, 2_820.0), (300.0, None)])
 def test_a_capacity_order_not_applied_counts_each_month_once_prorated_in_its_first(
     tolerance: float | None, underbilled: float | None
@@ -528,15 +571,17 @@ def test_of_two_orders_in_one_month_the_later_effective_date_is_in_force_whateve
     """Archive COM, billed AGR; WO0001 RES→COM effective 20 July, WO0002 AGR→RES effective 5
     July: COM is the tariff in force on the bills from July (as the archive's history reads
     it), not RES: July's bill (calendar reads) from the 20th, q_old = round(100 × 19 / 31, 2)
-    = 61.29, 38.71 × (0.8 − 0.4) = 15.484 → 15.48, then 5 × 100 × 0.4 = 200.00: 215.48, not
-    RES's 5 × 20.00 and a part of July."""
+    = 61.29, 38.71 × (0.8 − 0.4) = 15.484 → 15.48, then 5 × 100 × 0.4 = 200.00, not RES's
+    5 × 20.00. July's days from the 5th to the 19th are due RES: round(100 × 4 / 31, 2) =
+    12.90 before the 5th, 61.29 − 12.90 = 48.39 × (0.6 − 0.4) = 9.678 → 9.68 (counted by no
+    rule before, 215.48): 225.16."""
     u = Utility()
     u.customer("shop", **COMMERCIAL)
     u.monthly("shop", flat(100), tariff="AGR")
     u.order("shop", "tariff_change", "2024-07-20", "RES", "COM")
     u.order("shop", "tariff_change", "2024-07-05", "AGR", "RES")
     found = run(u, "order_not_applied")
-    assert found["revenue_impact"].tolist() == pytest.approx([215.48])
+    assert found["revenue_impact"].tolist() == pytest.approx([225.16])
 
 
 @pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
