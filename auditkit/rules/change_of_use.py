@@ -456,7 +456,8 @@ def _earlier_orders_gap(
     where less; `stale_orders.earlier_tariff_days`) and of it the power-factor adjustment: each
     order's days priced as a bill split at both ends prices them, its energy lines line by line
     over their own days and the rest of the bill's difference on that tariff by the share of
-    kWh of those days (`_between_days`). 0 on a bill read across no second order."""
+    kWh of those days (`_between_days`). 0 on a bill read across no second order, and on the
+    days of a tariff the schedule cannot price."""
     gap, pf = np.zeros(len(hits)), np.zeros(len(hits))
     days = earlier_tariff_days(ctx, hits)
     for rank in range(int(days["rank"].max()) + 1 if len(days) else 0):
@@ -473,8 +474,9 @@ def _earlier_orders_gap(
         read_from, read_to = ctx.read_days(rows)
         share = share_from_change(ctx, rows, read_from, read_to, since)
         share -= share_from_change(ctx, rows, read_from, read_to, until)
-        gap[at] += _between_days(ctx, rows, new, since, until, whole_gap, share)
-        pf[at] += round_half_up(whole_pf * share)
+        # A tariff the schedule cannot price proves no difference on its days.
+        gap[at] += zero_where_nan(_between_days(ctx, rows, new, since, until, whole_gap, share))
+        pf[at] += zero_where_nan(round_half_up(whole_pf * share))
     return gap, pf
 
 

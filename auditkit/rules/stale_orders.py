@@ -105,7 +105,7 @@ def earlier_tariff_days(ctx: RuleContext, hits: pd.DataFrame) -> pd.DataFrame:
     and `until` (the next order's: the first day not its), where those days reach into the
     read period. `rank`: 0 for a bill's first such order, 1 for its next."""
     columns = ["at", "row", "new", "since", "until", "rank"]
-    tariff_hits = np.flatnonzero((hits.get("kind") == "tariff").to_numpy())
+    tariff_hits = np.flatnonzero((hits["kind"] == "tariff").to_numpy())
     joined = _bills_under_orders(ctx)
     if not len(tariff_hits) or joined.empty:
         return pd.DataFrame(columns=columns)
