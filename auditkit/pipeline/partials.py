@@ -24,6 +24,7 @@ from typing import IO
 import psutil
 
 from auditkit.errors import AuditkitError
+from auditkit.pipeline.run_ids import run_order
 
 OWNER_NAME = ".owner.json"
 PARTIAL_SUFFIX = ".partial"
@@ -139,14 +140,16 @@ def inspect_partial(folder: Path) -> Partial:
 
 
 def find_partials(root: Path) -> list[Partial]:
-    """Every partial run folder directly under an outputs folder, oldest run first."""
+    """Every partial run folder directly under an outputs folder, oldest run first (by the
+    time its id names, `run_ids.run_order`: not as text, which puts an id of the old form
+    after the new ones of its second)."""
     if not root.is_dir():
         return []
-    return [
-        inspect_partial(path)
-        for path in sorted(root.glob(f".*{PARTIAL_SUFFIX}"))
-        if path.is_dir() and not path.is_symlink()
+    folders = [
+        path for path in root.glob(f".*{PARTIAL_SUFFIX}") if path.is_dir() and not path.is_symlink()
     ]
+    folders.sort(key=lambda path: run_order(path.name[1 : -len(PARTIAL_SUFFIX)]))
+    return [inspect_partial(path) for path in folders]
 
 
 def remove_dead(partial: Partial) -> None:
