@@ -178,9 +178,8 @@ def run_theft(args: argparse.Namespace) -> int:
 
 
 def _theft_record(args: argparse.Namespace, register_read: str | None) -> dict[str, object]:
-    """What makes a theft run's scores beyond what its folder names: its dataset (resolved
-    path), district, source and the register whose field checks it read (password masked;
-    None: none)."""
+    """What makes a theft run's scores: its dataset (resolved path), district, source and the
+    register whose field checks it read (password masked; None: none)."""
     return {
         "dataset": str(args.data_dir.resolve()),
         "district": args.district,
