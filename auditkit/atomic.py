@@ -13,6 +13,11 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
+try:  # POSIX advisory locks; elsewhere a folder being written is not locked
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 
 def _temporary_for(target: Path) -> Path:
     """A name beside `target` that never looks like a finished output."""
@@ -58,7 +63,11 @@ def folder_written_whole(destination: Path) -> Iterator[Path]:
     then) and removed when it raises: an interrupted or failed writer of many files leaves no
     folder that looks complete under the final name. A `destination` that is a link is the
     folder it points to (the link stays), and one already there keeps its permissions (a
-    group-shared folder stays shared); a new one is readable by all (0o755)."""
+    group-shared folder stays shared); a new one is readable by all (0o755).
+
+    While the block runs the hidden folder is locked (`locked_while_written`), so that
+    `auditkit clean` tells one still being written from one a killed writer (SIGKILL, a power
+    cut) left behind."""
     if destination.is_symlink():
         destination = destination.resolve()
     mode = stat.S_IMODE(destination.stat().st_mode) if destination.is_dir() else 0o755
@@ -67,12 +76,35 @@ def folder_written_whole(destination: Path) -> Iterator[Path]:
         tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".partial", dir=destination.parent)
     )
     try:
-        staging.chmod(mode)  # mkdtemp's 0o700 would hide it from workers of other accounts
-        yield staging
-        with _signals_held():
-            _replace_folder(staging, destination)
+        with locked_while_written(staging):
+            staging.chmod(mode)  # mkdtemp's 0o700 would hide it from workers of other accounts
+            yield staging
+            with _signals_held():
+                _replace_folder(staging, destination)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def locked_while_written(folder: Path) -> Iterator[None]:
+    """An exclusive lock on `folder` itself while the block writes it (flock on its descriptor:
+    no file added to the folder; the kernel releases it when the block ends or the process
+    dies, however it dies). Where the platform has no fcntl, or the file system refuses the
+    lock (a network share may), the block runs unlocked: `auditkit clean` then cannot tell the
+    folder's writer is gone, and never removes it."""
+    try:
+        descriptor = None if fcntl is None else os.open(folder, os.O_RDONLY)
+    except OSError:
+        descriptor = None
+    if descriptor is None:
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def _replace_folder(staging: Path, destination: Path) -> None:

@@ -49,7 +49,7 @@ DISTRICTS = ("城东", "城西", "城南", "城北", "开发区", "高新区", "
              "南郊", "北郊")  # fmt: skip
 #: Districts whose own checks call a third of their real findings false alarms.
 UNDER_REPORTING = (3, 7)
-RECIPE_VERSION = 3
+RECIPE_VERSION = 4
 
 
 def rule_table(seed: int) -> pd.DataFrame:
@@ -194,7 +194,7 @@ def _worklist(open_, keys, rows, selected, auditor, district, first_day, month, 
         _events(keys[rows], "recovered", amount, rectified_day + pd.Timedelta(days=10), recovered),
         _events(keys[rows], "archive_corrected", None, rectified_day, archive),
     ]  # fmt: skip
-    events = pd.concat(frames, ignore_index=True)
+    events = _one_event_a_day(pd.concat(frames, ignore_index=True))
     events["auditor"] = auditor
     events["selected_by"] = np.where(events["event"].isin(["sent", "confirmed", "false_alarm"]),
                                      selected, None)  # fmt: skip
@@ -209,6 +209,19 @@ def _worklist(open_, keys, rows, selected, auditor, district, first_day, month, 
     days = ((rectified_day - pd.Timestamp("2000-01-01")).days).to_numpy()
     open_.loc[open_.index[rows[rectified]], "gone_after"] = days[rectified]
     return events
+
+
+def _one_event_a_day(events: pd.DataFrame) -> pd.DataFrame:
+    """The register holds one check per finding, day and bureau (a second event that day is
+    the same check reported again): an event falling on a day its finding has one already
+    moves to the next free day (a rectification's archive correction, a recovery on the day
+    of a corrected decision)."""
+    days = pd.to_datetime(events["happened_at"])
+    taken = pd.DataFrame({"finding_key": events["finding_key"], "day": days}).duplicated()
+    while taken.any():
+        days = days.where(~taken, days + pd.Timedelta(days=1))
+        taken = pd.DataFrame({"finding_key": events["finding_key"], "day": days}).duplicated()
+    return events.assign(happened_at=days.dt.strftime("%Y-%m-%d"))
 
 
 def _events(keys, kind, amount, days, mask) -> pd.DataFrame:

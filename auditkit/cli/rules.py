@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 import yaml
 
 from auditkit import formatting, i18n, yamlsafe
-from auditkit.atomic import write_text_atomic
 from auditkit.cli.register_options import add_register_options
-from auditkit.errors import AuditkitError, ParameterError, flags, parameters_named
+from auditkit.cli.run_records import refuse_another_runs_folder, write_run_record
+from auditkit.errors import ParameterError, flags, parameters_named
 from auditkit.paths import checked_out_folder, dataset_output_name, dataset_run_name, outputs_dir
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ def run_rules(args: argparse.Namespace) -> int:
     out = args.out or default_folder / findings.attrs["as_of"]
     record = None if args.out else _run_record(args, selected, overrides)
     if record is not None and not args.replace:
-        _refuse_another_runs_folder(out, record)
+        refuse_another_runs_folder(out, record, "findings", _described)
     opened = _open_register(args)  # None without --register / --db; opened once
     with contextlib.nullcontext() if opened is None else opened as register:
         if register is not None:  # a run the register refuses writes no findings files
@@ -133,7 +133,7 @@ def run_rules(args: argparse.Namespace) -> int:
         written = findings.assign(evidence=rules.evidence_text(findings, args.lang))
         parquet, csv = save_table(written, out, "findings", sort_by=["rule_id", "customer_id"])
         if record is not None:
-            write_text_atomic(out / RUN_RECORD, json.dumps(record, ensure_ascii=False, indent=2))
+            write_run_record(out, record)
         for note in notes:
             print(f"note: {note}")
         print(_summary(findings).to_string())
@@ -157,10 +157,6 @@ def run_rules(args: argparse.Namespace) -> int:
     return 0
 
 
-#: The file beside the findings in their default folder saying which run wrote them.
-RUN_RECORD = "run.json"
-
-
 def _run_record(
     args: argparse.Namespace, selected: list[str] | None, overrides: dict | None
 ) -> dict[str, object]:
@@ -175,23 +171,6 @@ def _run_record(
         "rules": None if chosen == sorted(rules.RULES) else chosen,
         "params": None if overrides is None else json.loads(json.dumps(overrides, default=str)),
     }
-
-
-def _refuse_another_runs_folder(out: Path, record: dict[str, object]) -> None:
-    """An AuditkitError when `out` holds findings another run (other dataset, district, rules
-    or params) wrote: replacing them is asked for (--replace), not done unasked; the same run
-    again replaces its own findings."""
-    try:
-        earlier = json.loads((out / RUN_RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # no record (no findings yet), or not one auditkit wrote
-        return
-    if not isinstance(earlier, dict) or earlier == record:
-        return
-    raise AuditkitError(
-        f"{out}: holds the findings of another run ({_described(earlier)}), which this run "
-        f"({_described(record)}) would replace: --replace replaces them, --out DIR writes "
-        "this run's elsewhere"
-    )
 
 
 def _described(record: dict) -> str:

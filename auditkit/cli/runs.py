@@ -158,8 +158,9 @@ def _options(
     dead = [partial for partial in find_partials(outputs) if partial.state == "dead"]
     if dead:
         print(
-            f"auditkit {args.command}: note: {len(dead)} folder(s) of runs that died are left in "
-            f"{outputs}; `auditkit clean --outputs {outputs}` lists them, `--yes` removes them",
+            f"auditkit {args.command}: note: {len(dead)} folder(s) of runs or writes that died "
+            f"are left in {outputs}; `auditkit clean --outputs {outputs}` lists them, `--yes` "
+            "removes them",
             file=sys.stderr,
         )
     return RunOptions(
@@ -447,7 +448,7 @@ def _command_clean(args: argparse.Namespace) -> int:
         raise ParameterError("--outputs", "an existing outputs folder", str(outputs))
     partials = find_partials(outputs)
     if not partials:
-        print(f"{outputs}: no partial run folders")
+        print(f"{outputs}: no partial folders")
         return 0
     for partial in partials:
         if partial.state == "dead" and args.yes:
@@ -461,7 +462,7 @@ def _command_clean(args: argparse.Namespace) -> int:
             print(f"{partial.state:<8} {partial.path}  ({partial.detail})")
     dead = sum(partial.state == "dead" for partial in partials)
     if dead and not args.yes:
-        print(f"{dead} dead run folder(s); `auditkit clean --yes` removes them", file=sys.stderr)
+        print(f"{dead} dead folder(s); `auditkit clean --yes` removes them", file=sys.stderr)
     return 0
 
 
@@ -568,11 +569,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     clean = subparsers.add_parser(
         "clean",
-        help="list the partial folders of runs that died (killed, crashed); --yes removes them",
-        description="List every `.<run-id>.partial` folder of the outputs folder with its state: "
-        "dead (its run's process has ended: safe to remove), live (still running) or unknown "
-        "(no owner record, or run on another host: never removed, check and delete by hand). "
-        "With --yes, remove the dead ones.",
+        help="list the partial folders of runs and writes that died (killed, crashed); --yes "
+        "removes them",
+        description="List every partial folder of the outputs folder with its state: a run's "
+        "`.<run-id>.partial` is dead (its run's process has ended: safe to remove), live "
+        "(still running) or unknown (no owner record, or run on another host); a "
+        "`.<name>.<random>.partial` that an interrupted convert or recompute_to_parquet left "
+        "is live while its writer holds its lock, dead once the lock is free and it has been "
+        "left unchanged for an hour, unknown otherwise. Unknown folders are never removed: "
+        "check and delete them by hand. With --yes, remove the dead ones.",
     )
     clean.add_argument(
         "--outputs",

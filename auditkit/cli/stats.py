@@ -11,6 +11,7 @@ import yaml
 
 from auditkit import i18n, yamlsafe
 from auditkit.atomic import write_bytes_atomic
+from auditkit.cli.run_records import refuse_another_runs_folder, write_run_record
 from auditkit.errors import ParameterError, flags, parameters_named
 from auditkit.options.stats import BENFORD_TESTS
 from auditkit.paths import checked_out_folder, dataset_output_name, outputs_dir, safe_name
@@ -46,8 +47,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--out",
         type=Path,
         metavar="DIR",
-        help="folder for theft_scores.parquet / .csv (default "
-        "outputs/stats/<dataset>/theft-<daily|monthly>-<last day or month scored>)",
+        help="folder for theft_scores.parquet / .csv, replaced there (default "
+        "outputs/stats/<dataset>/theft-<daily|monthly>-<last day or month scored>, which a run "
+        "reading another register's field checks does not replace without --replace)",
+    )
+    theft.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the scores of the default folder even when another run's (field checks "
+        "of another register, or of none) wrote them",
     )
     theft.set_defaults(func=run_theft)
 
@@ -132,7 +140,7 @@ def run_theft(args: argparse.Namespace) -> int:
         reads = dataset.bills[["customer_id", "period", "kwh_billed"]].rename(
             columns={"kwh_billed": "kwh"}
         )
-    checks = _field_checks(args, reads)
+    checks, register_read = _field_checks(args, reads)
     with parameters_named(flags("as_of")):  # named as the flag the user typed
         scores = theft_scores(
             reads, as_of=args.as_of, work_orders=dataset.work_orders, field_checks=checks
@@ -146,7 +154,15 @@ def run_theft(args: argparse.Namespace) -> int:
     name = dataset_output_name(args.data_dir, args.district)  # two datasets named alike apart
     source = "daily" if args.daily else "monthly"
     out = args.out or outputs_dir() / "stats" / name / f"theft-{source}-{safe_name(last)}"
+    # The folder names the dataset, district, source and last period; the register whose field
+    # checks explain falls is recorded beside the scores: scores of another register (or of
+    # none) are refused there unless --replace, as `auditkit rules` refuses other rules.
+    record = None if args.out else _theft_record(args, register_read)
+    if record is not None and not args.replace:
+        refuse_another_runs_folder(out, record, "theft scores", _theft_described)
     parquet, csv = save_table(scores, out, "theft_scores")
+    if record is not None:
+        write_run_record(out, record)
     print(scores.head(args.top).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     scored = scores[scores["status"] == "scored"]
     explained = int((scores["status"] == "explained").sum())
@@ -161,11 +177,30 @@ def run_theft(args: argparse.Namespace) -> int:
     return 0
 
 
-def _field_checks(args: argparse.Namespace, reads: pd.DataFrame) -> pd.DataFrame | None:
+def _theft_record(args: argparse.Namespace, register_read: str | None) -> dict[str, object]:
+    """What makes a theft run's scores: its dataset (resolved path), district, source and the
+    register whose field checks it read (password masked; None: none)."""
+    return {
+        "dataset": str(args.data_dir.resolve()),
+        "district": args.district,
+        "source": "daily" if args.daily else "monthly",
+        "register": register_read,
+    }
+
+
+def _theft_described(record: dict) -> str:
+    """A theft run record as the user gave it: 'field checks of sqlite:///…' or 'no register'."""
+    register = record.get("register")
+    return "no register" if register is None else f"field checks of {register}"
+
+
+def _field_checks(
+    args: argparse.Namespace, reads: pd.DataFrame
+) -> tuple[pd.DataFrame | None, str | None]:
     """The register's false alarms on falls (`register.checks.field_checks`) of `--db`, else of
     the register the reports of `data_dir` read (None when there is none), decided by the last
     day scored: the end of `--as-of`, else of the reads (outcomes recorded later do not change a
-    run made again)."""
+    run made again); and that register's URL, password masked (None: none)."""
     from auditkit.register.checks import field_checks
     from auditkit.register.location import register_url_for
     from auditkit.register.store import Register
@@ -177,9 +212,9 @@ def _field_checks(args: argparse.Namespace, reads: pd.DataFrame) -> pd.DataFrame
             raise ParameterError(
                 "--db", "an existing register (a SQLite file that is there)", args.db
             )
-        return None
+        return None, None
     with register:
-        return field_checks(register, args.district, until=until)
+        return field_checks(register, args.district, until=until), register.url
 
 
 def _last_day(as_of: str | None, reads: pd.DataFrame) -> pd.Timestamp | None:

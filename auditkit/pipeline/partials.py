@@ -7,6 +7,15 @@ partial folder is **dead** only when all of these hold: the owner file names thi
 be taken, and no process with that pid and start time is running. A folder whose owner is on
 another host, or that has no owner file (an older auditkit, or the instant between creating the
 folder and writing the file) is **unknown** and never removed: listing it is all that is safe.
+
+A folder written whole (`auditkit.atomic.folder_written_whole`: `convert`, `recompute_to_parquet`)
+is staged as `.<name>.<random>.partial` beside its destination, and a writer killed outright
+leaves it there. Its writer holds a lock on the folder itself while it writes
+(`atomic.locked_while_written`), so such a folder is **live** while the lock is held, and
+**dead** once the lock is free and nothing in it has changed for STAGED_QUIET_SECONDS: the wait
+covers a writer of an auditkit from before the lock and the instant between creating the folder
+and locking it. Where the lock cannot be tested (no fcntl, a network share refusing it) it is
+**unknown**, as is one changed within that hour.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ import json
 import os
 import shutil
 import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +34,13 @@ from typing import IO
 import psutil
 
 from auditkit.errors import AuditkitError
+from auditkit.pipeline.run_ids import run_order, run_started
 
 OWNER_NAME = ".owner.json"
 PARTIAL_SUFFIX = ".partial"
 START_TIME_TOLERANCE = 1.0  # seconds: clock adjustments move a process's computed start a little
+#: How long a folder written whole, unlocked, must be left unchanged to be taken for dead.
+STAGED_QUIET_SECONDS = 3600.0
 
 try:  # POSIX advisory locks; elsewhere the pid and start time decide alone
     import fcntl
@@ -128,6 +141,8 @@ def inspect_partial(folder: Path) -> Partial:
         owner = json.loads(owner_path.read_text(encoding="utf-8"))
         pid, started, host = int(owner["pid"]), float(owner["started"]), str(owner["host"])
     except FileNotFoundError:
+        if run_started(folder.name[1 : -len(PARTIAL_SUFFIX)]) is None:
+            return _inspect_staged(folder)
         return Partial(folder, "unknown", "no owner record (an older auditkit, or just starting)")
     except (ValueError, KeyError, TypeError):
         return Partial(folder, "unknown", f"unreadable owner record {OWNER_NAME}")
@@ -138,19 +153,78 @@ def inspect_partial(folder: Path) -> Partial:
     return Partial(folder, "dead", f"run by pid {pid}, which has ended")
 
 
+def _inspect_staged(folder: Path) -> Partial:
+    """What is known of a folder written whole (`.<name>.<random>.partial`): live while its
+    writer's lock is held, dead once the lock is free and it has been left unchanged for
+    STAGED_QUIET_SECONDS, unknown otherwise."""
+    name = folder.name[1 : -len(PARTIAL_SUFFIX)].rpartition(".")[0] or folder.name
+    writing = f"an unfinished write of {name}"
+    held = _folder_lock_held(folder)
+    if held:
+        return Partial(folder, "live", f"{writing}, still being written (its lock is held)")
+    if held is None:
+        return Partial(folder, "unknown", f"{writing}: its lock cannot be tested here")
+    quiet = time.time() - _last_changed(folder)
+    hour = STAGED_QUIET_SECONDS / 3600
+    if quiet < STAGED_QUIET_SECONDS:
+        return Partial(
+            folder,
+            "unknown",
+            f"{writing}, unlocked but changed {quiet / 60:.0f} min ago: dead once left "
+            f"unchanged for {hour:g} h",
+        )
+    return Partial(
+        folder, "dead", f"{writing}, whose writer has ended (unchanged for {quiet / 3600:.1f} h)"
+    )
+
+
+def _folder_lock_held(folder: Path) -> bool | None:
+    """Whether another process holds the lock of `folder` (`atomic.locked_while_written`);
+    None when it cannot be tested (no fcntl, the folder cannot be opened, the file system
+    refuses locks)."""
+    if fcntl is None:
+        return None
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)  # releases the lock when it was taken
+    return False
+
+
+def _last_changed(folder: Path) -> float:
+    """The latest modification time (epoch seconds) of `folder` and everything in it."""
+    latest = folder.lstat().st_mtime
+    for parent, folders, files in os.walk(folder):
+        for name in [*folders, *files]:
+            with contextlib.suppress(FileNotFoundError):
+                latest = max(latest, os.lstat(os.path.join(parent, name)).st_mtime)
+    return latest
+
+
 def find_partials(root: Path) -> list[Partial]:
-    """Every partial run folder directly under an outputs folder, oldest run first."""
+    """Every partial run folder directly under an outputs folder, oldest run first (by the
+    time its id names, `run_ids.run_order`: not as text, which puts an id of the old form
+    after the new ones of its second)."""
     if not root.is_dir():
         return []
-    return [
-        inspect_partial(path)
-        for path in sorted(root.glob(f".*{PARTIAL_SUFFIX}"))
-        if path.is_dir() and not path.is_symlink()
+    folders = [
+        path for path in root.glob(f".*{PARTIAL_SUFFIX}") if path.is_dir() and not path.is_symlink()
     ]
+    folders.sort(key=lambda path: run_order(path.name[1 : -len(PARTIAL_SUFFIX)]))
+    return [inspect_partial(path) for path in folders]
 
 
 def remove_dead(partial: Partial) -> None:
-    """Delete a partial folder after checking once more, right now, that its run is dead."""
+    """Delete a partial folder after checking once more, right now, that its run (or writer)
+    is dead."""
     if inspect_partial(partial.path).state != "dead":
         raise AuditkitError(f"{partial.path}: expected a dead run's folder, found it in use")
     shutil.rmtree(partial.path)

@@ -35,6 +35,7 @@ from auditkit.pipeline.jobs import Job, check_outputs_outside_data, check_unique
 from auditkit.pipeline.partials import OWNER_NAME, holding, owned_partial
 from auditkit.pipeline.pool import Task, run_tasks
 from auditkit.pipeline.register_step import compare_registers, reads_register, registers_read
+from auditkit.pipeline.run_ids import run_order
 from auditkit.pipeline.run_paths import inside, job_folder
 
 if TYPE_CHECKING:
@@ -103,8 +104,9 @@ class RunOutcome:
 
 
 def new_run_id(now: dt.datetime) -> str:
-    """A sortable, unique run id: UTC time to the microsecond plus a random suffix, so runs
-    started in the same second still sort by when they started (`point_latest` compares ids)."""
+    """A unique run id: UTC time to the microsecond plus a random suffix, so runs started in
+    the same second still sort by when they started (`point_latest` orders ids by
+    `run_ids.run_order`)."""
     return f"{now.strftime('%Y%m%dT%H%M%S.%fZ')}-{secrets.token_hex(3)}"
 
 
@@ -366,9 +368,10 @@ def check_latest(root: Path) -> None:
 def point_latest(root: Path, run_id: str) -> Path:
     """Point `<root>/latest` at a run: a relative symlink, or a pointer file where links fail.
 
-    `latest` is the newest good run: run ids sort by the time they started, so a run that
-    finishes after a later one (two at once: a scheduled month and an analyst's run) leaves
-    `latest` on the later one. The look and the move are one step under a lock on `root`
+    `latest` is the newest good run: run ids are ordered by the time they started
+    (`run_ids.run_order`, not as text, so an id of the old form, to the second, too), so a run
+    that finishes after a later one (two at once: a scheduled month and an analyst's run)
+    leaves `latest` on the later one. The look and the move are one step under a lock on `root`
     (`holding`, where the platform and the folder allow one); a pointer that names no run here
     (a folder without a run's manifest, removed, or not one `point_latest` wrote) is
     replaced."""
@@ -379,7 +382,7 @@ def point_latest(root: Path, run_id: str) -> Path:
             current = latest_run_id(root)
         except AuditkitError:
             current = None
-        newer = current is not None and current > run_id
+        newer = current is not None and run_order(current) > run_order(run_id)
         if newer and (root / current / run_manifest.MANIFEST_NAME).is_file():
             return latest
         temporary = root / f".{LATEST_NAME}.{os.getpid()}.partial"

@@ -9,6 +9,7 @@ month's ranking does not send the field back to the same honest fall (docs/stati
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -23,15 +24,45 @@ FALL_RULES = ("consumption_drop", "zero_consumption")
 DAY = pd.Timedelta(days=1)
 
 
+@dataclass(frozen=True)
+class FieldRecords:
+    """What `field_checks` and `stats.followed.register_outcomes` read of a register: the
+    findings (finding_key, customer_id, rule_id) and live outcome events of `district` (None:
+    every district). Read once (`read_field_records`) and given to both, the consumption study
+    reads the register once, not twice."""
+
+    district: str | None
+    findings: pd.DataFrame
+    outcomes: pd.DataFrame
+
+
+def read_field_records(register: Register | FieldRecords, district: str | None) -> FieldRecords:
+    """The findings and outcomes of `district` in `register`; records read already are taken as
+    they are when they are `district`'s (a ParameterError naming `district` otherwise)."""
+    if isinstance(register, FieldRecords):
+        if register.district != district:
+            raise ParameterError(
+                "district",
+                f"the district the register's records were read for ({register.district!r})",
+                repr(district),
+            )
+        return register
+    return FieldRecords(
+        district,
+        register.findings(district, columns=["customer_id", "rule_id"]),
+        register.outcomes(district=district),
+    )
+
+
 def field_checks(
-    register: Register,
+    register: Register | FieldRecords,
     district: str | None = None,
     rules: Sequence[str] = FALL_RULES,
     until: pd.Timestamp | str | None = None,
 ) -> pd.DataFrame:
     """customer_id and checked_on (the day of the outcome) of every finding of `rules` (of
     `district`'s findings when given) decided a false alarm, up to the day `until` (default:
-    every outcome recorded).
+    every outcome recorded). `register` may be its records read already (`read_field_records`).
 
     A finding's decision is its latest `confirmed` / `false_alarm` event
     (`cycle.evaluate.latest_decisions`, as the audit-cycle report decides), so a false alarm a
@@ -44,9 +75,9 @@ def field_checks(
     unknown = sorted(set(rules) - set(RULES))
     if unknown:
         raise ParameterError("rules", "rule ids of the library", ", ".join(map(str, unknown)))
-    held = register.findings(district, columns=["customer_id", "rule_id"])
-    held = held[held["rule_id"].isin(list(rules))]
-    outcomes = register.outcomes(district=district)
+    records = read_field_records(register, district)
+    held = records.findings[records.findings["rule_id"].isin(list(rules))]
+    outcomes = records.outcomes
     if until is not None:
         day = local_day(until, "until", "a date (YYYY-MM-DD)")
         outcomes = outcomes[outcomes["happened_at"] < day + DAY]

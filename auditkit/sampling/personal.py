@@ -2,9 +2,9 @@
 
 A field sheet is an output file like any other: with masking on (the default) a carried column
 holding a name, an address or a phone is written masked, on the visible sheet and in the hidden
-copy of the selection alike, by `auditkit.masking.mask_value` as every report masks it. A carried
-column is personal when its header names personal data (`auditkit.data.personal_headers`, which
-the loader's messages use too: `name`, 户名, 用电地址, 联系电话, 用户名称, 手机号…, not a
+copy of the selection alike, by `auditkit.masking.mask_personal` as every report masks it.
+A carried column is personal when its header names personal data (`auditkit.data.personal_headers`,
+which the loader's messages use too: `name`, 户名, 用电地址, 联系电话, 用户名称, 手机号…, not a
 device's address as 表计通信地址 or IP地址, nor a check as 抄表段电话核对: no person's
 data); others are marked with `personal` (--personal). A carried column given in `keep` (--keep) is written as it is whatever its header
 says. Ids are not personal: the returned sheet is checked against them, so they are written as
@@ -19,7 +19,7 @@ import pandas as pd
 
 from auditkit.data.personal_headers import personal_kind
 from auditkit.errors import ParameterError
-from auditkit.masking import PERSONAL_COLUMNS, mask_value
+from auditkit.masking import PERSONAL_COLUMNS, mask_personal
 
 #: Why an id column cannot be marked personal.
 ID_KEPT = "an id column is written as it is, the returned sheet being checked against it"
@@ -121,6 +121,6 @@ def personal_flags(given: Sequence[str], carry: Sequence[str]) -> dict[str, str 
 
 
 def masked_values(text: pd.Series, kind: str) -> pd.Series:
-    """A carried column's values, as text, masked as the contract column `kind` masks
-    (`mask_value`), an empty cell left empty."""
-    return text.map(lambda value: value if pd.isna(value) else mask_value(kind, str(value)))
+    """A carried column's values, as text, masked as the contract column `kind` is in every
+    output (`mask_personal`, so the two cannot drift), an empty cell left empty."""
+    return mask_personal(text.to_frame(kind))[kind]

@@ -25,6 +25,7 @@ from auditkit.periods import local_day
 
 if TYPE_CHECKING:
     from auditkit.data import Dataset
+    from auditkit.register.checks import FieldRecords
     from auditkit.register.store import Register
 
 #: Rules whose finding covers a customer's fall to zero: the zero-consumption rule and the rules
@@ -77,17 +78,18 @@ def rule_findings(dataset: Dataset, as_of: str, customers: pd.Series) -> pd.Data
 
 
 def register_outcomes(
-    register: Register, district: str | None, until: pd.Timestamp | str
+    register: Register | FieldRecords, district: str | None, until: pd.Timestamp | str
 ) -> pd.DataFrame:
     """customer_id, event and happened_at of each customer's latest field outcome on a finding
     of a fall (`register.checks.FALL_RULES` and FOLLOW_RULES) up to the day `until`, kept when it
-    is one of FOLLOW_EVENTS (a latest false alarm is the field checks' case)."""
-    from auditkit.register.checks import FALL_RULES
+    is one of FOLLOW_EVENTS (a latest false alarm is the field checks' case). `register` may be
+    its records read already (`register.checks.read_field_records`)."""
+    from auditkit.register.checks import FALL_RULES, read_field_records
 
     rule_ids = list(dict.fromkeys((*FALL_RULES, *FOLLOW_RULES)))
-    held = register.findings(district, columns=["customer_id", "rule_id"])
-    held = held[held["rule_id"].isin(rule_ids)]
-    outcomes = register.outcomes(district=district)
+    records = read_field_records(register, district)
+    held = records.findings[records.findings["rule_id"].isin(rule_ids)]
+    outcomes = records.outcomes
     day = local_day(until, "until", "a date (YYYY-MM-DD)")
     outcomes = outcomes[pd.to_datetime(outcomes["happened_at"]) < day + DAY]
     events = outcomes[outcomes["event"].isin((*FOLLOW_EVENTS, "false_alarm"))]

@@ -18,7 +18,7 @@ import pandas as pd
 from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
 from auditkit.periods import period_last_day
-from auditkit.register.checks import field_checks
+from auditkit.register.checks import field_checks, read_field_records
 from auditkit.report.figures import labelled
 from auditkit.stats import anomaly, tables
 from auditkit.stats.benford import (
@@ -450,7 +450,8 @@ def build(
     )
     until = period_last_day(scored_to)
     findings = rule_findings(dataset, scored_to, customers["customer_id"])
-    outcomes = None if register is None else register_outcomes(register, district or None, until)
+    records = None if register is None else read_field_records(register, district or None)
+    outcomes = None if records is None else register_outcomes(records, district or None, until)
     return ConsumptionStudy(
         district=district,
         summary=summary,
@@ -464,8 +465,8 @@ def build(
             dataset.interval_reads,
             dataset.work_orders,
             field_checks=None
-            if register is None
-            else field_checks(register, district or None, until=until),
+            if records is None
+            else field_checks(records, district or None, until=until),
             followed=followed_up(findings, outcomes),
             zero_followed=findings is None,
         ),

@@ -106,3 +106,49 @@ def test_runs_started_in_the_same_second_sort_by_when_they_started(tmp_path: Pat
     point_latest(outputs, ids[2])
     point_latest(outputs, ids[0])  # the first one started finishes last
     assert latest_run_id(outputs) == ids[2]
+
+
+def test_an_old_run_id_of_the_same_second_is_older_than_a_new_one_whatever_the_text_says(
+    tmp_path: Path,
+):
+    """Before, '20261207T100000Z-…' (an id of before the microsecond) sorted after
+    '20261207T100000.250000Z-…' as text ('Z' > '.'): a run started in that second after an
+    auditkit update left `latest` on the old one, and `clean` listed their partials out of
+    order."""
+    old = "20261207T100000Z-ffffff"  # started at 10:00:00 (to the second)
+    new = "20261207T100000.250000Z-000000"  # started at 10:00:00.25
+    outputs = _outputs(tmp_path, old, new)
+    point_latest(outputs, new)
+    point_latest(outputs, old)  # the old one finishes last: latest stays on the new one
+    assert latest_run_id(outputs) == new
+    # Near miss: an old id of the next second is later than a new id of this one.
+    next_second = "20261207T100001Z-000000"
+    _outputs(tmp_path, next_second)
+    point_latest(outputs, next_second)
+    assert latest_run_id(outputs) == next_second
+    for run_id in (new, old, next_second):
+        (outputs / f".{run_id}.partial").mkdir()
+    assert [p.path.name for p in partials.find_partials(outputs)] == [
+        f".{old}.partial",
+        f".{new}.partial",
+        f".{next_second}.partial",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "started"),
+    [
+        ("20261207T100000Z-1a2b3c", "2026-12-07 10:00:00+00:00"),
+        ("20261207T100000.000001Z-1a2b3c", "2026-12-07 10:00:00.000001+00:00"),
+        ("20261399T100000Z-1a2b3c", None),  # digits that are no date
+        ("20261207T100000Z", None),  # no suffix
+        ("interactive", None),
+    ],
+)
+def test_a_run_id_names_when_its_run_started_and_another_name_nothing(
+    name: str, started: str | None
+):
+    from auditkit.pipeline.run_ids import run_started
+
+    found = run_started(name)
+    assert (None if found is None else str(found)) == started

@@ -7,11 +7,20 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from auditkit.pipeline.partials import OWNER_NAME, find_partials, inspect_partial, owned_partial
+from auditkit.atomic import folder_written_whole
+from auditkit.cli import main
+from auditkit.pipeline.partials import (
+    OWNER_NAME,
+    STAGED_QUIET_SECONDS,
+    find_partials,
+    inspect_partial,
+    owned_partial,
+)
 
 RAISE_INSIDE = (
     "import sys; from pathlib import Path\n"
@@ -55,3 +64,54 @@ def test_a_pid_taken_by_another_process_means_dead_another_host_means_unknown(
     assert inspect_partial(folder).state == "unknown"
     (folder / OWNER_NAME).write_text("{not json", encoding="utf-8")
     assert inspect_partial(folder).state == "unknown"
+
+
+KILLED_WRITING = (
+    "import os, sys; from pathlib import Path\n"
+    "from auditkit.atomic import folder_written_whole\n"
+    "with folder_written_whole(Path(sys.argv[1]) / 'converted') as folder:\n"
+    "    (folder / 'part-0000.parquet').write_text('x')\n"
+    "    os._exit(9)\n"
+)
+
+
+def _left_unchanged(folder: Path, seconds: float) -> None:
+    """Date `folder` and everything in it `seconds` ago, as a folder left that long."""
+    then = time.time() - seconds
+    for path in [folder, *folder.rglob("*")]:
+        os.utime(path, (then, then))
+
+
+def test_a_folder_written_whole_by_a_killed_writer_is_dead_once_left_an_hour_and_clean_removes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before, the `.converted.XXXX.partial` a killed convert left was listed as unknown
+    (no owner record) and never removed, however old."""
+    ended = subprocess.run([sys.executable, "-c", KILLED_WRITING, str(tmp_path)], check=False)
+    assert ended.returncode == 9
+    [left] = find_partials(tmp_path)
+    assert left.path.name.startswith(".converted.") and not (tmp_path / "converted").exists()
+    # Near miss: changed a minute ago (an auditkit before the lock may still be writing it).
+    _left_unchanged(left.path, 60)
+    assert inspect_partial(left.path).state == "unknown"
+    _left_unchanged(left.path, STAGED_QUIET_SECONDS + 60)
+    assert inspect_partial(left.path).state == "dead"
+    assert main(["clean", "--outputs", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.split()[:2] == ["dead", str(left.path)]
+    assert left.path.is_dir()  # without --yes, listed only
+    assert main(["clean", "--outputs", str(tmp_path), "--yes"]) == 0
+    assert capsys.readouterr().out.split()[:2] == ["removed", str(left.path)]
+    assert not left.path.exists()
+
+
+def test_a_folder_still_being_written_whole_is_live_however_long_it_was_left(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with folder_written_whole(tmp_path / "converted") as staging:
+        (staging / "part-0000.parquet").write_text("x")
+        _left_unchanged(staging, STAGED_QUIET_SECONDS * 24)  # a slow part: its lock is held
+        assert inspect_partial(staging).state == "live"
+        assert main(["clean", "--outputs", str(tmp_path), "--yes"]) == 0
+        assert capsys.readouterr().out.split()[:2] == ["live", str(staging)]
+        assert staging.is_dir()
+    assert (tmp_path / "converted" / "part-0000.parquet").is_file()

@@ -16,7 +16,7 @@ from sampling_builders import fill_values
 
 from auditkit.cli import main
 from auditkit.errors import ParameterError
-from auditkit.masking import PERSONAL_COLUMNS, mask_value
+from auditkit.masking import PERSONAL_COLUMNS, mask_personal, mask_value
 from auditkit.sampling import read_field_sheet, select, write_field_sheet
 from auditkit.sampling.fieldsheet import (
     FIELD_SHEET,
@@ -26,7 +26,7 @@ from auditkit.sampling.fieldsheet import (
     header_columns,
     tab,
 )
-from auditkit.sampling.personal import personal_kind
+from auditkit.sampling.personal import masked_values, personal_kind
 
 SELECT = ["sample", "select", "--units", "values", "--n", "5", "--seed", "1"]
 
@@ -472,3 +472,16 @@ def test_a_carried_header_is_personal_when_it_names_a_name_an_address_or_a_phone
     header: str, kind: str | None
 ) -> None:
     assert personal_kind(header) == kind
+
+
+@pytest.mark.parametrize("kind", PERSONAL_COLUMNS)
+def test_masked_values_masks_a_carried_column_as_mask_personal_masks_the_contract_column(
+    kind: str,
+) -> None:
+    carried = pd.Series(
+        ["张三丰", "浙江省杭州市西湖区幸福路9号", "13812345678", None], index=[4, 7, 9, 2]
+    )
+    expected = mask_personal(carried.to_frame(kind))[kind]
+    masked = masked_values(carried, kind)
+    pd.testing.assert_series_equal(masked, expected, check_names=False)
+    assert pd.isna(masked[2])  # an empty cell stays empty, not the text 'None' masked

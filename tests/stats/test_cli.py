@@ -12,6 +12,7 @@ from stats_builders import DROP_CUSTOMER, DROP_FROM, record_false_alarm
 from auditkit.cli import stats as stats_cli
 from auditkit.crossaudit.assign import read_round
 from auditkit.errors import AuditkitError, ParameterError
+from auditkit.register.store import shown_url
 
 
 def run(*argv: str) -> int:
@@ -337,3 +338,35 @@ def test_a_last_round_in_which_a_district_audits_itself_is_refused_naming_the_ro
         "previous.csv row 3, column audited_district: expected a district other than its auditor "
         "(a round has no self-audits: a row naming one district twice is a typing slip), found 'C'"
     )
+
+
+def test_theft_scores_of_another_register_do_not_replace_the_default_folders_unasked(
+    small_folder, tmp_path, capsys, no_team_register
+):
+    """Before, a run reading no register replaced the scores a run with --db had written (its
+    field check explaining the drop of DROP_CUSTOMER) in the same default folder without a
+    word: 1 explained became 0."""
+    url = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    record_false_alarm(url, DROP_CUSTOMER, "甲", DROP_FROM, "2024-08-12")
+    assert run("stats", "theft", str(small_folder), "--db", url) == 0
+    (folder,) = (tmp_path / "outputs" / "stats").glob("*/theft-monthly-*")
+    with_checks = (folder / "theft_scores.csv").read_bytes()
+    capsys.readouterr()
+    with pytest.raises(AuditkitError) as refused:
+        run("stats", "theft", str(small_folder))
+    assert str(refused.value) == (
+        f"{folder}: holds the theft scores of another run (field checks of {shown_url(url)}), "
+        "which this "
+        "run (no register) would replace: --replace replaces them, --out DIR writes this "
+        "run's elsewhere"
+    )
+    assert (folder / "theft_scores.csv").read_bytes() == with_checks
+    # Near misses: the same run again replaces its own scores; --out writes elsewhere.
+    assert run("stats", "theft", str(small_folder), "--db", url) == 0
+    assert run("stats", "theft", str(small_folder), "--out", str(tmp_path / "elsewhere")) == 0
+    assert not (tmp_path / "elsewhere" / "run.json").exists()
+    # Asked for: replaced, and the run with the register is then the one refused.
+    assert run("stats", "theft", str(small_folder), "--replace") == 0
+    assert "0 explained" in capsys.readouterr().out
+    with pytest.raises(AuditkitError, match="holds the theft scores of another run"):
+        run("stats", "theft", str(small_folder), "--db", url)

@@ -13,8 +13,10 @@ from test_theft_report import daily_reads, monthly_bills
 from auditkit import formatting
 from auditkit.errors import ParameterError
 from auditkit.register import Register
+from auditkit.register.checks import field_checks, read_field_records
 from auditkit.stats import study
 from auditkit.stats.field_checks import checked_field_checks
+from auditkit.stats.followed import register_outcomes
 from auditkit.stats.requirements import ColumnError
 from auditkit.stats.theft import theft_scores
 from auditkit.stats.theft_report import score_theft
@@ -293,3 +295,38 @@ def test_a_column_of_timestamps_is_read_as_days_and_a_missing_one_is_named():
     missing = given.assign(checked_on=pd.to_datetime(["2025-10-01", None]))
     with pytest.raises(ParameterError, match=r"checked_on': expected a date .*empty in row 2"):
         checked_field_checks(missing)
+
+
+def test_the_consumption_study_reads_the_registers_findings_and_outcomes_once(
+    small_dataset, tmp_path, monkeypatch
+):
+    # The field checks (false alarms) and the followed-up customers (sent, confirmed...) come
+    # from the same findings and outcomes: one read of each, not one per use.
+    url = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    record_false_alarm(url, DROP_CUSTOMER, "甲", DROP_FROM, "2024-08-12")
+    reads = {"findings": 0, "outcomes": 0}
+    for name in reads:
+        original = getattr(Register, name)
+
+        def counted(self, *args, name=name, original=original, **kwargs):
+            reads[name] += 1
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Register, name, counted)
+    with Register.open(url) as register:
+        theft = study.build(small_dataset, register=register).theft
+    assert reads == {"findings": 1, "outcomes": 1}
+    row = theft.scores.set_index("customer_id").loc[DROP_CUSTOMER]
+    assert (row["status"], row["explained_by"]) == ("explained", "field_check")  # still read
+
+
+def test_field_records_read_for_one_district_are_refused_for_another(small_dataset, tmp_path):
+    url = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    record_false_alarm(url, DROP_CUSTOMER, "甲", DROP_FROM, "2024-08-12")
+    with Register.open(url) as register:
+        records = read_field_records(register, "甲")
+        assert list(field_checks(records, "甲")["customer_id"]) == [DROP_CUSTOMER]
+        with pytest.raises(ParameterError, match="district"):
+            field_checks(records, "乙")  # near miss: the same records, another district
+        with pytest.raises(ParameterError, match="district"):
+            register_outcomes(records, None, "2024-12-31")
