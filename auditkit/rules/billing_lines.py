@@ -357,8 +357,8 @@ def _energy_rule(
     due = rc.per_bill(lines, zero_where_nan(rc.amount_due[lines]), n)
     if due_instead is not None and len(due_instead.rows):
         at = due_instead.rows
-        charged = rc.per_bill(lines, zero_where_nan(rc.amount_billed[lines]), n)
-        net[at], due[at] = due_instead.amount - charged[at], due_instead.amount
+        billed = rc.per_bill(lines, zero_where_nan(rc.amount_billed[lines]), n)
+        net[at], due[at] = due_instead.amount - billed[at], due_instead.amount
     rows = np.flatnonzero(net)
     net = round_half_up(net[rows])
     beyond = np.abs(net) > _tolerance(due[rows], params)
@@ -399,8 +399,6 @@ def _flat_on_tariff_billed(ctx: RuleContext, view: EnergyView, rows: np.ndarray)
     the tariff billed (tariff_mismatch, order_not_applied, billed_tariff_mismatch,
     change_without_order): what the bill charged by periods over that flat charge is left here.
     Bills the tariff billed has no rate for are left out."""
-    if not len(rows):
-        return _DueInstead(rows, np.empty(0))
     rc = ctx.recomputed
     due_lines = view.lines[rc.due[view.lines]]
     kwh = rc.per_bill(due_lines, zero_where_nan(rc.quantity_due[due_lines]), len(ctx.bills))
@@ -435,12 +433,9 @@ def tou_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     bills = rc.tou_bills & view.priced & ~view.kwh_differs
     # On another tariff than the one due, a bill of a customer not on time-of-use billed by
     # periods is judged against its own tariff billed flat (`_flat_on_tariff_billed`): the
-    # tariff's difference is the tariff rules'. Other such bills (by periods or tiers on the
-    # tariff billed: a customer on time-of-use, a single household) are left to those rules.
-    flat = ~ctx.customer_is("tou", True)
-    if "tier_scheme" in ctx.customers:
-        flat &= ~ctx.customer_is("tier_scheme", "single")
-    other = np.flatnonzero(bills & rc.tariff_differs & view.structural & flat)
+    # tariff's difference is the tariff rules'. Other such bills are left to those rules.
+    on_tou = ctx.customers["tou"].fillna(False).to_numpy(dtype=bool)[ctx.bill_customer]
+    other = np.flatnonzero(bills & rc.tariff_differs & view.structural & ~on_tou)
     due_instead = _flat_on_tariff_billed(ctx, view, other)
     bills &= ~rc.tariff_differs
     bills[due_instead.rows] = True
