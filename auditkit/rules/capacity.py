@@ -88,8 +88,7 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # the days before a tariff order's effective date in its month.
     due = ~bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows] | (before > 0)
     rows, billed, in_force, revenue = rows[due], billed[due], in_force[due], revenue[due]
-    # A bill whose days before the order are priced here is not recomputed whole there.
-    off_archive, order_not_applied = off_archive[due], order_not_applied[due] & ~(before[due] > 0)
+    off_archive, order_not_applied = off_archive[due], order_not_applied[due]
     recomputed = recomputed[due]
     if not len(rows):
         return empty_raw()
