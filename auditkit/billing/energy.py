@@ -366,17 +366,14 @@ def rate_change(
     volts: np.ndarray,
     period: np.ndarray,
     tier: np.ndarray,
-    fallback: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per line read from day `first` to day `last` (day numbers) on `tariff`: the day the
     row in force on `last` began, its energy rate, and the rate the day before it began where
     that was inside the days (after `first`; NaN elsewhere), as `_priced` reads them: for a
-    rule pricing lines one by one on a tariff of its choosing. The row of exactly the line's
-    period and tier; with `fallback`, as the recomputation looks a bill's rows up (a line
-    without a period takes the tariff's flat row where it has none without)."""
+    rule pricing lines one by one on a tariff of its choosing."""
     on_last = last.astype("datetime64[D]")
     asked = (tariff, on_last, volts)
-    rate = lookup.rate(*asked, "energy_rate", period, tier, fallback=fallback)
+    rate = lookup.rate(*asked, "energy_rate", period, tier, fallback=False)
     began = lookup.valid_from(*asked, period, tier)
     inside = np.flatnonzero((began != NO_DAY) & (began > first) & np.isfinite(rate))
     rate_before = np.full(len(rate), np.nan)
@@ -387,7 +384,7 @@ def rate_change(
         "energy_rate",
         period[inside],
         tier[inside],
-        fallback=fallback,
+        fallback=False,
     )
     return began, rate, rate_before
 

@@ -28,11 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from auditkit.billing.energy import priced_by_days, rate_change
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import default_billing_params
 from auditkit.billing.power_factor import adjustment_percent, power_factor
-from auditkit.billing.tariff_lookup import NO_DAY, day_numbers
+from auditkit.billing.tariff_lookup import NO_DAY
 from auditkit.periods import month_end_days
 from auditkit.rules.context import RuleContext, bill_rows_of, customer_keys, range_positions
 from auditkit.rules.evidence import Clause, clause
@@ -337,17 +336,11 @@ def _old_schedule(ctx: RuleContext, lines: np.ndarray, tolerance: float) -> np.n
 
 
 def _energy_rule(
-    ctx: RuleContext,
-    params: Mapping,
-    lines: np.ndarray,
-    owned: np.ndarray,
-    key: np.ndarray,
-    due_instead: _DueInstead | None = None,
+    ctx: RuleContext, params: Mapping, lines: np.ndarray, owned: np.ndarray, key: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Of the energy `lines` the rule owns (`owned`, per line), the bills whose net difference is
     beyond tolerance: the owned lines, the flagged bill rows, their net difference, and per
-    flagged bill whether lines of `key` (per line: a period, or a tier) are billed and due.
-    `due_instead`: bills whose energy due is that amount, not the recomputation's."""
+    flagged bill whether lines of `key` (per line: a period, or a tier) are billed and due."""
     rc = ctx.recomputed
     n = len(ctx.bills)
     lines = lines[owned]
@@ -355,10 +348,6 @@ def _energy_rule(
     # charged right: only a net difference beyond tolerance (more than 0) is a finding.
     net = rc.per_bill(lines, zero_where_nan(rc.difference[lines]), n)
     due = rc.per_bill(lines, zero_where_nan(rc.amount_due[lines]), n)
-    if due_instead is not None and len(due_instead.rows):
-        at = due_instead.rows
-        billed = rc.per_bill(lines, zero_where_nan(rc.amount_billed[lines]), n)
-        net[at], due[at] = due_instead.amount - billed[at], due_instead.amount
     rows = np.flatnonzero(net)
     net = round_half_up(net[rows])
     beyond = np.abs(net) > _tolerance(due[rows], params)
@@ -369,53 +358,14 @@ def _energy_rule(
     return lines, rows, net, billed, due
 
 
-def _amounts(
-    ctx: RuleContext, lines: np.ndarray, rows: np.ndarray, due_instead: _DueInstead | None = None
-) -> dict[str, np.ndarray]:
-    """Amounts billed and due of `lines` summed per bill, at the flagged `rows` (`due_instead`:
-    bills whose energy due is that amount, as `_energy_rule`)."""
+def _amounts(ctx: RuleContext, lines: np.ndarray, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Amounts billed and due of `lines` summed per bill, at the flagged `rows`."""
     rc = ctx.recomputed
     n = len(ctx.bills)
-    due = rc.per_bill(lines, np.nan_to_num(rc.amount_due[lines]), n)
-    if due_instead is not None:
-        due[due_instead.rows] = due_instead.amount
-    return {"billed": rc.per_bill(lines, rc.amount_billed[lines], n)[rows], "due": due[rows]}
-
-
-@dataclass(frozen=True)
-class _DueInstead:
-    """Bills (`rows`, context positions) whose energy due is `amount`, not the recomputation's."""
-
-    rows: np.ndarray
-    amount: np.ndarray
-
-
-def _flat_on_tariff_billed(ctx: RuleContext, view: EnergyView, rows: np.ndarray) -> _DueInstead:
-    """The bills of `rows` (billed on another tariff than the one due, of customers not on
-    time-of-use) with their kWh due priced flat on their tariff billed, as the recomputation
-    prices such a bill on that tariff: the row without a period, else the tariff's flat one,
-    split by read days where its rate changed inside them (`energy.rate_change`,
-    `priced_by_days`). The tariff rules price the tariff's difference on the bill repriced on
-    the tariff billed (tariff_mismatch, order_not_applied, billed_tariff_mismatch,
-    change_without_order): what the bill charged by periods over that flat charge is left here.
-    Bills the tariff billed has no rate for are left out."""
-    rc = ctx.recomputed
-    due_lines = view.lines[rc.due[view.lines]]
-    kwh = rc.per_bill(due_lines, zero_where_nan(rc.quantity_due[due_lines]), len(ctx.bills))
-    first, last = (day_numbers(days) for days in ctx.read_days(rows))
-    change = rate_change(
-        ctx.tariff_lookup,
-        ctx.bills["tariff_billed"].iloc[rows].to_numpy(dtype=object),
-        first,
-        last,
-        ctx.customers["voltage_kv"].to_numpy(dtype=float)[ctx.bill_customer[rows]],
-        np.full(len(rows), None, dtype=object),
-        np.zeros(len(rows), dtype=np.int8),
-        fallback=True,
-    )
-    amount = priced_by_days(kwh[rows], first, last, *change)
-    priced = np.isfinite(amount)
-    return _DueInstead(rows[priced], amount[priced])
+    return {
+        "billed": rc.per_bill(lines, rc.amount_billed[lines], n)[rows],
+        "due": rc.per_bill(lines, np.nan_to_num(rc.amount_due[lines]), n)[rows],
+    }
 
 
 @rule(
@@ -430,24 +380,14 @@ def tou_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rc = ctx.recomputed
     view = energy_view(ctx, params)
     lines = view.lines
-    bills = rc.tou_bills & view.priced & ~view.kwh_differs
-    # On another tariff than the one due, a bill of a customer not on time-of-use billed by
-    # periods is judged against its own tariff billed flat (`_flat_on_tariff_billed`): the
-    # tariff's difference is the tariff rules'. Other such bills are left to those rules.
-    on_tou = ctx.customers["tou"].fillna(False).to_numpy(dtype=bool)[ctx.bill_customer]
-    other = np.flatnonzero(bills & rc.tariff_differs & view.structural & ~on_tou)
-    due_instead = _flat_on_tariff_billed(ctx, view, other)
-    bills &= ~rc.tariff_differs
-    bills[due_instead.rows] = True
+    bills = rc.tou_bills & view.priced & ~view.kwh_differs & ~rc.tariff_differs
     # A bill whose period kWh differ is misapplied whole; one whose kWh are right, only by the
     # lines billed at the old schedule's period rates (other wrong rates are rate_mismatch's).
     at_bill = rc.row[lines]
     owned = bills[at_bill] & (view.structural[at_bill] | view.old_schedule)
-    lines, rows, net, billed, due = _energy_rule(
-        ctx, params, lines, owned, rc.has_period, due_instead
-    )
+    lines, rows, net, billed, due = _energy_rule(ctx, params, lines, owned, rc.has_period)
     cause = np.where(~billed, 0, np.where(~due, 1, 2))
-    details = _amounts(ctx, lines, rows, due_instead)
+    details = _amounts(ctx, lines, rows)
     # The period line most off on each bill, for the evidence of period lines differing.
     largest = _largest_per_bill(rc, lines, np.abs(np.nan_to_num(rc.difference[lines])))
     line = largest.reindex(rows).to_numpy()

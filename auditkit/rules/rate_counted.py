@@ -10,10 +10,7 @@ apart) loses it, and not subtracting one that is counted counts it twice.
 A bill billed on another tariff than the one due is priced on the tariff billed by the tariff
 rules (billed_tariff_mismatch, order_not_applied, tariff_mismatch, change_without_order), which
 count what the tariff due charges more: its lines are judged here against the tariff billed's
-own rates (`rates_judged_against`), so that difference is not counted again. Such a bill billed
-by periods for a customer not on time-of-use has period lines other than due (structural): what
-they charge over the tariff billed's flat charge is tou_misapplied's, and rate_mismatch leaves
-them as it leaves every bill whose periods or tiers are misapplied.
+own rates (`rates_judged_against`), so that difference is not counted again.
 """
 
 from __future__ import annotations

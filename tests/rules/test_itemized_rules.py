@@ -605,55 +605,6 @@ def test_an_order_not_applied_is_priced_by_the_periods_of_the_tariff_it_ordered(
     assert chinese.endswith("共 2 期账单仍按 RES 计费（涉及电费 990.00 元）")
 
 
-def test_periods_billed_on_a_wrong_tariff_are_refunded_over_its_flat_charge():
-    """A farm not on time-of-use (archive AGR, 0.50), its order COM → AGR in force from
-    January, still billed on COM by periods (`_com_by_periods`: peak 1.10, flat 0.80, valley
-    0.40). January 1 000 kWh: 500 × 1.10 + 300 × 0.80 + 200 × 0.40 = 870.00; February 2 000
-    kWh: 1 000 × 1.10 + 800 × 0.80 + 200 × 0.40 = 1 820.00; due on AGR 500.00 + 1 000.00:
-    2 690.00 − 1 500.00 = 1 190.00 to refund. order_not_applied refunds the tariffs'
-    difference on the bill repriced on COM, flat for a farm not on time-of-use: 3 000 × (0.80
-    − 0.50) = 900.00; tou_misapplied the periods billed over COM's flat charge: (870.00 −
-    800.00) + (1 820.00 − 1 600.00) = 290.00 (judged on the tariff due only, it left them out).
-
-    The near miss `tou_farm`, on time-of-use: COM is priced by its periods for it, so
-    order_not_applied refunds the whole 1 190.00 and tou_misapplied finds nothing."""
-    u = Itemized()
-    for customer_id, tou in (("farm", False), ("tou_farm", True)):
-        u.customer(customer_id, usage_type="agricultural", tariff_category="AGR", tou=tou)
-        u.orders.append(
-            {
-                "order_id": f"T-{customer_id}",
-                "customer_id": customer_id,
-                "order_type": "tariff_change",
-                "issued_at": pd.Timestamp("2023-12-20"),
-                "effective_date": pd.Timestamp("2024-01-01"),
-                "old_value": "COM",
-                "new_value": "AGR",
-            }
-        )
-        for period, kwh, peak, flat_kwh, valley in (("2024-01", 1000, 500.0, 300.0, 200.0),
-                                                    ("2024-02", 2000, 1000.0, 800.0, 200.0)):  # fmt: skip
-            lines = [("energy", peak, 1.10, "peak"), ("energy", flat_kwh, 0.80, "flat"),
-                     ("energy", valley, 0.40, "valley")]  # fmt: skip
-            u.bill(customer_id, period, kwh, lines, tariff="COM", kwh_peak=peak,
-                   kwh_valley=valley, kwh_critical=0.0)  # fmt: skip
-    tables = u.tables() | {"tariffs": _com_by_periods()}
-    found = rules.run(
-        Dataset.from_frames(tables), rules=["order_not_applied", "tou_misapplied"], as_of="2024-02"
-    ).set_index(["customer_id", "rule_id"])
-    assert found["revenue_impact"].to_dict() == {
-        ("farm", "order_not_applied"): 0.0,
-        ("farm", "tou_misapplied"): 0.0,
-        ("tou_farm", "order_not_applied"): 0.0,
-    }
-    refunds = {key: said.rsplit("over-billed ", 1)[1] for key, said in found["evidence"].items()}
-    assert refunds == {
-        ("farm", "order_not_applied"): "¥900.00 (to refund, not counted as revenue)",
-        ("farm", "tou_misapplied"): "¥290.00 (to refund, not counted as revenue)",
-        ("tou_farm", "order_not_applied"): "¥1,190.00 (to refund, not counted as revenue)",
-    }
-
-
 def test_an_order_to_a_two_part_tariff_not_applied_owes_its_basic_charge_and_adjustment():
     """The factory of the next test, its order COM → IND2 in force from January, billed on COM
     in January and February: each month 10 500.00 under-billed, of which 200.00 of adjustment
