@@ -15,7 +15,6 @@ from auditkit.billing.basic import (
     demand_billed,
     order_steps,
 )
-from auditkit.billing.money import round_half_up
 from auditkit.billing.params import default_billing_params
 from auditkit.billing.tariff_lookup import NO_DAY, day_numbers
 from auditkit.periods import date_month_number
@@ -31,18 +30,13 @@ from auditkit.rules.findings import (
     raw,
     raw_per_customer,
     rows_of,
-    zero_where_nan,
 )
 from auditkit.rules.instrument import ct_sizing
 from auditkit.rules.off_archive import bills_billed_off_archive, priced_tariff_due
 from auditkit.rules.pf_standard import standard_surcharge
 from auditkit.rules.registry import rule
 from auditkit.rules.shared import once_per_context
-from auditkit.rules.stale_orders import (
-    bills_of_tariff_orders_not_applied,
-    share_from_change,
-    tariff_orders_priced_since,
-)
+from auditkit.rules.stale_orders import bills_of_tariff_orders_not_applied
 from auditkit.rules.tariff_due import (
     bills_without_basic_charge_due,
     frozen_rules_thresholds,
@@ -69,29 +63,19 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rows, billed, in_force, revenue = _capacity_short_due(
         ctx, params["kva_tolerance"], params["two_part_threshold_kva"]
     )
+    # A bill due a single-part tariff owes no basic charge: what it charged, short or not, is
+    # netted by the rule that prices the tariff (`bills_without_basic_charge_due`).
+    due = ~bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
+    rows, billed, in_force, revenue = rows[due], billed[due], in_force[due], revenue[due]
+    if not len(rows):
+        return empty_raw()
     # A bill on another tariff than the one due is recomputed whole by the rule that prices
     # its tariff, its capacity short included (`recomputed_whole_by`): on a tariff dearer per
     # kVA than the one due, the short capacity at the rate billed would count more than the
-    # bill lost. A tariff order's bill order_not_applied prices from a day inside its read
-    # period leaves the short of the days before it here (`_short_before_tariff_order`).
+    # bill lost.
     off_archive, order_not_applied = recomputed_whole_by(ctx, rows, params)
     recomputed = off_archive | order_not_applied
-    before = np.zeros(len(rows))
-    if order_not_applied.any():
-        at = np.flatnonzero(order_not_applied)
-        before[at] = _short_before_tariff_order(
-            ctx, rows[at], billed[at], in_force[at], revenue[at], params
-        )
-    revenue = np.where(recomputed, before, revenue)
-    # A bill due a single-part tariff owes no basic charge: what it charged, short or not, is
-    # netted by the rule that prices the tariff (`bills_without_basic_charge_due`), but for
-    # the days before a tariff order's effective date in its month.
-    due = ~bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows] | (before > 0)
-    rows, billed, in_force, revenue = rows[due], billed[due], in_force[due], revenue[due]
-    off_archive, order_not_applied = off_archive[due], order_not_applied[due]
-    recomputed = recomputed[due]
-    if not len(rows):
-        return empty_raw()
+    revenue = np.where(recomputed, 0.0, revenue)
     # The power-factor adjustment due moves with the basic charge (its base): carried on
     # itemized data, where the adjustment due is known, as basic_charge_error carries it; on a
     # bill of other kWh the adjustment line's whole difference is multiplier_mismatch's. Under
@@ -133,40 +117,6 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     ]
     score = 0.5 + 0.5 * (1 - grouped["billed_last"] / grouped["in_force_last"])
     return raw_per_customer(grouped, evidence, score)
-
-
-def _short_before_tariff_order(
-    ctx: RuleContext,
-    rows: np.ndarray,
-    billed: np.ndarray,
-    due: np.ndarray,
-    short: np.ndarray,
-    params: dict,
-) -> np.ndarray:
-    """Per bill of `rows` short of capacity (kVA-months `billed` and `due`, `short` the money
-    of the difference) that order_not_applied prices as a tariff order's, the short of the
-    days of its read period before the day it prices it from
-    (`stale_orders.tariff_orders_priced_since`): those days stay on the tariff billed, due its
-    basic charge on the capacity prorated by day as a month of change is (due × days /
-    days_per_month, at most a month), less the basic charge billed by the share of kWh of those
-    days (order_not_applied nets the rest). 0 on a bill that rule prices whole; never below 0.
-    An order to a single-part tariff effective on the 15th of July, 400 kVA due, 200 billed at
-    30: 400 × 30 × 14 / 30 − 6,000.00 × 14 / 31."""
-    since = tariff_orders_priced_since(ctx, rows, params)
-    first, last, _, _ = _service_days(ctx, rows)
-    days_before = np.clip(day_numbers(since) - first, 0, np.maximum(last - first + 1, 0))
-    days_before[np.isnat(since)] = 0
-    money = np.zeros(len(rows))
-    at = np.flatnonzero(days_before > 0)
-    if not len(at):
-        return money
-    read_from, read_to = ctx.read_days(rows[at])
-    kwh_before = 1.0 - share_from_change(ctx, rows[at], read_from, read_to, since[at])
-    month_part = np.minimum(days_before[at] / _days_per_month(ctx), 1.0)
-    rate = short[at] / (due[at] - billed[at])  # the rate per kVA-month the short is priced at
-    owed = rate * (due[at] * month_part - billed[at] * kwh_before)
-    money[at] = np.maximum(round_half_up(zero_where_nan(owed)), 0.0)
-    return money
 
 
 def _recomputed_clause(found: object) -> list[Clause]:
@@ -1104,8 +1054,7 @@ def basic_charge_of_days(
     )
     rows = rows_of(ctx, intervals["cust"].to_numpy())
     rows = rows[ctx.basis_is(rows, "capacity", "demand")]
-    service = _service_days(ctx, rows)
-    first, last = service[0], service[1]
+    first, last, _, _ = _service_days(ctx, rows)
     bills = pd.DataFrame(
         {
             "cust": ctx.bill_customer[rows].astype(np.int64),
@@ -1130,9 +1079,7 @@ def basic_charge_of_days(
                 "amount": np.empty(0),
             }
         )
-    touched_service = tuple(days[np.searchsorted(rows, touched)] for days in service)
-    kva = joined["kva"].to_numpy()[kept]
-    back = _days_given_back(ctx, touched, touched_service, day_row, lo, hi, kva)
+    back = _days_given_back(ctx, touched, day_row, lo, hi, joined["kva"].to_numpy()[kept])
     by_demand = ctx.basis_is(touched, "demand")
     kva_rate, kw_rate = rate_of(touched), rate_of(touched, "basic_rate_kw_month")
     owed = np.where(by_demand, back.kw_owed * kw_rate, back.kva_owed * kva_rate)
@@ -1167,21 +1114,19 @@ class _GivenBack(NamedTuple):
 def _days_given_back(
     ctx: RuleContext,
     rows: np.ndarray,
-    service: tuple[np.ndarray, ...],
     day_row: np.ndarray,
     lo: np.ndarray,
     hi: np.ndarray,
     kva: np.ndarray,
 ) -> _GivenBack:
-    """`_GivenBack` of the bills `rows` (ascending, unique; `service`: their `_service_days`,
-    read once by the caller), `kva` given back on the days [lo, hi) (day numbers inside the
-    days in service of the bill `day_row`, one per interval).
+    """`_GivenBack` of the bills `rows` (ascending, unique), `kva` given back on the days
+    [lo, hi) (day numbers inside the days in service of the bill `day_row`, one per interval).
 
     The read period is cut where an interval starts or ends; each piece has the orders'
     capacity steps (`basic.capacity_over`) and the same kVA given back on all its days, so the
     sum, the smallest and largest capacity of a day and the capacity of the last day, with and
     without the days given back, are exact."""
-    first, last, part_month, read_to = service
+    first, last, part_month, read_to = _service_days(ctx, rows)
     bill = np.searchsorted(rows, day_row)
     count = len(rows)
     points = pd.DataFrame(

@@ -295,31 +295,13 @@ def tariff_due_of_orders_not_applied(
     return due
 
 
-def tariff_orders_priced_since(ctx: RuleContext, rows: np.ndarray, params: dict) -> np.ndarray:
-    """Per bill of `rows`, the day order_not_applied prices it from as a tariff order's not
-    applied (`params` as `bills_of_tariff_orders_not_applied`): the earliest effective date of
-    its tariff orders in force inside its read period, else one on or before its first day
-    (priced whole); NaT on a bill it does not price as such. The days before stay on the
-    tariff billed: a rule pricing their capacity short prices them there."""
-    since = np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[D]")
-    if not bills_of_tariff_orders_not_applied(ctx, params)[rows].any():
-        return since
-    priced = _priced(ctx, params)
-    at = np.minimum(np.searchsorted(priced.rows, rows), len(priced.rows) - 1)
-    theirs = priced.rows[at] == rows
-    since[theirs] = priced.since[at[theirs]]
-    return since
-
-
 @dataclass(frozen=True)
 class _TariffOrdersNotApplied:
-    """The bills order_not_applied prices as a tariff order's not applied (`rows`, ascending),
-    the tariff due on each (`due`, codes of `ctx.tariff_index`) and the day it prices each from
-    (`since`, `tariff_orders_priced_since`)."""
+    """The bills order_not_applied prices as a tariff order's not applied (`rows`, ascending)
+    and the tariff due on each (`due`, codes of `ctx.tariff_index`)."""
 
     rows: np.ndarray
     due: np.ndarray
-    since: np.ndarray
 
 
 def _priced(ctx: RuleContext, params: dict) -> _TariffOrdersNotApplied:
@@ -336,19 +318,12 @@ def _tariff_orders_not_applied(
     tariff_mismatch's thresholds frozen."""
     hits = stale_bills(ctx, grace)
     if hits.empty:
-        none = np.empty(0, dtype=np.int64)
-        return _TariffOrdersNotApplied(none, none, np.empty(0, dtype="datetime64[D]"))
-    hits = hits[(hits["kind"] == "tariff").to_numpy()].reset_index(drop=True)  # one per bill
+        return _TariffOrdersNotApplied(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+    hits = hits[(hits["kind"] == "tariff").to_numpy()]  # one per bill: its order in force
     rows = hits["row"].to_numpy()
-    # Earlier orders inside the read period are priced from their own effective dates.
-    since = hits["effective_day"].to_numpy(dtype="datetime64[D]").copy()
-    earlier = earlier_tariff_days(ctx, hits)
-    np.minimum.at(
-        since, earlier["at"].to_numpy(dtype=np.int64), earlier["since"].to_numpy("datetime64[D]")
-    )
     # A bill the order's tariff cannot price (no energy rate in force that month) proves no
     # difference: its capacity short stays capacity_underbilled's.
     new = ctx.tariff_code(hits["new"].to_numpy(dtype=object))
     priced = np.isfinite(ctx.schedule_rate(new, ctx.bill_month[rows], "energy_rate", rows))
     priced &= ~bills_of_flagged_customers(ctx, dict(frozen))[rows]
-    return _TariffOrdersNotApplied(rows[priced], new[priced].astype(np.int64), since[priced])
+    return _TariffOrdersNotApplied(rows[priced], new[priced].astype(np.int64))
