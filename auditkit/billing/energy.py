@@ -5,6 +5,8 @@
   bill's period registers (bills.kwh_critical / kwh_peak / kwh_valley, flat = the rest) scaled by
   multiplier due / multiplier billed; without registers, the billed period lines (bill_lines) scaled
   the same way; with neither, the kWh due split by the `tou_profile` shares, lines marked estimated.
+  Registers (or billed period lines) adding up to more than the kWh billed would leave a negative
+  flat period: they count as missing, so such a bill proves no time-of-use difference.
 - A single-household residential bill (tier_scheme "single") on a tariff with tier rows fills the
   tier bands of the tier year from the kWh due of the customer's earlier bills that year: one line
   per tier it reaches (发改价格〔2011〕2617号).
@@ -29,6 +31,7 @@ from auditkit.billing.tariff_lookup import (
     first_rows,
 )
 from auditkit.data import Dataset
+from auditkit.data.itemized_checks import TOU_KWH_TOLERANCE
 
 #: Periods read from registers; flat is what they leave of the total.
 REGISTERS = {"critical": "kwh_critical", "peak": "kwh_peak", "valley": "kwh_valley"}
@@ -45,6 +48,8 @@ TIER_UNITS = 10_000
 _KWH_COUNTED = 1e13
 #: A line's (period, tier) pair is period × _PAIR_TIERS + tier (tiers are int8 codes).
 _PAIR_TIERS = 128
+#: Float noise allowed past TOU_KWH_TOLERANCE when period kWh are compared with the total.
+_NOISE = 1e-6
 
 
 def priced_energy(
@@ -133,12 +138,17 @@ def _tou_lines(
     scale = register_scale(estimated, due, billed_multiplier)
     kwh = bills["kwh_due"].to_numpy(dtype=float)[rows]
     registers = np.column_stack([bills[c].to_numpy(dtype=float)[rows] for c in REGISTERS.values()])
+    kwh_billed = bills["kwh_billed"].to_numpy(dtype=float)[rows]
+    # Registers adding up to more than the bill's kWh leave a negative flat period: they prove
+    # no split, and are read as missing.
+    registers[exceeding(registers, kwh_billed)] = np.nan
     known = ~np.isnan(registers).all(axis=1)  # by registers, else by billed period lines
-    # Bills without registers read their billed period lines (only theirs are summed).
+    # Bills without registers read their billed period lines (only theirs are summed), unless
+    # those too exceed the kWh billed.
     without = np.flatnonzero(~known)
     quantities_billed = dataset.bill_lines is not None and "quantity" in dataset.bill_lines
     from_lines = _billed_periods(bills, rows[without], billed if quantities_billed else None)
-    found = ~np.isnan(from_lines).all(axis=1)
+    found = ~np.isnan(from_lines).all(axis=1) & ~exceeding(from_lines, kwh_billed[without])
     registers[without[found]] = from_lines[found]
     known[without[found]] = True
     quantities = {
@@ -161,6 +171,24 @@ def _tou_lines(
         keep = (quantities[period] != 0) | (period == "flat")
         lines.append(_lines(rows[keep], code, 0, quantities[period][keep], ~known[keep]))
     return lines
+
+
+def exceeding(periods: np.ndarray, kwh_billed: np.ndarray) -> np.ndarray:
+    """Per bill, whether its register period kWh (`periods`: critical, peak, valley columns, NaN
+    where not read) add up to more than its `kwh_billed` by over TOU_KWH_TOLERANCE: the flat
+    period, the rest, would be negative (validate's warning on such bills)."""
+    filled = ~np.isnan(periods)
+    total = np.where(filled, periods, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        return filled.any(axis=1) & (total > kwh_billed + TOU_KWH_TOLERANCE + _NOISE)
+
+
+def registers_exceeding(bills: pd.DataFrame) -> np.ndarray:
+    """Per bill of the prepared frame `bills`, whether its period registers exceed its kWh
+    billed (`exceeding`): its time-of-use split is then read from its billed period lines, else
+    from the tou_profile (estimated)."""
+    registers = np.column_stack([bills[c].to_numpy(dtype=float) for c in REGISTERS.values()])
+    return exceeding(registers, bills["kwh_billed"].to_numpy(dtype=float))
 
 
 def _billed_periods(

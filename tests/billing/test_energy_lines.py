@@ -182,6 +182,47 @@ def test_time_of_use_without_registers_or_lines_is_split_by_the_profile_and_mark
     assert [n.values for n in result.attrs["notes"] if n.code == "tou_profile"] == [{"count": 2}]
 
 
+def test_period_registers_above_the_bills_kwh_do_the_split_by_billed_lines_else_the_profile():
+    b = Billing()
+    # 0.4 kV: peak 0.95, flat 0.65, valley 0.30.  Registers peak 600 + valley 100 = 700 kWh on a
+    # bill of 645: flat would be 645 − 700 = −55 kWh.  The registers prove no split: the billed
+    # lines' peak 300 × 0.95 = 285.00, valley 100 × 0.30 = 30.00, flat 645 − 400 = 245 × 0.65 =
+    # 159.25 are due as billed (no difference).
+    b.customer("T5", **TOU_10KV | {"voltage_kv": 0.4})
+    b.bill("T5", "2024-01", 645, 0.5, tariff="TOU", kwh_peak=600.0, kwh_valley=100.0)
+    b.line("T5", "2024-01", "energy", 300, 0.95, tou_period="peak")
+    b.line("T5", "2024-01", "energy", 245, 0.65, tou_period="flat")
+    b.line("T5", "2024-01", "energy", 100, 0.30, tou_period="valley")
+    # Without billed lines (one summed energy line): the profile's shares, estimated.
+    b.customer("T6", **TOU_10KV | {"voltage_kv": 0.4})
+    b.bill("T6", "2024-01", 645, 0.5, tariff="TOU", kwh_peak=600.0, kwh_valley=100.0)
+    # Near miss: registers exactly the kWh (peak 545 + valley 100 = 645): flat 0, priced by them
+    # and not by the billed lines that say otherwise.
+    b.customer("T7", **TOU_10KV | {"voltage_kv": 0.4})
+    b.bill("T7", "2024-01", 645, 0.5, tariff="TOU", kwh_peak=545.0, kwh_valley=100.0)
+    b.line("T7", "2024-01", "energy", 300, 0.95, tou_period="peak")
+    b.line("T7", "2024-01", "energy", 345, 0.30, tou_period="valley")
+    result = recompute(b.dataset())
+    by_lines = {
+        p: line_of(result, "T5", "2024-01", tou_period=p) for p in ("peak", "flat", "valley")
+    }
+    assert {p: row["quantity_due"] for p, row in by_lines.items()} == {
+        "peak": 300.0,
+        "flat": 245.0,
+        "valley": 100.0,
+    }
+    assert [row["difference"] for row in by_lines.values()] == [0.0, 0.0, 0.0]
+    profiled = line_of(result, "T6", "2024-01")
+    assert (profiled["quantity_due"], profiled["estimated"]) == (645.0, True)
+    near = {p: line_of(result, "T7", "2024-01", tou_period=p) for p in ("peak", "valley")}
+    assert {p: row["quantity_due"] for p, row in near.items()} == {"peak": 545.0, "valley": 100.0}
+    assert not near["peak"]["estimated"]
+    assert (result["quantity_due"] >= 0).all()
+    assert [n.values for n in result.attrs["notes"] if n.code == "tou_registers_exceed"] == [
+        {"count": 2}
+    ]
+
+
 def test_tiers_fill_the_year_from_the_kwh_due_of_earlier_months():
     b = Billing()
     b.customer("R1", usage_type="residential", tariff_category="RES", tier_scheme="single")
