@@ -182,9 +182,18 @@ def basic_lines(
     kw = np.where(part_month, kw * in_service / days_per_month, kw)
 
     quantity = np.where(by_capacity, kva, kw)
-    keep = ~np.isnan(np.where(by_capacity, kva, demand))
+    keep = ~np.isnan(np.where(by_capacity, kva, demand)) & ~single_part(capacity, as_billed, params)
     rate = np.where(by_capacity, kva_rate[rows], kw_rate[rows])
     return line_frame(column("bill")[keep], "basic", quantity[keep], rate[keep])
+
+
+def single_part(capacity: np.ndarray, as_billed: np.ndarray, params: BillingParams) -> np.ndarray:
+    """Per bill, whether the capacity in force on the last day of its read period (`capacity`)
+    is below `two_part_threshold_kva`: a reduction or suspension leaving less moves the
+    customer to a single-part tariff, no basic charge due (发改办价格〔2016〕1583号). Not where the
+    capacity is unknown (`as_billed`: judged on what the bill billed)."""
+    with np.errstate(invalid="ignore"):
+        return (np.asarray(capacity, dtype=float) < params.two_part_threshold_kva) & ~as_billed
 
 
 def demand_billed(

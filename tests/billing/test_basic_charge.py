@@ -131,6 +131,38 @@ def test_suspension_and_resumption_orders_move_the_capacity():
     assert lines["amount"].tolist() == [11_916.67, 7_875.00, 11_916.67, 20_000.00]
 
 
+def test_a_suspension_leaving_less_than_315_kva_has_no_basic_charge_due():
+    # 650 kVA suspended from 2024-03-05 leaving 250 kVA, resumed 2024-07-05 (发改办价格〔2016〕
+    # 1583号: less than 315 kVA is single-part).  March to June end below 315: no basic line
+    # (April was due 250 × 25 = 6 250.00).  July ends at 650: 4 × 250 + 27 × 650 = 18 550 / 30
+    # = 618.333 → 15 458.33.  Near miss: a threshold of 250 keeps April's 6 250.00.
+    frame = bills(
+        *(
+            {"period": period, "basic_charge_basis": "capacity", "contract_capacity_kva": 650}
+            for period in ("2024-03", "2024-04", "2024-05", "2024-06", "2024-07")
+        )
+    )
+    orders = [
+        {
+            "customer_id": "C1",
+            "order_type": kind,
+            "effective_date": day,
+            "old_value": old,
+            "new_value": new,
+        }
+        for kind, day, old, new in (
+            ("suspension", "2024-03-05", "650", "250"),
+            ("resumption", "2024-07-05", "250", "650"),
+        )
+    ]
+    lines = basic_lines(frame, rates(*[KVA_RATE] * 5), dataset(orders=orders), PARAMS)
+    assert lines["bill"].tolist() == [4]
+    assert lines["amount"].tolist() == [15_458.33]
+    lower = load_billing_params(overrides={"two_part_threshold_kva": 250})
+    lines = basic_lines(frame, rates(*[KVA_RATE] * 5), dataset(orders=orders), lower)
+    assert lines["amount"].tolist()[1:4] == [6_250.00, 6_250.00, 6_250.00]
+
+
 def test_an_order_without_its_new_capacity_is_held_to_what_its_type_allows():
     """A 1000 kVA contract: suspended to 685 kVA from 2024-04-01, then orders whose new value is
     empty. A reduction from 2024-05-01 is at most the 685 before it (the contract's 1000 would
