@@ -4,7 +4,7 @@ By capacity the quantity is the kVA in force: running and hot-standby transforme
 status history (`transformers`), else the contract capacity moved by capacity and suspension orders
 (`work_orders`), else the contract capacity. In a month of connection, change or closure it is
 Σ over the read days of each day's capacity / days_per_month (a day before connection or after
-closure counts 0). By demand the quantity is the billed kW: max(demand, floor × capacity) plus the
+closure counts 0), at most the largest capacity of those days. By demand the quantity is the billed kW: max(demand, floor × capacity) plus the
 excess over threshold × contract demand counted (multiplier − 1) times more, prorated by days in
 service in a month of connection or closure.
 
@@ -175,7 +175,9 @@ def basic_lines(
     )
     days_per_month = params.days_per_month
     prorated = (part_month | (lowest != highest)) & ~as_billed
-    kva = np.where(prorated, day_sum / days_per_month, capacity)
+    # A prorated month is due at most its largest capacity, as the capacity rules judge it: 31
+    # days at 1/30 are an artefact of the convention, not a charge due.
+    kva = np.where(prorated, np.fmin(day_sum / days_per_month, highest), capacity)
 
     demand = number("max_demand_kw_due")
     kw = demand_billed(demand, number("contract_demand_kw"), capacity, params)
