@@ -3,7 +3,7 @@
 - A bill of a time-of-use customer (customers.tou) on a tariff with period rows (peak or valley)
   in force gets one line per period. The period kWh are the
   bill's period registers (bills.kwh_critical / kwh_peak / kwh_valley, flat = the rest) scaled by
-  multiplier due / multiplier billed; without registers, the billed period lines (bill_lines) scaled
+  multiplier due / multiplier billed and rounded to 0.01 kWh; without registers, the billed period lines (bill_lines) scaled
   the same way; with neither, the kWh due split by the `tou_profile` shares, lines marked estimated.
   Registers (or billed period lines) adding up to more than the kWh billed would leave a negative
   flat period: they count as missing, so such a bill proves no time-of-use difference.
@@ -151,8 +151,10 @@ def _tou_lines(
     found = ~np.isnan(from_lines).all(axis=1) & ~exceeding(from_lines, kwh_billed[without])
     registers[without[found]] = from_lines[found]
     known[without[found]] = True
+    # Each period's kWh to 0.01 kWh, as a bill line shows it (a multiplier of 4/5: 873.325).
     quantities = {
-        period: np.nan_to_num(registers[:, i]) * scale for i, period in enumerate(REGISTERS)
+        period: round_half_up(np.nan_to_num(registers[:, i]) * scale, 2)
+        for i, period in enumerate(REGISTERS)
     }
     # Neither registers nor billed period lines: the profile's shares, of periods the tariff prices.
     guessed = np.flatnonzero(~known)
@@ -165,7 +167,7 @@ def _tou_lines(
             priced = np.isfinite(lookup.rate(category, read_to, volts, tou_period=period))
             share = np.where(priced, params.tou_profile[period], 0.0)
             quantities[period][guessed] = round_half_up(kwh[guessed] * share, 2)
-    quantities["flat"] = kwh - sum(quantities[p] for p in REGISTERS)
+    quantities["flat"] = round_half_up(kwh - sum(quantities[p] for p in REGISTERS), 2)
     lines = []
     for code, period in enumerate(TOU_PERIODS):
         keep = (quantities[period] != 0) | (period == "flat")

@@ -223,6 +223,37 @@ def test_period_registers_above_the_bills_kwh_do_the_split_by_billed_lines_else_
     ]
 
 
+def test_kwh_due_are_rounded_to_the_hundredth_as_a_bill_line_shows_them():
+    b = Billing()
+    # CT 62.5: 32.99 register units × 62.5 = 2,061.875 kWh, billed 2,061.88 × 0.45 = 927.846 →
+    # 927.85.  Unrounded it was priced 927.84375 → 927.84: −0.01 on a correct bill.
+    b.customer("C1", tariff_category="MKT", ct_ratio=62.5)
+    b.bill("C1", "2024-01", 2061.88, 0.45, tariff="MKT", multiplier=62.5, register_end=1032.99)
+    # Near miss: 33 units × 62.5 = 2,062.5 kWh, nothing to round: × 0.45 = 928.125 → 928.13.
+    b.customer("C2", tariff_category="MKT", ct_ratio=62.5)
+    b.bill("C2", "2024-01", 2062.5, 0.45, tariff="MKT", multiplier=62.5, register_end=1033.0)
+    # Time of use billed at multiplier 5, due 4: registers × 4/5.  400 units × 4 = 1,600 kWh;
+    # peak 1,091.65625 × 0.8 = 873.325 → 873.33, valley 300 × 0.8 = 240, flat 1,600 − 873.33 −
+    # 240 = 486.67 (not 873.325 and 486.675).
+    b.customer("T8", **TOU_10KV | {"voltage_kv": 0.4}, ct_ratio=4.0)
+    b.bill(
+        "T8", "2024-01", 2000, 0.5, tariff="TOU", multiplier=5.0, kwh_peak=1091.65625,
+        kwh_valley=300.0,
+    )  # fmt: skip
+    b.line("T8", "2024-01", "energy", 1091.66, 0.95, tou_period="peak")
+    b.line("T8", "2024-01", "energy", 608.34, 0.65, tou_period="flat")
+    b.line("T8", "2024-01", "energy", 300, 0.30, tou_period="valley")
+    result = recompute(b.dataset())
+    row = line_of(result, "C1", "2024-01")
+    assert (row["quantity_due"], row["amount_due"], row["difference"]) == (2061.88, 927.85, 0.0)
+    near = line_of(result, "C2", "2024-01")
+    assert (near["quantity_due"], near["amount_due"], near["difference"]) == (2062.5, 928.13, 0.0)
+    periods = {
+        p: line_of(result, "T8", "2024-01", tou_period=p)["quantity_due"] for p in ("peak", "flat")
+    }
+    assert periods == {"peak": 873.33, "flat": 486.67}
+
+
 def test_tiers_fill_the_year_from_the_kwh_due_of_earlier_months():
     b = Billing()
     b.customer("R1", usage_type="residential", tariff_category="RES", tier_scheme="single")
