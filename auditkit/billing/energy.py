@@ -11,12 +11,14 @@
   tier bands of the tier year from the kWh due of the customer's earlier bills that year: one line
   per tier it reaches (发改价格〔2011〕2617号).
 - Any other bill (a shared meter included) gets one line at the row without period and tier.
-Each line's rate is the row in force on read_to; when that row started inside the read period at a
-different rate than the day before, the line is split by read days: q_old = round(q × d_old / rd, 2)
-at the old rate, q − q_old at the new. Amounts are rounded half up to the fen, line by line.
+Each line's rate is the row in force on read_to; where rows of other rates were in force on earlier
+days of the read period (one price change or several), the line is split by read days: each older
+rate's part q_i = round(q × d_i / rd, 2), the rate on read_to the rest. Amounts are rounded half up to the fen, line by line.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -305,10 +307,10 @@ def _earlier_in_tier_year(
 def _priced(
     base: dict[str, np.ndarray], bills: pd.DataFrame, lookup: TariffLookup, askers: np.ndarray
 ) -> list[dict[str, np.ndarray]]:
-    """The lines with their rates and amounts, split by read days where the price changed inside
-    the read period: the lines at the rate in force on read_to (`base`, its quantities reduced
-    where split), then the old-rate parts of the split ones. `askers` is the first bill asking
-    each question (tariff_query)."""
+    """The lines with their rates and amounts, split by read days at every price change inside
+    the read period (`rate_links`, `day_parts`): the lines at the rate in force on read_to
+    (`base`, its quantities reduced where split), then the older parts of the split ones.
+    `askers` is the first bill asking each question (tariff_query)."""
     bill = base["bill"]
     period, tier = base["period"], base["tier"]
     # A line asks the tariff its bill's question (tariff_query) for its period and tier, of which
@@ -334,42 +336,31 @@ def _priced(
     del pair
     rate_asked, change = _values(lookup, rows), _values(lookup, rows, "valid_from")
     rate = rate_asked[query]
-    # The row in force on read_to may have started inside the read period (after read_from):
-    # only where it started less than the longest read period before read_to are the lines
-    # compared with their bill's read_from.
-    asked_to = day_numbers(read_to)
-    began = (rows >= 0) & (change <= asked_to) & (change != NO_DAY)
+    # The rates before the row in force on read_to, asked once per (question, pair) back to
+    # the longest read period before read_to: a line of it reads those inside its read period.
     longest = int(bills["read_days"].max()) if len(bills) else 0
-    recently = began & (change > asked_to - longest)
-    recent = np.flatnonzero(recently[query])
-    from_day = day_numbers(bills["read_from"].to_numpy()[bill[recent]])
-    later = change[query[recent]] > from_day
-    inside, from_day = recent[later], from_day[later]
-    # The rate the day before the row began, asked once per (question, pair) whose row began
-    # recently: a line of it inside its read period was priced so before.
-    at = np.flatnonzero(recently)
-    rate_before = np.full(len(rows), np.nan)
-    rate_before[at] = lookup.rate(
-        category[at],
-        (change[at] - 1).astype("datetime64[D]"),
-        volts[at],
-        "energy_rate",
-        asked_period[at],
-        asked_tier[at],
+    links = rate_links(
+        lookup,
+        (category, volts, asked_period, asked_tier),
+        change,
+        rate_asked,
+        day_numbers(read_to) - longest,
     )
-    old_rate = rate_before[query[inside]]
-    differs = np.isfinite(old_rate) & (old_rate != rate[inside])
-    split, old_rate = inside[differs], old_rate[differs]
-    old_days = change[query[split]] - from_day[differs]
+    from_day = day_numbers(bills["read_from"].to_numpy()[bill])
+    inside = np.flatnonzero(links.began[0][query] > from_day)
+    chain = RateLinks(links.began[:, query[inside]], links.rate[:, query[inside]])
+    to_day = day_numbers(bills["read_to"].to_numpy()[bill[inside]])
+    parts = day_parts(from_day[inside], to_day, chain)
+    split = inside[parts.line]
     read_days = bills["read_days"].to_numpy(dtype=np.int64)[bill[split]]
-    q_old = kwh_before_change(base["quantity"][split], old_days, read_days)
-    base["quantity"][split] -= q_old
+    q_old = kwh_before_change(base["quantity"][split], parts.last - parts.first + 1, read_days)
+    np.subtract.at(base["quantity"], split, q_old)
     old = {
         "bill": bill[split],
         "period": period[split],
         "tier": tier[split],
         "quantity": q_old,
-        "rate": old_rate,
+        "rate": parts.rate,
         "estimated": base["estimated"][split],
     }
     base["rate"] = rate
@@ -382,10 +373,95 @@ def _priced(
 def kwh_before_change(
     kwh: np.ndarray, days_before: np.ndarray, read_days: np.ndarray
 ) -> np.ndarray:
-    """Of `kwh` read over `read_days` days, the part used on the `days_before` days before a
-    change inside the read period (a price, a tariff), prorated by day to the hundredth of a
-    kWh as a bill splits it: round(q × d_old / rd, 2); the rest is used after."""
+    """Of `kwh` read over `read_days` days, the part used on `days_before` days of a price (or
+    tariff) in force before a change inside the read period, prorated by day to the hundredth
+    of a kWh as a bill splits it: round(q × d_old / rd, 2); the days after the last change take
+    the rest."""
     return round_half_up(np.asarray(kwh, dtype=float) * days_before / read_days, 2)
+
+
+class RateLinks(NamedTuple):
+    """Per query, the rates in force going back from its last day: `began[k]` the day the k-th
+    newest rate began, `rate[k]` that rate (links × queries; NaN and NO_DAY past the chain's
+    end). Link 0 is the row in force on the last day."""
+
+    began: np.ndarray
+    rate: np.ndarray
+
+
+class DayParts(NamedTuple):
+    """The days before the last price change of lines whose rate changed inside their days:
+    per part, its line (position), first and last day, and the rate in force on them. The days
+    from the last change on are the line's own rate (link 0), taking the kWh left."""
+
+    line: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    rate: np.ndarray
+
+
+def rate_links(
+    lookup: TariffLookup,
+    asked: tuple[np.ndarray, np.ndarray, object, object],
+    began: np.ndarray,
+    rate: np.ndarray,
+    earliest: np.ndarray,
+    fallback: bool = True,
+) -> RateLinks:
+    """Per query (`asked`: tariff, voltage, period, tier) whose row in force on its last day
+    began on `began` at `rate`, the rates before it, each the row in force the day before the
+    newer one began, while that began after `earliest`: every price change of a read period,
+    not only the last (PUB 0.599 until 7 November, 0.605 to the 15th, 0.611 from the 16th)."""
+    began_links = [np.asarray(began, dtype=np.int64).copy()]
+    rate_chain = [np.asarray(rate, dtype=float).copy()]
+    earliest = np.broadcast_to(np.asarray(earliest, dtype=np.int64), began_links[0].shape)
+    open_ = np.flatnonzero(
+        (began_links[0] != NO_DAY) & (began_links[0] > earliest) & np.isfinite(rate_chain[0])
+    )
+    while len(open_):
+        tariff, volts, period, tier = (
+            value[open_] if isinstance(value, np.ndarray) and value.ndim else value
+            for value in asked
+        )
+        day_before = (began_links[-1][open_] - 1).astype("datetime64[D]")
+        rows = lookup.row(tariff, day_before, volts, period, tier, fallback)
+        link_began = np.full(len(began_links[0]), NO_DAY, dtype=np.int64)
+        link_rate = np.full(len(began_links[0]), np.nan)
+        link_began[open_] = _values(lookup, rows, "valid_from")
+        link_rate[open_] = _values(lookup, rows)
+        began_links.append(link_began)
+        rate_chain.append(link_rate)
+        open_ = open_[
+            (link_began[open_] != NO_DAY)
+            & (link_began[open_] > earliest[open_])
+            & np.isfinite(link_rate[open_])
+        ]
+    return RateLinks(np.vstack(began_links), np.vstack(rate_chain))
+
+
+def day_parts(first: np.ndarray, last: np.ndarray, links: RateLinks) -> DayParts:
+    """Per line read from day `first` to day `last` with its `links` (`rate_links`, aligned
+    with the lines), the parts of its days before each change of rate inside them: a change
+    where a rate began after `first` at another rate than the day before (a row of the same
+    rate, or none before, splits nothing)."""
+    start = np.asarray(first, dtype=np.int64).copy()
+    parts: list[tuple[np.ndarray, ...]] = []
+    for newer in range(links.began.shape[0] - 2, -1, -1):  # the oldest change first
+        began, old_rate = links.began[newer], links.rate[newer + 1]
+        changed = (
+            (began > first)
+            & (began <= last)
+            & np.isfinite(old_rate)
+            & (old_rate != links.rate[newer])
+        )
+        at = np.flatnonzero(changed)
+        parts.append((at, start[at], began[at] - 1, old_rate[at]))
+        start[at] = began[at]
+    if not parts:
+        return DayParts(
+            np.empty(0, dtype=np.int64), *(np.empty(0, dtype=np.int64),) * 2, np.empty(0)
+        )
+    return DayParts(*(np.concatenate(column) for column in zip(*parts, strict=True)))
 
 
 def rate_change(
@@ -397,48 +473,38 @@ def rate_change(
     period: np.ndarray,
     tier: np.ndarray,
     fallback: bool = False,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per line read from day `first` to day `last` (day numbers) on `tariff`: the day the
-    row in force on `last` began, its energy rate, and the rate the day before it began where
-    that was inside the days (after `first`; NaN elsewhere), as `_priced` reads them: for a
-    rule pricing lines one by one on a tariff of its choosing. The row of exactly the line's
-    period and tier; with `fallback`, as the recomputation looks a bill's rows up (a line
-    without a period takes the tariff's flat row where it has none without)."""
+) -> RateLinks:
+    """Per line read from day `first` to day `last` (day numbers) on `tariff`: the rate in
+    force on `last` and every rate before it that began inside the days (`rate_links`), as
+    `_priced` reads them: for a rule pricing lines one by one on a tariff of its choosing. The
+    row of exactly the line's period and tier; with `fallback`, as the recomputation looks a
+    bill's rows up (a line without a period takes the tariff's flat row where it has none
+    without)."""
     on_last = last.astype("datetime64[D]")
-    asked = (tariff, on_last, volts)
-    rate = lookup.rate(*asked, "energy_rate", period, tier, fallback=fallback)
-    began = lookup.valid_from(*asked, period, tier)
-    inside = np.flatnonzero((began != NO_DAY) & (began > first) & np.isfinite(rate))
-    rate_before = np.full(len(rate), np.nan)
-    rate_before[inside] = lookup.rate(
-        tariff[inside],
-        (began[inside] - 1).astype("datetime64[D]"),
-        volts[inside],
-        "energy_rate",
-        period[inside],
-        tier[inside],
-        fallback=fallback,
+    rows = lookup.row(tariff, on_last, volts, period, tier, fallback)
+    return rate_links(
+        lookup,
+        (tariff, volts, period, tier),
+        _values(lookup, rows, "valid_from"),
+        _values(lookup, rows),
+        first,
+        fallback,
     )
-    return began, rate, rate_before
 
 
 def priced_by_days(
-    kwh: np.ndarray,
-    first: np.ndarray,
-    last: np.ndarray,
-    began: np.ndarray,
-    rate: np.ndarray,
-    rate_before: np.ndarray,
+    kwh: np.ndarray, first: np.ndarray, last: np.ndarray, links: RateLinks
 ) -> np.ndarray:
     """Per line, `kwh` used from day `first` to day `last` priced as `_priced` splits a line
-    (`rate_change`'s `began`, `rate`, `rate_before`): where the rate changed inside the days,
-    the kWh of the days before `began` at `rate_before` (`kwh_before_change`), the rest at
-    `rate`, each part to the fen."""
-    split = np.isfinite(rate_before) & (rate_before != rate)
-    days_before = np.where(split, began - first, 0)
-    before = kwh_before_change(kwh, days_before, np.maximum(last - first + 1, 1))
-    priced = round_half_up(before * np.nan_to_num(rate_before))
-    priced += round_half_up((kwh - before) * rate)
+    (`rate_change`'s links): the kWh of the days before each change of rate inside them at the
+    rate then (`kwh_before_change`), the rest at the rate on `last`, each part to the fen."""
+    kwh = np.asarray(kwh, dtype=float)
+    parts = day_parts(first, last, links)
+    read_days = np.maximum(last - first + 1, 1)[parts.line]
+    before = kwh_before_change(kwh[parts.line], parts.last - parts.first + 1, read_days)
+    rest = kwh - np.bincount(parts.line, before, len(kwh))
+    priced = round_half_up(rest * links.rate[0])
+    priced += np.bincount(parts.line, round_half_up(before * parts.rate), len(kwh))
     return priced
 
 

@@ -415,7 +415,7 @@ def _flat_on_tariff_billed(ctx: RuleContext, view: EnergyView, rows: np.ndarray)
         np.zeros(len(rows), dtype=np.int8),
         fallback=True,
     )
-    amount = priced_by_days(kwh[rows], first, last, *change)
+    amount = priced_by_days(kwh[rows], first, last, change)
     priced = np.isfinite(amount)
     return _DueInstead(rows[priced], amount[priced])
 

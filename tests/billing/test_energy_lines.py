@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 from billing_builders import Billing, line_of
 
 from auditkit.billing import recompute
+from auditkit.billing.energy import priced_by_days, rate_change
+from auditkit.billing.tariff_lookup import TariffLookup, day_numbers
 
 TOU_10KV = {"usage_type": "industrial", "tariff_category": "TOU", "voltage_kv": 10.0, "tou": True}
 
@@ -252,6 +255,48 @@ def test_kwh_due_are_rounded_to_the_hundredth_as_a_bill_line_shows_them():
         p: line_of(result, "T8", "2024-01", tou_period=p)["quantity_due"] for p in ("peak", "flat")
     }
     assert periods == {"peak": 873.33, "flat": 486.67}
+
+
+#: PUB: 0.599 until 7 November 2024, 0.605 from the 8th to the 15th, 0.611 from the 16th (a row
+#: of the same 0.611 again from the 20th splits nothing).
+PUB_ROWS = pd.DataFrame(
+    {
+        "tariff_category": "PUB",
+        "usage_type": "commercial",
+        "energy_rate": [0.599, 0.605, 0.611, 0.611],
+        "valid_from": pd.to_datetime(["2018-01-01", "2024-11-08", "2024-11-16", "2024-11-20"]),
+        "valid_to": pd.to_datetime(["2024-11-07", "2024-11-15", "2024-11-19", None]),
+    }
+)
+
+
+def test_every_price_change_inside_the_read_period_splits_the_kwh_by_read_days():
+    b = Billing()
+    b.tariffs = pd.concat([b.tariffs, PUB_ROWS], ignore_index=True)
+    # 3,566.7 kWh over 30 days of November: 7 days at 0.599: round(3,566.7 × 7 / 30, 2) = 832.23
+    # → 498.51; 8 days at 0.605: round(3,566.7 × 8 / 30, 2) = 951.12 → 575.43; the rest
+    # 1,783.35 at 0.611 → 1,089.63; due 2,163.57 (only the last change split: 1,783.35 at 0.605
+    # = 1,078.93 + 1,089.63 = 2,168.56).
+    b.customer("P1", tariff_category="PUB")
+    b.bill("P1", "2024-11", 3566.7, 0.611, tariff="PUB")
+    # Near miss: read from the 8th (the 0.599 days before it): 2 parts, round(3,566.7 × 8 / 23,
+    # 2) = 1,240.59 × 0.605 = 750.56 and 2,326.11 × 0.611 = 1,421.25; due 2,171.81.
+    b.customer("P2", tariff_category="PUB")
+    b.bill(
+        "P2", "2024-11", 3566.7, 0.611, tariff="PUB",
+        read_from=pd.Timestamp("2024-11-08"), read_to=pd.Timestamp("2024-11-30"),
+    )  # fmt: skip
+    result = recompute(b.dataset())
+    assert line_of(result, "P1", "2024-11")["amount_due"] == 2163.57
+    assert line_of(result, "P2", "2024-11")["amount_due"] == 2171.81
+    # The rules price a line by the same parts (energy.rate_change, priced_by_days).
+    lookup = TariffLookup(b.dataset().tariffs)
+    first = day_numbers(pd.to_datetime(["2024-11-01", "2024-11-08"]))
+    last = day_numbers(pd.to_datetime(["2024-11-30", "2024-11-30"]))
+    category = np.array(["PUB", "PUB"], dtype=object)
+    links = rate_change(lookup, category, first, last, np.array([0.4, 0.4]), None, None)
+    priced = priced_by_days(np.array([3566.7, 3566.7]), first, last, links)
+    assert priced.tolist() == [2163.57, 2171.81]
 
 
 def test_tiers_fill_the_year_from_the_kwh_due_of_earlier_months():
