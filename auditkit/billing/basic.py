@@ -4,7 +4,7 @@ By capacity the quantity is the kVA in force: running and hot-standby transforme
 status history (`transformers`), else the contract capacity moved by capacity and suspension orders
 (`work_orders`), else the contract capacity. In a month of connection, change or closure it is
 Σ over the read days of each day's capacity / days_per_month (a day before connection or after
-closure counts 0). By demand the quantity is the billed kW: max(demand, floor × capacity) plus the
+closure counts 0), at most the largest capacity of those days. By demand the quantity is the billed kW: max(demand, floor × capacity) plus the
 excess over threshold × contract demand counted (multiplier − 1) times more, prorated by days in
 service in a month of connection or closure.
 
@@ -175,16 +175,27 @@ def basic_lines(
     )
     days_per_month = params.days_per_month
     prorated = (part_month | (lowest != highest)) & ~as_billed
-    kva = np.where(prorated, day_sum / days_per_month, capacity)
+    # A prorated month is due at most its largest capacity, as the capacity rules judge it: 31
+    # days at 1/30 are an artefact of the convention, not a charge due.
+    kva = np.where(prorated, np.fmin(day_sum / days_per_month, highest), capacity)
 
     demand = number("max_demand_kw_due")
     kw = demand_billed(demand, number("contract_demand_kw"), capacity, params)
     kw = np.where(part_month, kw * in_service / days_per_month, kw)
 
     quantity = np.where(by_capacity, kva, kw)
-    keep = ~np.isnan(np.where(by_capacity, kva, demand))
+    keep = ~np.isnan(np.where(by_capacity, kva, demand)) & ~single_part(capacity, as_billed, params)
     rate = np.where(by_capacity, kva_rate[rows], kw_rate[rows])
     return line_frame(column("bill")[keep], "basic", quantity[keep], rate[keep])
+
+
+def single_part(capacity: np.ndarray, as_billed: np.ndarray, params: BillingParams) -> np.ndarray:
+    """Per bill, whether the capacity in force on the last day of its read period (`capacity`)
+    is below `two_part_threshold_kva`: a reduction or suspension leaving less moves the
+    customer to a single-part tariff, no basic charge due (发改办价格〔2016〕1583号). Not where the
+    capacity is unknown (`as_billed`: judged on what the bill billed)."""
+    with np.errstate(invalid="ignore"):
+        return (np.asarray(capacity, dtype=float) < params.two_part_threshold_kva) & ~as_billed
 
 
 def demand_billed(

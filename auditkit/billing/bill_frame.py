@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from auditkit.arrow_text import arrow_text, run_changes
 from auditkit.billing.basic import CONTRACT_ORDERS, basic_charge_billed, capacity_before
+from auditkit.billing.money import round_half_up
 from auditkit.billing.params import TOU_PERIODS
 from auditkit.billing.tariff_lookup import TariffLookup, day_numbers, first_rows, row_numbers
 from auditkit.data import Dataset
@@ -637,8 +638,9 @@ def _kwh_due(
     ordered: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     orders: pd.DataFrame,
 ) -> np.ndarray:
-    """(register_end − register_start) × multiplier due; estimated reads (`estimated_read`) keep
-    the billed kWh.
+    """(register_end − register_start) × multiplier due, rounded half up to 0.01 kWh as a bill
+    line shows it (a CT of 62.5: 33 × 62.5 = 2,061.875 → 2,061.88); estimated reads
+    (`estimated_read`) keep the billed kWh.
 
     A meter replacement effective inside the read period (read_from < day ≤ read_to) with the old
     meter's final read and the new meter's first read joins the two meters: (final − start) × the
@@ -673,6 +675,7 @@ def _kwh_due(
         before = np.where(np.isfinite(old), old, multiplier)
         joined = (final - start) * before + (end - first) * multiplier
         kwh[rows] = np.where(hit, joined, kwh[rows])
+    round_half_up(kwh, 2, out=kwh)
     np.copyto(kwh, kwh_billed, where=estimated_read)
     return kwh
 

@@ -3,18 +3,22 @@
 - A bill of a time-of-use customer (customers.tou) on a tariff with period rows (peak or valley)
   in force gets one line per period. The period kWh are the
   bill's period registers (bills.kwh_critical / kwh_peak / kwh_valley, flat = the rest) scaled by
-  multiplier due / multiplier billed; without registers, the billed period lines (bill_lines) scaled
+  multiplier due / multiplier billed and rounded to 0.01 kWh; without registers, the billed period lines (bill_lines) scaled
   the same way; with neither, the kWh due split by the `tou_profile` shares, lines marked estimated.
+  Registers (or billed period lines) adding up to more than the kWh billed would leave a negative
+  flat period: they count as missing, so such a bill proves no time-of-use difference.
 - A single-household residential bill (tier_scheme "single") on a tariff with tier rows fills the
   tier bands of the tier year from the kWh due of the customer's earlier bills that year: one line
   per tier it reaches (发改价格〔2011〕2617号).
 - Any other bill (a shared meter included) gets one line at the row without period and tier.
-Each line's rate is the row in force on read_to; when that row started inside the read period at a
-different rate than the day before, the line is split by read days: q_old = round(q × d_old / rd, 2)
-at the old rate, q − q_old at the new. Amounts are rounded half up to the fen, line by line.
+Each line's rate is the row in force on read_to; where rows of other rates were in force on earlier
+days of the read period (one price change or several), the line is split by read days: each older
+rate's part q_i = round(q × d_i / rd, 2), the rate on read_to the rest. Amounts are rounded half up to the fen, line by line.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -29,6 +33,7 @@ from auditkit.billing.tariff_lookup import (
     first_rows,
 )
 from auditkit.data import Dataset
+from auditkit.data.itemized_checks import TOU_KWH_TOLERANCE
 
 #: Periods read from registers; flat is what they leave of the total.
 REGISTERS = {"critical": "kwh_critical", "peak": "kwh_peak", "valley": "kwh_valley"}
@@ -45,6 +50,8 @@ TIER_UNITS = 10_000
 _KWH_COUNTED = 1e13
 #: A line's (period, tier) pair is period × _PAIR_TIERS + tier (tiers are int8 codes).
 _PAIR_TIERS = 128
+#: Float noise allowed past TOU_KWH_TOLERANCE when period kWh are compared with the total.
+_NOISE = 1e-6
 
 
 def priced_energy(
@@ -133,16 +140,23 @@ def _tou_lines(
     scale = register_scale(estimated, due, billed_multiplier)
     kwh = bills["kwh_due"].to_numpy(dtype=float)[rows]
     registers = np.column_stack([bills[c].to_numpy(dtype=float)[rows] for c in REGISTERS.values()])
+    kwh_billed = bills["kwh_billed"].to_numpy(dtype=float)[rows]
+    # Registers adding up to more than the bill's kWh leave a negative flat period: they prove
+    # no split, and are read as missing.
+    registers[exceeding(registers, kwh_billed)] = np.nan
     known = ~np.isnan(registers).all(axis=1)  # by registers, else by billed period lines
-    # Bills without registers read their billed period lines (only theirs are summed).
+    # Bills without registers read their billed period lines (only theirs are summed), unless
+    # those too exceed the kWh billed.
     without = np.flatnonzero(~known)
     quantities_billed = dataset.bill_lines is not None and "quantity" in dataset.bill_lines
     from_lines = _billed_periods(bills, rows[without], billed if quantities_billed else None)
-    found = ~np.isnan(from_lines).all(axis=1)
+    found = ~np.isnan(from_lines).all(axis=1) & ~exceeding(from_lines, kwh_billed[without])
     registers[without[found]] = from_lines[found]
     known[without[found]] = True
+    # Each period's kWh to 0.01 kWh, as a bill line shows it (a multiplier of 4/5: 873.325).
     quantities = {
-        period: np.nan_to_num(registers[:, i]) * scale for i, period in enumerate(REGISTERS)
+        period: round_half_up(np.nan_to_num(registers[:, i]) * scale, 2)
+        for i, period in enumerate(REGISTERS)
     }
     # Neither registers nor billed period lines: the profile's shares, of periods the tariff prices.
     guessed = np.flatnonzero(~known)
@@ -155,12 +169,30 @@ def _tou_lines(
             priced = np.isfinite(lookup.rate(category, read_to, volts, tou_period=period))
             share = np.where(priced, params.tou_profile[period], 0.0)
             quantities[period][guessed] = round_half_up(kwh[guessed] * share, 2)
-    quantities["flat"] = kwh - sum(quantities[p] for p in REGISTERS)
+    quantities["flat"] = round_half_up(kwh - sum(quantities[p] for p in REGISTERS), 2)
     lines = []
     for code, period in enumerate(TOU_PERIODS):
         keep = (quantities[period] != 0) | (period == "flat")
         lines.append(_lines(rows[keep], code, 0, quantities[period][keep], ~known[keep]))
     return lines
+
+
+def exceeding(periods: np.ndarray, kwh_billed: np.ndarray) -> np.ndarray:
+    """Per bill, whether its register period kWh (`periods`: critical, peak, valley columns, NaN
+    where not read) add up to more than its `kwh_billed` by over TOU_KWH_TOLERANCE: the flat
+    period, the rest, would be negative (validate's warning on such bills)."""
+    filled = ~np.isnan(periods)
+    total = np.where(filled, periods, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        return filled.any(axis=1) & (total > kwh_billed + TOU_KWH_TOLERANCE + _NOISE)
+
+
+def registers_exceeding(bills: pd.DataFrame) -> np.ndarray:
+    """Per bill of the prepared frame `bills`, whether its period registers exceed its kWh
+    billed (`exceeding`): its time-of-use split is then read from its billed period lines, else
+    from the tou_profile (estimated)."""
+    registers = np.column_stack([bills[c].to_numpy(dtype=float) for c in REGISTERS.values()])
+    return exceeding(registers, bills["kwh_billed"].to_numpy(dtype=float))
 
 
 def _billed_periods(
@@ -275,10 +307,10 @@ def _earlier_in_tier_year(
 def _priced(
     base: dict[str, np.ndarray], bills: pd.DataFrame, lookup: TariffLookup, askers: np.ndarray
 ) -> list[dict[str, np.ndarray]]:
-    """The lines with their rates and amounts, split by read days where the price changed inside
-    the read period: the lines at the rate in force on read_to (`base`, its quantities reduced
-    where split), then the old-rate parts of the split ones. `askers` is the first bill asking
-    each question (tariff_query)."""
+    """The lines with their rates and amounts, split by read days at every price change inside
+    the read period (`rate_links`, `day_parts`): the lines at the rate in force on read_to
+    (`base`, its quantities reduced where split), then the older parts of the split ones.
+    `askers` is the first bill asking each question (tariff_query)."""
     bill = base["bill"]
     period, tier = base["period"], base["tier"]
     # A line asks the tariff its bill's question (tariff_query) for its period and tier, of which
@@ -304,42 +336,31 @@ def _priced(
     del pair
     rate_asked, change = _values(lookup, rows), _values(lookup, rows, "valid_from")
     rate = rate_asked[query]
-    # The row in force on read_to may have started inside the read period (after read_from):
-    # only where it started less than the longest read period before read_to are the lines
-    # compared with their bill's read_from.
-    asked_to = day_numbers(read_to)
-    began = (rows >= 0) & (change <= asked_to) & (change != NO_DAY)
+    # The rates before the row in force on read_to, asked once per (question, pair) back to
+    # the longest read period before read_to: a line of it reads those inside its read period.
     longest = int(bills["read_days"].max()) if len(bills) else 0
-    recently = began & (change > asked_to - longest)
-    recent = np.flatnonzero(recently[query])
-    from_day = day_numbers(bills["read_from"].to_numpy()[bill[recent]])
-    later = change[query[recent]] > from_day
-    inside, from_day = recent[later], from_day[later]
-    # The rate the day before the row began, asked once per (question, pair) whose row began
-    # recently: a line of it inside its read period was priced so before.
-    at = np.flatnonzero(recently)
-    rate_before = np.full(len(rows), np.nan)
-    rate_before[at] = lookup.rate(
-        category[at],
-        (change[at] - 1).astype("datetime64[D]"),
-        volts[at],
-        "energy_rate",
-        asked_period[at],
-        asked_tier[at],
+    links = rate_links(
+        lookup,
+        (category, volts, asked_period, asked_tier),
+        change,
+        rate_asked,
+        day_numbers(read_to) - longest,
     )
-    old_rate = rate_before[query[inside]]
-    differs = np.isfinite(old_rate) & (old_rate != rate[inside])
-    split, old_rate = inside[differs], old_rate[differs]
-    old_days = change[query[split]] - from_day[differs]
+    from_day = day_numbers(bills["read_from"].to_numpy()[bill])
+    inside = np.flatnonzero(links.began[0][query] > from_day)
+    chain = RateLinks(links.began[:, query[inside]], links.rate[:, query[inside]])
+    to_day = day_numbers(bills["read_to"].to_numpy()[bill[inside]])
+    parts = day_parts(from_day[inside], to_day, chain)
+    split = inside[parts.line]
     read_days = bills["read_days"].to_numpy(dtype=np.int64)[bill[split]]
-    q_old = kwh_before_change(base["quantity"][split], old_days, read_days)
-    base["quantity"][split] -= q_old
+    q_old = kwh_before_change(base["quantity"][split], parts.last - parts.first + 1, read_days)
+    np.subtract.at(base["quantity"], split, q_old)
     old = {
         "bill": bill[split],
         "period": period[split],
         "tier": tier[split],
         "quantity": q_old,
-        "rate": old_rate,
+        "rate": parts.rate,
         "estimated": base["estimated"][split],
     }
     base["rate"] = rate
@@ -352,10 +373,95 @@ def _priced(
 def kwh_before_change(
     kwh: np.ndarray, days_before: np.ndarray, read_days: np.ndarray
 ) -> np.ndarray:
-    """Of `kwh` read over `read_days` days, the part used on the `days_before` days before a
-    change inside the read period (a price, a tariff), prorated by day to the hundredth of a
-    kWh as a bill splits it: round(q × d_old / rd, 2); the rest is used after."""
+    """Of `kwh` read over `read_days` days, the part used on `days_before` days of a price (or
+    tariff) in force before a change inside the read period, prorated by day to the hundredth
+    of a kWh as a bill splits it: round(q × d_old / rd, 2); the days after the last change take
+    the rest."""
     return round_half_up(np.asarray(kwh, dtype=float) * days_before / read_days, 2)
+
+
+class RateLinks(NamedTuple):
+    """Per query, the rates in force going back from its last day: `began[k]` the day the k-th
+    newest rate began, `rate[k]` that rate (links × queries; NaN and NO_DAY past the chain's
+    end). Link 0 is the row in force on the last day."""
+
+    began: np.ndarray
+    rate: np.ndarray
+
+
+class DayParts(NamedTuple):
+    """The days before the last price change of lines whose rate changed inside their days:
+    per part, its line (position), first and last day, and the rate in force on them. The days
+    from the last change on are the line's own rate (link 0), taking the kWh left."""
+
+    line: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    rate: np.ndarray
+
+
+def rate_links(
+    lookup: TariffLookup,
+    asked: tuple[np.ndarray, np.ndarray, object, object],
+    began: np.ndarray,
+    rate: np.ndarray,
+    earliest: np.ndarray,
+    fallback: bool = True,
+) -> RateLinks:
+    """Per query (`asked`: tariff, voltage, period, tier) whose row in force on its last day
+    began on `began` at `rate`, the rates before it, each the row in force the day before the
+    newer one began, while that began after `earliest`: every price change of a read period,
+    not only the last (PUB 0.599 until 7 November, 0.605 to the 15th, 0.611 from the 16th)."""
+    began_links = [np.asarray(began, dtype=np.int64).copy()]
+    rate_chain = [np.asarray(rate, dtype=float).copy()]
+    earliest = np.broadcast_to(np.asarray(earliest, dtype=np.int64), began_links[0].shape)
+    open_ = np.flatnonzero(
+        (began_links[0] != NO_DAY) & (began_links[0] > earliest) & np.isfinite(rate_chain[0])
+    )
+    while len(open_):
+        tariff, volts, period, tier = (
+            value[open_] if isinstance(value, np.ndarray) and value.ndim else value
+            for value in asked
+        )
+        day_before = (began_links[-1][open_] - 1).astype("datetime64[D]")
+        rows = lookup.row(tariff, day_before, volts, period, tier, fallback)
+        link_began = np.full(len(began_links[0]), NO_DAY, dtype=np.int64)
+        link_rate = np.full(len(began_links[0]), np.nan)
+        link_began[open_] = _values(lookup, rows, "valid_from")
+        link_rate[open_] = _values(lookup, rows)
+        began_links.append(link_began)
+        rate_chain.append(link_rate)
+        open_ = open_[
+            (link_began[open_] != NO_DAY)
+            & (link_began[open_] > earliest[open_])
+            & np.isfinite(link_rate[open_])
+        ]
+    return RateLinks(np.vstack(began_links), np.vstack(rate_chain))
+
+
+def day_parts(first: np.ndarray, last: np.ndarray, links: RateLinks) -> DayParts:
+    """Per line read from day `first` to day `last` with its `links` (`rate_links`, aligned
+    with the lines), the parts of its days before each change of rate inside them: a change
+    where a rate began after `first` at another rate than the day before (a row of the same
+    rate, or none before, splits nothing)."""
+    start = np.asarray(first, dtype=np.int64).copy()
+    parts: list[tuple[np.ndarray, ...]] = []
+    for newer in range(links.began.shape[0] - 2, -1, -1):  # the oldest change first
+        began, old_rate = links.began[newer], links.rate[newer + 1]
+        changed = (
+            (began > first)
+            & (began <= last)
+            & np.isfinite(old_rate)
+            & (old_rate != links.rate[newer])
+        )
+        at = np.flatnonzero(changed)
+        parts.append((at, start[at], began[at] - 1, old_rate[at]))
+        start[at] = began[at]
+    if not parts:
+        return DayParts(
+            np.empty(0, dtype=np.int64), *(np.empty(0, dtype=np.int64),) * 2, np.empty(0)
+        )
+    return DayParts(*(np.concatenate(column) for column in zip(*parts, strict=True)))
 
 
 def rate_change(
@@ -366,46 +472,36 @@ def rate_change(
     volts: np.ndarray,
     period: np.ndarray,
     tier: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per line read from day `first` to day `last` (day numbers) on `tariff`: the day the
-    row in force on `last` began, its energy rate, and the rate the day before it began where
-    that was inside the days (after `first`; NaN elsewhere), as `_priced` reads them: for a
-    rule pricing lines one by one on a tariff of its choosing."""
+) -> RateLinks:
+    """Per line read from day `first` to day `last` (day numbers) on `tariff`: the rate in
+    force on `last` and every rate before it that began inside the days (`rate_links`), as
+    `_priced` reads them: for a rule pricing lines one by one on a tariff of its choosing (the
+    row of exactly the line's period and tier)."""
     on_last = last.astype("datetime64[D]")
-    asked = (tariff, on_last, volts)
-    rate = lookup.rate(*asked, "energy_rate", period, tier, fallback=False)
-    began = lookup.valid_from(*asked, period, tier)
-    inside = np.flatnonzero((began != NO_DAY) & (began > first) & np.isfinite(rate))
-    rate_before = np.full(len(rate), np.nan)
-    rate_before[inside] = lookup.rate(
-        tariff[inside],
-        (began[inside] - 1).astype("datetime64[D]"),
-        volts[inside],
-        "energy_rate",
-        period[inside],
-        tier[inside],
-        fallback=False,
+    rows = lookup.row(tariff, on_last, volts, period, tier, False)
+    return rate_links(
+        lookup,
+        (tariff, volts, period, tier),
+        _values(lookup, rows, "valid_from"),
+        _values(lookup, rows),
+        first,
+        False,
     )
-    return began, rate, rate_before
 
 
 def priced_by_days(
-    kwh: np.ndarray,
-    first: np.ndarray,
-    last: np.ndarray,
-    began: np.ndarray,
-    rate: np.ndarray,
-    rate_before: np.ndarray,
+    kwh: np.ndarray, first: np.ndarray, last: np.ndarray, links: RateLinks
 ) -> np.ndarray:
     """Per line, `kwh` used from day `first` to day `last` priced as `_priced` splits a line
-    (`rate_change`'s `began`, `rate`, `rate_before`): where the rate changed inside the days,
-    the kWh of the days before `began` at `rate_before` (`kwh_before_change`), the rest at
-    `rate`, each part to the fen."""
-    split = np.isfinite(rate_before) & (rate_before != rate)
-    days_before = np.where(split, began - first, 0)
-    before = kwh_before_change(kwh, days_before, np.maximum(last - first + 1, 1))
-    priced = round_half_up(before * np.nan_to_num(rate_before))
-    priced += round_half_up((kwh - before) * rate)
+    (`rate_change`'s links): the kWh of the days before each change of rate inside them at the
+    rate then (`kwh_before_change`), the rest at the rate on `last`, each part to the fen."""
+    kwh = np.asarray(kwh, dtype=float)
+    parts = day_parts(first, last, links)
+    read_days = np.maximum(last - first + 1, 1)[parts.line]
+    before = kwh_before_change(kwh[parts.line], parts.last - parts.first + 1, read_days)
+    rest = kwh - np.bincount(parts.line, before, len(kwh))
+    priced = round_half_up(rest * links.rate[0])
+    priced += np.bincount(parts.line, round_half_up(before * parts.rate), len(kwh))
     return priced
 
 

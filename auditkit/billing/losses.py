@@ -9,7 +9,9 @@ on the read period's last day by its latest status row; hot standby, cold standb
 removed units carry no load and no loss. P0 and Pk come from the transformer's nameplate, from
 `loss_table` by kVA where the nameplate is missing or loss_method is "table"; a customer without
 transformer rows is one transformer of its contract capacity, with losses from `loss_table`.
-Loss energy is priced at the flat rate.
+Loss energy is priced at the flat rate in force on read_to, one line not split at a price change
+inside the read period (DOMAIN.md prices losses at the tariff's flat rate and splits the metered
+kWh by read days; the loss is worked out for the read period as a whole; docs/billing.md).
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from auditkit.billing.bill_frame import (
     rates_frame,
     texts_at,
 )
-from auditkit.billing.energy import priced_energy
+from auditkit.billing.energy import priced_energy, registers_exceeding
 from auditkit.billing.money import round_half_up
 from auditkit.billing.notes import Note
 from auditkit.billing.params import TOU_PERIODS, BillingParams, resolve_params
@@ -282,9 +282,15 @@ def _estimate_notes(
     energy: list[dict[str, np.ndarray]],
     loss_figures: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
 ) -> list[Note]:
-    """Bills priced by an estimate, lines without a rate, losses that could not be computed
+    """Time-of-use bills whose period registers exceed their kWh (priced by their billed period
+    lines, else the profile), bills priced by an estimate, lines without a rate, losses that could not be computed
     (`loss_figures` None: losses not recomputed)."""
     notes = []
+    exceeding = int(
+        np.count_nonzero(bills["tou"].to_numpy(dtype=bool) & registers_exceeding(bills))
+    )
+    if exceeding:
+        notes.append(Note("tou_registers_exceed", {"count": exceeding}))
     profiled = np.unique(np.concatenate([part["bill"][part["estimated"]] for part in energy]))
     if len(profiled):
         notes.append(Note("tou_profile", {"count": len(profiled)}))

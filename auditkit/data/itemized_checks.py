@@ -281,7 +281,11 @@ def check_period_registers(
             f"{' + '.join(parts)} = {shown_number(total[p])} kWh, more than kwh_billed "
             f"{shown_number(kwh[p])} kWh"
         )
-    expected = f"{' + '.join(present)} ≤ kwh_billed (the flat period is the rest)"
+    expected = (
+        f"{' + '.join(present)} ≤ kwh_billed (the flat period is the rest; the recomputation "
+        "splits such a bill by its billed period lines, else by the tou_profile as an "
+        "estimate: it proves no time-of-use difference)"
+    )
     return _warnings(bills, "bills", ", ".join(present), Issue(positions, expected, found))
 
 

@@ -29,6 +29,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "{count:,} time-of-use bills have neither period registers nor billed period lines: their "
         "periods are split by the typical profile (estimated).",
     ),
+    "billing.note.tou_registers_exceed": (
+        "{count:,} 张分时客户账单的尖、峰、谷示数之和大于抄见电量（平段为负）：不按示数拆分时段，"
+        "改按分时段明细，无明细则按典型负荷比例（估算）；这些账单不证明分时差额。",
+        "{count:,} time-of-use bills have period registers adding up to more than their kWh "
+        "billed (a negative flat period): their periods are split by their billed period lines, "
+        "else by the typical profile (estimated); they prove no time-of-use difference.",
+    ),
     "billing.note.no_rate": (
         "{count:,} 条应收明细在电价表中找不到执行电价（电价类别 {categories}），应收金额留空。",
         "{count:,} lines due have no tariff row in force (categories {categories}): their amounts "

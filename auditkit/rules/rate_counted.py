@@ -97,7 +97,7 @@ def _rate_of_tariff_billed(ctx: RuleContext, lines: np.ndarray) -> np.ndarray:
     rc = ctx.recomputed
     row = rc.row[lines]
     first, last = (day_numbers(days) for days in ctx.read_days(row))
-    began, rate, rate_before = rate_change(
+    links = rate_change(
         ctx.tariff_lookup,
         ctx.bills["tariff_billed"].iloc[row].to_numpy(dtype=object),
         first,
@@ -107,9 +107,9 @@ def _rate_of_tariff_billed(ctx: RuleContext, lines: np.ndarray) -> np.ndarray:
         rc.tier[lines],
     )
     kwh = rc.quantity_billed[lines]
-    amount = priced_by_days(kwh, first, last, began, rate, rate_before)
+    amount = priced_by_days(kwh, first, last, links)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(kwh > 0, amount / kwh, rate)
+        return np.where(kwh > 0, amount / kwh, links.rate[0])
 
 
 def rate_counted_lines(ctx: RuleContext, lines: np.ndarray, params: Mapping) -> np.ndarray:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from auditkit.billing.basic import CONTRACT_ORDERS
 from auditkit.billing.bill_frame import LINE_TYPES
-from auditkit.billing.energy import kwh_before_change, priced_by_days, rate_change
+from auditkit.billing.energy import day_parts, kwh_before_change, priced_by_days, rate_change
 from auditkit.billing.money import round_half_up
 from auditkit.billing.tariff_lookup import TariffLookup, day_numbers
 from auditkit.rules.context import RuleContext
@@ -207,7 +207,8 @@ def energy_difference_from(
     billed's rate changed inside the read period, as the recomputation splits it
     (`auditkit.billing.energy`), then each part split at `change` by its own days
     (`kwh_before_change`), the days from `change` priced on `new` (split again where its rate
-    changed inside them), each piece to the fen. The days before `change` stay on the tariff
+    changed inside them), each piece to the fen (every change of the tariff billed's rate inside
+    the read period, not only the last). The days before `change` stay on the tariff
     billed, and a 25th-to-24th bill's May days at May's rates. NaN where a rate is missing."""
     rc, lookup = ctx.recomputed, ctx.tariff_lookup
     energy = np.flatnonzero(
@@ -222,18 +223,23 @@ def energy_difference_from(
     period, tier = rc.period[energy], rc.tier[energy]
     kwh = np.nan_to_num(rc.quantity_billed[energy])
     from_day = day_numbers(np.asarray(change, dtype="datetime64[D]"))[bill]
-    # The tariff billed's parts of each line: its days before the rate in force on read_to
-    # began (where that was inside the read period at another rate), and the rest.
-    began, rate, rate_before = rate_change(lookup, billed, first, last, volts, period, tier)
-    split = np.isfinite(rate_before) & (rate_before != rate)
-    start = np.where(split, began, first)
-    before = np.where(split, kwh_before_change(kwh, start - first, last - first + 1), 0.0)
+    # The tariff billed's parts of each line: its days at each rate in force before the one on
+    # read_to (where that began inside the read period at another rate), and the rest.
+    links = rate_change(lookup, billed, first, last, volts, period, tier)
+    older = day_parts(first, last, links)
+    before = kwh_before_change(
+        kwh[older.line], older.last - older.first + 1, (last - first + 1)[older.line]
+    )
+    # The days from the last change on (all of them where none) take the kWh left.
+    start = first.copy()
+    np.maximum.at(start, older.line, older.last + 1)
     parts = (
-        (first[split], start[split] - 1, before[split], rate_before[split], np.flatnonzero(split)),
-        (start, last, kwh - before, rate, np.arange(len(energy))),
+        (older.first, older.last, before, older.rate, older.line),
+        (start, last, kwh - np.bincount(older.line, before, len(kwh)), links.rate[0], None),
     )
     difference = np.zeros(len(rows))
     for part_from, part_to, part_kwh, part_rate, at in parts:
+        at = np.arange(len(energy)) if at is None else at
         days = part_to - part_from + 1
         old_days = np.clip(from_day[at] - part_from, 0, days)
         used_before = kwh_before_change(part_kwh, old_days, days)
@@ -265,7 +271,7 @@ def _priced_on(
     """Per line, `kwh` used from day `first` to day `last` priced on `tariff`, split by days
     where its rate changed inside them (`priced_by_days`), each part to the fen."""
     change = rate_change(lookup, tariff, first, last, volts, period, tier)
-    priced = priced_by_days(kwh, first, last, *change)
+    priced = priced_by_days(kwh, first, last, change)
     return np.where(kwh == 0, 0.0, priced)  # no kWh of those days: nothing to price
 
 

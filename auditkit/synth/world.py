@@ -230,7 +230,7 @@ class World:
     ) -> np.ndarray:
         """Capacity in force goes from `old` to `new` on `day` (1-based) of `month`: billing keeps
         the old capacity before, the new after, and Σ day capacity / days_per_month in the month of
-        change. Returns the effective dates."""
+        change, at most the larger of the two. Returns the effective dates."""
         if day is None:
             day = self.rng.integers(CHANGE_DAYS[0], CHANGE_DAYS[1] + 1, size=len(customers))
         date = self.month_starts[month] + (day - 1).astype("timedelta64[D]")
@@ -243,6 +243,8 @@ class World:
         quantity = (old * (change - read_from) + new * (read_to - change + 1)) / (
             self.params.days_per_month
         )
+        # At most the larger capacity: 31 days at 1/30 charge no more than a whole month.
+        quantity = np.fmin(quantity, np.fmax(old, new))
         self.prorated.append(
             pd.DataFrame({"customer": customers, "month": month, "quantity": quantity})
         )

@@ -2,8 +2,9 @@
 (tests/billing/frozen/*.parquet), so a faster recomputation can be held to the very same lines.
 
 The frozen frames were written by `write_frozen` with the recomputation of commit 78f97e6 (before
-the integer-coded engine); the test compares today's output with them, column by column and fen
-by fen."""
+the integer-coded engine), and written again when kWh due were first rounded to 0.01 kWh (2026-12-07:
+quantities moved by float noise below 10⁻⁷ kWh, and four amounts by the half fen that noise had
+tipped down); the test compares today's output with them, column by column and fen by fen."""
 
 from __future__ import annotations
 

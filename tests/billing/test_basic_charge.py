@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from billing_builders import Billing
+from billing_builders import Billing, line_of
 from charges_builders import TWO_PART, bills, dataset, line, rates, recompute_row
 
 from auditkit.billing import recompute
@@ -129,6 +129,38 @@ def test_suspension_and_resumption_orders_move_the_capacity():
     ]
     lines = basic_lines(frame, rates(*[KVA_RATE] * 4), dataset(orders=orders), PARAMS)
     assert lines["amount"].tolist() == [11_916.67, 7_875.00, 11_916.67, 20_000.00]
+
+
+def test_a_suspension_leaving_less_than_315_kva_has_no_basic_charge_due():
+    # 650 kVA suspended from 2024-03-05 leaving 250 kVA, resumed 2024-07-05 (发改办价格〔2016〕
+    # 1583号: less than 315 kVA is single-part).  March to June end below 315: no basic line
+    # (April was due 250 × 25 = 6 250.00).  July ends at 650: 4 × 250 + 27 × 650 = 18 550 / 30
+    # = 618.333 → 15 458.33.  Near miss: a threshold of 250 keeps April's 6 250.00.
+    frame = bills(
+        *(
+            {"period": period, "basic_charge_basis": "capacity", "contract_capacity_kva": 650}
+            for period in ("2024-03", "2024-04", "2024-05", "2024-06", "2024-07")
+        )
+    )
+    orders = [
+        {
+            "customer_id": "C1",
+            "order_type": kind,
+            "effective_date": day,
+            "old_value": old,
+            "new_value": new,
+        }
+        for kind, day, old, new in (
+            ("suspension", "2024-03-05", "650", "250"),
+            ("resumption", "2024-07-05", "250", "650"),
+        )
+    ]
+    lines = basic_lines(frame, rates(*[KVA_RATE] * 5), dataset(orders=orders), PARAMS)
+    assert lines["bill"].tolist() == [4]
+    assert lines["amount"].tolist() == [15_458.33]
+    lower = load_billing_params(overrides={"two_part_threshold_kva": 250})
+    lines = basic_lines(frame, rates(*[KVA_RATE] * 5), dataset(orders=orders), lower)
+    assert lines["amount"].tolist()[1:4] == [6_250.00, 6_250.00, 6_250.00]
 
 
 def test_an_order_without_its_new_capacity_is_held_to_what_its_type_allows():
@@ -322,3 +354,30 @@ def test_recompute_prorates_a_reduction_billed_at_the_old_capacity():
     assert (may["amount_billed"], may["amount_due"]) == (24_000.00, 20_000.00)
     assert may["difference"] == -4_000.00
     assert (june["amount_due"], june["difference"]) == (15_000.00, 0.0)
+
+
+def test_a_reduction_on_the_last_day_of_a_31_day_month_is_due_at_most_the_whole_month():
+    # 1250 kVA reduced to 630 kVA on 2024-03-31: (30 × 1250 + 630) / 30 = 1271 kVA·month is more
+    # than a whole month at 1250: due 1250 × 30 = 37 500.00 as billed, no difference.
+    # Near miss: reduced on 2024-03-30: (29 × 1250 + 2 × 630) / 30 = 1250.333… is capped too;
+    # on 2024-03-29: (28 × 1250 + 3 × 630) / 30 = 1229.667 × 30 = 36 890.00, −610.00.
+    b = Billing()
+    for customer, day in (("I1", "2024-03-31"), ("I2", "2024-03-30"), ("I3", "2024-03-29")):
+        b.customer(customer, **TWO_PART, contract_capacity_kva=630.0)
+        b.order(customer, "capacity_reduction", day, old=1250, new=630)
+        b.bill(customer, "2024-03", 10000, 0.60, tariff="IND2")
+        b.line(customer, "2024-03", "energy", 10000, 0.60)
+        b.line(customer, "2024-03", "basic", 1250.0, 30.0)
+    result = recompute(b.dataset())
+    due = {
+        customer: tuple(
+            line_of(result, customer, "2024-03", "basic")[
+                ["quantity_due", "amount_due", "difference"]
+            ]
+        )
+        for customer in ("I1", "I2", "I3")
+    }
+    assert due["I1"] == (1250.0, 37_500.00, 0.0)
+    assert due["I2"] == (1250.0, 37_500.00, 0.0)
+    assert due["I3"][0] == pytest.approx(36_890 / 30, abs=1e-9)
+    assert due["I3"][1:] == (36_890.00, -610.00)

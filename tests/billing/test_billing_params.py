@@ -14,6 +14,7 @@ from auditkit.billing.params import (
     load_billing_params,
 )
 from auditkit.errors import ParameterError
+from auditkit.rules.params import load_defaults
 
 
 def test_defaults_are_the_conventions_of_domain_md():
@@ -117,3 +118,15 @@ def test_the_file_must_hold_every_parameter_and_no_other(tmp_path: Path):
     bad.write_text("days_per_month: [", encoding="utf-8")
     with pytest.raises(ParameterError, match="valid YAML"):
         load_billing_params(bad)
+
+
+def test_the_two_part_threshold_of_the_recomputation_and_of_the_rules_agree():
+    # One threshold (1583号, 315 kVA): the basic line due stops below it, and capacity_underbilled
+    # and tariff_mismatch judge a bill on it; defaults that differ would count a month twice or
+    # never.
+    rules = load_defaults()
+    thresholds = {
+        rules[rule]["two_part_threshold_kva"]
+        for rule in ("capacity_underbilled", "tariff_mismatch")
+    }
+    assert thresholds == {load_billing_params().two_part_threshold_kva} == {315.0}

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 from billing_builders import Billing, line_of
 
 from auditkit.billing import recompute
+from auditkit.billing.energy import priced_by_days, rate_change
+from auditkit.billing.tariff_lookup import TariffLookup, day_numbers
 
 TOU_10KV = {"usage_type": "industrial", "tariff_category": "TOU", "voltage_kv": 10.0, "tou": True}
 
@@ -180,6 +183,120 @@ def test_time_of_use_without_registers_or_lines_is_split_by_the_profile_and_mark
     assert summed["rate_due"] == pytest.approx(0.645, abs=1e-12)
     assert summed["estimated"]
     assert [n.values for n in result.attrs["notes"] if n.code == "tou_profile"] == [{"count": 2}]
+
+
+def test_period_registers_above_the_bills_kwh_do_the_split_by_billed_lines_else_the_profile():
+    b = Billing()
+    # 0.4 kV: peak 0.95, flat 0.65, valley 0.30.  Registers peak 600 + valley 100 = 700 kWh on a
+    # bill of 645: flat would be 645 − 700 = −55 kWh.  The registers prove no split: the billed
+    # lines' peak 300 × 0.95 = 285.00, valley 100 × 0.30 = 30.00, flat 645 − 400 = 245 × 0.65 =
+    # 159.25 are due as billed (no difference).
+    b.customer("T5", **TOU_10KV | {"voltage_kv": 0.4})
+    b.bill("T5", "2024-01", 645, 0.5, tariff="TOU", kwh_peak=600.0, kwh_valley=100.0)
+    b.line("T5", "2024-01", "energy", 300, 0.95, tou_period="peak")
+    b.line("T5", "2024-01", "energy", 245, 0.65, tou_period="flat")
+    b.line("T5", "2024-01", "energy", 100, 0.30, tou_period="valley")
+    # Without billed lines (one summed energy line): the profile's shares, estimated.
+    b.customer("T6", **TOU_10KV | {"voltage_kv": 0.4})
+    b.bill("T6", "2024-01", 645, 0.5, tariff="TOU", kwh_peak=600.0, kwh_valley=100.0)
+    # Near miss: registers exactly the kWh (peak 545 + valley 100 = 645): flat 0, priced by them
+    # and not by the billed lines that say otherwise.
+    b.customer("T7", **TOU_10KV | {"voltage_kv": 0.4})
+    b.bill("T7", "2024-01", 645, 0.5, tariff="TOU", kwh_peak=545.0, kwh_valley=100.0)
+    b.line("T7", "2024-01", "energy", 300, 0.95, tou_period="peak")
+    b.line("T7", "2024-01", "energy", 345, 0.30, tou_period="valley")
+    result = recompute(b.dataset())
+    by_lines = {
+        p: line_of(result, "T5", "2024-01", tou_period=p) for p in ("peak", "flat", "valley")
+    }
+    assert {p: row["quantity_due"] for p, row in by_lines.items()} == {
+        "peak": 300.0,
+        "flat": 245.0,
+        "valley": 100.0,
+    }
+    assert [row["difference"] for row in by_lines.values()] == [0.0, 0.0, 0.0]
+    profiled = line_of(result, "T6", "2024-01")
+    assert (profiled["quantity_due"], profiled["estimated"]) == (645.0, True)
+    near = {p: line_of(result, "T7", "2024-01", tou_period=p) for p in ("peak", "valley")}
+    assert {p: row["quantity_due"] for p, row in near.items()} == {"peak": 545.0, "valley": 100.0}
+    assert not near["peak"]["estimated"]
+    assert (result["quantity_due"] >= 0).all()
+    assert [n.values for n in result.attrs["notes"] if n.code == "tou_registers_exceed"] == [
+        {"count": 2}
+    ]
+
+
+def test_kwh_due_are_rounded_to_the_hundredth_as_a_bill_line_shows_them():
+    b = Billing()
+    # CT 62.5: 32.99 register units × 62.5 = 2,061.875 kWh, billed 2,061.88 × 0.45 = 927.846 →
+    # 927.85.  Unrounded it was priced 927.84375 → 927.84: −0.01 on a correct bill.
+    b.customer("C1", tariff_category="MKT", ct_ratio=62.5)
+    b.bill("C1", "2024-01", 2061.88, 0.45, tariff="MKT", multiplier=62.5, register_end=1032.99)
+    # Near miss: 33 units × 62.5 = 2,062.5 kWh, nothing to round: × 0.45 = 928.125 → 928.13.
+    b.customer("C2", tariff_category="MKT", ct_ratio=62.5)
+    b.bill("C2", "2024-01", 2062.5, 0.45, tariff="MKT", multiplier=62.5, register_end=1033.0)
+    # Time of use billed at multiplier 5, due 4: registers × 4/5.  400 units × 4 = 1,600 kWh;
+    # peak 1,091.65625 × 0.8 = 873.325 → 873.33, valley 300 × 0.8 = 240, flat 1,600 − 873.33 −
+    # 240 = 486.67 (not 873.325 and 486.675).
+    b.customer("T8", **TOU_10KV | {"voltage_kv": 0.4}, ct_ratio=4.0)
+    b.bill(
+        "T8", "2024-01", 2000, 0.5, tariff="TOU", multiplier=5.0, kwh_peak=1091.65625,
+        kwh_valley=300.0,
+    )  # fmt: skip
+    b.line("T8", "2024-01", "energy", 1091.66, 0.95, tou_period="peak")
+    b.line("T8", "2024-01", "energy", 608.34, 0.65, tou_period="flat")
+    b.line("T8", "2024-01", "energy", 300, 0.30, tou_period="valley")
+    result = recompute(b.dataset())
+    row = line_of(result, "C1", "2024-01")
+    assert (row["quantity_due"], row["amount_due"], row["difference"]) == (2061.88, 927.85, 0.0)
+    near = line_of(result, "C2", "2024-01")
+    assert (near["quantity_due"], near["amount_due"], near["difference"]) == (2062.5, 928.13, 0.0)
+    periods = {
+        p: line_of(result, "T8", "2024-01", tou_period=p)["quantity_due"] for p in ("peak", "flat")
+    }
+    assert periods == {"peak": 873.33, "flat": 486.67}
+
+
+#: PUB: 0.599 until 7 November 2024, 0.605 from the 8th to the 15th, 0.611 from the 16th (a row
+#: of the same 0.611 again from the 20th splits nothing).
+PUB_ROWS = pd.DataFrame(
+    {
+        "tariff_category": "PUB",
+        "usage_type": "commercial",
+        "energy_rate": [0.599, 0.605, 0.611, 0.611],
+        "valid_from": pd.to_datetime(["2018-01-01", "2024-11-08", "2024-11-16", "2024-11-20"]),
+        "valid_to": pd.to_datetime(["2024-11-07", "2024-11-15", "2024-11-19", None]),
+    }
+)
+
+
+def test_every_price_change_inside_the_read_period_splits_the_kwh_by_read_days():
+    b = Billing()
+    b.tariffs = pd.concat([b.tariffs, PUB_ROWS], ignore_index=True)
+    # 3,566.7 kWh over 30 days of November: 7 days at 0.599: round(3,566.7 × 7 / 30, 2) = 832.23
+    # → 498.51; 8 days at 0.605: round(3,566.7 × 8 / 30, 2) = 951.12 → 575.43; the rest
+    # 1,783.35 at 0.611 → 1,089.63; due 2,163.57 (only the last change split: 1,783.35 at 0.605
+    # = 1,078.93 + 1,089.63 = 2,168.56).
+    b.customer("P1", tariff_category="PUB")
+    b.bill("P1", "2024-11", 3566.7, 0.611, tariff="PUB")
+    # Near miss: read from the 8th (the 0.599 days before it): 2 parts, round(3,566.7 × 8 / 23,
+    # 2) = 1,240.59 × 0.605 = 750.56 and 2,326.11 × 0.611 = 1,421.25; due 2,171.81.
+    b.customer("P2", tariff_category="PUB")
+    b.bill(
+        "P2", "2024-11", 3566.7, 0.611, tariff="PUB",
+        read_from=pd.Timestamp("2024-11-08"), read_to=pd.Timestamp("2024-11-30"),
+    )  # fmt: skip
+    result = recompute(b.dataset())
+    assert line_of(result, "P1", "2024-11")["amount_due"] == 2163.57
+    assert line_of(result, "P2", "2024-11")["amount_due"] == 2171.81
+    # The rules price a line by the same parts (energy.rate_change, priced_by_days).
+    lookup = TariffLookup(b.dataset().tariffs)
+    first = day_numbers(pd.to_datetime(["2024-11-01", "2024-11-08"]))
+    last = day_numbers(pd.to_datetime(["2024-11-30", "2024-11-30"]))
+    category = np.array(["PUB", "PUB"], dtype=object)
+    links = rate_change(lookup, category, first, last, np.array([0.4, 0.4]), None, None)
+    priced = priced_by_days(np.array([3566.7, 3566.7]), first, last, links)
+    assert priced.tolist() == [2163.57, 2171.81]
 
 
 def test_tiers_fill_the_year_from_the_kwh_due_of_earlier_months():
