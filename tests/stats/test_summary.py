@@ -292,6 +292,19 @@ def test_summary_and_anomaly_scores_take_as_of_in_the_same_forms():
             anomaly_scores(bills, customers, as_of=bad)
 
 
+@pytest.mark.parametrize("as_of", ["2024", "2024Q2", "3/4/2024", "June 2024", "2024/06"])
+def test_as_of_text_pandas_reads_as_some_other_month_is_refused_naming_as_of(as_of):
+    """'2024' read as 2024-01, '2024Q2' as 2024-04, '3/4/2024' as 2024-03 (US order): each a
+    window nobody asked for, so each is refused; '2024-06' and '2024-06-15' (near misses) pass."""
+    bills, customers, _ = _hand_tables()
+    with pytest.raises(ParameterError, match="parameter 'as_of'.*'YYYY-MM'"):
+        summarize(bills, customers, as_of=as_of)
+    with pytest.raises(ParameterError, match="parameter 'as_of'"):
+        anomaly_scores(bills, customers, as_of=as_of)
+    for near_miss in ("2024-06", "2024-06-15"):
+        assert summarize(bills, customers, as_of=near_miss).period_to == "2024-06"
+
+
 def test_a_district_supplied_nothing_while_billing_is_named_in_a_note():
     """X supplied 0 kWh over the whole window but billed 3,520: line loss read '—', no note."""
     bills, customers, supply = _hand_tables()
