@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit import formatting, i18n
-from auditkit.errors import ParameterError
+from auditkit.errors import ParameterError, checked_names
 from auditkit.periods import as_of_month_within, month_number, period_text
 from auditkit.stats import tables
 from auditkit.stats.matrix import checked_numbers, checked_supply
@@ -46,10 +46,18 @@ class DistrictSummary:
     monthly: pd.DataFrame
     notes: list[Note] = field(default_factory=list)
 
+    def _only(self, frame: pd.DataFrame, districts: Sequence[str] | None) -> pd.DataFrame:
+        """The rows of `frame` of `districts` (all for None), each a district summarized: a
+        ParameterError naming `districts` for another, not an empty table read as zeros."""
+        if districts is None:
+            return frame
+        known = self.table["district"].tolist()
+        return tables.only(frame, checked_names(districts, known, "districts"))
+
     def summary(self, districts: Sequence[str] | None = None) -> dict[str, Any]:
         """Window, customers, kWh, revenue and line loss of `districts` (all by default); the
         loss is None unless each of them has its own (supply and bills in every month)."""
-        shown = tables.only(self.table, districts)
+        shown = self._only(self.table, districts)
         kwh = float(shown["kwh"].sum())
         supplied = shown["kwh_supplied"]
         complete = bool(shown["line_loss"].notna().all() and supplied.sum() > 0)
@@ -84,7 +92,7 @@ class DistrictSummary:
             "kwh_supplied": tables.whole,
             "line_loss": tables.percent(),
         }
-        return tables.labelled(tables.only(self.table, districts), formats, lang)
+        return tables.labelled(self._only(self.table, districts), formats, lang)
 
     def rounding_note(
         self, lang: str = i18n.DEFAULT_LANG, districts: Sequence[str] | None = None
@@ -92,7 +100,7 @@ class DistrictSummary:
         """A sentence when the headline's kWh or revenue (the total of the unrounded district
         figures, then rounded: the sound total, recorded with the report) differs from the sum
         of the table's rounded rows, saying so; none when they agree."""
-        shown = tables.only(self.table, districts)
+        shown = self._only(self.table, districts)
         off = []
         for column, digits in (("kwh", 0), ("revenue", 2)):
             values = shown[column].dropna().astype(float)
@@ -118,7 +126,7 @@ class DistrictSummary:
             "avg_price": tables.decimals(4),
             "kwh_yoy": tables.percent(),
         }
-        return tables.labelled(tables.only(self.by_usage, districts), formats, lang)
+        return tables.labelled(self._only(self.by_usage, districts), formats, lang)
 
     def plot(
         self,
@@ -129,7 +137,7 @@ class DistrictSummary:
         """One line per district (all, or `districts`) of a monthly `column`."""
         from auditkit.stats import charts  # matplotlib: loaded when drawn
 
-        return charts.plot_monthly(tables.only(self.monthly, districts), column, lang)
+        return charts.plot_monthly(self._only(self.monthly, districts), column, lang)
 
 
 def summarize(
@@ -154,7 +162,8 @@ def summarize(
     read by estimate), zero_share (share of bills with zero kWh), kwh_supplied (where
     district_supply covers every month) and line_loss (1 - billed / supplied, where the district
     also has bills in every month). `districts` lists the
-    districts to report (default: all in `customers`); one without bills gets a note, not a crash.
+    districts to report (default: all in `customers`; one text is one district); one without
+    bills gets a note, not a crash, and one not in `customers` is refused naming `districts`.
     """
     require_columns(bills, BILL_COLUMNS, "bills")
     require_columns(customers, CUSTOMER_COLUMNS, "customers")
@@ -166,9 +175,8 @@ def summarize(
     billed = _label_bills(bills, customers, notes)
     if not len(billed.month):
         raise InsufficientDataError("bills: expected bills of known customers, found none")
-    names = (
-        sorted(customers["district"].dropna().unique()) if districts is None else list(districts)
-    )
+    archived = sorted(customers["district"].dropna().unique())
+    names = archived if districts is None else checked_names(districts, archived, "districts")
     if as_of is not None and as_of != "":
         billed = billed.up_to(as_of_month_within(as_of, billed.first, billed.last, "the bills"))
     # The window starts at the first month billed: months before it have no data in any

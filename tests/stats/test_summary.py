@@ -297,12 +297,34 @@ def test_as_of_text_pandas_reads_as_some_other_month_is_refused_naming_as_of(as_
     """'2024' read as 2024-01, '2024Q2' as 2024-04, '3/4/2024' as 2024-03 (US order): each a
     window nobody asked for, so each is refused; '2024-06' and '2024-06-15' (near misses) pass."""
     bills, customers, _ = _hand_tables()
-    with pytest.raises(ParameterError, match="parameter 'as_of'.*'YYYY-MM'"):
+    with pytest.raises(ParameterError, match=r"parameter 'as_of'.*'YYYY-MM'"):
         summarize(bills, customers, as_of=as_of)
     with pytest.raises(ParameterError, match="parameter 'as_of'"):
         anomaly_scores(bills, customers, as_of=as_of)
     for near_miss in ("2024-06", "2024-06-15"):
         assert summarize(bills, customers, as_of=near_miss).period_to == "2024-06"
+
+
+def test_one_district_given_as_text_is_that_district_not_its_characters():
+    """districts="XY" was split into 'X' and 'Y'; now it is one (unknown) district, refused. X
+    alone: a 110 kWh × 12 + 200 kWh × 11 = 3,520 kWh in 2024; Y (10 × 12 = 120) left out."""
+    bills, customers, _ = _hand_tables()
+    customers = customers.assign(district=customers["district"].map({"X": "城东", "Y": "城西"}))
+    summary = summarize(bills, customers, districts="城东")
+    assert summary.table["district"].tolist() == ["城东"]
+    assert summary.summary()["kwh"] == 12 * 110 + 11 * 200
+    assert "城:" not in summary.explain("en")
+    whole = summarize(bills, customers)
+    assert whole.summary(districts="城东")["kwh"] == 12 * 110 + 11 * 200
+    assert whole.to_table("en", districts="城西").shape[0] == 1
+    assert whole.summary(districts=["城东", "城西"])["kwh"] == 3520 + 120  # near miss: a list
+    for unknown in ("城中", ["城中"], "城"):
+        with pytest.raises(
+            ParameterError, match="parameter 'districts': expected one of 城东, 城西"
+        ):
+            summarize(bills, customers, districts=unknown)
+        with pytest.raises(ParameterError, match="parameter 'districts'"):
+            whole.summary(districts=unknown)
 
 
 def test_a_district_supplied_nothing_while_billing_is_named_in_a_note():
