@@ -164,6 +164,7 @@ def summarize(
     also has bills in every month). `districts` lists the
     districts to report (default: all in `customers`; one text is one district); one without
     bills gets a note, not a crash, and one not in `customers` is refused naming `districts`.
+    Two bills of one customer and period (up to `as_of`) are refused naming the second's row.
     """
     require_columns(bills, BILL_COLUMNS, "bills")
     require_columns(customers, CUSTOMER_COLUMNS, "customers")
@@ -179,6 +180,8 @@ def summarize(
     names = archived if districts is None else checked_names(districts, archived, "districts")
     if as_of is not None and as_of != "":
         billed = billed.up_to(as_of_month_within(as_of, billed.first, billed.last, "the bills"))
+    if np.count_nonzero(billed.seen) < len(billed.customer):  # two bills in one cell
+        _refuse_billed_twice(bills, customers, billed.last)
     # The window starts at the first month billed: months before it have no data in any
     # district, and a header claiming them would pass an audit period off as covered.
     window = np.arange(max(billed.last - months + 1, billed.first), billed.last + 1)
@@ -292,6 +295,22 @@ def _label_bills(bills: pd.DataFrame, customers: pd.DataFrame, notes: list[Note]
         district_names=district_names,
         usage_names=usage_names,
         last=int(month.max()) if len(month) else -1,
+    )
+
+
+def _refuse_billed_twice(bills: pd.DataFrame, customers: pd.DataFrame, last: int) -> None:
+    """Raise a ParameterError naming the first bill (up to month `last`) of a customer and period
+    billed before: summed, the two would count its kWh and revenue twice without a word, where
+    `anomaly_scores` and `theft_scores` refuse them alike."""
+    known = bills["customer_id"].isin(customers["customer_id"])
+    rows = np.flatnonzero((known & (bills["period"].astype(str) <= period_text(last))).to_numpy())
+    again = bills.iloc[rows][["customer_id", "period"]].duplicated().to_numpy()
+    row = int(rows[np.flatnonzero(again)[0]])
+    customer_id, period = bills["customer_id"].iloc[row], bills["period"].iloc[row]
+    raise ParameterError(
+        "bills",
+        "one bill per customer and period",
+        f"another for customer {customer_id!r} at {period!r} in row {row + 1}",
     )
 
 

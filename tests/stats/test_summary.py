@@ -131,15 +131,10 @@ def test_unknown_customers_and_bad_input():
         summarize(bills, customers, as_of="2020-01")
 
 
-def test_a_customer_billed_twice_in_a_month_counts_once_and_empty_usage_types_drop_out():
+def test_a_customer_without_usage_type_counts_in_its_district_not_in_the_usage_breakdown():
     bills, customers, supply = _hand_tables()
-    twice = bills[(bills["customer_id"] == "a") & (bills["period"] == "2024-12")]
     customers.loc[customers["customer_id"] == "c", "usage_type"] = None
-    summary = summarize(pd.concat([bills, twice], ignore_index=True), customers, supply)
-    december = summary.monthly.set_index(["district", "period"]).loc[("X", "2024-12")]
-    assert (december["customers"], december["bills"], december["kwh"]) == (2, 3, 110 + 110 + 0)
-    x = summary.table.set_index("district").loc["X"]
-    assert (x["customers"], x["bills"], x["kwh"]) == (2, 25, 12 * 110 + 11 * 200 + 110)
+    summary = summarize(bills, customers, supply)
     assert summary.table.set_index("district").loc["Y", "customers"] == 1
     # c has no usage type: counted in its district, left out of the usage breakdown.
     assert summary.by_usage["district"].tolist() == ["X", "X"]
@@ -325,6 +320,24 @@ def test_one_district_given_as_text_is_that_district_not_its_characters():
             summarize(bills, customers, districts=unknown)
         with pytest.raises(ParameterError, match="parameter 'districts'"):
             whole.summary(districts=unknown)
+
+
+def test_a_customer_billed_twice_in_a_period_is_refused_not_summed():
+    """December 2024 given twice would count X's 0 + 110 kWh and Y's 10 kWh twice; the 73rd row
+    (the first copy: 72 bills before it) is named. A duplicate after as_of is never read."""
+    bills, customers, _ = _hand_tables()
+    twice = pd.concat([bills, bills[bills["period"] == "2024-12"]], ignore_index=True)
+    with pytest.raises(
+        ParameterError,
+        match=r"parameter 'bills': expected one bill per customer and period, "
+        r"found .another for customer 'a' at '2024-12' in row 73",
+    ):
+        summarize(twice, customers)
+    # near misses: the same customer in two periods, and a duplicate month after as_of
+    assert summarize(bills, customers).summary()["kwh"] == 12 * 110 + 11 * 200 + 12 * 10
+    # 2023-12..2024-11: a 100 + 11 × 110, b 12 × 200, c 12 × 10
+    to_november = summarize(twice, customers, as_of="2024-11").summary()["kwh"]
+    assert to_november == 100 + 11 * 110 + 12 * 200 + 12 * 10
 
 
 def test_a_district_supplied_nothing_while_billing_is_named_in_a_note():
