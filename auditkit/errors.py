@@ -111,6 +111,21 @@ def require_frame_columns(frame: object, name: str, what: str, columns: Sequence
         )
 
 
+#: What a study's `dataset` is, as its refusals say.
+DATASET = "a dataset loaded by auditkit.data.load"
+
+
+def require_type(value: object, kinds: type | tuple[type, ...], name: str, expected: str) -> None:
+    """A ParameterError naming `name` and `expected` unless `value` is one of `kinds` (a bool is
+    no number): a wrong type refused where it was passed, not as a raw TypeError or
+    AttributeError from deep inside."""
+    wanted = kinds if isinstance(kinds, tuple) else (kinds,)
+    if isinstance(value, kinds) and not (isinstance(value, bool) and bool not in wanted):
+        return
+    plain = value is None or isinstance(value, str | numbers.Number)
+    raise ParameterError(name, expected, value if plain else f"a {type(value).__name__}")
+
+
 def checked_names(given: object, known: Sequence[str], name: str) -> list[str]:
     """`given` (one name, or a list of names) as a list, each one of `known`; a ParameterError
     naming `name`, the known names and the first that is not one. One text is one name, not
