@@ -19,6 +19,7 @@ import pandas as pd
 
 from auditkit import i18n
 from auditkit.atomic import write_files_together
+from auditkit.errors import ParameterError, require_type
 from auditkit.formulas import csv_bytes
 from auditkit.masking import mask_personal
 from auditkit.paths import outputs_dir, safe_name
@@ -243,7 +244,7 @@ def show_figure(figure: Any, alt: str = "") -> None:
 
 def save_table(
     frame: pd.DataFrame,
-    folder: Path,
+    folder: str | os.PathLike[str],
     name: str,
     sort_by: Sequence[str] = (),
     mask: bool = True,
@@ -255,9 +256,16 @@ def save_table(
     (unless `mask` is False), the CSV is UTF-8 with a BOM (Excel shows Chinese correctly) and
     `\\n` line ends, with text that a spreadsheet would evaluate as a formula kept as text; the
     two files are replaced together (`write_files_together`: never one from another run).
+    `folder` is a path (text or Path); `name` a plain file name (letters, digits, - and _): one
+    naming another folder ('../x', '/tmp/x') is refused, so the files stay in `folder`.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
+
+    require_type(folder, (str, os.PathLike), "folder", "a folder (a path)")
+    if not isinstance(name, str) or not name or safe_name(name) != name:
+        raise ParameterError("name", "a file name of letters, digits, - and _", name)
+    folder = Path(folder)
 
     keys = [column for column in sort_by if column in frame.columns]
     ordered = frame.sort_values(keys, kind="mergesort") if keys else frame
