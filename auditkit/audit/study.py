@@ -268,7 +268,10 @@ class DistrictAudit:
         return i18n.text("report.district.methodology", lang)
 
     def table(self, name: str, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
-        """One of `table_names`, labelled in `lang` (money in the `money_columns(lang)`)."""
+        """One of `table_names`, labelled in `lang` (money in the `money_columns(lang)`), but
+        for the customer columns (`customer_id`, `name`, `address`, `phone`), which keep their
+        names so that masking finds them: show the table with
+        `column_labels=report.personal_labels(lang)`, as the notebook does."""
         tables = {
             "profile": self._profile_table,
             "usage_mix": self._usage_table,
