@@ -99,6 +99,7 @@ def headline(
     inspections simulated from the demo's truth table): recorded, so that the index says so
     too, and said under the cards.
     """
+    i18n.language(lang)
     code = {} if subject_code is None else {"subject_code": subject_code}
     record = {
         "title": title,
@@ -154,7 +155,7 @@ def section(
 ) -> None:
     """A heading (`title`, else the wording of catalogue key `key` in `lang`) anchored `sec-<key>`
     for the contents."""
-    heading = title or i18n.text(key, lang, default=key)
+    heading = title or i18n.text(key, i18n.language(lang), default=key)
     _display(
         {
             "text/html": f'<h{level} id="sec-{html.escape(key)}">{html.escape(heading)}</h{level}>',
@@ -180,6 +181,8 @@ def show_table(
     is shown as a sentence saying so, in `lang`: its own (`frame.attrs["empty"]`, set by a table
     that knows what having no rows means, already in `lang`) or a general one.
     """
+    require_type(frame, pd.DataFrame, "frame", "a table (a DataFrame)")
+    i18n.language(lang)
     if frame.empty:
         own = frame.attrs.get("empty")
         nothing = own if isinstance(own, str) and own else i18n.text("common.nothing", lang)

@@ -72,7 +72,12 @@ class DistrictSummary:
         }
 
     def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
-        """The notes on gaps and flags, one a line."""
+        """The notes on gaps and flags, one a line; without any, a sentence saying the window
+        is complete and nothing is flagged (an empty text reads as nothing computed)."""
+        i18n.language(lang)
+        if not self.notes:
+            window = {"period_from": self.period_from, "period_to": self.period_to}
+            return i18n.text("stats.sentence.summary_complete", lang).format(**window)
         return "\n".join(note.text(lang) for note in self.notes)
 
     def to_table(

@@ -72,7 +72,7 @@ def test_an_as_of_not_recorded_ends_the_window_before_it_and_says_so():
     """2030-01 gave the window of the latest recorded month, 2024-03, without a word."""
     later = study_of(findings_frame(), outcomes_frame(), RECORDED, as_of="2030-01", months=2)
     assert later.window.last == "2024-03"
-    assert [note.code for note in later.notes][0] == "as_of_not_recorded"
+    assert later.notes[0].code == "as_of_not_recorded"
     assert "2030-01 is no month recorded in the register: the window ends at the latest " in (
         "\n".join(later.data_notes("en"))
     )

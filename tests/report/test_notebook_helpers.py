@@ -301,6 +301,20 @@ def test_save_table_takes_a_folder_as_text_and_keeps_its_files_inside(tmp_path: 
         notebook.save_table(frame, 5, "c")
 
 
+def test_a_language_auditkit_does_not_speak_or_a_series_is_refused_before_showing() -> None:
+    """lang='fr' was accepted silently (headings fell back to their keys); show_table(series)
+    raised AttributeError."""
+    frame = pd.DataFrame({"kwh": [1.0]})
+    with pytest.raises(ParameterError, match="parameter 'lang'"):
+        notebook.show_table(frame, lang="fr")
+    with pytest.raises(ParameterError, match="parameter 'lang'"):
+        notebook.section("stats.heading.summary", lang="fr")
+    with pytest.raises(ParameterError, match="parameter 'lang'"):
+        notebook.headline({"customers": 1}, title="t", subject="s", lang="fr")
+    with pytest.raises(ParameterError, match="parameter 'frame': expected a table"):
+        notebook.show_table(frame["kwh"])
+
+
 def test_save_table_masks_personal_fields_and_defuses_formulas(tmp_path: Path) -> None:
     frame = pd.DataFrame(
         {

@@ -340,6 +340,25 @@ def test_a_customer_billed_twice_in_a_period_is_refused_not_summed():
     assert to_november == 100 + 11 * 110 + 12 * 200 + 12 * 10
 
 
+def test_a_complete_summary_explains_itself_and_an_unknown_language_is_refused():
+    """X and Y billed and supplied in every month of the window and of the year before (Y
+    supplied 20 kWh a month for its 10 kWh billed: loss 50 %, X 1 - 310 / 400 = 22.5 %, both
+    under a high_loss of 0.6): no note, and explain() said ''."""
+    bills, customers, supply = _hand_tables()
+    supply = pd.concat([supply, supply.assign(district="Y", kwh_supplied=20.0)])
+    summary = summarize(bills, customers, supply, as_of="2024-11", months=3, high_loss=0.6)
+    assert summary.notes == []
+    assert summary.explain("en") == (
+        "From 2024-09 to 2024-11, every district has bills and supply in every month: "
+        "no gap, nothing flagged."
+    )
+    assert summary.explain("zh").startswith("2024-09 至 2024-11，")
+    with pytest.raises(ParameterError, match="parameter 'lang': expected 'zh' or 'en'"):
+        summary.explain("fr")
+    noted = summarize(bills, customers)  # near miss: notes are the explanation
+    assert noted.explain("en").startswith("No district_supply table")
+
+
 def test_a_district_supplied_nothing_while_billing_is_named_in_a_note():
     """X supplied 0 kWh over the whole window but billed 3,520: line loss read '—', no note."""
     bills, customers, supply = _hand_tables()
