@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit import formatting, i18n
+from auditkit.checks import positive_int
 from auditkit.errors import ParameterError, checked_names
 from auditkit.periods import as_of_month_within, month_number, period_text
 from auditkit.stats import tables
@@ -173,8 +174,7 @@ def summarize(
     """
     require_columns(bills, BILL_COLUMNS, "bills")
     require_columns(customers, CUSTOMER_COLUMNS, "customers")
-    if months < 1:
-        raise ParameterError("months", "at least 1 month", months)
+    months = positive_int("months", months)
     if not 0 < high_loss < 1:
         raise ParameterError("high_loss", "a rate between 0 and 1", high_loss)
     notes: list[Note] = []
