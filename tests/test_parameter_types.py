@@ -52,6 +52,16 @@ CALLS: dict[str, tuple[str, Callable[[Dataset], object]]] = {
     ),
     "benford of a table": ("values", lambda ds: stats.benford(ds.bills[["amount"]])),
     "decompose a list": ("series", lambda _: stats.decompose([1, 2, 3])),
+    "districts as a list": (
+        "district",
+        lambda ds: rules.of_district(rules.run(ds, rules=["zero_consumption"]), ["城东"]),
+    ),
+    "truth without labels": (
+        "truth",
+        lambda ds: rules.precision_recall(
+            rules.run(ds, rules=["zero_consumption"]), pd.DataFrame()
+        ),
+    ),
 }
 
 
