@@ -7,7 +7,7 @@ import datetime as dt
 import math
 import numbers
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 #: A found text longer than this is shown by its first SHOWN_START characters and its length: a
 #: 1 MB value typed or read must not make a 1 MB error line (the phrases auditkit writes as found,
@@ -109,6 +109,36 @@ def require_frame_columns(frame: object, name: str, what: str, columns: Sequence
         raise ParameterError(
             name, f"{what}, with columns " + ", ".join(columns), "no column " + ", ".join(missing)
         )
+
+
+#: What a study's `dataset` is, as its refusals say.
+DATASET = "a dataset loaded by auditkit.data.load"
+
+
+def require_type(value: object, kinds: type | tuple[type, ...], name: str, expected: str) -> None:
+    """A ParameterError naming `name` and `expected` unless `value` is one of `kinds` (a bool is
+    no number): a wrong type refused where it was passed, not as a raw TypeError or
+    AttributeError from deep inside."""
+    wanted = kinds if isinstance(kinds, tuple) else (kinds,)
+    if isinstance(value, kinds) and not (isinstance(value, bool) and bool not in wanted):
+        return
+    plain = value is None or isinstance(value, str | numbers.Number)
+    raise ParameterError(name, expected, value if plain else f"a {type(value).__name__}")
+
+
+def checked_names(given: object, known: Sequence[str], name: str) -> list[str]:
+    """`given` (one name, or a list of names) as a list, each one of `known`; a ParameterError
+    naming `name`, the known names and the first that is not one. One text is one name, not
+    its characters (list('城东') is ['城', '东']); an unknown name is refused, not shown as an
+    empty row that reads as "nothing there"."""
+    if isinstance(given, bytes) or not isinstance(given, str | Iterable):
+        raise ParameterError(name, "a name or a list of names", type(given).__name__)
+    names = [given] if isinstance(given, str) else list(given)
+    for each in names:
+        if each not in known:
+            listed = ", ".join(map(str, known)) or "(none)"
+            raise ParameterError(name, f"one of {listed}", each)
+    return names
 
 
 def shown(value: object) -> str:

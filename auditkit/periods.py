@@ -167,12 +167,27 @@ def local_times(
     return _local(given, column, expected, allow_empty, whole_days=False)
 
 
-def as_of_day(as_of: str | pd.Timestamp | pd.Period) -> pd.Timestamp:
+#: What an `as_of` may be, as its refusals say.
+AS_OF_EXPECTED = "a period 'YYYY-MM' or a date 'YYYY-MM-DD'"
+
+#: An `as_of` text: 'YYYY-MM', or an ISO date 'YYYY-MM-DD', optionally with a time (and zone).
+AS_OF_PATTERN = r"\d{4}-\d{2}(-\d{2}([ T]\S.*)?)?"
+
+
+def as_of_day(as_of: str | pd.Timestamp | pd.Period | dt.date) -> pd.Timestamp:
     """The last day `as_of` knows: the day of a date (in its own time zone, returned without
-    one), the last day of a month ('YYYY-MM' or a pandas Period) or other Period."""
+    one), the last day of a month ('YYYY-MM' or a pandas Period) or other Period.
+
+    Text must be 'YYYY-MM' or an ISO date 'YYYY-MM-DD' (a time may follow): anything else that
+    pandas would read as some date ('2024' as January, '2024Q2' as April, '3/4/2024' in US order,
+    'June 2024') is refused naming `as_of`, not read as a month nobody meant."""
     if isinstance(as_of, pd.Period):
         return as_of.end_time.normalize()
-    day = local_day(as_of, "as_of", "a period 'YYYY-MM' or a date 'YYYY-MM-DD'")
+    if isinstance(as_of, str) and not re.fullmatch(AS_OF_PATTERN, as_of):
+        raise ParameterError("as_of", AS_OF_EXPECTED, as_of)
+    if not isinstance(as_of, str | dt.date | np.datetime64):  # pd.Timestamp is a dt.date
+        raise ParameterError("as_of", AS_OF_EXPECTED, as_of)
+    day = local_day(as_of, "as_of", AS_OF_EXPECTED)
     if is_month(as_of):
         day += pd.offsets.MonthEnd(0)
     return day

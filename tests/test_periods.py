@@ -11,6 +11,7 @@ import pytest
 
 from auditkit.errors import ParameterError
 from auditkit.periods import (
+    as_of_day,
     last_months,
     local_days,
     local_times,
@@ -135,3 +136,19 @@ def test_local_times_keep_each_values_own_clock_and_refuse_an_empty_one_unless_a
     clocks = local_times(written, "read_at", "date-times", allow_empty=True)
     assert clocks.iloc[:2].tolist() == [pd.Timestamp("2024-01-01 07:30")] * 2
     assert pd.isna(clocks.iloc[2])
+
+
+@pytest.mark.parametrize("as_of", ["2024", "2024Q2", "3/4/2024", "June 2024", "2024/06", 202406])
+def test_as_of_day_refuses_anything_but_a_month_a_date_or_a_period(as_of):
+    with pytest.raises(ParameterError, match="parameter 'as_of': expected a period 'YYYY-MM'"):
+        as_of_day(as_of)
+
+
+def test_as_of_day_takes_a_month_a_date_a_timestamp_or_a_period():
+    june_end, june_15 = pd.Timestamp("2024-06-30"), pd.Timestamp("2024-06-15")
+    assert as_of_day("2024-06") == june_end
+    assert as_of_day(pd.Period("2024-06", "M")) == june_end
+    assert as_of_day("2024-06-15") == june_15
+    assert as_of_day("2024-06-15T23:30+08:00") == june_15  # the day where it was written
+    assert as_of_day(dt.date(2024, 6, 15)) == june_15
+    assert as_of_day(pd.Timestamp("2024-06-15 10:00")) == june_15

@@ -25,8 +25,11 @@ from auditkit.audit import charts
 from auditkit.audit.data_notes import data_notes, district_warnings
 from auditkit.audit.since import SinceLastMonth, since_last_month
 from auditkit.billing.money import round_half_up
+from auditkit.checks import positive_int
 from auditkit.data import Dataset
+from auditkit.data.partitioned import PartitionedDataset
 from auditkit.data.problems import Problem
+from auditkit.errors import DATASET, ParameterError, require_type
 from auditkit.periods import last_months
 from auditkit.report.figures import figure_name
 from auditkit.report.notebook import save_table
@@ -239,7 +242,7 @@ class DistrictAudit:
     def heading(self, name: str, lang: str = i18n.DEFAULT_LANG) -> str:
         """The report's title or a section's heading (`headings`) in `lang`."""
         if name not in self.headings:
-            raise KeyError(f"no heading {name!r}: one of {', '.join(self.headings)}")
+            raise ParameterError("heading", "one of " + ", ".join(self.headings), name)
         return i18n.text(f"report.district.{name}", lang)
 
     def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
@@ -265,7 +268,10 @@ class DistrictAudit:
         return i18n.text("report.district.methodology", lang)
 
     def table(self, name: str, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
-        """One of `table_names`, labelled in `lang` (money in the `money_columns(lang)`)."""
+        """One of `table_names`, labelled in `lang` (money in the `money_columns(lang)`), but
+        for the customer columns (`customer_id`, `name`, `address`, `phone`), which keep their
+        names so that masking finds them: show the table with
+        `column_labels=report.personal_labels(lang)`, as the notebook does."""
         tables = {
             "profile": self._profile_table,
             "usage_mix": self._usage_table,
@@ -275,7 +281,7 @@ class DistrictAudit:
             "rule_inputs": self._rule_inputs_table,
         }
         if name not in tables:
-            raise KeyError(f"no table {name!r}: one of {', '.join(self.table_names)}")
+            raise ParameterError("table", "one of " + ", ".join(self.table_names), name)
         return tables[name](i18n.language(lang))
 
     def figure(self, name: str, lang: str = i18n.DEFAULT_LANG) -> Figure:
@@ -291,7 +297,7 @@ class DistrictAudit:
                 columns=list(KIND_FIGURES),
             )
             return charts.revenue_by_rule_chart(revenue, lang)
-        raise KeyError(f"no figure {name!r}: one of {', '.join(self.figure_names)}")
+        raise ParameterError("figure", "one of " + ", ".join(self.figure_names), name)
 
     def save_findings(self, folder: Path, lang: str, mask: bool = True) -> list[Path]:
         """The district's findings for reviewers and scripts: Parquet and CSV with the evidence
@@ -474,8 +480,11 @@ def build(
     on the district's data (`Dataset.for_district`, which names the known districts when
     `district` is not one); `top_n` findings are listed with their evidence.
     `register` is the findings register the report reads (`open_report_register`; None when
-    there is none), for the section since last month.
+    there is none), for the section since last month. A `dataset` that is not one (a folder's
+    path) or a `top_n` under 1 is refused naming it, not listed as "all but N".
     """
+    require_type(dataset, (Dataset, PartitionedDataset), "dataset", DATASET)
+    top_n = positive_int("top_n", top_n)
     local = dataset.for_district(district)
     findings = rules.of_district(rules.run(dataset, as_of=as_of or None), district)
     catalog = rules.catalog()

@@ -242,7 +242,7 @@ def run_worklist(args: argparse.Namespace) -> int:
             print(f"{district}: {len(sheet)} of {int(sheet['district_findings'].iloc[0])} "
                   f"findings: {path}")  # fmt: skip
         if store is not None:
-            _record_sent(store, trail, written, args.sent_by or _login(), args.auditor)
+            _record_sent(store, written, args.sent_by or _login(), args.auditor)
     finally:
         if store is not None:
             store.close()
@@ -584,36 +584,13 @@ def _refuse_unknown(store: Register, worklist: pd.DataFrame, origin: str) -> Non
 
 
 def _record_sent(
-    store: Register,
-    trail: pd.DataFrame,
-    written: list[tuple[Path, pd.DataFrame]],
-    actor: str,
-    auditor: str | None,
+    store: Register, written: list[tuple[Path, pd.DataFrame]], actor: str, auditor: str | None
 ) -> None:
-    """Record each finding written as `sent` from its sheet and row, with the auditing bureau
-    and how it was chosen; a finding already sent on the same worklist (the sheet written
-    again, any day: a `sent` of the same source in `trail`, the register's outcomes read
-    before the sheets were written) is not sent again."""
-    import pandas as pd
+    """Record each finding written as `sent` (`register.worklist_sent.record_sent`, as the API
+    records it) and say how many were recorded and how many had been already."""
+    from auditkit.register.worklist_sent import record_sent
 
-    from auditkit.periods import today
-    from auditkit.register.schema import EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS
-    from auditkit.register.sheet import FIRST_DATA_ROW, worklist_source
-
-    sent = trail.loc[trail["event"] == "sent", ["finding_key", "source"]]
-    already = set(zip(sent["finding_key"], sent["source"], strict=True))
-    sent_on = today()
-    events = []
-    for path, sheet in written:
-        source = worklist_source(path)
-        selected_by = (sheet.attrs.get("selection") or {}).get("by")
-        for position, key in enumerate(sheet["finding_key"]):
-            if (key, source) not in already:
-                events.append((key, "sent", float("nan"), actor, sent_on, source,
-                               FIRST_DATA_ROW + position, auditor, selected_by))  # fmt: skip
-    frame = pd.DataFrame(events, columns=[*EVENT_COLUMNS, *OPTIONAL_EVENT_COLUMNS])
-    done = store.record_outcomes(frame) if events else None
-    recorded = done.recorded if done else 0
+    recorded = record_sent(store, written, sent_by=actor, auditor=auditor)
     total = sum(len(sheet) for _, sheet in written)
     print(
         f"register {store.url}: {recorded} findings recorded as sent, already recorded "

@@ -15,7 +15,7 @@ cannot be met.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import product
 from math import prod
 from pathlib import Path
@@ -91,6 +91,11 @@ def loads(
     it audits, joined in a report's language when shown), work, work_share, capacity_share
     (equal shares without `workload`)."""
     names, work = _districts(districts)
+    assigned = set(assignment["audited_district"])
+    unknown = [name for name in names if name not in assigned]
+    if unknown:
+        expected = "the districts the assignment audits (" + ", ".join(sorted(assigned)) + ")"
+        raise ParameterError("districts", expected, unknown)
     capacity = _capacity(workload, names)
     audits = assignment.groupby("auditing_district")["audited_district"].apply(list)
     total_work = sum(work.values())
@@ -116,20 +121,30 @@ def _districts(
 ) -> tuple[list[str], dict[str, float]]:
     """Sorted unique names and the work of auditing each (1 each for a plain list)."""
     if isinstance(districts, Mapping):
-        work = {str(name): float(size) for name, size in districts.items()}
+        work = {_district_name(name): float(size) for name, size in districts.items()}
         bad = {name: size for name, size in work.items() if not size > 0}
         if bad:
             raise ParameterError("districts", "a positive work size per district", bad)
     else:
-        if isinstance(districts, str):
+        if isinstance(districts, str) or not isinstance(districts, Iterable):
             raise ParameterError("districts", "a list of district names", districts)
-        work = {str(name): 1.0 for name in districts}
-        if len(work) != len(list(districts)):
-            raise ParameterError("districts", "distinct district names", list(districts))
+        given = [_district_name(name) for name in districts]
+        work = dict.fromkeys(given, 1.0)
+        if len(work) != len(given):
+            raise ParameterError("districts", "distinct district names", given)
     if not work:
         raise ParameterError("districts", "at least one district", [])
     names = sorted(work)
     return names, work
+
+
+def _district_name(name: object) -> str:
+    """`name` when it is a district's name: a non-empty text without spaces around it. None, NaN
+    or '' would be assigned as districts 'None', 'nan' and '', and ' 城东' as another than 城东."""
+    if not isinstance(name, str) or not name or name != name.strip():
+        expected = "district names (texts, not empty, without spaces around them)"
+        raise ParameterError("districts", expected, name)
+    return name
 
 
 def _capacity(

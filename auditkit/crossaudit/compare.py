@@ -36,6 +36,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from auditkit import formatting, i18n
+from auditkit.checks import positive_int
 from auditkit.crossaudit.model import LogisticModel, fit_logistic
 from auditkit.crossaudit.notes import Note
 from auditkit.crossaudit.rates import Rates, finding_rates
@@ -317,6 +318,7 @@ def compare(
     """
     if not 0 < alpha < 1:
         raise ParameterError("alpha", "a significance level between 0 and 1", alpha)
+    min_inspections = positive_int("min_inspections", min_inspections)
     frame, notes = _prepare(inspections, customers)
     rates = finding_rates(frame)
     overall, overall_notes = _overall(frame, min_inspections)

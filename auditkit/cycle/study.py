@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -33,6 +34,7 @@ from auditkit.cycle.notes import Note
 from auditkit.cycle.precision import OVERSTATED, precision_by_rule
 from auditkit.cycle.selfcross import SelfCross, self_cross
 from auditkit.cycle.window import Window, cycle_window
+from auditkit.errors import ParameterError, require_type
 from auditkit.register.store import Register
 from auditkit.report.figures import labelled
 
@@ -353,6 +355,10 @@ class CycleStudy:
         return sentences
 
 
+#: What a study's `data_dir` is, as its refusal says.
+DATA_DIR = "a dataset folder, or empty for the demo utility"
+
+
 def build(
     data_dir: str | os.PathLike[str] = "",
     district: str = "",
@@ -362,8 +368,12 @@ def build(
 ) -> CycleStudy:
     """The audit-cycle study of the register a report over `data_dir` reads ("" = the demo
     utility's own), for `district` ("" = all), over the `months` recorded months up to `as_of`
-    ("" = the latest recorded), intervals at `confidence`."""
+    ("" = the latest recorded; a month not recorded ends the window at the one before it, with
+    a note), intervals at `confidence`. A `data_dir` that is no folder is refused naming it."""
     months, confidence = _checked(months, confidence)
+    require_type(data_dir, (str, os.PathLike), "data_dir", DATA_DIR)
+    if str(data_dir).strip() and not Path(data_dir).is_dir():  # else: the team's register
+        raise ParameterError("data_dir", DATA_DIR, str(data_dir))
     from auditkit.register.location import open_report_register
 
     register = open_report_register(data_dir)
@@ -412,6 +422,8 @@ def study_of(
     events = window_events(outcomes[outcomes["finding_key"].isin(findings["finding_key"])], window)
     states = finding_states(findings, events, window)
     notes = []
+    if as_of and as_of != window.last:  # a month not recorded (a slip, or not run yet)
+        notes.append(Note("as_of_not_recorded", {"as_of": as_of, "last": window.last}))
     scope = states if not district else states[states["district"] == district]
     unknown = int((scope["rectified"] & scope["days_to_rectify"].isna()).sum())
     if unknown:

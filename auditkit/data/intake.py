@@ -39,6 +39,7 @@ from auditkit.data.readers import (
     read_table,
 )
 from auditkit.data.schema import TABLES
+from auditkit.errors import require_type
 from auditkit.workbooks import LockFile, lock_file, lock_said, open_locks, open_said
 
 # Files skipped unseen: hidden ones and, past `lock_file`, whatever else starts like a lock file.
@@ -79,6 +80,7 @@ class Intake:
 def type_frames(tables: Mapping[str, pd.DataFrame], check: bool = True) -> Intake:
     """Type (and with `check`, check) in-memory frames exactly like files (rows numbered from 1
     in each frame)."""
+    require_type(tables, Mapping, "tables", "a mapping of table name → DataFrame")
     outcome = Intake()
     for name in tables:
         if name not in TABLES:
@@ -95,6 +97,7 @@ def type_frames(tables: Mapping[str, pd.DataFrame], check: bool = True) -> Intak
                     )
                 )
             continue
+        require_type(frame, pd.DataFrame, f"tables[{name!r}]", f"the {name} table (a DataFrame)")
         file = f"{name} (DataFrame)"
         data, refused, problems = _arrow_table(frame, name, file)
         outcome.problems.extend(problems)

@@ -6,6 +6,7 @@ A folder of table files is read through `intake`; a folder written by `auditkit 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from auditkit.data.dataset import Dataset
@@ -16,6 +17,10 @@ from auditkit.data.partitioned import (
     load_partitioned,
 )
 from auditkit.data.problems import DataValidationError, Problem
+from auditkit.errors import require_type
+
+#: What `load` and `validate` read, as their refusal says.
+FOLDER = "a dataset folder (a path)"
 
 
 def load(
@@ -30,6 +35,7 @@ def load(
     Its checks, recorded by `convert` with the sha256 of every file, are not run again while
     every file hashes the same (the same Dataset, warnings included; see docs/scale.md).
     """
+    require_type(path, (str, os.PathLike), "path", FOLDER)
     if lazy or is_partitioned(path):
         return load_partitioned(path, validate=validate, lazy=lazy)
     folder = Path(path)
@@ -45,6 +51,7 @@ def validate_with_rows(path: str | Path) -> tuple[list[Problem], dict[str, tuple
     """Every problem of the dataset folder at `path`, and per table read its file and the rows
     read from it (so a user sees a table that came out short). A converted folder gives its row
     counts only when it loads without errors."""
+    require_type(path, (str, os.PathLike), "path", FOLDER)
     if is_partitioned(path):
         try:
             dataset = PartitionedDataset(path).dataset(validate=True)

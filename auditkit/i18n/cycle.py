@@ -111,6 +111,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "Rectified findings without a sent event before their rectification: {count:,}; their "
         "days to rectify are unknown and left out of the median.",
     ),
+    "cycle.note.as_of_not_recorded": (
+        "{as_of} 不是台账中登记的月份：窗口止于此前最近登记的 {last}。",
+        "{as_of} is no month recorded in the register: the window ends at the latest recorded "
+        "before it, {last}.",
+    ),
     "cycle.note.no_events_in_window": (
         "{first} 至 {last} 的核查周期内没有任何现场核查记录。",
         "No field outcome happened in the cycles of {first} to {last}.",

@@ -206,6 +206,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "small sample: chi-square only indicative",
     ),
     # conclusions
+    "stats.sentence.summary_complete": (
+        "{period_from} 至 {period_to}，各单位每月均有账单和供电量，无缺月，无预警。",
+        "From {period_from} to {period_to}, every district has bills and supply in every month: "
+        "no gap, nothing flagged.",
+    ),
     "stats.sentence.highest_loss": (
         "{period_from} 至 {period_to}，线损率最高的是{district}（{line_loss}）。",
         "From {period_from} to {period_to}, the highest line loss is {district}'s ({line_loss}).",

@@ -765,6 +765,7 @@ def _run_frame(
             )
     if problems:
         raise RegisterError(f"run {run_id!r}: findings cannot be recorded", problems)
+    _check_findings_month(findings, frame, as_of)
     for column in _TEXT_COLUMNS:
         frame[column] = frame[column].astype(str).astype(object)
     for column in _MONEY_COLUMNS:
@@ -778,6 +779,23 @@ def _run_frame(
             f"period, found several at rows {rows}"
         )
     return frame.sort_values("finding_key", ignore_index=True)
+
+
+def _check_findings_month(findings: pd.DataFrame, frame: pd.DataFrame, as_of: str) -> None:
+    """A ParameterError naming `as_of` where it is not the findings' own month: the month
+    `rules.run` made them for (`findings.attrs["as_of"]`), or, for findings read back from a
+    file without it, one no earlier than their last `period_to`. Recorded under another month,
+    a run would show its findings as that month's and lock the month against its real run."""
+    own = findings.attrs.get("as_of")
+    if own is not None and str(own) != as_of:
+        raise ParameterError(
+            "as_of", f"the findings' own month {own} (findings.attrs['as_of'])", as_of
+        )
+    last = frame["period_to"].astype(str).max() if len(frame) else None
+    if last is not None and last > as_of:
+        raise ParameterError(
+            "as_of", f"a month from {last} on (the findings' last period_to)", as_of
+        )
 
 
 def _digest(frame: pd.DataFrame) -> str:

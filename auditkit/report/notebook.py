@@ -19,6 +19,7 @@ import pandas as pd
 
 from auditkit import i18n
 from auditkit.atomic import write_files_together
+from auditkit.errors import ParameterError, require_type
 from auditkit.formulas import csv_bytes
 from auditkit.masking import mask_personal
 from auditkit.paths import outputs_dir, safe_name
@@ -98,6 +99,7 @@ def headline(
     inspections simulated from the demo's truth table): recorded, so that the index says so
     too, and said under the cards.
     """
+    i18n.language(lang)
     code = {} if subject_code is None else {"subject_code": subject_code}
     record = {
         "title": title,
@@ -153,7 +155,7 @@ def section(
 ) -> None:
     """A heading (`title`, else the wording of catalogue key `key` in `lang`) anchored `sec-<key>`
     for the contents."""
-    heading = title or i18n.text(key, lang, default=key)
+    heading = title or i18n.text(key, i18n.language(lang), default=key)
     _display(
         {
             "text/html": f'<h{level} id="sec-{html.escape(key)}">{html.escape(heading)}</h{level}>',
@@ -179,6 +181,8 @@ def show_table(
     is shown as a sentence saying so, in `lang`: its own (`frame.attrs["empty"]`, set by a table
     that knows what having no rows means, already in `lang`) or a general one.
     """
+    require_type(frame, pd.DataFrame, "frame", "a table (a DataFrame)")
+    i18n.language(lang)
     if frame.empty:
         own = frame.attrs.get("empty")
         nothing = own if isinstance(own, str) and own else i18n.text("common.nothing", lang)
@@ -243,7 +247,7 @@ def show_figure(figure: Any, alt: str = "") -> None:
 
 def save_table(
     frame: pd.DataFrame,
-    folder: Path,
+    folder: str | os.PathLike[str],
     name: str,
     sort_by: Sequence[str] = (),
     mask: bool = True,
@@ -255,9 +259,16 @@ def save_table(
     (unless `mask` is False), the CSV is UTF-8 with a BOM (Excel shows Chinese correctly) and
     `\\n` line ends, with text that a spreadsheet would evaluate as a formula kept as text; the
     two files are replaced together (`write_files_together`: never one from another run).
+    `folder` is a path (text or Path); `name` a plain file name (letters, digits, - and _): one
+    naming another folder ('../x', '/tmp/x') is refused, so the files stay in `folder`.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
+
+    require_type(folder, (str, os.PathLike), "folder", "a folder (a path)")
+    if not isinstance(name, str) or not name or safe_name(name) != name:
+        raise ParameterError("name", "a file name of letters, digits, - and _", name)
+    folder = Path(folder)
 
     keys = [column for column in sort_by if column in frame.columns]
     ordered = frame.sort_values(keys, kind="mergesort") if keys else frame

@@ -22,7 +22,7 @@ import auditkit.rules.metering
 import auditkit.rules.pf_standard
 import auditkit.rules.routine  # noqa: F401  (the imports above register the rules)
 from auditkit import i18n
-from auditkit.errors import ParameterError
+from auditkit.errors import ParameterError, require_type
 from auditkit.rules.params import load_defaults
 from auditkit.rules.registry import RULES, Rule
 
@@ -33,6 +33,7 @@ def select_rules(rules: Iterable[str] | None) -> list[Rule]:
         return list(RULES.values())
     if isinstance(rules, str):
         rules = [rules]
+    require_type(rules, Iterable, "rules", "rule ids (a list, or one id)")
     chosen = list(rules)
     unknown = [rule_id for rule_id in chosen if rule_id not in RULES]
     if unknown:

@@ -11,7 +11,7 @@ import pandas as pd
 import yaml
 
 from auditkit import yamlsafe
-from auditkit.errors import ParameterError
+from auditkit.errors import ParameterError, require_type
 from auditkit.paths import params_dir
 from auditkit.rules.registry import PENALTY_CLASSES
 
@@ -113,6 +113,8 @@ def _check_complete(content: Mapping[str, Mapping], path: Path) -> None:
 
 def resolve(defaults: Mapping[str, Mapping], overrides: Mapping | None) -> dict[str, dict]:
     """Defaults with `overrides` applied; overrides are `{rule: {name: value}}` or `{"rule.name": value}`."""
+    if overrides is not None:
+        require_type(overrides, Mapping, "params", "a mapping {rule: {parameter: value}}")
     merged = copy.deepcopy({k: dict(v) for k, v in defaults.items()})
     for key, value in (overrides or {}).items():
         if isinstance(value, Mapping):

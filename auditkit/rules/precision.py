@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from auditkit.errors import require_frame_columns
+
 
 def precision_recall(
     findings: pd.DataFrame, truth: pd.DataFrame, rule_ids: list[str] | None = None
@@ -13,6 +15,8 @@ def precision_recall(
     `rule_ids` lists the rules that ran (default: those in findings or truth), so a rule that found
     nothing still shows its missed cases.
     """
+    require_frame_columns(findings, "findings", "findings of rules.run", ["rule_id", "customer_id"])
+    require_frame_columns(truth, "truth", "a truth table", ["irregularity", "customer_id"])
     found = set(zip(findings["rule_id"], findings["customer_id"], strict=True))
     labelled = set(zip(truth["irregularity"], truth["customer_id"], strict=True))
     ids = rule_ids or sorted({rule for rule, _ in found} | {rule for rule, _ in labelled})

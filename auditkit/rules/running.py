@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from auditkit.errors import require_type
 from auditkit.rules.context import RuleContext
 from auditkit.rules.library import select_rules
 from auditkit.rules.params import load_defaults, resolve
@@ -60,6 +61,7 @@ def of_district(findings: pd.DataFrame, district: str) -> pd.DataFrame:
     attrs (as_of, notes, timings). The rules see every district: a meter on accounts of two
     districts is still one meter, an operator posting in several still one operator, so a
     district's report, the register and `auditkit rules --district` keep one finding set."""
+    require_type(district, str, "district", "one district's name")
     kept = findings[(findings["district"] == district).to_numpy(dtype=bool)]
     kept = kept.reset_index(drop=True)
     kept.attrs = dict(findings.attrs)

@@ -31,7 +31,7 @@ from auditkit.atomic import write_bytes_atomic
 from auditkit.checks import choice
 from auditkit.data.column_typing import refused_text, shown_cell
 from auditkit.data.schema import LARGEST_NUMBER, LARGEST_SHOWN
-from auditkit.errors import ParameterError, shown
+from auditkit.errors import ParameterError, require_type, shown
 from auditkit.formulas import put_cell
 from auditkit.options.sampling import (
     AUDIT_KINDS,
@@ -420,6 +420,7 @@ def write_field_sheet(
     A file already at `path` is replaced only when it is a field sheet with nothing filled in
     (see `check_sheet_path`): the inspectors' work is never written over.
     """
+    require_type(selection, Selection, "selection", "a selection of sampling.select")
     i18n.language(lang)
     direction = choice("direction", direction, DIRECTIONS)
     target = check_sheet_path(path)

@@ -58,7 +58,7 @@ def select(
         raise ParameterError("values", "the column of book values to sample yuan from", None)
     if allocation == "neyman" and values is None:
         raise ParameterError("values", "the column of values Neyman allocation weighs by", None)
-    if strata is not None and strata not in frame.columns:
+    if strata is not None and (not isinstance(strata, str) or strata not in frame.columns):
         columns = ", ".join(map(str, frame.columns))
         raise ParameterError("strata", f"a column of the frame ({columns})", strata)
     seed = _resolve_seed(seed)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from auditkit.checks import positive_int
 from auditkit.errors import ParameterError
 from auditkit.stats.matrix import log_consumption, row_nanmedian, to_matrix
 from auditkit.stats.requirements import require_columns
@@ -74,7 +75,7 @@ def anomaly_scores(
     """
     require_columns(bills, ["customer_id", "period", "kwh_billed"], "bills")
     require_columns(customers, ["customer_id", "district", "usage_type"], "customers")
-    if not 1 <= recent <= SEASON:
+    if not 1 <= positive_int("recent", recent) <= SEASON:
         raise ParameterError("recent", f"1 to {SEASON} months", recent)
     if min_peers < 2:
         raise ParameterError("min_peers", "at least 2 customers", min_peers)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit import formatting, i18n
-from auditkit.errors import ParameterError
+from auditkit.errors import ParameterError, require_type
 from auditkit.options.stats import BENFORD_TESTS
 from auditkit.stats import tables
 from auditkit.stats.requirements import InsufficientDataError
@@ -40,6 +40,8 @@ BEYOND_ACCEPTABLE: tuple[str, ...] = ("marginal", "nonconformity")
 #: Which of the two criteria of `departs` hold (`verdict_basis`): both (a departure), only the
 #: significance, only the MAD, neither.
 VERDICT_BASES: tuple[str, ...] = ("both", "significance_only", "mad_only", "neither")
+#: What `benford` tests: amounts of one column (a table of several columns is refused).
+AMOUNTS = (pd.Series, pd.Index, np.ndarray, list, tuple)
 #: Digits listed per group in `benford_by_group` (largest z first).
 MAX_LISTED = 10
 #: Smallest expected count per digit for the chi-square approximation to hold.
@@ -201,6 +203,7 @@ def benford(
     from scipy import stats
 
     _check_test(test)
+    require_type(values, AMOUNTS, "values", "amounts: one column (a Series, list or array)")
     array = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     missing = ~np.isfinite(array)  # an infinite amount has no digits: no figure, as a missing one
     nonpositive = ~missing & (array <= 0)

@@ -17,6 +17,7 @@ decides conformity; those tests compare districts with each other, not with the 
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from auditkit import formatting, i18n
-from auditkit.errors import ParameterError
+from auditkit.data.schema import ADJUSTMENT_KINDS
+from auditkit.errors import ParameterError, checked_names
 from auditkit.stats import tables
 from auditkit.stats.benford import (
     BenfordResult,
@@ -198,7 +200,10 @@ class AdjustmentDigits:
         return tuple(sorted(self.results, key=lambda key: (key[0] != ALL, key)))
 
     def plot(self, lang: str = i18n.DEFAULT_LANG, key: tuple[str, str] | None = None) -> Figure:
-        """Digit shares against Benford of one tested group and test (default: the first)."""
+        """Digit shares against Benford of one tested group and test (default: the first);
+        with nothing tested, a chart saying so (`explain`), as other empty results draw."""
+        if not self.results and key is None:
+            return _saying(self.explain(lang), lang)
         if not self.results:
             raise ParameterError("key", "a tested group (none was tested)", key)
         key = key or self.figure_keys[0]
@@ -223,6 +228,22 @@ class AdjustmentDigits:
         return rows.iloc[0]
 
 
+def _saying(text: str, lang: str) -> Figure:
+    """A chart holding only `text`, wrapped to its width: what a result with nothing to draw
+    shows in a report's figure."""
+    from matplotlib.figure import Figure
+
+    from auditkit.plots import use_cjk_font
+
+    use_cjk_font()
+    figure = Figure(figsize=(6, 1.6), layout="constrained")
+    axes = figure.subplots()
+    width = 34 if lang == "zh" else 64  # a Chinese character is two Latin letters wide
+    axes.text(0.5, 0.5, textwrap.fill(text, width), ha="center", va="center")
+    axes.axis("off")
+    return figure
+
+
 def adjustment_benford(
     adjustments: pd.DataFrame,
     customers: pd.DataFrame,
@@ -234,7 +255,8 @@ def adjustment_benford(
     """Benford first-digit and first-two-digits tests of the absolute adjustment amounts of each
     district of `customers` and of all of them together.
 
-    `kinds` keeps those adjustment kinds (default: every kind). A test runs only on `min_count`
+    `kinds` keeps those adjustment kinds (default: every kind; one text is one kind, and a kind
+    the data contract does not know is refused naming `kinds`). A test runs only on `min_count`
     (first digit) or `min_count_first_two` testable amounts or more; adjustments of customers
     missing from `customers` are left out with a note.
     """
@@ -247,7 +269,8 @@ def adjustment_benford(
     rows = adjustments
     if kinds is not None:
         require_columns(adjustments, ("kind",), "adjustments")
-        rows = rows[rows["kind"].astype(str).isin(list(kinds))]
+        kinds = checked_names(kinds, ADJUSTMENT_KINDS, "kinds")
+        rows = rows[rows["kind"].astype(str).isin(kinds)]
     district = rows["customer_id"].map(
         pd.Series(customers["district"].astype(str).to_numpy(), index=customers["customer_id"])
     )

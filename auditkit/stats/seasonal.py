@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit import i18n
-from auditkit.errors import ParameterError
+from auditkit.errors import ParameterError, require_type
 from auditkit.periods import month_number, period_text
 from auditkit.stats import tables
 from auditkit.stats.notes import Note
@@ -130,6 +130,7 @@ def decompose(
     Months missing inside the series are interpolated linearly for the decomposition and marked
     `imputed`. Raises InsufficientDataError for fewer than two full seasons of months.
     """
+    require_type(series, pd.Series, "series", "monthly values (a Series indexed by 'YYYY-MM')")
     if threshold <= 0:
         raise ParameterError("threshold", "a positive robust z", threshold)
     months = month_number(series.index)

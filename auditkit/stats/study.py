@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from auditkit import formatting, i18n
-from auditkit.errors import ParameterError
+from auditkit.checks import positive_int
+from auditkit.data import Dataset
+from auditkit.data.partitioned import PartitionedDataset
+from auditkit.errors import DATASET, ParameterError, require_type
 from auditkit.periods import period_last_day
 from auditkit.register.checks import field_checks, read_field_records
 from auditkit.report.figures import labelled
@@ -53,7 +56,6 @@ from auditkit.stats.theft_report import TheftReport, score_theft
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from auditkit.data import Dataset
     from auditkit.register.store import Register
 
 #: Figures a method's wording states, from the code that applies them.
@@ -407,6 +409,8 @@ def build(
     district report has it, or a field outcome in the register (sent, confirmed, rectified,
     recovered) on a finding of a fall.
     """
+    require_type(dataset, (Dataset, PartitionedDataset), "dataset", DATASET)
+    top_n = positive_int("top_n", top_n)
     if dataset.bills is None or dataset.customers is None:
         raise ParameterError("dataset", "the customers and bills tables", "a dataset without them")
     if district and district not in dataset.districts:

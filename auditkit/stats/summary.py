@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from auditkit import formatting, i18n
-from auditkit.errors import ParameterError
+from auditkit.checks import positive_int
+from auditkit.errors import ParameterError, checked_names
 from auditkit.periods import as_of_month_within, month_number, period_text
 from auditkit.stats import tables
 from auditkit.stats.matrix import checked_numbers, checked_supply
@@ -46,10 +47,18 @@ class DistrictSummary:
     monthly: pd.DataFrame
     notes: list[Note] = field(default_factory=list)
 
+    def _only(self, frame: pd.DataFrame, districts: Sequence[str] | None) -> pd.DataFrame:
+        """The rows of `frame` of `districts` (all for None), each a district summarized: a
+        ParameterError naming `districts` for another, not an empty table read as zeros."""
+        if districts is None:
+            return frame
+        known = self.table["district"].tolist()
+        return tables.only(frame, checked_names(districts, known, "districts"))
+
     def summary(self, districts: Sequence[str] | None = None) -> dict[str, Any]:
         """Window, customers, kWh, revenue and line loss of `districts` (all by default); the
         loss is None unless each of them has its own (supply and bills in every month)."""
-        shown = tables.only(self.table, districts)
+        shown = self._only(self.table, districts)
         kwh = float(shown["kwh"].sum())
         supplied = shown["kwh_supplied"]
         complete = bool(shown["line_loss"].notna().all() and supplied.sum() > 0)
@@ -64,7 +73,12 @@ class DistrictSummary:
         }
 
     def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
-        """The notes on gaps and flags, one a line."""
+        """The notes on gaps and flags, one a line; without any, a sentence saying the window
+        is complete and nothing is flagged (an empty text reads as nothing computed)."""
+        i18n.language(lang)
+        if not self.notes:
+            window = {"period_from": self.period_from, "period_to": self.period_to}
+            return i18n.text("stats.sentence.summary_complete", lang).format(**window)
         return "\n".join(note.text(lang) for note in self.notes)
 
     def to_table(
@@ -84,7 +98,7 @@ class DistrictSummary:
             "kwh_supplied": tables.whole,
             "line_loss": tables.percent(),
         }
-        return tables.labelled(tables.only(self.table, districts), formats, lang)
+        return tables.labelled(self._only(self.table, districts), formats, lang)
 
     def rounding_note(
         self, lang: str = i18n.DEFAULT_LANG, districts: Sequence[str] | None = None
@@ -92,7 +106,7 @@ class DistrictSummary:
         """A sentence when the headline's kWh or revenue (the total of the unrounded district
         figures, then rounded: the sound total, recorded with the report) differs from the sum
         of the table's rounded rows, saying so; none when they agree."""
-        shown = tables.only(self.table, districts)
+        shown = self._only(self.table, districts)
         off = []
         for column, digits in (("kwh", 0), ("revenue", 2)):
             values = shown[column].dropna().astype(float)
@@ -118,7 +132,7 @@ class DistrictSummary:
             "avg_price": tables.decimals(4),
             "kwh_yoy": tables.percent(),
         }
-        return tables.labelled(tables.only(self.by_usage, districts), formats, lang)
+        return tables.labelled(self._only(self.by_usage, districts), formats, lang)
 
     def plot(
         self,
@@ -129,7 +143,7 @@ class DistrictSummary:
         """One line per district (all, or `districts`) of a monthly `column`."""
         from auditkit.stats import charts  # matplotlib: loaded when drawn
 
-        return charts.plot_monthly(tables.only(self.monthly, districts), column, lang)
+        return charts.plot_monthly(self._only(self.monthly, districts), column, lang)
 
 
 def summarize(
@@ -154,23 +168,25 @@ def summarize(
     read by estimate), zero_share (share of bills with zero kWh), kwh_supplied (where
     district_supply covers every month) and line_loss (1 - billed / supplied, where the district
     also has bills in every month). `districts` lists the
-    districts to report (default: all in `customers`); one without bills gets a note, not a crash.
+    districts to report (default: all in `customers`; one text is one district); one without
+    bills gets a note, not a crash, and one not in `customers` is refused naming `districts`.
+    Two bills of one customer and period (up to `as_of`) are refused naming the second's row.
     """
     require_columns(bills, BILL_COLUMNS, "bills")
     require_columns(customers, CUSTOMER_COLUMNS, "customers")
-    if months < 1:
-        raise ParameterError("months", "at least 1 month", months)
+    months = positive_int("months", months)
     if not 0 < high_loss < 1:
         raise ParameterError("high_loss", "a rate between 0 and 1", high_loss)
     notes: list[Note] = []
     billed = _label_bills(bills, customers, notes)
     if not len(billed.month):
         raise InsufficientDataError("bills: expected bills of known customers, found none")
-    names = (
-        sorted(customers["district"].dropna().unique()) if districts is None else list(districts)
-    )
+    archived = sorted(customers["district"].dropna().unique())
+    names = archived if districts is None else checked_names(districts, archived, "districts")
     if as_of is not None and as_of != "":
         billed = billed.up_to(as_of_month_within(as_of, billed.first, billed.last, "the bills"))
+    if np.count_nonzero(billed.seen) < len(billed.customer):  # two bills in one cell
+        _refuse_billed_twice(bills, customers, billed.last)
     # The window starts at the first month billed: months before it have no data in any
     # district, and a header claiming them would pass an audit period off as covered.
     window = np.arange(max(billed.last - months + 1, billed.first), billed.last + 1)
@@ -284,6 +300,22 @@ def _label_bills(bills: pd.DataFrame, customers: pd.DataFrame, notes: list[Note]
         district_names=district_names,
         usage_names=usage_names,
         last=int(month.max()) if len(month) else -1,
+    )
+
+
+def _refuse_billed_twice(bills: pd.DataFrame, customers: pd.DataFrame, last: int) -> None:
+    """Raise a ParameterError naming the first bill (up to month `last`) of a customer and period
+    billed before: summed, the two would count its kWh and revenue twice without a word, where
+    `anomaly_scores` and `theft_scores` refuse them alike."""
+    known = bills["customer_id"].isin(customers["customer_id"])
+    rows = np.flatnonzero((known & (bills["period"].astype(str) <= period_text(last))).to_numpy())
+    again = bills.iloc[rows][["customer_id", "period"]].duplicated().to_numpy()
+    row = int(rows[np.flatnonzero(again)[0]])
+    customer_id, period = bills["customer_id"].iloc[row], bills["period"].iloc[row]
+    raise ParameterError(
+        "bills",
+        "one bill per customer and period",
+        f"another for customer {customer_id!r} at {period!r} in row {row + 1}",
     )
 
 

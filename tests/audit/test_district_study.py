@@ -14,6 +14,7 @@ from auditkit import i18n, rules, synth
 from auditkit.audit import study
 from auditkit.audit.study import DistrictAudit
 from auditkit.data import Dataset
+from auditkit.errors import ParameterError
 from auditkit.results import TOTAL_ROWS, Study
 
 # Three English words in a row: an English sentence, not a code (IND2, WO0001) or a unit (kV).
@@ -253,17 +254,40 @@ def test_the_study_has_the_shared_shape_and_says_its_outcome(audit: DistrictAudi
         assert audit.figure(name, "en").axes
     quiet = DistrictAudit("X", audit.dataset, audit.findings.iloc[0:0], audit.catalog, {})
     assert quiet.explain("zh") == "本期未发现疑点。"
-    with pytest.raises(KeyError, match="no table 'nope'"):
+    with pytest.raises(ParameterError, match="parameter 'table': expected one of profile, "):
         audit.table("nope")
+    with pytest.raises(ParameterError, match="parameter 'figure': expected one of "):
+        audit.figure("nope")
+    with pytest.raises(ParameterError, match="parameter 'heading': expected one of "):
+        audit.heading("nope")
+
+
+@pytest.mark.parametrize("top_n", [0, -1, 2.5, "3"])
+def test_a_top_n_under_one_or_not_whole_is_refused_not_read_as_all_but_n(
+    top_n, utility: Dataset
+) -> None:
+    """top_n=-1 listed 16 of a district's 17 findings (.head(-1)), 0 none."""
+    with pytest.raises(ParameterError, match="parameter 'top_n': expected a whole number from 1"):
+        study.build(utility, utility.districts[0], top_n=top_n)
+
+
+def test_a_study_of_a_folder_path_is_refused_naming_dataset() -> None:
+    with pytest.raises(ParameterError, match="parameter 'dataset': expected a dataset loaded by"):
+        study.build("/tmp/demo", "城东")
 
 
 @pytest.fixture(scope="module")
-def audited_district() -> DistrictAudit:
-    """One district of a small synthetic utility, audited (most rules fire there: 5 % of its
-    customers irregular, so each district has some of nearly every irregularity)."""
-    utility = Dataset.from_frames(
+def utility() -> Dataset:
+    """A small synthetic utility: 5 % of its customers irregular, so each district has some of
+    nearly every irregularity."""
+    return Dataset.from_frames(
         synth.generate(customers=3000, districts=3, seed=5, irregular_share=0.05)
     )
+
+
+@pytest.fixture(scope="module")
+def audited_district(utility: Dataset) -> DistrictAudit:
+    """One district of the small synthetic utility, audited (most rules fire there)."""
     name = rules.run(utility)["district"].iloc[0]
     return study.build(utility, name, top_n=10_000)
 

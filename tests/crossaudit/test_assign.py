@@ -126,6 +126,31 @@ def test_bad_parameters():
         assign(["A", "B", "C"], 0, previous=previous)
 
 
+@pytest.mark.parametrize(
+    "districts",
+    [["城东", None, "城西"], ["城东", float("nan"), "", "城西"], ["城东", " 城东", "城西"], 6],
+)
+def test_a_district_that_is_no_name_is_refused_not_assigned_as_text(districts):
+    """None, NaN and '' were assigned as districts 'None', 'nan' and ''; ' 城东' as another
+    district than 城东; 6 (no list) raised a raw TypeError."""
+    with pytest.raises(ParameterError, match="parameter 'districts': expected "):
+        assign(districts, seed=1)
+
+
+def test_distinct_clean_names_are_assigned_as_given():
+    """Near miss: three real names, one of them with a space inside (not around) it."""
+    assignment = assign(["城东", "城 西", "江北"], seed=1)
+    assert sorted(assignment["audited_district"]) == ["城 西", "城东", "江北"]
+
+
+def test_loads_of_a_district_the_assignment_does_not_audit_are_refused():
+    """loads(pairs, ['城中']) gave a row of zeros for a district the round never saw."""
+    pairs = assign(["城东", "城西", "江北"], seed=1)
+    with pytest.raises(ParameterError, match=r"'districts': expected the districts the assign"):
+        loads(pairs, ["城中"])
+    assert loads(pairs, ["城东", "城西", "江北"])["work"].sum() == 3  # one audit each
+
+
 def test_the_capacity_check_names_a_previous_round_it_cannot_read(tmp_path):
     """The pre-check reads the last round as the assignment will: a missing file is refused
     naming previous_round (not assign's 'previous'), one without the two columns or naming

@@ -68,6 +68,18 @@ def test_a_correction_is_a_new_event_and_the_latest_decision_up_to_the_window_en
     assert now.states.set_index("finding_key").loc[key("F2"), "decision"] == "confirmed"
 
 
+def test_an_as_of_not_recorded_ends_the_window_before_it_and_says_so():
+    """2030-01 gave the window of the latest recorded month, 2024-03, without a word."""
+    later = study_of(findings_frame(), outcomes_frame(), RECORDED, as_of="2030-01", months=2)
+    assert later.window.last == "2024-03"
+    assert later.notes[0].code == "as_of_not_recorded"
+    assert "2030-01 is no month recorded in the register: the window ends at the latest " in (
+        "\n".join(later.data_notes("en"))
+    )
+    recorded = study_of(findings_frame(), outcomes_frame(), RECORDED, as_of="2024-03", months=2)
+    assert "as_of_not_recorded" not in [note.code for note in recorded.notes]  # near miss
+
+
 def test_precision_per_rule_with_exact_intervals_on_every_check_and_on_samples_apart(study):
     table = study.precision.set_index("rule_id")
     rate = table.loc["rate_mismatch"]  # F1, F2, F7 confirmed; only F2 drawn by sample

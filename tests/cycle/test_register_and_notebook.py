@@ -15,6 +15,7 @@ import pytest
 from cycle_builders import RECORDED, findings_frame, outcomes_frame, write_register
 
 from auditkit.cycle import build, study_of, study_of_register
+from auditkit.errors import ParameterError
 from auditkit.paths import notebooks_dir
 from auditkit.pipeline.jobs import jobs_for_notebook
 from auditkit.pipeline.runs import RunOptions, execute_run
@@ -46,6 +47,14 @@ def test_build_without_a_register_says_so_and_never_creates_one(tmp_path, monkey
     study = build(str(tmp_path), months=3)
     assert study.conclusions("en")[0].startswith("There is no findings register yet")
     assert not database.exists()
+
+
+def test_a_data_folder_that_does_not_exist_is_refused_not_read_as_the_teams(tmp_path) -> None:
+    """build('/nope') read the team's register as if /nope were a dataset of it."""
+    with pytest.raises(ParameterError, match="parameter 'data_dir': expected a dataset folder"):
+        build(str(tmp_path / "nope"))
+    with pytest.raises(ParameterError, match="parameter 'data_dir'"):
+        build(5)
 
 
 def test_hostile_district_and_rule_names_stay_text_in_tables_and_files(tmp_path) -> None:

@@ -153,6 +153,25 @@ def test_a_month_before_the_latest_recorded_is_refused(register):
         register.record_run(findings(finding("A")), run_id="m7", as_of="2024-07", district="north")
 
 
+def test_findings_recorded_under_another_month_than_their_own_are_refused(register):
+    """July's run recorded as January would show July's findings as January's and refuse the
+    real January run ('a month is recorded once'): its as_of is refused naming it."""
+    july = findings(finding("A", period_to="2024-07"))
+    july.attrs["as_of"] = "2024-07"
+    with pytest.raises(ParameterError, match=r"'as_of': expected the findings' own month 2024-07"):
+        register.record_run(july, run_id="jul", as_of="2024-01", district=None)
+    from_file = findings(finding("A", period_to="2024-07"))  # no attrs: read back from a file
+    with pytest.raises(ParameterError, match=r"'as_of': expected a month from 2024-07 on"):
+        register.check_run(from_file, run_id="jul", as_of="2024-06", district=None)
+    assert register.runs().empty
+    # near misses: the findings' own month, and a later month than the last period_to
+    assert (
+        register.record_run(july, run_id="jul", as_of="2024-07", district=None).counts["new"] == 1
+    )
+    register.record_run(from_file, run_id="aug", as_of="2024-08", district=None)
+    assert len(register.runs()) == 2
+
+
 def test_findings_that_cannot_be_recorded_are_refused_naming_row_and_column(register):
     bad = findings(finding("A"), finding("B", district="south"), finding("C", period_from="2024"))
     with pytest.raises(RegisterError) as raised:

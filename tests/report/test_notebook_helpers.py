@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from report_chromium import find_chromium
 
 from auditkit import i18n
+from auditkit.errors import ParameterError
 from auditkit.report import figures, notebook
 
 
@@ -280,6 +281,38 @@ def test_the_plain_text_copy_of_a_table_is_masked_and_formatted(
     for personal in ("张三丰", "中山路831号", "13812345678"):
         assert personal not in plain and personal not in shown[0]["text/html"]
     assert "张**" in plain and "138****5678" in plain and "1,234.50" in plain and "户名" in plain
+
+
+def test_save_table_takes_a_folder_as_text_and_keeps_its_files_inside(tmp_path: Path) -> None:
+    """A folder given as text raised TypeError (str / str); '../escape' and an absolute name
+    wrote beside or far from the folder."""
+    frame = pd.DataFrame({"customer_id": ["c1"]})
+    parquet, csv = notebook.save_table(frame, str(tmp_path), "城东_scores-1")  # near miss
+    assert (parquet.parent, csv.name) == (tmp_path, "城东_scores-1.csv")
+    inside = tmp_path / "inside"
+    for name in ("../escape", str(tmp_path / "abs_out"), "a/b", "", ".hidden"):
+        with pytest.raises(ParameterError, match="parameter 'name': expected a file name"):
+            notebook.save_table(frame, inside, name)
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "城东_scores-1.csv",
+        "城东_scores-1.parquet",
+    ]
+    with pytest.raises(ParameterError, match="parameter 'folder': expected a folder"):
+        notebook.save_table(frame, 5, "c")
+
+
+def test_a_language_auditkit_does_not_speak_or_a_series_is_refused_before_showing() -> None:
+    """lang='fr' was accepted silently (headings fell back to their keys); show_table(series)
+    raised AttributeError."""
+    frame = pd.DataFrame({"kwh": [1.0]})
+    with pytest.raises(ParameterError, match="parameter 'lang'"):
+        notebook.show_table(frame, lang="fr")
+    with pytest.raises(ParameterError, match="parameter 'lang'"):
+        notebook.section("stats.heading.summary", lang="fr")
+    with pytest.raises(ParameterError, match="parameter 'lang'"):
+        notebook.headline({"customers": 1}, title="t", subject="s", lang="fr")
+    with pytest.raises(ParameterError, match="parameter 'frame': expected a table"):
+        notebook.show_table(frame["kwh"])
 
 
 def test_save_table_masks_personal_fields_and_defuses_formulas(tmp_path: Path) -> None:

@@ -58,6 +58,18 @@ def test_an_as_of_after_the_last_bill_is_refused_as_given(small_dataset):
         build(small_dataset, as_of="2025-01-15")
 
 
+@pytest.mark.parametrize("top_n", [0, -1, 2.5, "3"])
+def test_a_top_n_under_one_or_not_whole_is_refused_not_read_as_all_but_n(small_dataset, top_n):
+    """top_n=-1 listed all but the last customer (.head(-1)), 0 emptied the rankings."""
+    with pytest.raises(ParameterError, match="parameter 'top_n': expected a whole number from 1"):
+        build(small_dataset, top_n=top_n)
+
+
+def test_a_study_of_a_folder_path_is_refused_naming_dataset():
+    with pytest.raises(ParameterError, match="parameter 'dataset': expected a dataset loaded by"):
+        build("/tmp/demo")
+
+
 def test_every_part_is_a_result_with_numbers(study):
     parts = [study.summary, study.theft, study.anomalies, study.estimated_funnel]
     parts += [*study.decompositions.values(), *study.benford.values()]

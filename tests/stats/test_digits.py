@@ -95,6 +95,35 @@ def test_only_the_kinds_asked_for_are_tested_and_unknown_customers_are_noted():
         adjustment_benford(adjustments, CUSTOMERS, min_count=0)
 
 
+def test_one_kind_given_as_text_is_that_kind_and_an_unknown_kind_is_refused():
+    """kinds="refund" tested nothing (isin(list("refund")): the letters); now it keeps E1's 5
+    refunds of 城东, not W1's 3 backbills. A kind the contract does not know is refused."""
+    adjustments = _adjustments([100.0] * 5, [200.0] * 3)
+    result = adjustment_benford(adjustments, CUSTOMERS, kinds="refund", min_count=1)
+    assert set(result.table["group"]) == {"城东"} and result.n_adjustments == 5
+    both = adjustment_benford(adjustments, CUSTOMERS, kinds=["refund", "backbill"], min_count=1)
+    assert both.n_adjustments == 5 + 3  # near miss: a list of two known kinds
+    for unknown in ("refunds", ("refund", "credit")):
+        with pytest.raises(ParameterError, match="parameter 'kinds': expected one of refund, "):
+            adjustment_benford(adjustments, CUSTOMERS, kinds=unknown)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_nothing_tested_draws_a_chart_saying_so_not_an_error_on_key(lang):
+    """15 adjustments, fewer than the first-digit test's minimum: plot() raised a ParameterError
+    on 'key', a parameter never passed; now its chart holds the explain sentence."""
+    result = adjustment_benford(_adjustments([100.0] * 10, [200.0] * 5), CUSTOMERS)
+    assert not result.results
+    figure = result.plot(lang)
+    (shown,) = [text.get_text() for text in figure.axes[0].texts]
+    assert "".join(shown.split()) == "".join(result.explain(lang).split())
+    assert "\n" in shown  # wrapped to the chart's width
+    empty = adjustment_benford(_adjustments([], []), CUSTOMERS)
+    assert empty.plot(lang).axes[0].texts
+    with pytest.raises(ParameterError, match="parameter 'key': expected a tested group"):
+        result.plot(lang, key=("城东", "first"))  # near miss: a key given is still checked
+
+
 def test_a_small_set_whose_mad_alone_is_nonconforming_is_said_not_to_depart_and_why():
     # 110 refunds of 城东 whose first digits are a few points off Benford each: MAD 0.0181,
     # Nigrini's nonconformity, but what 110 amounts drawn from the law show is 0.0224 on average

@@ -131,15 +131,10 @@ def test_unknown_customers_and_bad_input():
         summarize(bills, customers, as_of="2020-01")
 
 
-def test_a_customer_billed_twice_in_a_month_counts_once_and_empty_usage_types_drop_out():
+def test_a_customer_without_usage_type_counts_in_its_district_not_in_the_usage_breakdown():
     bills, customers, supply = _hand_tables()
-    twice = bills[(bills["customer_id"] == "a") & (bills["period"] == "2024-12")]
     customers.loc[customers["customer_id"] == "c", "usage_type"] = None
-    summary = summarize(pd.concat([bills, twice], ignore_index=True), customers, supply)
-    december = summary.monthly.set_index(["district", "period"]).loc[("X", "2024-12")]
-    assert (december["customers"], december["bills"], december["kwh"]) == (2, 3, 110 + 110 + 0)
-    x = summary.table.set_index("district").loc["X"]
-    assert (x["customers"], x["bills"], x["kwh"]) == (2, 25, 12 * 110 + 11 * 200 + 110)
+    summary = summarize(bills, customers, supply)
     assert summary.table.set_index("district").loc["Y", "customers"] == 1
     # c has no usage type: counted in its district, left out of the usage breakdown.
     assert summary.by_usage["district"].tolist() == ["X", "X"]
@@ -290,6 +285,78 @@ def test_summary_and_anomaly_scores_take_as_of_in_the_same_forms():
             summarize(bills, customers, as_of=bad)
         with pytest.raises(ParameterError, match="parameter 'as_of'"):
             anomaly_scores(bills, customers, as_of=bad)
+
+
+@pytest.mark.parametrize("as_of", ["2024", "2024Q2", "3/4/2024", "June 2024", "2024/06"])
+def test_as_of_text_pandas_reads_as_some_other_month_is_refused_naming_as_of(as_of):
+    """'2024' read as 2024-01, '2024Q2' as 2024-04, '3/4/2024' as 2024-03 (US order): each a
+    window nobody asked for, so each is refused; '2024-06' and '2024-06-15' (near misses) pass."""
+    bills, customers, _ = _hand_tables()
+    with pytest.raises(ParameterError, match=r"parameter 'as_of'.*'YYYY-MM'"):
+        summarize(bills, customers, as_of=as_of)
+    with pytest.raises(ParameterError, match="parameter 'as_of'"):
+        anomaly_scores(bills, customers, as_of=as_of)
+    for near_miss in ("2024-06", "2024-06-15"):
+        assert summarize(bills, customers, as_of=near_miss).period_to == "2024-06"
+
+
+def test_one_district_given_as_text_is_that_district_not_its_characters():
+    """districts="XY" was split into 'X' and 'Y'; now it is one (unknown) district, refused. X
+    alone: a 110 kWh × 12 + 200 kWh × 11 = 3,520 kWh in 2024; Y (10 × 12 = 120) left out."""
+    bills, customers, _ = _hand_tables()
+    customers = customers.assign(district=customers["district"].map({"X": "城东", "Y": "城西"}))
+    summary = summarize(bills, customers, districts="城东")
+    assert summary.table["district"].tolist() == ["城东"]
+    assert summary.summary()["kwh"] == 12 * 110 + 11 * 200
+    assert "城:" not in summary.explain("en")
+    whole = summarize(bills, customers)
+    assert whole.summary(districts="城东")["kwh"] == 12 * 110 + 11 * 200
+    assert whole.to_table("en", districts="城西").shape[0] == 1
+    assert whole.summary(districts=["城东", "城西"])["kwh"] == 3520 + 120  # near miss: a list
+    for unknown in ("城中", ["城中"], "城"):
+        with pytest.raises(
+            ParameterError, match="parameter 'districts': expected one of 城东, 城西"
+        ):
+            summarize(bills, customers, districts=unknown)
+        with pytest.raises(ParameterError, match="parameter 'districts'"):
+            whole.summary(districts=unknown)
+
+
+def test_a_customer_billed_twice_in_a_period_is_refused_not_summed():
+    """December 2024 given twice would count X's 0 + 110 kWh and Y's 10 kWh twice; the 73rd row
+    (the first copy: 72 bills before it) is named. A duplicate after as_of is never read."""
+    bills, customers, _ = _hand_tables()
+    twice = pd.concat([bills, bills[bills["period"] == "2024-12"]], ignore_index=True)
+    with pytest.raises(
+        ParameterError,
+        match=r"parameter 'bills': expected one bill per customer and period, "
+        r"found .another for customer 'a' at '2024-12' in row 73",
+    ):
+        summarize(twice, customers)
+    # near misses: the same customer in two periods, and a duplicate month after as_of
+    assert summarize(bills, customers).summary()["kwh"] == 12 * 110 + 11 * 200 + 12 * 10
+    # 2023-12..2024-11: a 100 + 11 × 110, b 12 × 200, c 12 × 10
+    to_november = summarize(twice, customers, as_of="2024-11").summary()["kwh"]
+    assert to_november == 100 + 11 * 110 + 12 * 200 + 12 * 10
+
+
+def test_a_complete_summary_explains_itself_and_an_unknown_language_is_refused():
+    """X and Y billed and supplied in every month of the window and of the year before (Y
+    supplied 20 kWh a month for its 10 kWh billed: loss 50 %, X 1 - 310 / 400 = 22.5 %, both
+    under a high_loss of 0.6): no note, and explain() said ''."""
+    bills, customers, supply = _hand_tables()
+    supply = pd.concat([supply, supply.assign(district="Y", kwh_supplied=20.0)])
+    summary = summarize(bills, customers, supply, as_of="2024-11", months=3, high_loss=0.6)
+    assert summary.notes == []
+    assert summary.explain("en") == (
+        "From 2024-09 to 2024-11, every district has bills and supply in every month: "
+        "no gap, nothing flagged."
+    )
+    assert summary.explain("zh").startswith("2024-09 至 2024-11，")
+    with pytest.raises(ParameterError, match="parameter 'lang': expected 'zh' or 'en'"):
+        summary.explain("fr")
+    noted = summarize(bills, customers)  # near miss: notes are the explanation
+    assert noted.explain("en").startswith("No district_supply table")
 
 
 def test_a_district_supplied_nothing_while_billing_is_named_in_a_note():
