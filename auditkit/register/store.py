@@ -10,9 +10,10 @@ SQLite (a file, nothing to install) or PostgreSQL (`postgresql://user@host/db`, 
 through SQLAlchemy Core; the schema is migrated to the newest Alembic revision on open. Every
 write is one transaction taken under the register's write lock (SQLite: `BEGIN IMMEDIATE` in WAL
 mode with a busy timeout; PostgreSQL: a transaction-scoped advisory lock), so two imports at once
-wait for each other and an import killed half way records nothing. Values from the data reach
-SQL only as bound parameters, and SQLAlchemy is told to keep them out of its error messages;
-the database URL is shown with its password masked.
+wait for each other (a bounded time, then refused naming the register) and an import killed
+half way records nothing; opening a register at the newest revision takes no lock. Values from
+the data reach SQL only as bound parameters, and SQLAlchemy is told to keep them out of its
+error messages; the database URL is shown with its password masked.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,7 +51,7 @@ from auditkit.rules.findings import FINDING_COLUMNS
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_FILE = "register.sqlite"
-#: How long a writer waits for another one's transaction before giving up (SQLite).
+#: How long a writer waits for another one's transaction (the write lock) before giving up.
 BUSY_TIMEOUT_SECONDS = 60
 #: Key of PostgreSQL's transaction-scoped advisory lock that serialises the register's writers.
 WRITE_LOCK_KEY = 0x617564_6974
@@ -62,6 +64,7 @@ _MONEY_COLUMNS = ("revenue_impact", "penalty", "score")
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _WRITE_OPTION = "auditkit_register_write"
 _LOOKUP_CHUNK = 500
+_LOCK_RETRY_SECONDS = 0.2
 #: The event recorded when an outcome imported from a worklist row is withdrawn (the row
 #: emptied and imported with --correct): a marker `Register.outcomes` leaves out.
 WITHDRAWN = "withdrawn"
@@ -530,8 +533,10 @@ class Register:
             return _frame(connection, query, table)
 
     def _migrate(self) -> None:
-        """Bring the schema to the newest revision, under the write lock so two processes
-        opening a new register at once create it once."""
+        """Bring the schema to the newest revision. The revision is read without the write lock,
+        so opening a register at head (every reader) never waits for a writer; the lock is taken
+        only to migrate, and the revision read again under it, so two processes opening a new
+        register at once create it once."""
         # Imported here: a report without a register (most runs' kernels) never loads alembic.
         from alembic import command
         from alembic.config import Config
@@ -541,6 +546,9 @@ class Register:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         head = ScriptDirectory.from_config(config).get_current_head()
+        with self._engine.connect() as connection:
+            if MigrationContext.configure(connection).get_current_revision() == head:
+                return
         with self._writing() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
             if current == head:
@@ -560,13 +568,39 @@ class Register:
     @contextmanager
     def _writing(self) -> Iterator[sa.Connection]:
         """A connection in a transaction holding the register's write lock; committed when the
-        block ends, rolled back when it raises."""
+        block ends, rolled back when it raises. The lock is waited for at most
+        `BUSY_TIMEOUT_SECONDS` (SQLite: its busy timeout), then refused naming the register:
+        another import holds it."""
         with self._engine.connect() as connection:
             connection.execution_options(**{_WRITE_OPTION: True})
-            with connection.begin():
+            try:
+                transaction = connection.begin()
+            except sa.exc.OperationalError as error:
+                if "database is locked" not in str(error.orig):
+                    raise
+                raise self._lock_not_taken() from None
+            with transaction:
                 if connection.dialect.name == "postgresql":
-                    connection.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
+                    self._advisory_lock(connection)
                 yield connection
+
+    def _advisory_lock(self, connection: sa.Connection) -> None:
+        """Take PostgreSQL's transaction-scoped write lock, trying until
+        `BUSY_TIMEOUT_SECONDS` have passed."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        attempt = sa.select(sa.func.pg_try_advisory_xact_lock(WRITE_LOCK_KEY))
+        while not connection.execute(attempt).scalar_one():
+            if time.monotonic() >= deadline:
+                raise self._lock_not_taken()
+            time.sleep(_LOCK_RETRY_SECONDS)
+
+    def _lock_not_taken(self) -> RegisterError:
+        """The error of a writer that waited for the write lock in vain."""
+        return RegisterError(
+            f"register {self._shown_url}: expected to take its write lock within "
+            f"{BUSY_TIMEOUT_SECONDS} s, found another import (or run being recorded) still "
+            "writing to it: nothing was recorded; try again when it has finished"
+        )
 
     @contextmanager
     def _database_errors(self) -> Iterator[None]:
