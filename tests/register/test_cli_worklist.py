@@ -1096,3 +1096,34 @@ def test_a_register_written_by_an_older_auditkit_gives_a_worklist_its_evidence_a
         "2024-03..2024-05 still use"
     )
     assert shown == {"C1": f"{took_effect} (empty)", "C2": f"{took_effect} resident"}
+
+
+def test_a_worklist_the_register_cannot_record_as_sent_leaves_no_sheet(
+    recorded: tuple[str, Path], tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """Another import holds the register's write lock past the wait: recording `sent` fails,
+    and no sheet is left that the register does not know was sent."""
+    import sqlite3
+
+    from auditkit.register import store
+
+    db, _ = recorded
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_SECONDS", 1)
+    out = tmp_path / "worklists"
+    holder = sqlite3.connect(db.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    capsys.readouterr()
+    try:
+        assert main(["worklist", "--db", db, "--by", "high", "--out", str(out)]) == 2
+    finally:
+        holder.rollback()
+        holder.close()
+    printed = capsys.readouterr()
+    assert "another import" in printed.err and ".xlsx" not in printed.out
+    assert list(out.iterdir()) == []  # no sheet, no hidden folder of sheets being written
+    assert Register.open(db).outcomes().empty
+    # near miss: the lock free again, the same command writes the sheets and records them
+    assert main(["worklist", "--db", db, "--by", "high", "--out", str(out)]) == 0
+    assert sheets(out) and [path.name for path in out.iterdir() if path.name.startswith(".")] == []
+    sent = Register.open(db).outcomes()
+    assert not sent.empty and set(sent["event"]) == {"sent"}
