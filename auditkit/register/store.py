@@ -45,6 +45,7 @@ from auditkit.register.schema import (
     OPTIONAL_EVENT_COLUMNS,
     OUTCOME_EVENTS,
     STATUSES,
+    in_fen,
 )
 from auditkit.register.texts import TEXT_LENGTHS, checked_register_text, refused_register_text
 from auditkit.rules.findings import FINDING_COLUMNS
@@ -1109,9 +1110,15 @@ def _event_row(event: Mapping) -> tuple[dict, list[str]]:
     elif isinstance(amount, int | float | np.integer | np.floating) and not isinstance(
         amount, bool
     ):
-        amount = round(float(amount), 2)
+        amount = float(amount)
         if not np.isfinite(amount) or amount < 0:
             faults.append(f"column 'amount': expected yuan (0 or more), found {event['amount']!r}")
+        elif not in_fen(amount):
+            faults.append(
+                "column 'amount': expected yuan to the fen (at most 2 decimals), found "
+                f"{amount!r}"
+            )
+        amount = round(amount, 2)  # only a float's noise: 0.30000000000000004 is 0.3
     else:
         faults.append(f"column 'amount': expected yuan or nothing, found {amount!r}")
     auditor = _optional_text(event.get("auditor"), "auditor", faults)

@@ -255,6 +255,29 @@ def test_every_unreadable_event_value_is_one_line(register):
     ]
 
 
+def test_an_amount_with_a_fraction_of_a_fen_is_refused_naming_source_row_and_column(register):
+    """1.005, 2.675 and 0.125 yuan were stored as 1.0, 2.67 and 0.12 (half to even)."""
+    key = finding_key("A", "rate_mismatch", "2024-01")
+    register.record_run(findings(finding("A")), run_id="r", as_of="2024-07", district=None)
+    recovered = [1.005, 2.675, 0.125]
+    sheet = events(
+        *(event(key, "recovered", amount, source_row=row)
+          for row, amount in enumerate(recovered, start=5)),
+        event(key, "recovered", 0.1 + 0.2, source_row=8),  # near miss: 0.30 in a spreadsheet
+    )  # fmt: skip
+    with pytest.raises(RegisterError) as raised:
+        register.record_outcomes(sheet)
+    source = "source 'worklist-north-2024-07.xlsx'"
+    assert raised.value.problems == [
+        f"{source} row {row}: column 'amount': expected yuan to the fen (at most 2 decimals), "
+        f"found {amount!r}"
+        for row, amount in enumerate(recovered, start=5)
+    ]
+    assert register.outcomes().empty
+    register.record_outcomes(events(event(key, "recovered", 0.1 + 0.2, source_row=8)))
+    assert register.outcomes()["amount"].tolist() == [0.3]
+
+
 def test_text_from_the_data_is_stored_as_given_never_run_as_sql(register):
     hostile = "C1'); DROP TABLE findings; --"
     district = 'north"; DELETE FROM runs; --'
