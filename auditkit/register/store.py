@@ -1115,8 +1115,7 @@ def _event_row(event: Mapping) -> tuple[dict, list[str]]:
             faults.append(f"column 'amount': expected yuan (0 or more), found {event['amount']!r}")
         elif not in_fen(amount):
             faults.append(
-                "column 'amount': expected yuan to the fen (at most 2 decimals), found "
-                f"{amount!r}"
+                f"column 'amount': expected yuan to the fen (at most 2 decimals), found {amount!r}"
             )
         amount = round(amount, 2)  # only a float's noise: 0.30000000000000004 is 0.3
     else:
