@@ -33,7 +33,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from auditkit.data.column_typing import shown_cell
+from auditkit.data.column_typing import refused_text, shown_cell
 from auditkit.errors import ParameterError, require_frame_columns, shown
 from auditkit.options.register import SELECTIONS
 from auditkit.paths import outputs_dir
@@ -677,7 +677,7 @@ def _database_url(url: str | None) -> tuple[sa.URL, str | None]:
         folder.mkdir(parents=True, exist_ok=True)
         return sa.URL.create("sqlite+pysqlite", database=str(folder / DEFAULT_FILE)), None
     try:
-        parsed = sa.make_url(text)
+        parsed = sa.make_url(_password_at_signs_quoted(text))
     except (sa.exc.ArgumentError, ValueError):  # ValueError: a port that is no number
         raise ParameterError(
             "db", "a database URL (sqlite:///path or postgresql://user@host/name)", _masked(text)
@@ -715,8 +715,23 @@ def _sqlite_absent(url: sa.URL) -> bool:
 
 
 def _masked(text: str) -> str:
-    """A URL SQLAlchemy cannot read, with anything between 'user:' and '@' masked."""
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", text)
+    """A URL SQLAlchemy cannot read, with anything between 'user:' and the last '@' of its
+    authority masked (a password may hold '@')."""
+    return re.sub(r"(://[^:/@]*:)[^/]*@", r"\1***@", text)
+
+
+def _password_at_signs_quoted(text: str) -> str:
+    """`text` with each '@' of its password written '%40': the host follows the last '@' of the
+    authority (`postgresql://auditkit:s3c@ret@host/db` is user auditkit, password s3c@ret),
+    where SQLAlchemy would take the first and show the rest of the password as the host's."""
+    scheme, separator, rest = text.partition("://")
+    authority = re.match(r"[^/?#]*", rest).group()
+    if not separator or authority.count("@") < 2:
+        return text
+    user_info, _, host = authority.rpartition("@")
+    user, colon, password = user_info.partition(":")
+    quoted = f"{user}{colon}{password.replace('@', '%40')}@{host}"
+    return f"{scheme}://{quoted}{rest[len(authority) :]}"
 
 
 def _engine(url: sa.URL) -> sa.Engine:
@@ -802,6 +817,7 @@ def _run_frame(
         raise RegisterError(f"run {run_id!r}: findings cannot be recorded", problems)
     for column in _TEXT_COLUMNS:
         frame[column] = frame[column].astype(str).astype(object)
+    _refuse_unkept_text(frame)
     for column in _MONEY_COLUMNS:
         frame[column] = pd.to_numeric(frame[column], errors="raise").astype(float)
     frame.insert(0, "finding_key", finding_keys(frame).to_numpy())
@@ -813,6 +829,26 @@ def _run_frame(
             f"period, found several at rows {rows}"
         )
     return frame.sort_values("finding_key", ignore_index=True)
+
+
+def _refuse_unkept_text(frame: pd.DataFrame) -> None:
+    """A ParameterError naming the row and column of the first text of a run's findings that a
+    database would not keep as given (a control character such as NUL, which PostgreSQL refuses
+    and SQLite stores; an invisible one; more characters than its column holds, which
+    PostgreSQL refuses and SQLite stores whole), so that both refuse it alike and say where."""
+    for column in _TEXT_COLUMNS:
+        free_text = column in ("evidence", "evidence_code")
+        longest = schema.findings.c[column].type.length
+        values = frame[column]
+        refused = {
+            value: expected
+            for value in values.unique()
+            if (expected := refused_text(value, free_text=free_text, longest=longest))
+        }
+        if refused:
+            row = int(np.flatnonzero(values.isin(list(refused)).to_numpy())[0])
+            value = values.iloc[row]
+            raise ParameterError(f"findings row {row + 1}, column {column}", refused[value], value)
 
 
 def _digest(frame: pd.DataFrame) -> str:
