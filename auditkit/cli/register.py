@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -183,7 +186,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run_worklist(args: argparse.Namespace) -> int:
-    """Choose the findings, write one sheet per district, record them as sent."""
+    """Choose the findings, write one sheet per district, record them as sent. The sheets are
+    written in a hidden folder of `--out`, recorded, and only then put in place: a recording
+    that fails (a read-only database user, a lock not taken) leaves no sheet behind."""
+    from auditkit.atomic import locked_while_written
     from auditkit.register import Register, select_worklist, write_worklist
     from auditkit.register.texts import checked_register_text
     from auditkit.register.worklist import checked_limits
@@ -235,14 +241,24 @@ def run_worklist(args: argparse.Namespace) -> int:
             sheets.append((district, path, sheet))
         for _, path, _ in sheets:  # every sheet checked before any is written
             _refuse_unimported(path, store)
-        written = []
-        for district, path, sheet in sheets:
-            write_worklist(sheet, path, lang=args.lang, mask=args.mask, auditor=args.auditor)
-            written.append((path, sheet))
-            print(f"{district}: {len(sheet)} of {int(sheet['district_findings'].iloc[0])} "
-                  f"findings: {path}")  # fmt: skip
-        if store is not None:
-            _record_sent(store, written, args.sent_by or _login(), args.auditor)
+        sent_by = None if store is None else args.sent_by or _login()
+        args.out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".worklists.", suffix=".partial", dir=args.out))
+        try:
+            with locked_while_written(staging):
+                staged = [
+                    (write_worklist(sheet, staging / path.name, lang=args.lang, mask=args.mask,
+                                    auditor=args.auditor), sheet)
+                    for _, path, sheet in sheets
+                ]  # fmt: skip
+                if store is not None:  # recorded before any sheet is in place: none unrecorded
+                    _record_sent(store, staged, sent_by, args.auditor)
+                for (district, path, sheet), (written, _) in zip(sheets, staged, strict=True):
+                    os.replace(written, path)
+                    print(f"{district}: {len(sheet)} of "
+                          f"{int(sheet['district_findings'].iloc[0])} findings: {path}")  # fmt: skip
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     finally:
         if store is not None:
             store.close()

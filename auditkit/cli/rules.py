@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +16,7 @@ import yaml
 
 from auditkit import formatting, i18n, yamlsafe
 from auditkit.cli.register_options import add_register_options
-from auditkit.cli.run_records import refuse_another_runs_folder, write_run_record
+from auditkit.cli.run_records import RUN_RECORD, refuse_another_runs_folder, write_run_record
 from auditkit.errors import ParameterError, flags, parameters_named
 from auditkit.paths import checked_out_folder, dataset_output_name, dataset_run_name, outputs_dir
 
@@ -131,9 +135,6 @@ def run_rules(args: argparse.Namespace) -> int:
                 findings, run_id=run_id, as_of=findings.attrs["as_of"], district=args.district
             )
         written = findings.assign(evidence=rules.evidence_text(findings, args.lang))
-        parquet, csv = save_table(written, out, "findings", sort_by=["rule_id", "customer_id"])
-        if record is not None:
-            write_run_record(out, record)
         for note in notes:
             print(f"note: {note}")
         print(_summary(findings).to_string())
@@ -151,10 +152,40 @@ def run_rules(args: argparse.Namespace) -> int:
             print("\nAgainst the truth table (synthetic data):")
             # A rule with no finding and no case has no precision: shown as a dash, not NaN.
             print(scores.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="—"))
+        # with a register, the files are put in place only once the run is recorded
+        folder = contextlib.nullcontext(out) if register is None else _in_place_when_done(out)
+        with folder as writing_to:
+            save_table(written, writing_to, "findings", sort_by=["rule_id", "customer_id"])
+            if record is not None:
+                write_run_record(writing_to, record)
+            if register is not None:
+                _record(findings, register, args.district, run_id)
+        parquet, csv = out / "findings.parquet", out / "findings.csv"
         print(f"\nfindings written: {parquet}\n                  {csv}")
-        if register is not None:
-            _record(findings, register, args.district, run_id)
     return 0
+
+
+@contextlib.contextmanager
+def _in_place_when_done(out: Path) -> Iterator[Path]:
+    """A hidden folder beside `out` for the block to write a run's files in, moved into `out`
+    (run.json last) when the block ends and removed when it raises: a run the register refuses
+    or fails to record (a concurrent run of the same month) leaves no files that look
+    recorded."""
+    from auditkit.atomic import locked_while_written
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    try:
+        with locked_while_written(staging):
+            yield staging
+            out.mkdir(parents=True, exist_ok=True)
+            for name in sorted(path.name for path in staging.iterdir()):
+                if name != RUN_RECORD:
+                    os.replace(staging / name, out / name)
+            if (staging / RUN_RECORD).exists():
+                os.replace(staging / RUN_RECORD, out / RUN_RECORD)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _run_record(

@@ -21,6 +21,9 @@ the migrated database matches this metadata.
 
 from __future__ import annotations
 
+import decimal
+import math
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
@@ -122,3 +125,10 @@ outcomes = sa.Table(
     sa.Column("selected_by", sa.String(20), nullable=True),  # None: not chosen by a worklist
     sa.Column("corrects", sa.Integer, nullable=True),  # the outcome_id this event supersedes
 )
+
+
+def in_fen(amount: float) -> bool:
+    """Whether `amount` (yuan, finite) is a whole number of fen, as a spreadsheet shows it (15
+    significant digits: 0.1 + 0.2 is 0.3): a recovery of 1.005 yuan is refused, not rounded to
+    1.00 or 1.01 behind the user's back."""
+    return math.isfinite(amount) and decimal.Decimal(f"{amount:.15g}").as_tuple().exponent >= -2

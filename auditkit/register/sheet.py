@@ -44,7 +44,13 @@ from auditkit.formulas import put_cell
 from auditkit.masking import PERSONAL_COLUMNS, mask_personal
 from auditkit.periods import after_today, as_of_day
 from auditkit.register.errors import RegisterError
-from auditkit.register.schema import ACTOR_LENGTH, EVENT_COLUMNS, OUTCOME_EVENTS, SHEET_SOURCE
+from auditkit.register.schema import (
+    ACTOR_LENGTH,
+    EVENT_COLUMNS,
+    OUTCOME_EVENTS,
+    SHEET_SOURCE,
+    in_fen,
+)
 from auditkit.register.texts import checked_register_text, refused_register_text
 from auditkit.register.worklist import checked_numbers
 from auditkit.sheet_dates import FIRST_YEAR, LAST_YEAR, sheet_day
@@ -773,7 +779,8 @@ def _amount(value: object, problems: _Problems, sheet_row: int) -> float | None:
     """The amount in yuan (None when blank): a number cell, or text that is a plain number
     (digits in half or full width, one decimal point, thousands commas in groups of three).
     Anything else is a problem: a unit or currency sign ('480元', '￥480': the column is in
-    yuan), words ('约500'), a sign or a negative amount, a decimal comma ('12,5')."""
+    yuan), words ('约500'), a sign or a negative amount, a decimal comma ('12,5'), and a
+    fraction of a fen ('2.675': a recovery is money in fen, never rounded silently)."""
     if _blank(value):
         return None
     number = None
@@ -786,7 +793,12 @@ def _amount(value: object, problems: _Problems, sheet_row: int) -> float | None:
     if number is None or not np.isfinite(number) or number < 0:
         problems.expected(sheet_row, "amount_recovered", "a number of at least 0 (yuan)", value)
         return None
-    return round(number, 2)
+    if not in_fen(number):
+        problems.expected(
+            sheet_row, "amount_recovered", "yuan to the fen (at most 2 decimals)", value
+        )
+        return None
+    return round(number, 2)  # only a float's noise: 0.30000000000000004 is 0.3
 
 
 def _actor(value: object, problems: _Problems, sheet_row: int) -> str | None:

@@ -10,9 +10,10 @@ SQLite (a file, nothing to install) or PostgreSQL (`postgresql://user@host/db`, 
 through SQLAlchemy Core; the schema is migrated to the newest Alembic revision on open. Every
 write is one transaction taken under the register's write lock (SQLite: `BEGIN IMMEDIATE` in WAL
 mode with a busy timeout; PostgreSQL: a transaction-scoped advisory lock), so two imports at once
-wait for each other and an import killed half way records nothing. Values from the data reach
-SQL only as bound parameters, and SQLAlchemy is told to keep them out of its error messages;
-the database URL is shown with its password masked.
+wait for each other (a bounded time, then refused naming the register) and an import killed
+half way records nothing; opening a register at the newest revision takes no lock. Values from
+the data reach SQL only as bound parameters, and SQLAlchemy is told to keep them out of its
+error messages; the database URL is shown with its password masked.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,7 +33,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from auditkit.data.column_typing import shown_cell
+from auditkit.data.column_typing import refused_text, shown_cell
 from auditkit.errors import ParameterError, require_frame_columns, shown
 from auditkit.options.register import SELECTIONS
 from auditkit.paths import outputs_dir
@@ -43,13 +45,14 @@ from auditkit.register.schema import (
     OPTIONAL_EVENT_COLUMNS,
     OUTCOME_EVENTS,
     STATUSES,
+    in_fen,
 )
 from auditkit.register.texts import TEXT_LENGTHS, checked_register_text, refused_register_text
 from auditkit.rules.findings import FINDING_COLUMNS
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_FILE = "register.sqlite"
-#: How long a writer waits for another one's transaction before giving up (SQLite).
+#: How long a writer waits for another one's transaction (the write lock) before giving up.
 BUSY_TIMEOUT_SECONDS = 60
 #: Key of PostgreSQL's transaction-scoped advisory lock that serialises the register's writers.
 WRITE_LOCK_KEY = 0x617564_6974
@@ -62,6 +65,7 @@ _MONEY_COLUMNS = ("revenue_impact", "penalty", "score")
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _WRITE_OPTION = "auditkit_register_write"
 _LOOKUP_CHUNK = 500
+_LOCK_RETRY_SECONDS = 0.2
 #: The event recorded when an outcome imported from a worklist row is withdrawn (the row
 #: emptied and imported with --correct): a marker `Register.outcomes` leaves out.
 WITHDRAWN = "withdrawn"
@@ -530,8 +534,10 @@ class Register:
             return _frame(connection, query, table)
 
     def _migrate(self) -> None:
-        """Bring the schema to the newest revision, under the write lock so two processes
-        opening a new register at once create it once."""
+        """Bring the schema to the newest revision. The revision is read without the write lock,
+        so opening a register at head (every reader) never waits for a writer; the lock is taken
+        only to migrate, and the revision read again under it, so two processes opening a new
+        register at once create it once."""
         # Imported here: a report without a register (most runs' kernels) never loads alembic.
         from alembic import command
         from alembic.config import Config
@@ -541,6 +547,9 @@ class Register:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         head = ScriptDirectory.from_config(config).get_current_head()
+        with self._engine.connect() as connection:
+            if MigrationContext.configure(connection).get_current_revision() == head:
+                return
         with self._writing() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
             if current == head:
@@ -560,13 +569,39 @@ class Register:
     @contextmanager
     def _writing(self) -> Iterator[sa.Connection]:
         """A connection in a transaction holding the register's write lock; committed when the
-        block ends, rolled back when it raises."""
+        block ends, rolled back when it raises. The lock is waited for at most
+        `BUSY_TIMEOUT_SECONDS` (SQLite: its busy timeout), then refused naming the register:
+        another import holds it."""
         with self._engine.connect() as connection:
             connection.execution_options(**{_WRITE_OPTION: True})
-            with connection.begin():
+            try:
+                transaction = connection.begin()
+            except sa.exc.OperationalError as error:
+                if "database is locked" not in str(error.orig):
+                    raise
+                raise self._lock_not_taken() from None
+            with transaction:
                 if connection.dialect.name == "postgresql":
-                    connection.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
+                    self._advisory_lock(connection)
                 yield connection
+
+    def _advisory_lock(self, connection: sa.Connection) -> None:
+        """Take PostgreSQL's transaction-scoped write lock, trying until
+        `BUSY_TIMEOUT_SECONDS` have passed."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        attempt = sa.select(sa.func.pg_try_advisory_xact_lock(WRITE_LOCK_KEY))
+        while not connection.execute(attempt).scalar_one():
+            if time.monotonic() >= deadline:
+                raise self._lock_not_taken()
+            time.sleep(_LOCK_RETRY_SECONDS)
+
+    def _lock_not_taken(self) -> RegisterError:
+        """The error of a writer that waited for the write lock in vain."""
+        return RegisterError(
+            f"register {self._shown_url}: expected to take its write lock within "
+            f"{BUSY_TIMEOUT_SECONDS} s, found another import (or run being recorded) still "
+            "writing to it: nothing was recorded; try again when it has finished"
+        )
 
     @contextmanager
     def _database_errors(self) -> Iterator[None]:
@@ -642,7 +677,7 @@ def _database_url(url: str | None) -> tuple[sa.URL, str | None]:
         folder.mkdir(parents=True, exist_ok=True)
         return sa.URL.create("sqlite+pysqlite", database=str(folder / DEFAULT_FILE)), None
     try:
-        parsed = sa.make_url(text)
+        parsed = sa.make_url(_password_at_signs_quoted(text))
     except (sa.exc.ArgumentError, ValueError):  # ValueError: a port that is no number
         raise ParameterError(
             "db", "a database URL (sqlite:///path or postgresql://user@host/name)", _masked(text)
@@ -680,8 +715,23 @@ def _sqlite_absent(url: sa.URL) -> bool:
 
 
 def _masked(text: str) -> str:
-    """A URL SQLAlchemy cannot read, with anything between 'user:' and '@' masked."""
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", text)
+    """A URL SQLAlchemy cannot read, with anything between 'user:' and the last '@' of its
+    authority masked (a password may hold '@')."""
+    return re.sub(r"(://[^:/@]*:)[^/]*@", r"\1***@", text)
+
+
+def _password_at_signs_quoted(text: str) -> str:
+    """`text` with each '@' of its password written '%40': the host follows the last '@' of the
+    authority (`postgresql://auditkit:s3c@ret@host/db` is user auditkit, password s3c@ret),
+    where SQLAlchemy would take the first and show the rest of the password as the host's."""
+    scheme, separator, rest = text.partition("://")
+    authority = re.match(r"[^/?#]*", rest).group()
+    if not separator or authority.count("@") < 2:
+        return text
+    user_info, _, host = authority.rpartition("@")
+    user, colon, password = user_info.partition(":")
+    quoted = f"{user}{colon}{password.replace('@', '%40')}@{host}"
+    return f"{scheme}://{quoted}{rest[len(authority) :]}"
 
 
 def _engine(url: sa.URL) -> sa.Engine:
@@ -768,6 +818,7 @@ def _run_frame(
     _check_findings_month(findings, frame, as_of)
     for column in _TEXT_COLUMNS:
         frame[column] = frame[column].astype(str).astype(object)
+    _refuse_unkept_text(frame)
     for column in _MONEY_COLUMNS:
         frame[column] = pd.to_numeric(frame[column], errors="raise").astype(float)
     frame.insert(0, "finding_key", finding_keys(frame).to_numpy())
@@ -796,6 +847,26 @@ def _check_findings_month(findings: pd.DataFrame, frame: pd.DataFrame, as_of: st
         raise ParameterError(
             "as_of", f"a month from {last} on (the findings' last period_to)", as_of
         )
+
+
+def _refuse_unkept_text(frame: pd.DataFrame) -> None:
+    """A ParameterError naming the row and column of the first text of a run's findings that a
+    database would not keep as given (a control character such as NUL, which PostgreSQL refuses
+    and SQLite stores; an invisible one; more characters than its column holds, which
+    PostgreSQL refuses and SQLite stores whole), so that both refuse it alike and say where."""
+    for column in _TEXT_COLUMNS:
+        free_text = column in ("evidence", "evidence_code")
+        longest = schema.findings.c[column].type.length
+        values = frame[column]
+        refused = {
+            value: expected
+            for value in values.unique()
+            if (expected := refused_text(value, free_text=free_text, longest=longest))
+        }
+        if refused:
+            row = int(np.flatnonzero(values.isin(list(refused)).to_numpy())[0])
+            value = values.iloc[row]
+            raise ParameterError(f"findings row {row + 1}, column {column}", refused[value], value)
 
 
 def _digest(frame: pd.DataFrame) -> str:
@@ -1093,9 +1164,14 @@ def _event_row(event: Mapping) -> tuple[dict, list[str]]:
     elif isinstance(amount, int | float | np.integer | np.floating) and not isinstance(
         amount, bool
     ):
-        amount = round(float(amount), 2)
+        amount = float(amount)
         if not np.isfinite(amount) or amount < 0:
             faults.append(f"column 'amount': expected yuan (0 or more), found {event['amount']!r}")
+        elif not in_fen(amount):
+            faults.append(
+                f"column 'amount': expected yuan to the fen (at most 2 decimals), found {amount!r}"
+            )
+        amount = round(amount, 2)  # only a float's noise: 0.30000000000000004 is 0.3
     else:
         faults.append(f"column 'amount': expected yuan or nothing, found {amount!r}")
     auditor = _optional_text(event.get("auditor"), "auditor", faults)

@@ -165,12 +165,15 @@ def _compiled(code: str, lang: str) -> tuple[_Part, ...]:
 
 
 def _render_clause(item: Clause, lang: str) -> str:
+    """One clause in `lang`. An argument the clause lacks (one written by an older auditkit,
+    whose template named fewer: a register's findings outlive upgrades) shows as missing, not
+    invented."""
     pieces = []
     for literal, name, kind, option in _compiled(item["code"], lang):
         pieces.append(literal)
         if not name:
             continue
-        value = item[name]
+        value = item.get(name)
         if value is None:
             pieces.append(_missing(kind, lang))
         else:

@@ -67,3 +67,31 @@ def test_a_run_the_register_refuses_writes_no_findings_files(
     assert not (tmp_path / "november").exists() and not (tmp_path / "again").exists()
     with Register.open(database_url) as register:
         assert register.runs()["run_id"].tolist() == ["data 2024-12"]
+
+
+def test_a_run_another_one_records_first_leaves_no_findings_folder_that_looks_recorded(
+    dataset: Path, tmp_path: Path, database_url: str, capsys, monkeypatch
+) -> None:
+    """The race of two runs of one month: both pass the register's check, the other records
+    first, and this one is refused when it records: its folder (findings and run.json) is not
+    left behind."""
+    monkeypatch.setenv("AUDITKIT_OUTPUTS", str(tmp_path / "outputs"))
+    db = database_url.replace("postgresql+psycopg://", "postgresql://")
+    checked = Register.check_run
+
+    def checked_then_another_records(register: Register, findings, **run) -> None:
+        checked(register, findings, **run)
+        register.record_run(findings, **{**run, "run_id": "another 2024-12"})
+
+    monkeypatch.setattr(Register, "check_run", checked_then_another_records)
+    run = ["rules", str(dataset), "--as-of", "2024-12", "--db", db]
+    assert main(run) == 2
+    assert "expected" in capsys.readouterr().err
+    findings_folders = tmp_path / "outputs" / "findings"
+    assert [path for path in findings_folders.rglob("*") if path.is_file()] == []
+    assert [path.name for path in findings_folders.rglob(".*")] == []  # nothing half-written
+    # near miss: no other run in between; the run is recorded and its folder is in place
+    monkeypatch.setattr(Register, "check_run", checked)
+    assert main([*run, "--run-id", "another 2024-12"]) == 0
+    written = sorted(path.name for path in findings_folders.rglob("*") if path.is_file())
+    assert written == ["findings.csv", "findings.parquet", "run.json"]

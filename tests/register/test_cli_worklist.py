@@ -1059,3 +1059,71 @@ def test_a_month_one_district_recorded_names_the_districts_left_though_the_regis
     error = capsys.readouterr().err
     assert "which is recorded for 城东 already" in error
     assert "run the other districts one by one (--district 城西), " in error
+
+
+def test_a_register_written_by_an_older_auditkit_gives_a_worklist_its_evidence_as_far_as_it_goes(
+    tmp_path: Path, capsys
+) -> None:
+    """An older auditkit wrote this clause before its template named `billed` (the tariff the
+    bills still use): the worklist shows that value as empty, invents none, and goes out."""
+    from register_builders import finding, findings
+
+    old_clause = (
+        '{"code":"order_not_applied.tariff","order":"WO0007","type":"tariff_change",'
+        '"old":"resident","new":"commercial","effective":"2024-03",'
+        '"months":["2024-03","2024-05"],"bills":3'
+    )
+    older = {**finding("C1", rule_id="order_not_applied"), "evidence_code": f"[{old_clause}}}]"}
+    current = {  # near miss: a clause of today's auditkit, every argument there
+        **finding("C2", rule_id="order_not_applied"),
+        "evidence_code": f'[{old_clause},"billed":"resident"}}]',
+    }
+    db = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    with Register.open(db) as register:
+        register.record_run(findings(older, current), run_id="r", as_of="2024-07", district=None)
+    out = tmp_path / "worklists"
+    code = main(["worklist", "--district", "north", "--by", "revenue", "--top", "5",
+                 "--lang", "en", "--db", db, "--out", str(out)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    page = load_workbook(sheets(out)[0]).worksheets[0]
+    columns = {canonical_column(cell.value): cell.column for cell in page[HEADER_ROW]}
+    shown = {
+        page.cell(row, columns["customer_id"]).value: page.cell(row, columns["evidence"]).value
+        for row in (FIRST_DATA_ROW, FIRST_DATA_ROW + 1)
+    }
+    took_effect = (
+        "order WO0007 (tariff_change resident→commercial) took effect in 2024-03, yet 3 bills "
+        "2024-03..2024-05 still use"
+    )
+    assert shown == {"C1": f"{took_effect} (empty)", "C2": f"{took_effect} resident"}
+
+
+def test_a_worklist_the_register_cannot_record_as_sent_leaves_no_sheet(
+    recorded: tuple[str, Path], tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """Another import holds the register's write lock past the wait: recording `sent` fails,
+    and no sheet is left that the register does not know was sent."""
+    import sqlite3
+
+    from auditkit.register import store
+
+    db, _ = recorded
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_SECONDS", 1)
+    out = tmp_path / "worklists"
+    holder = sqlite3.connect(db.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    capsys.readouterr()
+    try:
+        assert main(["worklist", "--db", db, "--by", "high", "--out", str(out)]) == 2
+    finally:
+        holder.rollback()
+        holder.close()
+    printed = capsys.readouterr()
+    assert "another import" in printed.err and ".xlsx" not in printed.out
+    assert list(out.iterdir()) == []  # no sheet, no hidden folder of sheets being written
+    assert Register.open(db).outcomes().empty
+    # near miss: the lock free again, the same command writes the sheets and records them
+    assert main(["worklist", "--db", db, "--by", "high", "--out", str(out)]) == 0
+    assert sheets(out) and [path.name for path in out.iterdir() if path.name.startswith(".")] == []
+    sent = Register.open(db).outcomes()
+    assert not sent.empty and set(sent["event"]) == {"sent"}

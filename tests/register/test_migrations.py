@@ -19,7 +19,7 @@ from worklist_builders import finding, findings
 
 from auditkit.cli import main
 from auditkit.register import Register, read_worklist, select_worklist, write_worklist
-from auditkit.register.keys import SEPARATOR
+from auditkit.register.keys import SEPARATOR, finding_keys
 from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEETS, canonical_column
 from auditkit.register.store import MIGRATIONS, _database_url, _engine
 
@@ -29,16 +29,17 @@ COLUMNS_0001 = ["outcome_id", "finding_key", "event", "amount", "actor", "happen
                 "source_row", "event_digest", "recorded_at"]  # fmt: skip
 
 
-def register_at_0001(url: str) -> Register:
-    """A register whose schema is revision 0001, made as `Register._migrate` makes one (its
-    connection handed to Alembic, in its transaction, under its write lock)."""
+def register_at_0001(url: str, schema_revision: str = FIRST_REVISION) -> Register:
+    """A register whose schema is revision 0001 (or `schema_revision`), made as
+    `Register._migrate` makes one (its connection handed to Alembic, in its transaction, under
+    its write lock)."""
     url_object, secret = _database_url(url)
     register = Register(_engine(url_object), url_object.render_as_string(), secret)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with register._writing() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, FIRST_REVISION)
+        command.upgrade(config, schema_revision)
     return register
 
 
@@ -48,6 +49,18 @@ def digest_0001(event: dict) -> str:
     parts = (event["finding_key"], event["event"], amount, event["actor"],
              pd.Timestamp(event["happened_at"]).date().isoformat(), event["source"],
              str(event["source_row"]))  # fmt: skip
+    return hashlib.sha256(SEPARATOR.join(parts).encode("utf-8")).hexdigest()
+
+
+def digest_0de594e(event: dict) -> str:
+    """The event digest auditkit wrote at revision 0002 before commit 9080ec6: the seven values,
+    then `auditor=` and `selected_by=` when given."""
+    amount = "" if pd.isna(event["amount"]) else f"{event['amount']:.2f}"
+    parts = (event["finding_key"], event["event"], amount, event["actor"],
+             pd.Timestamp(event["happened_at"]).date().isoformat(), event["source"],
+             str(event["source_row"]),
+             *(f"{name}={event[name]}" for name in ("auditor", "selected_by")
+               if event.get(name) is not None))  # fmt: skip
     return hashlib.sha256(SEPARATOR.join(parts).encode("utf-8")).hexdigest()
 
 
@@ -158,3 +171,53 @@ def _config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
+
+
+def test_a_sheet_imported_at_0de594e_and_again_after_the_upgrade_is_recorded_once(
+    database_url: str, returned: tuple[pd.DataFrame, Path]
+) -> None:
+    """Commit 0de594e (revision 0002) put `auditor=` and `selected_by=` in an event's digest;
+    9080ec6 left them out under the same revision: without revision 0004 rewriting the old
+    digests, each `sent` and each outcome of the sheet was recorded a second time."""
+    frame, sheet = returned
+    old = register_at_0001(database_url, "0002")
+    old.record_run(frame, run_id="2024-12", as_of="2024-12", district=None)
+    outcomes = read_worklist(sheet)  # selected by revenue: both rows' digests held it
+    source = outcomes["source"].iloc[0]
+    sent = [{"finding_key": key, "event": "sent", "amount": float("nan"), "actor": "赵工",
+             "happened_at": "2025-07-01", "source": source, "source_row": FIRST_DATA_ROW + n,
+             "auditor": "城西", "selected_by": "revenue"}
+            for n, key in enumerate(frame.pipe(finding_keys))]  # fmt: skip
+    by_hand = {
+        "finding_key": sent[1]["finding_key"],
+        "event": "rectified",  # near miss:
+        "amount": float("nan"),
+        "actor": "王工",
+        "happened_at": "2025-08-01",
+        "source": "phone call",
+        "source_row": 1,
+        "auditor": None,
+        "selected_by": None,
+    }
+    rows = [*sent, *outcomes.to_dict("records"), by_hand]  # no auditor nor selection: unchanged
+    with old._writing() as connection:
+        table = sa.Table("outcomes", sa.MetaData(), autoload_with=connection)
+        connection.execute(
+            sa.insert(table),
+            [{**row, "amount": None if pd.isna(row["amount"]) else row["amount"],
+              "happened_at": pd.Timestamp(row["happened_at"]).date(),
+              "event_digest": digest_0de594e(row),
+              "recorded_at": pd.Timestamp("2025-08-02 09:00", tz="UTC").to_pydatetime()}
+             for row in rows],
+        )  # fmt: skip
+    old.close()
+
+    with Register.open(database_url) as register:  # upgraded to the newest revision
+        assert revision(database_url) == "0004"
+        # 3 sent, 2 outcomes of the sheet, 1 by hand
+        assert len(register.outcomes()) == 3 + 2 + 1
+        sent_again = pd.DataFrame(sent)
+        assert register.record_outcomes(sent_again).recorded == 0
+        done = register.record_outcomes(read_worklist(sheet))
+        assert (done.recorded, done.already_recorded) == (0, 2)
+        assert len(register.outcomes()) == 6

@@ -225,7 +225,9 @@ def test_a_hidden_sheet_shown_and_saved_again_is_read(blank):
     ("typed", "read"),
     [
         (480, 480.0),
-        (1234.567, 1234.57),  # to the fen
+        (1234.56, 1234.56),  # to the fen
+        (0.1 + 0.2, 0.3),  # a sum a spreadsheet shows as 0.30 (0.30000000000000004 stored)
+        ("2.670", 2.67),  # a trailing zero is no third decimal
         ("480", 480.0),
         (" 480.50 ", 480.5),
         ("1,234.5", 1234.5),  # thousands separators in groups of three
@@ -266,6 +268,16 @@ def test_amounts_with_units_signs_words_or_odd_separators_are_refused(blank, typ
     assert problems_of(sheet) == [
         f"{WHERE}, row {ROWS[0]}, column J (amount_recovered): expected a number of at least 0 "
         f"(yuan), found {typed!r}"
+    ]
+
+
+@pytest.mark.parametrize("typed", [1.005, "2.675", 0.125, 1234.567, "０．００１"])
+def test_an_amount_with_a_fraction_of_a_fen_is_refused_not_rounded(blank, typed):
+    """A recovery is money in fen: 1.005 was read as 1.0 (half to even), 2.675 as 2.67."""
+    sheet = returned(blank, {ROWS[0]: checked("已追补", amount_recovered=typed)})
+    assert problems_of(sheet) == [
+        f"{WHERE}, row {ROWS[0]}, column J (amount_recovered): expected yuan to the fen (at most "
+        f"2 decimals), found {typed!r}"
     ]
 
 

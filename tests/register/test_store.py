@@ -21,7 +21,7 @@ from auditkit.register import (
     finding_keys,
 )
 from auditkit.register.schema import metadata
-from auditkit.register.store import CheckedBeforeSent, OutcomeConflict
+from auditkit.register.store import CheckedBeforeSent, OutcomeConflict, shown_url
 
 
 @pytest.fixture
@@ -274,6 +274,77 @@ def test_every_unreadable_event_value_is_one_line(register):
     ]
 
 
+def test_an_amount_with_a_fraction_of_a_fen_is_refused_naming_source_row_and_column(register):
+    """1.005, 2.675 and 0.125 yuan were stored as 1.0, 2.67 and 0.12 (half to even)."""
+    key = finding_key("A", "rate_mismatch", "2024-01")
+    register.record_run(findings(finding("A")), run_id="r", as_of="2024-07", district=None)
+    recovered = [1.005, 2.675, 0.125]
+    sheet = events(
+        *(event(key, "recovered", amount, source_row=row)
+          for row, amount in enumerate(recovered, start=5)),
+        event(key, "recovered", 0.1 + 0.2, source_row=8),  # near miss: 0.30 in a spreadsheet
+    )  # fmt: skip
+    with pytest.raises(RegisterError) as raised:
+        register.record_outcomes(sheet)
+    source = "source 'worklist-north-2024-07.xlsx'"
+    assert raised.value.problems == [
+        f"{source} row {row}: column 'amount': expected yuan to the fen (at most 2 decimals), "
+        f"found {amount!r}"
+        for row, amount in enumerate(recovered, start=5)
+    ]
+    assert register.outcomes().empty
+    register.record_outcomes(events(event(key, "recovered", 0.1 + 0.2, source_row=8)))
+    assert register.outcomes()["amount"].tolist() == [0.3]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expected"),
+    [
+        ("evidence", "billed\x00 at the wrong rate", "text without control characters other "
+         "than tab and line breaks"),
+        ("customer_id", "C\x001", "text without control characters (tab, line break, NUL"),
+        ("customer_id", "C" * 250, "at most 200 characters"),
+    ],
+)  # fmt: skip
+def test_findings_text_a_database_would_not_keep_is_refused_alike_naming_row_and_column(
+    register, column, value, expected
+):
+    """PostgreSQL refused NUL (DataError) and a 250-character customer id (varchar 200) naming
+    neither row nor column; SQLite stored both."""
+    month = findings(finding("A"), finding("B"), {**finding("C"), column: value})
+    with pytest.raises(ParameterError) as refused:
+        register.record_run(month, run_id="r", as_of="2024-07", district=None)
+    message = str(refused.value)
+    assert message.startswith(f"parameter 'findings row 3, column {column}': expected {expected}")
+    assert register.runs().empty and register.findings().empty
+    # near misses: the longest id a column holds, evidence over two lines
+    kept = {**finding("C" * 200), "evidence": "billed at the wrong rate\nsince July"}
+    register.record_run(findings(finding("A"), kept), run_id="r", as_of="2024-07", district=None)
+    held = register.findings().set_index("customer_id")
+    assert sorted(held.index) == ["A", "C" * 200]
+    assert held.loc["C" * 200, "evidence"] == "billed at the wrong rate\nsince July"
+
+
+def test_a_password_holding_at_signs_is_masked_whole_and_its_host_read_after_the_last(
+    postgres_server,
+):
+    """The password s3c@ret showed as `auditkit:***@ret@127.0.0.1`."""
+    server = postgres_server.render_as_string(hide_password=False)
+    typed = server.replace("auditkit@", "auditkit:s3c@ret@", 1).replace("/postgres", "/tpl")
+    assert shown_url(typed) == (
+        f"postgresql+psycopg://auditkit:***@127.0.0.1:{postgres_server.port}/tpl"
+    )
+    with pytest.raises(RegisterError) as raised:  # the test server has no database tpl
+        Register.open(typed)
+    assert "s3c" not in str(raised.value) and "@ret" not in str(raised.value)
+    assert str(raised.value).startswith(
+        f"register postgresql+psycopg://auditkit:***@127.0.0.1:{postgres_server.port}/tpl: "
+    )
+    with pytest.raises(ParameterError) as unreadable:  # a port that is no number
+        Register.open("postgresql://auditkit:s3c@ret@host:notaport/db")
+    assert "'postgresql://auditkit:***@host:notaport/db'" in str(unreadable.value)
+
+
 def test_text_from_the_data_is_stored_as_given_never_run_as_sql(register):
     hostile = "C1'); DROP TABLE findings; --"
     district = 'north"; DELETE FROM runs; --'
@@ -298,7 +369,7 @@ def test_the_migrated_schema_is_the_declared_one(register, database_url):
         revision = MigrationContext.configure(connection).get_current_revision()
     engine.dispose()
     assert differences == []
-    assert revision == "0003"
+    assert revision == "0004"
 
 
 def test_opening_twice_migrates_once_and_keeps_what_is_recorded(database_url):
