@@ -12,11 +12,13 @@ import base64
 import copy
 import hashlib
 import html
+import os
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from auditkit import i18n
 from auditkit.atomic import write_text_atomic
@@ -37,6 +39,8 @@ _SCRIPT = re.compile(rf'<script[^>]*\bid="{SCRIPT_ID}"[^>]*>(.*?)</script>', re.
 TABLE_WORDS = ("search", "all", "shown", "sort", "wide")
 _H2 = re.compile(r"""<h2 id=(?:"([^"]+)"|'([^']+)')[^>]*>(.*?)</h2>""", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
+#: A link to a file a notebook run by hand saved (`auditkit.report.tables.file_link`).
+_SAVED_FILE = re.compile(r'<a href="[^"]*" data-ak-file="([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -128,8 +132,30 @@ def tables_script(lang: str) -> str:
     return f'<script id="{SCRIPT_ID}"{words}>\n{code}</script>'
 
 
-def render_html(notebook: nbformat.NotebookNode, context: ReportContext) -> str:
-    """The report page for an executed notebook, as a string."""
+def with_saved_file_links(notebook: nbformat.NotebookNode, page_dir: Path) -> None:
+    """Make every link of `notebook`'s HTML outputs to a file saved by a notebook run by hand
+    relative to `page_dir`, the report page's folder: the kernel wrote it relative to its own
+    working folder."""
+
+    def relink(match: re.Match[str]) -> str:
+        target = Path(html.unescape(match.group(1)))
+        href = Path(os.path.relpath(target, page_dir.resolve())).as_posix()
+        return f'<a href="{html.escape(quote(href, safe="/"))}" data-ak-file="{match.group(1)}"'
+
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data", {})
+            if "text/html" in data:
+                page = data["text/html"]
+                page = "".join(page) if isinstance(page, list) else page
+                data["text/html"] = _SAVED_FILE.sub(relink, page)
+
+
+def render_html(
+    notebook: nbformat.NotebookNode, context: ReportContext, page_dir: Path | None = None
+) -> str:
+    """The report page for an executed notebook, as a string; with `page_dir`, the folder the
+    page is written to, links to the files saved by a notebook run by hand resolve from there."""
     from auditkit.pipeline.exporter import ReportExporter
 
     headline = read_headline(notebook) or {}
@@ -159,7 +185,10 @@ def render_html(notebook: nbformat.NotebookNode, context: ReportContext) -> str:
             "auditkit_version": context.auditkit_version,
         }
     }
-    body, _ = exporter.from_notebook_node(prepare_for_report(notebook), resources=resources)
+    prepared = prepare_for_report(notebook)
+    if page_dir is not None:
+        with_saved_file_links(prepared, page_dir)
+    body, _ = exporter.from_notebook_node(prepared, resources=resources)
     return with_content_security_policy(body.replace(TOC_MARK, table_of_contents(body), 1))
 
 
@@ -168,7 +197,7 @@ def render_report(executed: Path, html_path: Path, context: ReportContext) -> Pa
     import nbformat
 
     notebook = nbformat.read(executed, as_version=4)
-    return write_text_atomic(html_path, render_html(notebook, context))
+    return write_text_atomic(html_path, render_html(notebook, context, html_path.parent))
 
 
 def read_executed_notebook(path: Path) -> nbformat.NotebookNode:
@@ -255,4 +284,4 @@ def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | N
         auditkit_version=__version__,
     )
     target = html_path or notebook_path.with_suffix(".html")
-    return write_text_atomic(target, render_html(notebook, context))
+    return write_text_atomic(target, render_html(notebook, context, target.parent))
