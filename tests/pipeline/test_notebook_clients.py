@@ -311,3 +311,19 @@ def test_a_month_written_as_a_number_is_told_how_to_write_it() -> None:
         "parameter 'as_of': expected a value of type str (a month is text 'YYYY-MM', "
         "e.g. '2025-06'), found 202506"
     )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_seed_a_notebook_declares_is_its_params_file_s_too(name: str) -> None:
+    """JupyterLab runs the notebook's default; `auditkit run` the params file's value."""
+    schema = notebook_params.read_schema(notebook_path(name))
+    if "seed" not in schema:
+        return
+    in_file = yaml.safe_load((NOTEBOOKS.parent / "params" / f"{name}.yaml").read_text("utf-8"))
+    assert in_file.get("seed") == schema["seed"].default  # cross_audit: 2026 both
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_data_dir_help_names_the_data_contract(name: str) -> None:
+    help_text = notebook_params.read_schema(notebook_path(name))["data_dir"].help
+    assert "DATA.md" not in help_text  # the contract is docs/data.md
