@@ -223,6 +223,23 @@ def read_executed_notebook(path: Path) -> nbformat.NotebookNode:
     return notebook
 
 
+def executed_parameters(notebook: nbformat.NotebookNode, origin: str) -> dict[str, Any]:
+    """The values the notebook ran with: its `parameters` cell's (what JupyterLab runs, edited
+    there or not), then those papermill injected over them (its metadata)."""
+    from auditkit.notebook_params import parse_parameters_source
+
+    declared: dict[str, Any] = {}
+    for cell in notebook.cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            try:
+                schema = parse_parameters_source(cell.source, origin)
+            except AuditkitError:  # an analyst's own cell, not in auditkit's form: papermill's only
+                break
+            declared = {name: parameter.default for name, parameter in schema.items()}
+            break
+    return declared | dict(notebook.metadata.get("papermill", {}).get("parameters", {}))
+
+
 def executed_language(notebook: nbformat.NotebookNode) -> str | None:
     """The `lang` the notebook was executed with (papermill's record, else its headline)."""
     parameters = notebook.metadata.get("papermill", {}).get("parameters", {})
@@ -246,9 +263,10 @@ def failed_cell(notebook: nbformat.NotebookNode) -> str | None:
 def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | None) -> Path:
     """The offline report of any executed notebook (e.g. from plain papermill), outside a run.
 
-    The footer records the parameters papermill injected, the hashes of the `data_dir` folder
-    when it still exists, and the versions and commit of this installation. `lang` must be the
-    language the notebook was executed in (its text is already written in it).
+    The footer records the parameters the notebook ran with (`executed_parameters`: JupyterLab's
+    as well as papermill's), the hashes of the `data_dir` folder when it still exists (the demo
+    utility's for an empty one), and the versions and commit of this installation. `lang` must
+    be the language the notebook was executed in (its text is already written in it).
     """
     from auditkit import __version__
     from auditkit.paths import notebooks_dir, project_root
@@ -266,18 +284,22 @@ def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | N
         raise ParameterError(
             "lang", f"{recorded!r}, the language {notebook_path.name} was executed in", lang
         )
-    parameters = dict(notebook.metadata.get("papermill", {}).get("parameters", {}))
+    parameters = executed_parameters(notebook, str(notebook_path))
     parameters["lang"] = lang or recorded or i18n.DEFAULT_LANG
     # A relative data_dir was read by a kernel in notebooks/ (auditkit run, `papermill --cwd
     # notebooks`), never from the folder `auditkit render` happens to be typed in.
     data_dir = notebooks_dir() / str(parameters.get("data_dir") or ".")
+    if "data_dir" in parameters and not parameters["data_dir"]:
+        from auditkit.demo import demo_data_dir  # deferred: the demo is only needed here
+
+        data_dir = Path(demo_data_dir())
     context = ReportContext(
         run_id="",
         subject=notebook_path.stem,
         generated_at=time.strftime("%Y-%m-%d %H:%M:%S %z"),
         parameters=parameters,
         input_hashes=hash_inputs(data_dir)
-        if parameters.get("data_dir") and data_dir.is_dir()
+        if "data_dir" in parameters and data_dir.is_dir()
         else {},
         versions=package_versions(),
         commit=source_commit(project_root()),
