@@ -309,7 +309,15 @@ def build(
     sheet = Path(folder) / sheet_name(units, seed)
     returned = require_file(field_sheet) if field_sheet else None
     if returned is None or not (sheet.exists() and sheet.samefile(returned)):
-        sheet = write_field_sheet(selection, sheet, lang=lang)
+        try:
+            sheet = write_field_sheet(selection, sheet, lang=lang)
+        except ParameterError as error:  # named as the notebook's parameter, not the writer's
+            if error.name != "path":
+                raise
+            filled = str(error.found).split(": evaluate it", 1)[0]
+            raise ParameterError(
+                "field_sheet", f"{sheet} (filled in) given as field_sheet to evaluate it", filled
+            ) from None
     simulated = None
     if returned is None:
         copy = sheet.with_name(sheet.stem + "_simulated.xlsx")
