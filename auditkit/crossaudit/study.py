@@ -44,6 +44,17 @@ class CrossAuditStudy:
     assignment: Assignment
     comparison: Comparison | None
     notes: list[Note] = field(default_factory=list)
+    #: The first and the last month of the inspections compared (None without inspections).
+    months: tuple[str, str] | None = None
+
+    def period(self) -> str:
+        """The months of the inspections compared, 'first – last' (empty without inspections),
+        for the report's title block."""
+        return f"{self.months[0]} – {self.months[1]}" if self.months else ""
+
+    def last_month(self) -> str:
+        """The last month of the inspections compared (empty without inspections)."""
+        return self.months[1] if self.months else ""
 
     def headline(self) -> dict[str, float]:
         """Districts, inspections, self and cross rates (percent), districts under-reporting,
@@ -142,13 +153,14 @@ def build(
     `previous_round` is a CSV file of the last round (auditing_district, audited_district);
     `capacity` maps districts to their auditing capacity, the work of auditing a district being
     its number of customers (without capacity every district audits exactly one other).
-    Inspections after `as_of` ('YYYY-MM', end of month) are left out.
+    Inspections after `as_of` ('YYYY-MM', end of month, within the inspections' months) are
+    left out.
     """
     if dataset.customers is None:
         raise ParameterError("dataset", "a customers table", "a dataset without one")
     names = dataset.districts
     if district and district not in names:
-        raise ParameterError("district", f"one of {names}", district)
+        raise ParameterError("district", f"one of {', '.join(names)}", district)
     previous = read_round(previous_round, names) if previous_round else None
     sizes = dataset.customers["district"].value_counts()
     work = {name: float(sizes[name]) for name in names} if capacity else names
@@ -162,10 +174,17 @@ def build(
     if dataset.inspections is None or dataset.inspections.empty:
         return CrossAuditStudy(district, assignment, None, [Note("no_inspections")])
     inspections = dataset.inspections
+    inspected = inspections["inspected_at"].dropna().dt.to_period("M")
+    first, last = str(inspected.min()), str(inspected.max())
     if as_of:
         if not is_period(as_of):
             raise ParameterError("as_of", "a month 'YYYY-MM'", as_of)
+        if not first <= as_of <= last:  # a month past the data would be named as its end
+            raise ParameterError(
+                "as_of", f"a month within the inspections' months {first}..{last}", as_of
+            )
         end = pd.Period(as_of, freq="M").end_time
         inspections = inspections[inspections["inspected_at"] <= end]
     comparison = compare(inspections, dataset.customers)
-    return CrossAuditStudy(district, assignment, comparison, list(comparison.notes))
+    notes = list(comparison.notes)
+    return CrossAuditStudy(district, assignment, comparison, notes, (first, as_of or last))

@@ -219,6 +219,14 @@ WORDS: dict[str, tuple[str, str]] = {
         "售电量同比增幅最低的是{district}（{kwh_yoy}）。",
         "The weakest year-over-year energy change is {district}'s ({kwh_yoy}).",
     ),
+    "stats.sentence.highest_loss_district": (
+        "{period_from} 至 {period_to}，{district}的线损率为 {line_loss}。",
+        "From {period_from} to {period_to}, {district}'s line loss is {line_loss}.",
+    ),
+    "stats.sentence.weakest_growth_district": (
+        "{district}售电量同比变化 {kwh_yoy}。",
+        "{district}'s year-over-year energy change is {kwh_yoy}.",
+    ),
     "stats.sentence.outliers": (
         "季节分解发现 {count:,} 个异常月份（残差稳健 z 绝对值大于 3）。",
         "The seasonal decomposition finds {count:,} out-of-line months (|robust z| > 3).",

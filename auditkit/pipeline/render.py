@@ -12,11 +12,13 @@ import base64
 import copy
 import hashlib
 import html
+import os
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from auditkit import i18n
 from auditkit.atomic import write_text_atomic
@@ -37,6 +39,8 @@ _SCRIPT = re.compile(rf'<script[^>]*\bid="{SCRIPT_ID}"[^>]*>(.*?)</script>', re.
 TABLE_WORDS = ("search", "all", "shown", "sort", "wide")
 _H2 = re.compile(r"""<h2 id=(?:"([^"]+)"|'([^']+)')[^>]*>(.*?)</h2>""", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
+#: A link to a file a notebook run by hand saved (`auditkit.report.tables.file_link`).
+_SAVED_FILE = re.compile(r'<a href="[^"]*" data-ak-file="([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -128,8 +132,30 @@ def tables_script(lang: str) -> str:
     return f'<script id="{SCRIPT_ID}"{words}>\n{code}</script>'
 
 
-def render_html(notebook: nbformat.NotebookNode, context: ReportContext) -> str:
-    """The report page for an executed notebook, as a string."""
+def with_saved_file_links(notebook: nbformat.NotebookNode, page_dir: Path) -> None:
+    """Make every link of `notebook`'s HTML outputs to a file saved by a notebook run by hand
+    relative to `page_dir`, the report page's folder: the kernel wrote it relative to its own
+    working folder."""
+
+    def relink(match: re.Match[str]) -> str:
+        target = Path(html.unescape(match.group(1)))
+        href = Path(os.path.relpath(target, page_dir.resolve())).as_posix()
+        return f'<a href="{html.escape(quote(href, safe="/"))}" data-ak-file="{match.group(1)}"'
+
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data", {})
+            if "text/html" in data:
+                page = data["text/html"]
+                page = "".join(page) if isinstance(page, list) else page
+                data["text/html"] = _SAVED_FILE.sub(relink, page)
+
+
+def render_html(
+    notebook: nbformat.NotebookNode, context: ReportContext, page_dir: Path | None = None
+) -> str:
+    """The report page for an executed notebook, as a string; with `page_dir`, the folder the
+    page is written to, links to the files saved by a notebook run by hand resolve from there."""
     from auditkit.pipeline.exporter import ReportExporter
 
     headline = read_headline(notebook) or {}
@@ -159,7 +185,10 @@ def render_html(notebook: nbformat.NotebookNode, context: ReportContext) -> str:
             "auditkit_version": context.auditkit_version,
         }
     }
-    body, _ = exporter.from_notebook_node(prepare_for_report(notebook), resources=resources)
+    prepared = prepare_for_report(notebook)
+    if page_dir is not None:
+        with_saved_file_links(prepared, page_dir)
+    body, _ = exporter.from_notebook_node(prepared, resources=resources)
     return with_content_security_policy(body.replace(TOC_MARK, table_of_contents(body), 1))
 
 
@@ -168,7 +197,7 @@ def render_report(executed: Path, html_path: Path, context: ReportContext) -> Pa
     import nbformat
 
     notebook = nbformat.read(executed, as_version=4)
-    return write_text_atomic(html_path, render_html(notebook, context))
+    return write_text_atomic(html_path, render_html(notebook, context, html_path.parent))
 
 
 def read_executed_notebook(path: Path) -> nbformat.NotebookNode:
@@ -194,6 +223,23 @@ def read_executed_notebook(path: Path) -> nbformat.NotebookNode:
     return notebook
 
 
+def executed_parameters(notebook: nbformat.NotebookNode, origin: str) -> dict[str, Any]:
+    """The values the notebook ran with: its `parameters` cell's (what JupyterLab runs, edited
+    there or not), then those papermill injected over them (its metadata)."""
+    from auditkit.notebook_params import parse_parameters_source
+
+    declared: dict[str, Any] = {}
+    for cell in notebook.cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            try:
+                schema = parse_parameters_source(cell.source, origin)
+            except AuditkitError:  # an analyst's own cell, not in auditkit's form: papermill's only
+                break
+            declared = {name: parameter.default for name, parameter in schema.items()}
+            break
+    return declared | dict(notebook.metadata.get("papermill", {}).get("parameters", {}))
+
+
 def executed_language(notebook: nbformat.NotebookNode) -> str | None:
     """The `lang` the notebook was executed with (papermill's record, else its headline)."""
     parameters = notebook.metadata.get("papermill", {}).get("parameters", {})
@@ -217,9 +263,10 @@ def failed_cell(notebook: nbformat.NotebookNode) -> str | None:
 def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | None) -> Path:
     """The offline report of any executed notebook (e.g. from plain papermill), outside a run.
 
-    The footer records the parameters papermill injected, the hashes of the `data_dir` folder
-    when it still exists, and the versions and commit of this installation. `lang` must be the
-    language the notebook was executed in (its text is already written in it).
+    The footer records the parameters the notebook ran with (`executed_parameters`: JupyterLab's
+    as well as papermill's), the hashes of the `data_dir` folder when it still exists (the demo
+    utility's for an empty one), and the versions and commit of this installation. `lang` must
+    be the language the notebook was executed in (its text is already written in it).
     """
     from auditkit import __version__
     from auditkit.paths import notebooks_dir, project_root
@@ -237,22 +284,26 @@ def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | N
         raise ParameterError(
             "lang", f"{recorded!r}, the language {notebook_path.name} was executed in", lang
         )
-    parameters = dict(notebook.metadata.get("papermill", {}).get("parameters", {}))
+    parameters = executed_parameters(notebook, str(notebook_path))
     parameters["lang"] = lang or recorded or i18n.DEFAULT_LANG
     # A relative data_dir was read by a kernel in notebooks/ (auditkit run, `papermill --cwd
     # notebooks`), never from the folder `auditkit render` happens to be typed in.
     data_dir = notebooks_dir() / str(parameters.get("data_dir") or ".")
+    if "data_dir" in parameters and not parameters["data_dir"]:
+        from auditkit.demo import demo_data_dir  # deferred: the demo is only needed here
+
+        data_dir = Path(demo_data_dir())
     context = ReportContext(
         run_id="",
         subject=notebook_path.stem,
         generated_at=time.strftime("%Y-%m-%d %H:%M:%S %z"),
         parameters=parameters,
         input_hashes=hash_inputs(data_dir)
-        if parameters.get("data_dir") and data_dir.is_dir()
+        if "data_dir" in parameters and data_dir.is_dir()
         else {},
         versions=package_versions(),
         commit=source_commit(project_root()),
         auditkit_version=__version__,
     )
     target = html_path or notebook_path.with_suffix(".html")
-    return write_text_atomic(target, render_html(notebook, context))
+    return write_text_atomic(target, render_html(notebook, context, target.parent))

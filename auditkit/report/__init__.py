@@ -13,6 +13,7 @@ from auditkit.report.notebook import (
     show_figure,
     show_html,
     show_lines,
+    show_saved_folder,
     show_table,
     subject_code_of,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "show_figure",
     "show_html",
     "show_lines",
+    "show_saved_folder",
     "show_table",
     "subject_code_of",
 ]

@@ -1,12 +1,15 @@
 """Helpers a report notebook calls: headline figures, sections, tables and its output files.
 
 When `auditkit run` executes a notebook it sets `AUDITKIT_REPORT_DIR` (the notebook's folder in the
-run) in the kernel's environment; opened by hand in JupyterLab, files go to
-`<outputs>/interactive/<subject>/` instead, so the analyst gets the same files.
+run) in the kernel's environment; opened by hand in JupyterLab or run by papermill, files go to
+`<outputs>/interactive/<subject>-<digest>/` instead, one folder per content (the digest of what
+the files depend on), so the analyst gets the same files and a later run with other parameters
+never replaces an earlier one's.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import json
@@ -24,9 +27,15 @@ from auditkit.formulas import csv_bytes
 from auditkit.masking import mask_personal
 from auditkit.paths import outputs_dir, safe_name
 from auditkit.report.figures import figure_name, figure_value, in_order
-from auditkit.report.tables import format_frame, shown_rows, table_html, table_note
+from auditkit.report.tables import (
+    REPORT_DIR_ENV,
+    file_link,
+    format_frame,
+    shown_rows,
+    table_html,
+    table_note,
+)
 
-REPORT_DIR_ENV = "AUDITKIT_REPORT_DIR"
 HEADLINE_MIME = "application/vnd.auditkit.headline+json"
 #: The headline cards' look, carried in their own markup: JupyterLab and a plain nbconvert page
 #: load no auditkit stylesheet (and JupyterLab drops <style> from a notebook it does not trust,
@@ -47,13 +56,37 @@ ALL_DISTRICTS = "all_districts"
 SUBJECT_WORDS = {ALL_DISTRICTS: "common.all_districts"}
 
 
-def report_dir(subject: str) -> Path:
+def report_dir(subject: str, **content: Any) -> Path:
     """The folder for this notebook's files: the run's job folder, or an interactive folder
-    named by `paths.safe_name(subject)` (the subject may be a district from the data)."""
+    named by `paths.safe_name(subject)` (the subject may be a district from the data) and, when
+    `content` names what the files depend on (month, language, parameters), `-` and a digest of
+    it (`content_digest`): a run by hand with other values writes to a folder of its own."""
     folder = os.environ.get(REPORT_DIR_ENV)
-    path = Path(folder) if folder else outputs_dir() / "interactive" / safe_name(subject)
+    name = safe_name(subject) + (f"-{content_digest(content)}" if content else "")
+    path = Path(folder) if folder else outputs_dir() / "interactive" / name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def content_digest(content: Mapping[str, Any]) -> str:
+    """8 hex digits of SHA-256 of `content` as sorted JSON: the same values, the same digest."""
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def show_saved_folder(folder: Path, lang: str = i18n.DEFAULT_LANG) -> None:
+    """Say where this notebook's files are, when run by hand: a run's are next to its report,
+    but JupyterLab's and papermill's go to an interactive folder nobody would guess."""
+    if os.environ.get(REPORT_DIR_ENV):
+        return
+    sentence = i18n.text("report.saved_folder", lang)
+    link = file_link(folder.resolve(), str(folder.resolve()))
+    _display(
+        {
+            "text/html": f"<p>{html.escape(sentence)}{link}</p>",
+            "text/plain": f"{sentence}{folder.resolve()}",
+        }
+    )
 
 
 def _display(bundle: Mapping[str, Any], metadata: Mapping[str, Any] | None = None) -> None:
@@ -171,7 +204,7 @@ def show_table(
     money_columns: Iterable[str] = (),
     column_labels: Mapping[str, str] | None = None,
     max_rows: int = 20,
-    full_data: str | None = None,
+    full_data: str | os.PathLike[str] | None = None,
     mask: bool = True,
 ) -> None:
     """Display a formatted table (see `auditkit.report.tables.table_html`).

@@ -4,9 +4,11 @@ fields, a sensible row limit, every cell escaped."""
 from __future__ import annotations
 
 import html
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from urllib.parse import quote
 
 import pandas as pd
@@ -23,11 +25,36 @@ from auditkit.results import TOTAL_ROWS
 SHORT_TEXT = 20
 CODE_TEXT = 40
 MEDIUM_TEXT = 60
+#: Set by `auditkit run` in the kernel's environment: the notebook's folder in the run, where its
+#: files sit next to its report.
+REPORT_DIR_ENV = "AUDITKIT_REPORT_DIR"
 
 
 def display_width(value: object) -> int:
     """How wide a text shows, in Latin characters: CJK and full-width characters count double."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(value))
+
+
+def file_link(path: str | os.PathLike[str], text: str) -> str:
+    """A link to a file the notebook saved, which resolves wherever its report is read.
+
+    In a run the file sits next to the report (`REPORT_DIR_ENV`): its bare name. Run by hand
+    (JupyterLab, papermill) the link is relative to the kernel's working folder, the notebook's
+    own in JupyterLab, and carries the file's absolute path in `data-ak-file`, from which
+    `auditkit render` makes it relative to the HTML page it writes. A text (not a path object)
+    that is not absolute is a link relative to the report, kept as it is.
+    """
+    if isinstance(path, str) and not Path(path).is_absolute():
+        href, marker = path, ""
+    else:
+        target = Path(path).resolve()
+        run_folder = os.environ.get(REPORT_DIR_ENV)
+        if run_folder and target.parent == Path(run_folder).resolve():
+            href, marker = target.name, ""
+        else:
+            href = Path(os.path.relpath(target, Path.cwd())).as_posix()
+            marker = f' data-ak-file="{html.escape(str(target))}"'
+    return f'<a href="{html.escape(quote(href, safe="/"))}"{marker}>{html.escape(text)}</a>'
 
 
 def personal_labels(lang: str = i18n.DEFAULT_LANG) -> dict[str, str]:
@@ -178,13 +205,14 @@ def table_html(
     money_columns: Iterable[str] = (),
     column_labels: Mapping[str, str] | None = None,
     max_rows: int = 20,
-    full_data: str | None = None,
+    full_data: str | os.PathLike[str] | None = None,
     mask: bool = True,
 ) -> str:
     """An HTML table of at most `max_rows` rows, with a note and a link when rows were left out.
 
     Money columns get two decimals and separators, numbers separators, numeric cells align right;
-    `full_data` is the (relative) link to the complete CSV shown under a cut table; the table's
+    `full_data` is the complete CSV shown under a cut table (its path, linked by `file_link`,
+    or a name relative to the report); the table's
     own note (`frame.attrs[NOTE]`) comes first under it. Total rows (`with_total`) are always
     shown, in the table's `<tfoot>`.
     """
@@ -218,10 +246,9 @@ def table_html(
             i18n.text("report.table.showing_rows", lang).format(shown=max_rows, total=data_rows)
         )
     if full_data:
-        href = html.escape(quote(full_data, safe="/"))
-        notes.append(
-            f'<a href="{href}">{i18n.text("report.table.full_data", lang)}: {html.escape(full_data)}</a>'
-        )
+        name = full_data if isinstance(full_data, str) else Path(full_data).name
+        label = f"{i18n.text('report.table.full_data', lang)}: {name}"
+        notes.append(file_link(full_data, label))
     note = f'<p class="ak-table-note">{" · ".join(notes)}</p>' if notes else ""
     own = table_note(frame)
     if own:

@@ -15,7 +15,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -29,6 +28,7 @@ from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
 from auditkit.options.sampling import STRATA, UNITS
 from auditkit.periods import last_months
+from auditkit.report.tables import file_link
 from auditkit.sampling.errors import FieldSheetError, SampleDataError
 from auditkit.sampling.fieldsheet import (
     FieldResults,
@@ -255,14 +255,14 @@ class SamplingStudy:
         return f'<ul class="ak-notes">{items}</ul>' if notes else ""
 
     def field_sheet_html(self, lang: str = "zh") -> str:
-        """Links to the field sheet (and the simulated filled copy), relative to the report."""
+        """Links to the field sheet (and the simulated filled copy), wherever the report is read
+        (`auditkit.report.tables.file_link`)."""
         links = [("sampling.section.field_sheet", self.sheet)]
         if self.simulated is not None:
             links.append(("sampling.simulated_sheet", self.simulated))
         separator = i18n.text("sampling.separator", lang)
         items = "".join(
-            f"<li>{html.escape(i18n.text(key, lang))}{separator}"
-            f'<a href="{html.escape(quote(path.name))}">{html.escape(path.name)}</a></li>'
+            f"<li>{html.escape(i18n.text(key, lang))}{separator}{file_link(path, path.name)}</li>"
             for key, path in links
         )
         return f"<ul>{items}</ul>"
@@ -309,7 +309,15 @@ def build(
     sheet = Path(folder) / sheet_name(units, seed)
     returned = require_file(field_sheet) if field_sheet else None
     if returned is None or not (sheet.exists() and sheet.samefile(returned)):
-        sheet = write_field_sheet(selection, sheet, lang=lang)
+        try:
+            sheet = write_field_sheet(selection, sheet, lang=lang)
+        except ParameterError as error:  # named as the notebook's parameter, not the writer's
+            if error.name != "path":
+                raise
+            filled = str(error.found).split(": evaluate it", 1)[0]
+            raise ParameterError(
+                "field_sheet", f"{sheet} (filled in) given as field_sheet to evaluate it", filled
+            ) from None
     simulated = None
     if returned is None:
         copy = sheet.with_name(sheet.stem + "_simulated.xlsx")

@@ -165,14 +165,17 @@ class ConsumptionStudy:
         return i18n.text(HEADINGS.get(section, f"stats.heading.{section}"), lang)
 
     def conclusions(self, lang: str = i18n.DEFAULT_LANG) -> list[str]:
-        """Plain-language findings for reviewers, one sentence each."""
+        """Plain-language findings for reviewers, one sentence each. A study of one district
+        speaks of that district only (its own line loss and growth), never ranks the others."""
         table = self.summary.table
+        table = table[table["district"].isin(self.districts)]
+        alone = "_district" if self.district else ""
         sentences = []
         losses = table.dropna(subset=["line_loss"])
         if not losses.empty:
             worst = losses.loc[losses["line_loss"].idxmax()]
             sentences.append(
-                i18n.text("stats.sentence.highest_loss", lang).format(
+                i18n.text(f"stats.sentence.highest_loss{alone}", lang).format(
                     period_from=self.summary.period_from,
                     period_to=self.summary.period_to,
                     district=worst["district"],
@@ -183,7 +186,7 @@ class ConsumptionStudy:
         if not growth.empty:
             low = growth.loc[growth["kwh_yoy"].idxmin()]
             sentences.append(
-                i18n.text("stats.sentence.weakest_growth", lang).format(
+                i18n.text(f"stats.sentence.weakest_growth{alone}", lang).format(
                     district=low["district"],
                     kwh_yoy=formatting.percent(low["kwh_yoy"], signed=True),
                 )

@@ -55,9 +55,30 @@ def test_bad_parameters_are_refused(tmp_path):
         build(dataset(), as_of="June")
     with pytest.raises(ParameterError, match="'previous_round'"):
         build(dataset(), previous_round=tmp_path / "missing.csv")
-    before_any = build(dataset(), as_of="2023-12", seed=1)
-    assert before_any.comparison.by_district.empty
-    assert "Too few inspections" in before_any.explain("en").splitlines()[0]
+    with pytest.raises(ParameterError, match=r"parameter 'district': expected one of A, B, C,"):
+        build(dataset(), district="Z")  # the districts as text, not a Python list
+
+
+@pytest.mark.parametrize("month", ["2023-12", "2030-01"])
+def test_an_as_of_outside_the_inspections_is_refused_naming_their_months(month):
+    # the inspections run from January to December 2024
+    with pytest.raises(ParameterError) as caught:
+        build(dataset(), as_of=month, seed=1)
+    assert str(caught.value) == (
+        f"parameter 'as_of': expected a month within the inspections' months 2024-01..2024-12, "
+        f"found {month!r}"
+    )
+
+
+def test_the_study_says_which_months_it_compared_for_the_title_block():
+    everything = build(dataset(), seed=1)
+    assert (everything.period(), everything.last_month()) == ("2024-01 – 2024-12", "2024-12")
+    june = build(dataset(), as_of="2024-06", seed=1)
+    assert (june.period(), june.last_month()) == ("2024-01 – 2024-06", "2024-06")
+    # near misses: the first and the last month inspected are accepted
+    assert build(dataset(), as_of="2024-01", seed=1).last_month() == "2024-01"
+    assert build(dataset(), as_of="2024-12", seed=1).last_month() == "2024-12"
+    assert build(dataset(with_inspections=False), seed=1).period() == ""
 
 
 def test_tables_and_figures_in_both_languages():

@@ -255,3 +255,75 @@ def test_every_notebook_runs_top_to_bottom_with_its_defaults(
     assert errors == []
     checked = notebook.cells[[c.cell_type for c in notebook.cells].index("code") + 1]
     assert "check_parameters(globals())" in checked.source
+
+
+@pytest.mark.parametrize(
+    ("name", "injected", "line"),
+    [
+        # the demo's districts: 城东, 城北, 城南, 城西, 江北, 高新
+        (
+            "audit_cycle",
+            {"district": "火星"},
+            "parameter 'district': expected one of the districts",
+        ),
+        (
+            "cross_audit",
+            {"district": "火星"},
+            "parameter 'district': expected one of the districts",
+        ),
+        # the demo's bills run 2023-01..2025-12
+        (
+            "audit_cycle",
+            {"as_of": "2030-01"},
+            "parameter 'as_of': expected a month within the bills' periods 2023-01..2025-12",
+        ),
+        (
+            "audit_cycle",
+            {"as_of": "2010-01"},
+            "parameter 'as_of': expected a month within the bills' periods 2023-01..2025-12",
+        ),
+    ],
+)
+def test_a_value_the_data_lacks_is_refused_in_the_kernel_as_auditkit_run_refuses_it(
+    name: str, injected: dict[str, Any], line: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AUDITKIT_REPORT_DIR", raising=False)
+    with pytest.raises(kernel_params.NotebookParameterError) as caught:
+        kernel_params.check_parameters(kernel_namespace(name, **injected))
+    (shown,) = caught.value._render_traceback_()
+    assert shown.startswith(f"ParameterError: {line}")
+    assert shown.endswith(f"found {next(iter(injected.values()))!r}")
+
+
+def test_values_the_data_has_pass_in_the_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AUDITKIT_REPORT_DIR", raising=False)
+    for month in ("2023-01", "2025-12"):  # near misses: the first and the last month billed
+        kernel_params.check_parameters(
+            kernel_namespace("audit_cycle", as_of=month, district="江北")
+        )
+    kernel_params.check_parameters(kernel_namespace("audit_cycle", district=""))  # all districts
+
+
+def test_a_month_written_as_a_number_is_told_how_to_write_it() -> None:
+    with pytest.raises(kernel_params.NotebookParameterError) as caught:
+        kernel_params.check_parameters(kernel_namespace("audit_cycle", as_of=202506))
+    assert str(caught.value) == (
+        "parameter 'as_of': expected a value of type str (a month is text 'YYYY-MM', "
+        "e.g. '2025-06'), found 202506"
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_seed_a_notebook_declares_is_its_params_file_s_too(name: str) -> None:
+    """JupyterLab runs the notebook's default; `auditkit run` the params file's value."""
+    schema = notebook_params.read_schema(notebook_path(name))
+    if "seed" not in schema:
+        return
+    in_file = yaml.safe_load((NOTEBOOKS.parent / "params" / f"{name}.yaml").read_text("utf-8"))
+    assert in_file.get("seed") == schema["seed"].default  # cross_audit: 2026 both
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_data_dir_help_names_the_data_contract(name: str) -> None:
+    help_text = notebook_params.read_schema(notebook_path(name))["data_dir"].help
+    assert "DATA.md" not in help_text  # the contract is docs/data.md

@@ -247,3 +247,18 @@ def test_the_parameters_read_as_values_in_the_reports_language_not_as_python() -
         cells = re.findall(r"<tr><td>([^<]+)</td><td><code>([^<]*)</code></td></tr>", footer)
         assert dict(cells[: len(parameters)]) == dict(zip(parameters, shown, strict=True))
         assert "&#39;" not in footer and "True" not in footer and "{}" not in footer
+
+
+def test_links_to_files_saved_by_hand_resolve_from_the_rendered_page(tmp_path) -> None:
+    saved = tmp_path / "outputs" / "interactive" / "城东-0fa8be58" / "findings.csv"
+    executed = _executed()
+    link = f'<a href="../outputs/x/findings.csv" data-ak-file="{saved}">Full data</a>'
+    executed.cells[-1].outputs.append(
+        nbformat.v4.new_output("display_data", data={"text/html": f"<p>{link}</p>"})
+    )
+    page = render_html(executed, _context(), tmp_path / "reports")
+    # the page sits in reports/: one folder up, then down to the saved file
+    assert 'href="../outputs/interactive/%E5%9F%8E%E4%B8%9C-0fa8be58/findings.csv"' in page
+    # near miss: a run's bare names next to the report are left as they are
+    executed.cells[-1].outputs[-1]["data"]["text/html"] = '<a href="findings.csv">Full data</a>'
+    assert 'href="findings.csv"' in render_html(executed, _context(), tmp_path / "reports")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -167,3 +168,30 @@ def test_a_relative_data_dir_is_hashed_from_the_notebooks_folder_not_the_working
     monkeypatch.chdir(tmp_path)  # where ../data/x names nothing
     assert cli.main(["render", str(path)]) == 0
     assert "bills_marker.csv" in path.with_suffix(".html").read_text(encoding="utf-8")
+
+
+def test_a_notebook_run_in_jupyterlab_lists_its_parameters_and_the_demo_s_hashes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditkit import demo
+
+    demo_folder = tmp_path / "demo"
+    demo_folder.mkdir()
+    (demo_folder / "bills_marker.csv").write_text("a\n", encoding="utf-8")
+    monkeypatch.setattr(demo, "demo_data_dir", lambda: demo_folder)
+    executed = _executed()  # no papermill metadata: the parameters cell is what ran
+    executed.cells[1].source = (
+        'data_dir: str = ""  # dataset folder; empty: the demo\n'
+        'district: str = "城东"  # district\n'
+        'as_of: str = "2025-06"  # month\n'
+        "top_n: int = 7  # findings listed\n"
+    )
+    path = tmp_path / "lab.ipynb"
+    nbformat.write(executed, path)
+    assert cli.main(["render", str(path)]) == 0
+    page = path.with_suffix(".html").read_text(encoding="utf-8")
+    footer = page.split('id="sec-reproducibility"', 1)[1]
+    for name, value in (("district", "城东"), ("as_of", "2025-06"), ("top_n", "7")):
+        assert re.search(rf"{name}\W.*?{value}", footer, re.DOTALL), name
+    assert "bills_marker.csv" in footer  # data_dir "" is the demo: its files are hashed
+    assert "供电单位" in page.split('id="sec-reproducibility"', 1)[0]  # not 对象 (subject)

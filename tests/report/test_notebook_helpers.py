@@ -467,3 +467,61 @@ def test_proved_and_estimated_bars_look_the_same_on_the_district_and_the_cycle_p
         )
     assert looks[0] == looks[1]
     assert len({colour for colour, _ in looks[0].values()}) == 2
+
+
+def test_a_run_by_hand_with_other_values_writes_to_another_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(notebook.REPORT_DIR_ENV, raising=False)
+    monkeypatch.setenv("AUDITKIT_OUTPUTS", str(tmp_path / "outputs"))
+    december = notebook.report_dir("城东", as_of="2025-12", lang="zh")
+    june = notebook.report_dir("城东", as_of="2025-06", lang="zh")
+    english = notebook.report_dir("城东", as_of="2025-12", lang="en")
+    assert len({december, june, english}) == 3  # June's files never replace December's
+    assert notebook.report_dir("城东", lang="zh", as_of="2025-12") == december  # same values
+    assert december.name == f"城东-{notebook.content_digest({'as_of': '2025-12', 'lang': 'zh'})}"
+    assert december.parent == tmp_path / "outputs" / "interactive"
+    # near miss: inside a run the job folder is the folder, whatever the values
+    monkeypatch.setenv(notebook.REPORT_DIR_ENV, str(tmp_path / "job"))
+    assert notebook.report_dir("城东", as_of="2025-06") == tmp_path / "job"
+
+
+def test_a_notebook_run_by_hand_says_where_its_files_are_in_its_language(
+    shown: list[dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(notebook.REPORT_DIR_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "outputs" / "interactive" / "城东-0fa8be58"
+    notebook.show_saved_folder(folder, "en")
+    notebook.show_saved_folder(folder, "zh")
+    assert shown[0]["text/plain"] == f"This report's data files are saved in: {folder}"
+    assert shown[1]["text/plain"] == f"本报告保存的数据文件在：{folder}"
+    assert 'href="outputs/interactive/%E5%9F%8E%E4%B8%9C-0fa8be58"' in shown[0]["text/html"]
+    # near miss: a run's files sit next to its report, which need not say where it is
+    monkeypatch.setenv(notebook.REPORT_DIR_ENV, str(tmp_path / "job"))
+    notebook.show_saved_folder(tmp_path / "job", "en")
+    assert len(shown) == 2
+
+
+def test_a_full_data_link_run_by_hand_resolves_from_the_notebook_s_folder(
+    shown: list[dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(notebook.REPORT_DIR_ENV, raising=False)
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")
+    saved = tmp_path / "outputs" / "interactive" / "城东-0fa8be58" / "findings.csv"
+    frame = pd.DataFrame({"customer_id": [f"C{i}" for i in range(3)]})
+    notebook.show_table(frame, lang="en", max_rows=2, full_data=saved)
+    page = shown[-1]["text/html"]
+    # JupyterLab starts the kernel in the notebook's folder: the link climbs out of notebooks/
+    href = "../outputs/interactive/%E5%9F%8E%E4%B8%9C-0fa8be58/findings.csv"
+    assert f'<a href="{href}" data-ak-file="{saved}">Full data: findings.csv</a>' in page
+
+
+def test_a_full_data_link_in_a_run_is_the_name_next_to_the_report(
+    shown: list[dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(notebook.REPORT_DIR_ENV, str(tmp_path / "job"))
+    frame = pd.DataFrame({"customer_id": ["C1", "C2"]})
+    notebook.show_table(frame, lang="en", max_rows=1, full_data=tmp_path / "job" / "findings.csv")
+    assert '<a href="findings.csv">Full data: findings.csv</a>' in shown[-1]["text/html"]

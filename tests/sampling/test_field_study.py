@@ -280,9 +280,16 @@ def test_a_rerun_writes_the_blank_sheet_again_and_keeps_one_filled_in_its_place(
     assert again.sheet == first.sheet and again.headline() == first.headline()
     shutil.copyfile(first.simulated, first.sheet)  # the filled sheet returned where it was written
     filled = first.sheet.read_bytes()
-    with pytest.raises(ParameterError, match=r"with \d+ inspector cell\(s\) filled"):
+    with pytest.raises(ParameterError, match=r"with \d+ inspector cell\(s\) filled") as caught:
         study.build(dataset, district, folder=tmp_path, seed=7, months=6)
     assert first.sheet.read_bytes() == filled
+    # the notebook has no `path`: the message names its parameter and what to give it
+    message = str(caught.value)
+    assert message.startswith(
+        f"parameter 'field_sheet': expected {first.sheet} (filled in) given as field_sheet "
+        f'to evaluate it, found "{first.sheet} with '
+    )
+    assert "another file" not in message
     returned = study.build(
         dataset, district, folder=tmp_path, seed=7, months=6, field_sheet=str(first.sheet)
     )

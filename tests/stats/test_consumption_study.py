@@ -144,6 +144,18 @@ def test_conclusions_say_what_was_found(study):
     assert "Districts outside the 99.8% limits" in text
 
 
+def test_a_one_district_study_s_conclusions_speak_of_that_district_only(small_dataset, study):
+    alone = build(small_dataset, district="乙", top_n=3)
+    text = alone.explain("en")
+    # 乙's own figures (甲 has the highest line loss of all, 8.0%: not 乙's business)
+    assert "From 2024-01 to 2024-12, 乙's line loss is -5.3%." in text
+    assert "乙's year-over-year energy change is -1.3%." in text
+    assert "甲" not in text
+    assert "2024-01 至 2024-12，乙的线损率为 -5.3%。" in alone.explain("zh")
+    # near miss: the study of every district still ranks them
+    assert "highest line loss is 甲's (8.0%)" in study.explain("en")
+
+
 def test_benford_sentence_when_every_district_departs(study):
     tests = pd.DataFrame(
         {
