@@ -593,7 +593,12 @@ GROUP BY f.customer_id;
 -- through the run and whose next bill records energy with no meter replaced from the run's first
 -- month to that bill's; a customer is listed for a run scoring at least $zero_min_score. Revenue:
 -- of its best run (highest score, then longest, then latest), the mean kWh of the 12 months
--- before it × the energy rates due (else billed) and the fund rates due of its months summed.
+-- before it as each month's estimate, × the fund rate due of each month and × its energy rate
+-- due (else billed), except on a bill priced by tiers (auditkit.rules.tier_energy: a single
+-- household, not on time-of-use, whose tariff for pricing has the schedule's lowest tier in
+-- force on read_to at its voltage), where the estimate goes on top of the kWh its tier year
+-- billed up to and including it and the run's earlier estimates of that year, each tier's kWh
+-- (to 1/10,000 kWh) × the tier's rate to the fen.
 WITH zeros AS (
     SELECT b.customer_id, b.month, c.usage_type = 'residential' AS household,
            coalesce(abs(b.register_end - b.register_start) < 1e-9, false)
@@ -643,16 +648,72 @@ WITH zeros AS (
     JOIN bills AS b ON b.customer_id = s.customer_id
      AND b.month >= s.month_from - 12 AND b.month < s.month_from
     GROUP BY s.customer_id
-), rates AS (
-    SELECT s.customer_id, sum(r.energy_due_or_billed + coalesce(r.fund_due, 0)) AS rate
+), run_bills AS (  -- each bill of the best run, its estimate, tariff for pricing and read_to
+    SELECT s.customer_id, r.month, coalesce(u.kwh, 0) AS kwh, r.tariff_flat AS category,
+           r.voltage_kv AS voltage, r.energy_due_or_billed, r.fund_due,
+           coalesce(day_no(b.read_to),
+                    day_no(last_day(make_date(CAST(r.month // 12 AS BIGINT), CAST(r.month % 12 + 1 AS BIGINT), 1))))
+             AS day,
+           (r.month - ($tier_year_start_month - 1)) // 12 AS tier_year,
+           c.tier_scheme = 'single' AS single, coalesce(c.tou, false) AS tou
     FROM best AS s
+    LEFT JOIN usual AS u USING (customer_id)
     JOIN bill_rates AS r ON r.customer_id = s.customer_id AND r.month BETWEEN s.month_from AND s.month_to
-    GROUP BY s.customer_id
+    JOIN bills AS b ON b.customer_id = r.customer_id AND b.month = r.month
+    JOIN customers AS c ON c.customer_id = s.customer_id
+), tier_asks AS (  -- what the tier pricing asks of the schedule: exact rows only (no fallback)
+    SELECT DISTINCT category, day, voltage FROM run_bills WHERE single AND kwh > 0
+), tier_candidates AS (  -- each tier's row without a period, and the peak and valley rows
+    SELECT a.category, a.day, a.voltage, g.period, g.tier, g.vmin, g.vmax
+    FROM tier_asks AS a
+    JOIN tariff_groups AS g
+      ON g.category = a.category AND a.voltage >= g.vmin AND a.voltage <= g.vmax
+     AND ((g.period = '' AND g.tier > 0) OR (g.period IN ('peak', 'valley') AND g.tier = 0))
+), tier_hits AS (
+    SELECT c.*, t.row, t.end_day
+    FROM tier_candidates AS c
+    ASOF JOIN tariff_rows AS t
+      ON t.category = c.category AND t.period = c.period AND t.tier = c.tier
+     AND t.vmin = c.vmin AND t.vmax = c.vmax AND t.start_day <= c.day
+), tier_rows AS (  -- per ask, period and tier, the row in force (the narrowest band, as flat_rates)
+    SELECT h.category, h.day, h.voltage, h.period, h.tier, t.energy_rate, t.tier_from, t.tier_to
+    FROM (SELECT category, day, voltage, period, tier,
+                 arg_min(row, lookup_rank(0, vmin, vmax, voltage)) AS row
+          FROM tier_hits WHERE day <= end_day GROUP BY ALL) AS h
+    JOIN tariff_rows AS t USING (row)
+), tiered AS (  -- bills priced by tiers: the lowest tier of the schedule has a rate in force and,
+    -- for a time-of-use customer, the tariff has neither a peak nor a valley row in force
+    SELECT r.customer_id, r.month, r.kwh, r.category, r.day, r.voltage,
+           (SELECT coalesce(sum(coalesce(y.kwh_billed, 0)), 0) FROM bills AS y
+            WHERE y.customer_id = r.customer_id
+              AND y.month >= r.tier_year * 12 + ($tier_year_start_month - 1) AND y.month <= r.month)
+           + r.kwh * (count(*) OVER (PARTITION BY r.customer_id, r.tier_year ORDER BY r.month) - 1)
+             AS before
+    FROM run_bills AS r
+    WHERE r.single AND r.kwh > 0
+      AND EXISTS (SELECT 1 FROM tier_rows AS t
+                  WHERE t.category = r.category AND t.day = r.day AND t.voltage = r.voltage
+                    AND t.period = '' AND t.energy_rate IS NOT NULL
+                    AND t.tier = (SELECT min(tier) FROM tariff_rows WHERE tier > 0))
+      AND NOT (r.tou AND EXISTS (SELECT 1 FROM tier_rows AS t
+                                 WHERE t.category = r.category AND t.day = r.day
+                                   AND t.voltage = r.voltage AND t.period IN ('peak', 'valley')))
+), tier_money AS (  -- per tiered bill: each band's kWh to 1/10,000 kWh × its rate, to the fen
+    SELECT b.customer_id, b.month,
+           sum(half_up(roundbankers((least(greatest(b.before + b.kwh, t.tier_from), t.tier_to)
+                                     - least(greatest(b.before, t.tier_from), t.tier_to)) * 10000, 0)
+                       / 10000 * coalesce(t.energy_rate, 0), 2)) AS energy
+    FROM tiered AS b
+    JOIN tier_rows AS t
+      ON t.category = b.category AND t.day = b.day AND t.voltage = b.voltage AND t.period = ''
+    GROUP BY ALL
 )
-SELECT s.customer_id, round(greatest(coalesce(coalesce(u.kwh, 0) * r.rate, 0), 0), 2) AS revenue
-FROM best AS s
-LEFT JOIN usual AS u USING (customer_id)
-LEFT JOIN rates AS r USING (customer_id);
+SELECT r.customer_id,
+       money(sum(coalesce(m.energy, r.kwh * r.energy_due_or_billed)
+                 + r.kwh * coalesce(r.fund_due, 0))) AS revenue
+FROM run_bills AS r
+LEFT JOIN tier_money AS m USING (customer_id, month)
+GROUP BY r.customer_id;
 
 -- rule: capacity_underbilled
 -- Capacity-basis customers' bills billed on less than the capacity due (capacity.py). On
