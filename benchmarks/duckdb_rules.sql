@@ -470,9 +470,13 @@ GROUP BY f.customer_id;
 -- itemized data a bill on the tariff due, or billed or due by time-of-use periods or tiers, is
 -- judged by its energy lines against the recomputed rates due (a line billed at its period's rate
 -- of the schedule before, or on a bill whose period or tier kWh differ from due, is another
--- rule's), and a bill of one energy line was billed at that line's rate. Revenue: (rate due −
--- rate billed) × kWh; where the lines judge, over the wrong lines each line's kWh at the rate
--- due less at the rate billed, each to the fen; on itemized data with the power-factor
+-- rule's), and a bill of one energy line was billed at that line's rate. A bill billed on another
+-- tariff than the one due is judged against the tariff billed's own rates (rate_counted.
+-- rates_judged_against: the row of exactly the line's period and tier in force on read_to, the
+-- kWh of the read days before that row began at the rate the day before, each part to the fen,
+-- per kWh; the tariff difference is the tariff rules'). Revenue: (rate due − rate billed) × kWh;
+-- where the lines judge, over the wrong lines each line's kWh at the rate judged against less at
+-- the rate billed, each to the fen; on itemized data with the power-factor
 -- adjustment that moves (pf_moved), unless the bill's energy kWh differ from due beyond the kWh
 -- tolerances (its whole adjustment difference is multiplier_mismatch's).
 WITH per_bill AS (  -- one pass over the recomputed lines
@@ -488,8 +492,12 @@ WITH per_bill AS (  -- one pass over the recomputed lines
     FROM rc_lines GROUP BY customer_id, month
 ), bills_judged AS (  -- by_lines: the lines decide (a bill the recomputation left has none wrong)
     SELECT b.customer_id, b.month, b.listed, b.energy_due AS due, b.kwh_billed, p.tariff_due,
+           CAST(b.tariff_billed AS VARCHAR) AS tariff_billed,
            CASE WHEN i.itemized THEN coalesce(p.single, b.energy_rate) ELSE b.energy_rate END AS billed,
            coalesce(p.special AND p.structural, false) AS special_structural,
+           coalesce(p.tariff_due IS NOT NULL
+                    AND (b.tariff_billed IS NULL OR CAST(b.tariff_billed AS VARCHAR) <> p.tariff_due),
+                    false) AS differs,
            i.itemized
              AND (p.customer_id IS NULL OR p.special
                   OR NOT (p.tariff_due IS NOT NULL
@@ -498,14 +506,91 @@ WITH per_bill AS (  -- one pass over the recomputed lines
     FROM bill_rates AS b
     CROSS JOIN itemized AS i
     LEFT JOIN per_bill AS p USING (customer_id, month)
-), off_lines AS (  -- billed energy lines off the rate due, on bills the lines judge
-    SELECT e.customer_id, e.month, e.tou_period, e.qb, e.rb, e.rd, j.tariff_due
+), judged_lines AS (  -- billed energy lines of kWh billed, on bills the lines judge
+    SELECT row_number() OVER () AS line, e.customer_id, e.month, e.tou_period,
+           coalesce(e.tou_period, '') AS period, e.tier, e.qb, e.rb, e.rd, j.tariff_due,
+           j.tariff_billed, j.differs
     FROM rc_lines AS e
     JOIN bills_judged AS j USING (customer_id, month)
-    WHERE e.line_type = 'energy' AND e.billed AND e.rb IS NOT NULL AND e.rd IS NOT NULL
-      AND e.qb > 0 AND abs(e.rb - e.rd) > $rate_tolerance
+    WHERE e.line_type = 'energy' AND e.billed AND e.rb IS NOT NULL AND e.qb > 0
       AND j.by_lines AND NOT j.special_structural
-), off_period AS (  -- of those, period lines: the day of the schedule row in force
+), other_lines AS (  -- of those, on a bill billed on another tariff: the read days, the voltage
+    SELECT l.*, coalesce(day_no(b.read_from),
+                         day_no(make_date(CAST(l.month // 12 AS BIGINT), CAST(l.month % 12 + 1 AS BIGINT), 1)))
+                  AS first_day,
+           coalesce(day_no(b.read_to),
+                    day_no(last_day(make_date(CAST(l.month // 12 AS BIGINT), CAST(l.month % 12 + 1 AS BIGINT), 1))))
+             AS last_day,
+           c.voltage_kv AS voltage
+    FROM judged_lines AS l
+    JOIN bills AS b USING (customer_id, month)
+    JOIN customers AS c USING (customer_id)
+    WHERE l.differs
+), billed_asks AS (  -- the tariff billed's row of exactly each line's period and tier on read_to
+    SELECT DISTINCT tariff_billed AS category, last_day AS day, voltage, period, tier
+    FROM other_lines
+), billed_hits AS (
+    SELECT a.*, t.row, t.end_day, g.vmin, g.vmax
+    FROM billed_asks AS a
+    JOIN tariff_groups AS g
+      ON g.category = a.category AND g.period = a.period AND g.tier = a.tier
+     AND a.voltage >= g.vmin AND a.voltage <= g.vmax
+    ASOF JOIN tariff_rows AS t
+      ON t.category = g.category AND t.period = g.period AND t.tier = g.tier
+     AND t.vmin = g.vmin AND t.vmax = g.vmax AND t.start_day <= a.day
+), billed_rows AS (
+    SELECT h.category, h.day, h.voltage, h.period, h.tier, t.energy_rate AS rate, t.start_day
+    FROM (SELECT category, day, voltage, period, tier,
+                 arg_min(row, lookup_rank(0, vmin, vmax, voltage)) AS row
+          FROM billed_hits WHERE day <= end_day GROUP BY ALL) AS h
+    JOIN tariff_rows AS t USING (row)
+), before_asks AS (  -- where that row began inside a line's read days: the day before it
+    SELECT DISTINCT r.category, r.start_day - 1 AS day, r.voltage, r.period, r.tier
+    FROM other_lines AS l
+    JOIN billed_rows AS r
+      ON r.category = l.tariff_billed AND r.day = l.last_day AND r.voltage = l.voltage
+     AND r.period = l.period AND r.tier = l.tier
+    WHERE r.start_day > l.first_day AND r.rate IS NOT NULL
+), before_hits AS (
+    SELECT a.*, t.row, t.end_day, g.vmin, g.vmax
+    FROM before_asks AS a
+    JOIN tariff_groups AS g
+      ON g.category = a.category AND g.period = a.period AND g.tier = a.tier
+     AND a.voltage >= g.vmin AND a.voltage <= g.vmax
+    ASOF JOIN tariff_rows AS t
+      ON t.category = g.category AND t.period = g.period AND t.tier = g.tier
+     AND t.vmin = g.vmin AND t.vmax = g.vmax AND t.start_day <= a.day
+), before_rates AS (
+    SELECT h.category, h.day, h.voltage, h.period, h.tier, t.energy_rate AS rate
+    FROM (SELECT category, day, voltage, period, tier,
+                 arg_min(row, lookup_rank(0, vmin, vmax, voltage)) AS row
+          FROM before_hits WHERE day <= end_day GROUP BY ALL) AS h
+    JOIN tariff_rows AS t USING (row)
+), split_lines AS (  -- the kWh of the days before the change (to the hundredth) at the rate then
+    SELECT l.line, l.qb, r.rate, x.rate AS rate_before,
+           CASE WHEN x.rate IS NOT NULL AND x.rate <> r.rate
+                THEN half_up(l.qb * (r.start_day - l.first_day)
+                             / greatest(l.last_day - l.first_day + 1, 1), 2)
+                ELSE 0.0 END AS kwh_before
+    FROM other_lines AS l
+    JOIN billed_rows AS r
+      ON r.category = l.tariff_billed AND r.day = l.last_day AND r.voltage = l.voltage
+     AND r.period = l.period AND r.tier = l.tier
+    LEFT JOIN before_rates AS x
+      ON r.start_day > l.first_day AND x.category = r.category AND x.day = r.start_day - 1
+     AND x.voltage = r.voltage AND x.period = r.period AND x.tier = r.tier
+), billed_rates AS (  -- per line, the rate judged against on the tariff billed (rates_judged_against)
+    SELECT line,
+           (half_up(kwh_before * coalesce(rate_before, 0), 2) + half_up((qb - kwh_before) * rate, 2))
+             / qb AS rate
+    FROM split_lines
+), off_lines AS (  -- those off the rate they are judged against (rate due, or tariff billed's)
+    SELECT l.customer_id, l.month, l.tou_period, l.qb, l.rb, l.differs,
+           CASE WHEN l.differs THEN r.rate ELSE l.rd END AS rd, l.tariff_due
+    FROM judged_lines AS l
+    LEFT JOIN billed_rates AS r USING (line)
+    WHERE abs(l.rb - CASE WHEN l.differs THEN r.rate ELSE l.rd END) > $rate_tolerance
+), off_period AS (  -- of those on the tariff due, period lines: the day of the schedule row in force
     SELECT o.customer_id, o.month, o.tou_period, o.rb, o.tariff_due AS category,
            coalesce(day_no(b.read_to),
                     day_no(last_day(make_date(CAST(o.month // 12 AS BIGINT), CAST(o.month % 12 + 1 AS BIGINT), 1))))
@@ -514,7 +599,7 @@ WITH per_bill AS (  -- one pass over the recomputed lines
     FROM off_lines AS o
     JOIN bills AS b USING (customer_id, month)
     JOIN customers AS c USING (customer_id)
-    WHERE o.tou_period IS NOT NULL
+    WHERE o.tou_period IS NOT NULL AND NOT o.differs
 ), period_rows AS (
     SELECT DISTINCT category, day, voltage, tou_period AS period FROM off_period
 ), in_force AS (  -- the row in force for each (category, day, voltage, period), as flat_rates
