@@ -506,16 +506,16 @@ WITH per_bill AS (  -- one pass over the recomputed lines
     FROM bill_rates AS b
     CROSS JOIN itemized AS i
     LEFT JOIN per_bill AS p USING (customer_id, month)
-), judged_lines AS (  -- billed energy lines of kWh billed, on bills the lines judge
-    SELECT row_number() OVER () AS line, e.customer_id, e.month, e.tou_period,
-           coalesce(e.tou_period, '') AS period, e.tier, e.qb, e.rb, e.rd, j.tariff_due,
+), judged_lines AS NOT MATERIALIZED (  -- billed energy lines of kWh billed, on bills the lines judge
+    SELECT e.customer_id, e.month, e.tou_period, e.tier, e.qb, e.rb, e.rd, j.tariff_due,
            j.tariff_billed, j.differs
     FROM rc_lines AS e
     JOIN bills_judged AS j USING (customer_id, month)
     WHERE e.line_type = 'energy' AND e.billed AND e.rb IS NOT NULL AND e.qb > 0
       AND j.by_lines AND NOT j.special_structural
-), other_lines AS (  -- of those, on a bill billed on another tariff: the read days, the voltage
-    SELECT l.*, coalesce(day_no(b.read_from),
+), other_lines AS (  -- of those, on a bill billed on another tariff (few): read days, voltage
+    SELECT row_number() OVER () AS line, l.*, coalesce(l.tou_period, '') AS period,
+           coalesce(day_no(b.read_from),
                          day_no(make_date(CAST(l.month // 12 AS BIGINT), CAST(l.month % 12 + 1 AS BIGINT), 1)))
                   AS first_day,
            coalesce(day_no(b.read_to),
@@ -585,11 +585,14 @@ WITH per_bill AS (  -- one pass over the recomputed lines
              / qb AS rate
     FROM split_lines
 ), off_lines AS (  -- those off the rate they are judged against (rate due, or tariff billed's)
-    SELECT l.customer_id, l.month, l.tou_period, l.qb, l.rb, l.differs,
-           CASE WHEN l.differs THEN r.rate ELSE l.rd END AS rd, l.tariff_due
-    FROM judged_lines AS l
-    LEFT JOIN billed_rates AS r USING (line)
-    WHERE abs(l.rb - CASE WHEN l.differs THEN r.rate ELSE l.rd END) > $rate_tolerance
+    SELECT customer_id, month, tou_period, qb, rb, differs, rd, tariff_due
+    FROM judged_lines
+    WHERE NOT differs AND abs(rb - rd) > $rate_tolerance
+    UNION ALL
+    SELECT l.customer_id, l.month, l.tou_period, l.qb, l.rb, l.differs, r.rate, l.tariff_due
+    FROM other_lines AS l
+    JOIN billed_rates AS r USING (line)
+    WHERE abs(l.rb - r.rate) > $rate_tolerance
 ), off_period AS (  -- of those on the tariff due, period lines: the day of the schedule row in force
     SELECT o.customer_id, o.month, o.tou_period, o.rb, o.tariff_due AS category,
            coalesce(day_no(b.read_to),
@@ -727,10 +730,13 @@ WITH zeros AS (
            arg_max(month_to, (score, length, month_from)) AS month_to
     FROM scored WHERE score >= $zero_min_score
     GROUP BY customer_id
+), best_bills AS (  -- the bills of the customers listed (few), read once
+    SELECT b.customer_id, b.month, b.kwh_billed, b.read_to
+    FROM bills AS b SEMI JOIN best USING (customer_id)
 ), usual AS (
     SELECT s.customer_id, avg(b.kwh_billed) AS kwh
     FROM best AS s
-    JOIN bills AS b ON b.customer_id = s.customer_id
+    JOIN best_bills AS b ON b.customer_id = s.customer_id
      AND b.month >= s.month_from - 12 AND b.month < s.month_from
     GROUP BY s.customer_id
 ), run_bills AS (  -- each bill of the best run, its estimate, tariff for pricing and read_to
@@ -744,7 +750,7 @@ WITH zeros AS (
     FROM best AS s
     LEFT JOIN usual AS u USING (customer_id)
     JOIN bill_rates AS r ON r.customer_id = s.customer_id AND r.month BETWEEN s.month_from AND s.month_to
-    JOIN bills AS b ON b.customer_id = r.customer_id AND b.month = r.month
+    JOIN best_bills AS b ON b.customer_id = r.customer_id AND b.month = r.month
     JOIN customers AS c ON c.customer_id = s.customer_id
 ), tier_asks AS (  -- what the tier pricing asks of the schedule: exact rows only (no fallback)
     SELECT DISTINCT category, day, voltage FROM run_bills WHERE single AND kwh > 0
@@ -769,7 +775,7 @@ WITH zeros AS (
 ), tiered AS (  -- bills priced by tiers: the lowest tier of the schedule has a rate in force and,
     -- for a time-of-use customer, the tariff has neither a peak nor a valley row in force
     SELECT r.customer_id, r.month, r.kwh, r.category, r.day, r.voltage,
-           (SELECT coalesce(sum(coalesce(y.kwh_billed, 0)), 0) FROM bills AS y
+           (SELECT coalesce(sum(coalesce(y.kwh_billed, 0)), 0) FROM best_bills AS y
             WHERE y.customer_id = r.customer_id
               AND y.month >= r.tier_year * 12 + ($tier_year_start_month - 1) AND y.month <= r.month)
            + r.kwh * (count(*) OVER (PARTITION BY r.customer_id, r.tier_year ORDER BY r.month) - 1)
