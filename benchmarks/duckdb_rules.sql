@@ -282,7 +282,7 @@ at_end AS (
                                           'resumption', 'closure')) AS order_in_month
     FROM filed AS f
 )
-SELECT customer_id, month, in_force, last_kva, prorated, suspended, inside_reduction,
+SELECT customer_id, month, in_force, last_kva, highest, prorated, suspended, inside_reduction,
        order_in_month OR connected_in_month OR suspended AS changing,
        CASE WHEN NOT prorated THEN last_kva
             WHEN day_sum IS NOT NULL AND highest IS NOT NULL
@@ -813,8 +813,10 @@ GROUP BY r.customer_id;
 -- due less the kVA billed beyond the tolerance, unless on or after a capacity reduction with the
 -- capacity then in force billed (prorated by the orders in its month: equipment used against
 -- the reduction, reduction_without_drop's) or single-part (the orders' capacity on the read
--- period's last day in service below the two-part threshold); revenue the kVA short × the rate
--- due, plus the power-factor adjustment that moves on it (pf_moved) and, under a standard laxer
+-- period's last day in service below the two-part threshold), a month prorated by day due at
+-- most its largest capacity; revenue the kVA short × the rate due (on a bill billed on another
+-- tariff than the one due, the tariff billed's rate per kVA: a bill at no rate is short of no
+-- charge and not listed), plus the power-factor adjustment that moves on it (pf_moved) and, under a standard laxer
 -- than due, what the standard due moves beyond the one recorded (pf_standard.standard_surcharge),
 -- none where the bill's energy kWh differ from due (multiplier_mismatch's). Otherwise
 -- (`_capacity_short`) month by month: the capacity in force (archive and capacity orders), in a
@@ -822,11 +824,18 @@ GROUP BY r.customer_id;
 -- day (`capacity_bills`), against the capacity billed (recorded, or the basic charge ÷ the rate
 -- per kVA due where that is more; a bill recording neither is not judged), where the capacity
 -- in force reaches the two-part threshold and, in such a month, the orders' capacity on its
--- last day does too; revenue the kVA short × the rate per kVA due.
-WITH short_lines AS (
-    SELECT l.customer_id, l.month, (l.qd - coalesce(l.qb, 0)) * l.rd AS revenue
+-- last day does too; revenue the kVA short × the rate per kVA due (none: not listed).
+WITH basic_lines AS (  -- a month prorated by day is due at most its largest capacity; a bill
+    -- on another tariff than the one due is short at its own tariff's rate per kVA
+    SELECT l.customer_id, l.month, l.qb,
+           CASE WHEN l.tariff_due IS NOT NULL
+                     AND (r.tariff_billed IS NULL OR CAST(r.tariff_billed AS VARCHAR) <> l.tariff_due)
+                THEN coalesce(r.kva_due, 0) ELSE l.rd END AS rate,
+           CASE WHEN f.prorated AND f.highest IS NOT NULL THEN least(l.qd, f.highest) ELSE l.qd END
+             - coalesce(l.qb, 0) AS gap
     FROM rc_lines AS l
     JOIN capacity_bills AS f USING (customer_id, month)
+    JOIN bill_rates AS r USING (customer_id, month)
     WHERE (SELECT itemized FROM itemized) AND l.line_type = 'basic' AND l.due
       AND l.ad IS NOT NULL AND l.qd - coalesce(l.qb, 0) > $kva_tolerance
       AND f.last_kva >= $capacity_two_part_kva
@@ -834,6 +843,9 @@ WITH short_lines AS (
                        AND coalesce(l.qb, 0)
                            >= CASE WHEN f.prorated THEN f.kva_months ELSE f.in_force END
                               - $kva_tolerance, false)
+), short_lines AS (  -- short of a charge (a bill at no rate per kVA is short of none)
+    SELECT customer_id, month, gap * rate AS revenue
+    FROM basic_lines WHERE gap > $kva_tolerance AND gap * rate > 0
 ), by_lines AS (
     SELECT s.customer_id,
            s.revenue
@@ -871,6 +883,7 @@ WITH short_lines AS (
     UNION ALL
     SELECT customer_id, (due - billed) * rate FROM monthly
     WHERE due - billed > $kva_tolerance AND in_force >= $capacity_two_part_kva AND NOT single_part
+      AND (due - billed) * rate > 0
 )
 SELECT customer_id, money(sum(revenue)) AS revenue
 FROM short
