@@ -355,6 +355,101 @@ FROM kept AS k
 LEFT JOIN percents AS r ON r.customer_id = k.customer_id AND r.month = k.month AND r.kind = 'recorded'
 LEFT JOIN percents AS d ON d.customer_id = k.customer_id AND d.month = k.month AND d.kind = 'due';
 
+-- view: tariff_mismatch_due
+-- tariff_mismatch's customers (the rule below) and the tariff it finds due for each (NULL where
+-- the schedule offers none), read by the rule and by capacity_underbilled (a single-part
+-- tariff due owes no basic charge).
+WITH schedule AS (  -- per tariff: its first row's usage type and position; two-part: any row
+    SELECT category, arg_min_null(usage_type, row) AS usage_type, min(row) AS first_row,
+           bool_or(coalesce(basic_rate_kva_month, 0) > 0) AS two_part
+    FROM (SELECT CAST(tariff_category AS VARCHAR) AS category, usage_type, row_no AS row,
+                 basic_rate_kva_month FROM tariffs)
+    GROUP BY category
+), offered AS (  -- the tariffs with an energy rate in force at the audit month, per voltage
+    SELECT f.category, f.voltage, s.usage_type, s.two_part, s.first_row
+    FROM flat_rates AS f JOIN schedule AS s USING (category)
+    WHERE f.month = $as_of AND f.energy_rate IS NOT NULL
+), archive AS (
+    SELECT c.customer_id, c.usage_type, c.voltage_kv, s.usage_type AS tariff_usage,
+           coalesce(s.two_part, false) AS is_two_part,
+           coalesce(c.contract_capacity_kva, 0) >= $two_part_threshold_kva AS large,
+           coalesce(list_contains($ev_charging_industries, c.industry), false) AS ev,
+           (coalesce(list_contains($shared_meter_industries, c.industry), false)
+              AND s.usage_type = 'residential')
+             OR (coalesce(list_contains($ev_charging_industries, c.industry), false)
+                 AND list_contains($ev_charging_usages, s.usage_type)) AS legal,
+           s.category IS NULL OR EXISTS (
+               SELECT 1 FROM offered AS o
+               WHERE o.category = s.category AND o.voltage = c.voltage_kv
+           ) AS at_voltage,
+           EXISTS (
+               SELECT 1 FROM offered AS o
+               WHERE o.two_part AND o.usage_type = c.usage_type AND o.voltage = c.voltage_kv
+           ) AS two_part_offered
+    FROM customers AS c
+    LEFT JOIN schedule AS s ON s.category = CAST(c.tariff_category AS VARCHAR)
+    WHERE c.status IS DISTINCT FROM 'closed'
+), flagged AS (
+    SELECT customer_id, usage_type, voltage_kv, large AND NOT ev AS two_part_due
+    FROM archive
+    WHERE NOT coalesce(tariff_usage = usage_type OR legal, false)
+       OR NOT at_voltage
+       OR (NOT is_two_part AND large AND two_part_offered AND NOT ev)
+), due AS (  -- the tariff due: of the usage at the voltage, its part kind first, schedule order
+    SELECT f.customer_id, arg_min(o.category, (o.two_part <> f.two_part_due, o.first_row)) AS tariff
+    FROM flagged AS f
+    JOIN offered AS o ON o.usage_type = f.usage_type AND o.voltage = f.voltage_kv
+    GROUP BY f.customer_id
+)
+SELECT f.customer_id, d.tariff FROM flagged AS f LEFT JOIN due AS d USING (customer_id);
+
+-- view: no_basic_due
+-- The bills up to the audit month on which no basic charge is due (tariff_due.
+-- bills_without_basic_charge_due): their tariff due is listed and single-part, no row of it
+-- whose voltage band holds the customer's voltage (any row where that is unknown) having a rate
+-- per kVA or per kW. The tariff due: for a customer tariff_mismatch flags, the tariff it finds
+-- due (where it finds one); else the tariff in force (tariff_due.tariff_in_force): the new
+-- tariff of the latest tariff_change order effective by the bill's month (of two, the later
+-- effective date, then the later row), before any the first order's old tariff, else the
+-- archive's.
+WITH listed AS (SELECT DISTINCT category FROM tariff_rows),
+tariff_orders AS (
+    SELECT customer_id, effective_month, CAST(new_value AS VARCHAR) AS new_tariff,
+           CAST(old_value AS VARCHAR) AS old_tariff,
+           row_number() OVER (PARTITION BY customer_id
+                              ORDER BY effective_month, effective_date, row_no) AS seq
+    FROM work_orders
+    SEMI JOIN customers USING (customer_id)
+    WHERE CAST(order_type AS VARCHAR) = 'tariff_change' AND effective_date IS NOT NULL
+), month_last AS (  -- per customer and month of orders, the new tariff of its last
+    SELECT customer_id, effective_month, arg_max_null(new_tariff, seq) AS new_tariff
+    FROM tariff_orders GROUP BY ALL
+), in_force AS (
+    SELECT b.customer_id, b.month,
+           coalesce(m.tariff,
+                    CASE WHEN f.customer_id IS NOT NULL THEN
+                        CASE WHEN l.customer_id IS NOT NULL THEN l.new_tariff ELSE f.old_tariff END
+                    ELSE CAST(c.tariff_category AS VARCHAR) END) AS tariff,
+           c.voltage_kv
+    FROM bills AS b
+    JOIN customers AS c USING (customer_id)
+    LEFT JOIN tariff_mismatch_due AS m USING (customer_id)
+    LEFT JOIN tariff_orders AS f ON f.customer_id = b.customer_id AND f.seq = 1
+    ASOF LEFT JOIN month_last AS l
+      ON l.customer_id = b.customer_id AND l.effective_month <= b.month
+    WHERE b.month <= $as_of
+), charging AS (  -- the schedule's rows charging a basic charge
+    SELECT DISTINCT category, vmin, vmax FROM tariff_rows
+    WHERE coalesce(basic_rate_kva_month, 0) > 0 OR coalesce(basic_rate_kw_month, 0) > 0
+)
+SELECT i.customer_id, i.month
+FROM in_force AS i
+SEMI JOIN listed AS l ON l.category = i.tariff
+WHERE NOT EXISTS (
+    SELECT 1 FROM charging AS g
+    WHERE g.category = i.tariff
+      AND (i.voltage_kv IS NULL OR (i.voltage_kv >= g.vmin AND i.voltage_kv <= g.vmax)));
+
 -- rule: multiplier_mismatch
 -- Bills whose multiplier differs from the archive's (CT × PT) by more than the relative
 -- tolerance, unless it is the multiplier in force then (the old value of the first later meter
@@ -402,65 +497,24 @@ GROUP BY w.customer_id;
 -- first of the usage offered at the voltage, two-part where due, in schedule order), energy and
 -- funds at its rates less those due for the tariff billed, plus its basic charge on the capacity
 -- in force less the basic charge billed.
-WITH schedule AS (  -- per tariff: its first row's usage type and position; two-part: any row
-    SELECT category, arg_min_null(usage_type, row) AS usage_type, min(row) AS first_row,
-           bool_or(coalesce(basic_rate_kva_month, 0) > 0) AS two_part
-    FROM (SELECT CAST(tariff_category AS VARCHAR) AS category, usage_type, row_no AS row,
-                 basic_rate_kva_month FROM tariffs)
-    GROUP BY category
-), offered AS (  -- the tariffs with an energy rate in force at the audit month, per voltage
-    SELECT f.category, f.voltage, s.usage_type, s.two_part, s.first_row
-    FROM flat_rates AS f JOIN schedule AS s USING (category)
-    WHERE f.month = $as_of AND f.energy_rate IS NOT NULL
-), archive AS (
-    SELECT c.customer_id, c.usage_type, c.voltage_kv, s.usage_type AS tariff_usage,
-           coalesce(s.two_part, false) AS is_two_part,
-           coalesce(c.contract_capacity_kva, 0) >= $two_part_threshold_kva AS large,
-           coalesce(list_contains($ev_charging_industries, c.industry), false) AS ev,
-           (coalesce(list_contains($shared_meter_industries, c.industry), false)
-              AND s.usage_type = 'residential')
-             OR (coalesce(list_contains($ev_charging_industries, c.industry), false)
-                 AND list_contains($ev_charging_usages, s.usage_type)) AS legal,
-           s.category IS NULL OR EXISTS (
-               SELECT 1 FROM offered AS o
-               WHERE o.category = s.category AND o.voltage = c.voltage_kv
-           ) AS at_voltage,
-           EXISTS (
-               SELECT 1 FROM offered AS o
-               WHERE o.two_part AND o.usage_type = c.usage_type AND o.voltage = c.voltage_kv
-           ) AS two_part_offered
-    FROM customers AS c
-    LEFT JOIN schedule AS s ON s.category = CAST(c.tariff_category AS VARCHAR)
-    WHERE c.status IS DISTINCT FROM 'closed'
-), flagged AS (
-    SELECT customer_id, usage_type, voltage_kv, large AND NOT ev AS two_part_due
-    FROM archive
-    WHERE NOT coalesce(tariff_usage = usage_type OR legal, false)
-       OR NOT at_voltage
-       OR (NOT is_two_part AND large AND two_part_offered AND NOT ev)
-), due AS (  -- the tariff due: of the usage at the voltage, its part kind first, schedule order
-    SELECT f.customer_id, arg_min(o.category, (o.two_part <> f.two_part_due, o.first_row)) AS tariff
-    FROM flagged AS f
-    JOIN offered AS o ON o.usage_type = f.usage_type AND o.voltage = f.voltage_kv
-    GROUP BY f.customer_id
-), gaps AS (
+WITH gaps AS (
     SELECT r.customer_id,
            coalesce((t.energy_rate - r.energy_due_or_billed) * r.kwh_billed, 0)
            + coalesce((t.fund_rate - r.fund_due) * r.kwh_billed, 0)
            + CASE WHEN t.kva_rate IS NULL THEN 0
                   ELSE coalesce(coalesce(ch.old_value, c.contract_capacity_kva) * t.kva_rate, 0)
                        - coalesce(r.basic_charge, 0) END AS gap
-    FROM due AS d
+    FROM tariff_mismatch_due AS d
     JOIN bill_rates AS r USING (customer_id)
     JOIN customers AS c USING (customer_id)
     LEFT JOIN flat_rates AS t
       ON t.category = d.tariff AND t.month = r.month AND t.voltage = r.voltage_kv
     ASOF LEFT JOIN capacity_changes AS ch
       ON ch.customer_id = r.customer_id AND ch.month > r.month
-    WHERE r.tariff_flat IS DISTINCT FROM d.tariff
+    WHERE d.tariff IS NOT NULL AND r.tariff_flat IS DISTINCT FROM d.tariff
 )
 SELECT f.customer_id, round(greatest(coalesce(sum(g.gap), 0), 0), 2) AS revenue
-FROM flagged AS f
+FROM tariff_mismatch_due AS f
 LEFT JOIN gaps AS g USING (customer_id)
 GROUP BY f.customer_id;
 
@@ -843,9 +897,11 @@ WITH basic_lines AS (  -- a month prorated by day is due at most its largest cap
                        AND coalesce(l.qb, 0)
                            >= CASE WHEN f.prorated THEN f.kva_months ELSE f.in_force END
                               - $kva_tolerance, false)
-), short_lines AS (  -- short of a charge (a bill at no rate per kVA is short of none)
+), short_lines AS (  -- short of a charge (a bill at no rate per kVA is short of none), due
     SELECT customer_id, month, gap * rate AS revenue
-    FROM basic_lines WHERE gap > $kva_tolerance AND gap * rate > 0
+    FROM basic_lines
+    ANTI JOIN no_basic_due USING (customer_id, month)
+    WHERE gap > $kva_tolerance AND gap * rate > 0
 ), by_lines AS (
     SELECT s.customer_id,
            s.revenue
@@ -877,6 +933,7 @@ WITH basic_lines AS (  -- a month prorated by day is due at most its largest cap
     FROM capacity_bills AS f
     JOIN bills AS b USING (customer_id, month)
     JOIN bill_rates AS r USING (customer_id, month)
+    ANTI JOIN no_basic_due USING (customer_id, month)
     WHERE NOT (SELECT itemized FROM itemized) AND f.in_force IS NOT NULL
 ), short AS (
     SELECT customer_id, revenue FROM by_lines
