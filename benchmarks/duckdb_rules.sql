@@ -355,23 +355,37 @@ FROM kept AS k
 LEFT JOIN percents AS r ON r.customer_id = k.customer_id AND r.month = k.month AND r.kind = 'recorded'
 LEFT JOIN percents AS d ON d.customer_id = k.customer_id AND d.month = k.month AND d.kind = 'due';
 
+-- view: charging_rows
+-- The schedule's rows charging a basic charge (a rate per kVA or per kW), whatever their dates:
+-- a tariff is two-part at a voltage where the band of one of them holds it (any row where the
+-- voltage is unknown; tariff_due.two_part_for: a tariff by demand alone is two-part, a rate at
+-- another voltage does not make it so).
+SELECT DISTINCT category, vmin, vmax FROM tariff_rows
+WHERE coalesce(basic_rate_kva_month, 0) > 0 OR coalesce(basic_rate_kw_month, 0) > 0;
+
 -- view: tariff_mismatch_due
 -- tariff_mismatch's customers (the rule below) and the tariff it finds due for each (NULL where
 -- the schedule offers none), read by the rule and by capacity_underbilled (a single-part
 -- tariff due owes no basic charge).
-WITH schedule AS (  -- per tariff: its first row's usage type and position; two-part: any row
-    SELECT category, arg_min_null(usage_type, row) AS usage_type, min(row) AS first_row,
-           bool_or(coalesce(basic_rate_kva_month, 0) > 0) AS two_part
-    FROM (SELECT CAST(tariff_category AS VARCHAR) AS category, usage_type, row_no AS row,
-                 basic_rate_kva_month FROM tariffs)
+WITH schedule AS (  -- per tariff: its first row's usage type and position
+    SELECT category, arg_min_null(usage_type, row) AS usage_type, min(row) AS first_row
+    FROM (SELECT CAST(tariff_category AS VARCHAR) AS category, usage_type, row_no AS row
+          FROM tariffs)
     GROUP BY category
-), offered AS (  -- the tariffs with an energy rate in force at the audit month, per voltage
-    SELECT f.category, f.voltage, s.usage_type, s.two_part, s.first_row
+), offered AS (  -- the tariffs with an energy rate in force at the audit month, per voltage,
+    -- and whether each is two-part there
+    SELECT f.category, f.voltage, s.usage_type, s.first_row,
+           EXISTS (SELECT 1 FROM charging_rows AS g
+                   WHERE g.category = f.category AND f.voltage BETWEEN g.vmin AND g.vmax)
+             AS two_part
     FROM flat_rates AS f JOIN schedule AS s USING (category)
     WHERE f.month = $as_of AND f.energy_rate IS NOT NULL
 ), archive AS (
     SELECT c.customer_id, c.usage_type, c.voltage_kv, s.usage_type AS tariff_usage,
-           coalesce(s.two_part, false) AS is_two_part,
+           EXISTS (SELECT 1 FROM charging_rows AS g
+                   WHERE g.category = s.category
+                     AND (c.voltage_kv IS NULL OR c.voltage_kv BETWEEN g.vmin AND g.vmax))
+             AS is_two_part,
            coalesce(c.contract_capacity_kva, 0) >= $two_part_threshold_kva AS large,
            coalesce(list_contains($ev_charging_industries, c.industry), false) AS ev,
            (coalesce(list_contains($shared_meter_industries, c.industry), false)
@@ -438,15 +452,12 @@ tariff_orders AS (
     ASOF LEFT JOIN month_last AS l
       ON l.customer_id = b.customer_id AND l.effective_month <= b.month
     WHERE b.month <= $as_of
-), charging AS (  -- the schedule's rows charging a basic charge
-    SELECT DISTINCT category, vmin, vmax FROM tariff_rows
-    WHERE coalesce(basic_rate_kva_month, 0) > 0 OR coalesce(basic_rate_kw_month, 0) > 0
 )
 SELECT i.customer_id, i.month
 FROM in_force AS i
 SEMI JOIN listed AS l ON l.category = i.tariff
 WHERE NOT EXISTS (
-    SELECT 1 FROM charging AS g
+    SELECT 1 FROM charging_rows AS g
     WHERE g.category = i.tariff
       AND (i.voltage_kv IS NULL OR (i.voltage_kv >= g.vmin AND i.voltage_kv <= g.vmax)));
 
@@ -491,10 +502,11 @@ GROUP BY w.customer_id;
 
 -- rule: tariff_mismatch
 -- Customers not closed whose tariff is not for their usage type (the legal exceptions by
--- industry aside), is not offered at their voltage at the audit month, or is single-part at or
--- above the two-part threshold where the schedule offers their usage a two-part tariff at their
--- voltage (EV charging may stay single-part). Revenue: over the bills not on the tariff due (the
--- first of the usage offered at the voltage, two-part where due, in schedule order), energy and
+-- industry aside), is not offered at their voltage at the audit month, or is not two-part at
+-- their voltage (charging_rows) at or above the two-part threshold where the schedule offers
+-- their usage a tariff two-part at their voltage (EV charging may stay single-part): the view
+-- tariff_mismatch_due. Revenue: over the bills not on the tariff due (the first of the usage
+-- offered at the voltage, two-part there where due, in schedule order), energy and
 -- funds at its rates less those due for the tariff billed, plus its basic charge on the capacity
 -- in force less the basic charge billed.
 WITH gaps AS (
