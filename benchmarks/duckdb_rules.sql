@@ -193,7 +193,8 @@ SELECT customer_id, month,
 FROM rc_lines GROUP BY customer_id, month;
 
 -- view: capacity_bills
--- Per bill up to the audit month of a capacity-basis customer (the archive's basis): the capacity
+-- Per bill up to the audit month on the capacity basis (in force on read_to: the archive's, before
+-- a basis_change order its old value, as the recomputation's bill_frame reads it): the capacity
 -- in force in its month (`in_force`: RuleContext.capacity_in_force), inside a suspension or a
 -- capacity reduction (RuleContext.inside_spans), `changing` (an order moving the capacity —
 -- capacity, suspension, resumption or closure — effective in its month, the customer connected
@@ -219,8 +220,9 @@ WITH b AS (
              AS connected_in_month
     FROM bills AS b
     JOIN customers AS c USING (customer_id)
+    JOIN bill_frame AS bf ON bf.customer_id = b.customer_id AND bf.month = b.month
     ASOF LEFT JOIN capacity_changes AS ch ON ch.customer_id = b.customer_id AND ch.month > b.month
-    WHERE b.month <= $as_of AND c.basic_charge_basis = 'capacity'
+    WHERE b.month <= $as_of AND bf.basis = 'capacity'
 ), closures AS (
     SELECT customer_id, day_no(effective_date) AS day FROM rule_orders WHERE order_type = 'closure'
 ), served AS (
