@@ -131,7 +131,8 @@ LEFT JOIN flat_rates AS f
 -- Orders of customers in the archive that took effect (an effective date), with the old value
 -- as a number where it is one.
 SELECT o.row_no, o.customer_id, CAST(o.order_type AS VARCHAR) AS order_type, o.effective_date,
-       o.effective_month, TRY_CAST(o.old_value AS DOUBLE) AS old_number
+       o.effective_month, TRY_CAST(o.old_value AS DOUBLE) AS old_number,
+       number_or_null(o.new_value) AS new_number
 FROM work_orders AS o
 SEMI JOIN customers AS c USING (customer_id)
 WHERE o.effective_date IS NOT NULL;
@@ -160,6 +161,24 @@ ASOF LEFT JOIN enders AS e
 SELECT customer_id, effective_month AS month, arg_min(old_number, row_no) AS old_value
 FROM rule_orders
 WHERE order_type IN ('capacity_increase', 'capacity_reduction') AND NOT isnan(old_number)
+GROUP BY ALL;
+
+-- view: capacity_known
+-- Per customer and month of a capacity increase or reduction, the capacity in force before the
+-- first such order of the month in the table (RuleContext.capacity_in_force): its old value,
+-- else the new value of the customer's capacity order before it (by date, then table order),
+-- else unknown (NULL: basic.capacity_before, an order recording no old capacity proves nothing
+-- about the time before it).
+WITH capacity_orders AS (
+    SELECT customer_id, effective_month, row_no,
+           coalesce(CASE WHEN NOT isnan(old_number) THEN old_number END,
+                    lag(new_number) OVER (PARTITION BY customer_id ORDER BY effective_date, row_no))
+             AS before
+    FROM rule_orders
+    WHERE order_type IN ('capacity_increase', 'capacity_reduction')
+)
+SELECT customer_id, effective_month AS month, arg_min_null(before, row_no) AS old_value
+FROM capacity_orders
 GROUP BY ALL;
 
 -- view: rc_lines
@@ -208,7 +227,9 @@ FROM rc_lines GROUP BY customer_id, month;
 -- capped at the largest of the days where prorated, else last_kva (NULL: a day unknown, as NaN
 -- propagates in numpy where least() and sum() would pass over NULL).
 WITH b AS (
-    SELECT b.customer_id, b.month, coalesce(ch.old_value, c.contract_capacity_kva) AS in_force,
+    SELECT b.customer_id, b.month,
+           CASE WHEN ch.customer_id IS NULL THEN c.contract_capacity_kva ELSE ch.old_value END
+             AS in_force,
            coalesce(day_no(b.read_from),
                     day_no(make_date(CAST(b.month // 12 AS BIGINT), CAST(b.month % 12 + 1 AS BIGINT), 1)))
              AS from_day,
@@ -221,7 +242,7 @@ WITH b AS (
     FROM bills AS b
     JOIN customers AS c USING (customer_id)
     JOIN bill_frame AS bf ON bf.customer_id = b.customer_id AND bf.month = b.month
-    ASOF LEFT JOIN capacity_changes AS ch ON ch.customer_id = b.customer_id AND ch.month > b.month
+    ASOF LEFT JOIN capacity_known AS ch ON ch.customer_id = b.customer_id AND ch.month > b.month
     WHERE b.month <= $as_of AND bf.basis = 'capacity'
 ), closures AS (
     SELECT customer_id, day_no(effective_date) AS day FROM rule_orders WHERE order_type = 'closure'
@@ -906,7 +927,8 @@ WITH basic_lines AS (  -- a month prorated by day is due at most its largest cap
     JOIN bill_rates AS r USING (customer_id, month)
     WHERE (SELECT itemized FROM itemized) AND l.line_type = 'basic' AND l.due
       AND l.ad IS NOT NULL AND l.qd - coalesce(l.qb, 0) > $kva_tolerance
-      AND f.last_kva >= $capacity_two_part_kva
+      -- where the orders leave the capacity unknown, the line's own says whether two-part
+      AND coalesce(f.last_kva, l.qd) >= $capacity_two_part_kva
       AND NOT coalesce(f.inside_reduction
                        AND coalesce(l.qb, 0)
                            >= CASE WHEN f.prorated THEN f.kva_months ELSE f.in_force END
