@@ -921,16 +921,16 @@ WITH basic_lines AS (  -- a month prorated by day is due at most its largest cap
                      AND (r.tariff_billed IS NULL OR CAST(r.tariff_billed AS VARCHAR) <> l.tariff_due)
                 THEN coalesce(r.kva_due, 0) ELSE l.rd END AS rate,
            CASE WHEN f.prorated AND f.highest IS NOT NULL THEN least(l.qd, f.highest) ELSE l.qd END
-             - coalesce(l.qb, 0) AS gap
+             - l.qb AS gap  -- a capacity billed unknown (NULL) proves no shortfall
     FROM rc_lines AS l
     JOIN capacity_bills AS f USING (customer_id, month)
     JOIN bill_rates AS r USING (customer_id, month)
     WHERE (SELECT itemized FROM itemized) AND l.line_type = 'basic' AND l.due
-      AND l.ad IS NOT NULL AND l.qd - coalesce(l.qb, 0) > $kva_tolerance
+      AND l.ad IS NOT NULL AND l.qd - l.qb > $kva_tolerance
       -- where the orders leave the capacity unknown, the line's own says whether two-part
       AND coalesce(f.last_kva, l.qd) >= $capacity_two_part_kva
       AND NOT coalesce(f.inside_reduction
-                       AND coalesce(l.qb, 0)
+                       AND l.qb
                            >= CASE WHEN f.prorated THEN f.kva_months ELSE f.in_force END
                               - $kva_tolerance, false)
 ), short_lines AS (  -- short of a charge (a bill at no rate per kVA is short of none), due
