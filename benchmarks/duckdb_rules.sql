@@ -22,7 +22,8 @@
 -- with its result in the table `recomputed`: rate_mismatch and capacity_underbilled price from
 -- the recomputed lines on itemized data as auditkit does; the rules also read its tables
 -- tariff_rows, tariff_groups, lookup_candidates (the schedule as looked up), order_steps (the
--- capacity the orders put on each day) and its macros day_no, half_up, step_kva.
+-- capacity the orders put on each day), bill_frame (each bill's basis in force) and its macros
+-- day_no, half_up, lookup_rank, number_or_null, step_kva.
 -- Named parameters: $as_of (audit month), $first_month (first billed month), the thresholds
 -- of params/rules.yaml ($multiplier_tolerance; $two_part_threshold_kva,
 -- $shared_meter_industries, $ev_charging_industries, $ev_charging_usages (lists);
@@ -30,7 +31,7 @@
 -- $zero_min_score, $zero_household_weight, $zero_vacancy_weight; $kva_tolerance,
 -- $capacity_two_part_kva, $capacity_kwh_tolerance, $capacity_relative_tolerance, and
 -- pf_standard_mismatch's $pf_assessed_min_kva, $pf_strict_min_kva, $pf_low_voltage_kv, which
--- capacity_underbilled reads) and $days_per_month (params/billing.yaml).
+-- capacity_underbilled reads) and $days_per_month, $tier_year_start_month (params/billing.yaml).
 
 -- macro: money
 -- A finding's revenue as auditkit.rules.findings keeps it: NULL as 0, never negative, rounded to
