@@ -177,15 +177,16 @@ def load_tables(connection: object, folder: Path, parameters: dict, materialize:
             columns.append("file_row_number AS row_no" if source else "NULL::BIGINT AS row_no")
         if table == "bills":
             columns.append(f"{PERIOD_MONTH.format('period')} AS month")
-        where = ""
+        where = " WHERE false" if source is None else ""
         if table == "work_orders":
             columns.append(f"{DATE_MONTH.format('effective_date')} AS effective_month")
             # a view takes no parameters: it reads the audit month's end from a table filled
             # with a bound parameter, so no text from the data is written into the SQL
             connection.execute("CREATE OR REPLACE TEMP TABLE run_month(month_end TIMESTAMP)")
             connection.execute("INSERT INTO run_month VALUES (?)", [parameters["month_end"]])
-            where = " WHERE issued_at <= (SELECT month_end FROM run_month)"
-        body = f"SELECT {', '.join(columns)} FROM {source or '(SELECT 1) WHERE false'}{where}"
+            if source is not None:  # a folder without orders: none (was a second WHERE)
+                where = " WHERE issued_at <= (SELECT month_end FROM run_month)"
+        body = f"SELECT {', '.join(columns)} FROM {source or '(SELECT 1)'}{where}"
         connection.execute(f"CREATE OR REPLACE {kind} {table} AS {body}")
         if table == "bills":
             absent = [name for name in BILL_FIGURES.values() if name not in present]

@@ -22,7 +22,8 @@
 -- with its result in the table `recomputed`: rate_mismatch and capacity_underbilled price from
 -- the recomputed lines on itemized data as auditkit does; the rules also read its tables
 -- tariff_rows, tariff_groups, lookup_candidates (the schedule as looked up), order_steps (the
--- capacity the orders put on each day) and its macros day_no, half_up, step_kva.
+-- capacity the orders put on each day), bill_frame (each bill's basis in force) and its macros
+-- day_no, half_up, lookup_rank, number_or_null, step_kva.
 -- Named parameters: $as_of (audit month), $first_month (first billed month), the thresholds
 -- of params/rules.yaml ($multiplier_tolerance; $two_part_threshold_kva,
 -- $shared_meter_industries, $ev_charging_industries, $ev_charging_usages (lists);
@@ -30,7 +31,7 @@
 -- $zero_min_score, $zero_household_weight, $zero_vacancy_weight; $kva_tolerance,
 -- $capacity_two_part_kva, $capacity_kwh_tolerance, $capacity_relative_tolerance, and
 -- pf_standard_mismatch's $pf_assessed_min_kva, $pf_strict_min_kva, $pf_low_voltage_kv, which
--- capacity_underbilled reads) and $days_per_month (params/billing.yaml).
+-- capacity_underbilled reads) and $days_per_month, $tier_year_start_month (params/billing.yaml).
 
 -- macro: money
 -- A finding's revenue as auditkit.rules.findings keeps it: NULL as 0, never negative, rounded to
@@ -131,7 +132,8 @@ LEFT JOIN flat_rates AS f
 -- Orders of customers in the archive that took effect (an effective date), with the old value
 -- as a number where it is one.
 SELECT o.row_no, o.customer_id, CAST(o.order_type AS VARCHAR) AS order_type, o.effective_date,
-       o.effective_month, TRY_CAST(o.old_value AS DOUBLE) AS old_number
+       o.effective_month, TRY_CAST(o.old_value AS DOUBLE) AS old_number,
+       number_or_null(o.new_value) AS new_number
 FROM work_orders AS o
 SEMI JOIN customers AS c USING (customer_id)
 WHERE o.effective_date IS NOT NULL;
@@ -160,6 +162,24 @@ ASOF LEFT JOIN enders AS e
 SELECT customer_id, effective_month AS month, arg_min(old_number, row_no) AS old_value
 FROM rule_orders
 WHERE order_type IN ('capacity_increase', 'capacity_reduction') AND NOT isnan(old_number)
+GROUP BY ALL;
+
+-- view: capacity_known
+-- Per customer and month of a capacity increase or reduction, the capacity in force before the
+-- first such order of the month in the table (RuleContext.capacity_in_force): its old value,
+-- else the new value of the customer's capacity order before it (by date, then table order),
+-- else unknown (NULL: basic.capacity_before, an order recording no old capacity proves nothing
+-- about the time before it).
+WITH capacity_orders AS (
+    SELECT customer_id, effective_month, row_no,
+           coalesce(CASE WHEN NOT isnan(old_number) THEN old_number END,
+                    lag(new_number) OVER (PARTITION BY customer_id ORDER BY effective_date, row_no))
+             AS before
+    FROM rule_orders
+    WHERE order_type IN ('capacity_increase', 'capacity_reduction')
+)
+SELECT customer_id, effective_month AS month, arg_min_null(before, row_no) AS old_value
+FROM capacity_orders
 GROUP BY ALL;
 
 -- view: rc_lines
@@ -193,7 +213,8 @@ SELECT customer_id, month,
 FROM rc_lines GROUP BY customer_id, month;
 
 -- view: capacity_bills
--- Per bill up to the audit month of a capacity-basis customer (the archive's basis): the capacity
+-- Per bill up to the audit month on the capacity basis (in force on read_to: the archive's, before
+-- a basis_change order its old value, as the recomputation's bill_frame reads it): the capacity
 -- in force in its month (`in_force`: RuleContext.capacity_in_force), inside a suspension or a
 -- capacity reduction (RuleContext.inside_spans), `changing` (an order moving the capacity —
 -- capacity, suspension, resumption or closure — effective in its month, the customer connected
@@ -207,7 +228,9 @@ FROM rc_lines GROUP BY customer_id, month;
 -- capped at the largest of the days where prorated, else last_kva (NULL: a day unknown, as NaN
 -- propagates in numpy where least() and sum() would pass over NULL).
 WITH b AS (
-    SELECT b.customer_id, b.month, coalesce(ch.old_value, c.contract_capacity_kva) AS in_force,
+    SELECT b.customer_id, b.month,
+           CASE WHEN ch.customer_id IS NULL THEN c.contract_capacity_kva ELSE ch.old_value END
+             AS in_force,
            coalesce(day_no(b.read_from),
                     day_no(make_date(CAST(b.month // 12 AS BIGINT), CAST(b.month % 12 + 1 AS BIGINT), 1)))
              AS from_day,
@@ -219,8 +242,9 @@ WITH b AS (
              AS connected_in_month
     FROM bills AS b
     JOIN customers AS c USING (customer_id)
-    ASOF LEFT JOIN capacity_changes AS ch ON ch.customer_id = b.customer_id AND ch.month > b.month
-    WHERE b.month <= $as_of AND c.basic_charge_basis = 'capacity'
+    JOIN bill_frame AS bf ON bf.customer_id = b.customer_id AND bf.month = b.month
+    ASOF LEFT JOIN capacity_known AS ch ON ch.customer_id = b.customer_id AND ch.month > b.month
+    WHERE b.month <= $as_of AND bf.basis = 'capacity'
 ), closures AS (
     SELECT customer_id, day_no(effective_date) AS day FROM rule_orders WHERE order_type = 'closure'
 ), served AS (
@@ -282,7 +306,7 @@ at_end AS (
                                           'resumption', 'closure')) AS order_in_month
     FROM filed AS f
 )
-SELECT customer_id, month, in_force, last_kva, prorated, suspended, inside_reduction,
+SELECT customer_id, month, in_force, last_kva, highest, prorated, suspended, inside_reduction,
        order_in_month OR connected_in_month OR suspended AS changing,
        CASE WHEN NOT prorated THEN last_kva
             WHEN day_sum IS NOT NULL AND highest IS NOT NULL
@@ -355,6 +379,112 @@ FROM kept AS k
 LEFT JOIN percents AS r ON r.customer_id = k.customer_id AND r.month = k.month AND r.kind = 'recorded'
 LEFT JOIN percents AS d ON d.customer_id = k.customer_id AND d.month = k.month AND d.kind = 'due';
 
+-- view: charging_rows
+-- The schedule's rows charging a basic charge (a rate per kVA or per kW), whatever their dates:
+-- a tariff is two-part at a voltage where the band of one of them holds it (any row where the
+-- voltage is unknown; tariff_due.two_part_for: a tariff by demand alone is two-part, a rate at
+-- another voltage does not make it so).
+SELECT DISTINCT category, vmin, vmax FROM tariff_rows
+WHERE coalesce(basic_rate_kva_month, 0) > 0 OR coalesce(basic_rate_kw_month, 0) > 0;
+
+-- view: tariff_mismatch_due
+-- tariff_mismatch's customers (the rule below) and the tariff it finds due for each (NULL where
+-- the schedule offers none), read by the rule and by capacity_underbilled (a single-part
+-- tariff due owes no basic charge).
+WITH schedule AS (  -- per tariff: its first row's usage type and position
+    SELECT category, arg_min_null(usage_type, row) AS usage_type, min(row) AS first_row
+    FROM (SELECT CAST(tariff_category AS VARCHAR) AS category, usage_type, row_no AS row
+          FROM tariffs)
+    GROUP BY category
+), offered AS (  -- the tariffs with an energy rate in force at the audit month, per voltage,
+    -- and whether each is two-part there
+    SELECT f.category, f.voltage, s.usage_type, s.first_row,
+           EXISTS (SELECT 1 FROM charging_rows AS g
+                   WHERE g.category = f.category AND f.voltage BETWEEN g.vmin AND g.vmax)
+             AS two_part
+    FROM flat_rates AS f JOIN schedule AS s USING (category)
+    WHERE f.month = $as_of AND f.energy_rate IS NOT NULL
+), archive AS (
+    SELECT c.customer_id, c.usage_type, c.voltage_kv, s.usage_type AS tariff_usage,
+           EXISTS (SELECT 1 FROM charging_rows AS g
+                   WHERE g.category = s.category
+                     AND (c.voltage_kv IS NULL OR c.voltage_kv BETWEEN g.vmin AND g.vmax))
+             AS is_two_part,
+           coalesce(c.contract_capacity_kva, 0) >= $two_part_threshold_kva AS large,
+           coalesce(list_contains($ev_charging_industries, c.industry), false) AS ev,
+           (coalesce(list_contains($shared_meter_industries, c.industry), false)
+              AND s.usage_type = 'residential')
+             OR (coalesce(list_contains($ev_charging_industries, c.industry), false)
+                 AND list_contains($ev_charging_usages, s.usage_type)) AS legal,
+           s.category IS NULL OR EXISTS (
+               SELECT 1 FROM offered AS o
+               WHERE o.category = s.category AND o.voltage = c.voltage_kv
+           ) AS at_voltage,
+           EXISTS (
+               SELECT 1 FROM offered AS o
+               WHERE o.two_part AND o.usage_type = c.usage_type AND o.voltage = c.voltage_kv
+           ) AS two_part_offered
+    FROM customers AS c
+    LEFT JOIN schedule AS s ON s.category = CAST(c.tariff_category AS VARCHAR)
+    WHERE c.status IS DISTINCT FROM 'closed'
+), flagged AS (
+    SELECT customer_id, usage_type, voltage_kv, large AND NOT ev AS two_part_due
+    FROM archive
+    WHERE NOT coalesce(tariff_usage = usage_type OR legal, false)
+       OR NOT at_voltage
+       OR (NOT is_two_part AND large AND two_part_offered AND NOT ev)
+), due AS (  -- the tariff due: of the usage at the voltage, its part kind first, schedule order
+    SELECT f.customer_id, arg_min(o.category, (o.two_part <> f.two_part_due, o.first_row)) AS tariff
+    FROM flagged AS f
+    JOIN offered AS o ON o.usage_type = f.usage_type AND o.voltage = f.voltage_kv
+    GROUP BY f.customer_id
+)
+SELECT f.customer_id, d.tariff FROM flagged AS f LEFT JOIN due AS d USING (customer_id);
+
+-- view: no_basic_due
+-- The bills up to the audit month on which no basic charge is due (tariff_due.
+-- bills_without_basic_charge_due): their tariff due is listed and single-part, no row of it
+-- whose voltage band holds the customer's voltage (any row where that is unknown) having a rate
+-- per kVA or per kW. The tariff due: for a customer tariff_mismatch flags, the tariff it finds
+-- due (where it finds one); else the tariff in force (tariff_due.tariff_in_force): the new
+-- tariff of the latest tariff_change order effective by the bill's month (of two, the later
+-- effective date, then the later row), before any the first order's old tariff, else the
+-- archive's.
+WITH listed AS (SELECT DISTINCT category FROM tariff_rows),
+tariff_orders AS (
+    SELECT customer_id, effective_month, CAST(new_value AS VARCHAR) AS new_tariff,
+           CAST(old_value AS VARCHAR) AS old_tariff,
+           row_number() OVER (PARTITION BY customer_id
+                              ORDER BY effective_month, effective_date, row_no) AS seq
+    FROM work_orders
+    SEMI JOIN customers USING (customer_id)
+    WHERE CAST(order_type AS VARCHAR) = 'tariff_change' AND effective_date IS NOT NULL
+), month_last AS (  -- per customer and month of orders, the new tariff of its last
+    SELECT customer_id, effective_month, arg_max_null(new_tariff, seq) AS new_tariff
+    FROM tariff_orders GROUP BY ALL
+), in_force AS (
+    SELECT b.customer_id, b.month,
+           coalesce(m.tariff,
+                    CASE WHEN f.customer_id IS NOT NULL THEN
+                        CASE WHEN l.customer_id IS NOT NULL THEN l.new_tariff ELSE f.old_tariff END
+                    ELSE CAST(c.tariff_category AS VARCHAR) END) AS tariff,
+           c.voltage_kv
+    FROM bills AS b
+    JOIN customers AS c USING (customer_id)
+    LEFT JOIN tariff_mismatch_due AS m USING (customer_id)
+    LEFT JOIN tariff_orders AS f ON f.customer_id = b.customer_id AND f.seq = 1
+    ASOF LEFT JOIN month_last AS l
+      ON l.customer_id = b.customer_id AND l.effective_month <= b.month
+    WHERE b.month <= $as_of
+)
+SELECT i.customer_id, i.month
+FROM in_force AS i
+SEMI JOIN listed AS l ON l.category = i.tariff
+WHERE NOT EXISTS (
+    SELECT 1 FROM charging_rows AS g
+    WHERE g.category = i.tariff
+      AND (i.voltage_kv IS NULL OR (i.voltage_kv >= g.vmin AND i.voltage_kv <= g.vmax)));
+
 -- rule: multiplier_mismatch
 -- Bills whose multiplier differs from the archive's (CT × PT) by more than the relative
 -- tolerance, unless it is the multiplier in force then (the old value of the first later meter
@@ -396,71 +526,31 @@ GROUP BY w.customer_id;
 
 -- rule: tariff_mismatch
 -- Customers not closed whose tariff is not for their usage type (the legal exceptions by
--- industry aside), is not offered at their voltage at the audit month, or is single-part at or
--- above the two-part threshold where the schedule offers their usage a two-part tariff at their
--- voltage (EV charging may stay single-part). Revenue: over the bills not on the tariff due (the
--- first of the usage offered at the voltage, two-part where due, in schedule order), energy and
+-- industry aside), is not offered at their voltage at the audit month, or is not two-part at
+-- their voltage (charging_rows) at or above the two-part threshold where the schedule offers
+-- their usage a tariff two-part at their voltage (EV charging may stay single-part): the view
+-- tariff_mismatch_due. Revenue: over the bills not on the tariff due (the first of the usage
+-- offered at the voltage, two-part there where due, in schedule order), energy and
 -- funds at its rates less those due for the tariff billed, plus its basic charge on the capacity
 -- in force less the basic charge billed.
-WITH schedule AS (  -- per tariff: its first row's usage type and position; two-part: any row
-    SELECT category, arg_min_null(usage_type, row) AS usage_type, min(row) AS first_row,
-           bool_or(coalesce(basic_rate_kva_month, 0) > 0) AS two_part
-    FROM (SELECT CAST(tariff_category AS VARCHAR) AS category, usage_type, row_no AS row,
-                 basic_rate_kva_month FROM tariffs)
-    GROUP BY category
-), offered AS (  -- the tariffs with an energy rate in force at the audit month, per voltage
-    SELECT f.category, f.voltage, s.usage_type, s.two_part, s.first_row
-    FROM flat_rates AS f JOIN schedule AS s USING (category)
-    WHERE f.month = $as_of AND f.energy_rate IS NOT NULL
-), archive AS (
-    SELECT c.customer_id, c.usage_type, c.voltage_kv, s.usage_type AS tariff_usage,
-           coalesce(s.two_part, false) AS is_two_part,
-           coalesce(c.contract_capacity_kva, 0) >= $two_part_threshold_kva AS large,
-           coalesce(list_contains($ev_charging_industries, c.industry), false) AS ev,
-           (coalesce(list_contains($shared_meter_industries, c.industry), false)
-              AND s.usage_type = 'residential')
-             OR (coalesce(list_contains($ev_charging_industries, c.industry), false)
-                 AND list_contains($ev_charging_usages, s.usage_type)) AS legal,
-           s.category IS NULL OR EXISTS (
-               SELECT 1 FROM offered AS o
-               WHERE o.category = s.category AND o.voltage = c.voltage_kv
-           ) AS at_voltage,
-           EXISTS (
-               SELECT 1 FROM offered AS o
-               WHERE o.two_part AND o.usage_type = c.usage_type AND o.voltage = c.voltage_kv
-           ) AS two_part_offered
-    FROM customers AS c
-    LEFT JOIN schedule AS s ON s.category = CAST(c.tariff_category AS VARCHAR)
-    WHERE c.status IS DISTINCT FROM 'closed'
-), flagged AS (
-    SELECT customer_id, usage_type, voltage_kv, large AND NOT ev AS two_part_due
-    FROM archive
-    WHERE NOT coalesce(tariff_usage = usage_type OR legal, false)
-       OR NOT at_voltage
-       OR (NOT is_two_part AND large AND two_part_offered AND NOT ev)
-), due AS (  -- the tariff due: of the usage at the voltage, its part kind first, schedule order
-    SELECT f.customer_id, arg_min(o.category, (o.two_part <> f.two_part_due, o.first_row)) AS tariff
-    FROM flagged AS f
-    JOIN offered AS o ON o.usage_type = f.usage_type AND o.voltage = f.voltage_kv
-    GROUP BY f.customer_id
-), gaps AS (
+WITH gaps AS (
     SELECT r.customer_id,
            coalesce((t.energy_rate - r.energy_due_or_billed) * r.kwh_billed, 0)
            + coalesce((t.fund_rate - r.fund_due) * r.kwh_billed, 0)
            + CASE WHEN t.kva_rate IS NULL THEN 0
                   ELSE coalesce(coalesce(ch.old_value, c.contract_capacity_kva) * t.kva_rate, 0)
                        - coalesce(r.basic_charge, 0) END AS gap
-    FROM due AS d
+    FROM tariff_mismatch_due AS d
     JOIN bill_rates AS r USING (customer_id)
     JOIN customers AS c USING (customer_id)
     LEFT JOIN flat_rates AS t
       ON t.category = d.tariff AND t.month = r.month AND t.voltage = r.voltage_kv
     ASOF LEFT JOIN capacity_changes AS ch
       ON ch.customer_id = r.customer_id AND ch.month > r.month
-    WHERE r.tariff_flat IS DISTINCT FROM d.tariff
+    WHERE d.tariff IS NOT NULL AND r.tariff_flat IS DISTINCT FROM d.tariff
 )
 SELECT f.customer_id, round(greatest(coalesce(sum(g.gap), 0), 0), 2) AS revenue
-FROM flagged AS f
+FROM tariff_mismatch_due AS f
 LEFT JOIN gaps AS g USING (customer_id)
 GROUP BY f.customer_id;
 
@@ -470,9 +560,13 @@ GROUP BY f.customer_id;
 -- itemized data a bill on the tariff due, or billed or due by time-of-use periods or tiers, is
 -- judged by its energy lines against the recomputed rates due (a line billed at its period's rate
 -- of the schedule before, or on a bill whose period or tier kWh differ from due, is another
--- rule's), and a bill of one energy line was billed at that line's rate. Revenue: (rate due −
--- rate billed) × kWh; where the lines judge, over the wrong lines each line's kWh at the rate
--- due less at the rate billed, each to the fen; on itemized data with the power-factor
+-- rule's), and a bill of one energy line was billed at that line's rate. A bill billed on another
+-- tariff than the one due is judged against the tariff billed's own rates (rate_counted.
+-- rates_judged_against: the row of exactly the line's period and tier in force on read_to, the
+-- kWh of the read days before that row began at the rate the day before, each part to the fen,
+-- per kWh; the tariff difference is the tariff rules'). Revenue: (rate due − rate billed) × kWh;
+-- where the lines judge, over the wrong lines each line's kWh at the rate judged against less at
+-- the rate billed, each to the fen; on itemized data with the power-factor
 -- adjustment that moves (pf_moved), unless the bill's energy kWh differ from due beyond the kWh
 -- tolerances (its whole adjustment difference is multiplier_mismatch's).
 WITH per_bill AS (  -- one pass over the recomputed lines
@@ -488,8 +582,12 @@ WITH per_bill AS (  -- one pass over the recomputed lines
     FROM rc_lines GROUP BY customer_id, month
 ), bills_judged AS (  -- by_lines: the lines decide (a bill the recomputation left has none wrong)
     SELECT b.customer_id, b.month, b.listed, b.energy_due AS due, b.kwh_billed, p.tariff_due,
+           CAST(b.tariff_billed AS VARCHAR) AS tariff_billed,
            CASE WHEN i.itemized THEN coalesce(p.single, b.energy_rate) ELSE b.energy_rate END AS billed,
            coalesce(p.special AND p.structural, false) AS special_structural,
+           coalesce(p.tariff_due IS NOT NULL
+                    AND (b.tariff_billed IS NULL OR CAST(b.tariff_billed AS VARCHAR) <> p.tariff_due),
+                    false) AS differs,
            i.itemized
              AND (p.customer_id IS NULL OR p.special
                   OR NOT (p.tariff_due IS NOT NULL
@@ -498,14 +596,94 @@ WITH per_bill AS (  -- one pass over the recomputed lines
     FROM bill_rates AS b
     CROSS JOIN itemized AS i
     LEFT JOIN per_bill AS p USING (customer_id, month)
-), off_lines AS (  -- billed energy lines off the rate due, on bills the lines judge
-    SELECT e.customer_id, e.month, e.tou_period, e.qb, e.rb, e.rd, j.tariff_due
+), judged_lines AS NOT MATERIALIZED (  -- billed energy lines of kWh billed, on bills the lines judge
+    SELECT e.customer_id, e.month, e.tou_period, e.tier, e.qb, e.rb, e.rd, j.tariff_due,
+           j.tariff_billed, j.differs
     FROM rc_lines AS e
     JOIN bills_judged AS j USING (customer_id, month)
-    WHERE e.line_type = 'energy' AND e.billed AND e.rb IS NOT NULL AND e.rd IS NOT NULL
-      AND e.qb > 0 AND abs(e.rb - e.rd) > $rate_tolerance
+    WHERE e.line_type = 'energy' AND e.billed AND e.rb IS NOT NULL AND e.qb > 0
       AND j.by_lines AND NOT j.special_structural
-), off_period AS (  -- of those, period lines: the day of the schedule row in force
+), other_lines AS (  -- of those, on a bill billed on another tariff (few): read days, voltage
+    SELECT row_number() OVER () AS line, l.*, coalesce(l.tou_period, '') AS period,
+           coalesce(day_no(b.read_from),
+                         day_no(make_date(CAST(l.month // 12 AS BIGINT), CAST(l.month % 12 + 1 AS BIGINT), 1)))
+                  AS first_day,
+           coalesce(day_no(b.read_to),
+                    day_no(last_day(make_date(CAST(l.month // 12 AS BIGINT), CAST(l.month % 12 + 1 AS BIGINT), 1))))
+             AS last_day,
+           c.voltage_kv AS voltage
+    FROM judged_lines AS l
+    JOIN bills AS b USING (customer_id, month)
+    JOIN customers AS c USING (customer_id)
+    WHERE l.differs
+), billed_asks AS (  -- the tariff billed's row of exactly each line's period and tier on read_to
+    SELECT DISTINCT tariff_billed AS category, last_day AS day, voltage, period, tier
+    FROM other_lines
+), billed_hits AS (
+    SELECT a.*, t.row, t.end_day, g.vmin, g.vmax
+    FROM billed_asks AS a
+    JOIN tariff_groups AS g
+      ON g.category = a.category AND g.period = a.period AND g.tier = a.tier
+     AND a.voltage >= g.vmin AND a.voltage <= g.vmax
+    ASOF JOIN tariff_rows AS t
+      ON t.category = g.category AND t.period = g.period AND t.tier = g.tier
+     AND t.vmin = g.vmin AND t.vmax = g.vmax AND t.start_day <= a.day
+), billed_rows AS (
+    SELECT h.category, h.day, h.voltage, h.period, h.tier, t.energy_rate AS rate, t.start_day
+    FROM (SELECT category, day, voltage, period, tier,
+                 arg_min(row, lookup_rank(0, vmin, vmax, voltage)) AS row
+          FROM billed_hits WHERE day <= end_day GROUP BY ALL) AS h
+    JOIN tariff_rows AS t USING (row)
+), before_asks AS (  -- where that row began inside a line's read days: the day before it
+    SELECT DISTINCT r.category, r.start_day - 1 AS day, r.voltage, r.period, r.tier
+    FROM other_lines AS l
+    JOIN billed_rows AS r
+      ON r.category = l.tariff_billed AND r.day = l.last_day AND r.voltage = l.voltage
+     AND r.period = l.period AND r.tier = l.tier
+    WHERE r.start_day > l.first_day AND r.rate IS NOT NULL
+), before_hits AS (
+    SELECT a.*, t.row, t.end_day, g.vmin, g.vmax
+    FROM before_asks AS a
+    JOIN tariff_groups AS g
+      ON g.category = a.category AND g.period = a.period AND g.tier = a.tier
+     AND a.voltage >= g.vmin AND a.voltage <= g.vmax
+    ASOF JOIN tariff_rows AS t
+      ON t.category = g.category AND t.period = g.period AND t.tier = g.tier
+     AND t.vmin = g.vmin AND t.vmax = g.vmax AND t.start_day <= a.day
+), before_rates AS (
+    SELECT h.category, h.day, h.voltage, h.period, h.tier, t.energy_rate AS rate
+    FROM (SELECT category, day, voltage, period, tier,
+                 arg_min(row, lookup_rank(0, vmin, vmax, voltage)) AS row
+          FROM before_hits WHERE day <= end_day GROUP BY ALL) AS h
+    JOIN tariff_rows AS t USING (row)
+), split_lines AS (  -- the kWh of the days before the change (to the hundredth) at the rate then
+    SELECT l.line, l.qb, r.rate, x.rate AS rate_before,
+           CASE WHEN x.rate IS NOT NULL AND x.rate <> r.rate
+                THEN half_up(l.qb * (r.start_day - l.first_day)
+                             / greatest(l.last_day - l.first_day + 1, 1), 2)
+                ELSE 0.0 END AS kwh_before
+    FROM other_lines AS l
+    JOIN billed_rows AS r
+      ON r.category = l.tariff_billed AND r.day = l.last_day AND r.voltage = l.voltage
+     AND r.period = l.period AND r.tier = l.tier
+    LEFT JOIN before_rates AS x
+      ON r.start_day > l.first_day AND x.category = r.category AND x.day = r.start_day - 1
+     AND x.voltage = r.voltage AND x.period = r.period AND x.tier = r.tier
+), billed_rates AS (  -- per line, the rate judged against on the tariff billed (rates_judged_against)
+    SELECT line,
+           (half_up(kwh_before * coalesce(rate_before, 0), 2) + half_up((qb - kwh_before) * rate, 2))
+             / qb AS rate
+    FROM split_lines
+), off_lines AS (  -- those off the rate they are judged against (rate due, or tariff billed's)
+    SELECT customer_id, month, tou_period, qb, rb, differs, rd, tariff_due
+    FROM judged_lines
+    WHERE NOT differs AND abs(rb - rd) > $rate_tolerance
+    UNION ALL
+    SELECT l.customer_id, l.month, l.tou_period, l.qb, l.rb, l.differs, r.rate, l.tariff_due
+    FROM other_lines AS l
+    JOIN billed_rates AS r USING (line)
+    WHERE abs(l.rb - r.rate) > $rate_tolerance
+), off_period AS (  -- of those on the tariff due, period lines: the day of the schedule row in force
     SELECT o.customer_id, o.month, o.tou_period, o.rb, o.tariff_due AS category,
            coalesce(day_no(b.read_to),
                     day_no(last_day(make_date(CAST(o.month // 12 AS BIGINT), CAST(o.month % 12 + 1 AS BIGINT), 1))))
@@ -514,7 +692,7 @@ WITH per_bill AS (  -- one pass over the recomputed lines
     FROM off_lines AS o
     JOIN bills AS b USING (customer_id, month)
     JOIN customers AS c USING (customer_id)
-    WHERE o.tou_period IS NOT NULL
+    WHERE o.tou_period IS NOT NULL AND NOT o.differs
 ), period_rows AS (
     SELECT DISTINCT category, day, voltage, tou_period AS period FROM off_period
 ), in_force AS (  -- the row in force for each (category, day, voltage, period), as flat_rates
@@ -593,7 +771,12 @@ GROUP BY f.customer_id;
 -- through the run and whose next bill records energy with no meter replaced from the run's first
 -- month to that bill's; a customer is listed for a run scoring at least $zero_min_score. Revenue:
 -- of its best run (highest score, then longest, then latest), the mean kWh of the 12 months
--- before it × the energy rates due (else billed) and the fund rates due of its months summed.
+-- before it as each month's estimate, × the fund rate due of each month and × its energy rate
+-- due (else billed), except on a bill priced by tiers (auditkit.rules.tier_energy: a single
+-- household, not on time-of-use, whose tariff for pricing has the schedule's lowest tier in
+-- force on read_to at its voltage), where the estimate goes on top of the kWh its tier year
+-- billed up to and including it and the run's earlier estimates of that year, each tier's kWh
+-- (to 1/10,000 kWh) × the tier's rate to the fen.
 WITH zeros AS (
     SELECT b.customer_id, b.month, c.usage_type = 'residential' AS household,
            coalesce(abs(b.register_end - b.register_start) < 1e-9, false)
@@ -637,22 +820,81 @@ WITH zeros AS (
            arg_max(month_to, (score, length, month_from)) AS month_to
     FROM scored WHERE score >= $zero_min_score
     GROUP BY customer_id
+), best_bills AS (  -- the bills of the customers listed (few), read once
+    SELECT b.customer_id, b.month, b.kwh_billed, b.read_to
+    FROM bills AS b SEMI JOIN best USING (customer_id)
 ), usual AS (
     SELECT s.customer_id, avg(b.kwh_billed) AS kwh
     FROM best AS s
-    JOIN bills AS b ON b.customer_id = s.customer_id
+    JOIN best_bills AS b ON b.customer_id = s.customer_id
      AND b.month >= s.month_from - 12 AND b.month < s.month_from
     GROUP BY s.customer_id
-), rates AS (
-    SELECT s.customer_id, sum(r.energy_due_or_billed + coalesce(r.fund_due, 0)) AS rate
+), run_bills AS (  -- each bill of the best run, its estimate, tariff for pricing and read_to
+    SELECT s.customer_id, r.month, coalesce(u.kwh, 0) AS kwh, r.tariff_flat AS category,
+           r.voltage_kv AS voltage, r.energy_due_or_billed, r.fund_due,
+           coalesce(day_no(b.read_to),
+                    day_no(last_day(make_date(CAST(r.month // 12 AS BIGINT), CAST(r.month % 12 + 1 AS BIGINT), 1))))
+             AS day,
+           (r.month - ($tier_year_start_month - 1)) // 12 AS tier_year,
+           c.tier_scheme = 'single' AS single, coalesce(c.tou, false) AS tou
     FROM best AS s
+    LEFT JOIN usual AS u USING (customer_id)
     JOIN bill_rates AS r ON r.customer_id = s.customer_id AND r.month BETWEEN s.month_from AND s.month_to
-    GROUP BY s.customer_id
+    JOIN best_bills AS b ON b.customer_id = r.customer_id AND b.month = r.month
+    JOIN customers AS c ON c.customer_id = s.customer_id
+), tier_asks AS (  -- what the tier pricing asks of the schedule: exact rows only (no fallback)
+    SELECT DISTINCT category, day, voltage FROM run_bills WHERE single AND kwh > 0
+), tier_candidates AS (  -- each tier's row without a period, and the peak and valley rows
+    SELECT a.category, a.day, a.voltage, g.period, g.tier, g.vmin, g.vmax
+    FROM tier_asks AS a
+    JOIN tariff_groups AS g
+      ON g.category = a.category AND a.voltage >= g.vmin AND a.voltage <= g.vmax
+     AND ((g.period = '' AND g.tier > 0) OR (g.period IN ('peak', 'valley') AND g.tier = 0))
+), tier_hits AS (
+    SELECT c.*, t.row, t.end_day
+    FROM tier_candidates AS c
+    ASOF JOIN tariff_rows AS t
+      ON t.category = c.category AND t.period = c.period AND t.tier = c.tier
+     AND t.vmin = c.vmin AND t.vmax = c.vmax AND t.start_day <= c.day
+), tier_rows AS (  -- per ask, period and tier, the row in force (the narrowest band, as flat_rates)
+    SELECT h.category, h.day, h.voltage, h.period, h.tier, t.energy_rate, t.tier_from, t.tier_to
+    FROM (SELECT category, day, voltage, period, tier,
+                 arg_min(row, lookup_rank(0, vmin, vmax, voltage)) AS row
+          FROM tier_hits WHERE day <= end_day GROUP BY ALL) AS h
+    JOIN tariff_rows AS t USING (row)
+), tiered AS (  -- bills priced by tiers: the lowest tier of the schedule has a rate in force and,
+    -- for a time-of-use customer, the tariff has neither a peak nor a valley row in force
+    SELECT r.customer_id, r.month, r.kwh, r.category, r.day, r.voltage,
+           (SELECT coalesce(sum(coalesce(y.kwh_billed, 0)), 0) FROM best_bills AS y
+            WHERE y.customer_id = r.customer_id
+              AND y.month >= r.tier_year * 12 + ($tier_year_start_month - 1) AND y.month <= r.month)
+           + r.kwh * (count(*) OVER (PARTITION BY r.customer_id, r.tier_year ORDER BY r.month) - 1)
+             AS before
+    FROM run_bills AS r
+    WHERE r.single AND r.kwh > 0
+      AND EXISTS (SELECT 1 FROM tier_rows AS t
+                  WHERE t.category = r.category AND t.day = r.day AND t.voltage = r.voltage
+                    AND t.period = '' AND t.energy_rate IS NOT NULL
+                    AND t.tier = (SELECT min(tier) FROM tariff_rows WHERE tier > 0))
+      AND NOT (r.tou AND EXISTS (SELECT 1 FROM tier_rows AS t
+                                 WHERE t.category = r.category AND t.day = r.day
+                                   AND t.voltage = r.voltage AND t.period IN ('peak', 'valley')))
+), tier_money AS (  -- per tiered bill: each band's kWh to 1/10,000 kWh × its rate, to the fen
+    SELECT b.customer_id, b.month,
+           sum(half_up(roundbankers((least(greatest(b.before + b.kwh, t.tier_from), t.tier_to)
+                                     - least(greatest(b.before, t.tier_from), t.tier_to)) * 10000, 0)
+                       / 10000 * coalesce(t.energy_rate, 0), 2)) AS energy
+    FROM tiered AS b
+    JOIN tier_rows AS t
+      ON t.category = b.category AND t.day = b.day AND t.voltage = b.voltage AND t.period = ''
+    GROUP BY ALL
 )
-SELECT s.customer_id, round(greatest(coalesce(coalesce(u.kwh, 0) * r.rate, 0), 0), 2) AS revenue
-FROM best AS s
-LEFT JOIN usual AS u USING (customer_id)
-LEFT JOIN rates AS r USING (customer_id);
+SELECT r.customer_id,
+       money(sum(coalesce(m.energy, r.kwh * r.energy_due_or_billed)
+                 + r.kwh * coalesce(r.fund_due, 0))) AS revenue
+FROM run_bills AS r
+LEFT JOIN tier_money AS m USING (customer_id, month)
+GROUP BY r.customer_id;
 
 -- rule: capacity_underbilled
 -- Capacity-basis customers' bills billed on less than the capacity due (capacity.py). On
@@ -661,8 +903,10 @@ LEFT JOIN rates AS r USING (customer_id);
 -- due less the kVA billed beyond the tolerance, unless on or after a capacity reduction with the
 -- capacity then in force billed (prorated by the orders in its month: equipment used against
 -- the reduction, reduction_without_drop's) or single-part (the orders' capacity on the read
--- period's last day in service below the two-part threshold); revenue the kVA short × the rate
--- due, plus the power-factor adjustment that moves on it (pf_moved) and, under a standard laxer
+-- period's last day in service below the two-part threshold), a month prorated by day due at
+-- most its largest capacity; revenue the kVA short × the rate due (on a bill billed on another
+-- tariff than the one due, the tariff billed's rate per kVA: a bill at no rate is short of no
+-- charge and not listed), plus the power-factor adjustment that moves on it (pf_moved) and, under a standard laxer
 -- than due, what the standard due moves beyond the one recorded (pf_standard.standard_surcharge),
 -- none where the bill's energy kWh differ from due (multiplier_mismatch's). Otherwise
 -- (`_capacity_short`) month by month: the capacity in force (archive and capacity orders), in a
@@ -670,18 +914,31 @@ LEFT JOIN rates AS r USING (customer_id);
 -- day (`capacity_bills`), against the capacity billed (recorded, or the basic charge ÷ the rate
 -- per kVA due where that is more; a bill recording neither is not judged), where the capacity
 -- in force reaches the two-part threshold and, in such a month, the orders' capacity on its
--- last day does too; revenue the kVA short × the rate per kVA due.
-WITH short_lines AS (
-    SELECT l.customer_id, l.month, (l.qd - coalesce(l.qb, 0)) * l.rd AS revenue
+-- last day does too; revenue the kVA short × the rate per kVA due (none: not listed).
+WITH basic_lines AS (  -- a month prorated by day is due at most its largest capacity; a bill
+    -- on another tariff than the one due is short at its own tariff's rate per kVA
+    SELECT l.customer_id, l.month, l.qb,
+           CASE WHEN l.tariff_due IS NOT NULL
+                     AND (r.tariff_billed IS NULL OR CAST(r.tariff_billed AS VARCHAR) <> l.tariff_due)
+                THEN coalesce(r.kva_due, 0) ELSE l.rd END AS rate,
+           CASE WHEN f.prorated AND f.highest IS NOT NULL THEN least(l.qd, f.highest) ELSE l.qd END
+             - l.qb AS gap  -- a capacity billed unknown (NULL) proves no shortfall
     FROM rc_lines AS l
     JOIN capacity_bills AS f USING (customer_id, month)
+    JOIN bill_rates AS r USING (customer_id, month)
     WHERE (SELECT itemized FROM itemized) AND l.line_type = 'basic' AND l.due
-      AND l.ad IS NOT NULL AND l.qd - coalesce(l.qb, 0) > $kva_tolerance
-      AND f.last_kva >= $capacity_two_part_kva
+      AND l.ad IS NOT NULL AND l.qd - l.qb > $kva_tolerance
+      -- where the orders leave the capacity unknown, the line's own says whether two-part
+      AND coalesce(f.last_kva, l.qd) >= $capacity_two_part_kva
       AND NOT coalesce(f.inside_reduction
-                       AND coalesce(l.qb, 0)
+                       AND l.qb
                            >= CASE WHEN f.prorated THEN f.kva_months ELSE f.in_force END
                               - $kva_tolerance, false)
+), short_lines AS (  -- short of a charge (a bill at no rate per kVA is short of none), due
+    SELECT customer_id, month, gap * rate AS revenue
+    FROM basic_lines
+    ANTI JOIN no_basic_due USING (customer_id, month)
+    WHERE gap > $kva_tolerance AND gap * rate > 0
 ), by_lines AS (
     SELECT s.customer_id,
            s.revenue
@@ -713,12 +970,14 @@ WITH short_lines AS (
     FROM capacity_bills AS f
     JOIN bills AS b USING (customer_id, month)
     JOIN bill_rates AS r USING (customer_id, month)
+    ANTI JOIN no_basic_due USING (customer_id, month)
     WHERE NOT (SELECT itemized FROM itemized) AND f.in_force IS NOT NULL
 ), short AS (
     SELECT customer_id, revenue FROM by_lines
     UNION ALL
     SELECT customer_id, (due - billed) * rate FROM monthly
     WHERE due - billed > $kva_tolerance AND in_force >= $capacity_two_part_kva AND NOT single_part
+      AND (due - billed) * rate > 0
 )
 SELECT customer_id, money(sum(revenue)) AS revenue
 FROM short
