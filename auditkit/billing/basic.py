@@ -164,6 +164,7 @@ def basic_lines(
     # The bill frame's basic charge, a blank one read already (`basic_charge_billed`).
     charged = number("basic_charge") if "basic_charge" in bills else np.full(len(rows), np.nan)
     in_service = np.maximum(last - first + 1, 0)
+    steps = capacity_steps(dataset)
     day_sum, capacity, lowest, highest, as_billed = capacity_over(
         bills["customer_id"].iloc[rows],
         number("contract_capacity_kva"),
@@ -171,7 +172,7 @@ def basic_lines(
         first,
         last,
         read_to,
-        capacity_steps(dataset),
+        steps,
     )
     days_per_month = params.days_per_month
     prorated = (part_month | (lowest != highest)) & ~as_billed
@@ -184,18 +185,46 @@ def basic_lines(
     kw = np.where(part_month, kw * in_service / days_per_month, kw)
 
     quantity = np.where(by_capacity, kva, kw)
-    keep = ~np.isnan(np.where(by_capacity, kva, demand)) & ~single_part(capacity, as_billed, params)
+    peak = capacity_peak(bills["customer_id"].iloc[rows], read_to, steps)
+    single = single_part(capacity, peak, as_billed, params)
+    keep = ~np.isnan(np.where(by_capacity, kva, demand)) & ~single
     rate = np.where(by_capacity, kva_rate[rows], kw_rate[rows])
     return line_frame(column("bill")[keep], "basic", quantity[keep], rate[keep])
 
 
-def single_part(capacity: np.ndarray, as_billed: np.ndarray, params: BillingParams) -> np.ndarray:
+def single_part(
+    capacity: np.ndarray, peak: np.ndarray, as_billed: np.ndarray, params: BillingParams
+) -> np.ndarray:
     """Per bill, whether the capacity in force on the last day of its read period (`capacity`)
-    is below `two_part_threshold_kva`: a reduction or suspension leaving less moves the
-    customer to a single-part tariff, no basic charge due (发改办价格〔2016〕1583号). Not where the
+    is below `two_part_threshold_kva` after the customer had at least it (`peak`,
+    `capacity_peak`): a reduction or suspension leaving less moves the customer to a
+    single-part tariff, no basic charge due (发改办价格〔2016〕1583号). A customer always below the
+    threshold whose archive puts it on a two-part basis keeps its basic charge: it may have
+    chosen the two-part tariff (100 to 315 kVA may, 发改价格〔2023〕526号). Not where the
     capacity is unknown (`as_billed`: judged on what the bill billed)."""
+    threshold = params.two_part_threshold_kva
     with np.errstate(invalid="ignore"):
-        return (np.asarray(capacity, dtype=float) < params.two_part_threshold_kva) & ~as_billed
+        below = np.asarray(capacity, dtype=float) < threshold
+        return below & (np.asarray(peak, dtype=float) >= threshold) & ~as_billed
+
+
+def capacity_peak(customer_id: pd.Series, day: np.ndarray, steps: pd.DataFrame) -> np.ndarray:
+    """Per bill, the largest kVA its customer's capacity `steps` (`capacity_steps`) recorded
+    from the first step to the one in force on `day` (day numbers); NaN for a customer without
+    steps (its capacity never moved) or without a known kVA by then."""
+    peak = np.full(len(customer_id), np.nan)
+    stepped, cust, step_cust = shared_codes(customer_id, steps["customer_id"])
+    if len(stepped) == 0:
+        return peak
+    order = np.lexsort((steps["day"].to_numpy(), step_cust))
+    order = order[step_cust[order] >= 0]
+    step_cust, step_day = step_cust[order], steps["day"].to_numpy()[order]
+    kva = pd.Series(steps["kva"].to_numpy(dtype=float)[order])
+    # The running largest known kVA of each customer (a step of NaN kVA keeps the one before).
+    running = kva.groupby(step_cust).cummax().groupby(step_cust).ffill().to_numpy()
+    at = latest_at(step_cust, step_day, cust, np.asarray(day)[stepped])
+    peak[stepped] = np.where(at >= 0, running[np.maximum(at, 0)], np.nan)
+    return peak
 
 
 def demand_billed(

@@ -381,3 +381,22 @@ def test_a_reduction_on_the_last_day_of_a_31_day_month_is_due_at_most_the_whole_
     assert due["I2"] == (1250.0, 37_500.00, 0.0)
     assert due["I3"][0] == pytest.approx(36_890 / 30, abs=1e-9)
     assert due["I3"][1:] == (36_890.00, -610.00)
+
+
+def test_a_customer_always_below_315_kva_on_a_two_part_basis_keeps_its_basic_charge():
+    # 200 kVA on IND2 by capacity, no order: a two-part tariff it may have chosen (100 to 315 kVA
+    # may, 发改价格〔2023〕526号), nothing in the data moved it below the threshold: due
+    # 200 × 30 = 6 000.00 as billed (the threshold alone gave 0.00, −6 000.00 "over-billed").
+    # Near miss: reduced 650 → 200 kVA from 2024-02-01, it is single-part: no basic line due.
+    b = Billing()
+    for customer in ("S1", "S2"):
+        b.customer(customer, **TWO_PART, contract_capacity_kva=200.0)
+        b.bill(customer, "2024-03", 10000, 0.60, tariff="IND2")
+        b.line(customer, "2024-03", "energy", 10000, 0.60)
+        b.line(customer, "2024-03", "basic", 200.0, 30.0)
+    b.order("S2", "capacity_reduction", "2024-02-01", old=650, new=200)
+    result = recompute(b.dataset())
+    chosen = line_of(result, "S1", "2024-03", "basic")
+    assert (chosen["amount_due"], chosen["difference"]) == (6_000.00, 0.0)
+    reduced = line_of(result, "S2", "2024-03", "basic")
+    assert (reduced["amount_due"], reduced["difference"]) == (0.0, -6_000.00)
