@@ -33,7 +33,7 @@ from auditkit.billing.tariff_lookup import (
     first_rows,
 )
 from auditkit.data import Dataset
-from auditkit.data.itemized_checks import TOU_KWH_TOLERANCE
+from auditkit.data.itemized_checks import periods_exceed
 
 #: Periods read from registers; flat is what they leave of the total.
 REGISTERS = {"critical": "kwh_critical", "peak": "kwh_peak", "valley": "kwh_valley"}
@@ -50,8 +50,6 @@ TIER_UNITS = 10_000
 _KWH_COUNTED = 1e13
 #: A line's (period, tier) pair is period × _PAIR_TIERS + tier (tiers are int8 codes).
 _PAIR_TIERS = 128
-#: Float noise allowed past TOU_KWH_TOLERANCE when period kWh are compared with the total.
-_NOISE = 1e-6
 
 
 def priced_energy(
@@ -143,14 +141,14 @@ def _tou_lines(
     kwh_billed = bills["kwh_billed"].to_numpy(dtype=float)[rows]
     # Registers adding up to more than the bill's kWh leave a negative flat period: they prove
     # no split, and are read as missing.
-    registers[exceeding(registers, kwh_billed)] = np.nan
+    registers[periods_exceed(registers, kwh_billed)] = np.nan
     known = ~np.isnan(registers).all(axis=1)  # by registers, else by billed period lines
     # Bills without registers read their billed period lines (only theirs are summed), unless
     # those too exceed the kWh billed.
     without = np.flatnonzero(~known)
     quantities_billed = dataset.bill_lines is not None and "quantity" in dataset.bill_lines
     from_lines = _billed_periods(bills, rows[without], billed if quantities_billed else None)
-    found = ~np.isnan(from_lines).all(axis=1) & ~exceeding(from_lines, kwh_billed[without])
+    found = ~np.isnan(from_lines).all(axis=1) & ~periods_exceed(from_lines, kwh_billed[without])
     registers[without[found]] = from_lines[found]
     known[without[found]] = True
     # Each period's kWh to 0.01 kWh, as a bill line shows it (a multiplier of 4/5: 873.325).
@@ -177,22 +175,12 @@ def _tou_lines(
     return lines
 
 
-def exceeding(periods: np.ndarray, kwh_billed: np.ndarray) -> np.ndarray:
-    """Per bill, whether its register period kWh (`periods`: critical, peak, valley columns, NaN
-    where not read) add up to more than its `kwh_billed` by over TOU_KWH_TOLERANCE: the flat
-    period, the rest, would be negative (validate's warning on such bills)."""
-    filled = ~np.isnan(periods)
-    total = np.where(filled, periods, 0.0).sum(axis=1)
-    with np.errstate(invalid="ignore"):
-        return filled.any(axis=1) & (total > kwh_billed + TOU_KWH_TOLERANCE + _NOISE)
-
-
 def registers_exceeding(bills: pd.DataFrame) -> np.ndarray:
     """Per bill of the prepared frame `bills`, whether its period registers exceed its kWh
-    billed (`exceeding`): its time-of-use split is then read from its billed period lines, else
+    billed (`periods_exceed`): its time-of-use split is then read from its billed period lines, else
     from the tou_profile (estimated)."""
     registers = np.column_stack([bills[c].to_numpy(dtype=float) for c in REGISTERS.values()])
-    return exceeding(registers, bills["kwh_billed"].to_numpy(dtype=float))
+    return periods_exceed(registers, bills["kwh_billed"].to_numpy(dtype=float))
 
 
 def _billed_periods(
