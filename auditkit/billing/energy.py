@@ -5,7 +5,7 @@
   bill's period registers (bills.kwh_critical / kwh_peak / kwh_valley, flat = the rest) scaled by
   multiplier due / multiplier billed and rounded to 0.01 kWh; without registers, the billed period lines (bill_lines) scaled
   the same way; with neither, the kWh due split by the `tou_profile` shares, lines marked estimated.
-  Registers (or billed period lines) adding up to more than the kWh billed would leave a negative
+  Registers (or billed period lines) adding up, so scaled, to more than the kWh due would leave a negative
   flat period: they count as missing, so such a bill proves no time-of-use difference.
 - A single-household residential bill (tier_scheme "single") on a tariff with tier rows fills the
   tier bands of the tier year from the kWh due of the customer's earlier bills that year: one line
@@ -138,17 +138,19 @@ def _tou_lines(
     scale = register_scale(estimated, due, billed_multiplier)
     kwh = bills["kwh_due"].to_numpy(dtype=float)[rows]
     registers = np.column_stack([bills[c].to_numpy(dtype=float)[rows] for c in REGISTERS.values()])
-    kwh_billed = bills["kwh_billed"].to_numpy(dtype=float)[rows]
-    # Registers adding up to more than the bill's kWh leave a negative flat period: they prove
-    # no split, and are read as missing.
-    registers[periods_exceed(registers, kwh_billed)] = np.nan
+    # Registers adding up to more than the kWh due (at the multiplier due) leave a negative flat
+    # period: they prove no split, and are read as missing. Not against the kWh billed: on a bill
+    # billed short of its meter the registers still split the kWh due.
+    registers[periods_exceed(registers * scale[:, None], kwh)] = np.nan
     known = ~np.isnan(registers).all(axis=1)  # by registers, else by billed period lines
     # Bills without registers read their billed period lines (only theirs are summed), unless
-    # those too exceed the kWh billed.
+    # those too exceed the kWh due.
     without = np.flatnonzero(~known)
     quantities_billed = dataset.bill_lines is not None and "quantity" in dataset.bill_lines
     from_lines = _billed_periods(bills, rows[without], billed if quantities_billed else None)
-    found = ~np.isnan(from_lines).all(axis=1) & ~periods_exceed(from_lines, kwh_billed[without])
+    found = ~np.isnan(from_lines).all(axis=1) & ~periods_exceed(
+        from_lines * scale[without, None], kwh[without]
+    )
     registers[without[found]] = from_lines[found]
     known[without[found]] = True
     # Each period's kWh to 0.01 kWh, as a bill line shows it (a multiplier of 4/5: 873.325).
@@ -176,11 +178,13 @@ def _tou_lines(
 
 
 def registers_exceeding(bills: pd.DataFrame) -> np.ndarray:
-    """Per bill of the prepared frame `bills`, whether its period registers exceed its kWh
-    billed (`periods_exceed`): its time-of-use split is then read from its billed period lines, else
-    from the tou_profile (estimated)."""
+    """Per bill of the prepared frame `bills`, whether its period registers, at the multiplier
+    due, exceed its kWh due (`periods_exceed`), as `_tou_lines` reads them: its time-of-use
+    split is then read from its billed period lines, else from the tou_profile (estimated)."""
+    estimated = bills["read_type"].eq("estimated").to_numpy(dtype=bool)
+    scale = register_scale(estimated, *(bills[c].to_numpy(dtype=float) for c in MULTIPLIERS))
     registers = np.column_stack([bills[c].to_numpy(dtype=float) for c in REGISTERS.values()])
-    return periods_exceed(registers, bills["kwh_billed"].to_numpy(dtype=float))
+    return periods_exceed(registers * scale[:, None], bills["kwh_due"].to_numpy(dtype=float))
 
 
 def _billed_periods(

@@ -254,8 +254,9 @@ def periods_exceed(
 ) -> np.ndarray:
     """Per bill, whether its period kWh (`periods`: a column per period, NaN where not read) add
     up to more than its `kwh` by over `tolerance`: the flat period, the rest, would be negative.
-    One test for validate's warning and the recomputation, which reads such registers as
-    missing (`auditkit.billing.energy`)."""
+    One test for validate's warning (against the kWh billed) and the recomputation (the
+    registers at the multiplier due against the kWh due: it reads such registers as missing,
+    `auditkit.billing.energy`)."""
     filled = ~np.isnan(periods)
     total = np.where(filled, periods, 0.0).sum(axis=1)
     with np.errstate(invalid="ignore"):

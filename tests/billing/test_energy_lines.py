@@ -226,6 +226,41 @@ def test_period_registers_above_the_bills_kwh_do_the_split_by_billed_lines_else_
     ]
 
 
+def test_period_registers_above_the_kwh_billed_but_not_the_kwh_metered_still_split_it():
+    # 0.4 kV: peak 0.95, flat 0.65, valley 0.30.  Metered 1,000 kWh (registers 1,000 → 2,000),
+    # billed 645 kWh: registers peak 600 + valley 100 = 700 exceed the kWh billed, not the kWh
+    # due, and split them: 600 × 0.95 = 570.00, flat 300 × 0.65 = 195.00, valley 30.00, due
+    # 795.00 (read by the billed lines 300 / 600 / 100 it was 705.00: 90.00 of peak kWh lost).
+    # Near miss: metered 645 too, the registers leave a negative flat and the billed lines split.
+    b = Billing()
+    for customer, end in (("T9", 2000.0), ("T10", 1645.0)):
+        b.customer(customer, **TOU_10KV | {"voltage_kv": 0.4})
+        b.bill(
+            customer, "2024-01", 645, 0.5, tariff="TOU", kwh_peak=600.0, kwh_valley=100.0,
+            register_end=end,
+        )  # fmt: skip
+        b.line(customer, "2024-01", "energy", 300, 0.95, tou_period="peak")
+        b.line(customer, "2024-01", "energy", 245, 0.65, tou_period="flat")
+        b.line(customer, "2024-01", "energy", 100, 0.30, tou_period="valley")
+    result = recompute(b.dataset())
+    due = {
+        customer: {
+            p: line_of(result, customer, "2024-01", tou_period=p)["quantity_due"]
+            for p in ("peak", "flat", "valley")
+        }
+        for customer in ("T9", "T10")
+    }
+    assert due == {
+        "T9": {"peak": 600.0, "flat": 300.0, "valley": 100.0},
+        "T10": {"peak": 300.0, "flat": 245.0, "valley": 100.0},
+    }
+    energy = result[(result["customer_id"] == "T9") & (result["line_type"] == "energy")]
+    assert round(energy["amount_due"].sum(), 2) == 795.00
+    assert [n.values for n in result.attrs["notes"] if n.code == "tou_registers_exceed"] == [
+        {"count": 1}
+    ]
+
+
 def test_kwh_due_are_rounded_to_the_hundredth_as_a_bill_line_shows_them():
     b = Billing()
     # CT 62.5: 32.99 register units × 62.5 = 2,061.875 kWh, billed 2,061.88 × 0.45 = 927.846 →
