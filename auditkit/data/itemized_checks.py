@@ -294,9 +294,9 @@ def check_period_registers(
             f"{shown_number(kwh[p])} kWh"
         )
     expected = (
-        f"{' + '.join(present)} ≤ kwh_billed (the flat period is the rest; the recomputation "
-        "splits such a bill by its billed period lines, else by the tou_profile as an "
-        "estimate: it proves no time-of-use difference)"
+        f"{' + '.join(present)} ≤ kwh_billed (the flat period is the rest; where they exceed the "
+        "kWh due too, the recomputation splits such a bill by its billed period lines, else by "
+        "the tou_profile as an estimate: it proves no time-of-use difference)"
     )
     return _warnings(bills, "bills", ", ".join(present), Issue(positions, expected, found))
 

@@ -33,7 +33,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "{count:,} 张分时客户账单的尖、峰、谷示数之和大于抄见电量（平段为负）：不按示数拆分时段，"
         "改按分时段明细，无明细则按典型负荷比例（估算）；这些账单不证明分时差额。",
         "{count:,} time-of-use bills have period registers adding up to more than their kWh "
-        "billed (a negative flat period): their periods are split by their billed period lines, "
+        "metered (a negative flat period): their periods are split by their billed period lines, "
         "else by the typical profile (estimated); they prove no time-of-use difference.",
     ),
     "billing.note.no_rate": (

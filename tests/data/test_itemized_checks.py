@@ -170,9 +170,10 @@ def test_period_registers_above_the_billed_kwh_warn(tables: dict[str, pd.DataFra
 
     assert str(warning) == (
         "warning: bills (DataFrame) row 3, column kwh_critical, kwh_peak, kwh_valley: expected "
-        "kwh_critical + kwh_peak + kwh_valley ≤ kwh_billed (the flat period is the rest; the "
-        "recomputation splits such a bill by its billed period lines, else by the tou_profile as "
-        "an estimate: it proves no time-of-use difference), found "
+        "kwh_critical + kwh_peak + kwh_valley ≤ kwh_billed (the flat period is the rest; where "
+        "they exceed the kWh due too, the recomputation splits such a bill by its billed period "
+        "lines, else by the tou_profile as an estimate: it proves no time-of-use difference), "
+        "found "
         "kwh_peak 8000.0 + kwh_valley 15000.0 = 23000.0 kWh, more than kwh_billed 22000.0 kWh"
     )
     assert (warning.customer_id, warning.period) == ("C002", "2024-01")
