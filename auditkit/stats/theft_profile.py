@@ -86,6 +86,7 @@ from auditkit.stats.theft_daily import (
     _fit_step,
     _mad,
     _scaled,
+    compared_days,
 )
 
 HOURS = 24
@@ -278,14 +279,13 @@ def score_profiles(
     (customers x days x 24 hours of kWh, NaN where not read), together the rows of
     `peer_groups`; `weekend` marks the day columns that are weekend days.
 
-    The compared days are those of `theft_daily.score_daily` (the last min(364, days - 364) when
-    the days span 364 + 56, else all). Only one block of hours is held at a time; the two day
+    The compared days are those of `theft_daily.score_daily` (`compared_days`: the last 364
+    when the days span two years, else all). Only one block of hours is held at a time; the two day
     statistics of every row are kept (2 x customers x compared days float32) for the peers, and
     the change search runs `chunk_rows` rows at a time.
     """
     days = len(weekend)
-    paired_span = days >= YEAR_DAYS + MIN_PAIRED_DAYS
-    window = min(YEAR_DAYS, days - YEAR_DAYS) if paired_span else days
+    window, paired_span = compared_days(days)
     parts = [_day_shapes(hours, weekend, window, paired_span) for hours in chunks]
     rows = sum(len(part.flatness) for part in parts)
     if rows != len(peer_groups):
