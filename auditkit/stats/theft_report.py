@@ -85,6 +85,7 @@ from auditkit.stats.theft import (
     ORDER_WINDOW_DAYS,
     peer_group_codes,
     ranked,
+    read_end,
     theft_scores,
 )
 from auditkit.stats.theft_daily import (
@@ -561,6 +562,41 @@ def _stronger_source(scores: pd.DataFrame, datable: pd.Series) -> pd.DataFrame:
         kept["customer_id"].map(bills.set_index("customer_id")["score"]),
     )
     return kept.reset_index(drop=True)
+
+
+def daily_theft_scores(
+    reads: pd.DataFrame,
+    customers: pd.DataFrame,
+    as_of: str | None = None,
+    interval_reads: pd.DataFrame | None = None,
+    work_orders: pd.DataFrame | None = None,
+    field_checks: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """`theft_scores` of daily `reads` (customer_id, date, kwh) as `score_theft` scores them: the
+    customers of `customers` whose reads span DAILY_SPAN_DAYS up to `as_of` together, with their
+    peers (`peer_groups_of`) and `interval_reads`; the other customers among themselves alike;
+    one ranking. `as_of` defaults to `theft.read_end`'s day; attrs "left_out" (reads after it)
+    and "as_of" as `theft_scores` gives them."""
+    end = read_end(reads, "daily_reads")
+    as_of = as_of or end.day
+    peers = peer_groups_of(customers)
+    options = {
+        "peers": peers,
+        "interval_reads": interval_reads,
+        "work_orders": work_orders,
+        "field_checks": field_checks,
+    }
+    spanning = _daily_reads_spanning(reads, peers.index, as_of)
+    rest = reads.assign(date=end.days)[~reads["customer_id"].isin(spanning["customer_id"])]
+    rest = rest[rest["date"] <= as_of_day(as_of)]
+    parts = [
+        theft_scores(part, as_of=_read_until(part, as_of), **options)
+        for part in (spanning, rest)
+        if len(part)
+    ]
+    scores = ranked(pd.concat(parts, ignore_index=True))
+    scores.attrs = {"left_out": int((end.days > as_of_day(as_of)).sum()), "as_of": str(as_of)}
+    return scores
 
 
 def peer_groups_of(customers: pd.DataFrame) -> pd.Series:
