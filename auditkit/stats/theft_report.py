@@ -115,6 +115,9 @@ REASON_COLUMNS = (
     "peers_ratio",
     "peers_scope",
 )
+#: Steps (days, months) above this many times the customer's median step are left out of the
+#: levels before and after (a meter rollover or a read error, not a level).
+SPIKE_FACTOR = 20
 #: Column `score_theft` adds after REASON_COLUMNS: a customer scored on both daily reads and
 #: bills is listed by the stronger, this the other's score (NaN: scored on one source only).
 OTHER_SCORE = "other_score"
@@ -873,6 +876,10 @@ def reason_columns(
     position = np.arange(matrix.values.shape[1])
     change_of = np.where(scored, change, 0)[:, None]
     per_day = matrix.values[at] / _days_per_step(matrix)[None, :]
+    # A meter rollover (one day of 99,994 kWh) is no level: steps beyond SPIKE_FACTOR times the
+    # customer's median step are left out of the levels worded.
+    typical = row_nanmedian(np.where(per_day > 0, per_day, np.nan))
+    per_day = np.where(per_day > SPIKE_FACTOR * typical[:, None], np.nan, per_day)
     before = (position >= change_of - year) & (position < change_of)
     level_before = np.where(scored, masked_row_mean(per_day, before), np.nan)
     level_after = np.where(scored, masked_row_mean(per_day, position >= change_of), np.nan)
