@@ -45,7 +45,8 @@ a meter read zero) or much more erratic ones (per-day factors, days bypassed). A
 customer's variation follows its level: a vacancy or a fall in use scales the days, it does not
 flatten them. Nor is a change of variation with a rise in use (kWh from the change on against
 the own days before it, those before the compared days included: a home lived in again after an
-empty year) a sign.
+empty year; or more than FROM_LITTLE times the same days a year before, or from none: days
+livelier than a vacancy last year) a sign.
 
 **Zero reads.** The days read exactly 0 kWh in the compared days against the same number of days
 a year before: z = (a - b) / sqrt(a + b), the normal form of the conditional test of two Poisson
@@ -145,6 +146,9 @@ LEVEL_CLIP = 0.5
 #: share (log of 0), and kWh below this share of its median day as this share.
 VARIATION_FLOOR = 0.1
 KWH_FLOOR = 0.001
+#: A rise of the kWh against the year before, at the variation's change, that exempts the
+#: variation test whatever the own days before did (a year before that used next to nothing).
+FROM_LITTLE = 2.0
 #: z the variation or zero-read test must reach on its own to raise the level's score.
 SHAPE_GATE = 3.0
 #: A drop that is over: the log likelihood ratio of "the last days are back at the level before"
@@ -498,6 +502,12 @@ def _score_chunk(
         prior_kwh = values[:, days - window - YEAR_DAYS : days - YEAR_DAYS]
         against_year = _energy_rise(recent_kwh, prior_kwh, variation_after)
         rose &= ~year_before | np.isnan(against_year) | (against_year > log_min_drop)
+        # Against a year before that used next to nothing (a vacancy last year), the days from the
+        # change on are livelier than their baseline whatever the own days before: a rise of more
+        # than FROM_LITTLE times against it (or from none) is a rise on its own.
+        prior_after = np.nansum(np.where(variation_after, prior_kwh, 0.0), axis=1)
+        from_little = (against_year > np.log(FROM_LITTLE)) | (prior_after == 0)
+        rose |= has_baseline & from_little
     scores = np.column_stack(
         [
             _continued_sidak(level_z, level.tries),

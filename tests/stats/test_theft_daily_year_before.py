@@ -72,3 +72,20 @@ def test_reads_spanning_less_than_two_years_compare_every_day_with_the_own_days_
     assert tampered["drop_ratio"] == pytest.approx(0.3, abs=0.05)
     assert scores.loc["H006", "score"] > 3
     assert (scores.drop(index=["H003", "H006"])["score"] > 3).sum() == 0
+
+
+def test_days_livelier_than_an_empty_year_before_are_no_suspect_however_the_own_days_went():
+    kwh = _population(TWO_YEARS)
+    rng = np.random.default_rng(7)
+    for home in (2, 3):
+        kwh[home] = np.round(np.exp(rng.normal(2.5, 0.15, len(TWO_YEARS))), 3)  # no season
+    kwh[2, 300:400] = 0.0  # empty from the end of the year before into the compared days
+    kwh[3, 250:364] = 0.0  # empty the last 114 days of the year before
+    scores = daily_scores(kwh)
+    # Before: 6.1 and 7.2 on "more erratic" days from the day their baseline a year before went
+    # empty: their own use rose less than 25 % over every day before (the empty days included),
+    # so the rise exemption did not hold; it rose more than twice against the year before.
+    for home in ("H002", "H003"):
+        assert scores.loc[home, "score"] < 0
+        assert scores.loc[home, "signal"] == "level"
+    assert (scores["score"] > 3).sum() == 0
