@@ -4,8 +4,8 @@
 the score rests on. `score_theft` scores the customers of a study, each on its best series: its
 daily reads where they span a year before and the days the year-before detector compares
 (`DAILY_SPAN_DAYS`), else its monthly bills; a customer with daily reads whose bills scored
-higher with a change older than its daily reads can date is listed by its bills, its daily
-score in OTHER_SCORE and its sentence. To every customer's row it adds, from the series it
+higher with a change older than its daily reads can date, or one its daily reads date too, is
+listed by its bills, its daily score in OTHER_SCORE and its sentence. To every customer's row it adds, from the series it
 was scored on (`REASON_COLUMNS`):
 
     source          "daily_reads" or "bills"
@@ -81,6 +81,7 @@ from auditkit.stats.scores import STRONG_SCORE, CustomerScores
 from auditkit.stats.theft import (
     CHANGE_STATUSES,
     COLUMNS,
+    DEFAULT_MIN_DROP,
     EXPLAINED_COLUMNS,
     ORDER_WINDOW_DAYS,
     peer_group_codes,
@@ -460,8 +461,8 @@ def score_theft(
     A customer whose `daily_reads` (customer_id, date, kwh) span DAILY_SPAN_DAYS days up to the
     end of month `as_of` is scored on them, every other customer on its `bills` (customer_id,
     period, kwh_billed) up to `as_of`; those with both are scored on both and listed by their
-    daily reads unless their bills scored higher with a change the daily reads cannot date
-    (`_stronger_source`); peers are the customers of the same usage type and
+    daily reads unless their bills scored higher with a change the daily reads cannot date or
+    date too (`_stronger_source`); peers are the customers of the same usage type and
     district scored on the same source; reads of customers missing from `customers` are left
     out. One ranking, highest score first (both scores are calibrated z values); `top_n`
     customers are listed. With `interval_reads` (customer_id, read_at, kwh[,
@@ -540,8 +541,12 @@ def _stronger_source(scores: pd.DataFrame, datable: pd.Series) -> pd.DataFrame:
     """One row per customer of `scores` (rows of both sources for a customer with daily reads,
     scored on them and on its bills): its daily reads, unless its bills scored higher with a
     change the daily reads could not date (its month begins less than a month after the
-    customer's `datable` day: a theft older than the daily reads would be lost); with the
-    other source's score in OTHER_SCORE (NaN where there is none)."""
+    customer's `datable` day: a theft older than the daily reads would be lost) or date too (a
+    fall beyond DEFAULT_MIN_DROP from a day within ORDER_WINDOW_DAYS of the bills' month: a
+    meter whose reads are too uneven to be sure of the fall its bills show); with the other
+    source's score in OTHER_SCORE (NaN where there is none). A fall on the bills alone that the
+    daily reads could date and do not show stays the daily reads' (the bills' honest look-alikes
+    would otherwise all be added)."""
     daily = scores[scores["source"] == SOURCE_OF["D"]].set_index("customer_id")
     bills = scores[scores["source"] == SOURCE_OF["M"]]
     if daily.empty or bills.empty:
@@ -549,8 +554,19 @@ def _stronger_source(scores: pd.DataFrame, datable: pd.Series) -> pd.DataFrame:
     seen_from = bills["customer_id"].map(datable)
     change = pd.to_datetime(bills["change_at"], format="%Y-%m", errors="coerce")
     daily_score = bills["customer_id"].map(daily["score"])
-    older = bills["status"].isin(CHANGE_STATUSES) & (change < seen_from + pd.DateOffset(months=1))
-    stronger = bills[older & (bills["score"] > daily_score)]
+    older = change < seen_from + pd.DateOffset(months=1)
+    daily_change = pd.to_datetime(
+        bills["customer_id"].map(daily["change_at"]), format="%Y-%m-%d", errors="coerce"
+    )
+    window = pd.Timedelta(days=ORDER_WINDOW_DAYS)
+    agrees = (
+        (daily_change >= change - window)
+        & (daily_change < change + pd.DateOffset(months=1) + window)
+        & (bills["customer_id"].map(daily["drop_ratio"]) < 1 - DEFAULT_MIN_DROP)
+    )
+    stronger = bills[
+        bills["status"].isin(CHANGE_STATUSES) & (older | agrees) & (bills["score"] > daily_score)
+    ]
     replaced = set(stronger["customer_id"])
     kept = pd.concat(
         [
