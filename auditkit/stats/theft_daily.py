@@ -505,8 +505,9 @@ def _score_chunk(
         # Against a year before that used next to nothing (a vacancy last year), the days from the
         # change on are livelier than their baseline whatever the own days before: a rise of more
         # than FROM_LITTLE times against it (or from none) is a rise on its own.
-        prior_after = np.nansum(np.where(variation_after, prior_kwh, 0.0), axis=1)
-        from_little = (against_year > np.log(FROM_LITTLE)) | (prior_after == 0)
+        prior_after = np.where(variation_after, prior_kwh, np.nan)
+        from_none = (np.nansum(prior_after, axis=1) == 0) & (~np.isnan(prior_after)).any(axis=1)
+        from_little = (against_year > np.log(FROM_LITTLE)) | from_none
         rose |= has_baseline & from_little
     scores = np.column_stack(
         [
