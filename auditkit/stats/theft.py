@@ -148,11 +148,11 @@ def theft_scores(
     """One theft suspicion score per customer from `customer_id, period | date, kwh` reads.
 
     Monthly bills (`period` 'YYYY-MM') and daily smart-meter reads (`date`) alike; readings after
-    `as_of` are ignored and, on daily reads, counted in the result's `attrs["left_out"]` (the
-    day scored to in `attrs["as_of"]`). On
-    daily reads `as_of` defaults to the last day a meaningful share of customers were read
-    (`read_end`: a stray later read is left out, not scored as everyone's stop of use), and a
-    read dated after today is refused. `reads` may be a ConsumptionMatrix pivoted already (`to_matrix`, with
+    `as_of` are ignored and, on daily reads, counted in the result's `attrs["left_out"]` (the day
+    scored to in `attrs["as_of"]`). On daily reads `as_of` defaults to the last day a meaningful
+    share of customers were read (`read_end`: a stray later read is left out, not scored as
+    everyone's stop of use), and a read dated after today is refused; so is a read without a
+    customer id. `reads` may be a ConsumptionMatrix pivoted already (`to_matrix`, with
     its own as_of), for a caller that reads the matrix too. `min_drop` is the smallest drop
     (share of consumption, 0.2 = 20 %) that counts as material. `peers` (customer_id -> group,
     e.g. usage type) sets whom `peer_z` compares a customer with; by default every customer
@@ -197,6 +197,7 @@ def theft_scores(
     _check_min_drop(min_drop)
     orders = None if work_orders is None else _checked_orders(work_orders, order_window_days)
     checks = None if field_checks is None else checked_field_checks(field_checks)
+    end = None
     if isinstance(reads, ConsumptionMatrix):  # pivoted already (the report reads it again)
         if as_of is not None:
             raise ParameterError("as_of", "none with a pivoted matrix (it has its own)", as_of)
@@ -257,7 +258,7 @@ def theft_scores(
             result[column] = explained[column]
         result.loc[result["explained_by"] != "", "status"] = "explained"
     scores = ranked(result)
-    if not isinstance(reads, ConsumptionMatrix) and "date" in reads.columns and as_of:
+    if end is not None and as_of:
         scores.attrs["left_out"] = int((end.days > as_of_day(as_of)).sum())
         scores.attrs["as_of"] = str(as_of)
     return scores
