@@ -49,7 +49,8 @@ empty year; or more than FROM_LITTLE times the same days a year before, or from 
 livelier than a vacancy last year) a sign.
 
 **Zero reads.** The days read exactly 0 kWh in the compared days against the same number of days
-a year before: z = (a - b) / sqrt(a + b), the normal form of the conditional test of two Poisson
+a year before (without one, none; and only the days after the first day with use: a home empty
+when its reads began had no use yet): z = (a - b) / sqrt(a + b), the normal form of the conditional test of two Poisson
 rates (Przyborowski and Wilenski 1940). A supplied home never meters 0 kWh over a whole day; a
 bypassed, switched-off or failed meter does. An empty home with its main switch off reads 0 too:
 it is the `zero_consumption` rule's case on bills, a visit on daily reads.
@@ -470,10 +471,15 @@ def _score_chunk(
     capped = np.minimum(level_z, np.maximum(own_z, _zero_score_z(level.tries)))
     level_z = np.where(year_before & stepped & ~own_fell, capped, level_z)
 
-    # Zero reads against the same number of days a year before (none: 0).
+    # Zero reads against the same number of days a year before (none: 0). Without one, only
+    # those after the first day with use: a home empty when its reads began and lived in since
+    # had no meter read 0, it had no use yet.
     days = values.shape[1]
     recent_kwh = values[:, days - window :]
-    zero_days = np.count_nonzero(recent_kwh == 0, axis=1)
+    first_used = np.argmax(recent_kwh > 0, axis=1)
+    counted = yb | (np.arange(window) > first_used[:, None])
+    zero_read = (recent_kwh == 0) & counted
+    zero_days = np.count_nonzero(zero_read, axis=1)
     if paired_span:
         zero_before = np.count_nonzero(
             values[:, days - window - YEAR_DAYS : days - YEAR_DAYS] == 0, axis=1
@@ -485,7 +491,7 @@ def _score_chunk(
         zero_z = np.where(
             zero_days > 0, (zero_days - zero_before) / np.sqrt(zero_days + zero_before), 0.0
         )
-    first_zero = np.argmax(recent_kwh == 0, axis=1)
+    first_zero = np.argmax(zero_read, axis=1)
 
     # Flatter or more erratic days are a theft's sign only where the energy used did not rise:
     # a home that was empty, or on a fridge's load, and is lived in again has livelier days,

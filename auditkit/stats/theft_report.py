@@ -539,8 +539,8 @@ def _first_datable_days(daily: pd.DataFrame, until: pd.Timestamp) -> pd.Series:
 
 def _stronger_source(scores: pd.DataFrame, datable: pd.Series) -> pd.DataFrame:
     """One row per customer of `scores` (rows of both sources for a customer with daily reads,
-    scored on them and on its bills): its daily reads, unless its bills scored higher with a
-    change the daily reads could not date (its month begins less than a month after the
+    scored on them and on its bills): its daily reads, unless its bills scored higher, with
+    evidence of a fall (above 0), and with a change the daily reads could not date (its month begins less than a month after the
     customer's `datable` day: a theft older than the daily reads would be lost) or date too (a
     fall beyond DEFAULT_MIN_DROP from a day within ORDER_WINDOW_DAYS of the bills' month: a
     meter whose reads are too uneven to be sure of the fall its bills show); with the other
@@ -565,7 +565,9 @@ def _stronger_source(scores: pd.DataFrame, datable: pd.Series) -> pd.DataFrame:
         & (bills["customer_id"].map(daily["drop_ratio"]) < 1 - DEFAULT_MIN_DROP)
     )
     stronger = bills[
-        bills["status"].isin(CHANGE_STATUSES) & (older | agrees) & (bills["score"] > daily_score)
+        bills["status"].isin(CHANGE_STATUSES)
+        & (older | agrees)
+        & (bills["score"] > np.maximum(daily_score, 0))
     ]
     replaced = set(stronger["customer_id"])
     kept = pd.concat(

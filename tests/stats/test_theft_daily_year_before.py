@@ -89,3 +89,17 @@ def test_days_livelier_than_an_empty_year_before_are_no_suspect_however_the_own_
         assert scores.loc[home, "score"] < 0
         assert scores.loc[home, "signal"] == "level"
     assert (scores["score"] > 3).sum() == 0
+
+
+def test_without_a_year_before_zero_reads_before_a_home_was_first_used_are_no_meter_read_zero():
+    one_year = TWO_YEARS[LAST_YEAR:]
+    kwh = _population(one_year)
+    kwh[2, :60] = 0.0  # empty when the smart meter's reads began, lived in from day 60
+    kwh[5, 200:260:2] = 0.0  # near miss: every other day read 0 for 60 days, months after use
+    scores = daily_scores(kwh, one_year)
+    # Before: H002 scored sqrt(60) = 7.7 on its 60 zero reads, from the first day read.
+    assert scores.loc["H002", "zero_days"] == 0
+    assert scores.loc["H002", "score"] < 3
+    bypassed = scores.loc["H005"]
+    assert bypassed["signal"] == "zero_reads" and bypassed["zero_days"] == 30
+    assert bypassed["score"] == pytest.approx(np.sqrt(30))  # (30 - 0) / sqrt(30 + 0)
