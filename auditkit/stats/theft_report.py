@@ -486,29 +486,31 @@ def score_theft(
     ].rename(columns={"kwh_billed": "kwh"})
     hours = None if interval_reads is None or interval_reads.empty else interval_reads
     records = Records(work_orders, order_window_days, field_checks, followed, zero_followed)
-    parts = []
+    parts, sources = [], []
     datable = pd.Series(dtype="datetime64[ns]")
     if len(daily):
         until = _read_until(daily, as_of)
         parts.append(_scored_with_reasons(daily, until, hours, peers, top_n, records))
+        sources.append(SOURCE_OF["D"])
         datable = _first_datable_days(daily, as_of_day(until))
     if len(monthly):
         parts.append(_scored_with_reasons(monthly, as_of, None, peers, top_n, records))
+        sources.append(SOURCE_OF["M"])
     if parts:
         both = pd.concat([scored for scored, _, _ in parts], ignore_index=True)
         scores = _stronger_source(both, datable)
         series = pd.concat(
             [
-                drawn.assign(source=scored["source"].iloc[0])
-                for scored, drawn, _ in parts
-                if len(scored)
+                drawn.assign(source=source)
+                for source, (_, drawn, _) in zip(sources, parts, strict=True)
             ],
             ignore_index=True,
         )
         chosen = set(zip(scores["customer_id"], scores["source"], strict=True))
-        series = series[
-            [key in chosen for key in zip(series["customer_id"], series["source"], strict=True)]
-        ].drop(columns="source")
+        drawn_chosen = [
+            key in chosen for key in zip(series["customer_id"], series["source"], strict=True)
+        ]
+        series = series.loc[np.array(drawn_chosen, dtype=bool)].drop(columns="source")
         shapes = pd.concat([shaped for _, _, shaped in parts], ignore_index=True)
     else:
         orders = list(EXPLAINED_COLUMNS) if records.given else []

@@ -95,3 +95,11 @@ def test_a_fall_older_than_the_daily_reads_is_scored_on_the_bills_and_says_so():
     # Every customer once; the peers on their daily reads.
     assert scores.index.is_unique and len(scores) == 33
     assert (scores.drop(index=["OLD", "NEW", "BOTH"])["source"] == "daily_reads").all()
+
+
+def test_customers_too_short_to_score_on_either_source_draw_nothing_and_raise_nothing():
+    bills, reads, customers = _utility()
+    recent = bills[bills["period"] >= "2025-10"]  # three months: too short for the bills' model
+    report = score_theft(recent, reads[reads["date"] >= "2025-10-01"], customers, "2025-12")
+    assert (report.scores["status"] == "too_short").all()
+    assert report.series.empty and report.top().empty
