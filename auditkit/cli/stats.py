@@ -124,8 +124,11 @@ def _load(args: argparse.Namespace):
 
 def run_theft(args: argparse.Namespace) -> int:
     """Score every customer, write the table, print the top."""
+    from auditkit.periods import period_last_day
     from auditkit.report import save_table
     from auditkit.stats import theft_scores
+    from auditkit.stats.theft import refuse_reads_after
+    from auditkit.stats.theft_report import daily_theft_scores
 
     if args.top < 1:
         raise ParameterError("--top", "a whole number ≥ 1", args.top)
@@ -136,21 +139,31 @@ def run_theft(args: argparse.Namespace) -> int:
             found = "none" if dataset.daily_reads is None else "a daily_reads table without rows"
             raise ParameterError("--daily", "a dataset with a daily_reads table", found)
         reads = dataset.daily_reads[["customer_id", "date", "kwh"]]
+        bills_end = period_last_day(str(dataset.bills["period"].max()))
+        refuse_reads_after(reads, bills_end, dataset.sources.get("daily_reads"), "daily_reads")
     else:
         reads = dataset.bills[["customer_id", "period", "kwh_billed"]].rename(
             columns={"kwh_billed": "kwh"}
         )
     checks, register_read = _field_checks(args, reads)
     with parameters_named(flags("as_of")):  # named as the flag the user typed
-        scores = theft_scores(
-            reads, as_of=args.as_of, work_orders=dataset.work_orders, field_checks=checks
-        )
+        if args.daily:  # as the report scores them (peers, interval reads)
+            hours = dataset.interval_reads
+            scores = daily_theft_scores(
+                reads,
+                dataset.customers,
+                args.as_of,
+                hours if hours is not None and len(hours) else None,
+                dataset.work_orders,
+                checks,
+            )
+        else:
+            scores = theft_scores(
+                reads, as_of=args.as_of, work_orders=dataset.work_orders, field_checks=checks
+            )
     # One folder per source and last day or month scored: a daily run does not replace the
     # monthly scores, nor next month's run this one's.
-    last = (
-        args.as_of
-        or str(reads["date" if args.daily else "period"].max())[: 10 if args.daily else 7]
-    )
+    last = args.as_of or scores.attrs.get("as_of") or str(reads["period"].max())[:7]
     name = dataset_output_name(args.data_dir, args.district)  # two datasets named alike apart
     source = "daily" if args.daily else "monthly"
     out = args.out or outputs_dir() / "stats" / name / f"theft-{source}-{safe_name(last)}"
@@ -173,6 +186,9 @@ def run_theft(args: argparse.Namespace) -> int:
         f"{len(scores) - len(scored) - explained:,} not scored "
         f"({', '.join(f'{k}: {v}' for k, v in scores['status'].value_counts().items() if k not in ('scored', 'explained')) or 'none'})"
     )
+    if scores.attrs.get("left_out"):
+        why = "" if args.as_of else " (the last day read by half as many customers as usual)"
+        print(f"\nnote: {scores.attrs['left_out']:,} daily reads after {last}{why} left out")
     print(f"written: {parquet}\n         {csv}")
     return 0
 

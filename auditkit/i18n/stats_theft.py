@@ -5,7 +5,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "theft.column.reason": ("判断依据", "Reason"),
     "stats.method.theft_reasons": (
         "判断依据：日冻结电量覆盖一年零 56 天以上的用户按日冻结电量评分（与自身上年同期和同类用户比较，"
-        "变化精确到日），其余用户按月账单评分，两者合并排名。变化前水平为变化前一年的日均用电，"
+        "变化精确到日；不足两年时与自身此前各日和同类用户比较），其余用户按月账单评分，两者合并排名；"
+        "两者都有的用户取评分较高的一种。变化前水平为变化前一年的日均用电，"
         "变化后水平为变化起至统计截止的日均用电；与上年同期之比取变化起首年的电量对比上年同期；"
         "同类用户为同一供电单位、同一用电类别的用户（不足 20 户时为全部用户）。有工单数据时，变化日前后 "
         "{window:,} 天内生效的过户、销户、暂停、减容或改类工单视为已说明该变化：保留评分，但排在所有未说明的用户"
@@ -18,8 +19,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "以及稽查台账中用电突降或零电量问题已派发、核实属实、已整改或已追补的；无法运行零电量规则时，"
         "变化后用电全部为零的用户标为“降为零，见零电量规则”。",
         "Reasons: customers whose daily reads span a year and 56 days are scored on them (against "
-        "their own same days a year before and their peers, the change dated to the day), the "
-        "others on their monthly bills, in one ranking. The level before is the mean kWh a day "
+        "their own same days a year before and their peers, the change dated to the day; with "
+        "less than two years, against their own earlier days and their peers), the others on "
+        "their monthly bills, in one ranking; a customer with both is listed by the higher of "
+        "the two scores. The level before is the mean kWh a day "
         "over the year before the change, the level after from the change to the end of the "
         "study; the ratio to the year before compares the first year from the change with the same "
         "days or months a year before; peers are the customers of the same district and usage type "
@@ -67,6 +70,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "theft.reason.month_from_zero": (
         "按月账单，自 {change} 起日均用电由 0 升至 {after} 千瓦时",
         "Monthly bills: from {change} the use rose from none to {after} kWh a day",
+    ),
+    "theft.reason.daily_weaker": (
+        "日冻结电量评分仅 {score}，取账单评分",
+        "its daily reads scored only {score}, so its bills are used",
     ),
     "theft.reason.variation": (
         "日间波动为变化前的 {variation}",

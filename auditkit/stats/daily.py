@@ -28,6 +28,7 @@ from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
 from auditkit.periods import as_of_month, local_days, month_number
 from auditkit.stats import tables
+from auditkit.stats.matrix import checked_kwh
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
 
@@ -193,11 +194,12 @@ def daily_profile(
             f"daily_reads: expected reads between {_date(first):%Y-%m-%d} and "
             f"{_date(last):%Y-%m-%d}, found none"
         )
+    kwh = checked_kwh(daily_reads, "kwh", "daily_reads")  # as theft_scores refuses them, by row
     reads = _Reads(
         customer=customer[inside],
         district=district_of_customer[customer[inside]],
         day=day[inside] - first,
-        kwh=daily_reads["kwh"].to_numpy(dtype=float)[inside],
+        kwh=kwh[inside],
     )
     length = last - first + 1
     by_day = _by_day(reads, districts, first, length)

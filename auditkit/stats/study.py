@@ -448,7 +448,7 @@ def build(
                 _own_reads(reads, dataset.customers, customers),
                 customers,
                 dataset.bills,
-                as_of or None,
+                summary.period_to,  # the study month: a stray later read must not end it
             )
     adjustments = _adjustment_digits(dataset, customers, summary.period_to, alpha, notes)
     readers = _last_digits(window, customers, alpha, min_reads, notes)

@@ -44,13 +44,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from auditkit.data.schema import ORDER_TYPES
 from auditkit.errors import ParameterError
-from auditkit.periods import local_days
+from auditkit.periods import as_of_day, local_days
 from auditkit.stats.calibration import autocorrelation_inflation, sidak_score
 from auditkit.stats.field_checks import FIELD_CHECK, checked_field_checks, cleared_by_checks
 from auditkit.stats.matrix import (
@@ -70,6 +71,9 @@ from auditkit.stats.theft_profile import (
     profile_decides,
     score_profiles,
 )
+
+if TYPE_CHECKING:
+    from auditkit.data.intake import TableSource
 
 #: Fewest readings before and after a change point: (before, after), monthly and daily.
 WINDOWS: dict[str, tuple[int, int]] = {"M": (6, 2), "D": (28, 7)}
@@ -122,6 +126,9 @@ COLUMNS = (
 )
 
 
+#: Share of the customers read on the median day that the default last day of daily reads must
+#: have been read by (`read_end`).
+READ_END_SHARE = 0.5
 #: The group of a customer `peers` gives none: scored among the others without one.
 NO_GROUP = "(no group)"
 #: The smallest drop `theft_scores` counts as material by default (a share of consumption).
@@ -141,7 +148,11 @@ def theft_scores(
     """One theft suspicion score per customer from `customer_id, period | date, kwh` reads.
 
     Monthly bills (`period` 'YYYY-MM') and daily smart-meter reads (`date`) alike; readings after
-    `as_of` are ignored. `reads` may be a ConsumptionMatrix pivoted already (`to_matrix`, with
+    `as_of` are ignored and, on daily reads, counted in the result's `attrs["left_out"]` (the day
+    scored to in `attrs["as_of"]`). On daily reads `as_of` defaults to the last day a meaningful
+    share of customers were read (`read_end`: a stray later read is left out, not scored as
+    everyone's stop of use), and a read dated after today is refused; so is a read without a
+    customer id. `reads` may be a ConsumptionMatrix pivoted already (`to_matrix`, with
     its own as_of), for a caller that reads the matrix too. `min_drop` is the smallest drop
     (share of consumption, 0.2 = 20 %) that counts as material. `peers` (customer_id -> group,
     e.g. usage type) sets whom `peer_z` compares a customer with; by default every customer
@@ -186,11 +197,16 @@ def theft_scores(
     _check_min_drop(min_drop)
     orders = None if work_orders is None else _checked_orders(work_orders, order_window_days)
     checks = None if field_checks is None else checked_field_checks(field_checks)
+    end = None
     if isinstance(reads, ConsumptionMatrix):  # pivoted already (the report reads it again)
         if as_of is not None:
             raise ParameterError("as_of", "none with a pivoted matrix (it has its own)", as_of)
         matrix = reads
     else:
+        _refuse_empty_ids(reads)
+        if "date" in reads.columns and "period" not in reads.columns:
+            end = read_end(reads)
+            as_of = end.day if as_of in (None, "") else as_of
         matrix = to_matrix(reads, as_of)
     if peers is None:
         peer_groups = np.zeros(len(matrix.customers), dtype=np.int64)
@@ -241,7 +257,77 @@ def theft_scores(
         for column in EXPLAINED_COLUMNS:
             result[column] = explained[column]
         result.loc[result["explained_by"] != "", "status"] = "explained"
-    return ranked(result)
+    scores = ranked(result)
+    if end is not None and as_of:
+        scores.attrs["left_out"] = int((end.days > as_of_day(as_of)).sum())
+        scores.attrs["as_of"] = str(as_of)
+    return scores
+
+
+def _refuse_empty_ids(reads: pd.DataFrame) -> None:
+    """A ParameterError naming reads.customer_id and the first row without an id (its reads would
+    otherwise be left out unsaid)."""
+    require_columns(reads, ["customer_id"], "reads")
+    ids = reads["customer_id"]
+    empty = ids.isna().to_numpy() | (ids.astype(str).str.strip() == "").to_numpy()
+    if empty.any():
+        row = int(np.flatnonzero(empty)[0])
+        raise ParameterError("reads.customer_id", "an id in every row", f"none in row {row + 1}")
+
+
+@dataclass(frozen=True)
+class ReadEnd:
+    """The days of daily reads (`periods.local_days`) and the last of them a default as_of
+    scores to (`read_end`)."""
+
+    days: pd.Series
+    day: str
+
+
+def read_end(reads: pd.DataFrame, table: str = "reads") -> ReadEnd:
+    """The days of the daily `reads` (customer_id, date) and their default last day: the last day
+    read by at least READ_END_SHARE of the customers read on the median day read (a stray read
+    days or months after every other would otherwise end each series in days nobody was read,
+    scored as a stop of use). A ParameterError names `table`.date and the row of a read dated
+    after today."""
+    days = local_days(reads["date"], f"{table}.date", "dates YYYY-MM-DD")
+    future = days > pd.Timestamp.today().normalize()
+    if future.any():
+        row = int(np.flatnonzero(future.to_numpy())[0])
+        raise ParameterError(
+            f"{table}.date", "days up to today", f"{days.iloc[row].date()} in row {row + 1}"
+        )
+    counts = reads.groupby(days.to_numpy())["customer_id"].nunique()
+    if counts.empty:
+        return ReadEnd(days, "")
+    busy = counts.index[counts >= READ_END_SHARE * counts.median()]
+    return ReadEnd(days, str(busy.max().date()))
+
+
+def refuse_reads_after(
+    reads: pd.DataFrame, last_day: pd.Timestamp, source: TableSource | None, table: str
+) -> None:
+    """Refuse daily `reads` of a loaded table (`source`: its file and format, None for frames)
+    dated after `last_day` (the bills' last period: no read can be later), naming the file, the
+    first such row (as a spreadsheet numbers it for CSV and XLSX) and the date column."""
+    from auditkit.data.problems import DataValidationError, Problem
+
+    days = local_days(reads["date"], f"{table}.date", "dates YYYY-MM-DD")
+    later = np.flatnonzero((days > last_day).to_numpy())
+    if len(later) == 0:
+        return
+    first = int(later[0])
+    header = 1 if source is not None and source.format in ("csv", "xlsx") else 0
+    problem = Problem(
+        file=table if source is None else source.file,
+        row=first + 1 + header,
+        column="date",
+        expected=f"a day up to the bills' last period ({last_day.date()})",
+        found=f"{days.iloc[first].date()} (reads after it: {len(later):,})",
+        table=table,
+        customer_id=str(reads["customer_id"].iloc[first]),
+    )
+    raise DataValidationError([problem])
 
 
 def peer_group_codes(peers: pd.Series, customers: pd.Index) -> np.ndarray:
@@ -591,7 +677,7 @@ def _common_factors(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
     if len(rows) < MIN_CUSTOMERS:
         return np.empty((values.shape[1], 0))
     sample = log_consumption(values[rows[:: max(1, len(rows) // FACTOR_SAMPLE)]])[0]
-    median = row_nanmedian(sample.T)
+    median = np.nan_to_num(row_nanmedian(sample.T))  # a day nobody was read: no pattern
     extra = min(COMMON_FACTORS - 1, len(rows) // CUSTOMERS_PER_FACTOR - 1)
     if extra < 1:
         return median[:, None]

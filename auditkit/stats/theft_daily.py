@@ -32,6 +32,10 @@ on; around the fitted step, a large drop (a move) is not itself taken for autoco
 c is the mean of the days before (at least MIN_BEFORE_DAYS). r is limited to LEVEL_CLIP around
 its median before the search (a Huber-type limit: a holiday of a week at 10 % weighs like a week
 at 60 %, so it cannot pass for a lasting drop); the reported drop and ratios use the unlimited r.
+A drop needs the customer's own days to have fallen: where the year before itself rose at the
+step's day (a vacancy or a lower level last year that ended then) and the own days, against the
+peers' level, fell there by less than half of `min_drop` (the OWN_FALL_DAYS either side), the
+level's z is at most their evidence of a fall, or that of no evidence (a score of 0).
 
 **Variation.** u_t = log |y_t - y_{t-1}|, the size of the day-to-day change, against its own
 seasonal level (the mean of u over the 57 days around the day a year before; without a year
@@ -39,10 +43,14 @@ before, its own days before the change). A change to the end in either direction
 flatter days (reads held at a constant or at zero: Jokar h5 on days, flattening below the mean,
 a meter read zero) or much more erratic ones (per-day factors, days bypassed). An honest
 customer's variation follows its level: a vacancy or a fall in use scales the days, it does not
-flatten them.
+flatten them. Nor is a change of variation with a rise in use (kWh from the change on against
+the own days before it, those before the compared days included: a home lived in again after an
+empty year; or more than FROM_LITTLE times the same days a year before, or from none: days
+livelier than a vacancy last year) a sign.
 
 **Zero reads.** The days read exactly 0 kWh in the compared days against the same number of days
-a year before: z = (a - b) / sqrt(a + b), the normal form of the conditional test of two Poisson
+a year before (without one, none; and only the days after the first day with use: a home empty
+when its reads began had no use yet): z = (a - b) / sqrt(a + b), the normal form of the conditional test of two Poisson
 rates (Przyborowski and Wilenski 1940). A supplied home never meters 0 kWh over a whole day; a
 bypassed, switched-off or failed meter does. An empty home with its main switch off reads 0 too:
 it is the `zero_consumption` rule's case on bills, a visit on daily reads.
@@ -117,6 +125,9 @@ VARIATION_BASELINE_DAYS = 28
 MIN_AFTER_DAYS = 28
 #: Fewest own days before a change for a customer without a year before.
 MIN_BEFORE_DAYS = 28
+#: Own days either side of a level's change whose fall bounds its evidence against the year
+#: before (a vacancy or a step up a year before is no fall now).
+OWN_FALL_DAYS = 2 * MIN_AFTER_DAYS
 #: Fewest pairs of days a year apart for a customer to be scored against its year before.
 MIN_PAIRED_DAYS = 2 * MIN_AFTER_DAYS
 #: Fewest days the matrix must span for these tests (else `theft.score_level_shifts`).
@@ -136,6 +147,9 @@ LEVEL_CLIP = 0.5
 #: share (log of 0), and kWh below this share of its median day as this share.
 VARIATION_FLOOR = 0.1
 KWH_FLOOR = 0.001
+#: A rise of the kWh against the year before, at the variation's change, that exempts the
+#: variation test whatever the own days before did (a year before that used next to nothing).
+FROM_LITTLE = 2.0
 #: z the variation or zero-read test must reach on its own to raise the level's score.
 SHAPE_GATE = 3.0
 #: A drop that is over: the log likelihood ratio of "the last days are back at the level before"
@@ -153,9 +167,9 @@ class DailyScores:
 
     `first_low_step` is the column (of the whole days matrix) of the first changed day of the
     signal that gave the score; `log_drop` the level's fitted delta from that day (unlimited r);
-    `own_past_ratio` the row's mean level from that day on relative to the same days a year
-    before (NaN without a year before), `peers_ratio` the peers' over the same days (with no year
-    before: their level from that day on against before it); `variation_ratio` the typical
+    `own_past_ratio` the row's kWh from that day on over the same days a year before (NaN
+    without a year before, or one that used none), `peers_ratio` the peers' level over the same
+    days (with no year before: from that day on against before it); `variation_ratio` the typical
     day-to-day change from that day on against before (below 1 flatter, above 1 more erratic);
     `zero_days` the compared days read 0 kWh; `signal` an index into SIGNALS; `year_before`
     whether the row was compared with its year before; `scored` whether it had enough days.
@@ -208,14 +222,13 @@ def score_daily(
 ) -> DailyScores:
     """Score every row of a customers x days kWh matrix (NaN = no read) spanning MIN_DAYS or more.
 
-    With more than YEAR_DAYS + MIN_PAIRED_DAYS days, the last min(YEAR_DAYS, days - YEAR_DAYS)
-    are compared, against the year before for rows with MIN_PAIRED_DAYS pairs of days; otherwise
-    every day is, on the rows' own days. `peer_groups` holds one integer group per row. Rows are
+    The days compared are `compared_days`': with two years, the last YEAR_DAYS against the year
+    before for rows whose compared days nearly all have one (`_year_before_rows`); otherwise
+    every day, on the rows' own days. `peer_groups` holds one integer group per row. Rows are
     processed `chunk_rows` at a time (memory stays bounded at 100,000 customers).
     """
     days = values.shape[1]
-    paired_span = days >= YEAR_DAYS + MIN_PAIRED_DAYS
-    window = min(YEAR_DAYS, days - YEAR_DAYS) if paired_span else days
+    window, paired_span = compared_days(days)
     shared = _shared(values, peer_groups, window, paired_span)
     result = {
         name: np.full(len(values), np.nan)
@@ -249,6 +262,24 @@ def score_daily(
         year_before=year_before,
         scored=scored,
     )
+
+
+def compared_days(days: int) -> tuple[int, bool]:
+    """How many of the last days of a matrix of `days` days are compared, and whether against
+    the year before: the last YEAR_DAYS where the days span two years (each has a year before),
+    else every day against the own days before the change and the peers (with less than two
+    years, the days without a year before are compared too, not dropped)."""
+    paired_span = days >= 2 * YEAR_DAYS
+    return (YEAR_DAYS if paired_span else days), paired_span
+
+
+def _year_before_rows(recent: np.ndarray, baseline: np.ndarray) -> np.ndarray:
+    """Which rows are compared with their year before: MIN_PAIRED_DAYS pairs of days, and fewer
+    than MIN_AFTER_DAYS compared days read without one (a customer connected within the last
+    two years is compared with its own days and peers, as all are with less than two years)."""
+    pairs = np.count_nonzero(~np.isnan(recent - baseline), axis=1)
+    unpaired = np.count_nonzero(~np.isnan(recent), axis=1) - pairs
+    return (pairs >= MIN_PAIRED_DAYS) & (unpaired < MIN_AFTER_DAYS)
 
 
 def _series(
@@ -353,7 +384,7 @@ def _shared(values: np.ndarray, peer_groups: np.ndarray, window: int, paired_spa
     spread = MIN_YEAR_SPREAD
     if paired_span:
         relative = change - peers_change[group_row[peer_groups[sample]]]
-        paired = np.count_nonzero(~np.isnan(relative), axis=1) >= MIN_PAIRED_DAYS
+        paired = _year_before_rows(recent, baseline)
         if paired.sum() >= MIN_PEERS:
             levels = row_nanmedian(relative[paired])
             deviation = np.abs(levels - np.median(levels))
@@ -376,8 +407,7 @@ def _score_chunk(
 ) -> dict[str, np.ndarray]:
     """The three tests and the reasons for a chunk of rows (see `score_daily`)."""
     recent, baseline, variation, variation_baseline = _series(values, window, paired_span)
-    pairs = np.count_nonzero(~np.isnan(recent - baseline), axis=1)
-    year_before = pairs >= MIN_PAIRED_DAYS
+    year_before = _year_before_rows(recent, baseline)
     yb = year_before[:, None]
     change = np.where(yb, recent - baseline, recent)
     peers = np.where(yb, shared.peers_change[groups], shared.peers_level[groups])
@@ -427,12 +457,30 @@ def _score_chunk(
     erratic_at_z = _scaled(erratic_at, -offset, MIN_VARIATION_SCALE)
     joint = has_baseline & (level_z > 0) & (erratic_at_z > 0) & enough_before
     level_z = np.where(joint, np.maximum(level_z, (level_z + erratic_at_z) / np.sqrt(2)), level_z)
+    # Against the year before, a vacancy or a step up last year reads as a drop now. Where the
+    # year before rose at the level's day (against its peers') and the customer's own days
+    # (against its peers' level) fell there by less than half of min_drop, the level's evidence
+    # is at most that of its own days having fallen, or none (a score of 0); weaker evidence is
+    # left as it was (the order of customers without evidence is kept).
+    own_days = recent - shared.peers_level[groups]
+    own_days = _limit(own_days, row_nanmedian(own_days)[:, None])
+    year_before_days = baseline - (shared.peers_level - shared.peers_change)[groups]
+    stepped = _rise_at(year_before_days, level.first_changed) > log_min_drop / 2
+    own_fell = -_rise_at(own_days, level.first_changed) >= log_min_drop / 2
+    own_z = _own_fall_z(own_days, level)
+    capped = np.minimum(level_z, np.maximum(own_z, _zero_score_z(level.tries)))
+    level_z = np.where(year_before & stepped & ~own_fell, capped, level_z)
 
-    # Zero reads against the same number of days a year before (none: 0).
-    recent_kwh = values[:, values.shape[1] - window :]
-    zero_days = np.count_nonzero(recent_kwh == 0, axis=1)
+    # Zero reads against the same number of days a year before (none: 0). Without one, only
+    # those after the first day with use: a home empty when its reads began and lived in since
+    # had no meter read 0, it had no use yet.
+    days = values.shape[1]
+    recent_kwh = values[:, days - window :]
+    first_used = np.argmax(recent_kwh > 0, axis=1)
+    counted = yb | (np.arange(window) > first_used[:, None])
+    zero_read = (recent_kwh == 0) & counted
+    zero_days = np.count_nonzero(zero_read, axis=1)
     if paired_span:
-        days = values.shape[1]
         zero_before = np.count_nonzero(
             values[:, days - window - YEAR_DAYS : days - YEAR_DAYS] == 0, axis=1
         )
@@ -443,7 +491,7 @@ def _score_chunk(
         zero_z = np.where(
             zero_days > 0, (zero_days - zero_before) / np.sqrt(zero_days + zero_before), 0.0
         )
-    first_zero = np.argmax(recent_kwh == 0, axis=1)
+    first_zero = np.argmax(zero_read, axis=1)
 
     # Flatter or more erratic days are a theft's sign only where the energy used did not rise:
     # a home that was empty, or on a fridge's load, and is lived in again has livelier days,
@@ -451,11 +499,22 @@ def _score_chunk(
     # log level), on its own days and, where there is a year before with use, against it too
     # (a season's rise is no rise).
     variation_after = np.arange(window) >= variation_step.first_changed[:, None]
-    rose = _energy_rise(recent_kwh, np.ones_like(recent_kwh), variation_after) > log_min_drop
+    # The own days before the change include those before the compared days (a change on the
+    # first compared days has its year before to rise from).
+    own_after = np.arange(days) >= (days - window + variation_step.first_changed)[:, None]
+    rose = _energy_rise(values, np.ones_like(values), own_after) > log_min_drop
+    prior_kwh = np.full(recent_kwh.shape, np.nan)
     if paired_span:
         prior_kwh = values[:, days - window - YEAR_DAYS : days - YEAR_DAYS]
         against_year = _energy_rise(recent_kwh, prior_kwh, variation_after)
         rose &= ~year_before | np.isnan(against_year) | (against_year > log_min_drop)
+        # Against a year before that used next to nothing (a vacancy last year), the days from the
+        # change on are livelier than their baseline whatever the own days before: a rise of more
+        # than FROM_LITTLE times against it (or from none) is a rise on its own.
+        prior_after = np.where(variation_after, prior_kwh, np.nan)
+        from_none = (np.nansum(prior_after, axis=1) == 0) & (~np.isnan(prior_after)).any(axis=1)
+        from_little = (against_year > np.log(FROM_LITTLE)) | from_none
+        rose |= has_baseline & from_little
     scores = np.column_stack(
         [
             _continued_sidak(level_z, level.tries),
@@ -477,7 +536,9 @@ def _score_chunk(
         level_before = _shrunk_mean(relative, before, prior_days)
         log_drop = level_before - masked_row_mean(relative, after)
         peers_after = masked_row_mean(peers, after)
-        own = np.where(year_before, np.exp(masked_row_mean(change, after)), np.nan)
+        own = np.where(
+            year_before, _kwh_ratio(recent_kwh, prior_kwh, after & ~np.isnan(change)), np.nan
+        )
         peers_ratio = np.where(
             year_before, np.exp(peers_after), np.exp(peers_after - masked_row_mean(peers, before))
         )
@@ -497,6 +558,15 @@ def _score_chunk(
         "year_before": year_before & scored,
         "scored": scored,
     }
+
+
+def _kwh_ratio(kwh: np.ndarray, prior_kwh: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per row, the kWh of the days `mask` holds over the `prior_kwh` of the same days (days both
+    read); NaN where the prior days summed 0 (no use to compare with)."""
+    read = mask & ~np.isnan(kwh) & ~np.isnan(prior_kwh)
+    prior = np.where(read, prior_kwh, 0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(prior > 0, np.where(read, kwh, 0).sum(axis=1) / prior, np.nan)
 
 
 def _energy_rise(kwh: np.ndarray, prior_kwh: np.ndarray, after: np.ndarray) -> np.ndarray:
@@ -642,6 +712,33 @@ def _days_back_z(
     return np.nan_to_num(z, nan=SCORE_FLOOR)
 
 
+def _near(series: np.ndarray, first_changed: np.ndarray) -> np.ndarray:
+    """`series` with only the OWN_FALL_DAYS days either side of each row's `first_changed` kept
+    (close enough for the season to hold), the others NaN."""
+    days = np.arange(series.shape[1])
+    start = first_changed[:, None]
+    return np.where(
+        (days >= start - OWN_FALL_DAYS) & (days < start + OWN_FALL_DAYS), series, np.nan
+    )
+
+
+def _own_fall_z(own_days: np.ndarray, level: _Step) -> np.ndarray:
+    """Per row, the evidence (z over the long-run scale) that `own_days` fell at the level's
+    first changed day: their mean over the OWN_FALL_DAYS days from it against the OWN_FALL_DAYS
+    days before it; no evidence against (inf) with fewer than MIN_BEFORE_DAYS before it."""
+    near = _near(own_days, level.first_changed)
+    step, enough_before = _step_at(near, level.first_changed)
+    return np.where(enough_before, _scaled(step, near, MIN_SCALE), np.inf)
+
+
+def _rise_at(series: np.ndarray, first_changed: np.ndarray) -> np.ndarray:
+    """Per row, the mean of `series` over the OWN_FALL_DAYS days from `first_changed` less that
+    over the OWN_FALL_DAYS days before it (NaN where a side has none)."""
+    near = _near(series, first_changed)
+    after = np.arange(series.shape[1]) >= first_changed[:, None]
+    return masked_row_mean(near, after) - masked_row_mean(near, ~after)
+
+
 def _step_at(series: np.ndarray, first_changed: np.ndarray) -> tuple[_Step, np.ndarray]:
     """A step of each row of `series` at a given column against its own days before (no prior),
     its z per unit noise as `_fit_step` gives it; and whether MIN_BEFORE_DAYS were before it."""
@@ -695,10 +792,14 @@ def _continued_sidak(z: np.ndarray, tries: np.ndarray) -> np.ndarray:
     a mild lasting theft would tie with every steady customer.
     """
     corrected = sidak_score(z, tries)
+    return np.where(corrected > 0, corrected, np.maximum(z - _zero_score_z(tries), SCORE_FLOOR))
+
+
+def _zero_score_z(tries: np.ndarray) -> np.ndarray:
+    """The z that `sidak_score` scores 0 with `tries` tries."""
     from scipy import special
 
-    zero_at = -special.ndtri(-np.expm1(np.log(0.5) / tries))
-    return np.where(corrected > 0, corrected, np.maximum(z - zero_at, SCORE_FLOOR))
+    return -special.ndtri(-np.expm1(np.log(0.5) / tries))
 
 
 def _fit_step(series: np.ndarray, prior_days: np.ndarray, offset: float) -> _Step:

@@ -86,6 +86,7 @@ from auditkit.stats.theft_daily import (
     _fit_step,
     _mad,
     _scaled,
+    compared_days,
 )
 
 HOURS = 24
@@ -180,19 +181,32 @@ def _hourly_reads(
     day = stamps // 1440 - first_day
     hour = (stamps % 1440) // 60
     keep = (codes >= 0) & (day >= 0) & (day < len(days)) & ~np.isnan(kwh)
-    return _HourlyReads(codes[keep], day[keep], hour[keep], kwh[keep], minutes[keep])
+    return _HourlyReads(
+        codes[keep],
+        day[keep],
+        hour[keep],
+        kwh[keep],
+        minutes[keep],
+        np.flatnonzero(keep),
+        customers,
+        days,
+    )
 
 
 @dataclass(frozen=True)
 class _HourlyReads:
     """Checked reads of the customers and days asked for: each read's customer (position among
-    them), day (position), clock hour, kWh and interval in minutes."""
+    them), day (position), clock hour, kWh, interval in minutes and row in the table read; the
+    customers and days asked for (to name a refused read)."""
 
     customer: np.ndarray
     day: np.ndarray
     hour: np.ndarray
     kwh: np.ndarray
     minutes: np.ndarray
+    row: np.ndarray
+    customers: pd.Index
+    days: pd.DatetimeIndex
 
     def cube(self, first: int, count: int, days: int, rows: np.ndarray | None = None) -> np.ndarray:
         """kWh of customers first..first+count-1 x days x hours (`rows`: their reads, else all)."""
@@ -202,10 +216,17 @@ class _HourlyReads:
         energy = np.bincount(cell, weights=self.kwh[rows], minlength=size)
         covered = np.bincount(cell, weights=self.minutes[rows], minlength=size)
         if (covered > 60).any():
+            # A duplicated row, or an hour repeated where clocks went back (daylight saving).
+            over = int(np.flatnonzero(covered > 60)[0])
+            read = rows[cell == over][-1]
+            customer = first + over // (days * HOURS)
+            day, hour = divmod(over % (days * HOURS), HOURS)
             raise ParameterError(
                 "interval_reads",
                 "one read per customer and interval",
-                "reads covering more than an hour in one clock hour",
+                f"reads of customer {self.customers[customer]!r} covering more than the hour "
+                f"from {self.days[day] + pd.Timedelta(hours=hour):%Y-%m-%d %H:%M}, the last in "
+                f"row {self.row[read] + 1}",
             )
         return np.where(covered == 60, energy, np.nan).reshape(count, days, HOURS)
 
@@ -278,14 +299,13 @@ def score_profiles(
     (customers x days x 24 hours of kWh, NaN where not read), together the rows of
     `peer_groups`; `weekend` marks the day columns that are weekend days.
 
-    The compared days are those of `theft_daily.score_daily` (the last min(364, days - 364) when
-    the days span 364 + 56, else all). Only one block of hours is held at a time; the two day
+    The compared days are those of `theft_daily.score_daily` (`compared_days`: the last 364
+    when the days span two years, else all). Only one block of hours is held at a time; the two day
     statistics of every row are kept (2 x customers x compared days float32) for the peers, and
     the change search runs `chunk_rows` rows at a time.
     """
     days = len(weekend)
-    paired_span = days >= YEAR_DAYS + MIN_PAIRED_DAYS
-    window = min(YEAR_DAYS, days - YEAR_DAYS) if paired_span else days
+    window, paired_span = compared_days(days)
     parts = [_day_shapes(hours, weekend, window, paired_span) for hours in chunks]
     rows = sum(len(part.flatness) for part in parts)
     if rows != len(peer_groups):

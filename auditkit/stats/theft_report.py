@@ -3,7 +3,9 @@
 `theft_scores` ranks customers by a calibrated z; a reviewer deciding whom to visit needs what
 the score rests on. `score_theft` scores the customers of a study, each on its best series: its
 daily reads where they span a year before and the days the year-before detector compares
-(`DAILY_SPAN_DAYS`), else its monthly bills. To every customer's row it adds, from the series it
+(`DAILY_SPAN_DAYS`), else its monthly bills; a customer with daily reads whose bills scored
+higher with a change older than its daily reads can date, or one its daily reads date too, is
+listed by its bills, its daily score in OTHER_SCORE and its sentence. To every customer's row it adds, from the series it
 was scored on (`REASON_COLUMNS`):
 
     source          "daily_reads" or "bills"
@@ -79,13 +81,21 @@ from auditkit.stats.scores import STRONG_SCORE, CustomerScores
 from auditkit.stats.theft import (
     CHANGE_STATUSES,
     COLUMNS,
+    DEFAULT_MIN_DROP,
     EXPLAINED_COLUMNS,
     ORDER_WINDOW_DAYS,
     peer_group_codes,
     ranked,
+    read_end,
     theft_scores,
 )
-from auditkit.stats.theft_daily import MIN_PAIRED_DAYS, MIN_PEERS, YEAR_DAYS
+from auditkit.stats.theft_daily import (
+    MIN_BEFORE_DAYS,
+    MIN_PAIRED_DAYS,
+    MIN_PEERS,
+    YEAR_DAYS,
+    compared_days,
+)
 from auditkit.stats.theft_profile import HOURS, hourly_cube, mirror_basis
 
 if TYPE_CHECKING:
@@ -106,6 +116,12 @@ REASON_COLUMNS = (
     "peers_ratio",
     "peers_scope",
 )
+#: Steps (days, months) above this many times the customer's median step are left out of the
+#: levels before and after (a meter rollover or a read error, not a level).
+SPIKE_FACTOR = 20
+#: Column `score_theft` adds after REASON_COLUMNS: a customer scored on both daily reads and
+#: bills is listed by the stronger, this the other's score (NaN: scored on one source only).
+OTHER_SCORE = "other_score"
 #: Signals of the daily detector worded beside the level (`theft_scores`' `signal` column).
 SHAPE_SIGNALS = ("variation", "zero_reads")
 #: Columns of `TheftReport.series`, the listed customers' steps drawn.
@@ -234,7 +250,8 @@ class TheftReport:
         )
 
     def _level_clauses(self, row: pd.Series, lang: str) -> list[str]:
-        """When and by how much its level changed; the day-to-day variation or the days read
+        """When and by how much its level changed (on bills, the lower score of its daily reads
+        where it has one); the day-to-day variation or the days read
         zero when the daily detector's score came from them (`signal`); against its own year
         before and its peers' (both only when the customer has a year before)."""
         daily = row["source"] == "daily_reads"
@@ -247,6 +264,12 @@ class TheftReport:
             fall=formatting.percent(abs(row["fall"])),
         )
         clauses = [change]
+        if not daily and not formatting.is_missing(row.get(OTHER_SCORE)):
+            clauses.append(
+                i18n.text("theft.reason.daily_weaker", lang).format(
+                    score=formatting.number(row[OTHER_SCORE], 1)
+                )
+            )
         signal = row.get("signal")
         if signal in SHAPE_SIGNALS:
             clauses.append(
@@ -437,7 +460,9 @@ def score_theft(
 
     A customer whose `daily_reads` (customer_id, date, kwh) span DAILY_SPAN_DAYS days up to the
     end of month `as_of` is scored on them, every other customer on its `bills` (customer_id,
-    period, kwh_billed) up to `as_of`; peers are the customers of the same usage type and
+    period, kwh_billed) up to `as_of`; those with both are scored on both and listed by their
+    daily reads unless their bills scored higher with a change the daily reads cannot date or
+    date too (`_stronger_source`); peers are the customers of the same usage type and
     district scored on the same source; reads of customers missing from `customers` are left
     out. One ranking, highest score first (both scores are calibrated z values); `top_n`
     customers are listed. With `interval_reads` (customer_id, read_at, kwh[,
@@ -454,39 +479,154 @@ def score_theft(
     been zero since its change (`followed.ZERO_SINCE_CHANGE`, the zero-consumption rule's case).
     """
     names = customers.drop_duplicates("customer_id").set_index("customer_id")
-    peers = names["usage_type"].astype(str) + "|" + names["district"].astype(str)
+    peers = peer_groups_of(customers)
     daily = _daily_reads_spanning(daily_reads, names.index, as_of)
     monthly = bills.loc[
-        bills["customer_id"].isin(names.index)
-        & ~bills["customer_id"].isin(daily["customer_id"].unique()),
-        ["customer_id", "period", "kwh_billed"],
+        bills["customer_id"].isin(names.index), ["customer_id", "period", "kwh_billed"]
     ].rename(columns={"kwh_billed": "kwh"})
     hours = None if interval_reads is None or interval_reads.empty else interval_reads
     records = Records(work_orders, order_window_days, field_checks, followed, zero_followed)
-    parts = []
+    parts, sources = [], []
+    datable = pd.Series(dtype="datetime64[ns]")
     if len(daily):
         until = _read_until(daily, as_of)
         parts.append(_scored_with_reasons(daily, until, hours, peers, top_n, records))
+        sources.append(SOURCE_OF["D"])
+        datable = _first_datable_days(daily, as_of_day(until))
     if len(monthly):
         parts.append(_scored_with_reasons(monthly, as_of, None, peers, top_n, records))
+        sources.append(SOURCE_OF["M"])
     if parts:
-        scores = pd.concat([scored for scored, _, _ in parts], ignore_index=True)
-        series = pd.concat([drawn for _, drawn, _ in parts], ignore_index=True)
+        both = pd.concat([scored for scored, _, _ in parts], ignore_index=True)
+        scores = _stronger_source(both, datable)
+        series = pd.concat(
+            [
+                drawn.assign(source=source)
+                for source, (_, drawn, _) in zip(sources, parts, strict=True)
+            ],
+            ignore_index=True,
+        )
+        chosen = set(zip(scores["customer_id"], scores["source"], strict=True))
+        drawn_chosen = [
+            key in chosen for key in zip(series["customer_id"], series["source"], strict=True)
+        ]
+        series = series.loc[np.array(drawn_chosen, dtype=bool)].drop(columns="source")
         shapes = pd.concat([shaped for _, _, shaped in parts], ignore_index=True)
     else:
         orders = list(EXPLAINED_COLUMNS) if records.given else []
-        scores = pd.DataFrame(columns=[*COLUMNS, *orders, *REASON_COLUMNS])
+        scores = pd.DataFrame(columns=[*COLUMNS, *orders, *REASON_COLUMNS, OTHER_SCORE])
         series = pd.DataFrame(columns=list(SERIES_COLUMNS))
         shapes = pd.DataFrame(columns=list(DAY_SHAPE_COLUMNS))
-    known = (*COLUMNS, *REASON_COLUMNS, *PROFILE_COLUMNS)
+    known = (*COLUMNS, *REASON_COLUMNS, OTHER_SCORE, *PROFILE_COLUMNS)
     extra = [column for column in scores.columns if column not in known]
     profile = [column for column in PROFILE_COLUMNS if column in scores.columns]
-    scores = ranked(scores[[*COLUMNS, *extra, *REASON_COLUMNS, *profile]])
+    scores = ranked(scores[[*COLUMNS, *extra, *REASON_COLUMNS, OTHER_SCORE, *profile]])
     on_it = records.followed_in(scores)
     listed = _listed(scores, top_n, on_it)["customer_id"]
     series = series[series["customer_id"].isin(listed)].reset_index(drop=True)
     shapes = shapes[shapes["customer_id"].isin(listed)].reset_index(drop=True)
     return TheftReport(scores, series, names[["usage_type", "district"]], top_n, shapes, on_it)
+
+
+def _first_datable_days(daily: pd.DataFrame, until: pd.Timestamp) -> pd.Series:
+    """Per customer of the `daily` reads (up to `until`), the first day whose change the daily
+    detector can see: MIN_BEFORE_DAYS after its first read, and not before the first compared
+    day (`theft_daily.compared_days`: with two years, a change older than the last year is on
+    both sides of the comparison)."""
+    first = daily.groupby("customer_id", observed=True)["date"].min()
+    window, _ = compared_days((until - first.min()).days + 1)
+    first_compared = until - pd.Timedelta(days=window - 1)
+    return (first + pd.Timedelta(days=MIN_BEFORE_DAYS)).clip(lower=first_compared)
+
+
+def _stronger_source(scores: pd.DataFrame, datable: pd.Series) -> pd.DataFrame:
+    """One row per customer of `scores` (rows of both sources for a customer with daily reads,
+    scored on them and on its bills): its daily reads, unless its bills scored higher, with
+    evidence of a fall (above 0), and with a change the daily reads could not date (its month begins less than a month after the
+    customer's `datable` day: a theft older than the daily reads would be lost) or date too (a
+    fall beyond DEFAULT_MIN_DROP from a day within ORDER_WINDOW_DAYS of the bills' month: a
+    meter whose reads are too uneven to be sure of the fall its bills show); with the other
+    source's score in OTHER_SCORE (NaN where there is none). A fall on the bills alone that the
+    daily reads could date and do not show stays the daily reads' (the bills' honest look-alikes
+    would otherwise all be added)."""
+    daily = scores[scores["source"] == SOURCE_OF["D"]].set_index("customer_id")
+    bills = scores[scores["source"] == SOURCE_OF["M"]]
+    if daily.empty or bills.empty:
+        return scores.assign(**{OTHER_SCORE: np.nan})
+    seen_from = bills["customer_id"].map(datable)
+    change = pd.to_datetime(bills["change_at"], format="%Y-%m", errors="coerce")
+    daily_score = bills["customer_id"].map(daily["score"])
+    older = change < seen_from + pd.DateOffset(months=1)
+    daily_change = pd.to_datetime(
+        bills["customer_id"].map(daily["change_at"]), format="%Y-%m-%d", errors="coerce"
+    )
+    window = pd.Timedelta(days=ORDER_WINDOW_DAYS)
+    agrees = (
+        (daily_change >= change - window)
+        & (daily_change < change + pd.DateOffset(months=1) + window)
+        & (bills["customer_id"].map(daily["drop_ratio"]) < 1 - DEFAULT_MIN_DROP)
+    )
+    stronger = bills[
+        bills["status"].isin(CHANGE_STATUSES)
+        & (older | agrees)
+        & (bills["score"] > np.maximum(daily_score, 0))
+    ]
+    replaced = set(stronger["customer_id"])
+    kept = pd.concat(
+        [
+            scores[(scores["source"] == SOURCE_OF["D"]) & ~scores["customer_id"].isin(replaced)],
+            stronger,
+            bills[~bills["customer_id"].isin(daily.index)],
+        ]
+    )
+    kept[OTHER_SCORE] = np.where(
+        kept["source"] == SOURCE_OF["M"],
+        kept["customer_id"].map(daily["score"]),
+        kept["customer_id"].map(bills.set_index("customer_id")["score"]),
+    )
+    return kept.reset_index(drop=True)
+
+
+def daily_theft_scores(
+    reads: pd.DataFrame,
+    customers: pd.DataFrame,
+    as_of: str | None = None,
+    interval_reads: pd.DataFrame | None = None,
+    work_orders: pd.DataFrame | None = None,
+    field_checks: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """`theft_scores` of daily `reads` (customer_id, date, kwh) as `score_theft` scores them: the
+    customers of `customers` whose reads span DAILY_SPAN_DAYS up to `as_of` together, with their
+    peers (`peer_groups_of`) and `interval_reads`; the other customers among themselves alike;
+    one ranking. `as_of` defaults to `theft.read_end`'s day; attrs "left_out" (reads after it)
+    and "as_of" as `theft_scores` gives them."""
+    end = read_end(reads, "daily_reads")
+    as_of = as_of or end.day
+    peers = peer_groups_of(customers)
+    options = {
+        "peers": peers,
+        "interval_reads": interval_reads,
+        "work_orders": work_orders,
+        "field_checks": field_checks,
+    }
+    spanning = _daily_reads_spanning(reads, peers.index, as_of)
+    rest = reads.assign(date=end.days)[~reads["customer_id"].isin(spanning["customer_id"])]
+    rest = rest[rest["date"] <= as_of_day(as_of)]
+    parts = [
+        theft_scores(part, as_of=_read_until(part, as_of), **options)
+        for part in (spanning, rest)
+        if len(part)
+    ]
+    scores = ranked(pd.concat(parts, ignore_index=True))
+    scores.attrs = {"left_out": int((end.days > as_of_day(as_of)).sum()), "as_of": str(as_of)}
+    return scores
+
+
+def peer_groups_of(customers: pd.DataFrame) -> pd.Series:
+    """Each customer's peers group (customer_id -> "usage type|district"), as `score_theft` and
+    `auditkit stats theft` compare customers."""
+    names = customers.drop_duplicates("customer_id").set_index("customer_id")
+    return names["usage_type"].astype(str) + "|" + names["district"].astype(str)
 
 
 def _listed(scores: pd.DataFrame, top_n: int, followed: pd.DataFrame) -> pd.DataFrame:
@@ -756,6 +896,10 @@ def reason_columns(
     position = np.arange(matrix.values.shape[1])
     change_of = np.where(scored, change, 0)[:, None]
     per_day = matrix.values[at] / _days_per_step(matrix)[None, :]
+    # A meter rollover (one day of 99,994 kWh) is no level: steps beyond SPIKE_FACTOR times the
+    # customer's median step are left out of the levels worded.
+    typical = row_nanmedian(np.where(per_day > 0, per_day, np.nan))
+    per_day = np.where(per_day > SPIKE_FACTOR * typical[:, None], np.nan, per_day)
     before = (position >= change_of - year) & (position < change_of)
     level_before = np.where(scored, masked_row_mean(per_day, before), np.nan)
     level_after = np.where(scored, masked_row_mean(per_day, position >= change_of), np.nan)

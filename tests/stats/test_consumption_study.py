@@ -363,3 +363,21 @@ def test_a_window_the_bills_cover_has_no_note_on_its_start(small_dataset):
     study = build(small_dataset, months=36)
     assert study.summary.period_from == "2022-01"
     assert not [note for note in study.notes if note.code == "months_before_bills"]
+
+
+def test_the_daily_profile_ends_at_the_study_month_whatever_a_stray_later_read(small_dataset):
+    customers = small_dataset.customers["customer_id"]
+    december = pd.date_range("2024-12-01", "2024-12-31", freq="D")
+    reads = pd.concat(
+        [
+            pd.DataFrame({"customer_id": customers.iloc[0], "date": december, "kwh": 10.0}),
+            pd.DataFrame({"customer_id": [customers.iloc[1]], "date": ["2027-03-01"], "kwh": 14.0}),
+        ],
+        ignore_index=True,
+    )
+    dataset = dataclasses.replace(small_dataset, daily_reads=reads)
+    study = build(dataset, top_n=3)
+    assert study.summary.period_to == "2024-12"
+    # Before: the profile's year ended on 2027-03-01 and held that one read (1 day, 14 kWh).
+    table = study.daily.table
+    assert table["reads"].sum() == 31 and table["kwh"].sum() == 310

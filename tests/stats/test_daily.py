@@ -242,3 +242,23 @@ def test_dates_with_a_time_zone_are_the_local_day_and_a_date_that_is_no_day_is_n
     assert [note.text("en") for note in undated.notes] == [
         "1 daily reads without a date are left out."
     ]
+
+
+@pytest.mark.parametrize(
+    ("kwh", "found"),
+    [
+        (-5000.0, "-5000 in row 3 (customer 'A')"),
+        (np.inf, "inf in row 3 (customer 'A')"),
+        ("12,5", "'12,5' in row 3"),
+    ],
+)
+def test_a_negative_infinite_or_text_read_is_refused_by_row_as_theft_scores_refuses_it(kwh, found):
+    reads = _reads().astype({"kwh": object})
+    reads.loc[2, "kwh"] = kwh
+    # Before: -5000 kWh was summed into the district, inf made its total inf, text raised a bare
+    # ValueError.
+    with pytest.raises(ParameterError) as refused:
+        daily_profile(reads, CUSTOMERS)
+    assert str(refused.value) == (
+        f"parameter 'daily_reads.kwh': expected a number of kWh ≥ 0, found {found!r}"
+    )

@@ -122,7 +122,8 @@ def test_a_home_lived_in_again_after_standing_empty_is_no_suspect_for_its_liveli
     for home in ("H002", "H003"):
         assert scores.loc[home, "score"] < 0  # its use rose: evidence against a theft
         assert scores.loc[home, "signal"] == "level"
-        assert scores.loc[home, "own_past_ratio"] > 5
+    assert np.isnan(scores.loc["H002", "own_past_ratio"])  # a year before of 0 kWh: no share
+    assert scores.loc["H003", "own_past_ratio"] > 5
 
 
 def test_days_held_at_their_mean_fire_though_their_log_level_rose_with_it():

@@ -307,3 +307,17 @@ def test_an_interval_that_is_no_whole_positive_number_of_minutes_is_refused_by_r
     )
     with pytest.raises(ParameterError, match=r"interval_minutes.*whole number.*in row 2"):
         hourly_cube(reads, pd.Index(["A"]), pd.date_range("2024-03-01", periods=1))
+
+
+def test_an_hour_read_twice_is_refused_naming_the_customer_the_hour_and_the_row():
+    hours = pd.date_range("2024-03-01", periods=24, freq="h")
+    reads = pd.DataFrame({"customer_id": "A", "read_at": hours, "kwh": 1.0})
+    repeated = reads.iloc[[10]]  # 10:00 again: a duplicated row, or a repeated hour (clocks back)
+    reads = pd.concat([reads, repeated], ignore_index=True)
+    # Before: "found 'reads covering more than an hour in one clock hour'": no customer, no row.
+    with pytest.raises(
+        ParameterError,
+        match=r"found \"reads of customer 'A' covering more than the hour from 2024-03-01 10:00, "
+        r"the last in row 25\"",
+    ):
+        hourly_cube(reads, pd.Index(["A"]), pd.date_range("2024-03-01", periods=1))

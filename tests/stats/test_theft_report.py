@@ -295,3 +295,16 @@ def test_a_daily_read_that_is_no_number_is_refused_by_row_not_left_out():
     written.loc[5, "kwh"] = "1,5"
     with pytest.raises(ParameterError, match=r"'daily_reads.kwh'.*'1,5' in row 6"):
         score_theft(bills, written, pd.concat([archive, by_month]), "2025-12")
+
+
+def test_a_meter_rollover_day_is_left_out_of_the_levels_worded():
+    reads, archive = daily_reads("2025-09-18")
+    spike = (reads["customer_id"] == "D-1") & (reads["date"] == pd.Timestamp("2025-06-15"))
+    reads.loc[spike, "kwh"] = 99994.2  # the register rolled over
+    no_bills = pd.DataFrame(columns=["customer_id", "period", "kwh_billed"])
+    report = score_theft(no_bills, reads, archive, "2025-12")
+    row = report.scores.set_index("customer_id").loc["D-1"]
+    # Before: (364 x 10 - 10 + 99,994.2) / 364 = 284.7 kWh a day before, "99% less".
+    assert row["level_before"] == pytest.approx(10.0, abs=0.05)
+    assert row["level_after"] == pytest.approx(4.0)
+    assert row["fall"] == pytest.approx(0.6, abs=0.005)

@@ -1,0 +1,66 @@
+"""`auditkit stats theft --daily` on a synthetic utility with daily reads: the report's scores, and
+a read after the bills' last period refused by file, row and column (issue 16's review, problems
+4 and 7)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+from test_cli import no_team_register, run  # noqa: F401 (a fixture)
+
+from auditkit import synth
+from auditkit.data import load
+from auditkit.errors import AuditkitError
+from auditkit.stats.theft_report import score_theft
+
+
+@pytest.fixture(scope="module")
+def utility(tmp_path_factory):
+    config = synth.SynthConfig(customers=300, districts=2, daily_days=430, seed=7)
+    folder = tmp_path_factory.mktemp("daily_utility") / "utility"
+    return synth.write(synth.generate(config), folder, "csv", config=config)
+
+
+def test_daily_scores_are_the_reports_with_its_peers_and_interval_reads(
+    utility,
+    tmp_path,
+    no_team_register,  # noqa: F811
+):
+    assert run("stats", "theft", str(utility), "--daily", "--out", str(tmp_path)) == 0
+    written = pd.read_csv(tmp_path / "theft_scores.csv", encoding="utf-8-sig")
+    dataset = load(utility)
+    report = score_theft(
+        dataset.bills,
+        dataset.daily_reads,
+        dataset.customers,
+        str(dataset.bills["period"].max()),
+        interval_reads=dataset.interval_reads,
+        work_orders=dataset.work_orders,
+    ).scores
+    daily = report[report["source"] == "daily_reads"].set_index("customer_id")["score"]
+    # Before: no peers (and no interval reads) in the CLI, scores apart from the report's.
+    cli = written.set_index("customer_id")["score"].reindex(daily.index)
+    pd.testing.assert_series_equal(cli, daily, check_names=False, atol=1e-9)
+
+
+def test_a_daily_read_after_the_bills_last_period_is_refused_by_file_row_and_column(
+    utility,
+    tmp_path,
+    no_team_register,  # noqa: F811
+):
+    folder = tmp_path / "utility"
+    shutil.copytree(utility, folder)
+    reads = folder / "daily_reads.csv"
+    rows = len(pd.read_csv(reads))
+    with reads.open("a", encoding="utf-8") as file:
+        file.write("SY00000002,2027-03-01,8.5\n")
+    # Before: numpy.linalg.LinAlgError: SVD did not converge (a traceback).
+    with pytest.raises(
+        AuditkitError,
+        match=rf"daily_reads.csv row {rows + 2}, column date: expected a day up to the bills' last "
+        r"period \(2025-12-31\), found 2027-03-01 \(reads after it: 1\)",
+    ):
+        run("stats", "theft", str(folder), "--daily", "--out", str(tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
