@@ -79,8 +79,9 @@ def check_parameters(namespace: MutableMapping[str, Any]) -> None:
 
 def check_in_data(parameters: MutableMapping[str, Any]) -> None:
     """Refuse a `district` or an `as_of` the dataset (`data_dir`, empty: the demo) does not
-    have, as `auditkit run` does before a kernel starts (it sets `REPORT_DIR_ENV`, so this runs
-    for JupyterLab and papermill only: the check costs a reading of the data)."""
+    have, for JupyterLab and papermill only (`auditkit run` sets `REPORT_DIR_ENV`; it refuses
+    such a district before a kernel starts, but not such an `as_of`): the check costs a reading
+    of the data."""
     from auditkit import data  # deferred: only a kernel run by hand reads the data here
     from auditkit.demo import demo_data_dir
 

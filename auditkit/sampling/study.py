@@ -312,9 +312,9 @@ def build(
         try:
             sheet = write_field_sheet(selection, sheet, lang=lang)
         except ParameterError as error:  # named as the notebook's parameter, not the writer's
-            if error.name != "path":
-                raise
-            filled = str(error.found).split(": evaluate it", 1)[0]
+            filled, marked, _ = str(error.found).partition(": evaluate it")
+            if error.name != "path" or not marked:  # unreadable, or open in an office program:
+                raise  # evaluating it is no way out, moving or closing it is, as the error says
             raise ParameterError(
                 "field_sheet", f"{sheet} (filled in) given as field_sheet to evaluate it", filled
             ) from None

@@ -173,12 +173,10 @@ def test_a_relative_data_dir_is_hashed_from_the_notebooks_folder_not_the_working
 def test_a_notebook_run_in_jupyterlab_lists_its_parameters_and_the_demo_s_hashes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from auditkit import demo
-
     demo_folder = tmp_path / "demo"
     demo_folder.mkdir()
     (demo_folder / "bills_marker.csv").write_text("a\n", encoding="utf-8")
-    monkeypatch.setattr(demo, "demo_data_dir", lambda: demo_folder)
+    monkeypatch.setenv("AUDITKIT_DATA", str(tmp_path))
     executed = _executed()  # no papermill metadata: the parameters cell is what ran
     executed.cells[1].source = (
         'data_dir: str = ""  # dataset folder; empty: the demo\n'
@@ -195,3 +193,19 @@ def test_a_notebook_run_in_jupyterlab_lists_its_parameters_and_the_demo_s_hashes
         assert re.search(rf"{name}\W.*?{value}", footer, re.DOTALL), name
     assert "bills_marker.csv" in footer  # data_dir "" is the demo: its files are hashed
     assert "供电单位" in page.split('id="sec-reproducibility"', 1)[0]  # not 对象 (subject)
+
+
+def test_rendering_a_demo_run_generates_no_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No demo folder (or one from another auditkit): nothing to hash, and none written."""
+    from auditkit import demo
+
+    monkeypatch.setenv("AUDITKIT_DATA", str(tmp_path / "data"))
+    monkeypatch.setattr(demo.synth, "generate", lambda *_: pytest.fail("generated the demo"))
+    executed = _executed()
+    executed.cells[1].source = 'data_dir: str = ""  # dataset folder; empty: the demo\n'
+    path = tmp_path / "lab.ipynb"
+    nbformat.write(executed, path)
+    assert cli.main(["render", str(path)]) == 0
+    assert not (tmp_path / "data").exists()
