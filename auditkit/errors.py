@@ -131,8 +131,9 @@ def checked_names(given: object, known: Sequence[str], name: str) -> list[str]:
     naming `name`, the known names and the first that is not one. One text is one name, not
     its characters (list('城东') is ['城', '东']); an unknown name is refused, not shown as an
     empty row that reads as "nothing there"."""
-    if isinstance(given, bytes) or not isinstance(given, str | Iterable):
-        raise ParameterError(name, "a name or a list of names", type(given).__name__)
+    require_type(given, (str, Iterable), name, "a name or a list of names")
+    if isinstance(given, bytes):
+        raise ParameterError(name, "a name or a list of names", given)
     names = [given] if isinstance(given, str) else list(given)
     for each in names:
         if each not in known:

@@ -12,7 +12,7 @@ import pytest
 
 from auditkit import crossaudit, data, rules, sampling, stats, synth
 from auditkit.data import Dataset
-from auditkit.errors import ParameterError
+from auditkit.errors import ParameterError, checked_names
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +84,14 @@ def test_the_right_types_pass_the_same_checks(utility: Dataset) -> None:
         index=[f"{2023 + m // 12}-{m % 12 + 1:02d}" for m in range(24)],
     )
     assert len(stats.decompose(monthly).frame) == 24
+
+
+@pytest.mark.parametrize("given, found", [(5, "5"), (2.5, "2.5"), (None, "nothing")])
+def test_names_of_a_wrong_type_show_the_value_given(given: object, found: str) -> None:
+    """districts=5 said "found 'int'", as if the text 'int' had been typed; it shows 5, as
+    every other wrong type does (`require_type`)."""
+    with pytest.raises(ParameterError) as raised:
+        checked_names(given, ["城东"], "districts")
+    assert str(raised.value) == (
+        f"parameter 'districts': expected a name or a list of names, found {found}"
+    )

@@ -153,8 +153,8 @@ def build(
     `previous_round` is a CSV file of the last round (auditing_district, audited_district);
     `capacity` maps districts to their auditing capacity, the work of auditing a district being
     its number of customers (without capacity every district audits exactly one other).
-    Inspections after `as_of` ('YYYY-MM', end of month, within the inspections' months) are
-    left out.
+    Inspections after `as_of` ('YYYY-MM', end of month, within the inspections' months, or a
+    later month billed: the study then ends at the last month inspected) are left out.
     """
     if dataset.customers is None:
         raise ParameterError("dataset", "a customers table", "a dataset without one")
@@ -179,12 +179,23 @@ def build(
     if as_of:
         if not is_period(as_of):
             raise ParameterError("as_of", "a month 'YYYY-MM'", as_of)
-        if not first <= as_of <= last:  # a month past the data would be named as its end
-            raise ParameterError(
-                "as_of", f"a month within the inspections' months {first}..{last}", as_of
-            )
+        billed = _last_billed(dataset) if as_of > last else ""
+        if not first <= as_of <= max(last, billed):  # a month past the data: a slip
+            later = f", or a later month billed, to {billed}" if billed > last else ""
+            expected = f"a month within the inspections' months {first}..{last}{later}"
+            raise ParameterError("as_of", expected, as_of)
         end = pd.Period(as_of, freq="M").end_time
         inspections = inspections[inspections["inspected_at"] <= end]
     comparison = compare(inspections, dataset.customers)
     notes = list(comparison.notes)
-    return CrossAuditStudy(district, assignment, comparison, notes, (first, as_of or last))
+    return CrossAuditStudy(
+        district, assignment, comparison, notes, (first, min(as_of or last, last))
+    )
+
+
+def _last_billed(dataset: Dataset) -> str:
+    """The last billing period of `dataset` ('' without bills): a run of every report as of
+    the last month billed (`run-all -p as_of=...`) reaches the cross-audit where the
+    inspections stop a month or two earlier, and takes all of them."""
+    bills = dataset.bills
+    return "" if bills is None or bills.empty else str(bills["period"].max())

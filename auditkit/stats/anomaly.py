@@ -75,8 +75,13 @@ def anomaly_scores(
     """
     require_columns(bills, ["customer_id", "period", "kwh_billed"], "bills")
     require_columns(customers, ["customer_id", "district", "usage_type"], "customers")
-    if not 1 <= positive_int("recent", recent) <= SEASON:
+    try:  # one message for 0, "3" and 13: the months a season holds, not any count
+        months = positive_int("recent", recent)
+    except ParameterError:
+        months = 0
+    if not 1 <= months <= SEASON:
         raise ParameterError("recent", f"1 to {SEASON} months", recent)
+    recent = months  # 3.0 as 3: a window's width slices the months
     if min_peers < 2:
         raise ParameterError("min_peers", "at least 2 customers", min_peers)
     matrix = to_matrix(bills[["customer_id", "period", "kwh_billed"]], as_of, "kwh_billed", "bills")

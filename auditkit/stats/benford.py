@@ -40,8 +40,11 @@ BEYOND_ACCEPTABLE: tuple[str, ...] = ("marginal", "nonconformity")
 #: Which of the two criteria of `departs` hold (`verdict_basis`): both (a departure), only the
 #: significance, only the MAD, neither.
 VERDICT_BASES: tuple[str, ...] = ("both", "significance_only", "mad_only", "neither")
-#: What `benford` tests: amounts of one column (a table of several columns is refused).
-AMOUNTS = (pd.Series, pd.Index, np.ndarray, list, tuple)
+#: What `benford` tests: amounts of one column (a table of several columns is refused), a
+#: pandas array (`series.array`, a "Float64" or Arrow column's) among them.
+AMOUNTS = (pd.Series, pd.Index, np.ndarray, pd.api.extensions.ExtensionArray, list, tuple)
+#: What `values` may be, as its refusal says.
+ONE_COLUMN = "amounts: one column (a Series, list or array)"
 #: Digits listed per group in `benford_by_group` (largest z first).
 MAX_LISTED = 10
 #: Smallest expected count per digit for the chi-square approximation to hold.
@@ -203,7 +206,9 @@ def benford(
     from scipy import stats
 
     _check_test(test)
-    require_type(values, AMOUNTS, "values", "amounts: one column (a Series, list or array)")
+    require_type(values, AMOUNTS, "values", ONE_COLUMN)
+    if isinstance(values, np.ndarray) and values.ndim != 1:  # rows and columns: a table too
+        raise ParameterError("values", ONE_COLUMN, f"an array of shape {values.shape}")
     array = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     missing = ~np.isfinite(array)  # an infinite amount has no digits: no figure, as a missing one
     nonpositive = ~missing & (array <= 0)

@@ -417,7 +417,7 @@ def build(
     if dataset.bills is None or dataset.customers is None:
         raise ParameterError("dataset", "the customers and bills tables", "a dataset without them")
     if district and district not in dataset.districts:
-        raise ParameterError("district", f"one of {dataset.districts}", district)
+        raise ParameterError("district", f"one of {', '.join(dataset.districts)}", district)
     summary = summarize(
         dataset.bills, dataset.customers, dataset.district_supply, as_of or None, months
     )

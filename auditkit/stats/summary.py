@@ -305,9 +305,11 @@ def _label_bills(bills: pd.DataFrame, customers: pd.DataFrame, notes: list[Note]
 
 def _refuse_billed_twice(bills: pd.DataFrame, customers: pd.DataFrame, last: int) -> None:
     """Raise a ParameterError naming the first bill (up to month `last`) of a customer and period
-    billed before: summed, the two would count its kWh and revenue twice without a word, where
-    `anomaly_scores` and `theft_scores` refuse them alike."""
-    known = bills["customer_id"].isin(customers["customer_id"])
+    billed before, among the bills summarized (not those of customers without a district, left
+    out with a note): summed, the two would count its kWh and revenue twice without a word,
+    where `anomaly_scores` and `theft_scores` refuse them alike."""
+    archive = customers.drop_duplicates("customer_id")  # as `_label_bills` reads the archive
+    known = bills["customer_id"].isin(archive.loc[archive["district"].notna(), "customer_id"])
     rows = np.flatnonzero((known & (bills["period"].astype(str) <= period_text(last))).to_numpy())
     again = bills.iloc[rows][["customer_id", "period"]].duplicated().to_numpy()
     row = int(rows[np.flatnonzero(again)[0]])

@@ -93,9 +93,6 @@ def labelled(
 
 
 def only(frame: pd.DataFrame, districts: Iterable[str] | None) -> pd.DataFrame:
-    """The rows of `districts` (all rows for None; one text is one district)."""
-    if districts is None:
-        return frame
-    return frame[
-        frame["district"].isin([districts] if isinstance(districts, str) else list(districts))
-    ]
+    """The rows of `districts` (all rows for None), a list: `DistrictSummary` reads one text as
+    one district (`errors.checked_names`) before it asks."""
+    return frame if districts is None else frame[frame["district"].isin(list(districts))]

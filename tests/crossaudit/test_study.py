@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pandas as pd
 import pytest
 from crossaudit_builders import dataset
 
@@ -67,6 +70,24 @@ def test_an_as_of_outside_the_inspections_is_refused_naming_their_months(month):
     assert str(caught.value) == (
         f"parameter 'as_of': expected a month within the inspections' months 2024-01..2024-12, "
         f"found {month!r}"
+    )
+
+
+def test_an_as_of_billed_after_the_last_inspection_takes_them_all_and_ends_there():
+    """Bills to 2025-02, inspections to 2024-12: `run-all -p as_of=2025-02` stopped at the
+    cross-audit (a month outside the inspections' months); now all 72 inspections are compared,
+    the study ending at 2024-12, the last month inspected (a month no inspection reached is not
+    named as the data's end). A month past the bills too is still refused."""
+    bills = pd.DataFrame({"customer_id": ["A0", "A0"], "period": ["2024-01", "2025-02"]})
+    billed = dataclasses.replace(dataset(), bills=bills)
+    study = build(billed, as_of="2025-02", seed=1)
+    assert study.headline()["inspections"] == 72
+    assert (study.period(), study.last_month()) == ("2024-01 – 2024-12", "2024-12")
+    with pytest.raises(ParameterError) as caught:
+        build(billed, as_of="2025-03", seed=1)
+    assert str(caught.value) == (
+        "parameter 'as_of': expected a month within the inspections' months 2024-01..2024-12, "
+        "or a later month billed, to 2025-02, found '2025-03'"
     )
 
 

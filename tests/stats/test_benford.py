@@ -206,3 +206,18 @@ def test_a_group_too_small_to_judge_has_no_verdict_basis():
     row = benford_by_group(values, pd.Series(["甲"] * 100), "first").iloc[0]
     # Digit 9 is expected 4.6 times in 100: the chi-square is rough, no verdict either way.
     assert row["note"] == "small_sample" and row["verdict_basis"] == ""
+
+
+def test_a_pandas_array_is_one_column_and_a_two_dimensional_array_a_table():
+    """benford(series.array) tested the amounts until require_type took only Series, Index,
+    ndarray, list and tuple: a "Float64" or numpy-backed pandas array was refused as 'a
+    FloatingArray'. A 3 × 2 ndarray raised pandas' own "Data must be 1-dimensional"."""
+    amounts = pd.Series([12.0, 345.0, 67.0, 891.0])
+    for array in (amounts.array, amounts.astype("Float64").array, amounts.to_numpy()):
+        assert benford(array).n == 4
+    with pytest.raises(ParameterError) as raised:
+        benford(np.ones((3, 2)))
+    assert str(raised.value) == (
+        "parameter 'values': expected amounts: one column (a Series, list or array), "
+        "found 'an array of shape (3, 2)'"
+    )

@@ -45,8 +45,10 @@ def test_study_of_a_district_without_bills(small_dataset):
     assert not empty.decompositions
     assert "丁: no bills in the period." in empty.data_notes("en")
     assert empty.estimated_funnel is not None  # the other districts are still benchmarked
-    with pytest.raises(ParameterError, match="'district'"):
+    with pytest.raises(ParameterError, match="'district'") as raised:
         build(small_dataset, district="戊")
+    listed = ", ".join(small_dataset.districts)  # as text, not a Python list ['甲', ...]
+    assert str(raised.value) == f"parameter 'district': expected one of {listed}, found '戊'"
 
 
 def test_an_as_of_after_the_last_bill_is_refused_as_given(small_dataset):

@@ -195,3 +195,17 @@ def test_vacant_homes_are_no_peers_and_a_drop_is_its_plain_log():
     alone = anomaly_scores(fall, customers.head(1).assign(customer_id="d"), min_peers=2)
     assert alone.loc[0, "self_z"] == pytest.approx(np.log(0.51) / 0.05)  # -13.47, not -11.4
     assert alone.loc[0, "change"] == pytest.approx(-0.49)
+
+
+def test_recent_is_told_as_the_months_of_a_season_and_a_whole_float_is_taken():
+    """recent=0 said 'a whole number from 1 to 9,007,199,254,740,992' (13 said '1 to 12
+    months'); recent=3.0 passed the check and raised a raw TypeError slicing the months."""
+    kwh, customers = _bills(customers=30)
+    bills = _long(kwh, customers["customer_id"].tolist())
+    for wrong in (0, 13, "3", 2.5):
+        with pytest.raises(ParameterError) as raised:
+            anomaly_scores(bills, customers, recent=wrong)
+        assert str(raised.value).startswith("parameter 'recent': expected 1 to 12 months, found ")
+    assert anomaly_scores(bills, customers, recent=3.0).equals(
+        anomaly_scores(bills, customers, recent=3)
+    )

@@ -372,3 +372,19 @@ def test_a_district_supplied_nothing_while_billing_is_named_in_a_note():
     # the near miss: one month supplied 0 is a figure in a window that still has supply
     december = supply.assign(kwh_supplied=supply["kwh_supplied"].where(supply.index != 23, 0.0))
     assert "supplied 0 kWh" not in summarize(bills, customers, december).explain("en")
+
+
+def test_the_bill_named_twice_is_one_summarized_not_one_of_a_customer_left_out():
+    """c, without a district, is left out with a note; its December bill given twice named c's
+    row 73, while the bill counted twice was a's, row 74 (the second December bill of a)."""
+    bills, customers, _ = _hand_tables()
+    customers.loc[customers["customer_id"] == "c", "district"] = None
+    december = bills[bills["period"] == "2024-12"]
+    doubled = pd.concat(
+        [bills, december[december["customer_id"] == "c"], december[december["customer_id"] == "a"]],
+        ignore_index=True,
+    )
+    with pytest.raises(ParameterError, match=f"customer 'a' at '2024-12' in row {len(bills) + 2}"):
+        summarize(doubled, customers)
+    # near miss: c's bill alone given twice is left out with c, not refused
+    summarize(doubled.iloc[: len(bills) + 1], customers)
