@@ -153,8 +153,9 @@ def build(
     `previous_round` is a CSV file of the last round (auditing_district, audited_district);
     `capacity` maps districts to their auditing capacity, the work of auditing a district being
     its number of customers (without capacity every district audits exactly one other).
-    Inspections after `as_of` ('YYYY-MM', end of month, within the inspections' months, or a
-    later month billed: the study then ends at the last month inspected) are left out.
+    Inspections after `as_of` ('YYYY-MM', end of month, a month the inspections or the bills
+    cover: after the last month inspected the study ends there, before the first it compares
+    nothing, with a note) are left out.
     """
     if dataset.customers is None:
         raise ParameterError("dataset", "a customers table", "a dataset without one")
@@ -179,11 +180,18 @@ def build(
     if as_of:
         if not is_period(as_of):
             raise ParameterError("as_of", "a month 'YYYY-MM'", as_of)
-        billed = _last_billed(dataset) if as_of > last else ""
-        if not first <= as_of <= max(last, billed):  # a month past the data: a slip
-            later = f", or a later month billed, to {billed}" if billed > last else ""
-            expected = f"a month within the inspections' months {first}..{last}{later}"
+        billed_first, billed_last = _months_billed(dataset)
+        earliest, latest = min(first, billed_first or first), max(last, billed_last)
+        if not earliest <= as_of <= latest:  # a month outside the data: a slip
+            expected = f"a month the inspections or the bills cover, {earliest}..{latest}"
             raise ParameterError("as_of", expected, as_of)
+        if as_of < first:  # a month billed before the first inspection: nothing to compare
+            return CrossAuditStudy(
+                district,
+                assignment,
+                None,
+                [Note("no_inspections_by", {"month": as_of, "first": first})],
+            )
         end = pd.Period(as_of, freq="M").end_time
         inspections = inspections[inspections["inspected_at"] <= end]
     comparison = compare(inspections, dataset.customers)
@@ -193,9 +201,11 @@ def build(
     )
 
 
-def _last_billed(dataset: Dataset) -> str:
-    """The last billing period of `dataset` ('' without bills): a run of every report as of
-    the last month billed (`run-all -p as_of=...`) reaches the cross-audit where the
-    inspections stop a month or two earlier, and takes all of them."""
+def _months_billed(dataset: Dataset) -> tuple[str, str]:
+    """The first and last billing periods of `dataset` ('' without bills): a run of every
+    report as of a month billed (`run-all -p as_of=...`) reaches the cross-audit where the
+    inspections begin later or stop a month or two earlier."""
     bills = dataset.bills
-    return "" if bills is None or bills.empty else str(bills["period"].max())
+    if bills is None or bills.empty:
+        return "", ""
+    return str(bills["period"].min()), str(bills["period"].max())

@@ -104,6 +104,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "数据中没有检查记录（inspections），不做自查与交叉检查的比较。",
         "The dataset has no inspections, so self- and cross-audits are not compared.",
     ),
+    "crossaudit.note.no_inspections_by": (
+        "截至 {month} 没有检查记录（最早一条在 {first}），不做自查与交叉检查的比较。",
+        "No inspections up to {month} (the first is in {first}), so self- and cross-audits are "
+        "not compared.",
+    ),
     "crossaudit.note.unknown_customers": (
         "{count:,} 条检查记录的户号不在客户档案中，未计入。",
         "{count:,} inspections of customers missing from the archive are left out.",

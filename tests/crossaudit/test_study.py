@@ -63,13 +63,13 @@ def test_bad_parameters_are_refused(tmp_path):
 
 
 @pytest.mark.parametrize("month", ["2023-12", "2030-01"])
-def test_an_as_of_outside_the_inspections_is_refused_naming_their_months(month):
-    # the inspections run from January to December 2024
+def test_an_as_of_outside_the_inspections_and_the_bills_is_refused_naming_their_months(month):
+    # the inspections run from January to December 2024; the dataset has no bills
     with pytest.raises(ParameterError) as caught:
         build(dataset(), as_of=month, seed=1)
     assert str(caught.value) == (
-        f"parameter 'as_of': expected a month within the inspections' months 2024-01..2024-12, "
-        f"found {month!r}"
+        f"parameter 'as_of': expected a month the inspections or the bills cover, "
+        f"2024-01..2024-12, found {month!r}"
     )
 
 
@@ -86,9 +86,27 @@ def test_an_as_of_billed_after_the_last_inspection_takes_them_all_and_ends_there
     with pytest.raises(ParameterError) as caught:
         build(billed, as_of="2025-03", seed=1)
     assert str(caught.value) == (
-        "parameter 'as_of': expected a month within the inspections' months 2024-01..2024-12, "
-        "or a later month billed, to 2025-02, found '2025-03'"
+        "parameter 'as_of': expected a month the inspections or the bills cover, "
+        "2024-01..2025-02, found '2025-03'"
     )
+
+
+def test_an_as_of_billed_before_the_first_inspection_compares_nothing_and_says_so():
+    """Bills from 2023-06, inspections from 2024-01: `run-all -p as_of=2023-09` (every other
+    report has its bills) stopped at the cross-audit; now the study assigns next round's
+    auditors, compares nothing and names the first month inspected. A month before the bills
+    too is still refused."""
+    bills = pd.DataFrame({"customer_id": ["A0", "A0"], "period": ["2023-06", "2024-12"]})
+    billed = dataclasses.replace(dataset(), bills=bills)
+    study = build(billed, as_of="2023-09", seed=1)
+    assert study.comparison is None
+    assert len(study.assignment.pairs) == 3
+    assert [note.text("en") for note in study.notes] == [
+        "No inspections up to 2023-09 (the first is in 2024-01), so self- and cross-audits are "
+        "not compared."
+    ]
+    with pytest.raises(ParameterError, match="2023-06..2024-12, found '2023-05'"):
+        build(billed, as_of="2023-05", seed=1)
 
 
 def test_the_study_says_which_months_it_compared_for_the_title_block():
