@@ -141,10 +141,6 @@ def run_theft(args: argparse.Namespace) -> int:
             columns={"kwh_billed": "kwh"}
         )
     checks, register_read = _field_checks(args, reads)
-    with parameters_named(flags("as_of")):  # named as the flag the user typed
-        scores = theft_scores(
-            reads, as_of=args.as_of, work_orders=dataset.work_orders, field_checks=checks
-        )
     # One folder per source and last day or month scored: a daily run does not replace the
     # monthly scores, nor next month's run this one's.
     last = (
@@ -156,10 +152,15 @@ def run_theft(args: argparse.Namespace) -> int:
     out = args.out or outputs_dir() / "stats" / name / f"theft-{source}-{safe_name(last)}"
     # The folder names the dataset, district, source and last period; the register whose field
     # checks explain falls is recorded beside the scores: scores of another register (or of
-    # none) are refused there unless --replace, as `auditkit rules` refuses other rules.
+    # none) are refused there unless --replace, as `auditkit rules` refuses other rules;
+    # refused before any customer is scored.
     record = None if args.out else _theft_record(args, register_read)
     if record is not None and not args.replace:
         refuse_another_runs_folder(out, record, "theft scores", _theft_described)
+    with parameters_named(flags("as_of")):  # named as the flag the user typed
+        scores = theft_scores(
+            reads, as_of=args.as_of, work_orders=dataset.work_orders, field_checks=checks
+        )
     parquet, csv = save_table(scores, out, "theft_scores")
     if record is not None:
         write_run_record(out, record)
