@@ -127,7 +127,7 @@ def run_theft(args: argparse.Namespace) -> int:
     from auditkit.periods import period_last_day
     from auditkit.report import save_table
     from auditkit.stats import theft_scores
-    from auditkit.stats.theft import refuse_reads_after
+    from auditkit.stats.theft import read_end, refuse_reads_after
     from auditkit.stats.theft_report import daily_theft_scores
 
     if args.top < 1:
@@ -146,6 +146,24 @@ def run_theft(args: argparse.Namespace) -> int:
             columns={"kwh_billed": "kwh"}
         )
     checks, register_read = _field_checks(args, reads)
+    # One folder per source and last day or month scored: a daily run does not replace the
+    # monthly scores, nor next month's run this one's.
+    if args.as_of:
+        last = args.as_of
+    elif args.daily:  # the day the scoring ends at by default (a stray later read left out)
+        last = read_end(reads, "daily_reads").day
+    else:
+        last = str(reads["period"].max())[:7]
+    name = dataset_output_name(args.data_dir, args.district)  # two datasets named alike apart
+    source = "daily" if args.daily else "monthly"
+    out = args.out or outputs_dir() / "stats" / name / f"theft-{source}-{safe_name(last)}"
+    # The folder names the dataset, district, source and last period; the register whose field
+    # checks explain falls is recorded beside the scores: scores of another register (or of
+    # none) are refused there unless --replace, as `auditkit rules` refuses other rules;
+    # refused before any customer is scored.
+    record = None if args.out else _theft_record(args, register_read)
+    if record is not None and not args.replace:
+        refuse_another_runs_folder(out, record, "theft scores", _theft_described)
     with parameters_named(flags("as_of")):  # named as the flag the user typed
         if args.daily:  # as the report scores them (peers, interval reads)
             hours = dataset.interval_reads
@@ -161,18 +179,6 @@ def run_theft(args: argparse.Namespace) -> int:
             scores = theft_scores(
                 reads, as_of=args.as_of, work_orders=dataset.work_orders, field_checks=checks
             )
-    # One folder per source and last day or month scored: a daily run does not replace the
-    # monthly scores, nor next month's run this one's.
-    last = args.as_of or scores.attrs.get("as_of") or str(reads["period"].max())[:7]
-    name = dataset_output_name(args.data_dir, args.district)  # two datasets named alike apart
-    source = "daily" if args.daily else "monthly"
-    out = args.out or outputs_dir() / "stats" / name / f"theft-{source}-{safe_name(last)}"
-    # The folder names the dataset, district, source and last period; the register whose field
-    # checks explain falls is recorded beside the scores: scores of another register (or of
-    # none) are refused there unless --replace, as `auditkit rules` refuses other rules.
-    record = None if args.out else _theft_record(args, register_read)
-    if record is not None and not args.replace:
-        refuse_another_runs_folder(out, record, "theft scores", _theft_described)
     parquet, csv = save_table(scores, out, "theft_scores")
     if record is not None:
         write_run_record(out, record)

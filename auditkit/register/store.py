@@ -1125,7 +1125,12 @@ def _event_rows(events: pd.DataFrame) -> list[dict]:
         )
     rows, problems = [], []
     given = [*EVENT_COLUMNS, *(c for c in OPTIONAL_EVENT_COLUMNS if c in events.columns)]
-    for event in events.loc[:, given].to_dict("records"):
+    frame = events.loc[:, given]
+    if frame["amount"].dtype.kind == "f" and frame["amount"].dtype.itemsize < 8:
+        # float32 amounts as they were typed (0.1, not 0.10000000149011612): the fen check
+        # judges a float at double precision
+        frame = frame.assign(amount=frame["amount"].astype(str).astype(float))
+    for event in frame.to_dict("records"):
         row_number = event["source_row"]
         if isinstance(row_number, float) and row_number.is_integer():
             row_number = int(row_number)  # an int column with a gap reads as floats

@@ -1,6 +1,7 @@
 """`auditkit rules` on a dataset folder holding an office program's lock file says so on stderr
 (the warning `load` gives), and the id it records a run under when --run-id is not given fits
-the register however long the dataset folder's name."""
+the register however long the dataset folder's name. `auditkit stats theft` refuses another
+run's default folder before it scores anyone."""
 
 from __future__ import annotations
 
@@ -68,3 +69,34 @@ def test_the_default_run_id_of_a_250_character_folder_keeps_its_end_within_200_c
             f"{digest}…{name[-(200 - 9 - len(rest)) :]}{rest}"
         ]
     assert "already recorded, nothing changed" in capsys.readouterr().out
+
+
+def test_theft_scores_another_run_wrote_are_refused_before_any_customer_is_scored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run reading no register, in the default folder of one that read a register's field
+    checks, scored every customer and then was refused: the scoring went for nothing."""
+    import auditkit.stats
+
+    monkeypatch.setenv("AUDITKIT_OUTPUTS", str(tmp_path / "outputs"))
+    for name in ("AUDITKIT_DB", "AUDITKIT_RUN_DB"):
+        monkeypatch.delenv(name, raising=False)
+    folder = write_utility(tmp_path / "data")
+    db = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    Register.open(db).close()
+    assert main(["stats", "theft", str(folder), "--db", db]) == 0
+    scored: list[str] = []
+    scores = auditkit.stats.theft_scores
+
+    def counted(*args, **options):
+        scored.append("scored")
+        return scores(*args, **options)
+
+    monkeypatch.setattr(auditkit.stats, "theft_scores", counted)
+    capsys.readouterr()
+    assert main(["stats", "theft", str(folder)]) == 2
+    assert "holds the theft scores of another run" in capsys.readouterr().err
+    assert scored == []
+    # near miss: the same run again is scored and replaces its own scores
+    assert main(["stats", "theft", str(folder), "--db", db]) == 0
+    assert scored == ["scored"]

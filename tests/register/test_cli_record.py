@@ -95,3 +95,38 @@ def test_a_run_another_one_records_first_leaves_no_findings_folder_that_looks_re
     assert main([*run, "--run-id", "another 2024-12"]) == 0
     written = sorted(path.name for path in findings_folders.rglob("*") if path.is_file())
     assert written == ["findings.csv", "findings.parquet", "run.json"]
+
+
+def test_ctrl_c_while_a_recorded_run_is_put_in_place_leaves_its_files_whole(
+    dataset: Path, tmp_path: Path, database_url: str, monkeypatch
+) -> None:
+    """Ctrl-C between the renames of a recorded run's files left November's findings.parquet
+    beside December's findings.csv; now it is handled once all are in place."""
+    import os
+    import signal
+
+    import pandas as pd
+
+    db = database_url.replace("postgresql+psycopg://", "postgresql://")
+    out = tmp_path / "out"
+    assert main(["rules", str(dataset), "--out", str(out), "--as-of", "2024-11", "--db", db]) == 0
+    november = pd.read_parquet(out / "findings.parquet")["revenue_impact"].tolist()
+    replace, recorded = os.replace, Register.record_run
+
+    def renamed_then_interrupted(source, target) -> None:
+        replace(source, target)
+        monkeypatch.setattr(os, "replace", replace)
+        signal.raise_signal(signal.SIGINT)  # Ctrl-C after the first file is in place
+
+    def recorded_then_moved(register: Register, findings, **run):
+        changes = recorded(register, findings, **run)
+        monkeypatch.setattr(os, "replace", renamed_then_interrupted)
+        return changes
+
+    monkeypatch.setattr(Register, "record_run", recorded_then_moved)
+    assert main(["rules", str(dataset), "--out", str(out), "--as-of", "2024-12", "--db", db]) == 130
+    parquet = pd.read_parquet(out / "findings.parquet")
+    csv = pd.read_csv(out / "findings.csv", encoding="utf-8-sig")
+    assert parquet["revenue_impact"].tolist() == csv["revenue_impact"].tolist()
+    assert parquet["revenue_impact"].tolist() != november  # December's, both of them
+    assert [path.name for path in tmp_path.glob(".*")] == []  # no staging folder left

@@ -1127,3 +1127,28 @@ def test_a_worklist_the_register_cannot_record_as_sent_leaves_no_sheet(
     assert sheets(out) and [path.name for path in out.iterdir() if path.name.startswith(".")] == []
     sent = Register.open(db).outcomes()
     assert not sent.empty and set(sent["event"]) == {"sent"}
+
+
+def test_ctrl_c_while_the_sheets_recorded_as_sent_are_put_in_place_puts_them_all(
+    recorded: tuple[str, Path], tmp_path: Path, monkeypatch
+) -> None:
+    """Ctrl-C after the first of two sheets was renamed into place left the second, recorded
+    as sent, nowhere; now it is handled once every sheet is in place."""
+    import os
+    import signal
+
+    db, _ = recorded
+    out = tmp_path / "worklists"
+    replace = os.replace
+
+    def renamed_then_interrupted(source, target) -> None:
+        replace(source, target)
+        if Path(target).parent == out:  # a sheet put in place, not one written in the staging
+            monkeypatch.setattr(os, "replace", replace)
+            signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(os, "replace", renamed_then_interrupted)
+    assert main(["worklist", "--db", db, "--by", "high", "--out", str(out)]) == 130
+    sent = Register.open(db).outcomes()
+    assert len(sheets(out)) == 2 and sent["source"].nunique() == 2
+    assert [path.name for path in out.iterdir() if path.name.startswith(".")] == []

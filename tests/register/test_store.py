@@ -297,6 +297,24 @@ def test_an_amount_with_a_fraction_of_a_fen_is_refused_naming_source_row_and_col
     assert register.outcomes()["amount"].tolist() == [0.3]
 
 
+def test_float32_amounts_are_judged_as_typed(register):
+    """A float32 column's 0.1 reached the fen check as 0.10000000149011612 and was refused
+    (before the check, it was rounded and kept)."""
+    key = finding_key("A", "rate_mismatch", "2024-01")
+    register.record_run(findings(finding("A")), run_id="r", as_of="2024-07", district=None)
+    sheet = events(event(key, "recovered", 0.1, source_row=5)).astype({"amount": "float32"})
+    register.record_outcomes(sheet)
+    assert register.outcomes()["amount"].tolist() == [0.1]
+    # near miss: a fraction of a fen is refused in float32 too
+    later = events(event(key, "recovered", 2.675, source_row=6)).astype({"amount": "float32"})
+    with pytest.raises(RegisterError) as raised:
+        register.record_outcomes(later)
+    assert raised.value.problems == [
+        "source 'worklist-north-2024-07.xlsx' row 6: column 'amount': expected yuan to the fen "
+        "(at most 2 decimals), found 2.675"
+    ]
+
+
 @pytest.mark.parametrize(
     ("column", "value", "expected"),
     [

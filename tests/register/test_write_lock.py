@@ -23,7 +23,8 @@ HELD_SECONDS = 4.0
 @contextmanager
 def _lock_held_by_another_writer(url: str) -> Iterator[None]:
     """The register's write lock taken by another connection, as an import does, and let go of
-    `HELD_SECONDS` later (so old code that waits without a limit ends, too late)."""
+    `HELD_SECONDS` later (so old code that waits without a limit ends, too late), or when the
+    block ends, if sooner (a test that waited for nothing does not wait for the timer)."""
     if url.startswith("sqlite"):
         holder = sqlite3.connect(
             sa.make_url(url).database, isolation_level=None, check_same_thread=False
@@ -35,12 +36,16 @@ def _lock_held_by_another_writer(url: str) -> Iterator[None]:
         connection = engine.connect()
         transaction = connection.begin()
         connection.execute(sa.select(sa.func.pg_advisory_xact_lock(store.WRITE_LOCK_KEY)))
-        release = threading.Timer(HELD_SECONDS, transaction.rollback)
+        release = threading.Timer(
+            HELD_SECONDS, lambda: transaction.rollback() if transaction.is_active else None
+        )
     release.start()
     try:
         yield
     finally:
+        release.cancel()
         release.join()
+        release.function()  # nothing left to roll back when the timer let go already
         if url.startswith("sqlite"):
             holder.close()
         else:
