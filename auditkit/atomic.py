@@ -79,7 +79,7 @@ def folder_written_whole(destination: Path) -> Iterator[Path]:
         with locked_while_written(staging):
             staging.chmod(mode)  # mkdtemp's 0o700 would hide it from workers of other accounts
             yield staging
-            with _signals_held():
+            with signals_held():
                 _replace_folder(staging, destination)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -136,7 +136,7 @@ def _replace_together(writers: Mapping[Path, Callable[[Path], None]]) -> list[Pa
                     raise
                 # A write that fails (a full disk) names no file: name the one being written.
                 raise OSError(error.errno, error.strerror or str(error), str(target)) from error
-        with _signals_held():
+        with signals_held():
             for target, temporary_path in written.items():
                 os.replace(temporary_path, target)
     except BaseException:
@@ -147,7 +147,7 @@ def _replace_together(writers: Mapping[Path, Callable[[Path], None]]) -> list[Pa
 
 
 @contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
+def signals_held() -> Iterator[None]:
     """Ctrl-C and SIGTERM handled after the block, not inside it: while it runs, their Python
     handlers only note them; then the previous handlers are put back and each signal noted is
     raised again. Python runs signal handlers in the main thread whichever thread the signal

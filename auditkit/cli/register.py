@@ -189,7 +189,7 @@ def run_worklist(args: argparse.Namespace) -> int:
     """Choose the findings, write one sheet per district, record them as sent. The sheets are
     written in a hidden folder of `--out`, recorded, and only then put in place: a recording
     that fails (a read-only database user, a lock not taken) leaves no sheet behind."""
-    from auditkit.atomic import _signals_held, locked_while_written
+    from auditkit.atomic import locked_while_written, signals_held
     from auditkit.register import Register, select_worklist, write_worklist
     from auditkit.register.texts import checked_register_text
     from auditkit.register.worklist import checked_limits
@@ -253,7 +253,7 @@ def run_worklist(args: argparse.Namespace) -> int:
                 ]  # fmt: skip
                 if store is not None:  # recorded before any sheet is in place: none unrecorded
                     _record_sent(store, staged, sent_by, args.auditor)
-                with _signals_held():  # Ctrl-C after the last: every sheet recorded goes out
+                with signals_held():  # Ctrl-C after the last: every sheet recorded goes out
                     for (district, path, sheet), (written, _) in zip(sheets, staged, strict=True):
                         os.replace(written, path)
                         print(f"{district}: {len(sheet)} of "

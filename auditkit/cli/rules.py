@@ -171,7 +171,7 @@ def _in_place_when_done(out: Path) -> Iterator[Path]:
     (run.json last) when the block ends and removed when it raises: a run the register refuses
     or fails to record (a concurrent run of the same month) leaves no files that look
     recorded."""
-    from auditkit.atomic import _signals_held, locked_while_written
+    from auditkit.atomic import locked_while_written, signals_held
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
@@ -179,7 +179,7 @@ def _in_place_when_done(out: Path) -> Iterator[Path]:
         with locked_while_written(staging):
             yield staging
             out.mkdir(parents=True, exist_ok=True)
-            with _signals_held():  # Ctrl-C after the last rename: never old and new files mixed
+            with signals_held():  # Ctrl-C after the last rename: never old and new files mixed
                 for name in sorted(path.name for path in staging.iterdir()):
                     if name != RUN_RECORD:
                         os.replace(staging / name, out / name)

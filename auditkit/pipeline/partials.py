@@ -209,14 +209,23 @@ def _last_changed(folder: Path) -> float:
     return latest
 
 
+#: Where commands stage folders under an outputs folder: runs directly in it, and `auditkit
+#: rules --register` a month's findings beside the others of its dataset
+#: (`findings/<dataset>/.<month>.<random>.partial`).
+STAGED_UNDER = ("", "findings/*/")
+
+
 def find_partials(root: Path) -> list[Partial]:
-    """Every partial run folder directly under an outputs folder, oldest run first (by the
-    time its id names, `run_ids.run_order`: not as text, which puts an id of the old form
-    after the new ones of its second)."""
+    """Every partial folder a command left under an outputs folder (STAGED_UNDER), oldest run
+    first (by the time its id names, `run_ids.run_order`: not as text, which puts an id of the
+    old form after the new ones of its second), then the staged ones by name."""
     if not root.is_dir():
         return []
     folders = [
-        path for path in root.glob(f".*{PARTIAL_SUFFIX}") if path.is_dir() and not path.is_symlink()
+        path
+        for under in STAGED_UNDER
+        for path in root.glob(f"{under}.*{PARTIAL_SUFFIX}")
+        if path.is_dir() and not path.is_symlink()
     ]
     folders.sort(key=lambda path: run_order(path.name[1 : -len(PARTIAL_SUFFIX)]))
     return [inspect_partial(path) for path in folders]

@@ -105,7 +105,7 @@ def test_an_as_of_billed_before_the_first_inspection_compares_nothing_and_says_s
         "No inspections up to 2023-09 (the first is in 2024-01), so self- and cross-audits are "
         "not compared."
     ]
-    with pytest.raises(ParameterError, match="2023-06..2024-12, found '2023-05'"):
+    with pytest.raises(ParameterError, match=r"2023-06\.\.2024-12, found '2023-05'"):
         build(billed, as_of="2023-05", seed=1)
 
 

@@ -115,3 +115,22 @@ def test_a_folder_still_being_written_whole_is_live_however_long_it_was_left(
         assert capsys.readouterr().out.split()[:2] == ["live", str(staging)]
         assert staging.is_dir()
     assert (tmp_path / "converted" / "part-0000.parquet").is_file()
+
+
+def test_a_months_findings_staged_by_a_killed_rules_run_are_listed_and_removed_once_dead(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`auditkit rules --register` stages a month's findings beside the others of its dataset
+    (`findings/<dataset>/.<month>.<random>.partial`); killed outright, it left a folder `clean`
+    never listed, since it looked only directly under the outputs folder."""
+    staged = tmp_path / "findings" / "data-0123abcd" / ".2024-12.k3x9.partial"
+    staged.mkdir(parents=True)
+    (staged / "findings.parquet").write_text("x")
+    _left_unchanged(staged, STAGED_QUIET_SECONDS + 60)
+    assert [partial.path for partial in find_partials(tmp_path)] == [staged]
+    assert main(["clean", "--outputs", str(tmp_path), "--yes"]) == 0
+    assert capsys.readouterr().out.split()[:2] == ["removed", str(staged)]
+    assert not staged.exists()
+    # near miss: a month's findings folder itself is no partial folder
+    (tmp_path / "findings" / "data-0123abcd" / "2024-12").mkdir()
+    assert find_partials(tmp_path) == []
