@@ -87,11 +87,21 @@ def folder_written_whole(destination: Path) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def locked_while_written(folder: Path) -> Iterator[None]:
-    """An exclusive lock on `folder` itself while the block writes it (flock on its descriptor:
-    no file added to the folder; the kernel releases it when the block ends or the process
-    dies, however it dies). Where the platform has no fcntl, or the file system refuses the
-    lock (a network share may), the block runs unlocked: `auditkit clean` then cannot tell the
+    """An exclusive lock on `folder` itself while the block writes it (`folder_flock`, not
+    waited for). Where the platform has no fcntl, or the file system refuses the lock (a
+    network share may), the block runs unlocked: `auditkit clean` then cannot tell the
     folder's writer is gone, and never removes it."""
+    with folder_flock(folder, wait=False):
+        yield
+
+
+@contextlib.contextmanager
+def folder_flock(folder: Path, *, wait: bool) -> Iterator[None]:
+    """An exclusive flock on `folder` itself while the block runs (on its descriptor: no file
+    added to the folder; the kernel releases it when the block ends or the process dies,
+    however it dies): waited for with `wait`, else taken only if free and not refused. Where
+    the platform has no fcntl or the folder cannot be opened for reading, the block runs
+    unlocked."""
     try:
         descriptor = None if fcntl is None else os.open(folder, os.O_RDONLY)
     except OSError:
@@ -100,8 +110,11 @@ def locked_while_written(folder: Path) -> Iterator[None]:
         yield
         return
     try:
-        with contextlib.suppress(OSError):
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if wait:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        else:
+            with contextlib.suppress(OSError):
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         yield
     finally:
         os.close(descriptor)

@@ -33,6 +33,7 @@ from typing import IO
 
 import psutil
 
+from auditkit.atomic import folder_flock
 from auditkit.errors import AuditkitError
 from auditkit.pipeline.run_ids import run_order, run_started
 
@@ -89,18 +90,8 @@ def holding(folder: Path) -> Iterator[None]:
     left among the runs; released when the block ends or the process dies). None where the
     platform has no fcntl or the folder cannot be opened for reading (write-only outputs): the
     block then runs unlocked, as it did before there was a lock."""
-    try:
-        descriptor = None if fcntl is None else os.open(folder, os.O_RDONLY)
-    except OSError:
-        descriptor = None
-    if descriptor is None:
+    with folder_flock(folder, wait=True):
         yield
-        return
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(descriptor)
 
 
 def _lock(stream: IO[str]) -> None:
