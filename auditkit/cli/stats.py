@@ -241,8 +241,9 @@ def _field_checks(
 
 def _last_day(as_of: str | None, reads: pd.DataFrame) -> pd.Timestamp | None:
     """The last day scored: the day `as_of` knows (`periods.as_of_day`: the end of a month, or
-    the date itself); without it, the last day of the `reads` (a date column, or 'YYYY-MM'
-    periods; None without reads)."""
+    the date itself); without it, the last day of the `reads` (daily reads: `theft.read_end`'s,
+    where their scoring ends, not a stray later read's; or 'YYYY-MM' periods; None without
+    reads)."""
     import pandas as pd
 
     from auditkit.periods import as_of_day, period_last_day
@@ -255,7 +256,9 @@ def _last_day(as_of: str | None, reads: pd.DataFrame) -> pd.Timestamp | None:
     if reads.empty:
         return None
     if "date" in reads.columns:
-        return pd.Timestamp(pd.to_datetime(reads["date"]).max()).normalize()
+        from auditkit.stats.theft import read_end
+
+        return pd.Timestamp(read_end(reads, "daily_reads").day)
     return period_last_day(str(reads["period"].max()))
 
 

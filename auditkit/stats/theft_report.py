@@ -499,32 +499,28 @@ def score_theft(
     if parts:
         both = pd.concat([scored for scored, _, _ in parts], ignore_index=True)
         scores = _stronger_source(both, datable)
-        series = pd.concat(
-            [
-                drawn.assign(source=source)
-                for source, (_, drawn, _) in zip(sources, parts, strict=True)
-            ],
-            ignore_index=True,
-        )
-        chosen = set(zip(scores["customer_id"], scores["source"], strict=True))
-        drawn_chosen = [
-            key in chosen for key in zip(series["customer_id"], series["source"], strict=True)
-        ]
-        series = series.loc[np.array(drawn_chosen, dtype=bool)].drop(columns="source")
         shapes = pd.concat([shaped for _, _, shaped in parts], ignore_index=True)
     else:
         orders = list(EXPLAINED_COLUMNS) if records.given else []
         scores = pd.DataFrame(columns=[*COLUMNS, *orders, *REASON_COLUMNS, OTHER_SCORE])
-        series = pd.DataFrame(columns=list(SERIES_COLUMNS))
         shapes = pd.DataFrame(columns=list(DAY_SHAPE_COLUMNS))
     known = (*COLUMNS, *REASON_COLUMNS, OTHER_SCORE, *PROFILE_COLUMNS)
     extra = [column for column in scores.columns if column not in known]
     profile = [column for column in PROFILE_COLUMNS if column in scores.columns]
     scores = ranked(scores[[*COLUMNS, *extra, *REASON_COLUMNS, OTHER_SCORE, *profile]])
     on_it = records.followed_in(scores)
-    listed = _listed(scores, top_n, on_it)["customer_id"]
-    series = series[series["customer_id"].isin(listed)].reset_index(drop=True)
-    shapes = shapes[shapes["customer_id"].isin(listed)].reset_index(drop=True)
+    listed = _listed(scores, top_n, on_it)
+    # Drawn from the series each listed customer is worded by, once the listing is known: a
+    # part's own top would miss a customer its bills list whose bills rank lower among all.
+    drawn = [
+        drawn_steps(matrix, listed[listed["source"] == source])
+        for source, (_, matrix, _) in zip(sources, parts, strict=True)
+    ]
+    drawn = [steps for steps in drawn if len(steps)]  # an empty frame would make dates objects
+    series = pd.concat(drawn, ignore_index=True) if drawn else pd.DataFrame()
+    series = series.reindex(columns=list(SERIES_COLUMNS))
+    shown = listed.loc[listed["source"] == SOURCE_OF["D"], "customer_id"]
+    shapes = shapes[shapes["customer_id"].isin(shown)].reset_index(drop=True)
     return TheftReport(scores, series, names[["usage_type", "district"]], top_n, shapes, on_it)
 
 
@@ -701,10 +697,10 @@ def _scored_with_reasons(
     peers: pd.Series,
     top_n: int,
     records: Records,
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, ConsumptionMatrix, pd.DataFrame]:
     """`theft_scores` of `reads` (with `interval_reads`, and `records` where given) with the
-    reason columns, the drawn steps of its `top_n` and the day shapes of those of them scored on
-    the profile."""
+    reason columns, the matrix scored (to draw the customers listed by it) and the day shapes of
+    its `top_n` scored on the profile."""
     matrix = to_matrix(reads, as_of)
     scores = theft_scores(
         matrix,
@@ -717,14 +713,13 @@ def _scored_with_reasons(
     groups = peer_group_codes(peers, matrix.customers)
     reasons = reason_columns(scores, matrix, groups)
     top = _listed(scores, top_n, records.followed_in(pd.concat([scores, reasons], axis=1)))
-    steps = drawn_steps(matrix, top)
     shapes = pd.DataFrame(columns=list(DAY_SHAPE_COLUMNS))
     if interval_reads is not None:
         figures, shapes = profile_figures(scores, top, interval_reads, matrix.times, peers)
         reasons = pd.concat([reasons, figures], axis=1)
     scores = pd.concat([scores, reasons], axis=1)
     scores["change_at"] = [_change_text(value) for value in scores["change_at"]]
-    return scores, steps, shapes
+    return scores, matrix, shapes
 
 
 def profile_figures(

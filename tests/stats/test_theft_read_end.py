@@ -76,3 +76,22 @@ def test_a_read_without_a_customer_id_is_refused_by_its_row_not_left_out(reads, 
         rf"{len(reads) + 1}'",
     ):
         theft_scores(pd.concat([reads, lost], ignore_index=True))
+
+
+def test_the_cli_reads_field_checks_up_to_the_day_scored_not_a_stray_later_read():
+    # Before: the register's decisions were read up to the stray read's day (2025-04-20), those
+    # recorded after the day scored (2025-03-31) included.
+    from auditkit.cli.stats import _last_day
+
+    days = pd.date_range("2025-01-01", "2025-03-31")
+    reads = pd.DataFrame(
+        {
+            "customer_id": np.repeat([f"C{index}" for index in range(30)], len(days)),
+            "date": np.tile(days, 30),
+            "kwh": 5.0,
+        }
+    )
+    stray = pd.DataFrame({"customer_id": ["C0"], "date": [pd.Timestamp("2025-04-20")], "kwh": 5.0})
+    assert _last_day(None, pd.concat([reads, stray], ignore_index=True)) == pd.Timestamp(
+        "2025-03-31"
+    )

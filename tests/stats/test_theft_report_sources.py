@@ -103,3 +103,18 @@ def test_customers_too_short_to_score_on_either_source_draw_nothing_and_raise_no
     report = score_theft(recent, reads[reads["date"] >= "2025-10-01"], customers, "2025-12")
     assert (report.scores["status"] == "too_short").all()
     assert report.series.empty and report.top().empty
+
+
+@pytest.mark.parametrize("top_n", [1, 2, 3])
+def test_every_customer_listed_by_its_bills_is_drawn_from_them(top_n):
+    # NEW's bills rank high among all bills but its daily reads list it: the bills' own top
+    # `top_n` held NEW and missed OLD or BOTH, listed with no steps drawn (an empty panel).
+    bills, reads, customers = _utility()
+    report = score_theft(bills, reads, customers, "2025-12", top_n=top_n)
+    listed = report.top()
+    assert len(listed) == top_n
+    for _, row in listed.iterrows():
+        drawn = report.series[report.series["customer_id"] == row["customer_id"]]
+        assert len(drawn) > 0, row["customer_id"]
+        if row["source"] == "bills":  # drawn from the bills: one step a month
+            assert drawn["start"].dt.is_month_start.all() and len(drawn) <= len(PERIODS)
