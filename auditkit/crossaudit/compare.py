@@ -427,14 +427,7 @@ def _overall(frame: pd.DataFrame, min_inspections: int) -> tuple[pd.DataFrame, l
     if min(self_n, cross_n) < min_inspections:
         values = {"self_n": self_n, "cross_n": cross_n, "min_inspections": min_inspections}
         return pd.DataFrame(columns=OVERALL_COLUMNS), [Note("no_overall_test", values)]
-    base = {
-        "self_n": self_n,
-        "self_errors": self_errors,
-        "self_rate": self_errors / self_n,
-        "cross_n": cross_n,
-        "cross_errors": cross_errors,
-        "cross_rate": cross_errors / cross_n,
-    }
+    base = _counts_and_rates(self_n, self_errors, cross_n, cross_errors)
     rows = []
     if 0 < self_errors + cross_errors < self_n + cross_n:
         z, p_z = proportions_ztest(
@@ -444,6 +437,20 @@ def _overall(frame: pd.DataFrame, min_inspections: int) -> tuple[pd.DataFrame, l
     odds, p_fisher = _fisher_less(self_errors, self_n, cross_errors, cross_n)
     rows.append({"test": "fisher_exact", **base, "statistic": odds, "p_value": p_fisher})
     return pd.DataFrame(rows, columns=OVERALL_COLUMNS), []
+
+
+def _counts_and_rates(
+    self_n: int, self_errors: int, cross_n: int, cross_errors: int
+) -> dict[str, float]:
+    """A test row's inspections, errors and error rates of each kind (both kinds inspected)."""
+    return {
+        "self_n": self_n,
+        "self_errors": self_errors,
+        "self_rate": self_errors / self_n,
+        "cross_n": cross_n,
+        "cross_errors": cross_errors,
+        "cross_rate": cross_errors / cross_n,
+    }
 
 
 def _by_district(frame: pd.DataFrame, min_inspections: int, alpha: float) -> pd.DataFrame:
@@ -524,12 +531,7 @@ def _stratified(by_district: pd.DataFrame, min_inspections: int) -> tuple[pd.Dat
         odds_ratio = float(stratified.oddsratio_pooled)
     row = {
         "test": STRATIFIED,
-        "self_n": self_n,
-        "self_errors": self_errors,
-        "self_rate": self_errors / self_n,
-        "cross_n": cross_n,
-        "cross_errors": cross_errors,
-        "cross_rate": cross_errors / cross_n,
+        **_counts_and_rates(self_n, self_errors, cross_n, cross_errors),
         "statistic": odds_ratio,
         "p_value": float(stratified.test_null_odds().pvalue),
     }
