@@ -252,7 +252,7 @@ def run_worklist(args: argparse.Namespace) -> int:
                     for _, path, sheet in sheets
                 ]  # fmt: skip
                 if store is not None:  # recorded before any sheet is in place: none unrecorded
-                    _record_sent(store, staged, sent_by, args.auditor)
+                    _record_sent(store, staged, sent_by, args.auditor, trail)
                 with signals_held():  # Ctrl-C after the last: every sheet recorded goes out
                     for (district, path, sheet), (written, _) in zip(sheets, staged, strict=True):
                         os.replace(written, path)
@@ -601,13 +601,18 @@ def _refuse_unknown(store: Register, worklist: pd.DataFrame, origin: str) -> Non
 
 
 def _record_sent(
-    store: Register, written: list[tuple[Path, pd.DataFrame]], actor: str, auditor: str | None
+    store: Register,
+    written: list[tuple[Path, pd.DataFrame]],
+    actor: str,
+    auditor: str | None,
+    trail: pd.DataFrame,
 ) -> None:
     """Record each finding written as `sent` (`register.worklist_sent.record_sent`, as the API
-    records it) and say how many were recorded and how many had been already."""
+    records it, against the outcome `trail` the worklist was chosen by, not read again) and say
+    how many were recorded and how many had been already."""
     from auditkit.register.worklist_sent import record_sent
 
-    recorded = record_sent(store, written, sent_by=actor, auditor=auditor)
+    recorded = record_sent(store, written, sent_by=actor, auditor=auditor, trail=trail)
     total = sum(len(sheet) for _, sheet in written)
     print(
         f"register {store.url}: {recorded} findings recorded as sent, already recorded "

@@ -24,20 +24,23 @@ def record_sent(
     *,
     sent_by: str,
     auditor: str | None = None,
+    trail: pd.DataFrame | None = None,
 ) -> int:
     """Record each finding of the worklist sheets `written` (pairs of the path `write_worklist`
     wrote and the worklist frame written there) as `sent` today by `sent_by`, from its sheet and
     row, with the auditing bureau `auditor` (None: a self-audit) and how it was chosen; returns
     how many were recorded. A finding already sent on the same sheet (written again, any day)
-    is not sent again. The events go in in one import: all of them or none."""
+    is not sent again (by `trail`, the register's outcomes as a caller already read them for
+    these findings; None: read here). The events go in in one import: all of them or none."""
     if not isinstance(sent_by, str) or not sent_by.strip():
         raise ParameterError("sent_by", "who sends the worklist (a name)", sent_by)
     sheets = list(written)
     for path, sheet in sheets:
         require_type(path, (str, os.PathLike), "written", "pairs of a sheet's path and worklist")
         require_frame_columns(sheet, "written", "a worklist of select_worklist", ["finding_key"])
-    districts = {district for _, sheet in sheets for district in sheet.get("district", [])}
-    trail = register.outcomes(district=next(iter(districts)) if len(districts) == 1 else None)
+    if trail is None:
+        districts = {district for _, sheet in sheets for district in sheet.get("district", [])}
+        trail = register.outcomes(district=next(iter(districts)) if len(districts) == 1 else None)
     sent = trail.loc[trail["event"] == "sent", ["finding_key", "source"]]
     already = set(zip(sent["finding_key"], sent["source"], strict=True))
     sent_on = today()
