@@ -927,13 +927,18 @@ class PartitionedDataset:
             return None
         return record if set(record["files"]) == set(self.files()) else None
 
+    def require_district(self, name: str) -> None:
+        """Raise ParameterError naming `name` and the known districts unless it is one of them
+        (as `Dataset.require_district`; nothing is read)."""
+        if name not in self.districts:
+            raise ParameterError("district", f"one of {', '.join(self.districts)}", name)
+
     def for_district(self, name: str, validate: bool = True) -> Dataset:
         """One district's customers with their bills, orders, reads ... (tariffs whole), eager.
 
         Reads only that district's files. Raises ParameterError for an unknown district.
         """
-        if name not in self.districts:
-            raise ParameterError("district", f"one of {', '.join(self.districts)}", name)
+        self.require_district(name)
         chosen = [partition for partition in self.partitions if partition.district == name]
         dataset = self.dataset(chosen, validate=validate, district=name)
         if dataset.network_supply is None or dataset.customers is None:

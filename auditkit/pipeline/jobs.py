@@ -251,14 +251,15 @@ def _check_district(
 
     An empty value is left to the notebook (studies read it as "all districts at once").
     """
-    from auditkit.report.kernel_params import check_district  # deferred: pulls in pandas
-
-    try:
-        check_district(district, known, data_dir)
-    except ParameterError as error:
+    if not known or district == "":
+        return
+    if district not in known:
+        error = ParameterError(
+            "district", f"one of the districts in {data_dir} ({', '.join(known)})", district
+        )
         if source:
-            raise AuditkitError(f"{source}: {error}") from None
-        raise
+            raise AuditkitError(f"{source}: {error}")
+        raise error
 
 
 def jobs_for_notebooks(

@@ -6,19 +6,20 @@ papermill passes `-p mask_personal false` as the text 'false'. The cell right af
 itself: running its annotated lines makes Python record each name's type in the namespace's
 `__annotations__`, which is what is checked here with `params.check_type` and `params.check_domain`,
 the very rules `auditkit run` applies to the same cell's source.
+
+Whether the data has the `district` or the `as_of` asked for is each study's own check, made on
+the data the notebook loads anyway (`build` refuses what its data lacks), so a kernel never reads
+the data twice; `auditkit run` also checks the district before any kernel starts.
 """
 
 from __future__ import annotations
 
-import os
 import typing
-from collections.abc import MutableMapping, Sequence
-from pathlib import Path
+from collections.abc import MutableMapping
 from typing import Any
 
 from auditkit.errors import ParameterError
 from auditkit.notebook_params import NotebookParameter, check_domain, check_type
-from auditkit.report.tables import REPORT_DIR_ENV
 
 #: What a month written as a number (`-p as_of 202506`, which papermill passes as an int) lacks.
 MONTH_HINT = " (a month is text 'YYYY-MM', e.g. '2025-06')"
@@ -73,45 +74,3 @@ def check_parameters(namespace: MutableMapping[str, Any]) -> None:
             hint = MONTH_HINT if name == "as_of" and isinstance(namespace[name], int) else ""
             raise NotebookParameterError(error.name, error.expected + hint, error.found) from None
     namespace.update(converted)
-    if "district" in declared and not os.environ.get(REPORT_DIR_ENV):
-        check_in_data(converted)
-
-
-def check_in_data(parameters: MutableMapping[str, Any]) -> None:
-    """Refuse a `district` or an `as_of` the dataset (`data_dir`, empty: the demo) does not
-    have, for JupyterLab and papermill only (`auditkit run` sets `REPORT_DIR_ENV`; it refuses
-    such a district before a kernel starts, but not such an `as_of`): the check costs a reading
-    of the data."""
-    from auditkit import data  # deferred: only a kernel run by hand reads the data here
-    from auditkit.demo import demo_data_dir
-
-    folder = Path(parameters.get("data_dir") or demo_data_dir())
-    dataset = data.load(folder)
-    try:
-        check_district(parameters.get("district", ""), dataset.districts, folder)
-        bills = dataset.bills
-        if parameters.get("as_of") and bills is not None and not bills.empty:
-            check_month_in_data(
-                parameters["as_of"], str(bills["period"].min()), str(bills["period"].max())
-            )
-    except ParameterError as error:
-        raise NotebookParameterError(error.name, error.expected, error.found) from None
-
-
-def check_district(district: Any, known: Sequence[str], data_dir: Path | None) -> None:
-    """Raise a ParameterError naming `district` when the dataset at `data_dir` has no such
-    district (the one check `auditkit run` and a kernel share). An empty value is left to the
-    notebook (studies read it as "all districts at once"); so is a dataset without districts."""
-    if not known or district == "":
-        return
-    if district not in known:
-        raise ParameterError(
-            "district", f"one of the districts in {data_dir} ({', '.join(known)})", district
-        )
-
-
-def check_month_in_data(as_of: str, first: str, last: str) -> None:
-    """Raise a ParameterError naming `as_of` when it lies outside the bills' months
-    `first`..`last`: a study as of a month the data does not reach would say nothing of it."""
-    if not first <= as_of <= last:
-        raise ParameterError("as_of", f"a month within the bills' periods {first}..{last}", as_of)

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from cycle_builders import RECORDED, findings_frame, outcomes_frame, write_register
+from cycle_builders import RECORDED, findings_frame, outcomes_frame, run_findings, write_register
 
 from auditkit.cycle import build, study_of, study_of_register
 from auditkit.errors import ParameterError
@@ -55,6 +55,35 @@ def test_a_data_folder_that_does_not_exist_is_refused_not_read_as_the_teams(tmp_
         build(str(tmp_path / "nope"))
     with pytest.raises(ParameterError, match="parameter 'data_dir'"):
         build(5)
+
+
+def test_a_district_the_register_never_recorded_is_refused_naming_the_recorded_ones(
+    tmp_path: Path,
+) -> None:
+    """audit_cycle -p district 火星 ran to exit 0 with an empty report: a slip of the keyboard."""
+    url = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    write_register(url)
+    with Register.open(url) as register:
+        with pytest.raises(ParameterError) as refused:
+            study_of_register(register, "火星", months=2)
+        assert str(refused.value) == (
+            "parameter 'district': expected one of the districts the register recorded "
+            "(north, south), found '火星'"
+        )
+        assert study_of_register(register, "south", months=2).evaluated  # near miss
+        assert study_of_register(register, "", months=2).evaluated  # all districts
+
+
+def test_a_district_recorded_by_its_run_alone_is_no_slip_but_has_nothing_to_evaluate(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    write_register(url)
+    with Register.open(url) as register:
+        register.record_run(run_findings("2024-03").iloc[:0], run_id="east", as_of="2024-04",
+                            district="east")  # fmt: skip
+        study = study_of_register(register, "east", months=2)
+    assert study.notes[0].code == "no_district"  # a run of it, without findings
 
 
 def test_hostile_district_and_rule_names_stay_text_in_tables_and_files(tmp_path) -> None:

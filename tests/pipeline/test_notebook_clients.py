@@ -8,7 +8,6 @@ every client gets the same one-line error as `auditkit run`.
 from __future__ import annotations
 
 import ast
-import json
 import re
 import subprocess
 import sys
@@ -139,169 +138,44 @@ def test_the_kernel_converts_the_usual_spellings_of_booleans(given: object, expe
     assert namespace["mask_personal"] is expected
 
 
-@pytest.mark.parametrize(
-    ("name", "injected", "line"),
-    [
-        ("district_audit", {"top_n": "abc"}, "parameter 'top_n': expected a value of type int"),
-        (
-            "district_audit",
-            {"mask_personal": "maybe"},
-            "parameter 'mask_personal': expected a value of type bool (true/false",
-        ),
-        ("consumption_statistics", {"lang": "fr"}, "parameter 'lang': expected 'zh' or 'en'"),
-        (
-            "cross_audit",
-            {"capacity": '{"城东": 4}'},
-            "parameter 'capacity': expected a value of type dict[str, float]",
-        ),
-        (
-            "sampling_plan",
-            {"materiality": "5%"},
-            "parameter 'materiality': expected a value of type float (a finite number)",
-        ),
-    ],
-)
-def test_a_bad_value_in_the_kernel_is_one_line_naming_it(
-    name: str, injected: dict[str, Any], line: str
-) -> None:
-    with pytest.raises(kernel_params.NotebookParameterError) as caught:
-        kernel_params.check_parameters(kernel_namespace(name, **injected))
-    (shown,) = caught.value._render_traceback_()
-    assert shown.startswith(f"ParameterError: {line}")
-    assert shown.endswith(f"found {next(iter(injected.values()))!r}")
-
-
-def test_checking_before_the_parameters_cell_ran_says_so() -> None:
-    with pytest.raises(kernel_params.NotebookParameterError, match=r"`parameters` cell"):
-        kernel_params.check_parameters({})
-
-
-def probe_notebook(name: str, path: Path) -> Path:
-    """The notebook's own parameters and check cells, then a cell that records the values."""
-    notebook = nbformat.read(notebook_path(name), as_version=4)
-    first = next(
-        i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", [])
-    )
-    probe = nbformat.v4.new_code_cell(
-        "import json\nprint(json.dumps({k: globals()[k] for k in __annotations__}))"
-    )
-    notebook.cells = [*notebook.cells[first : first + 2], probe]
-    nbformat.write(notebook, path)
-    return path
-
-
-@pytest.mark.slow
-def test_papermill_passes_false_and_the_notebook_gets_false(tmp_path: Path) -> None:
-    probe = probe_notebook("district_audit", tmp_path / "probe.ipynb")
-    out = tmp_path / "out.ipynb"
-    ran = run_papermill(str(probe), str(out), "-p", "mask_personal", "false", "-p", "top_n", "7")
-    assert ran.returncode == 0, ran.stderr
-    printed = nbformat.read(out, as_version=4).cells[-1].outputs[0]["text"]
-    assert json.loads(printed) | {"data_dir": ""} == {
-        "data_dir": "",
-        "district": "城东",
-        "as_of": "",
-        "lang": "zh",
-        "top_n": 7,
-        "mask_personal": False,
-    }
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "flag", "line"),
     [
+        # the demo's districts: 城东, 城北, 城南, 城西, 江北, 高新; its register recorded them all
         (
-            "district_audit",
-            ("top_n", "abc"),
-            "ParameterError: parameter 'top_n': expected a value of type int, found 'abc'",
+            "audit_cycle",
+            ("district", "火星"),
+            "parameter 'district': expected one of the districts the register recorded "
+            "(城东, 城北, 城南, 城西, 江北, 高新), found '火星'",
         ),
         (
             "sampling_plan",
-            ("lang", "fr"),
-            "ParameterError: parameter 'lang': expected 'zh' or 'en', found 'fr'",
-        ),
-    ],
-)
-def test_papermill_stops_at_a_bad_value_with_one_line(
-    name: str, flag: tuple[str, str], line: str, tmp_path: Path
-) -> None:
-    out = tmp_path / "out.ipynb"
-    ran = run_papermill(str(notebook_path(name)), str(out), "-p", *flag, "--cwd", str(tmp_path))
-    assert ran.returncode == 1
-    after = ran.stderr.split('Exception encountered at "In [', 1)[1].strip().splitlines()[1:]
-    assert after == [line]  # papermill's block holds the one line, no kernel traceback
-    executed = nbformat.read(out, as_version=4)
-    errors = [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
-    assert [error.traceback for error in errors] == [[line]]
-    body = [c for c in executed.cells if c.cell_type == "code"][-1]
-    assert body.execution_count is None  # stopped before any work
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", NAMES)
-def test_every_notebook_runs_top_to_bottom_with_its_defaults(
-    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """What an analyst does in JupyterLab: open the notebook and run all cells, no papermill."""
-    from nbclient import NotebookClient
-
-    monkeypatch.setenv("AUDITKIT_OUTPUTS", str(tmp_path / "outputs"))
-    notebook = nbformat.read(notebook_path(name), as_version=4)
-    NotebookClient(
-        notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": tmp_path}}
-    ).execute()
-    errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
-    assert errors == []
-    checked = notebook.cells[[c.cell_type for c in notebook.cells].index("code") + 1]
-    assert "check_parameters(globals())" in checked.source
-
-
-@pytest.mark.parametrize(
-    ("name", "injected", "line"),
-    [
-        # the demo's districts: 城东, 城北, 城南, 城西, 江北, 高新
-        (
-            "audit_cycle",
-            {"district": "火星"},
-            "parameter 'district': expected one of the districts",
-        ),
-        (
-            "cross_audit",
-            {"district": "火星"},
-            "parameter 'district': expected one of the districts",
+            ("district", "火星"),
+            "parameter 'district': expected one of 城东, 城北, 城南, 城西, 江北, 高新, found '火星'",
         ),
         # the demo's bills run 2023-01..2025-12
         (
-            "audit_cycle",
-            {"as_of": "2030-01"},
-            "parameter 'as_of': expected a month within the bills' periods 2023-01..2025-12",
-        ),
-        (
-            "audit_cycle",
-            {"as_of": "2010-01"},
-            "parameter 'as_of': expected a month within the bills' periods 2023-01..2025-12",
+            "district_audit",
+            ("as_of", "2030-01"),
+            "parameter 'as_of': expected a month within the bills' periods 2023-01..2025-12, "
+            "found '2030-01'",
         ),
     ],
 )
-def test_a_value_the_data_lacks_is_refused_in_the_kernel_as_auditkit_run_refuses_it(
-    name: str, injected: dict[str, Any], line: str, monkeypatch: pytest.MonkeyPatch
+def test_a_value_the_data_lacks_is_refused_by_hand_in_one_line_before_any_folder_is_made(
+    name: str, flag: tuple[str, str], line: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The study refuses it on the data the notebook loads (no second reading in the check)."""
     monkeypatch.delenv("AUDITKIT_REPORT_DIR", raising=False)
-    with pytest.raises(kernel_params.NotebookParameterError) as caught:
-        kernel_params.check_parameters(kernel_namespace(name, **injected))
-    (shown,) = caught.value._render_traceback_()
-    assert shown.startswith(f"ParameterError: {line}")
-    assert shown.endswith(f"found {next(iter(injected.values()))!r}")
-
-
-def test_values_the_data_has_pass_in_the_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("AUDITKIT_REPORT_DIR", raising=False)
-    for month in ("2023-01", "2025-12"):  # near misses: the first and the last month billed
-        kernel_params.check_parameters(
-            kernel_namespace("audit_cycle", as_of=month, district="江北")
-        )
-    kernel_params.check_parameters(kernel_namespace("audit_cycle", district=""))  # all districts
+    monkeypatch.setenv("AUDITKIT_OUTPUTS", str(tmp_path / "outputs"))
+    out = tmp_path / "out.ipynb"
+    ran = run_papermill(str(notebook_path(name)), str(out), "-p", *flag, "--cwd", str(tmp_path))
+    assert ran.returncode == 1
+    executed = nbformat.read(out, as_version=4)
+    errors = [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert [error.traceback for error in errors] == [[f"ParameterError: {line}"]]
+    assert not (tmp_path / "outputs" / "interactive").exists()  # no stray report folder
 
 
 def test_a_month_written_as_a_number_is_told_how_to_write_it() -> None:
