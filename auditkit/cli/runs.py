@@ -92,8 +92,8 @@ def _add_run_options(parser: argparse.ArgumentParser, fresh: bool = True) -> Non
         parser.add_argument(
             "--seed",
             type=_seed,
-            default=0,
-            help="seed given to notebooks that declare a `seed` parameter (default %(default)s)",
+            help="seed given to notebooks that declare a `seed` parameter where their parameter "
+            "file and -p do not set it (default: each notebook's own default)",
         )
         parser.add_argument(
             "--lang",
@@ -167,7 +167,7 @@ def _options(
         outputs=outputs,
         parallel=args.jobs,
         time_limit=args.timeout,
-        seed=seed if seed is not None else args.seed,
+        seed=seed if seed is not None else getattr(args, "seed", None),
         progress=not args.no_progress,
         lang=lang or getattr(args, "lang", None),
         scheduler=args.scheduler,

@@ -292,7 +292,7 @@ def check_rerun(manifest: dict[str, Any], path: Path) -> None:
     if "seed" not in manifest:
         raise AuditkitError(f"{path}: expected the key 'seed', found none")
     seed = manifest["seed"]
-    if not is_seed(seed):
+    if seed is not None and not is_seed(seed):
         raise AuditkitError(
             f"{path}: 'seed': expected {SEEDS} (as --seed takes it), "
             f"found {_found(manifest['seed'])}"

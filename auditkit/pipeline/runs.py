@@ -58,7 +58,7 @@ class RunOptions:
     outputs: Path
     parallel: int = field(default_factory=lambda: os.cpu_count() or 1)
     time_limit: float = 1800.0
-    seed: int = 0
+    seed: int | None = None  # --seed, when given; None: each notebook's own
     kernel_name: str = "python3"
     progress: bool = True
     lang: str | None = None  # of the index (recorded); None: the notebooks' `lang` when shared

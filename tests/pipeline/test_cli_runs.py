@@ -453,3 +453,18 @@ def test_run_warns_of_a_table_of_its_dataset_open_in_an_office_program_and_still
         "has open, found open in LibreOffice (.~lock.bills.csv# beside it): read as last saved, "
         "WITHOUT the edits not saved yet (save and close it, then read the dataset again)"
     ]
+
+
+def test_a_run_without_seed_keeps_each_notebook_s_own_and_with_one_gives_it(
+    auditkit: Callable[[list[str]], int], tmp_path: Path
+) -> None:
+    """`auditkit run cross_audit` drew with seed 0, not the notebook's 2026 that JupyterLab and
+    params/cross_audit.yaml use: a sheet drawn by hand was then refused as another selection."""
+    from auditkit.pipeline.jobs import jobs_for_notebook
+
+    notebook = write_notebook(tmp_path / "n.ipynb", "seed: int = 2026  # seed\n")
+    for typed, seed in ((["run", str(notebook)], 2026), (["run", str(notebook), "--seed", "7"], 7)):
+        args = cli.build_parser().parse_args(typed)
+        (job,) = jobs_for_notebook(notebook, {}, seed=args.seed)
+        assert job.parameters["seed"] == seed
+    run_manifest.check_rerun({"seed": None}, tmp_path / "manifest.json")  # a run without --seed
