@@ -9,6 +9,7 @@ render whoever calls it.
 from __future__ import annotations
 
 import functools
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ParamSpec
 
@@ -50,6 +51,17 @@ def _plain_text(plot: Callable[_Args, Figure]) -> Callable[_Args, Figure]:
         return figure
 
     return without_math
+
+
+#: Title characters per inch of figure width: a Chinese character is two Latin letters wide.
+TITLE_CHARACTERS_PER_INCH = {"zh": 5, "en": 10}
+
+
+def _wrapped(title: str, inches: float, lang: str) -> str:
+    """`title` broken into lines that fit a figure `inches` wide. Wrapped here, not by
+    matplotlib (`wrap=True`), whose measuring parses `$...$` as mathtext whatever `parse_math`
+    says: a district named `$x$ $$y$$` failed the whole report."""
+    return textwrap.fill(title, int(inches * TITLE_CHARACTERS_PER_INCH[lang]))
 
 
 #: Monthly summary columns drawn by `plot_monthly`, by their wording.
@@ -347,7 +359,8 @@ def benford_legend(lang: str, marker: str | None = ".") -> tuple[list, list[str]
 def plot_benford(result: BenfordResult, title: str = "", lang: str = "zh") -> Figure:
     """Observed digit proportions (bars) against Benford's expectation (line)."""
     table = result.table
-    figure = Figure(figsize=(10 if result.test == "first_two" else 6, 3.6), layout="constrained")
+    inches = 10 if result.test == "first_two" else 6
+    figure = Figure(figsize=(inches, 3.6), layout="constrained")
     axes = figure.subplots()
     digits = table.index.to_numpy()
     standouts = set(result.standouts().index)
@@ -357,9 +370,8 @@ def plot_benford(result: BenfordResult, title: str = "", lang: str = "zh") -> Fi
     axes.plot(digits, table["expected"], color="black", marker=marker)
     axes.set_xlabel(i18n.text(f"stats.chart.benford_digit_{result.test}", lang))
     axes.yaxis.set_major_formatter(PercentTicks())
-    axes.set_title(
-        title or i18n.text("stats.chart.benford_title", lang).format(mad=result.mad), wrap=True
-    )
+    title = title or i18n.text("stats.chart.benford_title", lang).format(mad=result.mad)
+    axes.set_title(_wrapped(title, inches, lang))
     axes.legend(*benford_legend(lang, marker), fontsize="small")
     axes.grid(alpha=0.3, axis="y")
     return figure

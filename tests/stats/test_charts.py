@@ -79,3 +79,18 @@ def test_a_funnel_of_small_rates_labels_each_tick_apart_and_groups_its_volumes()
     rates = _tick_labels(figure.axes[0].yaxis)
     assert len(rates) == len(set(rates)) > 2 and all(label.endswith("%") for label in rates)
     assert "20,000" in _tick_labels(figure.axes[0].xaxis)
+
+
+def test_a_benford_chart_of_a_district_named_with_unfinished_math_draws_its_title_as_written():
+    """A district `$x$ $$y$$` failed the consumption report: matplotlib's own title wrapping
+    parses `$...$` whatever `parse_math` says."""
+    from auditkit.stats.benford import benford
+
+    amounts = pd.Series(np.random.default_rng(1).lognormal(6, 2, 2_000))
+    for test in ("first", "first_two"):
+        result = benford(amounts, test=test, name="$x$ $$y$$")
+        figure = result.plot("en")
+        assert figure_png(figure).startswith(b"\x89PNG")
+        (title,) = [axes.get_title() for axes in figure.axes]
+        assert title.replace("\n", " ").startswith("$x$ $$y$$")
+        assert max(map(len, title.splitlines())) <= (100 if test == "first_two" else 60)
