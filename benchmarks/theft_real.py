@@ -737,14 +737,26 @@ def main() -> None:
         action="store_true",
         help="attacks and look-alikes on the hours; scores without and with the interval reads",
     )
+    parser.add_argument(
+        "--days",
+        type=int,
+        help=f"score the last DAYS days' reads only ({DAYS_PER_YEAR + 1} to "
+        f"{2 * DAYS_PER_YEAR - 1}: less than two years, the last DAYS - {DAYS_PER_YEAR} with a "
+        "year before)",
+    )
     args = parser.parse_args()
     check_population_options(parser, args)
+    if args.days is not None and not DAYS_PER_YEAR < args.days < 2 * DAYS_PER_YEAR:
+        parser.error(f"--days: {DAYS_PER_YEAR + 1} to {2 * DAYS_PER_YEAR - 1}, got {args.days}")
+    if args.days is not None and (args.one_year or args.hourly):
+        parser.error("--days: not with --one-year or --hourly, got both")
     if args.hourly:
         run_hourly(args.split, args.customers, args.attack_share, args.seed, args.one_year)
         return
     reads, labels = build_benchmark(args.split, args.customers, args.attack_share, args.seed)
-    if args.one_year:
-        reads = reads[reads["date"] >= FIRST_DAY + pd.Timedelta(days=DAYS_PER_YEAR)]
+    kept_days = DAYS_PER_YEAR if args.one_year else args.days
+    if kept_days is not None:
+        reads = reads[reads["date"] >= FIRST_DAY + pd.Timedelta(days=2 * DAYS_PER_YEAR - kept_days)]
     honest = int((labels["attack"] == "").sum())
     print(
         f"CityLearn 2022 homes {', '.join(map(str, SPLITS[args.split]))} ({args.split} split): "
@@ -757,7 +769,7 @@ def main() -> None:
 
     report("theft_scores, daily reads", labels, daily_theft_scores, THEFT_SCORE_THRESHOLD)
     report_with_orders(reads, labels, draw_work_orders(labels, args.recorded_share, args.seed))
-    if not args.one_year:
+    if kept_days is None:
         report(
             "baseline: recent level vs own past year and peers",
             labels,

@@ -150,6 +150,9 @@ KWH_FLOOR = 0.001
 #: A rise of the kWh against the year before, at the variation's change, that exempts the
 #: variation test whatever the own days before did (a year before that used next to nothing).
 FROM_LITTLE = 2.0
+#: A rise of the year before at a level's day (log units, against its peers) beyond which the
+#: year before was a vacancy: a drop from it needs the own days to have fallen beyond min_drop.
+VACANT_LOG = float(np.log(4.0))
 #: z the variation or zero-read test must reach on its own to raise the level's score.
 SHAPE_GATE = 3.0
 #: A drop that is over: the log likelihood ratio of "the last days are back at the level before"
@@ -460,16 +463,21 @@ def _score_chunk(
     # Against the year before, a vacancy or a step up last year reads as a drop now. Where the
     # year before rose at the level's day (against its peers') and the customer's own days
     # (against its peers' level) fell there by less than half of min_drop, the level's evidence
-    # is at most that of its own days having fallen, or none (a score of 0); weaker evidence is
-    # left as it was (the order of customers without evidence is kept).
+    # is at most that of its own days having fallen, or none (a score of 0). Where the year
+    # before rose from a vacancy (by more than VACANT_LOG), whatever the own days did, it is at
+    # most their evidence of a fall beyond min_drop: a dip of the own days must not borrow the
+    # vacancy's size. Weaker evidence is left as it was (the order of customers without
+    # evidence is kept).
     own_days = recent - shared.peers_level[groups]
     own_days = _limit(own_days, row_nanmedian(own_days)[:, None])
     year_before_days = baseline - (shared.peers_level - shared.peers_change)[groups]
-    stepped = _rise_at(year_before_days, level.first_changed) > log_min_drop / 2
+    year_before_rise = _rise_at(year_before_days, level.first_changed)
+    stepped = year_before_rise > log_min_drop / 2
+    from_vacancy = year_before_rise > VACANT_LOG
     own_fell = -_rise_at(own_days, level.first_changed) >= log_min_drop / 2
-    own_z = _own_fall_z(own_days, level)
+    own_z = _own_fall_z(own_days, level, np.where(from_vacancy, log_min_drop, 0.0))
     capped = np.minimum(level_z, np.maximum(own_z, _zero_score_z(level.tries)))
-    level_z = np.where(year_before & stepped & ~own_fell, capped, level_z)
+    level_z = np.where(year_before & (stepped & ~own_fell | from_vacancy), capped, level_z)
 
     # Zero reads against the same number of days a year before (none: 0). Without one, only
     # those after the first day with use: a home empty when its reads began and lived in since
@@ -722,12 +730,13 @@ def _near(series: np.ndarray, first_changed: np.ndarray) -> np.ndarray:
     )
 
 
-def _own_fall_z(own_days: np.ndarray, level: _Step) -> np.ndarray:
-    """Per row, the evidence (z over the long-run scale) that `own_days` fell at the level's
-    first changed day: their mean over the OWN_FALL_DAYS days from it against the OWN_FALL_DAYS
-    days before it; no evidence against (inf) with fewer than MIN_BEFORE_DAYS before it."""
+def _own_fall_z(own_days: np.ndarray, level: _Step, offset: np.ndarray) -> np.ndarray:
+    """Per row, the evidence (z over the long-run scale) that `own_days` fell by more than its
+    `offset` at the level's first changed day: their mean over the OWN_FALL_DAYS days from it
+    against the OWN_FALL_DAYS days before it; no evidence against (inf) with fewer than
+    MIN_BEFORE_DAYS before it."""
     near = _near(own_days, level.first_changed)
-    step, enough_before = _step_at(near, level.first_changed)
+    step, enough_before = _step_at(near, level.first_changed, offset)
     return np.where(enough_before, _scaled(step, near, MIN_SCALE), np.inf)
 
 
@@ -739,16 +748,19 @@ def _rise_at(series: np.ndarray, first_changed: np.ndarray) -> np.ndarray:
     return masked_row_mean(near, after) - masked_row_mean(near, ~after)
 
 
-def _step_at(series: np.ndarray, first_changed: np.ndarray) -> tuple[_Step, np.ndarray]:
+def _step_at(
+    series: np.ndarray, first_changed: np.ndarray, offset: float | np.ndarray = 0.0
+) -> tuple[_Step, np.ndarray]:
     """A step of each row of `series` at a given column against its own days before (no prior),
-    its z per unit noise as `_fit_step` gives it; and whether MIN_BEFORE_DAYS were before it."""
+    its z per unit noise (evidence that it exceeds `offset`) as `_fit_step` gives it; and whether
+    MIN_BEFORE_DAYS were before it."""
     after = np.arange(series.shape[1]) >= first_changed[:, None]
     seen = ~np.isnan(series)
     count_before = np.count_nonzero(seen & ~after, axis=1)
     count_after = np.count_nonzero(seen & after, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         level_before = masked_row_mean(series, ~after)
-        z = (level_before - masked_row_mean(series, after)) / np.sqrt(
+        z = (level_before - masked_row_mean(series, after) - offset) / np.sqrt(
             1 / count_before + 1 / count_after
         )
     step = _Step(

@@ -103,3 +103,18 @@ def test_without_a_year_before_zero_reads_before_a_home_was_first_used_are_no_me
     bypassed = scores.loc["H005"]
     assert bypassed["signal"] == "zero_reads" and bypassed["zero_days"] == 30
     assert bypassed["score"] == pytest.approx(np.sqrt(30))  # (30 - 0) / sqrt(30 + 0)
+
+
+def test_a_dip_of_the_own_days_smaller_than_min_drop_does_not_borrow_a_vacancy_a_year_before():
+    kwh = _population(TWO_YEARS)
+    vacancy_end = 60
+    kwh[5, :vacancy_end] = 0.0  # empty for 60 days a year before
+    kwh[5, LAST_YEAR + vacancy_end :] *= 0.82  # its own days 18 % lower since: under min_drop 20 %
+    kwh[7, :vacancy_end] = 0.0  # the same vacancy a year before, and a theft of 40 % since
+    kwh[7, LAST_YEAR + vacancy_end :] *= 0.6
+    scores = daily_scores(kwh)
+    # Before: H005 scored 10.9; its own days fell 18 % (log 0.198 >= half of log 1/0.8 = 0.112),
+    # which lifted the cap, and the vacancy's rise a year before gave the size of the drop.
+    assert scores.loc["H005", "score"] <= 1e-9  # no evidence of a fall beyond 20 %: a score of 0
+    assert scores.loc["H007", "score"] > 3  # a fall of 40 % (log 0.511 > 0.223) still fires
+    assert (scores.drop(index="H007")["score"] > 3).sum() == 0
