@@ -64,9 +64,21 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
         covers & (tariff != new),
         np.isclose(joined["capacity"].to_numpy(), old_capacity),
     )
-    # Each pair carries its bill's staleness (read from the bill's latest order).
-    stale = pd.Series(np.where(latest, stale_of_latest, False)).groupby(by_bill).transform("max")
-    stale = stale.to_numpy(dtype=bool)
+    # An earlier tariff order whose days reach into the read period is stale there too where
+    # the bill is not on its new tariff: orders back and forth inside one read period (RES →
+    # COM from 5 October, COM → RES from 20 October, billed RES) leave its days unpriced.
+    holds_days = latest | _days_in_read_period(joined)
+    stale_earlier = is_tariff & ~latest & holds_days & covers & (tariff != new)
+    # Each pair carries its bill's staleness. One stale by an earlier order's days alone is
+    # left where the bill owes a refund on the tariff in force: the rules count their parts of
+    # a bill apart, so its days would be revenue on a bill over-billed as a whole.
+    stale_pair = np.where(latest, stale_of_latest, stale_earlier)
+    stale = pd.Series(stale_pair).groupby(by_bill).transform("max").to_numpy(dtype=bool).copy()
+    of_latest = pd.Series(latest & stale_of_latest).groupby(by_bill).transform("max")
+    by_earlier = np.flatnonzero(stale & ~of_latest.to_numpy(dtype=bool))
+    if len(by_earlier):
+        rows = joined["row"].to_numpy()[by_earlier]
+        stale[by_earlier] = ~_over_billed_on_tariff_in_force(ctx, rows)
     # A capacity order answers for the bills it is the latest of; a tariff order for the bills
     # left on its old tariff or an earlier one, under it or later orders.
     answers = stale & np.where(is_tariff, covers, latest)
@@ -83,6 +95,7 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     off_new = at_grace_end & (tariff != new)
     moved_off = pd.Series(off_new).groupby(by_order).transform("max")
     late = left_late.to_numpy(dtype=bool) | moved_off.to_numpy(dtype=bool)
+    late |= _superseded_unapplied(joined, is_tariff & holds_days, judged, by_order)
     priced = pd.Series(answers & late).groupby(by_bill).transform("max")
     kept = latest & stale & priced.to_numpy(dtype=bool)
     found = joined.loc[kept].reset_index(drop=True)
@@ -128,6 +141,45 @@ def earlier_tariff_days(ctx: RuleContext, hits: pd.DataFrame) -> pd.DataFrame:
     )
     found["rank"] = found.groupby("row").cumcount().to_numpy()
     return found[columns]
+
+
+def _over_billed_on_tariff_in_force(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows`, whether its recomputation on the tariff in force nets to less than
+    nothing (its lines' differences summed; a line not recomputed counts 0): the bill owes a
+    refund on other grounds (a rate above the schedule's), which another rule reports."""
+    rc = ctx.recomputed
+    net = np.bincount(rc.row, np.nan_to_num(rc.difference), minlength=len(ctx.bills))
+    return round_half_up(net[rows]) < 0
+
+
+def _days_in_read_period(joined: pd.DataFrame) -> np.ndarray:
+    """Per pair of `_bills_under_orders`, whether some day of the read period is under the
+    pair's order: before the bill's next order of the kind (`until`; every pair but a bill's
+    latest has one)."""
+    first_day = np.maximum(
+        joined["read_from"].to_numpy("datetime64[D]"),
+        joined["effective_day"].to_numpy("datetime64[D]"),
+    )
+    return joined["until"].to_numpy("datetime64[D]") > first_day
+
+
+def _superseded_unapplied(
+    joined: pd.DataFrame, holding: np.ndarray, judged: np.ndarray, by_order: list
+) -> np.ndarray:
+    """Per pair of `_bills_under_orders`, whether its tariff order was superseded before its
+    grace was over (no bill once the grace is over falls under it: `judged` marks those that
+    do) and billing never applied it: no bill holding a day of it (`holding`) is on its new
+    tariff. The bill that held its days was its only chance, so it is late."""
+    superseded = ~np.isnat(joined["until"].to_numpy("datetime64[D]"))
+    on_new = holding & (joined["tariff"].to_numpy(dtype=object) == joined["new"].to_numpy())
+    per_order = pd.DataFrame(
+        {"holding": holding, "on_new": on_new, "judged": judged, "superseded": superseded}
+    ).groupby(by_order)
+    held = per_order["holding"].transform("max").to_numpy(dtype=bool)
+    applied = per_order["on_new"].transform("max").to_numpy(dtype=bool)
+    judged_later = per_order["judged"].transform("max").to_numpy(dtype=bool)
+    replaced = per_order["superseded"].transform("max").to_numpy(dtype=bool)
+    return held & replaced & ~applied & ~judged_later
 
 
 @once_per_context

@@ -253,6 +253,50 @@ def test_two_orders_in_one_read_period_price_each_ones_days_at_its_tariff(itemiz
     )
 
 
+def _read_on_the_25th(u: Utility, cid: str, tariff: str = "RES") -> list[dict]:
+    """`cid` billed 100 kWh a month on `tariff`, each bill read from the 25th to the 24th."""
+    bills = u.monthly(cid, flat(100), tariff=tariff)
+    for bill in bills:
+        read_to = pd.Timestamp(f"{bill['period']}-24")
+        bill["read_from"], bill["read_to"] = read_to - pd.DateOffset(months=1, days=-1), read_to
+    return bills
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_orders_back_and_forth_inside_one_read_period_price_the_days_between(itemized: bool):
+    """Houses archived on RES (0.6 from July), 100 kWh a bill read on the 25th, orders RES →
+    COM (0.8) from 5 October and COM → RES from 20 October.
+
+    `back_forth`, billed RES all year: October's bill (09-25..10-24, 30 days) keeps round(100
+    × 10 / 30, 2) = 33.33 kWh before 5 October on RES; the days to the 19th take round(100 ×
+    25 / 30, 2) − 33.33 = 83.33 − 33.33 = 50.00 kWh due COM: 50 × (0.8 − 0.6) = 10.00; the
+    16.67 kWh from the 20th are due RES as billed. 10.00, where the bill, on the tariff of the
+    order in force, was no order's and nobody's.
+
+    Near misses: `applied`, October billed COM and RES after: billing applied both orders
+    (its 5 RES days on COM are a lag inside the grace), nothing. `over_billed`, as
+    `back_forth` but October charged at 0.75 (75.00): its COM days add 10.00 to 60.00 due on
+    RES, 70.00 against 75.00, a bill over-billed by 5.00 as a whole (rate_mismatch reports its
+    15.00 refund): counting 10.00 here would claim revenue on it, so nothing."""
+    u = Utility()
+    for cid in ("back_forth", "applied", "over_billed"):
+        u.customer(cid)
+        bills = _read_on_the_25th(u, cid)
+        october = bills[9]
+        if cid == "applied":
+            october.update(tariff_billed="COM", energy_rate=0.8, energy_charge=80.0, amount=80.0)
+        if cid == "over_billed":
+            october.update(energy_rate=0.75, energy_charge=75.0, amount=75.0)
+        u.order(cid, "tariff_change", "2024-10-05", "RES", "COM")
+        u.order(cid, "tariff_change", "2024-10-20", "COM", "RES")
+    found = rules.run(with_ind1(u, itemized), rules=["order_not_applied", "rate_mismatch"])
+    money = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert money[("back_forth", "order_not_applied")] == pytest.approx(10.00, abs=0.005)
+    assert money.get(("applied", "order_not_applied"), 0.0) == 0.0
+    assert money.get(("over_billed", "order_not_applied"), 0.0) == 0.0
+    assert money[("over_billed", "rate_mismatch")] == 0.0  # a refund, reported apart
+
+
 @pytest.mark.parametrize(("tolerance", "underbilled"), [(None, 2_820.0), (300.0, None)])
 def test_a_capacity_order_not_applied_counts_each_month_once_prorated_in_its_first(
     tolerance: float | None, underbilled: float | None
