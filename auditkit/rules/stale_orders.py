@@ -15,7 +15,7 @@ from auditkit.billing.basic import CONTRACT_ORDERS
 from auditkit.billing.bill_frame import LINE_TYPES
 from auditkit.billing.energy import day_parts, kwh_before_change, priced_by_days, rate_change
 from auditkit.billing.money import round_half_up
-from auditkit.billing.tariff_lookup import TariffLookup, day_numbers
+from auditkit.billing.tariff_lookup import NO_DAY, TariffLookup, day_numbers
 from auditkit.rules.context import RuleContext
 from auditkit.rules.findings import optional_values, rows_of
 from auditkit.rules.shared import once_per_context
@@ -251,16 +251,22 @@ def share_from_change(
 
 
 def energy_difference_from(
-    ctx: RuleContext, rows: np.ndarray, new: np.ndarray, change: np.ndarray
+    ctx: RuleContext,
+    rows: np.ndarray,
+    new: np.ndarray,
+    change: np.ndarray,
+    until: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per bill of `rows` (ascending, unique), what its energy lines' kWh used from day `change`
-    on charge on the tariff `new` (names) less on the tariff billed, as a bill split at `change`
-    prices each part: each recomputed energy line (its kWh billed) first split where the tariff
-    billed's rate changed inside the read period, as the recomputation splits it
-    (`auditkit.billing.energy`), then each part split at `change` by its own days
-    (`kwh_before_change`), the days from `change` priced on `new` (split again where its rate
-    changed inside them), each piece to the fen (every change of the tariff billed's rate inside
-    the read period, not only the last). The days before `change` stay on the tariff
+    on (to the day before `until`, where given and not NaT: one segment of a bill split at two
+    orders) charge on the tariff `new` (names) less on the tariff billed, as a bill split at
+    those days prices each part: each recomputed energy line (its kWh billed) first split where
+    the tariff billed's rate changed inside the read period, as the recomputation splits it
+    (`auditkit.billing.energy`), then each part split at `change` and `until` by its own days
+    (`kwh_before_change`: the kWh of the days before each), the segment's kWh priced once on
+    `new` (split again where its rate changed inside them), to the fen, against what the line
+    billed beyond the days before the segment less beyond the days through it. The segments of a
+    bill so add up to the bill split at every order. The days before `change` stay on the tariff
     billed, and a 25th-to-24th bill's May days at May's rates. NaN where a rate is missing."""
     rc, lookup = ctx.recomputed, ctx.tariff_lookup
     energy = np.flatnonzero(
@@ -275,6 +281,11 @@ def energy_difference_from(
     period, tier = rc.period[energy], rc.tier[energy]
     kwh = np.nan_to_num(rc.quantity_billed[energy])
     from_day = day_numbers(np.asarray(change, dtype="datetime64[D]"))[bill]
+    to_day = last.copy()  # the segment's last day: the read period's, else the day before until
+    if until is not None:
+        until_day = day_numbers(np.asarray(until, dtype="datetime64[D]"))[bill]
+        ends = until_day != NO_DAY
+        to_day[ends] = np.minimum(until_day[ends] - 1, last[ends])
     # The tariff billed's parts of each line: its days at each rate in force before the one on
     # read_to (where that began inside the read period at another rate), and the rest.
     links = rate_change(lookup, billed, first, last, volts, period, tier)
@@ -289,25 +300,73 @@ def energy_difference_from(
         (older.first, older.last, before, older.rate, older.line),
         (start, last, kwh - np.bincount(older.line, before, len(kwh)), links.rate[0], None),
     )
+    splits = _order_split_days(ctx, rows)[bill]
     difference = np.zeros(len(rows))
     for part_from, part_to, part_kwh, part_rate, at in parts:
         at = np.arange(len(energy)) if at is None else at
         days = part_to - part_from + 1
-        old_days = np.clip(from_day[at] - part_from, 0, days)
-        used_before = kwh_before_change(part_kwh, old_days, days)
-        billed_after = round_half_up(part_kwh * part_rate) - round_half_up(used_before * part_rate)
-        due_after = _priced_on(
+        used_before = _kwh_before_day(part_kwh, part_from, days, from_day[at], splits[at])
+        used_through = _kwh_before_day(part_kwh, part_from, days, to_day[at] + 1, splits[at])
+        segment = np.where(
+            np.minimum(to_day[at], part_to) >= np.maximum(from_day[at], part_from),
+            used_through - used_before,
+            0.0,
+        )
+        billed_segment = round_half_up(used_through * part_rate) - round_half_up(
+            used_before * part_rate
+        )
+        due_segment = _priced_on(
             lookup,
             new_tariff[at],
             np.maximum(from_day[at], part_from),
-            part_to,
+            np.minimum(to_day[at], part_to),
             volts[at],
             period[at],
             tier[at],
-            part_kwh - used_before,
+            segment,
         )
-        difference += np.bincount(bill[at], due_after - billed_after, len(rows))
+        difference += np.bincount(bill[at], due_segment - billed_segment, len(rows))
     return difference
+
+
+def _order_split_days(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows` (ascending, unique), the days inside its read period (after its first)
+    on which a tariff order of its customer took effect, ascending, as a bill split at every
+    order splits its kWh (bills × the most any has; NO_DAY past a bill's own)."""
+    joined = _bills_under_orders(ctx)
+    if joined.empty:
+        return np.full((len(rows), 0), NO_DAY, dtype=np.int64)
+    latest = ~joined.duplicated(["row", "kind"], keep="last").to_numpy()
+    splits = joined[
+        (joined["kind"] == "tariff").to_numpy()
+        & (latest | _days_in_read_period(joined))
+        & (joined["effective_day"] > joined["read_from"]).to_numpy()
+        & np.isin(joined["row"].to_numpy(), rows)
+    ]
+    at = np.searchsorted(rows, splits["row"].to_numpy())
+    rank = splits.groupby("row").cumcount().to_numpy()
+    days = np.full((len(rows), int(rank.max()) + 1 if len(rank) else 0), NO_DAY, dtype=np.int64)
+    days[at, rank] = day_numbers(splits["effective_day"].to_numpy("datetime64[D]"))
+    return days
+
+
+def _kwh_before_day(
+    kwh: np.ndarray, first: np.ndarray, days: np.ndarray, day: np.ndarray, splits: np.ndarray
+) -> np.ndarray:
+    """Of `kwh` read over the `days` days from day `first`, those used before day `day`, as a
+    bill split at each of `splits` (per line, ascending day numbers) splits them: each part
+    before a split its own days' share to the hundredth of a kWh (`kwh_before_change`), the
+    part reaching the last day the kWh left (all of them where `day` is past the last day)."""
+    end = first + days  # the day after the last
+    day = np.clip(day, first, end)
+    before = np.zeros(len(kwh))
+    start = first.copy()
+    for split in splits.T:  # ascending: each part from the last split taken to this one
+        inside = (split > start) & (split < day)
+        before += np.where(inside, kwh_before_change(kwh, split - start, days), 0.0)
+        start = np.where(inside, split, start)
+    before += np.where(day > start, kwh_before_change(kwh, day - start, days), 0.0)
+    return np.where(day == end, kwh, before)
 
 
 def _priced_on(

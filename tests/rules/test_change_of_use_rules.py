@@ -297,6 +297,43 @@ def test_orders_back_and_forth_inside_one_read_period_price_the_days_between(ite
     assert money[("over_billed", "rate_mismatch")] == 0.0  # a refund, reported apart
 
 
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_an_earlier_orders_days_are_priced_once_to_the_fen(itemized: bool):
+    """Farms archived on AGR (0.4), billed RES (0.6) all year, 100 kWh a bill read on the 25th.
+
+    `chain`: orders RES → COM (0.8) from 26 July and COM → AGR from 14 August. August's bill
+    (07-25..08-24, 31 days), split at both as a bill splits it: 1 day on RES, round(100 × 1 /
+    31, 2) = 3.23 kWh; 19 days on COM, round(100 × 19 / 31, 2) = 61.29 kWh, 61.29 × 0.8 =
+    49.032 → 49.03 against what the line billed on them, round(64.52 × 0.6) − round(3.23 ×
+    0.6) = 38.71 − 1.94 = 36.77: 12.26; the 35.48 kWh left on AGR, 35.48 × 0.4 = 14.192 →
+    14.19 against 60.00 − 38.71 = 21.29: −7.10. August 5.16 (the COM days were the difference
+    of two "from this day on" figures rounded apart: 96.77 × 0.8 = 77.42 less 35.48 × 0.8 =
+    28.38, 49.04, so 12.27 and 5.17). September to December on AGR, 4 × 20.00 over-billed: a
+    refund reported apart.
+
+    The near miss `one_order`: RES → COM from 14 August alone: 35.48 × 0.8 = 28.38 − 21.29 =
+    7.09, then 4 × 20.00: 87.09, as before."""
+    u = Utility()
+    for cid, orders in (
+        ("chain", (("2024-07-26", "RES", "COM"), ("2024-08-14", "COM", "AGR"))),
+        ("one_order", (("2024-08-14", "RES", "COM"),)),
+    ):
+        archive = "AGR" if cid == "chain" else "COM"
+        u.customer(cid, usage_type="agricultural" if cid == "chain" else "commercial",
+                   tariff_category=archive)  # fmt: skip
+        _read_on_the_25th(u, cid)
+        for effective, old, new in orders:
+            u.order(cid, "tariff_change", effective, old, new)
+    found = rules.run(with_ind1(u, itemized), rules="order_not_applied")
+    found = found.set_index("customer_id")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"chain": 5.16, "one_order": 87.09}, abs=0.005
+    )
+    assert found.loc["chain", "evidence"].endswith(
+        "(¥5.16); over-billed ¥80.00 (to refund, not counted as revenue)"
+    )
+
+
 @pytest.mark.parametrize(("tolerance", "underbilled"), [(None, 2_820.0), (300.0, None)])
 def test_a_capacity_order_not_applied_counts_each_month_once_prorated_in_its_first(
     tolerance: float | None, underbilled: float | None
