@@ -13,6 +13,7 @@ from auditkit.billing.basic import (
     capacity_over,
     days_in_service,
     demand_billed,
+    month_share,
     order_steps,
 )
 from auditkit.billing.params import default_billing_params
@@ -320,7 +321,7 @@ class OrderCapacity(NamedTuple):
     highest: np.ndarray  # the largest capacity of a day of it in service (kVA)
     prorated: np.ndarray  # the read period holds a change, a connection or a closure
     as_billed: np.ndarray  # a day of it has an unknown capacity: all four are the capacity billed
-    month_share: np.ndarray  # the month it is due for: days in service / days_per_month if prorated
+    month_share: np.ndarray  # the month it is due for: days in service / days_per_month, ≤ 1
 
 
 def order_capacity(ctx: RuleContext, rows: np.ndarray) -> OrderCapacity:
@@ -359,7 +360,7 @@ def order_capacity(ctx: RuleContext, rows: np.ndarray) -> OrderCapacity:
         highest,
         prorated,
         as_billed,
-        np.where(part_month, in_service / days_per_month, 1.0),
+        month_share(in_service, part_month, days_per_month),
     )
 
 
@@ -1167,7 +1168,7 @@ def _days_given_back(
         prorated = part_month | ~np.isclose(low, high, rtol=0.0, atol=1e-9)
         return np.where(prorated, np.minimum(total / days_per_month, high), (at_end + extra)[ends])
 
-    share = np.where(part_month, (last - first + 1) / days_per_month, 1.0)
+    share = month_share(np.maximum(last - first + 1, 0), part_month, days_per_month)
     demand = optional_values(ctx.bills, "max_demand_kw")[rows]
     contract = ctx.in_force(
         optional_values(ctx.customers, "contract_demand_kw")[ctx.bill_customer],
