@@ -166,12 +166,16 @@ def _days_in_read_period(joined: pd.DataFrame) -> np.ndarray:
 def _superseded_unapplied(
     joined: pd.DataFrame, holding: np.ndarray, judged: np.ndarray, by_order: list
 ) -> np.ndarray:
-    """Per pair of `_bills_under_orders`, whether its tariff order was superseded before its
-    grace was over (no bill once the grace is over falls under it: `judged` marks those that
-    do) and billing never applied it: no bill holding a day of it (`holding`) is on its new
-    tariff. The bill that held its days was its only chance, so it is late."""
-    superseded = ~np.isnat(joined["until"].to_numpy("datetime64[D]"))
-    on_new = holding & (joined["tariff"].to_numpy(dtype=object) == joined["new"].to_numpy())
+    """Per pair of `_bills_under_orders`, whether its tariff order was superseded by an order
+    to another tariff before its grace was over (no bill once the grace is over falls under it:
+    `judged` marks those that do) and billing never applied it: no bill holding a day of it
+    (`holding`) is on its new tariff. The bill that held its days was its only chance, so it is
+    late. An order re-issued to the same tariff (a correction) leaves the later one to judge."""
+    new = joined["new"].to_numpy(dtype=object)
+    next_new = joined.groupby(["row", "kind"], sort=False)["new"].shift(-1)
+    next_new = next_new.to_numpy(dtype=object)
+    superseded = ~pd.isna(next_new) & (next_new != new)
+    on_new = holding & (joined["tariff"].to_numpy(dtype=object) == new)
     per_order = pd.DataFrame(
         {"holding": holding, "on_new": on_new, "judged": judged, "superseded": superseded}
     ).groupby(by_order)

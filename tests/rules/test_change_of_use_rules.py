@@ -274,25 +274,34 @@ def test_orders_back_and_forth_inside_one_read_period_price_the_days_between(ite
     order in force, was no order's and nobody's.
 
     Near misses: `applied`, October billed COM and RES after: billing applied both orders
-    (its 5 RES days on COM are a lag inside the grace), nothing. `over_billed`, as
+    (its 5 RES days on COM are a lag inside the grace), nothing. `reissued`, RES → COM from 5
+    October and again from 6 October (a correction), October billed RES and COM from November:
+    applied inside the grace, nothing. `over_billed`, as
     `back_forth` but October charged at 0.75 (75.00): its COM days add 10.00 to 60.00 due on
     RES, 70.00 against 75.00, a bill over-billed by 5.00 as a whole (rate_mismatch reports its
     15.00 refund): counting 10.00 here would claim revenue on it, so nothing."""
     u = Utility()
-    for cid in ("back_forth", "applied", "over_billed"):
+    com = {"tariff_billed": "COM", "energy_rate": 0.8, "energy_charge": 80.0, "amount": 80.0}
+    for cid in ("back_forth", "applied", "reissued", "over_billed"):
         u.customer(cid)
         bills = _read_on_the_25th(u, cid)
         october = bills[9]
         if cid == "applied":
-            october.update(tariff_billed="COM", energy_rate=0.8, energy_charge=80.0, amount=80.0)
+            october.update(com)
         if cid == "over_billed":
             october.update(energy_rate=0.75, energy_charge=75.0, amount=75.0)
         u.order(cid, "tariff_change", "2024-10-05", "RES", "COM")
-        u.order(cid, "tariff_change", "2024-10-20", "COM", "RES")
+        if cid == "reissued":
+            u.order(cid, "tariff_change", "2024-10-06", "RES", "COM")
+            for later in bills[10:]:
+                later.update(com)
+        else:
+            u.order(cid, "tariff_change", "2024-10-20", "COM", "RES")
     found = rules.run(with_ind1(u, itemized), rules=["order_not_applied", "rate_mismatch"])
     money = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
     assert money[("back_forth", "order_not_applied")] == pytest.approx(10.00, abs=0.005)
     assert money.get(("applied", "order_not_applied"), 0.0) == 0.0
+    assert money.get(("reissued", "order_not_applied"), 0.0) == 0.0
     assert money.get(("over_billed", "order_not_applied"), 0.0) == 0.0
     assert money[("over_billed", "rate_mismatch")] == 0.0  # a refund, reported apart
 
