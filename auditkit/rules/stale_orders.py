@@ -36,12 +36,17 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     A capacity order's bill: still on the order's old capacity, of an order with such a bill
     `grace_months` or more after its effective month (late). A tariff order's bill: on the old
     tariff of it or of an earlier tariff order in force (not the latest's new tariff: orders
-    back and forth), where one of those orders is late: a bill so left `grace_months` or more
-    after that order took effect, under it or a later order (two orders in a row not applied:
-    the first is late though later bills fall under the second), or its first bill once the
-    grace is over, under it still, on another tariff than its new one (billing moved to a third
-    tariff). The grace only decides whether an order is late: every such bill from its
-    effective month on was under-billed.
+    back and forth), or on the latest's new tariff while an earlier order's days inside its
+    read period are due another (RES → COM from 5 October, COM → RES from 20 October, billed
+    RES; such a bill is left where it nets below nothing on the tariff in force: a refund
+    another rule reports), where one of those orders is late: a bill so left `grace_months` or
+    more after that order took effect, under it or a later order (two orders in a row not
+    applied: the first is late though later bills fall under the second), or its first bill
+    once the grace is over, under it still, on another tariff than its new one (billing moved
+    to a third tariff), or, superseded by an order to another tariff before its grace was
+    over, no bill of its days on its new tariff (`_superseded_unapplied`). The grace only
+    decides whether an order is late: every such bill from its effective month on was
+    under-billed.
 
     Columns: row, cust, month, tariff, capacity, effective, effective_day (its date), kind
     ('tariff' or 'capacity'), order_id, order_type, old, new, old_capacity, and `share`: the
@@ -164,7 +169,7 @@ def _days_in_read_period(joined: pd.DataFrame) -> np.ndarray:
 
 
 def _superseded_unapplied(
-    joined: pd.DataFrame, holding: np.ndarray, judged: np.ndarray, by_order: list
+    joined: pd.DataFrame, holding: np.ndarray, judged: np.ndarray, by_order: list[pd.Series]
 ) -> np.ndarray:
     """Per pair of `_bills_under_orders`, whether its tariff order was superseded by an order
     to another tariff before its grace was over (no bill once the grace is over falls under it:
