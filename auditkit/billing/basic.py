@@ -182,7 +182,7 @@ def basic_lines(
 
     demand = number("max_demand_kw_due")
     kw = demand_billed(demand, number("contract_demand_kw"), capacity, params)
-    kw = np.where(part_month, kw * in_service / days_per_month, kw)
+    kw = kw * month_share(in_service, part_month, days_per_month)
 
     quantity = np.where(by_capacity, kva, kw)
     peak = capacity_peak(bills["customer_id"].iloc[rows], read_to, steps)
@@ -190,6 +190,17 @@ def basic_lines(
     keep = ~np.isnan(np.where(by_capacity, kva, demand)) & ~single
     rate = np.where(by_capacity, kva_rate[rows], kw_rate[rows])
     return line_frame(column("bill")[keep], "basic", quantity[keep], rate[keep])
+
+
+def month_share(
+    in_service: np.ndarray, part_month: np.ndarray, days_per_month: float
+) -> np.ndarray:
+    """Per bill, the part of a month its basic charge by demand is due for: its days in service
+    / `days_per_month` in a month of connection or closure (`days_in_service`), at most a whole
+    month, as a prorated capacity is capped at its largest (a customer connected on the 1st of
+    a 31-day month owes its demand once, not 31/30 of it); 1 otherwise."""
+    share = np.minimum(np.asarray(in_service, dtype=float) / days_per_month, 1.0)
+    return np.where(part_month, share, 1.0)
 
 
 def single_part(

@@ -11,10 +11,14 @@ import pandas as pd
 from auditkit.billing.basic import (
     CAPACITY_ORDERS,
     capacity_over,
+    capacity_peak,
+    capacity_steps,
     days_in_service,
     demand_billed,
+    month_share,
     order_steps,
 )
+from auditkit.billing.money import round_half_up
 from auditkit.billing.params import default_billing_params
 from auditkit.billing.tariff_lookup import NO_DAY, day_numbers
 from auditkit.periods import date_month_number
@@ -87,6 +91,12 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
         moved = pf_moved(ctx, rows, revenue)
         moved += standard_surcharge(ctx, rows, revenue, params["pf_standard_mismatch"])
         pf = np.where(other_kwh | recomputed, 0.0, moved)
+    # A customer below the two-part threshold that chose a two-part tariff owes its capacity
+    # short, at most what its bill lost as a whole: the rules floor their parts of a bill apart,
+    # so its short beside a refund another rule reports would be revenue on a bill over-billed.
+    chose_two_part = ctx.capacity_in_force[rows] < params["two_part_threshold_kva"]
+    if chose_two_part.any():
+        revenue, pf = _at_most_the_bill_lost(ctx, rows, revenue, pf, chose_two_part)
     grouped = per_customer_at(
         ctx,
         rows,
@@ -117,6 +127,20 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     ]
     score = 0.5 + 0.5 * (1 - grouped["billed_last"] / grouped["in_force_last"])
     return raw_per_customer(grouped, evidence, score)
+
+
+def _at_most_the_bill_lost(
+    ctx: RuleContext, rows: np.ndarray, revenue: np.ndarray, pf: np.ndarray, where: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`revenue` and its adjustment `pf` of the bills `rows`, where `where`, scaled down to at
+    most the bill's recomputed difference summed over its lines (what it lost as a whole; a
+    line not recomputed counts 0), nothing on a bill over-billed as a whole."""
+    rc = ctx.recomputed
+    net = np.bincount(rc.row, np.nan_to_num(rc.difference), len(ctx.bills))[rows]
+    counted = revenue + pf
+    share = np.clip(np.divide(net, counted, out=np.ones(len(rows)), where=counted > 0), 0.0, 1.0)
+    share = np.where(where, share, 1.0)
+    return round_half_up(revenue * share), round_half_up(pf * share)
 
 
 def _recomputed_clause(found: object) -> list[Clause]:
@@ -210,13 +234,13 @@ def _capacity_short(
     filed = order_capacity(ctx, rows[changing])
     as_filed = filed.prorated | filed.as_billed | suspended[changing]
     due[changing] = np.where(as_filed, filed.kva_months, due[changing])
-    single_part = np.zeros(len(rows), dtype=bool)
-    single_part[changing] = filed.last < two_part_kva
+    last = in_force[rows].copy()  # the capacity on the last day of the read period
+    last[changing] = filed.last
     # The kVA-months it billed: its capacity recorded, or what its basic charge pays for where
     # that is more (a month of change records its end capacity while charging the days before).
     billed = ctx.capacity_billed(rows, larger=True)
     gap = due - billed
-    flagged = (gap > tolerance) & (in_force[rows] >= two_part_kva) & ~single_part
+    flagged = (gap > tolerance) & ~fell_below_two_part(ctx, rows, last, two_part_kva)
     rows = rows[flagged]
     return rows, billed[flagged], due[flagged], gap[flagged] * ctx.kva_rate_due(rows)
 
@@ -246,8 +270,9 @@ def _capacity_short_by_lines(
     gap -= billed
     kept = (gap > tolerance) & ~used_beyond_reduction(ctx, rows, billed, tolerance, filed)
     # Where the orders leave the capacity unknown, the line's own (the transformers') says
-    # whether the customer is two-part.
-    kept &= np.where(filed.as_billed, rc.quantity_due[lines], filed.last) >= two_part_kva
+    # whether the customer fell below the two-part threshold.
+    last = np.where(filed.as_billed, rc.quantity_due[lines], filed.last)
+    kept &= ~fell_below_two_part(ctx, rows, last, two_part_kva)
     lines, gap = lines[kept], gap[kept]
     order = np.argsort(rc.row[lines], kind="stable")
     lines, gap = lines[order], gap[order]
@@ -272,6 +297,31 @@ def _capacity_short_by_lines(
     ]
     order = np.argsort(merged[0], kind="stable")
     return tuple(part[order] for part in merged)
+
+
+def fell_below_two_part(
+    ctx: RuleContext, rows: np.ndarray, capacity: np.ndarray, two_part_kva: float
+) -> np.ndarray:
+    """Per bill of `rows`, whether `capacity` (its capacity on the last day of its read period)
+    is below `two_part_kva` after its customer had at least that (`basic.capacity_peak` of the
+    capacity steps known at the audit date, transformers else orders): a reduction or
+    suspension leaving less moves it to a single-part tariff, no basic charge due, as the
+    recomputation judges it (`basic.single_part`). A customer always below the threshold on a
+    two-part tariff chose it (100 to 315 kVA may, 发改价格〔2023〕526号) and owes its basic
+    charge: a 200 kVA customer on IND2 billed on 150 kVA is 50 kVA short. NaN: unknown, not."""
+    cust = ctx.bill_customer[rows]
+    read_to = day_numbers(ctx.read_days(rows)[1])
+    peak = capacity_peak(ctx.customers["customer_id"].iloc[cust], read_to, _capacity_steps(ctx))
+    with np.errstate(invalid="ignore"):
+        return (np.asarray(capacity, dtype=float) < two_part_kva) & (peak >= two_part_kva)
+
+
+@once_per_context
+def _capacity_steps(ctx: RuleContext) -> pd.DataFrame:
+    """The capacity steps the recomputation reads (`basic.capacity_steps`: transformers, else
+    the capacity and suspension orders), of the orders known at the audit date; made once per
+    run."""
+    return capacity_steps(ctx)
 
 
 def used_beyond_reduction(
@@ -320,7 +370,7 @@ class OrderCapacity(NamedTuple):
     highest: np.ndarray  # the largest capacity of a day of it in service (kVA)
     prorated: np.ndarray  # the read period holds a change, a connection or a closure
     as_billed: np.ndarray  # a day of it has an unknown capacity: all four are the capacity billed
-    month_share: np.ndarray  # the month it is due for: days in service / days_per_month if prorated
+    month_share: np.ndarray  # the month it is due for: days in service / days_per_month, ≤ 1
 
 
 def order_capacity(ctx: RuleContext, rows: np.ndarray) -> OrderCapacity:
@@ -359,7 +409,7 @@ def order_capacity(ctx: RuleContext, rows: np.ndarray) -> OrderCapacity:
         highest,
         prorated,
         as_billed,
-        np.where(part_month, in_service / days_per_month, 1.0),
+        month_share(in_service, part_month, days_per_month),
     )
 
 
@@ -1167,7 +1217,7 @@ def _days_given_back(
         prorated = part_month | ~np.isclose(low, high, rtol=0.0, atol=1e-9)
         return np.where(prorated, np.minimum(total / days_per_month, high), (at_end + extra)[ends])
 
-    share = np.where(part_month, (last - first + 1) / days_per_month, 1.0)
+    share = month_share(np.maximum(last - first + 1, 0), part_month, days_per_month)
     demand = optional_values(ctx.bills, "max_demand_kw")[rows]
     contract = ctx.in_force(
         optional_values(ctx.customers, "contract_demand_kw")[ctx.bill_customer],

@@ -492,13 +492,13 @@ def _between_days(
     """Per bill of `rows` (ascending; `gap`: the whole bill's difference on the tariff `new`),
     the difference of its days from `since` to the day before `until` (`share`: of its kWh, the
     part of those days), as `_from_effective_day` prices the days from one day on: the energy
-    lines' difference from `since` less from `until`, the rest by the share of kWh."""
+    lines' difference of those days, each line's kWh of them priced once to the fen, the rest
+    by the share of kWh."""
     by_share = round_half_up(gap * share)
     if not ctx.itemized:
         return by_share
     read_from = ctx.read_days(rows)[0]
-    energy = energy_difference_from(ctx, rows, new, since)
-    energy -= energy_difference_from(ctx, rows, new, until)
+    energy = energy_difference_from(ctx, rows, new, since, until)
     energy_whole = energy_difference_from(ctx, rows, new, read_from)
     by_lines = energy + round_half_up((gap - energy_whole) * share)
     return np.where(np.isfinite(by_lines), round_half_up(by_lines), by_share)

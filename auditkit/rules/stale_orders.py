@@ -15,7 +15,7 @@ from auditkit.billing.basic import CONTRACT_ORDERS
 from auditkit.billing.bill_frame import LINE_TYPES
 from auditkit.billing.energy import day_parts, kwh_before_change, priced_by_days, rate_change
 from auditkit.billing.money import round_half_up
-from auditkit.billing.tariff_lookup import TariffLookup, day_numbers
+from auditkit.billing.tariff_lookup import NO_DAY, TariffLookup, day_numbers
 from auditkit.rules.context import RuleContext
 from auditkit.rules.findings import optional_values, rows_of
 from auditkit.rules.shared import once_per_context
@@ -36,12 +36,17 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     A capacity order's bill: still on the order's old capacity, of an order with such a bill
     `grace_months` or more after its effective month (late). A tariff order's bill: on the old
     tariff of it or of an earlier tariff order in force (not the latest's new tariff: orders
-    back and forth), where one of those orders is late: a bill so left `grace_months` or more
-    after that order took effect, under it or a later order (two orders in a row not applied:
-    the first is late though later bills fall under the second), or its first bill once the
-    grace is over, under it still, on another tariff than its new one (billing moved to a third
-    tariff). The grace only decides whether an order is late: every such bill from its
-    effective month on was under-billed.
+    back and forth), or on the latest's new tariff while an earlier order's days inside its
+    read period are due another (RES → COM from 5 October, COM → RES from 20 October, billed
+    RES; such a bill is left where it nets below nothing on the tariff in force: a refund
+    another rule reports), where one of those orders is late: a bill so left `grace_months` or
+    more after that order took effect, under it or a later order (two orders in a row not
+    applied: the first is late though later bills fall under the second), or its first bill
+    once the grace is over, under it still, on another tariff than its new one (billing moved
+    to a third tariff), or, superseded by an order to another tariff before its grace was
+    over, no bill of its days on its new tariff (`_superseded_unapplied`). The grace only
+    decides whether an order is late: every such bill from its effective month on was
+    under-billed.
 
     Columns: row, cust, month, tariff, capacity, effective, effective_day (its date), kind
     ('tariff' or 'capacity'), order_id, order_type, old, new, old_capacity, and `share`: the
@@ -64,9 +69,21 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
         covers & (tariff != new),
         np.isclose(joined["capacity"].to_numpy(), old_capacity),
     )
-    # Each pair carries its bill's staleness (read from the bill's latest order).
-    stale = pd.Series(np.where(latest, stale_of_latest, False)).groupby(by_bill).transform("max")
-    stale = stale.to_numpy(dtype=bool)
+    # An earlier tariff order whose days reach into the read period is stale there too where
+    # the bill is not on its new tariff: orders back and forth inside one read period (RES →
+    # COM from 5 October, COM → RES from 20 October, billed RES) leave its days unpriced.
+    holds_days = latest | _days_in_read_period(joined)
+    stale_earlier = is_tariff & ~latest & holds_days & covers & (tariff != new)
+    # Each pair carries its bill's staleness. One stale by an earlier order's days alone is
+    # left where the bill owes a refund on the tariff in force: the rules count their parts of
+    # a bill apart, so its days would be revenue on a bill over-billed as a whole.
+    stale_pair = np.where(latest, stale_of_latest, stale_earlier)
+    stale = pd.Series(stale_pair).groupby(by_bill).transform("max").to_numpy(dtype=bool).copy()
+    of_latest = pd.Series(latest & stale_of_latest).groupby(by_bill).transform("max")
+    by_earlier = np.flatnonzero(stale & ~of_latest.to_numpy(dtype=bool))
+    if len(by_earlier):
+        rows = joined["row"].to_numpy()[by_earlier]
+        stale[by_earlier] = ~_over_billed_on_tariff_in_force(ctx, rows)
     # A capacity order answers for the bills it is the latest of; a tariff order for the bills
     # left on its old tariff or an earlier one, under it or later orders.
     answers = stale & np.where(is_tariff, covers, latest)
@@ -83,6 +100,7 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     off_new = at_grace_end & (tariff != new)
     moved_off = pd.Series(off_new).groupby(by_order).transform("max")
     late = left_late.to_numpy(dtype=bool) | moved_off.to_numpy(dtype=bool)
+    late |= _superseded_unapplied(joined, is_tariff & holds_days, judged, by_order)
     priced = pd.Series(answers & late).groupby(by_bill).transform("max")
     kept = latest & stale & priced.to_numpy(dtype=bool)
     found = joined.loc[kept].reset_index(drop=True)
@@ -128,6 +146,49 @@ def earlier_tariff_days(ctx: RuleContext, hits: pd.DataFrame) -> pd.DataFrame:
     )
     found["rank"] = found.groupby("row").cumcount().to_numpy()
     return found[columns]
+
+
+def _over_billed_on_tariff_in_force(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows`, whether its recomputation on the tariff in force nets to less than
+    nothing (its lines' differences summed; a line not recomputed counts 0): the bill owes a
+    refund on other grounds (a rate above the schedule's), which another rule reports."""
+    rc = ctx.recomputed
+    net = np.bincount(rc.row, np.nan_to_num(rc.difference), minlength=len(ctx.bills))
+    return round_half_up(net[rows]) < 0
+
+
+def _days_in_read_period(joined: pd.DataFrame) -> np.ndarray:
+    """Per pair of `_bills_under_orders`, whether some day of the read period is under the
+    pair's order: before the bill's next order of the kind (`until`; every pair but a bill's
+    latest has one)."""
+    first_day = np.maximum(
+        joined["read_from"].to_numpy("datetime64[D]"),
+        joined["effective_day"].to_numpy("datetime64[D]"),
+    )
+    return joined["until"].to_numpy("datetime64[D]") > first_day
+
+
+def _superseded_unapplied(
+    joined: pd.DataFrame, holding: np.ndarray, judged: np.ndarray, by_order: list[pd.Series]
+) -> np.ndarray:
+    """Per pair of `_bills_under_orders`, whether its tariff order was superseded by an order
+    to another tariff before its grace was over (no bill once the grace is over falls under it:
+    `judged` marks those that do) and billing never applied it: no bill holding a day of it
+    (`holding`) is on its new tariff. The bill that held its days was its only chance, so it is
+    late. An order re-issued to the same tariff (a correction) leaves the later one to judge."""
+    new = joined["new"].to_numpy(dtype=object)
+    next_new = joined.groupby(["row", "kind"], sort=False)["new"].shift(-1)
+    next_new = next_new.to_numpy(dtype=object)
+    superseded = ~pd.isna(next_new) & (next_new != new)
+    on_new = holding & (joined["tariff"].to_numpy(dtype=object) == new)
+    per_order = pd.DataFrame(
+        {"holding": holding, "on_new": on_new, "judged": judged, "superseded": superseded}
+    ).groupby(by_order)
+    held = per_order["holding"].transform("max").to_numpy(dtype=bool)
+    applied = per_order["on_new"].transform("max").to_numpy(dtype=bool)
+    judged_later = per_order["judged"].transform("max").to_numpy(dtype=bool)
+    replaced = per_order["superseded"].transform("max").to_numpy(dtype=bool)
+    return held & replaced & ~applied & ~judged_later
 
 
 @once_per_context
@@ -199,16 +260,22 @@ def share_from_change(
 
 
 def energy_difference_from(
-    ctx: RuleContext, rows: np.ndarray, new: np.ndarray, change: np.ndarray
+    ctx: RuleContext,
+    rows: np.ndarray,
+    new: np.ndarray,
+    change: np.ndarray,
+    until: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per bill of `rows` (ascending, unique), what its energy lines' kWh used from day `change`
-    on charge on the tariff `new` (names) less on the tariff billed, as a bill split at `change`
-    prices each part: each recomputed energy line (its kWh billed) first split where the tariff
-    billed's rate changed inside the read period, as the recomputation splits it
-    (`auditkit.billing.energy`), then each part split at `change` by its own days
-    (`kwh_before_change`), the days from `change` priced on `new` (split again where its rate
-    changed inside them), each piece to the fen (every change of the tariff billed's rate inside
-    the read period, not only the last). The days before `change` stay on the tariff
+    on (to the day before `until`, where given and not NaT: one segment of a bill split at two
+    orders) charge on the tariff `new` (names) less on the tariff billed, as a bill split at
+    those days prices each part: each recomputed energy line (its kWh billed) first split where
+    the tariff billed's rate changed inside the read period, as the recomputation splits it
+    (`auditkit.billing.energy`), then each part split at `change` and `until` by its own days
+    (`kwh_before_change`: the kWh of the days before each), the segment's kWh priced once on
+    `new` (split again where its rate changed inside them), to the fen, against what the line
+    billed beyond the days before the segment less beyond the days through it. The segments of a
+    bill so add up to the bill split at every order. The days before `change` stay on the tariff
     billed, and a 25th-to-24th bill's May days at May's rates. NaN where a rate is missing."""
     rc, lookup = ctx.recomputed, ctx.tariff_lookup
     energy = np.flatnonzero(
@@ -223,6 +290,11 @@ def energy_difference_from(
     period, tier = rc.period[energy], rc.tier[energy]
     kwh = np.nan_to_num(rc.quantity_billed[energy])
     from_day = day_numbers(np.asarray(change, dtype="datetime64[D]"))[bill]
+    to_day = last.copy()  # the segment's last day: the read period's, else the day before until
+    if until is not None:
+        until_day = day_numbers(np.asarray(until, dtype="datetime64[D]"))[bill]
+        ends = until_day != NO_DAY
+        to_day[ends] = np.minimum(until_day[ends] - 1, last[ends])
     # The tariff billed's parts of each line: its days at each rate in force before the one on
     # read_to (where that began inside the read period at another rate), and the rest.
     links = rate_change(lookup, billed, first, last, volts, period, tier)
@@ -237,25 +309,73 @@ def energy_difference_from(
         (older.first, older.last, before, older.rate, older.line),
         (start, last, kwh - np.bincount(older.line, before, len(kwh)), links.rate[0], None),
     )
+    splits = _order_split_days(ctx, rows)[bill]
     difference = np.zeros(len(rows))
     for part_from, part_to, part_kwh, part_rate, at in parts:
         at = np.arange(len(energy)) if at is None else at
         days = part_to - part_from + 1
-        old_days = np.clip(from_day[at] - part_from, 0, days)
-        used_before = kwh_before_change(part_kwh, old_days, days)
-        billed_after = round_half_up(part_kwh * part_rate) - round_half_up(used_before * part_rate)
-        due_after = _priced_on(
+        used_before = _kwh_before_day(part_kwh, part_from, days, from_day[at], splits[at])
+        used_through = _kwh_before_day(part_kwh, part_from, days, to_day[at] + 1, splits[at])
+        segment = np.where(
+            np.minimum(to_day[at], part_to) >= np.maximum(from_day[at], part_from),
+            used_through - used_before,
+            0.0,
+        )
+        billed_segment = round_half_up(used_through * part_rate) - round_half_up(
+            used_before * part_rate
+        )
+        due_segment = _priced_on(
             lookup,
             new_tariff[at],
             np.maximum(from_day[at], part_from),
-            part_to,
+            np.minimum(to_day[at], part_to),
             volts[at],
             period[at],
             tier[at],
-            part_kwh - used_before,
+            segment,
         )
-        difference += np.bincount(bill[at], due_after - billed_after, len(rows))
+        difference += np.bincount(bill[at], due_segment - billed_segment, len(rows))
     return difference
+
+
+def _order_split_days(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows` (ascending, unique), the days inside its read period (after its first)
+    on which a tariff order of its customer took effect, ascending, as a bill split at every
+    order splits its kWh (bills × the most any has; NO_DAY past a bill's own)."""
+    joined = _bills_under_orders(ctx)
+    if joined.empty:
+        return np.full((len(rows), 0), NO_DAY, dtype=np.int64)
+    latest = ~joined.duplicated(["row", "kind"], keep="last").to_numpy()
+    splits = joined[
+        (joined["kind"] == "tariff").to_numpy()
+        & (latest | _days_in_read_period(joined))
+        & (joined["effective_day"] > joined["read_from"]).to_numpy()
+        & np.isin(joined["row"].to_numpy(), rows)
+    ]
+    at = np.searchsorted(rows, splits["row"].to_numpy())
+    rank = splits.groupby("row").cumcount().to_numpy()
+    days = np.full((len(rows), int(rank.max()) + 1 if len(rank) else 0), NO_DAY, dtype=np.int64)
+    days[at, rank] = day_numbers(splits["effective_day"].to_numpy("datetime64[D]"))
+    return days
+
+
+def _kwh_before_day(
+    kwh: np.ndarray, first: np.ndarray, days: np.ndarray, day: np.ndarray, splits: np.ndarray
+) -> np.ndarray:
+    """Of `kwh` read over the `days` days from day `first`, those used before day `day`, as a
+    bill split at each of `splits` (per line, ascending day numbers) splits them: each part
+    before a split its own days' share to the hundredth of a kWh (`kwh_before_change`), the
+    part reaching the last day the kWh left (all of them where `day` is past the last day)."""
+    end = first + days  # the day after the last
+    day = np.clip(day, first, end)
+    before = np.zeros(len(kwh))
+    start = first.copy()
+    for split in splits.T:  # ascending: each part from the last split taken to this one
+        inside = (split > start) & (split < day)
+        before += np.where(inside, kwh_before_change(kwh, split - start, days), 0.0)
+        start = np.where(inside, split, start)
+    before += np.where(day > start, kwh_before_change(kwh, day - start, days), 0.0)
+    return np.where(day == end, kwh, before)
 
 
 def _priced_on(

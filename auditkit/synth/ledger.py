@@ -532,7 +532,8 @@ def _basic(
     kva_rate = book.value("basic_rate_kva_month", tariff, vclass, plain, read_to)
     kw_rate = book.value("basic_rate_kw_month", tariff, vclass, plain, read_to)
     capacity = world.capacity_billed[cust, month]
-    share = read_days / params.days_per_month
+    # A part month is due for at most a whole month (31 days in service are not 31/30 of one).
+    share = np.minimum(read_days / params.days_per_month, 1.0)
     # By capacity: Σ day capacity / 30 in a month of change (as recorded), connection or closure.
     kva = np.where(part_month, capacity * share, capacity)
     prorated = _prorated(world, cust, month)

@@ -4,6 +4,7 @@ demand (40 % floor, 105 % excess doubled), to the fen."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from billing_builders import Billing, line_of
 from charges_builders import TWO_PART, bills, dataset, line, rates, recompute_row
@@ -323,6 +324,48 @@ def test_demand_basis_floor_and_excess():
     assert lines["quantity"].to_numpy() == pytest.approx([400, 630, 632, 770, 350], abs=1e-9)
     assert lines["amount"].tolist() == [15_200.00, 23_940.00, 24_016.00, 29_260.00, 13_300.00]
     assert (lines["rate"] == 38.0).all()
+
+
+def test_a_demand_basis_in_its_month_of_connection_is_due_at_most_a_whole_month():
+    """Capacity 1000 kVA, contract demand 600 kW, 38 yuan/kW-month, 300 kW read: the floor,
+    400 kW, is the month's demand; in a month of connection it is prorated by the days in
+    service, 1/30 a day, and capped at a whole month as a prorated capacity is.
+
+    Connected on 2024-03-01, March read whole (31 days): 400 × min(31 / 30, 1) = 400 kW →
+    15 200.00 (the uncapped 413.333 kW charged 15 706.67, ¥506.67 over a whole month). Read
+    from the connection on 2024-03-20 to 2024-04-19 (31 days): 400 kW, 15 200.00 (was
+    15 706.67). The near miss, connected on 2024-03-20 and read to the month's end: 12 days,
+    400 × 12 / 30 = 160 kW → 6 080.00, prorated as before."""
+    frame = bills(
+        demand_bill(300, period="2024-03", connection_date="2024-03-01"),
+        demand_bill(
+            300, period="2024-03", connection_date="2024-03-20", read_from="2024-03-20",
+            read_to="2024-04-19",
+        ),
+        demand_bill(300, period="2024-03", connection_date="2024-03-20"),
+    )  # fmt: skip
+    lines = basic_lines(frame, rates(*[KW_RATE] * 3), dataset(), PARAMS)
+    assert lines["quantity"].to_numpy() == pytest.approx([400, 400, 160], abs=1e-9)
+    assert lines["amount"].tolist() == [15_200.00, 15_200.00, 6_080.00]
+
+
+def test_recompute_says_a_full_demand_floor_in_a_month_of_connection_is_over_billed():
+    """A new IND2 customer by demand (1000 kVA, contract demand 600 kW, 40 yuan/kW-month, 300 kW
+    read), connected on 2024-03-20 and billed March's full floor, 400 × 40 = 16 000.00: due
+    400 × 12 / 30 = 160 kW, 6 400.00, over-billed 9 600.00. Connected on 2024-03-01 and billed
+    the full floor, it is due as billed (the uncapped 31 / 30 said 533.33 short)."""
+    b = Billing()
+    for cid, connected in (("late", "2024-03-20"), ("first", "2024-03-01")):
+        b.customer(cid, **TWO_PART | {"basic_charge_basis": "demand"}, contract_capacity_kva=1000.0,
+                   connection_date=pd.Timestamp(connected))  # fmt: skip
+        b.bill(cid, "2024-03", 10_000, 0.60, tariff="IND2", max_demand_kw=300.0,
+               contract_demand_kw=600.0, basic_charge=16_000.0, amount=22_000.0)  # fmt: skip
+    result = recompute(b.dataset())
+    late, first = (line_of(result, cid, "2024-03", "basic") for cid in ("late", "first"))
+    assert (late["quantity_due"], late["amount_due"]) == pytest.approx((160.0, 6_400.00))
+    assert late["difference"] == -9_600.00
+    assert (first["quantity_due"], first["amount_due"]) == pytest.approx((400.0, 16_000.00))
+    assert first["difference"] == 0.0
 
 
 def test_demand_basis_parameters_and_missing_demand():

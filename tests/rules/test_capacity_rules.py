@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from itemized_builder import INDUSTRIAL, Itemized
-from rule_builder import PERIODS, TWO_PART_BY_CAPACITY, Utility, flat, run, with_ind1
+from rule_builder import COMMERCIAL, PERIODS, TWO_PART_BY_CAPACITY, Utility, flat, run, with_ind1
 
 from auditkit import rules
 
@@ -362,15 +362,48 @@ def test_no_basic_charge_is_due_below_the_two_part_threshold():
 
 
 def test_no_basic_charge_is_due_below_the_two_part_threshold_on_monthly_bills():
+    """Reduced from 800 kVA before the year to 250 kVA (single-part below 315) or 315 kVA
+    (still two-part), both billed no basic charge: only the 315 kVA is short, 315 × 30 × 12."""
     u = Utility()
     for cid, capacity in (("single_part", 250.0), ("two_part", 315.0)):
         u.customer(cid, contract_capacity_kva=capacity, **TWO_PART_BY_CAPACITY)
         u.monthly(
             cid, flat(40_000), multiplier=1000.0, tariff="IND2", capacity=0.0, basis="capacity"
         )
+        u.order(cid, "capacity_reduction", "2023-12-01", 800, capacity)
     findings = run(u, "capacity_underbilled")
     assert findings["customer_id"].tolist() == ["two_part"]
     assert findings.iloc[0]["revenue_impact"] == pytest.approx(315 * 30 * 12)
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_a_customer_below_the_threshold_that_chose_a_two_part_tariff_is_found_short(
+    itemized: bool,
+):
+    """200 kVA on IND2 by capacity (30 a kVA-month), never above 315 kVA: a two-part tariff it
+    chose (100 to 315 kVA may), billed 10,000 kWh a month at 0.60 and a basic charge on 150
+    kVA (4,500.00): `chose` is short 50 kVA, 50 × 30 × 12 = 18,000.00 (below the threshold
+    every month was read as single-part: nothing).
+
+    Near misses: `fell`, 630 kVA reduced to 200 before the year, billed the same: a capacity
+    brought below 315 kVA moves it to a single-part tariff, no basic charge due, nothing.
+    `shop`, 200 kVA on COM (single-part, no rate per kVA) recording 150 kVA: nothing.
+    `over_billed`, as `chose` but its energy charged at 0.80: 2,000.00 a month over the
+    schedule's 0.60 (rate_mismatch's refund) against the 1,500.00 short, the bill over-billed
+    by 500.00 as a whole: the short is no revenue there, 0.00."""
+    u = Utility()
+    for cid, rate in (("chose", None), ("over_billed", 0.8), ("fell", None)):
+        u.customer(cid, contract_capacity_kva=200.0, **TWO_PART_BY_CAPACITY)
+        u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2", rate=rate,
+                  capacity=150.0, basis="capacity")  # fmt: skip
+    u.order("fell", "capacity_reduction", "2023-12-01", 630, 200)
+    u.customer("shop", contract_capacity_kva=200.0, basic_charge_basis="capacity", **COMMERCIAL)
+    u.monthly("shop", flat(10_000), tariff="COM", capacity=150.0, basis="capacity")
+    found = rules.run(with_ind1(u, itemized), rules=["capacity_underbilled", "rate_mismatch"])
+    money = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    short = {cid: amount for (cid, rule_id), amount in money.items() if rule_id != "rate_mismatch"}
+    assert short == pytest.approx({"chose": 18_000.00, "over_billed": 0.0})
+    assert money[("over_billed", "rate_mismatch")] == 0.0  # a refund, reported apart
 
 
 # --- inside a suspension: the capacity it leaves ----------------------------------------------

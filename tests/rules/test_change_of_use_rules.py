@@ -253,6 +253,96 @@ def test_two_orders_in_one_read_period_price_each_ones_days_at_its_tariff(itemiz
     )
 
 
+def _read_on_the_25th(u: Utility, cid: str, tariff: str = "RES") -> list[dict]:
+    """`cid` billed 100 kWh a month on `tariff`, each bill read from the 25th to the 24th."""
+    bills = u.monthly(cid, flat(100), tariff=tariff)
+    for bill in bills:
+        read_to = pd.Timestamp(f"{bill['period']}-24")
+        bill["read_from"], bill["read_to"] = read_to - pd.DateOffset(months=1, days=-1), read_to
+    return bills
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_orders_back_and_forth_inside_one_read_period_price_the_days_between(itemized: bool):
+    """Houses archived on RES (0.6 from July), 100 kWh a bill read on the 25th, orders RES →
+    COM (0.8) from 5 October and COM → RES from 20 October.
+
+    `back_forth`, billed RES all year: October's bill (09-25..10-24, 30 days) keeps round(100
+    × 10 / 30, 2) = 33.33 kWh before 5 October on RES; the days to the 19th take round(100 ×
+    25 / 30, 2) − 33.33 = 83.33 − 33.33 = 50.00 kWh due COM: 50 × (0.8 − 0.6) = 10.00; the
+    16.67 kWh from the 20th are due RES as billed. 10.00, where the bill, on the tariff of the
+    order in force, was no order's and nobody's.
+
+    Near misses: `applied`, October billed COM and RES after: billing applied both orders
+    (its 5 RES days on COM are a lag inside the grace), nothing. `reissued`, RES → COM from 5
+    October and again from 6 October (a correction), October billed RES and COM from November:
+    applied inside the grace, nothing. `over_billed`, as
+    `back_forth` but October charged at 0.75 (75.00): its COM days add 10.00 to 60.00 due on
+    RES, 70.00 against 75.00, a bill over-billed by 5.00 as a whole (rate_mismatch reports its
+    15.00 refund): counting 10.00 here would claim revenue on it, so nothing."""
+    u = Utility()
+    com = {"tariff_billed": "COM", "energy_rate": 0.8, "energy_charge": 80.0, "amount": 80.0}
+    for cid in ("back_forth", "applied", "reissued", "over_billed"):
+        u.customer(cid)
+        bills = _read_on_the_25th(u, cid)
+        october = bills[9]
+        if cid == "applied":
+            october.update(com)
+        if cid == "over_billed":
+            october.update(energy_rate=0.75, energy_charge=75.0, amount=75.0)
+        u.order(cid, "tariff_change", "2024-10-05", "RES", "COM")
+        if cid == "reissued":
+            u.order(cid, "tariff_change", "2024-10-06", "RES", "COM")
+            for later in bills[10:]:
+                later.update(com)
+        else:
+            u.order(cid, "tariff_change", "2024-10-20", "COM", "RES")
+    found = rules.run(with_ind1(u, itemized), rules=["order_not_applied", "rate_mismatch"])
+    money = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert money[("back_forth", "order_not_applied")] == pytest.approx(10.00, abs=0.005)
+    assert money.get(("applied", "order_not_applied"), 0.0) == 0.0
+    assert money.get(("reissued", "order_not_applied"), 0.0) == 0.0
+    assert money.get(("over_billed", "order_not_applied"), 0.0) == 0.0
+    assert money[("over_billed", "rate_mismatch")] == 0.0  # a refund, reported apart
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_an_earlier_orders_days_are_priced_once_to_the_fen(itemized: bool):
+    """Farms archived on AGR (0.4), billed RES (0.6) all year, 100 kWh a bill read on the 25th.
+
+    `chain`: orders RES → COM (0.8) from 26 July and COM → AGR from 14 August. August's bill
+    (07-25..08-24, 31 days), split at both as a bill splits it: 1 day on RES, round(100 × 1 /
+    31, 2) = 3.23 kWh; 19 days on COM, round(100 × 19 / 31, 2) = 61.29 kWh, 61.29 × 0.8 =
+    49.032 → 49.03 against what the line billed on them, round(64.52 × 0.6) − round(3.23 ×
+    0.6) = 38.71 − 1.94 = 36.77: 12.26; the 35.48 kWh left on AGR, 35.48 × 0.4 = 14.192 →
+    14.19 against 60.00 − 38.71 = 21.29: −7.10. August 5.16 (the COM days were the difference
+    of two "from this day on" figures rounded apart: 96.77 × 0.8 = 77.42 less 35.48 × 0.8 =
+    28.38, 49.04, so 12.27 and 5.17). September to December on AGR, 4 × 20.00 over-billed: a
+    refund reported apart.
+
+    The near miss `one_order`: RES → COM from 14 August alone: 35.48 × 0.8 = 28.38 − 21.29 =
+    7.09, then 4 × 20.00: 87.09, as before."""
+    u = Utility()
+    for cid, orders in (
+        ("chain", (("2024-07-26", "RES", "COM"), ("2024-08-14", "COM", "AGR"))),
+        ("one_order", (("2024-08-14", "RES", "COM"),)),
+    ):
+        archive = "AGR" if cid == "chain" else "COM"
+        u.customer(cid, usage_type="agricultural" if cid == "chain" else "commercial",
+                   tariff_category=archive)  # fmt: skip
+        _read_on_the_25th(u, cid)
+        for effective, old, new in orders:
+            u.order(cid, "tariff_change", effective, old, new)
+    found = rules.run(with_ind1(u, itemized), rules="order_not_applied")
+    found = found.set_index("customer_id")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"chain": 5.16, "one_order": 87.09}, abs=0.005
+    )
+    assert found.loc["chain", "evidence"].endswith(
+        "(¥5.16); over-billed ¥80.00 (to refund, not counted as revenue)"
+    )
+
+
 @pytest.mark.parametrize(("tolerance", "underbilled"), [(None, 2_820.0), (300.0, None)])
 def test_a_capacity_order_not_applied_counts_each_month_once_prorated_in_its_first(
     tolerance: float | None, underbilled: float | None
