@@ -221,7 +221,8 @@ def run_worklist(args: argparse.Namespace) -> int:
         if args.data is not None:
             findings = _with_personal(findings, args.data)
         print(f"{len(findings)} findings from {origin}")
-        trail = None if store is None else store.outcomes(district=args.district)
+        with parameters_named({"district": "--district"}):
+            trail = None if store is None else store.outcomes(district=args.district)
         if trail is not None and not args.recheck:
             findings = _without_decided(findings, trail)
         worklist = select_worklist(
@@ -444,7 +445,8 @@ def _open_findings(store: Register, district: str | None) -> pd.DataFrame:
     """The register's open findings (of `district`), with `as_of` the latest month recorded."""
     from auditkit.register.store import OPEN_STATUSES
 
-    findings = store.findings(district)
+    with parameters_named({"district": "--district"}):  # one the register does not know
+        findings = store.findings(district)
     if district is not None and findings.empty:
         raise ParameterError("--district", f"a district of the register {store.url}", district)
     findings = findings[findings["status"].isin(OPEN_STATUSES)].reset_index(drop=True)

@@ -450,11 +450,44 @@ class Register:
             found = _new_events(connection, rows, blank)
         return len(found.new_rows) + len(found.conflicts)
 
+    def districts(self) -> list[str]:
+        """The districts the register knows, sorted: those of its findings and of its runs of
+        one district (a run of every district names none)."""
+        query = sa.union(
+            sa.select(schema.findings.c.district),
+            sa.select(schema.runs.c.district).where(schema.runs.c.district.is_not(None)),
+        )
+        with self._database_errors(), self._engine.connect() as connection:
+            return sorted(str(name) for name in connection.execute(query).scalars())
+
+    def _refuse_unknown_district(self, district: str | None) -> None:
+        """A ParameterError naming `district` when the register knows districts and not this
+        one: a typo ('城栋' for '城东') would read as a district with nothing recorded. An
+        empty register, or a known district with no rows, is no error."""
+        if district is None:
+            return
+        known = self.districts()
+        if known and district not in known:
+            raise ParameterError(
+                "district",
+                f"a district of the register {self._shown_url}, one of {', '.join(known)}",
+                district,
+            )
+
     def findings(
-        self, district: str | None = None, columns: Sequence[str] | None = None
+        self,
+        district: str | None = None,
+        columns: Sequence[str] | None = None,
+        *,
+        refuse_unknown_district: bool = True,
     ) -> pd.DataFrame:
         """The current state of every finding key (of `district` when given), by key; only
-        `columns` (with finding_key first) when given, which is much less to read at scale."""
+        `columns` (with finding_key first) when given, which is much less to read at scale.
+        A district the register does not know is refused (`districts`), unless
+        `refuse_unknown_district` is False: for a district its dataset has checked already (a
+        report of one of its districts), which then reads as one with no findings."""
+        if refuse_unknown_district:
+            self._refuse_unknown_district(district)
         table = schema.findings
         chosen = list(table.c)
         if columns is not None:
@@ -497,13 +530,18 @@ class Register:
         district: str | None = None,
         *,
         superseded: bool = False,
+        refuse_unknown_district: bool = True,
     ) -> pd.DataFrame:
         """The outcome trail (of `finding_key`, of `district`'s findings, when given) in the
         order events happened, and in the order they were recorded within a day; a district's
         report reads its own events, not the whole trail. An event a correction superseded (an
         outcome of a worklist row recorded before the row's latest correction, which has
         `corrects`) is left out, so every total and decision reads the correction;
-        `superseded=True` gives the whole trail, with a boolean `superseded`."""
+        `superseded=True` gives the whole trail, with a boolean `superseded`. A district the
+        register does not know is refused, unless `refuse_unknown_district` is False (as for
+        `findings`)."""
+        if refuse_unknown_district:
+            self._refuse_unknown_district(district)
         table = schema.outcomes
         columns = [column for column in table.c if column.name != "event_digest"]
         query = sa.select(*columns).order_by(table.c.happened_at, table.c.outcome_id)
