@@ -12,6 +12,7 @@ import argparse
 import getpass
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -190,6 +191,7 @@ def run_worklist(args: argparse.Namespace) -> int:
     written in a hidden folder of `--out`, recorded, and only then put in place: a recording
     that fails (a read-only database user, a lock not taken) leaves no sheet behind."""
     from auditkit.atomic import locked_while_written, signals_held
+    from auditkit.pipeline.partials import PARTIAL_SUFFIX, WORKLIST_STAGING_PREFIX
     from auditkit.register import Register, select_worklist, write_worklist
     from auditkit.register.texts import checked_register_text
     from auditkit.register.worklist import checked_limits
@@ -244,7 +246,10 @@ def run_worklist(args: argparse.Namespace) -> int:
             _refuse_unimported(path, store)
         sent_by = None if store is None else args.sent_by or _login()
         args.out.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".worklists.", suffix=".partial", dir=args.out))
+        _say_dead_worklists(args.out)
+        staging = Path(
+            tempfile.mkdtemp(prefix=WORKLIST_STAGING_PREFIX, suffix=PARTIAL_SUFFIX, dir=args.out)
+        )
         try:
             with locked_while_written(staging):
                 staged = [
@@ -265,6 +270,20 @@ def run_worklist(args: argparse.Namespace) -> int:
         if store is not None:
             store.close()
     return 0
+
+
+def _say_dead_worklists(out: Path) -> None:
+    """Say on stderr when a killed `auditkit worklist` left staged sheets in `out` that `auditkit
+    clean` may remove (dead: unlocked and left an hour)."""
+    from auditkit.pipeline.partials import find_worklist_partials
+
+    dead = [partial for partial in find_worklist_partials(out) if partial.state == "dead"]
+    if dead:
+        print(
+            f"auditkit worklist: note: {len(dead)} folder(s) of worklists whose writing died are "
+            f"left in {out}; `auditkit clean --worklists {out}` lists them, `--yes` removes them",
+            file=sys.stderr,
+        )
 
 
 def run_import(args: argparse.Namespace) -> int:

@@ -4,7 +4,11 @@ sent, the field fills them, `auditkit register import` records the outcomes (SQL
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +19,9 @@ from lock_files import excel_owner_file
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import to_excel
 
+from auditkit.atomic import locked_while_written
 from auditkit.cli import main
+from auditkit.pipeline.partials import STAGED_QUIET_SECONDS
 from auditkit.register import Register
 from auditkit.register.keys import finding_keys
 from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEETS, canonical_column
@@ -1152,3 +1158,67 @@ def test_ctrl_c_while_the_sheets_recorded_as_sent_are_put_in_place_puts_them_all
     sent = Register.open(db).outcomes()
     assert len(sheets(out)) == 2 and sent["source"].nunique() == 2
     assert [path.name for path in out.iterdir() if path.name.startswith(".")] == []
+
+
+#: `auditkit worklist` killed outright (SIGKILL, a power cut) once its first sheet is staged.
+KILLED_WORKLIST = (
+    "import os, sys\n"
+    "import auditkit.register as register\n"
+    "staged = register.write_worklist\n"
+    "def killed(sheet, path, **options):\n"
+    "    staged(sheet, path, **options)\n"
+    "    os._exit(9)\n"
+    "register.write_worklist = killed\n"
+    "from auditkit.cli import main\n"
+    "main(sys.argv[1:])\n"
+)
+
+
+def _left_unchanged(folder: Path, seconds: float) -> None:
+    """Date `folder` and everything in it `seconds` ago, as a folder left that long."""
+    then = time.time() - seconds
+    for path in [folder, *folder.rglob("*")]:
+        os.utime(path, (then, then))
+
+
+def test_clean_finds_the_sheets_a_killed_worklist_left_staged_and_removes_them_once_dead(
+    tmp_path: Path, capsys
+) -> None:
+    """Before, `auditkit clean` searched only the outputs folder: the `.worklists.*.partial` a
+    killed worklist left in its --out stayed there, to find and delete by hand."""
+    findings = tmp_path / "findings.parquet"
+    builders.findings(builders.finding("C1", 500.0), builders.finding("C2", 300.0)).to_parquet(
+        findings
+    )
+    month = tmp_path / "worklists" / "2025-06"
+    argv = ["worklist", str(findings), "--top", "1", "--out", str(month)]
+    ended = subprocess.run([sys.executable, "-c", KILLED_WORKLIST, *argv], check=False)
+    assert ended.returncode == 9
+    [staged] = month.glob(".worklists.*.partial")
+    assert [path.name for path in staged.iterdir()] == ["worklist-城东.xlsx"]
+    assert not sheets(month)  # none put in place
+    outputs = tmp_path / "outputs"
+    outputs.mkdir()
+    clean = ["clean", "--outputs", str(outputs), "--worklists", str(tmp_path / "worklists")]
+    # Near miss: changed a minute ago (a worklist of an auditkit before the lock may still write).
+    _left_unchanged(staged, 60)
+    assert main([*clean, "--yes"]) == 0
+    assert capsys.readouterr().out.split()[:2] == ["unknown", str(staged)]
+    _left_unchanged(staged, STAGED_QUIET_SECONDS + 60)
+    # The next worklist into the folder says so, and writes its sheet as ever.
+    assert main(argv) == 0
+    assert f"`auditkit clean --worklists {month}` lists them" in capsys.readouterr().err
+    assert main(clean) == 0
+    assert capsys.readouterr().out.split()[:2] == ["dead", str(staged)]
+    assert main([*clean, "--yes"]) == 0
+    assert capsys.readouterr().out.split()[:2] == ["removed", str(staged)]
+    assert not staged.exists()
+    assert [path.name for path in sheets(month)] == ["worklist-城东.xlsx"]  # the sheet stays
+    # Near miss: a worklist still writing (its lock held) is live however long it was left.
+    writing = month / ".worklists.abc123.partial"
+    writing.mkdir()
+    with locked_while_written(writing):
+        _left_unchanged(writing, STAGED_QUIET_SECONDS * 24)
+        assert main([*clean, "--yes"]) == 0
+        assert capsys.readouterr().out.split()[:2] == ["live", str(writing)]
+    assert writing.is_dir()
