@@ -399,6 +399,17 @@ def _conflict_lines(
                 "the row was emptied: import with --correct to withdraw its outcome (the "
                 "finding is undecided again), or fill the row again as imported"
             )
+        elif elsewhere(row, held) and _same_outcome_another_day(row, held):
+            before = (
+                f" on another worklist ({held.source} row {held.source_row}, "
+                f"{_described({n: getattr(held, n) for n in OUTCOME_WORDS})})"
+            )
+            advice = (
+                "the same outcome and amount sent on two worklists, dated otherwise, would count "
+                "its money twice: put the other sheet's date if it is one recovery, or import "
+                "with --correct if this sheet's date is right; a further recovery of the same "
+                "amount goes on a later worklist (auditkit worklist --recheck)"
+            )
         elif elsewhere(row, held):
             before = (
                 f" on another worklist ({held.source} row {held.source_row}, "
@@ -420,6 +431,21 @@ def _conflict_lines(
             for column, recorded, found in changed_values(row, held)
         ]
     return lines
+
+
+#: What `_described` says of an outcome.
+OUTCOME_WORDS = ("event", "amount", "actor", "happened_at")
+
+
+def _same_outcome_another_day(row: dict, held: object) -> bool:
+    """Whether a worklist row gives the event and amount of `held`, another worklist's
+    outcome, dated another day (`store._Chains.same_outcome_another_day`)."""
+    return (
+        row["event"] == held.event
+        and row["amount"] is not None
+        and row["amount"] == held.amount
+        and row["happened_at"] != held.happened_at
+    )
 
 
 def _described(row: dict) -> str:

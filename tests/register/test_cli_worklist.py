@@ -1222,3 +1222,51 @@ def test_clean_finds_the_sheets_a_killed_worklist_left_staged_and_removes_them_o
         assert main([*clean, "--yes"]) == 0
         assert capsys.readouterr().out.split()[:2] == ["live", str(writing)]
     assert writing.is_dir()
+
+
+def test_one_recovery_typed_with_two_dates_on_two_worklists_is_refused_not_counted_twice(
+    recorded: tuple[str, Path], tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """The finding went out on two sheets ten days ago while undecided; the field filled
+    已追补 280 on both, one dated five days ago, the other three: before, both were recorded,
+    280 + 280 = 560 yuan recovered for one recovery of 280."""
+    db, _ = recorded
+    sent_on, first_day, second_day = (dt.date.today() - dt.timedelta(days=d) for d in (10, 5, 3))
+    monkeypatch.setattr("auditkit.register.worklist_sent.today", lambda: sent_on)
+    one, two, key = two_worklists(db, tmp_path)
+    monkeypatch.undo()
+    row = {"outcome": "已追补", "amount_recovered": 280, "checked_by": "李四"}
+    a = fill(one, {FIRST_DATA_ROW: {**row, "checked_on": f"{first_day}"}}, tmp_path / "a.xlsx")
+    b = fill(two, {FIRST_DATA_ROW: {**row, "checked_on": f"{second_day}"}}, tmp_path / "b.xlsx")
+    assert main(["register", "import", str(a), "--db", db]) == 0
+    with Register.open(db) as register:
+        source = register.outcomes(key)["source"].iloc[-1]
+    capsys.readouterr()
+    assert main(["register", "import", str(b), "--db", db]) == 2
+    error = capsys.readouterr().err
+    assert (
+        f"worklist 'b.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}, column checked_on: recorded "
+        f"'{first_day}' on another worklist ({source} row {FIRST_DATA_ROW}, recovered 280.0 by "
+        f"李四 on {first_day}), found '{second_day}': the same outcome and amount sent on two "
+        "worklists, dated otherwise, would count its money twice: put the other sheet's date if "
+        "it is one recovery, or import with --correct if this sheet's date is right; a further "
+        "recovery of the same amount goes on a later worklist (auditkit worklist --recheck)"
+    ) in error
+    assert amounts(db, key) == [280.0]  # 280, not 280 + 280 = 560
+    # This sheet's date is the right one: --correct records one recovery of 280, dated so.
+    correct(db, b, capsys)
+    with Register.open(db) as register:
+        trail = register.outcomes(key)
+    recovered = trail[trail["event"] == "recovered"]
+    assert recovered["amount"].tolist() == [280.0]
+    assert [f"{day:%Y-%m-%d}" for day in recovered["happened_at"]] == [f"{second_day}"]
+    # Near miss: a further recovery of the same 280 on a worklist sent after the first was
+    # recorded (--recheck) is its own event: 280 + 280 = 560.
+    recheck = ["worklist", "--db", db, "--top", "3", "--recheck", "--out", str(tmp_path / "wl3")]
+    assert main(recheck) == 0
+    three = sheets(tmp_path / "wl3")[0]
+    assert key_at(three, FIRST_DATA_ROW) == key
+    later = {**row, "checked_on": TODAY}
+    c = fill(three, {FIRST_DATA_ROW: later}, tmp_path / "c.xlsx")
+    assert main(["register", "import", str(c), "--db", db]) == 0
+    assert sorted(amounts(db, key)) == [280.0, 280.0]
