@@ -517,6 +517,7 @@ def since_last_month(
     held = register.findings(
         district,
         columns=["customer_id", "rule_id", "revenue_kind", "first_as_of", "last_as_of"],
+        refuse_unknown_district=False,  # a district of the data, none of whose findings recorded
     )
     recent = [month for month in months if month <= as_of]
     if customers is not None and recent:
@@ -544,7 +545,7 @@ def since_last_month(
     kinds = kinds[~kinds.index.duplicated(keep="last")]  # this month's kind where it has one
     changes = changes.assign(revenue_kind=changes["finding_key"].map(kinds))
     earlier = held.loc[held["first_as_of"] < as_of, list(EARLIER_COLUMNS)].reset_index(drop=True)
-    trail = register.outcomes(district=district)
+    trail = register.outcomes(district=district, refuse_unknown_district=False)
     window = previous_cycle(months, as_of)
     in_time = window.before_end(trail["happened_at"])
     events = trail.loc[

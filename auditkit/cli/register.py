@@ -12,6 +12,7 @@ import argparse
 import getpass
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -190,6 +191,7 @@ def run_worklist(args: argparse.Namespace) -> int:
     written in a hidden folder of `--out`, recorded, and only then put in place: a recording
     that fails (a read-only database user, a lock not taken) leaves no sheet behind."""
     from auditkit.atomic import locked_while_written, signals_held
+    from auditkit.pipeline.partials import PARTIAL_SUFFIX, WORKLIST_STAGING_PREFIX
     from auditkit.register import Register, select_worklist, write_worklist
     from auditkit.register.texts import checked_register_text
     from auditkit.register.worklist import checked_limits
@@ -221,7 +223,8 @@ def run_worklist(args: argparse.Namespace) -> int:
         if args.data is not None:
             findings = _with_personal(findings, args.data)
         print(f"{len(findings)} findings from {origin}")
-        trail = None if store is None else store.outcomes(district=args.district)
+        with parameters_named({"district": "--district"}):
+            trail = None if store is None else store.outcomes(district=args.district)
         if trail is not None and not args.recheck:
             findings = _without_decided(findings, trail)
         worklist = select_worklist(
@@ -243,7 +246,10 @@ def run_worklist(args: argparse.Namespace) -> int:
             _refuse_unimported(path, store)
         sent_by = None if store is None else args.sent_by or _login()
         args.out.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".worklists.", suffix=".partial", dir=args.out))
+        _say_dead_worklists(args.out)
+        staging = Path(
+            tempfile.mkdtemp(prefix=WORKLIST_STAGING_PREFIX, suffix=PARTIAL_SUFFIX, dir=args.out)
+        )
         try:
             with locked_while_written(staging):
                 staged = [
@@ -264,6 +270,20 @@ def run_worklist(args: argparse.Namespace) -> int:
         if store is not None:
             store.close()
     return 0
+
+
+def _say_dead_worklists(out: Path) -> None:
+    """Say on stderr when a killed `auditkit worklist` left staged sheets in `out` that `auditkit
+    clean` may remove (dead: unlocked and left an hour)."""
+    from auditkit.pipeline.partials import find_worklist_partials
+
+    dead = [partial for partial in find_worklist_partials(out) if partial.state == "dead"]
+    if dead:
+        print(
+            f"auditkit worklist: note: {len(dead)} folder(s) of worklists whose writing died are "
+            f"left in {out}; `auditkit clean --worklists {out}` lists them, `--yes` removes them",
+            file=sys.stderr,
+        )
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -379,6 +399,17 @@ def _conflict_lines(
                 "the row was emptied: import with --correct to withdraw its outcome (the "
                 "finding is undecided again), or fill the row again as imported"
             )
+        elif elsewhere(row, held) and _same_outcome_another_day(row, held):
+            before = (
+                f" on another worklist ({held.source} row {held.source_row}, "
+                f"{_described({n: getattr(held, n) for n in OUTCOME_WORDS})})"
+            )
+            advice = (
+                "the same outcome and amount sent on two worklists, dated otherwise, would count "
+                "its money twice: put the other sheet's date if it is one recovery, or import "
+                "with --correct if this sheet's date is right; a further recovery of the same "
+                "amount goes on a later worklist (auditkit worklist --recheck)"
+            )
         elif elsewhere(row, held):
             before = (
                 f" on another worklist ({held.source} row {held.source_row}, "
@@ -400,6 +431,21 @@ def _conflict_lines(
             for column, recorded, found in changed_values(row, held)
         ]
     return lines
+
+
+#: What `_described` says of an outcome.
+OUTCOME_WORDS = ("event", "amount", "actor", "happened_at")
+
+
+def _same_outcome_another_day(row: dict, held: object) -> bool:
+    """Whether a worklist row gives the event and amount of `held`, another worklist's
+    outcome, dated another day (`store._Chains.same_outcome_another_day`)."""
+    return (
+        row["event"] == held.event
+        and row["amount"] is not None
+        and row["amount"] == held.amount
+        and row["happened_at"] != held.happened_at
+    )
 
 
 def _described(row: dict) -> str:
@@ -444,7 +490,8 @@ def _open_findings(store: Register, district: str | None) -> pd.DataFrame:
     """The register's open findings (of `district`), with `as_of` the latest month recorded."""
     from auditkit.register.store import OPEN_STATUSES
 
-    findings = store.findings(district)
+    with parameters_named({"district": "--district"}):  # one the register does not know
+        findings = store.findings(district)
     if district is not None and findings.empty:
         raise ParameterError("--district", f"a district of the register {store.url}", district)
     findings = findings[findings["status"].isin(OPEN_STATUSES)].reset_index(drop=True)

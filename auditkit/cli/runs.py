@@ -13,7 +13,7 @@ from auditkit import i18n, paths
 from auditkit.cli.register_options import RUN_DB_HELP, add_db_option, add_register_options
 from auditkit.errors import SEEDS, AuditkitError, ParameterError, is_seed, shown
 from auditkit.pipeline import manifest as run_manifest
-from auditkit.pipeline.partials import find_partials, remove_dead
+from auditkit.pipeline.partials import find_partials, find_worklist_partials, remove_dead
 
 if TYPE_CHECKING:
     from auditkit.pipeline.jobs import Job
@@ -444,11 +444,20 @@ def _check_register_read(manifest: dict, db: str | None) -> None:
 
 def _command_clean(args: argparse.Namespace) -> int:
     outputs = _outputs(args)
-    if not outputs.is_dir():
+    worklists = [folder.resolve() for folder in args.worklists or []]
+    for folder in worklists:
+        if not folder.is_dir():
+            raise ParameterError(
+                "--worklists", "an existing folder (a worklist's --out)", str(folder)
+            )
+    if not outputs.is_dir() and (args.outputs or not worklists):
         raise ParameterError("--outputs", "an existing outputs folder", str(outputs))
-    partials = find_partials(outputs)
+    partials = [
+        *find_partials(outputs),
+        *(partial for folder in worklists for partial in find_worklist_partials(folder)),
+    ]
     if not partials:
-        print(f"{outputs}: no partial folders")
+        print(f"{', '.join(map(str, [outputs, *worklists]))}: no partial folders")
         return 0
     for partial in partials:
         if partial.state == "dead" and args.yes:
@@ -576,13 +585,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "(still running) or unknown (no owner record, or run on another host); a "
         "`.<name>.<random>.partial` that an interrupted convert or recompute_to_parquet left "
         "is live while its writer holds its lock, dead once the lock is free and it has been "
-        "left unchanged for an hour, unknown otherwise. Unknown folders are never removed: "
-        "check and delete them by hand. With --yes, remove the dead ones.",
+        "left unchanged for an hour, unknown otherwise; so is a `.worklists.<random>.partial` "
+        "a killed `auditkit worklist` left in its --out, searched with --worklists. Unknown "
+        "folders are never removed: check and delete them by hand. With --yes, remove the dead "
+        "ones.",
     )
     clean.add_argument(
         "--outputs",
         metavar="DIR",
         help="root folder of runs (default: $AUDITKIT_OUTPUTS or <project>/outputs)",
+    )
+    clean.add_argument(
+        "--worklists",
+        action="append",
+        type=Path,
+        metavar="FOLDER",
+        help="also a worklist's --out, or the folder holding them (worklists/ of one a month); "
+        "repeatable",
     )
     clean.add_argument("--yes", action="store_true", help="remove the dead folders")
     clean.set_defaults(func=_command_clean)

@@ -15,7 +15,8 @@ leaves it there. Its writer holds a lock on the folder itself while it writes
 **dead** once the lock is free and nothing in it has changed for STAGED_QUIET_SECONDS: the wait
 covers a writer of an auditkit from before the lock and the instant between creating the folder
 and locking it. Where the lock cannot be tested (no fcntl, a network share refusing it) it is
-**unknown**, as is one changed within that hour.
+**unknown**, as is one changed within that hour. `auditkit worklist` stages its sheets the
+same way in its --out (`.worklists.<random>.partial`, `find_worklist_partials`).
 """
 
 from __future__ import annotations
@@ -200,6 +201,10 @@ def _last_changed(folder: Path) -> float:
     return latest
 
 
+#: How `auditkit worklist` begins the hidden folder it stages its sheets in, in its --out
+#: (`.worklists.<random>.partial`): a folder written whole, told dead as the others are.
+WORKLIST_STAGING_PREFIX = ".worklists."
+
 #: Where commands stage folders under an outputs folder: runs directly in it, and `auditkit
 #: rules --register` a month's findings beside the others of its dataset
 #: (`findings/<dataset>/.<month>.<random>.partial`).
@@ -220,6 +225,18 @@ def find_partials(root: Path) -> list[Partial]:
     ]
     folders.sort(key=lambda path: run_order(path.name[1 : -len(PARTIAL_SUFFIX)]))
     return [inspect_partial(path) for path in folders]
+
+
+def find_worklist_partials(folder: Path) -> list[Partial]:
+    """The folders a killed `auditkit worklist` left staged in `folder` (its --out) or in a
+    folder of it (`worklists/` holding one --out a month), by path; each live, dead or unknown
+    as any folder written whole (its lock, then an hour of quiet)."""
+    if not folder.is_dir():
+        return []
+    pattern = f"{WORKLIST_STAGING_PREFIX}*{PARTIAL_SUFFIX}"
+    found = [*folder.glob(pattern), *folder.glob(f"*/{pattern}")]
+    staged = sorted(path for path in found if path.is_dir() and not path.is_symlink())
+    return [inspect_partial(path) for path in staged]
 
 
 def remove_dead(partial: Partial) -> None:

@@ -38,7 +38,9 @@ class FieldRecords:
 
 def read_field_records(register: Register | FieldRecords, district: str | None) -> FieldRecords:
     """The findings and outcomes of `district` in `register`; records read already are taken as
-    they are when they are `district`'s (a ParameterError naming `district` otherwise)."""
+    they are when they are `district`'s (a ParameterError naming `district` otherwise). The
+    district is one its dataset has checked (the study's, `stats theft --district`'s): one the
+    register holds nothing of reads as empty, not refused."""
     if isinstance(register, FieldRecords):
         if register.district != district:
             raise ParameterError(
@@ -49,8 +51,10 @@ def read_field_records(register: Register | FieldRecords, district: str | None) 
         return register
     return FieldRecords(
         district,
-        register.findings(district, columns=["customer_id", "rule_id"]),
-        register.outcomes(district=district),
+        register.findings(
+            district, columns=["customer_id", "rule_id"], refuse_unknown_district=False
+        ),
+        register.outcomes(district=district, refuse_unknown_district=False),
     )
 
 

@@ -125,8 +125,9 @@ class OutcomeImport:
 class OutcomeConflict(RegisterError):
     """Rows of worklist sheets already recorded with other values: a corrected sheet imported
     again, a row emptied since it was imported (its event given with no values: event None), or
-    the outcome of a finding that another worklist recorded for the same day with other values.
-    `conflicts` holds each row's event as given and the event recorded (`outcome_id`,
+    the outcome of a finding that another worklist recorded for the same day with other values
+    (or with the same event and amount on another day, while both sheets were out: one
+    recovery typed with two dates). `conflicts` holds each row's event as given and the event recorded (`outcome_id`,
     finding_key, event, amount, actor, happened_at, source, source_row: of another worklist
     when `elsewhere(row, held)`); `record_outcomes(correct=True)` records the rows as
     corrections (an emptied row as the withdrawal of its outcome)."""
@@ -385,7 +386,12 @@ class Register:
         with another event, amount or inspector it is refused (`OutcomeConflict`, naming the
         other worklist's row and value) unless `correct`, which records it as a correction
         superseding the other worklist's event. A recovery is an event of its own amount
-        (amounts add up): a further recovery is dated the day it was made.
+        (amounts add up): a further recovery is dated the day it was made. A new worklist row
+        giving the event and amount another worklist's outcome of the finding gives on another
+        day, recorded after this row's worklist was sent, is one recovery typed with two dates
+        (both sheets were out with the finding undecided): refused (`OutcomeConflict`) unless
+        `correct`, which records it as a correction superseding the other, so its money counts
+        once; a further recovery of the same amount goes on a worklist sent after it.
         """
         rows = _event_rows(events)
         blank = _blank_rows(blank_rows)
@@ -450,11 +456,44 @@ class Register:
             found = _new_events(connection, rows, blank)
         return len(found.new_rows) + len(found.conflicts)
 
+    def districts(self) -> list[str]:
+        """The districts the register knows, sorted: those of its findings and of its runs of
+        one district (a run of every district names none)."""
+        query = sa.union(
+            sa.select(schema.findings.c.district),
+            sa.select(schema.runs.c.district).where(schema.runs.c.district.is_not(None)),
+        )
+        with self._database_errors(), self._engine.connect() as connection:
+            return sorted(str(name) for name in connection.execute(query).scalars())
+
+    def _refuse_unknown_district(self, district: str | None) -> None:
+        """A ParameterError naming `district` when the register knows districts and not this
+        one: a typo ('城栋' for '城东') would read as a district with nothing recorded. An
+        empty register, or a known district with no rows, is no error."""
+        if district is None:
+            return
+        known = self.districts()
+        if known and district not in known:
+            raise ParameterError(
+                "district",
+                f"a district of the register {self._shown_url}, one of {', '.join(known)}",
+                district,
+            )
+
     def findings(
-        self, district: str | None = None, columns: Sequence[str] | None = None
+        self,
+        district: str | None = None,
+        columns: Sequence[str] | None = None,
+        *,
+        refuse_unknown_district: bool = True,
     ) -> pd.DataFrame:
         """The current state of every finding key (of `district` when given), by key; only
-        `columns` (with finding_key first) when given, which is much less to read at scale."""
+        `columns` (with finding_key first) when given, which is much less to read at scale.
+        A district the register does not know is refused (`districts`), unless
+        `refuse_unknown_district` is False: for a district its dataset has checked already (a
+        report of one of its districts), which then reads as one with no findings."""
+        if refuse_unknown_district:
+            self._refuse_unknown_district(district)
         table = schema.findings
         chosen = list(table.c)
         if columns is not None:
@@ -497,13 +536,18 @@ class Register:
         district: str | None = None,
         *,
         superseded: bool = False,
+        refuse_unknown_district: bool = True,
     ) -> pd.DataFrame:
         """The outcome trail (of `finding_key`, of `district`'s findings, when given) in the
         order events happened, and in the order they were recorded within a day; a district's
         report reads its own events, not the whole trail. An event a correction superseded (an
         outcome of a worklist row recorded before the row's latest correction, which has
         `corrects`) is left out, so every total and decision reads the correction;
-        `superseded=True` gives the whole trail, with a boolean `superseded`."""
+        `superseded=True` gives the whole trail, with a boolean `superseded`. A district the
+        register does not know is refused, unless `refuse_unknown_district` is False (as for
+        `findings`)."""
+        if refuse_unknown_district:
+            self._refuse_unknown_district(district)
         table = schema.outcomes
         columns = [column for column in table.c if column.name != "event_digest"]
         query = sa.select(*columns).order_by(table.c.happened_at, table.c.outcome_id)
@@ -1266,10 +1310,14 @@ def _new_events(connection: sa.Connection, rows: list[dict], blank: list[dict] =
     withdrawal; a row giving what it gave when last recorded is already recorded, whatever
     another worklist corrected since (unless the check was withdrawn); an emptied row of a
     chain whose live event is an outcome is a conflict (a withdrawal request); a row of no
-    chain is new. Import order changes nothing."""
+    chain is new, unless it gives the event and amount another worklist's live outcome of the
+    finding gives on another day while its own worklist was out already
+    (`_Chains.same_outcome_another_day`): a conflict with that outcome. Import order changes
+    nothing."""
     given = list({row["event_digest"]: row for row in rows}.values())
     keys = {row["finding_key"] for row in [*given, *blank]}
     chains = _Chains(connection, keys)
+    sent = _first_sent(connection, given, "recorded_at")
     found = _Found([], [], [])
     fresh = []
     for row in given:
@@ -1312,6 +1360,10 @@ def _new_events(connection: sa.Connection, rows: list[dict], blank: list[dict] =
                     found.elsewhere.append((row, live))
                     found.links.append((row, live))
                 continue
+            repeated = chains.same_outcome_another_day(row, sent.get(_sent_key(row)))
+            if repeated is not None:  # one recovery typed with two dates: counted once
+                found.conflicts.append((row, repeated))
+                continue
             chains.pending(row)
         found.new_rows.append(row)
     for row in blank:
@@ -1341,7 +1393,7 @@ class _Chains:
         table = schema.outcomes
         columns = [table.c.outcome_id, table.c.finding_key, table.c.event, table.c.amount,
                    table.c.actor, table.c.happened_at, table.c.source, table.c.source_row,
-                   table.c.auditor, table.c.corrects]  # fmt: skip
+                   table.c.auditor, table.c.corrects, table.c.recorded_at]  # fmt: skip
         held = schema.findings
         events: list[sa.Row] = []
         ordered = sorted(keys)
@@ -1409,6 +1461,46 @@ class _Chains:
 
     def check_of(self, row: Mapping) -> tuple[str, dt.date, object]:
         return self._check(row["finding_key"], row["happened_at"], row.get("auditor"))
+
+    def same_outcome_another_day(self, row: Mapping, sent: dt.datetime | None) -> object:
+        """The live outcome of another worklist that a new worklist row with an amount (a
+        recovery) repeats on another day, or None: the same finding, event and amount, recorded
+        (or about to be, in this import) after the row's worklist was recorded as `sent`. Both
+        sheets were out with the finding undecided, so the field reported one recovery twice
+        with two dates, which recorded twice would count its money twice. A row of a worklist
+        sent after that outcome was recorded (`worklist --recheck`: a further recovery of the
+        same amount) is none, as is one of a worklist never recorded as sent."""
+        if sent is None or row["amount"] is None:
+            return None
+        for live in self.live.values():
+            if (
+                live.finding_key == row["finding_key"]
+                and live.event == row["event"]
+                and live.amount is not None
+                and round(live.amount, 2) == row["amount"]
+                and live.happened_at != row["happened_at"]
+                and live.source != row["source"]
+                and _recorded_after(live, sent)
+            ):
+                return live
+        return None
+
+
+def _recorded_after(event: object, moment: dt.datetime) -> bool:
+    """Whether outcome `event` was recorded after `moment` (one about to be recorded, in this
+    import, is); both as UTC (SQLite gives them back without their zone)."""
+    recorded = getattr(event, "recorded_at", None)
+    return recorded is None or _utc(recorded) > _utc(moment)
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """`moment` as a UTC time without its zone (one without a zone is UTC already)."""
+    return moment if moment.tzinfo is None else moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _sent_key(row: Mapping) -> tuple[str, str]:
+    """How `_first_sent` keys when a worklist row's finding was sent: source, finding."""
+    return (row["source"], row["finding_key"])
 
 
 def _row_place(row: Mapping) -> tuple[str, int, str]:
@@ -1516,21 +1608,32 @@ def _superseded(
     return pd.Series((before | by_name) & kept, index=frame.index)
 
 
-def _checked_before_sent(connection: sa.Connection, rows: list[dict]) -> list[tuple[dict, dt.date]]:
-    """The outcomes of worklist rows given dated before their finding's `sent` event of the
-    same worklist (the first one), each with that day."""
+def _first_sent(
+    connection: sa.Connection, rows: list[dict], when: str = "happened_at"
+) -> dict[tuple[str, str], object]:
+    """When each finding of the worklist rows given was first sent on their worklist (its
+    first `sent` event there: the day it `happened_at`, or the moment it was `recorded_at`),
+    by (source, finding_key); none for a worklist never recorded as sent (written without a
+    register)."""
     table = schema.outcomes
-    outcomes = [row for row in rows if _is_sheet_outcome(row)]
-    sources = sorted({row["source"] for row in outcomes})
-    sent: dict[tuple[str, str], dt.date] = {}
+    sources = sorted({row["source"] for row in rows if _is_sheet_outcome(row)})
+    sent: dict[tuple[str, str], object] = {}
     for start in range(0, len(sources), _LOOKUP_CHUNK):
         query = (
-            sa.select(table.c.source, table.c.finding_key, sa.func.min(table.c.happened_at))
+            sa.select(table.c.source, table.c.finding_key, sa.func.min(table.c[when]))
             .where(table.c.source.in_(sources[start : start + _LOOKUP_CHUNK]))
             .where(table.c.event == "sent")
             .group_by(table.c.source, table.c.finding_key)
         )
         sent.update({(source, key): day for source, key, day in connection.execute(query)})
+    return sent
+
+
+def _checked_before_sent(connection: sa.Connection, rows: list[dict]) -> list[tuple[dict, dt.date]]:
+    """The outcomes of worklist rows given dated before their finding's `sent` event of the
+    same worklist (the first one), each with that day."""
+    outcomes = [row for row in rows if _is_sheet_outcome(row)]
+    sent = _first_sent(connection, outcomes)
     early = []
     for row in outcomes:
         day = sent.get((row["source"], row["finding_key"]))

@@ -4,7 +4,11 @@ sent, the field fills them, `auditkit register import` records the outcomes (SQL
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +19,9 @@ from lock_files import excel_owner_file
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import to_excel
 
+from auditkit.atomic import locked_while_written
 from auditkit.cli import main
+from auditkit.pipeline.partials import STAGED_QUIET_SECONDS
 from auditkit.register import Register
 from auditkit.register.keys import finding_keys
 from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEETS, canonical_column
@@ -1152,3 +1158,115 @@ def test_ctrl_c_while_the_sheets_recorded_as_sent_are_put_in_place_puts_them_all
     sent = Register.open(db).outcomes()
     assert len(sheets(out)) == 2 and sent["source"].nunique() == 2
     assert [path.name for path in out.iterdir() if path.name.startswith(".")] == []
+
+
+#: `auditkit worklist` killed outright (SIGKILL, a power cut) once its first sheet is staged.
+KILLED_WORKLIST = (
+    "import os, sys\n"
+    "import auditkit.register as register\n"
+    "staged = register.write_worklist\n"
+    "def killed(sheet, path, **options):\n"
+    "    staged(sheet, path, **options)\n"
+    "    os._exit(9)\n"
+    "register.write_worklist = killed\n"
+    "from auditkit.cli import main\n"
+    "main(sys.argv[1:])\n"
+)
+
+
+def _left_unchanged(folder: Path, seconds: float) -> None:
+    """Date `folder` and everything in it `seconds` ago, as a folder left that long."""
+    then = time.time() - seconds
+    for path in [folder, *folder.rglob("*")]:
+        os.utime(path, (then, then))
+
+
+def test_clean_finds_the_sheets_a_killed_worklist_left_staged_and_removes_them_once_dead(
+    tmp_path: Path, capsys
+) -> None:
+    """Before, `auditkit clean` searched only the outputs folder: the `.worklists.*.partial` a
+    killed worklist left in its --out stayed there, to find and delete by hand."""
+    findings = tmp_path / "findings.parquet"
+    builders.findings(builders.finding("C1", 500.0), builders.finding("C2", 300.0)).to_parquet(
+        findings
+    )
+    month = tmp_path / "worklists" / "2025-06"
+    argv = ["worklist", str(findings), "--top", "1", "--out", str(month)]
+    ended = subprocess.run([sys.executable, "-c", KILLED_WORKLIST, *argv], check=False)
+    assert ended.returncode == 9
+    [staged] = month.glob(".worklists.*.partial")
+    assert [path.name for path in staged.iterdir()] == ["worklist-城东.xlsx"]
+    assert not sheets(month)  # none put in place
+    outputs = tmp_path / "outputs"
+    outputs.mkdir()
+    clean = ["clean", "--outputs", str(outputs), "--worklists", str(tmp_path / "worklists")]
+    # Near miss: changed a minute ago (a worklist of an auditkit before the lock may still write).
+    _left_unchanged(staged, 60)
+    assert main([*clean, "--yes"]) == 0
+    assert capsys.readouterr().out.split()[:2] == ["unknown", str(staged)]
+    _left_unchanged(staged, STAGED_QUIET_SECONDS + 60)
+    # The next worklist into the folder says so, and writes its sheet as ever.
+    assert main(argv) == 0
+    assert f"`auditkit clean --worklists {month}` lists them" in capsys.readouterr().err
+    assert main(clean) == 0
+    assert capsys.readouterr().out.split()[:2] == ["dead", str(staged)]
+    assert main([*clean, "--yes"]) == 0
+    assert capsys.readouterr().out.split()[:2] == ["removed", str(staged)]
+    assert not staged.exists()
+    assert [path.name for path in sheets(month)] == ["worklist-城东.xlsx"]  # the sheet stays
+    # Near miss: a worklist still writing (its lock held) is live however long it was left.
+    writing = month / ".worklists.abc123.partial"
+    writing.mkdir()
+    with locked_while_written(writing):
+        _left_unchanged(writing, STAGED_QUIET_SECONDS * 24)
+        assert main([*clean, "--yes"]) == 0
+        assert capsys.readouterr().out.split()[:2] == ["live", str(writing)]
+    assert writing.is_dir()
+
+
+def test_one_recovery_typed_with_two_dates_on_two_worklists_is_refused_not_counted_twice(
+    recorded: tuple[str, Path], tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """The finding went out on two sheets ten days ago while undecided; the field filled
+    已追补 280 on both, one dated five days ago, the other three: before, both were recorded,
+    280 + 280 = 560 yuan recovered for one recovery of 280."""
+    db, _ = recorded
+    sent_on, first_day, second_day = (dt.date.today() - dt.timedelta(days=d) for d in (10, 5, 3))
+    monkeypatch.setattr("auditkit.register.worklist_sent.today", lambda: sent_on)
+    one, two, key = two_worklists(db, tmp_path)
+    monkeypatch.undo()
+    row = {"outcome": "已追补", "amount_recovered": 280, "checked_by": "李四"}
+    a = fill(one, {FIRST_DATA_ROW: {**row, "checked_on": f"{first_day}"}}, tmp_path / "a.xlsx")
+    b = fill(two, {FIRST_DATA_ROW: {**row, "checked_on": f"{second_day}"}}, tmp_path / "b.xlsx")
+    assert main(["register", "import", str(a), "--db", db]) == 0
+    with Register.open(db) as register:
+        source = register.outcomes(key)["source"].iloc[-1]
+    capsys.readouterr()
+    assert main(["register", "import", str(b), "--db", db]) == 2
+    error = capsys.readouterr().err
+    assert (
+        f"worklist 'b.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}, column checked_on: recorded "
+        f"'{first_day}' on another worklist ({source} row {FIRST_DATA_ROW}, recovered 280.0 by "
+        f"李四 on {first_day}), found '{second_day}': the same outcome and amount sent on two "
+        "worklists, dated otherwise, would count its money twice: put the other sheet's date if "
+        "it is one recovery, or import with --correct if this sheet's date is right; a further "
+        "recovery of the same amount goes on a later worklist (auditkit worklist --recheck)"
+    ) in error
+    assert amounts(db, key) == [280.0]  # 280, not 280 + 280 = 560
+    # This sheet's date is the right one: --correct records one recovery of 280, dated so.
+    correct(db, b, capsys)
+    with Register.open(db) as register:
+        trail = register.outcomes(key)
+    recovered = trail[trail["event"] == "recovered"]
+    assert recovered["amount"].tolist() == [280.0]
+    assert [f"{day:%Y-%m-%d}" for day in recovered["happened_at"]] == [f"{second_day}"]
+    # Near miss: a further recovery of the same 280 on a worklist sent after the first was
+    # recorded (--recheck) is its own event: 280 + 280 = 560.
+    recheck = ["worklist", "--db", db, "--top", "3", "--recheck", "--out", str(tmp_path / "wl3")]
+    assert main(recheck) == 0
+    three = sheets(tmp_path / "wl3")[0]
+    assert key_at(three, FIRST_DATA_ROW) == key
+    later = {**row, "checked_on": TODAY}
+    c = fill(three, {FIRST_DATA_ROW: later}, tmp_path / "c.xlsx")
+    assert main(["register", "import", str(c), "--db", db]) == 0
+    assert sorted(amounts(db, key)) == [280.0, 280.0]

@@ -560,6 +560,60 @@ def test_a_further_recovery_on_a_later_day_from_another_worklist_adds_to_the_fir
     assert register.record_outcomes(events(other_day_same_amount)).recorded == 1  # not the same day
 
 
+def test_one_recovery_on_two_worklists_out_together_with_two_dates_is_refused_not_added(register):
+    """Both sheets sent on 2024-08-01 with A undecided; 3,000 recovered dated 08-09 on one and
+    08-12 on the other: before, 3,000 + 3,000 = 6,000 recovered for one recovery."""
+    register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
+    a = finding_key("A", "rate_mismatch", "2024-01")
+    other = "worklist:fedcba9876543210"
+    register.record_outcomes(
+        events(
+            event(a, "sent", happened_at="2024-08-01", source=SHEET),
+            event(a, "sent", happened_at="2024-08-01", source=other, source_row=3),
+        )
+    )
+    first = event(a, "recovered", amount=3000.0, happened_at="2024-08-09", source=SHEET)
+    again = {**first, "happened_at": "2024-08-12", "source": other, "source_row": 3}
+    register.record_outcomes(events(first))
+    with pytest.raises(OutcomeConflict) as raised:
+        register.record_outcomes(events(again))
+    assert raised.value.problems == [
+        f"source {other!r} row 3: column 'happened_at': recorded '2024-08-09' (from {SHEET} row "
+        "5, another worklist), found '2024-08-12'"
+    ]
+    assert register.outcomes(a)["amount"].sum() == 3000.0  # not 6,000
+    # Near misses: another amount on the other day is a further recovery; a verdict without
+    # an amount on a third day is a check of its own (the latest decides, nothing adds up).
+    assert register.record_outcomes(events({**again, "amount": 500.0})).recorded == 1
+    confirmed = {**again, "event": "confirmed", "amount": None, "happened_at": "2024-08-13"}
+    assert register.record_outcomes(events({**confirmed, "source_row": 4})).recorded == 1
+    assert register.outcomes(a)["amount"].sum() == 3500.0  # 3,000 + 500
+
+
+def test_one_recovery_given_twice_with_two_dates_in_one_import_is_refused_even_to_correct(
+    register,
+):
+    register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
+    a = finding_key("A", "rate_mismatch", "2024-01")
+    other = "worklist:fedcba9876543210"
+    register.record_outcomes(
+        events(
+            event(a, "sent", happened_at="2024-08-01", source=SHEET),
+            event(a, "sent", happened_at="2024-08-01", source=other, source_row=3),
+        )
+    )
+    first = event(a, "recovered", amount=3000.0, happened_at="2024-08-09", source=SHEET)
+    again = {**first, "happened_at": "2024-08-12", "source": other, "source_row": 3}
+    for correct in (False, True):
+        with pytest.raises(OutcomeConflict):
+            register.record_outcomes(events(first, again), correct=correct)
+    assert register.outcomes(a)["event"].tolist() == ["sent", "sent"]
+    # Near miss: rows of a worklist never recorded as sent (written without a register) are
+    # not judged so: each is recorded.
+    unsent = {**again, "source": "worklist:00000000000000aa"}
+    assert register.record_outcomes(events(first, unsent)).recorded == 2
+
+
 def test_another_verdict_for_the_same_day_on_another_worklist_is_refused_naming_it(register):
     register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
     a = finding_key("A", "rate_mismatch", "2024-01")

@@ -181,5 +181,34 @@ def test_outcomes_can_be_read_for_one_district_s_findings(register):
     )
     assert register.outcomes(district="north")["event"].tolist() == ["sent", "confirmed"]
     assert register.outcomes(district="south")["finding_key"].tolist() == [south]
-    assert register.outcomes(district="east").empty
     assert len(register.outcomes()) == 3
+
+
+def test_a_district_the_register_does_not_know_is_refused_naming_the_known_ones(register):
+    register.record_run(findings(), run_id="west", as_of="2024-07", district="城西")
+    both = findings(finding("A"), finding("B", district="城东"))
+    register.record_run(both, run_id="j", as_of="2024-08", district=None)
+    for read in (
+        lambda: register.findings("城栋"),
+        lambda: register.outcomes(district="城栋"),
+    ):
+        with pytest.raises(ParameterError) as raised:
+            read()
+        assert raised.value.name == "district"
+        assert "one of north, 城东, 城西" in str(raised.value)  # findings' and runs' districts
+        assert "found '城栋'" in str(raised.value)
+    assert register.districts() == ["north", "城东", "城西"]
+
+
+def test_a_known_district_with_no_rows_reads_as_empty(register):
+    register.record_run(findings(), run_id="west", as_of="2024-07", district="城西")
+    both = findings(finding("A"), finding("B", district="城东"))
+    register.record_run(both, run_id="j", as_of="2024-08", district=None)
+    assert register.findings("城西").empty  # its own run found nothing: known, no rows
+    assert register.outcomes(district="城东").empty  # findings, no outcome yet
+    assert register.findings("城栋", refuse_unknown_district=False).empty  # a data's district
+
+
+def test_an_empty_register_reads_any_district_as_empty(register):
+    assert register.districts() == []
+    assert register.findings("城栋").empty and register.outcomes(district="城栋").empty
