@@ -393,10 +393,9 @@ def study_of_register(
     """The study of an open register (see `build`). A `district` the register never recorded
     (no run of it, no finding) is refused naming the ones it did: a slip of the keyboard must not
     read as a district with nothing to evaluate."""
-    runs = register.runs()
-    recorded = runs["as_of"].tolist()
+    register.require_district(district or None)
+    recorded = register.runs()["as_of"].tolist()
     findings = register.findings(columns=list(FINDING_FIELDS))
-    _check_recorded(district, runs["district"], findings["district"])
     outcomes = register.outcomes() if recorded else pd.DataFrame()
     return study_of(findings, outcomes, recorded, district, as_of, months, confidence)
 
@@ -435,17 +434,6 @@ def study_of(
     if not events["in_window"].any():
         notes.append(Note("no_events_in_window", {"first": window.first, "last": window.last}))
     return CycleStudy(district, confidence, window, states, self_cross(findings, events), notes)
-
-
-def _check_recorded(district: str, *district_columns: pd.Series) -> None:
-    """Raise a ParameterError naming `district` when it is in none of `district_columns` (the
-    register's runs and findings). An empty `district` (all of them) and an empty register pass:
-    the study says there is nothing to evaluate."""
-    known = sorted({name for column in district_columns for name in column.dropna() if name})
-    if district and known and district not in known:
-        raise ParameterError(
-            "district", f"one of the districts the register recorded ({', '.join(known)})", district
-        )
 
 
 def _checked(months: object, confidence: object) -> tuple[int, float]:

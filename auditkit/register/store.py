@@ -466,10 +466,10 @@ class Register:
         with self._database_errors(), self._engine.connect() as connection:
             return sorted(str(name) for name in connection.execute(query).scalars())
 
-    def _refuse_unknown_district(self, district: str | None) -> None:
-        """A ParameterError naming `district` when the register knows districts and not this
-        one: a typo ('城栋' for '城东') would read as a district with nothing recorded. An
-        empty register, or a known district with no rows, is no error."""
+    def require_district(self, district: str | None) -> None:
+        """Raise a ParameterError naming `district` when the register knows districts and not
+        this one: a typo ('城栋' for '城东') would read as a district with nothing recorded. An
+        empty register, a known district with no rows, or None (every district) is no error."""
         if district is None:
             return
         known = self.districts()
@@ -493,7 +493,7 @@ class Register:
         `refuse_unknown_district` is False: for a district its dataset has checked already (a
         report of one of its districts), which then reads as one with no findings."""
         if refuse_unknown_district:
-            self._refuse_unknown_district(district)
+            self.require_district(district)
         table = schema.findings
         chosen = list(table.c)
         if columns is not None:
@@ -547,7 +547,7 @@ class Register:
         register does not know is refused, unless `refuse_unknown_district` is False (as for
         `findings`)."""
         if refuse_unknown_district:
-            self._refuse_unknown_district(district)
+            self.require_district(district)
         table = schema.outcomes
         columns = [column for column in table.c if column.name != "event_digest"]
         query = sa.select(*columns).order_by(table.c.happened_at, table.c.outcome_id)

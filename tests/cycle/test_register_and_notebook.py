@@ -67,8 +67,8 @@ def test_a_district_the_register_never_recorded_is_refused_naming_the_recorded_o
         with pytest.raises(ParameterError) as refused:
             study_of_register(register, "火星", months=2)
         assert str(refused.value) == (
-            "parameter 'district': expected one of the districts the register recorded "
-            "(north, south), found '火星'"
+            f"parameter 'district': expected a district of the register {register.url}, "
+            "one of north, south, found '火星'"
         )
         assert study_of_register(register, "south", months=2).evaluated  # near miss
         assert study_of_register(register, "", months=2).evaluated  # all districts
