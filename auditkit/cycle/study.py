@@ -369,7 +369,8 @@ def build(
     """The audit-cycle study of the register a report over `data_dir` reads ("" = the demo
     utility's own), for `district` ("" = all), over the `months` recorded months up to `as_of`
     ("" = the latest recorded; a month not recorded ends the window at the one before it, with
-    a note), intervals at `confidence`. A `data_dir` that is no folder is refused naming it."""
+    a note), intervals at `confidence`. A `data_dir` that is no folder is refused naming it, and
+    so is a `district` neither the register nor the dataset knows."""
     months, confidence = _checked(months, confidence)
     require_type(data_dir, (str, os.PathLike), "data_dir", DATA_DIR)
     if str(data_dir).strip() and not Path(data_dir).is_dir():  # else: the team's register
@@ -380,7 +381,20 @@ def build(
     if register is None:
         return _empty(district, confidence, Note("no_register"))
     with register:
+        if district and district not in register.districts():
+            _require_district_of_data(data_dir, district)
         return study_of_register(register, district, as_of, months, confidence)
+
+
+def _require_district_of_data(data_dir: str | os.PathLike[str], district: str) -> None:
+    """Raise a ParameterError naming `district` when the dataset at `data_dir` ("" = the demo)
+    has no such district either: a slip of the keyboard. A district of the data the register
+    has nothing of is no error (a district without findings; its report says so). The data is
+    read only here, for a district the register does not know."""
+    from auditkit import data  # deferred: only a district unknown to the register needs it
+    from auditkit.demo import demo_data_dir
+
+    data.load(data_dir or demo_data_dir()).require_district(district)
 
 
 def study_of_register(
@@ -390,10 +404,7 @@ def study_of_register(
     months: int = 12,
     confidence: float = 0.95,
 ) -> CycleStudy:
-    """The study of an open register (see `build`). A `district` the register never recorded
-    (no run of it, no finding) is refused naming the ones it did: a slip of the keyboard must not
-    read as a district with nothing to evaluate."""
-    register.require_district(district or None)
+    """The study of an open register (see `build`)."""
     recorded = register.runs()["as_of"].tolist()
     findings = register.findings(columns=list(FINDING_FIELDS))
     outcomes = register.outcomes() if recorded else pd.DataFrame()

@@ -12,8 +12,9 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from cycle_builders import RECORDED, findings_frame, outcomes_frame, run_findings, write_register
+from cycle_builders import RECORDED, findings_frame, outcomes_frame, write_register
 
+from auditkit import synth
 from auditkit.cycle import build, study_of, study_of_register
 from auditkit.errors import ParameterError
 from auditkit.paths import notebooks_dir
@@ -57,33 +58,21 @@ def test_a_data_folder_that_does_not_exist_is_refused_not_read_as_the_teams(tmp_
         build(5)
 
 
-def test_a_district_the_register_never_recorded_is_refused_naming_the_recorded_ones(
-    tmp_path: Path,
+def test_a_district_neither_the_register_nor_the_data_knows_is_refused_a_clean_one_noted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """audit_cycle -p district 火星 ran to exit 0 with an empty report: a slip of the keyboard."""
+    """audit_cycle -p district 火星 ran to exit 0 with an empty report: a slip of the keyboard. A
+    district of the data the register holds nothing of is no slip (run-all's `district: "*"`)."""
     url = f"sqlite:///{tmp_path / 'register.sqlite'}"
-    write_register(url)
-    with Register.open(url) as register:
-        with pytest.raises(ParameterError) as refused:
-            study_of_register(register, "火星", months=2)
-        assert str(refused.value) == (
-            f"parameter 'district': expected a district of the register {register.url}, "
-            "one of north, south, found '火星'"
-        )
-        assert study_of_register(register, "south", months=2).evaluated  # near miss
-        assert study_of_register(register, "", months=2).evaluated  # all districts
-
-
-def test_a_district_recorded_by_its_run_alone_is_no_slip_but_has_nothing_to_evaluate(
-    tmp_path: Path,
-) -> None:
-    url = f"sqlite:///{tmp_path / 'register.sqlite'}"
-    write_register(url)
-    with Register.open(url) as register:
-        register.record_run(run_findings("2024-03").iloc[:0], run_id="east", as_of="2024-04",
-                            district="east")  # fmt: skip
-        study = study_of_register(register, "east", months=2)
-    assert study.notes[0].code == "no_district"  # a run of it, without findings
+    write_register(url)  # districts north and south
+    monkeypatch.setenv("AUDITKIT_DB", url)
+    monkeypatch.delenv("AUDITKIT_RUN_DB", raising=False)
+    data = synth.write(synth.generate(customers=50, districts=2, seed=1), tmp_path / "data", "csv")
+    with pytest.raises(ParameterError) as refused:
+        build(data, "火星", months=2)
+    assert str(refused.value) == "parameter 'district': expected one of 城东, 城西, found '火星'"
+    assert build(data, "城西", months=2).notes[0].code == "no_district"  # of the data only
+    assert build(data, "south", months=2).evaluated  # near miss: the register's
 
 
 def test_hostile_district_and_rule_names_stay_text_in_tables_and_files(tmp_path) -> None:
