@@ -390,6 +390,15 @@ def _prepare(
     )
     if mislabelled.any():
         notes.append(Note("mislabelled_self", {"count": int(mislabelled.sum())}))
+    # A district inspecting its own customers makes a self-audit whatever the row says; counted
+    # as cross it would move the cross rate toward the self rate the test compares it with.
+    # Left out and said, not refused: a table appended before the sheet refused them may hold some.
+    own = (frame["audit_kind"] == "cross") & (
+        frame["auditing_district"].astype(str) == frame["district"]
+    )
+    if own.any():
+        notes.append(Note("cross_by_own_district", {"count": int(own.sum())}))
+        frame = frame[~own]
     return frame, notes
 
 

@@ -526,3 +526,28 @@ def test_self_audits_finding_significantly_more_within_districts_are_not_called_
         )
     )
     assert comparison.overall_table("en")["Value"].tolist()[2] == "∞"
+
+
+def test_a_cross_audit_by_the_audited_district_is_left_out_and_said() -> None:
+    plan = {"A": {"self": (40, 2), "cross": (30, 6)}, "B": {"self": (40, 4), "cross": (30, 3)}}
+    frame = inspections(plan)
+    # 93 of A's own inspections appended as cross (no error): A's cross rate 6 / 30 = 20 % would
+    # read 6 / 123 = 4.9 %, near its self rate 2 / 40 = 5 %
+    own = inspections({"A": {"cross": (93, 0)}}, seed=1).assign(auditing_district="A")
+    own["customer_id"] = "A-own-" + own.index.astype(str)
+    comparison = compare(pd.concat([frame, own], ignore_index=True))
+    rates = comparison.rates.table.set_index(["district", "audit_kind"])
+    assert (rates.loc[("A", "cross"), "inspections"], rates.loc[("A", "cross"), "errors"]) == (
+        30,
+        6,
+    )
+    assert rates.loc[("A", "cross"), "rate"] == pytest.approx(6 / 30)
+    said = [note.text("en") for note in comparison.notes]
+    assert "93 inspections marked cross were made by the customer's own district" in " ".join(said)
+    # near miss: cross-audits by another district (其他) are all kept, nothing said
+    clean = compare(frame)
+    assert (
+        clean.rates.table.set_index(["district", "audit_kind"]).loc[("A", "cross"), "inspections"]
+        == 30
+    )
+    assert not any("own district" in note.text("en") for note in clean.notes)
