@@ -63,7 +63,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     source.add_argument(
         "--frame", metavar="FILE", help="a population table (.csv, .xlsx or .parquet)"
     )
-    selecting.add_argument("--district", help="district to sample (with --data)")
+    selecting.add_argument(
+        "--district",
+        help="district to sample (with --data; default: the whole utility, which --strata "
+        "district stratifies by district)",
+    )
     selecting.add_argument(
         "--id",
         action="append",
@@ -139,7 +143,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="bills of the last N months form the population (default 12)",
     )
     selecting.add_argument(
-        "--strata", metavar="COLUMN", help="stratify on this column (district, tariff)"
+        "--strata",
+        metavar="COLUMN",
+        help="stratify on this column (with --data: district, usage_type, tariff_category, "
+        "status; with --frame: any of its columns)",
     )
     selecting.add_argument(
         "--allocation", choices=ALLOCATIONS, default="proportional", help="sharing n over strata"
@@ -359,8 +366,6 @@ def run_select(args: argparse.Namespace) -> int:
     check_sheet_path(args.output, "--output")
     names = ("--id", "--carry")
     if args.data is not None:
-        if not args.district:
-            raise ParameterError("--district", "a district name with --data", "no --district")
         if args.id:
             raise ParameterError(
                 "--id",
@@ -369,12 +374,17 @@ def run_select(args: argparse.Namespace) -> int:
             )
         from auditkit.data import load
         from auditkit.demo import demo_data_dir
-        from auditkit.sampling.study import population
+        from auditkit.sampling.study import population, utility_frame
 
         dataset = load(demo_data_dir() if args.data in ("demo", "") else args.data)
         with parameters_named(_FLAGS):
-            sampled = population(dataset, args.district, args.units, args.stratum, args.months)
-        frame, values = sampled.frame, sampled.values
+            if args.district is None:  # the whole utility: every district's units
+                frame = utility_frame(dataset, args.units, args.stratum, args.months)
+            else:
+                frame = population(
+                    dataset, args.district, args.units, args.stratum, args.months
+                ).frame
+        values = "amount" if args.units == "values" else None
         if args.values is not None and args.values != values:  # the dataset's: not chosen
             expected = (
                 f"{values!r} or no --values with --data (the book value is the bills' {values})"
@@ -386,7 +396,9 @@ def run_select(args: argparse.Namespace) -> int:
             list(frame.columns),
             None,
             args.carry or (),
-            f"the population of district {args.district!r}",
+            "the utility's population"
+            if args.district is None
+            else f"the population of district {args.district!r}",
             names,
         )
     else:
@@ -577,10 +589,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
                 "prior": args.prior,
             }
             evaluation = results.evaluate(**given, direction=args.direction)
-        for name, (planned, chosen) in results.departures(**given).items():
+        for name, (recorded, chosen) in results.departures(**given).items():
             print(
                 i18n.text("sampling.cli.differs_from_plan", args.lang).format(
-                    flag=_FLAGS[name], given=chosen, planned=planned
+                    flag=_FLAGS[name], given=chosen, as_planned=recorded
                 )
             )
         if args.inspections is not None:

@@ -501,8 +501,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "accounts examined (evaluated hypergeometric)",
     ),
     "sampling.cli.differs_from_plan": (
-        "注：{flag} {given} 不同于核查表记录的计划（{planned}）：按 {given} 评价",
-        "note: {flag} {given} differs from the plan the sheet records ({planned}): evaluated "
+        "注：{flag} {given} 不同于核查表记录的计划（{as_planned}）：按 {given} 评价",
+        "note: {flag} {given} differs from the plan the sheet records ({as_planned}): evaluated "
         "with {given}",
     ),
     "sampling.cli.sheet_written": ("现场核查表已写入：{path}", "field sheet written: {path}"),

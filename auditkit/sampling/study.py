@@ -150,6 +150,23 @@ def population(
     return Population(district, units, stratum, frame, dataset, last)
 
 
+def utility_frame(
+    dataset: Dataset, units: str = "items", stratum: str = "all", months: int = 12
+) -> pd.DataFrame:
+    """The sampling frame of the whole utility, every district's accounts or recent bills (see
+    `population_frame`): a utility-wide sample, stratified by district if asked (`select`'s
+    strata="district"); `stratum` keeps the customers the rules flag or do not."""
+    units = choice("units", units, UNITS)
+    stratum = choice("stratum", stratum, STRATA)
+    months = positive_int("months", months)
+    flagged = None
+    if stratum != "all":
+        from auditkit.rules import run
+
+        flagged = set(run(dataset)["customer_id"].astype(str))
+    return population_frame(dataset, units, months, flagged, stratum)
+
+
 def population_frame(
     dataset: Dataset, units: str, months: int, flagged: set[str] | None, stratum: str
 ) -> pd.DataFrame:
@@ -164,9 +181,14 @@ def population_frame(
         if dataset.bills is None or dataset.bills.empty:
             raise SampleDataError("bills: the dataset has no bills to sample by values")
         bills = last_months(dataset.bills, months)
-        districts = dataset.customers.set_index("customer_id")["district"]
-        frame = bills[["customer_id", "period", "amount"]].copy()
-        frame.insert(1, "district", frame["customer_id"].map(districts).to_numpy())
+        frame = bills[["customer_id", "period", "amount"]]
+        # each bill with its account's columns, so bills stratify (--strata tariff_category)
+        # and carry (--carry usage_type) as accounts do
+        accounts = dataset.customers[[c for c in ACCOUNT_COLUMNS if c in dataset.customers]]
+        frame = frame.merge(
+            accounts.drop_duplicates("customer_id"), on="customer_id", how="left", sort=False
+        )
+        frame = frame[["customer_id", "district", "period", "amount", *accounts.columns[2:]]]
         frame = frame.sort_values(["customer_id", "period"], kind="stable")
     frame = frame.reset_index(drop=True)
     if flagged is not None:
