@@ -26,6 +26,8 @@ from auditkit.options.sampling import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from auditkit.sampling import Plan
+
 #: How `sample evaluate` speaks of the field sheet it reads, in its warnings and errors.
 EVALUATING = ReturnedUse(
     command="auditkit sample evaluate",
@@ -61,7 +63,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     source.add_argument(
         "--frame", metavar="FILE", help="a population table (.csv, .xlsx or .parquet)"
     )
-    selecting.add_argument("--district", help="district to sample (with --data)")
+    selecting.add_argument(
+        "--district",
+        help="district to sample (with --data; default: the whole utility, which --strata "
+        "district stratifies by district)",
+    )
     selecting.add_argument(
         "--id",
         action="append",
@@ -137,7 +143,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="bills of the last N months form the population (default 12)",
     )
     selecting.add_argument(
-        "--strata", metavar="COLUMN", help="stratify on this column (district, tariff)"
+        "--strata",
+        metavar="COLUMN",
+        help="stratify on this column (with --data: district, usage_type, tariff_category, "
+        "status; with --frame: any of its columns)",
     )
     selecting.add_argument(
         "--allocation", choices=ALLOCATIONS, default="proportional", help="sharing n over strata"
@@ -177,17 +186,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     given.add_argument("--x", type=float, help="errors found (or sum of taints), with --n")
     evaluating.add_argument("--n", type=int, help="sample size, with --x")
     evaluating.add_argument(
-        "--materiality", type=float, help="tolerable misstatement rate, e.g. 0.05"
+        "--materiality",
+        type=float,
+        help="tolerable misstatement rate, e.g. 0.05 (default: the plan the sheet records)",
     )
     evaluating.add_argument(
         "--method",
         choices=EVALUATION_METHODS,
-        help="default: binomial for items, stringer.poisson for values; a sheet refuses a "
-        "method that does not fit its units (by values: stringer, stringer.poisson, binomial, "
-        "poisson, mpu)",
+        help="default: what the sheet's plan was planned with (a values plan by its Stringer "
+        "bound: stringer for binomial, stringer.poisson for poisson), else binomial for items, "
+        "stringer.poisson for values; a sheet refuses a method that does not fit its units (by "
+        "values: stringer, stringer.poisson, binomial, poisson, mpu). One other than the plan's "
+        "is said",
     )
     evaluating.add_argument(
-        "--confidence", type=float, default=0.95, help="confidence level (default 0.95)"
+        "--confidence",
+        type=float,
+        help="confidence level (default: the plan the sheet records, else 0.95)",
     )
     evaluating.add_argument(
         "--direction",
@@ -196,7 +211,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         f"states, else {DEFAULT_DIRECTION}",
     )
     evaluating.add_argument(
-        "--population-size", type=int, help="items in the population (with --x)"
+        "--population-size",
+        type=int,
+        help="items in the population (with --x; a --sheet records its own, so it is refused "
+        "with --sheet)",
     )
     evaluating.add_argument("--prior", choices=PRIORS, help="Bayesian evaluation with this prior")
     evaluating.add_argument(
@@ -257,6 +275,11 @@ def _plan_options(parser: argparse.ArgumentParser, required: bool) -> None:
         "--min-precision", type=float, help="required precision (upper - most likely)"
     )
     parser.add_argument("--prior", choices=PRIORS, help="Bayesian planning with this prior")
+    parser.add_argument(
+        "--max-n",
+        type=int,
+        help="largest sample size the plan may ask for (default 100,000)",
+    )
 
 
 def _lang_option(parser: argparse.ArgumentParser) -> None:
@@ -273,21 +296,37 @@ def _print_table(table: pd.DataFrame) -> None:
     print(table.set_index(table.columns[0]).to_string(header=False))
 
 
-#: The arguments of `sampling.plan` and `sampling.evaluate` the `sample` commands take as flags
-#: of the same names (`population_size` as --population-size).
-_FLAGS = flags(
-    "materiality",
-    "expected",
-    "likelihood",
-    "confidence",
-    "population_size",
-    "min_precision",
-    "prior",
-    "method",
-    "direction",
-    "x",
-    "n",
-)
+#: The arguments of `sampling.plan`, `select`, `evaluate`, `study.population` and
+#: `read_field_sheet` the `sample` commands take as flags of the same names (`population_size`
+#: as --population-size); `evaluate`'s data are the taints of a --sheet.
+_FLAGS = {
+    **flags(
+        "materiality",
+        "expected",
+        "likelihood",
+        "confidence",
+        "population_size",
+        "min_precision",
+        "prior",
+        "max_n",
+        "method",
+        "direction",
+        "x",
+        "n",
+        "units",
+        "values",
+        "start",
+        "seed",
+        "strata",
+        "allocation",
+        "district",
+        "stratum",
+        "months",
+        "audit_kind",
+        "auditing_district",
+    ),
+    "data": "--sheet",
+}
 
 
 def _plan_from(args: argparse.Namespace, likelihood: str, population_size: int | None = None):
@@ -307,6 +346,7 @@ def _plan_from(args: argparse.Namespace, likelihood: str, population_size: int |
             ),
             min_precision=args.min_precision,
             prior=args.prior,
+            max_n=args.max_n,
         )
 
 
@@ -326,8 +366,6 @@ def run_select(args: argparse.Namespace) -> int:
     check_sheet_path(args.output, "--output")
     names = ("--id", "--carry")
     if args.data is not None:
-        if not args.district:
-            raise ParameterError("--district", "a district name with --data", "no --district")
         if args.id:
             raise ParameterError(
                 "--id",
@@ -336,11 +374,17 @@ def run_select(args: argparse.Namespace) -> int:
             )
         from auditkit.data import load
         from auditkit.demo import demo_data_dir
-        from auditkit.sampling.study import population
+        from auditkit.sampling.study import population, utility_frame
 
         dataset = load(demo_data_dir() if args.data in ("demo", "") else args.data)
-        sampled = population(dataset, args.district, args.units, args.stratum, args.months)
-        frame, values = sampled.frame, sampled.values
+        with parameters_named(_FLAGS):
+            if args.district is None:  # the whole utility: every district's units
+                frame = utility_frame(dataset, args.units, args.stratum, args.months)
+            else:
+                frame = population(
+                    dataset, args.district, args.units, args.stratum, args.months
+                ).frame
+        values = "amount" if args.units == "values" else None
         if args.values is not None and args.values != values:  # the dataset's: not chosen
             expected = (
                 f"{values!r} or no --values with --data (the book value is the bills' {values})"
@@ -352,7 +396,9 @@ def run_select(args: argparse.Namespace) -> int:
             list(frame.columns),
             None,
             args.carry or (),
-            f"the population of district {args.district!r}",
+            "the utility's population"
+            if args.district is None
+            else f"the population of district {args.district!r}",
             names,
         )
     else:
@@ -381,7 +427,7 @@ def run_select(args: argparse.Namespace) -> int:
     masked = personal_columns(
         carry, marked, args.mask, ("--carry", "--personal", "--no-mask", "--keep"), kept
     )
-    n = args.n
+    n, planned = args.n, None
     if n is None:
         if args.materiality is None:
             raise ParameterError(
@@ -389,23 +435,33 @@ def run_select(args: argparse.Namespace) -> int:
                 "a sample size, or --materiality to plan one",
                 "neither --n nor --materiality",
             )
+        if args.units == "values" and args.likelihood == "hypergeometric":
+            raise ParameterError(
+                "--likelihood",
+                "binomial or poisson with --units values (the hypergeometric counts items drawn "
+                "from a finite number of them, not yuan: plan it with --units items)",
+                args.likelihood,
+            )
         likelihood = "binomial" if args.units == "items" else "poisson"
         planned = _plan_from(
             args, likelihood, len(frame) if args.likelihood == "hypergeometric" else None
         )
+        if args.units == "items":
+            planned = _within_population(planned, len(frame), args.lang)
         n = planned.n
         print(i18n.text("sampling.cli.planned", args.lang).format(plan=planned.explain(args.lang)))
-    selection = select(
-        frame,
-        n,
-        units=args.units,
-        method=args.method,
-        values=values,
-        start=args.start,
-        seed=args.seed,
-        strata=args.strata,
-        allocation=args.allocation,
-    )
+    with parameters_named(_FLAGS):
+        selection = select(
+            frame,
+            n,
+            units=args.units,
+            method=args.method,
+            values=values,
+            start=args.start,
+            seed=args.seed,
+            strata=args.strata,
+            allocation=args.allocation,
+        )
     _print_table(selection.to_table(args.lang))
     for note in selection.notes:
         print(i18n.text("sampling.cli.note", args.lang).format(text=note.text(args.lang)))
@@ -419,10 +475,27 @@ def run_select(args: argparse.Namespace) -> int:
         mask=args.mask,
         personal=masked,
         keep=kept,
+        plan=planned,
     )
     _print_masking(args.lang, masked, kept, [] if args.mask else carry)
     print(i18n.text("sampling.cli.sheet_written", args.lang).format(path=path))
     return 0
+
+
+def _within_population(planned: Plan, accounts: int, lang: str) -> Plan:
+    """`planned`, or the plan over the population's `accounts` when it asks for more (said in
+    `lang`): a census when no smaller sample of them meets the plan (`within_population`)."""
+    from auditkit.sampling.plan import within_population
+
+    finite = within_population(planned, accounts)
+    if finite is not planned:
+        key = "sampling.cli.census" if finite.n == accounts else "sampling.cli.finite_plan"
+        print(
+            i18n.text(key, lang).format(
+                accounts=accounts, planned=planned.n, likelihood=planned.likelihood, n=finite.n
+            )
+        )
+    return finite
 
 
 def _print_masking(
@@ -471,7 +544,11 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from auditkit.data.column_typing import checked_key_text
     from auditkit.data.schema import KEY_CHARACTERS
     from auditkit.sampling import evaluate, read_field_sheet
-    from auditkit.sampling.inspections_file import check_inspections_path, write_inspections
+    from auditkit.sampling.inspections_file import (
+        auditing_districts,
+        check_inspections_path,
+        write_inspections,
+    )
 
     if args.append and args.inspections is None:
         raise ParameterError(
@@ -484,24 +561,39 @@ def run_evaluate(args: argparse.Namespace) -> int:
             )
         check_inspections_path(args.inspections, args.append)  # before the work, not after it
     if args.sheet is not None:
+        if args.population_size is not None:
+            raise ParameterError(
+                "--population-size",
+                "no --population-size with --sheet (the sheet records the population it was "
+                "drawn from, and that one is used)",
+                args.population_size,
+            )
         auditing = args.auditing_district
         if auditing is not None:
             checked_key_text("--auditing-district", auditing, KEY_CHARACTERS)
+            if args.append and args.inspections.exists():
+                _refuse_unknown_auditor(auditing, auditing_districts(args.inspections))
         sheet = _field_sheet(args.sheet)
         warn_if_open(sheet, EVALUATING)
-        results = read_field_sheet(
-            sheet,
-            audit_kind=args.audit_kind,
-            auditing_district=auditing,
-            large_amounts=args.large_amounts,
-        )
         with parameters_named(_FLAGS):
-            evaluation = results.evaluate(
-                args.materiality,
-                method=args.method,
-                confidence=args.confidence,
-                direction=args.direction,
-                prior=args.prior,
+            results = read_field_sheet(
+                sheet,
+                audit_kind=args.audit_kind,
+                auditing_district=auditing,
+                large_amounts=args.large_amounts,
+            )
+            given = {
+                "materiality": args.materiality,
+                "method": args.method,
+                "confidence": args.confidence,
+                "prior": args.prior,
+            }
+            evaluation = results.evaluate(**given, direction=args.direction)
+        for name, (recorded, chosen) in results.departures(**given).items():
+            print(
+                i18n.text("sampling.cli.differs_from_plan", args.lang).format(
+                    flag=_FLAGS[name], given=chosen, as_planned=recorded
+                )
             )
         if args.inspections is not None:
             written = write_inspections(args.inspections, results.inspections, args.append)
@@ -524,7 +616,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
             evaluation = evaluate(
                 args.materiality,
                 method=args.method or "binomial",
-                confidence=args.confidence,
+                confidence=0.95 if args.confidence is None else args.confidence,
                 x=args.x,
                 n=args.n,
                 population_size=args.population_size,
@@ -535,6 +627,18 @@ def run_evaluate(args: argparse.Namespace) -> int:
     print()
     print(evaluation.explain(args.lang))
     return 0
+
+
+def _refuse_unknown_auditor(auditing: str, known: set[str]) -> None:
+    """A ParameterError naming --auditing-district when the inspections table appended to
+    records no inspection by it: every district of the utility audits its own customers, so an
+    auditor the table never names (a slip: 火星 for 城西) is no district of the data."""
+    if known and auditing not in known:
+        raise ParameterError(
+            "--auditing-district",
+            f"a district the --inspections table records as auditing ({', '.join(sorted(known))})",
+            auditing,
+        )
 
 
 def _field_sheet(paths: Sequence[Path]) -> Path:

@@ -294,7 +294,13 @@ def run_benford(args: argparse.Namespace) -> int:
 
 
 #: `crossaudit.assign`'s arguments (and `read_round`'s) as the flags of `crossaudit assign`.
-_ASSIGN_FLAGS = {"previous_round": "--previous", "previous": "--previous", "workload": "--capacity"}
+_ASSIGN_FLAGS = {
+    "previous_round": "--previous",
+    "previous": "--previous",
+    "workload": "--capacity",
+    "districts": "--districts",
+    "seed": "--seed",
+}
 
 
 def run_assign(args: argparse.Namespace) -> int:

@@ -131,7 +131,10 @@ def _districts(
         given = [_district_name(name) for name in districts]
         work = dict.fromkeys(given, 1.0)
         if len(work) != len(given):
-            raise ParameterError("districts", "distinct district names", given)
+            twice = sorted({name for name in given if given.count(name) > 1})
+            raise ParameterError(
+                "districts", "distinct district names", f"{', '.join(twice)} given twice"
+            )
     if not work:
         raise ParameterError("districts", "at least one district", [])
     names = sorted(work)
@@ -164,8 +167,13 @@ def _capacity(
             expected = f"a number ≥ 0 for {key!r} (its auditing capacity; 0: it does not audit)"
             raise ParameterError(name, expected, value)
     if not any(value > 0 for value in workload.values()):
-        raise ParameterError(name, "at least one district with capacity > 0", dict(workload))
+        raise ParameterError(name, "at least one district with capacity > 0", _listed(workload))
     return {district: float(workload.get(district, 0.0)) for district in names}
+
+
+def _listed(capacity: Mapping[str, float]) -> str:
+    """Capacities as a reader writes them: '城东: 0, 城西: 0'."""
+    return ", ".join(f"{district}: {value:g}" for district, value in capacity.items())
 
 
 def check_capacity(
@@ -189,7 +197,7 @@ def check_capacity(
     if not _meets_rules(names, set(), workload):
         reason = _explain(names, set(), workload, False)
         expected = f"enough districts with capacity > 0 to meet the cross-audit rules ({reason})"
-        raise ParameterError("capacity", expected, dict(capacity))
+        raise ParameterError("capacity", expected, _listed(capacity))
     if not previous_round:
         return
     banned = _previous_pairs(read_round(previous_round, names), names, "previous_round")

@@ -41,7 +41,7 @@ from auditkit.crossaudit.model import LogisticModel, fit_logistic
 from auditkit.crossaudit.notes import Note
 from auditkit.crossaudit.rates import Rates, finding_rates
 from auditkit.crossaudit.tables import labelled, only
-from auditkit.errors import ParameterError
+from auditkit.errors import ParameterError, shown
 from auditkit.options.sampling import AUDIT_KINDS
 from auditkit.stats.funnel import FunnelResult, funnel
 from auditkit.stats.requirements import ColumnError, require_columns
@@ -367,7 +367,12 @@ def _prepare(
     kinds = frame["audit_kind"].astype(str)
     odd = ~kinds.isin(AUDIT_KINDS)
     if odd.any():
-        raise ParameterError("inspections.audit_kind", f"one of {AUDIT_KINDS}", kinds[odd].iloc[0])
+        label = kinds.index[odd.to_numpy()][0]
+        raise ParameterError(
+            "inspections.audit_kind",
+            f"one of {', '.join(AUDIT_KINDS)}",
+            f"{_cell(kinds[label])} in {_row(label)}",
+        )
     frame = frame[~unknown].copy()
     frame["district"] = frame["district"].astype(str)
     frame["audit_kind"] = frame["audit_kind"].astype(str)
@@ -390,6 +395,15 @@ def _prepare(
     )
     if mislabelled.any():
         notes.append(Note("mislabelled_self", {"count": int(mislabelled.sum())}))
+    # A district inspecting its own customers makes a self-audit whatever the row says; counted
+    # as cross it would move the cross rate toward the self rate the test compares it with.
+    # Left out and said, not refused: a table appended before the sheet refused them may hold some.
+    own = (frame["audit_kind"] == "cross") & (
+        frame["auditing_district"].astype(str) == frame["district"]
+    )
+    if own.any():
+        notes.append(Note("cross_by_own_district", {"count": int(own.sum())}))
+        frame = frame[~own]
     return frame, notes
 
 
@@ -405,10 +419,22 @@ def _error_flags(column: pd.Series) -> pd.Series:
         raise ParameterError(
             "inspections.error_found",
             "booleans (True/False) or the integers 0 and 1",
-            f"{value.item() if isinstance(value, np.generic) else value!r} in row "
-            f"{column.index[at]!r}",
+            f"{_cell(value)} in {_row(column.index[at])}",
         )
     return pd.Series([int(value) for value in values], index=column.index, dtype=int)
+
+
+def _cell(value: object) -> str:
+    """A cell's value as a reader writes it: text as it is, another value as `shown` says it."""
+    return value if isinstance(value, str) else shown(value)
+
+
+def _row(label: object) -> str:
+    """A row of the inspections as a reader counts them: a pandas position (from 0) as the row
+    from 1, another label as it is."""
+    if isinstance(label, int | np.integer) and not isinstance(label, bool):
+        return f"row {int(label) + 1}"
+    return f"row {shown(label)}"
 
 
 def _is_flag(value: object) -> bool:

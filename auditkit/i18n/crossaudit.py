@@ -118,6 +118,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "{count:,} inspections marked self were made by another district than the customer's; "
         "they are counted as recorded.",
     ),
+    "crossaudit.note.cross_by_own_district": (
+        "{count:,} 条“交叉检查”记录的检查单位就是被查客户所属单位（实为自查），未计入比较。",
+        "{count:,} inspections marked cross were made by the customer's own district (a "
+        "self-audit in fact); they are left out of the comparison.",
+    ),
     "crossaudit.note.no_overall_test": (
         "自查 {self_n:,} 次、交叉检查 {cross_n:,} 次，少于 {min_inspections:,} 次，不做总体检验。",
         "{self_n:,} self-audits and {cross_n:,} cross-audits: fewer than {min_inspections:,} of one "

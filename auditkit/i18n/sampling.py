@@ -475,6 +475,36 @@ WORDS: dict[str, tuple[str, str]] = {
     # what `auditkit sample` prints between its tables
     "sampling.cli.planned": ("按 --materiality 计划：{plan}", "planned from --materiality: {plan}"),
     "sampling.cli.note": ("注：{text}", "note: {text}"),
+    "sampling.plan.finite": (
+        "总体只有 {accounts:,} 户，少于 {likelihood} 计划所需：改按有限总体（超几何）计划并评价。",
+        "The population holds {accounts:,} accounts, fewer than the {likelihood} plan asks "
+        "for: it is planned and evaluated over the finite population (hypergeometric).",
+    ),
+    "sampling.plan.census": (
+        "总体只有 {accounts:,} 户，少于 {likelihood} 计划所需，且更小的样本都达不到计划：全部逐户"
+        "核查（普查，按超几何评价）。",
+        "The population holds {accounts:,} accounts, fewer than the {likelihood} plan asks for, "
+        "and no smaller sample of them meets the plan: all are examined (a census, evaluated "
+        "hypergeometric).",
+    ),
+    "sampling.cli.finite_plan": (
+        "总体只有 {accounts:,} 户，少于 {likelihood} 计划的 {planned:,} 户：改按有限总体"
+        "（超几何）计划，抽 {n:,} 户",
+        "the population holds {accounts:,} accounts, fewer than the {planned:,} of the "
+        "{likelihood} plan: planned over the finite population (hypergeometric), {n:,} accounts",
+    ),
+    "sampling.cli.census": (
+        "总体只有 {accounts:,} 户，少于 {likelihood} 计划的 {planned:,} 户，且更小的样本都达不到"
+        "计划：全部 {n:,} 户逐户核查（普查，按超几何评价）",
+        "the population holds {accounts:,} accounts, fewer than the {planned:,} of the "
+        "{likelihood} plan, and no smaller sample of them meets the plan: a census, all {n:,} "
+        "accounts examined (evaluated hypergeometric)",
+    ),
+    "sampling.cli.differs_from_plan": (
+        "注：{flag} {given} 不同于核查表记录的计划（{as_planned}）：按 {given} 评价",
+        "note: {flag} {given} differs from the plan the sheet records ({as_planned}): evaluated "
+        "with {given}",
+    ),
     "sampling.cli.sheet_written": ("现场核查表已写入：{path}", "field sheet written: {path}"),
     "sampling.cli.inspections_written": (
         "核查记录已写入：{path}（{added:,} 行）",

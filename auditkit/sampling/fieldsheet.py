@@ -59,7 +59,7 @@ from auditkit.sampling.fieldformat import (
 )
 from auditkit.sampling.notes import method_name
 from auditkit.sampling.personal import masked_values, personal_columns
-from auditkit.sampling.results import Evaluation, Selection
+from auditkit.sampling.results import Evaluation, Plan, Selection
 from auditkit.sheet_dates import sheet_day
 from auditkit.sheets import SheetProblems
 from auditkit.workbooks import (
@@ -171,6 +171,7 @@ class FieldResults:
     direction: str = DEFAULT_DIRECTION
     selection_method: str | None = None
     interval: float | None = None
+    plan: Mapping[str, Any] | None = None
 
     @property
     def n(self) -> int:
@@ -255,19 +256,58 @@ class FieldResults:
             "population_value=...) leaving the others out"
         )
 
+    def planned(
+        self,
+        materiality: float | None = None,
+        method: str | None = None,
+        confidence: float | None = None,
+        prior: object = None,
+    ) -> dict[str, Any]:
+        """The materiality, method, confidence and prior the sample is evaluated with: each one
+        given, else the plan the sheet records (`self.plan`: a sample planned binomial at 90 %
+        is evaluated so, or a clean sample of the planned n would fail the default test), else
+        the defaults: no materiality, binomial for items and the Poisson Stringer bound for
+        monetary units, 95 %, no prior. A prior is the plan's only with the plan's method."""
+        recorded = self.plan or {}
+        if method is None:
+            method = recorded.get("method") or (
+                "stringer.poisson" if self.units == "values" else "binomial"
+            )
+        if prior is None and method == recorded.get("method"):
+            prior = recorded.get("prior")
+        return {
+            "materiality": recorded.get("materiality") if materiality is None else materiality,
+            "method": method,
+            "confidence": recorded.get("confidence", 0.95) if confidence is None else confidence,
+            "prior": prior,
+        }
+
+    def departures(self, **given: object) -> dict[str, tuple[object, object]]:
+        """The settings among `given` (materiality, method, confidence, prior; None: not
+        given) that differ from the plan the sheet records, each as (planned, given): a clean
+        sample of the planned n may fail a test it was not planned for."""
+        recorded = self.plan or {}
+        return {
+            name: (recorded.get(name), value)
+            for name, value in given.items()
+            if value is not None and name in recorded and recorded[name] != value
+        }
+
     def evaluate(
         self,
-        materiality: float | None,
+        materiality: float | None = None,
         method: str | None = None,
-        confidence: float = 0.95,
+        confidence: float | None = None,
         direction: str | None = None,
         prior: object = None,
         pooling: str = "none",
     ) -> Evaluation:
         """Evaluate the inspected sample against materiality.
 
-        By default items are evaluated as an attribute test (binomial on the errors found) and
-        monetary units with the Poisson Stringer bound on the taints, in the direction the sheet
+        Materiality, method, confidence and prior not given are the plan's the sheet records
+        (`planned`). Without a plan items are evaluated as an attribute test (binomial on the
+        errors found) and monetary units with the Poisson Stringer bound on the taints, at 95 %,
+        in the direction the sheet
         states (`self.direction`; another `direction` overrides it). Stratified selections are
         evaluated per stratum. A method that does not fit the sheet's design is refused
         (`SHEET_METHODS`); by values the population is the yuan, so no population size is used.
@@ -277,15 +317,9 @@ class FieldResults:
         direction = self.direction if direction is None else direction
         self._check_every_stratum_sampled()
         has_book = "book_value" in self.sample.columns
-        if method is None:
-            method = "stringer.poisson" if self.units == "values" else "binomial"
+        common = self.planned(materiality, method, confidence, prior)
+        method = common["method"]
         _check_method_fits(method, self.units, has_book)
-        common = {
-            "materiality": materiality,
-            "method": method,
-            "confidence": confidence,
-            "prior": prior,
-        }
         if method in DISTRIBUTION_METHODS and (self.units == "items" or not has_book):
             if self.strata is not None and self.units == "items":
                 # Each row flagged as an error is a full taint (1) in the direction evaluated, so
@@ -373,6 +407,35 @@ SHEET_METHODS = {
 }
 
 
+def sheet_plan(plan: Plan, units: str) -> dict[str, Any]:
+    """What a field sheet records of the `plan` of its sample, drawn by `units`: n, materiality,
+    confidence, expected errors, likelihood and the evaluation method and prior kind that match
+    them: by items the likelihood itself, by values the Stringer bound with the likelihood's
+    factors (its bound with no error found is the likelihood's), or with a prior the likelihood
+    (a Bayesian bound). A hypergeometric plan of monetary units is a ParameterError naming
+    `plan`: the hypergeometric counts items drawn from a finite number of them, not yuan."""
+    require_type(plan, Plan, "plan", "a plan of sampling.plan")
+    stringer = {likelihood: method for method, likelihood in STRINGER_METHODS.items()}
+    if units == "values" and plan.likelihood not in stringer:
+        raise ParameterError(
+            "plan",
+            f"a plan of monetary units by {' or '.join(stringer)} (the hypergeometric counts "
+            "items drawn from a finite number of them, not yuan)",
+            plan.likelihood,
+        )
+    prior = None if plan.prior is None else plan.prior.kind or None
+    by_stringer = units == "values" and plan.prior is None
+    return {
+        "n": plan.n,
+        "materiality": plan.materiality,
+        "confidence": plan.confidence,
+        "expected": plan.expected,
+        "likelihood": plan.likelihood,
+        "method": stringer[plan.likelihood] if by_stringer else plan.likelihood,
+        "prior": prior,
+    }
+
+
 def _check_method_fits(method: str, units: str, has_book: bool) -> None:
     """A ParameterError naming `method` when it does not fit a sheet sampled by `units` (by
     items without book values, only the attribute tests on the errors flagged)."""
@@ -398,6 +461,7 @@ def write_field_sheet(
     mask: bool = True,
     personal: Mapping[str, str | None] | Sequence[str] = (),
     keep: Sequence[str] = (),
+    plan: Plan | None = None,
 ) -> Path:
     """Write the selection as a field sheet (.xlsx) for the inspectors; returns the path.
 
@@ -418,9 +482,12 @@ def write_field_sheet(
     evaluating the returned sheet uses what the inspectors read. The file is written under a
     temporary name and renamed, so an interrupted write never leaves a half sheet that looks whole.
     A file already at `path` is replaced only when it is a field sheet with nothing filled in
-    (see `check_sheet_path`): the inspectors' work is never written over.
+    (see `check_sheet_path`): the inspectors' work is never written over. The `plan` the
+    sample size came from is recorded (`sheet_plan`), so the returned sheet is evaluated as
+    planned.
     """
     require_type(selection, Selection, "selection", "a selection of sampling.select")
+    planned = None if plan is None else sheet_plan(plan, selection.units)
     i18n.language(lang)
     direction = choice("direction", direction, DIRECTIONS)
     target = check_sheet_path(path)
@@ -451,6 +518,7 @@ def write_field_sheet(
     record["ids"] = list(ids)
     record["masked"] = masked
     record["kept"] = kept
+    record["plan"] = planned
     put_cell(meta["A1"], json.dumps(record, ensure_ascii=False))
     meta.sheet_state = "hidden"
     hidden_rows = workbook.create_sheet(ROWS_SHEET)
@@ -663,6 +731,7 @@ def read_field_sheet(
         direction=meta.get("direction", DEFAULT_DIRECTION),
         selection_method=meta.get("method"),
         interval=meta.get("interval"),
+        plan=meta.get("plan"),
     )
 
 
@@ -1122,12 +1191,24 @@ def _date(
 def _inspections(
     sample: pd.DataFrame, audit_kind: str, auditing_district: str | None, ids: Sequence[str] = ()
 ) -> pd.DataFrame:
+    """The inspections table (DATA.md columns) of the inspected `sample`; a ParameterError
+    naming auditing_district when none is given and the rows do not tell it, or when a
+    cross-audit names the district audited (counted as cross, it would inflate its rate)."""
     if auditing_district is None and (audit_kind != "self" or "district" not in sample.columns):
         raise ParameterError(
             "auditing_district",
             "who inspected (required unless a self-audit with a district column)",
             None,
         )
+    if audit_kind == "cross" and "district" in sample.columns:
+        audited = sample["district"].astype("string")
+        if (audited == auditing_district).any():
+            raise ParameterError(
+                "auditing_district",
+                "a district other than the one audited for a cross-audit (its own inspectors "
+                "make a self-audit)",
+                auditing_district,
+            )
     inspections = pd.DataFrame(
         {
             "customer_id": sample["customer_id"].astype("string")

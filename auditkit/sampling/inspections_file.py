@@ -119,6 +119,14 @@ def write_inspections(
     return Written(target, len(added), again, len(table), appended=True)
 
 
+def auditing_districts(path: str | Path, name: str = "--inspections") -> set[str]:
+    """The districts the inspections table at `path` records as auditing (blank cells left
+    out): the districts of the utility, as each audits its own customers. A table that cannot
+    be read is a ParameterError naming `name` (`_existing_table`)."""
+    column = _existing_table(Path(path), name)["auditing_district"].str.strip()
+    return set(column[column != ""])
+
+
 def _rows_said(path: Path) -> str:
     """How many rows the table at `path` holds, for a message ('21 rows')."""
     from auditkit.data.side_csv import SideTableError

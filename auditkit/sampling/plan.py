@@ -68,19 +68,66 @@ def plan(
     resolved = resolve_prior(prior, likelihood, materiality, population_size)
     limit = _largest_n(max_n, population_size)
     search = _Search(likelihood, resolved, confidence, materiality, min_precision, population_size)
-    expected_exact = exact(expected_value)
-    if likelihood == "hypergeometric" and min_precision is None:
+    found = _first_plan(search, expected_value, is_rate, limit)
+    if found is not None:
+        return found
+    if population_size is not None and limit == population_size:
+        raise ParameterError(
+            "materiality",
+            f"a plan reachable within the population of {limit} items (raise materiality or "
+            "lower expected)",
+            materiality,
+        )
+    raise ParameterError(
+        "max_n",
+        "a largest sample size under which the plan is reachable (raise it or materiality, or "
+        "lower expected)",
+        limit,
+    )
+
+
+def within_population(planned: Plan, population_size: int) -> Plan:
+    """`planned` when it asks for no more items than the population's `population_size` (or is
+    hypergeometric already), else the plan over that finite population: items are drawn without
+    replacement, so a binomial or Poisson n above the population cannot be drawn. The
+    hypergeometric plan with the same materiality, expected errors, confidence, precision and
+    prior kind takes the smallest n up to the whole population; when even all of them would not
+    meet the objectives with the errors expected, the plan is a census (n = the population),
+    whose evaluation is exact."""
+    population_size = positive_int("population_size", population_size)
+    if planned.n <= population_size or planned.likelihood == "hypergeometric":
+        return planned
+    kind = None if planned.prior is None else planned.prior.kind or "default"
+    prior = resolve_prior(kind, "hypergeometric", planned.materiality, population_size)
+    search = _Search(
+        "hypergeometric",
+        prior,
+        planned.confidence,
+        planned.materiality,
+        planned.min_precision,
+        population_size,
+    )
+    is_rate = planned.expected_is_rate
+    finite = _first_plan(search, planned.expected, is_rate, population_size)
+    if finite is not None:
+        return finite
+    errors = likelihoods.expected_error_count(
+        "hypergeometric", exact(planned.expected), population_size, is_rate
+    )
+    return _result(search, population_size, float(errors), planned.expected, is_rate)
+
+
+def _first_plan(search: _Search, expected: float, is_rate: bool, limit: int) -> Plan | None:
+    """The plan of the first n up to `limit` meeting the search's objectives, or None."""
+    expected_exact = exact(expected)
+    if search.likelihood == "hypergeometric" and search.min_precision is None:
         n = _first_by_error_count(search, expected_exact, is_rate, limit)
     else:
-        n = _first_by_blocks(search, likelihood, expected_exact, is_rate, limit)
-    if n is not None:
-        errors = likelihoods.expected_error_count(likelihood, expected_exact, n, is_rate)
-        return _result(search, n, float(errors), expected_value, is_rate)
-    raise ParameterError(
-        "materiality",
-        f"a plan reachable with at most {limit} units (raise max_n, materiality or lower expected)",
-        materiality,
-    )
+        n = _first_by_blocks(search, search.likelihood, expected_exact, is_rate, limit)
+    if n is None:
+        return None
+    errors = likelihoods.expected_error_count(search.likelihood, expected_exact, n, is_rate)
+    return _result(search, n, float(errors), expected, is_rate)
 
 
 def _first_by_blocks(

@@ -37,7 +37,7 @@ from auditkit.sampling.fieldsheet import (
     read_field_sheet,
     write_field_sheet,
 )
-from auditkit.sampling.plan import plan
+from auditkit.sampling.plan import plan, within_population
 from auditkit.sampling.results import Evaluation, Plan, Selection, item_table
 from auditkit.sampling.select import select
 from auditkit.workbooks import stable_xlsx_bytes
@@ -150,6 +150,23 @@ def population(
     return Population(district, units, stratum, frame, dataset, last)
 
 
+def utility_frame(
+    dataset: Dataset, units: str = "items", stratum: str = "all", months: int = 12
+) -> pd.DataFrame:
+    """The sampling frame of the whole utility, every district's accounts or recent bills (see
+    `population_frame`): a utility-wide sample, stratified by district if asked (`select`'s
+    strata="district"); `stratum` keeps the customers the rules flag or do not."""
+    units = choice("units", units, UNITS)
+    stratum = choice("stratum", stratum, STRATA)
+    months = positive_int("months", months)
+    flagged = None
+    if stratum != "all":
+        from auditkit.rules import run
+
+        flagged = set(run(dataset)["customer_id"].astype(str))
+    return population_frame(dataset, units, months, flagged, stratum)
+
+
 def population_frame(
     dataset: Dataset, units: str, months: int, flagged: set[str] | None, stratum: str
 ) -> pd.DataFrame:
@@ -164,9 +181,14 @@ def population_frame(
         if dataset.bills is None or dataset.bills.empty:
             raise SampleDataError("bills: the dataset has no bills to sample by values")
         bills = last_months(dataset.bills, months)
-        districts = dataset.customers.set_index("customer_id")["district"]
-        frame = bills[["customer_id", "period", "amount"]].copy()
-        frame.insert(1, "district", frame["customer_id"].map(districts).to_numpy())
+        frame = bills[["customer_id", "period", "amount"]]
+        # each bill with its account's columns, so bills stratify (--strata tariff_category)
+        # and carry (--carry usage_type) as accounts do
+        accounts = dataset.customers[[c for c in ACCOUNT_COLUMNS if c in dataset.customers]]
+        frame = frame.merge(
+            accounts.drop_duplicates("customer_id"), on="customer_id", how="left", sort=False
+        )
+        frame = frame[["customer_id", "district", "period", "amount", *accounts.columns[2:]]]
         frame = frame.sort_values(["customer_id", "period"], kind="stable")
     frame = frame.reset_index(drop=True)
     if flagged is not None:
@@ -245,8 +267,15 @@ class SamplingStudy:
         return self.results.money_columns(lang)
 
     def section_html(self, name: str, lang: str = "zh") -> str:
-        """The explanatory paragraph of a section of the report (HTML)."""
-        return f"<p>{html.escape(i18n.text(f'sampling.section.{name}.explain', lang))}</p>"
+        """The explanatory paragraph of a section of the report (HTML); the plan's says when
+        it was planned over the finite population of accounts, or is a census of them."""
+        text = i18n.text(f"sampling.section.{name}.explain", lang)
+        if name == "plan" and self.plan.likelihood != self.population.likelihood:
+            key = "census" if self.plan.n == self.plan.population_size else "finite"
+            text += " " + i18n.text(f"sampling.plan.{key}", lang).format(
+                accounts=self.plan.population_size, likelihood=self.population.likelihood
+            )
+        return f"<p>{html.escape(text)}</p>"
 
     def notes_html(self, lang: str = "zh") -> str:
         """The selection's notes as a list (empty when none)."""
@@ -303,6 +332,8 @@ def build(
     else `write_field_sheet` refuses to write over it."""
     frame = population(dataset, district, units, stratum, months)
     planned = plan(materiality, expected, likelihood=frame.likelihood, confidence=confidence)
+    if units == "items":  # accounts are drawn without replacement: at most all of them
+        planned = within_population(planned, len(frame.frame))
     selection = select(
         frame.frame, planned.n, units=units, method=method, values=frame.values, seed=seed
     )
@@ -310,7 +341,7 @@ def build(
     returned = require_file(field_sheet) if field_sheet else None
     if returned is None or not (sheet.exists() and sheet.samefile(returned)):
         try:
-            sheet = write_field_sheet(selection, sheet, lang=lang)
+            sheet = write_field_sheet(selection, sheet, lang=lang, plan=planned)
         except ParameterError as error:  # named as the notebook's parameter, not the writer's
             filled, marked, _ = str(error.found).partition(": evaluate it")
             if error.name != "path" or not marked:  # unreadable, or open in an office program:
@@ -325,9 +356,18 @@ def build(
     # simulated answers come from the truth table, not a keyboard: a large one is no slip
     results = read_returned_sheet(returned, selection, large_amounts=simulated is not None)
     evaluation = results.evaluate(
-        materiality, method=frame.evaluation_method, confidence=confidence
+        materiality, method=planned_method(planned, frame), confidence=confidence
     )
     return SamplingStudy(frame, planned, selection, sheet, simulated, results, evaluation)
+
+
+def planned_method(planned: Plan, population: Population) -> str:
+    """How the study evaluates its sample: the population's method (`evaluation_method`), or
+    the hypergeometric of a plan over the finite population of accounts (`within_population`),
+    as the field sheet records it."""
+    if population.units == "items" and planned.likelihood == "hypergeometric":
+        return "hypergeometric"
+    return population.evaluation_method
 
 
 def bill_misstatements(truth: pd.DataFrame, bills: pd.DataFrame) -> pd.Series:

@@ -169,3 +169,12 @@ def test_the_capacity_check_names_a_previous_round_it_cannot_read(tmp_path):
     circle = tmp_path / "circle.csv"
     circle.write_text("auditing_district,audited_district\nA,B\nB,C\nC,A\n", encoding="utf-8")
     check_capacity(["A", "B", "C"], capacity, circle)
+
+
+def test_districts_given_twice_and_no_capacity_are_said_without_python_reprs():
+    with pytest.raises(ParameterError) as twice:
+        assign(["A", "A", "B"], 0)
+    assert str(twice.value).endswith("found 'A given twice'")  # not ['A', 'A', 'B']
+    with pytest.raises(ParameterError) as idle:
+        assign(["A", "B", "C"], 0, workload={"A": 0, "B": 0, "C": 0})
+    assert str(idle.value).endswith("found 'A: 0, B: 0, C: 0'")  # not {'A': 0.0, ...}

@@ -205,11 +205,12 @@ def test_from_the_register_an_under_reporting_district_names_no_sum_of_money():
 @pytest.mark.parametrize(
     ("flags", "found"),
     [
-        (["否", "是"], "'否' in row 0"),  # text as a CSV or Excel export holds it
-        ([None, True], "None in row 0"),
-        ([False, np.nan], "nan in row 1"),
-        ([0, 2], "2 in row 1"),
-        ([0.0, 1.0], "0.0 in row 0"),
+        # rows counted from 1, as a reader counts them (pandas' position 0 is row 1)
+        (["否", "是"], "否 in row 1"),  # text as a CSV or Excel export holds it
+        ([None, True], "nothing in row 1"),
+        ([False, np.nan], "nan in row 2"),
+        ([0, 2], "2 in row 2"),
+        ([0.0, 1.0], "0.0 in row 1"),
     ],
 )
 def test_error_flags_that_are_no_booleans_are_refused_naming_row_and_value(flags, found):
@@ -526,3 +527,40 @@ def test_self_audits_finding_significantly_more_within_districts_are_not_called_
         )
     )
     assert comparison.overall_table("en")["Value"].tolist()[2] == "∞"
+
+
+def test_a_cross_audit_by_the_audited_district_is_left_out_and_said() -> None:
+    plan = {"A": {"self": (40, 2), "cross": (30, 6)}, "B": {"self": (40, 4), "cross": (30, 3)}}
+    frame = inspections(plan)
+    # 93 of A's own inspections appended as cross (no error): A's cross rate 6 / 30 = 20 % would
+    # read 6 / 123 = 4.9 %, near its self rate 2 / 40 = 5 %
+    own = inspections({"A": {"cross": (93, 0)}}, seed=1).assign(auditing_district="A")
+    own["customer_id"] = "A-own-" + own.index.astype(str)
+    comparison = compare(pd.concat([frame, own], ignore_index=True))
+    rates = comparison.rates.table.set_index(["district", "audit_kind"])
+    assert (rates.loc[("A", "cross"), "inspections"], rates.loc[("A", "cross"), "errors"]) == (
+        30,
+        6,
+    )
+    assert rates.loc[("A", "cross"), "rate"] == pytest.approx(6 / 30)
+    said = [note.text("en") for note in comparison.notes]
+    assert "93 inspections marked cross were made by the customer's own district" in " ".join(said)
+    # near miss: cross-audits by another district (其他) are all kept, nothing said
+    clean = compare(frame)
+    assert (
+        clean.rates.table.set_index(["district", "audit_kind"]).loc[("A", "cross"), "inspections"]
+        == 30
+    )
+    assert not any("own district" in note.text("en") for note in clean.notes)
+
+
+def test_an_unknown_audit_kind_is_named_with_its_row_and_the_kinds_listed():
+    frame = inspections(PLAN)
+    frame.loc[3, "audit_kind"] = "交叉"
+    with pytest.raises(ParameterError) as caught:
+        compare(frame)
+    # pandas' position 3 is the 4th row; the kinds as a reader writes them, no tuple
+    assert str(caught.value) == (
+        "parameter 'inspections.audit_kind': expected one of self, cross, special, "
+        "found '交叉 in row 4'"
+    )

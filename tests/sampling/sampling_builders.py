@@ -52,6 +52,17 @@ def fill_values(sheet: Path, changed: float = 1.2) -> None:
     workbook.save(sheet)
 
 
+def fill_items(sheet: Path, errors: int = 0) -> None:
+    """Fill a sheet by items: the first `errors` rows an error, the others none."""
+    workbook = load_workbook(sheet)
+    rows = workbook.worksheets[0]
+    header_row, columns = header_columns(rows)
+    for row in range(header_row + 1, rows.max_row + 1):
+        rows.cell(row, columns["error_found"]).value = "是" if row - header_row <= errors else "否"
+        rows.cell(row, columns["inspected_at"]).value = "2025-06-30"
+    workbook.save(sheet)
+
+
 def utility(folder: Path, customers: int, seed: int) -> Path:
     """A small synthetic utility (2 districts, 24 months) written as Parquet into `folder`, with
     10 % of its customers irregular so that each district has flagged accounts and misstated

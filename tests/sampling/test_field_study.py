@@ -296,3 +296,29 @@ def test_a_rerun_writes_the_blank_sheet_again_and_keeps_one_filled_in_its_place(
     assert returned.simulated is None and returned.sheet == first.sheet
     assert returned.headline() == first.headline()  # the simulated answers, read back
     assert first.sheet.read_bytes() == filled
+
+
+def test_a_district_with_fewer_accounts_than_the_plan_is_planned_over_them(
+    utility: Path, tmp_path: Path
+) -> None:
+    district = first_district(utility)
+    flagged = prepare(utility, district, "items", stratum="flagged")
+    accounts = len(flagged.frame)
+    assert accounts < 93  # the binomial plan at 5 % with 1 % expected asks for 93
+    built = study.build(
+        data.load(utility),
+        district,
+        folder=tmp_path,
+        units="items",
+        stratum="flagged",
+        expected=0.01,
+        seed=1,
+    )
+    # without it: "parameter 'n': expected at most the <accounts> rows of the population"
+    assert (built.plan.likelihood, built.plan.population_size) == ("hypergeometric", accounts)
+    assert built.selection.n == built.plan.n <= accounts
+    assert built.evaluation.method == "hypergeometric"
+    assert built.evaluation.population_size == accounts
+    said = "census" if built.plan.n == accounts else "finite population"
+    assert said in built.section_html("plan", "en")
+    assert "finite" not in built.section_html("population", "en")  # only the plan's says so

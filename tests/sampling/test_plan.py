@@ -125,7 +125,16 @@ def test_summary_gives_numbers_and_the_table_words() -> None:
         ),
         ({"materiality": 0.05, "likelihood": "normal"}, "likelihood"),
         ({"materiality": None}, "materiality"),
-        ({"materiality": 0.001, "max_n": 100}, "materiality"),
+        ({"materiality": 0.001, "max_n": 100}, "max_n"),
+        (  # the population caps the hypergeometric search: no max_n was the limit
+            {
+                "materiality": 0.05,
+                "expected": 2,
+                "likelihood": "hypergeometric",
+                "population_size": 20,
+            },
+            "materiality",
+        ),
         ({"materiality": 0.05, "likelihood": "binomial", "prior": Prior.gamma()}, "prior"),
     ],
 )

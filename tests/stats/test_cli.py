@@ -147,8 +147,12 @@ def test_assign_from_names_and_from_the_data(small_folder, tmp_path, capsys):
     flags = ["--data", str(small_folder), "--seed", "1", "--capacity", str(capacity)]
     with pytest.raises(AuditkitError, match=r"'--capacity 甲': expected a number ≥ 0.*'abc'"):
         run("crossaudit", "assign", *flags)
-    with pytest.raises(AuditkitError, match=r"'seed': expected a whole number from 0 to 2\^64 − 1"):
+    with pytest.raises(
+        AuditkitError, match=r"'--seed': expected a whole number from 0 to 2\^64 − 1"
+    ):
         run("crossaudit", "assign", "--districts", "A,B,C", "--seed", "-1")
+    with pytest.raises(AuditkitError, match=r"'--districts': expected distinct .*'A given twice'$"):
+        run("crossaudit", "assign", "--districts", "A,A,B", "--seed", "1")
     with pytest.raises(AuditkitError, match="audits each other"):
         run("crossaudit", "assign", "--districts", "A,B", "--seed", "1")
 
