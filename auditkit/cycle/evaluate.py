@@ -196,10 +196,9 @@ def _found(
     found (a run of another district's may have found it before it moved: `RunChanges` gives a
     district's run's findings of that district now)."""
     first, last = states["first_as_of"], states["last_as_of"]
-    if found_in is None:
-        return (first <= window.last) & (last >= window.first), (first <= window.last) & (
-            last >= window.last
-        )
+    if found_in is None:  # found in every month from its first to its last
+        began = first <= window.last
+        return began & (last >= window.first), began & (last >= window.last)
     require_columns(found_in, FOUND_IN_COLUMNS, "found_in")
     keys = states["finding_key"]
     in_window = found_in[found_in["as_of"].isin(window.months)]
