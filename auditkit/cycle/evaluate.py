@@ -4,7 +4,8 @@ Pure functions on the register's frames (`Register.findings`, `Register.outcomes
 tested without a database. Definitions (docs/audit_cycle.md), for the window's cycles
 (`auditkit.cycle.window`), counting only events that happened before the window ends:
 
-- found: the register's runs found the finding in one of the window's months;
+- found: a run of one of the window's months found the finding (the runs' own record of what
+  each found; a finding gone in a month between its first and last is not found in it);
 - issued: a `sent` event in the window (a finding sent twice is issued once);
 - checked: the finding's decision, the latest of its `confirmed` / `false_alarm` events (a
   re-check is a new event, so the latest one decides; events of one day in the order they were
@@ -15,15 +16,17 @@ tested without a database. Definitions (docs/audit_cycle.md), for the window's c
   `selected_by == 'sample'`): the basis of a rule's unbiased precision;
 - rectified: the first `rectified` event is dated in the window; days to rectify run from the
   first `sent` event to it (unknown without a `sent` event before it);
-- awaiting check: sent, and no decision yet when the window ends; awaiting rectification:
-  confirmed, and not rectified when the window ends;
+- awaiting check: found or issued in the window, sent, and no decision yet when the window ends;
+  awaiting rectification: found or issued in the window, confirmed, and not rectified when the
+  window ends, unless its archive was corrected and the window's last month's runs no longer
+  found it (the correction fixed it);
 - recovered: the `recovered` amounts dated in the window, kept apart by the finding's kind of
   revenue (proved or estimated), never added together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -42,6 +45,8 @@ FINDING_FIELDS = (
     "first_as_of",
     "last_as_of",
 )
+#: Columns of the keys each recorded month's runs found.
+FOUND_IN_COLUMNS = ("finding_key", "as_of")
 #: Outcome columns the evaluation reads.
 OUTCOME_FIELDS = ("finding_key", "event", "amount", "happened_at", "auditor", "selected_by")
 #: The verdicts that decide a finding; the latest one counts.
@@ -108,13 +113,21 @@ def window_events(outcomes: pd.DataFrame, window: Window) -> pd.DataFrame:
     return events
 
 
-def finding_states(findings: pd.DataFrame, events: pd.DataFrame, window: Window) -> pd.DataFrame:
+def finding_states(
+    findings: pd.DataFrame,
+    events: pd.DataFrame,
+    window: Window,
+    found_in: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per finding the window concerns: the finding's columns and, as booleans, every
     count of COUNTS; `decision`, `first_sent`, `first_rectified`, `days_to_rectify` and the
-    recovered amounts (RECOVERED)."""
+    recovered amounts (RECOVERED). `found_in` (FOUND_IN_COLUMNS: finding_key, as_of) holds the
+    keys the runs of each recorded month found (`found_by_runs`); without it a finding counts as
+    found in every month from its first to its last found."""
     require_columns(findings, ("finding_key", *FINDING_FIELDS), "findings")
     states = findings.loc[:, ["finding_key", *FINDING_FIELDS]].reset_index(drop=True)
     keys = states["finding_key"]
+    found, found_last = _found(states, window, found_in)
     sent = events[events["event"] == "sent"]
     first_sent = sent.groupby("finding_key")["happened_at"].min()
     decisions = latest_decisions(events).set_index("finding_key")
@@ -125,10 +138,9 @@ def finding_states(findings: pd.DataFrame, events: pd.DataFrame, window: Window)
         .sum()
     )
     sampled = set(events.loc[events["selected_by"] == "sample", "finding_key"])
+    corrected = set(events.loc[events["event"] == "archive_corrected", "finding_key"])
 
-    states["found"] = (states["first_as_of"] <= window.last) & (
-        states["last_as_of"] >= window.first
-    )
+    states["found"] = found
     states["issued"] = keys.isin(set(sent.loc[sent["in_window"], "finding_key"]))
     states["decision"] = _lookup(keys, decisions["event"])
     decided_at = _lookup(keys, decisions["happened_at"])
@@ -143,15 +155,58 @@ def finding_states(findings: pd.DataFrame, events: pd.DataFrame, window: Window)
     states["rectified"] = window.inside(states["first_rectified"])
     days = (states["first_rectified"] - states["first_sent"]).dt.days
     states["days_to_rectify"] = days.where(days >= 0).astype(float)
-    states["awaiting_check"] = states["first_sent"].notna() & states["decision"].isna()
-    states["awaiting_rectification"] = (states["decision"] == "confirmed") & states[
-        "first_rectified"
-    ].isna()
+    worked = states["found"] | states["issued"]  # a finding neither is not the window's backlog
+    states["awaiting_check"] = worked & states["first_sent"].notna() & states["decision"].isna()
+    corrected_away = keys.isin(corrected) & ~found_last
+    states["awaiting_rectification"] = (
+        worked
+        & (states["decision"] == "confirmed")
+        & states["first_rectified"].isna()
+        & ~corrected_away
+    )
     amount = _lookup(keys, recovered).fillna(0.0).astype(float)
     for column, values in by_kind(amount, states["revenue_kind"], RECOVERED_NAME).items():
         states[column] = values
     concerned = states[list(COUNTS)].any(axis=1) | (amount > 0)
     return states[concerned.to_numpy()].reset_index(drop=True)
+
+
+def found_by_runs(changes: Iterable[pd.DataFrame], months: Iterable[str]) -> pd.DataFrame:
+    """The keys each run found (FOUND_IN_COLUMNS) from the runs' `changes`
+    (`RunChanges.changes`: a status per key, `no_longer_found` for a key the run did not find)
+    and the month each run recorded, in the same order."""
+    parts = [
+        pd.DataFrame(
+            {"finding_key": run["finding_key"][run["status"] != "no_longer_found"], "as_of": month}
+        )
+        for run, month in zip(changes, months, strict=True)
+    ]
+    return (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=list(FOUND_IN_COLUMNS))
+    )
+
+
+def _found(
+    states: pd.DataFrame, window: Window, found_in: pd.DataFrame | None
+) -> tuple[pd.Series, pd.Series]:
+    """Whether a run of the window's months found each finding of `states`, and whether one of
+    its last month did. With `found_in`, a finding is also found in its first and last months
+    found (a run of another district's may have found it before it moved: `RunChanges` gives a
+    district's run's findings of that district now)."""
+    first, last = states["first_as_of"], states["last_as_of"]
+    if found_in is None:  # found in every month from its first to its last
+        began = first <= window.last
+        return began & (last >= window.first), began & (last >= window.last)
+    require_columns(found_in, FOUND_IN_COLUMNS, "found_in")
+    keys = states["finding_key"]
+    in_window = found_in[found_in["as_of"].isin(window.months)]
+    in_last = in_window.loc[in_window["as_of"] == window.last, "finding_key"]
+    months = set(window.months)
+    found = keys.isin(set(in_window["finding_key"])) | first.isin(months) | last.isin(months)
+    found_last = keys.isin(set(in_last)) | (first == window.last) | (last == window.last)
+    return found, found_last
 
 
 def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:

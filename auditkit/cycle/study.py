@@ -27,6 +27,7 @@ from auditkit.cycle.evaluate import (
     COUNTS,
     FINDING_FIELDS,
     finding_states,
+    found_by_runs,
     summarize,
     window_events,
 )
@@ -408,7 +409,20 @@ def study_of_register(
     recorded = register.runs()["as_of"].tolist()
     findings = register.findings(columns=list(FINDING_FIELDS))
     outcomes = register.outcomes() if recorded else pd.DataFrame()
-    return study_of(findings, outcomes, recorded, district, as_of, months, confidence)
+    found_in = None if outcomes.empty else _found_in(register, runs, as_of, months)
+    return study_of(findings, outcomes, recorded, district, as_of, months, confidence, found_in)
+
+
+def _found_in(register: Register, runs: pd.DataFrame, as_of: str, months: int) -> pd.DataFrame:
+    """The keys the runs of the window's months found (`evaluate.found_by_runs`), as each run
+    recorded them (`Register.run_changes`, one read per month and district run)."""
+    window = cycle_window(runs["as_of"], as_of, months)
+    chosen = runs.loc[runs["as_of"].isin(window.months), ["as_of", "district"]]
+    read = [
+        (month, register.run_changes(month, None if pd.isna(district) else district))
+        for month, district in chosen.drop_duplicates().itertuples(index=False)
+    ]
+    return found_by_runs([run.changes for _, run in read], [month for month, _ in read])
 
 
 def study_of(
@@ -419,10 +433,12 @@ def study_of(
     as_of: str = "",
     months: int = 12,
     confidence: float = 0.95,
+    found_in: pd.DataFrame | None = None,
 ) -> CycleStudy:
     """The study from the register's frames: `findings` (`Register.findings`, at least
-    finding_key and FINDING_FIELDS), `outcomes` (`Register.outcomes`, in its order) and the
-    recorded months (`Register.runs()["as_of"]`)."""
+    finding_key and FINDING_FIELDS), `outcomes` (`Register.outcomes`, in its order), the
+    recorded months (`Register.runs()["as_of"]`) and the keys each month's runs found
+    (`found_in`, see `evaluate.finding_states`; None: from each finding's first to last month)."""
     months, confidence = _checked(months, confidence)
     recorded = list(recorded)
     if not recorded:
@@ -434,7 +450,7 @@ def study_of(
         return _empty(district, confidence, Note("no_district", {"district": district}))
     window = cycle_window(recorded, as_of, months)
     events = window_events(outcomes[outcomes["finding_key"].isin(findings["finding_key"])], window)
-    states = finding_states(findings, events, window)
+    states = finding_states(findings, events, window, found_in)
     notes = []
     if as_of and as_of != window.last:  # a month not recorded (a slip, or not run yet)
         notes.append(Note("as_of_not_recorded", {"as_of": as_of, "last": window.last}))

@@ -68,8 +68,8 @@ def cycle_window(recorded: Iterable[str], as_of: str = "", months: int = 12) -> 
         )
     chosen = tuple(upto[-count:])
     later = [month for month in recorded_months if month > chosen[-1]]
-    start = None if chosen[0] == recorded_months[0] else _cycle_start(chosen[0])
-    end = _cycle_start(later[0]) if later else None
+    start = None if chosen[0] == recorded_months[0] else cycle_start(chosen[0])
+    end = cycle_start(later[0]) if later else None
     return Window(chosen, start, end)
 
 
@@ -83,13 +83,14 @@ def previous_cycle(recorded: Iterable[str], month: str) -> Window:
         raise ParameterError("month", "a month 'YYYY-MM'", month)
     months = sorted({str(recorded_month) for recorded_month in recorded} | {month})
     before = [recorded_month for recorded_month in months if recorded_month < month]
-    end = _cycle_start(month)
+    end = cycle_start(month)
     if not before:
         return Window((), None, end)
-    start = None if before[-1] == months[0] else _cycle_start(before[-1])
+    start = None if before[-1] == months[0] else cycle_start(before[-1])
     return Window((before[-1],), start, end)
 
 
-def _cycle_start(month: str) -> pd.Timestamp:
-    """The first day of the calendar month after `month`: where its cycle begins."""
+def cycle_start(month: str) -> pd.Timestamp:
+    """The first day of the calendar month after `month` ('YYYY-MM'): where its cycle begins,
+    the first day a field event can follow that month's run."""
     return month_end(int(month_number([month])[0])) + pd.Timedelta(days=1)

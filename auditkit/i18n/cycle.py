@@ -229,12 +229,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "cycle.method.decisions": (
         "期内发现：该登记月份的运行发现了该疑点。下发：期内有“已派发”记录。已核查：疑点的最新结论"
         "（属实或误报中日期最晚的一条；同日按登记顺序）落在期内；更正是一条新记录，以最新的为准。"
-        "待核查：已下发但期末尚无结论；待整改：最新结论为属实但期末尚未整改。",
+        "待核查：期内发现或下发、已下发但期末尚无结论；待整改：期内发现或下发、最新结论为属实但期末"
+        "尚未整改（档案已更正且期末月份的运行不再发现的除外）。",
         "Found: a run of the window's months found the finding. Sent: a sent event in the "
         "window. Checked: the finding's decision, the latest of its confirmed and false-alarm "
         "events (one day's events in the order recorded), is dated in the window; a correction "
-        "is a new event, so the latest decides. Awaiting check: sent, no decision when the "
-        "window ends; awaiting rectification: confirmed, not rectified when the window ends.",
+        "is a new event, so the latest decides. Awaiting check: found or sent in the window, "
+        "sent, no decision when the window ends; awaiting rectification: found or sent in the "
+        "window, confirmed, not rectified when the window ends (but for an archive corrected "
+        "that the last month's runs no longer find).",
     ),
     "cycle.method.precision": (
         "查实率 = 查实 / 已核查。置信区间为精确二项（Clopper-Pearson）{level} 区间：其覆盖率不低于标称"

@@ -4,15 +4,18 @@ A finding persists from month to month under the same key (`keys.finding_key`). 
 has confirmed it (or rectified it, recovered money or corrected the archive, which confirm it)
 or called it a false alarm, sending it again would send an inspector back to
 what the field settled: `undecided` leaves those out before `select_worklist` chooses. A finding
-the register marks `reopened` (gone in a run, found again since) is a new occurrence and goes
-out again whatever was decided before.
+the register marks `reopened` (gone in a run, found again since) is a new occurrence: what was
+decided before the reopening does not hold for it, so it goes out again until the field decides
+it anew (a verdict dated from the first day after the month of the run that found it again).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from auditkit.cycle.evaluate import DECISIONS, latest_decisions
+from auditkit.cycle.window import cycle_start
 from auditkit.errors import require_frame_columns
 from auditkit.periods import local_times
 from auditkit.register.keys import KEY_COLUMNS, finding_keys
@@ -26,8 +29,10 @@ def undecided(findings: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     `false_alarm` event of the finding's key in `outcomes` (the register's trail,
     `Register.outcomes`), as the audit-cycle report decides (`cycle.evaluate.latest_decisions`:
     a re-check recorded later decides; a finding rectified, recovered or archive corrected was
-    confirmed). Findings only sent, never sent, or (with the register's `status` column)
-    `reopened` are kept.
+    confirmed). Findings only sent, or never sent, are kept. With the register's `status` and
+    `last_as_of` columns, a `reopened` finding is decided only by events dated from the first day
+    after its `last_as_of` (the run that found it again): a verdict on its earlier occurrence
+    does not keep it from the field, one on the reopened finding does.
 
     `attrs` are kept; `attrs["decided"]` counts the findings left out per verdict (each of
     DECISIONS, 0 when none), so that a caller can say what it left out and why.
@@ -36,19 +41,45 @@ def undecided(findings: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     require_frame_columns(
         outcomes, "outcomes", "the register's outcome trail (Register.outcomes)", OUTCOME_KEYS
     )
-    if "happened_at" in outcomes.columns:  # the order events happened; a day's as recorded
-        happened = local_times(
-            outcomes["happened_at"], "outcomes.happened_at", "a date or time", allow_empty=True
+    happened = _event_times(outcomes)
+    order = happened.sort_values(kind="stable", na_position="first").index.to_numpy()
+    outcomes, happened = outcomes.iloc[order], happened.iloc[order]  # an undated event: earliest
+    if "status" in findings.columns:
+        require_frame_columns(
+            findings, "findings", "the register's findings (Register.state_of)", ("last_as_of",)
         )
-        order = happened.reset_index(drop=True).sort_values(kind="stable", na_position="first")
-        outcomes = outcomes.iloc[order.index.to_numpy()]  # an undated event counts as earliest
+        outcomes = outcomes[_since_reopening(findings, outcomes["finding_key"], happened)]
     verdicts = latest_decisions(outcomes).set_index("finding_key")["event"]
     verdict = finding_keys(findings).map(verdicts)
-    if "status" in findings.columns:
-        verdict = verdict.where(findings["status"].astype(str) != "reopened")
     kept = findings[verdict.isna().to_numpy()].copy()
     kept.attrs = {
         **findings.attrs,
         "decided": {name: int((verdict == name).sum()) for name in DECISIONS},
     }
     return kept
+
+
+def _event_times(outcomes: pd.DataFrame) -> pd.Series:
+    """When each event of `outcomes` happened (a day's as recorded), by position; NaT for an
+    undated one, and for every one of a trail without `happened_at`."""
+    if "happened_at" not in outcomes.columns:
+        return pd.Series(pd.NaT, index=range(len(outcomes)), dtype="datetime64[ns]")
+    happened = local_times(
+        outcomes["happened_at"], "outcomes.happened_at", "a date or time", allow_empty=True
+    )
+    return happened.reset_index(drop=True)
+
+
+def _since_reopening(findings: pd.DataFrame, keys: pd.Series, happened: pd.Series) -> np.ndarray:
+    """Which events (their finding `keys`, when they `happened`) are not of a `reopened`
+    finding's earlier occurrence: those of other findings, and those of a reopened one dated from
+    the first day after the month of the run that found it again (`last_as_of`); an undated
+    event of a reopened finding counts as earlier."""
+    reopened = findings[findings["status"].astype(str) == "reopened"]
+    began = pd.Series(
+        [cycle_start(str(month)) for month in reopened["last_as_of"]],
+        index=finding_keys(reopened).to_numpy(),
+        dtype="datetime64[ns]",
+    )
+    since = began[~began.index.duplicated()].reindex(keys.to_numpy()).to_numpy()
+    return np.isnat(since) | (happened.to_numpy(dtype="datetime64[ns]") >= since)

@@ -239,12 +239,17 @@ def test_bad_parameters_are_refused_by_name(months, confidence, name):
 
 
 def test_a_window_without_field_work_still_reads_and_says_so():
-    late = study_of(findings_frame(), outcomes_frame(), [*RECORDED, "2024-06"], months=1)
+    # the 2024-06 run still finds F2, F6 (confirmed, not rectified) and F4 (sent, unchecked)
+    still = {name: (*FINDINGS[name][:6], "2024-06") for name in ("F2", "F4", "F6")}
+    findings = findings_frame({**FINDINGS, **still})
+    late = study_of(findings, outcomes_frame(), [*RECORDED, "2024-06"], months=1)
     assert late.window.start == pd.Timestamp("2024-07-01")
     figures = late.headline()  # only the stocks at the window's end remain: F2, F6 and F4
     assert figures["checked"] == 0 and figures["issued"] == 0
     assert figures["awaiting_rectification"] == 2
     assert late.total.iloc[0]["awaiting_check"] == 1
+    gone = study_of(findings_frame(), outcomes_frame(), [*RECORDED, "2024-06"], months=1)
+    assert gone.states.empty  # found by no run of 2024-06 and not sent in it: no backlog
     assert "No field outcome happened in the cycles of 2024-06 to 2024-06." in late.data_notes("en")
     assert "precision" not in late.table_names and late.figure_names == ()
     assert late.table("districts", "en").shape[0] == 3  # two districts and the total

@@ -461,8 +461,8 @@ def test_a_decided_finding_found_again_after_it_was_gone_goes_out_again(
                  "--db", db]) == 0  # fmt: skip
     run = pd.read_parquet(findings / "findings.parquet")
     with Register.open(db) as register:
-        as_of = register.runs()["as_of"].max()
-        later = [str(month) for month in pd.period_range(as_of, periods=3, freq="M")[1:]]
+        # gone last month, back this month: the verdict (today) was on the earlier occurrence
+        later = [str(month) for month in pd.period_range(end=TODAY, periods=2, freq="M")]
         gone = finding_keys(run) == confirmed
         register.record_run(run[~gone], run_id="gone", as_of=later[0], district=None)
         register.record_run(run, run_id="back", as_of=later[1], district=None)

@@ -70,13 +70,42 @@ def test_an_event_whose_time_is_not_a_date_is_refused_with_its_row():
         undecided(frame, outcomes)
 
 
-def test_a_reopened_finding_goes_out_again_whatever_was_decided_before():
-    frame = findings(finding("a", 500), finding("b", 300)).assign(status=["reopened", "persisting"])
+def test_a_reopened_finding_goes_out_again_despite_a_verdict_before_its_reopening():
+    frame = findings(finding("a", 500), finding("b", 300)).assign(
+        status=["reopened", "persisting"], last_as_of=["2025-03", "2025-03"]
+    )
     a, b = finding_keys(frame)
+    # a reopened by the 2025-03 run: its 02-10 verdict was on the earlier occurrence
     outcomes = trail((a, "confirmed", "2025-02-10"), (b, "confirmed", "2025-02-10"))
     kept = undecided(frame, outcomes)
     assert kept["customer_id"].tolist() == ["a"]
     assert kept.attrs["decided"] == {"confirmed": 1, "false_alarm": 0}
+
+
+def test_a_reopened_finding_the_field_decides_after_its_reopening_is_left_out():
+    frame = findings(
+        finding("a", 500), finding("b", 400), finding("c", 300), finding("d", 200)
+    ).assign(status="reopened", last_as_of="2026-10")
+    a, b, c, d = finding_keys(frame)
+    # reopened by the 2026-10 run, whose field cycle begins 2026-11-01
+    outcomes = trail(
+        (a, "confirmed", "2026-09-20"),  # the earlier occurrence's verdict
+        (a, "sent", "2026-11-04"),
+        (a, "confirmed", "2026-11-06"),  # the reopened finding confirmed: decided
+        (b, "false_alarm", "2026-10-31"),  # the day before the reopening: not decided
+        (c, "confirmed", "2026-09-10"),
+        (c, "rectified", "2026-11-02"),  # rectified since: confirmed anew, decided
+        (d, "false_alarm", None),  # undated: counts as earlier, not decided
+    )
+    kept = undecided(frame, outcomes)
+    assert kept["customer_id"].tolist() == ["b", "d"]
+    assert kept.attrs["decided"] == {"confirmed": 2, "false_alarm": 0}
+
+
+def test_a_status_without_the_month_it_was_found_in_is_refused():
+    frame = findings(finding("a", 500)).assign(status="reopened")
+    with pytest.raises(ParameterError, match=r"findings.*no column last_as_of"):
+        undecided(frame, trail())
 
 
 def test_a_trail_without_decisions_keeps_everything_and_a_wrong_frame_is_named():
