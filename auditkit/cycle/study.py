@@ -406,7 +406,8 @@ def study_of_register(
     confidence: float = 0.95,
 ) -> CycleStudy:
     """The study of an open register (see `build`)."""
-    recorded = register.runs()["as_of"].tolist()
+    runs = register.runs()
+    recorded = runs["as_of"].tolist()
     findings = register.findings(columns=list(FINDING_FIELDS))
     outcomes = register.outcomes() if recorded else pd.DataFrame()
     found_in = None if outcomes.empty else _found_in(register, runs, as_of, months)
