@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from auditkit.billing.money import round_half_up
 from auditkit.periods import date_month_number
 from auditkit.rules.addresses import address_codes, name_codes, phone_codes
 from auditkit.rules.context import RuleContext
@@ -42,7 +43,7 @@ UNBILLED_EXPLAINED_BY = ("suspension", "meter_removal", "closure")
 def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """Active accounts with months unbilled while their district billed: a new connection never
     billed, a gap between bills, or bills that stop; priced at the customer's usual bill (its
-    peers' median where it has none)."""
+    peers' median where it has none) to the fen a month, as a bill would be."""
     grid = _BillingGrid.build(ctx, params["lookback_months"])
     expected = grid.expected_months(ctx, params["grace_months"])
     unbilled = expected & ~grid.billed
@@ -59,7 +60,8 @@ def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     usage = ctx.customers["usage_type"].iloc[cust].to_numpy(dtype=object)
     has_history = ~np.isnan(usual[cust])
     monthly = np.where(has_history, usual[cust], [peers.get(kind, np.nan) for kind in usage])
-    monthly = np.nan_to_num(np.maximum(monthly, 0.0))
+    # A month's bill is to the fen: the evidence's monthly amount × the months is the revenue.
+    monthly = round_half_up(np.nan_to_num(np.maximum(monthly, 0.0)), 2)
     revenue = monthly * months
     run_clauses = [_run_clause(run, grid) for run in found.itertuples()]
     last_run = np.append(first_run[1:], len(found))

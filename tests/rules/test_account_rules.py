@@ -64,6 +64,25 @@ def test_unbilled_stop_and_gap_priced_at_the_customers_usual_bill():
     )
 
 
+def test_an_unbilled_month_is_priced_to_the_fen_so_the_evidence_adds_up():
+    """Eight bills, four of 80.01 and four of 80.02, then none September to December: the
+    median 80.015 is billed as a bill would be, 80.02 (half up), and the four months are
+    4 × 80.02 = 320.08 as the evidence says (not 4 × 80.015 = 320.06)."""
+    u = Utility()
+    _billed(u, "billed", PERIODS)
+    u.customer("stopped", **COMMERCIAL)
+    bills = u.monthly("stopped", flat(100, 8), tariff="COM", periods=PERIODS[:8])
+    for at, bill in enumerate(bills):
+        bill["amount"] = bill["energy_charge"] = 80.01 if at % 2 else 80.02
+    # Near miss: a usual bill already to the fen, 100 kWh × 0.8 = 80.00: 4 × 80.00 = 320.00.
+    _billed(u, "even", PERIODS[:8])
+    findings = _by_customer(rules.run(u.dataset(), rules="unbilled_account"))
+    found = findings.loc["stopped"]
+    assert found["revenue_impact"] == pytest.approx(320.08, abs=1e-9)
+    assert "median monthly bill of ¥80.02 (¥320.08)" in found["evidence"]
+    assert findings.loc["even", "revenue_impact"] == pytest.approx(320.00, abs=1e-9)
+
+
 def test_a_customer_with_a_gap_and_a_stop_is_one_finding_of_both_runs():
     u = Utility()
     _billed(u, "billed", PERIODS)
