@@ -48,12 +48,12 @@ def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     billing may lag, not months the account did not use (its first month prorated by the days
     since the connection)."""
     grid = _BillingGrid.build(ctx, params["lookback_months"])
-    expected = grid.expected_months(ctx, params["grace_months"])
-    unbilled = expected & ~grid.billed
-    found = _unbilled_runs(unbilled, grid, params["min_months"])
+    unbilled = grid.expected_months(ctx) & ~grid.billed
+    late = unbilled & grid.past_grace(params["grace_months"])
+    found = _unbilled_runs(late, grid, params["min_months"])
     if found.empty:
         return empty_raw()
-    found = _from_connection(ctx, found, grid)
+    found = _from_connection(found, grid, unbilled)
     usual = grid.usual
     peers = _peer_median(ctx, usual)
     # Runs come in customer order, each customer's by month (`_unbilled_runs`).
@@ -137,23 +137,23 @@ class _BillingGrid:
             first, billed, usual, district_billed[district], connection, connection_date, order
         )
 
-    def expected_months(self, ctx: RuleContext, grace_months: int) -> np.ndarray:
-        """Months each account should hold a bill: active in the archive, from its connection
-        (after `grace_months` more for a connection inside the window) to the audit month, in
-        months its district billed, except after an order that explains a pause until the
-        account is billed again."""
-        return self.months_from_connection(ctx, grace_months + 1)
-
-    def months_from_connection(self, ctx: RuleContext, months_after: int) -> np.ndarray:
-        """As `expected_months`, from `months_after` months after a connection inside the
-        window (0: its own month)."""
-        width = self.billed.shape[1]
-        column = np.arange(width)[None, :]
-        start = self.connection - self.first
-        start = np.where(start >= 0, start + months_after, 0)
+    def expected_months(self, ctx: RuleContext) -> np.ndarray:
+        """Months each account should hold a bill: active in the archive, from its connection's
+        month (a connection inside the window) to the audit month, in months its district
+        billed, except after an order that explains a pause until the account is billed again."""
+        column = np.arange(self.billed.shape[1])[None, :]
+        start = np.maximum(self.connection - self.first, 0)
         active = (ctx.customers["status"] == "active").to_numpy(dtype=bool)
         expected = active[:, None] & (column >= start[:, None]) & self.district_billed
         return expected & ~self._explained(ctx)
+
+    def past_grace(self, grace_months: int) -> np.ndarray:
+        """Months a missing bill is late: for a connection inside the window, those after its
+        month and `grace_months` more (a first bill may lag that long); every month otherwise."""
+        column = np.arange(self.billed.shape[1])[None, :]
+        start = self.connection - self.first
+        start = np.where(start >= 0, start + grace_months + 1, 0)
+        return column >= start[:, None]
 
     def _explained(self, ctx: RuleContext) -> np.ndarray:
         """Months after a suspension, meter removal or closure up to the next bill (for a
@@ -169,7 +169,7 @@ class _BillingGrid:
         start = np.clip(orders["effective_month"].to_numpy(dtype=np.int64) - self.first, 0, width)
         end = self._next_bill(cust, start + 1)  # the order's own month may hold its last bill
         # A closure explains nothing once the account is connected again (its grace is the
-        # connection's, `expected_months`).
+        # connection's, `past_grace`).
         closure = (orders["order_type"] == "closure").to_numpy()
         reopened = _reconnected(ctx, orders[closure]) - self.first
         end[closure] = np.minimum(end[closure], np.clip(reopened, 0, width))
@@ -271,10 +271,10 @@ def _unbilled_runs(unbilled: np.ndarray, grid: _BillingGrid, min_months: int) ->
     )
 
 
-def _from_connection(ctx: RuleContext, found: pd.DataFrame, grid: _BillingGrid) -> pd.DataFrame:
+def _from_connection(found: pd.DataFrame, grid: _BillingGrid, unbilled: np.ndarray) -> pd.DataFrame:
     """`found` with each run of a connection never billed (`_never_billed`) begun at the
-    connection's first month unbilled (its month and grace, where its district billed and no
-    order explains them); and per run the days of its first month to price (`first_days`, of
+    connection's first month `unbilled` (expected and not billed: its month and grace, where its
+    district billed and no order explains them); and per run the days of its first month to price (`first_days`, of
     `month_days`): from the connection to the month's end where the run begins in the month of
     a connection after its first day, else 0 (the whole month)."""
     found = found.assign(first_days=0, month_days=0)
@@ -282,7 +282,7 @@ def _from_connection(ctx: RuleContext, found: pd.DataFrame, grid: _BillingGrid) 
     if not len(new):
         return found
     cust = found["cust"].to_numpy()[new]
-    unbilled = grid.months_from_connection(ctx, 0)[cust] & ~grid.billed[cust]
+    unbilled = unbilled[cust]
     column = np.arange(unbilled.shape[1])[None, :]
     start = (grid.connection[cust] - grid.first)[:, None]
     stop = (found["month_from"].to_numpy()[new] - grid.first)[:, None]
