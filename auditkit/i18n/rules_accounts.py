@@ -6,15 +6,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "rule.unbilled_account.checks": (
         "档案状态为在用的用户，在其所在供电单位有账单的月份连续 min_months 个月以上无账单：新装工单生效"
         "（接电当月及其后 grace_months 个月可不出账）后始终未出账、两期账单之间中断、或账单在稽查月前停止；"
-        "暂停、暂拆、销户工单生效后至下一期账单前的月份不计。涉及电费为估算：该户账单月电费中位数 × 漏计月数，"
-        "无历史账单时用同用电类别用户月电费中位数；漏计期间电量若在其后账单中补抄，实际少收会更少",
+        "暂停、暂拆、销户工单生效后至下一期账单前的月份不计。涉及电费为估算：该户账单月电费中位数"
+        "（精确到分）× 漏计月数，无历史账单时用同用电类别用户月电费中位数；新装户自接电当月起计"
+        "（宽限月份也计，接电当月按接电后天数折算）；漏计期间电量若在其后账单中补抄，实际少收会更少",
         "active accounts with no bill for at least min_months months in a row in months their "
         "district billed: a new connection never billed after its effective date (its month and "
         "grace_months more may go unbilled), a gap between bills, or bills that stop before the "
         "audit month; months after a suspension, meter removal or closure order until the next "
-        "bill are not counted. Revenue is estimated: the customer's median monthly bill × the "
-        "months unbilled, its usage type's median where it has no bill; energy caught up by a "
-        "later read makes the real loss smaller",
+        "bill are not counted. Revenue is estimated: the customer's median monthly bill (to the "
+        "fen) × the months unbilled, its usage type's median where it has no bill; a new "
+        "connection from its month on (its grace months too, its first month for the days "
+        "since the connection); energy caught up by a later read makes the real loss smaller",
     ),
     "rule.unbilled_account.source": (
         "《国家电网公司电费抄核收管理规则》（抄表应全覆盖，杜绝漏抄、漏户）；营销稽查常态稽查（新装户未建抄表段、"
@@ -50,6 +52,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "evidence.unbilled_account.usual": (
         "；按该户月电费中位数估算，每月 {amount:money}",
         "; estimated at the customer's median monthly bill of {amount:money}",
+    ),
+    "evidence.unbilled_account.first_month": (
+        "；接电当月 {month:period} 按接电后 {days:int}/{month_days:int} 天计 {amount:money}",
+        "; its first month {month:period} for the {days:int} of {month_days:int} days since the "
+        "connection: {amount:money}",
     ),
     "evidence.unbilled_account.peers": (
         "；该户无历史账单，按{usage:usage}用户月电费中位数估算，每月 {amount:money}",

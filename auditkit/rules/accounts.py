@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from auditkit.billing.money import round_half_up
 from auditkit.periods import date_month_number
 from auditkit.rules.addresses import address_codes, name_codes, phone_codes
 from auditkit.rules.context import RuleContext
@@ -42,13 +43,17 @@ UNBILLED_EXPLAINED_BY = ("suspension", "meter_removal", "closure")
 def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """Active accounts with months unbilled while their district billed: a new connection never
     billed, a gap between bills, or bills that stop; priced at the customer's usual bill (its
-    peers' median where it has none)."""
+    peers' median where it has none) to the fen a month, as a bill would be. A new connection
+    is flagged once unbilled past its grace, and priced from its connection: the grace is when
+    billing may lag, not months the account did not use (its first month prorated by the days
+    since the connection)."""
     grid = _BillingGrid.build(ctx, params["lookback_months"])
-    expected = grid.expected_months(ctx, params["grace_months"])
-    unbilled = expected & ~grid.billed
-    found = _unbilled_runs(unbilled, grid, params["min_months"])
+    unbilled = grid.expected_months(ctx) & ~grid.billed
+    late = unbilled & grid.past_grace(params["grace_months"])
+    found = _unbilled_runs(late, grid, params["min_months"])
     if found.empty:
         return empty_raw()
+    found = _from_connection(found, grid, unbilled)
     usual = grid.usual
     peers = _peer_median(ctx, usual)
     # Runs come in customer order, each customer's by month (`_unbilled_runs`).
@@ -59,8 +64,14 @@ def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     usage = ctx.customers["usage_type"].iloc[cust].to_numpy(dtype=object)
     has_history = ~np.isnan(usual[cust])
     monthly = np.where(has_history, usual[cust], [peers.get(kind, np.nan) for kind in usage])
-    monthly = np.nan_to_num(np.maximum(monthly, 0.0))
-    revenue = monthly * months
+    # A month's bill is to the fen: the evidence's monthly amount × the months is the revenue.
+    monthly = round_half_up(np.nan_to_num(np.maximum(monthly, 0.0)), 2)
+    # A run from a connection after its month's first day: that month's bill for the days since.
+    first_days = found["first_days"].to_numpy()[first_run]
+    month_days = found["month_days"].to_numpy()[first_run]
+    share = np.divide(first_days, month_days, out=np.ones(len(cust)), where=first_days > 0)
+    first_month = round_half_up(monthly * share, 2)
+    revenue = monthly * (months - 1) + first_month
     run_clauses = [_run_clause(run, grid) for run in found.itertuples()]
     last_run = np.append(first_run[1:], len(found))
     evidence = []
@@ -71,13 +82,18 @@ def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
             else clause("unbilled_account.peers", usage=usage[position], amount=monthly[position])
         )
         runs = run_clauses[first_run[position] : last_run[position]]
-        evidence.append(
-            [
-                clause("unbilled_account", runs=runs),
-                basis,
-                clause("revenue", amount=revenue[position]),
-            ]
-        )
+        clauses = [clause("unbilled_account", runs=runs), basis]
+        if first_days[position] > 0:
+            clauses.append(
+                clause(
+                    "unbilled_account.first_month",
+                    month=month_from[position],
+                    days=first_days[position],
+                    month_days=month_days[position],
+                    amount=first_month[position],
+                )
+            )
+        evidence.append([*clauses, clause("revenue", amount=revenue[position])])
     return raw(cust, month_from, month_to, evidence, revenue, np.minimum(1.0, 0.4 + months / 12))
 
 
@@ -121,18 +137,23 @@ class _BillingGrid:
             first, billed, usual, district_billed[district], connection, connection_date, order
         )
 
-    def expected_months(self, ctx: RuleContext, grace_months: int) -> np.ndarray:
-        """Months each account should hold a bill: active in the archive, from its connection
-        (after `grace_months` more for a connection inside the window) to the audit month, in
-        months its district billed, except after an order that explains a pause until the
-        account is billed again."""
-        width = self.billed.shape[1]
-        column = np.arange(width)[None, :]
-        start = self.connection - self.first
-        start = np.where(start >= 0, start + grace_months + 1, 0)
+    def expected_months(self, ctx: RuleContext) -> np.ndarray:
+        """Months each account should hold a bill: active in the archive, from its connection's
+        month (a connection inside the window) to the audit month, in months its district
+        billed, except after an order that explains a pause until the account is billed again."""
+        column = np.arange(self.billed.shape[1])[None, :]
+        start = np.maximum(self.connection - self.first, 0)
         active = (ctx.customers["status"] == "active").to_numpy(dtype=bool)
         expected = active[:, None] & (column >= start[:, None]) & self.district_billed
         return expected & ~self._explained(ctx)
+
+    def past_grace(self, grace_months: int) -> np.ndarray:
+        """Months a missing bill is late: for a connection inside the window, those after its
+        month and `grace_months` more (a first bill may lag that long); every month otherwise."""
+        column = np.arange(self.billed.shape[1])[None, :]
+        start = self.connection - self.first
+        start = np.where(start >= 0, start + grace_months + 1, 0)
+        return column >= start[:, None]
 
     def _explained(self, ctx: RuleContext) -> np.ndarray:
         """Months after a suspension, meter removal or closure up to the next bill (for a
@@ -148,7 +169,7 @@ class _BillingGrid:
         start = np.clip(orders["effective_month"].to_numpy(dtype=np.int64) - self.first, 0, width)
         end = self._next_bill(cust, start + 1)  # the order's own month may hold its last bill
         # A closure explains nothing once the account is connected again (its grace is the
-        # connection's, `expected_months`).
+        # connection's, `past_grace`).
         closure = (orders["order_type"] == "closure").to_numpy()
         reopened = _reconnected(ctx, orders[closure]) - self.first
         end[closure] = np.minimum(end[closure], np.clip(reopened, 0, width))
@@ -248,6 +269,39 @@ def _unbilled_runs(unbilled: np.ndarray, grid: _BillingGrid, min_months: int) ->
             "after": np.where(first_after >= 0, first_after + grid.first, -1),
         }
     )
+
+
+def _from_connection(found: pd.DataFrame, grid: _BillingGrid, unbilled: np.ndarray) -> pd.DataFrame:
+    """`found` with each run of a connection never billed (`_never_billed`) begun at the
+    connection's first month `unbilled` (expected and not billed: its month and grace, where its
+    district billed and no order explains them); and per run the days of its first month to price (`first_days`, of
+    `month_days`): from the connection to the month's end where the run begins in the month of
+    a connection after its first day, else 0 (the whole month)."""
+    found = found.assign(first_days=0, month_days=0)
+    new = np.flatnonzero(_never_billed(found, grid))
+    if not len(new):
+        return found
+    cust = found["cust"].to_numpy()[new]
+    unbilled = unbilled[cust]
+    column = np.arange(unbilled.shape[1])[None, :]
+    start = (grid.connection[cust] - grid.first)[:, None]
+    stop = (found["month_from"].to_numpy()[new] - grid.first)[:, None]
+    before = unbilled & (column >= start) & (column < stop)
+    month_from = np.where(before.any(axis=1), before.argmax(axis=1), stop[:, 0]) + grid.first
+    connected = pd.DatetimeIndex(grid.connection_date[cust])
+    part = (month_from == grid.connection[cust]) & (connected.day > 1)
+    rows = found.index[new]
+    found.loc[rows, "length"] += before.sum(axis=1)
+    found.loc[rows, "month_from"] = month_from
+    found.loc[rows, "first_days"] = np.where(part, connected.days_in_month - connected.day + 1, 0)
+    found.loc[rows, "month_days"] = connected.days_in_month
+    return found
+
+
+def _never_billed(found: pd.DataFrame, grid: _BillingGrid) -> np.ndarray:
+    """Per run of `found`: it is a connection's inside the window never billed before it."""
+    connection = grid.connection[found["cust"].to_numpy()]
+    return (connection >= grid.first) & (found["before"].to_numpy() < connection)
 
 
 def _run_clause(run: object, grid: _BillingGrid) -> Clause:

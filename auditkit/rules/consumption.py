@@ -15,6 +15,7 @@ from auditkit.rules.context import DailyReads, RuleContext
 from auditkit.rules.evidence import Clause, clause, funds_clause
 from auditkit.rules.findings import empty_raw, optional_values, raw, rows_of
 from auditkit.rules.registry import rule
+from auditkit.rules.tier_energy import back_billed_energy_money
 from auditkit.stats.daily_drop import MIN_SIDE_DAYS, date_level_changes, whole_month_sums
 from auditkit.stats.matrix import masked_row_mean, row_nanmedian
 from auditkit.stats.theft import EXPLAINING_ORDERS, score_level_shifts
@@ -125,14 +126,10 @@ def _scored(
             "year_ratio": year_ratio,
         }
     )
+    explained, month_to = _order_bounds(ctx, scored, params["order_window_months"])
+    scored["month_to"] = month_to
     scored = scored.join(_after_change(ctx, measured, scored), on="cust")
-    return _unexplained(ctx, scored, params)
-
-
-def _unexplained(ctx: RuleContext, scored: pd.DataFrame, params: dict) -> pd.DataFrame:
-    """The scored drops no order explains and that are not runs of zero kWh since the change
-    (those are zero_consumption's finding, not a drop)."""
-    explained = _explained_by_order(ctx, scored, params["order_window_months"])
+    # No measured kWh since the change: a run of zeros (zero_consumption's finding, not a drop).
     return scored[(scored["kwh_after"] > 0).to_numpy() & ~explained]
 
 
@@ -175,7 +172,7 @@ def _findings(
     return raw(
         scored["cust"],
         scored["change_month"],
-        np.full(len(scored), ctx.as_of),
+        scored["month_to"],
         evidence,
         scored["revenue"],
         score01,
@@ -351,8 +348,8 @@ def _date_text(day: int) -> str:
 
 
 def _rates_due(ctx: RuleContext, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per bill of `rows`, the energy and fund rates the unbilled energy is priced at: the
-    schedule's flat rates for the archive's tariff (the one the customer should be on) at its
+    """Per bill of `rows`, the energy and fund rates the unbilled energy is priced at (the energy
+    rate where the bill is not priced by tiers, `_after_change`): the schedule's flat rates for the archive's tariff (the one the customer should be on) at its
     voltage band, in force that month; where the schedule has no energy rate for it, the billed
     tariff's, else the rate billed. A tariff without funds collects none."""
     archive = ctx.tariff_code(ctx.customers["tariff_category"])[ctx.bill_customer[rows]]
@@ -450,24 +447,30 @@ def _raise_duplicated(ctx: RuleContext, measured: np.ndarray) -> None:
 
 def _after_change(ctx: RuleContext, measured: np.ndarray, scored: pd.DataFrame) -> pd.DataFrame:
     """Per scored customer (`cust`): measured kWh since the change and the revenue it lost (the
-    energy missing each month at that month's rate due)."""
+    energy missing each month at that month's rate due, by tiers for a household priced so)."""
     position = np.full(len(ctx.customers), -1)
     position[scored["cust"].to_numpy()] = np.arange(len(scored))
     bills = rows_of(ctx, scored["cust"].to_numpy())
     bills = bills[measured[bills]]
     row = position[ctx.bill_customer[bills]]
-    after = ctx.bill_month[bills] >= scored["change_month"].to_numpy()[row]
+    month = ctx.bill_month[bills]
+    after = (month >= scored["change_month"].to_numpy()[row]) & (
+        month <= scored["month_to"].to_numpy()[row]
+    )
     bills, row = bills[after], row[after]
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[bills]
     drop_ratio = np.maximum(scored["drop_ratio"].to_numpy()[row], 0.05)
     lost_kwh = kwh * (1 / drop_ratio - 1)
     energy_rate, fund_rate = _rates_due(ctx, bills)
     funds = lost_kwh * fund_rate  # collected on every kWh sold
+    # A household priced by tiers: the kWh lost each month on top of its tier year, as
+    # zero_consumption and meter_event_unresolved price them (`auditkit.rules.tier_energy`).
+    energy = back_billed_energy_money(ctx, bills, lost_kwh, energy_rate)
     frame = pd.DataFrame(
         {
             "cust": ctx.bill_customer[bills],
             "kwh": kwh,
-            "lost": lost_kwh * energy_rate + funds,
+            "lost": energy + funds,
             "funds": funds,
         }
     )
@@ -649,16 +652,32 @@ def _paired_codes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     return codes
 
 
-def _explained_by_order(ctx: RuleContext, scored: pd.DataFrame, window: int) -> np.ndarray:
-    """A drop is explained when an order that lowers load took effect from `window` months before it."""
+def _order_bounds(
+    ctx: RuleContext, scored: pd.DataFrame, window: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per scored drop: whether an order that lowers load (`EXPLAINING_ORDERS`) took effect
+    within `window` months either side of its change (the drop is the order's: a new occupant,
+    a reduction); and the last month of the drop's loss, up to the day before the first such
+    order later than that (other than a suspension, whose months are not measured anyway), else the
+    audit month. An order long after a drop does not explain it: a theft found after the account
+    closed or passed to a new owner lost the revenue of the months before (and of the order's
+    month where it took effect after the month's first day: that bill covers days before it)."""
+    month_to = np.full(len(scored), ctx.as_of, dtype=np.int64)
     orders = ctx.orders_of(*EXPLAINING_ORDERS)
     if orders.empty:
-        return np.zeros(len(scored), dtype=bool)
+        return np.zeros(len(scored), dtype=bool), month_to
     joined = (
         scored[["cust", "change_month"]]
+        .reset_index(drop=True)
         .reset_index()
-        .merge(orders[["cust", "effective_month"]], on="cust")
+        .merge(orders[["cust", "effective_month", "effective_date", "order_type"]], on="cust")
     )
-    near = joined["effective_month"] >= joined["change_month"] - window
-    explained = set(joined.loc[near, "index"])
-    return scored.index.isin(list(explained))
+    day_before = pd.to_datetime(joined["effective_date"]) - pd.Timedelta(days=1)
+    joined["last_month"] = date_month_number(day_before)
+    distance = joined["effective_month"] - joined["change_month"]
+    explained = np.zeros(len(scored), dtype=bool)
+    explained[joined.loc[distance.abs() <= window, "index"].to_numpy()] = True
+    ends = joined[(distance > window) & (joined["order_type"] != "suspension")]
+    ends = ends.groupby("index")["last_month"].min()
+    month_to[ends.index.to_numpy()] = ends.to_numpy()
+    return explained, month_to

@@ -64,6 +64,25 @@ def test_unbilled_stop_and_gap_priced_at_the_customers_usual_bill():
     )
 
 
+def test_an_unbilled_month_is_priced_to_the_fen_so_the_evidence_adds_up():
+    """Eight bills, four of 80.01 and four of 80.02, then none September to December: the
+    median 80.015 is billed as a bill would be, 80.02 (half up), and the four months are
+    4 × 80.02 = 320.08 as the evidence says (not 4 × 80.015 = 320.06)."""
+    u = Utility()
+    _billed(u, "billed", PERIODS)
+    u.customer("stopped", **COMMERCIAL)
+    bills = u.monthly("stopped", flat(100, 8), tariff="COM", periods=PERIODS[:8])
+    for at, bill in enumerate(bills):
+        bill["amount"] = bill["energy_charge"] = 80.01 if at % 2 else 80.02
+    # Near miss: a usual bill already to the fen, 100 kWh × 0.8 = 80.00: 4 × 80.00 = 320.00.
+    _billed(u, "even", PERIODS[:8])
+    findings = _by_customer(rules.run(u.dataset(), rules="unbilled_account"))
+    found = findings.loc["stopped"]
+    assert found["revenue_impact"] == pytest.approx(320.08, abs=1e-9)
+    assert "median monthly bill of ¥80.02 (¥320.08)" in found["evidence"]
+    assert findings.loc["even", "revenue_impact"] == pytest.approx(320.00, abs=1e-9)
+
+
 def test_a_customer_with_a_gap_and_a_stop_is_one_finding_of_both_runs():
     u = Utility()
     _billed(u, "billed", PERIODS)
@@ -83,7 +102,7 @@ def test_a_customer_with_a_gap_and_a_stop_is_one_finding_of_both_runs():
     assert "no bill after 2024-10: 2024-11..2024-12 (2 months)" in stopped["evidence"]
 
 
-def test_new_connection_never_billed_is_priced_at_its_peers_median_after_the_grace():
+def test_a_new_connection_never_billed_is_flagged_after_its_grace_and_priced_from_its_connection():
     u = Utility()
     _billed(u, "peer_a", PERIODS)
     _billed(u, "peer_b", PERIODS)
@@ -94,11 +113,16 @@ def test_new_connection_never_billed_is_priced_at_its_peers_median_after_the_gra
     u.order("recent", "new_connection", "2024-10-15")
     findings = _by_customer(rules.run(u.dataset(), rules="unbilled_account"))
     assert list(findings.index) == ["never"]
-    # September (connection) and October (grace) are not counted: November and December.
-    assert findings.loc["never", "revenue_impact"] == pytest.approx(2 * MONTHLY)
-    evidence = findings.loc["never", "evidence"]
-    assert "new connection WO0001 effective 2024-09-10: no bill in 2024-11..2024-12" in evidence
-    assert "median monthly bill of commercial customers" in evidence
+    # Flagged for November and December (past September's connection and October's grace),
+    # priced from the connection: September for its 21 of 30 days (10th to 30th),
+    # 80.00 × 21 / 30 = 56.00, then October to December 3 × 80.00 = 240.00: 296.00.
+    never = findings.loc["never"]
+    assert never["revenue_impact"] == pytest.approx(296.00, abs=1e-9)
+    assert (never["period_from"], never["period_to"]) == ("2024-09", "2024-12")
+    evidence = never["evidence"]
+    assert "new connection WO0001 effective 2024-09-10: no bill in 2024-09..2024-12" in evidence
+    assert "median monthly bill of commercial customers, ¥80.00" in evidence
+    assert "its first month 2024-09 for the 21 of 30 days since the connection: ¥56.00" in evidence
 
 
 def test_pauses_closures_and_a_district_that_did_not_bill_are_not_unbilled():
@@ -137,16 +161,18 @@ def test_an_account_connected_again_after_its_closure_and_never_billed_since_is_
     u.order("recent", "new_connection", "2024-11-05")
     findings = rules.run(u.dataset(), rules="unbilled_account")
     assert list(findings["customer_id"]) == ["reopened"]
-    # June (the connection) and July (its grace) are not counted: August to December at its
-    # usual bill, 100 kWh × 0.8 = 80.00 a month, 5 × 80 = 400.00.
+    # Flagged from August (June the connection, July its grace), priced from the connection on
+    # the 1st: June to December whole at its usual bill, 100 kWh × 0.8 = 80.00 a month,
+    # 7 × 80.00 = 560.00.
     reopened = findings.iloc[0]
-    assert reopened["revenue_impact"] == pytest.approx(5 * MONTHLY)
-    assert (reopened["period_from"], reopened["period_to"]) == ("2024-08", "2024-12")
+    assert reopened["revenue_impact"] == pytest.approx(7 * MONTHLY)
+    assert (reopened["period_from"], reopened["period_to"]) == ("2024-06", "2024-12")
     assert reopened["evidence"].startswith(
-        "new connection WO0002 effective 2024-06-01: no bill in 2024-08..2024-12 (5 months)"
+        "new connection WO0002 effective 2024-06-01: no bill in 2024-06..2024-12 (7 months)"
     )
+    assert "first month" not in reopened["evidence"]
     assert rules.evidence_text(findings, "zh")[0].startswith(
-        "新装工单 WO0002 于 2024-06-01 生效，2024-08 至 2024-12 无账单（5 个月）"
+        "新装工单 WO0002 于 2024-06-01 生效，2024-06 至 2024-12 无账单（7 个月）"
     )
 
 

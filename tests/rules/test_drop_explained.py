@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from rule_builder import COMMERCIAL, Utility, run
 
 from auditkit.rules.consumption import _measured_months, _year_before_ratio
@@ -118,3 +119,63 @@ def test_a_connection_month_after_its_first_day_is_not_measured():
     whole = ctx.customer_is("customer_id", "whole")
     assert measured[january & whole].all() and not measured[january & ~whole].any()
     assert measured[~january].all()
+
+
+def _lone_shop_loss(order_type: str | None = None, effective: str = "") -> pd.Series:
+    """批发05's consumption_drop finding in `_district` (it falls to 40 % from 2024-09, the data
+    running to 2025-06), with an order of `order_type` effective on `effective` where given."""
+    u = _district()
+    if order_type:
+        u.order("批发05", order_type, effective)
+    found = run(u, "consumption_drop").set_index("customer_id")
+    return found.loc["批发05"] if "批发05" in found.index else None
+
+
+def _shop_kwh(first: str, last: str) -> float:
+    """批发05's kWh billed from period `first` to `last`."""
+    bills = pd.DataFrame(_district().bills)
+    mine = bills[(bills["customer_id"] == "批发05") & bills["period"].between(first, last)]
+    return float(mine["kwh_billed"].sum())
+
+
+def test_an_ownership_transfer_long_after_a_drop_does_not_explain_it_and_ends_its_loss():
+    whole = _lone_shop_loss()
+    assert (whole["period_from"], whole["period_to"]) == ("2024-09", "2025-06")
+    # A new owner from 2025-05-01, eight months after the fall: the old owner's months
+    # 2024-09..2025-04 still lost revenue. On COM (0.80, no funds) the loss is each month's kWh ×
+    # (1 / ratio − 1) × 0.80, so it shrinks in proportion to the kWh of the months it keeps:
+    # whole × Σ kWh 2024-09..2025-04 / Σ kWh 2024-09..2025-06.
+    moved = _lone_shop_loss("ownership_transfer", "2025-05-01")
+    assert (moved["period_from"], moved["period_to"]) == ("2024-09", "2025-04")
+    kept = _shop_kwh("2024-09", "2025-04") / _shop_kwh("2024-09", "2025-06")
+    assert moved["revenue_impact"] == pytest.approx(whole["revenue_impact"] * kept, abs=0.01)
+    # Effective on 15 May: May's bill covers the old owner's first fortnight, so May counts too.
+    mid_may = _lone_shop_loss("ownership_transfer", "2025-05-15")
+    assert mid_may["period_to"] == "2025-05"
+    # Near misses: a transfer three months after the fall (order_window_months) explains it;
+    # four months after it does not, the loss ending with December.
+    assert _lone_shop_loss("ownership_transfer", "2024-12-01") is None
+    four_after = _lone_shop_loss("ownership_transfer", "2025-01-01")
+    assert four_after["period_to"] == "2024-12"
+    # A suspension long after ends nothing: its months are not measured, the months after count.
+    assert _lone_shop_loss("suspension", "2025-03-01")["period_to"] == "2025-06"
+
+
+def test_a_closure_long_after_a_drop_keeps_the_months_billed_before_it():
+    """The theft found after the account closed: the bills stop after March 2025, and the
+    closure order (effective 2025-03-31) changes nothing of the loss of 2024-09..2025-03."""
+    found = []
+    for with_closure in (False, True):
+        u = _district()
+        u.bills = [b for b in u.bills if b["customer_id"] != "批发05" or b["period"] <= "2025-03"]
+        if with_closure:
+            u.order("批发05", "closure", "2025-03-31")
+            next(c for c in u.customers if c["customer_id"] == "批发05")["status"] = "closed"
+        found.append(run(u, "consumption_drop").set_index("customer_id").loc["批发05"])
+    assert found[1]["period_to"] == "2025-03"
+    assert found[1]["revenue_impact"] == found[0]["revenue_impact"] > 0
+    # Near miss: a closure order three months after the fall (2024-12-15) explains it.
+    u = _district()
+    u.bills = [b for b in u.bills if b["customer_id"] != "批发05" or b["period"] <= "2025-03"]
+    u.order("批发05", "closure", "2024-12-15")
+    assert "批发05" not in set(run(u, "consumption_drop")["customer_id"])
