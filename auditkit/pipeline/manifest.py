@@ -20,7 +20,7 @@ import json
 import os
 import platform
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import Any, NoReturn
@@ -427,8 +427,9 @@ def compare_inputs(recorded: dict[str, dict[str, str]]) -> list[str]:
     return differences
 
 
-def hash_outputs(run_dir: Path) -> dict[str, str]:
-    """SHA-256 of every file of a run folder but its manifest, by path relative to the folder.
+def hash_outputs(run_dir: Path, leave_out: Collection[str] = ()) -> dict[str, str]:
+    """SHA-256 of every file of a run folder but its manifest (and the paths of `leave_out`:
+    a run's owner record, removed before it is published), by path relative to the folder.
 
     Hidden files count (a file slipped in later must show); symbolic links are not followed:
     a link is hashed by its target's text, so it cannot make the hash read outside the run.
@@ -439,7 +440,7 @@ def hash_outputs(run_dir: Path) -> dict[str, str]:
         for name in sorted(files + [f for f in folders if os.path.islink(os.path.join(folder, f))]):
             path = Path(folder) / name
             relative = path.relative_to(run_dir).as_posix()
-            if relative == MANIFEST_NAME:
+            if relative == MANIFEST_NAME or relative in leave_out:
                 continue
             if path.is_symlink():
                 target = os.readlink(path).encode("utf-8", "surrogateescape")

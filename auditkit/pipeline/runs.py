@@ -122,22 +122,28 @@ def _relative_to_root(path: Path) -> str:
         return str(path.resolve())
 
 
+#: Signals that stop a run like Ctrl-C: a scheduler or systemd stopping it, its terminal closing.
+STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM (a scheduler stopping the run) like Ctrl-C, so cleanup runs the same way."""
+def _stops_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM and SIGHUP like Ctrl-C, so cleanup runs the same way and the run ends
+    'interrupted' (exit 130), whichever phase it is in."""
 
     def interrupt(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
     try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
+        previous = {number: signal.signal(number, interrupt) for number in STOPPING_SIGNALS}
     except ValueError:  # not the main thread: leave signals alone
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def execute_run(
@@ -174,7 +180,7 @@ def execute_run(
     run_id = new_run_id(started)
     root = options.outputs
     root.mkdir(parents=True, exist_ok=True)
-    with owned_partial(root, run_id) as work_dir:
+    with _stops_as_interrupt(), owned_partial(root, run_id) as work_dir:
         try:
             records, commit, versions, inputs = _execute_jobs(jobs, options, work_dir, run_id)
         except BaseException:
@@ -209,12 +215,13 @@ def execute_run(
             inside(work_dir, work_dir / INDEX_NAME),
             render_index(manifest, lang),
         )
-    # The owner record is gone now (a partial without one is never cleaned away): hash what the
-    # run wrote, index included, then write the manifest, the one file that cannot hash itself.
-    manifest["outputs"] = run_manifest.hash_outputs(work_dir)
-    run_manifest.write_manifest(work_dir, manifest)
+        # Hash what the run wrote, index included, then write the manifest, the one file that
+        # cannot hash itself, while the owner record still says whose the folder is: a disk
+        # full or a stop here leaves a partial `clean` knows to be dead.
+        manifest["outputs"] = run_manifest.hash_outputs(work_dir, leave_out=(OWNER_NAME,))
+        run_manifest.write_manifest(work_dir, manifest)
     run_dir = root / run_id
-    os.rename(work_dir, run_dir)
+    os.rename(work_dir, run_dir)  # the owner record went at the end of the block, just before
     if manifest["status"] == "ok":
         point_latest(root, run_id)
     return RunOutcome(run_dir, manifest)
@@ -258,7 +265,7 @@ def _execute_jobs(
             spec_path = spec_dir / f"{number:04d}.json"
             write_text_atomic(spec_path, json.dumps(spec, ensure_ascii=False))
             tasks.append(Task(job.name, spec_path, job_dir, options.time_limit + HARD_LIMIT_GRACE))
-        with _sigterm_as_interrupt(), _progress(len(tasks), options.progress) as report_done:
+        with _progress(len(tasks), options.progress) as report_done:
             if options.scheduler:
                 from auditkit.pipeline.cluster import run_notebooks_on_cluster
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -134,3 +135,45 @@ def test_a_months_findings_staged_by_a_killed_rules_run_are_listed_and_removed_o
     # near miss: a month's findings folder itself is no partial folder
     (tmp_path / "findings" / "data-0123abcd" / "2024-12").mkdir()
     assert find_partials(tmp_path) == []
+
+
+FULL_AT_THE_MANIFEST = (
+    "import errno, os, signal, sys; from pathlib import Path\n"
+    "from auditkit.pipeline import manifest, runs\n"
+    "runs._execute_jobs = lambda jobs, options, work_dir, run_id: ([], '', {}, {})\n"
+    "def full(*_):\n"
+    "    raise OSError(errno.ENOSPC, 'No space left on device', 'manifest.json')\n"
+    "def hung_up(*_):\n"
+    "    os.kill(os.getpid(), signal.SIGHUP)\n"
+    "manifest.write_manifest = {'full': full, 'hung up': hung_up}.get(sys.argv[2], "
+    "manifest.write_manifest)\n"
+    "from auditkit.paths import notebooks_dir\n"
+    "job = runs.Job(notebooks_dir() / 'audit_cycle.ipynb', 'n', {})\n"
+    "runs.execute_run([job], runs.RunOptions(Path(sys.argv[1]), progress=False), 'run-all')\n"
+)
+
+
+def test_a_run_stopped_while_writing_its_manifest_is_dead_and_a_published_one_hashes_no_record(
+    tmp_path: Path,
+) -> None:
+    """A full disk at the manifest left a folder of every report with no owner record, which
+    clean called unknown ('an older auditkit, or just starting') and never removed."""
+    ended = subprocess.run(
+        [sys.executable, "-c", FULL_AT_THE_MANIFEST, str(tmp_path / "full"), "full"], check=False
+    )
+    assert ended.returncode != 0
+    [partial] = find_partials(tmp_path / "full")
+    assert partial.state == "dead" and (partial.path / "index.html").is_file()
+    hung_up = subprocess.run(
+        [sys.executable, "-c", FULL_AT_THE_MANIFEST, str(tmp_path / "hup"), "hung up"], check=False
+    )
+    assert hung_up.returncode == -signal.SIGINT  # stopped as Ctrl-C stops it (the CLI: 130)
+    assert [partial.state for partial in find_partials(tmp_path / "hup")] == ["dead"]
+    published = subprocess.run(
+        [sys.executable, "-c", FULL_AT_THE_MANIFEST, str(tmp_path / "ok"), "ok"], check=False
+    )
+    assert published.returncode == 0 and find_partials(tmp_path / "ok") == []
+    [run] = [path for path in (tmp_path / "ok").iterdir() if path.name != "latest"]
+    recorded = json.loads((run / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+    assert OWNER_NAME not in recorded and "index.html" in recorded
+    assert not (run / OWNER_NAME).exists()
