@@ -22,6 +22,7 @@ from auditkit.billing.money import round_half_up
 from auditkit.billing.params import default_billing_params
 from auditkit.billing.tariff_lookup import NO_DAY, day_numbers
 from auditkit.periods import date_month_number
+from auditkit.rules.bill_lost import bill_lost, share_within_the_bill_lost
 from auditkit.rules.billing_lines import kwh_differs, pf_moved
 from auditkit.rules.context import KEY_STRIDE, RuleContext, customer_keys
 from auditkit.rules.evidence import Clause, clause, left_to
@@ -91,12 +92,11 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
         moved = pf_moved(ctx, rows, revenue)
         moved += standard_surcharge(ctx, rows, revenue, params["pf_standard_mismatch"])
         pf = np.where(other_kwh | recomputed, 0.0, moved)
-    # A customer below the two-part threshold that chose a two-part tariff owes its capacity
-    # short, at most what its bill lost as a whole: the rules floor their parts of a bill apart,
-    # so its short beside a refund another rule reports would be revenue on a bill over-billed.
-    chose_two_part = ctx.capacity_in_force[rows] < params["two_part_threshold_kva"]
-    if chose_two_part.any():
-        revenue, pf = _at_most_the_bill_lost(ctx, rows, revenue, pf, chose_two_part)
+    # Its short is at most what the bill lost as a whole (`bill_lost`): the rules floor their
+    # parts of a bill apart, so a short beside a refund another rule reports (a rate above the
+    # schedule's) would be revenue on a bill over-billed in all.
+    share = share_within_the_bill_lost(revenue + pf, bill_lost(ctx, rows))
+    revenue, pf = round_half_up(revenue * share), round_half_up(pf * share)
     grouped = per_customer_at(
         ctx,
         rows,
@@ -127,20 +127,6 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     ]
     score = 0.5 + 0.5 * (1 - grouped["billed_last"] / grouped["in_force_last"])
     return raw_per_customer(grouped, evidence, score)
-
-
-def _at_most_the_bill_lost(
-    ctx: RuleContext, rows: np.ndarray, revenue: np.ndarray, pf: np.ndarray, where: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """`revenue` and its adjustment `pf` of the bills `rows`, where `where`, scaled down to at
-    most the bill's recomputed difference summed over its lines (what it lost as a whole; a
-    line not recomputed counts 0), nothing on a bill over-billed as a whole."""
-    rc = ctx.recomputed
-    net = np.bincount(rc.row, np.nan_to_num(rc.difference), len(ctx.bills))[rows]
-    counted = revenue + pf
-    share = np.clip(np.divide(net, counted, out=np.ones(len(rows)), where=counted > 0), 0.0, 1.0)
-    share = np.where(where, share, 1.0)
-    return round_half_up(revenue * share), round_half_up(pf * share)
 
 
 def _recomputed_clause(found: object) -> list[Clause]:
