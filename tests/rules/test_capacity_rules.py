@@ -429,6 +429,26 @@ def test_a_capacity_short_counts_at_most_what_its_bill_lost_at_any_capacity(item
     assert "over-billed ¥24,000.00" in refunds["big_over"]  # 12 × 2,000.00, reported apart
 
 
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_a_customer_below_100_kva_on_a_two_part_tariff_does_not_owe_a_capacity_short(
+    itemized: bool,
+):
+    """`c99`, 99 kVA on IND2 by capacity (30 a kVA-month) billed on 50 kVA: below 100 kVA no
+    customer may choose a two-part tariff (100 to 315 kVA may, 发改价格〔2023〕526号), it is
+    single-part, no basic charge due: nothing (it counted 49 × 30 × 12 = 17,640.00).
+
+    Near miss: `c100`, 100 kVA billed on 50, the least that may choose it: 50 × 30 × 12 =
+    18,000.00."""
+    u = Utility()
+    for cid, kva in (("c99", 99.0), ("c100", 100.0)):
+        u.customer(cid, contract_capacity_kva=kva, **TWO_PART_BY_CAPACITY)
+        u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2", capacity=50.0,
+                  basis="capacity")  # fmt: skip
+    found = rules.run(with_ind1(u, itemized), rules=["capacity_underbilled"])
+    money = found.set_index("customer_id")["revenue_impact"].to_dict()
+    assert money == pytest.approx({"c100": 18_000.00})
+
+
 # --- inside a suspension: the capacity it leaves ----------------------------------------------
 
 
