@@ -365,7 +365,7 @@ class OrderCapacity(NamedTuple):
     highest: np.ndarray  # the largest capacity of a day of it in service (kVA)
     prorated: np.ndarray  # the read period holds a change, a connection or a closure
     as_billed: np.ndarray  # a day of it has an unknown capacity: all four are the capacity billed
-    month_share: np.ndarray  # the month it is due for: days in service / days_per_month, ≤ 1
+    month_share: np.ndarray  # the months it is due for (`basic.month_share`), by calendar month
 
 
 def order_capacity(ctx: RuleContext, rows: np.ndarray) -> OrderCapacity:
@@ -396,7 +396,6 @@ def order_capacity(ctx: RuleContext, rows: np.ndarray) -> OrderCapacity:
     prorated = (part_month | (lowest != highest)) & ~as_billed
     days_per_month = _days_per_month(ctx)
     prorated_kva = np.minimum(day_sum / days_per_month, highest)
-    in_service = np.maximum(last - first + 1, 0)
     return OrderCapacity(
         np.where(prorated, prorated_kva, capacity),
         capacity,
@@ -404,7 +403,7 @@ def order_capacity(ctx: RuleContext, rows: np.ndarray) -> OrderCapacity:
         highest,
         prorated,
         as_billed,
-        month_share(in_service, part_month, days_per_month),
+        month_share(first, last, part_month, days_per_month),
     )
 
 
@@ -1212,7 +1211,7 @@ def _days_given_back(
         prorated = part_month | ~np.isclose(low, high, rtol=0.0, atol=1e-9)
         return np.where(prorated, np.minimum(total / days_per_month, high), (at_end + extra)[ends])
 
-    share = month_share(np.maximum(last - first + 1, 0), part_month, days_per_month)
+    share = month_share(first, last, part_month, days_per_month)
     demand = optional_values(ctx.bills, "max_demand_kw")[rows]
     contract = ctx.in_force(
         optional_values(ctx.customers, "contract_demand_kw")[ctx.bill_customer],
