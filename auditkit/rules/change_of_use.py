@@ -222,7 +222,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     hits["left_off_archive"], hits["left_basic"] = left.off_archive, left.basic
     per_order = (
         group_stats(
-            hits.groupby(["cust", "order_id"], sort=False),
+            hits.groupby(["cust", "named_order_id"], sort=False),
             month_from=("month", "min"),
             month_to=("month", "max"),
             bills=("row", "size"),
@@ -233,14 +233,15 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
             left_capacity=("left_capacity", "sum"),
             left_off_archive=("left_off_archive", "sum"),
             left_basic=("left_basic", "sum"),
-            order_type=("order_type", "first"),
+            order_type=("named_order_type", "first"),
             kind=("kind", "first"),
-            effective=("effective", "first"),
-            old=("old", "first"),
-            new=("new", "first"),
+            effective=("named_effective", "first"),
+            old=("named_old", "first"),
+            new=("named_new", "first"),
             billed=("tariff", "first"),  # the tariff its first stale bill is billed on
         )
         .reset_index()
+        .rename(columns={"named_order_id": "order_id"})
         .sort_values(["cust", "month_from", "order_id"], kind="stable")
     )
     per_customer_total = group_stats(

@@ -49,9 +49,12 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     under-billed.
 
     Columns: row, cust, month, tariff, capacity, effective, effective_day (its date), kind
-    ('tariff' or 'capacity'), order_id, order_type, old, new, old_capacity, and `share`: the
+    ('tariff' or 'capacity'), order_id, order_type, old, new, old_capacity, `share`: the
     part of the bill's kWh read from the effective date on (`share_from_change`; 1 where its
-    read period begins on or after it). Empty without such orders; a new frame per call."""
+    read period begins on or after it), and named_order_id, named_order_type, named_old,
+    named_new, named_effective: the order not applied the bill names (the one in force where
+    the bill is stale by it, else the earliest earlier order whose days it left unpriced).
+    Empty without such orders; a new frame per call."""
     joined = _bills_under_orders(ctx)
     if joined.empty:
         return pd.DataFrame()
@@ -104,6 +107,17 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     priced = pd.Series(answers & late).groupby(by_bill).transform("max")
     kept = latest & stale & priced.to_numpy(dtype=bool)
     found = joined.loc[kept].reset_index(drop=True)
+    # The order a bill names: the one in force where the bill is stale by it, else the
+    # earliest earlier order whose days it left unpriced (RES → COM from 5 October, COM → RES
+    # from 20 October, billed RES: RES → COM was not applied, not COM → RES).
+    position = np.arange(len(joined))
+    own = np.where(
+        latest & stale_of_latest, -1, np.where(stale_pair & answers, position, len(joined))
+    )
+    first_named = pd.Series(own).groupby(by_bill).transform("min").to_numpy()
+    named = np.where(first_named < 0, position, first_named)[kept]
+    for column in ("order_id", "order_type", "old", "new", "effective"):
+        found[f"named_{column}"] = joined[column].to_numpy()[named]
     found["share"] = share_from_change(
         ctx,
         found["row"].to_numpy(),

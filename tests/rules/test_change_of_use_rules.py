@@ -364,6 +364,27 @@ def test_an_order_not_applied_counts_at_most_what_its_bill_lost_as_a_whole(itemi
     assert "over-billed ¥77.00" in refunds["single_over"]  # Jul 2.00 + Oct–Dec 3 × 25.00
 
 
+def test_a_bill_stale_by_an_earlier_order_alone_names_that_order():
+    """Houses billed RES (0.6), 100 kWh a bill read on the 25th. `back_forth`: WO0001 RES → COM
+    from 5 October, WO0002 COM → RES from 20 October, billed RES: the bill is on WO0002's new
+    tariff, WO0001 is the order not applied (its COM days, 50.00 × 0.2 = 10.00): the evidence
+    names WO0001 (it named WO0002). Near miss: `in_a_row`, WO0003 RES → COM from 5 October,
+    WO0004 COM → AGR from 20 October, billed RES: on the old tariff of both, the order in force
+    WO0004 is named, as before."""
+    u = Utility()
+    u.customer("back_forth")
+    _read_on_the_25th(u, "back_forth")
+    u.order("back_forth", "tariff_change", "2024-10-05", "RES", "COM")
+    u.order("back_forth", "tariff_change", "2024-10-20", "COM", "RES")
+    u.customer("in_a_row", usage_type="agricultural", tariff_category="AGR")
+    _read_on_the_25th(u, "in_a_row")
+    u.order("in_a_row", "tariff_change", "2024-10-05", "RES", "COM")
+    u.order("in_a_row", "tariff_change", "2024-10-20", "COM", "AGR")
+    found = rules.run(u.dataset(), rules=["order_not_applied"]).set_index("customer_id")
+    assert "order WO0001 (tariff_change RES→COM)" in found.loc["back_forth", "evidence"]
+    assert "order WO0004 (tariff_change COM→AGR)" in found.loc["in_a_row", "evidence"]
+
+
 @pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
 def test_an_earlier_orders_days_are_priced_once_to_the_fen(itemized: bool):
     """Farms archived on AGR (0.4), billed RES (0.6) all year, 100 kWh a bill read on the 25th.
