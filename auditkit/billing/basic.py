@@ -163,7 +163,6 @@ def basic_lines(
     first, last, part_month = days_in_service(read_from, read_to, connection, closure)
     # The bill frame's basic charge, a blank one read already (`basic_charge_billed`).
     charged = number("basic_charge") if "basic_charge" in bills else np.full(len(rows), np.nan)
-    in_service = np.maximum(last - first + 1, 0)
     steps = capacity_steps(dataset)
     day_sum, capacity, lowest, highest, as_billed = capacity_over(
         bills["customer_id"].iloc[rows],
@@ -182,7 +181,7 @@ def basic_lines(
 
     demand = number("max_demand_kw_due")
     kw = demand_billed(demand, number("contract_demand_kw"), capacity, params)
-    kw = kw * month_share(in_service, part_month, days_per_month)
+    kw = kw * month_share(first, last, part_month, days_per_month)
 
     quantity = np.where(by_capacity, kva, kw)
     peak = capacity_peak(bills["customer_id"].iloc[rows], read_to, steps)
@@ -193,14 +192,34 @@ def basic_lines(
 
 
 def month_share(
-    in_service: np.ndarray, part_month: np.ndarray, days_per_month: float
+    first: np.ndarray, last: np.ndarray, part_month: np.ndarray, days_per_month: float
 ) -> np.ndarray:
-    """Per bill, the part of a month its basic charge by demand is due for: its days in service
-    / `days_per_month` in a month of connection or closure (`days_in_service`), at most a whole
-    month, as a prorated capacity is capped at its largest (a customer connected on the 1st of
-    a 31-day month owes its demand once, not 31/30 of it); 1 otherwise."""
-    share = np.minimum(np.asarray(in_service, dtype=float) / days_per_month, 1.0)
-    return np.where(part_month, share, 1.0)
+    """Per bill, the part of a month its basic charge by demand is due for, its days in service
+    `first`..`last` (day numbers) decided calendar month by calendar month in a month of
+    connection or closure (`days_in_service`): a whole calendar month in service is 1, whatever
+    its days (a customer connected on the 1st of a 31-day month owes its demand once, not
+    31/30 of it), another month its days / `days_per_month` (1/30 a day, DOMAIN.md), at most
+    1. A first bill read over 45 days (5 February to 20 March 2024) is 25/30 + 20/30 = 1.5
+    months; 1 otherwise."""
+    first, last = np.asarray(first, dtype=np.int64), np.asarray(last, dtype=np.int64)
+    share = np.where(part_month, 0.0, 1.0)
+    counted = np.flatnonzero(np.asarray(part_month, dtype=bool) & (last >= first))
+    if not len(counted):
+        return share
+    start, end = first[counted], last[counted]
+    month = start.astype("datetime64[D]").astype("datetime64[M]")
+    last_month = end.astype("datetime64[D]").astype("datetime64[M]")
+    while len(start):  # each bill's calendar months in turn, from its first
+        month_first = month.astype("datetime64[D]").astype(np.int64)
+        month_last = (month + 1).astype("datetime64[D]").astype(np.int64) - 1
+        days_from, days_to = np.maximum(start, month_first), np.minimum(end, month_last)
+        whole = (days_from == month_first) & (days_to == month_last)
+        part = np.minimum((days_to - days_from + 1) / days_per_month, 1.0)
+        share[counted] += np.where(whole, 1.0, part)
+        more = month < last_month
+        counted, start, end = counted[more], start[more], end[more]
+        month, last_month = month[more] + 1, last_month[more]
+    return share
 
 
 def single_part(

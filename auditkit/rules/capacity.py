@@ -22,6 +22,7 @@ from auditkit.billing.money import round_half_up
 from auditkit.billing.params import default_billing_params
 from auditkit.billing.tariff_lookup import NO_DAY, day_numbers
 from auditkit.periods import date_month_number
+from auditkit.rules.bill_lost import bill_lost, share_within_the_bill_lost
 from auditkit.rules.billing_lines import kwh_differs, pf_moved
 from auditkit.rules.context import KEY_STRIDE, RuleContext, customer_keys
 from auditkit.rules.evidence import Clause, clause, left_to
@@ -91,12 +92,11 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
         moved = pf_moved(ctx, rows, revenue)
         moved += standard_surcharge(ctx, rows, revenue, params["pf_standard_mismatch"])
         pf = np.where(other_kwh | recomputed, 0.0, moved)
-    # A customer below the two-part threshold that chose a two-part tariff owes its capacity
-    # short, at most what its bill lost as a whole: the rules floor their parts of a bill apart,
-    # so its short beside a refund another rule reports would be revenue on a bill over-billed.
-    chose_two_part = ctx.capacity_in_force[rows] < params["two_part_threshold_kva"]
-    if chose_two_part.any():
-        revenue, pf = _at_most_the_bill_lost(ctx, rows, revenue, pf, chose_two_part)
+    # Its short is at most what the bill lost as a whole (`bill_lost`): the rules floor their
+    # parts of a bill apart, so a short beside a refund another rule reports (a rate above the
+    # schedule's) would be revenue on a bill over-billed in all.
+    share = share_within_the_bill_lost(revenue + pf, bill_lost(ctx, rows))
+    revenue, pf = round_half_up(revenue * share), round_half_up(pf * share)
     grouped = per_customer_at(
         ctx,
         rows,
@@ -127,20 +127,6 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     ]
     score = 0.5 + 0.5 * (1 - grouped["billed_last"] / grouped["in_force_last"])
     return raw_per_customer(grouped, evidence, score)
-
-
-def _at_most_the_bill_lost(
-    ctx: RuleContext, rows: np.ndarray, revenue: np.ndarray, pf: np.ndarray, where: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """`revenue` and its adjustment `pf` of the bills `rows`, where `where`, scaled down to at
-    most the bill's recomputed difference summed over its lines (what it lost as a whole; a
-    line not recomputed counts 0), nothing on a bill over-billed as a whole."""
-    rc = ctx.recomputed
-    net = np.bincount(rc.row, np.nan_to_num(rc.difference), len(ctx.bills))[rows]
-    counted = revenue + pf
-    share = np.clip(np.divide(net, counted, out=np.ones(len(rows)), where=counted > 0), 0.0, 1.0)
-    share = np.where(where, share, 1.0)
-    return round_half_up(revenue * share), round_half_up(pf * share)
 
 
 def _recomputed_clause(found: object) -> list[Clause]:
@@ -299,6 +285,11 @@ def _capacity_short_by_lines(
     return tuple(part[order] for part in merged)
 
 
+#: The least capacity that may choose a two-part tariff below the threshold (100 to 315 kVA
+#: may, 发改价格〔2023〕526号): below it a customer is single-part.
+TWO_PART_CHOICE_FROM_KVA = 100.0
+
+
 def fell_below_two_part(
     ctx: RuleContext, rows: np.ndarray, capacity: np.ndarray, two_part_kva: float
 ) -> np.ndarray:
@@ -308,12 +299,16 @@ def fell_below_two_part(
     suspension leaving less moves it to a single-part tariff, no basic charge due, as the
     recomputation judges it (`basic.single_part`). A customer always below the threshold on a
     two-part tariff chose it (100 to 315 kVA may, 发改价格〔2023〕526号) and owes its basic
-    charge: a 200 kVA customer on IND2 billed on 150 kVA is 50 kVA short. NaN: unknown, not."""
+    charge: a 200 kVA customer on IND2 billed on 150 kVA is 50 kVA short. Below 100 kVA
+    (`TWO_PART_CHOICE_FROM_KVA`) none may choose it: single-part, whatever its tariff billed.
+    NaN: unknown, not."""
     cust = ctx.bill_customer[rows]
     read_to = day_numbers(ctx.read_days(rows)[1])
     peak = capacity_peak(ctx.customers["customer_id"].iloc[cust], read_to, _capacity_steps(ctx))
+    capacity = np.asarray(capacity, dtype=float)
     with np.errstate(invalid="ignore"):
-        return (np.asarray(capacity, dtype=float) < two_part_kva) & (peak >= two_part_kva)
+        below = capacity < two_part_kva
+        return below & ((peak >= two_part_kva) | (capacity < TWO_PART_CHOICE_FROM_KVA))
 
 
 @once_per_context
@@ -370,7 +365,7 @@ class OrderCapacity(NamedTuple):
     highest: np.ndarray  # the largest capacity of a day of it in service (kVA)
     prorated: np.ndarray  # the read period holds a change, a connection or a closure
     as_billed: np.ndarray  # a day of it has an unknown capacity: all four are the capacity billed
-    month_share: np.ndarray  # the month it is due for: days in service / days_per_month, ≤ 1
+    month_share: np.ndarray  # the months it is due for (`basic.month_share`), by calendar month
 
 
 def order_capacity(ctx: RuleContext, rows: np.ndarray) -> OrderCapacity:
@@ -401,7 +396,6 @@ def order_capacity(ctx: RuleContext, rows: np.ndarray) -> OrderCapacity:
     prorated = (part_month | (lowest != highest)) & ~as_billed
     days_per_month = _days_per_month(ctx)
     prorated_kva = np.minimum(day_sum / days_per_month, highest)
-    in_service = np.maximum(last - first + 1, 0)
     return OrderCapacity(
         np.where(prorated, prorated_kva, capacity),
         capacity,
@@ -409,7 +403,7 @@ def order_capacity(ctx: RuleContext, rows: np.ndarray) -> OrderCapacity:
         highest,
         prorated,
         as_billed,
-        month_share(in_service, part_month, days_per_month),
+        month_share(first, last, part_month, days_per_month),
     )
 
 
@@ -1217,7 +1211,7 @@ def _days_given_back(
         prorated = part_month | ~np.isclose(low, high, rtol=0.0, atol=1e-9)
         return np.where(prorated, np.minimum(total / days_per_month, high), (at_end + extra)[ends])
 
-    share = month_share(np.maximum(last - first + 1, 0), part_month, days_per_month)
+    share = month_share(first, last, part_month, days_per_month)
     demand = optional_values(ctx.bills, "max_demand_kw")[rows]
     contract = ctx.in_force(
         optional_values(ctx.customers, "contract_demand_kw")[ctx.bill_customer],

@@ -12,6 +12,7 @@ import pandas as pd
 from auditkit.billing.basic import CAPACITY_ORDERS
 from auditkit.billing.money import round_half_up
 from auditkit.periods import date_month_number
+from auditkit.rules.bill_lost import bill_lost, share_within_the_bill_lost
 from auditkit.rules.billing_runs import Runs, changed_from_previous, silent_tariff_changes
 from auditkit.rules.capacity import (
     RecomputedWhole,
@@ -204,16 +205,24 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if hits.empty:
         return empty_raw()
     own_params = params | {"order_not_applied": {"grace_months": params["grace_months"]}}
-    gap, pf = _not_applied_gap(ctx, hits, own_params)
+    gap, pf, unseen = _not_applied_gap(ctx, hits, own_params)
     left = _left_by_kind(ctx, hits, own_params)
-    hits["revenue"], hits["pf"], hits["over"] = _netted_per_bill(
-        hits["row"].to_numpy(), np.where(left.any, 0.0, gap), np.where(left.any, 0.0, pf)
+    rows = hits["row"].to_numpy()
+    revenue, pf, hits["over"] = _netted_per_bill(
+        rows, np.where(left.any, 0.0, gap), np.where(left.any, 0.0, pf)
     )
+    # Its part of a bill is at most what the bill lost as a whole (`bill_lost`), the days the
+    # recomputation does not price on their orders' tariffs added: a bill over-billed in all
+    # counts nothing here, its refund the report of the rule that finds it.
+    starts = np.flatnonzero(np.append(True, rows[1:] != rows[:-1]))
+    unseen = np.repeat(np.add.reduceat(unseen, starts), np.diff(np.append(starts, len(rows))))
+    share = share_within_the_bill_lost(revenue, bill_lost(ctx, rows, unseen))
+    hits["revenue"], hits["pf"] = round_half_up(revenue * share), round_half_up(pf * share)
     hits["left_tariff"], hits["left_capacity"] = left.tariff, left.capacity
     hits["left_off_archive"], hits["left_basic"] = left.off_archive, left.basic
     per_order = (
         group_stats(
-            hits.groupby(["cust", "order_id"], sort=False),
+            hits.groupby(["cust", "named_order_id"], sort=False),
             month_from=("month", "min"),
             month_to=("month", "max"),
             bills=("row", "size"),
@@ -224,14 +233,15 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
             left_capacity=("left_capacity", "sum"),
             left_off_archive=("left_off_archive", "sum"),
             left_basic=("left_basic", "sum"),
-            order_type=("order_type", "first"),
+            order_type=("named_order_type", "first"),
             kind=("kind", "first"),
-            effective=("effective", "first"),
-            old=("old", "first"),
-            new=("new", "first"),
+            effective=("named_effective", "first"),
+            old=("named_old", "first"),
+            new=("named_new", "first"),
             billed=("tariff", "first"),  # the tariff its first stale bill is billed on
         )
         .reset_index()
+        .rename(columns={"named_order_id": "order_id"})
         .sort_values(["cust", "month_from", "order_id"], kind="stable")
     )
     per_customer_total = group_stats(
@@ -402,9 +412,14 @@ def _left_by_kind(ctx: RuleContext, hits: pd.DataFrame, params: dict) -> _LeftBy
 
 def _not_applied_gap(
     ctx: RuleContext, hits: pd.DataFrame, params: dict
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per stale bill of `hits` (`order_not_applied`), what the order's terms charge more (a
-    negative figure where less) and of it the power-factor adjustment. A tariff order's bill:
+    negative figure where less), of it the power-factor adjustment, and what of it the
+    recomputation does not see (`bill_lost`'s `unseen`): it prices the whole bill on the
+    order's new tariff, so a tariff order's bill split at its orders differs by its difference
+    less the whole bill's on that tariff (+inf where the recomputation priced another tariff
+    or no basic charge a two-part tariff charges: it cannot tell; 0 on a capacity order's
+    bill). A tariff order's bill:
     recomputed on the new tariff less on the tariff billed (`tariff_difference`: every line of
     an itemized bill, its tiers, periods, basic charge, adjustment and funds; else the flat
     energy rates), so a wrong rate or kWh on the bill stays the rules' that find it. A capacity
@@ -415,15 +430,17 @@ def _not_applied_gap(
     add up to the bill's whole difference (`_netted_per_bill`)."""
     rows = hits["row"].to_numpy()
     is_tariff = (hits["kind"] == "tariff").to_numpy()
-    gap, pf = np.zeros(len(hits)), np.zeros(len(hits))
+    gap, pf, unseen = np.zeros(len(hits)), np.zeros(len(hits)), np.zeros(len(hits))
     tariff_rows = rows[is_tariff]  # ascending: one tariff order in force per bill
     if len(tariff_rows):
-        new_code = ctx.tariff_code(hits["new"].to_numpy(dtype=object)[is_tariff])
+        new = hits["new"].to_numpy(dtype=object)[is_tariff]
+        new_code = ctx.tariff_code(new)
         # A capacity billed short is recomputed with the tariff: capacity_underbilled leaves it.
         short = capacity_short_where_due(ctx, tariff_rows, params)
         gap[is_tariff], pf[is_tariff] = tariff_difference(
             ctx, tariff_rows, new_code, params, charged=short
         )
+        whole = gap[is_tariff]
         # A bill read across the effective date owes the difference of the days from it on,
         # as a bill split there charges it (`_from_effective_day`).
         share = hits["share"].to_numpy(dtype=float)[is_tariff]
@@ -439,13 +456,23 @@ def _not_applied_gap(
         # own new tariffs, each priced at its tariff (`_earlier_orders_gap`).
         earlier_gap, earlier_pf = _earlier_orders_gap(ctx, hits, params)
         gap, pf = gap + earlier_gap, pf + earlier_pf
+        # The recomputation sees the bill as `tariff_difference` does where it prices it on
+        # the order's new tariff, a basic charge recomputed or none on either tariff (a
+        # two-part tariff due without a basis is charged by capacity there, not here).
+        rc = ctx.recomputed
+        with_basic = np.zeros(len(ctx.bills), dtype=bool)
+        with_basic[rc.row[rc.of("basic")]] = True
+        single_part = ~is_two_part(ctx, new, tariff_rows)
+        single_part &= ~is_two_part(ctx, tariff_billed(ctx, tariff_rows), tariff_rows)
+        alike = (rc.tariff_due[tariff_rows] == new) & (with_basic[tariff_rows] | single_part)
+        unseen[is_tariff] = np.where(alike, zero_where_nan(gap[is_tariff] - whole), np.inf)
     capacity_rows = rows[~is_tariff]
     capacity_basis = ctx.basis_is(capacity_rows, "capacity")
     due_kva = order_capacity(ctx, capacity_rows).kva_months
     short_kva = due_kva - hits["capacity"].to_numpy(dtype=float)[~is_tariff]
     capacity_gap = short_kva * ctx.kva_rate_due(capacity_rows)
     gap[~is_tariff] = np.where(capacity_basis, zero_where_nan(capacity_gap), 0.0)
-    return gap, pf
+    return gap, pf, unseen
 
 
 def _earlier_orders_gap(

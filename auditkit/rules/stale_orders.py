@@ -38,8 +38,8 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     tariff of it or of an earlier tariff order in force (not the latest's new tariff: orders
     back and forth), or on the latest's new tariff while an earlier order's days inside its
     read period are due another (RES → COM from 5 October, COM → RES from 20 October, billed
-    RES; such a bill is left where it nets below nothing on the tariff in force: a refund
-    another rule reports), where one of those orders is late: a bill so left `grace_months` or
+    RES; or COM → AGR from 20 October, billed AGR; order_not_applied counts such a bill at
+    most what it lost as a whole), where one of those orders is late: a bill so left `grace_months` or
     more after that order took effect, under it or a later order (two orders in a row not
     applied: the first is late though later bills fall under the second), or its first bill
     once the grace is over, under it still, on another tariff than its new one (billing moved
@@ -49,9 +49,12 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     under-billed.
 
     Columns: row, cust, month, tariff, capacity, effective, effective_day (its date), kind
-    ('tariff' or 'capacity'), order_id, order_type, old, new, old_capacity, and `share`: the
+    ('tariff' or 'capacity'), order_id, order_type, old, new, old_capacity, `share`: the
     part of the bill's kWh read from the effective date on (`share_from_change`; 1 where its
-    read period begins on or after it). Empty without such orders; a new frame per call."""
+    read period begins on or after it), and named_order_id, named_order_type, named_old,
+    named_new, named_effective: the order not applied the bill names (the one in force where
+    the bill is stale by it, else the earliest earlier order whose days it left unpriced).
+    Empty without such orders; a new frame per call."""
     joined = _bills_under_orders(ctx)
     if joined.empty:
         return pd.DataFrame()
@@ -70,23 +73,23 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
         np.isclose(joined["capacity"].to_numpy(), old_capacity),
     )
     # An earlier tariff order whose days reach into the read period is stale there too where
-    # the bill is not on its new tariff: orders back and forth inside one read period (RES →
-    # COM from 5 October, COM → RES from 20 October, billed RES) leave its days unpriced.
+    # the bill is not on its new tariff, billed on an old tariff of the orders or on the
+    # latest's new one: orders back and forth inside one read period (RES → COM from 5
+    # October, COM → RES from 20 October, billed RES) or on to a third tariff (COM → AGR from
+    # 20 October, billed AGR) leave its days unpriced.
     holds_days = latest | _days_in_read_period(joined)
-    stale_earlier = is_tariff & ~latest & holds_days & covers & (tariff != new)
-    # Each pair carries its bill's staleness. One stale by an earlier order's days alone is
-    # left where the bill owes a refund on the tariff in force: the rules count their parts of
-    # a bill apart, so its days would be revenue on a bill over-billed as a whole.
+    latest_new = pd.Series(np.where(latest, new, None)).groupby(by_bill).transform("last")
+    on_latest_new = is_tariff & (tariff == latest_new.to_numpy(dtype=object))
+    covers_days = covers | on_latest_new
+    stale_earlier = is_tariff & ~latest & holds_days & covers_days & (tariff != new)
+    # Each pair carries its bill's staleness: a bill over-billed as a whole is priced too, its
+    # part capped at what it lost (`order_not_applied`).
     stale_pair = np.where(latest, stale_of_latest, stale_earlier)
-    stale = pd.Series(stale_pair).groupby(by_bill).transform("max").to_numpy(dtype=bool).copy()
-    of_latest = pd.Series(latest & stale_of_latest).groupby(by_bill).transform("max")
-    by_earlier = np.flatnonzero(stale & ~of_latest.to_numpy(dtype=bool))
-    if len(by_earlier):
-        rows = joined["row"].to_numpy()[by_earlier]
-        stale[by_earlier] = ~_over_billed_on_tariff_in_force(ctx, rows)
+    stale = pd.Series(stale_pair).groupby(by_bill).transform("max").to_numpy(dtype=bool)
     # A capacity order answers for the bills it is the latest of; a tariff order for the bills
-    # left on its old tariff or an earlier one, under it or later orders.
-    answers = stale & np.where(is_tariff, covers, latest)
+    # left on its old tariff or an earlier one, under it or later orders, and for the bills
+    # billing moved on to the latest order's new tariff while its days are due its own.
+    answers = stale & np.where(is_tariff, covers_days, latest)
     month = joined["month"].to_numpy(dtype=np.int64)
     after_grace = month >= joined["effective"].to_numpy(dtype=np.int64) + grace_months
     by_order = [joined["cust"], joined["order_id"]]
@@ -104,6 +107,17 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     priced = pd.Series(answers & late).groupby(by_bill).transform("max")
     kept = latest & stale & priced.to_numpy(dtype=bool)
     found = joined.loc[kept].reset_index(drop=True)
+    # The order a bill names: the one in force where the bill is stale by it, else the
+    # earliest earlier order whose days it left unpriced (RES → COM from 5 October, COM → RES
+    # from 20 October, billed RES: RES → COM was not applied, not COM → RES).
+    position = np.arange(len(joined))
+    own = np.where(
+        latest & stale_of_latest, -1, np.where(stale_pair & answers, position, len(joined))
+    )
+    first_named = pd.Series(own).groupby(by_bill).transform("min").to_numpy()
+    named = np.where(first_named < 0, position, first_named)[kept]
+    for column in ("order_id", "order_type", "old", "new", "effective"):
+        found[f"named_{column}"] = joined[column].to_numpy()[named]
     found["share"] = share_from_change(
         ctx,
         found["row"].to_numpy(),
@@ -146,15 +160,6 @@ def earlier_tariff_days(ctx: RuleContext, hits: pd.DataFrame) -> pd.DataFrame:
     )
     found["rank"] = found.groupby("row").cumcount().to_numpy()
     return found[columns]
-
-
-def _over_billed_on_tariff_in_force(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
-    """Per bill of `rows`, whether its recomputation on the tariff in force nets to less than
-    nothing (its lines' differences summed; a line not recomputed counts 0): the bill owes a
-    refund on other grounds (a rate above the schedule's), which another rule reports."""
-    rc = ctx.recomputed
-    net = np.bincount(rc.row, np.nan_to_num(rc.difference), minlength=len(ctx.bills))
-    return round_half_up(net[rows]) < 0
 
 
 def _days_in_read_period(joined: pd.DataFrame) -> np.ndarray:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 import auditkit.synth.catalog as catalog
+from auditkit.billing.basic import month_share
 from auditkit.billing.money import round_half_up
 from auditkit.synth.schedule import (
     PERIOD_SLOTS,
@@ -248,6 +249,7 @@ def compute(world: World, rows: np.ndarray | None = None, faults: bool = True) -
         month[two_part],
         tariff[two_part],
         vclass[two_part],
+        read_from[two_part],
         read_to[two_part],
         read_days[two_part],
         part_month[two_part],
@@ -520,6 +522,7 @@ def _basic(
     month: np.ndarray,
     tariff: np.ndarray,
     vclass: np.ndarray,
+    read_from: np.ndarray,
     read_to: np.ndarray,
     read_days: np.ndarray,
     part_month: np.ndarray,
@@ -546,7 +549,8 @@ def _basic(
     excess = (params.demand_excess_multiplier - 1) * np.nan_to_num(excess)
     floor = np.fmax(demand, params.demand_floor_share * capacity)
     kw = np.select([basic_fault == 1, basic_fault == 2], [demand + excess, floor], floor + excess)
-    kw = np.where(part_month, kw * share, kw)
+    # By demand: its days calendar month by calendar month, a whole one 1 (`basic.month_share`).
+    kw = kw * month_share(read_from, read_to, part_month, params.days_per_month)
     by_demand = (world.basis[cust] == "demand") & (kw_rate > 0) & ~np.isnan(kw)
     bills = np.flatnonzero(by_capacity | by_demand)
     quantity = np.where(by_capacity, kva, kw)[bills]

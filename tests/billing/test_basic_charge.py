@@ -329,12 +329,14 @@ def test_demand_basis_floor_and_excess():
 def test_a_demand_basis_in_its_month_of_connection_is_due_at_most_a_whole_month():
     """Capacity 1000 kVA, contract demand 600 kW, 38 yuan/kW-month, 300 kW read: the floor,
     400 kW, is the month's demand; in a month of connection it is prorated by the days in
-    service, 1/30 a day, and capped at a whole month as a prorated capacity is.
+    service, 1/30 a day, calendar month by calendar month, a whole calendar month 1.
 
-    Connected on 2024-03-01, March read whole (31 days): 400 × min(31 / 30, 1) = 400 kW →
+    Connected on 2024-03-01, March read whole (31 days): a whole calendar month, 400 kW →
     15 200.00 (the uncapped 413.333 kW charged 15 706.67, ¥506.67 over a whole month). Read
-    from the connection on 2024-03-20 to 2024-04-19 (31 days): 400 kW, 15 200.00 (was
-    15 706.67). The near miss, connected on 2024-03-20 and read to the month's end: 12 days,
+    from the connection on 2024-03-20 to 2024-04-19 (31 days, no whole calendar month): 12 days
+    of March and 19 of April, 400 × (12 + 19) / 30 = 413.333 kW → 15 706.67, 1/30 a day as the
+    next bill from 20 April is a month (it was capped at 400 kW, 15 200.00, with the whole
+    read period). The near miss, connected on 2024-03-20 and read to the month's end: 12 days,
     400 × 12 / 30 = 160 kW → 6 080.00, prorated as before."""
     frame = bills(
         demand_bill(300, period="2024-03", connection_date="2024-03-01"),
@@ -345,8 +347,29 @@ def test_a_demand_basis_in_its_month_of_connection_is_due_at_most_a_whole_month(
         demand_bill(300, period="2024-03", connection_date="2024-03-20"),
     )  # fmt: skip
     lines = basic_lines(frame, rates(*[KW_RATE] * 3), dataset(), PARAMS)
-    assert lines["quantity"].to_numpy() == pytest.approx([400, 400, 160], abs=1e-9)
-    assert lines["amount"].tolist() == [15_200.00, 15_200.00, 6_080.00]
+    assert lines["quantity"].to_numpy() == pytest.approx([400, 400 * 31 / 30, 160], abs=1e-9)
+    assert lines["amount"].tolist() == [15_200.00, 15_706.67, 6_080.00]
+
+
+def test_a_demand_basis_first_bill_longer_than_a_month_is_due_by_calendar_month():
+    """Capacity 1000 kVA, contract demand 600 kW, 38 yuan/kW-month, 300 kW read: the floor,
+    400 kW. A first bill from the connection on 2024-02-05 read to 2024-03-20 (45 days): 25
+    days of February (5th to 29th) and 20 of March, 400 × (25 + 20) / 30 = 600 kW → 22 800.00
+    (capped at one month it was 400 kW, 15 200.00). Read to 2024-03-31: 25/30 of February and
+    the whole of March, 1: 400 × (25/30 + 1) = 733.333 kW → 27 866.67.
+
+    Near miss: connected on 2024-03-01, read 2024-03-01..2024-03-31: one whole calendar month,
+    400 kW → 15 200.00."""
+    connected = {"period": "2024-03", "connection_date": "2024-02-05", "read_from": "2024-02-05"}
+    frame = bills(
+        demand_bill(300, **connected, read_to="2024-03-20"),
+        demand_bill(300, **connected, read_to="2024-03-31"),
+        demand_bill(300, period="2024-03", connection_date="2024-03-01"),
+    )
+    lines = basic_lines(frame, rates(*[KW_RATE] * 3), dataset(), PARAMS)
+    expected = [600, 400 * (25 / 30 + 1), 400]
+    assert lines["quantity"].to_numpy() == pytest.approx(expected, abs=1e-9)
+    assert lines["amount"].tolist() == [22_800.00, 27_866.67, 15_200.00]
 
 
 def test_recompute_says_a_full_demand_floor_in_a_month_of_connection_is_over_billed():

@@ -307,6 +307,85 @@ def test_orders_back_and_forth_inside_one_read_period_price_the_days_between(ite
 
 
 @pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_an_order_not_applied_counts_at_most_what_its_bill_lost_as_a_whole(itemized: bool):
+    """Houses billed 100 kWh a bill read on the 25th (RES 0.6 from July, COM 0.8, AGR 0.4):
+    a tariff order's part of a bill is at most what the bill lost in all.
+
+    `single_over`, RES → COM from 5 October, billed RES at 0.85 from October: October is due
+    33.33 × 0.6 + 66.67 × 0.8 = 20.00 + 53.34 = 73.34 against 85.00, November and December
+    80.00 against 85.00: every bill over-billed, 0.00 (it counted 13.34 + 20 + 20 = 53.34).
+    `sup_over`, RES → COM from 5 October, COM → AGR from 20 October, October billed RES at
+    0.75, AGR after: 33.33 × 0.6 + 50.00 × 0.8 + 16.67 × 0.4 = 20.00 + 40.00 + 6.67 = 66.67
+    against 75.00, over-billed 8.33: 0.00 (it counted 6.67). `back_forth`, RES → COM from 5
+    October, COM → RES from 20 October, October billed RES at 0.65: 33.33 × 0.6 + 50.00 ×
+    0.8 + 16.67 × 0.6 = 20.00 + 40.00 + 10.00 = 70.00 against 65.00: lost 5.00 as a whole,
+    its COM days' 10.00 capped at 5.00 (it counted 0.00). `july`, RES → COM from 28 June,
+    COM → RES from 10 July, billed RES at 0.60: July (06-25..07-24) is due 10 × 0.5 + 10 × 0.8
+    + 30 × 0.8 + 50 × 0.6 = 67.00 against 60.00: 7.00 (it counted 0.00: the recomputation on
+    RES alone nets 58.00 − 60.00 = −2.00). `skip`, RES → COM from 5 October, COM → AGR from
+    20 October, billed AGR from October: its COM days 50.00 kWh × (0.8 − 0.4) = 20.00, the
+    bill 66.67 due against 40.00 (it counted nothing: AGR is no order's old tariff).
+
+    Near miss: `single_lost`, as `single_over` billed RES at 0.60: each bill under-billed as a
+    whole, 13.34 + 20.00 + 20.00 = 53.34 counted. The refunds stay rate_mismatch's, reported."""
+    u = Utility()
+    agr = {"tariff_billed": "AGR", "energy_rate": 0.4, "energy_charge": 40.0, "amount": 40.0}
+    for cid in ("single_over", "single_lost"):
+        u.customer(cid, **COMMERCIAL)
+        for bill in _read_on_the_25th(u, cid)[9:]:
+            if cid == "single_over":
+                bill.update(energy_rate=0.85, energy_charge=85.0, amount=85.0)
+        u.order(cid, "tariff_change", "2024-10-05", "RES", "COM")
+    for cid in ("sup_over", "skip"):
+        u.customer(cid, usage_type="agricultural", tariff_category="AGR")
+        bills = _read_on_the_25th(u, cid)
+        for bill in bills[9:]:
+            bill.update(agr)
+        if cid == "sup_over":
+            bills[9].update(energy_rate=0.75, energy_charge=75.0, amount=75.0)
+        u.order(cid, "tariff_change", "2024-10-05", "RES", "COM")
+        u.order(cid, "tariff_change", "2024-10-20", "COM", "AGR")
+    u.customer("back_forth")
+    _read_on_the_25th(u, "back_forth")[9].update(energy_rate=0.65, energy_charge=65.0, amount=65.0)
+    u.order("back_forth", "tariff_change", "2024-10-05", "RES", "COM")
+    u.order("back_forth", "tariff_change", "2024-10-20", "COM", "RES")
+    u.customer("july")
+    _read_on_the_25th(u, "july")
+    u.order("july", "tariff_change", "2024-06-28", "RES", "COM")
+    u.order("july", "tariff_change", "2024-07-10", "COM", "RES")
+    found = rules.run(with_ind1(u, itemized), rules=["order_not_applied", "rate_mismatch"])
+    money = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    counted = {
+        cid: amount for (cid, rule_id), amount in money.items() if rule_id != "rate_mismatch"
+    }
+    expected = {"single_over": 0.0, "sup_over": 0.0, "back_forth": 5.00, "july": 7.00}
+    assert counted == pytest.approx(expected | {"skip": 20.00, "single_lost": 53.34}, abs=0.005)
+    refunds = found[found["rule_id"] == "rate_mismatch"].set_index("customer_id")["evidence"]
+    assert "over-billed ¥77.00" in refunds["single_over"]  # Jul 2.00 + Oct–Dec 3 × 25.00
+
+
+def test_a_bill_stale_by_an_earlier_order_alone_names_that_order():
+    """Houses billed RES (0.6), 100 kWh a bill read on the 25th. `back_forth`: WO0001 RES → COM
+    from 5 October, WO0002 COM → RES from 20 October, billed RES: the bill is on WO0002's new
+    tariff, WO0001 is the order not applied (its COM days, 50.00 × 0.2 = 10.00): the evidence
+    names WO0001 (it named WO0002). Near miss: `in_a_row`, WO0003 RES → COM from 5 October,
+    WO0004 COM → AGR from 20 October, billed RES: on the old tariff of both, the order in force
+    WO0004 is named, as before."""
+    u = Utility()
+    u.customer("back_forth")
+    _read_on_the_25th(u, "back_forth")
+    u.order("back_forth", "tariff_change", "2024-10-05", "RES", "COM")
+    u.order("back_forth", "tariff_change", "2024-10-20", "COM", "RES")
+    u.customer("in_a_row", usage_type="agricultural", tariff_category="AGR")
+    _read_on_the_25th(u, "in_a_row")
+    u.order("in_a_row", "tariff_change", "2024-10-05", "RES", "COM")
+    u.order("in_a_row", "tariff_change", "2024-10-20", "COM", "AGR")
+    found = rules.run(u.dataset(), rules=["order_not_applied"]).set_index("customer_id")
+    assert "order WO0001 (tariff_change RES→COM)" in found.loc["back_forth", "evidence"]
+    assert "order WO0004 (tariff_change COM→AGR)" in found.loc["in_a_row", "evidence"]
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
 def test_an_earlier_orders_days_are_priced_once_to_the_fen(itemized: bool):
     """Farms archived on AGR (0.4), billed RES (0.6) all year, 100 kWh a bill read on the 25th.
 

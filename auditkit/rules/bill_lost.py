@@ -1,0 +1,40 @@
+"""What a bill lost as a whole, and the cap it puts on a rule's proved part of it.
+
+The rules count their parts of one bill apart, each floored at 0: a part beside a refund
+another rule reports would be revenue on a bill over-billed as a whole. So a rule's proved
+part of a bill is at most what the bill lost in all (`share_within_the_bill_lost`): the
+recomputation's due − billed summed over the bill's lines (where it knows each), plus what the rule prices that the
+recomputation does not see (days of tariff orders inside the read period), floored at 0. The
+refund stays the report of the rule that owns it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from auditkit.billing.money import round_half_up
+from auditkit.rules.context import RuleContext
+
+
+def bill_lost(ctx: RuleContext, rows: np.ndarray, unseen: np.ndarray | float = 0.0) -> np.ndarray:
+    """Per bill of `rows`, what it lost as a whole, floored at 0: its recomputed lines' due −
+    billed summed, plus `unseen`, what a rule prices on it that the recomputation does not (0
+    where it sees all of it; +inf where the rule cannot tell). +inf on a bill with no line
+    recomputed or a line whose difference is unknown (a charge not recorded, a fund billed
+    unknown): nothing says what it lost, so nothing caps a rule's part of it."""
+    rc = ctx.recomputed
+    net = np.bincount(rc.row, np.nan_to_num(rc.difference), len(ctx.bills))[rows]
+    unknown = np.zeros(len(ctx.bills), dtype=bool)
+    unknown[rc.row[np.isnan(rc.difference)]] = True
+    lost = np.maximum(round_half_up(net + unseen), 0.0)
+    return np.where(pd.isna(rc.tariff_due[rows]) | unknown[rows], np.inf, lost)
+
+
+def share_within_the_bill_lost(counted: np.ndarray, lost: np.ndarray) -> np.ndarray:
+    """Per bill, the share of a rule's proved part of it (`counted`) that it may claim: at most
+    what the bill lost (`lost`, `bill_lost`) — 1 where the bill lost at least as much, 0 on a
+    bill over-billed as a whole. Each figure of the part (its power-factor adjustment too) is
+    scaled by it, each to the fen."""
+    share = np.divide(lost, counted, out=np.ones(len(counted)), where=counted > 0)
+    return np.clip(share, 0.0, 1.0)
