@@ -499,7 +499,10 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
         }
     )
     highest = window.groupby("cust")["demand"].cummax()
-    escaped = (highest - window["in_force"]).clip(lower=0).to_numpy() * window["kva_rate"]
+    # A month of connection or closure owes its days in service only (1/30 a day, at most a
+    # whole month), as basic_charge_error prorates it.
+    share = order_capacity(ctx, counted).month_share
+    escaped = (highest - window["in_force"]).clip(lower=0).to_numpy() * window["kva_rate"] * share
     # The power-factor adjustment due moves with the basic charge (its base), as
     # capacity_underbilled carries its own: on itemized data, where the adjustment due is known.
     pf = np.zeros(len(counted))

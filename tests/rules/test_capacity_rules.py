@@ -137,6 +137,49 @@ def test_demand_over_capacity_nets_the_adjustment_on_the_basic_charge_escaped():
     )
 
 
+def _over_capacity_from_september(**archive: object) -> Utility:
+    # A 400 kVA factory on IND2 (30 yuan a kVA), 500 kW from September: 100 kVA escaped a month.
+    u = Utility()
+    u.customer("big", contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY | archive)
+    u.monthly("big", flat(100_000), multiplier=1000.0, tariff="IND2", capacity=400.0,
+              demand=[300.0] * 8 + [500.0] * 4, basis="capacity")  # fmt: skip
+    return u
+
+
+@pytest.mark.parametrize(
+    ("closed", "revenue"),
+    [
+        # Closed on 10 December: 1 to 10 December in service, 10/30 of a month: 3 × 100 × 30 +
+        # 100 × 30 × 10 / 30 = 9,000.00 + 1,000.00 = 10,000.00 (the whole December counted
+        # gave 12,000.00, and 3 × 12,000.00 of penalty).
+        ("2024-12-10", 10_000.00),
+        # Near miss: closed on the 31st, December's 31 days are a whole month, no more:
+        # 4 × 3,000.00 = 12,000.00.
+        ("2024-12-31", 12_000.00),
+    ],
+)
+def test_demand_over_capacity_does_count_a_month_of_closure_by_its_days_in_service(closed, revenue):
+    u = _over_capacity_from_september(status="closed")
+    u.order("big", "closure", closed)
+    found = run(u, "demand_over_capacity").iloc[0]
+    assert (found["revenue_impact"], found["penalty"]) == pytest.approx((revenue, 3 * revenue))
+
+
+def test_demand_over_capacity_does_count_a_month_of_connection_by_its_days_in_service():
+    # Connected on 21 September, billed from then: 21 to 30 September in service, 10/30 of a
+    # month: 100 × 30 × 10 / 30 + 3 × 3,000.00 = 1,000.00 + 9,000.00 = 10,000.00, penalty
+    # 30,000.00 (a whole September gave 12,000.00). Near miss: connected on 1 September, 30
+    # days of 30, 12,000.00.
+    for connected, revenue in (("2024-09-21", 10_000.00), ("2024-09-01", 12_000.00)):
+        u = Utility()
+        u.customer("big", contract_capacity_kva=400.0, connection_date=pd.Timestamp(connected),
+                   **TWO_PART_BY_CAPACITY)  # fmt: skip
+        u.monthly("big", flat(100_000, 4), multiplier=1000.0, tariff="IND2", capacity=400.0,
+                  demand=500.0, basis="capacity", periods=PERIODS[8:])  # fmt: skip
+        found = run(u, "demand_over_capacity").iloc[0]
+        assert (found["revenue_impact"], found["penalty"]) == pytest.approx((revenue, 3 * revenue))
+
+
 def test_reduction_without_drop_versus_a_real_reduction():
     u = Utility()
     u.customer("fake", contract_capacity_kva=315.0, **TWO_PART_BY_CAPACITY)
