@@ -137,6 +137,24 @@ def test_demand_over_capacity_nets_the_adjustment_on_the_basic_charge_escaped():
     )
 
 
+def test_demand_over_capacity_penalty_does_take_three_times_the_basic_charge_alone():
+    """The factory above: 12,240.00 escaped, of which 240.00 of power-factor adjustment. The
+    penalty of a private capacity increase is 3 × the basic charge of the capacity added
+    (DOMAIN.md, params common): 3 × 4 × 3,000.00 = 36,000.00, not 3 × 12,240.00 = 36,720.00.
+    Near miss: without a power-factor standard nothing moves, 3 × the revenue is the same."""
+    for standard, revenue, penalty in ((0.90, 12_240.00, 36_000.00), (None, 12_000.00, 36_000.00)):
+        u = Itemized()
+        u.customer("big", **INDUSTRIAL, pf_standard=standard)
+        for month in range(1, 13):
+            lines = [("energy", 10_000.0, 0.60), ("basic", 400.0, 30.0), ("fund", 10_000.0, 0.03)]
+            if standard:
+                lines.append(("pf_adjustment", 18_000.0, 0.02))
+            u.bill("big", f"2024-{month:02d}", 10_000, lines, tariff="IND2", kvarh_import=6000.0,
+                   kvarh_export=0.0, max_demand_kw=500.0 if month >= 9 else 300.0)  # fmt: skip
+        found = u.run("demand_over_capacity").loc["big"]
+        assert (found["revenue_impact"], found["penalty"]) == pytest.approx((revenue, penalty))
+
+
 def _over_capacity_from_september(**archive: object) -> Utility:
     # A 400 kVA factory on IND2 (30 yuan a kVA), 500 kW from September: 100 kVA escaped a month.
     u = Utility()
