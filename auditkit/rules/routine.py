@@ -222,7 +222,7 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
                 )
             )
         evidence.append(clauses)
-    # The penalty (2× the price difference) is on what is recovered, month by month: each
+    # The penalty (2× the price difference) is on the revenue recovered, month by month: each
     # month under the penalty regime in force then.
     return raw(
         idx,
@@ -231,7 +231,6 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         evidence,
         recoverable,
         np.full(len(idx), 0.9),
-        penalty_base=recoverable,
         penalty_months=money.by_month(recovered_from),
     )
 

@@ -1,5 +1,5 @@
 """Penalties (违约使用电费): a figure apart from the revenue, by the rule's penalty class and the
-regime of the finding's first month (1996 rules before 2024-06-01, the 2024 caps from then)."""
+regime of each month of its base (1996 rules before 2024-06-01, the 2024 caps from then)."""
 
 from __future__ import annotations
 
