@@ -104,15 +104,16 @@ _RULES = {
     "rule.demand_over_capacity.checks": (
         "最近 lookback_months 个月中至少 min_months 个月最大需量超过 demand_ratio × 合同容量（暂停至恢复、减容至减容恢复"
         "期间的月份归“减容或暂停后用电未相应下降”规则，恢复后按全部容量重新核对）即列出；证据和涉及电费自数据中首次超容月份"
-        "算起（各月稽查的起始月份不变）：每月按此前所见最高需量超出容量的部分计收基本电费，及其引起的力调电费"
-        "（分项账单）",
+        "算起（各月稽查的起始月份不变）：每月按此前所见最高需量超出容量的部分计收基本电费（新装、销户当月按在运天数折算），"
+        "及其引起的力调电费（分项账单）；违约使用电费按基本电费部分计，不含力调电费",
         "max_demand_kw above demand_ratio × contract capacity in at least min_months of the last "
         "lookback_months (months inside a suspension until its resumption, or a reduction until "
         "its restoration, belong to reduction_without_drop; after them the full capacity is "
         "checked again) lists a customer; its evidence and impact run from the first month over "
         "in the data (the same start whatever the audit month): basic charge on the highest "
-        "demand seen so far above the capacity, each month from then, with the power-factor "
-        "adjustment it moves (itemized bills)",
+        "demand seen so far above the capacity, each month from then (a month of connection "
+        "or closure by its days in service), with the power-factor adjustment it moves "
+        "(itemized bills); the penalty is on the basic charge part alone",
     ),
     "rule.reduction_without_drop.title": (
         "减容或暂停后用电未相应下降（疑似私启封存设备）",
@@ -252,22 +253,26 @@ _RULES = {
         "（充换电设施）可执行 ev_charging_usages 所列用电类别的电价且不受两部制标准约束；涉及电费为数据期内各期未按"
         "应执行电价计费的账单按应执行电价计收的电费减按计费电价计收的电费之和：有电费明细的按计费电量重算两种电价下的账单"
         "（分时、阶梯按时段、档位，含变损、基本电费——两部制而当期无计费方式的按容量——、力调电费和基金及附加），"
-        "否则按其电压等级、当月的平段电价、基金及附加和按当期计费方式计的基本电费；可追补金额另列：数据显示起始时间的"
-        "自起始起追补，起始时间不明的按最近 backbill_months 个月；合计为负的列为应退电费、不计入涉及电费",
+        "否则按其电压等级、当月的平段电价、基金及附加和按当期计费方式计的基本电费；涉及电费与违约使用电费按可追补期间计："
+        "数据显示起始时间（含数据期内新装、自首张账单起即执行错误电价）的自起始起追补，起始时间不明的按最近 backbill_months"
+        " 个月，数据期内合计另列于依据；合计为负的列为应退电费、不计入涉及电费、不计违约使用电费",
         "the archive tariff's usage type ≠ the customer's usage_type, or the schedule offers the "
         "tariff no rate at the customer's voltage, or a single-part tariff at or above the "
         "two-part threshold where the schedule offers the usage a two-part tariff at that voltage; "
         "legal exceptions: industries in shared_meter_industries (schools, care homes, welfare "
         "sites) may pay the residential shared-meter price, ev_charging_industries (EV charging) "
         "the tariffs of ev_charging_usages, single-part or two-part; impact: what the bills of "
-        "the data not on the tariff due under-billed: what the schedule charges on the tariff due "
+        "the data not on the tariff due under-billed, over the months recoverable: what the "
+        "schedule charges on the tariff due "
         "less what it charges on the tariff billed; on itemized data both bills recomputed on the "
         "quantities billed (periods or tiers, losses, the basic charge — by capacity where a "
         "two-part tariff is due and the bill has no basis in force —, the power-factor adjustment "
         "and funds), else the flat rates of the month and voltage band, funds and the basic charge "
-        "by the basis in force on the bill; beside it what can be back-billed: from the start "
-        "where the data shows it, else the last backbill_months; a net over-billing is listed "
-        "to refund, not counted as revenue",
+        "by the basis in force on the bill; recoverable, and penalised: from the start where "
+        "the data shows it (a customer connected inside the data and on the wrong tariff since "
+        "its first bill included), else the last backbill_months, the data's total in the "
+        "evidence beside it; a net over-billing is listed to refund, not counted as revenue "
+        "and not penalised",
     ),
     "rule.rate_mismatch.title": ("执行电价与电价表不符", "Energy rate differs from the schedule"),
     "rule.rate_mismatch.checks": (

@@ -493,17 +493,22 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
         }
     )
     highest = window.groupby("cust")["demand"].cummax()
-    escaped = (highest - window["in_force"]).clip(lower=0).to_numpy() * window["kva_rate"]
+    # A month of connection or closure owes its days in service only (1/30 a day, at most a
+    # whole month), as basic_charge_error prorates it.
+    share = order_capacity(ctx, counted).month_share
+    escaped = (highest - window["in_force"]).clip(lower=0).to_numpy() * window["kva_rate"] * share
     # The power-factor adjustment due moves with the basic charge (its base), as
     # capacity_underbilled carries its own: on itemized data, where the adjustment due is known.
     pf = np.zeros(len(counted))
     if ctx.itemized:
         pf = np.where(escaped > 0, pf_moved(ctx, counted, escaped.to_numpy()), 0.0)
+    window["basic"] = escaped
     window["escaped"] = escaped + pf
     window["pf"] = pf
     totals = group_stats(
         window.groupby("cust"),
         revenue=("escaped", "sum"),
+        basic=("basic", "sum"),
         pf=("pf", "sum"),
         month_to=("month", "max"),
     )
@@ -536,7 +541,23 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
     score = np.minimum(1.0, grouped["demand_max"] / grouped["in_force_last"] - 0.5)
     # Every customer listed has bills counted: its months over capacity are among them.
     month_to = totals["month_to"].to_numpy()
-    return raw(grouped["cust"], grouped["month_from"], month_to, evidence, revenue, score)
+    # The penalty is 3× the basic charge escaped (DOMAIN.md, params common), not its power-factor
+    # part; month by month, each month under the penalty regime in force then.
+    by_customer = dict(tuple(window.groupby("cust")[["month", "basic"]]))
+    basic_months = [
+        (by_customer[cust]["month"].to_numpy(), by_customer[cust]["basic"].to_numpy())
+        for cust in grouped["cust"]
+    ]
+    return raw(
+        grouped["cust"],
+        grouped["month_from"],
+        month_to,
+        evidence,
+        revenue,
+        score,
+        penalty_base=totals["basic"].fillna(0.0).to_numpy(),
+        penalty_months=basic_months,
+    )
 
 
 @rule(

@@ -39,12 +39,16 @@ def raw(
     score: np.ndarray,
     penalty_base: np.ndarray | None = None,
     revenue_kind: np.ndarray | None = None,
+    penalty_months: list[tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> pd.DataFrame:
     """What a rule's check returns: customer codes, month numbers and each finding's evidence
     clauses, finished by `rules.run` (which renders and encodes the evidence).
 
-    `penalty_base` is what the penalty multiple applies to when it is not the revenue: a tariff
-    misuse of unknown start is penalised on its recoverable 3 months, not on all the data.
+    `penalty_base` is what the penalty multiple applies to when it is not the revenue: a private
+    capacity increase is penalised on the basic charge escaped, not its power-factor part.
+    `penalty_months` is that base (or the revenue) month by month (per finding, its months and
+    yuan), so each month is penalised under the regime in force then (`penalty.penalties`);
+    without it the whole base is under the regime of the finding's first month.
     `revenue_kind` is each finding's kind where it is not the rule's for all (a recomputed
     figure resting on an estimated line is estimated).
     """
@@ -62,6 +66,8 @@ def raw(
         frame["penalty_base"] = _money(penalty_base)
     if revenue_kind is not None:
         frame["revenue_kind"] = np.asarray(revenue_kind, dtype=object)
+    if penalty_months is not None:
+        frame["penalty_months"] = _objects(penalty_months)
     return frame
 
 

@@ -37,17 +37,37 @@ def multiple(penalty_class: str, regime: str, common: Mapping) -> float:
 
 
 def penalties(
-    penalty_class: str | None, month_from: np.ndarray, revenue: np.ndarray, common: Mapping
+    penalty_class: str | None,
+    month_from: np.ndarray,
+    base: np.ndarray,
+    common: Mapping,
+    base_months: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Per finding, its penalty in yuan (to the fen): the multiple of its class under the regime
-    of its first month, times its revenue; 0 where the rule has no penalty class."""
-    revenue = np.asarray(revenue, dtype=float)
+    """Per finding, its penalty in yuan (to the fen): the multiple of its class times its base,
+    each month of the base under the regime in force that month. `base_months` holds, per
+    finding, the base month by month (its months and yuan; None where the rule gives none):
+    a base spanning 2024-06-01 is split there. Without it the whole base is under the regime
+    of the finding's first month (`month_from`). 0 where the rule has no penalty class and
+    where the base is 0."""
+    base = np.asarray(base, dtype=float)
     if penalty_class is None:
-        return np.zeros(len(revenue))
-    under_2024 = np.asarray(month_from) >= first_month_of_2024_rules(common["penalty_regime_date"])
-    multiples = np.where(
-        under_2024,
-        multiple(penalty_class, "2024", common),
-        multiple(penalty_class, "1996", common),
+        return np.zeros(len(base))
+    regime_month = first_month_of_2024_rules(common["penalty_regime_date"])
+    under_2024 = np.where(np.asarray(month_from) >= regime_month, base, 0.0)
+    if base_months is not None:
+        for position, by_month in enumerate(base_months):
+            if by_month is not None:
+                months, amounts = by_month
+                late = months >= regime_month
+                if late.all():  # the base to the fen, as it is under a single regime
+                    under_2024[position] = base[position]
+                elif late.any():
+                    under_2024[position] = round_half_up(np.sum(amounts[late]))
+                else:
+                    under_2024[position] = 0.0
+    under_1996 = base - under_2024
+    penalty = (
+        multiple(penalty_class, "1996", common) * under_1996
+        + multiple(penalty_class, "2024", common) * under_2024
     )
-    return round_half_up(multiples * revenue)
+    return round_half_up(np.where(base > 0, np.maximum(penalty, 0.0), 0.0))

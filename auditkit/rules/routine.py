@@ -134,15 +134,17 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     tariffs of `ev_charging_usages`), not offered at its voltage, or single-part at or above the
     two-part threshold where the schedule offers its usage a two-part tariff at its voltage.
 
-    Revenue: what the bills of the data show under-billed, each bill not on the tariff due
+    Revenue: what the bills not on the tariff due under-billed over the months recoverable, each
     priced as what the schedule charges on the tariff due less what it charges on the tariff
     billed (a wrong rate on the bill is rate_mismatch's). On itemized data both are
     recomputations of the bill on the quantities it billed (`_repriced_gap`): energy by the
     periods or tiers of each tariff, losses, funds, a two-part tariff's basic charge, and the
     power-factor adjustment on that base; elsewhere (or where a bill cannot be so priced) the
-    flat rates of `_flat_gap`. Beside it, the
-    evidence gives what can be back-billed: from the first such bill where the data shows the
-    start, else the last `backbill_months` months (the convention for an unknown start).
+    flat rates of `_flat_gap`. Recoverable, and so counted and penalised: from the first such
+    bill where the data shows the start (a bill on the due tariff before it, or a connection
+    inside the data), else the last `backbill_months` months (the convention for an unknown
+    start); the evidence gives the data's total beside it. Bills that net to an over-billing
+    are a refund: no revenue, no penalty.
     """
     found = mismatched(ctx, params)
     idx, correct = found.idx, found.correct
@@ -153,11 +155,16 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     at_voltage, should_be_two_part = found.at_voltage, found.should_be_two_part
     capacity = optional_values(customers, "contract_capacity_kva")
     money = _tariff_gap(ctx, found, params)
-    window_from = ctx.as_of - params["backbill_months"] + 1
     first_bill = np.minimum(ctx.first_bill_month[idx], ctx.as_of)
     month_from = np.where(money.bills > 0, money.first_wrong, first_bill)
-    start_seen = (money.bills > 0) & (money.first_wrong > first_bill)
-    recoverable = np.where(start_seen, money.total, money.recent(window_from))
+    start_seen = (money.bills > 0) & (
+        (money.first_wrong > first_bill) | _billed_since_connection(ctx, idx, first_bill)
+    )
+    # One window for the revenue, the penalty and the evidence: everything since a start the
+    # data shows, else the last `backbill_months` (DOMAIN.md); nothing where the bills net to a
+    # refund (no under-billing, so no misuse to penalise).
+    recovered_from = np.where(start_seen, month_from, ctx.as_of - params["backbill_months"] + 1)
+    recoverable = np.where(money.over > 0, 0.0, money.recent(recovered_from))
     archived = tariff[idx]
     evidence = []
     for position, customer in enumerate(idx):
@@ -211,20 +218,40 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
                 clause(
                     "tariff.recoverable_unknown_start",
                     amount=recoverable[position],
-                    months=(max(window_from, month_from[position]), ctx.as_of),
+                    months=(max(recovered_from[position], month_from[position]), ctx.as_of),
                 )
             )
         evidence.append(clauses)
-    # The penalty (2× the price difference) is on what can be recovered: the 3 months of an
-    # unknown start, or everything since a start the bills show.
+    # The penalty (2× the price difference) is on the revenue recovered, month by month: each
+    # month under the penalty regime in force then.
     return raw(
         idx,
         month_from,
         np.full(len(idx), ctx.as_of),
         evidence,
-        money.total,
+        recoverable,
         np.full(len(idx), 0.9),
-        penalty_base=recoverable,
+        penalty_months=money.by_month(recovered_from),
+    )
+
+
+def _billed_since_connection(
+    ctx: RuleContext, idx: np.ndarray, first_bill: np.ndarray
+) -> np.ndarray:
+    """Per customer of `idx`: connected inside the data (its latest `new_connection` order, else
+    its `connection_date`, as unbilled_account reads it), its first bill (`first_bill`) in the
+    month of the connection or the next: the data holds every bill it ever had, so a wrong
+    tariff since its first bill has a known start, the connection."""
+    connection = date_month_number(ctx.customers["connection_date"])
+    orders = ctx.orders_of("new_connection")
+    orders = orders[orders["cust"] >= 0].sort_values(["cust", "effective_month"], kind="stable")
+    latest = orders.drop_duplicates("cust", keep="last")
+    connection[latest["cust"].to_numpy(dtype=np.int64)] = latest["effective_month"].to_numpy(
+        dtype=np.int64
+    )
+    connected = connection[idx]
+    return (
+        (connected >= ctx.first_month) & (first_bill >= connected) & (first_bill <= connected + 1)
     )
 
 
@@ -248,11 +275,20 @@ class _TariffGap:
     months: np.ndarray
     gap: np.ndarray
 
-    def recent(self, window_from: int) -> np.ndarray:
-        """Per customer, the yuan under-billed from month `window_from` on (≥ 0)."""
-        inside = self.months >= window_from
+    def recent(self, window_from: np.ndarray) -> np.ndarray:
+        """Per customer, the yuan under-billed from its month `window_from` on (≥ 0)."""
+        inside = self.months >= np.asarray(window_from)[self.owner]
         summed = np.bincount(self.owner[inside], self.gap[inside], minlength=len(self.bills))
         return np.maximum(summed, 0.0)
+
+    def by_month(self, window_from: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per customer, its bills' months and yuan under-billed from its month `window_from`
+        on (a penalty base month by month: `penalty.penalties`)."""
+        inside = self.months >= np.asarray(window_from)[self.owner]
+        order = np.argsort(self.owner[inside], kind="stable")
+        ends = np.cumsum(np.bincount(self.owner[inside], minlength=len(self.bills)))[:-1]
+        months = np.split(self.months[inside][order], ends)
+        return list(zip(months, np.split(self.gap[inside][order], ends), strict=True))
 
 
 def _tariff_gap(ctx: RuleContext, found: Mismatched, params: dict) -> _TariffGap:

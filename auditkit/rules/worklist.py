@@ -191,7 +191,11 @@ def _finish(raw: pd.DataFrame, rule: Rule, context: RuleContext, common: dict) -
             "revenue_impact": revenue,
             "revenue_kind": _as_objects(kind),
             "penalty": penalties(
-                rule.penalty, month_from, penalty_base.to_numpy(dtype=float), common
+                rule.penalty,
+                month_from,
+                penalty_base.to_numpy(dtype=float),
+                common,
+                raw["penalty_months"].to_numpy() if "penalty_months" in raw else None,
             ),
             "score": np.round(raw["score"].to_numpy(dtype=float), 4),
             "evidence_code": _as_text([encode(finding) for finding in clauses]),

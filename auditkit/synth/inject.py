@@ -16,6 +16,7 @@ import auditkit.synth.catalog as catalog
 from auditkit.billing.energy import kwh_before_change
 from auditkit.billing.money import round_half_up
 from auditkit.rules.capacity import max_days_in_months
+from auditkit.rules.params import load_defaults
 from auditkit.rules.workdays import WorkingCalendar
 from auditkit.synth import ledger
 from auditkit.synth.inject_meters import back_billed_energy, fund_rate_due, records_less_from
@@ -511,12 +512,24 @@ def _businesses_on_cheap_tariffs(
 
 
 def tariff_mismatch(world: World, rate: float) -> None:
-    """高价低接: a business archived (and billed) on the residential or agricultural tariff."""
+    """高价低接: a business archived (and billed) on the residential or agricultural tariff.
+
+    Its effect is what can be recovered (DOMAIN.md), as the rule counts it: the whole
+    difference for a customer connected inside the data (the start is its connection), else
+    the last `backbill_months` months (a start unknown); nothing where the data nets to a refund."""
     idx, cheap = _businesses_on_cheap_tariffs(world, rate, world.rng, 0.7)
-    honest = _billed(world, idx)
+    rows = np.sort(idx)
+    honest = ledger.compute(world, rows).amount
     world.tariff[idx] = cheap
     world.tariff_billed[idx] = cheap[:, None]
-    effect = honest - _billed(world, idx)
+    bills = ledger.compute(world, rows)
+    gap = honest - bills.amount
+    owner = np.searchsorted(rows, bills.customer)
+    window_from = world.n_months - load_defaults()["tariff_mismatch"]["backbill_months"]
+    before_window = world.active[bills.customer, 0] & (bills.month < window_from)
+    net = np.bincount(owner, gap, len(rows))
+    recoverable = np.bincount(owner, np.where(before_window, 0.0, gap), len(rows))
+    effect = np.where(net > 0, recoverable, 0.0)[np.searchsorted(rows, idx)]
     world.add_truth(
         idx,
         "tariff_mismatch",

@@ -198,6 +198,10 @@ TWO_PART = {
 TWO_PART_BY_CAPACITY = TWO_PART | {"basic_charge_basis": "capacity"}
 COMMERCIAL = {"usage_type": "commercial", "tariff_category": "COM"}
 
+#: A tariff misuse of unknown start recovers its last `backbill_months` (DOMAIN.md): the tests
+#: of its pricing take the whole year as the window, so that every bill they price is counted.
+WHOLE_DATA = {"tariff_mismatch.backbill_months": 12}
+
 
 def halved_multiplier_year(utility: Utility, customer_id: str, basis: str) -> None:
     """A two-part customer's year on IND2 with no work order: 100,000 kWh a month at

@@ -15,6 +15,7 @@ from rule_builder import (
     PERIODS,
     TWO_PART,
     TWO_PART_BY_CAPACITY,
+    WHOLE_DATA,
     Utility,
     flat,
     run,
@@ -29,8 +30,8 @@ RULE = "billed_tariff_mismatch"
 NEIGHBOURS = [RULE, "tariff_mismatch", "change_without_order", "order_not_applied"]
 
 
-def _found(u: Utility, rule_ids: str | list[str] = RULE) -> pd.DataFrame:
-    return run(u, rule_ids).set_index(["rule_id", "customer_id"])
+def _found(u: Utility, rule_ids: str | list[str] = RULE, **kwargs: object) -> pd.DataFrame:
+    return run(u, rule_ids, **kwargs).set_index(["rule_id", "customer_id"])
 
 
 def _chinese(found: pd.DataFrame, key: tuple[str, str]) -> str:
@@ -146,7 +147,7 @@ def test_an_archive_on_the_wrong_tariff_leaves_its_bills_to_tariff_mismatch():
     u.customer("shop", usage_type="commercial", tariff_category="RES")
     u.monthly("shop", flat(100), tariff="AGR")
     assert run(u, RULE).empty
-    found = _found(u, NEIGHBOURS)
+    found = _found(u, NEIGHBOURS, params=WHOLE_DATA)
     assert list(found.index) == [("tariff_mismatch", "shop")]
     assert found["revenue_impact"].iat[0] == pytest.approx(12 * 100 * 0.4, abs=0.005)
 
@@ -344,7 +345,7 @@ def test_a_tariff_without_a_fund_rate_collects_no_funds_on_monthly_bills(rule_id
     u.monthly("shop", flat(100), tariff="AGR")
     tables = u.tables()
     tables["tariffs"]["fund_rate"] = [None, None, 0.03, None, None]
-    found = rules.run(Dataset.from_frames(tables), rules=rule_id)
+    found = rules.run(Dataset.from_frames(tables), rules=rule_id, params=WHOLE_DATA)
     assert found["revenue_impact"].iat[0] == pytest.approx(516.00, abs=0.005)
 
 

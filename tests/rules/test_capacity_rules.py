@@ -137,6 +137,67 @@ def test_demand_over_capacity_nets_the_adjustment_on_the_basic_charge_escaped():
     )
 
 
+def test_demand_over_capacity_penalty_does_take_three_times_the_basic_charge_alone():
+    """The factory above: 12,240.00 escaped, of which 240.00 of power-factor adjustment. The
+    penalty of a private capacity increase is 3 × the basic charge of the capacity added
+    (DOMAIN.md, params common): 3 × 4 × 3,000.00 = 36,000.00, not 3 × 12,240.00 = 36,720.00.
+    Near miss: without a power-factor standard nothing moves, 3 × the revenue is the same."""
+    for standard, revenue, penalty in ((0.90, 12_240.00, 36_000.00), (None, 12_000.00, 36_000.00)):
+        u = Itemized()
+        u.customer("big", **INDUSTRIAL, pf_standard=standard)
+        for month in range(1, 13):
+            lines = [("energy", 10_000.0, 0.60), ("basic", 400.0, 30.0), ("fund", 10_000.0, 0.03)]
+            if standard:
+                lines.append(("pf_adjustment", 18_000.0, 0.02))
+            u.bill("big", f"2024-{month:02d}", 10_000, lines, tariff="IND2", kvarh_import=6000.0,
+                   kvarh_export=0.0, max_demand_kw=500.0 if month >= 9 else 300.0)  # fmt: skip
+        found = u.run("demand_over_capacity").loc["big"]
+        assert (found["revenue_impact"], found["penalty"]) == pytest.approx((revenue, penalty))
+
+
+def _over_capacity_from_september(**archive: object) -> Utility:
+    # A 400 kVA factory on IND2 (30 yuan a kVA), 500 kW from September: 100 kVA escaped a month.
+    u = Utility()
+    u.customer("big", contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY | archive)
+    u.monthly("big", flat(100_000), multiplier=1000.0, tariff="IND2", capacity=400.0,
+              demand=[300.0] * 8 + [500.0] * 4, basis="capacity")  # fmt: skip
+    return u
+
+
+@pytest.mark.parametrize(
+    ("closed", "revenue"),
+    [
+        # Closed on 10 December: 1 to 10 December in service, 10/30 of a month: 3 × 100 × 30 +
+        # 100 × 30 × 10 / 30 = 9,000.00 + 1,000.00 = 10,000.00 (the whole December counted
+        # gave 12,000.00, and 3 × 12,000.00 of penalty).
+        ("2024-12-10", 10_000.00),
+        # Near miss: closed on the 31st, December's 31 days are a whole month, no more:
+        # 4 × 3,000.00 = 12,000.00.
+        ("2024-12-31", 12_000.00),
+    ],
+)
+def test_demand_over_capacity_does_count_a_month_of_closure_by_its_days_in_service(closed, revenue):
+    u = _over_capacity_from_september(status="closed")
+    u.order("big", "closure", closed)
+    found = run(u, "demand_over_capacity").iloc[0]
+    assert (found["revenue_impact"], found["penalty"]) == pytest.approx((revenue, 3 * revenue))
+
+
+def test_demand_over_capacity_does_count_a_month_of_connection_by_its_days_in_service():
+    # Connected on 21 September, billed from then: 21 to 30 September in service, 10/30 of a
+    # month: 100 × 30 × 10 / 30 + 3 × 3,000.00 = 1,000.00 + 9,000.00 = 10,000.00, penalty
+    # 30,000.00 (a whole September gave 12,000.00). Near miss: connected on 1 September, 30
+    # days of 30, 12,000.00.
+    for connected, revenue in (("2024-09-21", 10_000.00), ("2024-09-01", 12_000.00)):
+        u = Utility()
+        u.customer("big", contract_capacity_kva=400.0, connection_date=pd.Timestamp(connected),
+                   **TWO_PART_BY_CAPACITY)  # fmt: skip
+        u.monthly("big", flat(100_000, 4), multiplier=1000.0, tariff="IND2", capacity=400.0,
+                  demand=500.0, basis="capacity", periods=PERIODS[8:])  # fmt: skip
+        found = run(u, "demand_over_capacity").iloc[0]
+        assert (found["revenue_impact"], found["penalty"]) == pytest.approx((revenue, 3 * revenue))
+
+
 def test_reduction_without_drop_versus_a_real_reduction():
     u = Utility()
     u.customer("fake", contract_capacity_kva=315.0, **TWO_PART_BY_CAPACITY)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from itemized_builder import WITH_SINGLE_PART_IND, Itemized
-from rule_builder import COMMERCIAL, PERIODS, TWO_PART, Utility, flat, run, with_ind1
+from rule_builder import COMMERCIAL, PERIODS, TWO_PART, WHOLE_DATA, Utility, flat, run, with_ind1
 
 from auditkit import rules
 from auditkit.data import Dataset
@@ -463,7 +463,8 @@ def test_a_tariff_order_not_applied_on_a_wrong_archive_is_counted_under_tariff_m
         u.customer("shop", usage_type="commercial", tariff_category=archive)
         u.monthly("shop", flat(100), tariff="RES")
         u.order("shop", "tariff_change", "2024-07-01", "RES", "COM")
-        findings = run(u, ["tariff_mismatch", "order_not_applied"]).set_index("rule_id")
+        findings = run(u, ["tariff_mismatch", "order_not_applied"], params=WHOLE_DATA)
+        findings = findings.set_index("rule_id")
         money = findings["revenue_impact"]
         assert money.get("tariff_mismatch") == (
             None if mismatch is None else pytest.approx(mismatch)
@@ -532,7 +533,7 @@ def test_a_silent_capacity_change_owes_no_basic_charge_where_a_single_part_tarif
     u.monthly("shop", flat(100_000), tariff="IND2", capacity=[630.0] * 6 + [315.0] * 6,
               basis="capacity")  # fmt: skip
     rule_ids = ["tariff_mismatch", "capacity_underbilled", "change_without_order"]
-    findings = run(u, rule_ids).set_index("rule_id")
+    findings = run(u, rule_ids, params=WHOLE_DATA).set_index("rule_id")
     assert findings["revenue_impact"].to_dict() == pytest.approx(
         {"tariff_mismatch": 69_900.0, "change_without_order": 0.0}
     )

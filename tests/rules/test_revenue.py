@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from rule_builder import COMMERCIAL, PERIODS, TWO_PART, Utility, flat, halved_multiplier_year, run
+from rule_builder import (
+    COMMERCIAL,
+    PERIODS,
+    TWO_PART,
+    WHOLE_DATA,
+    Utility,
+    flat,
+    halved_multiplier_year,
+    run,
+)
 
 from auditkit import rules
 from auditkit.data import Dataset
@@ -194,11 +203,12 @@ def test_tariff_mismatch_two_part_customer_owes_the_basic_charge_too():
     u.monthly("big", flat(1000), tariff="COM")
     findings = run(u, "tariff_mismatch")
     row = findings.iloc[0]
-    # Every month of the data on IND2: energy at 0.6 instead of 0.8, plus 400 kVA × 30 a month.
+    # Every month of the data on IND2: energy at 0.6 instead of 0.8, plus 400 kVA × 30 a month;
+    # the revenue is October to December, recoverable when the start is unknown.
     month = (0.6 - 0.8) * 1000 + 400 * 30
-    assert row["revenue_impact"] == pytest.approx(12 * month)
+    assert row["revenue_impact"] == pytest.approx(3 * month)
     assert (row["period_from"], row["period_to"]) == ("2024-01", "2024-12")
-    # October to December beside it: recoverable when the start is unknown.
+    # The data's twelve months beside it.
     assert row["evidence"] == (
         "industrial customer archived on tariff COM (for commercial); should be IND2; capacity 400 "
         "kVA is at or above the two-part threshold; the data's 12 bills 2024-01..2024-12 "
@@ -212,7 +222,7 @@ def test_tariff_mismatch_two_part_customer_billed_some_basic_charge_owes_the_res
     u.customer("big", usage_type="industrial", tariff_category="COM", contract_capacity_kva=400.0)
     # Billed on COM with a basic charge on 250 kVA (30 a kVA): 150 kVA of it is missing.
     u.monthly("big", flat(1000), tariff="COM", capacity=250.0, basis="capacity")
-    row = run(u, "tariff_mismatch").iloc[0]
+    row = run(u, "tariff_mismatch", params=WHOLE_DATA).iloc[0]
     assert row["revenue_impact"] == pytest.approx(12 * ((0.6 - 0.8) * 1000 + 400 * 30 - 250 * 30))
 
 

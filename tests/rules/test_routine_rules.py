@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from rule_builder import PERIODS, Utility, flat, run
+from rule_builder import PERIODS, WHOLE_DATA, Utility, flat, run
 
 from auditkit import rules
 from auditkit.data import Dataset
 
 
-def test_tariff_mismatch_reports_the_data_and_three_recoverable_months_beside_it():
+def test_tariff_mismatch_counts_the_three_recoverable_months_and_reports_the_data_beside_them():
     u = Utility()
     u.customer("shop", usage_type="commercial", tariff_category="RES")
     u.monthly("shop", flat(100), tariff="RES")
@@ -20,10 +20,12 @@ def test_tariff_mismatch_reports_the_data_and_three_recoverable_months_beside_it
     findings = run(u, "tariff_mismatch")
     assert findings["customer_id"].tolist() == ["shop"]
     row = findings.iloc[0]
-    # Over the data: January to June COM 0.8 against RES 0.5, July to December against RES 0.6.
-    assert row["revenue_impact"] == pytest.approx(6 * 100 * 0.3 + 6 * 100 * 0.2)
+    # The start being unknown, October to December are recoverable: 3 × 100 × (0.8 − 0.6) =
+    # 60.00, the revenue (it was the data's 300.00, beside a penalty on the 60.00).
+    assert row["revenue_impact"] == pytest.approx(3 * 100 * (0.8 - 0.6))
     assert (row["period_from"], row["period_to"]) == ("2024-01", "2024-12")
-    # Beside it, the start being unknown: October to December, 3 × 100 × (0.8 − 0.6) = 60.
+    # The evidence says both: over the data, January to June COM 0.8 against RES 0.5 and July
+    # to December against RES 0.6, 6 × 100 × 0.3 + 6 × 100 × 0.2 = 300.00; recoverable 60.00.
     assert row["evidence"] == (
         "commercial customer archived on tariff RES (for residential); should be COM; the data's "
         "12 bills 2024-01..2024-12 under-billed ¥300.00 (¥60.00 recoverable for "
@@ -106,7 +108,7 @@ def test_tariff_mismatch_prices_the_basic_charge_billed_where_the_capacity_is_un
         )
         u.monthly(cid, flat(100), tariff="COM", capacity=300.0, basis="capacity")
         u.order(cid, "capacity_increase", "2024-07-01", old, 400)
-    found = run(u, "tariff_mismatch").set_index("customer_id")["revenue_impact"]
+    found = run(u, "tariff_mismatch", params=WHOLE_DATA).set_index("customer_id")["revenue_impact"]
     assert found.to_dict() == pytest.approx(
         {"recorded": 6 * 1_480 + 6 * 2_980, "unrecorded": 6 * -20 + 6 * 2_980}
     )
@@ -134,7 +136,7 @@ def test_tariff_mismatch_reads_no_refund_from_a_basic_charge_it_cannot_put_on_a_
         for bill in u.monthly(cid, flat(100), tariff="COM", capacity=300.0, basis="capacity"):
             bill["capacity_billed_kva"] = recorded
         u.order(cid, "capacity_increase", "2024-07-01", "", 400)
-    found = run(u, "tariff_mismatch").set_index("customer_id")["revenue_impact"]
+    found = run(u, "tariff_mismatch", params=WHOLE_DATA).set_index("customer_id")["revenue_impact"]
     assert found.to_dict() == pytest.approx(
         dict.fromkeys(("recorded", "charge_only"), 6 * -20 + 6 * 2_980)
     )
@@ -256,7 +258,7 @@ def test_tariff_mismatch_counts_the_funds_the_tariff_due_collects():
     tables = u.tables()
     # COM collects 0.03 yuan/kWh of government funds, RES none.
     tables["tariffs"]["fund_rate"] = [0.0, 0.0, 0.03, 0.0, 0.0]
-    row = rules.run(Dataset.from_frames(tables), rules="tariff_mismatch").iloc[0]
+    row = rules.run(Dataset.from_frames(tables), rules="tariff_mismatch", params=WHOLE_DATA).iloc[0]
     assert row["revenue_impact"] == pytest.approx(6 * 100 * 0.3 + 6 * 100 * 0.2 + 12 * 100 * 0.03)
 
 
@@ -290,7 +292,9 @@ def test_tariff_mismatch_looks_up_the_tariff_due_at_the_customers_voltage_band()
     u.monthly("lv", flat(1000), tariff="IND2")
     u.customer("mv", voltage_kv=10.0, tariff_category="IND2", **industrial)
     u.monthly("mv", flat(1000), tariff="IND2")
-    findings = rules.run(_voltage_banded(u), rules="tariff_mismatch").set_index("customer_id")
+    findings = rules.run(_voltage_banded(u), rules="tariff_mismatch", params=WHOLE_DATA).set_index(
+        "customer_id"
+    )
     assert sorted(findings.index) == ["hv", "lv"]
     # 35 kV: IND2 of the 35-110 kV band, 0.58 against COM 0.8, plus 400 kVA × 30 a month.
     assert findings.loc["hv", "revenue_impact"] == pytest.approx(
@@ -507,7 +511,7 @@ def test_tariff_mismatch_prices_each_bill_by_the_basis_in_force_on_it():
             bill["capacity_billed_kva"], bill["basic_charge"] = 1000.0, 25.0 * 1000
         bill["amount"] = bill["energy_charge"] + bill["basic_charge"]
     u.order("switched", "basis_change", "2024-07-01", "demand", "capacity")
-    found = rules.run(_on_com2(u), rules="tariff_mismatch")
+    found = rules.run(_on_com2(u), rules="tariff_mismatch", params=WHOLE_DATA)
     assert found["revenue_impact"].tolist() == pytest.approx(
         [6 * (20_000 - 17_500 - 1_000) + 6 * (30_000 - 25_000 - 1_000)]
     )
@@ -538,7 +542,7 @@ def test_tariff_mismatch_nets_the_basic_charge_a_single_part_tariff_due_does_not
     more than COM charges: its archive is still wrong, with nothing under-billed (was
     ¥24,000.00 from nothing)."""
     u = _shops_on_ind2(capacity_billed=400.0)
-    found = run(u, "tariff_mismatch").set_index("customer_id")["revenue_impact"]
+    found = run(u, "tariff_mismatch", params=WHOLE_DATA).set_index("customer_id")["revenue_impact"]
     assert found.to_dict() == pytest.approx(
         {"big_shop": 12 * (80_000 - 60_000 - 12_000), "small_shop": 0.0}
     )
@@ -556,7 +560,7 @@ def test_a_single_part_tariff_due_nets_the_basic_charge_billed_and_no_capacity_i
     u = _shops_on_ind2(capacity_billed=200.0)
     for cid in ("big_shop", "small_shop"):
         u.order(cid, "capacity_increase", "2024-01-01", "200", "400")
-    found = run(u, "tariff_mismatch").set_index("customer_id")["revenue_impact"]
+    found = run(u, "tariff_mismatch", params=WHOLE_DATA).set_index("customer_id")["revenue_impact"]
     assert found.to_dict() == pytest.approx(
         {"big_shop": 12 * (80_000 - 60_000 - 6_000), "small_shop": 0.0}
     )
@@ -581,7 +585,7 @@ def test_a_two_part_tariff_due_leaves_a_capacity_billed_short_to_capacity_underb
     for bill in u.monthly("factory", flat(10_000), tariff="COM2", rate=0.7, capacity=800.0):
         bill["basic_charge"], bill["amount"] = 20_000.0, bill["energy_charge"] + 20_000.0
     data = _on_com2(u)
-    tariff = rules.run(data, rules="tariff_mismatch")
+    tariff = rules.run(data, rules="tariff_mismatch", params=WHOLE_DATA)
     assert tariff["revenue_impact"].tolist() == pytest.approx([12 * 4_000.0])
     short = rules.run(data, rules="capacity_underbilled")
     assert short["revenue_impact"].tolist() == pytest.approx([12 * 200 * 25.0])
@@ -615,5 +619,5 @@ def test_tariff_mismatch_reads_no_refund_from_a_two_part_row_without_a_basic_rat
         valid_to=pd.NaT,
     )
     tables["tariffs"] = pd.concat([tariffs, later], ignore_index=True)
-    found = rules.run(Dataset.from_frames(tables), rules="tariff_mismatch")
+    found = rules.run(Dataset.from_frames(tables), rules="tariff_mismatch", params=WHOLE_DATA)
     assert found["revenue_impact"].tolist() == pytest.approx([6 * 4_000 + 6 * -800])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from rule_builder import TWO_PART_BY_CAPACITY, Utility, flat, run
+from rule_builder import TWO_PART_BY_CAPACITY, WHOLE_DATA, Utility, flat, run
 
 from auditkit import rules
 from auditkit.data import Dataset
@@ -23,7 +23,7 @@ SHOP_ON_IND2 = {
 
 
 def _by_rule(u: Utility, rule_ids: list[str]) -> dict[tuple[str, str], float]:
-    found = run(u, rule_ids)
+    found = run(u, rule_ids, params=WHOLE_DATA)
     pairs = zip(found["rule_id"], found["customer_id"], found["revenue_impact"], strict=True)
     return {(rule_id, cid): money for rule_id, cid, money in pairs}
 
@@ -223,7 +223,9 @@ def test_a_basic_rate_at_another_voltage_does_not_make_the_tariff_due_two_part()
     at_10_kv = at_10_kv.assign(basic_rate_kva_month=25.0, voltage_kv_min=10.0, voltage_kv_max=35.0)
     tables["tariffs"] = pd.concat([tariffs, at_10_kv], ignore_index=True)
     found = rules.run(
-        Dataset.from_frames(tables), rules=["tariff_mismatch", "capacity_underbilled"]
+        Dataset.from_frames(tables),
+        rules=["tariff_mismatch", "capacity_underbilled"],
+        params=WHOLE_DATA,
     )
     assert found["rule_id"].tolist() == ["tariff_mismatch"]
     assert found["revenue_impact"].tolist() == pytest.approx([168_000.0])
@@ -272,6 +274,6 @@ def test_a_shop_single_part_at_its_voltage_is_told_to_take_the_two_part_tariff_o
     at_10_kv = com.assign(basic_rate_kva_month=25.0, voltage_kv_min=10.0, voltage_kv_max=35.0)
     com2 = com.assign(tariff_category="COM2", energy_rate=0.55, basic_rate_kva_month=30.0)
     tables["tariffs"] = pd.concat([tariffs, at_10_kv, com2], ignore_index=True)
-    found = rules.run(Dataset.from_frames(tables), rules="tariff_mismatch")
+    found = rules.run(Dataset.from_frames(tables), rules="tariff_mismatch", params=WHOLE_DATA)
     assert found["revenue_impact"].tolist() == pytest.approx([114_000.0])
     assert "should be COM2" in found["evidence"].iat[0]
