@@ -92,10 +92,16 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
         moved = pf_moved(ctx, rows, revenue)
         moved += standard_surcharge(ctx, rows, revenue, params["pf_standard_mismatch"])
         pf = np.where(other_kwh | recomputed, 0.0, moved)
-    # Its short is at most what the bill lost as a whole (`bill_lost`): the rules floor their
-    # parts of a bill apart, so a short beside a refund another rule reports (a rate above the
-    # schedule's) would be revenue on a bill over-billed in all.
+    # A customer below the two-part threshold that chose a two-part tariff owes its capacity
+    # short at most what its bill lost as a whole (`bill_lost`): the rules floor their parts of
+    # a bill apart, so a short beside a refund another rule reports would be revenue on a bill
+    # over-billed in all. Not yet at every capacity: the recomputation reads the capacity in
+    # force from the orders and the archive's power-factor standard, where this rule reads a
+    # resumption without its suspension or the standard due, and would cap what it rightly
+    # counts (docs/billing.md).
+    chose_two_part = ctx.capacity_in_force[rows] < params["two_part_threshold_kva"]
     share = share_within_the_bill_lost(revenue + pf, bill_lost(ctx, rows))
+    share = np.where(chose_two_part, share, 1.0)
     revenue, pf = round_half_up(revenue * share), round_half_up(pf * share)
     grouped = per_customer_at(
         ctx,

@@ -468,29 +468,6 @@ def test_a_customer_below_the_threshold_that_chose_a_two_part_tariff_is_found_sh
 
 
 @pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
-def test_a_capacity_short_counts_at_most_what_its_bill_lost_at_any_capacity(itemized: bool):
-    """Factories of 400 kVA on IND2 by capacity (30 a kVA-month), 10,000 kWh a month (6,000.00
-    at 0.60), billed on 350 kVA.
-
-    `big_over`, its energy at 0.80: 50 × 30 = 1,500.00 short a month against 2,000.00 over the
-    schedule's energy (rate_mismatch's refund), the bill over-billed by 500.00 as a whole: 0.00
-    (it counted 12 × 1,500.00 = 18,000.00: the cap was for < 315 kVA only).
-
-    Near miss: `big_lost`, at 0.60: under-billed 1,500.00 a month, 18,000.00."""
-    u = Utility()
-    for cid, rate in (("big_over", 0.8), ("big_lost", None)):
-        u.customer(cid, contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY)
-        u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2", rate=rate,
-                  capacity=350.0, basis="capacity")  # fmt: skip
-    found = rules.run(with_ind1(u, itemized), rules=["capacity_underbilled", "rate_mismatch"])
-    money = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
-    short = {cid: amount for (cid, rule_id), amount in money.items() if rule_id != "rate_mismatch"}
-    assert short == pytest.approx({"big_over": 0.0, "big_lost": 18_000.00})
-    refunds = found[found["rule_id"] == "rate_mismatch"].set_index("customer_id")["evidence"]
-    assert "over-billed ¥24,000.00" in refunds["big_over"]  # 12 × 2,000.00, reported apart
-
-
-@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
 def test_a_customer_below_100_kva_on_a_two_part_tariff_does_not_owe_a_capacity_short(
     itemized: bool,
 ):

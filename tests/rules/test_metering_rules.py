@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rule_builder import COMMERCIAL, PERIODS, TWO_PART_BY_CAPACITY, Utility, flat, run
+from rule_builder import COMMERCIAL, PERIODS, TWO_PART_BY_CAPACITY, WHOLE_DATA, Utility, flat, run
 
 from auditkit import rules
 
@@ -148,7 +148,8 @@ def test_a_multiplier_shortfall_on_the_wrong_tariff_is_priced_at_the_tariff_due(
     0.8 − 100 × 0.4), what the year owed less what it was billed."""
     u = Utility()
     _on_agr(u, "shop", ct_ratio=2.0)
-    found = run(u, ["tariff_mismatch", "multiplier_mismatch"]).set_index("rule_id")
+    found = run(u, ["tariff_mismatch", "multiplier_mismatch"], params=WHOLE_DATA)
+    found = found.set_index("rule_id")
     assert found.loc["tariff_mismatch", "revenue_impact"] == pytest.approx(480.00)
     assert found.loc["multiplier_mismatch", "revenue_impact"] == pytest.approx(960.00)
     alone = run(u, "multiplier_mismatch")
@@ -172,7 +173,8 @@ def test_a_register_shortfall_on_the_wrong_tariff_is_priced_at_the_tariff_due():
     Together 496.00 = 1 200 × 0.8 − 1 160 × 0.4."""
     u = Utility()
     _on_agr(u, "shop")[2]["kwh_billed"] = 60.0
-    found = run(u, ["tariff_mismatch", "register_mismatch"]).set_index("rule_id")
+    found = run(u, ["tariff_mismatch", "register_mismatch"], params=WHOLE_DATA)
+    found = found.set_index("rule_id")
     assert found.loc["register_mismatch", "revenue_impact"] == pytest.approx(32.00)
     assert found.loc["tariff_mismatch", "revenue_impact"] == pytest.approx(464.00)
 
