@@ -45,6 +45,7 @@ class BillingParams:
     """Every convention of a recomputation that a utility may set otherwise (names = YAML keys)."""
 
     two_part_threshold_kva: float
+    two_part_choice_from_kva: float
     days_per_month: int
     demand_floor_share: float
     demand_excess_threshold: float
@@ -252,6 +253,7 @@ def _pf_tables(name: str, value: object) -> dict[str, tuple[PfPiece, ...]]:
 
 _CHECKS = {
     "two_part_threshold_kva": lambda n, v: _number(n, v),
+    "two_part_choice_from_kva": lambda n, v: _number(n, v),
     "days_per_month": lambda n, v: _whole(n, v, 28, 31),
     "demand_floor_share": lambda n, v: _number(n, v, maximum=1.0),
     "demand_excess_threshold": lambda n, v: _number(n, v, strict=True),

@@ -291,11 +291,6 @@ def _capacity_short_by_lines(
     return tuple(part[order] for part in merged)
 
 
-#: The least capacity that may choose a two-part tariff below the threshold (100 to 315 kVA
-#: may, 发改价格〔2023〕526号): below it a customer is single-part.
-TWO_PART_CHOICE_FROM_KVA = 100.0
-
-
 def fell_below_two_part(
     ctx: RuleContext, rows: np.ndarray, capacity: np.ndarray, two_part_kva: float
 ) -> np.ndarray:
@@ -306,7 +301,8 @@ def fell_below_two_part(
     recomputation judges it (`basic.single_part`). A customer always below the threshold on a
     two-part tariff chose it (100 to 315 kVA may, 发改价格〔2023〕526号) and owes its basic
     charge: a 200 kVA customer on IND2 billed on 150 kVA is 50 kVA short. Below 100 kVA
-    (`TWO_PART_CHOICE_FROM_KVA`) none may choose it: single-part, whatever its tariff billed.
+    (params/billing.yaml `two_part_choice_from_kva`) none may choose it: single-part, whatever
+    its tariff billed.
     NaN: unknown, not."""
     cust = ctx.bill_customer[rows]
     read_to = day_numbers(ctx.read_days(rows)[1])
@@ -314,7 +310,8 @@ def fell_below_two_part(
     capacity = np.asarray(capacity, dtype=float)
     with np.errstate(invalid="ignore"):
         below = capacity < two_part_kva
-        return below & ((peak >= two_part_kva) | (capacity < TWO_PART_CHOICE_FROM_KVA))
+        too_small = capacity < default_billing_params().two_part_choice_from_kva
+        return below & ((peak >= two_part_kva) | too_small)
 
 
 @once_per_context
