@@ -110,6 +110,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "（起始时间不明，按 {months:span} 可追补 {amount:money}）",
         " ({amount:money} recoverable for {months:span}, the start being unknown)",
     ),
+    "evidence.tariff.recoverable_from_order": (
+        "（未执行的工单 {order:text} 表明起始时间，按 {months:span} 可追补 {amount:money}）",
+        " (order {order:text}, not applied, dates the start: {amount:money} recoverable for "
+        "{months:span})",
+    ),
     "evidence.tariff.recoverable_from_start": (
         "（账单显示自 {start:period} 起执行错误电价，可全额追补）",
         " (the bills show it began in {start:period}: all of it recoverable)",

@@ -46,9 +46,12 @@ def penalties(
     """Per finding, its penalty in yuan (to the fen): the multiple of its class times its base,
     each month of the base under the regime in force that month. `base_months` holds, per
     finding, the base month by month (its months and yuan; None where the rule gives none):
-    a base spanning 2024-06-01 is split there. Without it the whole base is under the regime
-    of the finding's first month (`month_from`). 0 where the rule has no penalty class and
-    where the base is 0."""
+    a base spanning 2024-06-01 is split there. A regime whose months net to a refund counts
+    none of the base, the other all of it (each regime's multiple weighted by its positive net
+    part): a penalty between the smaller and the larger multiple times the base, never a
+    refund's months under one regime priced against the other's. Without `base_months` the
+    whole base is under the regime of the finding's first month (`month_from`). 0 where the
+    rule has no penalty class and where the base is 0."""
     base = np.asarray(base, dtype=float)
     if penalty_class is None:
         return np.zeros(len(base))
@@ -65,6 +68,7 @@ def penalties(
                     under_2024[position] = round_half_up(np.sum(amounts[late]))
                 else:
                     under_2024[position] = 0.0
+    under_2024 = np.clip(under_2024, 0.0, np.maximum(base, 0.0))
     under_1996 = base - under_2024
     penalty = (
         multiple(penalty_class, "1996", common) * under_1996

@@ -36,6 +36,7 @@ from auditkit.rules.repriced import (
     on_tariff,
     reprice,
 )
+from auditkit.rules.stale_orders import stale_bills
 from auditkit.rules.tariff_due import Mismatched, is_two_part, mismatched
 from auditkit.rules.tier_energy import back_billed_energy_money
 
@@ -127,6 +128,7 @@ def at_tariff_due(tariff: object, amount: float) -> list:
     severity="high",
     revenue_kind="proved",
     penalty="tariff_misuse",
+    reads=("order_not_applied",),
 )
 def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """A tariff not for the customer's usage type (legal exceptions by industry aside: schools,
@@ -142,10 +144,15 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     power-factor adjustment on that base; elsewhere (or where a bill cannot be so priced) the
     flat rates of `_flat_gap`. Recoverable, and so counted and penalised: from the first such
     bill where the data shows the start (a bill on the due tariff before it, or a connection
-    inside the data), else the last `backbill_months` months (the convention for an unknown
-    start); the evidence gives the data's total beside it. Bills that net to an over-billing
-    are a refund: no revenue, no penalty.
+    inside the data), else from the effective month of the earliest tariff order not applied
+    whose bills order_not_applied leaves here (the order dates the change the archive missed),
+    else the last `backbill_months` months (the convention for an unknown start); the evidence
+    gives the data's total beside it. Bills that net to an over-billing are a refund: no
+    revenue, no penalty.
     """
+    # order_not_applied's grace, for the orders it leaves here; the thresholds are the rest.
+    grace_months = params["order_not_applied"]["grace_months"]
+    params = {name: value for name, value in params.items() if name != "order_not_applied"}
     found = mismatched(ctx, params)
     idx, correct = found.idx, found.correct
     if len(idx) == 0:
@@ -161,9 +168,13 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         (money.first_wrong > first_bill) | _billed_since_connection(ctx, idx, first_bill)
     )
     # One window for the revenue, the penalty and the evidence: everything since a start the
-    # data shows, else the last `backbill_months` (DOMAIN.md); nothing where the bills net to a
-    # refund (no under-billing, so no misuse to penalise).
-    recovered_from = np.where(start_seen, month_from, ctx.as_of - params["backbill_months"] + 1)
+    # data shows, or the order not applied dates, else the last `backbill_months` (DOMAIN.md);
+    # nothing where the bills net to a refund (no under-billing, so no misuse to penalise).
+    order_start, order_id = _unapplied_order_start(ctx, idx, grace_months)
+    dated_by_order = (money.bills > 0) & ~start_seen & (order_start <= ctx.as_of)
+    start = np.where(dated_by_order, np.maximum(order_start, month_from), month_from)
+    start_seen |= dated_by_order
+    recovered_from = np.where(start_seen, start, ctx.as_of - params["backbill_months"] + 1)
     recoverable = np.where(money.over > 0, 0.0, money.recent(recovered_from))
     archived = tariff[idx]
     evidence = []
@@ -211,7 +222,16 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         )
         if money.pf[position]:
             clauses.append(clause("tariff.pf", amount=money.pf[position]))
-        if start_seen[position]:
+        if dated_by_order[position]:
+            clauses.append(
+                clause(
+                    "tariff.recoverable_from_order",
+                    order=order_id[position],
+                    amount=recoverable[position],
+                    months=(start[position], ctx.as_of),
+                )
+            )
+        elif start_seen[position]:
             clauses.append(clause("tariff.recoverable_from_start", start=month_from[position]))
         else:
             clauses.append(
@@ -233,6 +253,26 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         np.full(len(idx), 0.9),
         penalty_months=money.by_month(recovered_from),
     )
+
+
+def _unapplied_order_start(
+    ctx: RuleContext, idx: np.ndarray, grace_months: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per customer of `idx`, the effective month of the earliest tariff order its stale bills
+    name (`stale_bills`, on order_not_applied's grace; a month past `as_of` where none) and its
+    id: order_not_applied leaves those bills to tariff_mismatch, so the order dates the
+    misuse's start and every bill it leaves here is counted here."""
+    start = np.full(len(ctx.customers), ctx.as_of + 1, dtype=np.int64)
+    order_id = np.full(len(ctx.customers), None, dtype=object)
+    hits = stale_bills(ctx, grace_months)
+    if not hits.empty:
+        hits = hits[(hits["kind"] == "tariff").to_numpy()]
+        earliest = hits.sort_values(["cust", "named_effective"], kind="stable")
+        earliest = earliest.drop_duplicates("cust")
+        customers = earliest["cust"].to_numpy(dtype=np.int64)
+        start[customers] = earliest["named_effective"].to_numpy(dtype=np.int64)
+        order_id[customers] = earliest["named_order_id"].to_numpy(dtype=object)
+    return start[idx], order_id[idx]
 
 
 def _billed_since_connection(

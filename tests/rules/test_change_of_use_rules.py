@@ -454,11 +454,11 @@ def test_a_capacity_order_not_applied_counts_each_month_once_prorated_in_its_fir
 
 def test_a_tariff_order_not_applied_on_a_wrong_archive_is_counted_under_tariff_mismatch():
     """A shop archived on RES (residential's), an order to COM from July, billed RES all year,
-    100 kWh a month: tariff_mismatch prices the twelve bills, (0.80 − 0.50) × 100 = 30.00 to
-    June and (0.80 − 0.60) × 100 = 20.00 from July, 300.00; order_not_applied lists the order
-    and leaves its six bills' 120.00 there. Archived on COM, tariff_mismatch finds nothing and
-    the 120.00 is order_not_applied's."""
-    for archive, mismatch, not_applied in (("RES", 300.0, 0.0), ("COM", None, 120.0)):
+    100 kWh a month: order_not_applied lists the order and leaves its six bills to
+    tariff_mismatch, which counts them from the start the order dates, July, whatever its
+    window: (0.80 − 0.60) × 100 = 20.00 a month, 120.00 (not the data's twelve bills, 300.00).
+    Archived on COM, tariff_mismatch finds nothing and the 120.00 is order_not_applied's."""
+    for archive, mismatch, not_applied in (("RES", 120.0, 0.0), ("COM", None, 120.0)):
         u = Utility()
         u.customer("shop", usage_type="commercial", tariff_category=archive)
         u.monthly("shop", flat(100), tariff="RES")

@@ -184,3 +184,30 @@ def test_each_month_of_a_penalty_base_is_under_the_regime_in_force_that_month():
     # Near miss: as of May, March to May (3 × 30.00 = 90.00) are all under 1996: 2 × 90.00.
     earlier = run(u, "tariff_mismatch", as_of="2024-05", params=contract).iloc[0]
     assert (earlier["revenue_impact"], earlier["penalty"]) == (90.0, 180.0)
+
+
+def test_a_refund_on_one_side_of_2024_06_01_does_not_push_the_penalty_outside_its_multiples():
+    # The contract's multiple 1.0 under the 2024 rules, 2 under 1996: the penalty lies between
+    # 1 × and 2 × the revenue, the regime whose months net to a refund counting none of it.
+    contract = {"common.penalty_2024_tariff_misuse": 1.0}
+    u = Utility()
+    # Residential, archived AGR. March to May on AGR: 3 × 1,000 × (0.5 − 0.4) = 300.00 under
+    # the 1996 rules; June on COM: 500 × (0.8 − 0.5) = 150.00 over-billed, under 2024. Revenue
+    # 300 − 150 = 150.00; all of it under 1996: 2 × 150.00 = 300.00 (it was 2 × 300 − 150 = 450).
+    u.customer("refund_late", usage_type="residential", tariff_category="AGR")
+    kwh = [1000] * 5 + [500] + [1000] * 6
+    u.monthly("refund_late", kwh, tariff=["RES"] * 2 + ["AGR"] * 3 + ["COM"] + ["RES"] * 6)
+    # May on COM: 500 × (0.8 − 0.5) = 150.00 over-billed, under 1996; June to August on AGR:
+    # 1,000 × (0.5 − 0.4) + 2 × 1,000 × (0.6 − 0.4) = 500.00 under 2024. Revenue 350.00, all
+    # of it under 2024: 1 × 350.00 = 350.00 (it was 2 × −150 + 500 = 200, below 1 × 350).
+    u.customer("refund_early", usage_type="residential", tariff_category="AGR")
+    kwh = [1000] * 4 + [500] + [1000] * 7
+    u.monthly("refund_early", kwh, tariff=["RES"] * 4 + ["COM"] + ["AGR"] * 3 + ["RES"] * 4)
+    # Near miss: under-billed on both sides keeps the split. March to May on AGR (300.00, 1996),
+    # June on AGR (1,000 × 0.1 = 100.00, 2024): 2 × 300.00 + 1 × 100.00 = 700.00.
+    u.customer("both_under", usage_type="residential", tariff_category="AGR")
+    u.monthly("both_under", flat(1000), tariff=["RES"] * 2 + ["AGR"] * 4 + ["RES"] * 6)
+    found = run(u, "tariff_mismatch", params=contract).set_index("customer_id")
+    assert found.loc["refund_late", ["revenue_impact", "penalty"]].tolist() == [150.0, 300.0]
+    assert found.loc["refund_early", ["revenue_impact", "penalty"]].tolist() == [350.0, 350.0]
+    assert found.loc["both_under", ["revenue_impact", "penalty"]].tolist() == [400.0, 700.0]

@@ -67,6 +67,42 @@ def test_tariff_mismatch_whose_start_the_bills_show_is_recoverable_from_it():
     assert "the bills show it began in 2024-05: all of it recoverable" in row["evidence"]
 
 
+def test_a_tariff_order_not_applied_does_date_the_tariff_mismatch_start():
+    """A shop archived RES with an order RES → COM from 1 July never applied: order_not_applied
+    leaves its six bills to tariff_mismatch, which counts them all, the order dating the start:
+    July to December 6 × 100 × (0.8 − 0.6) = ¥120.00 (it counted only October to December,
+    3 × 20.00 = ¥60.00, the start unknown: July to September counted by neither)."""
+    u = Utility()
+    u.customer("shop", usage_type="commercial", tariff_category="RES")
+    u.monthly("shop", flat(100), tariff="RES")
+    u.order("shop", "tariff_change", "2024-07-01", "RES", "COM")
+    # Near miss: the same bills without an order keep the unknown start's last three months.
+    u.customer("no_order", usage_type="commercial", tariff_category="RES")
+    u.monthly("no_order", flat(100), tariff="RES")
+    # Near miss: an order billing applied on time leaves nothing and dates nothing: the six RES
+    # bills before it keep the unknown start, whose last three months are on COM (0.00).
+    u.customer("applied", usage_type="commercial", tariff_category="RES")
+    u.monthly("applied", flat(100), tariff=["RES"] * 6 + ["COM"] * 6)
+    u.order("applied", "tariff_change", "2024-07-01", "RES", "COM")
+    found = run(u, ["tariff_mismatch", "order_not_applied"]).set_index(["customer_id", "rule_id"])
+    dated = found.loc[("shop", "tariff_mismatch")]
+    assert (dated["revenue_impact"], dated["penalty"]) == (120.0, 2 * 120.0)
+    assert (
+        "order WO0001, not applied, dates the start: ¥120.00 recoverable for 2024-07..2024-12"
+        in (dated["evidence"])
+    )
+    assert found.loc[("shop", "order_not_applied"), "revenue_impact"] == 0.0
+    assert (
+        "6 bills is counted under tariff_mismatch"
+        in found.loc[("shop", "order_not_applied"), "evidence"]
+    )
+    assert found.loc[("no_order", "tariff_mismatch"), "revenue_impact"] == 3 * 100 * 0.2
+    applied = found.loc[("applied", "tariff_mismatch")]
+    assert (applied["revenue_impact"], applied["penalty"]) == (0.0, 0.0)
+    assert "the start being unknown" in applied["evidence"]
+    assert ("applied", "order_not_applied") not in found.index
+
+
 def test_tariff_mismatch_archive_wrong_but_bills_on_the_tariff_due_owe_nothing():
     u = Utility()
     u.customer("archive", usage_type="commercial", tariff_category="RES")
