@@ -77,9 +77,14 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     # latest's new one: orders back and forth inside one read period (RES → COM from 5
     # October, COM → RES from 20 October, billed RES) or on to a third tariff (COM → AGR from
     # 20 October, billed AGR) leave its days unpriced.
+    # Only an order billing never applied: one applied (a bill holding its days on its new
+    # tariff: RES → COM from 5 March, billed COM from April) left nothing to the bill billing
+    # moved on to the latest's new tariff, dated by its read_to as the recomputation dates it.
     holds_days = latest | _days_in_read_period(joined)
+    by_order = [joined["cust"], joined["order_id"]]
+    applied = _applied(joined, is_tariff & holds_days, by_order)
     latest_new = pd.Series(np.where(latest, new, None)).groupby(by_bill).transform("last")
-    on_latest_new = is_tariff & (tariff == latest_new.to_numpy(dtype=object))
+    on_latest_new = is_tariff & (tariff == latest_new.to_numpy(dtype=object)) & ~applied
     covers_days = covers | on_latest_new
     stale_earlier = is_tariff & ~latest & holds_days & covers_days & (tariff != new)
     # Each pair carries its bill's staleness: a bill over-billed as a whole is priced too, its
@@ -92,7 +97,6 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     answers = stale & np.where(is_tariff, covers_days, latest)
     month = joined["month"].to_numpy(dtype=np.int64)
     after_grace = month >= joined["effective"].to_numpy(dtype=np.int64) + grace_months
-    by_order = [joined["cust"], joined["order_id"]]
     left_late = pd.Series(answers & after_grace).groupby(by_order).transform("max")
     # A tariff order is late too where its first bill once the grace is over (under it still)
     # is not on its new tariff: billing never applied it, moving to a third tariff instead.
@@ -103,7 +107,7 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     off_new = at_grace_end & (tariff != new)
     moved_off = pd.Series(off_new).groupby(by_order).transform("max")
     late = left_late.to_numpy(dtype=bool) | moved_off.to_numpy(dtype=bool)
-    late |= _superseded_unapplied(joined, is_tariff & holds_days, judged, by_order)
+    late |= _superseded_unapplied(joined, is_tariff & holds_days, applied, judged, by_order)
     priced = pd.Series(answers & late).groupby(by_bill).transform("max")
     kept = latest & stale & priced.to_numpy(dtype=bool)
     found = joined.loc[kept].reset_index(drop=True)
@@ -173,24 +177,34 @@ def _days_in_read_period(joined: pd.DataFrame) -> np.ndarray:
     return joined["until"].to_numpy("datetime64[D]") > first_day
 
 
+def _applied(joined: pd.DataFrame, holding: np.ndarray, by_order: list[pd.Series]) -> np.ndarray:
+    """Per pair of `_bills_under_orders`, whether billing applied its tariff order: some bill
+    holding a day of it (`holding`) is on its new tariff."""
+    on_new = holding & (joined["tariff"].to_numpy(dtype=object) == joined["new"].to_numpy())
+    return pd.Series(on_new).groupby(by_order).transform("max").to_numpy(dtype=bool)
+
+
 def _superseded_unapplied(
-    joined: pd.DataFrame, holding: np.ndarray, judged: np.ndarray, by_order: list[pd.Series]
+    joined: pd.DataFrame,
+    holding: np.ndarray,
+    applied: np.ndarray,
+    judged: np.ndarray,
+    by_order: list[pd.Series],
 ) -> np.ndarray:
     """Per pair of `_bills_under_orders`, whether its tariff order was superseded by an order
     to another tariff before its grace was over (no bill once the grace is over falls under it:
-    `judged` marks those that do) and billing never applied it: no bill holding a day of it
-    (`holding`) is on its new tariff. The bill that held its days was its only chance, so it is
-    late. An order re-issued to the same tariff (a correction) leaves the later one to judge."""
+    `judged` marks those that do) and billing never applied it (`applied`, `_applied` of
+    `holding`: the bills holding a day of it). The bill that held its days was its only chance,
+    so it is late. An order re-issued to the same tariff (a correction) leaves the later one to
+    judge."""
     new = joined["new"].to_numpy(dtype=object)
     next_new = joined.groupby(["row", "kind"], sort=False)["new"].shift(-1)
     next_new = next_new.to_numpy(dtype=object)
     superseded = ~pd.isna(next_new) & (next_new != new)
-    on_new = holding & (joined["tariff"].to_numpy(dtype=object) == new)
     per_order = pd.DataFrame(
-        {"holding": holding, "on_new": on_new, "judged": judged, "superseded": superseded}
+        {"holding": holding, "judged": judged, "superseded": superseded}
     ).groupby(by_order)
     held = per_order["holding"].transform("max").to_numpy(dtype=bool)
-    applied = per_order["on_new"].transform("max").to_numpy(dtype=bool)
     judged_later = per_order["judged"].transform("max").to_numpy(dtype=bool)
     replaced = per_order["superseded"].transform("max").to_numpy(dtype=bool)
     return held & replaced & ~applied & ~judged_later
