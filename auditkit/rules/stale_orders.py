@@ -76,24 +76,26 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     # the bill is not on its new tariff, billed on an old tariff of the orders or on the
     # latest's new one: orders back and forth inside one read period (RES → COM from 5
     # October, COM → RES from 20 October, billed RES) or on to a third tariff (COM → AGR from
-    # 20 October, billed AGR) leave its days unpriced.
-    # Only an order billing never applied: one applied (a bill holding its days on its new
-    # tariff: RES → COM from 5 March, billed COM from April) left nothing to the bill billing
-    # moved on to the latest's new tariff, dated by its read_to as the recomputation dates it.
+    # 20 October, billed AGR) leave its days unpriced. Only an order billing never applied: one
+    # applied (a bill holding its days on its new tariff: RES → COM from 5 March, billed COM
+    # from April) left nothing to a bill under a later order billed on that order's new tariff
+    # or its old one, dated by its read_to as the recomputation dates it, and answers for none.
     holds_days = latest | _days_in_read_period(joined)
     by_order = [joined["cust"], joined["order_id"]]
     applied = _applied(joined, is_tariff & holds_days, by_order)
+    never_applied_earlier = is_tariff & ~latest & ~applied
     latest_new = pd.Series(np.where(latest, new, None)).groupby(by_bill).transform("last")
-    on_latest_new = is_tariff & (tariff == latest_new.to_numpy(dtype=object)) & ~applied
-    covers_days = covers | on_latest_new
-    stale_earlier = is_tariff & ~latest & holds_days & covers_days & (tariff != new)
+    on_latest_new = tariff == latest_new.to_numpy(dtype=object)
+    covers_days = np.where(latest, covers, never_applied_earlier & (covers | on_latest_new))
+    stale_earlier = never_applied_earlier & holds_days & covers_days & (tariff != new)
     # Each pair carries its bill's staleness: a bill over-billed as a whole is priced too, its
     # part capped at what it lost (`order_not_applied`).
     stale_pair = np.where(latest, stale_of_latest, stale_earlier)
     stale = pd.Series(stale_pair).groupby(by_bill).transform("max").to_numpy(dtype=bool)
     # A capacity order answers for the bills it is the latest of; a tariff order for the bills
-    # left on its old tariff or an earlier one, under it or later orders, and for the bills
-    # billing moved on to the latest order's new tariff while its days are due its own.
+    # left on its old tariff or an earlier one under it, and, billing never applied it, under
+    # later orders too and for the bills billing moved on to the latest order's new tariff
+    # while its days are due its own.
     answers = stale & np.where(is_tariff, covers_days, latest)
     month = joined["month"].to_numpy(dtype=np.int64)
     after_grace = month >= joined["effective"].to_numpy(dtype=np.int64) + grace_months
