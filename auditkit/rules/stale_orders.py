@@ -39,7 +39,9 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     back and forth), or on the latest's new tariff while an earlier order's days inside its
     read period are due another (RES → COM from 5 October, COM → RES from 20 October, billed
     RES; or COM → AGR from 20 October, billed AGR; order_not_applied counts such a bill at
-    most what it lost as a whole), where one of those orders is late: a bill so left `grace_months` or
+    most what it lost as a whole), of an earlier order only where billing never applied it (no
+    bill holding its days on its new tariff: one applied answers for no bill under a later
+    order), where one of those orders is late: a bill so left `grace_months` or
     more after that order took effect, under it or a later order (two orders in a row not
     applied: the first is late though later bills fall under the second), or its first bill
     once the grace is over, under it still, on another tariff than its new one (billing moved
