@@ -39,7 +39,9 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     back and forth), or on the latest's new tariff while an earlier order's days inside its
     read period are due another (RES → COM from 5 October, COM → RES from 20 October, billed
     RES; or COM → AGR from 20 October, billed AGR; order_not_applied counts such a bill at
-    most what it lost as a whole), where one of those orders is late: a bill so left `grace_months` or
+    most what it lost as a whole), of an earlier order only where billing never applied it (no
+    bill holding its days on its new tariff: one applied answers for no bill under a later
+    order), where one of those orders is late: a bill so left `grace_months` or
     more after that order took effect, under it or a later order (two orders in a row not
     applied: the first is late though later bills fall under the second), or its first bill
     once the grace is over, under it still, on another tariff than its new one (billing moved
@@ -76,23 +78,29 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     # the bill is not on its new tariff, billed on an old tariff of the orders or on the
     # latest's new one: orders back and forth inside one read period (RES → COM from 5
     # October, COM → RES from 20 October, billed RES) or on to a third tariff (COM → AGR from
-    # 20 October, billed AGR) leave its days unpriced.
+    # 20 October, billed AGR) leave its days unpriced. Only an order billing never applied: one
+    # applied (a bill holding its days on its new tariff: RES → COM from 5 March, billed COM
+    # from April) left nothing to a bill under a later order billed on that order's new tariff
+    # or its old one, dated by its read_to as the recomputation dates it, and answers for none.
     holds_days = latest | _days_in_read_period(joined)
+    by_order = [joined["cust"], joined["order_id"]]
+    applied = _applied(joined, is_tariff & holds_days, by_order)
+    never_applied_earlier = is_tariff & ~latest & ~applied
     latest_new = pd.Series(np.where(latest, new, None)).groupby(by_bill).transform("last")
-    on_latest_new = is_tariff & (tariff == latest_new.to_numpy(dtype=object))
-    covers_days = covers | on_latest_new
-    stale_earlier = is_tariff & ~latest & holds_days & covers_days & (tariff != new)
+    on_latest_new = tariff == latest_new.to_numpy(dtype=object)
+    covers_days = np.where(latest, covers, never_applied_earlier & (covers | on_latest_new))
+    stale_earlier = never_applied_earlier & holds_days & covers_days & (tariff != new)
     # Each pair carries its bill's staleness: a bill over-billed as a whole is priced too, its
     # part capped at what it lost (`order_not_applied`).
     stale_pair = np.where(latest, stale_of_latest, stale_earlier)
     stale = pd.Series(stale_pair).groupby(by_bill).transform("max").to_numpy(dtype=bool)
     # A capacity order answers for the bills it is the latest of; a tariff order for the bills
-    # left on its old tariff or an earlier one, under it or later orders, and for the bills
-    # billing moved on to the latest order's new tariff while its days are due its own.
+    # left on its old tariff or an earlier one under it, and, billing never applied it, under
+    # later orders too and for the bills billing moved on to the latest order's new tariff
+    # while its days are due its own.
     answers = stale & np.where(is_tariff, covers_days, latest)
     month = joined["month"].to_numpy(dtype=np.int64)
     after_grace = month >= joined["effective"].to_numpy(dtype=np.int64) + grace_months
-    by_order = [joined["cust"], joined["order_id"]]
     left_late = pd.Series(answers & after_grace).groupby(by_order).transform("max")
     # A tariff order is late too where its first bill once the grace is over (under it still)
     # is not on its new tariff: billing never applied it, moving to a third tariff instead.
@@ -103,7 +111,7 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     off_new = at_grace_end & (tariff != new)
     moved_off = pd.Series(off_new).groupby(by_order).transform("max")
     late = left_late.to_numpy(dtype=bool) | moved_off.to_numpy(dtype=bool)
-    late |= _superseded_unapplied(joined, is_tariff & holds_days, judged, by_order)
+    late |= _superseded_unapplied(joined, is_tariff & holds_days, applied, judged, by_order)
     priced = pd.Series(answers & late).groupby(by_bill).transform("max")
     kept = latest & stale & priced.to_numpy(dtype=bool)
     found = joined.loc[kept].reset_index(drop=True)
@@ -173,24 +181,34 @@ def _days_in_read_period(joined: pd.DataFrame) -> np.ndarray:
     return joined["until"].to_numpy("datetime64[D]") > first_day
 
 
+def _applied(joined: pd.DataFrame, holding: np.ndarray, by_order: list[pd.Series]) -> np.ndarray:
+    """Per pair of `_bills_under_orders`, whether billing applied its tariff order: some bill
+    holding a day of it (`holding`) is on its new tariff."""
+    on_new = holding & (joined["tariff"].to_numpy(dtype=object) == joined["new"].to_numpy())
+    return pd.Series(on_new).groupby(by_order).transform("max").to_numpy(dtype=bool)
+
+
 def _superseded_unapplied(
-    joined: pd.DataFrame, holding: np.ndarray, judged: np.ndarray, by_order: list[pd.Series]
+    joined: pd.DataFrame,
+    holding: np.ndarray,
+    applied: np.ndarray,
+    judged: np.ndarray,
+    by_order: list[pd.Series],
 ) -> np.ndarray:
     """Per pair of `_bills_under_orders`, whether its tariff order was superseded by an order
     to another tariff before its grace was over (no bill once the grace is over falls under it:
-    `judged` marks those that do) and billing never applied it: no bill holding a day of it
-    (`holding`) is on its new tariff. The bill that held its days was its only chance, so it is
-    late. An order re-issued to the same tariff (a correction) leaves the later one to judge."""
+    `judged` marks those that do) and billing never applied it (`applied`, `_applied` of
+    `holding`: the bills holding a day of it). The bill that held its days was its only chance,
+    so it is late. An order re-issued to the same tariff (a correction) leaves the later one to
+    judge."""
     new = joined["new"].to_numpy(dtype=object)
     next_new = joined.groupby(["row", "kind"], sort=False)["new"].shift(-1)
     next_new = next_new.to_numpy(dtype=object)
     superseded = ~pd.isna(next_new) & (next_new != new)
-    on_new = holding & (joined["tariff"].to_numpy(dtype=object) == new)
     per_order = pd.DataFrame(
-        {"holding": holding, "on_new": on_new, "judged": judged, "superseded": superseded}
+        {"holding": holding, "judged": judged, "superseded": superseded}
     ).groupby(by_order)
     held = per_order["holding"].transform("max").to_numpy(dtype=bool)
-    applied = per_order["on_new"].transform("max").to_numpy(dtype=bool)
     judged_later = per_order["judged"].transform("max").to_numpy(dtype=bool)
     replaced = per_order["superseded"].transform("max").to_numpy(dtype=bool)
     return held & replaced & ~applied & ~judged_later

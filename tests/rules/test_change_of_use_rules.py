@@ -253,8 +253,9 @@ def test_two_orders_in_one_read_period_price_each_ones_days_at_its_tariff(itemiz
     )
 
 
-def _read_on_the_25th(u: Utility, cid: str, tariff: str = "RES") -> list[dict]:
-    """`cid` billed 100 kWh a month on `tariff`, each bill read from the 25th to the 24th."""
+def _read_on_the_25th(u: Utility, cid: str, tariff: str | list[str] = "RES") -> list[dict]:
+    """`cid` billed 100 kWh a month on `tariff` (a list: each month's), each bill read from the
+    25th to the 24th."""
     bills = u.monthly(cid, flat(100), tariff=tariff)
     for bill in bills:
         read_to = pd.Timestamp(f"{bill['period']}-24")
@@ -383,6 +384,53 @@ def test_a_bill_stale_by_an_earlier_order_alone_names_that_order():
     found = rules.run(u.dataset(), rules=["order_not_applied"]).set_index("customer_id")
     assert "order WO0001 (tariff_change RES→COM)" in found.loc["back_forth", "evidence"]
     assert "order WO0004 (tariff_change COM→AGR)" in found.loc["in_a_row", "evidence"]
+
+
+def test_an_order_billing_applied_leaves_nothing_to_the_bills_of_the_next_order():
+    """Farms archived on AGR (0.4), 100 kWh a bill read on the 25th (RES 0.5 to June, 0.6
+    from July; COM 0.8). `two`: WO0001 RES → COM from 5 March, billed COM from April (applied
+    inside the grace), WO0002 COM → AGR from 20 October, billed AGR from October. `one`:
+    billed COM, WO0003 COM → AGR from 20 October, billed AGR from October. October's bill
+    (09-25..10-24) is the same on both: on the tariff in force by its read_to, as the
+    recomputation dates the tariff due, nothing. `two` counted 54.03 naming WO0001 "still use
+    RES": October's COM days round(100 × 25 / 30, 2) = 83.33 kWh × (0.8 − 0.4) = 33.33, and
+    March's lag inside the grace (68.97 kWh from 5 March × (0.8 − 0.5) ≈ 20.70) as if late.
+    The same back to the old tariff: `two_back`, as `two` with WO0005 COM → RES from 20 October
+    billed RES from October, counted 37.36 naming WO0001; `one_back`, as `one` with WO0006
+    COM → RES: nothing on both.
+
+    Near misses: `skipped`, WO0007 RES → COM from 5 October, WO0008 COM → AGR from 20 October,
+    billed RES to September and AGR from October: billing never applied WO0007, its COM days
+    round(100 × 25 / 30, 2) − round(100 × 10 / 30, 2) = 83.33 − 33.33 = 50.00 kWh × (0.8 −
+    0.4) = 20.00, naming it. `reverted`, as `two` billed RES again from October: WO0010 COM →
+    AGR not applied, October due 83.33 × 0.8 + 16.67 × 0.4 = 66.66 + 6.67 = 73.33 against
+    60.00, 13.33 (November and December 20.00 over-billed each, a refund), naming WO0010, not
+    WO0009 billing applied (it counted March's lag too: 34.03)."""
+    u = Utility()
+    applied_in_april = ("2024-03-05", "RES", "COM")
+    for cid, tariffs, orders in (
+        ("two", ["RES"] * 3 + ["COM"] * 6 + ["AGR"] * 3,
+         (applied_in_april, ("2024-10-20", "COM", "AGR"))),
+        ("one", ["COM"] * 9 + ["AGR"] * 3, (("2024-10-20", "COM", "AGR"),)),
+        ("two_back", ["RES"] * 3 + ["COM"] * 6 + ["RES"] * 3,
+         (applied_in_april, ("2024-10-20", "COM", "RES"))),
+        ("one_back", ["COM"] * 9 + ["RES"] * 3, (("2024-10-20", "COM", "RES"),)),
+        ("skipped", ["RES"] * 9 + ["AGR"] * 3,
+         (("2024-10-05", "RES", "COM"), ("2024-10-20", "COM", "AGR"))),
+        ("reverted", ["RES"] * 3 + ["COM"] * 6 + ["RES"] * 3,
+         (applied_in_april, ("2024-10-20", "COM", "AGR"))),
+    ):  # fmt: skip
+        u.customer(cid, usage_type="agricultural", tariff_category="AGR")
+        _read_on_the_25th(u, cid, tariffs)
+        for effective, old, new in orders:
+            u.order(cid, "tariff_change", effective, old, new)
+    found = rules.run(u.dataset(), rules=["order_not_applied"]).set_index("customer_id")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"skipped": 20.00, "reverted": 13.33}, abs=0.005
+    )
+    assert "order WO0007 (tariff_change RES→COM)" in found.loc["skipped", "evidence"]
+    assert "order WO0010 (tariff_change COM→AGR)" in found.loc["reverted", "evidence"]
+    assert "WO0009" not in found.loc["reverted", "evidence"]
 
 
 @pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
