@@ -256,7 +256,8 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     a renamed copy of the same returned sheet is the same source and is recorded once) and the
     row the finding was written in (so a sheet sorted, filtered or with rows inserted gives the
     same events; `attrs["sheet_rows"]` maps each key to the row it is in now, `attrs["sheet"]` names
-    the sheet, renamed or not). Rows with no input
+    the sheet, renamed or not; `attrs["as_of"]` the month of the findings it was made from, None
+    when unknown). Rows with no input
     are skipped and listed in `attrs["blank_rows"]` (finding_key, source, source_row and the
     sheet_row it is in now), so that
     `Register.record_outcomes(blank_rows=...)` refuses a row imported before and emptied since. Every problem (a sheet that is not a worklist, a deleted row, a changed key or
@@ -295,6 +296,7 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     _check_checked_on(events, meta.get("as_of"), problems)
     problems.raise_any()
     events.attrs["sheet"] = sheet.title
+    events.attrs["as_of"] = meta.get("as_of")
     selection = meta.get("selection") if isinstance(meta.get("selection"), dict) else {}
     events["auditor"] = pd.Series(meta.get("auditor"), index=events.index, dtype="string")
     events["selected_by"] = pd.Series(selection.get("by"), index=events.index, dtype="string")

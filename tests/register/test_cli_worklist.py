@@ -22,9 +22,10 @@ from openpyxl.utils.datetime import to_excel
 from auditkit.atomic import locked_while_written
 from auditkit.cli import main
 from auditkit.pipeline.partials import STAGED_QUIET_SECONDS
-from auditkit.register import Register
+from auditkit.register import Register, select_worklist, write_worklist
 from auditkit.register.keys import finding_keys
 from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEETS, canonical_column
+from auditkit.register.worklist_sent import record_sent
 
 #: The day checks are dated: worklists are recorded as sent today, and a check cannot precede it.
 TODAY = f"{dt.date.today():%Y-%m-%d}"
@@ -1270,3 +1271,56 @@ def test_one_recovery_typed_with_two_dates_on_two_worklists_is_refused_not_count
     c = fill(three, {FIRST_DATA_ROW: later}, tmp_path / "c.xlsx")
     assert main(["register", "import", str(c), "--db", db]) == 0
     assert sorted(amounts(db, key)) == [280.0, 280.0]
+
+
+def month_findings(as_of: str) -> pd.DataFrame:
+    """Two findings of 城东 as `rules.run` gives them for month `as_of`."""
+    frame = builders.findings(builders.finding("a", 500), builders.finding("b", 300))
+    frame.attrs["as_of"] = as_of
+    return frame
+
+
+def test_a_sheet_of_a_month_the_register_has_not_recorded_and_never_sent_is_refused(
+    tmp_path: Path, capsys
+) -> None:
+    """The register holds 2025-06; a worklist of 2025-08 made from a findings file and never
+    recorded as sent named findings the register has (the same keys), so it imported without a
+    word: its checks counted in a month the register has no run of. Refused, naming the month;
+    the register's own month, and a sheet of 2025-08 recorded as sent, still import."""
+    db = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    with Register.open(db) as register:
+        register.record_run(month_findings("2025-06"), run_id="2025-06", as_of="2025-06",
+                            district=None)  # fmt: skip
+    answer = {"outcome": "误报", "checked_by": "李四", "checked_on": TODAY}
+    written = {}
+    for month, top in (
+        ("2025-08", 2),
+        ("2025-06", 1),
+    ):  # two sheets, b checked on one, a on the other
+        worklist = select_worklist(month_findings(month), by="revenue", top=top)
+        written[month] = write_worklist(worklist, tmp_path / f"sent-{month}.xlsx")
+        row = FIRST_DATA_ROW + top - 1
+        fill(written[month], {row: answer}, tmp_path / f"back-{month}.xlsx")
+    assert main(["register", "import", str(tmp_path / "back-2025-08.xlsx"), "--db", db]) == 2
+    shown = Register.open(db).url
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        f"worklist 'back-2025-08.xlsx': expected a worklist of a month the register {shown} has "
+        "recorded (its latest is 2025-06) or one recorded as sent, found a worklist of 2025-08 "
+        "never sent: record the run of 2025-08 first (auditkit rules --register), then import it"
+    ]
+    assert amounts(db) == [] and field_events(db) == 0
+    # near misses: the register's own month imports; so does 2025-08 once recorded as sent
+    assert main(["register", "import", str(tmp_path / "back-2025-06.xlsx"), "--db", db]) == 0
+    assert field_events(db) == 1
+    with Register.open(db) as register:
+        sent_08 = select_worklist(month_findings("2025-08"), by="revenue", top=2)
+        assert record_sent(register, [(written["2025-08"], sent_08)], sent_by="王工") == 2
+    capsys.readouterr()
+    assert main(["register", "import", str(tmp_path / "back-2025-08.xlsx"), "--db", db]) == 0
+    assert "1 outcome events recorded" in capsys.readouterr().out
+
+
+def field_events(db: str) -> int:
+    """How many live outcome events besides `sent` the register holds."""
+    with Register.open(db) as register:
+        return int((register.outcomes()["event"] != "sent").sum())
