@@ -185,6 +185,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "estimated ones (kept apart, never added: an estimated amount rests on an estimate of "
         "the energy used).",
     ),
+    "cycle.sentence.penalty_recovered": (
+        "随之收取违约使用电费 {penalty} 元，单独列示，不计入追补电费。",
+        "Penalties collected with them: {penalty} yuan, shown apart and never counted as "
+        "revenue recovered.",
+    ),
     "cycle.sentence.no_cross": (
         "期内没有交叉检查的核查记录，不做自查与交叉检查的比较。",
         "No cross-audit check in the window: self-audits are not compared with cross-audits.",

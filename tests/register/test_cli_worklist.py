@@ -1395,10 +1395,19 @@ def test_the_penalty_assessed_is_shown_and_the_penalty_collected_is_recorded_apa
         trail = register.outcomes()
         recovery = trail[trail["event"] == "recovered"]
         assert recovery[["amount", "penalty"]].values.tolist() == [[39_820.0, 79_640.0]]
-        total = study_of_register(register, as_of="2025-06", months=1).total.iloc[0]
+        study = study_of_register(register, as_of="2025-06", months=1)
+    total = study.total.iloc[0]
     # revenue recovered is the back-billing alone; the penalty is its own figure
     assert total["recovered_proved"] == 39_820.0 and total["recovered_estimated"] == 0.0
     assert total["penalty_recovered"] == 79_640.0
+    assert study.table("district_recovery", "en")["Penalty collected (yuan)"].tolist() == [
+        "79,640.00",  # 城东
+        "79,640.00",  # the total
+    ]
+    assert (
+        "Penalties collected with them: 79,640.00 yuan, shown apart and never counted as revenue "
+        "recovered."
+    ) in study.conclusions("en")
     # a penalty corrected on the sheet is a changed row: refused, then recorded with --correct
     fixed = fill(sheet, {FIRST_DATA_ROW: {**recovered, "penalty_recovered": 79_000}},
                  tmp_path / "fixed.xlsx")  # fmt: skip
@@ -1441,3 +1450,6 @@ def test_a_sheet_written_before_the_penalty_column_still_imports(
     assert amounts(db) == [39_820.0]
     with Register.open(db) as register:
         assert register.outcomes()["penalty"].isna().all()
+        study = study_of_register(register, as_of="2025-06", months=1)
+    assert study.total.iloc[0]["penalty_recovered"] == 0.0
+    assert not any("Penalties collected" in line for line in study.conclusions("en"))
