@@ -297,6 +297,8 @@ def run_import(args: argparse.Namespace) -> int:
     refused = 0
     with Register.open_present(args.db) as store:
         known = set(store.findings(columns=["finding_key"])["finding_key"])
+        months = store.runs()["as_of"]
+        latest = None if months.empty else str(months.max())
         for path in sheets:
             warn_if_open(path, IMPORTING)
             try:
@@ -320,6 +322,11 @@ def run_import(args: argparse.Namespace) -> int:
                 continue
             if events.empty:  # the sheet as sent, or not checked yet: nothing is withdrawn
                 print(f"{path}: no outcome filled in yet, nothing to record")
+                continue
+            unrecorded = _unrecorded_month(path, events, store, latest)
+            if unrecorded is not None:
+                problems.append(unrecorded)
+                refused += 1
                 continue
             # a returned sheet: a row imported before and emptied since is a changed row
             blank = events.attrs.get("blank_rows", [])
@@ -365,6 +372,28 @@ def run_import(args: argparse.Namespace) -> int:
             problems,
         )
     return 0
+
+
+def _unrecorded_month(
+    path: Path, events: pd.DataFrame, store: Register, latest: str | None
+) -> str | None:
+    """The line refusing a returned sheet made from the findings of a month after the latest
+    the register recorded, and never recorded as sent (None: the sheet may be imported). Its
+    outcomes would count in the audit cycle for a month the register has no run of, on
+    findings as the register has not seen them: the month's run is recorded first."""
+    month = events.attrs.get("as_of")
+    if not isinstance(month, str) or latest is None or month <= latest:
+        return None
+    source = events["source"].iloc[0]
+    trail = store.outcomes(finding_key=events["finding_key"].iloc[0])
+    if ((trail["event"] == "sent") & (trail["source"] == source)).any():
+        return None
+    return (
+        f"worklist {path.name!r}: expected a worklist of a month the register {store.url} has "
+        f"recorded (its latest is {latest}) or one recorded as sent, found a worklist of "
+        f"{month} never sent: record the run of {month} first (auditkit rules --register), "
+        "then import it"
+    )
 
 
 def _conflict_lines(

@@ -21,7 +21,10 @@ tested without a database. Definitions (docs/audit_cycle.md), for the window's c
   window ends, unless its archive was corrected and the window's last month's runs no longer
   found it (the correction fixed it);
 - recovered: the `recovered` amounts dated in the window, kept apart by the finding's kind of
-  revenue (proved or estimated), never added together.
+  revenue (proved or estimated), never added together;
+- penalty recovered: the penalties collected (违约使用电费 实收, an outcome's `penalty`) with the
+  `recovered` events dated in the window: a column of its own, never added to the revenue
+  recovered.
 """
 
 from __future__ import annotations
@@ -70,7 +73,9 @@ COUNTS = (
 #: Recovered amounts, one column per kind of revenue.
 RECOVERED_NAME = "recovered_{kind}"
 RECOVERED = tuple(RECOVERED_NAME.format(kind=kind) for kind in REVENUE_KINDS)
-SUMMARY_COLUMNS = (*COUNTS, "precision", "median_days", *RECOVERED)
+#: Penalties collected (违约使用电费 实收): apart from the revenue recovered, never added to it.
+PENALTY_RECOVERED = "penalty_recovered"
+SUMMARY_COLUMNS = (*COUNTS, "precision", "median_days", *RECOVERED, PENALTY_RECOVERED)
 
 
 def latest_decisions(events: pd.DataFrame, by: Sequence[str] = ("finding_key",)) -> pd.DataFrame:
@@ -102,11 +107,14 @@ def by_kind(amount: pd.Series, kinds: pd.Series, name: str) -> dict[str, pd.Seri
 def window_events(outcomes: pd.DataFrame, window: Window) -> pd.DataFrame:
     """The outcome events that happened before the window ends, in the order they happened
     (events of one day in the order given, which is the order recorded), each marked
-    `in_window`."""
+    `in_window`. The penalty collected (`penalty`) is read when the outcomes have it (a trail
+    recorded before penalties were: none)."""
     require_columns(outcomes, OUTCOME_FIELDS, "outcomes")
     events = outcomes.loc[:, list(OUTCOME_FIELDS)].copy()
     events["happened_at"] = pd.to_datetime(events["happened_at"])
     events["amount"] = pd.to_numeric(events["amount"]).astype(float)
+    penalty = outcomes["penalty"] if "penalty" in outcomes.columns else np.nan
+    events["penalty"] = pd.to_numeric(pd.Series(penalty, index=events.index)).astype(float)
     events = events[window.before_end(events["happened_at"]).to_numpy()]
     events = events.sort_values("happened_at", kind="stable", ignore_index=True)
     events["in_window"] = window.inside(events["happened_at"]).to_numpy()
@@ -120,8 +128,8 @@ def finding_states(
     found_in: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per finding the window concerns: the finding's columns and, as booleans, every
-    count of COUNTS; `decision`, `first_sent`, `first_rectified`, `days_to_rectify` and the
-    recovered amounts (RECOVERED). `found_in` (FOUND_IN_COLUMNS: finding_key, as_of) holds the
+    count of COUNTS; `decision`, `first_sent`, `first_rectified`, `days_to_rectify`, the
+    recovered amounts (RECOVERED) and the penalties collected (PENALTY_RECOVERED, apart). `found_in` (FOUND_IN_COLUMNS: finding_key, as_of) holds the
     keys the runs of each recorded month found (`found_by_runs`); without it a finding counts as
     found in every month from its first to its last found."""
     require_columns(findings, ("finding_key", *FINDING_FIELDS), "findings")
@@ -132,11 +140,9 @@ def finding_states(
     first_sent = sent.groupby("finding_key")["happened_at"].min()
     decisions = latest_decisions(events).set_index("finding_key")
     rectified = events[events["event"] == "rectified"].groupby("finding_key")["happened_at"].min()
-    recovered = (
-        events[(events["event"] == "recovered") & events["in_window"]]
-        .groupby("finding_key")["amount"]
-        .sum()
-    )
+    recoveries = events[(events["event"] == "recovered") & events["in_window"]]
+    recovered = recoveries.groupby("finding_key")["amount"].sum()
+    penalties = recoveries.groupby("finding_key")["penalty"].sum()
     sampled = set(events.loc[events["selected_by"] == "sample", "finding_key"])
     corrected = set(events.loc[events["event"] == "archive_corrected", "finding_key"])
 
@@ -167,7 +173,8 @@ def finding_states(
     amount = _lookup(keys, recovered).fillna(0.0).astype(float)
     for column, values in by_kind(amount, states["revenue_kind"], RECOVERED_NAME).items():
         states[column] = values
-    concerned = states[list(COUNTS)].any(axis=1) | (amount > 0)
+    states[PENALTY_RECOVERED] = _lookup(keys, penalties).fillna(0.0).astype(float)
+    concerned = states[list(COUNTS)].any(axis=1) | (amount > 0) | (states[PENALTY_RECOVERED] > 0)
     return states[concerned.to_numpy()].reset_index(drop=True)
 
 
@@ -216,9 +223,12 @@ def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
 
 def summarize(states: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """The counts (COUNTS), confirmed precision on every check, median days to rectify and the
-    recovered amounts of `states` per group of `by` (no column: one row for everything)."""
+    recovered amounts and penalties collected of `states` per group of `by` (no column: one row
+    for everything)."""
     if states.empty and not by:  # nothing concerned: one row of zeros
-        zeros = {name: 0 for name in COUNTS} | {name: 0.0 for name in RECOVERED}
+        zeros = {name: 0 for name in COUNTS} | {
+            name: 0.0 for name in (*RECOVERED, PENALTY_RECOVERED)
+        }
         return pd.DataFrame([zeros | {"precision": np.nan, "median_days": np.nan}]).reindex(
             columns=list(SUMMARY_COLUMNS)
         )
@@ -226,7 +236,7 @@ def summarize(states: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     keys = by or ["_all"]
     grouped = frame.groupby(keys, sort=True)
     table = grouped[list(COUNTS)].sum().astype(np.int64)
-    money = grouped[list(RECOVERED)].sum()
+    money = grouped[[*RECOVERED, PENALTY_RECOVERED]].sum()
     timed = frame[frame["rectified"] & frame["days_to_rectify"].notna()]
     days = timed.groupby(keys)["days_to_rectify"].median()
     table["precision"] = np.where(

@@ -26,6 +26,7 @@ from auditkit.cycle import charts, tables
 from auditkit.cycle.evaluate import (
     COUNTS,
     FINDING_FIELDS,
+    PENALTY_RECOVERED,
     finding_states,
     found_by_runs,
     summarize,
@@ -163,6 +164,8 @@ class CycleStudy:
         rectify = "rectify" if row["rectified"] > 0 else "rectify_none"
         sentences.append(self._sentence(rectify, lang, **_shown(row)))
         sentences.append(self._sentence("recovered", lang, **_shown(row)))
+        if row[PENALTY_RECOVERED] > 0:  # a penalty is its own figure, never revenue recovered
+            sentences.append(self._sentence("penalty_recovered", lang, **_shown(row)))
         sentences += self._self_cross_sentences(lang)
         return sentences
 
@@ -499,4 +502,5 @@ def _shown(row: pd.Series) -> dict[str, object]:
     shown["median_days"] = formatting.number(row["median_days"], 1)
     shown["proved"] = formatting.money(row["recovered_proved"])
     shown["estimated"] = formatting.money(row["recovered_estimated"])
+    shown["penalty"] = formatting.money(row[PENALTY_RECOVERED])
     return shown

@@ -45,13 +45,17 @@ RECOVERY_SHOWN = (
     "awaiting_rectification",
     "recovered_proved",
     "recovered_estimated",
+    "penalty_recovered",
 )
 
 #: How the summary tables show the columns that are not whole counts.
 SUMMARY_FORMATS: dict[str, Formatter] = {
     "precision": formatting.percent,
     "median_days": lambda value: formatting.number(value, 1),
-    **{column: formatting.money for column in ("recovered_proved", "recovered_estimated")},
+    **{
+        column: formatting.money
+        for column in ("recovered_proved", "recovered_estimated", "penalty_recovered")
+    },
 }
 
 

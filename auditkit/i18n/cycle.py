@@ -29,6 +29,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "cycle.column.awaiting_rectification": ("待整改", "Awaiting rectification"),
     "cycle.column.recovered_proved": ("追补电费·核算确认 (元)", "Recovered, proved (yuan)"),
     "cycle.column.recovered_estimated": ("追补电费·估算 (元)", "Recovered, estimated (yuan)"),
+    "cycle.column.penalty_recovered": ("违约使用电费实收 (元)", "Penalty collected (yuan)"),
     "cycle.column.self_proved_per_check": (
         "自查每次追补·核算确认 (元)",
         "Recovered per self-audit, proved (yuan)",
@@ -184,6 +185,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "estimated ones (kept apart, never added: an estimated amount rests on an estimate of "
         "the energy used).",
     ),
+    "cycle.sentence.penalty_recovered": (
+        "随之收取违约使用电费 {penalty} 元，单独列示，不计入追补电费。",
+        "Penalties collected with them: {penalty} yuan, shown apart and never counted as "
+        "revenue recovered.",
+    ),
     "cycle.sentence.no_cross": (
         "期内没有交叉检查的核查记录，不做自查与交叉检查的比较。",
         "No cross-audit check in the window: self-audits are not compared with cross-audits.",
@@ -260,9 +266,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "before its rectification has unknown days and is left out.",
     ),
     "cycle.method.recovered": (
-        "追补电费为期内“已追补”记录的金额之和，按疑点的电费性质分为核算确认与估算两列，从不相加。",
+        "追补电费为期内“已追补”记录的金额之和，按疑点的电费性质分为核算确认与估算两列，从不相加；"
+        "随之收取的违约使用电费另列一栏，不计入追补电费。",
         "Recovered is the sum of the recovered amounts dated in the window, split by the "
-        "finding's kind of revenue into proved and estimated, never added together.",
+        "finding's kind of revenue into proved and estimated, never added together; the "
+        "penalties collected with them are a column of their own, never counted as revenue "
+        "recovered.",
     ),
     "cycle.method.self_cross": (
         "核查记录未填检查单位或填的是疑点所属单位即自查，填其他单位即交叉检查；每类检查对一条疑点的结论"

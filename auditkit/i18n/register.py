@@ -18,6 +18,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "register.sheet.header.revenue_estimated": ("涉及金额（估算）", "revenue_estimated"),
     "register.sheet.header.outcome": ("核查结果", "outcome"),
     "register.sheet.header.amount_recovered": ("追补金额（元）", "amount_recovered"),
+    "register.sheet.header.penalty": ("违约使用电费（核定）", "penalty"),
+    "register.sheet.header.penalty_recovered": ("违约使用电费实收（元）", "penalty_recovered"),
     "register.sheet.header.checked_by": ("核查人", "checked_by"),
     "register.sheet.header.checked_on": ("核查日期", "checked_on"),
     "register.sheet.period_span": ("{start} 至 {end}", "{start} to {end}"),
@@ -57,9 +59,15 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "register.sheet.amount_recovered.title": ("追补金额无效", "Invalid amount recovered"),
     "register.sheet.amount_recovered.message": (
-        "核查结果为“已追补”时填写追补的电费（元），不小于 0 的数字；其他结果留空。",
-        "With the outcome recovered, enter the revenue recovered in yuan, a number of at least "
-        "0; leave it blank for other outcomes.",
+        "核查结果为“已追补”时填写追补的电费（元，不含违约使用电费），不小于 0 的数字；其他结果留空。",
+        "With the outcome recovered, enter the revenue recovered in yuan (without the penalty), "
+        "a number of at least 0; leave it blank for other outcomes.",
+    ),
+    "register.sheet.penalty_recovered.title": ("违约使用电费实收无效", "Invalid penalty recovered"),
+    "register.sheet.penalty_recovered.message": (
+        "核查结果为“已追补”且收取了违约使用电费时填写实收金额（元），不小于 0 的数字；不计入追补电费。",
+        "With the outcome recovered, enter the penalty collected (违约使用电费) in yuan, a number "
+        "of at least 0; it is not added to the revenue recovered.",
     ),
     "register.sheet.checked_by.title": ("核查人过长", "Name too long"),
     "register.sheet.checked_by.message": (
@@ -73,10 +81,11 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     # the statement above the header and the instructions sheet
     "register.sheet.statement": (
-        "稽查线索核查工单。请只填写黄色列：核查结果（{outcomes}）、追补金额、核查人、核查日期；"
+        "稽查线索核查工单。请只填写黄色列：核查结果（{outcomes}）、追补金额、违约使用电费实收、核查人、核查日期；"
         "灰色列已锁定，请勿修改，请勿增删行。未核查的行留空。",
         "Findings to check in the field. Fill in only the yellow columns: outcome ({outcomes}), "
-        "amount_recovered, checked_by, checked_on; the grey columns are locked: do not change "
+        "amount_recovered, penalty_recovered, checked_by, checked_on; the grey columns are "
+        "locked: do not change "
         "them, do not add or delete rows. Leave rows not yet checked blank.",
     ),
     "register.sheet.instructions": ("核查工单填写说明", "Instructions for the worklist"),
@@ -104,6 +113,17 @@ WORDS: dict[str, tuple[str, str]] = {
         "at stake and above {floor} yuan is refused at import (usually fen typed as yuan, or a "
         "pasted number); one checked to be right is imported with auditkit register import "
         "--large-amounts.",
+    ),
+    "register.sheet.line.penalty_recovered": (
+        "违约使用电费实收 penalty_recovered：结果为“已追补”且收取了违约使用电费时填写实收金额（元），不小于 0；"
+        "只填电费退补的金额在追补金额列，违约使用电费不计入追补电费，单独统计。"
+        "违约使用电费（核定）列是规则核定的金额，空白表示未核定。超过该行核定违约使用电费与涉及电费中较大者 "
+        "{multiple} 倍且超过 {floor} 元的金额导入时会被拒绝。",
+        "penalty_recovered: with the outcome recovered, the penalty collected (违约使用电费) in "
+        "yuan, at least 0; amount_recovered holds the back-billing alone: a penalty is counted "
+        "apart, never as revenue recovered. The penalty column is the penalty the rules "
+        "assessed (blank: none). An amount above {multiple} times the larger of the row's "
+        "penalty assessed and revenue at stake and above {floor} yuan is refused at import.",
     ),
     "register.sheet.line.checked_by": (
         "核查人 checked_by：填写了结果的行必填，姓名或工号，不超过 {length:,} 个字符。",

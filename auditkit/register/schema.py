@@ -12,6 +12,8 @@
   team checked (None: the finding's own district, a self-audit; another district: a cross-audit)
   and `selected_by` how the worklist chose the finding (revenue, score, high or sample; None for
   events recorded by hand), so a rule's precision can be measured on random samples alone.
+  `penalty` is the penalty collected (违约使用电费 实收, yuan) with a recovery, kept apart from
+  the revenue recovered (`amount`) and never added to it.
   `corrects` is the `outcome_id` of the event of the same worklist row a correction supersedes
   (`record_outcomes(correct=True)`): the earlier event stays, and readers leave it out.
 
@@ -36,11 +38,15 @@ OUTCOME_EVENTS = ("sent", "confirmed", "false_alarm", "rectified", "recovered", 
 EVENT_COLUMNS = ("finding_key", "event", "amount", "actor", "happened_at", "source", "source_row")
 #: Columns an event may have besides EVENT_COLUMNS (missing or empty: None).
 OPTIONAL_EVENT_COLUMNS = ("auditor", "selected_by")
+#: The penalty collected with a recovery (yuan), an event's column besides EVENT_COLUMNS
+#: (missing or empty: none): apart from the revenue recovered, and in its digest only when given.
+PENALTY_COLUMN = "penalty"
 #: How the source of events read from a worklist sheet begins (`worklist:<id>`): such a source
 #: gives one outcome per row besides `sent`, so a row's other values are a correction.
 SHEET_SOURCE = "worklist:"
 #: An event's columns as the sheet names them, for messages about a worklist row.
-SHEET_COLUMNS = {"event": "outcome", "amount": "amount_recovered", "actor": "checked_by",
+SHEET_COLUMNS = {"event": "outcome", "amount": "amount_recovered",
+                 "penalty": "penalty_recovered", "actor": "checked_by",
                  "happened_at": "checked_on"}  # fmt: skip
 #: The most characters of a run's id (`auditkit rules --run-id`), as its columns hold.
 RUN_ID_LENGTH = 200
@@ -124,6 +130,7 @@ outcomes = sa.Table(
     sa.Column("auditor", sa.String(200), nullable=True),  # None: the finding's own district
     sa.Column("selected_by", sa.String(20), nullable=True),  # None: not chosen by a worklist
     sa.Column("corrects", sa.Integer, nullable=True),  # the outcome_id this event supersedes
+    sa.Column("penalty", sa.Double, nullable=True),  # yuan of penalty collected; None: none
 )
 
 

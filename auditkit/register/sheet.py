@@ -2,8 +2,9 @@
 
 The workbook has the sheet the field fills in (a statement of what to fill, the header, then one
 row per finding: its key, district, customer, the rule's title and the evidence in the sheet's
-language, the period and the revenue at stake, proved and estimated apart; then empty outcome,
-amount recovered, checked by and checked on), an instructions sheet (both named in the sheet's
+language, the period and the revenue at stake, proved and estimated apart, and the penalty
+assessed (违约使用电费, blank where none); then empty outcome, amount recovered, penalty
+recovered (违约使用电费 实收, apart from the revenue), checked by and checked on), an instructions sheet (both named in the sheet's
 language: 核查工单 and 填写说明, worklist and instructions), and two hidden sheets that record the
 worklist (its id, language and selection, and every given cell as written) so that a
 returned sheet is checked on its own. Given columns are locked (sheet protection without a
@@ -48,6 +49,7 @@ from auditkit.register.schema import (
     ACTOR_LENGTH,
     EVENT_COLUMNS,
     OUTCOME_EVENTS,
+    PENALTY_COLUMN,
     SHEET_SOURCE,
     in_fen,
 )
@@ -86,11 +88,16 @@ RETURNED_SHEETS = ReturnedSheets(
     ),
 )
 KIND = "auditkit.worklist"
-INPUT_COLUMNS = ("outcome", "amount_recovered", "checked_by", "checked_on")
+INPUT_COLUMNS = ("outcome", "amount_recovered", "penalty_recovered", "checked_by", "checked_on")
+#: The inputs of a worklist written before the penalty collected had its own column: such a
+#: sheet still imports, its rows giving no penalty.
+INPUTS_WITHOUT_PENALTY = ("outcome", "amount_recovered", "checked_by", "checked_on")
 AMOUNT_TOLERANCE = 0.005
-#: A recovered amount above this many times the row's revenue at stake is refused unless allowed:
-#: back-billing plus the largest penalty (违约使用电费, 3 × the revenue in params/rules.yaml) is
-#: 4 ×, so more is a slip (an amount in fen, a pasted account number), not a recovery.
+#: A recovered amount above this many times the row's revenue at stake is refused unless allowed,
+#: and so is a penalty collected above this many times the larger of the penalty assessed and the
+#: revenue at stake: the back-billing of an estimate may find a few times more, and the largest
+#: penalty (违约使用电费) is 3 × the revenue (DOMAIN.md; a theft penalty the rules do not assess
+#: is set on the revenue too), so more is a slip (an amount in fen, a pasted account number).
 RECOVERY_MULTIPLE = 10
 #: Up to this many yuan a recovery is never refused, whatever the revenue at stake (a small
 #: estimate that the back-billing found larger).
@@ -108,12 +115,20 @@ HEADER_KEYS = {
     "evidence": "common.evidence",
     "revenue_proved": "register.sheet.header.revenue_proved",
     "revenue_estimated": "register.sheet.header.revenue_estimated",
+    "penalty": "register.sheet.header.penalty",
     "outcome": "register.sheet.header.outcome",
     "amount_recovered": "register.sheet.header.amount_recovered",
+    "penalty_recovered": "register.sheet.header.penalty_recovered",
     "checked_by": "register.sheet.header.checked_by",
     "checked_on": "register.sheet.header.checked_on",
 }
-MONEY_COLUMNS = ("revenue_proved", "revenue_estimated", "amount_recovered")
+MONEY_COLUMNS = (
+    "revenue_proved",
+    "revenue_estimated",
+    "penalty",
+    "amount_recovered",
+    "penalty_recovered",
+)
 NUMBER_FORMATS = {
     **{column: MONEY_FORMAT for column in MONEY_COLUMNS},
     "checked_on": DATE_FORMAT,
@@ -249,14 +264,17 @@ def canonical_column(cell: object) -> str:
 def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) -> pd.DataFrame:
     """The outcome events of a returned worklist sheet, one per filled row, in sheet order.
 
-    Columns `EVENT_COLUMNS` then `OPTIONAL_EVENT_COLUMNS` (the bureau that checked in a
+    Columns `EVENT_COLUMNS`, `penalty`, then `OPTIONAL_EVENT_COLUMNS` (the bureau that checked in a
     cross-audit, else missing; how the worklist chose the findings): the finding's key, the
     event (one of `OUTCOME_EVENTS`), the amount recovered (yuan; NaN unless the event is
-    `recovered`), who checked, the date, the source (the worklist's id recorded in the sheet, so
+    `recovered`), the penalty collected (`penalty`, yuan, apart from the revenue recovered; NaN
+    unless given with `recovered`; a sheet written before it had a column gives none), who
+    checked, the date, the source (the worklist's id recorded in the sheet, so
     a renamed copy of the same returned sheet is the same source and is recorded once) and the
     row the finding was written in (so a sheet sorted, filtered or with rows inserted gives the
     same events; `attrs["sheet_rows"]` maps each key to the row it is in now, `attrs["sheet"]` names
-    the sheet, renamed or not). Rows with no input
+    the sheet, renamed or not; `attrs["as_of"]` the month of the findings it was made from, None
+    when unknown). Rows with no input
     are skipped and listed in `attrs["blank_rows"]` (finding_key, source, source_row and the
     sheet_row it is in now), so that
     `Register.record_outcomes(blank_rows=...)` refuses a row imported before and emptied since. Every problem (a sheet that is not a worklist, a deleted row, a changed key or
@@ -270,7 +288,9 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     result (a file written by a program, not a spreadsheet) are named with the header's
     problems, before the rows are read, as they would read as blank. A recovered amount above
     RECOVERY_MULTIPLE times the row's revenue at stake (and above RECOVERY_FLOOR yuan) is a
-    problem unless `large_amounts` (a recovery checked to be that large).
+    problem unless `large_amounts` (a recovery checked to be that large), and so is a penalty
+    collected above RECOVERY_MULTIPLE times the larger of the row's penalty assessed and revenue
+    at stake.
     """
     source = Path(path)
     workbook = open_returned_workbook(
@@ -280,21 +300,26 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     _check_seal(workbook, meta, source.name)
     sheet = _worklist_sheet(workbook, source.name, meta)
     given = list(meta["columns"])
+    recorded_inputs = meta.get("inputs") or INPUTS_WITHOUT_PENALTY
+    inputs = INPUT_COLUMNS if "penalty_recovered" in recorded_inputs else INPUTS_WITHOUT_PENALTY
     header_row = _header_row(sheet, int(meta["header_row"]))
     problems = _Problems(source.name, sheet, header_row)
-    _check_header(sheet, header_row, [*given, *INPUT_COLUMNS], meta.get("lang"), problems)
+    _check_header(sheet, header_row, [*given, *inputs], meta.get("lang"), problems)
     # A formula saved without its result reads as blank (the row as not checked yet): named
     # before the rows are read with the blanks it would leave.
-    problems.unsaved_formulas(source, sheet, header_row, [*given, *INPUT_COLUMNS])
+    problems.unsaved_formulas(source, sheet, header_row, [*given, *inputs])
     problems.raise_any()
     expected = _sheet_frame(workbook[ROWS_SHEET], 1, [*given])
     filled = _sheet_frame(sheet, header_row, None)
+    for column in [c for c in INPUT_COLUMNS if c not in inputs]:  # an older sheet: left blank
+        filled[column] = None
     events = _events(filled, expected, given, problems, _source(meta), workbook.epoch)
     if not large_amounts:
         _check_amounts(events, expected, problems)
     _check_checked_on(events, meta.get("as_of"), problems)
     problems.raise_any()
     events.attrs["sheet"] = sheet.title
+    events.attrs["as_of"] = meta.get("as_of")
     selection = meta.get("selection") if isinstance(meta.get("selection"), dict) else {}
     events["auditor"] = pd.Series(meta.get("auditor"), index=events.index, dtype="string")
     events["selected_by"] = pd.Series(selection.get("by"), index=events.index, dtype="string")
@@ -360,6 +385,9 @@ def _given_rows(worklist: pd.DataFrame, lang: str, mask: bool) -> pd.DataFrame:
     rows["evidence"] = evidence
     rows["revenue_proved"] = np.where(kind == "proved", revenue, np.nan)
     rows["revenue_estimated"] = np.where(kind == "proved", np.nan, revenue)
+    if "penalty" in frame.columns:
+        penalty = checked_numbers(frame["penalty"], "penalty").to_numpy()
+        rows["penalty"] = np.where(penalty > 0, penalty, np.nan)  # blank where none
     return rows
 
 
@@ -419,14 +447,15 @@ def _validation(column: str, lang: str) -> DataValidation:
         options = sheets.list_options([outcome_label(event, lang) for event in OUTCOME_EVENTS])
     elif column == "checked_on":
         options = sheets.date_options(FIRST_YEAR, LAST_YEAR)
-    elif column == "amount_recovered":
+    elif column in ("amount_recovered", "penalty_recovered"):
         options = sheets.amount_options()
     else:
         options = sheets.text_options(ACTOR_LENGTH)
     return sheets.input_validation(options, title, message)
 
 
-INSTRUCTION_LINES = ("rows", "outcome", "amount_recovered", "checked_by", "checked_on", "return")
+INSTRUCTION_LINES = ("rows", "outcome", "amount_recovered", "penalty_recovered", "checked_by",
+                     "checked_on", "return")  # fmt: skip
 
 
 def _write_instructions(sheet: Worksheet, meta: dict, lang: str) -> None:
@@ -752,16 +781,18 @@ def _event(
         if event is None:
             offered = ", ".join(outcome_label(e, "zh") + "/" + e for e in OUTCOME_EVENTS)
             problems.expected(sheet_row, "outcome", f"one of {offered}", row["outcome"])
-    amount = _amount(row["amount_recovered"], problems, sheet_row)
+    amount = _amount(row["amount_recovered"], problems, sheet_row, "amount_recovered")
+    penalty = _amount(row["penalty_recovered"], problems, sheet_row, "penalty_recovered")
     if event == "recovered" and amount is None and _blank(row["amount_recovered"]):
         problems.expected(sheet_row, "amount_recovered", "the amount recovered in yuan", None)
-    elif event not in (None, "recovered") and not _blank(row["amount_recovered"]):
-        problems.add(
-            sheet_row,
-            "amount_recovered",
-            f"an amount is recorded only with the outcome {outcome_label('recovered', 'zh')}/"
-            f"recovered, found {row['amount_recovered']!r} with {row['outcome']!r}",
-        )
+    for column in ("amount_recovered", "penalty_recovered"):
+        if event not in (None, "recovered") and not _blank(row[column]):
+            problems.add(
+                sheet_row,
+                column,
+                f"an amount is recorded only with the outcome {outcome_label('recovered', 'zh')}/"
+                f"recovered, found {row[column]!r} with {row['outcome']!r}",
+            )
     actor = _actor(row["checked_by"], problems, sheet_row)
     happened_at = _date(row["checked_on"], problems, sheet_row, epoch)
     if len(problems.lines) > before:
@@ -770,13 +801,14 @@ def _event(
         "finding_key": key,
         "event": event,
         "amount": np.nan if amount is None else amount,
+        "penalty": np.nan if penalty is None else penalty,
         "actor": actor,
         "happened_at": happened_at,
     }
 
 
-def _amount(value: object, problems: _Problems, sheet_row: int) -> float | None:
-    """The amount in yuan (None when blank): a number cell, or text that is a plain number
+def _amount(value: object, problems: _Problems, sheet_row: int, column: str) -> float | None:
+    """The amount of money `column` in yuan (None when blank): a number cell, or text that is a plain number
     (digits in half or full width, one decimal point, thousands commas in groups of three).
     Anything else is a problem: a unit or currency sign ('480元', '￥480': the column is in
     yuan), words ('约500'), a sign or a negative amount, a decimal comma ('12,5'), and a
@@ -791,12 +823,10 @@ def _amount(value: object, problems: _Problems, sheet_row: int) -> float | None:
         if _PLAIN_NUMBER.match(text):
             number = float(text.replace(",", ""))
     if number is None or not np.isfinite(number) or number < 0:
-        problems.expected(sheet_row, "amount_recovered", "a number of at least 0 (yuan)", value)
+        problems.expected(sheet_row, column, "a number of at least 0 (yuan)", value)
         return None
     if not in_fen(number):
-        problems.expected(
-            sheet_row, "amount_recovered", "yuan to the fen (at most 2 decimals)", value
-        )
+        problems.expected(sheet_row, column, "yuan to the fen (at most 2 decimals)", value)
         return None
     return round(number, 2)  # only a float's noise: 0.30000000000000004 is 0.3
 
@@ -833,27 +863,39 @@ def _date(
 
 def _check_amounts(events: pd.DataFrame, expected: pd.DataFrame, problems: _Problems) -> None:
     """A problem for each recovered amount above the bound its row's revenue at stake gives
-    (RECOVERY_MULTIPLE times it, at least RECOVERY_FLOOR yuan): an amount typed in fen or a
-    number pasted into the column would otherwise enter every total."""
+    (RECOVERY_MULTIPLE times it, at least RECOVERY_FLOOR yuan), and for each penalty collected
+    above the bound the larger of the row's penalty assessed and revenue at stake gives: an
+    amount typed in fen or a number pasted into the column would otherwise enter every total."""
     rows = events.attrs.get("sheet_rows", {})
     written = expected.set_index(expected["finding_key"].astype(str))
-    stakes = pd.concat(
-        [pd.to_numeric(written.get(c, pd.Series(dtype=float)), errors="coerce")
-         for c in ("revenue_proved", "revenue_estimated")], axis=1
-    ).max(axis=1)  # fmt: skip
+    stakes = _written_money(written, ("revenue_proved", "revenue_estimated"))
+    assessed = _written_money(written, ("revenue_proved", "revenue_estimated", "penalty"))
     recovered = events[events["event"] == "recovered"]
-    for key, amount in zip(recovered["finding_key"], recovered["amount"], strict=True):
-        stake = float(stakes.get(key, 0.0)) if pd.notna(stakes.get(key)) else 0.0
-        bound = max(RECOVERY_MULTIPLE * stake, RECOVERY_FLOOR)
-        if amount > bound:
-            problems.add(
-                rows[key],
-                "amount_recovered",
-                f"expected at most {bound:,.2f} yuan ({RECOVERY_MULTIPLE} × the revenue at stake "
-                f"{stake:,.2f}, or {RECOVERY_FLOOR:,.0f}), found {amount:,.2f}: an amount in fen "
-                "or a pasted number? A recovery checked to be that large is imported with "
-                "--large-amounts",
-            )
+    checks = (("amount_recovered", "amount", stakes, "the revenue at stake"),
+              ("penalty_recovered", PENALTY_COLUMN, assessed,
+               "the larger of the penalty assessed and the revenue at stake"))  # fmt: skip
+    for column, field, bases, base_name in checks:
+        for key, amount in zip(recovered["finding_key"], recovered[field], strict=True):
+            base = float(bases.get(key)) if pd.notna(bases.get(key)) else 0.0
+            bound = max(RECOVERY_MULTIPLE * base, RECOVERY_FLOOR)
+            if pd.notna(amount) and amount > bound:
+                problems.add(
+                    rows[key],
+                    column,
+                    f"expected at most {bound:,.2f} yuan ({RECOVERY_MULTIPLE} × {base_name} "
+                    f"{base:,.2f}, or {RECOVERY_FLOOR:,.0f}), found {amount:,.2f}: an amount in "
+                    "fen or a pasted number? A recovery checked to be that large is imported "
+                    "with --large-amounts",
+                )
+
+
+def _written_money(written: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
+    """The largest of the money `columns` each row was written with (NaN where all are blank;
+    a column an older sheet does not have counts as blank)."""
+    return pd.concat(
+        [pd.to_numeric(written.get(c, pd.Series(dtype=float)), errors="coerce") for c in columns],
+        axis=1,
+    ).max(axis=1)
 
 
 def _check_checked_on(events: pd.DataFrame, as_of: object, problems: _Problems) -> None:
@@ -874,12 +916,13 @@ def _check_checked_on(events: pd.DataFrame, as_of: object, problems: _Problems) 
 
 
 def _event_frame(records: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(records, columns=list(EVENT_COLUMNS))
+    frame = pd.DataFrame(records, columns=[*EVENT_COLUMNS, PENALTY_COLUMN])
     return frame.astype(
         {
             "finding_key": "string",
             "event": "string",
             "amount": "float64",
+            "penalty": "float64",
             "actor": "string",
             "happened_at": "datetime64[ns]",
             "source": "string",

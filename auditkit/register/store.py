@@ -44,6 +44,7 @@ from auditkit.register.schema import (
     EVENT_COLUMNS,
     OPTIONAL_EVENT_COLUMNS,
     OUTCOME_EVENTS,
+    PENALTY_COLUMN,
     STATUSES,
     in_fen,
 )
@@ -185,8 +186,9 @@ def changed_values(row: Mapping, held: sa.Row) -> list[tuple[str, object, object
     """(column, recorded, given) of each event value of a worklist row that differs from the
     event recorded for it: amounts in yuan, dates as YYYY-MM-DD."""
     changed = []
-    for column in ("event", "amount", "actor", "happened_at"):
-        recorded, found = _shown_value(getattr(held, column)), _shown_value(row.get(column))
+    for column in ("event", "amount", PENALTY_COLUMN, "actor", "happened_at"):
+        recorded = _shown_value(getattr(held, column, None))
+        found = _shown_value(row.get(column))
         if recorded != found:
             changed.append((column, recorded, found))
     return changed
@@ -566,6 +568,7 @@ class Register:
             frame = frame[~replaced & ~frame["event"].isin(MARKERS)].reset_index(drop=True)
         frame["corrects"] = frame["corrects"].astype("Int64")
         frame["amount"] = frame["amount"].astype(float)
+        frame[PENALTY_COLUMN] = frame[PENALTY_COLUMN].astype(float)
         frame["happened_at"] = pd.to_datetime(frame["happened_at"]).astype("datetime64[s]")
         frame["source_row"] = frame["source_row"].astype(np.int64)
         return frame
@@ -1168,7 +1171,8 @@ def _event_rows(events: pd.DataFrame) -> list[dict]:
             f"missing {', '.join(missing)}"
         )
     rows, problems = [], []
-    given = [*EVENT_COLUMNS, *(c for c in OPTIONAL_EVENT_COLUMNS if c in events.columns)]
+    optional = (*OPTIONAL_EVENT_COLUMNS, PENALTY_COLUMN)
+    given = [*EVENT_COLUMNS, *(c for c in optional if c in events.columns)]
     frame = events.loc[:, given]
     if frame["amount"].dtype.kind == "f" and frame["amount"].dtype.itemsize < 8:
         # float32 amounts as they were typed (0.1, not 0.10000000149011612): the fen check
@@ -1207,22 +1211,8 @@ def _event_row(event: Mapping) -> tuple[dict, list[str]]:
         faults.append(
             f"column 'event': expected one of {', '.join(OUTCOME_EVENTS)}, found {kind!r}"
         )
-    amount = event["amount"]
-    if amount is None or (isinstance(amount, float) and np.isnan(amount)):
-        amount = None
-    elif isinstance(amount, int | float | np.integer | np.floating) and not isinstance(
-        amount, bool
-    ):
-        amount = float(amount)
-        if not np.isfinite(amount) or amount < 0:
-            faults.append(f"column 'amount': expected yuan (0 or more), found {event['amount']!r}")
-        elif not in_fen(amount):
-            faults.append(
-                f"column 'amount': expected yuan to the fen (at most 2 decimals), found {amount!r}"
-            )
-        amount = round(amount, 2)  # only a float's noise: 0.30000000000000004 is 0.3
-    else:
-        faults.append(f"column 'amount': expected yuan or nothing, found {amount!r}")
+    amount = _yuan(event["amount"], "amount", faults)
+    penalty = _yuan(event.get(PENALTY_COLUMN), PENALTY_COLUMN, faults)
     auditor = _optional_text(event.get("auditor"), "auditor", faults)
     selected_by = _optional_text(event.get("selected_by"), "selected_by", faults)
     if selected_by is not None and selected_by not in SELECTIONS:
@@ -1245,12 +1235,34 @@ def _event_row(event: Mapping) -> tuple[dict, list[str]]:
              source, str(int(row_number)))  # fmt: skip
     # The digest is of the seven values alone: the auditor and the selection describe the
     # source (a worklist's id already tells a cross-audit's sheet apart), so a sheet imported
-    # before they were read (revision 0001) and again after is still recorded once.
+    # before they were read (revision 0001) and again after is still recorded once. A penalty
+    # collected is a value of the event, added only when given: an event without one keeps
+    # the digest it had before penalties were recorded (revision 0005).
+    if penalty is not None:
+        parts += (f"{PENALTY_COLUMN}={penalty:.2f}",)
     digest = _event_digest(parts)
-    row = dict(finding_key=key, event=kind, amount=amount, actor=actor, happened_at=day,
-               source=source, source_row=int(row_number), event_digest=digest,
+    row = dict(finding_key=key, event=kind, amount=amount, penalty=penalty, actor=actor,
+               happened_at=day, source=source, source_row=int(row_number), event_digest=digest,
                auditor=auditor, selected_by=selected_by, corrects=None)  # fmt: skip
     return row, []
+
+
+def _yuan(value: object, column: str, faults: list[str]) -> float | None:
+    """An event's money `column` in yuan, None when missing; a fault when it is not yuan to the
+    fen of 0 or more."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if not isinstance(value, int | float | np.integer | np.floating) or isinstance(value, bool):
+        faults.append(f"column {column!r}: expected yuan or nothing, found {value!r}")
+        return None
+    number = float(value)
+    if not np.isfinite(number) or number < 0:
+        faults.append(f"column {column!r}: expected yuan (0 or more), found {value!r}")
+    elif not in_fen(number):
+        faults.append(
+            f"column {column!r}: expected yuan to the fen (at most 2 decimals), found {number!r}"
+        )
+    return round(number, 2)  # only a float's noise: 0.30000000000000004 is 0.3
 
 
 def _optional_text(value: object, column: str, faults: list[str]) -> str | None:
@@ -1392,7 +1404,7 @@ class _Chains:
         self.districts: dict[str, str] = {}
         table = schema.outcomes
         columns = [table.c.outcome_id, table.c.finding_key, table.c.event, table.c.amount,
-                   table.c.actor, table.c.happened_at, table.c.source, table.c.source_row,
+                   table.c.penalty, table.c.actor, table.c.happened_at, table.c.source, table.c.source_row,
                    table.c.auditor, table.c.corrects, table.c.recorded_at]  # fmt: skip
         held = schema.findings
         events: list[sa.Row] = []
@@ -1453,7 +1465,8 @@ class _Chains:
 
         names = ("finding_key", "event", "amount", "actor", "happened_at", "source", "source_row")
         event = SimpleNamespace(outcome_id=None, event_digest=row["event_digest"],
-                                auditor=row.get("auditor"), **{n: row[n] for n in names})  # fmt: skip
+                                auditor=row.get("auditor"), penalty=row.get(PENALTY_COLUMN),
+                                **{n: row[n] for n in names})  # fmt: skip
         root = ("pending", row["event_digest"])
         self.live[root] = event
         self.rows[_row_place(row)] = root
@@ -1531,7 +1544,7 @@ def _links(connection: sa.Connection, links: list[tuple[dict, object]]) -> list[
         parts = (row["finding_key"], SAME_CHECK, row["source"], str(row["source_row"]),
                  f"same as {target}")  # fmt: skip
         markers.append(
-            {**row, "event": SAME_CHECK, "amount": None, "corrects": target,
+            {**row, "event": SAME_CHECK, "amount": None, "penalty": None, "corrects": target,
              "event_digest": _event_digest(parts)}
         )  # fmt: skip
     return markers
@@ -1541,7 +1554,7 @@ def _blank_rows(blank_rows: Sequence[Mapping]) -> list[dict]:
     """Worklist rows read with no outcome (finding_key, source, source_row), as rows of no
     event to compare with what the register recorded for them."""
     return [
-        dict(finding_key=str(row["finding_key"]), event=None, amount=None, actor=None,
+        dict(finding_key=str(row["finding_key"]), event=None, amount=None, penalty=None, actor=None,
              happened_at=None, source=str(row["source"]), source_row=int(row["source_row"]))
         for row in blank_rows
     ]  # fmt: skip
@@ -1551,7 +1564,7 @@ def _withdrawal(row: Mapping, held: sa.Row, actor: str, today: dt.date) -> dict:
     """The event that withdraws `held`, the outcome of a worklist row emptied since."""
     parts = (held.finding_key, WITHDRAWN, "", actor, today.isoformat(), row["source"],
              str(row["source_row"]))  # fmt: skip
-    return dict(finding_key=held.finding_key, event=WITHDRAWN, amount=None, actor=actor,
+    return dict(finding_key=held.finding_key, event=WITHDRAWN, amount=None, penalty=None, actor=actor,
                 happened_at=today, source=row["source"], source_row=row["source_row"],
                 event_digest=_event_digest(parts),
                 auditor=getattr(held, "auditor", None), selected_by=None)  # fmt: skip

@@ -239,9 +239,9 @@ def test_a_sheet_with_problems_is_refused_whole_and_the_other_sheets_are_recorde
     assert captured.err.splitlines() == [
         "auditkit register import: error: 2 of 5 sheets refused, nothing recorded from them; correct "
         "them and import again",
-        f"{where}, row {FIRST_DATA_ROW}, column J (amount_recovered): expected a number of at "
+        f"{where}, row {FIRST_DATA_ROW}, column K (amount_recovered): expected a number of at "
         "least 0 (yuan), found '￥480'",
-        f"{where}, row {FIRST_DATA_ROW + 1}, column L (checked_on): expected a date YYYY-MM-DD "
+        f"{where}, row {FIRST_DATA_ROW + 1}, column N (checked_on): expected a date YYYY-MM-DD "
         "between 2000 and 2100, found '15/07/2025'",
         f"{where}, row {FIRST_DATA_ROW + 5}: the row of finding {second_key} (customer 城南24) is "
         "missing: deleted rows cannot be recorded; restore it from the sheet as sent",

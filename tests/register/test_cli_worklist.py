@@ -21,10 +21,14 @@ from openpyxl.utils.datetime import to_excel
 
 from auditkit.atomic import locked_while_written
 from auditkit.cli import main
+from auditkit.cycle import study_of_register
 from auditkit.pipeline.partials import STAGED_QUIET_SECONDS
-from auditkit.register import Register
+from auditkit.register import Register, select_worklist, write_worklist
+from auditkit.register import sheet as sheet_module
 from auditkit.register.keys import finding_keys
 from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEETS, canonical_column
+from auditkit.register.worklist_sent import record_sent
+from auditkit.rules import RULES
 
 #: The day checks are dated: worklists are recorded as sent today, and a check cannot precede it.
 TODAY = f"{dt.date.today():%Y-%m-%d}"
@@ -276,7 +280,7 @@ def test_a_date_cell_with_a_time_of_day_is_refused_and_a_whole_serial_number_imp
     capsys.readouterr()
     assert main(["register", "import", str(fraction), "--db", db]) == 2
     assert (
-        f"worklist 'f.xlsx', sheet '核查工单', row {FIRST_DATA_ROW}, column L (checked_on): "
+        f"worklist 'f.xlsx', sheet '核查工单', row {FIRST_DATA_ROW}, column N (checked_on): "
         "expected a date YYYY-MM-DD between 2000 and 2100 (a whole day), found the serial number "
         f"{serial + 0.9!r} in a date cell: {TODAY} at 21:36:00"
     ) in capsys.readouterr().err
@@ -338,7 +342,7 @@ def test_text_in_the_amount_column_refuses_the_sheet_with_one_line(
     problems = [line for line in captured.err.splitlines() if "'bad.xlsx'" in line]
     assert problems == [
         f"worklist 'bad.xlsx', sheet '核查工单', row {FIRST_DATA_ROW}, column "
-        "J (amount_recovered): expected a number of at least 0 (yuan), found '约两千元'"
+        "K (amount_recovered): expected a number of at least 0 (yuan), found '约两千元'"
     ]
     assert "1 of 2 sheets refused" in captured.err
     assert "1 outcome events recorded" in captured.out  # the good sheet is recorded
@@ -1270,3 +1274,182 @@ def test_one_recovery_typed_with_two_dates_on_two_worklists_is_refused_not_count
     c = fill(three, {FIRST_DATA_ROW: later}, tmp_path / "c.xlsx")
     assert main(["register", "import", str(c), "--db", db]) == 0
     assert sorted(amounts(db, key)) == [280.0, 280.0]
+
+
+def month_findings(as_of: str) -> pd.DataFrame:
+    """Two findings of 城东 as `rules.run` gives them for month `as_of`."""
+    frame = builders.findings(builders.finding("a", 500), builders.finding("b", 300))
+    frame.attrs["as_of"] = as_of
+    return frame
+
+
+def test_a_sheet_of_a_month_the_register_has_not_recorded_and_never_sent_is_refused(
+    tmp_path: Path, capsys
+) -> None:
+    """The register holds 2025-06; a worklist of 2025-08 made from a findings file and never
+    recorded as sent named findings the register has (the same keys), so it imported without a
+    word: its checks counted in a month the register has no run of. Refused, naming the month;
+    the register's own month, and a sheet of 2025-08 recorded as sent, still import."""
+    db = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    with Register.open(db) as register:
+        register.record_run(month_findings("2025-06"), run_id="2025-06", as_of="2025-06",
+                            district=None)  # fmt: skip
+    answer = {"outcome": "误报", "checked_by": "李四", "checked_on": TODAY}
+    written = {}
+    for month, top in (
+        ("2025-08", 2),
+        ("2025-06", 1),
+    ):  # two sheets, b checked on one, a on the other
+        worklist = select_worklist(month_findings(month), by="revenue", top=top)
+        written[month] = write_worklist(worklist, tmp_path / f"sent-{month}.xlsx")
+        row = FIRST_DATA_ROW + top - 1
+        fill(written[month], {row: answer}, tmp_path / f"back-{month}.xlsx")
+    assert main(["register", "import", str(tmp_path / "back-2025-08.xlsx"), "--db", db]) == 2
+    shown = Register.open(db).url
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        f"worklist 'back-2025-08.xlsx': expected a worklist of a month the register {shown} has "
+        "recorded (its latest is 2025-06) or one recorded as sent, found a worklist of 2025-08 "
+        "never sent: record the run of 2025-08 first (auditkit rules --register), then import it"
+    ]
+    assert amounts(db) == [] and field_events(db) == 0
+    # near misses: the register's own month imports; so does 2025-08 once recorded as sent
+    assert main(["register", "import", str(tmp_path / "back-2025-06.xlsx"), "--db", db]) == 0
+    assert field_events(db) == 1
+    with Register.open(db) as register:
+        sent_08 = select_worklist(month_findings("2025-08"), by="revenue", top=2)
+        assert record_sent(register, [(written["2025-08"], sent_08)], sent_by="王工") == 2
+    capsys.readouterr()
+    assert main(["register", "import", str(tmp_path / "back-2025-08.xlsx"), "--db", db]) == 0
+    assert "1 outcome events recorded" in capsys.readouterr().out
+
+
+def field_events(db: str) -> int:
+    """How many live outcome events besides `sent` the register holds."""
+    with Register.open(db) as register:
+        return int((register.outcomes()["event"] != "sent").sum())
+
+
+def penalty_findings() -> pd.DataFrame:
+    """A reduction_without_drop finding with a penalty (39,820 back-billing, 2 × = 79,640) and
+    a zero_consumption one without, as `rules.run` gives them for 2025-06."""
+    reduction = builders.finding(
+        "p", 39_820, rule_id="reduction_without_drop", revenue_kind="proved",
+        area=RULES["reduction_without_drop"].area, penalty=79_640.0,
+    )  # fmt: skip
+    frame = builders.findings(reduction, builders.finding("q", 500))
+    frame.attrs["as_of"] = "2025-06"
+    return frame
+
+
+def test_the_penalty_assessed_is_shown_and_the_penalty_collected_is_recorded_apart(
+    tmp_path: Path, capsys
+) -> None:
+    """The sheet had no penalty column, so the field typed back-billing + penalty (39,820 +
+    79,640 = 119,460) into amount_recovered, and the audit cycle counted 119,460 as revenue
+    recovered. Now the sheet shows the penalty assessed (blank where none) and takes the
+    penalty collected in penalty_recovered: 39,820 recovered, 79,640 penalty, never added."""
+    db = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    with Register.open(db) as register:
+        register.record_run(penalty_findings(), run_id="2025-06", as_of="2025-06", district=None)
+    out = tmp_path / "worklists"
+    assert main(["worklist", "--db", db, "--top", "2", "--out", str(out), "--sent-by", "王工"]) == 0
+    sheet = sheets(out)[0]
+    page = load_workbook(sheet).worksheets[0]
+    columns = {canonical_column(cell.value): cell.column for cell in page[HEADER_ROW]}
+    assert page.cell(HEADER_ROW, columns["penalty"]).value == "违约使用电费（核定） penalty"
+    assert page.cell(HEADER_ROW, columns["penalty_recovered"]).value == (
+        "违约使用电费实收（元） penalty_recovered"
+    )
+    assert page.cell(FIRST_DATA_ROW, columns["penalty"]).value == 79_640  # p: most revenue
+    assert page.cell(FIRST_DATA_ROW + 1, columns["penalty"]).value is None  # q: none assessed
+    assert page.cell(FIRST_DATA_ROW, columns["penalty"]).protection.locked
+    recovered = {"outcome": "已追补", "checked_by": "李四", "checked_on": TODAY,
+                 "amount_recovered": 39_820}  # fmt: skip
+    # near misses, refused one line each: a penalty with another outcome, one typed in fen
+    # (7,964,000.00 > 10 × 79,640.00 = 796,400.00), one below 0
+    wrong = fill(sheet, {FIRST_DATA_ROW: {**recovered, "penalty_recovered": 7_964_000},
+                         FIRST_DATA_ROW + 1: {"outcome": "误报", "checked_by": "李四",
+                                              "checked_on": TODAY, "penalty_recovered": 100}},
+                 tmp_path / "wrong.xlsx")  # fmt: skip
+    capsys.readouterr()
+    assert main(["register", "import", str(wrong), "--db", db]) == 2
+    where = "worklist 'wrong.xlsx', sheet '核查工单'"
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        f"{where}, row {FIRST_DATA_ROW + 1}, column L (penalty_recovered): an amount is recorded "
+        "only with the outcome 已追补/recovered, found 100 with '误报'",
+        f"{where}, row {FIRST_DATA_ROW}, column L (penalty_recovered): expected at most "
+        "796,400.00 yuan (10 × the larger of the penalty assessed and the revenue at stake "
+        "79,640.00, or 1,000), found 7,964,000.00: an amount in fen or a pasted number? A "
+        "recovery checked to be that large is imported with --large-amounts",
+    ]
+    negative = fill(sheet, {FIRST_DATA_ROW: {**recovered, "penalty_recovered": -79_640}},
+                    tmp_path / "negative.xlsx")  # fmt: skip
+    assert main(["register", "import", str(negative), "--db", db]) == 2
+    assert "column L (penalty_recovered): expected a number of at least 0 (yuan), found -79640" in (
+        capsys.readouterr().err
+    )
+    right = fill(sheet, {FIRST_DATA_ROW: {**recovered, "penalty_recovered": 79_640}},
+                 tmp_path / "right.xlsx")  # fmt: skip
+    assert main(["register", "import", str(right), "--db", db]) == 0
+    with Register.open(db) as register:
+        trail = register.outcomes()
+        recovery = trail[trail["event"] == "recovered"]
+        assert recovery[["amount", "penalty"]].values.tolist() == [[39_820.0, 79_640.0]]
+        study = study_of_register(register, as_of="2025-06", months=1)
+    total = study.total.iloc[0]
+    # revenue recovered is the back-billing alone; the penalty is its own figure
+    assert total["recovered_proved"] == 39_820.0 and total["recovered_estimated"] == 0.0
+    assert total["penalty_recovered"] == 79_640.0
+    assert study.table("district_recovery", "en")["Penalty collected (yuan)"].tolist() == [
+        "79,640.00",  # 城东
+        "79,640.00",  # the total
+    ]
+    assert (
+        "Penalties collected with them: 79,640.00 yuan, shown apart and never counted as revenue "
+        "recovered."
+    ) in study.conclusions("en")
+    # a penalty corrected on the sheet is a changed row: refused, then recorded with --correct
+    fixed = fill(sheet, {FIRST_DATA_ROW: {**recovered, "penalty_recovered": 79_000}},
+                 tmp_path / "fixed.xlsx")  # fmt: skip
+    capsys.readouterr()
+    assert main(["register", "import", str(fixed), "--db", db]) == 2
+    assert (
+        f"worklist 'fixed.xlsx', sheet '核查工单', row {FIRST_DATA_ROW}, column penalty_recovered: "
+        "recorded 79640.0 (imported before), found 79000.0: import with --correct"
+    ) in capsys.readouterr().err
+    correct(db, fixed, capsys)
+    with Register.open(db) as register:
+        trail = register.outcomes()
+    assert trail.loc[trail["event"] == "recovered", "penalty"].tolist() == [79_000.0]
+
+
+def test_a_sheet_written_before_the_penalty_column_still_imports(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A worklist sent before penalty_recovered existed (its inputs outcome, amount_recovered,
+    checked_by, checked_on) is read as it was: no penalty, the amount as typed."""
+    db = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    with Register.open(db) as register:
+        register.record_run(penalty_findings(), run_id="2025-06", as_of="2025-06", district=None)
+    worklist = select_worklist(penalty_findings().drop(columns="penalty"), by="revenue", top=2)
+    monkeypatch.setattr(sheet_module, "INPUT_COLUMNS", sheet_module.INPUTS_WITHOUT_PENALTY)
+    old = write_worklist(worklist, tmp_path / "old.xlsx")
+    monkeypatch.undo()
+    headers = [
+        canonical_column(cell.value) for cell in load_workbook(old).worksheets[0][HEADER_ROW]
+    ]
+    assert "penalty" not in headers and "penalty_recovered" not in headers
+    row = {
+        "outcome": "已追补",
+        "checked_by": "李四",
+        "checked_on": TODAY,
+        "amount_recovered": 39_820,
+    }
+    returned = fill(old, {FIRST_DATA_ROW: row}, tmp_path / "old-back.xlsx")
+    assert main(["register", "import", str(returned), "--db", db]) == 0
+    assert amounts(db) == [39_820.0]
+    with Register.open(db) as register:
+        assert register.outcomes()["penalty"].isna().all()
+        study = study_of_register(register, as_of="2025-06", months=1)
+    assert study.total.iloc[0]["penalty_recovered"] == 0.0
+    assert not any("Penalties collected" in line for line in study.conclusions("en"))

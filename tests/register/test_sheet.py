@@ -81,7 +81,7 @@ def test_a_partly_filled_sheet_gives_one_event_per_filled_row(worklist, tmp_path
         },
     )
     events = read_worklist(filled)
-    assert list(events.columns) == [*EVENT_COLUMNS, *OPTIONAL_EVENT_COLUMNS]
+    assert list(events.columns) == [*EVENT_COLUMNS, "penalty", *OPTIONAL_EVENT_COLUMNS]
     assert events["finding_key"].tolist() == worklist["finding_key"].iloc[:2].tolist()
     assert events["event"].tolist() == ["recovered", "false_alarm"]
     assert events["amount"].iloc[0] == 480.5 and pd.isna(events["amount"].iloc[1])
@@ -97,7 +97,8 @@ def test_a_partly_filled_sheet_gives_one_event_per_filled_row(worklist, tmp_path
 
 def test_a_blank_sheet_gives_no_events(worklist, tmp_path):
     events = read_worklist(write_worklist(worklist, tmp_path / "worklist.xlsx"))
-    assert events.empty and list(events.columns) == [*EVENT_COLUMNS, *OPTIONAL_EVENT_COLUMNS]
+    assert events.empty
+    assert list(events.columns) == [*EVENT_COLUMNS, "penalty", *OPTIONAL_EVENT_COLUMNS]
 
 
 def test_a_renamed_copy_of_the_same_returned_sheet_is_the_same_source(worklist, tmp_path):
@@ -141,9 +142,11 @@ def test_the_given_columns_are_locked_and_written_in_the_sheets_language(worklis
         "户号 customer_id",
         "稽查规则 rule",
     ]
-    assert headers[-4:] == [
+    assert headers[-6:] == [
+        "违约使用电费（核定） penalty",
         "核查结果 outcome",
         "追补金额（元） amount_recovered",
+        "违约使用电费实收（元） penalty_recovered",
         "核查人 checked_by",
         "核查日期 checked_on",
     ]
@@ -192,10 +195,10 @@ def test_the_inputs_are_validated_and_the_outcome_is_a_list_in_the_sheets_langua
             validations[column] = by_range[cells]
     assert len(offered.split(",")) == len(OUTCOME_EVENTS)
     assert validations["outcome"] == ("list", f'"{offered}"')
-    assert validations["amount_recovered"] == ("decimal", "0")
+    assert validations["amount_recovered"] == validations["penalty_recovered"] == ("decimal", "0")
     assert validations["checked_on"][0] == "date"
     assert validations["checked_by"][0] == "textLength"
-    assert len(validations) == len(by_range) == 4
+    assert len(validations) == len(by_range) == 5
 
 
 @pytest.mark.parametrize(

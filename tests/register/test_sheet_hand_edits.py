@@ -180,7 +180,7 @@ def test_the_sheet_renamed_is_read_and_named_in_its_messages(blank):
     assert read_worklist(returned(blank, ANSWERS, rename)).equals(as_sent)
     bad = returned(blank, {ROWS[1]: checked(checked_on="上周")}, rename)
     assert problems_of(bad) == [
-        f"worklist 'returned.xlsx', sheet '城东7月', row {ROWS[1]}, column L (checked_on): "
+        f"worklist 'returned.xlsx', sheet '城东7月', row {ROWS[1]}, column N (checked_on): "
         "expected a date YYYY-MM-DD between 2000 and 2100, found '上周'"
     ]
 
@@ -266,7 +266,7 @@ def test_amounts_typed_as_numbers_or_plain_number_text_are_read(blank, typed, re
 def test_amounts_with_units_signs_words_or_odd_separators_are_refused(blank, typed):
     sheet = returned(blank, {ROWS[0]: checked("已追补", amount_recovered=typed)})
     assert problems_of(sheet) == [
-        f"{WHERE}, row {ROWS[0]}, column J (amount_recovered): expected a number of at least 0 "
+        f"{WHERE}, row {ROWS[0]}, column K (amount_recovered): expected a number of at least 0 "
         f"(yuan), found {typed!r}"
     ]
 
@@ -276,7 +276,7 @@ def test_an_amount_with_a_fraction_of_a_fen_is_refused_not_rounded(blank, typed)
     """A recovery is money in fen: 1.005 was read as 1.0 (half to even), 2.675 as 2.67."""
     sheet = returned(blank, {ROWS[0]: checked("已追补", amount_recovered=typed)})
     assert problems_of(sheet) == [
-        f"{WHERE}, row {ROWS[0]}, column J (amount_recovered): expected yuan to the fen (at most "
+        f"{WHERE}, row {ROWS[0]}, column K (amount_recovered): expected yuan to the fen (at most "
         f"2 decimals), found {typed!r}"
     ]
 
@@ -314,7 +314,7 @@ def test_dates_in_the_forms_people_type_are_read(blank, typed):
 def test_a_date_cell_with_a_time_of_day_is_refused_showing_its_serial_number(blank, typed, found):
     sheet = returned(blank, {ROWS[0]: checked(checked_on=typed)})  # the cell keeps yyyy-mm-dd
     assert problems_of(sheet) == [
-        f"{WHERE}, row {ROWS[0]}, column L (checked_on): expected a date YYYY-MM-DD between "
+        f"{WHERE}, row {ROWS[0]}, column N (checked_on): expected a date YYYY-MM-DD between "
         f"2000 and 2100 (a whole day), found the serial number {found}"
     ]
 
@@ -348,7 +348,7 @@ def test_a_date_kept_as_excels_serial_number_is_read_in_the_workbooks_calendar(
 def test_a_number_that_is_no_whole_day_from_2000_to_2100_is_refused(blank, serial):
     sheet = returned(blank, {ROWS[0]: checked()}, general_format(serial))
     assert problems_of(sheet) == [
-        f"{WHERE}, row {ROWS[0]}, column L (checked_on): expected a date YYYY-MM-DD between "
+        f"{WHERE}, row {ROWS[0]}, column N (checked_on): expected a date YYYY-MM-DD between "
         f"2000 and 2100, found {serial!r}"
     ]
 
@@ -369,7 +369,7 @@ def test_a_number_that_is_no_whole_day_from_2000_to_2100_is_refused(blank, seria
 def test_dates_that_are_ambiguous_or_no_date_are_refused(blank, typed):
     sheet = returned(blank, {ROWS[0]: checked(checked_on=typed)})
     assert problems_of(sheet) == [
-        f"{WHERE}, row {ROWS[0]}, column L (checked_on): expected a date YYYY-MM-DD between "
+        f"{WHERE}, row {ROWS[0]}, column N (checked_on): expected a date YYYY-MM-DD between "
         f"2000 and 2100, found {typed!r}"
     ]
 
@@ -380,7 +380,7 @@ def test_dates_that_are_ambiguous_or_no_date_are_refused(blank, typed):
 def test_a_date_cell_outside_the_years_is_refused_showing_the_date(blank, typed, shown):
     sheet = returned(blank, {ROWS[0]: checked(checked_on=typed)})  # 2025: day 2025 from 1900
     assert problems_of(sheet) == [
-        f"{WHERE}, row {ROWS[0]}, column L (checked_on): expected a date YYYY-MM-DD between "
+        f"{WHERE}, row {ROWS[0]}, column N (checked_on): expected a date YYYY-MM-DD between "
         f"2000 and 2100, found the date {shown}"
     ]
 
@@ -411,7 +411,7 @@ def test_outcomes_not_on_the_list_are_refused(blank, typed):
     offered = ("已派发/sent, 属实/confirmed, 误报/false_alarm, 已整改/rectified, 已追补/recovered, "
                "档案已更正/archive_corrected")  # fmt: skip
     assert problems_of(returned(blank, {ROWS[0]: checked(typed)})) == [
-        f"{WHERE}, row {ROWS[0]}, column I (outcome): expected one of {offered}, found {typed!r}"
+        f"{WHERE}, row {ROWS[0]}, column J (outcome): expected one of {offered}, found {typed!r}"
     ]
 
 
@@ -541,11 +541,11 @@ def test_every_problem_of_a_sheet_is_listed_and_no_event_is_given(blank):
         ROWS[3]: {"outcome": "误报", "checked_by": None, "checked_on": "2025-07-15"},
     }
     assert problems_of(returned(blank, answers, note_below)) == [
-        f"{WHERE}, row {ROWS[0]}, column J (amount_recovered): expected a number of at least 0 "
+        f"{WHERE}, row {ROWS[0]}, column K (amount_recovered): expected a number of at least 0 "
         "(yuan), found '480元'",
-        f"{WHERE}, row {ROWS[1]}, column L (checked_on): expected a date YYYY-MM-DD between 2000 "
+        f"{WHERE}, row {ROWS[1]}, column N (checked_on): expected a date YYYY-MM-DD between 2000 "
         "and 2100, found '15/07/2025'",
-        f"{WHERE}, row {ROWS[3]}, column K (checked_by): expected who checked, found nothing",
+        f"{WHERE}, row {ROWS[3]}, column M (checked_by): expected who checked, found nothing",
         f"{WHERE}, row {ROWS[-1] + 2}, column A (finding_key): a blank is not the key of a "
         "finding of this worklist (row added or key changed); each row must keep the key it was "
         "written with",
@@ -571,7 +571,7 @@ def test_a_renamed_header_is_refused_naming_what_was_written(blank):
 
     assert problems_of(returned(blank, ANSWERS, rename_outcome)) == [
         f"{WHERE}, row {HEADER_ROW}: expected a header naming the column 'outcome' "
-        "('核查结果 outcome' as written), found '结果' in column I (headers can be moved, not "
+        "('核查结果 outcome' as written), found '结果' in column J (headers can be moved, not "
         "renamed)"
     ]
 
@@ -581,7 +581,7 @@ def test_a_header_naming_a_column_twice_is_refused(blank):
         sheet.cell(HEADER_ROW, sheet.max_column + 1).value = "金额 amount_recovered"
 
     assert problems_of(returned(blank, ANSWERS, second_amount)) == [
-        f"{WHERE}, row {HEADER_ROW}: columns J and M: expected the column 'amount_recovered' "
+        f"{WHERE}, row {HEADER_ROW}: columns K and O: expected the column 'amount_recovered' "
         "once in the header, found it 2 times"
     ]
 
@@ -705,8 +705,8 @@ def test_a_check_dated_before_the_worklists_data_or_after_today_is_refused(tmp_p
         ROWS[2]: checked(checked_on=f"{tomorrow:%Y-%m-%d}"),
     }
     assert problems_of(returned(sent, answers)) == [
-        f"{WHERE}, row {ROWS[0]}, column L (checked_on): expected a date on or after 2025-06-30, "
+        f"{WHERE}, row {ROWS[0]}, column N (checked_on): expected a date on or after 2025-06-30, "
         "the last day of the data this worklist was made from (as_of 2025-06), found 2025-05-31",
-        f"{WHERE}, row {ROWS[2]}, column L (checked_on): expected a date up to today, "
+        f"{WHERE}, row {ROWS[2]}, column N (checked_on): expected a date up to today, "
         f"{dt.date.today():%Y-%m-%d}, found {tomorrow:%Y-%m-%d}",
     ]
