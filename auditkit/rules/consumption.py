@@ -15,7 +15,6 @@ from auditkit.rules.context import DailyReads, RuleContext
 from auditkit.rules.evidence import Clause, clause, funds_clause
 from auditkit.rules.findings import empty_raw, optional_values, raw, rows_of
 from auditkit.rules.registry import rule
-from auditkit.rules.tier_energy import back_billed_energy_money
 from auditkit.stats.daily_drop import MIN_SIDE_DAYS, date_level_changes, whole_month_sums
 from auditkit.stats.matrix import masked_row_mean, row_nanmedian
 from auditkit.stats.theft import EXPLAINING_ORDERS, score_level_shifts
@@ -348,8 +347,8 @@ def _date_text(day: int) -> str:
 
 
 def _rates_due(ctx: RuleContext, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per bill of `rows`, the energy and fund rates the unbilled energy is priced at (the energy
-    rate where the bill is not priced by tiers, `_after_change`): the schedule's flat rates for the archive's tariff (the one the customer should be on) at its
+    """Per bill of `rows`, the energy and fund rates the unbilled energy is priced at: the
+    schedule's flat rates for the archive's tariff (the one the customer should be on) at its
     voltage band, in force that month; where the schedule has no energy rate for it, the billed
     tariff's, else the rate billed. A tariff without funds collects none."""
     archive = ctx.tariff_code(ctx.customers["tariff_category"])[ctx.bill_customer[rows]]
@@ -447,7 +446,7 @@ def _raise_duplicated(ctx: RuleContext, measured: np.ndarray) -> None:
 
 def _after_change(ctx: RuleContext, measured: np.ndarray, scored: pd.DataFrame) -> pd.DataFrame:
     """Per scored customer (`cust`): measured kWh since the change and the revenue it lost (the
-    energy missing each month at that month's rate due, by tiers for a household priced so)."""
+    energy missing each month at that month's rate due)."""
     position = np.full(len(ctx.customers), -1)
     position[scored["cust"].to_numpy()] = np.arange(len(scored))
     bills = rows_of(ctx, scored["cust"].to_numpy())
@@ -463,14 +462,11 @@ def _after_change(ctx: RuleContext, measured: np.ndarray, scored: pd.DataFrame) 
     lost_kwh = kwh * (1 / drop_ratio - 1)
     energy_rate, fund_rate = _rates_due(ctx, bills)
     funds = lost_kwh * fund_rate  # collected on every kWh sold
-    # A household priced by tiers: the kWh lost each month on top of its tier year, as
-    # zero_consumption and meter_event_unresolved price them (`auditkit.rules.tier_energy`).
-    energy = back_billed_energy_money(ctx, bills, lost_kwh, energy_rate)
     frame = pd.DataFrame(
         {
             "cust": ctx.bill_customer[bills],
             "kwh": kwh,
-            "lost": energy + funds,
+            "lost": lost_kwh * energy_rate + funds,
             "funds": funds,
         }
     )

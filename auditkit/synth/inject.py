@@ -599,11 +599,8 @@ def consumption_drop(world: World, rate: float) -> None:
     days_in = world.days_in_month[month]
     day = np.floor(world.rng.spawn(1)[0].random(len(idx)) * days_in).astype(np.int64)
     records_less_from(world, idx, month, day, alpha)
-    # Each month's kWh lost at its rate; a household on tiers by its tiers, as the rule prices.
-    lost = (world.true_kwh[idx] - world.metered_kwh[idx]).ravel()
-    customers, months = np.repeat(idx, m), np.tile(np.arange(m), len(idx))
-    money = back_billed_energy(world, customers, months, lost, _energy_rate(world, idx).ravel())
-    effect = money.reshape(len(idx), m).sum(axis=1)
+    lost = world.true_kwh[idx] - world.metered_kwh[idx]
+    effect = (lost * _energy_rate(world, idx)).sum(axis=1)
     world.add_truth(
         idx,
         "consumption_drop",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from itemized_builder import Itemized
 from rule_builder import Utility
 
 from auditkit import rules
@@ -233,35 +232,3 @@ def test_pairs_of_codes_are_numbered_alike_from_a_table_or_hashed():
     # Codes far apart (more pairs than a table of a few times the rows): hashed, by appearance.
     spread = np.where(first >= 0, first * 10**6, -1)
     assert _paired_codes(spread, second).tolist() == [0, 1, 0, -1, -1, 2]
-
-
-def _tiered_households(scheme: str) -> Itemized:
-    """30 households on RES (itemized_builder: tiers 0-2,160 at 0.50, 2,160-4,800 at 0.55; 0.52
-    without a tier, a shared meter's) using about 100 kWh a month over 2023-2024; H00 (on the
-    tier `scheme`) falls to 30 % from May 2024."""
-    rng = np.random.default_rng(5)
-    u = Itemized()
-    for i in range(30):
-        cid = f"H{i:02d}"
-        u.customer(cid, usage_type="residential", tariff_category="RES", tier_scheme=scheme)
-        kwh = np.round(100 * SEASON[np.arange(24) % 12] * rng.lognormal(0, 0.08, 24), 2)
-        if i == 0:
-            kwh[16:] = np.round(kwh[16:] * 0.3, 2)
-        for period, used in zip(PERIODS[:24], kwh, strict=True):
-            u.bill(cid, period, float(used), [("energy", float(used), 0.52)], tariff="RES")
-    return u
-
-
-def test_the_loss_of_a_tiered_household_is_priced_by_its_tiers():
-    """H00's 2024 bills hold about 440 kWh to April and 264 from May; the kWh its fall lost
-    (about 264 × (1 / 0.3 − 1) = 616) keep the year under tier 1's 2,160: each at 0.50, not at
-    the shared-meter row's 0.52. The same lost kWh L on a shared meter (合表, the near miss) are
-    priced L × 0.52, so the tiered loss is the shared one × 0.50 / 0.52."""
-    shared = _tiered_households("shared").run("consumption_drop")
-    tiered = _tiered_households("single").run("consumption_drop")
-    assert list(shared.index) == list(tiered.index) == ["H00"]
-    lost_kwh = shared.loc["H00", "revenue_impact"] / 0.52
-    assert 400 < lost_kwh < 2160 - 704  # tier 1 holds the year's billed and lost kWh
-    # Each of the 8 months' tier amounts is to the fen (half a fen each at most): 0.05 apart.
-    assert tiered.loc["H00", "revenue_impact"] == pytest.approx(lost_kwh * 0.50, abs=0.05)
-    assert tiered.loc["H00", "revenue_impact"] < shared.loc["H00", "revenue_impact"] - 8
