@@ -225,8 +225,8 @@ _RULES = {
         "同供电单位（且同容量档 peer_capacity_bands_kva，档内用户足够时）用户同步下降（行业不景气）、过户、减容、"
         "暂停、销户或改类前后 order_window_months 个月内的下降（其后更晚的此类工单，暂停除外，不解释下降，"
         "少收电费计至其生效前一日），以及连续零电量（归“运行用户连续零电量”规则）不计；换表、新装、增容不能解释下降；"
-        "估计少收电费：下降以来少计电量按各月应执行电价（档案电价类别、电压等级；一户一表居民"
-        "按阶梯）及政府性基金及附加计；同一用户同期已由"
+        "估计少收电费：下降以来少计电量按各月应执行电价（档案电价类别、电压等级）"
+        "及政府性基金及附加计；同一用户同期已由"
         "“计量异常告警未处理”规则（meter_event_unresolved）发现的下降归该规则，不重复计列；下降可能是窃电也可能是计量故障，须"
         "现场取证认定窃电后方可计收违约使用电费，故不计违约金",
         "a step down in a customer's monthly energy (or daily smart-meter reads, source: "
@@ -239,8 +239,7 @@ _RULES = {
         "suspension apart, explains none and ends the loss the day before it took effect), and "
         "runs of zero kWh (zero_consumption) are left out; a meter replacement, new connection "
         "or capacity increase explains no drop; estimated impact: the energy missing since the "
-        "fall at each month's rate due (archive tariff, voltage band; a single household by "
-        "its tiers) and its funds; a fall that "
+        "fall at each month's rate due (archive tariff, voltage band) and its funds; a fall that "
         "meter_event_unresolved finds on the same customer over the same months is left to it, "
         "counted once; a fall may be theft or a failing meter, and a field check must establish "
         "theft before any penalty, so no penalty is computed",
