@@ -95,6 +95,7 @@ def sql_parameters(folder: Path) -> dict[str, object]:
         "month_end": (pd.Timestamp(f"{last}-01") + pd.offsets.MonthEnd(0)).to_pydatetime(),
         "multiplier_tolerance": multiplier["relative_tolerance"],
         "two_part_threshold_kva": tariff["two_part_threshold_kva"],
+        "backbill_months": tariff["backbill_months"],
         "shared_meter_industries": list(tariff["shared_meter_industries"]),
         "ev_charging_industries": list(tariff["ev_charging_industries"]),
         "ev_charging_usages": list(tariff["ev_charging_usages"]),

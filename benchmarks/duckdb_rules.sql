@@ -25,7 +25,7 @@
 -- capacity the orders put on each day), bill_frame (each bill's basis in force) and its macros
 -- day_no, half_up, lookup_rank, number_or_null, step_kva.
 -- Named parameters: $as_of (audit month), $first_month (first billed month), the thresholds
--- of params/rules.yaml ($multiplier_tolerance; $two_part_threshold_kva,
+-- of params/rules.yaml ($multiplier_tolerance; $two_part_threshold_kva, $backbill_months,
 -- $shared_meter_industries, $ev_charging_industries, $ev_charging_usages (lists);
 -- $rate_tolerance, $rate_kwh_tolerance, $rate_relative_tolerance; $zero_min_months,
 -- $zero_min_score, $zero_household_weight, $zero_vacancy_weight; $kva_tolerance,
@@ -532,9 +532,13 @@ GROUP BY w.customer_id;
 -- tariff_mismatch_due. Revenue: over the bills not on the tariff due (the first of the usage
 -- offered at the voltage, two-part there where due, in schedule order), energy and
 -- funds at its rates less those due for the tariff billed, plus its basic charge on the capacity
--- in force less the basic charge billed.
+-- in force less the basic charge billed; counted over the months recoverable
+-- (routine.tariff_mismatch): from the first such bill where the data shows the start (a bill
+-- before it, or a first bill in the month of the connection or the next, the connection the
+-- latest new_connection order's, else connection_date's, inside the data), else the last
+-- $backbill_months months; none where the bills net to an over-billing (a refund).
 WITH gaps AS (
-    SELECT r.customer_id,
+    SELECT r.customer_id, r.month,
            coalesce((t.energy_rate - r.energy_due_or_billed) * r.kwh_billed, 0)
            + coalesce((t.fund_rate - r.fund_due) * r.kwh_billed, 0)
            + CASE WHEN t.kva_rate IS NULL THEN 0
@@ -548,11 +552,38 @@ WITH gaps AS (
     ASOF LEFT JOIN capacity_changes AS ch
       ON ch.customer_id = r.customer_id AND ch.month > r.month
     WHERE d.tariff IS NOT NULL AND r.tariff_flat IS DISTINCT FROM d.tariff
+), wrong AS (  -- per customer: its bills not on the tariff due, the first's month, their net
+    SELECT customer_id, min(month) AS first_wrong, sum(gap) AS net
+    FROM gaps GROUP BY customer_id
+), connected AS (  -- the month of the connection: the latest new_connection order's, else the
+    -- archive's connection_date
+    SELECT c.customer_id,
+           coalesce(o.month, year(c.connection_date) * 12 + month(c.connection_date) - 1) AS month
+    FROM customers AS c
+    LEFT JOIN (SELECT customer_id, arg_max(effective_month, (effective_month, row_no)) AS month
+               FROM rule_orders WHERE order_type = 'new_connection' GROUP BY customer_id) AS o
+      USING (customer_id)
+), windows AS (
+    SELECT w.customer_id, w.net,
+           CASE WHEN w.first_wrong > b.first_bill
+                     OR coalesce(n.month >= $first_month AND b.first_bill >= n.month
+                                 AND b.first_bill <= n.month + 1, false)
+                THEN w.first_wrong ELSE $as_of - $backbill_months + 1 END AS recovered_from
+    FROM wrong AS w
+    JOIN (SELECT customer_id, least(min(month), $as_of) AS first_bill
+          FROM bills WHERE month <= $as_of GROUP BY customer_id) AS b USING (customer_id)
+    LEFT JOIN connected AS n USING (customer_id)
+), recoverable AS (
+    SELECT w.customer_id,
+           CASE WHEN half_up(greatest(-any_value(w.net), 0), 2) > 0 THEN 0
+                ELSE coalesce(sum(g.gap) FILTER (WHERE g.month >= w.recovered_from), 0) END
+             AS revenue
+    FROM windows AS w JOIN gaps AS g USING (customer_id)
+    GROUP BY w.customer_id
 )
-SELECT f.customer_id, round(greatest(coalesce(sum(g.gap), 0), 0), 2) AS revenue
+SELECT f.customer_id, money(r.revenue) AS revenue
 FROM tariff_mismatch_due AS f
-LEFT JOIN gaps AS g USING (customer_id)
-GROUP BY f.customer_id;
+LEFT JOIN recoverable AS r USING (customer_id);
 
 -- rule: rate_mismatch
 -- Bills whose energy rate is off the schedule's rate due for the tariff (its flat row for the
