@@ -183,7 +183,8 @@ FROM capacity_orders
 GROUP BY ALL;
 
 -- view: rc_lines
--- The recomputed lines up to the audit month, NaN as NULL, with the bill's month; `billed` / `due`:
+-- The recomputed lines up to the audit month, NaN as NULL, with the bill's month and `diff`, the
+-- line's due − billed (NULL: unknown); `billed` / `due`:
 -- the line is on the bill (a rate or an amount billed, or an unknown amount) / due.
 WITH r AS (
     SELECT customer_id, CAST(substr(period, 1, 4) AS INTEGER) * 12 + CAST(substr(period, 6, 2) AS INTEGER) - 1 AS month,
@@ -193,7 +194,8 @@ WITH r AS (
            CASE WHEN NOT isnan(rate_billed) THEN rate_billed END AS rb,
            CASE WHEN NOT isnan(rate_due) THEN rate_due END AS rd,
            CASE WHEN NOT isnan(amount_billed) THEN amount_billed END AS ab,
-           CASE WHEN NOT isnan(amount_due) THEN amount_due END AS ad
+           CASE WHEN NOT isnan(amount_due) THEN amount_due END AS ad,
+           CASE WHEN NOT isnan(difference) THEN difference END AS diff
     FROM recomputed
 )
 SELECT r.*, rb IS NOT NULL OR ab IS NULL OR ab <> 0 AS billed,
@@ -203,13 +205,18 @@ FROM r SEMI JOIN customers USING (customer_id);
 -- view: rc_bills
 -- Per recomputed bill: the energy kWh due and billed (its energy lines', empty as 0: Recomputed.
 -- energy_kwh), the adjustment's base billed (the energy, loss and basic amounts billed, empty as
--- 0) and the adjustment rate due (NULL: none due), as billing_lines.kwh_differs and pf_moved read.
+-- 0) and the adjustment rate due (NULL: none due), as billing_lines.kwh_differs and pf_moved read;
+-- `lost`, what the bill lost as a whole (bill_lost.bill_lost): its lines' due − billed summed,
+-- half up to the fen, floored at 0; NULL (nothing caps a rule's part of it) where a line's
+-- difference is unknown or no tariff is due.
 SELECT customer_id, month,
        coalesce(sum(coalesce(qd, 0)) FILTER (WHERE line_type = 'energy'), 0) AS kwh_due,
        coalesce(sum(coalesce(qb, 0)) FILTER (WHERE line_type = 'energy'), 0) AS kwh_billed,
        coalesce(sum(coalesce(ab, 0)) FILTER (WHERE line_type IN ('energy', 'loss', 'basic')), 0)
          AS base,
-       max(rd) FILTER (WHERE line_type = 'pf_adjustment') AS pf_rate
+       max(rd) FILTER (WHERE line_type = 'pf_adjustment') AS pf_rate,
+       CASE WHEN NOT bool_or(diff IS NULL) AND any_value(tariff_due) IS NOT NULL
+            THEN greatest(half_up(sum(coalesce(diff, 0)), 2), 0) END AS lost
 FROM rc_lines GROUP BY customer_id, month;
 
 -- view: capacity_bills
@@ -945,7 +952,9 @@ GROUP BY r.customer_id;
 -- day (`capacity_bills`), against the capacity billed (recorded, or the basic charge ÷ the rate
 -- per kVA due where that is more; a bill recording neither is not judged), where the capacity
 -- in force reaches the two-part threshold and, in such a month, the orders' capacity on its
--- last day does too; revenue the kVA short × the rate per kVA due (none: not listed).
+-- last day does too; revenue the kVA short × the rate per kVA due (none: not listed). A bill's
+-- short (its adjustment too) is at most what the bill lost as a whole (rc_bills.lost,
+-- bill_lost.share_within_the_bill_lost): each part × lost ÷ the short, at most 1, to the fen.
 WITH basic_lines AS (  -- a month prorated by day is due at most its largest capacity; a bill
     -- on another tariff than the one due is short at its own tariff's rate per kVA
     SELECT l.customer_id, l.month, l.qb,
@@ -971,9 +980,8 @@ WITH basic_lines AS (  -- a month prorated by day is due at most its largest cap
     ANTI JOIN no_basic_due USING (customer_id, month)
     WHERE gap > $kva_tolerance AND gap * rate > 0
 ), by_lines AS (
-    SELECT s.customer_id,
-           s.revenue
-           + CASE WHEN coalesce(abs(r.kwh_due - r.kwh_billed)
+    SELECT s.customer_id, s.month, s.revenue AS basic,
+           CASE WHEN coalesce(abs(r.kwh_due - r.kwh_billed)
                                 > greatest($capacity_kwh_tolerance,
                                            $capacity_relative_tolerance * abs(r.kwh_due)), false)
                   THEN 0
@@ -983,12 +991,12 @@ WITH basic_lines AS (  -- a month prorated by day is due at most its largest cap
                               - half_up(x.base * x.due_percent / 100, 2))
                              - (half_up((x.base + s.revenue) * x.percent / 100, 2)
                                 - half_up(x.base * x.percent / 100, 2)), 0) END
-             END AS revenue
+             END AS pf
     FROM short_lines AS s
     LEFT JOIN rc_bills AS r USING (customer_id, month)
     LEFT JOIN laxer_bills AS x USING (customer_id, month)
 ), monthly AS (
-    SELECT f.customer_id, f.in_force,
+    SELECT f.customer_id, f.month, f.in_force,
            CASE WHEN f.changing AND (f.prorated OR f.suspended) THEN f.kva_months ELSE f.in_force END
              AS due,
            f.changing AND coalesce(f.last_kva < $capacity_two_part_kva, false) AS single_part,
@@ -1004,12 +1012,18 @@ WITH basic_lines AS (  -- a month prorated by day is due at most its largest cap
     ANTI JOIN no_basic_due USING (customer_id, month)
     WHERE NOT (SELECT itemized FROM itemized) AND f.in_force IS NOT NULL
 ), short AS (
-    SELECT customer_id, revenue FROM by_lines
+    SELECT customer_id, month, basic, pf FROM by_lines
     UNION ALL
-    SELECT customer_id, (due - billed) * rate FROM monthly
+    SELECT customer_id, month, (due - billed) * rate, 0.0 FROM monthly
     WHERE due - billed > $kva_tolerance AND in_force >= $capacity_two_part_kva AND NOT single_part
       AND (due - billed) * rate > 0
+), capped AS (  -- a bill's short at most what the bill lost as a whole: each part × the share
+    SELECT s.customer_id, s.basic, s.pf,
+           CASE WHEN r.lost IS NULL OR s.basic + s.pf <= 0 THEN 1.0
+                ELSE least(r.lost / (s.basic + s.pf), 1.0) END AS share
+    FROM short AS s
+    LEFT JOIN rc_bills AS r USING (customer_id, month)
 )
-SELECT customer_id, money(sum(revenue)) AS revenue
-FROM short
+SELECT customer_id, money(sum(half_up(basic * share, 2) + half_up(pf * share, 2))) AS revenue
+FROM capped
 GROUP BY customer_id;
