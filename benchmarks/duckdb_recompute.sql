@@ -229,11 +229,12 @@ SELECT f.customer_id, CAST(f.period AS VARCHAR) AS period, f.month, f.from_day, 
        f.kwh_billed, f.multiplier_billed, f.multiplier_due, f.scale,
        CASE
            WHEN f.read_type = 'estimated' THEN f.kwh_billed
+           -- to 0.01 kWh as a bill line shows it (bill_frame._kwh_due)
            WHEN j.day > f.from_day AND f.register_start <> j.first_read
                 AND j.final_read >= f.register_start THEN
-               (j.final_read - f.register_start) * coalesce(j.old_number, f.multiplier_due)
-               + (f.register_end - j.first_read) * f.multiplier_due
-           ELSE (f.register_end - f.register_start) * f.multiplier_due
+               half_up((j.final_read - f.register_start) * coalesce(j.old_number, f.multiplier_due)
+                       + (f.register_end - j.first_read) * f.multiplier_due, 2)
+           ELSE half_up((f.register_end - f.register_start) * f.multiplier_due, 2)
        END AS kwh_due,
        f.tariff_due, f.voltage_kv_due AS voltage_kv, f.metering_mode, f.pf_standard, f.basis,
        f.contract_capacity_kva, f.contract_demand_kw, f.max_demand_kw,
