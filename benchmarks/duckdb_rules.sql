@@ -22,7 +22,8 @@
 -- with its result in the table `recomputed`: rate_mismatch and capacity_underbilled price from
 -- the recomputed lines on itemized data as auditkit does; the rules also read its tables
 -- tariff_rows, tariff_groups, lookup_candidates (the schedule as looked up), order_steps (the
--- capacity the orders put on each day), bill_frame (each bill's basis in force) and its macros
+-- capacity the orders put on each day), steps (the capacity in force per customer from a day
+-- on: transformers, else orders), bill_frame (each bill's basis in force) and its macros
 -- day_no, half_up, lookup_rank, number_or_null, step_kva.
 -- Named parameters: $as_of (audit month), $first_month (first billed month), the thresholds
 -- of params/rules.yaml ($multiplier_tolerance; $two_part_threshold_kva, $backbill_months,
@@ -31,13 +32,23 @@
 -- $zero_min_score, $zero_household_weight, $zero_vacancy_weight; $kva_tolerance,
 -- $capacity_two_part_kva, $capacity_kwh_tolerance, $capacity_relative_tolerance, and
 -- pf_standard_mismatch's $pf_assessed_min_kva, $pf_strict_min_kva, $pf_low_voltage_kv, which
--- capacity_underbilled reads) and $days_per_month, $tier_year_start_month (params/billing.yaml).
+-- capacity_underbilled reads), $two_part_choice_from_kva (auditkit.rules.capacity.
+-- TWO_PART_CHOICE_FROM_KVA) and $days_per_month, $tier_year_start_month (params/billing.yaml).
 
 -- macro: money
 -- A finding's revenue as auditkit.rules.findings keeps it: NULL as 0, never negative, rounded to
 -- the fen as numpy rounds (rint of the amount × 100: half to even, 0.125 → 0.12), which DuckDB's
 -- round() is not (half away from zero: round(0.125, 2) = 0.13).
 CREATE OR REPLACE MACRO money(x) AS roundbankers(greatest(coalesce(x, 0), 0) * 100, 0) / 100;
+
+-- macro: fell_below_two_part
+-- A bill's capacity on the last day of its read period (`capacity`) below the two-part
+-- threshold after its customer had at least that (`peak`, capacity_peak), or below the least
+-- that may choose a two-part tariff (capacity.fell_below_two_part): single-part, no basic
+-- charge due; not where the capacity is unknown (NULL).
+CREATE OR REPLACE MACRO fell_below_two_part(capacity, peak, two_part_kva, choice_from_kva) AS
+    coalesce(capacity < two_part_kva AND (peak >= two_part_kva OR capacity < choice_from_kva),
+             false);
 
 -- macro: pf_moved
 -- What a line of the adjustment's base short by `extra` yuan moves a bill's power-factor
@@ -233,7 +244,9 @@ FROM rc_lines GROUP BY customer_id, month;
 -- is), `prorated` a connection or closure inside the read days, a day out of service or two
 -- capacities among the days (or one unknown), and `kva_months` Σ day kVA / days per month
 -- capped at the largest of the days where prorated, else last_kva (NULL: a day unknown, as NaN
--- propagates in numpy where least() and sum() would pass over NULL).
+-- propagates in numpy where least() and sum() would pass over NULL); `peak` the largest kVA the
+-- customer's capacity steps (`steps`: transformers, else orders) recorded up to read_to
+-- (basic.capacity_peak; NULL: none).
 WITH b AS (
     SELECT b.customer_id, b.month,
            CASE WHEN ch.customer_id IS NULL THEN c.contract_capacity_kva ELSE ch.old_value END
@@ -254,6 +267,10 @@ WITH b AS (
     WHERE b.month <= $as_of AND bf.basis = 'capacity'
 ), closures AS (
     SELECT customer_id, day_no(effective_date) AS day FROM rule_orders WHERE order_type = 'closure'
+), peaks AS (  -- the largest kVA of the customer's capacity steps up to read_to (capacity_peak)
+    SELECT b.customer_id, b.month, max(s.kva) AS peak
+    FROM b JOIN steps AS s ON s.customer_id = b.customer_id AND s.day <= b.to_day
+    GROUP BY b.customer_id, b.month
 ), served AS (
     SELECT b.*, cl.day AS closure_day,
            greatest(b.from_day, coalesce(b.connection_day, -1048576)) AS first_day,
@@ -313,12 +330,14 @@ at_end AS (
                                           'resumption', 'closure')) AS order_in_month
     FROM filed AS f
 )
-SELECT customer_id, month, in_force, last_kva, highest, prorated, suspended, inside_reduction,
-       order_in_month OR connected_in_month OR suspended AS changing,
-       CASE WHEN NOT prorated THEN last_kva
-            WHEN day_sum IS NOT NULL AND highest IS NOT NULL
-            THEN least(day_sum / $days_per_month, highest) END AS kva_months
-FROM spanned;
+SELECT s.customer_id, s.month, s.in_force, s.last_kva, s.highest, s.prorated, s.suspended,
+       s.inside_reduction, s.order_in_month OR s.connected_in_month OR s.suspended AS changing,
+       CASE WHEN NOT s.prorated THEN s.last_kva
+            WHEN s.day_sum IS NOT NULL AND s.highest IS NOT NULL
+            THEN least(s.day_sum / $days_per_month, s.highest) END AS kva_months,
+       p.peak
+FROM spanned AS s
+LEFT JOIN peaks AS p USING (customer_id, month);
 
 -- view: laxer_bills
 -- pf_standard_mismatch's bills (pf_standard._bills_under_laxer), where its needs are met (a
@@ -940,8 +959,9 @@ GROUP BY r.customer_id;
 -- transformers or the archive and orders, day by day, prorated in months of change), the kVA
 -- due less the kVA billed beyond the tolerance, unless on or after a capacity reduction with the
 -- capacity then in force billed (prorated by the orders in its month: equipment used against
--- the reduction, reduction_without_drop's) or single-part (the orders' capacity on the read
--- period's last day in service below the two-part threshold), a month prorated by day due at
+-- the reduction, reduction_without_drop's) or single-part (fell_below_two_part: the orders'
+-- capacity on the read period's last day in service below the two-part threshold after the
+-- customer had at least it, or below $two_part_choice_from_kva), a month prorated by day due at
 -- most its largest capacity; revenue the kVA short × the rate due (on a bill billed on another
 -- tariff than the one due, the tariff billed's rate per kVA: a bill at no rate is short of no
 -- charge and not listed), plus the power-factor adjustment that moves on it (pf_moved) and, under a standard laxer
@@ -950,9 +970,10 @@ GROUP BY r.customer_id;
 -- (`_capacity_short`) month by month: the capacity in force (archive and capacity orders), in a
 -- month of change, connection or closure or inside a suspension the orders' capacity prorated by
 -- day (`capacity_bills`), against the capacity billed (recorded, or the basic charge ÷ the rate
--- per kVA due where that is more; a bill recording neither is not judged), where the capacity
--- in force reaches the two-part threshold and, in such a month, the orders' capacity on its
--- last day does too; revenue the kVA short × the rate per kVA due (none: not listed). A bill's
+-- per kVA due where that is more; a bill recording neither is not judged), unless single-part
+-- (fell_below_two_part on the capacity in force, in such a month the orders' capacity on its
+-- last day: a customer always between $two_part_choice_from_kva and the threshold chose its
+-- two-part tariff and owes its basic charge); revenue the kVA short × the rate per kVA due (none: not listed). A bill's
 -- short (its adjustment too) is at most what the bill lost as a whole (rc_bills.lost,
 -- bill_lost.share_within_the_bill_lost): each part × lost ÷ the short, at most 1, to the fen.
 WITH basic_lines AS (  -- a month prorated by day is due at most its largest capacity; a bill
@@ -968,8 +989,10 @@ WITH basic_lines AS (  -- a month prorated by day is due at most its largest cap
     JOIN bill_rates AS r USING (customer_id, month)
     WHERE (SELECT itemized FROM itemized) AND l.line_type = 'basic' AND l.due
       AND l.ad IS NOT NULL AND l.qd - l.qb > $kva_tolerance
-      -- where the orders leave the capacity unknown, the line's own says whether two-part
-      AND coalesce(f.last_kva, l.qd) >= $capacity_two_part_kva
+      -- where the orders leave the capacity unknown, the line's own says whether it fell below
+      -- the two-part threshold
+      AND NOT fell_below_two_part(coalesce(f.last_kva, l.qd), f.peak, $capacity_two_part_kva,
+                                  $two_part_choice_from_kva)
       AND NOT coalesce(f.inside_reduction
                        AND l.qb
                            >= CASE WHEN f.prorated THEN f.kva_months ELSE f.in_force END
@@ -999,7 +1022,8 @@ WITH basic_lines AS (  -- a month prorated by day is due at most its largest cap
     SELECT f.customer_id, f.month, f.in_force,
            CASE WHEN f.changing AND (f.prorated OR f.suspended) THEN f.kva_months ELSE f.in_force END
              AS due,
-           f.changing AND coalesce(f.last_kva < $capacity_two_part_kva, false) AS single_part,
+           fell_below_two_part(CASE WHEN f.changing THEN f.last_kva ELSE f.in_force END, f.peak,
+                               $capacity_two_part_kva, $two_part_choice_from_kva) AS single_part,
            -- the capacity recorded, or what the basic charge pays for where that is more;
            -- NULL (never short) where the bill records neither: an archive gap, not nothing
            CASE WHEN coalesce(r.kva_due, 0) > 0
@@ -1015,7 +1039,7 @@ WITH basic_lines AS (  -- a month prorated by day is due at most its largest cap
     SELECT customer_id, month, basic, pf FROM by_lines
     UNION ALL
     SELECT customer_id, month, (due - billed) * rate, 0.0 FROM monthly
-    WHERE due - billed > $kva_tolerance AND in_force >= $capacity_two_part_kva AND NOT single_part
+    WHERE due - billed > $kva_tolerance AND NOT single_part
       AND (due - billed) * rate > 0
 ), capped AS (  -- a bill's short at most what the bill lost as a whole: each part × the share
     SELECT s.customer_id, s.basic, s.pf,
