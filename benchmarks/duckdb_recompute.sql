@@ -32,6 +32,26 @@ CREATE OR REPLACE MACRO half_up(x, d) AS
 -- step: day_macro
 CREATE OR REPLACE MACRO day_no(d) AS (CAST(d AS DATE) - DATE '1970-01-01');
 
+-- step: month_share_macro
+-- The part of a month a basic charge by demand is due for (basic.month_share): 1 outside a
+-- month of connection or closure (`part_month`); in one, its days in service `first_day` ..
+-- `last_day` (day numbers) calendar month by calendar month, a whole calendar month in service 1,
+-- another its days / `days_per_month`, at most 1 (none in service: 0).
+CREATE OR REPLACE MACRO month_first_day(m) AS
+    day_no(make_date(CAST(m // 12 AS BIGINT), CAST(m % 12 + 1 AS BIGINT), 1));
+CREATE OR REPLACE MACRO day_month(d) AS
+    year(DATE '1970-01-01' + CAST(d AS INTEGER)) * 12 + month(DATE '1970-01-01' + CAST(d AS INTEGER)) - 1;
+CREATE OR REPLACE MACRO month_share(first_day, last_day, part_month, days_per_month) AS
+    CASE WHEN NOT coalesce(part_month, false) THEN 1.0
+         WHEN last_day < first_day THEN 0.0
+         ELSE list_sum(list_transform(
+             range(day_month(first_day), day_month(last_day) + 1),
+             lambda m: CASE WHEN first_day <= month_first_day(m)
+                                 AND last_day >= month_first_day(m + 1) - 1 THEN 1.0
+                            ELSE least((least(last_day, month_first_day(m + 1) - 1)
+                                        - greatest(first_day, month_first_day(m)) + 1)
+                                       / days_per_month, 1.0) END)) END;
+
 -- step: ratio_macro
 CREATE OR REPLACE MACRO ratio(a, q) AS CASE WHEN coalesce(q, 0) <> 0 THEN a / q END;
 
@@ -209,11 +229,12 @@ SELECT f.customer_id, CAST(f.period AS VARCHAR) AS period, f.month, f.from_day, 
        f.kwh_billed, f.multiplier_billed, f.multiplier_due, f.scale,
        CASE
            WHEN f.read_type = 'estimated' THEN f.kwh_billed
+           -- to 0.01 kWh as a bill line shows it (bill_frame._kwh_due)
            WHEN j.day > f.from_day AND f.register_start <> j.first_read
                 AND j.final_read >= f.register_start THEN
-               (j.final_read - f.register_start) * coalesce(j.old_number, f.multiplier_due)
-               + (f.register_end - j.first_read) * f.multiplier_due
-           ELSE (f.register_end - f.register_start) * f.multiplier_due
+               half_up((j.final_read - f.register_start) * coalesce(j.old_number, f.multiplier_due)
+                       + (f.register_end - j.first_read) * f.multiplier_due, 2)
+           ELSE half_up((f.register_end - f.register_start) * f.multiplier_due, 2)
        END AS kwh_due,
        f.tariff_due, f.voltage_kv_due AS voltage_kv, f.metering_mode, f.pf_standard, f.basis,
        f.contract_capacity_kva, f.contract_demand_kw, f.max_demand_kw,
@@ -595,8 +616,8 @@ WHERE customer_id NOT IN (SELECT customer_id FROM from_transformers);
 
 -- step: basic_lines
 -- By capacity: kVA in force, or in a month of connection, change or closure Σ day kVA / days per
--- month; by demand: max(demand, floor × capacity) + (multiplier − 1) × excess over threshold ×
--- contract demand, × days in service / days per month in a month of connection or closure.
+-- month, at most the largest kVA of a day of it; by demand: max(demand, floor × capacity) + (multiplier − 1) × excess over threshold ×
+-- contract demand, × the months in service (month_share) in a month of connection or closure.
 CREATE OR REPLACE TEMP TABLE basic_lines AS
 WITH w AS (
     SELECT b.*, r.basic_rate_kva_month AS kva_rate, r.basic_rate_kw_month AS kw_rate,
@@ -611,7 +632,8 @@ WITH w AS (
                * (least(s.next_day - 1, w.last_day) - greatest(s.day, w.first_day) + 1)) AS day_sum,
            max(step_kva(s.kva, s.at_most, s.at_least, w.contract_capacity_kva))
              <> min(step_kva(s.kva, s.at_most, s.at_least, w.contract_capacity_kva))
-             AS changed
+             AS changed,
+           max(step_kva(s.kva, s.at_most, s.at_least, w.contract_capacity_kva)) AS highest
     FROM w JOIN steps AS s
       ON s.customer_id = w.customer_id AND s.day <= w.last_day AND s.next_day > w.first_day
     WHERE w.first_day <= w.last_day
@@ -623,11 +645,12 @@ at_end AS (
       ON s.customer_id = w.customer_id
      AND s.day <= CASE WHEN w.first_day <= w.last_day THEN w.last_day ELSE w.to_day END
 ), figures AS (
-    SELECT w.*, greatest(w.last_day - w.first_day + 1, 0) AS in_service,
-           st.customer_id IS NOT NULL AS is_stepped,
+    SELECT w.*, st.customer_id IS NOT NULL AS is_stepped,
            CASE WHEN st.customer_id IS NOT NULL THEN coalesce(sp.day_sum, 0)
                 ELSE w.contract_capacity_kva * greatest(w.last_day - w.first_day + 1, 0) END AS day_sum,
            coalesce(sp.changed, false) AS changed,
+           CASE WHEN st.customer_id IS NOT NULL THEN sp.highest ELSE w.contract_capacity_kva END
+             AS highest,
            CASE WHEN st.customer_id IS NOT NULL THEN e.kva ELSE w.contract_capacity_kva END AS capacity,
            (w.connection_day >= w.from_day AND w.connection_day <= w.to_day)
              OR (w.closure_day >= w.from_day AND w.closure_day <= w.to_day)
@@ -638,13 +661,14 @@ at_end AS (
     LEFT JOIN at_end AS e USING (bill)
 ), quantities AS (
     SELECT *,
-           CASE WHEN coalesce(part_month, false) OR changed THEN day_sum / $days_per_month
-                ELSE capacity END AS kva,
+           -- a prorated month due at most its largest capacity (least passes over NULL, as fmin)
+           CASE WHEN coalesce(part_month, false) OR changed
+                THEN least(day_sum / $days_per_month, highest) ELSE capacity END AS kva,
            CASE WHEN max_demand_kw_due IS NULL THEN NULL
                 ELSE (greatest(max_demand_kw_due, coalesce($demand_floor_share * capacity, max_demand_kw_due))
                       + ($demand_excess_multiplier - 1)
                         * coalesce(greatest(max_demand_kw_due - $demand_excess_threshold * contract_demand_kw, 0), 0))
-                     * CASE WHEN coalesce(part_month, false) THEN in_service / $days_per_month ELSE 1 END
+                     * month_share(first_day, last_day, part_month, $days_per_month)
            END AS kw
     FROM figures
 )

@@ -22,22 +22,33 @@
 -- with its result in the table `recomputed`: rate_mismatch and capacity_underbilled price from
 -- the recomputed lines on itemized data as auditkit does; the rules also read its tables
 -- tariff_rows, tariff_groups, lookup_candidates (the schedule as looked up), order_steps (the
--- capacity the orders put on each day), bill_frame (each bill's basis in force) and its macros
+-- capacity the orders put on each day), steps (the capacity in force per customer from a day
+-- on: transformers, else orders), bill_frame (each bill's basis in force) and its macros
 -- day_no, half_up, lookup_rank, number_or_null, step_kva.
 -- Named parameters: $as_of (audit month), $first_month (first billed month), the thresholds
--- of params/rules.yaml ($multiplier_tolerance; $two_part_threshold_kva,
+-- of params/rules.yaml ($multiplier_tolerance; $two_part_threshold_kva, $backbill_months,
 -- $shared_meter_industries, $ev_charging_industries, $ev_charging_usages (lists);
 -- $rate_tolerance, $rate_kwh_tolerance, $rate_relative_tolerance; $zero_min_months,
 -- $zero_min_score, $zero_household_weight, $zero_vacancy_weight; $kva_tolerance,
 -- $capacity_two_part_kva, $capacity_kwh_tolerance, $capacity_relative_tolerance, and
 -- pf_standard_mismatch's $pf_assessed_min_kva, $pf_strict_min_kva, $pf_low_voltage_kv, which
--- capacity_underbilled reads) and $days_per_month, $tier_year_start_month (params/billing.yaml).
+-- capacity_underbilled reads), $two_part_choice_from_kva (auditkit.rules.capacity.
+-- TWO_PART_CHOICE_FROM_KVA) and $days_per_month, $tier_year_start_month (params/billing.yaml).
 
 -- macro: money
 -- A finding's revenue as auditkit.rules.findings keeps it: NULL as 0, never negative, rounded to
 -- the fen as numpy rounds (rint of the amount × 100: half to even, 0.125 → 0.12), which DuckDB's
 -- round() is not (half away from zero: round(0.125, 2) = 0.13).
 CREATE OR REPLACE MACRO money(x) AS roundbankers(greatest(coalesce(x, 0), 0) * 100, 0) / 100;
+
+-- macro: fell_below_two_part
+-- A bill's capacity on the last day of its read period (`capacity`) below the two-part
+-- threshold after its customer had at least that (`peak`, capacity_peak), or below the least
+-- that may choose a two-part tariff (capacity.fell_below_two_part): single-part, no basic
+-- charge due; not where the capacity is unknown (NULL).
+CREATE OR REPLACE MACRO fell_below_two_part(capacity, peak, two_part_kva, choice_from_kva) AS
+    coalesce(capacity < two_part_kva AND (peak >= two_part_kva OR capacity < choice_from_kva),
+             false);
 
 -- macro: pf_moved
 -- What a line of the adjustment's base short by `extra` yuan moves a bill's power-factor
@@ -183,7 +194,8 @@ FROM capacity_orders
 GROUP BY ALL;
 
 -- view: rc_lines
--- The recomputed lines up to the audit month, NaN as NULL, with the bill's month; `billed` / `due`:
+-- The recomputed lines up to the audit month, NaN as NULL, with the bill's month and `diff`, the
+-- line's due − billed (NULL: unknown); `billed` / `due`:
 -- the line is on the bill (a rate or an amount billed, or an unknown amount) / due.
 WITH r AS (
     SELECT customer_id, CAST(substr(period, 1, 4) AS INTEGER) * 12 + CAST(substr(period, 6, 2) AS INTEGER) - 1 AS month,
@@ -193,7 +205,8 @@ WITH r AS (
            CASE WHEN NOT isnan(rate_billed) THEN rate_billed END AS rb,
            CASE WHEN NOT isnan(rate_due) THEN rate_due END AS rd,
            CASE WHEN NOT isnan(amount_billed) THEN amount_billed END AS ab,
-           CASE WHEN NOT isnan(amount_due) THEN amount_due END AS ad
+           CASE WHEN NOT isnan(amount_due) THEN amount_due END AS ad,
+           CASE WHEN NOT isnan(difference) THEN difference END AS diff
     FROM recomputed
 )
 SELECT r.*, rb IS NOT NULL OR ab IS NULL OR ab <> 0 AS billed,
@@ -203,13 +216,18 @@ FROM r SEMI JOIN customers USING (customer_id);
 -- view: rc_bills
 -- Per recomputed bill: the energy kWh due and billed (its energy lines', empty as 0: Recomputed.
 -- energy_kwh), the adjustment's base billed (the energy, loss and basic amounts billed, empty as
--- 0) and the adjustment rate due (NULL: none due), as billing_lines.kwh_differs and pf_moved read.
+-- 0) and the adjustment rate due (NULL: none due), as billing_lines.kwh_differs and pf_moved read;
+-- `lost`, what the bill lost as a whole (bill_lost.bill_lost): its lines' due − billed summed,
+-- half up to the fen, floored at 0; NULL (nothing caps a rule's part of it) where a line's
+-- difference is unknown or no tariff is due.
 SELECT customer_id, month,
        coalesce(sum(coalesce(qd, 0)) FILTER (WHERE line_type = 'energy'), 0) AS kwh_due,
        coalesce(sum(coalesce(qb, 0)) FILTER (WHERE line_type = 'energy'), 0) AS kwh_billed,
        coalesce(sum(coalesce(ab, 0)) FILTER (WHERE line_type IN ('energy', 'loss', 'basic')), 0)
          AS base,
-       max(rd) FILTER (WHERE line_type = 'pf_adjustment') AS pf_rate
+       max(rd) FILTER (WHERE line_type = 'pf_adjustment') AS pf_rate,
+       CASE WHEN NOT bool_or(diff IS NULL) AND any_value(tariff_due) IS NOT NULL
+            THEN greatest(half_up(sum(coalesce(diff, 0)), 2), 0) END AS lost
 FROM rc_lines GROUP BY customer_id, month;
 
 -- view: capacity_bills
@@ -226,7 +244,9 @@ FROM rc_lines GROUP BY customer_id, month;
 -- is), `prorated` a connection or closure inside the read days, a day out of service or two
 -- capacities among the days (or one unknown), and `kva_months` Σ day kVA / days per month
 -- capped at the largest of the days where prorated, else last_kva (NULL: a day unknown, as NaN
--- propagates in numpy where least() and sum() would pass over NULL).
+-- propagates in numpy where least() and sum() would pass over NULL); `peak` the largest kVA the
+-- customer's capacity steps (`steps`: transformers, else orders) recorded up to read_to
+-- (basic.capacity_peak; NULL: none).
 WITH b AS (
     SELECT b.customer_id, b.month,
            CASE WHEN ch.customer_id IS NULL THEN c.contract_capacity_kva ELSE ch.old_value END
@@ -247,6 +267,10 @@ WITH b AS (
     WHERE b.month <= $as_of AND bf.basis = 'capacity'
 ), closures AS (
     SELECT customer_id, day_no(effective_date) AS day FROM rule_orders WHERE order_type = 'closure'
+), peaks AS (  -- the largest kVA of the customer's capacity steps up to read_to (capacity_peak)
+    SELECT b.customer_id, b.month, max(s.kva) AS peak
+    FROM b JOIN steps AS s ON s.customer_id = b.customer_id AND s.day <= b.to_day
+    GROUP BY b.customer_id, b.month
 ), served AS (
     SELECT b.*, cl.day AS closure_day,
            greatest(b.from_day, coalesce(b.connection_day, -1048576)) AS first_day,
@@ -306,12 +330,14 @@ at_end AS (
                                           'resumption', 'closure')) AS order_in_month
     FROM filed AS f
 )
-SELECT customer_id, month, in_force, last_kva, highest, prorated, suspended, inside_reduction,
-       order_in_month OR connected_in_month OR suspended AS changing,
-       CASE WHEN NOT prorated THEN last_kva
-            WHEN day_sum IS NOT NULL AND highest IS NOT NULL
-            THEN least(day_sum / $days_per_month, highest) END AS kva_months
-FROM spanned;
+SELECT s.customer_id, s.month, s.in_force, s.last_kva, s.highest, s.prorated, s.suspended,
+       s.inside_reduction, s.order_in_month OR s.connected_in_month OR s.suspended AS changing,
+       CASE WHEN NOT s.prorated THEN s.last_kva
+            WHEN s.day_sum IS NOT NULL AND s.highest IS NOT NULL
+            THEN least(s.day_sum / $days_per_month, s.highest) END AS kva_months,
+       p.peak
+FROM spanned AS s
+LEFT JOIN peaks AS p USING (customer_id, month);
 
 -- view: laxer_bills
 -- pf_standard_mismatch's bills (pf_standard._bills_under_laxer), where its needs are met (a
@@ -532,9 +558,13 @@ GROUP BY w.customer_id;
 -- tariff_mismatch_due. Revenue: over the bills not on the tariff due (the first of the usage
 -- offered at the voltage, two-part there where due, in schedule order), energy and
 -- funds at its rates less those due for the tariff billed, plus its basic charge on the capacity
--- in force less the basic charge billed.
+-- in force less the basic charge billed; counted over the months recoverable
+-- (routine.tariff_mismatch): from the first such bill where the data shows the start (a bill
+-- before it, or a first bill in the month of the connection or the next, the connection the
+-- latest new_connection order's, else connection_date's, inside the data), else the last
+-- $backbill_months months; none where the bills net to an over-billing (a refund).
 WITH gaps AS (
-    SELECT r.customer_id,
+    SELECT r.customer_id, r.month,
            coalesce((t.energy_rate - r.energy_due_or_billed) * r.kwh_billed, 0)
            + coalesce((t.fund_rate - r.fund_due) * r.kwh_billed, 0)
            + CASE WHEN t.kva_rate IS NULL THEN 0
@@ -548,11 +578,38 @@ WITH gaps AS (
     ASOF LEFT JOIN capacity_changes AS ch
       ON ch.customer_id = r.customer_id AND ch.month > r.month
     WHERE d.tariff IS NOT NULL AND r.tariff_flat IS DISTINCT FROM d.tariff
+), wrong AS (  -- per customer: its bills not on the tariff due, the first's month, their net
+    SELECT customer_id, min(month) AS first_wrong, sum(gap) AS net
+    FROM gaps GROUP BY customer_id
+), connected AS (  -- the month of the connection: the latest new_connection order's, else the
+    -- archive's connection_date
+    SELECT c.customer_id,
+           coalesce(o.month, year(c.connection_date) * 12 + month(c.connection_date) - 1) AS month
+    FROM customers AS c
+    LEFT JOIN (SELECT customer_id, arg_max(effective_month, (effective_month, row_no)) AS month
+               FROM rule_orders WHERE order_type = 'new_connection' GROUP BY customer_id) AS o
+      USING (customer_id)
+), windows AS (
+    SELECT w.customer_id, w.net,
+           CASE WHEN w.first_wrong > b.first_bill
+                     OR coalesce(n.month >= $first_month AND b.first_bill >= n.month
+                                 AND b.first_bill <= n.month + 1, false)
+                THEN w.first_wrong ELSE $as_of - $backbill_months + 1 END AS recovered_from
+    FROM wrong AS w
+    JOIN (SELECT customer_id, least(min(month), $as_of) AS first_bill
+          FROM bills WHERE month <= $as_of GROUP BY customer_id) AS b USING (customer_id)
+    LEFT JOIN connected AS n USING (customer_id)
+), recoverable AS (
+    SELECT w.customer_id,
+           CASE WHEN half_up(greatest(-any_value(w.net), 0), 2) > 0 THEN 0
+                ELSE coalesce(sum(g.gap) FILTER (WHERE g.month >= w.recovered_from), 0) END
+             AS revenue
+    FROM windows AS w JOIN gaps AS g USING (customer_id)
+    GROUP BY w.customer_id
 )
-SELECT f.customer_id, round(greatest(coalesce(sum(g.gap), 0), 0), 2) AS revenue
+SELECT f.customer_id, money(r.revenue) AS revenue
 FROM tariff_mismatch_due AS f
-LEFT JOIN gaps AS g USING (customer_id)
-GROUP BY f.customer_id;
+LEFT JOIN recoverable AS r USING (customer_id);
 
 -- rule: rate_mismatch
 -- Bills whose energy rate is off the schedule's rate due for the tariff (its flat row for the
@@ -902,8 +959,9 @@ GROUP BY r.customer_id;
 -- transformers or the archive and orders, day by day, prorated in months of change), the kVA
 -- due less the kVA billed beyond the tolerance, unless on or after a capacity reduction with the
 -- capacity then in force billed (prorated by the orders in its month: equipment used against
--- the reduction, reduction_without_drop's) or single-part (the orders' capacity on the read
--- period's last day in service below the two-part threshold), a month prorated by day due at
+-- the reduction, reduction_without_drop's) or single-part (fell_below_two_part: the orders'
+-- capacity on the read period's last day in service below the two-part threshold after the
+-- customer had at least it, or below $two_part_choice_from_kva), a month prorated by day due at
 -- most its largest capacity; revenue the kVA short × the rate due (on a bill billed on another
 -- tariff than the one due, the tariff billed's rate per kVA: a bill at no rate is short of no
 -- charge and not listed), plus the power-factor adjustment that moves on it (pf_moved) and, under a standard laxer
@@ -912,9 +970,12 @@ GROUP BY r.customer_id;
 -- (`_capacity_short`) month by month: the capacity in force (archive and capacity orders), in a
 -- month of change, connection or closure or inside a suspension the orders' capacity prorated by
 -- day (`capacity_bills`), against the capacity billed (recorded, or the basic charge ÷ the rate
--- per kVA due where that is more; a bill recording neither is not judged), where the capacity
--- in force reaches the two-part threshold and, in such a month, the orders' capacity on its
--- last day does too; revenue the kVA short × the rate per kVA due (none: not listed).
+-- per kVA due where that is more; a bill recording neither is not judged), unless single-part
+-- (fell_below_two_part on the capacity in force, in such a month the orders' capacity on its
+-- last day: a customer always between $two_part_choice_from_kva and the threshold chose its
+-- two-part tariff and owes its basic charge); revenue the kVA short × the rate per kVA due (none: not listed). A bill's
+-- short (its adjustment too) is at most what the bill lost as a whole (rc_bills.lost,
+-- bill_lost.share_within_the_bill_lost): each part × lost ÷ the short, at most 1, to the fen.
 WITH basic_lines AS (  -- a month prorated by day is due at most its largest capacity; a bill
     -- on another tariff than the one due is short at its own tariff's rate per kVA
     SELECT l.customer_id, l.month, l.qb,
@@ -928,8 +989,10 @@ WITH basic_lines AS (  -- a month prorated by day is due at most its largest cap
     JOIN bill_rates AS r USING (customer_id, month)
     WHERE (SELECT itemized FROM itemized) AND l.line_type = 'basic' AND l.due
       AND l.ad IS NOT NULL AND l.qd - l.qb > $kva_tolerance
-      -- where the orders leave the capacity unknown, the line's own says whether two-part
-      AND coalesce(f.last_kva, l.qd) >= $capacity_two_part_kva
+      -- where the orders leave the capacity unknown, the line's own says whether it fell below
+      -- the two-part threshold
+      AND NOT fell_below_two_part(coalesce(f.last_kva, l.qd), f.peak, $capacity_two_part_kva,
+                                  $two_part_choice_from_kva)
       AND NOT coalesce(f.inside_reduction
                        AND l.qb
                            >= CASE WHEN f.prorated THEN f.kva_months ELSE f.in_force END
@@ -940,9 +1003,8 @@ WITH basic_lines AS (  -- a month prorated by day is due at most its largest cap
     ANTI JOIN no_basic_due USING (customer_id, month)
     WHERE gap > $kva_tolerance AND gap * rate > 0
 ), by_lines AS (
-    SELECT s.customer_id,
-           s.revenue
-           + CASE WHEN coalesce(abs(r.kwh_due - r.kwh_billed)
+    SELECT s.customer_id, s.month, s.revenue AS basic,
+           CASE WHEN coalesce(abs(r.kwh_due - r.kwh_billed)
                                 > greatest($capacity_kwh_tolerance,
                                            $capacity_relative_tolerance * abs(r.kwh_due)), false)
                   THEN 0
@@ -952,15 +1014,16 @@ WITH basic_lines AS (  -- a month prorated by day is due at most its largest cap
                               - half_up(x.base * x.due_percent / 100, 2))
                              - (half_up((x.base + s.revenue) * x.percent / 100, 2)
                                 - half_up(x.base * x.percent / 100, 2)), 0) END
-             END AS revenue
+             END AS pf
     FROM short_lines AS s
     LEFT JOIN rc_bills AS r USING (customer_id, month)
     LEFT JOIN laxer_bills AS x USING (customer_id, month)
 ), monthly AS (
-    SELECT f.customer_id, f.in_force,
+    SELECT f.customer_id, f.month, f.in_force,
            CASE WHEN f.changing AND (f.prorated OR f.suspended) THEN f.kva_months ELSE f.in_force END
              AS due,
-           f.changing AND coalesce(f.last_kva < $capacity_two_part_kva, false) AS single_part,
+           fell_below_two_part(CASE WHEN f.changing THEN f.last_kva ELSE f.in_force END, f.peak,
+                               $capacity_two_part_kva, $two_part_choice_from_kva) AS single_part,
            -- the capacity recorded, or what the basic charge pays for where that is more;
            -- NULL (never short) where the bill records neither: an archive gap, not nothing
            CASE WHEN coalesce(r.kva_due, 0) > 0
@@ -973,12 +1036,18 @@ WITH basic_lines AS (  -- a month prorated by day is due at most its largest cap
     ANTI JOIN no_basic_due USING (customer_id, month)
     WHERE NOT (SELECT itemized FROM itemized) AND f.in_force IS NOT NULL
 ), short AS (
-    SELECT customer_id, revenue FROM by_lines
+    SELECT customer_id, month, basic, pf FROM by_lines
     UNION ALL
-    SELECT customer_id, (due - billed) * rate FROM monthly
-    WHERE due - billed > $kva_tolerance AND in_force >= $capacity_two_part_kva AND NOT single_part
+    SELECT customer_id, month, (due - billed) * rate, 0.0 FROM monthly
+    WHERE due - billed > $kva_tolerance AND NOT single_part
       AND (due - billed) * rate > 0
+), capped AS (  -- a bill's short at most what the bill lost as a whole: each part × the share
+    SELECT s.customer_id, s.basic, s.pf,
+           CASE WHEN r.lost IS NULL OR s.basic + s.pf <= 0 THEN 1.0
+                ELSE least(r.lost / (s.basic + s.pf), 1.0) END AS share
+    FROM short AS s
+    LEFT JOIN rc_bills AS r USING (customer_id, month)
 )
-SELECT customer_id, money(sum(revenue)) AS revenue
-FROM short
+SELECT customer_id, money(sum(half_up(basic * share, 2) + half_up(pf * share, 2))) AS revenue
+FROM capped
 GROUP BY customer_id;
