@@ -249,8 +249,14 @@ def figure_png(figure: Any, dpi: int = 100) -> bytes:
 
 
 def figure_text(figure: Any) -> str:
-    """What a figure shows, in its own words (so in the report's language): its label
-    (`figure.set_label`), else its title, else its axes' titles, else their axis labels."""
+    """What a figure shows, in its own words (so in the report's language), on one line (a title
+    wrapped to the figure's width is one sentence): its label (`figure.set_label`), else its
+    title, else its axes' titles, else their axis labels."""
+    return " ".join(_figure_words(figure).split())
+
+
+def _figure_words(figure: Any) -> str:
+    """`figure_text` before its lines are joined."""
     if figure.get_label():
         return str(figure.get_label())
     if figure.get_suptitle():

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.plots import PercentTicks
-from auditkit.report.notebook import figure_png
+from auditkit.report.notebook import figure_png, figure_text
 from auditkit.stats import charts, funnel
 
 #: Ids that mathtext would typeset ($x^2$) or fail on (an unfinished \frac).
@@ -94,3 +94,4 @@ def test_a_benford_chart_of_a_district_named_with_unfinished_math_draws_its_titl
         (title,) = [axes.get_title() for axes in figure.axes]
         assert title.replace("\n", " ").startswith("$x$ $$y$$")
         assert max(map(len, title.splitlines())) <= (100 if test == "first_two" else 60)
+        assert figure_text(figure) == " ".join(title.split())  # its alt text on one line
