@@ -122,8 +122,11 @@ def _relative_to_root(path: Path) -> str:
         return str(path.resolve())
 
 
-#: Signals that stop a run like Ctrl-C: a scheduler or systemd stopping it, its terminal closing.
-STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+#: Signals that stop a run like Ctrl-C: a scheduler or systemd stopping it, its terminal closing
+#: (SIGHUP, where the platform has it).
+STOPPING_SIGNALS = tuple(
+    number for number in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if number is not None
+)
 
 
 @contextlib.contextmanager
