@@ -416,8 +416,8 @@ def build(
     top_n = positive_int("top_n", top_n)
     if dataset.bills is None or dataset.customers is None:
         raise ParameterError("dataset", "the customers and bills tables", "a dataset without them")
-    if district and district not in dataset.districts:
-        raise ParameterError("district", f"one of {', '.join(dataset.districts)}", district)
+    if district:
+        dataset.require_district(district)
     summary = summarize(
         dataset.bills, dataset.customers, dataset.district_supply, as_of or None, months
     )
