@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -9,7 +10,17 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from auditkit import synth
+from auditkit.cli import sample
 from auditkit.sampling.fieldsheet import header_columns
+
+
+def run(argv: list[str]) -> int:
+    """Run an `auditkit sample` command line in-process (parsed as the CLI parses it); its
+    exit code."""
+    parser = argparse.ArgumentParser(prog="auditkit")
+    sample.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
 
 
 def accounts(count: int, district: str = "城南", prefix: str = "A") -> pd.DataFrame:

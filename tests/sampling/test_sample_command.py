@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import re
 import zipfile
@@ -13,22 +12,15 @@ import pytest
 from lock_files import excel_owner_file, libreoffice_lock
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
-from sampling_builders import bills, first_district, utility
+from sampling_builders import bills, first_district, run, utility
 from zip_bombs import bombed, with_sheets
 
 from auditkit import workbooks
-from auditkit.cli import main, sample
+from auditkit.cli import main
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
 from auditkit.sampling.fieldformat import FIRST_DATA_ROW
 from auditkit.sampling.fieldsheet import header_columns
-
-
-def run(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="auditkit")
-    sample.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
 
 
 @pytest.fixture

@@ -3,24 +3,15 @@ items plan larger than its population is planned over that finite population."""
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pytest
-from sampling_builders import accounts, bills, fill_items, fill_values
+from sampling_builders import accounts, bills, fill_items, fill_values, run
 from scipy import stats
 
-from auditkit.cli import sample
 from auditkit.errors import ParameterError
 from auditkit.sampling import plan, read_field_sheet, select, write_field_sheet
 from auditkit.sampling.plan import within_population
-
-
-def run(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="auditkit")
-    sample.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
 
 
 @pytest.fixture

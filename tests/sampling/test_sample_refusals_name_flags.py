@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pytest
-from sampling_builders import accounts, fill_items
+from sampling_builders import accounts, fill_items, run
 
-from auditkit.cli import sample
 from auditkit.errors import ParameterError
-
-
-def run(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="auditkit")
-    sample.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
 
 
 @pytest.fixture

@@ -3,27 +3,18 @@ samples the whole utility when no --district is given."""
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import sampling_builders
 from openpyxl import load_workbook
-from sampling_builders import first_district
+from sampling_builders import first_district, run
 
-from auditkit.cli import sample
 from auditkit.data import load
 from auditkit.errors import ParameterError
 from auditkit.sampling import study
 from auditkit.sampling.fieldsheet import header_columns
-
-
-def run(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="auditkit")
-    sample.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
 
 
 @pytest.fixture(scope="module")
