@@ -26,16 +26,15 @@ def register_location(url: str | None) -> str | None:
     URL (PostgreSQL), or text that is no URL, as it is."""
     if url is None:
         return None
-    import sqlalchemy as sa  # only for a record naming a register: `--help` does without it
+    # only for a record naming a register: `--help` does without sqlalchemy
+    from auditkit.pipeline.register_step import sqlite_file_url
 
-    try:
-        parsed = sa.make_url(url)
-    except (sa.exc.ArgumentError, ValueError):
+    parsed = sqlite_file_url(url)
+    if parsed is None:
         return url
-    database = parsed.database or ""
-    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
-        return url
-    return parsed.set(database=str(Path(database).resolve())).render_as_string(hide_password=True)
+    return parsed.set(database=str(Path(parsed.database).resolve())).render_as_string(
+        hide_password=True
+    )
 
 
 def _located(record: dict[str, object]) -> dict[str, object]:

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 from auditkit.pipeline.jobs import Job
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
     from auditkit.register.store import Fingerprint
 
 #: Notebooks whose rule findings the register follows month by month.
@@ -40,22 +42,31 @@ REGISTER_READERS = ("open_report_register", "auditkit.cycle")
 DEFAULT_FILE = "register.sqlite"
 
 
-def absolute_sqlite(url: str) -> str:
-    """`url` with a relative SQLite file made absolute (from the working folder here): kernels
-    run in the notebook's folder, where the same text would name another register. Other URLs
-    (and text that is no URL, which opening the register reports) are returned as they are."""
+def sqlite_file_url(url: str) -> URL | None:
+    """The parsed `url` when it names a SQLite file, else None (another database, SQLite in
+    memory, or text that is no URL): the one test of which URLs have a path to resolve, shared
+    by `absolute_sqlite` and the run records' `register_location`."""
     import sqlalchemy as sa
 
     try:
         parsed = sa.make_url(url)
     except (sa.exc.ArgumentError, ValueError):
+        return None
+    if parsed.get_backend_name() != "sqlite" or (parsed.database or "") in ("", ":memory:"):
+        return None
+    return parsed
+
+
+def absolute_sqlite(url: str) -> str:
+    """`url` with a relative SQLite file made absolute (from the working folder here): kernels
+    run in the notebook's folder, where the same text would name another register. Other URLs
+    (and text that is no URL, which opening the register reports) are returned as they are."""
+    parsed = sqlite_file_url(url)
+    if parsed is None or Path(parsed.database).is_absolute():
         return url
-    database = parsed.database or ""
-    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
-        return url
-    if Path(database).is_absolute():
-        return url
-    return parsed.set(database=str(Path(database).resolve())).render_as_string(hide_password=False)
+    return parsed.set(database=str(Path(parsed.database).resolve())).render_as_string(
+        hide_password=False
+    )
 
 
 def recording_jobs(jobs: Sequence[Job]) -> list[Job]:
