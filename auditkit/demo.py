@@ -10,7 +10,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from auditkit import synth
-from auditkit.paths import data_home
+from auditkit.paths import demo_folder
 
 #: The default utility with the last quarter's smart-meter daily reads (92 days, 1.5 M rows),
 #: so the statistics report shows the same-period line loss per transformer area and feeder.
@@ -24,7 +24,7 @@ def demo_data_dir(regenerate: bool = False) -> Path:
     The folder's `synthetic.json` records the recipe; a folder made by another recipe, auditkit
     version or generator code (`synth.generator_fingerprint`) is regenerated, so the demo never silently mixes old and new data.
     """
-    folder = data_home() / "demo"
+    folder = demo_folder()
     if regenerate or not _is_current(folder):
         synth.write(synth.generate(DEMO_CONFIG), folder, fmt="parquet", config=DEMO_CONFIG)
     return folder

@@ -32,6 +32,11 @@ def data_home() -> Path:
     return Path(os.environ.get("AUDITKIT_DATA") or project_root() / "data")
 
 
+def demo_folder() -> Path:
+    """Where the built-in demo utility is kept (`demo.demo_data_dir` generates it there)."""
+    return data_home() / "demo"
+
+
 def outputs_dir() -> Path:
     """Run outputs: executed notebooks, HTML reports, manifests (`AUDITKIT_OUTPUTS` overrides)."""
     return Path(os.environ.get("AUDITKIT_OUTPUTS") or project_root() / "outputs")

@@ -269,7 +269,7 @@ def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | N
     be the language the notebook was executed in (its text is already written in it).
     """
     from auditkit import __version__
-    from auditkit.paths import data_home, notebooks_dir, project_root
+    from auditkit.paths import demo_folder, notebooks_dir, project_root
     from auditkit.pipeline.manifest import hash_inputs, package_versions, source_commit
 
     notebook = read_executed_notebook(notebook_path)
@@ -291,7 +291,7 @@ def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | N
     data_dir = notebooks_dir() / str(parameters.get("data_dir") or ".")
     if "data_dir" in parameters and not parameters["data_dir"]:
         # the demo's folder (`demo.demo_data_dir`) as it is: rendering never generates a dataset
-        data_dir = data_home() / "demo"
+        data_dir = demo_folder()
     context = ReportContext(
         run_id="",
         subject=notebook_path.stem,

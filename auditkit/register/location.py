@@ -23,9 +23,9 @@ def is_demo_data(data_dir: str | os.PathLike[str] | None) -> bool:
     """Whether `data_dir` is the built-in demo utility: empty (a notebook's default) or its folder."""
     if data_dir is None or not str(data_dir).strip():
         return True
-    from auditkit.paths import data_home
+    from auditkit.paths import demo_folder
 
-    return Path(data_dir).resolve() == (data_home() / "demo").resolve()
+    return Path(data_dir).resolve() == demo_folder().resolve()
 
 
 def register_url_for(data_dir: str | os.PathLike[str] | None, db: str | None = None) -> str | None:
