@@ -124,11 +124,7 @@ class _BillingGrid:
         connection = date_month_number(ctx.customers["connection_date"])
         connection_date = pd.to_datetime(ctx.customers["connection_date"]).to_numpy(copy=True)
         order = np.full(len(ctx.customers), None, dtype=object)
-        connections = ctx.orders_of("new_connection")
-        connections = connections[connections["cust"] >= 0].sort_values(
-            ["cust", "effective_month"], kind="stable"
-        )
-        latest = connections.drop_duplicates("cust", keep="last")
+        latest = latest_connections(ctx)
         at = latest["cust"].to_numpy(dtype=np.int64)
         connection[at] = latest["effective_month"].to_numpy(dtype=np.int64)
         connection_date[at] = latest["effective_date"].to_numpy(dtype="datetime64[ns]")
@@ -435,6 +431,16 @@ def _closures(ctx: RuleContext) -> pd.DataFrame:
     closures = closures.astype({"cust": np.int64, "effective_month": np.int64})
     closures = closures.assign(reconnected=_reconnected(ctx, closures))
     return closures.sort_values(["cust", "effective_month"], kind="stable", ignore_index=True)
+
+
+def latest_connections(ctx: RuleContext) -> pd.DataFrame:
+    """Each customer's latest `new_connection` order (customers of the archive only): the
+    connection that dates its account, over the archive's `connection_date`."""
+    connections = ctx.orders_of("new_connection")
+    connections = connections[connections["cust"] >= 0].sort_values(
+        ["cust", "effective_month"], kind="stable"
+    )
+    return connections.drop_duplicates("cust", keep="last")
 
 
 def _reconnected(ctx: RuleContext, closures: pd.DataFrame) -> np.ndarray:

@@ -11,6 +11,7 @@ from auditkit.billing.basic import basic_in_amount, demand_billed
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import default_billing_params
 from auditkit.periods import date_month_number
+from auditkit.rules.accounts import latest_connections
 from auditkit.rules.billing_lines import energy_view, kwh_differs, pf_moved
 from auditkit.rules.capacity import order_capacity
 from auditkit.rules.context import RuleContext
@@ -283,9 +284,7 @@ def _billed_since_connection(
     month of the connection or the next: the data holds every bill it ever had, so a wrong
     tariff since its first bill has a known start, the connection."""
     connection = date_month_number(ctx.customers["connection_date"])
-    orders = ctx.orders_of("new_connection")
-    orders = orders[orders["cust"] >= 0].sort_values(["cust", "effective_month"], kind="stable")
-    latest = orders.drop_duplicates("cust", keep="last")
+    latest = latest_connections(ctx)
     connection[latest["cust"].to_numpy(dtype=np.int64)] = latest["effective_month"].to_numpy(
         dtype=np.int64
     )

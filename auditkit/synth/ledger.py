@@ -251,7 +251,6 @@ def compute(world: World, rows: np.ndarray | None = None, faults: bool = True) -
         vclass[two_part],
         read_from[two_part],
         read_to[two_part],
-        read_days[two_part],
         part_month[two_part],
         demand[two_part],
         fault["basic_fault"][two_part],
@@ -524,7 +523,6 @@ def _basic(
     vclass: np.ndarray,
     read_from: np.ndarray,
     read_to: np.ndarray,
-    read_days: np.ndarray,
     part_month: np.ndarray,
     demand: np.ndarray,
     basic_fault: np.ndarray,
@@ -536,7 +534,7 @@ def _basic(
     kw_rate = book.value("basic_rate_kw_month", tariff, vclass, plain, read_to)
     capacity = world.capacity_billed[cust, month]
     # A part month is due for at most a whole month (31 days in service are not 31/30 of one).
-    share = np.minimum(read_days / params.days_per_month, 1.0)
+    share = np.minimum((read_to - read_from + 1) / params.days_per_month, 1.0)
     # By capacity: Σ day capacity / 30 in a month of change (as recorded), connection or closure.
     kva = np.where(part_month, capacity * share, capacity)
     prorated = _prorated(world, cust, month)
