@@ -22,18 +22,21 @@ RUN_RECORD = "run.json"
 
 def register_location(url: str | None) -> str | None:
     """Where the register of `url` (password masked, as `Register.url` shows it) is: a SQLite
-    file's URL with its path resolved (from the working folder, links followed); any other
-    URL (PostgreSQL), or text that is no URL, as it is."""
+    file's URL with its path resolved (from the working folder, links followed) and spelled as
+    the file system has it (`shown_register`: an older record's percent-encoded path gives the
+    same text); any other URL (PostgreSQL), or text that is no URL, as it is."""
     if url is None:
         return None
     # only for a record naming a register: `--help` does without sqlalchemy
-    from auditkit.pipeline.register_step import sqlite_file_url
+    from auditkit.pipeline.register_step import shown_register, sqlite_file_url
 
     parsed = sqlite_file_url(url)
     if parsed is None:
         return url
-    return parsed.set(database=str(Path(parsed.database).resolve())).render_as_string(
-        hide_password=True
+    return shown_register(
+        parsed.set(database=str(Path(parsed.database).resolve())).render_as_string(
+            hide_password=True
+        )
     )
 
 
@@ -59,7 +62,7 @@ def refuse_another_runs_folder(
     if not isinstance(earlier, dict) or _located(earlier) == _located(record):
         return
     raise AuditkitError(
-        f"{out}: holds the {what} of another run ({described(earlier)}), which this run "
+        f"{out}: holds the {what} of another run ({described(_located(earlier))}), which this run "
         f"({described(_located(record))}) would replace: --replace replaces them, --out DIR "
         "writes this run's elsewhere"
     )

@@ -320,7 +320,11 @@ def _command_demo(args: argparse.Namespace) -> int:
 
 
 def _command_rerun(args: argparse.Namespace) -> int:
-    from auditkit.pipeline.register_step import register_differences, registers_now
+    from auditkit.pipeline.register_step import (
+        register_differences,
+        registers_now,
+        shown_register,
+    )
     from auditkit.pipeline.runs import (
         execute_run,
         jobs_from_manifest,
@@ -361,14 +365,21 @@ def _command_rerun(args: argparse.Namespace) -> int:
         recorded = record_findings(jobs, db, options.outputs)
     # Fingerprints just taken hold for the new manifest where nothing has been recorded since.
     written = {entry["register"] for entry in recorded}
-    taken = [found for found in read_now.values() if found and found.url not in written]
+    taken = [
+        found for found in read_now.values() if found and shown_register(found.url) not in written
+    ]
     return _finish(execute_run(jobs, options, "rerun", recorded, taken), "rerun")
 
 
 def _recorded_register(manifest: dict, db: str | None) -> str | None:
     """The URL of the register a run recorded into (its reports read it), for its rerun; None
     when it recorded none. The manifest masks a password: `--db` gives the URL whole."""
-    urls = sorted({str(entry.get("register")) for entry in manifest.get("register") or []})
+    from auditkit.pipeline.register_step import shown_register
+
+    # shown_register: an older manifest recorded a SQLite path percent-encoded
+    urls = sorted(
+        {shown_register(str(entry.get("register"))) for entry in manifest.get("register") or []}
+    )
     if not urls:
         if db:
             raise ParameterError("--db", "no --db: the run recorded into no register", db)
@@ -388,7 +399,7 @@ def _recorded_register(manifest: dict, db: str | None) -> str | None:
         return urls[0]
     from auditkit.register.store import shown_url
 
-    shown = shown_url(db)
+    shown = shown_register(shown_url(db))
     if shown != urls[0]:
         raise ParameterError("--db", f"{urls[0]}, the register the run read", shown)
     return db
@@ -431,10 +442,11 @@ def _check_register_read(manifest: dict, db: str | None) -> None:
     ignored, and the register meant left unchecked without a word. Nothing is opened."""
     if db is None:
         return
+    from auditkit.pipeline.register_step import shown_register
     from auditkit.register.store import shown_url
 
-    read = sorted(manifest.get("registers_read") or {})
-    shown = shown_url(db)
+    read = sorted(shown_register(url) for url in manifest.get("registers_read") or {})
+    shown = shown_register(shown_url(db))
     if shown in read:
         return
     if not read:

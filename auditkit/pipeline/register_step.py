@@ -57,6 +57,35 @@ def sqlite_file_url(url: str) -> URL | None:
     return parsed
 
 
+def shown_register(url: str) -> str:
+    """`url` as messages, manifests and run records show a register: password masked, and the
+    database (a SQLite file's path) as the file system spells it, not percent-encoded as
+    SQLAlchemy renders it (`/审计 2026/register.sqlite`, not `/%E5%AE%A1%E8%AE%A1 2026/…`). Only a
+    '%' or '?' of the path itself is encoded, so the text opens the same file again. The
+    encoded form older manifests recorded gives the same text: compare registers by it. Text
+    that is no URL is returned as it is."""
+    import sqlalchemy as sa
+
+    try:
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):
+        return url
+    rendered = parsed._replace(database=None).render_as_string(hide_password=True)  # set() keeps it
+    if parsed.database is None:
+        return rendered
+    before_query, question_mark, query = rendered.partition("?")
+    database = parsed.database.replace("%", "%25").replace("?", "%3F")
+    return f"{before_query}/{database}{question_mark}{query}"
+
+
+def file_url(path: Path) -> str:
+    """The URL of a SQLite register at `path`, encoded so that SQLAlchemy reads `path` back
+    (a '%' or '?' in a folder's name would otherwise change the file it names)."""
+    import sqlalchemy as sa
+
+    return sa.URL.create("sqlite", database=str(path)).render_as_string()
+
+
 def absolute_sqlite(url: str) -> str:
     """`url` with a relative SQLite file made absolute (from the working folder here): kernels
     run in the notebook's folder, where the same text would name another register. Other URLs
@@ -99,13 +128,14 @@ def record_findings(jobs: Sequence[Job], db: str | None, outputs: Path) -> list[
         url = register_url_for(source, db) or os.environ.get("AUDITKIT_DB")
         if not url:
             outputs.mkdir(parents=True, exist_ok=True)  # a new --outputs folder: SQLite needs it
-            url = f"sqlite:///{outputs.resolve() / DEFAULT_FILE}"
+            url = file_url(outputs.resolve() / DEFAULT_FILE)
         url = absolute_sqlite(url)
         if db or not is_demo_data(source):
             os.environ[RUN_DB_ENV] = url  # the kernels inherit it: they read this register
         dataset = data.load(folder)
         with Register.open(url) as register:
-            print(f"register {register.url}: the findings of {', '.join(sorted(districts))} "
+            shown = shown_register(register.url)
+            print(f"register {shown}: the findings of {', '.join(sorted(districts))} "
                   f"for {as_of or 'the last billed month'}", file=sys.stderr)  # fmt: skip
             for district in sorted(districts):
                 dataset.require_district(district)
@@ -125,9 +155,7 @@ def record_findings(jobs: Sequence[Job], db: str | None, outputs: Path) -> list[
                     )
                     entry = {"run_id": changes.run_id, "already_recorded": changes.already_recorded,
                              "counts": changes.counts}  # fmt: skip
-                entries.append(
-                    {"register": register.url, "district": district, "as_of": month, **entry}
-                )
+                entries.append({"register": shown, "district": district, "as_of": month, **entry})
     return entries
 
 
@@ -159,14 +187,14 @@ def registers_read(
         if reading[job.notebook]:
             url = register_url_for(job.parameters.get("data_dir"))
             readers.setdefault(url and absolute_sqlite(url), []).append(job.name)
-    already = {found.url: found for found in taken}
+    already = {shown_register(found.url): found for found in taken}
     registers: dict[str, dict[str, Any]] = {}
     for url, names in readers.items():
-        found = already.get(shown_url(url)) if already else None
+        found = already.get(shown_register(shown_url(url))) if already else None
         if found is None:
             found = fingerprint(url)
         entry = registers.setdefault(
-            found.url, {"sha256": found.sha256, "rows": found.rows, "read_by": []}
+            shown_register(found.url), {"sha256": found.sha256, "rows": found.rows, "read_by": []}
         )
         entry["read_by"] = sorted({*entry["read_by"], *names})
     return registers
@@ -198,11 +226,12 @@ def register_differences(
     recorded: Mapping[str, dict[str, Any]], now: Mapping[str, Fingerprint | None]
 ) -> list[str]:
     """Differences between the registers a run read (`recorded`) and their fingerprints `now`
-    (`registers_now`), one line each; a register that could not be opened is said not checked,
-    with how to check it."""
+    (`registers_now`), one line each, the register named as `shown_register` shows it; a
+    register that could not be opened is said not checked, with how to check it."""
     differences = []
-    for shown, then in sorted(recorded.items()):
-        found = now[shown]
+    for recorded_as, then in sorted(recorded.items()):
+        found = now[recorded_as]
+        shown = shown_register(recorded_as)  # an older manifest's encoded path decoded
         if found is None:
             why = "the manifest masks its password" if MASKED in shown else _SERVER_NOT_NAMED
             differences.append(
@@ -248,7 +277,7 @@ def _unmasked(shown: str, db: str | None) -> str | None:
         if not candidate:
             continue
         try:
-            if shown_url(candidate) == shown:
+            if shown_register(shown_url(candidate)) == shown_register(shown):
                 return candidate
         except ParameterError:
             continue

@@ -80,3 +80,24 @@ def test_a_refusal_names_the_register_by_its_location(tmp_path, monkeypatch):
     assert f"which this run (register sqlite+pysqlite:///{tmp_path / 'r.sqlite'})" in str(
         refused.value
     )
+
+
+def test_a_record_of_a_register_in_a_chinese_folder_keeps_its_path_and_matches_an_older_one(
+    tmp_path, monkeypatch
+):
+    """SQLAlchemy's rendering wrote `/审计 2026/` as `/%E5%AE%A1%E8%AE%A1 2026/` into run.json."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "审计 2026" / "register.sqlite"
+    typed = f"sqlite+pysqlite:///{path}"
+    out = tmp_path / "scores"
+    out.mkdir()
+    write_run_record(out, _theft_record(typed))
+    assert json.loads((out / RUN_RECORD).read_text(encoding="utf-8"))["register"] == typed
+    older = typed.replace("审计", "%E5%AE%A1%E8%AE%A1")
+    (out / RUN_RECORD).write_text(json.dumps(_theft_record(older)), encoding="utf-8")
+    refuse_another_runs_folder(out, _theft_record(typed), "theft scores", _described)
+    with pytest.raises(AuditkitError) as refused:  # near miss: another folder is another run's
+        refuse_another_runs_folder(
+            out, _theft_record(typed.replace("2026", "2027")), "theft scores", _described
+        )
+    assert f"another run (register {typed})" in str(refused.value)

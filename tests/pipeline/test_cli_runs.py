@@ -435,6 +435,16 @@ def test_a_rerun_reads_the_register_the_run_recorded_into_or_says_why_it_cannot(
         runs._recorded_register({}, "sqlite:////a.sqlite")
 
 
+def test_a_rerun_takes_db_naming_the_register_an_older_manifest_recorded_percent_encoded() -> None:
+    """An auditkit before `shown_register` recorded `/审计 2026/` as `/%E5%AE%A1%E8%AE%A1 2026/`."""
+    older = {"register": [{"register": "sqlite+pysqlite:////r/%E5%AE%A1%E8%AE%A1 2026/r.sqlite"}]}
+    typed = "sqlite:////r/审计 2026/r.sqlite"
+    assert runs._recorded_register(older, typed) == typed
+    assert runs._recorded_register(older, None) == "sqlite+pysqlite:////r/审计 2026/r.sqlite"
+    with pytest.raises(AuditkitError, match=r"expected sqlite\+pysqlite:////r/审计 2026/r.sqlite,"):
+        runs._recorded_register(older, "sqlite:////r/审计 2027/r.sqlite")  # near miss: another file
+
+
 def test_run_warns_of_a_table_of_its_dataset_open_in_an_office_program_and_still_runs(
     auditkit: Callable[[list[str]], int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -85,3 +85,22 @@ def test_a_month_before_the_latest_recorded_is_refused_before_any_notebook(
     record_findings(_jobs(utility, "2024-12"), url, tmp_path)
     with pytest.raises(RegisterError, match="expected a month from 2024-12 on"):
         record_findings(_jobs(utility, "2024-11"), url, tmp_path)
+
+
+def test_a_register_in_a_chinese_folder_is_shown_and_recorded_as_the_file_system_spells_it(
+    utility: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SQLAlchemy's rendering said `register sqlite+pysqlite:///…/%E5%AE%A1%E8%AE%A1 2026/…`."""
+    outputs = tmp_path / "审计 2026"
+    entries = record_findings(_jobs(utility, "2024-12"), None, outputs)
+    shown = f"sqlite+pysqlite:///{outputs / 'register.sqlite'}"
+    assert {entry["register"] for entry in entries} == {shown}
+    assert capsys.readouterr().err.startswith(f"register {shown}: the findings of ")
+    # A '%41' or '?' in the folder's name named another file (`…/A`, a query) in the URL.
+    odd = tmp_path / "100%41?"
+    monkeypatch.delenv(RUN_DB_ENV)  # the register the first call pointed the kernels at
+    record_findings(_jobs(utility, "2024-12"), None, odd)
+    assert (odd / "register.sqlite").is_file()

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from databases import fresh_postgres_database
@@ -16,7 +17,12 @@ from auditkit import cli
 from auditkit.paths import notebooks_dir
 from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.jobs import Job
-from auditkit.pipeline.register_step import compare_registers, reads_register, registers_read
+from auditkit.pipeline.register_step import (
+    compare_registers,
+    reads_register,
+    registers_read,
+    shown_register,
+)
 from auditkit.pipeline.runs import latest_run_id
 from auditkit.register import Register, store
 from auditkit.register.location import RUN_DB_ENV
@@ -188,3 +194,77 @@ def test_a_server_register_a_manifest_names_is_contacted_only_when_the_user_name
     elsewhere = {shown.replace("@", "@evil.invalid:1", 1): recorded[shown]}  # edited manifest
     [said] = compare_registers(elsewhere, db=text)
     assert "not checked: a register on a database server" in said
+
+
+def _percent_encoded(path: Path) -> str:
+    """The URL an auditkit before `shown_register` recorded for a SQLite file at `path`."""
+    return f"sqlite+pysqlite:///{quote(str(path), safe=' +/')}"
+
+
+def test_a_register_in_a_chinese_folder_with_a_space_is_recorded_as_the_file_system_spells_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLAlchemy renders `/审计 2026/` as `/%E5%AE%A1%E8%AE%A1 2026/`, which the manifest kept."""
+    path = tmp_path / "审计 2026" / "team.sqlite"
+    path.parent.mkdir()
+    monkeypatch.setenv("AUDITKIT_DB", _register(path))
+    reader = write_notebook(tmp_path / "reader.ipynb", 'data_dir: str = ""\n', READER_BODY)
+    jobs = [Job(reader, "reader", {"data_dir": str(tmp_path)})]
+    recorded = registers_read(jobs)
+    assert list(recorded) == [f"sqlite+pysqlite:///{path}"]
+
+    old_style = {_percent_encoded(path): recorded[f"sqlite+pysqlite:///{path}"]}
+    assert "%E5%AE%A1" in next(iter(old_style))
+    assert compare_registers(old_style) == []  # an older manifest still compares
+    with Register.open(f"sqlite:///{path}") as register:
+        register.record_run(one_finding(), run_id="2024-07", as_of="2024-07", district=None)
+    changed = f"register sqlite+pysqlite:///{path}: changed (finding_runs 0 → 1 rows"
+    assert compare_registers(old_style)[0].startswith(changed)
+    assert compare_registers(recorded)[0].startswith(changed)
+
+
+def test_a_shown_register_opens_the_same_file_even_with_a_percent_or_question_mark_in_its_path(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "100% 审计?%41" / "team.sqlite"
+    path.parent.mkdir()
+    encoded = f"sqlite:///{quote(str(path), safe='/')}"  # a URL SQLAlchemy reads as `path`
+    Register.open(encoded).close()
+    assert path.is_file()
+    shown = shown_register(encoded)
+    assert shown == f"sqlite:///{str(path).replace('%', '%25').replace('?', '%3F')}"
+    assert fingerprint(shown).sha256 is not None  # the file itself, not /…/100% 审计?A
+    # near misses: a server URL keeps its password masked; text that is no URL stays as it is
+    assert shown_register("postgresql://audit:s3cret@db/审计") == "postgresql://audit:***@db/审计"
+    assert shown_register("no url") == "no url"
+
+
+@pytest.mark.slow
+def test_verify_and_rerun_accept_a_manifest_that_recorded_the_register_percent_encoded(
+    tmp_path: Path,
+    tiny_data: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "审计 2026" / "team.sqlite"
+    path.parent.mkdir()
+    typed = _register(path)
+    monkeypatch.setenv("AUDITKIT_DB", typed)
+    reader = write_notebook(tmp_path / "reader.ipynb", 'data_dir: str = ""\n', READER_BODY)
+    outputs = tmp_path / "outputs"
+    quiet = ["--outputs", str(outputs), "--jobs", "1", "--no-progress"]
+    assert cli.main(["run", str(reader), "-p", f"data_dir={tiny_data}", *quiet]) == 0
+    first = outputs / str(latest_run_id(outputs))
+    manifest = run_manifest.read_manifest(first)
+    assert list(manifest["registers_read"]) == [f"sqlite+pysqlite:///{path}"]
+
+    [entry] = manifest["registers_read"].values()  # as an older auditkit wrote it
+    run_manifest.write_manifest(
+        first, manifest | {"registers_read": {_percent_encoded(path): entry}}
+    )
+    capsys.readouterr()
+    for verify in (["verify", str(first)], ["verify", str(first), "--db", typed]):
+        assert cli.main(verify) == 0
+        assert "unchanged since the run" in capsys.readouterr().out
+    assert cli.main(["rerun", str(first), "--notebooks-dir", str(tmp_path), *quiet]) == 0
+    assert "warning" not in capsys.readouterr().err
