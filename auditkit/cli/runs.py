@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from collections.abc import Callable
@@ -128,6 +129,24 @@ RECORDED = (
     "each district report's findings (before the notebooks run, so the reports show what "
     "changed since last month; the demo utility has a register of its own)"
 )
+
+
+def _stopped_as_interrupt(
+    command: Callable[[argparse.Namespace], int],
+) -> Callable[[argparse.Namespace], int]:
+    """`command` with SIGTERM and SIGHUP taken as Ctrl-C from its first step
+    (`runs.stops_as_interrupt`): stopped in the register step, while inputs are hashed or while
+    a rerun checks its run, it ends "interrupted" (exit 130) as during the notebooks, not 143
+    without a word, and a register write under way is rolled back whole."""
+
+    @functools.wraps(command)
+    def stoppable(args: argparse.Namespace) -> int:
+        from auditkit.pipeline.runs import stops_as_interrupt
+
+        with stops_as_interrupt():
+            return command(args)
+
+    return stoppable
 
 
 def _recorded(jobs: list, args: argparse.Namespace, always: bool = False) -> list[dict]:
@@ -509,7 +528,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     _add_run_options(run)
     add_register_options(run, RECORDED)
-    run.set_defaults(func=_command_run)
+    run.set_defaults(func=_stopped_as_interrupt(_command_run))
 
     run_all = subparsers.add_parser(
         "run-all",
@@ -529,7 +548,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     _add_run_options(run_all)
     add_register_options(run_all, RECORDED)
-    run_all.set_defaults(func=_command_run_all)
+    run_all.set_defaults(func=_stopped_as_interrupt(_command_run_all))
 
     verify = subparsers.add_parser(
         "verify",
@@ -576,7 +595,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="rerun even though a findings register the run's reports read changed since "
         "(its reports then read the register as it is now)",
     )
-    rerun.set_defaults(func=_command_rerun)
+    rerun.set_defaults(func=_stopped_as_interrupt(_command_rerun))
 
     demo = subparsers.add_parser(
         "demo",
@@ -586,7 +605,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "English: every report, findings workbook, field sheet and the index.",
     )
     _add_run_options(demo)
-    demo.set_defaults(func=_command_demo)
+    demo.set_defaults(func=_stopped_as_interrupt(_command_demo))
 
     clean = subparsers.add_parser(
         "clean",

@@ -130,9 +130,10 @@ STOPPING_SIGNALS = tuple(
 
 
 @contextlib.contextmanager
-def _stops_as_interrupt() -> Iterator[None]:
+def stops_as_interrupt() -> Iterator[None]:
     """Treat SIGTERM and SIGHUP like Ctrl-C, so cleanup runs the same way and the run ends
-    'interrupted' (exit 130), whichever phase it is in."""
+    'interrupted' (exit 130), whichever phase it is in (the run commands hold it from their
+    first step, the register step included)."""
 
     def interrupt(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
@@ -183,7 +184,7 @@ def execute_run(
     run_id = new_run_id(started)
     root = options.outputs
     root.mkdir(parents=True, exist_ok=True)
-    with _stops_as_interrupt(), owned_partial(root, run_id) as work_dir:
+    with stops_as_interrupt(), owned_partial(root, run_id) as work_dir:
         try:
             records, commit, versions, inputs = _execute_jobs(jobs, options, work_dir, run_id)
         except BaseException:

@@ -163,3 +163,57 @@ def test_verify_names_a_register_changed_since_the_run_and_rerun_refuses_unless_
 def _verify(run_dir: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "auditkit", "verify", str(run_dir)]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+
+
+#: `auditkit` in a child process that sends itself SIGTERM, as a scheduler stopping the run
+#: would, right after the step its first argument names: the findings of the register step
+#: written (its history not yet, the transaction open), or the run's input files hashed.
+STOPPED_AFTER = (
+    "import os, signal, sys\n"
+    "from auditkit.pipeline import manifest\n"
+    "from auditkit.register import store\n"
+    "def stopped(step):\n"
+    "    def stop(*arguments, **keywords):\n"
+    "        done = step(*arguments, **keywords)\n"
+    "        os.kill(os.getpid(), signal.SIGTERM)\n"
+    "        return done\n"
+    "    return stop\n"
+    "if sys.argv.pop(1) == 'register':\n"
+    "    store._write_findings = stopped(store._write_findings)\n"
+    "else:\n"
+    "    manifest.hash_files = stopped(manifest.hash_files)\n"
+    "from auditkit.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+@pytest.mark.slow
+def test_sigterm_before_the_notebooks_ends_interrupted_and_leaves_the_register_whole(
+    utility: Path, tmp_path: Path
+) -> None:
+    """SIGTERM in the register step, or while the run's inputs were hashed, exited 143 without
+    a word (the notebooks' phase already ended "interrupted", 130)."""
+    import os
+
+    district = data.load(utility).districts[0]
+    outputs = tmp_path / "outputs"
+    environment = {name: value for name, value in os.environ.items() if name != "AUDITKIT_RUN_DB"}
+    for step in ("register", "hashing"):
+        url = f"sqlite:///{tmp_path / f'{step}.sqlite'}"
+        stopped = subprocess.run(
+            [sys.executable, "-c", STOPPED_AFTER, step, "run", "district_audit",
+             "-p", f"data_dir={utility}", "-p", f"district={district}", "-p", "as_of=2024-12",
+             "--outputs", str(outputs), "--jobs", "1", "--no-progress", "--db", url],
+            capture_output=True, text=True, timeout=600, env=environment,
+        )  # fmt: skip
+        assert stopped.returncode == 130, (step, stopped.stderr)
+        assert stopped.stderr.splitlines()[-1] == "auditkit run: interrupted"
+        assert stopped.stdout == "" and list(outputs.glob("*")) == []  # no run folder
+        with Register.open(url) as register:
+            runs = register.runs()
+            findings = register.findings(refuse_unknown_district=False)
+        if step == "register":  # stopped inside the month's transaction: rolled back whole
+            assert len(runs) == 0 and len(findings) == 0
+        else:  # stopped after the register step: the month stays, recorded whole
+            assert list(runs["as_of"]) == ["2024-12"]
+            assert len(findings) == runs["findings"].iloc[0] > 0
