@@ -227,24 +227,33 @@ def _finish(outcome: RunOutcome, command: str) -> int:
             file=sys.stderr,
         )
     else:
-        _say_a_newer_run_is_latest(outcome, command)
+        _say_where_latest_stays(outcome, command)
     print(outcome.index)
     return 1 if failed else 0
 
 
-def _say_a_newer_run_is_latest(outcome: RunOutcome, command: str) -> None:
-    """A good run that finished after a run started later (`point_latest`) leaves `latest` on
-    that one: said on stderr, so a scheduled log does not take it for the latest."""
+def _say_where_latest_stays(outcome: RunOutcome, command: str) -> None:
+    """A good run that leaves `latest` on another run says so on stderr, so a scheduled log
+    does not take it for the latest: a rerun (which never moves it), or a run that finished
+    after a run started later (`point_latest`)."""
     from auditkit.pipeline.runs import LATEST_NAME, latest_run_id
 
     try:
         latest = latest_run_id(outcome.run_dir.parent)
     except AuditkitError:
         return
-    if latest is not None and latest != outcome.run_dir.name:
+    pointer = outcome.run_dir.parent / LATEST_NAME
+    repeated = outcome.manifest.get("rerun_of")
+    if repeated:
+        where = f"stays on {latest}" if latest else "is not set"
         print(
-            f"auditkit {command}: {outcome.run_dir.parent / LATEST_NAME} stays on {latest}, a "
-            "run started after this one",
+            f"auditkit {command}: {pointer} {where}: a rerun never moves it (this one repeats "
+            f"{repeated})",
+            file=sys.stderr,
+        )
+    elif latest is not None and latest != outcome.run_dir.name:
+        print(
+            f"auditkit {command}: {pointer} stays on {latest}, a run started after this one",
             file=sys.stderr,
         )
 
@@ -387,7 +396,7 @@ def _command_rerun(args: argparse.Namespace) -> int:
     taken = [
         found for found in read_now.values() if found and shown_register(found.url) not in written
     ]
-    return _finish(execute_run(jobs, options, "rerun", recorded, taken), "rerun")
+    return _finish(execute_run(jobs, options, "rerun", recorded, taken, rerun_of=run_dir), "rerun")
 
 
 def _recorded_register(manifest: dict, db: str | None) -> str | None:
@@ -568,7 +577,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "rerun",
         help="repeat a run from its manifest (same notebooks, parameters and seed)",
         description="Run again every notebook of an earlier run with the parameters (its "
-        "language included) and seed its manifest recorded, into a new run folder; a run "
+        "language included) and seed its manifest recorded, into a new run folder (the "
+        "run's own and `latest` are left as they are: a rerun never moves it); a run "
         "recorded with --register/--db reads "
         "the same register again. Refused when a findings register the run's reports read has "
         "changed since (its reports could not be reproduced), unless --allow-register-change. "

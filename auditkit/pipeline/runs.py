@@ -3,7 +3,9 @@
 A run is written into `<outputs>/.<run-id>.partial/` and renamed to `<outputs>/<run-id>/` only once
 its index and manifest are written, then `<outputs>/latest` is pointed at it when every notebook
 succeeded: a failed run is published for inspection (its index and manifest say failed) but
-`latest` stays on the last good run, which is what a reader of `latest` expects. An interrupted run
+`latest` stays on the last good run, which is what a reader of `latest` expects. A rerun never
+moves `latest`: it repeats an earlier run (maybe months old) to check it, and is not the newest
+run of the data (its manifest names the run it repeats, `rerun_of`). An interrupted run
 stays a hidden `.partial` folder (its owner record tells `auditkit clean` when it is dead); earlier
 runs are never touched. Each job writes into its `folder` (`safe_name` of its name); every path
 is checked to resolve inside the run folder before anything is written there.
@@ -156,8 +158,12 @@ def execute_run(
     command: str,
     register_runs: Sequence[dict[str, Any]] = (),
     registers_taken: Sequence[Fingerprint] = (),
+    rerun_of: Path | None = None,
 ) -> RunOutcome:
     """Run the jobs and publish the run folder; notebook failures are recorded, never raised.
+
+    `rerun_of` is the run folder a rerun repeats: recorded in the manifest, and `latest` is
+    left where it is (a rerun of an old run is no newer run of the data).
 
     `register_runs` (what `register_step.record_findings` recorded before the run) goes into
     the manifest under `register`; the registers the reports read, with their content
@@ -212,6 +218,8 @@ def execute_run(
             "input_files": input_files,
             "notebooks": records,
         }
+        if rerun_of is not None:
+            manifest["rerun_of"] = str(rerun_of)
         if register_runs:
             manifest["register"] = list(register_runs)
         manifest["registers_read"] = registers
@@ -226,7 +234,7 @@ def execute_run(
         run_manifest.write_manifest(work_dir, manifest)
     run_dir = root / run_id
     os.rename(work_dir, run_dir)  # the owner record went at the end of the block, just before
-    if manifest["status"] == "ok":
+    if manifest["status"] == "ok" and rerun_of is None:
         point_latest(root, run_id)
     return RunOutcome(run_dir, manifest)
 

@@ -93,6 +93,25 @@ def test_the_earlier_run_says_latest_stays_on_the_later_one(
     assert capsys.readouterr().err == ""
 
 
+def test_a_rerun_says_latest_stays_where_it_is_even_on_no_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    outputs = _outputs(tmp_path, EARLIER, LATER)
+    record = {"name": "A", "notebook": "n.ipynb", "status": "ok", "folder": "A"}
+    rerun = RunOutcome(outputs / LATER, {"notebooks": [record], "rerun_of": "/srv/o/r1"})
+    assert runs_cli._finish(rerun, "rerun") == 0
+    assert capsys.readouterr().err == (
+        f"auditkit rerun: {outputs / 'latest'} is not set: a rerun never moves it (this one "
+        "repeats /srv/o/r1)\n"
+    )
+    point_latest(outputs, EARLIER)
+    assert runs_cli._finish(rerun, "rerun") == 0
+    assert capsys.readouterr().err == (
+        f"auditkit rerun: {outputs / 'latest'} stays on {EARLIER}: a rerun never moves it "
+        "(this one repeats /srv/o/r1)\n"
+    )
+
+
 def test_runs_started_in_the_same_second_sort_by_when_they_started(tmp_path: Path):
     import datetime as dt
 

@@ -141,8 +141,9 @@ def test_rerun_reproduces_findings_and_report_and_verify_sees_changes(
     first = execute_run(jobs, _options(outputs), "run")
     rerun_jobs, recorded = jobs_from_manifest(first.run_dir, notebooks_dir=tiny_notebook.parent)
     assert rerun_jobs == jobs and recorded["run_id"] == first.manifest["run_id"]
-    second = execute_run(rerun_jobs, _options(outputs), "rerun")
+    second = execute_run(rerun_jobs, _options(outputs), "rerun", rerun_of=first.run_dir)
     assert second.run_dir != first.run_dir and first.run_dir.exists()
+    assert second.manifest["rerun_of"] == str(first.run_dir)
     for name in ("findings.csv", "findings.parquet"):
         assert (first.run_dir / "tiny" / name).read_bytes() == (
             second.run_dir / "tiny" / name
@@ -155,7 +156,7 @@ def test_rerun_reproduces_findings_and_report_and_verify_sees_changes(
         for outcome in (first, second)
     ]
     assert reports[0] == reports[1]
-    assert (outputs / "latest").resolve() == second.run_dir
+    assert (outputs / "latest").resolve() == first.run_dir  # a rerun never moves latest
 
     assert verify_run(first.run_dir) == []
     assert sorted(first.manifest["input_files"]) == [
@@ -297,3 +298,35 @@ def test_ctrl_c_stops_everything_and_publishes_nothing(tmp_path: Path, short_tmp
     assert not (outputs / "latest").exists()
     assert list(outputs.iterdir()) == []  # nothing was written but bookkeeping: nothing is left
     assert list(short_tmp.glob("auditkit-kernel*")) == []  # nor the kernel's sockets
+
+
+def test_a_rerun_of_an_older_run_leaves_latest_on_the_newest_run_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rerun moved `latest`: last month's run, rerun to check it, became the run a reviewer
+    opened as the newest (and `verify outputs/latest` checked it)."""
+    from auditkit import cli
+
+    outputs = tmp_path / "outputs"
+    quiet = ["--outputs", str(outputs), "--jobs", "1", "--no-progress"]
+    notebook = write_notebook(tmp_path / "notebooks" / "plain.ipynb", "n: int = 1\n", "x = n")
+    run = ["run", str(notebook), *quiet]
+    assert cli.main(run) == 0
+    older = outputs / str(latest_run_id(outputs))
+    assert cli.main(run) == 0  # near miss: a run moves latest, as ever
+    newest = latest_run_id(outputs)
+    assert newest != older.name
+    capsys.readouterr()
+    rerun = ["rerun", str(older), "--notebooks-dir", str(notebook.parent), *quiet]
+    assert cli.main(rerun) == 0
+    out, err = capsys.readouterr()
+    repeated = Path(out.splitlines()[-1]).parent
+    assert latest_run_id(outputs) == newest
+    assert err.splitlines()[-1] == (
+        f"auditkit rerun: {outputs / 'latest'} stays on {newest}: a rerun never moves it "
+        f"(this one repeats {older})"
+    )
+    assert run_manifest.read_manifest(repeated)["rerun_of"] == str(older)
+    assert sorted(path.name for path in outputs.iterdir()) == sorted(
+        [older.name, newest, repeated.name, "latest"]
+    )
