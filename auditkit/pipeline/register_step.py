@@ -70,7 +70,8 @@ def shown_register(url: str) -> str:
         parsed = sa.make_url(url)
     except (sa.exc.ArgumentError, ValueError):
         return url
-    rendered = parsed._replace(database=None).render_as_string(hide_password=True)  # set() keeps it
+    # URL.set(database=None) would keep the database: replaced on the named tuple instead
+    rendered = parsed._replace(database=None).render_as_string(hide_password=True)
     if parsed.database is None:
         return rendered
     before_query, question_mark, query = rendered.partition("?")
