@@ -43,7 +43,6 @@ from auditkit.data import Dataset, load
 from auditkit.data.partitioned import PARTITIONED, is_partitioned, storage_table
 from auditkit.data.schema import TABLES
 from auditkit.periods import month_number
-from auditkit.rules.capacity import TWO_PART_CHOICE_FROM_KVA
 from auditkit.rules.params import load_defaults
 
 HERE = Path(__file__).parent
@@ -111,7 +110,7 @@ def sql_parameters(folder: Path) -> dict[str, object]:
         "capacity_two_part_kva": capacity["two_part_threshold_kva"],
         "capacity_kwh_tolerance": capacity["kwh_tolerance"],
         "capacity_relative_tolerance": capacity["relative_tolerance"],
-        "two_part_choice_from_kva": TWO_PART_CHOICE_FROM_KVA,
+        "two_part_choice_from_kva": billing.two_part_choice_from_kva,
         # pf_standard_mismatch's, which capacity_underbilled reads (standard_surcharge)
         "pf_assessed_min_kva": pf_standard["assessed_min_kva"],
         "pf_strict_min_kva": pf_standard["strict_min_kva"],

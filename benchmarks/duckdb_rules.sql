@@ -974,11 +974,13 @@ GROUP BY r.customer_id;
 -- (fell_below_two_part on the capacity in force, in such a month the orders' capacity on its
 -- last day: a customer always between $two_part_choice_from_kva and the threshold chose its
 -- two-part tariff and owes its basic charge); revenue the kVA short × the rate per kVA due (none: not listed). A bill's
--- short (its adjustment too) is at most what the bill lost as a whole (rc_bills.lost,
--- bill_lost.share_within_the_bill_lost): each part × lost ÷ the short, at most 1, to the fen.
+-- short (its adjustment too) whose capacity in force is below the threshold (a customer that
+-- chose its two-part tariff) is at most what the bill lost as a whole (rc_bills.lost,
+-- bill_lost.share_within_the_bill_lost): each part × lost ÷ the short, at most 1, to the fen;
+-- from the threshold up, or where the capacity in force is unknown, not capped (capacity.py).
 WITH basic_lines AS (  -- a month prorated by day is due at most its largest capacity; a bill
     -- on another tariff than the one due is short at its own tariff's rate per kVA
-    SELECT l.customer_id, l.month, l.qb,
+    SELECT l.customer_id, l.month, l.qb, f.in_force,
            CASE WHEN l.tariff_due IS NOT NULL
                      AND (r.tariff_billed IS NULL OR CAST(r.tariff_billed AS VARCHAR) <> l.tariff_due)
                 THEN coalesce(r.kva_due, 0) ELSE l.rd END AS rate,
@@ -998,12 +1000,12 @@ WITH basic_lines AS (  -- a month prorated by day is due at most its largest cap
                            >= CASE WHEN f.prorated THEN f.kva_months ELSE f.in_force END
                               - $kva_tolerance, false)
 ), short_lines AS (  -- short of a charge (a bill at no rate per kVA is short of none), due
-    SELECT customer_id, month, gap * rate AS revenue
+    SELECT customer_id, month, in_force, gap * rate AS revenue
     FROM basic_lines
     ANTI JOIN no_basic_due USING (customer_id, month)
     WHERE gap > $kva_tolerance AND gap * rate > 0
 ), by_lines AS (
-    SELECT s.customer_id, s.month, s.revenue AS basic,
+    SELECT s.customer_id, s.month, s.in_force, s.revenue AS basic,
            CASE WHEN coalesce(abs(r.kwh_due - r.kwh_billed)
                                 > greatest($capacity_kwh_tolerance,
                                            $capacity_relative_tolerance * abs(r.kwh_due)), false)
@@ -1036,14 +1038,16 @@ WITH basic_lines AS (  -- a month prorated by day is due at most its largest cap
     ANTI JOIN no_basic_due USING (customer_id, month)
     WHERE NOT (SELECT itemized FROM itemized) AND f.in_force IS NOT NULL
 ), short AS (
-    SELECT customer_id, month, basic, pf FROM by_lines
+    SELECT customer_id, month, in_force, basic, pf FROM by_lines
     UNION ALL
-    SELECT customer_id, month, (due - billed) * rate, 0.0 FROM monthly
+    SELECT customer_id, month, in_force, (due - billed) * rate, 0.0 FROM monthly
     WHERE due - billed > $kva_tolerance AND NOT single_part
       AND (due - billed) * rate > 0
-), capped AS (  -- a bill's short at most what the bill lost as a whole: each part × the share
+), capped AS (  -- below the threshold a bill's short at most what the bill lost as a whole:
+    -- each part × the share
     SELECT s.customer_id, s.basic, s.pf,
-           CASE WHEN r.lost IS NULL OR s.basic + s.pf <= 0 THEN 1.0
+           CASE WHEN NOT coalesce(s.in_force < $capacity_two_part_kva, false)
+                     OR r.lost IS NULL OR s.basic + s.pf <= 0 THEN 1.0
                 ELSE least(r.lost / (s.basic + s.pf), 1.0) END AS share
     FROM short AS s
     LEFT JOIN rc_bills AS r USING (customer_id, month)

@@ -1,0 +1,70 @@
+"""The DuckDB reference of the shared rules (benchmarks/duckdb_rules.sql, run by
+benchmarks/check_duckdb_parity.py) against auditkit on hand-made customers: the same customers
+and the same revenue to the fen. Run where the `bench` extra's duckdb is installed."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pyarrow.parquet as pq
+import pytest
+from rule_builder import TWO_PART_BY_CAPACITY, Utility, flat, with_ind1
+
+from auditkit.data import Dataset
+from auditkit.data.partitioned import storage_table
+
+pytest.importorskip("duckdb")
+
+PARITY_SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "check_duckdb_parity.py"
+
+
+def parity_script() -> ModuleType:
+    """benchmarks/check_duckdb_parity.py as a module (benchmarks/ is no package)."""
+    spec = importlib.util.spec_from_file_location("check_duckdb_parity", PARITY_SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def both_sides(dataset: Dataset, rule_id: str, folder: Path) -> tuple[dict, dict]:
+    """Per customer flagged, the revenue of `rule_id` in auditkit and in the SQL, the dataset
+    written to `folder` as Parquet for the SQL to read."""
+    parity = parity_script()
+    for table in parity.INPUTS:
+        frame = getattr(dataset, table)
+        if frame is not None:
+            stored = storage_table(frame.reset_index(drop=True), table)
+            pq.write_table(stored, folder / f"{table}.parquet")
+    theirs, _ = parity.duckdb_found(folder, materialize=False)
+    ours = parity.auditkit_found(dataset, (rule_id,))
+    return ours[rule_id], theirs.get(rule_id, {})
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_the_sql_caps_a_capacity_short_at_what_the_bill_lost_below_315_kva_only(
+    itemized: bool, tmp_path: Path
+):
+    """Factories on IND2 by capacity (30 a kVA-month), 10,000 kWh a month (6,000.00 at the
+    schedule's 0.60), billed 50 kVA short: 50 × 30 = 1,500.00 a month, 12 × 1,500.00 =
+    18,000.00 a year.
+
+    `big_over`, 400 kVA billed on 350, its energy at 0.80: 2,000.00 a month over the schedule
+    (rate_mismatch's refund), the bill over-billed by 2,000.00 − 1,500.00 = 500.00 as a whole.
+    From 315 kVA up auditkit does not cap the short at what the bill lost: 18,000.00 (the SQL
+    capped it at every capacity: 0.00).
+
+    Near misses: `big_lost`, the same at 0.60, under-billed 1,500.00 a month: 18,000.00.
+    `chose_over`, 200 kVA (a two-part tariff it chose below 315 kVA) billed on 150 at 0.80: the
+    same 1,500.00 short in a bill over-billed by 500.00 is capped to what the bill lost, 0.00."""
+    u = Utility()
+    for cid, kva, rate in (("big_over", 400.0, 0.8), ("big_lost", 400.0, None),
+                           ("chose_over", 200.0, 0.8)):  # fmt: skip
+        u.customer(cid, contract_capacity_kva=kva, **TWO_PART_BY_CAPACITY)
+        u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2", rate=rate,
+                  capacity=kva - 50.0, basis="capacity")  # fmt: skip
+    ours, theirs = both_sides(with_ind1(u, itemized), "capacity_underbilled", tmp_path)
+    expected = {"big_over": 18_000.00, "big_lost": 18_000.00, "chose_over": 0.00}
+    assert ours == pytest.approx(expected, abs=0.005)
+    assert theirs == pytest.approx(expected, abs=0.005)
