@@ -16,9 +16,6 @@ from auditkit.billing.money import round_half_up
 from auditkit.billing.params import default_billing_params
 from auditkit.rules.context import RuleContext, bill_rows_of, customer_keys
 
-#: The tier year's first month (1: the calendar year), as the recomputation counts it.
-TIER_YEAR_START = default_billing_params().tier_year_start_month
-
 
 def tier_energy_money(
     ctx: RuleContext, rows: np.ndarray, kwh: np.ndarray
@@ -35,8 +32,11 @@ def tier_energy_money(
     if not len(tiered):
         return tiered, np.zeros(0)
     at = rows[order][tiered]
-    year = (ctx.bill_month[at] - (TIER_YEAR_START - 1)) // 12
-    before = _tier_year_billed(ctx, at, year * 12 + (TIER_YEAR_START - 1))
+    # The tier year's first month (1: the calendar year), as the recomputation counts it; read
+    # per call, so parameters chosen after import (AUDITKIT_PARAMS) are the ones applied.
+    first_month = default_billing_params().tier_year_start_month
+    year = (ctx.bill_month[at] - (first_month - 1)) // 12
+    before = _tier_year_billed(ctx, at, year * 12 + (first_month - 1))
     back_billed = kwh[order][tiered]
     group = np.ones(len(at), dtype=bool)
     group[1:] = (ctx.bill_customer[at][1:] != ctx.bill_customer[at][:-1]) | (year[1:] != year[:-1])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -130,3 +133,19 @@ def test_the_two_part_threshold_of_the_recomputation_and_of_the_rules_agree():
         for rule in ("capacity_underbilled", "tariff_mismatch")
     }
     assert thresholds == {load_billing_params().two_part_threshold_kva} == {315.0}
+
+
+def test_importing_the_rules_reads_no_billing_parameters(tmp_path: Path):
+    """Parameters are read when a run uses them, not when the package is imported: a folder of
+    parameters chosen after import (AUDITKIT_PARAMS) is the one applied, and an import beside a
+    placeholder billing.yaml does not fail (it did from rules/tier_energy.py's module constant)."""
+    (tmp_path / "billing.yaml").write_text("# a placeholder\n", encoding="utf-8")
+    env = os.environ | {"AUDITKIT_PARAMS": str(tmp_path)}
+    imported = subprocess.run(
+        [sys.executable, "-c", "import auditkit.rules"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr
