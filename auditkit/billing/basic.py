@@ -225,17 +225,34 @@ def month_share(
 def single_part(
     capacity: np.ndarray, peak: np.ndarray, as_billed: np.ndarray, params: BillingParams
 ) -> np.ndarray:
-    """Per bill, whether the capacity in force on the last day of its read period (`capacity`)
-    is below `two_part_threshold_kva` after the customer had at least it (`peak`,
-    `capacity_peak`): a reduction or suspension leaving less moves the customer to a
-    single-part tariff, no basic charge due (发改办价格〔2016〕1583号). A customer always below the
-    threshold whose archive puts it on a two-part basis keeps its basic charge: it may have
-    chosen the two-part tariff (100 to 315 kVA may, 发改价格〔2023〕526号). Not where the
-    capacity is unknown (`as_billed`: judged on what the bill billed)."""
-    threshold = params.two_part_threshold_kva
+    """Per bill, whether no basic charge is due on it (`no_two_part_tariff` on its capacity in
+    force on the last day of its read period, `capacity`, and its customer's `peak`,
+    `capacity_peak`). Not where the capacity is unknown (`as_billed`: judged on what the bill
+    billed)."""
+    return (
+        no_two_part_tariff(
+            capacity, peak, params.two_part_threshold_kva, params.two_part_choice_from_kva
+        )
+        & ~as_billed
+    )
+
+
+def no_two_part_tariff(
+    capacity: np.ndarray, peak: np.ndarray, threshold_kva: float, choice_from_kva: float
+) -> np.ndarray:
+    """Per bill, whether its capacity in force (`capacity`) leaves it single-part: below
+    `threshold_kva` after its customer had at least that (`peak`): a reduction or suspension
+    leaving less moves it to a single-part tariff (发改办价格〔2016〕1583号); or below
+    `choice_from_kva`, where no customer may choose a two-part tariff. A customer always
+    between the two whose archive puts it on a two-part basis keeps its basic charge: it may
+    have chosen the two-part tariff (100 to 315 kVA may, 发改价格〔2023〕526号). The one
+    judgement of the recomputation (`single_part`) and of the capacity rules
+    (`capacity.fell_below_two_part`). NaN: unknown, not."""
+    capacity = np.asarray(capacity, dtype=float)
     with np.errstate(invalid="ignore"):
-        below = np.asarray(capacity, dtype=float) < threshold
-        return below & (np.asarray(peak, dtype=float) >= threshold) & ~as_billed
+        below = capacity < threshold_kva
+        fell = np.asarray(peak, dtype=float) >= threshold_kva
+        return below & (fell | (capacity < choice_from_kva))
 
 
 def capacity_peak(customer_id: pd.Series, day: np.ndarray, steps: pd.DataFrame) -> np.ndarray:

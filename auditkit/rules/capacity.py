@@ -16,6 +16,7 @@ from auditkit.billing.basic import (
     days_in_service,
     demand_billed,
     month_share,
+    no_two_part_tariff,
     order_steps,
 )
 from auditkit.billing.money import round_half_up
@@ -307,11 +308,8 @@ def fell_below_two_part(
     cust = ctx.bill_customer[rows]
     read_to = day_numbers(ctx.read_days(rows)[1])
     peak = capacity_peak(ctx.customers["customer_id"].iloc[cust], read_to, _capacity_steps(ctx))
-    capacity = np.asarray(capacity, dtype=float)
-    with np.errstate(invalid="ignore"):
-        below = capacity < two_part_kva
-        too_small = capacity < default_billing_params().two_part_choice_from_kva
-        return below & ((peak >= two_part_kva) | too_small)
+    choice_from_kva = default_billing_params().two_part_choice_from_kva
+    return no_two_part_tariff(capacity, peak, two_part_kva, choice_from_kva)
 
 
 @once_per_context

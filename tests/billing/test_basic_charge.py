@@ -466,3 +466,26 @@ def test_a_customer_always_below_315_kva_on_a_two_part_basis_keeps_its_basic_cha
     assert (chosen["amount_due"], chosen["difference"]) == (6_000.00, 0.0)
     reduced = line_of(result, "S2", "2024-03", "basic")
     assert (reduced["amount_due"], reduced["difference"]) == (0.0, -6_000.00)
+
+
+def test_a_customer_always_below_100_kva_on_a_two_part_basis_has_no_basic_charge_due():
+    # Below `two_part_choice_from_kva` (100 kVA) no customer may choose a two-part tariff
+    # (发改价格〔2023〕526号): 50 kVA on IND2 by capacity, never above, billed 50 × 30 =
+    # 1 500.00 is single-part, as capacity_underbilled judges it: no basic line due, the
+    # 1 500.00 billed over-billed (it was due 1 500.00 as billed: 0.00). Near misses: 100 kVA,
+    # the least that may choose it, due 100 × 30 = 3 000.00 as billed; with the bound lowered
+    # to 50 kVA the 50 kVA customer keeps its 1 500.00.
+    b = Billing()
+    for customer, kva in (("S50", 50.0), ("S100", 100.0)):
+        b.customer(customer, **TWO_PART, contract_capacity_kva=kva)
+        b.bill(customer, "2024-03", 10000, 0.60, tariff="IND2")
+        b.line(customer, "2024-03", "energy", 10000, 0.60)
+        b.line(customer, "2024-03", "basic", kva, 30.0)
+    result = recompute(b.dataset())
+    small = line_of(result, "S50", "2024-03", "basic")
+    assert (small["amount_due"], small["difference"]) == (0.0, -1_500.00)
+    least = line_of(result, "S100", "2024-03", "basic")
+    assert (least["amount_due"], least["difference"]) == (3_000.00, 0.0)
+    lowered = recompute(b.dataset(), params={"two_part_choice_from_kva": 50})
+    kept = line_of(lowered, "S50", "2024-03", "basic")
+    assert (kept["amount_due"], kept["difference"]) == (1_500.00, 0.0)

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from itemized_builder import INDUSTRIAL, Itemized
-from rule_builder import COMMERCIAL, PERIODS, TWO_PART_BY_CAPACITY, Utility, flat, run, with_ind1
+from rule_builder import (
+    COMMERCIAL,
+    PERIODS,
+    TWO_PART,
+    TWO_PART_BY_CAPACITY,
+    Utility,
+    flat,
+    run,
+    with_ind1,
+)
 
 from auditkit import rules
 
@@ -485,6 +494,26 @@ def test_a_customer_below_100_kva_on_a_two_part_tariff_does_not_owe_a_capacity_s
     found = rules.run(with_ind1(u, itemized), rules=["capacity_underbilled"])
     money = found.set_index("customer_id")["revenue_impact"].to_dict()
     assert money == pytest.approx({"c100": 18_000.00})
+
+
+def test_a_customer_below_100_kva_by_demand_is_judged_single_part_by_the_recomputation_too():
+    """`c50`, 50 kVA on IND2 by demand (40 a kW-month), read 30 kW, billed no basic charge on
+    itemized bills: below 100 kVA (params/billing.yaml `two_part_choice_from_kva`) it is
+    single-part in the recomputation as in capacity_underbilled, no demand charge due: nothing
+    (basic_charge_error read the recomputation's 30 kW × 40 × 12 = 14,400.00 where the capacity
+    rules call it single-part).
+
+    Near miss: `c100`, 100 kVA, may choose the two-part tariff: its floor 0.40 × 100 = 40 kW
+    above the 30 read, 40 × 40 × 12 = 19,200.00."""
+    u = Utility()
+    for cid, kva in (("c50", 50.0), ("c100", 100.0)):
+        u.customer(cid, contract_capacity_kva=kva, **TWO_PART | {"basic_charge_basis": "demand"})
+        for bill in u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2", demand=30.0,
+                              basis="demand"):  # fmt: skip
+            bill["basic_charge"], bill["amount"] = 0.0, bill["energy_charge"]
+    found = rules.run(with_ind1(u, True), rules=["capacity_underbilled", "basic_charge_error"])
+    money = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert money == pytest.approx({("c100", "basic_charge_error"): 19_200.00})
 
 
 # --- inside a suspension: the capacity it leaves ----------------------------------------------
