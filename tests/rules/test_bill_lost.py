@@ -5,7 +5,7 @@ recomputation prices another tariff than the rule."""
 from __future__ import annotations
 
 import pytest
-from rule_builder import COMMERCIAL, TWO_PART_BY_CAPACITY, Utility, flat
+from rule_builder import COMMERCIAL, TWO_PART_BY_CAPACITY, Utility, flat, with_ind1
 
 from auditkit import rules
 from auditkit.data import Dataset
@@ -50,3 +50,31 @@ def test_a_monthly_export_without_fund_charge_does_not_switch_the_cap_off():
             ("chose", "capacity_underbilled"): 18_000.00,
         }
     )
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_an_order_not_applied_with_the_archive_not_updated_counts_at_most_what_the_bill_lost(
+    itemized: bool,
+):
+    """400 kVA ordered IND1 → IND2 from March, billing left on IND1 (0.65 + 25 a kVA-month),
+    the archive still IND1, so the recomputation prices IND1. On IND2 (0.60 + 30) a bill of
+    10,000 kWh on 400 kVA is due 6,000.00 + 12,000.00 = 18,000.00; the order's part of it is
+    (0.60 − 0.65) × 10,000 + (30 − 25) × 400 = 1,500.00 a month.
+
+    `over`: energy billed at 0.85, 8,500.00 + 10,000.00 = 18,500.00, over-billed 500.00 a
+    month as a whole: nothing (it claimed 10 × 1,500.00 = 15,000.00). `partly`: at 0.70,
+    17,000.00, lost 1,000.00 a month: 10 × 1,000.00 = 10,000.00. Near miss `right`: at IND1's
+    0.65, 16,500.00, lost 1,500.00: the whole 10 × 1,500.00 = 15,000.00."""
+    u = Utility()
+    for cid, rate in (("over", 0.85), ("partly", 0.70), ("right", 0.65)):
+        u.customer(
+            cid, contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY | {"tariff_category": "IND1"}
+        )
+        for bill in u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND1", rate=rate,
+                              capacity=400.0, basis="capacity"):  # fmt: skip
+            bill["basic_charge"] = 10_000.0
+            bill["amount"] = bill["energy_charge"] + 10_000.0
+        u.order(cid, "tariff_change", "2024-03-01", "IND1", "IND2")
+    found = rules.run(with_ind1(u, itemized), rules=["order_not_applied"])
+    money = found.set_index("customer_id")["revenue_impact"].to_dict()
+    assert money == pytest.approx({"over": 0.0, "partly": 10_000.00, "right": 15_000.00})
