@@ -134,9 +134,11 @@ def test_suspension_and_resumption_orders_move_the_capacity():
 
 def test_a_suspension_leaving_less_than_315_kva_has_no_basic_charge_due():
     # 650 kVA suspended from 2024-03-05 leaving 250 kVA, resumed 2024-07-05 (发改办价格〔2016〕
-    # 1583号: less than 315 kVA is single-part).  March to June end below 315: no basic line
-    # (April was due 250 × 25 = 6 250.00).  July ends at 650: 4 × 250 + 27 × 650 = 18 550 / 30
-    # = 618.333 → 15 458.33.  Near miss: a threshold of 250 keeps April's 6 250.00.
+    # 1583号: less than 315 kVA is single-part).  March ends below 315, its 4 days before still
+    # two-part: 4 × 650 / 30 = 86.667 → 2 166.67 (it had no line: the days were due nothing).
+    # April to June end below 315: no basic line (April was due 250 × 25 = 6 250.00).  July ends
+    # at 650: 4 × 250 + 27 × 650 = 18 550 / 30 = 618.333 → 15 458.33.  Near miss: a threshold
+    # of 250 keeps April's 6 250.00.
     frame = bills(
         *(
             {"period": period, "basic_charge_basis": "capacity", "contract_capacity_kva": 650}
@@ -157,8 +159,8 @@ def test_a_suspension_leaving_less_than_315_kva_has_no_basic_charge_due():
         )
     ]
     lines = basic_lines(frame, rates(*[KVA_RATE] * 5), dataset(orders=orders), PARAMS)
-    assert lines["bill"].tolist() == [4]
-    assert lines["amount"].tolist() == [15_458.33]
+    assert lines["bill"].tolist() == [0, 4]
+    assert lines["amount"].tolist() == [2_166.67, 15_458.33]
     lower = load_billing_params(overrides={"two_part_threshold_kva": 250})
     lines = basic_lines(frame, rates(*[KVA_RATE] * 5), dataset(orders=orders), lower)
     assert lines["amount"].tolist()[1:4] == [6_250.00, 6_250.00, 6_250.00]
