@@ -183,9 +183,24 @@ def basic_lines(
     kw = demand_billed(demand, number("contract_demand_kw"), capacity, params)
     kw = kw * month_share(first, last, part_month, days_per_month)
 
-    quantity = np.where(by_capacity, kva, kw)
     peak = capacity_peak(bills["customer_id"].iloc[rows], read_to, steps)
     single = single_part(capacity, peak, as_billed, params)
+    # Brought below the threshold inside the read period: the days before were two-part, due
+    # at 1/30 a day (a reduction 630 → 200 kVA from the 16th: 15 × 630 / 30 = 315 kVA·month).
+    fell_inside = np.flatnonzero(single & by_capacity & (highest >= params.two_part_threshold_kva))
+    if len(fell_inside):
+        two_part_sum, *_, two_part_highest, _ = capacity_over(
+            bills["customer_id"].iloc[rows[fell_inside]],
+            number("contract_capacity_kva")[fell_inside],
+            np.full(len(fell_inside), np.nan),
+            first[fell_inside],
+            last[fell_inside],
+            read_to[fell_inside],
+            two_part_steps(steps, params),
+        )
+        kva[fell_inside] = np.fmin(two_part_sum / days_per_month, two_part_highest)
+        single[fell_inside] = ~(kva[fell_inside] > 0)
+    quantity = np.where(by_capacity, kva, kw)
     keep = ~np.isnan(np.where(by_capacity, kva, demand)) & ~single
     rate = np.where(by_capacity, kva_rate[rows], kw_rate[rows])
     return line_frame(column("bill")[keep], "basic", quantity[keep], rate[keep])
@@ -225,17 +240,54 @@ def month_share(
 def single_part(
     capacity: np.ndarray, peak: np.ndarray, as_billed: np.ndarray, params: BillingParams
 ) -> np.ndarray:
-    """Per bill, whether the capacity in force on the last day of its read period (`capacity`)
-    is below `two_part_threshold_kva` after the customer had at least it (`peak`,
-    `capacity_peak`): a reduction or suspension leaving less moves the customer to a
-    single-part tariff, no basic charge due (发改办价格〔2016〕1583号). A customer always below the
-    threshold whose archive puts it on a two-part basis keeps its basic charge: it may have
-    chosen the two-part tariff (100 to 315 kVA may, 发改价格〔2023〕526号). Not where the
-    capacity is unknown (`as_billed`: judged on what the bill billed)."""
-    threshold = params.two_part_threshold_kva
+    """Per bill, whether no basic charge is due on it (`no_two_part_tariff` on its capacity in
+    force on the last day of its read period, `capacity`, and its customer's `peak`,
+    `capacity_peak`). Not where the capacity is unknown (`as_billed`: judged on what the bill
+    billed)."""
+    return (
+        no_two_part_tariff(
+            capacity, peak, params.two_part_threshold_kva, params.two_part_choice_from_kva
+        )
+        & ~as_billed
+    )
+
+
+def no_two_part_tariff(
+    capacity: np.ndarray, peak: np.ndarray, threshold_kva: float, choice_from_kva: float
+) -> np.ndarray:
+    """Per bill, whether its capacity in force (`capacity`) leaves it single-part: below
+    `threshold_kva` after its customer had at least that (`peak`): a reduction or suspension
+    leaving less moves it to a single-part tariff (发改办价格〔2016〕1583号); or below
+    `choice_from_kva`, where no customer may choose a two-part tariff. A customer always
+    between the two whose archive puts it on a two-part basis keeps its basic charge: it may
+    have chosen the two-part tariff (100 to 315 kVA may, 发改价格〔2023〕526号). The one
+    judgement of the recomputation (`single_part`) and of the capacity rules
+    (`capacity.fell_below_two_part`). NaN: unknown, not."""
+    capacity = np.asarray(capacity, dtype=float)
     with np.errstate(invalid="ignore"):
-        below = np.asarray(capacity, dtype=float) < threshold
-        return below & (np.asarray(peak, dtype=float) >= threshold) & ~as_billed
+        below = capacity < threshold_kva
+        fell = np.asarray(peak, dtype=float) >= threshold_kva
+        return below & (fell | (capacity < choice_from_kva))
+
+
+def two_part_steps(steps: pd.DataFrame, params: BillingParams) -> pd.DataFrame:
+    """The capacity `steps` (`capacity_steps`) with 0 kVA on each step that leaves its customer
+    single-part (`no_two_part_tariff` on the step's kVA and the largest its customer had up to
+    it): summed over a read period's days they give the kVA·days on a two-part tariff, the
+    days before a reduction or suspension below the threshold inside it."""
+    customer = pd.factorize(steps["customer_id"])[0]
+    order = np.lexsort((steps["day"].to_numpy(), customer))
+    kva = steps["kva"].to_numpy(dtype=float)
+    by_customer = customer[order]
+    peak = pd.Series(kva[order]).groupby(by_customer).cummax().groupby(by_customer).ffill()
+    single = np.zeros(len(steps), dtype=bool)
+    single[order] = no_two_part_tariff(
+        kva[order],
+        peak.to_numpy(),
+        params.two_part_threshold_kva,
+        params.two_part_choice_from_kva,
+    )
+    return steps.assign(kva=np.where(single, 0.0, kva))
 
 
 def capacity_peak(customer_id: pd.Series, day: np.ndarray, steps: pd.DataFrame) -> np.ndarray:

@@ -3,9 +3,10 @@
 The rules count their parts of one bill apart, each floored at 0: a part beside a refund
 another rule reports would be revenue on a bill over-billed as a whole. So a rule's proved
 part of a bill is at most what the bill lost in all (`share_within_the_bill_lost`): the
-recomputation's due − billed summed over the bill's lines (where it knows each), plus what the rule prices that the
-recomputation does not see (days of tariff orders inside the read period), floored at 0. The
-refund stays the report of the rule that owns it.
+recomputation's due − billed summed over the bill's lines (its due less its amount where a
+line's billed side is unknown), plus what the rule prices that the recomputation does not see
+(days of tariff orders inside the read period, another tariff than the one it recomputed),
+floored at 0. The refund stays the report of the rule that owns it.
 """
 
 from __future__ import annotations
@@ -20,15 +21,26 @@ from auditkit.rules.context import RuleContext
 def bill_lost(ctx: RuleContext, rows: np.ndarray, unseen: np.ndarray | float = 0.0) -> np.ndarray:
     """Per bill of `rows`, what it lost as a whole, floored at 0: its recomputed lines' due −
     billed summed, plus `unseen`, what a rule prices on it that the recomputation does not (0
-    where it sees all of it; +inf where the rule cannot tell). +inf on a bill with no line
-    recomputed or a line whose difference is unknown (a charge not recorded, a fund billed
-    unknown): nothing says what it lost, so nothing caps a rule's part of it."""
+    where it sees all of it; +inf where the rule cannot tell). Where a line's billed side is
+    unknown (an export without `fund_charge`, a basic charge not recorded), its lines' due
+    summed less the bill's `amount`, which holds every charge billed (DATA.md: amount =
+    energy_charge + basic_charge + pf_adjustment + fund_charge). +inf on a bill with no line
+    recomputed, a line whose due side is unknown, or an unknown billed side and no amount:
+    nothing says what it lost, so nothing caps a rule's part of it."""
     rc = ctx.recomputed
-    net = np.bincount(rc.row, np.nan_to_num(rc.difference), len(ctx.bills))[rows]
-    unknown = np.zeros(len(ctx.bills), dtype=bool)
-    unknown[rc.row[np.isnan(rc.difference)]] = True
+    bills = len(ctx.bills)
+    net = np.bincount(rc.row, np.nan_to_num(rc.difference), bills)[rows]
+    due = np.bincount(rc.row, np.nan_to_num(rc.amount_due), bills)[rows]
+    due_unknown = np.zeros(bills, dtype=bool)
+    due_unknown[rc.row[np.isnan(rc.amount_due)]] = True
+    billed_unknown = np.zeros(bills, dtype=bool)
+    billed_unknown[rc.row[np.isnan(rc.difference)]] = True
+    billed_unknown, due_unknown = billed_unknown[rows], due_unknown[rows]
+    amount = ctx.bills["amount"].to_numpy(dtype=float, na_value=np.nan)[rows]
+    net = np.where(billed_unknown, due - amount, net)
     lost = np.maximum(round_half_up(net + unseen), 0.0)
-    return np.where(pd.isna(rc.tariff_due[rows]) | unknown[rows], np.inf, lost)
+    unknown = pd.isna(rc.tariff_due[rows]) | due_unknown | (billed_unknown & np.isnan(amount))
+    return np.where(unknown, np.inf, lost)
 
 
 def share_within_the_bill_lost(counted: np.ndarray, lost: np.ndarray) -> np.ndarray:

@@ -16,7 +16,9 @@ from auditkit.billing.basic import (
     days_in_service,
     demand_billed,
     month_share,
+    no_two_part_tariff,
     order_steps,
+    two_part_steps,
 )
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import default_billing_params
@@ -231,8 +233,14 @@ def _capacity_short(
     # The kVA-months it billed: its capacity recorded, or what its basic charge pays for where
     # that is more (a month of change records its end capacity while charging the days before).
     billed = ctx.capacity_billed(rows, larger=True)
+    # Brought below the two-part threshold inside the read period: its days before are due.
+    fell = fell_below_two_part(ctx, rows, last, two_part_kva)
+    highest = last.copy()
+    highest[changing] = filed.highest
+    before = days_before_a_fall_below_two_part(ctx, rows, fell, highest, two_part_kva)
+    due = np.where(fell, before, due)
     gap = due - billed
-    flagged = (gap > tolerance) & ~fell_below_two_part(ctx, rows, last, two_part_kva)
+    flagged = (gap > tolerance) & (~fell | (before > 0))
     rows = rows[flagged]
     return rows, billed[flagged], due[flagged], gap[flagged] * ctx.kva_rate_due(rows)
 
@@ -264,7 +272,9 @@ def _capacity_short_by_lines(
     # Where the orders leave the capacity unknown, the line's own (the transformers') says
     # whether the customer fell below the two-part threshold.
     last = np.where(filed.as_billed, rc.quantity_due[lines], filed.last)
-    kept &= ~fell_below_two_part(ctx, rows, last, two_part_kva)
+    # The days before a fall below it inside the read period are due (the line prices them).
+    fell = fell_below_two_part(ctx, rows, last, two_part_kva)
+    kept &= ~fell | (np.nan_to_num(filed.highest) >= two_part_kva)
     lines, gap = lines[kept], gap[kept]
     order = np.argsort(rc.row[lines], kind="stable")
     lines, gap = lines[order], gap[order]
@@ -307,11 +317,8 @@ def fell_below_two_part(
     cust = ctx.bill_customer[rows]
     read_to = day_numbers(ctx.read_days(rows)[1])
     peak = capacity_peak(ctx.customers["customer_id"].iloc[cust], read_to, _capacity_steps(ctx))
-    capacity = np.asarray(capacity, dtype=float)
-    with np.errstate(invalid="ignore"):
-        below = capacity < two_part_kva
-        too_small = capacity < default_billing_params().two_part_choice_from_kva
-        return below & ((peak >= two_part_kva) | too_small)
+    choice_from_kva = default_billing_params().two_part_choice_from_kva
+    return no_two_part_tariff(capacity, peak, two_part_kva, choice_from_kva)
 
 
 @once_per_context
@@ -371,11 +378,13 @@ class OrderCapacity(NamedTuple):
     month_share: np.ndarray  # the months it is due for (`basic.month_share`), by calendar month
 
 
-def order_capacity(ctx: RuleContext, rows: np.ndarray) -> OrderCapacity:
+def order_capacity(
+    ctx: RuleContext, rows: np.ndarray, steps: pd.DataFrame | None = None
+) -> OrderCapacity:
     """The capacity of each bill of `rows` as the archive and the orders known at the audit
-    date have it, priced as `auditkit.billing.basic` prices it: Σ over the read days in service
-    of each day's capacity / days_per_month where the read period holds a change, a connection
-    or a closure, else the capacity in force.
+    date have it (`steps`: those orders' steps by default), priced as `auditkit.billing.basic`
+    prices it: Σ over the read days in service of each day's capacity / days_per_month where
+    the read period holds a change, a connection or a closure, else the capacity in force.
 
     The proration is capped at the largest capacity of those days: a month billed whole on it
     is never short (31 days / 30 is an artefact of the convention, not a charge due). A bill
@@ -394,7 +403,7 @@ def order_capacity(ctx: RuleContext, rows: np.ndarray) -> OrderCapacity:
         first,
         last,
         read_to,
-        _order_steps(ctx),
+        _order_steps(ctx) if steps is None else steps,
     )
     prorated = (part_month | (lowest != highest)) & ~as_billed
     days_per_month = _days_per_month(ctx)
@@ -415,6 +424,31 @@ def _order_steps(ctx: RuleContext) -> pd.DataFrame:
     """The capacity steps of the orders known at the audit date
     (`auditkit.billing.basic.order_steps`), made once per run."""
     return order_steps(ctx.work_orders)
+
+
+@once_per_context
+def _two_part_order_steps(ctx: RuleContext) -> pd.DataFrame:
+    """`_order_steps` with 0 kVA on the steps that leave a customer single-part
+    (`basic.two_part_steps`), made once per run."""
+    return two_part_steps(_order_steps(ctx), default_billing_params())
+
+
+def days_before_a_fall_below_two_part(
+    ctx: RuleContext, rows: np.ndarray, fell: np.ndarray, highest: np.ndarray, two_part_kva: float
+) -> np.ndarray:
+    """Per bill of `rows` that `fell` below the two-part threshold by the last day of its read
+    period (`fell_below_two_part`), the kVA-months due on its days before, on a two-part
+    tariff at the capacity then in force, 1/30 a day, as the recomputation prices them
+    (`basic.two_part_steps`): a reduction 630 → 200 kVA from 16 July, 15 × 630 / 30 = 315. 0
+    on a bill with no such day (`highest`, its largest capacity, below `two_part_kva`) or not
+    fallen."""
+    due = np.zeros(len(rows))
+    inside = np.flatnonzero(fell & (np.nan_to_num(highest) >= two_part_kva))
+    if len(inside):
+        due[inside] = np.nan_to_num(
+            order_capacity(ctx, rows[inside], _two_part_order_steps(ctx)).kva_months
+        )
+    return due
 
 
 def _closure_days(ctx: RuleContext, cust: np.ndarray, since: np.ndarray) -> np.ndarray:

@@ -416,10 +416,10 @@ def _not_applied_gap(
     """Per stale bill of `hits` (`order_not_applied`), what the order's terms charge more (a
     negative figure where less), of it the power-factor adjustment, and what of it the
     recomputation does not see (`bill_lost`'s `unseen`): it prices the whole bill on the
-    order's new tariff, so a tariff order's bill split at its orders differs by its difference
-    less the whole bill's on that tariff (+inf where the recomputation priced another tariff
-    or no basic charge a two-part tariff charges: it cannot tell; 0 on a capacity order's
-    bill). A tariff order's bill:
+    tariff in force on read_to (the order's new tariff, or the archive's where the archive was
+    not updated), so a tariff order's bill differs by its difference less that tariff's to the
+    tariff billed (+inf where a two-part tariff charges a basic charge the recomputation has
+    no line of: it cannot tell; 0 on a capacity order's bill). A tariff order's bill:
     recomputed on the new tariff less on the tariff billed (`tariff_difference`: every line of
     an itemized bill, its tiers, periods, basic charge, adjustment and funds; else the flat
     energy rates), so a wrong rate or kWh on the bill stays the rules' that find it. A capacity
@@ -456,16 +456,25 @@ def _not_applied_gap(
         # own new tariffs, each priced at its tariff (`_earlier_orders_gap`).
         earlier_gap, earlier_pf = _earlier_orders_gap(ctx, hits, params)
         gap, pf = gap + earlier_gap, pf + earlier_pf
-        # The recomputation sees the bill as `tariff_difference` does where it prices it on
-        # the order's new tariff, a basic charge recomputed or none on either tariff (a
-        # two-part tariff due without a basis is charged by capacity there, not here).
+        # The recomputation sees of it the difference of the tariff it priced (the order's
+        # new tariff, or the archive's where the archive was not updated) to the tariff
+        # billed, as `tariff_difference` prices it where a basic charge is recomputed or
+        # there is none on either tariff (a two-part tariff without a basis is charged by
+        # capacity there, not in the recomputation).
         rc = ctx.recomputed
+        priced = rc.tariff_due[tariff_rows]
+        seen = whole.copy()
+        other = np.flatnonzero(~pd.isna(priced) & (priced != new))
+        if len(other):
+            seen[other] = tariff_difference(
+                ctx, tariff_rows[other], ctx.tariff_code(priced[other]), params, short[other]
+            )[0]
         with_basic = np.zeros(len(ctx.bills), dtype=bool)
         with_basic[rc.row[rc.of("basic")]] = True
-        single_part = ~is_two_part(ctx, new, tariff_rows)
+        single_part = ~is_two_part(ctx, priced, tariff_rows)
         single_part &= ~is_two_part(ctx, tariff_billed(ctx, tariff_rows), tariff_rows)
-        alike = (rc.tariff_due[tariff_rows] == new) & (with_basic[tariff_rows] | single_part)
-        unseen[is_tariff] = np.where(alike, zero_where_nan(gap[is_tariff] - whole), np.inf)
+        alike = with_basic[tariff_rows] | single_part
+        unseen[is_tariff] = np.where(alike, zero_where_nan(gap[is_tariff] - seen), np.inf)
     capacity_rows = rows[~is_tariff]
     capacity_basis = ctx.basis_is(capacity_rows, "capacity")
     due_kva = order_capacity(ctx, capacity_rows).kva_months

@@ -134,9 +134,11 @@ def test_suspension_and_resumption_orders_move_the_capacity():
 
 def test_a_suspension_leaving_less_than_315_kva_has_no_basic_charge_due():
     # 650 kVA suspended from 2024-03-05 leaving 250 kVA, resumed 2024-07-05 (发改办价格〔2016〕
-    # 1583号: less than 315 kVA is single-part).  March to June end below 315: no basic line
-    # (April was due 250 × 25 = 6 250.00).  July ends at 650: 4 × 250 + 27 × 650 = 18 550 / 30
-    # = 618.333 → 15 458.33.  Near miss: a threshold of 250 keeps April's 6 250.00.
+    # 1583号: less than 315 kVA is single-part).  March ends below 315, its 4 days before still
+    # two-part: 4 × 650 / 30 = 86.667 → 2 166.67 (it had no line: the days were due nothing).
+    # April to June end below 315: no basic line (April was due 250 × 25 = 6 250.00).  July ends
+    # at 650: 4 × 250 + 27 × 650 = 18 550 / 30 = 618.333 → 15 458.33.  Near miss: a threshold
+    # of 250 keeps April's 6 250.00.
     frame = bills(
         *(
             {"period": period, "basic_charge_basis": "capacity", "contract_capacity_kva": 650}
@@ -157,8 +159,8 @@ def test_a_suspension_leaving_less_than_315_kva_has_no_basic_charge_due():
         )
     ]
     lines = basic_lines(frame, rates(*[KVA_RATE] * 5), dataset(orders=orders), PARAMS)
-    assert lines["bill"].tolist() == [4]
-    assert lines["amount"].tolist() == [15_458.33]
+    assert lines["bill"].tolist() == [0, 4]
+    assert lines["amount"].tolist() == [2_166.67, 15_458.33]
     lower = load_billing_params(overrides={"two_part_threshold_kva": 250})
     lines = basic_lines(frame, rates(*[KVA_RATE] * 5), dataset(orders=orders), lower)
     assert lines["amount"].tolist()[1:4] == [6_250.00, 6_250.00, 6_250.00]
@@ -466,3 +468,26 @@ def test_a_customer_always_below_315_kva_on_a_two_part_basis_keeps_its_basic_cha
     assert (chosen["amount_due"], chosen["difference"]) == (6_000.00, 0.0)
     reduced = line_of(result, "S2", "2024-03", "basic")
     assert (reduced["amount_due"], reduced["difference"]) == (0.0, -6_000.00)
+
+
+def test_a_customer_always_below_100_kva_on_a_two_part_basis_has_no_basic_charge_due():
+    # Below `two_part_choice_from_kva` (100 kVA) no customer may choose a two-part tariff
+    # (发改价格〔2023〕526号): 50 kVA on IND2 by capacity, never above, billed 50 × 30 =
+    # 1 500.00 is single-part, as capacity_underbilled judges it: no basic line due, the
+    # 1 500.00 billed over-billed (it was due 1 500.00 as billed: 0.00). Near misses: 100 kVA,
+    # the least that may choose it, due 100 × 30 = 3 000.00 as billed; with the bound lowered
+    # to 50 kVA the 50 kVA customer keeps its 1 500.00.
+    b = Billing()
+    for customer, kva in (("S50", 50.0), ("S100", 100.0)):
+        b.customer(customer, **TWO_PART, contract_capacity_kva=kva)
+        b.bill(customer, "2024-03", 10000, 0.60, tariff="IND2")
+        b.line(customer, "2024-03", "energy", 10000, 0.60)
+        b.line(customer, "2024-03", "basic", kva, 30.0)
+    result = recompute(b.dataset())
+    small = line_of(result, "S50", "2024-03", "basic")
+    assert (small["amount_due"], small["difference"]) == (0.0, -1_500.00)
+    least = line_of(result, "S100", "2024-03", "basic")
+    assert (least["amount_due"], least["difference"]) == (3_000.00, 0.0)
+    lowered = recompute(b.dataset(), params={"two_part_choice_from_kva": 50})
+    kept = line_of(lowered, "S50", "2024-03", "basic")
+    assert (kept["amount_due"], kept["difference"]) == (1_500.00, 0.0)

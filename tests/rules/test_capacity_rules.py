@@ -5,7 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from itemized_builder import INDUSTRIAL, Itemized
-from rule_builder import COMMERCIAL, PERIODS, TWO_PART_BY_CAPACITY, Utility, flat, run, with_ind1
+from rule_builder import (
+    COMMERCIAL,
+    PERIODS,
+    TWO_PART,
+    TWO_PART_BY_CAPACITY,
+    Utility,
+    flat,
+    run,
+    with_ind1,
+)
 
 from auditkit import rules
 
@@ -485,6 +494,55 @@ def test_a_customer_below_100_kva_on_a_two_part_tariff_does_not_owe_a_capacity_s
     found = rules.run(with_ind1(u, itemized), rules=["capacity_underbilled"])
     money = found.set_index("customer_id")["revenue_impact"].to_dict()
     assert money == pytest.approx({"c100": 18_000.00})
+
+
+def test_a_customer_below_100_kva_by_demand_is_judged_single_part_by_the_recomputation_too():
+    """`c50`, 50 kVA on IND2 by demand (40 a kW-month), read 30 kW, billed no basic charge on
+    itemized bills: below 100 kVA (params/billing.yaml `two_part_choice_from_kva`) it is
+    single-part in the recomputation as in capacity_underbilled, no demand charge due: nothing
+    (basic_charge_error read the recomputation's 30 kW × 40 × 12 = 14,400.00 where the capacity
+    rules call it single-part).
+
+    Near miss: `c100`, 100 kVA, may choose the two-part tariff: its floor 0.40 × 100 = 40 kW
+    above the 30 read, 40 × 40 × 12 = 19,200.00."""
+    u = Utility()
+    for cid, kva in (("c50", 50.0), ("c100", 100.0)):
+        u.customer(cid, contract_capacity_kva=kva, **TWO_PART | {"basic_charge_basis": "demand"})
+        for bill in u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2", demand=30.0,
+                              basis="demand"):  # fmt: skip
+            bill["basic_charge"], bill["amount"] = 0.0, bill["energy_charge"]
+    found = rules.run(with_ind1(u, True), rules=["capacity_underbilled", "basic_charge_error"])
+    money = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert money == pytest.approx({("c100", "basic_charge_error"): 19_200.00})
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_the_days_before_a_reduction_below_315_kva_inside_its_month_are_found_short(
+    itemized: bool,
+):
+    """630 kVA on IND2 by capacity (30 a kVA-month), reduced to 200 kVA from 16 July 2024
+    (below 315 kVA: single-part from then on, 发改办价格〔2016〕1583号), 10,000 kWh a month at
+    0.60. July's 1 to 15 were still two-part on 630 kVA: 15 × 630 / 30 = 315 kVA-months,
+    9,450.00 due; `short` billed July on 150 kVA, 4,500.00: 165 × 30 = 4,950.00 (the rule
+    read July as single-part from its last day: nothing, and the recomputation −4,500.00).
+
+    Near misses: `whole` billed July on the 315 kVA-months due, nothing; `over`, as `short`
+    but July's energy at 1.10, 5,000.00 over the schedule's 0.60 beside the 4,950.00 short,
+    over-billed 50.00 as a whole: nothing (rate_mismatch's refund); `on_first`, reduced from
+    1 July, billed July on 150 kVA: no day of July was two-part, nothing."""
+    u = Utility()
+    cases = (("short", "2024-07-16", 150.0, None), ("whole", "2024-07-16", 315.0, None),
+             ("over", "2024-07-16", 150.0, 1.10), ("on_first", "2024-07-01", 150.0, None))  # fmt: skip
+    for cid, effective, july, july_rate in cases:
+        u.customer(cid, contract_capacity_kva=200.0, **TWO_PART_BY_CAPACITY)
+        u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2", basis="capacity",
+                  capacity=[630.0] * 6 + [july] + [0.0] * 5,
+                  rate=[None] * 6 + [july_rate] + [None] * 5)  # fmt: skip
+        u.order(cid, "capacity_reduction", effective, 630, 200)
+    found = rules.run(with_ind1(u, itemized), rules=["capacity_underbilled", "rate_mismatch"])
+    money = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    short = {cid: amount for (cid, rule_id), amount in money.items() if rule_id != "rate_mismatch"}
+    assert short == pytest.approx({"short": 4_950.00, "over": 0.0})
 
 
 # --- inside a suspension: the capacity it leaves ----------------------------------------------

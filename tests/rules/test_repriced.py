@@ -32,10 +32,10 @@ def _figures(amounts: list) -> list[tuple[list[float], list[float], list[int]]]:
 
 def test_each_repricing_prices_its_customers_bills_on_its_own_archive() -> None:
     """As billed: 6,000 + 12,000 + 300 = 18,300.00 and 800.00. Swapped: the factory on COM,
-    10,000 × 0.80 = 8,000.00 (COM has no basic or fund rate); the shop on IND2, two-part, pays
-    its 50 kVA by capacity though its archive says none: 1,000 × 0.60 + 50 × 30 + 1,000 × 0.03
-    = 2,130.00 (below the 315 kVA threshold, but no reduction or suspension brought it there:
-    the repricing chose the two-part basis)."""
+    10,000 × 0.80 = 8,000.00 (COM has no basic or fund rate); the shop on IND2 by capacity,
+    its 50 kVA below the 100 kVA that may choose a two-part tariff (params/billing.yaml
+    `two_part_choice_from_kva`), pays no basic charge: 1,000 × 0.60 + 1,000 × 0.03 = 630.00
+    (it was 2,130.00 with 50 × 30, where the capacity rules call it single-part)."""
     ctx = _context()
     assert ctx.customers["customer_id"].tolist() == ["factory", "shop"]  # codes 0 and 1
     both, rows = np.array([0, 1]), np.array([0, 1])
@@ -44,7 +44,7 @@ def test_each_repricing_prices_its_customers_bills_on_its_own_archive() -> None:
     codes = ctx.tariff_code(np.array(["IND2", "COM"], dtype=object)).tolist()
     assert np.round(as_billed.total, 2).tolist() == [18_300.00, 800.00]
     assert as_billed.tariff.tolist() == codes
-    assert np.round(on_swapped.total, 2).tolist() == [8_000.00, 2_130.00]
+    assert np.round(on_swapped.total, 2).tolist() == [8_000.00, 630.00]
     assert on_swapped.tariff.tolist() == codes[::-1]
 
 
