@@ -597,11 +597,16 @@ def _shared_with_peers(
     between its customers; a change point a few months off the peers' changes neither).
 
     The peers' months are worked out once per group of a chosen row, the rest for all chosen
-    rows at once.
+    rows at once. A row whose industry has fewer than `min_peers` customers in its district
+    (but more than itself) shares its drop too where they all fell with it
+    (`_fell_with_small_group`): the district's other customers of its usage type did not fall
+    with a downturn of an industry they are not in.
     """
     shared = np.zeros(len(chosen), dtype=bool)
     if not len(chosen):
         return shared
+    small = _small_industry_groups(ctx, matrix.row_customer, params["min_peers"])
+    shared |= _fell_with_small_group(matrix.values, small, chosen, first_low, params)
     groups = _industry_groups(
         ctx, matrix.row_customer, params["min_peers"], params["peer_capacity_bands_kva"]
     )
@@ -614,9 +619,56 @@ def _shared_with_peers(
     step = first_low[grouped]
     peers_kept = _year_before_ratio(np.exp(row_peers), step)
     beyond = _fall(np.log(matrix.values[chosen[grouped]]) - row_peers, step)
-    shared[grouped] = (peers_kept <= 1 - params["peer_min_drop"]) & (
+    shared[grouped] |= (peers_kept <= 1 - params["peer_min_drop"]) & (
         beyond < -np.log1p(-params["peer_margin"])
     )
+    return shared
+
+
+def _small_industry_groups(
+    ctx: RuleContext, row_customer: np.ndarray, min_peers: int
+) -> np.ndarray:
+    """Each row's group of usage type, district and industry where it holds from 2 to
+    `min_peers` − 1 rows (too few for a peers' median); -1 elsewhere, or where a key is missing."""
+    codes = _archive_codes(ctx, "usage_type", row_customer)
+    for column in ("district", "industry"):
+        codes = _paired_codes(codes, _archive_codes(ctx, column, row_customer))
+    size = np.bincount(codes[codes >= 0], minlength=len(codes))[np.maximum(codes, 0)]
+    return np.where((codes >= 0) & (size >= 2) & (size < min_peers), codes, -1)
+
+
+def _fell_with_small_group(
+    values: np.ndarray,
+    groups: np.ndarray,
+    chosen: np.ndarray,
+    first_low: np.ndarray,
+    params: dict,
+) -> np.ndarray:
+    """Per chosen row of a small group (`groups`, -1 for none): every other row of it used at
+    most 1 − `peer_min_drop` of the same months a year before in the row's low months, and the
+    row's log kWh less their median month fell by less than `peer_margin` (as
+    `_shared_with_peers` reads a group's median). The row is left out of its peers: among a
+    few, its own fall would move their median."""
+    shared = np.zeros(len(chosen), dtype=bool)
+    in_small = np.flatnonzero(groups[chosen] >= 0)
+    if not len(in_small):
+        return shared
+    by_group = np.argsort(groups, kind="stable")
+    sorted_groups = groups[by_group]
+    for at in in_small:
+        row = chosen[at]
+        members = by_group[
+            np.searchsorted(sorted_groups, groups[row], "left") : np.searchsorted(
+                sorted_groups, groups[row], "right"
+            )
+        ]
+        others = members[members != row]
+        kept = _year_before_ratio(values[others], np.full(len(others), first_low[at]))
+        if not (kept <= 1 - params["peer_min_drop"]).all():
+            continue
+        peers = _peer_months(values[others], np.zeros(len(others), dtype=np.int64), np.zeros(1))
+        beyond = _fall(np.log(values[[row]]) - peers, first_low[[at]])
+        shared[at] = beyond[0] < -np.log1p(-params["peer_margin"])
     return shared
 
 
