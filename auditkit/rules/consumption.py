@@ -654,20 +654,17 @@ def _fell_with_small_group(
     if not len(in_small):
         return shared
     by_group = np.argsort(groups, kind="stable")
-    sorted_groups = groups[by_group]
-    for at in in_small:
-        row = chosen[at]
-        members = by_group[
-            np.searchsorted(sorted_groups, groups[row], "left") : np.searchsorted(
-                sorted_groups, groups[row], "right"
-            )
-        ]
-        others = members[members != row]
+    group = groups[chosen[in_small]]
+    starts = np.searchsorted(groups[by_group], group, "left")
+    stops = np.searchsorted(groups[by_group], group, "right")
+    for at, start, stop in zip(in_small, starts, stops, strict=True):
+        members = by_group[start:stop]
+        others = members[members != chosen[at]]
         kept = _year_before_ratio(values[others], np.full(len(others), first_low[at]))
         if not (kept <= 1 - params["peer_min_drop"]).all():
             continue
         peers = _peer_months(values[others], np.zeros(len(others), dtype=np.int64), np.zeros(1))
-        beyond = _fall(np.log(values[[row]]) - peers, first_low[[at]])
+        beyond = _fall(np.log(values[[chosen[at]]]) - peers, first_low[[at]])
         shared[at] = beyond[0] < -np.log1p(-params["peer_margin"])
     return shared
 
