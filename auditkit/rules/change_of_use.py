@@ -621,7 +621,9 @@ def _differs(values: np.ndarray, previous: np.ndarray) -> np.ndarray:
 )
 def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """A tariff, capacity or multiplier billed differs from the previous bill with no work order
-    of its kind within ±`window_months`: a change billing made on its own.
+    of its kind within ±`window_months`: a change billing made on its own. A capacity's kind
+    is a capacity order, a connection or a closure (the last two bill a month's capacity
+    prorated by day).
 
     Revenue: while the terms set by such a change last, what the terms before would have
     charged. A tariff's bills as what the schedule charges on the tariff before less on the
@@ -651,7 +653,8 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     capacity_changed &= ~np.isnan(capacity) & ~np.isnan(previous_capacity)
     multiplier = bills["multiplier_billed"].to_numpy(dtype=float)
     multiplier_changed = changed_from_previous(ctx, multiplier, _differs)
-    capacity_orders = (*CAPACITY_ORDERS, "new_connection")
+    # A closure month bills the capacity prorated to the closure day, as a connection's does.
+    capacity_orders = (*CAPACITY_ORDERS, "new_connection", "closure")
     capacity_silent = capacity_changed & ~order_between_bills(ctx, capacity_orders, window)
     multiplier_silent = multiplier_changed & ~order_between_bills(
         ctx, ("meter_replacement",), window

@@ -126,10 +126,57 @@ def _scored(
         }
     )
     explained, month_to = _order_bounds(ctx, scored, params["order_window_months"])
-    scored["month_to"] = month_to
-    scored = scored.join(_after_change(ctx, measured, scored), on="cust")
+    steps_after = scored["steps_since_change"].to_numpy()
+    back = _back_at_level(
+        matrix.values[chosen], shifts.first_low_step[chosen], scored["drop_ratio"].to_numpy()
+    )
+    last_low, recovered = _last_low_step(back, matrix.values[chosen], month_to - matrix.first_month)
+    # A drop whose use came back to its level (for min_months_after months by the audit month, or
+    # by the order that ends its loss) is no lasting drop. Where use came back for fewer, the run
+    # and money stop at its last low month; months back at the level between low ones count no
+    # loss (months not measured after the last low one, a suspension's, end nothing).
+    came_back = recovered > 0
+    down_months = np.where(came_back, last_low - shifts.first_low_step[chosen] + 1, steps_after)
+    lasting = (recovered < params["min_months_after"]) & (down_months >= params["min_months_after"])
+    scored["month_to"] = np.where(came_back, matrix.first_month + last_low, month_to)
+    scored["steps_since_change"] = down_months
+    scored = scored.join(_after_change(ctx, measured, scored, back, matrix.first_month), on="cust")
     # No measured kWh since the change: a run of zeros (zero_consumption's finding, not a drop).
-    return scored[(scored["kwh_after"] > 0).to_numpy() & ~explained]
+    return scored[(scored["kwh_after"] > 0).to_numpy() & ~explained & lasting]
+
+
+def _back_at_level(values: np.ndarray, first_low: np.ndarray, drop_ratio: np.ndarray) -> np.ndarray:
+    """Per row of `values` (kWh by month, NaN unmeasured) and step: a measured month from
+    `first_low` on back at the level before the drop, nearer it than the low level (above
+    √drop_ratio of it, on the log scale). The level of a month is the same month in the latest
+    year before `first_low` where measured (the season in it), else the mean before."""
+    step = np.arange(values.shape[1])
+    before = step < first_low[:, None]
+    seen = ~np.isnan(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        level = np.where(seen & before, values, 0.0).sum(axis=1) / (seen & before).sum(axis=1)
+    reference = np.repeat(level[:, None], values.shape[1], axis=1)
+    for years in range(values.shape[1] // 12, 0, -1):  # the latest year written last
+        shift = 12 * years
+        year_before = np.full_like(values, np.nan)
+        year_before[:, shift:] = values[:, :-shift]
+        usable = (step - shift < first_low[:, None]) & ~np.isnan(year_before)
+        reference = np.where(usable, year_before, reference)
+    with np.errstate(invalid="ignore"):
+        return seen & ~before & (values > reference * np.sqrt(drop_ratio)[:, None])
+
+
+def _last_low_step(
+    back: np.ndarray, values: np.ndarray, last_step: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the last measured step up to `last_step` not `back` at its level (-1 where
+    none), and the measured steps after it up to `last_step` (all back at the level)."""
+    step = np.arange(values.shape[1])
+    inside = (step <= last_step[:, None]) & ~np.isnan(values)
+    low = inside & ~back
+    last_low = np.where(low.any(axis=1), values.shape[1] - 1 - np.argmax(low[:, ::-1], axis=1), -1)
+    recovered = (inside & (step > last_low[:, None])).sum(axis=1)
+    return last_low, recovered
 
 
 def _evidence(scored: pd.DataFrame, steps: str) -> list[list[Clause]]:
@@ -444,9 +491,12 @@ def _raise_duplicated(ctx: RuleContext, measured: np.ndarray) -> None:
     )
 
 
-def _after_change(ctx: RuleContext, measured: np.ndarray, scored: pd.DataFrame) -> pd.DataFrame:
+def _after_change(
+    ctx: RuleContext, measured: np.ndarray, scored: pd.DataFrame, back: np.ndarray, first_month: int
+) -> pd.DataFrame:
     """Per scored customer (`cust`): measured kWh since the change and the revenue it lost (the
-    energy missing each month at that month's rate due)."""
+    energy missing each month at that month's rate due), the months `back` at the level left
+    out (a row per scored customer, a step per month from `first_month`)."""
     position = np.full(len(ctx.customers), -1)
     position[scored["cust"].to_numpy()] = np.arange(len(scored))
     bills = rows_of(ctx, scored["cust"].to_numpy())
@@ -456,6 +506,7 @@ def _after_change(ctx: RuleContext, measured: np.ndarray, scored: pd.DataFrame) 
     after = (month >= scored["change_month"].to_numpy()[row]) & (
         month <= scored["month_to"].to_numpy()[row]
     )
+    after &= ~back[row, np.clip(month - first_month, 0, back.shape[1] - 1)]
     bills, row = bills[after], row[after]
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[bills]
     drop_ratio = np.maximum(scored["drop_ratio"].to_numpy()[row], 0.05)
@@ -546,11 +597,16 @@ def _shared_with_peers(
     between its customers; a change point a few months off the peers' changes neither).
 
     The peers' months are worked out once per group of a chosen row, the rest for all chosen
-    rows at once.
+    rows at once. A row whose industry has fewer than `min_peers` customers in its district
+    (but more than itself) shares its drop too where they all fell with it
+    (`_fell_with_small_group`): the district's other customers of its usage type did not fall
+    with a downturn of an industry they are not in.
     """
     shared = np.zeros(len(chosen), dtype=bool)
     if not len(chosen):
         return shared
+    small = _small_industry_groups(ctx, matrix.row_customer, params["min_peers"])
+    shared |= _fell_with_small_group(matrix.values, small, chosen, first_low, params)
     groups = _industry_groups(
         ctx, matrix.row_customer, params["min_peers"], params["peer_capacity_bands_kva"]
     )
@@ -563,9 +619,53 @@ def _shared_with_peers(
     step = first_low[grouped]
     peers_kept = _year_before_ratio(np.exp(row_peers), step)
     beyond = _fall(np.log(matrix.values[chosen[grouped]]) - row_peers, step)
-    shared[grouped] = (peers_kept <= 1 - params["peer_min_drop"]) & (
+    shared[grouped] |= (peers_kept <= 1 - params["peer_min_drop"]) & (
         beyond < -np.log1p(-params["peer_margin"])
     )
+    return shared
+
+
+def _small_industry_groups(
+    ctx: RuleContext, row_customer: np.ndarray, min_peers: int
+) -> np.ndarray:
+    """Each row's group of usage type, district and industry where it holds from 2 to
+    `min_peers` − 1 rows (too few for a peers' median); -1 elsewhere, or where a key is missing."""
+    codes = _archive_codes(ctx, "usage_type", row_customer)
+    for column in ("district", "industry"):
+        codes = _paired_codes(codes, _archive_codes(ctx, column, row_customer))
+    size = np.bincount(codes[codes >= 0], minlength=len(codes))[np.maximum(codes, 0)]
+    return np.where((codes >= 0) & (size >= 2) & (size < min_peers), codes, -1)
+
+
+def _fell_with_small_group(
+    values: np.ndarray,
+    groups: np.ndarray,
+    chosen: np.ndarray,
+    first_low: np.ndarray,
+    params: dict,
+) -> np.ndarray:
+    """Per chosen row of a small group (`groups`, -1 for none): every other row of it used at
+    most 1 − `peer_min_drop` of the same months a year before in the row's low months, and the
+    row's log kWh less their median month fell by less than `peer_margin` (as
+    `_shared_with_peers` reads a group's median). The row is left out of its peers: among a
+    few, its own fall would move their median."""
+    shared = np.zeros(len(chosen), dtype=bool)
+    in_small = np.flatnonzero(groups[chosen] >= 0)
+    if not len(in_small):
+        return shared
+    by_group = np.argsort(groups, kind="stable")
+    group = groups[chosen[in_small]]
+    starts = np.searchsorted(groups[by_group], group, "left")
+    stops = np.searchsorted(groups[by_group], group, "right")
+    for at, start, stop in zip(in_small, starts, stops, strict=True):
+        members = by_group[start:stop]
+        others = members[members != chosen[at]]
+        kept = _year_before_ratio(values[others], np.full(len(others), first_low[at]))
+        if not (kept <= 1 - params["peer_min_drop"]).all():
+            continue
+        peers = _peer_months(values[others], np.zeros(len(others), dtype=np.int64), np.zeros(1))
+        beyond = _fall(np.log(values[[chosen[at]]]) - peers, first_low[[at]])
+        shared[at] = beyond[0] < -np.log1p(-params["peer_margin"])
     return shared
 
 

@@ -11,10 +11,10 @@ from auditkit.billing.basic import basic_in_amount, demand_billed
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import default_billing_params
 from auditkit.periods import date_month_number
-from auditkit.rules.accounts import latest_connections
+from auditkit.rules.accounts import UNBILLED_EXPLAINED_BY, latest_connections
 from auditkit.rules.billing_lines import energy_view, kwh_differs, pf_moved
 from auditkit.rules.capacity import order_capacity
-from auditkit.rules.context import RuleContext
+from auditkit.rules.context import RuleContext, customer_keys
 from auditkit.rules.evidence import Clause, clause, funds_clause
 from auditkit.rules.findings import (
     empty_raw,
@@ -788,12 +788,18 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     like a house standing empty: a household whose registers stood still and which recorded no
     demand through whole months at zero, and whose use came back with no meter replaced (a
     stopped meter does not start again by itself).
+
+    Months at zero under a registered order that stops the use (`_stopped_by_order`) are no
+    run, and a run shorter than a year whose every month was at zero a year before or a year
+    after is a season (an irrigation pump's winter, a summer resort's off-season), not a meter
+    that stopped.
     """
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
     active = ctx.customer_is("status", "active")
-    # Zero during a suspension order is expected, whatever the archive status says today.
-    streaks = runs(ctx, (kwh == 0) & active & ~ctx.suspended)
+    # Zero under a suspension or meter removal is expected, whatever the archive status says.
+    streaks = runs(ctx, (kwh == 0) & active & ~_stopped_by_order(ctx, kwh))
     streaks = streaks[streaks["length"] >= params["min_months"]].reset_index(drop=True)
+    streaks = streaks[~_seasonal_runs(ctx, streaks, kwh)].reset_index(drop=True)
     if streaks.empty:
         return empty_raw()
     rows, starts = _run_rows(streaks)
@@ -860,6 +866,50 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
         revenue,
         streaks["score"],
     )
+
+
+def _stopped_by_order(ctx: RuleContext, kwh: np.ndarray) -> np.ndarray:
+    """Per bill: its month is under a registered order after which an account may rightly use
+    nothing (`UNBILLED_EXPLAINED_BY`, as unbilled_account reads them): a suspension up to its
+    resumption; a meter removal (暂拆) or a closure from its month until the customer's bills
+    record energy again after its month (no order marks the meter put back; the order's own
+    month may hold its last use)."""
+    stopped = ctx.suspended.copy()
+    orders = ctx.orders_of(*(kind for kind in UNBILLED_EXPLAINED_BY if kind != "suspension"))
+    orders = orders[orders["cust"] >= 0]
+    if orders.empty:
+        return stopped
+    cust = orders["cust"].to_numpy(dtype=np.int64)
+    start = orders["effective_month"].to_numpy(dtype=np.int64)
+    rows = rows_of(ctx, cust)
+    used = rows[kwh[rows] > 0]
+    used_keys = customer_keys(ctx.bill_customer[used], ctx.bill_month[used])
+    # The first month with energy of the order's customer after its month, else none.
+    after = np.searchsorted(used_keys, customer_keys(cust, start + 1), "left")
+    found = after < len(used)
+    found[found] = ctx.bill_customer[used[after[found]]] == cust[found]
+    end = np.full(len(cust), np.nan)
+    end[found] = ctx.bill_month[used[after[found]]]
+    spans = pd.DataFrame({"cust": cust, "effective_month": start, "end_month": end})
+    return stopped | ctx.inside_spans(spans)
+
+
+def _seasonal_runs(ctx: RuleContext, streaks: pd.DataFrame, kwh: np.ndarray) -> np.ndarray:
+    """Per run: shorter than a year, and each of its months billed 0 kWh a year before or a
+    year after (the customer at zero in the same months every year: a season)."""
+    rows, starts = _run_rows(streaks)
+    if not len(rows):
+        return np.zeros(len(streaks), dtype=bool)
+    cust, month = ctx.bill_customer[rows], ctx.bill_month[rows]
+    history = rows_of(ctx, streaks["cust"].to_numpy())
+    keys = customer_keys(ctx.bill_customer[history], ctx.bill_month[history])
+    at_zero_too = np.zeros(len(rows), dtype=bool)
+    for years in (-1, 1):
+        wanted = customer_keys(cust, month + 12 * years)
+        found = np.minimum(np.searchsorted(keys, wanted, "left"), len(keys) - 1)
+        billed = keys[found] == wanted
+        at_zero_too[billed] |= kwh[history[found[billed]]] == 0
+    return (streaks["length"].to_numpy() < 12) & np.logical_and.reduceat(at_zero_too, starts)
 
 
 def _run_rows(streaks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -8,7 +8,17 @@ import numpy as np
 import pandas as pd
 import pytest
 from itemized_builder import WITH_SINGLE_PART_IND, Itemized
-from rule_builder import COMMERCIAL, PERIODS, TWO_PART, WHOLE_DATA, Utility, flat, run, with_ind1
+from rule_builder import (
+    COMMERCIAL,
+    PERIODS,
+    TWO_PART,
+    TWO_PART_BY_CAPACITY,
+    WHOLE_DATA,
+    Utility,
+    flat,
+    run,
+    with_ind1,
+)
 
 from auditkit import rules
 from auditkit.data import Dataset
@@ -1026,3 +1036,38 @@ def test_the_previous_known_value_of_each_bill_stays_within_its_customer():
     np.testing.assert_array_equal(previous, [nan, nan, 100.0, nan, nan, nan, 50.0])
     assert np.isnan(_previous_known(ctx, np.full(7, nan))).all()  # none known
     assert len(_previous_known(SimpleNamespace(bill_customer=np.array([])), np.array([]))) == 0
+
+
+@pytest.mark.parametrize(
+    ("order_type", "expected"),
+    [("closure", None), ("ownership_transfer", 4_000.0), (None, 4_000.0)],
+)
+def test_a_closure_months_prorated_capacity_does_not_fire_change_without_order(
+    order_type: str | None, expected: float | None
+):
+    """A 400 kVA factory (IND2, 30 per kVA-month) closed on 2024-09-20: its last bill is read
+    09-01..09-20 and bills 400 × 20 / 30 = 266.67 kVA, as DOMAIN.md prorates a closure month.
+    Its closure order explains the month: neither rule fires. Near misses: the same capacity
+    drop with no order, or with an order that moves no capacity (a transfer), is a change
+    billing made on its own, listed by change_without_order, whose money capacity_underbilled
+    counts: (400 − 266.67) kVA × 30 = 133.33 × 30 = ¥4,000.00 under-billed."""
+    periods = [f"2024-{month:02d}" for month in range(1, 10)]
+    u = Utility()
+    u.customer("closing", contract_capacity_kva=400.0, status="closed", **TWO_PART_BY_CAPACITY)
+    rows = u.monthly("closing", [*flat(40_000, 8), 26_000.0], multiplier=1000.0, tariff="IND2",
+                     capacity=[*flat(400, 8), 400 * 20 / 30], demand=200.0, basis="capacity",
+                     periods=periods)  # fmt: skip
+    for bill in rows:
+        month = pd.Period(bill["period"], "M")
+        bill["read_from"], bill["read_to"] = month.start_time, month.end_time.normalize()
+    rows[-1]["read_to"] = pd.Timestamp("2024-09-20")
+    if order_type:
+        u.order("closing", order_type, "2024-09-20", issued="2024-09-05")
+    findings = run(u, ["capacity_underbilled", "change_without_order"], as_of="2024-09")
+    if expected is None:
+        assert findings.empty
+    else:
+        assert sorted(findings["rule_id"]) == ["capacity_underbilled", "change_without_order"]
+        assert findings["revenue_impact"].sum() == pytest.approx(expected)
+        silent = findings.set_index("rule_id").loc["change_without_order", "evidence"]
+        assert "capacity 400→267 kVA in 2024-09" in silent

@@ -232,3 +232,55 @@ def test_pairs_of_codes_are_numbered_alike_from_a_table_or_hashed():
     # Codes far apart (more pairs than a table of a few times the rows): hashed, by appearance.
     spread = np.where(first >= 0, first * 10**6, -1)
     assert _paired_codes(spread, second).tolist() == [0, 1, 0, -1, -1, 2]
+
+
+#: Three years of monthly periods, 2023-01 to 2025-12 (the audit month).
+THREE_YEARS = [str(pd.Period("2023-01", "M") + i) for i in range(36)]
+#: A household's seasonal profile (winter heating, summer cooling).
+HOUSE_SEASON = [1.3, 1.2, 1.0, 0.9, 0.9, 1.1, 1.4, 1.5, 1.1, 0.9, 0.9, 1.1]
+
+
+def _away_then_back(months_back: int) -> Utility:
+    """30 ordinary households of a district, and "away": its usual 160 kWh-ish a month, then
+    3-7 kWh (fridge and router) from 2025-01, back at its usual level for the last
+    `months_back` months."""
+    u = Utility()
+    for n in range(30):
+        cid = f"H{n:02d}"
+        u.customer(cid)
+        kwh = [round((150 + 3 * n) * HOUSE_SEASON[i % 12] * (1 + 0.03 * ((i * 7 + n) % 5 - 2)))
+               for i in range(36)]  # fmt: skip
+        u.monthly(cid, [float(k) for k in kwh], periods=THREE_YEARS)
+    kwh = [float(round(160 * HOUSE_SEASON[i % 12] * (1 + 0.03 * ((i * 3) % 5 - 2))))
+           for i in range(36)]  # fmt: skip
+    low = [7.0, 7.0, 6.0, 5.0, 4.0, 5.0, 3.0, 4.0, 6.0, 5.0, 4.0, 6.0]
+    kwh[24 : 36 - months_back] = low[: 12 - months_back]
+    u.customer("away")
+    u.monthly("away", kwh, periods=THREE_YEARS)
+    return u
+
+
+@pytest.mark.parametrize("months_back", [4, 3])
+def test_a_drop_whose_use_came_back_for_min_months_after_is_not_listed(months_back: int):
+    """A household away 2025-01..08 (or ..09) leaving the fridge on, then back at its usual
+    level for 4 (or 3 = min_months_after) months by the audit month: a fall that ended, not a
+    lasting one. It was listed from 2025-01 to 2025-12 with the months back at the level priced
+    × (1 / 0.14 − 1) ≈ 6.1 each (¥2,446.61, more than a year of its bills)."""
+    assert rules.run(_away_then_back(months_back).dataset(), rules=["consumption_drop"]).empty
+
+
+def test_a_drop_whose_use_came_back_for_fewer_months_is_listed_up_to_its_last_low_month():
+    """Near miss: the same fall lasting 2025-01..10, back at the level for 2 months only
+    (fewer than min_months_after): listed, its run and money ending with October. Each low
+    month loses its kWh × (1 / ratio − 1) at RES's 0.60 (no funds), the ratio the score's:
+    (7 + 7 + 6 + 5 + 4 + 5 + 3 + 4 + 6 + 5) kWh = 52 kWh × (1 / ratio − 1) × 0.60; November
+    and December, back at the level, lose nothing."""
+    dataset = _away_then_back(2).dataset()
+    found = rules.run(dataset, rules=["consumption_drop"]).set_index("customer_id")
+    assert list(found.index) == ["away"]
+    ratio = _public_scores(dataset).loc["away", "drop_ratio"]
+    assert found.loc["away", ["period_from", "period_to"]].tolist() == ["2025-01", "2025-10"]
+    assert found.loc["away", "revenue_impact"] == pytest.approx(
+        round(52 * (1 / ratio - 1) * 0.60, 2), abs=0.01
+    )
+    assert "stayed down for 10 months" in found.loc["away", "evidence"]

@@ -10,6 +10,7 @@ from rule_builder import COMMERCIAL, Utility, run
 
 from auditkit.rules.consumption import _measured_months, _year_before_ratio
 from auditkit.rules.context import RuleContext
+from auditkit.stats import theft_scores
 
 PERIODS = [str(pd.Period("2023-01", "M") + i) for i in range(30)]
 SEASON = np.array([1.3, 1.2, 1.0, 0.9, 0.9, 1.0, 1.4, 1.4, 1.1, 0.9, 0.9, 1.2])
@@ -179,3 +180,58 @@ def test_a_closure_long_after_a_drop_keeps_the_months_billed_before_it():
     u.bills = [b for b in u.bills if b["customer_id"] != "批发05" or b["period"] <= "2025-03"]
     u.order("批发05", "closure", "2024-12-15")
     assert "批发05" not in set(run(u, "consumption_drop")["customer_id"])
+
+
+#: Three years of monthly periods, 2023-01 to 2025-12 (the audit month).
+THREE_YEARS = [str(pd.Period("2023-01", "M") + i) for i in range(36)]
+#: A mill's seasonal profile.
+MILL_SEASON = [1.0, 0.8, 1.0, 1.0, 1.05, 1.1, 1.2, 1.2, 1.05, 1.0, 1.0, 1.05]
+
+
+def _mills(kept: list[float]) -> Utility:
+    """Twelve steady factories of other industries in one district, and len(`kept`) textile
+    mills (fewer than min_peers = 5) there, mill n keeping kept[n] of its energy from 2025-05."""
+    u = Utility()
+    for n, share in enumerate(kept + [1.0] * 12):
+        mill = n < len(kept)
+        cid = f"TEXTILE{n}" if mill else f"OTHER{n}"
+        industry = "纺织业" if mill else f"其他{n % 4}"
+        u.customer(cid, usage_type="industrial", tariff_category="IND2", industry=industry)
+        level = 20_000 + 4_000 * n if mill else 15_000 + 1_000 * n
+        kwh = [float(round(level * MILL_SEASON[i % 12] * (1 + 0.02 * ((i * 7 + n) % 3 - 1))
+                           * (share if i >= 28 else 1.0))) for i in range(36)]  # fmt: skip
+        u.monthly(cid, kwh, tariff="IND2", periods=THREE_YEARS)
+    return u
+
+
+def test_the_few_mills_of_an_industry_falling_together_are_a_downturn():
+    """The 4 textile mills of the district all fall by 35-41 % from 2025-05: each one's peers
+    (the other 3) fell with it. Their group is smaller than min_peers, and the district's
+    other factories (steady) were their peers: 3 of them were listed, ¥122,868.84 estimated."""
+    assert run(_mills([0.65, 0.63, 0.61, 0.59]), "consumption_drop").empty
+
+
+@pytest.mark.parametrize(
+    ("kept", "found"),
+    [
+        ([1.0, 1.0, 1.0, 0.59], "TEXTILE3"),  # one mill falls, its 3 peers steady
+        ([0.65, 0.63, 0.61, 0.30], "TEXTILE3"),  # a theft inside the downturn
+        ([1.0, 0.63], "TEXTILE1"),  # a group of two: the other mill steady
+    ],
+)
+def test_a_mill_falling_alone_or_beyond_its_few_peers_is_listed(kept: list[float], found: str):
+    """Near misses: a mill whose few peers did not all fall with it, or which fell more than
+    peer_margin (30 %) beyond them (to 30 % where they kept 61-65 %), is listed. Its money is
+    its kWh since 2025-05 × (1 / ratio − 1) at IND2's 0.60 (no funds), the ratio the score's
+    (theft_scores' drop_ratio: about 0.67, 0.38 and 0.71)."""
+    u = _mills(kept)
+    findings = run(u, "consumption_drop")
+    assert findings["customer_id"].tolist() == [found]
+    bills = pd.DataFrame(u.bills).rename(columns={"kwh_billed": "kwh"})
+    ratio = theft_scores(bills[["customer_id", "period", "kwh"]]).set_index("customer_id")
+    ratio = ratio.loc[found, "drop_ratio"]
+    mine = bills[(bills["customer_id"] == found) & (bills["period"] >= "2025-05")]
+    assert findings.iloc[0]["period_from"] == "2025-05"
+    assert findings.iloc[0]["revenue_impact"] == pytest.approx(
+        round(mine["kwh"].sum() * (1 / ratio - 1) * 0.60, 2)
+    )

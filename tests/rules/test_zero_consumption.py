@@ -107,3 +107,86 @@ def test_the_estimate_of_a_shared_meter_is_at_the_shared_price():
     """Near miss: a shared meter (合表) has no tiers: 4 × 500 × 0.52 = 1,040.00."""
     found = _household_stopped_in_september("shared").run("zero_consumption")
     assert found.loc["H", "revenue_impact"] == pytest.approx(1040.00)
+
+
+#: Three years of monthly periods, 2023-01 to 2025-12 (the audit month).
+THREE_YEARS = [f"{year}-{month:02d}" for year in (2023, 2024, 2025) for month in range(1, 13)]
+#: An irrigation pump's year: 0 kWh from November to March.
+IRRIGATION = [0.0, 0.0, 0.0, 800.0, 1500.0, 2500.0, 3000.0, 3000.0, 2000.0, 900.0, 0.0, 0.0]
+#: A summer resort's year: closed (0 kWh) from October to May.
+SUMMER = [0.0] * 5 + [4000.0, 6000.0, 6000.0, 3000.0] + [0.0] * 3
+
+
+def _pump_and_resort(pump: list[float], resort: list[float]) -> Utility:
+    u = Utility()
+    u.customer("pump", usage_type="agricultural", tariff_category="AGR")
+    u.monthly("pump", pump, tariff="AGR", periods=THREE_YEARS)
+    u.customer("resort", **COMMERCIAL)
+    u.monthly("resort", resort, tariff="COM", periods=THREE_YEARS)
+    return u
+
+
+def test_a_seasonal_customer_at_zero_in_the_same_months_every_year_is_not_listed():
+    """A pump at 0 kWh every November to March and a resort every October to May, three years
+    alike: each run's months were at zero a year before (or, the first year's, a year after)."""
+    assert run(_pump_and_resort(IRRIGATION * 3, SUMMER * 3), "zero_consumption").empty
+
+
+def test_a_seasonal_customer_whose_meter_stops_in_season_or_for_a_year_is_listed():
+    """Near misses one step past a season. The pump's meter stops in August 2025 (2,000 kWh in
+    August 2024): 2025-08..12 at zero, the mean of the 12 months before (2024-08..2025-07) is
+    (2,000 + 900 + 0 × 5 + 800 + 1,500 + 2,500 + 3,000 + 3,000) / 12 = 13,700 / 12 = 1,141.67
+    kWh, × 5 months × 0.4 yuan = ¥2,283.33. The resort closes in October 2023 and never opens
+    again: 2023-10..2025-12, 27 months, most at zero a year before too but no season lasts a
+    year; the mean of the 9 months before (2023-01..09) is (4,000 + 6,000 + 6,000 + 3,000) / 9
+    = 2,111.11 kWh, × 27 × 0.8 yuan = ¥45,600.00."""
+    pump = IRRIGATION * 2 + IRRIGATION[:7] + [0.0] * 5
+    resort = SUMMER + [0.0] * 24
+    findings = run(_pump_and_resort(pump, resort), "zero_consumption").set_index("customer_id")
+    assert findings["revenue_impact"].to_dict() == pytest.approx(
+        {"pump": 2_283.33, "resort": 45_600.0}
+    )
+    assert findings.loc["pump", ["period_from", "period_to"]].tolist() == ["2025-08", "2025-12"]
+
+
+@pytest.mark.parametrize(
+    ("order", "effective", "expected"),
+    [
+        ("meter_removal", "2025-03-01", None),
+        ("meter_removal", "2025-02-20", None),  # the order's month still used: its last bill
+        (None, None, 14_400.0),
+    ],
+)
+def test_zero_months_under_a_meter_removal_order_are_not_listed(
+    order: str | None, effective: str | None, expected: float | None
+):
+    """A shop at 3,000 kWh a month whose meter is taken away (暂拆) while it is rebuilt:
+    2025-03..08 at zero, the meter back in September. Registered, the zeros are what the order
+    says (as a suspension's). Near miss, no order: 6 months × 3,000 kWh × 0.8 yuan = ¥14,400.00."""
+    kwh = [3000.0] * 14 + [0.0] * 6 + [3000.0] * 4
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", kwh, tariff="COM", periods=THREE_YEARS[12:])
+    if order:
+        u.order("shop", order, effective, issued="2025-02-10")
+        u.order("shop", "meter_replacement", "2025-09-01", issued="2025-08-25")
+    findings = run(u, "zero_consumption")
+    if expected is None:
+        assert findings.empty
+    else:
+        assert findings["revenue_impact"].tolist() == pytest.approx([expected])
+
+
+def test_a_meter_put_back_after_a_removal_that_reads_zero_again_is_listed():
+    """Near miss: after the removal (2025-03..08 at zero) the meter records 3,000 kWh in
+    September, then nothing from October: the order explains no more. 12 months before
+    October: 2024-10..2025-02 and 2025-09 at 3,000, six at zero: 6 × 3,000 / 12 = 1,500 kWh,
+    × 3 months × 0.8 yuan = ¥3,600.00."""
+    kwh = [3000.0] * 14 + [0.0] * 6 + [3000.0] + [0.0] * 3
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", kwh, tariff="COM", periods=THREE_YEARS[12:])
+    u.order("shop", "meter_removal", "2025-03-01", issued="2025-02-20")
+    findings = run(u, "zero_consumption")
+    assert findings[["period_from", "period_to"]].values.tolist() == [["2025-10", "2025-12"]]
+    assert findings["revenue_impact"].tolist() == pytest.approx([3_600.0])
