@@ -308,6 +308,9 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     # A formula saved without its result reads as blank (the row as not checked yet): named
     # before the rows are read with the blanks it would leave.
     problems.unsaved_formulas(source, sheet, header_row, [*given, *inputs])
+    # Cells merged over rows show one value in every row but hold it in the first alone: named
+    # before the rows are read, as the rows under the first would read as blank.
+    _merged_cells(sheet, header_row, [*given, *inputs], problems)
     problems.raise_any()
     expected = _sheet_frame(workbook[ROWS_SHEET], 1, [*given])
     filled = _sheet_frame(sheet, header_row, None)
@@ -554,26 +557,34 @@ def _check_seal(workbook: Workbook, meta: dict, file_name: str) -> None:
 
 
 def _worklist_sheet(workbook: Workbook, file_name: str, meta: dict) -> Worksheet:
-    """The sheet the field filled in: the one named as a worklist sheet in any language
-    (`WORKLIST_SHEETS`), or the one sheet renamed from it (the only sheet besides the
-    instructions and the hidden record whose header names finding_key)."""
-    named = [title for title in workbook.sheetnames if title in WORKLIST_SHEETS.values()]
-    if len(named) == 1:
-        return workbook[named[0]]
+    """The sheet the field filled in: the one sheet besides the hidden record whose header names
+    finding_key, or, when none does, the one named as a worklist sheet in any language
+    (`WORKLIST_SHEETS`; its header's problems are named after). Two sheets with the header (a
+    copy of the sheet, another worklist's sheet pasted in) are refused naming them: reading one
+    would leave the outcomes of the other unread, the file taken as holding none."""
     recorded = int(meta["header_row"])
-    others = {*INSTRUCTIONS_SHEETS.values(), META_SHEET, ROWS_SHEET}
+    hidden = {META_SHEET, ROWS_SHEET}
     candidates = [
         sheet
         for sheet in workbook.worksheets
-        if sheet.title not in others and _names_finding_key(sheet, _header_row(sheet, recorded))
+        if sheet.title not in hidden and _names_finding_key(sheet, _header_row(sheet, recorded))
     ]
+    named = [title for title in workbook.sheetnames if title in WORKLIST_SHEETS.values()]
     if len(candidates) == 1:
         return candidates[0]
+    if not candidates and len(named) == 1:
+        return workbook[named[0]]
     found = ", ".join(repr(sheet.title) for sheet in candidates) or "none"
     names = " or ".join(repr(name) for name in dict.fromkeys(WORKLIST_SHEETS.values()))
     raise WorklistSheetError(
-        f"worklist {file_name!r}: expected the sheet {names} (or one sheet renamed from it, with "
-        f"the header finding_key), found {found}"
+        f"worklist {file_name!r}: expected one sheet with the header finding_key (the sheet "
+        f"{names}, or one renamed from it), found {found}"
+        + (
+            ": keep the sheet filled in and delete the others (a copy, or another worklist's "
+            "sheet), then import it"
+            if len(candidates) > 1
+            else ""
+        )
     )
 
 
@@ -627,6 +638,36 @@ def _check_header(
                 f"({header(column, written_lang)!r} as written), found {found} (headers can be "
                 "moved, not renamed)",
             )
+
+
+def _merged_cells(
+    sheet: Worksheet, header_row: int, columns: list[str], problems: _Problems
+) -> None:
+    """A problem for each range of merged cells below the header over a column of the worklist:
+    the sheet shows its value in every row it covers, but only its first cell holds it, so the
+    rows under the first would be read as not checked (a merge over columns of the field's own
+    is theirs, and ignored with them)."""
+    named = {problems.letters[name]: name for name in columns if name in problems.letters}
+    for merged in sorted(
+        sheet.merged_cells.ranges, key=lambda cells: (cells.min_row, cells.min_col)
+    ):
+        if merged.max_row <= header_row:
+            continue
+        covered = [
+            named[get_column_letter(column)]
+            for column in range(merged.min_col, merged.max_col + 1)
+            if get_column_letter(column) in named
+        ]
+        if not covered:
+            continue
+        rows = f"rows {merged.min_row}-{merged.max_row}" if merged.max_row > merged.min_row else ""
+        problems.add(
+            max(merged.min_row, header_row + 1),
+            covered[0],
+            f"expected one value per cell{' of ' + ', '.join(covered) if len(covered) > 1 else ''}"
+            f", found the cells {merged.coord} merged{' (' + rows + ')' if rows else ''}: only "
+            "the first holds the value shown; unmerge them and fill each row",
+        )
 
 
 def _sheet_frame(sheet: Worksheet, header_row: int, names: list[str] | None) -> pd.DataFrame:
@@ -836,18 +877,67 @@ def _actor(value: object, problems: _Problems, sheet_row: int) -> str | None:
     ACTOR_LENGTH characters, refused as `auditkit validate` refuses a key-like text cell when it
     holds a control or invisible character (a line break, a direction override that reverses a
     report cell, a zero-width space). Text that looks like a formula or SQL is kept: it is stored
-    as text, and every file auditkit writes keeps it text (`auditkit.formulas`)."""
+    as text, and every file auditkit writes keeps it text (`auditkit.formulas`). A cell that is
+    no text nor staff number is refused (`_actor_text`): a date, TRUE, a fraction, or a number
+    of more digits than a spreadsheet keeps would be recorded as text nobody typed."""
     if _blank(value):
         problems.expected(sheet_row, "checked_by", "who checked", None)
         return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
+    text = _actor_text(value)
+    if text is None:
+        problems.add(
+            sheet_row, "checked_by", f"expected who checked as text, found {_non_text(value)}"
+        )
+        return None
+    text = text.strip()
     expected = refused_register_text("actor", text)
     if expected is not None:
         problems.add(sheet_row, "checked_by", f"expected {expected}, found {shown_cell(text)}")
         return None
     return text
+
+
+#: The most digits a spreadsheet keeps of a number (15 significant digits): a staff number typed
+#: with more comes back as other digits (an 18-digit ID number ends in zeros).
+_EXACT_DIGITS = 15
+
+
+def _actor_text(value: object) -> str | None:
+    """The text of a `checked_by` cell: text as typed, a whole number as its digits (a staff
+    number typed as a number; a float only while it keeps every digit); None for anything else
+    (a date Excel made of '3-12', TRUE, a fraction, a number of over 15 digits)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 10**_EXACT_DIGITS:
+        return str(int(value))
+    return None
+
+
+def _non_text(value: object) -> str:
+    """How a `checked_by` cell that is no text is named: 'the date 2026-03-12', 'TRUE', ..."""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        shown_day = (
+            value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+        )
+        return (
+            f"the date {shown_day.removesuffix(' 00:00:00')} (a staff number Excel read as a date?)"
+        )
+    if isinstance(value, bool):
+        return f"the truth value {str(value).upper()}"
+    if isinstance(value, float) and value.is_integer():
+        return (
+            f"a number of more than {_EXACT_DIGITS} digits ({value:.15g}): its digits are lost, "
+            "type it as text"
+        )
+    return (
+        f"the number {value!r}"
+        if isinstance(value, int | float)
+        else f"{type(value).__name__} {value!r}"
+    )
 
 
 def _date(
