@@ -289,7 +289,7 @@ def _say_dead_worklists(out: Path) -> None:
 def run_import(args: argparse.Namespace) -> int:
     """Record the outcome events of each returned sheet; refuse a sheet with any problem."""
     from auditkit.register import Register, RegisterError, read_worklist
-    from auditkit.register.sheet import WORKLIST_SHEET
+    from auditkit.register.sheet import WORKLIST_SHEET, first_sent_days
     from auditkit.register.store import CheckedBeforeSent, OutcomeConflict
 
     sheets = without_lock_files(args.sheets, IMPORTING)
@@ -299,10 +299,13 @@ def run_import(args: argparse.Namespace) -> int:
         known = set(store.findings(columns=["finding_key"])["finding_key"])
         months = store.runs()["as_of"]
         latest = None if months.empty else str(months.max())
+        # the days each worklist was sent, so a check dated before is named with the sheet's
+        # other problems, not in a second round
+        sent_days = first_sent_days(store.outcomes(refuse_unknown_district=False))
         for path in sheets:
             warn_if_open(path, IMPORTING)
             try:
-                events = read_worklist(path, large_amounts=args.large_amounts)
+                events = read_worklist(path, large_amounts=args.large_amounts, sent_days=sent_days)
             except RegisterError as error:
                 problems.extend(error.problems)
                 refused += 1

@@ -27,6 +27,7 @@ import json
 import os
 import re
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -261,7 +262,12 @@ def canonical_column(cell: object) -> str:
     return str(cell).split()[-1] if cell is not None and str(cell).strip() else ""
 
 
-def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) -> pd.DataFrame:
+def read_worklist(
+    path: str | os.PathLike[str],
+    *,
+    large_amounts: bool = False,
+    sent_days: Mapping[tuple[str, str], dt.date] | None = None,
+) -> pd.DataFrame:
     """The outcome events of a returned worklist sheet, one per filled row, in sheet order.
 
     Columns `EVENT_COLUMNS`, `penalty`, then `OPTIONAL_EVENT_COLUMNS` (the bureau that checked in a
@@ -290,7 +296,10 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     RECOVERY_MULTIPLE times the row's revenue at stake (and above RECOVERY_FLOOR yuan) is a
     problem unless `large_amounts` (a recovery checked to be that large), and so is a penalty
     collected above RECOVERY_MULTIPLE times the larger of the row's penalty assessed and revenue
-    at stake.
+    at stake. `sent_days` ((source, finding_key) -> the day the finding was first recorded as sent
+    on that worklist: `first_sent_days` of the register's trail) makes a check dated before it a
+    problem with the others, so that a sheet is corrected once, not again for the dates
+    `Register.record_outcomes` refuses.
     """
     source = Path(path)
     workbook = open_returned_workbook(
@@ -319,7 +328,7 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     events = _events(filled, expected, given, problems, _source(meta), workbook.epoch)
     if not large_amounts:
         _check_amounts(events, expected, problems)
-    _check_checked_on(events, meta.get("as_of"), problems)
+    _check_checked_on(events, meta.get("as_of"), sent_days or {}, problems)
     problems.raise_any()
     events.attrs["sheet"] = sheet.title
     events.attrs["as_of"] = meta.get("as_of")
@@ -988,18 +997,46 @@ def _written_money(written: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series
     ).max(axis=1)
 
 
-def _check_checked_on(events: pd.DataFrame, as_of: object, problems: _Problems) -> None:
+def first_sent_days(trail: pd.DataFrame) -> dict[tuple[str, str], dt.date]:
+    """(source, finding_key) -> the day the finding was first recorded as sent on that worklist,
+    from an outcome `trail` (`Register.outcomes()`): what `read_worklist(sent_days=...)` checks
+    the dates of a returned sheet against."""
+    sent = trail[trail["event"] == "sent"]
+    first = sent.groupby([sent["source"].astype(str), sent["finding_key"].astype(str)])[
+        "happened_at"
+    ].min()
+    return {place: pd.Timestamp(day).date() for place, day in first.items()}
+
+
+def _check_checked_on(
+    events: pd.DataFrame,
+    as_of: object,
+    sent_days: Mapping[tuple[str, str], dt.date],
+    problems: _Problems,
+) -> None:
     """A problem for each check dated before the last day of the data the worklist was made
-    from (`as_of`: its findings did not exist yet) or after today (it has not happened)."""
+    from (`as_of`: its findings did not exist yet), before the day its finding was recorded as
+    sent on this worklist (`sent_days`: a check cannot precede its sheet), or after today (it
+    has not happened)."""
     rows = events.attrs.get("sheet_rows", {})
     first = as_of_day(as_of) if isinstance(as_of, str) and as_of else None
-    for key, day in zip(events["finding_key"], events["happened_at"], strict=True):
+    for key, day, source in zip(
+        events["finding_key"], events["happened_at"], events["source"], strict=True
+    ):
+        sent = sent_days.get((str(source), str(key)))
         if first is not None and day < first:
             problems.add(
                 rows[key],
                 "checked_on",
                 f"expected a date on or after {first:%Y-%m-%d}, the last day of the data this "
                 f"worklist was made from (as_of {as_of}), found {day:%Y-%m-%d}",
+            )
+        elif sent is not None and day.date() < sent:
+            problems.add(
+                rows[key],
+                "checked_on",
+                f"expected a date on or after {sent.isoformat()} (the day this worklist was "
+                f"recorded as sent), found {day:%Y-%m-%d}",
             )
         elif (future := after_today(day)) is not None:
             problems.add(rows[key], "checked_on", future)

@@ -256,8 +256,11 @@ def test_a_check_dated_before_the_sheet_was_sent_is_refused_naming_row_and_colum
     slipped = fill(east, {FIRST_DATA_ROW: row}, tmp_path / "slipped.xlsx")
     capsys.readouterr()
     assert main(["register", "import", str(slipped), "--db", db]) == 2
+    header = load_workbook(east).worksheets[0][HEADER_ROW]
+    letter = next(c.column_letter for c in header if canonical_column(c.value) == "checked_on")
     assert (
-        f"worklist 'slipped.xlsx', sheet '核查工单', row {FIRST_DATA_ROW}, column checked_on: "
+        f"worklist 'slipped.xlsx', sheet '核查工单', row {FIRST_DATA_ROW}, column {letter} "
+        "(checked_on): "
         f"expected a date on or after {today:%Y-%m-%d} (the day this worklist was recorded as "
         f"sent), found {day_before}"
     ) in capsys.readouterr().err
