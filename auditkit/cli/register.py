@@ -552,8 +552,10 @@ def _refuse_unimported(path: Path, store: Register | None) -> None:
     """Refuse to write a worklist over a sheet at `path` that may hold field outcomes not yet in
     the register: a returned sheet not imported (or any filled sheet when no register is used)
     would be lost, and so would the edits not saved yet of a sheet an office program has open
-    (a lock file beside it). A sheet with nothing filled, or whose outcomes are all recorded,
-    may go.
+    (a lock file beside it), and so would anything the field typed outside the worklist's own
+    cells (a notes column, a sheet added: `read_worklist`'s `attrs["own_cells"]`), which the
+    register does not keep. A sheet with nothing filled, or whose outcomes are all recorded and
+    nothing of the field's own, may go.
     Large recovered amounts are read as they are: this asks only whether they are recorded."""
     from auditkit.register import RegisterError, read_worklist
     from auditkit.workbooks import refuse_if_open
@@ -578,6 +580,14 @@ def _refuse_unimported(path: Path, store: Register | None) -> None:
             "a folder without filled sheets that are not imported yet",
             f"{path} with {unrecorded} outcome(s) not in the register: import it first "
             "(auditkit register import) or write the worklist to another folder",
+        )
+    own = events.attrs.get("own_cells", [])
+    if own:
+        raise ParameterError(
+            "--out",
+            "a folder whose sheets hold nothing but the worklist's cells",
+            f"{path}, which holds what the field typed besides the worklist ({'; '.join(own)}), "
+            "kept nowhere else: move it away first or write the worklist to another folder",
         )
 
 

@@ -280,7 +280,9 @@ def read_worklist(
     row the finding was written in (so a sheet sorted, filtered or with rows inserted gives the
     same events; `attrs["sheet_rows"]` maps each key to the row it is in now, `attrs["sheet"]` names
     the sheet, renamed or not; `attrs["as_of"]` the month of the findings it was made from, None
-    when unknown). Rows with no input
+    when unknown; `attrs["own_cells"]` says what the field typed that is not the worklist's:
+    columns of their own, cells above the header besides the statement, sheets added, as
+    `_own_cells` words them). Rows with no input
     are skipped and listed in `attrs["blank_rows"]` (finding_key, source, source_row and the
     sheet_row it is in now), so that
     `Register.record_outcomes(blank_rows=...)` refuses a row imported before and emptied since. Every problem (a sheet that is not a worklist, a deleted row, a changed key or
@@ -332,10 +334,54 @@ def read_worklist(
     problems.raise_any()
     events.attrs["sheet"] = sheet.title
     events.attrs["as_of"] = meta.get("as_of")
+    events.attrs["own_cells"] = _own_cells(workbook, sheet, header_row, [*given, *inputs])
     selection = meta.get("selection") if isinstance(meta.get("selection"), dict) else {}
     events["auditor"] = pd.Series(meta.get("auditor"), index=events.index, dtype="string")
     events["selected_by"] = pd.Series(selection.get("by"), index=events.index, dtype="string")
     return events
+
+
+def _own_cells(
+    workbook: Workbook, sheet: Worksheet, header_row: int, columns: list[str]
+) -> list[str]:
+    """What the field typed outside the worklist's own cells, one phrase each (none for a sheet
+    as written): each column of their own holding text ('column R '备注' (2 cells)'), cells
+    above the header besides the statement, and each sheet added holding any. The register
+    keeps none of it: a returned file holding any is the only place it lives."""
+    found = []
+    own = [cell for cell in sheet[header_row] if canonical_column(cell.value) not in set(columns)]
+    for cell in own:
+        filled = sum(
+            not _blank(value)
+            for (value,) in sheet.iter_rows(
+                min_row=header_row, min_col=cell.column, max_col=cell.column, values_only=True
+            )
+        )
+        if filled:
+            found.append(
+                f"column {cell.column_letter} {_shown_header(cell.value)} ({filled} cells)"
+            )
+    above = [
+        value
+        for row in sheet.iter_rows(max_row=header_row - 1, values_only=True)
+        for value in row
+        if not _blank(value)
+    ]
+    if len(above) > 1:  # the first is the statement, wherever rows were inserted
+        found.append(f"{len(above) - 1} cells above the header besides the statement")
+    written = {sheet.title, META_SHEET, ROWS_SHEET, *INSTRUCTIONS_SHEETS.values()}
+    for added in workbook.worksheets:
+        filled = sum(
+            not _blank(value) for row in added.iter_rows(values_only=True) for value in row
+        )
+        if added.title not in written and filled:
+            found.append(f"sheet {added.title!r} ({filled} cells)")
+    return found
+
+
+def _shown_header(value: object) -> str:
+    """A header of the field's own as named in a message: its text, or 'with no header'."""
+    return repr(str(value).strip()) if not _blank(value) else "with no header"
 
 
 def worklist_source(path: str | os.PathLike[str]) -> str:
