@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from auditkit.register import Register
-    from auditkit.register.store import OutcomeConflict
+    from auditkit.register.store import OutcomeConflict, OutcomeImport
 
 #: How `register import` speaks of the sheets it reads, in its warnings and errors.
 IMPORTING = ReturnedUse(
@@ -174,6 +174,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "record each changed row as a correction that supersedes the row's earlier event, "
         "which stays in the trail (default: a changed row refuses its sheet, naming the cell, "
         "the recorded value and the new one)",
+    )
+    importing.add_argument(
+        "--withdraw-emptied",
+        dest="withdraw_emptied",
+        action="store_true",
+        help="withdraw the recorded outcome of every row left blank on the sheets (rows emptied "
+        "on purpose; the findings are undecided again and go out on the next worklist), whoever "
+        "recorded it (default: a blank row whose outcome was recorded, e.g. on another copy of "
+        "the worklist, is kept as recorded, with a note)",
     )
     importing.add_argument(
         "--large-amounts",
@@ -331,13 +340,14 @@ def run_import(args: argparse.Namespace) -> int:
                 problems.append(unrecorded)
                 refused += 1
                 continue
-            # a returned sheet: a row imported before and emptied since is a changed row
+            # a blank row whose outcome was recorded is withdrawn only when asked: the sheet may
+            # be another copy of the worklist, its rows filled by someone else on theirs
             blank = events.attrs.get("blank_rows", [])
             rows = {**{row["finding_key"]: row["sheet_row"] for row in blank}, **rows}
             try:
                 # a withdrawal is signed by the login name (the store's default): no login
                 # name is no reason to refuse an import that withdraws nothing
-                done = store.record_outcomes(events, correct=args.correct, blank_rows=blank)
+                done = _record(store, events, blank, args)
             except OutcomeConflict as conflict:
                 problems.extend(_conflict_lines(conflict, path, sheet, rows))
                 refused += 1
@@ -368,6 +378,8 @@ def run_import(args: argparse.Namespace) -> int:
                     f"({_described(row)}) is recorded from another worklist already, "
                     f"{other.source} row {other.source_row}: counted once, not recorded again"
                 )
+            if not args.withdraw_emptied:
+                _say_blank_rows_kept(store, blank)
     if problems:
         raise RegisterError(
             f"{refused} of {len(sheets)} sheets refused, nothing recorded from them; "
@@ -375,6 +387,71 @@ def run_import(args: argparse.Namespace) -> int:
             problems,
         )
     return 0
+
+
+def _record(
+    store: Register, events: pd.DataFrame, blank: list[dict], args: argparse.Namespace
+) -> OutcomeImport:
+    """Record a returned sheet's `events`; with --withdraw-emptied also withdraw the recorded
+    outcome of each of its `blank` rows, as corrections when --correct is not given only if
+    those withdrawals are all the sheet changes (a changed filled row still needs --correct)."""
+    from auditkit.register.store import OutcomeConflict
+
+    if not args.withdraw_emptied:
+        return store.record_outcomes(events, correct=args.correct)
+    try:
+        return store.record_outcomes(events, correct=args.correct, blank_rows=blank)
+    except OutcomeConflict as conflict:
+        if args.correct or any(row["event"] is not None for row, _ in conflict.conflicts):
+            raise
+    return store.record_outcomes(events, correct=True, blank_rows=blank)
+
+
+def _say_blank_rows_kept(store: Register, blank: list[dict]) -> None:
+    """Say which `blank` rows of a sheet just imported have an outcome recorded, kept as it
+    is: the sheet may be another copy of the worklist whose rows someone else filled on theirs,
+    so a blank row is no request to withdraw (that takes --withdraw-emptied)."""
+    import pandas as pd
+
+    from auditkit.register.store import MARKERS
+
+    if not blank or not store.not_recorded(_no_events(), blank):
+        return
+    kept = 0
+    for row in blank:
+        trail = store.outcomes(row["finding_key"])
+        live = trail[~trail["event"].isin(("sent", *MARKERS))]
+        if live.empty or not store.not_recorded(_no_events(), [row]):
+            continue
+        held = live.iloc[-1].to_dict()
+        held["amount"] = None if pd.isna(held["amount"]) else held["amount"]
+        held["happened_at"] = pd.Timestamp(held["happened_at"]).date()
+        where = (
+            f"row {held['source_row']} of this worklist: another copy of it, or this sheet "
+            "before the row was emptied"
+            if held["source"] == row["source"]
+            else f"another worklist, {held['source']} row {held['source_row']}"
+        )
+        kept += 1
+        print(
+            f"  row {row['sheet_row']}: blank on this sheet; the outcome recorded for it "
+            f"({_described(held)}, from {where}) is kept"
+        )
+    if kept:
+        print(
+            f"  {kept} blank row(s) kept as recorded; to withdraw outcomes whose rows were "
+            "emptied on purpose, import the sheet with --withdraw-emptied, which withdraws the "
+            "outcome of every such row of the sheet, whoever recorded it"
+        )
+
+
+def _no_events() -> pd.DataFrame:
+    """An outcome event frame with no rows: a sheet's blank rows compared on their own."""
+    import pandas as pd
+
+    from auditkit.register.schema import EVENT_COLUMNS
+
+    return pd.DataFrame(columns=list(EVENT_COLUMNS))
 
 
 def _unrecorded_month(
@@ -420,18 +497,9 @@ def _conflict_lines(
                 "--correct to enter it again, or empty the row as withdrawn"
             )
             continue
-        if row["event"] is None:
-            other = (
-                f" (from another worklist, {held.source} row {held.source_row})"
-                if elsewhere(row, held)
-                else ""
-            )
-            before = f" (imported before){other}"
-            advice = (
-                "the row was emptied: import with --correct to withdraw its outcome (the "
-                "finding is undecided again), or fill the row again as imported"
-            )
-        elif elsewhere(row, held) and _same_outcome_another_day(row, held):
+        if row["event"] is None:  # a blank row asked withdrawn: not what refuses the sheet
+            continue
+        if elsewhere(row, held) and _same_outcome_another_day(row, held):
             before = (
                 f" on another worklist ({held.source} row {held.source_row}, "
                 f"{_described({n: getattr(held, n) for n in OUTCOME_WORDS})})"
@@ -571,9 +639,8 @@ def _refuse_unimported(path: Path, store: Register | None) -> None:
             "a folder without that sheet, or one whose sheet is a worklist of auditkit",
             f"{path}, which cannot be read as a worklist: move it away first",
         ) from None
-    # as import reads it: on a returned sheet, a recorded row emptied since is a change too
-    blank = events.attrs.get("blank_rows", []) if not events.empty else []
-    unrecorded = len(events) if store is None else store.not_recorded(events, blank)
+    # as import reads it: a blank row whose outcome was recorded keeps it (no change to lose)
+    unrecorded = len(events) if store is None else store.not_recorded(events)
     if unrecorded:
         raise ParameterError(
             "--out",
