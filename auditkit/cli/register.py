@@ -158,6 +158,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "non-zero. Importing a sheet again records nothing new; a sheet whose rows were "
             "imported before with other values (a corrected amount or verdict) is refused unless "
             "--correct, which records them as corrections superseding the earlier events. A "
+            "row left blank keeps the outcome recorded for it, with a note (the sheet may be "
+            "another copy of the worklist); --withdraw-emptied withdraws such outcomes. A "
             "lock file Excel, WPS or LibreOffice keeps beside a workbook it has open (~$NAME.xlsx, "
             ".~lock.NAME.xlsx#) is skipped, not a sheet; a sheet open in one is imported as last "
             "saved, with a warning that the edits not saved yet are not in it."
@@ -392,9 +394,9 @@ def run_import(args: argparse.Namespace) -> int:
 def _record(
     store: Register, events: pd.DataFrame, blank: list[dict], args: argparse.Namespace
 ) -> OutcomeImport:
-    """Record a returned sheet's `events`; with --withdraw-emptied also withdraw the recorded
-    outcome of each of its `blank` rows, as corrections when --correct is not given only if
-    those withdrawals are all the sheet changes (a changed filled row still needs --correct)."""
+    """Record a returned sheet's `events`. With --withdraw-emptied the recorded outcome of each
+    of its `blank` rows is withdrawn too; without --correct only when those withdrawals are all
+    the sheet changes (a changed filled row still refuses the sheet, as without the flag)."""
     from auditkit.register.store import OutcomeConflict
 
     if not args.withdraw_emptied:
