@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from auditkit.register import Register
-    from auditkit.register.store import OutcomeConflict
+    from auditkit.register.store import OutcomeConflict, OutcomeImport
 
 #: How `register import` speaks of the sheets it reads, in its warnings and errors.
 IMPORTING = ReturnedUse(
@@ -158,6 +158,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "non-zero. Importing a sheet again records nothing new; a sheet whose rows were "
             "imported before with other values (a corrected amount or verdict) is refused unless "
             "--correct, which records them as corrections superseding the earlier events. A "
+            "row left blank keeps the outcome recorded for it, with a note (the sheet may be "
+            "another copy of the worklist); --withdraw-emptied withdraws such outcomes. A "
             "lock file Excel, WPS or LibreOffice keeps beside a workbook it has open (~$NAME.xlsx, "
             ".~lock.NAME.xlsx#) is skipped, not a sheet; a sheet open in one is imported as last "
             "saved, with a warning that the edits not saved yet are not in it."
@@ -174,6 +176,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "record each changed row as a correction that supersedes the row's earlier event, "
         "which stays in the trail (default: a changed row refuses its sheet, naming the cell, "
         "the recorded value and the new one)",
+    )
+    importing.add_argument(
+        "--withdraw-emptied",
+        dest="withdraw_emptied",
+        action="store_true",
+        help="withdraw the recorded outcome of every row left blank on the sheets (rows emptied "
+        "on purpose; the findings are undecided again and go out on the next worklist), whoever "
+        "recorded it (default: a blank row whose outcome was recorded, e.g. on another copy of "
+        "the worklist, is kept as recorded, with a note)",
     )
     importing.add_argument(
         "--large-amounts",
@@ -289,7 +300,7 @@ def _say_dead_worklists(out: Path) -> None:
 def run_import(args: argparse.Namespace) -> int:
     """Record the outcome events of each returned sheet; refuse a sheet with any problem."""
     from auditkit.register import Register, RegisterError, read_worklist
-    from auditkit.register.sheet import WORKLIST_SHEET
+    from auditkit.register.sheet import WORKLIST_SHEET, first_sent_days
     from auditkit.register.store import CheckedBeforeSent, OutcomeConflict
 
     sheets = without_lock_files(args.sheets, IMPORTING)
@@ -299,10 +310,13 @@ def run_import(args: argparse.Namespace) -> int:
         known = set(store.findings(columns=["finding_key"])["finding_key"])
         months = store.runs()["as_of"]
         latest = None if months.empty else str(months.max())
+        # the days each worklist was sent, so a check dated before is named with the sheet's
+        # other problems, not in a second round
+        sent_days = first_sent_days(store.outcomes(refuse_unknown_district=False))
         for path in sheets:
             warn_if_open(path, IMPORTING)
             try:
-                events = read_worklist(path, large_amounts=args.large_amounts)
+                events = read_worklist(path, large_amounts=args.large_amounts, sent_days=sent_days)
             except RegisterError as error:
                 problems.extend(error.problems)
                 refused += 1
@@ -328,13 +342,14 @@ def run_import(args: argparse.Namespace) -> int:
                 problems.append(unrecorded)
                 refused += 1
                 continue
-            # a returned sheet: a row imported before and emptied since is a changed row
+            # a blank row whose outcome was recorded is withdrawn only when asked: the sheet may
+            # be another copy of the worklist, its rows filled by someone else on theirs
             blank = events.attrs.get("blank_rows", [])
             rows = {**{row["finding_key"]: row["sheet_row"] for row in blank}, **rows}
             try:
                 # a withdrawal is signed by the login name (the store's default): no login
                 # name is no reason to refuse an import that withdraws nothing
-                done = store.record_outcomes(events, correct=args.correct, blank_rows=blank)
+                done = _record(store, events, blank, args)
             except OutcomeConflict as conflict:
                 problems.extend(_conflict_lines(conflict, path, sheet, rows))
                 refused += 1
@@ -365,6 +380,8 @@ def run_import(args: argparse.Namespace) -> int:
                     f"({_described(row)}) is recorded from another worklist already, "
                     f"{other.source} row {other.source_row}: counted once, not recorded again"
                 )
+            if not args.withdraw_emptied:
+                _say_blank_rows_kept(store, blank)
     if problems:
         raise RegisterError(
             f"{refused} of {len(sheets)} sheets refused, nothing recorded from them; "
@@ -372,6 +389,71 @@ def run_import(args: argparse.Namespace) -> int:
             problems,
         )
     return 0
+
+
+def _record(
+    store: Register, events: pd.DataFrame, blank: list[dict], args: argparse.Namespace
+) -> OutcomeImport:
+    """Record a returned sheet's `events`. With --withdraw-emptied the recorded outcome of each
+    of its `blank` rows is withdrawn too; without --correct only when those withdrawals are all
+    the sheet changes (a changed filled row still refuses the sheet, as without the flag)."""
+    from auditkit.register.store import OutcomeConflict
+
+    if not args.withdraw_emptied:
+        return store.record_outcomes(events, correct=args.correct)
+    try:
+        return store.record_outcomes(events, correct=args.correct, blank_rows=blank)
+    except OutcomeConflict as conflict:
+        if args.correct or any(row["event"] is not None for row, _ in conflict.conflicts):
+            raise
+    return store.record_outcomes(events, correct=True, blank_rows=blank)
+
+
+def _say_blank_rows_kept(store: Register, blank: list[dict]) -> None:
+    """Say which `blank` rows of a sheet just imported have an outcome recorded, kept as it
+    is: the sheet may be another copy of the worklist whose rows someone else filled on theirs,
+    so a blank row is no request to withdraw (that takes --withdraw-emptied)."""
+    import pandas as pd
+
+    from auditkit.register.store import MARKERS
+
+    if not blank or not store.not_recorded(_no_events(), blank):
+        return
+    kept = 0
+    for row in blank:
+        trail = store.outcomes(row["finding_key"])
+        live = trail[~trail["event"].isin(("sent", *MARKERS))]
+        if live.empty or not store.not_recorded(_no_events(), [row]):
+            continue
+        held = live.iloc[-1].to_dict()
+        held["amount"] = None if pd.isna(held["amount"]) else held["amount"]
+        held["happened_at"] = pd.Timestamp(held["happened_at"]).date()
+        where = (
+            f"row {held['source_row']} of this worklist: another copy of it, or this sheet "
+            "before the row was emptied"
+            if held["source"] == row["source"]
+            else f"another worklist, {held['source']} row {held['source_row']}"
+        )
+        kept += 1
+        print(
+            f"  row {row['sheet_row']}: blank on this sheet; the outcome recorded for it "
+            f"({_described(held)}, from {where}) is kept"
+        )
+    if kept:
+        print(
+            f"  {kept} blank row(s) kept as recorded; to withdraw outcomes whose rows were "
+            "emptied on purpose, import the sheet with --withdraw-emptied, which withdraws the "
+            "outcome of every such row of the sheet, whoever recorded it"
+        )
+
+
+def _no_events() -> pd.DataFrame:
+    """An outcome event frame with no rows: a sheet's blank rows compared on their own."""
+    import pandas as pd
+
+    from auditkit.register.schema import EVENT_COLUMNS
+
+    return pd.DataFrame(columns=list(EVENT_COLUMNS))
 
 
 def _unrecorded_month(
@@ -417,18 +499,9 @@ def _conflict_lines(
                 "--correct to enter it again, or empty the row as withdrawn"
             )
             continue
-        if row["event"] is None:
-            other = (
-                f" (from another worklist, {held.source} row {held.source_row})"
-                if elsewhere(row, held)
-                else ""
-            )
-            before = f" (imported before){other}"
-            advice = (
-                "the row was emptied: import with --correct to withdraw its outcome (the "
-                "finding is undecided again), or fill the row again as imported"
-            )
-        elif elsewhere(row, held) and _same_outcome_another_day(row, held):
+        if row["event"] is None:  # a blank row asked withdrawn: not what refuses the sheet
+            continue
+        if elsewhere(row, held) and _same_outcome_another_day(row, held):
             before = (
                 f" on another worklist ({held.source} row {held.source_row}, "
                 f"{_described({n: getattr(held, n) for n in OUTCOME_WORDS})})"
@@ -549,8 +622,10 @@ def _refuse_unimported(path: Path, store: Register | None) -> None:
     """Refuse to write a worklist over a sheet at `path` that may hold field outcomes not yet in
     the register: a returned sheet not imported (or any filled sheet when no register is used)
     would be lost, and so would the edits not saved yet of a sheet an office program has open
-    (a lock file beside it). A sheet with nothing filled, or whose outcomes are all recorded,
-    may go.
+    (a lock file beside it), and so would anything the field typed outside the worklist's own
+    cells (a notes column, a sheet added: `read_worklist`'s `attrs["own_cells"]`), which the
+    register does not keep. A sheet with nothing filled, or whose outcomes are all recorded and
+    nothing of the field's own, may go.
     Large recovered amounts are read as they are: this asks only whether they are recorded."""
     from auditkit.register import RegisterError, read_worklist
     from auditkit.workbooks import refuse_if_open
@@ -566,15 +641,22 @@ def _refuse_unimported(path: Path, store: Register | None) -> None:
             "a folder without that sheet, or one whose sheet is a worklist of auditkit",
             f"{path}, which cannot be read as a worklist: move it away first",
         ) from None
-    # as import reads it: on a returned sheet, a recorded row emptied since is a change too
-    blank = events.attrs.get("blank_rows", []) if not events.empty else []
-    unrecorded = len(events) if store is None else store.not_recorded(events, blank)
+    # as import reads it: a blank row whose outcome was recorded keeps it (no change to lose)
+    unrecorded = len(events) if store is None else store.not_recorded(events)
     if unrecorded:
         raise ParameterError(
             "--out",
             "a folder without filled sheets that are not imported yet",
             f"{path} with {unrecorded} outcome(s) not in the register: import it first "
             "(auditkit register import) or write the worklist to another folder",
+        )
+    own = events.attrs.get("own_cells", [])
+    if own:
+        raise ParameterError(
+            "--out",
+            "a folder whose sheets hold nothing but the worklist's cells",
+            f"{path}, which holds what the field typed besides the worklist ({'; '.join(own)}), "
+            "kept nowhere else: move it away first or write the worklist to another folder",
         )
 
 

@@ -27,6 +27,7 @@ import json
 import os
 import re
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -261,7 +262,12 @@ def canonical_column(cell: object) -> str:
     return str(cell).split()[-1] if cell is not None and str(cell).strip() else ""
 
 
-def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) -> pd.DataFrame:
+def read_worklist(
+    path: str | os.PathLike[str],
+    *,
+    large_amounts: bool = False,
+    sent_days: Mapping[tuple[str, str], dt.date] | None = None,
+) -> pd.DataFrame:
     """The outcome events of a returned worklist sheet, one per filled row, in sheet order.
 
     Columns `EVENT_COLUMNS`, `penalty`, then `OPTIONAL_EVENT_COLUMNS` (the bureau that checked in a
@@ -274,7 +280,9 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     row the finding was written in (so a sheet sorted, filtered or with rows inserted gives the
     same events; `attrs["sheet_rows"]` maps each key to the row it is in now, `attrs["sheet"]` names
     the sheet, renamed or not; `attrs["as_of"]` the month of the findings it was made from, None
-    when unknown). Rows with no input
+    when unknown; `attrs["own_cells"]` says what the field typed that is not the worklist's:
+    columns of their own, cells above the header besides the statement, sheets added, as
+    `_own_cells` words them). Rows with no input
     are skipped and listed in `attrs["blank_rows"]` (finding_key, source, source_row and the
     sheet_row it is in now), so that
     `Register.record_outcomes(blank_rows=...)` refuses a row imported before and emptied since. Every problem (a sheet that is not a worklist, a deleted row, a changed key or
@@ -290,7 +298,10 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     RECOVERY_MULTIPLE times the row's revenue at stake (and above RECOVERY_FLOOR yuan) is a
     problem unless `large_amounts` (a recovery checked to be that large), and so is a penalty
     collected above RECOVERY_MULTIPLE times the larger of the row's penalty assessed and revenue
-    at stake.
+    at stake. `sent_days` ((source, finding_key) -> the day the finding was first recorded as sent
+    on that worklist: `first_sent_days` of the register's trail) makes a check dated before it a
+    problem with the others, so that a sheet is corrected once, not again for the dates
+    `Register.record_outcomes` refuses.
     """
     source = Path(path)
     workbook = open_returned_workbook(
@@ -308,6 +319,9 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     # A formula saved without its result reads as blank (the row as not checked yet): named
     # before the rows are read with the blanks it would leave.
     problems.unsaved_formulas(source, sheet, header_row, [*given, *inputs])
+    # Cells merged over rows show one value in every row but hold it in the first alone: named
+    # before the rows are read, as the rows under the first would read as blank.
+    _merged_cells(sheet, header_row, [*given, *inputs], problems)
     problems.raise_any()
     expected = _sheet_frame(workbook[ROWS_SHEET], 1, [*given])
     filled = _sheet_frame(sheet, header_row, None)
@@ -316,14 +330,58 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     events = _events(filled, expected, given, problems, _source(meta), workbook.epoch)
     if not large_amounts:
         _check_amounts(events, expected, problems)
-    _check_checked_on(events, meta.get("as_of"), problems)
+    _check_checked_on(events, meta.get("as_of"), sent_days or {}, problems)
     problems.raise_any()
     events.attrs["sheet"] = sheet.title
     events.attrs["as_of"] = meta.get("as_of")
+    events.attrs["own_cells"] = _own_cells(workbook, sheet, header_row, [*given, *inputs])
     selection = meta.get("selection") if isinstance(meta.get("selection"), dict) else {}
     events["auditor"] = pd.Series(meta.get("auditor"), index=events.index, dtype="string")
     events["selected_by"] = pd.Series(selection.get("by"), index=events.index, dtype="string")
     return events
+
+
+def _own_cells(
+    workbook: Workbook, sheet: Worksheet, header_row: int, columns: list[str]
+) -> list[str]:
+    """What the field typed outside the worklist's own cells, one phrase each (none for a sheet
+    as written): each column of their own holding text ('column R '备注' (2 cells)'), cells
+    above the header besides the statement, and each sheet added holding any. The register
+    keeps none of it: a returned file holding any is the only place it lives."""
+    found = []
+    own = [cell for cell in sheet[header_row] if canonical_column(cell.value) not in set(columns)]
+    for cell in own:
+        filled = sum(
+            not _blank(value)
+            for (value,) in sheet.iter_rows(
+                min_row=header_row, min_col=cell.column, max_col=cell.column, values_only=True
+            )
+        )
+        if filled:
+            found.append(
+                f"column {cell.column_letter} {_shown_header(cell.value)} ({filled} cells)"
+            )
+    above = [
+        value
+        for row in sheet.iter_rows(max_row=header_row - 1, values_only=True)
+        for value in row
+        if not _blank(value)
+    ]
+    if len(above) > 1:  # the first is the statement, wherever rows were inserted
+        found.append(f"{len(above) - 1} cells above the header besides the statement")
+    written = {sheet.title, META_SHEET, ROWS_SHEET, *INSTRUCTIONS_SHEETS.values()}
+    for added in workbook.worksheets:
+        filled = sum(
+            not _blank(value) for row in added.iter_rows(values_only=True) for value in row
+        )
+        if added.title not in written and filled:
+            found.append(f"sheet {added.title!r} ({filled} cells)")
+    return found
+
+
+def _shown_header(value: object) -> str:
+    """A header of the field's own as named in a message: its text, or 'with no header'."""
+    return repr(str(value).strip()) if not _blank(value) else "with no header"
 
 
 def worklist_source(path: str | os.PathLike[str]) -> str:
@@ -554,26 +612,34 @@ def _check_seal(workbook: Workbook, meta: dict, file_name: str) -> None:
 
 
 def _worklist_sheet(workbook: Workbook, file_name: str, meta: dict) -> Worksheet:
-    """The sheet the field filled in: the one named as a worklist sheet in any language
-    (`WORKLIST_SHEETS`), or the one sheet renamed from it (the only sheet besides the
-    instructions and the hidden record whose header names finding_key)."""
-    named = [title for title in workbook.sheetnames if title in WORKLIST_SHEETS.values()]
-    if len(named) == 1:
-        return workbook[named[0]]
+    """The sheet the field filled in: the one sheet besides the hidden record whose header names
+    finding_key, or, when none does, the one named as a worklist sheet in any language
+    (`WORKLIST_SHEETS`; its header's problems are named after). Two sheets with the header (a
+    copy of the sheet, another worklist's sheet pasted in) are refused naming them: reading one
+    would leave the outcomes of the other unread, the file taken as holding none."""
     recorded = int(meta["header_row"])
-    others = {*INSTRUCTIONS_SHEETS.values(), META_SHEET, ROWS_SHEET}
+    hidden = {META_SHEET, ROWS_SHEET}
     candidates = [
         sheet
         for sheet in workbook.worksheets
-        if sheet.title not in others and _names_finding_key(sheet, _header_row(sheet, recorded))
+        if sheet.title not in hidden and _names_finding_key(sheet, _header_row(sheet, recorded))
     ]
+    named = [title for title in workbook.sheetnames if title in WORKLIST_SHEETS.values()]
     if len(candidates) == 1:
         return candidates[0]
+    if not candidates and len(named) == 1:
+        return workbook[named[0]]
     found = ", ".join(repr(sheet.title) for sheet in candidates) or "none"
     names = " or ".join(repr(name) for name in dict.fromkeys(WORKLIST_SHEETS.values()))
     raise WorklistSheetError(
-        f"worklist {file_name!r}: expected the sheet {names} (or one sheet renamed from it, with "
-        f"the header finding_key), found {found}"
+        f"worklist {file_name!r}: expected one sheet with the header finding_key (the sheet "
+        f"{names}, or one renamed from it), found {found}"
+        + (
+            ": keep the sheet filled in and delete the others (a copy, or another worklist's "
+            "sheet), then import it"
+            if len(candidates) > 1
+            else ""
+        )
     )
 
 
@@ -627,6 +693,36 @@ def _check_header(
                 f"({header(column, written_lang)!r} as written), found {found} (headers can be "
                 "moved, not renamed)",
             )
+
+
+def _merged_cells(
+    sheet: Worksheet, header_row: int, columns: list[str], problems: _Problems
+) -> None:
+    """A problem for each range of merged cells below the header over a column of the worklist:
+    the sheet shows its value in every row it covers, but only its first cell holds it, so the
+    rows under the first would be read as not checked (a merge over columns of the field's own
+    is theirs, and ignored with them)."""
+    named = {problems.letters[name]: name for name in columns if name in problems.letters}
+    for merged in sorted(
+        sheet.merged_cells.ranges, key=lambda cells: (cells.min_row, cells.min_col)
+    ):
+        if merged.max_row <= header_row:
+            continue
+        covered = [
+            named[get_column_letter(column)]
+            for column in range(merged.min_col, merged.max_col + 1)
+            if get_column_letter(column) in named
+        ]
+        if not covered:
+            continue
+        rows = f"rows {merged.min_row}-{merged.max_row}" if merged.max_row > merged.min_row else ""
+        problems.add(
+            max(merged.min_row, header_row + 1),
+            covered[0],
+            f"expected one value per cell{' of ' + ', '.join(covered) if len(covered) > 1 else ''}"
+            f", found the cells {merged.coord} merged{' (' + rows + ')' if rows else ''}: only "
+            "the first holds the value shown; unmerge them and fill each row",
+        )
 
 
 def _sheet_frame(sheet: Worksheet, header_row: int, names: list[str] | None) -> pd.DataFrame:
@@ -836,18 +932,67 @@ def _actor(value: object, problems: _Problems, sheet_row: int) -> str | None:
     ACTOR_LENGTH characters, refused as `auditkit validate` refuses a key-like text cell when it
     holds a control or invisible character (a line break, a direction override that reverses a
     report cell, a zero-width space). Text that looks like a formula or SQL is kept: it is stored
-    as text, and every file auditkit writes keeps it text (`auditkit.formulas`)."""
+    as text, and every file auditkit writes keeps it text (`auditkit.formulas`). A cell that is
+    no text nor staff number is refused (`_actor_text`): a date, TRUE, a fraction, or a number
+    of more digits than a spreadsheet keeps would be recorded as text nobody typed."""
     if _blank(value):
         problems.expected(sheet_row, "checked_by", "who checked", None)
         return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
+    text = _actor_text(value)
+    if text is None:
+        problems.add(
+            sheet_row, "checked_by", f"expected who checked as text, found {_non_text(value)}"
+        )
+        return None
+    text = text.strip()
     expected = refused_register_text("actor", text)
     if expected is not None:
         problems.add(sheet_row, "checked_by", f"expected {expected}, found {shown_cell(text)}")
         return None
     return text
+
+
+#: The most digits a spreadsheet keeps of a number (15 significant digits): a staff number typed
+#: with more comes back as other digits (an 18-digit ID number ends in zeros).
+_EXACT_DIGITS = 15
+
+
+def _actor_text(value: object) -> str | None:
+    """The text of a `checked_by` cell: text as typed, a whole number as its digits (a staff
+    number typed as a number; a float only while it keeps every digit); None for anything else
+    (a date Excel made of '3-12', TRUE, a fraction, a number of over 15 digits)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 10**_EXACT_DIGITS:
+        return str(int(value))
+    return None
+
+
+def _non_text(value: object) -> str:
+    """How a `checked_by` cell that is no text is named: 'the date 2026-03-12', 'TRUE', ..."""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        shown_day = (
+            value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+        )
+        return (
+            f"the date {shown_day.removesuffix(' 00:00:00')} (a staff number Excel read as a date?)"
+        )
+    if isinstance(value, bool):
+        return f"the truth value {str(value).upper()}"
+    if isinstance(value, float) and value.is_integer():
+        return (
+            f"a number of more than {_EXACT_DIGITS} digits ({value:.15g}): its digits are lost, "
+            "type it as text"
+        )
+    return (
+        f"the number {value!r}"
+        if isinstance(value, int | float)
+        else f"{type(value).__name__} {value!r}"
+    )
 
 
 def _date(
@@ -898,18 +1043,46 @@ def _written_money(written: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series
     ).max(axis=1)
 
 
-def _check_checked_on(events: pd.DataFrame, as_of: object, problems: _Problems) -> None:
+def first_sent_days(trail: pd.DataFrame) -> dict[tuple[str, str], dt.date]:
+    """(source, finding_key) -> the day the finding was first recorded as sent on that worklist,
+    from an outcome `trail` (`Register.outcomes()`): what `read_worklist(sent_days=...)` checks
+    the dates of a returned sheet against."""
+    sent = trail[trail["event"] == "sent"]
+    first = sent.groupby([sent["source"].astype(str), sent["finding_key"].astype(str)])[
+        "happened_at"
+    ].min()
+    return {place: pd.Timestamp(day).date() for place, day in first.items()}
+
+
+def _check_checked_on(
+    events: pd.DataFrame,
+    as_of: object,
+    sent_days: Mapping[tuple[str, str], dt.date],
+    problems: _Problems,
+) -> None:
     """A problem for each check dated before the last day of the data the worklist was made
-    from (`as_of`: its findings did not exist yet) or after today (it has not happened)."""
+    from (`as_of`: its findings did not exist yet), before the day its finding was recorded as
+    sent on this worklist (`sent_days`: a check cannot precede its sheet), or after today (it
+    has not happened)."""
     rows = events.attrs.get("sheet_rows", {})
     first = as_of_day(as_of) if isinstance(as_of, str) and as_of else None
-    for key, day in zip(events["finding_key"], events["happened_at"], strict=True):
+    for key, day, source in zip(
+        events["finding_key"], events["happened_at"], events["source"], strict=True
+    ):
+        sent = sent_days.get((str(source), str(key)))
         if first is not None and day < first:
             problems.add(
                 rows[key],
                 "checked_on",
                 f"expected a date on or after {first:%Y-%m-%d}, the last day of the data this "
                 f"worklist was made from (as_of {as_of}), found {day:%Y-%m-%d}",
+            )
+        elif sent is not None and day.date() < sent:
+            problems.add(
+                rows[key],
+                "checked_on",
+                f"expected a date on or after {sent.isoformat()} (the day this worklist was "
+                f"recorded as sent), found {day:%Y-%m-%d}",
             )
         elif (future := after_today(day)) is not None:
             problems.add(rows[key], "checked_on", future)

@@ -256,8 +256,11 @@ def test_a_check_dated_before_the_sheet_was_sent_is_refused_naming_row_and_colum
     slipped = fill(east, {FIRST_DATA_ROW: row}, tmp_path / "slipped.xlsx")
     capsys.readouterr()
     assert main(["register", "import", str(slipped), "--db", db]) == 2
+    header = load_workbook(east).worksheets[0][HEADER_ROW]
+    letter = next(c.column_letter for c in header if canonical_column(c.value) == "checked_on")
     assert (
-        f"worklist 'slipped.xlsx', sheet '核查工单', row {FIRST_DATA_ROW}, column checked_on: "
+        f"worklist 'slipped.xlsx', sheet '核查工单', row {FIRST_DATA_ROW}, column {letter} "
+        "(checked_on): "
         f"expected a date on or after {today:%Y-%m-%d} (the day this worklist was recorded as "
         f"sent), found {day_before}"
     ) in capsys.readouterr().err
@@ -829,11 +832,14 @@ def recorded_counts(printed: str) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in re.findall(pattern, printed)]
 
 
-def test_a_row_imported_and_emptied_since_is_refused_and_withdrawn_with_correct(
+def test_a_row_imported_and_left_blank_since_is_kept_with_a_note_and_withdrawn_when_asked(
     recorded: tuple[str, Path], tmp_path: Path, capsys
 ) -> None:
-    """属实 typed on the first row and imported; then cleared there and typed on the second row:
-    imported again the first row's 属实 stayed in force without a word."""
+    """属实 typed on the first row and imported; then a sheet with the first row blank and the
+    second typed: another copy of the worklist (two inspectors) looks the same as the row
+    emptied. It was refused as "the row was emptied", advising --correct, which withdrew the
+    first inspector's verdict; now its rows are recorded, the blank one kept with a note, and a
+    withdrawal takes --withdraw-emptied (--correct alone withdraws nothing)."""
     db, _ = recorded
     out = tmp_path / "worklists"
     assert main(["worklist", "--db", db, "--top", "2", "--out", str(out)]) == 0
@@ -845,23 +851,27 @@ def test_a_row_imported_and_emptied_since_is_refused_and_withdrawn_with_correct(
     moved = fill(east, {FIRST_DATA_ROW: cleared, FIRST_DATA_ROW + 1: done}, tmp_path / "moved.xlsx")
     assert main(["register", "import", str(typed), "--db", db]) == 0
     capsys.readouterr()
-    assert main(["register", "import", str(moved), "--db", db]) == 2
-    error = capsys.readouterr().err
-    where = f"worklist 'moved.xlsx', sheet '核查工单', row {FIRST_DATA_ROW}"
-    advice = (
-        "the row was emptied: import with --correct to withdraw its outcome (the finding is "
-        "undecided again), or fill the row again as imported"
-    )
-    for column, value in (("outcome", "'confirmed'"), ("checked_by", "'张三'"),
-                          ("checked_on", f"'{TODAY}'")):  # fmt: skip
-        line = f"{where}, column {column}: recorded {value} (imported before), found nothing: "
-        assert line + advice in error
-    with Register.open(db) as register:
-        assert (register.outcomes(second)["event"] == "sent").all()  # nothing of the sheet
-    assert main(["register", "import", str(moved), "--db", db, "--correct"]) == 0
+    assert main(["register", "import", str(moved), "--db", db]) == 0
+    printed = capsys.readouterr().out
+    assert recorded_counts(printed) == [(1, 0)]
     assert (
-        "2 outcome events recorded, 1 of them withdrawals of the outcome of a row emptied (the "
-        "finding is undecided again), already recorded 0"
+        f"  row {FIRST_DATA_ROW}: blank on this sheet; the outcome recorded for it (confirmed by "
+        f"张三 on {TODAY}, from row {FIRST_DATA_ROW} of this worklist: another copy of it, or "
+        "this sheet before the row was emptied) is kept"
+    ) in printed
+    assert "import with --correct" not in printed
+    with Register.open(db) as register:
+        assert register.outcomes(first)["event"].tolist() == ["sent", "confirmed"]
+        assert register.outcomes(second)["event"].tolist() == ["sent", "confirmed"]
+    # near miss: --correct corrects changed rows, it withdraws nothing
+    assert main(["register", "import", str(moved), "--db", db, "--correct"]) == 0
+    with Register.open(db) as register:
+        assert register.outcomes(first)["event"].tolist() == ["sent", "confirmed"]
+    capsys.readouterr()
+    assert main(["register", "import", str(moved), "--db", db, "--withdraw-emptied"]) == 0
+    assert (
+        "1 outcome events recorded, 1 of them withdrawals of the outcome of a row emptied (the "
+        "finding is undecided again), already recorded 1"
     ) in capsys.readouterr().out
     with Register.open(db) as register:
         assert register.outcomes(first)["event"].tolist() == ["sent"]
@@ -955,8 +965,10 @@ def test_a_correction_typed_on_both_worklists_leaves_one_recovery_in_either_impo
                    {FIRST_DATA_ROW: dict.fromkeys(row), FIRST_DATA_ROW + 1: other},
                    tmp_path / "emptied.xlsx")  # fmt: skip
     assert (
-        main(["register", "import", "--correct", str(emptied), "--db", db, "--large-amounts"]) == 0
-    )
+        main(["register", "import", "--withdraw-emptied", str(emptied), "--db", db,
+              "--large-amounts"])
+        == 0
+    )  # fmt: skip
     assert "1 of them withdrawals" in capsys.readouterr().out
     assert live_recoveries(db, key) == []
     with Register.open(db) as register:
@@ -982,9 +994,11 @@ def test_a_withdrawal_on_either_worklist_holds_against_the_other_until_re_entere
     cleared, kept = (a2, b) if emptied == "A" else (b2, a)
     tab = WORKLIST_SHEETS["en" if kept == b else "zh"]  # B is the English worklist
     capsys.readouterr()
-    assert main(["register", "import", str(cleared), "--db", db]) == 2
-    assert "the row was emptied: import with --correct to withdraw" in capsys.readouterr().err
-    assert main(["register", "import", "--correct", str(cleared), "--db", db]) == 0
+    assert main(["register", "import", str(cleared), "--db", db]) == 0
+    assert "blank on this sheet; the outcome recorded for it" in capsys.readouterr().out
+    with Register.open(db) as register:
+        assert register.outcomes(key)["event"].tolist() == ["sent", "sent", "confirmed"]
+    assert main(["register", "import", "--withdraw-emptied", str(cleared), "--db", db]) == 0
     assert "1 of them withdrawals" in capsys.readouterr().out
     with Register.open(db) as register:
         assert register.outcomes(key)["event"].tolist() == ["sent", "sent"]
@@ -1005,9 +1019,11 @@ def test_a_withdrawal_on_either_worklist_holds_against_the_other_until_re_entere
         assert register.outcomes(key)["event"].tolist() == ["sent", "sent", "confirmed"]
 
 
-def test_worklist_refuses_to_overwrite_a_returned_sheet_whose_emptied_row_is_not_withdrawn(
+def test_worklist_overwrites_a_returned_sheet_whose_blank_row_keeps_its_recorded_outcome(
     recorded: tuple[str, Path], tmp_path: Path, capsys
 ) -> None:
+    """A blank row whose outcome was recorded is kept as recorded on import, so it is no change
+    a new worklist would lose; a filled row not imported still is."""
     db, _ = recorded
     out = tmp_path / "worklists"
     assert main(["worklist", "--db", db, "--top", "2", "--out", str(out)]) == 0
@@ -1015,17 +1031,12 @@ def test_worklist_refuses_to_overwrite_a_returned_sheet_whose_emptied_row_is_not
     done = {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY}
     typed = fill(east, {FIRST_DATA_ROW: done, FIRST_DATA_ROW + 1: done}, tmp_path / "t.xlsx")
     assert main(["register", "import", str(typed), "--db", db]) == 0
-    fill(typed, {FIRST_DATA_ROW: dict.fromkeys(done)}, east)  # the returned sheet, one emptied
+    fill(typed, {FIRST_DATA_ROW: dict.fromkeys(done)}, east)  # the returned sheet, one blank
     before = east.read_bytes()
-    capsys.readouterr()
-    assert main(["register", "import", str(east), "--db", db]) == 2
-    assert main(["worklist", "--db", db, "--top", "2", "--out", str(out)]) == 2
-    assert f"{east} with 1 outcome(s) not in the register: import it first" in (
-        capsys.readouterr().err
-    )
-    assert east.read_bytes() == before
-    assert main(["register", "import", "--correct", str(east), "--db", db]) == 0
     assert main(["worklist", "--db", db, "--top", "2", "--out", str(out)]) == 0
+    assert east.read_bytes() != before  # a new worklist of the two findings not decided
+    with Register.open(db) as register:
+        assert (register.outcomes()["event"] == "confirmed").sum() == 2
 
 
 def test_a_self_audit_named_as_its_own_district_is_the_same_check_as_one_without_auditor(

@@ -693,6 +693,7 @@ def test_a_worklist_sheet_named_in_both_languages_is_refused_as_ambiguous(workli
     with pytest.raises(WorklistSheetError) as raised:
         read_worklist(tmp_path / "returned.xlsx")
     assert str(raised.value) == (
-        "worklist 'returned.xlsx': expected the sheet '核查工单' or 'worklist' (or one sheet "
-        "renamed from it, with the header finding_key), found '核查工单', 'worklist'"
+        "worklist 'returned.xlsx': expected one sheet with the header finding_key (the sheet "
+        "'核查工单' or 'worklist', or one renamed from it), found '核查工单', 'worklist': keep the sheet "
+        "filled in and delete the others (a copy, or another worklist's sheet), then import it"
     )

@@ -203,8 +203,9 @@ def test_a_renamed_sheet_and_a_copy_of_it_cannot_be_told_apart(blank):
     with pytest.raises(WorklistSheetError) as raised:
         read_worklist(blank.parent / "returned.xlsx")
     assert str(raised.value) == (
-        "worklist 'returned.xlsx': expected the sheet '核查工单' or 'worklist' (or one sheet "
-        "renamed from it, with the header finding_key), found '城东', '城东 (2)'"
+        "worklist 'returned.xlsx': expected one sheet with the header finding_key (the sheet "
+        "'核查工单' or 'worklist', or one renamed from it), found '城东', '城东 (2)': keep the sheet "
+        "filled in and delete the others (a copy, or another worklist's sheet), then import it"
     )
 
 
