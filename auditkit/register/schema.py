@@ -6,7 +6,9 @@
   what the latest run that found it said (end, amount, score, evidence), and its status after the
   latest run of its district: new, persisting, no_longer_found or reopened.
 - `finding_runs`: what each run said of each finding it changed or saw (the history of statuses
-  and amounts, and what `record_run` returns when a run is recorded again).
+  and amounts, and what `record_run` returns when a run is recorded again), and the district the
+  finding had in that run (a customer moves between districts; None in rows recorded before
+  revision 0006, which read as the finding's district today).
 - `outcomes`: the append-only trail of field outcomes; `event_digest` is unique, so the same event
   imported twice (or by two imports at once) is one row. `auditor` is the district bureau whose
   team checked (None: the finding's own district, a self-audit; another district: a cross-audit)
@@ -106,6 +108,7 @@ finding_runs = sa.Table(
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("revenue_impact", sa.Double, nullable=True),  # None: not found by this run
     sa.Column("previous_revenue_impact", sa.Double, nullable=True),
+    sa.Column("district", sa.String(200), nullable=True),  # None: recorded before revision 0006
 )
 
 outcomes = sa.Table(

@@ -334,7 +334,9 @@ class Register:
 
     def run_changes(self, as_of: str, district: str | None) -> RunChanges | None:
         """What the run recorded for month `as_of` said of `district`'s findings (None: of
-        every district), or None when no run of that month covers it. The district's own run
+        every district), or None when no run of that month covers it. A finding is the
+        district's it was in that run (`Register.findings(as_of=...)`), whatever its district
+        now. The district's own run
         is preferred to a run of every district; of several, the one recorded last."""
         runs = schema.runs
         query = sa.select(runs.c.run_id, runs.c.district).where(runs.c.as_of == as_of)
@@ -487,16 +489,22 @@ class Register:
         district: str | None = None,
         columns: Sequence[str] | None = None,
         *,
+        as_of: str | None = None,
         refuse_unknown_district: bool = True,
     ) -> pd.DataFrame:
         """The current state of every finding key (of `district` when given), by key; only
         `columns` (with finding_key first) when given, which is much less to read at scale.
+        With `as_of` ('YYYY-MM'), a finding's district is the one it had in the latest run of a
+        month up to `as_of` that recorded it (its district today when none did, or when that
+        run was recorded before revision 0006), and `district` selects by it: a month's report
+        made again after a customer moved to another district reads what it read then.
         A district the register does not know is refused (`districts`), unless
         `refuse_unknown_district` is False: for a district its dataset has checked already (a
         report of one of its districts), which then reads as one with no findings."""
         if refuse_unknown_district:
             self.require_district(district)
         table = schema.findings
+        source, district_column = _district_as_of(as_of)
         chosen = list(table.c)
         if columns is not None:
             unknown = [name for name in columns if name not in table.c]
@@ -504,9 +512,10 @@ class Register:
                 raise ParameterError("columns", f"columns of {', '.join(table.c.keys())}",
                                      ", ".join(map(str, unknown)))  # fmt: skip
             chosen = [table.c.finding_key, *(table.c[n] for n in columns if n != "finding_key")]
-        query = sa.select(*chosen).order_by(table.c.finding_key)
+        chosen = [district_column.label("district") if c.name == "district" else c for c in chosen]
+        query = sa.select(*chosen).select_from(source).order_by(table.c.finding_key)
         if district is not None:
-            query = query.where(table.c.district == district)
+            query = query.where(district_column == district)
         with self._database_errors(), self._engine.connect() as connection:
             frame = _frame(connection, query, chosen)
         floats = [column for column in _FLOAT_COLUMNS if column in frame.columns]
@@ -537,6 +546,7 @@ class Register:
         finding_key: str | None = None,
         district: str | None = None,
         *,
+        as_of: str | None = None,
         superseded: bool = False,
         refuse_unknown_district: bool = True,
     ) -> pd.DataFrame:
@@ -545,9 +555,10 @@ class Register:
         report reads its own events, not the whole trail. An event a correction superseded (an
         outcome of a worklist row recorded before the row's latest correction, which has
         `corrects`) is left out, so every total and decision reads the correction;
-        `superseded=True` gives the whole trail, with a boolean `superseded`. A district the
-        register does not know is refused, unless `refuse_unknown_district` is False (as for
-        `findings`)."""
+        `superseded=True` gives the whole trail, with a boolean `superseded`. `district` is
+        the findings' district today, or with `as_of` the one they had in that month (as for
+        `findings`). A district the register does not know is refused, unless
+        `refuse_unknown_district` is False (as for `findings`)."""
         if refuse_unknown_district:
             self.require_district(district)
         table = schema.outcomes
@@ -556,8 +567,12 @@ class Register:
         if finding_key is not None:
             query = query.where(table.c.finding_key == finding_key)
         if district is not None:
-            held = schema.findings
-            keys = sa.select(held.c.finding_key).where(held.c.district == district)
+            source, district_column = _district_as_of(as_of)
+            keys = (
+                sa.select(schema.findings.c.finding_key)
+                .select_from(source)
+                .where(district_column == district)
+            )
             query = query.where(table.c.finding_key.in_(keys))
         with self._database_errors(), self._engine.connect() as connection:
             frame = _frame(connection, query, columns)
@@ -1132,22 +1147,55 @@ def _write_findings(
 
 
 def _write_history(connection: sa.Connection, changes: pd.DataFrame, run_id: str) -> None:
-    """What this run said of each key it touched."""
+    """What this run said of each key it touched, and the district each had in it."""
     if changes.empty:
         return
-    history = changes[["finding_key", "status", "revenue_impact", "previous_revenue_impact"]]
+    history = changes[
+        ["finding_key", "status", "revenue_impact", "previous_revenue_impact", "district"]
+    ]
     connection.execute(sa.insert(schema.finding_runs), _records(history.assign(run_id=run_id)))
 
 
+def _district_as_of(as_of: str | None) -> tuple[sa.FromClause, sa.ColumnElement]:
+    """The findings table (joined with what it needs) and the expression of each finding's
+    district: today's (`as_of` None), or the one it had in the latest run of a month up to
+    `as_of` that recorded it (today's when none did, or when that run's row predates revision
+    0006, which records it)."""
+    held = schema.findings
+    if as_of is None:
+        return held, held.c.district
+    if not isinstance(as_of, str) or not _PERIOD.match(as_of):
+        raise ParameterError("as_of", "a month 'YYYY-MM' (or None for today's districts)", as_of)
+    history, runs = schema.finding_runs, schema.runs
+    latest = sa.func.row_number().over(
+        partition_by=history.c.finding_key,
+        order_by=(runs.c.as_of.desc(), runs.c.recorded_at.desc(), runs.c.run_id.desc()),
+    )
+    ranked = (
+        sa.select(history.c.finding_key, history.c.district, latest.label("latest"))
+        .join(runs, runs.c.run_id == history.c.run_id)
+        .where(runs.c.as_of <= as_of)
+        .subquery("ranked")
+    )
+    then = (
+        sa.select(ranked.c.finding_key, ranked.c.district)
+        .where(ranked.c.latest == 1)
+        .subquery("district_then")
+    )
+    joined = held.outerjoin(then, then.c.finding_key == held.c.finding_key)
+    return joined, sa.func.coalesce(then.c.district, held.c.district)
+
+
 def _changes_of(connection: sa.Connection, run_id: str) -> pd.DataFrame:
-    """The changes a recorded run made, as `record_run` returned them."""
+    """The changes a recorded run made, as `record_run` returned them: each finding in the
+    district it had in that run (a row recorded before revision 0006: its district today)."""
     history, findings = schema.finding_runs, schema.findings
     query = (
         sa.select(
             history.c.finding_key,
             findings.c.customer_id,
             findings.c.rule_id,
-            findings.c.district,
+            sa.func.coalesce(history.c.district, findings.c.district),
             history.c.status,
             history.c.revenue_impact,
             history.c.previous_revenue_impact,

@@ -387,7 +387,7 @@ def test_the_migrated_schema_is_the_declared_one(register, database_url):
         revision = MigrationContext.configure(connection).get_current_revision()
     engine.dispose()
     assert differences == []
-    assert revision == "0005"
+    assert revision == "0006"
 
 
 def test_opening_twice_migrates_once_and_keeps_what_is_recorded(database_url):
