@@ -123,18 +123,28 @@ class OutcomeImport:
     elsewhere: tuple[tuple[dict, sa.Row], ...] = ()
 
 
+#: Why a worklist row conflicts with what the register recorded (`OutcomeConflict.reasons`):
+#: its check's outcome was withdrawn; the row was emptied since it was imported; it gives the
+#: event and amount another worklist's outcome gives on another day (one recovery typed with two
+#: dates); it gives other values for a check another worklist recorded; or its own recorded
+#: values changed.
+CONFLICT_REASONS = ("withdrawn", "emptied", "another_day", "another_worklist", "changed")
+
+
 class OutcomeConflict(RegisterError):
     """Rows of worklist sheets already recorded with other values: a corrected sheet imported
     again, a row emptied since it was imported (its event given with no values: event None), or
     the outcome of a finding that another worklist recorded for the same day with other values
     (or with the same event and amount on another day, while both sheets were out: one
-    recovery typed with two dates). `conflicts` holds each row's event as given and the event recorded (`outcome_id`,
-    finding_key, event, amount, actor, happened_at, source, source_row: of another worklist
-    when `elsewhere(row, held)`); `record_outcomes(correct=True)` records the rows as
+    recovery typed with two dates). `conflicts` holds each row's event as given and the event
+    recorded (`outcome_id`, finding_key, event, amount, actor, happened_at, source, source_row:
+    of another worklist when `elsewhere(row, held)`), and `reasons` why each conflicts (one of
+    CONFLICT_REASONS, `conflict_reason`); `record_outcomes(correct=True)` records the rows as
     corrections (an emptied row as the withdrawal of its outcome)."""
 
     def __init__(self, conflicts: list[tuple[dict, sa.Row]]) -> None:
         self.conflicts = conflicts
+        self.reasons = [conflict_reason(row, held) for row, held in conflicts]
         lines = [
             f"source {row['source']!r} row {row['source_row']}: column {column!r}: "
             f"recorded {shown(recorded)}{recorded_where(row, held)}, found {shown(found)}"
@@ -148,6 +158,34 @@ class OutcomeConflict(RegisterError):
             "later outcome goes on a later worklist, dated the day it happened",
             lines,
         )
+
+
+def conflict_reason(row: Mapping, held: object) -> str:
+    """Why worklist row `row` conflicts with `held`, the event recorded it is compared with
+    (CONFLICT_REASONS), so that a message about it is chosen by the store's own tests."""
+    if held.event == WITHDRAWN:
+        return "withdrawn"
+    if row["event"] is None:
+        return "emptied"
+    if elsewhere(row, held) and same_outcome_another_day(row, held):
+        return "another_day"
+    if elsewhere(row, held):
+        return "another_worklist"
+    return "changed"
+
+
+def same_outcome_another_day(row: Mapping, held: object) -> bool:
+    """Whether a worklist row gives the finding, event and amount of `held`, an outcome
+    recorded (or about to be), dated another day: one recovery typed with two dates when both
+    sheets were out with the finding undecided (`_Chains.same_outcome_another_day`)."""
+    return (
+        held.finding_key == row["finding_key"]
+        and held.event == row["event"]
+        and row["amount"] is not None
+        and held.amount is not None
+        and round(held.amount, 2) == row["amount"]
+        and held.happened_at != row["happened_at"]
+    )
 
 
 def elsewhere(row: Mapping, held: sa.Row) -> bool:
@@ -1535,11 +1573,7 @@ class _Chains:
             return None
         for live in self.live.values():
             if (
-                live.finding_key == row["finding_key"]
-                and live.event == row["event"]
-                and live.amount is not None
-                and round(live.amount, 2) == row["amount"]
-                and live.happened_at != row["happened_at"]
+                same_outcome_another_day(row, live)
                 and live.source != row["source"]
                 and _recorded_after(live, sent)
             ):
