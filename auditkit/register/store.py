@@ -343,6 +343,7 @@ class Register:
                 [dict(run_id=run_id, as_of=as_of, district=district, findings=len(frame),
                       digest=digest, recorded_at=now)],
             )  # fmt: skip
+            _write_moves(connection, frame, state)
             _write_findings(connection, frame, changes, run_id, as_of)
             _write_history(connection, changes, run_id)
         return RunChanges(run_id, as_of, district, False, changes)
@@ -553,7 +554,7 @@ class Register:
         chosen = [district_column.label("district") if c.name == "district" else c for c in chosen]
         query = sa.select(*chosen).select_from(source).order_by(table.c.finding_key)
         if district is not None:
-            query = query.where(district_column == district)
+            query = query.where(_of_district(district_column, district, as_of))
         with self._database_errors(), self._engine.connect() as connection:
             frame = _frame(connection, query, chosen)
         floats = [column for column in _FLOAT_COLUMNS if column in frame.columns]
@@ -609,7 +610,7 @@ class Register:
             keys = (
                 sa.select(schema.findings.c.finding_key)
                 .select_from(source)
-                .where(district_column == district)
+                .where(_of_district(district_column, district, as_of))
             )
             query = query.where(table.c.finding_key.in_(keys))
         with self._database_errors(), self._engine.connect() as connection:
@@ -1184,6 +1185,19 @@ def _write_findings(
         )
 
 
+def _write_moves(connection: sa.Connection, frame: pd.DataFrame, state: pd.DataFrame) -> None:
+    """Keep the keys this run finds in another district than the register held them in
+    (`moved_findings`): the findings a past month's districts are looked up for."""
+    held = frame["finding_key"].map(state.set_index("finding_key")["district"])
+    moved = frame.loc[held.notna() & (held != frame["district"]), "finding_key"].tolist()
+    if moved:
+        module = postgresql if connection.dialect.name == "postgresql" else sqlite
+        statement = module.insert(schema.moved_findings).on_conflict_do_nothing(
+            index_elements=["finding_key"]
+        )
+        connection.execute(statement, [{"finding_key": key} for key in moved])
+
+
 def _write_history(connection: sa.Connection, changes: pd.DataFrame, run_id: str) -> None:
     """What this run said of each key it touched, and the district each had in it."""
     if changes.empty:
@@ -1198,7 +1212,8 @@ def _district_as_of(as_of: str | None) -> tuple[sa.FromClause, sa.ColumnElement]
     """The findings table (joined with what it needs) and the expression of each finding's
     district: today's (`as_of` None), or the one it had in the latest run of a month up to
     `as_of` that recorded it (today's when none did, or when that run's row predates revision
-    0006, which records it)."""
+    0006, which records it). Only the history of findings a run found in another district
+    (`moved_findings`) is read: every other one has had its district today all along."""
     held = schema.findings
     if as_of is None:
         return held, held.c.district
@@ -1213,6 +1228,7 @@ def _district_as_of(as_of: str | None) -> tuple[sa.FromClause, sa.ColumnElement]
         sa.select(history.c.finding_key, history.c.district, latest.label("latest"))
         .join(runs, runs.c.run_id == history.c.run_id)
         .where(runs.c.as_of <= as_of)
+        .where(history.c.finding_key.in_(sa.select(schema.moved_findings.c.finding_key)))
         .subquery("ranked")
     )
     then = (
@@ -1222,6 +1238,20 @@ def _district_as_of(as_of: str | None) -> tuple[sa.FromClause, sa.ColumnElement]
     )
     joined = held.outerjoin(then, then.c.finding_key == held.c.finding_key)
     return joined, sa.func.coalesce(then.c.district, held.c.district)
+
+
+def _of_district(
+    district_column: sa.ColumnElement, district: str, as_of: str | None
+) -> sa.ColumnElement[bool]:
+    """Whether a finding is `district`'s (`district_column`, of `_district_as_of(as_of)`),
+    asked of the district's findings today and the moved ones alone, so that the findings'
+    district index serves a register of many."""
+    held = schema.findings.c
+    if as_of is None:
+        return held.district == district
+    moved = sa.select(schema.moved_findings.c.finding_key)
+    candidates = sa.or_(held.district == district, held.finding_key.in_(moved))
+    return sa.and_(candidates, district_column == district)
 
 
 def _changes_of(connection: sa.Connection, run_id: str) -> pd.DataFrame:

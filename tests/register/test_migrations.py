@@ -275,6 +275,9 @@ def test_runs_recorded_before_0006_read_each_finding_in_its_district_today(
         august = history[history["run_id"] == "august"].set_index("finding_key")["district"]
         key = {customer: finding_key(customer, "zero_consumption", "2024-09") for customer in "ab"}
         assert (august[key["a"]], august[key["b"]]) == ("城西", "城东")
+        assert table_rows(database_url, "moved_findings", "finding_key")[
+            "finding_key"
+        ].tolist() == [key["a"]]  # the one key whose history a past month's districts read
         # near miss: the upgrade's own month and the one after read a where it was then
         assert register.findings("城西", as_of="2025-01")["customer_id"].tolist() == ["a"]
         assert register.findings("城东", as_of="2024-12")["customer_id"].tolist() == ["b"]
