@@ -374,9 +374,8 @@ class Register:
     def run_changes(self, as_of: str, district: str | None) -> RunChanges | None:
         """What the run recorded for month `as_of` said of `district`'s findings (None: of
         every district), or None when no run of that month covers it. A finding is the
-        district's it was in that run (`Register.findings(as_of=...)`), whatever its district
-        now. The district's own run
-        is preferred to a run of every district; of several, the one recorded last."""
+        district's it was in that run, whatever its district now. The district's own run is
+        preferred to a run of every district; of several, the one recorded last."""
         runs = schema.runs
         query = sa.select(runs.c.run_id, runs.c.district).where(runs.c.as_of == as_of)
         if district is None:
