@@ -22,6 +22,9 @@ Which month it reads:
 Money stays in its two kinds (a finding's `revenue_kind`), never added: this month's amounts are
 those of the findings found (new, persisting, reopened); the previous run's are the amounts the
 register held for the findings open after it (those persisting now and those no longer found).
+A finding is the district's as each run recorded it (a customer moved since leaves past months
+as they were): this month's changes those of the findings that were the district's in this
+month's run, the earlier findings those that were the district's in the previous recorded month.
 Outcomes are those of the district's findings first found before this month: a finding counts
 once per kind of event; confirmed or false alarm is its latest verdict (a correction is a later
 event; rectified, recovered or archive corrected confirm a finding without a verdict); still
@@ -517,6 +520,7 @@ def since_last_month(
     held = register.findings(
         district,
         columns=["customer_id", "rule_id", "revenue_kind", "first_as_of", "last_as_of"],
+        as_of=previous or as_of,  # the district's when the previous cycle's work was done
         refuse_unknown_district=False,  # a district of the data, none of whose findings recorded
     )
     recent = [month for month in months if month <= as_of]
@@ -545,7 +549,9 @@ def since_last_month(
     kinds = kinds[~kinds.index.duplicated(keep="last")]  # this month's kind where it has one
     changes = changes.assign(revenue_kind=changes["finding_key"].map(kinds))
     earlier = held.loc[held["first_as_of"] < as_of, list(EARLIER_COLUMNS)].reset_index(drop=True)
-    trail = register.outcomes(district=district, refuse_unknown_district=False)
+    trail = register.outcomes(
+        district=district, as_of=previous or as_of, refuse_unknown_district=False
+    )
     window = previous_cycle(months, as_of)
     in_time = window.before_end(trail["happened_at"])
     events = trail.loc[

@@ -485,13 +485,13 @@ def _conflict_lines(
     its row: the file, sheet, row as it is now, column, recorded and new value."""
     from auditkit.errors import shown
     from auditkit.register.schema import SHEET_COLUMNS
-    from auditkit.register.store import WITHDRAWN, changed_values, elsewhere
+    from auditkit.register.store import changed_values
 
     lines = []
-    for row, held in conflict.conflicts:
+    for (row, held), reason in zip(conflict.conflicts, conflict.reasons, strict=True):
         where = f"worklist {path.name!r}, sheet {sheet!r}, "
         where += f"row {rows.get(row['finding_key'], row['source_row'])}"
-        if held.event == WITHDRAWN:
+        if reason == "withdrawn":
             lines.append(
                 f"{where}: the outcome of this check was withdrawn ({held.source} row "
                 f"{held.source_row}, by {held.actor} on {held.happened_at.isoformat()}), found "
@@ -499,9 +499,9 @@ def _conflict_lines(
                 "--correct to enter it again, or empty the row as withdrawn"
             )
             continue
-        if row["event"] is None:  # a blank row asked withdrawn: not what refuses the sheet
+        if reason == "emptied":  # a blank row asked withdrawn: not what refuses the sheet
             continue
-        if elsewhere(row, held) and _same_outcome_another_day(row, held):
+        if reason == "another_day":
             before = (
                 f" on another worklist ({held.source} row {held.source_row}, "
                 f"{_described({n: getattr(held, n) for n in OUTCOME_WORDS})})"
@@ -512,7 +512,7 @@ def _conflict_lines(
                 "with --correct if this sheet's date is right; a further recovery of the same "
                 "amount goes on a later worklist (auditkit worklist --recheck)"
             )
-        elif elsewhere(row, held):
+        elif reason == "another_worklist":
             before = (
                 f" on another worklist ({held.source} row {held.source_row}, "
                 f"checked {held.happened_at.isoformat()} by {held.actor})"
@@ -537,17 +537,6 @@ def _conflict_lines(
 
 #: What `_described` says of an outcome.
 OUTCOME_WORDS = ("event", "amount", "actor", "happened_at")
-
-
-def _same_outcome_another_day(row: dict, held: object) -> bool:
-    """Whether a worklist row gives the event and amount of `held`, another worklist's
-    outcome, dated another day (`store._Chains.same_outcome_another_day`)."""
-    return (
-        row["event"] == held.event
-        and row["amount"] is not None
-        and row["amount"] == held.amount
-        and row["happened_at"] != held.happened_at
-    )
 
 
 def _described(row: dict) -> str:

@@ -236,7 +236,10 @@ def _field_checks(
             )
         return None, None
     with register:
-        return field_checks(register, args.district, until=until), register.url
+        checks = field_checks(  # --district is the dataset's: one without findings reads empty
+            register, args.district, until=until, refuse_unknown_district=False
+        )
+        return checks, register.url
 
 
 def _last_day(as_of: str | None, reads: pd.DataFrame) -> pd.Timestamp | None:

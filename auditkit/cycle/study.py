@@ -408,19 +408,24 @@ def study_of_register(
     months: int = 12,
     confidence: float = 0.95,
 ) -> CycleStudy:
-    """The study of an open register (see `build`)."""
+    """The study of an open register (see `build`). Each finding is the district's it was in
+    the window's last recorded month (`Register.findings(as_of=...)`), so a customer moved to
+    another district later leaves a past window's figures as they were."""
+    months, confidence = _checked(months, confidence)
     runs = register.runs()
     recorded = runs["as_of"].tolist()
-    findings = register.findings(columns=list(FINDING_FIELDS))
+    window = cycle_window(recorded, as_of, months) if recorded else None
+    findings = register.findings(
+        columns=list(FINDING_FIELDS), as_of=None if window is None else window.last
+    )
     outcomes = register.outcomes() if recorded else pd.DataFrame()
-    found_in = None if outcomes.empty else _found_in(register, runs, as_of, months)
+    found_in = None if outcomes.empty else _found_in(register, runs, window)
     return study_of(findings, outcomes, recorded, district, as_of, months, confidence, found_in)
 
 
-def _found_in(register: Register, runs: pd.DataFrame, as_of: str, months: int) -> pd.DataFrame:
+def _found_in(register: Register, runs: pd.DataFrame, window: Window) -> pd.DataFrame:
     """The keys the runs of the window's months found (`evaluate.found_by_runs`), as each run
     recorded them (`Register.run_changes`, one read per month and district run)."""
-    window = cycle_window(runs["as_of"], as_of, months)
     chosen = runs.loc[runs["as_of"].isin(window.months), ["as_of", "district"]]
     read = [
         (month, register.run_changes(month, None if pd.isna(district) else district))

@@ -36,11 +36,18 @@ class FieldRecords:
     outcomes: pd.DataFrame
 
 
-def read_field_records(register: Register | FieldRecords, district: str | None) -> FieldRecords:
+def read_field_records(
+    register: Register | FieldRecords,
+    district: str | None,
+    *,
+    refuse_unknown_district: bool = True,
+) -> FieldRecords:
     """The findings and outcomes of `district` in `register`; records read already are taken as
-    they are when they are `district`'s (a ParameterError naming `district` otherwise). The
-    district is one its dataset has checked (the study's, `stats theft --district`'s): one the
-    register holds nothing of reads as empty, not refused."""
+    they are when they are `district`'s (a ParameterError naming `district` otherwise). A
+    district the register does not know is refused naming the ones it knows
+    (`Register.require_district`: '城栋' for '城东' would read as a district without checks),
+    unless `refuse_unknown_district` is False: for a district its dataset has checked already
+    (the consumption study's, `stats theft --district`'s), which reads as empty."""
     if isinstance(register, FieldRecords):
         if register.district != district:
             raise ParameterError(
@@ -49,6 +56,8 @@ def read_field_records(register: Register | FieldRecords, district: str | None) 
                 repr(district),
             )
         return register
+    if refuse_unknown_district:
+        register.require_district(district)
     return FieldRecords(
         district,
         register.findings(
@@ -63,10 +72,14 @@ def field_checks(
     district: str | None = None,
     rules: Sequence[str] = FALL_RULES,
     until: pd.Timestamp | str | None = None,
+    *,
+    refuse_unknown_district: bool = True,
 ) -> pd.DataFrame:
     """customer_id and checked_on (the day of the outcome) of every finding of `rules` (of
     `district`'s findings when given) decided a false alarm, up to the day `until` (default:
     every outcome recorded). `register` may be its records read already (`read_field_records`).
+    A district the register does not know is refused, unless `refuse_unknown_district` is
+    False (a reader whose dataset has checked the district: `read_field_records`).
 
     A finding's decision is its latest `confirmed` / `false_alarm` event
     (`cycle.evaluate.latest_decisions`, as the audit-cycle report decides), so a false alarm a
@@ -79,7 +92,9 @@ def field_checks(
     unknown = sorted(set(rules) - set(RULES))
     if unknown:
         raise ParameterError("rules", "rule ids of the library", ", ".join(map(str, unknown)))
-    records = read_field_records(register, district)
+    records = read_field_records(
+        register, district, refuse_unknown_district=refuse_unknown_district
+    )
     held = records.findings[records.findings["rule_id"].isin(list(rules))]
     outcomes = records.outcomes
     if until is not None:

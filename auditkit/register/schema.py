@@ -6,7 +6,12 @@
   what the latest run that found it said (end, amount, score, evidence), and its status after the
   latest run of its district: new, persisting, no_longer_found or reopened.
 - `finding_runs`: what each run said of each finding it changed or saw (the history of statuses
-  and amounts, and what `record_run` returns when a run is recorded again).
+  and amounts, and what `record_run` returns when a run is recorded again), and the district the
+  finding had in that run (a customer moves between districts; None in rows recorded before
+  revision 0006, which read as the finding's district today).
+- `moved_findings`: the keys a run found in another district than the register held them in
+  (since revision 0006): the only findings whose district differs between runs, so a reader
+  of a past month's districts looks up the history of these alone.
 - `outcomes`: the append-only trail of field outcomes; `event_digest` is unique, so the same event
   imported twice (or by two imports at once) is one row. `auditor` is the district bureau whose
   team checked (None: the finding's own district, a self-audit; another district: a cross-audit)
@@ -106,6 +111,16 @@ finding_runs = sa.Table(
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("revenue_impact", sa.Double, nullable=True),  # None: not found by this run
     sa.Column("previous_revenue_impact", sa.Double, nullable=True),
+    sa.Column("district", sa.String(200), nullable=True),  # None: recorded before revision 0006
+    sa.Index("ix_finding_runs_finding_key", "finding_key"),
+)
+
+moved_findings = sa.Table(
+    "moved_findings",
+    metadata,
+    sa.Column(
+        "finding_key", sa.String(16), sa.ForeignKey("findings.finding_key"), primary_key=True
+    ),
 )
 
 outcomes = sa.Table(

@@ -123,18 +123,28 @@ class OutcomeImport:
     elsewhere: tuple[tuple[dict, sa.Row], ...] = ()
 
 
+#: Why a worklist row conflicts with what the register recorded (`OutcomeConflict.reasons`):
+#: its check's outcome was withdrawn; the row was emptied since it was imported; it gives the
+#: event and amount another worklist's outcome gives on another day (one recovery typed with two
+#: dates); it gives other values for a check another worklist recorded; or its own recorded
+#: values changed.
+CONFLICT_REASONS = ("withdrawn", "emptied", "another_day", "another_worklist", "changed")
+
+
 class OutcomeConflict(RegisterError):
     """Rows of worklist sheets already recorded with other values: a corrected sheet imported
     again, a row emptied since it was imported (its event given with no values: event None), or
     the outcome of a finding that another worklist recorded for the same day with other values
     (or with the same event and amount on another day, while both sheets were out: one
-    recovery typed with two dates). `conflicts` holds each row's event as given and the event recorded (`outcome_id`,
-    finding_key, event, amount, actor, happened_at, source, source_row: of another worklist
-    when `elsewhere(row, held)`); `record_outcomes(correct=True)` records the rows as
+    recovery typed with two dates). `conflicts` holds each row's event as given and the event
+    recorded (`outcome_id`, finding_key, event, amount, actor, happened_at, source, source_row:
+    of another worklist when `elsewhere(row, held)`), and `reasons` why each conflicts (one of
+    CONFLICT_REASONS, `conflict_reason`); `record_outcomes(correct=True)` records the rows as
     corrections (an emptied row as the withdrawal of its outcome)."""
 
     def __init__(self, conflicts: list[tuple[dict, sa.Row]]) -> None:
         self.conflicts = conflicts
+        self.reasons = [conflict_reason(row, held) for row, held in conflicts]
         lines = [
             f"source {row['source']!r} row {row['source_row']}: column {column!r}: "
             f"recorded {shown(recorded)}{recorded_where(row, held)}, found {shown(found)}"
@@ -148,6 +158,34 @@ class OutcomeConflict(RegisterError):
             "later outcome goes on a later worklist, dated the day it happened",
             lines,
         )
+
+
+def conflict_reason(row: Mapping, held: object) -> str:
+    """Why worklist row `row` conflicts with `held`, the event recorded it is compared with
+    (CONFLICT_REASONS), so that a message about it is chosen by the store's own tests."""
+    if held.event == WITHDRAWN:
+        return "withdrawn"
+    if row["event"] is None:
+        return "emptied"
+    if elsewhere(row, held) and same_outcome_another_day(row, held):
+        return "another_day"
+    if elsewhere(row, held):
+        return "another_worklist"
+    return "changed"
+
+
+def same_outcome_another_day(row: Mapping, held: object) -> bool:
+    """Whether a worklist row gives the finding, event and amount of `held`, an outcome
+    recorded (or about to be), dated another day: one recovery typed with two dates when both
+    sheets were out with the finding undecided (`_Chains.same_outcome_another_day`)."""
+    return (
+        held.finding_key == row["finding_key"]
+        and held.event == row["event"]
+        and row["amount"] is not None
+        and held.amount is not None
+        and round(held.amount, 2) == row["amount"]
+        and held.happened_at != row["happened_at"]
+    )
 
 
 def elsewhere(row: Mapping, held: sa.Row) -> bool:
@@ -305,6 +343,7 @@ class Register:
                 [dict(run_id=run_id, as_of=as_of, district=district, findings=len(frame),
                       digest=digest, recorded_at=now)],
             )  # fmt: skip
+            _write_moves(connection, frame, state)
             _write_findings(connection, frame, changes, run_id, as_of)
             _write_history(connection, changes, run_id)
         return RunChanges(run_id, as_of, district, False, changes)
@@ -334,8 +373,9 @@ class Register:
 
     def run_changes(self, as_of: str, district: str | None) -> RunChanges | None:
         """What the run recorded for month `as_of` said of `district`'s findings (None: of
-        every district), or None when no run of that month covers it. The district's own run
-        is preferred to a run of every district; of several, the one recorded last."""
+        every district), or None when no run of that month covers it. A finding is the
+        district's it was in that run, whatever its district now. The district's own run is
+        preferred to a run of every district; of several, the one recorded last."""
         runs = schema.runs
         query = sa.select(runs.c.run_id, runs.c.district).where(runs.c.as_of == as_of)
         if district is None:
@@ -487,16 +527,22 @@ class Register:
         district: str | None = None,
         columns: Sequence[str] | None = None,
         *,
+        as_of: str | None = None,
         refuse_unknown_district: bool = True,
     ) -> pd.DataFrame:
         """The current state of every finding key (of `district` when given), by key; only
         `columns` (with finding_key first) when given, which is much less to read at scale.
+        With `as_of` ('YYYY-MM'), a finding's district is the one it had in the latest run of a
+        month up to `as_of` that recorded it (its district today when none did, or when that
+        run was recorded before revision 0006), and `district` selects by it: a month's report
+        made again after a customer moved to another district reads what it read then.
         A district the register does not know is refused (`districts`), unless
         `refuse_unknown_district` is False: for a district its dataset has checked already (a
         report of one of its districts), which then reads as one with no findings."""
         if refuse_unknown_district:
             self.require_district(district)
         table = schema.findings
+        source, district_column = _district_as_of(as_of)
         chosen = list(table.c)
         if columns is not None:
             unknown = [name for name in columns if name not in table.c]
@@ -504,9 +550,10 @@ class Register:
                 raise ParameterError("columns", f"columns of {', '.join(table.c.keys())}",
                                      ", ".join(map(str, unknown)))  # fmt: skip
             chosen = [table.c.finding_key, *(table.c[n] for n in columns if n != "finding_key")]
-        query = sa.select(*chosen).order_by(table.c.finding_key)
+        chosen = [district_column.label("district") if c.name == "district" else c for c in chosen]
+        query = sa.select(*chosen).select_from(source).order_by(table.c.finding_key)
         if district is not None:
-            query = query.where(table.c.district == district)
+            query = query.where(_of_district(district_column, district, as_of))
         with self._database_errors(), self._engine.connect() as connection:
             frame = _frame(connection, query, chosen)
         floats = [column for column in _FLOAT_COLUMNS if column in frame.columns]
@@ -537,6 +584,7 @@ class Register:
         finding_key: str | None = None,
         district: str | None = None,
         *,
+        as_of: str | None = None,
         superseded: bool = False,
         refuse_unknown_district: bool = True,
     ) -> pd.DataFrame:
@@ -545,9 +593,10 @@ class Register:
         report reads its own events, not the whole trail. An event a correction superseded (an
         outcome of a worklist row recorded before the row's latest correction, which has
         `corrects`) is left out, so every total and decision reads the correction;
-        `superseded=True` gives the whole trail, with a boolean `superseded`. A district the
-        register does not know is refused, unless `refuse_unknown_district` is False (as for
-        `findings`)."""
+        `superseded=True` gives the whole trail, with a boolean `superseded`. `district` is
+        the findings' district today, or with `as_of` the one they had in that month (as for
+        `findings`). A district the register does not know is refused, unless
+        `refuse_unknown_district` is False (as for `findings`)."""
         if refuse_unknown_district:
             self.require_district(district)
         table = schema.outcomes
@@ -556,8 +605,12 @@ class Register:
         if finding_key is not None:
             query = query.where(table.c.finding_key == finding_key)
         if district is not None:
-            held = schema.findings
-            keys = sa.select(held.c.finding_key).where(held.c.district == district)
+            source, district_column = _district_as_of(as_of)
+            keys = (
+                sa.select(schema.findings.c.finding_key)
+                .select_from(source)
+                .where(_of_district(district_column, district, as_of))
+            )
             query = query.where(table.c.finding_key.in_(keys))
         with self._database_errors(), self._engine.connect() as connection:
             frame = _frame(connection, query, columns)
@@ -1131,23 +1184,85 @@ def _write_findings(
         )
 
 
+def _write_moves(connection: sa.Connection, frame: pd.DataFrame, state: pd.DataFrame) -> None:
+    """Keep the keys this run finds in another district than the register held them in
+    (`moved_findings`): the findings a past month's districts are looked up for."""
+    held = frame["finding_key"].map(state.set_index("finding_key")["district"])
+    moved = frame.loc[held.notna() & (held != frame["district"]), "finding_key"].tolist()
+    if moved:
+        module = postgresql if connection.dialect.name == "postgresql" else sqlite
+        statement = module.insert(schema.moved_findings).on_conflict_do_nothing(
+            index_elements=["finding_key"]
+        )
+        connection.execute(statement, [{"finding_key": key} for key in moved])
+
+
 def _write_history(connection: sa.Connection, changes: pd.DataFrame, run_id: str) -> None:
-    """What this run said of each key it touched."""
+    """What this run said of each key it touched, and the district each had in it."""
     if changes.empty:
         return
-    history = changes[["finding_key", "status", "revenue_impact", "previous_revenue_impact"]]
+    history = changes[
+        ["finding_key", "status", "revenue_impact", "previous_revenue_impact", "district"]
+    ]
     connection.execute(sa.insert(schema.finding_runs), _records(history.assign(run_id=run_id)))
 
 
+def _district_as_of(as_of: str | None) -> tuple[sa.FromClause, sa.ColumnElement]:
+    """The findings table (joined with what it needs) and the expression of each finding's
+    district: today's (`as_of` None), or the one it had in the latest run of a month up to
+    `as_of` that recorded it (today's when none did, or when that run's row predates revision
+    0006, which records it). Only the history of findings a run found in another district
+    (`moved_findings`) is read: every other one has had its district today all along."""
+    held = schema.findings
+    if as_of is None:
+        return held, held.c.district
+    if not isinstance(as_of, str) or not _PERIOD.match(as_of):
+        raise ParameterError("as_of", "a month 'YYYY-MM' (or None for today's districts)", as_of)
+    history, runs = schema.finding_runs, schema.runs
+    latest = sa.func.row_number().over(
+        partition_by=history.c.finding_key,
+        order_by=(runs.c.as_of.desc(), runs.c.recorded_at.desc(), runs.c.run_id.desc()),
+    )
+    ranked = (
+        sa.select(history.c.finding_key, history.c.district, latest.label("latest"))
+        .join(runs, runs.c.run_id == history.c.run_id)
+        .where(runs.c.as_of <= as_of)
+        .where(history.c.finding_key.in_(sa.select(schema.moved_findings.c.finding_key)))
+        .subquery("ranked")
+    )
+    then = (
+        sa.select(ranked.c.finding_key, ranked.c.district)
+        .where(ranked.c.latest == 1)
+        .subquery("district_then")
+    )
+    joined = held.outerjoin(then, then.c.finding_key == held.c.finding_key)
+    return joined, sa.func.coalesce(then.c.district, held.c.district)
+
+
+def _of_district(
+    district_column: sa.ColumnElement, district: str, as_of: str | None
+) -> sa.ColumnElement[bool]:
+    """Whether a finding is `district`'s (`district_column`, of `_district_as_of(as_of)`),
+    asked of the district's findings today and the moved ones alone, so that the findings'
+    district index serves a register of many."""
+    held = schema.findings.c
+    if as_of is None:
+        return held.district == district
+    moved = sa.select(schema.moved_findings.c.finding_key)
+    candidates = sa.or_(held.district == district, held.finding_key.in_(moved))
+    return sa.and_(candidates, district_column == district)
+
+
 def _changes_of(connection: sa.Connection, run_id: str) -> pd.DataFrame:
-    """The changes a recorded run made, as `record_run` returned them."""
+    """The changes a recorded run made, as `record_run` returned them: each finding in the
+    district it had in that run (a row recorded before revision 0006: its district today)."""
     history, findings = schema.finding_runs, schema.findings
     query = (
         sa.select(
             history.c.finding_key,
             findings.c.customer_id,
             findings.c.rule_id,
-            findings.c.district,
+            sa.func.coalesce(history.c.district, findings.c.district),
             history.c.status,
             history.c.revenue_impact,
             history.c.previous_revenue_impact,
@@ -1487,11 +1602,7 @@ class _Chains:
             return None
         for live in self.live.values():
             if (
-                live.finding_key == row["finding_key"]
-                and live.event == row["event"]
-                and live.amount is not None
-                and round(live.amount, 2) == row["amount"]
-                and live.happened_at != row["happened_at"]
+                same_outcome_another_day(row, live)
                 and live.source != row["source"]
                 and _recorded_after(live, sent)
             ):

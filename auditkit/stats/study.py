@@ -457,7 +457,11 @@ def build(
     )
     until = period_last_day(scored_to)
     findings = rule_findings(dataset, scored_to, customers["customer_id"])
-    records = None if register is None else read_field_records(register, district or None)
+    records = (
+        None
+        if register is None
+        else read_field_records(register, district or None, refuse_unknown_district=False)
+    )
     outcomes = None if records is None else register_outcomes(records, district or None, until)
     return ConsumptionStudy(
         district=district,

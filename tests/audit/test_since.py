@@ -277,6 +277,33 @@ def test_a_past_month_counts_the_outcomes_known_when_its_own_month_ended(registe
     assert (september["confirmed"], september["false_alarm"]) == (3, 1)  # B corrected on 09-03
 
 
+def test_a_customer_moved_later_leaves_a_past_months_section_as_it_was(register) -> None:
+    """A's customer moves to south in August (south's run finds A, north's no longer does):
+    July's section of north, made again, still counts A as north's, as July's run recorded it
+    (found 4 with A's 120.00, earlier 4 with A's 80.00 recovered, 12 events); August's no
+    longer holds A in its changes but keeps it among the earlier findings whose July cycle
+    north worked."""
+    record(register, "2024-06")
+    june_outcomes(register)
+    record(register, "2024-07")
+    july_before = since(register, "2024-07").summary()
+    august = month_findings("2024-08")
+    moved = august["customer_id"] == "A"
+    south = august[moved].assign(district="south")
+    south.attrs["as_of"] = "2024-08"
+    register.record_run(south, run_id="south 2024-08", as_of="2024-08", district="south")
+    register.record_run(august[~moved], run_id="north 2024-08", as_of="2024-08", district="north")
+
+    july = since(register, "2024-07").summary()
+    assert july == {**july_before, "latest_as_of": "2024-08"}  # all else as it was
+    assert (july["found"], july["proved_now"], july["earlier"]) == (4, 160.0, 4)
+    assert (july["recovered_proved"], july["events_since_previous"]) == (80.0, 12)
+    # near miss: August's section of north, the month of the move
+    august_section = since(register, "2024-08", findings=august[~moved])
+    assert key("A") not in set(august_section.changes["finding_key"])
+    assert key("A") in set(august_section.earlier["finding_key"])
+
+
 def september_findings() -> pd.DataFrame:
     """August's findings found again in September (for a preview of 2024-09)."""
     findings = month_findings("2024-08").assign(period_to="2024-09")

@@ -9,7 +9,7 @@ from register_builders import event, events, finding, findings
 
 from auditkit.errors import ParameterError
 from auditkit.register import Register, finding_key
-from auditkit.register.checks import field_checks
+from auditkit.register.checks import field_checks, read_field_records
 
 
 @pytest.fixture
@@ -49,11 +49,28 @@ def test_false_alarms_on_falls_are_read_as_checks_and_the_latest_verdict_counts(
     pd.testing.assert_frame_equal(checks, expected, check_dtype=False)
     assert list(field_checks(register, "south")["customer_id"]) == ["B"]
     assert list(field_checks(register, rules=["rate_mismatch"])["customer_id"]) == ["C"]
-    assert field_checks(register, "west").empty
+    assert field_checks(register, "west", refuse_unknown_district=False).empty
     # Up to a day: D's recheck on 2024-09-02 has not happened yet on 2024-09-01.
     before_recheck = field_checks(register, until=pd.Timestamp("2024-09-01"))
     assert list(before_recheck["customer_id"]) == ["A", "B", "D"]
     assert list(field_checks(register, until=pd.Timestamp("2024-08-05"))["customer_id"]) == ["A"]
+
+
+def test_a_district_the_register_does_not_know_is_refused_naming_its_districts(register):
+    """'城栋' typed for '城东' in a notebook read as a district without checks; refused now as
+    `Register.findings` refuses it. A report's own read (its dataset has checked the district:
+    one without findings yet) still reads as empty."""
+    drop = finding("A", rule_id="consumption_drop", district="城东")
+    register.record_run(findings(drop), run_id="july", as_of="2024-07", district=None)
+    register.record_outcomes(events(event(key_of(drop), "false_alarm", happened_at="2024-08-05")))
+    with pytest.raises(ParameterError, match=r"'district'.*one of 城东, found '城栋'"):
+        field_checks(register, "城栋")
+    with pytest.raises(ParameterError, match=r"'district'.*one of 城东, found '城栋'"):
+        read_field_records(register, "城栋")
+    assert field_checks(register, "城栋", refuse_unknown_district=False).empty
+    # near misses: the district known, and every district
+    assert list(field_checks(register, "城东")["customer_id"]) == ["A"]
+    assert list(field_checks(register)["customer_id"]) == ["A"]
 
 
 def test_an_empty_register_has_no_checks_and_unknown_rules_are_refused(register):

@@ -18,7 +18,14 @@ from openpyxl import load_workbook
 from worklist_builders import finding, findings
 
 from auditkit.cli import main
-from auditkit.register import Register, read_worklist, select_worklist, write_worklist
+from auditkit.register import (
+    Register,
+    finding_key,
+    read_worklist,
+    select_worklist,
+    store,
+    write_worklist,
+)
 from auditkit.register.keys import SEPARATOR, finding_keys
 from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEETS, canonical_column
 from auditkit.register.store import MIGRATIONS, _database_url, _engine
@@ -41,6 +48,22 @@ def register_at_0001(url: str, schema_revision: str = FIRST_REVISION) -> Registe
         config.attributes["connection"] = connection
         command.upgrade(config, schema_revision)
     return register
+
+
+def record_old_run(
+    register: Register, frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, **run: object
+) -> None:
+    """Record a run as auditkit did before revision 0006: its history rows without the
+    district each finding had (the column is not there yet)."""
+
+    def history_without_district(connection, changes: pd.DataFrame, run_id: str) -> None:
+        table = sa.Table("finding_runs", sa.MetaData(), autoload_with=connection)
+        history = changes[["finding_key", "status", "revenue_impact", "previous_revenue_impact"]]
+        connection.execute(sa.insert(table), store._records(history.assign(run_id=run_id)))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(store, "_write_history", history_without_district)
+        register.record_run(frame, **run)
 
 
 def digest_0001(event: dict) -> str:
@@ -100,11 +123,11 @@ def returned(tmp_path: Path) -> tuple[pd.DataFrame, Path]:
 
 
 def test_a_register_of_revision_0001_is_upgraded_keeping_every_row_and_records_nothing_twice(
-    database_url: str, returned: tuple[pd.DataFrame, Path], capsys
+    database_url: str, returned: tuple[pd.DataFrame, Path], capsys, monkeypatch
 ) -> None:
     frame, sheet = returned
     old = register_at_0001(database_url)
-    old.record_run(frame, run_id="2024-12", as_of="2024-12", district=None)
+    record_old_run(old, frame, monkeypatch, run_id="2024-12", as_of="2024-12", district=None)
     # the returned sheet imported at 0001: the events without who audited nor how chosen
     events = read_worklist(sheet).drop(columns=["auditor", "selected_by", "penalty"])
     assert len(events) == 2
@@ -139,7 +162,10 @@ def test_a_register_of_revision_0001_is_upgraded_keeping_every_row_and_records_n
         for table, order, before in [("findings", "finding_key", findings_before),
                                      ("runs", "run_id", runs_before),
                                      ("finding_runs", "finding_key", history_before)]:  # fmt: skip
-            pd.testing.assert_frame_equal(table_rows(database_url, table, order), before)
+            after = table_rows(database_url, table, order)
+            pd.testing.assert_frame_equal(after[list(before.columns)], before)
+        history_after = table_rows(database_url, "finding_runs", "finding_key")
+        assert history_after["district"].isna().all()  # not recorded before revision 0006
         trail = register.outcomes()
         assert sorted(trail["event"]) == ["false_alarm", "recovered", "rectified"]
         assert trail.loc[trail["event"] == "recovered", "amount"].tolist() == [480.0]
@@ -174,14 +200,14 @@ def _config() -> Config:
 
 
 def test_a_sheet_imported_at_0de594e_and_again_after_the_upgrade_is_recorded_once(
-    database_url: str, returned: tuple[pd.DataFrame, Path]
+    database_url: str, returned: tuple[pd.DataFrame, Path], monkeypatch
 ) -> None:
     """Commit 0de594e (revision 0002) put `auditor=` and `selected_by=` in an event's digest;
     9080ec6 left them out under the same revision: without revision 0004 rewriting the old
     digests, each `sent` and each outcome of the sheet was recorded a second time."""
     frame, sheet = returned
     old = register_at_0001(database_url, "0002")
-    old.record_run(frame, run_id="2024-12", as_of="2024-12", district=None)
+    record_old_run(old, frame, monkeypatch, run_id="2024-12", as_of="2024-12", district=None)
     outcomes = read_worklist(sheet).drop(
         columns="penalty"
     )  # selected by revenue: both rows' digests held it
@@ -224,3 +250,34 @@ def test_a_sheet_imported_at_0de594e_and_again_after_the_upgrade_is_recorded_onc
         done = register.record_outcomes(read_worklist(sheet))
         assert (done.recorded, done.already_recorded) == (0, 2)
         assert len(register.outcomes()) == 6
+
+
+def test_runs_recorded_before_0006_read_each_finding_in_its_district_today(
+    database_url: str, monkeypatch
+) -> None:
+    """Revision 0006 records the district each finding had in each run. Rows written before it
+    hold none: after the upgrade they read as the finding's district today (documented in
+    docs/register.md), and every run recorded since keeps its own."""
+    old = register_at_0001(database_url, "0005")
+    july = findings(finding("a", 500), finding("b", 300))
+    record_old_run(old, july, monkeypatch, run_id="july", as_of="2024-12", district=None)
+    old.close()
+    with Register.open(database_url) as register:
+        assert table_rows(database_url, "finding_runs", "finding_key")["district"].isna().all()
+        moved = findings(finding("a", 500, district="城西"), finding("b", 300))
+        moved.attrs["as_of"] = "2025-01"
+        register.record_run(moved.assign(period_to="2025-01"), run_id="august", as_of="2025-01",
+                            district=None)  # fmt: skip
+        # July's rows recorded no district: a reads as 城西's, where it is today
+        july_east = register.run_changes("2024-12", "城东").changes
+        assert july_east["customer_id"].tolist() == ["b"]
+        history = table_rows(database_url, "finding_runs", "run_id, finding_key")
+        august = history[history["run_id"] == "august"].set_index("finding_key")["district"]
+        key = {customer: finding_key(customer, "zero_consumption", "2024-09") for customer in "ab"}
+        assert (august[key["a"]], august[key["b"]]) == ("城西", "城东")
+        assert table_rows(database_url, "moved_findings", "finding_key")[
+            "finding_key"
+        ].tolist() == [key["a"]]  # the one key whose history a past month's districts read
+        # near miss: the upgrade's own month and the one after read a where it was then
+        assert register.findings("城西", as_of="2025-01")["customer_id"].tolist() == ["a"]
+        assert register.findings("城东", as_of="2024-12")["customer_id"].tolist() == ["b"]

@@ -20,7 +20,7 @@ from auditkit.register import (
     finding_key,
     finding_keys,
 )
-from auditkit.register.schema import metadata
+from auditkit.register.schema import EVENT_COLUMNS, metadata
 from auditkit.register.store import CheckedBeforeSent, OutcomeConflict, shown_url
 
 
@@ -387,7 +387,7 @@ def test_the_migrated_schema_is_the_declared_one(register, database_url):
         revision = MigrationContext.configure(connection).get_current_revision()
     engine.dispose()
     assert differences == []
-    assert revision == "0005"
+    assert revision == "0006"
 
 
 def test_opening_twice_migrates_once_and_keeps_what_is_recorded(database_url):
@@ -612,6 +612,44 @@ def test_one_recovery_given_twice_with_two_dates_in_one_import_is_refused_even_t
     # not judged so: each is recorded.
     unsent = {**again, "source": "worklist:00000000000000aa"}
     assert register.record_outcomes(events(first, unsent)).recorded == 2
+
+
+def test_a_conflict_says_why_so_a_message_is_chosen_by_the_stores_own_test(register):
+    """`auditkit register import` chose the message of a conflicting recovery by repeating part
+    of the store's test; the store says why each row conflicts (`OutcomeConflict.reasons`)."""
+    register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
+    a = finding_key("A", "rate_mismatch", "2024-01")
+    other = "worklist:fedcba9876543210"
+    register.record_outcomes(
+        events(
+            event(a, "sent", happened_at="2024-08-01", source=SHEET),
+            event(a, "sent", happened_at="2024-08-01", source=other, source_row=3),
+        )
+    )  # both sheets out; then 3,000 recovered on 08-09, SHEET row 5
+    own = event(a, "recovered", amount=2800.0, happened_at="2024-08-09", source=SHEET)
+    register.record_outcomes(events({**own, "amount": 3000.0}))
+    two_dates = {**own, "amount": 3000.0, "happened_at": "2024-08-12", "source": other,
+                 "source_row": 3}  # fmt: skip
+    same_day = {**two_dates, "amount": 2800.0, "happened_at": "2024-08-09"}
+    given = {
+        "changed": own,  # its own row, 3,000 typed 2,800
+        "another_day": two_dates,  # 3,000 as on SHEET, dated 08-12: one recovery, two dates
+        "another_worklist": same_day,  # near miss: the same day, 2,800: another value
+    }
+    for reason, row in given.items():
+        with pytest.raises(OutcomeConflict) as raised:
+            register.record_outcomes(events(row))
+        assert raised.value.reasons == [reason]
+    emptied = [{"finding_key": a, "source": SHEET, "source_row": 5}]
+    nothing = pd.DataFrame(columns=list(EVENT_COLUMNS))
+    with pytest.raises(OutcomeConflict) as raised:
+        register.record_outcomes(nothing, blank_rows=emptied)
+    assert raised.value.reasons == ["emptied"]
+    register.record_outcomes(nothing, blank_rows=emptied, correct=True, withdrawn_by="王工")
+    with pytest.raises(OutcomeConflict) as raised:
+        register.record_outcomes(events({**own, "amount": 3000.0}))
+    assert raised.value.reasons == ["withdrawn"]
+    assert register.outcomes(a)["event"].tolist() == ["sent", "sent"]  # nothing else recorded
 
 
 def test_another_verdict_for_the_same_day_on_another_worklist_is_refused_naming_it(register):

@@ -39,6 +39,36 @@ def test_a_run_of_every_district_is_read_back_per_district(register):
     assert register.run_changes("2024-09", "north") is None
 
 
+def test_a_customer_moved_to_another_district_leaves_past_months_read_as_they_were(register):
+    """A moved to south in August: July's run, its findings and their outcomes read per
+    district as July recorded them (A north's); today's state and August's read A as south's."""
+    july = findings(finding("A"), finding("B"), finding("C", district="south"))
+    register.record_run(july, run_id="july", as_of="2024-07", district=None)
+    key_a = finding_key("A", "rate_mismatch", "2024-01")
+    register.record_outcomes(events(event(key_a, "confirmed", happened_at="2024-08-05")))
+    august = findings(finding("A", district="south"), finding("B"), finding("C", district="south"))
+    register.record_run(august, run_id="august", as_of="2024-08", district=None)
+
+    assert _statuses(register.run_changes("2024-07", "north")) == {"A": "new", "B": "new"}
+    assert _statuses(register.run_changes("2024-07", "south")) == {"C": "new"}
+    assert register.findings("north", as_of="2024-07")["customer_id"].tolist() == ["A", "B"]
+    assert register.outcomes(district="north", as_of="2024-07")["finding_key"].tolist() == [key_a]
+    assert register.outcomes(district="south", as_of="2024-07").empty
+    # near misses: August, and today, read A where it is now
+    assert _statuses(register.run_changes("2024-08", "north")) == {"B": "persisting"}
+    assert register.findings("north", as_of="2024-08")["customer_id"].tolist() == ["B"]
+    assert register.findings("north")["customer_id"].tolist() == ["B"]
+    assert register.outcomes(district="south")["finding_key"].tolist() == [key_a]
+    # a month before any run: each finding's district today
+    before = register.findings(columns=["district"], as_of="2024-06")
+    assert sorted(before["district"]) == ["north", "south", "south"]
+
+
+def test_a_findings_month_that_is_no_month_is_refused_naming_as_of(register):
+    with pytest.raises(ParameterError, match=r"'as_of'.*'YYYY-MM'.*found '2024-7'"):
+        register.findings(as_of="2024-7")
+
+
 def test_a_month_recorded_for_a_district_is_refused_under_another_run_id(register):
     """A re-run of July under a new id compared July with itself: its report lost the new,
     changed and gone findings, and called July 'the previous run'."""
