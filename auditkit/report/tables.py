@@ -198,6 +198,18 @@ def _cell_style(kind: str, header: bool = False) -> str:
     return f"text-align:{align};vertical-align:top{whole}"
 
 
+def _cell_text(value: object, kind: str) -> str:
+    """A cell's escaped text. Short text of several words has each word in a span of its own
+    (`ak-word`), which the stylesheet keeps whole where the text may wrap (on paper): it then
+    wraps at its spaces only, never inside a period (`2023-` / `01`) or a masked name (`徐` /
+    `**`), where a browser would otherwise break it."""
+    text = str(value)
+    words = text.split(" ")
+    if kind != "ak-short" or len(words) < 2:
+        return html.escape(text)
+    return " ".join(f'<span class="ak-word">{html.escape(word)}</span>' for word in words)
+
+
 def table_html(
     frame: pd.DataFrame,
     *,
@@ -232,7 +244,7 @@ def table_html(
     rows = [
         "<tr>"
         + "".join(
-            f'<td class="{kinds[c]}" style="{styles[c]}">{html.escape(str(v))}</td>'
+            f'<td class="{kinds[c]}" style="{styles[c]}">{_cell_text(v, kinds[c])}</td>'
             for c, v in zip(shown.columns, record, strict=True)
         )
         + "</tr>"

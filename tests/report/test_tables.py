@@ -401,3 +401,58 @@ def test_the_stylesheet_gives_every_cell_the_look_its_inline_style_carries(tmp_p
     kinds = {look.split(" ")[0] for look in inline}
     assert {"ak-num", "ak-short", "ak-medium", "ak-long"} <= kinds
     assert [look for look, alone in zip(inline, sheet, strict=True) if look != alone] == []
+
+
+#: How a printed page lays out tables, charts and headings: the display of the parts of each
+#: table with a total row, each image's size and breaking, and what follows each heading.
+PRINT_PROBE = """(() => ({
+  parts: [...document.querySelectorAll(".ak-table:has(tfoot) thead, .ak-table tfoot")].map(
+    part => `${part.tagName.toLowerCase()} ${getComputedStyle(part).display}`),
+  images: [...document.querySelectorAll("img")].map(image => {
+    const box = image.getBoundingClientRect();
+    return {width: box.width, height: box.height, breakInside: getComputedStyle(image).breakInside};
+  }),
+  headings: [...document.querySelectorAll("h2, h3")].map(h => getComputedStyle(h).breakAfter),
+}))()"""
+#: A printed page's height in CSS pixels: A4 landscape's 210 mm less the 12 mm margins.
+PRINT_HEIGHT = (210 - 2 * 12) / 25.4 * 96
+
+
+def _tall_chart() -> str:
+    """An <img> of a chart as tall as the district report's revenue chart of 12 rules: 800 ×
+    880 pixels (8 × 8.8 inches at 100 dpi)."""
+    import base64
+
+    from matplotlib.figure import Figure
+
+    from auditkit.report.notebook import figure_png
+
+    figure = Figure(figsize=(8, 8.8))
+    figure.subplots().barh(range(12), range(1, 13))
+    png = base64.b64encode(figure_png(figure)).decode("ascii")
+    return f'<img src="data:image/png;base64,{png}" alt="chart">'
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium")
+def test_a_printed_report_prints_a_total_row_once_and_keeps_charts_and_headings_whole(
+    tmp_path: Path,
+) -> None:
+    from report_chromium import offline_chromium, visit
+
+    fragments = [
+        '<h2 id="sec-findings_by_rule">疑点分布：按稽查领域与规则</h2>',
+        _tall_chart(),
+        tables.table_html(_areas_with_total(60), lang="zh", max_rows=60),
+    ]
+    page = _report_page(tmp_path, "zh", fragments)
+    with offline_chromium(find_chromium()) as browser:
+        paper = visit(browser, page, probe=PRINT_PROBE, width=PRINT_WIDTH, media="print", settle=0)
+        screen = visit(browser, page, probe=PRINT_PROBE, settle=0)
+    # on paper: the header on every page the table spans, the total once, after the last row
+    assert paper.probed["parts"] == ["thead table-header-group", "tfoot table-row-group"]
+    assert screen.probed["parts"] == ["thead table-header-group", "tfoot table-footer-group"]
+    (chart,) = paper.probed["images"]
+    assert chart["breakInside"] == "avoid" and chart["height"] <= PRINT_HEIGHT  # 703 px
+    assert chart["width"] / chart["height"] == pytest.approx(800 / 880, rel=0.02)  # not squashed
+    assert screen.probed["images"][0]["height"] > PRINT_HEIGHT  # the near miss: on screen, whole
+    assert set(paper.probed["headings"]) == {"avoid"}
