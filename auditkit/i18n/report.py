@@ -37,6 +37,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "Showing {shown:,} of {total:,} rows",
     ),
     "report.table.full_data": ("完整数据", "Full data"),
+    "report.table.tools_cover_shown": (
+        "搜索和筛选只针对所列前 {shown:,} 行",
+        "search and filters cover only the first {shown:,} rows listed",
+    ),
     "report.saved_folder": ("本报告保存的数据文件在：", "This report's data files are saved in: "),
     # the findings workbook
     "report.rule_id": ("规则编号", "Rule id"),

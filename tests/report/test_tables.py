@@ -403,6 +403,75 @@ def test_the_stylesheet_gives_every_cell_the_look_its_inline_style_carries(tmp_p
     assert [look for look, alone in zip(inline, sheet, strict=True) if look != alone] == []
 
 
+def _districts(rows: int) -> pd.DataFrame:
+    """`rows` rules by district, sorted by district as the audit cycle's table is: the first
+    twelve rows in 城东 and 城北, the rest in 城南 and 城西."""
+    districts = ["城东", "城北", "城南", "城西"]
+    return pd.DataFrame(
+        {
+            "供电单位": [districts[row * len(districts) // rows] for row in range(rows)],
+            "规则": [f"rule_{row:02d}" for row in range(rows)],
+            "疑点数": [row + 1 for row in range(rows)],
+        }
+    )
+
+
+#: What the tables script says above each table: its count and each filter's choices.
+TOOLS_PROBE = """[...document.querySelectorAll(".ak-table-tools")].map(bar => ({
+  count: bar.querySelector(".ak-table-count").textContent,
+  filters: [...bar.querySelectorAll("select")].map(s => [...s.options].map(o => o.text))}))"""
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium")
+@pytest.mark.parametrize(
+    ("lang", "cut_count", "whole_count"),
+    [
+        ("zh", "显示 12 / 24 行 · 搜索和筛选只针对所列前 12 行", "显示 24 / 24 行"),
+        ("en", "12 of 24 rows shown · search and filters cover only the first 12 rows listed",
+         "24 of 24 rows shown"),
+    ],
+)  # fmt: skip
+def test_a_cut_table_counts_all_its_rows_and_says_its_tools_cover_the_rows_shown(
+    tmp_path: Path, lang: str, cut_count: str, whole_count: str
+) -> None:
+    from report_chromium import offline_chromium, visit
+
+    # 24 rows, 6 a district: the first 12 shown are 城东's and 城北's only
+    cut = tables.table_html(_districts(24), lang=lang, max_rows=12, full_data="rules.csv")
+    whole = tables.table_html(_districts(24), lang=lang, max_rows=24)  # the near miss
+    page = _report_page(tmp_path, lang, [cut, whole])
+    with offline_chromium(find_chromium()) as browser:
+        seen = visit(browser, page, probe=TOOLS_PROBE, settle=0)
+    assert seen.script_errors == []
+    cut_tools, whole_tools = seen.probed
+    assert cut_tools["count"] == cut_count
+    assert cut_tools["filters"][0][1:] == ["城东", "城北"]  # of the rows shown, as it says
+    assert whole_tools["count"] == whole_count
+    assert whole_tools["filters"][0][1:] == ["城东", "城北", "城南", "城西"]
+
+
+def test_a_column_gets_a_filter_only_where_its_values_group_the_rows() -> None:
+    profile = pd.DataFrame(
+        {
+            "项目": ["用户数", "计费月数", "售电量", "电费", "平均电价", "专变用户", "居民用户",
+                   "一般工商业", "大工业", "农业", "停用户", "新装户"],
+            # a key/value table's values: one repeats, they group nothing
+            "数值": ["4,434", "36", "305,735,964", "1,888,098.70", "0.6996", "120", "3,900",
+                   "300", "36", "78", "固定间隔抽样", "20240601"],
+            "链接": [f"报告 · findings.csv · 第 {row} 行" for row in range(12)],
+            # three districts of four rows each: a filter means something
+            "供电单位": ["城东", "城北", "城南"] * 4,
+        }
+    )  # fmt: skip
+    headers = tables.table_html(profile).split("<thead>")[1].split("</thead>")[0]
+    assert headers.count("data-ak-filter") == 1
+    assert f'<th class="ak-short" {TEXT_HEADER} data-ak-filter>供电单位</th>' in headers
+    assert tables.groups_rows(["城东", "城北", "城东", "城北"])  # 2 values, 4 rows
+    assert not tables.groups_rows(["城东", "城北", "城东"])  # 2 values, 3 rows: near miss
+    assert not tables.groups_rows(["城东"] * 12)  # one value: nothing to choose
+    assert not tables.groups_rows([f"d{n % 13}" for n in range(52)])  # 13 values: too many
+
+
 #: How a printed page lays out tables, charts and headings: the display of the parts of each
 #: table with a total row, each image's size and breaking, and what follows each heading.
 PRINT_PROBE = """(() => ({
