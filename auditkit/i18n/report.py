@@ -59,8 +59,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "Revenue per rule, proved and estimated apart",
     ),
     "report.district.chart_top_rules": (
-        "前 {shown:,} 条规则，共 {total:,} 条",
-        "top {shown:,} of {total:,} rules",
+        "前 {shown:,} 条，有金额的规则共 {total:,} 条",
+        "top {shown:,} of {total:,} rules with revenue",
     ),
     "report.district.top_findings": ("涉及电费最多的疑点", "Top findings by revenue impact"),
     "report.district.latest_outcome": ("最近核查结果", "Latest field outcome"),

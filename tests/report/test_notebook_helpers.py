@@ -68,16 +68,21 @@ def test_a_headline_of_simulated_results_records_it_and_says_so(
 @pytest.mark.parametrize(
     ("lang", "title", "cut"),
     [
-        ("zh", "各规则涉及电费，核算确认与估算分列", "（前 12 条规则，共 14 条）"),
-        ("en", "Revenue per rule, proved and estimated apart", " (top 12 of 14 rules)"),
+        ("zh", "各规则涉及电费，核算确认与估算分列", "（前 12 条，有金额的规则共 14 条）"),
+        (
+            "en",
+            "Revenue per rule, proved and estimated apart",
+            " (top 12 of 14 rules with revenue)",
+        ),
     ],
 )
-def test_the_revenue_chart_has_a_visible_title_that_says_when_rules_were_left_out(
+def test_a_revenue_chart_title_says_when_rules_were_left_out_of_the_rules_with_revenue(
     lang: str, title: str, cut: str
 ) -> None:
     from auditkit.audit.charts import revenue_by_rule_chart
 
-    # fourteen rules with money and two without: the chart counts the fourteen
+    # fourteen rules with money and two without: the chart counts the fourteen, and says they
+    # are the rules with revenue (the report counts sixteen rules fired)
     revenue = pd.DataFrame(
         {"proved": [float(n) for n in range(1, 15)] + [0.0, 0.0], "estimated": 0.0},
         index=[f"rule {n}" for n in range(16)],
