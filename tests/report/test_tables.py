@@ -473,7 +473,8 @@ def test_a_column_gets_a_filter_only_where_its_values_group_the_rows() -> None:
 
 
 #: How a printed page lays out tables, charts and headings: the display of the parts of each
-#: table with a total row, each image's size and breaking, and what follows each heading.
+#: table with a total row, each image's size and breaking, what follows each heading, and the
+#: height from the chart's heading to the chart's foot.
 PRINT_PROBE = """(() => ({
   parts: [...document.querySelectorAll(".ak-table:has(tfoot) thead, .ak-table tfoot")].map(
     part => `${part.tagName.toLowerCase()} ${getComputedStyle(part).display}`),
@@ -482,6 +483,8 @@ PRINT_PROBE = """(() => ({
     return {width: box.width, height: box.height, breakInside: getComputedStyle(image).breakInside};
   }),
   headings: [...document.querySelectorAll("h2, h3")].map(h => getComputedStyle(h).breakAfter),
+  headingToChartEnd: document.querySelector("img").getBoundingClientRect().bottom -
+    document.getElementById("sec-findings_by_rule").getBoundingClientRect().top,
 }))()"""
 #: A printed page's height in CSS pixels: A4 landscape's 210 mm less the 12 mm margins.
 PRINT_HEIGHT = (210 - 2 * 12) / 25.4 * 96
@@ -522,6 +525,8 @@ def test_a_printed_report_prints_a_total_row_once_and_keeps_charts_and_headings_
     assert screen.probed["parts"] == ["thead table-header-group", "tfoot table-footer-group"]
     (chart,) = paper.probed["images"]
     assert chart["breakInside"] == "avoid" and chart["height"] <= PRINT_HEIGHT  # 703 px
+    # the heading and the chart under it fit one page together (the heading is not left alone)
+    assert paper.probed["headingToChartEnd"] <= PRINT_HEIGHT
     assert chart["width"] / chart["height"] == pytest.approx(800 / 880, rel=0.02)  # not squashed
     assert screen.probed["images"][0]["height"] > PRINT_HEIGHT  # the near miss: on screen, whole
     assert set(paper.probed["headings"]) == {"avoid"}
