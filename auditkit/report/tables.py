@@ -213,13 +213,18 @@ def _cell_style(kind: str, header: bool = False) -> str:
     return f"text-align:{align};vertical-align:top{whole}"
 
 
+#: Where short text may wrap: at a space, but not before a dash of a range ("2023-01 –").
+_WORD_BREAK = re.compile(r" (?![–—-] )")
+
+
 def _cell_text(value: object, kind: str) -> str:
     """A cell's escaped text. Short text of several words has each word in a span of its own
     (`ak-word`), which the stylesheet keeps whole where the text may wrap (on paper): it then
     wraps at its spaces only, never inside a period (`2023-` / `01`) or a masked name (`徐` /
-    `**`), where a browser would otherwise break it."""
+    `**`), where a browser would otherwise break it, and a range's dash stays with its first
+    end (`2023-01 –` / `2025-12`)."""
     text = str(value)
-    words = text.split(" ")
+    words = _WORD_BREAK.split(text)
     if kind != "ak-short" or len(words) < 2:
         return html.escape(text)
     return " ".join(f'<span class="ak-word">{html.escape(word)}</span>' for word in words)

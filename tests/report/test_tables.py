@@ -403,6 +403,20 @@ def test_the_stylesheet_gives_every_cell_the_look_its_inline_style_carries(tmp_p
     assert [look for look, alone in zip(inline, sheet, strict=True) if look != alone] == []
 
 
+def test_a_short_text_of_several_words_keeps_each_word_whole_for_paper() -> None:
+    frame = pd.DataFrame(
+        {"期间": ["2023-01 – 2025-12", "2024-10"], "户名": ["徐**", "潘**"], "x": ["a b", "c"]}
+    )
+    page = tables.table_html(frame)
+    # a period wraps after its dash only, never as "2023-" / "01"
+    assert f'<td class="ak-short" {SHORT}><span class="ak-word">2023-01 –</span> ' in page
+    assert '<span class="ak-word">2025-12</span></td>' in page
+    # near misses: one word is the cell itself, which stays whole as short text does
+    assert f'<td class="ak-short" {SHORT}>2024-10</td>' in page
+    assert f'<td class="ak-short" {SHORT}>徐**</td>' in page
+    assert '<span class="ak-word">a</span> <span class="ak-word">b</span>' in page
+
+
 def _districts(rows: int) -> pd.DataFrame:
     """`rows` rules by district, sorted by district as the audit cycle's table is: the first
     twelve rows in 城东 and 城北, the rest in 城南 and 城西."""
