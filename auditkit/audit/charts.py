@@ -51,7 +51,8 @@ def revenue_by_rule_chart(revenue: pd.DataFrame, lang: str, limit: int = 12) -> 
 
 
 def chart_title(shown: int, total: int, lang: str) -> str:
-    """The revenue chart's title, with "top `shown` of `total` rules" when rules were cut."""
+    """The revenue chart's title, with "top `shown` of `total` rules with revenue" when rules
+    were cut: it counts the rules with revenue, fewer than the rules that fired."""
     title = i18n.text("report.district.revenue_by_rule_chart", lang)
     if shown >= total:
         return title

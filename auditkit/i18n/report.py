@@ -37,6 +37,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "Showing {shown:,} of {total:,} rows",
     ),
     "report.table.full_data": ("完整数据", "Full data"),
+    "report.table.tools_cover_shown": (
+        "搜索和筛选只针对所列前 {shown:,} 行",
+        "search and filters cover only the first {shown:,} rows listed",
+    ),
     "report.saved_folder": ("本报告保存的数据文件在：", "This report's data files are saved in: "),
     # the findings workbook
     "report.rule_id": ("规则编号", "Rule id"),
@@ -55,8 +59,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "Revenue per rule, proved and estimated apart",
     ),
     "report.district.chart_top_rules": (
-        "前 {shown:,} 条规则，共 {total:,} 条",
-        "top {shown:,} of {total:,} rules",
+        "前 {shown:,} 条，有金额的规则共 {total:,} 条",
+        "top {shown:,} of {total:,} rules with revenue",
     ),
     "report.district.top_findings": ("涉及电费最多的疑点", "Top findings by revenue impact"),
     "report.district.latest_outcome": ("最近核查结果", "Latest field outcome"),

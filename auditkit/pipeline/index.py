@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from auditkit import i18n
 from auditkit.billing.money import round_half_up
-from auditkit.formatting import MISSING
+from auditkit.formatting import MISSING, is_missing
 from auditkit.pipeline.reasons import describe, reason_of
 from auditkit.pipeline.render import CSP_MARK, tables_script, with_content_security_policy
 from auditkit.pipeline.templates_dir import TEMPLATES
@@ -34,6 +34,7 @@ from auditkit.report.figures import (
     qualified_name,
 )
 from auditkit.report.notebook import ALL_DISTRICTS, SUBJECT_WORDS
+from auditkit.report.tables import groups_rows
 
 MAIN_FIGURES = ("findings", "revenue_proved", "revenue_estimated", "penalties")
 COLUMNS = ("subject", "notebook", "status", *MAIN_FIGURES, "headline", "duration", "links")
@@ -94,10 +95,30 @@ def _code_before_codes(record: Mapping[str, Any], headline: Mapping[str, Any]) -
     return ALL_DISTRICTS if empty and headline["subject"] in every else ""
 
 
-def _cell(key: str, lang: str, content: str, kind: str = "") -> str:
-    """One cell, labelled for the phone layout (each row a card)."""
+def _cell(
+    key: str, lang: str, content: str, kind: str = "", sort_value: float | None = None
+) -> str:
+    """One cell, labelled for the phone layout (each row a card); `sort_value` is the number the
+    tables script sorts by where the text is none ("1 分 05 秒": 65 seconds)."""
     css = f' class="{kind}"' if kind else ""
-    return f'<td{css} data-label="{html.escape(_column_name(key, lang))}">{content}</td>'
+    sort = f' data-sort="{sort_value}"' if sort_value is not None else ""
+    return f'<td{css}{sort} data-label="{html.escape(_column_name(key, lang))}">{content}</td>'
+
+
+def _seconds(value: Any) -> float | None:
+    """A recorded elapsed time as the number the index sorts by; none when none was recorded."""
+    return None if is_missing(value) else float(value)
+
+
+def _filtered_columns(notebooks: Sequence[Mapping[str, Any]], lang: str) -> set[str]:
+    """The columns whose words group the rows (`tables.groups_rows`), offered as filters by the
+    tables script: never the figures or the links, which differ from row to row."""
+    words = {
+        "subject": [_subject(record, lang) for record in notebooks],
+        "notebook": [study_name(record["notebook"], lang) for record in notebooks],
+        "status": [i18n.text(f"pipeline.status.{record['status']}", lang) for record in notebooks],
+    }
+    return {key for key, texts in words.items() if groups_rows(texts)}
 
 
 def _basis(record: Mapping[str, Any], key: str, lang: str) -> str:
@@ -132,6 +153,7 @@ def _row(record: Mapping[str, Any], lang: str, qualify: Collection[str] = ()) ->
     their basis (`differing_bases`). A headline of simulated results says so first."""
     folder = str(record.get("folder") or record["name"])
     status = str(record["status"])
+    seconds = record.get("seconds", 0)
     headline = record.get("headline") or {}
     figures = headline.get("figures", {})
     main = "".join(
@@ -169,7 +191,7 @@ def _row(record: Mapping[str, Any], lang: str, qualify: Collection[str] = ()) ->
         + _cell("status", lang, state, f"ak-status-{html.escape(status)}")
         + main
         + _cell("headline", lang, others, "ak-figures")
-        + _cell("duration", lang, format_duration(record.get("seconds", 0), lang), "ak-num")
+        + _cell("duration", lang, format_duration(seconds, lang), "ak-num", _seconds(seconds))
         + _cell("links", lang, links, "ak-links")
         + "</tr>"
     )
@@ -217,8 +239,10 @@ def render_index(manifest: Mapping[str, Any], lang: str = "zh") -> str:
     """The index page of a run (self-contained: inline style and the tables script only)."""
     css = (TEMPLATES / "auditkit" / "auditkit.css").read_text(encoding="utf-8")
     notebooks: Sequence[Mapping[str, Any]] = manifest["notebooks"]
+    filtered = _filtered_columns(notebooks, lang)
     headers = "".join(
-        f'<th class="{"ak-num" if key in (*MAIN_FIGURES, "duration") else ""}">'
+        f'<th class="{"ak-num" if key in (*MAIN_FIGURES, "duration") else ""}"'
+        f"{' data-ak-filter' if key in filtered else ''}>"
         f"{html.escape(_column_name(key, lang))}</th>"
         for key in COLUMNS
     )

@@ -8,6 +8,7 @@ from auditkit.report.kernel_params import check_parameters
 from auditkit.report.notebook import (
     headline,
     report_dir,
+    save_cut_table,
     save_table,
     section,
     show_figure,
@@ -24,6 +25,7 @@ __all__ = [
     "headline",
     "personal_labels",
     "report_dir",
+    "save_cut_table",
     "save_table",
     "section",
     "show_figure",

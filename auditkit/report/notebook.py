@@ -34,6 +34,7 @@ from auditkit.report.tables import (
     shown_rows,
     table_html,
     table_note,
+    total_rows,
 )
 
 HEADLINE_MIME = "application/vnd.auditkit.headline+json"
@@ -320,6 +321,21 @@ def save_table(
     parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
     write_files_together({parquet: buffer.getvalue(), csv: csv_bytes(ordered)})
     return parquet, csv
+
+
+def save_cut_table(
+    frame: pd.DataFrame,
+    folder: str | os.PathLike[str],
+    name: str,
+    max_rows: int,
+    mask: bool = True,
+) -> Path | None:
+    """The CSV of a table that `show_table` cuts to `max_rows` data rows, saved whole with
+    `save_table` (masked as the table is shown), for its `full_data` link: no row of a report is
+    in no file of its run. None, and no file, for a table shown whole."""
+    if len(frame) - total_rows(frame) <= max_rows:
+        return None
+    return save_table(frame, folder, name, mask=mask)[1]
 
 
 def read_headline(notebook: Mapping[str, Any]) -> dict[str, Any] | None:

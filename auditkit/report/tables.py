@@ -25,6 +25,10 @@ from auditkit.results import TOTAL_ROWS
 SHORT_TEXT = 20
 CODE_TEXT = 40
 MEDIUM_TEXT = 60
+#: A text column gets a filter in the page (the tables script) when it groups the rows: 2 to
+#: `MAX_FILTER_CHOICES` distinct values, each found on two rows or more on average (not links,
+#: ids, or the values of a key/value table).
+MAX_FILTER_CHOICES = 12
 #: Set by `auditkit run` in the kernel's environment: the notebook's folder in the run, where its
 #: files sit next to its report.
 REPORT_DIR_ENV = "AUDITKIT_REPORT_DIR"
@@ -184,6 +188,17 @@ def _single_words(texts: pd.Series, widths: pd.Series) -> bool:
     return bool((widths == texts.str.len()).all() and not texts.str.contains(r"\s").any())
 
 
+def groups_rows(values: Iterable[str]) -> bool:
+    """The texts of a column (the rows shown, totals left out) group the rows: 2 to
+    `MAX_FILTER_CHOICES` distinct values, twice as many rows as values or more (blank and missing
+    values left out), so that a filter on the column means something."""
+    texts = [
+        text for text in (str(v).strip() for v in values) if text not in ("", formatting.MISSING)
+    ]
+    distinct = len(set(texts))
+    return 2 <= distinct <= MAX_FILTER_CHOICES and 2 * distinct <= len(texts)
+
+
 def _cell_style(kind: str, header: bool = False) -> str:
     """The style a cell (or the header) of a column of `kind` carries in its own markup, so that
     the table reads right where no auditkit stylesheet is loaded (JupyterLab aligns every cell
@@ -196,6 +211,23 @@ def _cell_style(kind: str, header: bool = False) -> str:
         return f"text-align:{align};word-break:keep-all"
     whole = {"ak-num": ";white-space:nowrap", "ak-short": ";word-break:keep-all"}.get(kind, "")
     return f"text-align:{align};vertical-align:top{whole}"
+
+
+#: Where short text may wrap: at a space, but not before a dash of a range ("2023-01 –").
+_WORD_BREAK = re.compile(r" (?![–—-] )")
+
+
+def _cell_text(value: object, kind: str) -> str:
+    """A cell's escaped text. Short text of several words has each word in a span of its own
+    (`ak-word`), which the stylesheet keeps whole where the text may wrap (on paper): it then
+    wraps at its spaces only, never inside a period (`2023-` / `01`) or a masked name (`徐` /
+    `**`), where a browser would otherwise break it, and a range's dash stays with its first
+    end (`2023-01 –` / `2025-12`)."""
+    text = str(value)
+    words = _WORD_BREAK.split(text)
+    if kind != "ak-short" or len(words) < 2:
+        return html.escape(text)
+    return " ".join(f'<span class="ak-word">{html.escape(word)}</span>' for word in words)
 
 
 def table_html(
@@ -214,7 +246,10 @@ def table_html(
     `full_data` is the complete CSV shown under a cut table (its path, linked by `file_link`,
     or a name relative to the report); the table's
     own note (`frame.attrs[NOTE]`) comes first under it. Total rows (`with_total`) are always
-    shown, in the table's `<tfoot>`.
+    shown, in the table's `<tfoot>`. For the tables script: a header whose column groups the
+    rows shown (`groups_rows`) is marked `data-ak-filter`, and a cut table carries its number of
+    data rows (`data-ak-rows`) and the sentence saying that search and filters cover the rows
+    shown only (`data-ak-cut`).
     """
     totals = total_rows(frame)
     data_rows = len(frame) - totals
@@ -224,15 +259,20 @@ def table_html(
     }
     kinds = {column: _kind(shown[column], column in numeric) for column in shown.columns}
     styles = {column: _cell_style(kind) for column, kind in kinds.items()}
+    data = shown.iloc[: len(shown) - totals]
+    filtered = {
+        c for c in shown.columns if kinds[c] != "ak-num" and groups_rows(data[c].astype(str))
+    }
     headers = "".join(
-        f'<th class="{kinds[c]}" style="{_cell_style(kinds[c], header=True)}">'
+        f'<th class="{kinds[c]}" style="{_cell_style(kinds[c], header=True)}"'
+        f"{' data-ak-filter' if c in filtered else ''}>"
         f"{html.escape(str((column_labels or {}).get(c, c)))}</th>"
         for c in shown.columns
     )
     rows = [
         "<tr>"
         + "".join(
-            f'<td class="{kinds[c]}" style="{styles[c]}">{html.escape(str(v))}</td>'
+            f'<td class="{kinds[c]}" style="{styles[c]}">{_cell_text(v, kinds[c])}</td>'
             for c, v in zip(shown.columns, record, strict=True)
         )
         + "</tr>"
@@ -241,7 +281,10 @@ def table_html(
     body = "".join(rows[: len(rows) - totals])
     foot = "".join(rows[len(rows) - totals :]) if totals else ""
     notes = []
+    cut = ""
     if data_rows > max_rows:
+        tools = i18n.text("report.table.tools_cover_shown", lang).format(shown=max_rows)
+        cut = f' data-ak-rows="{data_rows}" data-ak-cut="{html.escape(tools)}"'
         notes.append(
             i18n.text("report.table.showing_rows", lang).format(shown=max_rows, total=data_rows)
         )
@@ -254,6 +297,6 @@ def table_html(
     if own:
         note = f'<p class="ak-table-note">{html.escape(own)}</p>{note}'
     return (
-        f'<div class="ak-table-wrap"><table class="ak-table"><thead><tr>{headers}</tr></thead>'
+        f'<div class="ak-table-wrap"><table class="ak-table"{cut}><thead><tr>{headers}</tr></thead>'
         f"<tbody>{body}</tbody>{f'<tfoot>{foot}</tfoot>' if foot else ''}</table>{note}</div>"
     )

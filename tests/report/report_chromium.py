@@ -32,7 +32,9 @@ PRINT_WIDTH = 1032
 #: it shown, and the frame must lie inside the window; on paper (`matchMedia("print")`) no table
 #: may be wider than its frame at all. Long text (`ak-long`) that wraps must hold at least 40
 #: characters a line (30 in a column of Chinese text, `ak-cjk`) on screen; numbers never wrap,
-#: nor do codes (`ak-short`) on screen. The page itself never scrolls sideways.
+#: nor do codes (`ak-short`) on screen, and on paper short text wraps between its words only
+#: (each word, `ak-word`, whole: never `2023-` / `01`, nor `徐` / `**`). The page itself never
+#: scrolls sideways.
 TABLE_LAYOUT_PROBE = r"""(() => {
   const print = matchMedia("print").matches, problems = [];
   const lines = cell => {
@@ -65,7 +67,15 @@ TABLE_LAYOUT_PROBE = r"""(() => {
     wrap.querySelectorAll("tbody td.ak-num").forEach(cell => {
       if (lines(cell) > 1) problems.push(`${name}: number ${cell.textContent} wraps`);
     });
-    if (print) return;
+    if (print) {
+      wrap.querySelectorAll("tbody td.ak-short").forEach(cell => {
+        const words = [...cell.querySelectorAll(".ak-word")];
+        (words.length ? words : [cell]).forEach(word => {
+          if (lines(word) > 1) problems.push(`${name}: ${word.textContent} breaks on paper`);
+        });
+      });
+      return;
+    }
     wrap.querySelectorAll("tbody td.ak-short").forEach(cell => {
       if (lines(cell) > 1) problems.push(`${name}: ${cell.textContent} wraps`);
     });

@@ -15,6 +15,7 @@ from report_chromium import find_chromium
 from auditkit import i18n
 from auditkit.errors import ParameterError
 from auditkit.report import figures, notebook
+from auditkit.results import with_total
 
 
 @pytest.fixture
@@ -67,16 +68,21 @@ def test_a_headline_of_simulated_results_records_it_and_says_so(
 @pytest.mark.parametrize(
     ("lang", "title", "cut"),
     [
-        ("zh", "各规则涉及电费，核算确认与估算分列", "（前 12 条规则，共 14 条）"),
-        ("en", "Revenue per rule, proved and estimated apart", " (top 12 of 14 rules)"),
+        ("zh", "各规则涉及电费，核算确认与估算分列", "（前 12 条，有金额的规则共 14 条）"),
+        (
+            "en",
+            "Revenue per rule, proved and estimated apart",
+            " (top 12 of 14 rules with revenue)",
+        ),
     ],
 )
-def test_the_revenue_chart_has_a_visible_title_that_says_when_rules_were_left_out(
+def test_a_revenue_chart_title_says_when_rules_were_left_out_of_the_rules_with_revenue(
     lang: str, title: str, cut: str
 ) -> None:
     from auditkit.audit.charts import revenue_by_rule_chart
 
-    # fourteen rules with money and two without: the chart counts the fourteen
+    # fourteen rules with money and two without: the chart counts the fourteen, and says they
+    # are the rules with revenue (the report counts sixteen rules fired)
     revenue = pd.DataFrame(
         {"proved": [float(n) for n in range(1, 15)] + [0.0, 0.0], "estimated": 0.0},
         index=[f"rule {n}" for n in range(16)],
@@ -227,6 +233,37 @@ def test_save_table_writes_identical_bytes_in_a_stable_order(tmp_path: Path) -> 
         "findings.csv",
         "findings.parquet",
     ]
+
+
+def test_a_table_cut_to_its_row_limit_is_saved_whole_and_masked_for_its_full_data_link(
+    tmp_path: Path,
+) -> None:
+    events = pd.DataFrame(
+        {
+            "customer_id": [f"c{n:03d}" for n in range(120)],
+            "name": ["徐小明"] * 120,
+            "amount": [1.25] * 120,
+        }
+    )
+    csv = notebook.save_cut_table(events, tmp_path, "since_events", 50)
+    assert csv == tmp_path / "since_events.csv" and (tmp_path / "since_events.parquet").exists()
+    saved = pd.read_csv(csv, encoding="utf-8-sig")
+    assert len(saved) == 120  # the 50 shown and the 70 the report leaves out
+    assert saved["customer_id"].tolist()[:2] == ["c000", "c001"]  # in the table's order
+    assert set(saved["name"]) == {"徐**"}  # masked as the table shows it
+    unmasked = notebook.save_cut_table(events, tmp_path / "open", "since_events", 50, mask=False)
+    assert set(pd.read_csv(unmasked, encoding="utf-8-sig")["name"]) == {"徐小明"}
+
+
+def test_a_table_shown_whole_saves_no_file_even_with_its_total_row_past_the_limit(
+    tmp_path: Path,
+) -> None:
+    rules = with_total(
+        pd.DataFrame({"rule": [f"r{n}" for n in range(50)], "findings": [2] * 50}),
+        {"rule": "合计", "findings": 100},  # 50 × 2
+    )
+    assert notebook.save_cut_table(rules, tmp_path, "since_by_rule", 50) is None  # 51 rows
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_report_dir_follows_the_run_or_falls_back(

@@ -401,3 +401,146 @@ def test_the_stylesheet_gives_every_cell_the_look_its_inline_style_carries(tmp_p
     kinds = {look.split(" ")[0] for look in inline}
     assert {"ak-num", "ak-short", "ak-medium", "ak-long"} <= kinds
     assert [look for look, alone in zip(inline, sheet, strict=True) if look != alone] == []
+
+
+def test_a_short_text_of_several_words_keeps_each_word_whole_for_paper() -> None:
+    frame = pd.DataFrame(
+        {"期间": ["2023-01 – 2025-12", "2024-10"], "户名": ["徐**", "潘**"], "x": ["a b", "c"]}
+    )
+    page = tables.table_html(frame)
+    # a period wraps after its dash only, never as "2023-" / "01"
+    assert f'<td class="ak-short" {SHORT}><span class="ak-word">2023-01 –</span> ' in page
+    assert '<span class="ak-word">2025-12</span></td>' in page
+    # near misses: one word is the cell itself, which stays whole as short text does
+    assert f'<td class="ak-short" {SHORT}>2024-10</td>' in page
+    assert f'<td class="ak-short" {SHORT}>徐**</td>' in page
+    assert '<span class="ak-word">a</span> <span class="ak-word">b</span>' in page
+
+
+def _districts(rows: int) -> pd.DataFrame:
+    """`rows` rules by district, sorted by district as the audit cycle's table is: the first
+    twelve rows in 城东 and 城北, the rest in 城南 and 城西."""
+    districts = ["城东", "城北", "城南", "城西"]
+    return pd.DataFrame(
+        {
+            "供电单位": [districts[row * len(districts) // rows] for row in range(rows)],
+            "规则": [f"rule_{row:02d}" for row in range(rows)],
+            "疑点数": [row + 1 for row in range(rows)],
+        }
+    )
+
+
+#: What the tables script says above each table: its count and each filter's choices.
+TOOLS_PROBE = """[...document.querySelectorAll(".ak-table-tools")].map(bar => ({
+  count: bar.querySelector(".ak-table-count").textContent,
+  filters: [...bar.querySelectorAll("select")].map(s => [...s.options].map(o => o.text))}))"""
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium")
+@pytest.mark.parametrize(
+    ("lang", "cut_count", "whole_count"),
+    [
+        ("zh", "显示 12 / 24 行 · 搜索和筛选只针对所列前 12 行", "显示 24 / 24 行"),
+        ("en", "12 of 24 rows shown · search and filters cover only the first 12 rows listed",
+         "24 of 24 rows shown"),
+    ],
+)  # fmt: skip
+def test_a_cut_table_counts_all_its_rows_and_says_its_tools_cover_the_rows_shown(
+    tmp_path: Path, lang: str, cut_count: str, whole_count: str
+) -> None:
+    from report_chromium import offline_chromium, visit
+
+    # 24 rows, 6 a district: the first 12 shown are 城东's and 城北's only
+    cut = tables.table_html(_districts(24), lang=lang, max_rows=12, full_data="rules.csv")
+    whole = tables.table_html(_districts(24), lang=lang, max_rows=24)  # the near miss
+    page = _report_page(tmp_path, lang, [cut, whole])
+    with offline_chromium(find_chromium()) as browser:
+        seen = visit(browser, page, probe=TOOLS_PROBE, settle=0)
+    assert seen.script_errors == []
+    cut_tools, whole_tools = seen.probed
+    assert cut_tools["count"] == cut_count
+    assert cut_tools["filters"][0][1:] == ["城东", "城北"]  # of the rows shown, as it says
+    assert whole_tools["count"] == whole_count
+    assert whole_tools["filters"][0][1:] == ["城东", "城北", "城南", "城西"]
+
+
+def test_a_column_gets_a_filter_only_where_its_values_group_the_rows() -> None:
+    profile = pd.DataFrame(
+        {
+            "项目": ["用户数", "计费月数", "售电量", "电费", "平均电价", "专变用户", "居民用户",
+                   "一般工商业", "大工业", "农业", "停用户", "新装户"],
+            # a key/value table's values: one repeats, they group nothing
+            "数值": ["4,434", "36", "305,735,964", "1,888,098.70", "0.6996", "120", "3,900",
+                   "300", "36", "78", "固定间隔抽样", "20240601"],
+            "链接": [f"报告 · findings.csv · 第 {row} 行" for row in range(12)],
+            # three districts of four rows each: a filter means something
+            "供电单位": ["城东", "城北", "城南"] * 4,
+        }
+    )  # fmt: skip
+    headers = tables.table_html(profile).split("<thead>")[1].split("</thead>")[0]
+    assert headers.count("data-ak-filter") == 1
+    assert f'<th class="ak-short" {TEXT_HEADER} data-ak-filter>供电单位</th>' in headers
+    assert tables.groups_rows(["城东", "城北", "城东", "城北"])  # 2 values, 4 rows
+    assert not tables.groups_rows(["城东", "城北", "城东"])  # 2 values, 3 rows: near miss
+    assert not tables.groups_rows(["城东"] * 12)  # one value: nothing to choose
+    assert not tables.groups_rows([f"d{n % 13}" for n in range(52)])  # 13 values: too many
+
+
+#: How a printed page lays out tables, charts and headings: the display of the parts of each
+#: table with a total row, each image's size and breaking, what follows each heading, and the
+#: height from the chart's heading to the chart's foot.
+PRINT_PROBE = """(() => ({
+  parts: [...document.querySelectorAll(".ak-table:has(tfoot) thead, .ak-table tfoot")].map(
+    part => `${part.tagName.toLowerCase()} ${getComputedStyle(part).display}`),
+  images: [...document.querySelectorAll("img")].map(image => {
+    const box = image.getBoundingClientRect();
+    return {width: box.width, height: box.height, breakInside: getComputedStyle(image).breakInside};
+  }),
+  headings: [...document.querySelectorAll("h2, h3")].map(h => getComputedStyle(h).breakAfter),
+  headingToChartEnd: document.querySelector("img").getBoundingClientRect().bottom -
+    document.getElementById("sec-findings_by_rule").getBoundingClientRect().top,
+}))()"""
+#: A printed page's height in CSS pixels: A4 landscape's 210 mm less the 12 mm margins.
+PRINT_HEIGHT = (210 - 2 * 12) / 25.4 * 96
+
+
+def _tall_chart() -> str:
+    """An <img> of a chart as tall as the district report's revenue chart of 12 rules: 800 ×
+    880 pixels (8 × 8.8 inches at 100 dpi)."""
+    import base64
+
+    from matplotlib.figure import Figure
+
+    from auditkit.report.notebook import figure_png
+
+    figure = Figure(figsize=(8, 8.8))
+    figure.subplots().barh(range(12), range(1, 13))
+    png = base64.b64encode(figure_png(figure)).decode("ascii")
+    return f'<img src="data:image/png;base64,{png}" alt="chart">'
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium")
+def test_a_printed_report_prints_a_total_row_once_and_keeps_charts_and_headings_whole(
+    tmp_path: Path,
+) -> None:
+    from report_chromium import offline_chromium, visit
+
+    fragments = [
+        '<h2 id="sec-findings_by_rule">疑点分布：按稽查领域与规则</h2>',
+        _tall_chart(),
+        tables.table_html(_areas_with_total(60), lang="zh", max_rows=60),
+    ]
+    page = _report_page(tmp_path, "zh", fragments)
+    with offline_chromium(find_chromium()) as browser:
+        paper = visit(browser, page, probe=PRINT_PROBE, width=PRINT_WIDTH, media="print", settle=0)
+        screen = visit(browser, page, probe=PRINT_PROBE, settle=0)
+    # on paper: the header on every page the table spans, the total once, after the last row
+    assert paper.probed["parts"] == ["thead table-header-group", "tfoot table-row-group"]
+    assert screen.probed["parts"] == ["thead table-header-group", "tfoot table-footer-group"]
+    (chart,) = paper.probed["images"]
+    assert chart["breakInside"] == "avoid" and chart["height"] <= PRINT_HEIGHT  # 703 px
+    # the heading and the chart under it fit one page together (the heading is not left alone)
+    assert paper.probed["headingToChartEnd"] <= PRINT_HEIGHT
+    assert chart["width"] / chart["height"] == pytest.approx(800 / 880, rel=0.02)  # not squashed
+    assert screen.probed["images"][0]["height"] > PRINT_HEIGHT  # the near miss: on screen, whole
+    assert set(paper.probed["headings"]) == {"avoid"}

@@ -2,10 +2,15 @@
    Reads the table that is already in the page and only ever sets text (never HTML), so data stays
    data; without JavaScript the plain table is shown. Tables of at least 10 rows are enhanced.
    Total rows sit in the table's foot (tfoot): they stay last, out of sorting, filters and count.
+   What the page cannot know is written where the table is built (auditkit.report.tables,
+   auditkit.pipeline.index): the columns worth a filter (th data-ak-filter), a number's machine
+   value where its text is not one (td data-sort: an elapsed time in seconds), and, for a table
+   cut to its row limit, its number of data rows (data-ak-rows) and the sentence saying that
+   search and filters cover the rows shown only (data-ak-cut).
    A table too wide for its frame is marked and announced (markWide). */
 (function () {
   "use strict";
-  var MIN_ROWS = 10, MAX_CHOICES = 12;
+  var MIN_ROWS = 10;
   // The words come from the wording catalogue, as data-* attributes of this script element.
   var words = document.getElementById("ak-tables-script").dataset;
   // Text sorts in the page's language (pinyin order for Chinese).
@@ -14,7 +19,8 @@
   function cellValue(cell, numeric) {
     var text = cell.textContent.trim();
     if (!numeric) return text;
-    var number = parseFloat(text.replace(/[,\s%]/g, ""));
+    var number = parseFloat(cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort") :
+      text.replace(/[,\s%]/g, ""));
     return isNaN(number) ? -Infinity : number;
   }
 
@@ -52,12 +58,10 @@
       header.addEventListener("keydown", function (event) {
         if (event.key === "Enter" || event.key === " ") { event.preventDefault(); sort(); }
       });
-      if (numeric) return;
+      if (numeric || !header.hasAttribute("data-ak-filter")) return;
       var values = {};
       rows.forEach(function (row) { values[row.cells[column].textContent.trim()] = true; });
       var choices = Object.keys(values).filter(Boolean).sort();
-      // A filter groups rows: none for a column whose every row differs (links, figures, ids).
-      if (choices.length < 2 || choices.length > MAX_CHOICES || choices.length === rows.length) return;
       var select = document.createElement("select");
       select.setAttribute("aria-label", header.textContent);
       select.appendChild(new Option(header.textContent + ": " + words.all, ""));
@@ -65,6 +69,8 @@
       filters.push({ column: column, select: select });
       bar.appendChild(select);
     });
+    var total = table.getAttribute("data-ak-rows") || rows.length;
+    var cut = table.hasAttribute("data-ak-cut") ? " · " + table.getAttribute("data-ak-cut") : "";
     var count = document.createElement("span");
     count.className = "ak-table-count";
     bar.appendChild(count);
@@ -78,7 +84,7 @@
         row.hidden = !visible;
         if (visible) shown += 1;
       });
-      count.textContent = words.shown.replace("{n}", shown).replace("{total}", rows.length);
+      count.textContent = words.shown.replace("{n}", shown).replace("{total}", total) + cut;
     };
     bar.addEventListener("input", apply);
     bar.addEventListener("change", apply);
