@@ -597,6 +597,7 @@ def daily_theft_scores(
     one ranking. `as_of` defaults to `theft.read_end`'s day; attrs "left_out" (reads after it)
     and "as_of" as `theft_scores` gives them."""
     end = read_end(reads, "daily_reads")
+    reads = reads.assign(date=end.days)  # each read's day found once: the parts read it as is
     as_of = as_of or end.day
     peers = peer_groups_of(customers)
     options = {
@@ -606,7 +607,7 @@ def daily_theft_scores(
         "field_checks": field_checks,
     }
     spanning = _daily_reads_spanning(reads, peers.index, as_of)
-    rest = reads.assign(date=end.days)[~reads["customer_id"].isin(spanning["customer_id"])]
+    rest = reads[~reads["customer_id"].isin(spanning["customer_id"])]
     rest = rest[rest["date"] <= as_of_day(as_of)]
     parts = [
         theft_scores(part, as_of=_read_until(part, as_of), **options)

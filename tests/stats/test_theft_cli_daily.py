@@ -64,3 +64,29 @@ def test_a_daily_read_after_the_bills_last_period_is_refused_by_file_row_and_col
     ):
         run("stats", "theft", str(folder), "--daily", "--out", str(tmp_path / "out"))
     assert not (tmp_path / "out").exists()
+
+
+def test_a_daily_run_counts_each_days_customers_once_and_not_at_all_with_as_of(
+    utility,
+    tmp_path,
+    monkeypatch,
+    no_team_register,  # noqa: F811
+):
+    from pandas.core.groupby.generic import SeriesGroupBy
+
+    counted = []  # rows grouped by day to find the default last day (`theft.ReadEnd.day`)
+    count_customers = SeriesGroupBy.nunique
+
+    def counting(self, *args, **kwargs):
+        counted.append(len(self.obj))
+        return count_customers(self, *args, **kwargs)
+
+    monkeypatch.setattr(SeriesGroupBy, "nunique", counting)
+    assert run("stats", "theft", str(utility), "--daily", "--out", str(tmp_path / "a")) == 0
+    # Before: 5 (the CLI's field checks and folder, the scoring, each of its two groups).
+    assert len(counted) == 1
+    counted.clear()
+    month = ["--as-of", "2025-11"]
+    assert run("stats", "theft", str(utility), "--daily", *month, "--out", str(tmp_path / "b")) == 0
+    # Before: 3 (the scoring and its two groups), though a given as_of needs no default.
+    assert counted == []
