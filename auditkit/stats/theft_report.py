@@ -607,7 +607,8 @@ def daily_theft_scores(
         "field_checks": field_checks,
     }
     spanning = _daily_reads_spanning(reads, peers.index, as_of)
-    rest = reads[~reads["customer_id"].isin(spanning["customer_id"])]
+    # Their distinct ids: pandas' isin on text ids takes each value given one by one.
+    rest = reads[~reads["customer_id"].isin(spanning["customer_id"].unique())]
     rest = rest[rest["date"] <= as_of_day(as_of)]
     parts = [
         theft_scores(part, as_of=_read_until(part, as_of), **options)

@@ -90,3 +90,24 @@ def test_a_daily_run_counts_each_days_customers_once_and_not_at_all_with_as_of(
     assert run("stats", "theft", str(utility), "--daily", *month, "--out", str(tmp_path / "b")) == 0
     # Before: 3 (the scoring and its two groups), though a given as_of needs no default.
     assert counted == []
+
+
+def test_the_customers_scored_apart_are_looked_up_by_their_distinct_ids(utility, monkeypatch):
+    from auditkit.stats.theft_report import daily_theft_scores
+
+    dataset = load(utility)
+    looked_up = []  # (values given, distinct values) of each isin on a column of ids
+    is_in = pd.Series.isin
+
+    def recording(self, values):
+        if self.name == "customer_id":
+            given = pd.Series(list(values), dtype=object)
+            looked_up.append((len(given), given.nunique()))
+        return is_in(self, values)
+
+    monkeypatch.setattr(pd.Series, "isin", recording)
+    daily_theft_scores(dataset.daily_reads, dataset.customers)
+    # Before: the spanning customers' 123,840 reads (288 customers × 430 days) were given, each
+    # id 430 times, which pandas' text isin turns one by one into Arrow scalars: 7.3 million on
+    # 20,000 customers and 450 days (`stats theft --daily` 50 s of CPU, now 12 s).
+    assert looked_up and all(given == distinct for given, distinct in looked_up)
