@@ -65,6 +65,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit import formatting, i18n
+from auditkit.errors import ParameterError
 from auditkit.periods import as_of_day, local_days
 from auditkit.stats import followed as follow_ups
 from auditkit.stats import tables
@@ -610,6 +611,9 @@ def daily_theft_scores(
     # Their distinct ids: pandas' isin on text ids takes each value given one by one.
     rest = reads[~reads["customer_id"].isin(spanning["customer_id"].unique())]
     rest = rest[rest["date"] <= as_of_day(as_of)]
+    if spanning.empty and rest.empty:  # every read after as_of: nobody to score
+        first = reads["date"].min().date()
+        raise ParameterError("as_of", f"a day on or after the reads' first, {first}", as_of)
     parts = [
         theft_scores(part, as_of=_read_until(part, as_of), **options)
         for part in (spanning, rest)

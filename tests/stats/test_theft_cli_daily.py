@@ -111,3 +111,25 @@ def test_the_customers_scored_apart_are_looked_up_by_their_distinct_ids(utility,
     # id 430 times, which pandas' text isin turns one by one into Arrow scalars: 7.3 million on
     # 20,000 customers and 450 days (`stats theft --daily` 50 s of CPU, now 12 s).
     assert looked_up and all(given == distinct for given, distinct in looked_up)
+
+
+def test_an_as_of_before_every_daily_read_is_named_as_the_flag_not_a_concat_error(
+    utility,
+    tmp_path,
+    no_team_register,  # noqa: F811
+):
+    first = pd.read_csv(utility / "daily_reads.csv")["date"].min()
+    before = str((pd.Timestamp(first) - pd.Timedelta(days=1)).date())
+    # Before: ValueError: No objects to concatenate (a traceback), for a day or a month before.
+    for as_of in (before, "2020-01"):
+        with pytest.raises(
+            AuditkitError,
+            match=rf"'--as-of': expected a day on or after the reads' first, {first}, "
+            rf"found '{as_of}'",
+        ):
+            run("stats", "theft", str(utility), "--daily", "--as-of", as_of, "--out", str(tmp_path))
+    # near miss: the first day itself scores (every customer too short to judge)
+    assert run("stats", "theft", str(utility), "--daily", "--as-of", first, "--out",
+               str(tmp_path / "first")) == 0  # fmt: skip
+    written = pd.read_csv(tmp_path / "first" / "theft_scores.csv", encoding="utf-8-sig")
+    assert set(written["status"]) <= {"too_short", "all_zero"}
