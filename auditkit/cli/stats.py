@@ -227,9 +227,9 @@ def _field_checks(
 ) -> tuple[pd.DataFrame | None, str | None]:
     """The register's false alarms on falls (`register.checks.field_checks`) of `--db`, else of
     the register the reports of `data_dir` read (None when there is none), decided by the last
-    day scored: the end of `--as-of`, else of the reads (`end`: daily reads' `theft.read_end`,
-    where the caller has it; outcomes recorded later do not change a run made again); and that
-    register's URL, password masked (None: none)."""
+    day scored: the end of `--as-of`, else of the reads (`end`: daily reads' `theft.read_end`;
+    outcomes recorded later do not change a run made again); and that register's URL, password
+    masked (None: none)."""
     from auditkit.register.checks import field_checks
     from auditkit.register.location import register_url_for
     from auditkit.register.store import Register
@@ -246,13 +246,11 @@ def _field_checks(
         return field_checks(register, args.district, until=until), register.url
 
 
-def _last_day(
-    as_of: str | None, reads: pd.DataFrame, end: ReadEnd | None = None
-) -> pd.Timestamp | None:
+def _last_day(as_of: str | None, reads: pd.DataFrame, end: ReadEnd | None) -> pd.Timestamp | None:
     """The last day scored: the day `as_of` knows (`periods.as_of_day`: the end of a month, or
-    the date itself); without it, the last day of the `reads` (daily reads: `theft.read_end`'s,
-    `end` where the caller has it, where their scoring ends, not a stray later read's; or
-    'YYYY-MM' periods; None without reads)."""
+    the date itself); without it, daily reads' `end` (`theft.read_end`: where their scoring
+    ends, not a stray later read's day), else the last of the `reads`' 'YYYY-MM' periods (None
+    without reads)."""
     import pandas as pd
 
     from auditkit.periods import as_of_day, period_last_day
@@ -262,12 +260,10 @@ def _last_day(
             return as_of_day(as_of)
         except ParameterError:
             raise ParameterError("--as-of", "a month YYYY-MM or a date YYYY-MM-DD", as_of) from None
+    if end is not None:
+        return pd.Timestamp(end.day)
     if reads.empty:
         return None
-    if "date" in reads.columns:
-        from auditkit.stats.theft import read_end
-
-        return pd.Timestamp((read_end(reads, "daily_reads") if end is None else end).day)
     return period_last_day(str(reads["period"].max()))
 
 
