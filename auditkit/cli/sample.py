@@ -365,6 +365,7 @@ def run_select(args: argparse.Namespace) -> int:
 
     check_sheet_path(args.output, "--output")
     names = ("--id", "--carry")
+    districts: list[str] = []  # the utility's, recorded for evaluate's --auditing-district
     if args.data is not None:
         if args.id:
             raise ParameterError(
@@ -377,6 +378,7 @@ def run_select(args: argparse.Namespace) -> int:
         from auditkit.sampling.study import population, utility_frame
 
         dataset = load(demo_data_dir() if args.data in ("demo", "") else args.data)
+        districts = dataset.districts
         with parameters_named(_FLAGS):
             if args.district is None:  # the whole utility: every district's units
                 frame = utility_frame(dataset, args.units, args.stratum, args.months)
@@ -476,6 +478,7 @@ def run_select(args: argparse.Namespace) -> int:
         personal=masked,
         keep=kept,
         plan=planned,
+        districts=districts,
     )
     _print_masking(args.lang, masked, kept, [] if args.mask else carry)
     print(i18n.text("sampling.cli.sheet_written", args.lang).format(path=path))

@@ -19,6 +19,8 @@ from auditkit.paths import checked_out_folder, dataset_output_name, outputs_dir,
 if TYPE_CHECKING:
     import pandas as pd
 
+    from auditkit.stats.theft import ReadEnd
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add `stats` (theft, benford) and `crossaudit` (assign, compare) to the parser."""
@@ -127,7 +129,7 @@ def run_theft(args: argparse.Namespace) -> int:
     from auditkit.periods import period_last_day
     from auditkit.report import save_table
     from auditkit.stats import theft_scores
-    from auditkit.stats.theft import read_end, refuse_reads_after
+    from auditkit.stats.theft import read_days, read_end, refuse_reads_after
     from auditkit.stats.theft_report import daily_theft_scores
 
     if args.top < 1:
@@ -138,20 +140,24 @@ def run_theft(args: argparse.Namespace) -> int:
         if dataset.daily_reads is None or dataset.daily_reads.empty:
             found = "none" if dataset.daily_reads is None else "a daily_reads table without rows"
             raise ParameterError("--daily", "a dataset with a daily_reads table", found)
+        # Each read's day found once here: the checks and the scoring below read it as it is.
         reads = dataset.daily_reads[["customer_id", "date", "kwh"]]
+        reads = reads.assign(date=read_days(reads, "daily_reads"))
         bills_end = period_last_day(str(dataset.bills["period"].max()))
         refuse_reads_after(reads, bills_end, dataset.sources.get("daily_reads"), "daily_reads")
     else:
         reads = dataset.bills[["customer_id", "period", "kwh_billed"]].rename(
             columns={"kwh_billed": "kwh"}
         )
-    checks, register_read = _field_checks(args, reads)
+    # The day the scoring ends at by default (a stray later read left out), counted once.
+    end = read_end(reads, "daily_reads") if args.daily and not args.as_of else None
+    checks, register_read = _field_checks(args, reads, end)
     # One folder per source and last day or month scored: a daily run does not replace the
     # monthly scores, nor next month's run this one's.
     if args.as_of:
         last = args.as_of
-    elif args.daily:  # the day the scoring ends at by default (a stray later read left out)
-        last = read_end(reads, "daily_reads").day
+    elif end is not None:
+        last = end.day
     else:
         last = str(reads["period"].max())[:7]
     name = dataset_output_name(args.data_dir, args.district)  # two datasets named alike apart
@@ -170,7 +176,7 @@ def run_theft(args: argparse.Namespace) -> int:
             scores = daily_theft_scores(
                 reads,
                 dataset.customers,
-                args.as_of,
+                last,
                 hours if hours is not None and len(hours) else None,
                 dataset.work_orders,
                 checks,
@@ -217,17 +223,18 @@ def _theft_described(record: dict) -> str:
 
 
 def _field_checks(
-    args: argparse.Namespace, reads: pd.DataFrame
+    args: argparse.Namespace, reads: pd.DataFrame, end: ReadEnd | None
 ) -> tuple[pd.DataFrame | None, str | None]:
     """The register's false alarms on falls (`register.checks.field_checks`) of `--db`, else of
     the register the reports of `data_dir` read (None when there is none), decided by the last
-    day scored: the end of `--as-of`, else of the reads (outcomes recorded later do not change a
-    run made again); and that register's URL, password masked (None: none)."""
+    day scored: the end of `--as-of`, else of the reads (`end`: daily reads' `theft.read_end`;
+    outcomes recorded later do not change a run made again); and that register's URL, password
+    masked (None: none)."""
     from auditkit.register.checks import field_checks
     from auditkit.register.location import register_url_for
     from auditkit.register.store import Register
 
-    until = _last_day(args.as_of, reads)
+    until = _last_day(args.as_of, reads, end)
     register = Register.open_existing(register_url_for(args.data_dir, args.db))
     if register is None:
         if args.db:
@@ -242,11 +249,11 @@ def _field_checks(
         return checks, register.url
 
 
-def _last_day(as_of: str | None, reads: pd.DataFrame) -> pd.Timestamp | None:
+def _last_day(as_of: str | None, reads: pd.DataFrame, end: ReadEnd | None) -> pd.Timestamp | None:
     """The last day scored: the day `as_of` knows (`periods.as_of_day`: the end of a month, or
-    the date itself); without it, the last day of the `reads` (daily reads: `theft.read_end`'s,
-    where their scoring ends, not a stray later read's; or 'YYYY-MM' periods; None without
-    reads)."""
+    the date itself); without it, daily reads' `end` (`theft.read_end`: where their scoring
+    ends, not a stray later read's day), else the last of the `reads`' 'YYYY-MM' periods (None
+    without reads)."""
     import pandas as pd
 
     from auditkit.periods import as_of_day, period_last_day
@@ -256,12 +263,10 @@ def _last_day(as_of: str | None, reads: pd.DataFrame) -> pd.Timestamp | None:
             return as_of_day(as_of)
         except ParameterError:
             raise ParameterError("--as-of", "a month YYYY-MM or a date YYYY-MM-DD", as_of) from None
+    if end is not None:
+        return pd.Timestamp(end.day)
     if reads.empty:
         return None
-    if "date" in reads.columns:
-        from auditkit.stats.theft import read_end
-
-        return pd.Timestamp(read_end(reads, "daily_reads").day)
     return period_last_day(str(reads["period"].max()))
 
 

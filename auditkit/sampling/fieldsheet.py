@@ -462,6 +462,7 @@ def write_field_sheet(
     personal: Mapping[str, str | None] | Sequence[str] = (),
     keep: Sequence[str] = (),
     plan: Plan | None = None,
+    districts: Sequence[str] = (),
 ) -> Path:
     """Write the selection as a field sheet (.xlsx) for the inspectors; returns the path.
 
@@ -484,7 +485,9 @@ def write_field_sheet(
     A file already at `path` is replaced only when it is a field sheet with nothing filled in
     (see `check_sheet_path`): the inspectors' work is never written over. The `plan` the
     sample size came from is recorded (`sheet_plan`), so the returned sheet is evaluated as
-    planned.
+    planned. So are the `districts` of the utility it was drawn from (`Dataset.districts`; none
+    for a population table alone), so that evaluating it refuses an auditing district that is
+    none of them (`read_field_sheet`).
     """
     require_type(selection, Selection, "selection", "a selection of sampling.select")
     planned = None if plan is None else sheet_plan(plan, selection.units)
@@ -519,6 +522,7 @@ def write_field_sheet(
     record["masked"] = masked
     record["kept"] = kept
     record["plan"] = planned
+    record["districts"] = sorted(str(name) for name in districts)
     put_cell(meta["A1"], json.dumps(record, ensure_ascii=False))
     meta.sheet_state = "hidden"
     hidden_rows = workbook.create_sheet(ROWS_SHEET)
@@ -679,6 +683,8 @@ def read_field_sheet(
 
     `inspected_at` fills blank inspection dates (default: the file's modification date).
     `auditing_district` is who inspected; for self-audits it defaults to each row's district.
+    One that is none of the districts the sheet records (those of the utility it was drawn from)
+    is refused before the rows are read: 火星 typed for 城西 would count as one more district.
     An audited value of LARGEST_NUMBER yuan or more is refused, and so is one above SLIP_MULTIPLE
     times its positive book value (a slip: an amount in fen, a pasted number) unless
     `large_amounts` (an understatement checked to be that large).
@@ -700,6 +706,7 @@ def read_field_sheet(
         sheets=RETURNED_SHEETS,
     )
     meta = json.loads(workbook[META_SHEET]["A1"].value)
+    _refuse_auditor_of_no_district(auditing_district, meta.get("districts") or ())
     header_row = int(meta.get("header_row", 1))
     expected, _ = _sheet_frame(workbook[ROWS_SHEET], source.name, 1, header_labels=False)
     field = field_worksheet(workbook, source.name)
@@ -1186,6 +1193,17 @@ def _date(
         problems.add(sheet_row, "inspected_at", future)
         return None
     return day
+
+
+def _refuse_auditor_of_no_district(auditing_district: str | None, districts: Sequence[str]) -> None:
+    """A ParameterError naming auditing_district, the `districts` a sheet records and the one
+    given where it is none of them (a sheet of a population table records none: not checked)."""
+    if auditing_district is not None and districts and auditing_district not in districts:
+        raise ParameterError(
+            "auditing_district",
+            f"one of the districts of the data the sample was drawn from ({', '.join(districts)})",
+            auditing_district,
+        )
 
 
 def _inspections(

@@ -341,7 +341,9 @@ def build(
     returned = require_file(field_sheet) if field_sheet else None
     if returned is None or not (sheet.exists() and sheet.samefile(returned)):
         try:
-            sheet = write_field_sheet(selection, sheet, lang=lang, plan=planned)
+            sheet = write_field_sheet(
+                selection, sheet, lang=lang, plan=planned, districts=dataset.districts
+            )
         except ParameterError as error:  # named as the notebook's parameter, not the writer's
             filled, marked, _ = str(error.found).partition(": evaluate it")
             if error.name != "path" or not marked:  # unreadable, or open in an office program:

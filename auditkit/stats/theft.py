@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -275,33 +276,46 @@ def _refuse_empty_ids(reads: pd.DataFrame) -> None:
         raise ParameterError("reads.customer_id", "an id in every row", f"none in row {row + 1}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ReadEnd:
-    """The days of daily reads (`periods.local_days`) and the last of them a default as_of
-    scores to (`read_end`)."""
+    """The days of daily reads (`periods.local_days`, one per read of `customer_ids`) and the
+    last of them a default as_of scores to (`day`: counted once, when first asked, as a run
+    given its as_of never needs it)."""
 
     days: pd.Series
-    day: str
+    customer_ids: pd.Series
+
+    @cached_property
+    def day(self) -> str:
+        """The last day read by at least READ_END_SHARE of the customers read on the median day
+        read ('' without reads): a stray read days or months after every other would otherwise
+        end each series in days nobody was read, scored as a stop of use."""
+        counts = self.customer_ids.groupby(self.days.to_numpy()).nunique()
+        if counts.empty:
+            return ""
+        busy = counts.index[counts >= READ_END_SHARE * counts.median()]
+        return str(busy.max().date())
+
+
+def read_days(reads: pd.DataFrame, table: str = "reads") -> pd.Series:
+    """The day of each daily read of `reads` (`periods.local_days` of its date); a ParameterError
+    names `table`.date and the first value that is no day. A caller that reads the days more than
+    once passes `reads` on with these as its dates: a day is its own day again, found at once."""
+    return local_days(reads["date"], f"{table}.date", "dates YYYY-MM-DD")
 
 
 def read_end(reads: pd.DataFrame, table: str = "reads") -> ReadEnd:
-    """The days of the daily `reads` (customer_id, date) and their default last day: the last day
-    read by at least READ_END_SHARE of the customers read on the median day read (a stray read
-    days or months after every other would otherwise end each series in days nobody was read,
-    scored as a stop of use). A ParameterError names `table`.date and the row of a read dated
-    after today."""
-    days = local_days(reads["date"], f"{table}.date", "dates YYYY-MM-DD")
+    """The days of the daily `reads` (customer_id, date) and their default last day
+    (`ReadEnd.day`). A ParameterError names `table`.date and the row of a read dated after
+    today."""
+    days = read_days(reads, table)
     future = days > pd.Timestamp.today().normalize()
     if future.any():
         row = int(np.flatnonzero(future.to_numpy())[0])
         raise ParameterError(
             f"{table}.date", "days up to today", f"{days.iloc[row].date()} in row {row + 1}"
         )
-    counts = reads.groupby(days.to_numpy())["customer_id"].nunique()
-    if counts.empty:
-        return ReadEnd(days, "")
-    busy = counts.index[counts >= READ_END_SHARE * counts.median()]
-    return ReadEnd(days, str(busy.max().date()))
+    return ReadEnd(days, reads["customer_id"])
 
 
 def refuse_reads_after(
@@ -312,7 +326,7 @@ def refuse_reads_after(
     first such row (as a spreadsheet numbers it for CSV and XLSX) and the date column."""
     from auditkit.data.problems import DataValidationError, Problem
 
-    days = local_days(reads["date"], f"{table}.date", "dates YYYY-MM-DD")
+    days = read_days(reads, table)
     later = np.flatnonzero((days > last_day).to_numpy())
     if len(later) == 0:
         return

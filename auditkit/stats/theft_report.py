@@ -65,6 +65,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit import formatting, i18n
+from auditkit.errors import ParameterError
 from auditkit.periods import as_of_day, local_days
 from auditkit.stats import followed as follow_ups
 from auditkit.stats import tables
@@ -597,6 +598,7 @@ def daily_theft_scores(
     one ranking. `as_of` defaults to `theft.read_end`'s day; attrs "left_out" (reads after it)
     and "as_of" as `theft_scores` gives them."""
     end = read_end(reads, "daily_reads")
+    reads = reads.assign(date=end.days)  # each read's day found once: the parts read it as is
     as_of = as_of or end.day
     peers = peer_groups_of(customers)
     options = {
@@ -606,8 +608,12 @@ def daily_theft_scores(
         "field_checks": field_checks,
     }
     spanning = _daily_reads_spanning(reads, peers.index, as_of)
-    rest = reads.assign(date=end.days)[~reads["customer_id"].isin(spanning["customer_id"])]
+    # Their distinct ids: pandas' isin on text ids takes each value given one by one.
+    rest = reads[~reads["customer_id"].isin(spanning["customer_id"].unique())]
     rest = rest[rest["date"] <= as_of_day(as_of)]
+    if spanning.empty and rest.empty:  # every read after as_of: nobody to score
+        first = reads["date"].min().date()
+        raise ParameterError("as_of", f"a day on or after the reads' first, {first}", as_of)
     parts = [
         theft_scores(part, as_of=_read_until(part, as_of), **options)
         for part in (spanning, rest)

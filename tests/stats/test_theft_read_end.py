@@ -82,6 +82,7 @@ def test_the_cli_reads_field_checks_up_to_the_day_scored_not_a_stray_later_read(
     # Before: the register's decisions were read up to the stray read's day (2025-04-20), those
     # recorded after the day scored (2025-03-31) included.
     from auditkit.cli.stats import _last_day
+    from auditkit.stats.theft import read_end
 
     days = pd.date_range("2025-01-01", "2025-03-31")
     reads = pd.DataFrame(
@@ -92,6 +93,5 @@ def test_the_cli_reads_field_checks_up_to_the_day_scored_not_a_stray_later_read(
         }
     )
     stray = pd.DataFrame({"customer_id": ["C0"], "date": [pd.Timestamp("2025-04-20")], "kwh": 5.0})
-    assert _last_day(None, pd.concat([reads, stray], ignore_index=True)) == pd.Timestamp(
-        "2025-03-31"
-    )
+    read = pd.concat([reads, stray], ignore_index=True)
+    assert _last_day(None, read, read_end(read, "daily_reads")) == pd.Timestamp("2025-03-31")
