@@ -600,6 +600,7 @@ def daily_theft_scores(
     end = read_end(reads, "daily_reads")
     reads = reads.assign(date=end.days)  # each read's day found once: the parts read it as is
     as_of = as_of or end.day
+    _refuse_as_of_after_reads(as_of, reads["date"].max())
     peers = peer_groups_of(customers)
     options = {
         "peers": peers,
@@ -622,6 +623,20 @@ def daily_theft_scores(
     scores = ranked(pd.concat(parts, ignore_index=True))
     scores.attrs = {"left_out": int((end.days > as_of_day(as_of)).sum()), "as_of": str(as_of)}
     return scores
+
+
+def _refuse_as_of_after_reads(as_of: str | pd.Timestamp, last_read: pd.Timestamp) -> None:
+    """Refuse an `as_of` after the reads' last day (a month: after its month), as monthly
+    scores refuse a month after the bills': the scores would end at the reads' last day while
+    the run's folder and record name the later one."""
+    asked = pd.Timestamp(as_of_day(as_of))
+    if isinstance(as_of, str) and len(as_of) == len("YYYY-MM"):
+        after = asked.to_period("M") > last_read.to_period("M")
+    else:
+        after = asked > last_read
+    if after:
+        last = last_read.date()
+        raise ParameterError("as_of", f"a day on or before the reads' last, {last}", str(as_of))
 
 
 def peer_groups_of(customers: pd.DataFrame) -> pd.Series:

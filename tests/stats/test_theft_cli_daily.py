@@ -133,3 +133,25 @@ def test_an_as_of_before_every_daily_read_is_named_as_the_flag_not_a_concat_erro
                str(tmp_path / "first")) == 0  # fmt: skip
     written = pd.read_csv(tmp_path / "first" / "theft_scores.csv", encoding="utf-8-sig")
     assert set(written["status"]) <= {"too_short", "all_zero"}
+
+
+def test_an_as_of_after_every_daily_read_is_refused_as_the_monthly_scores_refuse_a_later_month(
+    utility,
+    tmp_path,
+    no_team_register,  # noqa: F811
+):
+    last = pd.Timestamp(pd.read_csv(utility / "daily_reads.csv")["date"].max())
+    after = str((last + pd.Timedelta(days=1)).date())
+    next_month = str((last + pd.offsets.MonthBegin(1)).to_period("M"))
+    # Before: accepted, scored to the reads' last day in a folder named after the later one.
+    for as_of in (after, next_month, "2030-01"):
+        with pytest.raises(
+            AuditkitError,
+            match=rf"'--as-of': expected a day on or before the reads' last, {last.date()}, "
+            rf"found '{as_of}'",
+        ):
+            run("stats", "theft", str(utility), "--daily", "--as-of", as_of, "--out", str(tmp_path))
+    # near misses: the last day and its month score
+    for as_of in (str(last.date()), str(last.to_period("M"))):
+        assert run("stats", "theft", str(utility), "--daily", "--as-of", as_of, "--out",
+                   str(tmp_path / as_of)) == 0  # fmt: skip
