@@ -121,13 +121,14 @@ _RULES = {
     ),
     "rule.reduction_without_drop.checks": (
         "减容或暂停期间（至减容恢复或暂停恢复），整个抄表周期的平均负荷率 电量 ÷（剩余容量 × 小时数 × power_factor）"
-        "达 max_load_factor，或最大需量超过 demand_ratio × 剩余容量，即剩余容量承载不了所用负荷；至少 "
+        "超过 max_load_factor（未记录最大需量时），或最大需量超过 demand_ratio × 剩余容量，即剩余容量承载不了所用负荷；至少 "
         "min_months_after 个周期可判；涉及电费：按减少的容量计收基本电费，同一月份无论被几张工单覆盖只计一次；其中"
         "工单即可证明的少收（计费容量小于工单保留的容量、暂停不足期限或超期、倒签工单申请前的天数）归相应规则，按其参数"
         "计算，本规则不重复计入，证据列明金额",
         "during a capacity reduction or suspension (until its restoration or resumption), over "
-        "whole read periods, a load factor kWh / (remaining kVA × hours × power_factor) of at "
-        "least max_load_factor, or maximum demand above demand_ratio × the remaining capacity: a "
+        "whole read periods, a load factor kWh / (remaining kVA × hours × power_factor) above "
+        "max_load_factor (where no maximum demand is recorded), or maximum demand above "
+        "demand_ratio × the remaining capacity: a "
         "load the capacity left cannot carry; judged on at least min_months_after periods; "
         "impact: basic charge on the capacity given up, each month counted once however many "
         "orders cover it, less what the orders prove on their own (capacity billed short of what "
