@@ -249,7 +249,7 @@ _RULES = {
     "rule.tariff_mismatch.checks": (
         "档案电价类别对应的用电类别与用户用电类别不符，或电价表在用户电压等级无此类别，或容量达到两部制标准"
         "（two_part_threshold_kva）而电价表对该用电类别在其电压等级有两部制电价却执行单一制电价；法定例外："
-        "shared_meter_industries 所列行业（学校、养老机构、社会福利机构）可执行居民合表电价，ev_charging_industries"
+        "shared_meter_industries 所列行业（学校、养老机构、社会福利机构）及其子类可执行居民合表电价，ev_charging_industries"
         "（充换电设施）可执行 ev_charging_usages 所列用电类别的电价且不受两部制标准约束；涉及电费为数据期内各期未按"
         "应执行电价计费的账单按应执行电价计收的电费减按计费电价计收的电费之和：有电费明细的按计费电量重算两种电价下的账单"
         "（分时、阶梯按时段、档位，含变损、基本电费——两部制而当期无计费方式的按容量——、力调电费和基金及附加），"
@@ -260,7 +260,8 @@ _RULES = {
         "tariff no rate at the customer's voltage, or a single-part tariff at or above the "
         "two-part threshold where the schedule offers the usage a two-part tariff at that voltage; "
         "legal exceptions: industries in shared_meter_industries (schools, care homes, welfare "
-        "sites) may pay the residential shared-meter price, ev_charging_industries (EV charging) "
+        "sites) and their sub-classes may pay the residential shared-meter price, "
+        "ev_charging_industries (EV charging) "
         "the tariffs of ev_charging_usages, single-part or two-part; impact: what the bills of "
         "the data not on the tariff due under-billed, over the months recoverable: what the "
         "schedule charges on the tariff due "
