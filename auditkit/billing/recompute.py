@@ -590,8 +590,10 @@ def _summed(
 ) -> dict[str, np.ndarray]:
     """The lines of one side (parts of arrays, in the order of `inverse`: each line's key among
     the `n`) summed per joined key: quantity and amount summed, the rate of a single line kept,
-    else amount / quantity; estimated if any line is. Keys without a line of this side:
-    quantity and amount 0, rate NaN."""
+    and the rate several lines share (a bill split by read days at one price: 10.17 × 0.2855 =
+    2.90 and 42.38 × 0.2855 = 12.10 billed 0.2855, not 15.00 / 52.55 = 0.28544, a fen's
+    rounding off the schedule), else amount / quantity; estimated if any line is. Keys without
+    a line of this side: quantity and amount 0, rate NaN."""
     count = np.bincount(inverse, minlength=n)
     # Summed by one bincount over the side's lines in order (np.add.at gives the same sums, but
     # slows twentyfold where its arrays lie at one offset in their pages, as fresh large arrays
@@ -614,9 +616,19 @@ def _summed(
             estimated[at[part["estimated"]]] = True
     rate += 0.0  # a rate of −0.0 reads 0.0, as it did summed from 0
     found = count > 0
-    # The few kinds of several lines are priced as amount / quantity, worked out on them alone.
+    # The few kinds of several lines are priced as amount / quantity, worked out on them alone,
+    # but for those whose lines share one rate (their lowest and highest rates equal).
     several = np.flatnonzero(count > 1)
-    rate[several] = _ratio(amount[several], quantity[several])
+    if len(several):
+        of_several = np.flatnonzero(count[inverse] > 1)
+        rates = np.concatenate([part["rate"] for part in parts])[of_several]
+        lowest, highest = np.full(n, np.inf), np.full(n, -np.inf)
+        np.minimum.at(lowest, inverse[of_several], rates)  # a NaN rate shares none
+        np.maximum.at(highest, inverse[of_several], rates)
+        shared = lowest[several] == highest[several]
+        rate[several] = np.where(
+            shared, lowest[several], _ratio(amount[several], quantity[several])
+        )
     return {
         "found": found,
         "quantity": quantity,

@@ -247,6 +247,25 @@ def test_rate_mismatch_reads_the_rate_of_a_bills_one_energy_line_not_its_average
     assert found.loc["cheap", "revenue_impact"] == 0.67
 
 
+def test_a_bill_split_by_read_days_at_one_price_does_not_fire_rate_mismatch():
+    u = Itemized()
+    for customer_id in ("split", "split_cheap"):
+        u.customer(customer_id)  # COM: 0.80 in January and February alike
+    read = {"read_from": pd.Timestamp("2024-01-26"), "read_to": pd.Timestamp("2024-02-25")}
+    # 52.54 kWh over 31 read days split by them: round(52.54 × 6 / 31, 2) = 10.17 in January,
+    # 42.37 in February, each line to the fen: 10.17 × 0.80 = 8.136 → 8.14 and 42.37 × 0.80 =
+    # 33.896 → 33.90. Both on the schedule; their average 42.04 / 52.54 = 0.80015 was flagged
+    # (high severity, over-billed ¥0.01).
+    u.bill("split", "2024-02", 52.54, [("energy", 10.17, 0.80), ("energy", 42.37, 0.80)], **read)
+    # Near miss: both lines at 0.78: 7.9326 → 7.93 + 33.0486 → 33.05 = 40.98 billed where
+    # 52.54 × 0.80 = 42.032 → 42.03 is due: 1.05 short.
+    u.bill("split_cheap", "2024-02", 52.54, [("energy", 10.17, 0.78), ("energy", 42.37, 0.78)],
+           **read)  # fmt: skip
+    found = u.run("rate_mismatch")
+    assert found.index.tolist() == ["split_cheap"]
+    assert found.loc["split_cheap", "revenue_impact"] == 1.05
+
+
 def test_rate_mismatch_counts_each_bill_to_the_fen_as_billed():
     # January and February at 0.78 where 0.80 is due: 33.3 × 0.78 = 25.974 → 25.97 billed,
     # 26.64 due, 0.67 short a bill: 1.34, not 2 × 33.3 × 0.02 = 1.332 → 1.33.
