@@ -403,6 +403,51 @@ def _indexer(values: object, index: pd.Index) -> np.ndarray:
     return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
 
 
+def tariff_changed_inside(
+    bills: pd.DataFrame, dataset: Dataset
+) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+    """The bills of the prepared frame `bills` whose read period holds the effective day of one
+    tariff_change order (read_from < day ≤ read_to) recording an old tariff other than the
+    tariff due, billed on the tariff due (or on none said): their positions, the frame's rows on the old tariff due (`tariff_due`,
+    `tariff_query` made again), and the share of their read days before the day (d_old / rd).
+    A bill holding two such orders, back and forth, is left out (no one split)."""
+    none = (np.empty(0, dtype=np.int64), bills.iloc[:0], np.empty(0))
+    orders = dataset.work_orders
+    if orders is None or not len(orders):
+        return none
+    customers = dataset.customers.sort_values("customer_id", kind="stable")
+    orders = _orders(orders, customers.reset_index(drop=True))
+    orders = orders[(orders["order_type"] == "tariff_change").to_numpy(dtype=bool)]
+    old = pd.Series(orders["old_text"].to_numpy(dtype=object), dtype=object)
+    orders = orders[(old.notna() & (old.astype(str).str.strip() != "")).to_numpy(dtype=bool)]
+    if not len(orders):
+        return none
+    cust = bills["cust"].to_numpy(dtype=np.int64)
+    from_day = bills["read_from"].to_numpy("datetime64[D]").view(np.int64)
+    to_day = bills["read_to"].to_numpy("datetime64[D]").view(np.int64)
+    keys = orders["key"].to_numpy(dtype=np.int64)
+    first = np.searchsorted(keys, _key(cust, from_day), side="right")
+    last = np.searchsorted(keys, _key(cust, to_day), side="right")
+    rows = np.flatnonzero(last - first == 1)  # one change inside, of the bill's own customer
+    order = first[rows]
+    old = orders["old_text"].to_numpy(dtype=object)[order]
+    new = np.asarray(texts_at(bills["tariff_due"], rows), dtype=object)
+    billed = np.asarray(texts_at(bills["tariff_billed"], rows), dtype=object)
+    # Billed on the new tariff (or not said): one billed on the old is the tariff rules'.
+    other = (old != new) & ((billed == new) | pd.isna(billed))
+    rows, order, old = rows[other], order[other], old[other]
+    days_before = orders["day"].to_numpy(dtype=np.int64)[order] - from_day[rows]
+    share = days_before / bills["read_days"].to_numpy(dtype=float)[rows]
+    on_old = bills.iloc[rows].reset_index(drop=True)
+    on_old["bill"] = np.arange(len(rows))
+    tariff = pd.Categorical(old.astype(str))
+    on_old["tariff_due"] = tariff
+    on_old["tariff_query"] = row_numbers(
+        (tariff.codes, to_day[rows], on_old["voltage_kv"].to_numpy(dtype=float))
+    )[0]
+    return rows, on_old, share
+
+
 def rates_frame(bills: pd.DataFrame, lookup: TariffLookup) -> pd.DataFrame:
     """Per bill, the rates of the flat (no period, no tier) row of the tariff due in force on
     read_to; NaN where there is none."""

@@ -29,6 +29,7 @@ from auditkit.billing.bill_frame import (
     coded_lines,
     prepare_bills,
     rates_frame,
+    tariff_changed_inside,
     texts_at,
 )
 from auditkit.billing.energy import priced_energy, registers_exceeding
@@ -147,6 +148,7 @@ def recompute_coded(
         bills, dataset, rates, lookup, params, skipped, billed_lines, itemized
     )
     notes += notes_due
+    due += _split_at_tariff_change(bills, dataset, lookup, params, skipped, itemized, billed, due)
     del billed_lines
     for part in due:
         part["key"] = _key_of(
@@ -241,6 +243,106 @@ def _due_lines(
             }
         )
     return due, notes
+
+
+def _split_at_tariff_change(
+    bills: pd.DataFrame,
+    dataset: Dataset,
+    lookup: TariffLookup,
+    params: BillingParams,
+    skipped: set[str],
+    itemized: np.ndarray,
+    billed: list[dict[str, np.ndarray]],
+    due: list[dict[str, np.ndarray]],
+) -> list[dict[str, np.ndarray]]:
+    """A bill whose read period holds a tariff change (`tariff_changed_inside`) is due on the
+    old tariff for the read days before the order's effective day and on the new one from it
+    (DOMAIN's split: each line's q_old = round(q × d_old / rd, 2) on the old tariff, q − q_old on
+    the new), where its billed total is nearer that than the whole month on the new tariff: a
+    shop turned workshop on 16 June, billed 1,500 kWh on COM and 1,500 on IND with funds on the
+    IND part, was found over-billed ¥375.00 on the rate and ¥45.00 short of funds. A bill billed
+    the whole month on the new tariff keeps it due. The `due` lines of such bills are scaled in
+    place; returned: their lines on the old tariff."""
+    rows, on_old, share = tariff_changed_inside(bills, dataset)
+    if not len(rows):
+        return []
+    lines = dataset.bill_lines
+    old_due, _ = _due_lines(
+        on_old,
+        dataset,
+        rates_frame(on_old, lookup),
+        lookup,
+        params,
+        skipped,
+        coded_lines(on_old, lines) if lines is not None else None,
+        itemized[rows],
+    )
+    position = np.full(len(bills), -1)
+    position[rows] = np.arange(len(rows))
+    count = len(rows)
+
+    def totals(parts: list[dict[str, np.ndarray]], at: list[np.ndarray]) -> np.ndarray:
+        """Per split bill, the amounts of `parts` whose lines are at positions `at` (−1: of
+        another bill)."""
+        total = np.zeros(count + 1)
+        for part, of in zip(parts, at, strict=True):
+            amount = np.nan_to_num(np.asarray(part["amount"], dtype=float))
+            total += np.bincount(np.where(of >= 0, of, count), amount, minlength=count + 1)
+        return total[:count]
+
+    def split(part: dict[str, np.ndarray], at: np.ndarray, before: bool) -> dict:
+        """The quantities of `part` (lines at split bills' positions `at`) on the read days
+        before the change (`before`) or from it, and their amounts to the fen."""
+        old_part = round_half_up(part["quantity"] * share[np.maximum(at, 0)], 2)
+        quantity = old_part if before else part["quantity"] - old_part
+        return {"quantity": quantity, "amount": round_half_up(quantity * part["rate"], 2)}
+
+    billed_at = [position[_key_parts(part["key"])[0]] for part in billed]
+    due_at = [position[part["bill"]] for part in due]
+    old_at = [part["bill"] for part in old_due]
+    after = [split(part, at, before=False) for part, at in zip(due, due_at, strict=True)]
+    before = [split(part, at, before=True) for part, at in zip(old_due, old_at, strict=True)]
+    billed_total = totals(billed, billed_at)
+    whole = totals(due, due_at)
+    split_total = totals(after, due_at) + totals(before, old_at)
+    chosen = np.append(np.abs(billed_total - split_total) < np.abs(billed_total - whole), False)
+    kept = []
+    for part, scaled, at in zip(old_due, before, old_at, strict=True):
+        taken = chosen[at]
+        kept.append(
+            {
+                **{
+                    name: values[taken] if np.ndim(values) else values
+                    for name, values in part.items()
+                },
+                **{name: values[taken] for name, values in scaled.items()},
+                "bill": rows[at[taken]],
+            }
+        )
+    # The days on an old tariff without funds are due none: a fund line at rate 0 says so, so
+    # that the fund rate due over the bill's kWh is the days' (1,500 of 3,000 kWh at 0.03: 0.015).
+    fund = LINE_TYPES.index("fund")
+    funded = np.zeros(count + 1, dtype=bool)
+    for part, at in zip(old_due, old_at, strict=True):
+        if not np.ndim(part["line_type"]) and part["line_type"] == fund:
+            funded[at] = True
+    for part, scaled, at in zip(due, after, due_at, strict=True):
+        taken = chosen[at]  # −1: the appended False
+        if not np.ndim(part["line_type"]) and part["line_type"] == fund:
+            unfunded = np.flatnonzero(taken & ~funded[at])
+            kept.append(
+                {
+                    **{name: part[name] for name in ("line_type", "period", "tier")},
+                    "bill": part["bill"][unfunded],
+                    "quantity": part["quantity"][unfunded] - scaled["quantity"][unfunded],
+                    "rate": np.zeros(len(unfunded)),
+                    "amount": np.zeros(len(unfunded)),
+                    "estimated": np.zeros(len(unfunded), dtype=bool),
+                }
+            )
+        for name in ("quantity", "amount"):
+            part[name] = np.where(taken, scaled[name], part[name])
+    return kept
 
 
 def _as_of_month(as_of: object) -> int | None:
