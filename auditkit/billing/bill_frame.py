@@ -408,9 +408,10 @@ def tariff_changed_inside(
 ) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
     """The bills of the prepared frame `bills` whose read period holds the effective day of one
     tariff_change order (read_from < day ≤ read_to) recording an old tariff other than the
-    tariff due, billed on the tariff due (or on none said): their positions, the frame's rows on the old tariff due (`tariff_due`,
-    `tariff_query` made again), and the share of their read days before the day (d_old / rd).
-    A bill holding two such orders, back and forth, is left out (no one split)."""
+    tariff due, billed on the tariff due (or on none said): their positions, the frame's rows
+    on the old tariff due (`tariff_due`, `tariff_query` made again), and the share of their
+    read days before the day (d_old / rd). A bill holding two such orders, back and forth, is
+    left out (no one split)."""
     none = (np.empty(0, dtype=np.int64), bills.iloc[:0], np.empty(0))
     orders = dataset.work_orders
     if orders is None or not len(orders):

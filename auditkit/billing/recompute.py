@@ -281,67 +281,80 @@ def _split_at_tariff_change(
     position[rows] = np.arange(len(rows))
     count = len(rows)
 
-    def totals(parts: list[dict[str, np.ndarray]], at: list[np.ndarray]) -> np.ndarray:
-        """Per split bill, the amounts of `parts` whose lines are at positions `at` (−1: of
-        another bill)."""
-        total = np.zeros(count + 1)
-        for part, of in zip(parts, at, strict=True):
-            amount = np.nan_to_num(np.asarray(part["amount"], dtype=float))
-            total += np.bincount(np.where(of >= 0, of, count), amount, minlength=count + 1)
-        return total[:count]
+    def of_split(part: dict[str, np.ndarray], at: np.ndarray) -> dict[str, np.ndarray]:
+        """The lines of `part` on split bills (their positions `at` among them, −1: of another
+        bill): `line`, their positions in `part`; `at`; `amount`; and their quantities on the
+        read days before the change (`before`) and from it (`after`) with their amounts
+        (`amount_before`, `amount_after`), to the fen."""
+        line = np.flatnonzero(at >= 0)
+        quantity, rate = part["quantity"][line], part["rate"][line]
+        before = round_half_up(quantity * share[at[line]], 2)
+        after = quantity - before
+        return {
+            "line": line,
+            "at": at[line],
+            "amount": np.nan_to_num(part["amount"][line]),
+            "before": before,
+            "after": after,
+            "amount_before": round_half_up(before * rate, 2),
+            "amount_after": round_half_up(after * rate, 2),
+        }
 
-    def split(part: dict[str, np.ndarray], at: np.ndarray, before: bool) -> dict:
-        """The quantities of `part` (lines at split bills' positions `at`) on the read days
-        before the change (`before`) or from it, and their amounts to the fen."""
-        old_part = round_half_up(part["quantity"] * share[np.maximum(at, 0)], 2)
-        quantity = old_part if before else part["quantity"] - old_part
-        return {"quantity": quantity, "amount": round_half_up(quantity * part["rate"], 2)}
+    def total(lines: list[dict[str, np.ndarray]], amount: str) -> np.ndarray:
+        """Per split bill, the sum of `amount` of `lines`."""
+        summed = np.zeros(count)
+        for found in lines:
+            summed += np.bincount(found["at"], np.nan_to_num(found[amount]), minlength=count)
+        return summed
 
-    billed_at = [position[_key_parts(part["key"])[0]] for part in billed]
-    due_at = [position[part["bill"]] for part in due]
-    old_at = [part["bill"] for part in old_due]
-    after = [split(part, at, before=False) for part, at in zip(due, due_at, strict=True)]
-    before = [split(part, at, before=True) for part, at in zip(old_due, old_at, strict=True)]
-    billed_total = totals(billed, billed_at)
-    whole = totals(due, due_at)
-    split_total = totals(after, due_at) + totals(before, old_at)
-    chosen = np.append(np.abs(billed_total - split_total) < np.abs(billed_total - whole), False)
+    billed_lines = [
+        of_split(part, position[_key_parts(part["key"])[0]]) for part in billed if len(part["key"])
+    ]
+    new_lines = [of_split(part, position[part["bill"]]) for part in due]
+    old_lines = [of_split(part, part["bill"]) for part in old_due]
+    billed_total = total(billed_lines, "amount")
+    split_total = total(new_lines, "amount_after") + total(old_lines, "amount_before")
+    chosen = np.abs(billed_total - split_total) < np.abs(billed_total - total(new_lines, "amount"))
+    # The days on an old tariff without funds are due none: a fund line at rate 0 says so, so
+    # that the fund rate due over the bill's kWh is the days' (1,500 of 3,000 kWh at 0.03: 0.015).
+    fund = LINE_TYPES.index("fund")
+    funded = np.zeros(count, dtype=bool)
     kept = []
-    for part, scaled, at in zip(old_due, before, old_at, strict=True):
-        taken = chosen[at]
+    for part, found in zip(old_due, old_lines, strict=True):
+        taken = chosen[found["at"]]
+        if not np.ndim(part["line_type"]) and part["line_type"] == fund:
+            funded[found["at"]] = True
         kept.append(
             {
                 **{
                     name: values[taken] if np.ndim(values) else values
                     for name, values in part.items()
                 },
-                **{name: values[taken] for name, values in scaled.items()},
-                "bill": rows[at[taken]],
+                "quantity": found["before"][taken],
+                "amount": found["amount_before"][taken],
+                "bill": rows[found["at"][taken]],
             }
         )
-    # The days on an old tariff without funds are due none: a fund line at rate 0 says so, so
-    # that the fund rate due over the bill's kWh is the days' (1,500 of 3,000 kWh at 0.03: 0.015).
-    fund = LINE_TYPES.index("fund")
-    funded = np.zeros(count + 1, dtype=bool)
-    for part, at in zip(old_due, old_at, strict=True):
+    for part, found in zip(due, new_lines, strict=True):
+        taken = chosen[found["at"]]
+        line = found["line"][taken]
         if not np.ndim(part["line_type"]) and part["line_type"] == fund:
-            funded[at] = True
-    for part, scaled, at in zip(due, after, due_at, strict=True):
-        taken = chosen[at]  # −1: the appended False
-        if not np.ndim(part["line_type"]) and part["line_type"] == fund:
-            unfunded = np.flatnonzero(taken & ~funded[at])
+            unfunded = taken & ~funded[found["at"]]
             kept.append(
                 {
                     **{name: part[name] for name in ("line_type", "period", "tier")},
-                    "bill": part["bill"][unfunded],
-                    "quantity": part["quantity"][unfunded] - scaled["quantity"][unfunded],
-                    "rate": np.zeros(len(unfunded)),
-                    "amount": np.zeros(len(unfunded)),
-                    "estimated": np.zeros(len(unfunded), dtype=bool),
+                    "bill": part["bill"][found["line"][unfunded]],
+                    "quantity": found["before"][unfunded],
+                    "rate": np.zeros(np.count_nonzero(unfunded)),
+                    "amount": np.zeros(np.count_nonzero(unfunded)),
+                    "estimated": np.zeros(np.count_nonzero(unfunded), dtype=bool),
                 }
             )
-        for name in ("quantity", "amount"):
-            part[name] = np.where(taken, scaled[name], part[name])
+        if not len(line):
+            continue
+        for name, value in (("quantity", "after"), ("amount", "amount_after")):
+            part[name] = part[name].copy()  # the due arrays may be read-only views
+            part[name][line] = found[value][taken]
     return kept
 
 
