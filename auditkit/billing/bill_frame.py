@@ -185,6 +185,17 @@ def prepare_bills(
     ordered = np.zeros(len(customers) + 1, dtype=bool)
     ordered[orders["cust"].to_numpy(dtype=np.int64)] = True
     ordered = np.flatnonzero(ordered[cust])
+    multiplier_billed = number("multiplier_billed")
+    replaced = np.flatnonzero((orders["order_type"] == "meter_replacement").to_numpy(dtype=bool))
+    orders.iloc[replaced, orders.columns.get_loc("old_number")] = multiplier_before_replacements(
+        (
+            orders["cust"].to_numpy(dtype=np.int64)[replaced],
+            orders["day"].to_numpy(dtype=np.int64)[replaced],
+            orders["old_number"].to_numpy(dtype=float)[replaced],
+        ),
+        (cust[ordered], from_day[ordered], to_day[ordered]),
+        multiplier_billed[ordered],
+    )
     read_to_key = _key(cust[ordered], to_day[ordered])  # customer × read_to day of those bills
     in_force = {
         name: _value_before(
@@ -203,7 +214,6 @@ def prepare_bills(
     estimated = np.asarray(read_type == "estimated")
     registers = number("register_start"), number("register_end")
     kwh_billed = number("kwh_billed")
-    multiplier_billed = number("multiplier_billed")
     metered = _metered_due(
         {name: number(name) for name in METERED},
         register_scale(estimated, in_force["multiplier"], multiplier_billed),
@@ -393,6 +403,52 @@ def _indexer(values: object, index: pd.Index) -> np.ndarray:
     return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
 
 
+def tariff_changed_inside(
+    bills: pd.DataFrame, dataset: Dataset
+) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+    """The bills of the prepared frame `bills` whose read period holds the effective day of one
+    tariff_change order (read_from < day ≤ read_to) recording an old tariff other than the
+    tariff due, billed on the tariff due (or on none said): their positions, the frame's rows
+    on the old tariff due (`tariff_due`, `tariff_query` made again), and the share of their
+    read days before the day (d_old / rd). A bill holding two such orders, back and forth, is
+    left out (no one split)."""
+    none = (np.empty(0, dtype=np.int64), bills.iloc[:0], np.empty(0))
+    orders = dataset.work_orders
+    if orders is None or not len(orders):
+        return none
+    customers = dataset.customers.sort_values("customer_id", kind="stable")
+    orders = _orders(orders, customers.reset_index(drop=True))
+    orders = orders[(orders["order_type"] == "tariff_change").to_numpy(dtype=bool)]
+    old = pd.Series(orders["old_text"].to_numpy(dtype=object), dtype=object)
+    orders = orders[(old.notna() & (old.astype(str).str.strip() != "")).to_numpy(dtype=bool)]
+    if not len(orders):
+        return none
+    cust = bills["cust"].to_numpy(dtype=np.int64)
+    from_day = bills["read_from"].to_numpy("datetime64[D]").view(np.int64)
+    to_day = bills["read_to"].to_numpy("datetime64[D]").view(np.int64)
+    keys = orders["key"].to_numpy(dtype=np.int64)
+    first = np.searchsorted(keys, _key(cust, from_day), side="right")
+    last = np.searchsorted(keys, _key(cust, to_day), side="right")
+    rows = np.flatnonzero(last - first == 1)  # one change inside, of the bill's own customer
+    order = first[rows]
+    old = orders["old_text"].to_numpy(dtype=object)[order]
+    new = np.asarray(texts_at(bills["tariff_due"], rows), dtype=object)
+    billed = np.asarray(texts_at(bills["tariff_billed"], rows), dtype=object)
+    # Billed on the new tariff (or not said): one billed on the old is the tariff rules'.
+    other = (old != new) & ((billed == new) | pd.isna(billed))
+    rows, order, old = rows[other], order[other], old[other]
+    days_before = orders["day"].to_numpy(dtype=np.int64)[order] - from_day[rows]
+    share = days_before / bills["read_days"].to_numpy(dtype=float)[rows]
+    on_old = bills.iloc[rows].reset_index(drop=True)
+    on_old["bill"] = np.arange(len(rows))
+    tariff = pd.Categorical(old.astype(str))
+    on_old["tariff_due"] = tariff
+    on_old["tariff_query"] = row_numbers(
+        (tariff.codes, to_day[rows], on_old["voltage_kv"].to_numpy(dtype=float))
+    )[0]
+    return rows, on_old, share
+
+
 def rates_frame(bills: pd.DataFrame, lookup: TariffLookup) -> pd.DataFrame:
     """Per bill, the rates of the flat (no period, no tier) row of the tariff due in force on
     read_to; NaN where there is none."""
@@ -506,6 +562,43 @@ def _orders(orders: pd.DataFrame | None, customers: pd.DataFrame) -> pd.DataFram
         }
     )[taken]
     return frame.sort_values("key", kind="stable", ignore_index=True)
+
+
+def multiplier_before_replacements(
+    replacements: tuple[np.ndarray, np.ndarray, np.ndarray],
+    bills: tuple[np.ndarray, np.ndarray, np.ndarray],
+    multiplier_billed: np.ndarray,
+) -> np.ndarray:
+    """Per meter_replacement order (`replacements`: customer codes, effective days, old values
+    as numbers), the multiplier before it: its old value; where it records none (meter asset
+    numbers, or nothing), the multiplier billed on the customer's last bill read before its day
+    if the first bill read from that day on billed another (the bills' multiplier changed
+    exactly at a registered replacement, a CT 40 → 60 swapped with the meter: judged on what the
+    bills billed, as an order's unknown old capacity is); else NaN (the order changes no
+    multiplier). `bills` are the customer codes, read_from and read_to days of the bills
+    searched, `multiplier_billed` theirs."""
+    order_cust, order_day, old = replacements
+    before = old.astype(float, copy=True)
+    unknown = np.flatnonzero(np.isnan(before))
+    cust, from_day, to_day = bills
+    if not len(unknown) or not len(cust):
+        return before
+    order_key = _key(order_cust[unknown], order_day[unknown])
+
+    def billed_next_to(bill_key: np.ndarray, step: int) -> np.ndarray:
+        """The multiplier billed on the bill next to each order's day, bills ordered by
+        `bill_key`: the last one before it (`step` −1) or the first on or after it (0)."""
+        by_key = np.argsort(bill_key, kind="stable")
+        at = np.searchsorted(bill_key[by_key], order_key, side="left") + step
+        inside = (at >= 0) & (at < len(by_key))
+        at = by_key[np.clip(at, 0, len(by_key) - 1)]
+        return np.where(inside & (cust[at] == order_cust[unknown]), multiplier_billed[at], np.nan)
+
+    last = billed_next_to(_key(cust, to_day), -1)
+    first = billed_next_to(_key(cust, from_day), 0)
+    changed = np.isfinite(last) & np.isfinite(first) & (last != first)
+    before[unknown[changed]] = last[changed]
+    return before
 
 
 def _key(cust: np.ndarray, day: np.ndarray) -> np.ndarray:

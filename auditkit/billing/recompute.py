@@ -29,6 +29,7 @@ from auditkit.billing.bill_frame import (
     coded_lines,
     prepare_bills,
     rates_frame,
+    tariff_changed_inside,
     texts_at,
 )
 from auditkit.billing.energy import priced_energy, registers_exceeding
@@ -147,6 +148,7 @@ def recompute_coded(
         bills, dataset, rates, lookup, params, skipped, billed_lines, itemized
     )
     notes += notes_due
+    due += _split_at_tariff_change(bills, dataset, lookup, params, skipped, itemized, billed, due)
     del billed_lines
     for part in due:
         part["key"] = _key_of(
@@ -241,6 +243,119 @@ def _due_lines(
             }
         )
     return due, notes
+
+
+def _split_at_tariff_change(
+    bills: pd.DataFrame,
+    dataset: Dataset,
+    lookup: TariffLookup,
+    params: BillingParams,
+    skipped: set[str],
+    itemized: np.ndarray,
+    billed: list[dict[str, np.ndarray]],
+    due: list[dict[str, np.ndarray]],
+) -> list[dict[str, np.ndarray]]:
+    """A bill whose read period holds a tariff change (`tariff_changed_inside`) is due on the
+    old tariff for the read days before the order's effective day and on the new one from it
+    (DOMAIN's split: each line's q_old = round(q × d_old / rd, 2) on the old tariff, q − q_old on
+    the new), where its billed total is nearer that than the whole month on the new tariff: a
+    shop turned workshop on 16 June, billed 1,500 kWh on COM and 1,500 on IND with funds on the
+    IND part, was found over-billed ¥375.00 on the rate and ¥45.00 short of funds. A bill billed
+    the whole month on the new tariff keeps it due. The `due` lines of such bills are scaled in
+    place; returned: their lines on the old tariff."""
+    rows, on_old, share = tariff_changed_inside(bills, dataset)
+    if not len(rows):
+        return []
+    lines = dataset.bill_lines
+    old_due, _ = _due_lines(
+        on_old,
+        dataset,
+        rates_frame(on_old, lookup),
+        lookup,
+        params,
+        skipped,
+        coded_lines(on_old, lines) if lines is not None else None,
+        itemized[rows],
+    )
+    position = np.full(len(bills), -1)
+    position[rows] = np.arange(len(rows))
+    count = len(rows)
+
+    def of_split(part: dict[str, np.ndarray], at: np.ndarray) -> dict[str, np.ndarray]:
+        """The lines of `part` on split bills (their positions `at` among them, −1: of another
+        bill): `line`, their positions in `part`; `at`; `amount`; and their quantities on the
+        read days before the change (`before`) and from it (`after`) with their amounts
+        (`amount_before`, `amount_after`), to the fen."""
+        line = np.flatnonzero(at >= 0)
+        quantity, rate = part["quantity"][line], part["rate"][line]
+        before = round_half_up(quantity * share[at[line]], 2)
+        after = quantity - before
+        return {
+            "line": line,
+            "at": at[line],
+            "amount": np.nan_to_num(part["amount"][line]),
+            "before": before,
+            "after": after,
+            "amount_before": round_half_up(before * rate, 2),
+            "amount_after": round_half_up(after * rate, 2),
+        }
+
+    def total(lines: list[dict[str, np.ndarray]], amount: str) -> np.ndarray:
+        """Per split bill, the sum of `amount` of `lines`."""
+        summed = np.zeros(count)
+        for found in lines:
+            summed += np.bincount(found["at"], np.nan_to_num(found[amount]), minlength=count)
+        return summed
+
+    billed_lines = [
+        of_split(part, position[_key_parts(part["key"])[0]]) for part in billed if len(part["key"])
+    ]
+    new_lines = [of_split(part, position[part["bill"]]) for part in due]
+    old_lines = [of_split(part, part["bill"]) for part in old_due]
+    billed_total = total(billed_lines, "amount")
+    split_total = total(new_lines, "amount_after") + total(old_lines, "amount_before")
+    chosen = np.abs(billed_total - split_total) < np.abs(billed_total - total(new_lines, "amount"))
+    # The days on an old tariff without funds are due none: a fund line at rate 0 says so, so
+    # that the fund rate due over the bill's kWh is the days' (1,500 of 3,000 kWh at 0.03: 0.015).
+    fund = LINE_TYPES.index("fund")
+    funded = np.zeros(count, dtype=bool)
+    kept = []
+    for part, found in zip(old_due, old_lines, strict=True):
+        taken = chosen[found["at"]]
+        if not np.ndim(part["line_type"]) and part["line_type"] == fund:
+            funded[found["at"]] = True
+        kept.append(
+            {
+                **{
+                    name: values[taken] if np.ndim(values) else values
+                    for name, values in part.items()
+                },
+                "quantity": found["before"][taken],
+                "amount": found["amount_before"][taken],
+                "bill": rows[found["at"][taken]],
+            }
+        )
+    for part, found in zip(due, new_lines, strict=True):
+        taken = chosen[found["at"]]
+        line = found["line"][taken]
+        if not np.ndim(part["line_type"]) and part["line_type"] == fund:
+            unfunded = taken & ~funded[found["at"]]
+            kept.append(
+                {
+                    **{name: part[name] for name in ("line_type", "period", "tier")},
+                    "bill": part["bill"][found["line"][unfunded]],
+                    "quantity": found["before"][unfunded],
+                    "rate": np.zeros(np.count_nonzero(unfunded)),
+                    "amount": np.zeros(np.count_nonzero(unfunded)),
+                    "estimated": np.zeros(np.count_nonzero(unfunded), dtype=bool),
+                }
+            )
+        if not len(line):
+            continue
+        for name, value in (("quantity", "after"), ("amount", "amount_after")):
+            part[name] = part[name].copy()  # the due arrays may be read-only views
+            part[name][line] = found[value][taken]
+    return kept
 
 
 def _as_of_month(as_of: object) -> int | None:
@@ -590,8 +705,10 @@ def _summed(
 ) -> dict[str, np.ndarray]:
     """The lines of one side (parts of arrays, in the order of `inverse`: each line's key among
     the `n`) summed per joined key: quantity and amount summed, the rate of a single line kept,
-    else amount / quantity; estimated if any line is. Keys without a line of this side:
-    quantity and amount 0, rate NaN."""
+    and the rate several lines share (a bill split by read days at one price: 10.17 × 0.2855 =
+    2.90 and 42.38 × 0.2855 = 12.10 billed 0.2855, not 15.00 / 52.55 = 0.28544, a fen's
+    rounding off the schedule), else amount / quantity; estimated if any line is. Keys without
+    a line of this side: quantity and amount 0, rate NaN."""
     count = np.bincount(inverse, minlength=n)
     # Summed by one bincount over the side's lines in order (np.add.at gives the same sums, but
     # slows twentyfold where its arrays lie at one offset in their pages, as fresh large arrays
@@ -614,9 +731,19 @@ def _summed(
             estimated[at[part["estimated"]]] = True
     rate += 0.0  # a rate of −0.0 reads 0.0, as it did summed from 0
     found = count > 0
-    # The few kinds of several lines are priced as amount / quantity, worked out on them alone.
+    # The few kinds of several lines are priced as amount / quantity, worked out on them alone,
+    # but for those whose lines share one rate (their lowest and highest rates equal).
     several = np.flatnonzero(count > 1)
-    rate[several] = _ratio(amount[several], quantity[several])
+    if len(several):
+        of_several = np.flatnonzero(count[inverse] > 1)
+        rates = np.concatenate([part["rate"] for part in parts])[of_several]
+        lowest, highest = np.full(n, np.inf), np.full(n, -np.inf)
+        np.minimum.at(lowest, inverse[of_several], rates)  # a NaN rate shares none
+        np.maximum.at(highest, inverse[of_several], rates)
+        shared = lowest[several] == highest[several]
+        rate[several] = np.where(
+            shared, lowest[several], _ratio(amount[several], quantity[several])
+        )
     return {
         "found": found,
         "quantity": quantity,

@@ -121,13 +121,14 @@ _RULES = {
     ),
     "rule.reduction_without_drop.checks": (
         "减容或暂停期间（至减容恢复或暂停恢复），整个抄表周期的平均负荷率 电量 ÷（剩余容量 × 小时数 × power_factor）"
-        "达 max_load_factor，或最大需量超过 demand_ratio × 剩余容量，即剩余容量承载不了所用负荷；至少 "
+        "超过 max_load_factor（未记录最大需量时），或最大需量超过 demand_ratio × 剩余容量，即剩余容量承载不了所用负荷；至少 "
         "min_months_after 个周期可判；涉及电费：按减少的容量计收基本电费，同一月份无论被几张工单覆盖只计一次；其中"
         "工单即可证明的少收（计费容量小于工单保留的容量、暂停不足期限或超期、倒签工单申请前的天数）归相应规则，按其参数"
         "计算，本规则不重复计入，证据列明金额",
         "during a capacity reduction or suspension (until its restoration or resumption), over "
-        "whole read periods, a load factor kWh / (remaining kVA × hours × power_factor) of at "
-        "least max_load_factor, or maximum demand above demand_ratio × the remaining capacity: a "
+        "whole read periods, a load factor kWh / (remaining kVA × hours × power_factor) above "
+        "max_load_factor (where no maximum demand is recorded), or maximum demand above "
+        "demand_ratio × the remaining capacity: a "
         "load the capacity left cannot carry; judged on at least min_months_after periods; "
         "impact: basic charge on the capacity given up, each month counted once however many "
         "orders cover it, less what the orders prove on their own (capacity billed short of what "
@@ -248,7 +249,7 @@ _RULES = {
     "rule.tariff_mismatch.checks": (
         "档案电价类别对应的用电类别与用户用电类别不符，或电价表在用户电压等级无此类别，或容量达到两部制标准"
         "（two_part_threshold_kva）而电价表对该用电类别在其电压等级有两部制电价却执行单一制电价；法定例外："
-        "shared_meter_industries 所列行业（学校、养老机构、社会福利机构）可执行居民合表电价，ev_charging_industries"
+        "shared_meter_industries 所列行业（学校、养老机构、社会福利机构）及其子类可执行居民合表电价，ev_charging_industries"
         "（充换电设施）可执行 ev_charging_usages 所列用电类别的电价且不受两部制标准约束；涉及电费为数据期内各期未按"
         "应执行电价计费的账单按应执行电价计收的电费减按计费电价计收的电费之和：有电费明细的按计费电量重算两种电价下的账单"
         "（分时、阶梯按时段、档位，含变损、基本电费——两部制而当期无计费方式的按容量——、力调电费和基金及附加），"
@@ -259,7 +260,8 @@ _RULES = {
         "tariff no rate at the customer's voltage, or a single-part tariff at or above the "
         "two-part threshold where the schedule offers the usage a two-part tariff at that voltage; "
         "legal exceptions: industries in shared_meter_industries (schools, care homes, welfare "
-        "sites) may pay the residential shared-meter price, ev_charging_industries (EV charging) "
+        "sites) and their sub-classes may pay the residential shared-meter price, "
+        "ev_charging_industries (EV charging) "
         "the tariffs of ev_charging_usages, single-part or two-part; impact: what the bills of "
         "the data not on the tariff due under-billed, over the months recoverable: what the "
         "schedule charges on the tariff due "

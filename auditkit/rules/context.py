@@ -517,7 +517,11 @@ class RuleContext:
         return self.in_force(archive, CONTRACT_ORDERS, unknown_before=True)[0]
 
     def in_force(
-        self, archive: np.ndarray, order_types: tuple[str, ...], unknown_before: bool = False
+        self,
+        archive: np.ndarray,
+        order_types: tuple[str, ...],
+        unknown_before: bool = False,
+        old_value: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Per bill, an archive value (aligned with the bills) as it was in the bill's month, and
         where an order took effect in the bill's month the value before it (else NaN): a change
@@ -526,11 +530,14 @@ class RuleContext:
         The archive holds today's value; before each order of `order_types` the value was that
         order's old value (when it is a number; an order without one is skipped). With
         `unknown_before` (capacity orders) an order without one is not skipped: the value before
-        it is the new value of the order before it, else NaN (`capacity_before`).
+        it is the new value of the order before it, else NaN (`capacity_before`). `old_value`,
+        per order of `orders_of(*order_types)`, replaces the numbers of their old values where
+        the caller knows more (`bill_frame.multiplier_before_replacements`).
         """
         changed_in_month = np.full(len(archive), np.nan)
         orders = self.orders_of(*order_types)
-        old_value = pd.to_numeric(orders["old_value"], errors="coerce").to_numpy(dtype=float)
+        if old_value is None:
+            old_value = pd.to_numeric(orders["old_value"], errors="coerce").to_numpy(dtype=float)
         known = orders["cust"].to_numpy() >= 0
         if unknown_before:
             old_value = capacity_before(

@@ -247,6 +247,79 @@ def test_rate_mismatch_reads_the_rate_of_a_bills_one_energy_line_not_its_average
     assert found.loc["cheap", "revenue_impact"] == 0.67
 
 
+def test_a_bill_split_by_read_days_at_one_price_does_not_fire_rate_mismatch():
+    u = Itemized()
+    for customer_id in ("split", "split_cheap"):
+        u.customer(customer_id)  # COM: 0.80 in January and February alike
+    read = {"read_from": pd.Timestamp("2024-01-26"), "read_to": pd.Timestamp("2024-02-25")}
+    # 52.54 kWh over 31 read days split by them: round(52.54 × 6 / 31, 2) = 10.17 in January,
+    # 42.37 in February, each line to the fen: 10.17 × 0.80 = 8.136 → 8.14 and 42.37 × 0.80 =
+    # 33.896 → 33.90. Both on the schedule; their average 42.04 / 52.54 = 0.80015 was flagged
+    # (high severity, over-billed ¥0.01).
+    u.bill("split", "2024-02", 52.54, [("energy", 10.17, 0.80), ("energy", 42.37, 0.80)], **read)
+    # Near miss: both lines at 0.78: 7.9326 → 7.93 + 33.0486 → 33.05 = 40.98 billed where
+    # 52.54 × 0.80 = 42.032 → 42.03 is due: 1.05 short.
+    u.bill("split_cheap", "2024-02", 52.54, [("energy", 10.17, 0.78), ("energy", 42.37, 0.78)],
+           **read)  # fmt: skip
+    found = u.run("rate_mismatch")
+    assert found.index.tolist() == ["split_cheap"]
+    assert found.loc["split_cheap", "revenue_impact"] == 1.05
+
+
+def test_a_bill_split_by_read_days_at_a_tariff_change_does_not_fire_rate_or_fund_rules():
+    """Shops turned workshops (COM → IND) by an order effective 16 June, 3,000 kWh a month read
+    1–30 June, archived on IND (WITH_SINGLE_PART_IND: COM 0.90, IND 0.65 + funds 0.03). The
+    split, as DOMAIN prices it: round(3,000 × 15 / 30, 2) = 1,500 kWh on COM (1,350.00), 1,500 on
+    IND (975.00) with funds on them (1,500 × 0.03 = 45.00). Recomputed whole on IND it was
+    "over-billed ¥375.00" and "¥45.00 short of funds"; billed whole on IND (1,950.00 + 90.00) it
+    stays right.
+
+    Near misses, on the split: no funds (1,500 × 0.03 = 45.00 short), and the COM days at 0.80
+    (1,500 × (0.90 − 0.80) = 150.00 short)."""
+    u = Itemized()
+    split = [("energy", 1500.0, 0.90), ("energy", 1500.0, 0.65), ("fund", 1500.0, 0.03)]
+    june = {
+        "split": split,
+        "whole_ind": [("energy", 3000.0, 0.65), ("fund", 3000.0, 0.03)],
+        "split_no_fund": split[:2],
+        "split_cheap": [("energy", 1500.0, 0.80), *split[1:]],
+    }
+    for customer_id, lines in june.items():
+        u.customer(customer_id, usage_type="industrial", tariff_category="IND")
+        for month in range(4, 13):
+            period = pd.Period(f"2024-{month:02d}", "M")
+            read = {"read_from": period.start_time, "read_to": period.end_time.normalize()}
+            if month < 6:
+                billed, tariff = [("energy", 3000.0, 0.90)], "COM"
+            elif month == 6:
+                billed, tariff = lines, "IND"
+            else:
+                billed, tariff = june["whole_ind"], "IND"
+            u.bill(customer_id, str(period), 3000.0, billed, tariff=tariff, **read)
+        u.orders.append(
+            {
+                "order_id": f"WO-{customer_id}",
+                "customer_id": customer_id,
+                "order_type": "tariff_change",
+                **dict.fromkeys(["issued_at", "transferred_at", "registered_at", "archived_at"],
+                                pd.Timestamp("2024-06-10")),
+                "effective_date": pd.Timestamp("2024-06-16"),
+                "old_value": "COM",
+                "new_value": "IND",
+            }
+        )  # fmt: skip
+    tables = u.tables()
+    tables["tariffs"] = WITH_SINGLE_PART_IND.copy()
+    found = rules.run(
+        Dataset.from_frames(tables), rules=["rate_mismatch", "fund_charge_error"], as_of="2024-12"
+    )
+    money = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert money == {
+        ("split_no_fund", "fund_charge_error"): 45.0,
+        ("split_cheap", "rate_mismatch"): 150.0,
+    }
+
+
 def test_rate_mismatch_counts_each_bill_to_the_fen_as_billed():
     # January and February at 0.78 where 0.80 is due: 33.3 × 0.78 = 25.974 → 25.97 billed,
     # 26.64 due, 0.67 short a bill: 1.34, not 2 × 33.3 × 0.02 = 1.332 → 1.33.

@@ -130,6 +130,39 @@ def test_a_multiplier_changed_by_a_meter_replacement_order_is_due_from_its_month
     assert found.iloc[0]["revenue_impact"] == pytest.approx(480.0)
 
 
+def ct_swapped_with_meter(u: Utility, customer_id: str, new: float, old_value: object) -> None:
+    """A shop archived today on CT 60, 12,000 kWh a month in 2024 billed at multiplier 40 to
+    June (300 units) and at `new` from July (12,000 / `new` units a month on a new meter from
+    0), the meter replaced on 1 July by an order whose old value is `old_value` (new value alike)
+    and whose reads join (the old meter's last read, the new one's first)."""
+    u.customer(customer_id, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+    bills = u.monthly(customer_id, flat(12_000), multiplier=40.0, tariff="COM", periods=PERIODS)
+    for month, bill in enumerate(bills[6:]):
+        units = 12_000 / new
+        bill.update(register_start=month * units, register_end=(month + 1) * units,
+                    multiplier_billed=new)  # fmt: skip
+    u.order(customer_id, "meter_replacement", "2024-07-01", old_value, old_value)
+    u.orders[-1].update(old_final_read=bills[5]["register_end"], new_first_read=0.0)
+
+
+def test_a_ct_change_at_a_replacement_recording_meter_numbers_does_not_fire_multiplier_mismatch():
+    u = Utility()
+    # CT 40 → 60 with the meter, the order holding meter numbers or nothing: the bills'
+    # multiplier changed exactly at the replacement, so 40 before it is the bills' (was "proved"
+    # 6 × 300 × 20 = 36,000 kWh × 0.80 = ¥28,800.00).
+    ct_swapped_with_meter(u, "meter_numbers", 60.0, "E-0012345")
+    ct_swapped_with_meter(u, "empty", 60.0, "")
+    # Near misses: a meter-only swap, billed at 40 throughout against CT 60: 12 × 300 × 20 =
+    # 72,000 kWh × 0.80 = 57,600.00; and an order recording 60 before it: 6 × 300 × 20 =
+    # 36,000 kWh × 0.80 = 28,800.00.
+    ct_swapped_with_meter(u, "meter_only", 40.0, "E-0012345")
+    ct_swapped_with_meter(u, "recorded_60", 60.0, "60")
+    found = run(u, "multiplier_mismatch").set_index("customer_id")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"meter_only": 57_600.0, "recorded_60": 28_800.0}
+    )
+
+
 # --- kWh left out of a bill on the wrong tariff: due at the tariff due ------------------------
 
 

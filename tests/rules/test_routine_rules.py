@@ -287,6 +287,19 @@ def test_tariff_mismatch_legal_exceptions_by_industry_and_their_near_misses():
     assert sorted(narrowed["customer_id"]) == sorted([*wrong, "ev_estate", "ev_large"])
 
 
+def test_a_sub_class_of_a_shared_meter_industry_does_not_fire_tariff_mismatch():
+    u = Utility()
+    # GB/T 4754 sub-classes and codes of the listed classes (教育, 养老服务, P83): legal.
+    legal = {"primary": "小学教育", "care": "社区养老服务", "code": "P83", "sub_code": "P8321"}
+    # Near misses: a shop selling school supplies, a code outside P83, sports: not schools.
+    wrong = {"supplies": "教育用品零售", "other_code": "P84", "sports": "体育"}
+    for cid, industry in (legal | wrong).items():
+        u.customer(cid, usage_type="public", industry=industry, tariff_category="RES")
+        u.monthly(cid, flat(100), tariff="RES")
+    findings = run(u, "tariff_mismatch")
+    assert sorted(findings["customer_id"]) == sorted(wrong)
+
+
 def test_tariff_mismatch_counts_the_funds_the_tariff_due_collects():
     u = Utility()
     u.customer("shop", usage_type="commercial", tariff_category="RES")

@@ -317,6 +317,60 @@ def test_reduction_without_drop_tests_the_load_the_capacity_left_can_carry():
     )
 
 
+def reduced_cold_store(u: Utility, cid: str, kwh: float, demand: float | None) -> None:
+    """A cold store running 24/7 that swapped its 800 kVA transformer for a 630 kVA one from
+    July 2024 by its order, billed `kwh` a month (maximum demand `demand`, None: not recorded)."""
+    u.customer(cid, contract_capacity_kva=630.0, **TWO_PART_BY_CAPACITY)
+    u.monthly(
+        cid,
+        flat(kwh),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=[800.0] * 6 + [630.0] * 6,
+        demand=demand,
+        basis="capacity",
+    )
+    u.order(cid, "capacity_reduction", "2024-07-01", 800, 630)
+
+
+def test_a_load_within_what_the_capacity_left_carries_does_not_fire_reduction_without_drop():
+    u = Utility()
+    # July to December: 184 days = 4,416 h; 630 kVA × 4,416 h × 0.9 = 2,503,872 kWh carried.
+    # 6 × 363,000 = 2,178,000 kWh is 87 % of it, peak 560 kW below the 630 kVA left: a well
+    # loaded transformer, no sealed equipment (was ¥30,600 + ¥61,200 penalty at 0.8).
+    reduced_cold_store(u, "cold_store", 363_000.0, demand=560.0)
+    # No demand recorded: 6 × 413,000 = 2,478,000 kWh is 98.97 % of what 630 kVA carry.
+    reduced_cold_store(u, "no_demand_99", 413_000.0, demand=None)
+    # Near misses, one step past: a peak of 640 kW above the 630 kVA left, and 6 × 421,000 =
+    # 2,526,000 kWh = 100.88 % of what they carry where no demand is recorded.
+    reduced_cold_store(u, "peak_640", 363_000.0, demand=640.0)
+    reduced_cold_store(u, "no_demand_101", 421_000.0, demand=None)
+    findings = run(u, "reduction_without_drop").set_index("customer_id")
+    assert sorted(findings.index) == ["no_demand_101", "peak_640"]
+    # (800 − 630) kVA × 30 yuan × 6 months = 30,600.00 escaped, each.
+    assert findings["revenue_impact"].tolist() == pytest.approx([170 * 30 * 6] * 2)
+    peak, energy = findings.loc[["peak_640", "no_demand_101"], "evidence"]
+    assert "maximum demand reached 640 kW, above the 630 kVA left" in peak
+    assert "average load reached 101% of what the 630 kVA left can carry" in energy
+
+
+def test_a_suspension_leaving_one_unit_well_loaded_does_not_fire_reduction_without_drop():
+    u = Utility()
+    # 2 × 315 kVA, one sealed July to December; the other at 241 kW average (85 % of 315 × 0.9
+    # = 283.5 kW), peak 270 kW within 315 kVA (was ¥56,700 + ¥113,400 penalty at 0.8).
+    kwh = [241.0 * 24 * days for days in (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)]
+    suspended_customer(u, "honest", [630.0] * 6 + [315.0] * 6, demand=[540.0] * 6 + [270.0] * 6,
+                       kwh=[k * 2 for k in kwh[:6]] + kwh[6:])  # fmt: skip
+    u.order("honest", "suspension", "2024-07-01", 630, 315)
+    # Near miss: a peak of 320 kW, above the 315 kVA left: (630 − 315) × 30 × 6 = 56,700.00.
+    suspended_customer(u, "sealed_used", [630.0] * 6 + [315.0] * 6,
+                       demand=[540.0] * 6 + [320.0] * 6, kwh=[k * 2 for k in kwh[:6]] + kwh[6:])  # fmt: skip
+    u.order("sealed_used", "suspension", "2024-07-01", 630, 315)
+    findings = run(u, "reduction_without_drop")
+    assert findings["customer_id"].tolist() == ["sealed_used"]
+    assert findings["revenue_impact"].tolist() == pytest.approx([315 * 30 * 6])
+
+
 # --- the money is what the bills under-billed ------------------------------------------------
 
 
