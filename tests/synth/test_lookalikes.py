@@ -205,6 +205,20 @@ def test_joined_meter_replacements_start_the_new_register_with_an_order(tables):
     assert (orders.loc[at.index, "old_final_read"] == previous.loc[at.index, "register_end"]).all()
 
 
+def test_an_owners_two_flats_some_with_the_owners_phone_are_no_duplicate(tables):
+    """Room 3 and room 4 of one house, one owner: one pair in two carries the owner's phone on
+    both flats, the shape duplicate_account once called a duplicate."""
+    flats = _of_kind(tables, "same_building_accounts")["customer_id"]
+    customers = tables["customers"].astype({"customer_id": object})
+    pairs = customers[customers["customer_id"].isin(flats)].groupby("name")
+    assert pairs.size().eq(2).all()
+    assert (pairs["address"].nunique() == 2).all()
+    one_phone = pairs["phone"].nunique() == 1
+    assert 0 < one_phone.sum() < len(one_phone)
+    found = rules.run(Dataset.from_frames(tables), rules="duplicate_account")
+    assert not found["customer_id"].isin(flats).any()
+
+
 def test_a_share_of_a_kind_not_made_or_out_of_range_is_named():
     world = build_world(200, 2, 24, "2023-01", 1)
     with pytest.raises(ParameterError, match="parameter 'lookalikes'"):
