@@ -686,10 +686,12 @@ def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
     same_place["match"] = "name_address"
     # One phone on other holders' accounts is a family's or a landlord's contact: a phone
-    # matches with the name where the archive records one, alone where it records none.
+    # matches with the name where the archive records one, alone where it records none, and at
+    # one address only: an owner's phone on the owner's two homes is no duplicate.
     accounts_of_phone = np.bincount(phone[phone >= 0], minlength=1)
-    count = accounts_of_phone[phone]
-    shared = (phone >= 0) & (count >= 2) & (count <= params["max_phone_accounts"])
+    phone_accounts = accounts_of_phone[phone]
+    shared = (phone >= 0) & (phone_accounts >= 2)
+    shared &= phone_accounts <= params["max_phone_accounts"]
     street = street_codes(customers["address"].iloc[active[shared]])
     street_of = np.full(len(active), -1, dtype=np.int64)
     street_of[shared] = street

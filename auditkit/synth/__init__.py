@@ -120,6 +120,7 @@ def build(config: SynthConfig | None = None, **overrides: object) -> World:
 
 
 def _honest_world(config: SynthConfig) -> World:
+    """The honest utility of `config`, before look-alikes and irregularities."""
     return build_world(
         config.customers,
         config.districts,
