@@ -64,7 +64,7 @@ def _new_meter_keys(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
         "bills.register_start",
         "bills.register_end",
     ),
-    params=("read_tolerance",),
+    params=("read_tolerance", "read_tolerance_kwh"),
     severity="high",
     revenue_kind="proved",
     reads=("tariff_mismatch", "change_without_order", "order_not_applied"),
@@ -96,14 +96,13 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     end = bills["register_end"].to_numpy(dtype=float)
     multiplier = bills["multiplier_billed"].to_numpy(dtype=float)
     kwh = bills["kwh_billed"].to_numpy(dtype=float)
-    tolerance = params["read_tolerance"]
     # Energy the first new bill charged beyond its own registers: the old meter's remainder,
     # where billing adds it there (换表电量), is billed after all.
     added = np.maximum(kwh[at] - (end[at] - start[at]) * multiplier[at], 0.0)
     old_units = old_final - end[last_old] - added / multiplier[last_old]
-    old_lost = has_old & has_new & (old_units > tolerance)
+    old_lost = has_old & has_new & _beyond_rounding(old_units, multiplier[last_old], params)
     new_units = start[at] - new_first
-    new_lost = has_new & (new_units > tolerance)
+    new_lost = has_new & _beyond_rounding(new_units, multiplier[at], params)
     flagged = np.flatnonzero(old_lost | new_lost)
     if not len(flagged):
         return empty_raw()
@@ -183,6 +182,14 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
     score = 0.5 + 0.5 * np.minimum(share, 1.0)
     return raw_per_customer(grouped.reset_index(), evidence, score)
+
+
+def _beyond_rounding(units: np.ndarray, multiplier: np.ndarray, params: dict) -> np.ndarray:
+    """Where a register difference (meter units) is more than reads' rounding: over
+    `read_tolerance` units, or over `read_tolerance_kwh` kWh through the multiplier, since half
+    a unit is half a kWh on a household's meter but 1,500 kWh behind CT 30 × PT 100."""
+    kwh = units * multiplier
+    return (units > params["read_tolerance"]) | (kwh > params["read_tolerance_kwh"])
 
 
 def _old_meter_days(

@@ -39,7 +39,7 @@ from auditkit.paths import params_dir
 from auditkit.periods import is_period
 from auditkit.synth import ledger, network, render
 from auditkit.synth.irregular import DEFAULT_RATES, inject_all
-from auditkit.synth.lookalikes import add_lookalikes, check_shares
+from auditkit.synth.lookalikes import add_lookalikes, check_shares, raises_shares
 from auditkit.synth.world import World, build_world
 from auditkit.workbooks import frame_xlsx_bytes
 
@@ -111,7 +111,17 @@ def configure(config: SynthConfig | None = None, **overrides: object) -> SynthCo
 def build(config: SynthConfig | None = None, **overrides: object) -> World:
     """The synthetic utility as arrays: the honest world, its look-alikes, then the irregularities."""
     config = configure(config, **overrides)
-    world = build_world(
+    held_back = _irregular_customers(config) if raises_shares(config.lookalikes) else None
+    world = _honest_world(config)
+    # Honest look-alikes are busy: no irregularity is injected on them.
+    add_lookalikes(world, config.lookalikes, held_back)
+    inject_all(world, config.rates, config.irregular_share)
+    return world
+
+
+def _honest_world(config: SynthConfig) -> World:
+    """The honest utility of `config`, before look-alikes and irregularities."""
+    return build_world(
         config.customers,
         config.districts,
         config.months,
@@ -119,10 +129,18 @@ def build(config: SynthConfig | None = None, **overrides: object) -> World:
         config.seed,
         config.schedule_seed,
     )
-    # Honest look-alikes are busy: no irregularity is injected on them.
-    add_lookalikes(world, config.lookalikes)
+
+
+def _irregular_customers(config: SynthConfig) -> np.ndarray:
+    """The customers the irregularities take (and their duplicates' originals) in the utility
+    with the default look-alike shares: what raised shares must leave to them for the
+    irregularities to keep their share."""
+    world = _honest_world(config)
+    add_lookalikes(world)
+    free = ~world.busy
     inject_all(world, config.rates, config.irregular_share)
-    return world
+    truth = [frame["customer"].to_numpy() for frame in world.truth]
+    return np.union1d(np.flatnonzero(world.busy & free), np.concatenate(truth).astype(np.int64))
 
 
 def generate(config: SynthConfig | None = None, **overrides: object) -> dict[str, pd.DataFrame]:
@@ -175,7 +193,8 @@ def write(
     try:
         for name, frame in tables.items():
             _write_table(frame, staging / name, fmt)
-        (staging / "SYNTHETIC.md").write_text(_synthetic_notice(config), encoding="utf-8")
+        notice = _synthetic_notice(config, tables.get("truth"))
+        (staging / "SYNTHETIC.md").write_text(notice, encoding="utf-8")
         if config is not None:
             meta = {
                 "generator": "auditkit.synth",
@@ -244,7 +263,7 @@ def _write_table(frame: pd.DataFrame, stem: Path, fmt: str) -> None:
         stem.with_suffix(".csv").write_bytes(csv_text(dated).encode(encoding))
 
 
-def _synthetic_notice(config: SynthConfig | None) -> str:
+def _synthetic_notice(config: SynthConfig | None, truth: pd.DataFrame | None = None) -> str:
     params = (
         ""
         if config is None
@@ -257,4 +276,21 @@ def _synthetic_notice(config: SynthConfig | None) -> str:
         "listed in `truth`.\n"
         "本目录中的所有用户、电费和工单均为 auditkit 生成的虚构数据，异常为有意植入，见 truth 表。\n"
         + params
+        + _raised_shares_notice(config, truth)
+    )
+
+
+def _raised_shares_notice(config: SynthConfig | None, truth: pd.DataFrame | None) -> str:
+    """What look-alike shares above their defaults did to the irregularities ('' where none is
+    raised): a user measuring false alarms on them should know the recall side is still there."""
+    if config is None or truth is None or not raises_shares(config.lookalikes):
+        return ""
+    return (
+        "\nLook-alike shares above their defaults: the customers the irregularities take at the "
+        "default shares\nwere kept from the look-alikes; each irregularity's rate is of the "
+        "customers still eligible for it.\n"
+        f"`truth` holds {truth['customer_id'].nunique():,} customers of "
+        f"{truth['irregularity'].nunique()} kinds of irregularity.\n"
+        "高于默认比例的相似正常户不占用默认比例下植入异常的用户；"
+        f"truth 表共 {truth['customer_id'].nunique():,} 户、{truth['irregularity'].nunique()} 类异常。\n"
     )

@@ -12,7 +12,8 @@
 
 Look-alikes: honest closures with their final bill prorated in the closure month
 (closure_final_bill), temporary supplies extended by order past their archive end date
-(temporary_supply_extended), one owner's two flats in the same building (same_building_accounts).
+(temporary_supply_extended), one owner's two flats in the same building (same_building_accounts),
+one pair in two with the owner's phone on both.
 """
 
 from __future__ import annotations
@@ -183,7 +184,8 @@ def closure_final_bill(world: World) -> None:
 def duplicate_account(world: World, rate: float) -> None:
     """A second active account of a customer connected earlier in the same district: the same
     name and its address written another way, or (one in three) the same phone and name with
-    the district left out of the address. Same-building flats of one owner are the look-alike."""
+    the district left out of the address. Same-building flats of one owner (room 3 and room 4,
+    one pair in two with the owner's phone on both) are the look-alike."""
     eligible = world.active.all(axis=1) & (world.status == "active")
     duplicates = world.pick(eligible, rate)
     originals = _earlier_partners(world, eligible, duplicates)
@@ -232,6 +234,8 @@ def duplicate_account(world: World, rate: float) -> None:
         phones[duplicate_rows[by_phone]] = phones[original_rows[by_phone]]
         owner_rows, flat_rows = row.get_indexer(ids[owners]), row.get_indexer(ids[flats])
         names[flat_rows] = names[owner_rows]
+        owners_phone = np.arange(len(flats)) % 2 == 0  # one in two: the owner's mobile on both
+        phones[flat_rows[owners_phone]] = phones[owner_rows[owners_phone]]
         building = np.array([_building(address) for address in addresses[owner_rows]], dtype=object)
         addresses[owner_rows] = building + "3室"
         addresses[flat_rows] = building + "4室"

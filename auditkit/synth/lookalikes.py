@@ -55,14 +55,37 @@ ORDER_STEP_LIMITS = (3, 5, 10)
 HOLIDAY_MONTHS = (1, 2, 4, 5, 6, 9, 10)
 
 
-def add_lookalikes(world: World, shares: Mapping[str, float] | None = None) -> None:
+def add_lookalikes(
+    world: World,
+    shares: Mapping[str, float] | None = None,
+    held_back: np.ndarray | None = None,
+) -> None:
     """Make each kind of honest look-alike at its share (`shares` overrides `DEFAULT_SHARES`).
 
     Call it on the honest world before irregularities are injected: the look-alikes are marked busy.
+    The customers of `held_back` (those the irregularities need: `synth.build` passes them when
+    `raises_shares`) are made into none, so that raised shares cannot take every customer an
+    irregularity could go to; a kind tagged whatever the customer is busy with (the shared-meter
+    exceptions) still tags them.
     """
     chosen = {**DEFAULT_SHARES, **check_shares(shares or {})}
+    held = np.zeros(world.n_customers, dtype=bool)
+    if held_back is not None:
+        held[held_back] = ~world.busy[held_back]
+    world.busy |= held
+    made_before = len(world.lookalikes)
     for kind, make in MAKERS.items():
         make(world, chosen[kind])
+    tagged = [frame["customer"].to_numpy() for frame in world.lookalikes[made_before:]]
+    held[np.concatenate(tagged).astype(np.int64)] = False
+    world.busy &= ~held
+
+
+def raises_shares(shares: Mapping[str, float]) -> bool:
+    """Whether a share is above its default: the look-alikes may then take the customers the
+    irregularities need (seven kinds raised together once left 18 irregular customers of 2 kinds
+    out of 110 of 33), so `synth.build` holds those back."""
+    return any(share > DEFAULT_SHARES[kind] for kind, share in check_shares(shares).items())
 
 
 def check_shares(shares: Mapping[str, float]) -> Mapping[str, float]:

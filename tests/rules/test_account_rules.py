@@ -410,17 +410,46 @@ def test_the_original_of_three_is_the_earliest_connected_then_the_lowest_id():
 
 def test_one_phone_on_accounts_of_different_names_is_a_contact_not_a_duplicate():
     """A family's or a landlord's phone left on two accounts of other holders is no duplicate;
-    the same phone on two accounts without names recorded still is."""
+    the same phone on two accounts without names recorded, at one address, still is."""
     people = {
         "parent": _person("刘强", "城东区和平路5号", "13800000007", "2010-01-01"),
         "child": _person("刘小明", "城西区长江路9号", "13800000007", "2020-01-01"),
         "nameless_a": _person("", "城东区和平路6号", "13800000008", "2011-01-01"),
-        "nameless_b": _person(None, "城西区长江路10号", "13800000008", "2021-01-01"),
+        "nameless_b": _person(None, "和平路6号", "13800000008", "2021-01-01"),
     }
     findings = _by_customer(_duplicates(people))
     assert list(findings.index) == ["nameless_b"]
     assert findings.loc["nameless_b", "evidence"].startswith(
         "same phone as active account nameless_a"
+    )
+
+
+def test_an_owners_two_homes_carrying_the_owners_phone_are_two_supply_points():
+    """One owner's flats in two streets, or room 3 and room 4 of one house, each with the
+    owner's mobile, are two supply points (the rule found the second of each). Near misses:
+    the same address written with or without its city and district, by name and phone or by
+    phone alone, is one account archived twice."""
+    people = {
+        "flat_home": _person("张伟", "城东区解放路12号3单元501室", "13800001111", "2020-01-01"),
+        "flat_other_street": _person(
+            "张伟", "城东区人民路88号2单元302室", "13800001111", "2021-01-01"
+        ),
+        "room_3": _person("李娜", "城东区和平街5号3室", "13900002222", "2020-01-01"),
+        "room_4": _person("李娜", "城东区和平街5号4室", "13900002222", "2021-01-01"),
+        "nameless_home": _person(None, "城东区建设路3号", "13700003333", "2020-01-01"),
+        "nameless_other_street": _person(None, "城东区北京路9号", "13700003333", "2021-01-01"),
+        "copy_first": _person("周杰", "南京市城东区解放路3号5室", "13600004444", "2015-01-01"),
+        "copy_again": _person("周杰", "解放路三号5室", "136 0000 4444", "2022-01-01"),
+        "nameless_first": _person("", "城西区长江路10号", "13500005555", "2016-01-01"),
+        "nameless_again": _person("", "长江路十号", "13500005555", "2023-01-01"),
+    }
+    findings = _by_customer(_duplicates(people))
+    assert sorted(findings.index) == ["copy_again", "nameless_again"]
+    assert findings.loc["copy_again", "evidence"].startswith(
+        "same name and phone as active account copy_first"
+    )
+    assert findings.loc["nameless_again", "evidence"].startswith(
+        "same phone as active account nameless_first"
     )
 
 

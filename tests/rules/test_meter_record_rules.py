@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from itemized_builder import INDUSTRIAL, Itemized
-from rule_builder import COMMERCIAL, Utility, flat
+from rule_builder import COMMERCIAL, TWO_PART_BY_CAPACITY, Utility, flat
 
 from auditkit import rules
 from auditkit.data import Dataset
@@ -93,6 +93,44 @@ def test_joined_reads_reads_within_tolerance_and_a_remainder_billed_after_are_no
     july = next(b for b in u.bills if b["customer_id"] == "added" and b["period"] == "2024-07")
     july["kwh_billed"] += 2000.0
     assert findings_of(u, "meter_change_energy_lost").empty
+
+
+def _factory_replaced_in_july(u: Utility, cid: str, old_final: float, first_start: float) -> None:
+    """A 10 kV factory metered through CT 30 × PT 100 = 3,000 (60,000 kWh, 20 units a month on
+    IND2 at 0.6): the old meter ends June at 1,000 + 6 × 20 = 1,120 units, the new one's reads
+    start at `first_start`; the order's reads are kept to 2 decimals (new_first_read 0.00)."""
+    u.customer(cid, contract_capacity_kva=630.0, **(TWO_PART_BY_CAPACITY | {"ct_ratio": 30.0}))
+    common = {"multiplier": 3000.0, "tariff": "IND2", "capacity": 630.0, "demand": 300.0}
+    months = [f"2024-{m:02d}" for m in range(1, 13)]
+    u.monthly(cid, flat(60000, 6), basis="capacity", periods=months[:6], **common)
+    u.monthly(
+        cid,
+        flat(60000, 6),
+        basis="capacity",
+        periods=months[6:],
+        start_register=first_start,
+        **common,
+    )
+    u.order(cid, "meter_replacement", "2024-07-01", old=f"M-{cid}", new=f"N-{cid}")
+    u.orders[-1] |= {"old_final_read": old_final, "new_first_read": 0.0}
+
+
+def test_under_half_a_unit_behind_a_large_multiplier_is_lost_energy_past_the_kwh_bound():
+    """Half a unit was the tolerance whatever the multiplier: 0.45 units × 3,000 = 1,350 kWh
+    (¥810.00) passed as read rounding (review s50 §11). Past `read_tolerance_kwh` (100 kWh) a
+    difference is lost; 0.03 units × 3,000 = 90 kWh, and 0.4 units × CT 40 = 16 kWh (the
+    rounding test above), are not."""
+    u = Utility()
+    _factory_replaced_in_july(u, "old_045", old_final=1120.45, first_start=0.0)
+    _factory_replaced_in_july(u, "new_045", old_final=1120.0, first_start=0.45)
+    _factory_replaced_in_july(u, "old_003", old_final=1120.03, first_start=0.0)
+    _factory_replaced_in_july(u, "new_003", old_final=1120.0, first_start=0.03)
+    found = findings_of(u, "meter_change_energy_lost")
+    assert sorted(found.index) == ["new_045", "old_045"]
+    # 0.45 units × 3,000 = 1,350 kWh × 0.6 = 810.00 yuan, on either meter.
+    assert found.loc["old_045", "revenue_impact"] == pytest.approx(1350 * 0.6)
+    assert found.loc["new_045", "revenue_impact"] == pytest.approx(1350 * 0.6)
+    assert "1,350 kWh never billed (¥810.00)" in found.loc["old_045", "evidence"]
 
 
 def test_a_meter_swapped_after_the_months_read_day_joins_the_next_bill():
