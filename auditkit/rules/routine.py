@@ -11,7 +11,7 @@ from auditkit.billing.basic import basic_in_amount, demand_billed
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import default_billing_params
 from auditkit.periods import date_month_number
-from auditkit.rules.accounts import UNBILLED_EXPLAINED_BY, latest_connections
+from auditkit.rules.accounts import latest_connections
 from auditkit.rules.billing_lines import energy_view, kwh_differs, pf_moved
 from auditkit.rules.capacity import order_capacity
 from auditkit.rules.context import RuleContext, customer_keys
@@ -774,7 +774,7 @@ def _longest_run_per_customer(streaks: pd.DataFrame) -> pd.DataFrame:
     "zero_consumption",
     area="routine",
     needs=("bills.kwh_billed", "customers.status"),
-    params=("min_months", "min_score", "household_weight", "vacancy_weight"),
+    params=("min_months", "min_score", "household_weight", "vacancy_weight", "max_removal_months"),
     severity="medium",
     revenue_kind="estimated",
     # A run of zeros the registers contradict, or that follows a meter alarm, is that rule's loss.
@@ -789,15 +789,16 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     demand through whole months at zero, and whose use came back with no meter replaced (a
     stopped meter does not start again by itself).
 
-    Months at zero under a registered order that stops the use (`_stopped_by_order`) are no
-    run, and a run shorter than a year whose every month was at zero a year before or a year
+    Months at zero under an order that stops the use (`_stopped_by_order`: a suspension, or a
+    registered meter removal for at most `max_removal_months`) are no run, and a run shorter than a year whose every month was at zero a year before or a year
     after is a season (an irrigation pump's winter, a summer resort's off-season), not a meter
     that stopped.
     """
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
     active = ctx.customer_is("status", "active")
     # Zero under a suspension or meter removal is expected, whatever the archive status says.
-    streaks = runs(ctx, (kwh == 0) & active & ~_stopped_by_order(ctx, kwh))
+    stopped = _stopped_by_order(ctx, kwh, params["max_removal_months"])
+    streaks = runs(ctx, (kwh == 0) & active & ~stopped)
     streaks = streaks[streaks["length"] >= params["min_months"]].reset_index(drop=True)
     streaks = streaks[~_seasonal_runs(ctx, streaks, kwh)].reset_index(drop=True)
     if streaks.empty:
@@ -837,7 +838,7 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
         .drop_duplicates("cust")
         .reset_index(drop=True)
     )
-    usual_kwh, has_history = _usual_kwh(ctx, streaks, kwh)
+    usual_kwh, has_history = _usual_kwh(ctx, streaks, kwh, stopped)
     # Each run's money summed on its own (not as a difference of a running total over all
     # bills), so the figure does not depend on which bills come before: engines agree to the fen.
     rows, starts = _run_rows(streaks)
@@ -868,15 +869,20 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
 
 
-def _stopped_by_order(ctx: RuleContext, kwh: np.ndarray) -> np.ndarray:
-    """Per bill: its month is under a registered order after which an account may rightly use
-    nothing (`UNBILLED_EXPLAINED_BY`, as unbilled_account reads them): a suspension up to its
-    resumption; a meter removal (暂拆) or a closure from its month until the customer's bills
-    record energy again after its month (no order marks the meter put back; the order's own
-    month may hold its last use)."""
+def _stopped_by_order(ctx: RuleContext, kwh: np.ndarray, max_removal_months: int) -> np.ndarray:
+    """Per bill: its month is under an order after which an active account may rightly use
+    nothing: a suspension up to its resumption, or a meter removal (暂拆) registered or archived
+    by the audit date, from its month until the customer's bills record energy again after its
+    month (no order marks the meter put back; the order's own month may hold its last use), for
+    at most `max_removal_months` months (a removal is temporary, as a suspension is; zeros past
+    it are a meter left away, or a supply past it). A closure explains no zero of an active
+    account: the customer was not closed."""
     stopped = ctx.suspended.copy()
-    orders = ctx.orders_of(*(kind for kind in UNBILLED_EXPLAINED_BY if kind != "suspension"))
-    orders = orders[orders["cust"] >= 0]
+    orders = ctx.orders_of("meter_removal")
+    if orders.empty:
+        return stopped
+    on_file = orders["registered_at"].fillna(orders["archived_at"])
+    orders = orders[(orders["cust"] >= 0) & (on_file <= ctx.as_of_date).to_numpy()]
     if orders.empty:
         return stopped
     cust = orders["cust"].to_numpy(dtype=np.int64)
@@ -884,12 +890,14 @@ def _stopped_by_order(ctx: RuleContext, kwh: np.ndarray) -> np.ndarray:
     rows = rows_of(ctx, cust)
     used = rows[kwh[rows] > 0]
     used_keys = customer_keys(ctx.bill_customer[used], ctx.bill_month[used])
-    # The first month with energy of the order's customer after its month, else none.
+    # The first month with energy of the order's customer after its month, else the term's end
+    # (its months counted from the first whole month without the meter).
     after = np.searchsorted(used_keys, customer_keys(cust, start + 1), "left")
     found = after < len(used)
     found[found] = ctx.bill_customer[used[after[found]]] == cust[found]
-    end = np.full(len(cust), np.nan)
-    end[found] = ctx.bill_month[used[after[found]]]
+    mid_month = (orders["effective_date"].dt.day > 1).to_numpy()
+    end = start + mid_month + max_removal_months
+    end[found] = np.minimum(end[found], ctx.bill_month[used[after[found]]])
     spans = pd.DataFrame({"cust": cust, "effective_month": start, "end_month": end})
     return stopped | ctx.inside_spans(spans)
 
@@ -944,11 +952,13 @@ def _resumed_without_replacement(
 
 
 def _usual_kwh(
-    ctx: RuleContext, streaks: pd.DataFrame, kwh: np.ndarray
+    ctx: RuleContext, streaks: pd.DataFrame, kwh: np.ndarray, stopped: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per run, what the meter should have recorded a month: the customer's mean of the 12
-    months before it (0 without them), and whether there were any."""
+    months before it (0 without them), and whether there were any; months `stopped` by an
+    order are no measure of the use (a removal's zeros before the run do not lower it)."""
     rows = rows_of(ctx, streaks["cust"].to_numpy())
+    rows = rows[~stopped[rows]]
     history = pd.DataFrame(
         {"cust": ctx.bill_customer[rows], "month": ctx.bill_month[rows], "kwh": kwh[rows]}
     ).merge(streaks[["cust", "month_from"]], on="cust")

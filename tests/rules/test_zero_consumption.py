@@ -179,9 +179,9 @@ def test_zero_months_under_a_meter_removal_order_are_not_listed(
 
 def test_a_meter_put_back_after_a_removal_that_reads_zero_again_is_listed():
     """Near miss: after the removal (2025-03..08 at zero) the meter records 3,000 kWh in
-    September, then nothing from October: the order explains no more. 12 months before
-    October: 2024-10..2025-02 and 2025-09 at 3,000, six at zero: 6 × 3,000 / 12 = 1,500 kWh,
-    × 3 months × 0.8 yuan = ¥3,600.00."""
+    September, then nothing from October: the order explains no more. The 12 months before
+    October less the removal's six: 2024-10..2025-02 and 2025-09, all at 3,000 kWh, × 3 months
+    × 0.8 yuan = ¥7,200.00."""
     kwh = [3000.0] * 14 + [0.0] * 6 + [3000.0] + [0.0] * 3
     u = Utility()
     u.customer("shop", **COMMERCIAL)
@@ -189,4 +189,42 @@ def test_a_meter_put_back_after_a_removal_that_reads_zero_again_is_listed():
     u.order("shop", "meter_removal", "2025-03-01", issued="2025-02-20")
     findings = run(u, "zero_consumption")
     assert findings[["period_from", "period_to"]].values.tolist() == [["2025-10", "2025-12"]]
-    assert findings["revenue_impact"].tolist() == pytest.approx([3_600.0])
+    assert findings["revenue_impact"].tolist() == pytest.approx([7_200.0])
+
+
+def _shop_removed_in_march_2024(steps: tuple[int | None, ...] = (1, 2, 3)) -> Utility:
+    """A shop at 3,000 kWh a month, its meter removed (暂拆) from 2024-03-01, never put back:
+    0 kWh from 2024-03 to the audit month 2025-12 (22 months)."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", [3000.0] * 14 + [0.0] * 22, tariff="COM", periods=THREE_YEARS)
+    u.order("shop", "meter_removal", "2024-03-01", issued="2024-02-20", steps=steps)
+    return u
+
+
+def test_a_meter_removal_excuses_six_months_of_zero_at_most():
+    """A removal is temporary: it explains 2024-03..08 (6 whole months), not the 16 months
+    after. The run 2024-09..2025-12: the 12 months before it less the removal's are
+    2023-09..2024-02 at 3,000 kWh, so 16 months × 3,000 kWh × 0.8 yuan = ¥38,400.00."""
+    findings = run(_shop_removed_in_march_2024(), "zero_consumption")
+    assert findings[["period_from", "period_to"]].values.tolist() == [["2024-09", "2025-12"]]
+    assert findings["revenue_impact"].tolist() == pytest.approx([38_400.0])
+
+
+def test_a_meter_removal_issued_but_never_registered_excuses_nothing():
+    """An order issued and never registered or archived is no order on file: the whole run
+    2024-03..2025-12, 22 months × 3,000 kWh × 0.8 yuan = ¥52,800.00."""
+    findings = run(_shop_removed_in_march_2024(steps=(1, None, None)), "zero_consumption")
+    assert findings[["period_from", "period_to"]].values.tolist() == [["2024-03", "2025-12"]]
+    assert findings["revenue_impact"].tolist() == pytest.approx([52_800.0])
+
+
+def test_a_closure_order_on_a_customer_still_active_does_not_excuse_its_zeros():
+    """The archive stays active and zero bills go on after a closure order of 2025-01: the
+    customer was not closed. 12 months × 3,000 kWh × 0.8 yuan = ¥28,800.00."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", [3000.0] * 24 + [0.0] * 12, tariff="COM", periods=THREE_YEARS)
+    u.order("shop", "closure", "2025-01-01", issued="2024-12-20")
+    findings = run(u, "zero_consumption")
+    assert findings["revenue_impact"].tolist() == pytest.approx([28_800.0])
