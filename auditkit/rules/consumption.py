@@ -46,6 +46,8 @@ BILL_CHUNK = 1 << 20
         "peer_margin",
         "max_year_ratio",
         "peer_capacity_bands_kva",
+        "back_share",
+        "vacancy_share",
     ),
     severity="high",
     revenue_kind="estimated",
@@ -127,17 +129,26 @@ def _scored(
     )
     explained, month_to = _order_bounds(ctx, scored, params["order_window_months"])
     steps_after = scored["steps_since_change"].to_numpy()
-    back = _back_at_level(
-        matrix.values[chosen], shifts.first_low_step[chosen], scored["drop_ratio"].to_numpy()
-    )
-    last_low, recovered = _last_low_step(back, matrix.values[chosen], month_to - matrix.first_month)
-    # A drop whose use came back to its level (for min_months_after months by the audit month, or
-    # by the order that ends its loss) is no lasting drop. Where use came back for fewer, the run
-    # and money stop at its last low month; months back at the level between low ones count no
-    # loss (months not measured after the last low one, a suspension's, end nothing).
+    values, first_low = matrix.values[chosen], shifts.first_low_step[chosen]
+    reference = _level_reference(values, first_low)
+    with np.errstate(invalid="ignore"):
+        back = (np.arange(values.shape[1]) >= first_low[:, None]) & (
+            values >= params["back_share"] * reference
+        )
+    last_step = month_to - matrix.first_month
+    last_low, recovered = _last_low_step(back, values, last_step)
+    # Months back near the level count no loss, and the low months are priced at their own fall
+    # (not one the months back dilute). A drop is listed for its low months, back or not by the
+    # audit month: revenue lost is lost. A vacancy that ended is not: months near zero (base
+    # load only) then use back at the level for min_months_after months.
     came_back = recovered > 0
-    down_months = np.where(came_back, last_low - shifts.first_low_step[chosen] + 1, steps_after)
-    lasting = (recovered < params["min_months_after"]) & (down_months >= params["min_months_after"])
+    down_months = np.where(came_back, last_low - first_low + 1, steps_after)
+    low = _low_months(back, values, first_low, last_low)
+    low_ratio = _low_ratio(values, reference, low)
+    any_back = (back & (np.arange(values.shape[1]) <= last_step[:, None])).any(axis=1)
+    scored["drop_ratio"] = np.where(any_back, low_ratio, scored["drop_ratio"].to_numpy())
+    vacancy = (recovered >= params["min_months_after"]) & (low_ratio < params["vacancy_share"])
+    lasting = (down_months >= params["min_months_after"]) & ~vacancy
     scored["month_to"] = np.where(came_back, matrix.first_month + last_low, month_to)
     scored["steps_since_change"] = down_months
     scored = scored.join(_after_change(ctx, measured, scored, back, matrix.first_month), on="cust")
@@ -145,11 +156,10 @@ def _scored(
     return scored[(scored["kwh_after"] > 0).to_numpy() & ~explained & lasting]
 
 
-def _back_at_level(values: np.ndarray, first_low: np.ndarray, drop_ratio: np.ndarray) -> np.ndarray:
-    """Per row of `values` (kWh by month, NaN unmeasured) and step: a measured month from
-    `first_low` on back at the level before the drop, nearer it than the low level (above
-    √drop_ratio of it, on the log scale). The level of a month is the same month in the latest
-    year before `first_low` where measured (the season in it), else the mean before."""
+def _level_reference(values: np.ndarray, first_low: np.ndarray) -> np.ndarray:
+    """Per row of `values` (kWh by month, NaN unmeasured) and step: the level before the drop
+    at `first_low`, the same month in the latest year before it where measured (the season in
+    it), else the mean before."""
     step = np.arange(values.shape[1])
     before = step < first_low[:, None]
     seen = ~np.isnan(values)
@@ -162,8 +172,24 @@ def _back_at_level(values: np.ndarray, first_low: np.ndarray, drop_ratio: np.nda
         year_before[:, shift:] = values[:, :-shift]
         usable = (step - shift < first_low[:, None]) & ~np.isnan(year_before)
         reference = np.where(usable, year_before, reference)
-    with np.errstate(invalid="ignore"):
-        return seen & ~before & (values > reference * np.sqrt(drop_ratio)[:, None])
+    return reference
+
+
+def _low_months(
+    back: np.ndarray, values: np.ndarray, first_low: np.ndarray, last_low: np.ndarray
+) -> np.ndarray:
+    """Per row and step: a measured month from `first_low` to `last_low` not `back` at the level."""
+    step = np.arange(values.shape[1])
+    inside = (step >= first_low[:, None]) & (step <= last_low[:, None])
+    return inside & ~np.isnan(values) & ~back
+
+
+def _low_ratio(values: np.ndarray, reference: np.ndarray, low: np.ndarray) -> np.ndarray:
+    """Per row: what the `low` months used of their level (`reference`), their geometric mean
+    (as the score's ratio is, on the log scale); NaN without one."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        logs = np.where(low, np.log(values / reference), 0.0)
+        return np.exp(logs.sum(axis=1) / low.sum(axis=1))
 
 
 def _last_low_step(

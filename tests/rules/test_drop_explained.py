@@ -235,3 +235,70 @@ def test_a_mill_falling_alone_or_beyond_its_few_peers_is_listed(kept: list[float
     assert findings.iloc[0]["revenue_impact"] == pytest.approx(
         round(mine["kwh"].sum() * (1 / ratio - 1) * 0.60, 2)
     )
+
+
+def _shop_05_billing(share: np.ndarray) -> tuple[Utility, np.ndarray]:
+    """The households and 12 steady shops (seed 2), shop 批发05 billing `share` of its use
+    month by month; with its kWh billed."""
+    u = _households()
+    rng = np.random.default_rng(2)
+    billed = np.zeros(30)
+    for i in range(12):
+        cid = f"批发{i:02d}"
+        u.customer(cid, industry="批发和零售业", **COMMERCIAL)
+        kwh = 2000 * SEASON[np.arange(30) % 12] * rng.lognormal(0, 0.05, 30)
+        if i == 5:
+            billed = np.round(kwh * share, 2)
+        u.monthly(cid, list(np.round(kwh * (share if i == 5 else 1.0), 2)), periods=PERIODS,
+                  tariff="COM")  # fmt: skip
+    return u, billed
+
+
+def _low_months_loss(billed: np.ndarray, low: list[int]) -> float:
+    """The low months' kWh × (1 / ratio − 1) × 0.8 yuan (COM, no funds), the ratio the low
+    months' own: the geometric mean of each against the same month a year before."""
+    ratio = np.exp(np.mean(np.log(billed[low] / billed[[m - 12 for m in low]])))
+    return round(billed[low].sum() * (1 / ratio - 1) * 0.8, 2)
+
+
+@pytest.mark.parametrize(
+    ("eased", "period_to"),
+    [
+        (1.0, "2025-03"),  # bypass 2024-09..2025-03 at 35 %, then removed: back at the level
+        (0.55, "2025-06"),  # 15 % for 7 months, then 55 %: still stealing at the audit month
+    ],
+)
+def test_a_thief_who_stops_or_eases_off_before_the_audit_is_listed(eased: float, period_to: str):
+    """Revenue lost in the past is still lost. Stopped: listed 2024-09..2025-03 (¥0.00 before;
+    the truth ¥7,832.07), the 3 months back priced at nothing, the 7 low ones at their own
+    ratio (≈ 0.35). Eased off to 55 % (not back: below back_share 0.85 of the level): every
+    month since 2024-09 low, priced at the score's ratio as any lasting drop (¥14,807.29; the
+    truth ¥12,264.30)."""
+    share = np.ones(30)
+    share[FALL:27] = 0.35 if eased == 1.0 else 0.15
+    share[27:] = eased
+    u, billed = _shop_05_billing(share)
+    findings = run(u, "consumption_drop")
+    assert findings["customer_id"].tolist() == ["批发05"]
+    assert findings.iloc[0][["period_from", "period_to"]].tolist() == ["2024-09", period_to]
+    if eased == 1.0:
+        expected = _low_months_loss(billed, list(range(FALL, 27)))
+        assert findings.iloc[0]["revenue_impact"] == pytest.approx(expected, abs=0.01)
+        assert expected == pytest.approx(7_701.93)
+    else:
+        assert findings.iloc[0]["revenue_impact"] == pytest.approx(14_807.29)
+
+
+def test_months_back_between_low_ones_are_not_priced_and_do_not_dilute_the_fall():
+    """A bypass at 35 % 2024-09..2025-02, lifted for 2 months, resumed 2025-05..06: the 8 low
+    months priced at their own ratio (≈ 0.35), the 2 back at nothing: ¥8,580.77 (the truth
+    ¥8,869.05; ¥6,307.31 when the months back diluted the ratio)."""
+    share = np.ones(30)
+    share[FALL:26] = 0.35
+    share[28:] = 0.35
+    u, billed = _shop_05_billing(share)
+    findings = run(u, "consumption_drop")
+    expected = _low_months_loss(billed, [*range(FALL, 26), 28, 29])
+    assert findings.iloc[0][["period_from", "period_to"]].tolist() == ["2024-09", "2025-06"]
+    assert findings.iloc[0]["revenue_impact"] == pytest.approx(expected, abs=0.01)
+    assert expected == pytest.approx(8_580.77)
