@@ -624,15 +624,16 @@ def _shared_with_peers(
 
     The peers' months are worked out once per group of a chosen row, the rest for all chosen
     rows at once. A row whose industry has fewer than `min_peers` customers in its district
-    (but more than itself) shares its drop too where they all fell with it
+    (but more than itself) is judged against its industry across the utility
     (`_fell_with_small_group`): the district's other customers of its usage type did not fall
-    with a downturn of an industry they are not in.
+    with a downturn of an industry they are not in, and a few of one district falling together
+    are no downturn on their own.
     """
     shared = np.zeros(len(chosen), dtype=bool)
     if not len(chosen):
         return shared
     small = _small_industry_groups(ctx, matrix.row_customer, params["min_peers"])
-    shared |= _fell_with_small_group(matrix.values, small, chosen, first_low, params)
+    shared |= _fell_with_small_group(ctx, matrix, small, chosen, first_low, params)
     groups = _industry_groups(
         ctx, matrix.row_customer, params["min_peers"], params["peer_capacity_bands_kva"]
     )
@@ -664,33 +665,57 @@ def _small_industry_groups(
 
 
 def _fell_with_small_group(
-    values: np.ndarray,
-    groups: np.ndarray,
+    ctx: RuleContext,
+    matrix: _MeasuredMatrix,
+    small: np.ndarray,
     chosen: np.ndarray,
     first_low: np.ndarray,
     params: dict,
 ) -> np.ndarray:
-    """Per chosen row of a small group (`groups`, -1 for none): every other row of it used at
-    most 1 − `peer_min_drop` of the same months a year before in the row's low months, and the
-    row's log kWh less their median month fell by less than `peer_margin` (as
-    `_shared_with_peers` reads a group's median). The row is left out of its peers: among a
-    few, its own fall would move their median."""
+    """Per chosen row of a small district group (`small`, -1 for none): it shares an
+    industry-wide downturn. Its peers are its usage type and industry across the utility (all
+    districts), less any with an order that explains a fall (`EXPLAINING_ORDERS`) within
+    `order_window_months` of the row's change (a peer's own reduction is no evidence of a
+    downturn); they are at least `min_peers` − 1, some in other districts (2 to 4 customers of
+    one district falling together may be one owner's bypass, not a downturn), and in the row's
+    low months both all of them and those of other districts (medians) used at most
+    1 − `peer_min_drop` of the same months a year before; the row's log kWh less their median
+    month fell by less than `peer_margin`. The row is left out of its peers: among a few, its own
+    fall would move their median."""
     shared = np.zeros(len(chosen), dtype=bool)
-    in_small = np.flatnonzero(groups[chosen] >= 0)
+    in_small = np.flatnonzero(small[chosen] >= 0)
     if not len(in_small):
         return shared
-    by_group = np.argsort(groups, kind="stable")
-    group = groups[chosen[in_small]]
-    starts = np.searchsorted(groups[by_group], group, "left")
-    stops = np.searchsorted(groups[by_group], group, "right")
-    for at, start, stop in zip(in_small, starts, stops, strict=True):
-        members = by_group[start:stop]
-        others = members[members != chosen[at]]
-        kept = _year_before_ratio(values[others], np.full(len(others), first_low[at]))
-        if not (kept <= 1 - params["peer_min_drop"]).all():
+    industry = _paired_codes(
+        _archive_codes(ctx, "usage_type", matrix.row_customer),
+        _archive_codes(ctx, "industry", matrix.row_customer),
+    )
+    district = _archive_codes(ctx, "district", matrix.row_customer)
+    row_of = np.full(len(ctx.customers), -1)
+    row_of[matrix.row_customer] = np.arange(len(matrix.row_customer))
+    orders = ctx.orders_of(*EXPLAINING_ORDERS)
+    orders = orders[orders["cust"] >= 0]
+    order_row = row_of[orders["cust"].to_numpy(dtype=np.int64)]
+    order_month = orders["effective_month"].to_numpy(dtype=np.int64)
+    fell = 1 - params["peer_min_drop"]
+    for at in in_small:
+        row = chosen[at]
+        change = matrix.first_month + first_low[at]
+        explained = order_row[np.abs(order_month - change) <= params["order_window_months"]]
+        others = np.flatnonzero(industry == industry[row])
+        others = others[(others != row) & ~np.isin(others, explained)]
+        outside = others[district[others] != district[row]]
+        if len(others) < params["min_peers"] - 1 or not len(outside):
             continue
-        peers = _peer_months(values[others], np.zeros(len(others), dtype=np.int64), np.zeros(1))
-        beyond = _fall(np.log(values[[chosen[at]]]) - peers, first_low[[at]])
+        with np.errstate(invalid="ignore"):
+            kept = _year_before_ratio(matrix.values[others], np.full(len(others), first_low[at]))
+            kept_outside = kept[district[others] != district[row]]
+            if not (np.nanmedian(kept) <= fell and np.nanmedian(kept_outside) <= fell):
+                continue
+        peers = _peer_months(
+            matrix.values[others], np.zeros(len(others), dtype=np.int64), np.zeros(1)
+        )
+        beyond = _fall(np.log(matrix.values[[row]]) - peers, first_low[[at]])
         shared[at] = beyond[0] < -np.log1p(-params["peer_margin"])
     return shared
 
