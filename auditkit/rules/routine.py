@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -774,7 +775,14 @@ def _longest_run_per_customer(streaks: pd.DataFrame) -> pd.DataFrame:
     "zero_consumption",
     area="routine",
     needs=("bills.kwh_billed", "customers.status"),
-    params=("min_months", "min_score", "household_weight", "vacancy_weight", "max_removal_months"),
+    params=(
+        "min_months",
+        "min_score",
+        "household_weight",
+        "vacancy_weight",
+        "max_removal_months",
+        "max_off_season_months",
+    ),
     severity="medium",
     revenue_kind="estimated",
     # A run of zeros the registers contradict, or that follows a meter alarm, is that rule's loss.
@@ -790,9 +798,9 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     stopped meter does not start again by itself).
 
     Months at zero under an order that stops the use (`_stopped_by_order`: a suspension, or a
-    registered meter removal for at most `max_removal_months`) are no run, and a run shorter than a year whose every month was at zero a year before or a year
-    after is a season (an irrigation pump's winter, a summer resort's off-season), not a meter
-    that stopped.
+    registered meter removal for at most `max_removal_months`) are no run, and an off-season
+    (`_seasonal_runs`: at most `max_off_season_months`, the same months at zero with no order
+    in the other years, use in the rest of each year) is no meter that stopped.
     """
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
     active = ctx.customer_is("status", "active")
@@ -800,7 +808,8 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     stopped = _stopped_by_order(ctx, kwh, params["max_removal_months"])
     streaks = runs(ctx, (kwh == 0) & active & ~stopped)
     streaks = streaks[streaks["length"] >= params["min_months"]].reset_index(drop=True)
-    streaks = streaks[~_seasonal_runs(ctx, streaks, kwh)].reset_index(drop=True)
+    season = _seasonal_runs(ctx, streaks, kwh, stopped, params["max_off_season_months"])
+    streaks = streaks[~season].reset_index(drop=True)
     if streaks.empty:
         return empty_raw()
     rows, starts = _run_rows(streaks)
@@ -902,22 +911,74 @@ def _stopped_by_order(ctx: RuleContext, kwh: np.ndarray, max_removal_months: int
     return stopped | ctx.inside_spans(spans)
 
 
-def _seasonal_runs(ctx: RuleContext, streaks: pd.DataFrame, kwh: np.ndarray) -> np.ndarray:
-    """Per run: shorter than a year, and each of its months billed 0 kWh a year before or a
-    year after (the customer at zero in the same months every year: a season)."""
+def _seasonal_runs(
+    ctx: RuleContext,
+    streaks: pd.DataFrame,
+    kwh: np.ndarray,
+    stopped: np.ndarray,
+    max_off_season_months: int,
+) -> np.ndarray:
+    """Per run: an off-season (an irrigation pump's winter, a summer resort's closed months).
+    It lasts at most `max_off_season_months`; in every other year billed its months were billed
+    0 kWh too, in one year at least, and no order stopped them (`stopped`: a suspension last
+    year makes no season of this year's zeros); and the customer used energy in the other
+    months of its year and of each such year (the 12 − length months before and after the run:
+    in one of them at least). Two years alike and no third to tell stay ambiguous (a summer
+    closure two years running, or a meter dead the same months each year, is not listed)."""
     rows, starts = _run_rows(streaks)
     if not len(rows):
         return np.zeros(len(streaks), dtype=bool)
-    cust, month = ctx.bill_customer[rows], ctx.bill_month[rows]
     history = rows_of(ctx, streaks["cust"].to_numpy())
     keys = customer_keys(ctx.bill_customer[history], ctx.bill_month[history])
-    at_zero_too = np.zeros(len(rows), dtype=bool)
-    for years in (-1, 1):
-        wanted = customer_keys(cust, month + 12 * years)
+
+    def billed_at(cust: np.ndarray, month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per (customer, month): billed, and the bill's row (any where not billed)."""
+        wanted = customer_keys(cust, month)
         found = np.minimum(np.searchsorted(keys, wanted, "left"), len(keys) - 1)
-        billed = keys[found] == wanted
-        at_zero_too[billed] |= kwh[history[found[billed]]] == 0
-    return (streaks["length"].to_numpy() < 12) & np.logical_and.reduceat(at_zero_too, starts)
+        return keys[found] == wanted, history[found]
+
+    length = streaks["length"].to_numpy()
+    cust, month = ctx.bill_customer[rows], ctx.bill_month[rows]
+    # The months of each run's year outside it: the 12 − length before it and after it.
+    other = 12 - np.minimum(length, 12)
+    around_run = np.repeat(np.arange(len(streaks)), 2 * other)
+    step = np.arange(2 * other.sum()) - np.repeat(np.cumsum(2 * other) - 2 * other, 2 * other)
+    half = np.repeat(other, 2 * other)
+    around_month = np.where(
+        step < half,
+        streaks["month_from"].to_numpy()[around_run] - half + step,
+        streaks["month_to"].to_numpy()[around_run] + 1 + step - half,
+    )
+    around_cust = streaks["cust"].to_numpy()[around_run]
+    seasonal = (length <= max_off_season_months) & _used_around(
+        billed_at, around_cust, around_month, around_run, kwh, len(streaks)
+    )
+    compared = np.zeros(len(streaks), dtype=bool)
+    for years in (-3, -2, -1, 1, 2, 3):
+        billed, at = billed_at(cust, month + 12 * years)
+        contradicts = billed & ((kwh[at] > 0) | stopped[at])
+        seasonal &= ~np.logical_or.reduceat(contradicts, starts)
+        alike = np.logical_and.reduceat(billed, starts)
+        compared |= alike
+        year_used = _used_around(
+            billed_at, around_cust, around_month + 12 * years, around_run, kwh, len(streaks)
+        )
+        seasonal &= ~alike | year_used
+    return seasonal & compared
+
+
+def _used_around(
+    billed_at: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+    cust: np.ndarray,
+    month: np.ndarray,
+    run: np.ndarray,
+    kwh: np.ndarray,
+    runs_count: int,
+) -> np.ndarray:
+    """Per run: of the months `month` of `cust` around it (`run` says whose), one at least
+    billed energy (a run cut by the data's start or end may have off-season months in them)."""
+    billed, at = billed_at(cust, month)
+    return np.bincount(run[billed & (kwh[at] > 0)], minlength=runs_count) > 0
 
 
 def _run_rows(streaks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
