@@ -707,17 +707,23 @@ def _fell_with_small_group(
         outside = others[district[others] != district[row]]
         if len(others) < params["min_peers"] - 1 or not len(outside):
             continue
-        with np.errstate(invalid="ignore"):
-            kept = _year_before_ratio(matrix.values[others], np.full(len(others), first_low[at]))
-            kept_outside = kept[district[others] != district[row]]
-            if not (np.nanmedian(kept) <= fell and np.nanmedian(kept_outside) <= fell):
-                continue
+        kept = _year_before_ratio(matrix.values[others], np.full(len(others), first_low[at]))
+        kept_outside = kept[district[others] != district[row]]
+        if not (_median_at_most(kept, fell) and _median_at_most(kept_outside, fell)):
+            continue
         peers = _peer_months(
             matrix.values[others], np.zeros(len(others), dtype=np.int64), np.zeros(1)
         )
         beyond = _fall(np.log(matrix.values[[row]]) - peers, first_low[[at]])
         shared[at] = beyond[0] < -np.log1p(-params["peer_margin"])
     return shared
+
+
+def _median_at_most(values: np.ndarray, bound: float) -> bool:
+    """The median of `values` known (not NaN: no year before) is at most `bound`; False where
+    none is known."""
+    known = values[~np.isnan(values)]
+    return bool(len(known)) and float(np.median(known)) <= bound
 
 
 def _peer_months(values: np.ndarray, groups: np.ndarray, wanted: np.ndarray) -> np.ndarray:
