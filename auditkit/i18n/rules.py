@@ -295,12 +295,17 @@ _RULES = {
     "rule.zero_consumption.checks": (
         "稽查期内在用用户连续至少 min_months 个月计费电量为零；经营性用户评分高，居民住宅空置"
         "（示数不走、无需量、未换表即恢复用电）评分低；估计少收电费：零电量各月按此前 12 个月月均电量 × 当月应执行电价及"
-        "政府性基金及附加计（执行阶梯电价的一户一表居民按年度累计电量所处阶梯计价）",
+        "政府性基金及附加计（执行阶梯电价的一户一表居民按年度累计电量所处阶梯计价）；暂停期间、已登记或归档的暂拆工单起至多 "
+        "max_removal_months 个整月内的零电量不计；不超过 max_off_season_months 个月、其他各年同月均为零电量（非工单所致）"
+        "且各年其余月份有用电的为季节性停用，不计",
         "an active account billed 0 kWh for at least min_months consecutive months in the audit "
         "period; a business scores high, a house standing empty (registers still, no demand, use "
         "back with no meter replaced) low; estimated impact: each month at 0 priced at the mean "
         "kWh of the 12 months before, at that month's rate due (a single household on tiered "
-        "rates by the tiers it falls in on its tier year) and funds",
+        "rates by the tiers it falls in on its tier year) and funds; months under a suspension, "
+        "or under a meter removal registered or archived for at most max_removal_months whole "
+        "months, are left out, and so is an off-season: at most max_off_season_months, the same "
+        "months at 0 kWh with no order in the other years, and use in the rest of each year",
     ),
     "rule.estimated_streak.title": ("连续估抄", "Long run of estimated reads"),
     "rule.estimated_streak.checks": (

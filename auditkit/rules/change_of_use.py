@@ -604,6 +604,18 @@ def _previous_known(ctx: RuleContext, values: np.ndarray) -> np.ndarray:
     return previous
 
 
+def _closed_by_order(ctx: RuleContext, window: int) -> np.ndarray:
+    """Per bill: a closure order took effect within ±`window` months of it (as
+    `order_between_bills` reads it) and the customer closed: no bill after it, or the archive
+    no longer active. A closure explains its month's capacity prorated to the closure day, not
+    a cut that lasts on a customer still billed full months after it."""
+    near_closure = order_between_bills(ctx, ("closure",), window)
+    last_bill = np.ones(len(ctx.bills), dtype=bool)
+    last_bill[:-1] = ~ctx.same_customer_as_previous[1:]
+    active = ctx.customer_is("status", "active")
+    return near_closure & (last_bill | ~active)
+
+
 def _differs(values: np.ndarray, previous: np.ndarray) -> np.ndarray:
     """`values` ≠ `previous` beyond rounding (as `~np.isclose`, NaN differing), in one pass."""
     with np.errstate(invalid="ignore"):
@@ -623,7 +635,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """A tariff, capacity or multiplier billed differs from the previous bill with no work order
     of its kind within ±`window_months`: a change billing made on its own. A capacity's kind
     is a capacity order, a connection or a closure (the last two bill a month's capacity
-    prorated by day).
+    prorated by day); a closure only where the customer closed (`_closed_by_order`).
 
     Revenue: while the terms set by such a change last, what the terms before would have
     charged. A tariff's bills as what the schedule charges on the tariff before less on the
@@ -653,9 +665,9 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     capacity_changed &= ~np.isnan(capacity) & ~np.isnan(previous_capacity)
     multiplier = bills["multiplier_billed"].to_numpy(dtype=float)
     multiplier_changed = changed_from_previous(ctx, multiplier, _differs)
-    # A closure month bills the capacity prorated to the closure day, as a connection's does.
-    capacity_orders = (*CAPACITY_ORDERS, "new_connection", "closure")
+    capacity_orders = (*CAPACITY_ORDERS, "new_connection")
     capacity_silent = capacity_changed & ~order_between_bills(ctx, capacity_orders, window)
+    capacity_silent &= ~_closed_by_order(ctx, window)
     multiplier_silent = multiplier_changed & ~order_between_bills(
         ctx, ("meter_replacement",), window
     )

@@ -46,6 +46,8 @@ BILL_CHUNK = 1 << 20
         "peer_margin",
         "max_year_ratio",
         "peer_capacity_bands_kva",
+        "back_share",
+        "vacancy_share",
     ),
     severity="high",
     revenue_kind="estimated",
@@ -127,17 +129,26 @@ def _scored(
     )
     explained, month_to = _order_bounds(ctx, scored, params["order_window_months"])
     steps_after = scored["steps_since_change"].to_numpy()
-    back = _back_at_level(
-        matrix.values[chosen], shifts.first_low_step[chosen], scored["drop_ratio"].to_numpy()
-    )
-    last_low, recovered = _last_low_step(back, matrix.values[chosen], month_to - matrix.first_month)
-    # A drop whose use came back to its level (for min_months_after months by the audit month, or
-    # by the order that ends its loss) is no lasting drop. Where use came back for fewer, the run
-    # and money stop at its last low month; months back at the level between low ones count no
-    # loss (months not measured after the last low one, a suspension's, end nothing).
+    values, first_low = matrix.values[chosen], shifts.first_low_step[chosen]
+    reference = _level_reference(values, first_low)
+    with np.errstate(invalid="ignore"):
+        back = (np.arange(values.shape[1]) >= first_low[:, None]) & (
+            values >= params["back_share"] * reference
+        )
+    last_step = month_to - matrix.first_month
+    last_low, recovered = _last_low_step(back, values, last_step)
+    # Months back near the level count no loss, and the low months are priced at their own fall
+    # (not one the months back dilute). A drop is listed for its low months, back or not by the
+    # audit month: revenue lost is lost. A vacancy that ended is not: months near zero (base
+    # load only) then use back at the level for min_months_after months.
     came_back = recovered > 0
-    down_months = np.where(came_back, last_low - shifts.first_low_step[chosen] + 1, steps_after)
-    lasting = (recovered < params["min_months_after"]) & (down_months >= params["min_months_after"])
+    down_months = np.where(came_back, last_low - first_low + 1, steps_after)
+    low = _low_months(back, values, first_low, last_low)
+    low_ratio = _low_ratio(values, reference, low)
+    any_back = (back & (np.arange(values.shape[1]) <= last_step[:, None])).any(axis=1)
+    scored["drop_ratio"] = np.where(any_back, low_ratio, scored["drop_ratio"].to_numpy())
+    vacancy = (recovered >= params["min_months_after"]) & (low_ratio < params["vacancy_share"])
+    lasting = (down_months >= params["min_months_after"]) & ~vacancy
     scored["month_to"] = np.where(came_back, matrix.first_month + last_low, month_to)
     scored["steps_since_change"] = down_months
     scored = scored.join(_after_change(ctx, measured, scored, back, matrix.first_month), on="cust")
@@ -145,11 +156,10 @@ def _scored(
     return scored[(scored["kwh_after"] > 0).to_numpy() & ~explained & lasting]
 
 
-def _back_at_level(values: np.ndarray, first_low: np.ndarray, drop_ratio: np.ndarray) -> np.ndarray:
-    """Per row of `values` (kWh by month, NaN unmeasured) and step: a measured month from
-    `first_low` on back at the level before the drop, nearer it than the low level (above
-    √drop_ratio of it, on the log scale). The level of a month is the same month in the latest
-    year before `first_low` where measured (the season in it), else the mean before."""
+def _level_reference(values: np.ndarray, first_low: np.ndarray) -> np.ndarray:
+    """Per row of `values` (kWh by month, NaN unmeasured) and step: the level before the drop
+    at `first_low`, the same month in the latest year before it where measured (the season in
+    it), else the mean before."""
     step = np.arange(values.shape[1])
     before = step < first_low[:, None]
     seen = ~np.isnan(values)
@@ -162,8 +172,24 @@ def _back_at_level(values: np.ndarray, first_low: np.ndarray, drop_ratio: np.nda
         year_before[:, shift:] = values[:, :-shift]
         usable = (step - shift < first_low[:, None]) & ~np.isnan(year_before)
         reference = np.where(usable, year_before, reference)
-    with np.errstate(invalid="ignore"):
-        return seen & ~before & (values > reference * np.sqrt(drop_ratio)[:, None])
+    return reference
+
+
+def _low_months(
+    back: np.ndarray, values: np.ndarray, first_low: np.ndarray, last_low: np.ndarray
+) -> np.ndarray:
+    """Per row and step: a measured month from `first_low` to `last_low` not `back` at the level."""
+    step = np.arange(values.shape[1])
+    inside = (step >= first_low[:, None]) & (step <= last_low[:, None])
+    return inside & ~np.isnan(values) & ~back
+
+
+def _low_ratio(values: np.ndarray, reference: np.ndarray, low: np.ndarray) -> np.ndarray:
+    """Per row: what the `low` months used of their level (`reference`), their geometric mean
+    (as the score's ratio is, on the log scale); NaN without one."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        logs = np.where(low, np.log(values / reference), 0.0)
+        return np.exp(logs.sum(axis=1) / low.sum(axis=1))
 
 
 def _last_low_step(
@@ -598,15 +624,16 @@ def _shared_with_peers(
 
     The peers' months are worked out once per group of a chosen row, the rest for all chosen
     rows at once. A row whose industry has fewer than `min_peers` customers in its district
-    (but more than itself) shares its drop too where they all fell with it
+    (but more than itself) is judged against its industry across the utility
     (`_fell_with_small_group`): the district's other customers of its usage type did not fall
-    with a downturn of an industry they are not in.
+    with a downturn of an industry they are not in, and a few of one district falling together
+    are no downturn on their own.
     """
     shared = np.zeros(len(chosen), dtype=bool)
     if not len(chosen):
         return shared
     small = _small_industry_groups(ctx, matrix.row_customer, params["min_peers"])
-    shared |= _fell_with_small_group(matrix.values, small, chosen, first_low, params)
+    shared |= _fell_with_small_group(ctx, matrix, small, chosen, first_low, params)
     groups = _industry_groups(
         ctx, matrix.row_customer, params["min_peers"], params["peer_capacity_bands_kva"]
     )
@@ -638,35 +665,65 @@ def _small_industry_groups(
 
 
 def _fell_with_small_group(
-    values: np.ndarray,
-    groups: np.ndarray,
+    ctx: RuleContext,
+    matrix: _MeasuredMatrix,
+    small: np.ndarray,
     chosen: np.ndarray,
     first_low: np.ndarray,
     params: dict,
 ) -> np.ndarray:
-    """Per chosen row of a small group (`groups`, -1 for none): every other row of it used at
-    most 1 − `peer_min_drop` of the same months a year before in the row's low months, and the
-    row's log kWh less their median month fell by less than `peer_margin` (as
-    `_shared_with_peers` reads a group's median). The row is left out of its peers: among a
-    few, its own fall would move their median."""
+    """Per chosen row of a small district group (`small`, -1 for none): it shares an
+    industry-wide downturn. Its peers are its usage type and industry across the utility (all
+    districts), less any with an order that explains a fall (`EXPLAINING_ORDERS`) within
+    `order_window_months` of the row's change (a peer's own reduction is no evidence of a
+    downturn); they are at least `min_peers` − 1, some in other districts (2 to 4 customers of
+    one district falling together may be one owner's bypass, not a downturn), and in the row's
+    low months both all of them and those of other districts (medians) used at most
+    1 − `peer_min_drop` of the same months a year before; the row's log kWh less their median
+    month fell by less than `peer_margin`. The row is left out of its peers: among a few, its own
+    fall would move their median."""
     shared = np.zeros(len(chosen), dtype=bool)
-    in_small = np.flatnonzero(groups[chosen] >= 0)
+    in_small = np.flatnonzero(small[chosen] >= 0)
     if not len(in_small):
         return shared
-    by_group = np.argsort(groups, kind="stable")
-    group = groups[chosen[in_small]]
-    starts = np.searchsorted(groups[by_group], group, "left")
-    stops = np.searchsorted(groups[by_group], group, "right")
-    for at, start, stop in zip(in_small, starts, stops, strict=True):
-        members = by_group[start:stop]
-        others = members[members != chosen[at]]
-        kept = _year_before_ratio(values[others], np.full(len(others), first_low[at]))
-        if not (kept <= 1 - params["peer_min_drop"]).all():
+    industry = _paired_codes(
+        _archive_codes(ctx, "usage_type", matrix.row_customer),
+        _archive_codes(ctx, "industry", matrix.row_customer),
+    )
+    district = _archive_codes(ctx, "district", matrix.row_customer)
+    row_of = np.full(len(ctx.customers), -1)
+    row_of[matrix.row_customer] = np.arange(len(matrix.row_customer))
+    orders = ctx.orders_of(*EXPLAINING_ORDERS)
+    orders = orders[orders["cust"] >= 0]
+    order_row = row_of[orders["cust"].to_numpy(dtype=np.int64)]
+    order_month = orders["effective_month"].to_numpy(dtype=np.int64)
+    fell = 1 - params["peer_min_drop"]
+    for at in in_small:
+        row = chosen[at]
+        change = matrix.first_month + first_low[at]
+        explained = order_row[np.abs(order_month - change) <= params["order_window_months"]]
+        others = np.flatnonzero(industry == industry[row])
+        others = others[(others != row) & ~np.isin(others, explained)]
+        outside = others[district[others] != district[row]]
+        if len(others) < params["min_peers"] - 1 or not len(outside):
             continue
-        peers = _peer_months(values[others], np.zeros(len(others), dtype=np.int64), np.zeros(1))
-        beyond = _fall(np.log(values[[chosen[at]]]) - peers, first_low[[at]])
+        kept = _year_before_ratio(matrix.values[others], np.full(len(others), first_low[at]))
+        kept_outside = kept[district[others] != district[row]]
+        if not (_median_at_most(kept, fell) and _median_at_most(kept_outside, fell)):
+            continue
+        peers = _peer_months(
+            matrix.values[others], np.zeros(len(others), dtype=np.int64), np.zeros(1)
+        )
+        beyond = _fall(np.log(matrix.values[[row]]) - peers, first_low[[at]])
         shared[at] = beyond[0] < -np.log1p(-params["peer_margin"])
     return shared
+
+
+def _median_at_most(values: np.ndarray, bound: float) -> bool:
+    """The median of `values` known (not NaN: no year before) is at most `bound`; False where
+    none is known."""
+    known = values[~np.isnan(values)]
+    return bool(len(known)) and float(np.median(known)) <= bound
 
 
 def _peer_months(values: np.ndarray, groups: np.ndarray, wanted: np.ndarray) -> np.ndarray:

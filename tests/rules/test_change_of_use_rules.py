@@ -1071,3 +1071,28 @@ def test_a_closure_months_prorated_capacity_does_not_fire_change_without_order(
         assert findings["revenue_impact"].sum() == pytest.approx(expected)
         silent = findings.set_index("rule_id").loc["change_without_order", "evidence"]
         assert "capacity 400→267 kVA in 2024-09" in silent
+
+
+def test_a_closure_order_does_not_excuse_a_lasting_capacity_cut_on_a_customer_still_billed():
+    """A 400 kVA factory (IND2, 30 per kVA-month) billed 200 kVA from June 2024 though it stays
+    active and is billed full months of 40,000 kWh after its closure order of 2024-06-15: the
+    customer never closed, so the order explains no cut. change_without_order lists the change
+    with June's 200 kVA × 30 = ¥6,000.00 (¥0.00 before); capacity_underbilled counts
+    July-December, 6 × 200 × 30 = ¥36,000.00."""
+    periods = [f"2024-{month:02d}" for month in range(1, 13)]
+    u = Utility()
+    u.customer("F", contract_capacity_kva=400.0, status="active", **TWO_PART_BY_CAPACITY)
+    rows = u.monthly("F", flat(40_000, 12), multiplier=1000.0, tariff="IND2",
+                     capacity=[*flat(400, 5), *flat(200, 7)], demand=200.0, basis="capacity",
+                     periods=periods)  # fmt: skip
+    for bill in rows:
+        month = pd.Period(bill["period"], "M")
+        bill["read_from"], bill["read_to"] = month.start_time, month.end_time.normalize()
+    u.order("F", "closure", "2024-06-15", issued="2024-06-15")
+    findings = run(u, ["capacity_underbilled", "change_without_order"], as_of="2024-12")
+    money = findings.set_index("rule_id")["revenue_impact"].to_dict()
+    assert money == pytest.approx(
+        {"capacity_underbilled": 36_000.0, "change_without_order": 6_000.0}
+    )
+    silent = findings.set_index("rule_id").loc["change_without_order"]
+    assert [silent["period_from"], silent["period_to"]] == ["2024-06", "2024-12"]

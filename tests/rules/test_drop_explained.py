@@ -188,43 +188,53 @@ THREE_YEARS = [str(pd.Period("2023-01", "M") + i) for i in range(36)]
 MILL_SEASON = [1.0, 0.8, 1.0, 1.0, 1.05, 1.1, 1.2, 1.2, 1.05, 1.0, 1.0, 1.05]
 
 
-def _mills(kept: list[float]) -> Utility:
-    """Twelve steady factories of other industries in one district, and len(`kept`) textile
-    mills (fewer than min_peers = 5) there, mill n keeping kept[n] of its energy from 2025-05."""
+def _mills(kept: list[float], elsewhere: tuple[float, ...] = ()) -> Utility:
+    """Twelve steady factories of other industries in one district (城东), and len(`kept`)
+    textile mills (fewer than min_peers = 5) there, mill n keeping kept[n] of its energy from
+    2025-05; and len(`elsewhere`) textile mills of another district (城西), alike."""
     u = Utility()
-    for n, share in enumerate(kept + [1.0] * 12):
-        mill = n < len(kept)
-        cid = f"TEXTILE{n}" if mill else f"OTHER{n}"
-        industry = "纺织业" if mill else f"其他{n % 4}"
-        u.customer(cid, usage_type="industrial", tariff_category="IND2", industry=industry)
-        level = 20_000 + 4_000 * n if mill else 15_000 + 1_000 * n
+    mills = [(f"TEXTILE{n}", "纺织业", "城东", share) for n, share in enumerate(kept)]
+    mills += [(f"TEXTILE_W{n}", "纺织业", "城西", share) for n, share in enumerate(elsewhere)]
+    others = [(f"OTHER{n}", f"其他{n % 4}", "城东", 1.0) for n in range(len(kept), len(kept) + 12)]
+    for n, (cid, industry, district, share) in enumerate(mills + others):
+        u.customer(cid, usage_type="industrial", tariff_category="IND2", industry=industry,
+                   district=district)  # fmt: skip
+        level = 15_000 + 1_000 * n if cid.startswith("OTHER") else 20_000 + 4_000 * n
         kwh = [float(round(level * MILL_SEASON[i % 12] * (1 + 0.02 * ((i * 7 + n) % 3 - 1))
                            * (share if i >= 28 else 1.0))) for i in range(36)]  # fmt: skip
         u.monthly(cid, kwh, tariff="IND2", periods=THREE_YEARS)
     return u
 
 
+#: Textile mills of 城西 falling with those of 城东 from 2025-05: the industry's downturn.
+DOWNTURN_ELSEWHERE = (0.64, 0.62, 0.60)
+
+
 def test_the_few_mills_of_an_industry_falling_together_are_a_downturn():
-    """The 4 textile mills of the district all fall by 35-41 % from 2025-05: each one's peers
-    (the other 3) fell with it. Their group is smaller than min_peers, and the district's
-    other factories (steady) were their peers: 3 of them were listed, ¥122,868.84 estimated."""
-    assert run(_mills([0.65, 0.63, 0.61, 0.59]), "consumption_drop").empty
+    """The 4 textile mills of the district all fall by 35-41 % from 2025-05, and so do the
+    industry's 3 mills of another district: an industry-wide downturn. The district's group is
+    smaller than min_peers, and the district's other factories (steady) were their peers: 3 of
+    them were listed, ¥122,868.84 estimated. Judged against the industry across the utility
+    (6 other mills each, 3 of them in 城西), none is."""
+    assert run(_mills([0.65, 0.63, 0.61, 0.59], DOWNTURN_ELSEWHERE), "consumption_drop").empty
 
 
 @pytest.mark.parametrize(
-    ("kept", "found"),
+    ("kept", "elsewhere", "found"),
     [
-        ([1.0, 1.0, 1.0, 0.59], "TEXTILE3"),  # one mill falls, its 3 peers steady
-        ([0.65, 0.63, 0.61, 0.30], "TEXTILE3"),  # a theft inside the downturn
-        ([1.0, 0.63], "TEXTILE1"),  # a group of two: the other mill steady
+        ([1.0, 1.0, 1.0, 0.59], (), "TEXTILE3"),  # one mill falls, its 3 peers steady
+        ([0.65, 0.63, 0.61, 0.30], DOWNTURN_ELSEWHERE, "TEXTILE3"),  # a theft in the downturn
+        ([1.0, 0.63], (), "TEXTILE1"),  # a group of two: the other mill steady
     ],
 )
-def test_a_mill_falling_alone_or_beyond_its_few_peers_is_listed(kept: list[float], found: str):
+def test_a_mill_falling_alone_or_beyond_its_few_peers_is_listed(
+    kept: list[float], elsewhere: tuple[float, ...], found: str
+):
     """Near misses: a mill whose few peers did not all fall with it, or which fell more than
-    peer_margin (30 %) beyond them (to 30 % where they kept 61-65 %), is listed. Its money is
+    peer_margin (30 %) beyond them (to 30 % where they kept 60-65 %), is listed. Its money is
     its kWh since 2025-05 × (1 / ratio − 1) at IND2's 0.60 (no funds), the ratio the score's
     (theft_scores' drop_ratio: about 0.67, 0.38 and 0.71)."""
-    u = _mills(kept)
+    u = _mills(kept, elsewhere)
     findings = run(u, "consumption_drop")
     assert findings["customer_id"].tolist() == [found]
     bills = pd.DataFrame(u.bills).rename(columns={"kwh_billed": "kwh"})
@@ -235,3 +245,98 @@ def test_a_mill_falling_alone_or_beyond_its_few_peers_is_listed(kept: list[float
     assert findings.iloc[0]["revenue_impact"] == pytest.approx(
         round(mine["kwh"].sum() * (1 / ratio - 1) * 0.60, 2)
     )
+
+
+@pytest.mark.parametrize(
+    ("kept", "elsewhere"),
+    [
+        ([0.40, 0.40], ()),  # the district's only two mills (one owner?) bypassed together
+        ([0.35, 0.35, 0.35], ()),
+        ([0.40, 0.40], (1.0, 1.0, 1.0, 1.0)),  # the industry's mills elsewhere steady
+    ],
+)
+def test_a_few_mills_of_one_district_falling_together_with_no_downturn_elsewhere_are_listed(
+    kept: list[float], elsewhere: tuple[float, ...]
+):
+    """2 or 3 mills of one district falling together are no downturn where the industry's mills
+    in other districts did not fall (or there are none): each is listed (¥0.00 before; the
+    code before fix-lookA listed ¥98,746.57 for the two, ¥172,242.62 for the three)."""
+    findings = run(_mills(kept, elsewhere), "consumption_drop")
+    assert sorted(findings["customer_id"]) == [f"TEXTILE{n}" for n in range(len(kept))]
+    assert (findings["revenue_impact"] > 0).all()
+
+
+def test_a_peer_whose_fall_an_order_explains_is_no_evidence_of_a_downturn():
+    """TEXTILE0 halves its capacity by order (2025-05) and uses 40 %; TEXTILE1, its only peer,
+    falls to 40 % too with no order: TEXTILE0's fall is the order's, so TEXTILE1 fell alone
+    and is listed (¥0.00 before; ¥53,695.32 in the code before fix-lookA)."""
+    u = _mills([0.40, 0.40])
+    u.order("TEXTILE0", "capacity_reduction", "2025-05-01", 8, 4, issued="2025-04-25")
+    assert run(u, "consumption_drop")["customer_id"].tolist() == ["TEXTILE1"]
+
+
+def _shop_05_billing(share: np.ndarray) -> tuple[Utility, np.ndarray]:
+    """The households and 12 steady shops (seed 2), shop 批发05 billing `share` of its use
+    month by month; with its kWh billed."""
+    u = _households()
+    rng = np.random.default_rng(2)
+    billed = np.zeros(30)
+    for i in range(12):
+        cid = f"批发{i:02d}"
+        u.customer(cid, industry="批发和零售业", **COMMERCIAL)
+        kwh = 2000 * SEASON[np.arange(30) % 12] * rng.lognormal(0, 0.05, 30)
+        if i == 5:
+            billed = np.round(kwh * share, 2)
+        u.monthly(cid, list(np.round(kwh * (share if i == 5 else 1.0), 2)), periods=PERIODS,
+                  tariff="COM")  # fmt: skip
+    return u, billed
+
+
+def _low_months_loss(billed: np.ndarray, low: list[int]) -> float:
+    """The low months' kWh × (1 / ratio − 1) × 0.8 yuan (COM, no funds), the ratio the low
+    months' own: the geometric mean of each against the same month a year before."""
+    ratio = np.exp(np.mean(np.log(billed[low] / billed[[m - 12 for m in low]])))
+    return round(billed[low].sum() * (1 / ratio - 1) * 0.8, 2)
+
+
+@pytest.mark.parametrize(
+    ("eased", "period_to"),
+    [
+        (1.0, "2025-03"),  # bypass 2024-09..2025-03 at 35 %, then removed: back at the level
+        (0.55, "2025-06"),  # 15 % for 7 months, then 55 %: still stealing at the audit month
+    ],
+)
+def test_a_thief_who_stops_or_eases_off_before_the_audit_is_listed(eased: float, period_to: str):
+    """Revenue lost in the past is still lost. Stopped: listed 2024-09..2025-03 (¥0.00 before;
+    the truth ¥7,832.07), the 3 months back priced at nothing, the 7 low ones at their own
+    ratio (≈ 0.35). Eased off to 55 % (not back: below back_share 0.85 of the level): every
+    month since 2024-09 low, priced at the score's ratio as any lasting drop (¥14,807.29; the
+    truth ¥12,264.30)."""
+    share = np.ones(30)
+    share[FALL:27] = 0.35 if eased == 1.0 else 0.15
+    share[27:] = eased
+    u, billed = _shop_05_billing(share)
+    findings = run(u, "consumption_drop")
+    assert findings["customer_id"].tolist() == ["批发05"]
+    assert findings.iloc[0][["period_from", "period_to"]].tolist() == ["2024-09", period_to]
+    if eased == 1.0:
+        expected = _low_months_loss(billed, list(range(FALL, 27)))
+        assert findings.iloc[0]["revenue_impact"] == pytest.approx(expected, abs=0.01)
+        assert expected == pytest.approx(7_701.93)
+    else:
+        assert findings.iloc[0]["revenue_impact"] == pytest.approx(14_807.29)
+
+
+def test_months_back_between_low_ones_are_not_priced_and_do_not_dilute_the_fall():
+    """A bypass at 35 % 2024-09..2025-02, lifted for 2 months, resumed 2025-05..06: the 8 low
+    months priced at their own ratio (≈ 0.35), the 2 back at nothing: ¥8,580.77 (the truth
+    ¥8,869.05; ¥6,307.31 when the months back diluted the ratio)."""
+    share = np.ones(30)
+    share[FALL:26] = 0.35
+    share[28:] = 0.35
+    u, billed = _shop_05_billing(share)
+    findings = run(u, "consumption_drop")
+    expected = _low_months_loss(billed, [*range(FALL, 26), 28, 29])
+    assert findings.iloc[0][["period_from", "period_to"]].tolist() == ["2024-09", "2025-06"]
+    assert findings.iloc[0]["revenue_impact"] == pytest.approx(expected, abs=0.01)
+    assert expected == pytest.approx(8_580.77)

@@ -179,9 +179,9 @@ def test_zero_months_under_a_meter_removal_order_are_not_listed(
 
 def test_a_meter_put_back_after_a_removal_that_reads_zero_again_is_listed():
     """Near miss: after the removal (2025-03..08 at zero) the meter records 3,000 kWh in
-    September, then nothing from October: the order explains no more. 12 months before
-    October: 2024-10..2025-02 and 2025-09 at 3,000, six at zero: 6 × 3,000 / 12 = 1,500 kWh,
-    × 3 months × 0.8 yuan = ¥3,600.00."""
+    September, then nothing from October: the order explains no more. The 12 months before
+    October less the removal's six: 2024-10..2025-02 and 2025-09, all at 3,000 kWh, × 3 months
+    × 0.8 yuan = ¥7,200.00."""
     kwh = [3000.0] * 14 + [0.0] * 6 + [3000.0] + [0.0] * 3
     u = Utility()
     u.customer("shop", **COMMERCIAL)
@@ -189,4 +189,88 @@ def test_a_meter_put_back_after_a_removal_that_reads_zero_again_is_listed():
     u.order("shop", "meter_removal", "2025-03-01", issued="2025-02-20")
     findings = run(u, "zero_consumption")
     assert findings[["period_from", "period_to"]].values.tolist() == [["2025-10", "2025-12"]]
-    assert findings["revenue_impact"].tolist() == pytest.approx([3_600.0])
+    assert findings["revenue_impact"].tolist() == pytest.approx([7_200.0])
+
+
+def _shop_removed_in_march_2024(steps: tuple[int | None, ...] = (1, 2, 3)) -> Utility:
+    """A shop at 3,000 kWh a month, its meter removed (暂拆) from 2024-03-01, never put back:
+    0 kWh from 2024-03 to the audit month 2025-12 (22 months)."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", [3000.0] * 14 + [0.0] * 22, tariff="COM", periods=THREE_YEARS)
+    u.order("shop", "meter_removal", "2024-03-01", issued="2024-02-20", steps=steps)
+    return u
+
+
+def test_a_meter_removal_excuses_six_months_of_zero_at_most():
+    """A removal is temporary: it explains 2024-03..08 (6 whole months), not the 16 months
+    after. The run 2024-09..2025-12: the 12 months before it less the removal's are
+    2023-09..2024-02 at 3,000 kWh, so 16 months × 3,000 kWh × 0.8 yuan = ¥38,400.00."""
+    findings = run(_shop_removed_in_march_2024(), "zero_consumption")
+    assert findings[["period_from", "period_to"]].values.tolist() == [["2024-09", "2025-12"]]
+    assert findings["revenue_impact"].tolist() == pytest.approx([38_400.0])
+
+
+def test_a_meter_removal_issued_but_never_registered_excuses_nothing():
+    """An order issued and never registered or archived is no order on file: the whole run
+    2024-03..2025-12, 22 months × 3,000 kWh × 0.8 yuan = ¥52,800.00."""
+    findings = run(_shop_removed_in_march_2024(steps=(1, None, None)), "zero_consumption")
+    assert findings[["period_from", "period_to"]].values.tolist() == [["2024-03", "2025-12"]]
+    assert findings["revenue_impact"].tolist() == pytest.approx([52_800.0])
+
+
+def test_a_closure_order_on_a_customer_still_active_does_not_excuse_its_zeros():
+    """The archive stays active and zero bills go on after a closure order of 2025-01: the
+    customer was not closed. 12 months × 3,000 kWh × 0.8 yuan = ¥28,800.00."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", [3000.0] * 24 + [0.0] * 12, tariff="COM", periods=THREE_YEARS)
+    u.order("shop", "closure", "2025-01-01", issued="2024-12-20")
+    findings = run(u, "zero_consumption")
+    assert findings["revenue_impact"].tolist() == pytest.approx([28_800.0])
+
+
+def _shop(kwh: list[float], periods: list[str] = THREE_YEARS) -> Utility:
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", kwh, tariff="COM", periods=periods)
+    return u
+
+
+def _with_zeros(months: list[int], count: int = 36) -> list[float]:
+    """3,000 kWh a month but at 0 in `months` (positions)."""
+    return [0.0 if i in months else 3000.0 for i in range(count)]
+
+
+def test_the_same_zero_months_two_years_running_do_not_vouch_for_each_other():
+    """A shop's meter dead 11 months a year (one read each December) is no season: longer than
+    max_off_season_months (8). Its latest run 2025-01..11: the 12 months before, 2024-01..12,
+    used 3,000 kWh once: 250 kWh, × 11 × 0.8 yuan = ¥2,200.00 (¥0.00 before)."""
+    findings = run(_shop(_with_zeros([*range(12, 23), *range(24, 35)])), "zero_consumption")
+    assert findings[["period_from", "period_to"]].values.tolist() == [["2025-01", "2025-11"]]
+    assert findings["revenue_impact"].tolist() == pytest.approx([2_200.0])
+
+
+def test_zero_months_a_year_used_before_are_no_season():
+    """June-September at 0 in 2024 and 2025, used in 2023 (3,000 kWh a month): the months were
+    not at zero every year. The latest run 2025-06..09: the 12 months before used 8 × 3,000 kWh:
+    2,000 kWh, × 4 × 0.8 yuan = ¥6,400.00 (¥0.00 before). Near miss, ambiguous and not listed:
+    the same with no 2023 (two years alike, no third to tell)."""
+    summers = [*range(17, 21), *range(29, 33)]
+    findings = run(_shop(_with_zeros(summers)), "zero_consumption")
+    assert findings[["period_from", "period_to"]].values.tolist() == [["2025-06", "2025-09"]]
+    assert findings["revenue_impact"].tolist() == pytest.approx([6_400.0])
+    two_years = _shop(_with_zeros([m - 12 for m in summers], 24), THREE_YEARS[12:])
+    assert run(two_years, "zero_consumption").empty
+
+
+def test_a_suspension_last_year_makes_no_season_of_this_years_zeros():
+    """2024-01..06 suspended by order, 2025-01..06 at 0 with none: last year's zeros were the
+    order's. The 12 months before 2025-01 less the suspended six: 3,000 kWh, × 6 × 0.8 yuan =
+    ¥14,400.00 (¥0.00 before)."""
+    u = _shop(_with_zeros([*range(12, 18), *range(24, 30)]))
+    u.order("shop", "suspension", "2024-01-01", issued="2023-12-20")
+    u.order("shop", "resumption", "2024-07-01", issued="2024-06-20")
+    findings = run(u, "zero_consumption")
+    assert findings[["period_from", "period_to"]].values.tolist() == [["2025-01", "2025-06"]]
+    assert findings["revenue_impact"].tolist() == pytest.approx([14_400.0])
