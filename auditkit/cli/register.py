@@ -27,7 +27,7 @@ from auditkit.paths import safe_name
 if TYPE_CHECKING:
     import pandas as pd
 
-    from auditkit.register import Register
+    from auditkit.register import Register, RegisterError
     from auditkit.register.store import OutcomeConflict, OutcomeImport
 
 #: How `register import` speaks of the sheets it reads, in its warnings and errors.
@@ -696,8 +696,11 @@ def _refuse_unimported(path: Path, store: Register | None) -> None:
     would be lost, and so would the edits not saved yet of a sheet an office program has open
     (a lock file beside it), and so would anything the field typed outside the worklist's own
     cells (a notes column, a sheet added: `read_worklist`'s `attrs["own_cells"]`), which the
-    register does not keep. A sheet with nothing filled, or whose outcomes are all recorded and
-    nothing of the field's own, may go.
+    register does not keep, and so would a row the field emptied on a returned sheet (one with
+    an outcome filled) whose outcome is recorded: a withdrawal only an import with
+    --withdraw-emptied records. A sheet that cannot be read is named with its reason (the cells
+    to correct of a returned sheet). A sheet with nothing filled, or whose outcomes are all
+    recorded, none of its rows emptied, and nothing of the field's own, may go.
     Large recovered amounts are read as they are: this asks only whether they are recorded."""
     from auditkit.register import RegisterError, read_worklist
     from auditkit.workbooks import refuse_if_open
@@ -707,13 +710,13 @@ def _refuse_unimported(path: Path, store: Register | None) -> None:
     refuse_if_open(path, "--out", "a folder whose sheets no office program has open")
     try:
         events = read_worklist(path, large_amounts=True)
-    except RegisterError:
+    except RegisterError as error:
         raise ParameterError(
             "--out",
             "a folder without that sheet, or one whose sheet is a worklist of auditkit",
-            f"{path}, which cannot be read as a worklist: move it away first",
+            f"{path}, {_unread_sheet(error)}",
         ) from None
-    # as import reads it: a blank row whose outcome was recorded keeps it (no change to lose)
+    # the filled rows, as import reads them: each one in the register or to be imported
     unrecorded = len(events) if store is None else store.not_recorded(events)
     if unrecorded:
         raise ParameterError(
@@ -721,6 +724,20 @@ def _refuse_unimported(path: Path, store: Register | None) -> None:
             "a folder without filled sheets that are not imported yet",
             f"{path} with {unrecorded} outcome(s) not in the register: import it first "
             "(auditkit register import) or write the worklist to another folder",
+        )
+    # a returned sheet (an outcome filled) with a recorded row blank: the field may have
+    # emptied it to withdraw the outcome, which only an import with --withdraw-emptied records
+    blank = events.attrs.get("blank_rows", [])
+    emptied = [] if store is None or events.empty else _recorded_blank_rows(store, blank)
+    if emptied:
+        raise ParameterError(
+            "--out",
+            "a folder without returned sheets whose changes are not in the register",
+            f"{path}, whose row(s) {', '.join(str(row['sheet_row']) for row in emptied)} are "
+            "blank but have an outcome recorded (emptied by the field?): import it with "
+            "--withdraw-emptied if they were emptied on purpose (auditkit register import), or "
+            "move it away first (another copy of the worklist, its rows filled on another one) "
+            "or write the worklist to another folder",
         )
     own = events.attrs.get("own_cells", [])
     if own:
@@ -730,6 +747,18 @@ def _refuse_unimported(path: Path, store: Register | None) -> None:
             f"{path}, which holds what the field typed besides the worklist ({'; '.join(own)}), "
             "kept nowhere else: move it away first or write the worklist to another folder",
         )
+
+
+def _unread_sheet(error: RegisterError) -> str:
+    """What keeps a sheet in `--out` from being read, as `read_worklist` said it, and what to do:
+    its cells to correct (a returned sheet, to correct and import), or why it is no worklist."""
+    if str(error) == error.problems[0]:  # one reason, no cell: not read as a worklist
+        return f"which cannot be read as a worklist ({error.problems[0]}): move it away first"
+    return (
+        f"a worklist with cells to correct before it can be read ({'; '.join(error.problems)}): "
+        "correct them and import it (auditkit register import; with --correct if its rows were "
+        "imported before), or move it away first"
+    )
 
 
 def _findings_file(path: Path) -> pd.DataFrame:

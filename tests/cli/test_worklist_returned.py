@@ -94,7 +94,10 @@ def test_a_filled_copy_of_the_sheet_is_refused_on_import_and_its_file_never_over
         "'核查工单' or 'worklist', or one renamed from it), found '核查工单', '核查工单 Copy'"
     ) in capsys.readouterr().err
     assert main(["worklist", "--db", db, "--top", "4", "--out", str(sheet.parent)]) == 2
-    assert "cannot be read as a worklist: move it away first" in capsys.readouterr().err
+    assert (
+        f"{sheet}, which cannot be read as a worklist (worklist {sheet.name!r}: expected one "
+        "sheet with the header finding_key"
+    ) in capsys.readouterr().err
     assert sheet.read_bytes() == before
     assert live_events(db) == []
 
@@ -265,3 +268,27 @@ def test_withdraw_emptied_on_a_sheet_whose_every_row_was_emptied_withdraws_their
     # near miss: the sheet as sent, nothing ever recorded from its rows, still says so
     assert main(["register", "import", "--withdraw-emptied", str(sheet), "--db", db]) == 0
     assert f"{sheet}: no outcome filled in yet, nothing to record" in capsys.readouterr().out
+
+
+def test_a_sheet_in_out_with_a_cell_to_correct_is_refused_naming_the_cell_not_as_unreadable(
+    sent: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    """A sheet imported before checked_by had to be text (a date in it) left in --out: the next
+    worklist said it "cannot be read as a worklist", naming no cell."""
+    db, sheet = sent
+    fill(sheet, {ROWS[0]: checked(by=dt.datetime(2026, 3, 12))}, sheet)
+    header = load_workbook(sheet)[WORKLIST_SHEETS["zh"]][HEADER_ROW]
+    letter = next(c.column_letter for c in header if canonical_column(c.value) == "checked_by")
+    before = sheet.read_bytes()
+    capsys.readouterr()
+    assert main(["worklist", "--db", db, "--top", "4", "--out", str(sheet.parent)]) == 2
+    error = capsys.readouterr().err
+    assert "cannot be read as a worklist" not in error
+    assert (
+        f"{sheet}, a worklist with cells to correct before it can be read (worklist "
+        f"{sheet.name!r}, sheet '核查工单', row {ROWS[0]}, column {letter} (checked_by): expected "
+        "who checked as text, found the date 2026-03-12 (a staff number Excel read as a date?)): "
+        "correct them and import it (auditkit register import; with --correct if its rows were "
+        "imported before), or move it away first"
+    ) in error
+    assert sheet.read_bytes() == before

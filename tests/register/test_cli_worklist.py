@@ -1019,11 +1019,13 @@ def test_a_withdrawal_on_either_worklist_holds_against_the_other_until_re_entere
         assert register.outcomes(key)["event"].tolist() == ["sent", "sent", "confirmed"]
 
 
-def test_worklist_overwrites_a_returned_sheet_whose_blank_row_keeps_its_recorded_outcome(
+def test_worklist_refuses_to_overwrite_a_returned_sheet_with_a_recorded_row_emptied_since(
     recorded: tuple[str, Path], tmp_path: Path, capsys
 ) -> None:
-    """A blank row whose outcome was recorded is kept as recorded on import, so it is no change
-    a new worklist would lose; a filled row not imported still is."""
+    """Both rows imported, then the sheet returned into --out with row 4 emptied (to withdraw
+    it) and not imported: the next worklist replaced it without a word, and the finding stayed
+    decided. Refused until imported with --withdraw-emptied; the sheet as sent, whose rows a
+    returned copy filled, is still overwritten."""
     db, _ = recorded
     out = tmp_path / "worklists"
     assert main(["worklist", "--db", db, "--top", "2", "--out", str(out)]) == 0
@@ -1031,12 +1033,26 @@ def test_worklist_overwrites_a_returned_sheet_whose_blank_row_keeps_its_recorded
     done = {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY}
     typed = fill(east, {FIRST_DATA_ROW: done, FIRST_DATA_ROW + 1: done}, tmp_path / "t.xlsx")
     assert main(["register", "import", str(typed), "--db", db]) == 0
-    fill(typed, {FIRST_DATA_ROW: dict.fromkeys(done)}, east)  # the returned sheet, one blank
+    # near miss: the sheet as sent (no outcome filled) goes, whatever its copies recorded
+    argv = ["worklist", "--db", db, "--top", "2", "--recheck", "--out", str(out)]
+    assert main(argv) == 0
+    fill(typed, {FIRST_DATA_ROW + 1: dict.fromkeys(done)}, east)  # returned, row 4 emptied
     before = east.read_bytes()
-    assert main(["worklist", "--db", db, "--top", "2", "--out", str(out)]) == 0
-    assert east.read_bytes() != before  # a new worklist of the two findings not decided
+    capsys.readouterr()
+    assert main(argv) == 2
+    assert (
+        f"{east}, whose row(s) {FIRST_DATA_ROW + 1} are blank but have an outcome recorded "
+        "(emptied by the field?): import it with --withdraw-emptied if they were emptied on "
+        "purpose (auditkit register import), or move it away first"
+    ) in capsys.readouterr().err
+    assert east.read_bytes() == before
     with Register.open(db) as register:
         assert (register.outcomes()["event"] == "confirmed").sum() == 2
+    assert main(["register", "import", "--withdraw-emptied", str(east), "--db", db]) == 0
+    assert main(argv) == 0
+    assert east.read_bytes() != before
+    with Register.open(db) as register:
+        assert (register.outcomes()["event"] == "confirmed").sum() == 1
 
 
 def test_a_self_audit_named_as_its_own_district_is_the_same_check_as_one_without_auditor(
