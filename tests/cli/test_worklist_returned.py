@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.comments import Comment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from auditkit.cli import main
@@ -291,4 +292,32 @@ def test_a_sheet_in_out_with_a_cell_to_correct_is_refused_naming_the_cell_not_as
         "correct them and import it (auditkit register import; with --correct if its rows were "
         "imported before), or move it away first"
     ) in error
+    assert sheet.read_bytes() == before
+
+
+@pytest.mark.parametrize("added", ["comment", "instructions"])
+def test_a_returned_sheet_with_a_cell_comment_or_a_note_on_the_instructions_is_not_overwritten(
+    sent: tuple[str, Path], capsys, added: str
+) -> None:
+    """A comment (批注) on a row's key cell, or a note typed on 填写说明: the next worklist
+    replaced the file once its outcome was imported, and with it the note."""
+    db, sheet = sent
+
+    def note(workbook, page: Worksheet) -> None:
+        if added == "comment":
+            page.cell(ROWS[0], 1).comment = Comment("用户拒绝签字，现场照片见群", "张三")
+        else:
+            workbook["填写说明"]["D5"] = "第4行用户不在家，下周复查"
+
+    fill(sheet, {ROWS[0]: checked()}, sheet, note)
+    assert main(["register", "import", str(sheet), "--db", db]) == 0
+    before = sheet.read_bytes()
+    capsys.readouterr()
+    assert main(["worklist", "--db", db, "--top", "4", "--out", str(sheet.parent)]) == 2
+    said = {"comment": "sheet '核查工单' (1 cell comments)",
+            "instructions": "sheet '填写说明' (1 cells besides the instructions)"}  # fmt: skip
+    assert (
+        f"{sheet}, which holds what the field typed besides the worklist ({said[added]}), kept "
+        "nowhere else"
+    ) in capsys.readouterr().err
     assert sheet.read_bytes() == before
