@@ -27,6 +27,7 @@ from auditkit.register import Register, select_worklist, write_worklist
 from auditkit.register import sheet as sheet_module
 from auditkit.register.keys import finding_keys
 from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEETS, canonical_column
+from auditkit.register.store import OutcomeConflict
 from auditkit.register.worklist_sent import record_sent
 from auditkit.rules import RULES
 
@@ -1053,6 +1054,26 @@ def test_worklist_refuses_to_overwrite_a_returned_sheet_with_a_recorded_row_empt
     assert east.read_bytes() != before
     with Register.open(db) as register:
         assert (register.outcomes()["event"] == "confirmed").sum() == 1
+
+
+def test_the_api_refusing_an_emptied_row_says_it_is_withdrawn_with_withdraw_emptied(
+    recorded: tuple[str, Path], tmp_path: Path
+) -> None:
+    """The OutcomeConflict of a row emptied since said `register import --correct` withdraws
+    it; --correct withdraws nothing since blank rows are kept, --withdraw-emptied does."""
+    db, _ = recorded
+    out = tmp_path / "worklists"
+    assert main(["worklist", "--db", db, "--top", "1", "--out", str(out)]) == 0
+    done = {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY}
+    typed = fill(sheets(out)[0], {FIRST_DATA_ROW: done}, tmp_path / "t.xlsx")
+    assert main(["register", "import", str(typed), "--db", db]) == 0
+    emptied = sheet_module.read_worklist(sheets(out)[0])
+    with Register.open(db) as register, pytest.raises(OutcomeConflict) as raised:
+        register.record_outcomes(emptied, blank_rows=emptied.attrs["blank_rows"])
+    assert raised.value.reasons == ["emptied"]
+    message = str(raised.value).splitlines()[0]
+    assert "a row emptied on purpose is withdrawn with `--withdraw-emptied`" in message
+    assert "an emptied row withdraws its outcome" not in message
 
 
 def test_a_self_audit_named_as_its_own_district_is_the_same_check_as_one_without_auditor(
