@@ -27,7 +27,7 @@ from auditkit.paths import safe_name
 if TYPE_CHECKING:
     import pandas as pd
 
-    from auditkit.register import Register
+    from auditkit.register import Register, RegisterError
     from auditkit.register.store import OutcomeConflict, OutcomeImport
 
 #: How `register import` speaks of the sheets it reads, in its warnings and errors.
@@ -182,8 +182,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         dest="withdraw_emptied",
         action="store_true",
         help="withdraw the recorded outcome of every row left blank on the sheets (rows emptied "
-        "on purpose; the findings are undecided again and go out on the next worklist), whoever "
-        "recorded it (default: a blank row whose outcome was recorded, e.g. on another copy of "
+        "on purpose, on a sheet with rows filled or with every row emptied; the findings are "
+        "undecided again and go out on the next worklist), whoever recorded it, each named, but "
+        "not of a row another sheet of the same import fills (copies of one worklist returned "
+        "together) (default: a blank row whose outcome was recorded, e.g. on another copy of "
         "the worklist, is kept as recorded, with a note)",
     )
     importing.add_argument(
@@ -298,7 +300,9 @@ def _say_dead_worklists(out: Path) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """Record the outcome events of each returned sheet; refuse a sheet with any problem."""
+    """Record the outcome events of each returned sheet; refuse a sheet with any problem. Every
+    sheet is read before any is recorded, so that a row blank on one copy of a worklist and
+    filled on another copy of the same import is never taken as emptied, in either order."""
     from auditkit.register import Register, RegisterError, read_worklist
     from auditkit.register.sheet import WORKLIST_SHEET, first_sent_days
     from auditkit.register.store import CheckedBeforeSent, OutcomeConflict
@@ -313,14 +317,19 @@ def run_import(args: argparse.Namespace) -> int:
         # the days each worklist was sent, so a check dated before is named with the sheet's
         # other problems, not in a second round
         sent_days = first_sent_days(store.outcomes(refuse_unknown_district=False))
+        read = []
         for path in sheets:
             warn_if_open(path, IMPORTING)
             try:
-                events = read_worklist(path, large_amounts=args.large_amounts, sent_days=sent_days)
+                read.append(
+                    (path, read_worklist(path, large_amounts=args.large_amounts,
+                                         sent_days=sent_days))
+                )  # fmt: skip
             except RegisterError as error:
                 problems.extend(error.problems)
                 refused += 1
-                continue
+        filled_on = _filled_on(read)
+        for path, events in read:
             rows = events.attrs.get("sheet_rows", {})  # where each row is now, if moved
             sheet = events.attrs.get("sheet", WORKLIST_SHEET)
             unknown = [
@@ -334,7 +343,12 @@ def run_import(args: argparse.Namespace) -> int:
                 problems.extend(unknown)
                 refused += 1
                 continue
-            if events.empty:  # the sheet as sent, or not checked yet: nothing is withdrawn
+            # a blank row whose outcome was recorded is withdrawn only when asked: the sheet may
+            # be another copy of the worklist, its rows filled by someone else on theirs; and
+            # never when another sheet of this import fills it (two copies returned together)
+            blank = events.attrs.get("blank_rows", [])
+            if events.empty and not _recorded_blank_rows(store, blank):
+                # the sheet as sent, or not checked yet: nothing to record nor withdraw
                 print(f"{path}: no outcome filled in yet, nothing to record")
                 continue
             unrecorded = _unrecorded_month(path, events, store, latest)
@@ -342,14 +356,12 @@ def run_import(args: argparse.Namespace) -> int:
                 problems.append(unrecorded)
                 refused += 1
                 continue
-            # a blank row whose outcome was recorded is withdrawn only when asked: the sheet may
-            # be another copy of the worklist, its rows filled by someone else on theirs
-            blank = events.attrs.get("blank_rows", [])
             rows = {**{row["finding_key"]: row["sheet_row"] for row in blank}, **rows}
+            withdrawable = [row for row in blank if not _filled_elsewhere(row, path, filled_on)]
             try:
                 # a withdrawal is signed by the login name (the store's default): no login
                 # name is no reason to refuse an import that withdraws nothing
-                done = _record(store, events, blank, args)
+                done, withdrawn = _record(store, events, withdrawable, args)
             except OutcomeConflict as conflict:
                 problems.extend(_conflict_lines(conflict, path, sheet, rows))
                 refused += 1
@@ -380,7 +392,10 @@ def run_import(args: argparse.Namespace) -> int:
                     f"({_described(row)}) is recorded from another worklist already, "
                     f"{other.source} row {other.source_row}: counted once, not recorded again"
                 )
-            if not args.withdraw_emptied:
+            _say_withdrawn(withdrawn, rows)
+            if args.withdraw_emptied:
+                _say_filled_elsewhere(blank, path, filled_on)
+            else:
                 _say_blank_rows_kept(store, blank)
     if problems:
         raise RegisterError(
@@ -391,22 +406,90 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _filled_on(read: list[tuple[Path, pd.DataFrame]]) -> dict[tuple[str, int], list[Path]]:
+    """(source, source_row) -> the sheets read by this import that fill that worklist row: the
+    copies of one worklist returned together, each filled in part."""
+    filled: dict[tuple[str, int], list[Path]] = {}
+    for path, events in read:
+        for source, source_row in zip(events["source"], events["source_row"], strict=True):
+            filled.setdefault((str(source), int(source_row)), []).append(path)
+    return filled
+
+
+def _filled_elsewhere(
+    row: dict, path: Path, filled_on: dict[tuple[str, int], list[Path]]
+) -> list[Path]:
+    """The other sheets of this import that fill the worklist row blank on the sheet at
+    `path` (another copy of the same worklist): the row is no request to withdraw."""
+    return [
+        other
+        for other in filled_on.get((str(row["source"]), int(row["source_row"])), [])
+        if other != path
+    ]
+
+
 def _record(
     store: Register, events: pd.DataFrame, blank: list[dict], args: argparse.Namespace
-) -> OutcomeImport:
-    """Record a returned sheet's `events`. With --withdraw-emptied the recorded outcome of each
-    of its `blank` rows is withdrawn too; without --correct only when those withdrawals are all
-    the sheet changes (a changed filled row still refuses the sheet, as without the flag)."""
+) -> tuple[OutcomeImport, list[tuple[dict, object]]]:
+    """Record a returned sheet's `events`, and the outcomes withdrawn with them: with
+    --withdraw-emptied the recorded outcome of each of its `blank` rows is withdrawn too
+    (each as (the blank row, the event withdrawn), so it is named); without --correct only
+    when those withdrawals are all the sheet changes (a changed filled row still refuses the
+    sheet, as without the flag)."""
     from auditkit.register.store import OutcomeConflict
 
     if not args.withdraw_emptied:
-        return store.record_outcomes(events, correct=args.correct)
+        return store.record_outcomes(events, correct=args.correct), []
     try:
-        return store.record_outcomes(events, correct=args.correct, blank_rows=blank)
+        return store.record_outcomes(events, blank_rows=blank), []
     except OutcomeConflict as conflict:
-        if args.correct or any(row["event"] is not None for row, _ in conflict.conflicts):
+        changed = [pair for pair, why in zip(conflict.conflicts, conflict.reasons, strict=True)
+                   if why != "emptied"]  # fmt: skip
+        if changed and not args.correct:
             raise
-    return store.record_outcomes(events, correct=True, blank_rows=blank)
+        withdrawn = [pair for pair, why in zip(conflict.conflicts, conflict.reasons, strict=True)
+                     if why == "emptied"]  # fmt: skip
+    return store.record_outcomes(events, correct=True, blank_rows=blank), withdrawn
+
+
+def _say_withdrawn(withdrawn: list[tuple[dict, object]], rows: dict[str, int]) -> None:
+    """Name each outcome just withdrawn: the sheet's row emptied and the verdict it held (who,
+    what, when, and the worklist row it was recorded from)."""
+    for row, held in withdrawn:
+        where = (
+            f"row {held.source_row} of this worklist"
+            if held.source == row["source"]
+            else f"another worklist, {held.source} row {held.source_row}"
+        )
+        print(
+            f"  row {rows.get(row['finding_key'], row['source_row'])}: emptied on this sheet; "
+            f"the outcome recorded for it "
+            f"({_described({n: getattr(held, n) for n in OUTCOME_WORDS})}, from {where}) is "
+            "withdrawn"
+        )
+
+
+def _say_filled_elsewhere(
+    blank: list[dict], path: Path, filled_on: dict[tuple[str, int], list[Path]]
+) -> None:
+    """Name each `blank` row of the sheet at `path` that another sheet of this import fills,
+    not withdrawn for --withdraw-emptied: the two are copies of one worklist."""
+    for row in blank:
+        others = _filled_elsewhere(row, path, filled_on)
+        if others:
+            print(
+                f"  row {row['sheet_row']}: blank on this sheet, filled on "
+                f"{', '.join(str(other) for other in others)} in this import (another copy of "
+                "the worklist): not withdrawn"
+            )
+
+
+def _recorded_blank_rows(store: Register, blank: list[dict]) -> list[dict]:
+    """The `blank` rows of a returned sheet whose outcome the register holds (rows emptied since
+    they were imported, or filled on another copy of the worklist)."""
+    if not blank or not store.not_recorded(_no_events(), blank):
+        return []
+    return [row for row in blank if store.not_recorded(_no_events(), [row])]
 
 
 def _say_blank_rows_kept(store: Register, blank: list[dict]) -> None:
@@ -417,13 +500,11 @@ def _say_blank_rows_kept(store: Register, blank: list[dict]) -> None:
 
     from auditkit.register.store import MARKERS
 
-    if not blank or not store.not_recorded(_no_events(), blank):
-        return
     kept = 0
-    for row in blank:
+    for row in _recorded_blank_rows(store, blank):
         trail = store.outcomes(row["finding_key"])
         live = trail[~trail["event"].isin(("sent", *MARKERS))]
-        if live.empty or not store.not_recorded(_no_events(), [row]):
+        if live.empty:
             continue
         held = live.iloc[-1].to_dict()
         held["amount"] = None if pd.isna(held["amount"]) else held["amount"]
@@ -443,7 +524,8 @@ def _say_blank_rows_kept(store: Register, blank: list[dict]) -> None:
         print(
             f"  {kept} blank row(s) kept as recorded; to withdraw outcomes whose rows were "
             "emptied on purpose, import the sheet with --withdraw-emptied, which withdraws the "
-            "outcome of every such row of the sheet, whoever recorded it"
+            "outcome of every such row of the sheet not filled on another sheet of the same "
+            "import, whoever recorded it"
         )
 
 
@@ -462,9 +544,10 @@ def _unrecorded_month(
     """The line refusing a returned sheet made from the findings of a month after the latest
     the register recorded, and never recorded as sent (None: the sheet may be imported). Its
     outcomes would count in the audit cycle for a month the register has no run of, on
-    findings as the register has not seen them: the month's run is recorded first."""
+    findings as the register has not seen them: the month's run is recorded first. A sheet
+    with no outcome filled records none (its blank rows withdraw only what was recorded)."""
     month = events.attrs.get("as_of")
-    if not isinstance(month, str) or latest is None or month <= latest:
+    if events.empty or not isinstance(month, str) or latest is None or month <= latest:
         return None
     source = events["source"].iloc[0]
     trail = store.outcomes(finding_key=events["finding_key"].iloc[0])
@@ -613,8 +696,11 @@ def _refuse_unimported(path: Path, store: Register | None) -> None:
     would be lost, and so would the edits not saved yet of a sheet an office program has open
     (a lock file beside it), and so would anything the field typed outside the worklist's own
     cells (a notes column, a sheet added: `read_worklist`'s `attrs["own_cells"]`), which the
-    register does not keep. A sheet with nothing filled, or whose outcomes are all recorded and
-    nothing of the field's own, may go.
+    register does not keep, and so would a row the field emptied on a returned sheet (one with
+    an outcome filled) whose outcome is recorded: a withdrawal only an import with
+    --withdraw-emptied records. A sheet that cannot be read is named with its reason (the cells
+    to correct of a returned sheet). A sheet with nothing filled, or whose outcomes are all
+    recorded, none of its rows emptied, and nothing of the field's own, may go.
     Large recovered amounts are read as they are: this asks only whether they are recorded."""
     from auditkit.register import RegisterError, read_worklist
     from auditkit.workbooks import refuse_if_open
@@ -624,13 +710,13 @@ def _refuse_unimported(path: Path, store: Register | None) -> None:
     refuse_if_open(path, "--out", "a folder whose sheets no office program has open")
     try:
         events = read_worklist(path, large_amounts=True)
-    except RegisterError:
+    except RegisterError as error:
         raise ParameterError(
             "--out",
             "a folder without that sheet, or one whose sheet is a worklist of auditkit",
-            f"{path}, which cannot be read as a worklist: move it away first",
+            f"{path}, {_unread_sheet(error)}",
         ) from None
-    # as import reads it: a blank row whose outcome was recorded keeps it (no change to lose)
+    # the filled rows, as import reads them: each one in the register or to be imported
     unrecorded = len(events) if store is None else store.not_recorded(events)
     if unrecorded:
         raise ParameterError(
@@ -638,6 +724,20 @@ def _refuse_unimported(path: Path, store: Register | None) -> None:
             "a folder without filled sheets that are not imported yet",
             f"{path} with {unrecorded} outcome(s) not in the register: import it first "
             "(auditkit register import) or write the worklist to another folder",
+        )
+    # a returned sheet (an outcome filled) with a recorded row blank: the field may have
+    # emptied it to withdraw the outcome, which only an import with --withdraw-emptied records
+    blank = events.attrs.get("blank_rows", [])
+    emptied = [] if store is None or events.empty else _recorded_blank_rows(store, blank)
+    if emptied:
+        raise ParameterError(
+            "--out",
+            "a folder without returned sheets whose changes are not in the register",
+            f"{path}, whose row(s) {', '.join(str(row['sheet_row']) for row in emptied)} are "
+            "blank but have an outcome recorded (emptied by the field?): import it with "
+            "--withdraw-emptied if they were emptied on purpose (auditkit register import), or "
+            "move it away first (another copy of the worklist, its rows filled on another one) "
+            "or write the worklist to another folder",
         )
     own = events.attrs.get("own_cells", [])
     if own:
@@ -647,6 +747,18 @@ def _refuse_unimported(path: Path, store: Register | None) -> None:
             f"{path}, which holds what the field typed besides the worklist ({'; '.join(own)}), "
             "kept nowhere else: move it away first or write the worklist to another folder",
         )
+
+
+def _unread_sheet(error: RegisterError) -> str:
+    """What keeps a sheet in `--out` from being read, as `read_worklist` said it, and what to do:
+    its cells to correct (a returned sheet, to correct and import), or why it is no worklist."""
+    if str(error) == error.problems[0]:  # one reason, no cell: not read as a worklist
+        return f"which cannot be read as a worklist ({error.problems[0]}): move it away first"
+    return (
+        f"a worklist with cells to correct before it can be read ({'; '.join(error.problems)}): "
+        "correct them and import it (auditkit register import; with --correct if its rows were "
+        "imported before), or move it away first"
+    )
 
 
 def _findings_file(path: Path) -> pd.DataFrame:

@@ -281,8 +281,8 @@ def read_worklist(
     same events; `attrs["sheet_rows"]` maps each key to the row it is in now, `attrs["sheet"]` names
     the sheet, renamed or not; `attrs["as_of"]` the month of the findings it was made from, None
     when unknown; `attrs["own_cells"]` says what the field typed that is not the worklist's:
-    columns of their own, cells above the header besides the statement, sheets added, as
-    `_own_cells` words them). Rows with no input
+    columns of their own, cells above the header besides the statement, text typed on the
+    instructions sheet, sheets added, cell comments, as `_own_cells` words them). Rows with no input
     are skipped and listed in `attrs["blank_rows"]` (finding_key, source, source_row and the
     sheet_row it is in now), so that
     `Register.record_outcomes(blank_rows=...)` refuses a row imported before and emptied since. Every problem (a sheet that is not a worklist, a deleted row, a changed key or
@@ -334,7 +334,9 @@ def read_worklist(
     problems.raise_any()
     events.attrs["sheet"] = sheet.title
     events.attrs["as_of"] = meta.get("as_of")
-    events.attrs["own_cells"] = _own_cells(workbook, sheet, header_row, [*given, *inputs])
+    events.attrs["own_cells"] = _own_cells(
+        workbook, sheet, header_row, [*given, *inputs], _instruction_rows(meta)
+    )
     selection = meta.get("selection") if isinstance(meta.get("selection"), dict) else {}
     events["auditor"] = pd.Series(meta.get("auditor"), index=events.index, dtype="string")
     events["selected_by"] = pd.Series(selection.get("by"), index=events.index, dtype="string")
@@ -342,12 +344,14 @@ def read_worklist(
 
 
 def _own_cells(
-    workbook: Workbook, sheet: Worksheet, header_row: int, columns: list[str]
+    workbook: Workbook, sheet: Worksheet, header_row: int, columns: list[str], instructions: int
 ) -> list[str]:
     """What the field typed outside the worklist's own cells, one phrase each (none for a sheet
     as written): each column of their own holding text ('column R '备注' (2 cells)'), cells
-    above the header besides the statement, and each sheet added holding any. The register
-    keeps none of it: a returned file holding any is the only place it lives."""
+    above the header besides the statement, cells of the instructions sheet besides its
+    `instructions` lines (column A), each sheet added holding any, and the cell comments
+    (批注) of every sheet the field sees. The register keeps none of it: a returned file holding
+    any is the only place it lives."""
     found = []
     own = [cell for cell in sheet[header_row] if canonical_column(cell.value) not in set(columns)]
     for cell in own:
@@ -369,13 +373,28 @@ def _own_cells(
     ]
     if len(above) > 1:  # the first is the statement, wherever rows were inserted
         found.append(f"{len(above) - 1} cells above the header besides the statement")
-    written = {sheet.title, META_SHEET, ROWS_SHEET, *INSTRUCTIONS_SHEETS.values()}
-    for added in workbook.worksheets:
-        filled = sum(
-            not _blank(value) for row in added.iter_rows(values_only=True) for value in row
-        )
-        if added.title not in written and filled:
-            found.append(f"sheet {added.title!r} ({filled} cells)")
+    hidden = (META_SHEET, ROWS_SHEET)
+    for page in workbook.worksheets:
+        if page.title in hidden:
+            continue
+        if page.title in INSTRUCTIONS_SHEETS.values() and page is not sheet:
+            typed = sum(
+                not _blank(cell.value)
+                for row in page.iter_rows()
+                for cell in row
+                if cell.column > 1 or cell.row > instructions
+            )
+            if typed:
+                found.append(f"sheet {page.title!r} ({typed} cells besides the instructions)")
+        elif page is not sheet:
+            filled = sum(
+                not _blank(value) for row in page.iter_rows(values_only=True) for value in row
+            )
+            if filled:
+                found.append(f"sheet {page.title!r} ({filled} cells)")
+        notes = sum(cell.comment is not None for row in page.iter_rows() for cell in row)
+        if notes:
+            found.append(f"sheet {page.title!r} ({notes} cell comments)")
     return found
 
 
@@ -514,6 +533,12 @@ def _validation(column: str, lang: str) -> DataValidation:
 
 INSTRUCTION_LINES = ("rows", "outcome", "amount_recovered", "penalty_recovered", "checked_by",
                      "checked_on", "return")  # fmt: skip
+
+
+def _instruction_rows(meta: dict) -> int:
+    """How many lines (rows of column A) `_write_instructions` writes for the worklist recorded
+    in `meta`: a worklist written by an older auditkit wrote as many or fewer."""
+    return 2 + len(INSTRUCTION_LINES) + bool(meta.get("selection"))
 
 
 def _write_instructions(sheet: Worksheet, meta: dict, lang: str) -> None:

@@ -154,8 +154,9 @@ class OutcomeConflict(RegisterError):
         super().__init__(
             f"outcome events: {len(conflicts)} worklist rows already recorded with other values; "
             "nothing was recorded: if the sheet corrects them, record it as a correction "
-            "(`auditkit register import --correct`; an emptied row withdraws its outcome); a "
-            "later outcome goes on a later worklist, dated the day it happened",
+            "(`auditkit register import --correct`; a row emptied on purpose is withdrawn with "
+            "`--withdraw-emptied`); a later outcome goes on a later worklist, dated the day it "
+            "happened",
             lines,
         )
 

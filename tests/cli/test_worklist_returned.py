@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.comments import Comment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from auditkit.cli import main
@@ -94,7 +95,10 @@ def test_a_filled_copy_of_the_sheet_is_refused_on_import_and_its_file_never_over
         "'核查工单' or 'worklist', or one renamed from it), found '核查工单', '核查工单 Copy'"
     ) in capsys.readouterr().err
     assert main(["worklist", "--db", db, "--top", "4", "--out", str(sheet.parent)]) == 2
-    assert "cannot be read as a worklist: move it away first" in capsys.readouterr().err
+    assert (
+        f"{sheet}, which cannot be read as a worklist (worklist {sheet.name!r}: expected one "
+        "sheet with the header finding_key"
+    ) in capsys.readouterr().err
     assert sheet.read_bytes() == before
     assert live_events(db) == []
 
@@ -184,3 +188,136 @@ def test_dates_before_the_sheet_was_sent_are_named_with_its_other_problems_in_on
             f"this worklist was recorded as sent), found {before:%Y-%m-%d}"
         ) in error
     assert live_events(db) == []
+
+
+@pytest.mark.parametrize("order", ["A B", "B A"])
+def test_two_copies_imported_together_with_withdraw_emptied_withdraw_neither_inspectors_verdicts(
+    sent: tuple[str, Path], tmp_path: Path, capsys, order: str
+) -> None:
+    """张三 fills rows 3-4 on copy A, 李四 rows 5-6 on copy B, both imported in one command with
+    --withdraw-emptied: the second copy's blank rows withdrew the first's verdicts, recorded a
+    moment before ("4 outcome events recorded, 2 of them withdrawals"), whichever came last."""
+    db, sheet = sent
+    a = fill(sheet, {ROWS[0]: checked(), ROWS[1]: checked("误报")}, tmp_path / "A.xlsx")
+    b = fill(sheet, {ROWS[2]: checked(by="李四"), ROWS[3]: checked("已整改", "李四")},
+             tmp_path / "B.xlsx")  # fmt: skip
+    copies = {"A": a, "B": b}
+    argv = [str(copies[name]) for name in order.split()]
+    capsys.readouterr()
+    assert main(["register", "import", "--withdraw-emptied", *argv, "--db", db]) == 0
+    printed = capsys.readouterr().out
+    assert "withdrawals" not in printed and "is withdrawn" not in printed
+    assert f"{a}: 2 outcome events recorded, already recorded 0" in printed
+    assert f"{b}: 2 outcome events recorded, already recorded 0" in printed
+    assert (
+        f"  row {ROWS[0]}: blank on this sheet, filled on {a} in this import (another copy of "
+        "the worklist): not withdrawn"
+    ) in printed
+    assert sorted(live_events(db)) == [("confirmed", "张三"), ("confirmed", "李四"),
+                                       ("false_alarm", "张三"), ("rectified", "李四")]  # fmt: skip
+    # near miss: a row emptied on copy A since, blank on B too, is withdrawn, named with its
+    # verdict; A's row 4, still filled, keeps B's blank row 4 from withdrawing it
+    a2 = fill(a, {ROWS[0]: dict.fromkeys(checked())}, tmp_path / "A2.xlsx")
+    assert main(["register", "import", "--withdraw-emptied", str(a2), str(b), "--db", db]) == 0
+    printed = capsys.readouterr().out
+    assert (
+        f"{a2}: 1 outcome events recorded, 1 of them withdrawals of the outcome of a row emptied "
+        "(the finding is undecided again), already recorded 1"
+    ) in printed
+    assert (
+        f"  row {ROWS[0]}: emptied on this sheet; the outcome recorded for it (confirmed by 张三 "
+        f"on {TODAY}, from row {ROWS[0]} of this worklist) is withdrawn"
+    ) in printed
+    assert sorted(live_events(db)) == [("confirmed", "李四"), ("false_alarm", "张三"),
+                                       ("rectified", "李四")]  # fmt: skip
+
+
+def test_withdraw_emptied_on_a_sheet_whose_every_row_was_emptied_withdraws_their_outcomes(
+    sent: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    """Both filled rows (已追补 1000.00 and 误报) emptied to be redone, imported with
+    --withdraw-emptied: "no outcome filled in yet, nothing to record", exit 0, both kept."""
+    db, sheet = sent
+    recovered = {**checked("已追补"), "amount_recovered": 1000}
+    typed = fill(sheet, {ROWS[0]: recovered, ROWS[1]: checked("误报")}, tmp_path / "f1.xlsx")
+    assert main(["register", "import", str(typed), "--db", db, "--large-amounts"]) == 0
+    cleared = {ROWS[0]: dict.fromkeys(recovered), ROWS[1]: dict.fromkeys(checked())}
+    emptied = fill(typed, cleared, tmp_path / "all_empty.xlsx")
+    capsys.readouterr()
+    # without the flag: nothing withdrawn, each blank row named as kept, as on a partly emptied
+    assert main(["register", "import", str(emptied), "--db", db]) == 0
+    printed = capsys.readouterr().out
+    assert "no outcome filled in yet" not in printed
+    assert (
+        f"  row {ROWS[0]}: blank on this sheet; the outcome recorded for it (recovered 1000.0 "
+        f"by 张三 on {TODAY}, from row {ROWS[0]} of this worklist: another copy of it, or this "
+        "sheet before the row was emptied) is kept"
+    ) in printed
+    assert "  2 blank row(s) kept as recorded" in printed
+    assert live_events(db) == [("recovered", "张三"), ("false_alarm", "张三")]
+    assert main(["register", "import", "--withdraw-emptied", str(emptied), "--db", db]) == 0
+    printed = capsys.readouterr().out
+    assert (
+        f"{emptied}: 2 outcome events recorded, 2 of them withdrawals of the outcome of a row "
+        "emptied (the finding is undecided again), already recorded 0"
+    ) in printed
+    assert (
+        f"  row {ROWS[1]}: emptied on this sheet; the outcome recorded for it (false_alarm by "
+        f"张三 on {TODAY}, from row {ROWS[1]} of this worklist) is withdrawn"
+    ) in printed
+    assert live_events(db) == []
+    # near miss: the sheet as sent, nothing ever recorded from its rows, still says so
+    assert main(["register", "import", "--withdraw-emptied", str(sheet), "--db", db]) == 0
+    assert f"{sheet}: no outcome filled in yet, nothing to record" in capsys.readouterr().out
+
+
+def test_a_sheet_in_out_with_a_cell_to_correct_is_refused_naming_the_cell_not_as_unreadable(
+    sent: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    """A sheet imported before checked_by had to be text (a date in it) left in --out: the next
+    worklist said it "cannot be read as a worklist", naming no cell."""
+    db, sheet = sent
+    fill(sheet, {ROWS[0]: checked(by=dt.datetime(2026, 3, 12))}, sheet)
+    header = load_workbook(sheet)[WORKLIST_SHEETS["zh"]][HEADER_ROW]
+    letter = next(c.column_letter for c in header if canonical_column(c.value) == "checked_by")
+    before = sheet.read_bytes()
+    capsys.readouterr()
+    assert main(["worklist", "--db", db, "--top", "4", "--out", str(sheet.parent)]) == 2
+    error = capsys.readouterr().err
+    assert "cannot be read as a worklist" not in error
+    assert (
+        f"{sheet}, a worklist with cells to correct before it can be read (worklist "
+        f"{sheet.name!r}, sheet '核查工单', row {ROWS[0]}, column {letter} (checked_by): expected "
+        "who checked as text, found the date 2026-03-12 (a staff number Excel read as a date?)): "
+        "correct them and import it (auditkit register import; with --correct if its rows were "
+        "imported before), or move it away first"
+    ) in error
+    assert sheet.read_bytes() == before
+
+
+@pytest.mark.parametrize("added", ["comment", "instructions"])
+def test_a_returned_sheet_with_a_cell_comment_or_a_note_on_the_instructions_is_not_overwritten(
+    sent: tuple[str, Path], capsys, added: str
+) -> None:
+    """A comment (批注) on a row's key cell, or a note typed on 填写说明: the next worklist
+    replaced the file once its outcome was imported, and with it the note."""
+    db, sheet = sent
+
+    def note(workbook, page: Worksheet) -> None:
+        if added == "comment":
+            page.cell(ROWS[0], 1).comment = Comment("用户拒绝签字，现场照片见群", "张三")
+        else:
+            workbook["填写说明"]["D5"] = "第4行用户不在家，下周复查"
+
+    fill(sheet, {ROWS[0]: checked()}, sheet, note)
+    assert main(["register", "import", str(sheet), "--db", db]) == 0
+    before = sheet.read_bytes()
+    capsys.readouterr()
+    assert main(["worklist", "--db", db, "--top", "4", "--out", str(sheet.parent)]) == 2
+    said = {"comment": "sheet '核查工单' (1 cell comments)",
+            "instructions": "sheet '填写说明' (1 cells besides the instructions)"}  # fmt: skip
+    assert (
+        f"{sheet}, which holds what the field typed besides the worklist ({said[added]}), kept "
+        "nowhere else"
+    ) in capsys.readouterr().err
+    assert sheet.read_bytes() == before

@@ -27,6 +27,7 @@ from auditkit.register import Register, select_worklist, write_worklist
 from auditkit.register import sheet as sheet_module
 from auditkit.register.keys import finding_keys
 from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEETS, canonical_column
+from auditkit.register.store import OutcomeConflict
 from auditkit.register.worklist_sent import record_sent
 from auditkit.rules import RULES
 
@@ -1019,11 +1020,13 @@ def test_a_withdrawal_on_either_worklist_holds_against_the_other_until_re_entere
         assert register.outcomes(key)["event"].tolist() == ["sent", "sent", "confirmed"]
 
 
-def test_worklist_overwrites_a_returned_sheet_whose_blank_row_keeps_its_recorded_outcome(
+def test_worklist_refuses_to_overwrite_a_returned_sheet_with_a_recorded_row_emptied_since(
     recorded: tuple[str, Path], tmp_path: Path, capsys
 ) -> None:
-    """A blank row whose outcome was recorded is kept as recorded on import, so it is no change
-    a new worklist would lose; a filled row not imported still is."""
+    """Both rows imported, then the sheet returned into --out with row 4 emptied (to withdraw
+    it) and not imported: the next worklist replaced it without a word, and the finding stayed
+    decided. Refused until imported with --withdraw-emptied; the sheet as sent, whose rows a
+    returned copy filled, is still overwritten."""
     db, _ = recorded
     out = tmp_path / "worklists"
     assert main(["worklist", "--db", db, "--top", "2", "--out", str(out)]) == 0
@@ -1031,12 +1034,46 @@ def test_worklist_overwrites_a_returned_sheet_whose_blank_row_keeps_its_recorded
     done = {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY}
     typed = fill(east, {FIRST_DATA_ROW: done, FIRST_DATA_ROW + 1: done}, tmp_path / "t.xlsx")
     assert main(["register", "import", str(typed), "--db", db]) == 0
-    fill(typed, {FIRST_DATA_ROW: dict.fromkeys(done)}, east)  # the returned sheet, one blank
+    # near miss: the sheet as sent (no outcome filled) goes, whatever its copies recorded
+    argv = ["worklist", "--db", db, "--top", "2", "--recheck", "--out", str(out)]
+    assert main(argv) == 0
+    fill(typed, {FIRST_DATA_ROW + 1: dict.fromkeys(done)}, east)  # returned, row 4 emptied
     before = east.read_bytes()
-    assert main(["worklist", "--db", db, "--top", "2", "--out", str(out)]) == 0
-    assert east.read_bytes() != before  # a new worklist of the two findings not decided
+    capsys.readouterr()
+    assert main(argv) == 2
+    assert (
+        f"{east}, whose row(s) {FIRST_DATA_ROW + 1} are blank but have an outcome recorded "
+        "(emptied by the field?): import it with --withdraw-emptied if they were emptied on "
+        "purpose (auditkit register import), or move it away first"
+    ) in capsys.readouterr().err
+    assert east.read_bytes() == before
     with Register.open(db) as register:
         assert (register.outcomes()["event"] == "confirmed").sum() == 2
+    assert main(["register", "import", "--withdraw-emptied", str(east), "--db", db]) == 0
+    assert main(argv) == 0
+    assert east.read_bytes() != before
+    with Register.open(db) as register:
+        assert (register.outcomes()["event"] == "confirmed").sum() == 1
+
+
+def test_the_api_refusing_an_emptied_row_says_it_is_withdrawn_with_withdraw_emptied(
+    recorded: tuple[str, Path], tmp_path: Path
+) -> None:
+    """The OutcomeConflict of a row emptied since said `register import --correct` withdraws
+    it; --correct withdraws nothing since blank rows are kept, --withdraw-emptied does."""
+    db, _ = recorded
+    out = tmp_path / "worklists"
+    assert main(["worklist", "--db", db, "--top", "1", "--out", str(out)]) == 0
+    done = {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY}
+    typed = fill(sheets(out)[0], {FIRST_DATA_ROW: done}, tmp_path / "t.xlsx")
+    assert main(["register", "import", str(typed), "--db", db]) == 0
+    emptied = sheet_module.read_worklist(sheets(out)[0])
+    with Register.open(db) as register, pytest.raises(OutcomeConflict) as raised:
+        register.record_outcomes(emptied, blank_rows=emptied.attrs["blank_rows"])
+    assert raised.value.reasons == ["emptied"]
+    message = str(raised.value).splitlines()[0]
+    assert "a row emptied on purpose is withdrawn with `--withdraw-emptied`" in message
+    assert "an emptied row withdraws its outcome" not in message
 
 
 def test_a_self_audit_named_as_its_own_district_is_the_same_check_as_one_without_auditor(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
 from openpyxl.worksheet.worksheet import Worksheet
 from worklist_builders import finding, findings
 
@@ -207,3 +208,29 @@ def test_near_miss_a_staff_number_typed_as_a_number_is_kept_as_its_digits(blank)
     path = returned(blank, {ROWS[0]: checked(checked_by=1023), ROWS[1]: checked(checked_by=7.0),
                             ROWS[2]: checked(checked_by=" 3-12 ")})  # fmt: skip
     assert read_worklist(path)["actor"].tolist() == ["1023", "7", "3-12"]
+
+
+# -- what the field adds besides the cells ------------------------------------------------------
+
+
+def test_cell_comments_and_text_on_the_instructions_sheet_are_the_fields_own_cells(blank):
+    """A comment (批注) on a row and a note typed on 填写说明 were not counted, so a new
+    worklist overwrote the file and both were lost (the register keeps neither)."""
+
+    def comment_and_note(workbook: Workbook, sheet: Worksheet) -> None:
+        sheet.cell(ROWS[0], 1).comment = Comment("用户拒绝签字，现场照片见群", "张三")
+        sheet.cell(ROWS[1], 1).comment = Comment("表箱锁坏", "张三")
+        instructions = workbook[INSTRUCTIONS_SHEETS["zh"]]
+        instructions["D5"] = "第4行用户不在家，下周复查"
+        instructions.cell(instructions.max_row + 1, 1).value = "第5行已电话联系"
+
+    events = read_worklist(returned(blank, {ROWS[0]: checked()}, comment_and_note))
+    assert events.attrs["own_cells"] == [
+        "sheet '核查工单' (2 cell comments)",
+        "sheet '填写说明' (2 cells besides the instructions)",
+    ]
+
+
+def test_near_miss_a_sheet_as_written_and_filled_holds_none_of_the_fields_own(blank):
+    """The instructions as written (every line in column A) and no comment: nothing."""
+    assert read_worklist(returned(blank, {ROWS[0]: checked()})).attrs["own_cells"] == []
