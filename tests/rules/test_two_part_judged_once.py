@@ -6,6 +6,7 @@ import pytest
 from rule_builder import TWO_PART_BY_CAPACITY, Utility, flat, with_ind1
 
 from auditkit import rules
+from auditkit.billing import recompute
 
 #: A low-voltage shop metered directly: its energy and basic charge are the tariff's alone.
 LOW_VOLTAGE = {"voltage_kv": 0.4, "pt_ratio": 1.0, "ct_ratio": 1.0}
@@ -56,3 +57,57 @@ def test_a_tariff_mismatch_below_100_kva_does_claim_no_basic_charge(itemized: bo
     u.order("a_com50", "tariff_change", "2024-03-01", "COM", "IND2")
     found = _impact(u, "tariff_mismatch", itemized)
     assert found.get("a_com50", 0.0) == 0.0
+
+
+def _july_basic_due(u: Utility, itemized: bool) -> dict[str, float]:
+    lines = recompute(with_ind1(u, itemized))
+    july = lines[(lines["line_type"] == "basic") & (lines["period"] == "2024-07")]
+    return july.set_index("customer_id")["amount_due"].round(2).to_dict()
+
+
+@pytest.mark.parametrize("itemized", [False, True])
+def test_a_chosen_two_part_customer_reduced_below_100_kva_inside_a_month_does_owe_its_days_before(
+    itemized: bool,
+) -> None:
+    u = Utility()
+    # 200 kVA (chosen two-part) reduced from 16 July, billed 200 kVA to June and nothing after.
+    for customer_id, new in (("to99", 99.0), ("to100", 100.0), ("from50", 40.0)):
+        old = 50.0 if customer_id == "from50" else 200.0
+        u.customer(customer_id, contract_capacity_kva=new, **TWO_PART_BY_CAPACITY)
+        u.monthly(customer_id, flat(10_000), multiplier=1000.0, tariff="IND2",
+                  basis="capacity", capacity=[old] * 6 + [0.0] * 6)  # fmt: skip
+        u.order(customer_id, "capacity_reduction", "2024-07-16", old, new)
+    due = _july_basic_due(u, itemized)
+    # 1–15 July two-part on 200 kVA: 15 × 200 / 30 = 100 kVA-months × 30 = 3,000.00.
+    assert due["to99"] == 3_000.00
+    # Near miss, 100 kVA may stay two-part: 100 + 16 × 100 / 30 = 153.33 × 30 = 4,600.00.
+    assert due["to100"] == 4_600.00
+    # Near miss, 50 → 40 kVA was never two-part: nothing due.
+    assert "from50" not in due
+    found = _impact(u, "capacity_underbilled", itemized)
+    # July billed nothing: 3,000.00 short.
+    assert found["to99"] == 3_000.00
+    assert "from50" not in found
+
+
+@pytest.mark.parametrize("itemized", [False, True])
+def test_a_reduction_without_its_new_capacity_does_judge_its_days_after_on_the_archive(
+    itemized: bool,
+) -> None:
+    u = Utility()
+    # 630 kVA reduced from 16 July, archive 200 after: July billed 315 kVA-months (or 150).
+    for customer_id, new, july in (("known", 200, 315.0), ("blank", "", 315.0),
+                                   ("blank_short", "", 150.0)):  # fmt: skip
+        u.customer(customer_id, contract_capacity_kva=200.0, **TWO_PART_BY_CAPACITY)
+        u.monthly(customer_id, flat(10_000), multiplier=1000.0, tariff="IND2",
+                  basis="capacity", capacity=[630.0] * 6 + [july] + [0.0] * 5)  # fmt: skip
+        u.order(customer_id, "capacity_reduction", "2024-07-16", 630, new)
+    due = _july_basic_due(u, itemized)
+    # The 16 days after at 200 kVA (below 315 after 630) are single-part: July is due
+    # 15 × 630 / 30 = 315 kVA-months × 30 = 9,450.00, known or blank.
+    assert due["known"] == due["blank"] == due["blank_short"] == 9_450.00
+    found = _impact(u, "capacity_underbilled", itemized)
+    assert "known" not in found
+    assert "blank" not in found
+    # Near miss: billed 150, (315 − 150) × 30 = 4,950.00 short.
+    assert found["blank_short"] == 4_950.00
