@@ -427,14 +427,15 @@ def _order_steps(ctx: RuleContext) -> pd.DataFrame:
 
 
 @once_per_context
-def _two_part_order_steps(ctx: RuleContext) -> pd.DataFrame:
-    """`_order_steps` with 0 kVA on the steps that leave a customer single-part
-    (`basic.two_part_steps`), made once per run."""
+def _two_part_capacity_steps(ctx: RuleContext) -> pd.DataFrame:
+    """`_capacity_steps` (transformers, else orders, as the recomputation reads them) with 0 kVA
+    on the steps that leave a customer single-part (`basic.two_part_steps`), made once per
+    run: a fall recorded by the transformers alone has its days before due too."""
     contract = pd.Series(
         optional_values(ctx.customers, "contract_capacity_kva"),
         index=ctx.customers["customer_id"].to_numpy(),
     )
-    return two_part_steps(_order_steps(ctx), default_billing_params(), contract)
+    return two_part_steps(_capacity_steps(ctx), default_billing_params(), contract)
 
 
 def days_before_a_fall_below_two_part(
@@ -451,7 +452,7 @@ def days_before_a_fall_below_two_part(
     inside = np.flatnonzero(fell & (np.nan_to_num(highest) >= _choice_from_kva()))
     if len(inside):
         due[inside] = np.nan_to_num(
-            order_capacity(ctx, rows[inside], _two_part_order_steps(ctx)).kva_months
+            order_capacity(ctx, rows[inside], _two_part_capacity_steps(ctx)).kva_months
         )
     return due
 

@@ -2,6 +2,7 @@
 315 after a fall) is judged once, the same on monthly and on itemized bills, by the
 recomputation and by every rule that prices a basic charge."""
 
+import pandas as pd
 import pytest
 from rule_builder import TWO_PART_BY_CAPACITY, Utility, flat, with_ind1
 
@@ -111,3 +112,42 @@ def test_a_reduction_without_its_new_capacity_does_judge_its_days_after_on_the_a
     assert "blank" not in found
     # Near miss: billed 150, (315 − 150) × 30 = 4,950.00 short.
     assert found["blank_short"] == 4_950.00
+
+
+@pytest.mark.parametrize("itemized", [False, True])
+def test_a_fall_recorded_by_the_transformers_alone_does_have_its_days_before_claimed(
+    itemized: bool,
+) -> None:
+    u = Utility()
+    # Archive 200 kVA, no work order; billed 630 kVA to June, 150 in July, nothing after.
+    # tx_cheap: its energy billed at 0.50 from August, 1,000.00 a month short.
+    for customer_id, july, rate in (
+        ("tx", 150.0, None),
+        ("tx_right", 315.0, None),
+        ("tx_cheap", 315.0, 0.50),
+    ):
+        u.customer(customer_id, contract_capacity_kva=200.0, **TWO_PART_BY_CAPACITY)
+        u.monthly(customer_id, flat(10_000), multiplier=1000.0, tariff="IND2",
+                  basis="capacity", capacity=[630.0] * 6 + [july] + [0.0] * 5,
+                  rate=[None] * 7 + [rate] * 5)  # fmt: skip
+    transformers = pd.DataFrame(
+        [   # T1 630 kVA sealed and T2 200 kVA running from 16 July
+            dict(customer_id=customer_id, transformer_id=name, status=status,
+                 status_since=pd.Timestamp(since), kva=kva)
+            for customer_id in ("tx", "tx_right", "tx_cheap")
+            for name, status, since, kva in (("T1", "running", "2020-01-01", 630.0),
+                                             ("T1", "sealed", "2024-07-16", 630.0),
+                                             ("T2", "running", "2024-07-16", 200.0))
+        ]
+    )  # fmt: skip
+    tables = u.tables
+    u.tables = lambda: tables() | {"transformers": transformers}
+    # 1–15 July two-part on 630 kVA: 15 × 630 / 30 = 315 kVA-months × 30 = 9,450.00 due.
+    assert _july_basic_due(u, itemized)["tx"] == 9_450.00
+    found = _impact(u, "capacity_underbilled", itemized)
+    # Billed 150: (315 − 150) × 30 = 4,950.00 short.
+    assert found["tx"] == 4_950.00
+    # Near misses, billed the 315 due: nothing; nor on the single-part months after (200 kVA,
+    # no basic charge due), where a bill short of its energy does not hide a capacity claim.
+    assert "tx_right" not in found
+    assert "tx_cheap" not in found
