@@ -186,9 +186,15 @@ def basic_lines(
     peak = capacity_peak(bills["customer_id"].iloc[rows], read_to, steps)
     single = single_part(capacity, peak, as_billed, params)
     # Brought below the threshold inside the read period: the days before were two-part, due
-    # at 1/30 a day (a reduction 630 → 200 kVA from the 16th: 15 × 630 / 30 = 315 kVA·month).
-    fell_inside = np.flatnonzero(single & by_capacity & (highest >= params.two_part_threshold_kva))
+    # at 1/30 a day (a reduction 630 → 200 kVA from the 16th: 15 × 630 / 30 = 315 kVA·month;
+    # a chosen 200 kVA → 99 from the 16th: 15 × 200 / 30 = 100). `two_part_steps` says which.
+    fell_inside = np.flatnonzero(
+        single & by_capacity & (highest >= params.two_part_choice_from_kva)
+    )
     if len(fell_inside):
+        contract_by_customer = pd.Series(
+            number("contract_capacity_kva"), index=bills["customer_id"].iloc[rows].to_numpy()
+        )
         two_part_sum, *_, two_part_highest, _ = capacity_over(
             bills["customer_id"].iloc[rows[fell_inside]],
             number("contract_capacity_kva")[fell_inside],
@@ -196,7 +202,7 @@ def basic_lines(
             first[fell_inside],
             last[fell_inside],
             read_to[fell_inside],
-            two_part_steps(steps, params),
+            two_part_steps(steps, params, contract_by_customer),
         )
         kva[fell_inside] = np.fmin(two_part_sum / days_per_month, two_part_highest)
         single[fell_inside] = ~(kva[fell_inside] > 0)
@@ -270,14 +276,17 @@ def no_two_part_tariff(
         return below & (fell | (capacity < choice_from_kva))
 
 
-def two_part_steps(steps: pd.DataFrame, params: BillingParams) -> pd.DataFrame:
+def two_part_steps(steps: pd.DataFrame, params: BillingParams, contract: pd.Series) -> pd.DataFrame:
     """The capacity `steps` (`capacity_steps`) with 0 kVA on each step that leaves its customer
     single-part (`no_two_part_tariff` on the step's kVA and the largest its customer had up to
     it): summed over a read period's days they give the kVA·days on a two-part tariff, the
-    days before a reduction or suspension below the threshold inside it."""
+    days before a reduction or suspension below the threshold inside it. A step of unknown kVA
+    is judged on the capacity it resolves to (`_step_capacity`: its customer's contract
+    capacity, `contract` by customer_id, within its bounds), as the bills priced on it are: 630
+    → blank with an archive of 200 is single-part, not two-part days at 200 kVA."""
     customer = pd.factorize(steps["customer_id"])[0]
     order = np.lexsort((steps["day"].to_numpy(), customer))
-    kva = steps["kva"].to_numpy(dtype=float)
+    kva = _resolved_kva(steps, contract)
     by_customer = customer[order]
     peak = pd.Series(kva[order]).groupby(by_customer).cummax().groupby(by_customer).ffill()
     single = np.zeros(len(steps), dtype=bool)
@@ -287,7 +296,23 @@ def two_part_steps(steps: pd.DataFrame, params: BillingParams) -> pd.DataFrame:
         params.two_part_threshold_kva,
         params.two_part_choice_from_kva,
     )
-    return steps.assign(kva=np.where(single, 0.0, kva))
+    return steps.assign(kva=np.where(single, 0.0, steps["kva"].to_numpy(dtype=float)))
+
+
+def _resolved_kva(steps: pd.DataFrame, contract: pd.Series) -> np.ndarray:
+    """Per capacity step, its kVA, or for a step of unknown kVA its customer's `contract`
+    capacity (by customer_id) held within the step's bounds (NaN where that is unknown too)."""
+    by_customer = contract[~contract.index.duplicated(keep="last")]
+    archive = steps["customer_id"].map(by_customer).to_numpy(dtype=float, na_value=np.nan)
+    positions = np.arange(len(steps))
+    return _step_capacity(
+        steps["kva"].to_numpy(dtype=float),
+        steps["at_most"].to_numpy(dtype=float),
+        steps["at_least"].to_numpy(dtype=float),
+        np.zeros(len(steps), dtype=bool),
+        positions,
+        archive,
+    )
 
 
 def capacity_peak(customer_id: pd.Series, day: np.ndarray, steps: pd.DataFrame) -> np.ndarray:

@@ -485,6 +485,11 @@ def _billed_lines(
     basic = LINE_TYPES.index("basic")
     if "basic_charge" in columns:
         unknown[basic] = np.isnan(bills["basic_charge"].to_numpy(dtype=float)) & ~itemized[basic]
+    # So is an empty fund_charge cell where no bill itemizes funds, as the column missing is:
+    # the amount may hold them (0.00 recorded is none).
+    fund = LINE_TYPES.index("fund")
+    if "fund_charge" in columns and not anywhere[fund]:
+        unknown[fund] = np.isnan(bills["fund_charge"].to_numpy(dtype=float)) & ~itemized[fund]
     return parts, itemized[LINE_TYPES.index("energy")], unknown if unknown.any() else None
 
 

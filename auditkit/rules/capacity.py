@@ -237,7 +237,7 @@ def _capacity_short(
     fell = fell_below_two_part(ctx, rows, last, two_part_kva)
     highest = last.copy()
     highest[changing] = filed.highest
-    before = days_before_a_fall_below_two_part(ctx, rows, fell, highest, two_part_kva)
+    before = days_before_a_fall_below_two_part(ctx, rows, fell, highest)
     due = np.where(fell, before, due)
     gap = due - billed
     flagged = (gap > tolerance) & (~fell | (before > 0))
@@ -274,7 +274,7 @@ def _capacity_short_by_lines(
     last = np.where(filed.as_billed, rc.quantity_due[lines], filed.last)
     # The days before a fall below it inside the read period are due (the line prices them).
     fell = fell_below_two_part(ctx, rows, last, two_part_kva)
-    kept &= ~fell | (np.nan_to_num(filed.highest) >= two_part_kva)
+    kept &= ~fell | (np.nan_to_num(filed.highest) >= _choice_from_kva())
     lines, gap = lines[kept], gap[kept]
     order = np.argsort(rc.row[lines], kind="stable")
     lines, gap = lines[order], gap[order]
@@ -427,28 +427,40 @@ def _order_steps(ctx: RuleContext) -> pd.DataFrame:
 
 
 @once_per_context
-def _two_part_order_steps(ctx: RuleContext) -> pd.DataFrame:
-    """`_order_steps` with 0 kVA on the steps that leave a customer single-part
-    (`basic.two_part_steps`), made once per run."""
-    return two_part_steps(_order_steps(ctx), default_billing_params())
+def _two_part_capacity_steps(ctx: RuleContext) -> pd.DataFrame:
+    """`_capacity_steps` (transformers, else orders, as the recomputation reads them) with 0 kVA
+    on the steps that leave a customer single-part (`basic.two_part_steps`), made once per
+    run: a fall recorded by the transformers alone has its days before due too."""
+    contract = pd.Series(
+        optional_values(ctx.customers, "contract_capacity_kva"),
+        index=ctx.customers["customer_id"].to_numpy(),
+    )
+    return two_part_steps(_capacity_steps(ctx), default_billing_params(), contract)
 
 
 def days_before_a_fall_below_two_part(
-    ctx: RuleContext, rows: np.ndarray, fell: np.ndarray, highest: np.ndarray, two_part_kva: float
+    ctx: RuleContext, rows: np.ndarray, fell: np.ndarray, highest: np.ndarray
 ) -> np.ndarray:
     """Per bill of `rows` that `fell` below the two-part threshold by the last day of its read
     period (`fell_below_two_part`), the kVA-months due on its days before, on a two-part
     tariff at the capacity then in force, 1/30 a day, as the recomputation prices them
-    (`basic.two_part_steps`): a reduction 630 → 200 kVA from 16 July, 15 × 630 / 30 = 315. 0
-    on a bill with no such day (`highest`, its largest capacity, below `two_part_kva`) or not
+    (`basic.two_part_steps`): a reduction 630 → 200 kVA from 16 July, 15 × 630 / 30 = 315; a
+    chosen 200 kVA → 99, 15 × 200 / 30 = 100. 0 on a bill with no such day (`highest`, its
+    largest capacity, below `two_part_choice_from_kva`, or its days single-part) or not
     fallen."""
     due = np.zeros(len(rows))
-    inside = np.flatnonzero(fell & (np.nan_to_num(highest) >= two_part_kva))
+    inside = np.flatnonzero(fell & (np.nan_to_num(highest) >= _choice_from_kva()))
     if len(inside):
         due[inside] = np.nan_to_num(
-            order_capacity(ctx, rows[inside], _two_part_order_steps(ctx)).kva_months
+            order_capacity(ctx, rows[inside], _two_part_capacity_steps(ctx)).kva_months
         )
     return due
+
+
+def _choice_from_kva() -> float:
+    """The capacity below which no customer may choose a two-part tariff
+    (params/billing.yaml `two_part_choice_from_kva`), as `fell_below_two_part` reads it."""
+    return default_billing_params().two_part_choice_from_kva
 
 
 def _closure_days(ctx: RuleContext, cust: np.ndarray, since: np.ndarray) -> np.ndarray:

@@ -47,6 +47,7 @@ from auditkit.rules.routine import (
     basic_gap,
     basic_on_schedule,
     demand_scale,
+    no_basic_charge_due,
     paid_with_own_basic,
     tariff_billed,
     tariff_due_surcharge,
@@ -473,7 +474,8 @@ def _not_applied_gap(
         with_basic[rc.row[rc.of("basic")]] = True
         single_part = ~is_two_part(ctx, priced, tariff_rows)
         single_part &= ~is_two_part(ctx, tariff_billed(ctx, tariff_rows), tariff_rows)
-        alike = with_basic[tariff_rows] | single_part
+        # No basic charge due on the capacity (`no_basic_charge_due`): none recomputed, rightly.
+        alike = with_basic[tariff_rows] | single_part | no_basic_charge_due(ctx, tariff_rows)[0]
         unseen[is_tariff] = np.where(alike, zero_where_nan(gap[is_tariff] - seen), np.inf)
     capacity_rows = rows[~is_tariff]
     capacity_basis = ctx.basis_is(capacity_rows, "capacity")

@@ -14,7 +14,11 @@ from auditkit.billing.params import default_billing_params
 from auditkit.periods import date_month_number
 from auditkit.rules.accounts import latest_connections
 from auditkit.rules.billing_lines import energy_view, kwh_differs, pf_moved
-from auditkit.rules.capacity import order_capacity
+from auditkit.rules.capacity import (
+    days_before_a_fall_below_two_part,
+    fell_below_two_part,
+    order_capacity,
+)
 from auditkit.rules.context import RuleContext, customer_keys
 from auditkit.rules.evidence import Clause, clause, funds_clause
 from auditkit.rules.findings import (
@@ -396,15 +400,43 @@ def basic_gap(
     charge a single-part tariff does not have was still paid toward the one due), and the
     bill's own wherever `charged` (per bill: its capacity short is priced here too). 0 where
     `due` proves nothing (NaN)."""
-    quantities = _basic_quantities(ctx, rows)
+    quantities, single = _on_two_part_days(ctx, rows, _basic_quantities(ctx, rows))
     basic_due = _basic_on_tariff(ctx, rows, quantities, due, priced)
+    basic_due[single & priced] = 0.0
     # A single-part tariff billed gives NaN (not priced): the bill's own charge is read instead.
     on_billed = basic_on_schedule(ctx, rows, quantities)
-    own = np.isnan(on_billed) | ~is_two_part(ctx, due, rows)
+    own = np.isnan(on_billed) | ~is_two_part(ctx, due, rows) | single
     if charged is not None:
         own |= charged
     basic_billed = np.where(own, basic_charged(ctx, rows), on_billed)
     return np.where(np.isnan(basic_due), 0.0, basic_due - basic_billed)
+
+
+def no_basic_charge_due(ctx: RuleContext, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per bill of `rows`, whether its capacity on the last day of its read period leaves its
+    customer single-part whatever the tariff (`capacity.fell_below_two_part`: below 100 kVA,
+    or below 315 after a fall), the recomputation's one judgement (`basic.single_part`), and
+    the kVA-months due on its days before a fall inside the read period (0 where none: 630 →
+    200 kVA from 16 July, 15 × 630 / 30 = 315). Not where the capacity is unknown."""
+    filed = order_capacity(ctx, rows)
+    last = np.where(filed.as_billed, np.nan, filed.last)
+    last[np.isnan(ctx.capacity_in_force[rows])] = np.nan
+    threshold = default_billing_params().two_part_threshold_kva
+    fell = fell_below_two_part(ctx, rows, last, threshold)
+    before = days_before_a_fall_below_two_part(ctx, rows, fell, filed.highest)
+    return fell, before
+
+
+def _on_two_part_days(
+    ctx: RuleContext, rows: np.ndarray, quantities: _BasicQuantities
+) -> tuple[_BasicQuantities, np.ndarray]:
+    """The `quantities` of the bills of `rows` with the kVA-months of a bill fallen below the
+    two-part threshold inside its read period those of its days before (`no_basic_charge_due`),
+    and per bill whether no basic charge is due on it at all (single-part on all its days)."""
+    fell, before = no_basic_charge_due(ctx, rows)
+    inside = fell & (before > 0) & ~quantities.by_demand
+    kva_months = np.where(inside, before, quantities.kva_months)
+    return replace(quantities, kva_months=kva_months), fell & ~inside
 
 
 def paid_with_own_basic(

@@ -238,17 +238,19 @@ def test_a_type_not_itemized_on_a_bill_whose_column_is_empty_or_0_was_billed_not
     assert line_of(result, "I2", "2024-01", "fund")["difference"] == 0.0
 
 
-def test_a_type_neither_itemized_nor_a_column_of_the_bills_is_unknown_not_billed_nothing():
-    # Without I2's fund line no bill itemizes funds. With the fund_charge column, I3's empty cell
-    # and I4's 0 both say nothing was billed. Without the column, what was billed is unknown:
-    # amount_billed and difference empty on every fund line due, and a note.
+def test_a_type_neither_itemized_nor_a_filled_cell_of_the_bills_is_unknown_not_billed_nothing():
+    # Without I2's fund line no bill itemizes funds. With the fund_charge column, I4's 0 says
+    # nothing was billed; I3's empty cell says nothing, as the column missing says nothing (its
+    # amount may hold the funds): its difference empty, and a note. Without the column, what
+    # was billed is unknown: amount_billed and difference empty on every fund line due.
     b = Billing()
     _fund_bills(b)
     b.lines = [line for line in b.lines if line["line_type"] != "fund"]
     result = recompute(b.dataset())
-    for customer in ("I3", "I4"):
-        assert line_of(result, customer, "2024-01", "fund")["difference"] == 300.0
-    assert ("billed_unknown", "fund") not in _notes(result)
+    assert line_of(result, "I4", "2024-01", "fund")["difference"] == 300.0
+    blank = line_of(result, "I3", "2024-01", "fund")
+    assert blank["amount_due"] == 300.0 and pd.isna(blank["difference"])
+    assert _notes(result)[("billed_unknown", "fund")]["count"] == 1
     tables = b.tables()
     tables["bills"] = tables["bills"].drop(columns="fund_charge")
     result = recompute(Dataset.from_frames(tables))

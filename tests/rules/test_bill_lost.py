@@ -4,6 +4,7 @@ recomputation prices another tariff than the rule."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from rule_builder import COMMERCIAL, TWO_PART_BY_CAPACITY, Utility, flat, with_ind1
 
@@ -78,3 +79,65 @@ def test_an_order_not_applied_with_the_archive_not_updated_counts_at_most_what_t
     found = rules.run(with_ind1(u, itemized), rules=["order_not_applied"])
     money = found.set_index("customer_id")["revenue_impact"].to_dict()
     assert money == pytest.approx({"over": 0.0, "partly": 10_000.00, "right": 15_000.00})
+
+
+def _short_of_capacity(fund_rate: float | None, customers: dict) -> dict[str, float]:
+    """200 kVA on IND2 by capacity (30 a kVA-month) billed on 150 kVA, 10,000 kWh a month, with
+    300.00 of funds in each bill's `amount`; `customers`: per customer, its energy rate billed,
+    its `fund_charge` cell and whether its `basic_charge` cell is left empty. The schedule has
+    funds at `fund_rate` (None: no fund rate, funds not recomputed). capacity_underbilled's
+    money per customer."""
+    u = Utility()
+    for cid, (rate, fund, blank_basic) in customers.items():
+        u.customer(cid, contract_capacity_kva=200.0, **TWO_PART_BY_CAPACITY)
+        for bill in u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2", rate=rate,
+                              capacity=150.0, basis="capacity"):  # fmt: skip
+            bill["amount"] = bill["energy_charge"] + bill["basic_charge"] + 300.0
+            bill["fund_charge"] = fund
+            if blank_basic:
+                bill["basic_charge"] = np.nan
+    tables = u.tables()
+    if fund_rate is not None:
+        tables["tariffs"]["fund_rate"] = fund_rate
+    found = rules.run(Dataset.from_frames(tables), rules=["capacity_underbilled"])
+    return found.set_index("customer_id")["revenue_impact"].round(2).to_dict()
+
+
+def test_an_amount_holding_funds_not_recomputed_does_not_cap_a_blank_basic_charge():
+    # No fund rate: funds are not recomputed. Due 6,000.00 + 200 × 30 = 12,000.00; billed
+    # 6,000.00 + 150 × 30 + 300.00 of funds = 10,800.00. The 50 kVA short, 50 × 30 × 12 =
+    # 18,000.00, is claimed whole; 12,000 − 10,800 = 1,200.00 read the funds as over-billing
+    # and gave 12 × 1,200.00 = 14,400.00.
+    money = _short_of_capacity(
+        None,
+        {
+            "known": (None, np.nan, False),
+            "blank": (None, np.nan, True),
+            # Near miss, funds recorded as none (0.00) and energy billed at 0.80: 8,000.00 +
+            # 4,500.00 = 12,500.00 against 12,000.00 due, over-billed as a whole: 0.00.
+            "over": (0.80, 0.0, True),
+        },
+    )
+    assert money["known"] == 18_000.00
+    assert money["blank"] == 18_000.00
+    assert money.get("over", 0.0) == 0.0
+
+
+def test_an_empty_fund_charge_cell_is_unknown_not_nothing_billed():
+    # Funds 0.03 a kWh, energy billed at 0.62: due 6,000 + 6,000 + 300 = 12,300.00 against the
+    # amount 6,200 + 4,500 + 300 = 11,000.00: each bill lost 1,300.00, so its 1,500.00 short is
+    # capped at 1,300.00: 12 × 1,300.00 = 15,600.00, the fund cell filled or empty (read as
+    # 0.00 billed, the cap was 1,600.00: 18,000.00).
+    money = _short_of_capacity(
+        0.03,
+        {
+            "recorded": (0.62, 300.0, False),
+            "blank": (0.62, np.nan, False),
+            # Near miss, billed at 0.60: 6,000 + 4,500 + 300 = 10,800.00, lost 1,500.00 a
+            # month, the whole short: 18,000.00.
+            "short": (None, np.nan, False),
+        },
+    )
+    assert money["recorded"] == 15_600.00
+    assert money["blank"] == 15_600.00
+    assert money["short"] == 18_000.00
