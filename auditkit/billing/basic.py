@@ -246,10 +246,11 @@ def month_share(
 def single_part(
     capacity: np.ndarray, peak: np.ndarray, as_billed: np.ndarray, params: BillingParams
 ) -> np.ndarray:
-    """Per bill, whether no basic charge is due on it (`no_two_part_tariff` on its capacity in
-    force on the last day of its read period, `capacity`, and its customer's `peak`,
-    `capacity_peak`). Not where the capacity is unknown (`as_billed`: judged on what the bill
-    billed)."""
+    """Per bill, whether it is single-part on the last day of its read period
+    (`no_two_part_tariff` on its capacity in force that day, `capacity`, and its customer's
+    `peak`, `capacity_peak`). Not where the capacity is unknown (`as_billed`: judged on what the
+    bill billed). A bill that fell below the two-part bound inside its period still owes its
+    days before the fall (`basic_lines`)."""
     return (
         no_two_part_tariff(
             capacity, peak, params.two_part_threshold_kva, params.two_part_choice_from_kva

@@ -68,7 +68,8 @@ _WRITE_OPTION = "auditkit_register_write"
 _LOOKUP_CHUNK = 500
 _LOCK_RETRY_SECONDS = 0.2
 #: The event recorded when an outcome imported from a worklist row is withdrawn (the row
-#: emptied and imported with --correct): a marker `Register.outcomes` leaves out.
+#: emptied and imported with --withdraw-emptied: `record_outcomes(correct=True, blank_rows=…)`):
+#: a marker `Register.outcomes` leaves out.
 WITHDRAWN = "withdrawn"
 #: The marker recorded when a worklist row repeats the outcome another worklist recorded for
 #: the same check (counted once): it joins the row to that event's chain (`corrects` names the
