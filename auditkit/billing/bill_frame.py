@@ -409,8 +409,8 @@ def tariff_changed_inside(
     """The bills of the prepared frame `bills` whose read period holds the effective day of one
     tariff_change order (read_from < day ≤ read_to) recording an old tariff other than the
     tariff due, billed on the tariff due (or on none said): their positions, the frame's rows
-    on the old tariff due (`tariff_due`, `tariff_query` made again), and the share of their
-    read days before the day (d_old / rd). A bill holding two such orders, back and forth, is
+    on the old tariff due (`tariff_due`, `tariff_query` made again), and their read days before
+    the day (d_old; the rows keep their read days, rd). A bill holding two such orders, back and forth, is
     left out (no one split)."""
     none = (np.empty(0, dtype=np.int64), bills.iloc[:0], np.empty(0))
     orders = dataset.work_orders
@@ -438,7 +438,6 @@ def tariff_changed_inside(
     other = (old != new) & ((billed == new) | pd.isna(billed))
     rows, order, old = rows[other], order[other], old[other]
     days_before = orders["day"].to_numpy(dtype=np.int64)[order] - from_day[rows]
-    share = days_before / bills["read_days"].to_numpy(dtype=float)[rows]
     on_old = bills.iloc[rows].reset_index(drop=True)
     on_old["bill"] = np.arange(len(rows))
     tariff = pd.Categorical(old.astype(str))
@@ -446,7 +445,7 @@ def tariff_changed_inside(
     on_old["tariff_query"] = row_numbers(
         (tariff.codes, to_day[rows], on_old["voltage_kv"].to_numpy(dtype=float))
     )[0]
-    return rows, on_old, share
+    return rows, on_old, days_before
 
 
 def rates_frame(bills: pd.DataFrame, lookup: TariffLookup) -> pd.DataFrame:

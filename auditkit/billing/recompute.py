@@ -32,7 +32,7 @@ from auditkit.billing.bill_frame import (
     tariff_changed_inside,
     texts_at,
 )
-from auditkit.billing.energy import priced_energy, registers_exceeding
+from auditkit.billing.energy import kwh_before_change, priced_energy, registers_exceeding
 from auditkit.billing.money import round_half_up
 from auditkit.billing.notes import Note
 from auditkit.billing.params import TOU_PERIODS, BillingParams, resolve_params
@@ -263,7 +263,8 @@ def _split_at_tariff_change(
     IND part, was found over-billed ¥375.00 on the rate and ¥45.00 short of funds. A bill billed
     the whole month on the new tariff keeps it due. The `due` lines of such bills are scaled in
     place; returned: their lines on the old tariff."""
-    rows, on_old, share = tariff_changed_inside(bills, dataset)
+    rows, on_old, days_before = tariff_changed_inside(bills, dataset)
+    read_days = on_old["read_days"].to_numpy(dtype=float)
     if not len(rows):
         return []
     lines = dataset.bill_lines
@@ -288,7 +289,7 @@ def _split_at_tariff_change(
         (`amount_before`, `amount_after`), to the fen."""
         line = np.flatnonzero(at >= 0)
         quantity, rate = part["quantity"][line], part["rate"][line]
-        before = round_half_up(quantity * share[at[line]], 2)
+        before = kwh_before_change(quantity, days_before[at[line]], read_days[at[line]])
         after = quantity - before
         return {
             "line": line,
