@@ -79,14 +79,6 @@ def shown_register(url: str) -> str:
     return f"{before_query}/{database}{question_mark}{query}"
 
 
-def file_url(path: Path) -> str:
-    """The URL of a SQLite register at `path`, encoded so that SQLAlchemy reads `path` back
-    (a '%' or '?' in a folder's name would otherwise change the file it names)."""
-    import sqlalchemy as sa
-
-    return sa.URL.create("sqlite", database=str(path)).render_as_string()
-
-
 def absolute_sqlite(url: str) -> str:
     """`url` with a relative SQLite file made absolute (from the working folder here): kernels
     run in the notebook's folder, where the same text would name another register. Other URLs
@@ -114,7 +106,7 @@ def record_findings(jobs: Sequence[Job], db: str | None, outputs: Path) -> list[
     from auditkit import data, rules
     from auditkit.demo import demo_data_dir
     from auditkit.register import Register
-    from auditkit.register.location import RUN_DB_ENV, is_demo_data, register_url_for
+    from auditkit.register.location import RUN_DB_ENV, file_url, is_demo_data, register_url_for
     from auditkit.register.texts import default_run_id
 
     entries: list[dict[str, Any]] = []

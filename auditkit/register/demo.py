@@ -57,6 +57,8 @@ def demo_register_url(regenerate: bool = False) -> str:
     It is checked and built under a file lock, so notebooks run side by side and `auditkit demo`
     build it once.
     """
+    from auditkit.register.location import file_url
+
     folder = (data_home() / REGISTER_FOLDER).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / REGISTER_FILE
@@ -69,7 +71,7 @@ def demo_register_url(regenerate: bool = False) -> str:
                 folder / REGISTER_RECIPE_FILE,
                 json.dumps(recipe, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
             )
-    return f"sqlite:///{path}"
+    return file_url(path)
 
 
 @contextmanager
@@ -125,6 +127,7 @@ def _build_register(data_dir: Path, path: Path) -> None:
     from auditkit.periods import month_end, month_number, period_text
     from auditkit.register import Register
     from auditkit.register.fieldwork import simulate
+    from auditkit.register.location import file_url
 
     dataset = data.load(data_dir)
     if dataset.truth is None or dataset.bills is None:
@@ -135,7 +138,7 @@ def _build_register(data_dir: Path, path: Path) -> None:
     def write(temporary: Path) -> None:
         found: dict[str, pd.DataFrame] = {}
         try:
-            with Register.open(f"sqlite:///{temporary}") as register:
+            with Register.open(file_url(temporary)) as register:
                 for month in months:
                     found[month] = rules.run(dataset, as_of=month)
                     for district in dataset.districts:

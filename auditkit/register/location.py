@@ -28,6 +28,14 @@ def is_demo_data(data_dir: str | os.PathLike[str] | None) -> bool:
     return Path(data_dir).resolve() == demo_folder().resolve()
 
 
+def file_url(path: Path) -> str:
+    """The URL of a SQLite register at `path`, encoded so that SQLAlchemy reads `path` back
+    (a '%' or '?' in a folder's name would otherwise change the file it names)."""
+    import sqlalchemy as sa
+
+    return sa.URL.create("sqlite", database=str(path)).render_as_string()
+
+
 def register_url_for(data_dir: str | os.PathLike[str] | None, db: str | None = None) -> str | None:
     """The register URL for runs over `data_dir`: `db` when given, else the run's register
     (`AUDITKIT_RUN_DB`), else the demo register for the demo utility (built when needed), else

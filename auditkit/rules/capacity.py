@@ -317,8 +317,7 @@ def fell_below_two_part(
     cust = ctx.bill_customer[rows]
     read_to = day_numbers(ctx.read_days(rows)[1])
     peak = capacity_peak(ctx.customers["customer_id"].iloc[cust], read_to, _capacity_steps(ctx))
-    choice_from_kva = default_billing_params().two_part_choice_from_kva
-    return no_two_part_tariff(capacity, peak, two_part_kva, choice_from_kva)
+    return no_two_part_tariff(capacity, peak, two_part_kva, _choice_from_kva())
 
 
 @once_per_context
@@ -459,7 +458,8 @@ def days_before_a_fall_below_two_part(
 
 def _choice_from_kva() -> float:
     """The capacity below which no customer may choose a two-part tariff
-    (params/billing.yaml `two_part_choice_from_kva`), as `fell_below_two_part` reads it."""
+    (params/billing.yaml `two_part_choice_from_kva`): read here once for every rule of this
+    module that judges a two-part choice."""
     return default_billing_params().two_part_choice_from_kva
 
 
