@@ -538,10 +538,20 @@ INSTRUCTION_LINES = ("rows", "outcome", "amount_recovered", "penalty_recovered",
 def _instruction_rows(meta: dict) -> int:
     """How many lines (rows of column A) `_write_instructions` writes for the worklist recorded
     in `meta`: a worklist written by an older auditkit wrote as many or fewer."""
-    return 2 + len(INSTRUCTION_LINES) + bool(meta.get("selection"))
+    return len(_instruction_lines(meta, i18n.LANGS[0]))
 
 
 def _write_instructions(sheet: Worksheet, meta: dict, lang: str) -> None:
+    """The instructions sheet: `_instruction_lines`, one per row of column A."""
+    for row, line in enumerate(_instruction_lines(meta, lang), start=1):
+        put_cell(sheet.cell(row, 1), line)
+        sheet.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet["A1"].font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 110
+
+
+def _instruction_lines(meta: dict, lang: str) -> list[str]:
+    """The lines of the instructions sheet of the worklist recorded in `meta`, in `lang`."""
     outcomes = "; ".join(
         f"{outcome_label(event, lang)}: {i18n.text(f'register.sheet.meaning.{event}', lang)}"
         for event in OUTCOME_EVENTS
@@ -559,7 +569,7 @@ def _write_instructions(sheet: Worksheet, meta: dict, lang: str) -> None:
         i18n.text(f"register.sheet.line.{line}", lang).format(**figures)
         for line in INSTRUCTION_LINES
     ]
-    selection = meta["selection"]
+    selection = meta.get("selection")  # none recorded by an older auditkit
     if selection:
         lines.append(
             i18n.text(f"register.sheet.selection.{_selection_wording(selection)}", lang).format(
@@ -570,11 +580,7 @@ def _write_instructions(sheet: Worksheet, meta: dict, lang: str) -> None:
                 seed=selection["seed"],
             )
         )
-    for row, line in enumerate(lines, start=1):
-        put_cell(sheet.cell(row, 1), line)
-        sheet.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
-    sheet["A1"].font = Font(bold=True)
-    sheet.column_dimensions["A"].width = 110
+    return lines
 
 
 def _selection_wording(selection: dict) -> str:
