@@ -449,6 +449,8 @@ def test_passwords_never_show_in_reprs_or_errors(postgres_server):
 
 
 SHEET = "worklist:0123456789abcdef"
+#: Another worklist than SHEET: the same check may come back on both.
+OTHER_SHEET = "worklist:fedcba9876543210"
 
 
 def _recorded_row(register) -> str:
@@ -543,7 +545,7 @@ def test_a_further_recovery_on_a_later_day_from_another_worklist_adds_to_the_fir
     recovery dated later is recorded; the same one on another sheet is recorded once."""
     register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
     a = finding_key("A", "rate_mismatch", "2024-01")
-    other = "worklist:fedcba9876543210"
+    other = OTHER_SHEET
     first = event(a, "recovered", amount=3000.0, happened_at="2024-08-09", source=SHEET)
     register.record_outcomes(events(first))
     same = {**first, "source": other, "source_row": 3}
@@ -560,18 +562,25 @@ def test_a_further_recovery_on_a_later_day_from_another_worklist_adds_to_the_fir
     assert register.record_outcomes(events(other_day_same_amount)).recorded == 1  # not the same day
 
 
-def test_one_recovery_on_two_worklists_out_together_with_two_dates_is_refused_not_added(register):
-    """Both sheets sent on 2024-08-01 with A undecided; 3,000 recovered dated 08-09 on one and
-    08-12 on the other: before, 3,000 + 3,000 = 6,000 recovered for one recovery."""
+def _sent_on_two_worklists(register: Register) -> str:
+    """Finding A recorded in July's run and sent on 2024-08-01 on SHEET (row 5) and on
+    OTHER_SHEET (row 3) while undecided; its key."""
     register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
     a = finding_key("A", "rate_mismatch", "2024-01")
-    other = "worklist:fedcba9876543210"
     register.record_outcomes(
         events(
             event(a, "sent", happened_at="2024-08-01", source=SHEET),
-            event(a, "sent", happened_at="2024-08-01", source=other, source_row=3),
+            event(a, "sent", happened_at="2024-08-01", source=OTHER_SHEET, source_row=3),
         )
     )
+    return a
+
+
+def test_one_recovery_on_two_worklists_out_together_with_two_dates_is_refused_not_added(register):
+    """Both sheets sent on 2024-08-01 with A undecided; 3,000 recovered dated 08-09 on one and
+    08-12 on the other: before, 3,000 + 3,000 = 6,000 recovered for one recovery."""
+    a = _sent_on_two_worklists(register)
+    other = OTHER_SHEET
     first = event(a, "recovered", amount=3000.0, happened_at="2024-08-09", source=SHEET)
     again = {**first, "happened_at": "2024-08-12", "source": other, "source_row": 3}
     register.record_outcomes(events(first))
@@ -593,15 +602,8 @@ def test_one_recovery_on_two_worklists_out_together_with_two_dates_is_refused_no
 def test_one_recovery_given_twice_with_two_dates_in_one_import_is_refused_even_to_correct(
     register,
 ):
-    register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
-    a = finding_key("A", "rate_mismatch", "2024-01")
-    other = "worklist:fedcba9876543210"
-    register.record_outcomes(
-        events(
-            event(a, "sent", happened_at="2024-08-01", source=SHEET),
-            event(a, "sent", happened_at="2024-08-01", source=other, source_row=3),
-        )
-    )
+    a = _sent_on_two_worklists(register)
+    other = OTHER_SHEET
     first = event(a, "recovered", amount=3000.0, happened_at="2024-08-09", source=SHEET)
     again = {**first, "happened_at": "2024-08-12", "source": other, "source_row": 3}
     for correct in (False, True):
@@ -617,15 +619,8 @@ def test_one_recovery_given_twice_with_two_dates_in_one_import_is_refused_even_t
 def test_a_conflict_says_why_so_a_message_is_chosen_by_the_stores_own_test(register):
     """`auditkit register import` chose the message of a conflicting recovery by repeating part
     of the store's test; the store says why each row conflicts (`OutcomeConflict.reasons`)."""
-    register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
-    a = finding_key("A", "rate_mismatch", "2024-01")
-    other = "worklist:fedcba9876543210"
-    register.record_outcomes(
-        events(
-            event(a, "sent", happened_at="2024-08-01", source=SHEET),
-            event(a, "sent", happened_at="2024-08-01", source=other, source_row=3),
-        )
-    )  # both sheets out; then 3,000 recovered on 08-09, SHEET row 5
+    a = _sent_on_two_worklists(register)  # then 3,000 recovered on 08-09, SHEET row 5
+    other = OTHER_SHEET
     own = event(a, "recovered", amount=2800.0, happened_at="2024-08-09", source=SHEET)
     register.record_outcomes(events({**own, "amount": 3000.0}))
     two_dates = {**own, "amount": 3000.0, "happened_at": "2024-08-12", "source": other,
@@ -656,7 +651,7 @@ def test_another_verdict_for_the_same_day_on_another_worklist_is_refused_naming_
     register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
     a = finding_key("A", "rate_mismatch", "2024-01")
     register.record_outcomes(events(event(a, "confirmed", happened_at="2024-08-09", source=SHEET)))
-    other = "worklist:fedcba9876543210"
+    other = OTHER_SHEET
     alarm = events(event(a, "false_alarm", happened_at="2024-08-09", source=other, source_row=3))
     with pytest.raises(OutcomeConflict) as raised:
         register.record_outcomes(alarm)
