@@ -157,8 +157,8 @@ def load_tables(connection: object, folder: Path, parameters: dict, materialize:
     """The input tables as views over the files (or loaded into DuckDB tables): every contract
     column (NULL where the file lacks it), `row_no` for ORDERED tables, month numbers (bills
     `month`, work_orders `effective_month`), work orders
-    issued by the audit month's end only (those `rules.run` knows), and the table
-    `absent_bill_columns` the recomputation reads."""
+    issued by the audit month's end only (those `rules.run` knows), and the tables
+    `absent_bill_columns` the recomputation reads and `absent_tariff_columns` the rules read."""
     kind = "TABLE" if materialize else "VIEW"
     # DuckDB (2.0.1) folds isnan() to false where a Parquet file's statistics leave NaN out
     # (converted folders store missing numbers as NaN): `read_column` needs it evaluated.
@@ -192,10 +192,20 @@ def load_tables(connection: object, folder: Path, parameters: dict, materialize:
         connection.execute(f"CREATE OR REPLACE {kind} {table} AS {body}")
         if table == "bills":
             absent = [name for name in BILL_FIGURES.values() if name not in present]
-            connection.execute("CREATE OR REPLACE TABLE absent_bill_columns(column_name VARCHAR)")
-            if absent:
-                values = ", ".join("(?)" for _ in absent)
-                connection.execute(f"INSERT INTO absent_bill_columns VALUES {values}", absent)
+            absent_columns(connection, "absent_bill_columns", absent)
+        if table == "tariffs":
+            absent = [] if "fund_rate" in present else ["fund_rate"]
+            absent_columns(connection, "absent_tariff_columns", absent)
+
+
+def absent_columns(connection: object, name: str, absent: list[str]) -> None:
+    """The table `name(column_name)` listing the columns `absent` from a file: the SQL reads a
+    column the file lacks as unknown, not as NULL cells (the recomputation's `unknown_types`,
+    `rc_bills.lost`'s funds not priced)."""
+    connection.execute(f"CREATE OR REPLACE TABLE {name}(column_name VARCHAR)")
+    if absent:
+        values = ", ".join("(?)" for _ in absent)
+        connection.execute(f"INSERT INTO {name} VALUES {values}", absent)
 
 
 def read_column(name: str, sql_type: str) -> str:

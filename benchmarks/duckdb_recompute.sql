@@ -735,8 +735,9 @@ FROM funds;
 -- pf_adjustment, fund_charge): one line where the figure is filled and not 0 (energy wherever
 -- filled), an empty cell or 0 billing nothing. The energy charge holds the loss energy: the loss
 -- charged is energy_charge − the itemized energy where the energy is itemized, else loss kWh at
--- the bill's energy rate. (A type no bill itemizes whose column the bills lack is unknown: see
--- `unknown_types` and the result.)
+-- the bill's energy rate. (A type no bill itemizes whose column the bills lack is unknown, and
+-- so are the funds of a bill whose fund_charge cell is empty where no bill itemizes funds: see
+-- `unknown_types` and the result's `funds_unknown`.)
 CREATE OR REPLACE TEMP TABLE billed_lines AS
 WITH per_type AS (
     SELECT bill,
@@ -843,20 +844,31 @@ WITH coded_billed AS (
            CASE WHEN count(*) = 1 THEN any_value(rate) ELSE ratio(sum(amount), sum(quantity)) END AS rate,
            half_up(sum(amount), 2) AS amount, bool_or(estimated) AS estimated, true AS present
     FROM coded_due GROUP BY bill, kind
-), joined AS (  -- a side without the line: quantity and amount 0, no rate; a billed side
-             -- of an unknown type (`unknown_types`) without the line: empty
-    SELECT bill, kind,
-           CASE WHEN b.present IS NOT NULL THEN b.quantity
-                WHEN kind // 1000 NOT IN (SELECT code FROM unknown_types) THEN 0 END
-             AS quantity_billed,
+), funds_unknown AS (  -- bills whose fund_charge cell is empty where no bill itemizes funds:
+                     -- the amount may hold them (0.00 recorded is none), as the column missing
+    SELECT bill FROM bill_frame
+    WHERE fund_charge IS NULL
+      AND NOT EXISTS (SELECT 1 FROM itemized_lines WHERE line_type = 'fund')
+), paired AS (  -- `billed_unknown`: the line's type is unknown on the billed side
+                -- (`unknown_types`, or funds on `funds_unknown`'s bills)
+    SELECT bill, kind, b.present AS billed_present, b.quantity AS billed_quantity,
+           b.amount AS billed_amount, b.rate AS rate_billed, d.rate AS rate_due,
            CASE WHEN d.present IS NULL THEN 0 ELSE d.quantity END AS quantity_due,
-           b.rate AS rate_billed, d.rate AS rate_due,
-           CASE WHEN b.present IS NOT NULL THEN b.amount
-                WHEN kind // 1000 NOT IN (SELECT code FROM unknown_types) THEN 0 END
-             AS amount_billed,
            CASE WHEN d.present IS NULL THEN 0 ELSE d.amount END AS amount_due,
-           coalesce(d.estimated, false) AS estimated
+           coalesce(d.estimated, false) AS estimated,
+           kind // 1000 IN (SELECT code FROM unknown_types)
+             OR kind // 1000 = 5 AND bill IN (SELECT bill FROM funds_unknown) AS billed_unknown
     FROM billed AS b FULL JOIN due AS d USING (bill, kind)
+), joined AS (  -- a side without the line: quantity and amount 0, no rate; an unknown billed
+               -- side without the line: empty
+    SELECT bill, kind,
+           CASE WHEN billed_present IS NOT NULL THEN billed_quantity
+                WHEN NOT billed_unknown THEN 0 END AS quantity_billed,
+           quantity_due, rate_billed, rate_due,
+           CASE WHEN billed_present IS NOT NULL THEN billed_amount
+                WHEN NOT billed_unknown THEN 0 END AS amount_billed,
+           amount_due, estimated
+    FROM paired
 )
 SELECT f.customer_id, f.period,
        CASE j.kind // 1000 WHEN 1 THEN 'energy' WHEN 2 THEN 'loss' WHEN 3 THEN 'basic'

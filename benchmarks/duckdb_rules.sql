@@ -218,17 +218,35 @@ FROM r SEMI JOIN customers USING (customer_id);
 -- energy_kwh), the adjustment's base billed (the energy, loss and basic amounts billed, empty as
 -- 0) and the adjustment rate due (NULL: none due), as billing_lines.kwh_differs and pf_moved read;
 -- `lost`, what the bill lost as a whole (bill_lost.bill_lost): its lines' due − billed summed,
--- half up to the fen, floored at 0; NULL (nothing caps a rule's part of it) where a line's
--- difference is unknown or no tariff is due.
-SELECT customer_id, month,
-       coalesce(sum(coalesce(qd, 0)) FILTER (WHERE line_type = 'energy'), 0) AS kwh_due,
-       coalesce(sum(coalesce(qb, 0)) FILTER (WHERE line_type = 'energy'), 0) AS kwh_billed,
-       coalesce(sum(coalesce(ab, 0)) FILTER (WHERE line_type IN ('energy', 'loss', 'basic')), 0)
-         AS base,
-       max(rd) FILTER (WHERE line_type = 'pf_adjustment') AS pf_rate,
-       CASE WHEN NOT bool_or(diff IS NULL) AND any_value(tariff_due) IS NOT NULL
-            THEN greatest(half_up(sum(coalesce(diff, 0)), 2), 0) END AS lost
-FROM rc_lines GROUP BY customer_id, month;
+-- half up to the fen, floored at 0; where a line's billed side is unknown (an export without
+-- fund_charge, an empty fund_charge cell) its lines' due summed less the bill's `amount`, which
+-- holds every charge billed. NULL (nothing caps a rule's part of it) where no tariff is due, a
+-- line's due side is unknown, or a billed side is unknown and the amount is empty or may hold
+-- funds not priced (the tariffs lack fund_rate: `absent_tariff_columns`) and not recorded.
+WITH lines AS (
+    SELECT customer_id, month,
+           coalesce(sum(coalesce(qd, 0)) FILTER (WHERE line_type = 'energy'), 0) AS kwh_due,
+           coalesce(sum(coalesce(qb, 0)) FILTER (WHERE line_type = 'energy'), 0) AS kwh_billed,
+           coalesce(sum(coalesce(ab, 0)) FILTER (WHERE line_type IN ('energy', 'loss', 'basic')), 0)
+             AS base,
+           max(rd) FILTER (WHERE line_type = 'pf_adjustment') AS pf_rate,
+           any_value(tariff_due) IS NULL OR bool_or(ad IS NULL) AS due_unknown,
+           bool_or(diff IS NULL) AS billed_unknown,
+           sum(coalesce(diff, 0)) AS net, sum(coalesce(ad, 0)) AS due
+    FROM rc_lines GROUP BY customer_id, month
+), amounts AS (  -- the amount, NULL where it may hold funds not priced and not recorded
+    SELECT customer_id, month,
+           CASE WHEN b.fund_charge IS NULL
+                     AND EXISTS (SELECT 1 FROM absent_tariff_columns
+                                 WHERE column_name = 'fund_rate')
+                THEN NULL ELSE b.amount END AS amount
+    FROM bills AS b
+)
+SELECT l.customer_id, l.month, l.kwh_due, l.kwh_billed, l.base, l.pf_rate,
+       CASE WHEN l.due_unknown THEN NULL
+            WHEN NOT l.billed_unknown THEN greatest(half_up(l.net, 2), 0)
+            ELSE greatest(half_up(l.due - a.amount, 2), 0) END AS lost
+FROM lines AS l LEFT JOIN amounts AS a USING (customer_id, month);
 
 -- view: capacity_bills
 -- Per bill up to the audit month on the capacity basis (in force on read_to: the archive's, before

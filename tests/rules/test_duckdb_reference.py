@@ -9,6 +9,7 @@ import importlib.util
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from rule_builder import TWO_PART_BY_CAPACITY, Utility, flat, with_ind1
@@ -65,5 +66,57 @@ def test_the_sql_caps_a_capacity_short_at_what_the_bill_lost_below_315_kva_only(
                   capacity=kva - 50.0, basis="capacity")  # fmt: skip
     ours, theirs = both_sides(with_ind1(u, itemized), "capacity_underbilled", tmp_path)
     expected = {"big_over": 18_000.00, "big_lost": 18_000.00, "chose_over": 0.00}
+    assert ours == pytest.approx(expected, abs=0.005)
+    assert theirs == pytest.approx(expected, abs=0.005)
+
+
+def capacity_short_with_funds(customers: dict, fund_column: bool, folder: Path) -> tuple:
+    """200 kVA on IND2 by capacity (30 a kVA-month) billed on 150 kVA, 10,000 kWh a month,
+    funds at 0.03 a kWh (300.00 a month) in each bill's `amount`; `customers`: per customer,
+    its energy rate billed and its `fund_charge` cell (the column left out unless
+    `fund_column`). capacity_underbilled's money per customer, auditkit's and the SQL's."""
+    u = Utility()
+    for cid, (rate, fund) in customers.items():
+        u.customer(cid, contract_capacity_kva=200.0, **TWO_PART_BY_CAPACITY)
+        for bill in u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2", rate=rate,
+                              capacity=150.0, basis="capacity"):  # fmt: skip
+            bill["amount"] = bill["energy_charge"] + bill["basic_charge"] + 300.0
+            if fund_column:
+                bill["fund_charge"] = fund
+    tables = u.tables()
+    tables["tariffs"]["fund_rate"] = 0.03
+    assert ("fund_charge" in tables["bills"]) == fund_column
+    return both_sides(Dataset.from_frames(tables), "capacity_underbilled", folder)
+
+
+def test_the_sql_caps_a_short_at_the_bills_due_less_its_amount_without_a_fund_charge_column(
+    tmp_path: Path,
+):
+    """No `fund_charge` column: each bill's funds are billed unknown, its `amount` holds them.
+    `chose_over`, energy billed at 0.80: 8,000.00 + 4,500.00 + 300.00 = 12,800.00 against
+    6,000.00 + 6,000.00 + 300.00 = 12,300.00 due, over-billed 500.00 a month: its 50 × 30 =
+    1,500.00 short is capped at 0.00 (the SQL read the unknown funds as no cap: 12 × 1,500.00 =
+    18,000.00). Near miss `chose` at the schedule's 0.60: 6,000 + 4,500 + 300 = 10,800.00, lost
+    1,500.00 a month, the whole short: 12 × 1,500.00 = 18,000.00."""
+    ours, theirs = capacity_short_with_funds(
+        {"chose_over": (0.8, None), "chose": (None, None)}, False, tmp_path
+    )
+    expected = {"chose_over": 0.00, "chose": 18_000.00}
+    assert ours == pytest.approx(expected, abs=0.005)
+    assert theirs == pytest.approx(expected, abs=0.005)
+
+
+def test_the_sql_reads_an_empty_fund_charge_cell_as_unknown_not_nothing_billed(tmp_path: Path):
+    """Energy billed at 0.62: due 6,000 + 6,000 + 300 = 12,300.00 against the amount
+    6,200 + 4,500 + 300 = 11,000.00, each bill lost 1,300.00, so its 1,500.00 short is capped
+    at 1,300.00: 12 × 1,300.00 = 15,600.00, the fund cell filled (`recorded`) or empty
+    (`blank`; the SQL read it as 0.00 billed, a cap of 1,600.00: 18,000.00). Near miss `short`
+    at 0.60, empty cell: 10,800.00, lost 1,500.00 a month, the whole short: 18,000.00."""
+    ours, theirs = capacity_short_with_funds(
+        {"recorded": (0.62, 300.0), "blank": (0.62, np.nan), "short": (None, np.nan)},
+        True,
+        tmp_path,
+    )
+    expected = {"recorded": 15_600.00, "blank": 15_600.00, "short": 18_000.00}
     assert ours == pytest.approx(expected, abs=0.005)
     assert theirs == pytest.approx(expected, abs=0.005)
