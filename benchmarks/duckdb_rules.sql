@@ -851,18 +851,42 @@ GROUP BY f.customer_id;
 -- household, not on time-of-use, whose tariff for pricing has the schedule's lowest tier in
 -- force on read_to at its voltage), where the estimate goes on top of the kWh its tier year
 -- billed up to and including it and the run's earlier estimates of that year, each tier's kWh
--- (to 1/10,000 kWh) × the tier's rate to the fen.
-WITH zeros AS (
+-- (to 1/10,000 kWh) × the tier's rate to the fen. Months stopped by an order (`stopped`,
+-- routine._stopped_by_order: a suspension up to its resumption, or a meter removal registered
+-- or archived by the audit month's end, from its month until the customer's next month with
+-- energy, for at most $zero_max_removal_months whole months) are no run and no measure of the
+-- use before one.
+WITH removals AS (  -- each registered meter removal's months: [start_month, end_month)
+    SELECT o.customer_id, o.effective_month AS start_month,
+           o.effective_month + CASE WHEN day(o.effective_date) > 1 THEN 1 ELSE 0 END
+             + $zero_max_removal_months AS term_end
+    FROM work_orders AS o
+    SEMI JOIN customers USING (customer_id)
+    WHERE o.order_type = 'meter_removal' AND o.effective_date IS NOT NULL
+      AND coalesce(o.registered_at, o.archived_at) <= (SELECT month_end FROM run_month)
+), stopped_spans AS (
+    SELECT customer_id, start_month, end_month FROM reducing_spans
+    WHERE order_type = 'suspension'
+    UNION ALL
+    SELECT r.customer_id, r.start_month,
+           least(r.term_end, coalesce(min(b.month), r.term_end)) AS end_month
+    FROM removals AS r
+    LEFT JOIN bills AS b
+      ON b.customer_id = r.customer_id AND b.month > r.start_month AND b.kwh_billed > 0
+    GROUP BY r.customer_id, r.start_month, r.term_end
+), stopped AS (
+    SELECT DISTINCT b.customer_id, b.month
+    FROM bills AS b
+    JOIN stopped_spans AS s
+      ON s.customer_id = b.customer_id AND b.month >= s.start_month AND b.month < s.end_month
+), zeros AS (
     SELECT b.customer_id, b.month, c.usage_type = 'residential' AS household,
            coalesce(abs(b.register_end - b.register_start) < 1e-9, false)
              AND coalesce(b.max_demand_kw, 0) = 0 AS quiet
     FROM bills AS b
     JOIN customers AS c USING (customer_id)
+    ANTI JOIN stopped USING (customer_id, month)
     WHERE b.month <= $as_of AND b.kwh_billed = 0 AND c.status = 'active'
-      AND NOT EXISTS (
-          SELECT 1 FROM reducing_spans AS s
-          WHERE s.order_type = 'suspension' AND s.customer_id = b.customer_id
-            AND b.month >= s.start_month AND b.month < s.end_month)
 ), runs AS (  -- consecutive months share month − their rank
     SELECT customer_id, any_value(household) AS household, min(month) AS month_from,
            max(month) AS month_to, count(*) AS length, bool_and(quiet) AS quiet
@@ -898,11 +922,12 @@ WITH zeros AS (
 ), best_bills AS (  -- the bills of the customers listed (few), read once
     SELECT b.customer_id, b.month, b.kwh_billed, b.read_to
     FROM bills AS b SEMI JOIN best USING (customer_id)
-), usual AS (
+), usual AS (  -- the months an order stopped are no measure of the use
     SELECT s.customer_id, avg(b.kwh_billed) AS kwh
     FROM best AS s
     JOIN best_bills AS b ON b.customer_id = s.customer_id
      AND b.month >= s.month_from - 12 AND b.month < s.month_from
+    ANTI JOIN stopped AS x ON x.customer_id = b.customer_id AND x.month = b.month
     GROUP BY s.customer_id
 ), run_bills AS (  -- each bill of the best run, its estimate, tariff for pricing and read_to
     SELECT s.customer_id, r.month, coalesce(u.kwh, 0) AS kwh, r.tariff_flat AS category,

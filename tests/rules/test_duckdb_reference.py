@@ -12,12 +12,14 @@ from types import ModuleType
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from rule_builder import TWO_PART_BY_CAPACITY, Utility, flat, with_ind1
+from rule_builder import COMMERCIAL, TWO_PART_BY_CAPACITY, Utility, flat, with_ind1
 
 from auditkit.data import Dataset
 from auditkit.data.partitioned import storage_table
 
 PARITY_SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "check_duckdb_parity.py"
+#: 2023-01 .. 2025-12, the audit month the last.
+THREE_YEARS = [f"{year}-{month:02d}" for year in (2023, 2024, 2025) for month in range(1, 13)]
 
 
 def parity_script() -> ModuleType:
@@ -118,5 +120,37 @@ def test_the_sql_reads_an_empty_fund_charge_cell_as_unknown_not_nothing_billed(t
         tmp_path,
     )
     expected = {"recorded": 15_600.00, "blank": 15_600.00, "short": 18_000.00}
+    assert ours == pytest.approx(expected, abs=0.005)
+    assert theirs == pytest.approx(expected, abs=0.005)
+
+
+def test_the_sql_leaves_the_months_an_order_stopped_out_of_a_zero_run_and_its_usual_use(
+    tmp_path: Path,
+):
+    """Shops on COM (0.80 a kWh) at 3,000 kWh a month.
+
+    `removed`: its meter removed (暂拆, registered) from 2024-03-01, 0 kWh from 2024-03 to
+    2025-12. The removal explains 6 whole months (2024-03..08); the run 2024-09..2025-12, its
+    usual use the 12 months before it less the removal's (2023-09..2024-02, 3,000 kWh):
+    16 × 3,000 × 0.80 = 38,400.00 (the SQL ignored the removal: 22 × 3,000 × 0.80 = 52,800.00).
+    `suspended`: 2024-01..06 suspended by order, 2025-01..06 at 0 with none: the 12 months
+    before 2025-01 less the suspended six, 3,000 kWh: 6 × 3,000 × 0.80 = 14,400.00 (the SQL
+    averaged the suspended zeros in: 6 × 1,500 × 0.80 = 7,200.00).
+
+    Near miss `unregistered`: the same removal issued, never registered or archived, explains
+    nothing: 52,800.00."""
+    u = Utility()
+    for cid, steps in (("removed", (1, 2, 3)), ("unregistered", (1, None, None))):
+        u.customer(cid, **COMMERCIAL)
+        u.monthly(cid, [3000.0] * 14 + [0.0] * 22, tariff="COM", periods=THREE_YEARS)
+        u.order(cid, "meter_removal", "2024-03-01", issued="2024-02-20", steps=steps)
+    u.customer("suspended", **COMMERCIAL)
+    zero = {*range(12, 18), *range(24, 30)}
+    kwh = [0.0 if month in zero else 3000.0 for month in range(36)]
+    u.monthly("suspended", kwh, tariff="COM", periods=THREE_YEARS)
+    u.order("suspended", "suspension", "2024-01-01", issued="2023-12-20")
+    u.order("suspended", "resumption", "2024-07-01", issued="2024-06-20")
+    ours, theirs = both_sides(Dataset.from_frames(u.tables()), "zero_consumption", tmp_path)
+    expected = {"removed": 38_400.00, "unregistered": 52_800.00, "suspended": 14_400.00}
     assert ours == pytest.approx(expected, abs=0.005)
     assert theirs == pytest.approx(expected, abs=0.005)
