@@ -456,7 +456,12 @@ WITH schedule AS (  -- per tariff: its first row's usage type and position
              AS is_two_part,
            coalesce(c.contract_capacity_kva, 0) >= $two_part_threshold_kva AS large,
            coalesce(list_contains($ev_charging_industries, c.industry), false) AS ev,
-           (coalesce(list_contains($shared_meter_industries, c.industry), false)
+           -- a sub-class of a shared-meter industry (tariff_due._of_industry_classes): a name
+           -- ending with a listed name, a code (letters and digits) starting with a listed code
+           (len(list_filter($shared_meter_industries,
+                            lambda x: CASE WHEN regexp_full_match(x, '[A-Za-z0-9]+')
+                                           THEN starts_with(upper(trim(c.industry)), upper(x))
+                                           ELSE ends_with(trim(c.industry), x) END)) > 0
               AND s.usage_type = 'residential')
              OR (coalesce(list_contains($ev_charging_industries, c.industry), false)
                  AND list_contains($ev_charging_usages, s.usage_type)) AS legal,

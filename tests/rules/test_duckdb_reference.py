@@ -154,3 +154,20 @@ def test_the_sql_leaves_the_months_an_order_stopped_out_of_a_zero_run_and_its_us
     expected = {"removed": 38_400.00, "unregistered": 52_800.00, "suspended": 14_400.00}
     assert ours == pytest.approx(expected, abs=0.005)
     assert theirs == pytest.approx(expected, abs=0.005)
+
+
+def test_the_sql_takes_a_sub_class_of_a_shared_meter_industry_as_that_industry(tmp_path: Path):
+    """Public customers billed on the residential shared-meter price (RES). GB/T 4754
+    sub-classes and codes of the listed classes (教育, 养老服务, P83) are legal: `primary`
+    小学教育, `care` 社区养老服务, `sub_code` P8321 (the SQL matched names exactly and flagged
+    them), `code` P83. Near misses, flagged on both sides: `supplies` 教育用品零售 (a shop),
+    `other_code` P84, `sports` 体育."""
+    u = Utility()
+    legal = {"primary": "小学教育", "care": "社区养老服务", "code": "P83", "sub_code": "P8321"}
+    wrong = {"supplies": "教育用品零售", "other_code": "P84", "sports": "体育"}
+    for cid, industry in (legal | wrong).items():
+        u.customer(cid, usage_type="public", industry=industry, tariff_category="RES")
+        u.monthly(cid, flat(100), tariff="RES")
+    ours, theirs = both_sides(Dataset.from_frames(u.tables()), "tariff_mismatch", tmp_path)
+    assert sorted(ours) == sorted(theirs) == sorted(wrong)
+
