@@ -54,6 +54,14 @@ CREATE OR REPLACE MACRO month_share(first_day, last_day, part_month, days_per_mo
 
 -- step: ratio_macro
 CREATE OR REPLACE MACRO ratio(a, q) AS CASE WHEN coalesce(q, 0) <> 0 THEN a / q END;
+-- The rate of `lines` lines of one kind summed (recompute._summed): a single line's, the rate
+-- several lines share (a bill split by read days at one price: 10.17 × 0.2855 = 2.90 and
+-- 42.38 × 0.2855 = 12.10 billed 0.2855, not 15.00 / 52.55 = 0.28544), else amount / quantity.
+-- `rated`: the lines with a rate (a line without one, or NaN, shares none).
+CREATE OR REPLACE MACRO shared_rate(lines, rated, lowest, highest, amount, quantity) AS
+    CASE WHEN lines = 1 THEN lowest
+         WHEN rated = lines AND lowest = highest AND NOT isnan(lowest) THEN lowest
+         ELSE ratio(amount, quantity) END;
 
 -- step: number_macro
 -- An order's value as a number (pandas.to_numeric, errors coerced): NULL where it is none, NaN
@@ -815,10 +823,11 @@ JOIN absent_bill_columns AS a ON a.column_name = k.figure
 WHERE k.line_type NOT IN (SELECT DISTINCT line_type FROM itemized_lines);
 
 -- result: recompute
--- Both sides summed per bill and line kind (the rate of a single line, else amount / quantity),
--- outer-joined; difference = amount due − amount billed. A bill without lines says nothing of
--- its periods or tiers: its energy due is one line too. A line kind is one integer, in the
--- order of the result: line type × 1000 + period × 100 + tier.
+-- Both sides summed per bill and line kind (the rate of a single line or the one rate its lines
+-- share, else amount / quantity: `shared_rate`), outer-joined; difference = amount due − amount
+-- billed. A bill without lines says nothing of its periods or tiers: its energy due is one line
+-- too. A line kind is one integer, in the order of the result: line type × 1000 + period × 100
+-- + tier.
 WITH coded_billed AS (
     SELECT *, CASE line_type WHEN 'energy' THEN 1000 WHEN 'loss' THEN 2000 WHEN 'basic' THEN 3000
                              WHEN 'pf_adjustment' THEN 4000 ELSE 5000 END
@@ -836,12 +845,12 @@ WITH coded_billed AS (
     FROM due_lines AS d LEFT JOIN itemized_bills AS i USING (bill)
 ), billed AS (
     SELECT bill, kind, sum(quantity) AS quantity,
-           CASE WHEN count(*) = 1 THEN any_value(rate) ELSE ratio(sum(amount), sum(quantity)) END AS rate,
+           shared_rate(count(*), count(rate), min(rate), max(rate), sum(amount), sum(quantity)) AS rate,
            half_up(sum(amount), 2) AS amount, true AS present
     FROM coded_billed GROUP BY bill, kind
 ), due AS (
     SELECT bill, kind, sum(quantity) AS quantity,
-           CASE WHEN count(*) = 1 THEN any_value(rate) ELSE ratio(sum(amount), sum(quantity)) END AS rate,
+           shared_rate(count(*), count(rate), min(rate), max(rate), sum(amount), sum(quantity)) AS rate,
            half_up(sum(amount), 2) AS amount, bool_or(estimated) AS estimated, true AS present
     FROM coded_due GROUP BY bill, kind
 ), funds_unknown AS (  -- bills whose fund_charge cell is empty where no bill itemizes funds:

@@ -10,8 +10,10 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from itemized_builder import Itemized
 from rule_builder import COMMERCIAL, TWO_PART_BY_CAPACITY, Utility, flat, with_ind1
 
 from auditkit.data import Dataset
@@ -171,3 +173,18 @@ def test_the_sql_takes_a_sub_class_of_a_shared_meter_industry_as_that_industry(t
     ours, theirs = both_sides(Dataset.from_frames(u.tables()), "tariff_mismatch", tmp_path)
     assert sorted(ours) == sorted(theirs) == sorted(wrong)
 
+
+def test_the_sql_keeps_the_rate_a_bill_split_by_read_days_charges_on_both_lines(tmp_path: Path):
+    """A shop on COM (0.80) read 26 January to 25 February, 52.54 kWh split by read days:
+    round(52.54 × 6 / 31, 2) = 10.17 kWh in January, 42.37 in February, each line to the fen:
+    10.17 × 0.80 = 8.14 and 42.37 × 0.80 = 33.90. Both on the schedule: `split` is not listed
+    (the SQL read the lines' average, 42.04 / 52.54 = 0.80015, and listed it at 0.00). Near
+    miss `split_cheap`, both lines at 0.78: 7.93 + 33.05 = 40.98 billed where 52.54 × 0.80 =
+    42.03 is due: 1.05."""
+    u = Itemized()
+    read = {"read_from": pd.Timestamp("2024-01-26"), "read_to": pd.Timestamp("2024-02-25")}
+    for cid, rate in (("split", 0.80), ("split_cheap", 0.78)):
+        u.customer(cid)
+        u.bill(cid, "2024-02", 52.54, [("energy", 10.17, rate), ("energy", 42.37, rate)], **read)
+    ours, theirs = both_sides(u.dataset(), "rate_mismatch", tmp_path)
+    assert ours == theirs == pytest.approx({"split_cheap": 1.05}, abs=0.005)
