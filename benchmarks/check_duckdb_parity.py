@@ -107,6 +107,7 @@ def sql_parameters(folder: Path) -> dict[str, object]:
         "zero_household_weight": zero["household_weight"],
         "zero_vacancy_weight": zero["vacancy_weight"],
         "zero_max_removal_months": zero["max_removal_months"],
+        "zero_max_off_season_months": zero["max_off_season_months"],
         "kva_tolerance": capacity["kva_tolerance"],
         "capacity_two_part_kva": capacity["two_part_threshold_kva"],
         "capacity_kwh_tolerance": capacity["kwh_tolerance"],

@@ -860,7 +860,7 @@ GROUP BY f.customer_id;
 -- routine._stopped_by_order: a suspension up to its resumption, or a meter removal registered
 -- or archived by the audit month's end, from its month until the customer's next month with
 -- energy, for at most $zero_max_removal_months whole months) are no run and no measure of the
--- use before one.
+-- use before one; an off-season (`seasons`) is no run.
 WITH removals AS (  -- each registered meter removal's months: [start_month, end_month)
     SELECT o.customer_id, o.effective_month AS start_month,
            o.effective_month + CASE WHEN day(o.effective_date) > 1 THEN 1 ELSE 0 END
@@ -892,13 +892,59 @@ WITH removals AS (  -- each registered meter removal's months: [start_month, end
     JOIN customers AS c USING (customer_id)
     ANTI JOIN stopped USING (customer_id, month)
     WHERE b.month <= $as_of AND b.kwh_billed = 0 AND c.status = 'active'
-), runs AS (  -- consecutive months share month − their rank
+), all_runs AS (  -- consecutive months share month − their rank
     SELECT customer_id, any_value(household) AS household, min(month) AS month_from,
            max(month) AS month_to, count(*) AS length, bool_and(quiet) AS quiet
     FROM (SELECT *, month - row_number() OVER (PARTITION BY customer_id ORDER BY month) AS island
           FROM zeros)
     GROUP BY customer_id, island
     HAVING count(*) >= $zero_min_months
+), shifts AS (  -- the run's own year (0) and the three before and after
+    SELECT unnest([0, -3, -2, -1, 1, 2, 3]) AS years
+), run_months AS (
+    SELECT customer_id, month_from, length, unnest(range(month_from, month_to + 1)) AS month
+    FROM all_runs
+), around AS (  -- the months of each run's year outside it: the 12 − length before and after
+    SELECT customer_id, month_from,
+           unnest(list_concat(range(month_from - (12 - least(length, 12)), month_from),
+                              range(month_to + 1, month_to + 1 + (12 - least(length, 12)))))
+             AS month
+    FROM all_runs
+), used_around AS (  -- runs and years in which a month around the run billed energy
+    SELECT DISTINCT a.customer_id, a.month_from, y.years
+    FROM around AS a CROSS JOIN shifts AS y
+    JOIN bills AS b ON b.customer_id = a.customer_id AND b.month = a.month + 12 * y.years
+    WHERE b.kwh_billed > 0
+), other_years AS (  -- per run and other year: its months all billed there (`alike`), one of
+    -- them billed energy or stopped by an order (`contradicts`)
+    SELECT m.customer_id, m.month_from, y.years,
+           count(b.month) = any_value(m.length) AS alike,
+           coalesce(bool_or(b.kwh_billed > 0 OR s.month IS NOT NULL), false) AS contradicts
+    FROM run_months AS m CROSS JOIN shifts AS y
+    LEFT JOIN bills AS b ON b.customer_id = m.customer_id AND b.month = m.month + 12 * y.years
+    LEFT JOIN stopped AS s ON s.customer_id = b.customer_id AND s.month = b.month
+    WHERE y.years <> 0
+    GROUP BY m.customer_id, m.month_from, y.years
+), seasons AS (  -- off-seasons (routine._seasonal_runs): at most $zero_max_off_season_months,
+    -- energy around the run in its year, its months at zero with no order stopping them in every
+    -- other year billed, all of them in one such year at least, and energy around them in each
+    SELECT r.customer_id, r.month_from
+    FROM all_runs AS r
+    SEMI JOIN used_around AS u
+      ON u.customer_id = r.customer_id AND u.month_from = r.month_from AND u.years = 0
+    WHERE r.length <= $zero_max_off_season_months
+      AND NOT EXISTS (SELECT 1 FROM other_years AS o
+                      WHERE o.customer_id = r.customer_id AND o.month_from = r.month_from
+                        AND (o.contradicts
+                             OR o.alike AND NOT EXISTS (
+                                 SELECT 1 FROM used_around AS u
+                                 WHERE u.customer_id = o.customer_id
+                                   AND u.month_from = o.month_from AND u.years = o.years)))
+      AND EXISTS (SELECT 1 FROM other_years AS o
+                  WHERE o.customer_id = r.customer_id AND o.month_from = r.month_from
+                    AND o.alike)
+), runs AS (
+    SELECT * FROM all_runs ANTI JOIN seasons USING (customer_id, month_from)
 ), next_bills AS (  -- each run's customer's next bill after it
     SELECT r.customer_id, r.month_from, min(b.month) AS month,
            arg_min_null(b.kwh_billed, b.month) AS kwh_billed

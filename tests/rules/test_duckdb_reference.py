@@ -188,3 +188,30 @@ def test_the_sql_keeps_the_rate_a_bill_split_by_read_days_charges_on_both_lines(
         u.bill(cid, "2024-02", 52.54, [("energy", 10.17, rate), ("energy", 42.37, rate)], **read)
     ours, theirs = both_sides(u.dataset(), "rate_mismatch", tmp_path)
     assert ours == theirs == pytest.approx({"split_cheap": 1.05}, abs=0.005)
+
+
+def test_the_sql_lists_no_off_season_and_a_zero_summer_used_the_year_before(tmp_path: Path):
+    """`pump` (AGR, 0.40) at 0 kWh every November to March and `resort` (COM, 0.80) every
+    October to May, three years alike, used the rest of each year: off-seasons, not listed
+    (the SQL listed them at 2,283.33 and 10,133.33).
+
+    Near misses: `shop` (COM) at 0 in June–September of 2024 and 2025, used at 3,000 kWh a month
+    in 2023: the months were not at zero every year; its run 2025-06..09, the 12 months before
+    used 8 × 3,000 kWh, 2,000 kWh a month: 4 × 2,000 × 0.80 = 6,400.00. `dead` (COM), a meter at
+    0 eleven months a year (one read each December): no season lasts past 8 months; its run
+    2025-01..11, the 12 months before used 3,000 kWh once, 250 a month: 11 × 250 × 0.80 =
+    2,200.00."""
+    irrigation = [0.0] * 3 + [800.0, 1500.0, 2500.0, 3000.0, 3000.0, 2000.0, 900.0, 0.0, 0.0]
+    summer = [0.0] * 5 + [4000.0, 6000.0, 6000.0, 3000.0] + [0.0] * 3
+    u = Utility()
+    u.customer("pump", usage_type="agricultural", tariff_category="AGR")
+    u.monthly("pump", irrigation * 3, tariff="AGR", periods=THREE_YEARS)
+    for cid, zeros in (("resort", None), ("shop", {*range(17, 21), *range(29, 33)}),
+                       ("dead", {*range(12, 23), *range(24, 35)})):  # fmt: skip
+        u.customer(cid, **COMMERCIAL)
+        kwh = summer * 3 if zeros is None else [0.0 if m in zeros else 3000.0 for m in range(36)]
+        u.monthly(cid, kwh, tariff="COM", periods=THREE_YEARS)
+    ours, theirs = both_sides(Dataset.from_frames(u.tables()), "zero_consumption", tmp_path)
+    expected = {"shop": 6_400.00, "dead": 2_200.00}
+    assert ours == pytest.approx(expected, abs=0.005)
+    assert theirs == pytest.approx(expected, abs=0.005)
