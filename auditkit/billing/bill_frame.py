@@ -573,9 +573,11 @@ def multiplier_before_replacements(
     numbers, or nothing), the multiplier billed on the customer's last bill read before its day
     if the first bill read from that day on billed another (the bills' multiplier changed
     exactly at a registered replacement, a CT 40 → 60 swapped with the meter: judged on what the
-    bills billed, as an order's unknown old capacity is); else NaN (the order changes no
-    multiplier). `bills` are the customer codes, read_from and read_to days of the bills
-    searched, `multiplier_billed` theirs."""
+    bills billed, as an order's unknown old capacity is); where no bill is read from that day
+    on, the bill whose read period holds the day (a swap inside the last bill's period: its
+    bill is the new meter's); else NaN (the order changes no multiplier). `bills` are the
+    customer codes, read_from and read_to days of the bills searched, `multiplier_billed`
+    theirs."""
     order_cust, order_day, old = replacements
     before = old.astype(float, copy=True)
     unknown = np.flatnonzero(np.isnan(before))
@@ -595,6 +597,7 @@ def multiplier_before_replacements(
 
     last = billed_next_to(_key(cust, to_day), -1)
     first = billed_next_to(_key(cust, from_day), 0)
+    first = np.where(np.isnan(first), billed_next_to(_key(cust, to_day), 0), first)
     changed = np.isfinite(last) & np.isfinite(first) & (last != first)
     before[unknown[changed]] = last[changed]
     return before

@@ -182,6 +182,36 @@ def test_a_meter_replaced_inside_the_read_period_joins_the_two_meters():
     assert _frame(b)["kwh_due"].tolist() == [5000.0, 3000.0]
 
 
+def test_a_ct_change_inside_the_last_bills_period_joins_the_old_meter_at_the_multiplier_before():
+    """CT 50 → 100 swapped with the meter on 11 March, inside the last bill's period, by an
+    order recording meter numbers: with no bill read from that day on, the multiplier before it
+    was unknown and the join priced the old meter at the new 100 too, (1040 − 1000) × 100 +
+    30 × 100 = 7,000 kWh due of 5,000 billed. March's bill is the new meter's, at 100, and
+    February's at 50: (1040 − 1000) × 50 + 30 × 100 = 5,000. Near miss: a meter-only swap,
+    billed 100 before it too, changes no multiplier: 40 × 100 + 3,000 = 7,000."""
+    b = Billing()
+    for customer_id, before in (("J", 50.0), ("M", 100.0)):
+        b.customer(customer_id, ct_ratio=100.0)
+        b.bill(customer_id, "2024-02", 40 * before, 0.90, start=960.0, multiplier=before)
+        b.bill(customer_id, "2024-03", 5000, 0.90, start=1000, register_end=30.0, multiplier=100)
+        b.orders.append(
+            {
+                "order_id": f"WO-{customer_id}",
+                "customer_id": customer_id,
+                "order_type": "meter_replacement",
+                "issued_at": pd.Timestamp("2024-03-01"),
+                "effective_date": pd.Timestamp("2024-03-11"),
+                "old_value": "E-0012345",
+                "new_value": "E-0098765",
+                "old_final_read": 1040.0,
+                "new_first_read": 0.0,
+            }
+        )
+    frame = _frame(b)
+    march = frame[frame["period"] == "2024-03"].set_index("customer_id")["kwh_due"]
+    assert march.to_dict() == {"J": 5000.0, "M": 7000.0}
+
+
 def test_demand_and_reactive_energy_are_due_at_the_multiplier_due():
     # W: billed at 20 where CT 40 is due: its demand and reactive energy, read through the same
     # CT, are due twice as billed. E: the same, read estimated: its kWh, demand and kvarh stay as
