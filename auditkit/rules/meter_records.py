@@ -96,12 +96,19 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     end = bills["register_end"].to_numpy(dtype=float)
     multiplier = bills["multiplier_billed"].to_numpy(dtype=float)
     kwh = bills["kwh_billed"].to_numpy(dtype=float)
-    # Energy the first new bill charged beyond its own registers: the old meter's remainder,
-    # where billing adds it there (换表电量), is billed after all.
-    added = np.maximum(kwh[at] - (end[at] - start[at]) * multiplier[at], 0.0)
+    # A first new bill that joins both meters (a swap inside its read period, the bill running
+    # on from the old meter's last billed read to the new meter's read, as the recomputation
+    # joins it) bills the new meter from its first read; else it bills its own registers.
+    joined = _joins_both_meters(ctx, (at, last_old), swap_day, new_first, old_final)
+    joined &= has_old & has_new
+    new_units_billed = end[at] - np.where(joined, new_first, start[at])
+    # Energy the first new bill charged beyond the new meter's units: the old meter's remainder,
+    # where billing adds it there (换表电量) or joins it, is billed after all, at the multiplier
+    # the old meter was billed at before the swap.
+    added = np.maximum(kwh[at] - new_units_billed * multiplier[at], 0.0)
     old_units = old_final - end[last_old] - added / multiplier[last_old]
     old_lost = has_old & has_new & _beyond_rounding(old_units, multiplier[last_old], params)
-    new_units = start[at] - new_first
+    new_units = np.where(joined, 0.0, start[at] - new_first)
     new_lost = has_new & _beyond_rounding(new_units, multiplier[at], params)
     flagged = np.flatnonzero(old_lost | new_lost)
     if not len(flagged):
@@ -138,8 +145,10 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "new_lost": new_lost[flagged],
             "old_final": old_final[flagged],
             "new_first": new_first[flagged],
-            "billed_end": end[last_old[flagged]],
-            "old_period": ctx.bill_month[last_old[flagged]],
+            "billed_end": np.where(
+                joined, end[last_old] + added / multiplier[last_old], end[last_old]
+            )[flagged],
+            "old_period": np.where(joined, ctx.bill_month[at], ctx.bill_month[last_old])[flagged],
             "new_start": start[first_bill],
             "new_period": ctx.bill_month[first_bill],
             "old_kwh": old_kwh,
@@ -182,6 +191,26 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
     score = 0.5 + 0.5 * np.minimum(share, 1.0)
     return raw_per_customer(grouped.reset_index(), evidence, score)
+
+
+def _joins_both_meters(
+    ctx: RuleContext,
+    bills: tuple[np.ndarray, np.ndarray],
+    swap_day: np.ndarray,
+    new_first: np.ndarray,
+    old_final: np.ndarray,
+) -> np.ndarray:
+    """Per replacement, whether its first new bill (`bills`: it and the old meter's last bill,
+    positions) joins the two meters: the swap falls inside its read period (after read_from),
+    it starts where the old meter's last bill ended (to the hundredth), not at the new meter's
+    first read, and the old meter's final read is at or past that start. A bill starting on
+    the new meter, or with a jump from the old one's last read, bills its own registers."""
+    at, last_old = bills
+    start = ctx.bills["register_start"].to_numpy(dtype=float)
+    end = ctx.bills["register_end"].to_numpy(dtype=float)
+    inside = swap_day > ctx.read_days(at)[0].astype(np.int64)
+    continues = np.abs(start[at] - end[last_old]) < 0.005
+    return inside & continues & (start[at] != new_first) & (old_final >= start[at])
 
 
 def _beyond_rounding(units: np.ndarray, multiplier: np.ndarray, params: dict) -> np.ndarray:

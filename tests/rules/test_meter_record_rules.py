@@ -159,6 +159,42 @@ def test_a_meter_swapped_after_the_months_read_day_joins_the_next_bill():
     assert findings_of(u, "meter_change_energy_lost").empty
 
 
+def _ct_swapped_inside_july(u: Utility, cid: str, old_final: float) -> None:
+    """A shop metered through CT 40 (12,000 kWh, 300 units a month; old meter at 2,800 after
+    June) whose CT went to 60 with the meter on 16 July: July's bill runs from the old meter's
+    2,800 read to the new meter's 100 (read from 0) and bills 150 old units at 40 and 100 new
+    ones at 60, 12,000 kWh, at multiplier 60 (the two meters joined, as the recomputation reads
+    such a bill); the order records meter numbers and the old meter's final read `old_final`."""
+    u.customer(cid, ct_ratio=60.0, contract_capacity_kva=160.0, **COMMERCIAL)
+    bills = u.monthly(cid, flat(12_000), multiplier=40.0, tariff="COM")
+    bills[6].update(register_end=100.0, multiplier_billed=60.0)
+    register = 100.0
+    for bill in bills[7:]:
+        bill.update(register_start=register, register_end=register + 200.0, multiplier_billed=60.0)
+        register += 200.0
+    u.order(cid, "meter_replacement", "2024-07-16", old=f"M-{cid}", new=f"N-{cid}")
+    u.orders[-1] |= {"old_final_read": old_final, "new_first_read": 0.0}
+
+
+def test_a_bill_joining_both_meters_of_a_swap_inside_its_period_loses_nothing():
+    """July's bill starts on the old meter and ends on the new one: its start register (2,800,
+    the old meter's) was read as the new meter's, 2,800 units "below" its first read 0, × the new
+    60 = 168,000 kWh never billed (¥134,400.00) on a bill that billed both meters. The new
+    meter's part is from its first read (100 × 60 = 6,000 kWh); the other 6,000 kWh of the bill
+    are the old meter's, at the 40 before the swap: 150 units, to its final read 2,950. Near
+    miss: a final read of 2,960, 10 units × 40 = 400 kWh past what July billed for it, × 0.8 =
+    ¥320.00 lost."""
+    u = Utility()
+    _ct_swapped_inside_july(u, "joined", old_final=2950.0)
+    _ct_swapped_inside_july(u, "short", old_final=2960.0)
+    found = findings_of(u, "meter_change_energy_lost")
+    assert found["revenue_impact"].to_dict() == pytest.approx({"short": 320.0})
+    assert found.loc["short", "evidence"] == (
+        "meter replaced 2024-07-16: the old meter's final read 2,960.00 is beyond the last "
+        "billed read 2,950.00 (2024-07): 400 kWh never billed (¥320.00)"
+    )
+
+
 def _read_on_the_25th(u: Utility) -> None:
     """Every bill read from the 26th of the month before to the 25th of its month."""
     for bill in u.bills:
