@@ -13,7 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from auditkit.billing.bill_frame import (
+    MeterReads,
+    MeterSwapBills,
+    Replacements,
+    meter_swap_bills,
+)
 from auditkit.billing.money import round_half_up
+from auditkit.billing.tariff_lookup import day_numbers
 from auditkit.periods import date_month_number, month_end_days, month_first_days
 from auditkit.rules.adjustments import approved
 from auditkit.rules.billing_lines import pf_moved
@@ -45,15 +52,42 @@ def _days(dates: pd.Series) -> pd.Series:
     return pd.to_datetime(dates).dt.normalize().astype("datetime64[ns]")
 
 
-def _new_meter_keys(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
-    """Per bill of `rows` (positions, ascending), customer code × KEY_STRIDE + the last day (days
-    since 1970) a meter swapped on it leaves the bill on the old meter: the day before read_to
-    where the bill records its read period (the reading on read_to is the old meter's), else the
-    last day of its month (the swap month's bill is the new meter's). Sorted, as the context
-    sorts the bills."""
-    last_day = ctx.read_days(rows)[1]  # read_to, else the month's last day
-    last_day[~np.isnat(ctx.bills["read_to"].iloc[rows].to_numpy(dtype="datetime64[D]"))] -= DAY
-    return customer_keys(ctx.bill_customer[rows], last_day.astype(np.int64))
+def meter_swaps(
+    ctx: RuleContext, orders: pd.DataFrame
+) -> tuple[np.ndarray, Replacements, MeterReads, MeterSwapBills]:
+    """The meter_replacement `orders` (of `ctx.orders_of`) as the bill frame reads them, the
+    positions (ascending) of their customers' bills, those bills' reads and the bills around
+    each swap (`meter_swap_bills`: one definition of the old meter's last bill, the new one's
+    first and a bill joining both, for the rules and the recomputation)."""
+
+    def number(column: str) -> np.ndarray:
+        if column not in orders:
+            return np.full(len(orders), np.nan)
+        return pd.to_numeric(orders[column], errors="coerce").to_numpy(dtype=float)
+
+    cust = orders["cust"].to_numpy(dtype=np.int64)
+    replacements = Replacements(
+        cust,
+        day_numbers(orders["effective_date"]),
+        number("old_value"),
+        number("old_final_read"),
+        number("new_first_read"),
+    )
+    rows = rows_of(ctx, cust)
+    read_from, read_to = (day_numbers(days) for days in ctx.read_days(rows))
+    recorded = ~np.isnat(ctx.bills["read_to"].iloc[rows].to_numpy(dtype="datetime64[D]"))
+    bills = ctx.bills
+    reads = MeterReads(
+        ctx.bill_customer[rows],
+        read_from,
+        read_to,
+        read_to - recorded,
+        *(
+            bills[column].to_numpy(dtype=float)[rows]
+            for column in ("register_start", "register_end", "kwh_billed", "multiplier_billed")
+        ),
+    )
+    return rows, replacements, reads, meter_swap_bills(replacements, reads)
 
 
 @rule(
@@ -74,33 +108,27 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] <= ctx.as_of)]
     if orders.empty or ctx.bills.empty:
         return empty_raw()
-    cust = orders["cust"].to_numpy(dtype=np.int64)
     month = orders["effective_month"].to_numpy(dtype=np.int64)
-    old_final = pd.to_numeric(orders["old_final_read"], errors="coerce").to_numpy(dtype=float)
-    new_first = pd.to_numeric(orders["new_first_read"], errors="coerce").to_numpy(dtype=float)
-    # The first bill on the new meter is the first whose read period runs past the swap day
-    # (read on the 25th, a swap on the 28th joins next month's bill); without read dates, the
-    # first from the effective month on. The old meter's last bill is the one before it.
-    swap_day = orders["effective_date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
-    # Searched among the bills of the customers with a swap only (positions in `rows`).
-    rows = rows_of(ctx, cust)
+    rows, replacements, _, swaps = meter_swaps(ctx, orders)
     if not len(rows):
         return empty_raw()
-    first_new = np.searchsorted(_new_meter_keys(ctx, rows), customer_keys(cust, swap_day), "left")
-    at = rows[np.minimum(first_new, len(rows) - 1)]
-    has_new = (first_new < len(rows)) & (ctx.bill_customer[at] == cust)
-    last_old = rows[np.maximum(first_new - 1, 0)]
-    has_old = (first_new > 0) & (ctx.bill_customer[last_old] == cust)
+    cust, swap_day = replacements.cust, replacements.day
+    old_final, new_first = replacements.final, replacements.first
+    # The old meter's last bill and the new meter's first (`meter_swap_bills`); a first new bill
+    # holding two swaps reads three meters, which reading is whose not known: not judged.
+    has_new = (swaps.first_new >= 0) & ~swaps.crowded
+    has_old = swaps.last_old >= 0
+    at = rows[np.maximum(swaps.first_new, 0)]
+    last_old = rows[np.maximum(swaps.last_old, 0)]
     bills = ctx.bills
     start = bills["register_start"].to_numpy(dtype=float)
     end = bills["register_end"].to_numpy(dtype=float)
     multiplier = bills["multiplier_billed"].to_numpy(dtype=float)
     kwh = bills["kwh_billed"].to_numpy(dtype=float)
-    # A first new bill that joins both meters (a swap inside its read period, the bill running
-    # on from the old meter's last billed read to the new meter's read, as the recomputation
-    # joins it) bills the new meter from its first read; else it bills its own registers.
-    joined = _joins_both_meters(ctx, (at, last_old), swap_day, new_first, old_final)
-    joined &= has_old & has_new
+    # A first new bill that joins both meters (the swap inside its read period, the bill running
+    # on from the old meter to the new meter's read, as the recomputation joins it) bills the
+    # new meter from its first read; else it bills its own registers.
+    joined = swaps.joined & has_new
     new_units_billed = end[at] - np.where(joined, new_first, start[at])
     # Energy the first new bill charged beyond the new meter's units: the old meter's remainder,
     # where billing adds it there (换表电量) or joins it, is billed after all, at the multiplier
@@ -191,26 +219,6 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
     score = 0.5 + 0.5 * np.minimum(share, 1.0)
     return raw_per_customer(grouped.reset_index(), evidence, score)
-
-
-def _joins_both_meters(
-    ctx: RuleContext,
-    bills: tuple[np.ndarray, np.ndarray],
-    swap_day: np.ndarray,
-    new_first: np.ndarray,
-    old_final: np.ndarray,
-) -> np.ndarray:
-    """Per replacement, whether its first new bill (`bills`: it and the old meter's last bill,
-    positions) joins the two meters: the swap falls inside its read period (after read_from),
-    it starts where the old meter's last bill ended (to the hundredth), not at the new meter's
-    first read, and the old meter's final read is at or past that start. A bill starting on
-    the new meter, or with a jump from the old one's last read, bills its own registers."""
-    at, last_old = bills
-    start = ctx.bills["register_start"].to_numpy(dtype=float)
-    end = ctx.bills["register_end"].to_numpy(dtype=float)
-    inside = swap_day > ctx.read_days(at)[0].astype(np.int64)
-    continues = np.abs(start[at] - end[last_old]) < 0.005
-    return inside & continues & (start[at] != new_first) & (old_final >= start[at])
 
 
 def _beyond_rounding(units: np.ndarray, multiplier: np.ndarray, params: dict) -> np.ndarray:

@@ -7,9 +7,8 @@ import pandas as pd
 
 from auditkit.billing.bill_frame import multiplier_before_replacements
 from auditkit.billing.money import round_half_up
-from auditkit.billing.tariff_lookup import day_numbers
 from auditkit.periods import add_months, date_month_number
-from auditkit.rules.context import RuleContext, bill_rows_of
+from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import clause, funds_clause
 from auditkit.rules.findings import (
     empty_raw,
@@ -20,6 +19,7 @@ from auditkit.rules.findings import (
     raw_per_customer,
     zero_where_nan,
 )
+from auditkit.rules.meter_records import meter_swaps
 from auditkit.rules.rate_counted import rate_counted_lines
 from auditkit.rules.recomputed import LINE_TYPES
 from auditkit.rules.registry import rule
@@ -248,7 +248,7 @@ def _off_the_multiplier_due(ctx: RuleContext, tolerance: float) -> np.ndarray:
         due, changed = ctx.in_force(
             archive_multiplier[ctx.bill_customer],
             ("meter_replacement",),
-            old_value=_multiplier_before_replacements(ctx, billed),
+            old_value=_multiplier_before_replacements(ctx),
         )
         as_due = np.abs(billed[rows] - due[rows]) <= tolerance * due[rows]
         as_changed = np.abs(billed[rows] - changed[rows]) <= tolerance * changed[rows]
@@ -256,23 +256,12 @@ def _off_the_multiplier_due(ctx: RuleContext, tolerance: float) -> np.ndarray:
     return rows
 
 
-def _multiplier_before_replacements(ctx: RuleContext, billed: np.ndarray) -> np.ndarray:
+def _multiplier_before_replacements(ctx: RuleContext) -> np.ndarray:
     """Per meter_replacement order (`ctx.orders_of`), the multiplier before it as the bill
     frame prices the kWh due (`multiplier_before_replacements`): one recording meter numbers or
     nothing takes the bills' multiplier where they changed it exactly at the replacement."""
-    orders = ctx.orders_of("meter_replacement")
-    cust = orders["cust"].to_numpy(dtype=np.int64)
-    rows = bill_rows_of(ctx.bill_customer, cust)  # the bills of the customers replaced
-    read_from, read_to = ctx.read_days(rows)
-    return multiplier_before_replacements(
-        (
-            cust,
-            day_numbers(orders["effective_date"]),
-            pd.to_numeric(orders["old_value"], errors="coerce").to_numpy(dtype=float),
-        ),
-        (ctx.bill_customer[rows], day_numbers(read_from), day_numbers(read_to)),
-        billed[rows],
-    )
+    _, replacements, reads, swaps = meter_swaps(ctx, ctx.orders_of("meter_replacement"))
+    return multiplier_before_replacements(replacements, reads, swaps)
 
 
 def _multiplier_differs(

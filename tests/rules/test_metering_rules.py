@@ -199,6 +199,27 @@ def test_a_ct_change_inside_the_last_bills_read_period_is_judged_on_the_multipli
 # --- kWh left out of a bill on the wrong tariff: due at the tariff due ------------------------
 
 
+def test_a_joined_bill_billing_both_meters_at_the_new_multiplier_does_not_make_the_old_one_due():
+    """Archive CT 60, right all year; January to November billed at 40; a meter-only swap on 16
+    December (meter numbers) and December joining old 4,300 → final 4,450 and new 0 → 100,
+    billing all 250 units at 60 = 15,000 kWh. That one bill made 40 the multiplier before the
+    swap, so nothing was found: 11 bills × 300 units × (60 − 40) = 66,000 kWh × 0.80 =
+    ¥52,800.00 short. Near miss: December billing the old meter's 150 units at 40 and the new
+    one's 100 at 60 (12,000 kWh) shows the CT changed with the meter: 40 before, nothing."""
+    u = Utility()
+    for customer_id, kwh in (("all_at_60", 15_000.0), ("joined_at_40", 12_000.0)):
+        u.customer(customer_id, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+        bills = u.monthly(customer_id, flat(12_000), multiplier=40.0, tariff="COM")
+        bills[11].update(register_start=4300.0, register_end=100.0, multiplier_billed=60.0)
+        bills[11].update(kwh_billed=kwh, energy_charge=kwh * 0.8, amount=kwh * 0.8)
+        u.order(customer_id, "meter_replacement", "2024-12-16", "E-1", "E-2")
+        u.orders[-1].update(old_final_read=4450.0, new_first_read=0.0)
+    found = run(u, ["multiplier_mismatch", "meter_change_energy_lost"])
+    assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"all_at_60": 52_800.0}
+    )
+
+
 def _on_agr(u: Utility, customer_id: str, **archive: object) -> list[dict]:
     """A shop archived and billed on AGR (0.4, agricultural): tariff_mismatch finds COM (0.8)
     due. 100 kWh billed a month."""
