@@ -220,6 +220,33 @@ def test_a_joined_bill_billing_both_meters_at_the_new_multiplier_does_not_make_t
     )
 
 
+def test_bills_before_a_meter_swap_are_priced_at_the_multiplier_due_then():
+    """The kWh a bill before a swap left out are those of the multiplier due then, not of the
+    archive's (the new meter's). CT 40 → 60 swapped with the meter on 16 December (meter
+    numbers), December joining 150 old units × 40 + 100 new × 60; March alone billed at 20:
+    300 units × (40 − 20) = 6,000 kWh × 0.80 = ¥4,800.00, not 300 × (60 − 20) = 12,000 kWh,
+    ¥9,600.00. An order recording the old multiplier 40, the 11 bills before it at 30 (9,000
+    kWh each): 11 × 300 × (40 − 30) = 33,000 kWh × 0.80 = ¥26,400.00, not 11 × 300 × 30 =
+    99,000 kWh, ¥79,200.00. Near miss: the bills after that swap billed at 60, due: nothing."""
+    u = Utility()
+    u.customer("march20", contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+    bills = u.monthly("march20", flat(12_000), multiplier=40.0, tariff="COM")
+    bills[11].update(register_start=4300.0, register_end=100.0, multiplier_billed=60.0)
+    bills[2].update(multiplier_billed=20.0, kwh_billed=6000.0, energy_charge=4800.0)
+    bills[2]["amount"] = 4800.0
+    u.order("march20", "meter_replacement", "2024-12-16", "E-1", "E-2")
+    u.orders[-1].update(old_final_read=4450.0, new_first_read=0.0)
+    u.customer("rec40", contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+    bills = u.monthly("rec40", flat(9_000), multiplier=30.0, tariff="COM")
+    bills[11].update(register_start=0.0, register_end=200.0, multiplier_billed=60.0)
+    u.order("rec40", "meter_replacement", "2024-12-01", "40", "60")
+    u.orders[-1].update(old_final_read=4300.0, new_first_read=0.0)
+    found = run(u, ["multiplier_mismatch"])
+    assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"march20": 4_800.0, "rec40": 26_400.0}
+    )
+
+
 def _on_agr(u: Utility, customer_id: str, **archive: object) -> list[dict]:
     """A shop archived and billed on AGR (0.4, agricultural): tariff_mismatch finds COM (0.8)
     due. 100 kWh billed a month."""
