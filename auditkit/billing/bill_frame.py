@@ -11,6 +11,8 @@ Everything is array work over the whole table (searchsorted on customer × day k
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -186,16 +188,29 @@ def prepare_bills(
     ordered[orders["cust"].to_numpy(dtype=np.int64)] = True
     ordered = np.flatnonzero(ordered[cust])
     multiplier_billed = number("multiplier_billed")
+    registers = number("register_start"), number("register_end")
+    kwh_billed = number("kwh_billed")
     replaced = np.flatnonzero((orders["order_type"] == "meter_replacement").to_numpy(dtype=bool))
-    orders.iloc[replaced, orders.columns.get_loc("old_number")] = multiplier_before_replacements(
-        (
-            orders["cust"].to_numpy(dtype=np.int64)[replaced],
-            orders["day"].to_numpy(dtype=np.int64)[replaced],
-            orders["old_number"].to_numpy(dtype=float)[replaced],
+    replacements = Replacements(
+        *(orders[name].to_numpy(dtype=np.int64)[replaced] for name in ("cust", "day")),
+        *(
+            orders[name].to_numpy(dtype=float)[replaced]
+            for name in ("old_number", "final", "first")
         ),
-        (cust[ordered], from_day[ordered], to_day[ordered]),
+    )
+    reads = MeterReads(
+        cust[ordered],
+        from_day[ordered],
+        to_day[ordered],
+        _old_meter_last_days(source, kept, ordered, to_day),
+        registers[0][ordered],
+        registers[1][ordered],
+        kwh_billed[ordered],
         multiplier_billed[ordered],
     )
+    swaps = meter_swap_bills(replacements, reads)
+    before = multiplier_before_replacements(replacements, reads, swaps)
+    orders.iloc[replaced, orders.columns.get_loc("old_number")] = before
     read_to_key = _key(cust[ordered], to_day[ordered])  # customer × read_to day of those bills
     in_force = {
         name: _value_before(
@@ -212,8 +227,6 @@ def prepare_bills(
     }
     read_type = text("read_type")
     estimated = np.asarray(read_type == "estimated")
-    registers = number("register_start"), number("register_end")
-    kwh_billed = number("kwh_billed")
     metered = _metered_due(
         {name: number(name) for name in METERED},
         register_scale(estimated, in_force["multiplier"], multiplier_billed),
@@ -233,8 +246,7 @@ def prepare_bills(
             kwh_billed,
             estimated,
             in_force["multiplier"],
-            (ordered, cust[ordered], from_day[ordered], read_to_key),
-            orders,
+            (ordered, replacements._replace(old=before), swaps),
         ),
         "multiplier_billed": multiplier_billed,
         "multiplier_due": in_force["multiplier"],
@@ -563,26 +575,148 @@ def _orders(orders: pd.DataFrame | None, customers: pd.DataFrame) -> pd.DataFram
     return frame.sort_values("key", kind="stable", ignore_index=True)
 
 
-def multiplier_before_replacements(
-    replacements: tuple[np.ndarray, np.ndarray, np.ndarray],
-    bills: tuple[np.ndarray, np.ndarray, np.ndarray],
-    multiplier_billed: np.ndarray,
+#: How close two register reads (kept to the hundredth) are to be one read.
+READ_MATCH = 0.005
+
+
+class Replacements(NamedTuple):
+    """meter_replacement orders: customer codes, effective days (days since 1970), old values as
+    numbers (the multiplier before; NaN for meter numbers or nothing), the old meter's final read
+    and the new meter's first read (NaN where not recorded)."""
+
+    cust: np.ndarray
+    day: np.ndarray
+    old: np.ndarray
+    final: np.ndarray
+    first: np.ndarray
+
+
+class MeterReads(NamedTuple):
+    """The bills searched around meter replacements, each customer's in month order: customer
+    codes, read_from and read_to days, the last day each bill reads the old meter of a swap on
+    it (the eve of read_to where the bill records read_to, whose reading is the old meter's; else
+    the month's last day: the swap month's bill is the new meter's), registers, kWh and
+    multiplier billed."""
+
+    cust: np.ndarray
+    from_day: np.ndarray
+    to_day: np.ndarray
+    old_last_day: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    kwh: np.ndarray
+    multiplier: np.ndarray
+
+
+class MeterSwapBills(NamedTuple):
+    """Per meter replacement, its bills (positions among the MeterReads, −1 where none):
+    `last_old`, the old meter's last bill, and `first_new`, the new meter's first; `joined`,
+    whether that first new bill joins both meters; `crowded`, whether another swap of the
+    customer falls in the same first new bill (three meters in one bill: which read is whose is
+    not known)."""
+
+    last_old: np.ndarray
+    first_new: np.ndarray
+    joined: np.ndarray
+    crowded: np.ndarray
+
+
+def meter_swap_bills(replacements: Replacements, reads: MeterReads) -> MeterSwapBills:
+    """The bills around each meter replacement, one definition for the rules and the
+    recomputation.
+
+    The first new bill is the first one reading the old meter no later than the eve of the swap
+    (`MeterReads.old_last_day`), unless it ends on the old meter: read up to its final read, or
+    followed by a bill starting at the new meter's first read (neither read from nor to that
+    read itself); it then is the old meter's last bill, the next one the new meter's first.
+
+    A first new bill joins both meters when the swap falls in its read period (on read_from or
+    after), it starts on the old meter (where the old meter's last bill ended, to the
+    hundredth; the first bill of the extract, no bill before it: its register runs back below
+    its start), not at the new meter's first read nor past the old meter's final read, and it
+    ends on the new meter (not at the old meter's final read). Without the new meter's first
+    read no bill joins; a final read not recorded leaves its comparisons open. A bill holding
+    two swaps (`crowded`) joins none."""
+    cust, day, final, first_read = (
+        replacements.cust,
+        replacements.day,
+        replacements.final,
+        replacements.first,
+    )
+    n = len(reads.cust)
+    if not n:
+        none = np.full(len(cust), -1, dtype=np.int64)
+        return MeterSwapBills(
+            none, none, np.zeros(len(cust), dtype=bool), np.zeros(len(cust), dtype=bool)
+        )
+
+    def own(position: np.ndarray) -> np.ndarray:
+        """`position` where it is a bill of the replacement's customer, else −1."""
+        at = np.clip(position, 0, n - 1)
+        return np.where((position >= 0) & (position < n) & (reads.cust[at] == cust), position, -1)
+
+    position = np.searchsorted(_key(reads.cust, reads.old_last_day), _key(cust, day), "left")
+    at = own(position)
+    bill = np.maximum(at, 0)
+    after = own(position + 1)
+    from_first = (after >= 0) & (
+        np.abs(reads.start[np.maximum(after, 0)] - first_read) < READ_MATCH
+    )
+    ends_old = (
+        (at >= 0)
+        & ~(np.abs(reads.start[bill] - first_read) < READ_MATCH)
+        & ~(np.abs(reads.end[bill] - first_read) < READ_MATCH)
+        & ((np.abs(reads.end[bill] - final) < READ_MATCH) | from_first)
+    )
+    position = position + ends_old
+    first_new, last_old = own(position), own(position - 1)
+    new, old = np.maximum(first_new, 0), np.maximum(last_old, 0)
+    start, end = reads.start[new], reads.end[new]
+    continues = np.where(last_old >= 0, np.abs(start - reads.end[old]) < READ_MATCH, end < start)
+    starts_old = continues & ~(np.abs(start - first_read) < READ_MATCH) & ~(final < start)
+    ends_new = ~(np.abs(end - final) < READ_MATCH)
+    joined = (first_new >= 0) & ~np.isnan(first_read) & (day >= reads.from_day[new])
+    joined &= starts_old & ends_new
+    # Swaps of other days in the same first new bill.
+    swaps = np.unique(np.stack([first_new, day])[:, first_new >= 0], axis=1)
+    per_bill = np.bincount(swaps[0], minlength=n)
+    crowded = (first_new >= 0) & (per_bill[new] > 1)
+    return MeterSwapBills(last_old, first_new, joined & ~crowded, crowded)
+
+
+def _old_meter_last_days(
+    source: pd.DataFrame, kept: np.ndarray | None, rows: np.ndarray, to_day: np.ndarray
 ) -> np.ndarray:
-    """Per meter_replacement order (`replacements`: customer codes, effective days, old values
-    as numbers), the multiplier before it: its old value; where it records none (meter asset
-    numbers, or nothing), the multiplier billed on the customer's last bill read before its day
-    if the first bill read from that day on billed another (the bills' multiplier changed
-    exactly at a registered replacement, a CT 40 → 60 swapped with the meter: judged on what the
-    bills billed, as an order's unknown old capacity is); else NaN (the order changes no
-    multiplier). `bills` are the customer codes, read_from and read_to days of the bills
-    searched, `multiplier_billed` theirs."""
-    order_cust, order_day, old = replacements
-    before = old.astype(float, copy=True)
+    """Per bill of `rows` (positions in the frame), `MeterReads.old_last_day`: read_to (filled
+    with the month's last day) less a day where the bill records read_to (`source`'s rows
+    `kept`, all where None)."""
+    last_day = to_day[rows].copy()
+    if "read_to" in source:
+        at = rows if kept is None else kept[rows]
+        recorded = source["read_to"].to_numpy("datetime64[D]")[at]
+        last_day[~np.isnat(recorded)] -= 1
+    return last_day
+
+
+def multiplier_before_replacements(
+    replacements: Replacements, reads: MeterReads, swaps: MeterSwapBills
+) -> np.ndarray:
+    """Per meter replacement, the multiplier before it: its old value; where it records none
+    (meter asset numbers, or nothing), the multiplier billed on the customer's last bill read
+    before its day if the first bill read from that day on billed another (the bills'
+    multiplier changed exactly at a registered replacement, a CT 40 → 60 swapped with the meter:
+    judged on what the bills billed, as an order's unknown old capacity is); where no bill is
+    read from that day on, the first new bill (`swaps`) decides only where it billed the old
+    meter's units (joined, or added: `_old_part_multiplier`) at that last bill's multiplier and
+    the new meter's at another (a bill billing them all at one multiplier shows a meter-only
+    swap, the CT kept); else NaN (the order changes no multiplier: the archive's is due before
+    it)."""
+    before = replacements.old.astype(float, copy=True)
     unknown = np.flatnonzero(np.isnan(before))
-    cust, from_day, to_day = bills
-    if not len(unknown) or not len(cust):
+    if not len(unknown) or not len(reads.cust):
         return before
-    order_key = _key(order_cust[unknown], order_day[unknown])
+    order_cust = replacements.cust[unknown]
+    order_key = _key(order_cust, replacements.day[unknown])
 
     def billed_next_to(bill_key: np.ndarray, step: int) -> np.ndarray:
         """The multiplier billed on the bill next to each order's day, bills ordered by
@@ -591,13 +725,40 @@ def multiplier_before_replacements(
         at = np.searchsorted(bill_key[by_key], order_key, side="left") + step
         inside = (at >= 0) & (at < len(by_key))
         at = by_key[np.clip(at, 0, len(by_key) - 1)]
-        return np.where(inside & (cust[at] == order_cust[unknown]), multiplier_billed[at], np.nan)
+        return np.where(inside & (reads.cust[at] == order_cust), reads.multiplier[at], np.nan)
 
-    last = billed_next_to(_key(cust, to_day), -1)
-    first = billed_next_to(_key(cust, from_day), 0)
+    last = billed_next_to(_key(reads.cust, reads.to_day), -1)
+    first = billed_next_to(_key(reads.cust, reads.from_day), 0)
     changed = np.isfinite(last) & np.isfinite(first) & (last != first)
+    # No bill read from the day on: the first new bill tells, where it billed the old meter's
+    # units at the multiplier before and the new meter's at another.
+    mixed = np.isnan(first) & (swaps.first_new[unknown] >= 0)
+    new_bill = swaps.first_new[unknown][mixed]
+    old_part = _old_part_multiplier(replacements, reads, swaps)[unknown][mixed]
+    changed[mixed] = np.isclose(old_part, last[mixed], rtol=1e-3) & (
+        last[mixed] != reads.multiplier[new_bill]
+    )
     before[unknown[changed]] = last[changed]
     return before
+
+
+def _old_part_multiplier(
+    replacements: Replacements, reads: MeterReads, swaps: MeterSwapBills
+) -> np.ndarray:
+    """Per replacement, the multiplier its first new bill billed the old meter's units at: its
+    kWh less the new meter's units × its multiplier, over the old meter's units it holds. A
+    bill joining both meters holds the old meter's from its start to the final read and the new
+    one's from the first read; another holds its own registers and, added (换表电量), the old
+    meter's from the end of its last bill to the final read. NaN where a read is missing or no
+    old unit is in the bill."""
+    bill = np.maximum(swaps.first_new, 0)
+    old_end = np.where(swaps.joined, reads.start[bill], reads.end[np.maximum(swaps.last_old, 0)])
+    new_start = np.where(swaps.joined, replacements.first, reads.start[bill])
+    new_kwh = (reads.end[bill] - new_start) * reads.multiplier[bill]
+    old_units = replacements.final - old_end
+    old_units[(swaps.first_new < 0) | (~swaps.joined & (swaps.last_old < 0))] = np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(old_units > 0, (reads.kwh[bill] - new_kwh) / old_units, np.nan)
 
 
 def _key(cust: np.ndarray, day: np.ndarray) -> np.ndarray:
@@ -727,46 +888,38 @@ def _kwh_due(
     kwh_billed: np.ndarray,
     estimated_read: np.ndarray,
     multiplier: np.ndarray,
-    ordered: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    orders: pd.DataFrame,
+    swapped: tuple[np.ndarray, Replacements, MeterSwapBills],
 ) -> np.ndarray:
     """(register_end − register_start) × multiplier due, rounded half up to 0.01 kWh as a bill
     line shows it (a CT of 62.5: 33 × 62.5 = 2,061.875 → 2,061.88); estimated reads
     (`estimated_read`) keep the billed kWh.
 
-    A meter replacement effective inside the read period (read_from < day ≤ read_to) with the old
-    meter's final read and the new meter's first read joins the two meters: (final − start) × the
-    multiplier before the order + (end − first) × the multiplier due, unless the bill already
-    starts on the new meter (register_start = its first read). Only the bills of customers with
-    orders are searched: `ordered` gives their rows, customer codes, read_from days and
-    customer × read_to keys.
+    A bill joining both meters of a replacement (`meter_swap_bills`: the first new bill,
+    starting on the old meter and ending on the new) is due (final − start) × the multiplier
+    before the order (its old value, else the multiplier due) + (end − first) × the multiplier
+    due; without the final read the old meter's part is not known (the kWh billed are due, at
+    least the new meter's); with two swaps in it (three meters), the kWh billed.
+    `swapped` gives the frame rows of the bills searched (MeterReads positions), the
+    replacements (old values: the multiplier before) and their bills.
     """
     start, end = registers
     kwh = end - start
     kwh *= multiplier
-    joins = orders[
-        (orders["order_type"] == "meter_replacement")
-        & orders["final"].notna()
-        & orders["first"].notna()
-    ]
-    if len(joins):
-        rows, cust, from_day, to_key = ordered
-        start, end, multiplier = start[rows], end[rows], multiplier[rows]
-        keys = joins["key"].to_numpy(dtype=np.int64)
-        index = np.searchsorted(keys, to_key, side="right") - 1
-        hit = index >= 0
-        at = np.maximum(index, 0)
-        hit &= (joins["cust"].to_numpy(dtype=np.int64)[at] == cust) & (
-            joins["day"].to_numpy(dtype=np.int64)[at] > from_day
-        )
-        # A bill that already starts on the new meter's first read needs no join.
-        final = joins["final"].to_numpy(dtype=float)[at]
-        first = joins["first"].to_numpy(dtype=float)[at]
-        hit &= (start != first) & (final >= start)
-        old = joins["old_number"].to_numpy(dtype=float)[at]
-        before = np.where(np.isfinite(old), old, multiplier)
-        joined = (final - start) * before + (end - first) * multiplier
-        kwh[rows] = np.where(hit, joined, kwh[rows])
+    rows, replacements, swaps = swapped
+    joined = np.flatnonzero(swaps.joined)
+    at = rows[swaps.first_new[joined]]
+    final, first, old = (
+        replacements.final[joined],
+        replacements.first[joined],
+        replacements.old[joined],
+    )
+    before = np.where(np.isfinite(old), old, multiplier[at])
+    new_kwh = (end[at] - first) * multiplier[at]
+    kwh[at] = np.where(
+        np.isnan(final), np.fmax(kwh_billed[at], new_kwh), (final - start[at]) * before + new_kwh
+    )
+    crowded = rows[swaps.first_new[swaps.crowded]]
+    kwh[crowded] = kwh_billed[crowded]
     round_half_up(kwh, 2, out=kwh)
     np.copyto(kwh, kwh_billed, where=estimated_read)
     return kwh

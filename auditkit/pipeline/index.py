@@ -38,6 +38,8 @@ from auditkit.report.tables import groups_rows
 
 MAIN_FIGURES = ("findings", "revenue_proved", "revenue_estimated", "penalties")
 COLUMNS = ("subject", "notebook", "status", *MAIN_FIGURES, "headline", "duration", "links")
+#: The columns whose words may group the rows (`_grouping_words`); the others differ row by row.
+GROUPING_COLUMNS = ("subject", "notebook", "status")
 
 
 def _link(folder: str, file_name: str | None, text: str) -> str:
@@ -96,13 +98,21 @@ def _code_before_codes(record: Mapping[str, Any], headline: Mapping[str, Any]) -
 
 
 def _cell(
-    key: str, lang: str, content: str, kind: str = "", sort_value: float | None = None
+    key: str,
+    lang: str,
+    content: str,
+    kind: str = "",
+    sort_value: float | None = None,
+    filter_value: str | None = None,
 ) -> str:
     """One cell, labelled for the phone layout (each row a card); `sort_value` is the number the
-    tables script sorts by where the text is none ("1 分 05 秒": 65 seconds)."""
+    tables script sorts by where the text is none ("1 分 05 秒": 65 seconds), `filter_value` the
+    words it filters by where the text holds more ("失败" of "失败" and the error's line)."""
     css = f' class="{kind}"' if kind else ""
     sort = f' data-sort="{sort_value}"' if sort_value is not None else ""
-    return f'<td{css}{sort} data-label="{html.escape(_column_name(key, lang))}">{content}</td>'
+    value = f' data-ak-value="{html.escape(filter_value)}"' if filter_value is not None else ""
+    label = html.escape(_column_name(key, lang))
+    return f'<td{css}{sort}{value} data-label="{label}">{content}</td>'
 
 
 def _seconds(value: Any) -> float | None:
@@ -110,15 +120,22 @@ def _seconds(value: Any) -> float | None:
     return None if is_missing(value) else float(value)
 
 
+def _grouping_words(record: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """A record's words in the columns that may group the rows: what its cells filter by (the
+    status without a failed notebook's error line), so that the filter offered is decided on the
+    very words the tables script lists."""
+    return {
+        "subject": _subject(record, lang),
+        "notebook": study_name(record["notebook"], lang),
+        "status": i18n.text(f"pipeline.status.{record['status']}", lang),
+    }
+
+
 def _filtered_columns(notebooks: Sequence[Mapping[str, Any]], lang: str) -> set[str]:
     """The columns whose words group the rows (`tables.groups_rows`), offered as filters by the
     tables script: never the figures or the links, which differ from row to row."""
-    words = {
-        "subject": [_subject(record, lang) for record in notebooks],
-        "notebook": [study_name(record["notebook"], lang) for record in notebooks],
-        "status": [i18n.text(f"pipeline.status.{record['status']}", lang) for record in notebooks],
-    }
-    return {key for key, texts in words.items() if groups_rows(texts)}
+    words = [_grouping_words(record, lang) for record in notebooks]
+    return {key for key in GROUPING_COLUMNS if groups_rows(row[key] for row in words)}
 
 
 def _basis(record: Mapping[str, Any], key: str, lang: str) -> str:
@@ -182,13 +199,15 @@ def _row(record: Mapping[str, Any], lang: str, qualify: Collection[str] = ()) ->
         )
         if link
     )
+    words = _grouping_words(record, lang)
     error = f"<br><small>{html.escape(_error(record, lang))}</small>" if record.get("error") else ""
-    state = html.escape(i18n.text(f"pipeline.status.{status}", lang)) + error
+    state = html.escape(words["status"]) + error
+    status_css = f"ak-status-{html.escape(status)}"
     return (
         "<tr>"
-        + _cell("subject", lang, html.escape(_subject(record, lang)))
-        + _cell("notebook", lang, html.escape(study_name(record["notebook"], lang)))
-        + _cell("status", lang, state, f"ak-status-{html.escape(status)}")
+        + _cell("subject", lang, html.escape(words["subject"]))
+        + _cell("notebook", lang, html.escape(words["notebook"]))
+        + _cell("status", lang, state, status_css, filter_value=words["status"])
         + main
         + _cell("headline", lang, others, "ak-figures")
         + _cell("duration", lang, format_duration(seconds, lang), "ak-num", _seconds(seconds))

@@ -13,7 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from auditkit.billing.bill_frame import (
+    MeterReads,
+    MeterSwapBills,
+    Replacements,
+    meter_swap_bills,
+)
 from auditkit.billing.money import round_half_up
+from auditkit.billing.tariff_lookup import day_numbers
 from auditkit.periods import date_month_number, month_end_days, month_first_days
 from auditkit.rules.adjustments import approved
 from auditkit.rules.billing_lines import pf_moved
@@ -45,15 +52,42 @@ def _days(dates: pd.Series) -> pd.Series:
     return pd.to_datetime(dates).dt.normalize().astype("datetime64[ns]")
 
 
-def _new_meter_keys(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
-    """Per bill of `rows` (positions, ascending), customer code × KEY_STRIDE + the last day (days
-    since 1970) a meter swapped on it leaves the bill on the old meter: the day before read_to
-    where the bill records its read period (the reading on read_to is the old meter's), else the
-    last day of its month (the swap month's bill is the new meter's). Sorted, as the context
-    sorts the bills."""
-    last_day = ctx.read_days(rows)[1]  # read_to, else the month's last day
-    last_day[~np.isnat(ctx.bills["read_to"].iloc[rows].to_numpy(dtype="datetime64[D]"))] -= DAY
-    return customer_keys(ctx.bill_customer[rows], last_day.astype(np.int64))
+def meter_swaps(
+    ctx: RuleContext, orders: pd.DataFrame
+) -> tuple[np.ndarray, Replacements, MeterReads, MeterSwapBills]:
+    """The meter_replacement `orders` (of `ctx.orders_of`) as the bill frame reads them, the
+    positions (ascending) of their customers' bills, those bills' reads and the bills around
+    each swap (`meter_swap_bills`: one definition of the old meter's last bill, the new one's
+    first and a bill joining both, for the rules and the recomputation)."""
+
+    def number(column: str) -> np.ndarray:
+        if column not in orders:
+            return np.full(len(orders), np.nan)
+        return pd.to_numeric(orders[column], errors="coerce").to_numpy(dtype=float)
+
+    cust = orders["cust"].to_numpy(dtype=np.int64)
+    replacements = Replacements(
+        cust,
+        day_numbers(orders["effective_date"]),
+        number("old_value"),
+        number("old_final_read"),
+        number("new_first_read"),
+    )
+    rows = rows_of(ctx, cust)
+    read_from, read_to = (day_numbers(days) for days in ctx.read_days(rows))
+    recorded = ~np.isnat(ctx.bills["read_to"].iloc[rows].to_numpy(dtype="datetime64[D]"))
+    bills = ctx.bills
+    reads = MeterReads(
+        ctx.bill_customer[rows],
+        read_from,
+        read_to,
+        read_to - recorded,
+        *(
+            bills[column].to_numpy(dtype=float)[rows]
+            for column in ("register_start", "register_end", "kwh_billed", "multiplier_billed")
+        ),
+    )
+    return rows, replacements, reads, meter_swap_bills(replacements, reads)
 
 
 @rule(
@@ -74,34 +108,35 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] <= ctx.as_of)]
     if orders.empty or ctx.bills.empty:
         return empty_raw()
-    cust = orders["cust"].to_numpy(dtype=np.int64)
     month = orders["effective_month"].to_numpy(dtype=np.int64)
-    old_final = pd.to_numeric(orders["old_final_read"], errors="coerce").to_numpy(dtype=float)
-    new_first = pd.to_numeric(orders["new_first_read"], errors="coerce").to_numpy(dtype=float)
-    # The first bill on the new meter is the first whose read period runs past the swap day
-    # (read on the 25th, a swap on the 28th joins next month's bill); without read dates, the
-    # first from the effective month on. The old meter's last bill is the one before it.
-    swap_day = orders["effective_date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
-    # Searched among the bills of the customers with a swap only (positions in `rows`).
-    rows = rows_of(ctx, cust)
+    rows, replacements, _, swaps = meter_swaps(ctx, orders)
     if not len(rows):
         return empty_raw()
-    first_new = np.searchsorted(_new_meter_keys(ctx, rows), customer_keys(cust, swap_day), "left")
-    at = rows[np.minimum(first_new, len(rows) - 1)]
-    has_new = (first_new < len(rows)) & (ctx.bill_customer[at] == cust)
-    last_old = rows[np.maximum(first_new - 1, 0)]
-    has_old = (first_new > 0) & (ctx.bill_customer[last_old] == cust)
+    cust, swap_day = replacements.cust, replacements.day
+    old_final, new_first = replacements.final, replacements.first
+    # The old meter's last bill and the new meter's first (`meter_swap_bills`); a first new bill
+    # holding two swaps reads three meters, which reading is whose not known: not judged.
+    has_new = (swaps.first_new >= 0) & ~swaps.crowded
+    has_old = swaps.last_old >= 0
+    at = rows[np.maximum(swaps.first_new, 0)]
+    last_old = rows[np.maximum(swaps.last_old, 0)]
     bills = ctx.bills
     start = bills["register_start"].to_numpy(dtype=float)
     end = bills["register_end"].to_numpy(dtype=float)
     multiplier = bills["multiplier_billed"].to_numpy(dtype=float)
     kwh = bills["kwh_billed"].to_numpy(dtype=float)
-    # Energy the first new bill charged beyond its own registers: the old meter's remainder,
-    # where billing adds it there (换表电量), is billed after all.
-    added = np.maximum(kwh[at] - (end[at] - start[at]) * multiplier[at], 0.0)
+    # A first new bill that joins both meters (the swap inside its read period, the bill running
+    # on from the old meter to the new meter's read, as the recomputation joins it) bills the
+    # new meter from its first read; else it bills its own registers.
+    joined = swaps.joined & has_new
+    new_units_billed = end[at] - np.where(joined, new_first, start[at])
+    # Energy the first new bill charged beyond the new meter's units: the old meter's remainder,
+    # where billing adds it there (换表电量) or joins it, is billed after all, at the multiplier
+    # the old meter was billed at before the swap.
+    added = np.maximum(kwh[at] - new_units_billed * multiplier[at], 0.0)
     old_units = old_final - end[last_old] - added / multiplier[last_old]
     old_lost = has_old & has_new & _beyond_rounding(old_units, multiplier[last_old], params)
-    new_units = start[at] - new_first
+    new_units = np.where(joined, 0.0, start[at] - new_first)
     new_lost = has_new & _beyond_rounding(new_units, multiplier[at], params)
     flagged = np.flatnonzero(old_lost | new_lost)
     if not len(flagged):
@@ -138,8 +173,10 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "new_lost": new_lost[flagged],
             "old_final": old_final[flagged],
             "new_first": new_first[flagged],
-            "billed_end": end[last_old[flagged]],
-            "old_period": ctx.bill_month[last_old[flagged]],
+            "billed_end": np.where(
+                joined, end[last_old] + added / multiplier[last_old], end[last_old]
+            )[flagged],
+            "old_period": np.where(joined, ctx.bill_month[at], ctx.bill_month[last_old])[flagged],
             "new_start": start[first_bill],
             "new_period": ctx.bill_month[first_bill],
             "old_kwh": old_kwh,

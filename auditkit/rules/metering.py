@@ -7,9 +7,8 @@ import pandas as pd
 
 from auditkit.billing.bill_frame import multiplier_before_replacements
 from auditkit.billing.money import round_half_up
-from auditkit.billing.tariff_lookup import day_numbers
 from auditkit.periods import add_months, date_month_number
-from auditkit.rules.context import RuleContext, bill_rows_of
+from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import clause, funds_clause
 from auditkit.rules.findings import (
     empty_raw,
@@ -20,6 +19,7 @@ from auditkit.rules.findings import (
     raw_per_customer,
     zero_where_nan,
 )
+from auditkit.rules.meter_records import meter_swaps
 from auditkit.rules.rate_counted import rate_counted_lines
 from auditkit.rules.recomputed import LINE_TYPES
 from auditkit.rules.registry import rule
@@ -40,13 +40,14 @@ from auditkit.rules.worklist import bills_priced_by
 )
 def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     customers = ctx.customers
-    rows = _off_the_multiplier_due(ctx, params["relative_tolerance"])
+    rows, multiplier_due = _billed_off_due(ctx, params["relative_tolerance"])
     if len(rows) == 0:
         return empty_raw()
     archive = _archive_multiplier(ctx)[ctx.bill_customer[rows]]
     billed = ctx.bills["multiplier_billed"].to_numpy(dtype=float)[rows]
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
-    ratio = np.divide(archive, billed, out=np.ones_like(archive), where=billed > 0)
+    # Priced at the multiplier due (before a meter replacement its old one), not the archive's.
+    ratio = np.divide(multiplier_due, billed, out=np.ones_like(multiplier_due), where=billed > 0)
     missing_kwh = kwh * (ratio - 1)
     # A demand charge read through the same wrong multiplier is short by the same ratio, where
     # one is due (not on a single-part tariff due).
@@ -238,41 +239,38 @@ def _archive_multiplier(ctx: RuleContext) -> np.ndarray:
 
 def _off_the_multiplier_due(ctx: RuleContext, tolerance: float) -> np.ndarray:
     """Rows of the bills billed at a multiplier other than the one due, beyond `tolerance`
-    (relative): the archive's, or around a meter replacement with its order the old or new
-    value (before it, its old value was due; in its month either, as the bill may read the old
-    meter or the new one)."""
+    (relative): `_billed_off_due`'s rows."""
+    return _billed_off_due(ctx, tolerance)[0]
+
+
+def _billed_off_due(ctx: RuleContext, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the bills billed at a multiplier other than the one due, beyond `tolerance`
+    (relative), and the multiplier due on each: the archive's, or around a meter replacement
+    with its order the old or new value (before it, its old value was due; in its month either,
+    as the bill may read the old meter or the new one: the one in force after the month is
+    priced)."""
     archive_multiplier = _archive_multiplier(ctx)
     billed = ctx.bills["multiplier_billed"].to_numpy(dtype=float)
     rows = _multiplier_differs(ctx, billed, archive_multiplier, tolerance)
-    if len(rows) and len(ctx.orders_of("meter_replacement")):
-        due, changed = ctx.in_force(
-            archive_multiplier[ctx.bill_customer],
-            ("meter_replacement",),
-            old_value=_multiplier_before_replacements(ctx, billed),
-        )
-        as_due = np.abs(billed[rows] - due[rows]) <= tolerance * due[rows]
-        as_changed = np.abs(billed[rows] - changed[rows]) <= tolerance * changed[rows]
-        rows = rows[~(as_due | as_changed)]
-    return rows
+    if not (len(rows) and len(ctx.orders_of("meter_replacement"))):
+        return rows, archive_multiplier[ctx.bill_customer[rows]]
+    due, changed = ctx.in_force(
+        archive_multiplier[ctx.bill_customer],
+        ("meter_replacement",),
+        old_value=_multiplier_before_replacements(ctx),
+    )
+    as_due = np.abs(billed[rows] - due[rows]) <= tolerance * due[rows]
+    as_changed = np.abs(billed[rows] - changed[rows]) <= tolerance * changed[rows]
+    rows = rows[~(as_due | as_changed)]
+    return rows, due[rows]
 
 
-def _multiplier_before_replacements(ctx: RuleContext, billed: np.ndarray) -> np.ndarray:
+def _multiplier_before_replacements(ctx: RuleContext) -> np.ndarray:
     """Per meter_replacement order (`ctx.orders_of`), the multiplier before it as the bill
     frame prices the kWh due (`multiplier_before_replacements`): one recording meter numbers or
     nothing takes the bills' multiplier where they changed it exactly at the replacement."""
-    orders = ctx.orders_of("meter_replacement")
-    cust = orders["cust"].to_numpy(dtype=np.int64)
-    rows = bill_rows_of(ctx.bill_customer, cust)  # the bills of the customers replaced
-    read_from, read_to = ctx.read_days(rows)
-    return multiplier_before_replacements(
-        (
-            cust,
-            day_numbers(orders["effective_date"]),
-            pd.to_numeric(orders["old_value"], errors="coerce").to_numpy(dtype=float),
-        ),
-        (ctx.bill_customer[rows], day_numbers(read_from), day_numbers(read_to)),
-        billed[rows],
-    )
+    _, replacements, reads, swaps = meter_swaps(ctx, ctx.orders_of("meter_replacement"))
+    return multiplier_before_replacements(replacements, reads, swaps)
 
 
 def _multiplier_differs(

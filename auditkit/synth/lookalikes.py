@@ -25,7 +25,7 @@ from auditkit.synth.world import EV_CHARGING_INDUSTRY, World, working_day_after
 #: Share of the eligible customers (not yet busy, but for the shared-meter exceptions the world made)
 #: made into, or tagged as, each kind of look-alike.
 DEFAULT_SHARES: dict[str, float] = {
-    "industry_downturn": 0.05,  # of business customers, in whole industry × district groups
+    "industry_downturn": 0.05,  # of business customers, in whole industries (all districts)
     "shared_meter_exception": 1.0,  # of schools and care homes on the shared-meter price (all)
     "ev_charging_tariff": 1.0,  # of housing-estate EV charging posts on that price (all)
     "mid_month_price_change": 0.2,  # of customers whose read period straddles a price change
@@ -153,19 +153,25 @@ def _set_consumption(world: World, idx: np.ndarray, kwh: np.ndarray) -> None:
 
 
 def industry_downturn(world: World, share: float) -> None:
-    """Every business of one industry in one district uses 30-40 % less from the same month.
+    """Every business of one industry, in every district, uses 30-40 % less from the same month.
 
-    Each customer's fall is a theft's fall; what tells them apart is that the peers fall too. Whole
-    groups are chosen (busy members fall with them) until the not-busy ones reach `share` of the
-    business customers; a group needs at least two.
+    Each customer's fall is a theft's fall; what tells them apart is that the industry's peers
+    fall too, in its district and in the others (a downturn is the industry's, not a district's:
+    a few customers of one district falling together is what collusion looks like). Whole
+    industries are taken (busy members fall with them) until the not-busy ones reach `share` of
+    the business customers; an industry needs at least two, and no more than `share` (no sector
+    larger than the look-alike is made to fall). EV charging posts are left to their own
+    look-alike (`ev_charging_tariff`).
     """
     m = world.n_months
-    business = np.isin(world.usage, ["commercial", "industrial"]) & ~np.isin(
-        world.industry, catalog.SHARED_METER_INDUSTRIES
+    business = (
+        np.isin(world.usage, ["commercial", "industrial"])
+        & ~np.isin(world.industry, catalog.SHARED_METER_INDUSTRIES)
+        & (world.industry != EV_CHARGING_INDUSTRY)
     )
     wanted = round(share * int(business.sum()))
-    keys = pd.Series(world.industry + "|" + world.district)[business]
-    groups = keys.groupby(keys).groups
+    industries = pd.Series(world.industry)[business]
+    groups = industries.groupby(industries).groups
     names = sorted(groups)
     tagged = 0
     for pick in world.rng.permutation(len(names)):
@@ -173,7 +179,7 @@ def industry_downturn(world: World, share: float) -> None:
             break
         members = np.asarray(groups[names[pick]], dtype=int)
         free = members[~world.busy[members] & world.active[members].all(axis=1)]
-        if len(free) < 2:
+        if not 2 <= len(free) <= wanted:
             continue
         month = int(world.rng.integers(m - 14, m - 5))
         kept = world.rng.uniform(*DOWNTURN_KEPT) * world.rng.uniform(

@@ -182,6 +182,111 @@ def test_a_meter_replaced_inside_the_read_period_joins_the_two_meters():
     assert _frame(b)["kwh_due"].tolist() == [5000.0, 3000.0]
 
 
+def test_a_ct_change_inside_the_last_bills_period_joins_the_old_meter_at_the_multiplier_before():
+    """CT 50 → 100 swapped with the meter on 11 March, inside the last bill's period, by an
+    order recording meter numbers: with no bill read from that day on, the multiplier before it
+    was unknown and the join priced the old meter at the new 100 too, (1040 − 1000) × 100 +
+    30 × 100 = 7,000 kWh due of 5,000 billed. March's bill is the new meter's, at 100, and
+    February's at 50: (1040 − 1000) × 50 + 30 × 100 = 5,000. Near miss: a meter-only swap,
+    billed 100 before it too, changes no multiplier: 40 × 100 + 3,000 = 7,000."""
+    b = Billing()
+    for customer_id, before in (("J", 50.0), ("M", 100.0)):
+        b.customer(customer_id, ct_ratio=100.0)
+        b.bill(customer_id, "2024-02", 40 * before, 0.90, start=960.0, multiplier=before)
+        b.bill(customer_id, "2024-03", 5000, 0.90, start=1000, register_end=30.0, multiplier=100)
+        b.orders.append(
+            {
+                "order_id": f"WO-{customer_id}",
+                "customer_id": customer_id,
+                "order_type": "meter_replacement",
+                "issued_at": pd.Timestamp("2024-03-01"),
+                "effective_date": pd.Timestamp("2024-03-11"),
+                "old_value": "E-0012345",
+                "new_value": "E-0098765",
+                "old_final_read": 1040.0,
+                "new_first_read": 0.0,
+            }
+        )
+    frame = _frame(b)
+    march = frame[frame["period"] == "2024-03"].set_index("customer_id")["kwh_due"]
+    assert march.to_dict() == {"J": 5000.0, "M": 7000.0}
+
+
+def _swap(b: Billing, customer_id: str, day: str, old: str, **reads: float) -> None:
+    """A meter_replacement of `customer_id` effective on `day`, old value `old` (new 100), with
+    the reads given (old_final_read, new_first_read)."""
+    b.orders.append(
+        {
+            "order_id": f"WO-{customer_id}",
+            "customer_id": customer_id,
+            "order_type": "meter_replacement",
+            "issued_at": pd.Timestamp(day) - pd.Timedelta(days=5),
+            "effective_date": pd.Timestamp(day),
+            "old_value": old,
+            "new_value": "100",
+            **reads,
+        }
+    )
+
+
+def test_a_bill_joins_both_meters_as_meter_change_energy_lost_reads_it():
+    """The bills around a swap, read as the rule reads them (`meter_swap_bills`). A joined bill
+    without the final read: the old meter's part is not known, the 5,000 kWh billed are due
+    (at least 30 new units × 100), not (30 − 1,000) × 100 = −97,000. A swap on 1 March, the
+    first day of March's period: 0 old units (final 1,000) + 30 × 100 = 3,000, not −97,000. A
+    bill read on the old meter up to its final read 1,040 (meter-only swap at 100): its own
+    40 × 100 = 4,000, not (1,040 − 1,000) × 100 + (1,040 − 0) × 100 = 108,000. A bill read
+    26 June – 25 July starting on the new meter at 30 (read from 0), a swap on 1 July, the old
+    meter's 20 units to its final 2,820 added (800 kWh): its own (330 − 30) × 40 = 12,000 (the
+    30 units before it are meter_change_energy_lost's), not (2,820 − 30) × 40 + 330 × 40 =
+    124,800."""
+    b = Billing()
+    for customer_id in ("F", "D", "O"):
+        b.customer(customer_id, ct_ratio=100.0)
+        b.bill(customer_id, "2024-02", 4000, 0.90, start=960.0, multiplier=100)
+    b.bill("F", "2024-03", 5000, 0.90, start=1000, register_end=30.0, multiplier=100)
+    _swap(b, "F", "2024-03-11", "50", new_first_read=0.0)
+    b.bill("D", "2024-03", 3000, 0.90, start=1000, register_end=30.0, multiplier=100)
+    _swap(b, "D", "2024-03-01", "E-1", old_final_read=1000.0, new_first_read=0.0)
+    b.bill("O", "2024-03", 4000, 0.90, start=1000, multiplier=100)  # 1,000 → 1,040
+    _swap(b, "O", "2024-03-11", "E-1", old_final_read=1040.0, new_first_read=0.0)
+    b.customer("S", ct_ratio=40.0)
+    june = {"read_from": pd.Timestamp("2024-05-26"), "read_to": pd.Timestamp("2024-06-25")}
+    july = {"read_from": pd.Timestamp("2024-06-26"), "read_to": pd.Timestamp("2024-07-25")}
+    b.bill("S", "2024-06", 12000, 0.80, start=2500.0, multiplier=40, **june)
+    b.bill("S", "2024-07", 12800, 0.80, start=30.0, register_end=330.0, multiplier=40, **july)
+    _swap(b, "S", "2024-07-01", "E-1", old_final_read=2820.0, new_first_read=0.0)
+    frame = _frame(b)
+    last = frame[frame["period"].isin(["2024-03", "2024-07"])].set_index("customer_id")
+    assert last["kwh_due"].to_dict() == {"D": 3000.0, "F": 5000.0, "O": 4000.0, "S": 12000.0}
+
+
+def test_a_joined_bill_billing_both_meters_at_one_multiplier_keeps_the_archives_before_it():
+    """A meter-only swap (meter numbers) on 11 March, CT 100 kept, the bills before it billed 50
+    by mistake: March joins old 1,000 → final 1,040 and new 0 → 30 and bills all 70 units at
+    100, 7,000 kWh. That one bill made the multiplier before the swap the 50 billed before it:
+    (1,040 − 1,000) × 50 + 30 × 100 = 5,000 due, 2,000 "over-billed". It billed the old meter's
+    units at 100, not 50: 100 before it, 40 × 100 + 3,000 = 7,000 due. Near miss: March billing
+    the old meter's 40 units at 50 (2,000 + 3,000 = 5,000 kWh) shows the CT changed with the
+    meter: 50 before it, 5,000 due."""
+    b = Billing()
+    for customer_id, kwh in (("A", 7000), ("J", 5000)):
+        b.customer(customer_id, ct_ratio=100.0)
+        b.bill(customer_id, "2024-02", 2000, 0.90, start=960.0, multiplier=50)
+        b.bill(customer_id, "2024-03", kwh, 0.90, start=1000, register_end=30.0, multiplier=100)
+        _swap(b, customer_id, "2024-03-11", "E-1", old_final_read=1040.0, new_first_read=0.0)
+    frame = _frame(b)
+    due = frame.set_index(["customer_id", "period"])["multiplier_due"]
+    assert due.to_dict() == {
+        ("A", "2024-02"): 100.0,
+        ("A", "2024-03"): 100.0,
+        ("J", "2024-02"): 50.0,
+        ("J", "2024-03"): 100.0,
+    }
+    march = frame[frame["period"] == "2024-03"].set_index("customer_id")["kwh_due"]
+    assert march.to_dict() == {"A": 7000.0, "J": 5000.0}
+
+
 def test_demand_and_reactive_energy_are_due_at_the_multiplier_due():
     # W: billed at 20 where CT 40 is due: its demand and reactive energy, read through the same
     # CT, are due twice as billed. E: the same, read estimated: its kWh, demand and kvarh stay as

@@ -163,7 +163,88 @@ def test_a_ct_change_at_a_replacement_recording_meter_numbers_does_not_fire_mult
     )
 
 
+def ct_swapped_inside_the_last_bill(u: Utility, customer_id: str, old_value: object) -> None:
+    """The shop of `ct_swapped_with_meter` swapped CT 40 → 60 with the meter on 16 December,
+    inside the last bill's read period: 300 units a month at 40 to November (registers 1,000 to
+    4,300); December starts on the new meter's first read 0 and bills its 100 units at 60
+    (6,000 kWh) plus the old meter's 150 units from its 4,300 read to its final 4,450 at 40
+    (6,000 kWh, 换表电量): 12,000 kWh. The order's old and new values are `old_value`."""
+    u.customer(customer_id, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+    bills = u.monthly(customer_id, flat(12_000), multiplier=40.0, tariff="COM", periods=PERIODS)
+    bills[11].update(register_start=0.0, register_end=100.0, multiplier_billed=60.0)
+    u.order(customer_id, "meter_replacement", "2024-12-16", old_value, old_value)
+    u.orders[-1].update(old_final_read=4450.0, new_first_read=0.0)
+
+
+def test_a_ct_change_inside_the_last_bills_read_period_is_judged_on_the_multiplier_before_it():
+    """No bill is read wholly after a swap inside the last bill's period, so an order recording
+    meter numbers left the multiplier before it unknown and the bills before it were judged on
+    the archive's new 60: 11 bills × 300 units × (60 − 40) = 66,000 kWh × 0.80 = ¥52,800.00
+    "proved". December, the swap's bill, is the new meter's and billed 60: 40 before it is the
+    bills'. Near misses: an order recording 60 before it, 11 × 300 × 20 × 0.80 = 52,800.00; a
+    meter-only swap billed 40 in December too, 12 × 300 × 20 × 0.80 = 57,600.00."""
+    u = Utility()
+    ct_swapped_inside_the_last_bill(u, "meter_numbers", "E-0012345")
+    ct_swapped_inside_the_last_bill(u, "recorded_60", "60")
+    ct_swapped_inside_the_last_bill(u, "meter_only", "E-0012345")
+    meter_only = [bill for bill in u.bills if bill["customer_id"] == "meter_only"]
+    meter_only[11].update(register_end=150.0, multiplier_billed=40.0)  # 150 new units at 40
+    found = run(u, ["multiplier_mismatch", "meter_change_energy_lost"])
+    assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"recorded_60": 52_800.0, "meter_only": 57_600.0}
+    )
+    assert set(found["rule_id"]) == {"multiplier_mismatch"}
+
+
 # --- kWh left out of a bill on the wrong tariff: due at the tariff due ------------------------
+
+
+def test_a_joined_bill_billing_both_meters_at_the_new_multiplier_does_not_make_the_old_one_due():
+    """Archive CT 60, right all year; January to November billed at 40; a meter-only swap on 16
+    December (meter numbers) and December joining old 4,300 → final 4,450 and new 0 → 100,
+    billing all 250 units at 60 = 15,000 kWh. That one bill made 40 the multiplier before the
+    swap, so nothing was found: 11 bills × 300 units × (60 − 40) = 66,000 kWh × 0.80 =
+    ¥52,800.00 short. Near miss: December billing the old meter's 150 units at 40 and the new
+    one's 100 at 60 (12,000 kWh) shows the CT changed with the meter: 40 before, nothing."""
+    u = Utility()
+    for customer_id, kwh in (("all_at_60", 15_000.0), ("joined_at_40", 12_000.0)):
+        u.customer(customer_id, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+        bills = u.monthly(customer_id, flat(12_000), multiplier=40.0, tariff="COM")
+        bills[11].update(register_start=4300.0, register_end=100.0, multiplier_billed=60.0)
+        bills[11].update(kwh_billed=kwh, energy_charge=kwh * 0.8, amount=kwh * 0.8)
+        u.order(customer_id, "meter_replacement", "2024-12-16", "E-1", "E-2")
+        u.orders[-1].update(old_final_read=4450.0, new_first_read=0.0)
+    found = run(u, ["multiplier_mismatch", "meter_change_energy_lost"])
+    assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"all_at_60": 52_800.0}
+    )
+
+
+def test_bills_before_a_meter_swap_are_priced_at_the_multiplier_due_then():
+    """The kWh a bill before a swap left out are those of the multiplier due then, not of the
+    archive's (the new meter's). CT 40 → 60 swapped with the meter on 16 December (meter
+    numbers), December joining 150 old units × 40 + 100 new × 60; March alone billed at 20:
+    300 units × (40 − 20) = 6,000 kWh × 0.80 = ¥4,800.00, not 300 × (60 − 20) = 12,000 kWh,
+    ¥9,600.00. An order recording the old multiplier 40, the 11 bills before it at 30 (9,000
+    kWh each): 11 × 300 × (40 − 30) = 33,000 kWh × 0.80 = ¥26,400.00, not 11 × 300 × 30 =
+    99,000 kWh, ¥79,200.00. Near miss: the bills after that swap billed at 60, due: nothing."""
+    u = Utility()
+    u.customer("march20", contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+    bills = u.monthly("march20", flat(12_000), multiplier=40.0, tariff="COM")
+    bills[11].update(register_start=4300.0, register_end=100.0, multiplier_billed=60.0)
+    bills[2].update(multiplier_billed=20.0, kwh_billed=6000.0, energy_charge=4800.0)
+    bills[2]["amount"] = 4800.0
+    u.order("march20", "meter_replacement", "2024-12-16", "E-1", "E-2")
+    u.orders[-1].update(old_final_read=4450.0, new_first_read=0.0)
+    u.customer("rec40", contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+    bills = u.monthly("rec40", flat(9_000), multiplier=30.0, tariff="COM")
+    bills[11].update(register_start=0.0, register_end=200.0, multiplier_billed=60.0)
+    u.order("rec40", "meter_replacement", "2024-12-01", "40", "60")
+    u.orders[-1].update(old_final_read=4300.0, new_first_read=0.0)
+    found = run(u, ["multiplier_mismatch"])
+    assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"march20": 4_800.0, "rec40": 26_400.0}
+    )
 
 
 def _on_agr(u: Utility, customer_id: str, **archive: object) -> list[dict]:

@@ -36,8 +36,12 @@ def test_daily_reads_fall_on_the_injected_day(utility):
     )
     week = pd.Timedelta(days=7)
     changed = _changed(utility)
+    # Meters read by hand have no daily reads (an agricultural pump's theft among them).
+    read_remotely = changed["customer_id"].isin(reads.index.get_level_values("customer_id"))
     inside = changed[
-        (changed["from_date"] - 2 * week >= first) & (changed["from_date"] + week <= last)
+        read_remotely
+        & (changed["from_date"] - 2 * week >= first)
+        & (changed["from_date"] + week <= last)
     ]
     assert len(inside) >= 3
     for customer, day, detail in inside[["customer_id", "from_date", "detail"]].itertuples(
@@ -49,7 +53,8 @@ def test_daily_reads_fall_on_the_injected_day(utility):
         after = own[day : day + week - pd.Timedelta(days=1)].mean()
         kept = float(detail.split("records ")[1].rstrip("%")) / 100
         assert after / before == pytest.approx(kept, rel=0.25), (customer, day)
-        assert before / earlier == pytest.approx(1.0, rel=0.25), (customer, day)
+        if (day - 2 * week).month == day.month:  # one month's level (a season moves it)
+            assert before / earlier == pytest.approx(1.0, rel=0.25), (customer, day)
 
 
 def test_a_changed_months_daily_reads_add_up_to_its_bill(utility):

@@ -3,10 +3,12 @@
    data; without JavaScript the plain table is shown. Tables of at least 10 rows are enhanced.
    Total rows sit in the table's foot (tfoot): they stay last, out of sorting, filters and count.
    What the page cannot know is written where the table is built (auditkit.report.tables,
-   auditkit.pipeline.index): the columns worth a filter (th data-ak-filter), a number's machine
-   value where its text is not one (td data-sort: an elapsed time in seconds), and, for a table
-   cut to its row limit, its number of data rows (data-ak-rows) and the sentence saying that
-   search and filters cover the rows shown only (data-ak-cut).
+   auditkit.pipeline.index): the columns worth a filter (th data-ak-filter), a cell's words to
+   filter by where its text holds more (td data-ak-value: a failed notebook's status without its
+   error line), a number's machine value where its text is not one (td data-sort: an elapsed
+   time in seconds), and, for a table cut to its row limit, its number of data rows
+   (data-ak-rows) and the sentence saying that search and filters cover the rows shown only
+   (data-ak-cut).
    A table too wide for its frame is marked and announced (markWide). */
 (function () {
   "use strict";
@@ -22,6 +24,12 @@
     var number = parseFloat(cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort") :
       text.replace(/[,\s%]/g, ""));
     return isNaN(number) ? -Infinity : number;
+  }
+
+  // The words a filter offers and matches for a cell: those it names, else its text.
+  function filterValue(cell) {
+    return cell.hasAttribute("data-ak-value") ? cell.getAttribute("data-ak-value").trim() :
+      cell.textContent.trim();
   }
 
   function enhance(table, index) {
@@ -60,7 +68,7 @@
       });
       if (numeric || !header.hasAttribute("data-ak-filter")) return;
       var values = {};
-      rows.forEach(function (row) { values[row.cells[column].textContent.trim()] = true; });
+      rows.forEach(function (row) { values[filterValue(row.cells[column])] = true; });
       var choices = Object.keys(values).filter(Boolean).sort();
       var select = document.createElement("select");
       select.setAttribute("aria-label", header.textContent);
@@ -79,7 +87,7 @@
       rows.forEach(function (row) {
         var visible = (!needle || row.textContent.toLowerCase().indexOf(needle) >= 0) &&
           filters.every(function (f) {
-            return !f.select.value || row.cells[f.column].textContent.trim() === f.select.value;
+            return !f.select.value || filterValue(row.cells[f.column]) === f.select.value;
           });
         row.hidden = !visible;
         if (visible) shown += 1;
