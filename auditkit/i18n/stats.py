@@ -81,6 +81,10 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "stats.status.too_short": ("数据过短", "too short"),
     "stats.status.no_recent_change": ("近期或上年同期无读数", "no reads recently or a year before"),
+    "stats.status.idle_year_before": (
+        "上年同期未用电（如空置），无比较基准",
+        "no use a year before (a vacancy): nothing to compare with",
+    ),
     "stats.status.short_history": ("历史不足", "short history"),
     "stats.status.no_peers": ("同类用户不足", "too few peers"),
     "stats.test.first": ("首位数字", "first digit"),

@@ -2,7 +2,10 @@
 
 For each customer the recent change is the mean year-over-year log change of its last `recent`
 months (this spring against last spring, so the season cancels; a zero month counts as a tenth of
-the customer's median month, `matrix.log_consumption`). It is then scored twice, both times by
+the customer's median month, `matrix.log_consumption`). A month a year before without use (a
+vacancy) is no baseline: a home back from a vacant year is no rise, so that month is left out of
+the change, and a customer whose recent months all compare with such months is not scored
+("idle_year_before"). It is then scored twice, both times by
 robust z, (x - median) / (1.4826 MAD):
 
 - self_z: against the customer's own earlier year-over-year changes: is this change unusual for
@@ -70,8 +73,9 @@ def anomaly_scores(
     the recent months and of the same months a year earlier), change (recent / year before - 1),
     self_z, peer_z, peer_group, peer_count, score, direction ("drop" or "rise") and status:
     "scored", "all_zero", "no_recent_change" (no reads in the recent months or a year before),
+    "idle_year_before" (the same months a year earlier used nothing: no baseline),
     "short_history" (fewer than MIN_HISTORY earlier windows) or "no_peers" (fewer than
-    `min_peers` comparable customers); score is NaN unless "scored".
+    `min_peers` comparable customers); score is NaN and direction empty unless "scored".
     """
     require_columns(bills, ["customer_id", "period", "kwh_billed"], "bills")
     require_columns(customers, ["customer_id", "district", "usage_type"], "customers")
@@ -82,11 +86,10 @@ def anomaly_scores(
     if not 1 <= months <= SEASON:
         raise ParameterError("recent", f"1 to {SEASON} months", recent)
     recent = months  # 3.0 as 3: a window's width slices the months
-    if min_peers < 2:
-        raise ParameterError("min_peers", "at least 2 customers", min_peers)
+    min_peers = _whole_from("min_peers", min_peers, 2, "customers")
     matrix = to_matrix(bills[["customer_id", "period", "kwh_billed"]], as_of, "kwh_billed", "bills")
     log_kwh, all_zero = log_consumption(matrix.values, zeros_only=True)
-    change_now, history = _windowed_changes(log_kwh, recent)
+    change_now, history = _windowed_changes(log_kwh, matrix.values, recent)
 
     centre = row_nanmedian(history)
     spread = 1.4826 * row_nanmedian(np.abs(history - centre[:, None]))
@@ -119,25 +122,46 @@ def anomaly_scores(
 
     agree = np.sign(result["self_z"]) == np.sign(result["peer_z"])
     score = np.where(agree, np.minimum(result["self_z"].abs(), result["peer_z"].abs()), 0.0)
+    no_change = np.isnan(change_now)
+    idle_year_before = no_change & (result["year_before_kwh"] == 0).to_numpy()
     status = np.select(
-        [all_zero, np.isnan(change_now), ~enough_history, result["peer_z"].isna()],
-        ["all_zero", "no_recent_change", "short_history", "no_peers"],
+        [all_zero, idle_year_before, no_change, ~enough_history, result["peer_z"].isna()],
+        ["all_zero", "idle_year_before", "no_recent_change", "short_history", "no_peers"],
         "scored",
     )
     result["score"] = np.where(status == "scored", score, np.nan)
-    result["direction"] = np.where(change_now < np.nan_to_num(centre), "drop", "rise")
+    # An unscored customer has no direction: its change is missing or judged against nothing.
+    direction = np.where(change_now < np.nan_to_num(centre), "drop", "rise")
+    result["direction"] = np.where(status == "scored", direction, "")
     result["status"] = status
     return result.sort_values(
         ["score", "customer_id"], ascending=[False, True], na_position="last", ignore_index=True
     )
 
 
-def _windowed_changes(log_kwh: np.ndarray, recent: int) -> tuple[np.ndarray, np.ndarray]:
+def _whole_from(name: str, value: object, least: int, unit: str) -> int:
+    """`value` as an int of at least `least` (5.0 as 5), or a ParameterError naming `name`: a
+    text "5" or a fraction 2.5 is no count, refused here rather than as a TypeError later."""
+    expected = f"a whole number of at least {least} {unit}"
+    try:
+        number = positive_int(name, value)
+    except ParameterError:
+        raise ParameterError(name, expected, value) from None
+    if number < least:
+        raise ParameterError(name, expected, value)
+    return number
+
+
+def _windowed_changes(
+    log_kwh: np.ndarray, kwh: np.ndarray, recent: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Mean year-over-year log change over the last `recent` months, and over every earlier
-    window of `recent` months that does not overlap it (NaN where a window has no data)."""
+    window of `recent` months that does not overlap it (NaN where a window has no data). A month
+    whose `kwh` a year before was zero has no change: a vacancy is no one's normal, and against
+    its floor a home back in use reads as a rise of ten times its median."""
     if log_kwh.shape[1] < SEASON + recent:
         return np.full(log_kwh.shape[0], np.nan), np.full((log_kwh.shape[0], 0), np.nan)
-    yearly = log_kwh[:, SEASON:] - log_kwh[:, :-SEASON]
+    yearly = np.where(kwh[:, :-SEASON] == 0, np.nan, log_kwh[:, SEASON:] - log_kwh[:, :-SEASON])
     present = ~np.isnan(yearly)
     sums = np.concatenate(
         [np.zeros((yearly.shape[0], 1)), np.cumsum(np.where(present, yearly, 0.0), axis=1)], axis=1
