@@ -147,6 +147,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "{district}：供电量数据不完整，线损率不计算。",
         "{district}: supplied energy incomplete, so no line-loss rate.",
     ),
+    "stats.note.supply_unknown_districts": (
+        "district_supply 中有 {count:,} 个供电单位不在客户档案中（{districts}），其供电量未计入；"
+        "请核对单位名称。",
+        "district_supply names {count:,} districts not in the customer archive ({districts}): "
+        "their supply is not counted; check the district names.",
+    ),
     "stats.note.nothing_supplied": (
         "{district}：统计期内供电量为 0 kWh，而售电量为 {kwh} kWh，线损率无法计算；应核查供电量数据。",
         "{district}: supplied 0 kWh over the window but billed {kwh} kWh, so no line-loss rate; "
@@ -234,6 +240,24 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.sentence.outliers": (
         "季节分解发现 {count:,} 个异常月份（残差稳健 z 绝对值大于 3）。",
         "The seasonal decomposition finds {count:,} out-of-line months (|robust z| > 3).",
+    ),
+    "stats.sentence.outliers_not_computed": (
+        "季节分解未做：所分析的单位都没有 {months} 个月的账单，异常月份不作结论。",
+        "The seasonal decomposition was not computed: no district studied has {months} months of "
+        "bills, so nothing is said of out-of-line months.",
+    ),
+    "stats.sentence.theft_not_computed": (
+        "窃电嫌疑评分未做：没有可评分的用户（{reason}）。",
+        "Theft suspicion scores were not computed: no customer could be scored ({reason}).",
+    ),
+    "stats.sentence.anomalies_not_computed": (
+        "用电异常评分未做：没有可评分的用户（{reason}）。",
+        "Anomaly scores were not computed: no customer could be scored ({reason}).",
+    ),
+    "stats.sentence.status_count": ("{status} {count} 户", "{status}: {count}"),
+    "stats.sentence.no_customer_billed": (
+        "所分析月份内没有用户的账单",
+        "no customer has bills in the months studied",
     ),
     "stats.outliers.none": (
         "没有异常月份：各区的残差稳健 z 绝对值均不大于 {threshold}。",
