@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit import formatting, i18n
-from auditkit.checks import positive_int
+from auditkit.checks import positive_int, probability
 from auditkit.errors import ParameterError, checked_names
 from auditkit.periods import as_of_month_within, month_number, period_text
 from auditkit.stats import tables
@@ -177,8 +177,7 @@ def summarize(
     require_columns(bills, BILL_COLUMNS, "bills")
     require_columns(customers, CUSTOMER_COLUMNS, "customers")
     months = positive_int("months", months)
-    if not 0 < high_loss < 1:
-        raise ParameterError("high_loss", "a rate between 0 and 1", high_loss)
+    high_loss = probability("high_loss", high_loss)
     notes: list[Note] = []
     billed = _label_bills(bills, customers, notes)
     if not len(billed.month):
