@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from auditkit import formatting, i18n
-from auditkit.errors import ParameterError, require_type
+from auditkit.errors import ParameterError, parameters_named, require_type
 from auditkit.options.stats import BENFORD_TESTS
 from auditkit.stats import tables
+from auditkit.stats.matrix import checked_numbers
 from auditkit.stats.requirements import InsufficientDataError
 
 if TYPE_CHECKING:
@@ -209,7 +210,7 @@ def benford(
     require_type(values, AMOUNTS, "values", ONE_COLUMN)
     if isinstance(values, np.ndarray) and values.ndim != 1:  # rows and columns: a table too
         raise ParameterError("values", ONE_COLUMN, f"an array of shape {values.shape}")
-    array = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    array = _amounts(values)
     missing = ~np.isfinite(array)  # an infinite amount has no digits: no figure, as a missing one
     nonpositive = ~missing & (array <= 0)
     below_10 = ~missing & (array > 0) & (array < 10)
@@ -290,6 +291,15 @@ def conformity_class(mad: float, test: BenfordTest) -> str:
     return CONFORMITY_CLASSES[-1]
 
 
+def _amounts(values: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
+    """`values` as floats, NaN where empty; a ParameterError naming `values` and the row of the
+    first text that is no number ('1,234.50', 'abc'): read as missing, it would leave the amount
+    out of the test without a word, where `summarize` refuses it in bills.amount."""
+    frame = pd.DataFrame({"amount": pd.Series(values)})
+    with parameters_named({"values.amount": "values"}):
+        return checked_numbers(frame, "amount", "values", "numbers (amounts in yuan)")
+
+
 def benford_by_group(
     values: pd.Series, groups: pd.Series, test: BenfordTest = "first", alpha: float = 0.05
 ) -> pd.DataFrame:
@@ -307,7 +317,7 @@ def benford_by_group(
     if len(values) != len(groups):
         raise ParameterError("groups", f"one label per value ({len(values)})", len(groups))
     rows = []
-    frame = pd.DataFrame({"value": np.asarray(values), "group": np.asarray(groups)})
+    frame = pd.DataFrame({"value": _amounts(values), "group": np.asarray(groups)})
     for group, part in frame.groupby("group", sort=True):
         try:
             result = benford(part["value"], test)
