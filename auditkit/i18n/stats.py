@@ -242,8 +242,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "The seasonal decomposition finds {count:,} out-of-line months (|robust z| > 3).",
     ),
     "stats.sentence.outliers_not_computed": (
-        "季节分解未做：所分析的单位都没有 {months} 个月的账单，异常月份不作结论。",
-        "The seasonal decomposition was not computed: no district studied has {months} months of "
+        "季节分解未做：所分析的单位都没有 {months:,} 个月的账单，异常月份不作结论。",
+        "The seasonal decomposition was not computed: no district studied has {months:,} months of "
         "bills, so nothing is said of out-of-line months.",
     ),
     "stats.sentence.theft_not_computed": (
@@ -254,7 +254,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "用电异常评分未做：没有可评分的用户（{reason}）。",
         "Anomaly scores were not computed: no customer could be scored ({reason}).",
     ),
-    "stats.sentence.status_count": ("{status} {count} 户", "{status}: {count}"),
+    "stats.sentence.status_count": ("{status} {count:,} 户", "{status}: {count:,}"),
     "stats.sentence.no_customer_billed": (
         "所分析月份内没有用户的账单",
         "no customer has bills in the months studied",

@@ -534,7 +534,7 @@ def _not_scored(kind: str, scores: pd.DataFrame, lang: str) -> str:
     counts = scores["status"].value_counts()
     reason = i18n.text("common.list_separator", lang).join(
         i18n.text("stats.sentence.status_count", lang).format(
-            status=tables.coded("stats.status.", lang)(status), count=formatting.count(count)
+            status=tables.coded("stats.status.", lang)(status), count=int(count)
         )
         for status, count in counts.items()
     )
