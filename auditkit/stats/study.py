@@ -33,6 +33,7 @@ from auditkit.stats.benford import (
 )
 from auditkit.stats.daily import DailyProfile, daily_profile, read_days
 from auditkit.stats.digits import (
+    ADJUSTMENT_COLUMNS,
     ALL,
     MIN_READS,
     AdjustmentDigits,
@@ -42,10 +43,10 @@ from auditkit.stats.digits import (
 )
 from auditkit.stats.followed import followed_up, register_outcomes, rule_findings
 from auditkit.stats.funnel import FunnelResult, funnel
-from auditkit.stats.matrix import checked_supply
+from auditkit.stats.matrix import checked_numbers, checked_supply
 from auditkit.stats.network_loss import NetworkLoss, network_loss
 from auditkit.stats.notes import Note
-from auditkit.stats.requirements import InsufficientDataError
+from auditkit.stats.requirements import InsufficientDataError, require_columns
 from auditkit.stats.scores import CustomerScores
 from auditkit.stats.seasonal import Decomposition, decompose_by_group, outlier_table
 from auditkit.stats.summary import DistrictSummary, summarize
@@ -586,11 +587,15 @@ def _adjustment_digits(
         notes.append(Note("no_adjustments"))
         return None
     adjustments = dataset.adjustments
-    adjustments = adjustments[
-        adjustments["customer_id"].isin(customers["customer_id"])
-        & (adjustments["period"].astype(str) <= period_to)
-    ]
-    result = adjustment_benford(adjustments, customers, alpha=alpha)
+    require_columns(adjustments, (*ADJUSTMENT_COLUMNS, "period"), "adjustments")
+    studied = adjustments["customer_id"].isin(customers["customer_id"]) & (
+        adjustments["period"].astype(str) <= period_to
+    )
+    # The studied amounts are checked in the whole table (the others blank), so a text that is
+    # no number is named by its row there, not by its row among the studied district's.
+    blanked = adjustments.assign(amount=adjustments["amount"].where(studied))
+    checked_numbers(blanked, "amount", "adjustments", "a number of yuan")
+    result = adjustment_benford(adjustments[studied], customers, alpha=alpha)
     notes.extend(result.notes)
     return result
 

@@ -1,13 +1,18 @@
 """A study says what it did not compute, never a zero: districts of the supply table unknown to
-the archive, a district without bills, the other districts' notes, daily reads past the window."""
+the archive, a district without bills, the other districts' notes, daily reads past the window;
+and a one-district study names a bad adjustment amount by its row in the whole table."""
 
 from __future__ import annotations
 
+import dataclasses
+
+import pandas as pd
 import pytest
 from stats_builders import build_tables, write_folder
 
 from auditkit import synth
 from auditkit.data import Dataset, load
+from auditkit.errors import ParameterError
 from auditkit.stats import summarize
 from auditkit.stats.study import build
 
@@ -115,3 +120,27 @@ def test_daily_reads_inside_the_window_are_all_used(read_past_the_window):
     study = build(read_past_the_window)  # to 2024-12: every read is the window's
     assert study.network.summary()["period_from"] == "2024-10"
     assert study.network.summary()["period_to"] == "2024-12"
+
+
+def _adjusted(dataset: Dataset, amounts: list[object], ids: list[str]) -> Dataset:
+    """`dataset` with adjustments of `amounts` to customers `ids` in 2024-06."""
+    adjustments = pd.DataFrame(
+        {"customer_id": ids, "period": "2024-06", "kind": "refund", "amount": amounts}
+    )
+    return dataclasses.replace(dataset, adjustments=adjustments)
+
+
+def test_a_one_district_study_names_a_bad_amount_by_its_row_in_the_whole_table(small_dataset):
+    ids = ["SY-甲-000", "SY-乙-000", "SY-甲-001", "SY-乙-000"]
+    dataset = _adjusted(small_dataset, [12.5, 345.0, 78.0, "-1,564.90"], ids)
+    expected = "expected a number of yuan, found \"'-1,564.90' in row 4\"$"
+    with pytest.raises(ParameterError, match=expected):  # before: "in row 2", of 乙's rows
+        build(dataset, "乙")
+    with pytest.raises(ParameterError, match=expected):
+        build(dataset)
+
+
+def test_a_bad_amount_of_another_district_does_not_stop_a_one_district_study(small_dataset):
+    ids = ["SY-甲-000", "SY-乙-000", "SY-甲-001"]
+    dataset = _adjusted(small_dataset, [12.5, 345.0, "-1,564.90"], ids)
+    assert build(dataset, "乙").adjustment_digits is not None  # 甲's row 3 is no concern of 乙's
