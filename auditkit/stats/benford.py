@@ -48,6 +48,12 @@ AMOUNTS = (pd.Series, pd.Index, np.ndarray, pd.api.extensions.ExtensionArray, li
 ONE_COLUMN = "amounts: one column (a Series, list or array)"
 #: Digits listed per group in `benford_by_group` (largest z first).
 MAX_LISTED = 10
+#: Texts read as a missing amount (compared stripped and case-folded): what spreadsheets and
+#: databases write for an empty cell. The loader keeps only an empty cell as missing, so the
+#: list is this module's.
+MISSING_TEXTS = frozenset({"nan", "none", "null", "na", "n/a", "#n/a", "<na>", "-", "--"})
+#: What `values` must hold, as a refusal of a text that is no amount says.
+AMOUNTS_EXPECTED = "numbers (amounts in yuan)"
 #: Smallest expected count per digit for the chi-square approximation to hold.
 MIN_EXPECTED_COUNT = 5.0
 
@@ -292,12 +298,24 @@ def conformity_class(mad: float, test: BenfordTest) -> str:
 
 
 def _amounts(values: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
-    """`values` as floats, NaN where empty; a ParameterError naming `values` and the row of the
-    first text that is no number ('1,234.50', 'abc'): read as missing, it would leave the amount
-    out of the test without a word, where `summarize` refuses it in bills.amount."""
-    frame = pd.DataFrame({"amount": pd.Series(values)})
+    """`values` as floats, NaN where empty or a usual text for missing (MISSING_TEXTS); a
+    ParameterError naming `values` and the row of the first other text that is no amount
+    ('1,234.50', 'abc', 'inf'): read as missing, it would leave the amount out of the test
+    without a word, where `summarize` refuses it in bills.amount."""
+    amounts = pd.Series(values).reset_index(drop=True)
+    if pd.api.types.is_numeric_dtype(amounts):
+        return amounts.to_numpy(dtype=float, na_value=np.nan)
+    written = amounts.map(lambda value: isinstance(value, str)).to_numpy(dtype=bool)
+    text = amounts.where(written, "").astype(str)
+    missing = text.str.strip().str.casefold().isin(MISSING_TEXTS)
+    frame = pd.DataFrame({"amount": amounts.where(~missing)})
     with parameters_named({"values.amount": "values"}):
-        return checked_numbers(frame, "amount", "values", "numbers (amounts in yuan)")
+        numbers = checked_numbers(frame, "amount", "values", AMOUNTS_EXPECTED)
+    infinite = np.flatnonzero(np.isinf(numbers) & written)
+    if len(infinite):  # 'inf' is a number to pandas, not an amount (a float inf is missing)
+        row = int(infinite[0])
+        raise ParameterError("values", AMOUNTS_EXPECTED, f"{text.iloc[row]!r} in row {row + 1}")
+    return numbers
 
 
 def benford_by_group(

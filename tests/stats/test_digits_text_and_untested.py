@@ -1,4 +1,5 @@
-"""Digit tests refuse an amount written as text by its row, and speak of tested readers only."""
+"""Digit tests refuse an amount written as text by its row (an infinite one too), read the usual
+texts for a missing amount as missing, and speak of tested readers only."""
 
 from __future__ import annotations
 
@@ -28,6 +29,28 @@ def test_an_empty_amount_and_a_number_written_as_text_are_read_as_before():
     amounts = pd.Series(["12.5", None, " ", np.nan, "345"], dtype=object)
     result = benford(amounts)
     assert result.n == 2 and result.n_excluded == 3  # 12.5 and 345 tested; three missing
+
+
+@pytest.mark.parametrize("missing", ["nan", "NaN", "None", "NULL", "N/A", "-", " null "])
+def test_a_usual_text_for_a_missing_amount_is_read_as_missing(missing: str):
+    amounts = pd.Series(["12.5", missing, "345"], dtype=object)
+    result = benford(amounts)  # before: refused as a text that is no number
+    assert result.n == 2 and result.n_missing == 1 and result.n_excluded == 1
+
+
+@pytest.mark.parametrize("text", ["inf", "-Infinity", " INF"])
+def test_an_infinite_amount_written_as_text_is_refused_naming_its_row(text: str):
+    amounts = pd.Series(["12.5", "345", text], dtype=object)
+    found = f'found "{text!r} in row 3"$'
+    with pytest.raises(ParameterError, match=f"^parameter 'values': expected numbers .*{found}"):
+        benford(amounts)  # before: read as missing without a word
+
+
+def test_near_misses_a_negative_text_a_float_infinity_and_an_exponent_are_read_as_before():
+    amounts = pd.Series(["12.5", "-50", "1e3", np.inf], dtype=object)
+    result = benford(amounts)
+    # 12.5 and 1e3 = 1000 tested; -50 non-positive and the float inf missing, as before.
+    assert result.n == 2 and result.n_nonpositive == 1 and result.n_missing == 1
 
 
 def test_an_adjustment_amount_that_is_no_number_is_refused_by_its_row_in_the_table():
