@@ -29,9 +29,14 @@ if TYPE_CHECKING:
 DEFAULT_LEVELS: tuple[float, ...] = (0.95, 0.998)
 
 
+#: Significant digits of a level's percentage in its label: a float32 0.95 (94.99999881 %) is 95.
+LABEL_DIGITS = 7
+
+
 def level_label(level: float) -> str:
-    """Column suffix of a level: 0.95 -> '95', 0.998 -> '99.8'."""
-    return f"{level * 100:.10g}"
+    """Column suffix of a level, its percentage rounded to LABEL_DIGITS significant digits:
+    0.95 -> '95', 0.998 -> '99.8'."""
+    return f"{level * 100:.{LABEL_DIGITS}g}"
 
 
 def level_text(level: float) -> str:
@@ -244,4 +249,15 @@ def _checked_levels(levels: object) -> tuple[float, ...]:
             raise ParameterError("levels", expected, level) from None
     if not given or len(set(given)) < len(given):
         raise ParameterError("levels", expected, given)
-    return tuple(sorted(float(level) for level in given))
+    labelled: dict[str, object] = {}
+    for level in given:  # two levels of one label would draw one pair of limit columns
+        label = level_label(float(level))
+        if not 0 < float(label) < 100:  # 0.99999999 is labelled 100%: no limit
+            raise ParameterError("levels", expected, level)
+        if label in labelled:
+            distinct = f"confidence levels distinct as percentages to {LABEL_DIGITS} digits"
+            found = f"{labelled[label]} and {level}, both {label}%"
+            raise ParameterError("levels", distinct, found)
+        labelled[label] = level
+    # Each level as its label says, so a float32 0.95 draws and is asked for as 0.95.
+    return tuple(sorted(float(label) / 100 for label in labelled))
