@@ -399,7 +399,7 @@ class ConsumptionStudy:
 
 
 def build(
-    dataset: Dataset,
+    dataset: Dataset | PartitionedDataset,
     district: str = "",
     as_of: str = "",
     months: int = 12,
@@ -413,7 +413,8 @@ def build(
 ) -> ConsumptionStudy:
     """Run the consumption statistics on `dataset`, for one `district` or ("") all of them,
     over the `months` months ending at `as_of` (default: the last billed); rankings show
-    `top_n` customers.
+    `top_n` customers. A lazily loaded converted folder (`load(folder, lazy=True)`) is read
+    whole first, giving the study of `load(folder)`.
 
     Digit tests: `alpha` is their level; a meter reader needs `min_reads` hand reads to be
     tested. Same-period loss: a unit-month is high above `high_loss_rate`, computed only with
@@ -430,6 +431,10 @@ def build(
     """
     require_type(dataset, (Dataset, PartitionedDataset), "dataset", DATASET)
     top_n = positive_int("top_n", top_n)
+    if isinstance(dataset, PartitionedDataset):
+        # Read whole, as `load` reads a converted folder: the summary and its last month span
+        # every district, so one district's files would not give the same study.
+        dataset = dataset.dataset()
     if dataset.bills is None or dataset.customers is None:
         raise ParameterError("dataset", "the customers and bills tables", "a dataset without them")
     if district:

@@ -1,6 +1,7 @@
 """A study says what it did not compute, never a zero: districts of the supply table unknown to
 the archive, a district without bills, the other districts' notes, daily reads past the window;
-and a one-district study names a bad adjustment amount by its row in the whole table."""
+a one-district study names a bad adjustment amount by its row in the whole table; a lazily
+loaded converted folder is studied as the folder."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from stats_builders import build_tables, write_folder
 
 from auditkit import synth
 from auditkit.data import Dataset, load
+from auditkit.data.partitioned import convert
 from auditkit.errors import ParameterError
 from auditkit.stats import summarize
 from auditkit.stats.study import build
@@ -144,3 +146,15 @@ def test_a_bad_amount_of_another_district_does_not_stop_a_one_district_study(sma
     ids = ["SY-甲-000", "SY-乙-000", "SY-甲-001"]
     dataset = _adjusted(small_dataset, [12.5, 345.0, "-1,564.90"], ids)
     assert build(dataset, "乙").adjustment_digits is not None  # 甲's row 3 is no concern of 乙's
+
+
+def test_a_lazily_loaded_converted_folder_gives_the_study_of_the_folder(small_folder, tmp_path):
+    converted = convert(small_folder, tmp_path / "converted")
+    lazy = load(converted.root, lazy=True)  # before: AttributeError, no attribute 'bills'
+    eager = load(small_folder)
+    for district in ("", "丙"):
+        study = build(lazy, district)
+        assert study.headline() == build(eager, district).headline()
+        assert [note.code for note in study.notes] == [
+            note.code for note in build(eager, district).notes
+        ]
