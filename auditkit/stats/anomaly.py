@@ -42,7 +42,8 @@ SEASON = 12
 #: Months whose change `anomaly_scores` scores by default (its `recent`).
 RECENT_MONTHS = 3
 #: A month billing less than this share of the customer's median month with use is idle (its
-#: `idle_share`): a vacancy's standby of 1-3 kWh is no use, a low month of a small user is.
+#: `idle_share`): a vacant home's standby of 1-3 kWh is no use; being relative to the customer's
+#: own median, a small user's low month still is.
 IDLE_SHARE = 0.05
 #: Columns of the result, in order.
 COLUMNS = (
