@@ -39,7 +39,8 @@ def money(value: Any) -> str:
 def number(value: Any, digits: int | None = None) -> str:
     """With separators; `digits` decimals, or (None) whole numbers bare and others with two.
 
-    1234567 -> '1,234,567'; 0.375 -> '0.38'; `number(2.5, 0)` -> '2'; infinity -> '∞'.
+    1234567 -> '1,234,567'; 0.375 -> '0.38'; `number(2.5, 0)` -> '2'; infinity -> '∞'; a value
+    that rounds to zero has no sign (`number(-0.3, 0)` -> '0', never '-0').
     """
     if isinstance(value, str):
         return value
@@ -50,7 +51,8 @@ def number(value: Any, digits: int | None = None) -> str:
         return "∞" if value > 0 else "-∞"
     if digits is None:
         digits = 0 if value.is_integer() else 2
-    return f"{value:,.{digits}f}"
+    shown = f"{value:,.{digits}f}"
+    return shown[1:] if shown.startswith("-") and not shown.strip("-0.") else shown
 
 
 def compact(value: Any, digits: int = 2) -> str:

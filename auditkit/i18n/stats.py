@@ -81,6 +81,10 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "stats.status.too_short": ("数据过短", "too short"),
     "stats.status.no_recent_change": ("近期或上年同期无读数", "no reads recently or a year before"),
+    "stats.status.idle_year_before": (
+        "上年同期未用电（如空置），无比较基准",
+        "no use a year before (a vacancy): nothing to compare with",
+    ),
     "stats.status.short_history": ("历史不足", "short history"),
     "stats.status.no_peers": ("同类用户不足", "too few peers"),
     "stats.test.first": ("首位数字", "first digit"),
@@ -142,6 +146,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.note.supply_incomplete": (
         "{district}：供电量数据不完整，线损率不计算。",
         "{district}: supplied energy incomplete, so no line-loss rate.",
+    ),
+    "stats.note.supply_unknown_districts": (
+        "district_supply 中有 {count:,} 个供电单位不在客户档案中（{districts}），其供电量未计入；"
+        "请核对单位名称。",
+        "district_supply names {count:,} districts not in the customer archive ({districts}): "
+        "their supply is not counted; check the district names.",
     ),
     "stats.note.nothing_supplied": (
         "{district}：统计期内供电量为 0 kWh，而售电量为 {kwh} kWh，线损率无法计算；应核查供电量数据。",
@@ -230,6 +240,24 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.sentence.outliers": (
         "季节分解发现 {count:,} 个异常月份（残差稳健 z 绝对值大于 3）。",
         "The seasonal decomposition finds {count:,} out-of-line months (|robust z| > 3).",
+    ),
+    "stats.sentence.outliers_not_computed": (
+        "季节分解未做：所分析的单位都没有 {months:,} 个月的账单，异常月份不作结论。",
+        "The seasonal decomposition was not computed: no district studied has {months:,} months of "
+        "bills, so nothing is said of out-of-line months.",
+    ),
+    "stats.sentence.theft_not_computed": (
+        "窃电嫌疑评分未做：没有可评分的用户（{reason}）。",
+        "Theft suspicion scores were not computed: no customer could be scored ({reason}).",
+    ),
+    "stats.sentence.anomalies_not_computed": (
+        "用电异常评分未做：没有可评分的用户（{reason}）。",
+        "Anomaly scores were not computed: no customer could be scored ({reason}).",
+    ),
+    "stats.sentence.status_count": ("{status} {count:,} 户", "{status}: {count:,}"),
+    "stats.sentence.no_customer_billed": (
+        "所分析月份内没有用户的账单",
+        "no customer has bills in the months studied",
     ),
     "stats.outliers.none": (
         "没有异常月份：各区的残差稳健 z 绝对值均不大于 {threshold}。",
@@ -401,10 +429,16 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "stats.method.anomalies": (
         "用户异常评分：近 3 个月的同比对数变化，分别与该户以往的同比变化、同单位同类别用户的变化比较"
-        "（稳健 z）；两者同向时取较小者为评分。",
+        "（稳健 z）；两者同向时取较小者为评分。某月的上年同月电量低于该户有用电月份中位数的 5%"
+        "（空置）时，该月无比较基准，不计入变化及近期、上年同期月均电量；但以往各年该月都如此的"
+        "（如灌溉泵冬季停用），是该户的季节常态，照常比较。",
         "Anomaly score: the year-over-year log change of the last 3 months, compared with the "
         "customer's own earlier changes and with peers of the same district and usage type "
-        "(robust z); when both agree in sign, the smaller is the score.",
+        "(robust z); when both agree in sign, the smaller is the score. A month whose same month "
+        "a year before billed under 5% of the customer's median month with use (a vacancy) is "
+        "no baseline and is left out of the change and of the recent and year-before kWh; where "
+        "that month was so in every earlier year (a pump off every winter), it is the "
+        "customer's season and is compared.",
     ),
     "stats.method.benford": (
         "本福特检验剔除缺失、非正和小于 10 的金额；MAD 区间按 Nigrini (2012) 划分"

@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from auditkit import formatting, i18n
-from auditkit.errors import ParameterError, require_type
+from auditkit.errors import ParameterError, parameters_named, require_type
 from auditkit.options.stats import BENFORD_TESTS
 from auditkit.stats import tables
+from auditkit.stats.matrix import checked_numbers
 from auditkit.stats.requirements import InsufficientDataError
 
 if TYPE_CHECKING:
@@ -47,6 +48,12 @@ AMOUNTS = (pd.Series, pd.Index, np.ndarray, pd.api.extensions.ExtensionArray, li
 ONE_COLUMN = "amounts: one column (a Series, list or array)"
 #: Digits listed per group in `benford_by_group` (largest z first).
 MAX_LISTED = 10
+#: Texts read as a missing amount (compared stripped and case-folded): what spreadsheets and
+#: databases write for an empty cell. The loader keeps only an empty cell as missing, so the
+#: list is this module's.
+MISSING_TEXTS = frozenset({"nan", "none", "null", "na", "n/a", "#n/a", "<na>", "-", "--"})
+#: What `values` must hold, as a refusal of a text that is no amount says.
+AMOUNTS_EXPECTED = "numbers (amounts in yuan)"
 #: Smallest expected count per digit for the chi-square approximation to hold.
 MIN_EXPECTED_COUNT = 5.0
 
@@ -209,7 +216,7 @@ def benford(
     require_type(values, AMOUNTS, "values", ONE_COLUMN)
     if isinstance(values, np.ndarray) and values.ndim != 1:  # rows and columns: a table too
         raise ParameterError("values", ONE_COLUMN, f"an array of shape {values.shape}")
-    array = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    array = _amounts(values)
     missing = ~np.isfinite(array)  # an infinite amount has no digits: no figure, as a missing one
     nonpositive = ~missing & (array <= 0)
     below_10 = ~missing & (array > 0) & (array < 10)
@@ -290,6 +297,27 @@ def conformity_class(mad: float, test: BenfordTest) -> str:
     return CONFORMITY_CLASSES[-1]
 
 
+def _amounts(values: Sequence[float] | np.ndarray | pd.Series) -> np.ndarray:
+    """`values` as floats, NaN where empty or a usual text for missing (MISSING_TEXTS); a
+    ParameterError naming `values` and the row of the first other text that is no amount
+    ('1,234.50', 'abc', 'inf'): read as missing, it would leave the amount out of the test
+    without a word, where `summarize` refuses it in bills.amount."""
+    amounts = pd.Series(values).reset_index(drop=True)
+    if pd.api.types.is_numeric_dtype(amounts):
+        return amounts.to_numpy(dtype=float, na_value=np.nan)
+    written = amounts.map(lambda value: isinstance(value, str)).to_numpy(dtype=bool)
+    text = amounts.where(written, "").astype(str)
+    missing = text.str.strip().str.casefold().isin(MISSING_TEXTS)
+    frame = pd.DataFrame({"amount": amounts.where(~missing)})
+    with parameters_named({"values.amount": "values"}):
+        numbers = checked_numbers(frame, "amount", "values", AMOUNTS_EXPECTED)
+    infinite = np.flatnonzero(np.isinf(numbers) & written)
+    if len(infinite):  # 'inf' is a number to pandas, not an amount (a float inf is missing)
+        row = int(infinite[0])
+        raise ParameterError("values", AMOUNTS_EXPECTED, f"{text.iloc[row]!r} in row {row + 1}")
+    return numbers
+
+
 def benford_by_group(
     values: pd.Series, groups: pd.Series, test: BenfordTest = "first", alpha: float = 0.05
 ) -> pd.DataFrame:
@@ -307,7 +335,7 @@ def benford_by_group(
     if len(values) != len(groups):
         raise ParameterError("groups", f"one label per value ({len(values)})", len(groups))
     rows = []
-    frame = pd.DataFrame({"value": np.asarray(values), "group": np.asarray(groups)})
+    frame = pd.DataFrame({"value": _amounts(values), "group": np.asarray(groups)})
     for group, part in frame.groupby("group", sort=True):
         try:
             result = benford(part["value"], test)

@@ -36,6 +36,7 @@ from auditkit.stats.benford import (
     verdict_basis,
     verdict_reason,
 )
+from auditkit.stats.matrix import checked_numbers
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import require_columns
 
@@ -266,18 +267,24 @@ def adjustment_benford(
     _check_count("min_count_first_two", min_count_first_two)
     _check_level(alpha)
     notes: list[Note] = []
+    # Read whole, so a text that is no number ('1,234.50') is named by its row in the table.
+    amount = pd.Series(
+        checked_numbers(adjustments, "amount", "adjustments", "a number of yuan"),
+        index=adjustments.index,
+    )
     rows = adjustments
     if kinds is not None:
         require_columns(adjustments, ("kind",), "adjustments")
         kinds = checked_names(kinds, ADJUSTMENT_KINDS, "kinds")
-        rows = rows[rows["kind"].astype(str).isin(kinds)]
+        kept = adjustments["kind"].astype(str).isin(kinds)
+        rows, amount = rows[kept], amount[kept]
     district = rows["customer_id"].map(
         pd.Series(customers["district"].astype(str).to_numpy(), index=customers["customer_id"])
     )
     unknown = district.isna()
     if unknown.any():
         notes.append(Note("adjustments_unknown_customers", {"count": int(unknown.sum())}))
-    amounts = pd.to_numeric(rows["amount"], errors="coerce").abs()[~unknown]
+    amounts = amount.abs()[~unknown]
     district = district[~unknown]
     groups = [(name, amounts[district == name]) for name in sorted(district.unique())]
     if len(groups) > 1:
@@ -352,7 +359,7 @@ class LastDigitTest:
         return {
             "readers": len(self.table),
             "tested": len(tested),
-            "reads": int(self.table["reads"].sum()),
+            "reads": int(tested["reads"].sum()),  # a reader below min_reads is not tested
             "flagged": list(self.table.loc[self.table["flagged"], "reader_id"]),
         }
 
@@ -387,7 +394,10 @@ class LastDigitTest:
                 )
                 for digit, share in zip(f["top_digit"], f["top_share"], strict=True)
             ],
-            flagged=lambda f: [tables.yes_no(lang)(value) for value in f["flagged"]],
+            flagged=lambda f: [  # an untested reader is neither flagged nor cleared
+                tables.yes_no(lang)(value) if note == "" else ""
+                for value, note in zip(f["flagged"], f["note"], strict=True)
+            ],
         )
         formats = {
             "reader_id": str,

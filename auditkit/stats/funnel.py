@@ -10,7 +10,7 @@ outside them exactly when the one-sided exact binomial test rejects; a district 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit import formatting, i18n
+from auditkit.checks import probability
 from auditkit.errors import ParameterError
 from auditkit.stats import tables
 from auditkit.stats.requirements import InsufficientDataError, require_columns
@@ -28,9 +29,14 @@ if TYPE_CHECKING:
 DEFAULT_LEVELS: tuple[float, ...] = (0.95, 0.998)
 
 
+#: Significant digits of a level's percentage in its label: a float32 0.95 (94.99999881 %) is 95.
+LABEL_DIGITS = 7
+
+
 def level_label(level: float) -> str:
-    """Column suffix of a level: 0.95 -> '95', 0.998 -> '99.8'."""
-    return f"{level * 100:.10g}"
+    """Column suffix of a level, its percentage rounded to LABEL_DIGITS significant digits:
+    0.95 -> '95', 0.998 -> '99.8'."""
+    return f"{level * 100:.{LABEL_DIGITS}g}"
 
 
 def level_text(level: float) -> str:
@@ -184,7 +190,8 @@ def funnel(
     """Funnel limits for the rate events / volume of each row of `table` (one row per unit).
 
     `target` is the rate every unit is compared with; by default the pooled rate of all units.
-    Raises InsufficientDataError when no unit has any volume.
+    `levels` are the confidence levels drawn (a list of distinct numbers strictly between 0 and
+    1; one level is a list of one). Raises InsufficientDataError when no unit has any volume.
     """
     require_columns(table, [unit, volume, events], "funnel input")
     volumes = pd.to_numeric(table[volume], errors="coerce").to_numpy(float, na_value=np.nan)
@@ -202,7 +209,7 @@ def funnel(
         raise InsufficientDataError(
             f"funnel: expected at least one {unit} with {volume} > 0, found none among {len(table)}"
         )
-    levels = tuple(sorted(levels))
+    levels = _checked_levels(levels)
     pooled = counts.sum() / volumes.sum()
     target = pooled if target is None else float(target)
     rated = volumes > 0
@@ -226,3 +233,31 @@ def funnel(
         status[rated & (result["rate"].to_numpy() < lower)] = f"below_{suffix}"
     result["status"] = status.astype(str)
     return FunnelResult(table=result, target=target, levels=levels)
+
+
+def _checked_levels(levels: object) -> tuple[float, ...]:
+    """`levels` as sorted floats, or a ParameterError naming `levels`: a lone 0.95, a text or a
+    level repeated is refused here, not met as a TypeError or as two limits of the same name."""
+    expected = "a list of distinct confidence levels, each strictly between 0 and 1"
+    if isinstance(levels, str | bytes) or not isinstance(levels, Iterable):
+        raise ParameterError("levels", expected, levels)
+    given = list(levels)
+    for level in given:
+        try:
+            probability("levels", level)
+        except ParameterError:
+            raise ParameterError("levels", expected, level) from None
+    if not given or len(set(given)) < len(given):
+        raise ParameterError("levels", expected, given)
+    labelled: dict[str, object] = {}
+    for level in given:  # two levels of one label would draw one pair of limit columns
+        label = level_label(float(level))
+        if not 0 < float(label) < 100:  # 0.99999999 is labelled 100%: no limit
+            raise ParameterError("levels", expected, level)
+        if label in labelled:
+            distinct = f"confidence levels distinct as percentages to {LABEL_DIGITS} digits"
+            found = f"{labelled[label]} and {level}, both {label}%"
+            raise ParameterError("levels", distinct, found)
+        labelled[label] = level
+    # Each level as its label says, so a float32 0.95 draws and is asked for as 0.95.
+    return tuple(sorted(float(label) / 100 for label in labelled))

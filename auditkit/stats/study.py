@@ -33,6 +33,7 @@ from auditkit.stats.benford import (
 )
 from auditkit.stats.daily import DailyProfile, daily_profile, read_days
 from auditkit.stats.digits import (
+    ADJUSTMENT_COLUMNS,
     ALL,
     MIN_READS,
     AdjustmentDigits,
@@ -42,14 +43,14 @@ from auditkit.stats.digits import (
 )
 from auditkit.stats.followed import followed_up, register_outcomes, rule_findings
 from auditkit.stats.funnel import FunnelResult, funnel
-from auditkit.stats.matrix import checked_supply
+from auditkit.stats.matrix import checked_numbers, checked_supply
 from auditkit.stats.network_loss import NetworkLoss, network_loss
 from auditkit.stats.notes import Note
-from auditkit.stats.requirements import InsufficientDataError
+from auditkit.stats.requirements import InsufficientDataError, require_columns
 from auditkit.stats.scores import CustomerScores
 from auditkit.stats.seasonal import Decomposition, decompose_by_group, outlier_table
 from auditkit.stats.summary import DistrictSummary, summarize
-from auditkit.stats.theft import DEFAULT_MIN_DROP, ORDER_WINDOW_DAYS, WINDOWS
+from auditkit.stats.theft import CHANGE_STATUSES, DEFAULT_MIN_DROP, ORDER_WINDOW_DAYS, WINDOWS
 from auditkit.stats.theft_daily import MIN_AFTER_DAYS
 from auditkit.stats.theft_report import TheftReport, score_theft
 
@@ -67,6 +68,8 @@ METHOD_VALUES = {
         "min_drop": formatting.percent(DEFAULT_MIN_DROP, 0),
     }
 }
+#: Months of bills a district needs for its seasonal decomposition (two seasons).
+SEASONAL_MONTHS = 24
 #: Monthly summary columns drawn, each when it has a value.
 MONTHLY_FIGURES = ("kwh", "line_loss", "estimated_share")
 #: The methods section, in order.
@@ -138,17 +141,16 @@ class ConsumptionStudy:
         return pd.concat(frames) if frames else pd.DataFrame(columns=["district", "period"])
 
     def headline(self) -> dict[str, float]:
-        """Customers, kWh, revenue (yuan), line loss (%, with complete supply) and theft suspects
-        of the studied districts, under the stable keys of `report.figures`."""
+        """Customers, kWh and revenue (yuan; with bills in the window), line loss (%, with
+        complete supply) and theft suspects (with a customer scored) of the studied districts,
+        under the stable keys of `report.figures`: a figure not computed is left out, never 0."""
         figures = self.summary.summary(self.districts)
-        headline = {
-            "customers": figures["customers"],
-            "kwh": figures["kwh"],
-            "revenue": figures["revenue"],
-        }
+        headline = {"customers": figures["customers"]}
+        headline |= {key: figures[key] for key in ("kwh", "revenue") if figures[key] is not None}
         if figures["line_loss"] is not None:
             headline["line_loss_pct"] = 100 * figures["line_loss"]
-        headline["theft_suspects"] = float(self.theft.summary()["strong"])
+        if _any_scored(self.theft.scores):
+            headline["theft_suspects"] = float(self.theft.summary()["strong"])
         return headline
 
     def headline_figures(self, lang: str = i18n.DEFAULT_LANG) -> dict[str, float]:
@@ -191,10 +193,15 @@ class ConsumptionStudy:
                     kwh_yoy=formatting.percent(low["kwh_yoy"], signed=True),
                 )
             )
-        sentences.append(
-            i18n.text("stats.sentence.outliers", lang).format(count=len(self.outliers))
-        )
-        sentences += [self.theft.explain(lang), self.anomalies.explain(lang)]
+        sentences.append(self._outlier_sentence(lang))
+        sentences += [
+            self.theft.explain(lang)
+            if _any_scored(self.theft.scores)
+            else _not_scored("theft", self.theft.scores, lang),
+            self.anomalies.explain(lang)
+            if _any_scored(self.anomalies.scores)
+            else _not_scored("anomalies", self.anomalies.scores, lang),
+        ]
         sentences += self._benford_sentences(lang)
         sentences += self.benford_caveat(lang)
         sentences += [
@@ -211,6 +218,15 @@ class ConsumptionStudy:
                 )
             )
         return sentences
+
+    def _outlier_sentence(self, lang: str) -> str:
+        """How many out-of-line months the decompositions find, or that none was computed (no
+        district studied has SEASONAL_MONTHS of bills): a count of 0 would read as a finding."""
+        if not self.decompositions:
+            return i18n.text("stats.sentence.outliers_not_computed", lang).format(
+                months=SEASONAL_MONTHS
+            )
+        return i18n.text("stats.sentence.outliers", lang).format(count=len(self.outliers))
 
     def benford_caveat(self, lang: str = i18n.DEFAULT_LANG) -> list[str]:
         """What Benford on bill amounts cannot say: the customer mix, not fraud, decides it (none
@@ -383,7 +399,7 @@ class ConsumptionStudy:
 
 
 def build(
-    dataset: Dataset,
+    dataset: Dataset | PartitionedDataset,
     district: str = "",
     as_of: str = "",
     months: int = 12,
@@ -397,7 +413,8 @@ def build(
 ) -> ConsumptionStudy:
     """Run the consumption statistics on `dataset`, for one `district` or ("") all of them,
     over the `months` months ending at `as_of` (default: the last billed); rankings show
-    `top_n` customers.
+    `top_n` customers. A lazily loaded converted folder (`load(folder, lazy=True)`) is read
+    whole first, giving the study of `load(folder)`.
 
     Digit tests: `alpha` is their level; a meter reader needs `min_reads` hand reads to be
     tested. Same-period loss: a unit-month is high above `high_loss_rate`, computed only with
@@ -414,6 +431,10 @@ def build(
     """
     require_type(dataset, (Dataset, PartitionedDataset), "dataset", DATASET)
     top_n = positive_int("top_n", top_n)
+    if isinstance(dataset, PartitionedDataset):
+        # Read whole, as `load` reads a converted folder: the summary and its last month span
+        # every district, so one district's files would not give the same study.
+        dataset = dataset.dataset()
     if dataset.bills is None or dataset.customers is None:
         raise ParameterError("dataset", "the customers and bills tables", "a dataset without them")
     if district:
@@ -428,7 +449,7 @@ def build(
     monthly = summary.monthly[summary.monthly["district"].isin(customers["district"].unique())]
     decompositions, seasonal_notes = decompose_by_group(monthly.dropna(subset=["kwh"]))
 
-    notes = list(summary.notes)
+    notes = _own_notes(summary.notes, district)
     history = bills[bills["period"] <= summary.period_to]
     scored_to = _scored_to(history, district, summary.period_to, notes)
     anomalies = _anomalies(history, customers, scored_to)
@@ -498,6 +519,35 @@ def build(
     )
 
 
+def _own_notes(notes: list[Note], district: str) -> list[Note]:
+    """The summary's `notes` a study of `district` reports: all when every district is studied,
+    else those of `district` and those of no district (the summary covers every district, but a
+    one-district study speaks of that district only)."""
+    if not district:
+        return list(notes)
+    return [note for note in notes if note.values.get("district", district) == district]
+
+
+def _any_scored(scores: pd.DataFrame) -> bool:
+    """Whether a ranking scored any customer (theft's "explained" customers are scored too)."""
+    return bool(scores["status"].isin(CHANGE_STATUSES).any())
+
+
+def _not_scored(kind: str, scores: pd.DataFrame, lang: str) -> str:
+    """The sentence saying the `kind` ranking scored no customer, and why: the count of each
+    status, or no customer billed (never "0 customers ... inspect them first", which reads as a
+    ranking that found nothing)."""
+    counts = scores["status"].value_counts()
+    reason = i18n.text("common.list_separator", lang).join(
+        i18n.text("stats.sentence.status_count", lang).format(
+            status=tables.coded("stats.status.", lang)(status), count=int(count)
+        )
+        for status, count in counts.items()
+    )
+    reason = reason or i18n.text("stats.sentence.no_customer_billed", lang)
+    return i18n.text(f"stats.sentence.{kind}_not_computed", lang).format(reason=reason)
+
+
 def _scored_to(history: pd.DataFrame, district: str, month: str, notes: list[Note]) -> str:
     """The month a one-district study scores its customers up to: the study `month`, or the
     district's own last bill where its bills stop before it (the other districts' later bills set
@@ -542,11 +592,15 @@ def _adjustment_digits(
         notes.append(Note("no_adjustments"))
         return None
     adjustments = dataset.adjustments
-    adjustments = adjustments[
-        adjustments["customer_id"].isin(customers["customer_id"])
-        & (adjustments["period"].astype(str) <= period_to)
-    ]
-    result = adjustment_benford(adjustments, customers, alpha=alpha)
+    require_columns(adjustments, (*ADJUSTMENT_COLUMNS, "period"), "adjustments")
+    studied = adjustments["customer_id"].isin(customers["customer_id"]) & (
+        adjustments["period"].astype(str) <= period_to
+    )
+    # The studied amounts are checked in the whole table (the others blank), so a text that is
+    # no number is named by its row there, not by its row among the studied district's.
+    blanked = adjustments.assign(amount=adjustments["amount"].where(studied))
+    checked_numbers(blanked, "amount", "adjustments", "a number of yuan")
+    result = adjustment_benford(adjustments[studied], customers, alpha=alpha)
     notes.extend(result.notes)
     return result
 
@@ -573,8 +627,8 @@ def _network(
 ) -> NetworkLoss | None:
     """Same-period loss of the window's months, over the whole utility (a feeder may cross
     districts), kept for `district`'s units (all units, those without customers included, when
-    every district is studied), from `daily_reads` as `_dated_reads` dates them; None without
-    supply or daily reads."""
+    every district is studied), from the window's `daily_reads` as `_dated_reads` dates them;
+    None without supply or daily reads."""
     if dataset.network_supply is None:
         return None
     if daily_reads is None:
@@ -585,12 +639,17 @@ def _network(
     supply = supply.assign(kwh_supplied=checked_supply(supply, "network_supply"))
     period = supply["period"].astype(str)
     supply = supply[(period >= summary.period_from) & (period <= summary.period_to)]
+    # The reads of the window's days too: a read after it would make its month one of the
+    # study's, each feeder of it "without a supply row" where its supply was cut away above.
+    days = daily_reads["date"]
+    first_day = pd.Timestamp(f"{summary.period_from}-01")
+    window_reads = daily_reads[(days >= first_day) & (days <= period_last_day(summary.period_to))]
     high_loss_rate, min_coverage, min_supply_kwh = settings
     try:
         result = network_loss(
             supply,
             dataset.customers,
-            daily_reads,
+            window_reads,
             dataset.bills,
             high_loss_rate=high_loss_rate,
             min_coverage=min_coverage,

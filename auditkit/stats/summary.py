@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit import formatting, i18n
-from auditkit.checks import positive_int
+from auditkit.checks import positive_int, probability
 from auditkit.errors import ParameterError, checked_names
 from auditkit.periods import as_of_month_within, month_number, period_text
 from auditkit.stats import tables
@@ -57,18 +57,20 @@ class DistrictSummary:
 
     def summary(self, districts: Sequence[str] | None = None) -> dict[str, Any]:
         """Window, customers, kWh, revenue and line loss of `districts` (all by default); the
-        loss is None unless each of them has its own (supply and bills in every month)."""
+        loss is None unless each of them has its own (supply and bills in every month), kWh and
+        revenue None when none of them has a bill in the window (a gap is no 0 kWh sold)."""
         shown = self._only(self.table, districts)
         kwh = float(shown["kwh"].sum())
         supplied = shown["kwh_supplied"]
         complete = bool(shown["line_loss"].notna().all() and supplied.sum() > 0)
+        billed = bool(shown["kwh"].notna().any())
         return {
             "period_from": self.period_from,
             "period_to": self.period_to,
             "districts": len(shown),
             "customers": float(shown["customers"].sum()),
-            "kwh": kwh,
-            "revenue": float(shown["revenue"].sum()),
+            "kwh": kwh if billed else None,
+            "revenue": float(shown["revenue"].sum()) if billed else None,
             "line_loss": 1 - kwh / supplied.sum() if complete else None,
         }
 
@@ -175,8 +177,7 @@ def summarize(
     require_columns(bills, BILL_COLUMNS, "bills")
     require_columns(customers, CUSTOMER_COLUMNS, "customers")
     months = positive_int("months", months)
-    if not 0 < high_loss < 1:
-        raise ParameterError("high_loss", "a rate between 0 and 1", high_loss)
+    high_loss = probability("high_loss", high_loss)
     notes: list[Note] = []
     billed = _label_bills(bills, customers, notes)
     if not len(billed.month):
@@ -205,6 +206,7 @@ def summarize(
     by_usage = _by_usage(billed, names, window, complete)
     notes += _gap_notes(monthly, names, window)
     notes += _flag_notes(table, window, district_supply is not None, high_loss)
+    notes += _unknown_supply_districts(district_supply, archived)
     period_from, period_to = period_text(window[[0, -1]])
     return DistrictSummary(period_from, period_to, table, by_usage, monthly, notes)
 
@@ -404,6 +406,26 @@ def _supply(district_supply: pd.DataFrame | None, monthly: pd.DataFrame) -> pd.S
     totals = supply["kwh_supplied"].groupby(district_month).sum().mask(empty)
     keys = pd.MultiIndex.from_arrays([monthly["district"], monthly["month"]])
     return pd.Series(totals.reindex(keys).to_numpy(float), index=monthly.index)
+
+
+#: Most unknown supply districts a note names (the count says how many there are).
+NAMED_DISTRICTS = 10
+
+
+def _unknown_supply_districts(
+    district_supply: pd.DataFrame | None, archived: list[str]
+) -> list[Note]:
+    """A note naming the districts of `district_supply` that are not in the archive ('城东区'
+    where the archive says '城东'): their rows match no district, so without it the archive's
+    districts would only read "supplied energy incomplete", the typo never named."""
+    if district_supply is None:
+        return []
+    named = district_supply["district"].dropna().astype(str)
+    unknown = sorted(set(named) - set(map(str, archived)))
+    if not unknown:
+        return []
+    values = {"count": len(unknown), "districts": unknown[:NAMED_DISTRICTS]}
+    return [Note("supply_unknown_districts", values)]
 
 
 def _window_totals(

@@ -103,7 +103,7 @@ def test_benford_data_conform_and_uniform_data_do_not():
 
 
 def test_left_out_values_are_counted():
-    result = benford([None, "x", -5, 0, 3.5, 9.99, 10, 250, 3000], "first_two")
+    result = benford([None, np.nan, -5, 0, 3.5, 9.99, 10, 250, 3000], "first_two")
     assert result.n == 3
     assert (result.n_missing, result.n_nonpositive, result.n_below_10) == (2, 2, 2)
     assert result.n_excluded == 6

@@ -114,3 +114,24 @@ def test_a_funnel_is_a_result_that_names_the_units_outside():
     shown = result.to_table("zh").set_index("供电单位")
     assert shown.loc["A", "状态"] == "低于 99.8% 下限" and shown.loc["B", "比率"] == "30.00%"
     assert result.plot("en", "Estimated").axes[0].get_ylabel() == "Estimated"
+
+
+def test_levels_whose_labels_collide_are_refused_naming_them():
+    counts = pd.DataFrame({"district": list("abcd"), "volume": [100, 200, 300, 400]})
+    counts["events"] = [5, 10, 12, 30]
+    found = "found '0.95 and 0.950000000001, both 95%'$"
+    with pytest.raises(ParameterError, match=f"^parameter 'levels': .*{found}"):
+        funnel(counts, levels=[0.95, 0.950000000001])  # before: one lower_95/upper_95 pair
+    near_miss = funnel(counts, levels=[0.95, 0.9501])  # 95% and 95.01%: two pairs
+    assert [c for c in near_miss.table if c.startswith("lower")] == ["lower_95", "lower_95.01"]
+
+
+def test_a_float32_level_is_labelled_and_asked_for_by_its_rounded_percentage():
+    counts = pd.DataFrame({"district": list("abcd"), "volume": [100, 200, 300, 400]})
+    counts["events"] = [5, 10, 12, 30]
+    result = funnel(counts, levels=np.array([0.95, 0.998], dtype=np.float32))
+    # float32 0.95 is 0.949999988..., 94.99999881 % to 10 digits (before: '94.99999881% limits').
+    assert result.levels == (0.95, 0.998)
+    columns = result.to_table("en").columns
+    assert "95% limits" in columns and "99.8% limits" in columns
+    assert result.outside(0.95).empty
