@@ -253,7 +253,8 @@ def _checked_levels(levels: object) -> tuple[float, ...]:
     for level in given:  # two levels of one label would draw one pair of limit columns
         label = level_label(float(level))
         if not 0 < float(label) < 100:  # 0.99999999 is labelled 100%: no limit
-            raise ParameterError("levels", expected, level)
+            bounded = f"confidence levels below 100% and above 0% to {LABEL_DIGITS} digits"
+            raise ParameterError("levels", bounded, f"{level}, labelled {label}%")
         if label in labelled:
             distinct = f"confidence levels distinct as percentages to {LABEL_DIGITS} digits"
             found = f"{labelled[label]} and {level}, both {label}%"

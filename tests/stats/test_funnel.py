@@ -135,3 +135,13 @@ def test_a_float32_level_is_labelled_and_asked_for_by_its_rounded_percentage():
     columns = result.to_table("en").columns
     assert "95% limits" in columns and "99.8% limits" in columns
     assert result.outside(0.95).empty
+
+
+def test_a_level_that_labels_as_100_percent_is_refused_saying_so():
+    counts = pd.DataFrame({"district": list("abcd"), "volume": [100, 200, 300, 400]})
+    counts["events"] = [5, 10, 12, 30]
+    # 0.9999999999 is strictly between 0 and 1 but labels as 100% to 7 digits: no limit to draw.
+    found = "found '0.9999999999, labelled 100%'$"
+    with pytest.raises(ParameterError, match=f"^parameter 'levels': .*below 100%.*{found}"):
+        funnel(counts, levels=[0.9999999999])
+    assert funnel(counts, levels=[0.999999]).levels == (0.999999,)  # 99.9999%: drawn
