@@ -429,15 +429,15 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "stats.method.anomalies": (
         "用户异常评分：近 3 个月的同比对数变化，分别与该户以往的同比变化、同单位同类别用户的变化比较"
-        "（稳健 z）；两者同向时取较小者为评分。某月的上年同月电量低于该户有用电月份中位数的 5%"
+        "（稳健 z）；两者同向时取较小者为评分。某月的上年同月电量低于该户用电较多月份（有用电月份的第 90 百分位）的 5%"
         "（空置）时，该月无比较基准，不计入变化及近期、上年同期月均电量；但以往各年该月都如此的"
-        "（如灌溉泵冬季停用），是该户的季节常态，照常比较。",
+        "（如灌溉泵冬季停用，且这些年份其他月份有用电），是该户的季节常态，照常比较。",
         "Anomaly score: the year-over-year log change of the last 3 months, compared with the "
         "customer's own earlier changes and with peers of the same district and usage type "
         "(robust z); when both agree in sign, the smaller is the score. A month whose same month "
-        "a year before billed under 5% of the customer's median month with use (a vacancy) is "
+        "a year before billed under 5% of the customer's busy month (the 90th percentile of its months with use; a vacancy) is "
         "no baseline and is left out of the change and of the recent and year-before kWh; where "
-        "that month was so in every earlier year (a pump off every winter), it is the "
+        "that month was so in every earlier year, with use in those years' other months (a pump off every winter), it is the "
         "customer's season and is compared.",
     ),
     "stats.method.benford": (

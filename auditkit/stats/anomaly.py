@@ -3,7 +3,8 @@
 For each customer the recent change is the mean year-over-year log change of its last `recent`
 months (this spring against last spring, so the season cancels; a zero month counts as a tenth of
 the customer's median month, `matrix.log_consumption`). A month is idle when it billed less than
-`idle_share` (5 %) of the customer's median month with use (a vacancy's standby reads 1-3 kWh). An
+`idle_share` (5 %) of the customer's busy month (the 90th percentile of its months with use: a
+vacancy's standby reads 1-3 kWh, and a long one would be the median). An
 idle month a year before is a vacancy, no baseline, unless the same month was idle in every
 earlier year billed too: a home back from a vacant year is no rise, and that month is left out of
 the change (and of recent_kwh, year_before_kwh and change, which describe the months scored); but
@@ -41,10 +42,13 @@ MIN_HISTORY = 6
 SEASON = 12
 #: Months whose change `anomaly_scores` scores by default (its `recent`).
 RECENT_MONTHS = 3
-#: A month billing less than this share of the customer's median month with use is idle (its
-#: `idle_share`): a vacant home's standby of 1-3 kWh is no use; being relative to the customer's
-#: own median, a small user's low month still is.
+#: A month billing less than this share of the customer's busy month (`BUSY_PERCENTILE` of its
+#: months with use) is idle (its `idle_share`): a vacant home's standby of 1-3 kWh is no use;
+#: being relative to the customer's own use, a small user's low month still is.
 IDLE_SHARE = 0.05
+#: The customer's busy month: this percentile of its months with use, not the median, which a
+#: standby of two years in three would be.
+BUSY_PERCENTILE = 90
 #: Columns of the result, in order.
 COLUMNS = (
     "customer_id",
@@ -79,7 +83,7 @@ def anomaly_scores(
 
     Peers are customers of the same district and usage type; a group smaller than `min_peers`
     falls back to the usage type across all districts. A month a year before billing less than
-    `idle_share` of the customer's median month with use is a vacancy, left out, unless that
+    `idle_share` of the customer's busy month is a vacancy, left out, unless that
     month was so in every earlier year billed (the customer's season; module docstring).
     Returns one row per customer, highest score first: customer_id, district, usage_type,
     recent_kwh and year_before_kwh (mean monthly kWh of the recent months compared and of the
@@ -178,19 +182,36 @@ def _whole_from(name: str, value: object, least: int, unit: str) -> int:
 def _vacant_year_before(kwh: np.ndarray, idle_share: float) -> np.ndarray:
     """Per customer and month: whether the same month a year before was a vacancy, no baseline.
 
-    Idle is below `idle_share` of the customer's median month with use. An idle month is a
-    vacancy unless that month was idle in every earlier year read too (at least one): then idle
-    is the customer's season, and against its floor a pump drawing off season rises. Without an
-    earlier year the idle month counts as a vacancy, since against its floor a home back in use
-    would read as a rise of ten times its median. False in the first year (no year before)."""
+    Idle is below `idle_share` of the customer's busy month (`BUSY_PERCENTILE`). An idle month is a
+    vacancy unless that month was idle in every earlier year read too (at least one), its own
+    year and each of those with use in some other month: then idle is the customer's season, and
+    against its floor a pump drawing off season rises. A year idle throughout (a flat empty since
+    the data start, or for a whole year) is no season. Without such an earlier year the idle month counts as a vacancy,
+    since against its floor a home back in use would read as a rise of ten times its median.
+    False in the first year (no year before)."""
     used = np.where(kwh > 0, kwh, np.nan)
+    busy = np.full(len(kwh), np.nan)
+    with_use = ~np.isnan(used).all(axis=1)
+    busy[with_use] = np.nanpercentile(used[with_use], BUSY_PERCENTILE, axis=1)
     with np.errstate(invalid="ignore"):
-        idle = kwh < idle_share * row_nanmedian(used)[:, None]
-    read_before = _in_earlier_years(~np.isnan(kwh))
-    usual_idle = (read_before > 0) & (_in_earlier_years(idle) == read_before)
+        idle = kwh < idle_share * busy[:, None]
+    read = ~np.isnan(kwh)
+    read_before = _in_earlier_years(read)
+    seasonal_idle = idle & _in_a_year_with_use(read & ~idle)
+    earlier_seasonal = _in_earlier_years(seasonal_idle)
+    usual_idle = seasonal_idle & (read_before > 0) & (earlier_seasonal == read_before)
     vacant = np.zeros_like(idle)
     vacant[:, SEASON:] = (idle & ~usual_idle)[:, :-SEASON]
     return vacant
+
+
+def _in_a_year_with_use(in_use: np.ndarray) -> np.ndarray:
+    """Per row and month: whether the month's year (of the data, 12 months from its first) has
+    `in_use` in some month."""
+    rows, months = in_use.shape
+    years = -(-months // SEASON)
+    by_year = np.pad(in_use, ((0, 0), (0, years * SEASON - months))).reshape(rows, years, SEASON)
+    return np.repeat(by_year.any(axis=2), SEASON, axis=1)[:, :months]
 
 
 def _in_earlier_years(flags: np.ndarray) -> np.ndarray:

@@ -196,3 +196,27 @@ def test_a_whole_float_min_peers_is_taken_as_its_number():
     assert anomaly_scores(bills, customers, min_peers=5.0).equals(
         anomaly_scores(bills, customers, min_peers=5)
     )
+
+
+def test_a_home_empty_since_the_data_start_is_no_season_when_someone_moves_in():
+    kwh, customers = _utility()
+    ids = customers["customer_id"].tolist()
+    kwh[4, :32] = 0.0  # a new flat empty from 2022-01 to 2024-08, then lived in
+    kwh[5, 9:33] = 0.0  # empty two years (2022-10..2024-09), then back in use
+    kwh[6, -3:] *= 0.4  # a real fall of 60 %
+    scores = anomaly_scores(_long(kwh, ids), customers).set_index("customer_id")
+    # Before: idle in every earlier year, the empty months were read as a season and both homes
+    # topped the ranking as a rise (score ~ 31). A year idle throughout is no season: vacancy.
+    assert scores.loc["H04", "status"] == "idle_year_before"
+    assert scores.loc["H05", "status"] == "idle_year_before"
+    assert scores.index[0] == "H06" and scores.loc["H06", "direction"] == "drop"
+
+
+def test_a_standby_two_years_in_three_is_idle_against_the_customers_busy_month():
+    kwh, customers = _utility()
+    ids = customers["customer_id"].tolist()
+    kwh[7, 9:33] = 2.0  # a vacant flat's standby for 24 of 36 months: its median month is 2 kWh
+    scores = anomaly_scores(_long(kwh, ids), customers).set_index("customer_id")
+    # Before: idle below 5 % of the median month with use (2 kWh), so 2 kWh was use, and the flat
+    # back in use read as a rise of 150 times (score ~ 64). Against the 90th percentile it is idle.
+    assert scores.loc["H07", "status"] == "idle_year_before"
