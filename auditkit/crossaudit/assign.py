@@ -52,6 +52,10 @@ RULES = {
 #: The columns of a round's assignment: who audits, who is audited.
 ROUND_COLUMNS = ("auditing_district", "audited_district")
 
+#: Fewest districts among which a round can be assigned, whatever the capacities and the last
+#: round: one district could only audit itself, two only each other.
+FEWEST_DISTRICTS = 3
+
 
 def assign(
     districts: Sequence[str] | Mapping[str, float],
@@ -192,7 +196,7 @@ def check_capacity(
     if not capacity:
         return
     workload = _capacity(capacity, names, "capacity")
-    if not names:
+    if len(names) < FEWEST_DISTRICTS:  # no capacity could help: the report says why, not refused
         return
     if not _meets_rules(names, set(), workload):
         reason = _explain(names, set(), workload, False)

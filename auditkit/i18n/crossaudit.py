@@ -109,6 +109,17 @@ WORDS: dict[str, tuple[str, str]] = {
         "No inspections up to {month} (the first is in {first}), so self- and cross-audits are "
         "not compared.",
     ),
+    "crossaudit.note.no_round_1": (
+        "只有一个单位（{districts}），无法安排下一轮交叉检查：单位不检查自己。",
+        "There is only one district ({districts}), so no next round of cross-audits can be "
+        "assigned: no district audits itself.",
+    ),
+    "crossaudit.note.no_round_2": (
+        "只有两个单位（{districts}），无法安排下一轮交叉检查：两个单位只能互相检查，而同一轮内两单位不得互查。",
+        "There are only two districts ({districts}), so no next round of cross-audits can be "
+        "assigned: each could only audit the other, and no two districts audit each other in "
+        "the same round.",
+    ),
     "crossaudit.note.unknown_customers": (
         "{count:,} 条检查记录的户号不在客户档案中，未计入。",
         "{count:,} inspections of customers missing from the archive are left out.",

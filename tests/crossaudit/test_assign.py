@@ -178,3 +178,20 @@ def test_districts_given_twice_and_no_capacity_are_said_without_python_reprs():
     with pytest.raises(ParameterError) as idle:
         assign(["A", "B", "C"], 0, workload={"A": 0, "B": 0, "C": 0})
     assert str(idle.value).endswith("found 'A: 0, B: 0, C: 0'")  # not {'A': 0.0, ...}
+
+
+def test_the_capacity_check_leaves_too_few_districts_to_the_report_but_refuses_a_bad_capacity():
+    """Two districts admit no round whatever the capacity, so the capacity is not refused (the
+    report says why no round is assigned); a capacity that leaves three districts no round, or
+    names no district of the data, is still refused up front, naming the parameter."""
+    check_capacity(["城东", "城西"], {"城东": 2, "城西": 1})
+    check_capacity(["城东"], {"城东": 1})
+    with pytest.raises(ParameterError, match=r"^parameter 'capacity': .*found \['江北'\]$"):
+        check_capacity(["城东", "城西"], {"江北": 1})
+    with pytest.raises(ParameterError) as caught:
+        check_capacity(["A", "B", "C"], {"A": 1, "B": 1})
+    assert str(caught.value).startswith(
+        "parameter 'capacity': expected enough districts with capacity > 0 to meet the "
+        "cross-audit rules ("
+    )
+
