@@ -192,6 +192,34 @@ def test_the_capacity_check_leaves_too_few_districts_to_the_report_but_refuses_a
         check_capacity(["A", "B", "C"], {"A": 1, "B": 1})
     assert str(caught.value).startswith(
         "parameter 'capacity': expected enough districts with capacity > 0 to meet the "
-        "cross-audit rules ("
+        "cross-audit rules (cannot assign 'A' and 'B': each may be audited only by the other "
+        "(only A, B have capacity > 0)"
     )
 
+
+def test_an_impossible_capacity_names_the_districts_it_strands_not_the_last_round():
+    """Only A and B have capacity: each can be audited only by the other, which no round
+    allows. The message named the previous round's rule when there was none."""
+    with pytest.raises(InfeasibleAssignmentError) as caught:
+        assign(["A", "B", "C"], 1, workload={"A": 1, "B": 1})
+    said = str(caught.value)
+    assert said == (
+        "cannot assign 'A' and 'B': each may be audited only by the other (only A, B have "
+        "capacity > 0), but no pair of districts audits each other in the same round"
+    )
+    assert "previous round" not in said
+
+
+def test_a_last_round_that_strands_a_pair_is_named_with_its_pairs():
+    """C audited A and B last round and may not again: A and B are left to each other."""
+    previous = pd.DataFrame({"auditing_district": ["C", "C"], "audited_district": ["A", "B"]})
+    with pytest.raises(InfeasibleAssignmentError) as caught:
+        assign(["A", "B", "C"], 1, previous=previous, workload={"A": 1, "B": 1, "C": 1})
+    assert str(caught.value) == (
+        "cannot assign 'A' and 'B': each may be audited only by the other (C→A, C→B last "
+        "round, and no auditor audits the district it audited in the previous round), but no "
+        "pair of districts audits each other in the same round"
+    )
+    # near miss: with a fourth district, D can audit one of them; a round exists
+    four = assign(["A", "B", "C", "D"], 1, previous=previous, workload=dict.fromkeys("ABCD", 1))
+    _check_rules(four, ["A", "B", "C", "D"], previous=previous)
