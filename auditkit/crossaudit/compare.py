@@ -313,7 +313,9 @@ def compare(
     """Compare error-finding rates of self-, cross- and special audits by audited district.
 
     The audited district comes from a `district` column of `inspections` or, failing that, from
-    `customers` (customer_id -> district). Tests need at least `min_inspections` self- and
+    `customers` (customer_id -> district). A cross-audit made by the audited district itself, or
+    (given `customers`) by a district none of theirs is, is left out with a note. Tests need at
+    least `min_inspections` self- and
     cross-audits; where there are fewer, the tables say so in a `note` instead of a p-value.
     """
     if not 0 < alpha < 1:
@@ -404,7 +406,27 @@ def _prepare(
     if own.any():
         notes.append(Note("cross_by_own_district", {"count": int(own.sum())}))
         frame = frame[~own]
+    if customers is not None:  # the utility's districts are known: a cross-audit by another
+        frame = _without_unknown_auditors(frame, customers, notes)
     return frame, notes
+
+
+def _without_unknown_auditors(
+    frame: pd.DataFrame, customers: pd.DataFrame, notes: list[Note]
+) -> pd.DataFrame:
+    """`frame` without the cross-audits made by a district that is none of `customers`'
+    (a slip such as 'A局' for 'A'), noted with the names found. Counted as cross-audits they
+    would move the cross rate of the district audited on the word of no district of the data."""
+    require_columns(customers, ["customer_id", "district"], "customers")
+    known = set(customers["district"].dropna().astype(str))
+    auditors = frame["auditing_district"].astype(str)
+    unknown = (frame["audit_kind"] == "cross") & ~auditors.isin(known)
+    if unknown.any():
+        names = sorted(set(auditors[unknown]))
+        notes.append(
+            Note("cross_by_unknown_district", {"count": int(unknown.sum()), "auditors": names})
+        )
+    return frame[~unknown]
 
 
 def _error_flags(column: pd.Series) -> pd.Series:

@@ -43,6 +43,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "自查少报单位数（现场检查记录）",
         "Districts under-reporting (field inspections)",
     ),
+    # counted nouns (`i18n.counted`): English has a plural form, Chinese a measure word
+    "noun.inspection": ("次检查", "inspection"),
+    "noun.inspection.plural": ("次检查", "inspections"),
+    "noun.district": ("个单位", "district"),
+    "noun.district.plural": ("个单位", "districts"),
     # codes
     "crossaudit.kind.self": ("自查", "self"),
     "crossaudit.kind.cross": ("交叉检查", "cross"),
@@ -123,6 +128,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "crossaudit.note.unknown_customers": (
         "{count:,} 条检查记录的户号不在客户档案中，未计入。",
         "{count:,} inspections of customers missing from the archive are left out.",
+    ),
+    "crossaudit.note.cross_by_unknown_district": (
+        "标为“交叉检查”的 {inspections}，检查单位（{auditors}）不是数据中的供电单位，未计入比较。",
+        "{inspections} marked cross were made by {auditors}, no district of the data; they are "
+        "left out of the comparison.",
     ),
     "crossaudit.note.mislabelled_self": (
         "{count:,} 条“自查”记录的检查单位与被查客户所属单位不同，按原记录统计。",

@@ -554,6 +554,39 @@ def test_a_cross_audit_by_the_audited_district_is_left_out_and_said() -> None:
     assert not any("own district" in note.text("en") for note in clean.notes)
 
 
+def test_a_cross_audit_by_no_district_of_the_data_is_left_out_and_said() -> None:
+    """A cross row whose auditor is 'A局' (no district of the customers) counted as a
+    cross-audit, with no note."""
+    plan = {"A": {"self": (40, 2), "cross": (30, 6)}, "B": {"self": (40, 4), "cross": (30, 3)}}
+    frame = inspections(plan).assign(
+        auditing_district=lambda rows: rows["auditing_district"].mask(
+            rows["audit_kind"] == "cross", rows["district"].map({"A": "B", "B": "A"})
+        )
+    )
+    customers = frame[["customer_id", "district"]]
+    # 20 of A's cross-audits typed as made by 'A局', none finding an error: A's cross rate
+    # 6 / 30 = 20 % would read 6 / 50 = 12 %
+    slips = inspections({"A": {"cross": (20, 0)}}, seed=1).assign(auditing_district="A局")
+    slips["customer_id"] = "A-slip-" + slips.index.astype(str)
+    customers = pd.concat([customers, slips[["customer_id", "district"]]], ignore_index=True)
+    comparison = compare(pd.concat([frame, slips], ignore_index=True), customers)
+    rates = comparison.rates.table.set_index(["district", "audit_kind"])
+    assert (rates.loc[("A", "cross"), "inspections"], rates.loc[("A", "cross"), "errors"]) == (
+        30,
+        6,
+    )
+    said = [note.text("en") for note in comparison.notes]
+    assert said == [
+        "20 inspections marked cross were made by A局, no district of the data; they are left "
+        "out of the comparison."
+    ]
+    assert comparison.notes[0].text("zh").startswith("标为“交叉检查”的 20 次检查，检查单位（A局）")
+    # near miss: the cross-audits by B and A, districts of the customers, are all kept
+    clean = compare(frame, frame[["customer_id", "district"]])
+    clean_rates = clean.rates.table.set_index(["district", "audit_kind"])
+    assert clean_rates.loc[("A", "cross"), "inspections"] == 30 and not clean.notes
+
+
 def test_an_unknown_audit_kind_is_named_with_its_row_and_the_kinds_listed():
     frame = inspections(PLAN)
     frame.loc[3, "audit_kind"] = "交叉"

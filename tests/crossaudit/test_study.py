@@ -158,10 +158,19 @@ def test_a_bad_capacity_is_named_as_the_notebooks_parameter():
 
 
 def _only(districts: str):
-    """The test dataset with the customers and inspections of `districts` only."""
+    """The test dataset with the customers and inspections of `districts` only: of two, each
+    cross-audits the other; one alone has its self-audits only."""
     full = dataset()
     customers = full.customers[full.customers["district"].isin(list(districts))]
     inspections = full.inspections[full.inspections["customer_id"].str[0].isin(list(districts))]
+    audited = inspections["customer_id"].str[0]
+    cross = inspections["audit_kind"] == "cross"
+    if len(districts) == 1:
+        inspections = inspections[~cross]
+    else:
+        other = dict(zip(districts, districts[::-1], strict=True))
+        auditors = inspections["auditing_district"].mask(cross, audited.map(other))
+        inspections = inspections.assign(auditing_district=auditors)
     return dataclasses.replace(full, customers=customers, inspections=inspections)
 
 
@@ -200,7 +209,8 @@ def test_a_utility_of_too_few_districts_for_a_round_still_compares_and_says_why(
     assert study.notes[0].text("en") == said
     assert "无法安排下一轮交叉检查" in study.notes[0].text("zh")
     assert study.headline()["districts"] == len(districts)
-    assert study.headline()["inspections"] == 24 * len(districts)  # 12 self + 12 cross each
+    # 12 self-audits a district, and 12 cross-audits each of two districts makes of the other
+    assert study.headline()["inspections"] == {"AB": 2 * (12 + 12), "A": 12}[districts]
     assert study.table_names[:2] == ("assignment", "rates")  # no loads of a round not made
     assert "assignment" not in study.figure_names and "rates" in study.figure_names
     assert study.table("assignment", "en").empty
