@@ -315,8 +315,8 @@ def compare(
     The audited district comes from a `district` column of `inspections` or, failing that, from
     `customers` (customer_id -> district). A cross-audit made by the audited district itself, or
     (given `customers`) by a district none of theirs is, is left out with a note. Tests need at
-    least `min_inspections` self- and
-    cross-audits; where there are fewer, the tables say so in a `note` instead of a p-value.
+    least `min_inspections` self- and cross-audits; where there are fewer, the tables say so in
+    a `note` instead of a p-value.
     """
     if not 0 < alpha < 1:
         raise ParameterError("alpha", "a significance level between 0 and 1", alpha)
