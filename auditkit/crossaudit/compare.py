@@ -16,11 +16,13 @@ it finds, or not looking hard. The evidence, from the simplest to the most adjus
   ratio compares the kinds within districts, so a district with many self-audits and a high
   error level does not distort the overall comparison.
 
-Money: audited_value - book_value is what the bill should have said minus what it said (positive
-= under-billed); an inspection that found no error found no money, one that found an error without
-both values found an unknown sum, and a kind with an unknown sum has no money per inspection. A
-district's `missed_value` estimate is what its self-audits would have found more if they found as
-much per inspection as cross-audits of its customers did, with a bootstrap 95 % interval
+Money: audited_value - book_value is what the bill should have said minus what it said; where
+positive it is under-billing found (to collect), where negative over-billing found (to refund),
+each summed apart and never netted; an inspection that found no error found no money, one that
+found an error without both values found an unknown sum, and a kind with an unknown sum has no
+money per inspection. A district's `missed_value` estimate is what its self-audits would have
+found more under-billing if they found as much per inspection as cross-audits of its customers
+did, with a bootstrap 95 % interval
 (`missed_low`, `missed_high`): a few large cases make it uncertain, and sentences and tables round
 it as the interval allows.
 """
@@ -346,8 +348,8 @@ def compare(
 def _prepare(
     inspections: pd.DataFrame, customers: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, list[Note]]:
-    """Inspections with the audited district, a 0/1 error and the under-billed value; notes on
-    rows left out or odd."""
+    """Inspections with the audited district, a 0/1 error and the under- and over-billed
+    values (each ≥ 0); notes on rows left out or odd."""
     require_columns(inspections, INSPECTION_COLUMNS, "inspections")
     frame = inspections.copy()
     if "district" not in frame.columns:
@@ -386,9 +388,11 @@ def _prepare(
         for column in ("book_value", "audited_value")
     )
     # No error found is no money found; an error found without both values is an unknown sum.
-    frame["underbilled"] = (audited - book).mask(
-        frame["error"].eq(0) & (audited - book).isna(), 0.0
-    )
+    # Under- and over-billing are kept apart: a refund found is no under-billing found, and
+    # netted it would make a district's audits look as if they found less than they did.
+    difference = (audited - book).mask(frame["error"].eq(0) & (audited - book).isna(), 0.0)
+    frame["underbilled"] = difference.clip(lower=0.0)
+    frame["overbilled"] = (-difference).clip(lower=0.0)
     unknown_money = frame["underbilled"].isna() & frame["audit_kind"].isin(["self", "cross"])
     if unknown_money.any():
         notes.append(Note("money_unknown", {"count": int(unknown_money.sum())}))

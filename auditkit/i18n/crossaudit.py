@@ -17,6 +17,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "crossaudit.rate": ("发现率", "Finding rate"),
     "crossaudit.interval": ("95% 置信区间", "95% interval"),
     "crossaudit.underbilled": ("查出少收电费 (元)", "Under-billing found (yuan)"),
+    "crossaudit.overbilled": ("查出多收电费 (元，应退)", "Over-billing found (yuan, to refund)"),
     "crossaudit.self_rate": ("自查发现率", "Self-audit rate"),
     "crossaudit.cross_rate": ("交叉检查发现率", "Cross-audit rate"),
     "crossaudit.self_n": ("自查次数", "Self-audits"),
@@ -343,13 +344,15 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "crossaudit.method.money": (
         "少报金额估计 =（交叉检查每次查出的少收电费 − 自查每次查出的少收电费）× 自查次数，"
-        "少收电费 = 稽查值 − 账面值。只对自查显著少报的单位列出；其他单位的差额可能出于偶然，表中记为“—”。"
+        "少收电费 = 稽查值 − 账面值（为正时）；多收电费（稽查值低于账面值，应退）另列，不与少收相抵。"
+        "少报金额估计只对自查显著少报的单位列出；其他单位的差额可能出于偶然，表中记为“—”。"
         "少数大额案件即可左右估计，故附自助法 95% 区间（自查、交叉检查分别重抽 2,000 次，种子固定），"
         "并按区间宽度取整；发现问题而未记录金额的检查使该单位的金额未知，记为“—”。",
         "Estimated missed money = (under-billing found per cross-audit - per self-audit) x "
-        "self-audits, under-billing = audited_value - book_value. It is shown only for districts "
-        "whose self-audits significantly under-report; elsewhere the difference may be chance, "
-        "and the table shows '—'. A few large cases can drive it, so it comes with a bootstrap "
+        "self-audits, under-billing = audited_value - book_value where positive; over-billing "
+        "(audited below book, to refund) is shown apart, never netted against it. The estimate "
+        "is shown only for districts whose self-audits significantly under-report; elsewhere "
+        "the difference may be chance, and the table shows '—'. A few large cases can drive it, so it comes with a bootstrap "
         "95% interval (self- and cross-audits resampled apart 2,000 times, fixed seed) and is "
         "rounded as the interval's width allows; an inspection that found an error without a "
         "recorded value makes its district's money unknown ('—').",

@@ -597,3 +597,25 @@ def test_an_unknown_audit_kind_is_named_with_its_row_and_the_kinds_listed():
         "parameter 'inspections.audit_kind': expected one of self, cross, special, "
         "found '交叉 in row 4'"
     )
+
+
+def test_over_billing_found_is_shown_apart_not_netted_against_under_billing() -> None:
+    """B's self-audits found two bills 100 yuan short and one 290 yuan over: the table showed
+    under-billing 100 + 100 − 290 = −90.00, and the money compared was netted the same way."""
+    frame = inspections({"B": {"self": (10, 3), "cross": (10, 3)}})
+    over = frame.index[(frame["audit_kind"] == "self") & frame["error_found"]][2]
+    frame.loc[over, "audited_value"] = frame.loc[over, "book_value"] - 290.0
+    comparison = compare(frame)
+    rates = comparison.rates.table.set_index(["district", "audit_kind"])
+    assert rates.loc[("B", "self"), "underbilled"] == 200.0  # 100 + 100
+    assert rates.loc[("B", "self"), "overbilled"] == 290.0  # the refund, apart
+    assert rates.loc[("B", "cross"), "underbilled"] == 300.0  # 3 × 100
+    assert rates.loc[("B", "cross"), "overbilled"] == 0.0  # near miss: none found, none shown
+    shown = comparison.rates.to_table("en").set_index("Audit kind")
+    assert shown.loc["self", "Under-billing found (yuan)"] == "200.00"
+    assert shown.loc["self", "Over-billing found (yuan, to refund)"] == "290.00"
+    assert comparison.rates.to_table("zh").columns[-1] == "查出多收电费 (元，应退)"
+    row = comparison.by_district.set_index("district").loc["B"]
+    assert row["self_value_per_inspection"] == pytest.approx(200 / 10)  # not −90 / 10
+    assert row["cross_value_per_inspection"] == pytest.approx(300 / 10)
+    assert row["missed_value"] == pytest.approx((30 - 20) * 10)  # not (30 + 9) × 10 = 390
