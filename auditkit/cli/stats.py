@@ -391,7 +391,7 @@ def run_compare(args: argparse.Namespace) -> int:
     from auditkit.data import load
 
     dataset = load(args.data_dir)
-    if dataset.inspections is None:
+    if dataset.inspections is None or dataset.inspections.empty:  # a header alone: none either
         raise ParameterError("DATA_DIR", "a dataset with an inspections table", str(args.data_dir))
     comparison = compare(dataset.inspections, dataset.customers)
     # The table the cross-audit report shows, in the language asked: money only where the test

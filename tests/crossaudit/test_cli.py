@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 import pandas as pd
 import pytest
@@ -11,6 +12,7 @@ from auditkit.cli import stats as stats_cli
 from auditkit.crossaudit import assign
 from auditkit.crossaudit.study import build
 from auditkit.data import Dataset
+from auditkit.errors import ParameterError
 
 #: Customers per district: 城东 is three times the size of the others.
 SIZES = {"城东": 30, "城北": 10, "城南": 10, "城西": 10}
@@ -79,3 +81,23 @@ def test_the_help_says_how_each_source_weighs_its_districts(capsys):
     shown = " ".join(capsys.readouterr().out.split())
     assert "each weighing its number of customers under --capacity" in shown
     assert "each weighing the same under --capacity" in shown
+
+
+@pytest.mark.parametrize(
+    "inspections",
+    [None, pd.DataFrame(columns=["customer_id", "audit_kind"])],
+    ids=["none", "header"],
+)
+def test_compare_without_inspections_says_so_in_one_line(monkeypatch, capsys, inspections):
+    """An inspections table of its header alone printed pandas' 'Empty DataFrame' and exited 0;
+    now it is refused as a dataset without one is."""
+    monkeypatch.setattr(
+        "auditkit.data.load",
+        lambda folder: dataclasses.replace(_dataset(), inspections=inspections),
+    )
+    with pytest.raises(ParameterError) as caught:
+        run("crossaudit", "compare", "data")
+    assert str(caught.value) == (
+        "parameter 'DATA_DIR': expected a dataset with an inspections table, found 'data'"
+    )
+    assert "Empty DataFrame" not in capsys.readouterr().out
