@@ -193,7 +193,7 @@ class Comparison:
                 p_adjusted=formatting.p_clause(row["p_adjusted"]),
             )
         fewer = rows[rows["gap"] > 0]
-        tested = {"tested": len(rows)}
+        tested = {"tested_districts": i18n.counted(len(rows), "district", lang)}
         if fewer.empty:
             return i18n.text("crossaudit.sentence.no_district_fewer", lang).format(
                 **based, **tested

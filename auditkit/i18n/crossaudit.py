@@ -127,23 +127,23 @@ WORDS: dict[str, tuple[str, str]] = {
         "the same round.",
     ),
     "crossaudit.note.unknown_customers": (
-        "{count:,} 条检查记录的户号不在客户档案中，未计入。",
-        "{count:,} inspections of customers missing from the archive are left out.",
+        "{inspections}的户号不在客户档案中，未计入。",
+        "{inspections} of customers missing from the archive: left out.",
     ),
     "crossaudit.note.cross_by_unknown_district": (
         "标为“交叉检查”的 {inspections}，检查单位（{auditors}）不是数据中的供电单位，未计入比较。",
-        "{inspections} marked cross were made by {auditors}, no district of the data; they are "
-        "left out of the comparison.",
+        "{inspections} marked cross but made by {auditors}, no district of the data: left out of "
+        "the comparison.",
     ),
     "crossaudit.note.mislabelled_self": (
-        "{count:,} 条“自查”记录的检查单位与被查客户所属单位不同，按原记录统计。",
-        "{count:,} inspections marked self were made by another district than the customer's; "
-        "they are counted as recorded.",
+        "标为“自查”的 {inspections}，检查单位与被查客户所属单位不同，按原记录统计。",
+        "{inspections} marked self but made by another district than the customer's: counted as "
+        "recorded.",
     ),
     "crossaudit.note.cross_by_own_district": (
-        "{count:,} 条“交叉检查”记录的检查单位就是被查客户所属单位（实为自查），未计入比较。",
-        "{count:,} inspections marked cross were made by the customer's own district (a "
-        "self-audit in fact); they are left out of the comparison.",
+        "标为“交叉检查”的 {inspections}，检查单位就是被查客户所属单位（实为自查），未计入比较。",
+        "{inspections} marked cross but made by the customer's own district (a self-audit in "
+        "fact): left out of the comparison.",
     ),
     "crossaudit.note.no_overall_test": (
         "自查 {self_n:,} 次、交叉检查 {cross_n:,} 次，少于 {min_inspections:,} 次，不做总体检验。",
@@ -165,9 +165,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "self-audits found no less money per inspection than cross-audits",
     ),
     "crossaudit.note.money_unknown": (
-        "{count:,} 次发现问题的检查未记录账面值或稽查值，查出的金额未知；含这些检查的单位不估计少查金额。",
-        "{count:,} inspections that found an error lack the book or audited value, so the money "
-        "they found is unknown; no missed money is estimated for their districts.",
+        "{inspections}发现问题但未记录账面值或稽查值，查出的金额未知；所涉单位不估计少查金额。",
+        "{inspections} found an error without the book or audited value recorded, so the money "
+        "found is unknown; no missed money is estimated for the districts concerned.",
     ),
     "crossaudit.note.money_unknown_in_district": (
         "部分发现问题的检查未记录金额，查出的金额未知，不估计少查金额",
@@ -280,20 +280,20 @@ WORDS: dict[str, tuple[str, str]] = {
         "Too few inspections to compare self- and cross-audits by district ({source}).",
     ),
     "crossaudit.sentence.no_district_flagged": (
-        "经多重比较校正（Holm），{source}，没有单位的自查显著少报；在检查次数足以检验的 {tested} 个单位中，"
+        "经多重比较校正（Holm），{source}，没有单位的自查显著少报；在检查次数足以检验的 {tested_districts}中，"
         "自查比交叉检查少发现最多的是{largest}（{gap}，校正后 {p_adjusted}），可作为下一轮重点关注，"
         "但尚不能认定。",
         "After correction for multiple comparisons (Holm), no district's self-audits under-report "
-        "significantly {source}; among the {tested} districts with enough inspections to test, "
-        "the largest gap by which self-audits found fewer is {largest}'s ({gap}, adjusted "
+        "significantly {source}; where there were enough inspections to test "
+        "({tested_districts}), the largest gap by which self-audits found fewer is {largest}'s ({gap}, adjusted "
         "{p_adjusted}): worth watching next round, not proof.",
     ),
     "crossaudit.sentence.no_district_fewer": (
-        "经多重比较校正（Holm），{source}，没有单位的自查显著少报；在检查次数足以检验的 {tested} 个单位中，"
+        "经多重比较校正（Holm），{source}，没有单位的自查显著少报；在检查次数足以检验的 {tested_districts}中，"
         "自查的发现率都不低于交叉检查。",
         "After correction for multiple comparisons (Holm), no district's self-audits under-report "
-        "significantly {source}; in none of the {tested} districts with enough inspections to "
-        "test did self-audits find errors less often than cross-audits.",
+        "significantly {source}; self-audits found errors at least as often as cross-audits "
+        "wherever there were enough inspections to test ({tested_districts}).",
     ),
     "crossaudit.sentence.district_not_flagged": (
         "经多重比较校正（Holm），{source}，{district}的自查未显著少报：交叉检查与自查的发现率之差为 "

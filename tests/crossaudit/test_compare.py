@@ -264,8 +264,8 @@ def test_each_verdict_names_the_checks_it_rests_on():
     assert inspected[0].startswith("Overall (by field inspections), self-audits found errors")
     assert inspected[-1].startswith(
         "After correction for multiple comparisons (Holm), no district's self-audits "
-        "under-report significantly by field inspections; among the 2 districts with enough "
-        "inspections to test, the largest gap by which self-audits found fewer is C's (+9.7 pp, "
+        "under-report significantly by field inspections; where there were enough inspections "
+        "to test (2 districts), the largest gap by which self-audits found fewer is C's (+9.7 pp, "
     )
     registered = without_a.explain("zh", source="register").splitlines()
     assert registered[0].startswith(
@@ -483,7 +483,7 @@ def test_the_largest_gap_worth_watching_is_one_where_self_audits_found_fewer():
     comparison = compare(by_plan(spec))
     last = comparison.explain("en").splitlines()[-1]
     # A: 15/50 - 20/50 = -10.0 points (self found more); B: 11/50 - 10/50 = +2.0; C untested
-    assert "among the 2 districts with enough inspections to test" in last
+    assert "where there were enough inspections to test (2 districts)" in last
     assert "found fewer is B's (+2.0 pp" in last and "A's" not in last
     # the near miss: no district tested where self-audits found fewer names none
     only_more = compare(by_plan(spec[:2] + spec[4:]))
@@ -491,10 +491,33 @@ def test_the_largest_gap_worth_watching_is_one_where_self_audits_found_fewer():
         only_more.explain("en")
         .splitlines()[-1]
         .endswith(
-            "in none of the 1 districts with enough inspections to test did self-audits find "
-            "errors less often than cross-audits."
+            "self-audits found errors at least as often as cross-audits wherever there were "
+            "enough inspections to test (1 district)."
         )
     )
+
+
+def test_counts_of_one_are_said_in_the_singular():
+    """'among the 1 districts', 'in none of the 1 districts' and '1 inspections that found an
+    error lack' read as a typing slip; the counts are said with i18n.counted now."""
+    spec = [("A", "self", 50, 20), ("A", "cross", 50, 15), ("C", "self", 4, 0)]
+    last = compare(by_plan(spec)).explain("en").splitlines()[-1]
+    assert last.endswith("wherever there were enough inspections to test (1 district).")
+    assert "1 districts" not in last
+    fewer = [*spec, ("B", "self", 50, 10), ("B", "cross", 50, 11)]  # B: +2.0 pp, A: -10.0 pp
+    assert "enough inspections to test (2 districts), the largest gap" in (
+        compare(by_plan(fewer)).explain("en")
+    )
+    frame = inspections({"A": {"self": (20, 1), "cross": (20, 4)}})
+    unrecorded = frame.index[frame["audit_kind"].eq("self") & frame["error_found"]]
+    frame.loc[unrecorded, "audited_value"] = np.nan  # the one self-audit that found an error
+    note = compare(frame).notes[0]
+    assert note.text("en").startswith(
+        "1 inspection found an error without the book or audited value recorded"
+    )
+    assert note.text("zh").startswith("1 次检查发现问题但未记录账面值或稽查值")
+    frame.loc[frame["error_found"], "audited_value"] = np.nan  # near miss: 1 + 4 = 5 of them
+    assert compare(frame).notes[0].text("en").startswith("5 inspections found an error without")
 
 
 def test_without_a_district_holding_both_kinds_there_is_no_overall_verdict():
@@ -544,7 +567,7 @@ def test_a_cross_audit_by_the_audited_district_is_left_out_and_said() -> None:
     )
     assert rates.loc[("A", "cross"), "rate"] == pytest.approx(6 / 30)
     said = [note.text("en") for note in comparison.notes]
-    assert "93 inspections marked cross were made by the customer's own district" in " ".join(said)
+    assert "93 inspections marked cross but made by the customer's own district" in " ".join(said)
     # near miss: cross-audits by another district (其他) are all kept, nothing said
     clean = compare(frame)
     assert (
@@ -577,8 +600,8 @@ def test_a_cross_audit_by_no_district_of_the_data_is_left_out_and_said() -> None
     )
     said = [note.text("en") for note in comparison.notes]
     assert said == [
-        "20 inspections marked cross were made by A局, no district of the data; they are left "
-        "out of the comparison."
+        "20 inspections marked cross but made by A局, no district of the data: left out of the "
+        "comparison."
     ]
     assert comparison.notes[0].text("zh").startswith("标为“交叉检查”的 20 次检查，检查单位（A局）")
     # near miss: the cross-audits by B and A, districts of the customers, are all kept
