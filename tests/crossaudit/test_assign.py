@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import product
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -223,3 +224,14 @@ def test_a_last_round_that_strands_a_pair_is_named_with_its_pairs():
     # near miss: with a fourth district, D can audit one of them; a round exists
     four = assign(["A", "B", "C", "D"], 1, previous=previous, workload=dict.fromkeys("ABCD", 1))
     _check_rules(four, ["A", "B", "C", "D"], previous=previous)
+
+
+def test_the_capacity_check_is_importable_by_the_path_the_docs_name():
+    """docs/reports.md named crossaudit.assign.check_capacity, but `crossaudit.assign` is the
+    function: the package exports the check, and `crossaudit.assign(...)` still assigns."""
+    import auditkit.crossaudit
+
+    assert auditkit.crossaudit.check_capacity is check_capacity
+    reports = Path(__file__).parents[2] / "docs" / "reports.md"
+    assert "`auditkit.crossaudit.check_capacity`" in reports.read_text(encoding="utf-8")
+    assert len(auditkit.crossaudit.assign(["A", "B", "C"], 1)) == 3
