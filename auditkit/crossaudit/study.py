@@ -94,8 +94,8 @@ class CrossAuditStudy:
 
     @property
     def table_names(self) -> tuple[str, ...]:
-        """assignment, loads (with capacities), then rates, overall, by_district, model and
-        self_funnel when there are inspections to compare."""
+        """assignment, loads (with capacities, when a round was assigned), then rates, overall,
+        by_district, model and self_funnel when there are inspections to compare."""
         shares = self.assignment.with_capacity and self.assignment.assigned
         names = ("assignment",) + (("loads",) if shares else ())
         if self.comparison is not None:
