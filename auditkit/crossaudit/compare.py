@@ -377,6 +377,7 @@ def _prepare(
             f"one of {', '.join(AUDIT_KINDS)}",
             f"{_cell(kinds[label])} in {_row(label)}",
         )
+    _refuse_missing_auditors(frame["auditing_district"])
     frame = frame[~unknown].copy()
     frame["district"] = frame["district"].astype(str)
     frame["audit_kind"] = frame["audit_kind"].astype(str)
@@ -393,9 +394,6 @@ def _prepare(
     difference = (audited - book).mask(frame["error"].eq(0) & (audited - book).isna(), 0.0)
     frame["underbilled"] = difference.clip(lower=0.0)
     frame["overbilled"] = (-difference).clip(lower=0.0)
-    unknown_money = frame["underbilled"].isna() & frame["audit_kind"].isin(["self", "cross"])
-    if unknown_money.any():
-        notes.append(Note("money_unknown", {"count": int(unknown_money.sum())}))
     mislabelled = (frame["audit_kind"] == "self") & (
         frame["auditing_district"].astype(str) != frame["district"]
     )
@@ -412,7 +410,25 @@ def _prepare(
         frame = frame[~own]
     if customers is not None:  # the utility's districts are known: a cross-audit by another
         frame = _without_unknown_auditors(frame, customers, notes)
+    # counted among the rows compared only: one left out above changes no district's money
+    unknown_money = frame["underbilled"].isna() & frame["audit_kind"].isin(["self", "cross"])
+    if unknown_money.any():
+        notes.append(Note("money_unknown", {"count": int(unknown_money.sum())}))
     return frame, notes
+
+
+def _refuse_missing_auditors(auditors: pd.Series) -> None:
+    """A ParameterError naming the first row of the inspections without an auditing district,
+    as `data.load` refuses it: a cross-audit by no one cannot be told from one by the audited
+    district (left out) or by another (compared)."""
+    missing = auditors.isna() | auditors.astype(str).str.strip().eq("")
+    if missing.any():
+        label = auditors.index[missing.to_numpy()][0]
+        raise ParameterError(
+            "inspections.auditing_district",
+            "the district that inspected, in every row",
+            f"an empty cell in {_row(label)}",
+        )
 
 
 def _without_unknown_auditors(

@@ -12,6 +12,7 @@ from statsmodels.stats.contingency_tables import StratifiedTable
 from statsmodels.stats.multitest import multipletests
 
 from auditkit.crossaudit import compare
+from auditkit.crossaudit.compare import INSPECTION_COLUMNS
 from auditkit.errors import ParameterError
 from auditkit.stats import ColumnError
 
@@ -608,6 +609,64 @@ def test_a_cross_audit_by_no_district_of_the_data_is_left_out_and_said() -> None
     clean = compare(frame, frame[["customer_id", "district"]])
     clean_rates = clean.rates.table.set_index(["district", "audit_kind"])
     assert clean_rates.loc[("A", "cross"), "inspections"] == 30 and not clean.notes
+
+
+@pytest.mark.parametrize("missing", [None, np.nan, "  "], ids=["none", "nan", "blank"])
+def test_a_row_without_an_auditing_district_is_refused_naming_the_column_and_row(missing):
+    """A cross row with no auditing district crashed sorting the auditors by no district of the
+    customers ('<' between str and float); `data.load` refuses such a row, and so does compare."""
+    customers = pd.DataFrame({"customer_id": ["a", "b"], "district": ["东", "西"]})
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "b"],
+            "audit_kind": ["cross", "cross"],
+            "auditing_district": ["西局", missing],
+            "error_found": [True, False],
+        }
+    )
+    with pytest.raises(ParameterError) as caught:
+        compare(frame, customers)
+    assert str(caught.value) == (
+        "parameter 'inspections.auditing_district': expected the district that inspected, in "
+        "every row, found 'an empty cell in row 2'"
+    )
+    # near miss: with the auditor filled in, the slip '西局' is left out and said, not refused
+    frame.loc[1, "auditing_district"] = "东"
+    kept = compare(frame, customers)
+    assert kept.notes[0].code == "cross_by_unknown_district"
+    assert kept.notes[0].values["auditors"] == ["西局"]
+
+
+def test_the_money_unknown_note_counts_only_the_inspections_compared():
+    """东's 20 self-audits (1 error: 150 - 100 = 50 found) and 20 cross-audits by 西 (8 errors:
+    300 - 100 = 200 each); 西's 20 of each find nothing. One more cross row, by the slip '东局',
+    found an error without values: it is left out, yet the note said 1 inspection's money was
+    unknown and no missed money estimated, beside 东's estimate of
+    (8 × 200 / 20 - 50 / 20) × 20 = (80 - 2.50) × 20 = 1,550.00."""
+    customers = pd.DataFrame(
+        {"customer_id": [f"c{i}" for i in range(40)], "district": ["东"] * 20 + ["西"] * 20}
+    )
+    rows = []
+    for i in range(20):
+        rows += [
+            (f"c{i}", "self", "东", i < 1, 100.0, 150.0 if i < 1 else 100.0),
+            (f"c{i}", "cross", "西", i < 8, 100.0, 300.0 if i < 8 else 100.0),
+            (f"c{20 + i}", "self", "西", False, 100.0, 100.0),
+            (f"c{20 + i}", "cross", "东", False, 100.0, 100.0),
+        ]
+    frame = pd.DataFrame(rows, columns=[*INSPECTION_COLUMNS, "book_value", "audited_value"])
+    slip = pd.DataFrame([("c0", "cross", "东局", True, np.nan, np.nan)], columns=frame.columns)
+    comparison = compare(pd.concat([frame, slip], ignore_index=True), customers)
+    assert [note.code for note in comparison.notes][:1] == ["cross_by_unknown_district"]
+    assert "money_unknown" not in [note.code for note in comparison.notes]
+    east = comparison.by_district.set_index("district").loc["东"]
+    assert east["missed_value"] == pytest.approx(1550.0)
+    # near miss: the same row by 西, a district of the data, is compared and its money unknown
+    by_west = slip.assign(auditing_district="西")
+    kept = compare(pd.concat([frame, by_west], ignore_index=True), customers)
+    unknown = [note for note in kept.notes if note.code == "money_unknown"]
+    assert [note.values["count"] for note in unknown] == [1]
+    assert np.isnan(kept.by_district.set_index("district").loc["东", "missed_value"])
 
 
 def test_an_unknown_audit_kind_is_named_with_its_row_and_the_kinds_listed():
