@@ -29,7 +29,7 @@ it as the interval allows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -438,15 +438,22 @@ def _without_unknown_auditors(
     (a slip such as 'A局' for 'A'), noted with the names found. Counted as cross-audits they
     would move the cross rate of the district audited on the word of no district of the data."""
     require_columns(customers, ["customer_id", "district"], "customers")
-    known = set(customers["district"].dropna().astype(str))
-    auditors = frame["auditing_district"].astype(str)
-    unknown = (frame["audit_kind"] == "cross") & ~auditors.isin(known)
+    unknown = cross_by_unknown_district(frame, customers["district"])
     if unknown.any():
-        names = sorted(set(auditors[unknown]))
+        names = sorted(set(frame.loc[unknown, "auditing_district"].astype(str)))
         notes.append(
             Note("cross_by_unknown_district", {"count": int(unknown.sum()), "auditors": names})
         )
     return frame[~unknown]
+
+
+def cross_by_unknown_district(inspections: pd.DataFrame, districts: Iterable[str]) -> pd.Series:
+    """Which of `inspections` are cross-audits made by none of `districts`, the utility's: what
+    `compare` leaves out given customers, and the audit cycle given the register's districts,
+    so the two reports count the same cross-audits."""
+    known = {str(name) for name in districts if not formatting.is_missing(name)}
+    auditors = inspections["auditing_district"].astype(str)
+    return (inspections["audit_kind"] == "cross") & ~auditors.isin(known)
 
 
 def _error_flags(column: pd.Series) -> pd.Series:
