@@ -490,12 +490,15 @@ def _only_auditor_because(
     banned: set[tuple[str, str]],
 ) -> str:
     """Why `auditor` and `audited` are each other's only possible auditor: the districts with
-    capacity > 0, and the pairs the last round rules out, that leave them so."""
+    capacity > 0, and the pairs the last round rules out, that leave them so (a last-round pair
+    of an auditor without capacity is no reason: it could not audit them anyway)."""
     reasons = []
     if len(auditors) < len(names):
         reasons.append(f"only {', '.join(auditors)} have capacity > 0")
     repeated = sorted(
-        f"{a}→{b}" for a, b in banned if b in (auditor, audited) and {a, b} != {auditor, audited}
+        f"{a}→{b}"
+        for a, b in banned
+        if a in auditors and b in (auditor, audited) and {a, b} != {auditor, audited}
     )
     if repeated:
         reasons.append(f"{', '.join(repeated)} last round, and {RULES['previous']}")

@@ -226,6 +226,22 @@ def test_a_last_round_that_strands_a_pair_is_named_with_its_pairs():
     _check_rules(four, ["A", "B", "C", "D"], previous=previous)
 
 
+def test_a_last_round_pair_of_an_auditor_without_capacity_is_no_reason_given():
+    """Only A and B have capacity; C audited A and B last round. C could audit neither anyway,
+    so the message named 'C→A, C→B last round' as a reason beside the capacity."""
+    previous = pd.DataFrame({"auditing_district": ["C", "C"], "audited_district": ["A", "B"]})
+    with pytest.raises(InfeasibleAssignmentError) as caught:
+        assign(["A", "B", "C"], 1, previous=previous, workload={"A": 1, "B": 1})
+    assert str(caught.value) == (
+        "cannot assign 'A' and 'B': each may be audited only by the other (only A, B have "
+        "capacity > 0), but no pair of districts audits each other in the same round"
+    )
+    # near miss: C with capacity, its last-round pairs are the reason (capacity is not)
+    with pytest.raises(InfeasibleAssignmentError) as binding:
+        assign(["A", "B", "C"], 1, previous=previous, workload={"A": 1, "B": 1, "C": 1})
+    assert "(C→A, C→B last round, and no auditor audits" in str(binding.value)
+
+
 def test_the_capacity_check_is_importable_by_the_path_the_docs_name():
     """docs/reports.md named crossaudit.assign.check_capacity, but `crossaudit.assign` is the
     function: the package exports the check, and `crossaudit.assign(...)` still assigns."""
