@@ -29,10 +29,13 @@ from auditkit.crossaudit.notes import Note
 from auditkit.crossaudit.tables import only
 from auditkit.errors import ParameterError
 from auditkit.periods import is_period
+from auditkit.report.notebook import save_table
 
 if TYPE_CHECKING:
     from auditkit.data import Dataset
 
+#: The name of next round's files in the report's folder (`save_round`).
+ROUND_FILE = "next_round"
 #: The methods section, one wording a paragraph.
 METHODS = (
     "crossaudit.method.assignment",
@@ -114,6 +117,15 @@ class CrossAuditStudy:
         if self.comparison is not None and self.comparison.funnel is not None:
             names += ("self_funnel",)
         return names
+
+    def save_round(self, folder: Path) -> Path | None:
+        """Next round's pairs as next_round.parquet and .csv in `folder`, returning the CSV the
+        report links; None, and no file, when no round was assigned (too few districts): an
+        empty round file would read as a round in which no district audits another."""
+        if not self.assignment.assigned:
+            return None
+        pairs = self.assignment.pairs
+        return save_table(pairs, folder, ROUND_FILE, sort_by=["auditing_district"])[1]
 
     def table(self, name: str, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
         """One of `table_names`, labelled in `lang`."""

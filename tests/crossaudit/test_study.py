@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -214,6 +215,24 @@ def test_a_utility_of_too_few_districts_for_a_round_still_compares_and_says_why(
     assert study.table_names[:2] == ("assignment", "rates")  # no loads of a round not made
     assert "assignment" not in study.figure_names and "rates" in study.figure_names
     assert study.table("assignment", "en").empty
+
+
+def test_a_round_file_is_saved_only_when_a_round_was_assigned(tmp_path):
+    """The notebook saved study.assignment.pairs whatever they held: a two-district run wrote
+    and linked a next_round.csv/.parquet of its header alone. The study saves the round, and
+    writes no file (None to link) when none was assigned."""
+    empty = tmp_path / "two"
+    assert build(_only("AB"), seed=1).save_round(empty) is None
+    assert not list(empty.glob("next_round.*"))
+    study = build(dataset(), seed=4)  # near miss: three districts, a round of three pairs
+    saved = study.save_round(tmp_path / "three")
+    assert saved == tmp_path / "three" / "next_round.csv"
+    assert (tmp_path / "three" / "next_round.parquet").is_file()
+    written = pd.read_csv(saved, encoding="utf-8-sig")
+    assert len(written) == 3 and written.equals(study.assignment.pairs.reset_index(drop=True))
+    notebook = Path(__file__).parents[2] / "notebooks" / "cross_audit.ipynb"
+    source = notebook.read_text(encoding="utf-8")
+    assert "study.save_round(folder)" in source and "report.save_table" not in source
 
 
 def test_three_districts_a_last_round_leaves_no_round_for_are_still_refused(tmp_path):
