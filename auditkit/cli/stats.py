@@ -391,8 +391,12 @@ def run_compare(args: argparse.Namespace) -> int:
     from auditkit.data import load
 
     dataset = load(args.data_dir)
-    if dataset.inspections is None or dataset.inspections.empty:  # a header alone: none either
+    if dataset.inspections is None:
         raise ParameterError("DATA_DIR", "a dataset with an inspections table", str(args.data_dir))
+    if dataset.inspections.empty:  # a header alone: said as such, not as no table
+        source = dataset.sources.get("inspections")
+        file = Path(args.data_dir) / source.file if source else Path(args.data_dir)
+        raise ParameterError("DATA_DIR", "an inspections table with rows", f"{file}: no rows")
     comparison = compare(dataset.inspections, dataset.customers)
     # The table the cross-audit report shows, in the language asked: money only where the test
     # flags a district, its notes worded (`by_district` holds the raw figures for scripts).

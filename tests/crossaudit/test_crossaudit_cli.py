@@ -12,6 +12,7 @@ from auditkit.cli import stats as stats_cli
 from auditkit.crossaudit import assign
 from auditkit.crossaudit.study import build
 from auditkit.data import Dataset
+from auditkit.data.intake import TableSource
 from auditkit.errors import ParameterError
 
 #: Customers per district: 城东 is three times the size of the others.
@@ -84,20 +85,28 @@ def test_the_help_says_how_each_source_weighs_its_districts(capsys):
 
 
 @pytest.mark.parametrize(
-    "inspections",
-    [None, pd.DataFrame(columns=["customer_id", "audit_kind"])],
+    ("inspections", "said"),
+    [
+        (None, "expected a dataset with an inspections table, found 'data'"),
+        (
+            pd.DataFrame(columns=["customer_id", "audit_kind"]),
+            "expected an inspections table with rows, found 'data/inspections.csv: no rows'",
+        ),
+    ],
     ids=["none", "header"],
 )
-def test_compare_without_inspections_says_so_in_one_line(monkeypatch, capsys, inspections):
-    """An inspections table of its header alone printed pandas' 'Empty DataFrame' and exited 0;
-    now it is refused as a dataset without one is."""
+def test_compare_without_inspections_says_so_in_one_line(monkeypatch, capsys, inspections, said):
+    """An inspections table of its header alone printed pandas' 'Empty DataFrame' and exited 0,
+    then was said to be no inspections table though the folder has one: now the file is named
+    as having no rows; a dataset without the table is still said to lack it."""
+    sources = (
+        {"inspections": TableSource("inspections.csv", "csv")} if inspections is not None else {}
+    )
     monkeypatch.setattr(
         "auditkit.data.load",
-        lambda folder: dataclasses.replace(_dataset(), inspections=inspections),
+        lambda folder: dataclasses.replace(_dataset(), inspections=inspections, sources=sources),
     )
     with pytest.raises(ParameterError) as caught:
         run("crossaudit", "compare", "data")
-    assert str(caught.value) == (
-        "parameter 'DATA_DIR': expected a dataset with an inspections table, found 'data'"
-    )
+    assert str(caught.value) == f"parameter 'DATA_DIR': {said}"
     assert "Empty DataFrame" not in capsys.readouterr().out
