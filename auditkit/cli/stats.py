@@ -82,8 +82,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     cross_verbs = cross.add_subparsers(dest="verb", metavar="VERB", required=True)
     assigning = cross_verbs.add_parser("assign", help="who audits whom in the next round")
     source = assigning.add_mutually_exclusive_group(required=True)
-    source.add_argument("--data", type=Path, metavar="DIR", help="dataset folder (its districts)")
-    source.add_argument("--districts", metavar="A,B,C", help="district names, comma-separated")
+    source.add_argument(
+        "--data",
+        type=Path,
+        metavar="DIR",
+        help="dataset folder: its districts, each weighing its number of customers under "
+        "--capacity (as the cross_audit report does)",
+    )
+    source.add_argument(
+        "--districts",
+        metavar="A,B,C",
+        help="district names, comma-separated, each weighing the same under --capacity",
+    )
     assigning.add_argument("--seed", type=int, required=True, help="same seed, same assignment")
     assigning.add_argument(
         "--previous",
@@ -312,17 +322,21 @@ _ASSIGN_FLAGS = {
 
 
 def run_assign(args: argparse.Namespace) -> int:
-    """Assign the next round and print (and optionally write) it."""
+    """Assign the next round and print (and optionally write) it. With `--data` each district
+    weighs its number of customers, as in the cross_audit report (the same seed and capacity
+    give the same round); named with `--districts`, each weighs the same."""
     from auditkit.crossaudit import assign, loads
     from auditkit.crossaudit.assign import read_round
     from auditkit.data.column_typing import checked_key_text
     from auditkit.data.schema import KEY_CHARACTERS
     from auditkit.formulas import csv_bytes
 
+    districts: list[str] | dict[str, float]
     if args.data:
+        from auditkit.crossaudit.study import district_work
         from auditkit.data import load
 
-        districts = load(args.data).districts
+        districts = district_work(load(args.data))
     else:
         districts = [
             checked_key_text("--districts", name.strip(), KEY_CHARACTERS)
@@ -379,6 +393,10 @@ def run_compare(args: argparse.Namespace) -> int:
     dataset = load(args.data_dir)
     if dataset.inspections is None:
         raise ParameterError("DATA_DIR", "a dataset with an inspections table", str(args.data_dir))
+    if dataset.inspections.empty:  # a header alone: said as such, not as no table
+        source = dataset.sources.get("inspections")
+        file = Path(args.data_dir) / source.file if source else Path(args.data_dir)
+        raise ParameterError("DATA_DIR", "an inspections table with rows", f"{file}: no rows")
     comparison = compare(dataset.inspections, dataset.customers)
     # The table the cross-audit report shows, in the language asked: money only where the test
     # flags a district, its notes worded (`by_district` holds the raw figures for scripts).

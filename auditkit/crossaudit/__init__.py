@@ -1,6 +1,6 @@
 """Horizontal cross-audits (横向互查): who audits whom next round, and do self-audits under-report?"""
 
-from auditkit.crossaudit.assign import InfeasibleAssignmentError, assign, loads
+from auditkit.crossaudit.assign import InfeasibleAssignmentError, assign, check_capacity, loads
 from auditkit.crossaudit.assignment import Assignment
 from auditkit.crossaudit.compare import Comparison, compare
 from auditkit.crossaudit.model import LogisticModel
@@ -15,6 +15,7 @@ __all__ = [
     "Note",
     "Rates",
     "assign",
+    "check_capacity",
     "compare",
     "loads",
 ]

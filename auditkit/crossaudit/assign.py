@@ -52,6 +52,10 @@ RULES = {
 #: The columns of a round's assignment: who audits, who is audited.
 ROUND_COLUMNS = ("auditing_district", "audited_district")
 
+#: Fewest districts among which a round can be assigned, whatever the capacities and the last
+#: round: one district could only audit itself, two only each other.
+FEWEST_DISTRICTS = 3
+
 
 def assign(
     districts: Sequence[str] | Mapping[str, float],
@@ -192,7 +196,7 @@ def check_capacity(
     if not capacity:
         return
     workload = _capacity(capacity, names, "capacity")
-    if not names:
+    if len(names) < FEWEST_DISTRICTS:  # no capacity could help: the report says why, not refused
         return
     if not _meets_rules(names, set(), workload):
         reason = _explain(names, set(), workload, False)
@@ -437,7 +441,9 @@ def _improve(
 def _explain(
     names: list[str], banned: set[tuple[str, str]], capacity: dict[str, float], circles: bool
 ) -> str:
-    """The first rule, in a fixed order, whose addition makes the assignment impossible."""
+    """The first rule, in a fixed order, whose addition makes the assignment impossible, naming
+    the districts it leaves without an auditor; the rules that bind here only (the previous
+    round's when there is one, capacity's when a district has none)."""
     if len(names) == 1:
         return f"cannot assign {names[0]!r}: {RULES['self']}, and it is the only district"
     auditors = [name for name in names if capacity[name] > 0]
@@ -458,8 +464,42 @@ def _explain(
             f"cannot assign {names[0]!r} and {names[1]!r}: with two districts each must audit "
             f"the other, but {RULES['reciprocal']}"
         )
-    return (
-        f"no assignment of {len(names)} districts meets all rules together: {RULES['self']}; "
-        f"{RULES['reciprocal']}; {RULES['previous']}"
-        + ("; each district audits exactly one other" if circles else "; " + RULES["capacity"])
+    allowed = _allowed(names, banned, capacity)
+    for audited in names:
+        (auditor, *others) = allowed[audited]
+        if not others and allowed[auditor] == [audited]:
+            why = _only_auditor_because(auditor, audited, names, auditors, banned)
+            return (
+                f"cannot assign {audited!r} and {auditor!r}: each may be audited only by the "
+                f"other ({why}), but {RULES['reciprocal']}"
+            )
+    binding = [RULES["self"], RULES["reciprocal"]]
+    binding += [RULES["previous"]] if banned else []
+    binding += [RULES["capacity"]] if len(auditors) < len(names) else []
+    binding += ["each district audits exactly one other"] if circles else []
+    return f"no assignment of {len(names)} districts meets all rules together: " + "; ".join(
+        binding
     )
+
+
+def _only_auditor_because(
+    auditor: str,
+    audited: str,
+    names: list[str],
+    auditors: list[str],
+    banned: set[tuple[str, str]],
+) -> str:
+    """Why `auditor` and `audited` are each other's only possible auditor: the districts with
+    capacity > 0, and the pairs the last round rules out, that leave them so (a last-round pair
+    of an auditor without capacity is no reason: it could not audit them anyway)."""
+    reasons = []
+    if len(auditors) < len(names):
+        reasons.append(f"only {', '.join(auditors)} have capacity > 0")
+    repeated = sorted(
+        f"{a}→{b}"
+        for a, b in banned
+        if a in auditors and b in (auditor, audited) and {a, b} != {auditor, audited}
+    )
+    if repeated:
+        reasons.append(f"{', '.join(repeated)} last round, and {RULES['previous']}")
+    return "; ".join(reasons)

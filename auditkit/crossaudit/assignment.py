@@ -22,6 +22,11 @@ class Assignment:
     loads: pd.DataFrame
     with_capacity: bool = False
 
+    @property
+    def assigned(self) -> bool:
+        """A round was assigned (none is, among fewer districts than a round needs)."""
+        return not self.pairs.empty
+
     def summary(self) -> dict[str, Any]:
         """Districts, audits, and the largest gap between an auditor's work and capacity shares."""
         gap = (self.loads["work_share"] - self.loads["capacity_share"]).abs()

@@ -16,18 +16,20 @@ it finds, or not looking hard. The evidence, from the simplest to the most adjus
   ratio compares the kinds within districts, so a district with many self-audits and a high
   error level does not distort the overall comparison.
 
-Money: audited_value - book_value is what the bill should have said minus what it said (positive
-= under-billed); an inspection that found no error found no money, one that found an error without
-both values found an unknown sum, and a kind with an unknown sum has no money per inspection. A
-district's `missed_value` estimate is what its self-audits would have found more if they found as
-much per inspection as cross-audits of its customers did, with a bootstrap 95 % interval
+Money: audited_value - book_value is what the bill should have said minus what it said; where
+positive it is under-billing found (to collect), where negative over-billing found (to refund),
+each summed apart and never netted; an inspection that found no error found no money, one that
+found an error without both values found an unknown sum, and a kind with an unknown sum has no
+money per inspection. A district's `missed_value` estimate is what its self-audits would have
+found more under-billing if they found as much per inspection as cross-audits of its customers
+did, with a bootstrap 95 % interval
 (`missed_low`, `missed_high`): a few large cases make it uncertain, and sentences and tables round
 it as the interval allows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,7 +193,7 @@ class Comparison:
                 p_adjusted=formatting.p_clause(row["p_adjusted"]),
             )
         fewer = rows[rows["gap"] > 0]
-        tested = {"tested": len(rows)}
+        tested = {"tested_districts": i18n.counted(len(rows), "district", lang)}
         if fewer.empty:
             return i18n.text("crossaudit.sentence.no_district_fewer", lang).format(
                 **based, **tested
@@ -313,8 +315,10 @@ def compare(
     """Compare error-finding rates of self-, cross- and special audits by audited district.
 
     The audited district comes from a `district` column of `inspections` or, failing that, from
-    `customers` (customer_id -> district). Tests need at least `min_inspections` self- and
-    cross-audits; where there are fewer, the tables say so in a `note` instead of a p-value.
+    `customers` (customer_id -> district). A cross-audit made by the audited district itself, or
+    (given `customers`) by a district none of theirs is, is left out with a note. Tests need at
+    least `min_inspections` self- and cross-audits; where there are fewer, the tables say so in
+    a `note` instead of a p-value.
     """
     if not 0 < alpha < 1:
         raise ParameterError("alpha", "a significance level between 0 and 1", alpha)
@@ -344,8 +348,8 @@ def compare(
 def _prepare(
     inspections: pd.DataFrame, customers: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, list[Note]]:
-    """Inspections with the audited district, a 0/1 error and the under-billed value; notes on
-    rows left out or odd."""
+    """Inspections with the audited district, a 0/1 error and the under- and over-billed
+    values (each ≥ 0); notes on rows left out or odd."""
     require_columns(inspections, INSPECTION_COLUMNS, "inspections")
     frame = inspections.copy()
     if "district" not in frame.columns:
@@ -373,6 +377,7 @@ def _prepare(
             f"one of {', '.join(AUDIT_KINDS)}",
             f"{_cell(kinds[label])} in {_row(label)}",
         )
+    _refuse_missing_auditors(frame["auditing_district"])
     frame = frame[~unknown].copy()
     frame["district"] = frame["district"].astype(str)
     frame["audit_kind"] = frame["audit_kind"].astype(str)
@@ -384,12 +389,11 @@ def _prepare(
         for column in ("book_value", "audited_value")
     )
     # No error found is no money found; an error found without both values is an unknown sum.
-    frame["underbilled"] = (audited - book).mask(
-        frame["error"].eq(0) & (audited - book).isna(), 0.0
-    )
-    unknown_money = frame["underbilled"].isna() & frame["audit_kind"].isin(["self", "cross"])
-    if unknown_money.any():
-        notes.append(Note("money_unknown", {"count": int(unknown_money.sum())}))
+    # Under- and over-billing are kept apart: a refund found is no under-billing found, and
+    # netted it would make a district's audits look as if they found less than they did.
+    difference = (audited - book).mask(frame["error"].eq(0) & (audited - book).isna(), 0.0)
+    frame["underbilled"] = difference.clip(lower=0.0)
+    frame["overbilled"] = (-difference).clip(lower=0.0)
     mislabelled = (frame["audit_kind"] == "self") & (
         frame["auditing_district"].astype(str) != frame["district"]
     )
@@ -404,7 +408,52 @@ def _prepare(
     if own.any():
         notes.append(Note("cross_by_own_district", {"count": int(own.sum())}))
         frame = frame[~own]
+    if customers is not None:  # the utility's districts are known: a cross-audit by another
+        frame = _without_unknown_auditors(frame, customers, notes)
+    # counted among the rows compared only: one left out above changes no district's money
+    unknown_money = frame["underbilled"].isna() & frame["audit_kind"].isin(["self", "cross"])
+    if unknown_money.any():
+        notes.append(Note("money_unknown", {"count": int(unknown_money.sum())}))
     return frame, notes
+
+
+def _refuse_missing_auditors(auditors: pd.Series) -> None:
+    """A ParameterError naming the first row of the inspections without an auditing district,
+    as `data.load` refuses it: a cross-audit by no one cannot be told from one by the audited
+    district (left out) or by another (compared)."""
+    missing = auditors.isna() | auditors.astype(str).str.strip().eq("")
+    if missing.any():
+        label = auditors.index[missing.to_numpy()][0]
+        raise ParameterError(
+            "inspections.auditing_district",
+            "the district that inspected, in every row",
+            f"an empty cell in {_row(label)}",
+        )
+
+
+def _without_unknown_auditors(
+    frame: pd.DataFrame, customers: pd.DataFrame, notes: list[Note]
+) -> pd.DataFrame:
+    """`frame` without the cross-audits made by a district that is none of `customers`'
+    (a slip such as 'A局' for 'A'), noted with the names found. Counted as cross-audits they
+    would move the cross rate of the district audited on the word of no district of the data."""
+    require_columns(customers, ["customer_id", "district"], "customers")
+    unknown = cross_by_unknown_district(frame, customers["district"])
+    if unknown.any():
+        names = sorted(set(frame.loc[unknown, "auditing_district"].astype(str)))
+        notes.append(
+            Note("cross_by_unknown_district", {"count": int(unknown.sum()), "auditors": names})
+        )
+    return frame[~unknown]
+
+
+def cross_by_unknown_district(inspections: pd.DataFrame, districts: Iterable[str]) -> pd.Series:
+    """Which of `inspections` are cross-audits made by none of `districts`, the utility's: what
+    `compare` leaves out given customers, and the audit cycle given the register's districts,
+    so the two reports count the same cross-audits."""
+    known = {str(name) for name in districts if not formatting.is_missing(name)}
+    auditors = inspections["auditing_district"].astype(str)
+    return (inspections["audit_kind"] == "cross") & ~auditors.isin(known)
 
 
 def _error_flags(column: pd.Series) -> pd.Series:

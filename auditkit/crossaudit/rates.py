@@ -23,12 +23,14 @@ COLUMNS = (
     "ci_low",
     "ci_high",
     "underbilled",
+    "overbilled",
 )
 
 
 @dataclass(frozen=True)
 class Rates:
-    """`table`: one row per district and kind (columns COLUMNS; NaN rate where none)."""
+    """`table`: one row per district and kind (columns COLUMNS; NaN rate where none); the
+    under-billing found (to collect) and the over-billing found (to refund), each ≥ 0."""
 
     table: pd.DataFrame
 
@@ -74,6 +76,9 @@ class Rates:
                 "crossaudit.underbilled": rates["underbilled"].map(
                     lambda value: formatting.number(value, 2)
                 ),
+                "crossaudit.overbilled": rates["overbilled"].map(
+                    lambda value: formatting.number(value, 2)
+                ),
             }
         )
         return labelled(shown, lang)
@@ -84,18 +89,21 @@ class Rates:
 
 
 def _sum_if_known(values: pd.Series) -> float:
-    """The under-billing found in total; NaN (shown as missing) when any of it is unknown."""
+    """The under- (or over-) billing found in total; NaN (shown as missing) when any of it is
+    unknown."""
     return float(values.sum(skipna=False))
 
 
 def finding_rates(frame: pd.DataFrame) -> Rates:
-    """Rates of `frame` (prepared inspections: district, audit_kind, error, underbilled)."""
+    """Rates of `frame` (prepared inspections: district, audit_kind, error, underbilled,
+    overbilled), with the under- and over-billing found summed apart."""
     from statsmodels.stats.proportion import proportion_confint
 
     grouped = frame.groupby(["district", "audit_kind"]).agg(
         inspections=("error", "size"),
         errors=("error", "sum"),
         underbilled=("underbilled", _sum_if_known),
+        overbilled=("overbilled", _sum_if_known),
     )
     districts = sorted(frame["district"].unique())
     full = pd.MultiIndex.from_product(

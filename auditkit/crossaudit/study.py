@@ -15,17 +15,27 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from auditkit import i18n
-from auditkit.crossaudit.assign import assign, loads, read_round
+from auditkit.crossaudit.assign import (
+    FEWEST_DISTRICTS,
+    ROUND_COLUMNS,
+    InfeasibleAssignmentError,
+    assign,
+    loads,
+    read_round,
+)
 from auditkit.crossaudit.assignment import Assignment
 from auditkit.crossaudit.compare import Comparison, compare
 from auditkit.crossaudit.notes import Note
 from auditkit.crossaudit.tables import only
 from auditkit.errors import ParameterError
 from auditkit.periods import is_period
+from auditkit.report.notebook import save_table
 
 if TYPE_CHECKING:
     from auditkit.data import Dataset
 
+#: The name of next round's files in the report's folder (`save_round`).
+ROUND_FILE = "next_round"
 #: The methods section, one wording a paragraph.
 METHODS = (
     "crossaudit.method.assignment",
@@ -87,9 +97,10 @@ class CrossAuditStudy:
 
     @property
     def table_names(self) -> tuple[str, ...]:
-        """assignment, loads (with capacities), then rates, overall, by_district, model and
-        self_funnel when there are inspections to compare."""
-        names = ("assignment",) + (("loads",) if self.assignment.with_capacity else ())
+        """assignment, loads (with capacities, when a round was assigned), then rates, overall,
+        by_district, model and self_funnel when there are inspections to compare."""
+        shares = self.assignment.with_capacity and self.assignment.assigned
+        names = ("assignment",) + (("loads",) if shares else ())
         if self.comparison is not None:
             names += ("rates", "overall", "by_district", "model")
         if self.comparison is not None and self.comparison.funnel is not None:
@@ -98,13 +109,23 @@ class CrossAuditStudy:
 
     @property
     def figure_names(self) -> tuple[str, ...]:
-        """assignment, then rates and self_funnel when there are inspections to compare."""
-        names: tuple[str, ...] = ("assignment",)
+        """assignment (when a round could be assigned), then rates and self_funnel when there
+        are inspections to compare."""
+        names: tuple[str, ...] = ("assignment",) if self.assignment.assigned else ()
         if self.comparison is not None:
             names += ("rates",)
         if self.comparison is not None and self.comparison.funnel is not None:
             names += ("self_funnel",)
         return names
+
+    def save_round(self, folder: Path) -> Path | None:
+        """Next round's pairs as next_round.parquet and .csv in `folder`, returning the CSV the
+        report links; None, and no file, when no round was assigned (too few districts): an
+        empty round file would read as a round in which no district audits another."""
+        if not self.assignment.assigned:
+            return None
+        pairs = self.assignment.pairs
+        return save_table(pairs, folder, ROUND_FILE, sort_by=["auditing_district"])[1]
 
     def table(self, name: str, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
         """One of `table_names`, labelled in `lang`."""
@@ -163,17 +184,23 @@ def build(
     if district and district not in names:
         raise ParameterError("district", f"one of {', '.join(names)}", district)
     previous = read_round(previous_round, names) if previous_round else None
-    sizes = dataset.customers["district"].value_counts()
-    work = {name: float(sizes[name]) for name in names} if capacity else names
+    work = district_work(dataset)
+    unassigned: list[Note] = []
     try:
         pairs = assign(work, seed, previous=previous, workload=capacity or None)
+        assignment = Assignment(pairs, loads(pairs, work, capacity or None), bool(capacity))
     except ParameterError as error:  # named as the notebook's parameter, not assign's
         if error.name != "workload":
             raise
         raise ParameterError("capacity", error.expected, error.found) from None
-    assignment = Assignment(pairs, loads(pairs, work, capacity or None), bool(capacity))
+    except InfeasibleAssignmentError:
+        if len(names) >= FEWEST_DISTRICTS:  # the capacity or last round given rule it out
+            raise
+        # too few districts for any round: the comparison is still worth reading
+        assignment = _no_round(names, bool(capacity))
+        unassigned = [Note(f"no_round_{len(names)}", {"districts": list(names)})]
     if dataset.inspections is None or dataset.inspections.empty:
-        return CrossAuditStudy(district, assignment, None, [Note("no_inspections")])
+        return CrossAuditStudy(district, assignment, None, [*unassigned, Note("no_inspections")])
     inspections = dataset.inspections
     inspected = inspections["inspected_at"].dropna().dt.to_period("M")
     first, last = str(inspected.min()), str(inspected.max())
@@ -190,15 +217,39 @@ def build(
                 district,
                 assignment,
                 None,
-                [Note("no_inspections_by", {"month": as_of, "first": first})],
+                [*unassigned, Note("no_inspections_by", {"month": as_of, "first": first})],
             )
         end = pd.Period(as_of, freq="M").end_time
         inspections = inspections[inspections["inspected_at"] <= end]
     comparison = compare(inspections, dataset.customers)
-    notes = list(comparison.notes)
+    notes = [*unassigned, *comparison.notes]
     return CrossAuditStudy(
         district, assignment, comparison, notes, (first, min(as_of or last, last))
     )
+
+
+def district_work(dataset: Dataset) -> dict[str, float]:
+    """The work of auditing each district of `dataset`: its number of customers. The notebook
+    and `auditkit crossaudit assign --data` both weigh districts so, so the same data, seed and
+    capacity give the same round."""
+    sizes = dataset.customers["district"].value_counts()
+    return {name: float(sizes[name]) for name in dataset.districts}
+
+
+def _no_round(names: list[str], with_capacity: bool) -> Assignment:
+    """The assignment of districts too few for any round (`FEWEST_DISTRICTS`): no pairs, each
+    district listed auditing none, so the headline still counts them."""
+    pairs = pd.DataFrame(columns=list(ROUND_COLUMNS))
+    shares = pd.DataFrame(
+        {
+            "district": names,
+            "audits": [[] for _ in names],
+            "work": 0.0,
+            "work_share": 0.0,
+            "capacity_share": float("nan"),
+        }
+    )
+    return Assignment(pairs, shares, with_capacity)
 
 
 def _months_billed(dataset: Dataset) -> tuple[str, str]:

@@ -1,7 +1,10 @@
 """Self-audit against cross-audit on the register's field checks, per audited district.
 
 A check's kind comes from its events' `auditor`: none or the finding's own district is a
-self-audit, another district a cross-audit (that district's team checked). Each kind's verdict on
+self-audit, another district a cross-audit (that district's team checked). A cross check by no
+district of the register's findings (a slip such as '西局') is left out of the table, the tests
+and the under-reported list, and noted, as the cross_audit report leaves out one by no district
+of the customers. Each kind's verdict on
 a finding is the latest of that kind's decisions, so a cross-audit confirming what the district
 had called a false alarm keeps both verdicts. A check is a random-sample check when that kind's
 events drew the finding by a sample worklist. Self- and cross-audits are compared on
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from auditkit.crossaudit.compare import Comparison, compare
+from auditkit.crossaudit.compare import Comparison, compare, cross_by_unknown_district
 from auditkit.cycle.evaluate import by_kind, latest_decisions
 from auditkit.rules import REVENUE_KINDS
 
@@ -106,20 +109,28 @@ def self_cross(findings: pd.DataFrame, events: pd.DataFrame) -> SelfCross:
         ["customer_id", "rule_id", "district", "revenue_impact", "revenue_kind"]
     ]
     current = checks[checks["in_window"]].join(about, on="finding_key")
-    drawn = current[current["sample"]]
+    # a cross check by no district of the register (a slip such as '西局'): left out and noted
+    # by `compare`, as the cross_audit report leaves out one by no district of the customers
+    districts = findings[["customer_id", "district"]]
+    slip = pd.Series(
+        cross_by_unknown_district(_inspections(current), districts["district"]).to_numpy(),
+        index=current.index,
+    )
+    drawn = current[current["sample"] & ~slip]
     basis = SAMPLE if drawn["kind"].nunique() == 2 else ALL
-    compared = drawn if basis == SAMPLE else current
+    pool = current[current["sample"]] if basis == SAMPLE else current  # slips too, to be noted
+    compared = pool[~slip[pool.index]]
     table = _by_district(compared)
     comparison = None
-    if (compared["kind"] == "cross").any():
-        comparison = compare(_inspections(compared))
+    if (pool["kind"] == "cross").any():
+        comparison = compare(_inspections(pool), districts)
         tests = comparison.by_district.set_index("district")
         table["p_adjusted"] = table["district"].map(tests["p_adjusted"]).astype(float)
         tested = table["district"].map(tests["p_adjusted"]).notna()
         flagged = table["district"].map(tests["under_reports"]).astype(object)
         table["under_reports"] = flagged.where(tested, NOT_TESTED)
         table["note"] = table["district"].map(tests["note"]).fillna("")
-    crossed = current[(current["kind"] == "cross") & (current["decision"] == "confirmed")]
+    crossed = current[~slip & (current["kind"] == "cross") & (current["decision"] == "confirmed")]
     own = checks[checks["kind"] == "self"].set_index("finding_key")["decision"]
     missed = crossed.assign(self_verdict=crossed["finding_key"].map(own).fillna(UNCHECKED))
     missed = missed[missed["self_verdict"] != "confirmed"]

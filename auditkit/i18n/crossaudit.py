@@ -17,6 +17,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "crossaudit.rate": ("发现率", "Finding rate"),
     "crossaudit.interval": ("95% 置信区间", "95% interval"),
     "crossaudit.underbilled": ("查出少收电费 (元)", "Under-billing found (yuan)"),
+    "crossaudit.overbilled": ("查出多收电费 (元，应退)", "Over-billing found (yuan, to refund)"),
     "crossaudit.self_rate": ("自查发现率", "Self-audit rate"),
     "crossaudit.cross_rate": ("交叉检查发现率", "Cross-audit rate"),
     "crossaudit.self_n": ("自查次数", "Self-audits"),
@@ -43,6 +44,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "自查少报单位数（现场检查记录）",
         "Districts under-reporting (field inspections)",
     ),
+    # counted nouns (`i18n.counted`): English has a plural form, Chinese a measure word
+    "noun.inspection": ("次检查", "inspection"),
+    "noun.inspection.plural": ("次检查", "inspections"),
+    "noun.district": ("个单位", "district"),
+    "noun.district.plural": ("个单位", "districts"),
     # codes
     "crossaudit.kind.self": ("自查", "self"),
     "crossaudit.kind.cross": ("交叉检查", "cross"),
@@ -109,19 +115,35 @@ WORDS: dict[str, tuple[str, str]] = {
         "No inspections up to {month} (the first is in {first}), so self- and cross-audits are "
         "not compared.",
     ),
+    "crossaudit.note.no_round_1": (
+        "只有一个单位（{districts}），无法安排下一轮交叉检查：单位不检查自己。",
+        "There is only one district ({districts}), so no next round of cross-audits can be "
+        "assigned: no district audits itself.",
+    ),
+    "crossaudit.note.no_round_2": (
+        "只有两个单位（{districts}），无法安排下一轮交叉检查：两个单位只能互相检查，而同一轮内两单位不得互查。",
+        "There are only two districts ({districts}), so no next round of cross-audits can be "
+        "assigned: each could only audit the other, and no two districts audit each other in "
+        "the same round.",
+    ),
     "crossaudit.note.unknown_customers": (
-        "{count:,} 条检查记录的户号不在客户档案中，未计入。",
-        "{count:,} inspections of customers missing from the archive are left out.",
+        "{inspections}的户号不在客户档案中，未计入。",
+        "{inspections} of customers missing from the archive: left out.",
+    ),
+    "crossaudit.note.cross_by_unknown_district": (
+        "标为“交叉检查”的 {inspections}，检查单位（{auditors}）不是数据中的供电单位，未计入比较。",
+        "{inspections} marked cross but made by {auditors}, no district of the data: left out of "
+        "the comparison.",
     ),
     "crossaudit.note.mislabelled_self": (
-        "{count:,} 条“自查”记录的检查单位与被查客户所属单位不同，按原记录统计。",
-        "{count:,} inspections marked self were made by another district than the customer's; "
-        "they are counted as recorded.",
+        "标为“自查”的 {inspections}，检查单位与被查客户所属单位不同，按原记录统计。",
+        "{inspections} marked self but made by another district than the customer's: counted as "
+        "recorded.",
     ),
     "crossaudit.note.cross_by_own_district": (
-        "{count:,} 条“交叉检查”记录的检查单位就是被查客户所属单位（实为自查），未计入比较。",
-        "{count:,} inspections marked cross were made by the customer's own district (a "
-        "self-audit in fact); they are left out of the comparison.",
+        "标为“交叉检查”的 {inspections}，检查单位就是被查客户所属单位（实为自查），未计入比较。",
+        "{inspections} marked cross but made by the customer's own district (a self-audit in "
+        "fact): left out of the comparison.",
     ),
     "crossaudit.note.no_overall_test": (
         "自查 {self_n:,} 次、交叉检查 {cross_n:,} 次，少于 {min_inspections:,} 次，不做总体检验。",
@@ -143,9 +165,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "self-audits found no less money per inspection than cross-audits",
     ),
     "crossaudit.note.money_unknown": (
-        "{count:,} 次发现问题的检查未记录账面值或稽查值，查出的金额未知；含这些检查的单位不估计少查金额。",
-        "{count:,} inspections that found an error lack the book or audited value, so the money "
-        "they found is unknown; no missed money is estimated for their districts.",
+        "{inspections}发现问题但未记录账面值或稽查值，查出的金额未知；所涉单位不估计少查金额。",
+        "{inspections} found an error without the book or audited value recorded, so the money "
+        "found is unknown; no missed money is estimated for the districts concerned.",
     ),
     "crossaudit.note.money_unknown_in_district": (
         "部分发现问题的检查未记录金额，查出的金额未知，不估计少查金额",
@@ -258,20 +280,20 @@ WORDS: dict[str, tuple[str, str]] = {
         "Too few inspections to compare self- and cross-audits by district ({source}).",
     ),
     "crossaudit.sentence.no_district_flagged": (
-        "经多重比较校正（Holm），{source}，没有单位的自查显著少报；在检查次数足以检验的 {tested} 个单位中，"
+        "经多重比较校正（Holm），{source}，没有单位的自查显著少报；在检查次数足以检验的 {tested_districts}中，"
         "自查比交叉检查少发现最多的是{largest}（{gap}，校正后 {p_adjusted}），可作为下一轮重点关注，"
         "但尚不能认定。",
         "After correction for multiple comparisons (Holm), no district's self-audits under-report "
-        "significantly {source}; among the {tested} districts with enough inspections to test, "
-        "the largest gap by which self-audits found fewer is {largest}'s ({gap}, adjusted "
+        "significantly {source}; where there were enough inspections to test "
+        "({tested_districts}), the largest gap by which self-audits found fewer is {largest}'s ({gap}, adjusted "
         "{p_adjusted}): worth watching next round, not proof.",
     ),
     "crossaudit.sentence.no_district_fewer": (
-        "经多重比较校正（Holm），{source}，没有单位的自查显著少报；在检查次数足以检验的 {tested} 个单位中，"
+        "经多重比较校正（Holm），{source}，没有单位的自查显著少报；在检查次数足以检验的 {tested_districts}中，"
         "自查的发现率都不低于交叉检查。",
         "After correction for multiple comparisons (Holm), no district's self-audits under-report "
-        "significantly {source}; in none of the {tested} districts with enough inspections to "
-        "test did self-audits find errors less often than cross-audits.",
+        "significantly {source}; self-audits found errors at least as often as cross-audits "
+        "wherever there were enough inspections to test ({tested_districts}).",
     ),
     "crossaudit.sentence.district_not_flagged": (
         "经多重比较校正（Holm），{source}，{district}的自查未显著少报：交叉检查与自查的发现率之差为 "
@@ -322,13 +344,15 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "crossaudit.method.money": (
         "少报金额估计 =（交叉检查每次查出的少收电费 − 自查每次查出的少收电费）× 自查次数，"
-        "少收电费 = 稽查值 − 账面值。只对自查显著少报的单位列出；其他单位的差额可能出于偶然，表中记为“—”。"
+        "少收电费 = 稽查值 − 账面值（为正时）；多收电费（稽查值低于账面值，应退）另列，不与少收相抵。"
+        "少报金额估计只对自查显著少报的单位列出；其他单位的差额可能出于偶然，表中记为“—”。"
         "少数大额案件即可左右估计，故附自助法 95% 区间（自查、交叉检查分别重抽 2,000 次，种子固定），"
         "并按区间宽度取整；发现问题而未记录金额的检查使该单位的金额未知，记为“—”。",
         "Estimated missed money = (under-billing found per cross-audit - per self-audit) x "
-        "self-audits, under-billing = audited_value - book_value. It is shown only for districts "
-        "whose self-audits significantly under-report; elsewhere the difference may be chance, "
-        "and the table shows '—'. A few large cases can drive it, so it comes with a bootstrap "
+        "self-audits, under-billing = audited_value - book_value where positive; over-billing "
+        "(audited below book, to refund) is shown apart, never netted against it. The estimate "
+        "is shown only for districts whose self-audits significantly under-report; elsewhere "
+        "the difference may be chance, and the table shows '—'. A few large cases can drive it, so it comes with a bootstrap "
         "95% interval (self- and cross-audits resampled apart 2,000 times, fixed seed) and is "
         "rounded as the interval's width allows; an inspection that found an error without a "
         "recorded value makes its district's money unknown ('—').",

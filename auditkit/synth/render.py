@@ -489,6 +489,8 @@ def inspections_table(world: World, truth: pd.DataFrame, bills: pd.DataFrame) ->
     kind[extra] = rng.choice(
         ["self", "cross", "special"], size=int(extra.sum()), p=[0.5, 0.35, 0.15]
     )
+    if len(districts) < 2:  # no other district to cross-audit: its own would be a self-audit
+        kind[kind == "cross"] = ""
     idx = np.flatnonzero(kind != "")
     home = np.array([position[d] for d in world.district[idx]])
     auditor = np.asarray(districts, dtype=object)[home]

@@ -39,9 +39,14 @@ def inspections(plan: dict[str, dict[str, tuple[int, int]]], seed: int = 0) -> p
     return pd.DataFrame(rows)
 
 
+#: Who cross-audits each district of `dataset`: another district of the data.
+NEXT = {"A": "B", "B": "C", "C": "A"}
+
+
 def dataset(with_inspections: bool = True) -> Dataset:
     """Districts A, B, C of ten customers each; every month of 2024 each district's self-audit
-    (finding an error in January only) and a cross-audit (January to April)."""
+    (finding an error in January only) and a cross-audit by the next district (finding one
+    January to April)."""
     customers = pd.DataFrame(
         {
             "customer_id": [f"{d}{i}" for d in "ABC" for i in range(10)],
@@ -60,7 +65,10 @@ def dataset(with_inspections: bool = True) -> Dataset:
         }
         for district in "ABC"
         for month in range(12)
-        for kind, auditor, found in (("self", district, month < 1), ("cross", "X", month < 4))
+        for kind, auditor, found in (
+            ("self", district, month < 1),
+            ("cross", NEXT[district], month < 4),
+        )
     ]
     return Dataset(
         customers=customers, inspections=pd.DataFrame(rows) if with_inspections else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import product
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -178,3 +179,75 @@ def test_districts_given_twice_and_no_capacity_are_said_without_python_reprs():
     with pytest.raises(ParameterError) as idle:
         assign(["A", "B", "C"], 0, workload={"A": 0, "B": 0, "C": 0})
     assert str(idle.value).endswith("found 'A: 0, B: 0, C: 0'")  # not {'A': 0.0, ...}
+
+
+def test_the_capacity_check_leaves_too_few_districts_to_the_report_but_refuses_a_bad_capacity():
+    """Two districts admit no round whatever the capacity, so the capacity is not refused (the
+    report says why no round is assigned); a capacity that leaves three districts no round, or
+    names no district of the data, is still refused up front, naming the parameter."""
+    check_capacity(["城东", "城西"], {"城东": 2, "城西": 1})
+    check_capacity(["城东"], {"城东": 1})
+    with pytest.raises(ParameterError, match=r"^parameter 'capacity': .*found \['江北'\]$"):
+        check_capacity(["城东", "城西"], {"江北": 1})
+    with pytest.raises(ParameterError) as caught:
+        check_capacity(["A", "B", "C"], {"A": 1, "B": 1})
+    assert str(caught.value).startswith(
+        "parameter 'capacity': expected enough districts with capacity > 0 to meet the "
+        "cross-audit rules (cannot assign 'A' and 'B': each may be audited only by the other "
+        "(only A, B have capacity > 0)"
+    )
+
+
+def test_an_impossible_capacity_names_the_districts_it_strands_not_the_last_round():
+    """Only A and B have capacity: each can be audited only by the other, which no round
+    allows. The message named the previous round's rule when there was none."""
+    with pytest.raises(InfeasibleAssignmentError) as caught:
+        assign(["A", "B", "C"], 1, workload={"A": 1, "B": 1})
+    said = str(caught.value)
+    assert said == (
+        "cannot assign 'A' and 'B': each may be audited only by the other (only A, B have "
+        "capacity > 0), but no pair of districts audits each other in the same round"
+    )
+    assert "previous round" not in said
+
+
+def test_a_last_round_that_strands_a_pair_is_named_with_its_pairs():
+    """C audited A and B last round and may not again: A and B are left to each other."""
+    previous = pd.DataFrame({"auditing_district": ["C", "C"], "audited_district": ["A", "B"]})
+    with pytest.raises(InfeasibleAssignmentError) as caught:
+        assign(["A", "B", "C"], 1, previous=previous, workload={"A": 1, "B": 1, "C": 1})
+    assert str(caught.value) == (
+        "cannot assign 'A' and 'B': each may be audited only by the other (C→A, C→B last "
+        "round, and no auditor audits the district it audited in the previous round), but no "
+        "pair of districts audits each other in the same round"
+    )
+    # near miss: with a fourth district, D can audit one of them; a round exists
+    four = assign(["A", "B", "C", "D"], 1, previous=previous, workload=dict.fromkeys("ABCD", 1))
+    _check_rules(four, ["A", "B", "C", "D"], previous=previous)
+
+
+def test_a_last_round_pair_of_an_auditor_without_capacity_is_no_reason_given():
+    """Only A and B have capacity; C audited A and B last round. C could audit neither anyway,
+    so the message named 'C→A, C→B last round' as a reason beside the capacity."""
+    previous = pd.DataFrame({"auditing_district": ["C", "C"], "audited_district": ["A", "B"]})
+    with pytest.raises(InfeasibleAssignmentError) as caught:
+        assign(["A", "B", "C"], 1, previous=previous, workload={"A": 1, "B": 1})
+    assert str(caught.value) == (
+        "cannot assign 'A' and 'B': each may be audited only by the other (only A, B have "
+        "capacity > 0), but no pair of districts audits each other in the same round"
+    )
+    # near miss: C with capacity, its last-round pairs are the reason (capacity is not)
+    with pytest.raises(InfeasibleAssignmentError) as binding:
+        assign(["A", "B", "C"], 1, previous=previous, workload={"A": 1, "B": 1, "C": 1})
+    assert "(C→A, C→B last round, and no auditor audits" in str(binding.value)
+
+
+def test_the_capacity_check_is_importable_by_the_path_the_docs_name():
+    """docs/reports.md named crossaudit.assign.check_capacity, but `crossaudit.assign` is the
+    function: the package exports the check, and `crossaudit.assign(...)` still assigns."""
+    import auditkit.crossaudit
+
+    assert auditkit.crossaudit.check_capacity is check_capacity
+    reports = Path(__file__).parents[2] / "docs" / "reports.md"
+    assert "`auditkit.crossaudit.check_capacity`" in reports.read_text(encoding="utf-8")
+    assert len(auditkit.crossaudit.assign(["A", "B", "C"], 1)) == 3

@@ -12,6 +12,7 @@ from statsmodels.stats.contingency_tables import StratifiedTable
 from statsmodels.stats.multitest import multipletests
 
 from auditkit.crossaudit import compare
+from auditkit.crossaudit.compare import INSPECTION_COLUMNS
 from auditkit.errors import ParameterError
 from auditkit.stats import ColumnError
 
@@ -264,8 +265,8 @@ def test_each_verdict_names_the_checks_it_rests_on():
     assert inspected[0].startswith("Overall (by field inspections), self-audits found errors")
     assert inspected[-1].startswith(
         "After correction for multiple comparisons (Holm), no district's self-audits "
-        "under-report significantly by field inspections; among the 2 districts with enough "
-        "inspections to test, the largest gap by which self-audits found fewer is C's (+9.7 pp, "
+        "under-report significantly by field inspections; where there were enough inspections "
+        "to test (2 districts), the largest gap by which self-audits found fewer is C's (+9.7 pp, "
     )
     registered = without_a.explain("zh", source="register").splitlines()
     assert registered[0].startswith(
@@ -483,7 +484,7 @@ def test_the_largest_gap_worth_watching_is_one_where_self_audits_found_fewer():
     comparison = compare(by_plan(spec))
     last = comparison.explain("en").splitlines()[-1]
     # A: 15/50 - 20/50 = -10.0 points (self found more); B: 11/50 - 10/50 = +2.0; C untested
-    assert "among the 2 districts with enough inspections to test" in last
+    assert "where there were enough inspections to test (2 districts)" in last
     assert "found fewer is B's (+2.0 pp" in last and "A's" not in last
     # the near miss: no district tested where self-audits found fewer names none
     only_more = compare(by_plan(spec[:2] + spec[4:]))
@@ -491,10 +492,33 @@ def test_the_largest_gap_worth_watching_is_one_where_self_audits_found_fewer():
         only_more.explain("en")
         .splitlines()[-1]
         .endswith(
-            "in none of the 1 districts with enough inspections to test did self-audits find "
-            "errors less often than cross-audits."
+            "self-audits found errors at least as often as cross-audits wherever there were "
+            "enough inspections to test (1 district)."
         )
     )
+
+
+def test_counts_of_one_are_said_in_the_singular():
+    """'among the 1 districts', 'in none of the 1 districts' and '1 inspections that found an
+    error lack' read as a typing slip; the counts are said with i18n.counted now."""
+    spec = [("A", "self", 50, 20), ("A", "cross", 50, 15), ("C", "self", 4, 0)]
+    last = compare(by_plan(spec)).explain("en").splitlines()[-1]
+    assert last.endswith("wherever there were enough inspections to test (1 district).")
+    assert "1 districts" not in last
+    fewer = [*spec, ("B", "self", 50, 10), ("B", "cross", 50, 11)]  # B: +2.0 pp, A: -10.0 pp
+    assert "enough inspections to test (2 districts), the largest gap" in (
+        compare(by_plan(fewer)).explain("en")
+    )
+    frame = inspections({"A": {"self": (20, 1), "cross": (20, 4)}})
+    unrecorded = frame.index[frame["audit_kind"].eq("self") & frame["error_found"]]
+    frame.loc[unrecorded, "audited_value"] = np.nan  # the one self-audit that found an error
+    note = compare(frame).notes[0]
+    assert note.text("en").startswith(
+        "1 inspection found an error without the book or audited value recorded"
+    )
+    assert note.text("zh").startswith("1 次检查发现问题但未记录账面值或稽查值")
+    frame.loc[frame["error_found"], "audited_value"] = np.nan  # near miss: 1 + 4 = 5 of them
+    assert compare(frame).notes[0].text("en").startswith("5 inspections found an error without")
 
 
 def test_without_a_district_holding_both_kinds_there_is_no_overall_verdict():
@@ -544,7 +568,7 @@ def test_a_cross_audit_by_the_audited_district_is_left_out_and_said() -> None:
     )
     assert rates.loc[("A", "cross"), "rate"] == pytest.approx(6 / 30)
     said = [note.text("en") for note in comparison.notes]
-    assert "93 inspections marked cross were made by the customer's own district" in " ".join(said)
+    assert "93 inspections marked cross but made by the customer's own district" in " ".join(said)
     # near miss: cross-audits by another district (其他) are all kept, nothing said
     clean = compare(frame)
     assert (
@@ -552,6 +576,97 @@ def test_a_cross_audit_by_the_audited_district_is_left_out_and_said() -> None:
         == 30
     )
     assert not any("own district" in note.text("en") for note in clean.notes)
+
+
+def test_a_cross_audit_by_no_district_of_the_data_is_left_out_and_said() -> None:
+    """A cross row whose auditor is 'A局' (no district of the customers) counted as a
+    cross-audit, with no note."""
+    plan = {"A": {"self": (40, 2), "cross": (30, 6)}, "B": {"self": (40, 4), "cross": (30, 3)}}
+    frame = inspections(plan).assign(
+        auditing_district=lambda rows: rows["auditing_district"].mask(
+            rows["audit_kind"] == "cross", rows["district"].map({"A": "B", "B": "A"})
+        )
+    )
+    customers = frame[["customer_id", "district"]]
+    # 20 of A's cross-audits typed as made by 'A局', none finding an error: A's cross rate
+    # 6 / 30 = 20 % would read 6 / 50 = 12 %
+    slips = inspections({"A": {"cross": (20, 0)}}, seed=1).assign(auditing_district="A局")
+    slips["customer_id"] = "A-slip-" + slips.index.astype(str)
+    customers = pd.concat([customers, slips[["customer_id", "district"]]], ignore_index=True)
+    comparison = compare(pd.concat([frame, slips], ignore_index=True), customers)
+    rates = comparison.rates.table.set_index(["district", "audit_kind"])
+    assert (rates.loc[("A", "cross"), "inspections"], rates.loc[("A", "cross"), "errors"]) == (
+        30,
+        6,
+    )
+    said = [note.text("en") for note in comparison.notes]
+    assert said == [
+        "20 inspections marked cross but made by A局, no district of the data: left out of the "
+        "comparison."
+    ]
+    assert comparison.notes[0].text("zh").startswith("标为“交叉检查”的 20 次检查，检查单位（A局）")
+    # near miss: the cross-audits by B and A, districts of the customers, are all kept
+    clean = compare(frame, frame[["customer_id", "district"]])
+    clean_rates = clean.rates.table.set_index(["district", "audit_kind"])
+    assert clean_rates.loc[("A", "cross"), "inspections"] == 30 and not clean.notes
+
+
+@pytest.mark.parametrize("missing", [None, np.nan, "  "], ids=["none", "nan", "blank"])
+def test_a_row_without_an_auditing_district_is_refused_naming_the_column_and_row(missing):
+    """A cross row with no auditing district crashed sorting the auditors by no district of the
+    customers ('<' between str and float); `data.load` refuses such a row, and so does compare."""
+    customers = pd.DataFrame({"customer_id": ["a", "b"], "district": ["东", "西"]})
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["a", "b"],
+            "audit_kind": ["cross", "cross"],
+            "auditing_district": ["西局", missing],
+            "error_found": [True, False],
+        }
+    )
+    with pytest.raises(ParameterError) as caught:
+        compare(frame, customers)
+    assert str(caught.value) == (
+        "parameter 'inspections.auditing_district': expected the district that inspected, in "
+        "every row, found 'an empty cell in row 2'"
+    )
+    # near miss: with the auditor filled in, the slip '西局' is left out and said, not refused
+    frame.loc[1, "auditing_district"] = "东"
+    kept = compare(frame, customers)
+    assert kept.notes[0].code == "cross_by_unknown_district"
+    assert kept.notes[0].values["auditors"] == ["西局"]
+
+
+def test_the_money_unknown_note_counts_only_the_inspections_compared():
+    """东's 20 self-audits (1 error: 150 - 100 = 50 found) and 20 cross-audits by 西 (8 errors:
+    300 - 100 = 200 each); 西's 20 of each find nothing. One more cross row, by the slip '东局',
+    found an error without values: it is left out, yet the note said 1 inspection's money was
+    unknown and no missed money estimated, beside 东's estimate of
+    (8 × 200 / 20 - 50 / 20) × 20 = (80 - 2.50) × 20 = 1,550.00."""
+    customers = pd.DataFrame(
+        {"customer_id": [f"c{i}" for i in range(40)], "district": ["东"] * 20 + ["西"] * 20}
+    )
+    rows = []
+    for i in range(20):
+        rows += [
+            (f"c{i}", "self", "东", i < 1, 100.0, 150.0 if i < 1 else 100.0),
+            (f"c{i}", "cross", "西", i < 8, 100.0, 300.0 if i < 8 else 100.0),
+            (f"c{20 + i}", "self", "西", False, 100.0, 100.0),
+            (f"c{20 + i}", "cross", "东", False, 100.0, 100.0),
+        ]
+    frame = pd.DataFrame(rows, columns=[*INSPECTION_COLUMNS, "book_value", "audited_value"])
+    slip = pd.DataFrame([("c0", "cross", "东局", True, np.nan, np.nan)], columns=frame.columns)
+    comparison = compare(pd.concat([frame, slip], ignore_index=True), customers)
+    assert [note.code for note in comparison.notes][:1] == ["cross_by_unknown_district"]
+    assert "money_unknown" not in [note.code for note in comparison.notes]
+    east = comparison.by_district.set_index("district").loc["东"]
+    assert east["missed_value"] == pytest.approx(1550.0)
+    # near miss: the same row by 西, a district of the data, is compared and its money unknown
+    by_west = slip.assign(auditing_district="西")
+    kept = compare(pd.concat([frame, by_west], ignore_index=True), customers)
+    unknown = [note for note in kept.notes if note.code == "money_unknown"]
+    assert [note.values["count"] for note in unknown] == [1]
+    assert np.isnan(kept.by_district.set_index("district").loc["东", "missed_value"])
 
 
 def test_an_unknown_audit_kind_is_named_with_its_row_and_the_kinds_listed():
@@ -564,3 +679,25 @@ def test_an_unknown_audit_kind_is_named_with_its_row_and_the_kinds_listed():
         "parameter 'inspections.audit_kind': expected one of self, cross, special, "
         "found '交叉 in row 4'"
     )
+
+
+def test_over_billing_found_is_shown_apart_not_netted_against_under_billing() -> None:
+    """B's self-audits found two bills 100 yuan short and one 290 yuan over: the table showed
+    under-billing 100 + 100 − 290 = −90.00, and the money compared was netted the same way."""
+    frame = inspections({"B": {"self": (10, 3), "cross": (10, 3)}})
+    over = frame.index[(frame["audit_kind"] == "self") & frame["error_found"]][2]
+    frame.loc[over, "audited_value"] = frame.loc[over, "book_value"] - 290.0
+    comparison = compare(frame)
+    rates = comparison.rates.table.set_index(["district", "audit_kind"])
+    assert rates.loc[("B", "self"), "underbilled"] == 200.0  # 100 + 100
+    assert rates.loc[("B", "self"), "overbilled"] == 290.0  # the refund, apart
+    assert rates.loc[("B", "cross"), "underbilled"] == 300.0  # 3 × 100
+    assert rates.loc[("B", "cross"), "overbilled"] == 0.0  # near miss: none found, none shown
+    shown = comparison.rates.to_table("en").set_index("Audit kind")
+    assert shown.loc["self", "Under-billing found (yuan)"] == "200.00"
+    assert shown.loc["self", "Over-billing found (yuan, to refund)"] == "290.00"
+    assert comparison.rates.to_table("zh").columns[-1] == "查出多收电费 (元，应退)"
+    row = comparison.by_district.set_index("district").loc["B"]
+    assert row["self_value_per_inspection"] == pytest.approx(200 / 10)  # not −90 / 10
+    assert row["cross_value_per_inspection"] == pytest.approx(300 / 10)
+    assert row["missed_value"] == pytest.approx((30 - 20) * 10)  # not (30 + 9) × 10 = 390

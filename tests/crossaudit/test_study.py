@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from crossaudit_builders import dataset
 
+from auditkit.crossaudit import InfeasibleAssignmentError
 from auditkit.crossaudit.study import build, read_round
 from auditkit.errors import ParameterError
 from auditkit.results import Study
@@ -154,3 +156,89 @@ def test_a_bad_capacity_is_named_as_the_notebooks_parameter():
         ParameterError, match=r"parameter 'capacity': expected a number ≥ 0 for 'A'.*found -1"
     ):
         build(dataset(), seed=1, capacity={"A": -1, "B": 1, "C": 1})
+
+
+def _only(districts: str):
+    """The test dataset with the customers and inspections of `districts` only: of two, each
+    cross-audits the other; one alone has its self-audits only."""
+    full = dataset()
+    customers = full.customers[full.customers["district"].isin(list(districts))]
+    inspections = full.inspections[full.inspections["customer_id"].str[0].isin(list(districts))]
+    audited = inspections["customer_id"].str[0]
+    cross = inspections["audit_kind"] == "cross"
+    if len(districts) == 1:
+        inspections = inspections[~cross]
+    else:
+        other = dict(zip(districts, districts[::-1], strict=True))
+        auditors = inspections["auditing_district"].mask(cross, audited.map(other))
+        inspections = inspections.assign(auditing_district=auditors)
+    return dataclasses.replace(full, customers=customers, inspections=inspections)
+
+
+@pytest.mark.parametrize(
+    ("districts", "capacity", "said"),
+    [
+        (
+            "AB",
+            {},
+            "There are only two districts (A, B), so no next round of cross-audits can be "
+            "assigned: each could only audit the other, and no two districts audit each other "
+            "in the same round.",
+        ),
+        (
+            "AB",
+            {"A": 2, "B": 1},
+            "There are only two districts (A, B), so no next round of cross-audits can be "
+            "assigned: each could only audit the other, and no two districts audit each other "
+            "in the same round.",
+        ),
+        (
+            "A",
+            {},
+            "There is only one district (A), so no next round of cross-audits can be "
+            "assigned: no district audits itself.",
+        ),
+    ],
+)
+def test_a_utility_of_too_few_districts_for_a_round_still_compares_and_says_why(
+    districts, capacity, said
+):
+    """Two districts (or one) made the notebook fail at its assignment, so every run-all of such
+    a utility failed; now the comparison is made and a note says why no round is assigned."""
+    study = build(_only(districts), seed=1, capacity=capacity)
+    assert study.assignment.pairs.empty
+    assert study.notes[0].text("en") == said
+    assert "无法安排下一轮交叉检查" in study.notes[0].text("zh")
+    assert study.headline()["districts"] == len(districts)
+    # 12 self-audits a district, and 12 cross-audits each of two districts makes of the other
+    assert study.headline()["inspections"] == {"AB": 2 * (12 + 12), "A": 12}[districts]
+    assert study.table_names[:2] == ("assignment", "rates")  # no loads of a round not made
+    assert "assignment" not in study.figure_names and "rates" in study.figure_names
+    assert study.table("assignment", "en").empty
+
+
+def test_a_round_file_is_saved_only_when_a_round_was_assigned(tmp_path):
+    """The notebook saved study.assignment.pairs whatever they held: a two-district run wrote
+    and linked a next_round.csv/.parquet of its header alone. The study saves the round, and
+    writes no file (None to link) when none was assigned."""
+    empty = tmp_path / "two"
+    assert build(_only("AB"), seed=1).save_round(empty) is None
+    assert not list(empty.glob("next_round.*"))
+    study = build(dataset(), seed=4)  # near miss: three districts, a round of three pairs
+    saved = study.save_round(tmp_path / "three")
+    assert saved == tmp_path / "three" / "next_round.csv"
+    assert (tmp_path / "three" / "next_round.parquet").is_file()
+    written = pd.read_csv(saved, encoding="utf-8-sig")
+    assert len(written) == 3 and written.equals(study.assignment.pairs.reset_index(drop=True))
+    notebook = Path(__file__).parents[2] / "notebooks" / "cross_audit.ipynb"
+    source = notebook.read_text(encoding="utf-8")
+    assert "study.save_round(folder)" in source and "report.save_table" not in source
+
+
+def test_three_districts_a_last_round_leaves_no_round_for_are_still_refused(tmp_path):
+    """Near miss: with three districts the rules can be met; a last round that rules every
+    round out is the user's to change, so the study still refuses it."""
+    previous = tmp_path / "round.csv"
+    previous.write_text("auditing_district,audited_district\nB,A\nC,A\n", encoding="utf-8")
+    with pytest.raises(InfeasibleAssignmentError, match="cannot assign an auditor to 'A'"):
+        build(dataset(), seed=1, previous_round=previous)

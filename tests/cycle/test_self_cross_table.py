@@ -8,6 +8,7 @@ import pandas as pd
 from cycle_builders import RECORDED, findings_frame, key, outcomes_frame
 
 from auditkit.cycle import study_of
+from auditkit.cycle.selfcross import self_cross
 from auditkit.register import finding_key
 
 
@@ -85,3 +86,40 @@ def test_the_zh_table_counts_checks_not_customers():
     shown = checks_study().table("self_cross", "zh")
     assert "自查次数" in shown.columns and "交叉检查次数" in shown.columns
     assert not [column for column in shown.columns if "户数" in column]
+
+
+def test_a_cross_check_by_no_district_of_the_register_is_left_out_and_noted_as_the_report_does():
+    """east and west: 12 findings each, numbered 0-11, each checked by its own district
+    (confirmed for 0 alone) and once across (confirmed for the even numbers). The cross checks
+    of 0-9 are by the other district, those of 10 and 11 by a slip ('west局' for west): no
+    district of the register, which the cross_audit report leaves out. The cycle counted them:
+    cross_n 12 (6 confirmed); now 10 (0, 2, 4, 6, 8: 5 / 10 = 0.5) with the note, and 10's
+    confirmation by a slip is not listed as under-reported: 2, 4, 6, 8 of each, 8 in all."""
+    findings, events = [], []
+    for district, other in (("east", "west"), ("west", "east")):
+        for number in range(12):
+            customer = f"{district}-{number}"
+            finding = finding_key(customer, "rate_mismatch", "2023-12")
+            findings.append({"finding_key": finding, "customer_id": customer,
+                             "rule_id": "rate_mismatch", "district": district,
+                             "revenue_impact": 100.0, "revenue_kind": "proved"})  # fmt: skip
+            auditor = other if number < 10 else f"{other}局"
+            own = "confirmed" if number == 0 else "false_alarm"
+            across = "confirmed" if number % 2 == 0 else "false_alarm"
+            for by, event in ((None, own), (auditor, across)):
+                events.append({"finding_key": finding, "auditor": by, "event": event,
+                               "happened_at": pd.Timestamp("2024-03-02"), "in_window": True,
+                               "selected_by": "sample", "amount": float("nan")})  # fmt: skip
+    result = self_cross(pd.DataFrame(findings), pd.DataFrame(events))
+    table = result.table.set_index("district")
+    assert table["cross_n"].to_dict() == {"east": 10, "west": 10}
+    assert table["cross_rate"].to_dict() == {"east": 0.5, "west": 0.5}  # 5 / 10
+    assert table["self_n"].to_dict() == {"east": 12, "west": 12}  # near miss: self checks kept
+    rates = result.comparison.rates.table.set_index(["district", "audit_kind"])
+    assert rates.loc[("east", "cross"), "inspections"] == 10  # the table and the tests agree
+    assert result.comparison.notes[0].text("en") == (
+        "4 inspections marked cross but made by east局, west局, no district of the data: left "
+        "out of the comparison."
+    )
+    assert sorted(result.under_reported["auditor"].unique()) == ["east", "west"]
+    assert len(result.under_reported) == 8

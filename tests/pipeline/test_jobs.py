@@ -388,10 +388,9 @@ def _three_districts(_data_dir: Path) -> list[str]:
         (
             "capacity={城东: 2, 城西: 1}",
             "parameter 'capacity': expected enough districts with capacity > 0 to meet the "
-            "cross-audit rules (no assignment of 3 districts meets all rules together: no "
-            "district audits itself; no pair of districts audits each other in the same round; "
-            "no auditor audits the district it audited in the previous round; only districts "
-            "with capacity > 0 audit), found '城东: 2, 城西: 1'",
+            "cross-audit rules (cannot assign '城东' and '城西': each may be audited only by the "
+            "other (only 城东, 城西 have capacity > 0), but no pair of districts audits each other "
+            "in the same round), found '城东: 2, 城西: 1'",
         ),
     ],
 )
@@ -449,10 +448,10 @@ def test_a_previous_round_the_capacity_cannot_follow_is_refused_before_any_kerne
         jobs_for_notebook(notebook, values, districts_of=_four_districts)
     assert str(caught.value) == (
         "parameter 'previous_round': expected a last round after which the districts can still "
-        "be assigned with capacity 城东 1, 城北 0, 城南 1, 城西 1 (no assignment of 4 districts "
-        "meets all rules together: no district audits itself; no pair of districts audits each "
-        "other in the same round; no auditor audits the district it audited in the previous "
-        "round; only districts with capacity > 0 audit), found "
+        "be assigned with capacity 城东 1, 城北 0, 城南 1, 城西 1 (cannot assign '城东' and '城西': "
+        "each may be audited only by the other (only 城东, 城南, 城西 have capacity > 0; 城南→城东, "
+        "城南→城西 last round, and no auditor audits the district it audited in the previous "
+        "round), but no pair of districts audits each other in the same round), found "
         f"'{last_round}: 城东→城北, 城北→城南, 城南→城东, 城南→城西'"
     )
     last_round.write_text(
