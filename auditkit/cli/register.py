@@ -202,7 +202,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run_worklist(args: argparse.Namespace) -> int:
     """Choose the findings, write one sheet per district, record them as sent. The sheets are
     written in a hidden folder of `--out`, recorded, and only then put in place: a recording
-    that fails (a read-only database user, a lock not taken) leaves no sheet behind."""
+    that fails (a read-only database user, a lock not taken) leaves no sheet behind. What was
+    done is said only once every sheet is in place: a reader of stdout that stops early
+    (`| head`) never leaves findings recorded as sent with no sheet."""
     from auditkit.atomic import locked_while_written, signals_held
     from auditkit.pipeline.partials import PARTIAL_SUFFIX, WORKLIST_STAGING_PREFIX
     from auditkit.register import Register, select_worklist, write_worklist
@@ -270,15 +272,24 @@ def run_worklist(args: argparse.Namespace) -> int:
                                     auditor=args.auditor), sheet)
                     for _, path, sheet in sheets
                 ]  # fmt: skip
-                if store is not None:  # recorded before any sheet is in place: none unrecorded
-                    _record_sent(store, staged, sent_by, args.auditor, trail)
-                with signals_held():  # Ctrl-C after the last: every sheet recorded goes out
-                    for (district, path, sheet), (written, _) in zip(sheets, staged, strict=True):
+                # Ctrl-C from the recording on is handled once every sheet is in place: none
+                # recorded as sent is left unwritten, nor any in place left unrecorded
+                with signals_held():
+                    said_sent = (
+                        None
+                        if store is None
+                        else _record_sent(store, staged, sent_by, args.auditor, trail)
+                    )
+                    for (_, path, _), (written, _) in zip(sheets, staged, strict=True):
                         os.replace(written, path)
-                        print(f"{district}: {len(sheet)} of "
-                              f"{int(sheet['district_findings'].iloc[0])} findings: {path}")  # fmt: skip
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+        # said once every sheet is in place: a reader of stdout gone (`| head`) removes nothing
+        if said_sent is not None:
+            print(said_sent)
+        for district, path, sheet in sheets:
+            print(f"{district}: {len(sheet)} of "
+                  f"{int(sheet['district_findings'].iloc[0])} findings: {path}")  # fmt: skip
     finally:
         if store is not None:
             store.close()
@@ -865,15 +876,16 @@ def _record_sent(
     actor: str,
     auditor: str | None,
     trail: pd.DataFrame,
-) -> None:
+) -> str:
     """Record each finding written as `sent` (`register.worklist_sent.record_sent`, as the API
-    records it, against the outcome `trail` the worklist was chosen by, not read again) and say
-    how many were recorded and how many had been already."""
+    records it, against the outcome `trail` the worklist was chosen by, not read again); return
+    the line saying how many were recorded and how many had been already, printed once the
+    sheets are in place (a print that fails must not stop them going out)."""
     from auditkit.register.worklist_sent import record_sent
 
     recorded = record_sent(store, written, sent_by=actor, auditor=auditor, trail=trail)
     total = sum(len(sheet) for _, sheet in written)
-    print(
+    return (
         f"register {store.url}: {recorded} findings recorded as sent, already recorded "
         f"{total - recorded}"
     )

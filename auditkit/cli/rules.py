@@ -63,8 +63,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=Path,
         metavar="DIR",
         help="folder for findings.parquet / findings.csv, replaced there (default "
-        "outputs/findings/<dataset>-<digest of its path>/<audit month>, which a run of other "
-        "--rules or --params does not replace without --replace)",
+        "outputs/findings/<dataset>[-<district>]-<digest of its path>/<audit month>, which a run "
+        "of other --rules or --params does not replace without --replace)",
     )
     parser.add_argument(
         "--replace",
