@@ -39,7 +39,7 @@ TODAY = f"{dt.date.today():%Y-%m-%d}"
 def utility(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small synthetic utility of two districts, written once for the module."""
     folder = tmp_path_factory.mktemp("utility") / "data"
-    args = ["synth", "--customers", "300", "--districts", "2", "--months", "24", "--seed", "3"]
+    args = ["synth", "--customers", "300", "--districts", "2", "--months", "24", "--seed", "6"]
     assert main([*args, "--out", str(folder)]) == 0
     return folder
 
