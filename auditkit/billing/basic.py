@@ -14,6 +14,8 @@ order), and a bill sums the overlap of its read period with each step, never day
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -187,27 +189,31 @@ def basic_lines(
     single = single_part(capacity, peak, as_billed, params)
     # Brought below the threshold inside the read period: the days before were two-part, due
     # at 1/30 a day (a reduction 630 → 200 kVA from the 16th: 15 × 630 / 30 = 315 kVA·month;
-    # a chosen 200 kVA → 99 from the 16th: 15 × 200 / 30 = 100). `two_part_steps` says which.
-    fell_inside = np.flatnonzero(
-        single & by_capacity & (highest >= params.two_part_choice_from_kva)
-    )
-    if len(fell_inside):
-        contract_by_customer = pd.Series(
-            number("contract_capacity_kva"), index=bills["customer_id"].iloc[rows].to_numpy()
+    # a chosen 200 kVA → 99 from the 16th: 15 × 200 / 30 = 100; by demand, 400 kW × 15/30).
+    fell = np.flatnonzero(fell_inside_period(single, highest, params.two_part_choice_from_kva))
+    if len(fell):
+        before = days_before_the_fall(
+            bills["customer_id"].iloc[rows],
+            number("contract_capacity_kva"),
+            fell,
+            first,
+            last,
+            read_to,
+            steps,
+            params,
         )
-        two_part_sum, *_, two_part_highest, _ = capacity_over(
-            bills["customer_id"].iloc[rows[fell_inside]],
-            number("contract_capacity_kva")[fell_inside],
-            np.full(len(fell_inside), np.nan),
-            first[fell_inside],
-            last[fell_inside],
-            read_to[fell_inside],
-            two_part_steps(steps, params, contract_by_customer),
+        kva[fell] = np.fmin(before.kva_days / days_per_month, before.highest)
+        two_part_last = first[fell] + np.nan_to_num(before.days).astype(np.int64) - 1
+        share = month_share(first[fell], two_part_last, np.ones(len(fell), bool), days_per_month)
+        # By demand, the bill's demand (the read period's peak, reached on days the capacity
+        # carried it) floored on the capacity of the two-part days, for their share of a month.
+        kw[fell] = demand_billed(
+            demand[fell], number("contract_demand_kw")[fell], before.highest, params
         )
-        kva[fell_inside] = np.fmin(two_part_sum / days_per_month, two_part_highest)
-        single[fell_inside] = ~(kva[fell_inside] > 0)
+        kw[fell] *= np.where(np.isnan(before.days), np.nan, share)
+        single[fell] = ~(np.where(by_capacity[fell], kva[fell], before.days) > 0)
     quantity = np.where(by_capacity, kva, kw)
-    keep = ~np.isnan(np.where(by_capacity, kva, demand)) & ~single
+    keep = ~np.isnan(quantity) & ~single
     rate = np.where(by_capacity, kva_rate[rows], kw_rate[rows])
     return line_frame(column("bill")[keep], "basic", quantity[keep], rate[keep])
 
@@ -298,6 +304,62 @@ def two_part_steps(steps: pd.DataFrame, params: BillingParams, contract: pd.Seri
         params.two_part_choice_from_kva,
     )
     return steps.assign(kva=np.where(single, 0.0, steps["kva"].to_numpy(dtype=float)))
+
+
+def fell_inside_period(
+    single: np.ndarray, highest: np.ndarray, choice_from_kva: float
+) -> np.ndarray:
+    """Per bill single-part on the last day of its read period (`single`), whether it fell
+    below the two-part bound inside the period: its largest capacity of those days (`highest`)
+    was at least `choice_from_kva` (100 kVA), so days before the fall may have been two-part
+    (630 → 200 kVA, a chosen 200 → 99) and are due at 1/30 a day (`days_before_the_fall` says
+    which). The one test of the recomputation (`basic_lines`) and the capacity rules."""
+    return np.asarray(single, dtype=bool) & (np.nan_to_num(highest) >= choice_from_kva)
+
+
+class TwoPartDays(NamedTuple):
+    """Per bill, its days on a two-part tariff before a fall below the bound inside its read
+    period (`days_before_the_fall`)."""
+
+    kva_days: np.ndarray  # Σ of each two-part day's capacity in force (kVA·days)
+    days: np.ndarray  # how many days were two-part
+    highest: np.ndarray  # the largest capacity of those days (kVA)
+
+
+def days_before_the_fall(
+    customer_id: pd.Series,
+    contract: np.ndarray,
+    fell: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    read_to: np.ndarray,
+    steps: pd.DataFrame,
+    params: BillingParams,
+) -> TwoPartDays:
+    """`TwoPartDays` of the bills `fell` (positions) of bills of `customer_id` with contract
+    capacity `contract`, days in service `first`..`last` and last read day `read_to`, on the
+    capacity `steps` (`capacity_steps`) judged two-part or not by `two_part_steps`: a bill by
+    capacity is due the kVA·days / 30, one by demand its demand for the days' share of a month.
+    NaN where a day's capacity is unknown."""
+    contract_by_customer = pd.Series(contract, index=customer_id.to_numpy())
+    two_part = two_part_steps(steps, params, contract_by_customer)
+    on_two_part = _resolved_kva(two_part, contract_by_customer) > 0
+    # 1 a two-part day, 0 a single-part one: summed over the days, the two-part days.
+    counted = two_part.assign(kva=np.where(on_two_part, 1.0, 0.0), at_most=np.nan, at_least=np.nan)
+
+    def over(day_steps: pd.DataFrame) -> tuple[np.ndarray, ...]:
+        return capacity_over(
+            customer_id.iloc[fell],
+            contract[fell],
+            np.full(len(fell), np.nan),
+            first[fell],
+            last[fell],
+            read_to[fell],
+            day_steps,
+        )
+
+    kva_days, *_, highest, _ = over(two_part)
+    return TwoPartDays(kva_days, over(counted)[0], highest)
 
 
 def _resolved_kva(steps: pd.DataFrame, contract: pd.Series) -> np.ndarray:

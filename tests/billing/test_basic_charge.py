@@ -491,3 +491,30 @@ def test_a_customer_always_below_100_kva_on_a_two_part_basis_has_no_basic_charge
     lowered = recompute(b.dataset(), params={"two_part_choice_from_kva": 50})
     kept = line_of(lowered, "S50", "2024-03", "basic")
     assert (kept["amount_due"], kept["difference"]) == (1_500.00, 0.0)
+
+
+def test_a_fall_below_315_kva_by_demand_inside_a_read_period_does_owe_its_days_before():
+    # 630 kVA by demand on IND2 (40 a kW-month), read 16 June – 15 July 2024, suspended to
+    # 200 kVA (single-part) from 6 July: 16–30 June and 1–5 July were two-part, 15/30 + 5/30
+    # = 20/30 of a month (1/30 a day, calendar month by calendar month). The bill's demand is
+    # the read period's peak, reached while the 630 kVA carried it:
+    # D1 400 kW (> floor 0.40 × 630 = 252): 400 × 20/30 = 266.667 kW-months × 40 = 10 666.67;
+    # D2 100 kW (< floor): 252 × 20/30 = 168 × 40 = 6 720.00;
+    # D3 400 kW on a contract demand of 300 kW: excess 400 − 1.05 × 300 = 85 counted twice,
+    #    485 × 20/30 = 323.333 × 40 = 12 933.33.
+    # Near misses: D4 suspended from 16 June, the first day: nothing two-part, no line; D5
+    # suspended to 400 kVA (still two-part): the whole period on 400 kW, 400 × 40 = 16 000.00.
+    b = Billing()
+    cases = (("D1", 400.0, {}, "2024-07-06", 200), ("D2", 100.0, {}, "2024-07-06", 200),
+             ("D3", 400.0, {"contract_demand_kw": 300.0}, "2024-07-06", 200),
+             ("D4", 400.0, {}, "2024-06-16", 200), ("D5", 400.0, {}, "2024-07-06", 400))  # fmt: skip
+    for customer, kw, archive, effective, left in cases:
+        b.customer(customer, **TWO_PART | {"basic_charge_basis": "demand"},
+                   contract_capacity_kva=630.0)  # fmt: skip
+        b.customers[-1].update(archive)  # the builder's archive has no contract demand
+        b.bill(customer, "2024-07", 10000, 0.60, tariff="IND2", max_demand_kw=kw,
+               read_from=pd.Timestamp("2024-06-16"), read_to=pd.Timestamp("2024-07-15"))  # fmt: skip
+        b.order(customer, "suspension", effective, old=630, new=left)
+    result = recompute(b.dataset())
+    basic = result[result["line_type"] == "basic"].set_index("customer_id")["amount_due"]
+    assert basic.to_dict() == {"D1": 10_666.67, "D2": 6_720.00, "D3": 12_933.33, "D5": 16_000.00}

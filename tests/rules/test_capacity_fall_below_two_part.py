@@ -1,0 +1,65 @@
+"""The days before a fall below the two-part bound inside a read period, by demand as by
+capacity."""
+
+from __future__ import annotations
+
+import pytest
+from rule_builder import TWO_PART, Utility, flat, with_ind1
+
+from auditkit import rules
+from auditkit.billing import recompute
+
+BY_DEMAND = TWO_PART | {"basic_charge_basis": "demand"}
+
+
+def _suspended_by_demand(
+    u: Utility, cid: str, effective: str, left: float, july: tuple[float, float], after: float = 0.0
+) -> None:
+    """630 kVA by demand on IND2 (40 a kW-month), 400 kW read and billed January–June, suspended
+    down to `left` kVA from `effective`; July reads and bills `july` (kW, basic charge), August
+    on reads `after` kW and bills it × 40."""
+    u.customer(cid, contract_capacity_kva=630.0, **BY_DEMAND)
+    bills = u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2", basis="demand",
+                      demand=[400.0] * 6 + [july[0]] + [after] * 5)  # fmt: skip
+    bills[6]["basic_charge"], bills[6]["amount"] = july[1], bills[6]["energy_charge"] + july[1]
+    u.order(cid, "suspension", effective, 630, left)
+
+
+def _fall_by_demand() -> Utility:
+    """`read400`: suspended to 200 kVA (below 315: single-part) from 16 July, July read 400 kW
+    (the peak of 1–15 July: 200 kVA cannot carry it), billed no basic charge. 1–15 July were
+    two-part: 400 kW × 15/30 = 200 kW-months × 40 = 8,000.00 due (the code priced no July line).
+    `floor`: the same, July read 100 kW, below the floor 0.40 × 630 = 252 kW:
+    252 × 15/30 = 126 kW-months × 40 = 5,040.00.
+
+    Near misses: `billed`, as `read400` but billed the 8,000.00 due: nothing; `on_first`,
+    suspended from 1 July: no day of July two-part, nothing due; `to400`, suspended to 400 kVA
+    (still two-part), July and after billed 400 × 40 = 16,000.00 on the 400 kW read, as due."""
+    u = Utility()
+    _suspended_by_demand(u, "read400", "2024-07-16", 200.0, (400.0, 0.0))
+    _suspended_by_demand(u, "floor", "2024-07-16", 200.0, (100.0, 0.0))
+    _suspended_by_demand(u, "billed", "2024-07-16", 200.0, (400.0, 8_000.0))
+    _suspended_by_demand(u, "on_first", "2024-07-01", 200.0, (0.0, 0.0))
+    _suspended_by_demand(u, "to400", "2024-07-16", 400.0, (400.0, 16_000.0), after=400.0)
+    return u
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_a_fall_below_315_kva_by_demand_does_price_the_demand_of_its_days_before(itemized: bool):
+    lines = recompute(with_ind1(_fall_by_demand(), itemized))
+    july = lines[(lines["line_type"] == "basic") & (lines["period"] == "2024-07")]
+    due = july.set_index("customer_id")["amount_due"].to_dict()
+    assert due == pytest.approx(
+        {"read400": 8_000.00, "floor": 5_040.00, "billed": 8_000.00, "to400": 16_000.00}
+    )
+
+
+def test_a_fall_below_315_kva_by_demand_is_found_short_of_its_days_before_on_itemized_bills():
+    # On monthly bills no rule prices a demand charge billed short (basic_charge_error reads
+    # bill lines); on itemized bills basic_charge_error finds the two short July bills.
+    ds = with_ind1(_fall_by_demand(), True)
+    found = rules.run(ds, rules=["capacity_underbilled", "basic_charge_error"])
+    money = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert money == pytest.approx(
+        {("read400", "basic_charge_error"): 8_000.00, ("floor", "basic_charge_error"): 5_040.00}
+    )
