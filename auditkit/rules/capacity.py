@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
@@ -15,6 +16,7 @@ from auditkit.billing.basic import (
     capacity_steps,
     days_in_service,
     demand_billed,
+    fell_inside_period,
     month_share,
     no_two_part_tariff,
     order_steps,
@@ -237,7 +239,7 @@ def _capacity_short(
     fell = fell_below_two_part(ctx, rows, last, two_part_kva)
     highest = last.copy()
     highest[changing] = filed.highest
-    before = days_before_a_fall_below_two_part(ctx, rows, fell, highest)
+    before = days_before_a_fall_below_two_part(ctx, rows, fell, highest, two_part_kva)
     due = np.where(fell, before, due)
     gap = due - billed
     flagged = (gap > tolerance) & (~fell | (before > 0))
@@ -268,13 +270,15 @@ def _capacity_short_by_lines(
     # at 1/30 are an artefact of the convention, not a charge due (`order_capacity`).
     gap = np.where(filed.prorated, np.minimum(rc.quantity_due[lines], filed.highest), gap + billed)
     gap -= billed
-    kept = (gap > tolerance) & ~used_beyond_reduction(ctx, rows, billed, tolerance, filed)
     # Where the orders leave the capacity unknown, the line's own (the transformers') says
     # whether the customer fell below the two-part threshold.
     last = np.where(filed.as_billed, rc.quantity_due[lines], filed.last)
-    # The days before a fall below it inside the read period are due (the line prices them).
+    # The days before a fall below it inside the read period are due, judged on this rule's
+    # threshold (the line's, on billing.yaml's, is the same by default), as on monthly bills.
     fell = fell_below_two_part(ctx, rows, last, two_part_kva)
-    kept &= ~fell | (np.nan_to_num(filed.highest) >= _choice_from_kva())
+    before = days_before_a_fall_below_two_part(ctx, rows, fell, filed.highest, two_part_kva)
+    gap = np.where(fell, before - billed, gap)
+    kept = (gap > tolerance) & ~used_beyond_reduction(ctx, rows, billed, tolerance, filed)
     lines, gap = lines[kept], gap[kept]
     order = np.argsort(rc.row[lines], kind="stable")
     lines, gap = lines[order], gap[order]
@@ -426,33 +430,34 @@ def _order_steps(ctx: RuleContext) -> pd.DataFrame:
 
 
 @once_per_context
-def _two_part_capacity_steps(ctx: RuleContext) -> pd.DataFrame:
+def _two_part_capacity_steps(ctx: RuleContext, two_part_kva: float) -> pd.DataFrame:
     """`_capacity_steps` (transformers, else orders, as the recomputation reads them) with 0 kVA
-    on the steps that leave a customer single-part (`basic.two_part_steps`), made once per
-    run: a fall recorded by the transformers alone has its days before due too."""
+    on the steps that leave a customer single-part below `two_part_kva` (the rule's threshold,
+    not billing.yaml's: `basic.two_part_steps`), made once per run and threshold: a fall
+    recorded by the transformers alone has its days before due too."""
     contract = pd.Series(
         optional_values(ctx.customers, "contract_capacity_kva"),
         index=ctx.customers["customer_id"].to_numpy(),
     )
-    return two_part_steps(_capacity_steps(ctx), default_billing_params(), contract)
+    params = replace(default_billing_params(), two_part_threshold_kva=two_part_kva)
+    return two_part_steps(_capacity_steps(ctx), params, contract)
 
 
 def days_before_a_fall_below_two_part(
-    ctx: RuleContext, rows: np.ndarray, fell: np.ndarray, highest: np.ndarray
+    ctx: RuleContext, rows: np.ndarray, fell: np.ndarray, highest: np.ndarray, two_part_kva: float
 ) -> np.ndarray:
-    """Per bill of `rows` that `fell` below the two-part threshold by the last day of its read
-    period (`fell_below_two_part`), the kVA-months due on its days before, on a two-part
-    tariff at the capacity then in force, 1/30 a day, as the recomputation prices them
-    (`basic.two_part_steps`): a reduction 630 → 200 kVA from 16 July, 15 × 630 / 30 = 315; a
-    chosen 200 kVA → 99, 15 × 200 / 30 = 100. 0 on a bill with no such day (`highest`, its
-    largest capacity, below `two_part_choice_from_kva`, or its days single-part) or not
-    fallen."""
+    """Per bill of `rows` that `fell` below the two-part threshold `two_part_kva` by the last
+    day of its read period (`fell_below_two_part` on the same threshold), the kVA-months due on
+    its days before, on a two-part tariff at the capacity then in force, 1/30 a day, as the
+    recomputation prices them (`basic.two_part_steps`): a reduction 630 → 200 kVA from 16
+    July, 15 × 630 / 30 = 315; a chosen 200 kVA → 99, 15 × 200 / 30 = 100. 0 on a bill with no
+    such day (`basic.fell_inside_period`: `highest`, its largest capacity, below
+    `two_part_choice_from_kva`; or its days single-part) or not fallen."""
     due = np.zeros(len(rows))
-    inside = np.flatnonzero(fell & (np.nan_to_num(highest) >= _choice_from_kva()))
+    inside = np.flatnonzero(fell_inside_period(fell, highest, _choice_from_kva()))
     if len(inside):
-        due[inside] = np.nan_to_num(
-            order_capacity(ctx, rows[inside], _two_part_capacity_steps(ctx)).kva_months
-        )
+        steps = _two_part_capacity_steps(ctx, two_part_kva)
+        due[inside] = np.nan_to_num(order_capacity(ctx, rows[inside], steps).kva_months)
     return due
 
 

@@ -423,7 +423,7 @@ def no_basic_charge_due(ctx: RuleContext, rows: np.ndarray) -> tuple[np.ndarray,
     last[np.isnan(ctx.capacity_in_force[rows])] = np.nan
     threshold = default_billing_params().two_part_threshold_kva
     fell = fell_below_two_part(ctx, rows, last, threshold)
-    before = days_before_a_fall_below_two_part(ctx, rows, fell, filed.highest)
+    before = days_before_a_fall_below_two_part(ctx, rows, fell, filed.highest, threshold)
     return fell, before
 
 

@@ -1,10 +1,10 @@
 """The days before a fall below the two-part bound inside a read period, by demand as by
-capacity."""
+capacity, and on the capacity rules' own threshold (`two_part_threshold_kva`)."""
 
 from __future__ import annotations
 
 import pytest
-from rule_builder import TWO_PART, Utility, flat, with_ind1
+from rule_builder import TWO_PART, TWO_PART_BY_CAPACITY, Utility, flat, with_ind1
 
 from auditkit import rules
 from auditkit.billing import recompute
@@ -62,4 +62,29 @@ def test_a_fall_below_315_kva_by_demand_is_found_short_of_its_days_before_on_ite
     money = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
     assert money == pytest.approx(
         {("read400", "basic_charge_error"): 8_000.00, ("floor", "basic_charge_error"): 5_040.00}
+    )
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_capacity_underbilled_does_judge_the_days_before_a_fall_on_its_own_threshold(
+    itemized: bool,
+):
+    """`two_part_threshold_kva` 400 for capacity_underbilled (billing.yaml keeps 315). `r350`:
+    630 kVA by capacity (30 a kVA-month) reduced to 350 kVA from 16 July, billed nothing from
+    July. Below 400 after 630 it is single-part from the 16th: July's 1–15 are due
+    15 × 630 / 30 = 315 kVA-months × 30 = 9,450.00, August on nothing. The code judged the
+    days on billing.yaml's 315, where 350 stays two-part: July (15 × 630 + 16 × 350) / 30 =
+    501.67 kVA-months (15,050.00) and 350 × 30 × 5 = 52,500.00 for August–December, 67,550.00.
+
+    Near miss: `paid`, the same but billed July on the 315 kVA-months due: nothing."""
+    u = Utility()
+    for cid, july in (("r350", 0.0), ("paid", 315.0)):
+        u.customer(cid, contract_capacity_kva=350.0, **TWO_PART_BY_CAPACITY)
+        u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2", basis="capacity",
+                  capacity=[630.0] * 6 + [july] + [0.0] * 5)  # fmt: skip
+        u.order(cid, "capacity_reduction", "2024-07-16", 630, 350)
+    params = {"capacity_underbilled": {"two_part_threshold_kva": 400}}
+    found = rules.run(with_ind1(u, itemized), rules=["capacity_underbilled"], params=params)
+    assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"r350": 9_450.00}
     )
