@@ -38,6 +38,7 @@ def test_a_monthly_export_without_fund_charge_does_not_switch_the_cap_off():
                   capacity=150.0, basis="capacity")  # fmt: skip
     tables = u.tables()
     tables["tariffs"]["fund_rate"] = 0.03
+    tables["customers"]["pf_standard"] = np.nan  # held to no standard: no adjustment in the amount
     assert "fund_charge" not in tables["bills"]
     found = rules.run(
         Dataset.from_frames(tables), rules=["capacity_underbilled", "order_not_applied"]
@@ -85,8 +86,8 @@ def _short_of_capacity(fund_rate: float | None, customers: dict) -> dict[str, fl
     """200 kVA on IND2 by capacity (30 a kVA-month) billed on 150 kVA, 10,000 kWh a month, with
     300.00 of funds in each bill's `amount`; `customers`: per customer, its energy rate billed,
     its `fund_charge` cell and whether its `basic_charge` cell is left empty. The schedule has
-    funds at `fund_rate` (None: no fund rate, funds not recomputed). capacity_underbilled's
-    money per customer."""
+    funds at `fund_rate` (None: no fund rate, funds not recomputed); the archive holds the
+    customers to no power-factor standard. capacity_underbilled's money per customer."""
     u = Utility()
     for cid, (rate, fund, blank_basic) in customers.items():
         u.customer(cid, contract_capacity_kva=200.0, **TWO_PART_BY_CAPACITY)
@@ -97,6 +98,7 @@ def _short_of_capacity(fund_rate: float | None, customers: dict) -> dict[str, fl
             if blank_basic:
                 bill["basic_charge"] = np.nan
     tables = u.tables()
+    tables["customers"]["pf_standard"] = np.nan  # held to no standard: no adjustment in the amount
     if fund_rate is not None:
         tables["tariffs"]["fund_rate"] = fund_rate
     found = rules.run(Dataset.from_frames(tables), rules=["capacity_underbilled"])
@@ -141,3 +143,51 @@ def test_an_empty_fund_charge_cell_is_unknown_not_nothing_billed():
     assert money["recorded"] == 15_600.00
     assert money["blank"] == 15_600.00
     assert money["short"] == 18_000.00
+
+
+def _short_with_an_adjustment(customers: dict, standards: bool) -> dict[str, float]:
+    """200 kVA on IND2 by capacity (30 a kVA-month) billed on 150 kVA, 10,000 kWh a month,
+    funds 0.03 a kWh recorded (300.00), its `basic_charge` cell empty; `customers`: per
+    customer, its energy rate billed, the power-factor adjustment its `amount` holds (no
+    `pf_adjustment` column) and its archive's standard. With `standards` the export has
+    `pf_standard` and `kvarh_import` (empty: no reactive register read), else neither (the
+    adjustment not recomputed for the export). capacity_underbilled's money per customer."""
+    u = Utility()
+    for cid, (rate, adjustment, _) in customers.items():
+        u.customer(cid, contract_capacity_kva=200.0, **TWO_PART_BY_CAPACITY)
+        for bill in u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2", rate=rate,
+                              capacity=150.0, basis="capacity"):  # fmt: skip
+            bill["amount"] = bill["energy_charge"] + bill["basic_charge"] + 300.0 + adjustment
+            bill["fund_charge"], bill["basic_charge"] = 300.0, np.nan
+    tables = u.tables()
+    tables["tariffs"]["fund_rate"] = 0.03
+    if standards:
+        standard = {cid: held for cid, (_, _, held) in customers.items()}
+        tables["customers"]["pf_standard"] = tables["customers"]["customer_id"].map(standard)
+        tables["bills"]["kvarh_import"] = np.nan
+    found = rules.run(Dataset.from_frames(tables), rules=["capacity_underbilled"])
+    return found.set_index("customer_id")["revenue_impact"].round(2).to_dict()
+
+
+def test_an_amount_holding_an_adjustment_not_recomputed_does_not_cap_a_blank_basic_charge():
+    # No pf_standard nor reactive register in the export: the adjustment is not recomputed.
+    # Due 6,000.00 + 200 × 30 + 300.00 = 12,300.00; the amount 6,000.00 + 150 × 30 + 300.00 +
+    # a 500.00 surcharge = 11,300.00. The 50 kVA short, 50 × 30 × 12 = 18,000.00, is claimed
+    # whole; 12,300 − 11,300 = 1,000.00 read the surcharge as over-billing: 12 × 1,000.00 =
+    # 12,000.00. A 500.00 rebate, likewise 18,000.00.
+    money = _short_with_an_adjustment(
+        {"surcharge": (None, 500.0, np.nan), "rebate": (None, -500.0, np.nan)}, standards=False
+    )
+    assert money == {"surcharge": 18_000.00, "rebate": 18_000.00}
+
+
+def test_a_bill_held_to_a_standard_without_its_adjustment_due_does_not_cap_a_blank_basic_charge():
+    # `held`: standard 0.90, no reactive register read, so no adjustment due is recomputed; the
+    # amount holds a 500.00 surcharge: 18,000.00 as above (was 12,000.00).
+    # Near miss, `none`: no standard (no adjustment in its amount), energy billed at 0.62:
+    # due 12,300.00 against 6,200 + 4,500 + 300 = 11,000.00, lost 1,300.00 a month, so the
+    # 1,500.00 short is capped: 12 × 1,300.00 = 15,600.00.
+    money = _short_with_an_adjustment(
+        {"held": (None, 500.0, 0.90), "none": (0.62, 0.0, np.nan)}, standards=True
+    )
+    assert money == {"held": 18_000.00, "none": 15_600.00}
