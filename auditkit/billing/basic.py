@@ -6,7 +6,8 @@ status history (`transformers`), else the contract capacity moved by capacity an
 Σ over the read days of each day's capacity / days_per_month (a day before connection or after
 closure counts 0), at most the largest capacity of those days. By demand the quantity is the billed kW: max(demand, floor × capacity) plus the
 excess over threshold × contract demand counted (multiplier − 1) times more, prorated by days in
-service in a month of connection or closure.
+service in a month of connection or closure, and by the two-part days before a fall below the
+two-part bound inside the read period (`days_before_the_fall`), as a capacity is.
 
 Vectorised: a customer's capacity is a step function of the day (one step per status change or
 order), and a bill sums the overlap of its read period with each step, never day by day.
@@ -343,9 +344,14 @@ def days_before_the_fall(
     NaN where a day's capacity is unknown."""
     contract_by_customer = pd.Series(contract, index=customer_id.to_numpy())
     two_part = two_part_steps(steps, params, contract_by_customer)
-    on_two_part = _resolved_kva(two_part, contract_by_customer) > 0
+    resolved = _resolved_kva(two_part, contract_by_customer)
     # 1 a two-part day, 0 a single-part one: summed over the days, the two-part days.
-    counted = two_part.assign(kva=np.where(on_two_part, 1.0, 0.0), at_most=np.nan, at_least=np.nan)
+    counted = two_part.assign(
+        kva=np.where(resolved > 0, 1.0, 0.0),
+        at_most=np.nan,
+        at_least=np.nan,
+        as_billed=two_part["as_billed"].to_numpy(dtype=bool) | np.isnan(resolved),
+    )
 
     def over(day_steps: pd.DataFrame) -> tuple[np.ndarray, ...]:
         return capacity_over(
