@@ -204,14 +204,13 @@ def basic_lines(
             params,
         )
         kva[fell] = np.fmin(before.kva_days / days_per_month, before.highest)
-        two_part_last = first[fell] + np.nan_to_num(before.days).astype(np.int64) - 1
-        share = month_share(first[fell], two_part_last, np.ones(len(fell), bool), days_per_month)
         # By demand, the bill's demand (the read period's peak, reached on days the capacity
-        # carried it) floored on the capacity of the two-part days, for their share of a month.
+        # carried it) floored on the capacity of the last two-part day, as a whole month's is
+        # on its last day, for the two-part days' share of a month.
         kw[fell] = demand_billed(
-            demand[fell], number("contract_demand_kw")[fell], before.highest, params
+            demand[fell], number("contract_demand_kw")[fell], before.last_kva, params
         )
-        kw[fell] *= np.where(np.isnan(before.days), np.nan, share)
+        kw[fell] *= before.months
         single[fell] = ~(np.where(by_capacity[fell], kva[fell], before.days) > 0)
     quantity = np.where(by_capacity, kva, kw)
     keep = ~np.isnan(quantity) & ~single
@@ -325,6 +324,8 @@ class TwoPartDays(NamedTuple):
     kva_days: np.ndarray  # Σ of each two-part day's capacity in force (kVA·days)
     days: np.ndarray  # how many days were two-part
     highest: np.ndarray  # the largest capacity of those days (kVA)
+    last_kva: np.ndarray  # the capacity on the last of those days (kVA)
+    months: np.ndarray  # their share of a month (`month_share`), at most 1 as a capacity's
 
 
 def days_before_the_fall(
@@ -340,8 +341,10 @@ def days_before_the_fall(
     """`TwoPartDays` of the bills `fell` (positions) of bills of `customer_id` with contract
     capacity `contract`, days in service `first`..`last` and last read day `read_to`, on the
     capacity `steps` (`capacity_steps`) judged two-part or not by `two_part_steps`: a bill by
-    capacity is due the kVA·days / 30, one by demand its demand for the days' share of a month.
-    NaN where a day's capacity is unknown."""
+    capacity is due the kVA·days / 30 (at most its largest capacity), one by demand its demand
+    floored on the last two-part day's capacity for the days' share of a month, at most one: 32
+    two-part days of a 34-day read are one month, as for a bill that did not fall. NaN where a
+    day's capacity is unknown."""
     contract_by_customer = pd.Series(contract, index=customer_id.to_numpy())
     two_part = two_part_steps(steps, params, contract_by_customer)
     resolved = _resolved_kva(two_part, contract_by_customer)
@@ -353,19 +356,26 @@ def days_before_the_fall(
         as_billed=two_part["as_billed"].to_numpy(dtype=bool) | np.isnan(resolved),
     )
 
-    def over(day_steps: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    def over(day_steps: pd.DataFrame, until: np.ndarray) -> tuple[np.ndarray, ...]:
         return capacity_over(
             customer_id.iloc[fell],
             contract[fell],
             np.full(len(fell), np.nan),
             first[fell],
-            last[fell],
+            until,
             read_to[fell],
             day_steps,
         )
 
-    kva_days, *_, highest, _ = over(two_part)
-    return TwoPartDays(kva_days, over(counted)[0], highest)
+    kva_days, *_, highest, _ = over(two_part, last[fell])
+    days = over(counted, last[fell])[0]
+    # The two-part days are the first of the period: the last of them ends them.
+    two_part_last = first[fell] + np.nan_to_num(days).astype(np.int64) - 1
+    unknown = np.isnan(days)
+    last_kva = np.where(unknown, np.nan, over(two_part, two_part_last)[1])
+    share = month_share(first[fell], two_part_last, np.ones(len(fell), bool), params.days_per_month)
+    months = np.where(unknown, np.nan, np.fmin(share, 1.0))
+    return TwoPartDays(kva_days, days, highest, last_kva, months)
 
 
 def _resolved_kva(steps: pd.DataFrame, contract: pd.Series) -> np.ndarray:
