@@ -186,7 +186,9 @@ def basic_lines(
     kw = demand_billed(demand, number("contract_demand_kw"), capacity, params)
     kw = kw * month_share(first, last, part_month, days_per_month)
 
-    peak = capacity_peak(bills["customer_id"].iloc[rows], read_to, steps)
+    customer_id, contract = bills["customer_id"].iloc[rows], number("contract_capacity_kva")
+    contract_by_customer = pd.Series(contract, index=customer_id.to_numpy())
+    peak = capacity_peak(customer_id, read_to, steps, contract_by_customer)
     single = single_part(capacity, peak, as_billed, params)
     # Brought below the threshold inside the read period: the days before were two-part, due
     # at 1/30 a day (a reduction 630 → 200 kVA from the 16th: 15 × 630 / 30 = 315 kVA·month;
@@ -194,8 +196,8 @@ def basic_lines(
     fell = np.flatnonzero(fell_inside_period(single, highest, params.two_part_choice_from_kva))
     if len(fell):
         before = days_before_the_fall(
-            bills["customer_id"].iloc[rows],
-            number("contract_capacity_kva"),
+            customer_id,
+            contract,
             fell,
             first,
             last,
@@ -394,10 +396,15 @@ def _resolved_kva(steps: pd.DataFrame, contract: pd.Series) -> np.ndarray:
     )
 
 
-def capacity_peak(customer_id: pd.Series, day: np.ndarray, steps: pd.DataFrame) -> np.ndarray:
+def capacity_peak(
+    customer_id: pd.Series, day: np.ndarray, steps: pd.DataFrame, contract: pd.Series
+) -> np.ndarray:
     """Per bill, the largest kVA its customer's capacity `steps` (`capacity_steps`) recorded
-    from the first step to the one in force on `day` (day numbers); NaN for a customer without
-    steps (its capacity never moved) or without a known kVA by then."""
+    from the first step to the one in force on `day` (day numbers), a step of unknown kVA
+    counted at the capacity it resolves to (`_resolved_kva`: its customer's `contract`
+    capacity, by customer_id, within its bounds) as `two_part_steps` counts it: a suspension
+    630 → 200 kVA whose old value is blank fell from 630, not from nothing. NaN for a customer
+    without steps (its capacity never moved) or without a known kVA by then."""
     peak = np.full(len(customer_id), np.nan)
     stepped, cust, step_cust = shared_codes(customer_id, steps["customer_id"])
     if len(stepped) == 0:
@@ -405,7 +412,7 @@ def capacity_peak(customer_id: pd.Series, day: np.ndarray, steps: pd.DataFrame) 
     order = np.lexsort((steps["day"].to_numpy(), step_cust))
     order = order[step_cust[order] >= 0]
     step_cust, step_day = step_cust[order], steps["day"].to_numpy()[order]
-    kva = pd.Series(steps["kva"].to_numpy(dtype=float)[order])
+    kva = pd.Series(_resolved_kva(steps, contract)[order])
     # The running largest known kVA of each customer (a step of NaN kVA keeps the one before).
     running = kva.groupby(step_cust).cummax().groupby(step_cust).ffill().to_numpy()
     at = latest_at(step_cust, step_day, cust, np.asarray(day)[stepped])

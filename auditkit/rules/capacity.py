@@ -322,7 +322,8 @@ def fell_below_two_part(
     NaN: unknown, not."""
     cust = ctx.bill_customer[rows]
     read_to = day_numbers(ctx.read_days(rows)[1])
-    peak = capacity_peak(ctx.customers["customer_id"].iloc[cust], read_to, _capacity_steps(ctx))
+    customer_id = ctx.customers["customer_id"].iloc[cust]
+    peak = capacity_peak(customer_id, read_to, _capacity_steps(ctx), _contract_by_customer(ctx))
     return no_two_part_tariff(capacity, peak, two_part_kva, _choice_from_kva())
 
 
@@ -437,12 +438,17 @@ def _two_part_capacity_steps(ctx: RuleContext, two_part_kva: float) -> pd.DataFr
     on the steps that leave a customer single-part below `two_part_kva` (the rule's threshold,
     not billing.yaml's: `basic.two_part_steps`), made once per run and threshold: a fall
     recorded by the transformers alone has its days before due too."""
-    contract = pd.Series(
+    params = replace(default_billing_params(), two_part_threshold_kva=two_part_kva)
+    return two_part_steps(_capacity_steps(ctx), params, _contract_by_customer(ctx))
+
+
+def _contract_by_customer(ctx: RuleContext) -> pd.Series:
+    """The archive's contract capacity by customer_id: what a capacity step of unknown kVA
+    resolves to (`basic._resolved_kva`), for the peak and the two-part steps alike."""
+    return pd.Series(
         optional_values(ctx.customers, "contract_capacity_kva"),
         index=ctx.customers["customer_id"].to_numpy(),
     )
-    params = replace(default_billing_params(), two_part_threshold_kva=two_part_kva)
-    return two_part_steps(_capacity_steps(ctx), params, contract)
 
 
 def days_before_a_fall_below_two_part(

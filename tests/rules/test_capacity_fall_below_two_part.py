@@ -88,3 +88,45 @@ def test_capacity_underbilled_does_judge_the_days_before_a_fall_on_its_own_thres
     assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
         {"r350": 9_450.00}
     )
+
+
+def _suspended_from_blank(u: Utility, cid: str, basis: str, old: object, july: float) -> None:
+    """630 kVA on IND2 by `basis` (30 a kVA-month, 40 a kW-month), 400 kW read every month,
+    suspended to 200 kVA from 16 July by an order whose old value is `old`; billed in full
+    January–June, July's basic charge `july`, nothing from August."""
+    u.customer(cid, contract_capacity_kva=630.0, **TWO_PART | {"basic_charge_basis": basis})
+    bills = u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2", basis=basis,
+                      capacity=630.0, demand=400.0)  # fmt: skip
+    for month, bill in enumerate(bills[6:]):
+        charged = july if month == 0 else 0.0
+        bill["amount"] += charged - bill["basic_charge"]
+        bill["basic_charge"] = charged
+        bill["capacity_billed_kva"] = charged / 30 if basis == "capacity" else None
+    u.order(cid, "suspension", "2024-07-16", old, 200)
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_a_suspension_with_a_blank_old_value_does_fall_below_315_kva_from_the_contract_capacity(
+    itemized: bool,
+):
+    # The blank old value resolves to the contract 630 kVA, so 630 → 200 from 16 July is a fall
+    # below 315: 1–15 July two-part, nothing due from August. `cap`: 15 × 630 / 30 = 315
+    # kVA-months × 30 = 9,450.00 short in July (the code saw no fall from a blank: 200 kVA
+    # chosen two-part, 42,650.00 claimed July–December). `dem` (itemized only, basic_charge_error
+    # reads bill lines): 400 kW × 15/30 × 40 = 8,000.00 (it claimed 96,000.00).
+    # Near misses: `known`, the old value 630 recorded: the same 9,450.00; `paid`, blank, July
+    # billed the 9,450.00 due: nothing.
+    u = Utility()
+    _suspended_from_blank(u, "cap", "capacity", "", 0.0)
+    _suspended_from_blank(u, "dem", "demand", "", 0.0)
+    _suspended_from_blank(u, "known", "capacity", 630, 0.0)
+    _suspended_from_blank(u, "paid", "capacity", "", 9_450.0)
+    found = rules.run(with_ind1(u, itemized), rules=["capacity_underbilled", "basic_charge_error"])
+    money = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    expected = {
+        ("cap", "capacity_underbilled"): 9_450.00,
+        ("known", "capacity_underbilled"): 9_450.00,
+    }
+    if itemized:
+        expected[("dem", "basic_charge_error")] = 8_000.00
+    assert money == pytest.approx(expected)
