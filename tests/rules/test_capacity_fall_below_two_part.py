@@ -130,3 +130,27 @@ def test_a_suspension_with_a_blank_old_value_does_fall_below_315_kva_from_the_co
     if itemized:
         expected[("dem", "basic_charge_error")] = 8_000.00
     assert money == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_a_tariff_order_not_applied_prices_the_days_before_a_fall_by_demand_on_monthly_bills(
+    itemized: bool,
+):
+    # 630 kVA ordered COM → IND2 from 1 April, billed COM (0.80) all year, 10,000 kWh a month,
+    # suspended to 200 kVA (single-part) from 16 July. IND2: 0.60 a kWh, 40 a kW-month, 30 a
+    # kVA-month; its energy 2,000.00 cheaper a month. `dem`, by demand, 400 kW read to July:
+    # April–June 400 × 40 − 2,000 = 14,000.00 each; July's 1–15 two-part, 400 × 15/30 × 40 −
+    # 2,000 = 6,000.00; August on single-part, cheaper on IND2: 0. 3 × 14,000 + 6,000 =
+    # 48,000.00, monthly as itemized (monthly read July single-part: 42,000.00).
+    # Near miss `cap`, by capacity: April–June 630 × 30 − 2,000 = 16,900.00 each, July
+    # 15 × 630 / 30 × 30 − 2,000 = 7,450.00: 58,150.00 either way.
+    u = Utility()
+    for cid, basis in (("dem", "demand"), ("cap", "capacity")):
+        u.customer(cid, contract_capacity_kva=630.0, **TWO_PART | {"basic_charge_basis": basis})
+        u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="COM",
+                  demand=[400.0] * 7 + [100.0] * 5)  # fmt: skip
+        u.order(cid, "tariff_change", "2024-04-01", "COM", "IND2")
+        u.order(cid, "suspension", "2024-07-16", 630, 200)
+    found = rules.run(with_ind1(u, itemized), rules=["order_not_applied"])
+    money = found.set_index("customer_id")["revenue_impact"].to_dict()
+    assert money == pytest.approx({"dem": 48_000.00, "cap": 58_150.00})
