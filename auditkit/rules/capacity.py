@@ -297,16 +297,36 @@ def _capacity_short_by_lines(
     # A bill recomputed on a single-part tariff (the archive's, where tariff_mismatch may find
     # it wrong) has no basic line due: billed on a two-part tariff, it is judged as on monthly
     # bills, whether a basic charge is due being the rules' question
-    # (`bills_without_basic_charge_due`).
+    # (`bills_without_basic_charge_due`). So is a bill this rule's threshold judges fallen
+    # below the two-part bound where billing.yaml's, which its line is priced on, does not, or
+    # the reverse (`_fall_judged_apart`): its line's quantity, or its lack of one, is not due.
+    found = tuple(part[~_fall_judged_apart(ctx, rows, two_part_kva)] for part in found)
     other = _capacity_short(ctx, tolerance, two_part_kva)
     with_line = np.zeros(len(ctx.bills), dtype=bool)
     with_line[rc.row[basic_lines[rc.due[basic_lines]]]] = True
     alone = rc.tariff_differs[other[0]] & ~with_line[other[0]]
+    alone |= _fall_judged_apart(ctx, other[0], two_part_kva)
     merged = [
         np.concatenate([mine, theirs[alone]]) for mine, theirs in zip(found, other, strict=True)
     ]
     order = np.argsort(merged[0], kind="stable")
     return tuple(part[order] for part in merged)
+
+
+def _fall_judged_apart(ctx: RuleContext, rows: np.ndarray, two_part_kva: float) -> np.ndarray:
+    """Per bill of `rows`, whether the threshold `two_part_kva` judges it fallen below the
+    two-part bound on the last day of its read period (`fell_below_two_part` on the capacity
+    the orders put on that day) otherwise than billing.yaml's, on which the recomputation
+    prices its basic line: 630 → 300 kVA from 16 July under a threshold of 250 stays
+    two-part, its July due 475 kVA-months where the line has 315, its August on 300 where the
+    line has none. None where the two thresholds are the same (the default)."""
+    line_kva = default_billing_params().two_part_threshold_kva
+    if two_part_kva == line_kva or not len(rows):
+        return np.zeros(len(rows), dtype=bool)
+    filed = order_capacity(ctx, rows)
+    last = np.where(filed.as_billed, np.nan, filed.last)
+    own = fell_below_two_part(ctx, rows, last, two_part_kva)
+    return own != fell_below_two_part(ctx, rows, last, line_kva)
 
 
 def fell_below_two_part(

@@ -154,3 +154,27 @@ def test_a_tariff_order_not_applied_prices_the_days_before_a_fall_by_demand_on_m
     found = rules.run(with_ind1(u, itemized), rules=["order_not_applied"])
     money = found.set_index("customer_id")["revenue_impact"].to_dict()
     assert money == pytest.approx({"dem": 48_000.00, "cap": 58_150.00})
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_capacity_underbilled_does_keep_two_part_a_capacity_its_lower_threshold_keeps(
+    itemized: bool,
+):
+    """`two_part_threshold_kva` 250 for capacity_underbilled (billing.yaml keeps 315). `r300`:
+    630 kVA by capacity (30 a kVA-month) reduced to 300 kVA from 16 July, billed nothing from
+    July. At least 250 it stays two-part: July (15 × 630 + 16 × 300) / 30 = 475 kVA-months ×
+    30 = 14,250.00, August–December 300 × 30 × 5 = 45,000.00: 59,250.00. On itemized bills
+    the lines, priced on 315, have July's 315 kVA-months and no line after: it claimed 9,450.00.
+
+    Near miss: `paid`, billed July on 475 kVA and 300 after: nothing."""
+    u = Utility()
+    for cid, after in (("r300", [0.0] * 6), ("paid", [475.0] + [300.0] * 5)):
+        u.customer(cid, contract_capacity_kva=300.0, **TWO_PART_BY_CAPACITY)
+        u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2", basis="capacity",
+                  capacity=[630.0] * 6 + after)  # fmt: skip
+        u.order(cid, "capacity_reduction", "2024-07-16", 630, 300)
+    params = {"capacity_underbilled": {"two_part_threshold_kva": 250}}
+    found = rules.run(with_ind1(u, itemized), rules=["capacity_underbilled"], params=params)
+    assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"r300": 59_250.00}
+    )
