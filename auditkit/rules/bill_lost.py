@@ -29,13 +29,13 @@ def bill_lost(
     """Per bill of `rows`, what it lost as a whole, floored at 0: its recomputed lines' due −
     billed summed, plus `unseen`, what a rule prices on it that the recomputation does not (0
     where it sees all of it; +inf where the rule cannot tell); `standard_thresholds`,
-    pf_standard_mismatch's, say who may be held to a power-factor standard. Where a line's billed side is
-    unknown (an export without `fund_charge`, a basic charge not recorded), its lines' due
-    summed less the bill's `amount`, which holds every charge billed (DATA.md: amount =
-    energy_charge + basic_charge + pf_adjustment + fund_charge). +inf on a bill with no line
-    recomputed, a line whose due side is unknown, or an unknown billed side and no amount, or
-    an amount holding funds or a power-factor adjustment not recomputed (`_unpriced_in_amount`):
-    nothing says what it lost, so nothing caps a rule's part of it."""
+    pf_standard_mismatch's, say who may be held to a power-factor standard. Where a line's
+    billed side is unknown (an export without `fund_charge`, a basic charge not recorded), its
+    lines' due summed less the bill's `amount`, which holds every charge billed (DATA.md:
+    amount = energy_charge + basic_charge + pf_adjustment + fund_charge). +inf on a bill with
+    no line recomputed, a line whose due side is unknown, or an unknown billed side and no
+    amount, or an amount holding funds or a power-factor adjustment not recomputed
+    (`_unpriced_in_amount`): nothing says what it lost, so nothing caps a rule's part of it."""
     rc = ctx.recomputed
     bills = len(ctx.bills)
     net = np.bincount(rc.row, np.nan_to_num(rc.difference), bills)[rows]

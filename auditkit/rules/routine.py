@@ -431,11 +431,11 @@ def no_basic_charge_due(ctx: RuleContext, rows: np.ndarray) -> tuple[np.ndarray,
 def _on_two_part_days(
     ctx: RuleContext, rows: np.ndarray, quantities: _BasicQuantities
 ) -> tuple[_BasicQuantities, np.ndarray]:
-    """The `quantities` of the bills of `rows` with those of a bill fallen below the two-part
-    threshold inside its read period its days before's, as the recomputation prices them: by
+    """The `quantities` of the bills of `rows`, a bill fallen below the two-part threshold
+    inside its read period due on its days before only, as the recomputation prices them: by
     capacity their kVA-months (`no_basic_charge_due`), by demand its demand floored on the
-    last of them's capacity for their share of a month (`two_part_days_before_a_fall`); and
-    per bill whether no basic charge is due on it at all (single-part on all its days)."""
+    capacity of the last of them, for their share of a month (`two_part_days_before_a_fall`);
+    and per bill whether no basic charge is due on it at all (single-part on all its days)."""
     fell, before = no_basic_charge_due(ctx, rows)
     inside = fell & (before > 0)
     by_demand = quantities.by_demand
@@ -443,13 +443,13 @@ def _on_two_part_days(
     kw_months = quantities.kw_months.copy()
     at = np.flatnonzero(inside & by_demand)
     if len(at):
-        threshold = default_billing_params().two_part_threshold_kva
-        days = two_part_days_before_a_fall(ctx, rows[at], threshold)
+        params = default_billing_params()
+        days = two_part_days_before_a_fall(ctx, rows[at], params.two_part_threshold_kva)
         kw = demand_billed(
             optional_values(ctx.bills, "max_demand_kw")[rows[at]],
             _contract_demand(ctx, rows[at]),
             days.last_kva,
-            default_billing_params(),
+            params,
         )
         kw_months[at] = kw * days.months
     return replace(quantities, kva_months=kva_months, kw_months=kw_months), fell & ~inside
