@@ -106,9 +106,7 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # resumption without its suspension or the standard due, and would cap what it rightly
     # counts (docs/billing.md).
     chose_two_part = ctx.capacity_in_force[rows] < params["two_part_threshold_kva"]
-    share = share_within_the_bill_lost(
-        revenue + pf, bill_lost(ctx, rows, params["pf_standard_mismatch"])
-    )
+    share = share_within_the_bill_lost(revenue + pf, bill_lost(ctx, rows))
     share = np.where(chose_two_part, share, 1.0)
     revenue, pf = round_half_up(revenue * share), round_half_up(pf * share)
     grouped = per_customer_at(

@@ -186,12 +186,7 @@ def _stalled_evidence(order: object, more: int) -> list[Clause]:
     params=("grace_months",),
     severity="high",
     revenue_kind="proved",
-    reads=(
-        "tariff_mismatch",
-        "capacity_underbilled",
-        "change_without_order",
-        "pf_standard_mismatch",
-    ),
+    reads=("tariff_mismatch", "capacity_underbilled", "change_without_order"),
 )
 def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """Bills still on the old tariff or capacity after an order took effect (and its grace).
@@ -222,9 +217,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # counts nothing here, its refund the report of the rule that finds it.
     starts = np.flatnonzero(np.append(True, rows[1:] != rows[:-1]))
     unseen = np.repeat(np.add.reduceat(unseen, starts), np.diff(np.append(starts, len(rows))))
-    share = share_within_the_bill_lost(
-        revenue, bill_lost(ctx, rows, params["pf_standard_mismatch"], unseen)
-    )
+    share = share_within_the_bill_lost(revenue, bill_lost(ctx, rows, unseen))
     hits["revenue"], hits["pf"] = round_half_up(revenue * share), round_half_up(pf * share)
     hits["left_tariff"], hits["left_capacity"] = left.tariff, left.capacity
     hits["left_off_archive"], hits["left_basic"] = left.off_archive, left.basic

@@ -131,15 +131,6 @@ def pf_standard_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     return raw(idx, np.array(month_from), np.array(month_to), evidence, np.array(revenue), score)
 
 
-def standard_due_on_bills(ctx: RuleContext, rows: np.ndarray, params: dict) -> np.ndarray:
-    """Per bill of `rows`, the standard its customer's class and the capacity then in force
-    call for (`standard_due` on the thresholds `params`; NaN: held to none)."""
-    customers = ctx.customers
-    household_tariff = _on_household_tariff(ctx, customers)
-    capacity = ctx.capacity_in_force[rows]
-    return _due(ctx, customers, household_tariff, capacity, params, ctx.bill_customer[rows])
-
-
 def standard_surcharge(
     ctx: RuleContext, rows: np.ndarray, extra: np.ndarray, params: dict
 ) -> np.ndarray:
@@ -219,7 +210,8 @@ def _bills_under_laxer_on(
     laxer = _laxer(recorded, _due_now(ctx, params)) & (customers["status"] != "closed").to_numpy()
     rows = rows_of(ctx, np.flatnonzero(laxer))
     cust = ctx.bill_customer[rows]
-    due_then = standard_due_on_bills(ctx, rows, params)
+    household_tariff = _on_household_tariff(ctx, customers)
+    due_then = _due(ctx, customers, household_tariff, ctx.capacity_in_force[rows], params, cust)
     kept = _laxer(recorded[cust], due_then)
     rows, cust, due_then = rows[kept], cust[kept], due_then[kept]
     pf = _bill_power_factor(ctx, rows)

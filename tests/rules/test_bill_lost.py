@@ -21,10 +21,7 @@ def test_a_monthly_export_without_fund_charge_does_not_switch_the_cap_off():
     counts nothing (it claimed 6 × (0.80 − 0.60) × 100 = 120.00). `chose_over`: 200 kVA on IND2
     by capacity (30 a kVA-month) billed on 150 kVA and its energy at 0.80: 8,000.00 + 4,500.00 =
     12,500.00 against 6,000.00 + 6,000.00 + 300.00 = 12,300.00, over-billed 200.00 a month:
-    capacity_underbilled counts nothing (it claimed 50 × 30 × 12 = 18,000.00). The export has no
-    `pf_standard` column: the 8 kVA shops are held to no power-factor standard (below 100 kVA)
-    and carry no adjustment, so their amounts say what they lost; `chose` and `chose_over`, held
-    at 200 kVA, record their adjustment as none (0.00).
+    capacity_underbilled counts nothing (it claimed 50 × 30 × 12 = 18,000.00).
 
     Near misses, rightly short: `ona_short` billed RES at 0.60, 60.00 against 83.00, lost
     23.00 a month, more than the order's 20.00: 6 × 20.00 = 120.00; `chose` at 0.60,
@@ -37,9 +34,8 @@ def test_a_monthly_export_without_fund_charge_does_not_switch_the_cap_off():
         u.order(cid, "tariff_change", "2024-07-01", "RES", "COM")
     for cid, rate in (("chose_over", 0.8), ("chose", None)):
         u.customer(cid, contract_capacity_kva=200.0, **TWO_PART_BY_CAPACITY)
-        for bill in u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2", rate=rate,
-                              capacity=150.0, basis="capacity"):  # fmt: skip
-            bill["pf_adjustment"] = 0.0
+        u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2", rate=rate,
+                  capacity=150.0, basis="capacity")  # fmt: skip
     tables = u.tables()
     tables["tariffs"]["fund_rate"] = 0.03
     assert "fund_charge" not in tables["bills"]
@@ -89,17 +85,15 @@ def _short_of_capacity(fund_rate: float | None, customers: dict) -> dict[str, fl
     """200 kVA on IND2 by capacity (30 a kVA-month) billed on 150 kVA, 10,000 kWh a month, with
     300.00 of funds in each bill's `amount`; `customers`: per customer, its energy rate billed,
     its `fund_charge` cell and whether its `basic_charge` cell is left empty. The schedule has
-    funds at `fund_rate` (None: no fund rate, funds not recomputed). Held to a power-factor
-    standard at 200 kVA, each bill records its adjustment as none (0.00): an amount that might
-    hold one not recorded says nothing of what the bill lost. capacity_underbilled's money per
-    customer."""
+    funds at `fund_rate` (None: no fund rate, funds not recomputed). capacity_underbilled's
+    money per customer."""
     u = Utility()
     for cid, (rate, fund, blank_basic) in customers.items():
         u.customer(cid, contract_capacity_kva=200.0, **TWO_PART_BY_CAPACITY)
         for bill in u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2", rate=rate,
                               capacity=150.0, basis="capacity"):  # fmt: skip
             bill["amount"] = bill["energy_charge"] + bill["basic_charge"] + 300.0
-            bill["fund_charge"], bill["pf_adjustment"] = fund, 0.0
+            bill["fund_charge"] = fund
             if blank_basic:
                 bill["basic_charge"] = np.nan
     tables = u.tables()
@@ -149,72 +143,25 @@ def test_an_empty_fund_charge_cell_is_unknown_not_nothing_billed():
     assert money["short"] == 18_000.00
 
 
-def _short_with_an_adjustment(customers: dict, standards: bool) -> dict[str, float]:
-    """200 kVA on IND2 by capacity (30 a kVA-month) billed on 150 kVA, 10,000 kWh a month,
-    funds 0.03 a kWh recorded (300.00), its `basic_charge` cell empty; `customers`: per
-    customer, its energy rate billed, the power-factor adjustment its `amount` holds (no
-    `pf_adjustment` column) and its archive's standard. With `standards` the export has
-    `pf_standard` and `kvarh_import` (empty: no reactive register read), else neither (the
-    adjustment not recomputed for the export). capacity_underbilled's money per customer."""
+def test_an_adjustment_neither_recomputed_nor_recorded_is_read_as_none_inside_the_amount():
+    # A limit kept by choice (docs/billing.md): no pf_standard, reactive register nor
+    # pf_adjustment column, so the adjustment is neither recomputed nor recorded. Funds 0.03 a
+    # kWh recorded (300.00), basic_charge cell empty. Due 6,000 + 200 × 30 + 300 = 12,300.00.
+    # `surcharge`: amount 6,000 + 150 × 30 + 300 + 500 = 11,300.00, read as lost 1,000.00 a
+    # month, so the 50 × 30 = 1,500.00 short is capped: 12 × 1,000.00 = 12,000.00 (an
+    # under-claim; session 51 gave no cap, 18,000.00, on every customer it held to a standard).
+    # Near misses: `rebate`, amount 10,300.00, read as lost 2,000.00, never more than the
+    # rule's own 12 × 1,500.00 = 18,000.00; `none`, amount 10,800.00, lost 1,500.00: 18,000.00.
     u = Utility()
-    for cid, (rate, adjustment, _) in customers.items():
+    for cid, adjustment in (("surcharge", 500.0), ("rebate", -500.0), ("none", 0.0)):
         u.customer(cid, contract_capacity_kva=200.0, **TWO_PART_BY_CAPACITY)
-        for bill in u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2", rate=rate,
+        for bill in u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2",
                               capacity=150.0, basis="capacity"):  # fmt: skip
             bill["amount"] = bill["energy_charge"] + bill["basic_charge"] + 300.0 + adjustment
             bill["fund_charge"], bill["basic_charge"] = 300.0, np.nan
     tables = u.tables()
     tables["tariffs"]["fund_rate"] = 0.03
-    if standards:
-        standard = {cid: held for cid, (_, _, held) in customers.items()}
-        tables["customers"]["pf_standard"] = tables["customers"]["customer_id"].map(standard)
-        tables["bills"]["kvarh_import"] = np.nan
+    assert not {"pf_standard", "pf_adjustment"} & {*tables["customers"], *tables["bills"]}
     found = rules.run(Dataset.from_frames(tables), rules=["capacity_underbilled"])
-    return found.set_index("customer_id")["revenue_impact"].round(2).to_dict()
-
-
-def test_an_amount_holding_an_adjustment_not_recomputed_does_not_cap_a_blank_basic_charge():
-    # No pf_standard nor reactive register in the export: the adjustment is not recomputed.
-    # Due 6,000.00 + 200 × 30 + 300.00 = 12,300.00; the amount 6,000.00 + 150 × 30 + 300.00 +
-    # a 500.00 surcharge = 11,300.00. The 50 kVA short, 50 × 30 × 12 = 18,000.00, is claimed
-    # whole; 12,300 − 11,300 = 1,000.00 read the surcharge as over-billing: 12 × 1,000.00 =
-    # 12,000.00. A 500.00 rebate, likewise 18,000.00.
-    money = _short_with_an_adjustment(
-        {"surcharge": (None, 500.0, np.nan), "rebate": (None, -500.0, np.nan)}, standards=False
-    )
-    assert money == {"surcharge": 18_000.00, "rebate": 18_000.00}
-
-
-def test_a_bill_held_to_a_standard_without_its_adjustment_due_does_not_cap_a_blank_basic_charge():
-    # `held`: standard 0.90, no reactive register read, so no adjustment due is recomputed; the
-    # amount holds a 500.00 surcharge: 18,000.00 as above (was 12,000.00).
-    # Near miss, `none`: no standard (no adjustment in its amount), energy billed at 0.62:
-    # due 12,300.00 against 6,200 + 4,500 + 300 = 11,000.00, lost 1,300.00 a month, so the
-    # 1,500.00 short is capped: 12 × 1,300.00 = 15,600.00.
-    money = _short_with_an_adjustment(
-        {"held": (None, 500.0, 0.90), "none": (0.62, 0.0, np.nan)}, standards=True
-    )
-    assert money == {"held": 18_000.00, "none": 15_600.00}
-
-
-def test_a_customer_below_the_standards_capacity_keeps_its_cap_without_a_pf_standard_column():
-    # Funds 0.03 a kWh; the export has no `pf_standard`, `pf_adjustment` nor `fund_charge`
-    # column. Shops ordered RES → COM from July, billed RES at 0.90: 100 kWh × 0.90 = 90.00
-    # against 100 × 0.80 + 100 × 0.03 = 83.00 due, over-billed 7.00 a month. At 99 kVA a shop
-    # is held to no standard (from 100 kVA), carries no adjustment: order_not_applied counts
-    # nothing (it claimed 6 × (0.80 − 0.60) × 100 = 120.00). Near miss at 100 kVA: held to
-    # 0.85, its amount may hold an adjustment neither recorded nor recomputed: no cap, 120.00.
-    u = Utility()
-    for cid, kva in (("kva99", 99.0), ("kva100", 100.0)):
-        u.customer(cid, **COMMERCIAL | {"contract_capacity_kva": kva})
-        u.monthly(cid, flat(100), tariff="RES", rate=[None] * 6 + [0.9] * 6)
-        u.order(cid, "tariff_change", "2024-07-01", "RES", "COM")
-    tables = u.tables()
-    tables["tariffs"]["fund_rate"] = 0.03
-    assert not {"pf_standard", "pf_adjustment", "fund_charge"} & {
-        *tables["customers"],
-        *tables["bills"],
-    }
-    found = rules.run(Dataset.from_frames(tables), rules=["order_not_applied"])
-    money = found.set_index("customer_id")["revenue_impact"].to_dict()
-    assert money == pytest.approx({"kva99": 0.0, "kva100": 120.00})
+    money = found.set_index("customer_id")["revenue_impact"].round(2).to_dict()
+    assert money == {"surcharge": 12_000.00, "rebate": 18_000.00, "none": 18_000.00}
