@@ -45,6 +45,7 @@ from auditkit.rules.findings import (
 from auditkit.rules.instrument import ct_sizing
 from auditkit.rules.off_archive import bills_billed_off_archive, priced_tariff_due
 from auditkit.rules.pf_standard import standard_surcharge
+from auditkit.rules.recomputed import Recomputed
 from auditkit.rules.registry import rule
 from auditkit.rules.shared import once_per_context
 from auditkit.rules.stale_orders import bills_of_tariff_orders_not_applied
@@ -262,7 +263,7 @@ def _capacity_short_by_lines(
     lines = basic_lines[due]
     # A capacity billed unknown (NaN: no capacity recorded, no charge to read it by) proves no
     # shortfall, as on monthly bills.
-    billed = rc.quantity_billed[lines]
+    billed = _kva_months_billed(rc, lines)
     gap = rc.quantity_due[lines] - billed
     flagged = gap > tolerance
     lines, billed, gap = lines[flagged], billed[flagged], gap[flagged]
@@ -290,7 +291,7 @@ def _capacity_short_by_lines(
     # (order_not_applied, change_without_order; on a single-part tariff billed, all of it), as
     # on monthly bills.
     rate = np.where(rc.tariff_differs[rows], ctx.kva_rate_due(rows), rc.rate_due[lines])
-    billed = rc.quantity_billed[lines]
+    billed = _kva_months_billed(rc, lines)
     found = (rows, billed, billed + gap, gap * rate)  # due: capped as the gap is
     # A bill recomputed on a single-part tariff (the archive's, where tariff_mismatch may find
     # it wrong) has no basic line due: billed on a two-part tariff, it is judged as on monthly
@@ -309,6 +310,19 @@ def _capacity_short_by_lines(
     ]
     order = np.argsort(merged[0], kind="stable")
     return tuple(part[order] for part in merged)
+
+
+def _kva_months_billed(rc: Recomputed, lines: np.ndarray) -> np.ndarray:
+    """Per basic line of `lines`, the kVA-months it billed: its quantity, or what its charge
+    pays for at the rate due where that is more, as on monthly bills (`capacity_billed` with
+    `larger`): a month of change often records its end capacity while charging the days before
+    (1,600 → 800 kVA from 16 November, 800 recorded, 36,000.00 charged at 30: 1,200), so a line
+    is short only where both fall short."""
+    rate = rc.rate_due[lines]
+    charged = np.divide(
+        rc.amount_billed[lines], rate, out=np.full(len(lines), np.nan), where=rate > 0
+    )
+    return np.fmax(rc.quantity_billed[lines], charged)
 
 
 def _fall_judged_apart(ctx: RuleContext, rows: np.ndarray, two_part_kva: float) -> np.ndarray:
