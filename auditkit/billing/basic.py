@@ -371,11 +371,18 @@ def days_before_the_fall(
 
     kva_days, *_, highest, _ = over(two_part, last[fell])
     days = over(counted, last[fell])[0]
-    # The two-part days are the first of the period: the last of them ends them.
-    two_part_last = first[fell] + np.nan_to_num(days).astype(np.int64) - 1
+    # As many days from the first as were two-part: their share of a month.
+    as_many = first[fell] + np.nan_to_num(days).astype(np.int64) - 1
+    # The last two-part day, the first by which all of them have passed: they need not open
+    # the period (resumed to 630 kVA on 15 July, reduced below the bound on 25 July: the 24th).
+    low, high = as_many, last[fell]
+    while np.any(low < high):
+        middle = (low + high) // 2
+        passed = over(counted, middle)[0] >= days
+        low, high = np.where(passed, low, middle + 1), np.where(passed, middle, high)
     unknown = np.isnan(days)
-    last_kva = np.where(unknown, np.nan, over(two_part, two_part_last)[1])
-    share = month_share(first[fell], two_part_last, np.ones(len(fell), bool), params.days_per_month)
+    last_kva = np.where(unknown, np.nan, over(two_part, low)[1])
+    share = month_share(first[fell], as_many, np.ones(len(fell), bool), params.days_per_month)
     months = np.where(unknown, np.nan, np.fmin(share, 1.0))
     return TwoPartDays(kva_days, days, highest, last_kva, months)
 

@@ -586,3 +586,24 @@ def test_a_demand_charge_before_a_fall_is_due_at_most_one_month():
         "bimonthly": 16_000.00,
         "short": 9_066.67,
     }
+
+
+def test_a_demand_floor_before_a_fall_is_on_the_last_two_part_day_where_the_days_do_not_open_the_period():
+    # 100 kW read 1–31 July 2024. `late`: suspended 630 → 200 kVA from 1 May (single-part),
+    # resumed to 630 from 15 July, reduced to 200 from 25 July: two-part 15–24 July, 10 days
+    # at 630, floored 0.40 × 630 = 252 kW × 10/30 × 40 = 3 360.00 (it was floored on 10 July's
+    # 200 kVA, 80 kW below the 100 read: 100 × 10/30 × 40 = 1 333.33).
+    # Near miss `opening`: reduced 630 → 200 from 11 July, two-part 1–10 July at 630: 3 360.00.
+    july = ("2024-07-01", "2024-07-31")
+    due = _demand_due(
+        (("late", 100.0, *july), ("opening", 100.0, *july)),
+        {
+            "late": (
+                ("suspension", "2024-05-01", 630, 200),
+                ("resumption", "2024-07-15", 200, 630),
+                ("capacity_reduction", "2024-07-25", 630, 200),
+            ),
+            "opening": (("capacity_reduction", "2024-07-11", 630, 200),),
+        },
+    )
+    assert due == {"late": 3_360.00, "opening": 3_360.00}
