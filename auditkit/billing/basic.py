@@ -187,8 +187,8 @@ def basic_lines(
     kw = kw * month_share(first, last, part_month, days_per_month)
 
     customer_id, contract = bills["customer_id"].iloc[rows], number("contract_capacity_kva")
-    contract_by_customer = pd.Series(contract, index=customer_id.to_numpy())
-    peak = capacity_peak(customer_id, read_to, steps, contract_by_customer)
+    contracts = BillContracts(customer_id, read_to, contract)
+    peak = capacity_peak(customer_id, read_to, steps, contracts)
     single = single_part(capacity, peak, as_billed, params)
     # Brought below the threshold inside the read period: the days before were two-part, due
     # at 1/30 a day (a reduction 630 → 200 kVA from the 16th: 15 × 630 / 30 = 315 kVA·month;
@@ -204,6 +204,7 @@ def basic_lines(
             read_to,
             steps,
             params,
+            contracts,
         )
         kva[fell] = np.fmin(before.kva_days / days_per_month, before.highest)
         # By demand, the bill's demand (the read period's peak, reached on days the capacity
@@ -285,17 +286,19 @@ def no_two_part_tariff(
         return below & (fell | (capacity < choice_from_kva))
 
 
-def two_part_steps(steps: pd.DataFrame, params: BillingParams, contract: pd.Series) -> pd.DataFrame:
+def two_part_steps(
+    steps: pd.DataFrame, params: BillingParams, contracts: BillContracts
+) -> pd.DataFrame:
     """The capacity `steps` (`capacity_steps`) with 0 kVA on each step that leaves its customer
     single-part (`no_two_part_tariff` on the step's kVA and the largest its customer had up to
     it): summed over a read period's days they give the kVA·days on a two-part tariff, the
     days before a reduction or suspension below the threshold inside it. A step of unknown kVA
-    is judged on the capacity it resolves to (`_step_capacity`: its customer's contract
-    capacity, `contract` by customer_id, within its bounds), as the bills priced on it are: 630
-    → blank with an archive of 200 is single-part, not two-part days at 200 kVA."""
+    is judged on, and holds, the capacity it resolves to (`_resolved_kva` on `contracts`), as
+    the bills priced on it are: 630 → blank with an archive of 200 is single-part, not two-part
+    days at 200 kVA."""
     customer = pd.factorize(steps["customer_id"])[0]
     order = np.lexsort((steps["day"].to_numpy(), customer))
-    kva = _resolved_kva(steps, contract)
+    kva = _resolved_kva(steps, contracts)
     by_customer = customer[order]
     peak = pd.Series(kva[order]).groupby(by_customer).cummax().groupby(by_customer).ffill()
     single = np.zeros(len(steps), dtype=bool)
@@ -305,7 +308,7 @@ def two_part_steps(steps: pd.DataFrame, params: BillingParams, contract: pd.Seri
         params.two_part_threshold_kva,
         params.two_part_choice_from_kva,
     )
-    return steps.assign(kva=np.where(single, 0.0, steps["kva"].to_numpy(dtype=float)))
+    return steps.assign(kva=np.where(single, 0.0, kva))
 
 
 def fell_inside_period(
@@ -339,17 +342,18 @@ def days_before_the_fall(
     read_to: np.ndarray,
     steps: pd.DataFrame,
     params: BillingParams,
+    contracts: BillContracts,
 ) -> TwoPartDays:
     """`TwoPartDays` of the bills `fell` (positions) of bills of `customer_id` with contract
     capacity `contract`, days in service `first`..`last` and last read day `read_to`, on the
-    capacity `steps` (`capacity_steps`) judged two-part or not by `two_part_steps`: a bill by
+    capacity `steps` (`capacity_steps`) judged two-part or not by `two_part_steps` (a step of
+    unknown kVA resolved on `contracts`, the bills' contract capacities): a bill by
     capacity is due the kVA·days / 30 (at most its largest capacity), one by demand its demand
     floored on the last two-part day's capacity for the days' share of a month, at most one: 32
     two-part days of a 34-day read are one month, as for a bill that did not fall. NaN where a
     day's capacity is unknown."""
-    contract_by_customer = pd.Series(contract, index=customer_id.to_numpy())
-    two_part = two_part_steps(steps, params, contract_by_customer)
-    resolved = _resolved_kva(two_part, contract_by_customer)
+    two_part = two_part_steps(steps, params, contracts)
+    resolved = two_part["kva"].to_numpy(dtype=float)
     # 1 a two-part day, 0 a single-part one: summed over the days, the two-part days.
     counted = two_part.assign(
         kva=np.where(resolved > 0, 1.0, 0.0),
@@ -387,11 +391,39 @@ def days_before_the_fall(
     return TwoPartDays(kva_days, days, highest, last_kva, months)
 
 
-def _resolved_kva(steps: pd.DataFrame, contract: pd.Series) -> np.ndarray:
-    """Per capacity step, its kVA, or for a step of unknown kVA its customer's `contract`
-    capacity (by customer_id) held within the step's bounds (NaN where that is unknown too)."""
-    by_customer = contract[~contract.index.duplicated(keep="last")]
-    archive = steps["customer_id"].map(by_customer).to_numpy(dtype=float, na_value=np.nan)
+class BillContracts(NamedTuple):
+    """Per bill, its customer, last read day and contract capacity in force (the archive's
+    walked back over the contract orders): what a capacity step of unknown kVA resolves to."""
+
+    customer_id: pd.Series
+    read_to: np.ndarray  # day numbers
+    contract: np.ndarray  # kVA; NaN: unknown
+
+
+def _resolved_kva(steps: pd.DataFrame, contracts: BillContracts) -> np.ndarray:
+    """Per capacity step, its kVA, or for a step of unknown kVA the contract capacity of its
+    customer's bill (`contracts`) holding the step's last day (the day before its customer's
+    next step; the latest bill for the last step), held within the step's bounds, as that
+    bill is priced on it: a suspension from 16 July whose old value is blank, reduced 630 →
+    200 kVA from 1 October, was 630 kVA before the suspension, not today's 200. NaN where that
+    is unknown too."""
+    archive = np.full(len(steps), np.nan)
+    billed, bill_cust, step_cust = shared_codes(contracts.customer_id, steps["customer_id"])
+    if len(billed):
+        bills = np.lexsort((contracts.read_to[billed], bill_cust))
+        bill_cust, bill_day = bill_cust[bills], np.asarray(contracts.read_to)[billed][bills]
+        contract = np.asarray(contracts.contract, dtype=float)[billed][bills]
+        order = np.lexsort((steps["day"].to_numpy(), step_cust))
+        ordered_cust = step_cust[order]
+        last_day = np.append(steps["day"].to_numpy()[order][1:] - 1, NO_DAY)
+        last_day[np.append(ordered_cust[1:] != ordered_cust[:-1], True)] = NO_DAY
+        # The first bill read to the step's last day or after, else the customer's latest.
+        after = np.searchsorted(_key(bill_cust, bill_day), _key(ordered_cust, last_day))
+        after = np.minimum(after, len(bill_cust) - 1)
+        holding = np.where(bill_cust[after] == ordered_cust, after, after - 1)
+        found = (ordered_cust >= 0) & (holding >= 0)
+        found[found] = bill_cust[holding[found]] == ordered_cust[found]
+        archive[order[found]] = contract[holding[found]]
     positions = np.arange(len(steps))
     return _step_capacity(
         steps["kva"].to_numpy(dtype=float),
@@ -404,13 +436,13 @@ def _resolved_kva(steps: pd.DataFrame, contract: pd.Series) -> np.ndarray:
 
 
 def capacity_peak(
-    customer_id: pd.Series, day: np.ndarray, steps: pd.DataFrame, contract: pd.Series
+    customer_id: pd.Series, day: np.ndarray, steps: pd.DataFrame, contracts: BillContracts
 ) -> np.ndarray:
     """Per bill, the largest kVA its customer's capacity `steps` (`capacity_steps`) recorded
     from the first step to the one in force on `day` (day numbers), a step of unknown kVA
-    counted at the capacity it resolves to (`_resolved_kva`: its customer's `contract`
-    capacity, by customer_id, within its bounds) as `two_part_steps` counts it: a suspension
-    630 → 200 kVA whose old value is blank fell from 630, not from nothing. NaN for a customer
+    counted at the capacity it resolves to (`_resolved_kva` on the bills' `contracts`) as
+    `two_part_steps` counts it: a suspension 630 → 200 kVA whose old value is blank fell from
+    630, not from nothing. NaN for a customer
     without steps (its capacity never moved) or without a known kVA by then."""
     peak = np.full(len(customer_id), np.nan)
     stepped, cust, step_cust = shared_codes(customer_id, steps["customer_id"])
@@ -419,7 +451,7 @@ def capacity_peak(
     order = np.lexsort((steps["day"].to_numpy(), step_cust))
     order = order[step_cust[order] >= 0]
     step_cust, step_day = step_cust[order], steps["day"].to_numpy()[order]
-    kva = pd.Series(_resolved_kva(steps, contract)[order])
+    kva = pd.Series(_resolved_kva(steps, contracts)[order])
     # The running largest known kVA of each customer (a step of NaN kVA keeps the one before).
     running = kva.groupby(step_cust).cummax().groupby(step_cust).ffill().to_numpy()
     at = latest_at(step_cust, step_day, cust, np.asarray(day)[stepped])

@@ -11,6 +11,7 @@ import pandas as pd
 
 from auditkit.billing.basic import (
     CAPACITY_ORDERS,
+    BillContracts,
     TwoPartDays,
     capacity_over,
     capacity_peak,
@@ -357,7 +358,7 @@ def fell_below_two_part(
     cust = ctx.bill_customer[rows]
     read_to = day_numbers(ctx.read_days(rows)[1])
     customer_id = ctx.customers["customer_id"].iloc[cust]
-    peak = capacity_peak(customer_id, read_to, _capacity_steps(ctx), _contract_by_customer(ctx))
+    peak = capacity_peak(customer_id, read_to, _capacity_steps(ctx), _bill_contracts(ctx))
     return no_two_part_tariff(capacity, peak, two_part_kva, _choice_from_kva())
 
 
@@ -490,6 +491,7 @@ def two_part_days_before_a_fall(
         read_to,
         _capacity_steps(ctx),
         params,
+        _bill_contracts(ctx),
     )
 
 
@@ -507,16 +509,17 @@ def _two_part_capacity_steps(ctx: RuleContext, two_part_kva: float) -> pd.DataFr
     not billing.yaml's: `basic.two_part_steps`), made once per run and threshold: a fall
     recorded by the transformers alone has its days before due too."""
     params = replace(default_billing_params(), two_part_threshold_kva=two_part_kva)
-    return two_part_steps(_capacity_steps(ctx), params, _contract_by_customer(ctx))
+    return two_part_steps(_capacity_steps(ctx), params, _bill_contracts(ctx))
 
 
-def _contract_by_customer(ctx: RuleContext) -> pd.Series:
-    """The archive's contract capacity by customer_id: what a capacity step of unknown kVA
-    resolves to (`basic._resolved_kva`), for the peak and the two-part steps alike."""
-    return pd.Series(
-        optional_values(ctx.customers, "contract_capacity_kva"),
-        index=ctx.customers["customer_id"].to_numpy(),
-    )
+@once_per_context
+def _bill_contracts(ctx: RuleContext) -> BillContracts:
+    """Every bill's contract capacity in force (`capacity_in_force`), as the recomputation's
+    bill frame has it: what a capacity step of unknown kVA resolves to (`basic._resolved_kva`),
+    for the peak and the two-part steps alike; made once per run."""
+    rows = np.arange(len(ctx.bills))
+    customer_id = ctx.customers["customer_id"].iloc[ctx.bill_customer]
+    return BillContracts(customer_id, day_numbers(ctx.read_days(rows)[1]), ctx.capacity_in_force)
 
 
 def days_before_a_fall_below_two_part(

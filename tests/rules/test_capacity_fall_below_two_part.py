@@ -178,3 +178,32 @@ def test_capacity_underbilled_does_keep_two_part_a_capacity_its_lower_threshold_
     assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
         {"r300": 59_250.00}
     )
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_a_blank_old_value_resolves_to_the_capacity_then_in_force_not_todays_archive(
+    itemized: bool,
+):
+    # IND2 by capacity (30 a kVA-month), today's archive 200 kVA after a reduction 630 → 200
+    # from 1 October; suspended to 250 kVA from 16 July with its old value blank, so the blank
+    # is the 630 kVA then in force: 630 → 250 is a fall below 315. Billed 630 kVA to June, 250
+    # July–September, 200 after. July is due 15 × 630 / 30 = 315 kVA-months × 30 = 9,450.00
+    # against 250 × 30 = 7,500.00 billed: 1,950.00 short; August–December owe no basic charge.
+    # (The peak read the blank as today's 200: no fall, July due (15 × 630 + 16 × 250) / 30 ×
+    # 30 = 13,450.00, 5,950.00 claimed.) Near miss `known`: the old value 630 recorded, the same.
+    u = Utility()
+    for cid, old in (("blank", ""), ("known", 630)):
+        u.customer(cid, contract_capacity_kva=200.0, **TWO_PART_BY_CAPACITY)
+        u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2", basis="capacity",
+                  capacity=[630.0] * 6 + [250.0] * 3 + [200.0] * 3)  # fmt: skip
+        u.order(cid, "suspension", "2024-07-16", old, 250)
+        u.order(cid, "capacity_reduction", "2024-10-01", 630, 200)
+    found = rules.run(with_ind1(u, itemized), rules=["capacity_underbilled"])
+    money = found.set_index("customer_id")["revenue_impact"].to_dict()
+    assert money == pytest.approx({"blank": 1_950.00, "known": 1_950.00})
+    if itemized:
+        lines = recompute(with_ind1(u, itemized))
+        basic = lines[(lines["line_type"] == "basic") & (lines["customer_id"] == "blank")]
+        due = basic.set_index("period")["amount_due"]
+        assert due["2024-07"] == 9_450.00
+        assert (due[due.index > "2024-07"] == 0.0).all()
