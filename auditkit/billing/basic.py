@@ -6,13 +6,16 @@ status history (`transformers`), else the contract capacity moved by capacity an
 Σ over the read days of each day's capacity / days_per_month (a day before connection or after
 closure counts 0), at most the largest capacity of those days. By demand the quantity is the billed kW: max(demand, floor × capacity) plus the
 excess over threshold × contract demand counted (multiplier − 1) times more, prorated by days in
-service in a month of connection or closure.
+service in a month of connection or closure, and by the two-part days before a fall below the
+two-part bound inside the read period (`days_before_the_fall`), as a capacity is.
 
 Vectorised: a customer's capacity is a step function of the day (one step per status change or
 order), and a bill sums the overlap of its read period with each step, never day by day.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -183,31 +186,37 @@ def basic_lines(
     kw = demand_billed(demand, number("contract_demand_kw"), capacity, params)
     kw = kw * month_share(first, last, part_month, days_per_month)
 
-    peak = capacity_peak(bills["customer_id"].iloc[rows], read_to, steps)
+    customer_id, contract = bills["customer_id"].iloc[rows], number("contract_capacity_kva")
+    contracts = BillContracts(customer_id, read_to, contract)
+    peak = capacity_peak(customer_id, read_to, steps, contracts)
     single = single_part(capacity, peak, as_billed, params)
     # Brought below the threshold inside the read period: the days before were two-part, due
     # at 1/30 a day (a reduction 630 → 200 kVA from the 16th: 15 × 630 / 30 = 315 kVA·month;
-    # a chosen 200 kVA → 99 from the 16th: 15 × 200 / 30 = 100). `two_part_steps` says which.
-    fell_inside = np.flatnonzero(
-        single & by_capacity & (highest >= params.two_part_choice_from_kva)
-    )
-    if len(fell_inside):
-        contract_by_customer = pd.Series(
-            number("contract_capacity_kva"), index=bills["customer_id"].iloc[rows].to_numpy()
+    # a chosen 200 kVA → 99 from the 16th: 15 × 200 / 30 = 100; by demand, 400 kW × 15/30).
+    fell = np.flatnonzero(fell_inside_period(single, highest, params.two_part_choice_from_kva))
+    if len(fell):
+        before = days_before_the_fall(
+            customer_id,
+            contract,
+            fell,
+            first,
+            last,
+            read_to,
+            steps,
+            params,
+            contracts,
         )
-        two_part_sum, *_, two_part_highest, _ = capacity_over(
-            bills["customer_id"].iloc[rows[fell_inside]],
-            number("contract_capacity_kva")[fell_inside],
-            np.full(len(fell_inside), np.nan),
-            first[fell_inside],
-            last[fell_inside],
-            read_to[fell_inside],
-            two_part_steps(steps, params, contract_by_customer),
+        kva[fell] = np.fmin(before.kva_days / days_per_month, before.highest)
+        # By demand, the bill's demand (the read period's peak, reached on days the capacity
+        # carried it) floored on the capacity of the last two-part day, as a whole month's is
+        # on its last day, for the two-part days' share of a month.
+        kw[fell] = demand_billed(
+            demand[fell], number("contract_demand_kw")[fell], before.last_kva, params
         )
-        kva[fell_inside] = np.fmin(two_part_sum / days_per_month, two_part_highest)
-        single[fell_inside] = ~(kva[fell_inside] > 0)
+        kw[fell] *= before.months
+        single[fell] = ~(np.where(by_capacity[fell], kva[fell], before.days) > 0)
     quantity = np.where(by_capacity, kva, kw)
-    keep = ~np.isnan(np.where(by_capacity, kva, demand)) & ~single
+    keep = ~np.isnan(quantity) & ~single
     rate = np.where(by_capacity, kva_rate[rows], kw_rate[rows])
     return line_frame(column("bill")[keep], "basic", quantity[keep], rate[keep])
 
@@ -277,17 +286,19 @@ def no_two_part_tariff(
         return below & (fell | (capacity < choice_from_kva))
 
 
-def two_part_steps(steps: pd.DataFrame, params: BillingParams, contract: pd.Series) -> pd.DataFrame:
+def two_part_steps(
+    steps: pd.DataFrame, params: BillingParams, contracts: BillContracts
+) -> pd.DataFrame:
     """The capacity `steps` (`capacity_steps`) with 0 kVA on each step that leaves its customer
     single-part (`no_two_part_tariff` on the step's kVA and the largest its customer had up to
     it): summed over a read period's days they give the kVA·days on a two-part tariff, the
     days before a reduction or suspension below the threshold inside it. A step of unknown kVA
-    is judged on the capacity it resolves to (`_step_capacity`: its customer's contract
-    capacity, `contract` by customer_id, within its bounds), as the bills priced on it are: 630
-    → blank with an archive of 200 is single-part, not two-part days at 200 kVA."""
+    is judged on, and holds, the capacity it resolves to (`_resolved_kva` on `contracts`), as
+    the bills priced on it are: 630 → blank with an archive of 200 is single-part, not two-part
+    days at 200 kVA."""
     customer = pd.factorize(steps["customer_id"])[0]
     order = np.lexsort((steps["day"].to_numpy(), customer))
-    kva = _resolved_kva(steps, contract)
+    kva = _resolved_kva(steps, contracts)
     by_customer = customer[order]
     peak = pd.Series(kva[order]).groupby(by_customer).cummax().groupby(by_customer).ffill()
     single = np.zeros(len(steps), dtype=bool)
@@ -297,14 +308,122 @@ def two_part_steps(steps: pd.DataFrame, params: BillingParams, contract: pd.Seri
         params.two_part_threshold_kva,
         params.two_part_choice_from_kva,
     )
-    return steps.assign(kva=np.where(single, 0.0, steps["kva"].to_numpy(dtype=float)))
+    return steps.assign(kva=np.where(single, 0.0, kva))
 
 
-def _resolved_kva(steps: pd.DataFrame, contract: pd.Series) -> np.ndarray:
-    """Per capacity step, its kVA, or for a step of unknown kVA its customer's `contract`
-    capacity (by customer_id) held within the step's bounds (NaN where that is unknown too)."""
-    by_customer = contract[~contract.index.duplicated(keep="last")]
-    archive = steps["customer_id"].map(by_customer).to_numpy(dtype=float, na_value=np.nan)
+def fell_inside_period(
+    single: np.ndarray, highest: np.ndarray, choice_from_kva: float
+) -> np.ndarray:
+    """Per bill single-part on the last day of its read period (`single`), whether it fell
+    below the two-part bound inside the period: its largest capacity of those days (`highest`)
+    was at least `choice_from_kva` (100 kVA), so days before the fall may have been two-part
+    (630 → 200 kVA, a chosen 200 → 99) and are due at 1/30 a day (`days_before_the_fall` says
+    which). The one test of the recomputation (`basic_lines`) and the capacity rules."""
+    return np.asarray(single, dtype=bool) & (np.nan_to_num(highest) >= choice_from_kva)
+
+
+class TwoPartDays(NamedTuple):
+    """Per bill, its days on a two-part tariff before a fall below the bound inside its read
+    period (`days_before_the_fall`)."""
+
+    kva_days: np.ndarray  # Σ of each two-part day's capacity in force (kVA·days)
+    days: np.ndarray  # how many days were two-part
+    highest: np.ndarray  # the largest capacity of those days (kVA)
+    last_kva: np.ndarray  # the capacity on the last of those days (kVA)
+    months: np.ndarray  # their share of a month (`month_share`), at most 1 as a capacity's
+
+
+def days_before_the_fall(
+    customer_id: pd.Series,
+    contract: np.ndarray,
+    fell: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    read_to: np.ndarray,
+    steps: pd.DataFrame,
+    params: BillingParams,
+    contracts: BillContracts,
+) -> TwoPartDays:
+    """`TwoPartDays` of the bills `fell` (positions) of bills of `customer_id` with contract
+    capacity `contract`, days in service `first`..`last` and last read day `read_to`, on the
+    capacity `steps` (`capacity_steps`) judged two-part or not by `two_part_steps` (a step of
+    unknown kVA resolved on `contracts`, the bills' contract capacities): a bill by
+    capacity is due the kVA·days / 30 (at most its largest capacity), one by demand its demand
+    floored on the last two-part day's capacity for the days' share of a month, at most one: 32
+    two-part days of a 34-day read are one month, as for a bill that did not fall. NaN where a
+    day's capacity is unknown."""
+    two_part = two_part_steps(steps, params, contracts)
+    resolved = two_part["kva"].to_numpy(dtype=float)
+    # 1 a two-part day, 0 a single-part one: summed over the days, the two-part days.
+    counted = two_part.assign(
+        kva=np.where(resolved > 0, 1.0, 0.0),
+        at_most=np.nan,
+        at_least=np.nan,
+        as_billed=two_part["as_billed"].to_numpy(dtype=bool) | np.isnan(resolved),
+    )
+
+    def over(day_steps: pd.DataFrame, until: np.ndarray) -> tuple[np.ndarray, ...]:
+        return capacity_over(
+            customer_id.iloc[fell],
+            contract[fell],
+            np.full(len(fell), np.nan),
+            first[fell],
+            until,
+            read_to[fell],
+            day_steps,
+        )
+
+    kva_days, *_, highest, _ = over(two_part, last[fell])
+    days = over(counted, last[fell])[0]
+    # As many days from the first as were two-part: their share of a month.
+    as_many = first[fell] + np.nan_to_num(days).astype(np.int64) - 1
+    # The last two-part day, the first by which all of them have passed: they need not open
+    # the period (resumed to 630 kVA on 15 July, reduced below the bound on 25 July: the 24th).
+    low, high = as_many, last[fell]
+    while np.any(low < high):
+        middle = (low + high) // 2
+        passed = over(counted, middle)[0] >= days
+        low, high = np.where(passed, low, middle + 1), np.where(passed, middle, high)
+    unknown = np.isnan(days)
+    last_kva = np.where(unknown, np.nan, over(two_part, low)[1])
+    share = month_share(first[fell], as_many, np.ones(len(fell), bool), params.days_per_month)
+    months = np.where(unknown, np.nan, np.fmin(share, 1.0))
+    return TwoPartDays(kva_days, days, highest, last_kva, months)
+
+
+class BillContracts(NamedTuple):
+    """Per bill, its customer, last read day and contract capacity in force (the archive's
+    walked back over the contract orders): what a capacity step of unknown kVA resolves to."""
+
+    customer_id: pd.Series
+    read_to: np.ndarray  # day numbers
+    contract: np.ndarray  # kVA; NaN: unknown
+
+
+def _resolved_kva(steps: pd.DataFrame, contracts: BillContracts) -> np.ndarray:
+    """Per capacity step, its kVA, or for a step of unknown kVA the contract capacity of its
+    customer's bill (`contracts`) holding the step's last day (the day before its customer's
+    next step; the latest bill for the last step), held within the step's bounds, as that
+    bill is priced on it: a suspension from 16 July whose old value is blank, reduced 630 →
+    200 kVA from 1 October, was 630 kVA before the suspension, not today's 200. NaN where that
+    is unknown too."""
+    archive = np.full(len(steps), np.nan)
+    billed, bill_cust, step_cust = shared_codes(contracts.customer_id, steps["customer_id"])
+    if len(billed):
+        bills = np.lexsort((contracts.read_to[billed], bill_cust))
+        bill_cust, bill_day = bill_cust[bills], np.asarray(contracts.read_to)[billed][bills]
+        contract = np.asarray(contracts.contract, dtype=float)[billed][bills]
+        order = np.lexsort((steps["day"].to_numpy(), step_cust))
+        ordered_cust = step_cust[order]
+        last_day = np.append(steps["day"].to_numpy()[order][1:] - 1, NO_DAY)
+        last_day[np.append(ordered_cust[1:] != ordered_cust[:-1], True)] = NO_DAY
+        # The first bill read to the step's last day or after, else the customer's latest.
+        after = np.searchsorted(_key(bill_cust, bill_day), _key(ordered_cust, last_day))
+        after = np.minimum(after, len(bill_cust) - 1)
+        holding = np.where(bill_cust[after] == ordered_cust, after, after - 1)
+        found = (ordered_cust >= 0) & (holding >= 0)
+        found[found] = bill_cust[holding[found]] == ordered_cust[found]
+        archive[order[found]] = contract[holding[found]]
     positions = np.arange(len(steps))
     return _step_capacity(
         steps["kva"].to_numpy(dtype=float),
@@ -316,10 +435,15 @@ def _resolved_kva(steps: pd.DataFrame, contract: pd.Series) -> np.ndarray:
     )
 
 
-def capacity_peak(customer_id: pd.Series, day: np.ndarray, steps: pd.DataFrame) -> np.ndarray:
+def capacity_peak(
+    customer_id: pd.Series, day: np.ndarray, steps: pd.DataFrame, contracts: BillContracts
+) -> np.ndarray:
     """Per bill, the largest kVA its customer's capacity `steps` (`capacity_steps`) recorded
-    from the first step to the one in force on `day` (day numbers); NaN for a customer without
-    steps (its capacity never moved) or without a known kVA by then."""
+    from the first step to the one in force on `day` (day numbers), a step of unknown kVA
+    counted at the capacity it resolves to (`_resolved_kva` on the bills' `contracts`) as
+    `two_part_steps` counts it: a suspension 630 → 200 kVA whose old value is blank fell from
+    630, not from nothing. NaN for a customer
+    without steps (its capacity never moved) or without a known kVA by then."""
     peak = np.full(len(customer_id), np.nan)
     stepped, cust, step_cust = shared_codes(customer_id, steps["customer_id"])
     if len(stepped) == 0:
@@ -327,7 +451,7 @@ def capacity_peak(customer_id: pd.Series, day: np.ndarray, steps: pd.DataFrame) 
     order = np.lexsort((steps["day"].to_numpy(), step_cust))
     order = order[step_cust[order] >= 0]
     step_cust, step_day = step_cust[order], steps["day"].to_numpy()[order]
-    kva = pd.Series(steps["kva"].to_numpy(dtype=float)[order])
+    kva = pd.Series(_resolved_kva(steps, contracts)[order])
     # The running largest known kVA of each customer (a step of NaN kVA keeps the one before).
     running = kva.groupby(step_cust).cummax().groupby(step_cust).ffill().to_numpy()
     at = latest_at(step_cust, step_day, cust, np.asarray(day)[stepped])

@@ -50,6 +50,10 @@ TIER_UNITS = 10_000
 _KWH_COUNTED = 1e13
 #: A line's (period, tier) pair is period × _PAIR_TIERS + tier (tiers are int8 codes).
 _PAIR_TIERS = 128
+#: A bill frame's column holding, per bill, the kWh due of its customer's earlier bills of its
+#: tier year in TIER_UNITS (`tier_year_before`), where the frame holds some bills without those
+#: earlier ones: a bill's rows on the old tariff of a change inside its read period.
+TIER_YEAR_BEFORE = "tier_year_units_before"
 
 
 def priced_energy(
@@ -225,8 +229,8 @@ def _tier_lines(
     rows: np.ndarray,
 ) -> list[dict[str, np.ndarray]]:
     """One line per tier reached by the tiered bills `rows` (bands: per tier the band's ends in
-    TIER_UNITS aligned with `rows`), filling
-    the bands from the kWh due of the customer's earlier bills in the tier year. kWh are counted
+    TIER_UNITS aligned with `rows`), filling the bands from the kWh due of the customer's
+    earlier bills in the tier year (the frame's TIER_YEAR_BEFORE where it has the column). kWh are counted
     in whole TIER_UNITS, so the cumulative is exact: no float noise puts a year's sum a hair past a
     band's end (a tier line of 10⁻¹³ kWh), and a run by parts fills the bands as the whole does."""
     if not len(rows):
@@ -234,7 +238,10 @@ def _tier_lines(
     due = bills["kwh_due"].to_numpy(dtype=float)
     units = _units(due)
     # Whole units as floats (exact below 2⁵³) for the clipping against the band ends.
-    before = _earlier_in_tier_year(bills, params, units, rows).astype(float)
+    if TIER_YEAR_BEFORE in bills:
+        before = bills[TIER_YEAR_BEFORE].to_numpy(dtype=float)[rows]
+    else:
+        before = _earlier_in_tier_year(bills, params, units, rows).astype(float)
     kwh = units[rows].astype(float)
     beyond = np.flatnonzero(np.abs(due[rows]) > _KWH_COUNTED)  # all in the top band, in full
     kwh[beyond] = due[rows[beyond]] * TIER_UNITS
@@ -269,6 +276,16 @@ def _units(kwh: np.ndarray) -> np.ndarray:
     units *= TIER_UNITS
     np.rint(units, out=units)
     return units.astype(np.int64)
+
+
+def tier_year_before(bills: pd.DataFrame, params: BillingParams) -> np.ndarray:
+    """Per bill of the prepared frame `bills`, the kWh due of its customer's earlier bills of
+    its tier year (TIER_UNITS): set as TIER_YEAR_BEFORE on a frame of some of its bills, their
+    tier bands fill from the year's cumulative use (DOMAIN.md), not from the bill alone. A
+    household billed 2,500 kWh by June, 600 in June on RES until a change on the 16th: its 300
+    kWh on RES are tier 2 (0.55), 165.00, not tier 1 (0.50), 150.00."""
+    units = _units(bills["kwh_due"].to_numpy(dtype=float))
+    return _earlier_in_tier_year(bills, params, units, np.arange(len(bills)))
 
 
 def _earlier_in_tier_year(

@@ -32,7 +32,13 @@ from auditkit.billing.bill_frame import (
     tariff_changed_inside,
     texts_at,
 )
-from auditkit.billing.energy import kwh_before_change, priced_energy, registers_exceeding
+from auditkit.billing.energy import (
+    TIER_YEAR_BEFORE,
+    kwh_before_change,
+    priced_energy,
+    registers_exceeding,
+    tier_year_before,
+)
 from auditkit.billing.money import round_half_up
 from auditkit.billing.notes import Note
 from auditkit.billing.params import TOU_PERIODS, BillingParams, resolve_params
@@ -267,6 +273,8 @@ def _split_at_tariff_change(
     read_days = on_old["read_days"].to_numpy(dtype=float)
     if not len(rows):
         return []
+    # The old tariff's tier bands fill from the year's earlier bills, which on_old lacks.
+    on_old[TIER_YEAR_BEFORE] = tier_year_before(bills, params)[rows]
     lines = dataset.bill_lines
     old_due, _ = _due_lines(
         on_old,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
@@ -10,11 +11,15 @@ import pandas as pd
 
 from auditkit.billing.basic import (
     CAPACITY_ORDERS,
+    BillContracts,
+    TwoPartDays,
     capacity_over,
     capacity_peak,
     capacity_steps,
+    days_before_the_fall,
     days_in_service,
     demand_billed,
+    fell_inside_period,
     month_share,
     no_two_part_tariff,
     order_steps,
@@ -41,6 +46,7 @@ from auditkit.rules.findings import (
 from auditkit.rules.instrument import ct_sizing
 from auditkit.rules.off_archive import bills_billed_off_archive, priced_tariff_due
 from auditkit.rules.pf_standard import standard_surcharge
+from auditkit.rules.recomputed import Recomputed
 from auditkit.rules.registry import rule
 from auditkit.rules.shared import once_per_context
 from auditkit.rules.stale_orders import bills_of_tariff_orders_not_applied
@@ -237,7 +243,7 @@ def _capacity_short(
     fell = fell_below_two_part(ctx, rows, last, two_part_kva)
     highest = last.copy()
     highest[changing] = filed.highest
-    before = days_before_a_fall_below_two_part(ctx, rows, fell, highest)
+    before = days_before_a_fall_below_two_part(ctx, rows, fell, highest, two_part_kva)
     due = np.where(fell, before, due)
     gap = due - billed
     flagged = (gap > tolerance) & (~fell | (before > 0))
@@ -258,7 +264,7 @@ def _capacity_short_by_lines(
     lines = basic_lines[due]
     # A capacity billed unknown (NaN: no capacity recorded, no charge to read it by) proves no
     # shortfall, as on monthly bills.
-    billed = rc.quantity_billed[lines]
+    billed = _kva_months_billed(rc, lines)
     gap = rc.quantity_due[lines] - billed
     flagged = gap > tolerance
     lines, billed, gap = lines[flagged], billed[flagged], gap[flagged]
@@ -268,13 +274,15 @@ def _capacity_short_by_lines(
     # at 1/30 are an artefact of the convention, not a charge due (`order_capacity`).
     gap = np.where(filed.prorated, np.minimum(rc.quantity_due[lines], filed.highest), gap + billed)
     gap -= billed
-    kept = (gap > tolerance) & ~used_beyond_reduction(ctx, rows, billed, tolerance, filed)
     # Where the orders leave the capacity unknown, the line's own (the transformers') says
     # whether the customer fell below the two-part threshold.
     last = np.where(filed.as_billed, rc.quantity_due[lines], filed.last)
-    # The days before a fall below it inside the read period are due (the line prices them).
+    # The days before a fall below it inside the read period are due, judged on this rule's
+    # threshold (the line's, on billing.yaml's, is the same by default), as on monthly bills.
     fell = fell_below_two_part(ctx, rows, last, two_part_kva)
-    kept &= ~fell | (np.nan_to_num(filed.highest) >= _choice_from_kva())
+    before = days_before_a_fall_below_two_part(ctx, rows, fell, filed.highest, two_part_kva)
+    gap = np.where(fell, before - billed, gap)
+    kept = (gap > tolerance) & ~used_beyond_reduction(ctx, rows, billed, tolerance, filed)
     lines, gap = lines[kept], gap[kept]
     order = np.argsort(rc.row[lines], kind="stable")
     lines, gap = lines[order], gap[order]
@@ -284,21 +292,54 @@ def _capacity_short_by_lines(
     # (order_not_applied, change_without_order; on a single-part tariff billed, all of it), as
     # on monthly bills.
     rate = np.where(rc.tariff_differs[rows], ctx.kva_rate_due(rows), rc.rate_due[lines])
-    billed = rc.quantity_billed[lines]
+    billed = _kva_months_billed(rc, lines)
     found = (rows, billed, billed + gap, gap * rate)  # due: capped as the gap is
     # A bill recomputed on a single-part tariff (the archive's, where tariff_mismatch may find
     # it wrong) has no basic line due: billed on a two-part tariff, it is judged as on monthly
     # bills, whether a basic charge is due being the rules' question
-    # (`bills_without_basic_charge_due`).
+    # (`bills_without_basic_charge_due`). So is a bill this rule's threshold judges fallen
+    # below the two-part bound where billing.yaml's, which its line is priced on, does not, or
+    # the reverse (`_fall_judged_apart`): its line's quantity, or its lack of one, is not due.
+    found = tuple(part[~_fall_judged_apart(ctx, rows, two_part_kva)] for part in found)
     other = _capacity_short(ctx, tolerance, two_part_kva)
     with_line = np.zeros(len(ctx.bills), dtype=bool)
     with_line[rc.row[basic_lines[rc.due[basic_lines]]]] = True
     alone = rc.tariff_differs[other[0]] & ~with_line[other[0]]
+    alone |= _fall_judged_apart(ctx, other[0], two_part_kva)
     merged = [
         np.concatenate([mine, theirs[alone]]) for mine, theirs in zip(found, other, strict=True)
     ]
     order = np.argsort(merged[0], kind="stable")
     return tuple(part[order] for part in merged)
+
+
+def _kva_months_billed(rc: Recomputed, lines: np.ndarray) -> np.ndarray:
+    """Per basic line of `lines`, the kVA-months it billed: its quantity, or what its charge
+    pays for at the rate due where that is more, as on monthly bills (`capacity_billed` with
+    `larger`): a month of change often records its end capacity while charging the days before
+    (1,600 → 800 kVA from 16 November, 800 recorded, 36,000.00 charged at 30: 1,200), so a line
+    is short only where both fall short."""
+    rate = rc.rate_due[lines]
+    charged = np.divide(
+        rc.amount_billed[lines], rate, out=np.full(len(lines), np.nan), where=rate > 0
+    )
+    return np.fmax(rc.quantity_billed[lines], charged)
+
+
+def _fall_judged_apart(ctx: RuleContext, rows: np.ndarray, two_part_kva: float) -> np.ndarray:
+    """Per bill of `rows`, whether the threshold `two_part_kva` judges it fallen below the
+    two-part bound on the last day of its read period (`fell_below_two_part` on the capacity
+    the orders put on that day) otherwise than billing.yaml's, on which the recomputation
+    prices its basic line: 630 → 300 kVA from 16 July under a threshold of 250 stays
+    two-part, its July due 475 kVA-months where the line has 315, its August on 300 where the
+    line has none. None where the two thresholds are the same (the default)."""
+    line_kva = default_billing_params().two_part_threshold_kva
+    if two_part_kva == line_kva or not len(rows):
+        return np.zeros(len(rows), dtype=bool)
+    filed = order_capacity(ctx, rows)
+    last = np.where(filed.as_billed, np.nan, filed.last)
+    own = fell_below_two_part(ctx, rows, last, two_part_kva)
+    return own != fell_below_two_part(ctx, rows, last, line_kva)
 
 
 def fell_below_two_part(
@@ -316,7 +357,8 @@ def fell_below_two_part(
     NaN: unknown, not."""
     cust = ctx.bill_customer[rows]
     read_to = day_numbers(ctx.read_days(rows)[1])
-    peak = capacity_peak(ctx.customers["customer_id"].iloc[cust], read_to, _capacity_steps(ctx))
+    customer_id = ctx.customers["customer_id"].iloc[cust]
+    peak = capacity_peak(customer_id, read_to, _capacity_steps(ctx), _bill_contracts(ctx))
     return no_two_part_tariff(capacity, peak, two_part_kva, _choice_from_kva())
 
 
@@ -389,12 +431,8 @@ def order_capacity(
     is never short (31 days / 30 is an artefact of the convention, not a charge due). A bill
     with a day whose capacity is unknown (before a capacity order that records no old
     capacity) is as billed: its capacity billed (`RuleContext.capacity_billed`), unprorated."""
-    read_from, read_to = (day_numbers(days) for days in ctx.read_days(rows))
     cust = ctx.bill_customer[rows]
-    connection = day_numbers(ctx.customers["connection_date"].to_numpy()[cust])
-    first, last, part_month = days_in_service(
-        read_from, read_to, connection, _closure_days(ctx, cust, read_from)
-    )
+    first, last, part_month, read_to = _days_in_service(ctx, rows)
     day_sum, capacity, lowest, highest, as_billed = capacity_over(
         ctx.customers["customer_id"].iloc[cust],
         ctx.capacity_in_force[rows],
@@ -418,6 +456,45 @@ def order_capacity(
     )
 
 
+def _days_in_service(
+    ctx: RuleContext, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per bill of `rows`, its first and last day in service, whether that is part of its read
+    period (`basic.days_in_service`: connection and closure), and its last read day."""
+    read_from, read_to = (day_numbers(days) for days in ctx.read_days(rows))
+    cust = ctx.bill_customer[rows]
+    connection = day_numbers(ctx.customers["connection_date"].to_numpy()[cust])
+    first, last, part_month = days_in_service(
+        read_from, read_to, connection, _closure_days(ctx, cust, read_from)
+    )
+    return first, last, part_month, read_to
+
+
+def two_part_days_before_a_fall(
+    ctx: RuleContext, rows: np.ndarray, two_part_kva: float
+) -> TwoPartDays:
+    """Per bill of `rows`, each fallen below `two_part_kva` inside its read period, its days on
+    a two-part tariff before the fall as the recomputation counts them
+    (`basic.days_before_the_fall` on the rule's threshold, over the capacity steps known at the
+    audit date): by demand it is due its demand floored on the capacity of the last of them,
+    for their share of a month (630 kVA suspended to 200 from 16 July, 400 kW read:
+    400 × 15/30 kW-months)."""
+    first, last, _, read_to = _days_in_service(ctx, rows)
+    cust = ctx.bill_customer[rows]
+    params = replace(default_billing_params(), two_part_threshold_kva=two_part_kva)
+    return days_before_the_fall(
+        ctx.customers["customer_id"].iloc[cust],
+        optional_values(ctx.customers, "contract_capacity_kva")[cust],
+        np.arange(len(rows)),
+        first,
+        last,
+        read_to,
+        _capacity_steps(ctx),
+        params,
+        _bill_contracts(ctx),
+    )
+
+
 @once_per_context
 def _order_steps(ctx: RuleContext) -> pd.DataFrame:
     """The capacity steps of the orders known at the audit date
@@ -426,33 +503,40 @@ def _order_steps(ctx: RuleContext) -> pd.DataFrame:
 
 
 @once_per_context
-def _two_part_capacity_steps(ctx: RuleContext) -> pd.DataFrame:
+def _two_part_capacity_steps(ctx: RuleContext, two_part_kva: float) -> pd.DataFrame:
     """`_capacity_steps` (transformers, else orders, as the recomputation reads them) with 0 kVA
-    on the steps that leave a customer single-part (`basic.two_part_steps`), made once per
-    run: a fall recorded by the transformers alone has its days before due too."""
-    contract = pd.Series(
-        optional_values(ctx.customers, "contract_capacity_kva"),
-        index=ctx.customers["customer_id"].to_numpy(),
-    )
-    return two_part_steps(_capacity_steps(ctx), default_billing_params(), contract)
+    on the steps that leave a customer single-part below `two_part_kva` (the rule's threshold,
+    not billing.yaml's: `basic.two_part_steps`), made once per run and threshold: a fall
+    recorded by the transformers alone has its days before due too."""
+    params = replace(default_billing_params(), two_part_threshold_kva=two_part_kva)
+    return two_part_steps(_capacity_steps(ctx), params, _bill_contracts(ctx))
+
+
+@once_per_context
+def _bill_contracts(ctx: RuleContext) -> BillContracts:
+    """Every bill's contract capacity in force (`capacity_in_force`), as the recomputation's
+    bill frame has it: what a capacity step of unknown kVA resolves to (`basic._resolved_kva`),
+    for the peak and the two-part steps alike; made once per run."""
+    rows = np.arange(len(ctx.bills))
+    customer_id = ctx.customers["customer_id"].iloc[ctx.bill_customer]
+    return BillContracts(customer_id, day_numbers(ctx.read_days(rows)[1]), ctx.capacity_in_force)
 
 
 def days_before_a_fall_below_two_part(
-    ctx: RuleContext, rows: np.ndarray, fell: np.ndarray, highest: np.ndarray
+    ctx: RuleContext, rows: np.ndarray, fell: np.ndarray, highest: np.ndarray, two_part_kva: float
 ) -> np.ndarray:
-    """Per bill of `rows` that `fell` below the two-part threshold by the last day of its read
-    period (`fell_below_two_part`), the kVA-months due on its days before, on a two-part
-    tariff at the capacity then in force, 1/30 a day, as the recomputation prices them
-    (`basic.two_part_steps`): a reduction 630 → 200 kVA from 16 July, 15 × 630 / 30 = 315; a
-    chosen 200 kVA → 99, 15 × 200 / 30 = 100. 0 on a bill with no such day (`highest`, its
-    largest capacity, below `two_part_choice_from_kva`, or its days single-part) or not
-    fallen."""
+    """Per bill of `rows` that `fell` below the two-part threshold `two_part_kva` by the last
+    day of its read period (`fell_below_two_part` on the same threshold), the kVA-months due on
+    its days before, on a two-part tariff at the capacity then in force, 1/30 a day, as the
+    recomputation prices them (`basic.two_part_steps`): a reduction 630 → 200 kVA from 16
+    July, 15 × 630 / 30 = 315; a chosen 200 kVA → 99, 15 × 200 / 30 = 100. 0 on a bill with no
+    such day (`basic.fell_inside_period`: `highest`, its largest capacity, below
+    `two_part_choice_from_kva`; or its days single-part) or not fallen."""
     due = np.zeros(len(rows))
-    inside = np.flatnonzero(fell & (np.nan_to_num(highest) >= _choice_from_kva()))
+    inside = np.flatnonzero(fell_inside_period(fell, highest, _choice_from_kva()))
     if len(inside):
-        due[inside] = np.nan_to_num(
-            order_capacity(ctx, rows[inside], _two_part_capacity_steps(ctx)).kva_months
-        )
+        steps = _two_part_capacity_steps(ctx, two_part_kva)
+        due[inside] = np.nan_to_num(order_capacity(ctx, rows[inside], steps).kva_months)
     return due
 
 

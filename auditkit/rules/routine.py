@@ -18,6 +18,7 @@ from auditkit.rules.capacity import (
     days_before_a_fall_below_two_part,
     fell_below_two_part,
     order_capacity,
+    two_part_days_before_a_fall,
 )
 from auditkit.rules.context import RuleContext, customer_keys
 from auditkit.rules.evidence import Clause, clause, funds_clause
@@ -423,20 +424,35 @@ def no_basic_charge_due(ctx: RuleContext, rows: np.ndarray) -> tuple[np.ndarray,
     last[np.isnan(ctx.capacity_in_force[rows])] = np.nan
     threshold = default_billing_params().two_part_threshold_kva
     fell = fell_below_two_part(ctx, rows, last, threshold)
-    before = days_before_a_fall_below_two_part(ctx, rows, fell, filed.highest)
+    before = days_before_a_fall_below_two_part(ctx, rows, fell, filed.highest, threshold)
     return fell, before
 
 
 def _on_two_part_days(
     ctx: RuleContext, rows: np.ndarray, quantities: _BasicQuantities
 ) -> tuple[_BasicQuantities, np.ndarray]:
-    """The `quantities` of the bills of `rows` with the kVA-months of a bill fallen below the
-    two-part threshold inside its read period those of its days before (`no_basic_charge_due`),
+    """The `quantities` of the bills of `rows`, a bill fallen below the two-part threshold
+    inside its read period due on its days before only, as the recomputation prices them: by
+    capacity their kVA-months (`no_basic_charge_due`), by demand its demand floored on the
+    capacity of the last of them, for their share of a month (`two_part_days_before_a_fall`);
     and per bill whether no basic charge is due on it at all (single-part on all its days)."""
     fell, before = no_basic_charge_due(ctx, rows)
-    inside = fell & (before > 0) & ~quantities.by_demand
-    kva_months = np.where(inside, before, quantities.kva_months)
-    return replace(quantities, kva_months=kva_months), fell & ~inside
+    inside = fell & (before > 0)
+    by_demand = quantities.by_demand
+    kva_months = np.where(inside & ~by_demand, before, quantities.kva_months)
+    kw_months = quantities.kw_months.copy()
+    at = np.flatnonzero(inside & by_demand)
+    if len(at):
+        params = default_billing_params()
+        days = two_part_days_before_a_fall(ctx, rows[at], params.two_part_threshold_kva)
+        kw = demand_billed(
+            optional_values(ctx.bills, "max_demand_kw")[rows[at]],
+            _contract_demand(ctx, rows[at]),
+            days.last_kva,
+            params,
+        )
+        kw_months[at] = kw * days.months
+    return replace(quantities, kva_months=kva_months, kw_months=kw_months), fell & ~inside
 
 
 def paid_with_own_basic(
@@ -526,18 +542,23 @@ def _basic_quantities(ctx: RuleContext, rows: np.ndarray) -> _BasicQuantities:
         demand_rows = rows[at]
         capacity = np.where(unknown, np.nan, filed.last)
         capacity[unknown] = billed
-        contract = ctx.in_force(
-            optional_values(ctx.customers, "contract_demand_kw")[ctx.bill_customer],
-            ("demand_change",),
-        )[0][demand_rows]
         kw = demand_billed(
             optional_values(ctx.bills, "max_demand_kw")[demand_rows],
-            contract,
+            _contract_demand(ctx, demand_rows),
             capacity[at],
             default_billing_params(),
         )
         kw_months[at] = kw * filed.month_share[at]
     return _BasicQuantities(kva_months, kw_months, by_demand)
+
+
+def _contract_demand(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows`, the contract demand in force (the archive's, moved by
+    `demand_change` orders)."""
+    return ctx.in_force(
+        optional_values(ctx.customers, "contract_demand_kw")[ctx.bill_customer],
+        ("demand_change",),
+    )[0][rows]
 
 
 def _basic_on_tariff(

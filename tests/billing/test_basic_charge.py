@@ -491,3 +491,119 @@ def test_a_customer_always_below_100_kva_on_a_two_part_basis_has_no_basic_charge
     lowered = recompute(b.dataset(), params={"two_part_choice_from_kva": 50})
     kept = line_of(lowered, "S50", "2024-03", "basic")
     assert (kept["amount_due"], kept["difference"]) == (1_500.00, 0.0)
+
+
+def test_a_fall_below_315_kva_by_demand_inside_a_read_period_does_owe_its_days_before():
+    # 630 kVA by demand on IND2 (40 a kW-month), read 16 June – 15 July 2024, suspended to
+    # 200 kVA (single-part) from 6 July: 16–30 June and 1–5 July were two-part, 15/30 + 5/30
+    # = 20/30 of a month (1/30 a day, calendar month by calendar month). The bill's demand is
+    # the read period's peak, reached while the 630 kVA carried it:
+    # D1 400 kW (> floor 0.40 × 630 = 252): 400 × 20/30 = 266.667 kW-months × 40 = 10 666.67;
+    # D2 100 kW (< floor): 252 × 20/30 = 168 × 40 = 6 720.00;
+    # D3 400 kW on a contract demand of 300 kW: excess 400 − 1.05 × 300 = 85 counted twice,
+    #    485 × 20/30 = 323.333 × 40 = 12 933.33.
+    # Near misses: D4 suspended from 16 June, the first day: nothing two-part, no line; D5
+    # suspended to 400 kVA (still two-part): the whole period on 400 kW, 400 × 40 = 16 000.00.
+    b = Billing()
+    cases = (("D1", 400.0, {}, "2024-07-06", 200), ("D2", 100.0, {}, "2024-07-06", 200),
+             ("D3", 400.0, {"contract_demand_kw": 300.0}, "2024-07-06", 200),
+             ("D4", 400.0, {}, "2024-06-16", 200), ("D5", 400.0, {}, "2024-07-06", 400))  # fmt: skip
+    for customer, kw, archive, effective, left in cases:
+        b.customer(customer, **TWO_PART | {"basic_charge_basis": "demand"},
+                   contract_capacity_kva=630.0)  # fmt: skip
+        b.customers[-1].update(archive)  # the builder's archive has no contract demand
+        b.bill(customer, "2024-07", 10000, 0.60, tariff="IND2", max_demand_kw=kw,
+               read_from=pd.Timestamp("2024-06-16"), read_to=pd.Timestamp("2024-07-15"))  # fmt: skip
+        b.order(customer, "suspension", effective, old=630, new=left)
+    result = recompute(b.dataset())
+    basic = result[result["line_type"] == "basic"].set_index("customer_id")["amount_due"]
+    assert basic.to_dict() == {"D1": 10_666.67, "D2": 6_720.00, "D3": 12_933.33, "D5": 16_000.00}
+
+
+def _demand_due(cases: tuple, orders: dict) -> dict[str, float]:
+    """630 kVA by demand on IND2 (40 a kW-month); `cases`: per customer its demand and read
+    period; `orders`: per customer its capacity orders (type, effective date, old, new). The
+    basic charge due per customer."""
+    b = Billing()
+    for customer, kw, read_from, read_to in cases:
+        b.customer(customer, **TWO_PART | {"basic_charge_basis": "demand"},
+                   contract_capacity_kva=630.0)  # fmt: skip
+        b.bill(customer, read_to[:7], 10000, 0.60, tariff="IND2", max_demand_kw=kw,
+               read_from=pd.Timestamp(read_from), read_to=pd.Timestamp(read_to))  # fmt: skip
+        for order_type, effective, old, new in orders.get(customer, ()):
+            b.order(customer, order_type, effective, old=old, new=new)
+    result = recompute(b.dataset())
+    return result[result["line_type"] == "basic"].set_index("customer_id")["amount_due"].to_dict()
+
+
+def test_a_demand_floor_in_a_fall_month_is_on_the_last_two_part_days_capacity():
+    # 100 kW read 1–31 July 2024, reduced 630 → 400 kVA from 2 July. `whole` stays two-part:
+    # floored on its last day's 400 kVA, 0.40 × 400 = 160 kW × 40 = 6 400.00. `fell` is also
+    # suspended to 200 kVA (single-part) from 31 July: its 30 two-part days (1–30 July, 30/30
+    # = 1 month) floor on the last of them, 400 kVA: 160 × 40 = 6 400.00, no dearer than not
+    # falling (it was floored on their largest, 630: 252 × 40 = 10 080.00).
+    # Near miss `kept`: not reduced, suspended from 31 July: 0.40 × 630 = 252 × 40 = 10 080.00.
+    july = ("2024-07-01", "2024-07-31")
+    reduced = ("capacity_reduction", "2024-07-02", 630, 400)
+    due = _demand_due(
+        (("whole", 100.0, *july), ("fell", 100.0, *july), ("kept", 100.0, *july)),
+        {
+            "whole": (reduced,),
+            "fell": (reduced, ("suspension", "2024-07-31", 400, 200)),
+            "kept": (("suspension", "2024-07-31", 630, 200),),
+        },
+    )
+    assert due == {"whole": 6_400.00, "fell": 6_400.00, "kept": 10_080.00}
+
+
+def test_a_demand_charge_before_a_fall_is_due_at_most_one_month():
+    # 400 kW. `long`: read 3 July – 5 August (34 days), suspended 630 → 200 kVA from 4 August:
+    # two-part 3–31 July and 1–3 August, 29/30 + 3/30 = 32/30 of a month, at most 1: 400 × 40
+    # = 16 000.00, as `stay`, the same read without the fall (it was 400 × 32/30 × 40 =
+    # 17 066.67). `bimonthly`: read 1 June – 31 July, suspended from 16 July: June whole + 15/30
+    # = 1.5, at most 1: 16 000.00 (was 24 000.00).
+    # Near miss `short`: read 3 July – 5 August, suspended from 20 July: 17/30 of a month,
+    # 400 × 17/30 × 40 = 9 066.67.
+    suspended = {
+        customer: (("suspension", effective, 630, 200),)
+        for customer, effective in (
+            ("long", "2024-08-04"), ("bimonthly", "2024-07-16"), ("short", "2024-07-20"),
+        )
+    }  # fmt: skip
+    long_read = ("2024-07-03", "2024-08-05")
+    due = _demand_due(
+        (
+            ("long", 400.0, *long_read),
+            ("stay", 400.0, *long_read),
+            ("bimonthly", 400.0, "2024-06-01", "2024-07-31"),
+            ("short", 400.0, *long_read),
+        ),
+        suspended,
+    )
+    assert due == {
+        "long": 16_000.00,
+        "stay": 16_000.00,
+        "bimonthly": 16_000.00,
+        "short": 9_066.67,
+    }
+
+
+def test_a_demand_floor_before_a_fall_is_on_the_last_two_part_day_where_the_days_do_not_open_the_period():
+    # 100 kW read 1–31 July 2024. `late`: suspended 630 → 200 kVA from 1 May (single-part),
+    # resumed to 630 from 15 July, reduced to 200 from 25 July: two-part 15–24 July, 10 days
+    # at 630, floored 0.40 × 630 = 252 kW × 10/30 × 40 = 3 360.00 (it was floored on 10 July's
+    # 200 kVA, 80 kW below the 100 read: 100 × 10/30 × 40 = 1 333.33).
+    # Near miss `opening`: reduced 630 → 200 from 11 July, two-part 1–10 July at 630: 3 360.00.
+    july = ("2024-07-01", "2024-07-31")
+    due = _demand_due(
+        (("late", 100.0, *july), ("opening", 100.0, *july)),
+        {
+            "late": (
+                ("suspension", "2024-05-01", 630, 200),
+                ("resumption", "2024-07-15", 200, 630),
+                ("capacity_reduction", "2024-07-25", 630, 200),
+            ),
+            "opening": (("capacity_reduction", "2024-07-11", 630, 200),),
+        },
+    )
+    assert due == {"late": 3_360.00, "opening": 3_360.00}

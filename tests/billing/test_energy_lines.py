@@ -368,6 +368,33 @@ def test_tiers_fill_the_year_from_the_kwh_due_of_earlier_months():
     assert set(recompute(b.dataset(), as_of="2024-01")["period"]) == {"2024-01"}
 
 
+def test_a_tiered_bill_split_at_a_tariff_change_fills_the_old_tiers_from_the_years_use():
+    # Households on RES (tiers 0-2160 at 0.50, 2160-4800 at 0.55) ordered onto COM (0.90 in
+    # June) from 16 June; June read 1-30 June, 600 kWh, split by read days: 600 × 15/30 = 300
+    # kWh on RES (its tier lines scaled: each q_old = round(q × 15/30, 2)), 300 × 0.90 = 270.00
+    # on COM. The RES tiers fill from the year's kWh billed before June:
+    # Y2500, 5 × 500 = 2500 already, past tier 1: all 600 in tier 2, 300 × 0.55 = 165.00,
+    #   June 435.00 (the code filled tier 1 from June alone: 300 × 0.50 = 150.00, 420.00);
+    # Y2000, 5 × 400 = 2000: tier 1 160 → 80 × 0.50 = 40.00, tier 2 440 → 220 × 0.55 = 121.00,
+    #   June 431.00 (was 420.00).
+    # Near miss, Y0: no bill before June this year: 300 × 0.50 = 150.00, June 420.00.
+    b = Billing()
+    cases = (("Y2500", 500.0, 435.00), ("Y2000", 400.0, 431.00), ("Y0", 0.0, 420.00))
+    for customer, monthly, june in cases:
+        b.customer(customer, usage_type="residential", tariff_category="COM", tier_scheme="single")
+        start = 1000.0
+        for month in ("2024-01", "2024-02", "2024-03", "2024-04", "2024-05"):
+            b.bill(customer, month, monthly, 0.50, tariff="RES", start=start)
+            start += monthly
+        b.bill(customer, "2024-06", 600, 0.725, tariff="COM", start=start, energy_charge=june)
+        b.order(customer, "tariff_change", "2024-06-16", old="RES", new="COM")
+    result = recompute(b.dataset())
+    june_lines = result[(result["period"] == "2024-06") & (result["line_type"] == "energy")]
+    due = june_lines.groupby("customer_id")["amount_due"].sum().round(2).to_dict()
+    assert due == {"Y2500": 435.00, "Y2000": 431.00, "Y0": 420.00}
+    assert june_lines["difference"].abs().sum() == 0.0
+
+
 def test_the_tier_year_restarts_and_its_first_month_is_a_parameter():
     b = Billing()
     b.customer("R2", usage_type="residential", tariff_category="RES", tier_scheme="single")

@@ -141,3 +141,27 @@ def test_an_empty_fund_charge_cell_is_unknown_not_nothing_billed():
     assert money["recorded"] == 15_600.00
     assert money["blank"] == 15_600.00
     assert money["short"] == 18_000.00
+
+
+def test_an_adjustment_neither_recomputed_nor_recorded_is_read_as_none_inside_the_amount():
+    # A limit kept by choice (docs/billing.md): no pf_standard, reactive register nor
+    # pf_adjustment column, so the adjustment is neither recomputed nor recorded. Funds 0.03 a
+    # kWh recorded (300.00), basic_charge cell empty. Due 6,000 + 200 × 30 + 300 = 12,300.00.
+    # `surcharge`: amount 6,000 + 150 × 30 + 300 + 500 = 11,300.00, read as lost 1,000.00 a
+    # month, so the 50 × 30 = 1,500.00 short is capped: 12 × 1,000.00 = 12,000.00 (an
+    # under-claim; session 51 gave no cap, 18,000.00, on every customer it held to a standard).
+    # Near misses: `rebate`, amount 10,300.00, read as lost 2,000.00, never more than the
+    # rule's own 12 × 1,500.00 = 18,000.00; `none`, amount 10,800.00, lost 1,500.00: 18,000.00.
+    u = Utility()
+    for cid, adjustment in (("surcharge", 500.0), ("rebate", -500.0), ("none", 0.0)):
+        u.customer(cid, contract_capacity_kva=200.0, **TWO_PART_BY_CAPACITY)
+        for bill in u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND2",
+                              capacity=150.0, basis="capacity"):  # fmt: skip
+            bill["amount"] = bill["energy_charge"] + bill["basic_charge"] + 300.0 + adjustment
+            bill["fund_charge"], bill["basic_charge"] = 300.0, np.nan
+    tables = u.tables()
+    tables["tariffs"]["fund_rate"] = 0.03
+    assert not {"pf_standard", "pf_adjustment"} & {*tables["customers"], *tables["bills"]}
+    found = rules.run(Dataset.from_frames(tables), rules=["capacity_underbilled"])
+    money = found.set_index("customer_id")["revenue_impact"].round(2).to_dict()
+    assert money == {"surcharge": 12_000.00, "rebate": 18_000.00, "none": 18_000.00}

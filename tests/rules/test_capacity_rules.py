@@ -1070,3 +1070,27 @@ def test_a_month_of_connection_billed_whole_on_its_capacity_is_not_short(itemize
     u.monthly("CN", flat(40_000, 10), multiplier=1000.0, tariff="IND2", capacity=630.0,
               basis="capacity", periods=PERIODS[2:])  # fmt: skip
     assert rules.run(with_ind1(u, itemized), rules=["capacity_underbilled"]).empty
+
+
+def test_a_bills_only_export_with_read_dates_does_not_flag_a_month_of_change_charged_right():
+    """1,600 kVA on IND2 by capacity (30 a kVA-month) suspended to 800 kVA from 16 November; a
+    bills-only export (no bill_lines) with read dates, so the basic line is recomputed from the
+    bill. November is due (15 × 1,600 + 15 × 800) / 30 = 1,200 kVA-months = 36,000.00;
+    capacity_billed_kva records the month-end 800. `right` charged 36,000.00: 36,000 / 30 =
+    1,200 kVA-months, nothing short (the line's 800 read alone claimed 400 × 30 = 12,000.00).
+    Near miss, `short`: charged 800 × 30 = 24,000.00, both record and charge short by 400
+    kVA-months: 12,000.00."""
+    u = Utility()
+    for cid, november in (("right", 36_000.0), ("short", 24_000.0)):
+        u.customer(cid, contract_capacity_kva=1600.0, **TWO_PART_BY_CAPACITY)
+        bills = u.monthly(cid, flat(100_000), multiplier=1000.0, tariff="IND2",
+                          basis="capacity", capacity=[1600.0] * 10 + [800.0] * 2)  # fmt: skip
+        bills[10]["basic_charge"] = november
+        bills[10]["amount"] = bills[10]["energy_charge"] + november
+        for month, bill in enumerate(bills, start=1):
+            bill["read_from"] = pd.Timestamp(2024, month, 1)
+            bill["read_to"] = bill["read_from"] + pd.offsets.MonthEnd(0)
+        u.order(cid, "suspension", "2024-11-16", 1600, 800)
+    findings = run(u, "capacity_underbilled")
+    money = findings.set_index("customer_id")["revenue_impact"].to_dict()
+    assert money == pytest.approx({"short": 12_000.00})
