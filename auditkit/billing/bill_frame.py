@@ -747,8 +747,8 @@ def multiplier_before_replacements(
     read from that day on, the first new bill (`swaps`) decides only where it billed the old
     meter's units (joined, or added: `_old_part_multiplier`) at that last bill's multiplier and
     the new meter's at another (a bill billing them all at one multiplier shows a meter-only
-    swap, the CT kept); else NaN (the order changes no multiplier: the archive's is due before
-    it)."""
+    swap, the CT kept), not one holding two swaps (`crowded`: which units are whose is not
+    known); else NaN (the order changes no multiplier: the archive's is due before it)."""
     before = replacements.old.astype(float, copy=True)
     unknown = np.flatnonzero(np.isnan(before))
     if not len(unknown) or not len(reads.cust):
@@ -769,8 +769,9 @@ def multiplier_before_replacements(
     first = billed_next_to(_key(reads.cust, reads.from_day), 0)
     changed = np.isfinite(last) & np.isfinite(first) & (last != first)
     # No bill read from the day on: the first new bill tells, where it billed the old meter's
-    # units at the multiplier before and the new meter's at another.
-    mixed = np.isnan(first) & (swaps.first_new[unknown] >= 0)
+    # units at the multiplier before and the new meter's at another; not one holding two swaps
+    # (three meters: which units are whose is not known, the multiplier before stays unknown).
+    mixed = np.isnan(first) & (swaps.first_new[unknown] >= 0) & ~swaps.crowded[unknown]
     new_bill = swaps.first_new[unknown][mixed]
     old_part = _old_part_multiplier(replacements, reads, swaps)[unknown][mixed]
     changed[mixed] = np.isclose(old_part, last[mixed], rtol=1e-3) & (

@@ -254,23 +254,33 @@ def _billed_off_due(ctx: RuleContext, tolerance: float) -> tuple[np.ndarray, np.
     rows = _multiplier_differs(ctx, billed, archive_multiplier, tolerance)
     if not (len(rows) and len(ctx.orders_of("meter_replacement"))):
         return rows, archive_multiplier[ctx.bill_customer[rows]]
+    before, unknown = _multiplier_before_replacements(ctx)
     due, changed = ctx.in_force(
-        archive_multiplier[ctx.bill_customer],
-        ("meter_replacement",),
-        old_value=_multiplier_before_replacements(ctx),
+        archive_multiplier[ctx.bill_customer], ("meter_replacement",), old_value=before
     )
     as_due = np.abs(billed[rows] - due[rows]) <= tolerance * due[rows]
     as_changed = np.abs(billed[rows] - changed[rows]) <= tolerance * changed[rows]
-    rows = rows[~(as_due | as_changed)]
+    # The order in force being one whose multiplier before is unknown (1; a known one 0): the
+    # bills before it, and in its month, are not judged.
+    in_force_unknown = ctx.in_force(
+        np.zeros(len(ctx.bills)),
+        ("meter_replacement",),
+        old_value=np.where(unknown, 1.0, np.where(np.isnan(before), np.nan, 0.0)),
+    )
+    not_known = (in_force_unknown[0][rows] == 1) | (in_force_unknown[1][rows] == 1)
+    rows = rows[~(as_due | as_changed | not_known)]
     return rows, due[rows]
 
 
-def _multiplier_before_replacements(ctx: RuleContext) -> np.ndarray:
+def _multiplier_before_replacements(ctx: RuleContext) -> tuple[np.ndarray, np.ndarray]:
     """Per meter_replacement order (`ctx.orders_of`), the multiplier before it as the bill
     frame prices the kWh due (`multiplier_before_replacements`): one recording meter numbers or
-    nothing takes the bills' multiplier where they changed it exactly at the replacement."""
+    nothing takes the bills' multiplier where they changed it exactly at the replacement; and
+    whether it is unknown: none recorded and its first new bill holding two swaps (three
+    meters, `MeterSwapBills.crowded`: the bills cannot tell it)."""
     _, replacements, reads, swaps = meter_swaps(ctx, ctx.orders_of("meter_replacement"))
-    return multiplier_before_replacements(replacements, reads, swaps)
+    before = multiplier_before_replacements(replacements, reads, swaps)
+    return before, np.isnan(before) & swaps.crowded
 
 
 def _multiplier_differs(

@@ -247,6 +247,33 @@ def test_bills_before_a_meter_swap_are_priced_at_the_multiplier_due_then():
     )
 
 
+def test_bills_before_two_swaps_in_one_bill_recording_no_old_multiplier_are_not_judged():
+    """Archive CT 60; January to November billed at 40; December joins three meters, 40 → 50 on
+    5 December (old 4,300 → final 4,340) and 50 → 60 on 20 December (0 → final 30, the third
+    0 → 50): 40 × 40 + 30 × 50 + 50 × 60 = 6,100 kWh, all billed. Orders recording meter
+    numbers: the multiplier before them is not known (which units of December are whose is
+    not), so the 40 is not proved wrong (was 11 × 300 × (60 − 40) = 66,000 kWh × 0.80 =
+    ¥52,800.00). Near miss: the same bills at 40 with no swap, the archive's 60 due all year:
+    12 × 300 × 20 = 72,000 kWh × 0.80 = ¥57,600.00."""
+    u = Utility()
+    u.customer("two", contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+    bills = u.monthly("two", flat(12_000), multiplier=40.0, tariff="COM")
+    bills[11].update(register_start=4300.0, register_end=50.0, multiplier_billed=60.0)
+    bills[11].update(kwh_billed=6100.0, energy_charge=4880.0, amount=4880.0)  # 6,100 × 0.8
+    for day, final, old, new in (
+        ("2024-12-05", 4340.0, "E-1", "E-2"),
+        ("2024-12-20", 30.0, "E-2", "E-3"),
+    ):
+        u.order("two", "meter_replacement", day, old, new)
+        u.orders[-1].update(old_final_read=final, new_first_read=0.0)
+    u.customer("no_swap", contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+    u.monthly("no_swap", flat(12_000), multiplier=40.0, tariff="COM")
+    found = run(u, ["multiplier_mismatch"])
+    assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"no_swap": 57_600.0}
+    )
+
+
 def _on_agr(u: Utility, customer_id: str, **archive: object) -> list[dict]:
     """A shop archived and billed on AGR (0.4, agricultural): tariff_mismatch finds COM (0.8)
     due. 100 kWh billed a month."""
