@@ -86,6 +86,10 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         billed_min=billed,
         billed_max=billed,
         archive_first=archive,
+        due_first=multiplier_due,
+        due_min=multiplier_due,
+        due_max=multiplier_due,
+        before_swap_max=multiplier_due != archive,
         **{f"{name}_money": money for name, money in parts.items()},
     )
     archive_ratios = customers[["ct_ratio", "pt_ratio"]].iloc[grouped["cust"]]
@@ -95,7 +99,7 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
             grouped.itertuples(), archive_ratios.itertuples(index=False), strict=True
         )
     ]
-    score = np.abs(1 - grouped["billed_min"] / grouped["archive_first"])
+    score = np.abs(1 - grouped["billed_min"] / grouped["due_first"])
     return raw_per_customer(grouped, evidence, 0.5 + score)
 
 
@@ -165,8 +169,9 @@ def _recomputed_shortfall(
 
 
 def _multiplier_evidence(found: object, archive: object) -> list:
-    """The bills, multipliers billed and archived, and the energy and money they leave out:
-    by line type where a bill was recomputed, else the demand charge and funds beside the
+    """The bills, multipliers billed and due (the archive's, or before a meter replacement
+    its old one, with the archive's beside it), and the energy and money they leave out: by
+    line type where a bill was recomputed, else the demand charge and funds beside the
     energy."""
     low, high = found.billed_min, found.billed_max
     used = (
@@ -178,18 +183,18 @@ def _multiplier_evidence(found: object, archive: object) -> list:
     energy = (
         clause("kwh.not_billed", kwh=kwh) if kwh >= 0 else clause("kwh.billed_too_much", kwh=-kwh)
     )
-    evidence = [
-        clause(
-            "multiplier_mismatch",
-            bills=found.bills,
-            months=(found.month_from, found.month_to),
-            used=used,
-            ct=archive.ct_ratio,
-            pt=archive.pt_ratio,
-            archive=found.archive_first,
-            energy=energy,
+    archived = {"ct": archive.ct_ratio, "pt": archive.pt_ratio, "archive": found.archive_first}
+    said = {"bills": found.bills, "months": (found.month_from, found.month_to), "used": used}
+    if found.before_swap_max:
+        due = (
+            clause("multiplier.due_one", multiplier=found.due_min)
+            if found.due_min == found.due_max
+            else clause("multiplier.due_range", low=found.due_min, high=found.due_max)
         )
-    ]
+        head = clause("multiplier_mismatch.before_swap", **said, due=due, **archived, energy=energy)
+    else:
+        head = clause("multiplier_mismatch", **said, **archived, energy=energy)
+    evidence = [head]
     if found.recomputed:
         evidence.append(
             clause(

@@ -247,6 +247,42 @@ def test_bills_before_a_meter_swap_are_priced_at_the_multiplier_due_then():
     )
 
 
+def test_evidence_and_score_of_bills_before_a_swap_name_the_multiplier_due_not_the_archives():
+    """An order recording the old multiplier 40 (CT 40 → 60 on 1 December), the 11 bills
+    before it at 30: priced at 40, 11 × 300 × (40 − 30) = 33,000 kWh × 0.80 = ¥26,400.00, so
+    the evidence says 40 is due (the archive's 60 after the swap) and the score is
+    0.5 + |1 − 30 / 40| = 0.75, not 0.5 + |1 − 30 / 60| = 1.0. Near miss: bills at 30 with no
+    swap, the archive's 60 due and said: 12 × 300 × 30 = 108,000 kWh × 0.80 = ¥86,400.00,
+    score 1.0."""
+    u = Utility()
+    u.customer("rec40", contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+    bills = u.monthly("rec40", flat(9_000), multiplier=30.0, tariff="COM")
+    bills[11].update(register_start=0.0, register_end=200.0, multiplier_billed=60.0)
+    u.order("rec40", "meter_replacement", "2024-12-01", "40", "60")
+    u.orders[-1].update(old_final_read=4300.0, new_first_read=0.0)
+    u.customer("archive", contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+    u.monthly("archive", flat(9_000), multiplier=30.0, tariff="COM")
+    found = run(u, ["multiplier_mismatch"]).set_index("customer_id")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"rec40": 26_400.0, "archive": 86_400.0}
+    )
+    assert found["score"].to_dict() == pytest.approx({"rec40": 0.75, "archive": 1.0})
+    zh = dict(zip(found.index, rules.evidence_text(found.reset_index(), "zh"), strict=True))
+    assert found.loc["rec40", "evidence"] == (
+        "11 bills 2024-01..2024-11 used multiplier 30.00 where the multiplier due is 40.00 "
+        "(before a meter replacement its old multiplier, after it the archive's CT 60.00 × "
+        "PT 1.00 = 60.00): 33,000 kWh not billed (¥26,400.00)"
+    )
+    assert zh["rec40"] == (
+        "2024-01 至 2024-11 共 11 期账单按倍率 30.00 计费，而应收倍率为 40.00（换表前为原倍率，"
+        "换表后为档案倍率 CT 60.00 × PT 1.00 = 60.00）：少计电量 33,000 千瓦时（涉及电费 26,400.00 元）"
+    )
+    assert found.loc["archive", "evidence"].startswith(
+        "12 bills 2024-01..2024-12 used multiplier 30.00 where the archive has CT 60.00 × PT 1.00 "
+        "= 60.00: 108,000 kWh not billed"
+    )
+
+
 def test_bills_before_two_swaps_in_one_bill_recording_no_old_multiplier_are_not_judged():
     """Archive CT 60; January to November billed at 40; December joins three meters, 40 → 50 on
     5 December (old 4,300 → final 4,340) and 50 → 60 on 20 December (0 → final 30, the third
