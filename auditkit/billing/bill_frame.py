@@ -225,6 +225,10 @@ def prepare_bills(
         )
         for name, types in CHANGES.items()
     }
+    # The old meter's last bill of a swap reads the old meter alone, though read to a day after
+    # the swap: due at the multiplier before it.
+    old_meter_last = (swaps.last_old >= 0) & np.isfinite(before)
+    in_force["multiplier"][ordered[swaps.last_old[old_meter_last]]] = before[old_meter_last]
     read_type = text("read_type")
     estimated = np.asarray(read_type == "estimated")
     metered = _metered_due(

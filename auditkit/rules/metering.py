@@ -253,16 +253,19 @@ def _billed_off_due(ctx: RuleContext, tolerance: float) -> tuple[np.ndarray, np.
     (relative), and the multiplier due on each: the archive's, or around a meter replacement
     with its order the old or new value (before it, its old value was due; in its month either,
     as the bill may read the old meter or the new one: the one in force after the month is
-    priced)."""
+    priced, but on the old meter's last bill, `meter_swap_bills`, the old one alone)."""
     archive_multiplier = _archive_multiplier(ctx)
     billed = ctx.bills["multiplier_billed"].to_numpy(dtype=float)
     rows = _multiplier_differs(ctx, billed, archive_multiplier, tolerance)
     if not (len(rows) and len(ctx.orders_of("meter_replacement"))):
         return rows, archive_multiplier[ctx.bill_customer[rows]]
-    before, unknown = _multiplier_before_replacements(ctx)
+    before, unknown, old_meter_last = _multiplier_before_replacements(ctx)
     due, changed = ctx.in_force(
         archive_multiplier[ctx.bill_customer], ("meter_replacement",), old_value=before
     )
+    on_old_meter = np.isfinite(old_meter_last)
+    due = np.where(on_old_meter, old_meter_last, due)
+    changed = np.where(on_old_meter, np.nan, changed)
     as_due = np.abs(billed[rows] - due[rows]) <= tolerance * due[rows]
     as_changed = np.abs(billed[rows] - changed[rows]) <= tolerance * changed[rows]
     # The order in force being one whose multiplier before is unknown (1; a known one 0): the
@@ -277,15 +280,22 @@ def _billed_off_due(ctx: RuleContext, tolerance: float) -> tuple[np.ndarray, np.
     return rows, due[rows]
 
 
-def _multiplier_before_replacements(ctx: RuleContext) -> tuple[np.ndarray, np.ndarray]:
+def _multiplier_before_replacements(
+    ctx: RuleContext,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per meter_replacement order (`ctx.orders_of`), the multiplier before it as the bill
     frame prices the kWh due (`multiplier_before_replacements`): one recording meter numbers or
-    nothing takes the bills' multiplier where they changed it exactly at the replacement; and
+    nothing takes the bills' multiplier where they changed it exactly at the replacement;
     whether it is unknown: none recorded and its first new bill holding two swaps (three
-    meters, `MeterSwapBills.crowded`: the bills cannot tell it)."""
-    _, replacements, reads, swaps = meter_swaps(ctx, ctx.orders_of("meter_replacement"))
+    meters, `MeterSwapBills.crowded`: the bills cannot tell it); and per bill, that multiplier
+    on the old meter's last bill of a swap (it reads the old meter alone, as the bill frame
+    prices it), else NaN."""
+    rows, replacements, reads, swaps = meter_swaps(ctx, ctx.orders_of("meter_replacement"))
     before = multiplier_before_replacements(replacements, reads, swaps)
-    return before, np.isnan(before) & swaps.crowded
+    old_meter_last = np.full(len(ctx.bills), np.nan)
+    known = (swaps.last_old >= 0) & np.isfinite(before)
+    old_meter_last[rows[swaps.last_old[known]]] = before[known]
+    return before, np.isnan(before) & swaps.crowded, old_meter_last
 
 
 def _multiplier_differs(

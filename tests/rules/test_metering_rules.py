@@ -6,6 +6,7 @@ import pytest
 from rule_builder import COMMERCIAL, PERIODS, TWO_PART_BY_CAPACITY, WHOLE_DATA, Utility, flat, run
 
 from auditkit import rules
+from auditkit.billing.recompute import recompute
 
 
 def test_multiplier_mismatch_fires_with_revenue_from_the_first_bill():
@@ -280,6 +281,43 @@ def test_evidence_and_score_of_bills_before_a_swap_name_the_multiplier_due_not_t
     assert found.loc["archive", "evidence"].startswith(
         "12 bills 2024-01..2024-12 used multiplier 30.00 where the archive has CT 60.00 × PT 1.00 "
         "= 60.00: 108,000 kWh not billed"
+    )
+
+
+def test_the_old_meters_last_bill_in_the_swap_month_is_due_the_multiplier_before():
+    """CT 40 → 60 swapped with the meter on 16 July (archive 60); July reads the old meter
+    alone, 2,800 → its final 2,950, billed at 20: 150 × 20 = 3,000 kWh. Due 150 × 40 = 6,000:
+    3,000 kWh × 0.80 = ¥2,400.00 (was priced at the new 60, 150 × 40 = 6,000 kWh, ¥4,800.00),
+    whether the order records 40 ("jul20") or meter numbers, the bills telling 40 ("jul20n").
+    The recomputation prices July at 6,000 kWh too (was 150 × 60 = 9,000). Near miss ("right"):
+    July billed at 40, 6,000 kWh: nothing."""
+    u = Utility()
+    for customer_id, multiplier, old in (
+        ("jul20", 20.0, "40"),
+        ("jul20n", 20.0, "E-1"),
+        ("right", 40.0, "40"),
+    ):
+        u.customer(customer_id, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+        bills = u.monthly(customer_id, flat(12_000), multiplier=40.0, tariff="COM")
+        kwh = 150.0 * multiplier
+        bills[6].update(register_end=2950.0, multiplier_billed=multiplier, kwh_billed=kwh)
+        bills[6].update(energy_charge=kwh * 0.8, amount=kwh * 0.8)
+        for month, bill in enumerate(bills[7:]):
+            bill.update(
+                register_start=200.0 * month,
+                register_end=200.0 * (month + 1),
+                multiplier_billed=60.0,
+            )
+        u.order(customer_id, "meter_replacement", "2024-07-16", old, "60")
+        u.orders[-1].update(old_final_read=2950.0, new_first_read=0.0)
+    found = run(u, ["multiplier_mismatch", "meter_change_energy_lost"])
+    assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"jul20": 2_400.0, "jul20n": 2_400.0}
+    )
+    recomputed = recompute(u.dataset())
+    july = recomputed[(recomputed["period"] == "2024-07") & (recomputed["line_type"] == "energy")]
+    assert july.set_index("customer_id")["quantity_due"].to_dict() == pytest.approx(
+        {"jul20": 6_000.0, "jul20n": 6_000.0, "right": 6_000.0}
     )
 
 
