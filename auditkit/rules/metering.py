@@ -218,11 +218,13 @@ def _multiplier_evidence(found: object, archive: object) -> list:
             evidence.append(clause("demand_charge_short", amount=found.basic_money))
         if found.fund_money > 0:
             evidence.append(clause("funds_short", amount=found.fund_money))
-    return [
-        *evidence,
-        *at_tariff_due(found.tariff_due_first, found.surcharge),
-        clause("revenue", amount=max(found.revenue, 0.0)),
-    ]
+    # A net over-billing is to refund, not revenue: said as the line rules say it.
+    money = (
+        clause("revenue", amount=found.revenue)
+        if found.revenue >= 0
+        else clause("lines.over", amount=-found.revenue)
+    )
+    return [*evidence, *at_tariff_due(found.tariff_due_first, found.surcharge), money]
 
 
 def bills_off_the_multiplier(ctx: RuleContext, params: dict) -> np.ndarray:

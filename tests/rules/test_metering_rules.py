@@ -321,6 +321,31 @@ def test_the_old_meters_last_bill_in_the_swap_month_is_due_the_multiplier_before
     )
 
 
+def test_a_net_over_billing_is_said_to_refund_not_as_no_money():
+    """An order recording CT 40 → 60 on 1 December; January to November billed at 50 where
+    40 was due: 11 × 300 × (50 − 40) = 33,000 kWh × 0.80 = ¥26,400.00 billed too much, to
+    refund, no revenue (was "(¥0.00)"). Near miss: the same at 30, 33,000 kWh short, ¥26,400.00
+    revenue said as such."""
+    u = Utility()
+    for customer_id, multiplier in (("over50", 50.0), ("under30", 30.0)):
+        u.customer(customer_id, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+        bills = u.monthly(customer_id, flat(12_000), multiplier=40.0, tariff="COM")
+        for bill in bills[:11]:
+            kwh = 300.0 * multiplier
+            bill.update(multiplier_billed=multiplier, kwh_billed=kwh)
+            bill.update(energy_charge=kwh * 0.8, amount=kwh * 0.8)
+        bills[11].update(multiplier_billed=60.0, kwh_billed=18_000.0)
+        bills[11].update(energy_charge=14_400.0, amount=14_400.0)
+        u.order(customer_id, "meter_replacement", "2024-12-01", "40", "60")
+        u.orders[-1].update(old_final_read=4300.0, new_first_read=4300.0)
+    found = run(u, ["multiplier_mismatch"]).set_index("customer_id")
+    assert found["revenue_impact"].to_dict() == pytest.approx({"over50": 0.0, "under30": 26_400.0})
+    assert found.loc["over50", "evidence"].endswith(
+        ": 33,000 kWh billed too much; over-billed ¥26,400.00 (to refund, not counted as revenue)"
+    )
+    assert found.loc["under30", "evidence"].endswith(": 33,000 kWh not billed (¥26,400.00)")
+
+
 def test_bills_before_two_swaps_in_one_bill_recording_no_old_multiplier_are_not_judged():
     """Archive CT 60; January to November billed at 40; December joins three meters, 40 → 50 on
     5 December (old 4,300 → final 4,340) and 50 → 60 on 20 December (0 → final 30, the third
