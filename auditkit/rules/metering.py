@@ -259,9 +259,12 @@ def _billed_off_due(ctx: RuleContext, tolerance: float) -> tuple[np.ndarray, np.
     archive_multiplier = _archive_multiplier(ctx)
     billed = ctx.bills["multiplier_billed"].to_numpy(dtype=float)
     rows = _multiplier_differs(ctx, billed, archive_multiplier, tolerance)
-    if not (len(rows) and len(ctx.orders_of("meter_replacement"))):
+    if not len(ctx.orders_of("meter_replacement")):
         return rows, archive_multiplier[ctx.bill_customer[rows]]
-    before, unknown, old_meter_last = _multiplier_before_replacements(ctx)
+    swapped, before, unknown, old_meter_last = _multiplier_before_replacements(ctx)
+    # The bills of customers with swaps are judged on the multiplier due even where they billed
+    # the archive's (60 billed before a swap from 40 over-bills).
+    rows = np.union1d(rows, swapped)
     due, changed = ctx.in_force(
         archive_multiplier[ctx.bill_customer], ("meter_replacement",), old_value=before
     )
@@ -278,14 +281,15 @@ def _billed_off_due(ctx: RuleContext, tolerance: float) -> tuple[np.ndarray, np.
         old_value=np.where(unknown, 1.0, np.where(np.isnan(before), np.nan, 0.0)),
     )
     not_known = (in_force_unknown[0][rows] == 1) | (in_force_unknown[1][rows] == 1)
-    rows = rows[~(as_due | as_changed | not_known)]
+    rows = rows[~(as_due | as_changed | not_known) & np.isfinite(due[rows])]
     return rows, due[rows]
 
 
 def _multiplier_before_replacements(
     ctx: RuleContext,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per meter_replacement order (`ctx.orders_of`), the multiplier before it as the bill
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The rows of the bills of customers with meter_replacement orders; per such order
+    (`ctx.orders_of`), the multiplier before it as the bill
     frame prices the kWh due (`multiplier_before_replacements`): one recording meter numbers or
     nothing takes the bills' multiplier where they changed it exactly at the replacement;
     whether it is unknown: none recorded and its first new bill holding two swaps (three
@@ -297,7 +301,7 @@ def _multiplier_before_replacements(
     old_meter_last = np.full(len(ctx.bills), np.nan)
     known = (swaps.last_old >= 0) & np.isfinite(before)
     old_meter_last[rows[swaps.last_old[known]]] = before[known]
-    return before, np.isnan(before) & swaps.crowded, old_meter_last
+    return rows, before, np.isnan(before) & swaps.crowded, old_meter_last
 
 
 def _multiplier_differs(

@@ -324,10 +324,12 @@ def test_the_old_meters_last_bill_in_the_swap_month_is_due_the_multiplier_before
 def test_a_net_over_billing_is_said_to_refund_not_as_no_money():
     """An order recording CT 40 → 60 on 1 December; January to November billed at 50 where
     40 was due: 11 × 300 × (50 − 40) = 33,000 kWh × 0.80 = ¥26,400.00 billed too much, to
-    refund, no revenue (was "(¥0.00)"). Near miss: the same at 30, 33,000 kWh short, ¥26,400.00
-    revenue said as such."""
+    refund, no revenue (was "(¥0.00)"). At the archive's 60 where 40 was due ("over60"): 11 ×
+    300 × 20 = 66,000 kWh × 0.80 = ¥52,800.00 to refund (was no finding: only bills off the
+    archive's multiplier were looked at). Near miss: the same at 30, 33,000 kWh short,
+    ¥26,400.00 revenue said as such."""
     u = Utility()
-    for customer_id, multiplier in (("over50", 50.0), ("under30", 30.0)):
+    for customer_id, multiplier in (("over50", 50.0), ("over60", 60.0), ("under30", 30.0)):
         u.customer(customer_id, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
         bills = u.monthly(customer_id, flat(12_000), multiplier=40.0, tariff="COM")
         for bill in bills[:11]:
@@ -339,7 +341,12 @@ def test_a_net_over_billing_is_said_to_refund_not_as_no_money():
         u.order(customer_id, "meter_replacement", "2024-12-01", "40", "60")
         u.orders[-1].update(old_final_read=4300.0, new_first_read=4300.0)
     found = run(u, ["multiplier_mismatch"]).set_index("customer_id")
-    assert found["revenue_impact"].to_dict() == pytest.approx({"over50": 0.0, "under30": 26_400.0})
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"over50": 0.0, "over60": 0.0, "under30": 26_400.0}
+    )
+    assert found.loc["over60", "evidence"].endswith(
+        ": 66,000 kWh billed too much; over-billed ¥52,800.00 (to refund, not counted as revenue)"
+    )
     assert found.loc["over50", "evidence"].endswith(
         ": 33,000 kWh billed too much; over-billed ¥26,400.00 (to refund, not counted as revenue)"
     )
