@@ -709,9 +709,9 @@ def _kwh_say_joined(replacements: Replacements, reads: MeterReads, bill: np.ndar
     meters than the old meter's alone: (final − start) × the old multiplier (the order's old
     value, else the one billed) + (end − first) × the one billed, against (end − start) × the old
     multiplier; without the final read a join is at least its new part (at or above it, the kWh
-    agree). No kWh billed, no evidence of a join: a swap order without the final read and a bill
-    reading the old meter 2,800 → 2,950 (6,000 kWh at 40) is no join, though 2,950 − 0 new
-    units would price it 177,000 kWh."""
+    agree); no kWh billed (NaN), no evidence of a join. A swap order without the final read and
+    a bill reading the old meter 2,800 → 2,950 (6,000 kWh at 40) make no join, though the new
+    meter's 2,950 − 0 units would price that bill at 177,000 kWh."""
     at = np.maximum(bill, 0)
     kwh, billed = reads.kwh[at], reads.multiplier[at]
     start, end = reads.start[at], reads.end[at]
