@@ -225,6 +225,10 @@ def prepare_bills(
         )
         for name, types in CHANGES.items()
     }
+    # The old meter's last bill of a swap reads the old meter alone, though read to a day after
+    # the swap: due at the multiplier before it.
+    old_meter_last = (swaps.last_old >= 0) & np.isfinite(before)
+    in_force["multiplier"][ordered[swaps.last_old[old_meter_last]]] = before[old_meter_last]
     read_type = text("read_type")
     estimated = np.asarray(read_type == "estimated")
     metered = _metered_due(
@@ -634,9 +638,12 @@ def meter_swap_bills(replacements: Replacements, reads: MeterReads) -> MeterSwap
     after), it starts on the old meter (where the old meter's last bill ended, to the
     hundredth; the first bill of the extract, no bill before it: its register runs back below
     its start), not at the new meter's first read nor past the old meter's final read, and it
-    ends on the new meter (not at the old meter's final read). Without the new meter's first
-    read no bill joins; a final read not recorded leaves its comparisons open. A bill holding
-    two swaps (`crowded`) joins none."""
+    ends on the new meter (not at the old meter's final read), and its kWh say so
+    (`_kwh_say_joined`). Without the new meter's first read no bill joins; a final read not
+    recorded leaves its comparisons open (the kWh then decide). A bill that passes the reads but
+    whose kWh are the old meter's alone (a bill stopping short of the final read, or one of an
+    order without it) is the old meter's last bill, the next one the new meter's first. A bill
+    holding two swaps (`crowded`) joins none."""
     cust, day, final, first_read = (
         replacements.cust,
         replacements.day,
@@ -668,20 +675,55 @@ def meter_swap_bills(replacements: Replacements, reads: MeterReads) -> MeterSwap
         & ~(np.abs(reads.end[bill] - first_read) < READ_MATCH)
         & ((np.abs(reads.end[bill] - final) < READ_MATCH) | from_first)
     )
+    # A bill whose reads would join both meters but whose kWh are the old meter's alone.
+    reads_join = ~ends_old & _reads_join(replacements, reads, at, own(position - 1))
+    ends_old |= reads_join & ~_kwh_say_joined(replacements, reads, at)
     position = position + ends_old
     first_new, last_old = own(position), own(position - 1)
+    joined = _reads_join(replacements, reads, first_new, last_old)
+    joined &= _kwh_say_joined(replacements, reads, first_new)
+    # Swaps of other days in the same first new bill.
+    swaps = np.unique(np.stack([first_new, day])[:, first_new >= 0], axis=1)
+    per_bill = np.bincount(swaps[0], minlength=n)
+    crowded = (first_new >= 0) & (per_bill[np.maximum(first_new, 0)] > 1)
+    return MeterSwapBills(last_old, first_new, joined & ~crowded, crowded)
+
+
+def _reads_join(
+    replacements: Replacements, reads: MeterReads, first_new: np.ndarray, last_old: np.ndarray
+) -> np.ndarray:
+    """Per replacement, whether the reads of the bill `first_new` (−1: none) join both meters
+    (`meter_swap_bills`), `last_old` the bill before it (−1: none)."""
+    final, first_read = replacements.final, replacements.first
     new, old = np.maximum(first_new, 0), np.maximum(last_old, 0)
     start, end = reads.start[new], reads.end[new]
     continues = np.where(last_old >= 0, np.abs(start - reads.end[old]) < READ_MATCH, end < start)
     starts_old = continues & ~(np.abs(start - first_read) < READ_MATCH) & ~(final < start)
     ends_new = ~(np.abs(end - final) < READ_MATCH)
-    joined = (first_new >= 0) & ~np.isnan(first_read) & (day >= reads.from_day[new])
-    joined &= starts_old & ends_new
-    # Swaps of other days in the same first new bill.
-    swaps = np.unique(np.stack([first_new, day])[:, first_new >= 0], axis=1)
-    per_bill = np.bincount(swaps[0], minlength=n)
-    crowded = (first_new >= 0) & (per_bill[new] > 1)
-    return MeterSwapBills(last_old, first_new, joined & ~crowded, crowded)
+    joined = (first_new >= 0) & ~np.isnan(first_read) & (replacements.day >= reads.from_day[new])
+    return joined & starts_old & ends_new
+
+
+def _kwh_say_joined(replacements: Replacements, reads: MeterReads, bill: np.ndarray) -> np.ndarray:
+    """Per replacement, whether the kWh billed on `bill` (−1: none) are nearer a join of both
+    meters than the old meter's alone: (final − start) × the old multiplier (the order's old
+    value, else the one billed) + (end − first) × the one billed, against (end − start) × the old
+    multiplier; without the final read a join is at least its new part (at or above it, the kWh
+    agree); no kWh billed (NaN), no evidence of a join. A swap order without the final read and
+    a bill reading the old meter 2,800 → 2,950 (6,000 kWh at 40) make no join, though the new
+    meter's 2,950 − 0 units would price that bill at 177,000 kWh."""
+    at = np.maximum(bill, 0)
+    kwh, billed = reads.kwh[at], reads.multiplier[at]
+    start, end = reads.start[at], reads.end[at]
+    old = np.where(np.isfinite(replacements.old), replacements.old, billed)
+    new_part = (end - replacements.first) * billed
+    join_gap = np.where(
+        np.isnan(replacements.final),
+        np.maximum(new_part - kwh, 0.0),
+        np.abs(kwh - (replacements.final - start) * old - new_part),
+    )
+    one_meter_gap = np.abs(kwh - (end - start) * old)
+    return (bill >= 0) & (join_gap < one_meter_gap)
 
 
 def _old_meter_last_days(
@@ -709,8 +751,8 @@ def multiplier_before_replacements(
     read from that day on, the first new bill (`swaps`) decides only where it billed the old
     meter's units (joined, or added: `_old_part_multiplier`) at that last bill's multiplier and
     the new meter's at another (a bill billing them all at one multiplier shows a meter-only
-    swap, the CT kept); else NaN (the order changes no multiplier: the archive's is due before
-    it)."""
+    swap, the CT kept), not one holding two swaps (`crowded`: which units are whose is not
+    known); else NaN (the order changes no multiplier: the archive's is due before it)."""
     before = replacements.old.astype(float, copy=True)
     unknown = np.flatnonzero(np.isnan(before))
     if not len(unknown) or not len(reads.cust):
@@ -731,8 +773,9 @@ def multiplier_before_replacements(
     first = billed_next_to(_key(reads.cust, reads.from_day), 0)
     changed = np.isfinite(last) & np.isfinite(first) & (last != first)
     # No bill read from the day on: the first new bill tells, where it billed the old meter's
-    # units at the multiplier before and the new meter's at another.
-    mixed = np.isnan(first) & (swaps.first_new[unknown] >= 0)
+    # units at the multiplier before and the new meter's at another; not one holding two swaps
+    # (three meters: which units are whose is not known, the multiplier before stays unknown).
+    mixed = np.isnan(first) & (swaps.first_new[unknown] >= 0) & ~swaps.crowded[unknown]
     new_bill = swaps.first_new[unknown][mixed]
     old_part = _old_part_multiplier(replacements, reads, swaps)[unknown][mixed]
     changed[mixed] = np.isclose(old_part, last[mixed], rtol=1e-3) & (

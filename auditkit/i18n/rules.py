@@ -52,11 +52,14 @@ _CODES = {
 _RULES = {
     "rule.multiplier_mismatch.title": ("计费倍率与档案倍率不符", "Billed multiplier differs from the archive"),
     "rule.multiplier_mismatch.checks": (
-        "计费倍率 ≠ 档案中电流互感器变比 × 电压互感器变比（ct_ratio × pt_ratio）；涉及电费自第一期倍率不符的账单起算，"
+        "计费倍率 ≠ 应收倍率：档案中电流互感器变比 × 电压互感器变比（ct_ratio × pt_ratio），换表前为换表工单的原倍率"
+        "（工单未记原倍率时按换表前后账单的倍率）；涉及电费自第一期倍率不符的账单起算，按应收倍率计，"
         "有明细的账单按应收倍率重算各项电费（分时、阶梯、基金、基本电费、力调），否则为少计电量的电费及基金",
-        "multiplier_billed ≠ archive ct_ratio × pt_ratio; impact from the first mismatched bill, "
-        "on itemized bills the recomputed bill at the multiplier due (periods, tiers, funds, "
-        "basic charge, power factor), else the missing kWh's energy and funds",
+        "multiplier_billed ≠ the multiplier due: archive ct_ratio × pt_ratio, before a meter "
+        "replacement the order's old multiplier (where it records none, the bills' around it); "
+        "impact from the first mismatched bill, at the multiplier due: on itemized bills the "
+        "recomputed bill (periods, tiers, funds, basic charge, power factor), else the missing "
+        "kWh's energy and funds",
     ),
     "rule.register_mismatch.title": ("电量与示数不符（示数跳变、倒走或少计）", "Billed energy does not follow the registers"),
     "rule.register_mismatch.checks": (
@@ -417,6 +420,15 @@ _EVIDENCE = {
         "{bills:count:bill} {months:span} used {used:clause} where the archive has CT {ct:num2} × "
         "PT {pt:num2} = {archive:num2}: {energy:clause}",
     ),
+    "evidence.multiplier_mismatch.before_swap": (
+        "{months:span} 共 {bills:count:bill}按{used:clause} 计费，而应收倍率为 {due:clause}（换表前为原倍率，"
+        "换表后为档案倍率 CT {ct:num2} × PT {pt:num2} = {archive:num2}）：{energy:clause}",
+        "{bills:count:bill} {months:span} used {used:clause} where the multiplier due is {due:clause} "
+        "(before a meter replacement its old multiplier, after it the archive's CT {ct:num2} × "
+        "PT {pt:num2} = {archive:num2}): {energy:clause}",
+    ),
+    "evidence.multiplier.due_one": ("{multiplier:num2}", "{multiplier:num2}"),
+    "evidence.multiplier.due_range": ("{low:num2} 至 {high:num2}", "{low:num2} to {high:num2}"),
     "evidence.multiplier.one": ("倍率 {multiplier:num2}", "multiplier {multiplier:num2}"),
     "evidence.multiplier.range": ("倍率 {low:num2} 至 {high:num2}", "multipliers {low:num2} to {high:num2}"),
     "evidence.kwh.not_billed": ("少计电量 {kwh:num0} 千瓦时", "{kwh:num0} kWh not billed"),

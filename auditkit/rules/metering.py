@@ -86,6 +86,10 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         billed_min=billed,
         billed_max=billed,
         archive_first=archive,
+        due_first=multiplier_due,
+        due_min=multiplier_due,
+        due_max=multiplier_due,
+        before_swap_max=multiplier_due != archive,
         **{f"{name}_money": money for name, money in parts.items()},
     )
     archive_ratios = customers[["ct_ratio", "pt_ratio"]].iloc[grouped["cust"]]
@@ -95,7 +99,7 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
             grouped.itertuples(), archive_ratios.itertuples(index=False), strict=True
         )
     ]
-    score = np.abs(1 - grouped["billed_min"] / grouped["archive_first"])
+    score = np.abs(1 - grouped["billed_min"] / grouped["due_first"])
     return raw_per_customer(grouped, evidence, 0.5 + score)
 
 
@@ -165,8 +169,9 @@ def _recomputed_shortfall(
 
 
 def _multiplier_evidence(found: object, archive: object) -> list:
-    """The bills, multipliers billed and archived, and the energy and money they leave out:
-    by line type where a bill was recomputed, else the demand charge and funds beside the
+    """The bills, multipliers billed and due (the archive's, or before a meter replacement
+    its old one, with the archive's beside it), and the energy and money they leave out: by
+    line type where a bill was recomputed, else the demand charge and funds beside the
     energy."""
     low, high = found.billed_min, found.billed_max
     used = (
@@ -178,18 +183,18 @@ def _multiplier_evidence(found: object, archive: object) -> list:
     energy = (
         clause("kwh.not_billed", kwh=kwh) if kwh >= 0 else clause("kwh.billed_too_much", kwh=-kwh)
     )
-    evidence = [
-        clause(
-            "multiplier_mismatch",
-            bills=found.bills,
-            months=(found.month_from, found.month_to),
-            used=used,
-            ct=archive.ct_ratio,
-            pt=archive.pt_ratio,
-            archive=found.archive_first,
-            energy=energy,
+    archived = {"ct": archive.ct_ratio, "pt": archive.pt_ratio, "archive": found.archive_first}
+    said = {"bills": found.bills, "months": (found.month_from, found.month_to), "used": used}
+    if found.before_swap_max:
+        due = (
+            clause("multiplier.due_one", multiplier=found.due_min)
+            if found.due_min == found.due_max
+            else clause("multiplier.due_range", low=found.due_min, high=found.due_max)
         )
-    ]
+        head = clause("multiplier_mismatch.before_swap", **said, due=due, **archived, energy=energy)
+    else:
+        head = clause("multiplier_mismatch", **said, **archived, energy=energy)
+    evidence = [head]
     if found.recomputed:
         evidence.append(
             clause(
@@ -213,11 +218,13 @@ def _multiplier_evidence(found: object, archive: object) -> list:
             evidence.append(clause("demand_charge_short", amount=found.basic_money))
         if found.fund_money > 0:
             evidence.append(clause("funds_short", amount=found.fund_money))
-    return [
-        *evidence,
-        *at_tariff_due(found.tariff_due_first, found.surcharge),
-        clause("revenue", amount=max(found.revenue, 0.0)),
-    ]
+    # A net over-billing is to refund, not revenue: said as the line rules say it.
+    money = (
+        clause("revenue", amount=found.revenue)
+        if found.revenue >= 0
+        else clause("lines.over", amount=-found.revenue)
+    )
+    return [*evidence, *at_tariff_due(found.tariff_due_first, found.surcharge), money]
 
 
 def bills_off_the_multiplier(ctx: RuleContext, params: dict) -> np.ndarray:
@@ -248,29 +255,53 @@ def _billed_off_due(ctx: RuleContext, tolerance: float) -> tuple[np.ndarray, np.
     (relative), and the multiplier due on each: the archive's, or around a meter replacement
     with its order the old or new value (before it, its old value was due; in its month either,
     as the bill may read the old meter or the new one: the one in force after the month is
-    priced)."""
+    priced, but on the old meter's last bill, `meter_swap_bills`, the old one alone)."""
     archive_multiplier = _archive_multiplier(ctx)
     billed = ctx.bills["multiplier_billed"].to_numpy(dtype=float)
     rows = _multiplier_differs(ctx, billed, archive_multiplier, tolerance)
-    if not (len(rows) and len(ctx.orders_of("meter_replacement"))):
+    if not len(ctx.orders_of("meter_replacement")):
         return rows, archive_multiplier[ctx.bill_customer[rows]]
+    swapped, before, unknown, old_meter_last = _multiplier_before_replacements(ctx)
+    # The bills of customers with swaps are judged on the multiplier due even where they billed
+    # the archive's (60 billed before a swap from 40 over-bills).
+    rows = np.union1d(rows, swapped)
     due, changed = ctx.in_force(
-        archive_multiplier[ctx.bill_customer],
-        ("meter_replacement",),
-        old_value=_multiplier_before_replacements(ctx),
+        archive_multiplier[ctx.bill_customer], ("meter_replacement",), old_value=before
     )
+    on_old_meter = np.isfinite(old_meter_last)
+    due = np.where(on_old_meter, old_meter_last, due)
+    changed = np.where(on_old_meter, np.nan, changed)
     as_due = np.abs(billed[rows] - due[rows]) <= tolerance * due[rows]
     as_changed = np.abs(billed[rows] - changed[rows]) <= tolerance * changed[rows]
-    rows = rows[~(as_due | as_changed)]
+    # The order in force being one whose multiplier before is unknown (1; a known one 0): the
+    # bills before it, and in its month, are not judged.
+    in_force_unknown = ctx.in_force(
+        np.zeros(len(ctx.bills)),
+        ("meter_replacement",),
+        old_value=np.where(unknown, 1.0, np.where(np.isnan(before), np.nan, 0.0)),
+    )
+    not_known = (in_force_unknown[0][rows] == 1) | (in_force_unknown[1][rows] == 1)
+    rows = rows[~(as_due | as_changed | not_known) & np.isfinite(due[rows])]
     return rows, due[rows]
 
 
-def _multiplier_before_replacements(ctx: RuleContext) -> np.ndarray:
-    """Per meter_replacement order (`ctx.orders_of`), the multiplier before it as the bill
+def _multiplier_before_replacements(
+    ctx: RuleContext,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The rows of the bills of customers with meter_replacement orders; per such order
+    (`ctx.orders_of`), the multiplier before it as the bill
     frame prices the kWh due (`multiplier_before_replacements`): one recording meter numbers or
-    nothing takes the bills' multiplier where they changed it exactly at the replacement."""
-    _, replacements, reads, swaps = meter_swaps(ctx, ctx.orders_of("meter_replacement"))
-    return multiplier_before_replacements(replacements, reads, swaps)
+    nothing takes the bills' multiplier where they changed it exactly at the replacement;
+    whether it is unknown: none recorded and its first new bill holding two swaps (three
+    meters, `MeterSwapBills.crowded`: the bills cannot tell it); and per bill, that multiplier
+    on the old meter's last bill of a swap (it reads the old meter alone, as the bill frame
+    prices it), else NaN."""
+    rows, replacements, reads, swaps = meter_swaps(ctx, ctx.orders_of("meter_replacement"))
+    before = multiplier_before_replacements(replacements, reads, swaps)
+    old_meter_last = np.full(len(ctx.bills), np.nan)
+    known = (swaps.last_old >= 0) & np.isfinite(before)
+    old_meter_last[rows[swaps.last_old[known]]] = before[known]
+    return rows, before, np.isnan(before) & swaps.crowded, old_meter_last
 
 
 def _multiplier_differs(

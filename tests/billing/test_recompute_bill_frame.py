@@ -261,6 +261,29 @@ def test_a_bill_joins_both_meters_as_meter_change_energy_lost_reads_it():
     assert last["kwh_due"].to_dict() == {"D": 3000.0, "F": 5000.0, "O": 4000.0, "S": 12000.0}
 
 
+def test_a_bill_whose_kwh_are_the_old_meters_alone_is_due_its_own_registers():
+    """March read the old meter only, 1,000 → 1,030 (30 × 100 = 3,000 kWh, billed right), on a
+    swap on 11 March; the new meter's first bill is not in the extract. Its reads pass for a
+    join, its kWh do not: without the final read ("N") it was due (1,030 − 0) × 100 = 103,000
+    kWh (+100,000); with a final read of 1,050 it stops short of ("H") (1,050 − 1,000) × 100 +
+    (1,030 − 0) × 100 = 108,000 (+105,000). Both are due their own 3,000. Near miss ("J"): a
+    bill joining both meters, 1,000 → final 1,040 and the new meter 0 → 30, billed (40 + 30)
+    × 100 = 7,000 kWh, due 7,000 as joined (its own registers would say (30 − 1,000) × 100)."""
+    b = Billing()
+    for customer_id in ("N", "H", "J"):
+        b.customer(customer_id, ct_ratio=100.0)
+        b.bill(customer_id, "2024-02", 4000, 0.90, start=960.0, multiplier=100)
+    b.bill("N", "2024-03", 3000, 0.90, start=1000, register_end=1030.0, multiplier=100)
+    _swap(b, "N", "2024-03-11", "E-1", new_first_read=0.0)
+    b.bill("H", "2024-03", 3000, 0.90, start=1000, register_end=1030.0, multiplier=100)
+    _swap(b, "H", "2024-03-11", "E-1", old_final_read=1050.0, new_first_read=0.0)
+    b.bill("J", "2024-03", 7000, 0.90, start=1000, register_end=30.0, multiplier=100)
+    _swap(b, "J", "2024-03-11", "E-1", old_final_read=1040.0, new_first_read=0.0)
+    frame = _frame(b)
+    march = frame[frame["period"] == "2024-03"].set_index("customer_id")
+    assert march["kwh_due"].to_dict() == {"H": 3000.0, "J": 7000.0, "N": 3000.0}
+
+
 def test_a_joined_bill_billing_both_meters_at_one_multiplier_keeps_the_archives_before_it():
     """A meter-only swap (meter numbers) on 11 March, CT 100 kept, the bills before it billed 50
     by mistake: March joins old 1,000 → final 1,040 and new 0 → 30 and bills all 70 units at

@@ -61,9 +61,10 @@ def test_multiplier_mismatch_in_both_languages():
     )
     assert found["over"] == (
         "3 bills 2024-01..2024-03 used multipliers 40.00 to 60.00 where the archive has CT 20.00 × "
-        "PT 1.00 = 20.00: 167 kWh billed too much (¥0.00)",
+        "PT 1.00 = 20.00: 167 kWh billed too much; over-billed ¥133.33 (to refund, not counted as "
+        "revenue)",  # 100 × (1 − 20 / 40) × 2 + 100 × (1 − 20 / 60) = 166.67 kWh × 0.80
         "2024-01 至 2024-03 共 3 期账单按倍率 40.00 至 60.00 计费，而档案倍率为 CT 20.00 × PT 1.00 = 20.00："
-        "多计电量 167 千瓦时（涉及电费 0.00 元）",
+        "多计电量 167 千瓦时；多计 133.33 元（应退补，不计入涉及电费）",
     )
 
 

@@ -955,3 +955,35 @@ def test_a_bill_short_of_its_registers_owes_its_funds_on_monthly_data_too():
     found = rules.run(Dataset.from_frames(tables), rules="register_mismatch")
     assert found["revenue_impact"].tolist() == [pytest.approx(33.20)]
     assert found["evidence"].iat[0].endswith("(¥33.20), of which ¥1.20 of funds")
+
+
+def test_a_bill_whose_kwh_are_the_old_meters_alone_is_its_last_though_its_reads_could_join():
+    """July read the old meter only, 2,800 → 2,950 (150 × 40 = 6,000 kWh, billed right), on a
+    CT 40 → 60 swap on 16 July; August starts the new meter at 30 though its first read was 0:
+    30 × 60 = 1,800 kWh never billed × 0.8 = ¥1,440.00. July's reads pass for a join (it runs
+    on from June, ends off the final read), but its kWh are one meter's: a join would be
+    (2,950 − 0) × 40 = 118,000 kWh at least. Without the final read ("nofinal") July was taken
+    as joined and the ¥1,440.00 hidden; with a final read of 3,000 ("short") July stops 50
+    units short of it: 50 × 40 + 30 × 60 = 2,000 + 1,800 = 3,800 kWh × 0.8 = ¥3,040.00 (was
+    (3,000 − 2,800) × 40 = 8,000 kWh, ¥6,400.00). Near miss ("withfinal"): July read up to the
+    final read 2,950, the ¥1,440.00 alone."""
+    u = Utility()
+    for cid, final in (("nofinal", None), ("withfinal", 2950.0), ("short", 3000.0)):
+        u.customer(cid, ct_ratio=60.0, contract_capacity_kva=160.0, **COMMERCIAL)
+        bills = u.monthly(cid, flat(12_000), multiplier=40.0, tariff="COM")
+        bills[6].update(register_end=2950.0, kwh_billed=6000.0, energy_charge=4800.0)
+        bills[6]["amount"] = 4800.0
+        for month, bill in enumerate(bills[7:]):
+            bill.update(
+                register_start=30.0 + 200.0 * month,
+                register_end=30.0 + 200.0 * (month + 1),
+                multiplier_billed=60.0,
+            )
+        u.order(cid, "meter_replacement", "2024-07-16", old=f"M-{cid}", new=f"N-{cid}")
+        if final is not None:
+            u.orders[-1]["old_final_read"] = final
+        u.orders[-1]["new_first_read"] = 0.0
+    found = findings_of(u, "meter_change_energy_lost")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"nofinal": 1440.0, "withfinal": 1440.0, "short": 3040.0}
+    )

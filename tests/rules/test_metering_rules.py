@@ -6,6 +6,7 @@ import pytest
 from rule_builder import COMMERCIAL, PERIODS, TWO_PART_BY_CAPACITY, WHOLE_DATA, Utility, flat, run
 
 from auditkit import rules
+from auditkit.billing.recompute import recompute
 
 
 def test_multiplier_mismatch_fires_with_revenue_from_the_first_bill():
@@ -244,6 +245,138 @@ def test_bills_before_a_meter_swap_are_priced_at_the_multiplier_due_then():
     found = run(u, ["multiplier_mismatch"])
     assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
         {"march20": 4_800.0, "rec40": 26_400.0}
+    )
+
+
+def test_evidence_and_score_of_bills_before_a_swap_name_the_multiplier_due_not_the_archives():
+    """An order recording the old multiplier 40 (CT 40 → 60 on 1 December), the 11 bills
+    before it at 30: priced at 40, 11 × 300 × (40 − 30) = 33,000 kWh × 0.80 = ¥26,400.00, so
+    the evidence says 40 is due (the archive's 60 after the swap) and the score is
+    0.5 + |1 − 30 / 40| = 0.75, not 0.5 + |1 − 30 / 60| = 1.0. Near miss: bills at 30 with no
+    swap, the archive's 60 due and said: 12 × 300 × 30 = 108,000 kWh × 0.80 = ¥86,400.00,
+    score 1.0."""
+    u = Utility()
+    u.customer("rec40", contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+    bills = u.monthly("rec40", flat(9_000), multiplier=30.0, tariff="COM")
+    bills[11].update(register_start=0.0, register_end=200.0, multiplier_billed=60.0)
+    u.order("rec40", "meter_replacement", "2024-12-01", "40", "60")
+    u.orders[-1].update(old_final_read=4300.0, new_first_read=0.0)
+    u.customer("archive", contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+    u.monthly("archive", flat(9_000), multiplier=30.0, tariff="COM")
+    found = run(u, ["multiplier_mismatch"]).set_index("customer_id")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"rec40": 26_400.0, "archive": 86_400.0}
+    )
+    assert found["score"].to_dict() == pytest.approx({"rec40": 0.75, "archive": 1.0})
+    zh = dict(zip(found.index, rules.evidence_text(found.reset_index(), "zh"), strict=True))
+    assert found.loc["rec40", "evidence"] == (
+        "11 bills 2024-01..2024-11 used multiplier 30.00 where the multiplier due is 40.00 "
+        "(before a meter replacement its old multiplier, after it the archive's CT 60.00 × "
+        "PT 1.00 = 60.00): 33,000 kWh not billed (¥26,400.00)"
+    )
+    assert zh["rec40"] == (
+        "2024-01 至 2024-11 共 11 期账单按倍率 30.00 计费，而应收倍率为 40.00（换表前为原倍率，"
+        "换表后为档案倍率 CT 60.00 × PT 1.00 = 60.00）：少计电量 33,000 千瓦时（涉及电费 26,400.00 元）"
+    )
+    assert found.loc["archive", "evidence"].startswith(
+        "12 bills 2024-01..2024-12 used multiplier 30.00 where the archive has CT 60.00 × PT 1.00 "
+        "= 60.00: 108,000 kWh not billed"
+    )
+
+
+def test_the_old_meters_last_bill_in_the_swap_month_is_due_the_multiplier_before():
+    """CT 40 → 60 swapped with the meter on 16 July (archive 60); July reads the old meter
+    alone, 2,800 → its final 2,950, billed at 20: 150 × 20 = 3,000 kWh. Due 150 × 40 = 6,000:
+    3,000 kWh × 0.80 = ¥2,400.00 (was priced at the new 60, 150 × 40 = 6,000 kWh, ¥4,800.00),
+    whether the order records 40 ("jul20") or meter numbers, the bills telling 40 ("jul20n").
+    The recomputation prices July at 6,000 kWh too (was 150 × 60 = 9,000). Near miss ("right"):
+    July billed at 40, 6,000 kWh: nothing."""
+    u = Utility()
+    for customer_id, multiplier, old in (
+        ("jul20", 20.0, "40"),
+        ("jul20n", 20.0, "E-1"),
+        ("right", 40.0, "40"),
+    ):
+        u.customer(customer_id, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+        bills = u.monthly(customer_id, flat(12_000), multiplier=40.0, tariff="COM")
+        kwh = 150.0 * multiplier
+        bills[6].update(register_end=2950.0, multiplier_billed=multiplier, kwh_billed=kwh)
+        bills[6].update(energy_charge=kwh * 0.8, amount=kwh * 0.8)
+        for month, bill in enumerate(bills[7:]):
+            bill.update(
+                register_start=200.0 * month,
+                register_end=200.0 * (month + 1),
+                multiplier_billed=60.0,
+            )
+        u.order(customer_id, "meter_replacement", "2024-07-16", old, "60")
+        u.orders[-1].update(old_final_read=2950.0, new_first_read=0.0)
+    found = run(u, ["multiplier_mismatch", "meter_change_energy_lost"])
+    assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"jul20": 2_400.0, "jul20n": 2_400.0}
+    )
+    recomputed = recompute(u.dataset())
+    july = recomputed[(recomputed["period"] == "2024-07") & (recomputed["line_type"] == "energy")]
+    assert july.set_index("customer_id")["quantity_due"].to_dict() == pytest.approx(
+        {"jul20": 6_000.0, "jul20n": 6_000.0, "right": 6_000.0}
+    )
+
+
+def test_a_net_over_billing_is_said_to_refund_not_as_no_money():
+    """An order recording CT 40 → 60 on 1 December; January to November billed at 50 where
+    40 was due: 11 × 300 × (50 − 40) = 33,000 kWh × 0.80 = ¥26,400.00 billed too much, to
+    refund, no revenue (was "(¥0.00)"). At the archive's 60 where 40 was due ("over60"): 11 ×
+    300 × 20 = 66,000 kWh × 0.80 = ¥52,800.00 to refund (was no finding: only bills off the
+    archive's multiplier were looked at). Near miss: the same at 30, 33,000 kWh short,
+    ¥26,400.00 revenue said as such."""
+    u = Utility()
+    for customer_id, multiplier in (("over50", 50.0), ("over60", 60.0), ("under30", 30.0)):
+        u.customer(customer_id, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+        bills = u.monthly(customer_id, flat(12_000), multiplier=40.0, tariff="COM")
+        for bill in bills[:11]:
+            kwh = 300.0 * multiplier
+            bill.update(multiplier_billed=multiplier, kwh_billed=kwh)
+            bill.update(energy_charge=kwh * 0.8, amount=kwh * 0.8)
+        bills[11].update(multiplier_billed=60.0, kwh_billed=18_000.0)
+        bills[11].update(energy_charge=14_400.0, amount=14_400.0)
+        u.order(customer_id, "meter_replacement", "2024-12-01", "40", "60")
+        u.orders[-1].update(old_final_read=4300.0, new_first_read=4300.0)
+    found = run(u, ["multiplier_mismatch"]).set_index("customer_id")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"over50": 0.0, "over60": 0.0, "under30": 26_400.0}
+    )
+    assert found.loc["over60", "evidence"].endswith(
+        ": 66,000 kWh billed too much; over-billed ¥52,800.00 (to refund, not counted as revenue)"
+    )
+    assert found.loc["over50", "evidence"].endswith(
+        ": 33,000 kWh billed too much; over-billed ¥26,400.00 (to refund, not counted as revenue)"
+    )
+    assert found.loc["under30", "evidence"].endswith(": 33,000 kWh not billed (¥26,400.00)")
+
+
+def test_bills_before_two_swaps_in_one_bill_recording_no_old_multiplier_are_not_judged():
+    """Archive CT 60; January to November billed at 40; December joins three meters, 40 → 50 on
+    5 December (old 4,300 → final 4,340) and 50 → 60 on 20 December (0 → final 30, the third
+    0 → 50): 40 × 40 + 30 × 50 + 50 × 60 = 6,100 kWh, all billed. Orders recording meter
+    numbers: the multiplier before them is not known (which units of December are whose is
+    not), so the 40 is not proved wrong (was 11 × 300 × (60 − 40) = 66,000 kWh × 0.80 =
+    ¥52,800.00). Near miss: the same bills at 40 with no swap, the archive's 60 due all year:
+    12 × 300 × 20 = 72,000 kWh × 0.80 = ¥57,600.00."""
+    u = Utility()
+    u.customer("two", contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+    bills = u.monthly("two", flat(12_000), multiplier=40.0, tariff="COM")
+    bills[11].update(register_start=4300.0, register_end=50.0, multiplier_billed=60.0)
+    bills[11].update(kwh_billed=6100.0, energy_charge=4880.0, amount=4880.0)  # 6,100 × 0.8
+    for day, final, old, new in (
+        ("2024-12-05", 4340.0, "E-1", "E-2"),
+        ("2024-12-20", 30.0, "E-2", "E-3"),
+    ):
+        u.order("two", "meter_replacement", day, old, new)
+        u.orders[-1].update(old_final_read=final, new_first_read=0.0)
+    u.customer("no_swap", contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+    u.monthly("no_swap", flat(12_000), multiplier=40.0, tariff="COM")
+    found = run(u, ["multiplier_mismatch"])
+    assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"no_swap": 57_600.0}
     )
 
 

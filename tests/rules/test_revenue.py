@@ -343,5 +343,6 @@ def test_multiplier_above_the_archive_is_over_billing_with_nothing_owed():
     assert findings.iloc[0]["revenue_impact"] == 0
     assert findings.iloc[0]["evidence"] == (
         "3 bills 2024-01..2024-03 used multiplier 40.00 where the archive has CT 20.00 × PT 1.00 "
-        "= 20.00: 150 kWh billed too much (¥0.00)"
+        "= 20.00: 150 kWh billed too much; over-billed ¥120.00 (to refund, not counted as "
+        "revenue)"  # 3 × 100 × (1 − 20 / 40) = 150 kWh × 0.80
     )
