@@ -6,14 +6,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "rule.unbilled_account.checks": (
         "档案状态为在用的用户，在其所在供电单位有账单的月份连续 min_months 个月以上无账单：新装工单生效"
         "（接电当月及其后 grace_months 个月可不出账）后始终未出账、两期账单之间中断、或账单在稽查月前停止；"
-        "暂停、暂拆、销户工单生效后至下一期账单前的月份不计。涉及电费为估算：该户账单月电费中位数"
+        "暂停、销户工单生效后至下一期账单前的月份不计，已登记或归档的暂拆工单起至多 max_removal_months 个整月不计"
+        "（同零电量规则 zero_consumption 的参数）；不超过 max_off_season_months 个月、其他各年同月均无账单或零电量"
+        "（非工单所致）且各年其余月份有用电的为季节性停用（零电量月不出账的系统），不计。涉及电费为估算：该户账单月电费中位数"
         "（精确到分）× 漏计月数，无历史账单时用同用电类别用户月电费中位数；新装户自接电当月起计"
         "（宽限月份也计，接电当月按接电后天数折算）；漏计期间电量若在其后账单中补抄，实际少收会更少",
         "active accounts with no bill for at least min_months months in a row in months their "
         "district billed: a new connection never billed after its effective date (its month and "
         "grace_months more may go unbilled), a gap between bills, or bills that stop before the "
-        "audit month; months after a suspension, meter removal or closure order until the next "
-        "bill are not counted. Revenue is estimated: the customer's median monthly bill (to the "
+        "audit month; months after a suspension or closure order until the next bill are not "
+        "counted, nor those under a meter removal registered or archived, for at most "
+        "max_removal_months whole months, nor an off-season: at most max_off_season_months, the "
+        "same months unbilled or at 0 kWh with no order in the other years, and use in the rest "
+        "of each year (a billing system that issues no bill at 0 kWh; both thresholds "
+        "zero_consumption's). Revenue is estimated: the customer's median monthly bill (to the "
         "fen) × the months unbilled, its usage type's median where it has no bill; a new "
         "connection from its month on (its grace months too, its first month for the days "
         "since the connection); energy caught up by a later read makes the real loss smaller",

@@ -21,6 +21,7 @@ from auditkit.rules.addresses import address_codes, address_key, name_codes, pho
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import empty_raw, raw, rows_of
+from auditkit.rules.idle import UnbilledState, off_seasons, removal_spans, stopped_by_order
 from auditkit.rules.registry import rule
 from auditkit.stats.matrix import row_nanmedian
 
@@ -29,8 +30,10 @@ from auditkit.stats.matrix import row_nanmedian
 CUSTOMERS_PER_BLOCK = 2**14
 
 #: Orders after which an account may rightly go unbilled until its next bill: the whole account
-#: suspended, its meter removed (暂拆), or closed (a closure kept active is billed_after_closure's).
-UNBILLED_EXPLAINED_BY = ("suspension", "meter_removal", "closure")
+#: suspended, or closed (a closure kept active is billed_after_closure's). A meter removal (暂拆)
+#: explains missing bills as it explains zero ones (`idle.removal_spans`: registered, for at most
+#: zero_consumption's `max_removal_months`).
+UNBILLED_EXPLAINED_BY = ("suspension", "closure")
 
 #: The administrative areas at the head of an address key (省, 自治区, 市, 区, 县, 旗, 镇, 乡, 街道),
 #: up to a street's name (not a house number): what one record writes and another leaves out.
@@ -44,6 +47,8 @@ LEADING_AREAS = re.compile(r"^(?:\D*?(?:省|自治区|市|区|县|旗|镇|乡|�
     params=("min_months", "grace_months", "lookback_months"),
     severity="medium",
     revenue_kind="estimated",
+    # A meter removal and an off-season excuse a month unbilled as they excuse a month at zero.
+    reads=("zero_consumption",),
 )
 def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """Active accounts with months unbilled while their district billed: a new connection never
@@ -51,11 +56,26 @@ def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     peers' median where it has none) to the fen a month, as a bill would be. A new connection
     is flagged once unbilled past its grace, and priced from its connection: the grace is when
     billing may lag, not months the account did not use (its first month prorated by the days
-    since the connection)."""
+    since the connection).
+
+    Months after a suspension or closure up to the next bill, or under a registered meter
+    removal, are no months due (`_BillingGrid.explained`), and a run that is the customer's
+    off-season (`idle.off_seasons`, as zero_consumption judges one: the same months unbilled or
+    at zero in the other years, with no order, and use around them) is a billing system that
+    issues no bill in a month of 0 kWh."""
+    idle = params["zero_consumption"]
+    kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
     grid = _BillingGrid.build(ctx, params["lookback_months"])
-    unbilled = grid.expected_months(ctx) & ~grid.billed
+    explained = grid.explained(ctx, kwh, idle["max_removal_months"])
+    expected = grid.expected_months(ctx)
+    unbilled = expected & ~explained & ~grid.billed
     late = unbilled & grid.past_grace(params["grace_months"])
     found = _unbilled_runs(late, grid, params["min_months"])
+    if not found.empty:
+        stopped = stopped_by_order(ctx, kwh, idle["max_removal_months"])
+        due = grid.idle_unbilled(expected & ~explained, explained)
+        season = off_seasons(ctx, found, kwh, stopped, idle["max_off_season_months"], due)
+        found = found[~season].reset_index(drop=True)
     if found.empty:
         return empty_raw()
     found = _from_connection(found, grid, unbilled)
@@ -139,14 +159,26 @@ class _BillingGrid:
         )
 
     def expected_months(self, ctx: RuleContext) -> np.ndarray:
-        """Months each account should hold a bill: active in the archive, from its connection's
-        month (a connection inside the window) to the audit month, in months its district
-        billed, except after an order that explains a pause until the account is billed again."""
+        """Months each account should hold a bill unless an order explains a pause (`explained`):
+        active in the archive, from its connection's month (a connection inside the window) to
+        the audit month, in months its district billed."""
         column = np.arange(self.billed.shape[1])[None, :]
         start = np.maximum(self.connection - self.first, 0)
         active = (ctx.customers["status"] == "active").to_numpy(dtype=bool)
-        expected = active[:, None] & (column >= start[:, None]) & self.district_billed
-        return expected & ~self._explained(ctx)
+        return active[:, None] & (column >= start[:, None]) & self.district_billed
+
+    def idle_unbilled(self, due: np.ndarray, explained: np.ndarray) -> UnbilledState:
+        """What a month with no bill says of an off-season (`idle.off_seasons`): idle where a
+        bill was `due`, against one where an order `explained` the pause; nothing outside the
+        window, before a connection or where the district billed nothing."""
+
+        def state(cust: np.ndarray, month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            column = month - self.first
+            inside = (column >= 0) & (column < self.billed.shape[1])
+            at = np.where(inside, column, 0)
+            return inside & due[cust, at], inside & explained[cust, at]
+
+        return state
 
     def past_grace(self, grace_months: int) -> np.ndarray:
         """Months a missing bill is late: for a connection inside the window, those after its
@@ -156,15 +188,20 @@ class _BillingGrid:
         start = np.where(start >= 0, start + grace_months + 1, 0)
         return column >= start[:, None]
 
-    def _explained(self, ctx: RuleContext) -> np.ndarray:
-        """Months after a suspension, meter removal or closure up to the next bill (for a
-        suspension, up to its resumption, for a closure up to a reconnection, when that comes
-        first)."""
+    def explained(self, ctx: RuleContext, kwh: np.ndarray, max_removal_months: int) -> np.ndarray:
+        """Months after a suspension or closure up to the next bill (for a suspension, up to its
+        resumption, for a closure up to a reconnection, when that comes first), and those of a
+        registered meter removal (`idle.removal_spans`, for at most `max_removal_months`, as
+        zero_consumption reads it; `kwh` per bill)."""
         width = self.billed.shape[1]
+        removals = removal_spans(ctx, kwh, max_removal_months)
+        removed_cust = removals["cust"].to_numpy(dtype=np.int64)
+        removed_from = np.clip(removals["effective_month"].to_numpy() - self.first, 0, width)
+        removed_to = np.clip(removals["end_month"].to_numpy() - self.first, 0, width)
         orders = ctx.orders_of(*UNBILLED_EXPLAINED_BY)
         orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] <= ctx.as_of)]
         explained = np.zeros(self.billed.shape, dtype=bool)
-        if orders.empty:
+        if orders.empty and removals.empty:
             return explained
         cust = orders["cust"].to_numpy(dtype=np.int64)
         start = np.clip(orders["effective_month"].to_numpy(dtype=np.int64) - self.first, 0, width)
@@ -193,6 +230,9 @@ class _BillingGrid:
             joined = probe[is_suspension].merge(ends, on=["cust", "start"])
             rows = joined["row"].to_numpy()
             end[rows] = np.minimum(end[rows], joined["resumed"].to_numpy())
+        cust = np.append(cust, removed_cust)
+        start = np.append(start, removed_from)
+        end = np.append(end, removed_to)
         # Spans open (+1) and close (-1) in the rows of the customers with such orders only.
         owners, owner = np.unique(cust, return_inverse=True)
         opened = np.zeros((len(owners), width + 1), dtype=np.int32)

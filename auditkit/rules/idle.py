@@ -1,0 +1,132 @@
+"""Months an account may rightly use nothing, or go without a bill: one judgement for
+zero_consumption (its runs of zero bills) and unbilled_account (its runs of months unbilled).
+
+- `stopped_by_order`: under a suspension up to its resumption, or a meter removal (暂拆) registered
+  or archived by the audit date, for at most `max_removal_months` (`removal_spans`).
+- `off_seasons`: the customer's off-season (an irrigation pump's winter, a summer resort's closed
+  months): at most `max_off_season_months`, the same months idle in the other years with no order,
+  and use around them. A billing system that issues no bill in a month of 0 kWh leaves those
+  months unbilled, not zero: unbilled_account counts such a month as idle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from auditkit.rules.context import RuleContext, customer_keys
+from auditkit.rules.findings import rows_of
+
+#: Per (customer, month) with no bill: whether the month counts as idle, and whether an order
+#: (or anything else that tells it is no off-season) stands against it.
+UnbilledState = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def removal_spans(ctx: RuleContext, kwh: np.ndarray, max_removal_months: int) -> pd.DataFrame:
+    """Each meter removal (暂拆) registered or archived by the audit date as a span (cust,
+    effective_month, end_month, the month it stops explaining): from its month until the
+    customer's bills record energy again after its month (no order marks the meter put back;
+    the order's own month may hold its last use), for at most `max_removal_months` whole months
+    (a removal is temporary, as a suspension is; zeros or missing bills past it are a meter
+    left away, or a supply past it). An order only issued proves nothing was taken away."""
+    orders = ctx.orders_of("meter_removal")
+    if orders.empty:  # no work orders at all: no registration dates to read either
+        return pd.DataFrame({"cust": [], "effective_month": [], "end_month": []}, dtype=np.int64)
+    on_file = orders["registered_at"].fillna(orders["archived_at"])
+    orders = orders[(orders["cust"] >= 0).to_numpy() & (on_file <= ctx.as_of_date).to_numpy()]
+    cust = orders["cust"].to_numpy(dtype=np.int64)
+    start = orders["effective_month"].to_numpy(dtype=np.int64)
+    rows = rows_of(ctx, cust)
+    used = rows[kwh[rows] > 0]
+    used_keys = customer_keys(ctx.bill_customer[used], ctx.bill_month[used])
+    # The first month with energy of the order's customer after its month, else the term's end
+    # (its months counted from the first whole month without the meter).
+    after = np.searchsorted(used_keys, customer_keys(cust, start + 1), "left")
+    found = after < len(used)
+    found[found] = ctx.bill_customer[used[after[found]]] == cust[found]
+    mid_month = (orders["effective_date"].dt.day > 1).to_numpy(dtype=np.int64)
+    end = start + mid_month + max_removal_months
+    end[found] = np.minimum(end[found], ctx.bill_month[used[after[found]]])
+    return pd.DataFrame({"cust": cust, "effective_month": start, "end_month": end})
+
+
+def stopped_by_order(ctx: RuleContext, kwh: np.ndarray, max_removal_months: int) -> np.ndarray:
+    """Per bill: its month is under an order after which an active account may rightly use
+    nothing: a suspension up to its resumption, or a registered meter removal
+    (`removal_spans`). A closure explains no zero of an active account: the customer was not
+    closed."""
+    return ctx.suspended | ctx.inside_spans(removal_spans(ctx, kwh, max_removal_months))
+
+
+def off_seasons(
+    ctx: RuleContext,
+    runs: pd.DataFrame,
+    kwh: np.ndarray,
+    stopped: np.ndarray,
+    max_off_season_months: int,
+    unbilled: UnbilledState | None = None,
+) -> np.ndarray:
+    """Per run of idle months (cust, month_from, month_to): an off-season. It lasts at most
+    `max_off_season_months`; in every other year known its months were idle too, in one year
+    at least, and no order stopped them (`stopped`, per bill: a suspension last year makes no
+    season of this year's zeros); and the customer used energy in the other months of its year
+    and of each such year (the 12 − length months before and after the run: in one of them at
+    least). A month is idle when billed 0 kWh, or where `unbilled` says so of a month with no
+    bill (else a month with no bill tells nothing). Two years alike and no third to tell stay
+    ambiguous (a summer closure two years running, or a meter dead the same months each year,
+    is not listed)."""
+    runs_cust = runs["cust"].to_numpy(dtype=np.int64)
+    month_from = runs["month_from"].to_numpy(dtype=np.int64)
+    length = runs["month_to"].to_numpy(dtype=np.int64) - month_from + 1
+    if not len(runs):
+        return np.zeros(0, dtype=bool)
+    starts = np.cumsum(length) - length
+    run_of_month = np.repeat(np.arange(len(runs)), length)
+    cust = runs_cust[run_of_month]
+    month = month_from[run_of_month] + np.arange(length.sum()) - starts[run_of_month]
+    history = rows_of(ctx, runs_cust)
+    keys = customer_keys(ctx.bill_customer[history], ctx.bill_month[history])
+
+    def billed_at(cust: np.ndarray, month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per (customer, month): billed, and the bill's row (any where not billed)."""
+        if not len(keys):
+            return np.zeros(len(cust), dtype=bool), np.zeros(len(cust), dtype=np.int64)
+        wanted = customer_keys(cust, month)
+        found = np.minimum(np.searchsorted(keys, wanted, "left"), len(keys) - 1)
+        return keys[found] == wanted, history[found]
+
+    # The months of each run's year outside it: the 12 − length before it and after it.
+    other = 12 - np.minimum(length, 12)
+    around_run = np.repeat(np.arange(len(runs)), 2 * other)
+    step = np.arange(2 * other.sum()) - np.repeat(np.cumsum(2 * other) - 2 * other, 2 * other)
+    half = np.repeat(other, 2 * other)
+    around_month = np.where(
+        step < half,
+        month_from[around_run] - half + step,
+        month_from[around_run] + length[around_run] + step - half,
+    )
+    around_cust = runs_cust[around_run]
+
+    def used_around(shift: int) -> np.ndarray:
+        """Per run: of the months around it `shift` months on, one at least billed energy (a
+        run cut by the data's start or end may have off-season months in them)."""
+        billed, at = billed_at(around_cust, around_month + shift)
+        return np.bincount(around_run[billed & (kwh[at] > 0)], minlength=len(runs)) > 0
+
+    seasonal = (length <= max_off_season_months) & used_around(0)
+    compared = np.zeros(len(runs), dtype=bool)
+    for years in (-3, -2, -1, 1, 2, 3):
+        billed, at = billed_at(cust, month + 12 * years)
+        idle = billed & (kwh[at] == 0) & ~stopped[at]
+        against = billed & ~idle
+        if unbilled is not None:
+            idle_unbilled, against_unbilled = unbilled(cust, month + 12 * years)
+            idle |= ~billed & idle_unbilled
+            against |= ~billed & against_unbilled
+        seasonal &= ~np.logical_or.reduceat(against, starts)
+        alike = np.logical_and.reduceat(idle, starts)
+        compared |= alike
+        seasonal &= ~alike | used_around(12 * years)
+    return seasonal & compared

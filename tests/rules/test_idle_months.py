@@ -1,0 +1,112 @@
+"""One judgement of months an account may rightly use nothing: unbilled_account excuses a month
+with no bill where zero_consumption excuses a month at zero (an off-season, a registered meter
+removal for at most six months), whichever way the billing system exports an idle month."""
+
+from __future__ import annotations
+
+import pytest
+from rule_builder import COMMERCIAL, Utility, run
+
+THREE_YEARS = [f"{year}-{month:02d}" for year in (2023, 2024, 2025) for month in range(1, 13)]
+#: An irrigation pump, off November-March every year; a summer resort, closed October-May.
+PUMP = [0, 0, 0, 800, 1500, 2500, 3000, 3000, 2000, 900, 0, 0]
+RESORT = [0, 0, 0, 0, 0, 4000, 6000, 6000, 3000, 0, 0, 0]
+
+
+def _billed(u: Utility, customer_id: str, kwh: list[float], **archive: object) -> None:
+    """A customer billed `kwh` over the three years, with no bill in a month of None."""
+    archive = COMMERCIAL | archive
+    u.customer(customer_id, **archive)
+    months = [(p, k) for p, k in zip(THREE_YEARS, kwh, strict=True) if k is not None]
+    u.monthly(
+        customer_id,
+        [float(k) for _, k in months],
+        tariff=archive["tariff_category"],
+        periods=[p for p, _ in months],
+    )
+
+
+def _no_bill_at_zero(kwh: list[float]) -> list[float | None]:
+    """The same months as a billing system exports them that issues no bill at 0 kWh."""
+    return [None if k == 0 else k for k in kwh]
+
+
+def _utility() -> Utility:
+    """A household billed every month: its district billed each of the 36."""
+    u = Utility()
+    u.customer("home")
+    u.monthly("home", [150.0] * 36, periods=THREE_YEARS)
+    return u
+
+
+def test_an_off_season_with_no_bill_does_not_fire_unbilled_account():
+    u = _utility()
+    # Honest: the pump and the resort with no bill in their off-season, every year (were
+    # ¥12,000.00 and ¥96,000.00); the resort again with last years' off-seasons billed at 0 kWh
+    # and this one's unbilled (a month absent or at zero is idle alike).
+    _billed(
+        u,
+        "pump",
+        _no_bill_at_zero(PUMP * 3),
+        usage_type="agricultural",
+        tariff_category="AGR",
+    )
+    _billed(u, "resort", _no_bill_at_zero(RESORT * 3))
+    _billed(u, "resort_mixed", RESORT * 2 + _no_bill_at_zero(RESORT))
+    # Near miss: a resort that used its October-May the years before (200 kWh a month), and
+    # whose bills stop 2024-10..2025-05: its median bill, 200 kWh × 0.8 = ¥160.00, × 8 months
+    # = ¥1,280.00.
+    used_before = [k or 200 for k in RESORT]
+    lapsed = used_before + used_before[:9] + [None] * 8 + used_before[5:]
+    _billed(u, "lapsed", lapsed)
+    # Near miss: a shop never seasonal, 100 kWh a month, no bill 2025-02..04: 3 × ¥80.00.
+    _billed(u, "shop", [100] * 25 + [None] * 3 + [100] * 8)
+    findings = run(u, "unbilled_account").set_index("customer_id")
+    assert sorted(findings.index) == ["lapsed", "shop"]
+    assert findings.loc["lapsed", "revenue_impact"] == pytest.approx(8 * 160.00)
+    assert (findings.loc["lapsed", "period_from"], findings.loc["lapsed", "period_to"]) == (
+        "2024-10",
+        "2025-05",
+    )
+    assert findings.loc["shop", "revenue_impact"] == pytest.approx(3 * 80.00)
+
+
+def _removed_in_march_2024(u: Utility, steps: tuple[int | None, ...], zero_bills: bool) -> None:
+    """A shop at 3,000 kWh a month, its meter removed (暂拆) from 2024-03-01, never put back:
+    2024-03..2025-12 billed at 0 kWh (`zero_bills`) or not billed at all."""
+    away = [0] * 22 if zero_bills else [None] * 22
+    _billed(u, "shop", [3000] * 14 + away)
+    u.order("shop", "meter_removal", "2024-03-01", issued="2024-02-20", steps=steps)
+
+
+@pytest.mark.parametrize(
+    ("steps", "months", "revenue"),
+    [
+        # Registered: the removal excuses 2024-03..08; 2024-09..2025-12 are 16 months at the
+        # shop's usual bill, 3,000 kWh × 0.8 = ¥2,400.00: ¥38,400.00 (none before: any removal
+        # excused every month to the next bill).
+        ((1, 2, 3), ("2024-09", "2025-12"), 16 * 2_400.00),
+        # Issued and never registered or archived: no order on file, 22 months × ¥2,400.00.
+        ((1, None, None), ("2024-03", "2025-12"), 22 * 2_400.00),
+    ],
+)
+def test_a_meter_removal_excuses_missing_bills_as_it_excuses_zero_ones(
+    steps: tuple[int | None, ...], months: tuple[str, str], revenue: float
+):
+    for rule_id, zero_bills in (("unbilled_account", False), ("zero_consumption", True)):
+        u = _utility()
+        _removed_in_march_2024(u, steps, zero_bills)
+        findings = run(u, rule_id)
+        assert findings["customer_id"].tolist() == ["shop"], rule_id
+        found = findings.iloc[0]
+        assert (found["period_from"], found["period_to"]) == months, rule_id
+        # zero_consumption prices the 12 months before at 3,000 kWh × 0.8: the same ¥2,400.00.
+        assert found["revenue_impact"] == pytest.approx(revenue), rule_id
+
+
+def test_a_registered_meter_removal_put_back_within_six_months_leaves_nothing_unbilled():
+    """Near miss: removed 2024-03-01 and billed again from 2024-08 (five months away)."""
+    u = _utility()
+    _billed(u, "shop", [3000] * 14 + [None] * 5 + [3000] * 17)
+    u.order("shop", "meter_removal", "2024-03-01", issued="2024-02-20")
+    assert run(u, "unbilled_account").empty
