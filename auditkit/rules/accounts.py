@@ -9,7 +9,6 @@ time.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +16,7 @@ import pandas as pd
 
 from auditkit.billing.money import round_half_up
 from auditkit.periods import date_month_number
-from auditkit.rules.addresses import address_codes, address_key, name_codes, phone_codes
+from auditkit.rules.addresses import name_codes, phone_codes, street_codes
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import empty_raw, raw, rows_of
@@ -34,10 +33,6 @@ CUSTOMERS_PER_BLOCK = 2**14
 #: explains missing bills as it explains zero ones (`idle.removal_spans`: registered, for at most
 #: zero_consumption's `max_removal_months`).
 UNBILLED_EXPLAINED_BY = ("suspension", "closure")
-
-#: The administrative areas at the head of an address key (省, 自治区, 市, 区, 县, 旗, 镇, 乡, 街道),
-#: up to a street's name (not a house number): what one record writes and another leaves out.
-LEADING_AREAS = re.compile(r"^(?:\D*?(?:省|自治区|市|区|县|旗|镇|乡|街道))*(?=\D)")
 
 
 @rule(
@@ -704,11 +699,12 @@ def _end_dates(values: pd.Series) -> pd.Series:
 )
 def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """Active accounts archived twice (一址多户 / 重复建档): of one usage type, the same name and
-    address once normalized (`auditkit.rules.addresses`), or the same phone (with the same name
-    where the archive records names) on at most `max_phone_accounts` active accounts at the same
-    address from the street on (`street_codes`). A home and a shop of one owner at one address
-    (two usage types) are metered apart legally, and so are an owner's two flats carrying the
-    owner's phone: two addresses, or two rooms, are two supply points. The earliest connected
+    address, or the same phone (with the same name where the archive records names) on at most
+    `max_phone_accounts` active accounts at the same address (or none recorded on either). Both
+    matches compare one address: normalized, from the street on (`addresses.street_codes`:
+    城东区建设路1号 is 建设路1号). A home and a shop of one owner at one address (two usage
+    types) are metered apart legally, and so are an owner's two flats carrying the owner's
+    phone: two addresses, or two rooms, are two supply points. The earliest connected
     account of a group (then the lowest id) is the original; each other one is a finding naming
     it. No revenue: a duplicate record is an archive defect, whatever it was billed."""
     customers = ctx.customers
@@ -716,7 +712,7 @@ def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if not len(active):
         return empty_raw()
     name = name_codes(customers["name"])[active]
-    address = address_codes(customers["address"])[active]
+    address = street_codes(customers["address"])[active]
     phone = phone_codes(customers["phone"])[active]
     usage_type = customers["usage_type"]
     missing_usage = (usage_type.isna() | (usage_type == "")).to_numpy(dtype=bool)
@@ -732,12 +728,9 @@ def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     phone_accounts = accounts_of_phone[phone]
     shared = (phone >= 0) & (phone_accounts >= 2)
     shared &= phone_accounts <= params["max_phone_accounts"]
-    street = street_codes(customers["address"].iloc[active[shared]])
-    street_of = np.full(len(active), -1, dtype=np.int64)
-    street_of[shared] = street
-    # name + 1, street + 1: no name or no address recorded (-1) is a key of its own here.
+    # name + 1, address + 1: no name or no address recorded (-1) is a key of its own here.
     same_phone = _duplicates(
-        customers, active, shared & (usage >= 0), phone, name + 1, usage, street_of + 1
+        customers, active, shared & (usage >= 0), phone, name + 1, usage, address + 1
     )
     named = name[same_phone["row"].to_numpy()] >= 0
     same_phone["match"] = np.where(named, "name_phone", "phone")
@@ -766,17 +759,6 @@ def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     month_to = np.full(len(found), ctx.as_of)
     score = np.where(found["match"] == "name_address", 0.7, 0.5)
     return raw(found["cust"], month_from, month_to, evidence, np.zeros(len(found)), score)
-
-
-def street_codes(addresses: pd.Series) -> np.ndarray:
-    """Each address from the street on as a code (-1 where none is recorded): normalized
-    (`address_key`) without its leading administrative areas (`LEADING_AREAS`), so that
-    城东区建设路1号 and 建设路1号 are one address while 解放路12号 and 人民路88号, or room 3 and
-    room 4 of one house, stay two."""
-    streets = address_key(addresses).str.replace(LEADING_AREAS, "", regex=True)
-    codes = pd.factorize(streets)[0].astype(np.int64)
-    codes[(streets == "").to_numpy(dtype=bool)] = -1
-    return codes
 
 
 def _duplicates(
