@@ -28,36 +28,6 @@ FINDING_COLUMNS = (
     "evidence_code",
 )
 RAW_COLUMNS = ("cust", "month_from", "month_to", "evidence", "revenue_impact", "score")
-#: Evidence clauses that report money over-billed, owed back to the customer (the finding's
-#: revenue, what the utility is owed, is ¥0.00 beside them).
-REFUND_CLAUSES = ("lines.over", "tariff.overbilled", "meter_error.refund")
-
-
-def severities(
-    rule_severity: str,
-    revenue: np.ndarray,
-    penalty: np.ndarray,
-    revenue_kind: np.ndarray,
-    evidence: np.ndarray,
-    high_yuan: float,
-) -> np.ndarray:
-    """Each finding's severity: `high` from `high_yuan` of revenue, else its rule's; but a
-    finding of a high rule that proves no money is `medium`: its revenue and penalty round to
-    ¥0.00, its figure is proved (the rule's claim is the money: a rate, a multiplier, a bill
-    recomputed) and its evidence (clauses per finding) reports no refund. The evidence of an
-    estimated finding is the sign itself (an alarm on a meter's cover, sealed equipment in use,
-    a fall), its money a lower bound: high at ¥0.00 too."""
-    revenue = np.asarray(revenue, dtype=float)
-    severity = np.where(revenue >= high_yuan, "high", rule_severity).astype(object)
-    if rule_severity != "high":
-        return severity
-    no_money = (np.round(revenue, 2) == 0) & (np.round(np.asarray(penalty, dtype=float), 2) == 0)
-    no_money &= np.asarray(revenue_kind, dtype=object) == "proved"
-    for position in np.flatnonzero(no_money):
-        refund = any(part["code"] in REFUND_CLAUSES for part in evidence[position])
-        if not refund:
-            severity[position] = "medium"
-    return severity
 
 
 def raw(

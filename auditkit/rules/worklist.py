@@ -16,7 +16,7 @@ from auditkit.data.column_typing import TEXT_DTYPE
 from auditkit.periods import month_number, period_text
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import encode, render
-from auditkit.rules.findings import FINDING_COLUMNS, severities
+from auditkit.rules.findings import FINDING_COLUMNS
 from auditkit.rules.penalty import penalties
 from auditkit.rules.registry import REVENUE_KINDS, RULES, Rule
 
@@ -174,24 +174,15 @@ def _finish(raw: pd.DataFrame, rule: Rule, context: RuleContext, common: dict) -
     cust = raw["cust"].to_numpy()
     month_from = raw["month_from"].to_numpy()
     revenue = raw["revenue_impact"].to_numpy(dtype=float)
+    high = revenue >= common["severity_high_yuan"]
     clauses = raw["evidence"].to_numpy()
     penalty_base = raw["penalty_base"] if "penalty_base" in raw else raw["revenue_impact"]
     kind = _revenue_kinds(raw, rule)
-    penalty = penalties(
-        rule.penalty,
-        month_from,
-        penalty_base.to_numpy(dtype=float),
-        common,
-        raw["penalty_months"].to_numpy() if "penalty_months" in raw else None,
-    )
-    severity = severities(
-        rule.severity, revenue, penalty, kind, clauses, common["severity_high_yuan"]
-    )
     frame = pd.DataFrame(
         {
             "rule_id": rule.rule_id,
             "area": rule.area,
-            "severity": _as_objects(severity),
+            "severity": _as_objects(np.where(high, "high", rule.severity)),
             "customer_id": _archive_text(context.customers["customer_id"], cust),
             "district": _archive_text(context.customers["district"], cust),
             "period_from": _as_objects(period_text(month_from)),
@@ -199,7 +190,13 @@ def _finish(raw: pd.DataFrame, rule: Rule, context: RuleContext, common: dict) -
             "evidence": _as_text([render(finding, "en") for finding in clauses]),
             "revenue_impact": revenue,
             "revenue_kind": _as_objects(kind),
-            "penalty": penalty,
+            "penalty": penalties(
+                rule.penalty,
+                month_from,
+                penalty_base.to_numpy(dtype=float),
+                common,
+                raw["penalty_months"].to_numpy() if "penalty_months" in raw else None,
+            ),
             "score": np.round(raw["score"].to_numpy(dtype=float), 4),
             "evidence_code": _as_text([encode(finding) for finding in clauses]),
         },  # in FINDING_COLUMNS' order: no reordering of the frame's columns after
