@@ -36,8 +36,7 @@ NUMBER_COLUMNS = ("revenue_impact", "penalty", "score")
 #: Text columns of a finding, read as text from a CSV (a customer id `007` stays `007`).
 TEXT_COLUMNS = tuple(column for column in FINDING_COLUMNS if column not in NUMBER_COLUMNS)
 #: A finding's severity: its rule's (high, medium or low), raised to high from
-#: `common.severity_high_yuan`, a high rule's finding proving no money medium
-#: (`rules.findings.severities`).
+#: `common.severity_high_yuan` (`rules.worklist`).
 SEVERITIES = ("high", "medium", "low")
 #: The columns a finding's key is made of (`register.keys`), named together for a repeated row.
 _KEY_PARTS = "customer_id, rule_id and period_from"
