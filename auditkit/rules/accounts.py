@@ -67,9 +67,11 @@ def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     late = unbilled & grid.past_grace(params["grace_months"])
     found = _unbilled_runs(late, grid, params["min_months"])
     if not found.empty:
-        stopped = stopped_by_order(ctx, kwh, idle["max_removal_months"])
+        stopped = stopped_by_order(ctx, kwh, idle["max_removal_months"], grid.first)
         due = grid.idle_unbilled(expected & ~explained, explained)
-        season = off_seasons(ctx, found, kwh, stopped, idle["max_off_season_months"], due)
+        season = off_seasons(
+            ctx, found, kwh, stopped, idle["max_off_season_months"], due, grid.first
+        )
         found = found[~season].reset_index(drop=True)
     if found.empty:
         return empty_raw()
@@ -189,7 +191,7 @@ class _BillingGrid:
         registered meter removal (`idle.removal_spans`, for at most `max_removal_months`, as
         zero_consumption reads it; `kwh` per bill)."""
         width = self.billed.shape[1]
-        removals = removal_spans(ctx, kwh, max_removal_months)
+        removals = removal_spans(ctx, kwh, max_removal_months, self.first)
         removed_cust = removals["cust"].to_numpy(dtype=np.int64)
         removed_from = np.clip(removals["effective_month"].to_numpy() - self.first, 0, width)
         removed_to = np.clip(removals["end_month"].to_numpy() - self.first, 0, width)

@@ -24,13 +24,16 @@ from auditkit.rules.findings import rows_of
 UnbilledState = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
-def removal_spans(ctx: RuleContext, kwh: np.ndarray, max_removal_months: int) -> pd.DataFrame:
+def removal_spans(
+    ctx: RuleContext, kwh: np.ndarray, max_removal_months: int, first_month: int | None = None
+) -> pd.DataFrame:
     """Each meter removal (暂拆) registered or archived by the audit date as a span (cust,
     effective_month, end_month, the month it stops explaining): from its month until the
     customer's bills record energy again after its month (no order marks the meter put back;
     the order's own month may hold its last use), for at most `max_removal_months` whole months
     (a removal is temporary, as a suspension is; zeros or missing bills past it are a meter
-    left away, or a supply past it). An order only issued proves nothing was taken away."""
+    left away, or a supply past it). An order only issued proves nothing was taken away. Bills
+    before `first_month` are not read (`bills_from`)."""
     orders = ctx.orders_of("meter_removal")
     if orders.empty:  # no work orders at all: no registration dates to read either
         return pd.DataFrame({"cust": [], "effective_month": [], "end_month": []}, dtype=np.int64)
@@ -38,7 +41,7 @@ def removal_spans(ctx: RuleContext, kwh: np.ndarray, max_removal_months: int) ->
     orders = orders[(orders["cust"] >= 0).to_numpy() & (on_file <= ctx.as_of_date).to_numpy()]
     cust = orders["cust"].to_numpy(dtype=np.int64)
     start = orders["effective_month"].to_numpy(dtype=np.int64)
-    rows = rows_of(ctx, cust)
+    rows = bills_from(ctx, cust, first_month)
     used = rows[kwh[rows] > 0]
     used_keys = customer_keys(ctx.bill_customer[used], ctx.bill_month[used])
     # The first month with energy of the order's customer after its month, else the term's end
@@ -52,12 +55,25 @@ def removal_spans(ctx: RuleContext, kwh: np.ndarray, max_removal_months: int) ->
     return pd.DataFrame({"cust": cust, "effective_month": start, "end_month": end})
 
 
-def stopped_by_order(ctx: RuleContext, kwh: np.ndarray, max_removal_months: int) -> np.ndarray:
+def bills_from(ctx: RuleContext, customers: np.ndarray, first_month: int | None) -> np.ndarray:
+    """The bills' positions of `customers` (`rows_of`), from `first_month` on where one is given:
+    a rule whose whole-dataset input holds only its window's bills judges by those in memory
+    too, so that the whole dataset and its parts find the same."""
+    rows = rows_of(ctx, customers)
+    if first_month is None:
+        return rows
+    return rows[ctx.bill_month[rows] >= first_month]
+
+
+def stopped_by_order(
+    ctx: RuleContext, kwh: np.ndarray, max_removal_months: int, first_month: int | None = None
+) -> np.ndarray:
     """Per bill: its month is under an order after which an active account may rightly use
     nothing: a suspension up to its resumption, or a registered meter removal
-    (`removal_spans`). A closure explains no zero of an active account: the customer was not
-    closed."""
-    return ctx.suspended | ctx.inside_spans(removal_spans(ctx, kwh, max_removal_months))
+    (`removal_spans`, reading the bills from `first_month`). A closure explains no zero of an
+    active account: the customer was not closed."""
+    removals = removal_spans(ctx, kwh, max_removal_months, first_month)
+    return ctx.suspended | ctx.inside_spans(removals)
 
 
 def off_seasons(
@@ -67,6 +83,7 @@ def off_seasons(
     stopped: np.ndarray,
     max_off_season_months: int,
     unbilled: UnbilledState | None = None,
+    first_month: int | None = None,
 ) -> np.ndarray:
     """Per run of idle months (cust, month_from, month_to): an off-season. It lasts at most
     `max_off_season_months`; in every other year known its months were idle too, in one year
@@ -76,7 +93,7 @@ def off_seasons(
     least). A month is idle when billed 0 kWh, or where `unbilled` says so of a month with no
     bill (else a month with no bill tells nothing). Two years alike and no third to tell stay
     ambiguous (a summer closure two years running, or a meter dead the same months each year,
-    is not listed)."""
+    is not listed). Bills before `first_month` are not read (`bills_from`)."""
     runs_cust = runs["cust"].to_numpy(dtype=np.int64)
     month_from = runs["month_from"].to_numpy(dtype=np.int64)
     length = runs["month_to"].to_numpy(dtype=np.int64) - month_from + 1
@@ -86,7 +103,7 @@ def off_seasons(
     run_of_month = np.repeat(np.arange(len(runs)), length)
     cust = runs_cust[run_of_month]
     month = month_from[run_of_month] + np.arange(length.sum()) - starts[run_of_month]
-    history = rows_of(ctx, runs_cust)
+    history = bills_from(ctx, runs_cust, first_month)
     keys = customer_keys(ctx.bill_customer[history], ctx.bill_month[history])
 
     def billed_at(cust: np.ndarray, month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -110,3 +110,30 @@ def test_a_registered_meter_removal_put_back_within_six_months_leaves_nothing_un
     _billed(u, "shop", [3000] * 14 + [None] * 5 + [3000] * 17)
     u.order("shop", "meter_removal", "2024-03-01", issued="2024-02-20")
     assert run(u, "unbilled_account").empty
+
+
+def test_an_off_season_is_judged_on_the_lookback_months_alone_whole_or_by_parts():
+    """unbilled_account's whole-dataset input holds its 36 lookback months of bills
+    (engine/partition.py): in memory it reads no earlier bill either, or the two would differ."""
+    four_years = [f"{year}-{month:02d}" for year in range(2022, 2026) for month in range(1, 13)]
+    u = Utility()
+    # A shop at 3,000 kWh a month, no bill January-March 2023, 2024 and 2025: in the window, the
+    # same months each year with use around them. Its use of January-March 2022 lies before the
+    # window, which the input by parts does not hold (in memory it was found: 3 × 3 months ×
+    # 3,000 kWh × 0.8 = ¥21,600.00; by parts nothing).
+    kwh = [3000.0] * 48
+    unbilled = {12 * year + month for year in (1, 2, 3) for month in (0, 1, 2)}
+    u.customer("shop", **COMMERCIAL)
+    u.monthly(
+        "shop",
+        [k for i, k in enumerate(kwh) if i not in unbilled],
+        tariff="COM",
+        periods=[p for i, p in enumerate(four_years) if i not in unbilled],
+    )
+    u.customer("home")
+    u.monthly("home", [150.0] * 48, periods=four_years)
+    whole = run(u, "unbilled_account")
+    u.bills = [bill for bill in u.bills if bill["period"] >= "2023-01"]
+    window = run(u, "unbilled_account")
+    assert whole.equals(window)
+    assert whole.empty
