@@ -20,7 +20,13 @@ from auditkit.rules.addresses import name_codes, phone_codes, street_codes
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import empty_raw, raw, rows_of
-from auditkit.rules.idle import UnbilledState, off_seasons, removal_spans, stopped_by_order
+from auditkit.rules.idle import (
+    UnbilledState,
+    issues_zero_bills,
+    off_seasons,
+    removal_spans,
+    stopped_by_order,
+)
 from auditkit.rules.registry import rule
 from auditkit.stats.matrix import row_nanmedian
 
@@ -57,7 +63,9 @@ def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     removal, are no months due (`_BillingGrid.explained`), and a run that is the customer's
     off-season (`idle.off_seasons`, as zero_consumption judges one: the same months unbilled or
     at zero in the other years, with no order, and use around them) is a billing system that
-    issues no bill in a month of 0 kWh."""
+    issues no bill in a month of 0 kWh, where the data show one that does so: the customer's
+    district holds no bill of 0 kWh in the window (`idle.issues_zero_bills`); where it holds
+    one, a missing bill is a missing bill."""
     idle = params["zero_consumption"]
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
     grid = _BillingGrid.build(ctx, params["lookback_months"])
@@ -68,10 +76,12 @@ def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     found = _unbilled_runs(late, grid, params["min_months"])
     if not found.empty:
         stopped = stopped_by_order(ctx, kwh, idle["max_removal_months"], grid.first)
-        due = grid.idle_unbilled(expected & ~explained, explained)
+        omits_zero = ~issues_zero_bills(ctx, kwh, grid.first)
+        due = grid.idle_unbilled(expected & ~explained, explained, omits_zero)
         season = off_seasons(
             ctx, found, kwh, stopped, idle["max_off_season_months"], due, grid.first
         )
+        season &= omits_zero[found["cust"].to_numpy()]
         found = found[~season].reset_index(drop=True)
     if found.empty:
         return empty_raw()
@@ -164,16 +174,22 @@ class _BillingGrid:
         active = (ctx.customers["status"] == "active").to_numpy(dtype=bool)
         return active[:, None] & (column >= start[:, None]) & self.district_billed
 
-    def idle_unbilled(self, due: np.ndarray, explained: np.ndarray) -> UnbilledState:
-        """What a month with no bill says of an off-season (`idle.off_seasons`): idle where a
-        bill was `due`, against one where an order `explained` the pause; nothing outside the
-        window, before a connection or where the district billed nothing."""
+    def idle_unbilled(
+        self, due: np.ndarray, explained: np.ndarray, omits_zero: np.ndarray
+    ) -> UnbilledState:
+        """What a month with no bill says of an off-season (`idle.off_seasons`): where a bill
+        was `due`, idle if the customer's district `omits_zero` bills (per customer,
+        `idle.issues_zero_bills`), else against one (a bill missing); against one where an
+        order `explained` the pause; nothing outside the window, before a connection or where
+        the district billed nothing."""
 
         def state(cust: np.ndarray, month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             column = month - self.first
             inside = (column >= 0) & (column < self.billed.shape[1])
             at = np.where(inside, column, 0)
-            return inside & due[cust, at], inside & explained[cust, at]
+            missed = inside & due[cust, at]
+            idle = missed & omits_zero[cust]
+            return idle, (inside & explained[cust, at]) | (missed & ~idle)
 
         return state
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from auditkit.periods import date_month_number
 from auditkit.rules.context import RuleContext, customer_keys
 from auditkit.rules.findings import rows_of
 
@@ -74,6 +75,41 @@ def stopped_by_order(
     active account: the customer was not closed."""
     removals = removal_spans(ctx, kwh, max_removal_months, first_month)
     return ctx.suspended | ctx.inside_spans(removals)
+
+
+def issues_zero_bills(
+    ctx: RuleContext, kwh: np.ndarray, first_month: int | None = None
+) -> np.ndarray:
+    """Per customer: its district (the billing unit) holds a bill of 0 kWh (from `first_month`
+    where given): its billing system issues a bill for a month of no use, so a month with no
+    bill there is a bill missing, not an idle month. A district with no bill of 0 kWh at all is
+    one whose system may export none (an off-season's months unbilled rather than zero)."""
+    district = pd.factorize(ctx.customers["district"], use_na_sentinel=False)[0]
+    zero = (kwh == 0) & (ctx.bill_customer >= 0)
+    if first_month is not None:
+        zero &= ctx.bill_month >= first_month
+    issues = np.zeros(district.max(initial=-1) + 1, dtype=bool)
+    issues[district[ctx.bill_customer[zero]]] = True
+    return issues[district]
+
+
+def missing_bills(ctx: RuleContext) -> UnbilledState:
+    """What a month with no bill says of zero_consumption's off-season: nothing is idle (a run at
+    0 kWh shows its district issues bills at 0 kWh, `issues_zero_bills`), and a month due, one
+    its district billed from the customer's connection on, stands against one (a bill missing;
+    or under an order, which makes no season either)."""
+    district = pd.factorize(ctx.customers["district"], use_na_sentinel=False)[0]
+    known = ctx.bill_customer >= 0
+    billed = np.unique(customer_keys(district[ctx.bill_customer[known]], ctx.bill_month[known]))
+    connection = date_month_number(ctx.customers["connection_date"])
+
+    def state(cust: np.ndarray, month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        wanted = customer_keys(district[cust], month)
+        found = np.minimum(np.searchsorted(billed, wanted), max(len(billed) - 1, 0))
+        district_billed = billed[found] == wanted if len(billed) else np.zeros(len(cust), bool)
+        return np.zeros(len(cust), dtype=bool), district_billed & (month >= connection[cust])
+
+    return state
 
 
 def off_seasons(

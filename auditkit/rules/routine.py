@@ -31,7 +31,7 @@ from auditkit.rules.findings import (
     runs,
     zero_where_nan,
 )
-from auditkit.rules.idle import off_seasons, stopped_by_order
+from auditkit.rules.idle import missing_bills, off_seasons, stopped_by_order
 from auditkit.rules.instrument import ct_primary_a, ct_secondary_a, expected_pt_ratio
 from auditkit.rules.off_archive import priced_tariff_due
 from auditkit.rules.rate_counted import lines_rate_mismatch_counts, rates_judged_against
@@ -832,8 +832,9 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     Months at zero under an order that stops the use (`idle.stopped_by_order`: a suspension, or
     a registered meter removal for at most `max_removal_months`) are no run, and an off-season
     (`idle.off_seasons`: at most `max_off_season_months`, the same months at zero with no order
-    in the other years, use in the rest of each year) is no meter that stopped; unbilled_account
-    judges its missing months by the same two.
+    in the other years, use in the rest of each year; a month due with no bill in those years
+    stands against one, `idle.missing_bills`) is no meter that stopped; unbilled_account judges
+    its missing months by the same two.
     """
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
     active = ctx.customer_is("status", "active")
@@ -841,7 +842,9 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     stopped = stopped_by_order(ctx, kwh, params["max_removal_months"])
     streaks = runs(ctx, (kwh == 0) & active & ~stopped)
     streaks = streaks[streaks["length"] >= params["min_months"]].reset_index(drop=True)
-    season = off_seasons(ctx, streaks, kwh, stopped, params["max_off_season_months"])
+    season = off_seasons(
+        ctx, streaks, kwh, stopped, params["max_off_season_months"], missing_bills(ctx)
+    )
     streaks = streaks[~season].reset_index(drop=True)
     if streaks.empty:
         return empty_raw()

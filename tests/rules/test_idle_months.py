@@ -42,8 +42,8 @@ def _utility() -> Utility:
 def test_an_off_season_with_no_bill_does_not_fire_unbilled_account():
     u = _utility()
     # Honest: the pump and the resort with no bill in their off-season, every year (were
-    # ¥12,000.00 and ¥96,000.00); the resort again with last years' off-seasons billed at 0 kWh
-    # and this one's unbilled (a month absent or at zero is idle alike).
+    # ¥12,000.00 and ¥96,000.00), in a district whose billing system issues no bill at 0 kWh
+    # (none of its bills is at 0 kWh).
     _billed(
         u,
         "pump",
@@ -52,7 +52,6 @@ def test_an_off_season_with_no_bill_does_not_fire_unbilled_account():
         tariff_category="AGR",
     )
     _billed(u, "resort", _no_bill_at_zero(RESORT * 3))
-    _billed(u, "resort_mixed", RESORT * 2 + _no_bill_at_zero(RESORT))
     # Near miss: a resort that used its October-May the years before (200 kWh a month), and
     # whose bills stop 2024-10..2025-05: its median bill, 200 kWh × 0.8 = ¥160.00, × 8 months
     # = ¥1,280.00.
@@ -69,6 +68,60 @@ def test_an_off_season_with_no_bill_does_not_fire_unbilled_account():
         "2025-05",
     )
     assert findings.loc["shop", "revenue_impact"] == pytest.approx(3 * 80.00)
+
+
+@pytest.mark.parametrize(
+    ("zero_billed", "missing"),
+    [
+        # M: a pump in the shop's district billed 0 kWh every winter; the shop, at 3,000 kWh a
+        # month, has no bill January-March 2023, 2024 and 2025: 9 × 3,000 × 0.8 = ¥21,600.00.
+        ("pump", ((2023, 2024, 2025), 9 * 2_400.00)),
+        # E: the shop itself billed 0 kWh January-March 2023, then no bill January-March 2024
+        # and 2025: 6 × ¥2,400.00 = ¥14,400.00 (its zeros are no proof of a season).
+        ("shop", ((2024, 2025), 6 * 2_400.00)),
+    ],
+)
+def test_a_missing_bill_where_the_district_issues_zero_bills_is_no_off_season(
+    zero_billed: str, missing: tuple[tuple[int, ...], float]
+):
+    years, revenue = missing
+    u = _utility()
+    shop = [3000] * 36
+    for year in (2023, 2024, 2025):
+        for month in range(3):
+            at = 12 * (year - 2023) + month
+            shop[at] = None if year in years else 0
+    _billed(u, "shop", shop)
+    if zero_billed == "pump":
+        _billed(u, "pump", PUMP * 3, usage_type="agricultural", tariff_category="AGR")
+    findings = run(u, ["unbilled_account", "zero_consumption"]).set_index("rule_id")
+    found = findings.loc["unbilled_account"]
+    assert found["customer_id"] == "shop"
+    assert found["revenue_impact"] == pytest.approx(revenue)
+    # The pump's winters at 0 kWh stay an off-season.
+    assert "pump" not in set(findings["customer_id"])
+
+
+def test_zero_consumption_does_take_a_missing_bill_against_an_off_season():
+    """One verdict whichever way a month is exported: where the district issues 0 kWh bills,
+    a month unbilled is a bill missing for zero_consumption as for unbilled_account."""
+    u = _utility()
+    # A shop at 3,000 kWh a month billed 0 kWh January-March 2023 and 2024 (tampered), then
+    # not billed at all January-March 2025.
+    shop = [3000] * 36
+    for at in (0, 1, 2, 12, 13, 14):
+        shop[at] = 0
+    for at in (24, 25, 26):
+        shop[at] = None
+    _billed(u, "shop", shop)
+    findings = run(u, ["unbilled_account", "zero_consumption"]).set_index("rule_id")
+    # 2025-01..03 unbilled: 3 × 3,000 kWh × 0.8 = ¥7,200.00.
+    assert findings.loc["unbilled_account", "revenue_impact"] == pytest.approx(7_200.00)
+    # 2024-01..03 at zero is no season (2025's months are no idle year): the 12 months before
+    # used (9 × 3,000 + 3 × 0) / 12 = 2,250 kWh a month × 0.8 = ¥1,800.00 × 3 = ¥5,400.00.
+    zero = findings.loc["zero_consumption"]
+    assert (zero["period_from"], zero["period_to"]) == ("2024-01", "2024-03")
+    assert zero["revenue_impact"] == pytest.approx(5_400.00)
 
 
 def _removed_in_march_2024(u: Utility, steps: tuple[int | None, ...], zero_bills: bool) -> None:
