@@ -16,7 +16,6 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from auditkit.periods import date_month_number
 from auditkit.rules.context import RuleContext, customer_keys
 from auditkit.rules.findings import rows_of
 
@@ -95,19 +94,20 @@ def issues_zero_bills(
 
 def missing_bills(ctx: RuleContext) -> UnbilledState:
     """What a month with no bill says of zero_consumption's off-season: nothing is idle (a run at
-    0 kWh shows its district issues bills at 0 kWh, `issues_zero_bills`), and a month due, one
-    its district billed from the customer's connection on, stands against one (a bill missing;
-    or under an order, which makes no season either)."""
-    district = pd.factorize(ctx.customers["district"], use_na_sentinel=False)[0]
-    known = ctx.bill_customer >= 0
-    billed = np.unique(customer_keys(district[ctx.bill_customer[known]], ctx.bill_month[known]))
-    connection = date_month_number(ctx.customers["connection_date"])
+    0 kWh shows its district issues bills at 0 kWh, `issues_zero_bills`), and a month between
+    the customer's first and last bill stands against one (a bill missing, or a pause under an
+    order, which makes no season either). The customer's own bills tell it: a part of the
+    accounts judges it as the whole dataset does."""
 
     def state(cust: np.ndarray, month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        wanted = customer_keys(district[cust], month)
-        found = np.minimum(np.searchsorted(billed, wanted), max(len(billed) - 1, 0))
-        district_billed = billed[found] == wanted if len(billed) else np.zeros(len(cust), bool)
-        return np.zeros(len(cust), dtype=bool), district_billed & (month >= connection[cust])
+        # The bills come in (customer, month) order: a customer's first and last are its ends.
+        first = np.searchsorted(ctx.bill_customer, cust, "left")
+        last = np.searchsorted(ctx.bill_customer, cust, "right") - 1
+        has_bills = last >= first
+        first = np.where(has_bills, first, 0)
+        last = np.where(has_bills, last, 0)
+        inside = (month >= ctx.bill_month[first]) & (month <= ctx.bill_month[last])
+        return np.zeros(len(cust), dtype=bool), has_bills & inside
 
     return state
 
