@@ -115,7 +115,8 @@ def _unbilled_account_input(settings: Mapping) -> WholeDatasetInput:
     its district were billed, and their amounts: the usual bill, its peers' median; their kWh:
     a removal ends where energy is billed again, an off-season is idle with use around it),
     each customer's status, usage type and connection date, and the orders that connect,
-    close or pause an account (a meter removal's registration: only a registered one excuses)."""
+    close or pause an account (a meter removal's registration: only a registered one excuses;
+    with no order transferred, registered or archived, registration is unknown)."""
     return WholeDatasetInput(
         customers=("customer_id", "district", "usage_type", "status", "connection_date"),
         bills=("customer_id", "period", "amount", "kwh_billed"),
@@ -124,6 +125,7 @@ def _unbilled_account_input(settings: Mapping) -> WholeDatasetInput:
             "customer_id",
             "order_type",
             "issued_at",
+            "transferred_at",
             "registered_at",
             "archived_at",
             "effective_date",

@@ -24,6 +24,7 @@ from auditkit.rules.idle import (
     UnbilledState,
     issues_zero_bills,
     off_seasons,
+    registration_notes,
     removal_spans,
     stopped_by_order,
 )
@@ -66,6 +67,13 @@ def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     issues no bill in a month of 0 kWh, where the data show one that does so: the customer's
     district holds no bill of 0 kWh in the window (`idle.issues_zero_bills`); where it holds
     one, a missing bill is a missing bill."""
+    found = _unbilled_runs_priced(ctx, params)
+    found.attrs["notes"] = registration_notes(ctx, "unbilled_account")
+    return found
+
+
+def _unbilled_runs_priced(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    """unbilled_account's findings (its notes apart)."""
     idle = params["zero_consumption"]
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
     grid = _BillingGrid.build(ctx, params["lookback_months"])

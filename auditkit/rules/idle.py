@@ -19,6 +19,11 @@ import pandas as pd
 from auditkit.rules.context import RuleContext, customer_keys
 from auditkit.rules.findings import rows_of
 
+#: The columns of a work order that date its steps past issue: transferred (传递), registered
+#: (登记), archived (归档); optional (docs/data.md): where no order holds any, a removal's
+#: registration is unknown (an order transferred and never registered is known unregistered).
+REGISTRATION_DATES = ("transferred_at", "registered_at", "archived_at")
+
 #: Per (customer, month) with no bill: whether the month counts as idle, and whether an order
 #: (or anything else that tells it is no off-season) stands against it.
 UnbilledState = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -32,13 +37,17 @@ def removal_spans(
     customer's bills record energy again after its month (no order marks the meter put back;
     the order's own month may hold its last use), for at most `max_removal_months` whole months
     (a removal is temporary, as a suspension is; zeros or missing bills past it are a meter
-    left away, or a supply past it). An order only issued proves nothing was taken away. Bills
+    left away, or a supply past it). An order only issued proves nothing was taken away; where
+    no order records a registration (`registration_unknown`), every removal counts. Bills
     before `first_month` are not read (`bills_from`)."""
     orders = ctx.orders_of("meter_removal")
     if orders.empty:  # no work orders at all: no registration dates to read either
         return pd.DataFrame({"cust": [], "effective_month": [], "end_month": []}, dtype=np.int64)
-    on_file = orders["registered_at"].fillna(orders["archived_at"])
-    orders = orders[(orders["cust"] >= 0).to_numpy() & (on_file <= ctx.as_of_date).to_numpy()]
+    known = (orders["cust"] >= 0).to_numpy(copy=True)
+    if not registration_unknown(ctx):
+        on_file = orders["registered_at"].fillna(orders["archived_at"])
+        known &= (on_file <= ctx.as_of_date).to_numpy()
+    orders = orders[known]
     cust = orders["cust"].to_numpy(dtype=np.int64)
     start = orders["effective_month"].to_numpy(dtype=np.int64)
     rows = bills_from(ctx, cust, first_month)
@@ -53,6 +62,30 @@ def removal_spans(
     end = start + mid_month + max_removal_months
     end[found] = np.minimum(end[found], ctx.bill_month[used[after[found]]])
     return pd.DataFrame({"cust": cust, "effective_month": start, "end_month": end})
+
+
+def registration_unknown(ctx: RuleContext) -> bool:
+    """No work order records a transfer, registration or archive date (`REGISTRATION_DATES`:
+    the export left them out, or never fills them): whether a removal was registered is unknown, and a
+    removal the orders name is taken as one, as before registration was read."""
+    orders = ctx.work_orders
+    if orders is None:
+        return False
+    return all(
+        column not in orders.columns or orders[column].isna().all() for column in REGISTRATION_DATES
+    )
+
+
+def registration_notes(ctx: RuleContext, rule_id: str) -> list[str]:
+    """The note of rule `rule_id` where meter removals are judged with their registration
+    unknown (`registration_unknown`)."""
+    if not registration_unknown(ctx) or ctx.orders_of("meter_removal").empty:
+        return []
+    columns = ", ".join(f"work_orders.{column}" for column in REGISTRATION_DATES)
+    return [
+        f"{rule_id}: {columns} missing or empty: a meter removal's registration is unknown, "
+        "so each removal excuses its months (for at most max_removal_months)"
+    ]
 
 
 def bills_from(ctx: RuleContext, customers: np.ndarray, first_month: int | None) -> np.ndarray:

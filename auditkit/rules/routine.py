@@ -31,7 +31,12 @@ from auditkit.rules.findings import (
     runs,
     zero_where_nan,
 )
-from auditkit.rules.idle import missing_bills, off_seasons, stopped_by_order
+from auditkit.rules.idle import (
+    missing_bills,
+    off_seasons,
+    registration_notes,
+    stopped_by_order,
+)
 from auditkit.rules.instrument import ct_primary_a, ct_secondary_a, expected_pt_ratio
 from auditkit.rules.off_archive import priced_tariff_due
 from auditkit.rules.rate_counted import lines_rate_mismatch_counts, rates_judged_against
@@ -836,6 +841,13 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     stands against one, `idle.missing_bills`) is no meter that stopped; unbilled_account judges
     its missing months by the same two.
     """
+    found = _zero_runs(ctx, params)
+    found.attrs["notes"] = registration_notes(ctx, "zero_consumption")
+    return found
+
+
+def _zero_runs(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    """zero_consumption's findings (its notes apart)."""
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
     active = ctx.customer_is("status", "active")
     # Zero under a suspension or meter removal is expected, whatever the archive status says.

@@ -7,6 +7,9 @@ from __future__ import annotations
 import pytest
 from rule_builder import COMMERCIAL, Utility, run
 
+from auditkit import rules
+from auditkit.data import Dataset
+
 THREE_YEARS = [f"{year}-{month:02d}" for year in (2023, 2024, 2025) for month in range(1, 13)]
 #: An irrigation pump, off November-March every year; a summer resort, closed October-May.
 PUMP = [0, 0, 0, 800, 1500, 2500, 3000, 3000, 2000, 900, 0, 0]
@@ -190,3 +193,30 @@ def test_an_off_season_is_judged_on_the_lookback_months_alone_whole_or_by_parts(
     window = run(u, "unbilled_account")
     assert whole.equals(window)
     assert whole.empty
+
+
+@pytest.mark.parametrize("rule_id", ["unbilled_account", "zero_consumption"])
+def test_a_removal_with_the_order_steps_not_exported_does_excuse_and_notes_it(rule_id: str):
+    """transferred_at, registered_at and archived_at are optional (docs/data.md): where the
+    export leaves them out, a removal's registration is unknown, not refused."""
+    u = _utility()
+    # A shop at 3,000 kWh a month, its meter removed 2024-03-01 and back 2024-06: 3 months
+    # unbilled (or at 0 kWh), were 3 × 3,000 × 0.8 = ¥7,200.00 with no note.
+    away = [None] * 3 if rule_id == "unbilled_account" else [0] * 3
+    _billed(u, "shop", [3000] * 14 + away + [3000] * 19)
+    u.order("shop", "meter_removal", "2024-03-01", issued="2024-02-20")
+    tables = u.tables()
+    steps = ["transferred_at", "registered_at", "archived_at"]
+    tables["work_orders"] = tables["work_orders"].drop(columns=steps)
+    findings = rules.run(Dataset.from_frames(tables), rules=[rule_id])
+    assert findings.empty
+    assert any(
+        note.startswith(f"{rule_id}: work_orders.transferred_at, work_orders.registered_at")
+        for note in findings.attrs["notes"]
+    )
+    # Near miss: the same shop with the columns exported and the order transferred but never
+    # registered: no order on file, the 3 months are found.
+    u.orders[0]["registered_at"] = u.orders[0]["archived_at"] = None
+    found = run(u, rule_id)
+    assert found["customer_id"].tolist() == ["shop"]
+    assert not any("registration is unknown" in note for note in found.attrs["notes"])
