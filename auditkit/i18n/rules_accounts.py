@@ -148,7 +148,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "rule.duplicate_account.title": ("重复建档（一址多户）", "Customer archived twice"),
     "rule.duplicate_account.checks": (
         "同一用电类别的两个及以上在用户，户名和用电地址规范化后相同（全角转半角、去空格和标点、中文数字门牌转阿拉伯数字，"
-        "号/弄/栋/幢/单元/室等单位保留：12号3室与12号4室是不同的户；去掉开头的省市区县后相同即算），或联系电话相同且户名相同、用电地址相同（未登记户名的，电话和地址相同即算；同一电话的在用户超过 "
+        "号/弄/栋/幢/单元/室等单位保留：12号3室与12号4室是不同的户），或联系电话相同且户名相同、用电地址相同（去掉开头的省市区县后相同即算；未登记户名的，电话和地址相同即算；同一电话的在用户超过 "
         "max_phone_accounts 户视为物业或代办电话，不算重复）；每组中最早接电的户（再按户号）为原户，其余各户"
         "各为一条发现；同一地址的住宅与店铺（用电类别不同）分别计量是合规的，不算重复；同一户主的两处住房（地址或室号不同）留同一电话也不算重复。涉及电费记为 0：重复档案是档案缺陷，需核实后合并或销户。跨供电单位的重复须对全部数据运行"
         "（本规则对全部数据一次运行）",
@@ -156,10 +156,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "normalized (full-width "
         "forms to half-width, spaces and punctuation removed, Chinese numerals of house numbers "
         "as digits, the markers of house number, lane, building, unit and room kept: room 3 and "
-        "room 4 of house 12 are two units; compared from the street on: the district or city "
-        "left out of one still matches), or "
-        "the same phone and name at the same address (without the name where none is recorded; "
-        "a phone on "
+        "room 4 of house 12 are two units), or "
+        "the same phone and name at the same address from the street on (the district or city "
+        "left out of one still matches; without the name where none is recorded; a phone on "
         "more than max_phone_accounts active accounts is a property manager's or an agent's, not a "
         "duplicate); the earliest connected account of a group "
         "(then the lowest id) is the original, each other one a finding; a home and a shop of "

@@ -16,7 +16,7 @@ import pandas as pd
 
 from auditkit.billing.money import round_half_up
 from auditkit.periods import date_month_number
-from auditkit.rules.addresses import name_codes, phone_codes, street_codes
+from auditkit.rules.addresses import address_codes, name_codes, phone_codes, street_codes
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import empty_raw, raw, rows_of
@@ -726,9 +726,10 @@ def _end_dates(values: pd.Series) -> pd.Series:
 def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """Active accounts archived twice (一址多户 / 重复建档): of one usage type, the same name and
     address, or the same phone (with the same name where the archive records names) on at most
-    `max_phone_accounts` active accounts at the same address (or none recorded on either). Both
-    matches compare one address: normalized, from the street on (`addresses.street_codes`:
-    城东区建设路1号 is 建设路1号). A home and a shop of one owner at one address (two usage
+    `max_phone_accounts` active accounts at the same address (or none recorded on either). The
+    name match compares whole addresses, normalized (`addresses.address_codes`: one common name
+    at 人民路12号 of two cities is two people); the phone match, the stronger sign, compares
+    them from the street on (`addresses.street_codes`: 城东区建设路1号 is 建设路1号). A home and a shop of one owner at one address (two usage
     types) are metered apart legally, and so are an owner's two flats carrying the owner's
     phone: two addresses, or two rooms, are two supply points. The earliest connected
     account of a group (then the lowest id) is the original; each other one is a finding naming
@@ -738,7 +739,8 @@ def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if not len(active):
         return empty_raw()
     name = name_codes(customers["name"])[active]
-    address = street_codes(customers["address"])[active]
+    address = address_codes(customers["address"])[active]
+    street = street_codes(customers["address"])[active]
     phone = phone_codes(customers["phone"])[active]
     usage_type = customers["usage_type"]
     missing_usage = (usage_type.isna() | (usage_type == "")).to_numpy(dtype=bool)
@@ -754,9 +756,9 @@ def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     phone_accounts = accounts_of_phone[phone]
     shared = (phone >= 0) & (phone_accounts >= 2)
     shared &= phone_accounts <= params["max_phone_accounts"]
-    # name + 1, address + 1: no name or no address recorded (-1) is a key of its own here.
+    # name + 1, street + 1: no name or no address recorded (-1) is a key of its own here.
     same_phone = _duplicates(
-        customers, active, shared & (usage >= 0), phone, name + 1, usage, address + 1
+        customers, active, shared & (usage >= 0), phone, name + 1, usage, street + 1
     )
     named = name[same_phone["row"].to_numpy()] >= 0
     same_phone["match"] = np.where(named, "name_phone", "phone")

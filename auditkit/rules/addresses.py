@@ -4,8 +4,9 @@ Chinese billing archives write one address many ways: full-width digits (１２�
 (十二号), spaces and punctuation, traditional characters (號) or `#` for 号. `address_key` folds
 those away and keeps the unit markers (号 弄 栋 幢 单元 楼 层 室 ...) with their numbers, so that
 12号3室 and 十二号 3 室 are one unit while 12号3室 and 12号4室 stay two rooms of one building.
-`street_key` is the address compared: the key from the street on, without the administrative
-areas one record writes and another leaves out (城东区建设路1号 and 建设路1号 are one address).
+`street_key` is the address a phone match compares: the key from the street on, without the
+administrative areas one record writes and another leaves out (城东区建设路1号 and 建设路1号 are one
+address); a name and address match compares the whole key (`address_codes`).
 The keys are vectorised over pandas Series (duplicate_account compares the whole archive): by
 pyarrow where a value is plain text (`PLAIN_TEXT`: most of an archive), else by the per-value
 functions `name_text_key`, `address_text_key`, `street_text_key` and `phone_text_key`, which
@@ -47,12 +48,21 @@ MIN_PHONE_DIGITS = 7
 #: word characters and 0-9 their only digits: a plain name's key is the name in lower case.
 PLAIN_TEXT = r"^[0-9A-Za-z\x{4e00}-\x{9fff}]*$"
 _AREA_NAMES = "省|自治区|市|区|县|旗|镇|乡|街道"
-#: The administrative areas at the head of an address key (省, 自治区, 市, 区, 县, 旗, 镇, 乡, 街道),
-#: up to a street's name (not a house number): what one record writes and another leaves out.
-LEADING_AREAS = re.compile(rf"^(?:\D*?(?:{_AREA_NAMES}))*(?=\D)")
-#: `LEADING_AREAS` as pyarrow's RE2 reads it (no lookahead): the areas, then the character
-#: after them, which the replacement keeps.
-_LEADING_AREAS_KEPT_NEXT = rf"^((?:\D*?(?:{_AREA_NAMES}))*)(\D)"
+#: Characters that end a street's name or a house number, never part of an area's name.
+_NOT_AREA_NAME = r"[^0-9路街巷弄号]"
+#: One administrative area: a name of one character at least, then its level (南京市, 欢口镇):
+#: a level word alone (镇海路, 市场路) begins a street's name, not an area.
+_AREA = rf"{_NOT_AREA_NAME}+?(?:{_AREA_NAMES})"
+#: What an address must go on with after its areas for them to be taken off: a street, lane,
+#: village or estate named by two characters at least (人民路, 张庄村, 阳光小区). Never a key that
+#: starts mid-name: 北市街 keeps 北市, 东乡路 its 东乡, 农贸市场路 its 农贸市 (场路 is no name).
+_STREET = rf"{_NOT_AREA_NAME}{{2,}}?(?:路|街|巷|弄|道|村|里|胡同|小区|花园|苑|园|庄|屯)"
+#: The administrative areas at the head of an address key (省, 自治区, 市, 区, 县, 旗, 镇, 乡, 街道)
+#: before a street (`_STREET`): what one record writes and another leaves out.
+LEADING_AREAS = re.compile(rf"^(?:{_AREA})+(?={_STREET})")
+#: `LEADING_AREAS` as pyarrow's RE2 reads it (no lookahead): the areas, then the street's name,
+#: which the replacement keeps.
+_LEADING_AREAS_KEPT_STREET = rf"^((?:{_AREA})+)({_STREET})"
 
 
 def chinese_number(numeral: str) -> int:
@@ -134,7 +144,7 @@ def _plain_addresses(addresses: pa.Array) -> tuple[pa.Array, pa.Array]:
 def _plain_streets(addresses: pa.Array) -> tuple[pa.Array, pa.Array]:
     """`_plain_addresses` with the keys' leading administrative areas taken off."""
     plain, keys = _plain_addresses(addresses)
-    return plain, pc.replace_substring_regex(keys, _LEADING_AREAS_KEPT_NEXT, r"\2")
+    return plain, pc.replace_substring_regex(keys, _LEADING_AREAS_KEPT_STREET, r"\2")
 
 
 def _ascii_phones(phones: pa.Array) -> tuple[pa.Array, pa.Array]:
@@ -209,6 +219,12 @@ def name_codes(names: pd.Series) -> np.ndarray:
     return _codes(names, _plain_names, name_text_key)
 
 
+def address_codes(addresses: pd.Series) -> np.ndarray:
+    """`address_key` as codes (-1 for ''): the whole address, as a name and address match
+    compares it."""
+    return _codes(addresses, _plain_addresses, address_text_key)
+
+
 def street_key(addresses: pd.Series) -> pd.Series:
     """Addresses compared from the street on (`street_text_key`): `address_key` without the
     leading administrative areas, so that 城东区建设路1号 and 建设路1号 are one address while
@@ -217,7 +233,8 @@ def street_key(addresses: pd.Series) -> pd.Series:
 
 
 def street_codes(addresses: pd.Series) -> np.ndarray:
-    """`street_key` as codes (-1 for ''): the address duplicate_account compares."""
+    """`street_key` as codes (-1 for ''): the address duplicate_account's phone match
+    compares."""
     return _codes(addresses, _plain_streets, street_text_key)
 
 

@@ -388,10 +388,8 @@ def test_duplicate_accounts_by_name_and_address_written_another_way_and_by_phone
     assert findings.loc["copy", "evidence"] == (
         "same name and address as active account original (connected 2015-03-01), 2 accounts in all"
     )
-    # One name at one address from the street on (the district left out of one): the name and
-    # address match, the stronger sign, names the pair its phone matches too.
     assert findings.loc["phone_second", "evidence"].startswith(
-        "same name and address as active account phone_first"
+        "same name and phone as active account phone_first"
     )
 
 
@@ -447,10 +445,8 @@ def test_an_owners_two_homes_carrying_the_owners_phone_are_two_supply_points():
     }
     findings = _by_customer(_duplicates(people))
     assert sorted(findings.index) == ["copy_again", "nameless_again"]
-    # Found by name and address too (the address compared from the street on), the stronger
-    # sign named.
     assert findings.loc["copy_again", "evidence"].startswith(
-        "same name and address as active account copy_first"
+        "same name and phone as active account copy_first"
     )
     assert findings.loc["nameless_again", "evidence"].startswith(
         "same phone as active account nameless_first"

@@ -14,6 +14,7 @@ import pytest
 
 from auditkit.rules.addresses import (
     PLAIN_TEXT,
+    address_codes,
     address_key,
     address_text_key,
     chinese_number,
@@ -72,6 +73,20 @@ def test_an_address_from_the_street_on_leaves_out_its_leading_areas_only():
     ]
 
 
+def test_an_area_word_inside_a_street_name_is_not_taken_for_an_area():
+    written = ["城东区北市街5号", "东乡路3号", "镇海路5号", "农贸市场路1号", "市场路1号"]
+    assert street_key(pd.Series(written)).tolist() == [
+        "北市街5号",
+        "东乡路3号",
+        "镇海路5号",
+        "农贸市场路1号",
+        "市场路1号",
+    ]
+    # Areas before a street, a village and an estate are still taken off.
+    areas = ["丰县欢口镇张庄村", "上海市浦东新区世纪大道100号", "城东区阳光小区3栋"]
+    assert street_key(pd.Series(areas)).tolist() == ["张庄村", "世纪大道100号", "阳光小区3栋"]
+
+
 def test_a_numeral_that_is_no_house_number_is_kept():
     assert address_key(pd.Series(["三里河路五号"])).iat[0] == "三里河路5号"
 
@@ -111,7 +126,7 @@ def test_plain_characters_are_kept_as_they_are_but_a_to_z_lowered():
 
 #: Plain text, with Chinese numerals before unit markers and the markers' variants, and the
 #: administrative areas a street key leaves out.
-_PLAIN = list("人民路城东王伟ABab0123456789號棟單元層号弄栋室楼一二十百零省市区县镇乡街道")
+_PLAIN = list("人民路城东王伟ABab0123456789號棟單元層号弄栋室楼一二十百零省市区县镇乡街道村小")
 #: What is not plain: spaces, punctuation (between digits too), full-width forms, another
 #: script's digits, ligatures, letters that fold to two, and phone numbers as written.
 _OTHER = [*" -_#.·（）＃１２ＡＢ\t\n٣²①ßﬁİΣ\u3000\u3007\u3400", "+86", "0086", "13800138000"]
@@ -148,6 +163,7 @@ def test_codes_are_equal_where_keys_are_and_minus_one_where_nothing_is_recorded(
     values = pd.Series(_texts(2000, _PLAIN + _OTHER, seed=7))
     for key, codes in (
         (name_key, name_codes),
+        (address_key, address_codes),
         (street_key, street_codes),
         (phone_key, phone_codes),
     ):
