@@ -66,7 +66,8 @@ def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     at zero in the other years, with no order, and use around them) is a billing system that
     issues no bill in a month of 0 kWh, where the data show one that does so: the customer's
     district holds no bill of 0 kWh in the window (`idle.issues_zero_bills`); where it holds
-    one, a missing bill is a missing bill."""
+    one, a missing bill is a missing bill. A run just past a removal's term needs
+    zero_consumption's `min_months`, as its zeros would (`_judged_as_zeros`)."""
     found = _unbilled_runs_priced(ctx, params)
     found.attrs["notes"] = registration_notes(ctx, "unbilled_account")
     return found
@@ -82,6 +83,7 @@ def _unbilled_runs_priced(ctx: RuleContext, params: dict) -> pd.DataFrame:
     unbilled = expected & ~explained & ~grid.billed
     late = unbilled & grid.past_grace(params["grace_months"])
     found = _unbilled_runs(late, grid, params["min_months"])
+    found = found[_judged_as_zeros(ctx, kwh, grid, found, idle)].reset_index(drop=True)
     if not found.empty:
         stopped = stopped_by_order(ctx, kwh, idle["max_removal_months"], grid.first)
         omits_zero = ~issues_zero_bills(ctx, kwh, grid.first)
@@ -135,6 +137,29 @@ def _unbilled_runs_priced(ctx: RuleContext, params: dict) -> pd.DataFrame:
             )
         evidence.append([*clauses, clause("revenue", amount=revenue[position])])
     return raw(cust, month_from, month_to, evidence, revenue, np.minimum(1.0, 0.4 + months / 12))
+
+
+def _judged_as_zeros(
+    ctx: RuleContext, kwh: np.ndarray, grid: _BillingGrid, found: pd.DataFrame, idle: dict
+) -> np.ndarray:
+    """Per run: listed as zero_consumption would list it at zero. A run just past a meter
+    removal's term (`idle.removal_spans`) is the months a removal left unexplained, which
+    zero_consumption lists from its own `min_months` on (`idle`, its thresholds): one minimum
+    whichever way the months are exported."""
+    spans = removal_spans(ctx, kwh, idle["max_removal_months"], grid.first)
+    runs = pd.DataFrame(
+        {
+            "run": np.arange(len(found)),
+            "cust": found["cust"].to_numpy(dtype=np.int64),
+            "month_from": found["month_from"].to_numpy(dtype=np.int64),
+        }
+    )
+    joined = runs.merge(spans, on="cust")
+    before = joined["month_from"] - 1
+    ended = (joined["effective_month"] <= before) & (before < joined["end_month"])
+    past_removal = np.zeros(len(found), dtype=bool)
+    past_removal[joined.loc[ended, "run"].to_numpy(dtype=np.int64)] = True
+    return ~past_removal | (found["length"].to_numpy() >= idle["min_months"])
 
 
 @dataclass

@@ -220,3 +220,26 @@ def test_a_removal_with_the_order_steps_not_exported_does_excuse_and_notes_it(ru
     found = run(u, rule_id)
     assert found["customer_id"].tolist() == ["shop"]
     assert not any("registration is unknown" in note for note in found.attrs["notes"])
+
+
+@pytest.mark.parametrize("rule_id", ["unbilled_account", "zero_consumption"])
+@pytest.mark.parametrize(("months_away", "revenue"), [(8, 0.0), (9, 3 * 2_400.00)])
+def test_months_past_a_removals_term_do_fire_from_one_minimum(
+    rule_id: str, months_away: int, revenue: float
+):
+    """A registered removal of 2024-03-01 excuses 2024-03..08; the months past it are listed
+    from zero_consumption's min_months (3) on, unbilled or at zero (unbilled_account listed 2
+    months, ¥4,800.00, where zero_consumption listed none)."""
+    u = _utility()
+    away = [None] * months_away if rule_id == "unbilled_account" else [0] * months_away
+    _billed(u, "shop", [3000] * 14 + away + [3000] * (22 - months_away))
+    u.order("shop", "meter_removal", "2024-03-01", issued="2024-02-20")
+    findings = run(u, rule_id)
+    if not revenue:
+        # 8 months away: 2024-09..10 past the term, 2 months, under the minimum.
+        assert findings.empty
+        return
+    # 9 months away: 2024-09..11, 3 months × 3,000 kWh × 0.8 = ¥7,200.00.
+    assert findings["customer_id"].tolist() == ["shop"]
+    assert (findings["period_from"].iat[0], findings["period_to"].iat[0]) == ("2024-09", "2024-11")
+    assert findings["revenue_impact"].iat[0] == pytest.approx(revenue)
