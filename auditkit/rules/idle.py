@@ -11,6 +11,7 @@ zero_consumption (its runs of zero bills) and unbilled_account (its runs of mont
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -59,15 +60,33 @@ def removal_spans(
     found = after < len(used)
     found[found] = ctx.bill_customer[used[after[found]]] == cust[found]
     mid_month = (orders["effective_date"].dt.day > 1).to_numpy(dtype=np.int64)
-    end = start + mid_month + max_removal_months
-    end[found] = np.minimum(end[found], ctx.bill_month[used[after[found]]])
+    use = np.full(len(cust), np.iinfo(np.int64).max)
+    use[found] = ctx.bill_month[used[after[found]]]
+    end = _chained_ends(cust, start, start + mid_month + max_removal_months, use)
     return pd.DataFrame({"cust": cust, "effective_month": start, "end_month": end})
+
+
+def _chained_ends(
+    cust: np.ndarray, start: np.ndarray, term_end: np.ndarray, use: np.ndarray
+) -> np.ndarray:
+    """Per removal: the end of its term (`term_end`) or the month energy is billed again after
+    it (`use`), the earlier. A removal of one customer ordered by the end of the term of the
+    one before it, the meter not back (no energy billed since), continues that removal: its
+    term ends where the first one's does (a removal re-registered every 6 months stays one, for
+    at most `max_removal_months`)."""
+    chain_end = term_end.copy()
+    order = np.lexsort((start, cust))
+    for previous, current in itertools.pairwise(order):
+        away = use[previous] > term_end[previous]  # its term ran out, the meter still away
+        if cust[current] == cust[previous] and away and start[current] <= term_end[previous]:
+            chain_end[current] = chain_end[previous]
+    return np.minimum(chain_end, use)
 
 
 def registration_unknown(ctx: RuleContext) -> bool:
     """No work order records a transfer, registration or archive date (`REGISTRATION_DATES`:
-    the export left them out, or never fills them): whether a removal was registered is unknown, and a
-    removal the orders name is taken as one, as before registration was read."""
+    the export left them out, or never fills them): whether a removal was registered is
+    unknown, and a removal the orders name is taken as one, as before registration was read."""
     orders = ctx.work_orders
     if orders is None:
         return False

@@ -243,3 +243,30 @@ def test_months_past_a_removals_term_do_fire_from_one_minimum(
     assert findings["customer_id"].tolist() == ["shop"]
     assert (findings["period_from"].iat[0], findings["period_to"].iat[0]) == ("2024-09", "2024-11")
     assert findings["revenue_impact"].iat[0] == pytest.approx(revenue)
+
+
+@pytest.mark.parametrize("rule_id", ["unbilled_account", "zero_consumption"])
+def test_a_removal_registered_again_each_term_does_not_restart_its_allowance(rule_id: str):
+    """Removals registered 2024-03, 2024-09, 2025-03 and 2025-09, the meter never back: one
+    removal, 2024-03..08 excused; 2024-09..2025-12 are 16 months × 3,000 kWh × 0.8 =
+    ¥38,400.00 (each order restarted the 6 months: nothing was found)."""
+    u = _utility()
+    away = [None] * 22 if rule_id == "unbilled_account" else [0] * 22
+    _billed(u, "shop", [3000] * 14 + away)
+    for month in ("2024-03-01", "2024-09-01", "2025-03-01", "2025-09-01"):
+        u.order("shop", "meter_removal", month, issued=month)
+    findings = run(u, rule_id)
+    assert findings["customer_id"].tolist() == ["shop"]
+    assert (findings["period_from"].iat[0], findings["period_to"].iat[0]) == ("2024-09", "2025-12")
+    assert findings["revenue_impact"].iat[0] == pytest.approx(16 * 2_400.00)
+
+
+def test_a_removal_after_the_meter_came_back_has_its_own_allowance():
+    """Near miss: removed 2024-03 and back 2024-06 (billed), removed again 2024-09 and back
+    2025-01: two removals, each within its 6 months; nothing unbilled."""
+    u = _utility()
+    shop = [3000] * 14 + [None] * 3 + [3000] * 3 + [None] * 4 + [3000] * 12
+    _billed(u, "shop", shop)
+    for month in ("2024-03-01", "2024-09-01"):
+        u.order("shop", "meter_removal", month, issued=month)
+    assert run(u, "unbilled_account").empty
