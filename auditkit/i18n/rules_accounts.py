@@ -8,7 +8,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "（接电当月及其后 grace_months 个月可不出账）后始终未出账、两期账单之间中断、或账单在稽查月前停止；"
         "暂停、销户工单生效后至下一期账单前的月份不计，已登记或归档的暂拆工单起至多 max_removal_months 个整月不计"
         "（同零电量规则 zero_consumption 的参数）；不超过 max_off_season_months 个月、其他各年同月均无账单或零电量"
-        "（非工单所致）且各年其余月份有用电的为季节性停用（零电量月不出账的系统），不计。涉及电费为估算：该户账单月电费中位数"
+        "（非工单所致）且各年其余月份有用电的为季节性停用（零电量月不出账的系统），不计；仅限所在供电单位在回溯期内没有零电量账单，"
+        "有零电量账单的供电单位缺账单即为漏计。期满前再次登记、表计未装回的暂拆算同一次；暂拆期满后的无账单月须达到零电量规则的 "
+        "min_months 才列出；工单未导出传递、登记、归档日期时暂拆均视为已登记并注明。涉及电费为估算：该户账单月电费中位数"
         "（精确到分）× 漏计月数，无历史账单时用同用电类别用户月电费中位数；新装户自接电当月起计"
         "（宽限月份也计，接电当月按接电后天数折算）；漏计期间电量若在其后账单中补抄，实际少收会更少",
         "active accounts with no bill for at least min_months months in a row in months their "
@@ -19,7 +21,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "max_removal_months whole months, nor an off-season: at most max_off_season_months, the "
         "same months unbilled or at 0 kWh with no order in the other years, and use in the rest "
         "of each year (a billing system that issues no bill at 0 kWh; both thresholds "
-        "zero_consumption's). Revenue is estimated: the customer's median monthly bill (to the "
+        "zero_consumption's), only where the district holds no 0 kWh bill in the lookback months "
+        "(elsewhere a missing bill is a missing bill). A removal ordered again by the end of the "
+        "one before, the meter not back, is one removal; months past a removal's term are listed "
+        "from zero_consumption's min_months; with no order transferred, registered or archived "
+        "(columns not exported) each removal counts, with a note. Revenue is estimated: the customer's median monthly bill (to the "
         "fen) × the months unbilled, its usage type's median where it has no bill; a new "
         "connection from its month on (its grace months too, its first month for the days "
         "since the connection); energy caught up by a later read makes the real loss smaller",
