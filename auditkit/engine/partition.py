@@ -116,7 +116,7 @@ def _unbilled_account_input(settings: Mapping) -> WholeDatasetInput:
     a removal ends where energy is billed again, an off-season is idle with use around it),
     each customer's status, usage type and connection date, and the orders that connect,
     close or pause an account (a meter removal's registration: only a registered one excuses;
-    with no order transferred, registered or archived, registration is unknown)."""
+    where the export has no transfer, registration or archive column, registration is unknown)."""
     return WholeDatasetInput(
         customers=("customer_id", "district", "usage_type", "status", "connection_date"),
         bills=("customer_id", "period", "amount", "kwh_billed"),

@@ -21,8 +21,8 @@ from auditkit.rules.context import RuleContext, customer_keys
 from auditkit.rules.findings import rows_of
 
 #: The columns of a work order that date its steps past issue: transferred (传递), registered
-#: (登记), archived (归档); optional (docs/data.md): where no order holds any, a removal's
-#: registration is unknown (an order transferred and never registered is known unregistered).
+#: (登记), archived (归档); optional (docs/data.md): where the export has none of the columns, a
+#: removal's registration is unknown (an order with them empty is known unregistered).
 REGISTRATION_DATES = ("transferred_at", "registered_at", "archived_at")
 
 #: Per (customer, month) with no bill: whether the month counts as idle, and whether an order
@@ -39,7 +39,7 @@ def removal_spans(
     the order's own month may hold its last use), for at most `max_removal_months` whole months
     (a removal is temporary, as a suspension is; zeros or missing bills past it are a meter
     left away, or a supply past it). An order only issued proves nothing was taken away; where
-    no order records a registration (`registration_unknown`), every removal counts. Bills
+    the orders have no registration columns (`registration_unknown`), every removal counts. Bills
     before `first_month` are not read (`bills_from`)."""
     orders = ctx.orders_of("meter_removal")
     if orders.empty:  # no work orders at all: no registration dates to read either
@@ -84,15 +84,17 @@ def _chained_ends(
 
 
 def registration_unknown(ctx: RuleContext) -> bool:
-    """No work order records a transfer, registration or archive date (`REGISTRATION_DATES`:
-    the export left them out, or never fills them): whether a removal was registered is
-    unknown, and a removal the orders name is taken as one, as before registration was read."""
-    orders = ctx.work_orders
+    """The work orders as given (`ctx.source`, before the context adds the contract's absent
+    columns empty) have none of `REGISTRATION_DATES`: the export left them out, and whether a
+    removal was registered is unknown, so a removal the orders name is taken as one. Decided
+    on the columns' absence, not on their cells: a part of the accounts holds only some
+    orders, and a column empty in one part may be filled in another (whole and parts alike)."""
+    orders = getattr(ctx.source, "work_orders", None)
+    if orders is None:
+        orders = ctx.work_orders
     if orders is None:
         return False
-    return all(
-        column not in orders.columns or orders[column].isna().all() for column in REGISTRATION_DATES
-    )
+    return not any(column in orders.columns for column in REGISTRATION_DATES)
 
 
 def registration_notes(ctx: RuleContext, rule_id: str) -> list[str]:
@@ -102,7 +104,7 @@ def registration_notes(ctx: RuleContext, rule_id: str) -> list[str]:
         return []
     columns = ", ".join(f"work_orders.{column}" for column in REGISTRATION_DATES)
     return [
-        f"{rule_id}: {columns} missing or empty: a meter removal's registration is unknown, "
+        f"{rule_id}: {columns} missing: a meter removal's registration is unknown, "
         "so each removal excuses its months (for at most max_removal_months)"
     ]
 

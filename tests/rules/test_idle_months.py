@@ -4,11 +4,15 @@ removal for at most six months), whichever way the billing system exports an idl
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from rule_builder import COMMERCIAL, Utility, run
 
 from auditkit import rules
 from auditkit.data import Dataset
+from auditkit.engine.local import run_parts_locally
+from auditkit.engine.partition import combine, plan_run
+from auditkit.engine.sources import MemorySource
 
 THREE_YEARS = [f"{year}-{month:02d}" for year in (2023, 2024, 2025) for month in range(1, 13)]
 #: An irrigation pump, off November-March every year; a summer resort, closed October-May.
@@ -270,3 +274,35 @@ def test_a_removal_after_the_meter_came_back_has_its_own_allowance():
     for month in ("2024-03-01", "2024-09-01"):
         u.order("shop", "meter_removal", month, issued=month)
     assert run(u, "unbilled_account").empty
+
+
+def test_a_removal_never_registered_does_fire_whole_or_by_parts_where_another_was():
+    """Registration is unknown only where the export has none of the step columns: a part of
+    the accounts whose orders leave them empty judges as the whole dataset does."""
+    u = _utility()
+    # A shop removed 2024-03-01, registered, back 2024-06: its 3 months at 0 kWh are excused.
+    _billed(u, "a_shop", [3000] * 14 + [0] * 3 + [3000] * 19)
+    u.order("a_shop", "meter_removal", "2024-03-01", issued="2024-02-20")
+    # A shop whose removal was only issued, at 0 kWh 2024-03..2024-06: 4 × 3,000 × 0.8 =
+    # ¥9,600.00 (by parts, its part held no filled date: nothing, and a note "missing or empty").
+    _billed(u, "b_shop", [3000] * 14 + [0] * 4 + [3000] * 18)
+    u.order("b_shop", "meter_removal", "2024-03-01", issued="2024-02-20")
+    u.orders[1]["transferred_at"] = u.orders[1]["registered_at"] = None
+    u.orders[1]["archived_at"] = None
+    data = Dataset.from_frames(u.tables())
+    whole = rules.run(data, rules=["zero_consumption"])
+    source = MemorySource(data, bills_per_part=36)  # one customer's bills a part
+    assert len(source.partitions) == 3
+    plan = plan_run(
+        source.periods(),
+        source.profile(),
+        None,
+        ["zero_consumption"],
+        None,
+        extracted_on=source.latest_date,
+    )
+    parts = combine(plan, run_parts_locally(source, plan), [])
+    pd.testing.assert_frame_equal(parts, whole)
+    assert whole["customer_id"].tolist() == ["b_shop"]
+    assert whole.iloc[0]["revenue_impact"] == pytest.approx(9600.0)
+    assert parts.attrs["notes"] == []
