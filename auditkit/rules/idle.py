@@ -146,22 +146,26 @@ def issues_zero_bills(
     return issues[district]
 
 
-def missing_bills(ctx: RuleContext) -> UnbilledState:
+def missing_bills(ctx: RuleContext, min_missing_months: int) -> UnbilledState:
     """What a month with no bill says of zero_consumption's off-season: nothing is idle (a run at
-    0 kWh shows its district issues bills at 0 kWh, `issues_zero_bills`), and a month between
-    the customer's first and last bill stands against one (a bill missing, or a pause under an
-    order, which makes no season either). The customer's own bills tell it: a part of the
+    0 kWh shows its district issues bills at 0 kWh, `issues_zero_bills`), and a month of a run of
+    at least `min_missing_months` without a bill between two of the customer's bills stands
+    against one (bills missing, or a pause under an order, which makes no season either). A
+    shorter gap is no evidence: unbilled_account lists none (its `min_months`), and a month
+    read with the next (双月抄表) leaves one. The customer's own bills tell it: a part of the
     accounts judges it as the whole dataset does."""
+    keys = customer_keys(ctx.bill_customer, ctx.bill_month)
 
     def state(cust: np.ndarray, month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        # The bills come in (customer, month) order: a customer's first and last are its ends.
-        first = np.searchsorted(ctx.bill_customer, cust, "left")
-        last = np.searchsorted(ctx.bill_customer, cust, "right") - 1
-        has_bills = last >= first
-        first = np.where(has_bills, first, 0)
-        last = np.where(has_bills, last, 0)
-        inside = (month >= ctx.bill_month[first]) & (month <= ctx.bill_month[last])
-        return np.zeros(len(cust), dtype=bool), has_bills & inside
+        # The customer's bills just before and just after the month (the bills come in
+        # (customer, month) order), and the months between them with no bill.
+        after = np.searchsorted(keys, customer_keys(cust, month), "right")
+        before = after - 1
+        between = (before >= 0) & (after < len(keys))
+        before, after = np.where(between, before, 0), np.where(between, after, 0)
+        between &= (ctx.bill_customer[before] == cust) & (ctx.bill_customer[after] == cust)
+        gap = ctx.bill_month[after].astype(np.int64) - ctx.bill_month[before] - 1
+        return np.zeros(len(cust), dtype=bool), between & (gap >= min_missing_months)
 
     return state
 

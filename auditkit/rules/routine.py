@@ -824,6 +824,8 @@ def _longest_run_per_customer(streaks: pd.DataFrame) -> pd.DataFrame:
     revenue_kind="estimated",
     # A run of zeros the registers contradict, or that follows a meter alarm, is that rule's loss.
     left_to=("register_mismatch", "meter_event_unresolved"),
+    # A gap between bills stands against an off-season from unbilled_account's min_months on.
+    reads=("unbilled_account",),
 )
 def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """Runs of zero kWh over the whole audit period, each scored; a customer's best run listed.
@@ -837,8 +839,8 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     Months at zero under an order that stops the use (`idle.stopped_by_order`: a suspension, or
     a registered meter removal for at most `max_removal_months`) are no run, and an off-season
     (`idle.off_seasons`: at most `max_off_season_months`, the same months at zero with no order
-    in the other years, use in the rest of each year; a month due with no bill in those years
-    stands against one, `idle.missing_bills`) is no meter that stopped; unbilled_account judges
+    in the other years, use in the rest of each year; a run of unbilled_account's `min_months`
+    with no bill in those years stands against one, `idle.missing_bills`) is no meter that stopped; unbilled_account judges
     its missing months by the same two.
     """
     found = _zero_runs(ctx, params)
@@ -855,7 +857,12 @@ def _zero_runs(ctx: RuleContext, params: dict) -> pd.DataFrame:
     streaks = runs(ctx, (kwh == 0) & active & ~stopped)
     streaks = streaks[streaks["length"] >= params["min_months"]].reset_index(drop=True)
     season = off_seasons(
-        ctx, streaks, kwh, stopped, params["max_off_season_months"], missing_bills(ctx)
+        ctx,
+        streaks,
+        kwh,
+        stopped,
+        params["max_off_season_months"],
+        missing_bills(ctx, params["unbilled_account"]["min_months"]),
     )
     streaks = streaks[~season].reset_index(drop=True)
     if streaks.empty:

@@ -306,3 +306,29 @@ def test_a_removal_never_registered_does_fire_whole_or_by_parts_where_another_wa
     assert whole["customer_id"].tolist() == ["b_shop"]
     assert whole.iloc[0]["revenue_impact"] == pytest.approx(9600.0)
     assert parts.attrs["notes"] == []
+
+
+def test_one_bill_missing_in_another_year_does_not_make_a_pump_fire_zero_consumption():
+    """A month read with the next (双月抄表) leaves one month without a bill: no evidence
+    against an off-season, as unbilled_account lists no gap shorter than its min_months (2)."""
+    u = _utility()
+    # An irrigation pump at 0 kWh every November-March, 2023-02 billed with March: 2024-11..
+    # 2025-03 was found at 13,700 kWh / 12 months × 5 × 0.4 = ¥2,283.33.
+    kwh = list(PUMP * 3)
+    kwh[1] = None
+    _billed(u, "pump", kwh, usage_type="agricultural", tariff_category="AGR")
+    assert run(u, ["zero_consumption", "unbilled_account"]).empty
+
+
+def test_two_bills_missing_in_another_year_do_stand_against_a_pump_s_off_season():
+    """Near miss: no bill 2024-01..2024-02, two months in a row (unbilled_account's min_months)."""
+    u = _utility()
+    kwh = list(PUMP * 3)
+    kwh[12] = kwh[13] = None
+    _billed(u, "pump", kwh, usage_type="agricultural", tariff_category="AGR")
+    found = run(u, "zero_consumption")
+    assert found["customer_id"].tolist() == ["pump"]
+    assert (found.iloc[0]["period_from"], found.iloc[0]["period_to"]) == ("2024-11", "2025-03")
+    # Its 12 months before, 2023-11..2024-10, billed 13,700 kWh in 10 bills: 1,370 kWh a month,
+    # × 5 months × 0.4 = ¥2,740.00.
+    assert found.iloc[0]["revenue_impact"] == pytest.approx(2740.0)
