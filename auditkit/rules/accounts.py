@@ -78,14 +78,16 @@ def _unbilled_runs_priced(ctx: RuleContext, params: dict) -> pd.DataFrame:
     idle = params["zero_consumption"]
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
     grid = _BillingGrid.build(ctx, params["lookback_months"])
-    explained = grid.explained(ctx, kwh, idle["max_removal_months"])
+    explained = grid.explained(ctx, kwh, idle["max_removal_months"], idle["min_months"])
     expected = grid.expected_months(ctx)
     unbilled = expected & ~explained & ~grid.billed
     late = unbilled & grid.past_grace(params["grace_months"])
     found = _unbilled_runs(late, grid, params["min_months"])
     found = found[_judged_as_zeros(ctx, kwh, grid, found, idle)].reset_index(drop=True)
     if not found.empty:
-        stopped = stopped_by_order(ctx, kwh, idle["max_removal_months"], grid.first)
+        stopped = stopped_by_order(
+            ctx, kwh, idle["max_removal_months"], idle["min_months"], grid.first
+        )
         omits_zero = ~issues_zero_bills(ctx, kwh, grid.first)
         due = grid.idle_unbilled(expected & ~explained, explained, omits_zero)
         season = off_seasons(
@@ -146,7 +148,7 @@ def _judged_as_zeros(
     removal's term (`idle.removal_spans`) is the months a removal left unexplained, which
     zero_consumption lists from its own `min_months` on (`idle`, its thresholds): one minimum
     whichever way the months are exported."""
-    spans = removal_spans(ctx, kwh, idle["max_removal_months"], grid.first)
+    spans = removal_spans(ctx, kwh, idle["max_removal_months"], idle["min_months"], grid.first)
     runs = pd.DataFrame(
         {
             "run": np.arange(len(found)),
@@ -234,13 +236,15 @@ class _BillingGrid:
         start = np.where(start >= 0, start + grace_months + 1, 0)
         return column >= start[:, None]
 
-    def explained(self, ctx: RuleContext, kwh: np.ndarray, max_removal_months: int) -> np.ndarray:
+    def explained(
+        self, ctx: RuleContext, kwh: np.ndarray, max_removal_months: int, min_months: int
+    ) -> np.ndarray:
         """Months after a suspension or closure up to the next bill (for a suspension, up to its
         resumption, for a closure up to a reconnection, when that comes first), and those of a
         registered meter removal (`idle.removal_spans`, for at most `max_removal_months`, as
-        zero_consumption reads it; `kwh` per bill)."""
+        zero_consumption reads it with its `min_months`; `kwh` per bill)."""
         width = self.billed.shape[1]
-        removals = removal_spans(ctx, kwh, max_removal_months, self.first)
+        removals = removal_spans(ctx, kwh, max_removal_months, min_months, self.first)
         removed_cust = removals["cust"].to_numpy(dtype=np.int64)
         removed_from = np.clip(removals["effective_month"].to_numpy() - self.first, 0, width)
         removed_to = np.clip(removals["end_month"].to_numpy() - self.first, 0, width)

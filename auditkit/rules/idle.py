@@ -31,15 +31,21 @@ UnbilledState = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]
 
 
 def removal_spans(
-    ctx: RuleContext, kwh: np.ndarray, max_removal_months: int, first_month: int | None = None
+    ctx: RuleContext,
+    kwh: np.ndarray,
+    max_removal_months: int,
+    min_months: int,
+    first_month: int | None = None,
 ) -> pd.DataFrame:
     """Each meter removal (暂拆) registered or archived by the audit date as a span (cust,
     effective_month, end_month, the month it stops explaining): from its month until the
     customer's bills record energy again after its month (no order marks the meter put back;
     the order's own month may hold its last use), for at most `max_removal_months` whole months
     (a removal is temporary, as a suspension is; zeros or missing bills past it are a meter
-    left away, or a supply past it). An order only issued proves nothing was taken away; where
-    the orders have no registration columns (`registration_unknown`), every removal counts. Bills
+    left away, or a supply past it). Removals re-registered with the meter still away are one
+    (`_chained_ends`, fewer than `min_months` between a term and the next). An order only
+    issued proves nothing was taken away; where the orders have no registration columns
+    (`registration_unknown`), every removal counts. Bills
     before `first_month` are not read (`bills_from`)."""
     orders = ctx.orders_of("meter_removal")
     if orders.empty:  # no work orders at all: no registration dates to read either
@@ -62,23 +68,30 @@ def removal_spans(
     mid_month = (orders["effective_date"].dt.day > 1).to_numpy(dtype=np.int64)
     use = np.full(len(cust), np.iinfo(np.int64).max)
     use[found] = ctx.bill_month[used[after[found]]]
-    end = _chained_ends(cust, start, start + mid_month + max_removal_months, use)
+    end = _chained_ends(cust, start, start + mid_month + max_removal_months, use, min_months)
     return pd.DataFrame({"cust": cust, "effective_month": start, "end_month": end})
 
 
 def _chained_ends(
-    cust: np.ndarray, start: np.ndarray, term_end: np.ndarray, use: np.ndarray
+    cust: np.ndarray,
+    start: np.ndarray,
+    term_end: np.ndarray,
+    use: np.ndarray,
+    min_months: int,
 ) -> np.ndarray:
-    """Per removal: the end of its term (`term_end`) or the month energy is billed again after
-    it (`use`), the earlier. A removal of one customer ordered by the end of the term of the
-    one before it, the meter not back (no energy billed since), continues that removal: its
-    term ends where the first one's does (a removal re-registered every 6 months stays one, for
-    at most `max_removal_months`)."""
+    """Per removal: the end of its term (`term_end`, the first month it no longer excuses) or
+    the month energy is billed again after it (`use`), the earlier. A removal of one customer
+    ordered less than `min_months` after the end of the term of the one before it (a shorter
+    gap is no run to list), the meter not back (no energy billed up to its month), continues
+    that removal: its term ends where the first one's does (a removal re-registered every 6 or
+    7 months stays one, for at most `max_removal_months`)."""
     chain_end = term_end.copy()
     order = np.lexsort((start, cust))
     for previous, current in itertools.pairwise(order):
-        away = use[previous] > term_end[previous]  # its term ran out, the meter still away
-        if cust[current] == cust[previous] and away and start[current] <= term_end[previous]:
+        # Its term ran out, the meter still away up to the next order's month.
+        away = use[previous] > max(term_end[previous], start[current])
+        soon = start[current] - term_end[previous] < min_months
+        if cust[current] == cust[previous] and away and soon:
             chain_end[current] = chain_end[previous]
     return np.minimum(chain_end, use)
 
@@ -120,13 +133,17 @@ def bills_from(ctx: RuleContext, customers: np.ndarray, first_month: int | None)
 
 
 def stopped_by_order(
-    ctx: RuleContext, kwh: np.ndarray, max_removal_months: int, first_month: int | None = None
+    ctx: RuleContext,
+    kwh: np.ndarray,
+    max_removal_months: int,
+    min_months: int,
+    first_month: int | None = None,
 ) -> np.ndarray:
     """Per bill: its month is under an order after which an active account may rightly use
     nothing: a suspension up to its resumption, or a registered meter removal
     (`removal_spans`, reading the bills from `first_month`). A closure explains no zero of an
     active account: the customer was not closed."""
-    removals = removal_spans(ctx, kwh, max_removal_months, first_month)
+    removals = removal_spans(ctx, kwh, max_removal_months, min_months, first_month)
     return ctx.suspended | ctx.inside_spans(removals)
 
 

@@ -853,7 +853,7 @@ def _zero_runs(ctx: RuleContext, params: dict) -> pd.DataFrame:
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
     active = ctx.customer_is("status", "active")
     # Zero under a suspension or meter removal is expected, whatever the archive status says.
-    stopped = stopped_by_order(ctx, kwh, params["max_removal_months"])
+    stopped = stopped_by_order(ctx, kwh, params["max_removal_months"], params["min_months"])
     streaks = runs(ctx, (kwh == 0) & active & ~stopped)
     streaks = streaks[streaks["length"] >= params["min_months"]].reset_index(drop=True)
     season = off_seasons(

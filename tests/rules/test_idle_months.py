@@ -332,3 +332,49 @@ def test_two_bills_missing_in_another_year_do_stand_against_a_pump_s_off_season(
     # Its 12 months before, 2023-11..2024-10, billed 13,700 kWh in 10 bills: 1,370 kWh a month,
     # × 5 months × 0.4 = ¥2,740.00.
     assert found.iloc[0]["revenue_impact"] == pytest.approx(2740.0)
+
+
+@pytest.mark.parametrize("rule_id", ["unbilled_account", "zero_consumption"])
+def test_a_removal_registered_again_a_month_past_each_term_does_not_restart_its_allowance(
+    rule_id: str,
+):
+    """Removals 2024-03, 2024-10, 2025-05 and 2025-12, the meter never back: each order came one
+    month past the term before (2024-09, 2025-04, 2025-11 unexcused, each a run shorter than
+    zero_consumption's min_months: nothing was found). One removal: 2024-03..08 excused, then
+    16 months × 3,000 kWh × 0.8 = ¥38,400.00."""
+    u = _utility()
+    away = [None] * 22 if rule_id == "unbilled_account" else [0] * 22
+    _billed(u, "shop", [3000] * 14 + away)
+    for month in ("2024-03-01", "2024-10-01", "2025-05-01", "2025-12-01"):
+        u.order("shop", "meter_removal", month, issued=month)
+    findings = run(u, rule_id)
+    assert findings["customer_id"].tolist() == ["shop"]
+    assert (findings["period_from"].iat[0], findings["period_to"].iat[0]) == ("2024-09", "2025-12")
+    assert findings["revenue_impact"].iat[0] == pytest.approx(16 * 2_400.00)
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "first_month", "revenue"),
+    [("unbilled_account", "2024-09", (3 + 7) * 2_400.00), ("zero_consumption", "2025-06", 0.0)],
+)
+def test_a_removal_min_months_past_the_term_before_does_start_its_own(
+    rule_id: str, first_month: str, revenue: float
+):
+    """Near miss: removals 2024-03 and 2024-12, the meter never back: 2024-09..11, three months
+    (zero_consumption's min_months) between the terms, are a run of their own; the second
+    removal excuses 2024-12..2025-05, and 2025-06..12 (7 months) are past it. unbilled_account
+    lists both runs, (3 + 7) × 3,000 kWh × 0.8 = ¥24,000.00; zero_consumption the longest,
+    priced at the 0 kWh a month of the 12 months before it: ¥0.00 (one removal, 2024-09..
+    2025-12, would be ¥38,400.00 in both)."""
+    u = _utility()
+    away = [None] * 22 if rule_id == "unbilled_account" else [0] * 22
+    _billed(u, "shop", [3000] * 14 + away)
+    for month in ("2024-03-01", "2024-12-01"):
+        u.order("shop", "meter_removal", month, issued=month)
+    findings = run(u, rule_id)
+    assert findings["customer_id"].tolist() == ["shop"]
+    assert (findings["period_from"].iat[0], findings["period_to"].iat[0]) == (
+        first_month,
+        "2025-12",
+    )
+    assert findings["revenue_impact"].iat[0] == pytest.approx(revenue)
