@@ -148,19 +148,24 @@ def stopped_by_order(
 
 
 def issues_zero_bills(
-    ctx: RuleContext, kwh: np.ndarray, first_month: int | None = None
+    ctx: RuleContext, kwh: np.ndarray, min_zero_bill_share: float, first_month: int | None = None
 ) -> np.ndarray:
-    """Per customer: its district (the billing unit) holds a bill of 0 kWh (from `first_month`
-    where given): its billing system issues a bill for a month of no use, so a month with no
-    bill there is a bill missing, not an idle month. A district with no bill of 0 kWh at all is
-    one whose system may export none (an off-season's months unbilled rather than zero)."""
+    """Per customer: at least `min_zero_bill_share` of its district's bills (the billing unit;
+    from `first_month` where given) are of 0 kWh: its billing system issues a bill for a month
+    of no use, so a month with no bill there is a bill missing, not an idle month. Elsewhere the
+    system may export none (an off-season's months unbilled rather than zero): a system that
+    bills idle months bills every vacant house and every season at 0 kWh, while one 0 kWh bill
+    (a correction, a holiday) in a district that exports none would otherwise decide for all."""
     district = pd.factorize(ctx.customers["district"], use_na_sentinel=False)[0]
-    zero = (kwh == 0) & (ctx.bill_customer >= 0)
+    known = ctx.bill_customer >= 0
     if first_month is not None:
-        zero &= ctx.bill_month >= first_month
-    issues = np.zeros(district.max(initial=-1) + 1, dtype=bool)
-    issues[district[ctx.bill_customer[zero]]] = True
-    return issues[district]
+        known &= ctx.bill_month >= first_month
+    count = district.max(initial=-1) + 1
+    bills = np.bincount(district[ctx.bill_customer[known]], minlength=count)
+    zero = known & (kwh == 0)
+    zeros = np.bincount(district[ctx.bill_customer[zero]], minlength=count)
+    issues = zeros >= min_zero_bill_share * np.maximum(bills, 1)
+    return (issues & (zeros > 0))[district]
 
 
 def missing_bills(ctx: RuleContext, min_missing_months: int) -> UnbilledState:

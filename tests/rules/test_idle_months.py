@@ -378,3 +378,44 @@ def test_a_removal_min_months_past_the_term_before_does_start_its_own(
         "2025-12",
     )
     assert findings["revenue_impact"].iat[0] == pytest.approx(revenue)
+
+
+def _district_of_homes(u: Utility, homes: int) -> None:
+    """`homes` more households billed 150 kWh every month: a district of some size."""
+    for index in range(homes):
+        u.customer(f"home{index}")
+        u.monthly(f"home{index}", [150.0] * 36, periods=THREE_YEARS)
+
+
+def test_one_stray_0_kwh_bill_does_not_take_a_district_s_off_season_excuse():
+    """A district whose system exports no bill at 0 kWh keeps the excuse beside one shop's
+    single 0 kWh bill: 1 of its 41 × 36 + 3 × 12 + 36 = 1,548 bills in the window (0.06%), under
+    unbilled_account's min_zero_bill_share (0.1%). Three resorts closed October-May, unbilled
+    those months each year, were 3 × 3 years × 8 months × ¥4,000.00 (their median bill of
+    5,000 kWh × 0.8) = ¥288,000.00."""
+    u = _utility()
+    _district_of_homes(u, 40)
+    for resort in ("resort1", "resort2", "resort3"):
+        _billed(u, resort, _no_bill_at_zero(RESORT * 3))
+    shop = [3000] * 36
+    shop[29] = 0  # 2025-06, a holiday closure
+    _billed(u, "shop", shop)
+    assert run(u, ["unbilled_account", "zero_consumption"]).empty
+
+
+def test_a_share_of_0_kwh_bills_does_take_a_district_s_off_season_excuse():
+    """Near miss: two shops closed each June, billed 0 kWh: 6 of the district's 41 × 36 +
+    3 × 12 + 2 × 36 = 1,584 bills (0.38% ≥ 0.1%). The district bills idle months, so the
+    resorts' missing months are bills missing: 3 resorts × 3 years × 8 months × ¥4,000.00 =
+    ¥288,000.00."""
+    u = _utility()
+    _district_of_homes(u, 40)
+    for resort in ("resort1", "resort2", "resort3"):
+        _billed(u, resort, _no_bill_at_zero(RESORT * 3))
+    for shop_id in ("shop1", "shop2"):
+        shop = [3000] * 36
+        shop[5] = shop[17] = shop[29] = 0
+        _billed(u, shop_id, shop)
+    findings = run(u, "unbilled_account")
+    assert sorted(findings["customer_id"]) == ["resort1", "resort2", "resort3"]
+    assert findings["revenue_impact"].sum() == pytest.approx(288_000.00)
