@@ -297,8 +297,9 @@ _RULES = {
         "（示数不走、无需量、未换表即恢复用电）评分低；估计少收电费：零电量各月按此前 12 个月月均电量 × 当月应执行电价及"
         "政府性基金及附加计（执行阶梯电价的一户一表居民按年度累计电量所处阶梯计价）；暂停期间、已登记或归档的暂拆工单起至多 "
         "max_removal_months 个整月内的零电量不计；不超过 max_off_season_months 个月、其他各年同月均为零电量（非工单所致）"
-        "且各年其余月份有用电的为季节性停用，不计（首末账单之间缺账单的月份否定季节性停用）；期满前再次登记、表计未装回的暂拆算同一次；"
-        "工单未导出传递、登记、归档日期时暂拆均视为已登记并注明",
+        "且各年其余月份有用电的为季节性停用，不计（首末账单之间连续缺账单达到漏户规则 unbilled_account 的 min_months "
+        "个月的否定季节性停用）；前次期满后不足 min_months 个月内再次登记、表计未装回的暂拆算同一次；"
+        "工单未导出传递、登记、归档日期列时暂拆均视为已登记并注明",
         "an active account billed 0 kWh for at least min_months consecutive months in the audit "
         "period; a business scores high, a house standing empty (registers still, no demand, use "
         "back with no meter replaced) low; estimated impact: each month at 0 priced at the mean "
@@ -307,10 +308,10 @@ _RULES = {
         "or under a meter removal registered or archived for at most max_removal_months whole "
         "months, are left out, and so is an off-season: at most max_off_season_months, the same "
         "months at 0 kWh with no order in the other years, and use in the rest of each year (a "
-        "month with no bill between the customer's first and last bill stands against one); a "
-        "removal ordered again by the end of the one before, the meter not back, is one removal; "
-        "with no order transferred, registered or archived (columns not exported) each removal "
-        "counts, with a note",
+        "run of at least unbilled_account's min_months with no bill between two of the "
+        "customer's bills stands against one); a removal ordered again less than min_months "
+        "after the term before, the meter not back, is one removal; with the transfer, "
+        "registration and archive columns not exported each removal counts, with a note",
     ),
     "rule.estimated_streak.title": ("连续估抄", "Long run of estimated reads"),
     "rule.estimated_streak.checks": (
