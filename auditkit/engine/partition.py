@@ -112,13 +112,24 @@ def _unapproved_adjustment_input(settings: Mapping) -> WholeDatasetInput:
 
 def _unbilled_account_input(settings: Mapping) -> WholeDatasetInput:
     """unbilled_account reads the bills of its lookback months (which months each customer and
-    its district were billed, and their amounts: the usual bill, its peers' median), each
-    customer's status, usage type and connection date, and the orders that connect, close or
-    pause an account."""
+    its district were billed, and their amounts: the usual bill, its peers' median; their kWh:
+    a removal ends where energy is billed again, an off-season is idle with use around it),
+    each customer's status, usage type and connection date, and the orders that connect,
+    close or pause an account (a meter removal's registration: only a registered one excuses;
+    where the export has no transfer, registration or archive column, registration is unknown)."""
     return WholeDatasetInput(
         customers=("customer_id", "district", "usage_type", "status", "connection_date"),
-        bills=("customer_id", "period", "amount"),
-        work_orders=("order_id", "customer_id", "order_type", "issued_at", "effective_date"),
+        bills=("customer_id", "period", "amount", "kwh_billed"),
+        work_orders=(
+            "order_id",
+            "customer_id",
+            "order_type",
+            "issued_at",
+            "transferred_at",
+            "registered_at",
+            "archived_at",
+            "effective_date",
+        ),
         bill_months=settings["lookback_months"],
     )
 

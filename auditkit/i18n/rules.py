@@ -253,7 +253,7 @@ _RULES = {
         "档案电价类别对应的用电类别与用户用电类别不符，或电价表在用户电压等级无此类别，或容量达到两部制标准"
         "（two_part_threshold_kva）而电价表对该用电类别在其电压等级有两部制电价却执行单一制电价；法定例外："
         "shared_meter_industries 所列行业（学校、养老机构、社会福利机构）及其子类可执行居民合表电价，ev_charging_industries"
-        "（充换电设施）可执行 ev_charging_usages 所列用电类别的电价且不受两部制标准约束；涉及电费为数据期内各期未按"
+        "（充换电设施）及其子类可执行 ev_charging_usages 所列用电类别的电价且不受两部制标准约束；涉及电费为数据期内各期未按"
         "应执行电价计费的账单按应执行电价计收的电费减按计费电价计收的电费之和：有电费明细的按计费电量重算两种电价下的账单"
         "（分时、阶梯按时段、档位，含变损、基本电费——两部制而当期无计费方式的按容量——、力调电费和基金及附加），"
         "否则按其电压等级、当月的平段电价、基金及附加和按当期计费方式计的基本电费；涉及电费与违约使用电费按可追补期间计："
@@ -264,7 +264,7 @@ _RULES = {
         "two-part threshold where the schedule offers the usage a two-part tariff at that voltage; "
         "legal exceptions: industries in shared_meter_industries (schools, care homes, welfare "
         "sites) and their sub-classes may pay the residential shared-meter price, "
-        "ev_charging_industries (EV charging) "
+        "ev_charging_industries (EV charging) and their sub-classes "
         "the tariffs of ev_charging_usages, single-part or two-part; impact: what the bills of "
         "the data not on the tariff due under-billed, over the months recoverable: what the "
         "schedule charges on the tariff due "
@@ -300,7 +300,9 @@ _RULES = {
         "（示数不走、无需量、未换表即恢复用电）评分低；估计少收电费：零电量各月按此前 12 个月月均电量 × 当月应执行电价及"
         "政府性基金及附加计（执行阶梯电价的一户一表居民按年度累计电量所处阶梯计价）；暂停期间、已登记或归档的暂拆工单起至多 "
         "max_removal_months 个整月内的零电量不计；不超过 max_off_season_months 个月、其他各年同月均为零电量（非工单所致）"
-        "且各年其余月份有用电的为季节性停用，不计",
+        "且各年其余月份有用电的为季节性停用，不计（首末账单之间连续缺账单达到漏户规则 unbilled_account 的 min_months "
+        "个月的否定季节性停用）；前次期满后不足 min_months 个月内再次登记、表计未装回的暂拆算同一次；"
+        "工单未导出传递、登记、归档日期列时暂拆均视为已登记并注明",
         "an active account billed 0 kWh for at least min_months consecutive months in the audit "
         "period; a business scores high, a house standing empty (registers still, no demand, use "
         "back with no meter replaced) low; estimated impact: each month at 0 priced at the mean "
@@ -308,7 +310,11 @@ _RULES = {
         "rates by the tiers it falls in on its tier year) and funds; months under a suspension, "
         "or under a meter removal registered or archived for at most max_removal_months whole "
         "months, are left out, and so is an off-season: at most max_off_season_months, the same "
-        "months at 0 kWh with no order in the other years, and use in the rest of each year",
+        "months at 0 kWh with no order in the other years, and use in the rest of each year (a "
+        "run of at least unbilled_account's min_months with no bill between two of the "
+        "customer's bills stands against one); a removal ordered again less than min_months "
+        "after the term before, the meter not back, is one removal; with the transfer, "
+        "registration and archive columns not exported each removal counts, with a note",
     ),
     "rule.estimated_streak.title": ("连续估抄", "Long run of estimated reads"),
     "rule.estimated_streak.checks": (

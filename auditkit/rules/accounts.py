@@ -9,7 +9,6 @@ time.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,10 +16,18 @@ import pandas as pd
 
 from auditkit.billing.money import round_half_up
 from auditkit.periods import date_month_number
-from auditkit.rules.addresses import address_codes, address_key, name_codes, phone_codes
+from auditkit.rules.addresses import address_codes, name_codes, phone_codes, street_codes
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import empty_raw, raw, rows_of
+from auditkit.rules.idle import (
+    UnbilledState,
+    issues_zero_bills,
+    off_seasons,
+    registration_notes,
+    removal_spans,
+    stopped_by_order,
+)
 from auditkit.rules.registry import rule
 from auditkit.stats.matrix import row_nanmedian
 
@@ -29,21 +36,21 @@ from auditkit.stats.matrix import row_nanmedian
 CUSTOMERS_PER_BLOCK = 2**14
 
 #: Orders after which an account may rightly go unbilled until its next bill: the whole account
-#: suspended, its meter removed (暂拆), or closed (a closure kept active is billed_after_closure's).
-UNBILLED_EXPLAINED_BY = ("suspension", "meter_removal", "closure")
-
-#: The administrative areas at the head of an address key (省, 自治区, 市, 区, 县, 旗, 镇, 乡, 街道),
-#: up to a street's name (not a house number): what one record writes and another leaves out.
-LEADING_AREAS = re.compile(r"^(?:\D*?(?:省|自治区|市|区|县|旗|镇|乡|街道))*(?=\D)")
+#: suspended, or closed (a closure kept active is billed_after_closure's). A meter removal (暂拆)
+#: explains missing bills as it explains zero ones (`idle.removal_spans`: registered, for at most
+#: zero_consumption's `max_removal_months`).
+UNBILLED_EXPLAINED_BY = ("suspension", "closure")
 
 
 @rule(
     "unbilled_account",
     area="routine",
     needs=("customers.status", "customers.connection_date", "bills.amount"),
-    params=("min_months", "grace_months", "lookback_months"),
+    params=("min_months", "grace_months", "lookback_months", "min_zero_bill_share"),
     severity="medium",
     revenue_kind="estimated",
+    # A meter removal and an off-season excuse a month unbilled as they excuse a month at zero.
+    reads=("zero_consumption",),
 )
 def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """Active accounts with months unbilled while their district billed: a new connection never
@@ -51,11 +58,43 @@ def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     peers' median where it has none) to the fen a month, as a bill would be. A new connection
     is flagged once unbilled past its grace, and priced from its connection: the grace is when
     billing may lag, not months the account did not use (its first month prorated by the days
-    since the connection)."""
+    since the connection).
+
+    Months after a suspension or closure up to the next bill, or under a registered meter
+    removal, are no months due (`_BillingGrid.explained`), and a run that is the customer's
+    off-season (`idle.off_seasons`, as zero_consumption judges one: the same months unbilled or
+    at zero in the other years, with no order, and use around them) is a billing system that
+    issues no bill in a month of 0 kWh, where the data show one that does so: less than
+    `min_zero_bill_share` of the bills of the customer's district in the window are of 0 kWh
+    (`idle.issues_zero_bills`); where more are, a missing bill is a missing bill. A run just past a removal's term needs
+    zero_consumption's `min_months`, as its zeros would (`_judged_as_zeros`)."""
+    found = _unbilled_runs_priced(ctx, params)
+    found.attrs["notes"] = registration_notes(ctx, "unbilled_account")
+    return found
+
+
+def _unbilled_runs_priced(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    """unbilled_account's findings (its notes apart)."""
+    idle = params["zero_consumption"]
+    kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
     grid = _BillingGrid.build(ctx, params["lookback_months"])
-    unbilled = grid.expected_months(ctx) & ~grid.billed
+    explained = grid.explained(ctx, kwh, idle["max_removal_months"], idle["min_months"])
+    expected = grid.expected_months(ctx)
+    unbilled = expected & ~explained & ~grid.billed
     late = unbilled & grid.past_grace(params["grace_months"])
     found = _unbilled_runs(late, grid, params["min_months"])
+    found = found[_judged_as_zeros(ctx, kwh, grid, found, idle)].reset_index(drop=True)
+    if not found.empty:
+        stopped = stopped_by_order(
+            ctx, kwh, idle["max_removal_months"], idle["min_months"], grid.first
+        )
+        omits_zero = ~issues_zero_bills(ctx, kwh, params["min_zero_bill_share"], grid.first)
+        due = grid.idle_unbilled(expected & ~explained, explained, omits_zero)
+        season = off_seasons(
+            ctx, found, kwh, stopped, idle["max_off_season_months"], due, grid.first
+        )
+        season &= omits_zero[found["cust"].to_numpy()]
+        found = found[~season].reset_index(drop=True)
     if found.empty:
         return empty_raw()
     found = _from_connection(found, grid, unbilled)
@@ -102,6 +141,29 @@ def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     return raw(cust, month_from, month_to, evidence, revenue, np.minimum(1.0, 0.4 + months / 12))
 
 
+def _judged_as_zeros(
+    ctx: RuleContext, kwh: np.ndarray, grid: _BillingGrid, found: pd.DataFrame, idle: dict
+) -> np.ndarray:
+    """Per run: listed as zero_consumption would list it at zero. A run just past a meter
+    removal's term (`idle.removal_spans`) is the months a removal left unexplained, which
+    zero_consumption lists from its own `min_months` on (`idle`, its thresholds): one minimum
+    whichever way the months are exported."""
+    spans = removal_spans(ctx, kwh, idle["max_removal_months"], idle["min_months"], grid.first)
+    runs = pd.DataFrame(
+        {
+            "run": np.arange(len(found)),
+            "cust": found["cust"].to_numpy(dtype=np.int64),
+            "month_from": found["month_from"].to_numpy(dtype=np.int64),
+        }
+    )
+    joined = runs.merge(spans, on="cust")
+    before = joined["month_from"] - 1
+    ended = (joined["effective_month"] <= before) & (before < joined["end_month"])
+    past_removal = np.zeros(len(found), dtype=bool)
+    past_removal[joined.loc[ended, "run"].to_numpy(dtype=np.int64)] = True
+    return ~past_removal | (found["length"].to_numpy() >= idle["min_months"])
+
+
 @dataclass
 class _BillingGrid:
     """Customers × months of the lookback window (from month `first`): which months hold a bill,
@@ -139,14 +201,32 @@ class _BillingGrid:
         )
 
     def expected_months(self, ctx: RuleContext) -> np.ndarray:
-        """Months each account should hold a bill: active in the archive, from its connection's
-        month (a connection inside the window) to the audit month, in months its district
-        billed, except after an order that explains a pause until the account is billed again."""
+        """Months each account should hold a bill unless an order explains a pause (`explained`):
+        active in the archive, from its connection's month (a connection inside the window) to
+        the audit month, in months its district billed."""
         column = np.arange(self.billed.shape[1])[None, :]
         start = np.maximum(self.connection - self.first, 0)
         active = (ctx.customers["status"] == "active").to_numpy(dtype=bool)
-        expected = active[:, None] & (column >= start[:, None]) & self.district_billed
-        return expected & ~self._explained(ctx)
+        return active[:, None] & (column >= start[:, None]) & self.district_billed
+
+    def idle_unbilled(
+        self, due: np.ndarray, explained: np.ndarray, omits_zero: np.ndarray
+    ) -> UnbilledState:
+        """What a month with no bill says of an off-season (`idle.off_seasons`): where a bill
+        was `due`, idle if the customer's district `omits_zero` bills (per customer,
+        `idle.issues_zero_bills`), else against one (a bill missing); against one where an
+        order `explained` the pause; nothing outside the window, before a connection or where
+        the district billed nothing."""
+
+        def state(cust: np.ndarray, month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            column = month - self.first
+            inside = (column >= 0) & (column < self.billed.shape[1])
+            at = np.where(inside, column, 0)
+            missed = inside & due[cust, at]
+            idle = missed & omits_zero[cust]
+            return idle, (inside & explained[cust, at]) | (missed & ~idle)
+
+        return state
 
     def past_grace(self, grace_months: int) -> np.ndarray:
         """Months a missing bill is late: for a connection inside the window, those after its
@@ -156,15 +236,22 @@ class _BillingGrid:
         start = np.where(start >= 0, start + grace_months + 1, 0)
         return column >= start[:, None]
 
-    def _explained(self, ctx: RuleContext) -> np.ndarray:
-        """Months after a suspension, meter removal or closure up to the next bill (for a
-        suspension, up to its resumption, for a closure up to a reconnection, when that comes
-        first)."""
+    def explained(
+        self, ctx: RuleContext, kwh: np.ndarray, max_removal_months: int, min_months: int
+    ) -> np.ndarray:
+        """Months after a suspension or closure up to the next bill (for a suspension, up to its
+        resumption, for a closure up to a reconnection, when that comes first), and those of a
+        registered meter removal (`idle.removal_spans`, for at most `max_removal_months`, as
+        zero_consumption reads it with its `min_months`; `kwh` per bill)."""
         width = self.billed.shape[1]
+        removals = removal_spans(ctx, kwh, max_removal_months, min_months, self.first)
+        removed_cust = removals["cust"].to_numpy(dtype=np.int64)
+        removed_from = np.clip(removals["effective_month"].to_numpy() - self.first, 0, width)
+        removed_to = np.clip(removals["end_month"].to_numpy() - self.first, 0, width)
         orders = ctx.orders_of(*UNBILLED_EXPLAINED_BY)
         orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] <= ctx.as_of)]
         explained = np.zeros(self.billed.shape, dtype=bool)
-        if orders.empty:
+        if orders.empty and removals.empty:
             return explained
         cust = orders["cust"].to_numpy(dtype=np.int64)
         start = np.clip(orders["effective_month"].to_numpy(dtype=np.int64) - self.first, 0, width)
@@ -193,6 +280,9 @@ class _BillingGrid:
             joined = probe[is_suspension].merge(ends, on=["cust", "start"])
             rows = joined["row"].to_numpy()
             end[rows] = np.minimum(end[rows], joined["resumed"].to_numpy())
+        cust = np.append(cust, removed_cust)
+        start = np.append(start, removed_from)
+        end = np.append(end, removed_to)
         # Spans open (+1) and close (-1) in the rows of the customers with such orders only.
         owners, owner = np.unique(cust, return_inverse=True)
         opened = np.zeros((len(owners), width + 1), dtype=np.int32)
@@ -664,11 +754,13 @@ def _end_dates(values: pd.Series) -> pd.Series:
 )
 def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """Active accounts archived twice (一址多户 / 重复建档): of one usage type, the same name and
-    address once normalized (`auditkit.rules.addresses`), or the same phone (with the same name
-    where the archive records names) on at most `max_phone_accounts` active accounts at the same
-    address from the street on (`street_codes`). A home and a shop of one owner at one address
-    (two usage types) are metered apart legally, and so are an owner's two flats carrying the
-    owner's phone: two addresses, or two rooms, are two supply points. The earliest connected
+    address, or the same phone (with the same name where the archive records names) on at most
+    `max_phone_accounts` active accounts at the same address (or none recorded on either). The
+    name match compares whole addresses, normalized (`addresses.address_codes`: one common name
+    at 人民路12号 of two cities is two people); the phone match, the stronger sign, compares
+    them from the street on (`addresses.street_codes`: 城东区建设路1号 is 建设路1号). A home and a shop of one owner at one address (two usage
+    types) are metered apart legally, and so are an owner's two flats carrying the owner's
+    phone: two addresses, or two rooms, are two supply points. The earliest connected
     account of a group (then the lowest id) is the original; each other one is a finding naming
     it. No revenue: a duplicate record is an archive defect, whatever it was billed."""
     customers = ctx.customers
@@ -677,6 +769,7 @@ def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
         return empty_raw()
     name = name_codes(customers["name"])[active]
     address = address_codes(customers["address"])[active]
+    street = street_codes(customers["address"])[active]
     phone = phone_codes(customers["phone"])[active]
     usage_type = customers["usage_type"]
     missing_usage = (usage_type.isna() | (usage_type == "")).to_numpy(dtype=bool)
@@ -692,12 +785,9 @@ def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     phone_accounts = accounts_of_phone[phone]
     shared = (phone >= 0) & (phone_accounts >= 2)
     shared &= phone_accounts <= params["max_phone_accounts"]
-    street = street_codes(customers["address"].iloc[active[shared]])
-    street_of = np.full(len(active), -1, dtype=np.int64)
-    street_of[shared] = street
     # name + 1, street + 1: no name or no address recorded (-1) is a key of its own here.
     same_phone = _duplicates(
-        customers, active, shared & (usage >= 0), phone, name + 1, usage, street_of + 1
+        customers, active, shared & (usage >= 0), phone, name + 1, usage, street + 1
     )
     named = name[same_phone["row"].to_numpy()] >= 0
     same_phone["match"] = np.where(named, "name_phone", "phone")
@@ -726,17 +816,6 @@ def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     month_to = np.full(len(found), ctx.as_of)
     score = np.where(found["match"] == "name_address", 0.7, 0.5)
     return raw(found["cust"], month_from, month_to, evidence, np.zeros(len(found)), score)
-
-
-def street_codes(addresses: pd.Series) -> np.ndarray:
-    """Each address from the street on as a code (-1 where none is recorded): normalized
-    (`address_key`) without its leading administrative areas (`LEADING_AREAS`), so that
-    城东区建设路1号 and 建设路1号 are one address while 解放路12号 and 人民路88号, or room 3 and
-    room 4 of one house, stay two."""
-    streets = address_key(addresses).str.replace(LEADING_AREAS, "", regex=True)
-    codes = pd.factorize(streets)[0].astype(np.int64)
-    codes[(streets == "").to_numpy(dtype=bool)] = -1
-    return codes
 
 
 def _duplicates(

@@ -4,9 +4,13 @@ Chinese billing archives write one address many ways: full-width digits (１２�
 (十二号), spaces and punctuation, traditional characters (號) or `#` for 号. `address_key` folds
 those away and keeps the unit markers (号 弄 栋 幢 单元 楼 层 室 ...) with their numbers, so that
 12号3室 and 十二号 3 室 are one unit while 12号3室 and 12号4室 stay two rooms of one building.
+`street_key` is the address a phone match compares: the key from the street on, without the
+administrative areas one record writes and another leaves out (城东区建设路1号 and 建设路1号 are one
+address); a name and address match compares the whole key (`address_codes`).
 The keys are vectorised over pandas Series (duplicate_account compares the whole archive): by
 pyarrow where a value is plain text (`PLAIN_TEXT`: most of an archive), else by the per-value
-functions `name_text_key`, `address_text_key` and `phone_text_key`, which define the keys
+functions `name_text_key`, `address_text_key`, `street_text_key` and `phone_text_key`, which
+define the keys
 (pyarrow's keys are the same: tests/rules/test_addresses.py compares them).
 """
 
@@ -43,6 +47,22 @@ MIN_PHONE_DIGITS = 7
 #: only. NFKC leaves each of them as it is, case folding changes only A-Z (to a-z), all are
 #: word characters and 0-9 their only digits: a plain name's key is the name in lower case.
 PLAIN_TEXT = r"^[0-9A-Za-z\x{4e00}-\x{9fff}]*$"
+_AREA_NAMES = "省|自治区|市|区|县|旗|镇|乡|街道"
+#: Characters that end a street's name or a house number, never part of an area's name.
+_NOT_AREA_NAME = r"[^0-9路街巷弄号]"
+#: One administrative area: a name of one character at least, then its level (南京市, 欢口镇):
+#: a level word alone (镇海路, 市场路) begins a street's name, not an area.
+_AREA = rf"{_NOT_AREA_NAME}+?(?:{_AREA_NAMES})"
+#: What an address must go on with after its areas for them to be taken off: a street, lane,
+#: village or estate named by two characters at least (人民路, 张庄村, 阳光小区). Never a key that
+#: starts mid-name: 北市街 keeps 北市, 东乡路 its 东乡, 农贸市场路 its 农贸市 (场路 is no name).
+_STREET = rf"{_NOT_AREA_NAME}{{2,}}?(?:路|街|巷|弄|道|村|里|胡同|小区|花园|苑|园|庄|屯)"
+#: The administrative areas at the head of an address key (省, 自治区, 市, 区, 县, 旗, 镇, 乡, 街道)
+#: before a street (`_STREET`): what one record writes and another leaves out.
+LEADING_AREAS = re.compile(rf"^(?:{_AREA})+(?={_STREET})")
+#: `LEADING_AREAS` as pyarrow's RE2 reads it (no lookahead): the areas, then the street's name,
+#: which the replacement keeps.
+_LEADING_AREAS_KEPT_STREET = rf"^((?:{_AREA})+)({_STREET})"
 
 
 def chinese_number(numeral: str) -> int:
@@ -95,6 +115,12 @@ def address_text_key(address: str) -> str:
     return _NOT_WORD.sub(_separator, text)
 
 
+def street_text_key(address: str) -> str:
+    """One address's key (`address_text_key`) from the street on: without its leading
+    administrative areas (`LEADING_AREAS`)."""
+    return LEADING_AREAS.sub("", address_text_key(address), count=1)
+
+
 def phone_text_key(phone: str) -> str:
     """One phone number as its digits, without a +86 / 0086 country prefix on a mobile number;
     '' where fewer than `MIN_PHONE_DIGITS` digits remain."""
@@ -113,6 +139,12 @@ def _plain_addresses(addresses: pa.Array) -> tuple[pa.Array, pa.Array]:
     replaced = pc.match_substring_regex(addresses, _NUMERAL_BEFORE_MARKER_OR_VARIANT)
     plain = pc.and_(pc.match_substring_regex(addresses, PLAIN_TEXT), pc.invert(replaced))
     return plain, pc.ascii_lower(addresses)
+
+
+def _plain_streets(addresses: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """`_plain_addresses` with the keys' leading administrative areas taken off."""
+    plain, keys = _plain_addresses(addresses)
+    return plain, pc.replace_substring_regex(keys, _LEADING_AREAS_KEPT_STREET, r"\2")
 
 
 def _ascii_phones(phones: pa.Array) -> tuple[pa.Array, pa.Array]:
@@ -188,8 +220,22 @@ def name_codes(names: pd.Series) -> np.ndarray:
 
 
 def address_codes(addresses: pd.Series) -> np.ndarray:
-    """`address_key` as codes (-1 for '')."""
+    """`address_key` as codes (-1 for ''): the whole address, as a name and address match
+    compares it."""
     return _codes(addresses, _plain_addresses, address_text_key)
+
+
+def street_key(addresses: pd.Series) -> pd.Series:
+    """Addresses compared from the street on (`street_text_key`): `address_key` without the
+    leading administrative areas, so that 城东区建设路1号 and 建设路1号 are one address while
+    解放路12号 and 人民路88号, or room 3 and room 4 of one house, stay two ('' where missing)."""
+    return _keys(addresses, _plain_streets, street_text_key)
+
+
+def street_codes(addresses: pd.Series) -> np.ndarray:
+    """`street_key` as codes (-1 for ''): the address duplicate_account's phone match
+    compares."""
+    return _codes(addresses, _plain_streets, street_text_key)
 
 
 def phone_codes(phones: pd.Series) -> np.ndarray:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -20,7 +19,7 @@ from auditkit.rules.capacity import (
     order_capacity,
     two_part_days_before_a_fall,
 )
-from auditkit.rules.context import RuleContext, customer_keys
+from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause, funds_clause
 from auditkit.rules.findings import (
     empty_raw,
@@ -32,6 +31,12 @@ from auditkit.rules.findings import (
     rows_of,
     runs,
     zero_where_nan,
+)
+from auditkit.rules.idle import (
+    missing_bills,
+    off_seasons,
+    registration_notes,
+    stopped_by_order,
 )
 from auditkit.rules.instrument import ct_primary_a, ct_secondary_a, expected_pt_ratio
 from auditkit.rules.off_archive import priced_tariff_due
@@ -840,6 +845,8 @@ def _longest_run_per_customer(streaks: pd.DataFrame) -> pd.DataFrame:
     revenue_kind="estimated",
     # A run of zeros the registers contradict, or that follows a meter alarm, is that rule's loss.
     left_to=("register_mismatch", "meter_event_unresolved"),
+    # A gap between bills stands against an off-season from unbilled_account's min_months on.
+    reads=("unbilled_account",),
 )
 def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """Runs of zero kWh over the whole audit period, each scored; a customer's best run listed.
@@ -850,18 +857,34 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     demand through whole months at zero, and whose use came back with no meter replaced (a
     stopped meter does not start again by itself).
 
-    Months at zero under an order that stops the use (`_stopped_by_order`: a suspension, or a
-    registered meter removal for at most `max_removal_months`) are no run, and an off-season
-    (`_seasonal_runs`: at most `max_off_season_months`, the same months at zero with no order
-    in the other years, use in the rest of each year) is no meter that stopped.
+    Months at zero under an order that stops the use (`idle.stopped_by_order`: a suspension, or
+    a registered meter removal for at most `max_removal_months`) are no run, and an off-season
+    (`idle.off_seasons`: at most `max_off_season_months`, the same months at zero with no order
+    in the other years, use in the rest of each year; a run of unbilled_account's `min_months`
+    with no bill in those years stands against one, `idle.missing_bills`) is no meter that stopped; unbilled_account judges
+    its missing months by the same two.
     """
+    found = _zero_runs(ctx, params)
+    found.attrs["notes"] = registration_notes(ctx, "zero_consumption")
+    return found
+
+
+def _zero_runs(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    """zero_consumption's findings (its notes apart)."""
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
     active = ctx.customer_is("status", "active")
     # Zero under a suspension or meter removal is expected, whatever the archive status says.
-    stopped = _stopped_by_order(ctx, kwh, params["max_removal_months"])
+    stopped = stopped_by_order(ctx, kwh, params["max_removal_months"], params["min_months"])
     streaks = runs(ctx, (kwh == 0) & active & ~stopped)
     streaks = streaks[streaks["length"] >= params["min_months"]].reset_index(drop=True)
-    season = _seasonal_runs(ctx, streaks, kwh, stopped, params["max_off_season_months"])
+    season = off_seasons(
+        ctx,
+        streaks,
+        kwh,
+        stopped,
+        params["max_off_season_months"],
+        missing_bills(ctx, params["unbilled_account"]["min_months"]),
+    )
     streaks = streaks[~season].reset_index(drop=True)
     if streaks.empty:
         return empty_raw()
@@ -929,109 +952,6 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
         revenue,
         streaks["score"],
     )
-
-
-def _stopped_by_order(ctx: RuleContext, kwh: np.ndarray, max_removal_months: int) -> np.ndarray:
-    """Per bill: its month is under an order after which an active account may rightly use
-    nothing: a suspension up to its resumption, or a meter removal (暂拆) registered or archived
-    by the audit date, from its month until the customer's bills record energy again after its
-    month (no order marks the meter put back; the order's own month may hold its last use), for
-    at most `max_removal_months` months (a removal is temporary, as a suspension is; zeros past
-    it are a meter left away, or a supply past it). A closure explains no zero of an active
-    account: the customer was not closed."""
-    stopped = ctx.suspended.copy()
-    orders = ctx.orders_of("meter_removal")
-    if orders.empty:
-        return stopped
-    on_file = orders["registered_at"].fillna(orders["archived_at"])
-    orders = orders[(orders["cust"] >= 0) & (on_file <= ctx.as_of_date).to_numpy()]
-    if orders.empty:
-        return stopped
-    cust = orders["cust"].to_numpy(dtype=np.int64)
-    start = orders["effective_month"].to_numpy(dtype=np.int64)
-    rows = rows_of(ctx, cust)
-    used = rows[kwh[rows] > 0]
-    used_keys = customer_keys(ctx.bill_customer[used], ctx.bill_month[used])
-    # The first month with energy of the order's customer after its month, else the term's end
-    # (its months counted from the first whole month without the meter).
-    after = np.searchsorted(used_keys, customer_keys(cust, start + 1), "left")
-    found = after < len(used)
-    found[found] = ctx.bill_customer[used[after[found]]] == cust[found]
-    mid_month = (orders["effective_date"].dt.day > 1).to_numpy()
-    end = start + mid_month + max_removal_months
-    end[found] = np.minimum(end[found], ctx.bill_month[used[after[found]]])
-    spans = pd.DataFrame({"cust": cust, "effective_month": start, "end_month": end})
-    return stopped | ctx.inside_spans(spans)
-
-
-def _seasonal_runs(
-    ctx: RuleContext,
-    streaks: pd.DataFrame,
-    kwh: np.ndarray,
-    stopped: np.ndarray,
-    max_off_season_months: int,
-) -> np.ndarray:
-    """Per run: an off-season (an irrigation pump's winter, a summer resort's closed months).
-    It lasts at most `max_off_season_months`; in every other year billed its months were billed
-    0 kWh too, in one year at least, and no order stopped them (`stopped`: a suspension last
-    year makes no season of this year's zeros); and the customer used energy in the other
-    months of its year and of each such year (the 12 − length months before and after the run:
-    in one of them at least). Two years alike and no third to tell stay ambiguous (a summer
-    closure two years running, or a meter dead the same months each year, is not listed)."""
-    rows, starts = _run_rows(streaks)
-    if not len(rows):
-        return np.zeros(len(streaks), dtype=bool)
-    history = rows_of(ctx, streaks["cust"].to_numpy())
-    keys = customer_keys(ctx.bill_customer[history], ctx.bill_month[history])
-
-    def billed_at(cust: np.ndarray, month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per (customer, month): billed, and the bill's row (any where not billed)."""
-        wanted = customer_keys(cust, month)
-        found = np.minimum(np.searchsorted(keys, wanted, "left"), len(keys) - 1)
-        return keys[found] == wanted, history[found]
-
-    length = streaks["length"].to_numpy()
-    cust, month = ctx.bill_customer[rows], ctx.bill_month[rows]
-    # The months of each run's year outside it: the 12 − length before it and after it.
-    other = 12 - np.minimum(length, 12)
-    around_run = np.repeat(np.arange(len(streaks)), 2 * other)
-    step = np.arange(2 * other.sum()) - np.repeat(np.cumsum(2 * other) - 2 * other, 2 * other)
-    half = np.repeat(other, 2 * other)
-    around_month = np.where(
-        step < half,
-        streaks["month_from"].to_numpy()[around_run] - half + step,
-        streaks["month_to"].to_numpy()[around_run] + 1 + step - half,
-    )
-    around_cust = streaks["cust"].to_numpy()[around_run]
-    seasonal = (length <= max_off_season_months) & _used_around(
-        billed_at, around_cust, around_month, around_run, kwh, len(streaks)
-    )
-    compared = np.zeros(len(streaks), dtype=bool)
-    for years in (-3, -2, -1, 1, 2, 3):
-        billed, at = billed_at(cust, month + 12 * years)
-        contradicts = billed & ((kwh[at] > 0) | stopped[at])
-        seasonal &= ~np.logical_or.reduceat(contradicts, starts)
-        alike = np.logical_and.reduceat(billed, starts)
-        compared |= alike
-        year_used = _used_around(
-            billed_at, around_cust, around_month + 12 * years, around_run, kwh, len(streaks)
-        )
-        seasonal &= ~alike | year_used
-    return seasonal & compared
-
-
-def _used_around(
-    billed_at: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
-    cust: np.ndarray,
-    month: np.ndarray,
-    run: np.ndarray,
-    kwh: np.ndarray,
-    runs_count: int,
-) -> np.ndarray:
-    """Per run: of the months `month` of `cust` around it (`run` says whose), one at least
-    billed energy (a run cut by the data's start or end may have off-season months in them)."""
-    billed, at = billed_at(cust, month)
-    return np.bincount(run[billed & (kwh[at] > 0)], minlength=runs_count) > 0
 
 
 def _run_rows(streaks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -138,7 +138,7 @@ def mismatched_on_thresholds(ctx: RuleContext, frozen: tuple) -> Mismatched:
     at_voltage[listed] = _offered_at(ctx, tariff[listed], everyone[listed])
     industry = customers["industry"]
     shared_meter = _of_industry_classes(industry, params["shared_meter_industries"])
-    ev_charging = industry.isin(params["ev_charging_industries"]).to_numpy(dtype=bool)
+    ev_charging = _of_industry_classes(industry, params["ev_charging_industries"])
     legal = (shared_meter & (tariff_usage == "residential")) | (
         ev_charging & np.isin(tariff_usage, params["ev_charging_usages"])
     )
@@ -166,8 +166,9 @@ def mismatched_on_thresholds(ctx: RuleContext, frozen: tuple) -> Mismatched:
 def _of_industry_classes(industry: pd.Series, classes: list[str]) -> np.ndarray:
     """Per customer, whether its `industry` is one of `classes` or a sub-class of one (GB/T
     4754): a name ends with its class's (小学教育, 社区养老服务 of 教育, 养老服务), a code
-    (letters and digits only) starts with its class's (P8321 of P83). An archive keeping
-    sub-classes would otherwise lose a legal exception; 教育用品零售 is no school."""
+    (letters and digits only) starts with its class's (P8321 of P83). Both legal exceptions
+    (shared meter, EV charging) match so: an archive keeping sub-classes would otherwise lose
+    one; 教育用品零售 is no school."""
     text = industry.astype("string").str.strip()
     codes = [name for name in classes if name.isascii() and name.isalnum()]
     names = [name for name in classes if name not in codes]

@@ -24,6 +24,9 @@ from auditkit.rules.addresses import (
     phone_codes,
     phone_key,
     phone_text_key,
+    street_codes,
+    street_key,
+    street_text_key,
 )
 
 
@@ -52,6 +55,36 @@ def test_rooms_of_one_building_and_numbers_apart_stay_different():
     keys = address_key(pd.Series(["人民路12号3室", "人民路12号4室", "人民路12-3号", "人民路123号"]))
     assert keys.nunique() == 4
     assert keys.iat[2] == "人民路12-3号"
+
+
+def test_an_address_from_the_street_on_leaves_out_its_leading_areas_only():
+    written = pd.Series(
+        ["南京市城东区建设路1号", "城东区 建设路一号", "建设路1号", "江苏省南京市城东区建设路１号"]
+    )
+    assert street_key(written).tolist() == ["建设路1号"] * 4
+    # Near misses: another street, another room, an area name after the street, and a house
+    # number right after an area (no street to keep: the key stays whole).
+    others = ["城东区解放路1号", "城东区建设路1号3室", "建设路1号幸福小区", "城东区12号"]
+    assert street_key(pd.Series(others)).tolist() == [
+        "解放路1号",
+        "建设路1号3室",
+        "建设路1号幸福小区",
+        "城东区12号",
+    ]
+
+
+def test_an_area_word_inside_a_street_name_is_not_taken_for_an_area():
+    written = ["城东区北市街5号", "东乡路3号", "镇海路5号", "农贸市场路1号", "市场路1号"]
+    assert street_key(pd.Series(written)).tolist() == [
+        "北市街5号",
+        "东乡路3号",
+        "镇海路5号",
+        "农贸市场路1号",
+        "市场路1号",
+    ]
+    # Areas before a street, a village and an estate are still taken off.
+    areas = ["丰县欢口镇张庄村", "上海市浦东新区世纪大道100号", "城东区阳光小区3栋"]
+    assert street_key(pd.Series(areas)).tolist() == ["张庄村", "世纪大道100号", "阳光小区3栋"]
 
 
 def test_a_numeral_that_is_no_house_number_is_kept():
@@ -91,8 +124,9 @@ def test_plain_characters_are_kept_as_they_are_but_a_to_z_lowered():
     assert unicodedata.normalize("NFKC", ascii_text) == ascii_text
 
 
-#: Plain text, with Chinese numerals before unit markers and the markers' variants.
-_PLAIN = list("人民路城东王伟ABab0123456789號棟單元層号弄栋室楼一二十百零")
+#: Plain text, with Chinese numerals before unit markers and the markers' variants, and the
+#: administrative areas a street key leaves out.
+_PLAIN = list("人民路城东王伟ABab0123456789號棟單元層号弄栋室楼一二十百零省市区县镇乡街道村小")
 #: What is not plain: spaces, punctuation (between digits too), full-width forms, another
 #: script's digits, ligatures, letters that fold to two, and phone numbers as written.
 _OTHER = [*" -_#.·（）＃１２ＡＢ\t\n٣²①ßﬁİΣ\u3000\u3007\u3400", "+86", "0086", "13800138000"]
@@ -117,6 +151,7 @@ def test_keys_of_a_series_are_each_values_own_key(alphabet):
     for key, text_key in (
         (name_key, name_text_key),
         (address_key, address_text_key),
+        (street_key, street_text_key),
         (phone_key, phone_text_key),
     ):
         keys = key(values)
@@ -129,6 +164,7 @@ def test_codes_are_equal_where_keys_are_and_minus_one_where_nothing_is_recorded(
     for key, codes in (
         (name_key, name_codes),
         (address_key, address_codes),
+        (street_key, street_codes),
         (phone_key, phone_codes),
     ):
         keys, coded = key(values).to_numpy(dtype=object), codes(values)
