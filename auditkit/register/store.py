@@ -259,7 +259,8 @@ class Register:
 
     @property
     def url(self) -> str:
-        """The database URL with its password masked."""
+        """The database URL with its password masked and a SQLite file's path as the file system
+        spells it (`readable_url`)."""
         return self._shown_url
 
     @classmethod
@@ -267,7 +268,7 @@ class Register:
         """The register at `url` (else the `AUDITKIT_DB` environment variable, else the SQLite
         file `register.sqlite` in the outputs folder, created), migrated to the newest schema."""
         url_object, secret = _database_url(url)
-        register = cls(_engine(url_object), _shown(url_object), secret)
+        register = cls(_engine(url_object), readable_url(url_object), secret)
         with register._database_errors():
             register._migrate()
         return register
@@ -745,7 +746,7 @@ def fingerprint(url: str | None = None) -> Fingerprint:
     the order of all its columns, so the same content gives the same hash on the same backend.
     """
     url_object, secret = _database_url(url)
-    shown = _shown(url_object)
+    shown = readable_url(url_object)
     if _sqlite_absent(url_object):
         return Fingerprint(shown, None)
     register = Register(_engine(url_object), shown, secret)
@@ -799,12 +800,21 @@ def _database_url(url: str | None) -> tuple[sa.URL, str | None]:
 def shown_url(url: str | None = None) -> str:
     """The URL `Register.open(url)` shows (`Register.url`): its driver named, password masked.
     Nothing is opened; a URL that names no register raises ParameterError."""
-    return _shown(_database_url(url)[0])
+    return readable_url(_database_url(url)[0])
 
 
-def _shown(url: sa.URL) -> str:
-    """`url` as a register shows it: its password masked."""
-    return url.render_as_string(hide_password=True)
+def readable_url(url: sa.URL) -> str:
+    """`url` as messages, run records and manifests show a register: password masked, and the
+    database (a SQLite file's path) as the file system spells it, not percent-encoded as
+    SQLAlchemy renders it (`/审计 2026/register.sqlite`, not `/%E5%AE%A1%E8%AE%A1 2026/…`). Only a
+    '%' or '?' of the path itself is encoded, so the text opens the same file again."""
+    # URL.set(database=None) would keep the database: replaced on the named tuple instead
+    rendered = url._replace(database=None).render_as_string(hide_password=True)
+    if url.database is None:
+        return rendered
+    before_query, question_mark, query = rendered.partition("?")
+    database = url.database.replace("%", "%25").replace("?", "%3F")
+    return f"{before_query}/{database}{question_mark}{query}"
 
 
 def _sqlite_absent(url: sa.URL) -> bool:
