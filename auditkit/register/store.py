@@ -502,11 +502,17 @@ class Register:
         return len(found.new_rows) + len(found.conflicts)
 
     def districts(self) -> list[str]:
-        """The districts the register knows, sorted: those of its findings and of its runs of
-        one district (a run of every district names none)."""
+        """The districts the register knows, sorted: those of its findings, of its runs of one
+        district (a run of every district names none) and those a moved finding had in past
+        runs (a district whose customers all moved away still has its past months)."""
+        history = schema.finding_runs
         query = sa.union(
             sa.select(schema.findings.c.district),
             sa.select(schema.runs.c.district).where(schema.runs.c.district.is_not(None)),
+            sa.select(history.c.district).where(
+                history.c.district.is_not(None),
+                history.c.finding_key.in_(sa.select(schema.moved_findings.c.finding_key)),
+            ),
         )
         with self._database_errors(), self._engine.connect() as connection:
             return sorted(str(name) for name in connection.execute(query).scalars())

@@ -242,3 +242,21 @@ def test_a_known_district_with_no_rows_reads_as_empty(register):
 def test_an_empty_register_reads_any_district_as_empty(register):
     assert register.districts() == []
     assert register.findings("城栋").empty and register.outcomes(district="城栋").empty
+
+
+def test_a_district_known_only_from_past_runs_is_known_and_reads_its_past_month(register):
+    """城北's one customer moved to 城东 in August: 城北 was refused as unknown, so July's report
+    of 城北, made again, could not read the finding it listed then."""
+    register.record_run(
+        findings(finding("A", district="城北"), finding("B", district="城东")),
+        run_id="july", as_of="2024-07", district=None,
+    )  # fmt: skip
+    register.record_run(
+        findings(finding("A", district="城东"), finding("B", district="城东")),
+        run_id="august", as_of="2024-08", district=None,
+    )  # fmt: skip
+    assert register.districts() == ["城东", "城北"]
+    assert register.findings("城北", as_of="2024-07")["customer_id"].tolist() == ["A"]
+    assert register.findings("城北").empty  # today A is 城东's: known, no rows
+    with pytest.raises(ParameterError, match="one of 城东, 城北"):  # near miss: a typo still is
+        register.findings("城栋", as_of="2024-07")
