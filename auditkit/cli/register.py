@@ -397,6 +397,7 @@ def run_import(args: argparse.Namespace) -> int:
                 _say_filled_elsewhere(blank, path, filled_on)
             else:
                 _say_blank_rows_kept(store, blank)
+        _say_coerced_actors(store)
     if problems:
         raise RegisterError(
             f"{refused} of {len(sheets)} sheets refused, nothing recorded from them; "
@@ -404,6 +405,27 @@ def run_import(args: argparse.Namespace) -> int:
             problems,
         )
     return 0
+
+
+def _say_coerced_actors(store: Register, shown: int = 10) -> None:
+    """Say on stderr which outcomes in force name as who checked a date, a time or TRUE/FALSE a
+    spreadsheet made of the cell (`Register.coerced_actors`: imported before such cells were
+    refused), the first `shown` by worklist and row, and how to set them right."""
+    coerced = store.coerced_actors()
+    if coerced.empty:
+        return
+    named = "; ".join(
+        f"{row.source} row {row.source_row} ({row.event}, checked_by {row.actor!r})"
+        for row in coerced.head(shown).itertuples()
+    )
+    more = f"; and {len(coerced) - shown} more" if len(coerced) > shown else ""
+    print(
+        f"auditkit register import: note: the register {store.url} holds {len(coerced)} "
+        f"outcome(s) whose checked_by is no name but a date, time or TRUE/FALSE a spreadsheet "
+        f"made of the cell (imported before such cells were refused): {named}{more}; type who "
+        "checked as text on those sheets and import them again with --correct",
+        file=sys.stderr,
+    )
 
 
 def _filled_on(read: list[tuple[Path, pd.DataFrame]]) -> dict[tuple[str, int], list[Path]]:

@@ -77,6 +77,10 @@ WITHDRAWN = "withdrawn"
 SAME_CHECK = "same_check"
 #: Events that are markers, no outcome: `Register.outcomes` leaves them out.
 MARKERS = (WITHDRAWN, SAME_CHECK)
+#: Who checked as a spreadsheet made it of a cell that was no text, recorded by imports before
+#: `read_worklist` refused such cells: a date or time Excel made of a staff code ('3-12' read as
+#: '2026-03-12 00:00:00'), TRUE or FALSE.
+COERCED_ACTOR = re.compile(r"(\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}:\d{2}|True|False")
 
 
 @dataclass(frozen=True)
@@ -500,6 +504,32 @@ class Register:
         with self._database_errors(), self._engine.connect() as connection:
             found = _new_events(connection, rows, blank)
         return len(found.new_rows) + len(found.conflicts)
+
+    def coerced_actors(self) -> pd.DataFrame:
+        """The field outcomes in force whose actor is no one's name but a cell a spreadsheet
+        turned into a date, a time or TRUE/FALSE (`COERCED_ACTOR`), recorded before such cells
+        were refused: finding_key, event, actor, happened_at, source, source_row, in the order
+        recorded. Each is set right by importing its sheet again, who checked typed as text,
+        with --correct (a correction supersedes it)."""
+        table = schema.outcomes
+        columns = [table.c.outcome_id, table.c.finding_key, table.c.event, table.c.actor,
+                   table.c.happened_at, table.c.source, table.c.source_row]  # fmt: skip
+        looks_coerced = sa.or_(
+            table.c.actor.in_(("True", "False")),
+            table.c.actor.like("____-__-__ __:__:__"),
+            table.c.actor.like("__:__:__"),
+        )
+        query = (
+            sa.select(*columns)
+            .where(looks_coerced, table.c.event.not_in(("sent", *MARKERS)))
+            .order_by(table.c.outcome_id)
+        )
+        with self._database_errors(), self._engine.connect() as connection:
+            frame = _frame(connection, query, columns)
+            replaced = _superseded(frame, *_corrections(connection))
+        coerced = frame["actor"].astype(str).str.fullmatch(COERCED_ACTOR)
+        kept = frame[coerced.to_numpy() & ~replaced.to_numpy()]
+        return kept.drop(columns="outcome_id").reset_index(drop=True)
 
     def districts(self) -> list[str]:
         """The districts the register knows, sorted: those of its findings, of its runs of one

@@ -26,8 +26,9 @@ from openpyxl import load_workbook
 from worklist_builders import finding, findings
 
 from auditkit.cli import main
-from auditkit.register import Register
+from auditkit.register import Register, read_worklist
 from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEETS, canonical_column
+from auditkit.register.store import shown_url
 
 DISTRICTS = ("城东", "城西", "城南")
 PER_DISTRICT = 30
@@ -208,6 +209,35 @@ def test_a_sheet_imported_again_renamed_or_sorted_records_nothing_new(sent, tmp_
     # each outcome is numbered by the row its finding was sent in, as its 'sent' event
     assert (events.set_index("finding_key")["source_row"] == sent_rows[events["finding_key"]]).all()
     assert set(events["selected_by"]) == {"revenue"} and events["auditor"].isna().all()
+
+
+def test_outcomes_imported_with_a_date_or_true_as_who_checked_are_named_until_corrected(
+    sent, tmp_path, capsys
+):
+    """Imports before checked_by was checked recorded a staff code Excel made a date of as
+    '2026-03-12 00:00:00', and TRUE as 'True'; nothing ever named them."""
+    db, sheets = sent
+    returned = fill_every_row(sheets[0], tmp_path / "returned.xlsx")
+    events = read_worklist(returned)
+    first, second = events["source_row"].iloc[0], events["source_row"].iloc[1]
+    third = events["source_row"].iloc[2]
+    typed_then = {first: "2026-03-12 00:00:00", second: "True", third: "20260312"}
+    events["actor"] = events["source_row"].map(typed_then).fillna(events["actor"])
+    with Register.open(db) as register:  # as an import before the check recorded them
+        register.record_outcomes(events)
+    assert main(["register", "import", str(returned), "--db", db]) == 2  # the rows differ now
+    (note,) = [line for line in capsys.readouterr().err.splitlines() if ": note: " in line]
+    source = events["source"].iloc[0]
+    # near misses: a staff number of digits ('20260312'), a name ('李工') and who sent ('王工')
+    assert note == (
+        f"auditkit register import: note: the register {shown_url(db)} holds 2 outcome(s) whose "
+        "checked_by is no name but a date, time or TRUE/FALSE a spreadsheet made of the cell "
+        f"(imported before such cells were refused): {source} row {first} (recovered, checked_by "
+        f"'2026-03-12 00:00:00'); {source} row {second} (confirmed, checked_by 'True'); type who "
+        "checked as text on those sheets and import them again with --correct"
+    )
+    assert main(["register", "import", "--correct", str(returned), "--db", db]) == 0
+    assert "whose checked_by is no name" not in capsys.readouterr().err
 
 
 def test_a_sheet_with_problems_is_refused_whole_and_the_other_sheets_are_recorded(
