@@ -304,7 +304,7 @@ def run_import(args: argparse.Namespace) -> int:
     sheet is read before any is recorded, so that a row blank on one copy of a worklist and
     filled on another copy of the same import is never taken as emptied, in either order."""
     from auditkit.register import Register, RegisterError, read_worklist
-    from auditkit.register.sheet import WORKLIST_SHEET, first_sent_days
+    from auditkit.register.sheet import WORKLIST_SHEET
     from auditkit.register.store import CheckedBeforeSent, OutcomeConflict
 
     sheets = without_lock_files(args.sheets, IMPORTING)
@@ -315,8 +315,8 @@ def run_import(args: argparse.Namespace) -> int:
         months = store.runs()["as_of"]
         latest = None if months.empty else str(months.max())
         # the days each worklist was sent, so a check dated before is named with the sheet's
-        # other problems, not in a second round
-        sent_days = first_sent_days(store.outcomes(refuse_unknown_district=False))
+        # other problems, not in a second round (read per worklist, as the store checks them)
+        sent_days = store.sent_days()
         read = []
         for path in sheets:
             warn_if_open(path, IMPORTING)
@@ -509,28 +509,16 @@ def _say_filled_elsewhere(
 def _recorded_blank_rows(store: Register, blank: list[dict]) -> list[dict]:
     """The `blank` rows of a returned sheet whose outcome the register holds (rows emptied since
     they were imported, or filled on another copy of the worklist)."""
-    if not blank or not store.not_recorded(_no_events(), blank):
-        return []
-    return [row for row in blank if store.not_recorded(_no_events(), [row])]
+    return [row for row, _held in store.recorded_blank_rows(blank)]
 
 
 def _say_blank_rows_kept(store: Register, blank: list[dict]) -> None:
     """Say which `blank` rows of a sheet just imported have an outcome recorded, kept as it
-    is: the sheet may be another copy of the worklist whose rows someone else filled on theirs,
-    so a blank row is no request to withdraw (that takes --withdraw-emptied)."""
-    import pandas as pd
-
-    from auditkit.register.store import MARKERS
-
+    is (the outcome in force of the row's check, as the store holds it: the one
+    --withdraw-emptied would withdraw): the sheet may be another copy of the worklist whose
+    rows someone else filled on theirs, so a blank row is no request to withdraw."""
     kept = 0
-    for row in _recorded_blank_rows(store, blank):
-        trail = store.outcomes(row["finding_key"])
-        live = trail[~trail["event"].isin(("sent", *MARKERS))]
-        if live.empty:
-            continue
-        held = live.iloc[-1].to_dict()
-        held["amount"] = None if pd.isna(held["amount"]) else held["amount"]
-        held["happened_at"] = pd.Timestamp(held["happened_at"]).date()
+    for row, held in store.recorded_blank_rows(blank):
         where = (
             f"row {held['source_row']} of this worklist: another copy of it, or this sheet "
             "before the row was emptied"
@@ -549,15 +537,6 @@ def _say_blank_rows_kept(store: Register, blank: list[dict]) -> None:
             "outcome of every such row of the sheet not filled on another sheet of the same "
             "import, whoever recorded it"
         )
-
-
-def _no_events() -> pd.DataFrame:
-    """An outcome event frame with no rows: a sheet's blank rows compared on their own."""
-    import pandas as pd
-
-    from auditkit.register.schema import EVENT_COLUMNS
-
-    return pd.DataFrame(columns=list(EVENT_COLUMNS))
 
 
 def _unrecorded_month(

@@ -301,7 +301,7 @@ def read_worklist(
     problem unless `large_amounts` (a recovery checked to be that large), and so is a penalty
     collected above RECOVERY_MULTIPLE times the larger of the row's penalty assessed and revenue
     at stake. `sent_days` ((source, finding_key) -> the day the finding was first recorded as sent
-    on that worklist: `first_sent_days` of the register's trail) makes a check dated before it a
+    on that worklist: `Register.sent_days()`, read per worklist) makes a check dated before it a
     problem with the others, so that a sheet is corrected once, not again for the dates
     `Register.record_outcomes` refuses.
     """
@@ -332,7 +332,7 @@ def read_worklist(
     events = _events(filled, expected, given, problems, _source(meta), workbook.epoch)
     if not large_amounts:
         _check_amounts(events, expected, problems)
-    _check_checked_on(events, meta.get("as_of"), sent_days or {}, problems)
+    _check_checked_on(events, meta.get("as_of"), {} if sent_days is None else sent_days, problems)
     problems.raise_any()
     events.attrs["sheet"] = sheet.title
     events.attrs["as_of"] = meta.get("as_of")
@@ -1097,8 +1097,9 @@ def _written_money(written: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series
 
 def first_sent_days(trail: pd.DataFrame) -> dict[tuple[str, str], dt.date]:
     """(source, finding_key) -> the day the finding was first recorded as sent on that worklist,
-    from an outcome `trail` (`Register.outcomes()`): what `read_worklist(sent_days=...)` checks
-    the dates of a returned sheet against."""
+    from an outcome `trail` in hand (`Register.outcomes()`): what `read_worklist(sent_days=...)`
+    checks the dates of a returned sheet against. `Register.sent_days()` gives the same days
+    from the register, reading only the worklists looked up (what `register import` passes)."""
     sent = trail[trail["event"] == "sent"]
     first = sent.groupby([sent["source"].astype(str), sent["finding_key"].astype(str)])[
         "happened_at"

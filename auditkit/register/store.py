@@ -505,6 +505,33 @@ class Register:
             found = _new_events(connection, rows, blank)
         return len(found.new_rows) + len(found.conflicts)
 
+    def sent_days(self) -> SentDays:
+        """(source, finding_key) -> the day the finding was first recorded as sent on that
+        worklist: what `read_worklist(sent_days=...)` checks a returned sheet's dates against,
+        the day `record_outcomes` refuses a check before (`CheckedBeforeSent`). Each worklist is
+        read on its first look-up, one query, not the whole trail."""
+        return SentDays(self)
+
+    def recorded_blank_rows(self, blank_rows: Sequence[Mapping]) -> list[tuple[Mapping, dict]]:
+        """The worklist rows read with no outcome (`read_worklist`'s `attrs["blank_rows"]`)
+        whose check has an outcome in force, each with that outcome (finding_key, event, amount,
+        actor, happened_at, source, source_row, auditor): the one `record_outcomes(blank_rows=…,
+        correct=True)` would withdraw. One comparison for all the rows."""
+        blank = _blank_rows(blank_rows)
+        if not blank:
+            return []
+        with self._database_errors(), self._engine.connect() as connection:
+            found = _new_events(connection, [], blank)
+        held = {
+            (row["source"], row["source_row"], row["finding_key"]): dict(live._mapping)
+            for row, live in found.conflicts
+        }
+        return [
+            (given, held[place])
+            for given, row in zip(blank_rows, blank, strict=True)
+            if (place := (row["source"], row["source_row"], row["finding_key"])) in held
+        ]
+
     def coerced_actors(self) -> pd.DataFrame:
         """The field outcomes in force whose actor is no one's name but a cell a spreadsheet
         turned into a date, a time or TRUE/FALSE (`COERCED_ACTOR`), recorded before such cells
@@ -760,6 +787,32 @@ class Register:
 _FLOAT_COLUMNS = ("revenue_impact", "previous_revenue_impact", "penalty", "score")
 #: Alembic's table: the schema revision, part of what a register holds.
 _VERSION_TABLE = "alembic_version"
+
+
+class SentDays(Mapping):
+    """(source, finding_key) -> the day the finding was first recorded as sent on that worklist
+    (`Register.sent_days`), read from the register one worklist at a time, on its first
+    look-up; iterating gives the worklists looked up so far."""
+
+    def __init__(self, register: Register) -> None:
+        self._register = register
+        self._days: dict[tuple[str, str], dt.date] = {}
+        self._read: set[str] = set()
+
+    def __getitem__(self, place: tuple[str, str]) -> dt.date:
+        source = str(place[0])
+        if source not in self._read:
+            with self._register._database_errors(), self._register._engine.connect() as connection:
+                sent = _first_sent(connection, [source])
+            self._days.update({where: pd.Timestamp(day).date() for where, day in sent.items()})
+            self._read.add(source)
+        return self._days[place]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._days)
+
+    def __len__(self) -> int:
+        return len(self._days)
 
 
 @dataclass(frozen=True)
@@ -1492,7 +1545,7 @@ def _new_events(connection: sa.Connection, rows: list[dict], blank: list[dict] =
     given = list({row["event_digest"]: row for row in rows}.values())
     keys = {row["finding_key"] for row in [*given, *blank]}
     chains = _Chains(connection, keys)
-    sent = _first_sent(connection, given, "recorded_at")
+    sent = _first_sent(connection, _sheet_sources(given), "recorded_at")
     found = _Found([], [], [])
     fresh = []
     for row in given:
@@ -1780,15 +1833,18 @@ def _superseded(
     return pd.Series((before | by_name) & kept, index=frame.index)
 
 
+def _sheet_sources(rows: list[dict]) -> list[str]:
+    """The worklists (sources) of the sheet outcomes among `rows`, sorted."""
+    return sorted({row["source"] for row in rows if _is_sheet_outcome(row)})
+
+
 def _first_sent(
-    connection: sa.Connection, rows: list[dict], when: str = "happened_at"
+    connection: sa.Connection, sources: list[str], when: str = "happened_at"
 ) -> dict[tuple[str, str], object]:
-    """When each finding of the worklist rows given was first sent on their worklist (its
-    first `sent` event there: the day it `happened_at`, or the moment it was `recorded_at`),
-    by (source, finding_key); none for a worklist never recorded as sent (written without a
-    register)."""
+    """When each finding was first sent on each worklist of `sources` (its first `sent` event
+    there: the day it `happened_at`, or the moment it was `recorded_at`), by (source,
+    finding_key); none for a worklist never recorded as sent (written without a register)."""
     table = schema.outcomes
-    sources = sorted({row["source"] for row in rows if _is_sheet_outcome(row)})
     sent: dict[tuple[str, str], object] = {}
     for start in range(0, len(sources), _LOOKUP_CHUNK):
         query = (
@@ -1805,7 +1861,7 @@ def _checked_before_sent(connection: sa.Connection, rows: list[dict]) -> list[tu
     """The outcomes of worklist rows given dated before their finding's `sent` event of the
     same worklist (the first one), each with that day."""
     outcomes = [row for row in rows if _is_sheet_outcome(row)]
-    sent = _first_sent(connection, outcomes)
+    sent = _first_sent(connection, _sheet_sources(outcomes))
     early = []
     for row in outcomes:
         day = sent.get((row["source"], row["finding_key"]))

@@ -240,6 +240,58 @@ def test_outcomes_imported_with_a_date_or_true_as_who_checked_are_named_until_co
     assert "whose checked_by is no name" not in capsys.readouterr().err
 
 
+def fill_rows(sheet: Path, rows: range, target: Path) -> Path:
+    """The rows given (Excel numbering) confirmed, the others left blank."""
+    workbook = load_workbook(sheet)
+    page = workbook[WORKLIST_SHEETS["zh"]]
+    columns = {canonical_column(cell.value): cell.column for cell in page[HEADER_ROW]}
+    for row in rows:
+        for column, value in {"outcome": "属实", "checked_by": "李工", "checked_on": TODAY}.items():
+            page.cell(row, columns[column]).value = value
+    workbook.save(target)
+    return target
+
+
+def statements_importing_the_second_copy(db: str, sheet: Path, filled_first: int, folder: Path):
+    """The SQL statements `register import` runs on the second copy of `sheet` (its first
+    `filled_first` rows filled on the first copy, imported before, and blank on this one)."""
+    folder.mkdir()
+    last = FIRST_DATA_ROW + PER_DISTRICT
+    first = fill_rows(
+        sheet, range(FIRST_DATA_ROW, FIRST_DATA_ROW + filled_first), folder / "a.xlsx"
+    )
+    second = fill_rows(sheet, range(FIRST_DATA_ROW + filled_first, last), folder / "b.xlsx")
+    assert main(["register", "import", str(first), "--db", db]) == 0
+    statements = []
+
+    def count(connection, cursor, statement, *rest) -> None:
+        statements.append(statement)
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", count)
+    try:
+        assert main(["register", "import", str(second), "--db", db]) == 0
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", count)
+    return statements
+
+
+def test_importing_a_copy_asks_the_register_as_often_whatever_its_blank_rows_recorded(
+    sent, tmp_path, capsys
+):
+    """The import read the whole outcome trail for the sent days, then ran two queries per
+    blank row recorded (a copy whose other rows were imported from another copy): on SQLite,
+    40 statements with 2 such rows, 166 with 20."""
+    db, sheets = sent
+    few = statements_importing_the_second_copy(db, sheets[0], 2, tmp_path / "few")
+    many = statements_importing_the_second_copy(db, sheets[1], 20, tmp_path / "many")
+    assert len(many) == len(few)
+    printed = capsys.readouterr().out
+    assert (
+        printed.count("blank on this sheet; the outcome recorded for it (confirmed by 李工") == 22
+    )
+    assert "2 blank row(s) kept as recorded" in printed and "20 blank row(s) kept" in printed
+
+
 def test_a_sheet_with_problems_is_refused_whole_and_the_other_sheets_are_recorded(
     sent, tmp_path, capsys
 ):
