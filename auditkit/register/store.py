@@ -42,6 +42,7 @@ from auditkit.register.errors import RegisterError
 from auditkit.register.keys import KEY_COLUMNS, SEPARATOR, finding_keys
 from auditkit.register.schema import (
     EVENT_COLUMNS,
+    MOVED_STATUSES,
     OPTIONAL_EVENT_COLUMNS,
     OUTCOME_EVENTS,
     PENALTY_COLUMN,
@@ -88,7 +89,8 @@ class RunChanges:
     """What recording a run did to each finding key it touched.
 
     `changes` has one row per key: finding_key, customer_id, rule_id, district, status (new,
-    persisting, no_longer_found or reopened), revenue_impact (NaN when no longer found),
+    persisting, no_longer_found or reopened; of one district's month read back, moved_in or
+    moved_out: `Register.run_changes`), revenue_impact (NaN when no longer found),
     previous_revenue_impact (the amount the register held before; NaN for a new finding) and
     amount_changed (a persisting or reopened finding whose amount moved by a fen or more).
     `already_recorded` is true when the run was recorded before: nothing was changed again.
@@ -102,9 +104,11 @@ class RunChanges:
 
     @property
     def counts(self) -> dict[str, int]:
-        """Keys per status, every status present (0 when none)."""
+        """Keys per status, every status present (0 when none); a moved status
+        (`MOVED_STATUSES`) only when a key has it."""
         found = self.changes["status"].value_counts()
-        return {status: int(found.get(status, 0)) for status in STATUSES}
+        moved = [status for status in MOVED_STATUSES if found.get(status, 0)]
+        return {status: int(found.get(status, 0)) for status in (*STATUSES, *moved)}
 
     @property
     def amounts_changed(self) -> int:
@@ -382,7 +386,12 @@ class Register:
         """What the run recorded for month `as_of` said of `district`'s findings (None: of
         every district), or None when no run of that month covers it. A finding is the
         district's it was in that run, whatever its district now. The district's own run is
-        preferred to a run of every district; of several, the one recorded last."""
+        preferred to a run of every district; of several, the one recorded last. Of one
+        district, a finding whose customer moved since the previous month recorded is
+        `moved_in` (found here, the previous month another district's) instead of persisting
+        or reopened, and one found in another district this month that was this district's
+        the previous month is `moved_out` (its amount before kept, none now): not gone from
+        the district as a fixed finding is."""
         runs = schema.runs
         query = sa.select(runs.c.run_id, runs.c.district).where(runs.c.as_of == as_of)
         if district is None:
@@ -395,8 +404,8 @@ class Register:
             if run is None:
                 return None
             changes = _changes_of(connection, run.run_id)
-        if district is not None:
-            changes = changes[changes["district"] == district].reset_index(drop=True)
+            if district is not None:
+                changes = _with_moves(connection, changes, as_of, district)
         return RunChanges(run.run_id, as_of, run.district, True, changes)
 
     def record_outcomes(
@@ -1243,6 +1252,77 @@ def _finish_changes(changes: pd.DataFrame) -> pd.DataFrame:
     columns = ["finding_key", "customer_id", "rule_id", "district", "status", "revenue_impact",
                "previous_revenue_impact", "amount_changed"]  # fmt: skip
     return changes.reindex(columns=columns).reset_index(drop=True)
+
+
+def _with_moves(
+    connection: sa.Connection, changes: pd.DataFrame, as_of: str, district: str
+) -> pd.DataFrame:
+    """`district`'s rows of a run's `changes` for month `as_of`, with the findings whose
+    customer moved between districts since the previous month recorded (`MOVED_STATUSES`,
+    see `Register.run_changes`)."""
+    own = changes[changes["district"] == district]
+    places = _moved_places(connection, as_of)
+    if places.empty:
+        return own.reset_index(drop=True)
+    came = places.index[(places["now"] == district) & (places["before"] != district)]
+    arrived = own["finding_key"].isin(came) & own["status"].isin(("persisting", "reopened"))
+    own = own.assign(status=own["status"].where(~arrived, "moved_in"))
+    went = places[(places["before"] == district) & (places["now"] != district)]
+    left = pd.DataFrame(
+        {
+            "finding_key": went.index,
+            "customer_id": went["customer_id"].to_numpy(),
+            "rule_id": went["rule_id"].to_numpy(),
+            "district": went["now"].to_numpy(),
+            "status": "moved_out",
+            "revenue_impact": np.nan,
+            "previous_revenue_impact": went["amount_before"].to_numpy(dtype=float),
+            "amount_changed": False,
+        }
+    )
+    order = {status: rank for rank, status in enumerate((*STATUSES, *MOVED_STATUSES))}
+    both = pd.concat([own, left.astype(own.dtypes.to_dict())], ignore_index=True)
+    both = both.assign(_order=both["status"].map(order)).sort_values(["_order", "finding_key"])
+    return both.drop(columns="_order").reset_index(drop=True)
+
+
+def _moved_places(connection: sa.Connection, as_of: str) -> pd.DataFrame:
+    """Where each finding a run ever found in another district (`moved_findings`: the only
+    ones that can have moved) was found in month `as_of` (`now`, its latest run of the month)
+    and in the previous month recorded that found it (`before`, with its amount then), by
+    finding_key; only those found in both."""
+    history, runs, findings = schema.finding_runs, schema.runs, schema.findings
+    query = (
+        sa.select(
+            history.c.finding_key,
+            runs.c.as_of,
+            sa.func.coalesce(history.c.district, findings.c.district),
+            history.c.revenue_impact,
+            findings.c.customer_id,
+            findings.c.rule_id,
+        )
+        .join(runs, runs.c.run_id == history.c.run_id)
+        .join(findings, findings.c.finding_key == history.c.finding_key)
+        .where(history.c.finding_key.in_(sa.select(schema.moved_findings.c.finding_key)))
+        .where(runs.c.as_of <= as_of, history.c.status != "no_longer_found")
+        .order_by(runs.c.as_of, runs.c.recorded_at)
+    )
+    columns = ["finding_key", "as_of", "district", "amount", "customer_id", "rule_id"]
+    found = _rows_frame(connection.execute(query).all(), columns)
+    this_month = found["as_of"] == as_of
+    now = found[this_month].groupby("finding_key").last()
+    before = found[~this_month].groupby("finding_key").last()
+    both = now.index.intersection(before.index)
+    return pd.DataFrame(
+        {
+            "now": now.loc[both, "district"],
+            "before": before.loc[both, "district"],
+            "amount_before": before.loc[both, "amount"].astype(float),
+            "customer_id": now.loc[both, "customer_id"],
+            "rule_id": now.loc[both, "rule_id"],
+        },
+        index=both,
+    )
 
 
 def _write_findings(

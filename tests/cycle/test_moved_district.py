@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 from cycle_builders import key, run_findings, write_register
 
+from auditkit.audit.since import since_last_month
 from auditkit.cycle import study_of_register
 from auditkit.register import Register
 
@@ -53,3 +54,53 @@ def test_a_window_ending_after_the_move_credits_the_finding_to_its_new_district(
     # the 2024-04 run found F1..F4 and F6..F8 again: F1 is south's now
     assert april.by_district.set_index("district")["found"].to_dict() == {"north": 3, "south": 4}
     assert april.states.set_index("finding_key").loc[key("F1"), "district"] == "south"
+
+
+def april_findings(district: str) -> pd.DataFrame:
+    """The district's findings of the 2024-04 run (`record_the_move`), as its report has them."""
+    april = run_findings("2024-03").assign(period_to="2024-04")
+    april.loc[april["customer_id"] == "C-F1", "district"] = "south"
+    april = april[april["district"] == district].reset_index(drop=True)
+    april.attrs["as_of"] = "2024-04"
+    return april
+
+
+def test_the_month_of_a_move_shows_the_finding_moved_out_of_its_old_district_and_into_its_new(
+    tmp_path,
+):
+    """F1 showed as persisting in south and vanished from north's changes, as if fixed there."""
+    url = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    write_register(url)
+    with Register.open(url) as register:
+        record_the_move(register)
+        north, south = (register.run_changes("2024-04", d) for d in ("north", "south"))
+        every = register.run_changes("2024-04", None)
+        march = register.run_changes("2024-03", "north")
+        north_since = since_last_month(april_findings("north"), "north", register)
+        south_since = since_last_month(april_findings("south"), "south", register)
+    f1 = key("F1")
+    assert north.changes.set_index("finding_key").loc[f1, "status"] == "moved_out"
+    assert south.changes.set_index("finding_key").loc[f1, "status"] == "moved_in"
+    assert north.counts == {"new": 0, "persisting": 3, "no_longer_found": 0, "reopened": 0,
+                            "moved_out": 1}  # fmt: skip
+    # near misses: every district at once, and north the month before, have no move
+    assert every.changes.set_index("finding_key").loc[f1, "status"] == "persisting"
+    assert set(march.changes["status"]) == {"new", "persisting"}
+    assert "moved_out" not in march.counts
+    # North's money before counts F1 (open there after March): proved F1 1000 + F2 500 = 1500,
+    # estimated F3 300 + F4 200 = 500; now F2 500 proved, 500 estimated (F1 is south's).
+    figures = north_since.summary()
+    assert (figures["proved_before"], figures["estimated_before"]) == (1500.0, 500.0)
+    assert (figures["proved_now"], figures["estimated_now"]) == (500.0, 500.0)
+    assert (figures["found"], figures["open_before"]) == (3, 4)
+    # South's now counts F1: proved F1 1000 + F7 900 + F8 100 = 2000; before it does not:
+    # F7 900 + F8 100 = 1000 proved.
+    figures = south_since.summary()
+    assert (figures["proved_now"], figures["proved_before"]) == (2000.0, 1000.0)
+    assert "1 moved in with their customer from another district" in south_since.explain("en")
+    assert "1 more moved out with their customer" in north_since.explain("en")
+    assert "另有 1 条随用户迁出至其他单位" in north_since.explain("zh")
+    statuses = north_since.table("by_status", "zh").iloc[:, 0].tolist()
+    assert statuses == ["新发现", "持续存在", "本月未再发现", "再次出现", "随用户迁出"]
+    en = south_since.table("by_status", "en").iloc[:, 0].tolist()
+    assert en[-1] == "moved in"

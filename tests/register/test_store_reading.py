@@ -54,8 +54,15 @@ def test_a_customer_moved_to_another_district_leaves_past_months_read_as_they_we
     assert register.findings("north", as_of="2024-07")["customer_id"].tolist() == ["A", "B"]
     assert register.outcomes(district="north", as_of="2024-07")["finding_key"].tolist() == [key_a]
     assert register.outcomes(district="south", as_of="2024-07").empty
-    # near misses: August, and today, read A where it is now
-    assert _statuses(register.run_changes("2024-08", "north")) == {"B": "persisting"}
+    # near misses: August, and today, read A where it is now (August shows it moved)
+    assert _statuses(register.run_changes("2024-08", "north")) == {
+        "B": "persisting",
+        "A": "moved_out",
+    }
+    assert _statuses(register.run_changes("2024-08", "south")) == {
+        "C": "persisting",
+        "A": "moved_in",
+    }
     assert register.findings("north", as_of="2024-08")["customer_id"].tolist() == ["B"]
     assert register.findings("north")["customer_id"].tolist() == ["B"]
     assert register.outcomes(district="south")["finding_key"].tolist() == [key_a]
