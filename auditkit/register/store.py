@@ -1268,6 +1268,8 @@ def _with_moves(
     arrived = own["finding_key"].isin(came) & own["status"].isin(("persisting", "reopened"))
     own = own.assign(status=own["status"].where(~arrived, "moved_in"))
     went = places[(places["before"] == district) & (places["now"] != district)]
+    # the district's own run, recorded before the new district's, marked it no longer found
+    own = own[~own["finding_key"].isin(went.index)]
     left = pd.DataFrame(
         {
             "finding_key": went.index,
@@ -1288,9 +1290,11 @@ def _with_moves(
 
 def _moved_places(connection: sa.Connection, as_of: str) -> pd.DataFrame:
     """Where each finding a run ever found in another district (`moved_findings`: the only
-    ones that can have moved) was found in month `as_of` (`now`, its latest run of the month)
-    and in the previous month recorded that found it (`before`, with its amount then), by
-    finding_key; only those found in both."""
+    ones that can have moved) was found in month `as_of` (`now`: the month's latest run that
+    found it; the old district's own run, if recorded first, marked it no longer found) and
+    where it was open before (`before`, with its amount then: what the latest run of an earlier
+    month said of it), by finding_key; only those found now and still open before (one that
+    run marked no longer found was closed, not moved)."""
     history, runs, findings = schema.finding_runs, schema.runs, schema.findings
     query = (
         sa.select(
@@ -1298,20 +1302,25 @@ def _moved_places(connection: sa.Connection, as_of: str) -> pd.DataFrame:
             runs.c.as_of,
             sa.func.coalesce(history.c.district, findings.c.district),
             history.c.revenue_impact,
+            history.c.status,
             findings.c.customer_id,
             findings.c.rule_id,
         )
         .join(runs, runs.c.run_id == history.c.run_id)
         .join(findings, findings.c.finding_key == history.c.finding_key)
         .where(history.c.finding_key.in_(sa.select(schema.moved_findings.c.finding_key)))
-        .where(runs.c.as_of <= as_of, history.c.status != "no_longer_found")
-        .order_by(runs.c.as_of, runs.c.recorded_at)
+        .where(runs.c.as_of <= as_of)
+        .order_by(runs.c.as_of, runs.c.recorded_at, runs.c.run_id)
     )
-    columns = ["finding_key", "as_of", "district", "amount", "customer_id", "rule_id"]
-    found = _rows_frame(connection.execute(query).all(), columns)
-    this_month = found["as_of"] == as_of
-    now = found[this_month].groupby("finding_key").last()
-    before = found[~this_month].groupby("finding_key").last()
+    columns = ["finding_key", "as_of", "district", "amount", "status", "customer_id", "rule_id"]
+    said = _rows_frame(connection.execute(query).all(), columns)
+    this_month = said["as_of"] == as_of
+    found = said["status"] != "no_longer_found"
+    now = said[this_month & found].drop_duplicates("finding_key", keep="last")
+    now = now.set_index("finding_key")
+    last_word = said[~this_month].drop_duplicates("finding_key", keep="last")
+    last_word = last_word.set_index("finding_key")
+    before = last_word[last_word["status"] != "no_longer_found"]
     both = now.index.intersection(before.index)
     return pd.DataFrame(
         {

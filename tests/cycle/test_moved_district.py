@@ -104,3 +104,69 @@ def test_the_month_of_a_move_shows_the_finding_moved_out_of_its_old_district_and
     assert statuses == ["新发现", "持续存在", "本月未再发现", "再次出现", "随用户迁出"]
     en = south_since.table("by_status", "en").iloc[:, 0].tolist()
     assert en[-1] == "moved in"
+
+
+def record_april_district_by_district(register: Register, order: tuple[str, ...]) -> None:
+    """The 2024-04 run of `record_the_move` recorded as one run per district, in `order`."""
+    for district in order:
+        register.record_run(
+            april_findings(district), run_id=f"run 2024-04 {district}", as_of="2024-04",
+            district=district,
+        )  # fmt: skip
+
+
+def test_a_move_between_districts_each_with_its_own_run_counts_once_whatever_the_order(tmp_path):
+    """North's run recorded first marked F1 no longer found, and the move added moved_out too:
+    north's open before was 5 and proved before 2,500.00."""
+    for order in (("north", "south"), ("south", "north")):
+        url = f"sqlite:///{tmp_path / ('_'.join(order) + '.sqlite')}"
+        write_register(url)
+        with Register.open(url) as register:
+            record_april_district_by_district(register, order)
+            north = register.run_changes("2024-04", "north")
+            south = register.run_changes("2024-04", "south")
+            north_since = since_last_month(april_findings("north"), "north", register)
+        assert north.counts == {"new": 0, "persisting": 3, "no_longer_found": 0, "reopened": 0,
+                                "moved_out": 1}, order  # fmt: skip
+        assert south.changes.set_index("finding_key").loc[key("F1"), "status"] == "moved_in"
+        # open before: F1 (moved out) + F2, F3, F4 = 4; proved F1 1000 + F2 500 = 1500
+        figures = north_since.summary()
+        assert (figures["open_before"], figures["proved_before"]) == (4, 1500.0), order
+        assert figures["no_longer_found"] == 0, order
+
+
+def test_a_finding_closed_last_month_and_found_in_another_district_is_not_moved_out(tmp_path):
+    """F1 no longer found in April (north), found in south in May: north's May showed it moved
+    out and counted it open before (open before 4, proved before 1,500.00)."""
+    url = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    write_register(url)
+
+    def month(as_of: str, f1_district: str | None) -> pd.DataFrame:
+        found = run_findings("2024-03").assign(period_to=as_of)
+        if f1_district is None:
+            found = found[found["customer_id"] != "C-F1"]
+        found.loc[found["customer_id"] == "C-F1", "district"] = f1_district
+        found = found.reset_index(drop=True)
+        found.attrs["as_of"] = as_of
+        return found
+
+    with Register.open(url) as register:
+        register.record_run(month("2024-04", None), run_id="r4", as_of="2024-04", district=None)
+        register.record_run(month("2024-05", "south"), run_id="r5", as_of="2024-05", district=None)
+        north = register.run_changes("2024-05", "north")
+        south = register.run_changes("2024-05", "south")
+        may = month("2024-05", "south")
+        north_may = may[may["district"] == "north"].reset_index(drop=True)
+        north_may.attrs["as_of"] = "2024-05"
+        figures = since_last_month(north_may, "north", register).summary()
+    assert "moved_out" not in north.counts
+    # south reopens it: closed in April, so not moved in from north either
+    assert south.changes.set_index("finding_key").loc[key("F1"), "status"] == "reopened"
+    # north open before: F2, F3, F4 = 3; proved F2 500 (F1 closed in April)
+    assert (figures["open_before"], figures["proved_before"]) == (3, 500.0)
+    # near miss: the month of the move itself still shows it moved
+    url = f"sqlite:///{tmp_path / 'moved.sqlite'}"
+    write_register(url)
+    with Register.open(url) as register:
+        register.record_run(month("2024-04", "south"), run_id="r4", as_of="2024-04", district=None)
+        assert register.run_changes("2024-04", "north").counts["moved_out"] == 1
