@@ -428,26 +428,25 @@ def _say_coerced_actors(store: Register, shown: int = 10) -> None:
     )
 
 
-def _filled_on(read: list[tuple[Path, pd.DataFrame]]) -> dict[tuple[str, int], list[Path]]:
-    """(source, source_row) -> the sheets read by this import that fill that worklist row: the
-    copies of one worklist returned together, each filled in part."""
-    filled: dict[tuple[str, int], list[Path]] = {}
+def _filled_on(read: list[tuple[Path, pd.DataFrame]]) -> dict[str, list[tuple[Path, str]]]:
+    """finding_key -> the sheets read by this import that fill a row of that finding, each
+    with its worklist (source): the copies of one worklist returned together, each filled in
+    part, or two worklists the finding went out on (one check, its outcome recorded once)."""
+    filled: dict[str, list[tuple[Path, str]]] = {}
     for path, events in read:
-        for source, source_row in zip(events["source"], events["source_row"], strict=True):
-            filled.setdefault((str(source), int(source_row)), []).append(path)
+        pairs = zip(events["finding_key"], events["source"], strict=True)
+        for key, source in dict.fromkeys(pairs):
+            filled.setdefault(str(key), []).append((path, str(source)))
     return filled
 
 
 def _filled_elsewhere(
-    row: dict, path: Path, filled_on: dict[tuple[str, int], list[Path]]
-) -> list[Path]:
-    """The other sheets of this import that fill the worklist row blank on the sheet at
-    `path` (another copy of the same worklist): the row is no request to withdraw."""
-    return [
-        other
-        for other in filled_on.get((str(row["source"]), int(row["source_row"])), [])
-        if other != path
-    ]
+    row: dict, path: Path, filled_on: dict[str, list[tuple[Path, str]]]
+) -> list[tuple[Path, str]]:
+    """The other sheets of this import (with their worklist) that fill the finding of the row
+    blank on the sheet at `path`: another copy of the worklist, or another worklist of the same
+    check, whose outcome the register holds once for both. The row is no request to withdraw."""
+    return [other for other in filled_on.get(str(row["finding_key"]), []) if other[0] != path]
 
 
 def _record(
@@ -492,17 +491,20 @@ def _say_withdrawn(withdrawn: list[tuple[dict, object]], rows: dict[str, int]) -
 
 
 def _say_filled_elsewhere(
-    blank: list[dict], path: Path, filled_on: dict[tuple[str, int], list[Path]]
+    blank: list[dict], path: Path, filled_on: dict[str, list[tuple[Path, str]]]
 ) -> None:
-    """Name each `blank` row of the sheet at `path` that another sheet of this import fills,
-    not withdrawn for --withdraw-emptied: the two are copies of one worklist."""
+    """Name each `blank` row of the sheet at `path` whose finding another sheet of this import
+    fills, not withdrawn for --withdraw-emptied: a copy of the same worklist, or another
+    worklist the finding went out on."""
     for row in blank:
         others = _filled_elsewhere(row, path, filled_on)
         if others:
+            copies = all(source == str(row["source"]) for _, source in others)
+            what = "another copy of the worklist" if copies else "another worklist of the finding"
             print(
                 f"  row {row['sheet_row']}: blank on this sheet, filled on "
-                f"{', '.join(str(other) for other in others)} in this import (another copy of "
-                "the worklist): not withdrawn"
+                f"{', '.join(str(other) for other, _ in others)} in this import ({what}): "
+                "not withdrawn"
             )
 
 
