@@ -235,7 +235,8 @@ class SinceLastMonth:
 
     def summary(self) -> dict[str, Any]:
         """The section's figures: where they come from, findings per status and amounts
-        changed, this month's and the previous run's yuan per kind (apart), and the earlier
+        changed (of every status, and of the persisting ones: the sentence names those),
+        this month's and the previous run's yuan per kind (apart), and the earlier
         findings' outcomes."""
         figures: dict[str, Any] = {
             "situation": self.situation,
@@ -253,6 +254,8 @@ class SinceLastMonth:
         figures["found"] = int(statuses.isin(FOUND).sum())
         figures["open_before"] = int(statuses.isin(OPEN_BEFORE).sum())
         figures["amounts_changed"] = int(self.changes["amount_changed"].sum())
+        persisting = self.changes[statuses == "persisting"]
+        figures["persisting_changed"] = int(persisting["amount_changed"].sum())
         money = change_money(self.changes)
         figures.update({name: _sum(money[name]) for name in CHANGE_MONEY})
         outcomes = outcomes_by_rule(self.earlier, self.events)
@@ -305,7 +308,7 @@ class SinceLastMonth:
                 found=int(figures["found"]),
                 new=int(figures["new"]),
                 persisting=int(figures["persisting"]),
-                changed=int(figures["amounts_changed"]),
+                changed=int(figures["persisting_changed"]),
                 reopened=int(figures["reopened"]),
                 gone=int(figures["no_longer_found"]),
             )

@@ -170,3 +170,29 @@ def test_a_finding_closed_last_month_and_found_in_another_district_is_not_moved_
     with Register.open(url) as register:
         register.record_run(month("2024-04", "south"), run_id="r4", as_of="2024-04", district=None)
         assert register.run_changes("2024-04", "north").counts["moved_out"] == 1
+
+
+def test_a_moved_in_finding_s_changed_amount_is_not_credited_to_the_persisting_ones(tmp_path):
+    """F1 moved to south at 1,200.00 (1,000.00 before): south's sentence said '3 persisting (1
+    with a changed amount)' while its table showed the change on the moved-in row."""
+    url = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    write_register(url)
+    april = run_findings("2024-03").assign(period_to="2024-04")
+    moved = april["customer_id"] == "C-F1"
+    april.loc[moved, "district"] = "south"
+    april.loc[moved, "revenue_impact"] = 1200.0
+    # near miss: F7 stays in south, 900.00 → 950.00, a persisting finding's changed amount
+    april.loc[april["customer_id"] == "C-F7", "revenue_impact"] = 950.0
+    april.attrs["as_of"] = "2024-04"
+    with Register.open(url) as register:
+        register.record_run(april, run_id="run 2024-04", as_of="2024-04", district=None)
+        south_findings = april[april["district"] == "south"].reset_index(drop=True)
+        south_findings.attrs["as_of"] = "2024-04"
+        south = since_last_month(south_findings, "south", register)
+    # F6, F7, F8 persisting, only F7's amount changed; F1 moved in, 1000 → 1200
+    assert "3 persisting (1 with a changed amount)" in south.explain("en")
+    figures = south.summary()
+    assert (figures["persisting"], figures["persisting_changed"]) == (3, 1)
+    assert figures["amounts_changed"] == 2
+    by_status = south.table("by_status", "en").set_index("Finding status")
+    assert by_status.loc["moved in", "Amount changed"] == 1
