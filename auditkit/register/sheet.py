@@ -565,10 +565,14 @@ def _write_instructions(sheet: Worksheet, lines: list[str]) -> None:
 
 
 def _line_digests(lines: list[object]) -> list[str]:
-    """A short digest of each line as any program reads it back (`_sealed`), recorded in the
-    hidden record: an instruction line typed over is found whatever wording the auditkit that
-    wrote the sheet had."""
-    return [hashlib.sha256(_sealed(line).encode("utf-8")).hexdigest()[:12] for line in lines]
+    """A short digest of each line as any program reads it back (`_sealed`), its whitespace
+    runs (a trailing space, CRLF, a no-break space) read as one space, recorded in the hidden
+    record: an instruction line typed over is found whatever wording the auditkit that wrote
+    the sheet had, and a line only respaced is none."""
+    return [
+        hashlib.sha256(" ".join(_sealed(line).split()).encode("utf-8")).hexdigest()[:12]
+        for line in lines
+    ]
 
 
 def _instruction_lines(meta: dict, lang: str) -> list[str]:
