@@ -410,12 +410,14 @@ def run_import(args: argparse.Namespace) -> int:
 def _say_coerced_actors(store: Register, shown: int = 10) -> None:
     """Say on stderr which outcomes in force name as who checked a date, a time or TRUE/FALSE a
     spreadsheet made of the cell (`Register.coerced_actors`: imported before such cells were
-    refused), the first `shown` by worklist and row, and how to set them right."""
+    refused), the first `shown` by what the user sees of the sheet (district, day sent, row,
+    customer: the worklist's internal id is on no sheet), and how to set them right."""
     coerced = store.coerced_actors()
     if coerced.empty:
         return
     named = "; ".join(
-        f"{row.source} row {row.source_row} ({row.event}, checked_by {row.actor!r})"
+        f"the {row.district} worklist{_sent_on(row.sent_on)} row {row.source_row} (customer "
+        f"{row.customer_id}: {row.event}, checked_by {row.actor!r})"
         for row in coerced.head(shown).itertuples()
     )
     more = f"; and {len(coerced) - shown} more" if len(coerced) > shown else ""
@@ -426,6 +428,11 @@ def _say_coerced_actors(store: Register, shown: int = 10) -> None:
         "checked as text on those sheets and import them again with --correct",
         file=sys.stderr,
     )
+
+
+def _sent_on(day: object) -> str:
+    """' sent <day>' naming a worklist by the day it was sent, or nothing when none is recorded."""
+    return "" if day is None or day != day else f" sent {str(day)[:10]}"
 
 
 def _filled_on(read: list[tuple[Path, pd.DataFrame]]) -> dict[str, list[tuple[Path, str]]]:

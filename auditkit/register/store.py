@@ -545,11 +545,19 @@ class Register:
         """The field outcomes in force whose actor is no one's name but a cell a spreadsheet
         turned into a date, a time or TRUE/FALSE (`COERCED_ACTOR`), recorded before such cells
         were refused: finding_key, event, actor, happened_at, source, source_row, in the order
-        recorded. Each is set right by importing its sheet again, who checked typed as text,
-        with --correct (a correction supersedes it)."""
-        table = schema.outcomes
+        recorded, with what the user sees of the sheet: the finding's customer_id and district
+        and the day its worklist was sent (sent_on). Each is set right by importing its sheet
+        again, who checked typed as text, with --correct (a correction supersedes it)."""
+        table, findings = schema.outcomes, schema.findings
+        sent = (
+            sa.select(table.c.source, sa.func.min(table.c.happened_at).label("sent_on"))
+            .where(table.c.event == "sent")
+            .group_by(table.c.source)
+            .subquery("sent")
+        )
         columns = [table.c.outcome_id, table.c.finding_key, table.c.event, table.c.actor,
-                   table.c.happened_at, table.c.source, table.c.source_row]  # fmt: skip
+                   table.c.happened_at, table.c.source, table.c.source_row,
+                   findings.c.customer_id, findings.c.district, sent.c.sent_on]  # fmt: skip
         looks_coerced = sa.or_(
             table.c.actor.in_(("True", "False")),
             table.c.actor.like("____-__-__ __:__:__"),
@@ -557,6 +565,8 @@ class Register:
         )
         query = (
             sa.select(*columns)
+            .join(findings, findings.c.finding_key == table.c.finding_key)
+            .outerjoin(sent, sent.c.source == table.c.source)
             .where(looks_coerced, table.c.event.not_in(("sent", *MARKERS)))
             .order_by(table.c.outcome_id)
         )

@@ -91,6 +91,12 @@ def sent(database_url: str, tmp_path: Path, capsys) -> tuple[str, list[Path]]:
     return db, sorted(out.glob("worklist-*.xlsx"))
 
 
+def customer_of(db: str) -> dict[str, str]:
+    """finding_key -> customer_id of the register's findings."""
+    with Register.open(db) as register:
+        return register.findings().set_index("finding_key")["customer_id"].to_dict()
+
+
 def fill_every_row(sheet: Path, target: Path) -> Path:
     """Every row checked: even rows confirmed, odd rows recovered with row yuan."""
     workbook = load_workbook(sheet)
@@ -227,15 +233,21 @@ def test_outcomes_imported_with_a_date_or_true_as_who_checked_are_named_until_co
         register.record_outcomes(events)
     assert main(["register", "import", str(returned), "--db", db]) == 2  # the rows differ now
     (note,) = [line for line in capsys.readouterr().err.splitlines() if ": note: " in line]
-    source = events["source"].iloc[0]
-    # near misses: a staff number of digits ('20260312'), a name ('李工') and who sent ('王工')
+    district = sheets[0].stem.removeprefix("worklist-")
+    customers = events.set_index("source_row")["finding_key"].map(customer_of(db))
+    # the sheet as the user sees it (district, day sent, row, customer), not the worklist's id
+    # ('worklist:1f5642fe8e3e8438 row 3' is on no sheet); near misses: a staff number of
+    # digits ('20260312'), a name ('李工') and who sent ('王工')
     assert note == (
         f"auditkit register import: note: the register {shown_url(db)} holds 2 outcome(s) whose "
         "checked_by is no name but a date, time or TRUE/FALSE a spreadsheet made of the cell "
-        f"(imported before such cells were refused): {source} row {first} (recovered, checked_by "
-        f"'2026-03-12 00:00:00'); {source} row {second} (confirmed, checked_by 'True'); type who "
-        "checked as text on those sheets and import them again with --correct"
+        f"(imported before such cells were refused): the {district} worklist sent {TODAY} row "
+        f"{first} (customer {customers[first]}: recovered, checked_by '2026-03-12 00:00:00'); "
+        f"the {district} worklist sent {TODAY} row {second} (customer {customers[second]}: "
+        "confirmed, checked_by 'True'); type who checked as text on those sheets and import "
+        "them again with --correct"
     )
+    assert "worklist:" not in note
     assert main(["register", "import", "--correct", str(returned), "--db", db]) == 0
     assert "whose checked_by is no name" not in capsys.readouterr().err
 
