@@ -20,8 +20,11 @@ Which month it reads:
   a sentence says so rather than showing another dataset's history as this one's.
 
 Money stays in its two kinds (a finding's `revenue_kind`), never added: this month's amounts are
-those of the findings found (new, persisting, reopened); the previous run's are the amounts the
-register held for the findings open after it (those persisting now and those no longer found).
+those of the findings found (new, persisting, reopened, moved in); the previous run's are the
+amounts the register held for the findings open after it (those persisting now, those no longer
+found and those moved out). A customer moved to another district since the previous month shows
+its finding as moved in (new district) and moved out (old district), not as persisting in one
+and gone from the other (`Register.run_changes`); the status tables show those rows only then.
 A finding is the district's as each run recorded it (a customer moved since leaves past months
 as they were): this month's changes those of the findings that were the district's in this
 month's run, the earlier findings those that were the district's in the previous recorded month.
@@ -53,7 +56,7 @@ from auditkit.checks import choice
 from auditkit.cycle.evaluate import DECISIONS, RECOVERED, RECOVERED_NAME, by_kind, latest_decisions
 from auditkit.cycle.window import Window, previous_cycle
 from auditkit.register.keys import finding_keys
-from auditkit.register.schema import STATUSES
+from auditkit.register.schema import MOVED_STATUSES, STATUSES
 from auditkit.report.tables import header_case, revenue_kind_name
 from auditkit.results import with_total
 from auditkit.rules import REVENUE_KINDS
@@ -61,10 +64,10 @@ from auditkit.rules import REVENUE_KINDS
 if TYPE_CHECKING:
     from auditkit.register.store import Register
 
-#: Statuses of findings this month's run found.
-FOUND = ("new", "persisting", "reopened")
-#: Statuses of findings that were open after the previous run.
-OPEN_BEFORE = ("persisting", "no_longer_found")
+#: Statuses of findings this month's run found in the district.
+FOUND = ("new", "persisting", "reopened", "moved_in")
+#: Statuses of findings that were open in the district after the previous run.
+OPEN_BEFORE = ("persisting", "no_longer_found", "moved_out")
 #: Money figures of a month's changes, each summed on its own: `<kind>_now`, `<kind>_before`.
 NOW_MONEY = tuple(f"{kind}_now" for kind in REVENUE_KINDS)
 CHANGE_MONEY = (*NOW_MONEY, *(f"{kind}_before" for kind in REVENUE_KINDS))
@@ -96,9 +99,16 @@ def change_money(changes: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(money, columns=list(CHANGE_MONEY), index=changes.index)
 
 
+def shown_statuses(changes: pd.DataFrame) -> list[str]:
+    """The statuses a table of `changes` shows: every one of `STATUSES`, and a moved one
+    (`MOVED_STATUSES`: a customer moved between districts) when a finding has it."""
+    present = set(changes["status"])
+    return [*STATUSES, *(status for status in MOVED_STATUSES if status in present)]
+
+
 def by_status(changes: pd.DataFrame) -> pd.DataFrame:
-    """Findings, amounts changed and money (`CHANGE_MONEY`) per status, every status in
-    `STATUSES` order; money that does not apply to a status (this month's of a finding no
+    """Findings, amounts changed and money (`CHANGE_MONEY`) per status, every status shown
+    (`shown_statuses`) in order; money that does not apply to a status (this month's of a finding no
     longer found, the previous run's of a new or reopened one) is NaN, and so is every money
     figure of a status without findings: a row of none reads alike whatever its status."""
     frame = pd.concat([changes[["status", "amount_changed"]], change_money(changes)], axis=1)
@@ -107,7 +117,7 @@ def by_status(changes: pd.DataFrame) -> pd.DataFrame:
         amounts_changed=("amount_changed", "sum"),
         **{name: (name, _sum) for name in CHANGE_MONEY},
     )
-    grouped = grouped.reindex(list(STATUSES)).fillna(0.0)
+    grouped = grouped.reindex(shown_statuses(changes)).fillna(0.0)
     grouped[["findings", "amounts_changed"]] = grouped[["findings", "amounts_changed"]].astype(int)
     for name in CHANGE_MONEY:
         applies = FOUND if name.endswith("_now") else OPEN_BEFORE
@@ -121,7 +131,7 @@ def by_rule(changes: pd.DataFrame) -> pd.DataFrame:
     (`NOW_MONEY`: the previous run's is by status only, so the table fits a page); rules with
     revenue proved this month first (largest first), then by revenue estimated."""
     counts = pd.crosstab(changes["rule_id"], changes["status"]).reindex(
-        columns=list(STATUSES), fill_value=0
+        columns=shown_statuses(changes), fill_value=0
     )
     frame = pd.concat([changes[["rule_id", "amount_changed"]], change_money(changes)], axis=1)
     sums = frame.groupby("rule_id").agg(
@@ -225,7 +235,8 @@ class SinceLastMonth:
 
     def summary(self) -> dict[str, Any]:
         """The section's figures: where they come from, findings per status and amounts
-        changed, this month's and the previous run's yuan per kind (apart), and the earlier
+        changed (of every status, and of the persisting ones: the sentence names those),
+        this month's and the previous run's yuan per kind (apart), and the earlier
         findings' outcomes."""
         figures: dict[str, Any] = {
             "situation": self.situation,
@@ -237,10 +248,14 @@ class SinceLastMonth:
         if not self.has_changes:
             return figures
         statuses = self.changes["status"]
-        figures.update({status: int((statuses == status).sum()) for status in STATUSES})
+        figures.update(
+            {status: int((statuses == status).sum()) for status in (*STATUSES, *MOVED_STATUSES)}
+        )
         figures["found"] = int(statuses.isin(FOUND).sum())
         figures["open_before"] = int(statuses.isin(OPEN_BEFORE).sum())
         figures["amounts_changed"] = int(self.changes["amount_changed"].sum())
+        persisting = self.changes[statuses == "persisting"]
+        figures["persisting_changed"] = int(persisting["amount_changed"].sum())
         money = change_money(self.changes)
         figures.update({name: _sum(money[name]) for name in CHANGE_MONEY})
         outcomes = outcomes_by_rule(self.earlier, self.events)
@@ -293,11 +308,17 @@ class SinceLastMonth:
                 found=int(figures["found"]),
                 new=int(figures["new"]),
                 persisting=int(figures["persisting"]),
-                changed=int(figures["amounts_changed"]),
+                changed=int(figures["persisting_changed"]),
                 reopened=int(figures["reopened"]),
                 gone=int(figures["no_longer_found"]),
             )
         )
+        if figures["moved_in"] or figures["moved_out"]:
+            lines.append(
+                i18n.text("since.line.moved", lang).format(
+                    moved_in=int(figures["moved_in"]), moved_out=int(figures["moved_out"])
+                )
+            )
         if not self.first_month:
             lines.append(
                 i18n.text("since.line.compared", lang).format(
@@ -409,7 +430,7 @@ class SinceLastMonth:
         grouped = by_rule(self.changes)
         counted = {
             header_case(i18n.text(f"register.store.status.{status}", lang)): status
-            for status in STATUSES
+            for status in shown_statuses(self.changes)
         }
         labels = {
             **counted,

@@ -315,7 +315,7 @@ def run_import(args: argparse.Namespace) -> int:
     sheet is read before any is recorded, so that a row blank on one copy of a worklist and
     filled on another copy of the same import is never taken as emptied, in either order."""
     from auditkit.register import Register, RegisterError, read_worklist
-    from auditkit.register.sheet import WORKLIST_SHEET, first_sent_days
+    from auditkit.register.sheet import WORKLIST_SHEET
     from auditkit.register.store import CheckedBeforeSent, OutcomeConflict
 
     sheets = without_lock_files(args.sheets, IMPORTING)
@@ -326,8 +326,8 @@ def run_import(args: argparse.Namespace) -> int:
         months = store.runs()["as_of"]
         latest = None if months.empty else str(months.max())
         # the days each worklist was sent, so a check dated before is named with the sheet's
-        # other problems, not in a second round
-        sent_days = first_sent_days(store.outcomes(refuse_unknown_district=False))
+        # other problems, not in a second round (read per worklist, as the store checks them)
+        sent_days = store.sent_days()
         read = []
         for path in sheets:
             warn_if_open(path, IMPORTING)
@@ -408,6 +408,7 @@ def run_import(args: argparse.Namespace) -> int:
                 _say_filled_elsewhere(blank, path, filled_on)
             else:
                 _say_blank_rows_kept(store, blank)
+        _say_coerced_actors(store)
     if problems:
         raise RegisterError(
             f"{refused} of {len(sheets)} sheets refused, nothing recorded from them; "
@@ -417,26 +418,53 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _filled_on(read: list[tuple[Path, pd.DataFrame]]) -> dict[tuple[str, int], list[Path]]:
-    """(source, source_row) -> the sheets read by this import that fill that worklist row: the
-    copies of one worklist returned together, each filled in part."""
-    filled: dict[tuple[str, int], list[Path]] = {}
+def _say_coerced_actors(store: Register, shown: int = 10) -> None:
+    """Say on stderr which outcomes in force name as who checked a date, a time or TRUE/FALSE a
+    spreadsheet made of the cell (`Register.coerced_actors`: imported before such cells were
+    refused), the first `shown` by what the user sees of the sheet (district, day sent, row,
+    customer: the worklist's internal id is on no sheet), and how to set them right."""
+    coerced = store.coerced_actors()
+    if coerced.empty:
+        return
+    named = "; ".join(
+        f"the {row.district} worklist{_sent_on(row.sent_on)} row {row.source_row} (customer "
+        f"{row.customer_id}: {row.event}, checked_by {row.actor!r})"
+        for row in coerced.head(shown).itertuples()
+    )
+    more = f"; and {len(coerced) - shown} more" if len(coerced) > shown else ""
+    print(
+        f"auditkit register import: note: the register {store.url} holds {len(coerced)} "
+        f"outcome(s) whose checked_by is no name but a date, time or TRUE/FALSE a spreadsheet "
+        f"made of the cell (imported before such cells were refused): {named}{more}; type who "
+        "checked as text on those sheets and import them again with --correct",
+        file=sys.stderr,
+    )
+
+
+def _sent_on(day: object) -> str:
+    """' sent <day>' naming a worklist by the day it was sent, or nothing when none is recorded."""
+    return "" if day is None or day != day else f" sent {str(day)[:10]}"
+
+
+def _filled_on(read: list[tuple[Path, pd.DataFrame]]) -> dict[str, list[tuple[Path, str]]]:
+    """finding_key -> the sheets read by this import that fill a row of that finding, each
+    with its worklist (source): the copies of one worklist returned together, each filled in
+    part, or two worklists the finding went out on (one check, its outcome recorded once)."""
+    filled: dict[str, list[tuple[Path, str]]] = {}
     for path, events in read:
-        for source, source_row in zip(events["source"], events["source_row"], strict=True):
-            filled.setdefault((str(source), int(source_row)), []).append(path)
+        pairs = zip(events["finding_key"], events["source"], strict=True)
+        for key, source in dict.fromkeys(pairs):
+            filled.setdefault(str(key), []).append((path, str(source)))
     return filled
 
 
 def _filled_elsewhere(
-    row: dict, path: Path, filled_on: dict[tuple[str, int], list[Path]]
-) -> list[Path]:
-    """The other sheets of this import that fill the worklist row blank on the sheet at
-    `path` (another copy of the same worklist): the row is no request to withdraw."""
-    return [
-        other
-        for other in filled_on.get((str(row["source"]), int(row["source_row"])), [])
-        if other != path
-    ]
+    row: dict, path: Path, filled_on: dict[str, list[tuple[Path, str]]]
+) -> list[tuple[Path, str]]:
+    """The other sheets of this import (with their worklist) that fill the finding of the row
+    blank on the sheet at `path`: another copy of the worklist, or another worklist of the same
+    check, whose outcome the register holds once for both. The row is no request to withdraw."""
+    return [other for other in filled_on.get(str(row["finding_key"]), []) if other[0] != path]
 
 
 def _record(
@@ -481,45 +509,36 @@ def _say_withdrawn(withdrawn: list[tuple[dict, object]], rows: dict[str, int]) -
 
 
 def _say_filled_elsewhere(
-    blank: list[dict], path: Path, filled_on: dict[tuple[str, int], list[Path]]
+    blank: list[dict], path: Path, filled_on: dict[str, list[tuple[Path, str]]]
 ) -> None:
-    """Name each `blank` row of the sheet at `path` that another sheet of this import fills,
-    not withdrawn for --withdraw-emptied: the two are copies of one worklist."""
+    """Name each `blank` row of the sheet at `path` whose finding another sheet of this import
+    fills, not withdrawn for --withdraw-emptied: a copy of the same worklist, or another
+    worklist the finding went out on."""
     for row in blank:
         others = _filled_elsewhere(row, path, filled_on)
         if others:
+            copies = all(source == str(row["source"]) for _, source in others)
+            what = "another copy of the worklist" if copies else "another worklist of the finding"
             print(
                 f"  row {row['sheet_row']}: blank on this sheet, filled on "
-                f"{', '.join(str(other) for other in others)} in this import (another copy of "
-                "the worklist): not withdrawn"
+                f"{', '.join(str(other) for other, _ in others)} in this import ({what}): "
+                "not withdrawn"
             )
 
 
 def _recorded_blank_rows(store: Register, blank: list[dict]) -> list[dict]:
     """The `blank` rows of a returned sheet whose outcome the register holds (rows emptied since
     they were imported, or filled on another copy of the worklist)."""
-    if not blank or not store.not_recorded(_no_events(), blank):
-        return []
-    return [row for row in blank if store.not_recorded(_no_events(), [row])]
+    return [row for row, _held in store.recorded_blank_rows(blank)]
 
 
 def _say_blank_rows_kept(store: Register, blank: list[dict]) -> None:
     """Say which `blank` rows of a sheet just imported have an outcome recorded, kept as it
-    is: the sheet may be another copy of the worklist whose rows someone else filled on theirs,
-    so a blank row is no request to withdraw (that takes --withdraw-emptied)."""
-    import pandas as pd
-
-    from auditkit.register.store import MARKERS
-
+    is (the outcome in force of the row's check, as the store holds it: the one
+    --withdraw-emptied would withdraw): the sheet may be another copy of the worklist whose
+    rows someone else filled on theirs, so a blank row is no request to withdraw."""
     kept = 0
-    for row in _recorded_blank_rows(store, blank):
-        trail = store.outcomes(row["finding_key"])
-        live = trail[~trail["event"].isin(("sent", *MARKERS))]
-        if live.empty:
-            continue
-        held = live.iloc[-1].to_dict()
-        held["amount"] = None if pd.isna(held["amount"]) else held["amount"]
-        held["happened_at"] = pd.Timestamp(held["happened_at"]).date()
+    for row, held in store.recorded_blank_rows(blank):
         where = (
             f"row {held['source_row']} of this worklist: another copy of it, or this sheet "
             "before the row was emptied"
@@ -538,15 +557,6 @@ def _say_blank_rows_kept(store: Register, blank: list[dict]) -> None:
             "outcome of every such row of the sheet not filled on another sheet of the same "
             "import, whoever recorded it"
         )
-
-
-def _no_events() -> pd.DataFrame:
-    """An outcome event frame with no rows: a sheet's blank rows compared on their own."""
-    import pandas as pd
-
-    from auditkit.register.schema import EVENT_COLUMNS
-
-    return pd.DataFrame(columns=list(EVENT_COLUMNS))
 
 
 def _unrecorded_month(

@@ -9,6 +9,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "register.store.status.persisting": ("持续存在", "persisting"),
     "register.store.status.no_longer_found": ("本月未再发现", "no longer found"),
     "register.store.status.reopened": ("再次出现", "reopened"),
+    "register.store.status.moved_in": ("随用户迁入", "moved in"),
+    "register.store.status.moved_out": ("随用户迁出", "moved out"),
     "register.store.amount_changed": ("涉及金额有变化", "amount changed"),
     # the worklist sheet: headers (Chinese name beside the column) of the columns without a
     # common word

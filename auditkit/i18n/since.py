@@ -83,6 +83,14 @@ WORDS: dict[str, tuple[str, str]] = {
         "{found:,} findings this month: {new:,} new, {persisting:,} persisting ({changed:,} with a "
         "changed amount), {reopened:,} reopened; {gone:,} no longer found.",
     ),
+    "since.line.moved": (
+        "其中随用户从其他单位迁入 {moved_in:,} 条（上月属其他单位，不计为持续存在）；另有 "
+        "{moved_out:,} 条随用户迁出至其他单位（本月在那里仍被发现，并非已整改或本月未再发现）。",
+        "Of these, {moved_in:,} moved in with their customer from another district (another "
+        "district's last month, not counted as persisting); {moved_out:,} more moved out with "
+        "their customer to another district (found there this month: neither fixed nor no longer "
+        "found).",
+    ),
     "since.line.compared": (
         "上次运行（{previous}）后在册疑点 {before:,} 条，核算确认 {proved_before} 元、估算 "
         "{estimated_before} 元；本月 {found:,} 条，核算确认 {proved} 元、估算 {estimated} 元"

@@ -58,25 +58,19 @@ def sqlite_file_url(url: str) -> URL | None:
 
 
 def shown_register(url: str) -> str:
-    """`url` as messages, manifests and run records show a register: password masked, and the
-    database (a SQLite file's path) as the file system spells it, not percent-encoded as
-    SQLAlchemy renders it (`/审计 2026/register.sqlite`, not `/%E5%AE%A1%E8%AE%A1 2026/…`). Only a
-    '%' or '?' of the path itself is encoded, so the text opens the same file again. The
-    encoded form older manifests recorded gives the same text: compare registers by it. Text
-    that is no URL is returned as it is."""
+    """`url` as messages, manifests and run records show a register (`store.readable_url`:
+    password masked, a SQLite file's path as the file system spells it). The encoded form older
+    manifests recorded gives the same text: compare registers by it. Text that is no URL is
+    returned as it is."""
     import sqlalchemy as sa
+
+    from auditkit.register.store import readable_url
 
     try:
         parsed = sa.make_url(url)
     except (sa.exc.ArgumentError, ValueError):
         return url
-    # URL.set(database=None) would keep the database: replaced on the named tuple instead
-    rendered = parsed._replace(database=None).render_as_string(hide_password=True)
-    if parsed.database is None:
-        return rendered
-    before_query, question_mark, query = rendered.partition("?")
-    database = parsed.database.replace("%", "%25").replace("?", "%3F")
-    return f"{before_query}/{database}{question_mark}{query}"
+    return readable_url(parsed)
 
 
 def absolute_sqlite(url: str) -> str:

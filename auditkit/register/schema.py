@@ -37,6 +37,11 @@ metadata = sa.MetaData()
 
 #: Status of a finding after a run of its district.
 STATUSES = ("new", "persisting", "no_longer_found", "reopened")
+#: How a district's changes of a month show a finding whose customer moved between districts
+#: since the previous month (`Register.run_changes` of one district; never stored): found in
+#: this district after another's (`moved_in`), or in another district after this one's
+#: (`moved_out`: neither fixed nor persisting here).
+MOVED_STATUSES = ("moved_in", "moved_out")
 #: Field outcomes, in the order the work goes.
 OUTCOME_EVENTS = ("sent", "confirmed", "false_alarm", "rectified", "recovered", "archive_corrected")
 #: Columns of outcome events: what `read_worklist` gives and `Register.record_outcomes` takes.

@@ -239,7 +239,9 @@ def write_worklist(
         put_cell(sheet.cell(HEADER_ROW, index), header(column, lang))
     _put_rows(sheet, rows, FIRST_DATA_ROW)
     _format(sheet, columns, len(rows), lang)
-    _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEETS[lang]), meta, lang)
+    instructions = _instruction_lines(meta, lang)
+    meta["instructions"] = _line_digests(instructions)
+    _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEETS[lang]), instructions)
     record = workbook.create_sheet(META_SHEET)
     copy = workbook.create_sheet(ROWS_SHEET)
     for index, column in enumerate(given, start=1):
@@ -299,7 +301,7 @@ def read_worklist(
     problem unless `large_amounts` (a recovery checked to be that large), and so is a penalty
     collected above RECOVERY_MULTIPLE times the larger of the row's penalty assessed and revenue
     at stake. `sent_days` ((source, finding_key) -> the day the finding was first recorded as sent
-    on that worklist: `first_sent_days` of the register's trail) makes a check dated before it a
+    on that worklist: `Register.sent_days()`, read per worklist) makes a check dated before it a
     problem with the others, so that a sheet is corrected once, not again for the dates
     `Register.record_outcomes` refuses.
     """
@@ -330,13 +332,11 @@ def read_worklist(
     events = _events(filled, expected, given, problems, _source(meta), workbook.epoch)
     if not large_amounts:
         _check_amounts(events, expected, problems)
-    _check_checked_on(events, meta.get("as_of"), sent_days or {}, problems)
+    _check_checked_on(events, meta.get("as_of"), {} if sent_days is None else sent_days, problems)
     problems.raise_any()
     events.attrs["sheet"] = sheet.title
     events.attrs["as_of"] = meta.get("as_of")
-    events.attrs["own_cells"] = _own_cells(
-        workbook, sheet, header_row, [*given, *inputs], _instruction_rows(meta)
-    )
+    events.attrs["own_cells"] = _own_cells(workbook, sheet, header_row, [*given, *inputs], meta)
     selection = meta.get("selection") if isinstance(meta.get("selection"), dict) else {}
     events["auditor"] = pd.Series(meta.get("auditor"), index=events.index, dtype="string")
     events["selected_by"] = pd.Series(selection.get("by"), index=events.index, dtype="string")
@@ -344,14 +344,15 @@ def read_worklist(
 
 
 def _own_cells(
-    workbook: Workbook, sheet: Worksheet, header_row: int, columns: list[str], instructions: int
+    workbook: Workbook, sheet: Worksheet, header_row: int, columns: list[str], meta: dict
 ) -> list[str]:
     """What the field typed outside the worklist's own cells, one phrase each (none for a sheet
     as written): each column of their own holding text ('column R '备注' (2 cells)'), cells
-    above the header besides the statement, cells of the instructions sheet besides its
-    `instructions` lines (column A), each sheet added holding any, and the cell comments
-    (批注) of every sheet the field sees. The register keeps none of it: a returned file holding
-    any is the only place it lives."""
+    above the header besides the statement, cells of the instructions sheet besides its lines
+    (column A), an instruction line typed over (a sheet whose `meta` records the lines' digests:
+    one written before names none), each sheet added holding any, and the cell comments (批注)
+    of every sheet the field sees. The register keeps none of it: a returned file holding any is
+    the only place it lives."""
     found = []
     own = [cell for cell in sheet[header_row] if canonical_column(cell.value) not in set(columns)]
     for cell in own:
@@ -378,14 +379,26 @@ def _own_cells(
         if page.title in hidden:
             continue
         if page.title in INSTRUCTIONS_SHEETS.values() and page is not sheet:
+            written = meta.get("instructions") or []
+            lines = len(written) or _instruction_rows(meta)
             typed = sum(
                 not _blank(cell.value)
                 for row in page.iter_rows()
                 for cell in row
-                if cell.column > 1 or cell.row > instructions
+                if cell.column > 1 or cell.row > lines
             )
             if typed:
                 found.append(f"sheet {page.title!r} ({typed} cells besides the instructions)")
+            over = [
+                f"A{row}"
+                for row, digest in enumerate(written, start=1)
+                if not _blank(page.cell(row, 1).value)
+                and _line_digests([page.cell(row, 1).value]) != [digest]
+            ]
+            if over:
+                found.append(
+                    f"sheet {page.title!r} ({', '.join(over)} typed over the instructions)"
+                )
         elif page is not sheet:
             filled = sum(
                 not _blank(value) for row in page.iter_rows(values_only=True) for value in row
@@ -537,17 +550,29 @@ INSTRUCTION_LINES = ("rows", "outcome", "amount_recovered", "penalty_recovered",
 
 def _instruction_rows(meta: dict) -> int:
     """How many lines (rows of column A) `_write_instructions` writes for the worklist recorded
-    in `meta`: a worklist written by an older auditkit wrote as many or fewer."""
+    in `meta`, for a sheet whose record keeps no digests of them: a worklist written by an older
+    auditkit wrote as many or fewer."""
     return len(_instruction_lines(meta, i18n.LANGS[0]))
 
 
-def _write_instructions(sheet: Worksheet, meta: dict, lang: str) -> None:
-    """The instructions sheet: `_instruction_lines`, one per row of column A."""
-    for row, line in enumerate(_instruction_lines(meta, lang), start=1):
+def _write_instructions(sheet: Worksheet, lines: list[str]) -> None:
+    """The instructions sheet: `lines` (`_instruction_lines`), one per row of column A."""
+    for row, line in enumerate(lines, start=1):
         put_cell(sheet.cell(row, 1), line)
         sheet.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
     sheet["A1"].font = Font(bold=True)
     sheet.column_dimensions["A"].width = 110
+
+
+def _line_digests(lines: list[object]) -> list[str]:
+    """A short digest of each line as any program reads it back (`_sealed`), its whitespace
+    runs (a trailing space, CRLF, a no-break space) read as one space, recorded in the hidden
+    record: an instruction line typed over is found whatever wording the auditkit that wrote
+    the sheet had, and a line only respaced is none."""
+    return [
+        hashlib.sha256(" ".join(_sealed(line).split()).encode("utf-8")).hexdigest()[:12]
+        for line in lines
+    ]
 
 
 def _instruction_lines(meta: dict, lang: str) -> list[str]:
@@ -1076,8 +1101,9 @@ def _written_money(written: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series
 
 def first_sent_days(trail: pd.DataFrame) -> dict[tuple[str, str], dt.date]:
     """(source, finding_key) -> the day the finding was first recorded as sent on that worklist,
-    from an outcome `trail` (`Register.outcomes()`): what `read_worklist(sent_days=...)` checks
-    the dates of a returned sheet against."""
+    from an outcome `trail` in hand (`Register.outcomes()`): what `read_worklist(sent_days=...)`
+    checks the dates of a returned sheet against. `Register.sent_days()` gives the same days
+    from the register, reading only the worklists looked up (what `register import` passes)."""
     sent = trail[trail["event"] == "sent"]
     first = sent.groupby([sent["source"].astype(str), sent["finding_key"].astype(str)])[
         "happened_at"

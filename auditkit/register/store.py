@@ -42,6 +42,7 @@ from auditkit.register.errors import RegisterError
 from auditkit.register.keys import KEY_COLUMNS, SEPARATOR, finding_keys
 from auditkit.register.schema import (
     EVENT_COLUMNS,
+    MOVED_STATUSES,
     OPTIONAL_EVENT_COLUMNS,
     OUTCOME_EVENTS,
     PENALTY_COLUMN,
@@ -77,6 +78,10 @@ WITHDRAWN = "withdrawn"
 SAME_CHECK = "same_check"
 #: Events that are markers, no outcome: `Register.outcomes` leaves them out.
 MARKERS = (WITHDRAWN, SAME_CHECK)
+#: Who checked as a spreadsheet made it of a cell that was no text, recorded by imports before
+#: `read_worklist` refused such cells: a date or time Excel made of a staff code ('3-12' read as
+#: '2026-03-12 00:00:00'), TRUE or FALSE.
+COERCED_ACTOR = re.compile(r"(\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}:\d{2}|True|False")
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,8 @@ class RunChanges:
     """What recording a run did to each finding key it touched.
 
     `changes` has one row per key: finding_key, customer_id, rule_id, district, status (new,
-    persisting, no_longer_found or reopened), revenue_impact (NaN when no longer found),
+    persisting, no_longer_found or reopened; of one district's month read back, moved_in or
+    moved_out: `Register.run_changes`), revenue_impact (NaN when no longer found),
     previous_revenue_impact (the amount the register held before; NaN for a new finding) and
     amount_changed (a persisting or reopened finding whose amount moved by a fen or more).
     `already_recorded` is true when the run was recorded before: nothing was changed again.
@@ -98,9 +104,11 @@ class RunChanges:
 
     @property
     def counts(self) -> dict[str, int]:
-        """Keys per status, every status present (0 when none)."""
+        """Keys per status, every status present (0 when none); a moved status
+        (`MOVED_STATUSES`) only when a key has it."""
         found = self.changes["status"].value_counts()
-        return {status: int(found.get(status, 0)) for status in STATUSES}
+        moved = [status for status in MOVED_STATUSES if found.get(status, 0)]
+        return {status: int(found.get(status, 0)) for status in (*STATUSES, *moved)}
 
     @property
     def amounts_changed(self) -> int:
@@ -259,7 +267,8 @@ class Register:
 
     @property
     def url(self) -> str:
-        """The database URL with its password masked."""
+        """The database URL with its password masked and a SQLite file's path as the file system
+        spells it (`readable_url`)."""
         return self._shown_url
 
     @classmethod
@@ -267,7 +276,7 @@ class Register:
         """The register at `url` (else the `AUDITKIT_DB` environment variable, else the SQLite
         file `register.sqlite` in the outputs folder, created), migrated to the newest schema."""
         url_object, secret = _database_url(url)
-        register = cls(_engine(url_object), _shown(url_object), secret)
+        register = cls(_engine(url_object), readable_url(url_object), secret)
         with register._database_errors():
             register._migrate()
         return register
@@ -377,7 +386,12 @@ class Register:
         """What the run recorded for month `as_of` said of `district`'s findings (None: of
         every district), or None when no run of that month covers it. A finding is the
         district's it was in that run, whatever its district now. The district's own run is
-        preferred to a run of every district; of several, the one recorded last."""
+        preferred to a run of every district; of several, the one recorded last. Of one
+        district, a finding whose customer moved since the previous month recorded is
+        `moved_in` (found here, the previous month another district's) instead of persisting
+        or reopened, and one found in another district this month that was this district's
+        the previous month is `moved_out` (its amount before kept, none now): not gone from
+        the district as a fixed finding is."""
         runs = schema.runs
         query = sa.select(runs.c.run_id, runs.c.district).where(runs.c.as_of == as_of)
         if district is None:
@@ -390,8 +404,8 @@ class Register:
             if run is None:
                 return None
             changes = _changes_of(connection, run.run_id)
-        if district is not None:
-            changes = changes[changes["district"] == district].reset_index(drop=True)
+            if district is not None:
+                changes = _with_moves(connection, changes, as_of, district)
         return RunChanges(run.run_id, as_of, run.district, True, changes)
 
     def record_outcomes(
@@ -500,12 +514,81 @@ class Register:
             found = _new_events(connection, rows, blank)
         return len(found.new_rows) + len(found.conflicts)
 
+    def sent_days(self) -> SentDays:
+        """(source, finding_key) -> the day the finding was first recorded as sent on that
+        worklist: what `read_worklist(sent_days=...)` checks a returned sheet's dates against,
+        the day `record_outcomes` refuses a check before (`CheckedBeforeSent`). Each worklist is
+        read on its first look-up, one query, not the whole trail."""
+        return SentDays(self)
+
+    def recorded_blank_rows(self, blank_rows: Sequence[Mapping]) -> list[tuple[Mapping, dict]]:
+        """The worklist rows read with no outcome (`read_worklist`'s `attrs["blank_rows"]`)
+        whose check has an outcome in force, each with that outcome (finding_key, event, amount,
+        actor, happened_at, source, source_row, auditor): the one `record_outcomes(blank_rows=…,
+        correct=True)` would withdraw. One comparison for all the rows."""
+        blank = _blank_rows(blank_rows)
+        if not blank:
+            return []
+        with self._database_errors(), self._engine.connect() as connection:
+            found = _new_events(connection, [], blank)
+        held = {
+            (row["source"], row["source_row"], row["finding_key"]): dict(live._mapping)
+            for row, live in found.conflicts
+        }
+        return [
+            (given, held[place])
+            for given, row in zip(blank_rows, blank, strict=True)
+            if (place := (row["source"], row["source_row"], row["finding_key"])) in held
+        ]
+
+    def coerced_actors(self) -> pd.DataFrame:
+        """The field outcomes in force whose actor is no one's name but a cell a spreadsheet
+        turned into a date, a time or TRUE/FALSE (`COERCED_ACTOR`), recorded before such cells
+        were refused: finding_key, event, actor, happened_at, source, source_row, in the order
+        recorded, with what the user sees of the sheet: the finding's customer_id and district
+        and the day its worklist was sent (sent_on). Each is set right by importing its sheet
+        again, who checked typed as text, with --correct (a correction supersedes it)."""
+        table, findings = schema.outcomes, schema.findings
+        sent = (
+            sa.select(table.c.source, sa.func.min(table.c.happened_at).label("sent_on"))
+            .where(table.c.event == "sent")
+            .group_by(table.c.source)
+            .subquery("sent")
+        )
+        columns = [table.c.outcome_id, table.c.finding_key, table.c.event, table.c.actor,
+                   table.c.happened_at, table.c.source, table.c.source_row,
+                   findings.c.customer_id, findings.c.district, sent.c.sent_on]  # fmt: skip
+        looks_coerced = sa.or_(
+            table.c.actor.in_(("True", "False")),
+            table.c.actor.like("____-__-__ __:__:__"),
+            table.c.actor.like("__:__:__"),
+        )
+        query = (
+            sa.select(*columns)
+            .join(findings, findings.c.finding_key == table.c.finding_key)
+            .outerjoin(sent, sent.c.source == table.c.source)
+            .where(looks_coerced, table.c.event.not_in(("sent", *MARKERS)))
+            .order_by(table.c.outcome_id)
+        )
+        with self._database_errors(), self._engine.connect() as connection:
+            frame = _frame(connection, query, columns)
+            replaced = _superseded(frame, *_corrections(connection))
+        coerced = frame["actor"].astype(str).str.fullmatch(COERCED_ACTOR)
+        kept = frame[coerced.to_numpy() & ~replaced.to_numpy()]
+        return kept.drop(columns="outcome_id").reset_index(drop=True)
+
     def districts(self) -> list[str]:
-        """The districts the register knows, sorted: those of its findings and of its runs of
-        one district (a run of every district names none)."""
+        """The districts the register knows, sorted: those of its findings, of its runs of one
+        district (a run of every district names none) and those a moved finding had in past
+        runs (a district whose customers all moved away still has its past months)."""
+        history = schema.finding_runs
         query = sa.union(
             sa.select(schema.findings.c.district),
             sa.select(schema.runs.c.district).where(schema.runs.c.district.is_not(None)),
+            sa.select(history.c.district).where(
+                history.c.district.is_not(None),
+                history.c.finding_key.in_(sa.select(schema.moved_findings.c.finding_key)),
+            ),
         )
         with self._database_errors(), self._engine.connect() as connection:
             return sorted(str(name) for name in connection.execute(query).scalars())
@@ -725,6 +808,32 @@ _FLOAT_COLUMNS = ("revenue_impact", "previous_revenue_impact", "penalty", "score
 _VERSION_TABLE = "alembic_version"
 
 
+class SentDays(Mapping):
+    """(source, finding_key) -> the day the finding was first recorded as sent on that worklist
+    (`Register.sent_days`), read from the register one worklist at a time, on its first
+    look-up; iterating gives the worklists looked up so far."""
+
+    def __init__(self, register: Register) -> None:
+        self._register = register
+        self._days: dict[tuple[str, str], dt.date] = {}
+        self._read: set[str] = set()
+
+    def __getitem__(self, place: tuple[str, str]) -> dt.date:
+        source = str(place[0])
+        if source not in self._read:
+            with self._register._database_errors(), self._register._engine.connect() as connection:
+                sent = _first_sent(connection, [source])
+            self._days.update({where: pd.Timestamp(day).date() for where, day in sent.items()})
+            self._read.add(source)
+        return self._days[place]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._days)
+
+    def __len__(self) -> int:
+        return len(self._days)
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     """What a register holds, in a form a run's manifest keeps: its URL (password masked), a
@@ -745,7 +854,7 @@ def fingerprint(url: str | None = None) -> Fingerprint:
     the order of all its columns, so the same content gives the same hash on the same backend.
     """
     url_object, secret = _database_url(url)
-    shown = _shown(url_object)
+    shown = readable_url(url_object)
     if _sqlite_absent(url_object):
         return Fingerprint(shown, None)
     register = Register(_engine(url_object), shown, secret)
@@ -799,12 +908,21 @@ def _database_url(url: str | None) -> tuple[sa.URL, str | None]:
 def shown_url(url: str | None = None) -> str:
     """The URL `Register.open(url)` shows (`Register.url`): its driver named, password masked.
     Nothing is opened; a URL that names no register raises ParameterError."""
-    return _shown(_database_url(url)[0])
+    return readable_url(_database_url(url)[0])
 
 
-def _shown(url: sa.URL) -> str:
-    """`url` as a register shows it: its password masked."""
-    return url.render_as_string(hide_password=True)
+def readable_url(url: sa.URL) -> str:
+    """`url` as messages, run records and manifests show a register: password masked, and the
+    database (a SQLite file's path) as the file system spells it, not percent-encoded as
+    SQLAlchemy renders it (`/审计 2026/register.sqlite`, not `/%E5%AE%A1%E8%AE%A1 2026/…`). Only a
+    '%' or '?' of the path itself is encoded, so the text opens the same file again."""
+    # URL.set(database=None) would keep the database: replaced on the named tuple instead
+    rendered = url._replace(database=None).render_as_string(hide_password=True)
+    if url.database is None:
+        return rendered
+    before_query, question_mark, query = rendered.partition("?")
+    database = url.database.replace("%", "%25").replace("?", "%3F")
+    return f"{before_query}/{database}{question_mark}{query}"
 
 
 def _sqlite_absent(url: sa.URL) -> bool:
@@ -1146,6 +1264,86 @@ def _finish_changes(changes: pd.DataFrame) -> pd.DataFrame:
     return changes.reindex(columns=columns).reset_index(drop=True)
 
 
+def _with_moves(
+    connection: sa.Connection, changes: pd.DataFrame, as_of: str, district: str
+) -> pd.DataFrame:
+    """`district`'s rows of a run's `changes` for month `as_of`, with the findings whose
+    customer moved between districts since the previous month recorded (`MOVED_STATUSES`,
+    see `Register.run_changes`)."""
+    own = changes[changes["district"] == district]
+    places = _moved_places(connection, as_of)
+    if places.empty:
+        return own.reset_index(drop=True)
+    came = places.index[(places["now"] == district) & (places["before"] != district)]
+    arrived = own["finding_key"].isin(came) & own["status"].isin(("persisting", "reopened"))
+    own = own.assign(status=own["status"].where(~arrived, "moved_in"))
+    went = places[(places["before"] == district) & (places["now"] != district)]
+    # the district's own run, recorded before the new district's, marked it no longer found
+    own = own[~own["finding_key"].isin(went.index)]
+    left = pd.DataFrame(
+        {
+            "finding_key": went.index,
+            "customer_id": went["customer_id"].to_numpy(),
+            "rule_id": went["rule_id"].to_numpy(),
+            "district": went["now"].to_numpy(),
+            "status": "moved_out",
+            "revenue_impact": np.nan,
+            "previous_revenue_impact": went["amount_before"].to_numpy(dtype=float),
+            "amount_changed": False,
+        }
+    )
+    order = {status: rank for rank, status in enumerate((*STATUSES, *MOVED_STATUSES))}
+    both = pd.concat([own, left.astype(own.dtypes.to_dict())], ignore_index=True)
+    both = both.assign(_order=both["status"].map(order)).sort_values(["_order", "finding_key"])
+    return both.drop(columns="_order").reset_index(drop=True)
+
+
+def _moved_places(connection: sa.Connection, as_of: str) -> pd.DataFrame:
+    """Where each finding a run ever found in another district (`moved_findings`: the only
+    ones that can have moved) was found in month `as_of` (`now`: the month's latest run that
+    found it; the old district's own run, if recorded first, marked it no longer found) and
+    where it was open before (`before`, with its amount then: what the latest run of an earlier
+    month said of it), by finding_key; only those found now and still open before (one that
+    run marked no longer found was closed, not moved)."""
+    history, runs, findings = schema.finding_runs, schema.runs, schema.findings
+    query = (
+        sa.select(
+            history.c.finding_key,
+            runs.c.as_of,
+            sa.func.coalesce(history.c.district, findings.c.district),
+            history.c.revenue_impact,
+            history.c.status,
+            findings.c.customer_id,
+            findings.c.rule_id,
+        )
+        .join(runs, runs.c.run_id == history.c.run_id)
+        .join(findings, findings.c.finding_key == history.c.finding_key)
+        .where(history.c.finding_key.in_(sa.select(schema.moved_findings.c.finding_key)))
+        .where(runs.c.as_of <= as_of)
+        .order_by(runs.c.as_of, runs.c.recorded_at, runs.c.run_id)
+    )
+    columns = ["finding_key", "as_of", "district", "amount", "status", "customer_id", "rule_id"]
+    said = _rows_frame(connection.execute(query).all(), columns)
+    this_month = said["as_of"] == as_of
+    found = said["status"] != "no_longer_found"
+    now = said[this_month & found].drop_duplicates("finding_key", keep="last")
+    now = now.set_index("finding_key")
+    last_word = said[~this_month].drop_duplicates("finding_key", keep="last")
+    last_word = last_word.set_index("finding_key")
+    before = last_word[last_word["status"] != "no_longer_found"]
+    both = now.index.intersection(before.index)
+    return pd.DataFrame(
+        {
+            "now": now.loc[both, "district"],
+            "before": before.loc[both, "district"],
+            "amount_before": before.loc[both, "amount"].astype(float),
+            "customer_id": now.loc[both, "customer_id"],
+            "rule_id": now.loc[both, "rule_id"],
+        },
+        index=both,
+    )
+
+
 def _write_findings(
     connection: sa.Connection, frame: pd.DataFrame, changes: pd.DataFrame, run_id: str, as_of: str
 ) -> None:
@@ -1446,7 +1644,7 @@ def _new_events(connection: sa.Connection, rows: list[dict], blank: list[dict] =
     given = list({row["event_digest"]: row for row in rows}.values())
     keys = {row["finding_key"] for row in [*given, *blank]}
     chains = _Chains(connection, keys)
-    sent = _first_sent(connection, given, "recorded_at")
+    sent = _first_sent(connection, _sheet_sources(given), "recorded_at")
     found = _Found([], [], [])
     fresh = []
     for row in given:
@@ -1734,15 +1932,18 @@ def _superseded(
     return pd.Series((before | by_name) & kept, index=frame.index)
 
 
+def _sheet_sources(rows: list[dict]) -> list[str]:
+    """The worklists (sources) of the sheet outcomes among `rows`, sorted."""
+    return sorted({row["source"] for row in rows if _is_sheet_outcome(row)})
+
+
 def _first_sent(
-    connection: sa.Connection, rows: list[dict], when: str = "happened_at"
+    connection: sa.Connection, sources: list[str], when: str = "happened_at"
 ) -> dict[tuple[str, str], object]:
-    """When each finding of the worklist rows given was first sent on their worklist (its
-    first `sent` event there: the day it `happened_at`, or the moment it was `recorded_at`),
-    by (source, finding_key); none for a worklist never recorded as sent (written without a
-    register)."""
+    """When each finding was first sent on each worklist of `sources` (its first `sent` event
+    there: the day it `happened_at`, or the moment it was `recorded_at`), by (source,
+    finding_key); none for a worklist never recorded as sent (written without a register)."""
     table = schema.outcomes
-    sources = sorted({row["source"] for row in rows if _is_sheet_outcome(row)})
     sent: dict[tuple[str, str], object] = {}
     for start in range(0, len(sources), _LOOKUP_CHUNK):
         query = (
@@ -1759,7 +1960,7 @@ def _checked_before_sent(connection: sa.Connection, rows: list[dict]) -> list[tu
     """The outcomes of worklist rows given dated before their finding's `sent` event of the
     same worklist (the first one), each with that day."""
     outcomes = [row for row in rows if _is_sheet_outcome(row)]
-    sent = _first_sent(connection, outcomes)
+    sent = _first_sent(connection, _sheet_sources(outcomes))
     early = []
     for row in outcomes:
         day = sent.get((row["source"], row["finding_key"]))

@@ -280,9 +280,8 @@ def test_a_past_month_counts_the_outcomes_known_when_its_own_month_ended(registe
 def test_a_customer_moved_later_leaves_a_past_months_section_as_it_was(register) -> None:
     """A's customer moves to south in August (south's run finds A, north's no longer does):
     July's section of north, made again, still counts A as north's, as July's run recorded it
-    (found 4 with A's 120.00, earlier 4 with A's 80.00 recovered, 12 events); August's no
-    longer holds A in its changes but keeps it among the earlier findings whose July cycle
-    north worked."""
+    (found 4 with A's 120.00, earlier 4 with A's 80.00 recovered, 12 events); August's shows A
+    moved out and keeps it among the earlier findings whose July cycle north worked."""
     record(register, "2024-06")
     june_outcomes(register)
     record(register, "2024-07")
@@ -298,9 +297,11 @@ def test_a_customer_moved_later_leaves_a_past_months_section_as_it_was(register)
     assert july == {**july_before, "latest_as_of": "2024-08"}  # all else as it was
     assert (july["found"], july["proved_now"], july["earlier"]) == (4, 160.0, 4)
     assert (july["recovered_proved"], july["events_since_previous"]) == (80.0, 12)
-    # near miss: August's section of north, the month of the move
+    # near miss: August's section of north, the month of the move, shows A moved out (found
+    # in south), not vanished from its changes as a fixed finding would
     august_section = since(register, "2024-08", findings=august[~moved])
-    assert key("A") not in set(august_section.changes["finding_key"])
+    status = august_section.changes.set_index("finding_key")["status"]
+    assert status[key("A")] == "moved_out"
     assert key("A") in set(august_section.earlier["finding_key"])
 
 

@@ -26,8 +26,9 @@ from openpyxl import load_workbook
 from worklist_builders import finding, findings
 
 from auditkit.cli import main
-from auditkit.register import Register
+from auditkit.register import Register, read_worklist
 from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEETS, canonical_column
+from auditkit.register.store import shown_url
 
 DISTRICTS = ("城东", "城西", "城南")
 PER_DISTRICT = 30
@@ -88,6 +89,12 @@ def sent(database_url: str, tmp_path: Path, capsys) -> tuple[str, list[Path]]:
     assert main(["worklist", "--db", db, "--top", top, "--out", str(out), "--sent-by", "王工"]) == 0
     capsys.readouterr()
     return db, sorted(out.glob("worklist-*.xlsx"))
+
+
+def customer_of(db: str) -> dict[str, str]:
+    """finding_key -> customer_id of the register's findings."""
+    with Register.open(db) as register:
+        return register.findings().set_index("finding_key")["customer_id"].to_dict()
 
 
 def fill_every_row(sheet: Path, target: Path) -> Path:
@@ -208,6 +215,93 @@ def test_a_sheet_imported_again_renamed_or_sorted_records_nothing_new(sent, tmp_
     # each outcome is numbered by the row its finding was sent in, as its 'sent' event
     assert (events.set_index("finding_key")["source_row"] == sent_rows[events["finding_key"]]).all()
     assert set(events["selected_by"]) == {"revenue"} and events["auditor"].isna().all()
+
+
+def test_outcomes_imported_with_a_date_or_true_as_who_checked_are_named_until_corrected(
+    sent, tmp_path, capsys
+):
+    """Imports before checked_by was checked recorded a staff code Excel made a date of as
+    '2026-03-12 00:00:00', and TRUE as 'True'; nothing ever named them."""
+    db, sheets = sent
+    returned = fill_every_row(sheets[0], tmp_path / "returned.xlsx")
+    events = read_worklist(returned)
+    first, second = events["source_row"].iloc[0], events["source_row"].iloc[1]
+    third = events["source_row"].iloc[2]
+    typed_then = {first: "2026-03-12 00:00:00", second: "True", third: "20260312"}
+    events["actor"] = events["source_row"].map(typed_then).fillna(events["actor"])
+    with Register.open(db) as register:  # as an import before the check recorded them
+        register.record_outcomes(events)
+    assert main(["register", "import", str(returned), "--db", db]) == 2  # the rows differ now
+    (note,) = [line for line in capsys.readouterr().err.splitlines() if ": note: " in line]
+    district = sheets[0].stem.removeprefix("worklist-")
+    customers = events.set_index("source_row")["finding_key"].map(customer_of(db))
+    # the sheet as the user sees it (district, day sent, row, customer), not the worklist's id
+    # ('worklist:1f5642fe8e3e8438 row 3' is on no sheet); near misses: a staff number of
+    # digits ('20260312'), a name ('李工') and who sent ('王工')
+    assert note == (
+        f"auditkit register import: note: the register {shown_url(db)} holds 2 outcome(s) whose "
+        "checked_by is no name but a date, time or TRUE/FALSE a spreadsheet made of the cell "
+        f"(imported before such cells were refused): the {district} worklist sent {TODAY} row "
+        f"{first} (customer {customers[first]}: recovered, checked_by '2026-03-12 00:00:00'); "
+        f"the {district} worklist sent {TODAY} row {second} (customer {customers[second]}: "
+        "confirmed, checked_by 'True'); type who checked as text on those sheets and import "
+        "them again with --correct"
+    )
+    assert "worklist:" not in note
+    assert main(["register", "import", "--correct", str(returned), "--db", db]) == 0
+    assert "whose checked_by is no name" not in capsys.readouterr().err
+
+
+def fill_rows(sheet: Path, rows: range, target: Path) -> Path:
+    """The rows given (Excel numbering) confirmed, the others left blank."""
+    workbook = load_workbook(sheet)
+    page = workbook[WORKLIST_SHEETS["zh"]]
+    columns = {canonical_column(cell.value): cell.column for cell in page[HEADER_ROW]}
+    for row in rows:
+        for column, value in {"outcome": "属实", "checked_by": "李工", "checked_on": TODAY}.items():
+            page.cell(row, columns[column]).value = value
+    workbook.save(target)
+    return target
+
+
+def statements_importing_the_second_copy(db: str, sheet: Path, filled_first: int, folder: Path):
+    """The SQL statements `register import` runs on the second copy of `sheet` (its first
+    `filled_first` rows filled on the first copy, imported before, and blank on this one)."""
+    folder.mkdir()
+    last = FIRST_DATA_ROW + PER_DISTRICT
+    first = fill_rows(
+        sheet, range(FIRST_DATA_ROW, FIRST_DATA_ROW + filled_first), folder / "a.xlsx"
+    )
+    second = fill_rows(sheet, range(FIRST_DATA_ROW + filled_first, last), folder / "b.xlsx")
+    assert main(["register", "import", str(first), "--db", db]) == 0
+    statements = []
+
+    def count(connection, cursor, statement, *rest) -> None:
+        statements.append(statement)
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", count)
+    try:
+        assert main(["register", "import", str(second), "--db", db]) == 0
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", count)
+    return statements
+
+
+def test_importing_a_copy_asks_the_register_as_often_whatever_its_blank_rows_recorded(
+    sent, tmp_path, capsys
+):
+    """The import read the whole outcome trail for the sent days, then ran two queries per
+    blank row recorded (a copy whose other rows were imported from another copy): on SQLite,
+    40 statements with 2 such rows, 166 with 20."""
+    db, sheets = sent
+    few = statements_importing_the_second_copy(db, sheets[0], 2, tmp_path / "few")
+    many = statements_importing_the_second_copy(db, sheets[1], 20, tmp_path / "many")
+    assert len(many) == len(few)
+    printed = capsys.readouterr().out
+    assert (
+        printed.count("blank on this sheet; the outcome recorded for it (confirmed by 李工") == 22
+    )
+    assert "2 blank row(s) kept as recorded" in printed and "20 blank row(s) kept" in printed
 
 
 def test_a_sheet_with_problems_is_refused_whole_and_the_other_sheets_are_recorded(

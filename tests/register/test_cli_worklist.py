@@ -1020,6 +1020,42 @@ def test_a_withdrawal_on_either_worklist_holds_against_the_other_until_re_entere
         assert register.outcomes(key)["event"].tolist() == ["sent", "sent", "confirmed"]
 
 
+@pytest.mark.parametrize("order", ["A B2", "B2 A"])
+def test_withdraw_emptied_keeps_an_outcome_another_worklist_of_the_import_fills(
+    recorded: tuple[str, Path], tmp_path: Path, capsys, order: str
+) -> None:
+    """属实 on both worklists (B's counted through A's). A imported with B emptied there and
+    --withdraw-emptied withdrew the outcome A fills (B2 first), or left it (A first)."""
+    db, _ = recorded
+    one, two, key = two_worklists(db, tmp_path)
+    done = {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY}
+    other = {FIRST_DATA_ROW + 1: {**done, "outcome": "误报"}}
+    sheets_filled = {
+        "A": fill(one, {FIRST_DATA_ROW: done}, tmp_path / "A.xlsx"),
+        "B": fill(two, {FIRST_DATA_ROW: done}, tmp_path / "B.xlsx"),
+        "B2": fill(two, {FIRST_DATA_ROW: dict.fromkeys(done), **other}, tmp_path / "B2.xlsx"),
+    }
+    assert main(["register", "import", str(sheets_filled["A"]), str(sheets_filled["B"]),
+                 "--db", db]) == 0  # fmt: skip
+    ordered = [str(sheets_filled[name]) for name in order.split()]
+    capsys.readouterr()
+    assert main(["register", "import", "--withdraw-emptied", *ordered, "--db", db]) == 0
+    printed = capsys.readouterr().out
+    assert "withdrawals" not in printed
+    assert (
+        f"  row {FIRST_DATA_ROW}: blank on this sheet, filled on {sheets_filled['A']} in this "
+        "import (another worklist of the finding): not withdrawn"
+    ) in printed
+    with Register.open(db) as register:
+        assert register.outcomes(key)["event"].tolist() == ["sent", "sent", "confirmed"]
+    # near miss: B2 on its own, --withdraw-emptied, withdraws it
+    assert main(["register", "import", "--withdraw-emptied", ordered[order.split().index("B2")],
+                 "--db", db]) == 0  # fmt: skip
+    assert "1 of them withdrawals" in capsys.readouterr().out
+    with Register.open(db) as register:
+        assert register.outcomes(key)["event"].tolist() == ["sent", "sent"]
+
+
 def test_worklist_refuses_to_overwrite_a_returned_sheet_with_a_recorded_row_emptied_since(
     recorded: tuple[str, Path], tmp_path: Path, capsys
 ) -> None:

@@ -231,6 +231,54 @@ def test_cell_comments_and_text_on_the_instructions_sheet_are_the_fields_own_cel
     ]
 
 
+def test_a_note_typed_over_an_instruction_line_is_the_fields_own_cell(blank):
+    """A note typed over line 5 of 填写说明 (column A, within the lines written) was not
+    counted, so a new worklist overwrote the file and the note was lost."""
+
+    def typed_over(workbook: Workbook, sheet: Worksheet) -> None:
+        workbook[INSTRUCTIONS_SHEETS["zh"]]["A5"] = "第4行用户不在家，下周复查"
+
+    events = read_worklist(returned(blank, {ROWS[0]: checked()}, typed_over))
+    assert events.attrs["own_cells"] == ["sheet '填写说明' (A5 typed over the instructions)"]
+
+
+def test_near_miss_an_instruction_line_erased_or_pasted_back_as_written_is_none(blank):
+    """An emptied line holds nothing to keep; a line copied and pasted back reads as written."""
+
+    def erased_and_pasted(workbook: Workbook, sheet: Worksheet) -> None:
+        instructions = workbook[INSTRUCTIONS_SHEETS["zh"]]
+        instructions["A5"] = None
+        instructions["A3"] = str(instructions["A3"].value)
+
+    events = read_worklist(returned(blank, {ROWS[0]: checked()}, erased_and_pasted))
+    assert events.attrs["own_cells"] == []
+
+
+def test_whitespace_edited_in_an_instruction_line_is_no_note_of_the_fields(blank):
+    """A trailing space, a line ending as CRLF or a no-break space in a line of 填写说明 (an
+    office program's or a careless edit) counted as 'A3 typed over the instructions'."""
+
+    def respaced(workbook: Workbook, sheet: Worksheet) -> None:
+        instructions = workbook[INSTRUCTIONS_SHEETS["zh"]]
+        instructions["A2"] = f"{instructions['A2'].value} "
+        instructions["A3"] = f"{instructions['A3'].value}\r\n"
+        instructions["A4"] = str(instructions["A4"].value).replace(" ", "\xa0", 1)
+
+    events = read_worklist(returned(blank, {ROWS[0]: checked()}, respaced))
+    assert events.attrs["own_cells"] == []
+
+
+def test_near_miss_a_word_typed_into_an_instruction_line_is_the_fields_own_cell(blank):
+    """Whitespace aside, one more word is a change: the field's own cell."""
+
+    def one_more_word(workbook: Workbook, sheet: Worksheet) -> None:
+        instructions = workbook[INSTRUCTIONS_SHEETS["zh"]]
+        instructions["A3"] = f"{instructions['A3'].value} 已读"
+
+    events = read_worklist(returned(blank, {ROWS[0]: checked()}, one_more_word))
+    assert events.attrs["own_cells"] == ["sheet '填写说明' (A3 typed over the instructions)"]
+
+
 def test_near_miss_a_sheet_as_written_and_filled_holds_none_of_the_fields_own(blank):
     """The instructions as written (every line in column A) and no comment: nothing."""
     assert read_worklist(returned(blank, {ROWS[0]: checked()})).attrs["own_cells"] == []

@@ -54,8 +54,15 @@ def test_a_customer_moved_to_another_district_leaves_past_months_read_as_they_we
     assert register.findings("north", as_of="2024-07")["customer_id"].tolist() == ["A", "B"]
     assert register.outcomes(district="north", as_of="2024-07")["finding_key"].tolist() == [key_a]
     assert register.outcomes(district="south", as_of="2024-07").empty
-    # near misses: August, and today, read A where it is now
-    assert _statuses(register.run_changes("2024-08", "north")) == {"B": "persisting"}
+    # near misses: August, and today, read A where it is now (August shows it moved)
+    assert _statuses(register.run_changes("2024-08", "north")) == {
+        "B": "persisting",
+        "A": "moved_out",
+    }
+    assert _statuses(register.run_changes("2024-08", "south")) == {
+        "C": "persisting",
+        "A": "moved_in",
+    }
     assert register.findings("north", as_of="2024-08")["customer_id"].tolist() == ["B"]
     assert register.findings("north")["customer_id"].tolist() == ["B"]
     assert register.outcomes(district="south")["finding_key"].tolist() == [key_a]
@@ -242,3 +249,21 @@ def test_a_known_district_with_no_rows_reads_as_empty(register):
 def test_an_empty_register_reads_any_district_as_empty(register):
     assert register.districts() == []
     assert register.findings("城栋").empty and register.outcomes(district="城栋").empty
+
+
+def test_a_district_known_only_from_past_runs_is_known_and_reads_its_past_month(register):
+    """城北's one customer moved to 城东 in August: 城北 was refused as unknown, so July's report
+    of 城北, made again, could not read the finding it listed then."""
+    register.record_run(
+        findings(finding("A", district="城北"), finding("B", district="城东")),
+        run_id="july", as_of="2024-07", district=None,
+    )  # fmt: skip
+    register.record_run(
+        findings(finding("A", district="城东"), finding("B", district="城东")),
+        run_id="august", as_of="2024-08", district=None,
+    )  # fmt: skip
+    assert register.districts() == ["城东", "城北"]
+    assert register.findings("城北", as_of="2024-07")["customer_id"].tolist() == ["A"]
+    assert register.findings("城北").empty  # today A is 城东's: known, no rows
+    with pytest.raises(ParameterError, match="one of 城东, 城北"):  # near miss: a typo still is
+        register.findings("城栋", as_of="2024-07")
