@@ -14,9 +14,23 @@ import pyarrow.parquet as pq
 import pytest
 from converted_manifests import write_manifest
 
-from auditkit import rules
+from auditkit import rules, synth
 from auditkit.data import DataValidationError, load
-from auditkit.data.partitioned import MANIFEST_NAME, PartitionedDataset, load_partitioned
+from auditkit.data.partitioned import MANIFEST_NAME, PartitionedDataset, convert, load_partitioned
+
+
+@pytest.fixture(scope="module")
+def warned(tmp_path_factory: pytest.TempPathFactory, utility_tables) -> PartitionedDataset:
+    """The utility with one bill's kWh short of its registers (a warning the load reports, not
+    an error), converted: its checks record something to trust or not. The synthetic utility
+    need not hold such a bill of its own."""
+    tables = dict(utility_tables)
+    bills = tables["bills"].copy()
+    read = bills.index[bills["register_end"] > bills["register_start"] + 100][0]
+    bills.loc[read, "kwh_billed"] -= 50.0 * bills.loc[read, "multiplier_billed"]
+    tables["bills"] = bills
+    folder = synth.write(tables, tmp_path_factory.mktemp("warned") / "source")
+    return convert(folder, tmp_path_factory.mktemp("warned") / "converted", customers_per_part=500)
 
 
 def _copy(converted: PartitionedDataset, tmp_path: Path) -> Path:
@@ -35,15 +49,15 @@ def _assert_same_dataset(found, expected) -> None:
     assert found.sources == expected.sources
 
 
-def test_convert_records_every_file_and_the_warnings_a_full_check_finds(converted):
-    record = converted.manifest["checked"]
-    assert sorted(record["files"]) == sorted(converted.files())
+def test_convert_records_every_file_and_the_warnings_a_full_check_finds(warned):
+    record = warned.manifest["checked"]
+    assert sorted(record["files"]) == sorted(warned.files())
     assert all(len(digest) == 64 for digest in record["files"].values())
-    checked = converted.dataset(trust_recorded_checks=False)
+    checked = warned.dataset(trust_recorded_checks=False)
     assert [problem["found"] for problem in record["problems"]] == [
         problem.found for problem in checked.problems
     ]
-    assert checked.problems  # the synthetic utility has kWh warnings: something is recorded
+    assert checked.problems  # the bill short of its registers: something is recorded
 
 
 def test_a_trusted_load_is_the_dataset_a_full_check_gives(converted, monkeypatch):
@@ -101,10 +115,10 @@ def test_a_valid_change_is_checked_again_and_its_new_warnings_reported(converted
     assert len(reloaded.problems) == len(converted.manifest["checked"]["problems"]) + 1
 
 
-def test_checks_recorded_by_other_checking_code_are_not_trusted(converted, tmp_path, monkeypatch):
-    root = _copy(converted, tmp_path)
+def test_checks_recorded_by_other_checking_code_are_not_trusted(warned, tmp_path, monkeypatch):
+    root = _copy(warned, tmp_path)
     manifest = _manifest(root)
     manifest["checked"]["checks"] = "0" * 64
     manifest["checked"]["problems"] = []  # were it trusted, the warnings would vanish
     write_manifest(root, manifest)
-    assert len(load(root).problems) == len(converted.manifest["checked"]["problems"]) > 0
+    assert len(load(root).problems) == len(warned.manifest["checked"]["problems"]) > 0
