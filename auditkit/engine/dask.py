@@ -5,9 +5,12 @@ The cluster is the one at the scheduler address given, or a `LocalCluster` start
 are read by the worker that processes them (the folder must be reachable at the same path from
 every worker: a shared file system); parts of a Dataset in memory are sent from here.
 
-Faults: an address that does not answer within `CONNECT_TIMEOUT` seconds is a ParameterError,
-and so is a LocalCluster started by a script's top-level code (no `if __name__ == "__main__":`),
-whose workers, running the script again as they start, would start clusters of their own.
+Faults: an address where no dask scheduler answers within `CONNECT_TIMEOUT` seconds (its
+handshake included: another service's port, a dashboard's or one that speaks first, SSH, is no
+hang nor traceback) is a ParameterError, and so is a LocalCluster started by a script's top-level
+code (no `if __name__ == "__main__":`), whose workers, running the script again as they start,
+would start clusters of their own. A scheduler with no worker within `WORKER_WAIT` seconds stops
+the run with an error saying to start workers, whatever is sent to it.
 A worker that dies mid-task has its tasks rerun elsewhere by the scheduler; a part whose workers
 keep dying, or whose task fails, stops the run with an error naming the part: a run returns all
 findings or raises, never a partial worklist.
@@ -44,15 +47,21 @@ if TYPE_CHECKING:
 
 #: Seconds to wait for a scheduler to answer before giving up on its address.
 CONNECT_TIMEOUT = 5.0
+#: Seconds to wait for a scheduler given by address to have a worker (workers started with it
+#: take a few seconds to join) before giving up: tasks sent to none would wait forever.
+WORKER_WAIT = 10.0
 
 
 @contextlib.contextmanager
-def connect(scheduler: str | None, timeout: float = CONNECT_TIMEOUT) -> Iterator[Client]:
+def connect(
+    scheduler: str | None, timeout: float = CONNECT_TIMEOUT, worker_wait: float = WORKER_WAIT
+) -> Iterator[Client]:
     """A Client of the cluster at `scheduler`, or of a LocalCluster started here and stopped after.
 
-    Raises ParameterError when the address does not answer within `timeout` seconds, or when
-    the LocalCluster's workers fail to start under a script whose top-level code called this
-    (each worker runs the script again: it needs `if __name__ == "__main__":`).
+    Raises ParameterError when no dask scheduler answers at the address within `timeout`
+    seconds, or when the LocalCluster's workers fail to start under a script whose top-level
+    code called this (each worker runs the script again: it needs `if __name__ ==
+    "__main__":`); AuditkitError when the scheduler has no worker within `worker_wait` seconds.
     """
     from distributed import Client, LocalCluster
 
@@ -76,17 +85,60 @@ def connect(scheduler: str | None, timeout: float = CONNECT_TIMEOUT) -> Iterator
             yield client
         return
     try:
-        client = Client(scheduler, timeout=timeout)
-    except (OSError, TimeoutError, ValueError, TypeError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        client = _bounded_client(scheduler, timeout)
+    except Exception as error:  # whatever the service at the address answered
         raise ParameterError(
             "scheduler",
             f"the address of a running dask scheduler (tcp://host:8786) answering within "
             f"{timeout:g} s",
-            f"{scheduler} ({reason})",
+            f"{scheduler} ({_why_not_connected(error, timeout)})",
         ) from None
     with client:
+        _wait_for_a_worker(client, scheduler, worker_wait)
         yield client
+
+
+def _bounded_client(scheduler: str, timeout: float) -> Client:
+    """A Client of the scheduler at `scheduler`, connected within `timeout` seconds or not at
+    all: dask bounds the TCP connection by its timeout but not the handshake after it (a port
+    that accepts and stays silent, an HTTP server's, hung forever), so the whole start is
+    bounded; a client that fails to start is closed (no loop thread left behind)."""
+    from distributed import Client
+
+    class BoundedClient(Client):
+        """A Client whose start gives up after `timeout` seconds, and closes if it fails."""
+
+        def start(self, **kwargs: object) -> None:
+            try:
+                super().start(callback_timeout=timeout, **kwargs)
+            except BaseException:
+                self.close()
+                raise
+
+    return BoundedClient(scheduler, timeout=timeout)
+
+
+def _why_not_connected(error: Exception, timeout: float) -> str:
+    """The reason a connection failed, in a few words: dask's own for an address it could not
+    reach or parse, else what the service there did instead of answering as a scheduler (an
+    SSH banner read as a message's length asked for 2.82 EiB)."""
+    if type(error) is TimeoutError:  # the whole start's bound, not dask's connect (an OSError)
+        return f"no answer as a dask scheduler within {timeout:g} s"
+    if isinstance(error, OSError | ValueError | TypeError) and str(error):
+        return str(error).splitlines()[0]
+    return f"its answer is not a dask scheduler's: {type(error).__name__}"
+
+
+def _wait_for_a_worker(client: Client, scheduler: str, wait: float) -> None:
+    """Wait up to `wait` seconds for the cluster to have a worker; without one, an error
+    saying to start workers (tasks, or data scattered, would wait for one forever)."""
+    try:
+        client.wait_for_workers(1, timeout=wait)
+    except TimeoutError:
+        raise AuditkitError(
+            f"dask engine: the cluster at {scheduler} has no workers (none joined within "
+            f"{wait:g} s); start workers (dask worker {scheduler}) and run again"
+        ) from None
 
 
 def _bootstrapping_a_worker() -> bool:
