@@ -130,8 +130,8 @@ def _why_not_connected(error: Exception, timeout: float) -> str:
     SSH banner read as a message's length asked for 2.82 EiB)."""
     if type(error) is TimeoutError:  # the whole start's bound, not dask's connect (an OSError)
         return f"no answer as a dask scheduler within {timeout:g} s"
-    if isinstance(error, OSError | ValueError | TypeError) and str(error):
-        return str(error).splitlines()[0]
+    if isinstance(error, OSError | ValueError | TypeError):
+        return str(error).splitlines()[0] if str(error).strip() else type(error).__name__
     return f"its answer is not a dask scheduler's: {type(error).__name__}"
 
 
