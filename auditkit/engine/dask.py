@@ -21,9 +21,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import signal
 import sys
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
@@ -71,24 +69,20 @@ def connect(
         if _bootstrapping_a_worker():  # this script re-run by a worker process it started:
             raise SystemExit(1)  # quietly, the script's own process says why, once
         try:
-            with _ctrl_c_held() as pressed:
-                cluster = LocalCluster(
-                    n_workers=os.cpu_count() or 1,
-                    threads_per_worker=1,
-                    processes=True,
-                    # Its HTTP server (health and metrics; no dashboard without bokeh) on a free
-                    # port: on 8787, a second run at once warned "Port 8787 is already in use".
-                    dashboard_address=":0",
-                )
+            cluster = LocalCluster(
+                n_workers=os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                # Its HTTP server (health and metrics; no dashboard without bokeh) on a free
+                # port: on 8787, a second run at once warned "Port 8787 is already in use".
+                dashboard_address=":0",
+            )
         except RuntimeError:  # "Nanny failed to start": its workers died starting
             if _main_is_rerun_by_workers():
                 raise _unguarded_script_error() from None
             raise
-        with cluster:
-            if pressed:
-                raise KeyboardInterrupt
-            with Client(cluster) as client:
-                yield client
+        with cluster, Client(cluster) as client:
+            yield client
         return
     try:
         client = _bounded_client(scheduler, timeout)
@@ -145,34 +139,6 @@ def _wait_for_a_worker(client: Client, scheduler: str, wait: float) -> None:
             f"dask engine: the cluster at {scheduler} has no workers (none joined within "
             f"{wait:g} s); start workers (dask worker {scheduler}) and run again"
         ) from None
-
-
-@contextlib.contextmanager
-def _ctrl_c_held() -> Iterator[list[int]]:
-    """Hold a Ctrl-C pressed inside until the block ends (the list it gives then holds the
-    signal), so that a LocalCluster starting is stopped whole after it: interrupted halfway, its
-    workers still starting were left to dask's exit hook, which failed on them with a second
-    traceback ("Exception ignored in atexit callback ... AssertionError: Status.init"). A second
-    Ctrl-C interrupts at once. Only in the main thread with Python's own handler (elsewhere no
-    Ctrl-C arrives, or its handler is someone else's)."""
-    holding = (
-        threading.current_thread() is threading.main_thread()
-        and signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    )
-    pressed: list[int] = []
-
-    def hold(signum: int, frame: object) -> None:
-        if pressed:
-            signal.default_int_handler(signum, frame)
-        pressed.append(signum)
-
-    if holding:
-        signal.signal(signal.SIGINT, hold)
-    try:
-        yield pressed
-    finally:
-        if holding:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _bootstrapping_a_worker() -> bool:
