@@ -9,8 +9,9 @@ Faults: an address where no dask scheduler answers within `CONNECT_TIMEOUT` seco
 handshake included: another service's port, a dashboard's or one that speaks first, SSH, is no
 hang nor traceback) is a ParameterError, and so is a LocalCluster started by a script's top-level
 code (no `if __name__ == "__main__":`), whose workers, running the script again as they start,
-would start clusters of their own. A scheduler with no worker within `WORKER_WAIT` seconds stops
-the run with an error saying to start workers, whatever is sent to it.
+would start clusters of their own. A scheduler with no worker within `WORKER_WAIT` seconds is
+told on stderr in one line (how to start workers, or Ctrl-C) and the run goes on waiting: an
+adaptive cluster starts workers for the tasks sent to it, a batch queue's join minutes later.
 A worker that dies mid-task has its tasks rerun elsewhere by the scheduler; a part whose workers
 keep dying, or whose task fails, stops the run with an error naming the part: a run returns all
 findings or raises, never a partial worklist.
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 #: Seconds to wait for a scheduler to answer before giving up on its address.
 CONNECT_TIMEOUT = 5.0
 #: Seconds to wait for a scheduler given by address to have a worker (workers started with it
-#: take a few seconds to join) before giving up: tasks sent to none would wait forever.
+#: take a few seconds to join) before saying on stderr that the run waits for one.
 WORKER_WAIT = 10.0
 
 
@@ -61,7 +62,7 @@ def connect(
     Raises ParameterError when no dask scheduler answers at the address within `timeout`
     seconds, or when the LocalCluster's workers fail to start under a script whose top-level
     code called this (each worker runs the script again: it needs `if __name__ ==
-    "__main__":`); AuditkitError when the scheduler has no worker within `worker_wait` seconds.
+    "__main__":`). A scheduler with no worker within `worker_wait` seconds is said on stderr.
     """
     from distributed import Client, LocalCluster
 
@@ -130,15 +131,17 @@ def _why_not_connected(error: Exception, timeout: float) -> str:
 
 
 def _wait_for_a_worker(client: Client, scheduler: str, wait: float) -> None:
-    """Wait up to `wait` seconds for the cluster to have a worker; without one, an error
-    saying to start workers (tasks, or data scattered, would wait for one forever)."""
+    """Wait up to `wait` seconds for the cluster to have a worker; without one, say on stderr
+    that the run waits for one and go on: the tasks sent make an adaptive cluster start
+    workers, and a batch queue's workers may join minutes later (refusing stopped both)."""
     try:
         client.wait_for_workers(1, timeout=wait)
     except TimeoutError:
-        raise AuditkitError(
-            f"dask engine: the cluster at {scheduler} has no workers (none joined within "
-            f"{wait:g} s); start workers (dask worker {scheduler}) and run again"
-        ) from None
+        print(
+            f"dask engine: waiting for a worker to join the cluster at {scheduler} (none yet "
+            f"after {wait:g} s); start workers with `dask worker {scheduler}`, or Ctrl-C",
+            file=sys.stderr,
+        )
 
 
 def _bootstrapping_a_worker() -> bool:
@@ -229,7 +232,9 @@ def _submit_from_memory(
     while the other parts travel (largest first). Pieces are about equal work (parts of equal
     bills; the whole-dataset rules take about as long as a part): each goes to the worker with
     the fewest so far, straight to it unless the client says otherwise (`direct_to_workers`).
+    Data is sent to workers, so this waits for one to join (`connect` said so on stderr).
     """
+    client.wait_for_workers(1)
     send = scatter_to_least_busy(client)
     tasks: dict[str, Future] = {}
     neighbours = neighbours_by_part(source) if plan.needs_neighbours else {}

@@ -18,7 +18,7 @@ import pytest
 from auditkit import rules
 from auditkit.data import DataValidationError
 from auditkit.data.partitioned import MANIFEST_NAME, PartitionedDataset
-from auditkit.errors import AuditkitError, ParameterError
+from auditkit.errors import ParameterError
 
 distributed = pytest.importorskip("distributed")
 
@@ -73,14 +73,6 @@ def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_seconds(utilit
         rules.run(utility, engine="dask", scheduler="tcp://127.0.0.1:9")
     # Well under dask's own 30 s connect timeout, with room for a loaded machine.
     assert time.monotonic() - started < 20
-
-
-def test_data_in_memory_needs_a_worker_to_go_to(utility):
-    with (
-        distributed.LocalCluster(n_workers=0, dashboard_address=":0") as empty,
-        pytest.raises(AuditkitError, match="no workers"),
-    ):
-        rules.run(utility, engine="dask", scheduler=empty.scheduler_address)
 
 
 def test_a_local_cluster_beside_another_warns_of_no_port_in_use():

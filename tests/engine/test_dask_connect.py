@@ -1,5 +1,6 @@
-"""Connecting to a scheduler by address: another service's port, or a cluster without workers, is
-a one-line error naming the address, never a hang nor a traceback."""
+"""Connecting to a scheduler by address: another service's port is a one-line error naming the
+address, never a hang nor a traceback; a cluster whose workers join late is waited for, said once
+on stderr."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from auditkit import rules
 from auditkit.engine import dask as dask_engine
-from auditkit.errors import AuditkitError, ParameterError
+from auditkit.errors import ParameterError
 from auditkit.pipeline import cluster as notebook_cluster
 from auditkit.pipeline.pool import Task
 
@@ -63,12 +65,6 @@ def connect_to(address: str, **options: float) -> None:
         pass
 
 
-@pytest.fixture(scope="module")
-def workerless_scheduler() -> Iterator[str]:
-    with distributed.LocalCluster(n_workers=0, dashboard_address=":0") as cluster:
-        yield cluster.scheduler_address
-
-
 def test_a_port_that_waits_for_a_request_is_a_clear_error_not_a_hang():
     """A dashboard's or any HTTP port accepts the connection and waits: dask's handshake read
     waited with it, whatever its timeout (it bounds the TCP connection only)."""
@@ -89,13 +85,25 @@ def test_a_port_whose_service_speaks_first_is_a_clear_error_not_a_traceback():
     assert raised.value.found.startswith(f"{address} (its answer is not a dask scheduler's: ")
 
 
-def test_a_scheduler_without_workers_is_an_error_saying_to_start_them(workerless_scheduler):
-    with pytest.raises(AuditkitError) as raised:
-        connect_to(workerless_scheduler, worker_wait=SHORT)
-    assert str(raised.value) == (
-        f"dask engine: the cluster at {workerless_scheduler} has no workers (none joined within "
-        f"{SHORT:g} s); start workers (dask worker {workerless_scheduler}) and run again"
+def waiting_line(address: str) -> str:
+    """What the run says on stderr when no worker has joined within the (short) wait."""
+    return (
+        f"dask engine: waiting for a worker to join the cluster at {address} (none yet after "
+        f"{SHORT:g} s); start workers with `dask worker {address}`, or Ctrl-C\n"
     )
+
+
+@contextlib.contextmanager
+def worker_joining_late() -> Iterator[str]:
+    """The address of a scheduler whose one worker joins well after the (short) wait, as a
+    batch queue's workers do minutes later."""
+    with distributed.LocalCluster(
+        n_workers=0, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
+        joining = threading.Timer(4 * SHORT, cluster.scale, [1])
+        joining.start()
+        yield cluster.scheduler_address
+        joining.join()
 
 
 @pytest.fixture
@@ -106,30 +114,53 @@ def short_worker_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(notebook_cluster, "connect", connect)
 
 
+def test_a_worker_joining_after_the_wait_is_said_on_stderr_and_then_used(capsys):
+    """The wait had refused the cluster (an error saying to start workers): workers that join
+    late, from a batch queue, never got the run."""
+    with worker_joining_late() as address, dask_engine.connect(address, worker_wait=SHORT) as c:
+        assert c.submit(sum, [1, 2]).result() == 3
+    assert capsys.readouterr().err == waiting_line(address)
+
+
+def test_an_adaptive_cluster_is_sent_the_tasks_that_make_it_start_workers(capsys):
+    """An adaptive cluster with no worker yet starts one for the tasks it is sent: refusing it
+    for having none before any task was sent meant it never did."""
+    with distributed.LocalCluster(
+        n_workers=0, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
+        cluster.adapt(minimum=0, maximum=1, interval="100ms")
+        with dask_engine.connect(cluster.scheduler_address, worker_wait=SHORT) as client:
+            assert client.submit(sum, [1, 2]).result() == 3
+        assert capsys.readouterr().err == waiting_line(cluster.scheduler_address)
+
+
 @pytest.mark.usefixtures("short_worker_wait")
-def test_a_converted_folder_on_a_cluster_without_workers_stops_as_data_in_memory_does(
-    workerless_scheduler, converted, utility
-):
-    """Parts read by the workers were sent to none and waited forever; data in memory, scattered
-    to the workers, stopped at once: the same error now, on every path."""
+def test_every_path_waits_for_a_worker_joining_late(converted, utility, whole_findings, capsys):
+    """A converted folder's parts, data in memory (sent to a worker, so it waits for one) and
+    notebook runs all go on when a worker joins after the wait."""
     for dataset in (converted, utility):
-        with pytest.raises(AuditkitError, match=r"has no workers \(none joined within 0\.5 s\)"):
-            rules.run(dataset, engine="dask", scheduler=workerless_scheduler)
+        with worker_joining_late() as address:
+            found = rules.run(dataset, engine="dask", scheduler=address)
+        pd.testing.assert_frame_equal(found, whole_findings)
+        assert capsys.readouterr().err == waiting_line(address)
 
 
 @pytest.mark.usefixtures("short_worker_wait")
-def test_notebooks_on_a_cluster_without_workers_stop_with_the_same_error(
-    workerless_scheduler, tmp_path: Path
+def test_notebooks_wait_for_a_worker_joining_late(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys
 ):
+    monkeypatch.setattr(notebook_cluster, "_run_one", lambda task, _logs: {"status": task.name})
     task = Task("A", tmp_path / "0001.json", tmp_path / "A", hard_limit=60.0)
-    with pytest.raises(AuditkitError, match=r"has no workers \(none joined within 0\.5 s\)"):
-        notebook_cluster.run_notebooks_on_cluster(
-            [task], workerless_scheduler, lambda *_: None, tmp_path
+    with worker_joining_late() as address:
+        results = notebook_cluster.run_notebooks_on_cluster(
+            [task], address, lambda *_: None, tmp_path
         )
+    assert results == {"A": {"status": "A"}}
+    assert capsys.readouterr().err == waiting_line(address)
 
 
-def test_a_worker_that_joins_within_the_wait_is_waited_for():
-    """The near miss: a cluster whose worker joins while the run waits is no error."""
+def test_a_worker_that_joins_within_the_wait_is_waited_for_without_a_word(capsys):
+    """The near miss: a cluster whose worker joins while the run waits says nothing."""
     with distributed.LocalCluster(
         n_workers=0, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
@@ -138,3 +169,4 @@ def test_a_worker_that_joins_within_the_wait_is_waited_for():
         with dask_engine.connect(cluster.scheduler_address) as client:
             assert client.submit(sum, [1, 2]).result() == 3
         joining.join()
+    assert capsys.readouterr().err == ""
