@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import dask
 import pandas as pd
 import pytest
 
@@ -69,9 +70,12 @@ def test_consumption_drop_on_daily_reads_reads_them_on_the_workers(
 
 def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_seconds(utility):
     started = time.monotonic()
-    with pytest.raises(ParameterError, match=r"scheduler.*within 5 s.*tcp://127\.0\.0\.1:9 "):
+    with (
+        dask.config.set({"distributed.comm.timeouts.connect": "5s"}),  # dask's own, 30 s
+        pytest.raises(ParameterError, match=r"scheduler.*within 5 s.*tcp://127\.0\.0\.1:9 "),
+    ):
         rules.run(utility, engine="dask", scheduler="tcp://127.0.0.1:9")
-    # Well under dask's own 30 s connect timeout, with room for a loaded machine.
+    # The configured 5 s, with room for a loaded machine.
     assert time.monotonic() - started < 20
 
 

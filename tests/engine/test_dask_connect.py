@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import queue
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import dask
 import pandas as pd
 import pytest
 
@@ -70,11 +73,79 @@ def test_a_port_that_waits_for_a_request_is_a_clear_error_not_a_hang():
     waited with it, whatever its timeout (it bounds the TCP connection only)."""
     with fake_service() as address, pytest.raises(ParameterError) as raised:
         connect_to(address, timeout=SHORT)
+    found = f"{address} (connected, but did not complete a dask scheduler's handshake within 0.5 s)"
     assert str(raised.value) == (
         "parameter 'scheduler': expected the address of a running dask scheduler "
-        f"(tcp://host:8786) answering within {SHORT:g} s, found '{address} (no answer as a "
-        f"dask scheduler within {SHORT:g} s)'"
+        f"(tcp://host:8786) answering within {SHORT:g} s, found {found!r}"
     )
+
+
+def test_the_handshake_is_bounded_by_dasks_connect_timeout_as_configured_when_connecting():
+    """The bound was auditkit's 5 s, baked in at import as a default argument: dask's own
+    setting, made after import, was ignored."""
+    with (
+        dask.config.set({"distributed.comm.timeouts.connect": f"{SHORT}s"}),
+        fake_service() as address,
+        pytest.raises(ParameterError, match=rf"handshake within {SHORT:g} s\)"),
+    ):
+        connect_to(address)
+
+
+@contextlib.contextmanager
+def slow_link(address: str, latency: float) -> Iterator[str]:
+    """The address of a relay to the scheduler at `address` delivering everything `latency`
+    seconds late, both ways: a healthy scheduler far away."""
+    host, port = address.removeprefix("tcp://").rsplit(":", 1)
+    listener = socket.create_server(("127.0.0.1", 0))
+    connections: list[socket.socket] = []
+
+    def relay(source: socket.socket, sink: socket.socket) -> None:
+        pending: queue.Queue[tuple[float, bytes] | None] = queue.Queue()
+
+        def deliver() -> None:
+            with contextlib.suppress(OSError):  # either side closed
+                while (item := pending.get()) is not None:
+                    due, data = item
+                    time.sleep(max(0.0, due - time.monotonic()))
+                    sink.sendall(data)
+
+        threading.Thread(target=deliver, daemon=True).start()
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                pending.put((time.monotonic() + latency, data))
+        pending.put(None)
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):  # the listener closed
+            while True:
+                near, _ = listener.accept()
+                far = socket.create_connection((host, int(port)))
+                connections.extend((near, far))
+                for source, sink in ((near, far), (far, near)):
+                    threading.Thread(target=relay, args=(source, sink), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+        for connection in connections:
+            connection.close()
+
+
+def test_a_healthy_scheduler_slower_than_the_timeout_in_all_is_connected():
+    """Each answer within the timeout, the start in all beyond it (the bound of the whole start
+    was one timeout): at 0.45 s a message, the handshake 0.45 s, the scheduler's identity on a
+    connection of its own 0.45 + 2 x 0.45 = 1.35 s, its first message 2 x 0.45 = 0.9 s: 2.7 s
+    in all, each under 2 s, the whole under 3 x 2 = 6 s."""
+    with (
+        distributed.LocalCluster(
+            n_workers=1, processes=False, protocol="tcp://", dashboard_address=":0"
+        ) as cluster,
+        slow_link(cluster.scheduler_address, latency=0.45) as address,
+        dask_engine.connect(address, timeout=2.0) as client,
+    ):
+        assert client.submit(sum, [1, 2]).result() == 3
 
 
 def test_a_port_whose_service_speaks_first_is_a_clear_error_not_a_traceback():
