@@ -5,9 +5,14 @@ The cluster is the one at the scheduler address given, or a `LocalCluster` start
 are read by the worker that processes them (the folder must be reachable at the same path from
 every worker: a shared file system); parts of a Dataset in memory are sent from here.
 
-Faults: an address that does not answer within `CONNECT_TIMEOUT` seconds is a ParameterError,
-and so is a LocalCluster started by a script's top-level code (no `if __name__ == "__main__":`),
-whose workers, running the script again as they start, would start clusters of their own.
+Faults: an address where no dask scheduler answers within dask's own connect timeout
+(`distributed.comm.timeouts.connect`, read at each connection) is a ParameterError, its handshake
+included (another service's port, a dashboard's or one that speaks first, SSH, is no hang nor
+traceback), and so is a LocalCluster started by a script's top-level
+code (no `if __name__ == "__main__":`), whose workers, running the script again as they start,
+would start clusters of their own. A scheduler with no worker within `WORKER_WAIT` seconds is
+told on stderr in one line (how to start workers, or Ctrl-C) and the run goes on waiting: an
+adaptive cluster starts workers for the tasks sent to it, a batch queue's join minutes later.
 A worker that dies mid-task has its tasks rerun elsewhere by the scheduler; a part whose workers
 keep dying, or whose task fails, stops the run with an error naming the part: a run returns all
 findings or raises, never a partial worklist.
@@ -42,17 +47,27 @@ from auditkit.errors import AuditkitError, ParameterError
 if TYPE_CHECKING:
     from distributed import Client, Future
 
-#: Seconds to wait for a scheduler to answer before giving up on its address.
-CONNECT_TIMEOUT = 5.0
+#: How many connect timeouts the start of a client may take as a whole: dask bounds three of its
+#: waits, one after the other, by one timeout each (the connection, the scheduler's identity, its
+#: first message on the client's stream), so a healthy but slow scheduler may take nearly three;
+#: the handshake after the connection dask leaves unbounded is bounded by this bound of the whole.
+START_TIMEOUTS = 3
+#: Seconds to wait for a scheduler given by address to have a worker (workers started with it
+#: take a few seconds to join) before saying on stderr that the run waits for one.
+WORKER_WAIT = 10.0
 
 
 @contextlib.contextmanager
-def connect(scheduler: str | None, timeout: float = CONNECT_TIMEOUT) -> Iterator[Client]:
+def connect(
+    scheduler: str | None, timeout: float | None = None, worker_wait: float = WORKER_WAIT
+) -> Iterator[Client]:
     """A Client of the cluster at `scheduler`, or of a LocalCluster started here and stopped after.
 
-    Raises ParameterError when the address does not answer within `timeout` seconds, or when
-    the LocalCluster's workers fail to start under a script whose top-level code called this
-    (each worker runs the script again: it needs `if __name__ == "__main__":`).
+    Raises ParameterError when no dask scheduler answers at the address within `timeout`
+    seconds an answer (None: dask's `connect_timeout()`, the start as a whole within
+    `START_TIMEOUTS` of them), or when the LocalCluster's workers fail to start under a script whose top-level
+    code called this (each worker runs the script again: it needs `if __name__ ==
+    "__main__":`). A scheduler with no worker within `worker_wait` seconds is said on stderr.
     """
     from distributed import Client, LocalCluster
 
@@ -75,18 +90,78 @@ def connect(scheduler: str | None, timeout: float = CONNECT_TIMEOUT) -> Iterator
         with cluster, Client(cluster) as client:
             yield client
         return
+    if timeout is None:
+        timeout = connect_timeout()
     try:
-        client = Client(scheduler, timeout=timeout)
-    except (OSError, TimeoutError, ValueError, TypeError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        client = _bounded_client(scheduler, timeout)
+    except Exception as error:  # whatever the service at the address answered
         raise ParameterError(
             "scheduler",
             f"the address of a running dask scheduler (tcp://host:8786) answering within "
             f"{timeout:g} s",
-            f"{scheduler} ({reason})",
+            f"{scheduler} ({_why_not_connected(error, timeout)})",
         ) from None
     with client:
+        _wait_for_a_worker(client, scheduler, worker_wait)
         yield client
+
+
+def connect_timeout() -> float:
+    """dask's own connect timeout in seconds (`distributed.comm.timeouts.connect`, 30 s unless
+    configured), read now: a setting made after import (dask.config.set, a YAML file, a
+    DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT variable) counts."""
+    import dask
+    from dask.utils import parse_timedelta
+
+    return parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), default="s")
+
+
+def _bounded_client(scheduler: str, timeout: float) -> Client:
+    """A Client of the scheduler at `scheduler`, each wait of its start bounded by `timeout`
+    seconds and the whole start by START_TIMEOUTS of them: dask bounds the TCP connection, the
+    scheduler's identity and its first message by its timeout but not the handshake after the
+    connection (a port that accepts and stays silent, an HTTP server's, hung forever); a client
+    that fails to start is closed (no loop thread left behind)."""
+    from distributed import Client
+
+    class BoundedClient(Client):
+        """A Client whose start gives up after START_TIMEOUTS × `timeout` seconds, and closes
+        if it fails."""
+
+        def start(self, **kwargs: object) -> None:
+            try:
+                super().start(callback_timeout=START_TIMEOUTS * timeout, **kwargs)
+            except BaseException:
+                self.close()
+                raise
+
+    return BoundedClient(scheduler, timeout=timeout)
+
+
+def _why_not_connected(error: Exception, timeout: float) -> str:
+    """The reason a connection failed, in a few words: dask's own for an address it could not
+    reach or parse, else what the service there did instead of answering as a scheduler (an
+    SSH banner read as a message's length asked for 2.82 EiB)."""
+    if type(error) is TimeoutError:  # connected (dask's connect time-out is an OSError), then
+        # no answer: the handshake stalled, or the scheduler's identity or first message
+        return f"connected, but did not complete a dask scheduler's handshake within {timeout:g} s"
+    if isinstance(error, OSError | ValueError | TypeError):
+        return str(error).splitlines()[0] if str(error).strip() else type(error).__name__
+    return f"its answer is not a dask scheduler's: {type(error).__name__}"
+
+
+def _wait_for_a_worker(client: Client, scheduler: str, wait: float) -> None:
+    """Wait up to `wait` seconds for the cluster to have a worker; without one, say on stderr
+    that the run waits for one and go on: the tasks sent make an adaptive cluster start
+    workers, and a batch queue's workers may join minutes later (refusing stopped both)."""
+    try:
+        client.wait_for_workers(1, timeout=wait)
+    except TimeoutError:
+        print(
+            f"dask engine: waiting for a worker to join the cluster at {scheduler} (none yet "
+            f"after {wait:g} s); start workers with `dask worker {scheduler}`, or Ctrl-C",
+            file=sys.stderr,
+        )
 
 
 def _bootstrapping_a_worker() -> bool:
@@ -177,7 +252,9 @@ def _submit_from_memory(
     while the other parts travel (largest first). Pieces are about equal work (parts of equal
     bills; the whole-dataset rules take about as long as a part): each goes to the worker with
     the fewest so far, straight to it unless the client says otherwise (`direct_to_workers`).
+    Data is sent to workers, so this waits for one to join (`connect` said so on stderr).
     """
+    client.wait_for_workers(1)
     send = scatter_to_least_busy(client)
     tasks: dict[str, Future] = {}
     neighbours = neighbours_by_part(source) if plan.needs_neighbours else {}

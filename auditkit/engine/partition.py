@@ -18,8 +18,9 @@ changes nothing:
   them at its peers' median bill where it has none; duplicate_account compares every active
   account's name, address and phone with all the others (across districts too): both run once.
 
-The audit month and the rules that can run (data present) are decided once for the whole dataset
-(`plan_run`), never by a part's own bills.
+The audit month, the rules that can run (data present) and whether the data is itemized (bill
+lines, transformers, tariffs by period or tier, read dates: `RuleContext.itemized`) are decided once
+for the whole dataset (`plan_run`), never by a part's own tables.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from pandas.api.types import union_categoricals
 from auditkit.data.schema import TABLES
 from auditkit.periods import month_number, period_text
 from auditkit.rules.adjustments import COLUMNS as ADJUSTMENT_COLUMNS
-from auditkit.rules.context import RuleContext, audit_month
+from auditkit.rules.context import RuleContext, audit_month, itemized_billing
 from auditkit.rules.library import select_rules
 from auditkit.rules.params import load_defaults, resolve
 from auditkit.rules.registry import RULES
@@ -219,6 +220,11 @@ class RulePlan:
     extract_date: pd.Timestamp | None = None
     #: The first billed month of the whole dataset (None: no bills).
     first_month: int | None = None
+    #: Whether the whole dataset bills the real way (`itemized_billing`), decided once: a part
+    #: whose customers have no bill lines would otherwise be checked month by month, and find
+    #: other findings and money than the run over the whole dataset (1525 findings,
+    #: ¥2,279,082.29 against 1479, ¥2,339,421.87 on a utility with lines in one district).
+    itemized: bool = False
 
     @property
     def per_part(self) -> tuple[str, ...]:
@@ -277,7 +283,8 @@ def plan_run(
     `periods` are the first and last billing periods of all bills; `profile` is the dataset or
     its `profile_of`, so the rules' data needs are checked against the whole dataset;
     `extracted_on` gives the whole dataset's latest recorded date (`latest_date` over every
-    part), asked only when order_stalled runs without `order_stalled.extract_date`.
+    part), asked only when order_stalled runs without `order_stalled.extract_date`. Whether the
+    data is itemized is read from `profile` too.
     """
     settings = resolve(load_defaults(), params)
     first, last = month_number(np.array([periods[0], periods[1]], dtype=object))
@@ -288,7 +295,15 @@ def plan_run(
     if "order_stalled" in rule_ids:
         given = settings["order_stalled"]["extract_date"]
         extract_date = pd.Timestamp(given) if given else extracted_on()
-    return RulePlan(as_of_month, rule_ids, settings, tuple(notes), extract_date, int(first))
+    return RulePlan(
+        as_of_month,
+        rule_ids,
+        settings,
+        tuple(notes),
+        extract_date,
+        int(first),
+        itemized_billing(profile),
+    )
 
 
 def profile_of(
@@ -461,7 +476,9 @@ def _run(
 ) -> PartResult:
     if not rule_ids:
         return PartResult()
-    context = RuleContext.at_month(tables, plan.as_of_month, extract_date=plan.extract_date)
+    context = RuleContext.at_month(
+        tables, plan.as_of_month, extract_date=plan.extract_date, itemized=plan.itemized
+    )
     selected = [RULES[rule_id] for rule_id in rule_ids]
     frames, timings = check(context, selected, plan.settings, own_customers)
     return PartResult(dict(zip(rule_ids, frames, strict=True)), timings)

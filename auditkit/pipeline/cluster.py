@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from auditkit.engine.dask import CONNECT_TIMEOUT, connect
+from auditkit.engine.dask import connect
 from auditkit.pipeline.pool import Task, run_tasks
 from auditkit.pipeline.reasons import failure_fields, reason
 from auditkit.pipeline.run_paths import inside
@@ -31,13 +31,15 @@ def run_notebooks_on_cluster(
     scheduler: str,
     on_done: Callable[[Task, dict[str, Any]], None],
     log_dir: Path,
-    timeout: float = CONNECT_TIMEOUT,
+    timeout: float | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Run every task on the cluster at `scheduler`; return each task's result by name.
 
     The drop-in for `run_tasks(tasks, parallel, on_done, log_dir)` of the local pool: `on_done`
     is called as each notebook ends, a worker's non-empty log is kept as `log_dir/<folder>.log`
     (the task's job folder name, safe whatever the district is called).
+    `timeout` bounds each answer of the scheduler (None: dask's own connect timeout, read now;
+    `auditkit.engine.dask.connect`).
     On an interruption the notebooks not yet started are cancelled before it propagates.
     """
     from distributed import as_completed

@@ -63,6 +63,10 @@ class RuleContext:
     # keeps the ones known at the audit date): the archive is a snapshot of the extract, so the
     # terms it held in an earlier month are rewound through all of them (`tariff_in_force`).
     archived_orders: pd.DataFrame | None = field(default=None, repr=False)
+    # Whether the whole dataset bills the real way (`itemized_billing`), given when the rules run
+    # on one part of it at a time (None: `itemized` reads it from the tables): a part may hold
+    # none of the customers with bill lines.
+    dataset_itemized: bool | None = None
 
     @classmethod
     def build(cls, dataset: object, as_of: str | None) -> RuleContext:
@@ -78,12 +82,14 @@ class RuleContext:
         as_of_month: int,
         bill_month: np.ndarray | None = None,
         extract_date: pd.Timestamp | None = None,
+        itemized: bool | None = None,
     ) -> RuleContext:
         """Prepare a run at a month already checked by `audit_month` (any bills, even none).
 
         Engines that run the rules on one part of a dataset at a time use this: the audit month
         comes from the whole dataset, not from the part's own bills, and so should
-        `extract_date` (the largest `latest_date` of the parts; default that of `dataset`).
+        `extract_date` (the largest `latest_date` of the parts; default that of `dataset`) and
+        `itemized` (`itemized_billing` of the whole dataset; default that of `dataset`).
         """
         bills = with_contract_columns(dataset.bills, "bills")
         if bill_month is None:
@@ -124,6 +130,7 @@ class RuleContext:
             source=dataset,
             extract_date=extract_date,
             archived_orders=archived,
+            dataset_itemized=itemized,
         )
 
     @cached_property
@@ -134,16 +141,9 @@ class RuleContext:
 
     @cached_property
     def itemized(self) -> bool:
-        """The dataset bills the real way: bill lines or transformers, tariff rows per period or
-        tier, or read dates (proration by day). Rules that can then price from the recomputation;
-        on other datasets they keep their month-by-month checks."""
-        tables = (self.bill_lines, self.transformers)
-        return (
-            any(table is not None and len(table) for table in tables)
-            or self.tariffs["tou_period"].notna().any()
-            or self.tariffs["tier"].notna().any()
-            or self.bills["read_from"].notna().any()
-        )
+        """The dataset bills the real way (`itemized_billing`): the one given for the whole
+        dataset, else that of the context's tables."""
+        return itemized_billing(self) if self.dataset_itemized is None else self.dataset_itemized
 
     @cached_property
     def daily(self) -> DailyReads | None:
@@ -912,6 +912,26 @@ def with_contract_columns(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             )
             for column in absent
         }
+    )
+
+
+def itemized_billing(dataset: object) -> bool:
+    """Whether `dataset` bills the real way: bill lines or transformers, tariff rows per period or
+    tier, or read dates (proration by day). Rules then price from the recomputation (which
+    prices a bill without lines from its own columns); on other datasets they keep their
+    month-by-month checks. A property of the whole dataset, not of a customer: runs by parts
+    decide it once (`auditkit.engine.partition.plan_run`). Absent tables and columns count as
+    empty (a profile of the dataset will do)."""
+
+    def filled(table: pd.DataFrame | None, column: str) -> bool:
+        return table is not None and column in table.columns and table[column].notna().any()
+
+    tables = (getattr(dataset, "bill_lines", None), getattr(dataset, "transformers", None))
+    return bool(
+        any(table is not None and len(table) for table in tables)
+        or filled(dataset.tariffs, "tou_period")
+        or filled(dataset.tariffs, "tier")
+        or filled(dataset.bills, "read_from")
     )
 
 

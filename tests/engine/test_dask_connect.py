@@ -1,0 +1,243 @@
+"""Connecting to a scheduler by address: another service's port is a one-line error naming the
+address, never a hang nor a traceback; a cluster whose workers join late is waited for, said once
+on stderr."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import queue
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import dask
+import pandas as pd
+import pytest
+
+from auditkit import rules
+from auditkit.engine import dask as dask_engine
+from auditkit.errors import ParameterError
+from auditkit.pipeline import cluster as notebook_cluster
+from auditkit.pipeline.pool import Task
+
+distributed = pytest.importorskip("distributed")
+
+pytestmark = pytest.mark.slow  # starts a scheduler (and once a worker process)
+
+#: Seconds the tests give a scheduler to answer, or workers to join: short, as a hang is tested.
+SHORT = 0.5
+#: Seconds a fake service keeps a connection before hanging up: far beyond SHORT, so a client
+#: that waited for it (the old hang) sees the connection closed instead of its own bound.
+HANG_UP_AFTER = 20.0
+SSH_BANNER = b"SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13\r\n"
+
+
+@contextlib.contextmanager
+def fake_service(greeting: bytes = b"") -> Iterator[str]:
+    """The address of a TCP service on this machine that accepts connections, sends `greeting`
+    (nothing: it waits for a request, as an HTTP server does) and says nothing more until it
+    hangs up after HANG_UP_AFTER seconds."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stopped = threading.Event()
+
+    def serve(connection: socket.socket) -> None:
+        with connection:
+            connection.sendall(greeting)
+            stopped.wait(HANG_UP_AFTER)
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):  # the listener closed
+            while True:
+                connection, _ = listener.accept()
+                threading.Thread(target=serve, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stopped.set()
+        listener.close()
+
+
+def connect_to(address: str, **options: float) -> None:
+    """Connect to the scheduler at `address` and leave."""
+    with dask_engine.connect(address, **options):
+        pass
+
+
+def test_a_port_that_waits_for_a_request_is_a_clear_error_not_a_hang():
+    """A dashboard's or any HTTP port accepts the connection and waits: dask's handshake read
+    waited with it, whatever its timeout (it bounds the TCP connection only)."""
+    with fake_service() as address, pytest.raises(ParameterError) as raised:
+        connect_to(address, timeout=SHORT)
+    found = f"{address} (connected, but did not complete a dask scheduler's handshake within 0.5 s)"
+    assert str(raised.value) == (
+        "parameter 'scheduler': expected the address of a running dask scheduler "
+        f"(tcp://host:8786) answering within {SHORT:g} s, found {found!r}"
+    )
+
+
+def test_the_handshake_is_bounded_by_dasks_connect_timeout_as_configured_when_connecting():
+    """The bound was auditkit's 5 s, baked in at import as a default argument: dask's own
+    setting, made after import, was ignored."""
+    with (
+        dask.config.set({"distributed.comm.timeouts.connect": f"{SHORT}s"}),
+        fake_service() as address,
+        pytest.raises(ParameterError, match=rf"handshake within {SHORT:g} s\)"),
+    ):
+        connect_to(address)
+
+
+@contextlib.contextmanager
+def slow_link(address: str, latency: float) -> Iterator[str]:
+    """The address of a relay to the scheduler at `address` delivering everything `latency`
+    seconds late, both ways: a healthy scheduler far away."""
+    host, port = address.removeprefix("tcp://").rsplit(":", 1)
+    listener = socket.create_server(("127.0.0.1", 0))
+    connections: list[socket.socket] = []
+
+    def relay(source: socket.socket, sink: socket.socket) -> None:
+        pending: queue.Queue[tuple[float, bytes] | None] = queue.Queue()
+
+        def deliver() -> None:
+            with contextlib.suppress(OSError):  # either side closed
+                while (item := pending.get()) is not None:
+                    due, data = item
+                    time.sleep(max(0.0, due - time.monotonic()))
+                    sink.sendall(data)
+
+        threading.Thread(target=deliver, daemon=True).start()
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                pending.put((time.monotonic() + latency, data))
+        pending.put(None)
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):  # the listener closed
+            while True:
+                near, _ = listener.accept()
+                far = socket.create_connection((host, int(port)))
+                connections.extend((near, far))
+                for source, sink in ((near, far), (far, near)):
+                    threading.Thread(target=relay, args=(source, sink), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+        for connection in connections:
+            connection.close()
+
+
+def test_a_healthy_scheduler_slower_than_the_timeout_in_all_is_connected():
+    """Each answer within the timeout, the start in all beyond it (the bound of the whole start
+    was one timeout): at 0.45 s a message, the handshake 0.45 s, the scheduler's identity on a
+    connection of its own 0.45 + 2 x 0.45 = 1.35 s, its first message 2 x 0.45 = 0.9 s: 2.7 s
+    in all, each under 2 s, the whole under 3 x 2 = 6 s."""
+    with (
+        distributed.LocalCluster(
+            n_workers=1, processes=False, protocol="tcp://", dashboard_address=":0"
+        ) as cluster,
+        slow_link(cluster.scheduler_address, latency=0.45) as address,
+        dask_engine.connect(address, timeout=2.0) as client,
+    ):
+        assert client.submit(sum, [1, 2]).result() == 3
+
+
+def test_a_port_whose_service_speaks_first_is_a_clear_error_not_a_traceback():
+    """An SSH banner read as the length of a dask message asked numpy for 2.82 EiB."""
+    with fake_service(SSH_BANNER) as address, pytest.raises(ParameterError) as raised:
+        connect_to(address, timeout=SHORT)
+    assert raised.value.name == "scheduler"
+    assert raised.value.found.startswith(f"{address} (its answer is not a dask scheduler's: ")
+
+
+def waiting_line(address: str) -> str:
+    """What the run says on stderr when no worker has joined within the (short) wait."""
+    return (
+        f"dask engine: waiting for a worker to join the cluster at {address} (none yet after "
+        f"{SHORT:g} s); start workers with `dask worker {address}`, or Ctrl-C\n"
+    )
+
+
+@contextlib.contextmanager
+def worker_joining_late() -> Iterator[str]:
+    """The address of a scheduler whose one worker joins well after the (short) wait, as a
+    batch queue's workers do minutes later."""
+    with distributed.LocalCluster(
+        n_workers=0, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
+        joining = threading.Timer(4 * SHORT, cluster.scale, [1])
+        joining.start()
+        yield cluster.scheduler_address
+        joining.join()
+
+
+@pytest.fixture
+def short_worker_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every connection of the engine and of notebook runs waits SHORT seconds for workers."""
+    connect = functools.partial(dask_engine.connect, worker_wait=SHORT)
+    monkeypatch.setattr(dask_engine, "connect", connect)
+    monkeypatch.setattr(notebook_cluster, "connect", connect)
+
+
+def test_a_worker_joining_after_the_wait_is_said_on_stderr_and_then_used(capsys):
+    """The wait had refused the cluster (an error saying to start workers): workers that join
+    late, from a batch queue, never got the run."""
+    with worker_joining_late() as address, dask_engine.connect(address, worker_wait=SHORT) as c:
+        assert c.submit(sum, [1, 2]).result() == 3
+    assert capsys.readouterr().err == waiting_line(address)
+
+
+def test_an_adaptive_cluster_is_sent_the_tasks_that_make_it_start_workers(capsys):
+    """An adaptive cluster with no worker yet starts one for the tasks it is sent: refusing it
+    for having none before any task was sent meant it never did."""
+    with distributed.LocalCluster(
+        n_workers=0, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
+        cluster.adapt(minimum=0, maximum=1, interval="100ms")
+        with dask_engine.connect(cluster.scheduler_address, worker_wait=SHORT) as client:
+            assert client.submit(sum, [1, 2]).result() == 3
+        assert capsys.readouterr().err == waiting_line(cluster.scheduler_address)
+
+
+@pytest.mark.usefixtures("short_worker_wait")
+def test_every_path_waits_for_a_worker_joining_late(converted, utility, whole_findings, capsys):
+    """A converted folder's parts, data in memory (sent to a worker, so it waits for one) and
+    notebook runs all go on when a worker joins after the wait."""
+    for dataset in (converted, utility):
+        with worker_joining_late() as address:
+            found = rules.run(dataset, engine="dask", scheduler=address)
+        pd.testing.assert_frame_equal(found, whole_findings)
+        assert capsys.readouterr().err == waiting_line(address)
+
+
+@pytest.mark.usefixtures("short_worker_wait")
+def test_notebooks_wait_for_a_worker_joining_late(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys
+):
+    monkeypatch.setattr(notebook_cluster, "_run_one", lambda task, _logs: {"status": task.name})
+    task = Task("A", tmp_path / "0001.json", tmp_path / "A", hard_limit=60.0)
+    with worker_joining_late() as address:
+        results = notebook_cluster.run_notebooks_on_cluster(
+            [task], address, lambda *_: None, tmp_path
+        )
+    assert results == {"A": {"status": "A"}}
+    assert capsys.readouterr().err == waiting_line(address)
+
+
+def test_a_worker_that_joins_within_the_wait_is_waited_for_without_a_word(capsys):
+    """The near miss: a cluster whose worker joins while the run waits says nothing."""
+    with distributed.LocalCluster(
+        n_workers=0, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
+        joining = threading.Timer(SHORT, cluster.scale, [1])
+        joining.start()
+        with dask_engine.connect(cluster.scheduler_address) as client:
+            assert client.submit(sum, [1, 2]).result() == 3
+        joining.join()
+    assert capsys.readouterr().err == ""
