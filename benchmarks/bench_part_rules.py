@@ -54,7 +54,9 @@ def main() -> int:
     best = dict.fromkeys(rule_ids, float("inf"))
     findings = {}
     for _ in range(args.repeats):
-        context = RuleContext.at_month(part, plan.as_of_month, extract_date=plan.extract_date)
+        context = RuleContext.at_month(
+            part, plan.as_of_month, extract_date=plan.extract_date, itemized=plan.itemized
+        )
         context.recomputed  # noqa: B018 (built before the clock starts)
         for rule_id in rule_ids:
             rule = RULES[rule_id]
