@@ -432,7 +432,7 @@ def order_capacity(
     with a day whose capacity is unknown (before a capacity order that records no old
     capacity) is as billed: its capacity billed (`RuleContext.capacity_billed`), unprorated."""
     cust = ctx.bill_customer[rows]
-    first, last, part_month, read_to = _days_in_service(ctx, rows)
+    first, last, part_month, read_to = _service_days(ctx, rows)
     day_sum, capacity, lowest, highest, as_billed = capacity_over(
         ctx.customers["customer_id"].iloc[cust],
         ctx.capacity_in_force[rows],
@@ -456,20 +456,6 @@ def order_capacity(
     )
 
 
-def _days_in_service(
-    ctx: RuleContext, rows: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per bill of `rows`, its first and last day in service, whether that is part of its read
-    period (`basic.days_in_service`: connection and closure), and its last read day."""
-    read_from, read_to = (day_numbers(days) for days in ctx.read_days(rows))
-    cust = ctx.bill_customer[rows]
-    connection = day_numbers(ctx.customers["connection_date"].to_numpy()[cust])
-    first, last, part_month = days_in_service(
-        read_from, read_to, connection, _closure_days(ctx, cust, read_from)
-    )
-    return first, last, part_month, read_to
-
-
 def two_part_days_before_a_fall(
     ctx: RuleContext, rows: np.ndarray, two_part_kva: float
 ) -> TwoPartDays:
@@ -479,7 +465,7 @@ def two_part_days_before_a_fall(
     audit date): by demand it is due its demand floored on the capacity of the last of them,
     for their share of a month (630 kVA suspended to 200 from 16 July, 400 kW read:
     400 × 15/30 kW-months)."""
-    first, last, _, read_to = _days_in_service(ctx, rows)
+    first, last, _, read_to = _service_days(ctx, rows)
     cust = ctx.bill_customer[rows]
     params = replace(default_billing_params(), two_part_threshold_kva=two_part_kva)
     return days_before_the_fall(
