@@ -50,7 +50,10 @@ _CODES = {
 }
 
 _RULES = {
-    "rule.multiplier_mismatch.title": ("计费倍率与档案倍率不符", "Billed multiplier differs from the archive"),
+    "rule.multiplier_mismatch.title": (
+        "计费倍率与应执行倍率不符",
+        "Billed multiplier differs from the multiplier due",
+    ),
     "rule.multiplier_mismatch.checks": (
         "计费倍率 ≠ 应收倍率：档案中电流互感器变比 × 电压互感器变比（ct_ratio × pt_ratio），换表前为换表工单的原倍率"
         "（工单未记原倍率时按换表前后账单的倍率）；涉及电费自第一期倍率不符的账单起算，按应收倍率计，"
@@ -591,7 +594,7 @@ _EVIDENCE = {
         "archive's tariff not being the one due either",
     ),
     "evidence.left.multiplier_mismatch": (
-        "{bills:count:bill}少计的电量计入“计费倍率与档案倍率不符”规则，档案倍率即应执行的倍率",
+        "{bills:count:bill}少计的电量计入“计费倍率与应执行倍率不符”规则，档案倍率即应执行的倍率",
         "the kWh left out of {bills:count:bill} are counted under multiplier_mismatch, the "
         "archive having the multiplier due",
     ),

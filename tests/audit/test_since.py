@@ -41,7 +41,7 @@ ENGLISH = re.compile(r"[A-Za-z]{2,}[ ,;:()]+[A-Za-z]{2,}[ ,;:()]+[A-Za-z]{2,}")
 CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 CATALOG = rules.catalog()
 MULTIPLIER, ZERO = (
-    "Billed multiplier differs from the archive",
+    "Billed multiplier differs from the multiplier due",
     "Active account with zero consumption",
 )
 RULE_OF = {"A": "multiplier_mismatch", "B": "multiplier_mismatch", "E": "multiplier_mismatch",

@@ -385,7 +385,7 @@ def test_change_without_order_in_both_languages():
         "basic charge short on 6 bills is counted under capacity_underbilled, on the capacity in "
         "force)",
         "计费参数变更，但 ±1 个月内无相应工单：2024-07 计费容量 630→315 千伏安；2024-04 计费倍率 1,000.00→500.00"
-        "（此后少收电费 0.00 元；另有 9 期账单少计的电量计入“计费倍率与档案倍率不符”规则，档案倍率即应执行的倍率；"
+        "（此后少收电费 0.00 元；另有 9 期账单少计的电量计入“计费倍率与应执行倍率不符”规则，档案倍率即应执行的倍率；"
         "6 期账单少收的基本电费计入“基本电费计费容量小于档案容量”规则，按在用容量计算）",
     )
     assert found["B"] == (
