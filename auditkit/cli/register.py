@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from auditkit import i18n
+from auditkit import formatting, i18n
 from auditkit.cli.register_options import add_db_option
 from auditkit.cli.returned import ReturnedUse, warn_if_open, without_lock_files
 from auditkit.errors import ParameterError, flags, parameters_named
@@ -443,7 +443,7 @@ def _say_coerced_actors(store: Register, shown: int = 10) -> None:
 
 def _sent_on(day: object) -> str:
     """' sent <day>' naming a worklist by the day it was sent, or nothing when none is recorded."""
-    return "" if day is None or day != day else f" sent {str(day)[:10]}"
+    return "" if formatting.is_missing(day) else f" sent {str(day)[:10]}"
 
 
 def _filled_on(read: list[tuple[Path, pd.DataFrame]]) -> dict[str, list[tuple[Path, str]]]:

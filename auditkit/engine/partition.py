@@ -37,6 +37,7 @@ from auditkit.data.schema import TABLES
 from auditkit.periods import month_number, period_text
 from auditkit.rules.adjustments import COLUMNS as ADJUSTMENT_COLUMNS
 from auditkit.rules.context import RuleContext, audit_month, itemized_billing
+from auditkit.rules.idle import REGISTRATION_DATES
 from auditkit.rules.library import select_rules
 from auditkit.rules.params import load_defaults, resolve
 from auditkit.rules.registry import RULES
@@ -126,9 +127,7 @@ def _unbilled_account_input(settings: Mapping) -> WholeDatasetInput:
             "customer_id",
             "order_type",
             "issued_at",
-            "transferred_at",
-            "registered_at",
-            "archived_at",
+            *REGISTRATION_DATES,
             "effective_date",
         ),
         bill_months=settings["lookback_months"],

@@ -1099,18 +1099,6 @@ def _written_money(written: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series
     ).max(axis=1)
 
 
-def first_sent_days(trail: pd.DataFrame) -> dict[tuple[str, str], dt.date]:
-    """(source, finding_key) -> the day the finding was first recorded as sent on that worklist,
-    from an outcome `trail` in hand (`Register.outcomes()`): what `read_worklist(sent_days=...)`
-    checks the dates of a returned sheet against. `Register.sent_days()` gives the same days
-    from the register, reading only the worklists looked up (what `register import` passes)."""
-    sent = trail[trail["event"] == "sent"]
-    first = sent.groupby([sent["source"].astype(str), sent["finding_key"].astype(str)])[
-        "happened_at"
-    ].min()
-    return {place: pd.Timestamp(day).date() for place, day in first.items()}
-
-
 def _check_checked_on(
     events: pd.DataFrame,
     as_of: object,

@@ -68,8 +68,9 @@ METHOD_VALUES = {
         "min_drop": formatting.percent(DEFAULT_MIN_DROP, 0),
     }
 }
-#: Months of bills a district needs for its seasonal decomposition (two seasons).
-SEASONAL_MONTHS = 24
+#: Months of bills a district needs for its seasonal decomposition (two seasons of a year, as
+#: `seasonal.decompose_by_group` asks of its default period).
+SEASONAL_MONTHS = 2 * anomaly.SEASON
 #: Monthly summary columns drawn, each when it has a value.
 MONTHLY_FIGURES = ("kwh", "line_loss", "estimated_share")
 #: The methods section, in order.
