@@ -56,7 +56,7 @@ from auditkit.checks import choice
 from auditkit.cycle.evaluate import DECISIONS, RECOVERED, RECOVERED_NAME, by_kind, latest_decisions
 from auditkit.cycle.window import Window, previous_cycle
 from auditkit.register.keys import finding_keys
-from auditkit.register.schema import MOVED_STATUSES, STATUSES
+from auditkit.register.schema import MOVED_STATUSES, STATUSES, shown_statuses
 from auditkit.report.tables import header_case, revenue_kind_name
 from auditkit.results import with_total
 from auditkit.rules import REVENUE_KINDS
@@ -99,16 +99,9 @@ def change_money(changes: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(money, columns=list(CHANGE_MONEY), index=changes.index)
 
 
-def shown_statuses(changes: pd.DataFrame) -> list[str]:
-    """The statuses a table of `changes` shows: every one of `STATUSES`, and a moved one
-    (`MOVED_STATUSES`: a customer moved between districts) when a finding has it."""
-    present = set(changes["status"])
-    return [*STATUSES, *(status for status in MOVED_STATUSES if status in present)]
-
-
 def by_status(changes: pd.DataFrame) -> pd.DataFrame:
     """Findings, amounts changed and money (`CHANGE_MONEY`) per status, every status shown
-    (`shown_statuses`) in order; money that does not apply to a status (this month's of a finding no
+    (`schema.shown_statuses`) in order; money that does not apply to a status (this month's of a finding no
     longer found, the previous run's of a new or reopened one) is NaN, and so is every money
     figure of a status without findings: a row of none reads alike whatever its status."""
     frame = pd.concat([changes[["status", "amount_changed"]], change_money(changes)], axis=1)
@@ -117,7 +110,7 @@ def by_status(changes: pd.DataFrame) -> pd.DataFrame:
         amounts_changed=("amount_changed", "sum"),
         **{name: (name, _sum) for name in CHANGE_MONEY},
     )
-    grouped = grouped.reindex(shown_statuses(changes)).fillna(0.0)
+    grouped = grouped.reindex(shown_statuses(changes["status"])).fillna(0.0)
     grouped[["findings", "amounts_changed"]] = grouped[["findings", "amounts_changed"]].astype(int)
     for name in CHANGE_MONEY:
         applies = FOUND if name.endswith("_now") else OPEN_BEFORE
@@ -131,7 +124,7 @@ def by_rule(changes: pd.DataFrame) -> pd.DataFrame:
     (`NOW_MONEY`: the previous run's is by status only, so the table fits a page); rules with
     revenue proved this month first (largest first), then by revenue estimated."""
     counts = pd.crosstab(changes["rule_id"], changes["status"]).reindex(
-        columns=shown_statuses(changes), fill_value=0
+        columns=shown_statuses(changes["status"]), fill_value=0
     )
     frame = pd.concat([changes[["rule_id", "amount_changed"]], change_money(changes)], axis=1)
     sums = frame.groupby("rule_id").agg(
@@ -430,7 +423,7 @@ class SinceLastMonth:
         grouped = by_rule(self.changes)
         counted = {
             header_case(i18n.text(f"register.store.status.{status}", lang)): status
-            for status in shown_statuses(self.changes)
+            for status in shown_statuses(self.changes["status"])
         }
         labels = {
             **counted,

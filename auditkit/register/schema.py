@@ -42,6 +42,15 @@ STATUSES = ("new", "persisting", "no_longer_found", "reopened")
 #: this district after another's (`moved_in`), or in another district after this one's
 #: (`moved_out`: neither fixed nor persisting here).
 MOVED_STATUSES = ("moved_in", "moved_out")
+
+
+def shown_statuses(present: object) -> list[str]:
+    """The statuses a district's changes show, in order: every one of `STATUSES`, and a moved
+    one (`MOVED_STATUSES`) only where `present` (the statuses the changes hold) has it."""
+    present = set(present)
+    return [*STATUSES, *(status for status in MOVED_STATUSES if status in present)]
+
+
 #: Field outcomes, in the order the work goes.
 OUTCOME_EVENTS = ("sent", "confirmed", "false_alarm", "rectified", "recovered", "archive_corrected")
 #: Columns of outcome events: what `read_worklist` gives and `Register.record_outcomes` takes.

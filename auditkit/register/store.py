@@ -48,6 +48,7 @@ from auditkit.register.schema import (
     PENALTY_COLUMN,
     STATUSES,
     in_fen,
+    shown_statuses,
 )
 from auditkit.register.texts import TEXT_LENGTHS, checked_register_text, refused_register_text
 from auditkit.rules.findings import FINDING_COLUMNS
@@ -107,8 +108,9 @@ class RunChanges:
         """Keys per status, every status present (0 when none); a moved status
         (`MOVED_STATUSES`) only when a key has it."""
         found = self.changes["status"].value_counts()
-        moved = [status for status in MOVED_STATUSES if found.get(status, 0)]
-        return {status: int(found.get(status, 0)) for status in (*STATUSES, *moved)}
+        return {
+            status: int(found.get(status, 0)) for status in shown_statuses(found.index[found > 0])
+        }
 
     @property
     def amounts_changed(self) -> int:
