@@ -470,7 +470,7 @@ def two_part_days_before_a_fall(
     params = replace(default_billing_params(), two_part_threshold_kva=two_part_kva)
     return days_before_the_fall(
         ctx.customers["customer_id"].iloc[cust],
-        optional_values(ctx.customers, "contract_capacity_kva")[cust],
+        ctx.capacity_in_force[rows],
         np.arange(len(rows)),
         first,
         last,
