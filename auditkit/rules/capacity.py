@@ -23,7 +23,6 @@ from auditkit.billing.basic import (
     month_share,
     no_two_part_tariff,
     order_steps,
-    two_part_steps,
 )
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import default_billing_params
@@ -489,16 +488,6 @@ def _order_steps(ctx: RuleContext) -> pd.DataFrame:
 
 
 @once_per_context
-def _two_part_capacity_steps(ctx: RuleContext, two_part_kva: float) -> pd.DataFrame:
-    """`_capacity_steps` (transformers, else orders, as the recomputation reads them) with 0 kVA
-    on the steps that leave a customer single-part below `two_part_kva` (the rule's threshold,
-    not billing.yaml's: `basic.two_part_steps`), made once per run and threshold: a fall
-    recorded by the transformers alone has its days before due too."""
-    params = replace(default_billing_params(), two_part_threshold_kva=two_part_kva)
-    return two_part_steps(_capacity_steps(ctx), params, _bill_contracts(ctx))
-
-
-@once_per_context
 def _bill_contracts(ctx: RuleContext) -> BillContracts:
     """Every bill's contract capacity in force (`capacity_in_force`), as the recomputation's
     bill frame has it: what a capacity step of unknown kVA resolves to (`basic._resolved_kva`),
@@ -514,15 +503,17 @@ def days_before_a_fall_below_two_part(
     """Per bill of `rows` that `fell` below the two-part threshold `two_part_kva` by the last
     day of its read period (`fell_below_two_part` on the same threshold), the kVA-months due on
     its days before, on a two-part tariff at the capacity then in force, 1/30 a day, as the
-    recomputation prices them (`basic.two_part_steps`): a reduction 630 → 200 kVA from 16
+    recomputation prices them (`two_part_days_before_a_fall`, at most their largest capacity,
+    as `basic.basic_lines` caps them): a reduction 630 → 200 kVA from 16
     July, 15 × 630 / 30 = 315; a chosen 200 kVA → 99, 15 × 200 / 30 = 100. 0 on a bill with no
     such day (`basic.fell_inside_period`: `highest`, its largest capacity, below
     `two_part_choice_from_kva`; or its days single-part) or not fallen."""
     due = np.zeros(len(rows))
     inside = np.flatnonzero(fell_inside_period(fell, highest, _choice_from_kva()))
     if len(inside):
-        steps = _two_part_capacity_steps(ctx, two_part_kva)
-        due[inside] = np.nan_to_num(order_capacity(ctx, rows[inside], steps).kva_months)
+        days = two_part_days_before_a_fall(ctx, rows[inside], two_part_kva)
+        per_month = default_billing_params().days_per_month
+        due[inside] = np.nan_to_num(np.fmin(days.kva_days / per_month, days.highest))
     return due
 
 
