@@ -22,6 +22,22 @@ DROP_FROM = "2024-07"
 MISSING_MONTHS = ("2023-03", "2023-04", "2023-05")
 
 
+#: 36 months from 2022-01, the periods of the anomaly tests' customer × month matrices.
+MONTHS_FROM_2022 = [f"{2022 + m // 12}-{m % 12 + 1:02d}" for m in range(36)]
+
+
+def monthly_bills(kwh: np.ndarray, ids: list[str]) -> pd.DataFrame:
+    """A customer × month kWh matrix (rows `ids`, months from 2022-01) as bills with
+    customer_id, period and kwh_billed; NaN cells are months without a bill."""
+    return pd.DataFrame(
+        {
+            "customer_id": np.repeat(ids, kwh.shape[1]),
+            "period": np.tile(MONTHS_FROM_2022[: kwh.shape[1]], len(ids)),
+            "kwh_billed": kwh.ravel(),
+        }
+    ).dropna()
+
+
 def build_tables(seed: int = 0) -> dict[str, pd.DataFrame]:
     """customers, bills, tariffs, district_supply and inspections of the small utility."""
     rng = np.random.default_rng(seed)

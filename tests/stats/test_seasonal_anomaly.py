@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from stats_builders import monthly_bills
 
 from auditkit.errors import ParameterError
 from auditkit.results import Result
@@ -106,22 +107,12 @@ def _bills(customers: int = 60, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFra
     return kwh, customer_table
 
 
-def _long(kwh: np.ndarray, ids: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "customer_id": np.repeat(ids, kwh.shape[1]),
-            "period": np.tile(PERIODS[: kwh.shape[1]], len(ids)),
-            "kwh_billed": kwh.ravel(),
-        }
-    ).dropna()
-
-
 def test_anomalies_need_both_self_and_peers_to_agree():
     kwh, customers = _bills()
     ids = customers["customer_id"].tolist()
     kwh[3, -3:] *= 0.4  # drops against itself and its peers
     kwh[40:, -3:] *= 0.4  # all of district Y drops together: unusual for each, not for peers
-    scores = anomaly_scores(_long(kwh, ids), customers).set_index("customer_id")
+    scores = anomaly_scores(monthly_bills(kwh, ids), customers).set_index("customer_id")
     top = scores.iloc[0]
     assert top.name == "C003" and top["direction"] == "drop" and top["score"] > 3
     assert top["change"] == pytest.approx(0.4 - 1, abs=0.05)
@@ -138,7 +129,9 @@ def test_anomaly_statuses_for_awkward_customers():
     kwh[1, :19] = np.nan  # 17 months: two year-over-year windows before the recent one
     kwh[2, -15:] = np.nan  # nothing recent
     customers.loc[59, "usage_type"] = "public"  # alone in its group everywhere
-    scores = anomaly_scores(_long(kwh, ids), customers, min_peers=5).set_index("customer_id")
+    scores = anomaly_scores(monthly_bills(kwh, ids), customers, min_peers=5).set_index(
+        "customer_id"
+    )
     assert scores.loc["C000", "status"] == "all_zero"
     assert scores.loc["C001", "status"] == "short_history"
     assert scores.loc["C002", "status"] == "no_recent_change"
@@ -150,7 +143,7 @@ def test_anomaly_statuses_for_awkward_customers():
 def test_small_peer_groups_fall_back_to_the_usage_type():
     kwh, customers = _bills()
     customers.loc[:3, "district"] = "Z"  # four customers: below min_peers
-    scores = anomaly_scores(_long(kwh, customers["customer_id"].tolist()), customers)
+    scores = anomaly_scores(monthly_bills(kwh, customers["customer_id"].tolist()), customers)
     z_rows = scores[scores["district"] == "Z"]
     assert (z_rows["peer_group"] == "* / residential").all()
     assert (z_rows["peer_count"] == 60).all()
@@ -158,7 +151,7 @@ def test_small_peer_groups_fall_back_to_the_usage_type():
 
 def test_anomaly_parameters_are_checked():
     kwh, customers = _bills(10)
-    bills = _long(kwh, customers["customer_id"].tolist())
+    bills = monthly_bills(kwh, customers["customer_id"].tolist())
     with pytest.raises(ParameterError, match="'recent'"):
         anomaly_scores(bills, customers, recent=13)
     with pytest.raises(ParameterError, match="'min_peers'"):
@@ -169,7 +162,7 @@ def _flat(levels: dict[str, float], recent_factor: dict[str, float]) -> pd.DataF
     """36 months at each customer's level, its last 3 months times its factor."""
     kwh = np.array([[level] * 36 for level in levels.values()])
     kwh[:, -3:] *= np.array([recent_factor.get(name, 1.0) for name in levels])[:, None]
-    return _long(kwh, list(levels))
+    return monthly_bills(kwh, list(levels))
 
 
 def test_vacant_homes_are_no_peers_and_a_drop_is_its_plain_log():
@@ -201,7 +194,7 @@ def test_recent_is_told_as_the_months_of_a_season_and_a_whole_float_is_taken():
     """recent=0 said 'a whole number from 1 to 9,007,199,254,740,992' (13 said '1 to 12
     months'); recent=3.0 passed the check and raised a raw TypeError slicing the months."""
     kwh, customers = _bills(customers=30)
-    bills = _long(kwh, customers["customer_id"].tolist())
+    bills = monthly_bills(kwh, customers["customer_id"].tolist())
     for wrong in (0, 13, "3", 2.5):
         with pytest.raises(ParameterError) as raised:
             anomaly_scores(bills, customers, recent=wrong)
