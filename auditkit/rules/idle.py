@@ -168,14 +168,15 @@ def issues_zero_bills(
     return (issues & (zeros > 0))[district]
 
 
-def missing_bills(ctx: RuleContext, min_missing_months: int) -> UnbilledState:
-    """What a month with no bill says of zero_consumption's off-season: nothing is idle (a run at
-    0 kWh shows its district issues bills at 0 kWh, `issues_zero_bills`), and a month of a run of
-    at least `min_missing_months` without a bill between two of the customer's bills stands
-    against one (bills missing, or a pause under an order, which makes no season either). A
-    shorter gap is no evidence: unbilled_account lists none (its `min_months`), and a month
-    read with the next (双月抄表) leaves one. The customer's own bills tell it: a part of the
-    accounts judges it as the whole dataset does."""
+def missing_bills(ctx: RuleContext, kwh: np.ndarray, min_missing_months: int) -> UnbilledState:
+    """What a month with no bill says of zero_consumption's off-season: a month of a run of at
+    least `min_missing_months` without a bill between two of the customer's bills stands against
+    one (bills missing, or a pause under an order, which makes no season either). A shorter gap
+    is no evidence against one: unbilled_account lists none (its `min_months`), and a month read
+    with the next (双月抄表) leaves one; between two bills at 0 kWh (`kwh` per bill) it is idle,
+    as zero_consumption joins such months into its run of zeros. Nothing else is idle (a run at
+    0 kWh shows its district issues bills at 0 kWh, `issues_zero_bills`). The customer's own
+    bills tell it: a part of the accounts judges it as the whole dataset does."""
     keys = customer_keys(ctx.bill_customer, ctx.bill_month)
 
     def state(cust: np.ndarray, month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -187,7 +188,9 @@ def missing_bills(ctx: RuleContext, min_missing_months: int) -> UnbilledState:
         before, after = np.where(between, before, 0), np.where(between, after, 0)
         between &= (ctx.bill_customer[before] == cust) & (ctx.bill_customer[after] == cust)
         gap = ctx.bill_month[after].astype(np.int64) - ctx.bill_month[before] - 1
-        return np.zeros(len(cust), dtype=bool), between & (gap >= min_missing_months)
+        short = between & (gap < min_missing_months)
+        idle = short & (kwh[before] == 0) & (kwh[after] == 0)
+        return idle, between & (gap >= min_missing_months)
 
     return state
 

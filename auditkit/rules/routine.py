@@ -850,6 +850,9 @@ def _longest_run_per_customer(streaks: pd.DataFrame) -> pd.DataFrame:
 )
 def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """Runs of zero kWh over the whole audit period, each scored; a customer's best run listed.
+    Months with no bill between two bills at 0 kWh, fewer in a row than unbilled_account's
+    `min_months` (which lists no such gap), belong to the run (`_joined_over_short_gaps`): a
+    customer alternating a 0 kWh bill and no bill used nothing and escaped both rules before.
 
     A run scores by its length (0.5 + 0.5 × months / 12, 1 from a year), times `household_weight`
     for a household (a business at zero is the stronger sign), times `vacancy_weight` where it looks
@@ -875,15 +878,18 @@ def _zero_runs(ctx: RuleContext, params: dict) -> pd.DataFrame:
     active = ctx.customer_is("status", "active")
     # Zero under a suspension or meter removal is expected, whatever the archive status says.
     stopped = stopped_by_order(ctx, kwh, params["max_removal_months"], params["min_months"])
-    streaks = runs(ctx, (kwh == 0) & active & ~stopped)
-    streaks = streaks[streaks["length"] >= params["min_months"]].reset_index(drop=True)
+    unbilled_min_months = params["unbilled_account"]["min_months"]
+    streaks = _joined_over_short_gaps(
+        runs(ctx, (kwh == 0) & active & ~stopped), unbilled_min_months
+    )
+    streaks = streaks[streaks["months"] >= params["min_months"]].reset_index(drop=True)
     season = off_seasons(
         ctx,
         streaks,
         kwh,
         stopped,
         params["max_off_season_months"],
-        missing_bills(ctx, params["unbilled_account"]["min_months"]),
+        missing_bills(ctx, kwh, unbilled_min_months),
     )
     streaks = streaks[~season].reset_index(drop=True)
     if streaks.empty:
@@ -904,9 +910,9 @@ def _zero_runs(ctx: RuleContext, params: dict) -> pd.DataFrame:
         .eq("residential")
         .to_numpy(dtype=bool)[streaks["cust"].to_numpy()]
     )
-    length = streaks["length"].to_numpy()
+    months = streaks["months"].to_numpy()
     score = (
-        (0.5 + 0.5 * np.minimum(1.0, length / 12))
+        (0.5 + 0.5 * np.minimum(1.0, months / 12))
         * np.where(household, params["household_weight"], 1.0)
         * np.where(household & quiet & resumed, params["vacancy_weight"], 1.0)
     )
@@ -937,7 +943,8 @@ def _zero_runs(ctx: RuleContext, params: dict) -> pd.DataFrame:
         streaks.itertuples(), usual_kwh, revenue, funds, has_history, strict=True
     ):
         clauses = [
-            clause("zero.run", months_zero=run.length, months=(run.month_from, run.month_to)),
+            clause("zero.run", months_zero=run.months, months=(run.month_from, run.month_to)),
+            *_unbilled_months_clause(run.months - run.length),
             clause("zero.usual", kwh=usual, amount=amount) if seen else clause("zero.no_history"),
             *funds_clause(of_funds),
         ]
@@ -952,6 +959,48 @@ def _zero_runs(ctx: RuleContext, params: dict) -> pd.DataFrame:
         revenue,
         streaks["score"],
     )
+
+
+def _joined_over_short_gaps(streaks: pd.DataFrame, unbilled_min_months: int) -> pd.DataFrame:
+    """`streaks` (runs of zero bills, `findings.runs`) with the runs of one customer joined
+    where fewer than `unbilled_min_months` months with no bill at all lie between one and the
+    next (no bill of any kind between them): months billed nothing between bills at 0 kWh are
+    no use billed either, and unbilled_account lists no gap that short (a read every other
+    month), so a customer alternating a 0 kWh bill and no bill is this rule's. Adds `months`,
+    the months a run spans; `length` stays its bills (`_run_rows`)."""
+    cust = streaks["cust"].to_numpy()
+    first_row = streaks["first_row"].to_numpy()
+    length = streaks["length"].to_numpy()
+    month_from = streaks["month_from"].to_numpy()
+    month_to = streaks["month_to"].to_numpy()
+    joined = np.zeros(len(streaks), dtype=bool)
+    joined[1:] = (
+        (cust[1:] == cust[:-1])
+        & (first_row[1:] == first_row[:-1] + length[:-1])
+        & (month_from[1:] - month_to[:-1] - 1 < unbilled_min_months)
+    )
+    starts = np.flatnonzero(~joined)
+    if not len(starts):
+        return streaks.assign(months=np.zeros(0, dtype=np.int64))
+    ends = np.append(starts[1:], len(streaks)) - 1
+    return pd.DataFrame(
+        {
+            "cust": cust[starts],
+            "month_from": month_from[starts],
+            "month_to": month_to[ends],
+            "length": np.add.reduceat(length, starts),
+            "first_row": first_row[starts],
+            "months": month_to[ends] - month_from[starts] + 1,
+        }
+    )
+
+
+def _unbilled_months_clause(unbilled_months: int) -> list[Clause]:
+    """The clause saying how many of a run's months had no bill (none where all were billed):
+    those months are not priced, a bill read every other month covering them."""
+    if unbilled_months <= 0:
+        return []
+    return [clause("zero.unbilled_between", months=unbilled_months)]
 
 
 def _run_rows(streaks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -419,3 +419,62 @@ def test_a_share_of_0_kwh_bills_does_take_a_district_s_off_season_excuse():
     findings = run(u, "unbilled_account")
     assert sorted(findings["customer_id"]) == ["resort1", "resort2", "resort3"]
     assert findings["revenue_impact"].sum() == pytest.approx(288_000.00)
+
+
+def _alternating(kwh: float, months: int) -> list[float | None]:
+    """`months` months billed `kwh`, no bill, `kwh`, no bill ... from the first."""
+    return [None if at % 2 else kwh for at in range(months)]
+
+
+def test_a_customer_alternating_a_0_kwh_bill_and_no_bill_does_fire_zero_consumption():
+    """A shop at 100 kWh a month, then all 2024 billed 0 kWh in January, March ... November and
+    not billed in February, April ... December; back to 100 kWh in 2025. No gap reaches
+    unbilled_account's min_months (2), and no run of zero bills zero_consumption's (3): both
+    missed it. Its zeros joined over the single months without a bill are 2024-01..11, 11
+    months (score 0.5 + 0.5 × 11 / 12 = 0.9583); the six zero bills are priced at the 100 kWh
+    a month of the 12 months before × 0.8: 6 × ¥80.00 = ¥480.00 (the five months with no bill
+    are not priced: read every other month, a bill covers two)."""
+    u = _utility()
+    _billed(u, "shop", [100] * 12 + _alternating(0, 12) + [100] * 12)
+    # Near miss: gaps of two months (unbilled_account's min_months) between its 0 kWh bills of
+    # 2025 stay unbilled_account's runs, 2025-02..03, 05..06, 08..09, 11..12: 8 months at its
+    # median bill, 100 kWh × 0.8 = ¥80.00: ¥640.00.
+    _billed(u, "gaps", [100] * 24 + [0, None, None] * 4)
+    # Near miss: a pump whose off-season, November-March every year, alternates a 0 kWh bill and
+    # no bill: the same months idle every year, and use the rest of it (`idle.off_seasons`).
+    pump = [None if k == 0 and at % 2 else k for at, k in enumerate(PUMP)]
+    _billed(u, "pump", pump * 3, usage_type="agricultural", tariff_category="AGR")
+    # Near miss: a registered meter removal (暂拆) from 2024-03-01 excuses 2024-03..08, billed
+    # 0 kWh and not at all by turns; the meter back with use from 2024-09.
+    _billed(u, "removed", [100] * 14 + _alternating(0, 6) + [100] * 16)
+    u.order("removed", "meter_removal", "2024-03-01", issued="2024-02-20")
+    # Near miss: a district read every other month (双月抄表): each customer billed in the odd
+    # months only, its district billing nothing in the even ones.
+    for customer_id in ("north1", "north2"):
+        _billed(u, customer_id, _alternating(200, 36), district="城北")
+    findings = run(u, ["unbilled_account", "zero_consumption"])
+    found = findings.set_index(["rule_id", "customer_id"])
+    assert sorted(found.index) == [("unbilled_account", "gaps"), ("zero_consumption", "shop")]
+    shop = found.loc[("zero_consumption", "shop")]
+    assert (shop["period_from"], shop["period_to"]) == ("2024-01", "2024-11")
+    assert shop["score"] == pytest.approx(0.9583, abs=1e-4)
+    assert shop["revenue_impact"] == pytest.approx(6 * 80.00)
+    assert "0 kWh in 11 consecutive months 2024-01..2024-11" in shop["evidence"]
+    assert "5 months of them with no bill" in shop["evidence"]
+    assert found.loc[("unbilled_account", "gaps"), "revenue_impact"] == pytest.approx(640.00)
+
+
+def test_a_district_read_every_other_month_with_every_bill_at_0_kwh_is_a_run_of_zeros():
+    """Read every other month, a customer billed 0 kWh on each of its bills used nothing for as
+    long as a customer read monthly billed 0 kWh twelve times: 2025-01..11, 11 months
+    (0.9583), its six bills priced at the 200 kWh a bill of the 12 months before × 0.8:
+    6 × ¥160.00 = ¥960.00. Its district's other customer, at 200 kWh a bill, is found by
+    neither rule."""
+    u = _utility()
+    _billed(u, "north1", _alternating(200, 36), district="城北")
+    _billed(u, "north2", _alternating(200, 24) + _alternating(0, 12), district="城北")
+    findings = run(u, ["unbilled_account", "zero_consumption"])
+    assert findings[["rule_id", "customer_id"]].values.tolist() == [["zero_consumption", "north2"]]
+    found = findings.iloc[0]
+    assert (found["period_from"], found["period_to"]) == ("2025-01", "2025-11")
+    assert found["revenue_impact"] == pytest.approx(6 * 160.00)
