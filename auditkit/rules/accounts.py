@@ -46,7 +46,13 @@ UNBILLED_EXPLAINED_BY = ("suspension", "closure")
     "unbilled_account",
     area="routine",
     needs=("customers.status", "customers.connection_date", "bills.amount"),
-    params=("min_months", "grace_months", "lookback_months", "min_zero_bill_share"),
+    params=(
+        "min_months",
+        "grace_months",
+        "lookback_months",
+        "min_zero_bill_share",
+        "min_zero_bills",
+    ),
     severity="medium",
     revenue_kind="estimated",
     # A meter removal and an off-season excuse a month unbilled as they excuse a month at zero.
@@ -65,8 +71,9 @@ def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     off-season (`idle.off_seasons`, as zero_consumption judges one: the same months unbilled or
     at zero in the other years, with no order, and use around them) is a billing system that
     issues no bill in a month of 0 kWh, where the data show one that does so: less than
-    `min_zero_bill_share` of the bills of the customer's district in the window are of 0 kWh
-    (`idle.issues_zero_bills`); where more are, a missing bill is a missing bill. A run just past a removal's term needs
+    `min_zero_bill_share` of the bills of the customer's district in the window, or fewer than
+    `min_zero_bills` of them, are of 0 kWh (`idle.issues_zero_bills`); where more are, a
+    missing bill is a missing bill. A run just past a removal's term needs
     zero_consumption's `min_months`, as its zeros would (`_judged_as_zeros`)."""
     found = _unbilled_runs_priced(ctx, params)
     found.attrs["notes"] = registration_notes(ctx, "unbilled_account")
@@ -88,7 +95,9 @@ def _unbilled_runs_priced(ctx: RuleContext, params: dict) -> pd.DataFrame:
         stopped = stopped_by_order(
             ctx, kwh, idle["max_removal_months"], idle["min_months"], grid.first
         )
-        omits_zero = ~issues_zero_bills(ctx, kwh, params["min_zero_bill_share"], grid.first)
+        omits_zero = ~issues_zero_bills(
+            ctx, kwh, params["min_zero_bill_share"], params["min_zero_bills"], grid.first
+        )
         due = grid.idle_unbilled(expected & ~explained, explained, omits_zero)
         season = off_seasons(
             ctx, found, kwh, stopped, idle["max_off_season_months"], due, grid.first

@@ -148,14 +148,20 @@ def stopped_by_order(
 
 
 def issues_zero_bills(
-    ctx: RuleContext, kwh: np.ndarray, min_zero_bill_share: float, first_month: int | None = None
+    ctx: RuleContext,
+    kwh: np.ndarray,
+    min_zero_bill_share: float,
+    min_zero_bills: int,
+    first_month: int | None = None,
 ) -> np.ndarray:
     """Per customer: at least `min_zero_bill_share` of its district's bills (the billing unit;
-    from `first_month` where given) are of 0 kWh: its billing system issues a bill for a month
-    of no use, so a month with no bill there is a bill missing, not an idle month. Elsewhere the
-    system may export none (an off-season's months unbilled rather than zero): a system that
-    bills idle months bills every vacant house and every season at 0 kWh, while one 0 kWh bill
-    (a correction, a holiday) in a district that exports none would otherwise decide for all."""
+    from `first_month` where given), and at least `min_zero_bills` of them, are of 0 kWh: its
+    billing system issues a bill for a month of no use, so a month with no bill there is a bill
+    missing, not an idle month. Elsewhere the system may export none (an off-season's months
+    unbilled rather than zero): a system that bills idle months bills every vacant house and
+    every season at 0 kWh, while one 0 kWh bill (a correction, a holiday) in a district that
+    exports none would otherwise decide for all. The count judges a small district, where one
+    bill is already a large share (1 of a 5-customer district's 60 a year is 1.7%)."""
     district = pd.factorize(ctx.customers["district"], use_na_sentinel=False)[0]
     known = ctx.bill_customer >= 0
     if first_month is not None:
@@ -165,7 +171,7 @@ def issues_zero_bills(
     zero = known & (kwh == 0)
     zeros = np.bincount(district[ctx.bill_customer[zero]], minlength=count)
     issues = zeros >= min_zero_bill_share * np.maximum(bills, 1)
-    return (issues & (zeros > 0))[district]
+    return (issues & (zeros >= max(min_zero_bills, 1)))[district]
 
 
 def missing_bills(ctx: RuleContext, kwh: np.ndarray, min_missing_months: int) -> UnbilledState:

@@ -478,3 +478,34 @@ def test_a_district_read_every_other_month_with_every_bill_at_0_kwh_is_a_run_of_
     found = findings.iloc[0]
     assert (found["period_from"], found["period_to"]) == ("2025-01", "2025-11")
     assert found["revenue_impact"] == pytest.approx(6 * 160.00)
+
+
+@pytest.mark.parametrize(
+    ("closed_junes", "revenue"),
+    [
+        # One holiday bill at 0 kWh (2025-06): 1 of the district's 3 × 36 + 12 + 36 = 156 bills,
+        # 0.64%, above min_zero_bill_share (0.1%) but fewer than min_zero_bills (3): the resort's
+        # winters unbilled stay its off-season (was ¥96,000.00).
+        ((2025,), 0.0),
+        ((2024, 2025), 0.0),
+        # Near miss: three Junes at 0 kWh (3 of 156, 1.9%): the district bills idle months, so
+        # the resort's 24 months unbilled are bills missing at its median bill, 5,000 kWh × 0.8
+        # = ¥4,000.00: 24 × ¥4,000.00 = ¥96,000.00.
+        ((2023, 2024, 2025), 96_000.00),
+    ],
+)
+def test_a_five_customer_district_needs_min_zero_bills_as_well_as_the_share(
+    closed_junes: tuple[int, ...], revenue: float
+):
+    """A district of five customers: three households, a resort closed October-May and
+    unbilled those months every year, and a shop at 3,000 kWh a month closed some Junes."""
+    u = _utility()
+    _district_of_homes(u, 2)
+    _billed(u, "resort", _no_bill_at_zero(RESORT * 3))
+    shop = [3000] * 36
+    for year in closed_junes:
+        shop[12 * (year - 2023) + 5] = 0
+    _billed(u, "shop", shop)
+    findings = run(u, ["unbilled_account", "zero_consumption"])
+    assert findings["customer_id"].tolist() == (["resort"] if revenue else [])
+    assert findings["revenue_impact"].sum() == pytest.approx(revenue)
