@@ -282,3 +282,48 @@ def test_a_drop_whose_use_came_back_for_fewer_months_is_listed_up_to_its_last_lo
     assert found.loc["away", ["period_from", "period_to"]].tolist() == ["2025-01", "2025-10"]
     assert found.loc["away", "revenue_impact"] == pytest.approx(592.80)
     assert "stayed down for 10 months" in found.loc["away", "evidence"]
+
+
+def _after_a_year_at_zero(kwh: list[float]) -> Utility:
+    """30 households of a district at 150-237 kWh a month, and "back": billed 0 kWh all 2023
+    (away), then `kwh` from 2024-01 to 2025-12."""
+    u = Utility()
+    for n in range(30):
+        cid = f"H{n:02d}"
+        u.customer(cid)
+        u.monthly(
+            cid, [150.0 + 3 * n + 6 * ((i * 7 + n) % 5 - 2) for i in range(36)], periods=THREE_YEARS
+        )
+    u.customer("back")
+    u.monthly("back", [0.0] * 12 + kwh, periods=THREE_YEARS)
+    return u
+
+
+def test_a_halving_after_a_year_at_zero_is_scored_against_the_months_since():
+    """Its year back is at zero (no baseline): 200 kWh a month 2024-01..06, then 100 from
+    2024-07. Scored on all 36 months the empty year was filled with the model's own fit and the
+    halving scored below 0 (not listed); on its months since 2024-01 it scores 27.7. Priced at
+    the score's drop ratio, 0.5238 (its fit against the peers' months; 100 / 200 = 0.5 by hand):
+    18 months × 100 kWh × (1 / 0.5238 − 1) × 0.60 (RES from July 2024) = ¥981.82 (¥1,080.00 at
+    0.5)."""
+    found = rules.run(
+        _after_a_year_at_zero([200.0] * 6 + [100.0] * 18).dataset(), rules=["consumption_drop"]
+    ).set_index("customer_id")
+    assert list(found.index) == ["back"]
+    assert found.loc["back", ["period_from", "period_to"]].tolist() == ["2024-07", "2025-12"]
+    assert found.loc["back", "revenue_impact"] == pytest.approx(981.82, abs=0.01)
+    assert "stayed down for 18 months" in found.loc["back", "evidence"]
+
+
+@pytest.mark.parametrize(
+    "kwh",
+    [
+        [200.0] * 24,  # steady since the year at zero
+        [200.0] * 6 + [180.0] * 18,  # 10 % less: under the 20 % a drop must reach
+        [100.0] * 6 + [200.0] * 18,  # a rise
+    ],
+)
+def test_a_customer_back_from_a_year_at_zero_without_a_fall_is_not_listed(kwh: list[float]):
+    """Near misses: scored on its months since the year at zero, no fall to list."""
+    found = rules.run(_after_a_year_at_zero(kwh).dataset(), rules=["consumption_drop"])
+    assert found.empty
