@@ -228,8 +228,7 @@ _RULES = {
     "rule.consumption_drop.title": ("用电量持续突降（疑似窃电或计量故障）", "Sustained drop in consumption (theft signal)"),
     "rule.consumption_drop.checks": (
         "经季节和趋势调整后，用户月用电量（或智能电表日电量，source: daily_reads）相对自身历史和同类用户（同用电"
-        "类别、同供电单位）出现台阶式下降，持续至少 min_months_after 个月，且较上年同期下降（上年同期无计量电量的不比）；"
-        "连续一年以上无计量电量（如零电量）的用户，另以其后各月为基准评分，取较高者；同行业、同用电类别、"
+        "类别、同供电单位）出现台阶式下降，持续至少 min_months_after 个月，且较上年同期下降；同行业、同用电类别、"
         "同供电单位（且同容量档 peer_capacity_bands_kva，档内用户足够时）用户同步下降（行业不景气）、过户、减容、"
         "暂停、销户或改类前后 order_window_months 个月内的下降（其后更晚的此类工单，暂停除外，不解释下降，"
         "少收电费计至其生效前一日），以及连续零电量（归“运行用户连续零电量”规则）不计；换表、新装、增容不能解释下降；"
@@ -240,9 +239,7 @@ _RULES = {
         "a step down in a customer's monthly energy (or daily smart-meter reads, source: "
         "daily_reads), adjusted for season and trend, against its own history and its peers "
         "(usage type and district), lasting at least min_months_after months and lower than the "
-        "same months a year before (where those were measured); a customer with a year or more "
-        "unmeasured (at 0 kWh, say) is also scored on its months since, the higher score kept "
-        "(its year back is no baseline); a fall its peers of the same industry, usage type and "
+        "same months a year before; a fall its peers of the same industry, usage type and "
         "district (and capacity band, peer_capacity_bands_kva, where it holds enough of them) "
         "share (a downturn), drops within order_window_months either side of an ownership "
         "transfer, reduction, suspension, closure or tariff change (a later such order, a "
