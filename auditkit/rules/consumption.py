@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,7 +17,7 @@ from auditkit.rules.findings import empty_raw, optional_values, raw, rows_of
 from auditkit.rules.registry import rule
 from auditkit.stats.daily_drop import MIN_SIDE_DAYS, date_level_changes, whole_month_sums
 from auditkit.stats.matrix import masked_row_mean, row_nanmedian
-from auditkit.stats.theft import EXPLAINING_ORDERS, FACTOR_SAMPLE, LevelShifts, score_level_shifts
+from auditkit.stats.theft import EXPLAINING_ORDERS, score_level_shifts
 
 #: Smallest drop the suspicion score weighs (theft_scores' default: 20 % less consumption).
 THEFT_MIN_DROP = 0.2
@@ -27,9 +27,6 @@ DAYS_PER_MONTH = 30
 #: the allocator hands out again, instead of arrays as long as the bills (tens of millions at a
 #: million customers), each of them fresh memory the system must supply page by page.
 BILL_CHUNK = 1 << 20
-#: Months in a row with no measured kWh (at zero, unbilled, estimated or suspended) after which a
-#: customer has no year back to compare with: its months since are its baseline.
-IDLE_YEAR_MONTHS = 12
 
 
 @rule(
@@ -100,9 +97,7 @@ def _scored(
     """The unexplained drops of the monthly kWh `matrix`, highest score first: those scoring
     min_score after min_history_months, lasting min_months_after, not as low a year before and
     not shared with peers; with the kWh and revenue since the change from the `measured` bills."""
-    peer_groups = matrix.peer_groups(ctx)
-    shifts = score_level_shifts(matrix.values, "M", THEFT_MIN_DROP, peer_groups)
-    shifts = _rescored_after_idle_year(matrix.values, shifts, peer_groups)
+    shifts = score_level_shifts(matrix.values, "M", THEFT_MIN_DROP, matrix.peer_groups(ctx))
     chosen = np.flatnonzero(
         shifts.scorable
         & (shifts.score >= params["min_score"])
@@ -159,52 +154,6 @@ def _scored(
     scored = scored.join(_after_change(ctx, measured, scored, back, matrix.first_month), on="cust")
     # No measured kWh since the change: a run of zeros (zero_consumption's finding, not a drop).
     return scored[(scored["kwh_after"] > 0).to_numpy() & ~explained & lasting]
-
-
-def _rescored_after_idle_year(
-    values: np.ndarray, shifts: LevelShifts, peer_groups: np.ndarray
-) -> LevelShifts:
-    """`shifts` with each row that has a year or more unmeasured (`IDLE_YEAR_MONTHS`: a year at
-    zero, say) before measured months scored on those months alone where that scores higher:
-    its year back is no baseline, the months after it are. Scored over the whole matrix, the
-    model fills the empty year with its own fit, and a halving against the months just before
-    it scored below 0 (a household at zero all 2023, halved from July 2024: −0.8; 12.0 on its
-    months since); a fall too soon after the empty year to be placed on the months since keeps
-    its score against the months before that year. The rows sharing a first month are scored
-    together with an even sample of the others (up to `FACTOR_SAMPLE`, as the common patterns
-    are estimated), their months from that one on."""
-    start = _after_last_idle_year(values)
-    affected = np.flatnonzero(start > 0)
-    if not len(affected):
-        return shifts
-    fields = {name: getattr(shifts, name).copy() for name in LevelShifts.__dataclass_fields__}
-    sample = np.arange(0, len(values), max(1, len(values) // FACTOR_SAMPLE))
-    for first in np.unique(start[affected]):
-        rows = affected[start[affected] == first]
-        scored = np.union1d(rows, sample)
-        at = np.searchsorted(scored, rows)
-        recent = score_level_shifts(
-            values[scored, first:], "M", THEFT_MIN_DROP, peer_groups[scored]
-        )
-        better = recent.scorable[at] & (recent.score[at] > shifts.score[rows])
-        rows, at = rows[better], at[better]
-        for name in fields:
-            fields[name][rows] = getattr(recent, name)[at]
-        fields["first_low_step"][rows] += first
-    return replace(shifts, **fields)
-
-
-def _after_last_idle_year(values: np.ndarray) -> np.ndarray:
-    """Per row of `values` (kWh by month, NaN unmeasured): the step after its last run of at
-    least `IDLE_YEAR_MONTHS` unmeasured steps that measured steps follow; 0 where none."""
-    measured = ~np.isnan(values)
-    step = np.arange(values.shape[1])
-    # Per step: the last measured step before it (−1 where none).
-    last_seen = np.maximum.accumulate(np.where(measured, step, -1), axis=1)
-    previous = np.full(values.shape, -1)
-    previous[:, 1:] = last_seen[:, :-1]
-    after_idle = measured & (step - previous - 1 >= IDLE_YEAR_MONTHS)
-    return np.where(after_idle, step, 0).max(axis=1)
 
 
 def _level_reference(values: np.ndarray, first_low: np.ndarray) -> np.ndarray:
