@@ -282,3 +282,43 @@ def test_a_drop_whose_use_came_back_for_fewer_months_is_listed_up_to_its_last_lo
     assert found.loc["away", ["period_from", "period_to"]].tolist() == ["2025-01", "2025-10"]
     assert found.loc["away", "revenue_impact"] == pytest.approx(592.80)
     assert "stayed down for 10 months" in found.loc["away", "evidence"]
+
+
+def _household_peers() -> Utility:
+    """30 ordinary households of one district at 150-237 kWh a month, 2023-2025."""
+    u = Utility()
+    for n in range(30):
+        cid = f"H{n:02d}"
+        u.customer(cid)
+        kwh = [150.0 + 3 * n + 6 * ((i * 7 + n) % 5 - 2) for i in range(36)]
+        u.monthly(cid, kwh, periods=THREE_YEARS)
+    return u
+
+
+def test_a_customer_back_from_a_year_long_suspension_at_its_old_level_is_not_listed():
+    """200 kWh a month 2023-01..03, suspended (暂停) 2023-04..2024-03 with no bills, 400 for six
+    months of catch-up, then back at its old 200 from 2024-10: honest. A rescoring on the months
+    since the empty year (reverted) took the catch-up for its level and listed 2024-10..2025-12,
+    ¥1,189.07."""
+    u = _household_peers()
+    u.customer("back")
+    u.monthly("back", [200.0] * 3 + [400.0] * 6 + [200.0] * 15,
+              periods=THREE_YEARS[:3] + THREE_YEARS[15:])  # fmt: skip
+    u.order("back", "suspension", "2023-04-01")
+    u.order("back", "resumption", "2024-04-01")
+    assert rules.run(u.dataset(), rules=["consumption_drop"]).empty
+
+
+def test_a_new_connection_settling_after_its_fit_out_months_is_not_listed():
+    """Connected 2024-01: 300 kWh a month for eight months of fit-out, then 150. No year before
+    to compare and a score on the whole window below the threshold: not listed (the reverted
+    rescoring made the fit-out its baseline: 2024-09..2025-12, ¥1,309.09). Near miss: a
+    customer at 300 all 2023 and 2024-01..06 falling to 150 is listed."""
+    u = _household_peers()
+    u.customer("new", connection_date=pd.Timestamp("2024-01-01"))
+    u.monthly("new", [300.0] * 8 + [150.0] * 16, periods=THREE_YEARS[12:])
+    u.customer("fell")
+    u.monthly("fell", [300.0] * 18 + [150.0] * 18, periods=THREE_YEARS)
+    found = rules.run(u.dataset(), rules=["consumption_drop"])
+    assert found["customer_id"].tolist() == ["fell"]
+    assert found["period_from"].tolist() == ["2024-07"]
