@@ -306,11 +306,13 @@ _RULES = {
         "且各年其余月份有用电的为季节性停用，不计（首末账单之间连续缺账单达到漏户规则 unbilled_account 的 min_months "
         "个月的否定季节性停用）；前次期满后不足 min_months 个月内再次登记、表计未装回的暂拆算同一次；"
         "工单未导出传递、登记、归档日期列时暂拆均视为已登记并注明；两张零电量账单之间连续无账单不足漏户规则 min_months "
-        "个月的（如零电量与无账单逐月交替，双月抄表同理），其间各月并入零电量连续月份（无账单各月不计估算）",
+        "个月的（如零电量与无账单逐月交替，双月抄表同理），其间各月并入零电量连续月份（此前按月抄表的，无账单各月随下一张账单按月估算；双月抄表的每张账单估算一次）",
         "an active account billed 0 kWh for at least min_months consecutive months in the audit "
         "period (months with no bill between two 0 kWh bills, fewer in a row than "
-        "unbilled_account's min_months, count in the run and are not priced: a customer "
-        "alternating a 0 kWh bill and no bill, or read every other month at 0 kWh); a business scores high, a house standing empty (registers still, no demand, use "
+        "unbilled_account's min_months, count in the run: a customer alternating a 0 kWh bill "
+        "and no bill, read monthly before, has them priced with the next bill, one read every "
+        "other month at 0 kWh one estimate a bill); a business scores high, a house standing "
+        "empty (registers still, no demand, use "
         "back with no meter replaced) low; estimated impact: each month at 0 priced at the mean "
         "kWh of the 12 months before, at that month's rate due (a single household on tiered "
         "rates by the tiers it falls in on its tier year) and funds; months under a suspension, "
@@ -683,9 +685,18 @@ _EVIDENCE = {
         "0 kWh in {months_zero:count:consecutive_month} {months:span} on an active account; ",
     ),
     "evidence.zero.unbilled_between": (
-        "其中 {months:count:month}无账单（连续不足漏户规则的 min_months，不计漏户），不计估算；",
+        "其中 {months:count:month}无账单（连续不足漏户规则的 min_months，不计漏户），双月抄表，"
+        "随下一张账单估算；",
         "{months:count:month} of them with no bill (fewer in a row than unbilled_account's "
-        "min_months, no unbilled run), not priced; ",
+        "min_months, no unbilled run), read every other month: priced in the next bill's "
+        "estimate; ",
+    ),
+    "evidence.zero.unbilled_priced": (
+        "其中 {months:count:month}无账单（连续不足漏户规则的 min_months，不计漏户），按月抄表而"
+        "下一张账单示数未动，同样按月估算；",
+        "{months:count:month} of them with no bill (fewer in a row than unbilled_account's "
+        "min_months, no unbilled run), read monthly and the next bill's registers unmoved: "
+        "priced as months at zero; ",
     ),
     "evidence.zero.usual": (
         "此前 12 个月月均用电 {kwh:num0} 千瓦时（估计少收电费 {amount:money}）",

@@ -929,22 +929,24 @@ def _zero_runs(ctx: RuleContext, params: dict) -> pd.DataFrame:
         .drop_duplicates("cust")
         .reset_index(drop=True)
     )
-    usual_kwh, has_history = _usual_kwh(ctx, streaks, kwh, stopped)
+    usual_kwh, has_history, read_monthly = _usual_kwh(ctx, streaks, kwh, stopped)
     # Each run's money summed on its own (not as a difference of a running total over all
     # bills), so the figure does not depend on which bills come before: engines agree to the fen.
     rows, starts = _run_rows(streaks)
     # The energy (a household priced by tiers: each month's estimate on top of its tier year,
     # `auditkit.rules.tier_energy`) and the funds collected on every kWh sold (政府性基金及附加).
-    funds = usual_kwh * np.add.reduceat(ctx.fund_rate_due(rows), starts)
-    estimate = np.repeat(usual_kwh, streaks["length"].to_numpy())
+    estimate = np.repeat(usual_kwh, streaks["length"].to_numpy()) * _months_priced(
+        ctx, rows, starts, read_monthly
+    )
+    funds = np.add.reduceat(estimate * ctx.fund_rate_due(rows), starts)
     revenue = np.add.reduceat(back_billed_energy_money(ctx, rows, estimate), starts) + funds
     evidence = []
-    for run, usual, amount, of_funds, seen in zip(
-        streaks.itertuples(), usual_kwh, revenue, funds, has_history, strict=True
+    for run, usual, amount, of_funds, seen, monthly in zip(
+        streaks.itertuples(), usual_kwh, revenue, funds, has_history, read_monthly, strict=True
     ):
         clauses = [
             clause("zero.run", months_zero=run.months, months=(run.month_from, run.month_to)),
-            *_unbilled_months_clause(run.months - run.length),
+            *_unbilled_months_clause(run.months - run.length, monthly),
             clause("zero.usual", kwh=usual, amount=amount) if seen else clause("zero.no_history"),
             *funds_clause(of_funds),
         ]
@@ -995,12 +997,30 @@ def _joined_over_short_gaps(streaks: pd.DataFrame, unbilled_min_months: int) -> 
     )
 
 
-def _unbilled_months_clause(unbilled_months: int) -> list[Clause]:
+def _unbilled_months_clause(unbilled_months: int, read_monthly: bool) -> list[Clause]:
     """The clause saying how many of a run's months had no bill (none where all were billed):
-    those months are not priced, a bill read every other month covering them."""
+    priced with the next bill where the customer was read monthly (its registers did not move
+    over them), else read with it (双月抄表), whose estimate already covers them."""
     if unbilled_months <= 0:
         return []
-    return [clause("zero.unbilled_between", months=unbilled_months)]
+    key = "zero.unbilled_priced" if read_monthly else "zero.unbilled_between"
+    return [clause(key, months=unbilled_months)]
+
+
+def _months_priced(
+    ctx: RuleContext, rows: np.ndarray, starts: np.ndarray, read_monthly: np.ndarray
+) -> np.ndarray:
+    """Per bill of the runs (`rows`, each run's from `starts`): the months its estimate covers.
+    A customer read monthly (`read_monthly`, per run) whose bill follows months with no bill in
+    the run used nothing in them either (the bill's registers did not move since the last), so
+    the bill covers them too: a shop alternating a 0 kWh bill and no bill 2024-01..11 is priced
+    for 11 months, as a shop with 11 zero bills is. A bill read every other month covers two
+    months in the usual kWh of its own bills already: one bill's estimate each."""
+    months = np.diff(ctx.bill_month[rows].astype(np.int64), prepend=0)
+    months[starts] = 1
+    months = np.maximum(months, 1)
+    length = np.diff(np.append(starts, len(rows)))
+    return np.where(np.repeat(read_monthly, length), months, 1)
 
 
 def _run_rows(streaks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -1036,10 +1056,12 @@ def _resumed_without_replacement(
 
 def _usual_kwh(
     ctx: RuleContext, streaks: pd.DataFrame, kwh: np.ndarray, stopped: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per run, what the meter should have recorded a month: the customer's mean of the 12
-    months before it (0 without them), and whether there were any; months `stopped` by an
-    order are no measure of the use (a removal's zeros before the run do not lower it)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per run, what the meter should have recorded a bill: the customer's mean of its bills of
+    the 12 months before it (0 without them), whether there were any, and whether they came
+    monthly (fewer than 1.5 months a bill from the first of them to the run: read every other
+    month, a bill covers two); months `stopped` by an order are no measure of the use (a
+    removal's zeros before the run do not lower it)."""
     rows = rows_of(ctx, streaks["cust"].to_numpy())
     rows = rows[~stopped[rows]]
     history = pd.DataFrame(
@@ -1048,9 +1070,16 @@ def _usual_kwh(
     before = (history["month"] < history["month_from"]) & (
         history["month"] >= history["month_from"] - 12
     )
-    usual = history[before].groupby("cust")["kwh"].mean()
-    has_history = streaks["cust"].isin(usual.index).to_numpy()
-    return usual.reindex(streaks["cust"]).fillna(0.0).to_numpy(), has_history
+    per_customer = (
+        history[before]
+        .groupby("cust")
+        .agg(kwh=("kwh", "mean"), bills=("kwh", "size"), first=("month", "min"))
+    )
+    per_run = per_customer.reindex(streaks["cust"])
+    has_history = per_run["bills"].notna().to_numpy()
+    span = streaks["month_from"].to_numpy() - per_run["first"].to_numpy()
+    read_monthly = span / per_run["bills"].to_numpy() < 1.5  # False without history (NaN)
+    return per_run["kwh"].fillna(0.0).to_numpy(), has_history, read_monthly
 
 
 @rule(

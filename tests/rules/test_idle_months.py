@@ -431,9 +431,10 @@ def test_a_customer_alternating_a_0_kwh_bill_and_no_bill_does_fire_zero_consumpt
     not billed in February, April ... December; back to 100 kWh in 2025. No gap reaches
     unbilled_account's min_months (2), and no run of zero bills zero_consumption's (3): both
     missed it. Its zeros joined over the single months without a bill are 2024-01..11, 11
-    months (score 0.5 + 0.5 × 11 / 12 = 0.9583); the six zero bills are priced at the 100 kWh
-    a month of the 12 months before × 0.8: 6 × ¥80.00 = ¥480.00 (the five months with no bill
-    are not priced: read every other month, a bill covers two)."""
+    months (score 0.5 + 0.5 × 11 / 12 = 0.9583). Read monthly before, each zero bill after a
+    month with no bill covers that month too (its registers did not move): the 11 months at
+    the 100 kWh a month of the 12 months before × 0.8, 11 × ¥80.00 = ¥880.00, as 11 zero bills
+    would be (¥480.00 before, the six bills alone)."""
     u = _utility()
     _billed(u, "shop", [100] * 12 + _alternating(0, 12) + [100] * 12)
     # Near miss: gaps of two months (unbilled_account's min_months) between its 0 kWh bills of
@@ -458,9 +459,10 @@ def test_a_customer_alternating_a_0_kwh_bill_and_no_bill_does_fire_zero_consumpt
     shop = found.loc[("zero_consumption", "shop")]
     assert (shop["period_from"], shop["period_to"]) == ("2024-01", "2024-11")
     assert shop["score"] == pytest.approx(0.9583, abs=1e-4)
-    assert shop["revenue_impact"] == pytest.approx(6 * 80.00)
+    assert shop["revenue_impact"] == pytest.approx(11 * 80.00)
     assert "0 kWh in 11 consecutive months 2024-01..2024-11" in shop["evidence"]
     assert "5 months of them with no bill" in shop["evidence"]
+    assert "read monthly and the next bill's registers unmoved" in shop["evidence"]
     assert found.loc[("unbilled_account", "gaps"), "revenue_impact"] == pytest.approx(640.00)
 
 
@@ -478,6 +480,7 @@ def test_a_district_read_every_other_month_with_every_bill_at_0_kwh_is_a_run_of_
     found = findings.iloc[0]
     assert (found["period_from"], found["period_to"]) == ("2025-01", "2025-11")
     assert found["revenue_impact"] == pytest.approx(6 * 160.00)
+    assert "read every other month: priced in the next bill's estimate" in found["evidence"]
 
 
 @pytest.mark.parametrize(
@@ -509,3 +512,20 @@ def test_a_five_customer_district_needs_min_zero_bills_as_well_as_the_share(
     findings = run(u, ["unbilled_account", "zero_consumption"])
     assert findings["customer_id"].tolist() == (["resort"] if revenue else [])
     assert findings["revenue_impact"].sum() == pytest.approx(revenue)
+
+
+def test_a_monthly_customer_alternating_0_kwh_and_no_bill_is_priced_as_one_with_every_bill_at_0():
+    """Two shops at 100 kWh a month in 2023, at zero 2024-01..11: "every" billed 0 kWh each
+    month, "alt" billed 0 kWh in the odd months and nothing in the even ones. Both 11 months
+    at the usual 100 kWh × 0.8 = ¥80.00 a month: 11 × ¥80.00 = ¥880.00 each (alt was ¥480.00,
+    its six bills alone). Near miss: a shop already billed every other month in 2023 (200 kWh a
+    bill) keeps one estimate a bill, 6 × 200 × 0.8 = ¥960.00."""
+    u = _utility()
+    _billed(u, "every", [100] * 12 + [0] * 11 + [100] * 13)
+    _billed(u, "alt", [100] * 12 + _alternating(0, 11) + [100] * 13)
+    _billed(u, "bimonthly", _alternating(200, 12) + _alternating(0, 11) + [100] * 13)
+    found = run(u, "zero_consumption").set_index("customer_id")
+    assert sorted(found.index) == ["alt", "bimonthly", "every"]
+    assert found.loc["every", "revenue_impact"] == pytest.approx(11 * 80.00)
+    assert found.loc["alt", "revenue_impact"] == pytest.approx(11 * 80.00)
+    assert found.loc["bimonthly", "revenue_impact"] == pytest.approx(6 * 160.00)
