@@ -306,10 +306,11 @@ _RULES = {
         "且各年其余月份有用电的为季节性停用，不计（首末账单之间连续缺账单达到漏户规则 unbilled_account 的 min_months "
         "个月的否定季节性停用）；前次期满后不足 min_months 个月内再次登记、表计未装回的暂拆算同一次；"
         "工单未导出传递、登记、归档日期列时暂拆均视为已登记并注明；两张零电量账单之间连续无账单不足漏户规则 min_months "
-        "个月的（如零电量与无账单逐月交替，双月抄表同理），其间各月并入零电量连续月份（此前按月抄表的，无账单各月随下一张账单按月估算；双月抄表的每张账单估算一次）",
+        "个月且其间无暂停、暂拆月份的（如零电量与无账单逐月交替，双月抄表同理），其间各月并入零电量连续月份（此前按月抄表的，无账单各月随下一张账单按月估算；双月抄表的每张账单估算一次）",
         "an active account billed 0 kWh for at least min_months consecutive months in the audit "
         "period (months with no bill between two 0 kWh bills, fewer in a row than "
-        "unbilled_account's min_months, count in the run: a customer alternating a 0 kWh bill "
+        "unbilled_account's min_months and none under a suspension or removal, count in the "
+        "run: a customer alternating a 0 kWh bill "
         "and no bill, read monthly before, has them priced with the next bill, one read every "
         "other month at 0 kWh one estimate a bill); a business scores high, a house standing "
         "empty (registers still, no demand, use "
@@ -690,6 +691,11 @@ _EVIDENCE = {
         "{months:count:month} of them with no bill (fewer in a row than unbilled_account's "
         "min_months, no unbilled run), read every other month: priced in the next bill's "
         "estimate; ",
+    ),
+    "evidence.zero.unbilled_months": (
+        "其中 {months:count:month}无账单（连续不足漏户规则的 min_months，不计漏户）；",
+        "{months:count:month} of them with no bill (fewer in a row than unbilled_account's "
+        "min_months, no unbilled run); ",
     ),
     "evidence.zero.unbilled_priced": (
         "其中 {months:count:month}无账单（连续不足漏户规则的 min_months，不计漏户），按月抄表而"

@@ -2,7 +2,8 @@
 zero_consumption (its runs of zero bills) and unbilled_account (its runs of months unbilled).
 
 - `stopped_by_order`: under a suspension up to its resumption, or a meter removal (暂拆) registered
-  or archived by the audit date, for at most `max_removal_months` (`removal_spans`).
+  or archived by the audit date, for at most `max_removal_months` (`removal_spans`); the spans
+  themselves (`stopped_spans`) judge months with no bill alike (`under_spans`).
 - `off_seasons`: the customer's off-season (an irrigation pump's winter, a summer resort's closed
   months): at most `max_off_season_months`, the same months idle in the other years with no order,
   and use around them. A billing system that issues no bill in a month of 0 kWh leaves those
@@ -143,8 +144,44 @@ def stopped_by_order(
     nothing: a suspension up to its resumption, or a registered meter removal
     (`removal_spans`, reading the bills from `first_month`). A closure explains no zero of an
     active account: the customer was not closed."""
+    return ctx.inside_spans(stopped_spans(ctx, kwh, max_removal_months, min_months, first_month))
+
+
+def stopped_spans(
+    ctx: RuleContext,
+    kwh: np.ndarray,
+    max_removal_months: int,
+    min_months: int,
+    first_month: int | None = None,
+) -> pd.DataFrame:
+    """The spans (cust, effective_month, end_month) of `stopped_by_order`: each suspension up
+    to its resumption, and each registered meter removal (`removal_spans`). Months with no bill
+    are judged by them as bills are (`under_spans`)."""
+    suspensions = ctx.suspension_spans[["cust", "effective_month", "end_month"]]
     removals = removal_spans(ctx, kwh, max_removal_months, min_months, first_month)
-    return ctx.suspended | ctx.inside_spans(removals)
+    return pd.concat([suspensions, removals], ignore_index=True)
+
+
+def under_spans(
+    ctx: RuleContext,
+    spans: pd.DataFrame,
+    cust: np.ndarray,
+    month_from: np.ndarray,
+    month_to: np.ndarray,
+) -> np.ndarray:
+    """Per interval of months (`cust`, `month_from`..`month_to`, both included): one month of
+    it at least falls in one of the customer's `spans` (from effective_month up to, not
+    including, end_month; to the audit month where end_month is NaN), as `ctx.inside_spans`
+    judges a bill's month. An empty interval falls in none."""
+    if spans.empty or not len(cust):
+        return np.zeros(len(cust), dtype=bool)
+    asks = pd.DataFrame(
+        {"at": np.arange(len(cust)), "cust": cust, "low": month_from, "high": month_to}
+    ).merge(spans, on="cust")
+    end = asks["end_month"].fillna(ctx.as_of + 1).to_numpy()
+    low, high = asks["low"].to_numpy(), asks["high"].to_numpy()
+    hit = (low <= high) & (asks["effective_month"].to_numpy() <= high) & (end > low)
+    return np.bincount(asks["at"].to_numpy()[hit], minlength=len(cust)) > 0
 
 
 def issues_zero_bills(
@@ -174,15 +211,24 @@ def issues_zero_bills(
     return (issues & (zeros >= max(min_zero_bills, 1)))[district]
 
 
-def missing_bills(ctx: RuleContext, kwh: np.ndarray, min_missing_months: int) -> UnbilledState:
+def missing_bills(
+    ctx: RuleContext,
+    kwh: np.ndarray,
+    stopped: np.ndarray,
+    spans: pd.DataFrame,
+    min_missing_months: int,
+) -> UnbilledState:
     """What a month with no bill says of zero_consumption's off-season: a month of a run of at
     least `min_missing_months` without a bill between two of the customer's bills stands against
     one (bills missing, or a pause under an order, which makes no season either). A shorter gap
     is no evidence against one: unbilled_account lists none (its `min_months`), and a month read
     with the next (双月抄表) leaves one; between two bills at 0 kWh (`kwh` per bill) it is idle,
-    as zero_consumption joins such months into its run of zeros. Nothing else is idle (a run at
-    0 kWh shows its district issues bills at 0 kWh, `issues_zero_bills`). The customer's own
-    bills tell it: a part of the accounts judges it as the whole dataset does."""
+    as zero_consumption joins such months into its run of zeros. A month under an order that
+    stops the use (`spans`, `stopped_spans`) stands against one, as a 0 kWh bill in it would
+    (`stopped`, per bill), and bills so stopped make no month idle: one verdict whether the
+    system exports the month as a 0 kWh bill or none. Nothing else is idle (a run at 0 kWh shows
+    its district issues bills at 0 kWh, `issues_zero_bills`). The customer's own bills tell it:
+    a part of the accounts judges it as the whole dataset does."""
     keys = customer_keys(ctx.bill_customer, ctx.bill_month)
 
     def state(cust: np.ndarray, month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -194,9 +240,10 @@ def missing_bills(ctx: RuleContext, kwh: np.ndarray, min_missing_months: int) ->
         before, after = np.where(between, before, 0), np.where(between, after, 0)
         between &= (ctx.bill_customer[before] == cust) & (ctx.bill_customer[after] == cust)
         gap = ctx.bill_month[after].astype(np.int64) - ctx.bill_month[before] - 1
-        short = between & (gap < min_missing_months)
-        idle = short & (kwh[before] == 0) & (kwh[after] == 0)
-        return idle, between & (gap >= min_missing_months)
+        under_order = under_spans(ctx, spans, cust, month, month)
+        short = between & (gap < min_missing_months) & ~under_order
+        idle_around = (kwh[before] == 0) & (kwh[after] == 0) & ~stopped[before] & ~stopped[after]
+        return short & idle_around, (between & (gap >= min_missing_months)) | under_order
 
     return state
 

@@ -36,7 +36,8 @@ from auditkit.rules.idle import (
     missing_bills,
     off_seasons,
     registration_notes,
-    stopped_by_order,
+    stopped_spans,
+    under_spans,
 )
 from auditkit.rules.instrument import ct_primary_a, ct_secondary_a, expected_pt_ratio
 from auditkit.rules.off_archive import priced_tariff_due
@@ -877,10 +878,11 @@ def _zero_runs(ctx: RuleContext, params: dict) -> pd.DataFrame:
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
     active = ctx.customer_is("status", "active")
     # Zero under a suspension or meter removal is expected, whatever the archive status says.
-    stopped = stopped_by_order(ctx, kwh, params["max_removal_months"], params["min_months"])
+    spans = stopped_spans(ctx, kwh, params["max_removal_months"], params["min_months"])
+    stopped = ctx.inside_spans(spans)
     unbilled_min_months = params["unbilled_account"]["min_months"]
     streaks = _joined_over_short_gaps(
-        runs(ctx, (kwh == 0) & active & ~stopped), unbilled_min_months
+        ctx, runs(ctx, (kwh == 0) & active & ~stopped), spans, unbilled_min_months
     )
     streaks = streaks[streaks["months"] >= params["min_months"]].reset_index(drop=True)
     season = off_seasons(
@@ -889,7 +891,7 @@ def _zero_runs(ctx: RuleContext, params: dict) -> pd.DataFrame:
         kwh,
         stopped,
         params["max_off_season_months"],
-        missing_bills(ctx, kwh, unbilled_min_months),
+        missing_bills(ctx, kwh, stopped, spans, unbilled_min_months),
     )
     streaks = streaks[~season].reset_index(drop=True)
     if streaks.empty:
@@ -946,7 +948,7 @@ def _zero_runs(ctx: RuleContext, params: dict) -> pd.DataFrame:
     ):
         clauses = [
             clause("zero.run", months_zero=run.months, months=(run.month_from, run.month_to)),
-            *_unbilled_months_clause(run.months - run.length, monthly),
+            *_unbilled_months_clause(run.months - run.length, seen, monthly),
             clause("zero.usual", kwh=usual, amount=amount) if seen else clause("zero.no_history"),
             *funds_clause(of_funds),
         ]
@@ -963,13 +965,18 @@ def _zero_runs(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
 
 
-def _joined_over_short_gaps(streaks: pd.DataFrame, unbilled_min_months: int) -> pd.DataFrame:
+def _joined_over_short_gaps(
+    ctx: RuleContext, streaks: pd.DataFrame, spans: pd.DataFrame, unbilled_min_months: int
+) -> pd.DataFrame:
     """`streaks` (runs of zero bills, `findings.runs`) with the runs of one customer joined
     where fewer than `unbilled_min_months` months with no bill at all lie between one and the
     next (no bill of any kind between them): months billed nothing between bills at 0 kWh are
     no use billed either, and unbilled_account lists no gap that short (a read every other
-    month), so a customer alternating a 0 kWh bill and no bill is this rule's. Adds `months`,
-    the months a run spans; `length` stays its bills (`_run_rows`)."""
+    month), so a customer alternating a 0 kWh bill and no bill is this rule's. A gap with a
+    month under an order that stops the use (`spans`, `idle.stopped_spans`: a suspension, a
+    registered removal) joins nothing, as a 0 kWh bill in it would break the run: one verdict
+    whichever way the month is exported. Adds `months`, the months a run spans; `length` stays
+    its bills (`_run_rows`)."""
     cust = streaks["cust"].to_numpy()
     first_row = streaks["first_row"].to_numpy()
     length = streaks["length"].to_numpy()
@@ -981,6 +988,8 @@ def _joined_over_short_gaps(streaks: pd.DataFrame, unbilled_min_months: int) -> 
         & (first_row[1:] == first_row[:-1] + length[:-1])
         & (month_from[1:] - month_to[:-1] - 1 < unbilled_min_months)
     )
+    at = np.flatnonzero(joined)
+    joined[at] = ~under_spans(ctx, spans, cust[at], month_to[at - 1] + 1, month_from[at] - 1)
     starts = np.flatnonzero(~joined)
     if not len(starts):
         return streaks.assign(months=np.zeros(0, dtype=np.int64))
@@ -997,12 +1006,17 @@ def _joined_over_short_gaps(streaks: pd.DataFrame, unbilled_min_months: int) -> 
     )
 
 
-def _unbilled_months_clause(unbilled_months: int, read_monthly: bool) -> list[Clause]:
+def _unbilled_months_clause(
+    unbilled_months: int, has_history: bool, read_monthly: bool
+) -> list[Clause]:
     """The clause saying how many of a run's months had no bill (none where all were billed):
     priced with the next bill where the customer was read monthly (its registers did not move
-    over them), else read with it (双月抄表), whose estimate already covers them."""
+    over them), else read with it (双月抄表), whose estimate already covers them; nothing said
+    of the price without a history to price from."""
     if unbilled_months <= 0:
         return []
+    if not has_history:
+        return [clause("zero.unbilled_months", months=unbilled_months)]
     key = "zero.unbilled_priced" if read_monthly else "zero.unbilled_between"
     return [clause(key, months=unbilled_months)]
 

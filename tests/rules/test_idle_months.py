@@ -519,13 +519,72 @@ def test_a_monthly_customer_alternating_0_kwh_and_no_bill_is_priced_as_one_with_
     month, "alt" billed 0 kWh in the odd months and nothing in the even ones. Both 11 months
     at the usual 100 kWh × 0.8 = ¥80.00 a month: 11 × ¥80.00 = ¥880.00 each (alt was ¥480.00,
     its six bills alone). Near miss: a shop already billed every other month in 2023 (200 kWh a
-    bill) keeps one estimate a bill, 6 × 200 × 0.8 = ¥960.00."""
+    bill) keeps one estimate a bill, 6 × 200 × 0.8 = ¥960.00; one connected 2024-01 has no
+    bill to price from: ¥0.00, its evidence saying nothing of how its gaps are read."""
     u = _utility()
     _billed(u, "every", [100] * 12 + [0] * 11 + [100] * 13)
     _billed(u, "alt", [100] * 12 + _alternating(0, 11) + [100] * 13)
     _billed(u, "bimonthly", _alternating(200, 12) + _alternating(0, 11) + [100] * 13)
+    _billed(u, "new", [None] * 12 + _alternating(0, 11) + [100] * 13,
+            connection_date=pd.Timestamp("2024-01-01"))  # fmt: skip
     found = run(u, "zero_consumption").set_index("customer_id")
-    assert sorted(found.index) == ["alt", "bimonthly", "every"]
+    assert sorted(found.index) == ["alt", "bimonthly", "every", "new"]
+    assert found.loc["new", "revenue_impact"] == 0.0
+    assert "5 months of them with no bill (fewer in a row" in found.loc["new", "evidence"]
+    assert "read" not in found.loc["new", "evidence"]
     assert found.loc["every", "revenue_impact"] == pytest.approx(11 * 80.00)
     assert found.loc["alt", "revenue_impact"] == pytest.approx(11 * 80.00)
     assert found.loc["bimonthly", "revenue_impact"] == pytest.approx(6 * 160.00)
+
+
+def test_a_suspended_month_joins_no_run_of_zeros_whether_billed_0_kwh_or_not_billed():
+    """A shop at 100 kWh a month, at zero 2024-01..04 with February under a suspension (暂停
+    2024-02-01, resumed 2024-03-01): "billed0" has a 0 kWh bill for February, "nobill" none.
+    The suspended month breaks the run either way: 2024-01 alone and 2024-03..04 (two months),
+    both shorter than min_months (3), so neither is listed (nobill was 2024-01..04, ¥240.00).
+    Near miss: the same unbilled February with no order is one run, 2024-01..04, read monthly
+    and so priced for its four months: 4 × 100 kWh × 0.8 = ¥320.00."""
+    u = _utility()
+    _billed(u, "billed0", [100] * 12 + [0, 0, 0, 0] + [100] * 20)
+    _billed(u, "nobill", [100] * 12 + [0, None, 0, 0] + [100] * 20)
+    _billed(u, "no_order", [100] * 12 + [0, None, 0, 0] + [100] * 20)
+    for customer_id in ("billed0", "nobill"):
+        u.order(customer_id, "suspension", "2024-02-01")
+        u.order(customer_id, "resumption", "2024-03-01")
+    findings = run(u, ["zero_consumption", "unbilled_account"])
+    assert findings[["rule_id", "customer_id"]].values.tolist() == [
+        ["zero_consumption", "no_order"]
+    ]
+    found = findings.iloc[0]
+    assert (found["period_from"], found["period_to"]) == ("2024-01", "2024-04")
+    assert found["revenue_impact"] == pytest.approx(4 * 80.00)
+
+
+#: A pump off January-March every year, 500-3,000 kWh a month the rest of it.
+WINTER_PUMP = [0, 0, 0, 800, 1500, 2500, 3000, 3000, 2000, 900, 500, 500]
+
+
+@pytest.mark.parametrize("february_2023", [0, None])
+def test_a_suspended_month_in_another_year_makes_no_off_season_whether_billed_or_not(
+    february_2023: int | None,
+):
+    """A pump at zero 2023-01..03, 2024-01..03 and 2025-01..03, its February 2023 under a
+    suspension (2023-02-01, resumed 2023-03-01), billed 0 kWh or not billed. A suspension that
+    year makes no season of the others' zeros (an order, not the season, stopped it) either
+    way: 2025-01..03 is listed (the latest of the two equal runs), priced at the mean of 2024,
+    (800 + 1,500 + 2,500 + 3,000 + 3,000 + 2,000 + 900 + 500 + 500) / 12 = 14,700 / 12 =
+    1,225 kWh a month × 0.40 (AGR) × 3 months = ¥1,470.00. Unbilled, February 2023 counted
+    idle before (a short gap between 0 kWh bills), and nothing was listed. Near miss: the same
+    pump with no order is off-season every year, not listed."""
+    u = _utility()
+    pump = WINTER_PUMP.copy()
+    pump[1] = february_2023
+    agricultural = {"usage_type": "agricultural", "tariff_category": "AGR"}
+    _billed(u, "pump", pump + WINTER_PUMP * 2, **agricultural)
+    _billed(u, "no_order", pump + WINTER_PUMP * 2, **agricultural)
+    u.order("pump", "suspension", "2023-02-01")
+    u.order("pump", "resumption", "2023-03-01")
+    found = run(u, "zero_consumption")
+    assert found["customer_id"].tolist() == ["pump"]
+    assert (found.iloc[0]["period_from"], found.iloc[0]["period_to"]) == ("2025-01", "2025-03")
+    assert found.iloc[0]["revenue_impact"] == pytest.approx(1_470.00)
