@@ -953,7 +953,9 @@ def _zero_runs(ctx: RuleContext, params: dict) -> pd.DataFrame:
             *funds_clause(of_funds),
         ]
         if run.resumed:
-            clauses.append(clause("zero.resumed", month=run.month_to + 1))
+            # The month of the next bill, the one with use (not the month after the run, which
+            # may have had no bill).
+            clauses.append(clause("zero.resumed", month=ctx.bill_month[run.first_row + run.length]))
         evidence.append(clauses)
     return raw(
         streaks["cust"],

@@ -463,6 +463,8 @@ def test_a_customer_alternating_a_0_kwh_bill_and_no_bill_does_fire_zero_consumpt
     assert "0 kWh in 11 consecutive months 2024-01..2024-11" in shop["evidence"]
     assert "5 months of them with no bill" in shop["evidence"]
     assert "read monthly and the next bill's registers unmoved" in shop["evidence"]
+    # Its next bill, the first with use, is January 2025 (December had none; "2024-12" before).
+    assert "use came back in 2025-01 with no meter replaced" in shop["evidence"]
     assert found.loc[("unbilled_account", "gaps"), "revenue_impact"] == pytest.approx(640.00)
 
 
