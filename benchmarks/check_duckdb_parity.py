@@ -108,6 +108,7 @@ def sql_parameters(folder: Path) -> dict[str, object]:
         "zero_vacancy_weight": zero["vacancy_weight"],
         "zero_max_removal_months": zero["max_removal_months"],
         "zero_max_off_season_months": zero["max_off_season_months"],
+        "zero_unbilled_min_months": defaults["unbilled_account"]["min_months"],
         "kva_tolerance": capacity["kva_tolerance"],
         "capacity_two_part_kva": capacity["two_part_threshold_kva"],
         "capacity_kwh_tolerance": capacity["kwh_tolerance"],

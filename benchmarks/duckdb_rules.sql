@@ -29,7 +29,8 @@
 -- of params/rules.yaml ($multiplier_tolerance; $two_part_threshold_kva, $backbill_months,
 -- $shared_meter_industries, $ev_charging_industries, $ev_charging_usages (lists);
 -- $rate_tolerance, $rate_kwh_tolerance, $rate_relative_tolerance; $zero_min_months,
--- $zero_min_score, $zero_household_weight, $zero_vacancy_weight; $kva_tolerance,
+-- $zero_min_score, $zero_household_weight, $zero_vacancy_weight, $zero_unbilled_min_months
+-- (unbilled_account's min_months); $kva_tolerance,
 -- $capacity_two_part_kva, $capacity_kwh_tolerance, $capacity_relative_tolerance, and
 -- pf_standard_mismatch's $pf_assessed_min_kva, $pf_strict_min_kva, $pf_low_voltage_kv, which
 -- capacity_underbilled reads), $two_part_choice_from_kva (auditkit.rules.capacity.
@@ -860,7 +861,15 @@ GROUP BY f.customer_id;
 -- routine._stopped_by_order: a suspension up to its resumption, or a meter removal registered
 -- or archived by the audit month's end, from its month until the customer's next month with
 -- energy, for at most $zero_max_removal_months whole months) are no run and no measure of the
--- use before one; an off-season (`seasons`) is no run.
+-- use before one; an off-season (`seasons`) is no run. Zero bills with no other bill between them
+-- and fewer than $zero_unbilled_min_months (unbilled_account's min_months) months with no bill
+-- between them, none of those under such an order, are one run (routine._joined_over_short_gaps):
+-- its months count for min_months, the score and the seasons; where the customer was read
+-- monthly in the 12 months before (fewer than 1.5 months a bill), a bill after months with no
+-- bill is priced for them too (routine._months_priced). In the other years a month with no bill
+-- is idle between two 0 kWh bills not stopped with fewer such months between them and no order
+-- over it, and stands against a season under an order or in a gap of at least
+-- $zero_unbilled_min_months (idle.missing_bills).
 WITH removals AS (  -- each registered meter removal's months: [start_month, end_month)
     SELECT o.customer_id, o.effective_month AS start_month,
            o.effective_month + CASE WHEN day(o.effective_date) > 1 THEN 1 ELSE 0 END
@@ -892,22 +901,43 @@ WITH removals AS (  -- each registered meter removal's months: [start_month, end
     JOIN customers AS c USING (customer_id)
     ANTI JOIN stopped USING (customer_id, month)
     WHERE b.month <= $as_of AND b.kwh_billed = 0 AND c.status = 'active'
-), all_runs AS (  -- consecutive months share month − their rank
+), numbered AS (  -- each bill's place among its customer's: any bill between two zeros parts them
+    SELECT customer_id, month, row_number() OVER (PARTITION BY customer_id ORDER BY month) AS bill_no
+    FROM bills
+    SEMI JOIN zeros USING (customer_id)
+    WHERE month <= $as_of
+), zero_steps AS (  -- each zero bill and the zero bill before it
+    SELECT z.*, n.bill_no, lag(n.bill_no) OVER w AS previous_no, lag(z.month) OVER w AS previous
+    FROM zeros AS z
+    JOIN numbered AS n USING (customer_id, month)
+    WINDOW w AS (PARTITION BY z.customer_id ORDER BY z.month)
+), zero_starts AS (  -- a zero bill starts a run unless the one before is the bill before it, with
+    -- fewer than $zero_unbilled_min_months months with no bill between, none under an order
+    SELECT z.*, previous_no IS NULL OR bill_no - previous_no <> 1
+                OR month - previous - 1 >= $zero_unbilled_min_months
+                OR EXISTS (SELECT 1 FROM stopped_spans AS s
+                           WHERE s.customer_id = z.customer_id AND s.start_month <= z.month - 1
+                             AND s.end_month > z.previous + 1 AND z.month - z.previous > 1)
+                AS starts
+    FROM zero_steps AS z
+), all_runs AS (  -- length: its bills; months: the months it spans
     SELECT customer_id, any_value(household) AS household, min(month) AS month_from,
-           max(month) AS month_to, count(*) AS length, bool_and(quiet) AS quiet
-    FROM (SELECT *, month - row_number() OVER (PARTITION BY customer_id ORDER BY month) AS island
-          FROM zeros)
-    GROUP BY customer_id, island
-    HAVING count(*) >= $zero_min_months
+           max(month) AS month_to, count(*) AS length, max(month) - min(month) + 1 AS months,
+           bool_and(quiet) AS quiet
+    FROM (SELECT *, sum(CAST(starts AS INTEGER)) OVER (PARTITION BY customer_id ORDER BY month)
+                      AS run_no
+          FROM zero_starts)
+    GROUP BY customer_id, run_no
+    HAVING max(month) - min(month) + 1 >= $zero_min_months
 ), shifts AS (  -- the run's own year (0) and the three before and after
     SELECT unnest([0, -3, -2, -1, 1, 2, 3]) AS years
 ), run_months AS (
-    SELECT customer_id, month_from, length, unnest(range(month_from, month_to + 1)) AS month
+    SELECT customer_id, month_from, unnest(range(month_from, month_to + 1)) AS month
     FROM all_runs
-), around AS (  -- the months of each run's year outside it: the 12 − length before and after
+), around AS (  -- the months of each run's year outside it: the 12 − months before and after
     SELECT customer_id, month_from,
-           unnest(list_concat(range(month_from - (12 - least(length, 12)), month_from),
-                              range(month_to + 1, month_to + 1 + (12 - least(length, 12)))))
+           unnest(list_concat(range(month_from - (12 - least(months, 12)), month_from),
+                              range(month_to + 1, month_to + 1 + (12 - least(months, 12)))))
              AS month
     FROM all_runs
 ), used_around AS (  -- runs and years in which a month around the run billed energy
@@ -915,16 +945,41 @@ WITH removals AS (  -- each registered meter removal's months: [start_month, end
     FROM around AS a CROSS JOIN shifts AS y
     JOIN bills AS b ON b.customer_id = a.customer_id AND b.month = a.month + 12 * y.years
     WHERE b.kwh_billed > 0
-), other_years AS (  -- per run and other year: its months all billed there (`alike`), one of
-    -- them billed energy or stopped by an order (`contradicts`)
+), bill_gaps AS (  -- months with no bill between two bills of a run's customer (before, after)
+    SELECT customer_id, month AS before, after,
+           kwh_billed = 0 AND next_kwh = 0 AND NOT stopped_before AND NOT stopped_after AS zeros_around
+    FROM (SELECT b.customer_id, b.month, b.kwh_billed, s.month IS NOT NULL AS stopped_before,
+                 lead(b.month) OVER w AS after, lead(b.kwh_billed) OVER w AS next_kwh,
+                 lead(s.month IS NOT NULL) OVER w AS stopped_after
+          FROM bills AS b
+          SEMI JOIN all_runs USING (customer_id)
+          LEFT JOIN stopped AS s USING (customer_id, month)
+          WINDOW w AS (PARTITION BY b.customer_id ORDER BY b.month))
+    WHERE after > month + 1
+), other_months AS (  -- per run, other year and month: idle, or against an off-season
     SELECT m.customer_id, m.month_from, y.years,
-           count(b.month) = any_value(m.length) AS alike,
-           coalesce(bool_or(b.kwh_billed > 0 OR s.month IS NOT NULL), false) AS contradicts
+           CASE WHEN b.month IS NOT NULL THEN b.kwh_billed = 0 AND s.month IS NULL
+                ELSE coalesce(g.after - g.before - 1 < $zero_unbilled_min_months
+                              AND g.zeros_around AND NOT u.under, false) END AS idle,
+           CASE WHEN b.month IS NOT NULL THEN b.kwh_billed > 0 OR s.month IS NOT NULL
+                ELSE coalesce(g.after - g.before - 1 >= $zero_unbilled_min_months OR u.under,
+                              false) END AS against
     FROM run_months AS m CROSS JOIN shifts AS y
     LEFT JOIN bills AS b ON b.customer_id = m.customer_id AND b.month = m.month + 12 * y.years
     LEFT JOIN stopped AS s ON s.customer_id = b.customer_id AND s.month = b.month
+    LEFT JOIN bill_gaps AS g
+      ON g.customer_id = m.customer_id AND m.month + 12 * y.years > g.before
+     AND m.month + 12 * y.years < g.after
+    LEFT JOIN LATERAL (SELECT count(*) > 0 AS under FROM stopped_spans AS p
+                       WHERE p.customer_id = m.customer_id
+                         AND p.start_month <= m.month + 12 * y.years
+                         AND p.end_month > m.month + 12 * y.years) AS u ON true
     WHERE y.years <> 0
-    GROUP BY m.customer_id, m.month_from, y.years
+), other_years AS (  -- per run and other year: its months all idle there (`alike`), one of them
+    -- billed energy, stopped by an order or missing against a season (`contradicts`)
+    SELECT customer_id, month_from, years, bool_and(idle) AS alike, bool_or(against) AS contradicts
+    FROM other_months
+    GROUP BY customer_id, month_from, years
 ), seasons AS (  -- off-seasons (routine._seasonal_runs): at most $zero_max_off_season_months,
     -- energy around the run in its year, its months at zero with no order stopping them in every
     -- other year billed, all of them in one such year at least, and energy around them in each
@@ -932,7 +987,7 @@ WITH removals AS (  -- each registered meter removal's months: [start_month, end
     FROM all_runs AS r
     SEMI JOIN used_around AS u
       ON u.customer_id = r.customer_id AND u.month_from = r.month_from AND u.years = 0
-    WHERE r.length <= $zero_max_off_season_months
+    WHERE r.months <= $zero_max_off_season_months
       AND NOT EXISTS (SELECT 1 FROM other_years AS o
                       WHERE o.customer_id = r.customer_id AND o.month_from = r.month_from
                         AND (o.contradicts
@@ -960,7 +1015,7 @@ WITH removals AS (  -- each registered meter removal's months: [start_month, end
     FROM runs AS r
     LEFT JOIN next_bills AS n USING (customer_id, month_from)
 ), scored AS (
-    SELECT *, (0.5 + 0.5 * least(1.0, length / 12.0))
+    SELECT *, (0.5 + 0.5 * least(1.0, months / 12.0))
               * CASE WHEN household THEN $zero_household_weight ELSE 1.0 END
               * CASE WHEN household AND quiet AND resumed THEN $zero_vacancy_weight ELSE 1.0 END
               AS score
@@ -973,15 +1028,24 @@ WITH removals AS (  -- each registered meter removal's months: [start_month, end
 ), best_bills AS (  -- the bills of the customers listed (few), read once
     SELECT b.customer_id, b.month, b.kwh_billed, b.read_to
     FROM bills AS b SEMI JOIN best USING (customer_id)
-), usual AS (  -- the months an order stopped are no measure of the use
-    SELECT s.customer_id, avg(b.kwh_billed) AS kwh
+), usual AS (  -- the months an order stopped are no measure of the use; read monthly: fewer
+    -- than 1.5 months a bill from the first of them to the run
+    SELECT s.customer_id, avg(b.kwh_billed) AS kwh,
+           (any_value(s.month_from) - min(b.month)) / count(*) < 1.5 AS monthly
     FROM best AS s
     JOIN best_bills AS b ON b.customer_id = s.customer_id
      AND b.month >= s.month_from - 12 AND b.month < s.month_from
     ANTI JOIN stopped AS x ON x.customer_id = b.customer_id AND x.month = b.month
     GROUP BY s.customer_id
-), run_bills AS (  -- each bill of the best run, its estimate, tariff for pricing and read_to
-    SELECT s.customer_id, r.month, coalesce(u.kwh, 0) AS kwh, r.tariff_flat AS category,
+), run_bills AS (  -- each bill of the best run, its estimate (read monthly: × the months since
+    -- the run's bill before), tariff for pricing and read_to
+    SELECT s.customer_id, r.month,
+           coalesce(u.kwh, 0)
+             * CASE WHEN coalesce(u.monthly, false)
+                    THEN greatest(coalesce(r.month - lag(r.month) OVER (PARTITION BY s.customer_id
+                                                                     ORDER BY r.month), 1), 1)
+                    ELSE 1 END AS kwh,
+           r.tariff_flat AS category,
            r.voltage_kv AS voltage, r.energy_due_or_billed, r.fund_due,
            coalesce(day_no(b.read_to),
                     day_no(last_day(make_date(CAST(r.month // 12 AS BIGINT), CAST(r.month % 12 + 1 AS BIGINT), 1))))
@@ -1019,7 +1083,8 @@ WITH removals AS (  -- each registered meter removal's months: [start_month, end
            (SELECT coalesce(sum(coalesce(y.kwh_billed, 0)), 0) FROM best_bills AS y
             WHERE y.customer_id = r.customer_id
               AND y.month >= r.tier_year * 12 + ($tier_year_start_month - 1) AND y.month <= r.month)
-           + r.kwh * (count(*) OVER (PARTITION BY r.customer_id, r.tier_year ORDER BY r.month) - 1)
+           + coalesce(sum(r.kwh) OVER (PARTITION BY r.customer_id, r.tier_year ORDER BY r.month
+                                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
              AS before
     FROM run_bills AS r
     WHERE r.single AND r.kwh > 0

@@ -215,3 +215,52 @@ def test_the_sql_lists_no_off_season_and_a_zero_summer_used_the_year_before(tmp_
     expected = {"shop": 6_400.00, "dead": 2_200.00}
     assert ours == pytest.approx(expected, abs=0.005)
     assert theirs == pytest.approx(expected, abs=0.005)
+
+
+def _billed_months(u: Utility, cid: str, kwh: list[float | None], **archive: object) -> None:
+    """A customer billed `kwh` over THREE_YEARS, with no bill in a month of None."""
+    archive = COMMERCIAL | archive
+    u.customer(cid, **archive)
+    months = [(p, k) for p, k in zip(THREE_YEARS, kwh, strict=True) if k is not None]
+    u.monthly(cid, [float(k) for _, k in months], tariff=archive["tariff_category"],
+              periods=[p for p, _ in months])  # fmt: skip
+
+
+def test_the_sql_joins_zero_bills_over_short_gaps_and_prices_a_monthly_customer_s_gap_months(
+    tmp_path: Path,
+):
+    """Shops on COM (0.80) at 100 kWh a month, and customers read every other month (城北).
+
+    `shop`: 0 kWh bills in 2024's odd months, no bill in the even ones: one run 2024-01..11,
+    read monthly before, 11 × 100 × 0.80 = 880.00 (the SQL listed nothing: runs of one bill).
+    `north2`: read every other month, 200 kWh a bill, then 0 kWh on each bill of 2025: one run
+    2025-01..11, one estimate a bill, 6 × 200 × 0.80 = 960.00. `pump` (AGR, 0.40): at zero
+    January-March each year, its February 2023 suspended with no bill: the suspension makes no
+    season, 2025-01..03 at the mean of 2024, 14,700 / 12 = 1,225 kWh × 0.40 × 3 = 1,470.00.
+
+    Near misses: `suspended`, at zero 2024-01..04 with February suspended and not billed (one
+    bill and two, each shorter than min_months); `north1`, read every other month with use;
+    `winter`, a pump whose January-March alternates a 0 kWh bill and no bill each year (an
+    off-season)."""
+    u = Utility()
+    u.customer("home")
+    u.monthly("home", [150.0] * 36, periods=THREE_YEARS)
+    alternating = [0 if month % 2 == 0 else None for month in range(12)]
+    _billed_months(u, "shop", [100] * 12 + alternating[:11] + [None] + [100] * 12)
+    _billed_months(u, "suspended", [100] * 12 + [0, None, 0, 0] + [100] * 20)
+    u.order("suspended", "suspension", "2024-02-01")
+    u.order("suspended", "resumption", "2024-03-01")
+    every_other = [200 if month % 2 == 0 else None for month in range(36)]
+    _billed_months(u, "north1", every_other, district="城北")
+    _billed_months(u, "north2", every_other[:24] + alternating, district="城北")
+    winter_pump = [0, 0, 0, 800, 1500, 2500, 3000, 3000, 2000, 900, 500, 500]
+    agricultural = {"usage_type": "agricultural", "tariff_category": "AGR"}
+    suspended_february = [0, None, *winter_pump[2:]]
+    _billed_months(u, "pump", suspended_february + winter_pump * 2, **agricultural)
+    u.order("pump", "suspension", "2023-02-01")
+    u.order("pump", "resumption", "2023-03-01")
+    _billed_months(u, "winter", suspended_february * 3, **agricultural)
+    ours, theirs = both_sides(Dataset.from_frames(u.tables()), "zero_consumption", tmp_path)
+    expected = {"shop": 880.00, "north2": 960.00, "pump": 1_470.00}
+    assert ours == pytest.approx(expected, abs=0.005)
+    assert theirs == pytest.approx(expected, abs=0.005)
