@@ -868,8 +868,8 @@ GROUP BY f.customer_id;
 -- monthly in the 12 months before (fewer than 1.5 months a bill), a bill after months with no
 -- bill is priced for them too (routine._months_priced). In the other years a month with no bill
 -- is idle between two 0 kWh bills not stopped with fewer such months between them and no order
--- over it, and stands against a season under an order or in a gap of at least
--- $zero_unbilled_min_months (idle.missing_bills).
+-- over it (idle.missing_bills), and only a bill with energy stands against a season: a month
+-- stopped by an order, or in a longer gap with no bill, is neither (idle.off_seasons).
 WITH removals AS (  -- each registered meter removal's months: [start_month, end_month)
     SELECT o.customer_id, o.effective_month AS start_month,
            o.effective_month + CASE WHEN day(o.effective_date) > 1 THEN 1 ELSE 0 END
@@ -961,9 +961,7 @@ WITH removals AS (  -- each registered meter removal's months: [start_month, end
            CASE WHEN b.month IS NOT NULL THEN b.kwh_billed = 0 AND s.month IS NULL
                 ELSE coalesce(g.after - g.before - 1 < $zero_unbilled_min_months
                               AND g.zeros_around AND NOT u.under, false) END AS idle,
-           CASE WHEN b.month IS NOT NULL THEN b.kwh_billed > 0 OR s.month IS NOT NULL
-                ELSE coalesce(g.after - g.before - 1 >= $zero_unbilled_min_months OR u.under,
-                              false) END AS against
+           b.month IS NOT NULL AND b.kwh_billed > 0 AS against
     FROM run_months AS m CROSS JOIN shifts AS y
     LEFT JOIN bills AS b ON b.customer_id = m.customer_id AND b.month = m.month + 12 * y.years
     LEFT JOIN stopped AS s ON s.customer_id = b.customer_id AND s.month = b.month
@@ -976,7 +974,7 @@ WITH removals AS (  -- each registered meter removal's months: [start_month, end
                          AND p.end_month > m.month + 12 * y.years) AS u ON true
     WHERE y.years <> 0
 ), other_years AS (  -- per run and other year: its months all idle there (`alike`), one of them
-    -- billed energy, stopped by an order or missing against a season (`contradicts`)
+    -- billed energy (`contradicts`)
     SELECT customer_id, month_from, years, bool_and(idle) AS alike, bool_or(against) AS contradicts
     FROM other_months
     GROUP BY customer_id, month_from, years

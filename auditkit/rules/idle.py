@@ -218,17 +218,17 @@ def missing_bills(
     spans: pd.DataFrame,
     min_missing_months: int,
 ) -> UnbilledState:
-    """What a month with no bill says of zero_consumption's off-season: a month of a run of at
-    least `min_missing_months` without a bill between two of the customer's bills stands against
-    one (bills missing, or a pause under an order, which makes no season either). A shorter gap
-    is no evidence against one: unbilled_account lists none (its `min_months`), and a month read
-    with the next (双月抄表) leaves one; between two bills at 0 kWh (`kwh` per bill) it is idle,
-    as zero_consumption joins such months into its run of zeros. A month under an order that
-    stops the use (`spans`, `stopped_spans`) stands against one, as a 0 kWh bill in it would
-    (`stopped`, per bill), and bills so stopped make no month idle: one verdict whether the
-    system exports the month as a 0 kWh bill or none. Nothing else is idle (a run at 0 kWh shows
-    its district issues bills at 0 kWh, `issues_zero_bills`). The customer's own bills tell it:
-    a part of the accounts judges it as the whole dataset does."""
+    """What a month with no bill says of zero_consumption's off-season: idle where fewer than
+    `min_missing_months` months in a row have no bill between two of the customer's bills at
+    0 kWh (`kwh` per bill), neither `stopped` by an order (per bill) and the month under none of
+    the `spans` (`stopped_spans`): unbilled_account lists no such gap, a month read with the next
+    (双月抄表) leaves one, and zero_consumption joins such months into its run of zeros. No month
+    with no bill stands against an off-season: a longer gap is unbilled_account's finding (a
+    missed read), and a pause under an order says nothing of the use in the customer's other
+    years, as a 0 kWh bill under one says nothing (`off_seasons`): one verdict whether the
+    system exports such a month as a 0 kWh bill or none. Nothing else is idle (a run at 0 kWh
+    shows its district issues bills at 0 kWh, `issues_zero_bills`). The customer's own bills
+    tell it: a part of the accounts judges it as the whole dataset does."""
     keys = customer_keys(ctx.bill_customer, ctx.bill_month)
 
     def state(cust: np.ndarray, month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -240,10 +240,9 @@ def missing_bills(
         before, after = np.where(between, before, 0), np.where(between, after, 0)
         between &= (ctx.bill_customer[before] == cust) & (ctx.bill_customer[after] == cust)
         gap = ctx.bill_month[after].astype(np.int64) - ctx.bill_month[before] - 1
-        under_order = under_spans(ctx, spans, cust, month, month)
-        short = between & (gap < min_missing_months) & ~under_order
+        short = between & (gap < min_missing_months) & ~under_spans(ctx, spans, cust, month, month)
         idle_around = (kwh[before] == 0) & (kwh[after] == 0) & ~stopped[before] & ~stopped[after]
-        return short & idle_around, (between & (gap >= min_missing_months)) | under_order
+        return short & idle_around, np.zeros(len(cust), dtype=bool)
 
     return state
 
@@ -258,9 +257,11 @@ def off_seasons(
     first_month: int | None = None,
 ) -> np.ndarray:
     """Per run of idle months (cust, month_from, month_to): an off-season. It lasts at most
-    `max_off_season_months`; in every other year known its months were idle too, in one year
-    at least, and no order stopped them (`stopped`, per bill: a suspension last year makes no
-    season of this year's zeros); and the customer used energy in the other months of its year
+    `max_off_season_months`; in no other year known did its months bill energy, in one year at
+    least all of them were idle, no order stopping them (`stopped`, per bill: a month under an
+    order is neither idle nor against one, so a suspension last year alone makes no season of
+    this year's zeros, nor does a winter suspended once take a seasonal customer's off-season
+    from its other winters); and the customer used energy in the other months of its year
     and of each such year (the 12 − length months before and after the run: in one of them at
     least). A month is idle when billed 0 kWh, or where `unbilled` says so of a month with no
     bill (else a month with no bill tells nothing). Two years alike and no third to tell stay
@@ -309,7 +310,8 @@ def off_seasons(
     for years in (-3, -2, -1, 1, 2, 3):
         billed, at = billed_at(cust, month + 12 * years)
         idle = billed & (kwh[at] == 0) & ~stopped[at]
-        against = billed & ~idle
+        # A month stopped by an order is neither: a pause says nothing of the season.
+        against = billed & (kwh[at] > 0)
         if unbilled is not None:
             idle_unbilled, against_unbilled = unbilled(cust, month + 12 * years)
             idle |= ~billed & idle_unbilled

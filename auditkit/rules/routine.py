@@ -846,7 +846,7 @@ def _longest_run_per_customer(streaks: pd.DataFrame) -> pd.DataFrame:
     revenue_kind="estimated",
     # A run of zeros the registers contradict, or that follows a meter alarm, is that rule's loss.
     left_to=("register_mismatch", "meter_event_unresolved"),
-    # A gap between bills stands against an off-season from unbilled_account's min_months on.
+    # Months with no bill join a run, or count idle in another year, below its min_months.
     reads=("unbilled_account",),
 )
 def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
@@ -864,9 +864,9 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     Months at zero under an order that stops the use (`idle.stopped_by_order`: a suspension, or
     a registered meter removal for at most `max_removal_months`) are no run, and an off-season
     (`idle.off_seasons`: at most `max_off_season_months`, the same months at zero with no order
-    in the other years, use in the rest of each year; a run of unbilled_account's `min_months`
-    with no bill in those years stands against one, `idle.missing_bills`) is no meter that stopped; unbilled_account judges
-    its missing months by the same two.
+    in the other years, use in the rest of each year; a month stopped by an order, or missing a
+    bill, in those years is neither idle nor against one, `idle.missing_bills`) is no meter that
+    stopped; unbilled_account judges its missing months by the same two.
     """
     found = _zero_runs(ctx, params)
     found.attrs["notes"] = registration_notes(ctx, "zero_consumption")
