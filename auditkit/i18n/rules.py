@@ -303,8 +303,8 @@ _RULES = {
         "（示数不走、无需量、未换表即恢复用电）评分低；估计少收电费：零电量各月按此前 12 个月月均电量 × 当月应执行电价及"
         "政府性基金及附加计（执行阶梯电价的一户一表居民按年度累计电量所处阶梯计价）；暂停期间、已登记或归档的暂拆工单起至多 "
         "max_removal_months 个整月内的零电量不计；不超过 max_off_season_months 个月、其他各年同月均为零电量（非工单所致）"
-        "且各年其余月份有用电的为季节性停用，不计（其他年份暂停、暂拆的月份和连续缺账单的月份不算零电量，也不否定季节性停用；"
-        "缺账单由漏户规则 unbilled_account 判断）；前次期满后不足 min_months 个月内再次登记、表计未装回的暂拆算同一次；"
+        "且各年其余月份有用电的为季节性停用，不计（其他年份暂停、暂拆的月份及连续缺账单达到漏户规则 unbilled_account 的 "
+        "min_months 个月的月份既不算零电量，也不否定季节性停用，缺账单由漏户规则判断）；前次期满后不足 min_months 个月内再次登记、表计未装回的暂拆算同一次；"
         "工单未导出传递、登记、归档日期列时暂拆均视为已登记并注明；两张零电量账单之间连续无账单不足漏户规则 min_months "
         "个月且其间无暂停、暂拆月份的（如零电量与无账单逐月交替，双月抄表同理），其间各月并入零电量连续月份（此前按月抄表的，无账单各月随下一张账单按月估算；双月抄表的每张账单估算一次）",
         "an active account billed 0 kWh for at least min_months consecutive months in the audit "
@@ -320,9 +320,11 @@ _RULES = {
         "or under a meter removal registered or archived for at most max_removal_months whole "
         "months, are left out, and so is an off-season: at most max_off_season_months, the same "
         "months at 0 kWh with no order in the other years, and use in the rest of each year (a "
-        "month under a suspension or removal, or a run of months with no bill, in another year "
-        "is neither idle nor against one: missing bills are unbilled_account's); a removal ordered again less than min_months "
-        "after the term before, the meter not back, is one removal; with the transfer, "
+        "month under a suspension or removal, or a run of at least unbilled_account's min_months "
+        "with no bill, in another year is neither idle nor against one: missing bills are "
+        "unbilled_account's); a removal "
+        "ordered again less than min_months after the term before, the meter not back, is one "
+        "removal; with the transfer, "
         "registration and archive columns not exported each removal counts, with a note",
     ),
     "rule.estimated_streak.title": ("连续估抄", "Long run of estimated reads"),

@@ -98,7 +98,7 @@ def _unbilled_runs_priced(ctx: RuleContext, params: dict) -> pd.DataFrame:
         omits_zero = ~issues_zero_bills(
             ctx, kwh, params["min_zero_bill_share"], params["min_zero_bills"], grid.first
         )
-        due = grid.idle_unbilled(expected & ~explained, explained, omits_zero)
+        due = grid.idle_unbilled(expected & ~explained, omits_zero)
         season = off_seasons(
             ctx, found, kwh, stopped, idle["max_off_season_months"], due, grid.first
         )
@@ -218,14 +218,13 @@ class _BillingGrid:
         active = (ctx.customers["status"] == "active").to_numpy(dtype=bool)
         return active[:, None] & (column >= start[:, None]) & self.district_billed
 
-    def idle_unbilled(
-        self, due: np.ndarray, explained: np.ndarray, omits_zero: np.ndarray
-    ) -> UnbilledState:
+    def idle_unbilled(self, due: np.ndarray, omits_zero: np.ndarray) -> UnbilledState:
         """What a month with no bill says of an off-season (`idle.off_seasons`): where a bill
         was `due`, idle if the customer's district `omits_zero` bills (per customer,
-        `idle.issues_zero_bills`), else against one (a bill missing); against one where an
-        order `explained` the pause; nothing outside the window, before a connection or where
-        the district billed nothing."""
+        `idle.issues_zero_bills`), else against one (a bill missing); nothing where an order
+        explained the pause (a winter suspended once says nothing of the others, as
+        zero_consumption judges it), outside the window, before a connection or where the
+        district billed nothing."""
 
         def state(cust: np.ndarray, month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             column = month - self.first
@@ -233,7 +232,7 @@ class _BillingGrid:
             at = np.where(inside, column, 0)
             missed = inside & due[cust, at]
             idle = missed & omits_zero[cust]
-            return idle, (inside & explained[cust, at]) | (missed & ~idle)
+            return idle, missed & ~idle
 
         return state
 

@@ -26,8 +26,8 @@ from auditkit.rules.findings import rows_of
 #: removal's registration is unknown (an order with them empty is known unregistered).
 REGISTRATION_DATES = ("transferred_at", "registered_at", "archived_at")
 
-#: Per (customer, month) with no bill: whether the month counts as idle, and whether an order
-#: (or anything else that tells it is no off-season) stands against it.
+#: Per (customer, month) with no bill: whether the month counts as idle, and whether it stands
+#: against an off-season (a bill missing; a pause under an order is neither).
 UnbilledState = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 

@@ -636,3 +636,27 @@ def test_a_suspension_open_over_the_latest_winter_does_not_take_the_earlier_off_
     )
     u.order("pump", "suspension", "2025-11-01")
     assert run(u, "zero_consumption").empty
+
+
+def test_an_unbilled_winter_suspended_once_does_not_take_the_off_season_of_the_others():
+    """A pump with no bill November-March every year (its district issues no 0 kWh bill), its
+    winter 2023 under a suspension (2023-01-01, resumed 2023-04-01): the suspended months are
+    neither idle nor against a season, 2024-11..2025-03 has 2023-11..2024-03 alike: no
+    unbilled_account (was 2 × 5 months × ¥800.00 = ¥8,000.00). Near miss: a shop at 3,000 kWh
+    a month with the same suspension, unbilled January-March 2025, used them in 2024:
+    3 × 3,000 kWh × 0.80 = ¥7,200.00."""
+    u = _utility()
+    _billed(
+        u,
+        "pump",
+        _no_bill_at_zero(PUMP * 3),
+        usage_type="agricultural",
+        tariff_category="AGR",
+    )
+    _billed(u, "shop", [3000] * 24 + [None] * 3 + [3000] * 9)
+    for customer in ("pump", "shop"):
+        u.order(customer, "suspension", "2023-01-01")
+        u.order(customer, "resumption", "2023-04-01")
+    found = run(u, "unbilled_account")
+    assert found["customer_id"].tolist() == ["shop"]
+    assert found.iloc[0]["revenue_impact"] == pytest.approx(7_200.00)
