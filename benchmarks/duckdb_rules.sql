@@ -865,8 +865,8 @@ GROUP BY f.customer_id;
 -- and fewer than $zero_unbilled_min_months (unbilled_account's min_months) months with no bill
 -- between them, none of those under such an order, are one run (routine._joined_over_short_gaps):
 -- its months count for min_months, the score and the seasons; where the customer was read
--- monthly in the 12 months before (fewer than 1.5 months a bill), a bill after months with no
--- bill is priced for them too (routine._months_priced). In the other years a month with no bill
+-- monthly in the 12 months before (fewer than 1.5 months a bill, the months an order stopped
+-- not counted), a bill after months with no bill is priced for them too (routine._months_priced). In the other years a month with no bill
 -- is idle between two 0 kWh bills not stopped with fewer such months between them and no order
 -- over it (idle.missing_bills), and only a bill with energy stands against a season: a month
 -- stopped by an order, or in a longer gap with no bill, is neither (idle.off_seasons).
@@ -1026,15 +1026,24 @@ WITH removals AS (  -- each registered meter removal's months: [start_month, end
 ), best_bills AS (  -- the bills of the customers listed (few), read once
     SELECT b.customer_id, b.month, b.kwh_billed, b.read_to
     FROM bills AS b SEMI JOIN best USING (customer_id)
-), usual AS (  -- the months an order stopped are no measure of the use; read monthly: fewer
-    -- than 1.5 months a bill from the first of them to the run
-    SELECT s.customer_id, avg(b.kwh_billed) AS kwh,
-           (any_value(s.month_from) - min(b.month)) / count(*) < 1.5 AS monthly
+), usual_bills AS (  -- the months an order stopped are no measure of the use
+    SELECT s.customer_id, any_value(s.month_from) AS month_from, avg(b.kwh_billed) AS kwh,
+           min(b.month) AS first, count(*) AS bills
     FROM best AS s
     JOIN best_bills AS b ON b.customer_id = s.customer_id
      AND b.month >= s.month_from - 12 AND b.month < s.month_from
     ANTI JOIN stopped AS x ON x.customer_id = b.customer_id AND x.month = b.month
     GROUP BY s.customer_id
+), usual AS (  -- read monthly: fewer than 1.5 months a bill from the first of them to the run,
+    -- the months under an order (`stopped_spans`) not counted (routine._usual_kwh)
+    SELECT u.customer_id, u.kwh,
+           (u.month_from - u.first
+            - (SELECT count(*) FROM range(u.first, u.month_from) AS m(month)
+               WHERE EXISTS (SELECT 1 FROM stopped_spans AS p
+                             WHERE p.customer_id = u.customer_id
+                               AND p.start_month <= m.month AND p.end_month > m.month)))
+             / u.bills < 1.5 AS monthly
+    FROM usual_bills AS u
 ), run_bills AS (  -- each bill of the best run, its estimate (read monthly: × the months since
     -- the run's bill before), tariff for pricing and read_to
     SELECT s.customer_id, r.month,

@@ -931,7 +931,7 @@ def _zero_runs(ctx: RuleContext, params: dict) -> pd.DataFrame:
         .drop_duplicates("cust")
         .reset_index(drop=True)
     )
-    usual_kwh, has_history, read_monthly = _usual_kwh(ctx, streaks, kwh, stopped)
+    usual_kwh, has_history, read_monthly = _usual_kwh(ctx, streaks, kwh, stopped, spans)
     # Each run's money summed on its own (not as a difference of a running total over all
     # bills), so the figure does not depend on which bills come before: engines agree to the fen.
     rows, starts = _run_rows(streaks)
@@ -1071,13 +1071,19 @@ def _resumed_without_replacement(
 
 
 def _usual_kwh(
-    ctx: RuleContext, streaks: pd.DataFrame, kwh: np.ndarray, stopped: np.ndarray
+    ctx: RuleContext,
+    streaks: pd.DataFrame,
+    kwh: np.ndarray,
+    stopped: np.ndarray,
+    spans: pd.DataFrame,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per run, what the meter should have recorded a bill: the customer's mean of its bills of
     the 12 months before it (0 without them), whether there were any, and whether they came
     monthly (fewer than 1.5 months a bill from the first of them to the run: read every other
-    month, a bill covers two); months `stopped` by an order are no measure of the use (a
-    removal's zeros before the run do not lower it)."""
+    month, a bill covers two). Months stopped by an order (`stopped` per bill, `spans` per
+    month, `idle.stopped_spans`) are no measure of the use (a removal's zeros before the run do
+    not lower it) nor of the cadence: a shop read monthly whose half year suspended is left out
+    is read monthly still."""
     rows = rows_of(ctx, streaks["cust"].to_numpy())
     rows = rows[~stopped[rows]]
     history = pd.DataFrame(
@@ -1093,9 +1099,27 @@ def _usual_kwh(
     )
     per_run = per_customer.reindex(streaks["cust"])
     has_history = per_run["bills"].notna().to_numpy()
-    span = streaks["month_from"].to_numpy() - per_run["first"].to_numpy()
-    read_monthly = span / per_run["bills"].to_numpy() < 1.5  # False without history (NaN)
+    month_from = streaks["month_from"].to_numpy(dtype=np.int64)
+    first = per_run["first"].fillna(0).to_numpy(dtype=np.int64)
+    span = np.where(has_history, month_from - first, 0)
+    measured = span - _months_stopped(ctx, spans, streaks, first, span)
+    read_monthly = measured / per_run["bills"].to_numpy() < 1.5  # False without history (NaN)
     return per_run["kwh"].fillna(0.0).to_numpy(), has_history, read_monthly
+
+
+def _months_stopped(
+    ctx: RuleContext,
+    spans: pd.DataFrame,
+    streaks: pd.DataFrame,
+    first: np.ndarray,
+    span: np.ndarray,
+) -> np.ndarray:
+    """Per run, how many of the `span` months from `first` fall in one of the customer's
+    `spans` (`idle.under_spans`)."""
+    run = np.repeat(np.arange(len(streaks)), span)
+    month = np.repeat(first, span) + np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span)
+    cust = streaks["cust"].to_numpy()[run]
+    return np.bincount(run[under_spans(ctx, spans, cust, month, month)], minlength=len(streaks))
 
 
 @rule(

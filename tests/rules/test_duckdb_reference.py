@@ -301,3 +301,24 @@ def test_the_sql_keeps_an_off_season_against_a_winter_stopped_once_or_a_missed_r
     expected = {"new_pump": 1_960.00}
     assert ours == pytest.approx(expected, abs=0.005)
     assert theirs == pytest.approx(expected, abs=0.005)
+
+
+def test_the_sql_reads_the_cadence_on_the_months_no_order_stopped(tmp_path: Path):
+    """Shops (COM, 0.80) at 100 kWh a month alternating a 0 kWh bill and no bill 2024-01..11:
+    `suspended` with 2023-03..08 suspended (billed 0 kWh), `removed` at zero 2024-01..06 under
+    a registered meter removal and alternating 2024-07..11. Read monthly on the months not
+    stopped (6 bills in 6 months), each prices its gap months: 11 × 100 × 0.80 = 880.00 and
+    5 × 80.00 = 400.00 (both sides 480.00 and 240.00 before)."""
+    u = Utility()
+    u.customer("home")
+    u.monthly("home", [150.0] * 36, periods=THREE_YEARS)
+    alternating = [0 if month % 2 == 0 else None for month in range(12)]
+    _billed_months(u, "suspended", [100] * 2 + [0] * 6 + [100] * 4 + alternating + [100] * 12)
+    u.order("suspended", "suspension", "2023-03-01")
+    u.order("suspended", "resumption", "2023-09-01")
+    _billed_months(u, "removed", [100] * 12 + [0] * 6 + alternating[:5] + [100] * 13)
+    u.order("removed", "meter_removal", "2024-01-01", issued="2023-12-20")
+    ours, theirs = both_sides(Dataset.from_frames(u.tables()), "zero_consumption", tmp_path)
+    expected = {"suspended": 880.00, "removed": 400.00}
+    assert ours == pytest.approx(expected, abs=0.005)
+    assert theirs == pytest.approx(expected, abs=0.005)

@@ -561,6 +561,32 @@ def test_a_monthly_customer_alternating_0_kwh_and_no_bill_is_priced_as_one_with_
     assert found.loc["bimonthly", "revenue_impact"] == pytest.approx(6 * 160.00)
 
 
+def test_a_monthly_customer_with_months_stopped_by_an_order_before_the_run_is_read_monthly():
+    """Shops at 100 kWh a month alternating a 0 kWh bill and no bill 2024-01..11, "suspended"
+    with 2023-03..08 under a suspension (billed 0 kWh), "removed" at zero 2024-01..06 under a
+    registered meter removal and alternating 2024-07..11: the stopped months are no measure of
+    the cadence either, so each is read monthly (6 bills in 6 months not stopped, 1 a month)
+    and priced for its gap months: suspended 11 × 100 kWh × 0.8 = ¥880.00 (was ¥480.00, its six
+    bills "read every other month": 12 months / 6 bills), removed 5 × ¥80.00 = ¥400.00 (was
+    ¥240.00, its three bills). Near miss: "bimonthly", billed every other month in 2023 with
+    no order, keeps one estimate a bill: 6 × 200 × 0.8 = ¥960.00."""
+    u = _utility()
+    _billed(u, "suspended", [100] * 2 + [0] * 6 + [100] * 4 + _alternating(0, 12) + [100] * 12)
+    u.order("suspended", "suspension", "2023-03-01")
+    u.order("suspended", "resumption", "2023-09-01")
+    _billed(u, "removed", [100] * 12 + [0] * 6 + _alternating(0, 5) + [100] * 13)
+    u.order("removed", "meter_removal", "2024-01-01", issued="2023-12-20")
+    _billed(u, "bimonthly", _alternating(200, 12) + _alternating(0, 11) + [100] * 13)
+    found = run(u, "zero_consumption").set_index("customer_id")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"suspended": 880.00, "removed": 400.00, "bimonthly": 960.00}
+    )
+    assert (
+        "read monthly and the next bill's registers unmoved" in found.loc["suspended", "evidence"]
+    )
+    assert "read monthly and the next bill's registers unmoved" in found.loc["removed", "evidence"]
+
+
 def test_a_suspended_month_joins_no_run_of_zeros_whether_billed_0_kwh_or_not_billed():
     """A shop at 100 kWh a month, at zero 2024-01..04 with February under a suspension (暂停
     2024-02-01, resumed 2024-03-01): "billed0" has a 0 kWh bill for February, "nobill" none.
