@@ -931,7 +931,9 @@ def _zero_runs(ctx: RuleContext, params: dict) -> pd.DataFrame:
         .drop_duplicates("cust")
         .reset_index(drop=True)
     )
-    usual_kwh, has_history, read_monthly = _usual_kwh(ctx, streaks, kwh, stopped, spans)
+    usual_kwh, has_history, read_monthly, months_a_bill = _usual_kwh(
+        ctx, streaks, kwh, stopped, spans
+    )
     # Each run's money summed on its own (not as a difference of a running total over all
     # bills), so the figure does not depend on which bills come before: engines agree to the fen.
     rows, starts = _run_rows(streaks)
@@ -943,8 +945,10 @@ def _zero_runs(ctx: RuleContext, params: dict) -> pd.DataFrame:
     funds = np.add.reduceat(estimate * ctx.fund_rate_due(rows), starts)
     revenue = np.add.reduceat(back_billed_energy_money(ctx, rows, estimate), starts) + funds
     evidence = []
+    # The evidence says the use a month: a bill read every other month holds two months'.
+    usual_a_month = usual_kwh / months_a_bill
     for run, usual, amount, of_funds, seen, monthly in zip(
-        streaks.itertuples(), usual_kwh, revenue, funds, has_history, read_monthly, strict=True
+        streaks.itertuples(), usual_a_month, revenue, funds, has_history, read_monthly, strict=True
     ):
         clauses = [
             clause("zero.run", months_zero=run.months, months=(run.month_from, run.month_to)),
@@ -1076,11 +1080,11 @@ def _usual_kwh(
     kwh: np.ndarray,
     stopped: np.ndarray,
     spans: pd.DataFrame,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per run, what the meter should have recorded a bill: the customer's mean of its bills of
     the 12 months before it (0 without them), whether there were any, and whether they came
     monthly (fewer than 1.5 months a bill from the first of them to the run: read every other
-    month, a bill covers two). Months stopped by an order (`stopped` per bill, `spans` per
+    month, a bill covers two), and the whole months a bill covers (1 read monthly). Months stopped by an order (`stopped` per bill, `spans` per
     month, `idle.stopped_spans`) are no measure of the use (a removal's zeros before the run do
     not lower it) nor of the cadence: a shop read monthly whose half year suspended is left out
     is read monthly still."""
@@ -1103,8 +1107,12 @@ def _usual_kwh(
     first = per_run["first"].fillna(0).to_numpy(dtype=np.int64)
     span = np.where(has_history, month_from - first, 0)
     measured = span - _months_stopped(ctx, spans, streaks, first, span)
-    read_monthly = measured / per_run["bills"].to_numpy() < 1.5  # False without history (NaN)
-    return per_run["kwh"].fillna(0.0).to_numpy(), has_history, read_monthly
+    months_a_bill = measured / per_run["bills"].to_numpy()
+    read_monthly = months_a_bill < 1.5  # False without history (NaN)
+    months_a_bill = np.where(
+        read_monthly, 1.0, np.maximum(np.nan_to_num(np.rint(months_a_bill)), 1)
+    )
+    return per_run["kwh"].fillna(0.0).to_numpy(), has_history, read_monthly, months_a_bill
 
 
 def _months_stopped(

@@ -507,6 +507,25 @@ def test_a_district_read_every_other_month_with_every_bill_at_0_kwh_is_a_run_of_
     assert "read every other month: priced in the next bill's estimate" in found["evidence"]
 
 
+def test_a_customer_read_every_other_month_is_said_to_use_its_kwh_a_month_not_a_bill():
+    """Read every other month at 200 kWh a bill, then 0 kWh on each bill of 2025: the money is
+    one estimate a bill, 6 × 200 kWh × 0.8 = ¥960.00, and the evidence gives the use a month,
+    200 kWh a bill over 2 months = 100 kWh (it said "used 200 kWh a month"). Near miss: a shop
+    read monthly at 100 kWh is said to use 100 kWh a month."""
+    u = _utility()
+    _billed(u, "north2", _alternating(200, 24) + _alternating(0, 12), district="城北")
+    _billed(u, "shop", [100] * 24 + [0] * 12)
+    found = run(u, "zero_consumption").set_index("customer_id")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"north2": 6 * 160.00, "shop": 12 * 80.00}
+    )
+    for customer_id in ("north2", "shop"):
+        evidence = found.loc[customer_id, "evidence"]
+        assert "it used 100 kWh a month in the 12 months before" in evidence
+    zh = rules.evidence_text(run(u, "zero_consumption"), "zh")
+    assert all("此前 12 个月月均用电 100 千瓦时" in text for text in zh)
+
+
 @pytest.mark.parametrize(
     ("closed_junes", "revenue"),
     [
