@@ -866,7 +866,8 @@ GROUP BY f.customer_id;
 -- between them, none of those under such an order, are one run (routine._joined_over_short_gaps):
 -- its months count for min_months, the score and the seasons; where the customer was read
 -- monthly in the 12 months before (fewer than 1.5 months a bill, the months an order stopped
--- not counted), a bill after months with no bill is priced for them too (routine._months_priced). In the other years a month with no bill
+-- not counted), a bill after months with no bill is priced for them too (routine._months_priced),
+-- each month at its own month's flat rates (routine._rates_over_months). In the other years a month with no bill
 -- is idle between two 0 kWh bills not stopped with fewer such months between them and no order
 -- over it (idle.missing_bills), and only a bill with energy stands against a season: a month
 -- stopped by an order, or in a longer gap with no bill, is neither (idle.off_seasons).
@@ -1044,16 +1045,33 @@ WITH removals AS (  -- each registered meter removal's months: [start_month, end
                                AND p.start_month <= m.month AND p.end_month > m.month)))
              / u.bills < 1.5 AS monthly
     FROM usual_bills AS u
-), run_bills AS (  -- each bill of the best run, its estimate (read monthly: × the months since
-    -- the run's bill before), tariff for pricing and read_to
+), run_bill_months AS (  -- each bill of the best run and the months its estimate covers (read
+    -- monthly: from the month after the run's bill before, routine._months_priced)
     SELECT s.customer_id, r.month,
-           coalesce(u.kwh, 0)
-             * CASE WHEN coalesce(u.monthly, false)
-                    THEN greatest(coalesce(r.month - lag(r.month) OVER (PARTITION BY s.customer_id
-                                                                     ORDER BY r.month), 1), 1)
-                    ELSE 1 END AS kwh,
+           CASE WHEN coalesce(u.monthly, false)
+                THEN greatest(coalesce(r.month - lag(r.month) OVER (PARTITION BY s.customer_id
+                                                                 ORDER BY r.month), 1), 1)
+                ELSE 1 END AS months
+    FROM best AS s
+    LEFT JOIN usual AS u USING (customer_id)
+    JOIN bill_rates AS r ON r.customer_id = s.customer_id AND r.month BETWEEN s.month_from AND s.month_to
+), run_rates AS (  -- per such bill, the mean over its months of each month's flat energy rate
+    -- due (else the bill's rate billed) and fund rate due (none: 0): a gap month at its own
+    -- month's rates (routine._rates_over_months)
+    SELECT m.customer_id, m.month,
+           avg(coalesce(f.energy_rate, r.energy_rate)) AS energy_due_or_billed,
+           avg(coalesce(f.fund_rate, 0)) AS fund_due
+    FROM run_bill_months AS m
+    JOIN bill_rates AS r USING (customer_id, month)
+    CROSS JOIN LATERAL (SELECT unnest(range(m.month - m.months + 1, m.month + 1)) AS at) AS g
+    LEFT JOIN flat_rates AS f
+      ON f.category = r.tariff_flat AND f.month = g.at AND f.voltage = r.voltage_kv
+    GROUP BY m.customer_id, m.month
+), run_bills AS (  -- each bill of the best run, its estimate over its months, tariff for
+    -- pricing and read_to
+    SELECT s.customer_id, r.month, coalesce(u.kwh, 0) * m.months AS kwh,
            r.tariff_flat AS category,
-           r.voltage_kv AS voltage, r.energy_due_or_billed, r.fund_due,
+           r.voltage_kv AS voltage, q.energy_due_or_billed, q.fund_due,
            coalesce(day_no(b.read_to),
                     day_no(last_day(make_date(CAST(r.month // 12 AS BIGINT), CAST(r.month % 12 + 1 AS BIGINT), 1))))
              AS day,
@@ -1062,6 +1080,8 @@ WITH removals AS (  -- each registered meter removal's months: [start_month, end
     FROM best AS s
     LEFT JOIN usual AS u USING (customer_id)
     JOIN bill_rates AS r ON r.customer_id = s.customer_id AND r.month BETWEEN s.month_from AND s.month_to
+    JOIN run_bill_months AS m ON m.customer_id = r.customer_id AND m.month = r.month
+    JOIN run_rates AS q ON q.customer_id = r.customer_id AND q.month = r.month
     JOIN best_bills AS b ON b.customer_id = r.customer_id AND b.month = r.month
     JOIN customers AS c ON c.customer_id = s.customer_id
 ), tier_asks AS (  -- what the tier pricing asks of the schedule: exact rows only (no fallback)

@@ -939,11 +939,12 @@ def _zero_runs(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rows, starts = _run_rows(streaks)
     # The energy (a household priced by tiers: each month's estimate on top of its tier year,
     # `auditkit.rules.tier_energy`) and the funds collected on every kWh sold (政府性基金及附加).
-    estimate = np.repeat(usual_kwh, streaks["length"].to_numpy()) * _months_priced(
-        ctx, rows, starts, read_monthly
-    )
-    funds = np.add.reduceat(estimate * ctx.fund_rate_due(rows), starts)
-    revenue = np.add.reduceat(back_billed_energy_money(ctx, rows, estimate), starts) + funds
+    months = _months_priced(ctx, rows, starts, read_monthly)
+    estimate = np.repeat(usual_kwh, streaks["length"].to_numpy()) * months
+    energy_rate, fund_rate = _rates_over_months(ctx, rows, months)
+    funds = np.add.reduceat(estimate * fund_rate, starts)
+    revenue = np.add.reduceat(back_billed_energy_money(ctx, rows, estimate, energy_rate), starts)
+    revenue += funds
     evidence = []
     # The evidence says the use a month: a bill read every other month holds two months'.
     usual_a_month = usual_kwh / months_a_bill
@@ -1041,6 +1042,29 @@ def _months_priced(
     months = np.maximum(months, 1)
     length = np.diff(np.append(starts, len(rows)))
     return np.where(np.repeat(read_monthly, length), months, 1)
+
+
+def _rates_over_months(
+    ctx: RuleContext, rows: np.ndarray, months: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per bill of `rows` covering `months` months (its own and the months with no bill before
+    it, `_months_priced`): the flat energy rate due (else the bill's rate billed, as
+    `energy_rate_due_or_billed`) and the fund rate due (0 where none), each the mean of its
+    months' rates in force: a gap month is priced at its own month's rate and funds, not at the
+    next bill's (June at June's 0.50, not July's 0.60)."""
+    bill = np.repeat(np.arange(len(rows)), months)
+    row = rows[bill]
+    offset = np.arange(months.sum()) - np.repeat(np.cumsum(months) - months, months)
+    month = ctx.bill_month[row].astype(np.int64) - (months[bill] - 1 - offset)
+    tariff = ctx.bill_tariff_due[row]
+    energy = ctx.schedule_rate(tariff, month, "energy_rate", row)
+    billed = ctx.bills["energy_rate"].to_numpy(dtype=float)[row]
+    energy = np.where(np.isnan(energy), billed, energy)
+    fund = np.zeros(len(row))
+    if "fund_rate" in ctx.tariffs:
+        fund = np.nan_to_num(ctx.schedule_rate(tariff, month, "fund_rate", row))
+    starts = np.cumsum(months) - months
+    return np.add.reduceat(energy, starts) / months, np.add.reduceat(fund, starts) / months
 
 
 def _run_rows(streaks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -322,3 +322,23 @@ def test_the_sql_reads_the_cadence_on_the_months_no_order_stopped(tmp_path: Path
     expected = {"suspended": 880.00, "removed": 400.00}
     assert ours == pytest.approx(expected, abs=0.005)
     assert theirs == pytest.approx(expected, abs=0.005)
+
+
+def test_the_sql_prices_a_monthly_customer_s_gap_month_at_its_own_month_s_rate(
+    tmp_path: Path,
+):
+    """Households on RES (0.50 to 2024-06, 0.60 from 2024-07) at 200 kWh a month to 2024-04,
+    at zero 2024-05..2025-12: `gap` with no bill for June 2024, read monthly, its July bill
+    priced for June too. June at June's 0.50: 2 × 200 × 0.50 + 18 × 200 × 0.60 = 200.00 +
+    2,160.00 = 2,360.00, as `full`, billed 0 kWh every month (both sides 2,380.00 for `gap`
+    before, June at July's 0.60)."""
+    u = Utility()
+    u.customer("home")
+    u.monthly("home", [150.0] * 36, periods=THREE_YEARS)
+    households = {"usage_type": "residential", "tariff_category": "RES"}
+    _billed_months(u, "gap", [200] * 16 + [0, None, 0] + [0] * 17, **households)
+    _billed_months(u, "full", [200] * 16 + [0] * 20, **households)
+    ours, theirs = both_sides(Dataset.from_frames(u.tables()), "zero_consumption", tmp_path)
+    expected = {"gap": 2_360.00, "full": 2_360.00}
+    assert ours == pytest.approx(expected, abs=0.005)
+    assert theirs == pytest.approx(expected, abs=0.005)
