@@ -860,8 +860,9 @@ GROUP BY f.customer_id;
 -- (to 1/10,000 kWh) × the tier's rate to the fen. Months stopped by an order (`stopped`,
 -- routine._stopped_by_order: a suspension up to its resumption, or a meter removal registered
 -- or archived by the audit month's end, from its month until the customer's next month with
--- energy, for at most $zero_max_removal_months whole months) are no run and no measure of the
--- use before one; an off-season (`seasons`) is no run. Zero bills with no other bill between them
+-- energy, for at most $zero_max_removal_months whole months; one re-registered fewer than
+-- $zero_min_months after the term before, the meter not back, continues it: idle._chained_ends)
+-- are no run and no measure of the use before one; an off-season (`seasons`) is no run. Zero bills with no other bill between them
 -- and fewer than $zero_unbilled_min_months (unbilled_account's min_months) months with no bill
 -- between them, none of those under such an order, are one run (routine._joined_over_short_gaps):
 -- its months count for min_months, the score and the seasons; where the customer was read
@@ -879,16 +880,33 @@ WITH removals AS (  -- each registered meter removal's months: [start_month, end
     SEMI JOIN customers USING (customer_id)
     WHERE o.order_type = 'meter_removal' AND o.effective_date IS NOT NULL
       AND coalesce(o.registered_at, o.archived_at) <= (SELECT month_end FROM run_month)
-), stopped_spans AS (
-    SELECT customer_id, start_month, end_month FROM reducing_spans
-    WHERE order_type = 'suspension'
-    UNION ALL
-    SELECT r.customer_id, r.start_month,
-           least(r.term_end, coalesce(min(b.month), r.term_end)) AS end_month
+), removal_use AS (  -- each removal's first month with energy after its month (none: NULL)
+    SELECT r.customer_id, r.start_month, r.term_end, min(b.month) AS use
     FROM removals AS r
     LEFT JOIN bills AS b
       ON b.customer_id = r.customer_id AND b.month > r.start_month AND b.kwh_billed > 0
     GROUP BY r.customer_id, r.start_month, r.term_end
+), removal_links AS (  -- a removal continues the one before (idle._chained_ends): that one's term
+    -- ran out with the meter still away up to this one's month, fewer than $zero_min_months before
+    SELECT *, coalesce((lag(use) OVER w IS NULL
+                        OR lag(use) OVER w > greatest(lag(term_end) OVER w, start_month))
+                       AND start_month - lag(term_end) OVER w < $zero_min_months, false)
+                AS continues
+    FROM removal_use
+    WINDOW w AS (PARTITION BY customer_id ORDER BY start_month, term_end)
+), removal_chains AS (  -- removals chained end where the chain's first term does
+    SELECT *, first_value(term_end) OVER (PARTITION BY customer_id, chain_no
+                                          ORDER BY start_month, term_end) AS chain_end
+    FROM (SELECT *, sum(CAST(NOT continues AS INTEGER))
+                      OVER (PARTITION BY customer_id ORDER BY start_month, term_end
+                            ROWS UNBOUNDED PRECEDING) AS chain_no
+          FROM removal_links)
+), stopped_spans AS (
+    SELECT customer_id, start_month, end_month FROM reducing_spans
+    WHERE order_type = 'suspension'
+    UNION ALL
+    SELECT customer_id, start_month, least(chain_end, coalesce(use, chain_end)) AS end_month
+    FROM removal_chains
 ), stopped AS (
     SELECT DISTINCT b.customer_id, b.month
     FROM bills AS b

@@ -342,3 +342,25 @@ def test_the_sql_prices_a_monthly_customer_s_gap_month_at_its_own_month_s_rate(
     expected = {"gap": 2_360.00, "full": 2_360.00}
     assert ours == pytest.approx(expected, abs=0.005)
     assert theirs == pytest.approx(expected, abs=0.005)
+
+
+def test_the_sql_chains_a_meter_removal_re_registered_soon_after_the_term(tmp_path: Path):
+    """Shops (COM, 0.80) at 100 kWh a month in 2023, at zero 2024-01..11, their meter removed
+    (暂拆) from 2024-01-01 (registered), its six-month term ending with 2024-06. `soon` is
+    ordered removed again from 2024-08-01, a month past the term, the meter not back: one
+    removal, its term still ending with 2024-06: 2024-07..11 at zero, 5 × 100 × 0.80 = 400.00
+    (the SQL took it as a second removal excusing 2024-08..11 and listed nothing). Near miss:
+    `later`, ordered again from 2024-11-01, four months past the term, keeps its own term:
+    2024-07..10, 4 × 80.00 = 320.00 each side."""
+    u = Utility()
+    u.customer("home")
+    u.monthly("home", [150.0] * 36, periods=THREE_YEARS)
+    for cid, again, issued in (("soon", "2024-08-01", "2024-07-25"),
+                               ("later", "2024-11-01", "2024-10-25")):  # fmt: skip
+        _billed_months(u, cid, [100] * 12 + [0] * 11 + [100] * 13)
+        u.order(cid, "meter_removal", "2024-01-01", issued="2023-12-20")
+        u.order(cid, "meter_removal", again, issued=issued)
+    ours, theirs = both_sides(Dataset.from_frames(u.tables()), "zero_consumption", tmp_path)
+    expected = {"soon": 400.00, "later": 320.00}
+    assert ours == pytest.approx(expected, abs=0.005)
+    assert theirs == pytest.approx(expected, abs=0.005)
