@@ -41,6 +41,11 @@ _H2 = re.compile(r"""<h2 id=(?:"([^"]+)"|'([^']+)')[^>]*>(.*?)</h2>""", re.DOTAL
 _TAG = re.compile(r"<[^>]+>")
 #: A link to a file a notebook run by hand saved (`auditkit.report.tables.file_link`).
 _SAVED_FILE = re.compile(r'<a href="[^"]*" data-ak-file="([^"]*)"')
+#: The generator tag in the head of every report page auditkit writes (attributes in either
+#: order: nbconvert's HTML cleaning sorts them).
+_GENERATOR_TAG = re.compile(rb'<meta (?=[^>]*\bname="generator")(?=[^>]*\bcontent="auditkit )')
+#: How much of an existing file is read to tell an earlier report from any other file.
+_HEAD_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -260,6 +265,24 @@ def failed_cell(notebook: nbformat.NotebookNode) -> str | None:
     return None
 
 
+def check_report_target(target: Path, notebook_path: Path) -> None:
+    """A ParameterError naming --output unless `target` is free for the report: absent, or an
+    earlier report auditkit wrote (its generator tag), never the notebook being rendered. Any
+    other file (a notebook, a dataset's table, a system file) is left as it is."""
+    expected = "a new file or an earlier auditkit report (.html)"
+    if target.exists() and notebook_path.exists() and target.samefile(notebook_path):
+        raise ParameterError("--output", f"{expected}, not the notebook rendered", str(target))
+    if not target.exists() and not target.is_symlink():
+        return
+    if target.is_symlink() or not target.is_file():
+        kind = "a link" if target.is_symlink() else "a folder"
+        raise ParameterError("--output", expected, f"{target}, {kind}")
+    with target.open("rb") as existing:
+        head = existing.read(_HEAD_BYTES)
+    if not _GENERATOR_TAG.search(head):
+        raise ParameterError("--output", expected, f"{target}, another file")
+
+
 def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | None) -> Path:
     """The offline report of any executed notebook (e.g. from plain papermill), outside a run.
 
@@ -305,4 +328,5 @@ def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | N
         auditkit_version=__version__,
     )
     target = html_path or notebook_path.with_suffix(".html")
+    check_report_target(target, notebook_path)
     return write_text_atomic(target, render_html(notebook, context, target.parent))

@@ -209,3 +209,40 @@ def test_rendering_a_demo_run_generates_no_demo(
     nbformat.write(executed, path)
     assert cli.main(["render", str(path)]) == 0
     assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("other", ["bills.csv", "notes.html"])
+def test_render_does_not_overwrite_a_file_it_did_not_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], other: str
+) -> None:
+    executed = _write_executed(tmp_path / "nb.ipynb")
+    target = tmp_path / other
+    target.write_text("customer_id,kwh\nC1,100\n", encoding="utf-8")
+    assert cli.main(["render", str(executed), "-o", str(target)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "parameter '--output'" in error and str(target) in error
+    assert target.read_text(encoding="utf-8") == "customer_id,kwh\nC1,100\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(["nb.ipynb", other])
+
+
+def test_render_never_writes_over_the_notebook_it_renders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    executed = _write_executed(tmp_path / "nb.ipynb")
+    before = executed.read_bytes()
+    assert cli.main(["render", str(executed), "-o", str(executed)]) == 2
+    assert "not the notebook rendered" in capsys.readouterr().err
+    named_html = _write_executed(tmp_path / "nb.html")  # its default report is itself
+    assert cli.main(["render", str(named_html)]) == 2
+    assert "not the notebook rendered" in capsys.readouterr().err
+    assert executed.read_bytes() == before and nbformat.read(named_html, as_version=4).cells
+
+
+def test_render_replaces_its_own_earlier_report(tmp_path: Path) -> None:
+    """Near miss: rendering again over the report auditkit wrote before is what users expect."""
+    executed = _write_executed(tmp_path / "nb.ipynb")
+    report = tmp_path / "nb.html"
+    assert cli.main(["render", str(executed)]) == 0
+    report.write_text(report.read_text(encoding="utf-8") + "<!-- stale -->", encoding="utf-8")
+    assert cli.main(["render", str(executed), "-o", str(report)]) == 0
+    assert "<!-- stale -->" not in report.read_text(encoding="utf-8")
