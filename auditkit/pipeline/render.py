@@ -230,9 +230,12 @@ def read_executed_notebook(path: Path) -> nbformat.NotebookNode:
 
 def executed_parameters(notebook: nbformat.NotebookNode, origin: str) -> dict[str, Any]:
     """The values the notebook ran with: its `parameters` cell's (what JupyterLab runs, edited
-    there or not), then those papermill injected over them (its metadata)."""
-    from auditkit.notebook_params import parse_parameters_source
+    there or not), then those papermill injected over them (its metadata). A name papermill
+    injected that the cell does not declare is refused as `auditkit run` refuses it: papermill
+    only warned, and the notebook ran on the default in its place."""
+    from auditkit.notebook_params import UnknownParameterError, parse_parameters_source
 
+    injected = dict(notebook.metadata.get("papermill", {}).get("parameters", {}))
     declared: dict[str, Any] = {}
     for cell in notebook.cells:
         if "parameters" in cell.get("metadata", {}).get("tags", []):
@@ -241,8 +244,11 @@ def executed_parameters(notebook: nbformat.NotebookNode, origin: str) -> dict[st
             except AuditkitError:  # an analyst's own cell, not in auditkit's form: papermill's only
                 break
             declared = {name: parameter.default for name, parameter in schema.items()}
+            unknown = [name for name in injected if name not in schema]
+            if unknown:
+                raise UnknownParameterError(unknown[0], origin, schema)
             break
-    return declared | dict(notebook.metadata.get("papermill", {}).get("parameters", {}))
+    return declared | injected
 
 
 def executed_language(notebook: nbformat.NotebookNode) -> str | None:

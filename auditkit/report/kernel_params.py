@@ -14,12 +14,23 @@ the data twice; `auditkit run` also checks the district before any kernel starts
 
 from __future__ import annotations
 
+import ast
 import typing
 from collections.abc import MutableMapping
 from typing import Any
 
 from auditkit.errors import ParameterError
-from auditkit.notebook_params import NotebookParameter, check_domain, check_type
+from auditkit.notebook_params import (
+    NotebookParameter,
+    UnknownParameterError,
+    check_domain,
+    check_type,
+)
+
+#: The first line of the cell papermill injects its `-p` values in (its translator's comment).
+INJECTED_MARK = "# Parameters\n"
+#: The notebook as an unknown parameter's message names it: a kernel is not told its file.
+THIS_NOTEBOOK = "this notebook"
 
 #: What a month written as a number (`-p as_of 202506`, which papermill passes as an int) lacks.
 MONTH_HINT = " (a month is text 'YYYY-MM', e.g. '2025-06')"
@@ -43,6 +54,36 @@ def declared_types(namespace: MutableMapping[str, Any]) -> dict[str, str]:
     }
 
 
+def injected_names(namespace: MutableMapping[str, Any]) -> list[str]:
+    """The names papermill's injected cell assigned in this kernel, read from IPython's input
+    history (`In`); [] where no such cell ran (JupyterLab on the notebook itself). papermill only
+    warns about a name the notebook does not declare and injects it anyway, so `-p distrct 城南`
+    would otherwise audit the default district without a word."""
+    history = namespace.get("In")
+    for source in reversed(history if isinstance(history, list) else []):
+        if isinstance(source, str) and source.startswith(INJECTED_MARK):
+            try:
+                cell = ast.parse(source)
+            except SyntaxError:
+                return []
+            return [
+                target.id
+                for statement in cell.body
+                if isinstance(statement, ast.Assign)
+                for target in statement.targets
+                if isinstance(target, ast.Name)
+            ]
+    return []
+
+
+class NotebookUnknownParameterError(UnknownParameterError):
+    """A name papermill injected that the notebook does not declare, found in its kernel; shown
+    as its one line, as `auditkit run` words it."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"ParameterError: {self}"]
+
+
 def annotation_text(annotation: Any) -> str:
     """An evaluated annotation written back as source: `int`, `list[str]`, `Optional[str]`."""
     if isinstance(annotation, str):
@@ -55,14 +96,18 @@ def annotation_text(annotation: Any) -> str:
 def check_parameters(namespace: MutableMapping[str, Any]) -> None:
     """Check the notebook's parameters where they live, and store their converted values back.
 
-    Call it as `check_parameters(globals())` in the cell after the `parameters` cell. A bad value
-    stops the notebook with one line naming the parameter, what was expected and what was found.
+    Call it as `check_parameters(globals())` in the cell after the `parameters` cell. A bad value,
+    or a name papermill injected that the cell does not declare, stops the notebook with one line
+    naming the parameter, what was expected and what was found.
     """
     declared = declared_types(namespace)
     if not declared:
         raise NotebookParameterError(
             "parameters", "the annotated `parameters` cell to run first", "no parameters"
         )
+    for name in injected_names(namespace):
+        if name not in declared:
+            raise NotebookUnknownParameterError(name, THIS_NOTEBOOK, declared)
     converted: dict[str, Any] = {}
     for name, type_name in declared.items():
         try:

@@ -200,3 +200,43 @@ def test_a_seed_a_notebook_declares_is_its_params_file_s_too(name: str) -> None:
 def test_the_data_dir_help_names_the_data_contract(name: str) -> None:
     help_text = notebook_params.read_schema(notebook_path(name))["data_dir"].help
     assert "DATA.md" not in help_text  # the contract is docs/data.md
+
+
+def test_the_kernel_refuses_a_name_papermill_injected_that_the_notebook_does_not_declare() -> None:
+    """papermill only warns about `-p distrct 城南` and runs on the default district."""
+    namespace = kernel_namespace("district_audit", distrct="城南")
+    namespace["In"] = ["", "data_dir: str = ''", '# Parameters\ndistrct = "城南"\n', "check"]
+    with pytest.raises(kernel_params.NotebookUnknownParameterError) as caught:
+        kernel_params.check_parameters(namespace)
+    assert str(caught.value).startswith(
+        "unknown parameter 'distrct' for this notebook: expected one of data_dir, district, "
+    )
+    assert caught.value._render_traceback_() == [f"ParameterError: {caught.value}"]
+
+
+def test_the_kernel_takes_declared_injected_names_and_an_analyst_s_own_cells() -> None:
+    """Near misses: a declared name injected, and names a cell of the analyst's assigns."""
+    namespace = kernel_namespace("district_audit", district="城南", scratch=1)
+    namespace["In"] = ["", '# Parameters\ndistrict = "城南"\n', "scratch = 1", "check"]
+    kernel_params.check_parameters(namespace)
+    assert namespace["district"] == "城南"
+
+
+@pytest.mark.slow
+def test_a_misspelt_papermill_parameter_stops_the_notebook_in_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "out.ipynb"
+    ran = run_papermill(
+        str(notebook_path("district_audit")),
+        str(out),
+        "-p",
+        "distrct",
+        "城南",
+        "--cwd",
+        str(tmp_path),
+    )
+    assert ran.returncode == 1
+    executed = nbformat.read(out, as_version=4)
+    errors = [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert len(errors) == 1 and errors[0].traceback[0].startswith(
+        "ParameterError: unknown parameter 'distrct' for this notebook: expected one of "
+    )

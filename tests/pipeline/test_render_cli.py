@@ -246,3 +246,32 @@ def test_render_replaces_its_own_earlier_report(tmp_path: Path) -> None:
     report.write_text(report.read_text(encoding="utf-8") + "<!-- stale -->", encoding="utf-8")
     assert cli.main(["render", str(executed), "-o", str(report)]) == 0
     assert "<!-- stale -->" not in report.read_text(encoding="utf-8")
+
+
+def test_render_refuses_a_parameter_papermill_injected_that_the_notebook_does_not_declare(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`papermill … -p distrct 城南` only warned; the report audited the default district."""
+    notebook = _executed()
+    notebook.metadata["papermill"] = {"parameters": {"distrct": "城南", "lang": "zh"}}
+    path = tmp_path / "typo.ipynb"
+    nbformat.write(notebook, path)
+    assert cli.main(["render", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and not path.with_suffix(".html").exists()
+    assert (
+        "unknown parameter 'distrct' for typo.ipynb: expected one of data_dir, district, lang"
+        in (error)
+    )
+
+
+def test_render_takes_any_name_where_the_parameters_cell_is_the_analyst_s_own(
+    tmp_path: Path,
+) -> None:
+    """Near miss: a cell not in auditkit's form declares nothing auditkit can check against."""
+    notebook = _executed()
+    notebook.cells[1].source = "district = 'A'; extra = 1"
+    notebook.metadata["papermill"] = {"parameters": {"extra": 2, "lang": "zh"}}
+    path = tmp_path / "own.ipynb"
+    nbformat.write(notebook, path)
+    assert cli.main(["render", str(path)]) == 0
