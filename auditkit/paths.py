@@ -114,3 +114,18 @@ def checked_out_folder(folder: Path | None, flag: str, holds: str) -> Path | Non
     if folder is not None and folder.exists() and not folder.is_dir():
         raise ParameterError(flag, f"a folder for {holds}", f"{folder}, a file")
     return folder
+
+
+def checked_outside_data(out: Path | None, data_dir: Path | None, flag: str, kind: str) -> None:
+    """A ParameterError naming `flag` when `out` (`kind`: "a folder", "a file") is the dataset
+    `data_dir` or lies inside it, as `run` refuses --outputs there: the files written would
+    change the dataset, which then no longer loads (a findings table is no table it knows)."""
+    if out is None or data_dir is None:
+        return
+    if out.resolve().is_relative_to(data_dir.resolve()):
+        raise ParameterError(
+            flag,
+            f"{kind} outside the dataset folder {data_dir} (written inside it, it would change "
+            "the data it was computed from)",
+            str(out),
+        )

@@ -14,7 +14,13 @@ from auditkit.atomic import write_bytes_atomic
 from auditkit.cli.run_records import refuse_another_runs_folder, write_run_record
 from auditkit.errors import ParameterError, flags, parameters_named
 from auditkit.options.stats import BENFORD_TESTS
-from auditkit.paths import checked_out_folder, dataset_output_name, outputs_dir, safe_name
+from auditkit.paths import (
+    checked_out_folder,
+    checked_outside_data,
+    dataset_output_name,
+    outputs_dir,
+    safe_name,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -145,6 +151,7 @@ def run_theft(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise ParameterError("--top", "a whole number ≥ 1", args.top)
     checked_out_folder(args.out, "--out", "theft_scores.parquet and theft_scores.csv")
+    checked_outside_data(args.out, args.data_dir, "--out", "a folder")
     dataset = _load(args)
     if args.daily:
         if dataset.daily_reads is None or dataset.daily_reads.empty:
@@ -331,6 +338,7 @@ def run_assign(args: argparse.Namespace) -> int:
     from auditkit.data.schema import KEY_CHARACTERS
     from auditkit.formulas import csv_bytes
 
+    checked_outside_data(args.out, args.data, "--out", "a file")  # before the data is read
     districts: list[str] | dict[str, float]
     if args.data:
         from auditkit.crossaudit.study import district_work

@@ -100,3 +100,36 @@ def test_theft_scores_another_run_wrote_are_refused_before_any_customer_is_score
     # near miss: the same run again is scored and replaces its own scores
     assert main(["stats", "theft", str(folder), "--db", db]) == 0
     assert scored == ["scored"]
+
+
+@pytest.mark.parametrize(
+    ("command", "inside"),
+    [
+        (["rules", "{data}", "--out", "{out}"], ""),
+        (["rules", "{data}", "--out", "{out}"], "findings"),
+        (["stats", "theft", "{data}", "--out", "{out}"], ""),
+        (["crossaudit", "assign", "--data", "{data}", "--seed", "1", "--out", "{out}"], "x.csv"),
+    ],
+)
+def test_an_output_inside_the_dataset_folder_is_refused_naming_out_and_the_data_still_loads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str], inside: str
+) -> None:
+    from auditkit.data import load
+
+    folder = write_utility(tmp_path / "data")
+    before = sorted(path.name for path in folder.iterdir())
+    out = folder / inside if inside else folder
+    arguments = [part.format(data=folder, out=out) for part in command]
+    assert main(arguments) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "parameter '--out': expected a" in error
+    assert f"outside the dataset folder {folder}" in error
+    assert sorted(path.name for path in folder.iterdir()) == before
+    assert len(load(folder).bills) == 12  # one household, twelve months
+
+
+def test_an_output_folder_beside_the_dataset_is_written(tmp_path: Path) -> None:
+    """Near miss: a sibling whose name starts like the dataset's is outside it."""
+    folder = write_utility(tmp_path / "data")
+    assert main(["rules", str(folder), "--out", str(tmp_path / "data-findings")]) == 0
+    assert (tmp_path / "data-findings" / "findings.csv").is_file()
