@@ -289,6 +289,24 @@ def check_report_target(target: Path, notebook_path: Path) -> None:
         raise ParameterError("--output", expected, f"{target}, another file")
 
 
+def _refuse_unfound_relative_data_dir(given: str) -> None:
+    """A ParameterError naming data_dir when it is relative and no folder of notebooks/, where
+    auditkit run and `papermill --cwd notebooks` kernels read it: papermill does not record the
+    folder its kernel ran in, so the data hashed would be a guess (an absolute one that is gone
+    is only left out, as the footer says)."""
+    if Path(given).is_absolute():
+        return
+    from auditkit.paths import notebooks_dir
+
+    raise ParameterError(
+        "data_dir",
+        f"an absolute folder, or one relative to {notebooks_dir()} where auditkit run and "
+        "`papermill --cwd notebooks` read it (papermill does not record the folder its kernel "
+        "ran in: run it again with an absolute data_dir)",
+        given,
+    )
+
+
 def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | None) -> Path:
     """The offline report of any executed notebook (e.g. from plain papermill), outside a run.
 
@@ -318,6 +336,8 @@ def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | N
     # A relative data_dir was read by a kernel in notebooks/ (auditkit run, `papermill --cwd
     # notebooks`), never from the folder `auditkit render` happens to be typed in.
     data_dir = notebooks_dir() / str(parameters.get("data_dir") or ".")
+    if parameters.get("data_dir") and not data_dir.is_dir():
+        _refuse_unfound_relative_data_dir(str(parameters["data_dir"]))
     if "data_dir" in parameters and not parameters["data_dir"]:
         # the demo's folder (`demo.demo_data_dir`) as it is: rendering never generates a dataset
         data_dir = demo_folder()

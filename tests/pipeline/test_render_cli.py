@@ -275,3 +275,35 @@ def test_render_takes_any_name_where_the_parameters_cell_is_the_analyst_s_own(
     path = tmp_path / "own.ipynb"
     nbformat.write(notebook, path)
     assert cli.main(["render", str(path)]) == 0
+
+
+def test_a_relative_data_dir_not_under_the_notebooks_folder_is_refused_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A papermill run typed elsewhere: its kernel's folder is not recorded, so nothing hashed
+    would be a guess; before, the footer's input hashes were silently empty."""
+    from auditkit import paths
+
+    notebooks = tmp_path / "project" / "notebooks"
+    notebooks.mkdir(parents=True)
+    monkeypatch.setattr(paths, "notebooks_dir", lambda: notebooks)
+    (tmp_path / "d1").mkdir()  # where the kernel read it, which render cannot know
+    executed = _executed()
+    executed.metadata["papermill"] = {"parameters": {"data_dir": "d1", "lang": "zh"}}
+    path = tmp_path / "rel.ipynb"
+    nbformat.write(executed, path)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["render", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "parameter 'data_dir': expected an absolute folder" in error
+    assert error.rstrip().endswith("found 'd1'") and not path.with_suffix(".html").exists()
+
+
+def test_an_absolute_data_dir_that_is_gone_still_renders_without_hashes(tmp_path: Path) -> None:
+    """Near miss: an absolute folder names itself; one removed since is only left out."""
+    executed = _executed()
+    gone = str(tmp_path / "gone")
+    executed.metadata["papermill"] = {"parameters": {"data_dir": gone, "lang": "zh"}}
+    path = tmp_path / "abs.ipynb"
+    nbformat.write(executed, path)
+    assert cli.main(["render", str(path)]) == 0
