@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit import __version__
-from auditkit.errors import ParameterError
+from auditkit.errors import SEEDS, ParameterError, is_seed
 from auditkit.formulas import csv_text
 from auditkit.options import synth as synth_options
 from auditkit.options.synth import (
@@ -40,8 +40,13 @@ from auditkit.periods import is_period
 from auditkit.synth import ledger, network, render
 from auditkit.synth.irregular import DEFAULT_RATES, inject_all
 from auditkit.synth.lookalikes import add_lookalikes, check_shares, raises_shares
+from auditkit.synth.schedule import SCHEDULE_START
 from auditkit.synth.world import World, build_world
 from auditkit.workbooks import frame_xlsx_bytes
+
+#: The first billing month the tariff schedule prices whole: its rows start on SCHEDULE_START, and
+#: a first bill read on the 25th reads from the month before.
+EARLIEST_START = str(pd.Period(SCHEDULE_START, freq="M") + 1)
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,14 @@ class SynthConfig:
             raise ParameterError("months", expected, self.months)
         if not is_period(self.start):
             raise ParameterError("start", "a month YYYY-MM", self.start)
+        if pd.Period(self.start, freq="M") < pd.Period(EARLIEST_START, freq="M"):
+            expected = (
+                f"a month from {EARLIEST_START} on (the tariffs start {SCHEDULE_START:%Y-%m-%d} and "
+                "a first bill reads from the month before)"
+            )
+            raise ParameterError("start", expected, self.start)
+        if not is_seed(self.seed):
+            raise ParameterError("seed", SEEDS, self.seed)
         if not 0 <= self.daily_days <= 366 * 5:
             raise ParameterError("daily_days", "a number of days from 0 to 1830", self.daily_days)
         share = self.irregular_share
