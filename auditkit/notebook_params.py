@@ -26,6 +26,7 @@ import yaml
 
 from auditkit import i18n, yamlsafe
 from auditkit.errors import SEEDS, AuditkitError, ParameterError, is_seed
+from auditkit.options.sampling import SELECTION_METHODS, STRATA, UNITS
 from auditkit.periods import is_period
 
 PARAMETERS_TAG = "parameters"
@@ -351,7 +352,7 @@ def validate_values(
     checked: dict[str, Any] = {}
     for key, value in values.items():
         checked[key] = check_type(_known(schema, key, notebook), value)
-        check_domain(key, checked[key])
+        check_domain(key, checked[key], schema[key])
     return checked
 
 
@@ -364,12 +365,18 @@ WHOLE_NUMBERS = {"top_n": 1, "months": 1}
 MOST_MONTHS = 600
 #: Shares the notebooks take by name, each strictly between 0 and 1.
 SHARES = ("materiality", "confidence")
+#: Words the notebooks take by name, each one of its choices (the sampling notebook's).
+WORDS = {"units": UNITS, "method": SELECTION_METHODS, "stratum": STRATA}
+#: Parameters naming one input file, which must exist when given ('' for none).
+FILES = ("field_sheet", "previous_round")
 
 
-def check_domain(name: str, value: Any) -> None:
+def check_domain(name: str, value: Any, parameter: NotebookParameter | None = None) -> None:
     """Rules for parameters auditkit notebooks share by name (`lang`, `as_of`, `data_dir`,
-    `top_n`, `seed`, `months` and the shares), checked before any kernel
-    starts so that a bad value stops the run with nothing run, not a notebook halfway."""
+    `top_n`, `seed`, `months`, the shares, the sampling words and the input files), checked
+    before any kernel starts so that a bad value stops the run with nothing run, not a notebook
+    halfway. With its `parameter` (the schema's entry), an empty `district` is refused where the
+    notebook's default names one: that notebook audits one district, and empty is none."""
     if name == "seed" and not is_seed(value):
         raise ParameterError(name, SEEDS, value)
     if name in WHOLE_NUMBERS and (
@@ -387,6 +394,15 @@ def check_domain(name: str, value: Any) -> None:
         raise ParameterError(name, "a billing period 'YYYY-MM' (or empty for the latest)", value)
     if name == "data_dir" and value not in ("", None) and not Path(str(value)).is_dir():
         raise ParameterError(name, "an existing dataset folder", value)
+    if name in WORDS and value not in WORDS[name]:
+        raise ParameterError(name, f"one of {', '.join(WORDS[name])}", value)
+    if name == "expected" and isinstance(value, int | float) and value < 0:
+        raise ParameterError(name, "expected errors ≥ 0 (below 1 a rate, else a count)", value)
+    if name in FILES and value not in ("", None) and not Path(str(value)).is_file():
+        raise ParameterError(name, "an existing file (or empty for none)", value)
+    if name == "district" and value == "" and parameter is not None and parameter.default:
+        expected = f"a district (this notebook audits one, by default {parameter.default!r})"
+        raise ParameterError(name, expected, value)
 
 
 def load_params_file(path: str | Path) -> dict[str, Any]:

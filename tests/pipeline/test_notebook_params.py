@@ -390,3 +390,36 @@ def test_as_of_with_a_trailing_newline_is_not_a_period() -> None:
     with pytest.raises(ParameterError, match="'as_of'"):
         check_domain("as_of", "2024-01\n")
     check_domain("as_of", "2024-01")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("units", "foo", "one of items, values"),
+        ("method", "foo", "one of interval, cell, random, sieve"),
+        ("stratum", "foo", "one of all, flagged, unflagged"),
+        ("expected", -1.0, "expected errors ≥ 0"),
+        ("field_sheet", "/nonexist.xlsx", "an existing file (or empty for none)"),
+        ("previous_round", "/nonexist.csv", "an existing file (or empty for none)"),
+    ],
+)
+def test_the_sampling_words_and_input_files_are_checked_before_any_kernel(
+    name: str, value: object, expected: str
+) -> None:
+    """Before, each of these stopped the sampling (or cross-audit) notebook in its kernel."""
+    with pytest.raises(ParameterError) as caught:
+        notebook_params.check_domain(name, value)
+    assert caught.value.name == name and caught.value.expected.startswith(expected)
+
+
+def test_the_values_the_notebooks_take_pass_the_new_checks(tmp_path: Path) -> None:
+    """Near misses: every word, no expected errors, no file, and a file that is there."""
+    for name, words in notebook_params.WORDS.items():
+        for word in words:
+            notebook_params.check_domain(name, word)
+    notebook_params.check_domain("expected", 0.0)
+    sheet = tmp_path / "filled.xlsx"
+    sheet.write_bytes(b"")
+    for name in notebook_params.FILES:
+        notebook_params.check_domain(name, "")
+        notebook_params.check_domain(name, str(sheet))
