@@ -396,11 +396,13 @@ def run_plan(args: argparse.Namespace) -> int:
 def run_select(args: argparse.Namespace) -> int:
     """Select the sample from a dataset district or a population table and write the field sheet
     (never over a sheet the inspectors began to fill, checked before the work)."""
+    from auditkit.cli.stats import check_months
     from auditkit.sampling import select, write_field_sheet
     from auditkit.sampling.fieldsheet import check_sheet_path, id_text, sheet_columns
     from auditkit.sampling.personal import personal_columns, personal_flags
 
     check_sheet_path(args.output, "--output")
+    check_months(args.months)
     names = ("--id", "--carry")
     districts: list[str] = []  # the utility's, recorded for evaluate's --auditing-district
     if args.data is not None:

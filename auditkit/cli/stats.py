@@ -140,6 +140,15 @@ def _load(args: argparse.Namespace):
         return dataset.for_district(args.district)
 
 
+def check_months(months: int) -> None:
+    """A ParameterError naming --months outside 1 .. MOST_MONTHS, the window the notebooks take
+    (`notebook_params.MOST_MONTHS`): one limit for every command, said rather than cut."""
+    from auditkit.notebook_params import MOST_MONTHS
+
+    if not 1 <= months <= MOST_MONTHS:
+        raise ParameterError("--months", f"a number of months from 1 to {MOST_MONTHS}", months)
+
+
 def run_theft(args: argparse.Namespace) -> int:
     """Score every customer, write the table, print the top."""
     from auditkit.periods import period_last_day
@@ -295,8 +304,7 @@ def run_benford(args: argparse.Namespace) -> int:
     from auditkit.rules.context import audit_month
     from auditkit.stats import benford_by_group
 
-    if args.months < 1:  # checked before the data is read
-        raise ParameterError("--months", "a whole number of months ≥ 1", args.months)
+    check_months(args.months)  # before the data is read
     dataset = _load(args)
     bills = dataset.bills.merge(dataset.customers[["customer_id", "district"]], on="customer_id")
     months = month_number(bills["period"])
