@@ -354,10 +354,12 @@ def run_assign(args: argparse.Namespace) -> int:
 
         districts = district_work(load(args.data))
     else:
+        names = args.districts.split(",")
+        if any(not name.strip() for name in names):  # `a,,b`, a trailing comma: no district ''
+            expected = "district names separated by single commas, none of them empty"
+            raise ParameterError("--districts", expected, args.districts)
         districts = [
-            checked_key_text("--districts", name.strip(), KEY_CHARACTERS)
-            for name in args.districts.split(",")
-            if name.strip()
+            checked_key_text("--districts", name.strip(), KEY_CHARACTERS) for name in names
         ]
     capacity = _read_capacity(args.capacity) if args.capacity else None
     if args.out:

@@ -133,3 +133,19 @@ def test_an_output_folder_beside_the_dataset_is_written(tmp_path: Path) -> None:
     folder = write_utility(tmp_path / "data")
     assert main(["rules", str(folder), "--out", str(tmp_path / "data-findings")]) == 0
     assert (tmp_path / "data-findings" / "findings.csv").is_file()
+
+
+@pytest.mark.parametrize("names", ["城东,,城西", "城东,城西,", ",城东,城西", "城东, ,城西"])
+def test_crossaudit_assign_refuses_an_empty_district_name_as_rules_refuses_an_empty_rule(
+    capsys: pytest.CaptureFixture[str], names: str
+) -> None:
+    """Before, the empty item was dropped and two districts were assigned without a word."""
+    assert main(["crossaudit", "assign", "--districts", names, "--seed", "1"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "parameter '--districts': expected district names " in error
+    assert "none of them empty" in error
+
+
+def test_crossaudit_assign_takes_names_with_spaces_around_the_commas() -> None:
+    """Near miss: spaces around a name are no empty name."""
+    assert main(["crossaudit", "assign", "--districts", "城东, 城西 ,城南", "--seed", "1"]) == 0
