@@ -356,6 +356,16 @@ def validate_values(
     return checked
 
 
+#: What the names papermill itself injects begin with (`--inject-paths`: PAPERMILL_INPUT_PATH,
+#: PAPERMILL_OUTPUT_PATH): a notebook never declares them, and they are no misspelt parameter.
+PAPERMILL_OWN_PREFIX = "PAPERMILL_"
+
+
+def is_papermill_own(name: str) -> bool:
+    """Whether papermill injected `name` itself (`--inject-paths`), not from a `-p` the user typed."""
+    return name.startswith(PAPERMILL_OWN_PREFIX)
+
+
 #: Whole-number parameters the notebooks share by name, and the least value each allows: a
 #: negative `top_n` would list every customer but a few (pandas' head(-1)). A seed is checked as
 #: every seed is (`errors.SEEDS`: one message whatever is wrong with it).

@@ -233,7 +233,11 @@ def executed_parameters(notebook: nbformat.NotebookNode, origin: str) -> dict[st
     there or not), then those papermill injected over them (its metadata). A name papermill
     injected that the cell does not declare is refused as `auditkit run` refuses it: papermill
     only warned, and the notebook ran on the default in its place."""
-    from auditkit.notebook_params import UnknownParameterError, parse_parameters_source
+    from auditkit.notebook_params import (
+        UnknownParameterError,
+        is_papermill_own,
+        parse_parameters_source,
+    )
 
     injected = dict(notebook.metadata.get("papermill", {}).get("parameters", {}))
     declared: dict[str, Any] = {}
@@ -244,7 +248,9 @@ def executed_parameters(notebook: nbformat.NotebookNode, origin: str) -> dict[st
             except AuditkitError:  # an analyst's own cell, not in auditkit's form: papermill's only
                 break
             declared = {name: parameter.default for name, parameter in schema.items()}
-            unknown = [name for name in injected if name not in schema]
+            unknown = [
+                name for name in injected if name not in schema and not is_papermill_own(name)
+            ]
             if unknown:
                 raise UnknownParameterError(unknown[0], origin, schema)
             break

@@ -25,6 +25,7 @@ from auditkit.notebook_params import (
     UnknownParameterError,
     check_domain,
     check_type,
+    is_papermill_own,
 )
 
 #: The first line of the cell papermill injects its `-p` values in (its translator's comment).
@@ -106,7 +107,7 @@ def check_parameters(namespace: MutableMapping[str, Any]) -> None:
             "parameters", "the annotated `parameters` cell to run first", "no parameters"
         )
     for name in injected_names(namespace):
-        if name not in declared:
+        if name not in declared and not is_papermill_own(name):
             raise NotebookUnknownParameterError(name, THIS_NOTEBOOK, declared)
     converted: dict[str, Any] = {}
     for name, type_name in declared.items():

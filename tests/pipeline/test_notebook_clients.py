@@ -222,6 +222,29 @@ def test_the_kernel_takes_declared_injected_names_and_an_analyst_s_own_cells() -
     assert namespace["district"] == "城南"
 
 
+def test_the_kernel_takes_the_paths_papermill_injects_itself() -> None:
+    """`papermill --inject-paths` adds PAPERMILL_INPUT_PATH / PAPERMILL_OUTPUT_PATH to its cell;
+    before, the kernel refused them as unknown parameters and the notebook stopped."""
+    paths = {"PAPERMILL_INPUT_PATH": "in.ipynb", "PAPERMILL_OUTPUT_PATH": "out.ipynb"}
+    namespace = kernel_namespace("district_audit", district="城南", **paths)
+    namespace["In"] = [
+        "",
+        '# Parameters\ndistrict = "城南"\nPAPERMILL_INPUT_PATH = "in.ipynb"\n'
+        'PAPERMILL_OUTPUT_PATH = "out.ipynb"\n',
+        "check",
+    ]
+    kernel_params.check_parameters(namespace)
+    assert namespace["district"] == "城南"
+
+
+def test_the_kernel_still_refuses_a_name_only_like_papermill_s_own() -> None:
+    """Near miss: a lower-case `papermill_input_path` is a name the user typed with -p."""
+    namespace = kernel_namespace("district_audit", papermill_input_path="x")
+    namespace["In"] = ["", '# Parameters\npapermill_input_path = "x"\n', "check"]
+    with pytest.raises(kernel_params.NotebookUnknownParameterError):
+        kernel_params.check_parameters(namespace)
+
+
 @pytest.mark.slow
 def test_a_misspelt_papermill_parameter_stops_the_notebook_in_one_line(tmp_path: Path) -> None:
     out = tmp_path / "out.ipynb"

@@ -265,6 +265,23 @@ def test_render_refuses_a_parameter_papermill_injected_that_the_notebook_does_no
     )
 
 
+def test_render_takes_the_paths_papermill_injects_itself(tmp_path: Path) -> None:
+    """`papermill --inject-paths` records PAPERMILL_INPUT_PATH / PAPERMILL_OUTPUT_PATH among its
+    parameters; before, render refused them as unknown (exit 2, no report)."""
+    notebook = _executed()
+    notebook.metadata["papermill"] = {
+        "parameters": {
+            "lang": "zh",
+            "PAPERMILL_INPUT_PATH": "in.ipynb",
+            "PAPERMILL_OUTPUT_PATH": "paths.ipynb",
+        }
+    }
+    path = tmp_path / "paths.ipynb"
+    nbformat.write(notebook, path)
+    assert cli.main(["render", str(path)]) == 0
+    assert path.with_suffix(".html").is_file()
+
+
 def test_render_takes_any_name_where_the_parameters_cell_is_the_analyst_s_own(
     tmp_path: Path,
 ) -> None:
