@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ast
 import typing
-from collections.abc import MutableMapping
+from collections.abc import Collection, MutableMapping
 from typing import Any
 
 from auditkit.errors import ParameterError
@@ -55,18 +55,24 @@ def declared_types(namespace: MutableMapping[str, Any]) -> dict[str, str]:
     }
 
 
-def injected_names(namespace: MutableMapping[str, Any]) -> list[str]:
+def injected_names(namespace: MutableMapping[str, Any], declared: Collection[str]) -> list[str]:
     """The names papermill's injected cell assigned in this kernel, read from IPython's input
-    history (`In`); [] where no such cell ran (JupyterLab on the notebook itself). papermill only
-    warns about a name the notebook does not declare and injects it anyway, so `-p distrct 城南`
-    would otherwise audit the default district without a word."""
+    history (`In`); [] where no such cell ran after the latest run of the `parameters` cell (one
+    annotating a `declared` name): JupyterLab on the notebook itself, or an analyst who deleted
+    the injected cell and ran the parameters again. papermill only warns about a name the
+    notebook does not declare and injects it anyway, so `-p distrct 城南` would otherwise audit
+    the default district without a word."""
     history = namespace.get("In")
     for source in reversed(history if isinstance(history, list) else []):
-        if isinstance(source, str) and source.startswith(INJECTED_MARK):
-            try:
-                cell = ast.parse(source)
-            except SyntaxError:
+        if not isinstance(source, str):
+            continue
+        try:
+            cell = ast.parse(source)
+        except SyntaxError:
+            if source.startswith(INJECTED_MARK):
                 return []
+            continue
+        if source.startswith(INJECTED_MARK):
             return [
                 target.id
                 for statement in cell.body
@@ -74,6 +80,13 @@ def injected_names(namespace: MutableMapping[str, Any]) -> list[str]:
                 for target in statement.targets
                 if isinstance(target, ast.Name)
             ]
+        if any(
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and statement.target.id in declared
+            for statement in cell.body
+        ):
+            return []  # the parameters cell ran after any injected cell: its values are current
     return []
 
 
@@ -106,7 +119,7 @@ def check_parameters(namespace: MutableMapping[str, Any]) -> None:
         raise NotebookParameterError(
             "parameters", "the annotated `parameters` cell to run first", "no parameters"
         )
-    for name in injected_names(namespace):
+    for name in injected_names(namespace, declared):
         if name not in declared and not is_papermill_own(name):
             raise NotebookUnknownParameterError(name, THIS_NOTEBOOK, declared)
     converted: dict[str, Any] = {}

@@ -245,6 +245,33 @@ def test_the_kernel_still_refuses_a_name_only_like_papermill_s_own() -> None:
         kernel_params.check_parameters(namespace)
 
 
+def test_the_kernel_forgets_an_injected_cell_the_parameters_cell_ran_after() -> None:
+    """An analyst deleted papermill's cell and ran the parameters cell again: IPython's history
+    still holds the stale cell; before, its misspelt `distrct` stopped the notebook."""
+    namespace = kernel_namespace("district_audit")
+    namespace["In"] = [
+        "",
+        '# Parameters\ndistrct = "城南"\n',
+        "check",
+        parameters_cell_source("district_audit"),
+        "check",
+    ]
+    kernel_params.check_parameters(namespace)
+
+
+def test_the_kernel_still_refuses_an_injected_cell_run_after_the_parameters_cell() -> None:
+    """Near miss: papermill's order, the parameters cell and then its injected cell."""
+    namespace = kernel_namespace("district_audit", distrct="城南")
+    namespace["In"] = [
+        "",
+        parameters_cell_source("district_audit"),
+        '# Parameters\ndistrct = "城南"\n',
+        "check",
+    ]
+    with pytest.raises(kernel_params.NotebookUnknownParameterError):
+        kernel_params.check_parameters(namespace)
+
+
 @pytest.mark.slow
 def test_a_misspelt_papermill_parameter_stops_the_notebook_in_one_line(tmp_path: Path) -> None:
     out = tmp_path / "out.ipynb"
