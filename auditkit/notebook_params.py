@@ -352,7 +352,7 @@ def validate_values(
     checked: dict[str, Any] = {}
     for key, value in values.items():
         checked[key] = check_type(_known(schema, key, notebook), value)
-        check_domain(key, checked[key], schema[key])
+        check_domain(key, checked[key], schema[key], notebook_key(notebook))
     return checked
 
 
@@ -375,17 +375,32 @@ WHOLE_NUMBERS = {"top_n": 1, "months": 1}
 MOST_MONTHS = 600
 #: Shares the notebooks take by name, each strictly between 0 and 1.
 SHARES = ("materiality", "confidence")
-#: Words the notebooks take by name, each one of its choices (the sampling notebook's).
-WORDS = {"units": UNITS, "method": SELECTION_METHODS, "stratum": STRATA}
-#: Parameters naming one input file, which must exist when given ('' for none).
-FILES = ("field_sheet", "previous_round")
+#: Words a shipped notebook takes, each one of its choices, keyed by the notebook (its file's
+#: stem): an analyst's own notebook may declare `units: str = "kWh"` for its own ends.
+WORDS = {"sampling_plan": {"units": UNITS, "method": SELECTION_METHODS, "stratum": STRATA}}
+#: Parameters of a shipped notebook naming one input file, which must exist when given ('' for
+#: none), keyed by the notebook as WORDS is.
+FILES = {"sampling_plan": ("field_sheet",), "cross_audit": ("previous_round",)}
+#: Shipped notebooks whose `expected` is a number of expected errors (≥ 0).
+EXPECTED_ERRORS = ("sampling_plan",)
 
 
-def check_domain(name: str, value: Any, parameter: NotebookParameter | None = None) -> None:
+def notebook_key(notebook: str | Path) -> str:
+    """The key of a notebook in WORDS, FILES and EXPECTED_ERRORS: its file's stem."""
+    return Path(notebook).stem
+
+
+def check_domain(
+    name: str,
+    value: Any,
+    parameter: NotebookParameter | None = None,
+    notebook: str | None = None,
+) -> None:
     """Rules for parameters auditkit notebooks share by name (`lang`, `as_of`, `data_dir`,
-    `top_n`, `seed`, `months`, the shares, the sampling words and the input files), checked
-    before any kernel starts so that a bad value stops the run with nothing run, not a notebook
-    halfway. With its `parameter` (the schema's entry), an empty `district` is refused where the
+    `top_n`, `seed`, `months`, the shares), checked before any kernel starts so that a bad value
+    stops the run with nothing run, not a notebook halfway. With its `notebook` (a key of WORDS,
+    FILES, EXPECTED_ERRORS), that shipped notebook's own words, input files and expected errors
+    too. With its `parameter` (the schema's entry), an empty `district` is refused where the
     notebook's default names one: that notebook audits one district, and empty is none."""
     if name == "seed" and not is_seed(value):
         raise ParameterError(name, SEEDS, value)
@@ -404,11 +419,18 @@ def check_domain(name: str, value: Any, parameter: NotebookParameter | None = No
         raise ParameterError(name, "a billing period 'YYYY-MM' (or empty for the latest)", value)
     if name == "data_dir" and value not in ("", None) and not Path(str(value)).is_dir():
         raise ParameterError(name, "an existing dataset folder", value)
-    if name in WORDS and value not in WORDS[name]:
-        raise ParameterError(name, f"one of {', '.join(WORDS[name])}", value)
-    if name == "expected" and isinstance(value, int | float) and value < 0:
+    words = WORDS.get(notebook or "", {})
+    if name in words and value not in words[name]:
+        raise ParameterError(name, f"one of {', '.join(words[name])}", value)
+    if (
+        name == "expected"
+        and notebook in EXPECTED_ERRORS
+        and isinstance(value, int | float)
+        and value < 0
+    ):
         raise ParameterError(name, "expected errors ≥ 0 (below 1 a rate, else a count)", value)
-    if name in FILES and value not in ("", None) and not Path(str(value)).is_file():
+    files = FILES.get(notebook or "", ())
+    if name in files and value not in ("", None) and not Path(str(value)).is_file():
         raise ParameterError(name, "an existing file (or empty for none)", value)
     if name == "district" and value == "" and parameter is not None and parameter.default:
         expected = f"a district (this notebook audits one, by default {parameter.default!r})"

@@ -117,7 +117,9 @@ def jobs_for_notebook(
     for text in overrides:
         try:
             key, value = notebook_params.parse_assignment(schema, text, str(notebook_path))
-            notebook_params.check_domain(key, value, schema[key])
+            notebook_params.check_domain(
+                key, value, schema[key], notebook_params.notebook_key(notebook_path)
+            )
             if key == "data_dir" and not value:  # `-p data_dir=$UNSET` in a scheduled job
                 expected = "a dataset folder (leave -p data_dir out to run on the demo utility)"
                 raise ParameterError("data_dir", expected, value)

@@ -107,10 +107,12 @@ def annotation_text(annotation: Any) -> str:
     return repr(annotation).replace("typing.", "")
 
 
-def check_parameters(namespace: MutableMapping[str, Any]) -> None:
+def check_parameters(namespace: MutableMapping[str, Any], notebook: str | None = None) -> None:
     """Check the notebook's parameters where they live, and store their converted values back.
 
-    Call it as `check_parameters(globals())` in the cell after the `parameters` cell. A bad value,
+    Call it as `check_parameters(globals())` in the cell after the `parameters` cell; a shipped
+    notebook with rules of its own (`notebook_params.WORDS`, `FILES`, `EXPECTED_ERRORS`) names
+    itself, `check_parameters(globals(), "sampling_plan")`, as a kernel is not told its file. A bad value,
     or a name papermill injected that the cell does not declare, stops the notebook with one line
     naming the parameter, what was expected and what was found.
     """
@@ -128,7 +130,7 @@ def check_parameters(namespace: MutableMapping[str, Any]) -> None:
             converted[name] = check_type(
                 NotebookParameter(name, type_name, None, ""), namespace[name]
             )
-            check_domain(name, converted[name])
+            check_domain(name, converted[name], notebook=notebook)
         except ParameterError as error:
             hint = MONTH_HINT if name == "as_of" and isinstance(namespace[name], int) else ""
             raise NotebookParameterError(error.name, error.expected + hint, error.found) from None

@@ -272,6 +272,18 @@ def test_the_kernel_still_refuses_an_injected_cell_run_after_the_parameters_cell
         kernel_params.check_parameters(namespace)
 
 
+def test_the_kernel_checks_the_sampling_words_only_in_the_notebook_that_owns_them() -> None:
+    """An analyst's own notebook with `units: str = "kWh"` stopped in its check cell; the shipped
+    sampling notebook, which names itself, still refuses it."""
+    namespace: dict[str, Any] = {}
+    exec('units: str = "kWh"\nmethod: str = "regression"\n', namespace)
+    kernel_params.check_parameters(namespace)
+    assert namespace["units"] == "kWh"
+    sampling = kernel_namespace("sampling_plan", units="kWh")
+    with pytest.raises(kernel_params.NotebookParameterError, match="'units'"):
+        kernel_params.check_parameters(sampling, "sampling_plan")
+
+
 @pytest.mark.slow
 def test_a_misspelt_papermill_parameter_stops_the_notebook_in_one_line(tmp_path: Path) -> None:
     out = tmp_path / "out.ipynb"
