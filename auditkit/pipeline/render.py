@@ -339,10 +339,13 @@ def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | N
         )
     parameters = executed_parameters(notebook, str(notebook_path))
     parameters["lang"] = lang or recorded or i18n.DEFAULT_LANG
-    # A relative data_dir was read by a kernel in notebooks/ (auditkit run, `papermill --cwd
-    # notebooks`), never from the folder `auditkit render` happens to be typed in.
-    data_dir = notebooks_dir() / str(parameters.get("data_dir") or ".")
-    if parameters.get("data_dir") and not data_dir.is_dir():
+    # A relative data_dir was read by a kernel in notebooks/ when papermill ran it (auditkit run,
+    # `papermill --cwd notebooks`), in the notebook's own folder when JupyterLab did (no papermill
+    # record), never from the folder `auditkit render` happens to be typed in.
+    ran_by_papermill = "papermill" in notebook.metadata
+    kernel_folder = notebooks_dir() if ran_by_papermill else notebook_path.resolve().parent
+    data_dir = kernel_folder / str(parameters.get("data_dir") or ".")
+    if ran_by_papermill and parameters.get("data_dir") and not data_dir.is_dir():
         _refuse_unfound_relative_data_dir(str(parameters["data_dir"]))
     if "data_dir" in parameters and not parameters["data_dir"]:
         # the demo's folder (`demo.demo_data_dir`) as it is: rendering never generates a dataset

@@ -316,6 +316,42 @@ def test_a_relative_data_dir_not_under_the_notebooks_folder_is_refused_in_one_li
     assert error.rstrip().endswith("found 'd1'") and not path.with_suffix(".html").exists()
 
 
+def test_a_jupyterlab_run_reads_a_relative_data_dir_from_the_notebook_s_own_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JupyterLab's kernel runs in the notebook's folder and leaves no papermill record: its
+    relative data_dir is hashed from there; before, render refused it as no folder of
+    notebooks/ (exit 2), saying papermill had run it."""
+    from auditkit import paths
+
+    notebooks = tmp_path / "project" / "notebooks"
+    notebooks.mkdir(parents=True)
+    monkeypatch.setattr(paths, "notebooks_dir", lambda: notebooks)
+    studies = tmp_path / "studies"
+    (studies / "d1").mkdir(parents=True)
+    (studies / "d1" / "bills_marker.csv").write_text("a\n", encoding="utf-8")
+    executed = _executed()  # no papermill metadata: the parameters cell is what ran
+    executed.cells[1].source = "data_dir: str = 'd1'  # dataset folder\ndistrict: str = 'A'\n"
+    path = studies / "lab.ipynb"
+    nbformat.write(executed, path)
+    monkeypatch.chdir(tmp_path)  # where d1 names nothing
+    assert cli.main(["render", str(path)]) == 0
+    page = path.with_suffix(".html").read_text(encoding="utf-8")
+    assert "bills_marker.csv" in page.split('id="sec-reproducibility"', 1)[1]
+
+
+def test_a_jupyterlab_run_whose_relative_data_dir_is_gone_renders_without_hashes(
+    tmp_path: Path,
+) -> None:
+    """Near miss: no folder beside the notebook either is left out, as a gone absolute one is."""
+    executed = _executed()
+    executed.cells[1].source = "data_dir: str = 'gone'  # dataset folder\ndistrict: str = 'A'\n"
+    path = tmp_path / "lab.ipynb"
+    nbformat.write(executed, path)
+    assert cli.main(["render", str(path)]) == 0
+    assert "bills_marker.csv" not in path.with_suffix(".html").read_text(encoding="utf-8")
+
+
 def test_an_absolute_data_dir_that_is_gone_still_renders_without_hashes(tmp_path: Path) -> None:
     """Near miss: an absolute folder names itself; one removed since is only left out."""
     executed = _executed()
