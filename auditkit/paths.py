@@ -129,3 +129,27 @@ def checked_outside_data(out: Path | None, data_dir: Path | None, flag: str, kin
             "the data it was computed from)",
             str(out),
         )
+
+
+def holds_dataset_tables(folder: Path) -> bool:
+    """Whether `folder` holds a dataset's required table (customers.csv, bills.xlsx, ...: a name
+    intake reads, any case, in a format it reads), so a file written there would join the data."""
+    from auditkit.data.readers import FORMATS
+    from auditkit.data.schema import TABLES
+
+    required = {name for name, spec in TABLES.items() if spec.required}
+    if not folder.is_dir():
+        return False
+    return any(
+        entry.stem.lower() in required and entry.suffix.lower() in FORMATS and entry.is_file()
+        for entry in folder.iterdir()
+    )
+
+
+def checked_outside_dataset(out: Path | None, data_dir: Path | None, flag: str, kind: str) -> None:
+    """`checked_outside_data` against `data_dir`, and against the folder `out` goes in when that
+    holds a dataset's tables (`holds_dataset_tables`): a command given no --data may still be
+    pointed into a dataset."""
+    checked_outside_data(out, data_dir, flag, kind)
+    if out is not None and holds_dataset_tables(out.resolve().parent):
+        checked_outside_data(out, out.resolve().parent, flag, kind)

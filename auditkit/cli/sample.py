@@ -22,6 +22,7 @@ from auditkit.options.sampling import (
     STRATA,
     UNITS,
 )
+from auditkit.paths import checked_outside_dataset
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -402,6 +403,10 @@ def run_select(args: argparse.Namespace) -> int:
     from auditkit.sampling.personal import personal_columns, personal_flags
 
     check_sheet_path(args.output, "--output")
+    named_data = (
+        None if args.data in (None, "demo", "") else Path(args.data)
+    )  # the demo: its tables
+    checked_outside_dataset(Path(args.output), named_data, "--output", "a file")
     check_months(args.months)
     names = ("--id", "--carry")
     districts: list[str] = []  # the utility's, recorded for evaluate's --auditing-district

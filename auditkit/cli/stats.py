@@ -17,6 +17,7 @@ from auditkit.options.stats import BENFORD_TESTS
 from auditkit.paths import (
     checked_out_folder,
     checked_outside_data,
+    checked_outside_dataset,
     dataset_output_name,
     outputs_dir,
     safe_name,
@@ -346,7 +347,7 @@ def run_assign(args: argparse.Namespace) -> int:
     from auditkit.data.schema import KEY_CHARACTERS
     from auditkit.formulas import csv_bytes
 
-    checked_outside_data(args.out, args.data, "--out", "a file")  # before the data is read
+    checked_outside_dataset(args.out, args.data, "--out", "a file")  # before the data is read
     districts: list[str] | dict[str, float]
     if args.data:
         from auditkit.crossaudit.study import district_work

@@ -135,6 +135,58 @@ def test_an_output_folder_beside_the_dataset_is_written(tmp_path: Path) -> None:
     assert (tmp_path / "data-findings" / "findings.csv").is_file()
 
 
+@pytest.mark.parametrize(
+    ("command", "flag"),
+    [
+        (["sample", "select", "--data", "{data}", "--n", "1", "--output", "{out}"], "--output"),
+        (
+            [
+                "crossaudit",
+                "assign",
+                "--districts",
+                "城东,城西,城南",
+                "--seed",
+                "1",
+                "--out",
+                "{out}",
+            ],
+            "--out",
+        ),
+    ],
+)
+def test_a_sheet_or_round_written_into_a_dataset_folder_is_refused_naming_its_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str], flag: str
+) -> None:
+    """Before, `sample select --data D --output D/sheet.xlsx` and `crossaudit assign --out
+    D/next_round.csv` (no --data: D is known by its tables) wrote into the dataset."""
+    from auditkit.data import load
+
+    folder = write_utility(tmp_path / "data")
+    before = sorted(path.name for path in folder.iterdir())
+    out = folder / ("sheet.xlsx" if flag == "--output" else "next_round.csv")
+    assert main([part.format(data=folder, out=out) for part in command]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and f"parameter '{flag}': expected a file outside" in error
+    assert sorted(path.name for path in folder.iterdir()) == before
+    assert len(load(folder).bills) == 12  # one household, twelve months
+
+
+def test_a_round_written_beside_a_dataset_or_in_a_folder_of_other_files_is_written(
+    tmp_path: Path,
+) -> None:
+    """Near misses: the dataset's parent, and a folder whose files only look like tables
+    (customers_notes.txt), are no dataset folder."""
+    folder = write_utility(tmp_path / "data")
+    beside = tmp_path / "next_round.csv"
+    assign = ["crossaudit", "assign", "--districts", "城东,城西,城南", "--seed", "1", "--out"]
+    assert main([*assign, str(beside)]) == 0 and beside.is_file()
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "customers_notes.txt").write_text("x\n", encoding="utf-8")
+    assert main([*assign, str(notes / "round.csv")]) == 0
+    assert (notes / "round.csv").is_file() and folder.is_dir()
+
+
 @pytest.mark.parametrize("names", ["城东,,城西", "城东,城西,", ",城东,城西", "城东, ,城西"])
 def test_crossaudit_assign_refuses_an_empty_district_name_as_rules_refuses_an_empty_rule(
     capsys: pytest.CaptureFixture[str], names: str
