@@ -132,18 +132,20 @@ def checked_outside_data(out: Path | None, data_dir: Path | None, flag: str, kin
 
 
 def holds_dataset_tables(folder: Path) -> bool:
-    """Whether `folder` holds a dataset's required table (customers.csv, bills.xlsx, ...: a name
-    intake reads, any case, in a format it reads), so a file written there would join the data."""
+    """Whether `folder` holds every required table of a dataset (customers, bills, tariffs: names
+    intake reads, any case, in a format it reads), so a file written there would join the data;
+    a population table alone (a frame named bills.csv) is no dataset."""
     from auditkit.data.readers import FORMATS
     from auditkit.data.schema import TABLES
 
-    required = {name for name, spec in TABLES.items() if spec.required}
     if not folder.is_dir():
         return False
-    return any(
-        entry.stem.lower() in required and entry.suffix.lower() in FORMATS and entry.is_file()
+    present = {
+        entry.stem.lower()
         for entry in folder.iterdir()
-    )
+        if entry.suffix.lower() in FORMATS and entry.is_file()
+    }
+    return all(name in present for name, spec in TABLES.items() if spec.required)
 
 
 def checked_outside_dataset(out: Path | None, data_dir: Path | None, flag: str, kind: str) -> None:

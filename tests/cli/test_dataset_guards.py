@@ -174,8 +174,8 @@ def test_a_sheet_or_round_written_into_a_dataset_folder_is_refused_naming_its_fl
 def test_a_round_written_beside_a_dataset_or_in_a_folder_of_other_files_is_written(
     tmp_path: Path,
 ) -> None:
-    """Near misses: the dataset's parent, and a folder whose files only look like tables
-    (customers_notes.txt), are no dataset folder."""
+    """Near misses: the dataset's parent, and a folder of a population table named bills.csv
+    and customers_notes.txt (not every required table), are no dataset folder."""
     folder = write_utility(tmp_path / "data")
     beside = tmp_path / "next_round.csv"
     assign = ["crossaudit", "assign", "--districts", "城东,城西,城南", "--seed", "1", "--out"]
@@ -183,6 +183,7 @@ def test_a_round_written_beside_a_dataset_or_in_a_folder_of_other_files_is_writt
     notes = tmp_path / "notes"
     notes.mkdir()
     (notes / "customers_notes.txt").write_text("x\n", encoding="utf-8")
+    (notes / "bills.csv").write_text("customer_id,amount\nC1,100\n", encoding="utf-8")
     assert main([*assign, str(notes / "round.csv")]) == 0
     assert (notes / "round.csv").is_file() and folder.is_dir()
 
