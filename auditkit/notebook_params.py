@@ -26,6 +26,7 @@ import yaml
 
 from auditkit import i18n, yamlsafe
 from auditkit.errors import SEEDS, AuditkitError, ParameterError, is_seed
+from auditkit.options.sampling import SELECTION_METHODS, STRATA, UNITS
 from auditkit.periods import is_period
 
 PARAMETERS_TAG = "parameters"
@@ -351,8 +352,18 @@ def validate_values(
     checked: dict[str, Any] = {}
     for key, value in values.items():
         checked[key] = check_type(_known(schema, key, notebook), value)
-        check_domain(key, checked[key])
+        check_domain(key, checked[key], schema[key], notebook_key(notebook))
     return checked
+
+
+#: What the names papermill itself injects begin with (`--inject-paths`: PAPERMILL_INPUT_PATH,
+#: PAPERMILL_OUTPUT_PATH): a notebook never declares them, and they are no misspelt parameter.
+PAPERMILL_OWN_PREFIX = "PAPERMILL_"
+
+
+def is_papermill_own(name: str) -> bool:
+    """Whether papermill injected `name` itself (`--inject-paths`), not from a `-p` the user typed."""
+    return name.startswith(PAPERMILL_OWN_PREFIX)
 
 
 #: Whole-number parameters the notebooks share by name, and the least value each allows: a
@@ -364,12 +375,33 @@ WHOLE_NUMBERS = {"top_n": 1, "months": 1}
 MOST_MONTHS = 600
 #: Shares the notebooks take by name, each strictly between 0 and 1.
 SHARES = ("materiality", "confidence")
+#: Words a shipped notebook takes, each one of its choices, keyed by the notebook (its file's
+#: stem): an analyst's own notebook may declare `units: str = "kWh"` for its own ends.
+WORDS = {"sampling_plan": {"units": UNITS, "method": SELECTION_METHODS, "stratum": STRATA}}
+#: Parameters of a shipped notebook naming one input file, which must exist when given ('' for
+#: none), keyed by the notebook as WORDS is.
+FILES = {"sampling_plan": ("field_sheet",), "cross_audit": ("previous_round",)}
+#: Shipped notebooks whose `expected` is a number of expected errors (≥ 0).
+EXPECTED_ERRORS = ("sampling_plan",)
 
 
-def check_domain(name: str, value: Any) -> None:
+def notebook_key(notebook: str | Path) -> str:
+    """The key of a notebook in WORDS, FILES and EXPECTED_ERRORS: its file's stem."""
+    return Path(notebook).stem
+
+
+def check_domain(
+    name: str,
+    value: Any,
+    parameter: NotebookParameter | None = None,
+    notebook: str | None = None,
+) -> None:
     """Rules for parameters auditkit notebooks share by name (`lang`, `as_of`, `data_dir`,
-    `top_n`, `seed`, `months` and the shares), checked before any kernel
-    starts so that a bad value stops the run with nothing run, not a notebook halfway."""
+    `top_n`, `seed`, `months`, the shares), checked before any kernel starts so that a bad value
+    stops the run with nothing run, not a notebook halfway. With its `notebook` (a key of WORDS,
+    FILES, EXPECTED_ERRORS), that shipped notebook's own words, input files and expected errors
+    too. With its `parameter` (the schema's entry), an empty `district` is refused where the
+    notebook's default names one: that notebook audits one district, and empty is none."""
     if name == "seed" and not is_seed(value):
         raise ParameterError(name, SEEDS, value)
     if name in WHOLE_NUMBERS and (
@@ -387,6 +419,22 @@ def check_domain(name: str, value: Any) -> None:
         raise ParameterError(name, "a billing period 'YYYY-MM' (or empty for the latest)", value)
     if name == "data_dir" and value not in ("", None) and not Path(str(value)).is_dir():
         raise ParameterError(name, "an existing dataset folder", value)
+    words = WORDS.get(notebook or "", {})
+    if name in words and value not in words[name]:
+        raise ParameterError(name, f"one of {', '.join(words[name])}", value)
+    if (
+        name == "expected"
+        and notebook in EXPECTED_ERRORS
+        and isinstance(value, int | float)
+        and value < 0
+    ):
+        raise ParameterError(name, "expected errors ≥ 0 (below 1 a rate, else a count)", value)
+    files = FILES.get(notebook or "", ())
+    if name in files and value not in ("", None) and not Path(str(value)).is_file():
+        raise ParameterError(name, "an existing file (or empty for none)", value)
+    if name == "district" and value == "" and parameter is not None and parameter.default:
+        expected = f"a district (this notebook audits one, by default {parameter.default!r})"
+        raise ParameterError(name, expected, value)
 
 
 def load_params_file(path: str | Path) -> dict[str, Any]:

@@ -26,7 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--output",
         type=Path,
         metavar="OUT.html",
-        help="report file to write (default: NOTEBOOK with .html)",
+        help="report file to write: a new one or an earlier auditkit report, never another file "
+        "(default: NOTEBOOK with .html)",
     )
     parser.add_argument(
         "--lang",

@@ -18,7 +18,13 @@ from auditkit import formatting, i18n, yamlsafe
 from auditkit.cli.register_options import add_register_options
 from auditkit.cli.run_records import RUN_RECORD, refuse_another_runs_folder, write_run_record
 from auditkit.errors import ParameterError, flags, parameters_named
-from auditkit.paths import checked_out_folder, dataset_output_name, dataset_run_name, outputs_dir
+from auditkit.paths import (
+    checked_out_folder,
+    checked_outside_data,
+    dataset_output_name,
+    dataset_run_name,
+    outputs_dir,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -104,6 +110,7 @@ def run_rules(args: argparse.Namespace) -> int:
 
         checked_register_text("run_id", args.run_id, "--run-id")
     checked_out_folder(args.out, "--out", "findings.parquet and findings.csv")
+    checked_outside_data(args.out, args.data_dir, "--out", "a folder")
     overrides = _read_overrides(args.params) if args.params else None
     selected = None if args.rules is None else _rule_ids(args.rules)  # before the data is read
     dataset = load(args.data_dir)

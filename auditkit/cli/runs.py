@@ -348,6 +348,8 @@ def _command_demo(args: argparse.Namespace) -> int:
 
 
 def _command_rerun(args: argparse.Namespace) -> int:
+    from auditkit.pipeline.jobs import check_job_districts
+    from auditkit.pipeline.manifest import MANIFEST_NAME
     from auditkit.pipeline.register_step import (
         register_differences,
         registers_now,
@@ -383,6 +385,7 @@ def _command_rerun(args: argparse.Namespace) -> int:
     if registers_unrecorded(manifest):
         print(f"auditkit rerun: note: {NO_REGISTER_FINGERPRINT}", file=sys.stderr)
     jobs, _ = jobs_from_manifest(run_dir, manifest, args.notebooks_dir)
+    check_job_districts(jobs, str(run_dir / MANIFEST_NAME))
     _say_open_tables(jobs, "rerun")
     options = _options(args, seed=manifest["seed"], lang=manifest.get("lang"))
     db = _recorded_register(manifest, args.db)

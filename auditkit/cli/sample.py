@@ -22,11 +22,26 @@ from auditkit.options.sampling import (
     STRATA,
     UNITS,
 )
+from auditkit.paths import checked_outside_dataset
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from auditkit.sampling import Plan
+
+#: The defaults of the planning options `sample plan` and `select` share.
+PLAN_DEFAULTS = {"expected": 0.0, "confidence": 0.95}
+#: The planning options (attribute: flag), which only a sample of planned size uses.
+PLANNING_FLAGS = {
+    "materiality": "--materiality",
+    "expected": "--expected",
+    "likelihood": "--likelihood",
+    "confidence": "--confidence",
+    "population_size": "--population-size",
+    "min_precision": "--min-precision",
+    "prior": "--prior",
+    "max_n": "--max-n",
+}
 
 #: How `sample evaluate` speaks of the field sheet it reads, in its warnings and errors.
 EVALUATING = ReturnedUse(
@@ -167,7 +182,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     _plan_options(selecting, required=False)
     _lang_option(selecting)
-    selecting.set_defaults(func=run_select)
+    # None, not the plan's defaults: a planning option typed with --n is refused, not dropped
+    selecting.set_defaults(func=run_select, expected=None, confidence=None)
 
     evaluating = verbs.add_parser(
         "evaluate", help="evaluate a filled field sheet, or x errors in n"
@@ -260,13 +276,19 @@ def _plan_options(parser: argparse.ArgumentParser, required: bool) -> None:
         help="tolerable misstatement rate, e.g. 0.05",
     )
     parser.add_argument(
-        "--expected", type=float, default=0.0, help="expected errors: below 1 a rate, else a count"
+        "--expected",
+        type=float,
+        default=PLAN_DEFAULTS["expected"],
+        help="expected errors: below 1 a rate, else a count",
     )
     parser.add_argument(
         "--likelihood", choices=LIKELIHOODS, help="default poisson (binomial for items with select)"
     )
     parser.add_argument(
-        "--confidence", type=float, default=0.95, help="confidence level (default 0.95)"
+        "--confidence",
+        type=float,
+        default=PLAN_DEFAULTS["confidence"],
+        help="confidence level (default 0.95)",
     )
     parser.add_argument(
         "--population-size", type=int, help="items in the population (hypergeometric)"
@@ -338,15 +360,31 @@ def _plan_from(args: argparse.Namespace, likelihood: str, population_size: int |
     with parameters_named(_FLAGS):
         return plan(
             args.materiality,
-            expected=args.expected,
+            expected=PLAN_DEFAULTS["expected"] if args.expected is None else args.expected,
             likelihood=args.likelihood or likelihood,
-            confidence=args.confidence,
+            confidence=PLAN_DEFAULTS["confidence"] if args.confidence is None else args.confidence,
             population_size=(
                 population_size if args.population_size is None else args.population_size
             ),
             min_precision=args.min_precision,
             prior=args.prior,
             max_n=args.max_n,
+        )
+
+
+def _refuse_planning_options(args: argparse.Namespace) -> None:
+    """A ParameterError naming --n and the planning options typed with it: a sample of a given
+    size is drawn as it is, so they would plan nothing, and `evaluate` would not know them
+    (its --confidence is where the evaluation's confidence is given)."""
+    typed = [
+        flag for attribute, flag in PLANNING_FLAGS.items() if getattr(args, attribute) is not None
+    ]
+    if typed:
+        raise ParameterError(
+            "--n",
+            "a sample size alone, or the planning options without it (give --confidence to "
+            "`sample evaluate`)",
+            f"--n with {', '.join(typed)}",
         )
 
 
@@ -359,11 +397,17 @@ def run_plan(args: argparse.Namespace) -> int:
 def run_select(args: argparse.Namespace) -> int:
     """Select the sample from a dataset district or a population table and write the field sheet
     (never over a sheet the inspectors began to fill, checked before the work)."""
+    from auditkit.cli.stats import check_months
     from auditkit.sampling import select, write_field_sheet
     from auditkit.sampling.fieldsheet import check_sheet_path, id_text, sheet_columns
     from auditkit.sampling.personal import personal_columns, personal_flags
 
     check_sheet_path(args.output, "--output")
+    named_data = (
+        None if args.data in (None, "demo", "") else Path(args.data)
+    )  # the demo: its tables
+    checked_outside_dataset(Path(args.output), named_data, "--output", "a file")
+    check_months(args.months)
     names = ("--id", "--carry")
     districts: list[str] = []  # the utility's, recorded for evaluate's --auditing-district
     if args.data is not None:
@@ -430,6 +474,8 @@ def run_select(args: argparse.Namespace) -> int:
         carry, marked, args.mask, ("--carry", "--personal", "--no-mask", "--keep"), kept
     )
     n, planned = args.n, None
+    if n is not None:
+        _refuse_planning_options(args)
     if n is None:
         if args.materiality is None:
             raise ParameterError(

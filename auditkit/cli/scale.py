@@ -6,7 +6,11 @@ import argparse
 import time
 from pathlib import Path
 
+from auditkit.errors import ParameterError, flags, parameters_named
 from auditkit.options.data import DEFAULT_BATCH_ROWS, DEFAULT_CUSTOMERS_PER_PART
+
+#: `convert`'s arguments as the command line names them: DST and the flags of the same names.
+CONVERT_NAMES = {"destination": "DST", **flags("customers_per_part", "batch_rows")}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -49,14 +53,18 @@ def run_convert(args: argparse.Namespace) -> int:
     from auditkit.cli.open_tables import say_open_tables
     from auditkit.data.partitioned import convert
 
+    if args.destination.exists() and not args.destination.is_dir():  # a file: never replaced
+        expected = "a new folder or an earlier converted dataset (it is replaced)"
+        raise ParameterError("DST", expected, f"{args.destination}, a file")
     say_open_tables("convert", Path(args.source))  # converted as last saved
     started = time.perf_counter()
-    converted = convert(
-        args.source,
-        args.destination,
-        customers_per_part=args.customers_per_part,
-        batch_rows=args.batch_rows,
-    )
+    with parameters_named(CONVERT_NAMES):  # named as the user typed them
+        converted = convert(
+            args.source,
+            args.destination,
+            customers_per_part=args.customers_per_part,
+            batch_rows=args.batch_rows,
+        )
     seconds = time.perf_counter() - started
     size = sum(path.stat().st_size for path in converted.root.rglob("*") if path.is_file())
     print(

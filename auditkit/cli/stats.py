@@ -14,7 +14,14 @@ from auditkit.atomic import write_bytes_atomic
 from auditkit.cli.run_records import refuse_another_runs_folder, write_run_record
 from auditkit.errors import ParameterError, flags, parameters_named
 from auditkit.options.stats import BENFORD_TESTS
-from auditkit.paths import checked_out_folder, dataset_output_name, outputs_dir, safe_name
+from auditkit.paths import (
+    checked_out_folder,
+    checked_outside_data,
+    checked_outside_dataset,
+    dataset_output_name,
+    outputs_dir,
+    safe_name,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -134,6 +141,15 @@ def _load(args: argparse.Namespace):
         return dataset.for_district(args.district)
 
 
+def check_months(months: int) -> None:
+    """A ParameterError naming --months outside 1 .. MOST_MONTHS, the window the notebooks take
+    (`notebook_params.MOST_MONTHS`): one limit for every command, said rather than cut."""
+    from auditkit.notebook_params import MOST_MONTHS
+
+    if not 1 <= months <= MOST_MONTHS:
+        raise ParameterError("--months", f"a number of months from 1 to {MOST_MONTHS}", months)
+
+
 def run_theft(args: argparse.Namespace) -> int:
     """Score every customer, write the table, print the top."""
     from auditkit.periods import period_last_day
@@ -145,6 +161,7 @@ def run_theft(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise ParameterError("--top", "a whole number ≥ 1", args.top)
     checked_out_folder(args.out, "--out", "theft_scores.parquet and theft_scores.csv")
+    checked_outside_data(args.out, args.data_dir, "--out", "a folder")
     dataset = _load(args)
     if args.daily:
         if dataset.daily_reads is None or dataset.daily_reads.empty:
@@ -288,8 +305,7 @@ def run_benford(args: argparse.Namespace) -> int:
     from auditkit.rules.context import audit_month
     from auditkit.stats import benford_by_group
 
-    if args.months < 1:  # checked before the data is read
-        raise ParameterError("--months", "a whole number of months ≥ 1", args.months)
+    check_months(args.months)  # before the data is read
     dataset = _load(args)
     bills = dataset.bills.merge(dataset.customers[["customer_id", "district"]], on="customer_id")
     months = month_number(bills["period"])
@@ -331,6 +347,7 @@ def run_assign(args: argparse.Namespace) -> int:
     from auditkit.data.schema import KEY_CHARACTERS
     from auditkit.formulas import csv_bytes
 
+    checked_outside_dataset(args.out, args.data, "--out", "a file")  # before the data is read
     districts: list[str] | dict[str, float]
     if args.data:
         from auditkit.crossaudit.study import district_work
@@ -338,10 +355,12 @@ def run_assign(args: argparse.Namespace) -> int:
 
         districts = district_work(load(args.data))
     else:
+        names = args.districts.split(",")
+        if any(not name.strip() for name in names):  # `a,,b`, a trailing comma: no district ''
+            expected = "district names separated by single commas, none of them empty"
+            raise ParameterError("--districts", expected, args.districts)
         districts = [
-            checked_key_text("--districts", name.strip(), KEY_CHARACTERS)
-            for name in args.districts.split(",")
-            if name.strip()
+            checked_key_text("--districts", name.strip(), KEY_CHARACTERS) for name in names
         ]
     capacity = _read_capacity(args.capacity) if args.capacity else None
     if args.out:

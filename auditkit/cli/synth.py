@@ -101,8 +101,13 @@ def _options() -> list[tuple[str, object, str, str]]:
             f"billing months, {options.MIN_MONTHS} to {options.MAX_MONTHS} "
             f"(default %(default)s): {options.MONTHS_WHY}",
         ),
-        ("start", options.DEFAULT_START, "YYYY-MM", "first billing month (default %(default)s)"),
-        ("seed", options.DEFAULT_SEED, "S", "random seed (default %(default)s)"),
+        (
+            "start",
+            options.DEFAULT_START,
+            "YYYY-MM",
+            "first billing month, one the synthetic tariffs price (default %(default)s)",
+        ),
+        ("seed", options.DEFAULT_SEED, "S", "random seed, 0 to 2^64 − 1 (default %(default)s)"),
         (
             "daily_days",
             options.DEFAULT_DAILY_DAYS,

@@ -117,7 +117,9 @@ def jobs_for_notebook(
     for text in overrides:
         try:
             key, value = notebook_params.parse_assignment(schema, text, str(notebook_path))
-            notebook_params.check_domain(key, value)
+            notebook_params.check_domain(
+                key, value, schema[key], notebook_params.notebook_key(notebook_path)
+            )
             if key == "data_dir" and not value:  # `-p data_dir=$UNSET` in a scheduled job
                 expected = "a dataset folder (leave -p data_dir out to run on the demo utility)"
                 raise ParameterError("data_dir", expected, value)
@@ -260,6 +262,21 @@ def _check_district(
         if source:
             raise AuditkitError(f"{source}: {error}")
         raise error
+
+
+def check_job_districts(
+    jobs: Sequence[Job], source: str, districts_of: DistrictLookup = dataset_districts
+) -> None:
+    """An AuditkitError after `source` (the manifest a rerun read) when a job's district is not
+    in its dataset as the data is now: refused before any kernel starts, as `run` refuses one,
+    not in the notebook halfway. Each dataset folder is read once."""
+    known: dict[str, Sequence[str]] = {}
+    for job in jobs:
+        data_dir, district = job.parameters.get("data_dir"), job.parameters.get("district")
+        if data_dir and district:
+            if data_dir not in known:
+                known[data_dir] = list(districts_of(Path(data_dir)))
+            _check_district(district, known[data_dir], Path(data_dir), source)
 
 
 def jobs_for_notebooks(

@@ -41,6 +41,11 @@ _H2 = re.compile(r"""<h2 id=(?:"([^"]+)"|'([^']+)')[^>]*>(.*?)</h2>""", re.DOTAL
 _TAG = re.compile(r"<[^>]+>")
 #: A link to a file a notebook run by hand saved (`auditkit.report.tables.file_link`).
 _SAVED_FILE = re.compile(r'<a href="[^"]*" data-ak-file="([^"]*)"')
+#: The generator tag in the head of every report page auditkit writes (attributes in either
+#: order: nbconvert's HTML cleaning sorts them).
+_GENERATOR_TAG = re.compile(rb'<meta (?=[^>]*\bname="generator")(?=[^>]*\bcontent="auditkit )')
+#: How much of an existing file is read to tell an earlier report from any other file.
+_HEAD_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -225,9 +230,16 @@ def read_executed_notebook(path: Path) -> nbformat.NotebookNode:
 
 def executed_parameters(notebook: nbformat.NotebookNode, origin: str) -> dict[str, Any]:
     """The values the notebook ran with: its `parameters` cell's (what JupyterLab runs, edited
-    there or not), then those papermill injected over them (its metadata)."""
-    from auditkit.notebook_params import parse_parameters_source
+    there or not), then those papermill injected over them (its metadata). A name papermill
+    injected that the cell does not declare is refused as `auditkit run` refuses it: papermill
+    only warned, and the notebook ran on the default in its place."""
+    from auditkit.notebook_params import (
+        UnknownParameterError,
+        is_papermill_own,
+        parse_parameters_source,
+    )
 
+    injected = dict(notebook.metadata.get("papermill", {}).get("parameters", {}))
     declared: dict[str, Any] = {}
     for cell in notebook.cells:
         if "parameters" in cell.get("metadata", {}).get("tags", []):
@@ -236,8 +248,13 @@ def executed_parameters(notebook: nbformat.NotebookNode, origin: str) -> dict[st
             except AuditkitError:  # an analyst's own cell, not in auditkit's form: papermill's only
                 break
             declared = {name: parameter.default for name, parameter in schema.items()}
+            unknown = [
+                name for name in injected if name not in schema and not is_papermill_own(name)
+            ]
+            if unknown:
+                raise UnknownParameterError(unknown[0], origin, schema)
             break
-    return declared | dict(notebook.metadata.get("papermill", {}).get("parameters", {}))
+    return declared | injected
 
 
 def executed_language(notebook: nbformat.NotebookNode) -> str | None:
@@ -258,6 +275,42 @@ def failed_cell(notebook: nbformat.NotebookNode) -> str | None:
                 message = (str(output.get("evalue", "")).strip().splitlines() or [""])[0][:200]
                 return f"cell {number} raised {output.get('ename', 'an error')}: {message!r}"
     return None
+
+
+def check_report_target(target: Path, notebook_path: Path) -> None:
+    """A ParameterError naming --output unless `target` is free for the report: absent, or an
+    earlier report auditkit wrote (its generator tag), never the notebook being rendered. Any
+    other file (a notebook, a dataset's table, a system file) is left as it is."""
+    expected = "a new file or an earlier auditkit report (.html)"
+    if target.exists() and notebook_path.exists() and target.samefile(notebook_path):
+        raise ParameterError("--output", f"{expected}, not the notebook rendered", str(target))
+    if not target.exists() and not target.is_symlink():
+        return
+    if target.is_symlink() or not target.is_file():
+        kind = "a link" if target.is_symlink() else "a folder"
+        raise ParameterError("--output", expected, f"{target}, {kind}")
+    with target.open("rb") as existing:
+        head = existing.read(_HEAD_BYTES)
+    if not _GENERATOR_TAG.search(head):
+        raise ParameterError("--output", expected, f"{target}, another file")
+
+
+def _refuse_unfound_relative_data_dir(given: str) -> None:
+    """A ParameterError naming data_dir when it is relative and no folder of notebooks/, where
+    auditkit run and `papermill --cwd notebooks` kernels read it: papermill does not record the
+    folder its kernel ran in, so the data hashed would be a guess (an absolute one that is gone
+    is only left out, as the footer says)."""
+    if Path(given).is_absolute():
+        return
+    from auditkit.paths import notebooks_dir
+
+    raise ParameterError(
+        "data_dir",
+        f"an absolute folder, or one relative to {notebooks_dir()} where auditkit run and "
+        "`papermill --cwd notebooks` read it (papermill does not record the folder its kernel "
+        "ran in: run it again with an absolute data_dir)",
+        given,
+    )
 
 
 def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | None) -> Path:
@@ -286,9 +339,14 @@ def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | N
         )
     parameters = executed_parameters(notebook, str(notebook_path))
     parameters["lang"] = lang or recorded or i18n.DEFAULT_LANG
-    # A relative data_dir was read by a kernel in notebooks/ (auditkit run, `papermill --cwd
-    # notebooks`), never from the folder `auditkit render` happens to be typed in.
-    data_dir = notebooks_dir() / str(parameters.get("data_dir") or ".")
+    # A relative data_dir was read by a kernel in notebooks/ when papermill ran it (auditkit run,
+    # `papermill --cwd notebooks`), in the notebook's own folder when JupyterLab did (no papermill
+    # record), never from the folder `auditkit render` happens to be typed in.
+    ran_by_papermill = "papermill" in notebook.metadata
+    kernel_folder = notebooks_dir() if ran_by_papermill else notebook_path.resolve().parent
+    data_dir = kernel_folder / str(parameters.get("data_dir") or ".")
+    if ran_by_papermill and parameters.get("data_dir") and not data_dir.is_dir():
+        _refuse_unfound_relative_data_dir(str(parameters["data_dir"]))
     if "data_dir" in parameters and not parameters["data_dir"]:
         # the demo's folder (`demo.demo_data_dir`) as it is: rendering never generates a dataset
         data_dir = demo_folder()
@@ -305,4 +363,5 @@ def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | N
         auditkit_version=__version__,
     )
     target = html_path or notebook_path.with_suffix(".html")
+    check_report_target(target, notebook_path)
     return write_text_atomic(target, render_html(notebook, context, target.parent))

@@ -11,6 +11,7 @@ import pandas as pd
 import yaml
 
 from auditkit import yamlsafe
+from auditkit.data.schema import METER_EVENTS, USAGE_TYPES
 from auditkit.errors import ParameterError, require_type
 from auditkit.paths import params_dir
 from auditkit.rules.registry import PENALTY_CLASSES
@@ -18,6 +19,12 @@ from auditkit.rules.registry import PENALTY_CLASSES
 RULES_FILE = "rules.yaml"
 #: Parameters that name one of a few choices instead of giving a number.
 CHOICES: dict[str, tuple[str, ...]] = {"consumption_drop.source": ("bills", "daily_reads")}
+#: Lists of names and the names each may hold (the data contract's values): a misspelt one would
+#: match nothing, and the rule would silently check less.
+NAME_CHOICES: dict[str, tuple[str, ...]] = {
+    "meter_event_unresolved.events": METER_EVENTS,
+    "tariff_mismatch.ev_charging_usages": USAGE_TYPES,
+}
 #: Parameters that give a date ('YYYY-MM-DD'); those in OPTIONAL_DATES may be '' (found from the data).
 OPTIONAL_DATES = frozenset({"order_stalled.extract_date"})
 DATES = frozenset({"common.penalty_regime_date"}) | OPTIONAL_DATES
@@ -69,6 +76,7 @@ def load_defaults(path: Path | None = None) -> dict[str, dict]:
             expected = CHOICES[dotted][0] if dotted in CHOICES else expected
             expected = "2000-01-01" if dotted in DATES else expected
             _check_value(f"{path.name}: {dotted}", value, expected, CHOICES.get(dotted))
+            _check_names(f"{path.name}: {dotted}", dotted, value)
             _check_bound(f"{path.name}: {dotted}", dotted, value)
             if dotted in DATES:
                 _check_date(f"{path.name}: {dotted}", value, dotted in OPTIONAL_DATES)
@@ -136,6 +144,7 @@ def resolve(defaults: Mapping[str, Mapping], overrides: Mapping | None) -> dict[
                     f"params.{section}", f"a parameter among {sorted(merged[section])}", name
                 )
             _check_value(f"params.{dotted}", new_value, merged[section][name], CHOICES.get(dotted))
+            _check_names(f"params.{dotted}", dotted, new_value)
             _check_bound(f"params.{dotted}", dotted, new_value)
             if dotted in DATES:
                 _check_date(f"params.{dotted}", new_value, dotted in OPTIONAL_DATES)
@@ -164,6 +173,16 @@ def _check_value(
             raise ParameterError(name, "a whole number", value)
     elif type(value) is not type(default):
         raise ParameterError(name, f"a {type(default).__name__}", value)
+
+
+def _check_names(name: str, dotted: str, value: object) -> None:
+    """Each name of a list of `NAME_CHOICES` one it may hold (a list already checked as names)."""
+    allowed = NAME_CHOICES.get(dotted)
+    if allowed is None or not isinstance(value, list):
+        return
+    unknown = [item for item in value if item not in allowed]
+    if unknown:
+        raise ParameterError(name, f"names among {', '.join(allowed)}", unknown[0])
 
 
 def _check_bound(name: str, dotted: str, value: object) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit import __version__
-from auditkit.errors import ParameterError
+from auditkit.errors import SEEDS, ParameterError, is_seed
 from auditkit.formulas import csv_text
 from auditkit.options import synth as synth_options
 from auditkit.options.synth import (
@@ -40,8 +40,17 @@ from auditkit.periods import is_period
 from auditkit.synth import ledger, network, render
 from auditkit.synth.irregular import DEFAULT_RATES, inject_all
 from auditkit.synth.lookalikes import add_lookalikes, check_shares, raises_shares
+from auditkit.synth.schedule import SCHEDULE_START
 from auditkit.synth.world import World, build_world
 from auditkit.workbooks import frame_xlsx_bytes
+
+#: The first billing month the tariff schedule prices whole: its rows start on SCHEDULE_START, and
+#: a first bill read on the 25th reads from the month before.
+EARLIEST_START = str(pd.Period(SCHEDULE_START, freq="M") + 1)
+#: The last billing month a dataset may reach: pandas' dates end in 2262-04, so a later month
+#: fails in the generator (9990-01 was a NotImplementedError) and one near it bills wrong
+#: (2262-01 wrote a dataset with 2,569 validate errors); 2200-12 leaves the dates room.
+LATEST_MONTH = "2200-12"
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,29 @@ class SynthConfig:
             raise ParameterError("months", expected, self.months)
         if not is_period(self.start):
             raise ParameterError("start", "a month YYYY-MM", self.start)
+        if pd.Period(self.start, freq="M") < pd.Period(EARLIEST_START, freq="M"):
+            expected = (
+                f"a month from {EARLIEST_START} on (the tariffs start {SCHEDULE_START:%Y-%m-%d} and "
+                "a first bill reads from the month before)"
+            )
+            raise ParameterError("start", expected, self.start)
+        latest = pd.Period(LATEST_MONTH, freq="M")
+        first = pd.Period(self.start, freq="M")
+        latest_start = latest - (MIN_MONTHS - 1)
+        if first > latest_start:
+            expected = (
+                f"a month up to {latest_start} (a dataset spans {MIN_MONTHS} months at least "
+                f"and ends by {LATEST_MONTH})"
+            )
+            raise ParameterError("start", expected, self.start)
+        if first + (self.months - 1) > latest:
+            most = (latest - first).n + 1
+            expected = (
+                f"at most {most} months from --start {self.start} (it ends by {LATEST_MONTH})"
+            )
+            raise ParameterError("months", expected, self.months)
+        if not is_seed(self.seed):
+            raise ParameterError("seed", SEEDS, self.seed)
         if not 0 <= self.daily_days <= 366 * 5:
             raise ParameterError("daily_days", "a number of days from 0 to 1830", self.daily_days)
         share = self.irregular_share

@@ -326,3 +326,52 @@ def test_a_manifest_cannot_choose_where_the_code_a_rerun_executes_comes_from(
     )
     assert line.endswith(f"expected a notebook in {project_notebooks}, found {str(evil)!r}")
     assert not (tmp_path / "ran").exists() and not (tmp_path / "outputs").exists()
+
+
+def _one_district_dataset(folder: Path) -> Path:
+    """A dataset of one household in 城东 (the rules tests' builder)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "rules"))
+    from rule_builder import Utility, flat
+
+    utility = Utility()
+    utility.customer("A")
+    utility.monthly("A", flat(100))
+    return utility.write(folder)
+
+
+@pytest.mark.parametrize(("district", "refused"), [("城西", True), ("城东", False)])
+def test_a_rerun_refuses_a_district_the_data_no_longer_has_before_anything_runs(
+    auditkit: Callable[[list[str]], int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    district: str,
+    refused: bool,
+) -> None:
+    """The manifest's district is checked against the data as `run` checks it; the near miss
+    (城东, which the data has) passes the check and reaches the kernel, which leaves `ran`."""
+    folder = tmp_path / "notebooks"
+    notebook = write_notebook(
+        folder / "marker.ipynb",
+        'data_dir: str = ""  # dataset\ndistrict: str = "城东"  # district\n',
+        MARK_CODE.format(marker=str(tmp_path / "ran")),
+    )
+    monkeypatch.setattr(paths, "notebooks_dir", lambda: folder)
+    data = _one_district_dataset(tmp_path / "data")
+    run_dir = _manifest(tmp_path / "run", notebook)
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    manifest["notebooks"][0]["parameters"] = {"data_dir": str(data), "district": district}
+    (run_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    outputs = tmp_path / "outputs"
+    code = auditkit(["rerun", str(run_dir), "--outputs", str(outputs)])
+    error = capsys.readouterr().err
+    if refused:
+        assert code == 2 and error.splitlines()[-1] == (
+            f"auditkit rerun: error: {run_dir / 'manifest.json'}: parameter 'district': "
+            f"expected one of the districts in {data} (城东), found '城西'"
+        )
+        assert not (tmp_path / "ran").exists() and not outputs.exists()
+    else:
+        assert (tmp_path / "ran").exists()

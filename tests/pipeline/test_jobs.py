@@ -294,11 +294,38 @@ def test_two_jobs_cannot_share_a_folder(tmp_path: Path) -> None:
         check_unique_names(jobs)
 
 
-def test_empty_district_is_left_to_the_notebook(tiny_notebook: Path, tiny_data: Path) -> None:
-    jobs = jobs_for_notebook(
-        tiny_notebook, {"district": "", "data_dir": str(tiny_data)}, districts_of=two_districts
+def test_an_empty_district_is_refused_where_the_notebook_audits_one(
+    tiny_notebook: Path, tiny_data: Path
+) -> None:
+    """The tiny notebook's default district is 'A': it audits one, and empty is none (the
+    kernel would stop on it); refused from the file and from -p alike, before any kernel."""
+    for values, overrides in (({"district": ""}, []), ({}, ["district="])):
+        with pytest.raises(AuditkitError) as caught:
+            jobs_for_notebook(
+                tiny_notebook,
+                {**values, "data_dir": str(tiny_data)},
+                overrides=overrides,
+                districts_of=two_districts,
+            )
+        assert "parameter 'district': expected a district (this notebook audits one, by " in str(
+            caught.value
+        )
+
+
+def test_an_empty_district_is_all_districts_where_that_is_the_notebook_s_default(
+    tmp_path: Path, tiny_data: Path
+) -> None:
+    """Near miss: a notebook whose default district is '' (all at once) takes it."""
+    notebook = write_notebook(
+        tmp_path / "notebooks" / "all.ipynb",
+        TINY_PARAMETERS.replace(
+            'district: str = "A"  # district to audit', 'district: str = ""  # all'
+        ),
     )
-    assert [(job.name, job.parameters["district"]) for job in jobs] == [("tiny", "")]
+    jobs = jobs_for_notebook(
+        notebook, {"district": "", "data_dir": str(tiny_data)}, districts_of=two_districts
+    )
+    assert [(job.name, job.parameters["district"]) for job in jobs] == [("all", "")]
 
 
 def test_a_relative_data_dir_is_made_absolute_before_the_kernel_runs_elsewhere(
@@ -345,6 +372,8 @@ def test_files_named_by_parameters_are_made_absolute_and_listed_as_inputs(
         tmp_path / "cross.ipynb", 'previous_round: str = ""  # CSV\nfield_sheet: str = ""\n'
     )
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "rounds").mkdir()
+    (tmp_path / "rounds" / "2024.csv").write_text("auditing_district,audited_district\n")
     (job,) = jobs_for_notebook(notebook, {"previous_round": "rounds/2024.csv"})
     assert job.parameters == {
         "previous_round": str(tmp_path / "rounds" / "2024.csv"),

@@ -200,3 +200,105 @@ def test_a_seed_a_notebook_declares_is_its_params_file_s_too(name: str) -> None:
 def test_the_data_dir_help_names_the_data_contract(name: str) -> None:
     help_text = notebook_params.read_schema(notebook_path(name))["data_dir"].help
     assert "DATA.md" not in help_text  # the contract is docs/data.md
+
+
+def test_the_kernel_refuses_a_name_papermill_injected_that_the_notebook_does_not_declare() -> None:
+    """papermill only warns about `-p distrct 城南` and runs on the default district."""
+    namespace = kernel_namespace("district_audit", distrct="城南")
+    namespace["In"] = ["", "data_dir: str = ''", '# Parameters\ndistrct = "城南"\n', "check"]
+    with pytest.raises(kernel_params.NotebookUnknownParameterError) as caught:
+        kernel_params.check_parameters(namespace)
+    assert str(caught.value).startswith(
+        "unknown parameter 'distrct' for this notebook: expected one of data_dir, district, "
+    )
+    assert caught.value._render_traceback_() == [f"ParameterError: {caught.value}"]
+
+
+def test_the_kernel_takes_declared_injected_names_and_an_analyst_s_own_cells() -> None:
+    """Near misses: a declared name injected, and names a cell of the analyst's assigns."""
+    namespace = kernel_namespace("district_audit", district="城南", scratch=1)
+    namespace["In"] = ["", '# Parameters\ndistrict = "城南"\n', "scratch = 1", "check"]
+    kernel_params.check_parameters(namespace)
+    assert namespace["district"] == "城南"
+
+
+def test_the_kernel_takes_the_paths_papermill_injects_itself() -> None:
+    """`papermill --inject-paths` adds PAPERMILL_INPUT_PATH / PAPERMILL_OUTPUT_PATH to its cell;
+    before, the kernel refused them as unknown parameters and the notebook stopped."""
+    paths = {"PAPERMILL_INPUT_PATH": "in.ipynb", "PAPERMILL_OUTPUT_PATH": "out.ipynb"}
+    namespace = kernel_namespace("district_audit", district="城南", **paths)
+    namespace["In"] = [
+        "",
+        '# Parameters\ndistrict = "城南"\nPAPERMILL_INPUT_PATH = "in.ipynb"\n'
+        'PAPERMILL_OUTPUT_PATH = "out.ipynb"\n',
+        "check",
+    ]
+    kernel_params.check_parameters(namespace)
+    assert namespace["district"] == "城南"
+
+
+def test_the_kernel_still_refuses_a_name_only_like_papermill_s_own() -> None:
+    """Near miss: a lower-case `papermill_input_path` is a name the user typed with -p."""
+    namespace = kernel_namespace("district_audit", papermill_input_path="x")
+    namespace["In"] = ["", '# Parameters\npapermill_input_path = "x"\n', "check"]
+    with pytest.raises(kernel_params.NotebookUnknownParameterError):
+        kernel_params.check_parameters(namespace)
+
+
+def test_the_kernel_forgets_an_injected_cell_the_parameters_cell_ran_after() -> None:
+    """An analyst deleted papermill's cell and ran the parameters cell again: IPython's history
+    still holds the stale cell; before, its misspelt `distrct` stopped the notebook."""
+    namespace = kernel_namespace("district_audit")
+    namespace["In"] = [
+        "",
+        '# Parameters\ndistrct = "城南"\n',
+        "check",
+        parameters_cell_source("district_audit"),
+        "check",
+    ]
+    kernel_params.check_parameters(namespace)
+
+
+def test_the_kernel_still_refuses_an_injected_cell_run_after_the_parameters_cell() -> None:
+    """Near miss: papermill's order, the parameters cell and then its injected cell."""
+    namespace = kernel_namespace("district_audit", distrct="城南")
+    namespace["In"] = [
+        "",
+        parameters_cell_source("district_audit"),
+        '# Parameters\ndistrct = "城南"\n',
+        "check",
+    ]
+    with pytest.raises(kernel_params.NotebookUnknownParameterError):
+        kernel_params.check_parameters(namespace)
+
+
+def test_the_kernel_checks_the_sampling_words_only_in_the_notebook_that_owns_them() -> None:
+    """An analyst's own notebook with `units: str = "kWh"` stopped in its check cell; the shipped
+    sampling notebook, which names itself, still refuses it."""
+    namespace: dict[str, Any] = {}
+    exec('units: str = "kWh"\nmethod: str = "regression"\n', namespace)
+    kernel_params.check_parameters(namespace)
+    assert namespace["units"] == "kWh"
+    sampling = kernel_namespace("sampling_plan", units="kWh")
+    with pytest.raises(kernel_params.NotebookParameterError, match="'units'"):
+        kernel_params.check_parameters(sampling, "sampling_plan")
+
+
+@pytest.mark.slow
+def test_a_misspelt_papermill_parameter_stops_the_notebook_in_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "out.ipynb"
+    ran = run_papermill(
+        str(notebook_path("district_audit")),
+        str(out),
+        "-p",
+        "distrct",
+        "城南",
+        "--cwd",
+        str(tmp_path),
+    )
+    assert ran.returncode == 1
+    executed = nbformat.read(out, as_version=4)
+    errors = [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert len(errors) == 1 and errors[0].traceback[0].startswith(
+        "ParameterError: unknown parameter 'distrct' for this notebook: expected one of "
+    )

@@ -390,3 +390,61 @@ def test_as_of_with_a_trailing_newline_is_not_a_period() -> None:
     with pytest.raises(ParameterError, match="'as_of'"):
         check_domain("as_of", "2024-01\n")
     check_domain("as_of", "2024-01")
+
+
+@pytest.mark.parametrize(
+    ("notebook", "name", "value", "expected"),
+    [
+        ("sampling_plan", "units", "foo", "one of items, values"),
+        ("sampling_plan", "method", "foo", "one of interval, cell, random, sieve"),
+        ("sampling_plan", "stratum", "foo", "one of all, flagged, unflagged"),
+        ("sampling_plan", "expected", -1.0, "expected errors ≥ 0"),
+        ("sampling_plan", "field_sheet", "/nonexist.xlsx", "an existing file (or empty for none)"),
+        ("cross_audit", "previous_round", "/nonexist.csv", "an existing file (or empty for none)"),
+    ],
+)
+def test_the_sampling_words_and_input_files_are_checked_before_any_kernel(
+    notebook: str, name: str, value: object, expected: str
+) -> None:
+    """Before, each of these stopped the sampling (or cross-audit) notebook in its kernel."""
+    with pytest.raises(ParameterError) as caught:
+        notebook_params.check_domain(name, value, notebook=notebook)
+    assert caught.value.name == name and caught.value.expected.startswith(expected)
+
+
+def test_the_values_the_notebooks_take_pass_the_new_checks(tmp_path: Path) -> None:
+    """Near misses: every word, no expected errors, no file, and a file that is there."""
+    for notebook, words in notebook_params.WORDS.items():
+        for name, choices in words.items():
+            for word in choices:
+                notebook_params.check_domain(name, word, notebook=notebook)
+    notebook_params.check_domain("expected", 0.0, notebook="sampling_plan")
+    sheet = tmp_path / "filled.xlsx"
+    sheet.write_bytes(b"")
+    for notebook, names in notebook_params.FILES.items():
+        for name in names:
+            notebook_params.check_domain(name, "", notebook=notebook)
+            notebook_params.check_domain(name, str(sheet), notebook=notebook)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("units", "kWh"),
+        ("method", "regression"),
+        ("stratum", "residential"),
+        ("expected", -3.5),
+        ("field_sheet", "not yet written.xlsx"),
+        ("previous_round", "round 0"),
+    ],
+)
+def test_an_analyst_s_own_notebook_may_use_the_sampling_names_for_its_own_ends(
+    tmp_path: Path, name: str, value: object
+) -> None:
+    """The sampling checks are the shipped notebooks', not every notebook's: an analyst's own
+    `units: str = "kWh"` was refused before any kernel (and in it); on main it ran."""
+    notebook_params.check_domain(name, value)  # the kernel of a notebook naming no rules
+    notebook_params.check_domain(name, value, notebook="my_study")
+    own = write_notebook(tmp_path / "my_study.ipynb", f"{name}: {type(value).__name__} = {value!r}")
+    schema = notebook_params.read_schema(own)
+    assert notebook_params.validate_values(schema, {name: value}, str(own)) == {name: value}

@@ -21,7 +21,11 @@ def _executed() -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     intro = nbformat.v4.new_markdown_cell("# Analyst intro\nrun me in JupyterLab")
     intro.metadata["tags"] = ["remove-cell"]
-    parameters = nbformat.v4.new_code_cell("district: str = 'A'  # district")
+    parameters = nbformat.v4.new_code_cell(
+        "data_dir: str = ''  # dataset folder\n"
+        "district: str = 'A'  # district\n"
+        "lang: str = 'zh'  # report language\n"
+    )
     parameters.metadata["tags"] = ["parameters"]
     injected = nbformat.v4.new_code_cell("district = 'B'")
     injected.metadata["tags"] = ["injected-parameters"]

@@ -209,3 +209,154 @@ def test_rendering_a_demo_run_generates_no_demo(
     nbformat.write(executed, path)
     assert cli.main(["render", str(path)]) == 0
     assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("other", ["bills.csv", "notes.html"])
+def test_render_does_not_overwrite_a_file_it_did_not_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], other: str
+) -> None:
+    executed = _write_executed(tmp_path / "nb.ipynb")
+    target = tmp_path / other
+    target.write_text("customer_id,kwh\nC1,100\n", encoding="utf-8")
+    assert cli.main(["render", str(executed), "-o", str(target)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "parameter '--output'" in error and str(target) in error
+    assert target.read_text(encoding="utf-8") == "customer_id,kwh\nC1,100\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(["nb.ipynb", other])
+
+
+def test_render_never_writes_over_the_notebook_it_renders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    executed = _write_executed(tmp_path / "nb.ipynb")
+    before = executed.read_bytes()
+    assert cli.main(["render", str(executed), "-o", str(executed)]) == 2
+    assert "not the notebook rendered" in capsys.readouterr().err
+    named_html = _write_executed(tmp_path / "nb.html")  # its default report is itself
+    assert cli.main(["render", str(named_html)]) == 2
+    assert "not the notebook rendered" in capsys.readouterr().err
+    assert executed.read_bytes() == before and nbformat.read(named_html, as_version=4).cells
+
+
+def test_render_replaces_its_own_earlier_report(tmp_path: Path) -> None:
+    """Near miss: rendering again over the report auditkit wrote before is what users expect."""
+    executed = _write_executed(tmp_path / "nb.ipynb")
+    report = tmp_path / "nb.html"
+    assert cli.main(["render", str(executed)]) == 0
+    report.write_text(report.read_text(encoding="utf-8") + "<!-- stale -->", encoding="utf-8")
+    assert cli.main(["render", str(executed), "-o", str(report)]) == 0
+    assert "<!-- stale -->" not in report.read_text(encoding="utf-8")
+
+
+def test_render_refuses_a_parameter_papermill_injected_that_the_notebook_does_not_declare(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`papermill … -p distrct 城南` only warned; the report audited the default district."""
+    notebook = _executed()
+    notebook.metadata["papermill"] = {"parameters": {"distrct": "城南", "lang": "zh"}}
+    path = tmp_path / "typo.ipynb"
+    nbformat.write(notebook, path)
+    assert cli.main(["render", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and not path.with_suffix(".html").exists()
+    assert (
+        "unknown parameter 'distrct' for typo.ipynb: expected one of data_dir, district, lang"
+        in (error)
+    )
+
+
+def test_render_takes_the_paths_papermill_injects_itself(tmp_path: Path) -> None:
+    """`papermill --inject-paths` records PAPERMILL_INPUT_PATH / PAPERMILL_OUTPUT_PATH among its
+    parameters; before, render refused them as unknown (exit 2, no report)."""
+    notebook = _executed()
+    notebook.metadata["papermill"] = {
+        "parameters": {
+            "lang": "zh",
+            "PAPERMILL_INPUT_PATH": "in.ipynb",
+            "PAPERMILL_OUTPUT_PATH": "paths.ipynb",
+        }
+    }
+    path = tmp_path / "paths.ipynb"
+    nbformat.write(notebook, path)
+    assert cli.main(["render", str(path)]) == 0
+    assert path.with_suffix(".html").is_file()
+
+
+def test_render_takes_any_name_where_the_parameters_cell_is_the_analyst_s_own(
+    tmp_path: Path,
+) -> None:
+    """Near miss: a cell not in auditkit's form declares nothing auditkit can check against."""
+    notebook = _executed()
+    notebook.cells[1].source = "district = 'A'; extra = 1"
+    notebook.metadata["papermill"] = {"parameters": {"extra": 2, "lang": "zh"}}
+    path = tmp_path / "own.ipynb"
+    nbformat.write(notebook, path)
+    assert cli.main(["render", str(path)]) == 0
+
+
+def test_a_relative_data_dir_not_under_the_notebooks_folder_is_refused_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A papermill run typed elsewhere: its kernel's folder is not recorded, so nothing hashed
+    would be a guess; before, the footer's input hashes were silently empty."""
+    from auditkit import paths
+
+    notebooks = tmp_path / "project" / "notebooks"
+    notebooks.mkdir(parents=True)
+    monkeypatch.setattr(paths, "notebooks_dir", lambda: notebooks)
+    (tmp_path / "d1").mkdir()  # where the kernel read it, which render cannot know
+    executed = _executed()
+    executed.metadata["papermill"] = {"parameters": {"data_dir": "d1", "lang": "zh"}}
+    path = tmp_path / "rel.ipynb"
+    nbformat.write(executed, path)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["render", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "parameter 'data_dir': expected an absolute folder" in error
+    assert error.rstrip().endswith("found 'd1'") and not path.with_suffix(".html").exists()
+
+
+def test_a_jupyterlab_run_reads_a_relative_data_dir_from_the_notebook_s_own_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JupyterLab's kernel runs in the notebook's folder and leaves no papermill record: its
+    relative data_dir is hashed from there; before, render refused it as no folder of
+    notebooks/ (exit 2), saying papermill had run it."""
+    from auditkit import paths
+
+    notebooks = tmp_path / "project" / "notebooks"
+    notebooks.mkdir(parents=True)
+    monkeypatch.setattr(paths, "notebooks_dir", lambda: notebooks)
+    studies = tmp_path / "studies"
+    (studies / "d1").mkdir(parents=True)
+    (studies / "d1" / "bills_marker.csv").write_text("a\n", encoding="utf-8")
+    executed = _executed()  # no papermill metadata: the parameters cell is what ran
+    executed.cells[1].source = "data_dir: str = 'd1'  # dataset folder\ndistrict: str = 'A'\n"
+    path = studies / "lab.ipynb"
+    nbformat.write(executed, path)
+    monkeypatch.chdir(tmp_path)  # where d1 names nothing
+    assert cli.main(["render", str(path)]) == 0
+    page = path.with_suffix(".html").read_text(encoding="utf-8")
+    assert "bills_marker.csv" in page.split('id="sec-reproducibility"', 1)[1]
+
+
+def test_a_jupyterlab_run_whose_relative_data_dir_is_gone_renders_without_hashes(
+    tmp_path: Path,
+) -> None:
+    """Near miss: no folder beside the notebook either is left out, as a gone absolute one is."""
+    executed = _executed()
+    executed.cells[1].source = "data_dir: str = 'gone'  # dataset folder\ndistrict: str = 'A'\n"
+    path = tmp_path / "lab.ipynb"
+    nbformat.write(executed, path)
+    assert cli.main(["render", str(path)]) == 0
+    assert "bills_marker.csv" not in path.with_suffix(".html").read_text(encoding="utf-8")
+
+
+def test_an_absolute_data_dir_that_is_gone_still_renders_without_hashes(tmp_path: Path) -> None:
+    """Near miss: an absolute folder names itself; one removed since is only left out."""
+    executed = _executed()
+    gone = str(tmp_path / "gone")
+    executed.metadata["papermill"] = {"parameters": {"data_dir": gone, "lang": "zh"}}
+    path = tmp_path / "abs.ipynb"
+    nbformat.write(executed, path)
+    assert cli.main(["render", str(path)]) == 0

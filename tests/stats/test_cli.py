@@ -81,7 +81,10 @@ def test_benford_per_district(small_folder, capsys):
     assert printed.startswith("Benford first test of bill amounts, 2023-07 to 2024-06")
     assert "no amount >= 10" in printed  # district 丙 bills zero
     for months in ("0", "-3"):  # an empty window under a backwards heading, before
-        with pytest.raises(AuditkitError, match=rf"'--months': expected .* ≥ 1, found {months}"):
+        with pytest.raises(
+            AuditkitError,
+            match=rf"'--months': expected a number of months from 1 to 600, found {months}",
+        ):
             run("stats", "benford", str(small_folder), "--months", months)
 
 
