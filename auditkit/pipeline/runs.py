@@ -36,6 +36,7 @@ from auditkit.pipeline.index import render_index
 from auditkit.pipeline.jobs import Job, check_outputs_outside_data, check_unique_names
 from auditkit.pipeline.partials import OWNER_NAME, holding, owned_partial
 from auditkit.pipeline.pool import Task, run_tasks
+from auditkit.pipeline.reasons import failure_fields, reason
 from auditkit.pipeline.register_step import compare_registers, reads_register, registers_read
 from auditkit.pipeline.run_ids import run_order
 from auditkit.pipeline.run_paths import inside, job_folder
@@ -181,8 +182,9 @@ def execute_run(
     check_latest(options.outputs)
     check_outputs_outside_data(jobs, options.outputs)
     absolute_locations()
+    parameter_files = run_manifest.parameter_files()
     input_files = run_manifest.hash_files(
-        [*run_manifest.parameter_files(), *(path for job in jobs for path in job.input_files)]
+        [*parameter_files, *(path for job in jobs for path in job.input_files)]
     )
     registers = registers_read(jobs, registers_taken)
     lang = options.lang or index_language(jobs)
@@ -197,6 +199,7 @@ def execute_run(
             if not any(path.is_file() for path in _job_files(work_dir)):
                 shutil.rmtree(work_dir, ignore_errors=True)
             raise
+        records = _fail_on_changed_inputs(jobs, records, inputs, input_files, parameter_files)
         finished = _now()
         manifest = {
             "format": run_manifest.FORMAT_VERSION,
@@ -291,6 +294,39 @@ def _execute_jobs(
         for job in jobs
     ]
     return records, commit, versions, inputs
+
+
+def _fail_on_changed_inputs(
+    jobs: Sequence[Job],
+    records: list[dict[str, Any]],
+    inputs: dict[str, dict[str, str]],
+    input_files: dict[str, str],
+    parameter_files: Sequence[Path],
+) -> list[dict[str, Any]]:
+    """The records, with every notebook that succeeded on an input changed since the run
+    hashed it marked failed (`inputs_changed`, naming the file): its report may come from other
+    data than the manifest, its footer and `verify` name, so the run is not ok and `latest` is
+    not moved to it. The inputs are hashed again now the notebooks have finished."""
+    data_changes = {
+        folder: run_manifest.compare_inputs({folder: files}) for folder, files in inputs.items()
+    }
+    file_changes = {
+        name: run_manifest.compare_files({name: digest}) for name, digest in input_files.items()
+    }
+    jobs_by_name = {job.name: job for job in jobs}
+    marked = []
+    for record in records:
+        job = jobs_by_name[record["name"]]
+        read = [*parameter_files, *job.input_files]
+        changes = [
+            *data_changes.get(str(job.data_dir), []),
+            *(line for path in read for line in file_changes.get(str(path), [])),
+        ]
+        if record["status"] == "ok" and changes:
+            why = reason("inputs_changed", detail="; ".join(changes))
+            record = record | {"status": "failed", **failure_fields(why)}
+        marked.append(record)
+    return marked
 
 
 def _job_files(work_dir: Path) -> list[Path]:

@@ -1,0 +1,129 @@
+"""Inputs changed while the notebooks ran: the run hashes them again at the end, and a notebook
+whose data changed is not ok, so neither its manifest nor `latest` passes its report off as coming
+from the data the manifest names. No kernel: the pool is replaced by one that changes a file."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pipeline_helpers import two_districts
+
+from auditkit.cli import runs as runs_cli
+from auditkit.pipeline import runs
+from auditkit.pipeline.jobs import jobs_for_notebook
+from auditkit.pipeline.pool import Task
+from auditkit.pipeline.runs import RunOptions, execute_run, latest_run_id, verify_run
+
+
+def _pool_that(change: Callable[[], None]) -> Callable[..., dict[str, dict[str, Any]]]:
+    """A `run_tasks` that runs no kernel: it makes `change` while "the notebooks run", then
+    reports every notebook ok."""
+
+    def run_tasks(
+        tasks: Sequence[Task], _parallel: int, report_done: Callable[..., None], _spec_dir: Path
+    ) -> dict[str, dict[str, Any]]:
+        change()
+        results = {}
+        for task in tasks:
+            results[task.name] = {"status": "ok", "seconds": 0.0}
+            report_done(task, results[task.name])
+        return results
+
+    return run_tasks
+
+
+def _options(outputs: Path) -> RunOptions:
+    return RunOptions(outputs=outputs, parallel=1, time_limit=60, progress=False)
+
+
+def test_a_data_file_replaced_during_the_run_fails_its_notebook_and_leaves_latest(
+    tmp_path: Path,
+    tiny_notebook: Path,
+    tiny_data: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    other_data = tmp_path / "other"
+    shutil.copytree(tiny_data, other_data)
+    jobs = jobs_for_notebook(
+        tiny_notebook, {"district": "*", "data_dir": str(tiny_data)}, districts_of=two_districts
+    )
+    on_the_copy = jobs[0].parameters | {"data_dir": str(other_data)}
+    jobs.append(replace(jobs[0], name="C", parameters=on_the_copy))
+    replaced = tiny_data / "values.csv"
+    monkeypatch.setattr(
+        runs,
+        "run_tasks",
+        _pool_that(lambda: replaced.write_text("customer_id,district,amount\nc9,A,1\n")),
+    )
+    outputs = tmp_path / "outputs"
+
+    outcome = execute_run(jobs, _options(outputs), "run-all")
+
+    status = {record["name"]: record["status"] for record in outcome.manifest["notebooks"]}
+    assert status == {"A": "failed", "B": "failed", "C": "ok"}  # C reads the untouched copy
+    assert outcome.manifest["status"] == "failed"
+    assert latest_run_id(outputs) is None
+    error = outcome.manifest["notebooks"][0]["error"]
+    assert error.endswith(f"{tiny_data}/values.csv: changed")
+    assert outcome.manifest["notebooks"][0]["reason"]["kind"] == "inputs_changed"
+    assert f"{tiny_data}/values.csv: changed" in verify_run(outcome.run_dir, registers=False)
+
+    assert runs_cli._finish(outcome, "run-all") == 1
+    said = capsys.readouterr().err.splitlines()
+    assert said[0] == (
+        f"auditkit run-all: A (tiny.ipynb) failed: inputs changed during the run, so the report "
+        f"may come from other data than the manifest records: {tiny_data}/values.csv: changed - "
+        f"see {outcome.run_dir / 'A'}"
+    )
+
+
+def test_a_run_whose_inputs_stay_as_hashed_is_ok_and_becomes_latest(
+    tmp_path: Path, tiny_notebook: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jobs = jobs_for_notebook(
+        tiny_notebook, {"district": "*", "data_dir": str(tiny_data)}, districts_of=two_districts
+    )
+    rewritten = tiny_data / "values.csv"
+    same_text = rewritten.read_text(encoding="utf-8")
+    # near miss: the file is written again with the same bytes (a copy over itself)
+    monkeypatch.setattr(
+        runs, "run_tasks", _pool_that(lambda: rewritten.write_text(same_text, encoding="utf-8"))
+    )
+    outputs = tmp_path / "outputs"
+
+    outcome = execute_run(jobs, _options(outputs), "run-all")
+
+    assert outcome.manifest["status"] == "ok" and outcome.failed == []
+    assert latest_run_id(outputs) == outcome.run_dir.name
+
+
+def test_a_parameter_file_changed_during_the_run_fails_every_notebook_that_read_it(
+    tmp_path: Path,
+    tiny_notebook: Path,
+    tiny_data: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    params = tmp_path / "params"
+    shutil.copytree(Path(runs.project_root()) / "params", params)
+    monkeypatch.setenv("AUDITKIT_PARAMS", str(params))
+    jobs = jobs_for_notebook(
+        tiny_notebook, {"district": "*", "data_dir": str(tiny_data)}, districts_of=two_districts
+    )
+    rules = params / "rules.yaml"
+    monkeypatch.setattr(
+        runs, "run_tasks", _pool_that(lambda: rules.write_text(rules.read_text() + "\n# edited\n"))
+    )
+
+    outcome = execute_run(jobs, _options(tmp_path / "outputs"), "run-all")
+
+    assert outcome.failed == ["A", "B"]
+    assert all(
+        record["error"].endswith(f"{rules.resolve()}: changed")
+        for record in outcome.manifest["notebooks"]
+    )
