@@ -182,6 +182,8 @@ def execute_run(
     check_latest(options.outputs)
     check_outputs_outside_data(jobs, options.outputs)
     absolute_locations()
+    if rerun_of is None:
+        say_own_seeds(jobs, options.seed, command)
     parameter_files = run_manifest.parameter_files()
     input_files = run_manifest.hash_files(
         [*parameter_files, *(path for job in jobs for path in job.input_files)]
@@ -210,6 +212,7 @@ def execute_run(
             "finished_at": finished.isoformat(timespec="seconds"),
             "seconds": round((finished - started).total_seconds(), 3),
             "seed": options.seed,
+            "seeds": seeds_used(jobs),
             "parallel": options.parallel,
             "scheduler": options.scheduler,
             "time_limit": options.time_limit,
@@ -240,6 +243,32 @@ def execute_run(
     if manifest["status"] == "ok" and rerun_of is None:
         point_latest(root, run_id)
     return RunOutcome(run_dir, manifest)
+
+
+def seeds_used(jobs: Sequence[Job]) -> dict[str, int]:
+    """The seed each notebook that declares one ran with, by job name: `--seed` where it was
+    given to it, else its parameter file's, `-p seed=` or its default (the manifest's `seed` is
+    only what `--seed` said)."""
+    return {job.name: job.parameters["seed"] for job in jobs if "seed" in job.parameters}
+
+
+def say_own_seeds(jobs: Sequence[Job], seed: int | None, command: str) -> None:
+    """One line on stderr naming the notebooks that do not take `--seed` because their
+    parameter file or `-p` sets their own, so a run does not pass their sample off as seeded
+    with it."""
+    if seed is None:
+        return
+    own = {
+        f"{job.notebook.stem} (seed {job.parameters['seed']})": None
+        for job in jobs
+        if "seed" in job.parameters and job.parameters["seed"] != seed
+    }
+    if own:
+        print(
+            f"auditkit {command}: --seed {seed} not used by {', '.join(own)}: a seed set in "
+            "the notebook's parameter file or by -p wins over --seed",
+            file=sys.stderr,
+        )
 
 
 def _execute_jobs(

@@ -1,6 +1,8 @@
-"""Inputs changed while the notebooks ran: the run hashes them again at the end, and a notebook
-whose data changed is not ok, so neither its manifest nor `latest` passes its report off as coming
-from the data the manifest names. No kernel: the pool is replaced by one that changes a file."""
+"""What a run checks around its kernels, with no kernel (the pool is replaced by one that
+only changes files): inputs changed while the notebooks ran are hashed again at the end, and a
+notebook whose data changed is not ok, so neither its manifest nor `latest` passes its report off
+as coming from the data the manifest names; and `--seed` a notebook's own seed overrides is said,
+with the seed each notebook ran with in the manifest."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pipeline_helpers import two_districts
+from pipeline_helpers import two_districts, write_notebook
 
 from auditkit.cli import runs as runs_cli
 from auditkit.pipeline import runs
@@ -127,3 +129,44 @@ def test_a_parameter_file_changed_during_the_run_fails_every_notebook_that_read_
         record["error"].endswith(f"{rules.resolve()}: changed")
         for record in outcome.manifest["notebooks"]
     )
+
+
+def test_a_seed_set_in_a_parameter_file_is_said_to_win_over_seed_and_recorded(
+    tmp_path: Path,
+    tiny_data: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def notebook(stem: str) -> Path:
+        return write_notebook(tmp_path / "notebooks" / f"{stem}.ipynb", "seed: int = 1\n", "seed")
+
+    jobs = [
+        *jobs_for_notebook(notebook("sampling_plan"), {"seed": 20240601}, seed=99),
+        *jobs_for_notebook(notebook("given"), {}, seed=99),
+        # near miss: a file setting the very seed given is no seed ignored
+        *jobs_for_notebook(notebook("same"), {"seed": 99}, seed=99),
+    ]
+    monkeypatch.setattr(runs, "run_tasks", _pool_that(lambda: None))
+    options = replace(_options(tmp_path / "outputs"), seed=99)
+
+    outcome = execute_run(jobs, options, "run-all")
+
+    assert capsys.readouterr().err == (
+        "auditkit run-all: --seed 99 not used by sampling_plan (seed 20240601): a seed set in "
+        "the notebook's parameter file or by -p wins over --seed\n"
+    )
+    assert outcome.manifest["seed"] == 99  # what --seed said, as rerun reads it
+    assert outcome.manifest["seeds"] == {"sampling_plan": 20240601, "given": 99, "same": 99}
+
+
+def test_a_run_without_seed_says_nothing_of_seeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notebook = write_notebook(tmp_path / "notebooks" / "own.ipynb", "seed: int = 1\n", "seed")
+    jobs = jobs_for_notebook(notebook, {"seed": 7})
+    monkeypatch.setattr(runs, "run_tasks", _pool_that(lambda: None))
+
+    outcome = execute_run(jobs, _options(tmp_path / "outputs"), "run-all")
+
+    assert capsys.readouterr().err == ""
+    assert outcome.manifest["seed"] is None and outcome.manifest["seeds"] == {"own": 7}
