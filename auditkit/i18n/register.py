@@ -68,8 +68,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "register.sheet.penalty_recovered.title": ("违约使用电费实收无效", "Invalid penalty recovered"),
     "register.sheet.penalty_recovered.message": (
         "核查结果为“已追补”且收取了违约使用电费时填写实收金额（元），不小于 0 的数字；不计入追补电费。",
-        "With the outcome recovered, enter the penalty collected (违约使用电费) in yuan, a number "
-        "of at least 0; it is not added to the revenue recovered.",
+        "With the outcome recovered, enter the penalty collected (the penalty for breach of the "
+        "supply rules) in yuan, a number of at least 0; it is not added to the revenue "
+        "recovered.",
     ),
     "register.sheet.checked_by.title": ("核查人过长", "Name too long"),
     "register.sheet.checked_by.message": (
@@ -121,8 +122,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "只填电费退补的金额在追补金额列，违约使用电费不计入追补电费，单独统计。"
         "违约使用电费（核定）列是规则核定的金额，空白表示未核定。超过该行核定违约使用电费与涉及电费中较大者 "
         "{multiple} 倍且超过 {floor} 元的金额导入时会被拒绝。",
-        "penalty_recovered: with the outcome recovered, the penalty collected (违约使用电费) in "
-        "yuan, at least 0; amount_recovered holds the back-billing alone: a penalty is counted "
+        "penalty_recovered: with the outcome recovered, the penalty collected (the penalty for "
+        "breach of the supply rules) in yuan, at least 0; amount_recovered holds the "
+        "back-billing alone: a penalty is counted "
         "apart, never as revenue recovered. The penalty column is the penalty the rules "
         "assessed (blank: none). An amount above {multiple} times the larger of the row's "
         "penalty assessed and revenue at stake and above {floor} yuan is refused at import.",
