@@ -145,6 +145,16 @@ WORDS: dict[str, tuple[str, str]] = {
         "never overwritten; importing the same sheet again records nothing twice, and a "
         "correction is a new outcome on a later worklist.",
     ),
+    "register.sheet.line.unmasked": (
+        "未脱敏写出的个人信息列：{columns}（本工单含完整个人信息，请妥善保管）。",
+        "Personal columns written unmasked: {columns} (this worklist holds personal data in "
+        "full: keep it safe).",
+    ),
+    "register.worklist.unmasked": (
+        "因 --no-mask 未脱敏写出的个人信息列：{columns}（核查工单含完整个人信息，请妥善保管）",
+        "personal columns written unmasked on the worklist (--no-mask): {columns} (the worklist "
+        "holds personal data in full: keep it safe)",
+    ),
     "register.sheet.selection.revenue": (
         "选取方式：每个供电单位涉及金额最高的 {top:,} 条线索。",
         "Chosen: the {top:,} findings with the most revenue at stake in each district.",

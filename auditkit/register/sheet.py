@@ -55,7 +55,7 @@ from auditkit.register.schema import (
     in_fen,
 )
 from auditkit.register.texts import checked_register_text, refused_register_text
-from auditkit.register.worklist import checked_numbers
+from auditkit.register.worklist import checked_numbers, personal_columns
 from auditkit.sheet_dates import FIRST_YEAR, LAST_YEAR, sheet_day
 from auditkit.sheets import (
     DATE_FORMAT,
@@ -231,6 +231,8 @@ def write_worklist(
         "selection": worklist.attrs.get("selection"),
         "auditor": auditor,
     }
+    if not mask and personal_columns(worklist):  # said on the instructions sheet
+        meta["unmasked"] = personal_columns(worklist)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = WORKLIST_SHEETS[lang]
@@ -605,6 +607,10 @@ def _instruction_lines(meta: dict, lang: str) -> list[str]:
                 seed=selection["seed"],
             )
         )
+    if meta.get("unmasked"):  # none recorded for a masked worklist or by an older auditkit
+        separator = "、" if lang == "zh" else ", "
+        columns = separator.join(meta["unmasked"])
+        lines.append(i18n.text("register.sheet.line.unmasked", lang).format(columns=columns))
     return lines
 
 
