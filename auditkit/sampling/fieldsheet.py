@@ -156,6 +156,8 @@ ERROR_COLUMNS = {
     "note": "sampling.column.note",
 }
 MONEY_COLUMNS = ("book_value", "audited_value", "difference")
+#: Fen of float noise an amount to the fen may carry once read (1234.57 * 100 = 123456.99999...).
+FEN_TOLERANCE = 1e-4
 
 
 def to_the_fen(amounts: pd.Series) -> pd.Series:
@@ -1062,6 +1064,10 @@ def _inspected_row(
         problems.expected(
             sheet_row, "audited_value", "an amount of at least 0", row["audited_value"]
         )
+    elif audited is not None and not _to_the_fen(audited):
+        problems.expected(
+            sheet_row, "audited_value", "an amount to the fen (0.01 yuan)", row["audited_value"]
+        )
     elif audited is not None:
         _check_audited_size(
             audited, row["audited_value"], record.get("book_value"), problems, sheet_row,
@@ -1098,6 +1104,13 @@ def _inspected_row(
     record["audited_value"] = np.nan if audited is None else audited
     record["error_found"] = bool(flag)
     return record
+
+
+def _to_the_fen(amount: float) -> bool:
+    """Whether an amount in yuan is whole fen: 199.994 would be shown 199.99 in the results
+    while the inspections kept 199.994, so it is refused rather than rounded unseen."""
+    fen = amount * 100
+    return abs(fen - round(fen)) <= FEN_TOLERANCE
 
 
 def _check_audited_size(
