@@ -27,7 +27,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -259,6 +259,13 @@ def write_worklist(
 def header(column: str, lang: str) -> str:
     """The header of `column`: its Chinese name and the column (zh), or the column alone (en)."""
     return f"{i18n.text(HEADER_KEYS[column], 'zh')} {column}" if lang == "zh" else column
+
+
+def header_labels(columns: Sequence[str], lang: str) -> str:
+    """Columns named as the sheet's header names them, in its language ('户名 name、地址 address'
+    in zh, 'name, address' in en): a zh line naming them in English alone reads as code."""
+    separator = "、" if lang == "zh" else ", "
+    return separator.join(header(column, lang) for column in columns)
 
 
 def canonical_column(cell: object) -> str:
@@ -608,8 +615,7 @@ def _instruction_lines(meta: dict, lang: str) -> list[str]:
             )
         )
     if meta.get("unmasked"):  # none recorded for a masked worklist or by an older auditkit
-        separator = "、" if lang == "zh" else ", "
-        columns = separator.join(meta["unmasked"])
+        columns = header_labels(meta["unmasked"], lang)
         lines.append(i18n.text("register.sheet.line.unmasked", lang).format(columns=columns))
     return lines
 

@@ -53,11 +53,13 @@ def unmasked_warning(worklist: pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> s
     """The line `auditkit worklist --no-mask` says on stderr, as `sample select --no-mask`
     does: which personal columns go out in full, so the sheet is kept safe; None when the
     worklist holds none."""
+    from auditkit.register.sheet import header_labels  # the sheet imports this module
+
     columns = personal_columns(worklist)
     if not columns:
         return None
-    separator = "、" if i18n.language(lang) == "zh" else ", "
-    return i18n.text("register.worklist.unmasked", lang).format(columns=separator.join(columns))
+    labels = header_labels(columns, i18n.language(lang))
+    return i18n.text("register.worklist.unmasked", lang).format(columns=labels)
 
 
 def select_worklist(

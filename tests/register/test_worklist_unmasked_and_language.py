@@ -35,7 +35,9 @@ def instruction_lines(path: Path, lang: str) -> list[str]:
 @pytest.mark.parametrize(
     ("lang", "said"),
     [
-        ("zh", "未脱敏写出的个人信息列：name、address、phone（本工单含完整个人信息，请妥善保管）。"),
+        # zh names the columns as its header does, not in English alone
+        ("zh", "未脱敏写出的个人信息列：户名 name、用电地址 address、联系电话 phone（本工单含完整个人信息，"
+               "请妥善保管）。"),
         ("en", "Personal columns written unmasked: name, address, phone (this worklist holds "
                "personal data in full: keep it safe)."),
     ],
@@ -60,7 +62,8 @@ def test_the_warning_names_the_personal_columns_in_the_worklists_language(
     with_names: pd.DataFrame,
 ) -> None:
     assert unmasked_warning(with_names, "zh") == (
-        "因 --no-mask 未脱敏写出的个人信息列：name、address、phone（核查工单含完整个人信息，请妥善保管）"
+        "因 --no-mask 未脱敏写出的个人信息列：户名 name、用电地址 address、联系电话 phone（核查工单含"
+        "完整个人信息，请妥善保管）"
     )
     assert unmasked_warning(with_names[["finding_key", "phone"]], "en") == (
         "personal columns written unmasked on the worklist (--no-mask): phone (the worklist "
