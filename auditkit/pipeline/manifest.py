@@ -20,7 +20,7 @@ import json
 import os
 import platform
 import subprocess
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any, NoReturn
@@ -159,19 +159,51 @@ def hash_files(files: Iterable[Path]) -> dict[str, str]:
     return {str(path): file_sha256(path) for path in sorted(set(files)) if path.is_file()}
 
 
-def compare_files(recorded: dict[str, str]) -> list[str]:
-    """Differences between recorded single-file hashes and the files now, one line each."""
+#: What changes with a file's bytes and is cheap to read: inode, size, modified and changed
+#: times (ns; the changed time cannot be set back by a copy that keeps the modified time).
+FileState = tuple[int, int, int, int]
+
+
+def file_state(path: Path) -> FileState | None:
+    """A file's `FileState` now, None for one that is gone."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+
+
+def file_states(paths: Iterable[Path]) -> dict[str, FileState]:
+    """The `FileState` of each file, by path as str, taken before the files are hashed: a file
+    in the same state later is the file hashed, and is not read again (a check of a GB dataset
+    after each notebook costs a walk and a stat per file, not 2-3 s of hashing)."""
+    states = {}
+    for path in paths:
+        state = file_state(path)
+        if state is not None:
+            states[str(path)] = state
+    return states
+
+
+def compare_files(
+    recorded: dict[str, str], states: Mapping[str, FileState] | None = None
+) -> list[str]:
+    """Differences between recorded single-file hashes and the files now, one line each; a file
+    still in its state of `states` (`file_states`) is taken as unchanged without hashing it."""
     differences = []
     for name, digest in recorded.items():
-        difference = _difference(Path(name), digest)
+        difference = _difference(Path(name), digest, states or {})
         if difference is not None:
             differences.append(f"{name}: {difference}")
     return differences
 
 
-def _difference(path: Path, digest: str) -> str | None:
+def _difference(path: Path, digest: str, states: Mapping[str, FileState]) -> str | None:
     """'missing', 'changed' or None for a recorded file now: one that goes between being listed
     and being read (a copy replacing it during a run) is missing, not an error ending the run."""
+    state = states.get(str(path))
+    if state is not None and file_state(path) == state:
+        return None
     try:
         if not path.is_file():
             return "missing"
@@ -428,8 +460,11 @@ def require(record: dict[str, Any], key: str, kind: type, path: Path, where: str
         )
 
 
-def compare_inputs(recorded: dict[str, dict[str, str]]) -> list[str]:
-    """Differences between recorded input hashes and the files now on disk, one line each.
+def compare_inputs(
+    recorded: dict[str, dict[str, str]], states: Mapping[str, FileState] | None = None
+) -> list[str]:
+    """Differences between recorded input hashes and the files now on disk, one line each; a
+    file still in its state of `states` (`file_states`) is taken as unchanged without hashing.
 
     Only the files the manifest records are hashed; the others of the folder are named as new
     files, by their names alone: a manifest cannot make verify read what its run did not."""
@@ -446,7 +481,9 @@ def compare_inputs(recorded: dict[str, dict[str, str]]) -> list[str]:
             continue
         found = set(present)
         for name, digest in files.items():
-            difference = _difference(data_dir / name, digest) if name in found else "missing"
+            difference = (
+                _difference(data_dir / name, digest, states or {}) if name in found else "missing"
+            )
             if difference is not None:
                 differences.append(f"{folder}/{name}: {difference}")
         differences.extend(f"{folder}/{name}: new file" for name in present if name not in files)

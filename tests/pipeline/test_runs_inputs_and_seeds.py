@@ -170,3 +170,68 @@ def test_a_run_without_seed_says_nothing_of_seeds(
 
     assert capsys.readouterr().err == ""
     assert outcome.manifest["seed"] is None and outcome.manifest["seeds"] == {"own": 7}
+
+
+def _pool_changing_after_first(change: Callable[[], None]) -> Callable[..., dict[str, Any]]:
+    """A `run_tasks` that runs no kernel: the first notebook finishes, then `change` is made,
+    then the others finish, all ok."""
+
+    def run_tasks(
+        tasks: Sequence[Task], _parallel: int, report_done: Callable[..., None], _spec_dir: Path
+    ) -> dict[str, dict[str, Any]]:
+        results = {}
+        for number, task in enumerate(tasks):
+            if number == 1:
+                change()
+            results[task.name] = {"status": "ok", "seconds": 0.0}
+            report_done(task, results[task.name])
+        return results
+
+    return run_tasks
+
+
+def test_a_notebook_finished_before_its_data_changed_stays_ok_the_later_ones_fail(
+    tmp_path: Path, tiny_notebook: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jobs = jobs_for_notebook(
+        tiny_notebook, {"district": "*", "data_dir": str(tiny_data)}, districts_of=two_districts
+    )
+    replaced = tiny_data / "values.csv"
+    monkeypatch.setattr(
+        runs,
+        "run_tasks",
+        _pool_changing_after_first(lambda: replaced.write_text("customer_id\nc9\n")),
+    )
+
+    outcome = execute_run(jobs, _options(tmp_path / "outputs"), "run-all")
+
+    status = {record["name"]: record["status"] for record in outcome.manifest["notebooks"]}
+    assert status == {"A": "ok", "B": "failed"}  # A read values.csv as hashed, B may not have
+    assert outcome.manifest["notebooks"][1]["error"].endswith(f"{tiny_data}/values.csv: changed")
+    assert outcome.manifest["status"] == "failed"
+
+
+def test_a_change_of_many_files_names_the_first_five_and_counts_the_rest(
+    tmp_path: Path, tiny_notebook: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jobs = jobs_for_notebook(
+        tiny_notebook, {"district": "*", "data_dir": str(tiny_data)}, districts_of=two_districts
+    )
+
+    def parts_added(count: int) -> Callable[[], None]:
+        return lambda: [
+            (tiny_data / f"part-{number}.parquet").write_bytes(b"PAR1") for number in range(count)
+        ]
+
+    monkeypatch.setattr(runs, "run_tasks", _pool_that(parts_added(7)))
+
+    outcome = execute_run(jobs, _options(tmp_path / "outputs"), "run-all")
+
+    named = "; ".join(f"{tiny_data}/part-{number}.parquet: new file" for number in range(5))
+    assert outcome.manifest["notebooks"][0]["reason"]["detail"] == f"{named}; and 2 more"
+    # near miss: five changes are all named, with no count
+    for number in range(7):
+        (tiny_data / f"part-{number}.parquet").unlink()
+    monkeypatch.setattr(runs, "run_tasks", _pool_that(parts_added(5)))
+    outcome = execute_run(jobs, _options(tmp_path / "outputs"), "run-all")
+    assert outcome.manifest["notebooks"][0]["reason"]["detail"] == named
