@@ -16,6 +16,7 @@ import pytest
 from pipeline_helpers import two_districts, write_notebook
 
 from auditkit.cli import runs as runs_cli
+from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline import runs
 from auditkit.pipeline.jobs import jobs_for_notebook
 from auditkit.pipeline.pool import Task
@@ -235,3 +236,30 @@ def test_a_change_of_many_files_names_the_first_five_and_counts_the_rest(
     monkeypatch.setattr(runs, "run_tasks", _pool_that(parts_added(5)))
     outcome = execute_run(jobs, _options(tmp_path / "outputs"), "run-all")
     assert outcome.manifest["notebooks"][0]["reason"]["detail"] == named
+
+
+def test_a_data_file_gone_between_listing_and_hashing_fails_the_notebooks_and_is_published(
+    tmp_path: Path, tiny_notebook: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jobs = jobs_for_notebook(
+        tiny_notebook, {"district": "*", "data_dir": str(tiny_data)}, districts_of=two_districts
+    )
+    values = tiny_data / "values.csv"
+    running = []
+    hashed = run_manifest.file_sha256
+
+    def gone_when_read(path: Path) -> str:  # a copy replacing values.csv, caught mid-way
+        if running and path == values:
+            path.unlink(missing_ok=True)
+        return hashed(path)
+
+    monkeypatch.setattr(run_manifest, "file_sha256", gone_when_read)
+    # touched (a new state), so the check lists it and then finds it gone as it hashes it
+    monkeypatch.setattr(
+        runs, "run_tasks", _pool_that(lambda: running.append(values.write_text("x\n")))
+    )
+
+    outcome = execute_run(jobs, _options(tmp_path / "outputs"), "run-all")
+
+    assert outcome.run_dir.is_dir() and outcome.failed == ["A", "B"]
+    assert outcome.manifest["notebooks"][0]["error"].endswith(f"{tiny_data}/values.csv: missing")
