@@ -263,9 +263,14 @@ class DistrictAudit:
             )
         return "\n".join([outcome, *data_notes(self.data_warnings, lang)])
 
-    def methodology(self, lang: str = i18n.DEFAULT_LANG) -> str:
-        """The methodology paragraphs of the appendix (HTML written by auditkit, no data in it)."""
-        return i18n.text("report.district.methodology", lang)
+    def methodology(self, lang: str = i18n.DEFAULT_LANG, mask: bool = True) -> str:
+        """The methodology paragraphs of the appendix (HTML written by auditkit, no data in it),
+        ending with whether personal fields are masked: `mask` is the notebook's
+        `mask_personal`, so a report showing full names says so rather than claiming masking."""
+        personal = "personal_masked" if mask else "personal_unmasked"
+        return i18n.text("report.district.methodology", lang) + i18n.text(
+            f"report.district.{personal}", lang
+        )
 
     def table(self, name: str, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
         """One of `table_names`, labelled in `lang` (money in the `money_columns(lang)`), but

@@ -209,7 +209,7 @@ def run_worklist(args: argparse.Namespace) -> int:
     from auditkit.pipeline.partials import PARTIAL_SUFFIX, WORKLIST_STAGING_PREFIX
     from auditkit.register import Register, select_worklist, write_worklist
     from auditkit.register.texts import checked_register_text
-    from auditkit.register.worklist import checked_limits
+    from auditkit.register.worklist import checked_limits, unmasked_warning
 
     with parameters_named(flags("top", "share")):  # before the register is read
         checked_limits(args.by, args.top, args.share)
@@ -290,6 +290,8 @@ def run_worklist(args: argparse.Namespace) -> int:
         for district, path, sheet in sheets:
             print(f"{district}: {len(sheet)} of "
                   f"{int(sheet['district_findings'].iloc[0])} findings: {path}")  # fmt: skip
+        if not args.mask and (warning := unmasked_warning(worklist, args.lang)):
+            print(f"auditkit worklist: {warning}", file=sys.stderr)
     finally:
         if store is not None:
             store.close()

@@ -83,6 +83,11 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "pipeline.reason.cluster_error": ("在集群上出错：{detail}", "on the cluster: {detail}"),
     "pipeline.reason.worker_error": ("作业进程出错：{detail}", "{detail}"),
+    "pipeline.reason.inputs_changed": (
+        "运行期间输入文件有变动，报告可能来自与清单所记不同的数据：{detail}",
+        "inputs changed during the run, so the report may come from other data than the "
+        "manifest records: {detail}",
+    ),
     "pipeline.study.district_audit": ("营销稽查报告", "District audit"),
     "pipeline.study.consumption_statistics": ("用电统计分析", "Consumption statistics"),
     "pipeline.study.cross_audit": ("横向交叉检查", "Cross-audits"),

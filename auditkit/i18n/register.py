@@ -68,8 +68,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "register.sheet.penalty_recovered.title": ("违约使用电费实收无效", "Invalid penalty recovered"),
     "register.sheet.penalty_recovered.message": (
         "核查结果为“已追补”且收取了违约使用电费时填写实收金额（元），不小于 0 的数字；不计入追补电费。",
-        "With the outcome recovered, enter the penalty collected (违约使用电费) in yuan, a number "
-        "of at least 0; it is not added to the revenue recovered.",
+        "With the outcome recovered, enter the penalty collected (the penalty for breach of the "
+        "supply rules) in yuan, a number of at least 0; it is not added to the revenue "
+        "recovered.",
     ),
     "register.sheet.checked_by.title": ("核查人过长", "Name too long"),
     "register.sheet.checked_by.message": (
@@ -121,8 +122,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "只填电费退补的金额在追补金额列，违约使用电费不计入追补电费，单独统计。"
         "违约使用电费（核定）列是规则核定的金额，空白表示未核定。超过该行核定违约使用电费与涉及电费中较大者 "
         "{multiple} 倍且超过 {floor} 元的金额导入时会被拒绝。",
-        "penalty_recovered: with the outcome recovered, the penalty collected (违约使用电费) in "
-        "yuan, at least 0; amount_recovered holds the back-billing alone: a penalty is counted "
+        "penalty_recovered: with the outcome recovered, the penalty collected (the penalty for "
+        "breach of the supply rules) in yuan, at least 0; amount_recovered holds the "
+        "back-billing alone: a penalty is counted "
         "apart, never as revenue recovered. The penalty column is the penalty the rules "
         "assessed (blank: none). An amount above {multiple} times the larger of the row's "
         "penalty assessed and revenue at stake and above {floor} yuan is refused at import.",
@@ -142,6 +144,16 @@ WORDS: dict[str, tuple[str, str]] = {
         "A returned worklist is recorded row by row in the findings register, appended and "
         "never overwritten; importing the same sheet again records nothing twice, and a "
         "correction is a new outcome on a later worklist.",
+    ),
+    "register.sheet.line.unmasked": (
+        "未脱敏写出的个人信息列：{columns}（本工单含完整个人信息，请妥善保管）。",
+        "Personal columns written unmasked: {columns} (this worklist holds personal data in "
+        "full: keep it safe).",
+    ),
+    "register.worklist.unmasked": (
+        "因 --no-mask 未脱敏写出的个人信息列：{columns}（核查工单含完整个人信息，请妥善保管）",
+        "personal columns written unmasked on the worklist (--no-mask): {columns} (the worklist "
+        "holds personal data in full: keep it safe)",
     ),
     "register.sheet.selection.revenue": (
         "选取方式：每个供电单位涉及金额最高的 {top:,} 条线索。",

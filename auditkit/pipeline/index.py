@@ -165,13 +165,19 @@ def _error(record: Mapping[str, Any], lang: str) -> str:
     return describe(why, lang) if why else str(record["error"])
 
 
+def _shown_headline(record: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The headline the index shows and sums: none for a notebook that did not succeed (one
+    failed as `inputs_changed` has figures, from data other than the manifest names)."""
+    return (record.get("headline") or {}) if record["status"] == "ok" else {}
+
+
 def _row(record: Mapping[str, Any], lang: str, qualify: Collection[str] = ()) -> str:
     """One table row for one notebook record of the manifest; figures in `qualify` named with
     their basis (`differing_bases`). A headline of simulated results says so first."""
     folder = str(record.get("folder") or record["name"])
     status = str(record["status"])
     seconds = record.get("seconds", 0)
-    headline = record.get("headline") or {}
+    headline = _shown_headline(record)
     figures = headline.get("figures", {})
     main = "".join(
         _cell(key, lang, _figure(key, figures[key]) if key in figures else MISSING, "ak-num")
@@ -193,7 +199,11 @@ def _row(record: Mapping[str, Any], lang: str, qualify: Collection[str] = ()) ->
     links = " · ".join(
         link
         for link in (
-            _link(folder, record.get("report"), i18n.text("pipeline.report", lang)),
+            _link(
+                folder,
+                record.get("report") if headline else None,
+                i18n.text("pipeline.report", lang),
+            ),
             _link(folder, record.get("executed"), i18n.text("pipeline.executed_notebook", lang)),
             *(_link(folder, file_name, file_name) for file_name in record.get("files", [])),
         )
@@ -227,7 +237,7 @@ def _total_rows(notebooks: Sequence[Mapping[str, Any]], lang: str) -> str:
     over the records that have it, on its own (revenue proved and estimated never together)."""
     by_study: dict[str, list[Mapping[str, Any]]] = {}
     for record in notebooks:
-        figures = (record.get("headline") or {}).get("figures", {})
+        figures = _shown_headline(record).get("figures", {})
         if any(isinstance(figures.get(key), int | float) for key in MAIN_FIGURES):
             by_study.setdefault(str(record["notebook"]), []).append(figures)
     rows = []

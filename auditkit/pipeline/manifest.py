@@ -20,7 +20,7 @@ import json
 import os
 import platform
 import subprocess
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any, NoReturn
@@ -28,6 +28,9 @@ from typing import Any, NoReturn
 import auditkit
 from auditkit import i18n
 from auditkit.atomic import write_text_atomic
+from auditkit.data.intake import _IGNORED_PREFIXES, _TABLE_SUFFIXES
+from auditkit.data.mapping import MAPPING_NAMES
+from auditkit.data.partitioned import MANIFEST_NAME as PARTITIONED_MANIFEST
 from auditkit.errors import SEEDS, AuditkitError, is_seed, shown
 
 MANIFEST_NAME = "manifest.json"
@@ -85,11 +88,26 @@ def file_sha256(path: Path) -> str:
 MOST_DATASET_FILES = 20_000
 
 
+#: Names of the single files the loader reads besides table files: the column mapping and a
+#: converted dataset's record of its parts.
+_LOADER_FILES = frozenset((*MAPPING_NAMES, PARTITIONED_MANIFEST))
+
+
+def read_by_loader(name: str) -> bool:
+    """Whether the loader reads a file of this name: a table format or its mapping/record file,
+    not a name it skips (hidden, an office lock file `~$…`). Notes (SYNTHETIC.md), a macOS
+    `Icon\\r` or a lock file changing during a run change no figure, so they are not inputs."""
+    if name.startswith(_IGNORED_PREFIXES):
+        return False
+    return name.lower() in _LOADER_FILES or Path(name).suffix.lower() in _TABLE_SUFFIXES
+
+
 def dataset_files(data_dir: Path) -> list[str]:
-    """The files of a dataset folder a run hashes, by relative path, in path order: every file
-    (or link to one) under it; hidden names (starting with '.') are skipped with what is under
-    them, and a link to a folder is not followed. AuditkitError past MOST_DATASET_FILES, or
-    naming a file or folder that cannot be read (it would be left out of the hashes unseen)."""
+    """The files of a dataset folder a run hashes, by relative path, in path order: those the
+    loader reads (`read_by_loader`) under it, links to files and folders followed as the loader
+    follows them; names the loader skips (hidden ones, office lock files `~$…`) are skipped with
+    what is under them. AuditkitError past MOST_DATASET_FILES, or naming a file or folder that
+    cannot be read (it would be left out of the hashes unseen)."""
 
     def unreadable(error: OSError) -> NoReturn:
         raise AuditkitError(
@@ -98,12 +116,12 @@ def dataset_files(data_dir: Path) -> list[str]:
         )
 
     names = []
-    for folder, folders, files in os.walk(data_dir, onerror=unreadable):
-        folders[:] = [name for name in folders if not name.startswith(".")]
+    for folder, folders, files in os.walk(data_dir, onerror=unreadable, followlinks=True):
+        folders[:] = [name for name in folders if not name.startswith(_IGNORED_PREFIXES)]
         base = Path(folder)
         for name in files:
             try:
-                if not name.startswith(".") and (base / name).is_file():
+                if read_by_loader(name) and (base / name).is_file():
                     names.append((base / name).relative_to(data_dir).as_posix())
             except OSError as error:
                 unreadable(error)
@@ -141,16 +159,57 @@ def hash_files(files: Iterable[Path]) -> dict[str, str]:
     return {str(path): file_sha256(path) for path in sorted(set(files)) if path.is_file()}
 
 
-def compare_files(recorded: dict[str, str]) -> list[str]:
-    """Differences between recorded single-file hashes and the files now, one line each."""
+#: What changes with a file's bytes and is cheap to read: inode, size, modified and changed
+#: times (ns; the changed time cannot be set back by a copy that keeps the modified time).
+FileState = tuple[int, int, int, int]
+
+
+def file_state(path: Path) -> FileState | None:
+    """A file's `FileState` now, None for one that is gone."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+
+
+def file_states(paths: Iterable[Path]) -> dict[str, FileState]:
+    """The `FileState` of each file, by path as str, taken before the files are hashed: a file
+    in the same state later is the file hashed, and is not read again (a check of a GB dataset
+    after each notebook costs a walk and a stat per file, not 2-3 s of hashing)."""
+    states = {}
+    for path in paths:
+        state = file_state(path)
+        if state is not None:
+            states[str(path)] = state
+    return states
+
+
+def compare_files(
+    recorded: dict[str, str], states: Mapping[str, FileState] | None = None
+) -> list[str]:
+    """Differences between recorded single-file hashes and the files now, one line each; a file
+    still in its state of `states` (`file_states`) is taken as unchanged without hashing it."""
     differences = []
     for name, digest in recorded.items():
-        path = Path(name)
-        if not path.is_file():
-            differences.append(f"{name}: missing")
-        elif file_sha256(path) != digest:
-            differences.append(f"{name}: changed")
+        difference = _difference(Path(name), digest, states or {})
+        if difference is not None:
+            differences.append(f"{name}: {difference}")
     return differences
+
+
+def _difference(path: Path, digest: str, states: Mapping[str, FileState]) -> str | None:
+    """'missing', 'changed' or None for a recorded file now: one that goes between being listed
+    and being read (a copy replacing it during a run) is missing, not an error ending the run."""
+    state = states.get(str(path))
+    if state is not None and file_state(path) == state:
+        return None
+    try:
+        if not path.is_file():
+            return "missing"
+        return None if file_sha256(path) == digest else "changed"
+    except FileNotFoundError:
+        return "missing"
 
 
 def package_versions() -> dict[str, str]:
@@ -401,8 +460,11 @@ def require(record: dict[str, Any], key: str, kind: type, path: Path, where: str
         )
 
 
-def compare_inputs(recorded: dict[str, dict[str, str]]) -> list[str]:
-    """Differences between recorded input hashes and the files now on disk, one line each.
+def compare_inputs(
+    recorded: dict[str, dict[str, str]], states: Mapping[str, FileState] | None = None
+) -> list[str]:
+    """Differences between recorded input hashes and the files now on disk, one line each; a
+    file still in its state of `states` (`file_states`) is taken as unchanged without hashing.
 
     Only the files the manifest records are hashed; the others of the folder are named as new
     files, by their names alone: a manifest cannot make verify read what its run did not."""
@@ -419,10 +481,11 @@ def compare_inputs(recorded: dict[str, dict[str, str]]) -> list[str]:
             continue
         found = set(present)
         for name, digest in files.items():
-            if name not in found:
-                differences.append(f"{folder}/{name}: missing")
-            elif file_sha256(data_dir / name) != digest:
-                differences.append(f"{folder}/{name}: changed")
+            difference = (
+                _difference(data_dir / name, digest, states or {}) if name in found else "missing"
+            )
+            if difference is not None:
+                differences.append(f"{folder}/{name}: {difference}")
         differences.extend(f"{folder}/{name}: new file" for name in present if name not in files)
     return differences
 

@@ -32,6 +32,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "cluster_workers_died": (),
     "cluster_error": ("detail",),
     "worker_error": ("detail",),
+    "inputs_changed": ("detail",),
 }
 #: What each field holds, as a JSON value and as written in an English error.
 FIELDS: dict[str, tuple[tuple[type, ...], str]] = {

@@ -36,6 +36,7 @@ from auditkit.pipeline.index import render_index
 from auditkit.pipeline.jobs import Job, check_outputs_outside_data, check_unique_names
 from auditkit.pipeline.partials import OWNER_NAME, holding, owned_partial
 from auditkit.pipeline.pool import Task, run_tasks
+from auditkit.pipeline.reasons import failure_fields, reason
 from auditkit.pipeline.register_step import compare_registers, reads_register, registers_read
 from auditkit.pipeline.run_ids import run_order
 from auditkit.pipeline.run_paths import inside, job_folder
@@ -181,9 +182,12 @@ def execute_run(
     check_latest(options.outputs)
     check_outputs_outside_data(jobs, options.outputs)
     absolute_locations()
-    input_files = run_manifest.hash_files(
-        [*run_manifest.parameter_files(), *(path for job in jobs for path in job.input_files)]
-    )
+    if rerun_of is None:
+        say_own_seeds(jobs, options.seed, command)
+    parameter_files = run_manifest.parameter_files()
+    single_files = [*parameter_files, *(path for job in jobs for path in job.input_files)]
+    check = _InputsCheck(parameter_files, run_manifest.file_states(single_files))
+    input_files = check.input_files = run_manifest.hash_files(single_files)
     registers = registers_read(jobs, registers_taken)
     lang = options.lang or index_language(jobs)
     started = _now()
@@ -192,11 +196,14 @@ def execute_run(
     root.mkdir(parents=True, exist_ok=True)
     with stops_as_interrupt(), owned_partial(root, run_id) as work_dir:
         try:
-            records, commit, versions, inputs = _execute_jobs(jobs, options, work_dir, run_id)
+            records, commit, versions, inputs = _execute_jobs(
+                jobs, options, work_dir, run_id, check
+            )
         except BaseException:
             if not any(path.is_file() for path in _job_files(work_dir)):
                 shutil.rmtree(work_dir, ignore_errors=True)
             raise
+        records = _fail_on_changed_inputs(jobs, records, check)
         finished = _now()
         manifest = {
             "format": run_manifest.FORMAT_VERSION,
@@ -207,6 +214,7 @@ def execute_run(
             "finished_at": finished.isoformat(timespec="seconds"),
             "seconds": round((finished - started).total_seconds(), 3),
             "seed": options.seed,
+            "seeds": seeds_used(jobs),
             "parallel": options.parallel,
             "scheduler": options.scheduler,
             "time_limit": options.time_limit,
@@ -239,17 +247,78 @@ def execute_run(
     return RunOutcome(run_dir, manifest)
 
 
+def seeds_used(jobs: Sequence[Job]) -> dict[str, int]:
+    """The seed each notebook that declares one ran with, by job name: `--seed` where it was
+    given to it, else its parameter file's, `-p seed=` or its default (the manifest's `seed` is
+    only what `--seed` said)."""
+    return {job.name: job.parameters["seed"] for job in jobs if "seed" in job.parameters}
+
+
+def say_own_seeds(jobs: Sequence[Job], seed: int | None, command: str) -> None:
+    """One line on stderr naming the notebooks that do not take `--seed` because their
+    parameter file or `-p` sets their own, so a run does not pass their sample off as seeded
+    with it."""
+    if seed is None:
+        return
+    own = {
+        f"{job.notebook.stem} (seed {job.parameters['seed']})": None
+        for job in jobs
+        if "seed" in job.parameters and job.parameters["seed"] != seed
+    }
+    if own:
+        print(
+            f"auditkit {command}: --seed {seed} not used by {', '.join(own)}: a seed set in "
+            "the notebook's parameter file or by -p wins over --seed",
+            file=sys.stderr,
+        )
+
+
+@dataclass
+class _InputsCheck:
+    """What a run hashed before its kernels, to check a notebook's inputs as it finishes: the
+    parameter files every notebook reads, the single files' and data folders' hashes, and the
+    state of each file when hashed (a file in the same state is not hashed again)."""
+
+    parameter_files: Sequence[Path]
+    states: dict[str, run_manifest.FileState]
+    input_files: dict[str, str] = field(default_factory=dict)
+    inputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    changes: dict[str, list[str]] = field(default_factory=dict)
+
+    def hash_data(self, data_dirs: Sequence[Path]) -> dict[str, dict[str, str]]:
+        """Hash the data folders (their files' states taken first) and keep the hashes."""
+        for data_dir in data_dirs:
+            if data_dir.is_dir():
+                files = run_manifest.dataset_files(data_dir)
+                self.states |= run_manifest.file_states(data_dir / name for name in files)
+            self.inputs[str(data_dir)] = run_manifest.hash_inputs(data_dir)
+        return self.inputs
+
+    def finished(self, job: Job) -> list[str]:
+        """The inputs of `job` changed since they were hashed, checked now it has finished (and
+        kept by its name): a notebook done before a change read the data the manifest names."""
+        folder = str(job.data_dir) if job.data_dir else ""
+        read = {str(path) for path in [*self.parameter_files, *job.input_files]}
+        single = {name: digest for name, digest in self.input_files.items() if name in read}
+        data = {folder: self.inputs[folder]} if folder in self.inputs else {}
+        changes = [
+            *run_manifest.compare_inputs(data, self.states),
+            *run_manifest.compare_files(single, self.states),
+        ]
+        self.changes[job.name] = changes
+        return changes
+
+
 def _execute_jobs(
-    jobs: Sequence[Job], options: RunOptions, work_dir: Path, run_id: str
+    jobs: Sequence[Job], options: RunOptions, work_dir: Path, run_id: str, check: _InputsCheck
 ) -> tuple[list[dict[str, Any]], str, dict[str, str], dict[str, dict[str, str]]]:
-    """Write the job specs, run them, keep the logs; the manifest records, commit, versions, inputs."""
+    """Write the job specs, run them, keep the logs; the manifest records, commit, versions,
+    inputs. Each notebook that succeeds has its inputs checked as it finishes (`check`)."""
     spec_dir = work_dir / ".specs"
     spec_dir.mkdir()
+    jobs_by_name = {job.name: job for job in jobs}
     try:
-        inputs = {
-            str(data_dir): run_manifest.hash_inputs(data_dir)
-            for data_dir in sorted({job.data_dir for job in jobs if job.data_dir})
-        }
+        inputs = check.hash_data(sorted({job.data_dir for job in jobs if job.data_dir}))
         versions = run_manifest.package_versions()
         commit = run_manifest.source_commit(project_root())
         run_dir = options.outputs / run_id
@@ -278,12 +347,20 @@ def _execute_jobs(
             write_text_atomic(spec_path, json.dumps(spec, ensure_ascii=False))
             tasks.append(Task(job.name, spec_path, job_dir, options.time_limit + HARD_LIMIT_GRACE))
         with _progress(len(tasks), options.progress) as report_done:
+
+            def checked_done(task: Task, result: dict[str, Any]) -> None:
+                if result["status"] == "ok":
+                    changes = check.finished(jobs_by_name[task.name])
+                    if changes:
+                        result |= _changed_inputs_failure(changes)
+                report_done(task, result)
+
             if options.scheduler:
                 from auditkit.pipeline.cluster import run_notebooks_on_cluster
 
-                results = run_notebooks_on_cluster(tasks, options.scheduler, report_done, spec_dir)
+                results = run_notebooks_on_cluster(tasks, options.scheduler, checked_done, spec_dir)
             else:
-                results = run_tasks(tasks, options.parallel, report_done, spec_dir)
+                results = run_tasks(tasks, options.parallel, checked_done, spec_dir)
     finally:
         _keep_nonempty_logs(spec_dir, work_dir / "logs")
     records = [
@@ -291,6 +368,40 @@ def _execute_jobs(
         for job in jobs
     ]
     return records, commit, versions, inputs
+
+
+def _fail_on_changed_inputs(
+    jobs: Sequence[Job], records: list[dict[str, Any]], check: _InputsCheck
+) -> list[dict[str, Any]]:
+    """The records, with every notebook that succeeded on an input changed between the run
+    hashing it and the notebook finishing marked failed (`inputs_changed`, naming the files):
+    its report may come from other data than the manifest, its footer and `verify` name, so
+    the run is not ok and `latest` is not moved to it. A notebook whose end was not reported
+    as it came is checked now."""
+    jobs_by_name = {job.name: job for job in jobs}
+    marked = []
+    for record in records:
+        if record["status"] == "ok":
+            changes = check.changes.get(record["name"])
+            if changes is None:
+                changes = check.finished(jobs_by_name[record["name"]])
+            if changes:
+                record = record | _changed_inputs_failure(changes)
+        marked.append(record)
+    return marked
+
+
+#: The changed inputs a failure names; the others are counted ("and 395 more").
+CHANGES_NAMED = 5
+
+
+def _changed_inputs_failure(changes: Sequence[str]) -> dict[str, Any]:
+    """The failure fields of a notebook whose inputs changed: the first CHANGES_NAMED changes
+    and how many more (a converted dataset replaced whole changes hundreds of parts)."""
+    detail = "; ".join(changes[:CHANGES_NAMED])
+    if len(changes) > CHANGES_NAMED:
+        detail += f"; and {len(changes) - CHANGES_NAMED} more"
+    return {"status": "failed", **failure_fields(reason("inputs_changed", detail=detail))}
 
 
 def _job_files(work_dir: Path) -> list[Path]:

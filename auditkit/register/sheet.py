@@ -27,7 +27,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -55,7 +55,7 @@ from auditkit.register.schema import (
     in_fen,
 )
 from auditkit.register.texts import checked_register_text, refused_register_text
-from auditkit.register.worklist import checked_numbers
+from auditkit.register.worklist import checked_numbers, personal_columns
 from auditkit.sheet_dates import FIRST_YEAR, LAST_YEAR, sheet_day
 from auditkit.sheets import (
     DATE_FORMAT,
@@ -231,6 +231,8 @@ def write_worklist(
         "selection": worklist.attrs.get("selection"),
         "auditor": auditor,
     }
+    if not mask and personal_columns(worklist):  # said on the instructions sheet
+        meta["unmasked"] = personal_columns(worklist)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = WORKLIST_SHEETS[lang]
@@ -257,6 +259,13 @@ def write_worklist(
 def header(column: str, lang: str) -> str:
     """The header of `column`: its Chinese name and the column (zh), or the column alone (en)."""
     return f"{i18n.text(HEADER_KEYS[column], 'zh')} {column}" if lang == "zh" else column
+
+
+def header_labels(columns: Sequence[str], lang: str) -> str:
+    """Columns named as the sheet's header names them, in its language ('户名 name、地址 address'
+    in zh, 'name, address' in en): a zh line naming them in English alone reads as code."""
+    separator = "、" if lang == "zh" else ", "
+    return separator.join(header(column, lang) for column in columns)
 
 
 def canonical_column(cell: object) -> str:
@@ -605,6 +614,9 @@ def _instruction_lines(meta: dict, lang: str) -> list[str]:
                 seed=selection["seed"],
             )
         )
+    if meta.get("unmasked"):  # none recorded for a masked worklist or by an older auditkit
+        columns = header_labels(meta["unmasked"], lang)
+        lines.append(i18n.text("register.sheet.line.unmasked", lang).format(columns=columns))
     return lines
 
 

@@ -20,8 +20,10 @@ import hashlib
 import numpy as np
 import pandas as pd
 
+from auditkit import i18n
 from auditkit.checks import ceil_fraction, choice, exact, positive_int
 from auditkit.errors import ParameterError, checked_seed, require_frame_columns
+from auditkit.masking import PERSONAL_COLUMNS
 from auditkit.options.register import SELECTIONS
 from auditkit.register.keys import finding_keys
 
@@ -40,6 +42,24 @@ ADDED = ("finding_key", "selected_by", "rank", "district_findings")
 _TIES = ["rule_id", "customer_id", "period_from", "finding_key"]
 #: Number columns the choice ranks by (and the sheet writes as money).
 RANKED = ("revenue_impact", "score")
+
+
+def personal_columns(worklist: pd.DataFrame) -> list[str]:
+    """The personal columns (name, address, phone) a worklist holds, as a sheet writes them."""
+    return [column for column in PERSONAL_COLUMNS if column in worklist.columns]
+
+
+def unmasked_warning(worklist: pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> str | None:
+    """The line `auditkit worklist --no-mask` says on stderr, as `sample select --no-mask`
+    does: which personal columns go out in full, so the sheet is kept safe; None when the
+    worklist holds none."""
+    from auditkit.register.sheet import header_labels  # the sheet imports this module
+
+    columns = personal_columns(worklist)
+    if not columns:
+        return None
+    labels = header_labels(columns, i18n.language(lang))
+    return i18n.text("register.worklist.unmasked", lang).format(columns=labels)
 
 
 def select_worklist(

@@ -67,6 +67,12 @@ def test_committed_thin_without_outputs_and_with_a_parameters_cell() -> None:
     assert "revenue_impact" not in "".join(cell.source for cell in code)  # sums live in auditkit
 
 
+def test_the_notebooks_appendix_says_whether_personal_fields_are_masked() -> None:
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    source = "".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    assert "audit.methodology(lang, mask=mask_personal)" in source
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_notebook_shows_proved_and_estimated_revenue_apart(

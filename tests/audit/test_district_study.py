@@ -241,6 +241,21 @@ def test_catalog_appendix_in_both_languages(audit: DistrictAudit) -> None:
     assert "Revenue impact" in audit.methodology("en")
 
 
+def test_a_methodology_with_masking_off_says_so_in_both_languages_not_that_fields_are_masked(
+    audit: DistrictAudit,
+) -> None:
+    unmasked_zh = audit.methodology("zh", mask=False)
+    unmasked_en = audit.methodology("en", mask=False)
+    assert "本报告未脱敏" in unmasked_zh and "已脱敏" not in unmasked_zh
+    assert "Masking is OFF" in unmasked_en and "are masked" not in unmasked_en
+    assert "findings.csv" in unmasked_zh and "findings.csv" in unmasked_en
+    # near miss: masking on (the default) keeps saying the fields are masked
+    assert audit.methodology("zh") == audit.methodology("zh", mask=True)
+    assert "已脱敏" in audit.methodology("zh") and "未脱敏" not in audit.methodology("zh")
+    assert "are masked in tables" in audit.methodology("en")
+    assert "OFF" not in audit.methodology("en")
+
+
 def test_the_study_has_the_shared_shape_and_says_its_outcome(audit: DistrictAudit) -> None:
     assert isinstance(audit, Study)
     assert audit.explain("en") == (

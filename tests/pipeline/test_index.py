@@ -155,6 +155,7 @@ def test_a_manifest_recorded_before_subject_codes_still_names_every_district_in_
 
 def test_sampling_figures_are_named_in_words() -> None:
     manifest = _manifest()
+    manifest["notebooks"][1] |= {"status": "ok", "error": ""}  # a failed row shows no figures
     manifest["notebooks"][1]["headline"] = {
         "figures": {"sample_size": 93, "upper_limit_pct": 4.77, "projected_misstatement": 1234.5}
     }
@@ -476,3 +477,27 @@ def test_an_error_no_run_words_so_or_a_reason_edited_by_hand_is_shown_as_the_err
         "第 2 个单元格出错：E: m",
         "第 2 个单元格出错：E: m",
     ]
+
+
+def test_a_notebook_failed_as_inputs_changed_shows_no_figures_and_is_not_summed() -> None:
+    manifest = _districts()
+    first, second, _failed = manifest["notebooks"]
+    third = dict(first, name="城南", folder="城南", headline={"figures": {"findings": 50}})
+    manifest["notebooks"].insert(2, third)
+    second |= {  # its figures may come from data other than the manifest names
+        "status": "failed",
+        "error": "inputs changed during the run: /data/bills.csv: changed",
+        "reason": {"kind": "inputs_changed", "detail": "/data/bills.csv: changed"},
+    }
+    table = _table(render_index(manifest, "zh"))
+    findings = table.header.index(i18n.text("common.findings", "zh"))
+    proved = table.header.index("核算确认电费 (元)")
+    _, changed, _, _ = table.rows["tbody"]
+    assert [changed[findings], changed[proved]] == ["—", "—"]
+    (total,) = table.rows["tfoot"]
+    assert total[findings] == "283"  # 233 + 50, not + 7 of the failed row
+    assert total[proved] == "1,234,567.89"  # 1,234,567.89 alone, not + 0.11
+    page = render_index(manifest, "zh")
+    assert "%E5%9F%8E%E8%A5%BF/report.html" not in page  # 城西's report is not linked
+    # near miss: the two ok rows keep their figures and report links
+    assert "%E5%9F%8E%E5%8D%97/report.html" in page and "%E5%9F%8E%E4%B8%9C/report.html" in page

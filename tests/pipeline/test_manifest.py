@@ -165,3 +165,55 @@ def test_manifests_of_the_first_format_are_still_read(tmp_path: Path) -> None:
     manifest.write_manifest(tmp_path, record | {"format": 99})
     with pytest.raises(AuditkitError, match="expected manifest format 1 or 2, found 99"):
         manifest.read_manifest(tmp_path)
+
+
+def test_a_file_that_goes_between_listing_and_hashing_is_missing_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "bills.csv").write_text("1")
+    (tmp_path / "customers.csv").write_text("2")
+    recorded = {str(tmp_path): manifest.hash_inputs(tmp_path)}
+    single = {str(tmp_path / "customers.csv"): recorded[str(tmp_path)]["customers.csv"]}
+    hashed = manifest.file_sha256
+
+    def removed_first(path: Path) -> str:  # a copy replacing the file during the run, in small
+        if path.name == "bills.csv":
+            path.unlink(missing_ok=True)
+        return hashed(path)
+
+    monkeypatch.setattr(manifest, "file_sha256", removed_first)
+    # near miss: customers.csv is read as it was, and is no difference
+    assert manifest.compare_inputs(recorded) == [f"{tmp_path}/bills.csv: missing"]
+    assert manifest.compare_files(single) == []
+    monkeypatch.setattr(manifest, "dataset_files", lambda _folder: ["bills.csv", "customers.csv"])
+    assert manifest.compare_inputs(recorded) == [f"{tmp_path}/bills.csv: missing"]
+    monkeypatch.setattr(manifest, "file_sha256", lambda path: path.unlink() or hashed(path))
+    assert manifest.compare_files(single) == [f"{tmp_path / 'customers.csv'}: missing"]
+
+
+def test_the_files_hashed_are_those_the_loader_reads_links_to_folders_followed(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "customers.xlsx").write_bytes(b"PK")
+    (data / "columns.yaml").write_text("tables: {}\n")
+    (data / "~$customers.xlsx").write_bytes(b"lock")  # Excel/WPS lock file: skipped by the loader
+    (data / "SYNTHETIC.md").write_text("notes")
+    (data / "Icon\r").write_bytes(b"")  # macOS folder icon
+    elsewhere = tmp_path / "elsewhere" / "work_orders"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "part-0.parquet").write_bytes(b"PAR1")
+    (data / "work_orders").symlink_to(elsewhere)  # a converted table kept on another disk
+    assert manifest.dataset_files(data) == [
+        "columns.yaml",
+        "customers.xlsx",
+        "work_orders/part-0.parquet",
+    ]
+    recorded = {str(data): manifest.hash_inputs(data)}
+    (data / "~$customers.xlsx").unlink()
+    (data / "SYNTHETIC.md").write_text("notes, edited")
+    (data / "~$bills.xlsx").write_bytes(b"lock")
+    assert manifest.compare_inputs(recorded) == []
+    (elsewhere / "part-0.parquet").write_bytes(b"PAR1 other")
+    assert manifest.compare_inputs(recorded) == [f"{data}/work_orders/part-0.parquet: changed"]

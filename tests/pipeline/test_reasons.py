@@ -18,6 +18,7 @@ EXAMPLES = {
     "cluster_workers_died": reason("cluster_workers_died"),
     "cluster_error": reason("cluster_error", detail="OSError: gone"),
     "worker_error": reason("worker_error", detail="KeyError: 'spec'"),
+    "inputs_changed": reason("inputs_changed", detail="/data/work_orders.parquet: changed"),
 }
 
 

@@ -91,6 +91,31 @@ def test_a_sheet_without_errors_keeps_the_headings_of_its_errors_table(
     assert results.summary()["difference"] == 0
 
 
+def test_the_results_difference_is_money_to_the_fen_without_float_noise(tmp_path: Path) -> None:
+    frame = bills([161769.31, 233067.0, 162400.58])
+    selection = select(frame, 3, units="values", values="amount", seed=1)
+    blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    # 192635.22 − 161769.31 is 30865.910000000003 in floats, 263932.91 − 233067.00 is
+    # 30865.909999999974: both are 30,865.91 yuan. 162400.58 is audited as billed (near miss).
+    audited = {161769.31: 192635.22, 233067.0: 263932.91}
+    workbook = load_workbook(blank)
+    sheet = workbook.worksheets[0]
+    _, columns = header_columns(sheet)
+    answers = {}
+    for row in range(FIRST_DATA_ROW, sheet.max_row + 1):
+        book = sheet.cell(row, columns["book_value"]).value
+        answers[row] = (audited.get(book, book), "是" if book in audited else "否")
+    results = read_field_sheet(fill(blank, tmp_path / "filled.xlsx", answers))
+
+    errors = results.errors_table()
+    assert errors["difference"].tolist() == [30865.91, 30865.91]
+    assert sorted(errors["book_value"]) == [161769.31, 233067.0]
+    assert sorted(errors["audited_value"]) == [192635.22, 263932.91]
+    written = results.to_table("zh").to_csv(index=False)
+    assert "30865.91," in written and "30865.9100" not in written and "30865.909" not in written
+    assert results.summary()["difference"] == 61731.82  # 2 × 30,865.91
+
+
 def test_blank_error_flag_is_derived_and_blank_date_defaults(selection, tmp_path: Path) -> None:
     blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
     filled = fill(blank, tmp_path / "filled.xlsx", {FIRST_DATA_ROW: (1.0, None)}, date=None)
@@ -1121,3 +1146,25 @@ def test_a_zh_sheet_stratified_by_a_coded_column_words_the_stratum_too_and_reads
         load_workbook(english).worksheets[0].iter_rows(min_row=FIRST_DATA_ROW, values_only=True)
     )
     assert {row[stratum] for row in en_rows} == {"commercial", "residential", "industrial"}
+
+
+def test_an_audited_value_finer_than_the_fen_is_refused_naming_its_row(tmp_path: Path) -> None:
+    # 199.994 was read as is while the results showed 199.99: the inspections and the figures
+    # disagreed by 0.004 yuan. A sheet is money to the fen, so it is refused in one line.
+    frame = pd.DataFrame(
+        {"customer_id": ["K1", "K2", "K3"], "district": "城东", "amount": [500.0, 200.0, 80.0]}
+    )
+    chosen = select(frame, 3, units="items", values="amount", seed=1)
+    blank = write_field_sheet(chosen, tmp_path / "fen.xlsx", lang="en")
+    finer = {FIRST_DATA_ROW + 1: (199.994, "yes")}
+    with pytest.raises(FieldSheetError) as raised:
+        read_field_sheet(fill(blank, tmp_path / "finer.xlsx", finer))
+    [line] = [line for line in str(raised.value).splitlines() if "audited_value" in line]
+    assert f"row {FIRST_DATA_ROW + 1}" in line
+    assert "expected an amount to the fen (0.01 yuan), found 199.994" in line
+    # near miss: 199.99 and 1,234.57 (123456.99999... fen in floats) are whole fen
+    to_the_fen = {FIRST_DATA_ROW: (1234.57, "yes"), FIRST_DATA_ROW + 1: (199.99, "yes")}
+    results = read_field_sheet(fill(blank, tmp_path / "fen_ok.xlsx", to_the_fen))
+    assert results.sample["audited_value"].tolist() == [1234.57, 199.99, 80.0]
+    # 1,234.57 - 500 = 734.57 and 199.99 - 200 = -0.01
+    assert results.errors_table()["difference"].tolist() == [734.57, -0.01]
