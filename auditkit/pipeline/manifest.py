@@ -481,9 +481,10 @@ def compare_inputs(
             continue
         found = set(present)
         for name, digest in files.items():
-            difference = (
-                _difference(data_dir / name, digest, states or {}) if name in found else "missing"
-            )
+            # a file an older run recorded though the loader does not read it (notes) is still
+            # compared while it is there: an old manifest does not turn it into a false "missing"
+            there = name in found or (data_dir / name).is_file()
+            difference = _difference(data_dir / name, digest, states or {}) if there else "missing"
             if difference is not None:
                 differences.append(f"{folder}/{name}: {difference}")
         differences.extend(f"{folder}/{name}: new file" for name in present if name not in files)

@@ -217,3 +217,22 @@ def test_the_files_hashed_are_those_the_loader_reads_links_to_folders_followed(
     assert manifest.compare_inputs(recorded) == []
     (elsewhere / "part-0.parquet").write_bytes(b"PAR1 other")
     assert manifest.compare_inputs(recorded) == [f"{data}/work_orders/part-0.parquet: changed"]
+
+
+def test_a_notes_file_an_older_run_recorded_is_compared_while_there_not_called_missing(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "bills.csv").write_text("1")
+    (tmp_path / "SYNTHETIC.md").write_text("notes")
+    # a manifest of an earlier version, which hashed every file of the folder
+    recorded = {
+        str(tmp_path): {
+            "bills.csv": manifest.file_sha256(tmp_path / "bills.csv"),
+            "SYNTHETIC.md": manifest.file_sha256(tmp_path / "SYNTHETIC.md"),
+        }
+    }
+    assert manifest.compare_inputs(recorded) == []
+    (tmp_path / "SYNTHETIC.md").write_text("notes, edited")
+    assert manifest.compare_inputs(recorded) == [f"{tmp_path}/SYNTHETIC.md: changed"]
+    (tmp_path / "SYNTHETIC.md").unlink()
+    assert manifest.compare_inputs(recorded) == [f"{tmp_path}/SYNTHETIC.md: missing"]
