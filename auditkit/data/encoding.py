@@ -26,6 +26,20 @@ BOM_EXPECTED = "a byte-order mark only at the start of the file"
 BOM_JOINED = "(files joined together? Keep one export per file)"
 #: What a UTF-8 byte-order mark at the start of a file promises.
 _MARKED_UTF8 = "text in UTF-8 after a UTF-8 byte-order mark"
+#: What a file whose text decodes both as UTF-8 and as GBK must let the reader tell.
+_ONE_READING = "text whose encoding can be told, UTF-8 or GBK/GB18030"
+#: Code points of two-byte UTF-8 characters beyond Latin letters: Latin Extended-B, IPA and
+#: modifiers from U+0180 to the combining accents (U+0300); Greek (technical symbols: Ω, μ) is
+#: skipped; Cyrillic (U+0400) to the first three-byte character.
+_LATIN_END = 0x180
+_COMBINING = 0x300
+_CYRILLIC = 0x400
+_FIRST_THREE_BYTE = 0x800
+#: The share of common hanzi a GBK reading needs to be taken for Chinese: text from a GBK
+#: export is all GB2312's; Russian in UTF-8 read as GBK is rare hanzi in part (р-я, D1 80-8F).
+_GBK_CHINESE = 0.9
+#: How much distinct text other than ASCII is enough to tell UTF-8 from GBK.
+_RUNS_SAMPLE = 1 << 16
 _ONE_ENCODING = "text in one encoding throughout, UTF-8 or GBK/GB18030"
 _ONE_EXPORT = "(files joined together? Keep one export per file, in one encoding)"
 
@@ -111,7 +125,7 @@ def sniff_encoding(path: Path) -> Encoding:
     _refuse_nul(path, head)
     utf8_failure = _failure_in(head, "utf-8")
     if utf8_failure is None:
-        return UTF8_BOM if head.startswith(codecs.BOM_UTF8) else UTF8
+        return UTF8_BOM if head.startswith(codecs.BOM_UTF8) else _utf8_unless_gbk(path)
     if head.startswith(codecs.BOM_UTF8):  # marked UTF-8, yet not: the whole file says where
         return scan_encoding(path)
     if _failure_in(head, "gb18030") is None:
@@ -130,7 +144,7 @@ def scan_encoding(path: Path) -> Encoding:
     marked = _starts_with(path, codecs.BOM_UTF8)
     utf8_failure = _first_failure(path, "utf-8")
     if utf8_failure is None:
-        return UTF8_BOM if marked else UTF8
+        return UTF8_BOM if marked else _utf8_unless_gbk(path)
     if marked and _ascii_between(path, len(codecs.BOM_UTF8), utf8_failure[0]):
         raise _marked_but_not_utf8(path, *utf8_failure)
     gb18030_failure = _first_failure(path, "gb18030")
@@ -159,6 +173,101 @@ def scan_encoding(path: Path) -> Encoding:
     if gb18030_failure[0] > utf8_failure[0]:  # GBK text before them, which UTF-8 is not
         found += " (the text before them is GBK/GB18030: a row in another encoding joined on?)"
     raise EncodingFailure(_line_in_file(path, offset), found)
+
+
+def _utf8_unless_gbk(path: Path) -> Encoding:
+    """The encoding of an unmarked file whose bytes decode as UTF-8: UTF-8, unless its text is
+    GBK Chinese that happens to be valid UTF-8 too.
+
+    GBK characters whose lead byte is C2-DF and trail byte A1-BF (学校, 农业, 医院, 平遥) are
+    two-byte UTF-8 characters: read as UTF-8 they become letters of Latin, Cyrillic, Armenian or
+    Hebrew (学校 reads ѧУ), a district and a tariff of their own. The file's distinct runs of
+    bytes other than ASCII decide: UTF-8 when they read as more common hanzi in UTF-8 than in
+    GBK (genuine UTF-8 Chinese, three-byte E4-E9 sequences; text with no hanzi either way);
+    GBK when the GBK reading is (almost) all common hanzi, the UTF-8 reading holds letters
+    beyond Latin and Greek (Cyrillic, Armenian, IPA…) and the whole file decodes as GB18030; refused when the UTF-8 reading is only
+    accented Latin (m², Müller in UTF-8 read as GBK hanzi too): no reading is safe to guess.
+    """
+    runs = _distinct_non_ascii_runs(path)
+    if not runs:
+        return UTF8
+    try:
+        as_utf8 = "\n".join(run.decode("utf-8") for run in runs)
+    except UnicodeDecodeError:  # UTF-8 only up to the head sniffed: the reader finds where not
+        return UTF8
+    as_gbk = "\n".join(run.decode("gb18030", errors="replace") for run in runs)
+    gbk_share = _hanzi_share(as_gbk)
+    if _hanzi_share(as_utf8) >= gbk_share or gbk_share < _GBK_CHINESE:
+        return UTF8
+    if any(_is_foreign_letter(character) for character in as_utf8):
+        if _first_failure(path, "gb18030") is not None:
+            return UTF8
+        _refuse_utf8_rows(path)
+        return GB18030
+    run, offset = next(
+        (run, offset) for run, offset in runs.items() if _hanzi_share(_gbk_text(run))
+    )
+    raise EncodingFailure(
+        _line_in_file(path, offset),
+        f"bytes {run!r} that read as {run.decode('utf-8')!r} in UTF-8 and as {_gbk_text(run)!r} "
+        "in GBK, with nothing in the file to tell which (save the file as UTF-8 with a "
+        "byte-order mark, which says it is UTF-8)",
+        expected=_ONE_READING,
+    )
+
+
+def _is_foreign_letter(character: str) -> bool:
+    """Whether `character` is one two-byte UTF-8 reaches beyond Latin letters, Greek and
+    combining accents (Latin Extended-B, IPA, Cyrillic, Armenian, Hebrew, Arabic…): text in GBK
+    read as UTF-8 is full of them, Chinese billing text in UTF-8 holds none."""
+    code = ord(character)
+    return _LATIN_END <= code < _COMBINING or _CYRILLIC <= code < _FIRST_THREE_BYTE
+
+
+def _gbk_text(run: bytes) -> str:
+    """`run` read as GBK/GB18030, undecodable bytes replaced."""
+    return run.decode("gb18030", errors="replace")
+
+
+def _distinct_non_ascii_runs(path: Path) -> dict[bytes, int]:
+    """The file's distinct runs of bytes other than ASCII, each with the byte offset where it
+    first occurs: the whole file's when it holds few, else those of its first chunks up to
+    `_RUNS_SAMPLE` bytes of distinct text (an export is in one encoding throughout)."""
+    runs: dict[bytes, int] = {}
+    sampled = 0
+    with path.open("rb") as handle:
+        start, carry = 0, b""
+        while chunk := handle.read(SAMPLE_BYTES):
+            block = carry + chunk
+            cut = len(block) if len(chunk) < SAMPLE_BYTES else block.rfind(b"\n") + 1
+            if np.frombuffer(block, dtype=np.uint8, count=cut).max(initial=0) >= 0x80:
+                for found in _NON_ASCII.finditer(block, 0, cut):
+                    if found.group() not in runs:
+                        runs[found.group()] = start + found.start()
+                        sampled += len(found.group())
+            if sampled >= _RUNS_SAMPLE:
+                break
+            start, carry = start + cut, block[cut:]
+    return runs
+
+
+def _hanzi_share(text: str) -> float:
+    """The share of `text`'s characters other than ASCII that are GB2312's hanzi (its 6,763
+    common ones, which a Chinese export's names, districts and tariffs are written with)."""
+    others = [character for character in text if character > "\x7f"]
+    hanzi = sum(1 for character in others if _is_common_hanzi(character))
+    return hanzi / len(others) if others else 0.0
+
+
+def _is_common_hanzi(character: str) -> bool:
+    """Whether `character` is a CJK ideograph GB2312 holds."""
+    if not "\u4e00" <= character <= "\u9fff":
+        return False
+    try:
+        character.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _broken_utf8_row(path: Path, offset: int) -> bool:

@@ -456,3 +456,62 @@ def test_an_extra_column_behind_a_misread_mark_in_customers_is_shown_masked(
     [problem] = refused.value.errors
     assert "张三" not in str(problem)
     assert problem.expected == "a column name without a byte-order mark"
+
+
+def test_a_gbk_file_whose_chinese_is_also_valid_utf8_is_read_as_gbk(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """平遥 and 学校 are GB2312 characters of lead byte C2-DF and trail A1-BF: in GBK their bytes
+    are two-byte UTF-8 characters too (平遥 reads ƽң). Read as UTF-8, 平遥 would be a district
+    of its own, a tariff category 学校 would match no tariff (175 false rate_mismatch findings on
+    the synthetic utility)."""
+    assert "平遥学校".encode("gbk").decode("utf-8") == "ƽңѧУ"  # the premise
+    supply = tables["district_supply"].assign(district=["平遥", "平遥", "学校", "学校"])
+    path = dataset_dir / "district_supply.csv"
+    supply.to_csv(path, index=False, encoding="gbk")
+
+    dataset = load(dataset_dir)
+
+    assert dataset.sources["district_supply"].encoding == "GBK/GB18030"
+    assert dataset.district_supply["district"].tolist() == ["平遥", "平遥", "学校", "学校"]
+    assert sniff_encoding(path) == GB18030
+    assert scan_encoding(path) == GB18030
+
+
+def test_utf8_chinese_with_accented_latin_names_stays_utf8(tmp_path: Path) -> None:
+    """Near miss: genuine UTF-8 Chinese (three-byte E4-E9 characters) beside a Latin name with
+    accents (Müller, whose ü is C3 BC: GBK would read 眉) reads as common hanzi only in UTF-8."""
+    path = tmp_path / "customers.csv"
+    path.write_text("customer_id,name,district\nC1,Müller,城南\nC2,张伟,平遥\n", encoding="utf-8")
+
+    assert sniff_encoding(path).label == "UTF-8"
+    assert scan_encoding(path).label == "UTF-8"
+
+
+def test_russian_and_greek_in_utf8_stay_utf8(tmp_path: Path) -> None:
+    """Near miss: Cyrillic and Greek in UTF-8 read as hanzi in GBK in part (Ω as 惟, обед as
+    卸斜械写), yet Russian's р-я (D1 80-8F) read as rare characters: no GBK export."""
+    path = tmp_path / "customers.csv"
+    path.write_text("customer_id,name\nC1,Ω\nC2,Пётр Смирнов\nC3,обед\n", encoding="utf-8")
+    assert "Ω".encode().decode("gb18030") == "惟"  # the premise
+
+    assert sniff_encoding(path).label == "UTF-8"
+
+
+def test_text_that_is_accented_latin_in_utf8_and_hanzi_in_gbk_is_refused_at_its_row(
+    tmp_path: Path,
+) -> None:
+    """卤 (GBK C2 B1) is ± in UTF-8: a file holding only such text could be either, and a guess
+    would change a name silently, so the row is named and a byte-order mark asked for."""
+    path = tmp_path / "customers.csv"
+    path.write_bytes("customer_id,name\nC1,Ann\nC2,卤\n".encode("gbk"))
+
+    with pytest.raises(EncodingFailure) as refused:
+        sniff_encoding(path)
+
+    assert refused.value.row == 3
+    assert refused.value.found == (
+        "bytes b'\\xc2\\xb1' that read as '±' in UTF-8 and as '卤' in GBK, with nothing in the "
+        "file to tell which (save the file as UTF-8 with a byte-order mark, which says it is "
+        "UTF-8)"
+    )
