@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from sample_dataset import load_errors, write_dataset
@@ -287,6 +290,29 @@ def test_a_period_stored_as_a_number_is_read_in_its_declared_layout(
     assert load_errors(folder) == [
         "bills.parquet row 2, column period: expected a month written YYYYMM (as columns.yaml "
         "says) or YYYY-MM, a month 01-12, found '202413'"
+    ]
+
+
+def test_one_nan_in_a_float_coded_column_is_one_empty_cell_not_the_map_switched_off(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """read_type stored as 1.0/2.0 with one NaN (a missing number, as Parquet writers from numpy
+    store it): the values map reads every other cell; before, the NaN failed the whole-number
+    test and every cell was an error (4,660 on the synthetic utility instead of 1)."""
+    folder, bills = _exported_bills(tables, tmp_path)
+    codes = bills["read_type"].map({"实抄": 1.0, "估抄": 2.0}).to_numpy(copy=True)
+    codes[1] = np.nan  # the second bill: row 2 of a Parquet file (no header row)
+    table = pa.Table.from_pandas(bills.drop(columns="read_type"), preserve_index=False)
+    table = table.append_column("read_type", pa.array(codes, from_pandas=False))
+    assert table.column("read_type").null_count == 0  # the premise: a NaN, not a null
+    pq.write_table(table, folder / "bills.parquet")
+    document = yaml.safe_load((folder / "columns.yaml").read_text(encoding="utf-8"))
+    document["bills"]["read_type"]["values"] = {"1": "actual", "2": "estimated"}
+    write_columns(folder, document)
+
+    assert load_errors(folder) == [
+        "bills.parquet row 2, column read_type: expected a value (the column is required), "
+        "found an empty cell"
     ]
 
 
