@@ -4,10 +4,11 @@ A column is personal when its header is a contract column of `PERSONAL_COLUMNS` 
 `address`, `phone`) or a report's label for one (户名, 用电地址, 联系电话, Name, Address, Phone;
 case, spaces and full/half width ignored), or when it holds a word billing exports spell one
 with (`PERSONAL_WORDS`: 用户名称 and 客户名称 hold 户名, 联系地址 地址, 手机号 手机, 身份证号 and
-证件号码 an identity number), a word inside a technical compound of `TECHNICAL_COMPOUNDS` or
-before a closing 核对 not counting (表计通信地址, IP地址, 台区地址码 and 抄表段电话核对 name a
-device or a check, no person's data), or an English phrase of `ENGLISH_PHRASES` among its words
-(Customer Name, Mobile, phone_number, ID number; meter address names a device).
+证件号码 an identity number, 电子邮箱 an e-mail, 银行账号 a bank account), a word inside a
+technical compound of `TECHNICAL_COMPOUNDS` or before a closing 核对 not counting (表计通信地址,
+IP地址, 台区地址码 and 抄表段电话核对 name a device or a check, no person's data), or an English
+phrase of `ENGLISH_PHRASES` among its words (Customer Name, Mobile, phone_number, ID number,
+E-mail, bank account; meter address names a device).
 
 Field sheets mask such columns (`auditkit.sampling.personal`), and the loader shows no cell of a
 file holding one in its messages where the cell's column cannot be told (`holds_personal`).
@@ -26,10 +27,15 @@ from auditkit.masking import PERSONAL_COLUMNS
 
 #: Words of a billing export's header that make a column personal, by the contract column whose
 #: masker it takes; looked for in this order (联系人电话 is a phone, 联系人 a name). An identity
-#: number (身份证号, 证件号码) takes the phone's masker: its first and last digits only show.
+#: number (身份证号, 证件号码) and a bank account (银行账号, 银行卡号, 开户银行账号) take the phone's
+#: masker: their first and last digits only show. An e-mail address (电子邮箱, 邮箱) takes the
+#: address's: its first two characters only show.
 PERSONAL_WORDS: dict[str, tuple[str, ...]] = {
-    "phone": ("电话", "手机", "联系方式", "联系号码", "身份证", "证件号"),
-    "address": ("地址", "住址"),
+    "phone": (
+        *("电话", "手机", "联系方式", "联系号码", "身份证", "证件号"),
+        *("银行账号", "银行帐号", "银行卡号"),
+    ),
+    "address": ("地址", "住址", "邮箱", "电子邮件"),
     "name": ("户名", "姓名", "户主", "联系人"),
 }
 #: English phrases (words in a row, `_english_words`) that make a column personal, by the
@@ -50,8 +56,10 @@ ENGLISH_PHRASES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("id", "card"),
         ("identity",),
         ("passport",),
+        ("bank", "account"),
+        ("bank", "card"),
     ),
-    "address": (("address",), ("addr",)),
+    "address": (("address",), ("addr",), ("email",), ("e", "mail")),
     "name": (
         ("customer", "name"),
         ("account", "name"),

@@ -34,6 +34,18 @@ from auditkit.data.personal_headers import holds_personal, personal_kind
         ("ID card", "phone"),
         ("Identity", "phone"),
         ("Passport", "phone"),
+        # an e-mail shows its first two characters (the address's masker), a bank account its
+        # first and last digits (the phone's): validate printed both unmasked before
+        ("电子邮箱", "address"),
+        ("邮箱", "address"),
+        ("电子邮件", "address"),
+        ("E-mail", "address"),
+        ("email", "address"),
+        ("银行账号", "phone"),
+        ("银行卡号", "phone"),
+        ("开户银行账号", "phone"),
+        ("Bank Account", "phone"),
+        ("bank_card_no", "phone"),
     ],
 )
 def test_a_common_personal_header_is_personal(header: str, kind: str) -> None:
@@ -57,6 +69,10 @@ def test_a_common_personal_header_is_personal(header: str, kind: str) -> None:
         "district_name",
         "hotel",
         "account_no",
+        "开户银行",  # the bank's name, no account
+        "账号",  # the customer's account with the utility (户号)
+        "mail_date",
+        "emailed",
     ],
 )
 def test_a_near_miss_header_names_no_personal_data(header: str) -> None:
@@ -66,3 +82,11 @@ def test_a_near_miss_header_names_no_personal_data(header: str) -> None:
 def test_a_bills_export_carrying_a_contact_column_holds_personal_data() -> None:
     assert holds_personal("bills", ["customer_id", "period", "联系方式"])
     assert not holds_personal("bills", ["customer_id", "period", "户号"])
+
+
+def test_a_bills_export_carrying_an_email_or_a_bank_account_holds_personal_data() -> None:
+    """validate printed a row of the wrong field count of such an export as written (an e-mail,
+    a bank account number): the table now counts as holding personal data, so it shows none."""
+    assert holds_personal("bills", ["customer_id", "period", "电子邮箱"])
+    assert holds_personal("bills", ["customer_id", "period", "银行账号"])
+    assert not holds_personal("bills", ["customer_id", "period", "开户银行"])
