@@ -156,7 +156,8 @@ def _locate_tables(folder: Path, problems: list[Problem], locks: list[LockFile])
     table absent, any table given only in a format not read (.xls), a
     table's name given to what is no file to read (`not_a_regular_file`: never taken for an
     absent table) and any file that would be left unread though it may hold a table's rows
-    (`_stray_file`)."""
+    (`_stray_file`). A table's name on a file of no table format (tariffs.md, work_orders.pdf:
+    notes on the table) is left alone, as every notes file is."""
     candidates: dict[str, list[Path]] = {name: [] for name in TABLES}
     unsupported: dict[str, list[Path]] = {name: [] for name in TABLES}
     unreadable: set[str] = set()
@@ -188,9 +189,11 @@ def _locate_tables(folder: Path, problems: list[Problem], locks: list[LockFile])
             continue
         if entry.is_dir():
             continue
-        if stem in TABLES:
-            (candidates if suffix in FORMATS else unsupported)[stem].append(entry)
-        else:
+        if stem in TABLES and suffix in FORMATS:
+            candidates[stem].append(entry)
+        elif stem in TABLES and (suffix in _TABLE_SUFFIXES or suffix in _OLD_FORMATS):
+            unsupported[stem].append(entry)
+        elif stem not in TABLES:
             stray = _stray_file(entry)
             if stray is not None:
                 problems.append(stray)

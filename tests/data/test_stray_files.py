@@ -82,6 +82,29 @@ def test_notes_and_hidden_files_are_left_alone(dataset_dir: Path, name: str) -> 
     assert validate(dataset_dir) == []
 
 
+@pytest.mark.parametrize("name", ["tariffs.md", "work_orders.pdf", "Bills.DOCX"])
+def test_notes_named_after_a_table_are_left_alone_not_a_second_file_of_it(
+    dataset_dir: Path, name: str
+) -> None:
+    """Notes on a table under its name (tariffs.md beside tariffs.csv) hold no rows: before, the
+    load stopped on 'expected one file per table, found tariffs.csv and tariffs.md'. A table
+    format under the name (bills.xls, bills.tsv, bills.txt) still is one (test above)."""
+    (dataset_dir / name).write_bytes(b"# notes")
+
+    assert validate(dataset_dir) == []
+
+
+@pytest.mark.parametrize("name", ["bills.tsv", "bills.txt", "bills.xlsm"])
+def test_a_table_file_beside_one_in_another_table_format_is_still_one_file_per_table(
+    dataset_dir: Path, name: str
+) -> None:
+    (dataset_dir / name).write_bytes(b"old")
+
+    assert errors_of(dataset_dir) == [
+        f"bills: expected one file per table, found bills.csv and {name}"
+    ]
+
+
 def test_a_table_given_as_a_folder_of_parts_is_an_error_not_an_absent_table(
     dataset_dir: Path,
 ) -> None:
