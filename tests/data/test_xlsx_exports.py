@@ -280,6 +280,35 @@ def test_numbers_keep_the_zeros_their_format_shows(xlsx_dir: Path) -> None:
     assert set(dataset.bills["customer_id"]) == {"0001", "0002", "0003"}
 
 
+@pytest.mark.parametrize(
+    ("number_format", "read"),
+    [
+        ("#,##0.00", 112.98),  # 112.984 shown to two decimals: 112.98, what Excel shows
+        ('"¥"#,##0.00_);[Red]("¥"#,##0.00)', 112.98),  # the same behind a sign and a colour
+        ("0.0", 113.0),  # 112.984 to one decimal: 113.0
+        ("0.0##", 112.984),  # up to three decimals: all of them show
+        ("General", 112.984),  # near miss: General shows the number stored
+        ("0.00%", 112.984),  # near miss: a percentage is no decimal count of the number
+    ],
+)
+def test_a_fraction_is_read_as_its_number_format_shows_it(
+    xlsx_dir: Path, number_format: str, read: float
+) -> None:
+    """C001's January amount 112.98 stored unrounded, 112.984 (kWh × rate as Excel computed it):
+    a CSV saved from the sheet writes what the format shows, and so is it read. Before, the
+    stored 112.984 was read under any format, without a word."""
+
+    def unrounded(book: Workbook) -> None:
+        sheet = book.active
+        column = [cell.value for cell in sheet[1]].index("amount") + 1
+        sheet.cell(2, column).value = 112.984
+        sheet.cell(2, column).number_format = number_format
+
+    edit(xlsx_dir / "bills.xlsx", unrounded)
+
+    assert load(xlsx_dir).bills["amount"].iloc[0] == read
+
+
 def test_an_id_shown_with_text_by_its_format_is_read_as_shown(xlsx_dir: Path) -> None:
     """A meter typed as 12345 in a column formatted "MT"0000000 shows MT0012345 in Excel; it was
     read as 12345, a meter no other table names. A format writing text otherwise ("MT"#) is
