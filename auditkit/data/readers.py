@@ -470,13 +470,15 @@ def _locate_malformed(
     Arrow drops such records without saying where they were, so the file is re-read record by
     record to report each one and to number the kept rows as a spreadsheet would. A record's
     quoting `faults` say what broke it. A quote closed rows later swallows the lines between into
-    one field: said so, and past the csv module's field limit (128 KiB) the file is refused at
-    that row. No record's text is shown from a file holding personal data (`holds_personal`).
+    one field: said so. Past the csv module's field limit (128 KiB) a quote never closed is named
+    at its row and column, the rest of the file read into its cell, as in a smaller file (the
+    faults before it kept); any other field that long refuses the file at its row. No record's text is shown from a file holding personal data (`holds_personal`).
     """
     width = len(names)
     first_fault: dict[int, QuoteFault] = {}
     for fault in faults:
         first_fault.setdefault(fault.row, fault)
+    unclosed = {fault.row: fault for fault in faults if fault.unclosed_lines}
     kept: list[int] = []
     problems: list[Problem] = []
     expected = f"{width} fields as in the header"
@@ -497,11 +499,23 @@ def _locate_malformed(
                     problems.append(file_problem(path, table, expected, found, row=row_number))
                 else:
                     kept.append(row_number)
-        except csv.Error:
-            found = "a field longer than 128 KiB from this row on (a quote never closed?)"
-            raise ReadFailure(
-                file_problem(path, table, expected, found, row=row_number + 1)
-            ) from None
+        except csv.Error:  # a field past the csv module's limit (128 KiB)
+            row_number += 1
+            fault = unclosed.get(row_number)
+            if fault is None:  # a huge cell, not a quote left open
+                found = "a field longer than 128 KiB from this row on (a quote never closed?)"
+                raise ReadFailure(
+                    file_problem(path, table, expected, found, row=row_number)
+                ) from None
+            if fault.field + 1 == width:  # opened in the last cell: a record of the header's width
+                kept.append(row_number)
+            else:  # the rows after it read into its cell, as Arrow read them: one short record
+                shown = None if personal else shown_cell(fault.text)
+                found = (
+                    f"{fault.field + 1} fields; in field {fault.field + 1} (column "
+                    f"{names[fault.field]}), {fault.found(shown)}"
+                )
+                problems.append(file_problem(path, table, expected, found, row=row_number))
     numbers = np.asarray(kept, dtype=np.int64)
     return RowIndex(first_row=header_row + 1, numbers=numbers), problems
 

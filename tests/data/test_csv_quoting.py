@@ -175,6 +175,37 @@ def test_a_row_a_quote_never_closed_leaves_short_of_fields_says_what_broke_it(
     )
 
 
+def test_a_quote_never_closed_past_128_kib_is_named_at_its_column_beside_earlier_faults(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """A real-size bills file: row 3's quote never closed reads the 3,598 rows after it, past
+    the csv module's 128 KiB, into its cell. Before, the file was refused with 'a field longer
+    than 128 KiB from this row on' naming no column, and row 2's fault was dropped; now both
+    are named as in a small file."""
+    bills = pd.concat([tables["bills"]] * 600, ignore_index=True)
+    folder = written(tables | {"bills": bills}, tmp_path / "big", "csv-utf8")
+    path = folder / "bills.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace(",居民生活,", ',"居民"生活,', 1)  # row 2: text after the quote
+    lines[2] = lines[2].replace(",居民生活,", ',"居民生活,', 1)  # row 3: a quote never closed
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert len("\n".join(lines[2:]).encode()) > 128 << 10  # the premise: past the csv limit
+
+    errors = errors_of(folder)
+
+    assert errors[0] == (
+        f"bills.csv row 2, column tariff_billed: {EXPECTED}, found '\"居民\"生活', text after the "
+        "quote that closes its quoted value, which CSV readers would read as '居民生活' (if the "
+        'quotes are part of the text, write the cell """居民""生活")'
+    )
+    over = ", over 3,599 lines, reading the rows after it into it"  # 600 × 6 bills, from row 3
+    assert errors[1] == (
+        "bills.csv row 3: expected 14 fields as in the header, found 7 fields; in field 7 "
+        "(column tariff_billed), '\"居民生活,0.538,102.22,,,,102.22,actual', "
+        + NEVER_CLOSED.format(over=over).replace("a quote opening this cell", "a quote")
+    )
+
+
 @pytest.mark.parametrize("block_bytes", [1 << 24, 64])
 def test_a_fault_after_a_value_over_several_lines_is_named_at_its_spreadsheet_row(
     tables: dict[str, pd.DataFrame],
