@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -58,6 +59,10 @@ __all__ = ["FORMATS", "RawTable", "ReadFailure", "ReadProblems", "RowIndex", "re
 FORMATS = (".csv", ".xlsx", ".parquet")
 # Bytes Arrow parses at once: no row may be longer (a longer one is refused, naming its row).
 _BLOCK_BYTES = 1 << 20
+# The field metadata Arrow writes for an extension type, and the name of pandas' Period type.
+_EXTENSION_NAME = b"ARROW:extension:name"
+_EXTENSION_METADATA = b"ARROW:extension:metadata"
+_PANDAS_PERIOD = b"pandas.period"
 _COUNT_CHUNK = 1 << 24
 #: Delimiters other exports separate columns with, by how a message says them.
 OTHER_DELIMITERS = {"\t": "tabs", ";": "semicolons", "|": "vertical bars"}
@@ -537,8 +542,46 @@ def _read_parquet(path: Path, table: str) -> RawTable:
         raise ReadFailure(
             file_problem(path, table, "a Parquet file", f"a file that is not one ({error})")
         ) from None
+    data = _pandas_periods_read(path, table, schema, data)
     data = data.rename_columns([header_name(name) for name in data.column_names])
     return RawTable(data, RowIndex(first_row=1), path.name, "parquet")
+
+
+def _pandas_periods_read(path: Path, table: str, schema: pa.Schema, data: pa.Table) -> pa.Table:
+    """`data` with each column pandas wrote from a Period column (int64 ordinals under the
+    extension name pandas.period, read as plain numbers where pandas' type is not registered:
+    636 is 2023-01) as what it stands for: monthly periods as their months `YYYY-MM`, as CSV
+    writes them, daily ones as their dates. Periods of another frequency refuse the file, naming
+    the column (read as numbers, each cell would be an error showing an ordinal)."""
+    for index, field in enumerate(schema):
+        if isinstance(field.type, pa.ExtensionType):  # pandas imported: its type registered
+            name = field.type.extension_name.encode()
+            serialized = field.type.__arrow_ext_serialize__()
+        else:
+            metadata = field.metadata or {}
+            name, serialized = metadata.get(_EXTENSION_NAME), metadata.get(_EXTENSION_METADATA)
+        if name != _PANDAS_PERIOD:
+            continue
+        freq = json.loads(serialized or b"{}").get("freq")
+        column = data.column(index)
+        if isinstance(column.type, pa.ExtensionType):
+            column = pa.chunked_array([chunk.storage for chunk in column.chunks])
+        missing = pc.is_null(column).to_numpy(zero_copy_only=False)
+        ordinals = pc.fill_null(column, 0).to_numpy(zero_copy_only=False)
+        if freq == "M":
+            months = np.datetime_as_string(ordinals.astype("datetime64[M]"), unit="M")
+            read = pa.array(months, pa.string(), mask=missing)
+        elif freq == "D":
+            read = pa.array(ordinals.astype("datetime64[D]"), pa.date32(), mask=missing)
+        else:
+            expected = "months or days (pandas periods of frequency M or D)"
+            found = (
+                f"column {header_name(field.name)} holds pandas periods of frequency {freq!r} "
+                "(store it as text, months written YYYY-MM)"
+            )
+            raise ReadFailure(file_problem(path, table, expected, found))
+        data = data.set_column(index, pa.field(field.name, read.type), read)
+    return data
 
 
 def _text_columns(schema: pa.Schema) -> list[str]:
@@ -571,7 +614,8 @@ def read_parquet_batches(path: Path, table: str, batch_rows: int) -> Iterator[Ra
             parquet = pq.ParquetFile(source, read_dictionary=text_columns)
             first_row = 1
             for batch in parquet.iter_batches(batch_size=batch_rows):
-                data = pa.Table.from_batches([batch]).rename_columns(names)
+                data = _pandas_periods_read(path, table, schema, pa.Table.from_batches([batch]))
+                data = data.rename_columns(names)
                 yield RawTable(data, RowIndex(first_row=first_row), path.name, "parquet")
                 first_row += batch.num_rows
             if first_row == 1:
