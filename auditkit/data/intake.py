@@ -309,8 +309,9 @@ def _read_into(outcome: Intake, name: str, path: Path, columns: ColumnsFile) -> 
         )
         return
     except ReadProblems as partly:
-        outcome.problems.extend(partly.problems)
         raw = partly.raw
+        if not is_title(raw.data.column_names):  # under a title its error alone (typing) says it:
+            outcome.problems.extend(partly.problems)  # cells would be named after the title
         if raw.data.num_rows == 0:  # none kept: each data row its problems name was left out
             named = {problem.row for problem in partly.problems if problem.row is not None}
             refused_rows = sum(1 for row in named if row >= raw.rows.first_row)

@@ -309,6 +309,31 @@ def test_a_fraction_is_read_as_its_number_format_shows_it(
     assert load(xlsx_dir).bills["amount"].iloc[0] == read
 
 
+def test_a_title_above_a_merged_group_header_is_the_one_error(xlsx_dir: Path) -> None:
+    """A title merged across the table, then a group header (基本信息 over A:C, 电价 over the
+    rest) above the real one: read from row 1, the title is the header. Before, the merged
+    group cells came first, named as columns of the title ('column 国网XX供电公司 电价表')."""
+    path = xlsx_dir / "tariffs.xlsx"
+    rows = [[cell.value for cell in row] for row in load_workbook(path).active.iter_rows()]
+    width = len(rows[0])
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["国网XX供电公司 电价表"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet.append(["基本信息", None, None, "电价"])
+    sheet.merge_cells("A2:C2")
+    sheet.merge_cells(start_row=2, start_column=4, end_row=2, end_column=width)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+
+    assert errors(xlsx_dir) == [
+        "tariffs.xlsx row 1: expected a header row naming the columns, found a title "
+        "'国网XX供电公司 电价表' in one cell (delete the rows above the header, or give its row "
+        "as columns.yaml's header_row)"
+    ]
+
+
 def test_an_id_shown_with_text_by_its_format_is_read_as_shown(xlsx_dir: Path) -> None:
     """A meter typed as 12345 in a column formatted "MT"0000000 shows MT0012345 in Excel; it was
     read as 12345, a meter no other table names. A format writing text otherwise ("MT"#) is
