@@ -38,8 +38,10 @@ _FIRST_THREE_BYTE = 0x800
 #: The share of common hanzi a GBK reading needs to be taken for Chinese: text from a GBK
 #: export is all GB2312's; Russian in UTF-8 read as GBK is rare hanzi in part (р-я, D1 80-8F).
 _GBK_CHINESE = 0.9
-#: How much distinct text other than ASCII is enough to tell UTF-8 from GBK.
+#: How much distinct text other than ASCII is enough to tell UTF-8 from GBK, and how much text
+#: holding any is looked through for it at most.
 _RUNS_SAMPLE = 1 << 16
+_RUNS_SCAN = 1 << 22
 _ONE_ENCODING = "text in one encoding throughout, UTF-8 or GBK/GB18030"
 _ONE_EXPORT = "(files joined together? Keep one export per file, in one encoding)"
 
@@ -230,24 +232,29 @@ def _gbk_text(run: bytes) -> str:
 
 
 def _distinct_non_ascii_runs(path: Path) -> dict[bytes, int]:
-    """The file's distinct runs of bytes other than ASCII, each with the byte offset where it
-    first occurs: the whole file's when it holds few, else those of its first chunks up to
-    `_RUNS_SAMPLE` bytes of distinct text (an export is in one encoding throughout)."""
+    """The file's distinct runs of bytes other than ASCII, each with the byte offset where its
+    bytes first occur: those of the first `_RUNS_SCAN` bytes of text holding any, or fewer once
+    they make `_RUNS_SAMPLE` bytes (an export is in one encoding throughout). ASCII stretches
+    are passed over at memory speed; each block is matched by one regular-expression call."""
     runs: dict[bytes, int] = {}
-    sampled = 0
-    with path.open("rb") as handle:
-        start, carry = 0, b""
-        while chunk := handle.read(SAMPLE_BYTES):
-            block = carry + chunk
-            cut = len(block) if len(chunk) < SAMPLE_BYTES else block.rfind(b"\n") + 1
-            if np.frombuffer(block, dtype=np.uint8, count=cut).max(initial=0) >= 0x80:
-                for found in _NON_ASCII.finditer(block, 0, cut):
-                    if found.group() not in runs:
-                        runs[found.group()] = start + found.start()
-                        sampled += len(found.group())
-            if sampled >= _RUNS_SAMPLE:
-                break
-            start, carry = start + cut, block[cut:]
+    if path.stat().st_size == 0:
+        return runs
+    sampled = scanned = 0
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        view = np.frombuffer(data, dtype=np.uint8)
+        start, size = 0, len(data)
+        while start < size and sampled < _RUNS_SAMPLE and scanned < _RUNS_SCAN:
+            end = min(start + SAMPLE_BYTES, size)
+            if end < size:  # whole lines: no run, no character cut (a line break is ASCII)
+                end = data.rfind(b"\n", start, end) + 1 or end
+            if view[start:end].max() >= 0x80:  # ASCII passed over without a copy
+                block = data[start:end]
+                for run in set(_NON_ASCII.findall(block)) - runs.keys():
+                    runs[run] = start + block.find(run)
+                    sampled += len(run)
+                scanned += end - start
+            start = end
+        del view  # the buffer export must end before the map closes
     return runs
 
 
