@@ -8,8 +8,9 @@ raises.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pyarrow as pa
 from auditkit.data.cell_forms import apply_forms
 from auditkit.data.column_typing import EXACT_DIGITS_LIMIT, INEXACT_TEXT, header_name, shown_in
 from auditkit.data.consistency import check_tables
+from auditkit.data.encoding import Encoding, agreed_encoding
 from auditkit.data.entries import not_a_regular_file
 from auditkit.data.frames import TypedTable, is_title, type_table
 from auditkit.data.guarded_text import unguarded
@@ -114,8 +116,9 @@ def read_folder(folder: Path, check: bool = True) -> Intake:
     too), collecting every problem."""
     outcome = Intake()
     files, columns = locate_folder(folder, outcome.problems)
+    dataset_encoding = functools.cache(functools.partial(agreed_encoding, list(files.values())))
     for name, path in files.items():
-        _read_into(outcome, name, path, columns)
+        _read_into(outcome, name, path, columns, dataset_encoding)
     if check:
         outcome.problems.extend(check_tables(outcome.tables))
     return outcome
@@ -284,7 +287,13 @@ def _stray_file(entry: Path) -> Problem | None:
     return None
 
 
-def _read_into(outcome: Intake, name: str, path: Path, columns: ColumnsFile) -> None:
+def _read_into(
+    outcome: Intake,
+    name: str,
+    path: Path,
+    columns: ColumnsFile,
+    dataset_encoding: Callable[[], Encoding | None],
+) -> None:
     spec = TABLES[name]
     mapping = columns.mapping
     table_mapping = mapping.get(name, {})
@@ -299,7 +308,7 @@ def _read_into(outcome: Intake, name: str, path: Path, columns: ColumnsFile) -> 
     refused_rows = 0
     try:
         header_row = columns.header_rows.get(name, 1)
-        raw = read_table(path, name, kind_of, header_row, column_of)
+        raw = read_table(path, name, kind_of, header_row, column_of, dataset_encoding)
     except ReadFailure as failure:
         outcome.problems.append(failure.problem)
         return

@@ -33,9 +33,12 @@ from auditkit.data.csv_quoting import (
 from auditkit.data.encoding import (
     BOM_EXPECTED,
     BOM_JOINED,
+    ONE_READING,
     SAMPLE_BYTES,
+    UTF8,
     Encoding,
     EncodingFailure,
+    ambiguity,
     scan_encoding,
     sniff_encoding,
 )
@@ -80,11 +83,13 @@ def read_table(
     kind_of: Callable[[str], Kind | None],
     header_row: int = 1,
     column_of: Callable[[str], str] = str,
+    dataset_encoding: Callable[[], Encoding | None] = lambda: None,
 ) -> RawTable:
     """Read `path` by its extension; `kind_of(file column name)` guides how XLSX cells are written
     and `column_of(file column name)`, the table's column it maps to, tells a hidden sheet of the
     table's rows; the header is row `header_row` of a CSV or XLSX file (titles above it,
-    columns.yaml says).
+    columns.yaml says); `dataset_encoding()`, the encoding the dataset's other CSV files agree
+    on (`agreed_encoding`), is a CSV file's when its own text reads as UTF-8 and as GBK alike.
 
     Raises ReadFailure when the file is empty, undecodable or not of its format.
     """
@@ -94,7 +99,7 @@ def read_table(
         )
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _read_csv(path, table, header_row)
+        return _read_csv(path, table, header_row, dataset_encoding)
     if suffix == ".xlsx":
         return read_xlsx(path, table, kind_of, header_row, column_of)
     return _read_parquet(path, table)
@@ -103,22 +108,29 @@ def read_table(
 # ---------------------------------------------------------------------------------------------- CSV
 
 
-def _read_csv(path: Path, table: str, header_row: int = 1) -> RawTable:
+def _read_csv(
+    path: Path,
+    table: str,
+    header_row: int = 1,
+    dataset_encoding: Callable[[], Encoding | None] = lambda: None,
+) -> RawTable:
     """Read a CSV export: fast path first, careful path when anything looks wrong.
 
     The fast path trusts the first megabyte's encoding and splits the file at newlines for
     parallel parsing. If bytes later fail to decode, the whole file decides the encoding; if rows
     come out malformed, the file is parsed again allowing newlines inside quoted values before
-    any row is reported as malformed.
+    any row is reported as malformed. A file whose text reads as UTF-8 and as GBK alike takes
+    `dataset_encoding()` (`_settled`).
     """
     careful = True
+    problems: list[Problem] = []
     try:
-        encoding = sniff_encoding(path)
+        encoding, problems = _settled(path, table, sniff_encoding(path), dataset_encoding)
         names, header_lines = _header(path, table, encoding, header_row)
         try:
             data, malformed = _arrow_csv(path, names, encoding, False, header_lines)
         except (pa.ArrowInvalid, UnicodeDecodeError):
-            encoding = scan_encoding(path)
+            encoding, problems = _settled(path, table, scan_encoding(path), dataset_encoding)
             names, header_lines = _header(path, table, encoding, header_row)
             data, malformed = _careful_csv(path, table, names, encoding, header_lines)
         else:
@@ -134,14 +146,14 @@ def _read_csv(path: Path, table: str, header_row: int = 1) -> RawTable:
         ) from None
     faults = _data_row_faults(path, table, encoding, header_row)
     rows = RowIndex(first_row=header_row + 1)
-    problems: list[Problem] = []
     if malformed:
         if len(names) == 1:  # a title line above the header: every row has more fields
             found = title_found(names[0].strip(), header_row, "lines")
             raise ReadFailure(
                 file_problem(path, table, "a header row naming the columns", found, header_row)
             )
-        rows, problems = _locate_malformed(path, table, encoding, names, header_row, faults)
+        rows, located = _locate_malformed(path, table, encoding, names, header_row, faults)
+        problems += located
     _refuse_joined_files(path, table, data, rows, encoding)
     data, rows = _drop_blank_rows(data.rename_columns([header_name(name) for name in names]), rows)
     data, refused, quoting = refuse_faulty_cells(path.name, table, data, rows, faults)
@@ -157,6 +169,36 @@ def _read_csv(path: Path, table: str, header_row: int = 1) -> RawTable:
     if problems:
         raise ReadProblems(raw, sorted(problems, key=lambda problem: problem.row or 0))
     return raw
+
+
+def _settled(
+    path: Path,
+    table: str,
+    encoding: Encoding,
+    dataset_encoding: Callable[[], Encoding | None],
+) -> tuple[Encoding, list[Problem]]:
+    """The encoding of CSV file `path` read as `encoding`, and a warning when it was a guess.
+
+    Text reading as UTF-8 and as GBK alike (`ambiguity`) is in the encoding the dataset's other
+    files agree on (a GBK export's bills holding only 学校 beside GBK customers); with none to
+    tell, or files in both, it is read as UTF-8 with a warning at its first such row showing
+    both readings and how to settle it.
+    """
+    found = ambiguity(path) if encoding is UTF8 else None
+    if found is None:
+        return encoding, []
+    agreed = dataset_encoding()
+    if agreed is not None:
+        return agreed, []
+    readings = (
+        f"text {found.as_utf8!r} in UTF-8 that is {found.as_gbk!r} in GBK/GB18030, with no other "
+        "CSV file of the dataset in one encoding to tell which: read as UTF-8 (save the file "
+        "as UTF-8 with a byte-order mark, or keep all tables in one encoding)"
+    )
+    warning = Problem(
+        path.name, found.row, None, ONE_READING, readings, severity="warning", table=table
+    )
+    return encoding, [warning]
 
 
 def _data_row_faults(

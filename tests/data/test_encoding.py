@@ -7,12 +7,23 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sample_dataset import load_errors
+from sample_dataset import load_errors, write_dataset, write_table
 
 import auditkit.cli
 from auditkit import synth
-from auditkit.data import Dataset, DataValidationError, load
-from auditkit.data.encoding import GB18030, EncodingFailure, scan_encoding, sniff_encoding
+from auditkit.data import Dataset, DataValidationError, load, validate
+from auditkit.data.encoding import (
+    GB18030,
+    ONE_READING,
+    UTF8,
+    EncodingFailure,
+    agreed_encoding,
+    ambiguity,
+    scan_encoding,
+    sniff_encoding,
+)
+from auditkit.data.raw import ReadProblems
+from auditkit.data.readers import read_table
 from auditkit.data.side_csv import SideTableError, read_side_csv
 from auditkit.synth import render
 
@@ -458,60 +469,154 @@ def test_an_extra_column_behind_a_misread_mark_in_customers_is_shown_masked(
     assert problem.expected == "a column name without a byte-order mark"
 
 
-def test_a_gbk_file_whose_chinese_is_also_valid_utf8_is_read_as_gbk(
-    dataset_dir: Path, tables: dict[str, pd.DataFrame]
-) -> None:
-    """平遥 and 学校 are GB2312 characters of lead byte C2-DF and trail A1-BF: in GBK their bytes
-    are two-byte UTF-8 characters too (平遥 reads ƽң). Read as UTF-8, 平遥 would be a district
-    of its own, a tariff category 学校 would match no tariff (175 false rate_mismatch findings on
-    the synthetic utility)."""
+def _ambiguous_district_supply(folder: Path, tables: dict[str, pd.DataFrame]) -> Path:
+    """district_supply in GBK holding only 平遥 and 学校: GB2312 characters of lead byte C2-DF
+    and trail A1-BF, whose bytes are two-byte UTF-8 characters too (平遥 reads ƽң)."""
     assert "平遥学校".encode("gbk").decode("utf-8") == "ƽңѧУ"  # the premise
     supply = tables["district_supply"].assign(district=["平遥", "平遥", "学校", "学校"])
-    path = dataset_dir / "district_supply.csv"
+    path = folder / "district_supply.csv"
     supply.to_csv(path, index=False, encoding="gbk")
+    return path
 
-    dataset = load(dataset_dir)
+
+def test_an_ambiguous_gbk_file_beside_gbk_tables_is_read_as_gbk(
+    tmp_path: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """A billing system exports every table alike: customers and tariffs in GBK (张三 is no
+    UTF-8) tell the encoding of district_supply, whose 平遥 alone could be either. Read as
+    UTF-8, 平遥 would be a district of its own (175 false rate_mismatch findings for 学校)."""
+    folder = write_dataset(tables, tmp_path / "dataset", "csv-gbk")
+    _ambiguous_district_supply(folder, tables)
+
+    dataset = load(folder)
 
     assert dataset.sources["district_supply"].encoding == "GBK/GB18030"
     assert dataset.district_supply["district"].tolist() == ["平遥", "平遥", "学校", "学校"]
-    assert sniff_encoding(path) == GB18030
-    assert scan_encoding(path) == GB18030
+    assert not [problem for problem in dataset.problems if problem.expected == ONE_READING]
 
 
-def test_utf8_chinese_with_accented_latin_names_stays_utf8(tmp_path: Path) -> None:
-    """Near miss: genuine UTF-8 Chinese (three-byte E4-E9 characters) beside a Latin name with
-    accents (Müller, whose ü is C3 BC: GBK would read 眉) reads as common hanzi only in UTF-8."""
-    path = tmp_path / "customers.csv"
-    path.write_text("customer_id,name,district\nC1,Müller,城南\nC2,张伟,平遥\n", encoding="utf-8")
+def test_an_ambiguous_file_beside_utf8_tables_is_read_as_utf8_without_a_word(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """Near miss: the same bytes beside tables in UTF-8 are UTF-8 (ƽң as written), as on main."""
+    _ambiguous_district_supply(dataset_dir, tables)
 
-    assert sniff_encoding(path).label == "UTF-8"
-    assert scan_encoding(path).label == "UTF-8"
+    dataset = load(dataset_dir)
 
-
-def test_russian_and_greek_in_utf8_stay_utf8(tmp_path: Path) -> None:
-    """Near miss: Cyrillic and Greek in UTF-8 read as hanzi in GBK in part (Ω as 惟, обед as
-    卸斜械写), yet Russian's р-я (D1 80-8F) read as rare characters: no GBK export."""
-    path = tmp_path / "customers.csv"
-    path.write_text("customer_id,name\nC1,Ω\nC2,Пётр Смирнов\nC3,обед\n", encoding="utf-8")
-    assert "Ω".encode().decode("gb18030") == "惟"  # the premise
-
-    assert sniff_encoding(path).label == "UTF-8"
+    assert dataset.sources["district_supply"].encoding == "UTF-8"
+    assert dataset.district_supply["district"].tolist() == ["ƽң", "ƽң", "ѧУ", "ѧУ"]
+    assert not [problem for problem in dataset.problems if problem.expected == ONE_READING]
 
 
-def test_text_that_is_accented_latin_in_utf8_and_hanzi_in_gbk_is_refused_at_its_row(
+def test_a_lone_ambiguous_file_is_read_as_utf8_with_a_warning_showing_both_readings(
     tmp_path: Path,
 ) -> None:
-    """卤 (GBK C2 B1) is ± in UTF-8: a file holding only such text could be either, and a guess
-    would change a name silently, so the row is named and a byte-order mark asked for."""
-    path = tmp_path / "customers.csv"
-    path.write_bytes("customer_id,name\nC1,Ann\nC2,卤\n".encode("gbk"))
+    """With no other table to tell, the file is read as UTF-8 as on main, and a warning names
+    its first ambiguous row in file order (row 3: row 2 is ASCII), both readings and the fix."""
+    path = tmp_path / "district_supply.csv"
+    path.write_bytes("district,period\nNorth,2024-01\n学校,2024-01\n平遥,2024-02\n".encode("gbk"))
 
-    with pytest.raises(EncodingFailure) as refused:
-        sniff_encoding(path)
+    with pytest.raises(ReadProblems) as read:
+        read_table(path, "district_supply", lambda column: None)
 
-    assert refused.value.row == 3
-    assert refused.value.found == (
-        "bytes b'\\xc2\\xb1' that read as '±' in UTF-8 and as '卤' in GBK, with nothing in the "
-        "file to tell which (save the file as UTF-8 with a byte-order mark, which says it is "
-        "UTF-8)"
+    assert read.value.raw.encoding == "UTF-8"
+    [warning] = read.value.problems
+    assert warning.severity == "warning"
+    assert str(warning) == (
+        "warning: district_supply.csv row 3: expected text whose encoding can be told, UTF-8 or "
+        "GBK/GB18030, found text 'ѧУ' in UTF-8 that is '学校' in GBK/GB18030, with no other CSV "
+        "file of the dataset in one encoding to tell which: read as UTF-8 (save the file as UTF-8 "
+        "with a byte-order mark, or keep all tables in one encoding)"
     )
+
+
+def test_tables_in_both_encodings_leave_an_ambiguous_file_utf8_with_a_warning(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """Near miss: customers in GBK, the rest in UTF-8: the evidence disagrees, nothing is
+    guessed."""
+    write_table(tables["customers"], dataset_dir, "customers", "csv-gbk")
+    _ambiguous_district_supply(dataset_dir, tables)
+
+    problems = validate(dataset_dir)
+
+    assert [
+        (problem.file, problem.row, problem.severity)
+        for problem in problems
+        if problem.expected == ONE_READING
+    ] == [("district_supply.csv", 2, "warning")]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["José García", "Hans Müller", "Trương"],  # Jos茅 Garc铆a in GBK
+        ["José García", "Ivan Иванов"],
+        ["вода", "газ", "дом"],
+        ["Zoë", "José"],
+    ],
+)
+def test_accented_latin_and_cyrillic_in_utf8_are_read_as_utf8(
+    tmp_path: Path, names: list[str]
+) -> None:
+    """Genuine UTF-8 whose two-byte characters happen to be GBK too is read as UTF-8, never as
+    GBK mojibake (José García was Jos茅 Garc铆a with no error), nor refused."""
+    path = tmp_path / "customers.csv"
+    path.write_text(
+        "customer_id,name\n" + "".join(f"C{i},{name}\n" for i, name in enumerate(names)),
+        encoding="utf-8",
+    )
+
+    with pytest.raises(ReadProblems) as read:  # ambiguous alone: the warning says so
+        read_table(path, "customers", lambda column: None)
+
+    assert read.value.raw.encoding == "UTF-8"
+    assert read.value.raw.data.column("name").to_pylist() == names
+    assert [problem.severity for problem in read.value.problems] == ["warning"]
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["5 kW·h", "20 m²", "25°C", "¥12", "μ", "Ω", "张伟"],
+        ["José García", "Hans Müller", "张伟"],
+        ["José García"] * 40 + ["张伟", "Trương"],
+        ["5 €", "José"],  # € is three bytes: not GBK throughout
+    ],
+)
+def test_utf8_with_a_three_byte_character_is_read_as_utf8_without_a_word(
+    tmp_path: Path, cells: list[str]
+) -> None:
+    """A three-byte character (张伟, a CJK one, or €) tells UTF-8: two-byte letters beside it
+    read as written, nothing refused, nothing warned."""
+    path = tmp_path / "customers.csv"
+    path.write_text(
+        "customer_id,name\n" + "".join(f"C{i},{cell}\n" for i, cell in enumerate(cells)),
+        encoding="utf-8",
+    )
+
+    raw = read_table(path, "customers", lambda column: None)
+
+    assert raw.encoding == "UTF-8"
+    assert raw.data.column("name").to_pylist() == cells
+    assert sniff_encoding(path) == scan_encoding(path) == UTF8
+    assert ambiguity(path) is None
+
+
+def test_a_cr_only_gbk_file_over_a_mebibyte_beside_gbk_tables_is_read_as_gbk(
+    tmp_path: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """Lines ended by CR alone (old Mac exports) in a file past the 1 MiB sniffed: no block is
+    cut inside a character, and the GBK customers tell its encoding."""
+    folder = write_dataset(tables, tmp_path / "dataset", "csv-gbk")
+    rows = "".join(f"学校,2024-01,{kwh}\r" for kwh in range(60_000))
+    path = folder / "district_supply.csv"
+    path.write_bytes(("district,period,kwh_supplied\r" + rows).encode("gbk"))
+    assert path.stat().st_size > 1 << 20
+
+    agreed = agreed_encoding(folder.iterdir())
+    raw = read_table(path, "district_supply", lambda column: None, dataset_encoding=lambda: agreed)
+
+    assert agreed == GB18030
+    assert raw.encoding == "GBK/GB18030"
+    assert set(raw.data.column("district").to_pylist()) == {"学校"}
