@@ -33,7 +33,7 @@ import zipfile
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -76,13 +76,6 @@ from auditkit.workbooks import (
 _MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 # A number format that pads whole numbers with zeros (`00000000`, `000000000000`).
 _ZERO_PADDED = re.compile(r"^0+$")
-# What a number format writes besides the number's digits: literal text (`"¥"`, `\-`), a colour
-# or condition in brackets (`[Red]`), a space as wide as a character (`_)`), a fill (`* `).
-_FORMAT_DECORATION = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
-# A plain number format: digits and group commas, then any decimals, zeros shown always and
-# hashes shown when not trailing zeros (`0.00`, `#,##0.00`, `0.0##`, `#,##0`); not one whose
-# comma ends the digits (`#,##0,` shows thousands).
-_PLAIN_NUMBER_FORMAT = re.compile(r"^[#,0]*[#0](?:\.(0*)(#*))?$")
 # Literal text in a number format: quoted (`"MT"`) or one character escaped (`\-`).
 _LITERAL = re.compile(r'"([^"]*)"|\\(.)')
 # A number format of literal text around zeros (`"MT"0000000`: 12345 shown as MT0012345).
@@ -437,26 +430,7 @@ def _number_text(
         )
     if whole and abs(value) < 2**53:
         return _whole_text(str(int(value)), value, cell, kind, name, personal)
-    return _shown_fraction(value, getattr(cell, "number_format", "") or ""), None
-
-
-def _shown_fraction(value: float, number_format: str) -> str:
-    """A number with a fraction as its number format shows it: rounded to the decimals a plain
-    format shows (`#,##0.00` shows 180.689166 as 180.69, half away from zero as Excel rounds;
-    `0.0##` up to three, trailing zeros past the one dropped), what Excel shows being what is
-    read; under any other format (General, a percentage, a date) the number stored."""
-    plain = _FORMAT_DECORATION.sub("", number_format.split(";")[0])
-    decimals = _PLAIN_NUMBER_FORMAT.match(plain)
-    if decimals is None:
-        return repr(value)
-    zeros, hashes = decimals.group(1) or "", decimals.group(2) or ""
-    step = Decimal(1).scaleb(-(len(zeros) + len(hashes)))
-    shown = Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP)
-    text = f"{shown:f}"
-    if hashes and "." in text:  # a `#` decimal shows only when not a trailing zero
-        kept = text.rstrip("0")
-        text = kept.ljust(kept.index(".") + 1 + len(zeros), "0").rstrip(".")
-    return text
+    return repr(value), None
 
 
 def _whole_text(

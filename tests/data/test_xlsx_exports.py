@@ -281,32 +281,31 @@ def test_numbers_keep_the_zeros_their_format_shows(xlsx_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("number_format", "read"),
+    "number_format",
     [
-        ("#,##0.00", 112.98),  # 112.984 shown to two decimals: 112.98, what Excel shows
-        ('"¥"#,##0.00_);[Red]("¥"#,##0.00)', 112.98),  # the same behind a sign and a colour
-        ("0.0", 113.0),  # 112.984 to one decimal: 113.0
-        ("0.0##", 112.984),  # up to three decimals: all of them show
-        ("General", 112.984),  # near miss: General shows the number stored
-        ("0.00%", 112.984),  # near miss: a percentage is no decimal count of the number
+        "#,##0.00",  # shows 0.54; Excel computes with 0.538
+        '"¥"#,##0.00_);[Red]("¥"#,##0.00)',
+        "0.0",
+        "#,##0",
+        "General",
     ],
 )
-def test_a_fraction_is_read_as_its_number_format_shows_it(
-    xlsx_dir: Path, number_format: str, read: float
+def test_a_fraction_is_read_at_its_stored_value_whatever_its_number_format(
+    xlsx_dir: Path, number_format: str
 ) -> None:
-    """C001's January amount 112.98 stored unrounded, 112.984 (kWh × rate as Excel computed it):
-    a CSV saved from the sheet writes what the format shows, and so is it read. Before, the
-    stored 112.984 was read under any format, without a word."""
+    """C001's energy rate 0.538 under a format showing fewer decimals: a number format changes
+    only what is shown, Excel computes with the number stored, and so is it read. Read as shown
+    (0.54), rates formatted 0.00 gave 299 false rate_mismatch findings and readings formatted
+    #,##0 265 false register_mismatch ones."""
 
-    def unrounded(book: Workbook) -> None:
+    def shown_shorter(book: Workbook) -> None:
         sheet = book.active
-        column = [cell.value for cell in sheet[1]].index("amount") + 1
-        sheet.cell(2, column).value = 112.984
+        column = [cell.value for cell in sheet[1]].index("energy_rate") + 1
         sheet.cell(2, column).number_format = number_format
 
-    edit(xlsx_dir / "bills.xlsx", unrounded)
+    edit(xlsx_dir / "bills.xlsx", shown_shorter)
 
-    assert load(xlsx_dir).bills["amount"].iloc[0] == read
+    assert load(xlsx_dir).bills["energy_rate"].iloc[0] == 0.538
 
 
 def test_a_title_above_a_merged_group_header_is_the_one_error(xlsx_dir: Path) -> None:
