@@ -55,6 +55,10 @@ _THEN = "read the dataset again"
 # Suffixes of files that hold tables: one under an unknown name is refused, not skipped.
 _TABLE_SUFFIXES = frozenset((*FORMATS, ".xls", ".xlsm", ".tsv"))
 _OLD_FORMATS = {".xls": "an old Excel format: save it as .xlsx", ".txt": "not a .csv file name"}
+#: Suffixes of notes, documents and pictures: one under a table's name holds no rows of it.
+_NOTES_SUFFIXES = frozenset(
+    (".md", ".pdf", ".doc", ".docx", ".rtf", ".png", ".jpg", ".jpeg", ".html")
+)
 
 
 @dataclass(frozen=True)
@@ -159,8 +163,9 @@ def _locate_tables(folder: Path, problems: list[Problem], locks: list[LockFile])
     table absent, any table given only in a format not read (.xls), a
     table's name given to what is no file to read (`not_a_regular_file`: never taken for an
     absent table) and any file that would be left unread though it may hold a table's rows
-    (`_stray_file`). A table's name on a file of no table format (tariffs.md, work_orders.pdf:
-    notes on the table) is left alone, as every notes file is."""
+    (`_stray_file`). A table's name on notes, a document or a picture (tariffs.md,
+    work_orders.pdf) is left alone, as every notes file is; on any other format (.et, .ods,
+    .json, .gz) it is a table in a format not read."""
     candidates: dict[str, list[Path]] = {name: [] for name in TABLES}
     unsupported: dict[str, list[Path]] = {name: [] for name in TABLES}
     unreadable: set[str] = set()
@@ -194,7 +199,7 @@ def _locate_tables(folder: Path, problems: list[Problem], locks: list[LockFile])
             continue
         if stem in TABLES and suffix in FORMATS:
             candidates[stem].append(entry)
-        elif stem in TABLES and (suffix in _TABLE_SUFFIXES or suffix in _OLD_FORMATS):
+        elif stem in TABLES and suffix not in _NOTES_SUFFIXES:
             unsupported[stem].append(entry)
         elif stem not in TABLES:
             stray = _stray_file(entry)

@@ -82,7 +82,9 @@ def test_notes_and_hidden_files_are_left_alone(dataset_dir: Path, name: str) -> 
     assert validate(dataset_dir) == []
 
 
-@pytest.mark.parametrize("name", ["tariffs.md", "work_orders.pdf", "Bills.DOCX"])
+@pytest.mark.parametrize(
+    "name", ["tariffs.md", "work_orders.pdf", "Bills.DOCX", "tariffs.png", "bills.html"]
+)
 def test_notes_named_after_a_table_are_left_alone_not_a_second_file_of_it(
     dataset_dir: Path, name: str
 ) -> None:
@@ -94,7 +96,9 @@ def test_notes_named_after_a_table_are_left_alone_not_a_second_file_of_it(
     assert validate(dataset_dir) == []
 
 
-@pytest.mark.parametrize("name", ["bills.tsv", "bills.txt", "bills.xlsm"])
+@pytest.mark.parametrize(
+    "name", ["bills.tsv", "bills.txt", "bills.xlsm", "bills.et", "bills.ods", "bills.json"]
+)
 def test_a_table_file_beside_one_in_another_table_format_is_still_one_file_per_table(
     dataset_dir: Path, name: str
 ) -> None:
@@ -103,6 +107,22 @@ def test_a_table_file_beside_one_in_another_table_format_is_still_one_file_per_t
     assert errors_of(dataset_dir) == [
         f"bills: expected one file per table, found bills.csv and {name}"
     ]
+
+
+@pytest.mark.parametrize("suffix", [".et", ".ods", ".xlsb", ".json", ".gz"])
+def test_a_table_only_in_a_format_not_read_is_refused_not_taken_for_notes(
+    dataset_dir: Path, suffix: str
+) -> None:
+    """work_orders.et (WPS's spreadsheet) instead of work_orders.csv holds the table's rows in a
+    format not read: refused as on main, not left alone as notes (an optional table would pass
+    for absent). Near misses, notes under a table's name, are in the test above."""
+    (dataset_dir / "work_orders.csv").unlink()
+    (dataset_dir / f"work_orders{suffix}").write_bytes(b"rows")
+
+    [problem] = validate(dataset_dir)
+
+    assert problem.found == f"work_orders{suffix} (an unsupported format)"
+    assert problem.severity == "error"
 
 
 def test_a_table_given_as_a_folder_of_parts_is_an_error_not_an_absent_table(
