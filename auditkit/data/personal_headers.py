@@ -4,11 +4,12 @@ A column is personal when its header is a contract column of `PERSONAL_COLUMNS` 
 `address`, `phone`) or a report's label for one (户名, 用电地址, 联系电话, Name, Address, Phone;
 case, spaces and full/half width ignored), or when it holds a word billing exports spell one
 with (`PERSONAL_WORDS`: 用户名称 and 客户名称 hold 户名, 联系地址 地址, 手机号 手机, 身份证号 and
-证件号码 an identity number, 电子邮箱 an e-mail, 银行账号 a bank account), a word inside a
+证件号码 an identity number, 电子邮箱 an e-mail; a bank account by its shape, `BANK_ACCOUNT`:
+银行账户, 代扣账号, 卡号), a word inside a
 technical compound of `TECHNICAL_COMPOUNDS` or before a closing 核对 not counting (表计通信地址,
 IP地址, 台区地址码 and 抄表段电话核对 name a device or a check, no person's data), or an English
 phrase of `ENGLISH_PHRASES` among its words (Customer Name, Mobile, phone_number, ID number,
-E-mail, bank account; meter address names a device).
+E-mail, bank account, IBAN; meter address names a device).
 
 Field sheets mask such columns (`auditkit.sampling.personal`), and the loader shows no cell of a
 file holding one in its messages where the cell's column cannot be told (`holds_personal`).
@@ -28,16 +29,20 @@ from auditkit.masking import PERSONAL_COLUMNS
 #: Words of a billing export's header that make a column personal, by the contract column whose
 #: masker it takes; looked for in this order (联系人电话 is a phone, 联系人 a name). An identity
 #: number (身份证号, 证件号码) and a bank account (银行账号, 银行卡号, 开户银行账号) take the phone's
-#: masker: their first and last digits only show. An e-mail address (电子邮箱, 邮箱) takes the
+#: masker: their first and last digits only show (a bank account is told by its shape,
+#: `BANK_ACCOUNT`). An e-mail address (电子邮箱, 邮箱) takes the
 #: address's: its first two characters only show.
 PERSONAL_WORDS: dict[str, tuple[str, ...]] = {
-    "phone": (
-        *("电话", "手机", "联系方式", "联系号码", "身份证", "证件号"),
-        *("银行账号", "银行帐号", "银行卡号"),
-    ),
+    "phone": ("电话", "手机", "联系方式", "联系号码", "身份证", "证件号"),
     "address": ("地址", "住址", "邮箱", "电子邮件"),
     "name": ("户名", "姓名", "户主", "联系人"),
 }
+#: A bank account's header by its shape, whose digits take the phone's masker: an account or
+#: card number (…账号, …帐号, …账户, …帐户, …卡号) of a bank, an opening, a direct debit or a
+#: collection (银行账户, 开户行账号, 代扣账号, 扣款账号, 托收账号, 开户账号), or a card's (卡号,
+#: 银行卡账户). 户号 (the customer's number) and 电能表号 (a meter's) have no such shape, nor has
+#: 开户银行 (a bank's name) or a bare 账号 (the account with the utility).
+BANK_ACCOUNT = re.compile(r"(?:银行|开户|代扣|扣款|托收|卡).*(?:[账帐][号户])|卡号")
 #: English phrases (words in a row, `_english_words`) that make a column personal, by the
 #: contract column whose masker it takes, looked for in this order. A bare `name` is a report's
 #: label; with another word before it, it names a person only after one of these (tariff name
@@ -58,6 +63,7 @@ ENGLISH_PHRASES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("passport",),
         ("bank", "account"),
         ("bank", "card"),
+        ("iban",),
     ),
     "address": (("address",), ("addr",), ("email",), ("e", "mail")),
     "name": (
@@ -125,7 +131,7 @@ def personal_kind(header: object) -> str | None:
     """The contract column (`name`, `address`, `phone`) whose masker a column of this header
     takes, or None when the header names no personal data: a report's label for one, else the
     first kind one of whose `PERSONAL_WORDS` the header holds outside its `TECHNICAL_COMPOUNDS`
-    and outside a check (`CHECKED`) ending it."""
+    and outside a check (`CHECKED`) ending it, or a bank account by its shape (`BANK_ACCOUNT`)."""
     plain = _plain(header)
     known = _labels().get(plain)
     if known is not None:
@@ -138,6 +144,8 @@ def personal_kind(header: object) -> str | None:
     for kind, words in PERSONAL_WORDS.items():
         if any(word in plain for word in words):
             return kind
+    if BANK_ACCOUNT.search(plain):
+        return "phone"
     return _english_kind(_english_words(header))
 
 

@@ -46,6 +46,17 @@ from auditkit.data.personal_headers import holds_personal, personal_kind
         ("开户银行账号", "phone"),
         ("Bank Account", "phone"),
         ("bank_card_no", "phone"),
+        # bank accounts by their shape: all were shown unmasked before
+        ("银行账户", "phone"),
+        ("开户行账号", "phone"),
+        ("代扣账号", "phone"),
+        ("扣款账号", "phone"),
+        ("银行代扣账号", "phone"),
+        ("托收账号", "phone"),
+        ("开户账号", "phone"),
+        ("卡号", "phone"),
+        ("银行帐户", "phone"),
+        ("IBAN", "phone"),
     ],
 )
 def test_a_common_personal_header_is_personal(header: str, kind: str) -> None:
@@ -71,6 +82,13 @@ def test_a_common_personal_header_is_personal(header: str, kind: str) -> None:
         "account_no",
         "开户银行",  # the bank's name, no account
         "账号",  # the customer's account with the utility (户号)
+        "电能表号",  # a meter's number
+        "户号核对",
+        "开户日期",  # an opening's date
+        "扣款金额",  # a debit's amount
+        "代扣标志",  # whether a debit is set up
+        "账户类型",  # no bank's account
+        "libanese",
         "mail_date",
         "emailed",
     ],
