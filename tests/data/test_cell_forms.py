@@ -5,6 +5,7 @@ the table, the column and the option."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -291,6 +292,47 @@ def test_a_period_stored_as_a_number_is_read_in_its_declared_layout(
         "bills.parquet row 2, column period: expected a month written YYYYMM (as columns.yaml "
         "says) or YYYY-MM, a month 01-12, found '202413'"
     ]
+
+
+@pytest.mark.parametrize(("period_type", "code_type"), [((6, 0), (1, 0)), ((8, 2), (3, 2))])
+def test_a_period_and_codes_stored_as_decimals_are_read_by_their_declared_forms(
+    tables: dict[str, pd.DataFrame],
+    dataset_dir: Path,
+    tmp_path: Path,
+    period_type: tuple[int, int],
+    code_type: tuple[int, int],
+) -> None:
+    """period 202401 as a Parquet decimal128(6,0) (or 202401.00 as decimal128(8,2)) with format
+    YYYYMM, read_type 1/2 as decimal128(1,0) with a values map: read as the same digits an int64
+    column gives (before, every cell of both was an error: 9,320 on the synthetic bills)."""
+    folder, bills = _exported_bills(tables, tmp_path)
+    table = pa.Table.from_pandas(bills.drop(columns=["period", "read_type"]), preserve_index=False)
+    periods = [Decimal(period.replace("-", "")) for period in tables["bills"]["period"]]
+    codes = [Decimal({"实抄": 1, "估抄": 2}[code]) for code in bills["read_type"]]
+    table = table.append_column("period", pa.array(periods, pa.decimal128(*period_type)))
+    table = table.append_column("read_type", pa.array(codes, pa.decimal128(*code_type)))
+    pq.write_table(table, folder / "bills.parquet")
+    document = yaml.safe_load((folder / "columns.yaml").read_text(encoding="utf-8"))
+    document["bills"]["read_type"]["values"] = {"1": "actual", "2": "estimated"}
+    write_columns(folder, document)
+
+    assert load(folder).hashes == load(dataset_dir).hashes
+
+
+def test_a_period_stored_as_a_decimal_fraction_is_refused_as_no_month(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """Near miss: a decimal 202401.50 is no whole number, so no month: it stays a number."""
+    folder, bills = _exported_bills(tables, tmp_path)
+    table = pa.Table.from_pandas(bills.drop(columns="period"), preserve_index=False)
+    periods = [Decimal(period.replace("-", "")) for period in tables["bills"]["period"]]
+    periods[0] += Decimal("0.50")
+    table = table.append_column("period", pa.array(periods, pa.decimal128(8, 2)))
+    pq.write_table(table, folder / "bills.parquet")
+
+    errors = load_errors(folder)
+    assert errors and all("column period" in error for error in errors)
+    assert "202401.5" in errors[0]
 
 
 def test_one_nan_in_a_float_coded_column_is_one_empty_cell_not_the_map_switched_off(
