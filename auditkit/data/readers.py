@@ -324,11 +324,22 @@ def _line_count(path: Path) -> int:
 def _careful_csv(
     path: Path, table: str, names: list[str], encoding: Encoding, header_lines: int
 ) -> tuple[pa.Table, int]:
+    """`_arrow_csv` reading values over several lines. A record longer than Arrow's block
+    refuses the file at its row, unless it is a quote never closed (`quote_faults`): the rest
+    of the file is then read as its cell in one block, so that its row and column are named
+    beside the other faults, as in a smaller file."""
     try:
         return _arrow_csv(path, names, encoding, True, header_lines)
     except pa.ArrowInvalid as error:
         if "straddling" in str(error):  # a record longer than Arrow's block
             row = _first_long_row(path, encoding)
+            if any(
+                fault.row == row and fault.unclosed_lines
+                for fault in quote_faults(path, encoding.codec)
+            ):  # a quote never closed: the rest of the file is its cell, as in a small file
+                return _arrow_csv(
+                    path, names, encoding, True, header_lines, path.stat().st_size + 1
+                )
             raise ReadFailure(
                 file_problem(
                     path,
@@ -362,10 +373,16 @@ def _first_long_row(path: Path, encoding: Encoding) -> int | None:
 
 
 def _arrow_csv(
-    path: Path, names: list[str], encoding: Encoding, quoted_newlines: bool, header_lines: int
+    path: Path,
+    names: list[str],
+    encoding: Encoding,
+    quoted_newlines: bool,
+    header_lines: int,
+    block_bytes: int = _BLOCK_BYTES,
 ) -> tuple[pa.Table, int]:
     """All columns as text (empty cells null), and how many rows had a wrong field count; the
-    `header_lines` down to the header's end are skipped."""
+    `header_lines` down to the header's end are skipped, records parsed in blocks of
+    `block_bytes`."""
     malformed = 0
 
     def skip_malformed(row: pa_csv.InvalidRow) -> str:
@@ -380,7 +397,7 @@ def _arrow_csv(
                 encoding=encoding.codec,
                 column_names=names,
                 skip_rows=header_lines,
-                block_size=_BLOCK_BYTES,
+                block_size=block_bytes,
             ),
             parse_options=pa_csv.ParseOptions(
                 newlines_in_values=quoted_newlines,

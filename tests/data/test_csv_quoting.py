@@ -206,6 +206,50 @@ def test_a_quote_never_closed_past_128_kib_is_named_at_its_column_beside_earlier
     )
 
 
+def test_a_quote_never_closed_past_arrows_1_mib_block_is_named_at_its_column_beside_earlier_faults(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """As above with 12,000 × 6 bills: the rows row 3's quote swallows pass Arrow's 1 MiB block
+    too. Before, the file was refused with 'expected rows of at most 1 MiB, found a longer row'
+    alone, row 2's fault and the column dropped; now both are named as in a small file."""
+    bills = pd.concat([tables["bills"]] * 12000, ignore_index=True)
+    folder = written(tables | {"bills": bills}, tmp_path / "big", "csv-utf8")
+    path = folder / "bills.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace(",居民生活,", ',"居民"生活,', 1)  # row 2: text after the quote
+    lines[2] = lines[2].replace(",居民生活,", ',"居民生活,', 1)  # row 3: a quote never closed
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert len("\n".join(lines[2:]).encode()) > 1 << 20  # the premise: past Arrow's block
+
+    errors = errors_of(folder)
+
+    assert errors[0].startswith("bills.csv row 2, column tariff_billed: ")
+    over = ", over 71,999 lines, reading the rows after it into it"  # 12,000 × 6 bills, from row 3
+    assert errors[1] == (
+        "bills.csv row 3: expected 14 fields as in the header, found 7 fields; in field 7 "
+        "(column tariff_billed), '\"居民生活,0.538,102.22,,,,102.22,actual', "
+        + NEVER_CLOSED.format(over=over).replace("a quote opening this cell", "a quote")
+    )
+
+
+def test_a_huge_cell_past_arrows_block_still_refuses_the_file_at_its_row(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """Near miss: a closed quote holding over 1 MiB is no quote left open: refused as before."""
+    folder = written(tables, tmp_path / "huge", "csv-utf8")
+    path = folder / "bills.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[2] = lines[2].replace(",居民生活,", ',"' + "居民\n" * (1 << 20) + '",', 1)
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+    errors = errors_of(folder)
+
+    assert errors == [
+        "bills.csv row 3: expected rows of at most 1 MiB, found a longer row (a huge cell, or a "
+        "quote never closed?)"
+    ]
+
+
 @pytest.mark.parametrize("block_bytes", [1 << 24, 64])
 def test_a_fault_after_a_value_over_several_lines_is_named_at_its_spreadsheet_row(
     tables: dict[str, pd.DataFrame],
