@@ -62,6 +62,8 @@ __all__ = ["FORMATS", "RawTable", "ReadFailure", "ReadProblems", "RowIndex", "re
 FORMATS = (".csv", ".xlsx", ".parquet")
 # Bytes Arrow parses at once: no row may be longer (a longer one is refused, naming its row).
 _BLOCK_BYTES = 1 << 20
+# The largest block Arrow takes (a C int32): a file longer than it is never read in one block.
+_ARROW_BLOCK_LIMIT = (1 << 31) - 1
 # The field metadata Arrow writes for an extension type, and the name of pandas' Period type.
 _EXTENSION_NAME = b"ARROW:extension:name"
 _EXTENSION_METADATA = b"ARROW:extension:metadata"
@@ -327,19 +329,19 @@ def _careful_csv(
     """`_arrow_csv` reading values over several lines. A record longer than Arrow's block
     refuses the file at its row, unless it is a quote never closed (`quote_faults`): the rest
     of the file is then read as its cell in one block, so that its row and column are named
-    beside the other faults, as in a smaller file."""
+    beside the other faults, as in a smaller file; a file longer than Arrow's largest block
+    (`_ARROW_BLOCK_LIMIT`, 2 GiB) is refused at its row as any long record is."""
     try:
         return _arrow_csv(path, names, encoding, True, header_lines)
     except pa.ArrowInvalid as error:
         if "straddling" in str(error):  # a record longer than Arrow's block
             row = _first_long_row(path, encoding)
-            if any(
+            whole_file = path.stat().st_size + 1
+            if whole_file <= _ARROW_BLOCK_LIMIT and any(
                 fault.row == row and fault.unclosed_lines
                 for fault in quote_faults(path, encoding.codec)
             ):  # a quote never closed: the rest of the file is its cell, as in a small file
-                return _arrow_csv(
-                    path, names, encoding, True, header_lines, path.stat().st_size + 1
-                )
+                return _arrow_csv(path, names, encoding, True, header_lines, whole_file)
             raise ReadFailure(
                 file_problem(
                     path,

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sample_dataset import write_dataset
 
-from auditkit.data import DataValidationError, csv_quoting, load, validate
+from auditkit.data import DataValidationError, csv_quoting, load, readers, validate
 from auditkit.data.partitioned import convert
 
 ENCODINGS = {"csv-utf8": "utf-8", "csv-gbk": "gb18030"}
@@ -295,3 +295,25 @@ def test_convert_refuses_a_csv_folder_with_a_cell_quoted_in_part(
     [error] = raised.value.errors
     assert (error.file, error.row, error.column) == ("bills.csv", 4, "tariff_billed")
     assert not (tmp_path / "converted").exists()
+
+
+def test_a_quote_never_closed_in_a_file_past_arrows_largest_block_refuses_it_in_one_line(
+    tables: dict[str, pd.DataFrame], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file longer than the largest block Arrow takes (2 GiB, an int32; here lowered to 1 MiB
+    + 1 byte so as not to write 2 GiB) is not read in one block: its quote never closed refuses
+    it in one line at its row, as on main. Before, the block size overflowed Arrow's int32 and
+    the load ended in an OverflowError traceback."""
+    monkeypatch.setattr(readers, "_ARROW_BLOCK_LIMIT", (1 << 20) + 1)
+    bills = pd.concat([tables["bills"]] * 12000, ignore_index=True)
+    folder = written(tables | {"bills": bills}, tmp_path / "big", "csv-utf8")
+    path = folder / "bills.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[2] = lines[2].replace(",居民生活,", ',"居民生活,', 1)  # row 3: a quote never closed
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert path.stat().st_size + 1 > (1 << 20) + 1  # the premise: past the (lowered) limit
+
+    assert errors_of(folder) == [
+        "bills.csv row 3: expected rows of at most 1 MiB, found a longer row (a huge cell, or a "
+        "quote never closed?)"
+    ]
