@@ -232,7 +232,11 @@ def _is_utf8(path: Path) -> bool:
 
 def plain_encoding(path: Path) -> Encoding | None:
     """The encoding `path`'s text other than ASCII tells by itself (UTF-8, marked or not, or
-    GBK/GB18030), None when it holds none, is ambiguous (`ambiguity`) or is refused."""
+    GBK/GB18030), None when it holds none, is ambiguous (`ambiguity`) or is refused.
+
+    The whole file is evidence, not the first MiB `sniff_encoding` reads: a GBK bills file
+    ASCII in its head (张三 further down) is GBK, or an ambiguous tariffs file beside it would
+    be read as UTF-8 (学校 as ѧУ)."""
     try:
         encoding = sniff_encoding(path)
     except EncodingFailure:
@@ -242,6 +246,11 @@ def plain_encoding(path: Path) -> Encoding | None:
     text_start = len(codecs.BOM_UTF8) if encoding is UTF8_BOM else 0
     if _ascii_between(path, text_start, path.stat().st_size):
         return None
+    if not _is_utf8(path):  # UTF-8 in its head only: the whole file decides
+        try:
+            return scan_encoding(path)
+        except EncodingFailure:
+            return None
     if encoding is UTF8 and ambiguity(path) is not None:
         return None
     return UTF8

@@ -16,9 +16,11 @@ from auditkit.data.encoding import (
     GB18030,
     ONE_READING,
     UTF8,
+    Encoding,
     EncodingFailure,
     agreed_encoding,
     ambiguity,
+    plain_encoding,
     scan_encoding,
     sniff_encoding,
 )
@@ -620,3 +622,28 @@ def test_a_cr_only_gbk_file_over_a_mebibyte_beside_gbk_tables_is_read_as_gbk(
     assert agreed == GB18030
     assert raw.encoding == "GBK/GB18030"
     assert set(raw.data.column("district").to_pylist()) == {"学校"}
+
+
+@pytest.mark.parametrize(("codec", "told"), [("gbk", GB18030), ("utf-8", UTF8)])
+def test_a_file_whose_chinese_starts_past_the_first_mebibyte_tells_its_whole_files_encoding(
+    tmp_path: Path, codec: str, told: Encoding
+) -> None:
+    """A bills file ASCII for its first MiB (the sniffed head) with its reader 张三 in GBK
+    further down is GBK evidence for the ambiguous district_supply (学校), read as 学校. Before,
+    the head alone counted it as UTF-8 and 学校 was read as 'ѧУ' without a word. Near miss: the
+    same bills in UTF-8 tell UTF-8, and 学校's bytes are read so (as on main)."""
+    bills = tmp_path / "bills.csv"
+    rows = "".join(f"B{number},R1\n" for number in range(120_000)) + "B120000,张三\n"
+    bills.write_bytes(("bill_id,reader_id\n" + rows).encode(codec))
+    assert bills.stat().st_size > 1 << 20  # the premise: 张三 past the sniffed head
+    supply = tmp_path / "district_supply.csv"
+    supply.write_bytes("district,period\n学校,2024-01\n".encode("gbk"))
+
+    agreed = agreed_encoding([bills, supply])
+    raw = read_table(
+        supply, "district_supply", lambda column: None, dataset_encoding=lambda: agreed
+    )
+
+    assert plain_encoding(bills) == agreed == told
+    assert raw.encoding == told.label
+    assert raw.data.column("district").to_pylist() == ["学校".encode("gbk").decode(told.codec)]
