@@ -9,6 +9,7 @@ corrupt names and addresses.
 from __future__ import annotations
 
 import codecs
+import csv
 import mmap
 import re
 from collections.abc import Iterable
@@ -167,7 +168,7 @@ def scan_encoding(path: Path) -> Encoding:
 @dataclass(frozen=True)
 class Ambiguity:
     """The first text of a file that reads both as UTF-8 and as GBK/GB18030: its row and cell
-    as written, in each reading."""
+    (cut by the CSV's quoting) as written, in each reading."""
 
     row: int
     as_utf8: str
@@ -208,11 +209,10 @@ def ambiguity(path: Path) -> Ambiguity | None:
             line = data[line_start + 1 : min(line_ends, default=len(data))]
     if not _is_utf8(path):  # read as GBK, or refused, where the reader finds it fails
         return None
-    at = first.start() - line_start - 1
-    cell = line[line.rfind(b",", 0, at) + 1 :]
-    cell = cell[: cell.find(b",") if b"," in cell else len(cell)]
+    # the cell as the CSV's quoting cuts it ("José, Müller" is one cell): its first not ASCII
+    cell = next(field for field in next(csv.reader([line.decode("utf-8")])) if not field.isascii())
     return Ambiguity(
-        _line_in_file(path, first.start()), cell.decode("utf-8"), cell.decode("gb18030")
+        _line_in_file(path, first.start()), cell, cell.encode("utf-8").decode("gb18030")
     )
 
 

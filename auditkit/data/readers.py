@@ -127,12 +127,16 @@ def _read_csv(
     careful = True
     problems: list[Problem] = []
     try:
-        encoding, problems = _settled(path, table, sniff_encoding(path), dataset_encoding)
+        encoding, problems = _settled(
+            path, table, sniff_encoding(path), dataset_encoding, header_row
+        )
         names, header_lines = _header(path, table, encoding, header_row)
         try:
             data, malformed = _arrow_csv(path, names, encoding, False, header_lines)
         except (pa.ArrowInvalid, UnicodeDecodeError):
-            encoding, problems = _settled(path, table, scan_encoding(path), dataset_encoding)
+            encoding, problems = _settled(
+                path, table, scan_encoding(path), dataset_encoding, header_row
+            )
             names, header_lines = _header(path, table, encoding, header_row)
             data, malformed = _careful_csv(path, table, names, encoding, header_lines)
         else:
@@ -178,29 +182,44 @@ def _settled(
     table: str,
     encoding: Encoding,
     dataset_encoding: Callable[[], Encoding | None],
+    header_row: int,
 ) -> tuple[Encoding, list[Problem]]:
     """The encoding of CSV file `path` read as `encoding`, and a warning when it was a guess.
 
     Text reading as UTF-8 and as GBK alike (`ambiguity`) is in the encoding the dataset's other
     files agree on (a GBK export's bills holding only 学校 beside GBK customers); with none to
-    tell, or files in both, it is read as UTF-8 with a warning at its first such row showing
-    both readings and how to settle it.
+    tell, or files in both, it is read as UTF-8. Either way a warning names its first such row
+    with both readings (their lengths only in a file holding personal data, `holds_personal`)
+    and how it was read, so a wrong reading can be told and settled.
     """
     found = ambiguity(path) if encoding is UTF8 else None
     if found is None:
         return encoding, []
     agreed = dataset_encoding()
+    read_as = agreed or encoding
+    names, _ = _header(path, table, read_as, header_row)
+    if holds_personal(table, names):
+        text = (
+            f"text of {len(found.as_utf8):,} characters in UTF-8 that is {len(found.as_gbk):,} "
+            "in GBK/GB18030 (not shown: the table holds names, addresses and phone numbers)"
+        )
+    else:
+        text = f"text {found.as_utf8!r} in UTF-8 that is {found.as_gbk!r} in GBK/GB18030"
     if agreed is not None:
-        return agreed, []
-    readings = (
-        f"text {found.as_utf8!r} in UTF-8 that is {found.as_gbk!r} in GBK/GB18030, with no other "
-        "CSV file of the dataset in one encoding to tell which: read as UTF-8 (save the file "
-        "as UTF-8 with a byte-order mark, or keep all tables in one encoding)"
-    )
+        readings = (
+            f"{text}: read as {agreed.label}, the encoding the dataset's other CSV files agree "
+            "on (save the file as UTF-8 with a byte-order mark if it is UTF-8)"
+        )
+    else:
+        readings = (
+            f"{text}, with no other CSV file of the dataset in one encoding to tell which: read "
+            "as UTF-8 (save the file as UTF-8 with a byte-order mark, or keep all tables in one "
+            "encoding)"
+        )
     warning = Problem(
         path.name, found.row, None, ONE_READING, readings, severity="warning", table=table
     )
-    return encoding, [warning]
+    return read_as, [warning]
 
 
 def _data_row_faults(

@@ -481,12 +481,14 @@ def _ambiguous_district_supply(folder: Path, tables: dict[str, pd.DataFrame]) ->
     return path
 
 
-def test_an_ambiguous_gbk_file_beside_gbk_tables_is_read_as_gbk(
+def test_an_ambiguous_gbk_file_beside_gbk_tables_is_read_as_gbk_with_a_warning_saying_so(
     tmp_path: Path, tables: dict[str, pd.DataFrame]
 ) -> None:
     """A billing system exports every table alike: customers and tariffs in GBK (张三 is no
     UTF-8) tell the encoding of district_supply, whose 平遥 alone could be either. Read as
-    UTF-8, 平遥 would be a district of its own (175 false rate_mismatch findings for 学校)."""
+    UTF-8, 平遥 would be a district of its own (175 false rate_mismatch findings for 学校).
+    A warning names the file, its first ambiguous row, both readings and the one taken (before,
+    the guess was silent)."""
     folder = write_dataset(tables, tmp_path / "dataset", "csv-gbk")
     _ambiguous_district_supply(folder, tables)
 
@@ -494,20 +496,31 @@ def test_an_ambiguous_gbk_file_beside_gbk_tables_is_read_as_gbk(
 
     assert dataset.sources["district_supply"].encoding == "GBK/GB18030"
     assert dataset.district_supply["district"].tolist() == ["平遥", "平遥", "学校", "学校"]
-    assert not [problem for problem in dataset.problems if problem.expected == ONE_READING]
+    assert [str(problem) for problem in dataset.problems if problem.expected == ONE_READING] == [
+        "warning: district_supply.csv row 2: expected text whose encoding can be told, UTF-8 or "
+        "GBK/GB18030, found text 'ƽң' in UTF-8 that is '平遥' in GBK/GB18030: read as "
+        "GBK/GB18030, the encoding the dataset's other CSV files agree on (save the file as "
+        "UTF-8 with a byte-order mark if it is UTF-8)"
+    ]
 
 
-def test_an_ambiguous_file_beside_utf8_tables_is_read_as_utf8_without_a_word(
+def test_an_ambiguous_file_beside_utf8_tables_is_read_as_utf8_with_a_warning_saying_so(
     dataset_dir: Path, tables: dict[str, pd.DataFrame]
 ) -> None:
-    """Near miss: the same bytes beside tables in UTF-8 are UTF-8 (ƽң as written), as on main."""
+    """Near miss: the same bytes beside tables in UTF-8 are UTF-8 (ƽң as written), as on main;
+    the warning says which reading was taken."""
     _ambiguous_district_supply(dataset_dir, tables)
 
     dataset = load(dataset_dir)
 
     assert dataset.sources["district_supply"].encoding == "UTF-8"
     assert dataset.district_supply["district"].tolist() == ["ƽң", "ƽң", "ѧУ", "ѧУ"]
-    assert not [problem for problem in dataset.problems if problem.expected == ONE_READING]
+    [warning] = [problem for problem in dataset.problems if problem.expected == ONE_READING]
+    assert (warning.file, warning.row, warning.severity) == ("district_supply.csv", 2, "warning")
+    assert warning.found.endswith(
+        ": read as UTF-8, the encoding the dataset's other CSV files agree on (save the file as "
+        "UTF-8 with a byte-order mark if it is UTF-8)"
+    )
 
 
 def test_a_lone_ambiguous_file_is_read_as_utf8_with_a_warning_showing_both_readings(
@@ -617,7 +630,9 @@ def test_a_cr_only_gbk_file_over_a_mebibyte_beside_gbk_tables_is_read_as_gbk(
     assert path.stat().st_size > 1 << 20
 
     agreed = agreed_encoding(folder.iterdir())
-    raw = read_table(path, "district_supply", lambda column: None, dataset_encoding=lambda: agreed)
+    with pytest.raises(ReadProblems) as read:  # the warning saying how it was read
+        read_table(path, "district_supply", lambda column: None, dataset_encoding=lambda: agreed)
+    raw = read.value.raw
 
     assert agreed == GB18030
     assert raw.encoding == "GBK/GB18030"
@@ -640,10 +655,47 @@ def test_a_file_whose_chinese_starts_past_the_first_mebibyte_tells_its_whole_fil
     supply.write_bytes("district,period\n学校,2024-01\n".encode("gbk"))
 
     agreed = agreed_encoding([bills, supply])
-    raw = read_table(
-        supply, "district_supply", lambda column: None, dataset_encoding=lambda: agreed
-    )
+    with pytest.raises(ReadProblems) as read:  # the warning saying how it was read
+        read_table(supply, "district_supply", lambda column: None, dataset_encoding=lambda: agreed)
+    raw = read.value.raw
 
     assert plain_encoding(bills) == agreed == told
     assert raw.encoding == told.label
     assert raw.data.column("district").to_pylist() == ["学校".encode("gbk").decode(told.codec)]
+
+
+def test_an_ambiguous_cell_of_a_file_holding_personal_data_is_shown_by_its_length_only(
+    tmp_path: Path,
+) -> None:
+    """customers holds names: the warning shows no cell of it, only its length in each reading
+    (José Müller: 11 characters in UTF-8, Jos茅 M眉ller 11 in GBK, é and ü one hanzi each), as
+    the reader's other messages do. Before, it printed 'José Müller' and 'Jos茅 M眉ller'."""
+    path = tmp_path / "customers.csv"
+    path.write_text("customer_id,name\nC1,José Müller\n", encoding="utf-8")
+
+    with pytest.raises(ReadProblems) as read:
+        read_table(path, "customers", lambda column: None)
+
+    [warning] = read.value.problems
+    assert "José" not in str(warning) and "Jos茅" not in str(warning)
+    assert warning.found.startswith(
+        "text of 11 characters in UTF-8 that is 11 in GBK/GB18030 (not shown: the table holds "
+        "names, addresses and phone numbers), with no other CSV file"
+    )
+
+
+def test_an_ambiguous_quoted_cell_with_a_comma_is_shown_whole_as_the_csv_cuts_it(
+    tmp_path: Path,
+) -> None:
+    """Near miss: district_supply holds no personal data, so its cell is shown, cut by the CSV's
+    quoting ('José, Müller' is one cell), not at the raw comma (before: '"José')."""
+    path = tmp_path / "district_supply.csv"
+    path.write_text('district,period\n"José, Müller",2024-01\n', encoding="utf-8")
+
+    with pytest.raises(ReadProblems) as read:
+        read_table(path, "district_supply", lambda column: None)
+
+    [warning] = read.value.problems
+    assert warning.found.startswith(
+        "text 'José, Müller' in UTF-8 that is 'Jos茅, M眉ller' in GBK/GB18030, with no other"
+    )
