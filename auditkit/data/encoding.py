@@ -210,7 +210,12 @@ def ambiguity(path: Path) -> Ambiguity | None:
     if not _is_utf8(path):  # read as GBK, or refused, where the reader finds it fails
         return None
     # the cell as the CSV's quoting cuts it ("José, Müller" is one cell): its first not ASCII
-    cell = next(field for field in next(csv.reader([line.decode("utf-8")])) if not field.isascii())
+    text = line.decode("utf-8")
+    try:
+        fields = next(csv.reader([text]))
+    except csv.Error:  # a field over the csv module's 128 KiB: the line stands for its cell
+        fields = [text]
+    cell = next(field for field in fields if not field.isascii())
     return Ambiguity(
         _line_in_file(path, first.start()), cell, cell.encode("utf-8").decode("gb18030")
     )

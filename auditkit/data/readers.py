@@ -204,7 +204,10 @@ def _settled(
             "in GBK/GB18030 (not shown: the table holds names, addresses and phone numbers)"
         )
     else:
-        text = f"text {found.as_utf8!r} in UTF-8 that is {found.as_gbk!r} in GBK/GB18030"
+        text = (
+            f"text {shown_cell(found.as_utf8)} in UTF-8 that is {shown_cell(found.as_gbk)} in "
+            "GBK/GB18030"
+        )
     if agreed is not None:
         readings = (
             f"{text}: read as {agreed.label}, the encoding the dataset's other CSV files agree "

@@ -699,3 +699,20 @@ def test_an_ambiguous_quoted_cell_with_a_comma_is_shown_whole_as_the_csv_cuts_it
     assert warning.found.startswith(
         "text 'José, Müller' in UTF-8 that is 'Jos茅, M眉ller' in GBK/GB18030, with no other"
     )
+
+
+def test_an_ambiguous_cell_over_128_kib_is_shown_cut_not_a_traceback(tmp_path: Path) -> None:
+    """A cell of 200,000 two-byte letters (é) passes the csv module's 128 KiB field limit: the
+    warning still comes, its line standing for its cell, cut to 80 characters as other messages
+    cut a long one (shown_cell), not a csv.Error traceback nor a 400 KB line."""
+    path = tmp_path / "district_supply.csv"
+    path.write_text("district,period\n" + "é" * 200_000 + ",2024-01\n", encoding="utf-8")
+
+    with pytest.raises(ReadProblems) as read:
+        read_table(path, "district_supply", lambda column: None)
+
+    [warning] = read.value.problems
+    assert warning.severity == "warning"
+    # the line stands for its cell: 200,000 é + ",2024-01" = 200,008 characters, in each reading
+    assert warning.found.startswith("text '" + "é" * 80 + "'… (200,008 characters) in UTF-8")
+    assert "'… (200,008 characters) in GBK/GB18030, with no other CSV file" in warning.found
