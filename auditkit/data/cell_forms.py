@@ -80,15 +80,33 @@ def apply_forms(
 def _digits_as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """A column of whole numbers (a Parquet or spreadsheet period 202403, a code 1) as the digits
     written, for a layout or value map to read; any other column as it is (a number 2.5 stays
-    one, for typing to refuse)."""
+    one, for typing to refuse). NaN is a missing number, as a null is: left out of the test (one
+    NaN would otherwise keep the map from every cell) and written as an empty cell. A decimal
+    column (Parquet decimal128(6,0) periods, decimal128(1,0) codes) is whole when no value has a
+    fraction."""
     if pa.types.is_integer(column.type):
         return column.cast(pa.string())
+    if pa.types.is_decimal(column.type):
+        return _whole_decimal_digits(column)
     if pa.types.is_floating(column.type):
-        values = column.drop_null()
+        missing = pc.or_kleene(pc.is_null(column), pc.is_nan(column))
+        values = column.filter(pc.invert(missing))
         whole = pc.all(pc.equal(pc.floor(values), values)).as_py() is not False
         if whole and (len(values) == 0 or pc.max(pc.abs(values)).as_py() < WHOLE_LIMIT):
-            return column.cast(pa.int64()).cast(pa.string())
+            present = pc.if_else(missing, pa.scalar(None, column.type), column)
+            return present.cast(pa.int64()).cast(pa.string())
     return column
+
+
+def _whole_decimal_digits(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A decimal column as its digits when every value is whole (202403.00 is 202403), else as
+    it is: Arrow refuses the rescale to no decimals when it would drop a fraction."""
+    decimal_type = pa.decimal256 if pa.types.is_decimal256(column.type) else pa.decimal128
+    try:
+        whole = column.cast(decimal_type(column.type.precision, 0))
+    except pa.ArrowInvalid:
+        return column
+    return whole.cast(pa.string())
 
 
 def _expected(kind: str, form: CellForm) -> str:

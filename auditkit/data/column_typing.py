@@ -643,7 +643,7 @@ def _parse_number(array: pa.Array, expected: str = "a number") -> _Parsed:
             return _Parsed(values, too_large, shown, f"{expected} between -2^53 and 2^53")
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
         # NaN is how pandas writes a missing number: it stays missing (NaN in the typed column).
-        values = array if kind == pa.float64() else pc.cast(array, pa.float64())
+        values = array if kind == pa.float64() else pc.cast(_decimal_as_text(array), pa.float64())
         bad = pc.is_inf(values)
         if not pc.any(bad).as_py():
             return _Parsed(values, None, values, expected)
@@ -658,6 +658,14 @@ def _parse_number(array: pa.Array, expected: str = "a number") -> _Parsed:
         not_finite = pc.fill_null(pc.invert(pc.is_finite(values)), False)
         bad = pc.or_(pc.fill_null(not_number, False), not_finite)
     return _Parsed(_nulled(values, bad), bad, text, expected)
+
+
+def _decimal_as_text(array: pa.Array) -> pa.Array:
+    """A decimal column as the text of its digits (148.42), any other as it is: Arrow casts a
+    decimal to float64 by scaling, 1 ulp off the float the same digits parse to from CSV
+    (148.42000000000002), and the table's content hash with it; parsed from its text it is the
+    CSV's float."""
+    return pc.cast(array, pa.string()) if pa.types.is_decimal(array.type) else array
 
 
 def _widened_float32(array: pa.Array) -> tuple[pa.Array, pa.Array]:

@@ -8,8 +8,9 @@ raises.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import pyarrow as pa
 from auditkit.data.cell_forms import apply_forms
 from auditkit.data.column_typing import EXACT_DIGITS_LIMIT, INEXACT_TEXT, header_name, shown_in
 from auditkit.data.consistency import check_tables
+from auditkit.data.encoding import Encoding, agreed_encoding
 from auditkit.data.entries import not_a_regular_file
 from auditkit.data.frames import TypedTable, is_title, type_table
 from auditkit.data.guarded_text import unguarded
@@ -53,6 +55,10 @@ _THEN = "read the dataset again"
 # Suffixes of files that hold tables: one under an unknown name is refused, not skipped.
 _TABLE_SUFFIXES = frozenset((*FORMATS, ".xls", ".xlsm", ".tsv"))
 _OLD_FORMATS = {".xls": "an old Excel format: save it as .xlsx", ".txt": "not a .csv file name"}
+#: Suffixes of notes, documents and pictures: one under a table's name holds no rows of it.
+_NOTES_SUFFIXES = frozenset(
+    (".md", ".pdf", ".doc", ".docx", ".rtf", ".png", ".jpg", ".jpeg", ".html")
+)
 
 
 @dataclass(frozen=True)
@@ -114,8 +120,9 @@ def read_folder(folder: Path, check: bool = True) -> Intake:
     too), collecting every problem."""
     outcome = Intake()
     files, columns = locate_folder(folder, outcome.problems)
+    dataset_encoding = functools.cache(functools.partial(agreed_encoding, list(files.values())))
     for name, path in files.items():
-        _read_into(outcome, name, path, columns)
+        _read_into(outcome, name, path, columns, dataset_encoding)
     if check:
         outcome.problems.extend(check_tables(outcome.tables))
     return outcome
@@ -156,7 +163,9 @@ def _locate_tables(folder: Path, problems: list[Problem], locks: list[LockFile])
     table absent, any table given only in a format not read (.xls), a
     table's name given to what is no file to read (`not_a_regular_file`: never taken for an
     absent table) and any file that would be left unread though it may hold a table's rows
-    (`_stray_file`)."""
+    (`_stray_file`). A table's name on notes, a document or a picture (tariffs.md,
+    work_orders.pdf) is left alone, as every notes file is; on any other format (.et, .ods,
+    .json, .gz) it is a table in a format not read."""
     candidates: dict[str, list[Path]] = {name: [] for name in TABLES}
     unsupported: dict[str, list[Path]] = {name: [] for name in TABLES}
     unreadable: set[str] = set()
@@ -188,9 +197,11 @@ def _locate_tables(folder: Path, problems: list[Problem], locks: list[LockFile])
             continue
         if entry.is_dir():
             continue
-        if stem in TABLES:
-            (candidates if suffix in FORMATS else unsupported)[stem].append(entry)
-        else:
+        if stem in TABLES and suffix in FORMATS:
+            candidates[stem].append(entry)
+        elif stem in TABLES and suffix not in _NOTES_SUFFIXES:
+            unsupported[stem].append(entry)
+        elif stem not in TABLES:
             stray = _stray_file(entry)
             if stray is not None:
                 problems.append(stray)
@@ -281,7 +292,13 @@ def _stray_file(entry: Path) -> Problem | None:
     return None
 
 
-def _read_into(outcome: Intake, name: str, path: Path, columns: ColumnsFile) -> None:
+def _read_into(
+    outcome: Intake,
+    name: str,
+    path: Path,
+    columns: ColumnsFile,
+    dataset_encoding: Callable[[], Encoding | None],
+) -> None:
     spec = TABLES[name]
     mapping = columns.mapping
     table_mapping = mapping.get(name, {})
@@ -296,7 +313,7 @@ def _read_into(outcome: Intake, name: str, path: Path, columns: ColumnsFile) -> 
     refused_rows = 0
     try:
         header_row = columns.header_rows.get(name, 1)
-        raw = read_table(path, name, kind_of, header_row, column_of)
+        raw = read_table(path, name, kind_of, header_row, column_of, dataset_encoding)
     except ReadFailure as failure:
         outcome.problems.append(failure.problem)
         return
@@ -306,8 +323,9 @@ def _read_into(outcome: Intake, name: str, path: Path, columns: ColumnsFile) -> 
         )
         return
     except ReadProblems as partly:
-        outcome.problems.extend(partly.problems)
         raw = partly.raw
+        if not is_title(raw.data.column_names):  # under a title its error alone (typing) says it:
+            outcome.problems.extend(partly.problems)  # cells would be named after the title
         if raw.data.num_rows == 0:  # none kept: each data row its problems name was left out
             named = {problem.row for problem in partly.problems if problem.row is not None}
             refused_rows = sum(1 for row in named if row >= raw.rows.first_row)

@@ -4,10 +4,12 @@ A column is personal when its header is a contract column of `PERSONAL_COLUMNS` 
 `address`, `phone`) or a report's label for one (户名, 用电地址, 联系电话, Name, Address, Phone;
 case, spaces and full/half width ignored), or when it holds a word billing exports spell one
 with (`PERSONAL_WORDS`: 用户名称 and 客户名称 hold 户名, 联系地址 地址, 手机号 手机, 身份证号 and
-证件号码 an identity number), a word inside a technical compound of `TECHNICAL_COMPOUNDS` or
-before a closing 核对 not counting (表计通信地址, IP地址, 台区地址码 and 抄表段电话核对 name a
-device or a check, no person's data), or an English phrase of `ENGLISH_PHRASES` among its words
-(Customer Name, Mobile, phone_number, ID number; meter address names a device).
+证件号码 an identity number, 电子邮箱 an e-mail; a bank account by its shape, `BANK_ACCOUNT`:
+银行账户, 代扣账号, 银行卡号, not SIM卡号 or 银行账户余额), a word inside a
+technical compound of `TECHNICAL_COMPOUNDS` or before a closing 核对 not counting (表计通信地址,
+IP地址, 台区地址码 and 抄表段电话核对 name a device or a check, no person's data), or an English
+phrase of `ENGLISH_PHRASES` among its words (Customer Name, Mobile, phone_number, ID number,
+E-mail, bank account, IBAN, the last two only ending the header; meter address names a device).
 
 Field sheets mask such columns (`auditkit.sampling.personal`), and the loader shows no cell of a
 file holding one in its messages where the cell's column cannot be told (`holds_personal`).
@@ -26,12 +28,25 @@ from auditkit.masking import PERSONAL_COLUMNS
 
 #: Words of a billing export's header that make a column personal, by the contract column whose
 #: masker it takes; looked for in this order (联系人电话 is a phone, 联系人 a name). An identity
-#: number (身份证号, 证件号码) takes the phone's masker: its first and last digits only show.
+#: number (身份证号, 证件号码) and a bank account (银行账号, 银行卡号, 开户银行账号) take the phone's
+#: masker: their first and last digits only show (a bank account is told by its shape,
+#: `BANK_ACCOUNT`). An e-mail address (电子邮箱, 邮箱) takes the
+#: address's: its first two characters only show.
 PERSONAL_WORDS: dict[str, tuple[str, ...]] = {
     "phone": ("电话", "手机", "联系方式", "联系号码", "身份证", "证件号"),
-    "address": ("地址", "住址"),
+    "address": ("地址", "住址", "邮箱", "电子邮件"),
     "name": ("户名", "姓名", "户主", "联系人"),
 }
+#: A bank account's header by its shape (the whole header), whose digits take the phone's
+#: masker: one ending in an account (…账号, …帐号, …账户, …帐户) of a bank, an opening, a direct
+#: debit or a collection (银行账户, 开户行账号, 代扣账号, 托收账号, 银行卡账户), or in a bank card's
+#: number (银行卡号, 借记卡号, 信用卡号). Not so: a card of the utility's (SIM卡号, 购电卡号,
+#: IC卡号, 卡式表账户), what an account holds (银行账户余额, 代扣账户状态), 户号 (the customer's
+#: number), 电能表号 (a meter's), 账单号, 账期, 开户银行 (a bank's name) or a bare 账号 (the
+#: account with the utility).
+BANK_ACCOUNT = re.compile(
+    r".*(?:(?:银行|开户|代扣|扣款|托收).*[账帐][号户]|(?:银行|借记|信用)卡号)"
+)
 #: English phrases (words in a row, `_english_words`) that make a column personal, by the
 #: contract column whose masker it takes, looked for in this order. A bare `name` is a report's
 #: label; with another word before it, it names a person only after one of these (tariff name
@@ -50,8 +65,11 @@ ENGLISH_PHRASES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("id", "card"),
         ("identity",),
         ("passport",),
+        ("bank", "account"),
+        ("bank", "card"),
+        ("iban",),
     ),
-    "address": (("address",), ("addr",)),
+    "address": (("address",), ("addr",), ("email",), ("e", "mail")),
     "name": (
         ("customer", "name"),
         ("account", "name"),
@@ -63,6 +81,9 @@ ENGLISH_PHRASES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("contact", "person"),
     ),
 }
+#: Phrases of `ENGLISH_PHRASES` naming a person's data only at the header's end (customer email,
+#: IBAN): a word after them names a record about it (email_sent, IBAN_check), no person's data.
+ENDING_PHRASES: frozenset[tuple[str, ...]] = frozenset({("email",), ("e", "mail"), ("iban",)})
 #: Words before `address` (or `id`) naming a device's or a record's, not a person's: meter address,
 #: IP address, meter ID number.
 ENGLISH_TECHNICAL: frozenset[str] = frozenset(
@@ -117,7 +138,7 @@ def personal_kind(header: object) -> str | None:
     """The contract column (`name`, `address`, `phone`) whose masker a column of this header
     takes, or None when the header names no personal data: a report's label for one, else the
     first kind one of whose `PERSONAL_WORDS` the header holds outside its `TECHNICAL_COMPOUNDS`
-    and outside a check (`CHECKED`) ending it."""
+    and outside a check (`CHECKED`) ending it, or a bank account by its shape (`BANK_ACCOUNT`)."""
     plain = _plain(header)
     known = _labels().get(plain)
     if known is not None:
@@ -130,6 +151,8 @@ def personal_kind(header: object) -> str | None:
     for kind, words in PERSONAL_WORDS.items():
         if any(word in plain for word in words):
             return kind
+    if BANK_ACCOUNT.fullmatch(plain):
+        return "phone"
     return _english_kind(_english_words(header))
 
 
@@ -142,11 +165,14 @@ def _english_words(header: object) -> list[str]:
 
 def _english_kind(words: list[str]) -> str | None:
     """The first kind one of whose `ENGLISH_PHRASES` `words` hold in a row, not after a word of
-    `ENGLISH_TECHNICAL` (meter address, meter id number)."""
+    `ENGLISH_TECHNICAL` (meter address, meter id number), and one of `ENDING_PHRASES` only at
+    their end (customer email, not email_sent)."""
     for kind, phrases in ENGLISH_PHRASES.items():
         for phrase in phrases:
             for start in range(len(words) - len(phrase) + 1):
                 if tuple(words[start : start + len(phrase)]) != phrase:
+                    continue
+                if phrase in ENDING_PHRASES and start + len(phrase) < len(words):
                     continue
                 if start == 0 or words[start - 1] not in ENGLISH_TECHNICAL:
                     return kind

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -32,9 +33,12 @@ from auditkit.data.csv_quoting import (
 from auditkit.data.encoding import (
     BOM_EXPECTED,
     BOM_JOINED,
+    ONE_READING,
     SAMPLE_BYTES,
+    UTF8,
     Encoding,
     EncodingFailure,
+    ambiguity,
     scan_encoding,
     sniff_encoding,
 )
@@ -58,6 +62,12 @@ __all__ = ["FORMATS", "RawTable", "ReadFailure", "ReadProblems", "RowIndex", "re
 FORMATS = (".csv", ".xlsx", ".parquet")
 # Bytes Arrow parses at once: no row may be longer (a longer one is refused, naming its row).
 _BLOCK_BYTES = 1 << 20
+# The largest block Arrow takes (a C int32): a file longer than it is never read in one block.
+_ARROW_BLOCK_LIMIT = (1 << 31) - 1
+# The field metadata Arrow writes for an extension type, and the name of pandas' Period type.
+_EXTENSION_NAME = b"ARROW:extension:name"
+_EXTENSION_METADATA = b"ARROW:extension:metadata"
+_PANDAS_PERIOD = b"pandas.period"
 _COUNT_CHUNK = 1 << 24
 #: Delimiters other exports separate columns with, by how a message says them.
 OTHER_DELIMITERS = {"\t": "tabs", ";": "semicolons", "|": "vertical bars"}
@@ -75,11 +85,13 @@ def read_table(
     kind_of: Callable[[str], Kind | None],
     header_row: int = 1,
     column_of: Callable[[str], str] = str,
+    dataset_encoding: Callable[[], Encoding | None] = lambda: None,
 ) -> RawTable:
     """Read `path` by its extension; `kind_of(file column name)` guides how XLSX cells are written
     and `column_of(file column name)`, the table's column it maps to, tells a hidden sheet of the
     table's rows; the header is row `header_row` of a CSV or XLSX file (titles above it,
-    columns.yaml says).
+    columns.yaml says); `dataset_encoding()`, the encoding the dataset's other CSV files agree
+    on (`agreed_encoding`), is a CSV file's when its own text reads as UTF-8 and as GBK alike.
 
     Raises ReadFailure when the file is empty, undecodable or not of its format.
     """
@@ -89,7 +101,7 @@ def read_table(
         )
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _read_csv(path, table, header_row)
+        return _read_csv(path, table, header_row, dataset_encoding)
     if suffix == ".xlsx":
         return read_xlsx(path, table, kind_of, header_row, column_of)
     return _read_parquet(path, table)
@@ -98,22 +110,33 @@ def read_table(
 # ---------------------------------------------------------------------------------------------- CSV
 
 
-def _read_csv(path: Path, table: str, header_row: int = 1) -> RawTable:
+def _read_csv(
+    path: Path,
+    table: str,
+    header_row: int = 1,
+    dataset_encoding: Callable[[], Encoding | None] = lambda: None,
+) -> RawTable:
     """Read a CSV export: fast path first, careful path when anything looks wrong.
 
     The fast path trusts the first megabyte's encoding and splits the file at newlines for
     parallel parsing. If bytes later fail to decode, the whole file decides the encoding; if rows
     come out malformed, the file is parsed again allowing newlines inside quoted values before
-    any row is reported as malformed.
+    any row is reported as malformed. A file whose text reads as UTF-8 and as GBK alike takes
+    `dataset_encoding()` (`_settled`).
     """
     careful = True
+    problems: list[Problem] = []
     try:
-        encoding = sniff_encoding(path)
+        encoding, problems = _settled(
+            path, table, sniff_encoding(path), dataset_encoding, header_row
+        )
         names, header_lines = _header(path, table, encoding, header_row)
         try:
             data, malformed = _arrow_csv(path, names, encoding, False, header_lines)
         except (pa.ArrowInvalid, UnicodeDecodeError):
-            encoding = scan_encoding(path)
+            encoding, problems = _settled(
+                path, table, scan_encoding(path), dataset_encoding, header_row
+            )
             names, header_lines = _header(path, table, encoding, header_row)
             data, malformed = _careful_csv(path, table, names, encoding, header_lines)
         else:
@@ -129,14 +152,14 @@ def _read_csv(path: Path, table: str, header_row: int = 1) -> RawTable:
         ) from None
     faults = _data_row_faults(path, table, encoding, header_row)
     rows = RowIndex(first_row=header_row + 1)
-    problems: list[Problem] = []
     if malformed:
         if len(names) == 1:  # a title line above the header: every row has more fields
             found = title_found(names[0].strip(), header_row, "lines")
             raise ReadFailure(
                 file_problem(path, table, "a header row naming the columns", found, header_row)
             )
-        rows, problems = _locate_malformed(path, table, encoding, names, header_row, faults)
+        rows, located = _locate_malformed(path, table, encoding, names, header_row, faults)
+        problems += located
     _refuse_joined_files(path, table, data, rows, encoding)
     data, rows = _drop_blank_rows(data.rename_columns([header_name(name) for name in names]), rows)
     data, refused, quoting = refuse_faulty_cells(path.name, table, data, rows, faults)
@@ -152,6 +175,54 @@ def _read_csv(path: Path, table: str, header_row: int = 1) -> RawTable:
     if problems:
         raise ReadProblems(raw, sorted(problems, key=lambda problem: problem.row or 0))
     return raw
+
+
+def _settled(
+    path: Path,
+    table: str,
+    encoding: Encoding,
+    dataset_encoding: Callable[[], Encoding | None],
+    header_row: int,
+) -> tuple[Encoding, list[Problem]]:
+    """The encoding of CSV file `path` read as `encoding`, and a warning when it was a guess.
+
+    Text reading as UTF-8 and as GBK alike (`ambiguity`) is in the encoding the dataset's other
+    files agree on (a GBK export's bills holding only 学校 beside GBK customers); with none to
+    tell, or files in both, it is read as UTF-8. Either way a warning names its first such row
+    with both readings (their lengths only in a file holding personal data, `holds_personal`)
+    and how it was read, so a wrong reading can be told and settled.
+    """
+    found = ambiguity(path) if encoding is UTF8 else None
+    if found is None:
+        return encoding, []
+    agreed = dataset_encoding()
+    read_as = agreed or encoding
+    names, _ = _header(path, table, read_as, header_row)
+    if holds_personal(table, names):
+        text = (
+            f"text of {len(found.as_utf8):,} characters in UTF-8 that is {len(found.as_gbk):,} "
+            "in GBK/GB18030 (not shown: the table holds names, addresses and phone numbers)"
+        )
+    else:
+        text = (
+            f"text {shown_cell(found.as_utf8)} in UTF-8 that is {shown_cell(found.as_gbk)} in "
+            "GBK/GB18030"
+        )
+    if agreed is not None:
+        readings = (
+            f"{text}: read as {agreed.label}, the encoding the dataset's other CSV files agree "
+            "on (save the file as UTF-8 with a byte-order mark if it is UTF-8)"
+        )
+    else:
+        readings = (
+            f"{text}, with no other CSV file of the dataset in one encoding to tell which: read "
+            "as UTF-8 (save the file as UTF-8 with a byte-order mark, or keep all tables in one "
+            "encoding)"
+        )
+    warning = Problem(
+        path.name, found.row, None, ONE_READING, readings, severity="warning", table=table
+    )
+    return read_as, [warning]
 
 
 def _data_row_faults(
@@ -277,11 +348,22 @@ def _line_count(path: Path) -> int:
 def _careful_csv(
     path: Path, table: str, names: list[str], encoding: Encoding, header_lines: int
 ) -> tuple[pa.Table, int]:
+    """`_arrow_csv` reading values over several lines. A record longer than Arrow's block
+    refuses the file at its row, unless it is a quote never closed (`quote_faults`): the rest
+    of the file is then read as its cell in one block, so that its row and column are named
+    beside the other faults, as in a smaller file; a file longer than Arrow's largest block
+    (`_ARROW_BLOCK_LIMIT`, 2 GiB) is refused at its row as any long record is."""
     try:
         return _arrow_csv(path, names, encoding, True, header_lines)
     except pa.ArrowInvalid as error:
         if "straddling" in str(error):  # a record longer than Arrow's block
             row = _first_long_row(path, encoding)
+            whole_file = path.stat().st_size + 1
+            if whole_file <= _ARROW_BLOCK_LIMIT and any(
+                fault.row == row and fault.unclosed_lines
+                for fault in quote_faults(path, encoding.codec)
+            ):  # a quote never closed: the rest of the file is its cell, as in a small file
+                return _arrow_csv(path, names, encoding, True, header_lines, whole_file)
             raise ReadFailure(
                 file_problem(
                     path,
@@ -315,10 +397,16 @@ def _first_long_row(path: Path, encoding: Encoding) -> int | None:
 
 
 def _arrow_csv(
-    path: Path, names: list[str], encoding: Encoding, quoted_newlines: bool, header_lines: int
+    path: Path,
+    names: list[str],
+    encoding: Encoding,
+    quoted_newlines: bool,
+    header_lines: int,
+    block_bytes: int = _BLOCK_BYTES,
 ) -> tuple[pa.Table, int]:
     """All columns as text (empty cells null), and how many rows had a wrong field count; the
-    `header_lines` down to the header's end are skipped."""
+    `header_lines` down to the header's end are skipped, records parsed in blocks of
+    `block_bytes`."""
     malformed = 0
 
     def skip_malformed(row: pa_csv.InvalidRow) -> str:
@@ -333,7 +421,7 @@ def _arrow_csv(
                 encoding=encoding.codec,
                 column_names=names,
                 skip_rows=header_lines,
-                block_size=_BLOCK_BYTES,
+                block_size=block_bytes,
             ),
             parse_options=pa_csv.ParseOptions(
                 newlines_in_values=quoted_newlines,
@@ -470,13 +558,15 @@ def _locate_malformed(
     Arrow drops such records without saying where they were, so the file is re-read record by
     record to report each one and to number the kept rows as a spreadsheet would. A record's
     quoting `faults` say what broke it. A quote closed rows later swallows the lines between into
-    one field: said so, and past the csv module's field limit (128 KiB) the file is refused at
-    that row. No record's text is shown from a file holding personal data (`holds_personal`).
+    one field: said so. Past the csv module's field limit (128 KiB) a quote never closed is named
+    at its row and column, the rest of the file read into its cell, as in a smaller file (the
+    faults before it kept); any other field that long refuses the file at its row. No record's text is shown from a file holding personal data (`holds_personal`).
     """
     width = len(names)
     first_fault: dict[int, QuoteFault] = {}
     for fault in faults:
         first_fault.setdefault(fault.row, fault)
+    unclosed = {fault.row: fault for fault in faults if fault.unclosed_lines}
     kept: list[int] = []
     problems: list[Problem] = []
     expected = f"{width} fields as in the header"
@@ -497,11 +587,23 @@ def _locate_malformed(
                     problems.append(file_problem(path, table, expected, found, row=row_number))
                 else:
                     kept.append(row_number)
-        except csv.Error:
-            found = "a field longer than 128 KiB from this row on (a quote never closed?)"
-            raise ReadFailure(
-                file_problem(path, table, expected, found, row=row_number + 1)
-            ) from None
+        except csv.Error:  # a field past the csv module's limit (128 KiB)
+            row_number += 1
+            fault = unclosed.get(row_number)
+            if fault is None:  # a huge cell, not a quote left open
+                found = "a field longer than 128 KiB from this row on (a quote never closed?)"
+                raise ReadFailure(
+                    file_problem(path, table, expected, found, row=row_number)
+                ) from None
+            if fault.field + 1 == width:  # opened in the last cell: a record of the header's width
+                kept.append(row_number)
+            else:  # the rows after it read into its cell, as Arrow read them: one short record
+                shown = None if personal else shown_cell(fault.text)
+                found = (
+                    f"{fault.field + 1} fields; in field {fault.field + 1} (column "
+                    f"{names[fault.field]}), {fault.found(shown)}"
+                )
+                problems.append(file_problem(path, table, expected, found, row=row_number))
     numbers = np.asarray(kept, dtype=np.int64)
     return RowIndex(first_row=header_row + 1, numbers=numbers), problems
 
@@ -523,8 +625,46 @@ def _read_parquet(path: Path, table: str) -> RawTable:
         raise ReadFailure(
             file_problem(path, table, "a Parquet file", f"a file that is not one ({error})")
         ) from None
+    data = _pandas_periods_read(path, table, schema, data)
     data = data.rename_columns([header_name(name) for name in data.column_names])
     return RawTable(data, RowIndex(first_row=1), path.name, "parquet")
+
+
+def _pandas_periods_read(path: Path, table: str, schema: pa.Schema, data: pa.Table) -> pa.Table:
+    """`data` with each column pandas wrote from a Period column (int64 ordinals under the
+    extension name pandas.period, read as plain numbers where pandas' type is not registered:
+    636 is 2023-01) as what it stands for: monthly periods as their months `YYYY-MM`, as CSV
+    writes them, daily ones as their dates. Periods of another frequency refuse the file, naming
+    the column (read as numbers, each cell would be an error showing an ordinal)."""
+    for index, field in enumerate(schema):
+        if isinstance(field.type, pa.ExtensionType):  # pandas imported: its type registered
+            name = field.type.extension_name.encode()
+            serialized = field.type.__arrow_ext_serialize__()
+        else:
+            metadata = field.metadata or {}
+            name, serialized = metadata.get(_EXTENSION_NAME), metadata.get(_EXTENSION_METADATA)
+        if name != _PANDAS_PERIOD:
+            continue
+        freq = json.loads(serialized or b"{}").get("freq")
+        column = data.column(index)
+        if isinstance(column.type, pa.ExtensionType):
+            column = pa.chunked_array([chunk.storage for chunk in column.chunks])
+        missing = pc.is_null(column).to_numpy(zero_copy_only=False)
+        ordinals = pc.fill_null(column, 0).to_numpy(zero_copy_only=False)
+        if freq == "M":
+            months = np.datetime_as_string(ordinals.astype("datetime64[M]"), unit="M")
+            read = pa.array(months, pa.string(), mask=missing)
+        elif freq == "D":
+            read = pa.array(ordinals.astype("datetime64[D]"), pa.date32(), mask=missing)
+        else:
+            expected = "months or days (pandas periods of frequency M or D)"
+            found = (
+                f"column {header_name(field.name)} holds pandas periods of frequency {freq!r} "
+                "(store it as text, months written YYYY-MM)"
+            )
+            raise ReadFailure(file_problem(path, table, expected, found))
+        data = data.set_column(index, pa.field(field.name, read.type), read)
+    return data
 
 
 def _text_columns(schema: pa.Schema) -> list[str]:
@@ -557,7 +697,8 @@ def read_parquet_batches(path: Path, table: str, batch_rows: int) -> Iterator[Ra
             parquet = pq.ParquetFile(source, read_dictionary=text_columns)
             first_row = 1
             for batch in parquet.iter_batches(batch_size=batch_rows):
-                data = pa.Table.from_batches([batch]).rename_columns(names)
+                data = _pandas_periods_read(path, table, schema, pa.Table.from_batches([batch]))
+                data = data.rename_columns(names)
                 yield RawTable(data, RowIndex(first_row=first_row), path.name, "parquet")
                 first_row += batch.num_rows
             if first_row == 1:

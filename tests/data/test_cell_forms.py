@@ -5,9 +5,13 @@ the table, the column and the option."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from sample_dataset import load_errors, write_dataset
@@ -287,6 +291,70 @@ def test_a_period_stored_as_a_number_is_read_in_its_declared_layout(
     assert load_errors(folder) == [
         "bills.parquet row 2, column period: expected a month written YYYYMM (as columns.yaml "
         "says) or YYYY-MM, a month 01-12, found '202413'"
+    ]
+
+
+@pytest.mark.parametrize(("period_type", "code_type"), [((6, 0), (1, 0)), ((8, 2), (3, 2))])
+def test_a_period_and_codes_stored_as_decimals_are_read_by_their_declared_forms(
+    tables: dict[str, pd.DataFrame],
+    dataset_dir: Path,
+    tmp_path: Path,
+    period_type: tuple[int, int],
+    code_type: tuple[int, int],
+) -> None:
+    """period 202401 as a Parquet decimal128(6,0) (or 202401.00 as decimal128(8,2)) with format
+    YYYYMM, read_type 1/2 as decimal128(1,0) with a values map: read as the same digits an int64
+    column gives (before, every cell of both was an error: 9,320 on the synthetic bills)."""
+    folder, bills = _exported_bills(tables, tmp_path)
+    table = pa.Table.from_pandas(bills.drop(columns=["period", "read_type"]), preserve_index=False)
+    periods = [Decimal(period.replace("-", "")) for period in tables["bills"]["period"]]
+    codes = [Decimal({"实抄": 1, "估抄": 2}[code]) for code in bills["read_type"]]
+    table = table.append_column("period", pa.array(periods, pa.decimal128(*period_type)))
+    table = table.append_column("read_type", pa.array(codes, pa.decimal128(*code_type)))
+    pq.write_table(table, folder / "bills.parquet")
+    document = yaml.safe_load((folder / "columns.yaml").read_text(encoding="utf-8"))
+    document["bills"]["read_type"]["values"] = {"1": "actual", "2": "estimated"}
+    write_columns(folder, document)
+
+    assert load(folder).hashes == load(dataset_dir).hashes
+
+
+def test_a_period_stored_as_a_decimal_fraction_is_refused_as_no_month(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """Near miss: a decimal 202401.50 is no whole number, so no month: it stays a number."""
+    folder, bills = _exported_bills(tables, tmp_path)
+    table = pa.Table.from_pandas(bills.drop(columns="period"), preserve_index=False)
+    periods = [Decimal(period.replace("-", "")) for period in tables["bills"]["period"]]
+    periods[0] += Decimal("0.50")
+    table = table.append_column("period", pa.array(periods, pa.decimal128(8, 2)))
+    pq.write_table(table, folder / "bills.parquet")
+
+    errors = load_errors(folder)
+    assert errors and all("column period" in error for error in errors)
+    assert "202401.5" in errors[0]
+
+
+def test_one_nan_in_a_float_coded_column_is_one_empty_cell_not_the_map_switched_off(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """read_type stored as 1.0/2.0 with one NaN (a missing number, as Parquet writers from numpy
+    store it): the values map reads every other cell; before, the NaN failed the whole-number
+    test and every cell was an error (4,660 on the synthetic utility instead of 1)."""
+    folder, bills = _exported_bills(tables, tmp_path)
+    codes = bills["read_type"].map({"实抄": 1.0, "估抄": 2.0}).to_numpy(copy=True)
+    codes[1] = np.nan  # the second bill: row 2 of a Parquet file (no header row)
+    table = pa.Table.from_pandas(bills.drop(columns="read_type"), preserve_index=False)
+    table = table.append_column("read_type", pa.array(codes, from_pandas=False))
+    assert table.column("read_type").null_count == 0  # the premise: a NaN, not a null
+    pq.write_table(table, folder / "bills.parquet")
+    document = yaml.safe_load((folder / "columns.yaml").read_text(encoding="utf-8"))
+    document["bills"]["read_type"]["values"] = {"1": "actual", "2": "estimated"}
+    write_columns(folder, document)
+
+    assert load_errors(folder) == [
+        "bills.parquet row 2, column read_type: expected a value (the column is required), "
+        "found an empty cell"
     ]
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from auditkit.data.column_typing import refused_text, type_column
@@ -48,6 +50,24 @@ def test_typed_numbers_keep_nan_as_missing_and_refuse_infinity() -> None:
     assert typed.values.iloc[0] == 1.0 and np.isnan(typed.values.iloc[1:]).all()
     assert [issue.expected for issue in typed.issues] == ["a number"]
     assert typed.issues[0].positions.tolist() == [2]
+
+
+def test_decimal_numbers_are_the_floats_their_digits_parse_to_as_from_csv() -> None:
+    """A Parquet decimal(14, 2) amount 148.42: Arrow's scaled cast gives 148.42000000000002, 1 ulp
+    off the 148.42 the CSV's text parses to (and a different content hash); read from its
+    digits it is the same float. 112.98 was never off (near miss: the scaled cast was exact)."""
+    digits = ["148.42", "112.98", "33200.00", None]
+    stored = pa.array(
+        [None if text is None else Decimal(text) for text in digits], pa.decimal128(14, 2)
+    )
+    assert pc.cast(stored, pa.float64())[0].as_py() == 148.42000000000002  # the premise
+
+    typed = type_column(stored, NUMBER)
+    from_csv = type_column(pa.array(digits), NUMBER)
+
+    assert typed.values.iloc[:3].tolist() == [148.42, 112.98, 33200.0]
+    assert typed.values.iloc[:3].tolist() == from_csv.values.iloc[:3].tolist()
+    assert np.isnan(typed.values.iloc[3])  # a missing decimal stays missing
 
 
 def test_minimum_inclusive_and_exclusive() -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sample_dataset import write_dataset
 
-from auditkit.data import DataValidationError, csv_quoting, load, validate
+from auditkit.data import DataValidationError, csv_quoting, load, readers, validate
 from auditkit.data.partitioned import convert
 
 ENCODINGS = {"csv-utf8": "utf-8", "csv-gbk": "gb18030"}
@@ -175,6 +175,81 @@ def test_a_row_a_quote_never_closed_leaves_short_of_fields_says_what_broke_it(
     )
 
 
+def test_a_quote_never_closed_past_128_kib_is_named_at_its_column_beside_earlier_faults(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """A real-size bills file: row 3's quote never closed reads the 3,598 rows after it, past
+    the csv module's 128 KiB, into its cell. Before, the file was refused with 'a field longer
+    than 128 KiB from this row on' naming no column, and row 2's fault was dropped; now both
+    are named as in a small file."""
+    bills = pd.concat([tables["bills"]] * 600, ignore_index=True)
+    folder = written(tables | {"bills": bills}, tmp_path / "big", "csv-utf8")
+    path = folder / "bills.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace(",居民生活,", ',"居民"生活,', 1)  # row 2: text after the quote
+    lines[2] = lines[2].replace(",居民生活,", ',"居民生活,', 1)  # row 3: a quote never closed
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert len("\n".join(lines[2:]).encode()) > 128 << 10  # the premise: past the csv limit
+
+    errors = errors_of(folder)
+
+    assert errors[0] == (
+        f"bills.csv row 2, column tariff_billed: {EXPECTED}, found '\"居民\"生活', text after the "
+        "quote that closes its quoted value, which CSV readers would read as '居民生活' (if the "
+        'quotes are part of the text, write the cell """居民""生活")'
+    )
+    over = ", over 3,599 lines, reading the rows after it into it"  # 600 × 6 bills, from row 3
+    assert errors[1] == (
+        "bills.csv row 3: expected 14 fields as in the header, found 7 fields; in field 7 "
+        "(column tariff_billed), '\"居民生活,0.538,102.22,,,,102.22,actual', "
+        + NEVER_CLOSED.format(over=over).replace("a quote opening this cell", "a quote")
+    )
+
+
+def test_a_quote_never_closed_past_arrows_1_mib_block_is_named_at_its_column_beside_earlier_faults(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """As above with 12,000 × 6 bills: the rows row 3's quote swallows pass Arrow's 1 MiB block
+    too. Before, the file was refused with 'expected rows of at most 1 MiB, found a longer row'
+    alone, row 2's fault and the column dropped; now both are named as in a small file."""
+    bills = pd.concat([tables["bills"]] * 12000, ignore_index=True)
+    folder = written(tables | {"bills": bills}, tmp_path / "big", "csv-utf8")
+    path = folder / "bills.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace(",居民生活,", ',"居民"生活,', 1)  # row 2: text after the quote
+    lines[2] = lines[2].replace(",居民生活,", ',"居民生活,', 1)  # row 3: a quote never closed
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert len("\n".join(lines[2:]).encode()) > 1 << 20  # the premise: past Arrow's block
+
+    errors = errors_of(folder)
+
+    assert errors[0].startswith("bills.csv row 2, column tariff_billed: ")
+    over = ", over 71,999 lines, reading the rows after it into it"  # 12,000 × 6 bills, from row 3
+    assert errors[1] == (
+        "bills.csv row 3: expected 14 fields as in the header, found 7 fields; in field 7 "
+        "(column tariff_billed), '\"居民生活,0.538,102.22,,,,102.22,actual', "
+        + NEVER_CLOSED.format(over=over).replace("a quote opening this cell", "a quote")
+    )
+
+
+def test_a_huge_cell_past_arrows_block_still_refuses_the_file_at_its_row(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """Near miss: a closed quote holding over 1 MiB is no quote left open: refused as before."""
+    folder = written(tables, tmp_path / "huge", "csv-utf8")
+    path = folder / "bills.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[2] = lines[2].replace(",居民生活,", ',"' + "居民\n" * (1 << 20) + '",', 1)
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+    errors = errors_of(folder)
+
+    assert errors == [
+        "bills.csv row 3: expected rows of at most 1 MiB, found a longer row (a huge cell, or a "
+        "quote never closed?)"
+    ]
+
+
 @pytest.mark.parametrize("block_bytes", [1 << 24, 64])
 def test_a_fault_after_a_value_over_several_lines_is_named_at_its_spreadsheet_row(
     tables: dict[str, pd.DataFrame],
@@ -220,3 +295,25 @@ def test_convert_refuses_a_csv_folder_with_a_cell_quoted_in_part(
     [error] = raised.value.errors
     assert (error.file, error.row, error.column) == ("bills.csv", 4, "tariff_billed")
     assert not (tmp_path / "converted").exists()
+
+
+def test_a_quote_never_closed_in_a_file_past_arrows_largest_block_refuses_it_in_one_line(
+    tables: dict[str, pd.DataFrame], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file longer than the largest block Arrow takes (2 GiB, an int32; here lowered to 1 MiB
+    + 1 byte so as not to write 2 GiB) is not read in one block: its quote never closed refuses
+    it in one line at its row, as on main. Before, the block size overflowed Arrow's int32 and
+    the load ended in an OverflowError traceback."""
+    monkeypatch.setattr(readers, "_ARROW_BLOCK_LIMIT", (1 << 20) + 1)
+    bills = pd.concat([tables["bills"]] * 12000, ignore_index=True)
+    folder = written(tables | {"bills": bills}, tmp_path / "big", "csv-utf8")
+    path = folder / "bills.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[2] = lines[2].replace(",居民生活,", ',"居民生活,', 1)  # row 3: a quote never closed
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert path.stat().st_size + 1 > (1 << 20) + 1  # the premise: past the (lowered) limit
+
+    assert errors_of(folder) == [
+        "bills.csv row 3: expected rows of at most 1 MiB, found a longer row (a huge cell, or a "
+        "quote never closed?)"
+    ]

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from sample_dataset import FORMATS, ITEMIZED_TABLES, set_cell, write_dataset
 
@@ -74,6 +76,63 @@ def test_typed_frames_written_back_load_identically(
     for name, frame in original.tables().items():
         pd.testing.assert_frame_equal(copy.tables()[name], frame, check_exact=True)
     assert copy.hashes == original.hashes
+
+
+def test_a_parquet_written_by_pandas_from_period_columns_loads_as_its_months(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """bills.parquet from a frame whose period is a pandas Period column (what from_frames
+    accepts): stored as month ordinals (2024-01 is 648 = 54 years × 12), it was refused cell by
+    cell ('found 648'); it loads as the CSV's months, with the CSV's hash."""
+    folder = write_dataset(tables, tmp_path / "periods", "parquet")
+    bills = tables["bills"].assign(period=pd.PeriodIndex(tables["bills"]["period"], freq="M"))
+    bills.to_parquet(folder / "bills.parquet")
+
+    loaded = load(folder)
+
+    assert loaded.bills["period"].tolist() == load(dataset_dir).bills["period"].tolist()
+    assert loaded.hashes["bills"] == load(dataset_dir).hashes["bills"]
+
+
+def test_period_ordinals_marked_only_by_field_metadata_load_as_months(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """Where pandas' Period type is not registered (no Period converted yet in the process),
+    Arrow reads the column as int64 with pandas' extension name in its field metadata only."""
+    folder = write_dataset(tables, tmp_path / "ordinals", "parquet")
+    table = pa.Table.from_pandas(tables["bills"], preserve_index=False)
+    ordinals = pd.PeriodIndex(tables["bills"]["period"], freq="M").asi8  # 2024-01 is 648
+    marked = pa.field(
+        "period",
+        pa.int64(),
+        metadata={
+            "ARROW:extension:name": "pandas.period",
+            "ARROW:extension:metadata": '{"freq": "M"}',
+        },
+    )
+    table = table.set_column(table.column_names.index("period"), marked, pa.array(ordinals))
+    pq.write_table(table, folder / "bills.parquet")
+
+    assert load(folder).hashes["bills"] == load(dataset_dir).hashes["bills"]
+
+
+def test_a_parquet_of_quarterly_periods_is_refused_once_naming_the_column(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """Near miss: quarters are no months; one error says so and how to store them, not an
+    error per cell showing an ordinal."""
+    folder = write_dataset(tables, tmp_path / "quarters", "parquet")
+    bills = tables["bills"].assign(period=pd.PeriodIndex(tables["bills"]["period"], freq="Q"))
+    bills.to_parquet(folder / "bills.parquet")
+
+    with pytest.raises(DataValidationError) as refused:
+        load(folder)
+
+    assert [str(problem) for problem in refused.value.problems] == [
+        "bills.parquet: expected months or days (pandas periods of frequency M or D), found "
+        "column period holds pandas periods of frequency 'Q-DEC' (store it as text, months "
+        "written YYYY-MM)"
+    ]
 
 
 def test_hash_changes_with_content_but_not_with_extra_columns(

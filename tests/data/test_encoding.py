@@ -7,12 +7,25 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sample_dataset import load_errors
+from sample_dataset import load_errors, write_dataset, write_table
 
 import auditkit.cli
 from auditkit import synth
-from auditkit.data import Dataset, DataValidationError, load
-from auditkit.data.encoding import GB18030, EncodingFailure, scan_encoding, sniff_encoding
+from auditkit.data import Dataset, DataValidationError, load, validate
+from auditkit.data.encoding import (
+    GB18030,
+    ONE_READING,
+    UTF8,
+    Encoding,
+    EncodingFailure,
+    agreed_encoding,
+    ambiguity,
+    plain_encoding,
+    scan_encoding,
+    sniff_encoding,
+)
+from auditkit.data.raw import ReadProblems
+from auditkit.data.readers import read_table
 from auditkit.data.side_csv import SideTableError, read_side_csv
 from auditkit.synth import render
 
@@ -456,3 +469,250 @@ def test_an_extra_column_behind_a_misread_mark_in_customers_is_shown_masked(
     [problem] = refused.value.errors
     assert "张三" not in str(problem)
     assert problem.expected == "a column name without a byte-order mark"
+
+
+def _ambiguous_district_supply(folder: Path, tables: dict[str, pd.DataFrame]) -> Path:
+    """district_supply in GBK holding only 平遥 and 学校: GB2312 characters of lead byte C2-DF
+    and trail A1-BF, whose bytes are two-byte UTF-8 characters too (平遥 reads ƽң)."""
+    assert "平遥学校".encode("gbk").decode("utf-8") == "ƽңѧУ"  # the premise
+    supply = tables["district_supply"].assign(district=["平遥", "平遥", "学校", "学校"])
+    path = folder / "district_supply.csv"
+    supply.to_csv(path, index=False, encoding="gbk")
+    return path
+
+
+def test_an_ambiguous_gbk_file_beside_gbk_tables_is_read_as_gbk_with_a_warning_saying_so(
+    tmp_path: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """A billing system exports every table alike: customers and tariffs in GBK (张三 is no
+    UTF-8) tell the encoding of district_supply, whose 平遥 alone could be either. Read as
+    UTF-8, 平遥 would be a district of its own (175 false rate_mismatch findings for 学校).
+    A warning names the file, its first ambiguous row, both readings and the one taken (before,
+    the guess was silent)."""
+    folder = write_dataset(tables, tmp_path / "dataset", "csv-gbk")
+    _ambiguous_district_supply(folder, tables)
+
+    dataset = load(folder)
+
+    assert dataset.sources["district_supply"].encoding == "GBK/GB18030"
+    assert dataset.district_supply["district"].tolist() == ["平遥", "平遥", "学校", "学校"]
+    assert [str(problem) for problem in dataset.problems if problem.expected == ONE_READING] == [
+        "warning: district_supply.csv row 2: expected text whose encoding can be told, UTF-8 or "
+        "GBK/GB18030, found text 'ƽң' in UTF-8 that is '平遥' in GBK/GB18030: read as "
+        "GBK/GB18030, the encoding the dataset's other CSV files agree on (save the file as "
+        "UTF-8 with a byte-order mark if it is UTF-8)"
+    ]
+
+
+def test_an_ambiguous_file_beside_utf8_tables_is_read_as_utf8_with_a_warning_saying_so(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """Near miss: the same bytes beside tables in UTF-8 are UTF-8 (ƽң as written), as on main;
+    the warning says which reading was taken."""
+    _ambiguous_district_supply(dataset_dir, tables)
+
+    dataset = load(dataset_dir)
+
+    assert dataset.sources["district_supply"].encoding == "UTF-8"
+    assert dataset.district_supply["district"].tolist() == ["ƽң", "ƽң", "ѧУ", "ѧУ"]
+    [warning] = [problem for problem in dataset.problems if problem.expected == ONE_READING]
+    assert (warning.file, warning.row, warning.severity) == ("district_supply.csv", 2, "warning")
+    assert warning.found.endswith(
+        ": read as UTF-8, the encoding the dataset's other CSV files agree on (save the file as "
+        "UTF-8 with a byte-order mark if it is UTF-8)"
+    )
+
+
+def test_a_lone_ambiguous_file_is_read_as_utf8_with_a_warning_showing_both_readings(
+    tmp_path: Path,
+) -> None:
+    """With no other table to tell, the file is read as UTF-8 as on main, and a warning names
+    its first ambiguous row in file order (row 3: row 2 is ASCII), both readings and the fix."""
+    path = tmp_path / "district_supply.csv"
+    path.write_bytes("district,period\nNorth,2024-01\n学校,2024-01\n平遥,2024-02\n".encode("gbk"))
+
+    with pytest.raises(ReadProblems) as read:
+        read_table(path, "district_supply", lambda column: None)
+
+    assert read.value.raw.encoding == "UTF-8"
+    [warning] = read.value.problems
+    assert warning.severity == "warning"
+    assert str(warning) == (
+        "warning: district_supply.csv row 3: expected text whose encoding can be told, UTF-8 or "
+        "GBK/GB18030, found text 'ѧУ' in UTF-8 that is '学校' in GBK/GB18030, with no other CSV "
+        "file of the dataset in one encoding to tell which: read as UTF-8 (save the file as UTF-8 "
+        "with a byte-order mark, or keep all tables in one encoding)"
+    )
+
+
+def test_tables_in_both_encodings_leave_an_ambiguous_file_utf8_with_a_warning(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """Near miss: customers in GBK, the rest in UTF-8: the evidence disagrees, nothing is
+    guessed."""
+    write_table(tables["customers"], dataset_dir, "customers", "csv-gbk")
+    _ambiguous_district_supply(dataset_dir, tables)
+
+    problems = validate(dataset_dir)
+
+    assert [
+        (problem.file, problem.row, problem.severity)
+        for problem in problems
+        if problem.expected == ONE_READING
+    ] == [("district_supply.csv", 2, "warning")]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["José García", "Hans Müller", "Trương"],  # Jos茅 Garc铆a in GBK
+        ["José García", "Ivan Иванов"],
+        ["вода", "газ", "дом"],
+        ["Zoë", "José"],
+    ],
+)
+def test_accented_latin_and_cyrillic_in_utf8_are_read_as_utf8(
+    tmp_path: Path, names: list[str]
+) -> None:
+    """Genuine UTF-8 whose two-byte characters happen to be GBK too is read as UTF-8, never as
+    GBK mojibake (José García was Jos茅 Garc铆a with no error), nor refused."""
+    path = tmp_path / "customers.csv"
+    path.write_text(
+        "customer_id,name\n" + "".join(f"C{i},{name}\n" for i, name in enumerate(names)),
+        encoding="utf-8",
+    )
+
+    with pytest.raises(ReadProblems) as read:  # ambiguous alone: the warning says so
+        read_table(path, "customers", lambda column: None)
+
+    assert read.value.raw.encoding == "UTF-8"
+    assert read.value.raw.data.column("name").to_pylist() == names
+    assert [problem.severity for problem in read.value.problems] == ["warning"]
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["5 kW·h", "20 m²", "25°C", "¥12", "μ", "Ω", "张伟"],
+        ["José García", "Hans Müller", "张伟"],
+        ["José García"] * 40 + ["张伟", "Trương"],
+        ["5 €", "José"],  # € is three bytes: not GBK throughout
+    ],
+)
+def test_utf8_with_a_three_byte_character_is_read_as_utf8_without_a_word(
+    tmp_path: Path, cells: list[str]
+) -> None:
+    """A three-byte character (张伟, a CJK one, or €) tells UTF-8: two-byte letters beside it
+    read as written, nothing refused, nothing warned."""
+    path = tmp_path / "customers.csv"
+    path.write_text(
+        "customer_id,name\n" + "".join(f"C{i},{cell}\n" for i, cell in enumerate(cells)),
+        encoding="utf-8",
+    )
+
+    raw = read_table(path, "customers", lambda column: None)
+
+    assert raw.encoding == "UTF-8"
+    assert raw.data.column("name").to_pylist() == cells
+    assert sniff_encoding(path) == scan_encoding(path) == UTF8
+    assert ambiguity(path) is None
+
+
+def test_a_cr_only_gbk_file_over_a_mebibyte_beside_gbk_tables_is_read_as_gbk(
+    tmp_path: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """Lines ended by CR alone (old Mac exports) in a file past the 1 MiB sniffed: no block is
+    cut inside a character, and the GBK customers tell its encoding."""
+    folder = write_dataset(tables, tmp_path / "dataset", "csv-gbk")
+    rows = "".join(f"学校,2024-01,{kwh}\r" for kwh in range(60_000))
+    path = folder / "district_supply.csv"
+    path.write_bytes(("district,period,kwh_supplied\r" + rows).encode("gbk"))
+    assert path.stat().st_size > 1 << 20
+
+    agreed = agreed_encoding(folder.iterdir())
+    with pytest.raises(ReadProblems) as read:  # the warning saying how it was read
+        read_table(path, "district_supply", lambda column: None, dataset_encoding=lambda: agreed)
+    raw = read.value.raw
+
+    assert agreed == GB18030
+    assert raw.encoding == "GBK/GB18030"
+    assert set(raw.data.column("district").to_pylist()) == {"学校"}
+
+
+@pytest.mark.parametrize(("codec", "told"), [("gbk", GB18030), ("utf-8", UTF8)])
+def test_a_file_whose_chinese_starts_past_the_first_mebibyte_tells_its_whole_files_encoding(
+    tmp_path: Path, codec: str, told: Encoding
+) -> None:
+    """A bills file ASCII for its first MiB (the sniffed head) with its reader 张三 in GBK
+    further down is GBK evidence for the ambiguous district_supply (学校), read as 学校. Before,
+    the head alone counted it as UTF-8 and 学校 was read as 'ѧУ' without a word. Near miss: the
+    same bills in UTF-8 tell UTF-8, and 学校's bytes are read so (as on main)."""
+    bills = tmp_path / "bills.csv"
+    rows = "".join(f"B{number},R1\n" for number in range(120_000)) + "B120000,张三\n"
+    bills.write_bytes(("bill_id,reader_id\n" + rows).encode(codec))
+    assert bills.stat().st_size > 1 << 20  # the premise: 张三 past the sniffed head
+    supply = tmp_path / "district_supply.csv"
+    supply.write_bytes("district,period\n学校,2024-01\n".encode("gbk"))
+
+    agreed = agreed_encoding([bills, supply])
+    with pytest.raises(ReadProblems) as read:  # the warning saying how it was read
+        read_table(supply, "district_supply", lambda column: None, dataset_encoding=lambda: agreed)
+    raw = read.value.raw
+
+    assert plain_encoding(bills) == agreed == told
+    assert raw.encoding == told.label
+    assert raw.data.column("district").to_pylist() == ["学校".encode("gbk").decode(told.codec)]
+
+
+def test_an_ambiguous_cell_of_a_file_holding_personal_data_is_shown_by_its_length_only(
+    tmp_path: Path,
+) -> None:
+    """customers holds names: the warning shows no cell of it, only its length in each reading
+    (José Müller: 11 characters in UTF-8, Jos茅 M眉ller 11 in GBK, é and ü one hanzi each), as
+    the reader's other messages do. Before, it printed 'José Müller' and 'Jos茅 M眉ller'."""
+    path = tmp_path / "customers.csv"
+    path.write_text("customer_id,name\nC1,José Müller\n", encoding="utf-8")
+
+    with pytest.raises(ReadProblems) as read:
+        read_table(path, "customers", lambda column: None)
+
+    [warning] = read.value.problems
+    assert "José" not in str(warning) and "Jos茅" not in str(warning)
+    assert warning.found.startswith(
+        "text of 11 characters in UTF-8 that is 11 in GBK/GB18030 (not shown: the table holds "
+        "names, addresses and phone numbers), with no other CSV file"
+    )
+
+
+def test_an_ambiguous_quoted_cell_with_a_comma_is_shown_whole_as_the_csv_cuts_it(
+    tmp_path: Path,
+) -> None:
+    """Near miss: district_supply holds no personal data, so its cell is shown, cut by the CSV's
+    quoting ('José, Müller' is one cell), not at the raw comma (before: '"José')."""
+    path = tmp_path / "district_supply.csv"
+    path.write_text('district,period\n"José, Müller",2024-01\n', encoding="utf-8")
+
+    with pytest.raises(ReadProblems) as read:
+        read_table(path, "district_supply", lambda column: None)
+
+    [warning] = read.value.problems
+    assert warning.found.startswith(
+        "text 'José, Müller' in UTF-8 that is 'Jos茅, M眉ller' in GBK/GB18030, with no other"
+    )
+
+
+def test_an_ambiguous_cell_over_128_kib_is_shown_cut_not_a_traceback(tmp_path: Path) -> None:
+    """A cell of 200,000 two-byte letters (é) passes the csv module's 128 KiB field limit: the
+    warning still comes, its line standing for its cell, cut to 80 characters as other messages
+    cut a long one (shown_cell), not a csv.Error traceback nor a 400 KB line."""
+    path = tmp_path / "district_supply.csv"
+    path.write_text("district,period\n" + "é" * 200_000 + ",2024-01\n", encoding="utf-8")
+
+    with pytest.raises(ReadProblems) as read:
+        read_table(path, "district_supply", lambda column: None)
+
+    [warning] = read.value.problems
+    assert warning.severity == "warning"
+    # the line stands for its cell: 200,000 é + ",2024-01" = 200,008 characters, in each reading
+    assert warning.found.startswith("text '" + "é" * 80 + "'… (200,008 characters) in UTF-8")
+    assert "'… (200,008 characters) in GBK/GB18030, with no other CSV file" in warning.found

@@ -34,6 +34,34 @@ from auditkit.data.personal_headers import holds_personal, personal_kind
         ("ID card", "phone"),
         ("Identity", "phone"),
         ("Passport", "phone"),
+        # an e-mail shows its first two characters (the address's masker), a bank account its
+        # first and last digits (the phone's): validate printed both unmasked before
+        ("电子邮箱", "address"),
+        ("邮箱", "address"),
+        ("电子邮件", "address"),
+        ("E-mail", "address"),
+        ("email", "address"),
+        ("银行账号", "phone"),
+        ("银行卡号", "phone"),
+        ("开户银行账号", "phone"),
+        ("Bank Account", "phone"),
+        ("bank_card_no", "phone"),
+        # bank accounts by their shape: all were shown unmasked before
+        ("银行账户", "phone"),
+        ("开户行账号", "phone"),
+        ("代扣账号", "phone"),
+        ("扣款账号", "phone"),
+        ("银行代扣账号", "phone"),
+        ("托收账号", "phone"),
+        ("开户账号", "phone"),
+        ("银行帐户", "phone"),
+        ("IBAN", "phone"),
+        ("借记卡号", "phone"),
+        ("信用卡号", "phone"),
+        ("银行卡账户", "phone"),
+        ("客户银行账号", "phone"),
+        ("customer_email", "address"),
+        ("Customer IBAN", "phone"),
     ],
 )
 def test_a_common_personal_header_is_personal(header: str, kind: str) -> None:
@@ -57,6 +85,31 @@ def test_a_common_personal_header_is_personal(header: str, kind: str) -> None:
         "district_name",
         "hotel",
         "account_no",
+        "开户银行",  # the bank's name, no account
+        "账号",  # the customer's account with the utility (户号)
+        "电能表号",  # a meter's number
+        "户号核对",
+        "开户日期",  # an opening's date
+        "扣款金额",  # a debit's amount
+        "代扣标志",  # whether a debit is set up
+        "账户类型",  # no bank's account
+        "libanese",
+        "mail_date",
+        "emailed",
+        # a card or account of the utility's, or what an account holds: all were masked before
+        "卡号",  # no bank's card
+        "SIM卡号",
+        "购电卡号",
+        "IC卡号",
+        "售电卡号",
+        "预付费卡号",
+        "卡式表账户",
+        "银行账户余额",
+        "代扣账户状态",
+        "账期",
+        "账单号",
+        "email_sent",  # a record about an e-mail, not its address
+        "IBAN_check",
     ],
 )
 def test_a_near_miss_header_names_no_personal_data(header: str) -> None:
@@ -66,3 +119,11 @@ def test_a_near_miss_header_names_no_personal_data(header: str) -> None:
 def test_a_bills_export_carrying_a_contact_column_holds_personal_data() -> None:
     assert holds_personal("bills", ["customer_id", "period", "联系方式"])
     assert not holds_personal("bills", ["customer_id", "period", "户号"])
+
+
+def test_a_bills_export_carrying_an_email_or_a_bank_account_holds_personal_data() -> None:
+    """validate printed a row of the wrong field count of such an export as written (an e-mail,
+    a bank account number): the table now counts as holding personal data, so it shows none."""
+    assert holds_personal("bills", ["customer_id", "period", "电子邮箱"])
+    assert holds_personal("bills", ["customer_id", "period", "银行账号"])
+    assert not holds_personal("bills", ["customer_id", "period", "开户银行"])

@@ -280,6 +280,59 @@ def test_numbers_keep_the_zeros_their_format_shows(xlsx_dir: Path) -> None:
     assert set(dataset.bills["customer_id"]) == {"0001", "0002", "0003"}
 
 
+@pytest.mark.parametrize(
+    "number_format",
+    [
+        "#,##0.00",  # shows 0.54; Excel computes with 0.538
+        '"¥"#,##0.00_);[Red]("¥"#,##0.00)',
+        "0.0",
+        "#,##0",
+        "General",
+    ],
+)
+def test_a_fraction_is_read_at_its_stored_value_whatever_its_number_format(
+    xlsx_dir: Path, number_format: str
+) -> None:
+    """C001's energy rate 0.538 under a format showing fewer decimals: a number format changes
+    only what is shown, Excel computes with the number stored, and so is it read. Read as shown
+    (0.54), rates formatted 0.00 gave 299 false rate_mismatch findings and readings formatted
+    #,##0 265 false register_mismatch ones."""
+
+    def shown_shorter(book: Workbook) -> None:
+        sheet = book.active
+        column = [cell.value for cell in sheet[1]].index("energy_rate") + 1
+        sheet.cell(2, column).number_format = number_format
+
+    edit(xlsx_dir / "bills.xlsx", shown_shorter)
+
+    assert load(xlsx_dir).bills["energy_rate"].iloc[0] == 0.538
+
+
+def test_a_title_above_a_merged_group_header_is_the_one_error(xlsx_dir: Path) -> None:
+    """A title merged across the table, then a group header (基本信息 over A:C, 电价 over the
+    rest) above the real one: read from row 1, the title is the header. Before, the merged
+    group cells came first, named as columns of the title ('column 国网XX供电公司 电价表')."""
+    path = xlsx_dir / "tariffs.xlsx"
+    rows = [[cell.value for cell in row] for row in load_workbook(path).active.iter_rows()]
+    width = len(rows[0])
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["国网XX供电公司 电价表"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet.append(["基本信息", None, None, "电价"])
+    sheet.merge_cells("A2:C2")
+    sheet.merge_cells(start_row=2, start_column=4, end_row=2, end_column=width)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+
+    assert errors(xlsx_dir) == [
+        "tariffs.xlsx row 1: expected a header row naming the columns, found a title "
+        "'国网XX供电公司 电价表' in one cell (delete the rows above the header, or give its row "
+        "as columns.yaml's header_row)"
+    ]
+
+
 def test_an_id_shown_with_text_by_its_format_is_read_as_shown(xlsx_dir: Path) -> None:
     """A meter typed as 12345 in a column formatted "MT"0000000 shows MT0012345 in Excel; it was
     read as 12345, a meter no other table names. A format writing text otherwise ("MT"#) is
