@@ -250,7 +250,12 @@ def prepare_bills(
             kwh_billed,
             estimated,
             in_force["multiplier"],
-            (ordered, replacements._replace(old=before), swaps),
+            (
+                ordered,
+                replacements._replace(old=before),
+                swaps,
+                old_meter_tails(replacements, reads, swaps),
+            ),
         ),
         "multiplier_billed": multiplier_billed,
         "multiplier_due": in_force["multiplier"],
@@ -785,6 +790,32 @@ def multiplier_before_replacements(
     return before
 
 
+def old_meter_tails(
+    replacements: Replacements, reads: MeterReads, swaps: MeterSwapBills
+) -> np.ndarray:
+    """Per replacement, the old meter's units its last bill left unread (final read − that
+    bill's register_end), which the new meter's first bill owes where it does not join both
+    meters (换表电量, billed there). NaN where none is known: no such pair of bills or a
+    first new bill holding two swaps, no final read, a final read at or below the last bill's
+    end (nothing left, or a read the old meter never showed), or registers falling on the first
+    new bill, the old meter's last bill or the one before it (a meter change the order's day
+    does not show, a typed final read of 29,500 on a bill joining 2,800 → 100 unseen: which
+    reads are whose is not known)."""
+    tails = np.full(len(replacements.cust), np.nan)
+    if not len(reads.cust):
+        return tails
+    first, last = np.maximum(swaps.first_new, 0), np.maximum(swaps.last_old, 0)
+    before = np.maximum(swaps.last_old - 1, 0)
+    has_before = (swaps.last_old >= 1) & (reads.cust[before] == reads.cust[last])
+    falling = reads.end < reads.start
+    falls = falling[first] | falling[last] | (has_before & falling[before])
+    tail = replacements.final - reads.end[last]
+    owed = (swaps.first_new >= 0) & (swaps.last_old >= 0) & ~swaps.joined & ~swaps.crowded
+    owed &= ~falls & (tail > READ_MATCH)
+    tails[owed] = tail[owed]
+    return tails
+
+
 def _old_part_multiplier(
     replacements: Replacements, reads: MeterReads, swaps: MeterSwapBills
 ) -> np.ndarray:
@@ -931,7 +962,7 @@ def _kwh_due(
     kwh_billed: np.ndarray,
     estimated_read: np.ndarray,
     multiplier: np.ndarray,
-    swapped: tuple[np.ndarray, Replacements, MeterSwapBills],
+    swapped: tuple[np.ndarray, Replacements, MeterSwapBills, np.ndarray],
 ) -> np.ndarray:
     """(register_end − register_start) × multiplier due, rounded half up to 0.01 kWh as a bill
     line shows it (a CT of 62.5: 33 × 62.5 = 2,061.875 → 2,061.88); estimated reads
@@ -941,14 +972,17 @@ def _kwh_due(
     starting on the old meter and ending on the new) is due (final − start) × the multiplier
     before the order (its old value, else the multiplier due) + (end − first) × the multiplier
     due; without the final read the old meter's part is not known (the kWh billed are due, at
-    least the new meter's); with two swaps in it (three meters), the kWh billed.
+    least the new meter's); with two swaps in it (three meters), the kWh billed. A first new bill
+    not joining starts on the new meter: it is due its own registers and the old meter's tail its
+    last bill left unread (`old_meter_tails`: 换表电量), at the old meter's multiplier due, so a
+    bill adding that tail is right, one leaving it out short.
     `swapped` gives the frame rows of the bills searched (MeterReads positions), the
-    replacements (old values: the multiplier before) and their bills.
+    replacements (old values: the multiplier before), their bills and old meters' tails.
     """
     start, end = registers
     kwh = end - start
     kwh *= multiplier
-    rows, replacements, swaps = swapped
+    rows, replacements, swaps, tails = swapped
     joined = np.flatnonzero(swaps.joined)
     at = rows[swaps.first_new[joined]]
     final, first, old = (
@@ -961,6 +995,11 @@ def _kwh_due(
     kwh[at] = np.where(
         np.isnan(final), np.fmax(kwh_billed[at], new_kwh), (final - start[at]) * before + new_kwh
     )
+    # The first new bill of a swap not joined also owes the old meter's tail (换表电量), at the
+    # old meter's multiplier due.
+    owed = np.flatnonzero(np.isfinite(tails))
+    at, last_old = rows[swaps.first_new[owed]], rows[swaps.last_old[owed]]
+    kwh[at] += tails[owed] * multiplier[last_old]
     crowded = rows[swaps.first_new[swaps.crowded]]
     kwh[crowded] = kwh_billed[crowded]
     round_half_up(kwh, 2, out=kwh)

@@ -237,9 +237,9 @@ def test_a_bill_joins_both_meters_as_meter_change_energy_lost_reads_it():
     bill read on the old meter up to its final read 1,040 (meter-only swap at 100): its own
     40 × 100 = 4,000, not (1,040 − 1,000) × 100 + (1,040 − 0) × 100 = 108,000. A bill read
     26 June – 25 July starting on the new meter at 30 (read from 0), a swap on 1 July, the old
-    meter's 20 units to its final 2,820 added (800 kWh): its own (330 − 30) × 40 = 12,000 (the
-    30 units before it are meter_change_energy_lost's), not (2,820 − 30) × 40 + 330 × 40 =
-    124,800."""
+    meter's 20 units to its final 2,820 added (800 kWh): its own (330 − 30) × 40 + the old
+    meter's tail (2,820 − 2,800) × 40 = 12,800 (the 30 units before it are
+    meter_change_energy_lost's), not (2,820 − 30) × 40 + 330 × 40 = 124,800."""
     b = Billing()
     for customer_id in ("F", "D", "O"):
         b.customer(customer_id, ct_ratio=100.0)
@@ -258,7 +258,7 @@ def test_a_bill_joins_both_meters_as_meter_change_energy_lost_reads_it():
     _swap(b, "S", "2024-07-01", "E-1", old_final_read=2820.0, new_first_read=0.0)
     frame = _frame(b)
     last = frame[frame["period"].isin(["2024-03", "2024-07"])].set_index("customer_id")
-    assert last["kwh_due"].to_dict() == {"D": 3000.0, "F": 5000.0, "O": 4000.0, "S": 12000.0}
+    assert last["kwh_due"].to_dict() == {"D": 3000.0, "F": 5000.0, "O": 4000.0, "S": 12800.0}
 
 
 def test_a_bill_whose_kwh_are_the_old_meters_alone_is_due_its_own_registers():
@@ -282,6 +282,56 @@ def test_a_bill_whose_kwh_are_the_old_meters_alone_is_due_its_own_registers():
     frame = _frame(b)
     march = frame[frame["period"] == "2024-03"].set_index("customer_id")
     assert march["kwh_due"].to_dict() == {"H": 3000.0, "J": 7000.0, "N": 3000.0}
+
+
+def test_a_first_new_bill_adding_the_old_meters_tail_is_due_it():
+    """CT 40 → 60 swapped with the meter on 16 December (final read 4,450, first read 0);
+    November read the old meter 4,000 → 4,300. December starts on the new meter 0 → 100 and adds
+    the old meter's unbilled 150 units (换表电量): 100 × 60 + 150 × 40 = 12,000 kWh billed, right
+    ("A"); it was due its own 100 × 60 = 6,000 (−6,000 kWh, a ¥4,800 refund on an honest bill).
+    Billing only its own 6,000 ("M", the order recording CT 40), the tail is due there too:
+    12,000. Near miss ("R"): November read up to the final read 4,450 (4,150 → 4,450), no tail
+    left: December is due its own 6,000."""
+    b = Billing()
+    for customer_id, old, november_start, december_kwh in (
+        ("A", "E-1", 4000.0, 12000),
+        ("M", "40", 4000.0, 6000),
+        ("R", "40", 4150.0, 6000),
+    ):
+        b.customer(customer_id, ct_ratio=60.0)
+        b.bill(customer_id, "2024-11", 12000, 0.80, start=november_start, multiplier=40)
+        b.bill(
+            customer_id,
+            "2024-12",
+            december_kwh,
+            0.80,
+            start=0.0,
+            register_end=100.0,
+            multiplier=60,
+        )
+        _swap(b, customer_id, "2024-12-16", old, old_final_read=4450.0, new_first_read=0.0)
+    frame = _frame(b)
+    december = frame[frame["period"] == "2024-12"].set_index("customer_id")["kwh_due"]
+    assert december.to_dict() == {"A": 12000.0, "M": 12000.0, "R": 6000.0}
+    november = frame[frame["period"] == "2024-11"].set_index("customer_id")["kwh_due"]
+    assert november.to_dict() == {"A": 12000.0, "M": 12000.0, "R": 12000.0}
+
+
+def test_an_old_meters_tail_read_across_a_falling_register_is_not_owed():
+    """An honest July joining both meters of a CT 40 → 60 swap on 16 July (2,800 → final 2,950
+    at 40, new 0 → 100 at 60: 12,000 kWh), the order's final read typed 29,500: July does not
+    join, its kWh being nearer its own registers, and is the old meter's last bill, August
+    (100 → 300 at 60, 12,000 kWh) the first new one. A tail of 29,500 − 100 = 29,400 units "owed"
+    there made August due 12,000 + 29,400 × 40 = 1,188,000 kWh (+¥940,800.00); July's registers
+    fall, whose reads are whose is not known: August is due its own 200 × 60 = 12,000."""
+    b = Billing()
+    b.customer("T", ct_ratio=60.0)
+    b.bill("T", "2024-06", 12000, 0.80, start=2500.0, multiplier=40)
+    b.bill("T", "2024-07", 12000, 0.80, start=2800.0, register_end=100.0, multiplier=60)
+    b.bill("T", "2024-08", 12000, 0.80, start=100.0, multiplier=60)
+    _swap(b, "T", "2024-07-16", "40", old_final_read=29500.0, new_first_read=0.0)
+    august = _frame(b).set_index("period")["kwh_due"]["2024-08"]
+    assert august == 12000.0
 
 
 def test_a_joined_bill_billing_both_meters_at_one_multiplier_keeps_the_archives_before_it():
