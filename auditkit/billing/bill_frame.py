@@ -113,7 +113,9 @@ def prepare_bills(
     customer's position among the customers in id order), `customer_row` (its row in
     `dataset.customers`, −1 for an unknown customer) and `tariff_query` (the number of the bill's
     (tariff_due, read_to, voltage_kv) among the distinct ones: bills asking the tariff the same
-    question are answered once). Text columns are categoricals (codes into the distinct texts;
+    question are answered once) and `swap_not_judged` (why a bill around a meter replacement is
+    due its kWh billed, not its reads: SWAP_READS_IMPOSSIBLE, SWAP_THREE_METERS, else
+    SWAP_JUDGED). Text columns are categoricals (codes into the distinct texts;
     `texts_at` reads them as Python texts, None where empty).
 
     `bill_keys`, where the caller has coded the bills already (the rule context), are each bill's
@@ -236,6 +238,13 @@ def prepare_bills(
         register_scale(estimated, in_force["multiplier"], multiplier_billed),
     )
     tariff_due = in_force["tariff_category"]
+    kwh_due, swap_not_judged = _kwh_due(
+        registers,
+        kwh_billed,
+        estimated,
+        in_force["multiplier"],
+        SwapPricing(ordered, reads, replacements._replace(old=before), swaps),
+    )
     columns = {
         "bill": np.arange(len(cust)),
         "customer_id": _categorical(_taken(id_codes, kept), ids),
@@ -245,18 +254,7 @@ def prepare_bills(
         "read_to": read_to,
         "read_days": read_days,
         "kwh_billed": kwh_billed,
-        "kwh_due": _kwh_due(
-            registers,
-            kwh_billed,
-            estimated,
-            in_force["multiplier"],
-            (
-                ordered,
-                replacements._replace(old=before),
-                swaps,
-                old_meter_tails(replacements, reads, swaps),
-            ),
-        ),
+        "kwh_due": kwh_due,
         "multiplier_billed": multiplier_billed,
         "multiplier_due": in_force["multiplier"],
         "tariff_due": tariff_due,
@@ -277,6 +275,7 @@ def prepare_bills(
         "cust": cust,
         "customer_row": customer_row[cust],
         "tariff_query": row_numbers((tariff_due.codes, to_day, in_force["voltage_kv"]))[0],
+        "swap_not_judged": swap_not_judged,
     }
     # The columns are not copied into one block (gigabytes on millions of bills).
     return pd.DataFrame(columns, copy=False)
@@ -630,6 +629,22 @@ class MeterSwapBills(NamedTuple):
     crowded: np.ndarray
 
 
+class SwapPricing(NamedTuple):
+    """What the kWh due of the bills around meter replacements are priced from: the frame rows of
+    the bills searched (`rows`, by MeterReads position), their reads, the replacements with the
+    multiplier before each as its old value, and the replacements' bills."""
+
+    rows: np.ndarray
+    reads: MeterReads
+    replacements: Replacements
+    swaps: MeterSwapBills
+
+
+#: Why a bill's kWh due are its kWh billed, not judged from its reads (`swap_not_judged`): none,
+#: a swap's reads no meter can have shown, or three meters whose units the reads cannot tell.
+SWAP_JUDGED, SWAP_READS_IMPOSSIBLE, SWAP_THREE_METERS = 0, 1, 2
+
+
 def meter_swap_bills(replacements: Replacements, reads: MeterReads) -> MeterSwapBills:
     """The bills around each meter replacement, one definition for the rules and the
     recomputation.
@@ -816,6 +831,21 @@ def old_meter_tails(
     return tails
 
 
+def impossible_swap_reads(
+    replacements: Replacements, reads: MeterReads, swaps: MeterSwapBills
+) -> np.ndarray:
+    """Per replacement, whether its first new bill (not one holding two swaps) reads against
+    the order: an old meter's final read below its last billed read (`last_old`'s end: a final
+    read of 2,700 after June billed up to 2,800), or a new meter's first read above that bill's
+    end (first read 150, the bill ending on the new meter at 100). Such reads prove no kWh."""
+    if not len(reads.cust):
+        return np.zeros(len(replacements.cust), dtype=bool)
+    first, last = np.maximum(swaps.first_new, 0), np.maximum(swaps.last_old, 0)
+    final_below = (swaps.last_old >= 0) & (replacements.final < reads.end[last] - READ_MATCH)
+    first_above = replacements.first > reads.end[first] + READ_MATCH
+    return (swaps.first_new >= 0) & ~swaps.crowded & (final_below | first_above)
+
+
 def _old_part_multiplier(
     replacements: Replacements, reads: MeterReads, swaps: MeterSwapBills
 ) -> np.ndarray:
@@ -962,27 +992,29 @@ def _kwh_due(
     kwh_billed: np.ndarray,
     estimated_read: np.ndarray,
     multiplier: np.ndarray,
-    swapped: tuple[np.ndarray, Replacements, MeterSwapBills, np.ndarray],
-) -> np.ndarray:
-    """(register_end − register_start) × multiplier due, rounded half up to 0.01 kWh as a bill
-    line shows it (a CT of 62.5: 33 × 62.5 = 2,061.875 → 2,061.88); estimated reads
-    (`estimated_read`) keep the billed kWh.
+    swapped: SwapPricing,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per bill, the kWh due and why a bill around a swap is not judged from its reads
+    (`swap_not_judged`: SWAP_JUDGED, SWAP_READS_IMPOSSIBLE, SWAP_THREE_METERS; an estimated read is
+    never this). The kWh due are (register_end − register_start) × multiplier due, rounded half
+    up to 0.01 kWh as a bill line shows it (a CT of 62.5: 33 × 62.5 = 2,061.875 → 2,061.88);
+    estimated reads (`estimated_read`) keep the billed kWh.
 
     A bill joining both meters of a replacement (`meter_swap_bills`: the first new bill,
     starting on the old meter and ending on the new) is due (final − start) × the multiplier
     before the order (its old value, else the multiplier due) + (end − first) × the multiplier
     due; without the final read the old meter's part is not known (the kWh billed are due, at
-    least the new meter's); with two swaps in it (three meters), the kWh billed. A first new bill
-    not joining starts on the new meter: it is due its own registers and the old meter's tail its
-    last bill left unread (`old_meter_tails`: 换表电量), at the old meter's multiplier due, so a
-    bill adding that tail is right, one leaving it out short.
-    `swapped` gives the frame rows of the bills searched (MeterReads positions), the
-    replacements (old values: the multiplier before), their bills and old meters' tails.
+    least the new meter's). A first new bill not joining starts on the new meter: it is due its
+    own registers and the old meter's tail its last bill left unread (`old_meter_tails`:
+    换表电量), at the old meter's multiplier due, so a bill adding that tail is right, one
+    leaving it out short. A first new bill whose swap records reads no meter can have shown
+    (`impossible_swap_reads`) proves nothing: its kWh billed. One holding two swaps (three
+    meters): its kWh billed.
     """
     start, end = registers
     kwh = end - start
     kwh *= multiplier
-    rows, replacements, swaps, tails = swapped
+    rows, reads, replacements, swaps = swapped
     joined = np.flatnonzero(swaps.joined)
     at = rows[swaps.first_new[joined]]
     final, first, old = (
@@ -997,14 +1029,21 @@ def _kwh_due(
     )
     # The first new bill of a swap not joined also owes the old meter's tail (换表电量), at the
     # old meter's multiplier due.
+    tails = old_meter_tails(replacements, reads, swaps)
     owed = np.flatnonzero(np.isfinite(tails))
     at, last_old = rows[swaps.first_new[owed]], rows[swaps.last_old[owed]]
     kwh[at] += tails[owed] * multiplier[last_old]
+    not_judged = np.zeros(len(kwh), dtype=np.int8)
+    impossible = rows[swaps.first_new[impossible_swap_reads(replacements, reads, swaps)]]
+    not_judged[impossible] = SWAP_READS_IMPOSSIBLE
     crowded = rows[swaps.first_new[swaps.crowded]]
-    kwh[crowded] = kwh_billed[crowded]
+    not_judged[crowded] = SWAP_THREE_METERS
+    not_judged[estimated_read] = SWAP_JUDGED
+    unjudged = not_judged != SWAP_JUDGED
+    kwh[unjudged] = kwh_billed[unjudged]
     round_half_up(kwh, 2, out=kwh)
     np.copyto(kwh, kwh_billed, where=estimated_read)
-    return kwh
+    return kwh, not_judged
 
 
 def register_scale(

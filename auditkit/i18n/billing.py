@@ -53,6 +53,21 @@ WORDS: dict[str, tuple[str, str]] = {
         "bills have no {column} column: what was billed is unknown and the difference is left "
         "empty.",
     ),
+    "billing.note.swap_reads_impossible": (
+        "{count:,} 张换表后首期账单的换表工单示数与账单示数矛盾（旧表止码低于旧表最后计费示数，"
+        "或新表起码高于该账单止码）：不据示数重算，应收电量按已计电量（{bills}）。",
+        "{count:,} first bills after a meter replacement have swap reads no meter can have shown "
+        "(the old meter's final read below its last billed read, or the new meter's first read "
+        "above the bill's end): they are not judged from their reads, the kWh billed are taken "
+        "as due ({bills}).",
+    ),
+    "billing.note.swap_three_meters": (
+        "{count:,} 张账单的抄表期内有两次换表（三块表），示数或倍率不足以分清各表电量："
+        "不据示数重算，应收电量按已计电量（{bills}）。",
+        "{count:,} bills hold two meter replacements in their read period (three meters) whose "
+        "reads or multipliers do not tell each meter's units: they are not judged from their "
+        "reads, the kWh billed are taken as due ({bills}).",
+    ),
     "billing.note.losses_unknown": (
         "{count:,} 张高供低计账单的变压器缺少空载、负载损耗参数，或其容量未知（无变压器记录，"
         "且合同容量在未记原容量的增减容工单之前不明），未计算变损。",

@@ -9,9 +9,12 @@ import pandas as pd
 import pytest
 from billing_builders import Billing
 
+from auditkit.billing import recompute
 from auditkit.billing.basic import capacity_before, order_steps
 from auditkit.billing.bill_frame import (
     BILL_FRAME_COLUMNS,
+    SWAP_JUDGED,
+    SWAP_READS_IMPOSSIBLE,
     bill_of,
     codes_of,
     prepare_bills,
@@ -332,6 +335,38 @@ def test_an_old_meters_tail_read_across_a_falling_register_is_not_owed():
     _swap(b, "T", "2024-07-16", "40", old_final_read=29500.0, new_first_read=0.0)
     august = _frame(b).set_index("period")["kwh_due"]["2024-08"]
     assert august == 12000.0
+
+
+def test_a_first_new_bill_whose_swap_reads_no_meter_can_show_is_due_its_kwh_billed():
+    """June read the old meter 2,500 → 2,800 at 40; July joins it to the new meter (2,800 →
+    100, 12,000 kWh billed at 60) on a CT 40 → 60 swap on 16 July. The order's final read 2,700
+    is below June's last billed read 2,800 ("L"): July was due its own (100 − 2,800) × 60 =
+    −162,000 kWh (−¥139,200.00 "proved"); the new meter's first read 150 is above July's end
+    100 ("H"): 150 × 40 + (100 − 150) × 60 = 3,000 (−¥7,200.00). Reads no meter can have shown
+    prove nothing: both are due the 12,000 billed, not judged, and the recomputation's note
+    names them. Near miss ("J", final 2,950,
+    first 0, billed 10,000): judged, 150 × 40 + 100 × 60 = 12,000 due."""
+    b = Billing()
+    for customer_id, final, first, kwh in (
+        ("L", 2700.0, 0.0, 12000),
+        ("H", 2950.0, 150.0, 12000),
+        ("J", 2950.0, 0.0, 10000),
+    ):
+        b.customer(customer_id, ct_ratio=60.0)
+        b.bill(customer_id, "2024-06", 12000, 0.80, start=2500.0, multiplier=40)
+        b.bill(customer_id, "2024-07", kwh, 0.80, start=2800.0, register_end=100.0, multiplier=60)
+        _swap(b, customer_id, "2024-07-16", "40", old_final_read=final, new_first_read=first)
+    july = _frame(b).set_index("period").loc["2024-07"].set_index("customer_id")
+    assert july["kwh_due"].to_dict() == {"H": 12000.0, "J": 12000.0, "L": 12000.0}
+    assert july["swap_not_judged"].to_dict() == {
+        "H": SWAP_READS_IMPOSSIBLE,
+        "J": SWAP_JUDGED,
+        "L": SWAP_READS_IMPOSSIBLE,
+    }
+    notes = [note for note in recompute(b.dataset()).attrs["notes"] if note.code.startswith("swap")]
+    assert [(note.code, note.values) for note in notes] == [
+        ("swap_reads_impossible", {"count": 2, "bills": "H 2024-07, L 2024-07"})
+    ]
 
 
 def test_a_joined_bill_billing_both_meters_at_one_multiplier_keeps_the_archives_before_it():
