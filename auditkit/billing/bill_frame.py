@@ -228,8 +228,10 @@ def prepare_bills(
         for name, types in CHANGES.items()
     }
     # The old meter's last bill of a swap reads the old meter alone, though read to a day after
-    # the swap: due at the multiplier before it.
-    old_meter_last = (swaps.last_old >= 0) & np.isfinite(before)
+    # the swap: due at the multiplier before it; before the first of two swaps in the next bill
+    # (three meters), not the second's (the middle meter's).
+    old_meter_last = first_swap_after_each_bill(replacements.day, swaps.last_old)
+    old_meter_last = old_meter_last[np.isfinite(before[old_meter_last])]
     in_force["multiplier"][ordered[swaps.last_old[old_meter_last]]] = before[old_meter_last]
     read_type = text("read_type")
     estimated = np.asarray(read_type == "estimated")
@@ -243,7 +245,7 @@ def prepare_bills(
         kwh_billed,
         estimated,
         in_force["multiplier"],
-        SwapPricing(ordered, reads, replacements._replace(old=before), swaps),
+        SwapPricing(ordered, reads, replacements._replace(old=before), replacements.old, swaps),
     )
     columns = {
         "bill": np.arange(len(cust)),
@@ -632,11 +634,13 @@ class MeterSwapBills(NamedTuple):
 class SwapPricing(NamedTuple):
     """What the kWh due of the bills around meter replacements are priced from: the frame rows of
     the bills searched (`rows`, by MeterReads position), their reads, the replacements with the
-    multiplier before each as its old value, and the replacements' bills."""
+    multiplier before each as its old value, the old values the orders recorded (`recorded_old`,
+    NaN for meter numbers or nothing) and the replacements' bills."""
 
     rows: np.ndarray
     reads: MeterReads
     replacements: Replacements
+    recorded_old: np.ndarray
     swaps: MeterSwapBills
 
 
@@ -846,6 +850,54 @@ def impossible_swap_reads(
     return (swaps.first_new >= 0) & ~swaps.crowded & (final_below | first_above)
 
 
+def three_meter_kwh(swapped: SwapPricing, multiplier_due: np.ndarray) -> np.ndarray:
+    """Per replacement, the kWh due on its first new bill where that bill holds it and a later
+    swap (two swaps, three meters) and the reads tell each meter's units: the first meter's from
+    the bill's start to the first swap's final read at the multiplier before it, the second's
+    from that swap's first read to the second's final read at the old multiplier the second
+    order records, the third's from the second's first read to the bill's end at the
+    multiplier due (`multiplier_due`, per MeterReads position); the first swap's reads joining
+    the bill as `meter_swap_bills` joins one (the bill running on from the old meter's last
+    bill), every read and multiplier recorded, and each meter's registers rising. NaN elsewhere,
+    and on the second swap (the bill is priced once)."""
+    reads, replacements, swaps = swapped.reads, swapped.replacements, swapped.swaps
+    kwh = np.full(len(replacements.cust), np.nan)
+    crowded = np.flatnonzero(swaps.crowded)
+    if not len(crowded):
+        return kwh
+    by_bill = crowded[np.lexsort((replacements.day[crowded], swaps.first_new[crowded]))]
+    bill = swaps.first_new[by_bill]
+    opens = np.flatnonzero(np.r_[True, bill[1:] != bill[:-1]])
+    holds_two = np.diff(np.r_[opens, len(bill)]) == 2
+    first_swap, second_swap = by_bill[opens[holds_two]], by_bill[opens[holds_two] + 1]
+    at = swaps.first_new[first_swap]
+    joins = _reads_join(replacements, reads, swaps.first_new, swaps.last_old)[first_swap]
+    units = (
+        replacements.final[first_swap] - reads.start[at],
+        replacements.final[second_swap] - replacements.first[first_swap],
+        reads.end[at] - replacements.first[second_swap],
+    )
+    multipliers = (
+        replacements.old[first_swap],
+        swapped.recorded_old[second_swap],
+        multiplier_due[at],
+    )
+    fair = joins & np.logical_and.reduce([np.isfinite(m) for m in multipliers])
+    fair &= np.logical_and.reduce([u >= 0 for u in units])  # NaN reads are not ≥ 0
+    total = sum(u * m for u, m in zip(units, multipliers, strict=True))
+    kwh[first_swap[fair]] = total[fair]
+    return kwh
+
+
+def first_swap_after_each_bill(day: np.ndarray, last_old: np.ndarray) -> np.ndarray:
+    """The replacements (positions) that are each old meter's last bill's first swap after it:
+    per bill in `last_old` (−1: none, skipped), the one of the earliest `day`."""
+    having = np.flatnonzero(last_old >= 0)
+    by_bill = having[np.lexsort((day[having], last_old[having]))]
+    bill = last_old[by_bill]
+    return by_bill[np.r_[True, bill[1:] != bill[:-1]]] if len(bill) else by_bill
+
+
 def _old_part_multiplier(
     replacements: Replacements, reads: MeterReads, swaps: MeterSwapBills
 ) -> np.ndarray:
@@ -1009,12 +1061,13 @@ def _kwh_due(
     换表电量), at the old meter's multiplier due, so a bill adding that tail is right, one
     leaving it out short. A first new bill whose swap records reads no meter can have shown
     (`impossible_swap_reads`) proves nothing: its kWh billed. One holding two swaps (three
-    meters): its kWh billed.
+    meters) is due each meter's units × its multiplier where the reads tell them
+    (`three_meter_kwh`), else its kWh billed.
     """
     start, end = registers
     kwh = end - start
     kwh *= multiplier
-    rows, reads, replacements, swaps = swapped
+    rows, reads, replacements, _, swaps = swapped
     joined = np.flatnonzero(swaps.joined)
     at = rows[swaps.first_new[joined]]
     final, first, old = (
@@ -1036,8 +1089,12 @@ def _kwh_due(
     not_judged = np.zeros(len(kwh), dtype=np.int8)
     impossible = rows[swaps.first_new[impossible_swap_reads(replacements, reads, swaps)]]
     not_judged[impossible] = SWAP_READS_IMPOSSIBLE
+    three = three_meter_kwh(swapped, multiplier[rows])
     crowded = rows[swaps.first_new[swaps.crowded]]
     not_judged[crowded] = SWAP_THREE_METERS
+    judged = np.flatnonzero(np.isfinite(three))
+    not_judged[rows[swaps.first_new[judged]]] = SWAP_JUDGED
+    kwh[rows[swaps.first_new[judged]]] = three[judged]
     not_judged[estimated_read] = SWAP_JUDGED
     unjudged = not_judged != SWAP_JUDGED
     kwh[unjudged] = kwh_billed[unjudged]

@@ -15,6 +15,7 @@ from auditkit.billing.bill_frame import (
     BILL_FRAME_COLUMNS,
     SWAP_JUDGED,
     SWAP_READS_IMPOSSIBLE,
+    SWAP_THREE_METERS,
     bill_of,
     codes_of,
     prepare_bills,
@@ -366,6 +367,35 @@ def test_a_first_new_bill_whose_swap_reads_no_meter_can_show_is_due_its_kwh_bill
     notes = [note for note in recompute(b.dataset()).attrs["notes"] if note.code.startswith("swap")]
     assert [(note.code, note.values) for note in notes] == [
         ("swap_reads_impossible", {"count": 2, "bills": "H 2024-07, L 2024-07"})
+    ]
+
+
+def test_a_bill_holding_two_swaps_is_due_each_meters_units_where_the_reads_tell_them():
+    """November read meter A 4,000 → 4,300 at 40. On 5 December A (final 4,350) gave way to B
+    (first 0, CT 50), on 20 December B (final 40) to C (first 0, CT 60): December reads 4,300 →
+    100 and billed all 190 units at 60, 11,400 kWh. It was due its kWh billed, not judged; each
+    meter's units × its multiplier: 50 × 40 + 40 × 50 + 100 × 60 = 2,000 + 2,000 + 6,000 =
+    10,000 kWh ("T", orders recording the CTs); and November was due at the second swap's old
+    50, the middle meter's: 300 × 50 = 15,000 kWh of 12,000 billed right (+¥2,400.00). Near miss ("N"): orders recording meter numbers
+    tell neither A's nor B's multiplier: not judged, the 11,400 billed, and the recomputation's
+    note names the bill."""
+    b = Billing()
+    for customer_id, old in (("T", ("40", "50")), ("N", ("E-A", "E-B"))):
+        b.customer(customer_id, ct_ratio=60.0)
+        b.bill(customer_id, "2024-11", 12000, 0.80, start=4000.0, multiplier=40)
+        b.bill(customer_id, "2024-12", 11400, 0.80, start=4300.0, register_end=100.0, multiplier=60)
+        _swap(b, customer_id, "2024-12-05", old[0], old_final_read=4350.0, new_first_read=0.0)
+        _swap(b, customer_id, "2024-12-20", old[1], old_final_read=40.0, new_first_read=0.0)
+        b.orders[-1]["order_id"] += "-2"
+    frame = _frame(b).set_index("period")
+    december = frame.loc["2024-12"].set_index("customer_id")
+    assert december["kwh_due"].to_dict() == {"N": 11400.0, "T": 10000.0}
+    # November, meter A's last bill, is due at A's 40 (300 × 40 = 12,000), not at B's 50.
+    assert frame.loc["2024-11"].set_index("customer_id")["kwh_due"]["T"] == 12000.0
+    assert december["swap_not_judged"].to_dict() == {"N": SWAP_THREE_METERS, "T": SWAP_JUDGED}
+    notes = [note for note in recompute(b.dataset()).attrs["notes"] if note.code.startswith("swap")]
+    assert [(note.code, note.values) for note in notes] == [
+        ("swap_three_meters", {"count": 1, "bills": "N 2024-12"})
     ]
 
 
