@@ -379,6 +379,7 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     excess -= kwh  # in place (35M bills: 280 MB a column): the registers' kWh less those billed
     short = excess > tolerance
     del tolerance
+    short[_bills_joining_a_swap(ctx)] = False
     # Across a gap in the bills a replacement may have happened in a month with no bill.
     replaced = order_between_bills(ctx, ("meter_replacement",), params["replacement_window_months"])
     step = np.empty_like(start)  # from the previous bill's end register to this start
@@ -464,6 +465,19 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         )
     score = np.minimum(1.0, 0.5 + grouped["bills"] / 6)
     return raw_per_customer(grouped, evidence, score)
+
+
+def _bills_joining_a_swap(ctx: RuleContext) -> np.ndarray:
+    """Rows of the bills joining both sides of a meter replacement (`meter_swap_bills`: the
+    swap inside the read period, the reads running on from the old meter's last billed read).
+    Their registers × the multiplier billed are not their energy: two meters, or one meter kept
+    under two multipliers (a PT or CT changed, reads continuing). What such a bill leaves out
+    is meter_change_energy_lost's, and its multiplier multiplier_mismatch's."""
+    orders = ctx.orders_of("meter_replacement")
+    if not len(orders):
+        return np.zeros(0, dtype=np.int64)
+    rows, _, _, swaps = meter_swaps(ctx, orders)
+    return rows[swaps.first_new[swaps.joined]]
 
 
 def _short_money(

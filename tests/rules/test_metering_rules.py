@@ -63,6 +63,42 @@ def test_register_reset_backed_by_meter_replacement_is_not_a_finding():
     assert run(u, "register_mismatch").empty
 
 
+def _pt_changed_in_july(u: Utility, customer_id: str, july_kwh: float, august_kwh: float) -> None:
+    """A shop through CT 5 × PT 10 (archive 50), billed at 40 (300 units, 12,000 kWh a month) until
+    its PT goes 8 → 10 on 16 July with the meter kept: an order recording the multiplier 40 → 50,
+    its final and first reads both 2,950; the registers run on, July 2,800 → 3,100 at 50, then
+    240 units (12,000 kWh at 50) a month."""
+    u.customer(customer_id, contract_capacity_kva=160.0, ct_ratio=5.0, pt_ratio=10.0, **COMMERCIAL)
+    bills = u.monthly(customer_id, flat(12_000), multiplier=40.0, tariff="COM")
+    bills[6].update(register_end=3100.0, multiplier_billed=50.0, kwh_billed=july_kwh)
+    bills[6].update(energy_charge=july_kwh * 0.8, amount=july_kwh * 0.8)
+    register = 3100.0
+    for bill in bills[7:]:
+        bill.update(register_start=register, register_end=register + 240.0, multiplier_billed=50.0)
+        register += 240.0
+    bills[7].update(kwh_billed=august_kwh, energy_charge=august_kwh * 0.8, amount=august_kwh * 0.8)
+    u.order(customer_id, "meter_replacement", "2024-07-16", "40", "50")
+    u.orders[-1].update(old_final_read=2950.0, new_first_read=2950.0)
+
+
+def test_a_pt_changed_with_the_meter_kept_is_no_register_mismatch():
+    """July joins the two multipliers on one meter: 150 units × 40 + 150 × 50 = 13,500 kWh due.
+    Billed so ("right"): nothing (register_mismatch said 300 × 50 = 15,000 less 13,500 = 1,500
+    kWh short, ¥1,200.00). Billed 13,000 ("short"): 500 kWh × 0.80 = ¥400.00 left out, counted
+    once by meter_change_energy_lost (register_mismatch added 2,000 kWh, ¥1,600.00). Near miss
+    ("august"): August billed 11,000 of its 240 × 50 = 12,000 kWh after the change is still
+    register_mismatch's, 1,000 kWh × 0.80 = ¥800.00."""
+    u = Utility()
+    _pt_changed_in_july(u, "right", 13_500.0, 12_000.0)
+    _pt_changed_in_july(u, "short", 13_000.0, 12_000.0)
+    _pt_changed_in_july(u, "august", 13_500.0, 11_000.0)
+    found = run(u, ["register_mismatch", "multiplier_mismatch", "meter_change_energy_lost"])
+    by_rule = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert by_rule == pytest.approx(
+        {("short", "meter_change_energy_lost"): 400.0, ("august", "register_mismatch"): 800.0}
+    )
+
+
 def test_billed_energy_below_registers_and_rounding_tolerance():
     u = Utility()
     u.customer("A", usage_type="commercial", tariff_category="COM")
