@@ -109,7 +109,7 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if orders.empty or ctx.bills.empty:
         return empty_raw()
     month = orders["effective_month"].to_numpy(dtype=np.int64)
-    rows, replacements, _, swaps = meter_swaps(ctx, orders)
+    rows, replacements, reads, swaps = meter_swaps(ctx, orders)
     if not len(rows):
         return empty_raw()
     cust, swap_day = replacements.cust, replacements.day
@@ -120,6 +120,14 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     has_old = swaps.last_old >= 0
     at = rows[np.maximum(swaps.first_new, 0)]
     last_old = rows[np.maximum(swaps.last_old, 0)]
+    # The old meter's last bill reads past the swap day yet stops short of its final read, and
+    # the data holds no bill after it: no new bill is there to add the remainder, which is on
+    # no bill. One read before the swap leaves the remainder to the next bill, not yet issued.
+    unfollowed = (
+        has_old
+        & (swaps.first_new < 0)
+        & (reads.old_last_day[np.maximum(swaps.last_old, 0)] >= swap_day)
+    )
     bills = ctx.bills
     start = bills["register_start"].to_numpy(dtype=float)
     end = bills["register_end"].to_numpy(dtype=float)
@@ -133,9 +141,10 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # Energy the first new bill charged beyond the new meter's units: the old meter's remainder,
     # where billing adds it there (换表电量) or joins it, is billed after all, at the multiplier
     # the old meter was billed at before the swap.
-    added = np.maximum(kwh[at] - new_units_billed * multiplier[at], 0.0)
+    added = np.where(has_new, np.maximum(kwh[at] - new_units_billed * multiplier[at], 0.0), 0.0)
     old_units = old_final - end[last_old] - added / multiplier[last_old]
-    old_lost = has_old & has_new & _beyond_rounding(old_units, multiplier[last_old], params)
+    old_judged = has_old & (has_new | unfollowed)
+    old_lost = old_judged & _beyond_rounding(old_units, multiplier[last_old], params)
     new_units = np.where(joined, 0.0, start[at] - new_first)
     new_lost = has_new & _beyond_rounding(new_units, multiplier[at], params)
     flagged = np.flatnonzero(old_lost | new_lost)
@@ -143,13 +152,15 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
         return empty_raw()
     old_kwh = np.where(old_lost, old_units * multiplier[last_old], 0.0)[flagged]
     new_kwh = np.where(new_lost, new_units * multiplier[at], 0.0)[flagged]
-    first_bill = at[flagged]
+    # The kWh lost are priced on the new meter's first bill, or without one the old meter's last.
+    first_bill = np.where(has_new, at, last_old)[flagged]
     lost_kwh = old_kwh + new_kwh
     # The kWh lost owe their energy and the funds on them (政府性基金及附加, per kWh sold); on a
     # bill on the wrong tariff at the tariff due's rates. The old meter's remainder was used from
-    # the day after its last billed read to the day before the swap: at the rates in force on
-    # those days (a month's agency price, 代理购电, is not the next one's); the new meter's
-    # kWh at the first new bill's. A household priced by tiers: all on top of its tier year.
+    # the day after its last billed read (or within a last bill read past the swap) to the day
+    # before the swap, `_old_meter_days`: at the rates in force on those days (a month's agency
+    # price, 代理购电, is not the next one's); the new meter's kWh at the first new bill's. A
+    # household priced by tiers: all on top of its tier year.
     old_used = _old_meter_days(ctx, last_old[flagged], swap_day[flagged])
     old_energy_rate = _rate_over_days(ctx, first_bill, *old_used, "energy_rate")
     old_energy_rate = np.where(
@@ -235,8 +246,12 @@ def _old_meter_days(
     """Per replacement, the first and last day (days since 1970) the old meter's unbilled
     remainder was used: the day after the read of its last bill (`last_old`; the reading on
     read_to ends that day) to the day before the swap; the swap day alone where the swap comes
-    the day after that read (a swap on the 1st after a read on the month's last day)."""
-    first = ctx.read_days(last_old)[1].astype(np.int64) + 1
+    the day after that read (a swap on the 1st after a read on the month's last day). A last
+    bill read past the swap day, stopping short of the final read, leaves a remainder used in
+    its own read period before the swap: from its read_from to the day before the swap."""
+    read_from, read_to = ctx.read_days(last_old)
+    first = read_to.astype(np.int64) + 1
+    first = np.where(first > swap_day, read_from.astype(np.int64), first)
     return first, np.maximum(swap_day - 1, first)
 
 

@@ -385,6 +385,74 @@ def test_a_replacement_with_no_bill_after_it_yet_is_not_judged():
     assert findings_of(u, "meter_change_energy_lost", as_of="2024-06").empty
 
 
+def _stopping_short_in_december(u: Utility, cid: str, swapped: str, final: float | None) -> None:
+    """A shop metered through CT 40 (300 units, 12,000 kWh a month: the registers end November
+    at 4,300); its meter swapped on `swapped` for another CT 40 one (first read 0); December,
+    the extract's last bill, reads the old meter 4,300 → 4,400 alone (100 × 40 = 4,000 kWh,
+    billed right) and no bill of the new meter follows."""
+    u.customer(cid, contract_capacity_kva=160.0, ct_ratio=40.0, **COMMERCIAL)
+    bills = u.monthly(cid, flat(12_000), multiplier=40.0, tariff="COM")
+    bills[11].update(register_end=4400.0, kwh_billed=4000.0, energy_charge=3200.0, amount=3200.0)
+    u.order(cid, "meter_replacement", swapped, f"M-{cid}", f"N-{cid}")
+    u.orders[-1] |= {"new_first_read": 0.0} | ({} if final is None else {"old_final_read": final})
+
+
+def test_an_old_meters_last_bill_stopping_short_with_no_bill_after_it_does_lose_energy():
+    """Swapped on 16 December, December (read to the month's end, past the swap) stops at 4,400
+    short of the final read 4,450, and the extract ends with it: (4,450 − 4,400) × 40 = 2,000
+    kWh × 0.80 = ¥1,600.00 on no bill (was no finding: without a new bill nothing was judged).
+    Near misses: the order without the final read ("nofinal": nothing provable); December read
+    on the 25th, the meter swapped on the 28th after it ("after_read": the remainder is the next
+    bill's, not yet issued); the final read 4,400 ("billed": December billed it all)."""
+    u = Utility()
+    _stopping_short_in_december(u, "short", "2024-12-16", 4450.0)
+    _stopping_short_in_december(u, "nofinal", "2024-12-16", None)
+    _stopping_short_in_december(u, "after_read", "2024-12-28", 4450.0)
+    _stopping_short_in_december(u, "billed", "2024-12-16", 4400.0)
+    december = next(
+        bill
+        for bill in u.bills
+        if bill["customer_id"] == "after_read" and bill["period"] == "2024-12"
+    )
+    december.update(read_from=pd.Timestamp("2024-11-26"), read_to=pd.Timestamp("2024-12-25"))
+    found = findings_of(u, "meter_change_energy_lost")
+    assert found["revenue_impact"].to_dict() == pytest.approx({"short": 1_600.0})
+    assert found.loc["short", "evidence"] == (
+        "meter replaced 2024-12-16: the old meter's final read 4,450.00 is beyond the last billed "
+        "read 4,400.00 (2024-12): 2,000 kWh never billed (¥1,600.00)"
+    )
+    assert (found.loc["short", "period_from"], found.loc["short", "period_to"]) == (
+        "2024-12",
+        "2024-12",
+    )
+
+
+def test_an_old_meters_remainder_inside_its_last_bills_period_is_priced_in_that_period():
+    """A household through CT 40 whose bills end with June (read to the month's end), which
+    stops at 2,500 short of the final read 2,550 of a swap on 16 June; the extract runs on to
+    December with another customer. The 50 units × 40 = 2,000 kWh ran in June before the swap:
+    June's household rate 0.5, ¥1,000.00, not July's 0.6 (¥1,200.00, the day after June's read).
+    Near miss ("followed"): the same June with July's bill on the new meter from its first read
+    0 is priced in June too, not at July's rate."""
+    u = Utility()
+    for cid in ("ended", "followed"):
+        u.customer(cid, ct_ratio=40.0)
+        bills = u.monthly(cid, flat(4000), multiplier=40.0)
+        bills[5].update(register_end=2500.0, kwh_billed=2000.0, energy_charge=1000.0)
+        bills[5]["amount"] = 1000.0
+        for month, bill in enumerate(bills[6:]):
+            bill.update(register_start=100.0 * month, register_end=100.0 * (month + 1))
+        u.order(cid, "meter_replacement", "2024-06-16", f"M-{cid}", f"N-{cid}")
+        u.orders[-1] |= {"old_final_read": 2550.0, "new_first_read": 0.0}
+    u.bills[:] = [b for b in u.bills if b["customer_id"] != "ended" or b["period"] <= "2024-06"]
+    u.customer("other", **COMMERCIAL)
+    u.monthly("other", flat(1000), tariff="COM")
+    found = findings_of(u, "meter_change_energy_lost")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"ended": 1_000.0, "followed": 1_000.0}
+    )
+
+
 # --- meter_error_backbill ----------------------------------------------------------------------
 
 

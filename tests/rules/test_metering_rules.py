@@ -63,6 +63,42 @@ def test_register_reset_backed_by_meter_replacement_is_not_a_finding():
     assert run(u, "register_mismatch").empty
 
 
+def _pt_changed_in_july(u: Utility, customer_id: str, july_kwh: float, august_kwh: float) -> None:
+    """A shop through CT 5 × PT 10 (archive 50), billed at 40 (300 units, 12,000 kWh a month) until
+    its PT goes 8 → 10 on 16 July with the meter kept: an order recording the multiplier 40 → 50,
+    its final and first reads both 2,950; the registers run on, July 2,800 → 3,100 at 50, then
+    240 units (12,000 kWh at 50) a month."""
+    u.customer(customer_id, contract_capacity_kva=160.0, ct_ratio=5.0, pt_ratio=10.0, **COMMERCIAL)
+    bills = u.monthly(customer_id, flat(12_000), multiplier=40.0, tariff="COM")
+    bills[6].update(register_end=3100.0, multiplier_billed=50.0, kwh_billed=july_kwh)
+    bills[6].update(energy_charge=july_kwh * 0.8, amount=july_kwh * 0.8)
+    register = 3100.0
+    for bill in bills[7:]:
+        bill.update(register_start=register, register_end=register + 240.0, multiplier_billed=50.0)
+        register += 240.0
+    bills[7].update(kwh_billed=august_kwh, energy_charge=august_kwh * 0.8, amount=august_kwh * 0.8)
+    u.order(customer_id, "meter_replacement", "2024-07-16", "40", "50")
+    u.orders[-1].update(old_final_read=2950.0, new_first_read=2950.0)
+
+
+def test_a_pt_changed_with_the_meter_kept_is_no_register_mismatch():
+    """July joins the two multipliers on one meter: 150 units × 40 + 150 × 50 = 13,500 kWh due.
+    Billed so ("right"): nothing (register_mismatch said 300 × 50 = 15,000 less 13,500 = 1,500
+    kWh short, ¥1,200.00). Billed 13,000 ("short"): 500 kWh × 0.80 = ¥400.00 left out, counted
+    once by meter_change_energy_lost (register_mismatch added 2,000 kWh, ¥1,600.00). Near miss
+    ("august"): August billed 11,000 of its 240 × 50 = 12,000 kWh after the change is still
+    register_mismatch's, 1,000 kWh × 0.80 = ¥800.00."""
+    u = Utility()
+    _pt_changed_in_july(u, "right", 13_500.0, 12_000.0)
+    _pt_changed_in_july(u, "short", 13_000.0, 12_000.0)
+    _pt_changed_in_july(u, "august", 13_500.0, 11_000.0)
+    found = run(u, ["register_mismatch", "multiplier_mismatch", "meter_change_energy_lost"])
+    by_rule = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert by_rule == pytest.approx(
+        {("short", "meter_change_energy_lost"): 400.0, ("august", "register_mismatch"): 800.0}
+    )
+
+
 def test_billed_energy_below_registers_and_rounding_tolerance():
     u = Utility()
     u.customer("A", usage_type="commercial", tariff_category="COM")
@@ -351,6 +387,48 @@ def test_a_net_over_billing_is_said_to_refund_not_as_no_money():
         ": 33,000 kWh billed too much; over-billed ¥26,400.00 (to refund, not counted as revenue)"
     )
     assert found.loc["under30", "evidence"].endswith(": 33,000 kWh not billed (¥26,400.00)")
+
+
+def test_an_under_and_an_over_billing_of_one_customer_are_stated_apart_not_netted():
+    """An order recording CT 40 → 60 on 1 December; January to June billed at 50 where 40 was
+    due: 6 × 300 × (50 − 40) = 18,000 kWh × 0.80 = ¥14,400.00 to refund; July to November at
+    30: 5 × 300 × (40 − 30) = 15,000 kWh × 0.80 = ¥12,000.00 under-billed, revenue. Was netted
+    into one refund of 3,000 kWh, ¥2,400.00, and no revenue. Near misses: the same months all
+    at 30 (11 × 3,000 kWh, ¥26,400.00 revenue) and all at 50 (¥26,400.00 to refund, no
+    revenue) each say one side alone, as before."""
+    u = Utility()
+    for customer_id, multipliers in (
+        ("mixed", [50.0] * 6 + [30.0] * 5),
+        ("under30", [30.0] * 11),
+        ("over50", [50.0] * 11),
+    ):
+        u.customer(customer_id, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+        bills = u.monthly(customer_id, flat(12_000), multiplier=40.0, tariff="COM")
+        for bill, multiplier in zip(bills[:11], multipliers, strict=True):
+            kwh = 300.0 * multiplier
+            bill.update(multiplier_billed=multiplier, kwh_billed=kwh)
+            bill.update(energy_charge=kwh * 0.8, amount=kwh * 0.8)
+        bills[11].update(multiplier_billed=60.0, kwh_billed=18_000.0)
+        bills[11].update(energy_charge=14_400.0, amount=14_400.0)
+        u.order(customer_id, "meter_replacement", "2024-12-01", "40", "60")
+        u.orders[-1].update(old_final_read=4300.0, new_first_read=4300.0)
+    found = run(u, ["multiplier_mismatch"]).set_index("customer_id")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"mixed": 12_000.0, "under30": 26_400.0, "over50": 0.0}
+    )
+    assert found.loc["mixed", "evidence"].endswith(
+        ": 15,000 kWh not billed and 18,000 kWh billed too much; under-billed ¥12,000.00; "
+        "over-billed ¥14,400.00 (to refund, not counted as revenue)"
+    )
+    zh = dict(zip(found.index, rules.evidence_text(found.reset_index(), "zh"), strict=True))
+    assert zh["mixed"].endswith(
+        "：少计电量 15,000 千瓦时，多计电量 18,000 千瓦时；少计 12,000.00 元；"
+        "多计 14,400.00 元（应退补，不计入涉及电费）"
+    )
+    assert found.loc["under30", "evidence"].endswith(": 33,000 kWh not billed (¥26,400.00)")
+    assert found.loc["over50", "evidence"].endswith(
+        ": 33,000 kWh billed too much; over-billed ¥26,400.00 (to refund, not counted as revenue)"
+    )
 
 
 def test_bills_before_two_swaps_in_one_bill_recording_no_old_multiplier_are_not_judged():
