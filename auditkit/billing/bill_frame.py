@@ -835,6 +835,34 @@ def old_meter_tails(
     return tails
 
 
+def joined_bill_kwh(
+    replacements: Replacements,
+    reads: MeterReads,
+    swaps: MeterSwapBills,
+    multiplier: np.ndarray,
+) -> np.ndarray:
+    """Per replacement, the kWh due on its first new bill where that bill joins both meters
+    (`meter_swap_bills`): the old meter's units from the bill's start to the final read × the
+    multiplier before (the order's old value, else `multiplier`, per MeterReads position) + the
+    new meter's from the first read to the bill's end × `multiplier`. Without the final read,
+    a first read within the bill's registers is one meter kept and read on through a CT or PT
+    change (PT 8 → 10 on 16 July, July 2,800 → 3,100, first read 2,950: 150 × 40 + 150 × 50):
+    the final read is that first read. NaN on other replacements, and where the old meter's
+    units are not known (no final read, a first read outside the registers)."""
+    kwh = np.full(len(replacements.cust), np.nan)
+    if not len(reads.cust):
+        return kwh
+    bill = np.maximum(swaps.first_new, 0)
+    start, end, first = reads.start[bill], reads.end[bill], replacements.first
+    kept = np.isnan(replacements.final) & (start <= first) & (first <= end)
+    final = np.where(kept, first, replacements.final)
+    due = multiplier[bill]
+    before = np.where(np.isfinite(replacements.old), replacements.old, due)
+    total = (final - start) * before + (end - first) * due
+    kwh[swaps.joined] = total[swaps.joined]
+    return kwh
+
+
 def impossible_swap_reads(
     replacements: Replacements, reads: MeterReads, swaps: MeterSwapBills
 ) -> np.ndarray:
@@ -1055,8 +1083,9 @@ def _kwh_due(
     A bill joining both meters of a replacement (`meter_swap_bills`: the first new bill,
     starting on the old meter and ending on the new) is due (final − start) × the multiplier
     before the order (its old value, else the multiplier due) + (end − first) × the multiplier
-    due; without the final read the old meter's part is not known (the kWh billed are due, at
-    least the new meter's). A first new bill not joining starts on the new meter: it is due its
+    due (`joined_bill_kwh`; without the final read, a first read within the bill's registers
+    stands for it: one meter kept through a CT or PT change); where the old meter's part is not
+    known the kWh billed are due, at least the new meter's. A first new bill not joining starts on the new meter: it is due its
     own registers and the old meter's tail its last bill left unread (`old_meter_tails`:
     换表电量), at the old meter's multiplier due, so a bill adding that tail is right, one
     leaving it out short. A first new bill whose swap records reads no meter can have shown
@@ -1070,16 +1099,9 @@ def _kwh_due(
     rows, reads, replacements, _, swaps = swapped
     joined = np.flatnonzero(swaps.joined)
     at = rows[swaps.first_new[joined]]
-    final, first, old = (
-        replacements.final[joined],
-        replacements.first[joined],
-        replacements.old[joined],
-    )
-    before = np.where(np.isfinite(old), old, multiplier[at])
-    new_kwh = (end[at] - first) * multiplier[at]
-    kwh[at] = np.where(
-        np.isnan(final), np.fmax(kwh_billed[at], new_kwh), (final - start[at]) * before + new_kwh
-    )
+    joined_kwh = joined_bill_kwh(replacements, reads, swaps, multiplier[rows])[joined]
+    new_kwh = (end[at] - replacements.first[joined]) * multiplier[at]
+    kwh[at] = np.where(np.isnan(joined_kwh), np.fmax(kwh_billed[at], new_kwh), joined_kwh)
     # The first new bill of a swap not joined also owes the old meter's tail (换表电量), at the
     # old meter's multiplier due.
     tails = old_meter_tails(replacements, reads, swaps)

@@ -143,7 +143,9 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # the old meter was billed at before the swap.
     added = np.where(has_new, np.maximum(kwh[at] - new_units_billed * multiplier[at], 0.0), 0.0)
     old_units = old_final - end[last_old] - added / multiplier[last_old]
-    old_judged = has_old & (has_new | unfollowed)
+    # A joined bill's old part is in its registers: what it leaves out is register_mismatch's,
+    # judged there on the whole joined bill (`joined_bill_kwh`), once.
+    old_judged = has_old & ~joined & (has_new | unfollowed)
     old_lost = old_judged & _beyond_rounding(old_units, multiplier[last_old], params)
     new_units = np.where(joined, 0.0, start[at] - new_first)
     new_lost = has_new & _beyond_rounding(new_units, multiplier[at], params)

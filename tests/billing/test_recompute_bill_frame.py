@@ -233,6 +233,24 @@ def _swap(b: Billing, customer_id: str, day: str, old: str, **reads: float) -> N
     )
 
 
+def test_a_joined_bill_of_a_meter_kept_without_its_final_read_splits_at_the_first_read():
+    """PT changed on 11 March with the meter kept (multiplier 50 → 100), the order recording the
+    first read 1,020 and no final read: the meter reads on, so 1,020 is where 50 stopped. March
+    1,000 → 1,030 is due 20 × 50 + 10 × 100 = 2,000 kWh (was the 1,800 billed). Near miss: a new
+    meter's first read 0, outside March's registers 1,000 → 30, tells nothing of the old part:
+    the 5,000 billed (at least 30 × 100)."""
+    b = Billing()
+    b.customer("K", ct_ratio=100.0)
+    b.bill("K", "2024-02", 2000, 0.90, start=960.0, multiplier=50)  # 960 → 1,000
+    b.bill("K", "2024-03", 1800, 0.90, start=1000, register_end=1030.0, multiplier=100)
+    _swap(b, "K", "2024-03-11", "50", new_first_read=1020.0)
+    b.customer("F", ct_ratio=100.0)
+    b.bill("F", "2024-03", 5000, 0.90, start=1000, register_end=30.0, multiplier=100)
+    _swap(b, "F", "2024-03-11", "50", new_first_read=0.0)
+    march = _frame(b).query("period == '2024-03'").set_index("customer_id")["kwh_due"]
+    assert march.to_dict() == {"K": 2000.0, "F": 5000.0}
+
+
 def test_a_bill_joins_both_meters_as_meter_change_energy_lost_reads_it():
     """The bills around a swap, read as the rule reads them (`meter_swap_bills`). A joined bill
     without the final read: the old meter's part is not known, the 5,000 kWh billed are due

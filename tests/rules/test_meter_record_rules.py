@@ -192,15 +192,16 @@ def test_a_bill_joining_both_meters_of_a_swap_inside_its_period_loses_nothing():
     meter's part is from its first read (100 × 60 = 6,000 kWh); the other 6,000 kWh of the bill
     are the old meter's, at the 40 before the swap: 150 units, to its final read 2,950. Near
     miss: a final read of 2,960, 10 units × 40 = 400 kWh past what July billed for it, × 0.8 =
-    ¥320.00 lost."""
+    ¥320.00 lost: short of the joined bill's registers (160 × 40 + 100 × 60 = 12,400 kWh of
+    12,000 billed), register_mismatch's, found once."""
     u = Utility()
     _ct_swapped_inside_july(u, "joined", old_final=2950.0)
     _ct_swapped_inside_july(u, "short", old_final=2960.0)
-    found = findings_of(u, "meter_change_energy_lost")
+    assert findings_of(u, "meter_change_energy_lost").empty
+    found = findings_of(u, "register_mismatch")
     assert found["revenue_impact"].to_dict() == pytest.approx({"short": 320.0})
     assert found.loc["short", "evidence"] == (
-        "meter replaced 2024-07-16: the old meter's final read 2,960.00 is beyond the last "
-        "billed read 2,950.00 (2024-07): 400 kWh never billed (¥320.00)"
+        "2024-07: 1 bill charged 400 kWh less than the registers show (¥320.00)"
     )
 
 
@@ -211,12 +212,13 @@ def test_a_joined_bill_without_the_final_read_or_swapped_on_its_first_day_loses_
     where the swap is on 1 July, the first day of July's read period: July then bills 0 old
     units (final read 2,800) and the new meter's 0 → 200 at 60, 12,000 kWh. Near miss: a swap
     on 1 July with a final read of 2,810, 10 old units × 40 = 400 kWh never billed × 0.8 =
-    ¥320.00."""
+    ¥320.00, short of the joined bill's registers: register_mismatch's, found once."""
     u = Utility()
     _ct_swapped_inside_july(u, "no_final", old_final=None)
     _ct_swapped_inside_july(u, "on_1st", old_final=2800.0, day="2024-07-01", new_units=200.0)
     _ct_swapped_inside_july(u, "short", old_final=2810.0, day="2024-07-01", new_units=200.0)
-    found = findings_of(u, "meter_change_energy_lost")
+    assert findings_of(u, "meter_change_energy_lost").empty
+    found = findings_of(u, "register_mismatch")
     assert found["revenue_impact"].to_dict() == pytest.approx({"short": 320.0})
 
 
@@ -256,7 +258,8 @@ def test_two_swaps_in_one_bill_are_not_judged_as_one():
     = 6,100 kWh, all billed. The second swap's first read 0 was set against December's start
     4,300 (the first meter's): 4,300 × 60 = 258,000 kWh "never billed", ¥206,400.00. Which read
     of such a bill is whose is not known: nothing is proved. Near miss: one swap in July whose
-    final read 2,960 is 10 units past the 2,950 July billed: 400 kWh × 0.8 = ¥320.00."""
+    final read 2,960 is 10 units past the 2,950 July billed: 400 kWh × 0.8 = ¥320.00, short of
+    July's joined registers (register_mismatch's)."""
     u = Utility()
     u.customer("two", ct_ratio=60.0, contract_capacity_kva=160.0, **COMMERCIAL)
     bills = u.monthly("two", flat(12_000), multiplier=40.0, tariff="COM")
@@ -269,7 +272,8 @@ def test_two_swaps_in_one_bill_are_not_judged_as_one():
         u.order("two", "meter_replacement", day, old=old, new=new)
         u.orders[-1] |= {"old_final_read": final, "new_first_read": 0.0}
     _ct_swapped_inside_july(u, "short", old_final=2960.0)
-    found = findings_of(u, "meter_change_energy_lost")
+    assert findings_of(u, "meter_change_energy_lost").empty
+    found = findings_of(u, "register_mismatch")
     assert found["revenue_impact"].to_dict() == pytest.approx({"short": 320.0})
 
 

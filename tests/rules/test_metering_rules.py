@@ -85,7 +85,7 @@ def test_a_pt_changed_with_the_meter_kept_is_no_register_mismatch():
     """July joins the two multipliers on one meter: 150 units × 40 + 150 × 50 = 13,500 kWh due.
     Billed so ("right"): nothing (register_mismatch said 300 × 50 = 15,000 less 13,500 = 1,500
     kWh short, ¥1,200.00). Billed 13,000 ("short"): 500 kWh × 0.80 = ¥400.00 left out, counted
-    once by meter_change_energy_lost (register_mismatch added 2,000 kWh, ¥1,600.00). Near miss
+    once by register_mismatch on the joined registers (it added 2,000 kWh, ¥1,600.00). Near miss
     ("august"): August billed 11,000 of its 240 × 50 = 12,000 kWh after the change is still
     register_mismatch's, 1,000 kWh × 0.80 = ¥800.00."""
     u = Utility()
@@ -95,7 +95,49 @@ def test_a_pt_changed_with_the_meter_kept_is_no_register_mismatch():
     found = run(u, ["register_mismatch", "multiplier_mismatch", "meter_change_energy_lost"])
     by_rule = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
     assert by_rule == pytest.approx(
-        {("short", "meter_change_energy_lost"): 400.0, ("august", "register_mismatch"): 800.0}
+        {("short", "register_mismatch"): 400.0, ("august", "register_mismatch"): 800.0}
+    )
+
+
+def test_a_joined_bill_without_the_final_read_of_a_meter_kept_is_judged_on_its_first_read():
+    """PT 8 → 10 on 16 July with the meter kept, the order recording the first read 2,950 and no
+    final read: the meter reads on, 2,950 is where the old multiplier stopped. July 2,800 → 3,100
+    is due 150 × 40 + 150 × 50 = 13,500 kWh. Billed 9,000: 4,500 short × 0.80 = ¥3,600.00; billed
+    only the part after the change, 150 × 50 = 7,500: 6,000 short, ¥4,800.00 (both were no
+    finding). Near miss: billed 13,500, nothing. Found once, by register_mismatch."""
+    u = Utility()
+    for cid, july_kwh in (("b9000", 9_000.0), ("b7500", 7_500.0), ("right", 13_500.0)):
+        _pt_changed_in_july(u, cid, july_kwh, 12_000.0)
+        del u.orders[-1]["old_final_read"]
+    found = run(u, ["register_mismatch", "multiplier_mismatch", "meter_change_energy_lost"])
+    by_rule = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert by_rule == pytest.approx(
+        {("b9000", "register_mismatch"): 3_600.0, ("b7500", "register_mismatch"): 4_800.0}
+    )
+
+
+def test_a_joined_bill_short_of_both_parts_is_found_at_its_whole_shortfall():
+    """CT 40 → 60 on 3 July with the meter kept (final = first read 2,810): July 2,800 → 3,100 is
+    due 10 × 40 + 290 × 60 = 400 + 17,400 = 17,800 kWh. Billed 15,000: 2,800 kWh × 0.80 =
+    ¥2,240.00; billed 16,000: 1,800 × 0.80 = ¥1,440.00 (both were ¥320.00, the old part alone).
+    Near miss: billed 17,800, nothing."""
+    u = Utility()
+    for cid, july_kwh in (("short15k", 15_000.0), ("short16k", 16_000.0), ("right", 17_800.0)):
+        u.customer(cid, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+        bills = u.monthly(cid, flat(12_000), multiplier=40.0, tariff="COM")
+        bills[6].update(register_end=3100.0, multiplier_billed=60.0, kwh_billed=july_kwh)
+        bills[6].update(energy_charge=july_kwh * 0.8, amount=july_kwh * 0.8)
+        register = 3100.0
+        for bill in bills[7:]:
+            bill.update(register_start=register, register_end=register + 200.0)
+            bill.update(multiplier_billed=60.0)
+            register += 200.0
+        u.order(cid, "meter_replacement", "2024-07-03", "40", "60")
+        u.orders[-1].update(old_final_read=2810.0, new_first_read=2810.0)
+    found = run(u, ["register_mismatch", "multiplier_mismatch", "meter_change_energy_lost"])
+    by_rule = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert by_rule == pytest.approx(
+        {("short15k", "register_mismatch"): 2_240.0, ("short16k", "register_mismatch"): 1_440.0}
     )
 
 
