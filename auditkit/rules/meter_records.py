@@ -248,12 +248,12 @@ def _old_meter_days(
     """Per replacement, the first and last day (days since 1970) the old meter's unbilled
     remainder was used: the day after the read of its last bill (`last_old`; the reading on
     read_to ends that day) to the day before the swap; the swap day alone where the swap comes
-    the day after that read (a swap on the 1st after a read on the month's last day). A last
-    bill read past the swap day, stopping short of the final read, leaves a remainder used in
-    its own read period before the swap: from its read_from to the day before the swap."""
-    read_from, read_to = ctx.read_days(last_old)
-    first = read_to.astype(np.int64) + 1
-    first = np.where(first > swap_day, read_from.astype(np.int64), first)
+    the day after that read (a swap on the 1st after a read on the month's last day) or on the
+    read day itself (read in the morning, swapped later that day). A last bill read past the
+    swap day, stopping short of the final read, leaves a remainder used in its own read period
+    before the swap: from its read_from to the day before the swap."""
+    read_from, read_to = (days.astype(np.int64) for days in ctx.read_days(last_old))
+    first = np.where(read_to > swap_day, read_from, np.minimum(read_to + 1, swap_day))
     return first, np.maximum(swap_day - 1, first)
 
 

@@ -329,6 +329,26 @@ def test_old_meter_remainder_over_a_price_change_is_priced_by_its_days():
     assert found.loc["A", "revenue_impact"] == pytest.approx(1128.57, abs=1e-9)
 
 
+def test_old_meter_remainder_of_a_swap_on_the_read_day_is_priced_on_that_day():
+    """Read on the 25th: July reads 26 June – 25 July, 1,600 → 1,700, and the meter is swapped
+    later on 25 July, final read 1,720: 20 units × 40 = 800 kWh ran on 25 July, at July's 0.6 =
+    ¥480.00 (was 466.21, priced over July's whole read period, 5 days of it at June's 0.5).
+    Near miss: swapped on 26 July, the same 800 kWh at 0.6, ¥480.00."""
+    u = Utility()
+    for cid, day in (("on_read_day", "2024-07-25"), ("day_after", "2024-07-26")):
+        u.customer(cid, ct_ratio=40.0)
+        bills = u.monthly(cid, flat(4000), multiplier=40.0)
+        for units, bill in enumerate(bills[7:]):
+            bill.update(register_start=100.0 * units, register_end=100.0 * (units + 1))
+        u.order(cid, "meter_replacement", day, old=f"M-{cid}", new=f"N-{cid}")
+        u.orders[-1] |= {"old_final_read": 1720.0, "new_first_read": 0.0}
+    _read_on_the_25th(u)
+    found = findings_of(u, "meter_change_energy_lost")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"on_read_day": 800 * 0.6, "day_after": 800 * 0.6}
+    )
+
+
 def test_new_meter_shortfall_stays_at_the_first_new_bills_rate():
     """Near miss: read on the 25th, swapped on 1 July, the new meter's first read 30 units below
     July's start: those 1,200 kWh ran on the new meter, billed from July's bill on: 0.6."""
