@@ -121,12 +121,13 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     at = rows[np.maximum(swaps.first_new, 0)]
     last_old = rows[np.maximum(swaps.last_old, 0)]
     # The old meter's last bill reads past the swap day yet stops short of its final read, and
-    # the data holds no bill after it: no new bill is there to add the remainder, which is on
-    # no bill. One read before the swap leaves the remainder to the next bill, not yet issued.
+    # no bill after it can add the remainder (`_no_bill_can_follow`), which is on no bill. One
+    # read before the swap leaves the remainder to the next bill, not yet issued.
     unfollowed = (
         has_old
         & (swaps.first_new < 0)
         & (reads.old_last_day[np.maximum(swaps.last_old, 0)] >= swap_day)
+        & _no_bill_can_follow(ctx, last_old)
     )
     bills = ctx.bills
     start = bills["register_start"].to_numpy(dtype=float)
@@ -142,7 +143,16 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # where billing adds it there (换表电量) or joins it, is billed after all, at the multiplier
     # the old meter was billed at before the swap.
     added = np.where(has_new, np.maximum(kwh[at] - new_units_billed * multiplier[at], 0.0), 0.0)
-    old_units = old_final - end[last_old] - added / multiplier[last_old]
+    # The old meter's last bill may bill the remainder itself: its kWh above its own registers ×
+    # its multiplier (December 4,300 → 4,400 at 40 billing 6,000 kWh, the 50 units to the final
+    # read 4,450 included) are billed too.
+    own_kwh = (end[last_old] - start[last_old]) * multiplier[last_old]
+    on_last = np.where(
+        has_old & (end[last_old] >= start[last_old]),
+        np.maximum(kwh[last_old] - own_kwh, 0.0),
+        0.0,
+    )
+    old_units = old_final - end[last_old] - (added + on_last) / multiplier[last_old]
     # A joined bill's old part is in its registers: what it leaves out is register_mismatch's,
     # judged there on the whole joined bill (`joined_bill_kwh`), once.
     old_judged = has_old & ~joined & (has_new | unfollowed)
@@ -187,7 +197,9 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "old_final": old_final[flagged],
             "new_first": new_first[flagged],
             "billed_end": np.where(
-                joined, end[last_old] + added / multiplier[last_old], end[last_old]
+                joined,
+                end[last_old] + added / multiplier[last_old],
+                end[last_old] + on_last / multiplier[last_old],
             )[flagged],
             "old_period": np.where(joined, ctx.bill_month[at], ctx.bill_month[last_old])[flagged],
             "new_start": start[first_bill],
@@ -232,6 +244,19 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
     score = 0.5 + 0.5 * np.minimum(share, 1.0)
     return raw_per_customer(grouped.reset_index(), evidence, score)
+
+
+def _no_bill_can_follow(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows` (each its customer's last in the data), whether no later bill can add
+    what it left out: the account closed (archive status closed, or a closure order effective
+    by the audit month), or the audit month is past the month after it with no bill there (a
+    December bill audited in December or January may still be followed by January's)."""
+    closures = ctx.orders_of("closure")
+    closed_by_order = np.zeros(len(ctx.customers) + 1, dtype=bool)
+    known = closures[(closures["cust"] >= 0) & (closures["effective_month"] <= ctx.as_of)]
+    closed_by_order[known["cust"].to_numpy(dtype=np.int64)] = True
+    closed = ctx.customer_is("status", "closed")[rows] | closed_by_order[ctx.bill_customer[rows]]
+    return closed | (ctx.bill_month[rows] + 1 < ctx.as_of)
 
 
 def _beyond_rounding(units: np.ndarray, multiplier: np.ndarray, params: dict) -> np.ndarray:

@@ -409,12 +409,15 @@ def test_a_replacement_with_no_bill_after_it_yet_is_not_judged():
     assert findings_of(u, "meter_change_energy_lost", as_of="2024-06").empty
 
 
-def _stopping_short_in_december(u: Utility, cid: str, swapped: str, final: float | None) -> None:
+def _stopping_short_in_december(
+    u: Utility, cid: str, swapped: str, final: float | None, status: str = "closed"
+) -> None:
     """A shop metered through CT 40 (300 units, 12,000 kWh a month: the registers end November
     at 4,300); its meter swapped on `swapped` for another CT 40 one (first read 0); December,
     the extract's last bill, reads the old meter 4,300 → 4,400 alone (100 × 40 = 4,000 kWh,
-    billed right) and no bill of the new meter follows."""
-    u.customer(cid, contract_capacity_kva=160.0, ct_ratio=40.0, **COMMERCIAL)
+    billed right) and no bill of the new meter follows; the account `status` (closed: no bill
+    can follow)."""
+    u.customer(cid, contract_capacity_kva=160.0, ct_ratio=40.0, **COMMERCIAL | {"status": status})
     bills = u.monthly(cid, flat(12_000), multiplier=40.0, tariff="COM")
     bills[11].update(register_end=4400.0, kwh_billed=4000.0, energy_charge=3200.0, amount=3200.0)
     u.order(cid, "meter_replacement", swapped, f"M-{cid}", f"N-{cid}")
@@ -423,7 +426,7 @@ def _stopping_short_in_december(u: Utility, cid: str, swapped: str, final: float
 
 def test_an_old_meters_last_bill_stopping_short_with_no_bill_after_it_does_lose_energy():
     """Swapped on 16 December, December (read to the month's end, past the swap) stops at 4,400
-    short of the final read 4,450, and the extract ends with it: (4,450 − 4,400) × 40 = 2,000
+    short of the final read 4,450, and the account closed with it: (4,450 − 4,400) × 40 = 2,000
     kWh × 0.80 = ¥1,600.00 on no bill (was no finding: without a new bill nothing was judged).
     Near misses: the order without the final read ("nofinal": nothing provable); December read
     on the 25th, the meter swapped on the 28th after it ("after_read": the remainder is the next
@@ -449,6 +452,39 @@ def test_an_old_meters_last_bill_stopping_short_with_no_bill_after_it_does_lose_
         "2024-12",
         "2024-12",
     )
+
+
+def test_an_old_meters_last_bill_stopping_short_of_an_open_account_waits_for_the_next_bill():
+    """An active account's December stops 50 units short of the final read 4,450 and the data
+    ends with it: January's bill, not issued yet, may add the 2,000 kWh (换表电量). Audited in
+    December or January: nothing (was ¥1,600.00 in December, gone in January once January's
+    bill added them). Audited in February with no January bill: 2,000 × 0.80 = ¥1,600.00."""
+    u = Utility()
+    _stopping_short_in_december(u, "open", "2024-12-16", 4450.0, status="active")
+    u.customer("later", contract_capacity_kva=160.0, **COMMERCIAL)
+    u.monthly("later", flat(12_000, 2), tariff="COM", periods=["2025-01", "2025-02"])
+    for as_of in ("2024-12", "2025-01"):
+        assert findings_of(u, "meter_change_energy_lost", as_of=as_of).empty
+    found = findings_of(u, "meter_change_energy_lost", as_of="2025-02")
+    assert found["revenue_impact"].to_dict() == pytest.approx({"open": 1_600.0})
+
+
+def test_an_old_meters_last_bill_billing_its_remainder_itself_loses_nothing():
+    """December reads 4,300 → 4,400 at 40 and bills 6,000 kWh = 100 × 40 + the 50 units to the
+    final read 4,450 × 40: nothing lost, the account closed ("closed") or followed by January
+    on the new meter 0 → 300 billing its own 12,000 ("followed"; both were ¥1,600.00 "never
+    billed"). Near miss ("part"): December billing 5,000, 25 of the 50 units: 25 × 40 = 1,000
+    kWh × 0.80 = ¥800.00."""
+    u = Utility()
+    for cid, billed in (("closed", 6_000.0), ("followed", 6_000.0), ("part", 5_000.0)):
+        status = "active" if cid == "followed" else "closed"
+        _stopping_short_in_december(u, cid, "2024-12-16", 4450.0, status=status)
+        december = u.bills[-1]
+        december.update(kwh_billed=billed, energy_charge=billed * 0.8, amount=billed * 0.8)
+    u.monthly("followed", flat(12_000, 1), multiplier=40.0, tariff="COM", periods=["2025-01"])
+    u.bills[-1].update(register_start=0.0, register_end=300.0)
+    found = findings_of(u, "meter_change_energy_lost", as_of="2025-01")
+    assert found["revenue_impact"].to_dict() == pytest.approx({"part": 800.0})
 
 
 def test_an_old_meters_remainder_inside_its_last_bills_period_is_priced_in_that_period():
