@@ -823,14 +823,9 @@ def old_meter_tails(
     tails = np.full(len(replacements.cust), np.nan)
     if not len(reads.cust):
         return tails
-    first, last = np.maximum(swaps.first_new, 0), np.maximum(swaps.last_old, 0)
-    before = np.maximum(swaps.last_old - 1, 0)
-    has_before = (swaps.last_old >= 1) & (reads.cust[before] == reads.cust[last])
-    falling = reads.end < reads.start
-    falls = falling[first] | falling[last] | (has_before & falling[before])
-    tail = replacements.final - reads.end[last]
+    tail = replacements.final - reads.end[np.maximum(swaps.last_old, 0)]
     owed = (swaps.first_new >= 0) & (swaps.last_old >= 0) & ~swaps.joined & ~swaps.crowded
-    owed &= ~falls & (tail > READ_MATCH)
+    owed &= ~registers_fall_around_swaps(reads, swaps) & (tail > READ_MATCH)
     tails[owed] = tail[owed]
     return tails
 
@@ -861,6 +856,34 @@ def joined_bill_kwh(
     total = (final - start) * before + (end - first) * due
     kwh[swaps.joined] = total[swaps.joined]
     return kwh
+
+
+def registers_fall_around_swaps(reads: MeterReads, swaps: MeterSwapBills) -> np.ndarray:
+    """Per replacement, whether registers fall (end below start) on its first new bill, the old
+    meter's last bill or the one before it: a meter change the order's day does not show (an
+    order dated 3 August for a July joining 2,800 → 100), so which reads are whose is not
+    known."""
+    if not len(reads.cust):
+        return np.zeros(len(swaps.last_old), dtype=bool)
+    first, last = np.maximum(swaps.first_new, 0), np.maximum(swaps.last_old, 0)
+    before = np.maximum(swaps.last_old - 1, 0)
+    has_before = (swaps.last_old >= 1) & (reads.cust[before] == reads.cust[last])
+    falling = reads.end < reads.start
+    has_first, has_last = swaps.first_new >= 0, swaps.last_old >= 0
+    return (
+        (has_first & falling[first]) | (has_last & falling[last]) | (has_before & falling[before])
+    )
+
+
+def unplaced_swap_reads(
+    replacements: Replacements, reads: MeterReads, swaps: MeterSwapBills
+) -> np.ndarray:
+    """Per replacement, whether its reads cannot be placed on its bills: reads no meter can
+    have shown (`impossible_swap_reads`), or registers falling around a swap that joins no bill
+    (`registers_fall_around_swaps`: a meter change the order's day does not show). Such reads
+    prove no kWh, nor the multiplier before the swap."""
+    falls = registers_fall_around_swaps(reads, swaps) & ~swaps.joined
+    return impossible_swap_reads(replacements, reads, swaps) | falls
 
 
 def impossible_swap_reads(

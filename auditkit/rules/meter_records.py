@@ -18,6 +18,7 @@ from auditkit.billing.bill_frame import (
     MeterSwapBills,
     Replacements,
     meter_swap_bills,
+    unplaced_swap_reads,
 )
 from auditkit.billing.money import round_half_up
 from auditkit.billing.tariff_lookup import day_numbers
@@ -118,6 +119,13 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # holding two swaps reads three meters, which reading is whose not known: not judged.
     has_new = (swaps.first_new >= 0) & ~swaps.crowded
     has_old = swaps.last_old >= 0
+    # Reads no meter can have shown (a final read below the last billed read, a first read
+    # above the first new bill's end), or registers falling around a swap that joins no bill
+    # (a meter change the order's day does not show), prove nothing: which reads are whose is
+    # not known, as the recomputation judges them (`unplaced_swap_reads`).
+    unplaced = unplaced_swap_reads(replacements, reads, swaps)
+    has_new &= ~unplaced
+    has_old &= ~unplaced
     at = rows[np.maximum(swaps.first_new, 0)]
     last_old = rows[np.maximum(swaps.last_old, 0)]
     # The old meter's last bill reads past the swap day yet stops short of its final read, and

@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditkit.billing.bill_frame import joined_bill_kwh, multiplier_before_replacements
+from auditkit.billing.bill_frame import (
+    first_swap_after_each_bill,
+    joined_bill_kwh,
+    multiplier_before_replacements,
+    unplaced_swap_reads,
+)
 from auditkit.billing.money import round_half_up
 from auditkit.periods import add_months, date_month_number
 from auditkit.rules.context import RuleContext
@@ -309,15 +314,19 @@ def _multiplier_before_replacements(
     frame prices the kWh due (`multiplier_before_replacements`): one recording meter numbers or
     nothing takes the bills' multiplier where they changed it exactly at the replacement;
     whether it is unknown: none recorded and its first new bill holding two swaps (three
-    meters, `MeterSwapBills.crowded`: the bills cannot tell it); and per bill, that multiplier
-    on the old meter's last bill of a swap (it reads the old meter alone, as the bill frame
-    prices it), else NaN."""
+    meters, `MeterSwapBills.crowded`) or its reads not placed on its bills
+    (`unplaced_swap_reads`: a final read below the last billed read, registers falling where
+    the order's day shows no meter change): the bills cannot tell it; and per bill, the multiplier before the first swap after
+    the old meter's last bill on that bill (`first_swap_after_each_bill`: it reads the old meter
+    alone, as the bill frame prices it; not the middle meter's of two swaps), else NaN."""
     rows, replacements, reads, swaps = meter_swaps(ctx, ctx.orders_of("meter_replacement"))
     before = multiplier_before_replacements(replacements, reads, swaps)
     old_meter_last = np.full(len(ctx.bills), np.nan)
-    known = (swaps.last_old >= 0) & np.isfinite(before)
+    first_after = first_swap_after_each_bill(replacements.day, swaps.last_old)
+    known = first_after[np.isfinite(before[first_after])]
     old_meter_last[rows[swaps.last_old[known]]] = before[known]
-    return rows, before, np.isnan(before) & swaps.crowded, old_meter_last
+    untold = swaps.crowded | unplaced_swap_reads(replacements, reads, swaps)
+    return rows, before, np.isnan(before) & untold, old_meter_last
 
 
 def _multiplier_differs(

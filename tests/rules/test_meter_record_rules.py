@@ -222,6 +222,23 @@ def test_a_joined_bill_without_the_final_read_or_swapped_on_its_first_day_loses_
     assert found["revenue_impact"].to_dict() == pytest.approx({"short": 320.0})
 
 
+def test_swap_reads_no_bill_can_place_prove_no_energy_lost():
+    """July joins both meters of a CT 40 → 60 swap on 16 July (2,800 → final 2,950 at 40, new 0
+    → 100 at 60, 12,000 kWh billed right), but the order's reads cannot be placed: a final read
+    2,700 below June's end 2,800 ("final_low": the new meter's first read 0 set against July's
+    start 2,800, 2,800 × 60 × 0.80 = ¥134,400.00 "never billed"), or the order dated 3 August
+    while July's registers fall 2,800 → 100 ("late": (2,950 − 300) × 60 + 300 × 60, ¥141,600.00
+    "never billed"). The recomputation judges neither; nothing is proved. Near miss: a
+    household's meter swapped on 1 July, June ending 1,600 and the final read 1,650: 50 units ×
+    40 = 2,000 kWh never billed × 0.6 = ¥1,200.00 (no read days: the first new bill's rate)."""
+    u = Utility()
+    _ct_swapped_inside_july(u, "final_low", old_final=2700.0)
+    _ct_swapped_inside_july(u, "late", old_final=2950.0, day="2024-08-03")
+    _replaced_in_july(u, "tail", old_final=1650.0, new_first=0.0)
+    found = findings_of(u, "meter_change_energy_lost")
+    assert found["revenue_impact"].to_dict() == pytest.approx({"tail": 2_000 * 0.6})
+
+
 def test_a_bill_reading_the_old_meter_up_to_its_final_read_is_the_old_meters_last():
     """A bill read on the old meter only, up to the swap, was taken for one joining both meters,
     the start of its registers being the old meter's: December read 4,300 → its final 4,600 on

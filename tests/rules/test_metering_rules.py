@@ -623,3 +623,62 @@ def test_a_tariff_billed_off_the_archive_claims_no_more_of_a_bill_than_it_lost_b
     assert found.groupby("customer_id")["revenue_impact"].sum().to_dict() == pytest.approx(
         {"mix": 33_600.0, "over": 15_600.0}
     )
+
+
+def _two_swaps_in_december(u: Utility, cid: str, november_multiplier: float) -> None:
+    """A shop through CT 60 billed at 40 (300 units, 12,000 kWh a month, November ending 4,300)
+    whose December holds two swaps: 5 December CT 40 → 50 (final 4,350, first 0), 20 December
+    50 → 60 (final 40, first 0); December 4,300 → 100 billed right, 50 × 40 + 40 × 50 + 100 ×
+    60 = 10,000 kWh; November billed at `november_multiplier`."""
+    u.customer(cid, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+    bills = u.monthly(cid, flat(12_000), multiplier=40.0, tariff="COM")
+    november_kwh = 300.0 * november_multiplier
+    bills[10].update(multiplier_billed=november_multiplier, kwh_billed=november_kwh)
+    bills[10].update(energy_charge=november_kwh * 0.8, amount=november_kwh * 0.8)
+    bills[11].update(register_end=100.0, multiplier_billed=60.0, kwh_billed=10_000.0)
+    bills[11].update(energy_charge=8_000.0, amount=8_000.0)
+    for day, final, old, new in (
+        ("2024-12-05", 4350.0, "40", "50"),
+        ("2024-12-20", 40.0, "50", "60"),
+    ):
+        u.order(cid, "meter_replacement", day, old, new)
+        u.orders[-1].update(old_final_read=final, new_first_read=0.0)
+
+
+def test_the_old_meters_last_bill_before_two_swaps_is_due_the_multiplier_before_the_first():
+    """November reads meter A alone, before A → B (40 → 50) and B → C (50 → 60) in December: due
+    at 40, A's, as the recomputation prices it, not 50, the middle meter's (was 300 × 10 = 3,000
+    kWh × 0.80 = ¥2,400.00 on a right bill). Near miss: November billed at 30, 300 × (40 − 30)
+    = 3,000 kWh × 0.80 = ¥2,400.00."""
+    u = Utility()
+    _two_swaps_in_december(u, "right", 40.0)
+    _two_swaps_in_december(u, "low", 30.0)
+    found = run(u, "multiplier_mismatch")
+    assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"low": 2_400.0}
+    )
+
+
+def test_bills_before_a_swap_whose_reads_no_meter_can_show_are_not_judged_on_the_archive():
+    """CT 40 → 60 swapped on 16 December by an order recording meter numbers; December starts
+    on the new meter 0 → 100 at 60 and adds the old meter's 150 units at 40 (6,000 + 6,000 =
+    12,000 kWh), but the order's final read 4,200 is below November's end 4,300: no read tells
+    the multiplier before, so the 11 bills at 40 are not judged against the archive's 60 (was
+    11 × 300 × 20 × 0.80 = ¥52,800.00). Near miss: the final read 4,450, 150 units past 4,300:
+    December billed them at 40, 40 is due before the swap, nothing either. Near miss: the
+    final read 4,450 and December adding the 150 units at 60 too (15,000 kWh): the swap
+    changed no multiplier, the archive's 60 is due before it, 11 × 300 × 20 × 0.80 =
+    ¥52,800.00."""
+    u = Utility()
+    for cid, final, december in (("low", 4200.0, 12_000.0), ("read", 4450.0, 12_000.0),
+                                 ("meter_only", 4450.0, 15_000.0)):  # fmt: skip
+        u.customer(cid, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+        bills = u.monthly(cid, flat(12_000), multiplier=40.0, tariff="COM")
+        bills[11].update(register_start=0.0, register_end=100.0, multiplier_billed=60.0)
+        bills[11].update(kwh_billed=december, energy_charge=december * 0.8, amount=december * 0.8)
+        u.order(cid, "meter_replacement", "2024-12-16", f"M-{cid}", f"N-{cid}")
+        u.orders[-1].update(old_final_read=final, new_first_read=0.0)
+    found = run(u, "multiplier_mismatch")
+    assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"meter_only": 52_800.0}
+    )
