@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 
 from auditkit.billing.money import round_half_up
-from auditkit.rules.bill_lost import bill_lost, share_within_the_bill_lost
 from auditkit.rules.capacity import capacity_short_where_due
 from auditkit.rules.change_of_use import silent_tariff_counts, tariff_difference
 from auditkit.rules.context import RuleContext
@@ -50,11 +49,6 @@ def billed_tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     gap, pf = tariff_difference(ctx, rows, in_force, params, charged=short)
     counted, counted_pf = _counted_by_change_without_order(ctx, rows, params)
     gap, pf = gap - counted, pf - counted_pf
-    # Its part of a bill is at most what the bill lost as a whole (`bill_lost`): the tariff's
-    # difference on kWh billed too much (a multiplier over-billing, multiplier_mismatch's refund)
-    # is not revenue beside that refund.
-    share = share_within_the_bill_lost(gap, bill_lost(ctx, rows))
-    gap, pf = round_half_up(gap * share), round_half_up(pf * share)
     names = ctx.tariff_index.to_numpy(dtype=object)
     grouped = per_customer_at(
         ctx,

@@ -409,19 +409,15 @@ def test_funds_of_a_tariff_not_in_force_that_month_stay_unknown():
 
 def test_kwh_a_silent_multiplier_left_out_of_a_bill_off_the_archive_are_due_at_the_archives_tariff():
     """Archive COM (0.8): 200 kWh a month billed on RES at multiplier 10 to June, then 100 on
-    AGR at 5 (both silent). change_without_order takes 10 as due from July: 6 × 100 kWh left
-    out at COM's 0.80 (480.00, not RES's) + 6 × 100 × (0.8 − 0.4) = 600.00; billed_tariff_mismatch
-    the rest of July to December, 6 × 20.00 = 120.00. January to June at 10, twice the
-    archive's CT 5, were over-billed as a whole (200 × 0.5 = 100.00 billed, 100 × 0.8 = 80.00
-    due; multiplier_mismatch's refund): the tariff's 6 × 200 × 0.3 = 360.00 on them is not
-    revenue beside it (`bill_lost`; was 1,080.00)."""
+    AGR at 5 (both silent). Due 12 × 200 × 0.8 = 1,920.00, billed 6 × 200 × 0.5 + 6 × 100 ×
+    0.4 = 840.00: 1,080.00, of which the 600 kWh left out at COM's 0.80 (480.00), not RES's."""
     u = Utility()
     u.customer("shop", **COMMERCIAL, ct_ratio=5.0)
     u.monthly("shop", flat(200, 6), multiplier=10.0, tariff="RES", periods=PERIODS[:6])
     u.monthly("shop", flat(100, 6), multiplier=5.0, tariff="AGR", periods=PERIODS[6:],
               start_register=1120)  # fmt: skip
     found = _found(u, [*NEIGHBOURS, "multiplier_mismatch"])
-    assert found["revenue_impact"].sum() == pytest.approx(720.00, abs=0.005)
+    assert found["revenue_impact"].sum() == pytest.approx(1080.00, abs=0.005)
 
 
 def test_a_silent_run_partly_unpriced_counts_only_what_change_without_order_counts_on_the_rest():

@@ -3,16 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rule_builder import (
-    COMMERCIAL,
-    PERIODS,
-    TWO_PART_BY_CAPACITY,
-    WHOLE_DATA,
-    Utility,
-    flat,
-    run,
-    schedule_rate,
-)
+from rule_builder import COMMERCIAL, PERIODS, TWO_PART_BY_CAPACITY, WHOLE_DATA, Utility, flat, run
 
 from auditkit import rules
 from auditkit.billing.recompute import recompute
@@ -593,36 +584,6 @@ def test_a_demand_charge_read_through_a_wrong_multiplier_is_short_on_the_bills_b
     u.order("switched", "basis_change", "2024-07-01", "demand", "capacity")
     found = run(u, "multiplier_mismatch")
     assert found["revenue_impact"].tolist() == pytest.approx([12 * 30_000 + 6 * 6_000])
-
-
-def test_a_tariff_billed_off_the_archive_claims_no_more_of_a_bill_than_it_lost_beside_a_multiplier():
-    """Archived COM (0.80), billed RES (0.50 to June, 0.60 from July), 300 units a month at CT
-    40 (due before a CT 40 → 60 order on 1 December). "mix": January to June at 50, 15,000 kWh ×
-    0.50 = 7,500.00 billed of 12,000 × 0.80 = 9,600.00 due, each 2,100.00 lost; July to
-    November at 30, 9,000 × 0.60 = 5,400.00, each 4,200.00 lost: 6 × 2,100 + 5 × 4,200 =
-    33,600.00 in all. The tariff's 15,000 × 0.30 = 4,500.00 on a January bill sat beside
-    multiplier_mismatch's 2,400.00 refund: ¥48,000.00 claimed. Now the tariff's part of a bill
-    is at most what it lost: 6 × 2,100 + 5 × 9,000 × 0.20 = 21,600.00, with multiplier_mismatch's
-    5 × 3,000 × 0.80 = 12,000.00: 33,600.00. Near miss "over", at 50 all year: 6 × 2,100 + 5 ×
-    (9,600 − 15,000 × 0.60 = 600) = 15,600.00 (was 42,000.00), the multiplier's a refund."""
-    u = Utility()
-    for cid in ("mix", "over"):
-        u.customer(cid, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
-        bills = u.monthly(cid, flat(12_000), multiplier=40.0, tariff="COM")
-        for month, bill in enumerate(bills[:11]):
-            multiplier = 50.0 if month < 6 or cid == "over" else 30.0
-            rate = schedule_rate("RES", bill["period"])
-            charge = round(300.0 * multiplier * rate, 2)
-            bill.update(multiplier_billed=multiplier, kwh_billed=300.0 * multiplier)
-            bill.update(tariff_billed="RES", energy_rate=rate, energy_charge=charge, amount=charge)
-        bills[11].update(multiplier_billed=60.0, kwh_billed=18_000.0)
-        bills[11].update(energy_charge=14_400.0, amount=14_400.0)
-        u.order(cid, "meter_replacement", "2024-12-01", "40", "60")
-        u.orders[-1].update(old_final_read=4300.0, new_first_read=4300.0)
-    found = rules.run(u.dataset(), params=WHOLE_DATA)
-    assert found.groupby("customer_id")["revenue_impact"].sum().to_dict() == pytest.approx(
-        {"mix": 33_600.0, "over": 15_600.0}
-    )
 
 
 def _two_swaps_in_december(u: Utility, cid: str, november_multiplier: float) -> None:
