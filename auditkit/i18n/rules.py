@@ -57,14 +57,12 @@ _RULES = {
     "rule.multiplier_mismatch.checks": (
         "计费倍率 ≠ 应收倍率：档案中电流互感器变比 × 电压互感器变比（ct_ratio × pt_ratio），换表前为换表工单的原倍率"
         "（工单未记原倍率时按换表前后账单的倍率）；涉及电费自第一期倍率不符的账单起算，按应收倍率计，"
-        "有明细的账单按应收倍率重算各项电费（分时、阶梯、基金、基本电费、力调），否则为少计电量的电费及基金；"
-        "少计的账单计入涉及电费，多计的账单列为应退补，二者不相抵",
+        "有明细的账单按应收倍率重算各项电费（分时、阶梯、基金、基本电费、力调），否则为少计电量的电费及基金",
         "multiplier_billed ≠ the multiplier due: archive ct_ratio × pt_ratio, before a meter "
         "replacement the order's old multiplier (where it records none, the bills' around it); "
         "impact from the first mismatched bill, at the multiplier due: on itemized bills the "
         "recomputed bill (periods, tiers, funds, basic charge, power factor), else the missing "
-        "kWh's energy and funds; the under-billed bills' money is revenue, the over-billed "
-        "bills' is listed to refund, never netted against it",
+        "kWh's energy and funds",
     ),
     "rule.register_mismatch.title": ("电量与示数不符（示数跳变、倒走或少计）", "Billed energy does not follow the registers"),
     "rule.register_mismatch.checks": (
@@ -448,10 +446,6 @@ _EVIDENCE = {
     "evidence.multiplier.range": ("倍率 {low:num2} 至 {high:num2}", "multipliers {low:num2} to {high:num2}"),
     "evidence.kwh.not_billed": ("少计电量 {kwh:num0} 千瓦时", "{kwh:num0} kWh not billed"),
     "evidence.kwh.billed_too_much": ("多计电量 {kwh:num0} 千瓦时", "{kwh:num0} kWh billed too much"),
-    "evidence.kwh.not_billed_and_too_much": (
-        "少计电量 {short:num0} 千瓦时，多计电量 {over:num0} 千瓦时",
-        "{short:num0} kWh not billed and {over:num0} kWh billed too much",
-    ),
     "evidence.demand_charge_short": ("，按需量计收的基本电费少计 {amount:money}", ", demand charge short by {amount:money}"),
     "evidence.funds_of_which": ("，其中政府性基金及附加 {amount:money}", ", of which {amount:money} of funds"),
     "evidence.funds_short": ("，政府性基金及附加少计 {amount:money}", ", funds short by {amount:money}"),

@@ -80,24 +80,14 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     fund_extra = round_half_up(missing_kwh * due.fund, 2)
     parts["energy"] = parts["energy"] + energy_extra
     parts["fund"] = parts["fund"] + fund_extra
-    # Bill by bill: an under-billed bill's money is revenue, an over-billed one's a refund;
-    # neither nets against the other. The breakdown beside them is the revenue's bills' (the
-    # refund's where nothing was under-billed).
-    money = sum(parts.values())
-    in_fen = round_half_up(money)
-    under, over = in_fen > 0, in_fen < 0
-    customer = ctx.bill_customer[rows]
-    shown = under | ~np.isin(customer, customer[under])
     grouped = per_customer_at(
         ctx,
         rows,
-        kwh_short=np.maximum(missing_kwh, 0.0),
-        kwh_over=np.maximum(-missing_kwh, 0.0),
+        missing_kwh=missing_kwh,
         recomputed=recomputed,
-        surcharge=np.where(shown, energy_extra + fund_extra, 0.0),
+        surcharge=energy_extra + fund_extra,
         tariff_due_first=due.tariff,
-        revenue=np.where(under, money, 0.0),
-        refund=np.where(over, -money, 0.0),
+        revenue=sum(parts.values()),
         billed_min=billed,
         billed_max=billed,
         archive_first=archive,
@@ -105,7 +95,7 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         due_min=multiplier_due,
         due_max=multiplier_due,
         before_swap_max=multiplier_due != archive,
-        **{f"{name}_money": np.where(shown, part, 0.0) for name, part in parts.items()},
+        **{f"{name}_money": money for name, money in parts.items()},
     )
     archive_ratios = customers[["ct_ratio", "pt_ratio"]].iloc[grouped["cust"]]
     evidence = [
@@ -194,13 +184,10 @@ def _multiplier_evidence(found: object, archive: object) -> list:
         if low == high
         else clause("multiplier.range", low=low, high=high)
     )
-    short, over = found.kwh_short, found.kwh_over
-    if over == 0:
-        energy = clause("kwh.not_billed", kwh=short)
-    elif short == 0:
-        energy = clause("kwh.billed_too_much", kwh=over)
-    else:
-        energy = clause("kwh.not_billed_and_too_much", short=short, over=over)
+    kwh = found.missing_kwh
+    energy = (
+        clause("kwh.not_billed", kwh=kwh) if kwh >= 0 else clause("kwh.billed_too_much", kwh=-kwh)
+    )
     archived = {"ct": archive.ct_ratio, "pt": archive.pt_ratio, "archive": found.archive_first}
     said = {"bills": found.bills, "months": (found.month_from, found.month_to), "used": used}
     if found.before_swap_max:
@@ -236,16 +223,13 @@ def _multiplier_evidence(found: object, archive: object) -> list:
             evidence.append(clause("demand_charge_short", amount=found.basic_money))
         if found.fund_money > 0:
             evidence.append(clause("funds_short", amount=found.fund_money))
-    # An over-billing is to refund, not revenue: said as the line rules say it, beside the
-    # under-billed bills' revenue where there are both.
-    refund = float(round_half_up(found.refund))
-    if refund <= 0:
-        money = [clause("revenue", amount=found.revenue)]
-    elif round_half_up(found.revenue) <= 0:
-        money = [clause("lines.over", amount=refund)]
-    else:
-        money = [clause("lines.under", amount=found.revenue), clause("lines.over", amount=refund)]
-    return [*evidence, *at_tariff_due(found.tariff_due_first, found.surcharge), *money]
+    # A net over-billing is to refund, not revenue: said as the line rules say it.
+    money = (
+        clause("revenue", amount=found.revenue)
+        if found.revenue >= 0
+        else clause("lines.over", amount=-found.revenue)
+    )
+    return [*evidence, *at_tariff_due(found.tariff_due_first, found.surcharge), money]
 
 
 def bills_off_the_multiplier(ctx: RuleContext, params: dict) -> np.ndarray:
