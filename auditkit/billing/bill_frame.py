@@ -199,6 +199,7 @@ def prepare_bills(
             orders[name].to_numpy(dtype=float)[replaced]
             for name in ("old_number", "final", "first")
         ),
+        names_two_meters(orders["old_text"], orders["new_text"])[replaced],
     )
     reads = MeterReads(
         cust[ordered],
@@ -592,13 +593,15 @@ READ_MATCH = 0.005
 class Replacements(NamedTuple):
     """meter_replacement orders: customer codes, effective days (days since 1970), old values as
     numbers (the multiplier before; NaN for meter numbers or nothing), the old meter's final read
-    and the new meter's first read (NaN where not recorded)."""
+    and the new meter's first read (NaN where not recorded), and whether the order names two
+    different meters (old and new values both meter numbers, not alike: E-OLD → E-NEW)."""
 
     cust: np.ndarray
     day: np.ndarray
     old: np.ndarray
     final: np.ndarray
     first: np.ndarray
+    two_meters: np.ndarray
 
 
 class MeterReads(NamedTuple):
@@ -647,6 +650,30 @@ class SwapPricing(NamedTuple):
 #: Why a bill's kWh due are its kWh billed, not judged from its reads (`swap_not_judged`): none,
 #: a swap's reads no meter can have shown, or three meters whose units the reads cannot tell.
 SWAP_JUDGED, SWAP_READS_IMPOSSIBLE, SWAP_THREE_METERS = 0, 1, 2
+
+
+def names_two_meters(old: pd.Series | np.ndarray, new: pd.Series | np.ndarray) -> np.ndarray:
+    """Per order, whether its old and new values name two different meters: both recorded, not
+    numbers (a multiplier), and not the same text."""
+    old_text, new_text = pd.Series(old, dtype=object), pd.Series(new, dtype=object)
+    numbers = (
+        pd.to_numeric(old_text, errors="coerce").notna()
+        | pd.to_numeric(new_text, errors="coerce").notna()
+    )
+    recorded = old_text.notna() & new_text.notna() & ~numbers
+    differ = old_text.astype(str).str.strip() != new_text.astype(str).str.strip()
+    return (recorded & differ).to_numpy(dtype=bool)
+
+
+def meter_kept(replacements: Replacements, reads: MeterReads, bill: np.ndarray) -> np.ndarray:
+    """Per replacement, whether the bill `bill` (−1: none) reads one meter kept through a CT or
+    PT change: the order names no two different meters, its first read continues the bill's
+    registers (start ≤ first ≤ end) and its final read, where recorded, is that first read."""
+    at = np.maximum(bill, 0)
+    first, final = replacements.first, replacements.final
+    within = (reads.start[at] <= first) & (first <= reads.end[at])
+    same_read = np.isnan(final) | (np.abs(final - first) < READ_MATCH)
+    return (bill >= 0) & ~replacements.two_meters & within & same_read
 
 
 def meter_swap_bills(replacements: Replacements, reads: MeterReads) -> MeterSwapBills:
@@ -701,11 +728,16 @@ def meter_swap_bills(replacements: Replacements, reads: MeterReads) -> MeterSwap
     )
     # A bill whose reads would join both meters but whose kWh are the old meter's alone.
     reads_join = ~ends_old & _reads_join(replacements, reads, at, own(position - 1))
-    ends_old |= reads_join & ~_kwh_say_joined(replacements, reads, at)
+    # One meter kept through a CT or PT change joins whatever its kWh (billed at the old
+    # multiplier all month, they would tie with the old meter's alone).
+    says_joined = _kwh_say_joined(replacements, reads, at) | meter_kept(replacements, reads, at)
+    ends_old |= reads_join & ~says_joined
     position = position + ends_old
     first_new, last_old = own(position), own(position - 1)
     joined = _reads_join(replacements, reads, first_new, last_old)
-    joined &= _kwh_say_joined(replacements, reads, first_new)
+    joined &= _kwh_say_joined(replacements, reads, first_new) | meter_kept(
+        replacements, reads, first_new
+    )
     # Swaps of other days in the same first new bill.
     swaps = np.unique(np.stack([first_new, day])[:, first_new >= 0], axis=1)
     per_bill = np.bincount(swaps[0], minlength=n)
@@ -849,8 +881,7 @@ def joined_bill_kwh(
         return kwh
     bill = np.maximum(swaps.first_new, 0)
     start, end, first = reads.start[bill], reads.end[bill], replacements.first
-    kept = np.isnan(replacements.final) & (start <= first) & (first <= end)
-    final = np.where(kept, first, replacements.final)
+    final = np.where(meter_kept(replacements, reads, swaps.first_new), first, replacements.final)
     due = multiplier[bill]
     before = np.where(np.isfinite(replacements.old), replacements.old, due)
     total = (final - start) * before + (end - first) * due

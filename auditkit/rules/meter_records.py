@@ -18,6 +18,7 @@ from auditkit.billing.bill_frame import (
     MeterSwapBills,
     Replacements,
     meter_swap_bills,
+    names_two_meters,
     unplaced_swap_reads,
 )
 from auditkit.billing.money import round_half_up
@@ -66,6 +67,9 @@ def meter_swaps(
             return np.full(len(orders), np.nan)
         return pd.to_numeric(orders[column], errors="coerce").to_numpy(dtype=float)
 
+    def text(column: str) -> pd.Series:
+        return orders[column] if column in orders else pd.Series(pd.NA, index=orders.index)
+
     cust = orders["cust"].to_numpy(dtype=np.int64)
     replacements = Replacements(
         cust,
@@ -73,6 +77,7 @@ def meter_swaps(
         number("old_value"),
         number("old_final_read"),
         number("new_first_read"),
+        names_two_meters(*(text(name) for name in ("old_value", "new_value"))),
     )
     rows = rows_of(ctx, cust)
     read_from, read_to = (day_numbers(days) for days in ctx.read_days(rows))

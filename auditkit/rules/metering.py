@@ -286,7 +286,10 @@ def _billed_off_due(ctx: RuleContext, tolerance: float) -> tuple[np.ndarray, np.
         old_value=np.where(unknown, 1.0, np.where(np.isnan(before), np.nan, 0.0)),
     )
     not_known = (in_force_unknown[0][rows] == 1) | (in_force_unknown[1][rows] == 1)
-    rows = rows[~(as_due | as_changed | not_known) & np.isfinite(due[rows])]
+    # A bill joining both sides of a swap is register_mismatch's, its multiplier included.
+    joined_rows, joined_kwh = _joined_swap_energy(ctx)
+    joined = np.isin(rows, joined_rows[np.isfinite(joined_kwh)])
+    rows = rows[~(as_due | as_changed | not_known | joined) & np.isfinite(due[rows])]
     return rows, due[rows]
 
 
@@ -466,17 +469,26 @@ def _joined_swap_energy(ctx: RuleContext) -> tuple[np.ndarray, np.ndarray]:
     swap inside the read period, the reads running on from the old meter's last billed read)
     and the energy their registers show: not (end − start) × the multiplier billed, two meters
     or one meter kept under two multipliers, but the old part × the multiplier before the
-    swap + the new part × the one billed, as the recomputation joins them (`joined_bill_kwh`;
-    CT 40 → 60 on 3 July, meter kept, July 2,800 → 2,810 → 3,100: 10 × 40 + 290 × 60 = 17,800
-    kWh). NaN where the old part is not known (no final read): not judged. A joined bill's whole
-    shortfall is found here once; meter_change_energy_lost leaves such bills alone."""
+    swap + the new part × the multiplier due after it (the archive's with its orders, else the
+    one billed), as the recomputation joins them (`joined_bill_kwh`; CT 40 → 60 on 3 July,
+    meter kept, July 2,800 → 2,810 → 3,100: 10 × 40 + 290 × 60 = 17,800 kWh, though billed at
+    40 all month). NaN where the old part is not known (no final read): not judged. A joined
+    bill's whole shortfall is found here once, its multiplier's too: meter_change_energy_lost
+    and multiplier_mismatch leave such bills alone."""
     orders = ctx.orders_of("meter_replacement")
     if not len(orders):
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     rows, replacements, reads, swaps = meter_swaps(ctx, orders)
-    before = multiplier_before_replacements(replacements, reads, swaps)
-    kwh = joined_bill_kwh(replacements._replace(old=before), reads, swaps, reads.multiplier)
     joined = np.flatnonzero(swaps.joined)
+    if not len(joined):
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    before = multiplier_before_replacements(replacements, reads, swaps)
+    new_multiplier = reads.multiplier
+    if {"ct_ratio", "pt_ratio"} <= set(ctx.customers.columns):
+        archive = _archive_multiplier(ctx)[ctx.bill_customer]
+        due = ctx.in_force(archive, ("meter_replacement",), old_value=before)[0][rows]
+        new_multiplier = np.where(np.isfinite(due), due, reads.multiplier)
+    kwh = joined_bill_kwh(replacements._replace(old=before), reads, swaps, new_multiplier)
     return rows[swaps.first_new[joined]], kwh[joined]
 
 

@@ -141,6 +141,91 @@ def test_a_joined_bill_short_of_both_parts_is_found_at_its_whole_shortfall():
     )
 
 
+def _ct_changed_in_july(u: Utility, cid: str, multiplier: float, july_kwh: float) -> None:
+    """A shop through CT 60 billed at 40 (300 units, 12,000 kWh a month) whose CT goes 40 → 60 on
+    3 July with the meter kept (final = first read 2,810): July 2,800 → 3,100 billed at
+    `multiplier`, `july_kwh`; then 200 units × 60 = 12,000 kWh a month."""
+    u.customer(cid, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+    bills = u.monthly(cid, flat(12_000), multiplier=40.0, tariff="COM")
+    bills[6].update(register_end=3100.0, multiplier_billed=multiplier, kwh_billed=july_kwh)
+    bills[6].update(energy_charge=july_kwh * 0.8, amount=july_kwh * 0.8)
+    register = 3100.0
+    for bill in bills[7:]:
+        bill.update(register_start=register, register_end=register + 200.0)
+        bill.update(multiplier_billed=60.0)
+        register += 200.0
+    u.order(cid, "meter_replacement", "2024-07-03", "40", "60")
+    u.orders[-1].update(old_final_read=2810.0, new_first_read=2810.0)
+
+
+def test_a_ct_change_with_the_meter_kept_billed_at_the_old_multiplier_all_month_is_found():
+    """July is due 10 × 40 + 290 × 60 = 17,800 kWh. Billed at the old 40 all month ("at40"),
+    300 × 40 = 12,000: 5,800 kWh × 0.80 = ¥4,640.00 (was nothing, July taken for the old meter's
+    last bill and August's reads "impossible"); at 50 ("at50"), 15,000: 2,800 × 0.80 =
+    ¥2,240.00 once by register_mismatch (was multiplier_mismatch's 15,000 × (60 ÷ 50 − 1) =
+    3,000 kWh, ¥2,400.00, the old part priced at 60 too). Near miss: at 60, 17,800, nothing.
+    The recomputation agrees bill by bill."""
+    u = Utility()
+    for cid, multiplier, july_kwh in (("at40", 40.0, 12_000.0), ("at50", 50.0, 15_000.0),
+                                      ("right", 60.0, 17_800.0)):  # fmt: skip
+        _ct_changed_in_july(u, cid, multiplier, july_kwh)
+    found = run(u, ["register_mismatch", "multiplier_mismatch", "meter_change_energy_lost"])
+    by_rule = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert by_rule == pytest.approx(
+        {("at40", "register_mismatch"): 4_640.0, ("at50", "register_mismatch"): 2_240.0}
+    )
+    recomputed = recompute(u.dataset())
+    differences = recomputed[recomputed["difference"].abs() > 0.005]
+    assert differences.groupby("customer_id")["difference"].sum().to_dict() == pytest.approx(
+        {"at40": 4_640.0, "at50": 2_240.0}
+    )
+
+
+def test_a_meter_kept_without_its_final_read_is_joined_though_billed_at_the_old_multiplier():
+    """CT 40 → 60 on 16 July, the meter kept, the order recording the first read 2,850 and no
+    final read ("keptnf") or both 2,850 ("keptf"): July 2,800 → 2,900 billed 100 × 40 = 4,000 kWh
+    of 50 × 40 + 50 × 60 = 5,000 due, 1,000 × 0.80 = ¥800.00 (keptnf was meter_change_energy_lost
+    ¥2,400.00 "never billed", keptf nothing). Near miss: two meters named (E-OLD → E-NEW, a
+    refurbished new meter at 3,000, no final read), July 2,800 → 3,100 billed (150 + 100) × 40 =
+    10,000 kWh: the order's first read is not where the old meter stopped, nothing (was
+    register_mismatch ¥1,600.00 and the recomputation +¥1,600.00 on a right bill)."""
+    u = Utility()
+    for cid, final in (("keptnf", None), ("keptf", 2850.0)):
+        u.customer(cid, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+        july = [*flat(12_000, 6), 4_000.0, *flat(18_000, 5)]
+        bills = u.monthly(cid, july, multiplier=40.0, tariff="COM")
+        bills[6].update(register_start=2800.0, register_end=2900.0)
+        register = 2900.0
+        for bill in bills[7:]:
+            bill.update(register_start=register, register_end=register + 300.0)
+            bill.update(multiplier_billed=60.0)
+            register += 300.0
+        u.order(cid, "meter_replacement", "2024-07-16", "40", "60")
+        u.orders[-1].update(new_first_read=2850.0)
+        if final is not None:
+            u.orders[-1].update(old_final_read=final)
+    u.customer("two_meters", contract_capacity_kva=160.0, ct_ratio=40.0, **COMMERCIAL)
+    bills = u.monthly("two_meters", flat(12_000), multiplier=40.0, tariff="COM")
+    bills[6].update(register_end=3100.0, kwh_billed=10_000.0, energy_charge=8_000.0)
+    bills[6].update(amount=8_000.0)
+    register = 3100.0
+    for bill in bills[7:]:
+        bill.update(register_start=register, register_end=register + 300.0)
+        register += 300.0
+    u.order("two_meters", "meter_replacement", "2024-07-16", "E-OLD", "E-NEW")
+    u.orders[-1].update(new_first_read=3000.0)
+    found = run(u, ["register_mismatch", "multiplier_mismatch", "meter_change_energy_lost"])
+    by_rule = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert by_rule == pytest.approx(
+        {("keptnf", "register_mismatch"): 800.0, ("keptf", "register_mismatch"): 800.0}
+    )
+    recomputed = recompute(u.dataset())
+    differences = recomputed[recomputed["difference"].abs() > 0.005]
+    assert differences.groupby("customer_id")["difference"].sum().to_dict() == pytest.approx(
+        {"keptnf": 800.0, "keptf": 800.0}
+    )
+
+
 def test_billed_energy_below_registers_and_rounding_tolerance():
     u = Utility()
     u.customer("A", usage_type="commercial", tariff_category="COM")
