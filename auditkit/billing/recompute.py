@@ -26,6 +26,7 @@ from auditkit.billing import basic, funds, losses, power_factor
 from auditkit.billing.bill_frame import (
     LINE_TYPES,
     NO_PERIOD,
+    SWAP_MULTIPLIER_UNKNOWN,
     SWAP_READS_IMPOSSIBLE,
     SWAP_THREE_METERS,
     coded_lines,
@@ -416,6 +417,7 @@ def _swap_notes(bills: pd.DataFrame) -> list[Note]:
     for reason, code in (
         (SWAP_READS_IMPOSSIBLE, "swap_reads_impossible"),
         (SWAP_THREE_METERS, "swap_three_meters"),
+        (SWAP_MULTIPLIER_UNKNOWN, "swap_multiplier_unknown"),
     ):
         rows = np.flatnonzero(reasons == reason)
         if not len(rows):

@@ -68,6 +68,14 @@ WORDS: dict[str, tuple[str, str]] = {
         "reads or multipliers do not tell each meter's units: they are not judged from their "
         "reads, the kWh billed are taken as due ({bills}).",
     ),
+    "billing.note.swap_multiplier_unknown": (
+        "{count:,} 张换表前账单的换表工单未记旧倍率（或只记表号），示数又不足以定出换表前倍率："
+        "不按档案今日倍率重算，应收电量按已计电量（{bills}）。",
+        "{count:,} bills before a meter replacement whose order records no old multiplier (or "
+        "meter numbers only) and whose reads cannot tell the multiplier before: they are not "
+        "judged against the archive's multiplier of today, the kWh billed are taken as due "
+        "({bills}).",
+    ),
     "billing.note.losses_unknown": (
         "{count:,} 张高供低计账单的变压器缺少空载、负载损耗参数，或其容量未知（无变压器记录，"
         "且合同容量在未记原容量的增减容工单之前不明），未计算变损。",

@@ -261,15 +261,24 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
 
 def _no_bill_can_follow(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
     """Per bill of `rows` (each its customer's last in the data), whether no later bill can add
-    what it left out: the account closed (archive status closed, or a closure order effective
-    by the audit month), or the audit month is past the month after it with no bill there (a
-    December bill audited in December or January may still be followed by January's)."""
+    what it left out: the account closed by the audit month (a closure order effective by then,
+    or the archive's status closed where the audit month is the extract's: the archive is
+    today's, an account closed in March 2025 was open in December 2024), or the audit month is
+    past the customer's next bill with none there, its cadence the months since its bill before
+    (a December bill audited in December or January may still be followed by January's, a
+    bi-monthly November one by January's: one more month of grace than a monthly one)."""
     closures = ctx.orders_of("closure")
     closed_by_order = np.zeros(len(ctx.customers) + 1, dtype=bool)
     known = closures[(closures["cust"] >= 0) & (closures["effective_month"] <= ctx.as_of)]
     closed_by_order[known["cust"].to_numpy(dtype=np.int64)] = True
-    closed = ctx.customer_is("status", "closed")[rows] | closed_by_order[ctx.bill_customer[rows]]
-    return closed | (ctx.bill_month[rows] + 1 < ctx.as_of)
+    closed = closed_by_order[ctx.bill_customer[rows]]
+    extracted = ctx.extracted_on
+    if extracted is None or date_month_number([extracted])[0] <= ctx.as_of:
+        closed |= ctx.customer_is("status", "closed")[rows]
+    month = ctx.bill_month[rows]
+    before = ctx.bill_month[np.maximum(rows - 1, 0)]
+    cadence = np.where(ctx.same_customer_as_previous[rows], np.maximum(month - before, 1), 1)
+    return closed | (month + cadence < ctx.as_of)
 
 
 def _beyond_rounding(units: np.ndarray, multiplier: np.ndarray, params: dict) -> np.ndarray:

@@ -396,7 +396,8 @@ def test_a_bill_holding_two_swaps_is_due_each_meters_units_where_the_reads_tell_
     10,000 kWh ("T", orders recording the CTs); and November was due at the second swap's old
     50, the middle meter's: 300 × 50 = 15,000 kWh of 12,000 billed right (+¥2,400.00). Near miss ("N"): orders recording meter numbers
     tell neither A's nor B's multiplier: not judged, the 11,400 billed, and the recomputation's
-    note names the bill."""
+    note names the bill; November before it, its multiplier before unknown, is not judged
+    either (as multiplier_mismatch leaves it), named in its own note."""
     b = Billing()
     for customer_id, old in (("T", ("40", "50")), ("N", ("E-A", "E-B"))):
         b.customer(customer_id, ct_ratio=60.0)
@@ -413,7 +414,8 @@ def test_a_bill_holding_two_swaps_is_due_each_meters_units_where_the_reads_tell_
     assert december["swap_not_judged"].to_dict() == {"N": SWAP_THREE_METERS, "T": SWAP_JUDGED}
     notes = [note for note in recompute(b.dataset()).attrs["notes"] if note.code.startswith("swap")]
     assert [(note.code, note.values) for note in notes] == [
-        ("swap_three_meters", {"count": 1, "bills": "N 2024-12"})
+        ("swap_three_meters", {"count": 1, "bills": "N 2024-12"}),
+        ("swap_multiplier_unknown", {"count": 1, "bills": "N 2024-11"}),
     ]
 
 

@@ -486,6 +486,64 @@ def test_an_old_meters_last_bill_stopping_short_of_an_open_account_waits_for_the
     assert found["revenue_impact"].to_dict() == pytest.approx({"open": 1_600.0})
 
 
+def test_an_account_closed_after_the_audit_month_still_waits_for_the_next_bill():
+    """CT 40, swapped 16 December 2024 (final 4,450, first 0); December reads the old meter
+    4,300 → 4,400 and January 2025 bills the new meter 0 → 300 with the old meter's 50 units
+    (14,000 kWh); the account closed in March 2025 (archive status closed today, a closure
+    order effective 15 March). Audited in December 2024 the account was open, January's bill to
+    come: nothing (was ¥1,600.00 "never billed", today's status read into December). Near miss
+    ("closed_dec"): a closure order effective 20 December: December's 50 × 40 = 2,000 kWh ×
+    0.80 = ¥1,600.00."""
+    u = Utility()
+    periods = [f"2024-{month:02d}" for month in range(1, 13)] + ["2025-01", "2025-02", "2025-03"]
+    for cid, closed_on in (("later_closed", "2025-03-15"), ("closed_dec", "2024-12-20")):
+        u.customer(cid, contract_capacity_kva=160.0, ct_ratio=40.0, status="closed", **COMMERCIAL)
+        months = len(periods) if cid == "later_closed" else 12
+        bills = u.monthly(
+            cid, flat(12_000, months), multiplier=40.0, tariff="COM", periods=periods[:months]
+        )
+        bills[11].update(register_end=4400.0, kwh_billed=4_000.0, energy_charge=3_200.0)
+        bills[11].update(amount=3_200.0)
+        register = 0.0
+        for bill in bills[12:]:
+            bill.update(register_start=register, register_end=register + 300.0)
+            register += 300.0
+        if cid == "later_closed":
+            bills[12].update(kwh_billed=14_000.0, energy_charge=11_200.0, amount=11_200.0)
+        u.order(cid, "meter_replacement", "2024-12-16", f"M-{cid}", f"N-{cid}")
+        u.orders[-1].update(old_final_read=4450.0, new_first_read=0.0)
+        u.order(cid, "closure", closed_on)
+    found = findings_of(u, "meter_change_energy_lost", as_of="2024-12")
+    assert found["revenue_impact"].to_dict() == pytest.approx({"closed_dec": 1_600.0})
+
+
+def test_a_bi_monthly_last_bill_waits_two_months_for_the_next_bill():
+    """A bi-monthly COM account at CT 40 (bills January, March … November 2024, 600 units each),
+    swapped 16 November (final 4,450, first 0); November reads the old meter 4,000 → 4,400 and
+    its 50 units go on January 2025's bill, not yet issued. Audited in January 2025 (a monthly
+    neighbour's January sets it): nothing (was ¥1,600.00, one month of grace as a monthly
+    bill's). Audited in February with no January bill: 50 × 40 = 2,000 kWh × 0.80 =
+    ¥1,600.00."""
+    u = Utility()
+    u.customer("bim", contract_capacity_kva=160.0, ct_ratio=40.0, **COMMERCIAL)
+    periods = [f"2024-{month:02d}" for month in range(1, 12, 2)]
+    bills = u.monthly("bim", flat(24_000, 6), multiplier=40.0, tariff="COM", periods=periods)
+    for bill in bills:
+        period = pd.Period(bill["period"], "M")
+        bill["read_from"] = (period - 1).to_timestamp()
+        bill["read_to"] = period.to_timestamp(how="end").normalize()
+    bills[5].update(register_end=bills[5]["register_start"] + 400.0, kwh_billed=16_000.0)
+    bills[5].update(energy_charge=12_800.0, amount=12_800.0)
+    u.order("bim", "meter_replacement", "2024-11-16", "M-bim", "N-bim")
+    u.orders[-1].update(old_final_read=bills[5]["register_start"] + 450.0, new_first_read=0.0)
+    u.customer("neighbour", contract_capacity_kva=160.0, ct_ratio=40.0, **COMMERCIAL)
+    monthly = [f"2024-{month:02d}" for month in range(1, 13)] + ["2025-01", "2025-02"]
+    u.monthly("neighbour", flat(12_000, 14), multiplier=40.0, tariff="COM", periods=monthly)
+    assert findings_of(u, "meter_change_energy_lost", as_of="2025-01").empty
+    found = findings_of(u, "meter_change_energy_lost", as_of="2025-02")
+    assert found["revenue_impact"].to_dict() == pytest.approx({"bim": 1_600.0})
+
+
 def test_an_old_meters_last_bill_billing_its_remainder_itself_loses_nothing():
     """December reads 4,300 → 4,400 at 40 and bills 6,000 kWh = 100 × 40 + the 50 units to the
     final read 4,450 × 40: nothing lost, the account closed ("closed") or followed by January

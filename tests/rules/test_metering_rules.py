@@ -686,3 +686,28 @@ def test_bills_before_a_swap_whose_reads_no_meter_can_show_are_not_judged_on_the
     assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
         {"meter_only": 52_800.0}
     )
+
+
+def test_the_recomputation_leaves_bills_before_a_swap_of_unknown_multiplier_unjudged_and_says_so():
+    """As multiplier_mismatch: CT 60 archived today, January to November billed at 40 (300
+    units, 12,000 kWh), a swap on 16 December recording meter numbers and a final read 4,200
+    below November's end 4,300. The recomputation "proved" 11 × 300 × (60 − 40) × 0.80 =
+    ¥52,800.00 on them; now their kWh billed are due and the note names them. Near miss: the
+    final read 4,450 and December billing the 150 units at 60 too: the swap changed no
+    multiplier, 60 is due before it, 11 × 4,800 = ¥52,800.00 and no such note."""
+    u = Utility()
+    for cid, final, december in (("low", 4200.0, 12_000.0), ("meter_only", 4450.0, 15_000.0)):
+        u.customer(cid, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+        bills = u.monthly(cid, flat(12_000), multiplier=40.0, tariff="COM")
+        bills[11].update(register_start=0.0, register_end=100.0, multiplier_billed=60.0)
+        bills[11].update(kwh_billed=december, energy_charge=december * 0.8, amount=december * 0.8)
+        u.order(cid, "meter_replacement", "2024-12-16", f"M-{cid}", f"N-{cid}")
+        u.orders[-1].update(old_final_read=final, new_first_read=0.0)
+    recomputed = recompute(u.dataset())
+    differences = recomputed[recomputed["difference"].abs() > 0.005]
+    assert differences.groupby("customer_id")["difference"].sum().to_dict() == pytest.approx(
+        {"meter_only": 52_800.0}
+    )
+    notes = {note.code: note.values for note in recomputed.attrs["notes"]}
+    assert notes["swap_multiplier_unknown"]["count"] == 11
+    assert notes["swap_multiplier_unknown"]["bills"].startswith("low 2024-01, low 2024-02")
