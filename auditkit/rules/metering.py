@@ -6,9 +6,11 @@ import numpy as np
 import pandas as pd
 
 from auditkit.billing.bill_frame import (
+    SwapPricing,
     first_swap_after_each_bill,
     joined_bill_kwh,
     multiplier_before_replacements,
+    three_meter_kwh,
     unplaced_swap_reads,
 )
 from auditkit.billing.money import round_half_up
@@ -479,8 +481,7 @@ def _joined_swap_energy(ctx: RuleContext) -> tuple[np.ndarray, np.ndarray]:
     if not len(orders):
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     rows, replacements, reads, swaps = meter_swaps(ctx, orders)
-    joined = np.flatnonzero(swaps.joined)
-    if not len(joined):
+    if not (swaps.joined | swaps.crowded).any():
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     before = multiplier_before_replacements(replacements, reads, swaps)
     new_multiplier = reads.multiplier
@@ -488,8 +489,15 @@ def _joined_swap_energy(ctx: RuleContext) -> tuple[np.ndarray, np.ndarray]:
         archive = _archive_multiplier(ctx)[ctx.bill_customer]
         due = ctx.in_force(archive, ("meter_replacement",), old_value=before)[0][rows]
         new_multiplier = np.where(np.isfinite(due), due, reads.multiplier)
-    kwh = joined_bill_kwh(replacements._replace(old=before), reads, swaps, new_multiplier)
-    return rows[swaps.first_new[joined]], kwh[joined]
+    known = replacements._replace(old=before)
+    kwh = joined_bill_kwh(known, reads, swaps, new_multiplier)
+    # A bill holding two swaps (three meters) where the reads tell each meter's units.
+    three = three_meter_kwh(
+        SwapPricing(rows, reads, known, replacements.old, swaps), new_multiplier
+    )
+    kwh = np.where(np.isfinite(three), three, kwh)
+    priced = np.flatnonzero(swaps.joined | np.isfinite(three))
+    return rows[swaps.first_new[priced]], kwh[priced]
 
 
 def _short_money(

@@ -663,6 +663,21 @@ def test_the_old_meters_last_bill_before_two_swaps_is_due_the_multiplier_before_
     )
 
 
+def test_a_bill_holding_two_swaps_billed_short_of_its_three_meters_is_found():
+    """December 4,300 → 100 across A → B (40 → 50) and B → C (50 → 60) is due 50 × 40 + 40 × 50
+    + 100 × 60 = 10,000 kWh; billed C's 100 × 60 = 6,000 alone: 4,000 kWh × 0.80 = ¥3,200.00 by
+    register_mismatch, as the recomputation (was no finding). Near miss: billed 10,000,
+    nothing."""
+    u = Utility()
+    _two_swaps_in_december(u, "short", 40.0)
+    december = u.bills[-1]
+    december.update(kwh_billed=6_000.0, energy_charge=4_800.0, amount=4_800.0)
+    _two_swaps_in_december(u, "right", 40.0)
+    found = run(u, ["register_mismatch", "multiplier_mismatch", "meter_change_energy_lost"])
+    by_rule = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert by_rule == pytest.approx({("short", "register_mismatch"): 3_200.0})
+
+
 def test_bills_before_a_swap_whose_reads_no_meter_can_show_are_not_judged_on_the_archive():
     """CT 40 → 60 swapped on 16 December by an order recording meter numbers; December starts
     on the new meter 0 → 100 at 60 and adds the old meter's 150 units at 40 (6,000 + 6,000 =
