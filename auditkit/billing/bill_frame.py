@@ -240,9 +240,17 @@ def prepare_bills(
     in_force["multiplier"][untold] = multiplier_billed[untold]
     read_type = text("read_type")
     estimated = np.asarray(read_type == "estimated")
+    metered_billed = {name: number(name) for name in METERED}
+    # A bill joined across a multiplier change read its peak and reactive energy on a side of
+    # the change no figure tells: they stay as billed, not judged (its kWh still are).
+    across = np.zeros(len(cust), dtype=bool)
+    across[_joined_across_change(ordered, swaps, before, in_force["multiplier"])] = True
     metered = _metered_due(
-        {name: number(name) for name in METERED},
-        register_scale(estimated, in_force["multiplier"], multiplier_billed),
+        metered_billed,
+        register_scale(estimated | across, in_force["multiplier"], multiplier_billed),
+    )
+    metered_not_judged = across & np.any(
+        [np.isfinite(values) for values in metered_billed.values()], axis=0
     )
     tariff_due = in_force["tariff_category"]
     kwh_due, swap_not_judged = _kwh_due(
@@ -286,6 +294,7 @@ def prepare_bills(
         "customer_row": customer_row[cust],
         "tariff_query": row_numbers((tariff_due.codes, to_day, in_force["voltage_kv"]))[0],
         "swap_not_judged": swap_not_judged,
+        "metered_not_judged": metered_not_judged,
     }
     # The columns are not copied into one block (gigabytes on millions of bills).
     return pd.DataFrame(columns, copy=False)
@@ -1202,6 +1211,17 @@ def _kwh_due(
     round_half_up(kwh, 2, out=kwh)
     np.copyto(kwh, kwh_billed, where=estimated_read)
     return kwh, not_judged
+
+
+def _joined_across_change(
+    ordered: np.ndarray, swaps: MeterSwapBills, before: np.ndarray, multiplier_due: np.ndarray
+) -> np.ndarray:
+    """The frame rows of the bills joined across a meter replacement (`swaps.joined`; `ordered`
+    takes their MeterReads positions to rows) whose multiplier before (`before`, NaN: unknown)
+    is not their multiplier due: which side of the change their peak fell on is not known."""
+    joined = np.flatnonzero(swaps.joined)
+    rows = ordered[swaps.first_new[joined]]
+    return rows[~(before[joined] == multiplier_due[rows])]
 
 
 def register_scale(

@@ -410,16 +410,18 @@ _BILLS_NAMED = 5
 
 def _swap_notes(bills: pd.DataFrame) -> list[Note]:
     """Bills around a meter replacement due their kWh billed, not judged from their reads
-    (`swap_not_judged`): per reason, how many and the first of them (customer and period), so
-    a difference of 0 on them is not read as a bill proved right."""
+    (`swap_not_judged`), and bills joined across a multiplier change whose demand and reactive
+    energy stay as billed (`metered_not_judged`): per reason, how many and the first of them
+    (customer and period), so a difference of 0 on them is not read as a bill proved right."""
     reasons = bills["swap_not_judged"].to_numpy()
     notes = []
-    for reason, code in (
-        (SWAP_READS_IMPOSSIBLE, "swap_reads_impossible"),
-        (SWAP_THREE_METERS, "swap_three_meters"),
-        (SWAP_MULTIPLIER_UNKNOWN, "swap_multiplier_unknown"),
+    for unjudged, code in (
+        (reasons == SWAP_READS_IMPOSSIBLE, "swap_reads_impossible"),
+        (reasons == SWAP_THREE_METERS, "swap_three_meters"),
+        (reasons == SWAP_MULTIPLIER_UNKNOWN, "swap_multiplier_unknown"),
+        (bills["metered_not_judged"].to_numpy(), "swap_demand_not_judged"),
     ):
-        rows = np.flatnonzero(reasons == reason)
+        rows = np.flatnonzero(unjudged)
         if not len(rows):
             continue
         named = rows[:_BILLS_NAMED]

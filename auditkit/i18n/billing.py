@@ -76,6 +76,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "judged against the archive's multiplier of today, the kWh billed are taken as due "
         "({bills}).",
     ),
+    "billing.note.swap_demand_not_judged": (
+        "{count:,} 张账单的抄表期跨越倍率变更（同一抄表期内新旧倍率各计一段）：最大需量与无功电量"
+        "不知落在变更前后哪一侧，按已计数量，不予判定；有功电量仍按示数重算（{bills}）。",
+        "{count:,} bills are read across a multiplier change (part at the old multiplier, part at "
+        "the new): which side their maximum demand and reactive energy fell on is not known, so "
+        "they are taken as billed, not judged; their kWh are still recomputed ({bills}).",
+    ),
     "billing.note.losses_unknown": (
         "{count:,} 张高供低计账单的变压器缺少空载、负载损耗参数，或其容量未知（无变压器记录，"
         "且合同容量在未记原容量的增减容工单之前不明），未计算变损。",

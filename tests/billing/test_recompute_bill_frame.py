@@ -478,6 +478,44 @@ def test_demand_and_reactive_energy_are_due_at_the_multiplier_due():
         assert frame[f"{name}_due"].to_dict() == {"E": value, "J": value, "W": 2 * value}
 
 
+def test_a_bill_joined_across_a_multiplier_change_keeps_its_demand_and_kvarh_as_billed():
+    """CT 1,000 → 1,500 on 16 July, the meter kept (first read 1,650): July 1,600 → 1,700 billed
+    100,000 kWh at 1,000, demand 400 kW and 300 kvarh. Its kWh are due 50 × 1,000 + 50 × 1,500
+    = 125,000; its peak fell before or after the change, which no figure tells: 400 kW and 300
+    kvarh due as billed (was × 1,500 / 1,000 = 600 kW, basic +200 kW × 40 = +¥8,000.00), named
+    in the recomputation's note. Near miss ("W"): June, billed at 1,000 where 1,500 is due, no
+    swap in it: 400 × 1,500 / 1,000 = 600 kW due."""
+    b = Billing()
+    reads = {"max_demand_kw": 400.0, "kvarh_import": 300.0}
+    b.customer("K", ct_ratio=1500.0)
+    b.bill("K", "2024-06", 100000, 0.60, start=1500.0, multiplier=1000, **reads)
+    b.bill("K", "2024-07", 100000, 0.60, start=1600.0, multiplier=1000, **reads)
+    _swap(b, "K", "2024-07-16", "1000", new_first_read=1650.0)
+    b.customer("W", ct_ratio=1500.0)
+    b.bill("W", "2024-06", 100000, 0.60, start=1500.0, multiplier=1000, **reads)
+    frame = _frame(b).set_index(["customer_id", "period"])
+    assert frame["kwh_due"].to_dict() == {
+        ("K", "2024-06"): 100000.0,  # 100 × 1,000: before the change
+        ("K", "2024-07"): 125000.0,  # 50 × 1,000 + 50 × 1,500
+        ("W", "2024-06"): 150000.0,  # 100 × 1,500
+    }
+    assert frame["max_demand_kw_due"].to_dict() == {
+        ("K", "2024-06"): 400.0,
+        ("K", "2024-07"): 400.0,
+        ("W", "2024-06"): 600.0,
+    }
+    assert frame["kvarh_import_due"][("K", "2024-07")] == 300.0
+    assert frame["metered_not_judged"].to_dict() == {
+        ("K", "2024-06"): False,
+        ("K", "2024-07"): True,
+        ("W", "2024-06"): False,
+    }
+    notes = [note for note in recompute(b.dataset()).attrs["notes"] if note.code.startswith("swap")]
+    assert [(note.code, note.values) for note in notes] == [
+        ("swap_demand_not_judged", {"count": 1, "bills": "K 2024-07"})
+    ]
+
+
 def test_closure_date_and_archive_columns():
     b = Billing()
     b.customer("K", pf_standard=0.9, metering_mode="high_low")
