@@ -664,9 +664,11 @@ class SwapPricing(NamedTuple):
 
 
 #: Why a bill's kWh due are its kWh billed, not judged from its reads (`swap_not_judged`): none,
-#: a swap's reads no meter can have shown, three meters whose units the reads cannot tell, or a
-#: bill before a swap whose multiplier before no order or read tells.
+#: a swap's reads no meter can have shown, three meters whose units the reads cannot tell, a
+#: bill before a swap whose multiplier before no order or read tells, or registers falling
+#: around a swap that joins no bill (a meter change the order's day does not show).
 SWAP_JUDGED, SWAP_READS_IMPOSSIBLE, SWAP_THREE_METERS, SWAP_MULTIPLIER_UNKNOWN = 0, 1, 2, 3
+SWAP_REGISTERS_FALL = 4
 
 
 def names_two_meters(old: pd.Series | np.ndarray, new: pd.Series | np.ndarray) -> np.ndarray:
@@ -921,6 +923,20 @@ def registers_fall_around_swaps(reads: MeterReads, swaps: MeterSwapBills) -> np.
     return (
         (has_first & falling[first]) | (has_last & falling[last]) | (has_before & falling[before])
     )
+
+
+def _falling_bills_around(reads: MeterReads, swaps: MeterSwapBills) -> np.ndarray:
+    """The MeterReads positions of the bills whose registers fall (end below start) around a
+    swap joining no bill (`registers_fall_around_swaps`: its first new bill, the old meter's
+    last bill or the one before it): which reads are whose is not known, as the rules leave
+    them (`unplaced_swap_reads`; an order dated 28 June for a July reading 2,800 → 100)."""
+    unplaced = np.flatnonzero(registers_fall_around_swaps(reads, swaps) & ~swaps.joined)
+    last_old = swaps.last_old[unplaced]
+    before = last_old[last_old >= 1] - 1
+    before = before[reads.cust[before] == reads.cust[before + 1]]
+    around = np.concatenate([swaps.first_new[unplaced], last_old, before])
+    around = around[around >= 0]
+    return around[reads.end[around] < reads.start[around]]
 
 
 def _before_untold_swaps(
@@ -1197,6 +1213,7 @@ def _kwh_due(
     at, last_old = rows[swaps.first_new[owed]], rows[swaps.last_old[owed]]
     kwh[at] += tails[owed] * multiplier[last_old]
     not_judged = np.zeros(len(kwh), dtype=np.int8)
+    not_judged[rows[_falling_bills_around(reads, swaps)]] = SWAP_REGISTERS_FALL
     impossible = rows[swaps.first_new[impossible_swap_reads(replacements, reads, swaps)]]
     not_judged[impossible] = SWAP_READS_IMPOSSIBLE
     three = three_meter_kwh(swapped, multiplier[rows])

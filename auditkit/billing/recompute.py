@@ -28,6 +28,7 @@ from auditkit.billing.bill_frame import (
     NO_PERIOD,
     SWAP_MULTIPLIER_UNKNOWN,
     SWAP_READS_IMPOSSIBLE,
+    SWAP_REGISTERS_FALL,
     SWAP_THREE_METERS,
     coded_lines,
     prepare_bills,
@@ -419,6 +420,7 @@ def _swap_notes(bills: pd.DataFrame) -> list[Note]:
         (reasons == SWAP_READS_IMPOSSIBLE, "swap_reads_impossible"),
         (reasons == SWAP_THREE_METERS, "swap_three_meters"),
         (reasons == SWAP_MULTIPLIER_UNKNOWN, "swap_multiplier_unknown"),
+        (reasons == SWAP_REGISTERS_FALL, "swap_registers_fall"),
         (bills["metered_not_judged"].to_numpy(), "swap_demand_not_judged"),
     ):
         rows = np.flatnonzero(unjudged)

@@ -76,6 +76,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "judged against the archive's multiplier of today, the kWh billed are taken as due "
         "({bills}).",
     ),
+    "billing.note.swap_registers_fall": (
+        "{count:,} 张换表前后账单示数倒走（止码低于起码），而换表工单日期不在其间："
+        "不知哪段示数属哪块表，不据示数重算，应收电量按已计电量（{bills}）。",
+        "{count:,} bills around a meter replacement have falling registers (end below start) "
+        "while the order's day joins no bill: which reads are whose is not known, so they are "
+        "not judged from their reads, the kWh billed are taken as due ({bills}).",
+    ),
     "billing.note.swap_demand_not_judged": (
         "{count:,} 张账单的抄表期跨越倍率变更（同一抄表期内新旧倍率各计一段）：最大需量与无功电量"
         "不知落在变更前后哪一侧，按已计数量，不予判定；有功电量仍按示数重算（{bills}）。",

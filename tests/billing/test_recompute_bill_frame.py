@@ -15,6 +15,7 @@ from auditkit.billing.bill_frame import (
     BILL_FRAME_COLUMNS,
     SWAP_JUDGED,
     SWAP_READS_IMPOSSIBLE,
+    SWAP_REGISTERS_FALL,
     SWAP_THREE_METERS,
     bill_of,
     codes_of,
@@ -385,6 +386,30 @@ def test_a_first_new_bill_whose_swap_reads_no_meter_can_show_is_due_its_kwh_bill
     notes = [note for note in recompute(b.dataset()).attrs["notes"] if note.code.startswith("swap")]
     assert [(note.code, note.values) for note in notes] == [
         ("swap_reads_impossible", {"count": 2, "bills": "H 2024-07, L 2024-07"})
+    ]
+
+
+def test_a_bill_whose_registers_fall_around_a_swap_dated_outside_it_is_due_its_kwh_billed():
+    """May and June read the old meter 2,200 → 2,800 at 40; July reads 2,800 → 100 and billed 150 × 40
+    + 100 × 60 = 12,000 kWh, right, on a CT 40 → 60 swap the order dates 28 June (final 2,950,
+    first 0), in June's read period, not July's: July joins no swap, its registers fall. It was
+    due its own (100 − 2,800) × 60 = −162,000 kWh (−¥139,200.00 at 0.80, no note); which reads
+    are whose is not known, as the rules leave it: the 12,000 billed, not judged, named in the
+    note. Near miss ("J"): the order dated 16 July, July joins it: judged, 150 × 40 + 100 × 60 =
+    12,000 due of 10,000 billed."""
+    b = Billing()
+    for customer_id, day, kwh in (("E", "2024-06-28", 12000), ("J", "2024-07-16", 10000)):
+        b.customer(customer_id, ct_ratio=60.0)
+        b.bill(customer_id, "2024-05", 12000, 0.80, start=2200.0, multiplier=40)
+        b.bill(customer_id, "2024-06", 12000, 0.80, start=2500.0, multiplier=40)
+        b.bill(customer_id, "2024-07", kwh, 0.80, start=2800.0, register_end=100.0, multiplier=60)
+        _swap(b, customer_id, day, "40", old_final_read=2950.0, new_first_read=0.0)
+    july = _frame(b).set_index("period").loc["2024-07"].set_index("customer_id")
+    assert july["kwh_due"].to_dict() == {"E": 12000.0, "J": 12000.0}
+    assert july["swap_not_judged"].to_dict() == {"E": SWAP_REGISTERS_FALL, "J": SWAP_JUDGED}
+    notes = [note for note in recompute(b.dataset()).attrs["notes"] if note.code.startswith("swap")]
+    assert [(note.code, note.values) for note in notes] == [
+        ("swap_registers_fall", {"count": 1, "bills": "E 2024-07"})
     ]
 
 
