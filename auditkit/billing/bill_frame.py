@@ -113,7 +113,9 @@ def prepare_bills(
     customer's position among the customers in id order), `customer_row` (its row in
     `dataset.customers`, −1 for an unknown customer) and `tariff_query` (the number of the bill's
     (tariff_due, read_to, voltage_kv) among the distinct ones: bills asking the tariff the same
-    question are answered once). Text columns are categoricals (codes into the distinct texts;
+    question are answered once) and `swap_not_judged` (why a bill around a meter replacement is
+    due its kWh billed, not its reads: SWAP_READS_IMPOSSIBLE, SWAP_THREE_METERS, else
+    SWAP_JUDGED). Text columns are categoricals (codes into the distinct texts;
     `texts_at` reads them as Python texts, None where empty).
 
     `bill_keys`, where the caller has coded the bills already (the rule context), are each bill's
@@ -197,6 +199,7 @@ def prepare_bills(
             orders[name].to_numpy(dtype=float)[replaced]
             for name in ("old_number", "final", "first")
         ),
+        names_two_meters(orders["old_text"], orders["new_text"])[replaced],
     )
     reads = MeterReads(
         cust[ordered],
@@ -226,16 +229,40 @@ def prepare_bills(
         for name, types in CHANGES.items()
     }
     # The old meter's last bill of a swap reads the old meter alone, though read to a day after
-    # the swap: due at the multiplier before it.
-    old_meter_last = (swaps.last_old >= 0) & np.isfinite(before)
+    # the swap: due at the multiplier before it; before the first of two swaps in the next bill
+    # (three meters), not the second's (the middle meter's).
+    old_meter_last = first_swap_after_each_bill(replacements.day, swaps.last_old)
+    old_meter_last = old_meter_last[np.isfinite(before[old_meter_last])]
     in_force["multiplier"][ordered[swaps.last_old[old_meter_last]]] = before[old_meter_last]
+    # Before a swap whose multiplier before is unknown and whose reads cannot tell it, the bills
+    # are not judged: their multiplier billed stands (the archive's is today's, after the swap).
+    untold = ordered[_before_untold_swaps(replacements, reads, swaps, before)]
+    in_force["multiplier"][untold] = multiplier_billed[untold]
     read_type = text("read_type")
     estimated = np.asarray(read_type == "estimated")
+    metered_billed = {name: number(name) for name in METERED}
+    # A bill joined across a multiplier change read its peak and reactive energy on a side of
+    # the change no figure tells: they stay as billed, not judged (its kWh still are).
+    across = np.zeros(len(cust), dtype=bool)
+    across[_joined_across_change(ordered, swaps, before, in_force["multiplier"])] = True
     metered = _metered_due(
-        {name: number(name) for name in METERED},
-        register_scale(estimated, in_force["multiplier"], multiplier_billed),
+        metered_billed,
+        register_scale(estimated | across, in_force["multiplier"], multiplier_billed),
+    )
+    metered_not_judged = across & np.any(
+        [np.isfinite(values) for values in metered_billed.values()], axis=0
     )
     tariff_due = in_force["tariff_category"]
+    kwh_due, swap_not_judged = _kwh_due(
+        registers,
+        kwh_billed,
+        estimated,
+        in_force["multiplier"],
+        SwapPricing(ordered, reads, replacements._replace(old=before), replacements.old, swaps),
+    )
+    untold = untold[swap_not_judged[untold] == SWAP_JUDGED]
+    swap_not_judged[untold] = SWAP_MULTIPLIER_UNKNOWN
+    kwh_due[untold] = kwh_billed[untold]
     columns = {
         "bill": np.arange(len(cust)),
         "customer_id": _categorical(_taken(id_codes, kept), ids),
@@ -245,13 +272,7 @@ def prepare_bills(
         "read_to": read_to,
         "read_days": read_days,
         "kwh_billed": kwh_billed,
-        "kwh_due": _kwh_due(
-            registers,
-            kwh_billed,
-            estimated,
-            in_force["multiplier"],
-            (ordered, replacements._replace(old=before), swaps),
-        ),
+        "kwh_due": kwh_due,
         "multiplier_billed": multiplier_billed,
         "multiplier_due": in_force["multiplier"],
         "tariff_due": tariff_due,
@@ -272,6 +293,8 @@ def prepare_bills(
         "cust": cust,
         "customer_row": customer_row[cust],
         "tariff_query": row_numbers((tariff_due.codes, to_day, in_force["voltage_kv"]))[0],
+        "swap_not_judged": swap_not_judged,
+        "metered_not_judged": metered_not_judged,
     }
     # The columns are not copied into one block (gigabytes on millions of bills).
     return pd.DataFrame(columns, copy=False)
@@ -586,13 +609,15 @@ READ_MATCH = 0.005
 class Replacements(NamedTuple):
     """meter_replacement orders: customer codes, effective days (days since 1970), old values as
     numbers (the multiplier before; NaN for meter numbers or nothing), the old meter's final read
-    and the new meter's first read (NaN where not recorded)."""
+    and the new meter's first read (NaN where not recorded), and whether the order names two
+    different meters (old and new values both meter numbers, not alike: E-OLD → E-NEW)."""
 
     cust: np.ndarray
     day: np.ndarray
     old: np.ndarray
     final: np.ndarray
     first: np.ndarray
+    two_meters: np.ndarray
 
 
 class MeterReads(NamedTuple):
@@ -623,6 +648,51 @@ class MeterSwapBills(NamedTuple):
     first_new: np.ndarray
     joined: np.ndarray
     crowded: np.ndarray
+
+
+class SwapPricing(NamedTuple):
+    """What the kWh due of the bills around meter replacements are priced from: the frame rows of
+    the bills searched (`rows`, by MeterReads position), their reads, the replacements with the
+    multiplier before each as its old value, the old values the orders recorded (`recorded_old`,
+    NaN for meter numbers or nothing) and the replacements' bills."""
+
+    rows: np.ndarray
+    reads: MeterReads
+    replacements: Replacements
+    recorded_old: np.ndarray
+    swaps: MeterSwapBills
+
+
+#: Why a bill's kWh due are its kWh billed, not judged from its reads (`swap_not_judged`): none,
+#: a swap's reads no meter can have shown, three meters whose units the reads cannot tell, a
+#: bill before a swap whose multiplier before no order or read tells, or registers falling
+#: around a swap that joins no bill (a meter change the order's day does not show).
+SWAP_JUDGED, SWAP_READS_IMPOSSIBLE, SWAP_THREE_METERS, SWAP_MULTIPLIER_UNKNOWN = 0, 1, 2, 3
+SWAP_REGISTERS_FALL = 4
+
+
+def names_two_meters(old: pd.Series | np.ndarray, new: pd.Series | np.ndarray) -> np.ndarray:
+    """Per order, whether its old and new values name two different meters: both recorded, not
+    numbers (a multiplier), and not the same text."""
+    old_text, new_text = pd.Series(old, dtype=object), pd.Series(new, dtype=object)
+    numbers = (
+        pd.to_numeric(old_text, errors="coerce").notna()
+        | pd.to_numeric(new_text, errors="coerce").notna()
+    )
+    recorded = old_text.notna() & new_text.notna() & ~numbers
+    differ = old_text.astype(str).str.strip() != new_text.astype(str).str.strip()
+    return (recorded & differ).to_numpy(dtype=bool)
+
+
+def meter_kept(replacements: Replacements, reads: MeterReads, bill: np.ndarray) -> np.ndarray:
+    """Per replacement, whether the bill `bill` (−1: none) reads one meter kept through a CT or
+    PT change: the order names no two different meters, its first read continues the bill's
+    registers (start ≤ first ≤ end) and its final read, where recorded, is that first read."""
+    at = np.maximum(bill, 0)
+    first, final = replacements.first, replacements.final
+    within = (reads.start[at] <= first) & (first <= reads.end[at])
+    same_read = np.isnan(final) | (np.abs(final - first) < READ_MATCH)
+    return (bill >= 0) & ~replacements.two_meters & within & same_read
 
 
 def meter_swap_bills(replacements: Replacements, reads: MeterReads) -> MeterSwapBills:
@@ -677,11 +747,16 @@ def meter_swap_bills(replacements: Replacements, reads: MeterReads) -> MeterSwap
     )
     # A bill whose reads would join both meters but whose kWh are the old meter's alone.
     reads_join = ~ends_old & _reads_join(replacements, reads, at, own(position - 1))
-    ends_old |= reads_join & ~_kwh_say_joined(replacements, reads, at)
+    # One meter kept through a CT or PT change joins whatever its kWh (billed at the old
+    # multiplier all month, they would tie with the old meter's alone).
+    says_joined = _kwh_say_joined(replacements, reads, at) | meter_kept(replacements, reads, at)
+    ends_old |= reads_join & ~says_joined
     position = position + ends_old
     first_new, last_old = own(position), own(position - 1)
     joined = _reads_join(replacements, reads, first_new, last_old)
-    joined &= _kwh_say_joined(replacements, reads, first_new)
+    joined &= _kwh_say_joined(replacements, reads, first_new) | meter_kept(
+        replacements, reads, first_new
+    )
     # Swaps of other days in the same first new bill.
     swaps = np.unique(np.stack([first_new, day])[:, first_new >= 0], axis=1)
     per_bill = np.bincount(swaps[0], minlength=n)
@@ -783,6 +858,176 @@ def multiplier_before_replacements(
     )
     before[unknown[changed]] = last[changed]
     return before
+
+
+def old_meter_tails(
+    replacements: Replacements, reads: MeterReads, swaps: MeterSwapBills
+) -> np.ndarray:
+    """Per replacement, the old meter's units its last bill left unread (final read − that
+    bill's register_end), which the new meter's first bill owes where it does not join both
+    meters (换表电量, billed there). NaN where none is known: no such pair of bills or a
+    first new bill holding two swaps, no final read, a final read at or below the last bill's
+    end (nothing left, or a read the old meter never showed), or registers falling on the first
+    new bill, the old meter's last bill or the one before it (a meter change the order's day
+    does not show, a typed final read of 29,500 on a bill joining 2,800 → 100 unseen: which
+    reads are whose is not known)."""
+    tails = np.full(len(replacements.cust), np.nan)
+    if not len(reads.cust):
+        return tails
+    tail = replacements.final - reads.end[np.maximum(swaps.last_old, 0)]
+    owed = (swaps.first_new >= 0) & (swaps.last_old >= 0) & ~swaps.joined & ~swaps.crowded
+    owed &= ~registers_fall_around_swaps(reads, swaps) & (tail > READ_MATCH)
+    tails[owed] = tail[owed]
+    return tails
+
+
+def joined_bill_kwh(
+    replacements: Replacements,
+    reads: MeterReads,
+    swaps: MeterSwapBills,
+    multiplier: np.ndarray,
+) -> np.ndarray:
+    """Per replacement, the kWh due on its first new bill where that bill joins both meters
+    (`meter_swap_bills`): the old meter's units from the bill's start to the final read × the
+    multiplier before (the order's old value, else `multiplier`, per MeterReads position) + the
+    new meter's from the first read to the bill's end × `multiplier`. Without the final read,
+    a first read within the bill's registers is one meter kept and read on through a CT or PT
+    change (PT 8 → 10 on 16 July, July 2,800 → 3,100, first read 2,950: 150 × 40 + 150 × 50):
+    the final read is that first read. NaN on other replacements, and where the old meter's
+    units are not known (no final read, a first read outside the registers)."""
+    kwh = np.full(len(replacements.cust), np.nan)
+    if not len(reads.cust):
+        return kwh
+    bill = np.maximum(swaps.first_new, 0)
+    start, end, first = reads.start[bill], reads.end[bill], replacements.first
+    final = np.where(meter_kept(replacements, reads, swaps.first_new), first, replacements.final)
+    due = multiplier[bill]
+    before = np.where(np.isfinite(replacements.old), replacements.old, due)
+    total = (final - start) * before + (end - first) * due
+    kwh[swaps.joined] = total[swaps.joined]
+    return kwh
+
+
+def registers_fall_around_swaps(reads: MeterReads, swaps: MeterSwapBills) -> np.ndarray:
+    """Per replacement, whether registers fall (end below start) on its first new bill, the old
+    meter's last bill or the one before it: a meter change the order's day does not show (an
+    order dated 3 August for a July joining 2,800 → 100), so which reads are whose is not
+    known."""
+    if not len(reads.cust):
+        return np.zeros(len(swaps.last_old), dtype=bool)
+    first, last = np.maximum(swaps.first_new, 0), np.maximum(swaps.last_old, 0)
+    before = np.maximum(swaps.last_old - 1, 0)
+    has_before = (swaps.last_old >= 1) & (reads.cust[before] == reads.cust[last])
+    falling = reads.end < reads.start
+    has_first, has_last = swaps.first_new >= 0, swaps.last_old >= 0
+    return (
+        (has_first & falling[first]) | (has_last & falling[last]) | (has_before & falling[before])
+    )
+
+
+def _falling_bills_around(reads: MeterReads, swaps: MeterSwapBills) -> np.ndarray:
+    """The MeterReads positions of the bills whose registers fall (end below start) around a
+    swap joining no bill (`registers_fall_around_swaps`: its first new bill, the old meter's
+    last bill or the one before it): which reads are whose is not known, as the rules leave
+    them (`unplaced_swap_reads`; an order dated 28 June for a July reading 2,800 → 100)."""
+    unplaced = np.flatnonzero(registers_fall_around_swaps(reads, swaps) & ~swaps.joined)
+    last_old = swaps.last_old[unplaced]
+    before = last_old[last_old >= 1] - 1
+    before = before[reads.cust[before] == reads.cust[before + 1]]
+    around = np.concatenate([swaps.first_new[unplaced], last_old, before])
+    around = around[around >= 0]
+    return around[reads.end[around] < reads.start[around]]
+
+
+def _before_untold_swaps(
+    replacements: Replacements, reads: MeterReads, swaps: MeterSwapBills, before: np.ndarray
+) -> np.ndarray:
+    """Per MeterReads position, whether the bill starts before a swap of its customer whose
+    multiplier before is unknown (`before` NaN: meter numbers or nothing recorded) and whose
+    reads cannot tell it (`unplaced_swap_reads`, or two swaps in one bill), as
+    multiplier_mismatch leaves such bills unjudged (11 bills at 40 before a swap recording
+    meter numbers and a final read below the last billed read: not ¥52,800.00 "proved" against
+    the archive's 60)."""
+    untold = np.isnan(before) & (swaps.crowded | unplaced_swap_reads(replacements, reads, swaps))
+    if not len(reads.cust) or not untold.any():
+        return np.zeros(len(reads.cust), dtype=bool)
+    latest = np.full(max(reads.cust.max(), replacements.cust.max()) + 1, np.iinfo(np.int64).min)
+    np.maximum.at(latest, replacements.cust[untold], replacements.day[untold])
+    return reads.from_day < latest[reads.cust]
+
+
+def unplaced_swap_reads(
+    replacements: Replacements, reads: MeterReads, swaps: MeterSwapBills
+) -> np.ndarray:
+    """Per replacement, whether its reads cannot be placed on its bills: reads no meter can
+    have shown (`impossible_swap_reads`), or registers falling around a swap that joins no bill
+    (`registers_fall_around_swaps`: a meter change the order's day does not show). Such reads
+    prove no kWh, nor the multiplier before the swap."""
+    falls = registers_fall_around_swaps(reads, swaps) & ~swaps.joined
+    return impossible_swap_reads(replacements, reads, swaps) | falls
+
+
+def impossible_swap_reads(
+    replacements: Replacements, reads: MeterReads, swaps: MeterSwapBills
+) -> np.ndarray:
+    """Per replacement, whether its first new bill (not one holding two swaps) reads against
+    the order: an old meter's final read below its last billed read (`last_old`'s end: a final
+    read of 2,700 after June billed up to 2,800), or a new meter's first read above that bill's
+    end (first read 150, the bill ending on the new meter at 100). Such reads prove no kWh."""
+    if not len(reads.cust):
+        return np.zeros(len(replacements.cust), dtype=bool)
+    first, last = np.maximum(swaps.first_new, 0), np.maximum(swaps.last_old, 0)
+    final_below = (swaps.last_old >= 0) & (replacements.final < reads.end[last] - READ_MATCH)
+    first_above = replacements.first > reads.end[first] + READ_MATCH
+    return (swaps.first_new >= 0) & ~swaps.crowded & (final_below | first_above)
+
+
+def three_meter_kwh(swapped: SwapPricing, multiplier_due: np.ndarray) -> np.ndarray:
+    """Per replacement, the kWh due on its first new bill where that bill holds it and a later
+    swap (two swaps, three meters) and the reads tell each meter's units: the first meter's from
+    the bill's start to the first swap's final read at the multiplier before it, the second's
+    from that swap's first read to the second's final read at the old multiplier the second
+    order records, the third's from the second's first read to the bill's end at the
+    multiplier due (`multiplier_due`, per MeterReads position); the first swap's reads joining
+    the bill as `meter_swap_bills` joins one (the bill running on from the old meter's last
+    bill), every read and multiplier recorded, and each meter's registers rising. NaN elsewhere,
+    and on the second swap (the bill is priced once)."""
+    reads, replacements, swaps = swapped.reads, swapped.replacements, swapped.swaps
+    kwh = np.full(len(replacements.cust), np.nan)
+    crowded = np.flatnonzero(swaps.crowded)
+    if not len(crowded):
+        return kwh
+    by_bill = crowded[np.lexsort((replacements.day[crowded], swaps.first_new[crowded]))]
+    bill = swaps.first_new[by_bill]
+    opens = np.flatnonzero(np.r_[True, bill[1:] != bill[:-1]])
+    holds_two = np.diff(np.r_[opens, len(bill)]) == 2
+    first_swap, second_swap = by_bill[opens[holds_two]], by_bill[opens[holds_two] + 1]
+    at = swaps.first_new[first_swap]
+    joins = _reads_join(replacements, reads, swaps.first_new, swaps.last_old)[first_swap]
+    units = (
+        replacements.final[first_swap] - reads.start[at],
+        replacements.final[second_swap] - replacements.first[first_swap],
+        reads.end[at] - replacements.first[second_swap],
+    )
+    multipliers = (
+        replacements.old[first_swap],
+        swapped.recorded_old[second_swap],
+        multiplier_due[at],
+    )
+    fair = joins & np.logical_and.reduce([np.isfinite(m) for m in multipliers])
+    fair &= np.logical_and.reduce([u >= 0 for u in units])  # NaN reads are not ≥ 0
+    total = sum(u * m for u, m in zip(units, multipliers, strict=True))
+    kwh[first_swap[fair]] = total[fair]
+    return kwh
+
+
+def first_swap_after_each_bill(day: np.ndarray, last_old: np.ndarray) -> np.ndarray:
+    """The replacements (positions) that are each old meter's last bill's first swap after it:
+    per bill in `last_old` (−1: none, skipped), the one of the earliest `day`."""
+    having = np.flatnonzero(last_old >= 0)
+    by_bill = having[np.lexsort((day[having], last_old[having]))]
+    bill = last_old[by_bill]
+    return by_bill[np.r_[True, bill[1:] != bill[:-1]]] if len(bill) else by_bill
 
 
 def _old_part_multiplier(
@@ -931,41 +1176,69 @@ def _kwh_due(
     kwh_billed: np.ndarray,
     estimated_read: np.ndarray,
     multiplier: np.ndarray,
-    swapped: tuple[np.ndarray, Replacements, MeterSwapBills],
-) -> np.ndarray:
-    """(register_end − register_start) × multiplier due, rounded half up to 0.01 kWh as a bill
-    line shows it (a CT of 62.5: 33 × 62.5 = 2,061.875 → 2,061.88); estimated reads
-    (`estimated_read`) keep the billed kWh.
+    swapped: SwapPricing,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per bill, the kWh due and why a bill around a swap is not judged from its reads
+    (`swap_not_judged`: SWAP_JUDGED, SWAP_READS_IMPOSSIBLE, SWAP_THREE_METERS; an estimated read is
+    never this). The kWh due are (register_end − register_start) × multiplier due, rounded half
+    up to 0.01 kWh as a bill line shows it (a CT of 62.5: 33 × 62.5 = 2,061.875 → 2,061.88);
+    estimated reads (`estimated_read`) keep the billed kWh.
 
     A bill joining both meters of a replacement (`meter_swap_bills`: the first new bill,
     starting on the old meter and ending on the new) is due (final − start) × the multiplier
     before the order (its old value, else the multiplier due) + (end − first) × the multiplier
-    due; without the final read the old meter's part is not known (the kWh billed are due, at
-    least the new meter's); with two swaps in it (three meters), the kWh billed.
-    `swapped` gives the frame rows of the bills searched (MeterReads positions), the
-    replacements (old values: the multiplier before) and their bills.
+    due (`joined_bill_kwh`; without the final read, a first read within the bill's registers
+    stands for it: one meter kept through a CT or PT change); where the old meter's part is not
+    known the kWh billed are due, at least the new meter's. A first new bill not joining starts on the new meter: it is due its
+    own registers and the old meter's tail its last bill left unread (`old_meter_tails`:
+    换表电量), at the old meter's multiplier due, so a bill adding that tail is right, one
+    leaving it out short. A first new bill whose swap records reads no meter can have shown
+    (`impossible_swap_reads`) proves nothing: its kWh billed. One holding two swaps (three
+    meters) is due each meter's units × its multiplier where the reads tell them
+    (`three_meter_kwh`), else its kWh billed.
     """
     start, end = registers
     kwh = end - start
     kwh *= multiplier
-    rows, replacements, swaps = swapped
+    rows, reads, replacements, _, swaps = swapped
     joined = np.flatnonzero(swaps.joined)
     at = rows[swaps.first_new[joined]]
-    final, first, old = (
-        replacements.final[joined],
-        replacements.first[joined],
-        replacements.old[joined],
-    )
-    before = np.where(np.isfinite(old), old, multiplier[at])
-    new_kwh = (end[at] - first) * multiplier[at]
-    kwh[at] = np.where(
-        np.isnan(final), np.fmax(kwh_billed[at], new_kwh), (final - start[at]) * before + new_kwh
-    )
+    joined_kwh = joined_bill_kwh(replacements, reads, swaps, multiplier[rows])[joined]
+    new_kwh = (end[at] - replacements.first[joined]) * multiplier[at]
+    kwh[at] = np.where(np.isnan(joined_kwh), np.fmax(kwh_billed[at], new_kwh), joined_kwh)
+    # The first new bill of a swap not joined also owes the old meter's tail (换表电量), at the
+    # old meter's multiplier due.
+    tails = old_meter_tails(replacements, reads, swaps)
+    owed = np.flatnonzero(np.isfinite(tails))
+    at, last_old = rows[swaps.first_new[owed]], rows[swaps.last_old[owed]]
+    kwh[at] += tails[owed] * multiplier[last_old]
+    not_judged = np.zeros(len(kwh), dtype=np.int8)
+    not_judged[rows[_falling_bills_around(reads, swaps)]] = SWAP_REGISTERS_FALL
+    impossible = rows[swaps.first_new[impossible_swap_reads(replacements, reads, swaps)]]
+    not_judged[impossible] = SWAP_READS_IMPOSSIBLE
+    three = three_meter_kwh(swapped, multiplier[rows])
     crowded = rows[swaps.first_new[swaps.crowded]]
-    kwh[crowded] = kwh_billed[crowded]
+    not_judged[crowded] = SWAP_THREE_METERS
+    judged = np.flatnonzero(np.isfinite(three))
+    not_judged[rows[swaps.first_new[judged]]] = SWAP_JUDGED
+    kwh[rows[swaps.first_new[judged]]] = three[judged]
+    not_judged[estimated_read] = SWAP_JUDGED
+    unjudged = not_judged != SWAP_JUDGED
+    kwh[unjudged] = kwh_billed[unjudged]
     round_half_up(kwh, 2, out=kwh)
     np.copyto(kwh, kwh_billed, where=estimated_read)
-    return kwh
+    return kwh, not_judged
+
+
+def _joined_across_change(
+    ordered: np.ndarray, swaps: MeterSwapBills, before: np.ndarray, multiplier_due: np.ndarray
+) -> np.ndarray:
+    """The frame rows of the bills joined across a meter replacement (`swaps.joined`; `ordered`
+    takes their MeterReads positions to rows) whose multiplier before (`before`, NaN: unknown)
+    is not their multiplier due: which side of the change their peak fell on is not known."""
+    joined = np.flatnonzero(swaps.joined)
+    rows = ordered[swaps.first_new[joined]]
+    return rows[~(before[joined] == multiplier_due[rows])]
 
 
 def register_scale(

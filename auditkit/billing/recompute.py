@@ -26,6 +26,10 @@ from auditkit.billing import basic, funds, losses, power_factor
 from auditkit.billing.bill_frame import (
     LINE_TYPES,
     NO_PERIOD,
+    SWAP_MULTIPLIER_UNKNOWN,
+    SWAP_READS_IMPOSSIBLE,
+    SWAP_REGISTERS_FALL,
+    SWAP_THREE_METERS,
     coded_lines,
     prepare_bills,
     rates_frame,
@@ -219,7 +223,7 @@ def _due_lines(
             pf_notes.append(Note("no_reactive_registers", {"count": unassessed}))
     if "fund" not in skipped:
         parts["fund"] = funds.fund_lines(bills, loss_kwh, rates, params)
-    notes = _estimate_notes(bills, energy, figures) + pf_notes
+    notes = _estimate_notes(bills, energy, figures) + pf_notes + _swap_notes(bills)
     due = []
     for kind, part in parts.items():
         if part is None:
@@ -398,6 +402,37 @@ def _data_notes(dataset: Dataset, lookup: TariffLookup) -> list[Note]:
         notes.append(Note("no_tou_column"))
     if lookup.tiers and "tier_scheme" not in customers:
         notes.append(Note("no_tier_scheme"))
+    return notes
+
+
+#: How many bills a note on bills not judged names (the rest counted).
+_BILLS_NAMED = 5
+
+
+def _swap_notes(bills: pd.DataFrame) -> list[Note]:
+    """Bills around a meter replacement due their kWh billed, not judged from their reads
+    (`swap_not_judged`), and bills joined across a multiplier change whose demand and reactive
+    energy stay as billed (`metered_not_judged`): per reason, how many and the first of them
+    (customer and period), so a difference of 0 on them is not read as a bill proved right."""
+    reasons = bills["swap_not_judged"].to_numpy()
+    notes = []
+    for unjudged, code in (
+        (reasons == SWAP_READS_IMPOSSIBLE, "swap_reads_impossible"),
+        (reasons == SWAP_THREE_METERS, "swap_three_meters"),
+        (reasons == SWAP_MULTIPLIER_UNKNOWN, "swap_multiplier_unknown"),
+        (reasons == SWAP_REGISTERS_FALL, "swap_registers_fall"),
+        (bills["metered_not_judged"].to_numpy(), "swap_demand_not_judged"),
+    ):
+        rows = np.flatnonzero(unjudged)
+        if not len(rows):
+            continue
+        named = rows[:_BILLS_NAMED]
+        ids, periods = texts_at(bills["customer_id"], named), texts_at(bills["period"], named)
+        listed = ", ".join(
+            f"{customer_id} {period}" for customer_id, period in zip(ids, periods, strict=True)
+        )
+        more = " …" if len(rows) > _BILLS_NAMED else ""
+        notes.append(Note(code, {"count": len(rows), "bills": listed + more}))
     return notes
 
 

@@ -53,6 +53,43 @@ WORDS: dict[str, tuple[str, str]] = {
         "bills have no {column} column: what was billed is unknown and the difference is left "
         "empty.",
     ),
+    "billing.note.swap_reads_impossible": (
+        "{count:,} 张换表后首期账单的换表工单示数与账单示数矛盾（旧表止码低于旧表最后计费示数，"
+        "或新表起码高于该账单止码）：不据示数重算，应收电量按已计电量（{bills}）。",
+        "{count:,} first bills after a meter replacement have swap reads no meter can have shown "
+        "(the old meter's final read below its last billed read, or the new meter's first read "
+        "above the bill's end): they are not judged from their reads, the kWh billed are taken "
+        "as due ({bills}).",
+    ),
+    "billing.note.swap_three_meters": (
+        "{count:,} 张账单的抄表期内有两次换表（三块表），示数或倍率不足以分清各表电量："
+        "不据示数重算，应收电量按已计电量（{bills}）。",
+        "{count:,} bills hold two meter replacements in their read period (three meters) whose "
+        "reads or multipliers do not tell each meter's units: they are not judged from their "
+        "reads, the kWh billed are taken as due ({bills}).",
+    ),
+    "billing.note.swap_multiplier_unknown": (
+        "{count:,} 张换表前账单的换表工单未记旧倍率（或只记表号），示数又不足以定出换表前倍率："
+        "不按档案今日倍率重算，应收电量按已计电量（{bills}）。",
+        "{count:,} bills before a meter replacement whose order records no old multiplier (or "
+        "meter numbers only) and whose reads cannot tell the multiplier before: they are not "
+        "judged against the archive's multiplier of today, the kWh billed are taken as due "
+        "({bills}).",
+    ),
+    "billing.note.swap_registers_fall": (
+        "{count:,} 张换表前后账单示数倒走（止码低于起码），而换表工单日期不在其间："
+        "不知哪段示数属哪块表，不据示数重算，应收电量按已计电量（{bills}）。",
+        "{count:,} bills around a meter replacement have falling registers (end below start) "
+        "while the order's day joins no bill: which reads are whose is not known, so they are "
+        "not judged from their reads, the kWh billed are taken as due ({bills}).",
+    ),
+    "billing.note.swap_demand_not_judged": (
+        "{count:,} 张账单的抄表期跨越倍率变更（同一抄表期内新旧倍率各计一段）：最大需量与无功电量"
+        "不知落在变更前后哪一侧，按已计数量，不予判定；有功电量仍按示数重算（{bills}）。",
+        "{count:,} bills are read across a multiplier change (part at the old multiplier, part at "
+        "the new): which side their maximum demand and reactive energy fell on is not known, so "
+        "they are taken as billed, not judged; their kWh are still recomputed ({bills}).",
+    ),
     "billing.note.losses_unknown": (
         "{count:,} 张高供低计账单的变压器缺少空载、负载损耗参数，或其容量未知（无变压器记录，"
         "且合同容量在未记原容量的增减容工单之前不明），未计算变损。",

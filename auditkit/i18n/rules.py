@@ -66,12 +66,16 @@ _RULES = {
     ),
     "rule.register_mismatch.title": ("电量与示数不符（示数跳变、倒走或少计）", "Billed energy does not follow the registers"),
     "rule.register_mismatch.checks": (
-        "计费电量 ≠（止码 − 起码）× 计费倍率；示数倒走；本期起码与上期止码不接续，且两期之间无换表工单；"
+        "计费电量 ≠（止码 − 起码）× 计费倍率（跨换表的接续账单，新旧两表或同表前后两个倍率：示数电量为旧表部分 × 换表前倍率 + 新表部分 × 计费倍率，同表改倍率未记旧表止码时以新表起码为界，不能分开的不判断）；示数倒走；本期起码与上期止码不接续，且两期之间无换表工单；"
         "涉及电费：少计电量在有明细的账单上按示数电量重算的账单减按计费电量重算的账单（含阶梯、分时、基金、力调），"
         "否则及跳码电量按电价表电度电价计",
         "kwh_billed ≠ (register_end − register_start) × multiplier_billed; a register running "
         "backwards; a start register ≠ the previous bill's end with no meter-replacement order "
-        "between the two bills; priced on itemized bills as the bill recomputed on its register "
+        "between the two bills (a bill joining both sides of a replacement, two meters or one "
+        "kept under two multipliers: its register energy is the old part × the multiplier "
+        "before + the new part × the one billed, a meter kept without its final read split at "
+        "the first read, not judged where the parts are not known); priced on itemized bills as "
+        "the bill recomputed on its register "
         "energy less recomputed as billed (tiers, periods, funds, power-factor adjustment), "
         "elsewhere and for skipped registers at the schedule's energy rate",
     ),

@@ -3,20 +3,27 @@
 WORDS: dict[str, tuple[str, str]] = {
     "rule.meter_change_energy_lost.title": ("换表电量丢失", "Energy lost at a meter replacement"),
     "rule.meter_change_energy_lost.checks": (
-        "换表工单的旧表拆回示数超出旧表最后一期计费止码（且首期新表账单未补计该差额），或新表装表示数小于换表后首期"
+        "换表工单的旧表拆回示数超出旧表最后一期计费止码（且旧表最后一期超出其示数 × 倍率的电量、首期新表账单均未补计该差额；跨换表接续的账单不在此判断，归“电量与示数不符”；该期抄表日在换表日之后而其后无账单、且已销户或稽查月份已过其次月的，亦为丢失；换表示数无法对应到账单的——拆回示数低于旧表最后计费止码、装表示数高于首期账单止码，或换表前后账单示数倒走而工单日期未显示换表——不作判断），或新表装表示数小于换表后首期"
         "账单的起码，差额超过 read_tolerance（表计示数单位），或差额 × 倍率超过 read_tolerance_kwh（千瓦时：大倍率下半个字也是上千千瓦时）；丢失电量 = 示数差 × 当期倍率，涉及电费按应执行的电度电价计算："
-        "旧表余量按其使用日（旧表最后一期抄表日次日至换表前一日）所在月份的电价（按日数分摊），新表电量按换表后首期"
+        "旧表余量按其使用日（旧表最后一期抄表日次日至换表前一日；该期抄表日在换表日之后的，为该期抄表起始日至换表前一日）所在月份的电价（按日数分摊），新表电量按换表后首期"
         "账单的电价；执行阶梯电价的一户一表居民按年度累计电量所处阶梯计价（叠加于当年截至换表后首期已计电量之上）；"
         "另加该电量的政府性基金及附加（按应执行的基金标准）",
         "a meter_replacement order whose old meter's final read is beyond the last billed end "
-        "register of the old meter (and the first bill on the new meter does not charge the "
-        "difference), or whose new meter's first read is below the start register of the first "
-        "bill after the replacement, by more than read_tolerance (meter units), or by more "
+        "register of the old meter (and neither that bill, beyond its own registers × its "
+        "multiplier, nor the first bill on the new meter charges the difference; a bill "
+        "joining both meters is register_mismatch's; with no bill after it, where that last "
+        "bill read past the swap and the account closed or the audit month is past the month "
+        "after it; not judged where the order's reads cannot be placed on the bills: a final "
+        "read below the last billed read, a first read above the first new bill's end, or "
+        "registers falling around a swap the order's day does not show), or "
+        "whose new meter's first read is below the start register of the first bill after "
+        "the replacement, by more than read_tolerance (meter units), or by more "
         "than read_tolerance_kwh through the multiplier (half a unit behind CT 30 × PT 100 is "
         "1,500 kWh); energy lost = "
         "the register difference × the multiplier billed, at the energy rate due: the old "
         "meter's remainder at the rates in force on the days it was used (the day after its "
-        "last billed read to the day before the swap, each month's rate by its days), the new "
+        "last billed read to the day before the swap, or from that bill's read_from where it "
+        "read past the swap, each month's rate by its days), the new "
         "meter's at the first bill after the replacement's; a single household on tiered "
         "rates by the tiers they fall in, on top of the kWh its tier year billed up to that "
         "bill; plus the funds due on those kWh (fund_rate)",

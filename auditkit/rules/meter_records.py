@@ -18,6 +18,8 @@ from auditkit.billing.bill_frame import (
     MeterSwapBills,
     Replacements,
     meter_swap_bills,
+    names_two_meters,
+    unplaced_swap_reads,
 )
 from auditkit.billing.money import round_half_up
 from auditkit.billing.tariff_lookup import day_numbers
@@ -65,6 +67,9 @@ def meter_swaps(
             return np.full(len(orders), np.nan)
         return pd.to_numeric(orders[column], errors="coerce").to_numpy(dtype=float)
 
+    def text(column: str) -> pd.Series:
+        return orders[column] if column in orders else pd.Series(pd.NA, index=orders.index)
+
     cust = orders["cust"].to_numpy(dtype=np.int64)
     replacements = Replacements(
         cust,
@@ -72,6 +77,7 @@ def meter_swaps(
         number("old_value"),
         number("old_final_read"),
         number("new_first_read"),
+        names_two_meters(*(text(name) for name in ("old_value", "new_value"))),
     )
     rows = rows_of(ctx, cust)
     read_from, read_to = (day_numbers(days) for days in ctx.read_days(rows))
@@ -109,7 +115,7 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if orders.empty or ctx.bills.empty:
         return empty_raw()
     month = orders["effective_month"].to_numpy(dtype=np.int64)
-    rows, replacements, _, swaps = meter_swaps(ctx, orders)
+    rows, replacements, reads, swaps = meter_swaps(ctx, orders)
     if not len(rows):
         return empty_raw()
     cust, swap_day = replacements.cust, replacements.day
@@ -118,8 +124,24 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # holding two swaps reads three meters, which reading is whose not known: not judged.
     has_new = (swaps.first_new >= 0) & ~swaps.crowded
     has_old = swaps.last_old >= 0
+    # Reads no meter can have shown (a final read below the last billed read, a first read
+    # above the first new bill's end), or registers falling around a swap that joins no bill
+    # (a meter change the order's day does not show), prove nothing: which reads are whose is
+    # not known, as the recomputation judges them (`unplaced_swap_reads`).
+    unplaced = unplaced_swap_reads(replacements, reads, swaps)
+    has_new &= ~unplaced
+    has_old &= ~unplaced
     at = rows[np.maximum(swaps.first_new, 0)]
     last_old = rows[np.maximum(swaps.last_old, 0)]
+    # The old meter's last bill reads past the swap day yet stops short of its final read, and
+    # no bill after it can add the remainder (`_no_bill_can_follow`), which is on no bill. One
+    # read before the swap leaves the remainder to the next bill, not yet issued.
+    unfollowed = (
+        has_old
+        & (swaps.first_new < 0)
+        & (reads.old_last_day[np.maximum(swaps.last_old, 0)] >= swap_day)
+        & _no_bill_can_follow(ctx, last_old)
+    )
     bills = ctx.bills
     start = bills["register_start"].to_numpy(dtype=float)
     end = bills["register_end"].to_numpy(dtype=float)
@@ -133,9 +155,21 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # Energy the first new bill charged beyond the new meter's units: the old meter's remainder,
     # where billing adds it there (换表电量) or joins it, is billed after all, at the multiplier
     # the old meter was billed at before the swap.
-    added = np.maximum(kwh[at] - new_units_billed * multiplier[at], 0.0)
-    old_units = old_final - end[last_old] - added / multiplier[last_old]
-    old_lost = has_old & has_new & _beyond_rounding(old_units, multiplier[last_old], params)
+    added = np.where(has_new, np.maximum(kwh[at] - new_units_billed * multiplier[at], 0.0), 0.0)
+    # The old meter's last bill may bill the remainder itself: its kWh above its own registers ×
+    # its multiplier (December 4,300 → 4,400 at 40 billing 6,000 kWh, the 50 units to the final
+    # read 4,450 included) are billed too.
+    own_kwh = (end[last_old] - start[last_old]) * multiplier[last_old]
+    on_last = np.where(
+        has_old & (end[last_old] >= start[last_old]),
+        np.maximum(kwh[last_old] - own_kwh, 0.0),
+        0.0,
+    )
+    old_units = old_final - end[last_old] - (added + on_last) / multiplier[last_old]
+    # A joined bill's old part is in its registers: what it leaves out is register_mismatch's,
+    # judged there on the whole joined bill (`joined_bill_kwh`), once.
+    old_judged = has_old & ~joined & (has_new | unfollowed)
+    old_lost = old_judged & _beyond_rounding(old_units, multiplier[last_old], params)
     new_units = np.where(joined, 0.0, start[at] - new_first)
     new_lost = has_new & _beyond_rounding(new_units, multiplier[at], params)
     flagged = np.flatnonzero(old_lost | new_lost)
@@ -143,13 +177,15 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
         return empty_raw()
     old_kwh = np.where(old_lost, old_units * multiplier[last_old], 0.0)[flagged]
     new_kwh = np.where(new_lost, new_units * multiplier[at], 0.0)[flagged]
-    first_bill = at[flagged]
+    # The kWh lost are priced on the new meter's first bill, or without one the old meter's last.
+    first_bill = np.where(has_new, at, last_old)[flagged]
     lost_kwh = old_kwh + new_kwh
     # The kWh lost owe their energy and the funds on them (政府性基金及附加, per kWh sold); on a
     # bill on the wrong tariff at the tariff due's rates. The old meter's remainder was used from
-    # the day after its last billed read to the day before the swap: at the rates in force on
-    # those days (a month's agency price, 代理购电, is not the next one's); the new meter's
-    # kWh at the first new bill's. A household priced by tiers: all on top of its tier year.
+    # the day after its last billed read (or within a last bill read past the swap) to the day
+    # before the swap, `_old_meter_days`: at the rates in force on those days (a month's agency
+    # price, 代理购电, is not the next one's); the new meter's kWh at the first new bill's. A
+    # household priced by tiers: all on top of its tier year.
     old_used = _old_meter_days(ctx, last_old[flagged], swap_day[flagged])
     old_energy_rate = _rate_over_days(ctx, first_bill, *old_used, "energy_rate")
     old_energy_rate = np.where(
@@ -174,7 +210,9 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "old_final": old_final[flagged],
             "new_first": new_first[flagged],
             "billed_end": np.where(
-                joined, end[last_old] + added / multiplier[last_old], end[last_old]
+                joined,
+                end[last_old] + added / multiplier[last_old],
+                end[last_old] + on_last / multiplier[last_old],
             )[flagged],
             "old_period": np.where(joined, ctx.bill_month[at], ctx.bill_month[last_old])[flagged],
             "new_start": start[first_bill],
@@ -221,6 +259,28 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     return raw_per_customer(grouped.reset_index(), evidence, score)
 
 
+def _no_bill_can_follow(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows` (each its customer's last in the data), whether no later bill can add
+    what it left out: the account closed by the audit month (a closure order effective by then,
+    or the archive's status closed where the audit month is the extract's: the archive is
+    today's, an account closed in March 2025 was open in December 2024), or the audit month is
+    past the customer's next bill with none there, its cadence the months since its bill before
+    (a December bill audited in December or January may still be followed by January's, a
+    bi-monthly November one by January's: one more month of grace than a monthly one)."""
+    closures = ctx.orders_of("closure")
+    closed_by_order = np.zeros(len(ctx.customers) + 1, dtype=bool)
+    known = closures[(closures["cust"] >= 0) & (closures["effective_month"] <= ctx.as_of)]
+    closed_by_order[known["cust"].to_numpy(dtype=np.int64)] = True
+    closed = closed_by_order[ctx.bill_customer[rows]]
+    extracted = ctx.extracted_on
+    if extracted is None or date_month_number([extracted])[0] <= ctx.as_of:
+        closed |= ctx.customer_is("status", "closed")[rows]
+    month = ctx.bill_month[rows]
+    before = ctx.bill_month[np.maximum(rows - 1, 0)]
+    cadence = np.where(ctx.same_customer_as_previous[rows], np.maximum(month - before, 1), 1)
+    return closed | (month + cadence < ctx.as_of)
+
+
 def _beyond_rounding(units: np.ndarray, multiplier: np.ndarray, params: dict) -> np.ndarray:
     """Where a register difference (meter units) is more than reads' rounding: over
     `read_tolerance` units, or over `read_tolerance_kwh` kWh through the multiplier, since half
@@ -235,8 +295,12 @@ def _old_meter_days(
     """Per replacement, the first and last day (days since 1970) the old meter's unbilled
     remainder was used: the day after the read of its last bill (`last_old`; the reading on
     read_to ends that day) to the day before the swap; the swap day alone where the swap comes
-    the day after that read (a swap on the 1st after a read on the month's last day)."""
-    first = ctx.read_days(last_old)[1].astype(np.int64) + 1
+    the day after that read (a swap on the 1st after a read on the month's last day) or on the
+    read day itself (read in the morning, swapped later that day). A last bill read past the
+    swap day, stopping short of the final read, leaves a remainder used in its own read period
+    before the swap: from its read_from to the day before the swap."""
+    read_from, read_to = (days.astype(np.int64) for days in ctx.read_days(last_old))
+    first = np.where(read_to > swap_day, read_from, np.minimum(read_to + 1, swap_day))
     return first, np.maximum(swap_day - 1, first)
 
 

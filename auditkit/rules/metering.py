@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditkit.billing.bill_frame import multiplier_before_replacements
+from auditkit.billing.bill_frame import (
+    SwapPricing,
+    first_swap_after_each_bill,
+    joined_bill_kwh,
+    multiplier_before_replacements,
+    three_meter_kwh,
+    unplaced_swap_reads,
+)
 from auditkit.billing.money import round_half_up
 from auditkit.periods import add_months, date_month_number
 from auditkit.rules.context import RuleContext
@@ -281,7 +288,10 @@ def _billed_off_due(ctx: RuleContext, tolerance: float) -> tuple[np.ndarray, np.
         old_value=np.where(unknown, 1.0, np.where(np.isnan(before), np.nan, 0.0)),
     )
     not_known = (in_force_unknown[0][rows] == 1) | (in_force_unknown[1][rows] == 1)
-    rows = rows[~(as_due | as_changed | not_known) & np.isfinite(due[rows])]
+    # A bill joining both sides of a swap is register_mismatch's, its multiplier included.
+    joined_rows, joined_kwh = _joined_swap_energy(ctx)
+    joined = np.isin(rows, joined_rows[np.isfinite(joined_kwh)])
+    rows = rows[~(as_due | as_changed | not_known | joined) & np.isfinite(due[rows])]
     return rows, due[rows]
 
 
@@ -293,15 +303,19 @@ def _multiplier_before_replacements(
     frame prices the kWh due (`multiplier_before_replacements`): one recording meter numbers or
     nothing takes the bills' multiplier where they changed it exactly at the replacement;
     whether it is unknown: none recorded and its first new bill holding two swaps (three
-    meters, `MeterSwapBills.crowded`: the bills cannot tell it); and per bill, that multiplier
-    on the old meter's last bill of a swap (it reads the old meter alone, as the bill frame
-    prices it), else NaN."""
+    meters, `MeterSwapBills.crowded`) or its reads not placed on its bills
+    (`unplaced_swap_reads`: a final read below the last billed read, registers falling where
+    the order's day shows no meter change): the bills cannot tell it; and per bill, the multiplier before the first swap after
+    the old meter's last bill on that bill (`first_swap_after_each_bill`: it reads the old meter
+    alone, as the bill frame prices it; not the middle meter's of two swaps), else NaN."""
     rows, replacements, reads, swaps = meter_swaps(ctx, ctx.orders_of("meter_replacement"))
     before = multiplier_before_replacements(replacements, reads, swaps)
     old_meter_last = np.full(len(ctx.bills), np.nan)
-    known = (swaps.last_old >= 0) & np.isfinite(before)
+    first_after = first_swap_after_each_bill(replacements.day, swaps.last_old)
+    known = first_after[np.isfinite(before[first_after])]
     old_meter_last[rows[swaps.last_old[known]]] = before[known]
-    return rows, before, np.isnan(before) & swaps.crowded, old_meter_last
+    untold = swaps.crowded | unplaced_swap_reads(replacements, reads, swaps)
+    return rows, before, np.isnan(before) & untold, old_meter_last
 
 
 def _multiplier_differs(
@@ -359,9 +373,11 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     multiplier = bills["multiplier_billed"].to_numpy(dtype=float)
     kwh = bills["kwh_billed"].to_numpy(dtype=float)
     excess, rolled = _register_energy(start, end, multiplier, kwh, params)
+    joined_rows, joined_kwh = _joined_swap_energy(ctx)
+    excess[joined_rows] = joined_kwh
     tolerance = _tolerance(excess, params)
     excess -= kwh  # in place (35M bills: 280 MB a column): the registers' kWh less those billed
-    short = excess > tolerance
+    short = excess > tolerance  # NaN (a joined bill's old part not known): not judged
     del tolerance
     # Across a gap in the bills a replacement may have happened in a month with no bill.
     replaced = order_between_bills(ctx, ("meter_replacement",), params["replacement_window_months"])
@@ -448,6 +464,40 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         )
     score = np.minimum(1.0, 0.5 + grouped["bills"] / 6)
     return raw_per_customer(grouped, evidence, score)
+
+
+def _joined_swap_energy(ctx: RuleContext) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the bills joining both sides of a meter replacement (`meter_swap_bills`: the
+    swap inside the read period, the reads running on from the old meter's last billed read)
+    and the energy their registers show: not (end − start) × the multiplier billed, two meters
+    or one meter kept under two multipliers, but the old part × the multiplier before the
+    swap + the new part × the multiplier due after it (the archive's with its orders, else the
+    one billed), as the recomputation joins them (`joined_bill_kwh`; CT 40 → 60 on 3 July,
+    meter kept, July 2,800 → 2,810 → 3,100: 10 × 40 + 290 × 60 = 17,800 kWh, though billed at
+    40 all month). NaN where the old part is not known (no final read): not judged. A joined
+    bill's whole shortfall is found here once, its multiplier's too: meter_change_energy_lost
+    and multiplier_mismatch leave such bills alone."""
+    orders = ctx.orders_of("meter_replacement")
+    if not len(orders):
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    rows, replacements, reads, swaps = meter_swaps(ctx, orders)
+    if not (swaps.joined | swaps.crowded).any():
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    before = multiplier_before_replacements(replacements, reads, swaps)
+    new_multiplier = reads.multiplier
+    if {"ct_ratio", "pt_ratio"} <= set(ctx.customers.columns):
+        archive = _archive_multiplier(ctx)[ctx.bill_customer]
+        due = ctx.in_force(archive, ("meter_replacement",), old_value=before)[0][rows]
+        new_multiplier = np.where(np.isfinite(due), due, reads.multiplier)
+    known = replacements._replace(old=before)
+    kwh = joined_bill_kwh(known, reads, swaps, new_multiplier)
+    # A bill holding two swaps (three meters) where the reads tell each meter's units.
+    three = three_meter_kwh(
+        SwapPricing(rows, reads, known, replacements.old, swaps), new_multiplier
+    )
+    kwh = np.where(np.isfinite(three), three, kwh)
+    priced = np.flatnonzero(swaps.joined | np.isfinite(three))
+    return rows[swaps.first_new[priced]], kwh[priced]
 
 
 def _short_money(

@@ -9,9 +9,14 @@ import pandas as pd
 import pytest
 from billing_builders import Billing
 
+from auditkit.billing import recompute
 from auditkit.billing.basic import capacity_before, order_steps
 from auditkit.billing.bill_frame import (
     BILL_FRAME_COLUMNS,
+    SWAP_JUDGED,
+    SWAP_READS_IMPOSSIBLE,
+    SWAP_REGISTERS_FALL,
+    SWAP_THREE_METERS,
     bill_of,
     codes_of,
     prepare_bills,
@@ -229,6 +234,24 @@ def _swap(b: Billing, customer_id: str, day: str, old: str, **reads: float) -> N
     )
 
 
+def test_a_joined_bill_of_a_meter_kept_without_its_final_read_splits_at_the_first_read():
+    """PT changed on 11 March with the meter kept (multiplier 50 → 100), the order recording the
+    first read 1,020 and no final read: the meter reads on, so 1,020 is where 50 stopped. March
+    1,000 → 1,030 is due 20 × 50 + 10 × 100 = 2,000 kWh (was the 1,800 billed). Near miss: a new
+    meter's first read 0, outside March's registers 1,000 → 30, tells nothing of the old part:
+    the 5,000 billed (at least 30 × 100)."""
+    b = Billing()
+    b.customer("K", ct_ratio=100.0)
+    b.bill("K", "2024-02", 2000, 0.90, start=960.0, multiplier=50)  # 960 → 1,000
+    b.bill("K", "2024-03", 1800, 0.90, start=1000, register_end=1030.0, multiplier=100)
+    _swap(b, "K", "2024-03-11", "50", new_first_read=1020.0)
+    b.customer("F", ct_ratio=100.0)
+    b.bill("F", "2024-03", 5000, 0.90, start=1000, register_end=30.0, multiplier=100)
+    _swap(b, "F", "2024-03-11", "50", new_first_read=0.0)
+    march = _frame(b).query("period == '2024-03'").set_index("customer_id")["kwh_due"]
+    assert march.to_dict() == {"K": 2000.0, "F": 5000.0}
+
+
 def test_a_bill_joins_both_meters_as_meter_change_energy_lost_reads_it():
     """The bills around a swap, read as the rule reads them (`meter_swap_bills`). A joined bill
     without the final read: the old meter's part is not known, the 5,000 kWh billed are due
@@ -237,9 +260,9 @@ def test_a_bill_joins_both_meters_as_meter_change_energy_lost_reads_it():
     bill read on the old meter up to its final read 1,040 (meter-only swap at 100): its own
     40 × 100 = 4,000, not (1,040 − 1,000) × 100 + (1,040 − 0) × 100 = 108,000. A bill read
     26 June – 25 July starting on the new meter at 30 (read from 0), a swap on 1 July, the old
-    meter's 20 units to its final 2,820 added (800 kWh): its own (330 − 30) × 40 = 12,000 (the
-    30 units before it are meter_change_energy_lost's), not (2,820 − 30) × 40 + 330 × 40 =
-    124,800."""
+    meter's 20 units to its final 2,820 added (800 kWh): its own (330 − 30) × 40 + the old
+    meter's tail (2,820 − 2,800) × 40 = 12,800 (the 30 units before it are
+    meter_change_energy_lost's), not (2,820 − 30) × 40 + 330 × 40 = 124,800."""
     b = Billing()
     for customer_id in ("F", "D", "O"):
         b.customer(customer_id, ct_ratio=100.0)
@@ -258,7 +281,7 @@ def test_a_bill_joins_both_meters_as_meter_change_energy_lost_reads_it():
     _swap(b, "S", "2024-07-01", "E-1", old_final_read=2820.0, new_first_read=0.0)
     frame = _frame(b)
     last = frame[frame["period"].isin(["2024-03", "2024-07"])].set_index("customer_id")
-    assert last["kwh_due"].to_dict() == {"D": 3000.0, "F": 5000.0, "O": 4000.0, "S": 12000.0}
+    assert last["kwh_due"].to_dict() == {"D": 3000.0, "F": 5000.0, "O": 4000.0, "S": 12800.0}
 
 
 def test_a_bill_whose_kwh_are_the_old_meters_alone_is_due_its_own_registers():
@@ -282,6 +305,143 @@ def test_a_bill_whose_kwh_are_the_old_meters_alone_is_due_its_own_registers():
     frame = _frame(b)
     march = frame[frame["period"] == "2024-03"].set_index("customer_id")
     assert march["kwh_due"].to_dict() == {"H": 3000.0, "J": 7000.0, "N": 3000.0}
+
+
+def test_a_first_new_bill_adding_the_old_meters_tail_is_due_it():
+    """CT 40 → 60 swapped with the meter on 16 December (final read 4,450, first read 0);
+    November read the old meter 4,000 → 4,300. December starts on the new meter 0 → 100 and adds
+    the old meter's unbilled 150 units (换表电量): 100 × 60 + 150 × 40 = 12,000 kWh billed, right
+    ("A"); it was due its own 100 × 60 = 6,000 (−6,000 kWh, a ¥4,800 refund on an honest bill).
+    Billing only its own 6,000 ("M", the order recording CT 40), the tail is due there too:
+    12,000. Near miss ("R"): November read up to the final read 4,450 (4,150 → 4,450), no tail
+    left: December is due its own 6,000."""
+    b = Billing()
+    for customer_id, old, november_start, december_kwh in (
+        ("A", "E-1", 4000.0, 12000),
+        ("M", "40", 4000.0, 6000),
+        ("R", "40", 4150.0, 6000),
+    ):
+        b.customer(customer_id, ct_ratio=60.0)
+        b.bill(customer_id, "2024-11", 12000, 0.80, start=november_start, multiplier=40)
+        b.bill(
+            customer_id,
+            "2024-12",
+            december_kwh,
+            0.80,
+            start=0.0,
+            register_end=100.0,
+            multiplier=60,
+        )
+        _swap(b, customer_id, "2024-12-16", old, old_final_read=4450.0, new_first_read=0.0)
+    frame = _frame(b)
+    december = frame[frame["period"] == "2024-12"].set_index("customer_id")["kwh_due"]
+    assert december.to_dict() == {"A": 12000.0, "M": 12000.0, "R": 6000.0}
+    november = frame[frame["period"] == "2024-11"].set_index("customer_id")["kwh_due"]
+    assert november.to_dict() == {"A": 12000.0, "M": 12000.0, "R": 12000.0}
+
+
+def test_an_old_meters_tail_read_across_a_falling_register_is_not_owed():
+    """An honest July joining both meters of a CT 40 → 60 swap on 16 July (2,800 → final 2,950
+    at 40, new 0 → 100 at 60: 12,000 kWh), the order's final read typed 29,500: July does not
+    join, its kWh being nearer its own registers, and is the old meter's last bill, August
+    (100 → 300 at 60, 12,000 kWh) the first new one. A tail of 29,500 − 100 = 29,400 units "owed"
+    there made August due 12,000 + 29,400 × 40 = 1,188,000 kWh (+¥940,800.00); July's registers
+    fall, whose reads are whose is not known: August is due its own 200 × 60 = 12,000."""
+    b = Billing()
+    b.customer("T", ct_ratio=60.0)
+    b.bill("T", "2024-06", 12000, 0.80, start=2500.0, multiplier=40)
+    b.bill("T", "2024-07", 12000, 0.80, start=2800.0, register_end=100.0, multiplier=60)
+    b.bill("T", "2024-08", 12000, 0.80, start=100.0, multiplier=60)
+    _swap(b, "T", "2024-07-16", "40", old_final_read=29500.0, new_first_read=0.0)
+    august = _frame(b).set_index("period")["kwh_due"]["2024-08"]
+    assert august == 12000.0
+
+
+def test_a_first_new_bill_whose_swap_reads_no_meter_can_show_is_due_its_kwh_billed():
+    """June read the old meter 2,500 → 2,800 at 40; July joins it to the new meter (2,800 →
+    100, 12,000 kWh billed at 60) on a CT 40 → 60 swap on 16 July. The order's final read 2,700
+    is below June's last billed read 2,800 ("L"): July was due its own (100 − 2,800) × 60 =
+    −162,000 kWh (−¥139,200.00 "proved"); the new meter's first read 150 is above July's end
+    100 ("H"): 150 × 40 + (100 − 150) × 60 = 3,000 (−¥7,200.00). Reads no meter can have shown
+    prove nothing: both are due the 12,000 billed, not judged, and the recomputation's note
+    names them. Near miss ("J", final 2,950,
+    first 0, billed 10,000): judged, 150 × 40 + 100 × 60 = 12,000 due."""
+    b = Billing()
+    for customer_id, final, first, kwh in (
+        ("L", 2700.0, 0.0, 12000),
+        ("H", 2950.0, 150.0, 12000),
+        ("J", 2950.0, 0.0, 10000),
+    ):
+        b.customer(customer_id, ct_ratio=60.0)
+        b.bill(customer_id, "2024-06", 12000, 0.80, start=2500.0, multiplier=40)
+        b.bill(customer_id, "2024-07", kwh, 0.80, start=2800.0, register_end=100.0, multiplier=60)
+        _swap(b, customer_id, "2024-07-16", "40", old_final_read=final, new_first_read=first)
+    july = _frame(b).set_index("period").loc["2024-07"].set_index("customer_id")
+    assert july["kwh_due"].to_dict() == {"H": 12000.0, "J": 12000.0, "L": 12000.0}
+    assert july["swap_not_judged"].to_dict() == {
+        "H": SWAP_READS_IMPOSSIBLE,
+        "J": SWAP_JUDGED,
+        "L": SWAP_READS_IMPOSSIBLE,
+    }
+    notes = [note for note in recompute(b.dataset()).attrs["notes"] if note.code.startswith("swap")]
+    assert [(note.code, note.values) for note in notes] == [
+        ("swap_reads_impossible", {"count": 2, "bills": "H 2024-07, L 2024-07"})
+    ]
+
+
+def test_a_bill_whose_registers_fall_around_a_swap_dated_outside_it_is_due_its_kwh_billed():
+    """May and June read the old meter 2,200 → 2,800 at 40; July reads 2,800 → 100 and billed 150 × 40
+    + 100 × 60 = 12,000 kWh, right, on a CT 40 → 60 swap the order dates 28 June (final 2,950,
+    first 0), in June's read period, not July's: July joins no swap, its registers fall. It was
+    due its own (100 − 2,800) × 60 = −162,000 kWh (−¥139,200.00 at 0.80, no note); which reads
+    are whose is not known, as the rules leave it: the 12,000 billed, not judged, named in the
+    note. Near miss ("J"): the order dated 16 July, July joins it: judged, 150 × 40 + 100 × 60 =
+    12,000 due of 10,000 billed."""
+    b = Billing()
+    for customer_id, day, kwh in (("E", "2024-06-28", 12000), ("J", "2024-07-16", 10000)):
+        b.customer(customer_id, ct_ratio=60.0)
+        b.bill(customer_id, "2024-05", 12000, 0.80, start=2200.0, multiplier=40)
+        b.bill(customer_id, "2024-06", 12000, 0.80, start=2500.0, multiplier=40)
+        b.bill(customer_id, "2024-07", kwh, 0.80, start=2800.0, register_end=100.0, multiplier=60)
+        _swap(b, customer_id, day, "40", old_final_read=2950.0, new_first_read=0.0)
+    july = _frame(b).set_index("period").loc["2024-07"].set_index("customer_id")
+    assert july["kwh_due"].to_dict() == {"E": 12000.0, "J": 12000.0}
+    assert july["swap_not_judged"].to_dict() == {"E": SWAP_REGISTERS_FALL, "J": SWAP_JUDGED}
+    notes = [note for note in recompute(b.dataset()).attrs["notes"] if note.code.startswith("swap")]
+    assert [(note.code, note.values) for note in notes] == [
+        ("swap_registers_fall", {"count": 1, "bills": "E 2024-07"})
+    ]
+
+
+def test_a_bill_holding_two_swaps_is_due_each_meters_units_where_the_reads_tell_them():
+    """November read meter A 4,000 → 4,300 at 40. On 5 December A (final 4,350) gave way to B
+    (first 0, CT 50), on 20 December B (final 40) to C (first 0, CT 60): December reads 4,300 →
+    100 and billed all 190 units at 60, 11,400 kWh. It was due its kWh billed, not judged; each
+    meter's units × its multiplier: 50 × 40 + 40 × 50 + 100 × 60 = 2,000 + 2,000 + 6,000 =
+    10,000 kWh ("T", orders recording the CTs); and November was due at the second swap's old
+    50, the middle meter's: 300 × 50 = 15,000 kWh of 12,000 billed right (+¥2,400.00). Near miss ("N"): orders recording meter numbers
+    tell neither A's nor B's multiplier: not judged, the 11,400 billed, and the recomputation's
+    note names the bill; November before it, its multiplier before unknown, is not judged
+    either (as multiplier_mismatch leaves it), named in its own note."""
+    b = Billing()
+    for customer_id, old in (("T", ("40", "50")), ("N", ("E-A", "E-B"))):
+        b.customer(customer_id, ct_ratio=60.0)
+        b.bill(customer_id, "2024-11", 12000, 0.80, start=4000.0, multiplier=40)
+        b.bill(customer_id, "2024-12", 11400, 0.80, start=4300.0, register_end=100.0, multiplier=60)
+        _swap(b, customer_id, "2024-12-05", old[0], old_final_read=4350.0, new_first_read=0.0)
+        _swap(b, customer_id, "2024-12-20", old[1], old_final_read=40.0, new_first_read=0.0)
+        b.orders[-1]["order_id"] += "-2"
+    frame = _frame(b).set_index("period")
+    december = frame.loc["2024-12"].set_index("customer_id")
+    assert december["kwh_due"].to_dict() == {"N": 11400.0, "T": 10000.0}
+    # November, meter A's last bill, is due at A's 40 (300 × 40 = 12,000), not at B's 50.
+    assert frame.loc["2024-11"].set_index("customer_id")["kwh_due"]["T"] == 12000.0
+    assert december["swap_not_judged"].to_dict() == {"N": SWAP_THREE_METERS, "T": SWAP_JUDGED}
+    notes = [note for note in recompute(b.dataset()).attrs["notes"] if note.code.startswith("swap")]
+    assert [(note.code, note.values) for note in notes] == [
+        ("swap_three_meters", {"count": 1, "bills": "N 2024-12"}),
+        ("swap_multiplier_unknown", {"count": 1, "bills": "N 2024-11"}),
+    ]
 
 
 def test_a_joined_bill_billing_both_meters_at_one_multiplier_keeps_the_archives_before_it():
@@ -341,6 +501,44 @@ def test_demand_and_reactive_energy_are_due_at_the_multiplier_due():
     for name, value in reads.items():
         assert frame[name].tolist() == [value] * 3  # the bill's own
         assert frame[f"{name}_due"].to_dict() == {"E": value, "J": value, "W": 2 * value}
+
+
+def test_a_bill_joined_across_a_multiplier_change_keeps_its_demand_and_kvarh_as_billed():
+    """CT 1,000 → 1,500 on 16 July, the meter kept (first read 1,650): July 1,600 → 1,700 billed
+    100,000 kWh at 1,000, demand 400 kW and 300 kvarh. Its kWh are due 50 × 1,000 + 50 × 1,500
+    = 125,000; its peak fell before or after the change, which no figure tells: 400 kW and 300
+    kvarh due as billed (was × 1,500 / 1,000 = 600 kW, basic +200 kW × 40 = +¥8,000.00), named
+    in the recomputation's note. Near miss ("W"): June, billed at 1,000 where 1,500 is due, no
+    swap in it: 400 × 1,500 / 1,000 = 600 kW due."""
+    b = Billing()
+    reads = {"max_demand_kw": 400.0, "kvarh_import": 300.0}
+    b.customer("K", ct_ratio=1500.0)
+    b.bill("K", "2024-06", 100000, 0.60, start=1500.0, multiplier=1000, **reads)
+    b.bill("K", "2024-07", 100000, 0.60, start=1600.0, multiplier=1000, **reads)
+    _swap(b, "K", "2024-07-16", "1000", new_first_read=1650.0)
+    b.customer("W", ct_ratio=1500.0)
+    b.bill("W", "2024-06", 100000, 0.60, start=1500.0, multiplier=1000, **reads)
+    frame = _frame(b).set_index(["customer_id", "period"])
+    assert frame["kwh_due"].to_dict() == {
+        ("K", "2024-06"): 100000.0,  # 100 × 1,000: before the change
+        ("K", "2024-07"): 125000.0,  # 50 × 1,000 + 50 × 1,500
+        ("W", "2024-06"): 150000.0,  # 100 × 1,500
+    }
+    assert frame["max_demand_kw_due"].to_dict() == {
+        ("K", "2024-06"): 400.0,
+        ("K", "2024-07"): 400.0,
+        ("W", "2024-06"): 600.0,
+    }
+    assert frame["kvarh_import_due"][("K", "2024-07")] == 300.0
+    assert frame["metered_not_judged"].to_dict() == {
+        ("K", "2024-06"): False,
+        ("K", "2024-07"): True,
+        ("W", "2024-06"): False,
+    }
+    notes = [note for note in recompute(b.dataset()).attrs["notes"] if note.code.startswith("swap")]
+    assert [(note.code, note.values) for note in notes] == [
+        ("swap_demand_not_judged", {"count": 1, "bills": "K 2024-07"})
+    ]
 
 
 def test_closure_date_and_archive_columns():

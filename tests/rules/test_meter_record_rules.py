@@ -192,15 +192,16 @@ def test_a_bill_joining_both_meters_of_a_swap_inside_its_period_loses_nothing():
     meter's part is from its first read (100 × 60 = 6,000 kWh); the other 6,000 kWh of the bill
     are the old meter's, at the 40 before the swap: 150 units, to its final read 2,950. Near
     miss: a final read of 2,960, 10 units × 40 = 400 kWh past what July billed for it, × 0.8 =
-    ¥320.00 lost."""
+    ¥320.00 lost: short of the joined bill's registers (160 × 40 + 100 × 60 = 12,400 kWh of
+    12,000 billed), register_mismatch's, found once."""
     u = Utility()
     _ct_swapped_inside_july(u, "joined", old_final=2950.0)
     _ct_swapped_inside_july(u, "short", old_final=2960.0)
-    found = findings_of(u, "meter_change_energy_lost")
+    assert findings_of(u, "meter_change_energy_lost").empty
+    found = findings_of(u, "register_mismatch")
     assert found["revenue_impact"].to_dict() == pytest.approx({"short": 320.0})
     assert found.loc["short", "evidence"] == (
-        "meter replaced 2024-07-16: the old meter's final read 2,960.00 is beyond the last "
-        "billed read 2,950.00 (2024-07): 400 kWh never billed (¥320.00)"
+        "2024-07: 1 bill charged 400 kWh less than the registers show (¥320.00)"
     )
 
 
@@ -211,13 +212,31 @@ def test_a_joined_bill_without_the_final_read_or_swapped_on_its_first_day_loses_
     where the swap is on 1 July, the first day of July's read period: July then bills 0 old
     units (final read 2,800) and the new meter's 0 → 200 at 60, 12,000 kWh. Near miss: a swap
     on 1 July with a final read of 2,810, 10 old units × 40 = 400 kWh never billed × 0.8 =
-    ¥320.00."""
+    ¥320.00, short of the joined bill's registers: register_mismatch's, found once."""
     u = Utility()
     _ct_swapped_inside_july(u, "no_final", old_final=None)
     _ct_swapped_inside_july(u, "on_1st", old_final=2800.0, day="2024-07-01", new_units=200.0)
     _ct_swapped_inside_july(u, "short", old_final=2810.0, day="2024-07-01", new_units=200.0)
-    found = findings_of(u, "meter_change_energy_lost")
+    assert findings_of(u, "meter_change_energy_lost").empty
+    found = findings_of(u, "register_mismatch")
     assert found["revenue_impact"].to_dict() == pytest.approx({"short": 320.0})
+
+
+def test_swap_reads_no_bill_can_place_prove_no_energy_lost():
+    """July joins both meters of a CT 40 → 60 swap on 16 July (2,800 → final 2,950 at 40, new 0
+    → 100 at 60, 12,000 kWh billed right), but the order's reads cannot be placed: a final read
+    2,700 below June's end 2,800 ("final_low": the new meter's first read 0 set against July's
+    start 2,800, 2,800 × 60 × 0.80 = ¥134,400.00 "never billed"), or the order dated 3 August
+    while July's registers fall 2,800 → 100 ("late": (2,950 − 300) × 60 + 300 × 60, ¥141,600.00
+    "never billed"). The recomputation judges neither; nothing is proved. Near miss: a
+    household's meter swapped on 1 July, June ending 1,600 and the final read 1,650: 50 units ×
+    40 = 2,000 kWh never billed × 0.6 = ¥1,200.00 (no read days: the first new bill's rate)."""
+    u = Utility()
+    _ct_swapped_inside_july(u, "final_low", old_final=2700.0)
+    _ct_swapped_inside_july(u, "late", old_final=2950.0, day="2024-08-03")
+    _replaced_in_july(u, "tail", old_final=1650.0, new_first=0.0)
+    found = findings_of(u, "meter_change_energy_lost")
+    assert found["revenue_impact"].to_dict() == pytest.approx({"tail": 2_000 * 0.6})
 
 
 def test_a_bill_reading_the_old_meter_up_to_its_final_read_is_the_old_meters_last():
@@ -256,7 +275,8 @@ def test_two_swaps_in_one_bill_are_not_judged_as_one():
     = 6,100 kWh, all billed. The second swap's first read 0 was set against December's start
     4,300 (the first meter's): 4,300 × 60 = 258,000 kWh "never billed", ¥206,400.00. Which read
     of such a bill is whose is not known: nothing is proved. Near miss: one swap in July whose
-    final read 2,960 is 10 units past the 2,950 July billed: 400 kWh × 0.8 = ¥320.00."""
+    final read 2,960 is 10 units past the 2,950 July billed: 400 kWh × 0.8 = ¥320.00, short of
+    July's joined registers (register_mismatch's)."""
     u = Utility()
     u.customer("two", ct_ratio=60.0, contract_capacity_kva=160.0, **COMMERCIAL)
     bills = u.monthly("two", flat(12_000), multiplier=40.0, tariff="COM")
@@ -269,7 +289,8 @@ def test_two_swaps_in_one_bill_are_not_judged_as_one():
         u.order("two", "meter_replacement", day, old=old, new=new)
         u.orders[-1] |= {"old_final_read": final, "new_first_read": 0.0}
     _ct_swapped_inside_july(u, "short", old_final=2960.0)
-    found = findings_of(u, "meter_change_energy_lost")
+    assert findings_of(u, "meter_change_energy_lost").empty
+    found = findings_of(u, "register_mismatch")
     assert found["revenue_impact"].to_dict() == pytest.approx({"short": 320.0})
 
 
@@ -323,6 +344,26 @@ def test_old_meter_remainder_over_a_price_change_is_priced_by_its_days():
     _read_on_the_25th(u)
     found = findings_of(u, "meter_change_energy_lost")
     assert found.loc["A", "revenue_impact"] == pytest.approx(1128.57, abs=1e-9)
+
+
+def test_old_meter_remainder_of_a_swap_on_the_read_day_is_priced_on_that_day():
+    """Read on the 25th: July reads 26 June – 25 July, 1,600 → 1,700, and the meter is swapped
+    later on 25 July, final read 1,720: 20 units × 40 = 800 kWh ran on 25 July, at July's 0.6 =
+    ¥480.00 (was 466.21, priced over July's whole read period, 5 days of it at June's 0.5).
+    Near miss: swapped on 26 July, the same 800 kWh at 0.6, ¥480.00."""
+    u = Utility()
+    for cid, day in (("on_read_day", "2024-07-25"), ("day_after", "2024-07-26")):
+        u.customer(cid, ct_ratio=40.0)
+        bills = u.monthly(cid, flat(4000), multiplier=40.0)
+        for units, bill in enumerate(bills[7:]):
+            bill.update(register_start=100.0 * units, register_end=100.0 * (units + 1))
+        u.order(cid, "meter_replacement", day, old=f"M-{cid}", new=f"N-{cid}")
+        u.orders[-1] |= {"old_final_read": 1720.0, "new_first_read": 0.0}
+    _read_on_the_25th(u)
+    found = findings_of(u, "meter_change_energy_lost")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"on_read_day": 800 * 0.6, "day_after": 800 * 0.6}
+    )
 
 
 def test_new_meter_shortfall_stays_at_the_first_new_bills_rate():
@@ -383,6 +424,168 @@ def test_a_replacement_with_no_bill_after_it_yet_is_not_judged():
     u = Utility()
     _replaced_in_july(u, "A", old_final=1650.0, new_first=0.0)
     assert findings_of(u, "meter_change_energy_lost", as_of="2024-06").empty
+
+
+def _stopping_short_in_december(
+    u: Utility, cid: str, swapped: str, final: float | None, status: str = "closed"
+) -> None:
+    """A shop metered through CT 40 (300 units, 12,000 kWh a month: the registers end November
+    at 4,300); its meter swapped on `swapped` for another CT 40 one (first read 0); December,
+    the extract's last bill, reads the old meter 4,300 → 4,400 alone (100 × 40 = 4,000 kWh,
+    billed right) and no bill of the new meter follows; the account `status` (closed: no bill
+    can follow)."""
+    u.customer(cid, contract_capacity_kva=160.0, ct_ratio=40.0, **COMMERCIAL | {"status": status})
+    bills = u.monthly(cid, flat(12_000), multiplier=40.0, tariff="COM")
+    bills[11].update(register_end=4400.0, kwh_billed=4000.0, energy_charge=3200.0, amount=3200.0)
+    u.order(cid, "meter_replacement", swapped, f"M-{cid}", f"N-{cid}")
+    u.orders[-1] |= {"new_first_read": 0.0} | ({} if final is None else {"old_final_read": final})
+
+
+def test_an_old_meters_last_bill_stopping_short_with_no_bill_after_it_does_lose_energy():
+    """Swapped on 16 December, December (read to the month's end, past the swap) stops at 4,400
+    short of the final read 4,450, and the account closed with it: (4,450 − 4,400) × 40 = 2,000
+    kWh × 0.80 = ¥1,600.00 on no bill (was no finding: without a new bill nothing was judged).
+    Near misses: the order without the final read ("nofinal": nothing provable); December read
+    on the 25th, the meter swapped on the 28th after it ("after_read": the remainder is the next
+    bill's, not yet issued); the final read 4,400 ("billed": December billed it all)."""
+    u = Utility()
+    _stopping_short_in_december(u, "short", "2024-12-16", 4450.0)
+    _stopping_short_in_december(u, "nofinal", "2024-12-16", None)
+    _stopping_short_in_december(u, "after_read", "2024-12-28", 4450.0)
+    _stopping_short_in_december(u, "billed", "2024-12-16", 4400.0)
+    december = next(
+        bill
+        for bill in u.bills
+        if bill["customer_id"] == "after_read" and bill["period"] == "2024-12"
+    )
+    december.update(read_from=pd.Timestamp("2024-11-26"), read_to=pd.Timestamp("2024-12-25"))
+    found = findings_of(u, "meter_change_energy_lost")
+    assert found["revenue_impact"].to_dict() == pytest.approx({"short": 1_600.0})
+    assert found.loc["short", "evidence"] == (
+        "meter replaced 2024-12-16: the old meter's final read 4,450.00 is beyond the last billed "
+        "read 4,400.00 (2024-12): 2,000 kWh never billed (¥1,600.00)"
+    )
+    assert (found.loc["short", "period_from"], found.loc["short", "period_to"]) == (
+        "2024-12",
+        "2024-12",
+    )
+
+
+def test_an_old_meters_last_bill_stopping_short_of_an_open_account_waits_for_the_next_bill():
+    """An active account's December stops 50 units short of the final read 4,450 and the data
+    ends with it: January's bill, not issued yet, may add the 2,000 kWh (换表电量). Audited in
+    December or January: nothing (was ¥1,600.00 in December, gone in January once January's
+    bill added them). Audited in February with no January bill: 2,000 × 0.80 = ¥1,600.00."""
+    u = Utility()
+    _stopping_short_in_december(u, "open", "2024-12-16", 4450.0, status="active")
+    u.customer("later", contract_capacity_kva=160.0, **COMMERCIAL)
+    u.monthly("later", flat(12_000, 2), tariff="COM", periods=["2025-01", "2025-02"])
+    for as_of in ("2024-12", "2025-01"):
+        assert findings_of(u, "meter_change_energy_lost", as_of=as_of).empty
+    found = findings_of(u, "meter_change_energy_lost", as_of="2025-02")
+    assert found["revenue_impact"].to_dict() == pytest.approx({"open": 1_600.0})
+
+
+def test_an_account_closed_after_the_audit_month_still_waits_for_the_next_bill():
+    """CT 40, swapped 16 December 2024 (final 4,450, first 0); December reads the old meter
+    4,300 → 4,400 and January 2025 bills the new meter 0 → 300 with the old meter's 50 units
+    (14,000 kWh); the account closed in March 2025 (archive status closed today, a closure
+    order effective 15 March). Audited in December 2024 the account was open, January's bill to
+    come: nothing (was ¥1,600.00 "never billed", today's status read into December). Near miss
+    ("closed_dec"): a closure order effective 20 December: December's 50 × 40 = 2,000 kWh ×
+    0.80 = ¥1,600.00."""
+    u = Utility()
+    periods = [f"2024-{month:02d}" for month in range(1, 13)] + ["2025-01", "2025-02", "2025-03"]
+    for cid, closed_on in (("later_closed", "2025-03-15"), ("closed_dec", "2024-12-20")):
+        u.customer(cid, contract_capacity_kva=160.0, ct_ratio=40.0, status="closed", **COMMERCIAL)
+        months = len(periods) if cid == "later_closed" else 12
+        bills = u.monthly(
+            cid, flat(12_000, months), multiplier=40.0, tariff="COM", periods=periods[:months]
+        )
+        bills[11].update(register_end=4400.0, kwh_billed=4_000.0, energy_charge=3_200.0)
+        bills[11].update(amount=3_200.0)
+        register = 0.0
+        for bill in bills[12:]:
+            bill.update(register_start=register, register_end=register + 300.0)
+            register += 300.0
+        if cid == "later_closed":
+            bills[12].update(kwh_billed=14_000.0, energy_charge=11_200.0, amount=11_200.0)
+        u.order(cid, "meter_replacement", "2024-12-16", f"M-{cid}", f"N-{cid}")
+        u.orders[-1].update(old_final_read=4450.0, new_first_read=0.0)
+        u.order(cid, "closure", closed_on)
+    found = findings_of(u, "meter_change_energy_lost", as_of="2024-12")
+    assert found["revenue_impact"].to_dict() == pytest.approx({"closed_dec": 1_600.0})
+
+
+def test_a_bi_monthly_last_bill_waits_two_months_for_the_next_bill():
+    """A bi-monthly COM account at CT 40 (bills January, March … November 2024, 600 units each),
+    swapped 16 November (final 4,450, first 0); November reads the old meter 4,000 → 4,400 and
+    its 50 units go on January 2025's bill, not yet issued. Audited in January 2025 (a monthly
+    neighbour's January sets it): nothing (was ¥1,600.00, one month of grace as a monthly
+    bill's). Audited in February with no January bill: 50 × 40 = 2,000 kWh × 0.80 =
+    ¥1,600.00."""
+    u = Utility()
+    u.customer("bim", contract_capacity_kva=160.0, ct_ratio=40.0, **COMMERCIAL)
+    periods = [f"2024-{month:02d}" for month in range(1, 12, 2)]
+    bills = u.monthly("bim", flat(24_000, 6), multiplier=40.0, tariff="COM", periods=periods)
+    for bill in bills:
+        period = pd.Period(bill["period"], "M")
+        bill["read_from"] = (period - 1).to_timestamp()
+        bill["read_to"] = period.to_timestamp(how="end").normalize()
+    bills[5].update(register_end=bills[5]["register_start"] + 400.0, kwh_billed=16_000.0)
+    bills[5].update(energy_charge=12_800.0, amount=12_800.0)
+    u.order("bim", "meter_replacement", "2024-11-16", "M-bim", "N-bim")
+    u.orders[-1].update(old_final_read=bills[5]["register_start"] + 450.0, new_first_read=0.0)
+    u.customer("neighbour", contract_capacity_kva=160.0, ct_ratio=40.0, **COMMERCIAL)
+    monthly = [f"2024-{month:02d}" for month in range(1, 13)] + ["2025-01", "2025-02"]
+    u.monthly("neighbour", flat(12_000, 14), multiplier=40.0, tariff="COM", periods=monthly)
+    assert findings_of(u, "meter_change_energy_lost", as_of="2025-01").empty
+    found = findings_of(u, "meter_change_energy_lost", as_of="2025-02")
+    assert found["revenue_impact"].to_dict() == pytest.approx({"bim": 1_600.0})
+
+
+def test_an_old_meters_last_bill_billing_its_remainder_itself_loses_nothing():
+    """December reads 4,300 → 4,400 at 40 and bills 6,000 kWh = 100 × 40 + the 50 units to the
+    final read 4,450 × 40: nothing lost, the account closed ("closed") or followed by January
+    on the new meter 0 → 300 billing its own 12,000 ("followed"; both were ¥1,600.00 "never
+    billed"). Near miss ("part"): December billing 5,000, 25 of the 50 units: 25 × 40 = 1,000
+    kWh × 0.80 = ¥800.00."""
+    u = Utility()
+    for cid, billed in (("closed", 6_000.0), ("followed", 6_000.0), ("part", 5_000.0)):
+        status = "active" if cid == "followed" else "closed"
+        _stopping_short_in_december(u, cid, "2024-12-16", 4450.0, status=status)
+        december = u.bills[-1]
+        december.update(kwh_billed=billed, energy_charge=billed * 0.8, amount=billed * 0.8)
+    u.monthly("followed", flat(12_000, 1), multiplier=40.0, tariff="COM", periods=["2025-01"])
+    u.bills[-1].update(register_start=0.0, register_end=300.0)
+    found = findings_of(u, "meter_change_energy_lost", as_of="2025-01")
+    assert found["revenue_impact"].to_dict() == pytest.approx({"part": 800.0})
+
+
+def test_an_old_meters_remainder_inside_its_last_bills_period_is_priced_in_that_period():
+    """A household through CT 40 whose bills end with June (read to the month's end), which
+    stops at 2,500 short of the final read 2,550 of a swap on 16 June; the extract runs on to
+    December with another customer. The 50 units × 40 = 2,000 kWh ran in June before the swap:
+    June's household rate 0.5, ¥1,000.00, not July's 0.6 (¥1,200.00, the day after June's read).
+    Near miss ("followed"): the same June with July's bill on the new meter from its first read
+    0 is priced in June too, not at July's rate."""
+    u = Utility()
+    for cid in ("ended", "followed"):
+        u.customer(cid, ct_ratio=40.0)
+        bills = u.monthly(cid, flat(4000), multiplier=40.0)
+        bills[5].update(register_end=2500.0, kwh_billed=2000.0, energy_charge=1000.0)
+        bills[5]["amount"] = 1000.0
+        for month, bill in enumerate(bills[6:]):
+            bill.update(register_start=100.0 * month, register_end=100.0 * (month + 1))
+        u.order(cid, "meter_replacement", "2024-06-16", f"M-{cid}", f"N-{cid}")
+        u.orders[-1] |= {"old_final_read": 2550.0, "new_first_read": 0.0}
+    u.bills[:] = [b for b in u.bills if b["customer_id"] != "ended" or b["period"] <= "2024-06"]
+    u.customer("other", **COMMERCIAL)
+    u.monthly("other", flat(1000), tariff="COM")
+    found = findings_of(u, "meter_change_energy_lost")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"ended": 1_000.0, "followed": 1_000.0}
+    )
 
 
 # --- meter_error_backbill ----------------------------------------------------------------------

@@ -63,6 +63,169 @@ def test_register_reset_backed_by_meter_replacement_is_not_a_finding():
     assert run(u, "register_mismatch").empty
 
 
+def _pt_changed_in_july(u: Utility, customer_id: str, july_kwh: float, august_kwh: float) -> None:
+    """A shop through CT 5 × PT 10 (archive 50), billed at 40 (300 units, 12,000 kWh a month) until
+    its PT goes 8 → 10 on 16 July with the meter kept: an order recording the multiplier 40 → 50,
+    its final and first reads both 2,950; the registers run on, July 2,800 → 3,100 at 50, then
+    240 units (12,000 kWh at 50) a month."""
+    u.customer(customer_id, contract_capacity_kva=160.0, ct_ratio=5.0, pt_ratio=10.0, **COMMERCIAL)
+    bills = u.monthly(customer_id, flat(12_000), multiplier=40.0, tariff="COM")
+    bills[6].update(register_end=3100.0, multiplier_billed=50.0, kwh_billed=july_kwh)
+    bills[6].update(energy_charge=july_kwh * 0.8, amount=july_kwh * 0.8)
+    register = 3100.0
+    for bill in bills[7:]:
+        bill.update(register_start=register, register_end=register + 240.0, multiplier_billed=50.0)
+        register += 240.0
+    bills[7].update(kwh_billed=august_kwh, energy_charge=august_kwh * 0.8, amount=august_kwh * 0.8)
+    u.order(customer_id, "meter_replacement", "2024-07-16", "40", "50")
+    u.orders[-1].update(old_final_read=2950.0, new_first_read=2950.0)
+
+
+def test_a_pt_changed_with_the_meter_kept_is_no_register_mismatch():
+    """July joins the two multipliers on one meter: 150 units × 40 + 150 × 50 = 13,500 kWh due.
+    Billed so ("right"): nothing (register_mismatch said 300 × 50 = 15,000 less 13,500 = 1,500
+    kWh short, ¥1,200.00). Billed 13,000 ("short"): 500 kWh × 0.80 = ¥400.00 left out, counted
+    once by register_mismatch on the joined registers (it added 2,000 kWh, ¥1,600.00). Near miss
+    ("august"): August billed 11,000 of its 240 × 50 = 12,000 kWh after the change is still
+    register_mismatch's, 1,000 kWh × 0.80 = ¥800.00."""
+    u = Utility()
+    _pt_changed_in_july(u, "right", 13_500.0, 12_000.0)
+    _pt_changed_in_july(u, "short", 13_000.0, 12_000.0)
+    _pt_changed_in_july(u, "august", 13_500.0, 11_000.0)
+    found = run(u, ["register_mismatch", "multiplier_mismatch", "meter_change_energy_lost"])
+    by_rule = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert by_rule == pytest.approx(
+        {("short", "register_mismatch"): 400.0, ("august", "register_mismatch"): 800.0}
+    )
+
+
+def test_a_joined_bill_without_the_final_read_of_a_meter_kept_is_judged_on_its_first_read():
+    """PT 8 → 10 on 16 July with the meter kept, the order recording the first read 2,950 and no
+    final read: the meter reads on, 2,950 is where the old multiplier stopped. July 2,800 → 3,100
+    is due 150 × 40 + 150 × 50 = 13,500 kWh. Billed 9,000: 4,500 short × 0.80 = ¥3,600.00; billed
+    only the part after the change, 150 × 50 = 7,500: 6,000 short, ¥4,800.00 (both were no
+    finding). Near miss: billed 13,500, nothing. Found once, by register_mismatch."""
+    u = Utility()
+    for cid, july_kwh in (("b9000", 9_000.0), ("b7500", 7_500.0), ("right", 13_500.0)):
+        _pt_changed_in_july(u, cid, july_kwh, 12_000.0)
+        del u.orders[-1]["old_final_read"]
+    found = run(u, ["register_mismatch", "multiplier_mismatch", "meter_change_energy_lost"])
+    by_rule = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert by_rule == pytest.approx(
+        {("b9000", "register_mismatch"): 3_600.0, ("b7500", "register_mismatch"): 4_800.0}
+    )
+
+
+def test_a_joined_bill_short_of_both_parts_is_found_at_its_whole_shortfall():
+    """CT 40 → 60 on 3 July with the meter kept (final = first read 2,810): July 2,800 → 3,100 is
+    due 10 × 40 + 290 × 60 = 400 + 17,400 = 17,800 kWh. Billed 15,000: 2,800 kWh × 0.80 =
+    ¥2,240.00; billed 16,000: 1,800 × 0.80 = ¥1,440.00 (both were ¥320.00, the old part alone).
+    Near miss: billed 17,800, nothing."""
+    u = Utility()
+    for cid, july_kwh in (("short15k", 15_000.0), ("short16k", 16_000.0), ("right", 17_800.0)):
+        u.customer(cid, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+        bills = u.monthly(cid, flat(12_000), multiplier=40.0, tariff="COM")
+        bills[6].update(register_end=3100.0, multiplier_billed=60.0, kwh_billed=july_kwh)
+        bills[6].update(energy_charge=july_kwh * 0.8, amount=july_kwh * 0.8)
+        register = 3100.0
+        for bill in bills[7:]:
+            bill.update(register_start=register, register_end=register + 200.0)
+            bill.update(multiplier_billed=60.0)
+            register += 200.0
+        u.order(cid, "meter_replacement", "2024-07-03", "40", "60")
+        u.orders[-1].update(old_final_read=2810.0, new_first_read=2810.0)
+    found = run(u, ["register_mismatch", "multiplier_mismatch", "meter_change_energy_lost"])
+    by_rule = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert by_rule == pytest.approx(
+        {("short15k", "register_mismatch"): 2_240.0, ("short16k", "register_mismatch"): 1_440.0}
+    )
+
+
+def _ct_changed_in_july(u: Utility, cid: str, multiplier: float, july_kwh: float) -> None:
+    """A shop through CT 60 billed at 40 (300 units, 12,000 kWh a month) whose CT goes 40 → 60 on
+    3 July with the meter kept (final = first read 2,810): July 2,800 → 3,100 billed at
+    `multiplier`, `july_kwh`; then 200 units × 60 = 12,000 kWh a month."""
+    u.customer(cid, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+    bills = u.monthly(cid, flat(12_000), multiplier=40.0, tariff="COM")
+    bills[6].update(register_end=3100.0, multiplier_billed=multiplier, kwh_billed=july_kwh)
+    bills[6].update(energy_charge=july_kwh * 0.8, amount=july_kwh * 0.8)
+    register = 3100.0
+    for bill in bills[7:]:
+        bill.update(register_start=register, register_end=register + 200.0)
+        bill.update(multiplier_billed=60.0)
+        register += 200.0
+    u.order(cid, "meter_replacement", "2024-07-03", "40", "60")
+    u.orders[-1].update(old_final_read=2810.0, new_first_read=2810.0)
+
+
+def test_a_ct_change_with_the_meter_kept_billed_at_the_old_multiplier_all_month_is_found():
+    """July is due 10 × 40 + 290 × 60 = 17,800 kWh. Billed at the old 40 all month ("at40"),
+    300 × 40 = 12,000: 5,800 kWh × 0.80 = ¥4,640.00 (was nothing, July taken for the old meter's
+    last bill and August's reads "impossible"); at 50 ("at50"), 15,000: 2,800 × 0.80 =
+    ¥2,240.00 once by register_mismatch (was multiplier_mismatch's 15,000 × (60 ÷ 50 − 1) =
+    3,000 kWh, ¥2,400.00, the old part priced at 60 too). Near miss: at 60, 17,800, nothing.
+    The recomputation agrees bill by bill."""
+    u = Utility()
+    for cid, multiplier, july_kwh in (("at40", 40.0, 12_000.0), ("at50", 50.0, 15_000.0),
+                                      ("right", 60.0, 17_800.0)):  # fmt: skip
+        _ct_changed_in_july(u, cid, multiplier, july_kwh)
+    found = run(u, ["register_mismatch", "multiplier_mismatch", "meter_change_energy_lost"])
+    by_rule = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert by_rule == pytest.approx(
+        {("at40", "register_mismatch"): 4_640.0, ("at50", "register_mismatch"): 2_240.0}
+    )
+    recomputed = recompute(u.dataset())
+    differences = recomputed[recomputed["difference"].abs() > 0.005]
+    assert differences.groupby("customer_id")["difference"].sum().to_dict() == pytest.approx(
+        {"at40": 4_640.0, "at50": 2_240.0}
+    )
+
+
+def test_a_meter_kept_without_its_final_read_is_joined_though_billed_at_the_old_multiplier():
+    """CT 40 → 60 on 16 July, the meter kept, the order recording the first read 2,850 and no
+    final read ("keptnf") or both 2,850 ("keptf"): July 2,800 → 2,900 billed 100 × 40 = 4,000 kWh
+    of 50 × 40 + 50 × 60 = 5,000 due, 1,000 × 0.80 = ¥800.00 (keptnf was meter_change_energy_lost
+    ¥2,400.00 "never billed", keptf nothing). Near miss: two meters named (E-OLD → E-NEW, a
+    refurbished new meter at 3,000, no final read), July 2,800 → 3,100 billed (150 + 100) × 40 =
+    10,000 kWh: the order's first read is not where the old meter stopped, nothing (was
+    register_mismatch ¥1,600.00 and the recomputation +¥1,600.00 on a right bill)."""
+    u = Utility()
+    for cid, final in (("keptnf", None), ("keptf", 2850.0)):
+        u.customer(cid, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+        july = [*flat(12_000, 6), 4_000.0, *flat(18_000, 5)]
+        bills = u.monthly(cid, july, multiplier=40.0, tariff="COM")
+        bills[6].update(register_start=2800.0, register_end=2900.0)
+        register = 2900.0
+        for bill in bills[7:]:
+            bill.update(register_start=register, register_end=register + 300.0)
+            bill.update(multiplier_billed=60.0)
+            register += 300.0
+        u.order(cid, "meter_replacement", "2024-07-16", "40", "60")
+        u.orders[-1].update(new_first_read=2850.0)
+        if final is not None:
+            u.orders[-1].update(old_final_read=final)
+    u.customer("two_meters", contract_capacity_kva=160.0, ct_ratio=40.0, **COMMERCIAL)
+    bills = u.monthly("two_meters", flat(12_000), multiplier=40.0, tariff="COM")
+    bills[6].update(register_end=3100.0, kwh_billed=10_000.0, energy_charge=8_000.0)
+    bills[6].update(amount=8_000.0)
+    register = 3100.0
+    for bill in bills[7:]:
+        bill.update(register_start=register, register_end=register + 300.0)
+        register += 300.0
+    u.order("two_meters", "meter_replacement", "2024-07-16", "E-OLD", "E-NEW")
+    u.orders[-1].update(new_first_read=3000.0)
+    found = run(u, ["register_mismatch", "multiplier_mismatch", "meter_change_energy_lost"])
+    by_rule = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert by_rule == pytest.approx(
+        {("keptnf", "register_mismatch"): 800.0, ("keptf", "register_mismatch"): 800.0}
+    )
+    recomputed = recompute(u.dataset())
+    differences = recomputed[recomputed["difference"].abs() > 0.005]
+    assert differences.groupby("customer_id")["difference"].sum().to_dict() == pytest.approx(
+        {"keptnf": 800.0, "keptf": 800.0}
+    )
+
+
 def test_billed_energy_below_registers_and_rounding_tolerance():
     u = Utility()
     u.customer("A", usage_type="commercial", tariff_category="COM")
@@ -464,3 +627,102 @@ def test_a_demand_charge_read_through_a_wrong_multiplier_is_short_on_the_bills_b
     u.order("switched", "basis_change", "2024-07-01", "demand", "capacity")
     found = run(u, "multiplier_mismatch")
     assert found["revenue_impact"].tolist() == pytest.approx([12 * 30_000 + 6 * 6_000])
+
+
+def _two_swaps_in_december(u: Utility, cid: str, november_multiplier: float) -> None:
+    """A shop through CT 60 billed at 40 (300 units, 12,000 kWh a month, November ending 4,300)
+    whose December holds two swaps: 5 December CT 40 → 50 (final 4,350, first 0), 20 December
+    50 → 60 (final 40, first 0); December 4,300 → 100 billed right, 50 × 40 + 40 × 50 + 100 ×
+    60 = 10,000 kWh; November billed at `november_multiplier`."""
+    u.customer(cid, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+    bills = u.monthly(cid, flat(12_000), multiplier=40.0, tariff="COM")
+    november_kwh = 300.0 * november_multiplier
+    bills[10].update(multiplier_billed=november_multiplier, kwh_billed=november_kwh)
+    bills[10].update(energy_charge=november_kwh * 0.8, amount=november_kwh * 0.8)
+    bills[11].update(register_end=100.0, multiplier_billed=60.0, kwh_billed=10_000.0)
+    bills[11].update(energy_charge=8_000.0, amount=8_000.0)
+    for day, final, old, new in (
+        ("2024-12-05", 4350.0, "40", "50"),
+        ("2024-12-20", 40.0, "50", "60"),
+    ):
+        u.order(cid, "meter_replacement", day, old, new)
+        u.orders[-1].update(old_final_read=final, new_first_read=0.0)
+
+
+def test_the_old_meters_last_bill_before_two_swaps_is_due_the_multiplier_before_the_first():
+    """November reads meter A alone, before A → B (40 → 50) and B → C (50 → 60) in December: due
+    at 40, A's, as the recomputation prices it, not 50, the middle meter's (was 300 × 10 = 3,000
+    kWh × 0.80 = ¥2,400.00 on a right bill). Near miss: November billed at 30, 300 × (40 − 30)
+    = 3,000 kWh × 0.80 = ¥2,400.00."""
+    u = Utility()
+    _two_swaps_in_december(u, "right", 40.0)
+    _two_swaps_in_december(u, "low", 30.0)
+    found = run(u, "multiplier_mismatch")
+    assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"low": 2_400.0}
+    )
+
+
+def test_a_bill_holding_two_swaps_billed_short_of_its_three_meters_is_found():
+    """December 4,300 → 100 across A → B (40 → 50) and B → C (50 → 60) is due 50 × 40 + 40 × 50
+    + 100 × 60 = 10,000 kWh; billed C's 100 × 60 = 6,000 alone: 4,000 kWh × 0.80 = ¥3,200.00 by
+    register_mismatch, as the recomputation (was no finding). Near miss: billed 10,000,
+    nothing."""
+    u = Utility()
+    _two_swaps_in_december(u, "short", 40.0)
+    december = u.bills[-1]
+    december.update(kwh_billed=6_000.0, energy_charge=4_800.0, amount=4_800.0)
+    _two_swaps_in_december(u, "right", 40.0)
+    found = run(u, ["register_mismatch", "multiplier_mismatch", "meter_change_energy_lost"])
+    by_rule = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert by_rule == pytest.approx({("short", "register_mismatch"): 3_200.0})
+
+
+def test_bills_before_a_swap_whose_reads_no_meter_can_show_are_not_judged_on_the_archive():
+    """CT 40 → 60 swapped on 16 December by an order recording meter numbers; December starts
+    on the new meter 0 → 100 at 60 and adds the old meter's 150 units at 40 (6,000 + 6,000 =
+    12,000 kWh), but the order's final read 4,200 is below November's end 4,300: no read tells
+    the multiplier before, so the 11 bills at 40 are not judged against the archive's 60 (was
+    11 × 300 × 20 × 0.80 = ¥52,800.00). Near miss: the final read 4,450, 150 units past 4,300:
+    December billed them at 40, 40 is due before the swap, nothing either. Near miss: the
+    final read 4,450 and December adding the 150 units at 60 too (15,000 kWh): the swap
+    changed no multiplier, the archive's 60 is due before it, 11 × 300 × 20 × 0.80 =
+    ¥52,800.00."""
+    u = Utility()
+    for cid, final, december in (("low", 4200.0, 12_000.0), ("read", 4450.0, 12_000.0),
+                                 ("meter_only", 4450.0, 15_000.0)):  # fmt: skip
+        u.customer(cid, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+        bills = u.monthly(cid, flat(12_000), multiplier=40.0, tariff="COM")
+        bills[11].update(register_start=0.0, register_end=100.0, multiplier_billed=60.0)
+        bills[11].update(kwh_billed=december, energy_charge=december * 0.8, amount=december * 0.8)
+        u.order(cid, "meter_replacement", "2024-12-16", f"M-{cid}", f"N-{cid}")
+        u.orders[-1].update(old_final_read=final, new_first_read=0.0)
+    found = run(u, "multiplier_mismatch")
+    assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"meter_only": 52_800.0}
+    )
+
+
+def test_the_recomputation_leaves_bills_before_a_swap_of_unknown_multiplier_unjudged_and_says_so():
+    """As multiplier_mismatch: CT 60 archived today, January to November billed at 40 (300
+    units, 12,000 kWh), a swap on 16 December recording meter numbers and a final read 4,200
+    below November's end 4,300. The recomputation "proved" 11 × 300 × (60 − 40) × 0.80 =
+    ¥52,800.00 on them; now their kWh billed are due and the note names them. Near miss: the
+    final read 4,450 and December billing the 150 units at 60 too: the swap changed no
+    multiplier, 60 is due before it, 11 × 4,800 = ¥52,800.00 and no such note."""
+    u = Utility()
+    for cid, final, december in (("low", 4200.0, 12_000.0), ("meter_only", 4450.0, 15_000.0)):
+        u.customer(cid, contract_capacity_kva=160.0, ct_ratio=60.0, **COMMERCIAL)
+        bills = u.monthly(cid, flat(12_000), multiplier=40.0, tariff="COM")
+        bills[11].update(register_start=0.0, register_end=100.0, multiplier_billed=60.0)
+        bills[11].update(kwh_billed=december, energy_charge=december * 0.8, amount=december * 0.8)
+        u.order(cid, "meter_replacement", "2024-12-16", f"M-{cid}", f"N-{cid}")
+        u.orders[-1].update(old_final_read=final, new_first_read=0.0)
+    recomputed = recompute(u.dataset())
+    differences = recomputed[recomputed["difference"].abs() > 0.005]
+    assert differences.groupby("customer_id")["difference"].sum().to_dict() == pytest.approx(
+        {"meter_only": 52_800.0}
+    )
+    notes = {note.code: note.values for note in recomputed.attrs["notes"]}
+    assert notes["swap_multiplier_unknown"]["count"] == 11
+    assert notes["swap_multiplier_unknown"]["bills"].startswith("low 2024-01, low 2024-02")
