@@ -35,6 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from auditkit.data.column_typing import refused_text, shown_cell
 from auditkit.errors import ParameterError, require_frame_columns, shown
+from auditkit.formatting import is_missing
 from auditkit.options.register import SELECTIONS
 from auditkit.paths import outputs_dir
 from auditkit.register import schema
@@ -211,6 +212,14 @@ def recorded_where(row: Mapping, held: sa.Row) -> str:
     if not elsewhere(row, held):
         return ""
     return f" (from {held.source} row {held.source_row}, another worklist)"
+
+
+def worklist_name(district: object, sent_on: object) -> str:
+    """A worklist as messages name it to its users, who never see its id: its district and
+    the day it was first recorded as sent ('the 城东 worklist sent 2026-12-07'; no day for one
+    never recorded as sent, written without a register)."""
+    sent = "" if is_missing(sent_on) else f" sent {str(sent_on)[:10]}"
+    return f"the {district} worklist{sent}"
 
 
 class CheckedBeforeSent(RegisterError):
@@ -578,6 +587,42 @@ class Register:
         coerced = frame["actor"].astype(str).str.fullmatch(COERCED_ACTOR)
         kept = frame[coerced.to_numpy() & ~replaced.to_numpy()]
         return kept.drop(columns="outcome_id").reset_index(drop=True)
+
+    def worklist_names(self, sources: Sequence[str]) -> dict[str, str]:
+        """source -> the worklist as its users know it (`worklist_name`), for messages naming
+        the worklist an outcome was recorded from: its id (`worklist:<id>`) is on no sheet.
+        The district is the one most of its findings have (a sheet is one district's), the day
+        the one it was first recorded as sent; a source of no worklist sheet (events recorded by
+        hand) is named as it is."""
+        sheets = sorted({str(source) for source in sources
+                         if str(source).startswith(schema.SHEET_SOURCE)})  # fmt: skip
+        table, findings = schema.outcomes, schema.findings
+        sent_on: dict[str, object] = {}
+        most: dict[str, tuple[int, str]] = {}  # source -> (-findings, district): the least wins
+        with self._database_errors(), self._engine.connect() as connection:
+            for start in range(0, len(sheets), _LOOKUP_CHUNK):
+                chunk = sheets[start : start + _LOOKUP_CHUNK]
+                sent = (
+                    sa.select(table.c.source, sa.func.min(table.c.happened_at))
+                    .where(table.c.source.in_(chunk), table.c.event == "sent")
+                    .group_by(table.c.source)
+                )
+                sent_on.update(tuple(row) for row in connection.execute(sent))
+                counted = (
+                    sa.select(table.c.source, findings.c.district,
+                              sa.func.count(sa.distinct(table.c.finding_key)))
+                    .join(findings, findings.c.finding_key == table.c.finding_key)
+                    .where(table.c.source.in_(chunk))
+                    .group_by(table.c.source, findings.c.district)
+                )  # fmt: skip
+                for source, district, count in connection.execute(counted):
+                    most[source] = min(most.get(source, (0, "")), (-count, str(district)))
+        return {
+            str(source): worklist_name(most[str(source)][1], sent_on.get(str(source)))
+            if str(source) in most
+            else f"source {str(source)!r}"
+            for source in sources
+        }
 
     def districts(self) -> list[str]:
         """The districts the register knows, sorted: those of its findings, of its runs of one

@@ -576,6 +576,37 @@ def _sent_on_two_worklists(register: Register) -> str:
     return a
 
 
+def test_a_worklist_is_named_by_the_district_of_most_of_its_findings_and_the_day_it_was_sent(
+    register,
+):
+    """Messages named the worklist an outcome came from by its id ('worklist:0123… row 5'), on
+    no sheet. SHEET holds two north findings and one south (moved since), sent 2024-08-01 and
+    08-02; OTHER_SHEET was never recorded as sent; near miss: a source of events recorded by
+    hand is no worklist sheet and keeps its name."""
+    register.record_run(
+        findings(finding("A"), finding("B"), finding("C", district="south")),
+        run_id="m1",
+        as_of="2024-07",
+        district=None,
+    )
+    a, b, c = (finding_key(customer, "rate_mismatch", "2024-01") for customer in "ABC")
+    by_hand = "worklist-north-2024-07.xlsx"
+    register.record_outcomes(
+        events(
+            event(a, "sent", happened_at="2024-08-02", source=SHEET),
+            event(b, "sent", happened_at="2024-08-01", source=SHEET, source_row=6),
+            event(c, "sent", happened_at="2024-08-02", source=SHEET, source_row=7),
+            event(c, "confirmed", happened_at="2024-08-05", source=OTHER_SHEET, source_row=3),
+            event(a, "confirmed", happened_at="2024-08-05", source=by_hand),
+        )
+    )
+    assert register.worklist_names([SHEET, OTHER_SHEET, by_hand]) == {
+        SHEET: "the north worklist sent 2024-08-01",
+        OTHER_SHEET: "the south worklist",
+        by_hand: f"source {by_hand!r}",
+    }
+
+
 def test_one_recovery_on_two_worklists_out_together_with_two_dates_is_refused_not_added(register):
     """Both sheets sent on 2024-08-01 with A undecided; 3,000 recovered dated 08-09 on one and
     08-12 on the other: before, 3,000 + 3,000 = 6,000 recovered for one recovery."""
