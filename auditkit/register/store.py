@@ -82,8 +82,13 @@ SAME_CHECK = "same_check"
 MARKERS = (WITHDRAWN, SAME_CHECK)
 #: Who checked as a spreadsheet made it of a cell that was no text, recorded by imports before
 #: `read_worklist` refused such cells: a date or time Excel made of a staff code ('3-12' read as
-#: '2026-03-12 00:00:00'), TRUE or FALSE.
-COERCED_ACTOR = re.compile(r"(\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}:\d{2}|True|False")
+#: '2026-03-12 00:00:00'), TRUE or FALSE; `9` stands for a digit. The one definition both
+#: `COERCED_ACTOR` and the database's LIKE patterns (`looks_coerced`) are made of.
+COERCED_ACTOR_SHAPES = ("9999-99-99 99:99:99", "99:99:99", "True", "False")
+#: An actor of one of `COERCED_ACTOR_SHAPES` (matched whole, ASCII digits): what decides.
+COERCED_ACTOR = re.compile(
+    "|".join(re.escape(shape).replace("9", "[0-9]") for shape in COERCED_ACTOR_SHAPES)
+)
 
 
 @dataclass(frozen=True)
@@ -212,6 +217,14 @@ def recorded_where(row: Mapping, held: sa.Row) -> str:
     if not elsewhere(row, held):
         return ""
     return f" (from {held.source} row {held.source_row}, another worklist)"
+
+
+def looks_coerced(actor: sa.ColumnElement) -> sa.ColumnElement:
+    """Whether the database takes `actor` for one of `COERCED_ACTOR_SHAPES` before the regex
+    `COERCED_ACTOR` decides: LIKE patterns made of the same shapes (`_`, any one character,
+    for a digit), so they match every actor the regex matches, on SQLite (whose LIKE ignores
+    case) as on PostgreSQL, and let the database skip every other one."""
+    return sa.or_(*(actor.like(shape.replace("9", "_")) for shape in COERCED_ACTOR_SHAPES))
 
 
 def worklist_name(district: object, sent_on: object) -> str:
@@ -569,16 +582,11 @@ class Register:
         columns = [table.c.outcome_id, table.c.finding_key, table.c.event, table.c.actor,
                    table.c.happened_at, table.c.source, table.c.source_row,
                    findings.c.customer_id, findings.c.district, sent.c.sent_on]  # fmt: skip
-        looks_coerced = sa.or_(
-            table.c.actor.in_(("True", "False")),
-            table.c.actor.like("____-__-__ __:__:__"),
-            table.c.actor.like("__:__:__"),
-        )
         query = (
             sa.select(*columns)
             .join(findings, findings.c.finding_key == table.c.finding_key)
             .outerjoin(sent, sent.c.source == table.c.source)
-            .where(looks_coerced, table.c.event.not_in(("sent", *MARKERS)))
+            .where(looks_coerced(table.c.actor), table.c.event.not_in(("sent", *MARKERS)))
             .order_by(table.c.outcome_id)
         )
         with self._database_errors(), self._engine.connect() as connection:

@@ -21,7 +21,13 @@ from auditkit.register import (
     finding_keys,
 )
 from auditkit.register.schema import EVENT_COLUMNS, metadata
-from auditkit.register.store import CheckedBeforeSent, OutcomeConflict, shown_url
+from auditkit.register.store import (
+    COERCED_ACTOR,
+    CheckedBeforeSent,
+    OutcomeConflict,
+    looks_coerced,
+    shown_url,
+)
 
 
 @pytest.fixture
@@ -694,3 +700,35 @@ def test_another_verdict_for_the_same_day_on_another_worklist_is_refused_naming_
     # a cross-audit bureau's verdict of the same day is another team's check: recorded
     cross = alarm.assign(auditor="south")
     assert register.record_outcomes(cross).recorded == 1
+
+
+#: Who checked as imports before the check recorded a cell a spreadsheet made a date, a time or
+#: TRUE/FALSE of, and near misses: text of the same length the database's LIKE lets through
+#: ('TRUE' on SQLite, letters, full-width digits no spreadsheet writes) and other text.
+COERCED = ("2026-03-12 00:00:00", "08:30:00", "True", "False")
+NEAR_MISSES = ("TRUE", "true", "ab:cd:ef", "１２:３４:５６", "2026-03-12", "20260312",
+               "2026-03-12T00:00:00", "王工")  # fmt: skip
+
+
+def test_the_database_and_the_regex_tell_a_coerced_actor_by_one_definition(register):
+    """The LIKE patterns and the regex were spelled apart (and the regex took full-width digits
+    for a time, which the LIKE let through too). Now both come of COERCED_ACTOR_SHAPES: every
+    actor the regex matches the database's patterns match, on SQLite and PostgreSQL, and
+    `coerced_actors` gives exactly the regex's."""
+    register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
+    a = finding_key("A", "rate_mismatch", "2024-01")
+    actors = (*COERCED, *NEAR_MISSES)
+    register.record_outcomes(
+        events(*(event(a, actor=actor, source_row=row) for row, actor in enumerate(actors, 3)))
+    )
+    with register._engine.connect() as connection:
+        matched = {
+            actor
+            for actor in actors
+            if connection.execute(sa.select(looks_coerced(sa.literal(actor)))).scalar()
+        }
+    by_regex = {actor for actor in actors if COERCED_ACTOR.fullmatch(actor)}
+    assert by_regex == set(COERCED)
+    assert by_regex <= matched  # the database never drops what the regex takes
+    assert {"ab:cd:ef", "１２:３４:５６"} <= matched - by_regex  # the regex decides those
+    assert register.coerced_actors()["actor"].tolist() == list(COERCED)
