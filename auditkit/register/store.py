@@ -53,6 +53,7 @@ from auditkit.register.schema import (
 )
 from auditkit.register.texts import TEXT_LENGTHS, checked_register_text, refused_register_text
 from auditkit.rules.findings import FINDING_COLUMNS
+from auditkit.sheet_dates import FIRST_YEAR, LAST_YEAR
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_FILE = "register.sqlite"
@@ -67,6 +68,8 @@ _TEXT_COLUMNS = ("rule_id", "area", "severity", "customer_id", "district", "peri
                  "period_to", "evidence", "revenue_kind", "evidence_code")  # fmt: skip
 _MONEY_COLUMNS = ("revenue_impact", "penalty", "score")
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+#: How an event's day given as text begins (a time may follow it).
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9])")
 _WRITE_OPTION = "auditkit_register_write"
 _LOOKUP_CHUNK = 500
 _LOCK_RETRY_SECONDS = 0.2
@@ -1590,9 +1593,7 @@ def _event_row(event: Mapping) -> tuple[dict, list[str]]:
             f"column 'selected_by': expected one of {', '.join(SELECTIONS)} or nothing, "
             f"found {selected_by!r}"
         )
-    happened = pd.to_datetime(event["happened_at"], errors="coerce")
-    if pd.isna(happened):
-        faults.append(f"column 'happened_at': expected a date, found {event['happened_at']!r}")
+    day = _event_day(event["happened_at"], faults)
     row_number = event["source_row"]
     if isinstance(row_number, float) and row_number.is_integer():
         row_number = int(row_number)
@@ -1600,7 +1601,6 @@ def _event_row(event: Mapping) -> tuple[dict, list[str]]:
         faults.append(f"column 'source_row': expected a row number, found {row_number!r}")
     if faults:
         return {}, faults
-    day = happened.date()
     parts = (key, kind, "" if amount is None else f"{amount:.2f}", actor, day.isoformat(),
              source, str(int(row_number)))  # fmt: skip
     # The digest is of the seven values alone: the auditor and the selection describe the
@@ -1615,6 +1615,25 @@ def _event_row(event: Mapping) -> tuple[dict, list[str]]:
                happened_at=day, source=source, source_row=int(row_number), event_digest=digest,
                auditor=auditor, selected_by=selected_by, corrects=None)  # fmt: skip
     return row, []
+
+
+def _event_day(value: object, faults: list[str]) -> dt.date | None:
+    """The day an event happened, FIRST_YEAR to LAST_YEAR: a date or a moment (Python, numpy
+    or pandas; its time dropped), or text beginning YYYY-MM-DD; None after a fault. A number
+    is refused, not read as nanoseconds since 1970 (20240805 was recorded as 1970-01-01), and
+    so is text of another form: '2024' was recorded as 1 January, '05/08/2024' as 8 May."""
+    happened = pd.NaT
+    if isinstance(value, str) and _ISO_DAY.match(value.strip()):
+        happened = pd.to_datetime(value.strip(), format="ISO8601", errors="coerce")
+    elif isinstance(value, dt.date | np.datetime64):  # a pd.Timestamp is a dt.datetime
+        happened = pd.to_datetime(value, errors="coerce")
+    if pd.isna(happened) or not FIRST_YEAR <= happened.year <= LAST_YEAR:
+        faults.append(
+            f"column 'happened_at': expected a date YYYY-MM-DD between {FIRST_YEAR} and "
+            f"{LAST_YEAR}, found {value!r}"
+        )
+        return None
+    return happened.date()
 
 
 def _yuan(value: object, column: str, faults: list[str]) -> float | None:

@@ -3,6 +3,9 @@ once, the append-only outcome trail, data kept out of SQL text and passwords out
 
 from __future__ import annotations
 
+import datetime as dt
+
+import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -273,11 +276,41 @@ def test_every_unreadable_event_value_is_one_line(register):
     assert raised.value.problems == [
         f"{source} row 3: column 'event': expected one of {', '.join(OUTCOME_EVENTS)}, found 'paid'",
         f"{source} row 4: column 'amount': expected yuan or nothing, found '12 yuan'",
-        f"{source} row 5: column 'happened_at': expected a date, found 'yesterday'",
+        f"{source} row 5: column 'happened_at': expected a date YYYY-MM-DD between 2000 and "
+        "2100, found 'yesterday'",
         f"{source} row 6: column 'actor': expected a text, found ''",
         f"{source} row 8: column 'amount': expected yuan (0 or more), found -5.0",
         f"{source} row 9.5: column 'source_row': expected a row number, found 9.5",
     ]
+
+
+def test_a_day_given_as_a_number_or_in_another_form_is_refused_not_misread(register):
+    """20240805 (a day typed as digits) was recorded as 1970-01-01 (read as nanoseconds), '2024'
+    as 2024-01-01, '05/08/2024' as 8 May, and 1700 or 3000 as they were. Near misses: a date,
+    a moment with its time, ISO text with a time, numpy's day; each recorded as its day."""
+    register.record_run(findings(finding("A")), run_id="r", as_of="2024-07", district=None)
+    key = finding_key("A", "rate_mismatch", "2024-01")
+    refused = (20240805, "20240805", "2024", "05/08/2024", "2024-02-30", "1700-01-01",
+               "3000-01-01")  # fmt: skip
+    with pytest.raises(RegisterError) as raised:
+        register.record_outcomes(
+            events(*(event(key, happened_at=day, source_row=row)
+                     for row, day in enumerate(refused, start=3)))
+        )  # fmt: skip
+    assert raised.value.problems == [
+        f"source 'worklist-north-2024-07.xlsx' row {row}: column 'happened_at': expected a date "
+        f"YYYY-MM-DD between 2000 and 2100, found {day!r}"
+        for row, day in enumerate(refused, start=3)
+    ]
+    assert register.outcomes().empty
+    kept = (dt.date(2024, 8, 5), pd.Timestamp("2024-08-06 17:30"), "2024-08-07 09:00:00",
+            np.datetime64("2024-08-08"))  # fmt: skip
+    register.record_outcomes(
+        events(*(event(key, happened_at=day, source_row=row) for row, day in enumerate(kept, 3)))
+    )
+    assert register.outcomes(key)["happened_at"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-08-05", "2024-08-06", "2024-08-07", "2024-08-08"
+    ]  # fmt: skip
 
 
 def test_an_amount_with_a_fraction_of_a_fen_is_refused_naming_source_row_and_column(register):
