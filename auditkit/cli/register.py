@@ -714,7 +714,8 @@ def _of_district(findings: pd.DataFrame, district: str) -> pd.DataFrame:
 
 
 def _open_findings(store: Register, district: str | None) -> pd.DataFrame:
-    """The register's open findings (of `district`), with `as_of` the latest month recorded."""
+    """The register's open findings (of `district`), with `as_of` the latest month recorded and
+    the month each was last reopened (`reopened_as_of`, as `Register.state_of` gives it)."""
     from auditkit.register.store import OPEN_STATUSES
 
     with parameters_named({"district": "--district"}):  # one the register does not know
@@ -722,6 +723,7 @@ def _open_findings(store: Register, district: str | None) -> pd.DataFrame:
     if district is not None and findings.empty:
         raise ParameterError("--district", f"a district of the register {store.url}", district)
     findings = findings[findings["status"].isin(OPEN_STATUSES)].reset_index(drop=True)
+    findings["reopened_as_of"] = findings["finding_key"].map(store.reopened_months())
     if not findings.empty:
         findings.attrs["as_of"] = str(findings["last_as_of"].max())
     return findings

@@ -702,10 +702,27 @@ class Register:
         floats = [column for column in _FLOAT_COLUMNS if column in frame.columns]
         return frame.astype({column: float for column in floats})
 
+    def reopened_months(self) -> dict[str, str]:
+        """finding_key -> the month ('YYYY-MM') of the latest run that found the finding again
+        after it was gone (its status `reopened` in that run), for every finding ever
+        reopened: what the field decided before that month does not hold for the occurrence
+        found since, whatever its status now (`decided.undecided`)."""
+        history, runs = schema.finding_runs, schema.runs
+        query = (
+            sa.select(history.c.finding_key, sa.func.max(runs.c.as_of))
+            .join(runs, runs.c.run_id == history.c.run_id)
+            .where(history.c.status == "reopened")
+            .group_by(history.c.finding_key)
+        )
+        with self._database_errors(), self._engine.connect() as connection:
+            return {str(key): str(month) for key, month in connection.execute(query)}
+
     def state_of(self, findings: pd.DataFrame) -> pd.DataFrame:
         """`findings` (of a run's file, of `rules.run`) with the register's `status` and
-        `last_as_of` of each (empty for a key it does not hold), so that `undecided` sends a
-        finding the register marks reopened out again whatever the findings' source. Their
+        `last_as_of` of each (empty for a key it does not hold), and `reopened_as_of`, the
+        month of its latest reopening (`reopened_months`; empty for one never reopened), so
+        that `undecided` sends a finding found again after it was gone out again, whatever
+        the findings' source and its status since, until the field decides it anew. Their
         `attrs["as_of"]`, when they carry none, becomes the latest month the register recorded
         any of them in: a returned check cannot precede it (`read_worklist`)."""
         require_frame_columns(findings, "findings", "findings of auditkit.rules.run", KEY_COLUMNS)
@@ -715,6 +732,7 @@ class Register:
         joined = known.assign(
             status=keys.map(state["status"]).to_numpy(),
             last_as_of=keys.map(state["last_as_of"]).to_numpy(),
+            reopened_as_of=keys.map(self.reopened_months()).to_numpy(),
         )
         joined.attrs = dict(findings.attrs)
         months = joined["last_as_of"].dropna()

@@ -484,6 +484,19 @@ def test_a_decided_finding_found_again_after_it_was_gone_goes_out_again(
     assert "already decided" not in capsys.readouterr().out
     keys = {key_at(sheets(again)[0], row) for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + 10)}
     assert confirmed in keys
+    # found again next month too, persisting now: still undecided (before, the verdict on the
+    # earlier occurrence kept it out from the month its status stopped saying reopened)
+    following = str(pd.Period(TODAY, freq="M") + 1)
+    with Register.open(db) as register:
+        register.record_run(run, run_id="still", as_of=following, district=None)
+        assert register.findings().set_index("finding_key").loc[confirmed, "status"] == (
+            "persisting"
+        )
+    still = tmp_path / "still"
+    assert main([*args, "--out", str(still)]) == 0
+    assert "already decided" not in capsys.readouterr().out
+    keys = {key_at(sheets(still)[0], row) for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + 10)}
+    assert confirmed in keys
 
 
 def test_a_findings_file_without_its_columns_names_each_one_with_the_register(

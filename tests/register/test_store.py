@@ -284,6 +284,23 @@ def test_every_unreadable_event_value_is_one_line(register):
     ]
 
 
+def test_a_finding_keeps_the_month_it_was_reopened_in_once_it_persists(register):
+    """A gone in August, found again in September (reopened) and October (persisting): the
+    register's state of it said persisting alone, so a verdict on its earlier occurrence
+    decided it again. Near miss: B, never gone, was never reopened."""
+    a_and_b = findings(finding("A"), finding("B"))
+    register.record_run(a_and_b, run_id="jul", as_of="2024-07", district="north")
+    register.record_run(findings(finding("B")), run_id="aug", as_of="2024-08", district="north")
+    register.record_run(a_and_b, run_id="sep", as_of="2024-09", district="north")
+    register.record_run(a_and_b, run_id="oct", as_of="2024-10", district="north")
+    a = finding_key("A", "rate_mismatch", "2024-01")
+    assert register.reopened_months() == {a: "2024-09"}
+    state = register.state_of(a_and_b)
+    assert state["status"].tolist() == ["persisting", "persisting"]
+    assert state["reopened_as_of"].tolist()[0] == "2024-09"
+    assert pd.isna(state["reopened_as_of"].tolist()[1])
+
+
 def test_a_day_given_as_a_number_or_in_another_form_is_refused_not_misread(register):
     """20240805 (a day typed as digits) was recorded as 1970-01-01 (read as nanoseconds), '2024'
     as 2024-01-01, '05/08/2024' as 8 May, and 1700 or 3000 as they were. Near misses: a date,
