@@ -12,11 +12,9 @@ also once later runs find it persisting (`Register.state_of`'s `reopened_as_of`)
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from auditkit.cycle.evaluate import DECISIONS, latest_decisions
-from auditkit.cycle.window import cycle_start
 from auditkit.errors import require_frame_columns
 from auditkit.periods import local_times
 from auditkit.register.keys import KEY_COLUMNS, finding_keys
@@ -47,10 +45,9 @@ def undecided(findings: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     happened = _event_times(outcomes)
     order = happened.sort_values(kind="stable", na_position="first").index.to_numpy()
     outcomes, happened = outcomes.iloc[order], happened.iloc[order]  # an undated event: earliest
+    dated = outcomes.assign(happened_at=happened.to_numpy())
     reopened = _reopening_months(findings)
-    if not reopened.empty:
-        outcomes = outcomes[_since_reopening(reopened, outcomes["finding_key"], happened)]
-    verdicts = latest_decisions(outcomes).set_index("finding_key")["event"]
+    verdicts = latest_decisions(dated, reopened=reopened).set_index("finding_key")["event"]
     verdict = finding_keys(findings).map(verdicts)
     kept = findings[verdict.isna().to_numpy()].copy()
     kept.attrs = {
@@ -86,17 +83,3 @@ def _reopening_months(findings: pd.DataFrame) -> pd.Series:
         return pd.Series(dtype=object)
     known = months.notna().to_numpy()
     return pd.Series(months[known].astype(str).to_numpy(), index=finding_keys(findings[known]))
-
-
-def _since_reopening(reopened: pd.Series, keys: pd.Series, happened: pd.Series) -> np.ndarray:
-    """Which events (their finding `keys`, when they `happened`) are not of a reopened
-    finding's earlier occurrence: those of other findings, and those of a reopened one dated from
-    the first day after the month of the run that found it again (`reopened`, by key); an
-    undated event of a reopened finding counts as earlier."""
-    began = pd.Series(
-        [cycle_start(month) for month in reopened],
-        index=reopened.index.to_numpy(),
-        dtype="datetime64[ns]",
-    )
-    since = began[~began.index.duplicated()].reindex(keys.to_numpy()).to_numpy()
-    return np.isnat(since) | (happened.to_numpy(dtype="datetime64[ns]") >= since)

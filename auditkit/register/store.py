@@ -702,20 +702,30 @@ class Register:
         floats = [column for column in _FLOAT_COLUMNS if column in frame.columns]
         return frame.astype({column: float for column in floats})
 
-    def reopened_months(self) -> dict[str, str]:
-        """finding_key -> the month ('YYYY-MM') of the latest run that found the finding again
-        after it was gone (its status `reopened` in that run), for every finding ever
-        reopened: what the field decided before that month does not hold for the occurrence
-        found since, whatever its status now (`decided.undecided`)."""
+    def reopenings(self) -> pd.DataFrame:
+        """One row (finding_key, as_of) per run that found a finding again after it was gone
+        (its status `reopened` in that run), in order: a reader of a month takes each finding's
+        latest up to it (`cycle.evaluate.reopened_by`), so that a verdict on the earlier
+        occurrence decides the months before the reopening and not those since."""
         history, runs = schema.finding_runs, schema.runs
         query = (
-            sa.select(history.c.finding_key, sa.func.max(runs.c.as_of))
+            sa.select(history.c.finding_key, runs.c.as_of)
             .join(runs, runs.c.run_id == history.c.run_id)
             .where(history.c.status == "reopened")
-            .group_by(history.c.finding_key)
+            .distinct()
+            .order_by(history.c.finding_key, runs.c.as_of)
         )
         with self._database_errors(), self._engine.connect() as connection:
-            return {str(key): str(month) for key, month in connection.execute(query)}
+            rows = [(str(key), str(month)) for key, month in connection.execute(query)]
+        return pd.DataFrame(rows, columns=["finding_key", "as_of"], dtype=object)
+
+    def reopened_months(self) -> dict[str, str]:
+        """finding_key -> the month ('YYYY-MM') of the latest run that found the finding again
+        after it was gone (`reopenings`), for every finding ever reopened: what the field
+        decided before that month does not hold for the occurrence found since, whatever its
+        status now (`decided.undecided`)."""
+        latest = self.reopenings().groupby("finding_key")["as_of"].max()
+        return {str(key): str(month) for key, month in latest.items()}
 
     def state_of(self, findings: pd.DataFrame) -> pd.DataFrame:
         """`findings` (of a run's file, of `rules.run`) with the register's `status` and
