@@ -402,7 +402,8 @@ def run_import(args: argparse.Namespace) -> int:
                 print(
                     f"  row {rows.get(row['finding_key'], row['source_row'])}: the same outcome "
                     f"({_described(row)}) is recorded from another worklist already, "
-                    f"{named(other.source, other.source_row)}: counted once, not recorded again"
+                    f"{named(other.source, other.source_row, other.finding_key)}: counted once, "
+                    "not recorded again"
                 )
             _say_withdrawn(withdrawn, rows, named)
             if args.withdraw_emptied:
@@ -446,26 +447,32 @@ def _say_coerced_actors(store: Register, shown: int = 10) -> None:
 
 class _WorklistNames:
     """How `register import` names the worklist an outcome was recorded from, never by its
-    internal id (`worklist:<id>`, on no sheet): by its file when one sheet of this import is
-    that worklist, else as the register knows it (`Register.worklist_names`: its district and
-    the day it was sent), each read once."""
+    internal id (`worklist:<id>`, on no sheet): by its path as given on the command line when
+    sheets of this import are that worklist (each of them, for copies returned together, and
+    the row where the finding is now in it: `read_worklist`'s `sheet_rows`), else as the
+    register knows it (`Register.worklist_names`: its district, the day and time it was sent
+    and who sent it), each read once."""
 
     def __init__(self, store: Register, read: list[tuple[Path, pd.DataFrame]]) -> None:
-        files: dict[str, list[str]] = {}
+        self._files: dict[str, list[tuple[str, dict]]] = {}
         for path, events in read:
             blank = events.attrs.get("blank_rows", [])
+            rows = events.attrs.get("sheet_rows", {})
             for source in dict.fromkeys([*events["source"], *(row["source"] for row in blank)]):
-                files.setdefault(str(source), []).append(path.name)
-        self._files = {source: names[0] for source, names in files.items() if len(names) == 1}
+                self._files.setdefault(str(source), []).append((str(path), rows))
         self._store = store
         self._known: dict[str, str] = {}
 
-    def __call__(self, source: object, row: object) -> str:
-        """The worklist row of `source`: worklist 'a.xlsx' row 3, or the 城东 worklist sent
-        2026-12-07 row 3."""
+    def __call__(self, source: object, row: object, finding_key: object = None) -> str:
+        """The worklist row of `source` that holds `finding_key`: worklist 'returned/a.xlsx'
+        row 3 (the row the finding is in now, when the sheet is in this import), or the 城东
+        worklist sent 2026-12-07 09:14 UTC by 王工 row 3."""
         source = str(source)
         if source in self._files:
-            return f"worklist {self._files[source]!r} row {row}"
+            sheets = self._files[source]
+            names = " / ".join(repr(path) for path, _ in sheets)
+            now = {rows.get(str(finding_key), row) for _, rows in sheets}
+            return f"worklist {names} row {now.pop() if len(now) == 1 else row}"
         if source not in self._known:
             self._known.update(self._store.worklist_names([source]))
         return f"{self._known[source]} row {row}"
@@ -525,7 +532,7 @@ def _say_withdrawn(
         where = (
             f"row {held.source_row} of this worklist"
             if held.source == row["source"]
-            else f"another worklist, {named(held.source, held.source_row)}"
+            else f"another worklist, {named(held.source, held.source_row, held.finding_key)}"
         )
         print(
             f"  row {rows.get(row['finding_key'], row['source_row'])}: emptied on this sheet; "
@@ -570,7 +577,8 @@ def _say_blank_rows_kept(store: Register, blank: list[dict], named: _WorklistNam
             f"row {held['source_row']} of this worklist: another copy of it, or this sheet "
             "before the row was emptied"
             if held["source"] == row["source"]
-            else f"another worklist, {named(held['source'], held['source_row'])}"
+            else "another worklist, "
+            f"{named(held['source'], held['source_row'], held['finding_key'])}"
         )
         kept += 1
         print(
@@ -629,7 +637,7 @@ def _conflict_lines(
         if reason == "withdrawn":
             lines.append(
                 f"{where}: the outcome of this check was withdrawn "
-                f"({named(held.source, held.source_row)}, by {held.actor} on "
+                f"({named(held.source, held.source_row, held.finding_key)}, by {held.actor} on "
                 f"{held.happened_at.isoformat()}), found "
                 f"{_described(row) if row['event'] is not None else 'nothing'}: import with "
                 "--correct to enter it again, or empty the row as withdrawn"
@@ -639,7 +647,7 @@ def _conflict_lines(
             continue
         if reason == "another_day":
             before = (
-                f" on another worklist ({named(held.source, held.source_row)}, "
+                f" on another worklist ({named(held.source, held.source_row, held.finding_key)}, "
                 f"{_described({n: getattr(held, n) for n in OUTCOME_WORDS})})"
             )
             advice = (
@@ -650,7 +658,7 @@ def _conflict_lines(
             )
         elif reason == "another_worklist":
             before = (
-                f" on another worklist ({named(held.source, held.source_row)}, "
+                f" on another worklist ({named(held.source, held.source_row, held.finding_key)}, "
                 f"checked {held.happened_at.isoformat()} by {held.actor})"
             )
             advice = (

@@ -162,12 +162,14 @@ class OutcomeConflict(RegisterError):
     CONFLICT_REASONS, `conflict_reason`); `record_outcomes(correct=True)` records the rows as
     corrections (an emptied row as the withdrawal of its outcome)."""
 
-    def __init__(self, conflicts: list[tuple[dict, sa.Row]]) -> None:
+    def __init__(
+        self, conflicts: list[tuple[dict, sa.Row]], names: Mapping[str, str] | None = None
+    ) -> None:
         self.conflicts = conflicts
         self.reasons = [conflict_reason(row, held) for row, held in conflicts]
         lines = [
             f"source {row['source']!r} row {row['source_row']}: column {column!r}: "
-            f"recorded {shown(recorded)}{recorded_where(row, held)}, found {shown(found)}"
+            f"recorded {shown(recorded)}{recorded_where(row, held, names)}, found {shown(found)}"
             for row, held in conflicts
             for column, recorded, found in changed_values(row, held)
         ]
@@ -215,11 +217,14 @@ def elsewhere(row: Mapping, held: sa.Row) -> bool:
     return (held.source, held.source_row) != (row["source"], row["source_row"])
 
 
-def recorded_where(row: Mapping, held: sa.Row) -> str:
-    """'' for the row's own event; ' (from <source> row N, another worklist)' for another's."""
+def recorded_where(row: Mapping, held: sa.Row, names: Mapping[str, str] | None = None) -> str:
+    """'' for the row's own event; ' (from <worklist> row N, another worklist)' for another's,
+    the worklist as users know it (`names`: source -> `worklist_name`, as `_worklist_names`
+    gives them; its source, an id on no sheet, only without one)."""
     if not elsewhere(row, held):
         return ""
-    return f" (from {held.source} row {held.source_row}, another worklist)"
+    where = (names or {}).get(str(held.source), str(held.source))
+    return f" (from {where} row {held.source_row}, another worklist)"
 
 
 def looks_coerced(actor: sa.ColumnElement) -> sa.ColumnElement:
@@ -230,12 +235,19 @@ def looks_coerced(actor: sa.ColumnElement) -> sa.ColumnElement:
     return sa.or_(*(actor.like(shape.replace("9", "_")) for shape in COERCED_ACTOR_SHAPES))
 
 
-def worklist_name(district: object, sent_on: object) -> str:
-    """A worklist as messages name it to its users, who never see its id: its district and
-    the day it was first recorded as sent ('the 城东 worklist sent 2026-12-07'; no day for one
-    never recorded as sent, written without a register)."""
-    sent = "" if is_missing(sent_on) else f" sent {str(sent_on)[:10]}"
-    return f"the {district} worklist{sent}"
+def worklist_name(
+    district: object, sent_on: object, sent_at: object = None, sent_by: object = None
+) -> str:
+    """A worklist as messages name it to its users, who never see its id: the district it was
+    sent for, the day it was first recorded as sent and, when known, the time (UTC) and who sent
+    it, so two worklists of one district sent the same day read apart ('the 城东 worklist sent
+    2026-12-07 09:14 UTC by 王工'; no day for one never recorded as sent, written without a
+    register)."""
+    if is_missing(sent_on):
+        return f"the {district} worklist"
+    at = "" if is_missing(sent_at) else f" {pd.Timestamp(_utc(sent_at)):%H:%M} UTC"
+    by = "" if is_missing(sent_by) else f" by {sent_by}"
+    return f"the {district} worklist sent {str(sent_on)[:10]}{at}{by}"
 
 
 class CheckedBeforeSent(RegisterError):
@@ -503,7 +515,9 @@ class Register:
             new_rows, corrections = found.new_rows, found.conflicts
             pending = [pair for pair in corrections if pair[1].outcome_id is None]
             if (corrections and not correct) or pending:
-                raise OutcomeConflict(pending if correct else corrections)
+                refused = pending if correct else corrections
+                others = [held.source for row, held in refused if elsewhere(row, held)]
+                raise OutcomeConflict(refused, _worklist_names(connection, others))
             today = dt.date.today()
             actor = withdrawn_by or _login()
             for row, held in corrections:
@@ -601,39 +615,10 @@ class Register:
 
     def worklist_names(self, sources: Sequence[str]) -> dict[str, str]:
         """source -> the worklist as its users know it (`worklist_name`), for messages naming
-        the worklist an outcome was recorded from: its id (`worklist:<id>`) is on no sheet.
-        The district is the one most of its findings have (a sheet is one district's), the day
-        the one it was first recorded as sent; a source of no worklist sheet (events recorded by
-        hand) is named as it is."""
-        sheets = sorted({str(source) for source in sources
-                         if str(source).startswith(schema.SHEET_SOURCE)})  # fmt: skip
-        table, findings = schema.outcomes, schema.findings
-        sent_on: dict[str, object] = {}
-        most: dict[str, tuple[int, str]] = {}  # source -> (-findings, district): the least wins
+        the worklist an outcome was recorded from: its id (`worklist:<id>`) is on no sheet. A
+        source of no worklist sheet (events recorded by hand) is named as it is."""
         with self._database_errors(), self._engine.connect() as connection:
-            for start in range(0, len(sheets), _LOOKUP_CHUNK):
-                chunk = sheets[start : start + _LOOKUP_CHUNK]
-                sent = (
-                    sa.select(table.c.source, sa.func.min(table.c.happened_at))
-                    .where(table.c.source.in_(chunk), table.c.event == "sent")
-                    .group_by(table.c.source)
-                )
-                sent_on.update(tuple(row) for row in connection.execute(sent))
-                counted = (
-                    sa.select(table.c.source, findings.c.district,
-                              sa.func.count(sa.distinct(table.c.finding_key)))
-                    .join(findings, findings.c.finding_key == table.c.finding_key)
-                    .where(table.c.source.in_(chunk))
-                    .group_by(table.c.source, findings.c.district)
-                )  # fmt: skip
-                for source, district, count in connection.execute(counted):
-                    most[source] = min(most.get(source, (0, "")), (-count, str(district)))
-        return {
-            str(source): worklist_name(most[str(source)][1], sent_on.get(str(source)))
-            if str(source) in most
-            else f"source {str(source)!r}"
-            for source in sources
-        }
+            return _worklist_names(connection, sources)
 
     def districts(self) -> list[str]:
         """The districts the register knows, sorted: those of its findings, of its runs of one
@@ -2037,6 +2022,51 @@ def _superseded(
 def _sheet_sources(rows: list[dict]) -> list[str]:
     """The worklists (sources) of the sheet outcomes among `rows`, sorted."""
     return sorted({row["source"] for row in rows if _is_sheet_outcome(row)})
+
+
+def _worklist_names(connection: sa.Connection, sources: Sequence[str]) -> dict[str, str]:
+    """source -> `worklist_name` of each worklist of `sources`: the district most of its
+    findings had when it was sent (in the latest run of a month before the one it was sent in:
+    a sheet is one district's, and a finding moved since does not rename it; today's for one
+    never sent), the day and time it was first recorded as sent and who sent it."""
+    sheets = sorted({str(source) for source in sources
+                     if str(source).startswith(schema.SHEET_SOURCE)})  # fmt: skip
+    table = schema.outcomes
+    sent: dict[str, tuple[object, object, object]] = {}
+    for start in range(0, len(sheets), _LOOKUP_CHUNK):
+        query = (
+            sa.select(table.c.source, sa.func.min(table.c.happened_at),
+                      sa.func.min(table.c.recorded_at), sa.func.min(table.c.actor))
+            .where(table.c.source.in_(sheets[start : start + _LOOKUP_CHUNK]))
+            .where(table.c.event == "sent")
+            .group_by(table.c.source)
+        )  # fmt: skip
+        sent.update({source: (day, at, by) for source, day, at, by in connection.execute(query)})
+    by_month: dict[str | None, list[str]] = {}
+    for source in sheets:
+        day = sent.get(source, (None,))[0]
+        month = None if day is None else str(pd.Timestamp(day).to_period("M") - 1)
+        by_month.setdefault(month, []).append(source)
+    most: dict[str, tuple[int, str]] = {}  # source -> (-findings, district): the least wins
+    for month, chosen in by_month.items():
+        held, district = _district_as_of(month)
+        for start in range(0, len(chosen), _LOOKUP_CHUNK):
+            counted = (
+                sa.select(table.c.source, district,
+                          sa.func.count(sa.distinct(table.c.finding_key)))
+                .select_from(held)
+                .join(table, table.c.finding_key == schema.findings.c.finding_key)
+                .where(table.c.source.in_(chosen[start : start + _LOOKUP_CHUNK]))
+                .group_by(table.c.source, district)
+            )  # fmt: skip
+            for source, name, count in connection.execute(counted):
+                most[source] = min(most.get(source, (0, "")), (-count, str(name)))
+    return {
+        str(source): worklist_name(most[str(source)][1], *sent.get(str(source), (None,) * 3))
+        if str(source) in most
+        else f"source {str(source)!r}"
+        for source in sources
+    }
 
 
 def _first_sent(

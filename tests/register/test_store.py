@@ -636,9 +636,9 @@ def test_a_worklist_is_named_by_the_district_of_most_of_its_findings_and_the_day
     register,
 ):
     """Messages named the worklist an outcome came from by its id ('worklist:0123… row 5'), on
-    no sheet. SHEET holds two north findings and one south (moved since), sent 2024-08-01 and
-    08-02; OTHER_SHEET was never recorded as sent; near miss: a source of events recorded by
-    hand is no worklist sheet and keeps its name."""
+    no sheet. SHEET holds two north findings and one south, sent 2024-08-01 and 08-02;
+    OTHER_SHEET was never recorded as sent; near miss: a source of events recorded by hand is
+    no worklist sheet and keeps its name."""
     register.record_run(
         findings(finding("A"), finding("B"), finding("C", district="south")),
         run_id="m1",
@@ -656,11 +656,43 @@ def test_a_worklist_is_named_by_the_district_of_most_of_its_findings_and_the_day
             event(a, "confirmed", happened_at="2024-08-05", source=by_hand),
         )
     )
+    at = _sent_at(register, SHEET)
     assert register.worklist_names([SHEET, OTHER_SHEET, by_hand]) == {
-        SHEET: "the north worklist sent 2024-08-01",
+        SHEET: f"the north worklist sent 2024-08-01 {at} UTC by 王工",
         OTHER_SHEET: "the south worklist",
         by_hand: f"source {by_hand!r}",
     }
+
+
+def test_two_worklists_of_a_district_sent_the_same_day_are_named_apart(register):
+    """Both north, both sent 2024-08-01: before, both 'the north worklist sent 2024-08-01'.
+    Now the time each was recorded as sent and who sent it tell them apart; a finding moved to
+    south since (the 2024-09 run) leaves them north's, the district they were sent for."""
+    register.record_run(findings(finding("A"), finding("B")), run_id="m1", as_of="2024-07",
+                        district=None)  # fmt: skip
+    a, b = (finding_key(customer, "rate_mismatch", "2024-01") for customer in "AB")
+    register.record_outcomes(events(event(a, "sent", happened_at="2024-08-01", source=SHEET)))
+    register.record_outcomes(
+        events(event(b, "sent", happened_at="2024-08-01", source=OTHER_SHEET, actor="李四"))
+    )
+    moved = findings(finding("A", district="south"), finding("B", district="south"))
+    register.record_run(moved, run_id="m2", as_of="2024-09", district=None)
+    names = register.worklist_names([SHEET, OTHER_SHEET])
+    assert names == {
+        SHEET: f"the north worklist sent 2024-08-01 {_sent_at(register, SHEET)} UTC by 王工",
+        OTHER_SHEET: (
+            f"the north worklist sent 2024-08-01 {_sent_at(register, OTHER_SHEET)} UTC by 李四"
+        ),
+    }
+    assert names[SHEET] != names[OTHER_SHEET]
+
+
+def _sent_at(register, source: str) -> str:
+    """The time (HH:MM, UTC) `source` was first recorded as sent, as messages name it."""
+    trail = register.outcomes()
+    sent = trail[(trail["source"] == source) & (trail["event"] == "sent")]
+    moment = pd.Timestamp(sent["recorded_at"].min())
+    return f"{(moment.tz_convert('UTC') if moment.tzinfo else moment):%H:%M}"
 
 
 def test_one_recovery_on_two_worklists_out_together_with_two_dates_is_refused_not_added(register):
@@ -674,8 +706,9 @@ def test_one_recovery_on_two_worklists_out_together_with_two_dates_is_refused_no
     with pytest.raises(OutcomeConflict) as raised:
         register.record_outcomes(events(again))
     assert raised.value.problems == [
-        f"source {other!r} row 3: column 'happened_at': recorded '2024-08-09' (from {SHEET} row "
-        "5, another worklist), found '2024-08-12'"
+        f"source {other!r} row 3: column 'happened_at': recorded '2024-08-09' (from the north "
+        f"worklist sent 2024-08-01 {_sent_at(register, SHEET)} UTC by 王工 row 5, another "
+        "worklist), found '2024-08-12'"  # before: from worklist:0123456789abcdef row 5
     ]
     assert register.outcomes(a)["amount"].sum() == 3000.0  # not 6,000
     # Near misses: another amount on the other day is a further recovery; a verdict without
@@ -743,8 +776,8 @@ def test_another_verdict_for_the_same_day_on_another_worklist_is_refused_naming_
     with pytest.raises(OutcomeConflict) as raised:
         register.record_outcomes(alarm)
     assert raised.value.problems == [
-        f"source {other!r} row 3: column 'event': recorded 'confirmed' (from {SHEET} row 5, "
-        "another worklist), found 'false_alarm'"
+        f"source {other!r} row 3: column 'event': recorded 'confirmed' (from the north "
+        "worklist row 5, another worklist), found 'false_alarm'"  # before: from {SHEET} row 5
     ]
     assert register.not_recorded(alarm) == 1
     # a cross-audit bureau's verdict of the same day is another team's check: recorded
