@@ -11,9 +11,11 @@ tested without a database. Definitions (docs/audit_cycle.md), for the window's c
   re-check is a new event, so the latest one decides; events of one day in the order they were
   recorded; a `rectified`, `recovered` or `archive_corrected` event with no confirmation before
   it is a confirmation: `latest_decisions`), is dated in the window; confirmed and false alarms
-  split the checked findings by it. A finding found again after it was gone (reopened) is a new
-  occurrence: a verdict dated before the cycle of the window's latest reopening of it does not
-  decide it (`reopened_by`), one of the months before that reopening still does;
+  split the checked findings by it, whichever occurrence it decided (every check made counts);
+- decision: a finding found again after it was gone (reopened) is a new occurrence: a verdict
+  dated before the cycle of the window's latest reopening of it does not decide its current
+  state (`decision`, awaiting check or rectification: `reopened_by`), one of the months before
+  that reopening still does;
 - sample checks: checked findings that a random-sample worklist drew (an event with
   `selected_by == 'sample'`): the basis of a rule's unbiased precision;
 - rectified: the first `rectified` event is dated in the window; days to rectify run from the
@@ -173,13 +175,17 @@ def finding_states(
     recovered amounts (RECOVERED) and the penalties collected (PENALTY_RECOVERED, apart). `found_in` (FOUND_IN_COLUMNS: finding_key, as_of) holds the
     keys the runs of each recorded month found (`found_by_runs`); without it a finding counts as
     found in every month from its first to its last found. `reopened` (`reopened_by` the
-    window's last month) leaves a verdict on a reopened finding's earlier occurrence aside."""
+    window's last month) leaves a verdict on a reopened finding's earlier occurrence aside in
+    its current state (`decision`, awaiting check or rectification) only: a check the field
+    made in the window counts as checked, confirmed or a false alarm whichever occurrence it
+    decided, so the window's checks and each rule's precision count every check made."""
     require_columns(findings, ("finding_key", *FINDING_FIELDS), "findings")
     states = findings.loc[:, ["finding_key", *FINDING_FIELDS]].reset_index(drop=True)
     keys = states["finding_key"]
     found, found_last = _found(states, window, found_in)
     sent = events[events["event"] == "sent"]
     first_sent = sent.groupby("finding_key")["happened_at"].min()
+    checks = latest_decisions(events).set_index("finding_key")
     decisions = latest_decisions(events, reopened=reopened).set_index("finding_key")
     rectified = events[events["event"] == "rectified"].groupby("finding_key")["happened_at"].min()
     recoveries = events[(events["event"] == "recovered") & events["in_window"]]
@@ -191,10 +197,10 @@ def finding_states(
     states["found"] = found
     states["issued"] = keys.isin(set(sent.loc[sent["in_window"], "finding_key"]))
     states["decision"] = _lookup(keys, decisions["event"])
-    decided_at = _lookup(keys, decisions["happened_at"])
-    states["checked"] = window.inside(decided_at)
-    states["confirmed"] = states["checked"] & (states["decision"] == "confirmed")
-    states["false_alarms"] = states["checked"] & (states["decision"] == "false_alarm")
+    verdict = _lookup(keys, checks["event"])
+    states["checked"] = window.inside(_lookup(keys, checks["happened_at"]))
+    states["confirmed"] = states["checked"] & (verdict == "confirmed")
+    states["false_alarms"] = states["checked"] & (verdict == "false_alarm")
     sample = keys.isin(sampled)
     states["sample_checked"] = states["checked"] & sample
     states["sample_confirmed"] = states["confirmed"] & sample
