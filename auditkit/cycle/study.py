@@ -485,7 +485,9 @@ def study_of(
         notes.append(Note("days_unknown", {"count": unknown}))
     if not events["in_window"].any():
         notes.append(Note("no_events_in_window", {"first": window.first, "last": window.last}))
-    return CycleStudy(district, confidence, window, states, self_cross(findings, events), notes)
+    return CycleStudy(
+        district, confidence, window, states, self_cross(findings, events, reopened), notes
+    )
 
 
 def _checked(months: object, confidence: object) -> tuple[int, float]:

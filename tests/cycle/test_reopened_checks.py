@@ -92,3 +92,11 @@ def test_a_check_of_a_reopened_findings_earlier_occurrence_in_the_window_does_co
         "C-Y": False,
         "C-Z": True,
     }
+
+
+def test_the_under_reported_list_reads_the_districts_verdict_on_the_occurrence_confirmed():
+    listed = study().self_cross.under_reported.set_index("customer_id")["self_verdict"]
+    # X: east's false alarm of 10-05 was on the earlier occurrence; west confirmed the one found
+    # again (11-10), which east never checked (before: 'false_alarm')
+    # Y (near miss, never reopened): east's false alarm is on the same occurrence, so it stays
+    assert listed.to_dict() == {"C-X": "unchecked", "C-Y": "false_alarm"}
