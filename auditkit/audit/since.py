@@ -53,7 +53,14 @@ import pandas as pd
 from auditkit import formatting, i18n
 from auditkit.billing.money import round_half_up
 from auditkit.checks import choice
-from auditkit.cycle.evaluate import DECISIONS, RECOVERED, RECOVERED_NAME, by_kind, latest_decisions
+from auditkit.cycle.evaluate import (
+    DECISIONS,
+    RECOVERED,
+    RECOVERED_NAME,
+    by_kind,
+    latest_decisions,
+    reopened_by,
+)
 from auditkit.cycle.window import Window, previous_cycle
 from auditkit.register.keys import finding_keys
 from auditkit.register.schema import MOVED_STATUSES, STATUSES, shown_statuses
@@ -137,14 +144,18 @@ def by_rule(changes: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def outcomes_by_rule(earlier: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+def outcomes_by_rule(
+    earlier: pd.DataFrame, events: pd.DataFrame, reopened: pd.Series | None = None
+) -> pd.DataFrame:
     """Per rule of the earlier findings: how many, how many had each counted event
-    (`COUNTED_EVENTS`; confirmed and false alarm by their latest verdict), the yuan recovered
-    per kind (`RECOVERED`) and how many were sent and still have no verdict; rules with the
-    most earlier findings first."""
+    (`COUNTED_EVENTS`; confirmed and false alarm by their latest verdict, a reopened finding's
+    from its reopening on: `reopened`, see `latest_decisions`), the yuan recovered per kind
+    (`RECOVERED`) and how many were sent and still have no verdict; rules with the most earlier
+    findings first."""
     per_finding = earlier.set_index("finding_key")[["rule_id", "revenue_kind"]].copy()
     keys = per_finding.index
-    latest = latest_decisions(events).set_index("finding_key")["event"].reindex(keys)
+    decided = latest_decisions(events, reopened=reopened)
+    latest = decided.set_index("finding_key")["event"].reindex(keys)
     for kind in COUNTED_EVENTS:
         if kind in DECISIONS:
             per_finding[kind] = (latest == kind).to_numpy()
@@ -177,7 +188,9 @@ class SinceLastMonth:
     `situation` says where the figures come from: `no_register`, `recorded`, `preview`,
     `later` or `other_data` (see the module's docstring; `foreign`: for `other_data`, the
     register's findings of the district and how many of them name customers not in it). `changes` has one row per finding key (columns `CHANGE_COLUMNS`); `earlier` the district's
-    findings first found before `as_of` (`EARLIER_COLUMNS`); `events` their outcome events in
+    findings first found before `as_of` (`EARLIER_COLUMNS`); `reopened` the month each of them
+    was last found again after it was gone, up to the previous run (`reopened_by`: a verdict
+    before it does not decide the occurrence found since); `events` their outcome events in
     the order they happened (`EVENT_COLUMNS`), up to the end of `window`, the previous run's
     cycle (`auditkit.cycle.window.previous_cycle`; None: every event). `previous_as_of` is the
     register's latest month before `as_of` covering the district, `latest_as_of` its latest at
@@ -195,6 +208,7 @@ class SinceLastMonth:
     catalog: pd.DataFrame | None = field(default=None, repr=False)
     window: Window | None = field(default=None, repr=False)
     foreign: tuple[int, int] | None = None
+    reopened: pd.Series = field(default_factory=lambda: pd.Series(dtype=object), repr=False)
 
     @property
     def has_changes(self) -> bool:
@@ -251,7 +265,7 @@ class SinceLastMonth:
         figures["persisting_changed"] = int(persisting["amount_changed"].sum())
         money = change_money(self.changes)
         figures.update({name: _sum(money[name]) for name in CHANGE_MONEY})
-        outcomes = outcomes_by_rule(self.earlier, self.events)
+        outcomes = outcomes_by_rule(self.earlier, self.events, self.reopened)
         figures["earlier"] = len(self.earlier)
         figures.update(
             {name: int(outcomes[name].sum()) for name in (*COUNTED_EVENTS, "still_open")}
@@ -433,7 +447,7 @@ class SinceLastMonth:
         return self._per_rule(grouped, labels, lang)
 
     def _outcomes_table(self, lang: str) -> pd.DataFrame:
-        grouped = outcomes_by_rule(self.earlier, self.events)
+        grouped = outcomes_by_rule(self.earlier, self.events, self.reopened)
         labels = {
             i18n.text("since.column.earlier", lang): "earlier",
             **{
@@ -567,6 +581,7 @@ def since_last_month(
         district=district, as_of=previous or as_of, refuse_unknown_district=False
     )
     window = previous_cycle(months, as_of)
+    reopened = reopened_by(register.reopenings(), previous) if previous else None
     in_time = window.before_end(trail["happened_at"])
     events = trail.loc[
         in_time & trail["finding_key"].isin(earlier["finding_key"]), list(EVENT_COLUMNS)
@@ -582,4 +597,5 @@ def since_last_month(
         events=events,
         catalog=catalog,
         window=window,
+        reopened=pd.Series(dtype=object) if reopened is None else reopened,
     )

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from auditkit import formatting, i18n
+from auditkit import i18n
 from auditkit.cli.register_options import add_db_option
 from auditkit.cli.returned import ReturnedUse, warn_if_open, without_lock_files
 from auditkit.errors import ParameterError, flags, parameters_named
@@ -342,6 +342,7 @@ def run_import(args: argparse.Namespace) -> int:
                 problems.extend(error.problems)
                 refused += 1
         filled_on = _filled_on(read)
+        named = _WorklistNames(store, read)
         for path, events in read:
             rows = events.attrs.get("sheet_rows", {})  # where each row is now, if moved
             sheet = events.attrs.get("sheet", WORKLIST_SHEET)
@@ -376,7 +377,7 @@ def run_import(args: argparse.Namespace) -> int:
                 # name is no reason to refuse an import that withdraws nothing
                 done, withdrawn = _record(store, events, withdrawable, args)
             except OutcomeConflict as conflict:
-                problems.extend(_conflict_lines(conflict, path, sheet, rows))
+                problems.extend(_conflict_lines(conflict, path, sheet, rows, named))
                 refused += 1
                 continue
             except CheckedBeforeSent as early:
@@ -403,13 +404,14 @@ def run_import(args: argparse.Namespace) -> int:
                 print(
                     f"  row {rows.get(row['finding_key'], row['source_row'])}: the same outcome "
                     f"({_described(row)}) is recorded from another worklist already, "
-                    f"{other.source} row {other.source_row}: counted once, not recorded again"
+                    f"{named(other.source, other.source_row, other.finding_key)}: counted once, "
+                    "not recorded again"
                 )
-            _say_withdrawn(withdrawn, rows)
+            _say_withdrawn(withdrawn, rows, named)
             if args.withdraw_emptied:
                 _say_filled_elsewhere(blank, path, filled_on)
             else:
-                _say_blank_rows_kept(store, blank)
+                _say_blank_rows_kept(store, blank, named)
         _say_coerced_actors(store)
     if problems:
         raise RegisterError(
@@ -425,11 +427,13 @@ def _say_coerced_actors(store: Register, shown: int = 10) -> None:
     spreadsheet made of the cell (`Register.coerced_actors`: imported before such cells were
     refused), the first `shown` by what the user sees of the sheet (district, day sent, row,
     customer: the worklist's internal id is on no sheet), and how to set them right."""
+    from auditkit.register.store import worklist_name
+
     coerced = store.coerced_actors()
     if coerced.empty:
         return
     named = "; ".join(
-        f"the {row.district} worklist{_sent_on(row.sent_on)} row {row.source_row} (customer "
+        f"{worklist_name(row.district, row.sent_on)} row {row.source_row} (customer "
         f"{row.customer_id}: {row.event}, checked_by {row.actor!r})"
         for row in coerced.head(shown).itertuples()
     )
@@ -443,9 +447,37 @@ def _say_coerced_actors(store: Register, shown: int = 10) -> None:
     )
 
 
-def _sent_on(day: object) -> str:
-    """' sent <day>' naming a worklist by the day it was sent, or nothing when none is recorded."""
-    return "" if formatting.is_missing(day) else f" sent {str(day)[:10]}"
+class _WorklistNames:
+    """How `register import` names the worklist an outcome was recorded from, never by its
+    internal id (`worklist:<id>`, on no sheet): by its path as given on the command line when
+    sheets of this import are that worklist (each of them, for copies returned together, and
+    the row where the finding is now in it: `read_worklist`'s `sheet_rows`), else as the
+    register knows it (`Register.worklist_names`: its district, the day and time it was sent
+    and who sent it), each read once."""
+
+    def __init__(self, store: Register, read: list[tuple[Path, pd.DataFrame]]) -> None:
+        self._files: dict[str, list[tuple[str, dict]]] = {}
+        for path, events in read:
+            blank = events.attrs.get("blank_rows", [])
+            rows = events.attrs.get("sheet_rows", {})
+            for source in dict.fromkeys([*events["source"], *(row["source"] for row in blank)]):
+                self._files.setdefault(str(source), []).append((str(path), rows))
+        self._store = store
+        self._known: dict[str, str] = {}
+
+    def __call__(self, source: object, row: object, finding_key: object = None) -> str:
+        """The worklist row of `source` that holds `finding_key`: worklist 'returned/a.xlsx'
+        row 3 (the row the finding is in now, when the sheet is in this import), or the 城东
+        worklist sent 2026-12-07 09:14 UTC by 王工 row 3."""
+        source = str(source)
+        if source in self._files:
+            sheets = self._files[source]
+            names = " / ".join(repr(path) for path, _ in sheets)
+            now = {rows.get(str(finding_key), row) for _, rows in sheets}
+            return f"worklist {names} row {now.pop() if len(now) == 1 else row}"
+        if source not in self._known:
+            self._known.update(self._store.worklist_names([source]))
+        return f"{self._known[source]} row {row}"
 
 
 def _filled_on(read: list[tuple[Path, pd.DataFrame]]) -> dict[str, list[tuple[Path, str]]]:
@@ -493,14 +525,16 @@ def _record(
     return store.record_outcomes(events, correct=True, blank_rows=blank), withdrawn
 
 
-def _say_withdrawn(withdrawn: list[tuple[dict, object]], rows: dict[str, int]) -> None:
+def _say_withdrawn(
+    withdrawn: list[tuple[dict, object]], rows: dict[str, int], named: _WorklistNames
+) -> None:
     """Name each outcome just withdrawn: the sheet's row emptied and the verdict it held (who,
     what, when, and the worklist row it was recorded from)."""
     for row, held in withdrawn:
         where = (
             f"row {held.source_row} of this worklist"
             if held.source == row["source"]
-            else f"another worklist, {held.source} row {held.source_row}"
+            else f"another worklist, {named(held.source, held.source_row, held.finding_key)}"
         )
         print(
             f"  row {rows.get(row['finding_key'], row['source_row'])}: emptied on this sheet; "
@@ -534,7 +568,7 @@ def _recorded_blank_rows(store: Register, blank: list[dict]) -> list[dict]:
     return [row for row, _held in store.recorded_blank_rows(blank)]
 
 
-def _say_blank_rows_kept(store: Register, blank: list[dict]) -> None:
+def _say_blank_rows_kept(store: Register, blank: list[dict], named: _WorklistNames) -> None:
     """Say which `blank` rows of a sheet just imported have an outcome recorded, kept as it
     is (the outcome in force of the row's check, as the store holds it: the one
     --withdraw-emptied would withdraw): the sheet may be another copy of the worklist whose
@@ -545,7 +579,8 @@ def _say_blank_rows_kept(store: Register, blank: list[dict]) -> None:
             f"row {held['source_row']} of this worklist: another copy of it, or this sheet "
             "before the row was emptied"
             if held["source"] == row["source"]
-            else f"another worklist, {held['source']} row {held['source_row']}"
+            else "another worklist, "
+            f"{named(held['source'], held['source_row'], held['finding_key'])}"
         )
         kept += 1
         print(
@@ -585,7 +620,11 @@ def _unrecorded_month(
 
 
 def _conflict_lines(
-    conflict: OutcomeConflict, path: Path, sheet: str, rows: dict[str, int]
+    conflict: OutcomeConflict,
+    path: Path,
+    sheet: str,
+    rows: dict[str, int],
+    named: _WorklistNames,
 ) -> list[str]:
     """One line per cell of a returned sheet that differs from what the register recorded for
     its row: the file, sheet, row as it is now, column, recorded and new value."""
@@ -599,8 +638,9 @@ def _conflict_lines(
         where += f"row {rows.get(row['finding_key'], row['source_row'])}"
         if reason == "withdrawn":
             lines.append(
-                f"{where}: the outcome of this check was withdrawn ({held.source} row "
-                f"{held.source_row}, by {held.actor} on {held.happened_at.isoformat()}), found "
+                f"{where}: the outcome of this check was withdrawn "
+                f"({named(held.source, held.source_row, held.finding_key)}, by {held.actor} on "
+                f"{held.happened_at.isoformat()}), found "
                 f"{_described(row) if row['event'] is not None else 'nothing'}: import with "
                 "--correct to enter it again, or empty the row as withdrawn"
             )
@@ -609,7 +649,7 @@ def _conflict_lines(
             continue
         if reason == "another_day":
             before = (
-                f" on another worklist ({held.source} row {held.source_row}, "
+                f" on another worklist ({named(held.source, held.source_row, held.finding_key)}, "
                 f"{_described({n: getattr(held, n) for n in OUTCOME_WORDS})})"
             )
             advice = (
@@ -620,7 +660,7 @@ def _conflict_lines(
             )
         elif reason == "another_worklist":
             before = (
-                f" on another worklist ({held.source} row {held.source_row}, "
+                f" on another worklist ({named(held.source, held.source_row, held.finding_key)}, "
                 f"checked {held.happened_at.isoformat()} by {held.actor})"
             )
             advice = (
@@ -684,7 +724,8 @@ def _of_district(findings: pd.DataFrame, district: str) -> pd.DataFrame:
 
 
 def _open_findings(store: Register, district: str | None) -> pd.DataFrame:
-    """The register's open findings (of `district`), with `as_of` the latest month recorded."""
+    """The register's open findings (of `district`), with `as_of` the latest month recorded and
+    the month each was last reopened (`reopened_as_of`, as `Register.state_of` gives it)."""
     from auditkit.register.store import OPEN_STATUSES
 
     with parameters_named({"district": "--district"}):  # one the register does not know
@@ -692,6 +733,7 @@ def _open_findings(store: Register, district: str | None) -> pd.DataFrame:
     if district is not None and findings.empty:
         raise ParameterError("--district", f"a district of the register {store.url}", district)
     findings = findings[findings["status"].isin(OPEN_STATUSES)].reset_index(drop=True)
+    findings["reopened_as_of"] = findings["finding_key"].map(store.reopened_months())
     if not findings.empty:
         findings.attrs["as_of"] = str(findings["last_as_of"].max())
     return findings

@@ -11,7 +11,11 @@ tested without a database. Definitions (docs/audit_cycle.md), for the window's c
   re-check is a new event, so the latest one decides; events of one day in the order they were
   recorded; a `rectified`, `recovered` or `archive_corrected` event with no confirmation before
   it is a confirmation: `latest_decisions`), is dated in the window; confirmed and false alarms
-  split the checked findings by it;
+  split the checked findings by it, whichever occurrence it decided (every check made counts);
+- decision: a finding found again after it was gone (reopened) is a new occurrence: a verdict
+  dated before the cycle of the window's latest reopening of it does not decide its current
+  state (`decision`, awaiting check or rectification: `reopened_by`), one of the months before
+  that reopening still does;
 - sample checks: checked findings that a random-sample worklist drew (an event with
   `selected_by == 'sample'`): the basis of a rule's unbiased precision;
 - rectified: the first `rectified` event is dated in the window; days to rectify run from the
@@ -34,7 +38,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from auditkit.cycle.window import Window
+from auditkit.cycle.window import Window, cycle_start
 from auditkit.rules.registry import REVENUE_KINDS
 from auditkit.stats.requirements import require_columns
 
@@ -50,6 +54,8 @@ FINDING_FIELDS = (
 )
 #: Columns of the keys each recorded month's runs found.
 FOUND_IN_COLUMNS = ("finding_key", "as_of")
+#: Columns of the runs that found a finding again after it was gone (`Register.reopenings`).
+REOPENING_COLUMNS = ("finding_key", "as_of")
 #: Outcome columns the evaluation reads.
 OUTCOME_FIELDS = ("finding_key", "event", "amount", "happened_at", "auditor", "selected_by")
 #: The verdicts that decide a finding; the latest one counts.
@@ -78,7 +84,11 @@ PENALTY_RECOVERED = "penalty_recovered"
 SUMMARY_COLUMNS = (*COUNTS, "precision", "median_days", *RECOVERED, PENALTY_RECOVERED)
 
 
-def latest_decisions(events: pd.DataFrame, by: Sequence[str] = ("finding_key",)) -> pd.DataFrame:
+def latest_decisions(
+    events: pd.DataFrame,
+    by: Sequence[str] = ("finding_key",),
+    reopened: pd.Series | None = None,
+) -> pd.DataFrame:
     """The deciding event of each group of `by` (a finding; a finding and a kind of check): the
     latest of its `confirmed` / `false_alarm` events, one row of `events` per group. `events`
     must be in the order they happened, one day's in the order recorded (as
@@ -88,13 +98,45 @@ def latest_decisions(events: pd.DataFrame, by: Sequence[str] = ("finding_key",))
     event counts as a `confirmed` verdict (its row's `event` reads `confirmed`) when no
     confirmation stands before it (the first word on the finding, or after a false alarm); after
     a confirmation it changes nothing, so a finding confirmed in one month and rectified the next
-    stays decided the day it was confirmed."""
+    stays decided the day it was confirmed.
+
+    `reopened` (finding_key -> 'YYYY-MM', the month of the run that last found it again after
+    it was gone, up to the month the reader reports: `reopened_by`) cuts each reopened finding's
+    trail: only its events dated from the first day after that month (its `happened_at`; an
+    undated one counts as earlier) decide the occurrence found again, so every reader (worklist,
+    audit-cycle report, "since last month") leaves a verdict on the earlier occurrence aside."""
+    if reopened is not None and len(reopened):
+        events = events[after_reopening(reopened, events["finding_key"], events["happened_at"])]
     verdicts = events[events["event"].isin((*DECISIONS, *CONFIRMING))]
     confirms = verdicts["event"].where(verdicts["event"] == "false_alarm", "confirmed")
     before = confirms.groupby([verdicts[column] for column in by]).shift(1)
     keep = ~(verdicts["event"].isin(CONFIRMING) & (before == "confirmed")).to_numpy()
     kept = verdicts[keep].assign(event=confirms.to_numpy()[keep])
     return kept.groupby(list(by)).tail(1)
+
+
+def reopened_by(reopenings: pd.DataFrame, month: str) -> pd.Series:
+    """finding_key -> the month of each finding's latest reopening (REOPENING_COLUMNS, one row
+    per run that found it again) up to `month` ('YYYY-MM'), for `latest_decisions`: a reader of
+    an earlier month leaves a later reopening aside, so its figures stay as they were."""
+    require_columns(reopenings, REOPENING_COLUMNS, "reopenings")
+    known = reopenings[reopenings["as_of"].astype(str) <= month]
+    return known.groupby("finding_key")["as_of"].max().astype(str)
+
+
+def after_reopening(reopened: pd.Series, keys: pd.Series, happened: pd.Series) -> np.ndarray:
+    """Which events (their finding `keys`, when they `happened`) are not of a reopened
+    finding's earlier occurrence: those of findings not in `reopened` (finding_key -> month of
+    the run that found it again), and those of a reopened one dated from the first day after
+    that month; an undated event of a reopened finding counts as earlier."""
+    began = pd.Series(
+        [cycle_start(str(month)) for month in reopened],
+        index=reopened.index.to_numpy(),
+        dtype="datetime64[ns]",
+    )
+    since = began[~began.index.duplicated()].reindex(keys.to_numpy()).to_numpy()
+    days = pd.to_datetime(happened).to_numpy(dtype="datetime64[ns]")
+    return np.isnat(since) | (days >= since)
 
 
 def by_kind(amount: pd.Series, kinds: pd.Series, name: str) -> dict[str, pd.Series]:
@@ -126,19 +168,25 @@ def finding_states(
     events: pd.DataFrame,
     window: Window,
     found_in: pd.DataFrame | None = None,
+    reopened: pd.Series | None = None,
 ) -> pd.DataFrame:
     """One row per finding the window concerns: the finding's columns and, as booleans, every
     count of COUNTS; `decision`, `first_sent`, `first_rectified`, `days_to_rectify`, the
     recovered amounts (RECOVERED) and the penalties collected (PENALTY_RECOVERED, apart). `found_in` (FOUND_IN_COLUMNS: finding_key, as_of) holds the
     keys the runs of each recorded month found (`found_by_runs`); without it a finding counts as
-    found in every month from its first to its last found."""
+    found in every month from its first to its last found. `reopened` (`reopened_by` the
+    window's last month) leaves a verdict on a reopened finding's earlier occurrence aside in
+    its current state (`decision`, awaiting check or rectification) only: a check the field
+    made in the window counts as checked, confirmed or a false alarm whichever occurrence it
+    decided, so the window's checks and each rule's precision count every check made."""
     require_columns(findings, ("finding_key", *FINDING_FIELDS), "findings")
     states = findings.loc[:, ["finding_key", *FINDING_FIELDS]].reset_index(drop=True)
     keys = states["finding_key"]
     found, found_last = _found(states, window, found_in)
     sent = events[events["event"] == "sent"]
     first_sent = sent.groupby("finding_key")["happened_at"].min()
-    decisions = latest_decisions(events).set_index("finding_key")
+    checks = latest_decisions(events).set_index("finding_key")
+    decisions = latest_decisions(events, reopened=reopened).set_index("finding_key")
     rectified = events[events["event"] == "rectified"].groupby("finding_key")["happened_at"].min()
     recoveries = events[(events["event"] == "recovered") & events["in_window"]]
     recovered = recoveries.groupby("finding_key")["amount"].sum()
@@ -149,10 +197,10 @@ def finding_states(
     states["found"] = found
     states["issued"] = keys.isin(set(sent.loc[sent["in_window"], "finding_key"]))
     states["decision"] = _lookup(keys, decisions["event"])
-    decided_at = _lookup(keys, decisions["happened_at"])
-    states["checked"] = window.inside(decided_at)
-    states["confirmed"] = states["checked"] & (states["decision"] == "confirmed")
-    states["false_alarms"] = states["checked"] & (states["decision"] == "false_alarm")
+    verdict = _lookup(keys, checks["event"])
+    states["checked"] = window.inside(_lookup(keys, checks["happened_at"]))
+    states["confirmed"] = states["checked"] & (verdict == "confirmed")
+    states["false_alarms"] = states["checked"] & (verdict == "false_alarm")
     sample = keys.isin(sampled)
     states["sample_checked"] = states["checked"] & sample
     states["sample_confirmed"] = states["confirmed"] & sample

@@ -18,7 +18,9 @@ amount the kind's events recovered on the finding up to the window's end (the ta
 check apart per kind of revenue, proved and estimated, never added). A district whose checks
 were too few for its test is `not_tested` in `under_reports`, not "no". What cross-audits
 confirmed that the district's own checks had called a false alarm, or never decided, is listed
-(under-reporting).
+(under-reporting): the district's verdict is its own on the occurrence the cross-audit confirmed,
+so a false alarm on a finding's earlier occurrence (before it was gone and found again) does not
+blame the district for the occurrence it never checked.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.crossaudit.compare import Comparison, compare, cross_by_unknown_district
-from auditkit.cycle.evaluate import by_kind, latest_decisions
+from auditkit.cycle.evaluate import after_reopening, by_kind, latest_decisions
 from auditkit.rules import REVENUE_KINDS
 
 SELF_CROSS_COLUMNS = (
@@ -82,11 +84,7 @@ def kind_checks(findings: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     decided_at, in_window), whether that kind's events drew it by a random sample (`sample`),
     and the amount that kind's events recovered up to the window's end (`recovered`). `events`
     are `evaluate.window_events`; `findings` give the districts."""
-    district = findings.set_index("finding_key")["district"]
-    marked = events.assign(own=events["finding_key"].map(district))
-    auditor = marked["auditor"].astype(object)
-    is_self = auditor.isna() | (auditor == marked["own"])
-    marked["kind"] = np.where(is_self, "self", "cross")
+    marked = _with_kind(findings, events)
     decided = latest_decisions(marked, ["finding_key", "kind"])
     recovered = (
         marked[marked["event"] == "recovered"].groupby(["finding_key", "kind"])["amount"].sum()
@@ -102,8 +100,23 @@ def kind_checks(findings: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     return checks.reset_index(drop=True)
 
 
-def self_cross(findings: pd.DataFrame, events: pd.DataFrame) -> SelfCross:
-    """The self- against cross-audit evaluation of the window's checks (see the module)."""
+def _with_kind(findings: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """`events` with the `kind` of check each is: `self` by no auditor or the finding's own
+    district (`findings` give it), `cross` by another district."""
+    district = findings.set_index("finding_key")["district"]
+    marked = events.assign(own=events["finding_key"].map(district))
+    auditor = marked["auditor"].astype(object)
+    is_self = auditor.isna() | (auditor == marked["own"])
+    return marked.assign(kind=np.where(is_self, "self", "cross"))
+
+
+def self_cross(
+    findings: pd.DataFrame, events: pd.DataFrame, reopened: pd.Series | None = None
+) -> SelfCross:
+    """The self- against cross-audit evaluation of the window's checks (see the module).
+    `reopened` (`evaluate.reopened_by` the window's last month) splits a reopened finding's
+    checks into its earlier and its current occurrence, so the under-reported list reads the
+    district's verdict on the occurrence the cross-audit confirmed."""
     checks = kind_checks(findings, events)
     about = findings.set_index("finding_key")[
         ["customer_id", "rule_id", "district", "revenue_impact", "revenue_kind"]
@@ -131,8 +144,8 @@ def self_cross(findings: pd.DataFrame, events: pd.DataFrame) -> SelfCross:
         table["under_reports"] = flagged.where(tested, NOT_TESTED)
         table["note"] = table["district"].map(tests["note"]).fillna("")
     crossed = current[~slip & (current["kind"] == "cross") & (current["decision"] == "confirmed")]
-    own = checks[checks["kind"] == "self"].set_index("finding_key")["decision"]
-    missed = crossed.assign(self_verdict=crossed["finding_key"].map(own).fillna(UNCHECKED))
+    own = _own_verdicts(_with_kind(findings, events), crossed, reopened)
+    missed = crossed.assign(self_verdict=own)
     missed = missed[missed["self_verdict"] != "confirmed"]
     under_reported = missed.sort_values(
         ["revenue_impact", "district", "customer_id"], ascending=[False, True, True], kind="stable"
@@ -143,6 +156,24 @@ def self_cross(findings: pd.DataFrame, events: pd.DataFrame) -> SelfCross:
         comparison,
         basis,
     )
+
+
+def _own_verdicts(
+    marked: pd.DataFrame, crossed: pd.DataFrame, reopened: pd.Series | None
+) -> pd.Series:
+    """Per cross check in `crossed` (its index), the district's latest own verdict on the same
+    occurrence of the finding (`marked`: events with their `kind`): one dated from the cycle
+    after the finding's latest reopening (`reopened`) when the cross check is, else one before
+    it; UNCHECKED when the district decided none."""
+    cut = reopened if reopened is not None else pd.Series(dtype=object)
+    own = marked[marked["kind"] == "self"]
+    own = own.assign(current=after_reopening(cut, own["finding_key"], own["happened_at"]))
+    verdicts = latest_decisions(own, ["finding_key", "current"])
+    verdict = verdicts.set_index(["finding_key", "current"])["event"]
+    current = after_reopening(cut, crossed["finding_key"], crossed["decided_at"])
+    occurrence = pd.MultiIndex.from_arrays([crossed["finding_key"], current])
+    found = verdict.reindex(occurrence).to_numpy()
+    return pd.Series(found, index=crossed.index, dtype=object).fillna(UNCHECKED)
 
 
 def _by_district(current: pd.DataFrame) -> pd.DataFrame:

@@ -29,6 +29,7 @@ from auditkit.cycle.evaluate import (
     PENALTY_RECOVERED,
     finding_states,
     found_by_runs,
+    reopened_by,
     summarize,
     window_events,
 )
@@ -420,7 +421,17 @@ def study_of_register(
     )
     outcomes = register.outcomes() if recorded else pd.DataFrame()
     found_in = None if outcomes.empty else _found_in(register, runs, window)
-    return study_of(findings, outcomes, recorded, district, as_of, months, confidence, found_in)
+    return study_of(
+        findings,
+        outcomes,
+        recorded,
+        district,
+        as_of,
+        months,
+        confidence,
+        found_in,
+        register.reopenings(),
+    )
 
 
 def _found_in(register: Register, runs: pd.DataFrame, window: Window) -> pd.DataFrame:
@@ -443,11 +454,15 @@ def study_of(
     months: int = 12,
     confidence: float = 0.95,
     found_in: pd.DataFrame | None = None,
+    reopenings: pd.DataFrame | None = None,
 ) -> CycleStudy:
     """The study from the register's frames: `findings` (`Register.findings`, at least
     finding_key and FINDING_FIELDS), `outcomes` (`Register.outcomes`, in its order), the
-    recorded months (`Register.runs()["as_of"]`) and the keys each month's runs found
-    (`found_in`, see `evaluate.finding_states`; None: from each finding's first to last month)."""
+    recorded months (`Register.runs()["as_of"]`), the keys each month's runs found
+    (`found_in`, see `evaluate.finding_states`; None: from each finding's first to last month)
+    and the runs that found a finding again after it was gone (`Register.reopenings`; None:
+    none), whose latest up to the window's last month sets aside a verdict on the earlier
+    occurrence."""
     months, confidence = _checked(months, confidence)
     recorded = list(recorded)
     if not recorded:
@@ -459,7 +474,8 @@ def study_of(
         return _empty(district, confidence, Note("no_district", {"district": district}))
     window = cycle_window(recorded, as_of, months)
     events = window_events(outcomes[outcomes["finding_key"].isin(findings["finding_key"])], window)
-    states = finding_states(findings, events, window, found_in)
+    reopened = None if reopenings is None else reopened_by(reopenings, window.last)
+    states = finding_states(findings, events, window, found_in, reopened)
     notes = []
     if as_of and as_of != window.last:  # a month not recorded (a slip, or not run yet)
         notes.append(Note("as_of_not_recorded", {"as_of": as_of, "last": window.last}))
@@ -469,7 +485,9 @@ def study_of(
         notes.append(Note("days_unknown", {"count": unknown}))
     if not events["in_window"].any():
         notes.append(Note("no_events_in_window", {"first": window.first, "last": window.last}))
-    return CycleStudy(district, confidence, window, states, self_cross(findings, events), notes)
+    return CycleStudy(
+        district, confidence, window, states, self_cross(findings, events, reopened), notes
+    )
 
 
 def _checked(months: object, confidence: object) -> tuple[int, float]:

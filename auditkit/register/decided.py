@@ -6,16 +6,15 @@ or called it a false alarm, sending it again would send an inspector back to
 what the field settled: `undecided` leaves those out before `select_worklist` chooses. A finding
 the register marks `reopened` (gone in a run, found again since) is a new occurrence: what was
 decided before the reopening does not hold for it, so it goes out again until the field decides
-it anew (a verdict dated from the first day after the month of the run that found it again).
+it anew (a verdict dated from the first day after the month of the run that found it again),
+also once later runs find it persisting (`Register.state_of`'s `reopened_as_of`).
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from auditkit.cycle.evaluate import DECISIONS, latest_decisions
-from auditkit.cycle.window import cycle_start
 from auditkit.errors import require_frame_columns
 from auditkit.periods import local_times
 from auditkit.register.keys import KEY_COLUMNS, finding_keys
@@ -29,9 +28,11 @@ def undecided(findings: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     `false_alarm` event of the finding's key in `outcomes` (the register's trail,
     `Register.outcomes`), as the audit-cycle report decides (`cycle.evaluate.latest_decisions`:
     a re-check recorded later decides; a finding rectified, recovered or archive corrected was
-    confirmed). Findings only sent, or never sent, are kept. With the register's `status` and
-    `last_as_of` columns, a `reopened` finding is decided only by events dated from the first day
-    after its `last_as_of` (the run that found it again): a verdict on its earlier occurrence
+    confirmed). Findings only sent, or never sent, are kept. A finding found again after it was
+    gone is decided only by events dated from the first day after the month of the run that
+    found it again: with the register's `reopened_as_of` column (`Register.state_of`), that
+    month whatever its status since; else, with its `status` and `last_as_of` columns, the
+    `last_as_of` of a finding whose status is `reopened`. A verdict on its earlier occurrence
     does not keep it from the field, one on the reopened finding does.
 
     `attrs` are kept; `attrs["decided"]` counts the findings left out per verdict (each of
@@ -44,12 +45,9 @@ def undecided(findings: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     happened = _event_times(outcomes)
     order = happened.sort_values(kind="stable", na_position="first").index.to_numpy()
     outcomes, happened = outcomes.iloc[order], happened.iloc[order]  # an undated event: earliest
-    if "status" in findings.columns:
-        require_frame_columns(
-            findings, "findings", "the register's findings (Register.state_of)", ("last_as_of",)
-        )
-        outcomes = outcomes[_since_reopening(findings, outcomes["finding_key"], happened)]
-    verdicts = latest_decisions(outcomes).set_index("finding_key")["event"]
+    dated = outcomes.assign(happened_at=happened.to_numpy())
+    reopened = _reopening_months(findings)
+    verdicts = latest_decisions(dated, reopened=reopened).set_index("finding_key")["event"]
     verdict = finding_keys(findings).map(verdicts)
     kept = findings[verdict.isna().to_numpy()].copy()
     kept.attrs = {
@@ -70,16 +68,18 @@ def _event_times(outcomes: pd.DataFrame) -> pd.Series:
     return happened.reset_index(drop=True)
 
 
-def _since_reopening(findings: pd.DataFrame, keys: pd.Series, happened: pd.Series) -> np.ndarray:
-    """Which events (their finding `keys`, when they `happened`) are not of a `reopened`
-    finding's earlier occurrence: those of other findings, and those of a reopened one dated from
-    the first day after the month of the run that found it again (`last_as_of`); an undated
-    event of a reopened finding counts as earlier."""
-    reopened = findings[findings["status"].astype(str) == "reopened"]
-    began = pd.Series(
-        [cycle_start(str(month)) for month in reopened["last_as_of"]],
-        index=finding_keys(reopened).to_numpy(),
-        dtype="datetime64[ns]",
-    )
-    since = began[~began.index.duplicated()].reindex(keys.to_numpy()).to_numpy()
-    return np.isnat(since) | (happened.to_numpy(dtype="datetime64[ns]") >= since)
+def _reopening_months(findings: pd.DataFrame) -> pd.Series:
+    """finding_key -> the month of the run that found each reopened finding again: its
+    `reopened_as_of` where the findings have that column (whatever its status since), else the
+    `last_as_of` of each whose `status` is `reopened`; empty without either."""
+    if "reopened_as_of" in findings.columns:
+        months = findings["reopened_as_of"]
+    elif "status" in findings.columns:
+        require_frame_columns(
+            findings, "findings", "the register's findings (Register.state_of)", ("last_as_of",)
+        )
+        months = findings["last_as_of"].where(findings["status"].astype(str) == "reopened")
+    else:
+        return pd.Series(dtype=object)
+    known = months.notna().to_numpy()
+    return pd.Series(months[known].astype(str).to_numpy(), index=finding_keys(findings[known]))

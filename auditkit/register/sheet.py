@@ -221,7 +221,9 @@ def write_worklist(
     meta = {
         "auditkit": __version__,
         "kind": KIND,
-        "worklist_id": _worklist_id(rows, lang, auditor, worklist.attrs.get("selection")),
+        "worklist_id": _worklist_id(
+            rows, lang, auditor, worklist.attrs.get("selection"), _occurrences(worklist)
+        ),
         "lang": lang,
         "header_row": HEADER_ROW,
         "columns": given,
@@ -491,18 +493,38 @@ def _given_rows(worklist: pd.DataFrame, lang: str, mask: bool) -> pd.DataFrame:
 
 
 def _worklist_id(
-    rows: pd.DataFrame, lang: str, auditor: str | None, selection: object = None
+    rows: pd.DataFrame,
+    lang: str,
+    auditor: str | None,
+    selection: object = None,
+    occurrences: list[str | None] | None = None,
 ) -> str:
     """An id of the worklist's content: the same rows in the same language, checked by the
     same bureau and chosen the same way (`selection`'s `by`: a random sample that draws the
     rows a top-by-revenue list holds is another sending, recorded as selected by sampling),
-    give the same id (a self-audit's id is what it was before auditors existed)."""
+    of the same occurrences (`occurrences`: per row the month a finding found again after it
+    was gone was last reopened, `_occurrences`), give the same id (a self-audit's id, and that
+    of a worklist of findings never reopened, is what it was before auditors and reopenings
+    were told apart). So a reopened finding goes out on a new worklist, not the one that sent
+    its earlier occurrence, and its new check is recorded as a new event."""
     values = rows.astype(object).where(rows.notna(), None).values.tolist()
     parts = [lang, list(rows.columns), values, *([auditor] if auditor is not None else [])]
     if isinstance(selection, dict) and selection.get("by") is not None:
         parts.append({"by": selection["by"]})
+    if occurrences is not None and any(month is not None for month in occurrences):
+        parts.append({"reopened_as_of": occurrences})
     content = json.dumps(parts, ensure_ascii=False, default=str)
     return hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
+
+
+def _occurrences(worklist: pd.DataFrame) -> list[str | None] | None:
+    """Per row, the month the finding was last found again after it was gone (the worklist's
+    `reopened_as_of`, as `Register.state_of` and `auditkit worklist` give it; None for a
+    finding never reopened), or None without that column."""
+    if "reopened_as_of" not in worklist.columns:
+        return None
+    months = worklist["reopened_as_of"]
+    return [None if pd.isna(month) else str(month) for month in months]
 
 
 def _put_rows(sheet: Worksheet, rows: pd.DataFrame, first_row: int) -> None:

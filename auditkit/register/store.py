@@ -35,6 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from auditkit.data.column_typing import refused_text, shown_cell
 from auditkit.errors import ParameterError, require_frame_columns, shown
+from auditkit.formatting import is_missing
 from auditkit.options.register import SELECTIONS
 from auditkit.paths import outputs_dir
 from auditkit.register import schema
@@ -52,6 +53,7 @@ from auditkit.register.schema import (
 )
 from auditkit.register.texts import TEXT_LENGTHS, checked_register_text, refused_register_text
 from auditkit.rules.findings import FINDING_COLUMNS
+from auditkit.sheet_dates import FIRST_YEAR, LAST_YEAR
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_FILE = "register.sqlite"
@@ -66,6 +68,8 @@ _TEXT_COLUMNS = ("rule_id", "area", "severity", "customer_id", "district", "peri
                  "period_to", "evidence", "revenue_kind", "evidence_code")  # fmt: skip
 _MONEY_COLUMNS = ("revenue_impact", "penalty", "score")
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+#: How an event's day given as text begins (a time may follow it).
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9])")
 _WRITE_OPTION = "auditkit_register_write"
 _LOOKUP_CHUNK = 500
 _LOCK_RETRY_SECONDS = 0.2
@@ -81,8 +85,13 @@ SAME_CHECK = "same_check"
 MARKERS = (WITHDRAWN, SAME_CHECK)
 #: Who checked as a spreadsheet made it of a cell that was no text, recorded by imports before
 #: `read_worklist` refused such cells: a date or time Excel made of a staff code ('3-12' read as
-#: '2026-03-12 00:00:00'), TRUE or FALSE.
-COERCED_ACTOR = re.compile(r"(\d{4}-\d{2}-\d{2} )?\d{2}:\d{2}:\d{2}|True|False")
+#: '2026-03-12 00:00:00'), TRUE or FALSE; `9` stands for a digit. The one definition both
+#: `COERCED_ACTOR` and the database's LIKE patterns (`looks_coerced`) are made of.
+COERCED_ACTOR_SHAPES = ("9999-99-99 99:99:99", "99:99:99", "True", "False")
+#: An actor of one of `COERCED_ACTOR_SHAPES` (matched whole, ASCII digits): what decides.
+COERCED_ACTOR = re.compile(
+    "|".join(re.escape(shape).replace("9", "[0-9]") for shape in COERCED_ACTOR_SHAPES)
+)
 
 
 @dataclass(frozen=True)
@@ -153,12 +162,14 @@ class OutcomeConflict(RegisterError):
     CONFLICT_REASONS, `conflict_reason`); `record_outcomes(correct=True)` records the rows as
     corrections (an emptied row as the withdrawal of its outcome)."""
 
-    def __init__(self, conflicts: list[tuple[dict, sa.Row]]) -> None:
+    def __init__(
+        self, conflicts: list[tuple[dict, sa.Row]], names: Mapping[str, str] | None = None
+    ) -> None:
         self.conflicts = conflicts
         self.reasons = [conflict_reason(row, held) for row, held in conflicts]
         lines = [
             f"source {row['source']!r} row {row['source_row']}: column {column!r}: "
-            f"recorded {shown(recorded)}{recorded_where(row, held)}, found {shown(found)}"
+            f"recorded {shown(recorded)}{recorded_where(row, held, names)}, found {shown(found)}"
             for row, held in conflicts
             for column, recorded, found in changed_values(row, held)
         ]
@@ -206,11 +217,37 @@ def elsewhere(row: Mapping, held: sa.Row) -> bool:
     return (held.source, held.source_row) != (row["source"], row["source_row"])
 
 
-def recorded_where(row: Mapping, held: sa.Row) -> str:
-    """'' for the row's own event; ' (from <source> row N, another worklist)' for another's."""
+def recorded_where(row: Mapping, held: sa.Row, names: Mapping[str, str] | None = None) -> str:
+    """'' for the row's own event; ' (from <worklist> row N, another worklist)' for another's,
+    the worklist as users know it (`names`: source -> `worklist_name`, as `_worklist_names`
+    gives them; its source, an id on no sheet, only without one)."""
     if not elsewhere(row, held):
         return ""
-    return f" (from {held.source} row {held.source_row}, another worklist)"
+    where = (names or {}).get(str(held.source), str(held.source))
+    return f" (from {where} row {held.source_row}, another worklist)"
+
+
+def looks_coerced(actor: sa.ColumnElement) -> sa.ColumnElement:
+    """Whether the database takes `actor` for one of `COERCED_ACTOR_SHAPES` before the regex
+    `COERCED_ACTOR` decides: LIKE patterns made of the same shapes (`_`, any one character,
+    for a digit), so they match every actor the regex matches, on SQLite (whose LIKE ignores
+    case) as on PostgreSQL, and let the database skip every other one."""
+    return sa.or_(*(actor.like(shape.replace("9", "_")) for shape in COERCED_ACTOR_SHAPES))
+
+
+def worklist_name(
+    district: object, sent_on: object, sent_at: object = None, sent_by: object = None
+) -> str:
+    """A worklist as messages name it to its users, who never see its id: the district it was
+    sent for, the day it was first recorded as sent and, when known, the time (UTC) and who sent
+    it, so two worklists of one district sent the same day read apart ('the 城东 worklist sent
+    2026-12-07 09:14 UTC by 王工'; no day for one never recorded as sent, written without a
+    register)."""
+    if is_missing(sent_on):
+        return f"the {district} worklist"
+    at = "" if is_missing(sent_at) else f" {pd.Timestamp(_utc(sent_at)):%H:%M} UTC"
+    by = "" if is_missing(sent_by) else f" by {sent_by}"
+    return f"the {district} worklist sent {str(sent_on)[:10]}{at}{by}"
 
 
 class CheckedBeforeSent(RegisterError):
@@ -478,7 +515,9 @@ class Register:
             new_rows, corrections = found.new_rows, found.conflicts
             pending = [pair for pair in corrections if pair[1].outcome_id is None]
             if (corrections and not correct) or pending:
-                raise OutcomeConflict(pending if correct else corrections)
+                refused = pending if correct else corrections
+                others = [held.source for row, held in refused if elsewhere(row, held)]
+                raise OutcomeConflict(refused, _worklist_names(connection, others))
             today = dt.date.today()
             actor = withdrawn_by or _login()
             for row, held in corrections:
@@ -560,16 +599,11 @@ class Register:
         columns = [table.c.outcome_id, table.c.finding_key, table.c.event, table.c.actor,
                    table.c.happened_at, table.c.source, table.c.source_row,
                    findings.c.customer_id, findings.c.district, sent.c.sent_on]  # fmt: skip
-        looks_coerced = sa.or_(
-            table.c.actor.in_(("True", "False")),
-            table.c.actor.like("____-__-__ __:__:__"),
-            table.c.actor.like("__:__:__"),
-        )
         query = (
             sa.select(*columns)
             .join(findings, findings.c.finding_key == table.c.finding_key)
             .outerjoin(sent, sent.c.source == table.c.source)
-            .where(looks_coerced, table.c.event.not_in(("sent", *MARKERS)))
+            .where(looks_coerced(table.c.actor), table.c.event.not_in(("sent", *MARKERS)))
             .order_by(table.c.outcome_id)
         )
         with self._database_errors(), self._engine.connect() as connection:
@@ -578,6 +612,13 @@ class Register:
         coerced = frame["actor"].astype(str).str.fullmatch(COERCED_ACTOR)
         kept = frame[coerced.to_numpy() & ~replaced.to_numpy()]
         return kept.drop(columns="outcome_id").reset_index(drop=True)
+
+    def worklist_names(self, sources: Sequence[str]) -> dict[str, str]:
+        """source -> the worklist as its users know it (`worklist_name`), for messages naming
+        the worklist an outcome was recorded from: its id (`worklist:<id>`) is on no sheet. A
+        source of no worklist sheet (events recorded by hand) is named as it is."""
+        with self._database_errors(), self._engine.connect() as connection:
+            return _worklist_names(connection, sources)
 
     def districts(self) -> list[str]:
         """The districts the register knows, sorted: those of its findings, of its runs of one
@@ -646,10 +687,37 @@ class Register:
         floats = [column for column in _FLOAT_COLUMNS if column in frame.columns]
         return frame.astype({column: float for column in floats})
 
+    def reopenings(self) -> pd.DataFrame:
+        """One row (finding_key, as_of) per run that found a finding again after it was gone
+        (its status `reopened` in that run), in order: a reader of a month takes each finding's
+        latest up to it (`cycle.evaluate.reopened_by`), so that a verdict on the earlier
+        occurrence decides the months before the reopening and not those since."""
+        history, runs = schema.finding_runs, schema.runs
+        query = (
+            sa.select(history.c.finding_key, runs.c.as_of)
+            .join(runs, runs.c.run_id == history.c.run_id)
+            .where(history.c.status == "reopened")
+            .distinct()
+            .order_by(history.c.finding_key, runs.c.as_of)
+        )
+        with self._database_errors(), self._engine.connect() as connection:
+            rows = [(str(key), str(month)) for key, month in connection.execute(query)]
+        return pd.DataFrame(rows, columns=["finding_key", "as_of"], dtype=object)
+
+    def reopened_months(self) -> dict[str, str]:
+        """finding_key -> the month ('YYYY-MM') of the latest run that found the finding again
+        after it was gone (`reopenings`), for every finding ever reopened: what the field
+        decided before that month does not hold for the occurrence found since, whatever its
+        status now (`decided.undecided`)."""
+        latest = self.reopenings().groupby("finding_key")["as_of"].max()
+        return {str(key): str(month) for key, month in latest.items()}
+
     def state_of(self, findings: pd.DataFrame) -> pd.DataFrame:
         """`findings` (of a run's file, of `rules.run`) with the register's `status` and
-        `last_as_of` of each (empty for a key it does not hold), so that `undecided` sends a
-        finding the register marks reopened out again whatever the findings' source. Their
+        `last_as_of` of each (empty for a key it does not hold), and `reopened_as_of`, the
+        month of its latest reopening (`reopened_months`; empty for one never reopened), so
+        that `undecided` sends a finding found again after it was gone out again, whatever
+        the findings' source and its status since, until the field decides it anew. Their
         `attrs["as_of"]`, when they carry none, becomes the latest month the register recorded
         any of them in: a returned check cannot precede it (`read_worklist`)."""
         require_frame_columns(findings, "findings", "findings of auditkit.rules.run", KEY_COLUMNS)
@@ -659,6 +727,7 @@ class Register:
         joined = known.assign(
             status=keys.map(state["status"]).to_numpy(),
             last_as_of=keys.map(state["last_as_of"]).to_numpy(),
+            reopened_as_of=keys.map(self.reopened_months()).to_numpy(),
         )
         joined.attrs = dict(findings.attrs)
         months = joined["last_as_of"].dropna()
@@ -1537,9 +1606,7 @@ def _event_row(event: Mapping) -> tuple[dict, list[str]]:
             f"column 'selected_by': expected one of {', '.join(SELECTIONS)} or nothing, "
             f"found {selected_by!r}"
         )
-    happened = pd.to_datetime(event["happened_at"], errors="coerce")
-    if pd.isna(happened):
-        faults.append(f"column 'happened_at': expected a date, found {event['happened_at']!r}")
+    day = _event_day(event["happened_at"], faults)
     row_number = event["source_row"]
     if isinstance(row_number, float) and row_number.is_integer():
         row_number = int(row_number)
@@ -1547,7 +1614,6 @@ def _event_row(event: Mapping) -> tuple[dict, list[str]]:
         faults.append(f"column 'source_row': expected a row number, found {row_number!r}")
     if faults:
         return {}, faults
-    day = happened.date()
     parts = (key, kind, "" if amount is None else f"{amount:.2f}", actor, day.isoformat(),
              source, str(int(row_number)))  # fmt: skip
     # The digest is of the seven values alone: the auditor and the selection describe the
@@ -1562,6 +1628,25 @@ def _event_row(event: Mapping) -> tuple[dict, list[str]]:
                happened_at=day, source=source, source_row=int(row_number), event_digest=digest,
                auditor=auditor, selected_by=selected_by, corrects=None)  # fmt: skip
     return row, []
+
+
+def _event_day(value: object, faults: list[str]) -> dt.date | None:
+    """The day an event happened, FIRST_YEAR to LAST_YEAR: a date or a moment (Python, numpy
+    or pandas; its time dropped), or text beginning YYYY-MM-DD; None after a fault. A number
+    is refused, not read as nanoseconds since 1970 (20240805 was recorded as 1970-01-01), and
+    so is text of another form: '2024' was recorded as 1 January, '05/08/2024' as 8 May."""
+    happened = pd.NaT
+    if isinstance(value, str) and _ISO_DAY.match(value.strip()):
+        happened = pd.to_datetime(value.strip(), format="ISO8601", errors="coerce")
+    elif isinstance(value, dt.date | np.datetime64):  # a pd.Timestamp is a dt.datetime
+        happened = pd.to_datetime(value, errors="coerce")
+    if pd.isna(happened) or not FIRST_YEAR <= happened.year <= LAST_YEAR:
+        faults.append(
+            f"column 'happened_at': expected a date YYYY-MM-DD between {FIRST_YEAR} and "
+            f"{LAST_YEAR}, found {value!r}"
+        )
+        return None
+    return happened.date()
 
 
 def _yuan(value: object, column: str, faults: list[str]) -> float | None:
@@ -1937,6 +2022,51 @@ def _superseded(
 def _sheet_sources(rows: list[dict]) -> list[str]:
     """The worklists (sources) of the sheet outcomes among `rows`, sorted."""
     return sorted({row["source"] for row in rows if _is_sheet_outcome(row)})
+
+
+def _worklist_names(connection: sa.Connection, sources: Sequence[str]) -> dict[str, str]:
+    """source -> `worklist_name` of each worklist of `sources`: the district most of its
+    findings had when it was sent (in the latest run of a month before the one it was sent in:
+    a sheet is one district's, and a finding moved since does not rename it; today's for one
+    never sent), the day and time it was first recorded as sent and who sent it."""
+    sheets = sorted({str(source) for source in sources
+                     if str(source).startswith(schema.SHEET_SOURCE)})  # fmt: skip
+    table = schema.outcomes
+    sent: dict[str, tuple[object, object, object]] = {}
+    for start in range(0, len(sheets), _LOOKUP_CHUNK):
+        query = (
+            sa.select(table.c.source, sa.func.min(table.c.happened_at),
+                      sa.func.min(table.c.recorded_at), sa.func.min(table.c.actor))
+            .where(table.c.source.in_(sheets[start : start + _LOOKUP_CHUNK]))
+            .where(table.c.event == "sent")
+            .group_by(table.c.source)
+        )  # fmt: skip
+        sent.update({source: (day, at, by) for source, day, at, by in connection.execute(query)})
+    by_month: dict[str | None, list[str]] = {}
+    for source in sheets:
+        day = sent.get(source, (None,))[0]
+        month = None if day is None else str(pd.Timestamp(day).to_period("M") - 1)
+        by_month.setdefault(month, []).append(source)
+    most: dict[str, tuple[int, str]] = {}  # source -> (-findings, district): the least wins
+    for month, chosen in by_month.items():
+        held, district = _district_as_of(month)
+        for start in range(0, len(chosen), _LOOKUP_CHUNK):
+            counted = (
+                sa.select(table.c.source, district,
+                          sa.func.count(sa.distinct(table.c.finding_key)))
+                .select_from(held)
+                .join(table, table.c.finding_key == schema.findings.c.finding_key)
+                .where(table.c.source.in_(chosen[start : start + _LOOKUP_CHUNK]))
+                .group_by(table.c.source, district)
+            )  # fmt: skip
+            for source, name, count in connection.execute(counted):
+                most[source] = min(most.get(source, (0, "")), (-count, str(name)))
+    return {
+        str(source): worklist_name(most[str(source)][1], *sent.get(str(source), (None,) * 3))
+        if str(source) in most
+        else f"source {str(source)!r}"
+        for source in sources
+    }
 
 
 def _first_sent(

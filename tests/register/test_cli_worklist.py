@@ -26,7 +26,13 @@ from auditkit.pipeline.partials import STAGED_QUIET_SECONDS
 from auditkit.register import Register, select_worklist, write_worklist
 from auditkit.register import sheet as sheet_module
 from auditkit.register.keys import finding_keys
-from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEETS, canonical_column
+from auditkit.register.sheet import (
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    WORKLIST_SHEETS,
+    canonical_column,
+    worklist_source,
+)
 from auditkit.register.store import OutcomeConflict
 from auditkit.register.worklist_sent import record_sent
 from auditkit.rules import RULES
@@ -70,6 +76,14 @@ def fill(sheet: Path, answers: dict[int, dict[str, object]], target: Path) -> Pa
 
 def key_at(sheet: Path, row: int) -> str:
     return str(load_workbook(sheet).worksheets[0].cell(row, 1).value)
+
+
+def sent_name(db: str, sheet: Path) -> str:
+    """The worklist `sheet` as messages name it to its users (`Register.worklist_names`: the
+    district it was sent for, when and by whom)."""
+    source = worklist_source(sheet)
+    with Register.open(db) as register:
+        return register.worklist_names([source])[source]
 
 
 def amounts(db: str, key: str | None = None) -> list[float]:
@@ -484,6 +498,19 @@ def test_a_decided_finding_found_again_after_it_was_gone_goes_out_again(
     assert "already decided" not in capsys.readouterr().out
     keys = {key_at(sheets(again)[0], row) for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + 10)}
     assert confirmed in keys
+    # found again next month too, persisting now: still undecided (before, the verdict on the
+    # earlier occurrence kept it out from the month its status stopped saying reopened)
+    following = str(pd.Period(TODAY, freq="M") + 1)
+    with Register.open(db) as register:
+        register.record_run(run, run_id="still", as_of=following, district=None)
+        assert register.findings().set_index("finding_key").loc[confirmed, "status"] == (
+            "persisting"
+        )
+    still = tmp_path / "still"
+    assert main([*args, "--out", str(still)]) == 0
+    assert "already decided" not in capsys.readouterr().out
+    keys = {key_at(sheets(still)[0], row) for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + 10)}
+    assert confirmed in keys
 
 
 def test_a_findings_file_without_its_columns_names_each_one_with_the_register(
@@ -770,7 +797,9 @@ def test_a_recovery_reported_on_two_worklists_is_counted_once_naming_the_other_w
     recorded: tuple[str, Path], tmp_path: Path, capsys
 ) -> None:
     """The inspector filled 已追补 280 on both sheets holding the finding: recorded it counted the
-    280 yuan twice; the second is the same event, counted as already recorded."""
+    280 yuan twice; the second is the same event, counted as already recorded. The other
+    worklist is named as the user knows it: its file in this import, else its district and the
+    day it was sent; before, by its internal id ('worklist:1f5642fe8e3e8438 row 3')."""
     db, _ = recorded
     one, two, key = two_worklists(db, tmp_path)
     row = {"outcome": "已追补", "amount_recovered": 280, "checked_by": "李四", "checked_on": TODAY}
@@ -783,16 +812,25 @@ def test_a_recovery_reported_on_two_worklists_is_counted_once_naming_the_other_w
     assert f"{b}: 0 outcome events recorded, already recorded 1" in printed
     with Register.open(db) as register:
         trail = register.outcomes(key)
-    source = trail.loc[trail["event"] == "recovered", "source"].item()
     assert (
         f"  row {FIRST_DATA_ROW}: the same outcome (recovered 280.0 by 李四 on {TODAY}) is "
-        f"recorded from another worklist already, {source} row {FIRST_DATA_ROW}: counted once, "
-        "not recorded again"
+        f"recorded from another worklist already, worklist {str(a)!r} row "
+        f"{FIRST_DATA_ROW}: counted once, not recorded again"
     ) in printed
+    assert "worklist:" not in printed
     assert trail.loc[trail["event"] == "recovered", "amount"].tolist() == [280.0]
     # imported again, in the other order: nothing new
     assert main(["register", "import", str(b), str(a), "--db", db]) == 0
     assert amounts(db, key) == [280.0]
+    # the second sheet on its own: the first is no file of this import, named by the register
+    capsys.readouterr()
+    assert main(["register", "import", str(b), "--db", db]) == 0
+    printed = capsys.readouterr().out
+    assert (
+        f"recorded from another worklist already, {sent_name(db, one)} row "
+        f"{FIRST_DATA_ROW}: counted once"
+    ) in printed
+    assert "worklist:" not in printed
 
 
 def test_another_amount_for_the_same_finding_and_day_on_another_worklist_is_refused_then_corrects(
@@ -804,15 +842,13 @@ def test_another_amount_for_the_same_finding_and_day_on_another_worklist_is_refu
     a = fill(one, {FIRST_DATA_ROW: {**row, "amount_recovered": 280}}, tmp_path / "a.xlsx")
     b = fill(two, {FIRST_DATA_ROW: {**row, "amount_recovered": 300}}, tmp_path / "b.xlsx")
     assert main(["register", "import", str(a), "--db", db]) == 0
-    with Register.open(db) as register:
-        source = register.outcomes(key)["source"].iloc[-1]
     capsys.readouterr()
     assert main(["register", "import", str(b), "--db", db]) == 2
     error = capsys.readouterr().err
     assert (
         f"worklist 'b.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}, column amount_recovered: "
-        f"recorded 280.0 on another worklist ({source} row {FIRST_DATA_ROW}, checked {TODAY} by "
-        "李四), found 300.0: a finding is checked once a day: import with --correct if this "
+        f"recorded 280.0 on another worklist ({sent_name(db, one)} row "
+        f"{FIRST_DATA_ROW}, checked {TODAY} by 李四), found 300.0: a finding is checked once a day: import with --correct if this "
         "sheet corrects the other; a further recovery or a later outcome is dated the day it "
         "happened"
     ) in error
@@ -1054,6 +1090,40 @@ def test_withdraw_emptied_keeps_an_outcome_another_worklist_of_the_import_fills(
     assert "1 of them withdrawals" in capsys.readouterr().out
     with Register.open(db) as register:
         assert register.outcomes(key)["event"].tolist() == ["sent", "sent"]
+
+
+def test_a_blank_row_whose_outcome_another_worklist_recorded_names_that_worklist_as_users_know_it(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    """属实 on both worklists (B's counted through A's), then B returned with the row emptied,
+    imported on its own: the outcome kept, then withdrawn, came from A, named by its district
+    and the day it was sent; before, by its internal id ('another worklist, worklist:1f56… row
+    3'), on no sheet."""
+    db, _ = recorded
+    one, two, _key = two_worklists(db, tmp_path)
+    done = {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY}
+    a = fill(one, {FIRST_DATA_ROW: done}, tmp_path / "A.xlsx")
+    b = fill(two, {FIRST_DATA_ROW: done}, tmp_path / "B.xlsx")
+    assert main(["register", "import", str(a), str(b), "--db", db]) == 0
+    emptied = {FIRST_DATA_ROW: dict.fromkeys(done),
+               FIRST_DATA_ROW + 1: {**done, "outcome": "误报"}}  # fmt: skip
+    b2 = fill(two, emptied, tmp_path / "B2.xlsx")
+    capsys.readouterr()
+    assert main(["register", "import", str(b2), "--db", db]) == 0
+    kept = capsys.readouterr().out
+    assert (
+        f"  row {FIRST_DATA_ROW}: blank on this sheet; the outcome recorded for it (confirmed by "
+        f"张三 on {TODAY}, from another worklist, {sent_name(db, one)} row "
+        f"{FIRST_DATA_ROW}) is kept"
+    ) in kept
+    assert main(["register", "import", "--withdraw-emptied", str(b2), "--db", db]) == 0
+    withdrawn = capsys.readouterr().out
+    assert (
+        f"  row {FIRST_DATA_ROW}: emptied on this sheet; the outcome recorded for it (confirmed "
+        f"by 张三 on {TODAY}, from another worklist, {sent_name(db, one)} row "
+        f"{FIRST_DATA_ROW}) is withdrawn"
+    ) in withdrawn
+    assert "worklist:" not in kept + withdrawn
 
 
 def test_worklist_refuses_to_overwrite_a_returned_sheet_with_a_recorded_row_emptied_since(
@@ -1327,14 +1397,13 @@ def test_one_recovery_typed_with_two_dates_on_two_worklists_is_refused_not_count
     a = fill(one, {FIRST_DATA_ROW: {**row, "checked_on": f"{first_day}"}}, tmp_path / "a.xlsx")
     b = fill(two, {FIRST_DATA_ROW: {**row, "checked_on": f"{second_day}"}}, tmp_path / "b.xlsx")
     assert main(["register", "import", str(a), "--db", db]) == 0
-    with Register.open(db) as register:
-        source = register.outcomes(key)["source"].iloc[-1]
     capsys.readouterr()
     assert main(["register", "import", str(b), "--db", db]) == 2
     error = capsys.readouterr().err
     assert (
         f"worklist 'b.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}, column checked_on: recorded "
-        f"'{first_day}' on another worklist ({source} row {FIRST_DATA_ROW}, recovered 280.0 by "
+        f"'{first_day}' on another worklist ({sent_name(db, one)} row "
+        f"{FIRST_DATA_ROW}, recovered 280.0 by "
         f"李四 on {first_day}), found '{second_day}': the same outcome and amount sent on two "
         "worklists, dated otherwise, would count its money twice: put the other sheet's date if "
         "it is one recovery, or import with --correct if this sheet's date is right; a further "
@@ -1537,3 +1606,37 @@ def test_a_sheet_written_before_the_penalty_column_still_imports(
         study = study_of_register(register, as_of="2025-06", months=1)
     assert study.total.iloc[0]["penalty_recovered"] == 0.0
     assert not any("Penalties collected" in line for line in study.conclusions("en"))
+
+
+def test_a_same_import_sheet_is_named_by_its_path_as_given_and_the_row_the_finding_is_in_now(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    """Two worklists of 城东 returned as wl1-back/worklist-城东.xlsx and
+    wl2-back/worklist-城东.xlsx (the name `auditkit worklist` always writes), the first sorted
+    so the finding is now in its second row. Before: "worklist 'worklist-城东.xlsx' row 3",
+    which names both sheets, at the row the finding was written in; now the first's path as
+    given and the row it is in now."""
+    db, _ = recorded
+    one, two, key = two_worklists(db, tmp_path)
+    row = {"outcome": "已追补", "amount_recovered": 280, "checked_by": "李四", "checked_on": TODAY}
+    (tmp_path / "wl1-back").mkdir()
+    (tmp_path / "wl2-back").mkdir()
+    a = fill(one, {FIRST_DATA_ROW: row}, tmp_path / "wl1-back" / "worklist-城东.xlsx")
+    workbook = load_workbook(a)
+    page = workbook.worksheets[0]
+    first, second = ([cell.value for cell in page[n]] for n in (FIRST_DATA_ROW, FIRST_DATA_ROW + 1))
+    for column, (upper, lower) in enumerate(zip(second, first, strict=True), start=1):
+        page.cell(FIRST_DATA_ROW, column).value = upper
+        page.cell(FIRST_DATA_ROW + 1, column).value = lower
+    workbook.save(a)
+    b = fill(two, {FIRST_DATA_ROW: row}, tmp_path / "wl2-back" / "worklist-城东.xlsx")
+    capsys.readouterr()
+    assert main(["register", "import", str(a), str(b), "--db", db]) == 0
+    printed = capsys.readouterr().out
+    assert (
+        f"recorded from another worklist already, worklist {str(a)!r} row {FIRST_DATA_ROW + 1}: "
+        "counted once"
+    ) in printed
+    # near miss: the sheet being imported is never named as the other
+    assert f"worklist {str(b)!r} row" not in printed
+    assert amounts(db, key) == [280.0]

@@ -102,6 +102,25 @@ def test_a_reopened_finding_the_field_decides_after_its_reopening_is_left_out():
     assert kept.attrs["decided"] == {"confirmed": 2, "false_alarm": 0}
 
 
+def test_a_reopened_finding_found_persisting_since_stays_undecided_until_the_field_decides_it():
+    """a, reopened by the 2025-03 run and persisting in 2025-04's, went out of the worklist
+    again: its status no longer said reopened, so its 02-10 verdict on the earlier occurrence
+    decided it. Near misses: b, reopened too, decided since its reopening (04-05); c, never
+    reopened, decided on 02-10."""
+    frame = findings(finding("a", 500), finding("b", 400), finding("c", 300)).assign(
+        status="persisting", last_as_of="2025-04", reopened_as_of=["2025-03", "2025-03", None]
+    )
+    a, b, c = finding_keys(frame)
+    outcomes = trail(
+        (a, "confirmed", "2025-02-10"),
+        (b, "confirmed", "2025-04-05"),
+        (c, "confirmed", "2025-02-10"),
+    )
+    kept = undecided(frame, outcomes)
+    assert kept["customer_id"].tolist() == ["a"]
+    assert kept.attrs["decided"] == {"confirmed": 2, "false_alarm": 0}
+
+
 def test_a_status_without_the_month_it_was_found_in_is_refused():
     frame = findings(finding("a", 500)).assign(status="reopened")
     with pytest.raises(ParameterError, match=r"findings.*no column last_as_of"):

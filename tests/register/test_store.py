@@ -3,6 +3,9 @@ once, the append-only outcome trail, data kept out of SQL text and passwords out
 
 from __future__ import annotations
 
+import datetime as dt
+
+import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -21,7 +24,13 @@ from auditkit.register import (
     finding_keys,
 )
 from auditkit.register.schema import EVENT_COLUMNS, metadata
-from auditkit.register.store import CheckedBeforeSent, OutcomeConflict, shown_url
+from auditkit.register.store import (
+    COERCED_ACTOR,
+    CheckedBeforeSent,
+    OutcomeConflict,
+    looks_coerced,
+    shown_url,
+)
 
 
 @pytest.fixture
@@ -267,11 +276,58 @@ def test_every_unreadable_event_value_is_one_line(register):
     assert raised.value.problems == [
         f"{source} row 3: column 'event': expected one of {', '.join(OUTCOME_EVENTS)}, found 'paid'",
         f"{source} row 4: column 'amount': expected yuan or nothing, found '12 yuan'",
-        f"{source} row 5: column 'happened_at': expected a date, found 'yesterday'",
+        f"{source} row 5: column 'happened_at': expected a date YYYY-MM-DD between 2000 and "
+        "2100, found 'yesterday'",
         f"{source} row 6: column 'actor': expected a text, found ''",
         f"{source} row 8: column 'amount': expected yuan (0 or more), found -5.0",
         f"{source} row 9.5: column 'source_row': expected a row number, found 9.5",
     ]
+
+
+def test_a_finding_keeps_the_month_it_was_reopened_in_once_it_persists(register):
+    """A gone in August, found again in September (reopened) and October (persisting): the
+    register's state of it said persisting alone, so a verdict on its earlier occurrence
+    decided it again. Near miss: B, never gone, was never reopened."""
+    a_and_b = findings(finding("A"), finding("B"))
+    register.record_run(a_and_b, run_id="jul", as_of="2024-07", district="north")
+    register.record_run(findings(finding("B")), run_id="aug", as_of="2024-08", district="north")
+    register.record_run(a_and_b, run_id="sep", as_of="2024-09", district="north")
+    register.record_run(a_and_b, run_id="oct", as_of="2024-10", district="north")
+    a = finding_key("A", "rate_mismatch", "2024-01")
+    assert register.reopened_months() == {a: "2024-09"}
+    state = register.state_of(a_and_b)
+    assert state["status"].tolist() == ["persisting", "persisting"]
+    assert state["reopened_as_of"].tolist()[0] == "2024-09"
+    assert pd.isna(state["reopened_as_of"].tolist()[1])
+
+
+def test_a_day_given_as_a_number_or_in_another_form_is_refused_not_misread(register):
+    """20240805 (a day typed as digits) was recorded as 1970-01-01 (read as nanoseconds), '2024'
+    as 2024-01-01, '05/08/2024' as 8 May, and 1700 or 3000 as they were. Near misses: a date,
+    a moment with its time, ISO text with a time, numpy's day; each recorded as its day."""
+    register.record_run(findings(finding("A")), run_id="r", as_of="2024-07", district=None)
+    key = finding_key("A", "rate_mismatch", "2024-01")
+    refused = (20240805, "20240805", "2024", "05/08/2024", "2024-02-30", "1700-01-01",
+               "3000-01-01")  # fmt: skip
+    with pytest.raises(RegisterError) as raised:
+        register.record_outcomes(
+            events(*(event(key, happened_at=day, source_row=row)
+                     for row, day in enumerate(refused, start=3)))
+        )  # fmt: skip
+    assert raised.value.problems == [
+        f"source 'worklist-north-2024-07.xlsx' row {row}: column 'happened_at': expected a date "
+        f"YYYY-MM-DD between 2000 and 2100, found {day!r}"
+        for row, day in enumerate(refused, start=3)
+    ]
+    assert register.outcomes().empty
+    kept = (dt.date(2024, 8, 5), pd.Timestamp("2024-08-06 17:30"), "2024-08-07 09:00:00",
+            np.datetime64("2024-08-08"))  # fmt: skip
+    register.record_outcomes(
+        events(*(event(key, happened_at=day, source_row=row) for row, day in enumerate(kept, 3)))
+    )
+    assert register.outcomes(key)["happened_at"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-08-05", "2024-08-06", "2024-08-07", "2024-08-08"
+    ]  # fmt: skip
 
 
 def test_an_amount_with_a_fraction_of_a_fen_is_refused_naming_source_row_and_column(register):
@@ -576,6 +632,69 @@ def _sent_on_two_worklists(register: Register) -> str:
     return a
 
 
+def test_a_worklist_is_named_by_the_district_of_most_of_its_findings_and_the_day_it_was_sent(
+    register,
+):
+    """Messages named the worklist an outcome came from by its id ('worklist:0123… row 5'), on
+    no sheet. SHEET holds two north findings and one south, sent 2024-08-01 and 08-02;
+    OTHER_SHEET was never recorded as sent; near miss: a source of events recorded by hand is
+    no worklist sheet and keeps its name."""
+    register.record_run(
+        findings(finding("A"), finding("B"), finding("C", district="south")),
+        run_id="m1",
+        as_of="2024-07",
+        district=None,
+    )
+    a, b, c = (finding_key(customer, "rate_mismatch", "2024-01") for customer in "ABC")
+    by_hand = "worklist-north-2024-07.xlsx"
+    register.record_outcomes(
+        events(
+            event(a, "sent", happened_at="2024-08-02", source=SHEET),
+            event(b, "sent", happened_at="2024-08-01", source=SHEET, source_row=6),
+            event(c, "sent", happened_at="2024-08-02", source=SHEET, source_row=7),
+            event(c, "confirmed", happened_at="2024-08-05", source=OTHER_SHEET, source_row=3),
+            event(a, "confirmed", happened_at="2024-08-05", source=by_hand),
+        )
+    )
+    at = _sent_at(register, SHEET)
+    assert register.worklist_names([SHEET, OTHER_SHEET, by_hand]) == {
+        SHEET: f"the north worklist sent 2024-08-01 {at} UTC by 王工",
+        OTHER_SHEET: "the south worklist",
+        by_hand: f"source {by_hand!r}",
+    }
+
+
+def test_two_worklists_of_a_district_sent_the_same_day_are_named_apart(register):
+    """Both north, both sent 2024-08-01: before, both 'the north worklist sent 2024-08-01'.
+    Now the time each was recorded as sent and who sent it tell them apart; a finding moved to
+    south since (the 2024-09 run) leaves them north's, the district they were sent for."""
+    register.record_run(findings(finding("A"), finding("B")), run_id="m1", as_of="2024-07",
+                        district=None)  # fmt: skip
+    a, b = (finding_key(customer, "rate_mismatch", "2024-01") for customer in "AB")
+    register.record_outcomes(events(event(a, "sent", happened_at="2024-08-01", source=SHEET)))
+    register.record_outcomes(
+        events(event(b, "sent", happened_at="2024-08-01", source=OTHER_SHEET, actor="李四"))
+    )
+    moved = findings(finding("A", district="south"), finding("B", district="south"))
+    register.record_run(moved, run_id="m2", as_of="2024-09", district=None)
+    names = register.worklist_names([SHEET, OTHER_SHEET])
+    assert names == {
+        SHEET: f"the north worklist sent 2024-08-01 {_sent_at(register, SHEET)} UTC by 王工",
+        OTHER_SHEET: (
+            f"the north worklist sent 2024-08-01 {_sent_at(register, OTHER_SHEET)} UTC by 李四"
+        ),
+    }
+    assert names[SHEET] != names[OTHER_SHEET]
+
+
+def _sent_at(register, source: str) -> str:
+    """The time (HH:MM, UTC) `source` was first recorded as sent, as messages name it."""
+    trail = register.outcomes()
+    sent = trail[(trail["source"] == source) & (trail["event"] == "sent")]
+    moment = pd.Timestamp(sent["recorded_at"].min())
+    return f"{(moment.tz_convert('UTC') if moment.tzinfo else moment):%H:%M}"
+
+
 def test_one_recovery_on_two_worklists_out_together_with_two_dates_is_refused_not_added(register):
     """Both sheets sent on 2024-08-01 with A undecided; 3,000 recovered dated 08-09 on one and
     08-12 on the other: before, 3,000 + 3,000 = 6,000 recovered for one recovery."""
@@ -587,8 +706,9 @@ def test_one_recovery_on_two_worklists_out_together_with_two_dates_is_refused_no
     with pytest.raises(OutcomeConflict) as raised:
         register.record_outcomes(events(again))
     assert raised.value.problems == [
-        f"source {other!r} row 3: column 'happened_at': recorded '2024-08-09' (from {SHEET} row "
-        "5, another worklist), found '2024-08-12'"
+        f"source {other!r} row 3: column 'happened_at': recorded '2024-08-09' (from the north "
+        f"worklist sent 2024-08-01 {_sent_at(register, SHEET)} UTC by 王工 row 5, another "
+        "worklist), found '2024-08-12'"  # before: from worklist:0123456789abcdef row 5
     ]
     assert register.outcomes(a)["amount"].sum() == 3000.0  # not 6,000
     # Near misses: another amount on the other day is a further recovery; a verdict without
@@ -656,10 +776,42 @@ def test_another_verdict_for_the_same_day_on_another_worklist_is_refused_naming_
     with pytest.raises(OutcomeConflict) as raised:
         register.record_outcomes(alarm)
     assert raised.value.problems == [
-        f"source {other!r} row 3: column 'event': recorded 'confirmed' (from {SHEET} row 5, "
-        "another worklist), found 'false_alarm'"
+        f"source {other!r} row 3: column 'event': recorded 'confirmed' (from the north "
+        "worklist row 5, another worklist), found 'false_alarm'"  # before: from {SHEET} row 5
     ]
     assert register.not_recorded(alarm) == 1
     # a cross-audit bureau's verdict of the same day is another team's check: recorded
     cross = alarm.assign(auditor="south")
     assert register.record_outcomes(cross).recorded == 1
+
+
+#: Who checked as imports before the check recorded a cell a spreadsheet made a date, a time or
+#: TRUE/FALSE of, and near misses: text of the same length the database's LIKE lets through
+#: ('TRUE' on SQLite, letters, full-width digits no spreadsheet writes) and other text.
+COERCED = ("2026-03-12 00:00:00", "08:30:00", "True", "False")
+NEAR_MISSES = ("TRUE", "true", "ab:cd:ef", "１２:３４:５６", "2026-03-12", "20260312",
+               "2026-03-12T00:00:00", "王工")  # fmt: skip
+
+
+def test_the_database_and_the_regex_tell_a_coerced_actor_by_one_definition(register):
+    """The LIKE patterns and the regex were spelled apart (and the regex took full-width digits
+    for a time, which the LIKE let through too). Now both come of COERCED_ACTOR_SHAPES: every
+    actor the regex matches the database's patterns match, on SQLite and PostgreSQL, and
+    `coerced_actors` gives exactly the regex's."""
+    register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
+    a = finding_key("A", "rate_mismatch", "2024-01")
+    actors = (*COERCED, *NEAR_MISSES)
+    register.record_outcomes(
+        events(*(event(a, actor=actor, source_row=row) for row, actor in enumerate(actors, 3)))
+    )
+    with register._engine.connect() as connection:
+        matched = {
+            actor
+            for actor in actors
+            if connection.execute(sa.select(looks_coerced(sa.literal(actor)))).scalar()
+        }
+    by_regex = {actor for actor in actors if COERCED_ACTOR.fullmatch(actor)}
+    assert by_regex == set(COERCED)
+    assert by_regex <= matched  # the database never drops what the regex takes
+    assert {"ab:cd:ef", "１２:３４:５６"} <= matched - by_regex  # the regex decides those
+    assert register.coerced_actors()["actor"].tolist() == list(COERCED)
