@@ -8,11 +8,15 @@ every worker: a shared file system); parts of a Dataset in memory are sent from 
 Faults: an address where no dask scheduler answers within dask's own connect timeout
 (`distributed.comm.timeouts.connect`, read at each connection) is a ParameterError, its handshake
 included (another service's port, a dashboard's or one that speaks first, SSH, is no hang nor
-traceback), and so is a LocalCluster started by a script's top-level
+traceback); one where nothing listens is refused within `PROBE_TIMEOUT` seconds, not after
+dask's retries for its whole timeout; and so is a LocalCluster started by a script's top-level
 code (no `if __name__ == "__main__":`), whose workers, running the script again as they start,
 would start clusters of their own. A scheduler with no worker within `WORKER_WAIT` seconds is
 told on stderr in one line (how to start workers, or Ctrl-C) and the run goes on waiting: an
 adaptive cluster starts workers for the tasks sent to it, a batch queue's join minutes later.
+Data in memory is sent to a worker, so a run of it asks the cluster for one (a task an adaptive
+cluster starts a worker for) and is a ParameterError naming the scheduler if none has joined
+within `DATA_WORKER_WAIT` seconds more.
 A worker that dies mid-task has its tasks rerun elsewhere by the scheduler; a part whose workers
 keep dying, or whose task fails, stops the run with an error naming the part: a run returns all
 findings or raises, never a partial worklist.
@@ -23,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import socket
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -55,6 +60,13 @@ START_TIMEOUTS = 3
 #: Seconds to wait for a scheduler given by address to have a worker (workers started with it
 #: take a few seconds to join) before saying on stderr that the run waits for one.
 WORKER_WAIT = 10.0
+#: Seconds a run of data in memory, which is sent to a worker, then waits for one to join before
+#: it is refused (it waited until Ctrl-C): an adaptive cluster asked for one starts it within
+#: seconds, a batch queue's may take a minute or two.
+DATA_WORKER_WAIT = 120.0
+#: Seconds a TCP connection to a scheduler's host and port is given before dask connects: an
+#: address where nothing listens is refused at once (dask retried it for its whole timeout).
+PROBE_TIMEOUT = 3.0
 
 
 @contextlib.contextmanager
@@ -93,6 +105,7 @@ def connect(
     if timeout is None:
         timeout = connect_timeout()
     try:
+        _probe(scheduler, min(PROBE_TIMEOUT, timeout))
         client = _bounded_client(scheduler, timeout)
     except Exception as error:  # whatever the service at the address answered
         raise ParameterError(
@@ -114,6 +127,29 @@ def connect_timeout() -> float:
     from dask.utils import parse_timedelta
 
     return parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), default="s")
+
+
+def _probe(scheduler: str, timeout: float) -> None:
+    """Raise the OSError of a TCP connection to the scheduler's host and port refused or
+    unreachable within `timeout` seconds (nothing listens there: dask retried it for its whole
+    connect timeout). A connection made, one not answered in time (a far or lossy link: dask
+    waits its own timeout for it) and an address not over TCP or without a port (dask's to
+    judge) pass."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(scheduler)
+        host, port = parse_host_port(location)
+    except (ValueError, TypeError):
+        return
+    if scheme not in ("tcp", "tls"):
+        return
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except TimeoutError:
+        return
+    except OSError as error:  # refused, unreachable, a host name that does not resolve
+        raise OSError(f"nothing listens at {host}:{port}: {error.strerror or error}") from None
 
 
 def _bounded_client(scheduler: str, timeout: float) -> Client:
@@ -200,15 +236,19 @@ WHOLE_DATASET_TASK = "the whole-dataset rules"
 
 
 def run_parts_on_cluster(
-    source: MemorySource | StoredSource, plan: RulePlan, scheduler: str | None
+    source: MemorySource | StoredSource,
+    plan: RulePlan,
+    scheduler: str | None,
+    data_worker_wait: float = DATA_WORKER_WAIT,
 ) -> list[PartResult]:
-    """Every part's findings and the whole-dataset rules', each part a task on the cluster."""
+    """Every part's findings and the whole-dataset rules', each part a task on the cluster; data
+    in memory waits `data_worker_wait` seconds at most for a worker to be sent to."""
     run = uuid.uuid4().hex[:8]
     with connect(scheduler) as client:
         if isinstance(source, StoredSource):
             tasks = _submit_stored(client, source, plan, run)
         else:
-            tasks = _submit_from_memory(client, source, plan, run)
+            tasks = _submit_from_memory(client, source, plan, run, data_worker_wait)
         return gather(client, tasks)
 
 
@@ -244,7 +284,7 @@ def _submit_stored(
 
 
 def _submit_from_memory(
-    client: Client, source: MemorySource, plan: RulePlan, run: str
+    client: Client, source: MemorySource, plan: RulePlan, run: str, worker_wait: float
 ) -> dict[str, Future]:
     """Tasks on data sent from here, each piece once, to the worker that will check it.
 
@@ -252,10 +292,10 @@ def _submit_from_memory(
     while the other parts travel (largest first). Pieces are about equal work (parts of equal
     bills; the whole-dataset rules take about as long as a part): each goes to the worker with
     the fewest so far, straight to it unless the client says otherwise (`direct_to_workers`).
-    Data is sent to workers, so this waits for one to join (`connect` said so on stderr).
+    Data is sent to workers, so this asks for one and waits `worker_wait` seconds at most for
+    it (`scatter_to_least_busy`).
     """
-    client.wait_for_workers(1)
-    send = scatter_to_least_busy(client)
+    send = scatter_to_least_busy(client, worker_wait)
     tasks: dict[str, Future] = {}
     neighbours = neighbours_by_part(source) if plan.needs_neighbours else {}
     order = largest_first(source)
@@ -279,15 +319,13 @@ def _submit_from_memory(
     return tasks
 
 
-def scatter_to_least_busy(client: Client) -> Callable[[object], Future]:
+def scatter_to_least_busy(
+    client: Client, worker_wait: float = DATA_WORKER_WAIT
+) -> Callable[[object], Future]:
     """A function sending a piece of data to the worker that has received the fewest pieces so
-    far (straight to it unless the client says otherwise: `direct_to_workers`)."""
-    workers = sorted(client.scheduler_info()["workers"])
-    if not workers:
-        raise AuditkitError(
-            "dask engine: the cluster has no workers to send the data to; start workers "
-            "(dask worker SCHEDULER_ADDRESS) and run again"
-        )
+    far (straight to it unless the client says otherwise: `direct_to_workers`), once the cluster
+    has a worker (`workers_to_send_to`)."""
+    workers = workers_to_send_to(client, worker_wait)
     pieces_sent = dict.fromkeys(workers, 0)
     direct = client.direct_to_workers is not False
 
@@ -297,6 +335,33 @@ def scatter_to_least_busy(client: Client) -> Callable[[object], Future]:
         return client.scatter(piece, workers=[worker], direct=direct, hash=False)
 
     return send
+
+
+def workers_to_send_to(client: Client, wait: float = DATA_WORKER_WAIT) -> list[str]:
+    """The cluster's workers, once it has one. Without one, a task is submitted that needs none
+    (an adaptive cluster starts workers for tasks, not for data to be sent: the run waited for
+    one until Ctrl-C), and a worker not joined within `wait` seconds is a ParameterError naming
+    the scheduler and what to do."""
+    if not client.scheduler_info()["workers"]:
+        request = client.submit(_worker_request, key=f"auditkit-worker-request-{uuid.uuid4().hex}")
+        try:
+            client.wait_for_workers(1, timeout=wait)
+        except TimeoutError:
+            address = client.scheduler.address
+            raise ParameterError(
+                "scheduler",
+                f"a cluster with a worker to send the data in memory to within {wait:g} s (start "
+                f"workers with `dask worker {address}`, or run on a converted folder, whose parts "
+                "the workers read)",
+                f"{address} with no worker",
+            ) from None
+        finally:
+            request.release()
+    return sorted(client.scheduler_info()["workers"])
+
+
+def _worker_request() -> None:
+    """The task that asks an adaptive cluster for a worker: it does nothing where it runs."""
 
 
 def gather(

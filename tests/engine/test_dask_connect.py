@@ -1,6 +1,8 @@
 """Connecting to a scheduler by address: another service's port is a one-line error naming the
-address, never a hang nor a traceback; a cluster whose workers join late is waited for, said once
-on stderr."""
+address, never a hang nor a traceback, and a port where nothing listens is one within seconds; a
+cluster whose workers join late is waited for, said once on stderr; data in memory, sent to a
+worker, asks an adaptive cluster for one and is refused after a bounded wait on a cluster with
+none."""
 
 from __future__ import annotations
 
@@ -10,15 +12,17 @@ import queue
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dask
 import pandas as pd
 import pytest
+from plans import plan_for
 
 from auditkit import rules
 from auditkit.engine import dask as dask_engine
+from auditkit.engine.sources import MemorySource
 from auditkit.errors import ParameterError
 from auditkit.pipeline import cluster as notebook_cluster
 from auditkit.pipeline.pool import Task
@@ -241,3 +245,93 @@ def test_a_worker_that_joins_within_the_wait_is_waited_for_without_a_word(capsys
             assert client.submit(sum, [1, 2]).result() == 3
         joining.join()
     assert capsys.readouterr().err == ""
+
+
+def test_an_address_where_nothing_listens_is_refused_within_seconds_not_dasks_30():
+    """dask retried a refused connection for its whole connect timeout (30 s unless configured,
+    34.5 s in all with the import) before saying it timed out; a TCP probe refuses it at once."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:  # a port free a moment ago
+        port = listener.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    started = time.monotonic()
+    with pytest.raises(ParameterError) as raised:
+        connect_to(address)
+    assert time.monotonic() - started < 5  # the probe's 3 s at most, and a loaded machine's room
+    assert str(raised.value) == (
+        "parameter 'scheduler': expected the address of a running dask scheduler "
+        "(tcp://host:8786) answering within 30 s, found "
+        f"'{address} (nothing listens at 127.0.0.1:{port}: Connection refused)'"
+    )
+
+
+def test_an_address_without_a_scheme_is_probed_and_a_live_one_connected():
+    """The near miss: a scheduler's host:port without tcp:// is connected, probe and all."""
+    with distributed.LocalCluster(
+        n_workers=1, processes=False, protocol="tcp://", dashboard_address=":0"
+    ) as cluster:
+        address = cluster.scheduler_address.removeprefix("tcp://")
+        with dask_engine.connect(address) as client:
+            assert client.submit(sum, [1, 2]).result() == 3
+
+
+def finished_within(seconds: float, call: Callable[[], object]) -> object:
+    """What `call` returns or raises, if it ends within `seconds`: a run that hangs fails the
+    test instead of hanging it (its thread is left behind)."""
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = call()
+        except Exception as error:  # raised again below, in the test's thread
+            outcome["error"] = error
+
+    runner = threading.Thread(target=run, daemon=True)
+    runner.start()
+    runner.join(seconds)
+    assert not runner.is_alive(), f"still running after {seconds:g} s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+@pytest.mark.usefixtures("short_worker_wait")
+def test_data_in_memory_makes_an_adaptive_cluster_scaled_to_none_start_a_worker(
+    utility, whole_findings, capsys
+):
+    """Data in memory is sent to a worker, so no task reached the scheduler and an adaptive
+    cluster at 0 workers started none: the run waited, its stderr line printed, until Ctrl-C.
+    A task asking for a worker makes it start one, and the findings are the whole run's."""
+    with distributed.LocalCluster(
+        n_workers=0, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
+        cluster.adapt(minimum=0, maximum=1, interval="100ms")
+        address = cluster.scheduler_address
+        found = finished_within(120, lambda: rules.run(utility, engine="dask", scheduler=address))
+    pd.testing.assert_frame_equal(found, whole_findings)
+    assert capsys.readouterr().err == waiting_line(address)
+
+
+@pytest.mark.usefixtures("short_worker_wait")
+def test_data_in_memory_on_a_cluster_that_never_gets_a_worker_is_refused_after_the_wait(utility):
+    """Not adaptive, no worker: refused after the bounded wait, naming the scheduler and what
+    to do, where it waited until Ctrl-C."""
+    source = MemorySource(utility, len(utility.bills))
+    with distributed.LocalCluster(
+        n_workers=0, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
+        address = cluster.scheduler_address
+        started = time.monotonic()
+        with pytest.raises(ParameterError) as raised:
+            finished_within(
+                60,
+                lambda: dask_engine.run_parts_on_cluster(
+                    source, plan_for(source), address, data_worker_wait=2 * SHORT
+                ),
+            )
+        assert time.monotonic() - started < 30  # SHORT + 2 x SHORT of waits, and the planning
+        assert cluster.scheduler.tasks == {}  # the task asking for a worker is not left behind
+    assert str(raised.value) == (
+        "parameter 'scheduler': expected a cluster with a worker to send the data in memory to "
+        f"within 1 s (start workers with `dask worker {address}`, or run on a converted folder, "
+        f"whose parts the workers read), found '{address} with no worker'"
+    )
