@@ -19,20 +19,24 @@ cluster starts a worker for) and is a ParameterError naming the scheduler if non
 within `DATA_WORKER_WAIT` seconds more.
 A worker that dies mid-task has its tasks rerun elsewhere by the scheduler; a part whose workers
 keep dying, or whose task fails, stops the run with an error naming the part: a run returns all
-findings or raises, never a partial worklist.
+findings or raises, never a partial worklist. A worker that cannot import auditkit (it died
+unpickling its first task, and the run waited) is a ParameterError before any task is sent.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import multiprocessing
 import os
 import socket
 import sys
 import uuid
 from collections.abc import Callable, Iterator
+from importlib.machinery import ModuleSpec
 from typing import TYPE_CHECKING
 
+from auditkit import __version__
 from auditkit.engine.partition import (
     PartResult,
     RulePlan,
@@ -116,6 +120,7 @@ def connect(
         ) from None
     with client:
         _wait_for_a_worker(client, scheduler, worker_wait)
+        check_workers_import_auditkit(client)
         yield client
 
 
@@ -197,6 +202,22 @@ def _wait_for_a_worker(client: Client, scheduler: str, wait: float) -> None:
             f"dask engine: waiting for a worker to join the cluster at {scheduler} (none yet "
             f"after {wait:g} s); start workers with `dask worker {scheduler}`, or Ctrl-C",
             file=sys.stderr,
+        )
+
+
+def check_workers_import_auditkit(client: Client) -> None:
+    """Raise a ParameterError naming the scheduler and a worker of it that cannot import
+    auditkit: the tasks are auditkit's functions, and such a worker died unpickling the first
+    one sent to it, silently (its log only), leaving the run waiting for a worker until Ctrl-C."""
+    found = client.run(importlib.util.find_spec, "auditkit", on_error="return")
+    lacking = sorted(worker for worker, spec in found.items() if not isinstance(spec, ModuleSpec))
+    if lacking:
+        others = f", nor {len(lacking) - 1} more" if len(lacking) > 1 else ""
+        raise ParameterError(
+            "scheduler",
+            f"a cluster whose workers can import auditkit (install auditkit {__version__} where "
+            "they run)",
+            f"{client.scheduler.address} (worker {lacking[0]} cannot{others})",
         )
 
 
@@ -357,6 +378,7 @@ def workers_to_send_to(client: Client, wait: float = DATA_WORKER_WAIT) -> list[s
             ) from None
         finally:
             request.release()
+        check_workers_import_auditkit(client)
     return sorted(client.scheduler_info()["workers"])
 
 

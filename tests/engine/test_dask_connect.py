@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import queue
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,6 +23,7 @@ import pandas as pd
 import pytest
 from plans import plan_for
 
+import auditkit
 from auditkit import rules
 from auditkit.engine import dask as dask_engine
 from auditkit.engine.sources import MemorySource
@@ -334,4 +338,48 @@ def test_data_in_memory_on_a_cluster_that_never_gets_a_worker_is_refused_after_t
         "parameter 'scheduler': expected a cluster with a worker to send the data in memory to "
         f"within 1 s (start workers with `dask worker {address}`, or run on a converted folder, "
         f"whose parts the workers read), found '{address} with no worker'"
+    )
+
+
+@contextlib.contextmanager
+def worker_without_auditkit(address: str, folder: Path) -> Iterator[None]:
+    """A worker process of the scheduler at `address` that has dask but not auditkit: Python's
+    site-packages on its path without the files (.pth) that install auditkit's import, started
+    in `folder` (`-m` puts the working folder on the path: not auditkit's source tree)."""
+    site_packages = Path(distributed.__file__).resolve().parents[1]
+    options = ["--no-nanny", "--nthreads", "1", "--no-dashboard"]
+    worker = subprocess.Popen(
+        [sys.executable, "-S", "-m", "distributed.cli.dask_worker", address, *options],
+        cwd=folder,
+        env={**os.environ, "PYTHONPATH": str(site_packages)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def test_a_worker_that_cannot_import_auditkit_is_a_clear_error_not_a_silent_wait(
+    converted, tmp_path: Path
+):
+    """Such a worker died unpickling its first task, saying so in its own log only, and the run
+    waited for a worker until Ctrl-C (still waiting after 60 s here)."""
+    with (
+        distributed.LocalCluster(
+            n_workers=0, processes=False, protocol="tcp://", dashboard_address=":0"
+        ) as cluster,
+        worker_without_auditkit(cluster.scheduler_address, tmp_path),
+    ):
+        address = cluster.scheduler_address
+        cluster.wait_for_workers(1, timeout=60)
+        worker = next(iter(cluster.scheduler.workers))
+        with pytest.raises(ParameterError) as raised:
+            finished_within(60, lambda: rules.run(converted, engine="dask", scheduler=address))
+    assert str(raised.value) == (
+        "parameter 'scheduler': expected a cluster whose workers can import auditkit (install "
+        f"auditkit {auditkit.__version__} where they run), found '{address} (worker {worker} "
+        "cannot)'"
     )
