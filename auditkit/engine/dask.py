@@ -20,7 +20,8 @@ within `DATA_WORKER_WAIT` seconds more.
 A worker that dies mid-task has its tasks rerun elsewhere by the scheduler; a part whose workers
 keep dying, or whose task fails, stops the run with an error naming the part: a run returns all
 findings or raises, never a partial worklist. A worker that cannot import auditkit (it died
-unpickling its first task, and the run waited) is a ParameterError before any task is sent.
+unpickling its first task, and the run waited) is a ParameterError before any task is sent, and
+so is one that does not find a converted folder at its path (no shared file system).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from importlib.machinery import ModuleSpec
 from typing import TYPE_CHECKING
 
 from auditkit import __version__
+from auditkit.data.partitioned import MANIFEST_NAME
 from auditkit.engine.partition import (
     PartResult,
     RulePlan,
@@ -54,6 +56,8 @@ from auditkit.engine.sources import (
 from auditkit.errors import AuditkitError, ParameterError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from distributed import Client, Future
 
 #: How many connect timeouts the start of a client may take as a whole: dask bounds three of its
@@ -279,6 +283,7 @@ def _submit_stored(
     """Tasks that read their part where they run: first the whole-dataset rules, reading their
     input from every part's files in one pass (a share per part would each be made a frame, sent
     and joined), then the parts, largest first."""
+    check_workers_reach(client, source.dataset.root)
     tasks: dict[str, Future] = {}
     if plan.whole_dataset:
         tasks[WHOLE_DATASET_TASK] = client.submit(
@@ -302,6 +307,22 @@ def _submit_stored(
             priority=len(order) - rank,
         )
     return tasks
+
+
+def check_workers_reach(client: Client, folder: Path) -> None:
+    """Raise a ParameterError naming the converted `folder` and a worker that does not find it
+    at its absolute path: a worker reopens the folder as it unpickles its task, and one that
+    could not died of it, saying so in its own log only, and the run waited until Ctrl-C."""
+    manifest = str(folder.absolute() / MANIFEST_NAME)
+    found = client.run(os.path.isfile, manifest, on_error="return")
+    lacking = sorted(worker for worker, present in found.items() if present is not True)
+    if lacking:
+        others = f", nor {len(lacking) - 1} more" if len(lacking) > 1 else ""
+        raise ParameterError(
+            "dataset",
+            "a converted folder every worker reaches at the same path (a shared file system)",
+            f"{folder.absolute()} (not found by worker {lacking[0]}{others})",
+        )
 
 
 def _submit_from_memory(

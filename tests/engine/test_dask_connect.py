@@ -25,6 +25,7 @@ from plans import plan_for
 
 import auditkit
 from auditkit import rules
+from auditkit.data.partitioned import MANIFEST_NAME, PartitionedDataset
 from auditkit.engine import dask as dask_engine
 from auditkit.engine.sources import MemorySource
 from auditkit.errors import ParameterError
@@ -342,16 +343,18 @@ def test_data_in_memory_on_a_cluster_that_never_gets_a_worker_is_refused_after_t
 
 
 @contextlib.contextmanager
-def worker_without_auditkit(address: str, folder: Path) -> Iterator[None]:
-    """A worker process of the scheduler at `address` that has dask but not auditkit: Python's
-    site-packages on its path without the files (.pth) that install auditkit's import, started
-    in `folder` (`-m` puts the working folder on the path: not auditkit's source tree)."""
+def worker_process(address: str, folder: Path, with_auditkit: bool = True) -> Iterator[None]:
+    """A worker process of the scheduler at `address` working in `folder`; without auditkit:
+    Python's site-packages on its path without the files (.pth) that install auditkit's import
+    (`-m` puts the working folder on the path: `folder` is not auditkit's source tree)."""
     site_packages = Path(distributed.__file__).resolve().parents[1]
     options = ["--no-nanny", "--nthreads", "1", "--no-dashboard"]
+    python = [sys.executable] if with_auditkit else [sys.executable, "-S"]
+    path = os.environ.get("PYTHONPATH", "") if with_auditkit else str(site_packages)
     worker = subprocess.Popen(
-        [sys.executable, "-S", "-m", "distributed.cli.dask_worker", address, *options],
+        [*python, "-m", "distributed.cli.dask_worker", address, *options],
         cwd=folder,
-        env={**os.environ, "PYTHONPATH": str(site_packages)},
+        env={**os.environ, "PYTHONPATH": path},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -371,7 +374,7 @@ def test_a_worker_that_cannot_import_auditkit_is_a_clear_error_not_a_silent_wait
         distributed.LocalCluster(
             n_workers=0, processes=False, protocol="tcp://", dashboard_address=":0"
         ) as cluster,
-        worker_without_auditkit(cluster.scheduler_address, tmp_path),
+        worker_process(cluster.scheduler_address, tmp_path, with_auditkit=False),
     ):
         address = cluster.scheduler_address
         cluster.wait_for_workers(1, timeout=60)
@@ -382,4 +385,41 @@ def test_a_worker_that_cannot_import_auditkit_is_a_clear_error_not_a_silent_wait
         "parameter 'scheduler': expected a cluster whose workers can import auditkit (install "
         f"auditkit {auditkit.__version__} where they run), found '{address} (worker {worker} "
         "cannot)'"
+    )
+
+
+def test_a_converted_folder_opened_by_a_relative_path_is_read_by_workers_elsewhere(
+    converted, whole_findings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The folder travelled by its path as opened, relative: a worker working in another folder
+    died reopening it as it unpickled its first task, and the run waited until Ctrl-C."""
+    monkeypatch.chdir(converted.root.parent)
+    relative = PartitionedDataset(converted.root.name)
+    with (
+        distributed.LocalCluster(
+            n_workers=0, processes=False, protocol="tcp://", dashboard_address=":0"
+        ) as cluster,
+        worker_process(cluster.scheduler_address, tmp_path),
+    ):
+        address = cluster.scheduler_address
+        cluster.wait_for_workers(1, timeout=60)
+        found = finished_within(60, lambda: rules.run(relative, engine="dask", scheduler=address))
+    pd.testing.assert_frame_equal(found, whole_findings)
+
+
+def test_a_converted_folder_a_worker_does_not_reach_is_a_clear_error(tmp_path: Path):
+    """A worker without the shared file system is named, before any task is sent; the near
+    miss, a folder every worker reaches, passes."""
+    with (
+        distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        (tmp_path / MANIFEST_NAME).write_text("{}", encoding="utf-8")
+        dask_engine.check_workers_reach(client, tmp_path)
+        worker = next(iter(cluster.scheduler.workers))
+        with pytest.raises(ParameterError) as raised:
+            dask_engine.check_workers_reach(client, tmp_path / "elsewhere")
+    assert str(raised.value) == (
+        "parameter 'dataset': expected a converted folder every worker reaches at the same path "
+        f"(a shared file system), found '{tmp_path / 'elsewhere'} (not found by worker {worker})'"
     )
