@@ -21,23 +21,28 @@ A worker that dies mid-task has its tasks rerun elsewhere by the scheduler; a pa
 keep dying, or whose task fails, stops the run with an error naming the part: a run returns all
 findings or raises, never a partial worklist. A worker that cannot import auditkit (it died
 unpickling its first task, and the run waited) is a ParameterError before any task is sent, and
-so is one that does not find a converted folder at its path (no shared file system).
+so is one that does not find a converted folder at its path (no shared file system), one
+whose auditkit is another version or other source (other rules: other money, silently), and one
+that does not answer these checks within `WORKER_CHECK_TIMEOUT` seconds (a stopped worker blocked
+the run forever). Workers joining once the run's tasks are sent are not checked.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import importlib.util
+import functools
+import hashlib
 import multiprocessing
 import os
 import socket
 import sys
 import uuid
 from collections.abc import Callable, Iterator
-from importlib.machinery import ModuleSpec
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from auditkit import __version__
+import auditkit
 from auditkit.data.partitioned import MANIFEST_NAME
 from auditkit.engine.partition import (
     PartResult,
@@ -56,8 +61,6 @@ from auditkit.engine.sources import (
 from auditkit.errors import AuditkitError, ParameterError
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from distributed import Client, Future
 
 #: How many connect timeouts the start of a client may take as a whole: dask bounds three of its
@@ -75,11 +78,15 @@ DATA_WORKER_WAIT = 120.0
 #: Seconds a TCP connection to a scheduler's host and port is given before dask connects: an
 #: address where nothing listens is refused at once (dask retried it for its whole timeout).
 PROBE_TIMEOUT = 3.0
+#: Seconds each worker is given to answer a check (its auditkit, a converted folder's path): a
+#: stopped or hung worker blocked every connection forever. The first check imports auditkit
+#: and pandas on the worker, 3 s on a loaded machine.
+WORKER_CHECK_TIMEOUT = 10.0
 
 
 @contextlib.contextmanager
 def connect(
-    scheduler: str | None, timeout: float | None = None, worker_wait: float = WORKER_WAIT
+    scheduler: str | None, timeout: float | None = None, worker_wait: float | None = None
 ) -> Iterator[Client]:
     """A Client of the cluster at `scheduler`, or of a LocalCluster started here and stopped after.
 
@@ -87,7 +94,8 @@ def connect(
     seconds an answer (None: dask's `connect_timeout()`, the start as a whole within
     `START_TIMEOUTS` of them), or when the LocalCluster's workers fail to start under a script whose top-level
     code called this (each worker runs the script again: it needs `if __name__ ==
-    "__main__":`). A scheduler with no worker within `worker_wait` seconds is said on stderr.
+    "__main__":`). A scheduler with no worker within `worker_wait` seconds (None:
+    `WORKER_WAIT`, read now) is said on stderr.
     """
     from distributed import Client, LocalCluster
 
@@ -123,7 +131,7 @@ def connect(
             f"{scheduler} ({_why_not_connected(error, timeout)})",
         ) from None
     with client:
-        _wait_for_a_worker(client, scheduler, worker_wait)
+        _wait_for_a_worker(client, scheduler, WORKER_WAIT if worker_wait is None else worker_wait)
         check_workers_import_auditkit(client)
         yield client
 
@@ -141,7 +149,7 @@ def connect_timeout() -> float:
 def _probe(scheduler: str, timeout: float) -> None:
     """Raise the OSError of a TCP connection to the scheduler's host and port refused or
     unreachable within `timeout` seconds (nothing listens there: dask retried it for its whole
-    connect timeout). A connection made, one not answered in time (a far or lossy link: dask
+    connect timeout), or of a host name that does not resolve. A connection made, one not answered in time (a far or lossy link: dask
     waits its own timeout for it) and an address not over TCP or without a port (dask's to
     judge) pass."""
     from distributed.comm.addressing import parse_address, parse_host_port
@@ -153,12 +161,15 @@ def _probe(scheduler: str, timeout: float) -> None:
         return
     if scheme not in ("tcp", "tls"):
         return
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # an IPv6 host bracketed
     try:
         socket.create_connection((host, port), timeout=timeout).close()
     except TimeoutError:
         return
-    except OSError as error:  # refused, unreachable, a host name that does not resolve
-        raise OSError(f"nothing listens at {host}:{port}: {error.strerror or error}") from None
+    except socket.gaierror as error:  # not "nothing listens": there is no such host
+        raise OSError(f"the host name of {where} does not resolve: {error.strerror}") from None
+    except OSError as error:  # refused, unreachable
+        raise OSError(f"nothing listens at {where}: {error.strerror or error}") from None
 
 
 def _bounded_client(scheduler: str, timeout: float) -> Client:
@@ -210,19 +221,95 @@ def _wait_for_a_worker(client: Client, scheduler: str, wait: float) -> None:
 
 
 def check_workers_import_auditkit(client: Client) -> None:
-    """Raise a ParameterError naming the scheduler and a worker of it that cannot import
-    auditkit: the tasks are auditkit's functions, and such a worker died unpickling the first
-    one sent to it, silently (its log only), leaving the run waiting for a worker until Ctrl-C."""
-    found = client.run(importlib.util.find_spec, "auditkit", on_error="return")
-    lacking = sorted(worker for worker, spec in found.items() if not isinstance(spec, ModuleSpec))
-    if lacking:
-        others = f", nor {len(lacking) - 1} more" if len(lacking) > 1 else ""
+    """Raise a ParameterError naming the scheduler and a worker that does not run this auditkit:
+    one that cannot import it (it died unpickling its first task, silently, and the run waited
+    until Ctrl-C), one whose auditkit is another version or other source (other rules: other
+    money, silently), or one that does not answer (a stopped worker blocked the run forever)."""
+    ours = installed_auditkit()
+    found = ask_each_worker(client, _auditkit_on_worker())
+    for worker, theirs in sorted(found.items()):
+        if theirs == ours:
+            continue
+        if isinstance(theirs, TimeoutError):
+            why = f"worker {worker} {theirs}"
+        elif isinstance(theirs, BaseException):
+            why = f"worker {worker} cannot import auditkit: {_one_line(theirs)}"
+        else:
+            why = f"worker {worker} runs auditkit {_named(theirs)}"
         raise ParameterError(
             "scheduler",
-            f"a cluster whose workers can import auditkit (install auditkit {__version__} where "
-            "they run)",
-            f"{client.scheduler.address} (worker {lacking[0]} cannot{others})",
+            f"a cluster whose workers run this auditkit, {_named(ours)} (install it where they "
+            "run)",
+            f"{client.scheduler.address} ({why})",
         )
+
+
+@functools.cache
+def installed_auditkit() -> tuple[str, str]:
+    """This process's auditkit: its version and a digest of its source (every .py file of the
+    package, by path within it), computed once per process: a worker with other rules under the
+    same version number computed other money."""
+    root = Path(auditkit.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return auditkit.__version__, digest.hexdigest()[:12]
+
+
+def _auditkit_on_worker() -> Callable[[], tuple[str, str]]:
+    """A function giving the auditkit of the worker it runs on (`installed_auditkit` there),
+    sent by value: one sent by reference to this module fails to unpickle on a worker that cannot
+    import auditkit, outside dask's handling of the function's errors."""
+
+    def installed_on_worker() -> tuple[str, str]:
+        import importlib
+
+        version = importlib.import_module("auditkit").__version__
+        engine = importlib.import_module("auditkit.engine.dask")
+        if not hasattr(engine, "installed_auditkit"):  # an auditkit older than the check
+            return version, "unknown source"
+        return engine.installed_auditkit()
+
+    return installed_on_worker
+
+
+def _named(auditkit: tuple[str, str]) -> str:
+    """An auditkit's version and source digest, as said in errors."""
+    version, source = auditkit
+    return f"{version} (source {source})"
+
+
+def _one_line(error: BaseException) -> str:
+    """An exception's first line, its type's name before it."""
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__
+
+
+def ask_each_worker(
+    client: Client, function: Callable[..., object], *args: object
+) -> dict[str, object]:
+    """Each worker's answer to `function(*args)` run on it: what it returned, the exception it
+    raised, or a TimeoutError if it did not answer within `WORKER_CHECK_TIMEOUT` seconds (read
+    now): dask's `client.run` waits for every worker without a bound, so one stopped worker
+    (SIGSTOP, a hung host) blocked every connection forever."""
+    timeout = WORKER_CHECK_TIMEOUT
+    workers = sorted(client.scheduler_info()["workers"])
+
+    async def ask(worker: str) -> object:
+        try:
+            answers = await asyncio.wait_for(
+                client._run(function, *args, workers=[worker], on_error="return"), timeout
+            )
+        except TimeoutError:
+            return TimeoutError(f"did not answer within {timeout:g} s (stopped or hung)")
+        except Exception as error:  # the scheduler could not reach it
+            return error
+        return answers.get(worker, LookupError("left the cluster"))
+
+    async def ask_all() -> dict[str, object]:
+        return dict(zip(workers, await asyncio.gather(*map(ask, workers)), strict=True))
+
+    return client.sync(ask_all)
 
 
 def _bootstrapping_a_worker() -> bool:
@@ -264,10 +351,11 @@ def run_parts_on_cluster(
     source: MemorySource | StoredSource,
     plan: RulePlan,
     scheduler: str | None,
-    data_worker_wait: float = DATA_WORKER_WAIT,
+    data_worker_wait: float | None = None,
 ) -> list[PartResult]:
     """Every part's findings and the whole-dataset rules', each part a task on the cluster; data
-    in memory waits `data_worker_wait` seconds at most for a worker to be sent to."""
+    in memory waits `data_worker_wait` seconds at most for a worker to be sent to (None:
+    `DATA_WORKER_WAIT`, read now)."""
     run = uuid.uuid4().hex[:8]
     with connect(scheduler) as client:
         if isinstance(source, StoredSource):
@@ -314,7 +402,17 @@ def check_workers_reach(client: Client, folder: Path) -> None:
     at its absolute path: a worker reopens the folder as it unpickles its task, and one that
     could not died of it, saying so in its own log only, and the run waited until Ctrl-C."""
     manifest = str(folder.absolute() / MANIFEST_NAME)
-    found = client.run(os.path.isfile, manifest, on_error="return")
+    found = ask_each_worker(client, os.path.isfile, manifest)
+    silent = sorted(
+        worker for worker, present in found.items() if isinstance(present, TimeoutError)
+    )
+    if silent:
+        raise ParameterError(
+            "dataset",
+            f"a converted folder every worker reaches at the same path, each answering within "
+            f"{WORKER_CHECK_TIMEOUT:g} s",
+            f"{folder.absolute()} (worker {silent[0]} {found[silent[0]]})",
+        )
     lacking = sorted(worker for worker, present in found.items() if present is not True)
     if lacking:
         others = f", nor {len(lacking) - 1} more" if len(lacking) > 1 else ""
@@ -326,7 +424,7 @@ def check_workers_reach(client: Client, folder: Path) -> None:
 
 
 def _submit_from_memory(
-    client: Client, source: MemorySource, plan: RulePlan, run: str, worker_wait: float
+    client: Client, source: MemorySource, plan: RulePlan, run: str, worker_wait: float | None
 ) -> dict[str, Future]:
     """Tasks on data sent from here, each piece once, to the worker that will check it.
 
@@ -362,7 +460,7 @@ def _submit_from_memory(
 
 
 def scatter_to_least_busy(
-    client: Client, worker_wait: float = DATA_WORKER_WAIT
+    client: Client, worker_wait: float | None = None
 ) -> Callable[[object], Future]:
     """A function sending a piece of data to the worker that has received the fewest pieces so
     far (straight to it unless the client says otherwise: `direct_to_workers`), once the cluster
@@ -379,11 +477,14 @@ def scatter_to_least_busy(
     return send
 
 
-def workers_to_send_to(client: Client, wait: float = DATA_WORKER_WAIT) -> list[str]:
+def workers_to_send_to(client: Client, wait: float | None = None) -> list[str]:
     """The cluster's workers, once it has one. Without one, a task is submitted that needs none
     (an adaptive cluster starts workers for tasks, not for data to be sent: the run waited for
-    one until Ctrl-C), and a worker not joined within `wait` seconds is a ParameterError naming
+    one until Ctrl-C), and a worker not joined within `wait` seconds (None: `DATA_WORKER_WAIT`,
+    read now: a default bound at definition ignored a setting of it) is a ParameterError naming
     the scheduler and what to do."""
+    if wait is None:
+        wait = DATA_WORKER_WAIT
     if not client.scheduler_info()["workers"]:
         request = client.submit(_worker_request, key=f"auditkit-worker-request-{uuid.uuid4().hex}")
         try:
