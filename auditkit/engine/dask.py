@@ -273,9 +273,9 @@ def _auditkit_on_worker() -> Callable[[], tuple[str, str]]:
     return installed_on_worker
 
 
-def _named(auditkit: tuple[str, str]) -> str:
+def _named(installed: tuple[str, str]) -> str:
     """An auditkit's version and source digest, as said in errors."""
-    version, source = auditkit
+    version, source = installed
     return f"{version} (source {source})"
 
 
