@@ -80,8 +80,8 @@ DATA_WORKER_WAIT = 120.0
 PROBE_TIMEOUT = 3.0
 #: Seconds each worker is given to answer a check (its auditkit, a converted folder's path): a
 #: stopped or hung worker blocked every connection forever. The first check imports auditkit
-#: and pandas on the worker, 3 s on a loaded machine.
-WORKER_CHECK_TIMEOUT = 10.0
+#: and pandas on a fresh worker: 3 s on a loaded machine, over 10 s on 2 cores running 2 tests.
+WORKER_CHECK_TIMEOUT = 30.0
 
 
 @contextlib.contextmanager
