@@ -649,7 +649,9 @@ class PartitionedDataset:
         return f"PartitionedDataset({self.root}; {len(self.partitions)} partitions; {rows})"
 
     def __reduce__(self) -> tuple[type, tuple[str]]:
-        return (type(self), (str(self.root),))  # workers reopen it from the (shared) folder
+        # workers reopen it from the (shared) folder, by its absolute path: a relative one would
+        # be read from their own working folder
+        return (type(self), (str(self.root.absolute()),))
 
     @property
     def table_info(self) -> dict[str, dict[str, Any]]:

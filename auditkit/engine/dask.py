@@ -8,26 +8,42 @@ every worker: a shared file system); parts of a Dataset in memory are sent from 
 Faults: an address where no dask scheduler answers within dask's own connect timeout
 (`distributed.comm.timeouts.connect`, read at each connection) is a ParameterError, its handshake
 included (another service's port, a dashboard's or one that speaks first, SSH, is no hang nor
-traceback), and so is a LocalCluster started by a script's top-level
+traceback); one where nothing listens is refused within `PROBE_TIMEOUT` seconds, not after
+dask's retries for its whole timeout; and so is a LocalCluster started by a script's top-level
 code (no `if __name__ == "__main__":`), whose workers, running the script again as they start,
 would start clusters of their own. A scheduler with no worker within `WORKER_WAIT` seconds is
 told on stderr in one line (how to start workers, or Ctrl-C) and the run goes on waiting: an
 adaptive cluster starts workers for the tasks sent to it, a batch queue's join minutes later.
+Data in memory is sent to a worker, so a run of it asks the cluster for one (a task an adaptive
+cluster starts a worker for) and is a ParameterError naming the scheduler if none has joined
+within `DATA_WORKER_WAIT` seconds more.
 A worker that dies mid-task has its tasks rerun elsewhere by the scheduler; a part whose workers
 keep dying, or whose task fails, stops the run with an error naming the part: a run returns all
-findings or raises, never a partial worklist.
+findings or raises, never a partial worklist. A worker that cannot import auditkit (it died
+unpickling its first task, and the run waited) is a ParameterError before any task is sent, and
+so is one that does not find a converted folder at its path (no shared file system), one
+whose auditkit is another version or other source (other rules: other money, silently), and one
+that does not answer these checks within `WORKER_CHECK_TIMEOUT` seconds (a stopped worker blocked
+the run forever). Workers joining once the run's tasks are sent are not checked.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
+import hashlib
 import multiprocessing
 import os
+import socket
 import sys
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+import auditkit
+from auditkit.data.partitioned import MANIFEST_NAME
 from auditkit.engine.partition import (
     PartResult,
     RulePlan,
@@ -55,11 +71,22 @@ START_TIMEOUTS = 3
 #: Seconds to wait for a scheduler given by address to have a worker (workers started with it
 #: take a few seconds to join) before saying on stderr that the run waits for one.
 WORKER_WAIT = 10.0
+#: Seconds a run of data in memory, which is sent to a worker, then waits for one to join before
+#: it is refused (it waited until Ctrl-C): an adaptive cluster asked for one starts it within
+#: seconds, a batch queue's may take a minute or two.
+DATA_WORKER_WAIT = 120.0
+#: Seconds a TCP connection to a scheduler's host and port is given before dask connects: an
+#: address where nothing listens is refused at once (dask retried it for its whole timeout).
+PROBE_TIMEOUT = 3.0
+#: Seconds each worker is given to answer a check (its auditkit, a converted folder's path): a
+#: stopped or hung worker blocked every connection forever. The first check imports auditkit
+#: and pandas on a fresh worker: 3 s on a loaded machine, over 10 s on 2 cores running 2 tests.
+WORKER_CHECK_TIMEOUT = 30.0
 
 
 @contextlib.contextmanager
 def connect(
-    scheduler: str | None, timeout: float | None = None, worker_wait: float = WORKER_WAIT
+    scheduler: str | None, timeout: float | None = None, worker_wait: float | None = None
 ) -> Iterator[Client]:
     """A Client of the cluster at `scheduler`, or of a LocalCluster started here and stopped after.
 
@@ -67,7 +94,8 @@ def connect(
     seconds an answer (None: dask's `connect_timeout()`, the start as a whole within
     `START_TIMEOUTS` of them), or when the LocalCluster's workers fail to start under a script whose top-level
     code called this (each worker runs the script again: it needs `if __name__ ==
-    "__main__":`). A scheduler with no worker within `worker_wait` seconds is said on stderr.
+    "__main__":`). A scheduler with no worker within `worker_wait` seconds (None:
+    `WORKER_WAIT`, read now) is said on stderr.
     """
     from distributed import Client, LocalCluster
 
@@ -93,6 +121,7 @@ def connect(
     if timeout is None:
         timeout = connect_timeout()
     try:
+        _probe(scheduler, min(PROBE_TIMEOUT, timeout))
         client = _bounded_client(scheduler, timeout)
     except Exception as error:  # whatever the service at the address answered
         raise ParameterError(
@@ -102,7 +131,8 @@ def connect(
             f"{scheduler} ({_why_not_connected(error, timeout)})",
         ) from None
     with client:
-        _wait_for_a_worker(client, scheduler, worker_wait)
+        _wait_for_a_worker(client, scheduler, WORKER_WAIT if worker_wait is None else worker_wait)
+        check_workers_import_auditkit(client)
         yield client
 
 
@@ -114,6 +144,32 @@ def connect_timeout() -> float:
     from dask.utils import parse_timedelta
 
     return parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), default="s")
+
+
+def _probe(scheduler: str, timeout: float) -> None:
+    """Raise the OSError of a TCP connection to the scheduler's host and port refused or
+    unreachable within `timeout` seconds (nothing listens there: dask retried it for its whole
+    connect timeout), or of a host name that does not resolve. A connection made, one not answered in time (a far or lossy link: dask
+    waits its own timeout for it) and an address not over TCP or without a port (dask's to
+    judge) pass."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(scheduler)
+        host, port = parse_host_port(location)
+    except (ValueError, TypeError):
+        return
+    if scheme not in ("tcp", "tls"):
+        return
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # an IPv6 host bracketed
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except TimeoutError:
+        return
+    except socket.gaierror as error:  # not "nothing listens": there is no such host
+        raise OSError(f"the host name of {where} does not resolve: {error.strerror}") from None
+    except OSError as error:  # refused, unreachable
+        raise OSError(f"nothing listens at {where}: {error.strerror or error}") from None
 
 
 def _bounded_client(scheduler: str, timeout: float) -> Client:
@@ -164,6 +220,98 @@ def _wait_for_a_worker(client: Client, scheduler: str, wait: float) -> None:
         )
 
 
+def check_workers_import_auditkit(client: Client) -> None:
+    """Raise a ParameterError naming the scheduler and a worker that does not run this auditkit:
+    one that cannot import it (it died unpickling its first task, silently, and the run waited
+    until Ctrl-C), one whose auditkit is another version or other source (other rules: other
+    money, silently), or one that does not answer (a stopped worker blocked the run forever)."""
+    ours = installed_auditkit()
+    found = ask_each_worker(client, _auditkit_on_worker())
+    for worker, theirs in sorted(found.items()):
+        if theirs == ours:
+            continue
+        if isinstance(theirs, TimeoutError):
+            why = f"worker {worker} {theirs}"
+        elif isinstance(theirs, BaseException):
+            why = f"worker {worker} cannot import auditkit: {_one_line(theirs)}"
+        else:
+            why = f"worker {worker} runs auditkit {_named(theirs)}"
+        raise ParameterError(
+            "scheduler",
+            f"a cluster whose workers run this auditkit, {_named(ours)} (install it where they "
+            "run)",
+            f"{client.scheduler.address} ({why})",
+        )
+
+
+@functools.cache
+def installed_auditkit() -> tuple[str, str]:
+    """This process's auditkit: its version and a digest of its source (every .py file of the
+    package, by path within it), computed once per process: a worker with other rules under the
+    same version number computed other money."""
+    root = Path(auditkit.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return auditkit.__version__, digest.hexdigest()[:12]
+
+
+def _auditkit_on_worker() -> Callable[[], tuple[str, str]]:
+    """A function giving the auditkit of the worker it runs on (`installed_auditkit` there),
+    sent by value: one sent by reference to this module fails to unpickle on a worker that cannot
+    import auditkit, outside dask's handling of the function's errors."""
+
+    def installed_on_worker() -> tuple[str, str]:
+        import importlib
+
+        version = importlib.import_module("auditkit").__version__
+        engine = importlib.import_module("auditkit.engine.dask")
+        if not hasattr(engine, "installed_auditkit"):  # an auditkit older than the check
+            return version, "unknown source"
+        return engine.installed_auditkit()
+
+    return installed_on_worker
+
+
+def _named(installed: tuple[str, str]) -> str:
+    """An auditkit's version and source digest, as said in errors."""
+    version, source = installed
+    return f"{version} (source {source})"
+
+
+def _one_line(error: BaseException) -> str:
+    """An exception's first line, its type's name before it."""
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__
+
+
+def ask_each_worker(
+    client: Client, function: Callable[..., object], *args: object
+) -> dict[str, object]:
+    """Each worker's answer to `function(*args)` run on it: what it returned, the exception it
+    raised, or a TimeoutError if it did not answer within `WORKER_CHECK_TIMEOUT` seconds (read
+    now): dask's `client.run` waits for every worker without a bound, so one stopped worker
+    (SIGSTOP, a hung host) blocked every connection forever."""
+    timeout = WORKER_CHECK_TIMEOUT
+    workers = sorted(client.scheduler_info()["workers"])
+
+    async def ask(worker: str) -> object:
+        try:
+            answers = await asyncio.wait_for(
+                client._run(function, *args, workers=[worker], on_error="return"), timeout
+            )
+        except TimeoutError:
+            return TimeoutError(f"did not answer within {timeout:g} s (stopped or hung)")
+        except Exception as error:  # the scheduler could not reach it
+            return error
+        return answers.get(worker, LookupError("left the cluster"))
+
+    async def ask_all() -> dict[str, object]:
+        return dict(zip(workers, await asyncio.gather(*map(ask, workers)), strict=True))
+
+    return client.sync(ask_all)
+
+
 def _bootstrapping_a_worker() -> bool:
     """Whether this process is a worker started by spawn still importing the main module:
     the script it re-runs reached a LocalCluster (it would start workers of its own, which
@@ -200,15 +348,20 @@ WHOLE_DATASET_TASK = "the whole-dataset rules"
 
 
 def run_parts_on_cluster(
-    source: MemorySource | StoredSource, plan: RulePlan, scheduler: str | None
+    source: MemorySource | StoredSource,
+    plan: RulePlan,
+    scheduler: str | None,
+    data_worker_wait: float | None = None,
 ) -> list[PartResult]:
-    """Every part's findings and the whole-dataset rules', each part a task on the cluster."""
+    """Every part's findings and the whole-dataset rules', each part a task on the cluster; data
+    in memory waits `data_worker_wait` seconds at most for a worker to be sent to (None:
+    `DATA_WORKER_WAIT`, read now)."""
     run = uuid.uuid4().hex[:8]
     with connect(scheduler) as client:
         if isinstance(source, StoredSource):
             tasks = _submit_stored(client, source, plan, run)
         else:
-            tasks = _submit_from_memory(client, source, plan, run)
+            tasks = _submit_from_memory(client, source, plan, run, data_worker_wait)
         return gather(client, tasks)
 
 
@@ -218,6 +371,7 @@ def _submit_stored(
     """Tasks that read their part where they run: first the whole-dataset rules, reading their
     input from every part's files in one pass (a share per part would each be made a frame, sent
     and joined), then the parts, largest first."""
+    check_workers_reach(client, source.dataset.root)
     tasks: dict[str, Future] = {}
     if plan.whole_dataset:
         tasks[WHOLE_DATASET_TASK] = client.submit(
@@ -243,8 +397,34 @@ def _submit_stored(
     return tasks
 
 
+def check_workers_reach(client: Client, folder: Path) -> None:
+    """Raise a ParameterError naming the converted `folder` and a worker that does not find it
+    at its absolute path: a worker reopens the folder as it unpickles its task, and one that
+    could not died of it, saying so in its own log only, and the run waited until Ctrl-C."""
+    manifest = str(folder.absolute() / MANIFEST_NAME)
+    found = ask_each_worker(client, os.path.isfile, manifest)
+    silent = sorted(
+        worker for worker, present in found.items() if isinstance(present, TimeoutError)
+    )
+    if silent:
+        raise ParameterError(
+            "dataset",
+            f"a converted folder every worker reaches at the same path, each answering within "
+            f"{WORKER_CHECK_TIMEOUT:g} s",
+            f"{folder.absolute()} (worker {silent[0]} {found[silent[0]]})",
+        )
+    lacking = sorted(worker for worker, present in found.items() if present is not True)
+    if lacking:
+        others = f", nor {len(lacking) - 1} more" if len(lacking) > 1 else ""
+        raise ParameterError(
+            "dataset",
+            "a converted folder every worker reaches at the same path (a shared file system)",
+            f"{folder.absolute()} (not found by worker {lacking[0]}{others})",
+        )
+
+
 def _submit_from_memory(
-    client: Client, source: MemorySource, plan: RulePlan, run: str
+    client: Client, source: MemorySource, plan: RulePlan, run: str, worker_wait: float | None
 ) -> dict[str, Future]:
     """Tasks on data sent from here, each piece once, to the worker that will check it.
 
@@ -252,10 +432,10 @@ def _submit_from_memory(
     while the other parts travel (largest first). Pieces are about equal work (parts of equal
     bills; the whole-dataset rules take about as long as a part): each goes to the worker with
     the fewest so far, straight to it unless the client says otherwise (`direct_to_workers`).
-    Data is sent to workers, so this waits for one to join (`connect` said so on stderr).
+    Data is sent to workers, so this asks for one and waits `worker_wait` seconds at most for
+    it (`scatter_to_least_busy`).
     """
-    client.wait_for_workers(1)
-    send = scatter_to_least_busy(client)
+    send = scatter_to_least_busy(client, worker_wait)
     tasks: dict[str, Future] = {}
     neighbours = neighbours_by_part(source) if plan.needs_neighbours else {}
     order = largest_first(source)
@@ -279,15 +459,13 @@ def _submit_from_memory(
     return tasks
 
 
-def scatter_to_least_busy(client: Client) -> Callable[[object], Future]:
+def scatter_to_least_busy(
+    client: Client, worker_wait: float | None = None
+) -> Callable[[object], Future]:
     """A function sending a piece of data to the worker that has received the fewest pieces so
-    far (straight to it unless the client says otherwise: `direct_to_workers`)."""
-    workers = sorted(client.scheduler_info()["workers"])
-    if not workers:
-        raise AuditkitError(
-            "dask engine: the cluster has no workers to send the data to; start workers "
-            "(dask worker SCHEDULER_ADDRESS) and run again"
-        )
+    far (straight to it unless the client says otherwise: `direct_to_workers`), once the cluster
+    has a worker (`workers_to_send_to`)."""
+    workers = workers_to_send_to(client, worker_wait)
     pieces_sent = dict.fromkeys(workers, 0)
     direct = client.direct_to_workers is not False
 
@@ -297,6 +475,37 @@ def scatter_to_least_busy(client: Client) -> Callable[[object], Future]:
         return client.scatter(piece, workers=[worker], direct=direct, hash=False)
 
     return send
+
+
+def workers_to_send_to(client: Client, wait: float | None = None) -> list[str]:
+    """The cluster's workers, once it has one. Without one, a task is submitted that needs none
+    (an adaptive cluster starts workers for tasks, not for data to be sent: the run waited for
+    one until Ctrl-C), and a worker not joined within `wait` seconds (None: `DATA_WORKER_WAIT`,
+    read now: a default bound at definition ignored a setting of it) is a ParameterError naming
+    the scheduler and what to do."""
+    if wait is None:
+        wait = DATA_WORKER_WAIT
+    if not client.scheduler_info()["workers"]:
+        request = client.submit(_worker_request, key=f"auditkit-worker-request-{uuid.uuid4().hex}")
+        try:
+            client.wait_for_workers(1, timeout=wait)
+        except TimeoutError:
+            address = client.scheduler.address
+            raise ParameterError(
+                "scheduler",
+                f"a cluster with a worker to send the data in memory to within {wait:g} s (start "
+                f"workers with `dask worker {address}`, or run on a converted folder, whose parts "
+                "the workers read)",
+                f"{address} with no worker",
+            ) from None
+        finally:
+            request.release()
+        check_workers_import_auditkit(client)
+    return sorted(client.scheduler_info()["workers"])
+
+
+def _worker_request() -> None:
+    """The task that asks an adaptive cluster for a worker: it does nothing where it runs."""
 
 
 def gather(

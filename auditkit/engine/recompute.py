@@ -198,11 +198,18 @@ def _on_cluster(
     """Every part's frame, each part a task (largest first); a converted folder's parts are read
     where they run, a Dataset's are sent from here to the worker with the fewest so far. With a
     `folder`, each task writes its frame there and returns its notes."""
-    from auditkit.engine.dask import connect, gather, scatter_to_least_busy
+    from auditkit.engine.dask import (
+        check_workers_reach,
+        connect,
+        gather,
+        scatter_to_least_busy,
+    )
 
     run = uuid.uuid4().hex[:8]
     with connect(scheduler) as client:
         order = largest_first(source)
+        if isinstance(source, StoredSource):
+            check_workers_reach(client, source.dataset.root)
         send = None if isinstance(source, StoredSource) else scatter_to_least_busy(client)
         tasks: dict[str, Future] = {}
         for rank, index in enumerate(order):
