@@ -22,7 +22,6 @@ from auditkit.options.sampling import (
     STRATA,
     UNITS,
 )
-from auditkit.paths import checked_outside_dataset
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -406,6 +405,8 @@ def run_select(args: argparse.Namespace) -> int:
     named_data = (
         None if args.data in (None, "demo", "") else Path(args.data)
     )  # the demo: its tables
+    from auditkit.data.folders import checked_outside_dataset  # the data package: lazily
+
     checked_outside_dataset(Path(args.output), named_data, "--output", "a file")
     check_months(args.months)
     names = ("--id", "--carry")

@@ -17,7 +17,6 @@ from auditkit.options.stats import BENFORD_TESTS
 from auditkit.paths import (
     checked_out_folder,
     checked_outside_data,
-    checked_outside_dataset,
     dataset_output_name,
     outputs_dir,
     safe_name,
@@ -344,6 +343,7 @@ def run_assign(args: argparse.Namespace) -> int:
     from auditkit.crossaudit import assign, loads
     from auditkit.crossaudit.assign import read_round
     from auditkit.data.column_typing import checked_key_text
+    from auditkit.data.folders import checked_outside_dataset
     from auditkit.data.schema import KEY_CHARACTERS
     from auditkit.formulas import csv_bytes
 

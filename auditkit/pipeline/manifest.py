@@ -28,9 +28,6 @@ from typing import Any, NoReturn
 import auditkit
 from auditkit import i18n
 from auditkit.atomic import write_text_atomic
-from auditkit.data.intake import _IGNORED_PREFIXES, _TABLE_SUFFIXES
-from auditkit.data.mapping import MAPPING_NAMES
-from auditkit.data.partitioned import MANIFEST_NAME as PARTITIONED_MANIFEST
 from auditkit.errors import SEEDS, AuditkitError, is_seed, shown
 
 MANIFEST_NAME = "manifest.json"
@@ -88,18 +85,28 @@ def file_sha256(path: Path) -> str:
 MOST_DATASET_FILES = 20_000
 
 
-#: Names of the single files the loader reads besides table files: the column mapping and a
-#: converted dataset's record of its parts.
-_LOADER_FILES = frozenset((*MAPPING_NAMES, PARTITIONED_MANIFEST))
-
-
 def read_by_loader(name: str) -> bool:
     """Whether the loader reads a file of this name: a table format or its mapping/record file,
     not a name it skips (hidden, an office lock file `~$…`). Notes (SYNTHETIC.md), a macOS
     `Icon\\r` or a lock file changing during a run change no figure, so they are not inputs."""
-    if name.startswith(_IGNORED_PREFIXES):
+    # heavy (the data package): not on the CLI's parser path
+    from auditkit.data.intake import _TABLE_SUFFIXES
+    from auditkit.data.mapping import MAPPING_NAMES
+    from auditkit.data.partitioned import MANIFEST_NAME as PARTITIONED_MANIFEST
+
+    if skipped_by_loader(name):
         return False
-    return name.lower() in _LOADER_FILES or Path(name).suffix.lower() in _TABLE_SUFFIXES
+    # besides table files: the column mapping and a converted dataset's record of its parts
+    single_files = (*MAPPING_NAMES, PARTITIONED_MANIFEST)
+    return name.lower() in single_files or Path(name).suffix.lower() in _TABLE_SUFFIXES
+
+
+def skipped_by_loader(name: str) -> bool:
+    """Whether the loader skips a file or folder of this name, and what is under it (hidden
+    ones, office lock files `~$…`), as data/intake decides."""
+    from auditkit.data.intake import _IGNORED_PREFIXES  # heavy: not on the CLI's parser path
+
+    return name.startswith(_IGNORED_PREFIXES)
 
 
 def dataset_files(data_dir: Path) -> list[str]:
@@ -117,7 +124,7 @@ def dataset_files(data_dir: Path) -> list[str]:
 
     names = []
     for folder, folders, files in os.walk(data_dir, onerror=unreadable, followlinks=True):
-        folders[:] = [name for name in folders if not name.startswith(_IGNORED_PREFIXES)]
+        folders[:] = [name for name in folders if not skipped_by_loader(name)]
         base = Path(folder)
         for name in files:
             try:

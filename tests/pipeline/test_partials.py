@@ -140,7 +140,7 @@ def test_a_months_findings_staged_by_a_killed_rules_run_are_listed_and_removed_o
 FULL_AT_THE_MANIFEST = (
     "import errno, os, signal, sys; from pathlib import Path\n"
     "from auditkit.pipeline import manifest, runs\n"
-    "runs._execute_jobs = lambda jobs, options, work_dir, run_id: ([], '', {}, {})\n"
+    "runs._execute_jobs = lambda jobs, options, work_dir, run_id, check: ([], '', {}, {})\n"
     "def full(*_):\n"
     "    raise OSError(errno.ENOSPC, 'No space left on device', 'manifest.json')\n"
     "def hung_up(*_):\n"
