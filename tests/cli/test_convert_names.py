@@ -3,29 +3,17 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
 from auditkit.cli import main
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "rules"))
-from rule_builder import Utility, flat  # the rules tests' builder
-
-
-def _dataset(folder: Path) -> Path:
-    """One household in 城东, twelve months of 100 kWh."""
-    utility = Utility()
-    utility.customer("A")
-    utility.monthly("A", flat(100))
-    return utility.write(folder)
-
 
 def test_convert_onto_a_file_is_refused_as_a_file_naming_dst(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, household_data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = _dataset(tmp_path / "data")
+    data = household_data
     hostname = tmp_path / "hostname"
     hostname.write_text("auditbox\n", encoding="utf-8")
     assert main(["convert", str(data), str(hostname)]) == 2
@@ -40,26 +28,26 @@ def test_convert_onto_a_file_is_refused_as_a_file_naming_dst(
     [("--customers-per-part", "'--customers-per-part'"), ("--batch-rows", "'--batch-rows'")],
 )
 def test_convert_names_its_flags_as_typed(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str, named: str
+    tmp_path: Path, household_data: Path, capsys: pytest.CaptureFixture[str], flag: str, named: str
 ) -> None:
-    data = _dataset(tmp_path / "data")
+    data = household_data
     assert main(["convert", str(data), str(tmp_path / "out"), flag, "0"]) == 2
     assert f"parameter {named}: expected a whole number ≥ 1, found 0" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 
 def test_convert_into_its_source_names_dst(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, household_data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = _dataset(tmp_path / "data")
+    data = household_data
     assert main(["convert", str(data), str(data / "sub")]) == 2
     assert "parameter 'DST': expected a folder outside the source dataset" in (
         capsys.readouterr().err
     )
 
 
-def test_convert_to_a_new_folder_is_written(tmp_path: Path) -> None:
+def test_convert_to_a_new_folder_is_written(tmp_path: Path, household_data: Path) -> None:
     """Near miss: a new folder beside the source."""
-    data = _dataset(tmp_path / "data")
+    data = household_data
     assert main(["convert", str(data), str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "customers").is_dir()
