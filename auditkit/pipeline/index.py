@@ -201,7 +201,7 @@ def _row(record: Mapping[str, Any], lang: str, qualify: Collection[str] = ()) ->
         for link in (
             _link(
                 folder,
-                record.get("report") if headline else None,
+                record.get("report") if record["status"] == "ok" else None,
                 i18n.text("pipeline.report", lang),
             ),
             _link(folder, record.get("executed"), i18n.text("pipeline.executed_notebook", lang)),

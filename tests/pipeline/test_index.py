@@ -501,3 +501,13 @@ def test_a_notebook_failed_as_inputs_changed_shows_no_figures_and_is_not_summed(
     assert "%E5%9F%8E%E8%A5%BF/report.html" not in page  # 城西's report is not linked
     # near miss: the two ok rows keep their figures and report links
     assert "%E5%9F%8E%E5%8D%97/report.html" in page and "%E5%9F%8E%E4%B8%9C/report.html" in page
+
+
+def test_a_succeeded_notebook_with_no_headline_keeps_its_report_link() -> None:
+    """An analyst's own notebook writes no headline: it still succeeded, and its report is
+    linked (only a notebook that did not succeed loses the link)."""
+    manifest = _districts()
+    first = manifest["notebooks"][0]
+    first.pop("headline", None)
+    assert first["status"] == "ok"
+    assert "%E5%9F%8E%E4%B8%9C/report.html" in render_index(manifest, "zh")
