@@ -141,10 +141,8 @@ def dataset_files(data_dir: Path) -> list[str]:
 
 
 def hash_inputs(data_dir: Path) -> dict[str, str]:
-    """SHA-256 of every file of a dataset folder (tables, columns.yaml), by relative path.
-
-    Hidden files and folders (names starting with '.') are skipped: they are caches, not inputs.
-    """
+    """SHA-256 of every file of a dataset folder the loader reads (`dataset_files`), by
+    relative path."""
     if not data_dir.is_dir():
         raise AuditkitError(f"data_dir {str(data_dir)!r}: expected an existing dataset folder")
     return {name: file_sha256(data_dir / name) for name in dataset_files(data_dir)}

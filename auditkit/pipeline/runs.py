@@ -203,7 +203,6 @@ def execute_run(
             if not any(path.is_file() for path in _job_files(work_dir)):
                 shutil.rmtree(work_dir, ignore_errors=True)
             raise
-        records = _fail_on_changed_inputs(jobs, records, check)
         finished = _now()
         manifest = {
             "format": run_manifest.FORMAT_VERSION,
@@ -214,7 +213,6 @@ def execute_run(
             "finished_at": finished.isoformat(timespec="seconds"),
             "seconds": round((finished - started).total_seconds(), 3),
             "seed": options.seed,
-            "seeds": seeds_used(jobs),
             "parallel": options.parallel,
             "scheduler": options.scheduler,
             "time_limit": options.time_limit,
@@ -247,13 +245,6 @@ def execute_run(
     return RunOutcome(run_dir, manifest)
 
 
-def seeds_used(jobs: Sequence[Job]) -> dict[str, int]:
-    """The seed each notebook that declares one ran with, by job name: `--seed` where it was
-    given to it, else its parameter file's, `-p seed=` or its default (the manifest's `seed` is
-    only what `--seed` said)."""
-    return {job.name: job.parameters["seed"] for job in jobs if "seed" in job.parameters}
-
-
 def say_own_seeds(jobs: Sequence[Job], seed: int | None, command: str) -> None:
     """One line on stderr naming the notebooks that do not take `--seed` because their
     parameter file or `-p` sets their own, so a run does not pass their sample off as seeded
@@ -283,30 +274,31 @@ class _InputsCheck:
     states: dict[str, run_manifest.FileState]
     input_files: dict[str, str] = field(default_factory=dict)
     inputs: dict[str, dict[str, str]] = field(default_factory=dict)
-    changes: dict[str, list[str]] = field(default_factory=dict)
 
     def hash_data(self, data_dirs: Sequence[Path]) -> dict[str, dict[str, str]]:
         """Hash the data folders (their files' states taken first) and keep the hashes."""
         for data_dir in data_dirs:
-            if data_dir.is_dir():
-                files = run_manifest.dataset_files(data_dir)
-                self.states |= run_manifest.file_states(data_dir / name for name in files)
-            self.inputs[str(data_dir)] = run_manifest.hash_inputs(data_dir)
+            if not data_dir.is_dir():
+                self.inputs[str(data_dir)] = run_manifest.hash_inputs(data_dir)  # refuses it
+                continue
+            files = run_manifest.dataset_files(data_dir)  # walked once: states, then hashes
+            self.states |= run_manifest.file_states(data_dir / name for name in files)
+            self.inputs[str(data_dir)] = {
+                name: run_manifest.file_sha256(data_dir / name) for name in files
+            }
         return self.inputs
 
     def finished(self, job: Job) -> list[str]:
-        """The inputs of `job` changed since they were hashed, checked now it has finished (and
-        kept by its name): a notebook done before a change read the data the manifest names."""
+        """The inputs of `job` changed since they were hashed, checked now it has finished: a
+        notebook done before a change read the data the manifest names."""
         folder = str(job.data_dir) if job.data_dir else ""
         read = {str(path) for path in [*self.parameter_files, *job.input_files]}
         single = {name: digest for name, digest in self.input_files.items() if name in read}
         data = {folder: self.inputs[folder]} if folder in self.inputs else {}
-        changes = [
+        return [
             *run_manifest.compare_inputs(data, self.states),
             *run_manifest.compare_files(single, self.states),
         ]
-        self.changes[job.name] = changes
-        return changes
 
 
 def _execute_jobs(
@@ -368,27 +360,6 @@ def _execute_jobs(
         for job in jobs
     ]
     return records, commit, versions, inputs
-
-
-def _fail_on_changed_inputs(
-    jobs: Sequence[Job], records: list[dict[str, Any]], check: _InputsCheck
-) -> list[dict[str, Any]]:
-    """The records, with every notebook that succeeded on an input changed between the run
-    hashing it and the notebook finishing marked failed (`inputs_changed`, naming the files):
-    its report may come from other data than the manifest, its footer and `verify` name, so
-    the run is not ok and `latest` is not moved to it. A notebook whose end was not reported
-    as it came is checked now."""
-    jobs_by_name = {job.name: job for job in jobs}
-    marked = []
-    for record in records:
-        if record["status"] == "ok":
-            changes = check.changes.get(record["name"])
-            if changes is None:
-                changes = check.finished(jobs_by_name[record["name"]])
-            if changes:
-                record = record | _changed_inputs_failure(changes)
-        marked.append(record)
-    return marked
 
 
 #: The changed inputs a failure names; the others are counted ("and 395 more").
